@@ -1,0 +1,11 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { registerVersion } from './version.js';
+
+/**
+ * One module per command, each exporting `register<Name>(program, ctx)`. Order here is the
+ * order `berth --help` lists them, grouped as kubectl groups its commands.
+ */
+export function registerCommands(program: Command, ctx: CliContext): void {
+  registerVersion(program, ctx);
+}

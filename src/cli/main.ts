@@ -1,0 +1,66 @@
+import { Command, CommanderError } from 'commander';
+import { BerthError, exitCodeFor } from '../model/errors.js';
+import type { CliContext, CliIO } from './context.js';
+import { print } from './context.js';
+import { registerCommands } from './commands/index.js';
+import { VERSION } from './version-info.js';
+
+export { VERSION } from './version-info.js';
+
+/** Entry point used by bin/berth: wires process I/O, runs, sets the exit code. */
+export async function main(argv: string[]): Promise<void> {
+  const controller = new AbortController();
+  const stop = () => controller.abort(new BerthError('INTERNAL', 'interrupted'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const io: CliIO = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    interrupted: controller.signal,
+  };
+  process.exitCode = await run(argv, io);
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+}
+
+/** Runs one CLI invocation and returns its exit code (SPEC §7). Never calls process.exit. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const ctx: CliContext = { io, exitCode: 0 };
+  const program = new Command('berth')
+    .description('Run Kubernetes-style manifests on a plain Docker host')
+    .version(VERSION, '--version', 'print the berth version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+  program.configureHelp({ sortSubcommands: false });
+  registerCommands(program, ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version surface as "errors" with exit code 0.
+      if (err.exitCode === 0) return 0;
+      return 2;
+    }
+    reportError(io, err);
+    return exitCodeFor(err);
+  }
+}
+
+export function reportError(io: CliIO, err: unknown): void {
+  if (err instanceof BerthError) {
+    print(io.stderr, `error: ${err.message}`);
+    const hint = (err.data as { hint?: unknown }).hint;
+    if (typeof hint === 'string') print(io.stderr, `hint: ${hint}`);
+    if (io.env.BERTH_DEBUG && err.cause) print(io.stderr, String((err.cause as Error).stack ?? err.cause));
+    return;
+  }
+  print(io.stderr, `error: internal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+}

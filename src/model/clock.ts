@@ -1,0 +1,16 @@
+/**
+ * Time behind an interface (STYLE.md: "time behind a clock you can fake"). Below src/cli
+ * nothing calls Date.now() or setTimeout directly; components receive a Clock.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms`; rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  setTimeout(fn: () => void, ms: number): ClockTimer;
+  clearTimeout(timer: ClockTimer): void;
+}
+
+export interface ClockTimer {
+  readonly id: unknown;
+}

@@ -1,0 +1,98 @@
+import type { Kind } from './types.js';
+
+/** What berth knows about each supported kind; the CLI, validator and planner all read this table. */
+export interface KindInfo {
+  kind: Kind;
+  apiVersion: string;
+  /** Legacy apiVersions accepted with a deprecation warning and converted. */
+  legacyApiVersions: readonly string[];
+  namespaced: boolean;
+  plural: string;
+  singular: string;
+  shortNames: readonly string[];
+  /** Schema file name under schemas/. */
+  schema: string;
+}
+
+export const KINDS: readonly KindInfo[] = [
+  k('Namespace', 'v1', [], false, 'namespaces', ['ns']),
+  k('ConfigMap', 'v1', [], true, 'configmaps', ['cm']),
+  k('Secret', 'v1', [], true, 'secrets', []),
+  k('PersistentVolumeClaim', 'v1', [], true, 'persistentvolumeclaims', ['pvc']),
+  k('Service', 'v1', [], true, 'services', ['svc']),
+  k('Pod', 'v1', [], true, 'pods', ['po']),
+  k('ReplicationController', 'v1', [], true, 'replicationcontrollers', ['rc']),
+  k('ReplicaSet', 'apps/v1', ['extensions/v1beta1', 'apps/v1beta2'], true, 'replicasets', ['rs']),
+  k('Deployment', 'apps/v1', ['extensions/v1beta1', 'apps/v1beta1', 'apps/v1beta2'], true, 'deployments', ['deploy']),
+  k('Job', 'batch/v1', [], true, 'jobs', []),
+  k('CronJob', 'batch/v1', ['batch/v1beta1', 'batch/v2alpha1'], true, 'cronjobs', ['cj']),
+];
+
+function k(
+  kind: Kind,
+  apiVersion: string,
+  legacyApiVersions: string[],
+  namespaced: boolean,
+  plural: string,
+  shortNames: string[],
+): KindInfo {
+  const singular = kind.toLowerCase();
+  return { kind, apiVersion, legacyApiVersions, namespaced, plural, singular, shortNames, schema: `${singular}.json` };
+}
+
+const byKind = new Map<string, KindInfo>(KINDS.map((i) => [i.kind, i]));
+
+export function kindInfo(kind: string): KindInfo | undefined {
+  return byKind.get(kind);
+}
+
+export const SUPPORTED_KIND_NAMES: readonly string[] = KINDS.map((i) => i.kind);
+
+/**
+ * Resolve what a user types on the CLI (`po`, `pods`, `Pod`, `deploy`, `deployments.apps`)
+ * to a kind, the way kubectl does.
+ */
+export function resolveKindAlias(input: string): KindInfo | undefined {
+  const name = input.toLowerCase().replace(/\.(apps|batch|extensions)$/, '');
+  return KINDS.find(
+    (i) => i.singular === name || i.plural === name || i.shortNames.includes(name) || i.kind.toLowerCase() === name,
+  );
+}
+
+/**
+ * Kubernetes kinds users commonly put in a repo that berth does not run. Named so the error
+ * says "not supported by berth" rather than "unknown kind" (which suggests a typo).
+ */
+export const KNOWN_UNSUPPORTED_KINDS: ReadonlySet<string> = new Set([
+  'Ingress',
+  'IngressClass',
+  'StatefulSet',
+  'DaemonSet',
+  'PersistentVolume',
+  'StorageClass',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'NetworkPolicy',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'LimitRange',
+  'ResourceQuota',
+  'CustomResourceDefinition',
+  'Endpoints',
+  'EndpointSlice',
+  'PriorityClass',
+  'PodTemplate',
+  'ControllerRevision',
+  'Lease',
+  'Node',
+  'Event',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'APIService',
+  'CSIDriver',
+  'VolumeAttachment',
+  'RuntimeClass',
+]);

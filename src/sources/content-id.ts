@@ -1,0 +1,11 @@
+import { createHash } from 'node:crypto';
+import type { RevisionFile } from './revision.js';
+
+/** Folder revisions are named by what they contain, so an unchanged folder is the same revision. */
+export function contentRevisionId(files: readonly RevisionFile[]): string {
+  const h = createHash('sha256');
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    h.update(f.path).update('\0').update(String(f.content.length)).update('\0').update(f.content);
+  }
+  return h.digest('hex').slice(0, 40);
+}
