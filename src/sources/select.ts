@@ -1,0 +1,23 @@
+import ignore from 'ignore';
+
+export const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];
+export const IGNORE_FILE = '.berthignore';
+
+/**
+ * Which files of a revision are manifests (SPEC §2): `*.yaml|*.yml|*.json`, recursively,
+ * skipping hidden directories and whatever the root `.berthignore` (gitignore syntax) excludes.
+ * Shared by the folder and git sources so both read the same set from the same tree.
+ * `paths` are relative, '/'-separated; the result is sorted.
+ */
+export function selectManifestPaths(paths: readonly string[], berthignore?: string): string[] {
+  const ig = berthignore ? ignore().add(berthignore) : undefined;
+  return paths
+    .filter((p) => {
+      const segments = p.split('/');
+      if (segments.slice(0, -1).some((s) => s.startsWith('.'))) return false;
+      const lower = p.toLowerCase();
+      if (!MANIFEST_EXTENSIONS.some((ext) => lower.endsWith(ext))) return false;
+      return !ig?.ignores(p);
+    })
+    .sort();
+}
