@@ -1,0 +1,119 @@
+import Dockerode from 'dockerode';
+import { BerthError } from '../model/errors.js';
+
+/**
+ * The only way berth reaches Docker: a dockerode client. Wrapped so every API call is
+ * counted by operation (the apply benchmark reports calls by kind, and the "nothing changed
+ * → zero mutating calls" promise is checked against these counts).
+ */
+export interface DockerClient {
+  api: Dockerode;
+  calls: CallCounter;
+  /** Docker engine API version the daemon speaks, e.g. '1.41'. */
+  apiVersion(): Promise<string>;
+}
+
+export interface CallCounter {
+  /** Operation → count, e.g. `POST /containers/create` → 100. */
+  readonly byOperation: ReadonlyMap<string, number>;
+  total(): number;
+  mutating(): number;
+  reset(): void;
+}
+
+export interface DockerOptions {
+  /** DOCKER_HOST-style address: unix:///var/run/docker.sock, tcp://host:2375. */
+  host?: string;
+}
+
+export function createDockerClient(options: DockerOptions = {}): DockerClient {
+  const api = new Dockerode(dockerodeOptions(options.host));
+  const counts = new Map<string, number>();
+  const modem = (api as unknown as { modem: { dial: (o: DialOptions, cb: unknown) => unknown } }).modem;
+  const dial = modem.dial.bind(modem);
+  modem.dial = (o: DialOptions, cb: unknown) => {
+    const op = operationName(o.method, o.path);
+    counts.set(op, (counts.get(op) ?? 0) + 1);
+    return dial(o, cb);
+  };
+  let version: Promise<string> | undefined;
+  return {
+    api,
+    calls: {
+      byOperation: counts,
+      total: () => [...counts.values()].reduce((a, b) => a + b, 0),
+      mutating: () =>
+        [...counts.entries()].filter(([op]) => !op.startsWith('GET ') && !op.startsWith('HEAD ')).reduce((a, [, n]) => a + n, 0),
+      reset: () => counts.clear(),
+    },
+    apiVersion: () =>
+      (version ??= api
+        .version()
+        .then((v) => v.ApiVersion)
+        .catch((err: unknown) => {
+          version = undefined;
+          throw dockerError(err, 'reading the Docker version');
+        })),
+  };
+}
+
+interface DialOptions {
+  method: string;
+  path: string;
+}
+
+function dockerodeOptions(host: string | undefined): Dockerode.DockerOptions {
+  if (!host) return {};
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
+  const u = new URL(host.replace(/^tcp:/, 'http:'));
+  return { host: u.hostname, port: Number(u.port || 2375), protocol: u.protocol === 'https:' ? 'https' : 'http' };
+}
+
+const COLLECTIONS = new Set(['containers', 'networks', 'volumes', 'exec', 'plugins', 'secrets', 'services', 'nodes', 'tasks']);
+const COLLECTION_VERBS = new Set(['json', 'create', 'prune', 'load', 'search']);
+
+/** `/v1.41/containers/3f2a…/start?` → `POST /containers/{id}/start`. */
+export function operationName(method: string, rawPath: string): string {
+  const path = rawPath.split('?')[0]!.replace(/^\/v\d+\.\d+/, '');
+  const parts = path.split('/').filter(Boolean);
+  if (parts[0] === 'images') {
+    if (parts.length >= 2 && COLLECTION_VERBS.has(parts[1]!) && parts.length === 2) return `${method} /images/${parts[1]}`;
+    const tail = parts[parts.length - 1]!;
+    return parts.length > 2 && ['json', 'history', 'push', 'tag', 'get'].includes(tail)
+      ? `${method} /images/{name}/${tail}`
+      : `${method} /images/{name}`;
+  }
+  if (parts[0] && COLLECTIONS.has(parts[0]) && parts[1] && !COLLECTION_VERBS.has(parts[1])) parts[1] = '{id}';
+  return `${method} /${parts.join('/')}`;
+}
+
+/**
+ * Turn a dockerode failure into a BerthError: DOCKER_UNREACHABLE when there is no engine to
+ * talk to (exit 3, retry later), DOCKER_ERROR with the engine's status and message otherwise.
+ */
+export function dockerError(err: unknown, doing: string): BerthError {
+  if (err instanceof BerthError) return err;
+  const e = err as { code?: string; statusCode?: number; json?: { message?: string }; message?: string };
+  if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'ECONNRESET' || e.code === 'EHOSTUNREACH' || e.code === 'ETIMEDOUT') {
+    return new BerthError(
+      'DOCKER_UNREACHABLE',
+      `cannot reach the Docker engine while ${doing}: ${e.code}`,
+      { hint: 'is dockerd running? set DOCKER_HOST to its address (e.g. unix:///var/run/docker.sock)', errno: e.code },
+      { cause: err },
+    );
+  }
+  const message = e.json?.message ?? e.message ?? String(err);
+  return new BerthError('DOCKER_ERROR', `Docker failed while ${doing}: ${message}`, { statusCode: e.statusCode, doing }, { cause: err });
+}
+
+export function isNotFound(err: unknown): boolean {
+  return (err as { statusCode?: number }).statusCode === 404;
+}
+
+export function isConflict(err: unknown): boolean {
+  return (err as { statusCode?: number }).statusCode === 409;
+}
+
+export function isNotModified(err: unknown): boolean {
+  return (err as { statusCode?: number }).statusCode === 304;
+}

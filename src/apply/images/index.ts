@@ -1,0 +1,176 @@
+import { Readable } from 'node:stream';
+import type { PullPolicy } from '../../model/types.js';
+import { BerthError } from '../../model/errors.js';
+import type { DockerClient } from '../docker.js';
+import { dockerError, isNotFound } from '../docker.js';
+import { pauseBinary, pauseImageRef, pauseRootfs } from './pause.js';
+import type { RootfsEntry } from './rootfs.js';
+import { hostBinaryEntries, packRootfs } from './rootfs.js';
+
+export interface ImageConfig {
+  cmd?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  workdir?: string;
+  user?: string;
+  labels?: Record<string, string>;
+}
+
+/** Creates (or replaces) `ref` from a root filesystem through Docker's import API. */
+export async function importRootfs(docker: DockerClient, ref: string, entries: readonly RootfsEntry[], config: ImageConfig = {}): Promise<void> {
+  const tarball = await packRootfs(entries);
+  const { repo, tag } = splitRef(ref);
+  const changes: string[] = [];
+  if (config.entrypoint) changes.push(`ENTRYPOINT ${JSON.stringify(config.entrypoint)}`);
+  if (config.cmd) changes.push(`CMD ${JSON.stringify(config.cmd)}`);
+  for (const [k, v] of Object.entries(config.env ?? {})) changes.push(`ENV ${k}=${JSON.stringify(v)}`);
+  if (config.workdir) changes.push(`WORKDIR ${config.workdir}`);
+  if (config.user) changes.push(`USER ${config.user}`);
+  for (const [k, v] of Object.entries(config.labels ?? {})) changes.push(`LABEL ${JSON.stringify(k)}=${JSON.stringify(v)}`);
+  try {
+    const stream = await docker.api.importImage(Readable.from([tarball]) as unknown as string, { repo, tag, changes } as object);
+    await followProgress(docker, stream);
+  } catch (err) {
+    throw dockerError(err, `importing image ${ref}`);
+  }
+}
+
+export async function imageExists(docker: DockerClient, ref: string): Promise<boolean> {
+  try {
+    await docker.api.getImage(ref).inspect();
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw dockerError(err, `inspecting image ${ref}`);
+  }
+}
+
+export interface EnsureImageResult {
+  ref: string;
+  pulled: boolean;
+  /** Set when a pull failed but a local copy let the pod proceed (SPEC §3: warning event). */
+  warning?: string;
+}
+
+/**
+ * imagePullPolicy as the kubelet applies it: Always pulls (falling back to a local copy with a
+ * warning when the registry is unreachable), IfNotPresent pulls only when missing, Never never
+ * pulls. `pulledThisPass` lets one apply pass pull each image once, not once per pod.
+ */
+export async function ensureImage(
+  docker: DockerClient,
+  ref: string,
+  policy: PullPolicy,
+  pulledThisPass: Map<string, Promise<EnsureImageResult>>,
+): Promise<EnsureImageResult> {
+  const key = `${policy} ${ref}`;
+  let pending = pulledThisPass.get(key);
+  if (!pending) {
+    pending = ensureImageOnce(docker, ref, policy);
+    pulledThisPass.set(key, pending);
+  }
+  return pending;
+}
+
+async function ensureImageOnce(docker: DockerClient, ref: string, policy: PullPolicy): Promise<EnsureImageResult> {
+  const present = await imageExists(docker, ref);
+  if (policy === 'Never' || (policy === 'IfNotPresent' && present)) {
+    if (present) return { ref, pulled: false };
+    throw new BerthError('IMAGE_UNAVAILABLE', `image ${ref} is not present on the host and imagePullPolicy is Never`, {
+      image: ref,
+      hint: 'load or build the image on this host, or change imagePullPolicy',
+    });
+  }
+  try {
+    await pullImage(docker, ref);
+    return { ref, pulled: true };
+  } catch (err) {
+    if (present) {
+      const reason = err instanceof Error ? err.message : String(err);
+      return { ref, pulled: false, warning: `pulling ${ref} failed (${reason}); using the copy present on the host` };
+    }
+    throw new BerthError(
+      'IMAGE_UNAVAILABLE',
+      `image ${ref} is not on the host and pulling it failed: ${err instanceof Error ? err.message : String(err)}`,
+      { image: ref, hint: 'check the image name and registry access, or build/load the image on this host' },
+      { cause: err },
+    );
+  }
+}
+
+const PULL_TIMEOUT_MS = 10 * 60_000;
+
+async function pullImage(docker: DockerClient, ref: string): Promise<void> {
+  const signal = AbortSignal.timeout(PULL_TIMEOUT_MS);
+  const stream = (await docker.api.pull(ref, { abortSignal: signal })) as NodeJS.ReadableStream;
+  await followProgress(docker, stream);
+}
+
+function followProgress(docker: DockerClient, stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    docker.api.modem.followProgress(stream, (err: Error | null, output: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
+      if (err) return reject(err);
+      const failed = output.find((o) => o.error || o.errorDetail);
+      if (failed) return reject(new Error(failed.errorDetail?.message ?? failed.error));
+      resolve();
+    });
+  });
+}
+
+let sandboxImage: Promise<string> | undefined;
+
+/** The pod sandbox image, imported on first use when missing (no registry needed). */
+export function ensureSandboxImage(docker: DockerClient): Promise<string> {
+  sandboxImage ??= (async () => {
+    const info = await docker.api.version().catch((err: unknown) => {
+      throw dockerError(err, 'reading the Docker version');
+    });
+    const binary = pauseBinary(info.Arch);
+    if (!binary)
+      throw new BerthError('INTERNAL', `berth has no sandbox binary for architecture ${info.Arch}`, {
+        arch: info.Arch,
+        hint: 'supported: amd64, arm64',
+      });
+    const ref = pauseImageRef(binary);
+    if (!(await imageExists(docker, ref))) {
+      await importRootfs(docker, ref, pauseRootfs(binary), { entrypoint: ['/pause'], labels: { 'berth.managed': 'true', 'berth.role': 'sandbox-image' } });
+    }
+    return ref;
+  })().catch((err: unknown) => {
+    sandboxImage = undefined;
+    throw err;
+  });
+  return sandboxImage;
+}
+
+/**
+ * An image that runs JavaScript on the host's own node binary: node + its shared libraries +
+ * the given files. Used for berth's data-plane image and for the examples' and tests' images.
+ */
+export async function buildNodeImage(
+  docker: DockerClient,
+  ref: string,
+  files: readonly RootfsEntry[],
+  config: ImageConfig & { nodePath: string },
+): Promise<void> {
+  const entries: RootfsEntry[] = [
+    ...(await hostBinaryEntries(config.nodePath, '/usr/local/bin/node')),
+    { type: 'directory', path: 'tmp', mode: 0o1777 },
+    { type: 'file', path: 'etc/hostname', content: Buffer.alloc(0) },
+    { type: 'file', path: 'etc/hosts', content: Buffer.alloc(0) },
+    { type: 'file', path: 'etc/resolv.conf', content: Buffer.alloc(0) },
+    { type: 'file', path: 'etc/passwd', content: Buffer.from('root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n') },
+    { type: 'file', path: 'etc/group', content: Buffer.from('root:x:0:\nnogroup:x:65534:\n') },
+    { type: 'file', path: 'etc/nsswitch.conf', content: Buffer.from('hosts: files dns\n') },
+    ...files,
+  ];
+  const { nodePath: _nodePath, ...imageConfig } = config;
+  await importRootfs(docker, ref, entries, { ...imageConfig, env: { PATH: '/usr/local/bin:/usr/bin:/bin', ...imageConfig.env } });
+}
+
+export function splitRef(ref: string): { repo: string; tag: string } {
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  if (colon > slash) return { repo: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+  return { repo: ref, tag: 'latest' };
+}
