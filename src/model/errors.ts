@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'INVALID_CONFIG'
   | 'NOT_FOUND'
   | 'AMBIGUOUS'
+  /** The input asks for something another object already holds (e.g. a nodePort). */
+  | 'CONFLICT'
   // the answer is "no" (exit 1)
   | 'ROLLOUT_FAILED'
   | 'TIMEOUT'
@@ -51,6 +53,7 @@ export function exitCodeFor(err: unknown): 1 | 2 | 3 {
     case 'INVALID_CONFIG':
     case 'NOT_FOUND':
     case 'AMBIGUOUS':
+    case 'CONFLICT':
     case 'POLICY_DENIED':
       return 2;
     case 'INVALID_MANIFESTS':
