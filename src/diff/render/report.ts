@@ -1,0 +1,86 @@
+import type { Resource } from '../../model/types.js';
+import type { PlannedChange } from '../effects.js';
+import { planEffects } from '../effects.js';
+import type { DiffOptions } from '../resource-diff.js';
+import { diffResources } from '../resource-diff.js';
+import type { ReportChange } from '../redact.js';
+import { redactChange } from '../redact.js';
+
+/**
+ * The diff report every renderer draws from, and exactly what `-o json` prints: the stable
+ * schema documented in docs/diff-json.md. Built only from redacted changes.
+ */
+export const REPORT_API_VERSION = 'berth.dev/v1';
+export const REPORT_KIND = 'DiffReport';
+
+export interface RevisionRef {
+  /** Commit SHA (git), content hash (folder) or `live` (the Docker host). */
+  id: string;
+  /** Where it came from, for people: `git /repo@origin/main`, `folder ./deploy`. */
+  origin: string;
+}
+
+export interface DiffSummary {
+  added: number;
+  changed: number;
+  removed: number;
+  /** Changes with at least one destructive effect. */
+  destructive: number;
+}
+
+export interface DiffReport {
+  apiVersion: typeof REPORT_API_VERSION;
+  kind: typeof REPORT_KIND;
+  from: RevisionRef;
+  to: RevisionRef;
+  summary: DiffSummary;
+  /** Sorted by namespace, then kind in dependency order, then name. */
+  changes: ReportChange[];
+}
+
+export function buildDiffReport(input: { from: RevisionRef; to: RevisionRef; changes: readonly PlannedChange[] }): DiffReport {
+  const changes = input.changes.map(redactChange);
+  return {
+    apiVersion: REPORT_API_VERSION,
+    kind: REPORT_KIND,
+    from: { id: input.from.id, origin: input.from.origin },
+    to: { id: input.to.id, origin: input.to.origin },
+    summary: summarize(changes),
+    changes,
+  };
+}
+
+export function summarize(changes: readonly ReportChange[]): DiffSummary {
+  return {
+    added: changes.filter((c) => c.action === 'create').length,
+    changed: changes.filter((c) => c.action === 'update').length,
+    removed: changes.filter((c) => c.action === 'delete').length,
+    destructive: changes.filter((c) => c.destructive).length,
+  };
+}
+
+export function hasDifferences(report: DiffReport): boolean {
+  return report.changes.length > 0;
+}
+
+/** `2 to add, 1 to change, 1 to delete (1 destructive)`, or `no differences`. */
+export function summaryLine(s: DiffSummary): string {
+  if (s.added + s.changed + s.removed === 0) return 'no differences';
+  const destructive = s.destructive > 0 ? ` (${s.destructive} destructive)` : '';
+  return `${s.added} to add, ${s.changed} to change, ${s.removed} to delete${destructive}`;
+}
+
+/**
+ * The whole pure pipeline, shared by the offline diff (two revisions) and the live diff
+ * (desired vs observed): pair and diff, derive effects, redact, summarize.
+ */
+export function createDiffReport(input: {
+  from: RevisionRef;
+  to: RevisionRef;
+  before: readonly Resource[];
+  after: readonly Resource[];
+  options?: DiffOptions;
+}): DiffReport {
+  const diff = diffResources(input.before, input.after, input.options);
+  return buildDiffReport({ from: input.from, to: input.to, changes: planEffects(diff) });
+}
