@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import git from 'isomorphic-git';
+import { BerthError } from '../model/errors.js';
+import type { RevisionFile } from './revision.js';
+import { IGNORE_FILE, selectManifestPaths } from './select.js';
+
+/** An object store isomorphic-git can read: a gitdir plus its per-operation object cache. */
+export interface GitStore {
+  gitdir: string;
+  cache: object;
+}
+
+export interface CommitSnapshot {
+  commit: string;
+  message: string;
+  author: string;
+  /** Committer time, ms since the epoch. */
+  committedAt: number;
+  files: RevisionFile[];
+}
+
+interface TreeFile {
+  path: string;
+  oid: string;
+}
+
+/** Blobs read at once; enough to hide latency without opening hundreds of pack reads. */
+const BLOB_CONCURRENCY = 8;
+
+/**
+ * Reads a commit's manifests straight from the object store (no checkout): trees are walked to
+ * list paths, `selectManifestPaths` picks the manifests (with the sub-path's own root
+ * `.berthignore`), and only the picked blobs are read. Hidden directories are not descended
+ * into, since the selection would drop everything below them anyway. Symlinks and submodules
+ * are skipped: their targets are not part of this tree.
+ */
+export async function readCommitSnapshot(store: GitStore, commitOid: string, subPath: string | undefined): Promise<CommitSnapshot> {
+  const { commit } = await git.readCommit({ fs, gitdir: store.gitdir, oid: commitOid, cache: store.cache });
+  const root = await resolveSubPath(store, commit.tree, commitOid, subPath);
+  const files = root.type === 'blob' ? [{ path: root.name, content: await readBlob(store, root.oid) }] : await readTreeFiles(store, root.oid);
+  return {
+    commit: commitOid,
+    message: commit.message.trimEnd(),
+    author: `${commit.author.name} <${commit.author.email}>`,
+    committedAt: commit.committer.timestamp * 1000,
+    files,
+  };
+}
+
+type Resolved = { type: 'tree'; oid: string } | { type: 'blob'; oid: string; name: string };
+
+async function resolveSubPath(store: GitStore, treeOid: string, commit: string, subPath: string | undefined): Promise<Resolved> {
+  if (!subPath) return { type: 'tree', oid: treeOid };
+  const segments = subPath.split('/');
+  let oid = treeOid;
+  for (const [i, name] of segments.entries()) {
+    const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid, cache: store.cache });
+    const entry = tree.find((e) => e.path === name);
+    const last = i === segments.length - 1;
+    if (entry?.type === 'tree') {
+      oid = entry.oid;
+      continue;
+    }
+    if (entry?.type === 'blob' && last && entry.mode !== '120000') return { type: 'blob', oid: entry.oid, name };
+    throw new BerthError('SOURCE_ERROR', `path "${subPath}" does not exist in commit ${commit.slice(0, 12)}`, {
+      path: subPath,
+      commit,
+      reason: 'path-not-found',
+    });
+  }
+  return { type: 'tree', oid };
+}
+
+async function readTreeFiles(store: GitStore, treeOid: string): Promise<RevisionFile[]> {
+  const listed: TreeFile[] = [];
+  await listTree(store, treeOid, '', listed);
+  const byPath = new Map(listed.map((f) => [f.path, f.oid]));
+  const ignoreOid = byPath.get(IGNORE_FILE);
+  const berthignore = ignoreOid === undefined ? undefined : (await readBlob(store, ignoreOid)).toString('utf8');
+  const selected = selectManifestPaths([...byPath.keys()], berthignore);
+  const files: RevisionFile[] = new Array(selected.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < selected.length) {
+      const i = next++;
+      const path = selected[i] as string;
+      files[i] = { path, content: await readBlob(store, byPath.get(path) as string) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BLOB_CONCURRENCY, selected.length) }, worker));
+  return files;
+}
+
+async function listTree(store: GitStore, oid: string, prefix: string, out: TreeFile[]): Promise<void> {
+  const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid, cache: store.cache });
+  for (const entry of tree) {
+    const path = prefix + entry.path;
+    if (entry.type === 'tree') {
+      if (!entry.path.startsWith('.')) await listTree(store, entry.oid, `${path}/`, out);
+    } else if (entry.type === 'blob' && entry.mode !== '120000') {
+      out.push({ path, oid: entry.oid });
+    }
+  }
+}
+
+async function readBlob(store: GitStore, oid: string): Promise<Buffer> {
+  const { blob } = await git.readBlob({ fs, gitdir: store.gitdir, oid, cache: store.cache });
+  return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+}

@@ -1,0 +1,171 @@
+/**
+ * Git source (SPEC §1): a branch, tag or pinned commit of a repository, optionally a
+ * sub-path, read as a Revision whose id is the commit SHA. HTTP(S) remotes are fetched
+ * shallowly with isomorphic-git into a cache; local repositories are read in place. See
+ * docs/sources.md for auth, caching and failure handling.
+ */
+import type { HttpClient } from 'isomorphic-git';
+import type { Clock } from '../model/clock.js';
+import { BerthError } from '../model/errors.js';
+import { findGitdir, isCode, peelToCommit, refError, resolveFullRef, resolveRevisionExpression } from './git-refs.js';
+import { credentialsFor, DEFAULT_MAX_PACKS, DEFAULT_TIMEOUT_MS, defaultHttp, RemoteFetcher } from './git-remote.js';
+import { readCommitSnapshot, type GitStore } from './git-tree.js';
+import { describeGitSource, normalizeSubPath, parseGitLocation } from './git-url.js';
+import type { Revision } from './revision.js';
+
+export { backoffDelay, DEFAULT_SOURCE_BACKOFF, type BackoffPolicy } from './git-backoff.js';
+export { redactUrl } from './git-url.js';
+export type { UnreachableReason } from './git-errors.js';
+
+export type GitRef = { branch: string } | { tag: string } | { commit: string };
+
+/**
+ * Credentials for HTTP(S) remotes, sent as basic auth when the server asks (401).
+ * `token` wins over `password`: it is sent as the password with username `username` or, by
+ * default, `x-access-token` (accepted by GitHub, GitLab and Gitea; GitLab also documents
+ * `oauth2`). Credentials embedded in the URL are used only when `auth` is absent.
+ */
+export interface GitAuth {
+  username?: string;
+  password?: string;
+  token?: string;
+}
+
+export interface GitSourceOptions {
+  /** http(s) URL, or a local bare/non-bare repository path (read in place, no cache). */
+  url: string;
+  /** Default `{ branch: 'main' }`. A pinned commit must be a full 40-hex SHA for remotes. */
+  ref?: GitRef;
+  /** Sub-path inside the repository; revision file paths are relative to it. */
+  path?: string;
+  /** Directory for fetch caches (one bare repository per URL + ref + path inside it). */
+  cacheDir: string;
+  auth?: GitAuth;
+  /** Commits of history to fetch; default 1; 0 fetches full history. */
+  depth?: number;
+  clock: Clock;
+  /** isomorphic-git HTTP client; default `isomorphic-git/http/node`. */
+  http?: unknown;
+  /** A fetch taking longer fails with SOURCE_UNREACHABLE reason `timeout`. Default 120 s. */
+  timeoutMs?: number;
+  /** Re-clone the cache when it holds more packs than this (isomorphic-git cannot repack). Default 64. */
+  maxPacks?: number;
+}
+
+export interface GitFetchResult extends Revision {
+  commit: string;
+  /** Commit message without trailing newlines. */
+  message: string;
+  /** `Name <email>`. */
+  author: string;
+  /** Committer time, ms since the epoch. */
+  committedAt: number;
+}
+
+export interface GitSource {
+  /**
+   * Fetches the ref and reads its manifests. Throws BerthError SOURCE_UNREACHABLE (network,
+   * auth, timeout; `data.reason`, `data.attempt` = consecutive failures so far, `data.url`
+   * redacted) or SOURCE_ERROR (missing ref/commit/sub-path, unreadable data), or for local
+   * repositories INPUT_UNREADABLE. An aborted signal rejects with the signal's reason.
+   */
+  fetch(signal?: AbortSignal): Promise<GitFetchResult>;
+  /** `url@ref/path`, credentials removed. */
+  readonly description: string;
+}
+
+export function refName(ref: GitRef): string {
+  if ('branch' in ref) return ref.branch;
+  if ('tag' in ref) return ref.tag;
+  return ref.commit;
+}
+
+export function createGitSource(options: GitSourceOptions): GitSource {
+  const ref = validateRef(options.ref ?? { branch: 'main' });
+  const subPath = normalizeSubPath(options.path);
+  const location = parseGitLocation(options.url);
+  const name = refName(ref);
+  const description = describeGitSource(location.kind === 'http' ? location.url : location.path, name, subPath);
+  const origin = `git ${description}`;
+
+  if (location.kind === 'local') {
+    const dir = location.path;
+    return { description, fetch: (signal) => readLocalRef(dir, ref, subPath, origin, signal) };
+  }
+
+  if ('commit' in ref && !/^[0-9a-f]{40}$/.test(ref.commit)) {
+    throw refError(ref.commit, 'invalid-ref', `a pinned commit of a remote must be a full 40-hex SHA, got "${ref.commit}"`);
+  }
+  const fetcher = new RemoteFetcher({
+    url: location.url,
+    ref,
+    refName: name,
+    subPath,
+    cacheDir: options.cacheDir,
+    credentials: credentialsFor(options.auth, location.credentials),
+    depth: Math.max(0, Math.floor(options.depth ?? 1)),
+    clock: options.clock,
+    http: (options.http as HttpClient | undefined) ?? defaultHttp,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxPacks: options.maxPacks ?? DEFAULT_MAX_PACKS,
+    origin,
+  });
+  return { description, fetch: (signal) => fetcher.fetch(signal) };
+}
+
+/**
+ * Offline, for `berth diff --from REF --to REF --repo PATH`: reads a revision of a local
+ * repository (`dir` may be a bare repo, a work tree or any directory inside one) without
+ * network. `ref` is a branch, tag, full or short SHA, `HEAD`, with optional `~N`/`^N` steps
+ * (see resolveRevisionExpression). The committed tree is read, never the work tree.
+ * Errors: INPUT_UNREADABLE (no repository at `dir`), SOURCE_ERROR (`data.reason`:
+ * `not-found`, `ambiguous` with `data.candidates`, `invalid-ref`, `not-a-commit`,
+ * `path-not-found`, `corrupt`).
+ */
+export async function readGitRevision(options: { dir: string; ref: string; path?: string }): Promise<GitFetchResult> {
+  const subPath = normalizeSubPath(options.path);
+  const gitdir = await findGitdir(options.dir);
+  const store: GitStore = { gitdir, cache: {} };
+  const origin = `git ${describeGitSource(options.dir, options.ref, subPath)}`;
+  return withLocalErrors(options.ref, async () => {
+    const commit = await resolveRevisionExpression(store, options.ref);
+    const snapshot = await readCommitSnapshot(store, commit, subPath);
+    return { id: snapshot.commit, origin, ...snapshot };
+  });
+}
+
+async function readLocalRef(dir: string, ref: GitRef, subPath: string | undefined, origin: string, signal?: AbortSignal): Promise<GitFetchResult> {
+  signal?.throwIfAborted();
+  const gitdir = await findGitdir(dir);
+  const store: GitStore = { gitdir, cache: {} };
+  const name = refName(ref);
+  const result = await withLocalErrors(name, async () => {
+    const commit =
+      'commit' in ref
+        ? await resolveRevisionExpression(store, ref.commit)
+        : await peelToCommit(store, await resolveFullRef(store, 'branch' in ref ? `refs/heads/${ref.branch}` : `refs/tags/${ref.tag}`, name), name);
+    const snapshot = await readCommitSnapshot(store, commit, subPath);
+    return { id: snapshot.commit, origin, ...snapshot };
+  });
+  signal?.throwIfAborted();
+  return result;
+}
+
+/** Library failures reading a local repository: a missing object is "not found", the rest is damage. */
+async function withLocalErrors<T>(ref: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof BerthError) throw err;
+    const reason = isCode(err, 'NotFoundError') ? 'not-found' : 'corrupt';
+    throw new BerthError('SOURCE_ERROR', `cannot read "${ref}": ${(err as Error)?.message ?? String(err)}`, { ref, reason }, { cause: err });
+  }
+}
+
+function validateRef(ref: GitRef): GitRef {
+  const name = 'branch' in ref ? ref.branch : 'tag' in ref ? ref.tag : ref.commit;
+  if (typeof name !== 'string' || name.trim() === '' || /[\s~^:?*[\\]|\.\.|@\{/.test(name)) {
+    throw refError(String(name), 'invalid-ref', `"${String(name)}" is not a valid Git ref name`);
+  }
+  return 'commit' in ref ? { commit: ref.commit.toLowerCase() } : ref;
+}
