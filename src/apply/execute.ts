@@ -1,0 +1,165 @@
+import type { Action } from '../diff/actions.js';
+import { ACTION_PHASE } from '../diff/actions.js';
+import type { ObservedPod } from '../diff/observed.js';
+import { BerthError } from '../model/errors.js';
+import { dockerError, isNotFound } from './docker.js';
+import { isOwned, L, ownerLabels } from './labels.js';
+import { dockerNames } from './names.js';
+import type { DeletePodHooks, PodContext } from './pod.js';
+import { createPod, createPodContainer, deletePod, removeVolume, startContainer } from './pod.js';
+
+export interface ActionResult {
+  action: Action;
+  ok: boolean;
+  error?: BerthError;
+  durationMs: number;
+}
+
+export interface ExecuteOptions {
+  ctx: PodContext;
+  /** Pods as observed when the plan was made (delete hooks need their IPs, repairs their sandbox). */
+  pods: readonly ObservedPod[];
+  hooks?: DeletePodHooks;
+  /** Docker calls in flight at once; dockerd serialises some work, more does not help. */
+  concurrency?: number;
+  onResult?: (result: ActionResult) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Executes a plan phase by phase (ACTION_PHASE): networks and volumes first, pod deletions
+ * before creations (so a replaced pod's name is free and capacity is released first), and
+ * network/volume removal last, after the containers using them are gone. A failed action does
+ * not stop the others; every action ends with a typed result.
+ */
+export async function executePlan(actions: readonly Action[], options: ExecuteOptions): Promise<ActionResult[]> {
+  const results: ActionResult[] = [];
+  const phases = [...new Set(actions.map((a) => ACTION_PHASE[a.type]))].sort((a, b) => a - b);
+  for (const phase of phases) {
+    if (options.signal?.aborted) break;
+    const batch = actions.filter((a) => ACTION_PHASE[a.type] === phase);
+    await runLimited(batch, options.concurrency ?? 8, async (action) => {
+      const started = options.ctx.clock.now();
+      let result: ActionResult;
+      try {
+        await executeAction(action, options);
+        result = { action, ok: true, durationMs: options.ctx.clock.now() - started };
+      } catch (err) {
+        const error = err instanceof BerthError ? err : dockerError(err, describeAction(action));
+        result = { action, ok: false, error, durationMs: options.ctx.clock.now() - started };
+      }
+      results.push(result);
+      options.onResult?.(result);
+    });
+  }
+  return results;
+}
+
+async function executeAction(action: Action, options: ExecuteOptions): Promise<void> {
+  const { ctx } = options;
+  switch (action.type) {
+    case 'create-network':
+      return createNetwork(ctx, action.namespace);
+    case 'delete-network':
+      return deleteNetwork(ctx, action.id, action.namespace);
+    case 'create-volume':
+      return createClaimVolume(ctx, action.namespace, action.claim);
+    case 'delete-volume':
+      return removeVolume(ctx, action.volumeName);
+    case 'create-pod':
+      return createPod(ctx, action.pod);
+    case 'delete-pod': {
+      const observed = options.pods.find((p) => p.namespace === action.namespace && p.name === action.name);
+      return deletePod(ctx, action.namespace, action.name, options.hooks, observed);
+    }
+    case 'create-container': {
+      const observed = options.pods.find((p) => p.namespace === action.pod.namespace && p.name === action.pod.name);
+      if (!observed) throw new BerthError('INTERNAL', `pod ${action.pod.namespace}/${action.pod.name} vanished before its container could be recreated`);
+      return createPodContainer(ctx, action.pod, action.container, observed);
+    }
+    case 'start-container':
+      return startContainer(ctx, action.containerId);
+  }
+}
+
+async function createNetwork(ctx: PodContext, namespace: string): Promise<void> {
+  const name = dockerNames.network(ctx.app, namespace);
+  try {
+    await ctx.docker.api.createNetwork({
+      Name: name,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Labels: ownerLabels(ctx.app, namespace, 'Namespace', namespace, 'network'),
+    });
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 409) throw dockerError(err, `creating network ${name}`);
+    // It exists: fine if it is ours (a concurrent pass made it), refused if it is not.
+    const info = await ctx.docker.api.getNetwork(name).inspect();
+    if (!isOwned(info.Labels, ctx.app))
+      throw new BerthError('NOT_OWNED', `network ${name} exists but was not created by berth app ${ctx.app}`, {
+        network: name,
+        hint: 'remove or rename that network, or use another --app',
+      });
+  }
+}
+
+async function deleteNetwork(ctx: PodContext, id: string, namespace: string): Promise<void> {
+  try {
+    const net = ctx.docker.api.getNetwork(id);
+    const info = await net.inspect();
+    if (!isOwned(info.Labels, ctx.app)) throw new BerthError('NOT_OWNED', `network ${info.Name} is not owned by berth app ${ctx.app}`, { network: info.Name });
+    await net.remove();
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw dockerError(err, `removing the network of namespace ${namespace}`);
+  }
+}
+
+async function createClaimVolume(ctx: PodContext, namespace: string, claim: string): Promise<void> {
+  const name = dockerNames.pvc(ctx.app, namespace, claim);
+  try {
+    const existing = await ctx.docker.api.getVolume(name).inspect();
+    if (!isOwned(existing.Labels ?? undefined, ctx.app))
+      throw new BerthError('NOT_OWNED', `volume ${name} exists but was not created by berth app ${ctx.app}`, { volume: name });
+    return;
+  } catch (err) {
+    if (!isNotFound(err)) throw err instanceof BerthError ? err : dockerError(err, `inspecting volume ${name}`);
+  }
+  try {
+    await ctx.docker.api.createVolume({ Name: name, Labels: { ...ownerLabels(ctx.app, namespace, 'PersistentVolumeClaim', claim, 'pvc'), [L.controller]: `PersistentVolumeClaim/${namespace}/${claim}` } });
+  } catch (err) {
+    throw dockerError(err, `creating volume ${name}`);
+  }
+}
+
+export function describeAction(a: Action): string {
+  switch (a.type) {
+    case 'create-network':
+      return `create network for namespace ${a.namespace}`;
+    case 'delete-network':
+      return `delete network of namespace ${a.namespace}`;
+    case 'create-volume':
+      return `create volume for pvc ${a.namespace}/${a.claim}`;
+    case 'delete-volume':
+      return a.claim ? `delete volume of pvc ${a.namespace}/${a.claim} (data is lost)` : `delete leftover volume ${a.volumeName}`;
+    case 'create-pod':
+      return `create pod ${a.pod.namespace}/${a.pod.name} (${a.reason})`;
+    case 'delete-pod':
+      return `delete pod ${a.namespace}/${a.name} (${a.reason})`;
+    case 'create-container':
+      return `recreate container ${a.container} in pod ${a.pod.namespace}/${a.pod.name} (${a.reason})`;
+    case 'start-container':
+      return `start container ${a.container} of pod ${a.namespace}/${a.pod} (${a.reason})`;
+  }
+}
+
+async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}

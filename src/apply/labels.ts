@@ -1,0 +1,40 @@
+/**
+ * Docker labels berth writes and reads back. Ownership is `berth.managed=true` plus
+ * `berth.app=<app>`: berth lists, modifies and deletes only objects carrying both.
+ */
+export const L = {
+  managed: 'berth.managed',
+  app: 'berth.app',
+  namespace: 'berth.namespace',
+  kind: 'berth.kind',
+  name: 'berth.name',
+  owner: 'berth.owner',
+  controller: 'berth.controller',
+  specHash: 'berth.spec-hash',
+  role: 'berth.role',
+  container: 'berth.container',
+  podLabels: 'berth.pod-labels',
+  restartPolicy: 'berth.restart-policy',
+  containers: 'berth.containers',
+  initContainers: 'berth.init-containers',
+  gracePeriod: 'berth.grace-period',
+  preStop: 'berth.prestop',
+  probes: 'berth.probes',
+  ports: 'berth.ports',
+} as const;
+
+export type Role = 'sandbox' | 'container' | 'init' | 'proxy' | 'dns' | 'network' | 'pvc' | 'emptydir' | 'config';
+
+export function ownerLabels(app: string, namespace: string, kind: string, name: string, role: Role): Record<string, string> {
+  return { [L.managed]: 'true', [L.app]: app, [L.namespace]: namespace, [L.kind]: kind, [L.name]: name, [L.role]: role };
+}
+
+/** Docker list filter for everything this app owns (optionally narrowed further). */
+export function ownedFilter(app: string, ...more: string[]): { label: string[] } {
+  return { label: [`${L.managed}=true`, `${L.app}=${app}`, ...more] };
+}
+
+/** The ownership check every mutating call goes through. */
+export function isOwned(labels: Record<string, string> | undefined, app: string): boolean {
+  return labels?.[L.managed] === 'true' && labels[L.app] === app;
+}

@@ -1,0 +1,195 @@
+import type Dockerode from 'dockerode';
+import type { DockerState, ObservedContainer, ObservedNetwork, ObservedPod, ObservedSandbox, ObservedState, ObservedVolume } from '../diff/observed.js';
+import type { Probe, RestartPolicy, StringMap } from '../model/types.js';
+import type { DockerClient } from './docker.js';
+import { dockerError } from './docker.js';
+import { L, ownedFilter } from './labels.js';
+
+export interface ObserveOptions {
+  app: string;
+  /**
+   * Inspect every container (start times, restart counts). Planning needs this only for
+   * containers that are not running; `get`/`describe` and the prober want it for all.
+   */
+  detail?: boolean;
+}
+
+/** Probe specs of one running container, carried in its labels so any berth process can probe it. */
+export interface ContainerProbes {
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  startupProbe?: Probe;
+}
+
+export interface ObservedHost extends Omit<ObservedState, 'inventory'> {
+  /** Probe specs and ports by container id, for the prober. */
+  probes: Map<string, ContainerProbes & { ports: unknown[] }>;
+}
+
+/**
+ * Reads everything the app owns on Docker: three list calls, plus inspects only where the
+ * list lacks what planning needs (exit details of stopped containers).
+ */
+export async function observeDocker(docker: DockerClient, options: ObserveOptions): Promise<ObservedHost> {
+  const filters = ownedFilter(options.app);
+  let containers: Dockerode.ContainerInfo[];
+  let networks: Dockerode.NetworkInspectInfo[];
+  let volumes: Dockerode.VolumeInspectInfo[];
+  try {
+    [containers, networks, volumes] = await Promise.all([
+      docker.api.listContainers({ all: true, filters }),
+      docker.api.listNetworks({ filters }),
+      docker.api.listVolumes({ filters }).then((r) => r.Volumes ?? []),
+    ]);
+  } catch (err) {
+    throw dockerError(err, 'listing containers, networks and volumes');
+  }
+  const needsInspect = containers.filter((c) => options.detail || c.State !== 'running' || c.Labels[L.role] === 'init' || (c.Labels[L.restartPolicy] ?? 'Always') !== 'Always');
+  const inspected = new Map<string, Dockerode.ContainerInspectInfo>();
+  await Promise.all(
+    needsInspect.map(async (c) => {
+      try {
+        inspected.set(c.Id, await docker.api.getContainer(c.Id).inspect());
+      } catch (err) {
+        // Removed between list and inspect: it simply is not there any more.
+        if ((err as { statusCode?: number }).statusCode !== 404) throw dockerError(err, `inspecting container ${c.Names[0]}`);
+      }
+    }),
+  );
+  return assemble(options.app, containers, inspected, networks, volumes);
+}
+
+function assemble(
+  app: string,
+  containers: Dockerode.ContainerInfo[],
+  inspected: Map<string, Dockerode.ContainerInspectInfo>,
+  networks: Dockerode.NetworkInspectInfo[],
+  volumes: Dockerode.VolumeInspectInfo[],
+): ObservedHost {
+  const pods = new Map<string, ObservedPod>();
+  const probes = new Map<string, ContainerProbes & { ports: unknown[] }>();
+  const podFor = (c: Dockerode.ContainerInfo): ObservedPod => {
+    const ns = c.Labels[L.namespace] ?? 'default';
+    const name = c.Labels[L.name] ?? '';
+    const key = `${ns}/${name}`;
+    let pod = pods.get(key);
+    if (!pod) {
+      pod = {
+        namespace: ns,
+        name,
+        key,
+        owner: c.Labels[L.owner] ?? '',
+        controller: c.Labels[L.controller] ?? '',
+        specHash: c.Labels[L.specHash] ?? '',
+        labels: parseJson<StringMap>(c.Labels[L.podLabels]) ?? {},
+        restartPolicy: (c.Labels[L.restartPolicy] as RestartPolicy | undefined) ?? 'Always',
+        createdAt: c.Created * 1000,
+        initContainers: [],
+        containers: [],
+        expectedContainers: [],
+        expectedInitContainers: [],
+        ready: false,
+      };
+      pods.set(key, pod);
+    }
+    return pod;
+  };
+  for (const c of containers) {
+    const role = c.Labels[L.role];
+    if (role !== 'sandbox' && role !== 'container' && role !== 'init') continue;
+    const pod = podFor(c);
+    const info = inspected.get(c.Id);
+    if (role === 'sandbox') {
+      const ip = Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress || undefined;
+      const sandbox: ObservedSandbox = { id: c.Id, dockerName: dockerName(c), state: c.State as DockerState, ...(ip ? { ip } : {}) };
+      const started = info ? parseTime(info.State.StartedAt) : undefined;
+      if (started !== undefined) sandbox.startedAt = started;
+      pod.sandbox = sandbox;
+      pod.createdAt = c.Created * 1000;
+      pod.expectedContainers = parseJson<string[]>(c.Labels[L.containers]) ?? [];
+      pod.expectedInitContainers = parseJson<string[]>(c.Labels[L.initContainers]) ?? [];
+      // The sandbox carries the pod's identity; containers may be missing.
+      pod.owner = c.Labels[L.owner] ?? pod.owner;
+      pod.controller = c.Labels[L.controller] ?? pod.controller;
+      pod.specHash = c.Labels[L.specHash] ?? pod.specHash;
+      continue;
+    }
+    const oc = observedContainer(c, info, role);
+    (role === 'init' ? pod.initContainers : pod.containers).push(oc);
+    if (role === 'container') {
+      const p = parseJson<ContainerProbes>(c.Labels[L.probes]) ?? {};
+      probes.set(c.Id, { ...p, ports: parseJson<unknown[]>(c.Labels[L.ports]) ?? [] });
+    }
+  }
+  // A pod whose sandbox is gone still shows up through its containers; it knows no expectations.
+  for (const pod of pods.values()) {
+    if (!pod.sandbox) {
+      pod.expectedContainers = pod.containers.map((c) => c.name);
+      pod.expectedInitContainers = pod.initContainers.map((c) => c.name);
+    }
+    pod.containers.sort((a, b) => pod.expectedContainers.indexOf(a.name) - pod.expectedContainers.indexOf(b.name));
+  }
+  return {
+    app,
+    pods: [...pods.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    networks: networks
+      .map((n): ObservedNetwork => ({ namespace: n.Labels?.[L.namespace] ?? '', id: n.Id, name: n.Name }))
+      .filter((n) => n.namespace !== ''),
+    volumes: volumes
+      .map((v): ObservedVolume | undefined => {
+        const role = v.Labels?.[L.role];
+        if (role !== 'pvc' && role !== 'emptydir' && role !== 'config') return undefined;
+        return { name: v.Name, namespace: v.Labels[L.namespace] ?? 'default', role, owner: v.Labels[L.name] ?? '', labels: v.Labels };
+      })
+      .filter((v): v is ObservedVolume => v !== undefined),
+    services: [],
+    probes,
+  };
+}
+
+function observedContainer(c: Dockerode.ContainerInfo, info: Dockerode.ContainerInspectInfo | undefined, role: 'container' | 'init'): ObservedContainer {
+  const state = c.State as DockerState;
+  const out: ObservedContainer = {
+    id: c.Id,
+    dockerName: dockerName(c),
+    name: c.Labels[L.container] ?? '',
+    role,
+    image: c.Image,
+    state,
+    restartCount: info?.RestartCount ?? 0,
+    restarting: info?.State.Restarting ?? state === 'restarting',
+  };
+  if (info) {
+    const started = parseTime(info.State.StartedAt);
+    const finished = parseTime(info.State.FinishedAt);
+    if (started !== undefined) out.startedAt = started;
+    if (finished !== undefined) out.finishedAt = finished;
+    if (state !== 'running') out.exitCode = info.State.ExitCode;
+    if (info.State.OOMKilled) out.oomKilled = true;
+    if (info.State.Error) out.error = info.State.Error;
+  } else if (state === 'exited') {
+    const m = /Exited \((-?\d+)\)/.exec(c.Status);
+    if (m) out.exitCode = Number(m[1]);
+  }
+  return out;
+}
+
+function dockerName(c: Dockerode.ContainerInfo): string {
+  return (c.Names[0] ?? c.Id).replace(/^\//, '');
+}
+
+/** Docker reports "0001-01-01T00:00:00Z" for never. */
+function parseTime(text: string | undefined): number | undefined {
+  if (!text || text.startsWith('0001-')) return undefined;
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function parseJson<T>(text: string | undefined): T | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}

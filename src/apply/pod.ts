@@ -1,0 +1,407 @@
+import type Dockerode from 'dockerode';
+import { posix } from 'node:path';
+import type { ContainerPlan, PodPlan, VolumePlan } from '../diff/pod-plan.js';
+import type { ObservedPod } from '../diff/observed.js';
+import type { Clock } from '../model/clock.js';
+import { BerthError } from '../model/errors.js';
+import type { LifecycleHandler, RestartPolicy } from '../model/types.js';
+import type { DockerClient } from './docker.js';
+import { dockerError, isNotFound } from './docker.js';
+import type { EnsureImageResult } from './images/index.js';
+import { ensureImage, ensureSandboxImage } from './images/index.js';
+import { packRootfs } from './images/rootfs.js';
+import type { RootfsEntry } from './images/rootfs.js';
+import { L, ownerLabels } from './labels.js';
+import { dockerNames, sandboxVolumePath } from './names.js';
+
+export interface PodContext {
+  docker: DockerClient;
+  app: string;
+  clock: Clock;
+  /** Image pulls of this pass, so each image is pulled once however many pods use it. */
+  pulls: Map<string, Promise<EnsureImageResult>>;
+  /** Warnings for the event log (image pull fell back to a local copy, ...). */
+  warn: (key: string, reason: string, message: string) => void;
+  /** Pod DNS: search domains and servers of the namespace (services issue adds a resolver). */
+  dns?: (namespace: string) => { servers: string[]; search: string[] };
+}
+
+const DOCKER_RESTART: Record<RestartPolicy, string> = { Always: 'unless-stopped', OnFailure: 'on-failure', Never: 'no' };
+
+/**
+ * Creates a pod: volumes, sandbox (owns network namespace, hostname, DNS), config files
+ * written into their volumes through the archive API before anything reads them, init
+ * containers one by one to completion, then the app containers.
+ */
+export async function createPod(ctx: PodContext, pod: PodPlan): Promise<void> {
+  const { docker, app } = ctx;
+  const images = [...pod.initContainers, ...pod.containers];
+  const [sandboxImage] = await Promise.all([
+    ensureSandboxImage(docker),
+    ...images.map(async (c) => {
+      const r = await ensureImage(docker, c.image, c.pullPolicy, ctx.pulls);
+      if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
+    }),
+  ]);
+  const volumes = await createPodVolumes(ctx, pod);
+  const sandbox = await createSandbox(ctx, pod, sandboxImage, volumes);
+  try {
+    await writeVolumeFiles(ctx, pod, sandbox);
+    await sandbox.start();
+  } catch (err) {
+    throw dockerError(err, `starting the sandbox of pod ${pod.namespace}/${pod.name}`);
+  }
+  const ip = pod.hostNetwork ? '127.0.0.1' : await sandboxIp(ctx, pod, sandbox);
+  const mounts = await mountResolver(ctx, pod, volumes);
+  for (const c of pod.initContainers) {
+    const container = await createContainer(ctx, pod, c, 'init', sandbox.id, ip, mounts);
+    await container.start().catch((err: unknown) => {
+      throw dockerError(err, `starting init container ${c.name} of pod ${pod.namespace}/${pod.name}`);
+    });
+    const result = (await container.wait()) as { StatusCode: number };
+    if (result.StatusCode !== 0)
+      throw new BerthError('DOCKER_ERROR', `init container ${c.name} of pod ${pod.namespace}/${pod.name} failed with exit code ${result.StatusCode}`, {
+        pod: `${pod.namespace}/${pod.name}`,
+        container: c.name,
+        exitCode: result.StatusCode,
+        hint: `see its output with: berth logs ${pod.name} -n ${pod.namespace} -c ${c.name}`,
+      });
+  }
+  const created = await Promise.all(pod.containers.map((c) => createContainer(ctx, pod, c, 'container', sandbox.id, ip, mounts)));
+  await Promise.all(
+    created.map((c, i) =>
+      c.start().catch((err: unknown) => {
+        throw dockerError(err, `starting container ${pod.containers[i]!.name} of pod ${pod.namespace}/${pod.name}`);
+      }),
+    ),
+  );
+}
+
+/** Re-creates one app container of an existing pod (it was removed by hand). */
+export async function createPodContainer(ctx: PodContext, pod: PodPlan, name: string, observed: ObservedPod): Promise<void> {
+  const spec = pod.containers.find((c) => c.name === name);
+  if (!spec || !observed.sandbox) throw new BerthError('INTERNAL', `cannot recreate container ${name} of pod ${pod.namespace}/${pod.name}`);
+  const r = await ensureImage(ctx.docker, spec.image, spec.pullPolicy, ctx.pulls);
+  if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
+  const volumes = new Map(pod.volumes.map((v) => [v.name, volumeName(ctx.app, pod, v)]));
+  const mounts = await mountResolver(ctx, pod, volumes);
+  const container = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, observed.sandbox.ip ?? '', mounts);
+  await container.start().catch((err: unknown) => {
+    throw dockerError(err, `starting container ${name} of pod ${pod.namespace}/${pod.name}`);
+  });
+}
+
+export async function startContainer(ctx: PodContext, containerId: string): Promise<void> {
+  try {
+    await ctx.docker.api.getContainer(containerId).start();
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 304) return; // already running
+    throw dockerError(err, `starting container ${containerId.slice(0, 12)}`);
+  }
+}
+
+function volumeName(app: string, pod: PodPlan, v: VolumePlan): string {
+  if (v.type === 'pvc') return dockerNames.pvc(app, pod.namespace, v.claim);
+  if (v.type === 'hostPath') return v.path;
+  return dockerNames.podVolume(app, pod.namespace, pod.name, v.name);
+}
+
+async function createPodVolumes(ctx: PodContext, pod: PodPlan): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  await Promise.all(
+    pod.volumes.map(async (v) => {
+      const name = volumeName(ctx.app, pod, v);
+      names.set(v.name, name);
+      if (v.type !== 'emptyDir' && v.type !== 'files') return;
+      const role = v.type === 'emptyDir' ? 'emptydir' : 'config';
+      const driverOpts =
+        v.type === 'emptyDir' && v.medium === 'memory'
+          ? { type: 'tmpfs', device: 'tmpfs', o: `mode=1777${v.sizeBytes ? `,size=${v.sizeBytes}` : ''}` }
+          : v.type === 'files' && v.secret
+            ? // Secret files live in memory only: never written to the host's disk.
+              { type: 'tmpfs', device: 'tmpfs', o: 'mode=0755' }
+            : undefined;
+      try {
+        await ctx.docker.api.createVolume({
+          Name: name,
+          Labels: { ...ownerLabels(ctx.app, pod.namespace, 'Pod', pod.name, role), [L.controller]: pod.controller, 'berth.volume': v.name },
+          ...(driverOpts ? { Driver: 'local', DriverOpts: driverOpts } : {}),
+        });
+      } catch (err) {
+        throw dockerError(err, `creating volume ${name}`);
+      }
+    }),
+  );
+  return names;
+}
+
+async function createSandbox(ctx: PodContext, pod: PodPlan, image: string, volumes: Map<string, string>): Promise<Dockerode.Container> {
+  const labels = {
+    ...podLabels(ctx, pod, 'sandbox'),
+    [L.containers]: JSON.stringify(pod.containers.map((c) => c.name)),
+    [L.initContainers]: JSON.stringify(pod.initContainers.map((c) => c.name)),
+  };
+  const portBindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  const exposed: Record<string, object> = {};
+  for (const c of pod.containers) {
+    for (const p of c.ports) {
+      if (!p.hostPort) continue;
+      const k = `${p.containerPort}/${p.protocol.toLowerCase()}`;
+      exposed[k] = {};
+      (portBindings[k] ??= []).push({ HostIp: p.hostIP ?? '', HostPort: String(p.hostPort) });
+    }
+  }
+  const dns = ctx.dns?.(pod.namespace);
+  const network = pod.hostNetwork ? 'host' : dockerNames.network(ctx.app, pod.namespace);
+  try {
+    return await ctx.docker.api.createContainer({
+      name: dockerNames.sandbox(ctx.app, pod.namespace, pod.name),
+      Image: image,
+      ...(pod.hostNetwork ? {} : { Hostname: pod.hostname }),
+      Labels: labels,
+      ExposedPorts: exposed,
+      StopTimeout: 5,
+      HostConfig: {
+        NetworkMode: network,
+        RestartPolicy: { Name: 'unless-stopped' },
+        IpcMode: 'shareable',
+        PortBindings: portBindings,
+        ExtraHosts: pod.hostAliases.flatMap((a) => a.hostnames.map((h) => `${h}:${a.ip}`)),
+        Sysctls: pod.sysctls,
+        ...(dns && !pod.hostNetwork && pod.dnsPolicy !== 'Default' ? { Dns: dns.servers, DnsSearch: dns.search, DnsOptions: ['ndots:5'] } : {}),
+        Mounts: pod.volumes
+          .filter((v) => v.type === 'files')
+          .map((v) => ({ Type: 'volume' as const, Source: volumes.get(v.name)!, Target: sandboxVolumePath(v.name) })),
+      },
+    });
+  } catch (err) {
+    throw dockerError(err, `creating the sandbox of pod ${pod.namespace}/${pod.name}`);
+  }
+}
+
+/**
+ * configMap/secret files go in through the archive API (works whether berth runs on the host
+ * or in a container). Secret files are never world-readable and belong to the user the
+ * containers run as, when they all agree on one.
+ */
+async function writeVolumeFiles(ctx: PodContext, pod: PodPlan, sandbox: Dockerode.Container): Promise<void> {
+  for (const v of pod.volumes) {
+    if (v.type !== 'files') continue;
+    const users = new Set(
+      pod.containers.filter((c) => c.mounts.some((m) => m.volume === v.name)).map((c) => c.securityContext.runAsUser ?? 0),
+    );
+    const uid = users.size === 1 ? [...users][0]! : 0;
+    const gid = pod.containers.find((c) => c.securityContext.supplementalGroups?.length)?.securityContext.supplementalGroups?.[0] ?? 0;
+    const entries: RootfsEntry[] = v.files.map((f) => ({
+      type: 'file',
+      path: f.path,
+      content: Buffer.from(f.content, 'base64'),
+      mode: v.secret ? f.mode & 0o770 : f.mode,
+      uid,
+      gid,
+    }));
+    if (entries.length === 0) continue;
+    const tarball = await packRootfs(entries);
+    await sandbox.putArchive(tarball, { path: sandboxVolumePath(v.name) });
+  }
+}
+
+async function sandboxIp(ctx: PodContext, pod: PodPlan, sandbox: Dockerode.Container): Promise<string> {
+  const info = await sandbox.inspect().catch((err: unknown) => {
+    throw dockerError(err, `inspecting the sandbox of pod ${pod.namespace}/${pod.name}`);
+  });
+  return Object.values(info.NetworkSettings.Networks ?? {})[0]?.IPAddress ?? '';
+}
+
+type MountFor = (c: ContainerPlan) => Dockerode.MountSettings[];
+
+/**
+ * Docker 20.10 has no volume sub-path mounts, so a subPath becomes a bind mount of the
+ * directory inside the volume's mountpoint on the Docker host (dockerd resolves it, so this
+ * works even when berth itself runs in a container).
+ */
+async function mountResolver(ctx: PodContext, pod: PodPlan, volumes: Map<string, string>): Promise<MountFor> {
+  const needsMountpoint = new Set(pod.containers.concat(pod.initContainers).flatMap((c) => c.mounts.filter((m) => m.subPath).map((m) => m.volume)));
+  const mountpoints = new Map<string, string>();
+  for (const vol of needsMountpoint) {
+    const v = pod.volumes.find((x) => x.name === vol);
+    if (!v) continue;
+    if (v.type === 'hostPath') {
+      mountpoints.set(vol, v.path);
+      continue;
+    }
+    const info = await ctx.docker.api.getVolume(volumes.get(vol)!).inspect().catch((err: unknown) => {
+      throw dockerError(err, `inspecting volume ${volumes.get(vol)}`);
+    });
+    mountpoints.set(vol, info.Mountpoint);
+  }
+  return (c) =>
+    c.mounts.map((m): Dockerode.MountSettings => {
+      const v = pod.volumes.find((x) => x.name === m.volume)!;
+      const readOnly = m.readOnly || v.type === 'files' || (v.type === 'pvc' && v.readOnly);
+      if (m.subPath) return { Type: 'bind', Source: posix.join(mountpoints.get(v.name)!, m.subPath), Target: m.mountPath, ReadOnly: readOnly };
+      if (v.type === 'hostPath') return { Type: 'bind', Source: v.path, Target: m.mountPath, ReadOnly: readOnly };
+      return { Type: 'volume', Source: volumes.get(v.name)!, Target: m.mountPath, ReadOnly: readOnly };
+    });
+}
+
+async function createContainer(
+  ctx: PodContext,
+  pod: PodPlan,
+  c: ContainerPlan,
+  role: 'init' | 'container',
+  sandboxId: string,
+  podIp: string,
+  mounts: MountFor,
+): Promise<Dockerode.Container> {
+  const name = role === 'init' ? dockerNames.initContainer(ctx.app, pod.namespace, pod.name, c.name) : dockerNames.container(ctx.app, pod.namespace, pod.name, c.name);
+  const env = c.env.map((e) => `${e.name}=${'value' in e ? e.value : podIp}`);
+  const sc = c.securityContext;
+  const user = sc.runAsUser !== undefined ? `${sc.runAsUser}${sc.runAsGroup !== undefined ? `:${sc.runAsGroup}` : ''}` : undefined;
+  const labels: Record<string, string> = {
+    ...podLabels(ctx, pod, role),
+    [L.container]: c.name,
+    [L.gracePeriod]: String(pod.terminationGracePeriodSeconds),
+  };
+  if (c.lifecycle?.preStop) labels[L.preStop] = JSON.stringify(c.lifecycle.preStop);
+  const probes = { readinessProbe: c.readinessProbe, livenessProbe: c.livenessProbe, startupProbe: c.startupProbe };
+  if (probes.readinessProbe || probes.livenessProbe || probes.startupProbe) labels[L.probes] = JSON.stringify(probes);
+  if (c.ports.length) labels[L.ports] = JSON.stringify(c.ports);
+  const join = pod.hostNetwork ? 'host' : `container:${sandboxId}`;
+  try {
+    return await ctx.docker.api.createContainer({
+      name,
+      Image: c.image,
+      ...(c.command ? { Entrypoint: c.command } : {}),
+      ...(c.args ? { Cmd: c.args } : {}),
+      Env: env,
+      ...(c.workingDir ? { WorkingDir: c.workingDir } : {}),
+      ...(user ? { User: user } : {}),
+      Labels: labels,
+      Tty: c.tty,
+      OpenStdin: c.stdin,
+      StopTimeout: pod.terminationGracePeriodSeconds,
+      HostConfig: {
+        NetworkMode: join,
+        IpcMode: `container:${sandboxId}`,
+        ...(pod.shareProcessNamespace ? { PidMode: `container:${sandboxId}` } : {}),
+        RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: DOCKER_RESTART[pod.restartPolicy] },
+        Mounts: mounts(c),
+        ...(c.resources.memoryLimit !== undefined ? { Memory: c.resources.memoryLimit } : {}),
+        ...(c.resources.memoryRequest !== undefined ? { MemoryReservation: Math.min(c.resources.memoryRequest, c.resources.memoryLimit ?? Infinity) } : {}),
+        ...(c.resources.cpuLimit !== undefined ? { NanoCpus: Math.round(c.resources.cpuLimit * 1e9) } : {}),
+        // Kubernetes: cpu.shares = milliCPU * 1024 / 1000, at least 2.
+        ...(c.resources.cpuRequest !== undefined ? { CpuShares: Math.max(2, Math.round(c.resources.cpuRequest * 1024)) } : {}),
+        ...(sc.readOnlyRootFilesystem ? { ReadonlyRootfs: true } : {}),
+        ...(sc.privileged ? { Privileged: true } : {}),
+        ...(sc.capAdd ? { CapAdd: sc.capAdd } : {}),
+        ...(sc.capDrop ? { CapDrop: sc.capDrop } : {}),
+        ...(sc.allowPrivilegeEscalation === false ? { SecurityOpt: ['no-new-privileges'] } : {}),
+        ...(sc.supplementalGroups ? { GroupAdd: sc.supplementalGroups.map(String) } : {}),
+      },
+    });
+  } catch (err) {
+    throw dockerError(err, `creating container ${c.name} of pod ${pod.namespace}/${pod.name}`);
+  }
+}
+
+function podLabels(ctx: PodContext, pod: PodPlan, role: 'sandbox' | 'init' | 'container'): Record<string, string> {
+  return {
+    ...ownerLabels(ctx.app, pod.namespace, 'Pod', pod.name, role),
+    [L.owner]: pod.owner,
+    [L.controller]: pod.controller,
+    [L.specHash]: pod.specHash,
+    [L.podLabels]: JSON.stringify(pod.labels),
+    [L.restartPolicy]: pod.restartPolicy,
+  };
+}
+
+export interface DeletePodHooks {
+  /** Runs after the pod left service endpoints and before its containers get SIGTERM (drain). */
+  beforeStop?: (pod: ObservedPod) => Promise<void>;
+  /** Runs one preStop handler; exec via Docker, httpGet/tcpSocket against the pod IP. */
+  runPreStop?: (containerId: string, podIp: string | undefined, handler: LifecycleHandler, timeoutMs: number) => Promise<void>;
+}
+
+/**
+ * Graceful deletion as the kubelet does it: preStop hooks, then SIGTERM, then SIGKILL once
+ * terminationGracePeriodSeconds (shared by the hooks and the stop) has passed; then the
+ * sandbox and the pod's own volumes go. Containers are re-listed by label so deletion works
+ * from any observation, stale or partial.
+ */
+export async function deletePod(ctx: PodContext, namespace: string, name: string, hooks: DeletePodHooks = {}, observed?: ObservedPod): Promise<void> {
+  const { docker, app } = ctx;
+  let containers: Dockerode.ContainerInfo[];
+  try {
+    containers = await docker.api.listContainers({
+      all: true,
+      filters: { label: [`${L.managed}=true`, `${L.app}=${app}`, `${L.namespace}=${namespace}`, `${L.name}=${name}`, `${L.kind}=Pod`] },
+    });
+  } catch (err) {
+    throw dockerError(err, `listing the containers of pod ${namespace}/${name}`);
+  }
+  const apps = containers.filter((c) => c.Labels[L.role] === 'container');
+  const others = containers.filter((c) => c.Labels[L.role] !== 'container');
+  const grace = Math.max(0, ...apps.map((c) => Number(c.Labels[L.gracePeriod] ?? 30)));
+  const deadline = ctx.clock.now() + grace * 1000;
+  if (observed && hooks.beforeStop) await hooks.beforeStop(observed);
+  const podIp = observed?.sandbox?.ip;
+  await Promise.all(
+    apps.map(async (c) => {
+      const handler = c.State === 'running' && c.Labels[L.preStop] ? (JSON.parse(c.Labels[L.preStop]!) as LifecycleHandler) : undefined;
+      if (handler && hooks.runPreStop) {
+        try {
+          await hooks.runPreStop(c.Id, podIp, handler, Math.max(0, deadline - ctx.clock.now()));
+        } catch (err) {
+          ctx.warn(`Pod/${namespace}/${name}`, 'FailedPreStopHook', `preStop hook of ${c.Labels[L.container]} failed: ${(err as Error).message}`);
+        }
+      }
+      const remaining = Math.max(0, Math.ceil((deadline - ctx.clock.now()) / 1000));
+      await stopContainer(ctx, c, remaining);
+    }),
+  );
+  await Promise.all([...apps, ...others].map((c) => removeContainer(ctx, c)));
+  await removePodVolumes(ctx, namespace, name);
+}
+
+async function stopContainer(ctx: PodContext, c: Dockerode.ContainerInfo, seconds: number): Promise<void> {
+  if (c.State !== 'running' && c.State !== 'restarting' && c.State !== 'paused') return;
+  try {
+    await ctx.docker.api.getContainer(c.Id).stop({ t: seconds });
+  } catch (err) {
+    const code = (err as { statusCode?: number }).statusCode;
+    if (code === 304 || code === 404) return;
+    throw dockerError(err, `stopping container ${c.Names[0]}`);
+  }
+}
+
+async function removeContainer(ctx: PodContext, c: Dockerode.ContainerInfo): Promise<void> {
+  try {
+    await ctx.docker.api.getContainer(c.Id).remove({ force: true, v: false });
+  } catch (err) {
+    if (isNotFound(err)) return;
+    // 409 "removal already in progress" means someone else is finishing the job.
+    if ((err as { statusCode?: number }).statusCode === 409) return;
+    throw dockerError(err, `removing container ${c.Names[0]}`);
+  }
+}
+
+async function removePodVolumes(ctx: PodContext, namespace: string, pod: string): Promise<void> {
+  const { docker, app } = ctx;
+  let vols: Dockerode.VolumeInspectInfo[];
+  try {
+    vols = (await docker.api.listVolumes({ filters: { label: [`${L.managed}=true`, `${L.app}=${app}`, `${L.namespace}=${namespace}`, `${L.name}=${pod}`, `${L.kind}=Pod`] } })).Volumes ?? [];
+  } catch (err) {
+    throw dockerError(err, `listing the volumes of pod ${namespace}/${pod}`);
+  }
+  await Promise.all(vols.map((v) => removeVolume(ctx, v.Name)));
+}
+
+export async function removeVolume(ctx: PodContext, name: string): Promise<void> {
+  try {
+    await ctx.docker.api.getVolume(name).remove();
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw dockerError(err, `removing volume ${name}`);
+  }
+}

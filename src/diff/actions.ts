@@ -1,0 +1,60 @@
+import type { PodPlan } from './pod-plan.js';
+
+/**
+ * What the executor does to the host, as a discriminated union (STYLE.md: no untyped op
+ * tuples). Every action names the resource key it serves so output can group by resource.
+ */
+export type Action =
+  | { type: 'create-network'; key: string; namespace: string }
+  | { type: 'delete-network'; key: string; namespace: string; id: string }
+  | { type: 'create-volume'; key: string; namespace: string; claim: string; sizeBytes?: number }
+  /** A PVC's volume (destructive), or a per-pod volume left behind by an interrupted deletion (claim absent). */
+  | { type: 'delete-volume'; key: string; namespace: string; claim?: string; volumeName: string }
+  | { type: 'create-pod'; key: string; pod: PodPlan; reason: string }
+  | { type: 'delete-pod'; key: string; namespace: string; name: string; reason: string }
+  | { type: 'create-container'; key: string; pod: PodPlan; container: string; reason: string }
+  | { type: 'start-container'; key: string; namespace: string; pod: string; container: string; containerId: string; reason: string };
+
+export type ActionType = Action['type'];
+
+/**
+ * Something the plan is waiting for. `blocking` waits gate further steps (a rollout cannot
+ * continue until new pods are ready); non-blocking ones only matter to `--wait`.
+ */
+export interface Wait {
+  key: string;
+  kind: 'rollout' | 'ready' | 'terminating' | 'job' | 'paused';
+  blocking: boolean;
+  message: string;
+}
+
+export interface PlannedEvent {
+  key: string;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface Plan {
+  actions: Action[];
+  waits: Wait[];
+  events: PlannedEvent[];
+  /** Owned objects not in the revision that only `--prune` would delete. */
+  orphans: string[];
+}
+
+/** Order of execution phases: make room and prerequisites first, remove containers before the networks/volumes they use. */
+export const ACTION_PHASE: Record<ActionType, number> = {
+  'create-network': 0,
+  'create-volume': 0,
+  'delete-pod': 1,
+  'start-container': 2,
+  'create-container': 2,
+  'create-pod': 2,
+  'delete-volume': 3,
+  'delete-network': 3,
+};
+
+export function isMutating(plan: Plan): boolean {
+  return plan.actions.length > 0;
+}

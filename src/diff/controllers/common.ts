@@ -1,0 +1,118 @@
+import { randomSuffix } from '../../model/hash.js';
+import type { Action, PlannedEvent, Wait } from '../actions.js';
+import type { ObservedPod } from '../observed.js';
+import { podPhase } from '../observed.js';
+import type { PodPlan } from '../pod-plan.js';
+
+export interface StepContext {
+  now: number;
+  random: () => number;
+  /** Pod names in use on the host (all namespaces as `ns/name`), so new names never collide. */
+  takenNames: Set<string>;
+}
+
+export interface StepResult {
+  actions: Action[];
+  waits: Wait[];
+  events: PlannedEvent[];
+}
+
+export function emptyStep(): StepResult {
+  return { actions: [], waits: [], events: [] };
+}
+
+export function merge(into: StepResult, from: StepResult): StepResult {
+  into.actions.push(...from.actions);
+  into.waits.push(...from.waits);
+  into.events.push(...from.events);
+  return into;
+}
+
+/**
+ * Health of one observed pod, and what would repair it in place. A pod is *broken* when it
+ * cannot be repaired in place (no running sandbox, an interrupted creation, a missing
+ * container we have no spec for): controllers delete broken pods and do not count them.
+ */
+export interface PodHealth {
+  broken: boolean;
+  terminal: boolean;
+  /** Why it is broken, for events and `describe`. */
+  reason?: string;
+  repairs: Action[];
+}
+
+export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefined): PodHealth {
+  if (!pod.sandbox) return { broken: true, terminal: false, reason: 'sandbox container missing', repairs: [] };
+  if (pod.sandbox.state !== 'running' && pod.sandbox.state !== 'restarting')
+    return { broken: true, terminal: false, reason: `sandbox container ${pod.sandbox.state}`, repairs: [] };
+  const phase = podPhase(pod);
+  if (phase === 'Succeeded' || phase === 'Failed') return { broken: false, terminal: true, repairs: [] };
+  for (const name of pod.expectedInitContainers) {
+    const c = pod.initContainers.find((x) => x.name === name);
+    if (!c) return { broken: true, terminal: false, reason: `init container ${name} missing`, repairs: [] };
+    if (c.state === 'running') return { broken: false, terminal: false, repairs: [] };
+    if (c.state !== 'exited' || c.exitCode !== 0)
+      return { broken: true, terminal: false, reason: `init container ${name} ${c.state === 'exited' ? `failed with exit code ${c.exitCode}` : c.state}`, repairs: [] };
+  }
+  const repairs: Action[] = [];
+  for (const name of pod.expectedContainers) {
+    const c = pod.containers.find((x) => x.name === name);
+    if (!c) {
+      if (!plan || !plan.containers.some((pc) => pc.name === name))
+        return { broken: true, terminal: false, reason: `container ${name} missing`, repairs: [] };
+      repairs.push({ type: 'create-container', key, pod: plan, container: name, reason: `container ${name} was removed` });
+      continue;
+    }
+    if ((c.state === 'exited' || c.state === 'dead' || c.state === 'created') && !c.restarting && shouldRun(pod, c.exitCode)) {
+      if (c.state === 'dead') return { broken: true, terminal: false, reason: `container ${name} is dead`, repairs: [] };
+      repairs.push({
+        type: 'start-container',
+        key,
+        namespace: pod.namespace,
+        pod: pod.name,
+        container: name,
+        containerId: c.id,
+        reason: c.state === 'created' ? `container ${name} was never started` : `container ${name} stopped (exit code ${c.exitCode ?? 'unknown'})`,
+      });
+    }
+  }
+  return { broken: false, terminal: false, repairs };
+}
+
+function shouldRun(pod: ObservedPod, exitCode: number | undefined): boolean {
+  if (pod.restartPolicy === 'Always') return true;
+  if (pod.restartPolicy === 'OnFailure') return exitCode !== 0;
+  return false;
+}
+
+/** Ready for at least minReadySeconds: what Kubernetes calls *available*. */
+export function isAvailable(pod: ObservedPod, minReadySeconds: number, now: number): boolean {
+  if (!pod.ready) return false;
+  if (minReadySeconds <= 0) return true;
+  return pod.readySince !== undefined && now - pod.readySince >= minReadySeconds * 1000;
+}
+
+/**
+ * controller.ActivePods ordering: the pods whose loss hurts least come first: broken or not
+ * running, then not ready, then the youngest.
+ */
+export function rankForDeletion(pods: readonly ObservedPod[]): ObservedPod[] {
+  const score = (p: ObservedPod) => (p.sandbox?.state !== 'running' ? 0 : podPhase(p) !== 'Running' ? 1 : !p.ready ? 2 : 3);
+  return [...pods].sort((a, b) => score(a) - score(b) || b.createdAt - a.createdAt || (a.name < b.name ? -1 : 1));
+}
+
+/** `<prefix>-<5 safe chars>`, unique on the host. */
+export function newPodName(prefix: string, namespace: string, ctx: StepContext): string {
+  for (;;) {
+    const name = `${prefix}-${randomSuffix(ctx.random)}`;
+    const key = `${namespace}/${name}`;
+    if (!ctx.takenNames.has(key)) {
+      ctx.takenNames.add(key);
+      return name;
+    }
+  }
+}
+
+export function deletePod(key: string, pod: ObservedPod, reason: string): Action {
+  return { type: 'delete-pod', key, namespace: pod.namespace, name: pod.name, reason };
+}

@@ -1,0 +1,124 @@
+import type { Workload } from '../desired.js';
+import type { ObservedPod } from '../observed.js';
+import type { PodPlan } from '../pod-plan.js';
+import type { StepContext, StepResult } from './common.js';
+import { assessPod, deletePod, emptyStep, isAvailable, newPodName, rankForDeletion } from './common.js';
+
+type DeploymentWorkload = Extract<Workload, { kind: 'Deployment' }>;
+
+export interface DeploymentStatus {
+  replicas: number;
+  updatedReplicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+  oldReplicas: number;
+  /** The template is fully rolled out and every pod of it is available. */
+  complete: boolean;
+}
+
+/**
+ * One step of the Deployment controller (pkg/controller/deployment/{rolling,recreate}.go):
+ * pods are grouped by template hash instead of by ReplicaSet object, which is the same thing
+ * since a ReplicaSet *is* `<deployment>-<hash>`. Never goes below `replicas - maxUnavailable`
+ * available pods or above `replicas + maxSurge` pods.
+ */
+export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod[], ctx: StepContext): StepResult & { status: DeploymentStatus } {
+  const out = emptyStep();
+  const hash = w.template.hash;
+  const rsName = `${w.name}-${hash}`;
+  const fresh: ObservedPod[] = [];
+  const old: ObservedPod[] = [];
+  for (const p of pods) {
+    const isNew = p.specHash === hash;
+    const health = assessPod(p, w.key, isNew ? w.template.build(p.name) : undefined);
+    if (health.broken || health.terminal) {
+      // Broken pods are unavailable already: removing them never lowers availability.
+      out.actions.push(deletePod(w.key, p, health.reason ?? 'pod terminated'));
+      continue;
+    }
+    out.actions.push(...health.repairs);
+    (isNew ? fresh : old).push(p);
+  }
+  const available = (ps: ObservedPod[]) => ps.filter((p) => isAvailable(p, w.minReadySeconds, ctx.now));
+  const build = () => w.template.build(newPodName(rsName, w.namespace, ctx));
+  let newCount = fresh.length;
+
+  if (w.paused && old.length > 0) {
+    out.waits.push({ key: w.key, kind: 'paused', blocking: false, message: 'deployment is paused; the new template is not rolled out' });
+    return { ...out, status: status(w, fresh, old, available) };
+  }
+
+  if (w.strategy === 'Recreate') {
+    if (old.length > 0) {
+      for (const p of old) out.actions.push(deletePod(w.key, p, 'Recreate: stopping old pods before starting new ones'));
+      out.waits.push({ key: w.key, kind: 'rollout', blocking: true, message: `waiting for ${old.length} old pods to terminate` });
+      return { ...out, status: status(w, fresh, old, available) };
+    }
+    scale(w, fresh, build, out);
+  } else {
+    // reconcileNewReplicaSet
+    if (newCount > w.replicas) {
+      for (const p of rankForDeletion(fresh).slice(0, newCount - w.replicas)) out.actions.push(deletePod(w.key, p, `scaling to ${w.replicas}`));
+      newCount = w.replicas;
+    } else if (newCount < w.replicas) {
+      const maxTotal = w.replicas + w.maxSurge;
+      const up = Math.min(maxTotal - (newCount + old.length), w.replicas - newCount);
+      for (let i = 0; i < up; i++) out.actions.push({ type: 'create-pod', key: w.key, pod: build(), reason: old.length ? 'rolling update' : `scaling to ${w.replicas}` });
+      if (up > 0) newCount += up;
+    }
+    // reconcileOldReplicaSets
+    if (old.length > 0) {
+      const minAvailable = w.replicas - w.maxUnavailable;
+      const newAvailable = available(fresh).length;
+      const newUnavailable = newCount - newAvailable;
+      let budget = newCount + old.length - minAvailable - newUnavailable;
+      const oldAvailable = available(old);
+      const oldUnavailable = old.filter((p) => !oldAvailable.includes(p));
+      // cleanupUnhealthyReplicas: unavailable old pods go first, they serve nothing.
+      for (const p of rankForDeletion(oldUnavailable)) {
+        if (budget <= 0) break;
+        out.actions.push(deletePod(w.key, p, 'rolling update: removing an unavailable old pod'));
+        budget--;
+      }
+      // scaleDownOldReplicaSetsForRollingUpdate
+      let scaleDown = Math.min(newAvailable + oldAvailable.length - minAvailable, budget);
+      for (const p of rankForDeletion(oldAvailable)) {
+        if (scaleDown <= 0) break;
+        out.actions.push(deletePod(w.key, p, 'rolling update: replaced by a new pod'));
+        scaleDown--;
+      }
+    }
+  }
+  const st = status(w, fresh, old, available);
+  if (old.length > 0)
+    out.waits.push({
+      key: w.key,
+      kind: 'rollout',
+      blocking: true,
+      message: `rolling out ${rsName}: ${st.updatedReplicas} of ${w.replicas} updated, ${st.availableReplicas} available, ${old.length} old`,
+    });
+  else if (!st.complete)
+    out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: `${st.availableReplicas} of ${w.replicas} pods available` });
+  return { ...out, status: st };
+}
+
+function scale(w: DeploymentWorkload, fresh: ObservedPod[], build: () => PodPlan, out: StepResult): void {
+  if (fresh.length < w.replicas) {
+    for (let i = fresh.length; i < w.replicas; i++) out.actions.push({ type: 'create-pod', key: w.key, pod: build(), reason: `scaling to ${w.replicas}` });
+  } else if (fresh.length > w.replicas) {
+    for (const p of rankForDeletion(fresh).slice(0, fresh.length - w.replicas)) out.actions.push(deletePod(w.key, p, `scaling to ${w.replicas}`));
+  }
+}
+
+function status(w: DeploymentWorkload, fresh: ObservedPod[], old: ObservedPod[], available: (ps: ObservedPod[]) => ObservedPod[]): DeploymentStatus {
+  const all = [...fresh, ...old];
+  const freshAvailable = available(fresh).length;
+  return {
+    replicas: all.length,
+    updatedReplicas: fresh.length,
+    readyReplicas: all.filter((p) => p.ready).length,
+    availableReplicas: available(all).length,
+    oldReplicas: old.length,
+    complete: old.length === 0 && fresh.length === w.replicas && freshAvailable === w.replicas,
+  };
+}

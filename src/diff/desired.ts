@@ -1,0 +1,180 @@
+import type {
+  AnyObject,
+  ConfigMap,
+  CronJob,
+  Deployment,
+  Job,
+  PersistentVolumeClaim,
+  Pod,
+  PodTemplateSpec,
+  ReplicaSet,
+  ReplicationController,
+  Resource,
+  Secret,
+  Service,
+} from '../model/types.js';
+import { resourceKey } from '../model/types.js';
+import { resolveFenceposts } from '../model/int-or-string.js';
+import type { ConfigIndex, TemplatePlan } from './pod-plan.js';
+import { planTemplate } from './pod-plan.js';
+
+/**
+ * The revision's resources reshaped for planning: namespaces to exist, claims to exist,
+ * config content by name, and one Workload per pod-producing object with its template
+ * resolved and hashed.
+ */
+export interface DesiredState {
+  resources: readonly Resource[];
+  byKey: ReadonlyMap<string, Resource>;
+  /** Every namespace something lives in, declared or implicit (`default`). Sorted. */
+  namespaces: string[];
+  configs: ConfigIndex;
+  claims: Resource<PersistentVolumeClaim>[];
+  services: Resource<Service>[];
+  workloads: Workload[];
+}
+
+interface WorkloadBase {
+  /** resource key, also the pods' `controller` */
+  key: string;
+  namespace: string;
+  name: string;
+  template: TemplatePlan;
+  podTemplate: PodTemplateSpec;
+}
+
+export type Workload =
+  | (WorkloadBase & { kind: 'Pod' })
+  | (WorkloadBase & { kind: 'ReplicaSet' | 'ReplicationController'; replicas: number; minReadySeconds: number })
+  | (WorkloadBase & {
+      kind: 'Deployment';
+      replicas: number;
+      strategy: 'RollingUpdate' | 'Recreate';
+      maxSurge: number;
+      maxUnavailable: number;
+      minReadySeconds: number;
+      progressDeadlineSeconds: number;
+      revisionHistoryLimit: number;
+      paused: boolean;
+      changeCause?: string;
+    })
+  | (WorkloadBase & {
+      kind: 'Job';
+      completions: number;
+      parallelism: number;
+      backoffLimit: number;
+      activeDeadlineSeconds?: number;
+    });
+
+export type WorkloadKind = Workload['kind'];
+
+/** CronJobs produce Jobs over time; the daemon's scheduler turns them into Job workloads. */
+export function cronJobs(desired: DesiredState): Resource<CronJob>[] {
+  return desired.resources.filter((r): r is Resource<CronJob> => r.object.kind === 'CronJob');
+}
+
+export function buildDesiredState(resources: readonly Resource[]): DesiredState {
+  const byKey = new Map(resources.map((r) => [r.key, r]));
+  const configMaps = new Map<string, ConfigMap>();
+  const secrets = new Map<string, Secret>();
+  const namespaces = new Set<string>();
+  for (const r of resources) {
+    const o = r.object;
+    if (o.kind === 'Namespace') namespaces.add(o.metadata.name);
+    else if (o.metadata.namespace) namespaces.add(o.metadata.namespace);
+    if (o.kind === 'ConfigMap') configMaps.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
+    if (o.kind === 'Secret') secrets.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
+  }
+  const configs: ConfigIndex = { configMaps, secrets };
+  const workloads: Workload[] = [];
+  for (const r of resources) {
+    const w = workloadOf(r.object, configs);
+    if (w) workloads.push(w);
+  }
+  return {
+    resources,
+    byKey,
+    namespaces: [...namespaces].sort(),
+    configs,
+    claims: resources.filter((r): r is Resource<PersistentVolumeClaim> => r.object.kind === 'PersistentVolumeClaim'),
+    services: resources.filter((r): r is Resource<Service> => r.object.kind === 'Service'),
+    workloads,
+  };
+}
+
+function workloadOf(o: AnyObject, configs: ConfigIndex): Workload | undefined {
+  const ns = o.metadata.namespace ?? 'default';
+  const name = o.metadata.name;
+  const key = resourceKey(o.kind, ns, name);
+  switch (o.kind) {
+    case 'Pod': {
+      const pod = o as Pod;
+      const podTemplate: PodTemplateSpec = { metadata: { labels: pod.metadata.labels ?? {}, annotations: pod.metadata.annotations ?? {} }, spec: pod.spec };
+      return { kind: 'Pod', key, namespace: ns, name, podTemplate, template: planTemplate(podTemplate, { namespace: ns, owner: key, controller: key }, configs) };
+    }
+    case 'ReplicaSet':
+    case 'ReplicationController': {
+      const rs = o as ReplicaSet | ReplicationController;
+      const podTemplate = rs.spec.template;
+      return {
+        kind: o.kind,
+        key,
+        namespace: ns,
+        name,
+        podTemplate,
+        replicas: rs.spec.replicas,
+        minReadySeconds: rs.spec.minReadySeconds,
+        template: planTemplate(podTemplate, { namespace: ns, owner: key, controller: key }, configs),
+      };
+    }
+    case 'Deployment': {
+      const d = o as Deployment;
+      const rolling = d.spec.strategy.type === 'RollingUpdate' ? d.spec.strategy.rollingUpdate : undefined;
+      const { surge, unavailable } = rolling ? resolveFenceposts(rolling.maxSurge, rolling.maxUnavailable, d.spec.replicas) : { surge: 0, unavailable: d.spec.replicas };
+      const podTemplate = d.spec.template;
+      const changeCause = d.metadata.annotations?.['kubernetes.io/change-cause'];
+      return {
+        kind: 'Deployment',
+        key,
+        namespace: ns,
+        name,
+        podTemplate,
+        replicas: d.spec.replicas,
+        strategy: d.spec.strategy.type,
+        maxSurge: surge,
+        maxUnavailable: unavailable,
+        minReadySeconds: d.spec.minReadySeconds,
+        progressDeadlineSeconds: d.spec.progressDeadlineSeconds,
+        revisionHistoryLimit: d.spec.revisionHistoryLimit,
+        paused: d.spec.paused,
+        ...(changeCause ? { changeCause } : {}),
+        template: planTemplate(
+          podTemplate,
+          { namespace: ns, owner: `ReplicaSet/${ns}/${name}-{hash}`, controller: key, hashLabel: 'pod-template-hash' },
+          configs,
+        ),
+      };
+    }
+    case 'Job':
+      return jobWorkload(o as Job, key, configs);
+    default:
+      return undefined;
+  }
+}
+
+export function jobWorkload(job: Job, key: string, configs: ConfigIndex): Workload {
+  const ns = job.metadata.namespace ?? 'default';
+  const podTemplate = job.spec.template;
+  return {
+    kind: 'Job',
+    key,
+    namespace: ns,
+    name: job.metadata.name,
+    podTemplate,
+    completions: job.spec.completions,
+    parallelism: job.spec.parallelism,
+    backoffLimit: job.spec.backoffLimit,
+    ...(job.spec.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: job.spec.activeDeadlineSeconds } : {}),
+    template: planTemplate(podTemplate, { namespace: ns, owner: key, controller: key, extraLabels: { 'job-name': job.metadata.name } }, configs),
+  };
+}

@@ -1,0 +1,164 @@
+import type { RestartPolicy, StringMap } from '../model/types.js';
+
+/**
+ * What berth owns on the host right now, as read from Docker labels (apply/observe.ts) and
+ * the store. Plain data: the planner reasons over it without touching Docker.
+ */
+export interface ObservedState {
+  app: string;
+  networks: ObservedNetwork[];
+  volumes: ObservedVolume[];
+  pods: ObservedPod[];
+  services: ObservedService[];
+  /** What this app applied last time (store inventory): the only basis for pruning. */
+  inventory: InventoryItem[];
+}
+
+export interface InventoryItem {
+  key: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  specHash: string;
+  object: unknown;
+}
+
+export interface ObservedNetwork {
+  namespace: string;
+  id: string;
+  name: string;
+}
+
+export interface ObservedVolume {
+  name: string;
+  namespace: string;
+  role: 'pvc' | 'emptydir' | 'config';
+  /** claim name for PVCs, pod name for per-pod volumes */
+  owner: string;
+  labels: StringMap;
+}
+
+export type DockerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ObservedContainer {
+  id: string;
+  /** Docker container name without the leading '/' */
+  dockerName: string;
+  /** Kubernetes container name */
+  name: string;
+  role: 'container' | 'init';
+  image: string;
+  state: DockerState;
+  exitCode?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  /** Restarts Docker's restart policy performed plus restarts berth performed (store). */
+  restartCount: number;
+  /** Docker's own crash-loop state: exited and about to be restarted by policy. */
+  restarting: boolean;
+  oomKilled?: boolean;
+  error?: string;
+}
+
+export interface ObservedSandbox {
+  id: string;
+  dockerName: string;
+  state: DockerState;
+  ip?: string;
+  startedAt?: number;
+}
+
+export interface ObservedPod {
+  namespace: string;
+  name: string;
+  /** `namespace/name` */
+  key: string;
+  owner: string;
+  controller: string;
+  specHash: string;
+  labels: StringMap;
+  restartPolicy: RestartPolicy;
+  createdAt: number;
+  sandbox?: ObservedSandbox;
+  initContainers: ObservedContainer[];
+  containers: ObservedContainer[];
+  /** Names of the app containers the pod was created with (label), to spot removed ones. */
+  expectedContainers: string[];
+  expectedInitContainers: string[];
+  /** From the prober (or the store when no prober runs in this process). */
+  ready: boolean;
+  /** When the pod last became ready (ms), for minReadySeconds. */
+  readySince?: number;
+  /** Containers the prober reports unready, with the reason, for `describe`. */
+  probeMessages?: Record<string, string>;
+}
+
+export interface ObservedService {
+  namespace: string;
+  name: string;
+  containerId: string;
+  state: DockerState;
+  specHash: string;
+  ip?: string;
+  nodePorts: Record<string, number>;
+}
+
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+
+/**
+ * Kubernetes pod phase from container states. Init containers still to run → Pending; all app
+ * containers exited and the policy will not restart them → Succeeded/Failed.
+ */
+export function podPhase(pod: ObservedPod): PodPhase {
+  if (!pod.sandbox) return 'Unknown';
+  const initsDone = pod.expectedInitContainers.every((n) => {
+    const c = pod.initContainers.find((x) => x.name === n);
+    return c !== undefined && c.state === 'exited' && c.exitCode === 0;
+  });
+  const initFailed = pod.initContainers.some((c) => c.state === 'exited' && c.exitCode !== 0);
+  if (initFailed && pod.restartPolicy === 'Never') return 'Failed';
+  if (!initsDone) return 'Pending';
+  const cs = pod.expectedContainers.map((n) => pod.containers.find((c) => c.name === n));
+  if (cs.some((c) => c === undefined || c.state === 'created')) return 'Pending';
+  const containers = cs as ObservedContainer[];
+  if (containers.some((c) => c.state === 'running' || c.state === 'restarting' || c.restarting || c.state === 'paused')) return 'Running';
+  const allExited = containers.every((c) => c.state === 'exited' || c.state === 'dead');
+  if (!allExited) return 'Unknown';
+  const allOk = containers.every((c) => c.exitCode === 0);
+  if (pod.restartPolicy === 'Always') return 'Running';
+  if (pod.restartPolicy === 'OnFailure') return allOk ? 'Succeeded' : 'Running';
+  return allOk ? 'Succeeded' : 'Failed';
+}
+
+/** True when the pod has everything it was created with and nothing needs berth to fix it. */
+export function podIntact(pod: ObservedPod): boolean {
+  return pod.sandbox !== undefined && pod.sandbox.state === 'running';
+}
+
+/** kubectl's STATUS column: the most telling reason, e.g. CrashLoopBackOff, Init:0/2, Completed. */
+export function podStatusReason(pod: ObservedPod): string {
+  if (!pod.sandbox) return 'SandboxMissing';
+  if (pod.sandbox.state !== 'running') return pod.sandbox.state === 'created' ? 'ContainerCreating' : 'SandboxExited';
+  const initsTotal = pod.expectedInitContainers.length;
+  const initsDone = pod.initContainers.filter((c) => c.state === 'exited' && c.exitCode === 0).length;
+  if (initsDone < initsTotal) {
+    const failed = pod.initContainers.find((c) => c.state === 'exited' && c.exitCode !== 0);
+    if (failed) return failed.restartCount > 1 ? 'Init:CrashLoopBackOff' : 'Init:Error';
+    return `Init:${initsDone}/${initsTotal}`;
+  }
+  for (const n of pod.expectedContainers) {
+    const c = pod.containers.find((x) => x.name === n);
+    if (!c) return 'ContainerMissing';
+    if (c.state === 'created') return 'ContainerCreating';
+    if (c.restarting || c.state === 'restarting') return 'CrashLoopBackOff';
+    if (c.state === 'exited' || c.state === 'dead') {
+      if (c.oomKilled) return 'OOMKilled';
+      if (pod.restartPolicy === 'Always' || (pod.restartPolicy === 'OnFailure' && c.exitCode !== 0))
+        return c.restartCount > 0 ? 'CrashLoopBackOff' : c.exitCode === 0 ? 'Completed' : 'Error';
+    }
+  }
+  const phase = podPhase(pod);
+  if (phase === 'Succeeded') return 'Completed';
+  if (phase === 'Failed') return 'Error';
+  return phase;
+}

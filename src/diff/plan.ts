@@ -1,0 +1,119 @@
+import { parseQuantity } from '../model/quantity.js';
+import { resourceKey } from '../model/types.js';
+import type { Plan } from './actions.js';
+import type { DesiredState, Workload } from './desired.js';
+import type { ObservedPod, ObservedState } from './observed.js';
+import type { StepContext, StepResult } from './controllers/common.js';
+import { emptyStep, merge } from './controllers/common.js';
+import { stepDeployment } from './controllers/deployment.js';
+import type { DeploymentStatus } from './controllers/deployment.js';
+import type { JobStatus } from './controllers/job.js';
+import { stepJob } from './controllers/job.js';
+import { stepPod, stepReplicas } from './controllers/replicas.js';
+
+export interface PlanOptions {
+  now: number;
+  /** Source of randomness for pod name suffixes; passed in so planning stays pure. */
+  random: () => number;
+  /** Delete what this app owns that the revision no longer has (inventory-based). */
+  prune: boolean;
+}
+
+export interface WorkloadStatus {
+  key: string;
+  deployment?: DeploymentStatus;
+  job?: JobStatus;
+}
+
+export interface FullPlan extends Plan {
+  workloads: WorkloadStatus[];
+}
+
+/**
+ * plan(desired, observed) → the next step that moves the host toward the revision. Pure.
+ * Run again after executing it (and after pods change readiness) until it returns no actions
+ * and no blocking waits.
+ */
+export function plan(desired: DesiredState, observed: ObservedState, options: PlanOptions): FullPlan {
+  const ctx: StepContext = { now: options.now, random: options.random, takenNames: new Set(observed.pods.map((p) => p.key)) };
+  const out: StepResult = emptyStep();
+  const orphans: string[] = [];
+  const workloads: WorkloadStatus[] = [];
+
+  for (const ns of desired.namespaces) {
+    if (!observed.networks.some((n) => n.namespace === ns)) out.actions.push({ type: 'create-network', key: resourceKey('Namespace', '', ns), namespace: ns });
+  }
+  for (const claim of desired.claims) {
+    const ns = claim.object.metadata.namespace ?? 'default';
+    const name = claim.object.metadata.name;
+    if (!observed.volumes.some((v) => v.role === 'pvc' && v.namespace === ns && v.owner === name)) {
+      const size = parseQuantity(claim.object.spec.resources?.requests?.storage ?? '');
+      out.actions.push({ type: 'create-volume', key: claim.key, namespace: ns, claim: name, ...(size !== undefined ? { sizeBytes: Math.ceil(size) } : {}) });
+    }
+  }
+
+  const podsByController = new Map<string, ObservedPod[]>();
+  for (const p of observed.pods) {
+    const list = podsByController.get(p.controller) ?? [];
+    list.push(p);
+    podsByController.set(p.controller, list);
+  }
+  for (const w of desired.workloads) {
+    const pods = podsByController.get(w.key) ?? [];
+    const step = stepWorkload(w, pods, ctx);
+    merge(out, step);
+    workloads.push({ key: w.key, ...('deployment' in step ? { deployment: step.deployment } : {}), ...('job' in step ? { job: step.job } : {}) });
+  }
+
+  // What the app owns but the revision does not describe: pruned only on request.
+  const inventoryKeys = new Set(observed.inventory.map((i) => i.key));
+  for (const [controller, pods] of podsByController) {
+    if (desired.byKey.has(controller)) continue;
+    if (!options.prune) {
+      orphans.push(controller);
+      continue;
+    }
+    const why = inventoryKeys.has(controller) ? 'removed from the revision' : 'left over from an interrupted apply';
+    for (const p of pods) out.actions.push({ type: 'delete-pod', key: controller, namespace: p.namespace, name: p.name, reason: `prune: ${controller} ${why}` });
+  }
+  const livePods = new Set(observed.pods.map((p) => p.key));
+  for (const v of observed.volumes) {
+    if (v.role === 'pvc') {
+      const key = resourceKey('PersistentVolumeClaim', v.namespace, v.owner);
+      if (desired.byKey.has(key)) continue;
+      if (options.prune) out.actions.push({ type: 'delete-volume', key, namespace: v.namespace, claim: v.owner, volumeName: v.name });
+      else orphans.push(key);
+    } else if (!livePods.has(`${v.namespace}/${v.owner}`)) {
+      // A per-pod volume whose pod is gone: housekeeping, not pruning; it can hold nothing of value.
+      out.actions.push({ type: 'delete-volume', key: resourceKey('Pod', v.namespace, v.owner), namespace: v.namespace, volumeName: v.name });
+    }
+  }
+  for (const n of observed.networks) {
+    if (desired.namespaces.includes(n.namespace)) continue;
+    const key = resourceKey('Namespace', '', n.namespace);
+    if (options.prune) out.actions.push({ type: 'delete-network', key, namespace: n.namespace, id: n.id });
+    else orphans.push(key);
+  }
+  for (const item of observed.inventory) {
+    if (!desired.byKey.has(item.key) && !orphans.includes(item.key) && !options.prune) orphans.push(item.key);
+  }
+  return { ...out, orphans: [...new Set(orphans)].sort(), workloads };
+}
+
+function stepWorkload(w: Workload, pods: readonly ObservedPod[], ctx: StepContext): StepResult & { deployment?: DeploymentStatus; job?: JobStatus } {
+  switch (w.kind) {
+    case 'Pod':
+      return stepPod(w, pods, ctx);
+    case 'ReplicaSet':
+    case 'ReplicationController':
+      return stepReplicas(w, pods, ctx);
+    case 'Deployment': {
+      const { status, ...step } = stepDeployment(w, pods, ctx);
+      return { ...step, deployment: status };
+    }
+    case 'Job': {
+      const { status, ...step } = stepJob(w, pods, ctx);
+      return { ...step, job: status };
+    }
+  }
+}

@@ -1,0 +1,338 @@
+import { fnv32a, safeEncode, stableStringify } from '../model/hash.js';
+import { parseQuantity } from '../model/quantity.js';
+import type {
+  ConfigMap,
+  Container,
+  ContainerPort,
+  HostAlias,
+  KeyToPath,
+  Lifecycle,
+  PodSpec,
+  PodTemplateSpec,
+  Probe,
+  RestartPolicy,
+  Secret,
+  StringMap,
+} from '../model/types.js';
+
+/**
+ * A pod fully resolved for execution: every reference to a ConfigMap or Secret replaced by its
+ * content, quantities in base units, names final. apply/ turns it into Docker objects; nothing
+ * in it is Docker-specific, so another backend (Swarm, SPEC §9) could execute the same plan.
+ * JSON-serialisable (file contents are base64) so plans can be printed and stored.
+ */
+export interface PodPlan {
+  namespace: string;
+  name: string;
+  labels: StringMap;
+  annotations: StringMap;
+  /** Direct owner's key (`ReplicaSet/shop/web-5d4f8`, `Job/shop/migrate`, `Pod/shop/db` for a bare pod). */
+  owner: string;
+  /** Key of the top-level object in the revision (`Deployment/shop/web`); inventory and prune work on it. */
+  controller: string;
+  /** Hash of everything that shapes the pod, config content included (content-driven updates). */
+  specHash: string;
+  hostname: string;
+  subdomain?: string;
+  restartPolicy: RestartPolicy;
+  terminationGracePeriodSeconds: number;
+  activeDeadlineSeconds?: number;
+  hostNetwork: boolean;
+  shareProcessNamespace: boolean;
+  sysctls: StringMap;
+  hostAliases: HostAlias[];
+  dnsPolicy: PodSpec['dnsPolicy'];
+  volumes: VolumePlan[];
+  initContainers: ContainerPlan[];
+  containers: ContainerPlan[];
+}
+
+export type VolumePlan =
+  | { name: string; type: 'emptyDir'; medium: 'disk' | 'memory'; sizeBytes?: number }
+  | { name: string; type: 'pvc'; claim: string; readOnly: boolean }
+  | { name: string; type: 'files'; from: { kind: 'ConfigMap' | 'Secret'; name: string }; secret: boolean; files: FilePlan[] }
+  | { name: string; type: 'hostPath'; path: string; hostPathType?: string };
+
+export interface FilePlan {
+  path: string;
+  /** base64 */
+  content: string;
+  mode: number;
+}
+
+export type EnvPlan =
+  | { name: string; value: string; secret?: boolean }
+  /** Known only once the sandbox has an address. */
+  | { name: string; fieldRef: 'status.podIP' };
+
+export interface MountPlan {
+  volume: string;
+  mountPath: string;
+  readOnly: boolean;
+  subPath?: string;
+}
+
+export interface ContainerPlan {
+  name: string;
+  image: string;
+  pullPolicy: Container['imagePullPolicy'];
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  env: EnvPlan[];
+  ports: ContainerPort[];
+  resources: { memoryLimit?: number; memoryRequest?: number; cpuLimit?: number; cpuRequest?: number };
+  mounts: MountPlan[];
+  securityContext: {
+    runAsUser?: number;
+    runAsGroup?: number;
+    runAsNonRoot?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    privileged?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    capAdd?: string[];
+    capDrop?: string[];
+    supplementalGroups?: number[];
+  };
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  startupProbe?: Probe;
+  lifecycle?: Lifecycle;
+  stdin: boolean;
+  tty: boolean;
+}
+
+/** ConfigMaps and Secrets of the revision, by `namespace/name`. */
+export interface ConfigIndex {
+  configMaps: ReadonlyMap<string, ConfigMap>;
+  secrets: ReadonlyMap<string, Secret>;
+}
+
+/** A resolved template: everything of a PodPlan except the pod's own name. */
+export interface TemplatePlan {
+  /** pod-template-hash: FNV-32a of template + referenced config content, safe-encoded. */
+  hash: string;
+  build(name: string): PodPlan;
+}
+
+export interface TemplateOwner {
+  namespace: string;
+  /** Owner key; `{hash}` is replaced by the template hash (Deployments own pods through `ReplicaSet/ns/<name>-<hash>`). */
+  owner: string;
+  controller: string;
+  /** Extra labels the controller adds (`job-name`). */
+  extraLabels?: StringMap;
+  /** Label that carries the template hash on each pod (`pod-template-hash` for Deployments). */
+  hashLabel?: string;
+}
+
+/** The config objects a pod spec refers to, `ConfigMap/ns/name` → data; for the hash and for effects. */
+export function referencedConfigs(namespace: string, spec: PodSpec): { configMaps: string[]; secrets: string[] } {
+  const cms = new Set<string>();
+  const secrets = new Set<string>();
+  for (const v of spec.volumes ?? []) {
+    if (v.configMap) cms.add(v.configMap.name);
+    if (v.secret) secrets.add(v.secret.secretName);
+  }
+  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+    for (const e of c.envFrom ?? []) {
+      if (e.configMapRef) cms.add(e.configMapRef.name);
+      if (e.secretRef) secrets.add(e.secretRef.name);
+    }
+    for (const e of c.env ?? []) {
+      if (e.valueFrom?.configMapKeyRef) cms.add(e.valueFrom.configMapKeyRef.name);
+      if (e.valueFrom?.secretKeyRef) secrets.add(e.valueFrom.secretKeyRef.name);
+    }
+  }
+  return { configMaps: [...cms].sort().map((n) => `${namespace}/${n}`), secrets: [...secrets].sort().map((n) => `${namespace}/${n}`) };
+}
+
+/**
+ * Kubernetes hashes only the template; berth also hashes the content of every ConfigMap and
+ * Secret the template uses, so a config change yields a new ReplicaSet and rolls the pods
+ * (SPEC §3 content-driven updates). A missing optional reference hashes as absent.
+ */
+export function templateHash(namespace: string, template: PodTemplateSpec, configs: ConfigIndex, extra: unknown = null): string {
+  const refs = referencedConfigs(namespace, template.spec);
+  const content = {
+    template,
+    extra,
+    configMaps: refs.configMaps.map((k) => [k, configData(configs.configMaps.get(k))]),
+    secrets: refs.secrets.map((k) => [k, configs.secrets.get(k)?.data ?? null]),
+  };
+  return safeEncode(String(fnv32a(stableStringify(content))));
+}
+
+function configData(cm: ConfigMap | undefined): unknown {
+  return cm ? { data: cm.data ?? {}, binaryData: cm.binaryData ?? {} } : null;
+}
+
+export function planTemplate(template: PodTemplateSpec, owner: TemplateOwner, configs: ConfigIndex): TemplatePlan {
+  const hash = templateHash(owner.namespace, template, configs, owner.extraLabels ?? null);
+  const resolved: TemplateOwner = {
+    ...owner,
+    owner: owner.owner.replace('{hash}', hash),
+    extraLabels: { ...(owner.extraLabels ?? {}), ...(owner.hashLabel ? { [owner.hashLabel]: hash } : {}) },
+  };
+  return {
+    hash,
+    build: (name) => buildPodPlan(name, template, resolved, configs, hash),
+  };
+}
+
+function buildPodPlan(name: string, template: PodTemplateSpec, owner: TemplateOwner, configs: ConfigIndex, hash: string): PodPlan {
+  const spec = template.spec;
+  const ns = owner.namespace;
+  const labels = { ...(template.metadata.labels ?? {}), ...(owner.extraLabels ?? {}) };
+  const podFields: StringMap = { 'metadata.name': name, 'metadata.namespace': ns };
+  const container = (c: Container): ContainerPlan => buildContainerPlan(c, spec, ns, configs, podFields);
+  return {
+    namespace: ns,
+    name,
+    labels,
+    annotations: { ...(template.metadata.annotations ?? {}) },
+    owner: owner.owner,
+    controller: owner.controller,
+    specHash: hash,
+    hostname: spec.hostname ?? name,
+    ...(spec.subdomain ? { subdomain: spec.subdomain } : {}),
+    restartPolicy: spec.restartPolicy,
+    terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
+    ...(spec.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: spec.activeDeadlineSeconds } : {}),
+    hostNetwork: spec.hostNetwork ?? false,
+    shareProcessNamespace: spec.shareProcessNamespace ?? false,
+    sysctls: Object.fromEntries((spec.securityContext?.sysctls ?? []).map((s) => [s.name, s.value])),
+    hostAliases: spec.hostAliases ?? [],
+    dnsPolicy: spec.dnsPolicy,
+    volumes: (spec.volumes ?? []).map((v): VolumePlan => {
+      if (v.persistentVolumeClaim) return { name: v.name, type: 'pvc', claim: v.persistentVolumeClaim.claimName, readOnly: v.persistentVolumeClaim.readOnly ?? false };
+      if (v.configMap) {
+        const cm = configs.configMaps.get(`${ns}/${v.configMap.name}`);
+        const data: Record<string, Buffer> = {};
+        for (const [k, val] of Object.entries(cm?.data ?? {})) data[k] = Buffer.from(val, 'utf8');
+        for (const [k, val] of Object.entries(cm?.binaryData ?? {})) data[k] = Buffer.from(val, 'base64');
+        return { name: v.name, type: 'files', from: { kind: 'ConfigMap', name: v.configMap.name }, secret: false, files: projectFiles(data, v.configMap.items, v.configMap.defaultMode) };
+      }
+      if (v.secret) {
+        const s = configs.secrets.get(`${ns}/${v.secret.secretName}`);
+        const data: Record<string, Buffer> = {};
+        for (const [k, val] of Object.entries(s?.data ?? {})) data[k] = Buffer.from(val, 'base64');
+        return { name: v.name, type: 'files', from: { kind: 'Secret', name: v.secret.secretName }, secret: true, files: projectFiles(data, v.secret.items, v.secret.defaultMode) };
+      }
+      if (v.hostPath) return { name: v.name, type: 'hostPath', path: v.hostPath.path, ...(v.hostPath.type ? { hostPathType: v.hostPath.type } : {}) };
+      const size = v.emptyDir?.sizeLimit !== undefined ? parseQuantity(v.emptyDir.sizeLimit) : undefined;
+      return { name: v.name, type: 'emptyDir', medium: v.emptyDir?.medium === 'Memory' ? 'memory' : 'disk', ...(size !== undefined ? { sizeBytes: Math.ceil(size) } : {}) };
+    }),
+    initContainers: (spec.initContainers ?? []).map(container),
+    containers: spec.containers.map(container),
+  };
+}
+
+/** `items` selects and renames keys; without it every key becomes a file named after it. */
+function projectFiles(data: Record<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number): FilePlan[] {
+  const chosen: KeyToPath[] = items ?? Object.keys(data).sort().map((key) => ({ key, path: key }));
+  return chosen
+    .filter((i) => data[i.key] !== undefined)
+    .map((i) => ({ path: i.path, content: data[i.key]!.toString('base64'), mode: i.mode ?? defaultMode }));
+}
+
+function buildContainerPlan(c: Container, spec: PodSpec, ns: string, configs: ConfigIndex, podFields: StringMap): ContainerPlan {
+  const env = resolveEnv(c, ns, configs, podFields);
+  const lookup = new Map(env.filter((e): e is Extract<EnvPlan, { value: string }> => 'value' in e).map((e) => [e.name, e.value]));
+  const psc = spec.securityContext ?? {};
+  const sc = c.securityContext ?? {};
+  const limits = c.resources?.limits ?? {};
+  const requests = c.resources?.requests ?? {};
+  const q = (v: string | undefined) => (v === undefined ? undefined : parseQuantity(v));
+  const resources: ContainerPlan['resources'] = {};
+  const memLimit = q(limits.memory);
+  const memRequest = q(requests.memory);
+  const cpuLimit = q(limits.cpu);
+  const cpuRequest = q(requests.cpu);
+  if (memLimit !== undefined) resources.memoryLimit = Math.ceil(memLimit);
+  if (memRequest !== undefined) resources.memoryRequest = Math.ceil(memRequest);
+  if (cpuLimit !== undefined) resources.cpuLimit = cpuLimit;
+  if (cpuRequest !== undefined) resources.cpuRequest = cpuRequest;
+  const securityContext: ContainerPlan['securityContext'] = {};
+  const runAsUser = sc.runAsUser ?? psc.runAsUser;
+  const runAsGroup = sc.runAsGroup ?? psc.runAsGroup;
+  const runAsNonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
+  if (runAsUser !== undefined) securityContext.runAsUser = runAsUser;
+  if (runAsGroup !== undefined) securityContext.runAsGroup = runAsGroup;
+  if (runAsNonRoot !== undefined) securityContext.runAsNonRoot = runAsNonRoot;
+  if (sc.readOnlyRootFilesystem !== undefined) securityContext.readOnlyRootFilesystem = sc.readOnlyRootFilesystem;
+  if (sc.privileged !== undefined) securityContext.privileged = sc.privileged;
+  if (sc.allowPrivilegeEscalation !== undefined) securityContext.allowPrivilegeEscalation = sc.allowPrivilegeEscalation;
+  if (sc.capabilities?.add) securityContext.capAdd = sc.capabilities.add;
+  if (sc.capabilities?.drop) securityContext.capDrop = sc.capabilities.drop;
+  const groups = [...(psc.fsGroup !== undefined ? [psc.fsGroup] : []), ...(psc.supplementalGroups ?? [])];
+  if (groups.length) securityContext.supplementalGroups = groups;
+  return {
+    name: c.name,
+    image: c.image,
+    pullPolicy: c.imagePullPolicy,
+    ...(c.command ? { command: c.command.map((s) => expandVars(s, lookup)) } : {}),
+    ...(c.args ? { args: c.args.map((s) => expandVars(s, lookup)) } : {}),
+    ...(c.workingDir ? { workingDir: c.workingDir } : {}),
+    env,
+    ports: c.ports ?? [],
+    resources,
+    mounts: (c.volumeMounts ?? []).map((m) => ({ volume: m.name, mountPath: m.mountPath, readOnly: m.readOnly ?? false, ...(m.subPath ? { subPath: m.subPath } : {}) })),
+    securityContext,
+    ...(c.readinessProbe ? { readinessProbe: c.readinessProbe } : {}),
+    ...(c.livenessProbe ? { livenessProbe: c.livenessProbe } : {}),
+    ...(c.startupProbe ? { startupProbe: c.startupProbe } : {}),
+    ...(c.lifecycle ? { lifecycle: c.lifecycle } : {}),
+    stdin: c.stdin ?? false,
+    tty: c.tty ?? false,
+  };
+}
+
+/**
+ * Kubernetes order: envFrom sources in order (later wins), then `env` (wins over envFrom), each
+ * `env` value expanded with `$(NAME)` references to variables defined before it.
+ */
+function resolveEnv(c: Container, ns: string, configs: ConfigIndex, podFields: StringMap): EnvPlan[] {
+  const out = new Map<string, EnvPlan>();
+  for (const src of c.envFrom ?? []) {
+    const prefix = src.prefix ?? '';
+    if (src.configMapRef) {
+      const cm = configs.configMaps.get(`${ns}/${src.configMapRef.name}`);
+      for (const [k, v] of Object.entries(cm?.data ?? {})) out.set(prefix + k, { name: prefix + k, value: v });
+    }
+    if (src.secretRef) {
+      const s = configs.secrets.get(`${ns}/${src.secretRef.name}`);
+      for (const [k, v] of Object.entries(s?.data ?? {})) out.set(prefix + k, { name: prefix + k, value: Buffer.from(v, 'base64').toString('utf8'), secret: true });
+    }
+  }
+  for (const e of c.env ?? []) {
+    const known = new Map([...out.values()].filter((x): x is Extract<EnvPlan, { value: string }> => 'value' in x).map((x) => [x.name, x.value]));
+    if (e.value !== undefined || !e.valueFrom) {
+      out.delete(e.name);
+      out.set(e.name, { name: e.name, value: expandVars(e.value ?? '', known) });
+      continue;
+    }
+    const vf = e.valueFrom;
+    if (vf.configMapKeyRef) {
+      const v = configs.configMaps.get(`${ns}/${vf.configMapKeyRef.name}`)?.data?.[vf.configMapKeyRef.key];
+      if (v !== undefined) out.set(e.name, { name: e.name, value: v });
+    } else if (vf.secretKeyRef) {
+      const v = configs.secrets.get(`${ns}/${vf.secretKeyRef.name}`)?.data?.[vf.secretKeyRef.key];
+      if (v !== undefined) out.set(e.name, { name: e.name, value: Buffer.from(v, 'base64').toString('utf8'), secret: true });
+    } else if (vf.fieldRef) {
+      const path = vf.fieldRef.fieldPath;
+      if (path === 'status.podIP') out.set(e.name, { name: e.name, fieldRef: 'status.podIP' });
+      else if (podFields[path] !== undefined) out.set(e.name, { name: e.name, value: podFields[path]! });
+    }
+  }
+  return [...out.values()];
+}
+
+/** `$(VAR)` expands when VAR is known, `$$(VAR)` escapes to a literal `$(VAR)`; unknown stays as written. */
+export function expandVars(text: string, vars: ReadonlyMap<string, string>): string {
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) => {
+    if (m === '$$') return '$';
+    const v = name === undefined ? undefined : vars.get(name);
+    return v ?? m;
+  });
+}
