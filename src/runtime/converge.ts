@@ -1,0 +1,196 @@
+import type { Wait } from '../diff/actions.js';
+import type { DesiredState } from '../diff/desired.js';
+import type { ObservedPod, ObservedState } from '../diff/observed.js';
+import type { FullPlan, WorkloadStatus } from '../diff/plan.js';
+import { plan } from '../diff/plan.js';
+import type { ActionResult } from '../apply/execute.js';
+import { describeAction, executePlan } from '../apply/execute.js';
+import type { DockerClient } from '../apply/docker.js';
+import type { ObservedHost } from '../apply/observe.js';
+import { observeDocker } from '../apply/observe.js';
+import type { DeletePodHooks, PodContext } from '../apply/pod.js';
+import type { Clock } from '../model/clock.js';
+import type { Logger } from './log.js';
+import type { Store } from './store/index.js';
+
+/**
+ * Readiness as seen by this process. The prober (when one runs here) knows best; otherwise a
+ * pod without readiness probes is ready when its containers run.
+ */
+export interface ReadinessSource {
+  /** undefined: this source has no opinion on the pod. */
+  ready(pod: ObservedPod, host: ObservedHost): boolean | undefined;
+  /** Called with every observation so the source can start/stop probing pods. */
+  track?(host: ObservedHost): void;
+  /** Resolves when readiness of some pod changed (or after `ms`), to re-plan promptly. */
+  changed?(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface ConvergeDeps {
+  docker: DockerClient;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  random: () => number;
+  readiness?: ReadinessSource;
+  hooks?: DeletePodHooks;
+  /** Pod DNS per namespace (services). */
+  dns?: PodContext['dns'];
+}
+
+export interface ConvergeRequest {
+  app: string;
+  sourceRevision: string;
+  desired: DesiredState;
+  prune: boolean;
+  /** Keep going until every wait is over, not only the blocking ones. */
+  waitForReady: boolean;
+  timeoutMs: number;
+  /** Only plan: observe and return the first step without executing it. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Called after each executed step, with the plan it executed (rollout bookkeeping). */
+  afterStep?: (plan: FullPlan, observed: ObservedState) => void;
+}
+
+export type ProgressEvent =
+  | { type: 'action'; result: ActionResult; text: string }
+  | { type: 'waiting'; waits: Wait[] }
+  | { type: 'step'; step: number; actions: number };
+
+export interface ConvergeOutcome {
+  /** The first plan (what `diff`/`--dry-run` show). */
+  firstPlan: FullPlan;
+  results: ActionResult[];
+  /** Waits still open when the loop stopped. */
+  waits: Wait[];
+  workloads: WorkloadStatus[];
+  timedOut: boolean;
+  steps: number;
+}
+
+const POLL_MS = 500;
+
+/**
+ * The heart of every pass: observe → plan → execute, repeated until the plan is empty and
+ * nothing blocks (or, with waitForReady, nothing waits at all), or until the deadline.
+ * Each iteration re-observes, so steps always start from the host as it is, never from what
+ * the previous step hoped to achieve.
+ */
+export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promise<ConvergeOutcome> {
+  const { clock } = deps;
+  const deadline = clock.now() + req.timeoutMs;
+  const ctx: PodContext = {
+    docker: deps.docker,
+    app: req.app,
+    clock,
+    pulls: new Map(),
+    warn: (key, reason, message) => {
+      deps.log.warn({ key, reason }, message);
+      deps.store.addEvent({ app: req.app, type: 'Warning', reason, objectKey: key, message, sourceRevision: req.sourceRevision });
+    },
+    ...(deps.dns ? { dns: deps.dns } : {}),
+  };
+  const results: ActionResult[] = [];
+  let firstPlan: FullPlan | undefined;
+  let last: FullPlan | undefined;
+  let steps = 0;
+  for (;;) {
+    req.signal?.throwIfAborted();
+    const observed = await observe(deps, req.app);
+    const p = plan(req.desired, observed, { now: clock.now(), random: deps.random, prune: req.prune });
+    firstPlan ??= p;
+    last = p;
+    for (const e of p.events) deps.store.addEvent({ app: req.app, ...e, objectKey: e.key, sourceRevision: req.sourceRevision });
+    if (req.dryRun) break;
+    if (p.actions.length > 0) {
+      steps++;
+      req.onProgress?.({ type: 'step', step: steps, actions: p.actions.length });
+      const stepResults = await executePlan(p.actions, {
+        ctx,
+        pods: observed.pods,
+        ...(deps.hooks ? { hooks: deps.hooks } : {}),
+        ...(req.signal ? { signal: req.signal } : {}),
+        onResult: (r) => {
+          recordResult(deps, req, r);
+          req.onProgress?.({ type: 'action', result: r, text: describeAction(r.action) });
+        },
+      });
+      results.push(...stepResults);
+      req.afterStep?.(p, observed);
+      // A failing action would fail the same way at once: let the caller back off instead.
+      if (stepResults.some((r) => !r.ok)) break;
+      continue;
+    }
+    req.afterStep?.(p, observed);
+    const open = req.waitForReady ? p.waits : p.waits.filter((w) => w.blocking);
+    if (open.length === 0) break;
+    req.onProgress?.({ type: 'waiting', waits: p.waits });
+    if (clock.now() >= deadline) {
+      return { firstPlan, results, waits: p.waits, workloads: p.workloads, timedOut: true, steps };
+    }
+    const pause = Math.min(POLL_MS, Math.max(0, deadline - clock.now()));
+    if (deps.readiness?.changed) await deps.readiness.changed(pause, req.signal);
+    else await clock.sleep(pause, req.signal);
+  }
+  const p = last ?? firstPlan!;
+  return { firstPlan: firstPlan!, results, waits: p.waits, workloads: p.workloads, timedOut: false, steps };
+}
+
+async function observe(deps: ConvergeDeps, app: string): Promise<ObservedState> {
+  const host = await observeDocker(deps.docker, { app, detail: deps.readiness?.track !== undefined });
+  deps.readiness?.track?.(host);
+  for (const pod of host.pods) {
+    const fromSource = deps.readiness?.ready(pod, host);
+    pod.ready = fromSource ?? containersRunning(pod);
+  }
+  const inventory = deps.store.getInventory(app).map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object }));
+  return { ...host, inventory };
+}
+
+export function containersRunning(pod: ObservedPod): boolean {
+  return (
+    pod.sandbox?.state === 'running' &&
+    pod.expectedContainers.length > 0 &&
+    pod.expectedContainers.every((n) => pod.containers.some((c) => c.name === n && c.state === 'running'))
+  );
+}
+
+function recordResult(deps: ConvergeDeps, req: ConvergeRequest, r: ActionResult): void {
+  const a = r.action;
+  const text = describeAction(a);
+  if (!r.ok) {
+    deps.log.error({ err: r.error, action: a.type, key: a.key }, 'action failed');
+    deps.store.addEvent({ app: req.app, type: 'Warning', reason: failureReason(a.type), objectKey: a.key, message: `${text}: ${r.error?.message}`, sourceRevision: req.sourceRevision });
+    return;
+  }
+  deps.log.info({ action: a.type, key: a.key, ms: r.durationMs }, 'action done');
+  deps.store.addEvent({ app: req.app, type: 'Normal', reason: successReason(a.type), objectKey: a.key, message: text, sourceRevision: req.sourceRevision });
+  if (a.type === 'create-pod' || a.type === 'delete-pod') {
+    const podKey = a.type === 'create-pod' ? `Pod/${a.pod.namespace}/${a.pod.name}` : `Pod/${a.namespace}/${a.name}`;
+    deps.store.addEvent({ app: req.app, type: 'Normal', reason: a.type === 'create-pod' ? 'Started' : 'Killing', objectKey: podKey, message: text, sourceRevision: req.sourceRevision });
+  }
+}
+
+function successReason(type: ActionResult['action']['type']): string {
+  switch (type) {
+    case 'create-pod':
+      return 'SuccessfulCreate';
+    case 'delete-pod':
+      return 'SuccessfulDelete';
+    case 'create-container':
+    case 'start-container':
+      return 'Healed';
+    case 'create-network':
+    case 'create-volume':
+      return 'Created';
+    case 'delete-network':
+    case 'delete-volume':
+      return 'Deleted';
+  }
+}
+
+function failureReason(type: ActionResult['action']['type']): string {
+  return type.startsWith('delete') ? 'FailedDelete' : 'FailedCreate';
+}

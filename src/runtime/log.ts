@@ -1,0 +1,30 @@
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * pino JSON logs (SPEC §6). Secrets never reach a log line: messages are constant, objects
+ * carry keys and ids, and the `redact` paths cover the places a secret could hide in objects we
+ * log (env of container specs, Secret data, auth headers).
+ */
+export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream; base?: Record<string, unknown> } = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { pid: process.pid, ...options.base },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: ['*.data', '*.stringData', '*.env', '*.token', '*.password', '*.authorization', 'req.headers.authorization', '*.secret'],
+        censor: '[redacted]',
+      },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination ?? process.stderr,
+  );
+}
+
+/** For commands whose output is for people; debug logs appear only with BERTH_LOG_LEVEL. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
