@@ -1,0 +1,184 @@
+/**
+ * The embedded state store (SPEC §6): one SQLite file per state dir holding everything berth
+ * must remember between processes: inventory, rollout history, pins, events, pod status,
+ * source status, NodePort allocations, CronJob state and leases. docs/state.md describes
+ * the file, its guarantees and how to back it up.
+ *
+ * The API is synchronous (better-sqlite3 is): each call is one short transaction and
+ * returns after it is durable. Errors are BerthErrors; anything from SQLite arrives as
+ * STORE_ERROR with the failing method in `data.op` and the SQLite code in `data.sqliteCode`.
+ */
+import { closeSync, openSync, rmSync } from 'node:fs';
+import type { Clock } from '../../model/clock.js';
+import { guardMethods, inWriteTransaction, openDatabase, storeError, type Db } from './database.js';
+import { createEventStore, DEFAULT_EVENT_RETENTION, type EventStore } from './events.js';
+import { createInventoryStore, type InventoryStore } from './inventory.js';
+import { createJobStore, type JobStore } from './jobs.js';
+import { createLeaseStore, processAlive, type LeaseStore } from './lease.js';
+import { migrate } from './migrations.js';
+import { createNodePortStore, type NodePortStore } from './node-ports.js';
+import { createPodStatusStore, type PodStatusStore } from './pod-status.js';
+import { createRolloutGuardStore, type RolloutGuardStore } from './rollout-guards.js';
+import { createRolloutStore, type RolloutStore } from './rollouts.js';
+import { createSourceStatusStore, type SourceStatusStore } from './source-status.js';
+
+export type * from './types.js';
+export type {
+  EventStore,
+  InventoryStore,
+  JobStore,
+  LeaseStore,
+  NodePortStore,
+  PodStatusStore,
+  RolloutGuardStore,
+  RolloutStore,
+  SourceStatusStore,
+};
+export { DB_FILE } from './database.js';
+export { inventoryKey } from './inventory.js';
+export { leaseHeldError, processAlive, waitForLease, type WaitForLeaseOptions } from './lease.js';
+export { MIGRATIONS, migrate, type Migration } from './migrations.js';
+export { NODE_PORT_RANGE } from './node-ports.js';
+export { DEFAULT_EVENT_RETENTION } from './events.js';
+
+export interface Store
+  extends InventoryStore,
+    SourceStatusStore,
+    RolloutStore,
+    RolloutGuardStore,
+    EventStore,
+    PodStatusStore,
+    NodePortStore,
+    JobStore,
+    LeaseStore {
+  /** Absolute path of the database file. */
+  readonly file: string;
+  /** Schema version of the open file (the newest this berth knows). */
+  readonly schemaVersion: number;
+  /**
+   * Runs `fn` as one write transaction (BEGIN IMMEDIATE): every store call inside it commits
+   * together or not at all, e.g. inventory + source status at the end of a pass. `fn` must be
+   * synchronous. Errors thrown by `fn` propagate unchanged after the rollback.
+   */
+  transaction<T>(fn: () => T): T;
+  /** Apps with any inventory, source status or rollout history, sorted. */
+  listApps(): string[];
+  /** Deletes everything recorded for an app (its NodePorts and lease included), atomically. */
+  deleteAppState(app: string): void;
+  /** SQLite's `PRAGMA integrity_check`: ok, or the problems it found. */
+  checkIntegrity(): { ok: boolean; messages: string[] };
+  /**
+   * Writes a consistent snapshot to `file` (which must not exist) while others keep using
+   * the store; created 0600 like the store itself.
+   */
+  backupTo(file: string): void;
+  /** Closes the connection; further calls fail with STORE_ERROR. Idempotent. */
+  close(): void;
+}
+
+export interface OpenStoreOptions {
+  /** The state dir; created 0700 when missing. */
+  dir: string;
+  clock: Clock;
+  /** busy_timeout: how long a write waits for another process's write lock. Default 5 s. */
+  busyTimeoutMs?: number;
+  /** Events kept per app; older ones are deleted as new ones arrive. Default 10 000. */
+  eventRetentionPerApp?: number;
+  /** Liveness check for same-host lease holders; tests swap it. Default: signal 0. */
+  isProcessAlive?: (pid: number) => boolean;
+}
+
+/** Tables whose rows belong to one app (column `app`); the order is irrelevant. */
+const APP_TABLES = [
+  'inventory',
+  'source_status',
+  'rollouts',
+  'rollout_pins',
+  'failed_templates',
+  'events',
+  'pod_status',
+  'node_ports',
+  'cron_state',
+  'jobs',
+  'leases',
+] as const;
+
+/** Opens (creating and migrating as needed) the store in `dir`. */
+export function openStore(options: OpenStoreOptions): Store {
+  let db: Db | undefined;
+  try {
+    const opened = openDatabase(options.dir, { busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+    db = opened.db;
+    const { to } = migrate(db);
+    return createStore(db, opened.file, to, options);
+  } catch (err) {
+    db?.close();
+    throw storeError('open', err, { dir: options.dir });
+  }
+}
+
+function createStore(db: Db, file: string, schemaVersion: number, options: OpenStoreOptions): Store {
+  const { clock } = options;
+  const parts = guardMethods({
+    ...createInventoryStore(db, clock),
+    ...createSourceStatusStore(db, clock),
+    ...createRolloutStore(db, clock),
+    ...createRolloutGuardStore(db, clock),
+    ...createEventStore(db, clock, options.eventRetentionPerApp ?? DEFAULT_EVENT_RETENTION),
+    ...createPodStatusStore(db, clock),
+    ...createNodePortStore(db, clock),
+    ...createJobStore(db, clock),
+    ...createLeaseStore(db, clock, options.isProcessAlive ?? processAlive),
+    ...createHousekeeping(db),
+  });
+  return { ...parts, file, schemaVersion, transaction: (fn) => transaction(db, fn) };
+}
+
+function createHousekeeping(db: Db) {
+  const appQuery = `SELECT app FROM inventory UNION SELECT app FROM source_status UNION SELECT app FROM rollouts ORDER BY app`;
+  const deletes = APP_TABLES.map((table) => db.prepare(`DELETE FROM ${table} WHERE app = ?`));
+  return {
+    listApps: (): string[] => db.prepare(appQuery).pluck().all() as string[],
+    deleteAppState: (app: string): void =>
+      inWriteTransaction(db, () => {
+        for (const statement of deletes) statement.run(app);
+      }),
+    checkIntegrity: () => {
+      const messages = db.pragma('integrity_check', { simple: false }) as Array<{ integrity_check: string }>;
+      const texts = messages.map((m) => m.integrity_check);
+      return { ok: texts.length === 1 && texts[0] === 'ok', messages: texts };
+    },
+    backupTo: (target: string): void => {
+      // VACUUM INTO writes into an existing empty file, keeping the mode we give it: a backup
+      // holds the same secrets as the store. `wx` refuses to overwrite an existing file.
+      closeSync(openSync(target, 'wx', 0o600));
+      try {
+        db.prepare('VACUUM INTO ?').run(target);
+      } catch (err) {
+        rmSync(target, { force: true });
+        throw err;
+      }
+    },
+    close: (): void => {
+      if (db.open) db.close();
+    },
+  };
+}
+
+/** Caller errors pass through unchanged; only failures of SQLite itself become STORE_ERROR. */
+function transaction<T>(db: Db, fn: () => T): T {
+  let thrownByCaller: { err: unknown } | undefined;
+  try {
+    return inWriteTransaction(db, () => {
+      try {
+        return fn();
+      } catch (err) {
+        thrownByCaller = { err };
+        throw err;
+      }
+    });
+  } catch (err) {
+    if (thrownByCaller !== undefined && thrownByCaller.err === err) throw err;
+    throw storeError('transaction', err);
+  }
+}

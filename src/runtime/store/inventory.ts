@@ -1,0 +1,107 @@
+import type { Clock } from '../../model/clock.js';
+import { BerthError } from '../../model/errors.js';
+import { fromJson, inWriteTransaction, toJson, type Db } from './database.js';
+import type { InventoryEntry, InventoryInput } from './types.js';
+
+/** What each app applied. Pruning deletes only what is here (SPEC §3), never by guessing. */
+export interface InventoryStore {
+  /** Everything the app owns, sorted by key. */
+  getInventory(app: string): InventoryEntry[];
+  /**
+   * Makes the app's inventory exactly `entries`, atomically: after a pass it is either the
+   * whole new set or the old one. An entry whose specHash did not change keeps its
+   * sourceRevision and appliedAt (they say when its current spec arrived).
+   */
+  replaceInventory(app: string, entries: readonly InventoryInput[], options: { sourceRevision: string }): void;
+  /** Records one object as applied (partial passes: `berth apply` of one file, a heal). */
+  upsertInventory(app: string, entry: InventoryInput, options: { sourceRevision: string }): InventoryEntry;
+  /** Forgets objects after they were pruned or deleted; returns how many were known. */
+  removeInventory(app: string, keys: readonly string[]): number;
+}
+
+/** The inventory key for an object; namespace '' for cluster-scoped kinds. */
+export function inventoryKey(kind: string, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+interface Row {
+  key: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  spec_hash: string;
+  object: string;
+  source_revision: string;
+  applied_at: number;
+}
+
+export function createInventoryStore(db: Db, clock: Clock): InventoryStore {
+  const selectAll = db.prepare('SELECT * FROM inventory WHERE app = ? ORDER BY key');
+  const selectOne = db.prepare('SELECT * FROM inventory WHERE app = ? AND key = ?');
+  const deleteAll = db.prepare('DELETE FROM inventory WHERE app = ?');
+  const deleteOne = db.prepare('DELETE FROM inventory WHERE app = ? AND key = ?');
+  const upsert = db.prepare(`
+    INSERT INTO inventory (app, key, kind, namespace, name, spec_hash, object, source_revision, applied_at)
+    VALUES (@app, @key, @kind, @namespace, @name, @specHash, @object, @sourceRevision, @appliedAt)
+    ON CONFLICT (app, key) DO UPDATE SET
+      kind = excluded.kind, namespace = excluded.namespace, name = excluded.name,
+      spec_hash = excluded.spec_hash, object = excluded.object,
+      source_revision = excluded.source_revision, applied_at = excluded.applied_at`);
+
+  /** Keeps provenance of an unchanged spec; a changed or new one is stamped now. */
+  const write = (app: string, entry: InventoryInput, sourceRevision: string, previous: Row | undefined): InventoryEntry => {
+    const unchanged = previous !== undefined && previous.spec_hash === entry.specHash;
+    const record: InventoryEntry = {
+      key: entry.key,
+      kind: entry.kind,
+      namespace: entry.namespace,
+      name: entry.name,
+      specHash: entry.specHash,
+      object: entry.object,
+      sourceRevision: unchanged ? previous.source_revision : sourceRevision,
+      appliedAt: unchanged ? previous.applied_at : clock.now(),
+    };
+    upsert.run({ app, ...record, object: toJson(record.object) });
+    return record;
+  };
+
+  return {
+    getInventory: (app) => (selectAll.all(app) as Row[]).map(fromRow),
+
+    replaceInventory: (app, entries, { sourceRevision }) =>
+      inWriteTransaction(db, () => {
+        refuseDuplicates(app, entries);
+        const previous = new Map((selectAll.all(app) as Row[]).map((r) => [r.key, r]));
+        deleteAll.run(app);
+        for (const entry of entries) write(app, entry, sourceRevision, previous.get(entry.key));
+      }),
+
+    upsertInventory: (app, entry, { sourceRevision }) =>
+      inWriteTransaction(db, () => write(app, entry, sourceRevision, selectOne.get(app, entry.key) as Row | undefined)),
+
+    removeInventory: (app, keys) =>
+      inWriteTransaction(db, () => keys.reduce((n, key) => n + deleteOne.run(app, key).changes, 0)),
+  };
+}
+
+/** Two entries with one key mean the caller's set is wrong; merging them would hide that. */
+function refuseDuplicates(app: string, entries: readonly InventoryInput[]): void {
+  const seen = new Set<string>();
+  for (const { key } of entries) {
+    if (seen.has(key)) throw new BerthError('INTERNAL', `inventory for app ${app} lists ${key} twice`, { app, key });
+    seen.add(key);
+  }
+}
+
+function fromRow(r: Row): InventoryEntry {
+  return {
+    key: r.key,
+    kind: r.kind,
+    namespace: r.namespace,
+    name: r.name,
+    specHash: r.spec_hash,
+    object: fromJson(r.object),
+    sourceRevision: r.source_revision,
+    appliedAt: r.applied_at,
+  };
+}

@@ -1,0 +1,209 @@
+import { BerthError } from '../../model/errors.js';
+import { inWriteTransaction, type Db } from './database.js';
+
+/**
+ * Forward-only schema migrations. A migration is never edited once released: a change is a
+ * new entry with the next version. `meta.schema_version` records the version applied.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+const V1 = `
+CREATE TABLE inventory (
+  app TEXT NOT NULL,
+  key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  spec_hash TEXT NOT NULL,
+  object TEXT NOT NULL,
+  source_revision TEXT NOT NULL,
+  applied_at INTEGER NOT NULL,
+  PRIMARY KEY (app, key)
+) STRICT;
+
+CREATE TABLE source_status (
+  app TEXT PRIMARY KEY,
+  sync_state TEXT NOT NULL,
+  sync_state_since INTEGER NOT NULL,
+  last_fetched_revision TEXT,
+  last_fetched_at INTEGER,
+  last_applied_revision TEXT,
+  last_applied_at INTEGER,
+  last_failed_revision TEXT,
+  last_failed_at INTEGER,
+  last_error_message TEXT,
+  last_error_problems TEXT,
+  last_error_at INTEGER,
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE rollouts (
+  app TEXT NOT NULL,
+  deployment TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  template_hash TEXT NOT NULL,
+  template TEXT NOT NULL,
+  source_revision TEXT NOT NULL,
+  change_cause TEXT,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  outcome TEXT NOT NULL
+    CHECK (outcome IN ('progressing', 'complete', 'failed', 'rolled-back', 'superseded')),
+  message TEXT,
+  revision_history TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (app, deployment, revision),
+  UNIQUE (app, deployment, template_hash)
+) STRICT;
+
+CREATE TABLE rollout_pins (
+  app TEXT NOT NULL,
+  deployment TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  template_hash TEXT NOT NULL,
+  source_revision_at_pin TEXT NOT NULL,
+  pinned_at INTEGER NOT NULL,
+  PRIMARY KEY (app, deployment)
+) STRICT;
+
+CREATE TABLE failed_templates (
+  app TEXT NOT NULL,
+  deployment TEXT NOT NULL,
+  template_hash TEXT NOT NULL,
+  source_revision TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  failed_at INTEGER NOT NULL,
+  PRIMARY KEY (app, deployment, template_hash)
+) STRICT;
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  app TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('Normal', 'Warning')),
+  reason TEXT NOT NULL,
+  object_key TEXT NOT NULL,
+  message TEXT NOT NULL,
+  source_revision TEXT,
+  count INTEGER NOT NULL,
+  first_timestamp INTEGER NOT NULL,
+  last_timestamp INTEGER NOT NULL
+) STRICT;
+CREATE INDEX events_by_time ON events (app, last_timestamp, id);
+CREATE INDEX events_by_object ON events (app, object_key, last_timestamp, id);
+
+CREATE TABLE pod_status (
+  app TEXT NOT NULL,
+  pod_key TEXT NOT NULL,
+  ready INTEGER NOT NULL,
+  containers TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (app, pod_key)
+) STRICT;
+
+CREATE TABLE node_ports (
+  port INTEGER PRIMARY KEY,
+  app TEXT NOT NULL,
+  service_key TEXT NOT NULL,
+  port_name TEXT NOT NULL,
+  allocated_at INTEGER NOT NULL,
+  UNIQUE (app, service_key, port_name)
+) STRICT;
+
+CREATE TABLE cron_state (
+  app TEXT NOT NULL,
+  cronjob_key TEXT NOT NULL,
+  last_schedule_time INTEGER,
+  last_successful_time INTEGER,
+  active TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (app, cronjob_key)
+) STRICT;
+
+CREATE TABLE jobs (
+  app TEXT NOT NULL,
+  job_key TEXT NOT NULL,
+  owner_key TEXT,
+  phase TEXT NOT NULL CHECK (phase IN ('Running', 'Complete', 'Failed')),
+  start_time INTEGER NOT NULL,
+  completion_time INTEGER,
+  active INTEGER NOT NULL,
+  succeeded INTEGER NOT NULL,
+  failed INTEGER NOT NULL,
+  reason TEXT,
+  message TEXT,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (app, job_key)
+) STRICT;
+CREATE INDEX jobs_by_owner ON jobs (app, owner_key, start_time);
+
+CREATE TABLE leases (
+  app TEXT PRIMARY KEY,
+  holder_id TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  hostname TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('daemon', 'cli')),
+  acquired_at INTEGER NOT NULL,
+  renewed_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) STRICT;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, description: 'initial schema', sql: V1 }];
+
+export interface MigrationResult {
+  from: number;
+  to: number;
+}
+
+/**
+ * Brings the schema to the newest version in `migrations`, all pending steps in one
+ * transaction: a failed step leaves the file exactly as it was. A file written by a newer
+ * berth is refused rather than misread. Two processes opening a fresh file at once are
+ * serialised by BEGIN IMMEDIATE; the second sees the first's result and does nothing.
+ */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): MigrationResult {
+  const target = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  const before = readSchemaVersion(db);
+  refuseNewer(before, target);
+  if (before === target) return { from: before, to: target };
+  return inWriteTransaction(db, () => {
+    db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT');
+    const from = readSchemaVersion(db);
+    refuseNewer(from, target);
+    const pending = [...migrations].filter((m) => m.version > from).sort((a, b) => a.version - b.version);
+    for (const m of pending) db.exec(m.sql);
+    db.prepare(
+      `INSERT INTO meta (key, value) VALUES ('schema_version', ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    ).run(String(target));
+    return { from, to: target };
+  });
+}
+
+/** 0 for a file with no meta table (new, or not yet migrated). */
+export function readSchemaVersion(db: Db): number {
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+  if (hasMeta === undefined) return 0;
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+  if (row === undefined) return 0;
+  const version = Number(row.value);
+  if (!Number.isInteger(version) || version < 0) {
+    throw new BerthError('STORE_ERROR', `state store has an unreadable schema version ${JSON.stringify(row.value)}`, {
+      schemaVersion: row.value,
+    });
+  }
+  return version;
+}
+
+function refuseNewer(found: number, supported: number): void {
+  if (found > supported) {
+    throw new BerthError(
+      'STORE_ERROR',
+      `state store schema version ${found} is newer than this berth supports (${supported}); upgrade berth or use another --state-dir`,
+      { schemaVersion: found, supportedVersion: supported },
+    );
+  }
+}

@@ -1,0 +1,116 @@
+import type { Clock } from '../../model/clock.js';
+import { BerthError } from '../../model/errors.js';
+import { inWriteTransaction, type Db } from './database.js';
+import type { NodePortAllocation } from './types.js';
+
+/** Kubernetes' default `--service-node-port-range`. */
+export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+
+/**
+ * NodePort numbers. A host port is global to the host, so allocations are unique across
+ * every app sharing this state dir, and stable: the same Service port gets the same number
+ * on every apply until it is released.
+ */
+export interface NodePortStore {
+  /**
+   * Returns the port for a Service port. With `preferred` (the manifest's `nodePort`) that
+   * port, moving the allocation if the Service held another one; throws CONFLICT when another
+   * Service (of any app) holds it, USAGE when it is outside the range. Without, the port
+   * already allocated, or the next free one after the last handed out (round robin, so a
+   * just-released port is not immediately given to someone else). CONFLICT when the range
+   * is full.
+   */
+  allocateNodePort(app: string, serviceKey: string, portName: string, preferred?: number): number;
+  /** Releases a Service's ports, except those named in `keep`; returns the ports released. */
+  releaseNodePorts(app: string, serviceKey: string, options?: { keep?: readonly string[] }): number[];
+  /** Allocations of one app, or of every app, by port. */
+  listNodePorts(app?: string): NodePortAllocation[];
+}
+
+interface Row {
+  port: number;
+  app: string;
+  service_key: string;
+  port_name: string;
+  allocated_at: number;
+}
+
+const NEXT_KEY = 'node_port_next';
+
+export function createNodePortStore(db: Db, clock: Clock): NodePortStore {
+  const selectByPort = db.prepare('SELECT * FROM node_ports WHERE port = ?');
+  const selectOwn = db.prepare('SELECT * FROM node_ports WHERE app = ? AND service_key = ? AND port_name = ?');
+  const selectService = db.prepare('SELECT * FROM node_ports WHERE app = ? AND service_key = ? ORDER BY port');
+  const selectAll = db.prepare('SELECT * FROM node_ports ORDER BY port');
+  const selectApp = db.prepare('SELECT * FROM node_ports WHERE app = ? ORDER BY port');
+  const selectPorts = db.prepare('SELECT port FROM node_ports').pluck();
+  const insert = db.prepare('INSERT INTO node_ports (port, app, service_key, port_name, allocated_at) VALUES (?, ?, ?, ?, ?)');
+  const deletePort = db.prepare('DELETE FROM node_ports WHERE port = ?');
+  const selectNext = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
+  const upsertNext = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+
+  const claimPreferred = (app: string, serviceKey: string, portName: string, port: number, own: Row | undefined) => {
+    if (!Number.isInteger(port) || port < NODE_PORT_RANGE.min || port > NODE_PORT_RANGE.max) {
+      throw new BerthError(
+        'USAGE',
+        `nodePort ${port} of ${serviceKey} is outside the range ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`,
+        { app, serviceKey, portName, port },
+      );
+    }
+    if (own?.port === port) return port;
+    const holder = selectByPort.get(port) as Row | undefined;
+    if (holder !== undefined) {
+      const heldBy = { app: holder.app, serviceKey: holder.service_key, portName: holder.port_name };
+      throw new BerthError(
+        'CONFLICT',
+        `nodePort ${port} requested by ${serviceKey} (app ${app}) is already allocated to ${heldBy.serviceKey} (app ${heldBy.app})`,
+        { app, serviceKey, portName, port, heldBy },
+      );
+    }
+    if (own !== undefined) deletePort.run(own.port);
+    insert.run(port, app, serviceKey, portName, clock.now());
+    return port;
+  };
+
+  const claimNext = (app: string, serviceKey: string, portName: string) => {
+    const used = new Set(selectPorts.all() as number[]);
+    const size = NODE_PORT_RANGE.max - NODE_PORT_RANGE.min + 1;
+    const hint = Number(selectNext.get(NEXT_KEY) ?? NODE_PORT_RANGE.min);
+    const start = Number.isInteger(hint) && hint >= NODE_PORT_RANGE.min && hint <= NODE_PORT_RANGE.max ? hint : NODE_PORT_RANGE.min;
+    for (let i = 0; i < size; i++) {
+      const port = NODE_PORT_RANGE.min + ((start - NODE_PORT_RANGE.min + i) % size);
+      if (used.has(port)) continue;
+      insert.run(port, app, serviceKey, portName, clock.now());
+      upsertNext.run(NEXT_KEY, String(port === NODE_PORT_RANGE.max ? NODE_PORT_RANGE.min : port + 1));
+      return port;
+    }
+    throw new BerthError('CONFLICT', `no free nodePort left in ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max} for ${serviceKey}`, {
+      app,
+      serviceKey,
+      portName,
+    });
+  };
+
+  return {
+    allocateNodePort: (app, serviceKey, portName, preferred) =>
+      inWriteTransaction(db, () => {
+        const own = selectOwn.get(app, serviceKey, portName) as Row | undefined;
+        if (preferred !== undefined) return claimPreferred(app, serviceKey, portName, preferred, own);
+        return own?.port ?? claimNext(app, serviceKey, portName);
+      }),
+
+    releaseNodePorts: (app, serviceKey, options) =>
+      inWriteTransaction(db, () => {
+        const keep = new Set(options?.keep ?? []);
+        const released = (selectService.all(app, serviceKey) as Row[]).filter((r) => !keep.has(r.port_name));
+        for (const r of released) deletePort.run(r.port);
+        return released.map((r) => r.port);
+      }),
+
+    listNodePorts: (app) => ((app === undefined ? selectAll.all() : selectApp.all(app)) as Row[]).map(fromRow),
+  };
+}
+
+function fromRow(r: Row): NodePortAllocation {
+  return { port: r.port, app: r.app, serviceKey: r.service_key, portName: r.port_name, allocatedAt: r.allocated_at };
+}

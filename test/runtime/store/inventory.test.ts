@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { inventoryKey, type InventoryInput } from '../../../src/runtime/store/index.js';
+import { storeHarness, thrown } from './harness.js';
+
+const h = storeHarness();
+
+const input = (kind: string, name: string, specHash: string, object: unknown = { kind, name }): InventoryInput => ({
+  key: inventoryKey(kind, kind === 'Namespace' ? '' : 'default', name),
+  kind,
+  namespace: kind === 'Namespace' ? '' : 'default',
+  name,
+  specHash,
+  object,
+});
+
+describe('inventory', () => {
+  it('builds keys as Kind/namespace/name', () => {
+    expect([inventoryKey('Deployment', 'prod', 'web'), inventoryKey('Namespace', '', 'prod')]).toEqual(['Deployment/prod/web', 'Namespace//prod']);
+  });
+
+  it('replaces the whole set, keeping provenance of unchanged specs and stamping changed and new ones', async () => {
+    const { store, clock } = h.open();
+    const t0 = clock.now();
+    const secret = input('Secret', 'db', 'x', { data: { password: 'c2VjcmV0' } });
+    store.replaceInventory('app', [input('Deployment', 'web', 'a'), input('Service', 'web', 's'), secret], { sourceRevision: 'r1' });
+    await clock.advance(1000);
+    store.replaceInventory('app', [input('Deployment', 'web', 'b'), input('Service', 'web', 's'), input('Namespace', 'prod', 'n')], { sourceRevision: 'r2' });
+    expect(store.getInventory('app')).toEqual([
+      { ...input('Deployment', 'web', 'b'), sourceRevision: 'r2', appliedAt: t0 + 1000 },
+      { ...input('Namespace', 'prod', 'n'), sourceRevision: 'r2', appliedAt: t0 + 1000 },
+      { ...input('Service', 'web', 's'), sourceRevision: 'r1', appliedAt: t0 },
+    ]);
+  });
+
+  it('keeps apps apart', () => {
+    const { store } = h.open();
+    store.replaceInventory('a', [input('Pod', 'x', '1')], { sourceRevision: 'r1' });
+    store.replaceInventory('b', [input('Pod', 'y', '1')], { sourceRevision: 'r1' });
+    store.replaceInventory('a', [], { sourceRevision: 'r2' });
+    expect([store.getInventory('a'), store.getInventory('b').map((e) => e.name)]).toEqual([[], ['y']]);
+  });
+
+  it('upserts and removes single entries', async () => {
+    const { store, clock } = h.open();
+    const first = store.upsertInventory('app', input('Pod', 'db', '1'), { sourceRevision: 'r1' });
+    await clock.advance(10);
+    const same = store.upsertInventory('app', input('Pod', 'db', '1', { changed: 'object only' }), { sourceRevision: 'r2' });
+    const changed = store.upsertInventory('app', input('Pod', 'db', '2'), { sourceRevision: 'r3' });
+    expect([first.sourceRevision, same.sourceRevision, same.appliedAt === first.appliedAt, changed.sourceRevision]).toEqual(['r1', 'r1', true, 'r3']);
+    expect(store.getInventory('app')).toEqual([changed]);
+    store.upsertInventory('app', input('Pod', 'cache', '1'), { sourceRevision: 'r3' });
+    expect(store.removeInventory('app', ['Pod/default/db', 'Pod/default/never'])).toBe(1);
+    expect(store.getInventory('app').map((e) => e.key)).toEqual(['Pod/default/cache']);
+  });
+
+  it('changes nothing when a replace fails half way', () => {
+    const { store } = h.open();
+    store.replaceInventory('app', [input('Pod', 'old', '1')], { sourceRevision: 'r1' });
+    const before = store.getInventory('app');
+    // The third entry cannot be serialised (BigInt): two rows are already written in the
+    // transaction when it fails.
+    const entries = [input('Pod', 'a', '1'), input('Pod', 'b', '1'), input('Pod', 'c', '1', { replicas: 1n })];
+    expect(thrown(() => store.replaceInventory('app', entries, { sourceRevision: 'r2' }))).toMatchObject({
+      code: 'STORE_ERROR',
+      data: { op: 'replaceInventory' },
+    });
+    expect(store.getInventory('app')).toEqual(before);
+  });
+
+  it('refuses a set listing one key twice, changing nothing', () => {
+    const { store } = h.open();
+    store.replaceInventory('app', [input('Pod', 'old', '1')], { sourceRevision: 'r1' });
+    const err = thrown(() => store.replaceInventory('app', [input('Pod', 'a', '1'), input('Pod', 'a', '2')], { sourceRevision: 'r2' }));
+    expect(err).toMatchObject({ code: 'INTERNAL', data: { app: 'app', key: 'Pod/default/a' } });
+    expect(store.getInventory('app').map((e) => e.name)).toEqual(['old']);
+  });
+});

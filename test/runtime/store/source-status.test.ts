@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { Problem } from '../../../src/model/problem.js';
+import { storeHarness } from './harness.js';
+
+const h = storeHarness();
+
+const problem: Problem = { file: 'web.yaml', line: 3, column: 5, path: 'spec.replicas', severity: 'error', code: 'type', message: 'must be an integer' };
+
+describe('source status', () => {
+  it('is absent until first written, then starts Unknown', () => {
+    const { store, clock } = h.open();
+    expect(store.getSourceStatus('app')).toBeUndefined();
+    expect(store.updateSourceStatus('app', {})).toEqual({ app: 'app', syncState: 'Unknown', syncStateSince: clock.now(), updatedAt: clock.now() });
+  });
+
+  it('follows a fetch → fail → fix sequence, stamping each field when set and clearing with null', async () => {
+    const { store, clock } = h.open();
+    const t0 = clock.now();
+    store.updateSourceStatus('app', { lastFetchedRevision: 'good', syncState: 'Progressing' });
+    store.updateSourceStatus('app', { lastAppliedRevision: 'good', syncState: 'Synced' });
+    await clock.advance(1000);
+    store.updateSourceStatus('app', { lastFetchedRevision: 'bad' });
+    const failed = store.updateSourceStatus('app', {
+      lastFailedRevision: 'bad',
+      lastError: { message: 'revision bad is invalid', problems: [problem] },
+      syncState: 'Failed',
+    });
+    expect(failed).toEqual({
+      app: 'app',
+      syncState: 'Failed',
+      syncStateSince: t0 + 1000,
+      lastFetched: { revision: 'bad', at: t0 + 1000 },
+      lastApplied: { revision: 'good', at: t0 },
+      lastFailed: { revision: 'bad', at: t0 + 1000 },
+      lastError: { message: 'revision bad is invalid', problems: [problem], at: t0 + 1000 },
+      updatedAt: t0 + 1000,
+    });
+    await clock.advance(1000);
+    store.updateSourceStatus('app', { lastFetchedRevision: 'fixed', lastAppliedRevision: 'fixed', lastError: null, lastFailedRevision: null, syncState: 'Synced' });
+    expect(store.getSourceStatus('app')).toEqual({
+      app: 'app',
+      syncState: 'Synced',
+      syncStateSince: t0 + 2000,
+      lastFetched: { revision: 'fixed', at: t0 + 2000 },
+      lastApplied: { revision: 'fixed', at: t0 + 2000 },
+      updatedAt: t0 + 2000,
+    });
+  });
+
+  it('keeps syncStateSince when the state is rewritten unchanged', async () => {
+    const { store, clock } = h.open();
+    const t0 = clock.now();
+    store.updateSourceStatus('app', { syncState: 'Synced' });
+    await clock.advance(5000);
+    expect(store.updateSourceStatus('app', { syncState: 'Synced', lastAppliedRevision: 'r1' })).toMatchObject({ syncStateSince: t0, updatedAt: t0 + 5000 });
+  });
+
+  it('stores an error without problems as an empty list', () => {
+    const { store } = h.open();
+    expect(store.updateSourceStatus('app', { lastError: { message: 'git remote unreachable' } }).lastError?.problems).toEqual([]);
+  });
+});
