@@ -1,0 +1,109 @@
+import type { Clock } from '../../model/clock.js';
+import type { Probe } from '../../model/types.js';
+import { resolveProbePort } from './ports.js';
+import type { ProbeKind, ProbeOutcome, ProbeRunner, ProbeTargetContainer } from './types.js';
+
+/** Longest message kept in a probe result (kubelet keeps 10 KiB of output; we keep a summary). */
+export const MAX_MESSAGE_LENGTH = 1024;
+
+export interface AttemptContext {
+  runner: ProbeRunner;
+  clock: Clock;
+  podIP: string;
+  container: ProbeTargetContainer;
+}
+
+/**
+ * One probe attempt, bounded by timeoutSeconds on the injected clock. Resolves (never rejects)
+ * with the outcome: a runner that throws, hangs past the timeout or gets cancelled through
+ * `cancel` yields a failure. The runner's signal is aborted on timeout and on cancel, so real
+ * I/O is torn down rather than left running.
+ */
+export function runProbeAttempt(
+  kind: ProbeKind,
+  probe: Probe,
+  ctx: AttemptContext,
+  cancel: AbortSignal,
+): Promise<ProbeOutcome> {
+  // Kubernetes' minimum timeout is 1 s; a 0 from a hand-written object must not mean "instant failure".
+  const timeoutSeconds = Math.max(1, probe.timeoutSeconds);
+  const timeoutMs = timeoutSeconds * 1000;
+  const controller = new AbortController();
+  const target = describeHandler(probe, ctx);
+
+  return new Promise<ProbeOutcome>((resolve) => {
+    let settled = false;
+    const finish = (outcome: ProbeOutcome): void => {
+      if (settled) return;
+      settled = true;
+      ctx.clock.clearTimeout(timer);
+      cancel.removeEventListener('abort', onCancel);
+      const message = capMessage(outcome.message);
+      resolve(outcome.ok ? { ok: true, message } : { ok: false, message });
+    };
+    const timer = ctx.clock.setTimeout(() => {
+      controller.abort(new Error(`${kind} probe timed out`));
+      finish({ ok: false, message: `${target}: timed out after ${timeoutSeconds}s` });
+    }, timeoutMs);
+    const onCancel = (): void => {
+      controller.abort(cancel.reason);
+      finish({ ok: false, message: `${target}: cancelled` });
+    };
+    if (cancel.aborted) return onCancel();
+    cancel.addEventListener('abort', onCancel, { once: true });
+
+    startHandler(probe, ctx, timeoutMs, controller.signal).then(finish, (err: unknown) =>
+      finish({ ok: false, message: `${target}: probe error: ${errorMessage(err)}` }),
+    );
+  });
+}
+
+function startHandler(probe: Probe, ctx: AttemptContext, timeoutMs: number, signal: AbortSignal): Promise<ProbeOutcome> {
+  try {
+    const { runner, container } = ctx;
+    if (probe.exec) return runner.exec(container.containerId, probe.exec.command, timeoutMs, signal);
+    if (probe.httpGet) {
+      const port = resolveProbePort(probe.httpGet.port, container.ports);
+      if (!port.ok) return Promise.resolve({ ok: false, message: `httpGet: ${port.message}` });
+      const host = probe.httpGet.host || ctx.podIP;
+      if (!host) return Promise.resolve({ ok: false, message: 'httpGet: the pod has no IP yet' });
+      const action = {
+        host,
+        port: port.port,
+        path: probe.httpGet.path || '/',
+        scheme: probe.httpGet.scheme ?? 'HTTP',
+        headers: probe.httpGet.httpHeaders ?? [],
+      };
+      return runner.httpGet(action, timeoutMs, signal);
+    }
+    if (probe.tcpSocket) {
+      const port = resolveProbePort(probe.tcpSocket.port, container.ports);
+      if (!port.ok) return Promise.resolve({ ok: false, message: `tcpSocket: ${port.message}` });
+      const host = probe.tcpSocket.host || ctx.podIP;
+      if (!host) return Promise.resolve({ ok: false, message: 'tcpSocket: the pod has no IP yet' });
+      return runner.tcpSocket(host, port.port, timeoutMs, signal);
+    }
+    return Promise.resolve({ ok: false, message: 'probe has no handler (exec, httpGet or tcpSocket)' });
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** A short name for the probe target, used in timeout and error messages. */
+function describeHandler(probe: Probe, ctx: AttemptContext): string {
+  if (probe.exec) return `exec ${JSON.stringify(probe.exec.command)}`;
+  if (probe.httpGet) {
+    const h = probe.httpGet;
+    return `${h.scheme ?? 'HTTP'} GET ${h.host || ctx.podIP}:${String(h.port)}${h.path || '/'}`;
+  }
+  if (probe.tcpSocket) return `TCP ${probe.tcpSocket.host || ctx.podIP}:${String(probe.tcpSocket.port)}`;
+  return 'probe';
+}
+
+export function capMessage(message: string): string {
+  return message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…`;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
