@@ -1,0 +1,156 @@
+/**
+ * Shapes of the data-plane configuration payloads and status files (see protocol.ts for the
+ * envelope and docs/dataplane.md for the meaning of every field).
+ */
+
+export type L4Protocol = 'TCP' | 'UDP';
+
+// ---------------------------------------------------------------- service proxy
+
+export interface ProxyConfig {
+  service: { namespace: string; name: string };
+  /** One listener per entry; (protocol, port) pairs and names are unique. */
+  ports: ProxyPort[];
+  endpoints: ProxyEndpoint[];
+  sessionAffinity: SessionAffinity;
+}
+
+export interface ProxyPort {
+  /** The service port's name ('' allowed when the service has a single port). */
+  name: string;
+  protocol: L4Protocol;
+  /** Port the proxy listens on inside its container (the service port). */
+  port: number;
+  /**
+   * Default target port on every endpoint. Omitted when targetPort is a name: then each
+   * endpoint says its own number in `ports`, and endpoints that do not are skipped for this port.
+   */
+  targetPort?: number;
+}
+
+export interface ProxyEndpoint {
+  /** Stable identity (pod name); defaults to `ip`. Used in status and for session affinity. */
+  name?: string;
+  ip: string;
+  /** Only ready endpoints receive new connections. */
+  ready: boolean;
+  /** Port name → this endpoint's target port, when a named targetPort resolves differently per pod. */
+  ports?: Record<string, number>;
+}
+
+export type SessionAffinity = { type: 'None' } | { type: 'ClientIP'; timeoutSeconds: number };
+
+// ---------------------------------------------------------------- DNS
+
+export interface DnsConfig {
+  /** Cluster domain, normally `cluster.local`. Names under it not listed here get NXDOMAIN. */
+  domain: string;
+  /** TTL of the answers this server makes up. */
+  ttlSeconds: number;
+  /** Overrides the program's --upstream: `ip`, `ip:port` or `[ipv6]:port`. */
+  upstreams?: string[];
+  services: DnsService[];
+}
+
+/**
+ * How a service is answered. NodePort and LoadBalancer services are `ClusterIP` here: DNS
+ * only cares whether the name points at the proxy, at the pods, or elsewhere.
+ */
+export type DnsServiceType = 'ClusterIP' | 'Headless' | 'ExternalName';
+
+export interface DnsService {
+  namespace: string;
+  name: string;
+  type: DnsServiceType;
+  /**
+   * ClusterIP: the proxy's addresses. When omitted the name is forwarded upstream (Docker's
+   * embedded DNS answers it from the proxy container's network aliases).
+   */
+  clusterIPs?: string[];
+  /** ExternalName: the CNAME target. */
+  externalName?: string;
+  /** Service ports; named ones get SRV records `_<name>._<proto>.<svc>.<ns>.svc.<domain>`. */
+  ports: DnsPort[];
+  /** Headless: the pods. Ready ones are answered; not-ready ones are left out. */
+  endpoints: DnsEndpoint[];
+}
+
+export interface DnsPort {
+  name: string;
+  protocol: L4Protocol;
+  port: number;
+  /** Headless SRV records point at the endpoint's port: `endpoint.ports[name] ?? targetPort ?? port`. */
+  targetPort?: number;
+}
+
+export interface DnsEndpoint {
+  ip: string;
+  ready: boolean;
+  /** Pod hostname: answers `<hostname>.<svc>.<ns>.svc.<domain>`; otherwise the dashed IP is used. */
+  hostname?: string;
+  ports?: Record<string, number>;
+}
+
+// ---------------------------------------------------------------- status.json
+
+export interface StatusError {
+  /** Stable code: a DecodeErrorCode, STALE_GENERATION, LISTEN_FAILED, ... */
+  code: string;
+  message: string;
+  file?: string;
+  generation?: number;
+  at: string;
+}
+
+export interface ListenerStatus {
+  name: string;
+  protocol: L4Protocol;
+  port: number;
+  state: 'listening' | 'failed';
+  error?: string;
+}
+
+interface StatusBase {
+  format: 'berth.dataplane/v1';
+  /** Last applied generation; 0 before the first config arrives. */
+  generation: number;
+  checksum: string | null;
+  appliedAt: string | null;
+  startedAt: string;
+  updatedAt: string;
+  pid: number;
+  listening: ListenerStatus[];
+  /** Current problems: config files that do not verify, listeners that failed, ... */
+  errors: StatusError[];
+}
+
+export interface EndpointStatus {
+  name: string;
+  ip: string;
+  ready: boolean;
+  /**
+   * serving: receives new connections; not-ready: listed but ready=false; draining: removed
+   * from the config but still carrying connections (berth may stop the pod at active=0);
+   * unreachable: recent connect attempts failed (still tried, after the others).
+   */
+  state: 'serving' | 'not-ready' | 'draining' | 'unreachable';
+  /** Open connections (TCP) or flows (UDP). */
+  active: number;
+  total: number;
+  failures: number;
+  lastError?: string;
+}
+
+export interface ProxyStatus extends StatusBase {
+  kind: 'proxy';
+  service: { namespace: string; name: string } | null;
+  endpoints: EndpointStatus[];
+}
+
+export interface DnsStatus extends StatusBase {
+  kind: 'dns';
+  records: { services: number; names: number };
+  queries: { answered: number; forwarded: number; nxdomain: number; failed: number };
+}
+
+export type DataplaneStatus = ProxyStatus | DnsStatus;
