@@ -1,6 +1,7 @@
 import { resolveFenceposts } from '../model/int-or-string.js';
 import type { AnyObject, Deployment, PodSpec, Resource, Service } from '../model/types.js';
 import { resourceKey } from '../model/types.js';
+import { referencedConfigs } from './pod-plan.js';
 import { compareKeys, parseKey } from './resource-diff.js';
 import type { FieldChange, ResourceChange, ResourceDiff } from './resource-diff.js';
 
@@ -371,26 +372,15 @@ function configCauses(r: Resource, changed: Map<string, ConfigCause>): ConfigCau
   return causes;
 }
 
-/** Keys of the ConfigMaps and Secrets a pod uses: volumes, envFrom and valueFrom. */
-export function configRefs(spec: PodSpec, namespace: string): Set<string> {
-  const refs = new Set<string>();
-  const cm = (name: string) => refs.add(resourceKey('ConfigMap', namespace, name));
-  const secret = (name: string) => refs.add(resourceKey('Secret', namespace, name));
-  for (const v of spec.volumes ?? []) {
-    if (v.configMap) cm(v.configMap.name);
-    if (v.secret) secret(v.secret.secretName);
-  }
-  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
-    for (const e of c.envFrom ?? []) {
-      if (e.configMapRef) cm(e.configMapRef.name);
-      if (e.secretRef) secret(e.secretRef.name);
-    }
-    for (const e of c.env ?? []) {
-      if (e.valueFrom?.configMapKeyRef) cm(e.valueFrom.configMapKeyRef.name);
-      if (e.valueFrom?.secretKeyRef) secret(e.valueFrom.secretKeyRef.name);
-    }
-  }
-  return refs;
+/**
+ * Keys of the ConfigMaps and Secrets a pod uses (volumes, envFrom, valueFrom): the same
+ * references the planner hashes into the pod template (pod-plan.ts), so the effects shown
+ * match what apply does.
+ */
+function configRefs(spec: PodSpec, namespace: string): Set<string> {
+  const { configMaps, secrets } = referencedConfigs(namespace, spec);
+  const key = (kind: string, nsName: string) => resourceKey(kind, namespace, nsName.slice(nsName.indexOf('/') + 1));
+  return new Set([...configMaps.map((n) => key('ConfigMap', n)), ...secrets.map((n) => key('Secret', n))]);
 }
 
 function podSpecOf(o: AnyObject): PodSpec | undefined {
