@@ -1,0 +1,171 @@
+import type { DockerClient } from '../apply/docker.js';
+import { dockerError } from '../apply/docker.js';
+import type { ObservedHost } from '../apply/observe.js';
+import type { DeletePodHooks } from '../apply/pod.js';
+import type { PodProbeStatus, ProbeTarget } from '../apply/probes/index.js';
+import { createDockerProbeRunner, createProber, resolveProbePort } from '../apply/probes/index.js';
+import type { ObservedPod } from '../diff/observed.js';
+import type { Clock } from '../model/clock.js';
+import type { ContainerPort, LifecycleHandler } from '../model/types.js';
+import type { ReadinessSource } from './converge.js';
+import type { Logger } from './log.js';
+import type { Store } from './store/index.js';
+
+export interface Readiness extends ReadinessSource {
+  hooks: DeletePodHooks;
+  /** Last known probe status of a pod (for get/describe), if this process probes it. */
+  status(podKey: string): PodProbeStatus | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Probing while this process runs (the CLI during apply, the daemon always): targets come from
+ * observation, results feed the planner, liveness failures restart containers, and every
+ * change is written to the store so other processes (`berth get pods`) see it.
+ */
+export function createReadiness(deps: { docker: DockerClient; clock: Clock; store: Store; app: string; log: Logger }): Readiness {
+  const { docker, clock, store, app, log } = deps;
+  const runner = createDockerProbeRunner(docker.api);
+  const readySince = new Map<string, number>();
+  const restarts = new Map<string, number>();
+  let wake: (() => void) | undefined;
+  const prober = createProber({
+    runner,
+    clock,
+    onChange: (status) => {
+      persist(status);
+      wake?.();
+    },
+    onLivenessFailure: (podKey, container, message) => {
+      void restartContainer(podKey, container, message);
+    },
+    onError: (err) => log.warn({ err }, 'probe callback failed'),
+  });
+  let lastHost: ObservedHost | undefined;
+
+  function persist(status: PodProbeStatus): void {
+    const containers: Record<string, { ready: boolean; started: boolean; restartCount: number }> = {};
+    for (const [name, c] of Object.entries(status.containers)) {
+      containers[name] = { ready: c.ready, started: c.started, restartCount: restarts.get(`${status.podKey}/${name}`) ?? 0 };
+    }
+    try {
+      store.setPodStatus(app, status.podKey, { ready: status.ready, containers });
+    } catch (err) {
+      log.warn({ err, pod: status.podKey }, 'could not record pod status');
+    }
+  }
+
+  /** The kubelet kills a container whose liveness probe fails; Docker's restart brings it back. */
+  async function restartContainer(podKey: string, container: string, message: string): Promise<void> {
+    const pod = lastHost?.pods.find((p) => p.key === podKey);
+    const c = pod?.containers.find((x) => x.name === container);
+    if (!pod || !c) return;
+    const key = `${podKey}/${container}`;
+    restarts.set(key, (restarts.get(key) ?? 0) + 1);
+    store.addEvent({ app, type: 'Warning', reason: 'Unhealthy', objectKey: `Pod/${podKey}`, message: `Liveness probe failed for ${container}: ${message}; restarting it` });
+    log.info({ pod: podKey, container }, 'restarting container after liveness failure');
+    try {
+      await docker.api.getContainer(c.id).restart({ t: 30 });
+    } catch (err) {
+      log.warn({ err: dockerError(err, `restarting ${c.dockerName}`), pod: podKey }, 'liveness restart failed');
+    }
+  }
+
+  return {
+    ready(pod: ObservedPod): boolean | undefined {
+      const s = prober.status(pod.key);
+      if (!s) return undefined;
+      const ready = s.ready && pod.sandbox?.state === 'running';
+      if (ready && !readySince.has(pod.key)) readySince.set(pod.key, clock.now());
+      if (!ready) readySince.delete(pod.key);
+      const since = readySince.get(pod.key);
+      if (since !== undefined) pod.readySince = since;
+      const messages: Record<string, string> = {};
+      for (const [name, c] of Object.entries(s.containers)) if (!c.ready && c.lastResult && !c.lastResult.ok) messages[name] = c.lastResult.message;
+      if (Object.keys(messages).length) pod.probeMessages = messages;
+      for (const oc of pod.containers) oc.restartCount += restarts.get(`${pod.key}/${oc.name}`) ?? 0;
+      return ready;
+    },
+    track(host: ObservedHost): void {
+      lastHost = host;
+      prober.update(targetsOf(host));
+    },
+    changed(ms: number, signal?: AbortSignal): Promise<void> {
+      return new Promise((resolve) => {
+        const timer = clock.setTimeout(done, ms);
+        const onAbort = () => done();
+        function done() {
+          clock.clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          wake = undefined;
+          resolve();
+        }
+        wake = done;
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+    status: (podKey) => prober.status(podKey),
+    hooks: {
+      runPreStop: async (containerId, podIp, handler, timeoutMs) => runHandler(runner, containerId, podIp, handler, timeoutMs, clock),
+    },
+    stop: () => prober.stop(),
+  };
+}
+
+function targetsOf(host: ObservedHost): ProbeTarget[] {
+  const targets: ProbeTarget[] = [];
+  for (const pod of host.pods) {
+    if (!pod.sandbox?.ip || pod.sandbox.state !== 'running') continue;
+    targets.push({
+      podKey: pod.key,
+      podIP: pod.sandbox.ip,
+      containers: pod.containers.map((c) => {
+        const spec = host.probes.get(c.id);
+        return {
+          name: c.name,
+          containerId: c.id,
+          startedAt: c.startedAt ?? 0,
+          running: c.state === 'running',
+          ...(spec?.ports ? { ports: spec.ports as ContainerPort[] } : {}),
+          ...(spec?.readinessProbe ? { readinessProbe: spec.readinessProbe } : {}),
+          ...(spec?.livenessProbe ? { livenessProbe: spec.livenessProbe } : {}),
+          ...(spec?.startupProbe ? { startupProbe: spec.startupProbe } : {}),
+        };
+      }),
+    });
+  }
+  return targets;
+}
+
+/** preStop: exec inside the container, httpGet/tcpSocket against the pod, or a plain sleep. */
+async function runHandler(
+  runner: ReturnType<typeof createDockerProbeRunner>,
+  containerId: string,
+  podIp: string | undefined,
+  handler: LifecycleHandler,
+  timeoutMs: number,
+  clock: Clock,
+): Promise<void> {
+  const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
+  if (handler.sleep) {
+    await clock.sleep(Math.min(handler.sleep.seconds * 1000, timeoutMs), signal).catch(() => undefined);
+    return;
+  }
+  if (handler.exec) {
+    const r = await runner.exec(containerId, handler.exec.command, timeoutMs, signal);
+    if (!r.ok) throw new Error(r.message);
+    return;
+  }
+  const host = handler.httpGet?.host ?? handler.tcpSocket?.host ?? podIp;
+  if (!host) throw new Error('the pod has no IP address');
+  const resolved = resolveProbePort(handler.httpGet?.port ?? handler.tcpSocket?.port ?? 0, []);
+  if (!resolved.ok) throw new Error(resolved.message);
+  const r = handler.httpGet
+    ? await runner.httpGet(
+        { host, port: resolved.port, path: handler.httpGet.path ?? '/', scheme: handler.httpGet.scheme ?? 'HTTP', headers: handler.httpGet.httpHeaders ?? [] },
+        timeoutMs,
+        signal,
+      )
+    : await runner.tcpSocket(host, resolved.port, timeoutMs, signal);
+  if (!r.ok) throw new Error(r.message);
+}

@@ -1,0 +1,24 @@
+import Dockerode from 'dockerode';
+import { ensureBusyboxImage } from './support/busybox-image.js';
+
+/**
+ * e2e tests run against a real Docker engine and never skip (DEVELOPERS.md): with no engine
+ * the whole e2e project fails here, loudly, before any test runs. The shared busybox test
+ * image is built once up front so individual tests do not race to build it.
+ */
+export default async function setup(): Promise<void> {
+  const docker = new Dockerode(process.env.DOCKER_HOST ? hostOptions(process.env.DOCKER_HOST) : {});
+  try {
+    const v = await docker.version();
+    process.stderr.write(`e2e: Docker ${v.Version} (API ${v.ApiVersion}, ${v.Arch})\n`);
+  } catch (err) {
+    throw new Error(`e2e tests need a running Docker engine (${(err as Error).message}); run .ci/run, which installs and starts one`);
+  }
+  await ensureBusyboxImage(docker);
+}
+
+function hostOptions(host: string): Dockerode.DockerOptions {
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
+  const u = new URL(host.replace(/^tcp:/, 'http:'));
+  return { host: u.hostname, port: Number(u.port || 2375) };
+}
