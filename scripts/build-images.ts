@@ -1,0 +1,6 @@
+import { createDockerClient } from '../src/apply/docker.js';
+import { buildExampleImages } from './images.js';
+
+const docker = createDockerClient(process.env.DOCKER_HOST ? { host: process.env.DOCKER_HOST } : {});
+const refs = await buildExampleImages(docker);
+for (const r of refs) console.log(`built ${r}`);

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Prepares a Debian host for berth: a running Docker engine and the static busybox the
+# example/test images are built from. Idempotent: does nothing that is already done.
+# Needs root (or passwordless sudo) only when something must be installed or started.
+set -euo pipefail
+
+log() { printf 'setup-host: %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need_packages=()
+command -v dockerd >/dev/null 2>&1 || need_packages+=(docker.io)
+[ -x /bin/busybox ] && /bin/busybox --help >/dev/null 2>&1 && ! ldd /bin/busybox >/dev/null 2>&1 || need_packages+=(busybox-static)
+command -v git >/dev/null 2>&1 || need_packages+=(git)
+if [ "${BERTH_SETUP_BENCH:-0}" = 1 ]; then
+  command -v docker-compose >/dev/null 2>&1 || need_packages+=(docker-compose)
+fi
+if [ ${#need_packages[@]} -gt 0 ]; then
+  log "installing ${need_packages[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
+fi
+
+docker_ok() { timeout 10 docker info >/dev/null 2>&1 || timeout 10 curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; }
+if ! docker_ok; then
+  log "starting dockerd (log: /var/log/dockerd.log)"
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    as_root systemctl start docker
+  else
+    as_root bash -c 'setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &'
+  fi
+  for _ in $(seq 1 60); do docker_ok && break; sleep 1; done
+  docker_ok || { log "dockerd did not come up; last log lines:"; tail -n 30 /var/log/dockerd.log >&2 || true; exit 1; }
+fi
+log "Docker engine ready"
