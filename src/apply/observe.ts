@@ -8,10 +8,11 @@ import { L, ownedFilter } from './labels.js';
 export interface ObserveOptions {
   app: string;
   /**
-   * Inspect every container (start times, restart counts). Planning needs this only for
-   * containers that are not running; `get`/`describe` and the prober want it for all.
+   * Inspect containers beyond what planning needs (exit details of stopped containers):
+   * `true` inspects all (`get`, `describe`: start times, restart counts); `'probed'` only
+   * those with probes, whose start time the prober needs for initialDelaySeconds.
    */
-  detail?: boolean;
+  detail?: boolean | 'probed';
 }
 
 /** Probe specs of one running container, carried in its labels so any berth process can probe it. */
@@ -44,7 +45,7 @@ export async function observeDocker(docker: DockerClient, options: ObserveOption
   } catch (err) {
     throw dockerError(err, 'listing containers, networks and volumes');
   }
-  const needsInspect = containers.filter((c) => options.detail || c.State !== 'running' || c.Labels[L.role] === 'init' || (c.Labels[L.restartPolicy] ?? 'Always') !== 'Always');
+  const needsInspect = containers.filter((c) => options.detail === true || (options.detail === 'probed' && c.Labels[L.probes] !== undefined) || c.State !== 'running' || c.Labels[L.role] === 'init' || (c.Labels[L.restartPolicy] ?? 'Always') !== 'Always');
   const inspected = new Map<string, Dockerode.ContainerInspectInfo>();
   await Promise.all(
     needsInspect.map(async (c) => {

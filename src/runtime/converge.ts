@@ -139,7 +139,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
 }
 
 async function observe(deps: ConvergeDeps, app: string): Promise<ObservedState> {
-  const host = await observeDocker(deps.docker, { app, detail: deps.readiness?.track !== undefined });
+  const host = await observeDocker(deps.docker, { app, detail: deps.readiness?.track ? 'probed' : false });
   deps.readiness?.track?.(host);
   for (const pod of host.pods) {
     const fromSource = deps.readiness?.ready(pod, host);

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { registerApply } from './apply.js';
+import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
 /**
@@ -7,5 +9,7 @@ import { registerVersion } from './version.js';
  * order `berth --help` lists them, grouped as kubectl groups its commands.
  */
 export function registerCommands(program: Command, ctx: CliContext): void {
+  registerValidate(program, ctx);
+  registerApply(program, ctx);
   registerVersion(program, ctx);
 }

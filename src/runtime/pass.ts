@@ -1,0 +1,141 @@
+import { buildDesiredState } from '../diff/desired.js';
+import type { DesiredState } from '../diff/desired.js';
+import type { ValidateOptions } from '../manifests/index.js';
+import { validateRevision } from '../manifests/index.js';
+import { BerthError } from '../model/errors.js';
+import { specHash } from '../model/hash.js';
+import type { Problem } from '../model/problem.js';
+import { hasErrors } from '../model/problem.js';
+import type { Resource } from '../model/types.js';
+import type { Revision } from '../sources/revision.js';
+import type { ConvergeDeps, ConvergeOutcome, ProgressEvent } from './converge.js';
+import { converge } from './converge.js';
+import type { InventoryEntry } from './store/index.js';
+
+export interface PassRequest {
+  app: string;
+  revision: Revision;
+  validate?: ValidateOptions;
+  prune: boolean;
+  /** A revision with no resources may prune everything only when this is set (SPEC §6). */
+  allowEmpty?: boolean;
+  dryRun?: boolean;
+  waitForReady: boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+  /** The per-resource summary, known before anything is executed. */
+  onChanges?: (changes: ResourceChange[]) => void;
+}
+
+export type ChangeKind = 'created' | 'configured' | 'unchanged' | 'pruned' | 'orphaned';
+
+/** kubectl's per-object apply result (`deployment.apps/web configured`). */
+export interface ResourceChange {
+  key: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  change: ChangeKind;
+}
+
+export interface PassResult {
+  revision: { id: string; origin: string };
+  problems: Problem[];
+  valid: boolean;
+  resources: Resource[];
+  desired?: DesiredState;
+  changes: ResourceChange[];
+  converge?: ConvergeOutcome;
+  /** Actions failed, deadline passed, or a rollout failed: the pass did not reach the revision. */
+  ok: boolean;
+}
+
+/**
+ * One reconcile pass over a revision: build+validate (nothing is applied from an invalid
+ * revision), guard against accidental total prunes, converge, then record the inventory and
+ * the source status in one transaction.
+ */
+export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<PassResult> {
+  const revision = { id: req.revision.id, origin: req.revision.origin };
+  const { resources, problems } = validateRevision(req.revision.files, req.validate);
+  if (hasErrors(problems)) {
+    if (!req.dryRun)
+      deps.store.updateSourceStatus(req.app, {
+        syncState: 'Failed',
+        lastFailedRevision: revision.id,
+        lastError: { message: `revision ${revision.id.slice(0, 12)} is invalid; nothing from it was applied`, problems },
+      });
+    return { revision, problems, valid: false, resources, changes: [], ok: false };
+  }
+  const inventory = deps.store.getInventory(req.app);
+  if (req.prune && resources.length === 0 && inventory.length > 0 && !req.allowEmpty)
+    throw new BerthError('USAGE', `the revision has no resources; pruning would delete all ${inventory.length} objects of app ${req.app}`, {
+      app: req.app,
+      hint: 'pass --allow-empty if deleting everything is intended',
+    });
+  const desired = buildDesiredState(resources);
+  const changes = resourceChanges(resources, inventory, req.prune);
+  req.onChanges?.(changes);
+  const outcome = await converge(deps, {
+    app: req.app,
+    sourceRevision: revision.id,
+    desired,
+    prune: req.prune,
+    waitForReady: req.waitForReady,
+    timeoutMs: req.timeoutMs,
+    ...(req.dryRun ? { dryRun: true } : {}),
+    ...(req.signal ? { signal: req.signal } : {}),
+    ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+  });
+  const failed = outcome.results.some((r) => !r.ok);
+  const ok = !failed && !outcome.timedOut;
+  if (!req.dryRun) {
+    deps.store.transaction(() => {
+      recordInventory(deps, req, resources, inventory);
+      deps.store.updateSourceStatus(req.app, {
+        syncState: !ok ? (failed ? 'Degraded' : 'Progressing') : outcome.waits.length ? 'Progressing' : 'Synced',
+        lastAppliedRevision: revision.id,
+        lastError: null,
+      });
+    });
+  }
+  return { revision, problems, valid: true, resources, desired, changes, converge: outcome, ok };
+}
+
+function recordInventory(deps: ConvergeDeps, req: PassRequest, resources: readonly Resource[], before: readonly InventoryEntry[]): void {
+  const entries = resources.map((r) => ({
+    key: r.key,
+    kind: r.object.kind,
+    namespace: r.object.metadata.namespace ?? '',
+    name: r.object.metadata.name,
+    specHash: specHash(r.object),
+    object: r.object,
+  }));
+  if (req.prune) {
+    deps.store.replaceInventory(req.app, entries, { sourceRevision: req.revision.id });
+    return;
+  }
+  // Without prune, what the revision dropped still runs: it stays in the inventory so a
+  // later prune (or `berth delete`) can find it.
+  const keep = before.filter((e) => !resources.some((r) => r.key === e.key));
+  deps.store.replaceInventory(
+    req.app,
+    [...entries, ...keep.map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object }))],
+    { sourceRevision: req.revision.id },
+  );
+}
+
+export function resourceChanges(resources: readonly Resource[], inventory: readonly InventoryEntry[], prune: boolean): ResourceChange[] {
+  const byKey = new Map(inventory.map((e) => [e.key, e]));
+  const out: ResourceChange[] = resources.map((r) => {
+    const prev = byKey.get(r.key);
+    const change: ChangeKind = !prev ? 'created' : prev.specHash === specHash(r.object) ? 'unchanged' : 'configured';
+    return { key: r.key, kind: r.object.kind, namespace: r.object.metadata.namespace ?? '', name: r.object.metadata.name, change };
+  });
+  const desired = new Set(resources.map((r) => r.key));
+  for (const e of inventory) {
+    if (!desired.has(e.key)) out.push({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, change: prune ? 'pruned' : 'orphaned' });
+  }
+  return out;
+}
