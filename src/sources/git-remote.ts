@@ -70,7 +70,8 @@ export class RemoteFetcher {
       this.failures = 0;
       return result;
     } catch (err) {
-      this.failures = attempt;
+      // An abort by the caller says nothing about the remote: it does not count as an attempt.
+      if (!signal?.aborted) this.failures = attempt;
       throw err;
     }
   }
