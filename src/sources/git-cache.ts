@@ -39,7 +39,9 @@ export async function wipeCache(gitdir: string): Promise<void> {
 
 /**
  * Packs accumulate: every fetch that brings new objects adds one, and isomorphic-git cannot
- * repack. Past a limit the entry is re-cloned (one shallow fetch) instead of slowing every read.
+ * repack. A shallow fetch of a changed tip brings the tip's whole tree anyway (isomorphic-git
+ * asks for no thin packs, and without them upload-pack cannot leave out what a shallow client
+ * has), so older packs are mostly dead weight and re-cloning costs no more than a change does.
  */
 export async function packCount(gitdir: string): Promise<number> {
   const names = await readdir(join(gitdir, 'objects', 'pack')).catch(() => [] as string[]);

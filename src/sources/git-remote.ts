@@ -27,7 +27,7 @@ export interface RemoteSourceConfig {
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
-export const DEFAULT_MAX_PACKS = 64;
+export const DEFAULT_MAX_PACKS = 16;
 
 /**
  * Token auth as HTTP basic auth, which every major forge accepts for Git over HTTPS:
@@ -158,9 +158,9 @@ export class RemoteFetcher {
       throw err;
     }
     if (!fetchHead) throw refError(this.config.refName, 'ref-not-found', 'the remote repository is empty');
-    // Our own ref to the fetched tip: isomorphic-git offers it as a "have" next time, so the
-    // server sends only what changed. Written with force: a force-pushed tip need not descend
-    // from the previous one.
+    // Our own ref to the fetched tip: isomorphic-git offers it as a "have" next time, so a poll
+    // of an unchanged remote transfers no objects. Written with force: a force-pushed tip need
+    // not descend from the previous one.
     await git.writeRef({ fs, gitdir: store.gitdir, ref: remoteRef, value: fetchHead, force: true });
     return peelToCommit(store, fetchHead, this.config.refName);
   }

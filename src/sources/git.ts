@@ -48,7 +48,7 @@ export interface GitSourceOptions {
   http?: unknown;
   /** A fetch taking longer fails with SOURCE_UNREACHABLE reason `timeout`. Default 120 s. */
   timeoutMs?: number;
-  /** Re-clone the cache when it holds more packs than this (isomorphic-git cannot repack). Default 64. */
+  /** Re-clone the cache when it holds more packs than this (isomorphic-git cannot repack). Default 16. */
   maxPacks?: number;
 }
 

@@ -147,8 +147,11 @@ describe('git source refs and history', () => {
     const entry = await cacheEntry(cacheDir);
     expect((await readFile(join(entry, 'shallow'), 'utf8')).trim().split('\n')).toContain(second);
     await expect(gitCli(entry, ['rev-list', '--count', 'refs/heads/main'])).resolves.toBe('1');
-    // An unchanged remote yields the same revision.
+    // An unchanged remote yields the same revision and transfers no objects (no new pack).
+    const packs = async () => (await readdir(join(entry, 'objects', 'pack'))).length;
+    const before = await packs();
     expect((await src.fetch()).id).toBe(second);
+    expect(await packs()).toBe(before);
   });
 
   it('survives a force push (the new tip does not descend from the cached one)', async () => {
