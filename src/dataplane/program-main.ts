@@ -53,6 +53,10 @@ export function runMain(o: MainOptions): void {
       process.on('SIGINT', () => stop('SIGINT'));
     },
     (err: unknown) => {
+      if (err instanceof UsageError) {
+        process.stderr.write(`${err.message}\n`);
+        process.exit(2);
+      }
       log.error('start failed', { err });
       process.exit(1);
     },

@@ -136,6 +136,8 @@ export interface LineClient {
   received: () => string;
   waitFor(text: string): Promise<void>;
   closed: Promise<{ hadError: boolean; received: string }>;
+  /** The peer's FIN (the socket allows half-open, so it stays writable until we end it). */
+  ended: Promise<string>;
 }
 
 export function openClient(port: number, defer: Defer): Promise<LineClient> {
@@ -147,12 +149,16 @@ export function openClient(port: number, defer: Defer): Promise<LineClient> {
     socket.on('data', (d: string) => (buf += d));
     socket.on('error', () => {});
     const closed = new Promise<{ hadError: boolean; received: string }>((r) => socket.on('close', (hadError) => r({ hadError, received: buf })));
+    const ended = new Promise<string>((r) => socket.on('end', () => r(buf)));
     socket.once('connect', () =>
       resolve({
         socket,
         received: () => buf,
-        waitFor: (text) => waitFor(() => buf.includes(text), `${JSON.stringify(text)} (have ${JSON.stringify(buf)})`),
+        waitFor: async (text) => {
+          await waitFor(() => buf.includes(text), `${JSON.stringify(text)} (have ${JSON.stringify(buf)})`);
+        },
         closed,
+        ended,
       }),
     );
     socket.once('error', reject);
