@@ -1,4 +1,6 @@
 import Dockerode from 'dockerode';
+import { createDockerClient } from '../../src/apply/docker.js';
+import { buildExampleImages } from '../../scripts/images.js';
 import { ensureBusyboxImage } from './support/busybox-image.js';
 
 /**
@@ -15,6 +17,9 @@ export default async function setup(): Promise<void> {
     throw new Error(`e2e tests need a running Docker engine (${(err as Error).message}); run .ci/run, which installs and starts one`);
   }
   await ensureBusyboxImage(docker);
+  // The example images (node web app v1/v2/broken, busybox) serve the converge, rollout and
+  // service tests as they serve the README walkthrough.
+  await buildExampleImages(createDockerClient(process.env.DOCKER_HOST ? { host: process.env.DOCKER_HOST } : {}));
 }
 
 function hostOptions(host: string): Dockerode.DockerOptions {
