@@ -88,6 +88,9 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const description = describeGitSource(location.kind === 'http' ? location.url : location.path, name, subPath);
   const origin = `git ${description}`;
 
+  if ('commit' in ref && !/^[0-9a-f]{4,40}$/.test(ref.commit)) {
+    throw refError(ref.commit, 'invalid-ref', `a pinned commit must be a SHA (full for remotes, 4+ hex digits for local repositories), got "${ref.commit}"`);
+  }
   if (location.kind === 'local') {
     const dir = location.path;
     return { description, fetch: (signal) => readLocalRef(dir, ref, subPath, origin, signal) };

@@ -182,6 +182,9 @@ describe('readGitRevision (offline, local repository)', () => {
       expect(pinned.id).toBe(sha.f1);
       const missing = await caught(() => createGitSource({ url: repo.bareDir, ref: { branch: 'gone' }, cacheDir: cache.path, clock: systemClock }).fetch());
       expect((missing as { data: unknown }).data).toMatchObject({ reason: 'ref-not-found', ref: 'gone' });
+      expect(() => createGitSource({ url: repo.bareDir, ref: { commit: 'main' }, cacheDir: cache.path, clock: systemClock })).toThrow(
+        expect.objectContaining({ code: 'SOURCE_ERROR', data: expect.objectContaining({ reason: 'invalid-ref' }) }),
+      );
       expect(await readdir(cache.path)).toEqual([]);
     } finally {
       await cache.cleanup();
