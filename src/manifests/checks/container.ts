@@ -1,0 +1,248 @@
+import { isIP } from 'node:net';
+import { checkConfigKey, checkDns1123Label, checkEnvVarName, checkPortName } from '../../model/names.js';
+import type { Path } from '../path.js';
+import type { CheckContext } from './context.js';
+import { checkPortNumber } from './ports.js';
+import { checkContainerResources } from './resources.js';
+import type { Rec } from './values.js';
+import { arr, has, int, rec, str } from './values.js';
+
+/** Pod-wide state while its containers are checked one by one. */
+export interface PodScope {
+  volumes: ReadonlySet<string>;
+  /** Port name → the container that declared it first (port names are unique in a pod). */
+  portNames: Map<string, string>;
+}
+
+/** The downward-API fields berth fills in (SPEC §3). */
+export const SUPPORTED_FIELD_PATHS: readonly string[] = ['metadata.name', 'metadata.namespace', 'status.podIP'];
+
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+/** distribution/reference's grammar: [domain/]path[:tag][@digest]. */
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
+
+export function checkImage(image: string): string | undefined {
+  if (image.trim() === '') return 'must not be empty';
+  if (image !== image.trim()) return 'must not have leading or trailing whitespace';
+  if (IMAGE_REFERENCE.test(image)) return undefined;
+  const repo = image.replace(/[:@].*$/, '');
+  if (/[A-Z]/.test(repo.slice(repo.indexOf('/') + 1))) return 'repository names must be lower case';
+  return 'is not a valid image reference ([registry/]name[:tag][@digest])';
+}
+
+export function checkContainer(value: unknown, path: Path, init: boolean, ctx: CheckContext, scope: PodScope): void {
+  const c = rec(value);
+  if (!c) return;
+  const { r } = ctx;
+  const name = str(c.name);
+  const label = name ?? formatIndex(path);
+  if (name !== undefined) {
+    const err = checkDns1123Label(name);
+    if (err) r.report('invalid-name', [...path, 'name'], `container name ${JSON.stringify(name)} is invalid: ${err}`);
+  }
+  const image = str(c.image);
+  if (image !== undefined) {
+    const err = checkImage(image);
+    if (err) r.report('invalid-image', [...path, 'image'], `image ${JSON.stringify(image)} ${err}`);
+  }
+  const ownPorts = checkContainerPorts(c, path, label, ctx, scope);
+  checkEnv(c, path, ctx);
+  checkEnvFrom(c, path, ctx);
+  checkContainerResources(c.resources, [...path, 'resources'], r);
+  checkMounts(c, path, ctx, scope);
+  for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
+    if (!has(c, probe)) continue;
+    if (init) {
+      r.report('invalid-probe', [...path, probe], `init containers run to completion and may not have a ${probe}`, { at: 'key' });
+      continue;
+    }
+    checkProbe(c[probe], [...path, probe], probe, ownPorts, ctx);
+  }
+  const lifecycle = rec(c.lifecycle);
+  if (lifecycle && init) r.report('invalid-value', [...path, 'lifecycle'], 'init containers may not have lifecycle hooks', { at: 'key' });
+  else if (lifecycle)
+    for (const hook of ['preStop', 'postStart'] as const)
+      if (has(lifecycle, hook)) checkHandler(lifecycle[hook], [...path, 'lifecycle', hook], ownPorts, ctx);
+  checkSecurityContext(c.securityContext, [...path, 'securityContext'], ctx);
+}
+
+function formatIndex(path: Path): string {
+  return `${String(path[path.length - 2])}[${String(path[path.length - 1])}]`;
+}
+
+/** Returns the container's own port names (probes may only name those). */
+function checkContainerPorts(c: Rec, path: Path, label: string, ctx: CheckContext, scope: PodScope): Set<string> {
+  const own = new Set<string>();
+  const { r } = ctx;
+  arr(c.ports).forEach((p, i) => {
+    const port = rec(p);
+    if (!port) return;
+    const at = [...path, 'ports', i];
+    checkPortNumber(port.containerPort, [...at, 'containerPort'], r);
+    if (port.hostPort !== 0) checkPortNumber(port.hostPort, [...at, 'hostPort'], r);
+    const hostIP = str(port.hostIP);
+    if (hostIP !== undefined && isIP(hostIP) === 0) r.report('invalid-ip', [...at, 'hostIP'], `${JSON.stringify(hostIP)} is not an IP address`);
+    const name = str(port.name);
+    if (name === undefined) return;
+    const err = checkPortName(name);
+    if (err) r.report('invalid-port-name', [...at, 'name'], `port name ${JSON.stringify(name)} is invalid: ${err}`);
+    const first = scope.portNames.get(name);
+    if (first !== undefined) r.report('duplicate-port-name', [...at, 'name'], `port name ${JSON.stringify(name)} is already used by container ${first}`);
+    else scope.portNames.set(name, label);
+    own.add(name);
+  });
+  return own;
+}
+
+function checkEnv(c: Rec, path: Path, ctx: CheckContext): void {
+  const { r } = ctx;
+  arr(c.env).forEach((e, i) => {
+    const env = rec(e);
+    if (!env) return;
+    const at = [...path, 'env', i];
+    const name = str(env.name);
+    if (name !== undefined) {
+      const err = name === '' ? 'must not be empty' : checkEnvVarName(name);
+      if (err) r.report('invalid-env', [...at, 'name'], `env name ${JSON.stringify(name)} is invalid: ${err}`);
+    }
+    const from = rec(env.valueFrom);
+    if (!from) return;
+    if (typeof env.value === 'string' && env.value !== '')
+      r.report('invalid-env', [...at, 'valueFrom'], 'value and valueFrom are mutually exclusive', { at: 'key' });
+    const sources = (['configMapKeyRef', 'secretKeyRef', 'fieldRef'] as const).filter((s) => has(from, s));
+    if (sources.length !== 1) {
+      const detail = sources.length === 0 ? 'has none berth supports' : `has ${sources.join(' and ')}`;
+      r.report('invalid-env', [...at, 'valueFrom'], `valueFrom needs exactly one of configMapKeyRef, secretKeyRef, fieldRef; it ${detail}`, { at: 'key' });
+    }
+    keyRef(from.configMapKeyRef, [...at, 'valueFrom', 'configMapKeyRef'], 'ConfigMap', ctx);
+    keyRef(from.secretKeyRef, [...at, 'valueFrom', 'secretKeyRef'], 'Secret', ctx);
+    const fieldRef = rec(from.fieldRef);
+    if (fieldRef) {
+      const fieldPath = str(fieldRef.fieldPath);
+      if (fieldPath !== undefined && !SUPPORTED_FIELD_PATHS.includes(fieldPath))
+        r.report('unsupported-field-ref', [...at, 'valueFrom', 'fieldRef', 'fieldPath'], `fieldPath ${JSON.stringify(fieldPath)} is not supported by berth; supported: ${SUPPORTED_FIELD_PATHS.join(', ')}`);
+      const version = str(fieldRef.apiVersion);
+      if (version !== undefined && version !== 'v1')
+        r.report('invalid-value', [...at, 'valueFrom', 'fieldRef', 'apiVersion'], `fieldRef apiVersion must be v1, not ${JSON.stringify(version)}`);
+    }
+  });
+}
+
+function keyRef(value: unknown, path: Path, kind: 'ConfigMap' | 'Secret', ctx: CheckContext): void {
+  const ref = rec(value);
+  if (!ref) return;
+  const name = str(ref.name);
+  const key = str(ref.key);
+  if (key !== undefined) {
+    const err = checkConfigKey(key);
+    if (err) ctx.r.report('invalid-config-key', [...path, 'key'], `key ${JSON.stringify(key)} is invalid: ${err}`);
+  }
+  if (name !== undefined && name !== '')
+    ctx.facts.refs.push({ kind, name, key, optional: ref.optional === true, path: [...path, 'name'], keyPath: [...path, 'key'] });
+}
+
+function checkEnvFrom(c: Rec, path: Path, ctx: CheckContext): void {
+  arr(c.envFrom).forEach((e, i) => {
+    const src = rec(e);
+    if (!src) return;
+    const at = [...path, 'envFrom', i];
+    const sources = (['configMapRef', 'secretRef'] as const).filter((s) => has(src, s));
+    if (sources.length !== 1)
+      ctx.r.report('invalid-env', at, `envFrom entries need exactly one of configMapRef, secretRef; this one has ${sources.length === 0 ? 'none' : 'both'}`);
+    const prefix = str(src.prefix);
+    if (prefix !== undefined && prefix !== '') {
+      const err = checkEnvVarName(prefix);
+      if (err) ctx.r.report('invalid-env', [...at, 'prefix'], `prefix ${JSON.stringify(prefix)} is invalid: ${err}`);
+    }
+    for (const [field, kind] of [['configMapRef', 'ConfigMap'], ['secretRef', 'Secret']] as const) {
+      const ref = rec(src[field]);
+      const name = str(ref?.name);
+      if (ref && name) ctx.facts.refs.push({ kind, name, optional: ref.optional === true, path: [...at, field, 'name'] });
+    }
+  });
+}
+
+function checkMounts(c: Rec, path: Path, ctx: CheckContext, scope: PodScope): void {
+  const { r } = ctx;
+  const seen = new Map<string, number>();
+  arr(c.volumeMounts).forEach((m, i) => {
+    const mount = rec(m);
+    if (!mount) return;
+    const at = [...path, 'volumeMounts', i];
+    const name = str(mount.name);
+    if (name !== undefined && !scope.volumes.has(name)) {
+      const known = scope.volumes.size > 0 ? `volumes: ${[...scope.volumes].join(', ')}` : 'the pod defines no volumes';
+      r.report('undefined-volume', [...at, 'name'], `volumeMount refers to volume ${JSON.stringify(name)}, which this pod does not define (${known})`);
+    }
+    const mountPath = str(mount.mountPath);
+    if (mountPath !== undefined) {
+      if (!mountPath.startsWith('/')) r.report('invalid-mount-path', [...at, 'mountPath'], `mountPath ${JSON.stringify(mountPath)} must be an absolute path`);
+      else if (mountPath.includes(':')) r.report('invalid-mount-path', [...at, 'mountPath'], `mountPath ${JSON.stringify(mountPath)} must not contain ':'`);
+      const normalized = mountPath.replace(/\/+$/, '') || '/';
+      const first = seen.get(normalized);
+      if (first !== undefined) r.report('invalid-mount-path', [...at, 'mountPath'], `mountPath ${JSON.stringify(mountPath)} is already used by volumeMounts[${first}]`);
+      else seen.set(normalized, i);
+    }
+    const subPath = str(mount.subPath);
+    if (subPath !== undefined && (subPath.startsWith('/') || subPath.split('/').includes('..')))
+      r.report('invalid-mount-path', [...at, 'subPath'], `subPath ${JSON.stringify(subPath)} must be a relative path inside the volume (no leading '/', no '..')`);
+  });
+}
+
+type ProbeKind = 'livenessProbe' | 'readinessProbe' | 'startupProbe';
+
+function checkProbe(value: unknown, path: Path, kind: ProbeKind, ports: ReadonlySet<string>, ctx: CheckContext): void {
+  const probe = rec(value);
+  if (!probe) return;
+  const handlers = (['httpGet', 'tcpSocket', 'exec'] as const).filter((h) => has(probe, h));
+  if (handlers.length !== 1) {
+    const detail = handlers.length === 0 ? (has(probe, 'grpc') ? 'grpc is not implemented' : 'it has none') : `it has ${handlers.join(' and ')}`;
+    ctx.r.report('invalid-probe', path, `a probe needs exactly one of httpGet, tcpSocket, exec; ${detail}`, { at: 'key' });
+  }
+  checkHandlerPorts(probe, path, ports, ctx);
+  const success = int(probe.successThreshold);
+  if (kind !== 'readinessProbe' && success !== undefined && success !== 1)
+    ctx.r.report('invalid-value', [...path, 'successThreshold'], `successThreshold must be 1 for a ${kind}`);
+}
+
+function checkHandler(value: unknown, path: Path, ports: ReadonlySet<string>, ctx: CheckContext): void {
+  const handler = rec(value);
+  if (!handler) return;
+  const kinds = (['exec', 'httpGet', 'tcpSocket', 'sleep'] as const).filter((h) => has(handler, h));
+  if (kinds.length !== 1)
+    ctx.r.report('invalid-probe', path, `a lifecycle handler needs exactly one of exec, httpGet, tcpSocket, sleep; it has ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`, { at: 'key' });
+  checkHandlerPorts(handler, path, ports, ctx);
+}
+
+function checkHandlerPorts(handler: Rec, path: Path, ports: ReadonlySet<string>, ctx: CheckContext): void {
+  for (const action of ['httpGet', 'tcpSocket'] as const) {
+    const a = rec(handler[action]);
+    if (!a) continue;
+    const at = [...path, action, 'port'];
+    const port = a.port;
+    if (typeof port === 'number') checkPortNumber(port, at, ctx.r);
+    else if (typeof port === 'string') {
+      const err = checkPortName(port);
+      if (err) ctx.r.report('invalid-port-name', at, `port ${JSON.stringify(port)} is neither a number nor a valid port name: ${err}`);
+      else if (!ports.has(port)) {
+        const known = ports.size > 0 ? `its ports are ${[...ports].join(', ')}` : 'it names no ports';
+        ctx.r.report('unknown-port-name', at, `port ${JSON.stringify(port)} is not a port name of this container (${known})`);
+      }
+    }
+  }
+}
+
+function checkSecurityContext(value: unknown, path: Path, ctx: CheckContext): void {
+  const sc = rec(value);
+  if (!sc) return;
+  if (sc.privileged === true) {
+    if (!ctx.policy.allowPrivileged)
+      ctx.r.report('policy-privileged', [...path, 'privileged'], "privileged containers are refused by this host's policy; allow them with --allow-privileged (host policy allowPrivileged)");
+    if (sc.allowPrivilegeEscalation === false)
+      ctx.r.report('invalid-value', [...path, 'allowPrivilegeEscalation'], 'cannot be false for a privileged container');
+  }
+}

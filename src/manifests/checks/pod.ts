@@ -1,0 +1,119 @@
+import { isIP } from 'node:net';
+import { checkConfigKey, checkDns1123Label } from '../../model/names.js';
+import { hostPathAllowed } from '../../model/policy.js';
+import type { Path } from '../path.js';
+import type { PodScope } from './container.js';
+import { checkContainer } from './container.js';
+import type { CheckContext, ReferenceKind } from './context.js';
+import { checkQuantity } from './resources.js';
+import type { Rec } from './values.js';
+import { arr, has, rec, str } from './values.js';
+
+const VOLUME_SOURCES = ['emptyDir', 'persistentVolumeClaim', 'configMap', 'secret', 'hostPath'] as const;
+
+/**
+ * One pod spec (a Pod's, or a controller's template). Returns the pod's port names, which
+ * Services' named targetPorts resolve against.
+ */
+export function checkPodSpec(value: unknown, path: Path, ctx: CheckContext): Set<string> {
+  const spec = rec(value);
+  if (!spec) return new Set();
+  const { r } = ctx;
+  const volumes = checkVolumes(spec, path, ctx);
+  const scope: PodScope = { volumes, portNames: new Map() };
+  const names = new Map<string, string>();
+  for (const list of ['initContainers', 'containers'] as const) {
+    arr(spec[list]).forEach((c, i) => {
+      const at = [...path, list, i];
+      const name = str(rec(c)?.name);
+      if (name !== undefined) {
+        const first = names.get(name);
+        if (first !== undefined) r.report('duplicate-container-name', [...at, 'name'], `container name ${JSON.stringify(name)} is already used by ${first}`);
+        else names.set(name, `${list}[${i}]`);
+      }
+      checkContainer(c, at, list === 'initContainers', ctx, scope);
+    });
+  }
+  for (const field of ['hostname', 'subdomain'] as const) {
+    const v = str(spec[field]);
+    const err = v === undefined ? undefined : checkDns1123Label(v);
+    if (err) r.report('invalid-name', [...path, field], `${field} ${JSON.stringify(v)} is invalid: ${err}`);
+  }
+  arr(spec.hostAliases).forEach((a, i) => {
+    const ip = str(rec(a)?.ip);
+    if (ip !== undefined && isIP(ip) === 0) r.report('invalid-ip', [...path, 'hostAliases', i, 'ip'], `${JSON.stringify(ip)} is not an IP address`);
+  });
+  if (spec.dnsPolicy === 'None')
+    r.report('invalid-value', [...path, 'dnsPolicy'], 'dnsPolicy None requires dnsConfig, which berth does not implement; use ClusterFirst or Default');
+  if (spec.hostNetwork === true && !ctx.policy.allowHostNetwork)
+    r.report('policy-host-network', [...path, 'hostNetwork'], "pods on the host's network are refused by this host's policy; allow them with --allow-host-network (host policy allowHostNetwork)");
+  return new Set(scope.portNames.keys());
+}
+
+/** The pod's volume names (also those with problems, so mounts are not reported twice). */
+function checkVolumes(spec: Rec, path: Path, ctx: CheckContext): Set<string> {
+  const { r } = ctx;
+  const names = new Set<string>();
+  arr(spec.volumes).forEach((v, i) => {
+    const vol = rec(v);
+    if (!vol) return;
+    const at = [...path, 'volumes', i];
+    const name = str(vol.name);
+    if (name !== undefined) {
+      const err = checkDns1123Label(name);
+      if (err) r.report('invalid-name', [...at, 'name'], `volume name ${JSON.stringify(name)} is invalid: ${err}`);
+      if (names.has(name)) r.report('duplicate-volume-name', [...at, 'name'], `volume name ${JSON.stringify(name)} is defined twice`);
+      names.add(name);
+    }
+    const sources = VOLUME_SOURCES.filter((s) => has(vol, s) || (s === 'emptyDir' && vol.emptyDir === null));
+    if (sources.length === 0)
+      r.report('invalid-volume', at, `volume ${JSON.stringify(name ?? i)} has no source berth supports; use one of ${VOLUME_SOURCES.join(', ')}`);
+    else if (sources.length > 1) r.report('invalid-volume', at, `volume ${JSON.stringify(name ?? i)} has more than one source (${sources.join(', ')})`);
+    checkVolumeSource(vol, at, ctx);
+  });
+  return names;
+}
+
+function checkVolumeSource(vol: Rec, at: Path, ctx: CheckContext): void {
+  const { r } = ctx;
+  const emptyDir = rec(vol.emptyDir);
+  if (emptyDir && emptyDir.sizeLimit !== undefined) checkQuantity(emptyDir.sizeLimit, [...at, 'emptyDir', 'sizeLimit'], r);
+  const claim = rec(vol.persistentVolumeClaim);
+  const claimName = str(claim?.claimName);
+  if (claimName) ctx.facts.refs.push({ kind: 'PersistentVolumeClaim', name: claimName, optional: false, path: [...at, 'persistentVolumeClaim', 'claimName'] });
+  projected(vol.configMap, [...at, 'configMap'], 'name', 'ConfigMap', ctx);
+  projected(vol.secret, [...at, 'secret'], 'secretName', 'Secret', ctx);
+  const hostPath = rec(vol.hostPath);
+  const hp = str(hostPath?.path);
+  if (hp !== undefined) {
+    const p = [...at, 'hostPath', 'path'];
+    if (!hp.startsWith('/')) r.report('invalid-path', p, `hostPath ${JSON.stringify(hp)} must be an absolute path`);
+    else if (!hostPathAllowed(ctx.policy, hp)) {
+      const allowed = ctx.policy.hostPathPrefixes.length > 0 ? ctx.policy.hostPathPrefixes.join(', ') : 'none';
+      r.report('policy-host-path', p, `hostPath ${hp} is outside the paths this host's policy allows (${allowed}); allow it with --host-path-prefix <dir> (host policy hostPathPrefixes)`);
+    }
+  }
+}
+
+/** configMap and secret volumes: the object they read and the keys their items pick. */
+function projected(value: unknown, path: Path, nameField: string, kind: ReferenceKind, ctx: CheckContext): void {
+  const src = rec(value);
+  if (!src) return;
+  const name = str(src[nameField]);
+  const optional = src.optional === true;
+  if (name) ctx.facts.refs.push({ kind, name, optional, path: [...path, nameField] });
+  arr(src.items).forEach((it, i) => {
+    const item = rec(it);
+    if (!item) return;
+    const at = [...path, 'items', i];
+    const key = str(item.key);
+    if (key !== undefined) {
+      const err = checkConfigKey(key);
+      if (err) ctx.r.report('invalid-config-key', [...at, 'key'], `key ${JSON.stringify(key)} is invalid: ${err}`);
+      else if (name) ctx.facts.refs.push({ kind, name, key, optional, path: [...path, nameField], keyPath: [...at, 'key'] });
+    }
+    const p = str(item.path);
+    if (p !== undefined && (p === '' || p.startsWith('/') || p.split('/').includes('..')))
+      ctx.r.report('invalid-path', [...at, 'path'], `items path ${JSON.stringify(p)} must be a non-empty relative path without '..'`);
+  });
+}

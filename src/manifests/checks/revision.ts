@@ -1,0 +1,153 @@
+import type { KindInfo } from '../../model/kinds.js';
+import { matches, selectorFromMap } from '../../model/selectors.js';
+import { resourceKey } from '../../model/types.js';
+import type { Path } from '../path.js';
+import { formatPath } from '../path.js';
+import type { Reporter } from '../report.js';
+import type { ObjectFacts, PodFacts, Reference } from './context.js';
+import type { Rec } from './values.js';
+import { rec } from './values.js';
+
+/** One supported object of the revision, with what its own checks learned. */
+export interface Entry {
+  r: Reporter;
+  info: KindInfo;
+  object: Rec;
+  name: string | undefined;
+  /** Defaulted namespace; '' for cluster-scoped kinds. */
+  namespace: string;
+  /** `Kind/namespace/name`, when the object has a name. */
+  key: string | undefined;
+  facts: ObjectFacts;
+}
+
+/**
+ * Checks that need the whole revision: duplicates, references between objects, namespaces,
+ * Services against the pods they select, nodePort collisions on the host.
+ */
+export function checkRevision(entries: readonly Entry[]): void {
+  const byKey = new Map<string, Entry[]>();
+  for (const e of entries) if (e.key !== undefined) push(byKey, e.key, e);
+  checkDuplicates(byKey);
+  for (const e of entries) checkReferences(e, byKey);
+  checkNamespaces(entries);
+  checkServices(entries);
+}
+
+function where(e: Entry): string {
+  return `${e.r.doc.parsed.file}:${e.r.start().line}`;
+}
+
+function checkDuplicates(byKey: ReadonlyMap<string, Entry[]>): void {
+  for (const group of byKey.values()) {
+    if (group.length < 2) continue;
+    group.forEach((e, i) => {
+      const other = group[i === 0 ? 1 : 0]!;
+      const ns = e.info.namespaced ? ` in namespace ${e.namespace}` : '';
+      e.r.report('duplicate-resource', ['metadata', 'name'], `${e.info.kind} ${JSON.stringify(e.name)}${ns} is also defined at ${where(other)}`);
+    });
+  }
+}
+
+function checkReferences(e: Entry, byKey: ReadonlyMap<string, Entry[]>): void {
+  const reported = new Set<string>();
+  for (const ref of e.facts.refs) {
+    const target = byKey.get(resourceKey(ref.kind, e.namespace, ref.name))?.[0];
+    if (!target) {
+      const at = formatPath(ref.path);
+      if (ref.optional || reported.has(at)) continue;
+      reported.add(at);
+      e.r.report('missing-reference', ref.path, `${ref.kind} ${JSON.stringify(ref.name)} is not defined in namespace ${e.namespace} in this revision; add it, or set optional: true if the pod may start without it`);
+      continue;
+    }
+    if (ref.key === undefined || ref.optional || ref.keyPath === undefined) continue;
+    const keys = keysOf(ref, target.object);
+    if (!keys.includes(ref.key)) {
+      const known = keys.length > 0 ? `its keys: ${keys.join(', ')}` : 'it has no keys';
+      e.r.report('missing-reference-key', ref.keyPath, `${ref.kind} ${JSON.stringify(ref.name)} has no key ${JSON.stringify(ref.key)} (${known}; defined at ${where(target)})`);
+    }
+  }
+}
+
+function keysOf(ref: Reference, target: Rec): string[] {
+  const fields = ref.kind === 'ConfigMap' ? ['data', 'binaryData'] : ['data', 'stringData'];
+  return [...new Set(fields.flatMap((f) => Object.keys(rec(target[f]) ?? {})))];
+}
+
+function checkNamespaces(entries: readonly Entry[]): void {
+  const declared = new Set(entries.filter((e) => e.info.kind === 'Namespace' && e.name !== undefined).map((e) => e.name!));
+  const users = new Map<string, Entry[]>();
+  for (const e of entries) {
+    if (!e.info.namespaced || e.namespace === 'default' || declared.has(e.namespace)) continue;
+    push(users, e.namespace, e);
+  }
+  for (const [ns, list] of users) {
+    const count = list.length === 1 ? '' : ` (${list.length} objects use it)`;
+    list[0]!.r.report('undeclared-namespace', ['metadata', 'namespace'], `namespace ${JSON.stringify(ns)} is not declared by a Namespace in this revision; berth will create it${count}`);
+  }
+}
+
+function checkServices(entries: readonly Entry[]): void {
+  const pods = new PodIndex();
+  for (const e of entries) for (const p of e.facts.pods) pods.add(e.namespace, p);
+  const nodePorts = new Map<number, Array<{ e: Entry; path: Path }>>();
+  for (const e of entries) {
+    const svc = e.facts.service;
+    if (!svc) continue;
+    for (const np of svc.nodePorts) push(nodePorts, np.port, { e, path: np.path });
+    if (!svc.selector) continue;
+    const selected = pods.select(e.namespace, svc.selector);
+    if (selected.length === 0) {
+      const shown = Object.entries(svc.selector).map(([k, v]) => `${k}=${v}`).join(',');
+      e.r.report('service-selects-nothing', ['spec', 'selector'], `selector ${shown} matches no pod template in namespace ${e.namespace} in this revision; the Service will have no endpoints`);
+      continue;
+    }
+    for (const t of svc.namedTargetPorts) {
+      if (selected.some((p) => p.portNames.has(t.name))) continue;
+      const names = new Set(selected.flatMap((p) => [...p.portNames]));
+      const known = names.size > 0 ? `they name ${[...names].join(', ')}` : 'they name no ports';
+      e.r.report('unknown-target-port', t.path, `targetPort ${JSON.stringify(t.name)} is not a port name of the pods this Service selects (${known})`);
+    }
+  }
+  for (const [port, uses] of nodePorts) {
+    if (uses.length < 2) continue;
+    uses.forEach((u, i) => {
+      const other = uses[i === 0 ? 1 : 0]!;
+      const doc = other.e.r.doc;
+      const line = doc.parsed.locator.locate([...doc.base, ...other.path]).line;
+      u.e.r.report('duplicate-node-port', u.path, `nodePort ${port} is also claimed by Service ${other.e.namespace}/${other.e.name ?? '?'} at ${doc.parsed.file}:${line}`);
+    });
+  }
+}
+
+/**
+ * Pod templates by namespace and label, so matching every Service against every template
+ * costs the size of the smallest label bucket, not services × templates.
+ */
+class PodIndex {
+  private readonly all = new Map<string, PodFacts[]>();
+  private readonly byLabel = new Map<string, PodFacts[]>();
+
+  add(namespace: string, pod: PodFacts): void {
+    push(this.all, namespace, pod);
+    for (const [k, v] of Object.entries(pod.labels)) push(this.byLabel, `${namespace}\0${k}\0${v}`, pod);
+  }
+
+  /** Pods whose labels include every pair of an equality selector. */
+  select(namespace: string, selector: Readonly<Record<string, string>>): PodFacts[] {
+    let smallest: PodFacts[] | undefined;
+    for (const [k, v] of Object.entries(selector)) {
+      const bucket = this.byLabel.get(`${namespace}\0${k}\0${v}`) ?? [];
+      if (!smallest || bucket.length < smallest.length) smallest = bucket;
+    }
+    const candidates = smallest ?? this.all.get(namespace) ?? [];
+    const sel = selectorFromMap(selector);
+    return candidates.filter((p) => matches(sel, p.labels));
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,46 @@
+/**
+ * The closest candidate to a misspelt name, or undefined when nothing is close enough to be a
+ * useful suggestion. Case, `-` and `_` differences count as exact (`container_port`,
+ * `ContainerPort` → `containerPort`); otherwise Levenshtein distance over lower case, allowing
+ * roughly one edit per three characters.
+ */
+export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
+  const norm = normalize(input);
+  const budget = Math.max(1, Math.floor(input.length / 3));
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    if (c === input) continue;
+    const nc = normalize(c);
+    if (nc === norm) return c;
+    const d = levenshtein(input.toLowerCase(), c.toLowerCase(), budget);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= budget ? best : undefined;
+}
+
+function normalize(s: string): string {
+  return s.toLowerCase().replace(/[-_]/g, '');
+}
+
+/** Edit distance, giving up (returning limit + 1) once every path exceeds `limit`. */
+export function levenshtein(a: string, b: string, limit = Number.POSITIVE_INFINITY): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      cur.push(v);
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > limit) return limit + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,122 @@
+import { withDefaults } from '../model/defaults.js';
+import type { HostPolicy } from '../model/policy.js';
+import { DEFAULT_HOST_POLICY } from '../model/policy.js';
+import type { Problem } from '../model/problem.js';
+import { compareProblems } from '../model/problem.js';
+import type { AnyObject, Resource } from '../model/types.js';
+import { resourceKey } from '../model/types.js';
+import type { RevisionFile } from '../sources/revision.js';
+import { checkClaim, checkConfigMap, checkSecret } from './checks/config.js';
+import type { CheckContext, ObjectFacts } from './checks/context.js';
+import { checkMetadata } from './checks/metadata.js';
+import type { Entry } from './checks/revision.js';
+import { checkRevision } from './checks/revision.js';
+import { checkService } from './checks/service.js';
+import type { Rec } from './checks/values.js';
+import { rec, str } from './checks/values.js';
+import { checkWorkload } from './checks/workloads.js';
+import { identifyKind } from './convert.js';
+import { objectsOf } from './documents.js';
+import { parseManifestFile } from './parse.js';
+import type { Path } from './path.js';
+import type { ManifestDoc } from './report.js';
+import { Reporter } from './report.js';
+import { checkSchema } from './schema.js';
+
+export type { ProblemCode, ProblemCodeInfo } from './problem-codes.js';
+export { PROBLEM_CODES } from './problem-codes.js';
+export { MAX_FILE_BYTES, MAX_DEPTH, MAX_ALIAS_EXPANSION } from './limits.js';
+
+export interface ValidateOptions {
+  /** Unsupported kinds become warnings and are skipped instead of errors (`--skip-unsupported`). */
+  skipUnsupported?: boolean;
+  /** What the host allows (privileged, host network, hostPath); default DEFAULT_HOST_POLICY. */
+  hostPolicy?: HostPolicy;
+}
+
+export interface ValidationResult {
+  /** Objects without errors, converted and defaulted, in file then document order. */
+  resources: Resource[];
+  /** Every problem found, sorted by file, line, column. */
+  problems: Problem[];
+}
+
+/**
+ * Pure (no I/O): parses every file, reports every problem, and returns the objects that are
+ * valid. Resources are converted from legacy apiVersions, stripped of fields berth ignores,
+ * defaulted with withDefaults(), namespace defaulted to `default` for namespaced kinds, in
+ * file then document order. A revision is usable only if no problem is an error.
+ */
+export function validateRevision(files: readonly RevisionFile[], options: ValidateOptions = {}): ValidationResult {
+  const policy = options.hostPolicy ?? DEFAULT_HOST_POLICY;
+  const problems: Problem[] = [];
+  const entries: Array<Entry & { strip: Path[] }> = [];
+  for (const file of files) {
+    const parsed = parseManifestFile(file);
+    problems.push(...parsed.problems);
+    for (const document of parsed.documents)
+      for (const doc of objectsOf(document, problems)) {
+        const entry = checkObject(doc, problems, policy, options.skipUnsupported === true);
+        if (entry) entries.push(entry);
+      }
+  }
+  checkRevision(entries);
+  const resources: Resource[] = [];
+  for (const e of entries) if (e.r.errors === 0 && e.name !== undefined) resources.push(toResource(e, e.strip));
+  problems.sort(compareProblems);
+  return { resources, problems };
+}
+
+function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, skipUnsupported: boolean): (Entry & { strip: Path[] }) | undefined {
+  const r = new Reporter(doc, problems);
+  const object = doc.value as Rec;
+  const identified = identifyKind(object, r, skipUnsupported);
+  if (!identified || 'skip' in identified) return undefined;
+  const { info } = identified;
+  const strip = checkSchema(info, object, r);
+  strip.push(...checkMetadata(info, object, r));
+  const facts: ObjectFacts = { refs: [], pods: [] };
+  const ctx: CheckContext = { r, policy, facts };
+  switch (info.kind) {
+    case 'Namespace':
+      break;
+    case 'ConfigMap':
+      checkConfigMap(object, r);
+      break;
+    case 'Secret':
+      checkSecret(object, r);
+      break;
+    case 'PersistentVolumeClaim':
+      checkClaim(object, r);
+      break;
+    case 'Service':
+      checkService(object, ctx);
+      break;
+    default:
+      checkWorkload(info.kind, object, ctx);
+  }
+  const meta = rec(object.metadata);
+  const name = str(meta?.name);
+  const namespace = info.namespaced ? str(meta?.namespace) || 'default' : '';
+  const key = name ? resourceKey(info.kind, info.namespaced ? namespace : undefined, name) : undefined;
+  return { r, info, object, name, namespace, key, facts, strip };
+}
+
+function toResource(e: Entry, strip: readonly Path[]): Resource {
+  const object = e.object;
+  for (const path of strip) deleteAt(object, path);
+  const meta = object.metadata as Rec;
+  if (e.info.namespaced) meta.namespace = e.namespace;
+  const source = e.r.start();
+  return { key: e.key!, object: withDefaults(object as unknown as AnyObject), source: { file: e.r.doc.parsed.file, line: source.line, column: source.column } };
+}
+
+function deleteAt(root: unknown, path: Path): void {
+  let node = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    if (typeof node !== 'object' || node === null) return;
+    node = (node as Record<string | number, unknown>)[path[i]!];
+  }
+  const last = path[path.length - 1];
+  if (typeof node === 'object' && node !== null && !Array.isArray(node) && typeof last === 'string') delete (node as Rec)[last];
+}

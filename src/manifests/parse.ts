@@ -1,0 +1,208 @@
+import type { Event } from 'js-yaml';
+import { EVENT_ID, YAMLException, constructFromEvents, parseEvents } from 'js-yaml';
+import type { Problem } from '../model/problem.js';
+import type { RevisionFile } from '../sources/revision.js';
+import { MAX_ALIAS_EXPANSION, MAX_DEPTH, MAX_FILE_BYTES, MAX_MERGE_KEYS } from './limits.js';
+import type { ProblemCode } from './problem-codes.js';
+import { problemCodeInfo } from './problem-codes.js';
+import { DocumentLocator, YamlSource } from './source-map.js';
+import { KUBERNETES_YAML_SCHEMA } from './yaml-schema.js';
+
+/** One non-empty YAML document of a file, with the map back to its source. */
+export interface ParsedDocument {
+  file: string;
+  /** 0-based position among the file's documents (empty documents included). */
+  index: number;
+  value: unknown;
+  locator: DocumentLocator;
+}
+
+export interface ParsedFile {
+  documents: ParsedDocument[];
+  problems: Problem[];
+}
+
+interface DocumentRange {
+  /** Index of the DOCUMENT event. */
+  open: number;
+  /** Index of the document's closing POP. */
+  close: number;
+}
+
+interface ScanFailure {
+  code: ProblemCode;
+  offset: number;
+  message: string;
+}
+
+/** BOM is dropped by the decoder (ignoreBOM: false), as editors do. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Bytes → documents. Cheap on the happy path: decode, one parser pass, one linear scan of the
+ * events (document bounds and alias budget), one construction pass. Everything that costs
+ * more (line index, duplicate-key hunt) runs only when there is a problem to report.
+ */
+export function parseManifestFile(file: RevisionFile): ParsedFile {
+  const path = file.path;
+  const bytes = file.content;
+  if (bytes.length > MAX_FILE_BYTES)
+    return fail(path, 'file-too-large', `file is ${formatMiB(bytes.length)}; manifests are limited to ${formatMiB(MAX_FILE_BYTES)}`);
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) return fail(path, 'binary-file', `binary content (NUL byte at offset ${nul}); not a YAML or JSON manifest`, lineOfByte(bytes, nul));
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    return fail(path, 'binary-file', 'file is not valid UTF-8; not a YAML or JSON manifest');
+  }
+
+  let events: Event[];
+  try {
+    events = parseEvents(text, { filename: path, maxDepth: MAX_DEPTH });
+  } catch (err) {
+    const source = new YamlSource(path, text, []);
+    const { code, offset, message } = describeYamlError(err);
+    return { documents: [], problems: [problemAt(source, offset, code, message)] };
+  }
+  const source = new YamlSource(path, text, events);
+  const scan = scanEvents(text, events);
+  if ('code' in scan) return { documents: [], problems: [problemAt(source, scan.offset, scan.code, scan.message)] };
+
+  const problems: Problem[] = [];
+  const values = constructAll(source, scan, problems);
+  const documents: ParsedDocument[] = [];
+  scan.forEach((range, index) => {
+    const value = values[index];
+    // Empty documents (`---` with nothing after it, comment-only) are skipped, as kubectl does.
+    if (value === null || value === undefined) return;
+    documents.push({ file: path, index, value, locator: new DocumentLocator(source, range.open + 1, range.close) });
+  });
+  return { documents, problems };
+}
+
+/**
+ * Finds the documents and rejects alias bombs and alias-hidden nesting before anything walks
+ * the constructed values: an ALIAS expands to the size (and depth) of the subtree its anchor
+ * names, computed once per anchor when that subtree closes.
+ */
+function scanEvents(text: string, events: readonly Event[]): DocumentRange[] | ScanFailure {
+  const docs: DocumentRange[] = [];
+  const anchors = new Map<string, { size: number; depth: number } | 'open'>();
+  const openIndex: number[] = [];
+  const openTotal: number[] = [];
+  const openDepth: number[] = [];
+  let docOpen = -1;
+  let total = 0;
+  let aliasNodes = 0;
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i]!;
+    switch (ev.type) {
+      case EVENT_ID.DOCUMENT:
+        docOpen = i;
+        anchors.clear();
+        break;
+      case EVENT_ID.MAPPING:
+      case EVENT_ID.SEQUENCE:
+        total++;
+        openIndex.push(i);
+        openTotal.push(total);
+        openDepth.push(0);
+        if (ev.anchorStart >= 0) anchors.set(text.slice(ev.anchorStart, ev.anchorEnd), 'open');
+        break;
+      case EVENT_ID.SCALAR:
+        total++;
+        if (ev.anchorStart >= 0) anchors.set(text.slice(ev.anchorStart, ev.anchorEnd), { size: 1, depth: 0 });
+        break;
+      case EVENT_ID.ALIAS: {
+        const name = text.slice(ev.anchorStart, ev.anchorEnd);
+        const target = anchors.get(name);
+        if (target === 'open')
+          return { code: 'yaml-alias-limit', offset: ev.anchorStart - 1, message: `alias *${name} refers to a node that contains it; the document would be infinite` };
+        if (target === undefined) break; // construction reports the unknown alias with its position
+        total += target.size;
+        aliasNodes += target.size;
+        if (aliasNodes > MAX_ALIAS_EXPANSION)
+          return {
+            code: 'yaml-alias-limit',
+            offset: ev.anchorStart - 1,
+            message: `aliases expand to more than ${MAX_ALIAS_EXPANSION.toLocaleString('en-US')} nodes (a "billion laughs" document); refusing to read this file`,
+          };
+        if (openIndex.length + target.depth > MAX_DEPTH)
+          return { code: 'yaml-too-deep', offset: ev.anchorStart - 1, message: `alias *${name} nests collections deeper than ${MAX_DEPTH} levels` };
+        const top = openDepth.length - 1;
+        if (top >= 0) openDepth[top] = Math.max(openDepth[top]!, target.depth);
+        break;
+      }
+      case EVENT_ID.POP: {
+        const start = openIndex.pop();
+        if (start === undefined) {
+          docs.push({ open: docOpen, close: i });
+          break;
+        }
+        const depth = openDepth.pop()! + 1;
+        const size = total - openTotal.pop()! + 1;
+        const sev = events[start] as { anchorStart: number; anchorEnd: number };
+        if (sev.anchorStart >= 0) anchors.set(text.slice(sev.anchorStart, sev.anchorEnd), { size, depth });
+        const top = openDepth.length - 1;
+        if (top >= 0) openDepth[top] = Math.max(openDepth[top]!, depth);
+        break;
+      }
+    }
+  }
+  return docs;
+}
+
+/** One construction pass for the file; if it fails, document by document so one bad document does not hide the others. */
+function constructAll(source: YamlSource, docs: readonly DocumentRange[], problems: Problem[]): unknown[] {
+  const options = { source: source.text, filename: source.file, schema: KUBERNETES_YAML_SCHEMA, maxTotalMergeKeys: MAX_MERGE_KEYS };
+  try {
+    const values = constructFromEvents(source.events as Event[], options);
+    if (values.length === docs.length) return values;
+  } catch {
+    // fall through to per-document construction, which locates the failure
+  }
+  return docs.map((range) => {
+    try {
+      return constructFromEvents(source.events.slice(range.open, range.close + 1), options)[0];
+    } catch (err) {
+      const { code, offset, message } = describeYamlError(err);
+      if (code === 'duplicate-key') {
+        const locator = new DocumentLocator(source, range.open + 1, range.close);
+        const dups = locator.duplicateKeys();
+        for (const d of dups) problems.push(problemAt(source, d.offset, 'duplicate-key', `duplicate key "${d.key}" (first at line ${source.position(d.firstOffset).line})`));
+        if (dups.length > 0) return undefined;
+      }
+      problems.push(problemAt(source, offset, code, message));
+      return undefined;
+    }
+  });
+}
+
+function describeYamlError(err: unknown): ScanFailure {
+  if (!(err instanceof YAMLException)) throw err;
+  const offset = err.mark?.position ?? 0;
+  const reason = err.reason;
+  if (/maxDepth/.test(reason)) return { code: 'yaml-too-deep', offset, message: `collections nest deeper than ${MAX_DEPTH} levels` };
+  if (/duplicated mapping key/.test(reason)) return { code: 'duplicate-key', offset, message: 'duplicate key' };
+  return { code: 'yaml-syntax', offset, message: `YAML syntax error: ${reason}` };
+}
+
+function problemAt(source: YamlSource, offset: number, code: ProblemCode, message: string): Problem {
+  const { line, column } = source.position(offset);
+  return { file: source.file, line, column, path: '', severity: problemCodeInfo(code).severity, code, message };
+}
+
+function fail(file: string, code: ProblemCode, message: string, line = 0): ParsedFile {
+  return { documents: [], problems: [{ file, line, column: line > 0 ? 1 : 0, path: '', severity: problemCodeInfo(code).severity, code, message }] };
+}
+
+function lineOfByte(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = bytes.indexOf(10); i >= 0 && i < offset; i = bytes.indexOf(10, i + 1)) line++;
+  return line;
+}
+
+function formatMiB(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MiB`;
+}

@@ -1,0 +1,106 @@
+import type { Severity } from '../model/problem.js';
+
+/**
+ * Every problem berth reports while validating manifests, by stable code. Tools (CI
+ * annotations, editors, scripts) branch on the code; message text is for people and may
+ * change. docs/errors.md lists the same table and a test keeps the two in step.
+ */
+export interface ProblemCodeInfo {
+  /** Severity the code is reported with (unsupported-kind becomes a warning with --skip-unsupported). */
+  severity: Severity;
+  /** What the problem means, one line. */
+  summary: string;
+}
+
+export const PROBLEM_CODES = {
+  // ---------------------------------------------------------------- files and YAML
+  'file-too-large': { severity: 'error', summary: 'The file is larger than the 8 MiB manifest limit; nothing in it is read.' },
+  'binary-file': { severity: 'error', summary: 'The file contains NUL bytes or is not valid UTF-8, so it is not a manifest.' },
+  'yaml-syntax': { severity: 'error', summary: 'The file is not valid YAML (or JSON); the position is where the parser stopped.' },
+  'yaml-too-deep': { severity: 'error', summary: 'Collections nest deeper than 100 levels (aliases included).' },
+  'yaml-alias-limit': { severity: 'error', summary: 'Aliases would expand to more than 1,000,000 nodes (a "billion laughs" file).' },
+  'duplicate-key': { severity: 'error', summary: 'A mapping has the same key twice; Kubernetes rejects this too.' },
+  'not-an-object': { severity: 'error', summary: 'A document is a scalar or a sequence instead of a Kubernetes object.' },
+  'invalid-list': { severity: 'error', summary: 'A `kind: List` document has no `items` sequence, or an item is not an object.' },
+
+  // ---------------------------------------------------------------- kinds and versions
+  'missing-field': { severity: 'error', summary: 'A required field is absent; the position is the object that should contain it.' },
+  'unsupported-kind': { severity: 'error', summary: 'berth does not run this kind; the message lists the kinds it supports.' },
+  'unsupported-api-version': { severity: 'error', summary: 'The kind is supported, but not under this apiVersion.' },
+  'deprecated-api-version': { severity: 'warning', summary: 'A legacy apiVersion; berth converts the object to the current one.' },
+  'legacy-field-dropped': { severity: 'warning', summary: 'A field of a legacy apiVersion that the current version no longer has was dropped.' },
+  'namespace-ignored': { severity: 'warning', summary: 'metadata.namespace on a cluster-scoped object (Namespace) has no meaning and is ignored.' },
+
+  // ---------------------------------------------------------------- schema
+  'unknown-field': { severity: 'error', summary: 'Kubernetes has no such field here; the message suggests the closest known one.' },
+  'unimplemented-field': { severity: 'warning', summary: 'A valid Kubernetes field that berth does not implement; it is ignored.' },
+  'invalid-type': { severity: 'error', summary: 'A value has the wrong type (for example a number where Kubernetes expects a string).' },
+  'invalid-value': { severity: 'error', summary: 'A value is outside what the field accepts (enumeration, range, combination).' },
+
+  // ---------------------------------------------------------------- names and metadata
+  'invalid-name': { severity: 'error', summary: 'A name is not a valid DNS-1123 label or subdomain (DNS-1035 for Services) or is too long.' },
+  'invalid-label': { severity: 'error', summary: 'A label key or value (in labels or a selector) breaks Kubernetes label syntax.' },
+  'invalid-annotation': { severity: 'error', summary: 'An annotation key breaks qualified-name syntax, or annotations exceed 256 KiB.' },
+
+  // ---------------------------------------------------------------- selectors and controllers
+  'invalid-selector': { severity: 'error', summary: 'A selector is empty where one is required, or a matchExpressions entry breaks operator rules.' },
+  'selector-mismatch': { severity: 'error', summary: "A controller's selector does not match its pod template's labels." },
+  'invalid-restart-policy': { severity: 'error', summary: 'restartPolicy is not allowed for this kind (Always for controllers, OnFailure or Never for Jobs).' },
+  'invalid-strategy': { severity: 'error', summary: 'A Deployment strategy is inconsistent (rollingUpdate with Recreate, both limits zero, bad percentage).' },
+  'invalid-schedule': { severity: 'error', summary: 'A CronJob schedule is not a 5-field cron expression or a supported @macro.' },
+  'invalid-time-zone': { severity: 'error', summary: 'A CronJob timeZone is not an IANA time zone name.' },
+
+  // ---------------------------------------------------------------- pods and containers
+  'duplicate-container-name': { severity: 'error', summary: 'Two containers (init containers included) of one pod share a name.' },
+  'invalid-image': { severity: 'error', summary: 'An image is not a valid image reference (e.g. upper case in the repository).' },
+  'invalid-port': { severity: 'error', summary: 'A port number is outside 1-65535.' },
+  'invalid-port-name': { severity: 'error', summary: 'A port name is not a valid IANA service name (at most 15 characters, lower case, a letter).' },
+  'duplicate-port-name': { severity: 'error', summary: 'Two ports of one pod, or of one Service, share a name.' },
+  'duplicate-port': { severity: 'error', summary: 'A Service lists the same port and protocol twice.' },
+  'missing-port-name': { severity: 'error', summary: 'A Service with more than one port must name every port.' },
+  'unknown-port-name': { severity: 'error', summary: 'A probe or lifecycle handler refers to a port name its container does not define.' },
+  'invalid-env': { severity: 'error', summary: 'An env entry has a bad name, or both value and valueFrom, or valueFrom without exactly one source.' },
+  'unsupported-field-ref': { severity: 'error', summary: 'fieldRef.fieldPath is not one of those berth provides (metadata.name, metadata.namespace, status.podIP).' },
+  'invalid-quantity': { severity: 'error', summary: 'A resource quantity is not Kubernetes syntax (`500m`, `1Gi`, `2`); `12 GB` is not.' },
+  'invalid-resource-name': { severity: 'error', summary: 'A resources key is not a resource Kubernetes knows (cpu, memory, ...).' },
+  'unimplemented-resource': { severity: 'warning', summary: 'A valid resource berth does not enforce on Docker (ephemeral-storage, hugepages, extended resources).' },
+  'request-exceeds-limit': { severity: 'error', summary: 'A resource request is larger than its limit.' },
+  'invalid-probe': { severity: 'error', summary: 'A probe or lifecycle handler has zero or several of httpGet/tcpSocket/exec, or is not allowed here.' },
+  'invalid-volume': { severity: 'error', summary: 'A volume has no source berth supports, or more than one source.' },
+  'duplicate-volume-name': { severity: 'error', summary: 'Two volumes of one pod share a name.' },
+  'undefined-volume': { severity: 'error', summary: "A volumeMount names a volume that the pod's volumes do not define." },
+  'invalid-mount-path': { severity: 'error', summary: 'A mountPath is not absolute or is mounted twice, or a subPath leaves the volume.' },
+  'invalid-path': { severity: 'error', summary: 'A hostPath is not absolute, or an items[].path is absolute or contains `..`.' },
+  'invalid-ip': { severity: 'error', summary: 'An IP address field (hostAliases, hostIP, clusterIP, loadBalancerIP) is not an IP address.' },
+
+  // ---------------------------------------------------------------- host policy
+  'policy-privileged': { severity: 'error', summary: 'A privileged container; the host policy refuses it unless --allow-privileged.' },
+  'policy-host-network': { severity: 'error', summary: "A pod on the host's network; the host policy refuses it unless --allow-host-network." },
+  'policy-host-path': { severity: 'error', summary: 'A hostPath volume outside the prefixes the host policy allows (--host-path-prefix).' },
+
+  // ---------------------------------------------------------------- services
+  'missing-external-name': { severity: 'error', summary: 'A Service of type ExternalName has no spec.externalName.' },
+  'node-port-not-allowed': { severity: 'error', summary: 'nodePort is set on a Service that is not of type NodePort or LoadBalancer.' },
+  'headless-node-port': { severity: 'error', summary: 'A headless Service (clusterIP: None) cannot be NodePort or LoadBalancer.' },
+  'invalid-node-port': { severity: 'error', summary: 'A nodePort is outside 30000-32767.' },
+  'duplicate-node-port': { severity: 'error', summary: 'Two Service ports in the revision claim the same nodePort (both are reported).' },
+  'unknown-target-port': { severity: 'error', summary: 'A named targetPort is not a port name of any pod template the Service selects.' },
+  'service-selects-nothing': { severity: 'warning', summary: "A Service's selector matches no pod template in its namespace in this revision." },
+
+  // ---------------------------------------------------------------- config
+  'invalid-config-key': { severity: 'error', summary: 'A ConfigMap or Secret key is not a valid key (letters, digits, `-`, `_`, `.`).' },
+  'invalid-base64': { severity: 'error', summary: 'Secret data or ConfigMap binaryData is not base64.' },
+  'duplicate-config-key': { severity: 'error', summary: 'A ConfigMap key appears in both data and binaryData.' },
+
+  // ---------------------------------------------------------------- across the revision
+  'duplicate-resource': { severity: 'error', summary: 'The same kind/namespace/name is defined twice; each location names the other.' },
+  'missing-reference': { severity: 'error', summary: 'A ConfigMap, Secret or PersistentVolumeClaim that the revision does not define is used without `optional: true`.' },
+  'missing-reference-key': { severity: 'error', summary: 'A key is read from a ConfigMap or Secret that does not have it, without `optional: true`.' },
+  'undeclared-namespace': { severity: 'warning', summary: 'Objects use a namespace (other than default) that no Namespace in the revision declares; berth creates it.' },
+} as const satisfies Record<string, ProblemCodeInfo>;
+
+export type ProblemCode = keyof typeof PROBLEM_CODES;
+
+export function problemCodeInfo(code: ProblemCode): ProblemCodeInfo {
+  return PROBLEM_CODES[code];
+}

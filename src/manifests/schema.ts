@@ -1,0 +1,173 @@
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type { KindInfo } from '../model/kinds.js';
+import { didYouMean } from './did-you-mean.js';
+import type { Path } from './path.js';
+import { formatPath, pathFromPointer } from './path.js';
+import type { Reporter } from './report.js';
+import { IGNORED_KEYWORD, UNIMPLEMENTED_KEYWORD, createAjv, schemaHash } from './schema-compile.js';
+
+const require = createRequire(import.meta.url);
+
+type ValidatorLookup = (info: KindInfo) => ValidateFunction;
+let lookup: ValidatorLookup | undefined;
+
+/**
+ * The kind validators, set up once per process on first use: the ones generated at build
+ * time when they match the schemas on disk, else compiled with Ajv here, each kind the first
+ * time a document of that kind is seen. Never per document.
+ */
+export function schemaValidator(info: KindInfo): ValidateFunction {
+  lookup ??= generatedValidators() ?? compiledValidators();
+  return lookup(info);
+}
+
+function generatedValidators(): ValidatorLookup | undefined {
+  let mod: Record<string, unknown>;
+  try {
+    mod = require('./validators.generated.cjs') as Record<string, unknown>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw err;
+  }
+  if (mod.schemaHash !== schemaHash()) return undefined;
+  return (info) => mod[info.kind] as ValidateFunction;
+}
+
+function compiledValidators(): ValidatorLookup {
+  const ajv = createAjv();
+  const cache = new Map<string, ValidateFunction>();
+  return (info) => {
+    let v = cache.get(info.kind);
+    if (!v) {
+      v = ajv.getSchema(info.schema);
+      if (!v) throw new Error(`schema ${info.schema} is missing`);
+      cache.set(info.kind, v);
+    }
+    return v;
+  };
+}
+
+/**
+ * Validates one object against its kind's schema and reports every violation. Returns the
+ * paths of unimplemented and server-written fields, which the caller strips from the resource
+ * so they never reach a spec hash or a diff.
+ */
+export function checkSchema(info: KindInfo, object: unknown, r: Reporter): Path[] {
+  const validate = schemaValidator(info);
+  if (validate(object)) return [];
+  const strip: Path[] = [];
+  for (const e of validate.errors ?? []) {
+    const path = pathFromPointer(e.instancePath, object);
+    switch (e.keyword) {
+      case IGNORED_KEYWORD:
+        strip.push(path);
+        break;
+      case UNIMPLEMENTED_KEYWORD:
+        strip.push(path);
+        r.report('unimplemented-field', path, unimplementedMessage(path, e.schema), { at: 'key' });
+        break;
+      default:
+        reportViolation(e, path, object, r);
+    }
+  }
+  return strip;
+}
+
+function unimplementedMessage(path: Path, hint: unknown): string {
+  const base = `berth does not implement ${formatPath(path)}; it is ignored`;
+  return typeof hint === 'string' ? `${base} (${hint})` : base;
+}
+
+function reportViolation(e: ErrorObject, path: Path, root: unknown, r: Reporter): void {
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const known = Object.keys((e.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
+      const suggestion = didYouMean(name, known);
+      const where = path.length === 0 ? 'at the top level' : `in ${formatPath(path)}`;
+      const hint = suggestion ? `; did you mean "${suggestion}"?` : known.length > 0 && known.length <= 8 ? `; known fields: ${known.join(', ')}` : '';
+      r.report('unknown-field', [...path, name], `unknown field "${name}" ${where}${hint}`, { at: 'key' });
+      return;
+    }
+    case 'required': {
+      const missing = String(params.missingProperty);
+      const where = path.length === 0 ? 'the object' : formatPath(path);
+      r.report('missing-field', [...path, missing], `${where} is missing required field "${missing}"`, { locate: path, at: 'key' });
+      return;
+    }
+    case 'type':
+      r.report('invalid-type', path, typeMessage(String(params.type), valueAt(root, path)));
+      return;
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
+      const actual = valueAt(root, path);
+      const suggestion = typeof actual === 'string' ? didYouMean(actual, (params.allowedValues as unknown[]).map(String)) : undefined;
+      r.report('invalid-value', path, `${JSON.stringify(actual)} is not one of ${allowed.join(', ')}${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+      return;
+    }
+    case 'minimum':
+      r.report('invalid-value', path, `must be at least ${String(params.limit)}, not ${JSON.stringify(valueAt(root, path))}`);
+      return;
+    case 'maximum':
+      r.report('invalid-value', path, `must be at most ${String(params.limit)}, not ${JSON.stringify(valueAt(root, path))}`);
+      return;
+    case 'minItems':
+      r.report('invalid-value', path, Number(params.limit) === 1 ? 'must not be empty' : `must have at least ${String(params.limit)} items`);
+      return;
+    default:
+      r.report('invalid-value', path, e.message ?? `fails schema keyword ${e.keyword}`);
+  }
+}
+
+const ARTICLE: Record<string, string> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean',
+  object: 'an object (a mapping)',
+  array: 'a list',
+  null: 'null',
+};
+
+function typeMessage(expected: string, actual: unknown): string {
+  const want = expected
+    .split(',')
+    .map((t) => ARTICLE[t] ?? t)
+    .join(' or ');
+  const got = describe(actual);
+  let hint = '';
+  if (expected.includes('string') && (typeof actual === 'number' || typeof actual === 'boolean'))
+    hint = `; quote it if you mean the text (YAML reads unquoted ${typeof actual === 'boolean' ? 'yes/no/on/off/true/false as booleans' : 'digits as numbers'})`;
+  else if ((expected.includes('integer') || expected.includes('number')) && typeof actual === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(actual))
+    hint = '; remove the quotes';
+  else if (actual === null) hint = '; the value is empty';
+  return `must be ${want}, not ${got}${hint}`;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  switch (typeof v) {
+    case 'string':
+      return `a string (${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)})`;
+    case 'number':
+      return Number.isInteger(v) ? `an integer (${v})` : `a number (${v})`;
+    case 'boolean':
+      return `a boolean (${v})`;
+    case 'object':
+      return 'an object (a mapping)';
+    default:
+      return typeof v;
+  }
+}
+
+function valueAt(root: unknown, path: Path): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
