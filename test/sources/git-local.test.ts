@@ -1,10 +1,13 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isBerthError } from '../../src/model/errors.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { createGitSource, readGitRevision } from '../../src/sources/git.js';
 import { gitCli, makeRepo, makeTempDir, type TestRepo } from '../support/git-server.js';
+
+// Real git processes and file events: slow on a loaded 2-core CI box, never hanging.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 async function caught(fn: () => Promise<unknown>): Promise<unknown> {
   try {

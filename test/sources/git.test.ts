@@ -2,12 +2,15 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isBerthError } from '../../src/model/errors.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { createGitSource, type GitSourceOptions } from '../../src/sources/git.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { gitCli, makeRepo, makeTempDir, startGitServer, type GitServer, type TestRepo } from '../support/git-server.js';
+
+// Real git processes and file events: slow on a loaded 2-core CI box, never hanging.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const WEB = 'kind: Deployment\nmetadata: {name: web}\n';
 const DB = 'kind: Pod\nmetadata: {name: db}\n';
@@ -423,7 +426,7 @@ describe('git source auth', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
+async function waitFor(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
   const start = Date.now();
   while (!cond()) {
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');

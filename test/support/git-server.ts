@@ -180,7 +180,7 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
       for (const s of sockets) s.destroy();
       for (const c of children) c.kill('SIGKILL');
       await done;
-      if (ownsRoot) await rm(root, { recursive: true, force: true });
+      if (ownsRoot) await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }
@@ -399,5 +399,6 @@ export async function makeRepo(root: string, name: string, options: MakeRepoOpti
 /** A temp dir removed by the returned cleanup (for caches, work trees, ...). */
 export async function makeTempDir(prefix = 'berth-test-'): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
-  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+  // Retries: a git process or fetch of a test that timed out may still be writing into it.
+  return { path, cleanup: () => rm(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }) };
 }
