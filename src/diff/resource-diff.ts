@@ -76,7 +76,9 @@ export function diffResources(
       changes.push({ ...parseKey(key), action: 'create', after: a, fields: [{ path: '', op: 'add', after: normalizeObject(a) }] });
       continue;
     }
-    const fields = diffObjects(normalizeObject(b), normalizeObject(a), ignore);
+    // Most resources of two revisions are the same: prove that without copying them, and
+    // only normalize and walk the few that may differ.
+    const fields = equivalentObjects(b.object, a.object) ? [] : diffObjects(normalizeObject(b), normalizeObject(a), ignore);
     if (fields.length === 0) unchanged.push(a);
     else changes.push({ ...parseKey(key), action: 'update', before: b, after: a, fields });
   }
@@ -253,6 +255,68 @@ function equalQuantity(a: unknown, b: unknown): boolean {
   const y = parseQuantity(b);
   if (x === undefined || y === undefined) return false;
   return x === y || Math.abs(x - y) <= Math.abs(x) * 1e-12;
+}
+
+// ---------------------------------------------------------------- fast equivalence
+
+/**
+ * True only when normalizing both objects would give no field difference: the same rules as
+ * normalizeValue + walk (absent = null, [] or an empty omitempty map; named lists paired by
+ * name), applied in place. `metadata.namespace` is skipped: the caller
+ * pairs by key, which holds the namespace. When unsure it answers false; the caller then
+ * runs the full diff, so a wrong "false" costs time, never a missed difference.
+ */
+export function equivalentObjects(a: unknown, b: unknown): boolean {
+  if (!isPlainObject(a) || !isPlainObject(b)) return false;
+  return equivalentMaps(a, b, '', (parent, k) => parent === '' && k === 'metadata', false);
+}
+
+function equivalentMaps(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  key: string,
+  isMetadata: (parent: string, key: string) => boolean,
+  skipNamespace: boolean,
+): boolean {
+  for (const k of Object.keys(a)) {
+    if (skipNamespace && k === 'namespace') continue;
+    if (!equivalent(a[k], b[k], k, isMetadata(key, k))) return false;
+  }
+  for (const k of Object.keys(b)) {
+    if (k in a || (skipNamespace && k === 'namespace')) continue;
+    if (!isAbsent(b[k], k)) return false;
+  }
+  return true;
+}
+
+function equivalent(a: unknown, b: unknown, key: string, metadata: boolean): boolean {
+  if (a === b) return true;
+  const absentA = isAbsent(a, key);
+  const absentB = isAbsent(b, key);
+  if (absentA || absentB) return absentA && absentB;
+  if (isPlainObject(a) && isPlainObject(b)) return equivalentMaps(a, b, key, () => false, metadata);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const byNameA = namedItems(a);
+    const byNameB = namedItems(b);
+    if (byNameA && byNameB) {
+      if (byNameA.size !== byNameB.size) return false;
+      for (const [name, item] of byNameA) if (!byNameB.has(name) || !equivalent(item, byNameB.get(name), '', false)) return false;
+      return true;
+    }
+    // Unnamed lists: item by item; items are never absent (normalize keeps them as null).
+    return a.length === b.length && a.every((v, i) => (v ?? null) === (b[i] ?? null) || (v != null && b[i] != null && equivalent(v, b[i], '', false)));
+  }
+  // Different scalars, or different types. Includes `1Gi` vs `1024Mi`: the full diff, which
+  // compares quantities by value, decides those.
+  return false;
+}
+
+/** What normalizeValue drops: null, [], and omitempty maps with nothing present inside. */
+function isAbsent(v: unknown, key: string): boolean {
+  if (v === undefined || v === null) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (isPlainObject(v) && OMITEMPTY_MAPS.has(key)) return Object.keys(v).every((k) => isAbsent(v[k], k));
+  return false;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareKeys, diffObjects, diffResources, normalizeObject } from '../../src/diff/resource-diff.js';
+import { compareKeys, diffObjects, diffResources, equivalentObjects, normalizeObject } from '../../src/diff/resource-diff.js';
+import { loadFixtureResources } from './support.js';
 import { withDefaults } from '../../src/model/defaults.js';
 import type { AnyObject, Resource } from '../../src/model/types.js';
 
@@ -164,5 +165,61 @@ describe('diffResources', () => {
     const snapshot = structuredClone([before, after]);
     diffResources(before, after);
     expect([before, after]).toEqual(snapshot);
+  });
+});
+
+describe('equivalentObjects (the fast path for unchanged resources)', () => {
+  const r = (object: Record<string, unknown>): Resource => ({ key: 'ConfigMap/default/c', object: object as unknown as AnyObject, source: { file: 'c.yaml', line: 1, column: 1 } });
+  const fullDiff = (a: Record<string, unknown>, b: Record<string, unknown>) => diffObjects(normalizeObject(r(a)), normalizeObject(r(b)));
+
+  it.each([
+    { title: 'empty labels vs none', a: { metadata: { name: 'c', labels: {} } }, b: { metadata: { name: 'c' } }, equivalent: true },
+    { title: 'null vs absent', a: { metadata: { name: 'c' }, data: null }, b: { metadata: { name: 'c' } }, equivalent: true },
+    { title: 'empty list vs absent', a: { spec: { args: [] } }, b: { spec: {} }, equivalent: true },
+    { title: 'namespace spelled out', a: { metadata: { name: 'c', namespace: 'default' } }, b: { metadata: { name: 'c' } }, equivalent: true },
+    { title: 'omitempty map holding only nulls', a: { metadata: { name: 'c', labels: { a: null } } }, b: { metadata: { name: 'c' } }, equivalent: true },
+    { title: 'named items reordered', a: { env: [{ name: 'A', value: '1' }, { name: 'B' }] }, b: { env: [{ name: 'B' }, { name: 'A', value: '1' }] }, equivalent: true },
+    { title: 'emptyDir {} vs absent', a: { volumes: [{ name: 'v', emptyDir: {} }] }, b: { volumes: [{ name: 'v' }] }, equivalent: false },
+    { title: 'unnamed items reordered', a: { args: ['a', 'b'] }, b: { args: ['b', 'a'] }, equivalent: false },
+    { title: 'a value changed', a: { data: { a: '1' } }, b: { data: { a: '2' } }, equivalent: false },
+    { title: 'a key added', a: { data: { a: '1' } }, b: { data: { a: '1', b: '2' } }, equivalent: false },
+    // Conservative: quantities respelled are left to the full diff, which finds them equal.
+    { title: 'quantity respelled', a: { resources: { limits: { memory: '1Gi' } } }, b: { resources: { limits: { memory: '1024Mi' } } }, equivalent: false },
+  ])('$title: $equivalent', ({ a, b, equivalent }) => {
+    expect(equivalentObjects(a, b)).toBe(equivalent);
+    expect(equivalentObjects(b, a)).toBe(equivalent);
+    if (equivalent) expect(fullDiff(a, b)).toEqual([]);
+  });
+
+  it('never calls two objects equivalent that the full diff tells apart (random edits of fixture resources)', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const edits: Array<(v: unknown) => unknown> = [() => null, () => [], () => ({}), () => undefined, () => 'x', () => 0, (v) => (Array.isArray(v) ? [...v].reverse() : v)];
+    const cases = ['rollouts', 'config-restart', 'services', 'secret-change', 'batch'].flatMap((n) => loadFixtureResources(n, 'from'));
+    let checked = 0;
+    for (let round = 0; round < 2000; round++) {
+      const original = pick(cases).object as unknown as Record<string, unknown>;
+      const edited = structuredClone(original);
+      // Walk to a random place and apply a random edit there.
+      let node: Record<string, unknown> = edited;
+      for (let depth = 0; depth < 8; depth++) {
+        const keys = Object.keys(node);
+        if (keys.length === 0) break;
+        const k = pick(keys);
+        const child = node[k];
+        if (random() < 0.3 || child === null || typeof child !== 'object') {
+          node[k] = pick(edits)(child);
+          break;
+        }
+        node = (Array.isArray(child) ? (child.length ? pick(child) : {}) : child) as Record<string, unknown>;
+        if (node === null || typeof node !== 'object') break;
+      }
+      if (equivalentObjects(original, edited)) {
+        expect(fullDiff(original, edited)).toEqual([]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
   });
 });

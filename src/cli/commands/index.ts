@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerApply } from './apply.js';
+import { registerDiff } from './diff.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
@@ -10,6 +11,7 @@ import { registerVersion } from './version.js';
  */
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerValidate(program, ctx);
+  registerDiff(program, ctx);
   registerApply(program, ctx);
   registerVersion(program, ctx);
 }

@@ -1,0 +1,253 @@
+import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { renderJson } from '../../diff/render/json.js';
+import { renderMarkdown } from '../../diff/render/markdown.js';
+import type { DiffReport } from '../../diff/render/report.js';
+import { createDiffReport, hasDifferences } from '../../diff/render/report.js';
+import { renderText } from '../../diff/render/text.js';
+import type { ValidateOptions } from '../../manifests/index.js';
+import { validateRevision } from '../../manifests/index.js';
+import { BerthError, isBerthError } from '../../model/errors.js';
+import type { Problem } from '../../model/problem.js';
+import { hasErrors } from '../../model/problem.js';
+import type { Resource } from '../../model/types.js';
+import { readPath } from '../../sources/folder.js';
+import { readGitRevision } from '../../sources/git.js';
+import type { Revision } from '../../sources/revision.js';
+import type { CliContext, CliIO } from '../context.js';
+import { print, useColor } from '../context.js';
+import { formatProblemsText } from '../output/problems.js';
+import type { ValidationFlags } from '../validation-flags.js';
+import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
+
+/**
+ * `berth diff`: what applying a revision would change, without changing anything.
+ *
+ * Offline (`--from A --to B`, this file): two folders or two git refs, no Docker, no state.
+ * Live (`-f PATH`, issue 3): desired state against the Docker host. The live path plugs in
+ * through `registerDiff(program, ctx, { live })` and reuses the pieces exported here: option
+ * parsing, the report pipeline (createDiffReport) and writeDiffReport/diffExitCode.
+ */
+
+export const DIFF_OUTPUT_FORMATS = ['text', 'json', 'markdown'] as const;
+export type DiffOutputFormat = (typeof DIFF_OUTPUT_FORMATS)[number];
+
+export interface DiffCommandOptions {
+  from?: string;
+  to?: string;
+  repo?: string;
+  output: DiffOutputFormat;
+  /** --skip-unsupported and the host policy flags, as validate and apply take them. */
+  validation: ValidateOptions;
+  /** Live mode input (`-f`, repeatable). */
+  filename?: string[];
+}
+
+/** The live diff (`berth diff -f PATH`): returns the exit code. Provided by the converge engine. */
+export type LiveDiff = (options: DiffCommandOptions, ctx: CliContext) => Promise<number>;
+
+export interface DiffDeps {
+  live?: LiveDiff;
+}
+
+export function registerDiff(program: Command, ctx: CliContext, deps: DiffDeps = {}): void {
+  const cmd = program
+    .command('diff')
+    .description('show what applying manifests would change: offline between two folders or git refs (--from/--to), or against the Docker host (-f)')
+    .option('--from <dir|ref>', 'the current state: a directory, or a git ref of --repo (branch, tag, SHA; REF:PATH for a sub-directory)')
+    .option('--to <dir|ref>', 'the proposed state, same forms as --from')
+    .option('--repo <path>', 'git repository (or a directory inside one) that refs are read from; default: the current directory')
+    .option('-f, --filename <path>', 'live diff: manifests to compare with what runs on the Docker host', collect, [])
+    .addOption(new Option('-o, --output <format>', 'output format').choices([...DIFF_OUTPUT_FORMATS]).default('text'))
+    .addHelpText(
+      'after',
+      '\nExit status: 0 no differences, 1 differences found, 2 invalid manifests or unreadable input, 3 runtime failure.',
+    );
+  addValidationOptions(cmd);
+  cmd.action(async (raw: RawDiffOptions) => {
+    const options = parseDiffOptions(raw);
+    ctx.exitCode = options.filename?.length
+      ? await runLive(options, ctx, deps.live)
+      : await runOfflineDiff(options as OfflineOptions, ctx.io);
+  });
+}
+
+export interface RawDiffOptions extends ValidationFlags {
+  from?: string;
+  to?: string;
+  repo?: string;
+  filename?: string[];
+  output?: string;
+}
+
+type OfflineOptions = DiffCommandOptions & { from: string; to: string };
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Checks the combination of options; USAGE errors exit 2. */
+export function parseDiffOptions(raw: RawDiffOptions): DiffCommandOptions {
+  const output = raw.output ?? 'text';
+  if (!(DIFF_OUTPUT_FORMATS as readonly string[]).includes(output))
+    throw new BerthError('USAGE', `unknown output format "${output}"`, { hint: `use one of: ${DIFF_OUTPUT_FORMATS.join(', ')}` });
+  const options: DiffCommandOptions = {
+    output: output as DiffOutputFormat,
+    validation: validateOptionsFrom(raw),
+    ...(raw.from !== undefined ? { from: raw.from } : {}),
+    ...(raw.to !== undefined ? { to: raw.to } : {}),
+    ...(raw.repo !== undefined ? { repo: raw.repo } : {}),
+    ...(raw.filename?.length ? { filename: raw.filename } : {}),
+  };
+  const offline = options.from !== undefined || options.to !== undefined;
+  if (offline && options.filename)
+    throw new BerthError('USAGE', '-f cannot be combined with --from/--to', {
+      hint: 'use --from/--to to compare two revisions, or -f to compare manifests with the Docker host',
+    });
+  if (offline && (options.from === undefined || options.to === undefined))
+    throw new BerthError('USAGE', `--${options.from === undefined ? 'from' : 'to'} is missing`, {
+      hint: 'an offline diff needs both: berth diff --from <dir|ref> --to <dir|ref>',
+    });
+  if (!offline && !options.filename)
+    throw new BerthError('USAGE', 'nothing to compare', {
+      hint: 'berth diff --from <dir|ref> --to <dir|ref>, or berth diff -f PATH against the Docker host',
+    });
+  return options;
+}
+
+async function runLive(options: DiffCommandOptions, ctx: CliContext, live: LiveDiff | undefined): Promise<number> {
+  // Temporary until the converge engine registers its live diff (issue 3).
+  if (!live)
+    throw new BerthError('USAGE', 'live diff (berth diff -f PATH) requires the converge engine, which this build does not include yet', {
+      hint: 'compare two revisions offline instead: berth diff --from <dir|ref> --to <dir|ref>',
+    });
+  return live(options, ctx);
+}
+
+// ---------------------------------------------------------------- offline
+
+/** One side of an offline diff, read and validated. */
+export interface DiffSide {
+  flag: '--from' | '--to';
+  revision: Revision;
+  resources: Resource[];
+  problems: Problem[];
+}
+
+export async function runOfflineDiff(options: OfflineOptions, io: CliIO): Promise<number> {
+  const readOptions = { cwd: io.cwd, ...(options.repo !== undefined ? { repo: options.repo } : {}) };
+  const [from, to] = await Promise.all([
+    loadDiffSide('--from', options.from, readOptions, options.validation),
+    loadDiffSide('--to', options.to, readOptions, options.validation),
+  ]);
+  let invalid = false;
+  for (const side of [from, to]) {
+    if (side.problems.length === 0) continue;
+    const errors = hasErrors(side.problems);
+    invalid ||= errors;
+    print(io.stderr, `${side.flag} ${side.revision.origin}: ${errors ? 'invalid manifests' : 'warnings'}`);
+    io.stderr.write(formatProblemsText(side.problems, { color: stderrColor(io) }));
+  }
+  if (invalid) return 2;
+  const report = createDiffReport({
+    from: { id: from.revision.id, origin: from.revision.origin },
+    to: { id: to.revision.id, origin: to.revision.origin },
+    before: from.resources,
+    after: to.resources,
+  });
+  writeDiffReport(report, options.output, io);
+  return diffExitCode(report);
+}
+
+export async function loadDiffSide(
+  flag: DiffSide['flag'],
+  value: string,
+  options: { cwd: string; repo?: string },
+  validation: ValidateOptions,
+): Promise<DiffSide> {
+  const revision = await readDiffInput(value, options);
+  const { resources, problems } = validateRevision(revision.files, validation);
+  return { flag, revision, resources: [...resources], problems: [...problems] };
+}
+
+/**
+ * A `--from`/`--to` value: a path when it exists on disk (so `./main` is the folder even if
+ * a branch `main` exists), otherwise a git ref of `--repo`, optionally `REF:PATH` to read a
+ * sub-directory. Without `:PATH`, the sub-directory is where `--repo` (default: the current
+ * directory) sits inside its work tree, so running in `deploy/` diffs `deploy/` of both refs.
+ */
+export async function readDiffInput(value: string, options: { cwd: string; repo?: string }): Promise<Revision> {
+  const path = resolve(options.cwd, value);
+  if (await exists(path)) return readPath(path);
+  const colon = value.indexOf(':');
+  const ref = colon < 0 ? value : value.slice(0, colon);
+  const repo = resolve(options.cwd, options.repo ?? '.');
+  const subPath = colon < 0 ? await positionInWorkTree(repo) : value.slice(colon + 1);
+  try {
+    return await readGitRevision({ dir: repo, ref, ...(subPath ? { path: subPath } : {}) });
+  } catch (err) {
+    throw asInputError(err, value);
+  }
+}
+
+/**
+ * A ref that does not exist or a path missing in it is input berth cannot process (exit 2),
+ * not a runtime failure; a damaged repository stays one (exit 3).
+ */
+function asInputError(err: unknown, value: string): unknown {
+  if (!isBerthError(err, 'SOURCE_ERROR')) return err;
+  const reason = (err.data as { reason?: unknown }).reason;
+  if (reason === 'corrupt') return err;
+  const hint = reason === 'not-found' || reason === 'ref-not-found' ? `"${value}" is neither a directory nor a git ref; for a remote branch, fetch it first (git fetch origin)` : undefined;
+  return new BerthError('INPUT_UNREADABLE', err.message, { ...err.data, ...(hint ? { hint } : {}) }, { cause: err });
+}
+
+/** `dir` relative to the root of the work tree that holds it; undefined at the root or in a bare repository. */
+async function positionInWorkTree(dir: string): Promise<string | undefined> {
+  for (let d = dir; ; d = dirname(d)) {
+    if (await exists(join(d, '.git'))) {
+      const rel = relative(d, dir);
+      return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? undefined : rel.split(sep).join('/');
+    }
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+// ---------------------------------------------------------------- output
+
+/** Renders a (redacted) report in the chosen format; text is coloured on a TTY without NO_COLOR. */
+export function renderDiffReport(report: DiffReport, format: DiffOutputFormat, io: CliIO): string {
+  switch (format) {
+    case 'json':
+      return renderJson(report);
+    case 'markdown':
+      return renderMarkdown(report);
+    case 'text':
+      return renderText(report, { color: useColor(io) });
+  }
+}
+
+/** useColor's rules, for stderr. */
+function stderrColor(io: CliIO): boolean {
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return true;
+  return io.stderr.isTTY === true;
+}
+
+export function writeDiffReport(report: DiffReport, format: DiffOutputFormat, io: CliIO): void {
+  io.stdout.write(renderDiffReport(report, format, io));
+}
+
+/** SPEC §7: 0 no differences, 1 differences found. */
+export function diffExitCode(report: DiffReport): 0 | 1 {
+  return hasDifferences(report) ? 1 : 0;
+}
