@@ -210,6 +210,23 @@ describe('berth diff --from --to (offline)', () => {
       expect(report.changes.map((c) => c.key)).toEqual(['Deployment/default/web']);
     });
 
+    it('resolves relative paths against the working directory and names them as given', async () => {
+      const r = await berth(['diff', '--from', 'rolling-update/from', '--to', 'rolling-update/to', '-o', 'json'], { cwd: FIXTURES });
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as { from: { origin: string }; to: { origin: string } };
+      expect([report.from.origin, report.to.origin]).toEqual(['folder rolling-update/from', 'folder rolling-update/to']);
+    });
+
+    it('exits 2 when a directory holds invalid manifests', async () => {
+      const dir = join(tmp.path, 'invalid-folder');
+      await mkdir(dir);
+      await writeFile(join(dir, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n');
+      const r = await berth(['diff', '--from', join(FIXTURES, 'rolling-update/from'), '--to', dir]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toEqual('');
+      expect(r.stderr).toContain(`--to folder ${dir}: invalid manifests\ncm.yaml:4:`);
+    });
+
     it('treats a revision that only spells out defaults and reorders keys as equal', async () => {
       const r = await berth(['diff', '--from', join(FIXTURES, 'defaults-spelled-out/from'), '--to', join(FIXTURES, 'defaults-spelled-out/to')]);
       expect(r).toEqual({ code: 0, stdout: 'Summary: no differences\n', stderr: '' });

@@ -59,7 +59,7 @@ export function registerDiff(program: Command, ctx: CliContext, deps: DiffDeps =
     .option('--from <dir|ref>', 'the current state: a directory, or a git ref of --repo (branch, tag, SHA; REF:PATH for a sub-directory)')
     .option('--to <dir|ref>', 'the proposed state, same forms as --from')
     .option('--repo <path>', 'git repository (or a directory inside one) that refs are read from; default: the current directory')
-    .option('-f, --filename <path>', 'live diff: manifests to compare with what runs on the Docker host', collect, [])
+    .option('-f, --filename <path>', 'live diff: manifests to compare with what runs on the Docker host (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices([...DIFF_OUTPUT_FORMATS]).default('text'))
     .addHelpText(
       'after',
@@ -84,8 +84,8 @@ export interface RawDiffOptions extends ValidationFlags {
 
 type OfflineOptions = DiffCommandOptions & { from: string; to: string };
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** Checks the combination of options; USAGE errors exit 2. */
@@ -180,7 +180,8 @@ export async function loadDiffSide(
  */
 export async function readDiffInput(value: string, options: { cwd: string; repo?: string }): Promise<Revision> {
   const path = resolve(options.cwd, value);
-  if (await exists(path)) return readPath(path);
+  // Resolved against the command's cwd, named as the user wrote it.
+  if (await exists(path)) return { ...(await readPath(path)), origin: `folder ${value}` };
   const colon = value.indexOf(':');
   const ref = colon < 0 ? value : value.slice(0, colon);
   const repo = resolve(options.cwd, options.repo ?? '.');
