@@ -107,7 +107,7 @@ function withConsumers(p: PlannedChange, ctx: Context): PlannedChange {
     return describe(kind, name);
   });
   const verb = p.action === 'update' ? 'changed' : p.action === 'create' ? 'created' : 'deleted';
-  const consumers = effect('config.consumers', `${describe(p.kind, p.name)} ${verb}: restarts the pods of ${names.join(', ')}`);
+  const consumers = effect('config.consumers', `${describe(p.kind, p.name)} ${verb}: restarts ${names.join(', ')}`);
   const effects = [...p.effects.filter((e) => !e.kind.startsWith('resource.')), consumers];
   return { ...p, effects, destructive: effects.some((e) => e.destructive) };
 }
@@ -138,7 +138,7 @@ function effectsOf(change: ResourceChange, causes: ConfigCause[], ctx: Context):
     case 'Pod':
       return workloadEffects(change, causes);
     case 'Job':
-      return jobEffects(change);
+      return jobEffects(change, causes);
     case 'CronJob':
       return cronJobEffects(change);
     case 'Service':
@@ -152,8 +152,12 @@ function effectsOf(change: ResourceChange, causes: ConfigCause[], ctx: Context):
   }
 }
 
-/** Kinds whose running pods berth replaces when a referenced ConfigMap or Secret changes. */
-const RESTARTED_BY_CONFIG: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Pod']);
+/**
+ * Kinds whose pods berth replaces when a referenced ConfigMap or Secret changes (their
+ * template hash includes that content, see pod-plan.ts): a Job runs again. CronJobs are not
+ * here: each run reads the config of its time, running jobs are left alone.
+ */
+const RESTARTED_BY_CONFIG: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job']);
 
 function workloadEffects(change: ResourceChange, causes: ConfigCause[]): Effect[] {
   const ref = describe(change.kind, change.name);
@@ -187,6 +191,7 @@ function causeEffect(a: AnyObject, ref: string, c: ConfigCause): Effect {
   const config = `${describe(c.kind, c.name)} ${c.verb}`;
   if (a.kind === 'Deployment' && a.spec.paused)
     return effect('rollout.config-change', `pods of ${ref} are due for a restart because ${config} (rollouts are paused)`);
+  if (a.kind === 'Job') return effect('rollout.config-change', `${ref} runs again because ${config}`);
   return effect('rollout.config-change', `${a.kind === 'Pod' ? ref : `pods of ${ref}`} restarted because ${config}`);
 }
 
@@ -242,15 +247,17 @@ function deploymentSettings(change: ResourceChange, a: Deployment, b: Deployment
   return out;
 }
 
-function jobEffects(change: ResourceChange): Effect[] {
+function jobEffects(change: ResourceChange, causes: ConfigCause[]): Effect[] {
   const ref = describe(change.kind, change.name);
   const a = change.after?.object;
   if (!a) return [effect('job.delete', `${ref} deleted with its pods`)];
   if (a.kind !== 'Job') return [];
   if (change.action === 'create')
     return [effect('job.run', `${ref} runs to completion (completions ${a.spec.completions}, parallelism ${a.spec.parallelism})`)];
-  if (!touches(change.fields, 'spec.template')) return [];
-  return [effect('job.rerun', `${ref} re-created: it runs again with the new template`)];
+  const out = causes.map((c) => causeEffect(a, ref, c));
+  if (touches(change.fields, 'spec.template')) out.push(effect('job.rerun', `${ref} re-created: it runs again with the new template`));
+  else if (causes.length > 0) out.push(effect('job.rerun', `${ref} re-created: it runs again from the start`));
+  return out;
 }
 
 function cronJobEffects(change: ResourceChange): Effect[] {
