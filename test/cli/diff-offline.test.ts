@@ -2,6 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import type { DiffCommandOptions } from '../../src/cli/commands/diff.js';
+import { registerDiff } from '../../src/cli/commands/diff.js';
+import type { CliContext } from '../../src/cli/context.js';
 import { run } from '../../src/cli/main.js';
 import { formatProblemsText } from '../../src/cli/output/problems.js';
 import { validateRevision } from '../../src/manifests/index.js';
@@ -283,6 +287,37 @@ describe('berth diff --from --to (offline)', () => {
       expect(r.code).toBe(2);
       expect(r.stdout).toEqual('');
       expect(r.stderr).toContain(message);
+    });
+  });
+
+  describe('the live diff plugs in through registerDiff', () => {
+    it('routes -f to the live diff with its own flags, and keeps --from/--to offline', async () => {
+      const calls: Array<{ options: DiffCommandOptions; app: unknown }> = [];
+      const io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: tmp.path, interrupted: new AbortController().signal };
+      const ctx: CliContext = { io, exitCode: 0 };
+      const program = new Command('berth').exitOverride();
+      registerDiff(program, ctx, {
+        liveOptions: (cmd) => cmd.option('--app <name>'),
+        live: async (options, _ctx, raw) => {
+          calls.push({ options, app: raw.app });
+          return 1;
+        },
+      });
+      await program.parseAsync(['diff', '-f', 'deploy', '-f', 'more', '--app', 'shop', '-o', 'json'], { from: 'user' });
+      expect(ctx.exitCode).toBe(1);
+      expect(calls).toEqual([
+        {
+          options: {
+            output: 'json',
+            filename: ['deploy', 'more'],
+            validation: { skipUnsupported: false, hostPolicy: { allowPrivileged: false, allowHostNetwork: false, hostPathPrefixes: [] } },
+          },
+          app: 'shop',
+        },
+      ]);
+      await program.parseAsync(['diff', '--repo', deployDir(), '--from', 'v1', '--to', 'main'], { from: 'user' });
+      expect(ctx.exitCode).toBe(0);
+      expect(calls).toHaveLength(1);
     });
   });
 });

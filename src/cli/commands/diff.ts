@@ -45,11 +45,17 @@ export interface DiffCommandOptions {
   filename?: string[];
 }
 
-/** The live diff (`berth diff -f PATH`): returns the exit code. Provided by the converge engine. */
-export type LiveDiff = (options: DiffCommandOptions, ctx: CliContext) => Promise<number>;
+/**
+ * The live diff (`berth diff -f PATH`), provided by the converge engine: gets the parsed
+ * options, and `raw` for the flags it declared itself (e.g. addEngineOptions' --app and
+ * --state-dir); returns the exit code.
+ */
+export type LiveDiff = (options: DiffCommandOptions, ctx: CliContext, raw: RawDiffOptions & Record<string, unknown>) => Promise<number>;
 
 export interface DiffDeps {
   live?: LiveDiff;
+  /** Declares the live diff's own flags on the `diff` command. */
+  liveOptions?: (cmd: Command) => void;
 }
 
 export function registerDiff(program: Command, ctx: CliContext, deps: DiffDeps = {}): void {
@@ -66,10 +72,11 @@ export function registerDiff(program: Command, ctx: CliContext, deps: DiffDeps =
       '\nExit status: 0 no differences, 1 differences found, 2 invalid manifests or unreadable input, 3 runtime failure.',
     );
   addValidationOptions(cmd);
-  cmd.action(async (raw: RawDiffOptions) => {
+  deps.liveOptions?.(cmd);
+  cmd.action(async (raw: RawDiffOptions & Record<string, unknown>) => {
     const options = parseDiffOptions(raw);
     ctx.exitCode = options.filename?.length
-      ? await runLive(options, ctx, deps.live)
+      ? await runLive(options, ctx, raw, deps.live)
       : await runOfflineDiff(options as OfflineOptions, ctx.io);
   });
 }
@@ -117,13 +124,18 @@ export function parseDiffOptions(raw: RawDiffOptions): DiffCommandOptions {
   return options;
 }
 
-async function runLive(options: DiffCommandOptions, ctx: CliContext, live: LiveDiff | undefined): Promise<number> {
+async function runLive(
+  options: DiffCommandOptions,
+  ctx: CliContext,
+  raw: RawDiffOptions & Record<string, unknown>,
+  live: LiveDiff | undefined,
+): Promise<number> {
   // Temporary until the converge engine registers its live diff (issue 3).
   if (!live)
     throw new BerthError('USAGE', 'live diff (berth diff -f PATH) requires the converge engine, which this build does not include yet', {
       hint: 'compare two revisions offline instead: berth diff --from <dir|ref> --to <dir|ref>',
     });
-  return live(options, ctx);
+  return live(options, ctx, raw);
 }
 
 // ---------------------------------------------------------------- offline
