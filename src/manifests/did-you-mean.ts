@@ -2,7 +2,7 @@
  * The closest candidate to a misspelt name, or undefined when nothing is close enough to be a
  * useful suggestion. Case, `-` and `_` differences count as exact (`container_port`,
  * `ContainerPort` → `containerPort`); otherwise Levenshtein distance over lower case, allowing
- * roughly one edit per three characters.
+ * roughly one edit per three characters, or a dropped or added word.
  */
 export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
   const norm = normalize(input);
@@ -13,13 +13,22 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
     if (c === input) continue;
     const nc = normalize(c);
     if (nc === norm) return c;
-    const d = levenshtein(input.toLowerCase(), c.toLowerCase(), budget);
-    if (d < bestDistance) {
+    // A name with a word left out or added (`imagePolicy` for `imagePullPolicy`) is a near miss
+    // even when it is more edits away than the budget allows.
+    const abbreviated = Math.min(norm.length, nc.length) >= 4 && (isSubsequence(norm, nc) || isSubsequence(nc, norm));
+    const d = levenshtein(input.toLowerCase(), c.toLowerCase(), abbreviated ? Number.POSITIVE_INFINITY : budget);
+    if ((d <= budget || abbreviated) && d < bestDistance) {
       best = c;
       bestDistance = d;
     }
   }
-  return bestDistance <= budget ? best : undefined;
+  return best;
+}
+
+function isSubsequence(short: string, long: string): boolean {
+  let i = 0;
+  for (let j = 0; j < long.length && i < short.length; j++) if (short[i] === long[j]) i++;
+  return i === short.length;
 }
 
 function normalize(s: string): string {

@@ -46,7 +46,7 @@ export type Target = 'key' | 'value';
 /**
  * Maps JSON paths of one document to source positions by walking its events. Mapping keys
  * point at the key, scalars at their value; block collections and empty values point at the
- * key that holds them (the line a person reads as "that field"). A path that leaves the
+ * key that holds them (the line a person reads as "that field"), as do block scalars. A path that leaves the
  * source (a field derived during conversion, a merged key) resolves to its deepest ancestor.
  */
 export class DocumentLocator {
@@ -87,8 +87,10 @@ export class DocumentLocator {
     if (target === 'key' && key >= 0) return this.nodeOffset(key);
     const ev = this.source.events[node]!;
     if (ev.type === EVENT_ID.SCALAR) {
-      if (ev.valueStart >= 0 || key < 0) return this.nodeOffset(node);
-      return this.nodeOffset(key);
+      // Empty values and block scalars (whose text starts on the next line) read best at their key.
+      const block = ev.style === SCALAR_STYLE.LITERAL_BLOCK || ev.style === SCALAR_STYLE.FOLDED_BLOCK;
+      if (key >= 0 && (ev.valueStart < 0 || block)) return this.nodeOffset(key);
+      return this.nodeOffset(node);
     }
     if ((ev.type === EVENT_ID.MAPPING || ev.type === EVENT_ID.SEQUENCE) && ev.style === COLLECTION_STYLE.BLOCK && key >= 0)
       return this.nodeOffset(key);

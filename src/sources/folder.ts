@@ -63,17 +63,23 @@ export async function readStdin(stream: Readable): Promise<Revision> {
  * joined with its path below it (`deploy/web.yaml`, or the argument itself for a file), so
  * problems print as paths a person can open from where they ran berth, and files from
  * different arguments never collide. A file reached through two arguments is read once.
+ * Relative arguments are resolved against `cwd` when given (the CLI's working directory).
  */
-export async function readPaths(paths: string[]): Promise<Revision> {
+export async function readPaths(paths: string[], options: { cwd?: string } = {}): Promise<Revision> {
   const seen = new Set<string>();
   const files: RevisionFile[] = [];
   for (const arg of paths) {
     if (arg === '-') throw new BerthError('USAGE', 'readPaths reads files and directories; read - with readStdin', { path: arg });
-    const rev = await readPath(arg);
+    const location = options.cwd === undefined ? arg : resolve(options.cwd, arg);
+    const rev = await readPath(location).catch((err: unknown) => {
+      // Report the path as the user wrote it, not as resolved against cwd.
+      if (err instanceof BerthError && err.data.path === location) throw new BerthError(err.code, err.message.replace(location, arg), { ...err.data, path: arg }, { cause: err.cause });
+      throw err;
+    });
     const isFile = rev.origin.startsWith('file ');
     const prefix = displayPath(arg);
     for (const f of rev.files) {
-      const absolute = isFile ? resolve(arg) : resolve(arg, f.path);
+      const absolute = isFile ? resolve(location) : resolve(location, f.path);
       if (seen.has(absolute)) continue;
       seen.add(absolute);
       files.push({ path: isFile ? prefix : prefix === '' ? f.path : `${prefix}/${f.path}`, content: f.content });

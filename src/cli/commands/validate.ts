@@ -50,7 +50,7 @@ async function readInputs(inputs: string[], io: CliIO): Promise<Revision> {
   if (stdin > 1) throw new BerthError('USAGE', '- (standard input) may be given only once', {});
   const paths = inputs.filter((p) => p !== '-');
   const revisions: Revision[] = [];
-  if (paths.length > 0) revisions.push(await readPaths(paths));
+  if (paths.length > 0) revisions.push(await readPaths(paths, { cwd: io.cwd }));
   if (stdin === 1) revisions.push(await readStdin(io.stdin));
   return mergeRevisions(revisions);
 }

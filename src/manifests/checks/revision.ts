@@ -1,4 +1,5 @@
 import type { KindInfo } from '../../model/kinds.js';
+import { checkDns1123Label } from '../../model/names.js';
 import { matches, selectorFromMap } from '../../model/selectors.js';
 import { resourceKey } from '../../model/types.js';
 import type { Path } from '../path.js';
@@ -78,7 +79,8 @@ function checkNamespaces(entries: readonly Entry[]): void {
   const declared = new Set(entries.filter((e) => e.info.kind === 'Namespace' && e.name !== undefined).map((e) => e.name!));
   const users = new Map<string, Entry[]>();
   for (const e of entries) {
-    if (!e.info.namespaced || e.namespace === 'default' || declared.has(e.namespace)) continue;
+    // An invalid namespace is already an error; "berth will create it" would not be true.
+    if (!e.info.namespaced || e.namespace === 'default' || declared.has(e.namespace) || checkDns1123Label(e.namespace)) continue;
     push(users, e.namespace, e);
   }
   for (const [ns, list] of users) {

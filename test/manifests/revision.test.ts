@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from './support.js';
+import { at, findings, validate, yaml } from './support.js';
+
+const cm = (name: string, ns?: string, data = '') =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${ns ? `  namespace: ${ns}\n` : ''}${data}`;
+
+/** A Pod in namespace `ns` whose single container gets `container` appended and whose spec gets `spec`. */
+const podUsing = (container: string, spec = '', ns = 'default') =>
+  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ${ns}\n  labels: {app: p}\nspec:\n  containers:\n    - name: c\n      image: busybox:1.36\n${container}${spec}`;
+
+describe('revision-wide checks', () => {
+  it.each<{ name: string; files: Record<string, string>; want: Finding[] }>([
+    {
+      name: 'the same object twice: both locations reported',
+      files: { 'a.yaml': cm('web'), 'b.yaml': `---\n${cm('web', 'default')}` },
+      want: [at(4, 9, 'duplicate-resource', 'metadata.name', 'error', 'a.yaml'), at(5, 9, 'duplicate-resource', 'metadata.name', 'error', 'b.yaml')],
+    },
+    {
+      name: 'same name in another namespace or of another kind is not a duplicate',
+      files: {
+        'a.yaml': `${cm('web')}---\n${cm('web', 'other')}---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: web\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: other\n`,
+      },
+      want: [],
+    },
+    {
+      name: 'references to objects the revision does not define',
+      files: {
+        'pod.yaml': podUsing(
+          '      envFrom:\n        - secretRef: {name: creds}\n        - configMapRef: {name: maybe, optional: true}\n',
+          '  volumes:\n    - name: cfg\n      configMap: {name: settings}\n    - name: data\n      persistentVolumeClaim: {claimName: data}\n    - name: opt\n      secret: {secretName: extra, optional: true}\n',
+        ),
+      },
+      want: [
+        at(12, 29, 'missing-reference', 'spec.containers[0].envFrom[0].secretRef.name', 'error', 'pod.yaml'),
+        at(16, 25, 'missing-reference', 'spec.volumes[0].configMap.name', 'error', 'pod.yaml'),
+        at(18, 42, 'missing-reference', 'spec.volumes[1].persistentVolumeClaim.claimName', 'error', 'pod.yaml'),
+      ],
+    },
+    {
+      name: 'references resolve within the namespace',
+      files: {
+        'cm.yaml': cm('settings', 'other', 'data:\n  a: "1"\n'),
+        'pod.yaml': podUsing('', '  volumes:\n    - name: cfg\n      configMap: {name: settings}\n'),
+        'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: other\n',
+      },
+      want: [at(13, 25, 'missing-reference', 'spec.volumes[0].configMap.name', 'error', 'pod.yaml')],
+    },
+    {
+      name: 'keys read from ConfigMaps and Secrets must exist',
+      files: {
+        'cm.yaml': cm('settings', undefined, 'data:\n  greeting: hi\nbinaryData:\n  logo: aGk=\n'),
+        'secret.yaml': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  TOKEN: x\n',
+        'pod.yaml': podUsing(
+          [
+            '      env:',
+            '        - name: A',
+            '          valueFrom: {configMapKeyRef: {name: settings, key: greting}}',
+            '        - name: B',
+            '          valueFrom: {secretKeyRef: {name: creds, key: TOKEN}}',
+            '        - name: C',
+            '          valueFrom: {secretKeyRef: {name: creds, key: PASSWORD, optional: true}}',
+            '',
+          ].join('\n'),
+          '  volumes:\n    - name: cfg\n      configMap:\n        name: settings\n        items: [{key: logo, path: logo.png}, {key: missing, path: m}]\n',
+        ),
+      },
+      want: [
+        at(13, 62, 'missing-reference-key', 'spec.containers[0].env[0].valueFrom.configMapKeyRef.key', 'error', 'pod.yaml'),
+        at(22, 52, 'missing-reference-key', 'spec.volumes[0].configMap.items[1].key', 'error', 'pod.yaml'),
+      ],
+    },
+    {
+      name: 'a namespace no Namespace declares: one warning at its first use',
+      files: { 'a.yaml': `${cm('one', 'shop')}---\n${cm('two', 'shop')}` },
+      want: [at(5, 14, 'undeclared-namespace', 'metadata.namespace', 'warning', 'a.yaml')],
+    },
+  ])('$name', ({ files, want }) => {
+    expect(findings(files)).toEqual(want);
+  });
+
+  it('each duplicate names the location of the other', () => {
+    const { problems } = validate({ 'a.yaml': cm('web'), 'b.yaml': `---\n${cm('web')}` });
+    expect(problems.map((p) => [p.file, p.message.includes(p.file === 'a.yaml' ? 'b.yaml:2' : 'a.yaml:1')])).toEqual([
+      ['a.yaml', true],
+      ['b.yaml', true],
+    ]);
+  });
+});
+
+describe('services against the pods they select', () => {
+  const deployment = (name: string, labels: string, ports: string) => yaml`
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: ${name}
+    spec:
+      selector:
+        matchLabels: ${labels}
+      template:
+        metadata:
+          labels: ${labels}
+        spec:
+          containers:
+            - name: c
+              image: nginx:1.25
+              ports: ${ports}
+  `;
+  const service = (name: string, selector: string, ports: string, type = 'ClusterIP') =>
+    `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  type: ${type}\n  selector: ${selector}\n  ports: ${ports}\n`;
+
+  it.each<{ name: string; files: Record<string, string>; want: Finding[] }>([
+    {
+      name: 'named targetPort defined by the selected pods',
+      files: { 'd.yaml': deployment('web', '{app: web}', '[{name: http, containerPort: 8080}]'), 's.yaml': service('web', '{app: web}', '[{port: 80, targetPort: http}]') },
+      want: [],
+    },
+    {
+      name: 'named targetPort the selected pods do not define',
+      files: {
+        'd.yaml': deployment('web', '{app: web}', '[{name: http, containerPort: 8080}]'),
+        'api.yaml': deployment('api', '{app: api}', '[{name: grpc, containerPort: 9090}]'),
+        's.yaml': service('web', '{app: web}', '[{port: 80, targetPort: grpc}]'),
+      },
+      want: [at(8, 34, 'unknown-target-port', 'spec.ports[0].targetPort', 'error', 's.yaml')],
+    },
+    {
+      name: 'a selector that matches no pod template',
+      files: { 'd.yaml': deployment('web', '{app: web}', '[]'), 's.yaml': service('web', '{app: webb}', '[{port: 80}]') },
+      want: [at(7, 13, 'service-selects-nothing', 'spec.selector', 'warning', 's.yaml')],
+    },
+    {
+      name: 'two Services claiming one nodePort',
+      files: {
+        'a.yaml': service('a', '{}', '[{port: 80, nodePort: 30080}]', 'NodePort'),
+        'b.yaml': service('b', '{}', '[{port: 80, nodePort: 30080}]', 'NodePort'),
+      },
+      want: [at(8, 32, 'duplicate-node-port', 'spec.ports[0].nodePort', 'error', 'a.yaml'), at(8, 32, 'duplicate-node-port', 'spec.ports[0].nodePort', 'error', 'b.yaml')],
+    },
+  ])('$name', ({ files, want }) => {
+    expect(findings(files)).toEqual(want);
+  });
+});
