@@ -1,4 +1,4 @@
-import { withDefaults } from '../model/defaults.js';
+import { applyDefaults } from '../model/defaults.js';
 import type { HostPolicy } from '../model/policy.js';
 import { DEFAULT_HOST_POLICY } from '../model/policy.js';
 import type { Problem } from '../model/problem.js';
@@ -44,8 +44,9 @@ export interface ValidationResult {
 /**
  * Pure (no I/O): parses every file, reports every problem, and returns the objects that are
  * valid. Resources are converted from legacy apiVersions, stripped of fields berth ignores,
- * defaulted with withDefaults(), namespace defaulted to `default` for namespaced kinds, in
- * file then document order. A revision is usable only if no problem is an error.
+ * defaulted as withDefaults() does (in place: each object is built fresh from YAML and owned
+ * by its resource), namespace defaulted to `default` for namespaced kinds, in file then
+ * document order. A revision is usable only if no problem is an error.
  */
 export function validateRevision(files: readonly RevisionFile[], options: ValidateOptions = {}): ValidationResult {
   const policy = options.hostPolicy ?? DEFAULT_HOST_POLICY;
@@ -59,6 +60,7 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
         const entry = checkObject(doc, problems, policy, options.skipUnsupported === true);
         if (entry) entries.push(entry);
       }
+    parsed.release();
   }
   checkRevision(entries);
   const resources: Resource[] = [];
@@ -99,7 +101,9 @@ function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, 
   const name = str(meta?.name);
   const namespace = info.namespaced ? str(meta?.namespace) || 'default' : '';
   const key = name ? resourceKey(info.kind, info.namespaced ? namespace : undefined, name) : undefined;
-  return { r, info, object, name, namespace, key, facts, strip };
+  // Taken now, while the file's events are at hand: every resource needs it.
+  const start = r.start();
+  return { r, info, object, name, namespace, key, facts, start, strip };
 }
 
 function toResource(e: Entry, strip: readonly Path[]): Resource {
@@ -107,8 +111,7 @@ function toResource(e: Entry, strip: readonly Path[]): Resource {
   for (const path of strip) deleteAt(object, path);
   const meta = object.metadata as Rec;
   if (e.info.namespaced) meta.namespace = e.namespace;
-  const source = e.r.start();
-  return { key: e.key!, object: withDefaults(object as unknown as AnyObject), source: { file: e.r.doc.parsed.file, line: source.line, column: source.column } };
+  return { key: e.key!, object: applyDefaults(object as unknown as AnyObject), source: { file: e.r.doc.parsed.file, line: e.start.line, column: e.start.column } };
 }
 
 function deleteAt(root: unknown, path: Path): void {

@@ -20,6 +20,8 @@ export interface ParsedDocument {
 export interface ParsedFile {
   documents: ParsedDocument[];
   problems: Problem[];
+  /** Drops the file's event stream; positions are still available (see YamlSource.events). */
+  release(): void;
 }
 
 interface DocumentRange {
@@ -63,11 +65,11 @@ export function parseManifestFile(file: RevisionFile): ParsedFile {
   } catch (err) {
     const source = new YamlSource(path, text, []);
     const { code, offset, message } = describeYamlError(err);
-    return { documents: [], problems: [problemAt(source, offset, code, message)] };
+    return { documents: [], problems: [problemAt(source, offset, code, message)], release: noop };
   }
   const source = new YamlSource(path, text, events);
   const scan = scanEvents(text, events);
-  if ('code' in scan) return { documents: [], problems: [problemAt(source, scan.offset, scan.code, scan.message)] };
+  if ('code' in scan) return { documents: [], problems: [problemAt(source, scan.offset, scan.code, scan.message)], release: noop };
 
   const problems: Problem[] = [];
   const values = constructAll(source, scan, problems);
@@ -78,8 +80,10 @@ export function parseManifestFile(file: RevisionFile): ParsedFile {
     if (value === null || value === undefined) return;
     documents.push({ file: path, index, value, locator: new DocumentLocator(source, range.open + 1, range.close) });
   });
-  return { documents, problems };
+  return { documents, problems, release: () => source.release() };
 }
+
+function noop(): void {}
 
 /**
  * Finds the documents and rejects alias bombs and alias-hidden nesting before anything walks
@@ -194,7 +198,7 @@ function problemAt(source: YamlSource, offset: number, code: ProblemCode, messag
 }
 
 function fail(file: string, code: ProblemCode, message: string, line = 0): ParsedFile {
-  return { documents: [], problems: [{ file, line, column: line > 0 ? 1 : 0, path: '', severity: problemCodeInfo(code).severity, code, message }] };
+  return { documents: [], problems: [{ file, line, column: line > 0 ? 1 : 0, path: '', severity: problemCodeInfo(code).severity, code, message }], release: noop };
 }
 
 function lineOfByte(bytes: Buffer, offset: number): number {

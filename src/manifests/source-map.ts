@@ -1,5 +1,6 @@
 import type { Event } from 'js-yaml';
-import { EVENT_ID, SCALAR_STYLE, COLLECTION_STYLE, getScalarValue } from 'js-yaml';
+import { COLLECTION_STYLE, EVENT_ID, SCALAR_STYLE, getScalarValue, parseEvents } from 'js-yaml';
+import { MAX_DEPTH } from './limits.js';
 import type { Path } from './path.js';
 
 /** 1-based, as editors and `file:line:col` print them. */
@@ -14,12 +15,29 @@ export interface Position {
  */
 export class YamlSource {
   private lineStarts: number[] | undefined;
+  private eventList: readonly Event[] | undefined;
 
   constructor(
     readonly file: string,
     readonly text: string,
-    readonly events: readonly Event[],
-  ) {}
+    events: readonly Event[],
+  ) {
+    this.eventList = events;
+  }
+
+  /**
+   * The file's events. Validation releases them once the file's own checks are done (a large
+   * revision's events would otherwise stay in memory to the end, millions of objects for the
+   * garbage collector to trace); a later revision-wide problem re-parses the file, which only
+   * happens on the error path and yields the same events.
+   */
+  get events(): readonly Event[] {
+    return (this.eventList ??= parseEvents(this.text, { filename: this.file, maxDepth: MAX_DEPTH }));
+  }
+
+  release(): void {
+    this.eventList = undefined;
+  }
 
   position(offset: number): Position {
     const starts = (this.lineStarts ??= indexLines(this.text));

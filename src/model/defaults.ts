@@ -22,7 +22,16 @@ import type {
  * Pure: returns a new object and never mutates its input.
  */
 export function withDefaults<T extends AnyObject>(input: T): T {
-  const obj = structuredClone(input) as AnyObject;
+  return applyDefaults(structuredClone(input));
+}
+
+/**
+ * withDefaults without the copy: fills the defaults into `input` itself and returns it. Only for
+ * callers that own the object outright: validation builds every object fresh from YAML, and
+ * copying them all cost a tenth of `berth validate` on a large revision.
+ */
+export function applyDefaults<T extends AnyObject>(input: T): T {
+  const obj = input as AnyObject;
   obj.metadata.labels ??= {};
   obj.metadata.annotations ??= {};
   switch (obj.kind) {

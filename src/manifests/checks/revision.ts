@@ -20,6 +20,8 @@ export interface Entry {
   /** `Kind/namespace/name`, when the object has a name. */
   key: string | undefined;
   facts: ObjectFacts;
+  /** Where the object starts in its file. */
+  start: { line: number; column: number };
 }
 
 /**
@@ -36,7 +38,7 @@ export function checkRevision(entries: readonly Entry[]): void {
 }
 
 function where(e: Entry): string {
-  return `${e.r.doc.parsed.file}:${e.r.start().line}`;
+  return `${e.r.doc.parsed.file}:${e.start.line}`;
 }
 
 function checkDuplicates(byKey: ReadonlyMap<string, Entry[]>): void {
