@@ -15,7 +15,7 @@ const FORMATS = ['text', 'json', 'github'] as const;
 type Format = (typeof FORMATS)[number];
 
 interface ValidateFlags extends ValidationFlags {
-  filename: string[];
+  filename?: string[];
   output: string;
 }
 
@@ -24,11 +24,11 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .command('validate')
     .description('check manifests without touching Docker: every problem with file:line:col (exit 0 valid, 1 invalid, 2 unreadable)')
     .argument('[path...]', 'manifest files or directories (default: the current directory)')
-    .option('-f, --filename <path>', 'manifest file or directory; repeatable; - reads stdin', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-f, --filename <path>', 'manifest file or directory; repeatable; - reads stdin', (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option('-o, --output <format>', `output format: ${FORMATS.join(', ')}`, 'text');
   addValidationOptions(cmd);
   cmd.action(async (paths: string[], flags: ValidateFlags) => {
-    ctx.exitCode = await validate([...paths, ...flags.filename], flags, ctx.io);
+    ctx.exitCode = await validate([...paths, ...(flags.filename ?? [])], flags, ctx.io);
   });
 }
 
