@@ -33,7 +33,8 @@ export class TcpListener {
     private readonly host: string | undefined,
     private readonly ctx: ProxyContext,
   ) {
-    this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (s) => this.onConnection(s));
+    // keepAlive on both legs: a peer that vanished without a FIN is noticed and its fd freed.
+    this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000 }, (s) => this.onConnection(s));
   }
 
   listen(): Promise<void> {
