@@ -17,6 +17,13 @@ export type ParsedOptions = Record<string, string | number | boolean | string[] 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
   readonly code = 'USAGE';
+  constructor(
+    message: string,
+    /** `--help` was asked for: print usage and exit 0. */
+    readonly help = false,
+  ) {
+    super(message);
+  }
 }
 
 export function parseProgramArgs(argv: string[], env: NodeJS.ProcessEnv, specs: readonly OptionSpec[]): ParsedOptions {
@@ -34,7 +41,7 @@ export function parseProgramArgs(argv: string[], env: NodeJS.ProcessEnv, specs: 
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  if (values.help) throw new UsageError(usage(specs));
+  if (values.help) throw new UsageError('help', true);
   const out: ParsedOptions = {};
   for (const s of specs) {
     const raw = values[s.flag] ?? env[s.env];

@@ -28,7 +28,12 @@ export function runMain(o: MainOptions): void {
     options = parseProgramArgs(process.argv.slice(2), process.env, o.specs);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n\nusage: node ${o.component}.js [options]\n${usage(o.specs)}\n`);
+    const text = `usage: node ${o.component}.js [options]\n${usage(o.specs)}\n`;
+    if (err.help) {
+      process.stdout.write(text);
+      process.exit(0);
+    }
+    process.stderr.write(`${err.message}\n\n${text}`);
     process.exit(2);
   }
   const level = String(options['log-level'] ?? 'info') as LogLevel;

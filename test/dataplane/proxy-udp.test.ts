@@ -6,7 +6,7 @@ import { endpointsFor, freePort, proxyConfig, startTestProxy, startUdpBackend, u
 const defer = useCleanup();
 
 interface UdpClient {
-  ask(text: string): Promise<string>;
+  ask(text: string, timeoutMs?: number): Promise<string>;
 }
 
 async function udpClient(defer: Defer, port: number): Promise<UdpClient> {
@@ -14,9 +14,9 @@ async function udpClient(defer: Defer, port: number): Promise<UdpClient> {
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
   defer(() => new Promise((r) => socket.close(() => r(undefined))));
   return {
-    ask: (text) =>
+    ask: (text, timeoutMs = 2_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no UDP reply to ${text}`)), 2_000);
+        const timer = setTimeout(() => reject(new Error(`no UDP reply to ${text}`)), timeoutMs);
         socket.once('message', (m) => {
           clearTimeout(timer);
           resolve(m.toString());
@@ -83,5 +83,21 @@ describe('service proxy (UDP)', () => {
     expect(status.listening.map((l) => `${l.protocol}/${l.state}`).sort()).toEqual(['TCP/listening', 'UDP/listening']);
     const c = await udpClient(defer, port);
     expect(await c.ask('q')).toBe('u:q');
+  });
+
+  it('closes a flow whose endpoint answers port-unreachable and sends the next datagram elsewhere', async () => {
+    const live = await startUdpBackend(defer, 'live');
+    const deadPort = await freePort();
+    const proxy = await startTestProxy(defer);
+    const port = await freePort();
+    await proxy.configure(
+      proxyConfig([{ name: 'main', protocol: 'UDP', port }], [{ name: 'dead', ip: '127.0.0.1', ready: true, ports: { main: deadPort } }, ...endpointsFor([live])]),
+      1,
+    );
+    const c = await udpClient(defer, port);
+    // Round-robin starts with the dead endpoint: that datagram is lost, as UDP to a stopped pod is.
+    await expect(c.ask('lost', 300)).rejects.toThrow('no UDP reply');
+    await waitFor(async () => (await proxy.readStatus()).endpoints.find((e) => e.name === 'dead')?.state === 'unreachable', 'dead endpoint reported');
+    expect(await c.ask('again')).toBe('live:again');
   });
 });
