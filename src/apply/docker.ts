@@ -24,17 +24,36 @@ export interface CallCounter {
 export interface DockerOptions {
   /** DOCKER_HOST-style address: unix:///var/run/docker.sock, tcp://host:2375. */
   host?: string;
+  /**
+   * Deadline for one ordinary API call. dockerd can wedge (Docker 20.10's network controller
+   * has deadlocked here under concurrent network and container churn); a deadline turns that
+   * into a DOCKER_UNREACHABLE error the caller retries, instead of a pass that hangs forever.
+   */
+  requestTimeoutMs?: number;
 }
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 export function createDockerClient(options: DockerOptions = {}): DockerClient {
   const api = new Dockerode(dockerodeOptions(options.host));
   const counts = new Map<string, number>();
   const modem = (api as unknown as { modem: { dial: (o: DialOptions, cb: unknown) => unknown } }).modem;
   const dial = modem.dial.bind(modem);
+  const defaultLimit = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   modem.dial = (o: DialOptions, cb: unknown) => {
     const op = operationName(o.method, o.path);
     counts.set(op, (counts.get(op) ?? 0) + 1);
-    return dial(o, cb);
+    const limit = callDeadline(op, o, defaultLimit);
+    if (limit === undefined || o.abortSignal || typeof cb !== 'function') return dial(o, cb);
+    const signal = AbortSignal.timeout(limit);
+    const done = cb as (err: unknown, data: unknown) => void;
+    return dial({ ...o, abortSignal: signal }, (err: unknown, data: unknown) => {
+      if (err && signal.aborted) {
+        const timeout = Object.assign(new Error(`Docker did not answer ${op} within ${Math.round(limit / 1000)} s`), { code: 'ETIMEDOUT', cause: err });
+        return done(timeout, data);
+      }
+      return done(err, data);
+    });
   };
   let version: Promise<string> | undefined;
   return {
@@ -60,6 +79,26 @@ export function createDockerClient(options: DockerOptions = {}): DockerClient {
 interface DialOptions {
   method: string;
   path: string;
+  options?: Record<string, unknown>;
+  abortSignal?: AbortSignal;
+  isStream?: boolean;
+  hijack?: boolean;
+  openStdin?: boolean;
+}
+
+/**
+ * How long one call may take: none for calls that legitimately block (waiting for a
+ * container to exit, streams, attached exec), the stop timeout plus a margin for stop and
+ * restart, the default for everything else.
+ */
+function callDeadline(op: string, o: DialOptions, defaultLimit: number): number | undefined {
+  if (o.isStream || o.hijack || o.openStdin) return undefined;
+  if (op.endsWith('/wait') || op.endsWith('/attach') || op.endsWith('/logs') || op.startsWith('GET /events')) return undefined;
+  if (op.endsWith('/stop') || op.endsWith('/restart')) {
+    const t = Number((o.options as { t?: unknown } | undefined)?.t ?? 10);
+    return (Number.isFinite(t) ? t : 10) * 1000 + defaultLimit;
+  }
+  return defaultLimit;
 }
 
 function dockerodeOptions(host: string | undefined): Dockerode.DockerOptions {
@@ -97,7 +136,7 @@ export function dockerError(err: unknown, doing: string): BerthError {
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'ECONNRESET' || e.code === 'EHOSTUNREACH' || e.code === 'ETIMEDOUT') {
     return new BerthError(
       'DOCKER_UNREACHABLE',
-      `cannot reach the Docker engine while ${doing}: ${e.code}`,
+      `cannot reach the Docker engine while ${doing}: ${e.code === 'ETIMEDOUT' && e.message ? e.message : e.code}`,
       { hint: 'is dockerd running? set DOCKER_HOST to its address (e.g. unix:///var/run/docker.sock)', errno: e.code },
       { cause: err },
     );

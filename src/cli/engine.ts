@@ -1,6 +1,5 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { createDockerClient } from '../apply/docker.js';
 import type { DockerClient } from '../apply/docker.js';
 import { BerthError } from '../model/errors.js';
@@ -12,18 +11,10 @@ import { createLogger, silentLogger } from '../runtime/log.js';
 import type { Store } from '../runtime/store/index.js';
 import { openStore } from '../runtime/store/index.js';
 import type { CliIO } from './context.js';
+import type { EngineFlags } from './engine-flags.js';
 
-/** Flags every command that touches the host or the state shares. */
-export interface EngineFlags {
-  app?: string;
-  stateDir?: string;
-}
-
-export function addEngineOptions(cmd: Command): Command {
-  return cmd
-    .option('--app <name>', 'app whose objects this command manages (ownership scope)', undefined)
-    .option('--state-dir <dir>', 'state directory (default: $BERTH_STATE_DIR, /var/lib/berth for root, ~/.local/state/berth)');
-}
+export type { EngineFlags } from './engine-flags.js';
+export { addEngineOptions, parseDuration } from './engine-flags.js';
 
 export interface Engine {
   app: string;
@@ -66,17 +57,3 @@ export function openEngine(flags: EngineFlags, io: CliIO): Engine {
   };
 }
 
-/** `5m`, `90s`, `1h30m`, `250ms` or plain seconds → milliseconds. */
-export function parseDuration(text: string): number {
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (const m of text.matchAll(re)) {
-    const n = Number(m[1]);
-    total += m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n * 3_600_000;
-    consumed += m[0].length;
-  }
-  if (consumed !== text.length || consumed === 0) throw new BerthError('USAGE', `invalid duration "${text}" (use e.g. 30s, 5m, 1h)`, { value: text });
-  return total;
-}

@@ -16,6 +16,12 @@ export interface PassRequest {
   app: string;
   revision: Revision;
   validate?: ValidateOptions;
+  /**
+   * Objects the daemon generates rather than reads from the source (Jobs a CronJob started):
+   * desired like the revision's own, so their pods are kept and healed, but not part of the
+   * revision's inventory summary.
+   */
+  extraResources?: readonly Resource[];
   prune: boolean;
   /** A revision with no resources may prune everything only when this is set (SPEC §6). */
   allowEmpty?: boolean;
@@ -74,7 +80,7 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
       app: req.app,
       hint: 'pass --allow-empty if deleting everything is intended',
     });
-  const desired = buildDesiredState(resources);
+  const desired = buildDesiredState(req.extraResources?.length ? [...resources, ...req.extraResources] : resources);
   const changes = resourceChanges(resources, inventory, req.prune);
   req.onChanges?.(changes);
   const outcome = await converge(deps, {

@@ -2,17 +2,12 @@ import type { Command } from 'commander';
 import type { ActionResult } from '../../apply/execute.js';
 import { BerthError } from '../../model/errors.js';
 import type { ProgressEvent } from '../../runtime/converge.js';
-import { leaseHolder, withLease } from '../../runtime/hold-lease.js';
 import type { PassResult, ResourceChange } from '../../runtime/pass.js';
-import { runPass } from '../../runtime/pass.js';
-import { createReadiness } from '../../runtime/readiness.js';
 import type { CliContext } from '../context.js';
 import { print, useColor } from '../context.js';
 import type { EngineFlags } from '../engine.js';
-import { addEngineOptions, openEngine, parseDuration } from '../engine.js';
-import { readInput } from '../read-input.js';
+import { addEngineOptions, parseDuration } from '../engine-flags.js';
 import { kubectlName, kubectlNameOfKey } from '../output/kube-names.js';
-import { formatProblemsText } from '../output/problems.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
 
@@ -48,6 +43,16 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
   const { io } = ctx;
   if (flags.output !== 'text' && flags.output !== 'json') throw new BerthError('USAGE', `unknown output format "${flags.output}" (text, json)`);
   const timeoutMs = parseDuration(flags.timeout);
+  // Loaded here, not at the top: `berth --help` and other commands should not pay for
+  // dockerode, SQLite and the validator (CLI start-up time counts in every no-op apply).
+  const [{ readInput }, { openEngine }, { runPass }, { leaseHolder, withLease }, { createReadiness }, { formatProblemsText }] = await Promise.all([
+    import('../read-input.js'),
+    import('../engine.js'),
+    import('../../runtime/pass.js'),
+    import('../../runtime/hold-lease.js'),
+    import('../../runtime/readiness.js'),
+    import('../output/problems.js'),
+  ]);
   const revision = await readInput(flags.filename, io);
   const engine = openEngine(flags, io);
   const color = useColor(io);
@@ -72,14 +77,17 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
       );
     const result = flags.dryRun ? await run() : await withLease(engine.store, engine.clock, engine.app, leaseHolder('cli'), run);
     progress?.done();
-    return report(result, flags, ctx, color);
+    // Benchmarks read Docker API calls by operation from here (bench/apply.ts).
+    if (io.env.BERTH_STATS === '1')
+      print(io.stderr, JSON.stringify({ dockerCalls: Object.fromEntries(engine.docker.calls.byOperation), total: engine.docker.calls.total(), mutating: engine.docker.calls.mutating() }));
+    return report(result, flags, ctx, color, formatProblemsText);
   } finally {
     await readiness.stop();
     engine.close();
   }
 }
 
-function report(result: PassResult, flags: ApplyFlags, ctx: CliContext, color: boolean): number {
+function report(result: PassResult, flags: ApplyFlags, ctx: CliContext, color: boolean, formatProblemsText: (p: PassResult['problems'], o: { color: boolean }) => string): number {
   const { io } = ctx;
   if (!result.valid) {
     io.stderr.write(formatProblemsText(result.problems, { color: useColor({ ...io, stdout: io.stderr }) }));

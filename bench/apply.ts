@@ -1,0 +1,91 @@
+/**
+ * bench:apply (issue 3): 100 single-container pods (20 Deployments × 5 replicas of a small
+ * local image) from cold, then a no-op apply, with Docker API calls by operation; in the same
+ * run, Debian's docker-compose `up -d` of the equivalent 20 services × 5 replicas, cold and
+ * no-op. Goals: cold apply no slower than compose; no-op under 1 s and under half of compose's.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDockerClient } from '../src/apply/docker.js';
+import { buildBusyboxImage } from '../scripts/images.js';
+import { BERTH, fmtMs, must, table, timed } from './support.js';
+
+const DEPLOYMENTS = 20;
+const REPLICAS = 5;
+const IMAGE = 'berth-bench/busybox:1';
+
+const docker = createDockerClient();
+await buildBusyboxImage(docker, IMAGE);
+const dir = await mkdtemp(join(tmpdir(), 'berth-bench-apply-'));
+const manifests = join(dir, 'manifests');
+const empty = join(dir, 'empty');
+const state = join(dir, 'state');
+await Promise.all([import('node:fs/promises').then((fs) => fs.mkdir(manifests)), import('node:fs/promises').then((fs) => fs.mkdir(empty))]);
+
+const docs: string[] = [];
+const services: string[] = [];
+for (let i = 0; i < DEPLOYMENTS; i++) {
+  docs.push(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: svc${i}}
+spec:
+  replicas: ${REPLICAS}
+  selector: {matchLabels: {app: svc${i}}}
+  template:
+    metadata: {labels: {app: svc${i}}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: ${IMAGE}
+        command: [sleep, '100000']
+`);
+  services.push(`  svc${i}:
+    image: ${IMAGE}
+    command: [sleep, '100000']
+    scale: ${REPLICAS}
+    stop_grace_period: 1s
+`);
+}
+await writeFile(join(manifests, 'app.yaml'), docs.join('---\n'));
+const composeFile = join(dir, 'docker-compose.yml');
+await writeFile(composeFile, `version: '2.4'\nservices:\n${services.join('')}`);
+
+const berthArgs = ['--app', 'bench-apply', '--state-dir', state];
+const stats = (stderr: string) => {
+  const line = stderr.split('\n').find((l) => l.startsWith('{"dockerCalls"'));
+  return line ? (JSON.parse(line) as { dockerCalls: Record<string, number>; total: number; mutating: number }) : undefined;
+};
+
+try {
+  const berthCold = must(await timed(BERTH, ['apply', '-f', manifests, ...berthArgs], { BERTH_STATS: '1' }), 'berth cold apply');
+  const berthNoop = must(await timed(BERTH, ['apply', '-f', manifests, ...berthArgs], { BERTH_STATS: '1' }), 'berth no-op apply');
+  const pods = (await docker.api.listContainers({ filters: { label: ['berth.app=bench-apply', 'berth.role=container'] } })).length;
+  must(await timed(BERTH, ['apply', '-f', empty, '--prune', '--allow-empty', ...berthArgs]), 'berth teardown');
+
+  const composeArgs = ['-p', 'berthbenchapply', '-f', composeFile];
+  const composeCold = must(await timed('docker-compose', [...composeArgs, 'up', '-d']), 'compose cold up');
+  const composeNoop = must(await timed('docker-compose', [...composeArgs, 'up', '-d']), 'compose no-op up');
+  const composeContainers = (await docker.api.listContainers({ filters: { label: ['com.docker.compose.project=berthbenchapply'] } })).length;
+  must(await timed('docker-compose', [...composeArgs, 'down', '-t', '1']), 'compose down');
+
+  const cold = stats(berthCold.stderr);
+  const noop = stats(berthNoop.stderr);
+  console.log(`bench:apply — ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas (berth: ${pods} pods running; compose: ${composeContainers} containers)\n`);
+  console.log(
+    table([
+      ['', 'berth', 'docker-compose', 'goal', 'met'],
+      ['cold apply', fmtMs(berthCold.ms), fmtMs(composeCold.ms), '≤ compose', berthCold.ms <= composeCold.ms ? 'yes' : 'NO'],
+      ['no-op apply', fmtMs(berthNoop.ms), fmtMs(composeNoop.ms), '< 1 s and < ½ compose', berthNoop.ms < 1000 && berthNoop.ms < composeNoop.ms / 2 ? 'yes' : 'NO'],
+    ]),
+  );
+  console.log(`\nDocker API calls, cold apply (${cold?.total} total, ${cold?.mutating} mutating):`);
+  for (const [op, n] of Object.entries(cold?.dockerCalls ?? {}).sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(5)}  ${op}`);
+  console.log(`Docker API calls, no-op apply (${noop?.total} total, ${noop?.mutating} mutating):`);
+  for (const [op, n] of Object.entries(noop?.dockerCalls ?? {}).sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(5)}  ${op}`);
+} finally {
+  await timed(BERTH, ['apply', '-f', empty, '--prune', '--allow-empty', ...berthArgs]);
+  await timed('docker-compose', ['-p', 'berthbenchapply', '-f', composeFile, 'down', '-t', '1']);
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,46 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { createDockerClient, dockerError, operationName } from '../../src/apply/docker.js';
+
+describe('operationName', () => {
+  it.each([
+    ['GET', '/v1.41/containers/json?all=1', 'GET /containers/json'],
+    ['GET', '/containers/3f2a9c/json?', 'GET /containers/{id}/json'],
+    ['POST', '/containers/create?name=x', 'POST /containers/create'],
+    ['POST', '/containers/abc/start?', 'POST /containers/{id}/start'],
+    ['DELETE', '/containers/abc?force=true', 'DELETE /containers/{id}'],
+    ['GET', '/images/berth/pause:1/json', 'GET /images/{name}/json'],
+    ['POST', '/images/create?fromSrc=-', 'POST /images/create'],
+    ['POST', '/exec/123/start', 'POST /exec/{id}/start'],
+    ['GET', '/networks?filters=x', 'GET /networks'],
+    ['DELETE', '/volumes/berth_x', 'DELETE /volumes/{id}'],
+  ])('%s %s → %s', (method, path, want) => {
+    expect(operationName(method, path)).toBe(want);
+  });
+});
+
+describe('Docker call deadline', () => {
+  it('turns an engine that never answers into DOCKER_UNREACHABLE naming the call', async () => {
+    // A "dockerd" that accepts the request and never responds, like the wedged network controller.
+    const server = createServer(() => undefined);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const docker = createDockerClient({ host: `tcp://127.0.0.1:${port}`, requestTimeoutMs: 300 });
+      const started = Date.now();
+      const err = await docker.api.listNetworks().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+      const wrapped = dockerError(err, 'listing networks');
+      expect(wrapped.code).toBe('DOCKER_UNREACHABLE');
+      expect(wrapped.message).toContain('GET /networks');
+      expect(docker.calls.byOperation.get('GET /networks')).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
