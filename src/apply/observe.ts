@@ -134,13 +134,14 @@ function assemble(
     app,
     pods: [...pods.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     networks: networks
-      .map((n): ObservedNetwork => ({ namespace: n.Labels?.[L.namespace] ?? '', id: n.Id, name: n.Name }))
+      .map((n): ObservedNetwork => ({ namespace: n.Labels?.[L.namespace] ?? '', id: n.Id, name: n.Name, ...networkDetail(n) }))
       .filter((n) => n.namespace !== ''),
     volumes: volumes
       .map((v): ObservedVolume | undefined => {
         const role = v.Labels?.[L.role];
         if (role !== 'pvc' && role !== 'emptydir' && role !== 'config') return undefined;
-        return { name: v.Name, namespace: v.Labels[L.namespace] ?? 'default', role, owner: v.Labels[L.name] ?? '', labels: v.Labels };
+        const created = parseTime((v as { CreatedAt?: string }).CreatedAt);
+        return { name: v.Name, namespace: v.Labels[L.namespace] ?? 'default', role, owner: v.Labels[L.name] ?? '', labels: v.Labels, ...(created !== undefined ? { createdAt: created } : {}) };
       })
       .filter((v): v is ObservedVolume => v !== undefined),
     services: [],
@@ -156,6 +157,7 @@ function observedContainer(c: Dockerode.ContainerInfo, info: Dockerode.Container
     name: c.Labels[L.container] ?? '',
     role,
     image: c.Image,
+    ...(c.ImageID ? { imageId: c.ImageID } : {}),
     state,
     restartCount: info?.RestartCount ?? 0,
     restarting: info?.State.Restarting ?? state === 'restarting',
@@ -173,6 +175,13 @@ function observedContainer(c: Dockerode.ContainerInfo, info: Dockerode.Container
     if (m) out.exitCode = Number(m[1]);
   }
   return out;
+}
+
+/** Creation time and gateway of a network, for `get ns` and a pod's hostIP. */
+function networkDetail(n: Dockerode.NetworkInspectInfo): Pick<ObservedNetwork, 'createdAt' | 'gateway'> {
+  const created = parseTime(n.Created);
+  const gateway = n.IPAM?.Config?.find((c) => c.Gateway)?.Gateway;
+  return { ...(created !== undefined ? { createdAt: created } : {}), ...(gateway ? { gateway } : {}) };
 }
 
 function dockerName(c: Dockerode.ContainerInfo): string {

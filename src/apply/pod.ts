@@ -321,6 +321,8 @@ export interface DeletePodHooks {
   beforeStop?: (pod: ObservedPod) => Promise<void>;
   /** Runs one preStop handler; exec via Docker, httpGet/tcpSocket against the pod IP. */
   runPreStop?: (containerId: string, podIp: string | undefined, handler: LifecycleHandler, timeoutMs: number) => Promise<void>;
+  /** Overrides the pods' terminationGracePeriodSeconds (`berth delete --grace-period`). */
+  gracePeriodSeconds?: number;
 }
 
 /**
@@ -342,7 +344,7 @@ export async function deletePod(ctx: PodContext, namespace: string, name: string
   }
   const apps = containers.filter((c) => c.Labels[L.role] === 'container');
   const others = containers.filter((c) => c.Labels[L.role] !== 'container');
-  const grace = Math.max(0, ...apps.map((c) => Number(c.Labels[L.gracePeriod] ?? 30)));
+  const grace = hooks.gracePeriodSeconds ?? Math.max(0, ...apps.map((c) => Number(c.Labels[L.gracePeriod] ?? 30)));
   const deadline = ctx.clock.now() + grace * 1000;
   if (observed && hooks.beforeStop) await hooks.beforeStop(observed);
   const podIp = observed?.sandbox?.ip;

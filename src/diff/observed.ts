@@ -27,6 +27,10 @@ export interface ObservedNetwork {
   namespace: string;
   id: string;
   name: string;
+  /** When Docker created it (ms); `get ns` AGE. */
+  createdAt?: number;
+  /** The host's address on this network (IPAM gateway); `get pods -o wide` hostIP. */
+  gateway?: string;
 }
 
 export interface ObservedVolume {
@@ -36,6 +40,8 @@ export interface ObservedVolume {
   /** claim name for PVCs, pod name for per-pod volumes */
   owner: string;
   labels: StringMap;
+  /** When Docker created it (ms); `get pvc` AGE. */
+  createdAt?: number;
 }
 
 export type DockerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -48,6 +54,8 @@ export interface ObservedContainer {
   name: string;
   role: 'container' | 'init';
   image: string;
+  /** `sha256:…` of the image the container runs (`containerStatuses[].imageID`). */
+  imageId?: string;
   state: DockerState;
   exitCode?: number;
   startedAt?: number;

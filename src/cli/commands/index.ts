@@ -2,6 +2,11 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerApply } from './apply.js';
 import { registerDiff } from './diff.js';
+import { registerDelete } from './delete.js';
+import { registerDescribe } from './describe.js';
+import { registerExec } from './exec.js';
+import { registerGet } from './get.js';
+import { registerLogs } from './logs.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
@@ -13,5 +18,10 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerValidate(program, ctx);
   registerDiff(program, ctx);
   registerApply(program, ctx);
+  registerGet(program, ctx);
+  registerDescribe(program, ctx);
+  registerDelete(program, ctx);
+  registerLogs(program, ctx);
+  registerExec(program, ctx);
   registerVersion(program, ctx);
 }

@@ -1,0 +1,143 @@
+import type { Command } from 'commander';
+import { validateRevision } from '../../manifests/index.js';
+import { BerthError } from '../../model/errors.js';
+import { kindInfo } from '../../model/kinds.js';
+import { matches } from '../../model/selectors.js';
+import { hasErrors } from '../../model/problem.js';
+import type { DeleteOutcome, DeleteTarget } from '../../runtime/delete.js';
+import { deleteResources } from '../../runtime/delete.js';
+import type { Store } from '../../runtime/store/index.js';
+import { buildViews, readLiveState } from '../../runtime/views/index.js';
+import type { CliContext, CliIO } from '../context.js';
+import { print, useColor } from '../context.js';
+import type { Engine, EngineFlags } from '../engine.js';
+import { addEngineOptions, openEngine } from '../engine.js';
+import { formatProblemsText } from '../output/problems.js';
+import { readInput } from '../read-input.js';
+import { parseResourceArgs, singularText } from '../resource-args.js';
+import type { ScopeFlags } from './get.js';
+import { addNamespaceOption, namespaceOf, notFoundText, parseSelectorFlag } from './get.js';
+
+interface DeleteFlags extends EngineFlags, ScopeFlags {
+  filename: string[];
+  selector?: string;
+  all?: boolean;
+  wait?: boolean;
+  gracePeriod?: string;
+  ignoreNotFound?: boolean;
+}
+
+export function registerDelete(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('delete')
+    .description('delete resources and everything berth created for them: delete KIND NAME... | KIND/NAME... | -f PATH | ns NAME')
+    .argument('[resource...]', 'KIND NAME..., KIND/NAME..., or KIND with -l/--all')
+    .option('-f, --filename <path>', 'delete the resources these manifests describe; repeatable; - reads stdin', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-l, --selector <selector>', 'delete the objects of KIND whose labels match')
+    .option('--all', 'delete every object of KIND in the namespace')
+    .option('--grace-period <seconds>', 'seconds pods get to stop before they are killed (default: their terminationGracePeriodSeconds; 0 kills at once)')
+    .option('--wait', 'check afterwards that nothing of the deleted objects is left on the host (default)')
+    .option('--no-wait', 'skip that check')
+    .option('--ignore-not-found', 'treat objects that do not exist as deleted');
+  addNamespaceOption(cmd);
+  addEngineOptions(cmd);
+  cmd.action(async (args: string[], flags: DeleteFlags) => {
+    ctx.exitCode = await deleteCommand(args, flags, ctx.io);
+  });
+}
+
+function parseGrace(text: string | undefined): number | undefined {
+  if (text === undefined || text === '-1') return undefined;
+  if (!/^\d+$/.test(text)) throw new BerthError('USAGE', `invalid --grace-period "${text}": a number of seconds (0 kills at once)`, { value: text });
+  return Number(text);
+}
+
+async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Promise<number> {
+  const gracePeriodSeconds = parseGrace(flags.gracePeriod);
+  if (flags.filename.length && args.length) throw new BerthError('USAGE', 'pass either resources (KIND NAME) or -f PATH, not both');
+  if (!flags.filename.length && !args.length) throw new BerthError('USAGE', 'nothing to delete: pass KIND NAME..., KIND/NAME..., or -f PATH');
+  const fromFiles = flags.filename.length ? await targetsFromFiles(flags.filename, io) : undefined;
+  if (fromFiles && 'problems' in fromFiles) return 2;
+  const engine = openEngine(flags, io);
+  try {
+    const targets = fromFiles?.targets ?? (await targetsFromArgs(args, flags, io, engine));
+    if (targets.length === 0) {
+      print(io.stderr, 'No resources found');
+      return 0;
+    }
+    const outcome = await deleteResources(engine, {
+      app: engine.app,
+      targets,
+      ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+      verify: flags.wait !== false,
+      signal: io.interrupted,
+    });
+    return report(outcome, flags, io, engine);
+  } finally {
+    engine.close();
+  }
+}
+
+/** `-f`: the objects the manifests describe (validated; nothing is deleted from invalid input). */
+async function targetsFromFiles(paths: string[], io: CliIO): Promise<{ targets: DeleteTarget[] } | { problems: true }> {
+  const revision = await readInput(paths, io);
+  // Deleting needs kinds and names only: host policy must not stop anyone from deleting.
+  const result = validateRevision(revision.files, { skipUnsupported: true, hostPolicy: { allowPrivileged: true, allowHostNetwork: true, hostPathPrefixes: ['/'] } });
+  if (hasErrors(result.problems)) {
+    io.stderr.write(formatProblemsText(result.problems, { color: useColor({ ...io, stdout: io.stderr }) }));
+    print(io.stderr, 'error: the manifests are invalid; nothing was deleted');
+    return { problems: true };
+  }
+  return { targets: result.resources.map((r) => ({ kind: r.object.kind, namespace: r.object.kind === 'Namespace' ? '' : (r.object.metadata.namespace ?? 'default'), name: r.object.metadata.name })) };
+}
+
+async function targetsFromArgs(args: string[], flags: DeleteFlags, io: CliIO, engine: Engine): Promise<DeleteTarget[]> {
+  const query = parseResourceArgs(args);
+  const namespace = namespaceOf(flags, io);
+  const byLabel = flags.selector !== undefined || flags.all === true;
+  if (byLabel && query.groups.some((g) => g.names)) throw new BerthError('USAGE', 'names cannot be combined with --selector or --all');
+  if (!byLabel && query.groups.some((g) => !g.names)) throw new BerthError('USAGE', `resource(s) were provided, but no name was specified; pass names, -l SELECTOR or --all`);
+  const scoped = (kind: DeleteTarget['kind'], name: string): DeleteTarget => ({ kind, namespace: kindInfo(kind)?.namespaced === false ? '' : namespace, name });
+  if (!byLabel) return query.groups.flatMap((g) => g.names!.map((n) => scoped(g.kind, n)));
+  const selector = parseSelectorFlag(flags.selector);
+  const state = await readLiveState(engine, { app: engine.app });
+  const views = buildViews(
+    state,
+    query.groups.map((g) => g.kind),
+  );
+  return views
+    .filter((v) => (kindInfo(v.kind)?.namespaced === false || flags.allNamespaces || v.namespace === namespace) && matches(selector, v.labels))
+    .map((v) => ({ kind: v.kind, namespace: v.kind === 'Namespace' ? '' : v.namespace, name: v.name }));
+}
+
+function report(outcome: DeleteOutcome, flags: DeleteFlags, io: CliIO, engine: Engine): number {
+  let code = 0;
+  for (const t of outcome.targets) {
+    const label = `${singularText(t.target.kind)} "${t.target.name}"`;
+    if (!t.found) {
+      if (flags.ignoreNotFound) continue;
+      const owner = otherOwner(engine.store, engine.app, t.key);
+      print(io.stderr, `${notFoundText(t.target.kind, t.target.name)}${owner ? ` in app "${engine.app}" (it belongs to app "${owner}"; pass --app ${owner})` : ''}`);
+      code = Math.max(code, 2);
+      continue;
+    }
+    if (t.ok) {
+      print(io.stdout, `${label} deleted`);
+      continue;
+    }
+    for (const e of t.errors) print(io.stderr, `error: deleting ${label}: ${e.message}`);
+    if (t.errors.length === 0) print(io.stderr, `error: deleting ${label} was interrupted`);
+    code = 3;
+  }
+  for (const e of outcome.otherErrors) print(io.stderr, `warning: ${e.message}`);
+  if (outcome.leftovers.length) {
+    print(io.stderr, `error: still on the host after deletion: ${outcome.leftovers.join(', ')}`);
+    code = 3;
+  }
+  return code;
+}
+
+/** Another app of this state dir that has the object: berth never deletes across apps, but says where it is. */
+function otherOwner(store: Store, app: string, key: string): string | undefined {
+  return store.listApps().find((a) => a !== app && store.getInventory(a).some((e) => e.key === key));
+}

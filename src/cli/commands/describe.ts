@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { BerthError } from '../../model/errors.js';
+import { kindInfo } from '../../model/kinds.js';
+import { matches } from '../../model/selectors.js';
+import type { View, ViewOf } from '../../runtime/views/index.js';
+import { buildViews, readLiveState } from '../../runtime/views/index.js';
+import type { CliContext, CliIO } from '../context.js';
+import { print } from '../context.js';
+import type { EngineFlags } from '../engine.js';
+import { addEngineOptions, openEngine } from '../engine.js';
+import { describeView } from '../output/describe-kinds.js';
+import { parseResourceArgs } from '../resource-args.js';
+import type { ScopeFlags } from './get.js';
+import { addNamespaceOption, namespaceOf, notFoundText, parseSelectorFlag } from './get.js';
+
+interface DescribeFlags extends EngineFlags, ScopeFlags {
+  selector?: string;
+}
+
+/** Events per object, newest kept: enough to see what happened lately without flooding. */
+const EVENT_LIMIT = 50;
+
+export function registerDescribe(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('describe')
+    .description('show details of resources with their recent events: describe KIND [NAME_PREFIX...] | describe KIND/NAME')
+    .argument('<resource...>', 'KIND [NAME...] or KIND/NAME...; a NAME that matches nothing exactly describes every object whose name starts with it')
+    .option('-A, --all-namespaces', 'across all namespaces')
+    .option('-l, --selector <selector>', 'label selector (equality and set-based)');
+  addNamespaceOption(cmd);
+  addEngineOptions(cmd);
+  cmd.action(async (args: string[], flags: DescribeFlags) => {
+    ctx.exitCode = await describe(args, flags, ctx.io);
+  });
+}
+
+async function describe(args: string[], flags: DescribeFlags, io: CliIO): Promise<number> {
+  const query = parseResourceArgs(args);
+  const selector = parseSelectorFlag(flags.selector);
+  if (flags.selector !== undefined && query.groups.some((g) => g.names)) throw new BerthError('USAGE', 'name cannot be provided when a selector is specified');
+  const namespace = namespaceOf(flags, io);
+  const engine = openEngine(flags, io);
+  try {
+    const state = await readLiveState(engine, { app: engine.app, node: true });
+    const kinds = [...new Set([...query.groups.map((g) => g.kind), 'Pod' as const, 'ReplicaSet' as const])];
+    const all = buildViews(state, kinds);
+    const chosen: View[] = [];
+    const missing: string[] = [];
+    for (const group of query.groups) {
+      const namespaced = kindInfo(group.kind)?.namespaced ?? true;
+      const candidates = all.filter((v) => v.kind === group.kind && (!namespaced || flags.allNamespaces || v.namespace === namespace) && matches(selector, v.labels));
+      if (!group.names) {
+        chosen.push(...candidates);
+        continue;
+      }
+      for (const name of group.names) {
+        // kubectl describes by prefix when no object has exactly this name.
+        const exact = candidates.filter((v) => v.name === name);
+        const found = exact.length ? exact : candidates.filter((v) => v.name.startsWith(name));
+        if (found.length) chosen.push(...found);
+        else missing.push(notFoundText(group.kind, name));
+      }
+    }
+    const pods = all.filter((v): v is ViewOf<'Pod'> => v.kind === 'Pod');
+    const replicaSets = all.filter((v): v is ViewOf<'ReplicaSet'> => v.kind === 'ReplicaSet');
+    const texts = chosen.map((v) =>
+      describeView(v, { events: engine.store.listEvents({ app: engine.app, objectKey: v.key, limit: EVENT_LIMIT }), now: state.now, pods, replicaSets }),
+    );
+    io.stdout.write(texts.join('\n\n'));
+    if (chosen.length === 0 && missing.length === 0) print(io.stderr, flags.allNamespaces ? 'No resources found' : `No resources found in ${namespace} namespace.`);
+    for (const m of missing) print(io.stderr, m);
+    return missing.length ? 2 : 0;
+  } finally {
+    engine.close();
+  }
+}

@@ -1,0 +1,162 @@
+import type { Command } from 'commander';
+import { BerthError } from '../../model/errors.js';
+import { kindInfo } from '../../model/kinds.js';
+import type { Selector } from '../../model/selectors.js';
+import { EVERYTHING, matches, parseSelector, SelectorSyntaxError } from '../../model/selectors.js';
+import type { Kind } from '../../model/types.js';
+import type { View } from '../../runtime/views/index.js';
+import { buildViews, readLiveState } from '../../runtime/views/index.js';
+import type { CliContext, CliIO } from '../context.js';
+import { print } from '../context.js';
+import type { EngineFlags } from '../engine.js';
+import { addEngineOptions, openEngine } from '../engine.js';
+import type { GetOutputFormat } from '../output/kube-objects.js';
+import { nameLines, outputDocument, parseGetOutput, renderDocument } from '../output/kube-objects.js';
+import { formatColumns, tableRows } from '../output/table.js';
+import type { ResourceQuery } from '../resource-args.js';
+import { parseResourceArgs, resourceText } from '../resource-args.js';
+
+export interface ScopeFlags {
+  namespace?: string;
+  allNamespaces?: boolean;
+}
+
+interface GetFlags extends EngineFlags, ScopeFlags {
+  selector?: string;
+  output?: string;
+  ignoreNotFound?: boolean;
+  showLabels?: boolean;
+}
+
+export function addNamespaceOption(cmd: Command): Command {
+  return cmd.option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")');
+}
+
+export function registerGet(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('get')
+    .description('list resources the app runs, as kubectl does: get KIND [NAME...] | get KIND/NAME... | get all')
+    .argument('<resource...>', 'KIND [NAME...], KIND1,KIND2, KIND/NAME..., or all; kinds by any alias (po, deploy, rs, rc, svc, ns, cm, secret, pvc, job, cj)')
+    .option('-A, --all-namespaces', 'list across all namespaces')
+    .option('-l, --selector <selector>', 'label selector: a=b, a!=b, a in (x,y), a notin (x), a, !a (comma = and)')
+    .option('-o, --output <format>', 'wide, json, yaml or name')
+    .option('--show-labels', 'add a LABELS column')
+    .option('--ignore-not-found', 'no error when a named object does not exist');
+  addNamespaceOption(cmd);
+  addEngineOptions(cmd);
+  cmd.action(async (args: string[], flags: GetFlags) => {
+    ctx.exitCode = await get(args, flags, ctx.io);
+  });
+}
+
+export function namespaceOf(flags: ScopeFlags, io: CliIO): string {
+  return flags.namespace ?? io.env.BERTH_NAMESPACE ?? 'default';
+}
+
+export function parseSelectorFlag(text: string | undefined): Selector {
+  if (text === undefined) return EVERYTHING;
+  try {
+    return parseSelector(text);
+  } catch (err) {
+    if (err instanceof SelectorSyntaxError) throw new BerthError('USAGE', err.message, { selector: text, position: err.position });
+    throw err;
+  }
+}
+
+interface Selection {
+  views: View[];
+  /** kubectl-style NotFound lines for named objects that do not exist. */
+  missing: string[];
+}
+
+/**
+ * The views a query names: of the kinds asked for, in the namespace (cluster-scoped kinds and
+ * `-A` ignore it), matching the selector, and by name when names were given.
+ */
+export function selectViews(all: readonly View[], query: ResourceQuery, scope: { namespace: string; allNamespaces: boolean; selector: Selector }): Selection {
+  const views: View[] = [];
+  const missing: string[] = [];
+  for (const group of query.groups) {
+    const namespaced = kindInfo(group.kind)?.namespaced ?? true;
+    const candidates = all.filter((v) => v.kind === group.kind && (!namespaced || scope.allNamespaces || v.namespace === scope.namespace) && matches(scope.selector, v.labels));
+    if (!group.names) {
+      views.push(...candidates);
+      continue;
+    }
+    for (const name of group.names) {
+      const found = candidates.filter((v) => v.name === name);
+      if (found.length) views.push(...found);
+      else missing.push(notFoundText(group.kind, name));
+    }
+  }
+  return { views, missing };
+}
+
+export function notFoundText(kind: Kind, name: string): string {
+  return `Error from server (NotFound): ${resourceText(kind)} "${name}" not found`;
+}
+
+async function get(args: string[], flags: GetFlags, io: CliIO): Promise<number> {
+  const query = parseResourceArgs(args);
+  const format = parseGetOutput(flags.output);
+  const selector = parseSelectorFlag(flags.selector);
+  if (flags.selector !== undefined && query.groups.some((g) => g.names)) throw new BerthError('USAGE', 'name cannot be provided when a selector is specified');
+  const namespace = namespaceOf(flags, io);
+  const allNamespaces = flags.allNamespaces ?? false;
+  const engine = openEngine(flags, io);
+  try {
+    const state = await readLiveState(engine, { app: engine.app, node: format !== 'table' && format !== 'name' });
+    const kinds = query.groups.map((g) => g.kind);
+    const { views, missing } = selectViews(buildViews(state, kinds), query, { namespace, allNamespaces, selector });
+    write(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, quietEmpty: missing.length > 0 });
+    if (flags.ignoreNotFound) return 0;
+    for (const m of missing) print(io.stderr, m);
+    return missing.length ? 2 : 0;
+  } finally {
+    engine.close();
+  }
+}
+
+interface WriteOptions {
+  now: number;
+  namespace: string;
+  allNamespaces: boolean;
+  showLabels: boolean;
+  /** Names were asked for and some are missing: the NotFound lines say enough. */
+  quietEmpty: boolean;
+}
+
+function write(io: CliIO, views: View[], query: ResourceQuery, format: GetOutputFormat, o: WriteOptions): void {
+  if (format === 'json' || format === 'yaml') {
+    if (query.single && views.length === 0) return;
+    io.stdout.write(renderDocument(outputDocument(views, query.single), format));
+    return;
+  }
+  if (views.length === 0) {
+    if (!o.quietEmpty) print(io.stderr, noResources(query, o));
+    return;
+  }
+  if (format === 'name') {
+    io.stdout.write(nameLines(views));
+    return;
+  }
+  const tables: string[] = [];
+  for (const group of query.groups) {
+    const ofKind = views.filter((v) => v.kind === group.kind);
+    if (ofKind.length === 0) continue;
+    let rows = tableRows(group.kind, ofKind, { now: o.now, wide: format === 'wide', allNamespaces: o.allNamespaces, withKind: query.multiKind });
+    if (o.showLabels) rows = rows.map((r, i) => [...r, i === 0 ? 'LABELS' : labelsText(ofKind[i - 1]!.labels)]);
+    tables.push(formatColumns(rows));
+  }
+  io.stdout.write(tables.join('\n'));
+}
+
+function labelsText(labels: Record<string, string>): string {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  return pairs.length ? pairs.sort().join(',') : '<none>';
+}
+
+function noResources(query: ResourceQuery, o: WriteOptions): string {
+  const clusterScoped = query.groups.every((g) => !(kindInfo(g.kind)?.namespaced ?? true));
+  return o.allNamespaces || clusterScoped ? 'No resources found' : `No resources found in ${o.namespace} namespace.`;
+}

@@ -1,0 +1,178 @@
+import { formatSelector, selectorFromLabelSelector, selectorFromMap } from '../../model/selectors.js';
+import type { Kind, LabelSelector, StringMap } from '../../model/types.js';
+import type { View, ViewOf } from '../../runtime/views/index.js';
+import { age, humanDuration } from './age.js';
+import { kubectlName } from './kube-names.js';
+
+/**
+ * `berth get` tables, column for column what kubectl prints for the same kind: headers in
+ * capitals, cells left-aligned, columns three spaces apart. Pure: every cell comes from the
+ * view and `now`.
+ */
+export interface TableOptions {
+  now: number;
+  wide?: boolean;
+  /** `-A`: a NAMESPACE column first. */
+  allNamespaces?: boolean;
+  /** Several kinds in one listing (`get all`, `get po,svc`): names read `pod/web-…`. */
+  withKind?: boolean;
+}
+
+interface Columns<V extends View> {
+  headers: string[];
+  cells(v: V, now: number): string[];
+  wideHeaders: string[];
+  wideCells(v: V): string[];
+}
+
+const NONE = '<none>';
+
+function containersAndImages(spec: { containers?: ReadonlyArray<{ name: string; image: string }> } | undefined): string[] {
+  const cs = spec?.containers ?? [];
+  return [cs.map((c) => c.name).join(',') || NONE, cs.map((c) => c.image).join(',') || NONE];
+}
+
+export function labelSelectorText(sel: LabelSelector | StringMap | undefined): string {
+  if (!sel) return NONE;
+  const isLabelSelector = 'matchLabels' in sel || 'matchExpressions' in sel;
+  const text = formatSelector(isLabelSelector ? selectorFromLabelSelector(sel as LabelSelector) : selectorFromMap(sel as StringMap));
+  return text || NONE;
+}
+
+/** kubectl's short access modes. */
+export function accessModes(modes: readonly string[] | undefined): string {
+  const short: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
+  return (modes ?? []).map((m) => short[m] ?? m).join(',');
+}
+
+export function servicePorts(ports: ViewOf<'Service'>['object']['spec']['ports']): string {
+  if (!ports?.length) return NONE;
+  return ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol}`).join(',');
+}
+
+/** kubectl: `2`, or `2 (45s ago)` when the last restart's time is known. */
+export function restartsText(restarts: { count: number; lastAt?: number }, now: number): string {
+  return restarts.lastAt && restarts.count > 0 ? `${restarts.count} (${humanDuration(now - restarts.lastAt)} ago)` : String(restarts.count);
+}
+
+const pods: Columns<ViewOf<'Pod'>> = {
+  headers: ['READY', 'STATUS', 'RESTARTS', 'AGE'],
+  cells: (v, now) => {
+    const cs = v.object.status.containerStatuses;
+    return [`${cs.filter((c) => c.ready).length}/${cs.length}`, v.statusReason, restartsText(v.restarts, now), age(v.createdAt, now)];
+  },
+  wideHeaders: ['IP', 'NODE', 'CONTAINERS', 'IMAGES'],
+  wideCells: (v) => [v.object.status.podIP ?? NONE, v.object.spec.nodeName ?? NONE, ...containersAndImages(v.object.spec)],
+};
+
+const deployments: Columns<ViewOf<'Deployment'>> = {
+  headers: ['READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
+  cells: (v, now) => [`${v.object.status.readyReplicas}/${v.object.spec.replicas}`, String(v.object.status.updatedReplicas), String(v.object.status.availableReplicas), age(v.createdAt, now)],
+  wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+  wideCells: (v) => [...containersAndImages(v.object.spec.template.spec), labelSelectorText(v.object.spec['selector'] as LabelSelector | undefined)],
+};
+
+const replicaSets: Columns<ViewOf<'ReplicaSet'> | ViewOf<'ReplicationController'>> = {
+  headers: ['DESIRED', 'CURRENT', 'READY', 'AGE'],
+  cells: (v, now) => [String(v.object.spec.replicas), String(v.object.status.replicas), String(v.object.status.readyReplicas), age(v.createdAt, now)],
+  wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+  wideCells: (v) => [...containersAndImages(v.object.spec.template?.spec), labelSelectorText(v.object.spec.selector as LabelSelector | StringMap | undefined)],
+};
+
+const services: Columns<ViewOf<'Service'>> = {
+  headers: ['TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
+  cells: (v, now) => {
+    const s = v.object.spec;
+    const external = s.type === 'ExternalName' ? (s.externalName ?? NONE) : (v.object.status.loadBalancer.ingress?.map((i) => i.ip).join(',') ?? NONE);
+    return [s.type, s.clusterIP || NONE, external, servicePorts(s.ports), age(v.createdAt, now)];
+  },
+  wideHeaders: ['SELECTOR'],
+  wideCells: (v) => [labelSelectorText(v.object.spec.selector)],
+};
+
+const configMaps: Columns<ViewOf<'ConfigMap'>> = {
+  headers: ['DATA', 'AGE'],
+  cells: (v, now) => [String(Object.keys(v.object.data ?? {}).length + Object.keys(v.object.binaryData ?? {}).length), age(v.createdAt, now)],
+  wideHeaders: [],
+  wideCells: () => [],
+};
+
+const secrets: Columns<ViewOf<'Secret'>> = {
+  headers: ['TYPE', 'DATA', 'AGE'],
+  cells: (v, now) => [v.object.type, String(Object.keys(v.object.data ?? {}).length), age(v.createdAt, now)],
+  wideHeaders: [],
+  wideCells: () => [],
+};
+
+const claims: Columns<ViewOf<'PersistentVolumeClaim'>> = {
+  headers: ['STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'AGE'],
+  cells: (v, now) => [v.object.status.phase, v.object.spec.volumeName ?? '', v.object.status.capacity?.['storage'] ?? '', accessModes(v.object.status.accessModes), age(v.createdAt, now)],
+  wideHeaders: ['VOLUMEMODE'],
+  wideCells: (v) => [v.object.spec.volumeMode ?? 'Filesystem'],
+};
+
+const namespaces: Columns<ViewOf<'Namespace'>> = {
+  headers: ['STATUS', 'AGE'],
+  cells: (v, now) => [v.object.status.phase, age(v.createdAt, now)],
+  wideHeaders: [],
+  wideCells: () => [],
+};
+
+const jobs: Columns<ViewOf<'Job'>> = {
+  headers: ['COMPLETIONS', 'DURATION', 'AGE'],
+  cells: (v, now) => {
+    const st = v.object.status;
+    const start = st.startTime ? Date.parse(st.startTime) : undefined;
+    const end = st.completionTime ? Date.parse(st.completionTime) : now;
+    return [`${st.succeeded}/${v.object.spec.completions}`, start !== undefined ? humanDuration(end - start) : '', age(v.createdAt, now)];
+  },
+  wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+  wideCells: (v) => [...containersAndImages(v.object.spec.template?.spec), `job-name=${v.name}`],
+};
+
+const cronJobs: Columns<ViewOf<'CronJob'>> = {
+  headers: ['SCHEDULE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE'],
+  cells: (v, now) => {
+    const last = v.object.status.lastScheduleTime;
+    return [v.object.spec.schedule, v.object.spec.suspend ? 'True' : 'False', String(v.object.status.active?.length ?? 0), last ? age(Date.parse(last), now) : NONE, age(v.createdAt, now)];
+  },
+  wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+  wideCells: (v) => {
+    const jt = v.object.spec['jobTemplate'] as { spec?: { template?: { spec?: { containers?: Array<{ name: string; image: string }> } } } } | undefined;
+    return [...containersAndImages(jt?.spec?.template?.spec), NONE];
+  },
+};
+
+const COLUMNS: { [K in Kind]: Columns<ViewOf<K>> } = {
+  Pod: pods,
+  Deployment: deployments,
+  ReplicaSet: replicaSets,
+  ReplicationController: replicaSets,
+  Service: services,
+  ConfigMap: configMaps,
+  Secret: secrets,
+  PersistentVolumeClaim: claims,
+  Namespace: namespaces,
+  Job: jobs,
+  CronJob: cronJobs,
+};
+
+/** Header and rows of one kind's table (views all of that kind). */
+export function tableRows(kind: Kind, views: readonly View[], options: TableOptions): string[][] {
+  const cols = COLUMNS[kind] as Columns<View>;
+  const header = ['NAME', ...cols.headers, ...(options.wide ? cols.wideHeaders : [])];
+  const rows = views.map((v) => [
+    options.withKind ? kubectlName(v.kind, v.name) : v.name,
+    ...cols.cells(v, options.now),
+    ...(options.wide ? cols.wideCells(v) : []),
+  ]);
+  const all = [header, ...rows];
+  return options.allNamespaces && kind !== 'Namespace' ? all.map((r, i) => [i === 0 ? 'NAMESPACE' : views[i - 1]!.namespace, ...r]) : all;
+}
+
+/** Aligns cells like kubectl's tabwriter (padding 3); no trailing spaces. */
+export function formatColumns(rows: readonly string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('').trimEnd() + '\n').join('');
+}

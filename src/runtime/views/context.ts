@@ -1,0 +1,49 @@
+import type { DesiredState, Workload } from '../../diff/desired.js';
+import { buildDesiredState } from '../../diff/desired.js';
+import type { ObservedPod } from '../../diff/observed.js';
+import type { AnyObject, PodTemplateSpec, Resource } from '../../model/types.js';
+import type { InventoryEntry } from '../store/index.js';
+import type { LiveState } from './live.js';
+
+/**
+ * What every view builder needs besides the state itself: the inventory as the planner sees
+ * it (workloads with their template hashes) and lookups by key.
+ */
+export interface ViewContext {
+  state: LiveState;
+  desired: DesiredState;
+  entries: ReadonlyMap<string, InventoryEntry>;
+  workloads: ReadonlyMap<string, Workload>;
+  /** Observed pods by their controller key (`Deployment/ns/web`). */
+  podsByController: ReadonlyMap<string, ObservedPod[]>;
+}
+
+export function viewContext(state: LiveState): ViewContext {
+  const resources: Resource[] = state.inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } }));
+  const desired = buildDesiredState(resources);
+  const podsByController = new Map<string, ObservedPod[]>();
+  for (const p of state.host.pods) {
+    const list = podsByController.get(p.controller) ?? [];
+    list.push(p);
+    podsByController.set(p.controller, list);
+  }
+  return {
+    state,
+    desired,
+    entries: new Map(state.inventory.map((e) => [e.key, e])),
+    workloads: new Map(desired.workloads.map((w) => [w.key, w])),
+    podsByController,
+  };
+}
+
+/**
+ * The template a pod was created from: the controller's current template when the pod's hash
+ * matches it, else the template of an earlier rollout with that hash; undefined when neither
+ * is known (a pod left over from a template berth no longer remembers).
+ */
+export function templateOfPod(ctx: ViewContext, pod: ObservedPod): PodTemplateSpec | undefined {
+  const w = ctx.workloads.get(pod.controller);
+  if (w && w.template.hash === pod.specHash) return w.podTemplate;
+  const record = ctx.state.rollouts.get(pod.controller)?.find((r) => r.templateHash === pod.specHash);
+  return record ? (record.template as PodTemplateSpec) : undefined;
+}

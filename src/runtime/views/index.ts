@@ -1,0 +1,73 @@
+import type { Kind } from '../../model/types.js';
+import type { InventoryEntry } from '../store/index.js';
+import { cronJobViews, jobViews } from './batch.js';
+import type { ViewContext } from './context.js';
+import { viewContext } from './context.js';
+import type { LiveState } from './live.js';
+import { configMapView, namespaceViews, pvcView, secretView, serviceView } from './objects.js';
+import { podViews } from './pods.js';
+import type { View, ViewOf } from './types.js';
+import { deploymentReplicaSets, deploymentView, groupPods, replicaSetFromEntry } from './workloads.js';
+
+export type * from './types.js';
+export type { LiveState, ReadLiveOptions } from './live.js';
+export { readLiveState } from './live.js';
+export { serviceAddresses, type ServiceAddresses } from './objects.js';
+export { qosClass } from './pods.js';
+export { isAvailable } from './workloads.js';
+export { rfc3339, uidOf } from './meta.js';
+export { templateOfPod, viewContext, type ViewContext } from './context.js';
+
+/** The kinds `berth get all` lists, in kubectl's order. */
+export const ALL_KINDS: readonly Kind[] = ['Pod', 'Service', 'Deployment', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
+
+/**
+ * Kubernetes-shaped views of what the app runs, for the requested kinds, sorted by namespace
+ * then name (the order the API server lists in). Pure: everything comes from `state`.
+ */
+export function buildViews(state: LiveState, kinds: readonly Kind[]): View[] {
+  const ctx = viewContext(state);
+  const pods = podViews(ctx);
+  const byController = groupPods(pods);
+  const entries = (kind: Kind) => state.inventory.filter((e) => e.kind === kind);
+  const out: View[] = [];
+  for (const kind of kinds) {
+    const views: View[] = viewsOfKind(ctx, kind, pods, byController, entries(kind));
+    out.push(...views.sort(byNamespaceAndName));
+  }
+  return out;
+}
+
+function viewsOfKind(ctx: ViewContext, kind: Kind, pods: ViewOf<'Pod'>[], byController: ReturnType<typeof groupPods>, entries: InventoryEntry[]): View[] {
+  switch (kind) {
+    case 'Pod':
+      return pods;
+    case 'Deployment':
+      return entries.map((e) => deploymentView(ctx, e, byController.get(e.key) ?? []));
+    case 'ReplicaSet':
+      return [
+        ...ctx.state.inventory.filter((e) => e.kind === 'Deployment').flatMap((e) => deploymentReplicaSets(ctx, e, byController.get(e.key) ?? [])),
+        ...entries.map((e) => replicaSetFromEntry(ctx, e, byController.get(e.key) ?? [])),
+      ];
+    case 'ReplicationController':
+      return entries.map((e) => replicaSetFromEntry(ctx, e, byController.get(e.key) ?? []));
+    case 'Job':
+      return jobViews(ctx, byController);
+    case 'CronJob':
+      return cronJobViews(ctx);
+    case 'Service':
+      return entries.map((e) => serviceView(ctx, e));
+    case 'ConfigMap':
+      return entries.map((e) => configMapView(ctx, e));
+    case 'Secret':
+      return entries.map((e) => secretView(ctx, e));
+    case 'PersistentVolumeClaim':
+      return entries.map((e) => pvcView(ctx, e));
+    case 'Namespace':
+      return namespaceViews(ctx);
+  }
+}
+
+function byNamespaceAndName(a: View, b: View): number {
+  return a.namespace === b.namespace ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.namespace < b.namespace ? -1 : 1;
+}

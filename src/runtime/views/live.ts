@@ -1,0 +1,72 @@
+import type { DockerClient } from '../../apply/docker.js';
+import { dockerError } from '../../apply/docker.js';
+import type { ObservedHost } from '../../apply/observe.js';
+import { observeDocker } from '../../apply/observe.js';
+import type { Clock } from '../../model/clock.js';
+import type { CronState, InventoryEntry, JobRecord, NodePortAllocation, PodStatusRecord, RolloutRecord, Store } from '../store/index.js';
+
+/**
+ * Everything `get`, `describe`, `delete`, `logs` and `exec` read: the app's Docker objects
+ * (observed in detail: restart counts, start times) and what the store remembers about them.
+ * Plain data once read, so the Kubernetes-shaped views built from it are pure functions.
+ */
+export interface LiveState {
+  app: string;
+  /** When this was read (ms); AGE columns count from here. */
+  now: number;
+  host: ObservedHost;
+  inventory: InventoryEntry[];
+  /** Last readiness a prober recorded, by pod key `namespace/name`. */
+  podStatuses: ReadonlyMap<string, PodStatusRecord>;
+  /** Job outcomes by `Job/ns/name`. */
+  jobs: ReadonlyMap<string, JobRecord>;
+  /** CronJob state by `CronJob/ns/name`. */
+  cronStates: ReadonlyMap<string, CronState>;
+  /** Rollout history by `Deployment/ns/name`, oldest first. */
+  rollouts: ReadonlyMap<string, RolloutRecord[]>;
+  nodePorts: NodePortAllocation[];
+  /** The Docker host as a Kubernetes node; read only when asked (`-o wide`, json, describe). */
+  node?: { name: string };
+}
+
+export interface ReadLiveOptions {
+  app: string;
+  /** Also read the Docker host's name (one `GET /info`). */
+  node?: boolean;
+}
+
+export async function readLiveState(deps: { docker: DockerClient; store: Store; clock: Clock }, options: ReadLiveOptions): Promise<LiveState> {
+  const { docker, store, clock } = deps;
+  const { app } = options;
+  const [host, node] = await Promise.all([observeDocker(docker, { app, detail: true }), options.node ? readNode(docker) : Promise.resolve(undefined)]);
+  const inventory = store.getInventory(app);
+  const rollouts = new Map<string, RolloutRecord[]>();
+  for (const e of inventory) if (e.kind === 'Deployment') rollouts.set(e.key, store.listRollouts(app, e.key));
+  const cronStates = new Map<string, CronState>();
+  for (const e of inventory) {
+    if (e.kind !== 'CronJob') continue;
+    const s = store.getCronState(app, e.key);
+    if (s) cronStates.set(e.key, s);
+  }
+  return {
+    app,
+    now: clock.now(),
+    host,
+    inventory,
+    podStatuses: new Map(store.getPodStatuses(app).map((s) => [s.podKey, s])),
+    jobs: new Map(store.listJobs(app).map((j) => [j.jobKey, j])),
+    cronStates,
+    rollouts,
+    nodePorts: store.listNodePorts(app),
+    ...(node ? { node } : {}),
+  };
+}
+
+async function readNode(docker: DockerClient): Promise<{ name: string }> {
+  try {
+    const info = (await docker.api.info()) as { Name?: string };
+    return { name: info.Name ?? 'docker' };
+  } catch (err) {
+    throw dockerError(err, 'reading the Docker host information');
+  }
+}

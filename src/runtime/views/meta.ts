@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { kindInfo } from '../../model/kinds.js';
+import type { StringMap } from '../../model/types.js';
+import type { ItemMeta, OwnerReference } from './types.js';
+
+/** Kubernetes timestamps: RFC 3339 in UTC with whole seconds (`2026-01-02T15:04:05Z`). */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A UUID-shaped id from 32 hex digits. */
+function uuidFromHex(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * A stable uid for an object berth knows by key: the same app and key give the same uid on
+ * every read (Kubernetes uids are per incarnation; berth keeps no such record, and a stable
+ * value is what scripts comparing `ownerReferences[].uid` with `metadata.uid` need).
+ */
+export function uidOf(app: string, key: string): string {
+  return uuidFromHex(createHash('sha256').update(`${app}\0${key}`).digest('hex'));
+}
+
+/** A pod's uid is its sandbox container's id: a new pod with the same name gets a new uid. */
+export function uidOfContainer(containerId: string): string {
+  return uuidFromHex(containerId.padEnd(32, '0'));
+}
+
+export function apiVersionOf(kind: string): string {
+  return kindInfo(kind)?.apiVersion ?? 'v1';
+}
+
+export function ownerReference(app: string, kind: string, namespace: string, name: string): OwnerReference {
+  return { apiVersion: apiVersionOf(kind), kind, name, uid: uidOf(app, `${kind}/${namespace}/${name}`), controller: true, blockOwnerDeletion: true };
+}
+
+/** `ReplicaSet/ns/web-5d4f8` (the `berth.owner` label) → its parts; undefined for malformed values. */
+export function parseOwner(owner: string): { kind: string; namespace: string; name: string } | undefined {
+  const [kind, namespace, ...rest] = owner.split('/');
+  if (!kind || namespace === undefined || rest.length === 0) return undefined;
+  return { kind, namespace, name: rest.join('/') };
+}
+
+export interface MetaInput {
+  app: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  createdAt: number;
+  uid?: string;
+  labels?: StringMap;
+  annotations?: StringMap;
+  owner?: OwnerReference;
+  generation?: number;
+}
+
+/** metadata with Kubernetes' field order; empty label/annotation maps are left out as the API does. */
+export function itemMeta(m: MetaInput): ItemMeta {
+  const meta: ItemMeta = {
+    name: m.name,
+    ...(m.namespace ? { namespace: m.namespace } : {}),
+    uid: m.uid ?? uidOf(m.app, `${m.kind}/${m.namespace}/${m.name}`),
+    creationTimestamp: rfc3339(m.createdAt),
+  };
+  if (m.generation !== undefined) meta.generation = m.generation;
+  if (m.labels && Object.keys(m.labels).length) meta.labels = { ...m.labels };
+  if (m.annotations && Object.keys(m.annotations).length) meta.annotations = { ...m.annotations };
+  if (m.owner) meta.ownerReferences = [m.owner];
+  return meta;
+}
+
+/** The earliest of several creation-time witnesses (berth records no creation time of its own). */
+export function earliest(...times: Array<number | undefined>): number {
+  const known = times.filter((t): t is number => t !== undefined && Number.isFinite(t) && t > 0);
+  return known.length ? Math.min(...known) : 0;
+}

@@ -1,0 +1,137 @@
+import type { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service } from '../../model/types.js';
+import type { InventoryEntry } from '../store/index.js';
+import type { ViewContext } from './context.js';
+import type { LiveState } from './live.js';
+import { earliest, itemMeta } from './meta.js';
+import type { ConfigMapItem, NamespaceItem, PvcItem, SecretItem, ServiceItem, ViewOf } from './types.js';
+
+function metaOf(ctx: ViewContext, entry: InventoryEntry, createdAt: number) {
+  const o = entry.object as { kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
+  return itemMeta({ app: ctx.state.app, kind: o.kind, namespace: entry.namespace, name: o.metadata.name, createdAt, labels: o.metadata.labels ?? {}, annotations: o.metadata.annotations ?? {} });
+}
+
+function base(entry: InventoryEntry, createdAt: number) {
+  const o = entry.object as { metadata: { name: string; labels?: Record<string, string> } };
+  return { key: entry.key, namespace: entry.namespace, name: o.metadata.name, labels: o.metadata.labels ?? {}, createdAt };
+}
+
+export function configMapView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'ConfigMap'> {
+  const cm = entry.object as ConfigMap;
+  const object: ConfigMapItem = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: metaOf(ctx, entry, entry.appliedAt),
+    ...(cm.data ? { data: cm.data } : {}),
+    ...(cm.binaryData ? { binaryData: cm.binaryData } : {}),
+    ...(cm.immutable !== undefined ? { immutable: cm.immutable } : {}),
+  };
+  return { kind: 'ConfigMap', ...base(entry, entry.appliedAt), object };
+}
+
+/** Secret data stays base64 as the API returns it; only printers that must not show it (describe) hide it. */
+export function secretView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'Secret'> {
+  const s = entry.object as Secret;
+  const object: SecretItem = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: metaOf(ctx, entry, entry.appliedAt),
+    type: s.type,
+    ...(s.data ? { data: s.data } : {}),
+    ...(s.immutable !== undefined ? { immutable: s.immutable } : {}),
+  };
+  return { kind: 'Secret', ...base(entry, entry.appliedAt), object };
+}
+
+/** A claim is Bound once its Docker volume exists; the volume's name plays the PersistentVolume's part. */
+export function pvcView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'PersistentVolumeClaim'> {
+  const pvc = entry.object as PersistentVolumeClaim;
+  const volume = ctx.state.host.volumes.find((v) => v.role === 'pvc' && v.namespace === entry.namespace && v.owner === pvc.metadata.name);
+  const createdAt = earliest(entry.appliedAt, volume?.createdAt);
+  const storage = pvc.spec.resources?.requests?.storage;
+  const object: PvcItem = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: metaOf(ctx, entry, createdAt),
+    spec: { ...pvc.spec, ...(volume ? { volumeName: volume.name } : {}) },
+    status: volume
+      ? { phase: 'Bound', ...(pvc.spec.accessModes ? { accessModes: pvc.spec.accessModes } : {}), ...(storage ? { capacity: { storage } } : {}) }
+      : { phase: 'Pending' },
+  };
+  return { kind: 'PersistentVolumeClaim', ...base(entry, createdAt), object };
+}
+
+/**
+ * Namespaces: those declared in the manifests and those that exist implicitly (a network
+ * berth made for `default` or any namespace something was applied to).
+ */
+export function namespaceViews(ctx: ViewContext): ViewOf<'Namespace'>[] {
+  const { state } = ctx;
+  const names = new Set<string>([...state.host.networks.map((n) => n.namespace), ...state.inventory.filter((e) => e.kind === 'Namespace').map((e) => e.name)]);
+  return [...names].sort().map((name) => {
+    const entry = ctx.entries.get(`Namespace//${name}`);
+    const ns = entry?.object as Namespace | undefined;
+    const network = state.host.networks.find((n) => n.namespace === name);
+    const createdAt = earliest(network?.createdAt, entry?.appliedAt);
+    const labels = { 'kubernetes.io/metadata.name': name, ...(ns?.metadata.labels ?? {}) };
+    const object: NamespaceItem = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: itemMeta({ app: state.app, kind: 'Namespace', namespace: '', name, createdAt, labels, annotations: ns?.metadata.annotations ?? {} }),
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: network ? 'Active' : 'Pending' },
+    };
+    return { kind: 'Namespace' as const, key: `Namespace//${name}`, namespace: '', name, labels, createdAt, object };
+  });
+}
+
+/** What a Service is reachable at, as `get svc` shows it. */
+export interface ServiceAddresses {
+  /** '' when the Service has none (ExternalName, or no proxy yet); 'None' for headless. */
+  clusterIP: string;
+  externalIPs: string[];
+  /** nodePort by Service port name ('' for a lone unnamed port). */
+  nodePorts: Record<string, number>;
+}
+
+/**
+ * Extension point for the Services work (SPEC §5): today a Service's address is its proxy
+ * container's IP once the data plane observes one (`host.services`), else what the manifest
+ * says (`clusterIP: None` for headless), and NodePorts are the store's allocations or the
+ * manifest's `nodePort`. When services get real virtual IPs or published host addresses,
+ * they are filled in here and every printer follows.
+ */
+export function serviceAddresses(service: Service, state: LiveState): ServiceAddresses {
+  const ns = service.metadata.namespace ?? 'default';
+  const key = `Service/${ns}/${service.metadata.name}`;
+  const proxy = state.host.services.find((s) => s.namespace === ns && s.name === service.metadata.name);
+  const nodePorts: Record<string, number> = {};
+  if (service.spec.type === 'NodePort' || service.spec.type === 'LoadBalancer') {
+    for (const p of service.spec.ports ?? []) if (p.nodePort) nodePorts[p.name ?? ''] = p.nodePort;
+    for (const a of state.nodePorts) if (a.serviceKey === key) nodePorts[a.portName] = a.port;
+    for (const [name, port] of Object.entries(proxy?.nodePorts ?? {})) nodePorts[name] = port;
+  }
+  const clusterIP = service.spec.type === 'ExternalName' ? '' : service.spec.clusterIP === 'None' ? 'None' : (proxy?.ip ?? service.spec.clusterIP ?? '');
+  return { clusterIP, externalIPs: [], nodePorts };
+}
+
+export function serviceView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'Service'> {
+  const svc = entry.object as Service;
+  const addresses = serviceAddresses(svc, ctx.state);
+  const createdAt = entry.appliedAt;
+  const spec: ServiceItem['spec'] = {
+    ...svc.spec,
+    ...(svc.spec.ports ? { ports: svc.spec.ports.map((p) => ({ ...p, ...(addresses.nodePorts[p.name ?? ''] ? { nodePort: addresses.nodePorts[p.name ?? ''] } : {}) })) } : {}),
+  };
+  if (addresses.clusterIP) {
+    spec.clusterIP = addresses.clusterIP;
+    spec.clusterIPs = [addresses.clusterIP];
+  }
+  const object: ServiceItem = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: metaOf(ctx, entry, createdAt),
+    spec,
+    status: { loadBalancer: addresses.externalIPs.length ? { ingress: addresses.externalIPs.map((ip) => ({ ip })) } : {} },
+  };
+  return { kind: 'Service', ...base(entry, createdAt), object };
+}

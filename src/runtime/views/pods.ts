@@ -1,0 +1,188 @@
+import type { ObservedContainer, ObservedPod } from '../../diff/observed.js';
+import { podPhase, podStatusReason } from '../../diff/observed.js';
+import type { Container, PodTemplateSpec } from '../../model/types.js';
+import type { ContainerStatusRecord, PodStatusRecord } from '../store/index.js';
+import type { ViewContext } from './context.js';
+import { templateOfPod } from './context.js';
+import { itemMeta, ownerReference, parseOwner, rfc3339, uidOf, uidOfContainer } from './meta.js';
+import type { Condition, ContainerStateView, ContainerStatusView, PodItem, ViewOf } from './types.js';
+
+type PodView = ViewOf<'Pod'>;
+
+/** Every observed pod of the app as a Kubernetes Pod, sorted by namespace and name. */
+export function podViews(ctx: ViewContext): PodView[] {
+  return ctx.state.host.pods.map((p) => podView(ctx, p));
+}
+
+export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
+  const { state } = ctx;
+  const template = templateOfPod(ctx, pod);
+  const record = freshRecord(state.podStatuses.get(pod.key), pod);
+  const specs = new Map<string, Container>((template ? [...(template.spec.initContainers ?? []), ...template.spec.containers] : []).map((c) => [c.name, c]));
+  const containers = pod.expectedContainers.map((name) =>
+    containerStatus(ctx, pod, name, pod.containers.find((c) => c.name === name), specs.get(name), record?.containers[name]),
+  );
+  const inits = pod.expectedInitContainers.map((name) =>
+    containerStatus(ctx, pod, name, pod.initContainers.find((c) => c.name === name), specs.get(name), undefined),
+  );
+  const ready = pod.sandbox?.state === 'running' && containers.length > 0 && containers.every((c) => c.ready);
+  const initialized = inits.every((c) => c.state.terminated?.exitCode === 0);
+  const started = pod.sandbox?.startedAt ?? pod.createdAt;
+  const readyAt = ready ? (record?.updatedAt ?? latestStart(pod) ?? started) : (record?.updatedAt ?? started);
+  const condition = (type: string, ok: boolean, at: number): Condition => ({ type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: rfc3339(at) });
+  const ip = pod.sandbox?.ip;
+  const hostIP = state.host.networks.find((n) => n.namespace === pod.namespace)?.gateway;
+  const owner = parseOwner(pod.owner);
+  const object: PodItem = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: itemMeta({
+      app: state.app,
+      kind: 'Pod',
+      namespace: pod.namespace,
+      name: pod.name,
+      createdAt: pod.createdAt,
+      uid: pod.sandbox ? uidOfContainer(pod.sandbox.id) : uidOf(state.app, `Pod/${pod.key}`),
+      labels: pod.labels,
+      annotations: template?.metadata.annotations ?? {},
+      // A bare pod's owner label names the pod itself: it has no controller.
+      ...(owner && !(owner.kind === 'Pod' && owner.name === pod.name) ? { owner: ownerReference(state.app, owner.kind, owner.namespace, owner.name) } : {}),
+    }),
+    spec: podSpec(pod, template, state.node?.name),
+    status: {
+      phase: podPhase(pod),
+      conditions: [
+        condition('Initialized', initialized, started),
+        condition('Ready', ready, readyAt),
+        condition('ContainersReady', ready, readyAt),
+        condition('PodScheduled', pod.sandbox !== undefined, pod.createdAt),
+      ],
+      ...(hostIP ? { hostIP, hostIPs: [{ ip: hostIP }] } : {}),
+      ...(ip ? { podIP: ip, podIPs: [{ ip }] } : {}),
+      ...(pod.sandbox?.startedAt ? { startTime: rfc3339(pod.sandbox.startedAt) } : {}),
+      ...(inits.length ? { initContainerStatuses: inits } : {}),
+      containerStatuses: containers,
+      ...(template ? { qosClass: qosClass(template) } : {}),
+    },
+  };
+  const lastRestart = Math.max(0, ...pod.containers.filter((c) => c.restartCount > 0 || restartsOf(record, c.name) > 0).map((c) => c.finishedAt ?? 0));
+  return {
+    kind: 'Pod',
+    key: `Pod/${pod.key}`,
+    namespace: pod.namespace,
+    name: pod.name,
+    labels: pod.labels,
+    createdAt: pod.createdAt,
+    object,
+    statusReason: podStatusReason(pod),
+    restarts: { count: containers.reduce((n, c) => n + c.restartCount, 0), ...(lastRestart > 0 ? { lastAt: lastRestart } : {}) },
+    ready,
+    controller: pod.controller,
+    owner: pod.owner,
+  };
+}
+
+/**
+ * A recorded status describes this incarnation of the pod only if it was written after the
+ * pod was created: a re-created bare pod must not inherit its predecessor's readiness.
+ */
+function freshRecord(record: PodStatusRecord | undefined, pod: ObservedPod): PodStatusRecord | undefined {
+  return record && record.updatedAt >= pod.createdAt ? record : undefined;
+}
+
+function restartsOf(record: PodStatusRecord | undefined, name: string): number {
+  return record?.containers[name]?.restartCount ?? 0;
+}
+
+function latestStart(pod: ObservedPod): number | undefined {
+  const starts = pod.containers.map((c) => c.startedAt).filter((t): t is number => t !== undefined);
+  return starts.length ? Math.max(...starts) : undefined;
+}
+
+function podSpec(pod: ObservedPod, template: PodTemplateSpec | undefined, node: string | undefined): PodItem['spec'] {
+  const nodeName = node ? { nodeName: node } : {};
+  if (template) return { ...template.spec, ...nodeName };
+  // The template is unknown: what Docker tells about the containers is all there is.
+  return {
+    containers: pod.containers.map((c) => ({ name: c.name, image: c.image })),
+    ...(pod.initContainers.length ? { initContainers: pod.initContainers.map((c) => ({ name: c.name, image: c.image })) } : {}),
+    restartPolicy: pod.restartPolicy,
+    ...nodeName,
+  };
+}
+
+/**
+ * READY per container: from the prober's last record when there is one for this pod, else a
+ * running container without a readiness probe is ready (the kubelet's default), one with a
+ * readiness probe is not until a prober has seen it pass.
+ */
+function containerStatus(
+  ctx: ViewContext,
+  pod: ObservedPod,
+  name: string,
+  c: ObservedContainer | undefined,
+  spec: Container | undefined,
+  record: ContainerStatusRecord | undefined,
+): ContainerStatusView {
+  const image = spec?.image ?? c?.image ?? '';
+  if (!c) {
+    return { name, ready: false, started: false, restartCount: 0, image, imageID: '', state: { waiting: { reason: 'ContainerMissing', message: `container ${name} of the pod was removed; the next apply recreates it` } }, lastState: {} };
+  }
+  const probes = ctx.state.host.probes.get(c.id);
+  const running = c.state === 'running' && !c.restarting;
+  const ready = running && (record ? record.ready : probes?.readinessProbe === undefined);
+  const started = running && (record ? record.started : true);
+  const restartCount = c.restartCount + (record?.restartCount ?? 0);
+  const containerID = `docker://${c.id}`;
+  const { state, lastState } = containerStates(pod, c, restartCount, record);
+  return {
+    name,
+    ready,
+    started,
+    restartCount,
+    image,
+    imageID: c.imageId ? `docker://${c.imageId}` : '',
+    containerID,
+    state,
+    lastState,
+  };
+}
+
+function terminated(c: ObservedContainer): NonNullable<ContainerStateView['terminated']> {
+  return {
+    ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+    reason: c.oomKilled ? 'OOMKilled' : c.exitCode === 0 ? 'Completed' : 'Error',
+    ...(c.error ? { message: c.error } : {}),
+    ...(c.startedAt ? { startedAt: rfc3339(c.startedAt) } : {}),
+    ...(c.finishedAt ? { finishedAt: rfc3339(c.finishedAt) } : {}),
+    containerID: `docker://${c.id}`,
+  };
+}
+
+function containerStates(pod: ObservedPod, c: ObservedContainer, restartCount: number, record: ContainerStatusRecord | undefined): { state: ContainerStateView; lastState: ContainerStateView } {
+  const willRestart = pod.restartPolicy === 'Always' || (pod.restartPolicy === 'OnFailure' && c.exitCode !== 0);
+  if (c.state === 'created') return { state: { waiting: { reason: 'ContainerCreating' } }, lastState: {} };
+  if (c.restarting || c.state === 'restarting' || ((c.state === 'exited' || c.state === 'dead') && willRestart && c.role === 'container' && restartCount > 0)) {
+    return { state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${c.name} in pod ${pod.name}` } }, lastState: { terminated: terminated(c) } };
+  }
+  if (c.state === 'exited' || c.state === 'dead') return { state: { terminated: terminated(c) }, lastState: {} };
+  const state: ContainerStateView = { running: { startedAt: rfc3339(c.startedAt ?? pod.createdAt) } };
+  if (restartCount === 0) return { state, lastState: {} };
+  // Docker keeps the previous run's finish time, not its exit code; the prober records why it killed one.
+  const reason = record?.lastTerminationReason ?? 'Error';
+  const finishedAt = record?.lastTerminatedAt ?? c.finishedAt;
+  return { state, lastState: { terminated: { reason, ...(finishedAt ? { finishedAt: rfc3339(finishedAt) } : {}), containerID: `docker://${c.id}` } } };
+}
+
+/** Kubernetes' QoS class from requests and limits (requests default to limits). */
+export function qosClass(template: PodTemplateSpec): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const all = [...(template.spec.initContainers ?? []), ...template.spec.containers];
+  const any = all.some((c) => Object.keys(c.resources?.limits ?? {}).length || Object.keys(c.resources?.requests ?? {}).length);
+  if (!any) return 'BestEffort';
+  const guaranteed = all.every((c) => {
+    const limits = c.resources?.limits ?? {};
+    const requests = { ...limits, ...(c.resources?.requests ?? {}) };
+    return ['cpu', 'memory'].every((r) => limits[r] !== undefined && requests[r] === limits[r]);
+  });
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}

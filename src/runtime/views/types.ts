@@ -1,0 +1,220 @@
+import type { Container, Kind, PodSpec, PodTemplateSpec, StringMap } from '../../model/types.js';
+
+/**
+ * Kubernetes-shaped objects of what runs, as the API server would return them, so scripts
+ * written against `kubectl get -o json` work against `berth get -o json`. Field names and
+ * nesting follow the Kubernetes API; values come from Docker and the store.
+ */
+export interface ItemMeta {
+  name: string;
+  namespace?: string;
+  uid: string;
+  /** RFC 3339, seconds precision, UTC (`2026-01-02T15:04:05Z`). */
+  creationTimestamp: string;
+  generation?: number;
+  labels?: StringMap;
+  annotations?: StringMap;
+  ownerReferences?: OwnerReference[];
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller: true;
+  blockOwnerDeletion: true;
+}
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  lastProbeTime?: null;
+  lastUpdateTime?: string;
+  lastTransitionTime: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface ContainerStateView {
+  running?: { startedAt: string };
+  waiting?: { reason: string; message?: string };
+  terminated?: { exitCode?: number; reason: string; message?: string; startedAt?: string; finishedAt?: string; containerID?: string };
+}
+
+export interface ContainerStatusView {
+  name: string;
+  ready: boolean;
+  started: boolean;
+  restartCount: number;
+  image: string;
+  imageID: string;
+  containerID?: string;
+  state: ContainerStateView;
+  lastState: ContainerStateView;
+}
+
+export interface PodItem {
+  apiVersion: 'v1';
+  kind: 'Pod';
+  metadata: ItemMeta;
+  /** The template's spec when berth knows it, else only what Docker tells (names, images). */
+  spec: Omit<Partial<PodSpec>, 'containers' | 'initContainers'> & {
+    containers: Array<Container | { name: string; image: string }>;
+    initContainers?: Array<Container | { name: string; image: string }>;
+    nodeName?: string;
+  };
+  status: {
+    phase: string;
+    conditions: Condition[];
+    hostIP?: string;
+    hostIPs?: Array<{ ip: string }>;
+    podIP?: string;
+    podIPs?: Array<{ ip: string }>;
+    startTime?: string;
+    initContainerStatuses?: ContainerStatusView[];
+    containerStatuses: ContainerStatusView[];
+    qosClass?: string;
+  };
+}
+
+export interface ReplicaSetItem {
+  apiVersion: string;
+  kind: 'ReplicaSet' | 'ReplicationController';
+  metadata: ItemMeta;
+  spec: { replicas: number; minReadySeconds?: number; selector: unknown; template?: PodTemplateSpec };
+  status: { replicas: number; fullyLabeledReplicas: number; readyReplicas: number; availableReplicas: number; observedGeneration: number };
+}
+
+export interface DeploymentItem {
+  apiVersion: string;
+  kind: 'Deployment';
+  metadata: ItemMeta;
+  spec: Record<string, unknown> & { replicas: number; template: PodTemplateSpec };
+  status: {
+    observedGeneration: number;
+    replicas: number;
+    updatedReplicas: number;
+    readyReplicas: number;
+    availableReplicas: number;
+    unavailableReplicas: number;
+    conditions: Condition[];
+  };
+}
+
+export interface JobItem {
+  apiVersion: string;
+  kind: 'Job';
+  metadata: ItemMeta;
+  spec: Record<string, unknown> & { completions: number; parallelism: number; template?: PodTemplateSpec };
+  status: {
+    active: number;
+    succeeded: number;
+    failed: number;
+    ready?: number;
+    startTime?: string;
+    completionTime?: string;
+    conditions?: Condition[];
+  };
+}
+
+export interface CronJobItem {
+  apiVersion: string;
+  kind: 'CronJob';
+  metadata: ItemMeta;
+  spec: Record<string, unknown> & { schedule: string; suspend: boolean };
+  status: { active?: Array<{ apiVersion: string; kind: 'Job'; name: string; namespace: string }>; lastScheduleTime?: string; lastSuccessfulTime?: string };
+}
+
+export interface ServiceItem {
+  apiVersion: 'v1';
+  kind: 'Service';
+  metadata: ItemMeta;
+  spec: Record<string, unknown> & {
+    type: string;
+    clusterIP?: string;
+    clusterIPs?: string[];
+    externalName?: string;
+    selector?: StringMap;
+    ports?: Array<{ name?: string; protocol: string; port: number; targetPort: number | string; nodePort?: number }>;
+  };
+  status: { loadBalancer: { ingress?: Array<{ ip: string }> } };
+}
+
+export interface ConfigMapItem {
+  apiVersion: 'v1';
+  kind: 'ConfigMap';
+  metadata: ItemMeta;
+  data?: StringMap;
+  binaryData?: StringMap;
+  immutable?: boolean;
+}
+
+export interface SecretItem {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  metadata: ItemMeta;
+  type: string;
+  /** base64, as the API returns it (kubectl prints it too). */
+  data?: StringMap;
+  immutable?: boolean;
+}
+
+export interface PvcItem {
+  apiVersion: 'v1';
+  kind: 'PersistentVolumeClaim';
+  metadata: ItemMeta;
+  spec: Record<string, unknown> & { accessModes?: string[]; volumeName?: string; volumeMode?: string };
+  status: { phase: 'Bound' | 'Pending'; accessModes?: string[]; capacity?: StringMap };
+}
+
+export interface NamespaceItem {
+  apiVersion: 'v1';
+  kind: 'Namespace';
+  metadata: ItemMeta;
+  spec: { finalizers: string[] };
+  status: { phase: 'Active' | 'Pending' };
+}
+
+export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem;
+
+interface ViewBase {
+  /** `Kind/namespace/name` ('' namespace for Namespaces). */
+  key: string;
+  namespace: string;
+  name: string;
+  labels: StringMap;
+  createdAt: number;
+}
+
+/** One object as `get`/`describe` show it: the API-shaped object plus what only printers need. */
+export type View =
+  | (ViewBase & {
+      kind: 'Pod';
+      object: PodItem;
+      /** kubectl's STATUS column (podStatusReason): not an API field. */
+      statusReason: string;
+      /** Restart count summed over containers, and when the last restart happened. */
+      restarts: { count: number; lastAt?: number };
+      ready: boolean;
+      /** `berth.controller` (top-level object, `Deployment/ns/web`) and `berth.owner` (direct owner) labels. */
+      controller: string;
+      owner: string;
+    })
+  | (ViewBase & {
+      kind: 'Deployment';
+      object: DeploymentItem;
+      /** pod-template-hash of the current template: its ReplicaSet is `<name>-<hash>`. */
+      templateHash?: string;
+    })
+  | (ViewBase & { kind: 'ReplicaSet'; object: ReplicaSetItem })
+  | (ViewBase & { kind: 'ReplicationController'; object: ReplicaSetItem })
+  | (ViewBase & { kind: 'Job'; object: JobItem })
+  | (ViewBase & { kind: 'CronJob'; object: CronJobItem })
+  | (ViewBase & { kind: 'Service'; object: ServiceItem })
+  | (ViewBase & { kind: 'ConfigMap'; object: ConfigMapItem })
+  | (ViewBase & { kind: 'Secret'; object: SecretItem })
+  | (ViewBase & { kind: 'PersistentVolumeClaim'; object: PvcItem })
+  | (ViewBase & { kind: 'Namespace'; object: NamespaceItem });
+
+export type ViewOf<K extends Kind> = Extract<View, { kind: K }>;

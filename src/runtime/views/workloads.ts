@@ -1,0 +1,188 @@
+import type { Deployment, LabelSelector, PodTemplateSpec, ReplicaSet, ReplicationController } from '../../model/types.js';
+import type { InventoryEntry } from '../store/index.js';
+import type { ViewContext } from './context.js';
+import { apiVersionOf, earliest, itemMeta, ownerReference, parseOwner, rfc3339 } from './meta.js';
+import type { Condition, DeploymentItem, ReplicaSetItem, ViewOf } from './types.js';
+
+type PodView = ViewOf<'Pod'>;
+
+/** Pod views grouped by the pods' controller key, built once per read. */
+export type PodsByController = ReadonlyMap<string, PodView[]>;
+
+export function groupPods(pods: readonly PodView[]): PodsByController {
+  const out = new Map<string, PodView[]>();
+  for (const p of pods) {
+    const list = out.get(p.controller) ?? [];
+    list.push(p);
+    out.set(p.controller, list);
+  }
+  return out;
+}
+
+/** Ready for at least minReadySeconds (the Ready condition's transition time is when it became ready). */
+export function isAvailable(pod: PodView, minReadySeconds: number, now: number): boolean {
+  if (!pod.ready) return false;
+  if (minReadySeconds <= 0) return true;
+  const since = Date.parse(pod.object.status.conditions.find((c) => c.type === 'Ready')?.lastTransitionTime ?? '');
+  return Number.isFinite(since) && now - since >= minReadySeconds * 1000;
+}
+
+
+export function deploymentView(ctx: ViewContext, entry: InventoryEntry, pods: readonly PodView[]): ViewOf<'Deployment'> {
+  const d = entry.object as Deployment;
+  const { state } = ctx;
+  const hash = ctx.workloads.get(entry.key)?.template.hash;
+  const now = state.now;
+  const fresh = pods.filter((p) => hash !== undefined && p.owner === `ReplicaSet/${entry.namespace}/${d.metadata.name}-${hash}`);
+  const available = pods.filter((p) => isAvailable(p, d.spec.minReadySeconds, now)).length;
+  const ready = pods.filter((p) => p.ready).length;
+  const rollouts = state.rollouts.get(entry.key) ?? [];
+  const current = rollouts.find((r) => r.templateHash === hash);
+  const createdAt = earliest(entry.appliedAt, rollouts[0]?.startedAt, ...pods.map((p) => p.createdAt));
+  const rolling = d.spec.strategy.type === 'RollingUpdate' ? d.spec.strategy.rollingUpdate : undefined;
+  const maxUnavailable = rolling ? unavailableAllowed(rolling.maxUnavailable, d.spec.replicas) : d.spec.replicas;
+  const complete = fresh.length === d.spec.replicas && pods.length === fresh.length && fresh.every((p) => isAvailable(p, d.spec.minReadySeconds, now));
+  const failed = current?.outcome === 'failed' || current?.outcome === 'rolled-back';
+  const at = rfc3339(current?.finishedAt ?? current?.startedAt ?? entry.appliedAt);
+  const rsName = hash ? `${d.metadata.name}-${hash}` : d.metadata.name;
+  const conditions: Condition[] = [
+    available >= d.spec.replicas - maxUnavailable
+      ? { type: 'Available', status: 'True', lastUpdateTime: at, lastTransitionTime: at, reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
+      : { type: 'Available', status: 'False', lastUpdateTime: at, lastTransitionTime: at, reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
+    failed
+      ? { type: 'Progressing', status: 'False', lastUpdateTime: at, lastTransitionTime: at, reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${rsName}" has timed out progressing.` }
+      : complete
+        ? { type: 'Progressing', status: 'True', lastUpdateTime: at, lastTransitionTime: at, reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rsName}" has successfully progressed.` }
+        : { type: 'Progressing', status: 'True', lastUpdateTime: at, lastTransitionTime: at, reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` },
+  ];
+  const annotations = { ...(d.metadata.annotations ?? {}), ...(current ? { 'deployment.kubernetes.io/revision': String(current.revision) } : {}) };
+  const object: DeploymentItem = {
+    apiVersion: d.apiVersion,
+    kind: 'Deployment',
+    metadata: itemMeta({ app: state.app, kind: 'Deployment', namespace: entry.namespace, name: d.metadata.name, createdAt, labels: d.metadata.labels ?? {}, annotations, generation: 1 }),
+    spec: d.spec as DeploymentItem['spec'],
+    status: {
+      observedGeneration: 1,
+      replicas: pods.length,
+      updatedReplicas: fresh.length,
+      readyReplicas: ready,
+      availableReplicas: available,
+      unavailableReplicas: Math.max(0, d.spec.replicas - available),
+      conditions,
+    },
+  };
+  return { kind: 'Deployment', key: entry.key, namespace: entry.namespace, name: d.metadata.name, labels: d.metadata.labels ?? {}, createdAt, object, ...(hash ? { templateHash: hash } : {}) };
+}
+
+/** maxUnavailable as a number (percentages round down, as Kubernetes does for it). */
+function unavailableAllowed(value: number | string, replicas: number): number {
+  if (typeof value === 'number') return value;
+  const pct = /^(\d+)%$/.exec(value);
+  return pct ? Math.floor((Number(pct[1]) * replicas) / 100) : Number(value) || 0;
+}
+
+/**
+ * ReplicaSets of Deployments are not objects berth stores: they are derived. The current one
+ * (`<deployment>-<template hash>`) wants `replicas`; an old one wants the pods it still has (a
+ * rolling update scales it down pod by pod), 0 once they are gone. Old templates the rollout
+ * history remembers are listed with 0, as `kubectl get rs` lists a Deployment's history.
+ */
+export function deploymentReplicaSets(ctx: ViewContext, entry: InventoryEntry, pods: readonly PodView[]): ViewOf<'ReplicaSet'>[] {
+  const d = entry.object as Deployment;
+  const ns = entry.namespace;
+  const hash = ctx.workloads.get(entry.key)?.template.hash;
+  const groups = new Map<string, PodView[]>();
+  if (hash) groups.set(`${d.metadata.name}-${hash}`, []);
+  for (const p of pods) {
+    const owner = parseOwner(p.owner);
+    if (owner?.kind !== 'ReplicaSet') continue;
+    const list = groups.get(owner.name) ?? [];
+    list.push(p);
+    groups.set(owner.name, list);
+  }
+  const rollouts = ctx.state.rollouts.get(entry.key) ?? [];
+  for (const r of rollouts) if (!groups.has(`${d.metadata.name}-${r.templateHash}`)) groups.set(`${d.metadata.name}-${r.templateHash}`, []);
+  const out: ViewOf<'ReplicaSet'>[] = [];
+  for (const [name, rsPods] of groups) {
+    const rsHash = name.slice(d.metadata.name.length + 1);
+    const record = rollouts.find((r) => r.templateHash === rsHash);
+    const template = rsHash === hash ? d.spec.template : (record?.template as PodTemplateSpec | undefined);
+    const desired = rsHash === hash ? d.spec.replicas : rsPods.length;
+    const labels = { ...(template?.metadata.labels ?? rsPods[0]?.labels ?? {}), 'pod-template-hash': rsHash };
+    const selector: LabelSelector = { ...d.spec.selector, matchLabels: { ...(d.spec.selector.matchLabels ?? {}), 'pod-template-hash': rsHash } };
+    const annotations: Record<string, string> = {
+      'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas),
+      ...(record ? { 'deployment.kubernetes.io/revision': String(record.revision) } : {}),
+    };
+    const createdAt = earliest(record?.startedAt, ...rsPods.map((p) => p.createdAt), rsHash === hash ? entry.appliedAt : undefined);
+    out.push(
+      replicaSetView(ctx, {
+        kind: 'ReplicaSet' as const,
+        namespace: ns,
+        name,
+        createdAt,
+        labels,
+        annotations,
+        owner: ownerReference(ctx.state.app, 'Deployment', ns, d.metadata.name),
+        desired,
+        minReadySeconds: d.spec.minReadySeconds,
+        selector,
+        ...(template ? { template: { ...template, metadata: { ...template.metadata, labels } } } : {}),
+        pods: rsPods,
+      }),
+    );
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A ReplicaSet or ReplicationController from the manifests. */
+export function replicaSetFromEntry(ctx: ViewContext, entry: InventoryEntry, pods: readonly PodView[]): ViewOf<'ReplicaSet' | 'ReplicationController'> {
+  const rs = entry.object as ReplicaSet | ReplicationController;
+  return replicaSetView<'ReplicaSet' | 'ReplicationController'>(ctx, {
+    kind: rs.kind,
+    namespace: entry.namespace,
+    name: rs.metadata.name,
+    createdAt: earliest(entry.appliedAt, ...pods.map((p) => p.createdAt)),
+    labels: rs.metadata.labels ?? {},
+    annotations: rs.metadata.annotations ?? {},
+    desired: rs.spec.replicas,
+    minReadySeconds: rs.spec.minReadySeconds,
+    selector: rs.spec.selector,
+    template: rs.spec.template,
+    pods,
+  });
+}
+
+interface ReplicaSetInput {
+  kind: 'ReplicaSet' | 'ReplicationController';
+  namespace: string;
+  name: string;
+  createdAt: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  owner?: ReturnType<typeof ownerReference>;
+  desired: number;
+  minReadySeconds: number;
+  selector: unknown;
+  template?: PodTemplateSpec;
+  pods: readonly PodView[];
+}
+
+function replicaSetView<K extends ReplicaSetInput['kind']>(ctx: ViewContext, i: ReplicaSetInput & { kind: K }): ViewOf<K> {
+  const { state } = ctx;
+  const object: ReplicaSetItem = {
+    apiVersion: apiVersionOf(i.kind),
+    kind: i.kind,
+    metadata: itemMeta({ app: state.app, kind: i.kind, namespace: i.namespace, name: i.name, createdAt: i.createdAt, labels: i.labels, annotations: i.annotations, generation: 1, ...(i.owner ? { owner: i.owner } : {}) }),
+    spec: { replicas: i.desired, ...(i.minReadySeconds ? { minReadySeconds: i.minReadySeconds } : {}), selector: i.selector, ...(i.template ? { template: i.template } : {}) },
+    status: {
+      replicas: i.pods.length,
+      fullyLabeledReplicas: i.pods.length,
+      readyReplicas: i.pods.filter((p) => p.ready).length,
+      availableReplicas: i.pods.filter((p) => isAvailable(p, i.minReadySeconds, state.now)).length,
+      observedGeneration: 1,
+    },
+  };
+  const base = { key: `${i.kind}/${i.namespace}/${i.name}`, namespace: i.namespace, name: i.name, labels: i.labels, createdAt: i.createdAt, object };
+  return { kind: i.kind, ...base } as ViewOf<K>;
+}

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBusyboxImage } from './support/busybox-image.js';
+import type { Harness } from './cli-support.js';
+import { docker, harness, owned, removeApp } from './cli-support.js';
+
+/**
+ * `berth delete` against the real engine: by kind and name, a whole namespace, and -f;
+ * graceful and immediate; NotFound; objects of other apps and unlabelled containers are never
+ * touched; and after deleting everything applied, nothing labelled with the app is left.
+ */
+let h: Harness;
+let image: string;
+let otherApp: string;
+let imposterId: string | undefined;
+
+const manifests = (img: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: notes-data, namespace: shop}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 100Mi}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: notes, namespace: shop}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: main
+      image: ${img}
+      command: ["sleep", "100000"]
+      volumeMounts: [{name: data, mountPath: /data}, {name: scratch, mountPath: /scratch}]
+  volumes:
+    - {name: data, persistentVolumeClaim: {claimName: notes-data}}
+    - {name: scratch, emptyDir: {}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 30
+      containers:
+        - name: web
+          image: ${img}
+          # sleep ignores SIGTERM as PID 1: only the grace period (or --grace-period 0) ends it.
+          command: ["sleep", "100000"]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data: {a: b}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: solo, labels: {app: solo}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - {name: main, image: ${img}, command: ["sleep", "100000"]}
+`;
+
+beforeAll(async () => {
+  image = await ensureBusyboxImage(docker);
+  h = await harness('e2e-delete');
+  otherApp = `${h.app}-other`;
+  await h.write('app.yaml', manifests(image));
+  const r = await h.berth(['apply', '-f', `${h.dir}/app.yaml`, '--wait', '--timeout', '120s']);
+  expect(r.code, r.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  if (imposterId) await docker.getContainer(imposterId).remove({ force: true }).catch(() => undefined);
+  await removeApp(otherApp);
+  await h?.cleanup();
+});
+
+describe('delete', () => {
+  it('one pod of a Deployment: deleted, the Deployment stays in the inventory', async () => {
+    const [pod] = (await h.berth(['get', 'pods', '-l', 'app=web', '-o', 'name'])).stdout.trim().split('\n');
+    const name = pod!.replace('pod/', '');
+    expect(await h.berth(['delete', 'pod', name, '--grace-period', '0'])).toEqual({ code: 0, stdout: `pod "${name}" deleted\n`, stderr: '' });
+    expect((await owned(h.app)).containers.some((c) => c.includes(name))).toBe(false);
+    expect((await h.berth(['get', 'deploy', 'web', '-o', 'name'])).stdout).toBe('deployment.apps/web\n');
+  });
+
+  it('a Deployment with --grace-period 0: its pods go at once and it leaves the inventory', async () => {
+    const started = Date.now();
+    const r = await h.berth(['delete', 'deployment', 'web', '--grace-period', '0']);
+    expect(r).toEqual({ code: 0, stdout: 'deployment.apps "web" deleted\n', stderr: '' });
+    // The pods ignore SIGTERM with a 30 s grace period: only the override explains a quick end.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect((await owned(h.app)).containers.filter((c) => c.includes('_web-'))).toEqual([]);
+    expect(await h.berth(['get', 'deploy', 'web'])).toEqual({ code: 2, stdout: '', stderr: 'Error from server (NotFound): deployments.apps "web" not found\n' });
+  });
+
+  it('a namespace: its pod, claim volume, per-pod volumes and network, and its inventory', async () => {
+    expect((await owned(h.app)).networks).toContain(`berth_${h.app}_shop`);
+    const r = await h.berth(['delete', 'ns', 'shop']);
+    expect(r).toEqual({ code: 0, stdout: 'namespace "shop" deleted\n', stderr: '' });
+    const left = await owned(h.app);
+    expect(left.containers.filter((c) => c.includes('_shop_'))).toEqual([]);
+    expect(left.volumes.filter((v) => v.includes('_shop_'))).toEqual([]);
+    expect(left.networks).toEqual([`berth_${h.app}_default`]);
+    expect((await h.berth(['get', 'pvc', '-n', 'shop'])).stderr).toBe('No resources found in shop namespace.\n');
+  });
+
+  it('NotFound exits 2 unless --ignore-not-found; an object of another app is named as such and left alone', async () => {
+    expect(await h.berth(['delete', 'cm', 'nope'])).toEqual({ code: 2, stdout: '', stderr: 'Error from server (NotFound): configmaps "nope" not found\n' });
+    expect(await h.berth(['delete', 'cm', 'nope', '--ignore-not-found'])).toEqual({ code: 0, stdout: '', stderr: '' });
+    const other = await h.write('other.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: theirs}\ndata: {key: value}\n');
+    const applied = await h.berth(['apply', '-f', other, '--app', otherApp]);
+    expect(applied.code, applied.stderr).toBe(0);
+    const r = await h.berth(['delete', 'cm', 'theirs']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`Error from server (NotFound): configmaps "theirs" not found in app "${h.app}" (it belongs to app "${otherApp}"; pass --app ${otherApp})\n`);
+    expect((await h.berth(['get', 'cm', 'theirs', '--app', otherApp, '-o', 'name'])).stdout).toBe('configmap/theirs\n');
+  });
+
+  it('never touches an unlabelled container, even one named like a pod of the app', async () => {
+    const name = `berth_${h.app}_default_imposter`;
+    const c = await docker.createContainer({ name, Image: image, Cmd: ['sleep', '100000'], Labels: { 'berth.test.run': randomBytes(4).toString('hex') } });
+    imposterId = c.id;
+    expect((await h.berth(['delete', 'pod', 'imposter'])).code).toBe(2);
+    expect((await docker.getContainer(c.id).inspect()).Name).toBe(`/${name}`);
+  });
+
+  it('delete -f of everything applied leaves nothing labelled with the app on the host', async () => {
+    const r = await h.berth(['delete', '-f', `${h.dir}/app.yaml`, '--ignore-not-found']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('configmap "cfg" deleted\npod "solo" deleted\n');
+    expect(await owned(h.app)).toEqual({ containers: [], volumes: [], networks: [] });
+    expect((await h.berth(['get', 'all'])).stderr).toBe('No resources found in default namespace.\n');
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { ObservedPod } from '../../src/diff/observed.js';
+import { chooseContainer, findPod } from '../../src/runtime/container-io.js';
+import { entry, NOW, podOf, WEB } from './views-support.js';
+
+/** Which pod and container `logs`/`exec` mean, and kubectl's errors when that is unclear. */
+const TWO = entry({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'duo' }, spec: { initContainers: [{ name: 'setup', image: 'img' }], containers: [{ name: 'main', image: 'img' }, { name: 'helper', image: 'img' }] } });
+const INVENTORY = [entry(WEB), TWO];
+const duo = (): ObservedPod => {
+  const p = podOf(INVENTORY, 'Pod/default/duo');
+  return { ...p, expectedInitContainers: ['setup'], initContainers: [{ ...p.containers[0]!, id: 'init1', name: 'setup', role: 'init', state: 'exited', exitCode: 0 }] };
+};
+
+describe('chooseContainer', () => {
+  it('the only container without -c', () => {
+    const p = podOf(INVENTORY, 'Deployment/default/web');
+    expect(chooseContainer(p, undefined, 'error')).toEqual({ container: p.containers[0], defaulted: false });
+  });
+
+  it('several containers without -c: kubectl error naming them (logs)', () => {
+    expect(() => chooseContainer(duo(), undefined, 'error')).toThrow('a container name must be specified for pod duo, choose one of: [main helper] or one of the init containers: [setup]');
+  });
+
+  it('several containers without -c: the first, marked as defaulted (exec)', () => {
+    const p = duo();
+    expect(chooseContainer(p, undefined, 'first')).toEqual({ container: p.containers[0], defaulted: true });
+  });
+
+  it('-c picks app or init containers; an unknown name is a usage error', () => {
+    const p = duo();
+    expect(chooseContainer(p, 'helper').container.name).toBe('helper');
+    expect(chooseContainer(p, 'setup').container.id).toBe('init1');
+    expect(() => chooseContainer(p, 'nope')).toThrow(expect.objectContaining({ code: 'USAGE', message: 'container nope is not valid for pod duo' }));
+  });
+});
+
+describe('findPod', () => {
+  const mk = (name: string, ready: boolean, createdAt: number, state: 'running' | 'exited' = 'running') => ({ ...podOf(INVENTORY, 'Deployment/default/web', { name, createdAt, state, ...(state === 'exited' ? { exitCode: 1 } : {}) }), ready });
+  const pods = [mk('web-h-young', true, NOW - 10_000), mk('web-h-old', true, NOW - 90_000), mk('web-h-crash', false, NOW - 900_000, 'exited'), duo()];
+
+  it('by name in the namespace', () => {
+    expect(findPod(pods, { kind: 'Pod', name: 'duo' }, 'default')).toEqual({ pod: pods[3], of: 1 });
+    expect(() => findPod(pods, { kind: 'Pod', name: 'duo' }, 'shop')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+
+  it("a controller's pod: ready first, then the oldest", () => {
+    expect(findPod(pods, { kind: 'Deployment', name: 'web' }, 'default')).toEqual({ pod: pods[1], of: 3 });
+  });
+
+  it('a controller without pods is NotFound', () => {
+    expect(() => findPod(pods, { kind: 'Deployment', name: 'api' }, 'default')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+});

@@ -1,0 +1,156 @@
+import type { ContainerProbes } from '../../src/apply/observe.js';
+import { buildDesiredState } from '../../src/diff/desired.js';
+import type { ObservedContainer, ObservedNetwork, ObservedPod, ObservedVolume } from '../../src/diff/observed.js';
+import type { Resource } from '../../src/model/types.js';
+import type { CronState, InventoryEntry, JobRecord, PodStatusRecord, RolloutRecord } from '../../src/runtime/store/index.js';
+import type { LiveState } from '../../src/runtime/views/index.js';
+import { createHash } from 'node:crypto';
+import { specHash } from '../../src/model/hash.js';
+import { res } from '../support/builders.js';
+
+/**
+ * Fixtures for the view, table and describe tests: inventory entries from manifests (defaulted
+ * like validation does) and observed pods consistent with them (names, hashes, owners as the
+ * planner would have made them), at fixed times.
+ */
+export const NOW = Date.parse('2026-03-01T12:00:00Z');
+export const APPLIED = NOW - 2 * 3600_000;
+
+export function entry(obj: unknown, appliedAt = APPLIED): InventoryEntry {
+  const r = res(obj);
+  return { key: r.key, kind: r.object.kind, namespace: r.object.kind === 'Namespace' ? '' : (r.object.metadata.namespace ?? 'default'), name: r.object.metadata.name, specHash: specHash(r.object), object: r.object, sourceRevision: 'rev1', appliedAt };
+}
+
+export interface PodFixture {
+  name?: string;
+  createdAt?: number;
+  ip?: string;
+  state?: ObservedContainer['state'];
+  exitCode?: number;
+  restartCount?: number;
+  finishedAt?: number;
+  /** Override the template hash (an old ReplicaSet's pod). */
+  specHash?: string;
+  withoutSandbox?: boolean;
+  /** Drop this app container (removed by hand). */
+  missing?: string;
+}
+
+/** A pod the controller `key` of `inventory` would have created, observed in the given shape. */
+export function podOf(inventory: readonly InventoryEntry[], key: string, f: PodFixture = {}): ObservedPod {
+  const resources: Resource[] = inventory.map((e) => ({ key: e.key, object: e.object as Resource['object'], source: { file: '', line: 0, column: 0 } }));
+  const w = buildDesiredState(resources).workloads.find((x) => x.key === key);
+  if (!w) throw new Error(`no workload ${key} in the fixture inventory`);
+  const hash = f.specHash ?? w.template.hash;
+  const name = f.name ?? (w.kind === 'Pod' ? w.name : `${w.kind === 'Deployment' ? `${w.name}-${hash}` : w.name}-abcde`);
+  const plan = w.template.build(name);
+  const owner = f.specHash ? plan.owner.replace(w.template.hash, f.specHash) : plan.owner;
+  const created = f.createdAt ?? NOW - 3600_000;
+  const containers: ObservedContainer[] = plan.containers
+    .filter((c) => c.name !== f.missing)
+    .map((c) => ({
+      id: hex(`${name}/${c.name}`),
+      dockerName: `berth_t_${plan.namespace}_${name}_${c.name}`,
+      name: c.name,
+      role: 'container',
+      image: c.image,
+      imageId: 'sha256:feedface',
+      state: f.state ?? 'running',
+      restartCount: f.restartCount ?? 0,
+      restarting: false,
+      startedAt: created + 2000,
+      ...(f.exitCode !== undefined ? { exitCode: f.exitCode } : {}),
+      ...(f.finishedAt !== undefined ? { finishedAt: f.finishedAt } : {}),
+    }));
+  return {
+    namespace: plan.namespace,
+    name,
+    key: `${plan.namespace}/${name}`,
+    owner,
+    controller: plan.controller,
+    specHash: hash,
+    labels: { ...plan.labels, ...(f.specHash && plan.labels['pod-template-hash'] ? { 'pod-template-hash': f.specHash } : {}) },
+    restartPolicy: plan.restartPolicy,
+    createdAt: created,
+    ...(f.withoutSandbox ? {} : { sandbox: { id: hex(name), dockerName: `berth_t_${plan.namespace}_${name}`, state: 'running' as const, ip: f.ip ?? '172.20.0.5', startedAt: created + 1000 } }),
+    initContainers: [],
+    containers,
+    expectedContainers: plan.containers.map((c) => c.name),
+    expectedInitContainers: [],
+    ready: false,
+  };
+}
+
+/** A container-id-like hex string, stable per seed. */
+export function hex(seed: string): string {
+  return createHash('sha256').update(seed).digest('hex');
+}
+
+export interface StateFixture {
+  inventory?: InventoryEntry[];
+  pods?: ObservedPod[];
+  networks?: ObservedNetwork[];
+  volumes?: ObservedVolume[];
+  podStatuses?: PodStatusRecord[];
+  jobs?: JobRecord[];
+  cronStates?: Array<[string, CronState]>;
+  rollouts?: Array<[string, RolloutRecord[]]>;
+  probes?: Array<[string, ContainerProbes]>;
+}
+
+export function liveState(f: StateFixture): LiveState {
+  return {
+    app: 't',
+    now: NOW,
+    host: {
+      app: 't',
+      pods: f.pods ?? [],
+      networks: f.networks ?? [{ namespace: 'default', id: 'net1', name: 'berth_t_default', createdAt: NOW - 5 * 86400_000, gateway: '172.20.0.1' }],
+      volumes: f.volumes ?? [],
+      services: [],
+      probes: new Map((f.probes ?? []).map(([id, p]) => [id, { ...p, ports: [] }])),
+    },
+    inventory: f.inventory ?? [],
+    podStatuses: new Map((f.podStatuses ?? []).map((s) => [s.podKey, s])),
+    jobs: new Map((f.jobs ?? []).map((j) => [j.jobKey, j])),
+    cronStates: new Map(f.cronStates ?? []),
+    rollouts: new Map(f.rollouts ?? []),
+    nodePorts: [],
+    node: { name: 'dockerhost' },
+  };
+}
+
+export const WEB = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', labels: { app: 'web', tier: 'front' } },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { app: 'web' } },
+    template: {
+      metadata: { labels: { app: 'web', tier: 'front' } },
+      spec: {
+        containers: [
+          {
+            name: 'web',
+            image: 'shop/web:1.0',
+            ports: [{ name: 'http', containerPort: 8080 }],
+            env: [
+              { name: 'MODE', value: 'prod' },
+              { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } },
+              { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'greeting' } } },
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            ],
+            resources: { limits: { cpu: '500m', memory: '128Mi' }, requests: { cpu: '50m', memory: '64Mi' } },
+            readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 2 },
+            volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          },
+        ],
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+      },
+    },
+  },
+};
+
+export const CREDS = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, type: 'Opaque', data: { token: Buffer.from('s3cr3t-value').toString('base64') } };
+export const CFG = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { greeting: 'hello', 'app.properties': 'a=1\nb=2\n' } };
