@@ -120,6 +120,9 @@ describe('converge (real Docker)', () => {
       'deployment.apps/web unchanged',
     ]);
     expect((await t.containers()).map((c) => c.Id).sort()).toEqual(ids);
+    const diff = await t.berth('diff', '-f', t.dir);
+    expect(diff.stdout).toContain('Summary: no differences');
+    expect(diff.code).toBe(0);
   });
 
   it('two containers of one pod reach each other on localhost and share an emptyDir', async () => {
@@ -134,6 +137,9 @@ describe('converge (real Docker)', () => {
     const before = await webPods(t);
     const victim = (await t.containers()).find((c) => c.Labels['berth.role'] === 'container' && c.Labels['berth.controller'] === 'Deployment/shop/web')!;
     await t.docker.getContainer(victim.Id).remove({ force: true });
+    const drift = await t.berth('diff', '-f', t.dir);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toContain(`recreate container web in pod shop/${victim.Labels['berth.name']}`);
     const heal = await t.berth('apply', '-f', t.dir);
     expect(heal.code).toBe(0);
     expect(heal.stdout).toContain(`pod/${victim.Labels['berth.name']}: container web recreated`);

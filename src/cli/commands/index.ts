@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerApply } from './apply.js';
 import { registerDiff } from './diff.js';
+import { liveDiffOptions, runLiveDiff } from './diff-live.js';
 import { registerDelete } from './delete.js';
 import { registerDescribe } from './describe.js';
 import { registerExec } from './exec.js';
@@ -16,7 +17,7 @@ import { registerVersion } from './version.js';
  */
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerValidate(program, ctx);
-  registerDiff(program, ctx);
+  registerDiff(program, ctx, { live: runLiveDiff, liveOptions: liveDiffOptions });
   registerApply(program, ctx);
   registerGet(program, ctx);
   registerDescribe(program, ctx);

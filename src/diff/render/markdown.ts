@@ -20,8 +20,9 @@ const ICON: Record<ReportChange['action'], string> = { create: '➕', update: '�
 export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}): string {
   const budget = options.maxLength ?? 60_000;
   const s = report.summary;
-  const heading = `### berth diff: ${summaryLine(s)}${s.destructive > 0 ? ` ${WARN}` : ''}`;
+  const heading = `### berth diff: ${summaryLine(s, report.drift?.length ?? 0)}${s.destructive > 0 ? ` ${WARN}` : ''}`;
   const head = [heading, '', `${revision(report.from)} → ${revision(report.to)}`, ''];
+  if (report.drift?.length) head.push('**Drift on the host** (manifests unchanged):', '', ...report.drift.map((d) => `- ${escapeHtml(d.message)}`), '');
   if (report.changes.length === 0) return head.join('\n');
 
   // Destructive first; otherwise the report's order (namespace, kind, name).

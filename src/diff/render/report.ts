@@ -36,6 +36,19 @@ export interface DiffReport {
   summary: DiffSummary;
   /** Sorted by namespace, then kind in dependency order, then name. */
   changes: ReportChange[];
+  /**
+   * Live diff only: how the host differs from what was last applied although the manifests
+   * did not change (a container removed by hand, a pod that died), and what apply will do.
+   */
+  drift?: DriftItem[];
+}
+
+export interface DriftItem {
+  /** Resource key the repair belongs to (`Deployment/shop/web`). */
+  key: string;
+  /** The planner's action type (`create-container`, `delete-pod`, ...). */
+  action: string;
+  message: string;
 }
 
 export function buildDiffReport(input: { from: RevisionRef; to: RevisionRef; changes: readonly PlannedChange[] }): DiffReport {
@@ -60,14 +73,15 @@ export function summarize(changes: readonly ReportChange[]): DiffSummary {
 }
 
 export function hasDifferences(report: DiffReport): boolean {
-  return report.changes.length > 0;
+  return report.changes.length > 0 || (report.drift?.length ?? 0) > 0;
 }
 
 /** `2 to add, 1 to change, 1 to delete (1 destructive)`, or `no differences`. */
-export function summaryLine(s: DiffSummary): string {
-  if (s.added + s.changed + s.removed === 0) return 'no differences';
+export function summaryLine(s: DiffSummary, drift = 0): string {
+  const repairs = drift > 0 ? `${drift} drift repair${drift === 1 ? '' : 's'}` : '';
+  if (s.added + s.changed + s.removed === 0) return repairs || 'no differences';
   const destructive = s.destructive > 0 ? ` (${s.destructive} destructive)` : '';
-  return `${s.added} to add, ${s.changed} to change, ${s.removed} to delete${destructive}`;
+  return `${s.added} to add, ${s.changed} to change, ${s.removed} to delete${destructive}${repairs ? `; ${repairs}` : ''}`;
 }
 
 /**

@@ -20,7 +20,10 @@ const VERB: Record<ReportChange['action'], string> = { create: 'create', update:
 export function renderText(report: DiffReport, options: TextOptions): string {
   const paint = (code: string, text: string) => (options.color ? `${code}${text}${ANSI.reset}` : text);
   const blocks = report.changes.map((c) => changeBlock(c, paint));
-  const summary = `Summary: ${summaryLine(report.summary)}`;
+  if (report.drift?.length) {
+    blocks.push([paint(ANSI.bold + ANSI.yellow, '~ drift on the host (manifests unchanged)'), ...report.drift.map((d) => `    → ${d.message}`), ''].join('\n'));
+  }
+  const summary = `Summary: ${summaryLine(report.summary, report.drift?.length ?? 0)}`;
   const line = report.summary.destructive > 0 ? paint(ANSI.bold + ANSI.red, summary) : paint(ANSI.bold, summary);
   return [...blocks, line].join('\n') + '\n';
 }

@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { print } from '../context.js';
+import type { DiffCommandOptions, RawDiffOptions } from './diff.js';
+import { diffExitCode, writeDiffReport } from './diff.js';
+import type { EngineFlags } from '../engine-flags.js';
+import { addEngineOptions } from '../engine-flags.js';
+
+/** Flags of `berth diff -f PATH` beyond the offline diff's. */
+export function liveDiffOptions(cmd: Command): void {
+  addEngineOptions(cmd);
+  cmd.option('--prune', 'also show objects the manifests dropped, as `apply --prune` would delete them');
+}
+
+/** `berth diff -f PATH`: the manifests against the live Docker host (SPEC §7). */
+export async function runLiveDiff(options: DiffCommandOptions, ctx: CliContext, raw: RawDiffOptions & Record<string, unknown>): Promise<number> {
+  const [{ readInput }, { openEngine }, { liveDiff }, { formatProblemsText }] = await Promise.all([
+    import('../read-input.js'),
+    import('../engine.js'),
+    import('../../runtime/live-diff.js'),
+    import('../output/problems.js'),
+  ]);
+  const revision = await readInput(options.filename ?? [], ctx.io);
+  const engine = openEngine(raw as EngineFlags, ctx.io);
+  try {
+    const result = await liveDiff(engine, { app: engine.app, revision, validate: options.validation, prune: raw.prune === true });
+    if (!result.valid || !result.report) {
+      ctx.io.stderr.write(formatProblemsText(result.problems, { color: false }));
+      print(ctx.io.stderr, 'error: the manifests are invalid; nothing to compare');
+      return 2;
+    }
+    writeDiffReport(result.report, options.output, ctx.io);
+    return diffExitCode(result.report);
+  } finally {
+    engine.close();
+  }
+}

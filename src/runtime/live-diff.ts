@@ -1,0 +1,63 @@
+import { describeAction } from '../apply/execute.js';
+import { observeDocker } from '../apply/observe.js';
+import { buildDesiredState } from '../diff/desired.js';
+import { plan } from '../diff/plan.js';
+import type { DiffReport } from '../diff/render/report.js';
+import { createDiffReport } from '../diff/render/report.js';
+import type { ValidateOptions } from '../manifests/index.js';
+import { validateRevision } from '../manifests/index.js';
+import type { Problem } from '../model/problem.js';
+import { hasErrors } from '../model/problem.js';
+import type { AnyObject, Resource } from '../model/types.js';
+import type { Revision } from '../sources/revision.js';
+import type { ConvergeDeps } from './converge.js';
+import { containersRunning } from './converge.js';
+
+export interface LiveDiffRequest {
+  app: string;
+  revision: Revision;
+  validate?: ValidateOptions;
+  /** Show what the manifests dropped as deletions (what `apply --prune` would do). */
+  prune: boolean;
+}
+
+export interface LiveDiffResult {
+  valid: boolean;
+  problems: Problem[];
+  report?: DiffReport;
+}
+
+/**
+ * `berth diff -f PATH` and the API's diff: the revision against what berth last applied
+ * (the inventory, field by field, secrets redacted), plus drift: what the planner would repair
+ * on the host for resources the manifests did not change. Read-only: no lease needed.
+ */
+export async function liveDiff(deps: Pick<ConvergeDeps, 'docker' | 'store' | 'clock' | 'random'>, req: LiveDiffRequest): Promise<LiveDiffResult> {
+  const { resources, problems } = validateRevision(req.revision.files, req.validate);
+  if (hasErrors(problems)) return { valid: false, problems };
+  const inventory = deps.store.getInventory(req.app);
+  const desiredKeys = new Set(resources.map((r) => r.key));
+  const before: Resource[] = inventory
+    .filter((e) => req.prune || desiredKeys.has(e.key))
+    .map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
+  const lastApplied = deps.store.getSourceStatus(req.app)?.lastApplied?.revision ?? 'live';
+  const report = createDiffReport({
+    from: { id: lastApplied, origin: `live host (app ${req.app})` },
+    to: { id: req.revision.id, origin: req.revision.origin },
+    before,
+    after: resources,
+  });
+  const host = await observeDocker(deps.docker, { app: req.app });
+  for (const pod of host.pods) pod.ready = containersRunning(pod);
+  const step = plan(buildDesiredState(resources), { ...host, inventory: inventory.map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object })) }, {
+    now: deps.clock.now(),
+    random: deps.random,
+    prune: req.prune,
+  });
+  const changed = new Set(report.changes.map((c) => c.key));
+  // Changed resources already explain their own actions; what remains is the host drifting.
+  const drift = step.actions
+    .filter((a) => !changed.has(a.key) && !(a.type === 'create-network' && report.changes.some((c) => c.action === 'create' && (c.namespace === a.namespace || c.name === a.namespace))))
+    .map((a) => ({ key: a.key, action: a.type, message: describeAction(a) }));
+  return { valid: true, problems, report: drift.length ? { ...report, drift } : report };
+}
