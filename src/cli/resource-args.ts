@@ -1,7 +1,7 @@
 import { BerthError } from '../model/errors.js';
 import { KINDS, resolveKindAlias } from '../model/kinds.js';
 import type { Kind } from '../model/types.js';
-import { ALL_KINDS } from '../runtime/views/index.js';
+import { ALL_KINDS } from '../runtime/views/all-kinds.js';
 
 /** One kind and, optionally, the names asked for (none: every object of the kind). */
 export interface KindQuery {

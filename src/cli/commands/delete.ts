@@ -1,19 +1,14 @@
 import type { Command } from 'commander';
-import { validateRevision } from '../../manifests/index.js';
 import { BerthError } from '../../model/errors.js';
 import { kindInfo } from '../../model/kinds.js';
 import { matches } from '../../model/selectors.js';
-import { hasErrors } from '../../model/problem.js';
 import type { DeleteOutcome, DeleteTarget } from '../../runtime/delete.js';
-import { deleteResources } from '../../runtime/delete.js';
 import type { Store } from '../../runtime/store/index.js';
-import { buildViews, readLiveState } from '../../runtime/views/index.js';
 import type { CliContext, CliIO } from '../context.js';
 import { print, useColor } from '../context.js';
-import type { Engine, EngineFlags } from '../engine.js';
-import { addEngineOptions, openEngine } from '../engine.js';
-import { formatProblemsText } from '../output/problems.js';
-import { readInput } from '../read-input.js';
+import type { Engine } from '../engine.js';
+import type { EngineFlags } from '../engine-flags.js';
+import { addEngineOptions } from '../engine-flags.js';
 import { parseResourceArgs, singularText } from '../resource-args.js';
 import type { ScopeFlags } from './get.js';
 import { addNamespaceOption, namespaceOf, notFoundText, parseSelectorFlag } from './get.js';
@@ -58,6 +53,8 @@ async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Pro
   if (!flags.filename.length && !args.length) throw new BerthError('USAGE', 'nothing to delete: pass KIND NAME..., KIND/NAME..., or -f PATH');
   const fromFiles = flags.filename.length ? await targetsFromFiles(flags.filename, io) : undefined;
   if (fromFiles && 'problems' in fromFiles) return 2;
+  // Loaded when delete runs, not at start-up (see apply).
+  const [{ openEngine }, { deleteResources }] = await Promise.all([import('../engine.js'), import('../../runtime/delete.js')]);
   const engine = openEngine(flags, io);
   try {
     const targets = fromFiles?.targets ?? (await targetsFromArgs(args, flags, io, engine));
@@ -80,6 +77,12 @@ async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Pro
 
 /** `-f`: the objects the manifests describe (validated; nothing is deleted from invalid input). */
 async function targetsFromFiles(paths: string[], io: CliIO): Promise<{ targets: DeleteTarget[] } | { problems: true }> {
+  const [{ readInput }, { validateRevision }, { hasErrors }, { formatProblemsText }] = await Promise.all([
+    import('../read-input.js'),
+    import('../../manifests/index.js'),
+    import('../../model/problem.js'),
+    import('../output/problems.js'),
+  ]);
   const revision = await readInput(paths, io);
   // Deleting needs kinds and names only: host policy must not stop anyone from deleting.
   const result = validateRevision(revision.files, { skipUnsupported: true, hostPolicy: { allowPrivileged: true, allowHostNetwork: true, hostPathPrefixes: ['/'] } });
@@ -100,6 +103,7 @@ async function targetsFromArgs(args: string[], flags: DeleteFlags, io: CliIO, en
   const scoped = (kind: DeleteTarget['kind'], name: string): DeleteTarget => ({ kind, namespace: kindInfo(kind)?.namespaced === false ? '' : namespace, name });
   if (!byLabel) return query.groups.flatMap((g) => g.names!.map((n) => scoped(g.kind, n)));
   const selector = parseSelectorFlag(flags.selector);
+  const { buildViews, readLiveState } = await import('../../runtime/views/index.js');
   const state = await readLiveState(engine, { app: engine.app });
   const views = buildViews(
     state,

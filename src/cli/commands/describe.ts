@@ -3,12 +3,10 @@ import { BerthError } from '../../model/errors.js';
 import { kindInfo } from '../../model/kinds.js';
 import { matches } from '../../model/selectors.js';
 import type { View, ViewOf } from '../../runtime/views/index.js';
-import { buildViews, readLiveState } from '../../runtime/views/index.js';
 import type { CliContext, CliIO } from '../context.js';
 import { print } from '../context.js';
-import type { EngineFlags } from '../engine.js';
-import { addEngineOptions, openEngine } from '../engine.js';
-import { describeView } from '../output/describe-kinds.js';
+import type { EngineFlags } from '../engine-flags.js';
+import { addEngineOptions } from '../engine-flags.js';
 import { parseResourceArgs } from '../resource-args.js';
 import type { ScopeFlags } from './get.js';
 import { addNamespaceOption, namespaceOf, notFoundText, parseSelectorFlag } from './get.js';
@@ -39,6 +37,12 @@ async function describe(args: string[], flags: DescribeFlags, io: CliIO): Promis
   const selector = parseSelectorFlag(flags.selector);
   if (flags.selector !== undefined && query.groups.some((g) => g.names)) throw new BerthError('USAGE', 'name cannot be provided when a selector is specified');
   const namespace = namespaceOf(flags, io);
+  // Loaded when describe runs, not at start-up (see apply).
+  const [{ openEngine }, { buildViews, readLiveState }, { describeView }] = await Promise.all([
+    import('../engine.js'),
+    import('../../runtime/views/index.js'),
+    import('../output/describe-kinds.js'),
+  ]);
   const engine = openEngine(flags, io);
   try {
     const state = await readLiveState(engine, { app: engine.app, node: true });

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import type { ReadStream } from 'node:tty';
 import { BerthError } from '../../model/errors.js';
-import { chooseContainer, execInContainer } from '../../runtime/container-io.js';
 import type { CliContext } from '../context.js';
 import { print } from '../context.js';
-import type { EngineFlags } from '../engine.js';
-import { addEngineOptions, openEngine } from '../engine.js';
+import type { EngineFlags } from '../engine-flags.js';
+import { addEngineOptions } from '../engine-flags.js';
 import type { ScopeFlags } from './get.js';
 import { addNamespaceOption } from './get.js';
 import { resolvePod } from './logs.js';
@@ -44,6 +43,8 @@ async function exec(arg: string, command: string[], flags: ExecFlags, ctx: CliCo
     if (!flags.quiet) print(io.stderr, 'Unable to use a TTY - input is not a terminal or the right kind of file');
     tty = false;
   }
+  // Loaded when exec runs, not at start-up (see apply).
+  const [{ openEngine }, { chooseContainer, execInContainer }] = await Promise.all([import('../engine.js'), import('../../runtime/container-io.js')]);
   const engine = openEngine(flags, io);
   try {
     const pod = await resolvePod(arg, flags, engine, io, flags.quiet);

@@ -5,14 +5,10 @@ import type { Selector } from '../../model/selectors.js';
 import { EVERYTHING, matches, parseSelector, SelectorSyntaxError } from '../../model/selectors.js';
 import type { Kind } from '../../model/types.js';
 import type { View } from '../../runtime/views/index.js';
-import { buildViews, readLiveState } from '../../runtime/views/index.js';
 import type { CliContext, CliIO } from '../context.js';
 import { print } from '../context.js';
-import type { EngineFlags } from '../engine.js';
-import { addEngineOptions, openEngine } from '../engine.js';
-import type { GetOutputFormat } from '../output/kube-objects.js';
-import { nameLines, outputDocument, parseGetOutput, renderDocument } from '../output/kube-objects.js';
-import { formatColumns, tableRows } from '../output/table.js';
+import type { EngineFlags } from '../engine-flags.js';
+import { addEngineOptions } from '../engine-flags.js';
 import type { ResourceQuery } from '../resource-args.js';
 import { parseResourceArgs, resourceText } from '../resource-args.js';
 
@@ -98,9 +94,15 @@ export function notFoundText(kind: Kind, name: string): string {
 
 async function get(args: string[], flags: GetFlags, io: CliIO): Promise<number> {
   const query = parseResourceArgs(args);
-  const format = parseGetOutput(flags.output);
   const selector = parseSelectorFlag(flags.selector);
   if (flags.selector !== undefined && query.groups.some((g) => g.names)) throw new BerthError('USAGE', 'name cannot be provided when a selector is specified');
+  // Loaded when get runs, not at start-up: other commands should not pay for dockerode and SQLite.
+  const [{ openEngine }, { buildViews, readLiveState }, { parseGetOutput, writeGet }] = await Promise.all([
+    import('../engine.js'),
+    import('../../runtime/views/index.js'),
+    import('../output/get-output.js'),
+  ]);
+  const format = parseGetOutput(flags.output);
   const namespace = namespaceOf(flags, io);
   const allNamespaces = flags.allNamespaces ?? false;
   const engine = openEngine(flags, io);
@@ -108,55 +110,11 @@ async function get(args: string[], flags: GetFlags, io: CliIO): Promise<number> 
     const state = await readLiveState(engine, { app: engine.app, node: format !== 'table' && format !== 'name' });
     const kinds = query.groups.map((g) => g.kind);
     const { views, missing } = selectViews(buildViews(state, kinds), query, { namespace, allNamespaces, selector });
-    write(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, quietEmpty: missing.length > 0 });
+    writeGet(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, quietEmpty: missing.length > 0 });
     if (flags.ignoreNotFound) return 0;
     for (const m of missing) print(io.stderr, m);
     return missing.length ? 2 : 0;
   } finally {
     engine.close();
   }
-}
-
-interface WriteOptions {
-  now: number;
-  namespace: string;
-  allNamespaces: boolean;
-  showLabels: boolean;
-  /** Names were asked for and some are missing: the NotFound lines say enough. */
-  quietEmpty: boolean;
-}
-
-function write(io: CliIO, views: View[], query: ResourceQuery, format: GetOutputFormat, o: WriteOptions): void {
-  if (format === 'json' || format === 'yaml') {
-    if (query.single && views.length === 0) return;
-    io.stdout.write(renderDocument(outputDocument(views, query.single), format));
-    return;
-  }
-  if (views.length === 0) {
-    if (!o.quietEmpty) print(io.stderr, noResources(query, o));
-    return;
-  }
-  if (format === 'name') {
-    io.stdout.write(nameLines(views));
-    return;
-  }
-  const tables: string[] = [];
-  for (const group of query.groups) {
-    const ofKind = views.filter((v) => v.kind === group.kind);
-    if (ofKind.length === 0) continue;
-    let rows = tableRows(group.kind, ofKind, { now: o.now, wide: format === 'wide', allNamespaces: o.allNamespaces, withKind: query.multiKind });
-    if (o.showLabels) rows = rows.map((r, i) => [...r, i === 0 ? 'LABELS' : labelsText(ofKind[i - 1]!.labels)]);
-    tables.push(formatColumns(rows));
-  }
-  io.stdout.write(tables.join('\n'));
-}
-
-function labelsText(labels: Record<string, string>): string {
-  const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-  return pairs.length ? pairs.sort().join(',') : '<none>';
-}
-
-function noResources(query: ResourceQuery, o: WriteOptions): string {
-  const clusterScoped = query.groups.every((g) => !(kindInfo(g.kind)?.namespaced ?? true));
-  return o.allNamespaces || clusterScoped ? 'No resources found' : `No resources found in ${o.namespace} namespace.`;
 }

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import type { ObservedPod } from '../../diff/observed.js';
 import { BerthError } from '../../model/errors.js';
-import { chooseContainer, findPod, streamLogs } from '../../runtime/container-io.js';
-import { buildViews, readLiveState } from '../../runtime/views/index.js';
 import type { CliContext, CliIO } from '../context.js';
 import { print } from '../context.js';
-import type { Engine, EngineFlags } from '../engine.js';
-import { addEngineOptions, openEngine, parseDuration } from '../engine.js';
+import type { Engine } from '../engine.js';
+import type { EngineFlags } from '../engine-flags.js';
+import { addEngineOptions, parseDuration } from '../engine-flags.js';
 import { resolveKind } from '../resource-args.js';
 import type { ScopeFlags } from './get.js';
 import { addNamespaceOption, namespaceOf } from './get.js';
@@ -42,6 +41,7 @@ export function registerLogs(program: Command, ctx: CliContext): void {
 export async function resolvePod(arg: string, flags: ScopeFlags, engine: Engine, io: CliIO, quiet = false): Promise<ObservedPod> {
   const slash = arg.indexOf('/');
   const ref = slash > 0 ? { kind: resolveKind(arg.slice(0, slash)), name: arg.slice(slash + 1) } : { kind: 'Pod', name: arg };
+  const [{ buildViews, readLiveState }, { findPod }] = await Promise.all([import('../../runtime/views/index.js'), import('../../runtime/container-io.js')]);
   const state = await readLiveState(engine, { app: engine.app });
   const ready = new Set(buildViews(state, ['Pod']).flatMap((v) => (v.kind === 'Pod' && v.ready ? [v.key] : [])));
   for (const p of state.host.pods) p.ready = ready.has(`Pod/${p.key}`);
@@ -60,6 +60,8 @@ async function logs(arg: string, flags: LogsFlags, ctx: CliContext): Promise<num
   const { io } = ctx;
   const tail = parseTail(flags.tail);
   const sinceMs = flags.since !== undefined ? parseDuration(flags.since) : undefined;
+  // Loaded when logs runs, not at start-up (see apply).
+  const [{ openEngine }, { chooseContainer, streamLogs }] = await Promise.all([import('../engine.js'), import('../../runtime/container-io.js')]);
   const engine = openEngine(flags, io);
   try {
     const pod = await resolvePod(arg, flags, engine, io);

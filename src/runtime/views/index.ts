@@ -18,8 +18,7 @@ export { isAvailable } from './workloads.js';
 export { rfc3339, uidOf } from './meta.js';
 export { templateOfPod, viewContext, type ViewContext } from './context.js';
 
-/** The kinds `berth get all` lists, in kubectl's order. */
-export const ALL_KINDS: readonly Kind[] = ['Pod', 'Service', 'Deployment', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
+export { ALL_KINDS } from './all-kinds.js';
 
 /**
  * Kubernetes-shaped views of what the app runs, for the requested kinds, sorted by namespace

@@ -1,0 +1,56 @@
+import { kindInfo } from '../../model/kinds.js';
+import type { View } from '../../runtime/views/index.js';
+import type { CliIO } from '../context.js';
+import { print } from '../context.js';
+import type { ResourceQuery } from '../resource-args.js';
+import type { GetOutputFormat } from './kube-objects.js';
+import { nameLines, outputDocument, renderDocument } from './kube-objects.js';
+import { formatColumns, tableRows } from './table.js';
+
+export { parseGetOutput } from './kube-objects.js';
+
+export interface GetWriteOptions {
+  now: number;
+  namespace: string;
+  allNamespaces: boolean;
+  showLabels: boolean;
+  /** Names were asked for and some are missing: the NotFound lines say enough. */
+  quietEmpty: boolean;
+}
+
+/** What `berth get` prints: one table per kind (blank line between), a document, or names. */
+export function writeGet(io: CliIO, views: View[], query: ResourceQuery, format: GetOutputFormat, o: GetWriteOptions): void {
+  if (format === 'json' || format === 'yaml') {
+    if (query.single && views.length === 0) return;
+    io.stdout.write(renderDocument(outputDocument(views, query.single), format));
+    return;
+  }
+  if (views.length === 0) {
+    if (!o.quietEmpty) print(io.stderr, noResources(query, o));
+    return;
+  }
+  if (format === 'name') {
+    io.stdout.write(nameLines(views));
+    return;
+  }
+  const tables: string[] = [];
+  for (const group of query.groups) {
+    const ofKind = views.filter((v) => v.kind === group.kind);
+    if (ofKind.length === 0) continue;
+    let rows = tableRows(group.kind, ofKind, { now: o.now, wide: format === 'wide', allNamespaces: o.allNamespaces, withKind: query.multiKind });
+    if (o.showLabels) rows = rows.map((r, i) => [...r, i === 0 ? 'LABELS' : labelsText(ofKind[i - 1]!.labels)]);
+    tables.push(formatColumns(rows));
+  }
+  io.stdout.write(tables.join('\n'));
+}
+
+function labelsText(labels: Record<string, string>): string {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  return pairs.length ? pairs.sort().join(',') : '<none>';
+}
+
+/** kubectl's message for an empty answer (stderr). */
+export function noResources(query: ResourceQuery, o: Pick<GetWriteOptions, 'allNamespaces' | 'namespace'>): string {
+  const clusterScoped = query.groups.every((g) => !(kindInfo(g.kind)?.namespaced ?? true));
+  return o.allNamespaces || clusterScoped ? 'No resources found' : `No resources found in ${o.namespace} namespace.`;
+}
