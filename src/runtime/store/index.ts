@@ -18,6 +18,7 @@ import { createLeaseStore, processAlive, type LeaseStore } from './lease.js';
 import { migrate } from './migrations.js';
 import { createNodePortStore, type NodePortStore } from './node-ports.js';
 import { createPodStatusStore, type PodStatusStore } from './pod-status.js';
+import { createOverrideStore, type OverrideStore } from './overrides.js';
 import { createRolloutGuardStore, type RolloutGuardStore } from './rollout-guards.js';
 import { createRolloutStore, type RolloutStore } from './rollouts.js';
 import { createSourceStatusStore, type SourceStatusStore } from './source-status.js';
@@ -46,6 +47,7 @@ export interface Store
     SourceStatusStore,
     RolloutStore,
     RolloutGuardStore,
+    OverrideStore,
     EventStore,
     PodStatusStore,
     NodePortStore,
@@ -101,6 +103,7 @@ const APP_TABLES = [
   'cron_state',
   'jobs',
   'leases',
+  'deployment_overrides',
 ] as const;
 
 /** Opens (creating and migrating as needed) the store in `dir`. */
@@ -124,6 +127,7 @@ function createStore(db: Db, file: string, schemaVersion: number, options: OpenS
     ...createSourceStatusStore(db, clock),
     ...createRolloutStore(db, clock),
     ...createRolloutGuardStore(db, clock),
+    ...createOverrideStore(db, clock),
     ...createEventStore(db, clock, options.eventRetentionPerApp ?? DEFAULT_EVENT_RETENTION),
     ...createPodStatusStore(db, clock),
     ...createNodePortStore(db, clock),

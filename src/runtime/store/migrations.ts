@@ -151,7 +151,28 @@ CREATE TABLE leases (
 ) STRICT;
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, description: 'initial schema', sql: V1 }];
+/**
+ * v2 (rollouts): when a rollout last made progress, so progressDeadlineSeconds survives a
+ * daemon restart; and operator overrides of a Deployment (`rollout restart`, `pause`) that
+ * hold until the source changes the Deployment or the operator lifts them.
+ */
+const V2 = `
+ALTER TABLE rollouts ADD COLUMN progress_at INTEGER;
+
+CREATE TABLE deployment_overrides (
+  app TEXT NOT NULL,
+  deployment TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('restart', 'pause')),
+  value TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (app, deployment, kind)
+) STRICT;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'initial schema', sql: V1 },
+  { version: 2, description: 'rollout progress time and deployment overrides', sql: V2 },
+];
 
 export interface MigrationResult {
   from: number;

@@ -55,6 +55,7 @@ export function createRolloutGuardStore(db: Db, clock: Clock): RolloutGuardStore
   const selectFailed = db.prepare('SELECT * FROM failed_templates WHERE app = ? AND deployment = ? AND template_hash = ?');
   const deleteFailed = db.prepare('DELETE FROM failed_templates WHERE app = ? AND deployment = ?');
   const deleteRollouts = db.prepare('DELETE FROM rollouts WHERE app = ? AND deployment = ?');
+  const deleteOverrides = db.prepare('DELETE FROM deployment_overrides WHERE app = ? AND deployment = ?');
 
   const getFailed = (app: string, deployment: string, hash: string) => {
     const row = selectFailed.get(app, deployment, hash) as FailedRow | undefined;
@@ -101,6 +102,7 @@ export function createRolloutGuardStore(db: Db, clock: Clock): RolloutGuardStore
         deleteRollouts.run(app, deployment);
         deletePin.run(app, deployment);
         deleteFailed.run(app, deployment);
+        deleteOverrides.run(app, deployment);
       }),
   };
 }

@@ -38,6 +38,11 @@ export interface RolloutStore {
    * revisions deleted.
    */
   pruneRollouts(app: string, deployment: string, keep: number): number[];
+  /**
+   * Records that a progressing rollout made progress (more pods updated or available), the
+   * clock that progressDeadlineSeconds runs against. Returns false when no such revision.
+   */
+  noteRolloutProgress(app: string, deployment: string, revision: number): boolean;
 }
 
 interface Row {
@@ -53,10 +58,14 @@ interface Row {
   outcome: RolloutOutcome;
   message: string | null;
   revision_history: string;
+  progress_at: number | null;
 }
 
 export function createRolloutStore(db: Db, clock: Clock): RolloutStore {
   const selectAll = db.prepare('SELECT * FROM rollouts WHERE app = ? AND deployment = ? ORDER BY revision');
+  const updateProgress = db.prepare(
+    "UPDATE rollouts SET progress_at = ? WHERE app = ? AND deployment = ? AND revision = ? AND outcome = 'progressing'",
+  );
   const selectRevision = db.prepare('SELECT * FROM rollouts WHERE app = ? AND deployment = ? AND revision = ?');
   const selectHash = db.prepare('SELECT * FROM rollouts WHERE app = ? AND deployment = ? AND template_hash = ?');
   const selectCurrent = db.prepare('SELECT * FROM rollouts WHERE app = ? AND deployment = ? ORDER BY revision DESC LIMIT 1');
@@ -75,7 +84,7 @@ export function createRolloutStore(db: Db, clock: Clock): RolloutStore {
   const renumber = db.prepare(`
     UPDATE rollouts SET revision = @revision, template = @template, source_revision = @source_revision,
       change_cause = @change_cause, started_at = @started_at, finished_at = NULL, outcome = 'progressing',
-      message = NULL, revision_history = @revision_history
+      message = NULL, progress_at = NULL, revision_history = @revision_history
     WHERE app = @app AND deployment = @deployment AND template_hash = @template_hash`);
   const finish = db.prepare(
     'UPDATE rollouts SET outcome = ?, message = ?, finished_at = ? WHERE app = ? AND deployment = ? AND revision = ?',
@@ -126,6 +135,9 @@ export function createRolloutStore(db: Db, clock: Clock): RolloutStore {
     currentRollout: (app, deployment) => one(selectCurrent.get(app, deployment)),
     lastCompleteRollout: (app, deployment) => one(selectLastComplete.get(app, deployment)),
 
+    noteRolloutProgress: (app, deployment, revision) =>
+      updateProgress.run(clock.now(), app, deployment, revision).changes > 0,
+
     pruneRollouts: (app, deployment, keep) =>
       inWriteTransaction(db, () => {
         const rows = selectAll.all(app, deployment) as Row[];
@@ -161,5 +173,6 @@ function fromRow(r: Row): RolloutRecord {
     outcome: r.outcome,
     ...optional('message', r.message),
     revisionHistory: fromJson<number[]>(r.revision_history),
+    ...optional('progressAt', r.progress_at),
   };
 }

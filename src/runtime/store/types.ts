@@ -96,6 +96,8 @@ export interface RolloutRecord {
    * (Kubernetes' `deployment.kubernetes.io/revision-history` annotation).
    */
   revisionHistory: number[];
+  /** Last time the rollout made progress; its progress deadline counts from here (or startedAt). */
+  progressAt?: number;
 }
 
 export interface BeginRolloutInput {
@@ -257,3 +259,21 @@ export interface Lease {
 export type LeaseResult =
   | { acquired: true; lease: Lease; tookOverFrom?: LeaseHolder }
   | { acquired: false; heldBy: LeaseHolder; expiresAt: number };
+
+// ---------------------------------------------------------------- deployment overrides
+
+/**
+ * What an operator changed on a Deployment outside the source: `rollout restart` (a restart
+ * stamp added to the pod template) and `rollout pause`. Each records the source template hash
+ * it was made against, so a new template from the source supersedes it.
+ */
+export type DeploymentOverrideKind = 'restart' | 'pause';
+
+export interface DeploymentOverride {
+  app: string;
+  deployment: string;
+  kind: DeploymentOverrideKind;
+  /** restart: the restartedAt stamp (RFC 3339); pause: 'true'. */
+  value: string;
+  createdAt: number;
+}
