@@ -59,6 +59,8 @@ export interface LogOptions {
   since?: number;
   /** `--previous`: only what earlier runs wrote (Docker keeps one log per container across restarts). */
   previous: boolean;
+  /** The pod's name, for messages. */
+  pod: string;
   signal?: AbortSignal;
 }
 
@@ -81,7 +83,7 @@ export async function streamLogs(docker: DockerClient, container: ObservedContai
   let until: number | undefined;
   if (options.previous) {
     if (container.restartCount === 0 && container.state === 'running')
-      throw new BerthError('NOT_FOUND', `previous terminated container "${container.name}" not found`, { container: container.name });
+      throw new BerthError('NOT_FOUND', `previous terminated container "${container.name}" in pod "${options.pod}" not found`, { pod: options.pod, container: container.name });
     // The current run started at StartedAt: everything before it is what earlier runs wrote.
     if (container.state === 'running') until = Date.parse(startedAt) / 1000;
   }

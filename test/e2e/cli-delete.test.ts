@@ -133,10 +133,16 @@ describe('delete', () => {
     expect((await docker.getContainer(c.id).inspect()).Name).toBe(`/${name}`);
   });
 
+  it('--all and -l select within the app only', async () => {
+    expect(await h.berth(['delete', 'pods', '-l', 'app in (nothing)'])).toEqual({ code: 0, stdout: '', stderr: 'No resources found\n' });
+    expect(await h.berth(['delete', 'cm', '--all'])).toEqual({ code: 0, stdout: 'configmap "cfg" deleted\n', stderr: '' });
+    expect((await h.berth(['get', 'cm', '--app', otherApp, '-o', 'name'])).stdout).toBe('configmap/theirs\n');
+  });
+
   it('delete -f of everything applied leaves nothing labelled with the app on the host', async () => {
     const r = await h.berth(['delete', '-f', `${h.dir}/app.yaml`, '--ignore-not-found']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('configmap "cfg" deleted\npod "solo" deleted\n');
+    expect(r.stdout).toBe('pod "solo" deleted\n');
     expect(await owned(h.app)).toEqual({ containers: [], volumes: [], networks: [] });
     expect((await h.berth(['get', 'all'])).stderr).toBe('No resources found in default namespace.\n');
   });

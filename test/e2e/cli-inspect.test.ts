@@ -276,3 +276,28 @@ describe('exec', () => {
     expect(r).toEqual({ code: 0, stdout: 'hi\n', stderr: 'Unable to use a TTY - input is not a terminal or the right kind of file\n' });
   });
 });
+
+describe('a crash-looping container', () => {
+  it('shows its restarts, and logs --previous prints what earlier runs wrote', async () => {
+    const image = await ensureBusyboxImage(docker);
+    const file = await h.write('crash.yaml', `apiVersion: v1\nkind: Pod\nmetadata: {name: crash}\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n    - {name: c, image: ${image}, command: ["sh", "-c", "echo run; sleep 1; exit 3"]}\n`);
+    expect((await h.berth(['apply', '-f', file])).code).toBe(0);
+    let row: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      row = cells((await h.berth(['get', 'pod', 'crash'])).stdout)[1] ?? [];
+      if (Number((row[3] ?? '0').split(' ')[0]) >= 2) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(row).toEqual(['crash', expect.stringMatching(/^[01]\/1$/), expect.stringMatching(/^(Running|CrashLoopBackOff|Error)$/), expect.stringMatching(/^\d+ \(\d+s ago\)$/), expect.stringMatching(AGE)]);
+    const previous = await h.berth(['logs', 'crash', '--previous']);
+    expect(previous.code).toBe(0);
+    expect(previous.stdout).toMatch(/^(run\n)+$/);
+    const json = JSON.parse((await h.berth(['get', 'pod', 'crash', '-o', 'json'])).stdout) as { status: { containerStatuses: Array<{ restartCount: number; lastState: unknown }> } };
+    expect(json.status.containerStatuses[0]!.restartCount).toBeGreaterThanOrEqual(2);
+  });
+
+  it('--previous of a container that never restarted is NotFound', async () => {
+    expect(await h.berth(['logs', 'duo', '-c', 'main', '-p'])).toEqual({ code: 2, stdout: '', stderr: 'error: previous terminated container "main" in pod "duo" not found\n' });
+  });
+});
+

@@ -30,6 +30,7 @@ export function registerDelete(program: Command, ctx: CliContext): void {
     .option('-f, --filename <path>', 'delete the resources these manifests describe; repeatable; - reads stdin', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('-l, --selector <selector>', 'delete the objects of KIND whose labels match')
     .option('--all', 'delete every object of KIND in the namespace')
+    .option('-A, --all-namespaces', 'with -l or --all: in every namespace')
     .option('--grace-period <seconds>', 'seconds pods get to stop before they are killed (default: their terminationGracePeriodSeconds; 0 kills at once)')
     .option('--wait', 'check afterwards that nothing of the deleted objects is left on the host (default)')
     .option('--no-wait', 'skip that check')

@@ -73,6 +73,7 @@ async function logs(arg: string, flags: LogsFlags, ctx: CliContext): Promise<num
         follow: flags.follow ?? false,
         timestamps: flags.timestamps ?? false,
         previous: flags.previous ?? false,
+        pod: pod.name,
         ...(tail !== undefined ? { tail } : {}),
         ...(sinceMs !== undefined ? { since: (engine.clock.now() - sinceMs) / 1000 } : {}),
         signal: io.interrupted,
