@@ -1,12 +1,15 @@
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { notFoundText, parseSelectorFlag, selectViews } from '../../src/cli/commands/get.js';
+import { PassThrough } from 'node:stream';
+import type { CliIO } from '../../src/cli/context.js';
+import { noResources, writeGet } from '../../src/cli/output/get-output.js';
 import { kubeList, nameLines, outputDocument, parseGetOutput, renderDocument } from '../../src/cli/output/kube-objects.js';
 import { parseResourceArgs, resourceText, singularText } from '../../src/cli/resource-args.js';
 import { isBerthError } from '../../src/model/errors.js';
 import type { Kind } from '../../src/model/types.js';
 import { buildViews } from '../../src/runtime/views/index.js';
-import { entry, liveState, podOf } from '../runtime/views-support.js';
+import { entry, liveState, NOW, podOf } from '../runtime/views-support.js';
 
 /** What `berth get` selects (kinds, names, namespaces, label selectors) and how it prints documents. */
 function app(name: string, labels: Record<string, string>, namespace = 'default') {
@@ -147,5 +150,59 @@ describe('json, yaml and name output', () => {
 
   it('an unknown -o is a usage error', () => {
     expect(() => parseGetOutput('jsonpath')).toThrow(expect.objectContaining({ code: 'USAGE' }));
+  });
+});
+
+describe('writeGet', () => {
+  function capture(): { io: CliIO; out: () => string; err: () => string } {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const o: Buffer[] = [];
+    const e: Buffer[] = [];
+    stdout.on('data', (c: Buffer) => o.push(c));
+    stderr.on('data', (c: Buffer) => e.push(c));
+    const io: CliIO = { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: '/', interrupted: new AbortController().signal };
+    return { io, out: () => Buffer.concat(o).toString(), err: () => Buffer.concat(e).toString() };
+  }
+  const options = { now: NOW, namespace: 'default', allNamespaces: false, showLabels: false, quietEmpty: false };
+
+  it('one table per kind with something to show, separated by a blank line; kinds with nothing are left out', () => {
+    const query = parseResourceArgs(['po,ns,svc']);
+    const views = buildViews(STATE, ['Pod', 'Namespace', 'Service']).filter((v) => v.namespace !== 'shop');
+    const c = capture();
+    writeGet(c.io, views, query, 'table', options);
+    expect(c.out()).toBe(
+      [
+        'NAME        READY   STATUS    RESTARTS   AGE',
+        'pod/cache   1/1     Running   0          60m',
+        'pod/db      1/1     Running   0          60m',
+        'pod/web-1   1/1     Running   0          60m',
+        'pod/web-2   1/1     Running   0          60m',
+        '',
+        'NAME                STATUS   AGE',
+        'namespace/default   Active   <unknown>',
+        'namespace/shop      Active   120m',
+        '',
+      ].join('\n'),
+    );
+    expect(c.err()).toBe('');
+  });
+
+  it('--show-labels adds sorted key=value pairs', () => {
+    const views = buildViews(STATE, ['Pod']).filter((v) => v.name === 'web-1' || v.name === 'cache');
+    const c = capture();
+    writeGet(c.io, views, parseResourceArgs(['pods']), 'table', { ...options, showLabels: true });
+    expect(c.out()).toBe('NAME    READY   STATUS    RESTARTS   AGE   LABELS\ncache   1/1     Running   0          60m   app=cache\nweb-1   1/1     Running   0          60m   app=web,env=prod,tier=front\n');
+  });
+
+  it('nothing found: kubectl\'s message on stderr, except for json/yaml which print an empty List', () => {
+    const c = capture();
+    writeGet(c.io, [], parseResourceArgs(['pods']), 'name', options);
+    expect([c.out(), c.err()]).toEqual(['', 'No resources found in default namespace.\n']);
+    const j = capture();
+    writeGet(j.io, [], parseResourceArgs(['pods']), 'json', options);
+    expect(JSON.parse(j.out())).toEqual({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: [] });
+    expect(noResources(parseResourceArgs(['ns']), options)).toBe('No resources found');
+    expect(noResources(parseResourceArgs(['po']), { ...options, allNamespaces: true })).toBe('No resources found');
   });
 });
