@@ -148,11 +148,7 @@ function workloadOf(o: AnyObject, configs: ConfigIndex): Workload | undefined {
         revisionHistoryLimit: d.spec.revisionHistoryLimit,
         paused: d.spec.paused,
         ...(changeCause ? { changeCause } : {}),
-        template: planTemplate(
-          podTemplate,
-          { namespace: ns, owner: `ReplicaSet/${ns}/${name}-{hash}`, controller: key, hashLabel: 'pod-template-hash' },
-          configs,
-        ),
+        template: deploymentTemplate(ns, name, key, podTemplate, configs),
       };
     }
     case 'Job':
@@ -160,6 +156,21 @@ function workloadOf(o: AnyObject, configs: ConfigIndex): Workload | undefined {
     default:
       return undefined;
   }
+}
+
+type DeploymentWorkload = Extract<Workload, { kind: 'Deployment' }>;
+
+function deploymentTemplate(ns: string, name: string, key: string, podTemplate: PodTemplateSpec, configs: ConfigIndex): TemplatePlan {
+  return planTemplate(podTemplate, { namespace: ns, owner: `ReplicaSet/${ns}/${name}-{hash}`, controller: key, hashLabel: 'pod-template-hash' }, configs);
+}
+
+/**
+ * The same Deployment running another pod template: an earlier revision (`rollout undo`, an
+ * automatic rollback) or the source's template with a restart stamp. Config references in
+ * that template resolve against the revision's current ConfigMaps and Secrets.
+ */
+export function withPodTemplate(w: DeploymentWorkload, podTemplate: PodTemplateSpec, configs: ConfigIndex): DeploymentWorkload {
+  return { ...w, podTemplate, template: deploymentTemplate(w.namespace, w.name, w.key, podTemplate, configs) };
 }
 
 export function jobWorkload(job: Job, key: string, configs: ConfigIndex): Workload {

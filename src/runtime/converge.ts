@@ -11,6 +11,7 @@ import { observeDocker } from '../apply/observe.js';
 import type { DeletePodHooks, PodContext } from '../apply/pod.js';
 import type { Clock } from '../model/clock.js';
 import type { Logger } from './log.js';
+import type { RolloutTracker } from './rollouts.js';
 import type { Store } from './store/index.js';
 
 /**
@@ -50,8 +51,8 @@ export interface ConvergeRequest {
   dryRun?: boolean;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
-  /** Called after each executed step, with the plan it executed (rollout bookkeeping). */
-  afterStep?: (plan: FullPlan, observed: ObservedState) => void;
+  /** Rollout history, deadlines and rollbacks; adjusts each Deployment's effective template. */
+  rollouts?: RolloutTracker;
 }
 
 export type ProgressEvent =
@@ -98,10 +99,14 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
   let steps = 0;
   for (;;) {
     req.signal?.throwIfAborted();
+    const desired = req.rollouts ? req.rollouts.effective(req.desired) : req.desired;
     const observed = await observe(deps, req.app);
-    const p = plan(req.desired, observed, { now: clock.now(), random: deps.random, prune: req.prune });
+    const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune });
     firstPlan ??= p;
     last = p;
+    // A rollout that just missed its deadline changes what the Deployment should run: plan
+    // again against the rolled-back template instead of executing this step.
+    if (!req.dryRun && req.rollouts?.record(p, desired)) continue;
     for (const e of p.events) deps.store.addEvent({ app: req.app, ...e, objectKey: e.key, sourceRevision: req.sourceRevision });
     if (req.dryRun) break;
     if (p.actions.length > 0) {
@@ -118,12 +123,10 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
         },
       });
       results.push(...stepResults);
-      req.afterStep?.(p, observed);
       // A failing action would fail the same way at once: let the caller back off instead.
       if (stepResults.some((r) => !r.ok)) break;
       continue;
     }
-    req.afterStep?.(p, observed);
     const open = req.waitForReady ? p.waits : p.waits.filter((w) => w.blocking);
     if (open.length === 0) break;
     req.onProgress?.({ type: 'waiting', waits: p.waits });

@@ -6,11 +6,13 @@ import { BerthError } from '../model/errors.js';
 import { specHash } from '../model/hash.js';
 import type { Problem } from '../model/problem.js';
 import { hasErrors } from '../model/problem.js';
-import type { Resource } from '../model/types.js';
+import type { AnyObject, Resource } from '../model/types.js';
 import type { Revision } from '../sources/revision.js';
 import type { ConvergeDeps, ConvergeOutcome, ProgressEvent } from './converge.js';
 import { converge } from './converge.js';
-import type { InventoryEntry } from './store/index.js';
+import type { Divergence } from './rollouts.js';
+import { createRolloutTracker } from './rollouts.js';
+import type { InventoryEntry, SyncState } from './store/index.js';
 
 export interface PassRequest {
   app: string;
@@ -55,6 +57,10 @@ export interface PassResult {
   converge?: ConvergeOutcome;
   /** Actions failed, deadline passed, or a rollout failed: the pass did not reach the revision. */
   ok: boolean;
+  /** Deployments whose rollout missed its progress deadline in this pass (rolled back when possible). */
+  rolloutsFailed: string[];
+  /** Deployments running something other than the source's template, and why. */
+  divergences: Divergence[];
 }
 
 /**
@@ -72,7 +78,7 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
         lastFailedRevision: revision.id,
         lastError: { message: `revision ${revision.id.slice(0, 12)} is invalid; nothing from it was applied`, problems },
       });
-    return { revision, problems, valid: false, resources, changes: [], ok: false };
+    return { revision, problems, valid: false, resources, changes: [], ok: false, rolloutsFailed: [], divergences: [] };
   }
   const inventory = deps.store.getInventory(req.app);
   if (req.prune && resources.length === 0 && inventory.length > 0 && !req.allowEmpty)
@@ -80,33 +86,69 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
       app: req.app,
       hint: 'pass --allow-empty if deleting everything is intended',
     });
-  const desired = buildDesiredState(req.extraResources?.length ? [...resources, ...req.extraResources] : resources);
   const changes = resourceChanges(resources, inventory, req.prune);
   req.onChanges?.(changes);
+  const result = await convergeResources(deps, { ...req, resources, sourceRevision: revision.id });
+  if (!req.dryRun) {
+    deps.store.transaction(() => {
+      recordInventory(deps, req, resources, inventory);
+      deps.store.updateSourceStatus(req.app, { syncState: syncState(result), lastAppliedRevision: revision.id, lastError: null });
+    });
+  }
+  return { revision, problems, valid: true, resources, changes, ...result };
+}
+
+export interface InventoryPassRequest extends Omit<PassRequest, 'revision' | 'validate' | 'allowEmpty' | 'onChanges'> {}
+
+/**
+ * Converges what the app last applied, as recorded in the inventory, under the current
+ * overrides: what `rollout undo|restart|pause|resume` and `scale` run after recording their
+ * change, so the host follows at once without a new revision.
+ */
+export async function runInventoryPass(deps: ConvergeDeps, req: InventoryPassRequest): Promise<PassResult> {
+  const inventory = deps.store.getInventory(req.app);
+  const resources: Resource[] = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
+  const sourceRevision = deps.store.getSourceStatus(req.app)?.lastApplied?.revision ?? inventory[0]?.sourceRevision ?? 'unknown';
+  const result = await convergeResources(deps, { ...req, resources, sourceRevision });
+  if (!req.dryRun) deps.store.updateSourceStatus(req.app, { syncState: syncState(result) });
+  return { revision: { id: sourceRevision, origin: 'inventory' }, problems: [], valid: true, resources, changes: [], ...result };
+}
+
+type ConvergedResult = Pick<PassResult, 'desired' | 'converge' | 'ok' | 'rolloutsFailed' | 'divergences'>;
+
+async function convergeResources(
+  deps: ConvergeDeps,
+  req: Omit<PassRequest, 'revision'> & { resources: readonly Resource[]; sourceRevision: string },
+): Promise<ConvergedResult> {
+  const desired = buildDesiredState(req.extraResources?.length ? [...req.resources, ...req.extraResources] : req.resources);
+  const rollouts = createRolloutTracker({ store: deps.store, clock: deps.clock, log: deps.log, app: req.app, sourceRevision: req.sourceRevision });
   const outcome = await converge(deps, {
     app: req.app,
-    sourceRevision: revision.id,
+    sourceRevision: req.sourceRevision,
     desired,
     prune: req.prune,
     waitForReady: req.waitForReady,
     timeoutMs: req.timeoutMs,
+    rollouts,
     ...(req.dryRun ? { dryRun: true } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
   });
   const failed = outcome.results.some((r) => !r.ok);
-  const ok = !failed && !outcome.timedOut;
-  if (!req.dryRun) {
-    deps.store.transaction(() => {
-      recordInventory(deps, req, resources, inventory);
-      deps.store.updateSourceStatus(req.app, {
-        syncState: !ok ? (failed ? 'Degraded' : 'Progressing') : outcome.waits.length ? 'Progressing' : 'Synced',
-        lastAppliedRevision: revision.id,
-        lastError: null,
-      });
-    });
-  }
-  return { revision, problems, valid: true, resources, desired, changes, converge: outcome, ok };
+  const rolloutsFailed = [...rollouts.failed];
+  return {
+    desired,
+    converge: outcome,
+    ok: !failed && !outcome.timedOut && rolloutsFailed.length === 0,
+    rolloutsFailed,
+    divergences: rollouts.divergences(),
+  };
+}
+
+function syncState(r: ConvergedResult): SyncState {
+  if (r.converge?.results.some((x) => !x.ok) || r.rolloutsFailed.length) return 'Degraded';
+  if (r.converge?.timedOut || r.converge?.waits.length) return 'Progressing';
+  return 'Synced';
 }
 
 function recordInventory(deps: ConvergeDeps, req: PassRequest, resources: readonly Resource[], before: readonly InventoryEntry[]): void {

@@ -43,7 +43,17 @@ export function createReadiness(deps: { docker: DockerClient; clock: Clock; stor
   });
   let lastHost: ObservedHost | undefined;
 
+  /** True once every readiness-probed container of the pod has had at least one probe result. */
+  function hasOpinion(status: PodProbeStatus): boolean {
+    const pod = lastHost?.pods.find((p) => p.key === status.podKey);
+    if (!pod) return false;
+    return pod.containers.every((c) => !lastHost?.probes.get(c.id)?.readinessProbe || status.containers[c.name]?.lastResult !== undefined);
+  }
+
   function persist(status: PodProbeStatus): void {
+    // A prober that has not probed yet knows nothing; it must not overwrite what another
+    // process (a daemon, an earlier apply) recorded.
+    if (!hasOpinion(status)) return;
     const containers: Record<string, { ready: boolean; started: boolean; restartCount: number }> = {};
     for (const [name, c] of Object.entries(status.containers)) {
       containers[name] = { ready: c.ready, started: c.started, restartCount: restarts.get(`${status.podKey}/${name}`) ?? 0 };
@@ -74,7 +84,12 @@ export function createReadiness(deps: { docker: DockerClient; clock: Clock; stor
   return {
     ready(pod: ObservedPod): boolean | undefined {
       const s = prober.status(pod.key);
-      if (!s) return undefined;
+      if (!s || !hasOpinion(s)) {
+        // Until this process has probed the pod, trust what another prober (a daemon, an
+        // earlier apply) last recorded for this very pod.
+        const recorded = store.getPodStatus(app, pod.key);
+        return recorded && recorded.updatedAt >= pod.createdAt ? recorded.ready : undefined;
+      }
       const ready = s.ready && pod.sandbox?.state === 'running';
       if (ready && !readySince.has(pod.key)) readySince.set(pod.key, clock.now());
       if (!ready) readySince.delete(pod.key);

@@ -108,7 +108,13 @@ function report(result: PassResult, flags: ApplyFlags, ctx: CliContext, color: b
     for (const w of result.converge?.waits ?? []) if (timedOut || flags.wait) print(io.stderr, `${timedOut ? 'timed out: ' : ''}${kubectlNameOfKey(w.key)}: ${w.message}`);
   }
   for (const r of failed) print(io.stderr, `${color ? '\x1b[31merror\x1b[0m' : 'error'}: ${actionText(r)}: ${r.error?.message}`);
+  for (const key of result.rolloutsFailed) {
+    const d = result.divergences.find((x) => x.deployment === key);
+    print(io.stderr, `error: the rollout of ${kubectlNameOfKey(key)} missed its progress deadline${d ? `; ${d.message}` : ''}`);
+  }
+  for (const d of result.divergences) if (!result.rolloutsFailed.includes(d.deployment)) print(io.stderr, `note: ${kubectlNameOfKey(d.deployment)}: ${d.message}`);
   if (failed.length) return 3;
+  if (result.rolloutsFailed.length) return 1;
   if (timedOut) return 1;
   return 0;
 }

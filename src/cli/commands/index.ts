@@ -8,6 +8,7 @@ import { registerDescribe } from './describe.js';
 import { registerExec } from './exec.js';
 import { registerGet } from './get.js';
 import { registerLogs } from './logs.js';
+import { registerRollout } from './rollout.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
@@ -22,6 +23,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerGet(program, ctx);
   registerDescribe(program, ctx);
   registerDelete(program, ctx);
+  registerRollout(program, ctx);
   registerLogs(program, ctx);
   registerExec(program, ctx);
   registerVersion(program, ctx);

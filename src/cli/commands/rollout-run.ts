@@ -1,0 +1,217 @@
+import { dump } from 'js-yaml';
+import { buildDesiredState } from '../../diff/desired.js';
+import type { DeploymentStatus } from '../../diff/controllers/deployment.js';
+import { BerthError, isBerthError } from '../../model/errors.js';
+import type { AnyObject } from '../../model/types.js';
+import { leaseHolder, withLease } from '../../runtime/hold-lease.js';
+import { runInventoryPass } from '../../runtime/pass.js';
+import type { PassResult } from '../../runtime/pass.js';
+import { createReadiness } from '../../runtime/readiness.js';
+import type { RestartOverride } from '../../runtime/rollouts.js';
+import type { RolloutRecord } from '../../runtime/store/index.js';
+import type { CliContext } from '../context.js';
+import { print } from '../context.js';
+import type { Engine } from '../engine.js';
+import { openEngine } from '../engine.js';
+import type { EngineFlags } from '../engine-flags.js';
+import { parseDuration } from '../engine-flags.js';
+import { parseKey } from '../output/kube-names.js';
+
+type Action = 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume';
+
+interface Flags extends EngineFlags {
+  timeout?: string;
+  revision?: string;
+  toRevision?: string;
+  wait?: boolean;
+  watch?: boolean;
+}
+
+export async function runRollout(action: Action, key: string, flags: Flags, ctx: CliContext): Promise<number> {
+  const engine = openEngine(flags, ctx.io);
+  try {
+    const entry = engine.store.getInventory(engine.app).find((e) => e.key === key);
+    if (!entry) {
+      const { namespace, name } = parseKey(key);
+      throw new BerthError('NOT_FOUND', `deployments.apps "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
+    }
+    switch (action) {
+      case 'history':
+        return history(engine, key, flags, ctx);
+      case 'status':
+        return await status(engine, key, flags, ctx);
+      case 'undo':
+        return await undo(engine, key, flags, ctx);
+      case 'restart': {
+        const sourceHash = sourceTemplateHash(entry.object as AnyObject, key);
+        const value: RestartOverride = { restartedAt: new Date(engine.clock.now()).toISOString(), sourceHash };
+        engine.store.setDeploymentOverride(engine.app, key, 'restart', JSON.stringify(value));
+        return await converge(engine, key, flags, ctx, 'restarted');
+      }
+      case 'pause':
+        engine.store.setDeploymentOverride(engine.app, key, 'pause', 'true');
+        return await converge(engine, key, flags, ctx, 'paused');
+      case 'resume':
+        if (!engine.store.clearDeploymentOverride(engine.app, key, 'pause')) {
+          print(ctx.io.stderr, `${name(key)} is not paused`);
+          return 0;
+        }
+        return await converge(engine, key, flags, ctx, 'resumed');
+    }
+  } finally {
+    engine.close();
+  }
+}
+
+function name(key: string): string {
+  return `deployment.apps/${parseKey(key).name}`;
+}
+
+function sourceTemplateHash(object: AnyObject, key: string): string {
+  const w = buildDesiredState([{ key, object, source: { file: '', line: 0, column: 0 } }]).workloads.find((x) => x.key === key);
+  if (!w) throw new BerthError('INTERNAL', `cannot compute the template of ${key}`);
+  return w.template.hash;
+}
+
+function history(engine: Engine, key: string, flags: Flags, ctx: CliContext): number {
+  const records = engine.store.listRollouts(engine.app, key);
+  if (flags.revision !== undefined) {
+    const rec = records.find((r) => r.revision === Number(flags.revision));
+    if (!rec) throw new BerthError('NOT_FOUND', `unable to find the specified revision ${flags.revision} of ${name(key)}`, { key, revision: flags.revision });
+    print(ctx.io.stdout, `${name(key)} with revision #${rec.revision}`);
+    print(ctx.io.stdout, `Source revision: ${rec.sourceRevision}`);
+    print(ctx.io.stdout, `Outcome:         ${rec.outcome}${rec.message ? ` (${rec.message})` : ''}`);
+    print(ctx.io.stdout, `Pod Template (pod-template-hash ${rec.templateHash}):`);
+    print(ctx.io.stdout, indent(dump(rec.template, { sortKeys: true }), '  '));
+    return 0;
+  }
+  print(ctx.io.stdout, name(key));
+  const pin = engine.store.getPin(engine.app, key);
+  const rows = [['REVISION', 'CHANGE-CAUSE', 'SOURCE', 'OUTCOME', 'STARTED', 'DURATION']];
+  for (const r of records) rows.push(historyRow(r, pin?.revision === r.revision));
+  print(ctx.io.stdout, table(rows));
+  return 0;
+}
+
+function historyRow(r: RolloutRecord, pinned: boolean): string[] {
+  const duration = r.finishedAt !== undefined ? `${Math.max(0, Math.round((r.finishedAt - r.startedAt) / 1000))}s` : '-';
+  return [String(r.revision), r.changeCause ?? '<none>', r.sourceRevision.slice(0, 12), `${r.outcome}${pinned ? ' (pinned)' : ''}`, new Date(r.startedAt).toISOString(), duration];
+}
+
+async function status(engine: Engine, key: string, flags: Flags, ctx: CliContext): Promise<number> {
+  const timeoutMs = parseDuration(flags.timeout ?? '5m');
+  const deadline = engine.clock.now() + timeoutMs;
+  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log });
+  let last = '';
+  let warnedIdle = false;
+  try {
+    for (;;) {
+      const result = await runInventoryPass(
+        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, readiness },
+        { app: engine.app, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
+      );
+      const st = result.converge?.firstPlan.workloads.find((w) => w.key === key)?.deployment;
+      const current = engine.store.currentRollout(engine.app, key);
+      for (const d of result.divergences.filter((x) => x.deployment === key)) if (d.message !== last) print(ctx.io.stdout, `note: ${d.message}`);
+      if (current?.outcome === 'failed') {
+        print(ctx.io.stderr, `error: ${name(key)} revision ${current.revision} failed: ${current.message ?? 'progress deadline exceeded'}`);
+        return 1;
+      }
+      const rolledBack = result.divergences.find((d) => d.deployment === key && d.reason === 'rolled-back');
+      if (rolledBack) {
+        const failed = [...engine.store.listRollouts(engine.app, key)].reverse().find((r) => r.outcome === 'failed');
+        print(ctx.io.stderr, `error: the rollout of ${name(key)} failed${failed?.message ? `: ${failed.message}` : ''}; ${rolledBack.message}`);
+        return 1;
+      }
+      if (st?.complete) {
+        print(ctx.io.stdout, `deployment "${parseKey(key).name}" successfully rolled out`);
+        return 0;
+      }
+      const line = st ? progressLine(parseKey(key).name, st, replicasOf(result, key)) : `Waiting for deployment "${parseKey(key).name}" to be observed...`;
+      if (line !== last) print(ctx.io.stdout, line);
+      last = line;
+      if (flags.watch === false) return 1;
+      if (!warnedIdle && !engine.store.getLease(engine.app)) {
+        print(ctx.io.stderr, 'note: no berth daemon or apply is driving this app right now; run `berth apply` (or start `berth daemon`) to continue the rollout');
+        warnedIdle = true;
+      }
+      if (engine.clock.now() >= deadline) {
+        print(ctx.io.stderr, `error: timed out waiting for the rollout of ${name(key)}`);
+        return 1;
+      }
+      await engine.clock.sleep(1000, ctx.io.interrupted);
+    }
+  } finally {
+    await readiness.stop();
+  }
+}
+
+function replicasOf(result: PassResult, key: string): number {
+  const w = result.desired?.workloads.find((x) => x.key === key);
+  return w && w.kind === 'Deployment' ? w.replicas : 0;
+}
+
+/** kubectl's wording, so scripts and eyes that know it keep working. */
+function progressLine(name: string, st: DeploymentStatus, replicas: number): string {
+  if (st.updatedReplicas < replicas) return `Waiting for deployment "${name}" rollout to finish: ${st.updatedReplicas} out of ${replicas} new replicas have been updated...`;
+  if (st.oldReplicas > 0) return `Waiting for deployment "${name}" rollout to finish: ${st.oldReplicas} old replicas are pending termination...`;
+  return `Waiting for deployment "${name}" rollout to finish: ${st.availableReplicas} of ${replicas} updated replicas are available...`;
+}
+
+async function undo(engine: Engine, key: string, flags: Flags, ctx: CliContext): Promise<number> {
+  const records = engine.store.listRollouts(engine.app, key);
+  const current = records[records.length - 1];
+  if (!current) throw new BerthError('NOT_FOUND', `${name(key)} has no rollout history`, { key });
+  const target =
+    flags.toRevision !== undefined && flags.toRevision !== '0'
+      ? records.find((r) => r.revision === Number(flags.toRevision))
+      : [...records].reverse().find((r) => r.revision < current.revision);
+  if (!target)
+    throw new BerthError('NOT_FOUND', flags.toRevision ? `unable to find the specified revision ${flags.toRevision}` : `no rollout history found for ${name(key)} before revision ${current.revision}`, { key });
+  const sourceRevision = engine.store.getSourceStatus(engine.app)?.lastApplied?.revision ?? current.sourceRevision;
+  engine.store.setPin(engine.app, key, { revision: target.revision, templateHash: target.templateHash, sourceRevisionAtPin: sourceRevision });
+  engine.store.addEvent({ app: engine.app, type: 'Normal', reason: 'DeploymentRollback', objectKey: key, message: `pinned to revision ${target.revision} by rollout undo`, sourceRevision });
+  return converge(engine, key, flags, ctx, 'rolled back');
+}
+
+/** Records are written; now make the host follow, unless a daemon owns the app (it will). */
+async function converge(engine: Engine, key: string, flags: Flags, ctx: CliContext, verb: string): Promise<number> {
+  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log });
+  try {
+    const result = await withLease(engine.store, engine.clock, engine.app, leaseHolder('cli'), () =>
+      runInventoryPass(
+        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, readiness, hooks: readiness.hooks },
+        { app: engine.app, prune: false, waitForReady: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout ?? '5m'), signal: ctx.io.interrupted },
+      ),
+    );
+    print(ctx.io.stdout, `${name(key)} ${verb}`);
+    for (const r of result.converge?.results ?? []) if (!r.ok) print(ctx.io.stderr, `error: ${r.error?.message}`);
+    if (result.rolloutsFailed.includes(key)) {
+      print(ctx.io.stderr, `error: the rollout of ${name(key)} failed`);
+      return 1;
+    }
+    if (result.converge?.results.some((r) => !r.ok)) return 3;
+    return result.converge?.timedOut ? 1 : 0;
+  } catch (err) {
+    const heldBy = isBerthError(err, 'LEASE_HELD') ? (err.data as { heldBy?: { kind?: string } }).heldBy : undefined;
+    if (heldBy?.kind !== 'daemon') throw err;
+    print(ctx.io.stdout, `${name(key)} ${verb}`);
+    print(ctx.io.stderr, 'note: a berth daemon manages this app; it applies the change on its next pass');
+    return 0;
+  } finally {
+    await readiness.stop();
+  }
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 2))).join('')).join('\n');
+}
+
+function indent(text: string, pad: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
+}

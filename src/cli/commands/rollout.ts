@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { BerthError } from '../../model/errors.js';
+import type { CliContext } from '../context.js';
+import type { EngineFlags } from '../engine-flags.js';
+import { addEngineOptions, parseDuration } from '../engine-flags.js';
+
+interface RolloutFlags extends EngineFlags {
+  namespace?: string;
+  timeout?: string;
+  revision?: string;
+  toRevision?: string;
+  wait?: boolean;
+  watch?: boolean;
+}
+
+/**
+ * `berth rollout status|history|undo|restart|pause|resume deploy/NAME` (SPEC §4, §7).
+ * Implementation is loaded on use (./rollout-run.js) to keep CLI start-up light.
+ */
+export function registerRollout(program: Command, ctx: CliContext): void {
+  const rollout = program.command('rollout').description('manage the rollout of a deployment: status, history, undo, restart, pause, resume');
+  const sub = (name: string, description: string) => {
+    const cmd = rollout.command(`${name} <deployment>`).description(description).option('-n, --namespace <ns>', 'namespace', 'default');
+    addEngineOptions(cmd);
+    return cmd;
+  };
+  const run = (action: 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume') => async (target: string, flags: RolloutFlags) => {
+    const { runRollout } = await import('./rollout-run.js');
+    ctx.exitCode = await runRollout(action, deploymentKey(target, flags.namespace ?? 'default'), flags, ctx);
+  };
+  sub('status', 'wait for the rollout to finish; exit 1 if it failed (was rolled back) or timed out')
+    .option('--timeout <duration>', 'how long to wait', '5m')
+    .option('-w, --watch', 'wait for the rollout to finish (default)', true)
+    .option('--no-watch', 'print the current status and exit')
+    .action(run('status'));
+  sub('history', 'list revisions with their source revision, change cause and outcome').option('--revision <n>', 'show the pod template of one revision').action(run('history'));
+  sub('undo', 'roll back to the previous (or a given) revision and pin it until the source changes')
+    .option('--to-revision <n>', 'revision to go back to (default: the one before the current)')
+    .option('--wait', 'wait for the pods of that revision to be ready')
+    .option('--timeout <duration>', 'give up after this long', '5m')
+    .action(run('undo'));
+  sub('restart', 'replace every pod with a fresh one, as a rolling update').option('--wait', 'wait for the new pods to be ready').option('--timeout <duration>', 'give up after this long', '5m').action(run('restart'));
+  sub('pause', 'stop rolling out new templates (scaling and healing continue)').action(run('pause'));
+  sub('resume', 'resume a paused rollout').option('--wait', 'wait for the rollout to finish').option('--timeout <duration>', 'give up after this long', '5m').action(run('resume'));
+}
+
+/** `deploy/web`, `deployment/web`, `deployments.apps/web` or plain `web` → `Deployment/ns/web`. */
+export function deploymentKey(target: string, namespace: string): string {
+  const slash = target.indexOf('/');
+  const kind = slash >= 0 ? target.slice(0, slash).toLowerCase().replace(/\.apps$/, '') : 'deployment';
+  const name = slash >= 0 ? target.slice(slash + 1) : target;
+  if (!['deploy', 'deployment', 'deployments'].includes(kind))
+    throw new BerthError('USAGE', `rollout works on deployments, not "${target.slice(0, slash)}"`, { target, hint: 'use deploy/NAME' });
+  if (!name) throw new BerthError('USAGE', `missing deployment name in "${target}"`, { target });
+  return `Deployment/${namespace}/${name}`;
+}
+
+export { parseDuration };

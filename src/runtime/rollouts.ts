@@ -1,0 +1,189 @@
+import type { DesiredState, Workload } from '../diff/desired.js';
+import { withPodTemplate } from '../diff/desired.js';
+import type { DeploymentStatus } from '../diff/controllers/deployment.js';
+import type { FullPlan } from '../diff/plan.js';
+import type { Clock } from '../model/clock.js';
+import type { PodTemplateSpec } from '../model/types.js';
+import type { Logger } from './log.js';
+import type { Store } from './store/index.js';
+
+type DeploymentWorkload = Extract<Workload, { kind: 'Deployment' }>;
+
+/** Why a Deployment runs something other than its source template, for status and `rollout status`. */
+export interface Divergence {
+  deployment: string;
+  reason: 'pinned' | 'rolled-back';
+  revision: number;
+  message: string;
+}
+
+export interface RolloutTracker {
+  /**
+   * The desired state each Deployment should actually converge to: the source template,
+   * unless `rollout undo` pinned an earlier revision, the source template failed and was
+   * rolled back, or an operator restarted or paused it.
+   */
+  effective(base: DesiredState): DesiredState;
+  /**
+   * Bookkeeping after each plan: numbered revisions, progress, completion, and the progress
+   * deadline, whose expiry rolls the Deployment back. True when the effective desired state
+   * changed (a rollback) and must be recomputed before the next step.
+   */
+  record(plan: FullPlan, desired: DesiredState): boolean;
+  /** Deployments whose rollout failed during this tracker's lifetime. */
+  readonly failed: ReadonlySet<string>;
+  divergences(): Divergence[];
+}
+
+export interface RestartOverride {
+  restartedAt: string;
+  /** Source template hash the restart was requested against; a new source template supersedes it. */
+  sourceHash: string;
+}
+
+export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
+
+/**
+ * Rollout history and automatic rollback (SPEC §4), around the pure planner: revisions live
+ * in the store, the planner only ever sees the template it should run.
+ */
+export function createRolloutTracker(deps: { store: Store; clock: Clock; log: Logger; app: string; sourceRevision: string }): RolloutTracker {
+  const { store, clock, log, app, sourceRevision } = deps;
+  const failed = new Set<string>();
+  const divergences = new Map<string, Divergence>();
+  /** Last seen (updated, available, old) per deployment: a change is progress. */
+  const seen = new Map<string, string>();
+
+  function event(type: 'Normal' | 'Warning', reason: string, key: string, message: string): void {
+    store.addEvent({ app, type, reason, objectKey: key, message, sourceRevision });
+    log.info({ deployment: key, reason }, message);
+  }
+
+  function effectiveWorkload(w: DeploymentWorkload, desired: DesiredState): DeploymentWorkload {
+    const sourceHash = w.template.hash;
+    const overrides = store.getDeploymentOverrides(app, w.key);
+    const paused = overrides.some((o) => o.kind === 'pause');
+    divergences.delete(w.key);
+    const pin = store.getPin(app, w.key);
+    if (pin && pin.sourceRevisionAtPin !== sourceRevision) {
+      store.clearPin(app, w.key);
+      event('Normal', 'PinLifted', w.key, `source revision ${short(sourceRevision)} replaces the pin to revision ${pin.revision}`);
+    } else if (pin) {
+      // By template, not number: re-rolling an old template renumbers its record (as
+      // Kubernetes renumbers a ReplicaSet it scales up again), the template stays.
+      const rec = store.listRollouts(app, w.key).find((r) => r.templateHash === pin.templateHash);
+      if (rec) {
+        divergences.set(w.key, { deployment: w.key, reason: 'pinned', revision: rec.revision, message: `pinned to revision ${rec.revision} by rollout undo until the source changes` });
+        const pinned = withPodTemplate(w, rec.template as PodTemplateSpec, desired.configs);
+        return paused ? { ...pinned, paused } : pinned;
+      }
+    }
+    let out = w;
+    const restart = overrides.find((o) => o.kind === 'restart');
+    if (restart) {
+      const r = JSON.parse(restart.value) as RestartOverride;
+      if (r.sourceHash !== sourceHash) store.clearDeploymentOverride(app, w.key, 'restart');
+      else {
+        const t = structuredClone(out.podTemplate);
+        t.metadata.annotations = { ...(t.metadata.annotations ?? {}), [RESTARTED_AT_ANNOTATION]: r.restartedAt };
+        out = withPodTemplate(out, t, desired.configs);
+      }
+    }
+    // A template whose rollout failed stays rolled back until the desired state changes.
+    if (store.isFailedTemplate(app, w.key, out.template.hash)) {
+      const good = rollbackTarget(w.key, out.template.hash);
+      if (good) {
+        divergences.set(w.key, {
+          deployment: w.key,
+          reason: 'rolled-back',
+          revision: good.revision,
+          message: `template ${out.template.hash} failed its rollout; running revision ${good.revision} until the source changes`,
+        });
+        out = withPodTemplate(w, good.template as PodTemplateSpec, desired.configs);
+      }
+    }
+    return paused ? { ...out, paused } : out;
+  }
+
+  /**
+   * Where a failed template goes back to: the newest other revision that completed, or the
+   * rollback already under way (rolling an old template out again renumbers its record and
+   * resets it to progressing, so "last complete" alone would lose track of it mid-rollback).
+   */
+  function rollbackTarget(deployment: string, failedHash: string) {
+    return store
+      .listRollouts(app, deployment)
+      .reverse()
+      .find((r) => r.templateHash !== failedHash && (r.outcome === 'complete' || r.outcome === 'progressing') && !store.isFailedTemplate(app, deployment, r.templateHash));
+  }
+
+  return {
+    failed,
+    divergences: () => [...divergences.values()],
+    effective(base) {
+      if (!base.workloads.some((w) => w.kind === 'Deployment')) return base;
+      return { ...base, workloads: base.workloads.map((w) => (w.kind === 'Deployment' ? effectiveWorkload(w, base) : w)) };
+    },
+    record(plan, desired) {
+      let changed = false;
+      for (const w of desired.workloads) {
+        if (w.kind !== 'Deployment') continue;
+        const status = plan.workloads.find((s) => s.key === w.key)?.deployment;
+        if (!status) continue;
+        if (recordDeployment(w, status)) changed = true;
+      }
+      return changed;
+    },
+  };
+
+  function recordDeployment(w: DeploymentWorkload, status: DeploymentStatus): boolean {
+    let rec = store.currentRollout(app, w.key);
+    if (!rec || rec.templateHash !== w.template.hash) {
+      // The source's change-cause describes the source's template; a rollback or undo keeps
+      // the cause its template had when it was first rolled out.
+      const earlier = divergences.has(w.key) ? store.listRollouts(app, w.key).find((r) => r.templateHash === w.template.hash) : undefined;
+      const changeCause = divergences.has(w.key) ? earlier?.changeCause : w.changeCause;
+      rec = store.beginRollout(app, w.key, {
+        templateHash: w.template.hash,
+        template: w.podTemplate,
+        sourceRevision,
+        ...(changeCause ? { changeCause } : {}),
+      });
+      seen.delete(w.key);
+      event('Normal', 'ScalingReplicaSet', w.key, `rolling out revision ${rec.revision} (replica set ${w.name}-${w.template.hash})`);
+    }
+    if (rec.outcome !== 'progressing') return false;
+    const snapshot = `${status.updatedReplicas}/${status.availableReplicas}/${status.oldReplicas}`;
+    const before = seen.get(w.key);
+    seen.set(w.key, snapshot);
+    if (before !== undefined && before !== snapshot) store.noteRolloutProgress(app, w.key, rec.revision);
+    if (status.complete) {
+      store.finishRollout(app, w.key, rec.revision, 'complete');
+      event('Normal', 'RolloutComplete', w.key, `revision ${rec.revision} rolled out: ${status.availableReplicas} of ${w.replicas} pods available`);
+      store.pruneRollouts(app, w.key, w.revisionHistoryLimit);
+      return false;
+    }
+    if (w.paused) return false;
+    const progressed = before !== undefined && before !== snapshot;
+    const lastProgress = progressed ? clock.now() : (rec.progressAt ?? rec.startedAt);
+    if (clock.now() - lastProgress <= w.progressDeadlineSeconds * 1000) return false;
+
+    // ProgressDeadlineExceeded: give up on this template and go back to the last revision
+    // that completed; the failed template is not tried again until the source changes it.
+    const good = rollbackTarget(w.key, w.template.hash);
+    const reason = `revision ${rec.revision} made no progress for ${w.progressDeadlineSeconds}s (${status.updatedReplicas} of ${w.replicas} updated, ${status.availableReplicas} available)`;
+    store.transaction(() => {
+      store.finishRollout(app, w.key, rec.revision, 'failed', good ? `${reason}; rolled back to template ${good.templateHash}` : reason);
+      store.markFailedTemplate(app, w.key, w.template.hash, sourceRevision, reason);
+    });
+    failed.add(w.key);
+    event('Warning', 'ProgressDeadlineExceeded', w.key, reason);
+    if (!good) return false;
+    event('Warning', 'RolloutRolledBack', w.key, `rolling back to revision ${good.revision}`);
+    return true;
+  }
+}
+
+function short(id: string): string {
+  return id.slice(0, 12);
+}
