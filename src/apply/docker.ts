@@ -30,6 +30,11 @@ export interface DockerOptions {
    * into a DOCKER_UNREACHABLE error the caller retries, instead of a pass that hangs forever.
    */
   requestTimeoutMs?: number;
+  /**
+   * Called as each API call is sent (the daemon logs the first mutating call of a pass: the
+   * latency its benchmark measures). `mutating` is false for GET and HEAD.
+   */
+  onCall?: (operation: string, mutating: boolean) => void;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -43,6 +48,7 @@ export function createDockerClient(options: DockerOptions = {}): DockerClient {
   modem.dial = (o: DialOptions, cb: unknown) => {
     const op = operationName(o.method, o.path);
     counts.set(op, (counts.get(op) ?? 0) + 1);
+    options.onCall?.(op, isMutating(op));
     const limit = callDeadline(op, o, defaultLimit);
     if (limit === undefined || o.abortSignal || typeof cb !== 'function') return dial(o, cb);
     const signal = AbortSignal.timeout(limit);
@@ -61,8 +67,7 @@ export function createDockerClient(options: DockerOptions = {}): DockerClient {
     calls: {
       byOperation: counts,
       total: () => [...counts.values()].reduce((a, b) => a + b, 0),
-      mutating: () =>
-        [...counts.entries()].filter(([op]) => !op.startsWith('GET ') && !op.startsWith('HEAD ')).reduce((a, [, n]) => a + n, 0),
+      mutating: () => [...counts.entries()].filter(([op]) => isMutating(op)).reduce((a, [, n]) => a + n, 0),
       reset: () => counts.clear(),
     },
     apiVersion: () =>
@@ -74,6 +79,10 @@ export function createDockerClient(options: DockerOptions = {}): DockerClient {
           throw dockerError(err, 'reading the Docker version');
         })),
   };
+}
+
+function isMutating(op: string): boolean {
+  return !op.startsWith('GET ') && !op.startsWith('HEAD ');
 }
 
 interface DialOptions {

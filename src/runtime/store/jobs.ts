@@ -39,6 +39,7 @@ interface JobRow {
   failed: number;
   reason: string | null;
   message: string | null;
+  object: string | null;
   updated_at: number;
 }
 
@@ -50,9 +51,9 @@ export function createJobStore(db: Db, clock: Clock): JobStore {
   const deleteCron = db.prepare('DELETE FROM cron_state WHERE app = ? AND cronjob_key = ?');
   const upsertJob = db.prepare(`
     INSERT OR REPLACE INTO jobs (app, job_key, owner_key, phase, start_time, completion_time, active, succeeded,
-                                 failed, reason, message, updated_at)
+                                 failed, reason, message, object, updated_at)
     VALUES (@app, @job_key, @owner_key, @phase, @start_time, @completion_time, @active, @succeeded,
-            @failed, @reason, @message, @updated_at)`);
+            @failed, @reason, @message, @object, @updated_at)`);
   const selectJob = db.prepare('SELECT * FROM jobs WHERE app = ? AND job_key = ?');
   const selectJobs = db.prepare('SELECT * FROM jobs WHERE app = ? ORDER BY start_time, job_key');
   const selectOwned = db.prepare('SELECT * FROM jobs WHERE app = ? AND owner_key = ? ORDER BY start_time, job_key');
@@ -87,6 +88,7 @@ export function createJobStore(db: Db, clock: Clock): JobStore {
         failed: job.failed,
         reason: job.reason ?? null,
         message: job.message ?? null,
+        object: job.object === undefined ? null : toJson(job.object),
         updated_at: clock.now(),
       };
       upsertJob.run({ app, ...row });
@@ -125,6 +127,7 @@ function jobFromRow(r: JobRow): JobRecord {
     failed: r.failed,
     ...optional('reason', r.reason),
     ...optional('message', r.message),
+    ...(r.object === null ? {} : { object: fromJson<unknown>(r.object) }),
     updatedAt: r.updated_at,
   };
 }

@@ -169,9 +169,19 @@ CREATE TABLE deployment_overrides (
 ) STRICT;
 `;
 
+/**
+ * v3 (daemon): the Job object a CronJob started, as it was created. A Job keeps the template
+ * it was started with when the CronJob's jobTemplate changes later (as in Kubernetes), and a
+ * daemon restart must not rebuild it from the newer template (that would re-run it).
+ */
+const V3 = `
+ALTER TABLE jobs ADD COLUMN object TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', sql: V1 },
   { version: 2, description: 'rollout progress time and deployment overrides', sql: V2 },
+  { version: 3, description: 'job objects of CronJob-started Jobs', sql: V3 },
 ];
 
 export interface MigrationResult {

@@ -231,6 +231,8 @@ export interface JobRecord {
   /** e.g. `BackoffLimitExceeded`, `DeadlineExceeded`. */
   reason?: string;
   message?: string;
+  /** The Job object as created (CronJob-started Jobs), JSON; kept so it survives restarts unchanged. */
+  object?: unknown;
   updatedAt: number;
 }
 
