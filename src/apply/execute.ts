@@ -79,6 +79,24 @@ async function executeAction(action: Action, options: ExecuteOptions): Promise<v
     }
     case 'start-container':
       return startContainer(ctx, action.containerId);
+    case 'manage-restarts':
+      return setRestartPolicy(ctx, action.containerId, action.take);
+  }
+}
+
+/** Docker restart policy for a container's pod restartPolicy, as createPod sets it. */
+const DOCKER_POLICY: Record<string, string> = { Always: 'unless-stopped', OnFailure: 'on-failure', Never: 'no' };
+
+async function setRestartPolicy(ctx: PodContext, containerId: string, take: boolean): Promise<void> {
+  const container = ctx.docker.api.getContainer(containerId);
+  try {
+    const info = await container.inspect();
+    if (!isOwned(info.Config.Labels, ctx.app)) throw new BerthError('NOT_OWNED', `container ${info.Name} is not owned by berth app ${ctx.app}`);
+    const name = take ? 'no' : (DOCKER_POLICY[info.Config.Labels[L.restartPolicy] ?? 'Always'] ?? 'unless-stopped');
+    await container.update({ RestartPolicy: { Name: name } });
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw err instanceof BerthError ? err : dockerError(err, `updating the restart policy of container ${containerId.slice(0, 12)}`);
   }
 }
 
@@ -150,6 +168,10 @@ export function describeAction(a: Action): string {
       return `recreate container ${a.container} in pod ${a.pod.namespace}/${a.pod.name} (${a.reason})`;
     case 'start-container':
       return `start container ${a.container} of pod ${a.namespace}/${a.pod} (${a.reason})`;
+    case 'manage-restarts':
+      return a.take
+        ? `take over restarts of container ${a.container} in pod ${a.namespace}/${a.pod} (${a.reason})`
+        : `hand restarts of container ${a.container} in pod ${a.namespace}/${a.pod} back to Docker (${a.reason})`;
   }
 }
 

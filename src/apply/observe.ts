@@ -170,6 +170,8 @@ function observedContainer(c: Dockerode.ContainerInfo, info: Dockerode.Container
     if (state !== 'running') out.exitCode = info.State.ExitCode;
     if (info.State.OOMKilled) out.oomKilled = true;
     if (info.State.Error) out.error = info.State.Error;
+    const policy = info.HostConfig?.RestartPolicy?.Name;
+    if (policy !== undefined) out.dockerRestartPolicy = policy === '' ? 'no' : policy;
   } else if (state === 'exited') {
     const m = /Exited \((-?\d+)\)/.exec(c.Status);
     if (m) out.exitCode = Number(m[1]);

@@ -13,7 +13,12 @@ export type Action =
   | { type: 'create-pod'; key: string; pod: PodPlan; reason: string }
   | { type: 'delete-pod'; key: string; namespace: string; name: string; reason: string }
   | { type: 'create-container'; key: string; pod: PodPlan; container: string; reason: string }
-  | { type: 'start-container'; key: string; namespace: string; pod: string; container: string; containerId: string; reason: string };
+  | { type: 'start-container'; key: string; namespace: string; pod: string; container: string; containerId: string; reason: string }
+  /**
+   * Crash loops: `take` moves restarts from Docker's policy to berth (Kubernetes' back-off
+   * schedule); `!take` hands them back to Docker once the container has run cleanly long enough.
+   */
+  | { type: 'manage-restarts'; key: string; namespace: string; pod: string; container: string; containerId: string; take: boolean; reason: string };
 
 export type ActionType = Action['type'];
 
@@ -49,6 +54,7 @@ export const ACTION_PHASE: Record<ActionType, number> = {
   'create-volume': 0,
   'delete-pod': 1,
   'start-container': 2,
+  'manage-restarts': 2,
   'create-container': 2,
   'create-pod': 2,
   'delete-volume': 3,

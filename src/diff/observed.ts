@@ -64,6 +64,10 @@ export interface ObservedContainer {
   restartCount: number;
   /** Docker's own crash-loop state: exited and about to be restarted by policy. */
   restarting: boolean;
+  /** Docker's restart policy as set now (`unless-stopped`, `on-failure`, `no`), when inspected. */
+  dockerRestartPolicy?: string;
+  /** berth restarts this container itself with CrashLoopBackOff delays (see assessPod). */
+  restartsManaged?: boolean;
   oomKilled?: boolean;
   error?: string;
 }

@@ -11,6 +11,7 @@ import { observeDocker } from '../apply/observe.js';
 import type { DeletePodHooks, PodContext } from '../apply/pod.js';
 import type { Clock } from '../model/clock.js';
 import type { Logger } from './log.js';
+import { inspectManaged, mergeStoredStatus, recordStepResults } from './pod-status.js';
 import type { RolloutTracker } from './rollouts.js';
 import type { Store } from './store/index.js';
 
@@ -123,6 +124,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
         },
       });
       results.push(...stepResults);
+      recordStepResults(deps.store, req.app, observed.pods, stepResults);
       // A failing action would fail the same way at once: let the caller back off instead.
       if (stepResults.some((r) => !r.ok)) break;
       continue;
@@ -143,6 +145,8 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
 
 async function observe(deps: ConvergeDeps, app: string): Promise<ObservedState> {
   const host = await observeDocker(deps.docker, { app, detail: deps.readiness?.track ? 'probed' : false });
+  mergeStoredStatus(deps.store, app, host);
+  await inspectManaged(deps.docker, host);
   deps.readiness?.track?.(host);
   for (const pod of host.pods) {
     const fromSource = deps.readiness?.ready(pod, host);
@@ -185,6 +189,8 @@ function successReason(type: ActionResult['action']['type']): string {
     case 'create-container':
     case 'start-container':
       return 'Healed';
+    case 'manage-restarts':
+      return 'BackOff';
     case 'create-network':
     case 'create-volume':
       return 'Created';

@@ -9,7 +9,8 @@ import type { Clock } from '../model/clock.js';
 import type { ContainerPort, LifecycleHandler } from '../model/types.js';
 import type { ReadinessSource } from './converge.js';
 import type { Logger } from './log.js';
-import type { Store } from './store/index.js';
+import { updateContainerStatus } from './pod-status.js';
+import type { ContainerStatusRecord, Store } from './store/index.js';
 
 export interface Readiness extends ReadinessSource {
   hooks: DeletePodHooks;
@@ -27,7 +28,6 @@ export function createReadiness(deps: { docker: DockerClient; clock: Clock; stor
   const { docker, clock, store, app, log } = deps;
   const runner = createDockerProbeRunner(docker.api);
   const readySince = new Map<string, number>();
-  const restarts = new Map<string, number>();
   let wake: (() => void) | undefined;
   const prober = createProber({
     runner,
@@ -54,11 +54,12 @@ export function createReadiness(deps: { docker: DockerClient; clock: Clock; stor
     // A prober that has not probed yet knows nothing; it must not overwrite what another
     // process (a daemon, an earlier apply) recorded.
     if (!hasOpinion(status)) return;
-    const containers: Record<string, { ready: boolean; started: boolean; restartCount: number }> = {};
-    for (const [name, c] of Object.entries(status.containers)) {
-      containers[name] = { ready: c.ready, started: c.started, restartCount: restarts.get(`${status.podKey}/${name}`) ?? 0 };
-    }
     try {
+      const previous = store.getPodStatus(app, status.podKey)?.containers ?? {};
+      const containers: Record<string, ContainerStatusRecord> = {};
+      for (const [name, c] of Object.entries(status.containers)) {
+        containers[name] = { restartCount: 0, ...previous[name], ready: c.ready, started: c.started };
+      }
       store.setPodStatus(app, status.podKey, { ready: status.ready, containers });
     } catch (err) {
       log.warn({ err, pod: status.podKey }, 'could not record pod status');
@@ -70,8 +71,7 @@ export function createReadiness(deps: { docker: DockerClient; clock: Clock; stor
     const pod = lastHost?.pods.find((p) => p.key === podKey);
     const c = pod?.containers.find((x) => x.name === container);
     if (!pod || !c) return;
-    const key = `${podKey}/${container}`;
-    restarts.set(key, (restarts.get(key) ?? 0) + 1);
+    updateContainerStatus(store, app, podKey, container, (rec) => ({ ...rec, restartCount: rec.restartCount + 1, lastTerminationReason: 'Unhealthy', lastTerminatedAt: clock.now() }));
     store.addEvent({ app, type: 'Warning', reason: 'Unhealthy', objectKey: `Pod/${podKey}`, message: `Liveness probe failed for ${container}: ${message}; restarting it` });
     log.info({ pod: podKey, container }, 'restarting container after liveness failure');
     try {
@@ -98,7 +98,6 @@ export function createReadiness(deps: { docker: DockerClient; clock: Clock; stor
       const messages: Record<string, string> = {};
       for (const [name, c] of Object.entries(s.containers)) if (!c.ready && c.lastResult && !c.lastResult.ok) messages[name] = c.lastResult.message;
       if (Object.keys(messages).length) pod.probeMessages = messages;
-      for (const oc of pod.containers) oc.restartCount += restarts.get(`${pod.key}/${oc.name}`) ?? 0;
       return ready;
     },
     track(host: ObservedHost): void {

@@ -231,3 +231,52 @@ describe('plan: jobs', () => {
     expect(p.workloads.find((x) => x.key === key)?.job?.condition?.reason).toEqual('BackoffLimitExceeded');
   });
 });
+
+describe('plan: CrashLoopBackOff', () => {
+  const one = [deployment('web', { replicas: 1 })];
+  const key = 'Deployment/default/web';
+  const minute = 60_000;
+  it.each([
+    {
+      name: 'Docker is restarting a crash loop: berth takes the restarts over',
+      container: { state: 'restarting' as const, restarting: true, restartCount: 3, dockerRestartPolicy: 'unless-stopped' },
+      want: ['manage-restarts take'],
+    },
+    {
+      name: 'exited after a restart under Docker policy: taken over too',
+      container: { state: 'exited' as const, exitCode: 1, restartCount: 1, dockerRestartPolicy: 'unless-stopped', finishedAt: NOW - 1000 },
+      want: ['manage-restarts take'],
+    },
+    {
+      name: 'managed, third restart due 40 s after the crash: wait',
+      container: { state: 'exited' as const, exitCode: 1, restartCount: 3, restartsManaged: true, dockerRestartPolicy: 'no', startedAt: NOW - 11_000, finishedAt: NOW - 10_000 },
+      want: [],
+      wait: 'back-off 30s restarting failed container app',
+    },
+    {
+      name: 'managed, back-off elapsed: start it',
+      container: { state: 'exited' as const, exitCode: 1, restartCount: 3, restartsManaged: true, dockerRestartPolicy: 'no', startedAt: NOW - 41_000, finishedAt: NOW - 40_000 },
+      want: ['start-container'],
+    },
+    {
+      name: 'managed, the last run lasted over 10 minutes: back-off forgotten, start at once',
+      container: { state: 'exited' as const, exitCode: 1, restartCount: 9, restartsManaged: true, dockerRestartPolicy: 'no', startedAt: NOW - 20 * minute, finishedAt: NOW - 1000 },
+      want: ['start-container'],
+    },
+    {
+      name: 'managed and running cleanly for 10 minutes: Docker gets its restarts back',
+      container: { state: 'running' as const, restartCount: 4, restartsManaged: true, dockerRestartPolicy: 'no', startedAt: NOW - 11 * minute },
+      want: ['manage-restarts release'],
+    },
+    {
+      name: 'stopped by hand, never crashed: started at once (plain heal)',
+      container: { state: 'exited' as const, exitCode: 137, restartCount: 0, dockerRestartPolicy: 'unless-stopped', finishedAt: NOW - 1000 },
+      want: ['start-container'],
+    },
+  ])('$name', ({ container, want, wait }) => {
+    const pods = podsOf(one, key, 1, { container });
+    const p = run(one, pods);
+    expect(p.actions.map((a) => (a.type === 'manage-restarts' ? `manage-restarts ${a.take ? 'take' : 'release'}` : a.type))).toEqual(want);
+    if (wait) expect(p.waits.map((w) => w.message)).toContain(wait);
+  });
+});

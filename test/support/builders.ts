@@ -49,6 +49,8 @@ export interface PodShape {
   restartCount?: number;
   withoutContainer?: boolean;
   withoutSandbox?: boolean;
+  /** Extra observed fields for every app container (crash-loop tests). */
+  container?: Partial<ObservedContainer>;
 }
 
 /** What observation would report for a pod created from `plan`, in the given shape. */
@@ -66,6 +68,7 @@ export function observedFrom(plan: PodPlan, shape: PodShape = {}): ObservedPod {
         restartCount: shape.restartCount ?? 0,
         restarting: false,
         ...(shape.exitCode !== undefined ? { exitCode: shape.exitCode, finishedAt: 1000 } : {}),
+        ...shape.container,
       }));
   return {
     namespace: plan.namespace,

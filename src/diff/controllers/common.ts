@@ -1,6 +1,7 @@
 import { randomSuffix } from '../../model/hash.js';
 import type { Action, PlannedEvent, Wait } from '../actions.js';
-import type { ObservedPod } from '../observed.js';
+import { crashLoopBackoff, shouldResetBackoff } from '../../model/backoff.js';
+import type { ObservedContainer, ObservedPod } from '../observed.js';
 import { podPhase } from '../observed.js';
 import type { PodPlan } from '../pod-plan.js';
 
@@ -39,9 +40,11 @@ export interface PodHealth {
   /** Why it is broken, for events and `describe`. */
   reason?: string;
   repairs: Action[];
+  /** Containers waiting out CrashLoopBackOff, for the plan's waits and `describe`. */
+  backoff?: string;
 }
 
-export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefined): PodHealth {
+export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefined, now: number): PodHealth {
   if (!pod.sandbox) return { broken: true, terminal: false, reason: 'sandbox container missing', repairs: [] };
   if (pod.sandbox.state !== 'running' && pod.sandbox.state !== 'restarting')
     return { broken: true, terminal: false, reason: `sandbox container ${pod.sandbox.state}`, repairs: [] };
@@ -55,6 +58,7 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
       return { broken: true, terminal: false, reason: `init container ${name} ${c.state === 'exited' ? `failed with exit code ${c.exitCode}` : c.state}`, repairs: [] };
   }
   const repairs: Action[] = [];
+  const backoffs: string[] = [];
   for (const name of pod.expectedContainers) {
     const c = pod.containers.find((x) => x.name === name);
     if (!c) {
@@ -63,20 +67,44 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
       repairs.push({ type: 'create-container', key, pod: plan, container: name, reason: `container ${name} was removed` });
       continue;
     }
-    if ((c.state === 'exited' || c.state === 'dead' || c.state === 'created') && !c.restarting && shouldRun(pod, c.exitCode)) {
-      if (c.state === 'dead') return { broken: true, terminal: false, reason: `container ${name} is dead`, repairs: [] };
+    const ref = { key, namespace: pod.namespace, pod: pod.name, container: name, containerId: c.id };
+    if (c.state === 'dead') return { broken: true, terminal: false, reason: `container ${name} is dead`, repairs: [] };
+    if (crashLooping(c) && !c.restartsManaged && pod.restartPolicy !== 'Never') {
+      // Docker's policy restarts after 0.1 s doubling to 1 min; while berth runs it takes the
+      // restarts over to keep Kubernetes' CrashLoopBackOff schedule (10 s doubling to 5 min).
+      repairs.push({ type: 'manage-restarts', ...ref, take: true, reason: `container ${name} is crash-looping (${c.restartCount} restarts)` });
+      continue;
+    }
+    if (c.state === 'running' && c.restartsManaged && c.startedAt !== undefined && shouldResetBackoff(now - c.startedAt)) {
+      repairs.push({ type: 'manage-restarts', ...ref, take: false, reason: `container ${name} has run for 10 minutes; Docker's restart policy takes over again` });
+      continue;
+    }
+    if ((c.state === 'exited' || c.state === 'created') && !c.restarting && shouldRun(pod, c.exitCode)) {
+      const restartAt = c.restartsManaged ? nextRestartAt(c) : 0;
+      if (now < restartAt) {
+        backoffs.push(`back-off ${Math.ceil((restartAt - now) / 1000)}s restarting failed container ${name}`);
+        continue;
+      }
       repairs.push({
         type: 'start-container',
-        key,
-        namespace: pod.namespace,
-        pod: pod.name,
-        container: name,
-        containerId: c.id,
+        ...ref,
         reason: c.state === 'created' ? `container ${name} was never started` : `container ${name} stopped (exit code ${c.exitCode ?? 'unknown'})`,
       });
     }
   }
-  return { broken: false, terminal: false, repairs };
+  return { broken: false, terminal: false, repairs, ...(backoffs.length ? { backoff: backoffs.join('; ') } : {}) };
+}
+
+/** Exited after restarts, or Docker is in its restart wait: a crash loop. */
+function crashLooping(c: ObservedContainer): boolean {
+  return (c.restarting || c.state === 'restarting' || (c.state === 'exited' && c.restartCount > 0)) && c.dockerRestartPolicy !== 'no';
+}
+
+/** kubelet's back-off: the n-th restart waits 10 s · 2^(n-1), at most 5 min, unless the last run was long. */
+function nextRestartAt(c: ObservedContainer): number {
+  const finished = c.finishedAt ?? 0;
+  const ran = c.startedAt !== undefined && finished > c.startedAt ? finished - c.startedAt : 0;
+  return shouldResetBackoff(ran) ? finished : finished + crashLoopBackoff(c.restartCount);
 }
 
 function shouldRun(pod: ObservedPod, exitCode: number | undefined): boolean {

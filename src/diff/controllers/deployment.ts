@@ -30,13 +30,14 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
   const old: ObservedPod[] = [];
   for (const p of pods) {
     const isNew = p.specHash === hash;
-    const health = assessPod(p, w.key, isNew ? w.template.build(p.name) : undefined);
+    const health = assessPod(p, w.key, isNew ? w.template.build(p.name) : undefined, ctx.now);
     if (health.broken || health.terminal) {
       // Broken pods are unavailable already: removing them never lowers availability.
       out.actions.push(deletePod(w.key, p, health.reason ?? 'pod terminated'));
       continue;
     }
     out.actions.push(...health.repairs);
+    if (health.backoff) out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: health.backoff });
     (isNew ? fresh : old).push(p);
   }
   const available = (ps: ObservedPod[]) => ps.filter((p) => isAvailable(p, w.minReadySeconds, ctx.now));

@@ -47,13 +47,14 @@ export function stepJob(w: JobWorkload, pods: readonly ObservedPod[], ctx: StepC
       failed++;
       lastFailureAt = Math.max(lastFailureAt, ...p.containers.map((c) => c.finishedAt ?? 0));
     } else {
-      const health = assessPod(p, w.key, w.template.build(p.name));
+      const health = assessPod(p, w.key, w.template.build(p.name), ctx.now);
       if (health.broken) {
         out.actions.push(deletePod(w.key, p, health.reason ?? 'broken'));
         failed++;
         continue;
       }
       out.actions.push(...health.repairs);
+    if (health.backoff) out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: health.backoff });
       active.push(p);
     }
   }

@@ -27,13 +27,14 @@ export function stepPod(w: PodWorkload, pods: readonly ObservedPod[], ctx: StepC
     out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: `waiting for pod ${w.name} to become ready` });
     return out;
   }
-  const health = assessPod(existing, w.key, plan);
+  const health = assessPod(existing, w.key, plan, ctx.now);
   if (health.broken) {
     out.actions.push(deletePod(w.key, existing, health.reason ?? 'broken'));
     out.actions.push({ type: 'create-pod', key: w.key, pod: plan, reason: `recreating: ${health.reason}` });
     out.events.push({ key: w.key, type: 'Warning', reason: 'PodRecreated', message: `pod ${w.name}: ${health.reason}; recreating it` });
   } else {
     out.actions.push(...health.repairs);
+    if (health.backoff) out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: health.backoff });
   }
   if (!health.terminal && (!existing.ready || health.broken || health.repairs.length))
     out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: `waiting for pod ${w.name} to become ready` });
@@ -53,12 +54,13 @@ export function stepReplicas(w: ReplicaWorkload, pods: readonly ObservedPod[], c
       out.actions.push(deletePod(w.key, p, 'pod template changed'));
       continue;
     }
-    const health = assessPod(p, w.key, w.template.build(p.name));
+    const health = assessPod(p, w.key, w.template.build(p.name), ctx.now);
     if (health.broken || health.terminal) {
       out.actions.push(deletePod(w.key, p, health.reason ?? 'pod terminated'));
       continue;
     }
     out.actions.push(...health.repairs);
+    if (health.backoff) out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: health.backoff });
     current.push(p);
   }
   scaleTo(w.key, w.name, w.namespace, w.replicas, current, (name) => w.template.build(name), ctx, out);

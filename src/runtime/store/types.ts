@@ -175,6 +175,11 @@ export interface ContainerStatusRecord {
   lastTerminatedAt?: number;
   /** CrashLoopBackOff: the container is not restarted before this time. */
   backoffUntil?: number;
+  /**
+   * berth took restarts over from Docker's restart policy (a crash loop seen while a berth
+   * process runs) and restarts the container itself on Kubernetes' back-off schedule.
+   */
+  restartsManaged?: boolean;
 }
 
 export interface PodStatusInput {
