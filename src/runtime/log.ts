@@ -8,10 +8,19 @@ export type { Logger };
  * carry keys and ids, and the `redact` paths cover the places a secret could hide in objects we
  * log (env of container specs, Secret data, auth headers).
  */
-export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream; base?: Record<string, unknown> } = {}): Logger {
+export function createLogger(
+  options: {
+    level?: string;
+    destination?: NodeJS.WritableStream;
+    base?: Record<string, unknown>;
+    /** Fields computed for every line (the daemon's current `revision`); child bindings must not repeat them. */
+    mixin?: () => Record<string, unknown>;
+  } = {},
+): Logger {
   return pino(
     {
       level: options.level ?? 'info',
+      ...(options.mixin ? { mixin: options.mixin } : {}),
       base: { pid: process.pid, ...options.base },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerApply } from './apply.js';
+import { registerDaemon } from './daemon.js';
 import { registerDiff } from './diff.js';
 import { liveDiffOptions, runLiveDiff } from './diff-live.js';
 import { registerDelete } from './delete.js';
@@ -26,5 +27,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerRollout(program, ctx);
   registerLogs(program, ctx);
   registerExec(program, ctx);
+  registerDaemon(program, ctx);
   registerVersion(program, ctx);
 }

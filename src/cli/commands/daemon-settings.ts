@@ -1,0 +1,152 @@
+import { isAbsolute, resolve } from 'node:path';
+import { BerthError } from '../../model/errors.js';
+import type { DaemonFileConfig } from '../../runtime/config.js';
+import { parseDuration } from '../engine-flags.js';
+import type { ValidationFlags } from '../validation-flags.js';
+
+/** Flags of `berth daemon` as commander hands them over (no defaults: the config file fills gaps). */
+export interface DaemonFlags extends ValidationFlags {
+  app?: string;
+  stateDir?: string;
+  config?: string;
+  repo?: string;
+  branch?: string;
+  ref?: string;
+  path?: string;
+  interval?: string;
+  watch?: string;
+  debounce?: string;
+  resync?: string;
+  passTimeout?: string;
+  listen?: string;
+  tokenFile?: string;
+  webhookSecretFile?: string;
+  gitTokenFile?: string;
+  allowEmpty?: boolean;
+  logLevel?: string;
+  cronTimeScale?: string;
+}
+
+export type SourceSetting =
+  | { kind: 'git'; url: string; ref: { branch: string } | { tag: string } | { commit: string }; path?: string; pollIntervalMs: number }
+  | { kind: 'folder'; dir: string; debounceMs: number };
+
+/** Everything the daemon command needs, settled from flags > config file > defaults, frozen. */
+export interface SettledDaemon {
+  app?: string;
+  stateDir?: string;
+  source: SourceSetting;
+  listen: { host: string; port: number; loopback: boolean };
+  tokenFile?: string;
+  webhookSecretFile?: string;
+  gitTokenFile?: string;
+  gitUsername?: string;
+  allowEmpty: boolean;
+  resyncIntervalMs: number;
+  passTimeoutMs: number;
+  logLevel: string;
+  cronTimeScale: number;
+  validation: ValidationFlags;
+}
+
+export const DAEMON_DEFAULTS = Object.freeze({
+  interval: '1m',
+  debounce: '200ms',
+  passTimeout: '10m',
+  listen: '127.0.0.1:7420',
+  logLevel: 'info',
+});
+
+/**
+ * Merges flags over the config file over defaults and checks what only makes sense together
+ * (exactly one source; branch or ref; a token when listening beyond loopback). Pure: paths
+ * are resolved against `cwd` (config paths against the config file's directory).
+ */
+export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options: { cwd: string; configDir?: string; env: Readonly<Record<string, string | undefined>> }): SettledDaemon {
+  const fromFile = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(options.configDir ?? options.cwd, p));
+  const fromFlag = (p: string | undefined) => (p === undefined ? undefined : resolve(options.cwd, p));
+  const pick = <T>(flag: T | undefined, conf: T | undefined): T | undefined => (flag !== undefined ? flag : conf);
+  const repo = pick(flags.repo, file.repo);
+  const watch = flags.watch !== undefined ? fromFlag(flags.watch) : fromFile(file.watch);
+  if (repo === undefined && watch === undefined) throw new BerthError('USAGE', 'berth daemon needs a source: --repo URL or --watch DIR (or repo/watch in --config)');
+  if (repo !== undefined && watch !== undefined) throw new BerthError('USAGE', 'use either --repo or --watch, not both');
+  const branch = pick(flags.branch, file.branch);
+  const ref = pick(flags.ref, file.ref);
+  if (branch !== undefined && ref !== undefined) throw new BerthError('USAGE', 'use either --branch or --ref, not both');
+  const duration = (name: string, value: string) => {
+    try {
+      return parseDuration(value);
+    } catch {
+      throw new BerthError('USAGE', `invalid --${name} "${value}" (use e.g. 30s, 5m, 1h)`, { [name]: value });
+    }
+  };
+  const pollIntervalMs = duration('interval', pick(flags.interval, file.interval) ?? DAEMON_DEFAULTS.interval);
+  if (pollIntervalMs < 1000) throw new BerthError('USAGE', '--interval must be at least 1s');
+  const path = pick(flags.path, file.path);
+  const source: SourceSetting =
+    repo !== undefined
+      ? {
+          kind: 'git',
+          url: /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) ? repo : (flags.repo !== undefined ? fromFlag(repo) : fromFile(repo))!,
+          ref: ref === undefined ? { branch: branch ?? 'main' } : /^[0-9a-f]{40}$/i.test(ref) ? { commit: ref.toLowerCase() } : { tag: ref },
+          ...(path !== undefined ? { path } : {}),
+          pollIntervalMs,
+        }
+      : { kind: 'folder', dir: watch!, debounceMs: duration('debounce', pick(flags.debounce, file.debounce) ?? DAEMON_DEFAULTS.debounce) };
+  if (source.kind === 'folder' && (branch !== undefined || ref !== undefined || path !== undefined))
+    throw new BerthError('USAGE', '--branch, --ref and --path apply to --repo, not --watch');
+  const listen = parseListen(pick(flags.listen, file.listen) ?? DAEMON_DEFAULTS.listen);
+  const tokenFile = flags.tokenFile !== undefined ? fromFlag(flags.tokenFile) : fromFile(file.tokenFile);
+  if (!listen.loopback && tokenFile === undefined)
+    throw new BerthError('USAGE', `refusing to listen on ${listen.host}:${listen.port} without an API token; pass --token-file (or listen on 127.0.0.1)`, { listen: `${listen.host}:${listen.port}` });
+  const resync = pick(flags.resync, file.resync);
+  const scale = Number(flags.cronTimeScale ?? '1');
+  if (!Number.isFinite(scale) || scale < 1) throw new BerthError('USAGE', `invalid --cron-time-scale "${flags.cronTimeScale}"`);
+  const hostPathPrefix = flags.hostPathPrefix?.length ? flags.hostPathPrefix : file.hostPathPrefixes;
+  const webhookSecretFile = flags.webhookSecretFile !== undefined ? fromFlag(flags.webhookSecretFile) : fromFile(file.webhookSecretFile);
+  const gitTokenFile = flags.gitTokenFile !== undefined ? fromFlag(flags.gitTokenFile) : fromFile(file.gitTokenFile);
+  const stateDir = flags.stateDir !== undefined ? fromFlag(flags.stateDir) : fromFile(file.stateDir);
+  const app = pick(flags.app, file.app);
+  return deepFreeze({
+    ...(app !== undefined ? { app } : {}),
+    ...(stateDir !== undefined ? { stateDir } : {}),
+    source,
+    listen,
+    ...(tokenFile !== undefined ? { tokenFile } : {}),
+    ...(webhookSecretFile !== undefined ? { webhookSecretFile } : {}),
+    ...(gitTokenFile !== undefined ? { gitTokenFile } : {}),
+    ...(file.gitUsername !== undefined ? { gitUsername: file.gitUsername } : {}),
+    allowEmpty: pick(flags.allowEmpty, file.allowEmpty) ?? false,
+    resyncIntervalMs: resync !== undefined ? duration('resync', resync) : source.kind === 'git' ? pollIntervalMs : duration('resync', '5m'),
+    passTimeoutMs: duration('pass-timeout', pick(flags.passTimeout, file.passTimeout) ?? DAEMON_DEFAULTS.passTimeout),
+    logLevel: pick(flags.logLevel, file.logLevel) ?? options.env.BERTH_LOG_LEVEL ?? DAEMON_DEFAULTS.logLevel,
+    cronTimeScale: scale,
+    validation: {
+      skipUnsupported: pick(flags.skipUnsupported, file.skipUnsupported) ?? false,
+      allowPrivileged: pick(flags.allowPrivileged, file.allowPrivileged) ?? false,
+      allowHostNetwork: pick(flags.allowHostNetwork, file.allowHostNetwork) ?? false,
+      hostPathPrefix: [...(hostPathPrefix ?? [])],
+    },
+  });
+}
+
+/** `127.0.0.1:7420`, `[::1]:7420`, `0.0.0.0:7420`, `:7420` (all interfaces). */
+export function parseListen(text: string): { host: string; port: number; loopback: boolean } {
+  const m = /^(?:\[([0-9a-fA-F:]+)\]|([^:\s]*)):([0-9]{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new BerthError('USAGE', `invalid --listen "${text}" (use host:port, e.g. 127.0.0.1:7420)`, { listen: text });
+  const host = m[1] ?? (m[2] || '0.0.0.0');
+  return { host, port, loopback: isLoopback(host) };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

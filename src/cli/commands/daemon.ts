@@ -1,0 +1,146 @@
+import { dirname, join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { BerthError } from '../../model/errors.js';
+import type { CliContext } from '../context.js';
+import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
+import type { DaemonFlags, SettledDaemon } from './daemon-settings.js';
+import { DAEMON_DEFAULTS } from './daemon-settings.js';
+
+export function registerDaemon(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('daemon')
+    .description('keep the Docker host equal to a Git repository or a folder (reconcile loop, HTTP API, webhooks, metrics)')
+    .option('--config <file>', 'settings file (YAML); flags override it')
+    .option('--repo <url>', 'Git repository (http/https URL or local path)')
+    .option('--branch <name>', 'branch to follow (default: main)')
+    .option('--ref <tag|sha>', 'tag or full commit SHA to follow instead of a branch')
+    .option('--path <subdir>', 'sub-path of the repository holding the manifests')
+    .option('--interval <duration>', `poll the repository this often (default: ${DAEMON_DEFAULTS.interval})`)
+    .option('--watch <dir>', 'watch a folder instead of a repository')
+    .option('--debounce <duration>', `quiet time after a file event before the folder is read (default: ${DAEMON_DEFAULTS.debounce})`)
+    .option('--resync <duration>', 'drift check: reconcile this often without a trigger (default: the poll interval; 5m with --watch)')
+    .option('--pass-timeout <duration>', `how long one pass waits for a rollout step (default: ${DAEMON_DEFAULTS.passTimeout})`)
+    .option('--listen <host:port>', `HTTP API address (default: ${DAEMON_DEFAULTS.listen}); beyond loopback needs --token-file`)
+    .option('--token-file <file>', 'API bearer token: required for writes, and for everything beyond loopback')
+    .option('--webhook-secret-file <file>', 'enables POST /webhook (GitHub, Gitea, GitLab) with this secret')
+    .option('--git-token-file <file>', 'Git token (else $BERTH_GIT_TOKEN, or $BERTH_GIT_USERNAME + $BERTH_GIT_PASSWORD)')
+    .option('--allow-empty', 'let a revision with no resources delete everything the app runs')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default: info or $BERTH_LOG_LEVEL)')
+    .option('--app <name>', 'app whose objects this daemon manages (ownership scope)')
+    .option('--state-dir <dir>', 'state directory (default: $BERTH_STATE_DIR, /var/lib/berth for root, ~/.local/state/berth)')
+    .addOption(new Option('--cron-time-scale <n>', 'run CronJob schedules n times faster (tests)').hideHelp());
+  addValidationOptions(cmd);
+  cmd.action(async (flags: DaemonFlags) => {
+    ctx.exitCode = await daemon(flags, ctx);
+  });
+}
+
+async function daemon(flags: DaemonFlags, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  if (flags.hostPathPrefix?.length === 0) delete flags.hostPathPrefix;
+  const [{ loadDaemonConfig }, { settleDaemon }] = await Promise.all([import('../../runtime/config.js'), import('./daemon-settings.js')]);
+  const configPath = flags.config ? resolve(io.cwd, flags.config) : undefined;
+  const file = configPath ? await loadDaemonConfig(configPath) : {};
+  const settled = settleDaemon(flags, file, { cwd: io.cwd, env: io.env, ...(configPath ? { configDir: dirname(configPath) } : {}) });
+  return runDaemon(settled, ctx);
+}
+
+async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
+  const { io } = ctx;
+  const [{ readFile }, engine, { createDockerClient }, { systemClock }, { createLogger }, { openStore }, { createGitSource, DEFAULT_SOURCE_BACKOFF }, daemonMod, api, handlers, metricsMod, { leaseHolder }, { VERSION }] =
+    await Promise.all([
+      import('node:fs/promises'),
+      import('../engine.js'),
+      import('../../apply/docker.js'),
+      import('../../runtime/clock.js'),
+      import('../../runtime/log.js'),
+      import('../../runtime/store/index.js'),
+      import('../../sources/git.js'),
+      import('../../runtime/daemon/daemon.js'),
+      import('../../runtime/api/server.js'),
+      import('../../runtime/api/handlers.js'),
+      import('../../runtime/api/metrics.js'),
+      import('../../runtime/hold-lease.js'),
+      import('../version-info.js'),
+    ]);
+  const readSecret = async (path: string, what: string): Promise<string> => {
+    try {
+      const text = (await readFile(path, 'utf8')).trim();
+      if (!text) throw new BerthError('INVALID_CONFIG', `the ${what} file ${path} is empty`, { path });
+      return text;
+    } catch (err) {
+      if (err instanceof BerthError) throw err;
+      throw new BerthError('INPUT_UNREADABLE', `cannot read the ${what} file ${path}`, { path, reason: 'read-failed' }, { cause: err });
+    }
+  };
+  const app = engine.resolveApp({ ...(s.app ? { app: s.app } : {}) }, io.env);
+  const stateDir = engine.resolveStateDir({ ...(s.stateDir ? { stateDir: s.stateDir } : {}) }, io.env);
+  const token = s.tokenFile ? await readSecret(s.tokenFile, 'API token') : undefined;
+  const webhookSecret = s.webhookSecretFile ? Buffer.from(await readSecret(s.webhookSecretFile, 'webhook secret'), 'utf8') : undefined;
+  const gitToken = s.gitTokenFile ? await readSecret(s.gitTokenFile, 'Git token') : io.env.BERTH_GIT_TOKEN;
+  const gitUser = io.env.BERTH_GIT_USERNAME ?? s.gitUsername;
+  const auth = gitToken ? { token: gitToken, ...(gitUser ? { username: gitUser } : {}) } : gitUser && io.env.BERTH_GIT_PASSWORD ? { username: gitUser, password: io.env.BERTH_GIT_PASSWORD } : undefined;
+
+  const logRevision = { revision: 'none' };
+  const log = createLogger({ level: s.logLevel, destination: io.stdout, base: { app }, mixin: () => ({ revision: logRevision.revision }) });
+  const clock = systemClock;
+  const store = openStore({ dir: stateDir, clock });
+  let target: { noteDockerCall(op: string, mutating: boolean): void } | undefined;
+  const docker = createDockerClient({ ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}), onCall: (op, mutating) => target?.noteDockerCall(op, mutating) });
+  const metrics = metricsMod.createDaemonMetrics();
+  const validate = validateOptionsFrom(s.validation);
+  const source =
+    s.source.kind === 'git'
+      ? {
+          kind: 'git' as const,
+          source: createGitSource({ url: s.source.url, ref: s.source.ref, ...(s.source.path ? { path: s.source.path } : {}), cacheDir: join(stateDir, 'git'), ...(auth ? { auth } : {}), clock }),
+          pollIntervalMs: s.source.pollIntervalMs,
+        }
+      : { kind: 'folder' as const, dir: s.source.dir, description: `folder ${s.source.dir}`, debounceMs: s.source.debounceMs };
+  const d = daemonMod.createDaemon(
+    { docker, store, clock, log, random: Math.random, metrics, holder: leaseHolder('daemon'), logRevision },
+    {
+      app,
+      source,
+      ...(s.source.kind === 'git' ? { trackedRef: s.source.ref } : {}),
+      validate,
+      allowEmpty: s.allowEmpty,
+      resyncIntervalMs: s.resyncIntervalMs,
+      passTimeoutMs: s.passTimeoutMs,
+      passBackoff: { minMs: 1_000, factor: 2, maxMs: 5 * 60_000, jitter: 0.2 },
+      sourceBackoff: DEFAULT_SOURCE_BACKOFF,
+      ...(s.cronTimeScale !== 1 ? { cronTime: { origin: clock.now(), scale: s.cronTimeScale } } : {}),
+    },
+  );
+  target = d;
+  const server = api.createApiServer({
+    handlers: handlers.createHandlers({ daemon: d, app, docker, store, clock, random: Math.random, metrics, log, validate, version: VERSION, ...(s.source.kind === 'git' ? { trackedRef: s.source.ref } : {}) }),
+    log,
+    ...(token ? { token } : {}),
+    authenticateReads: !s.listen.loopback,
+    ...(webhookSecret ? { webhookSecret } : {}),
+  });
+  try {
+    // The API answers /healthz before the first pass; /readyz turns ready after the first fetch.
+    const addr = await server.listen(s.listen.host, s.listen.port);
+    log.info({ component: 'api', listen: `${addr.host}:${addr.port}`, auth: token ? 'token' : 'none', webhooks: webhookSecret !== undefined }, 'api listening');
+    await d.start();
+  } catch (err) {
+    await server.close();
+    await d.stop();
+    store.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new BerthError('USAGE', `cannot listen on ${s.listen.host}:${s.listen.port}: the address is in use`, { listen: s.listen }, { cause: err });
+    throw err;
+  }
+  await new Promise<void>((resolveStop) => {
+    if (io.interrupted.aborted) return resolveStop();
+    io.interrupted.addEventListener('abort', () => resolveStop(), { once: true });
+  });
+  // SIGTERM: stop taking triggers (API first), let the running pass stop between steps,
+  // release the lease, close the store.
+  log.info({ component: 'daemon' }, 'stopping');
+  await server.close();
+  await d.stop();
+  store.close();
+  return 0;
+}

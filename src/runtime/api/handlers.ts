@@ -1,0 +1,197 @@
+import type { DockerClient } from '../../apply/docker.js';
+import type { ValidateOptions } from '../../manifests/index.js';
+import type { Clock } from '../../model/clock.js';
+import type { Kind } from '../../model/types.js';
+import type { GitRef } from '../../sources/git.js';
+import type { Daemon } from '../daemon/daemon.js';
+import { liveDiff } from '../live-diff.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/index.js';
+import { buildViews, readLiveState } from '../views/index.js';
+import type { View } from '../views/index.js';
+import { healthOf } from './health.js';
+import type { DaemonMetrics } from './metrics.js';
+import type { ApiHandlers } from './server.js';
+import { pushConcernsRef } from './webhook.js';
+
+export interface HandlerDeps {
+  daemon: Daemon;
+  app: string;
+  docker: DockerClient;
+  store: Store;
+  clock: Clock;
+  random: () => number;
+  metrics: DaemonMetrics;
+  log: Logger;
+  validate: ValidateOptions;
+  trackedRef?: GitRef;
+  version: string;
+}
+
+/** Every kind the API lists, dependency order (namespaces first, as `kubectl get all` would not). */
+const KINDS: readonly Kind[] = ['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Service', 'Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job', 'CronJob'];
+
+/**
+ * What each endpoint answers (docs/daemon.md has the reference). Everything is read from the
+ * store and Docker as it is now, so the answers agree with `berth get` and `describe`; secret
+ * values never leave: Secret data is masked and problems, events and errors are already
+ * redacted where they were made.
+ */
+export function createHandlers(deps: HandlerDeps): ApiHandlers {
+  const { daemon, app, store, metrics } = deps;
+  const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+
+  return {
+    health: () => ({ status: 200, body: { status: 'ok', version: deps.version } }),
+
+    async ready() {
+      const r = await daemon.readiness();
+      return { status: r.ready ? 200 : 503, body: { ready: r.ready, checks: r.checks } };
+    },
+
+    metrics: () => ({ status: 200, text: metrics.registry.render() }),
+
+    status() {
+      const s = store.getSourceStatus(app);
+      const d = daemon.status();
+      const src = d.source;
+      return {
+        status: 200,
+        body: {
+          app,
+          source: {
+            description: src.description,
+            revision: src.latest?.id ?? null,
+            fetchedAt: iso(src.latest?.at) ?? null,
+            ...(src.latest?.commit ? { commit: { message: src.latest.commit.message, author: src.latest.commit.author, committedAt: iso(src.latest.commit.committedAt) } } : {}),
+            firstFetchDone: src.firstFetchDone,
+            consecutiveFailures: src.consecutiveFailures,
+            ...(src.lastError ? { lastError: { ...src.lastError, at: iso(src.lastError.at) } } : {}),
+            ...(src.nextFetchAt !== undefined ? { nextFetchAt: iso(src.nextFetchAt) } : {}),
+          },
+          sync: {
+            state: s?.syncState ?? 'Unknown',
+            since: iso(s?.syncStateSince) ?? null,
+            appliedRevision: s?.lastApplied?.revision ?? null,
+            appliedAt: iso(s?.lastApplied?.at) ?? null,
+            fetchedRevision: s?.lastFetched?.revision ?? null,
+            failedRevision: s?.lastFailed?.revision ?? null,
+            failedAt: iso(s?.lastFailed?.at) ?? null,
+            lastError: s?.lastError ? { message: s.lastError.message, problems: s.lastError.problems, at: iso(s.lastError.at) } : null,
+          },
+          ...(d.lastPass ? { lastPass: { ...d.lastPass, startedAt: iso(d.lastPass.startedAt) } } : {}),
+          loop: { running: d.loop.running, pending: d.loop.pending, consecutiveFailures: d.loop.failures, ...(d.loop.retryAt ? { retryAt: iso(d.loop.retryAt) } : {}) },
+          managedPods: d.managedPods ?? null,
+          leaseHeld: d.leaseHeld,
+        },
+      };
+    },
+
+    async resources(query) {
+      const kind = query.get('kind');
+      const kinds = kind ? KINDS.filter((k) => k.toLowerCase() === kind.toLowerCase()) : KINDS;
+      if (kind && kinds.length === 0) return { status: 400, body: { error: `unknown kind ${kind}; one of ${KINDS.join(', ')}` } };
+      const namespace = query.get('namespace');
+      const state = await readLiveState({ docker: deps.docker, store, clock: deps.clock }, { app });
+      const views = buildViews(state, kinds).filter((v) => !namespace || v.namespace === namespace);
+      return { status: 200, body: { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: views.map(itemWithHealth) } };
+    },
+
+    revisions() {
+      const deployments = store.getInventory(app).filter((e) => e.kind === 'Deployment');
+      return {
+        status: 200,
+        body: {
+          deployments: deployments.map((e) => ({
+            deployment: e.key,
+            revisions: store.listRollouts(app, e.key).map((r) => ({
+              revision: r.revision,
+              templateHash: r.templateHash,
+              sourceRevision: r.sourceRevision,
+              ...(r.changeCause ? { changeCause: r.changeCause } : {}),
+              outcome: r.outcome,
+              ...(r.message ? { message: r.message } : {}),
+              startedAt: iso(r.startedAt),
+              ...(r.finishedAt !== undefined ? { finishedAt: iso(r.finishedAt) } : {}),
+              revisionHistory: r.revisionHistory,
+            })),
+          })),
+        },
+      };
+    },
+
+    events(query) {
+      const limit = clampInt(query.get('limit'), 500, 1, 10_000);
+      const since = query.get('since');
+      const sinceMs = since ? Date.parse(since) : NaN;
+      const events = store.listEvents({ app, limit, ...(Number.isFinite(sinceMs) ? { since: sinceMs } : {}), ...(query.get('object') ? { objectKey: query.get('object')! } : {}) });
+      return {
+        status: 200,
+        body: {
+          items: events.map((e) => ({
+            type: e.type,
+            reason: e.reason,
+            object: e.objectKey,
+            message: e.message,
+            count: e.count,
+            firstTimestamp: iso(e.firstTimestamp),
+            lastTimestamp: iso(e.lastTimestamp),
+            ...(e.sourceRevision ? { sourceRevision: e.sourceRevision } : {}),
+          })),
+        },
+      };
+    },
+
+    async diff() {
+      const revision = daemon.latestRevision();
+      if (!revision) return { status: 503, body: { error: 'no revision has been read from the source yet' } };
+      const result = await liveDiff({ docker: deps.docker, store, clock: deps.clock, random: deps.random }, { app, revision, validate: deps.validate, prune: true });
+      return { status: 200, body: { revision: { id: revision.id, origin: revision.origin }, valid: result.valid, problems: result.problems, ...(result.report ? { report: result.report } : {}) } };
+    },
+
+    sync() {
+      daemon.sync('api');
+      return { status: 202, body: { accepted: true } };
+    },
+
+    webhook(verdict) {
+      const { event, forge } = verdict;
+      if (event.kind === 'ping') {
+        metrics.webhooks.inc({ forge, outcome: 'ping' });
+        return { status: 200, body: { pong: true } };
+      }
+      if (event.kind === 'other') {
+        metrics.webhooks.inc({ forge, outcome: 'ignored' });
+        return { status: 200, body: { triggered: false, reason: `event ${event.name || '(unnamed)'} is not a push` } };
+      }
+      if (!pushConcernsRef(event, deps.trackedRef)) {
+        metrics.webhooks.inc({ forge, outcome: 'ignored' });
+        return { status: 200, body: { triggered: false, reason: `push to ${event.ref} does not move the tracked ref` } };
+      }
+      metrics.webhooks.inc({ forge, outcome: 'triggered' });
+      deps.log.info({ component: 'webhook', forge, ref: event.ref, after: event.after }, 'push received; fetching');
+      daemon.sync('webhook');
+      return { status: 202, body: { triggered: true } };
+    },
+
+    webhookRejected(verdict) {
+      metrics.webhooks.inc({ forge: verdict.forge ?? 'unknown', outcome: verdict.status === 401 ? 'unauthorized' : 'malformed' });
+    },
+  };
+}
+
+function itemWithHealth(view: View): unknown {
+  const object = view.kind === 'Secret' ? maskSecret(view.object) : view.object;
+  return { ...object, health: healthOf(view) };
+}
+
+/** Keys stay (people need to see which exist), values never leave the host. */
+function maskSecret<T extends { data?: Record<string, string> }>(secret: T): T {
+  if (!secret.data) return secret;
+  return { ...secret, data: Object.fromEntries(Object.keys(secret.data).map((k) => [k, '***'])) };
+}
+
+function clampInt(text: string | null, fallback: number, min: number, max: number): number {
+  const n = text === null ? NaN : Number(text);
+  return Number.isInteger(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}

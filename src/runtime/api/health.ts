@@ -1,0 +1,58 @@
+import type { View } from '../views/index.js';
+
+/** Argo CD's health vocabulary, which GitOps dashboards and people already read. */
+export type HealthStatus = 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing';
+
+export interface Health {
+  status: HealthStatus;
+  message?: string;
+}
+
+/**
+ * Health of one object from its Kubernetes-shaped view, with Argo CD's rules of thumb:
+ * a Deployment is Degraded when its rollout missed the progress deadline, Progressing while
+ * fewer than `replicas` pods are updated and available; a Pod is Healthy when ready (or
+ * Succeeded), Degraded when Failed or crash-looping; a Job Degraded when Failed; a CronJob
+ * Suspended when suspended. Configuration objects are Healthy once applied.
+ */
+export function healthOf(view: View): Health {
+  switch (view.kind) {
+    case 'Deployment': {
+      const s = view.object.status;
+      const spec = view.object.spec as { replicas: number; paused?: boolean };
+      const progressing = s.conditions.find((c) => c.type === 'Progressing');
+      if (progressing?.status === 'False') return { status: 'Degraded', message: progressing.message ?? 'rollout failed' };
+      if (spec.paused) return { status: 'Suspended', message: 'deployment is paused' };
+      if (s.updatedReplicas < spec.replicas || s.availableReplicas < spec.replicas || s.replicas > spec.replicas)
+        return { status: 'Progressing', message: `${s.availableReplicas}/${spec.replicas} available, ${s.updatedReplicas} updated` };
+      return { status: 'Healthy' };
+    }
+    case 'ReplicaSet':
+    case 'ReplicationController': {
+      const s = view.object.status;
+      return s.availableReplicas >= view.object.spec.replicas ? { status: 'Healthy' } : { status: 'Progressing', message: `${s.availableReplicas}/${view.object.spec.replicas} available` };
+    }
+    case 'Pod': {
+      const phase = view.object.status.phase;
+      if (phase === 'Succeeded') return { status: 'Healthy', message: 'completed' };
+      if (phase === 'Failed') return { status: 'Degraded', message: view.statusReason };
+      if (/BackOff|Err|OOMKilled|Error/.test(view.statusReason)) return { status: 'Degraded', message: view.statusReason };
+      return view.ready ? { status: 'Healthy' } : { status: 'Progressing', message: view.statusReason };
+    }
+    case 'Job': {
+      const failed = view.object.status.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
+      if (failed) return { status: 'Degraded', message: failed.message ?? failed.reason ?? 'job failed' };
+      if (view.object.status.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) return { status: 'Healthy' };
+      return { status: 'Progressing', message: `${view.object.status.succeeded}/${view.object.spec.completions} completions` };
+    }
+    case 'CronJob':
+      return view.object.spec.suspend ? { status: 'Suspended' } : { status: 'Healthy' };
+    case 'PersistentVolumeClaim':
+      return view.object.status.phase === 'Bound' ? { status: 'Healthy' } : { status: 'Progressing', message: 'volume not created yet' };
+    case 'Namespace':
+    case 'Service':
+    case 'ConfigMap':
+    case 'Secret':
+      return { status: 'Healthy' };
+  }
+}

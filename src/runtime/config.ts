@@ -1,0 +1,160 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { didYouMean } from '../manifests/did-you-mean.js';
+import { parseManifestFile } from '../manifests/parse.js';
+import { formatPath, pathFromPointer, type Path } from '../manifests/path.js';
+import type { DocumentLocator } from '../manifests/source-map.js';
+import { BerthError } from '../model/errors.js';
+import type { Problem } from '../model/problem.js';
+import { hasErrors } from '../model/problem.js';
+
+/**
+ * `berth daemon --config berth.yaml`: the same settings as the flags, camelCased. Flags win
+ * over the file. Paths to secrets (API token, webhook secret, Git token) are file names; the
+ * secrets themselves never go into this file, argv or the environment dump of a unit file.
+ */
+export interface DaemonFileConfig {
+  app?: string;
+  stateDir?: string;
+  repo?: string;
+  branch?: string;
+  ref?: string;
+  path?: string;
+  interval?: string;
+  watch?: string;
+  debounce?: string;
+  resync?: string;
+  passTimeout?: string;
+  listen?: string;
+  tokenFile?: string;
+  webhookSecretFile?: string;
+  gitTokenFile?: string;
+  gitUsername?: string;
+  allowEmpty?: boolean;
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  skipUnsupported?: boolean;
+  allowPrivileged?: boolean;
+  allowHostNetwork?: boolean;
+  hostPathPrefixes?: string[];
+}
+
+const DURATION = '^([0-9]+|([0-9]+(\\.[0-9]+)?(ms|s|m|h))+)$';
+const str = (description: string, extra: Record<string, unknown> = {}) => ({ type: 'string', minLength: 1, description, ...extra });
+
+export const DAEMON_CONFIG_SCHEMA = {
+  $id: 'https://berth.dev/schemas/daemon-config.json',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    app: str('app whose objects the daemon manages', { pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }),
+    stateDir: str('state directory'),
+    repo: str('Git repository URL (http/https) or local repository path'),
+    branch: str('branch to follow'),
+    ref: str('tag or full commit SHA to follow instead of a branch'),
+    path: str('sub-path of the repository holding the manifests'),
+    interval: str('Git poll interval', { pattern: DURATION }),
+    watch: str('folder to watch instead of a repository'),
+    debounce: str('quiet time after the last file event before a folder is read', { pattern: DURATION }),
+    resync: str('drift check interval', { pattern: DURATION }),
+    passTimeout: str('how long one pass may wait for a rollout step', { pattern: DURATION }),
+    listen: str('API address host:port', { pattern: '^(\\[[0-9a-fA-F:]+\\]|[^:\\s]+):[0-9]{1,5}$' }),
+    tokenFile: str('file holding the API bearer token'),
+    webhookSecretFile: str('file holding the webhook secret'),
+    gitTokenFile: str('file holding the Git token'),
+    gitUsername: str('username sent with the Git token or password'),
+    allowEmpty: { type: 'boolean' },
+    logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] },
+    skipUnsupported: { type: 'boolean' },
+    allowPrivileged: { type: 'boolean' },
+    allowHostNetwork: { type: 'boolean' },
+    hostPathPrefixes: { type: 'array', items: { type: 'string', pattern: '^/' } },
+  },
+} as const;
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+/**
+ * Parses and validates a config file: every problem at once, each with file:line:column and
+ * the key's path (unknown keys with a "did you mean"), like manifest validation reports.
+ */
+export function parseDaemonConfig(file: string, content: Buffer): { config?: DaemonFileConfig; problems: Problem[] } {
+  const parsed = parseManifestFile({ path: file, content });
+  if (hasErrors(parsed.problems)) return { problems: parsed.problems };
+  const doc = parsed.documents[0];
+  if (!doc) return { config: Object.freeze({}), problems: [] };
+  if (parsed.documents.length > 1) return { problems: [problem(file, doc.locator, [], 'config-documents', 'a config file holds one YAML document', 'value')] };
+  if (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value))
+    return { problems: [problem(file, doc.locator, [], 'config-type', 'the config file must be a mapping of settings (key: value)', 'value')] };
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(DAEMON_CONFIG_SCHEMA);
+  if (validator(doc.value)) {
+    const problems = combinationProblems(file, doc.value as DaemonFileConfig, doc.locator);
+    return problems.length ? { problems } : { config: Object.freeze({ ...(doc.value as DaemonFileConfig) }), problems: [] };
+  }
+  const problems = (validator.errors ?? []).map((e) => ajvProblem(file, e, doc.value, doc.locator));
+  return { problems: dedupe(problems) };
+}
+
+/** Reads and validates a config file; INVALID_CONFIG (exit 2) carries every problem in `data.problems`. */
+export async function loadDaemonConfig(path: string): Promise<DaemonFileConfig> {
+  let content: Buffer;
+  try {
+    content = await readFile(path);
+  } catch (cause) {
+    throw new BerthError('INPUT_UNREADABLE', `cannot read the config file ${path}`, { path, reason: (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'not-found' : 'read-failed' }, { cause });
+  }
+  const { config, problems } = parseDaemonConfig(path, content);
+  if (!config) {
+    const first = problems[0]!;
+    throw new BerthError('INVALID_CONFIG', `${basename(path)}: ${problems.length} problem(s), first: ${first.file}:${first.line}:${first.column}: ${first.message}`, { path, problems });
+  }
+  return config;
+}
+
+function combinationProblems(file: string, c: DaemonFileConfig, locator: DocumentLocator): Problem[] {
+  const out: Problem[] = [];
+  if (c.repo !== undefined && c.watch !== undefined) out.push(problem(file, locator, ['watch'], 'config-conflict', 'set either repo or watch, not both', 'key'));
+  if (c.branch !== undefined && c.ref !== undefined) out.push(problem(file, locator, ['ref'], 'config-conflict', 'set either branch or ref, not both', 'key'));
+  if (c.watch !== undefined) for (const k of ['branch', 'ref', 'path', 'interval', 'gitTokenFile'] as const) if (c[k] !== undefined) out.push(problem(file, locator, [k], 'config-conflict', `${k} applies to a Git repository; this config watches a folder`, 'key'));
+  return out;
+}
+
+function ajvProblem(file: string, e: ErrorObject, root: unknown, locator: DocumentLocator): Problem {
+  const path: Path = pathFromPointer(e.instancePath, root);
+  if (e.keyword === 'additionalProperties') {
+    const key = (e.params as { additionalProperty: string }).additionalProperty;
+    const hint = didYouMean(key, Object.keys(DAEMON_CONFIG_SCHEMA.properties));
+    return problem(file, locator, [...path, key], 'config-unknown-key', `unknown setting "${key}"${hint ? `; did you mean "${hint}"?` : ''}`, 'key');
+  }
+  const what = formatPath(path) || 'the config';
+  let message: string;
+  switch (e.keyword) {
+    case 'type':
+      message = `${what} must be a ${(e.params as { type: string }).type}`;
+      break;
+    case 'pattern':
+      message = /interval|debounce|resync|passTimeout/.test(String(path[0])) ? `${what} must be a duration such as 30s, 5m or 1h` : String(path[0]) === 'listen' ? `${what} must be host:port, e.g. 127.0.0.1:7420` : `${what} has an invalid value`;
+      break;
+    case 'enum':
+      message = `${what} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+      break;
+    default:
+      message = `${what} ${e.message ?? 'is invalid'}`;
+  }
+  return problem(file, locator, path, `config-${e.keyword}`, message, 'value');
+}
+
+function problem(file: string, locator: DocumentLocator, path: Path, code: string, message: string, target: 'key' | 'value'): Problem {
+  const { line, column } = locator.locate(path, target);
+  return { file, line, column, path: formatPath(path), severity: 'error', code, message };
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.line}:${p.column}:${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
