@@ -7,7 +7,7 @@ import { formatPath, pathFromPointer, type Path } from '../manifests/path.js';
 import type { DocumentLocator } from '../manifests/source-map.js';
 import { BerthError } from '../model/errors.js';
 import type { Problem } from '../model/problem.js';
-import { hasErrors } from '../model/problem.js';
+import { compareProblems, hasErrors } from '../model/problem.js';
 
 /**
  * `berth daemon --config berth.yaml`: the same settings as the flags, camelCased. Flags win
@@ -92,7 +92,7 @@ export function parseDaemonConfig(file: string, content: Buffer): { config?: Dae
     return problems.length ? { problems } : { config: Object.freeze({ ...(doc.value as DaemonFileConfig) }), problems: [] };
   }
   const problems = (validator.errors ?? []).map((e) => ajvProblem(file, e, doc.value, doc.locator));
-  return { problems: dedupe(problems) };
+  return { problems: dedupe(problems).sort(compareProblems) };
 }
 
 /** Reads and validates a config file; INVALID_CONFIG (exit 2) carries every problem in `data.problems`. */

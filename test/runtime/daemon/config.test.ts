@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { isLoopback, parseListen, settleDaemon } from '../../../src/cli/commands/daemon-settings.js';
+import { parseDaemonConfig } from '../../../src/runtime/config.js';
+
+const parse = (text: string) => parseDaemonConfig('berth.yaml', Buffer.from(text));
+const brief = (text: string) => parse(text).problems.map((p) => `${p.line}:${p.column} ${p.path} ${p.message}`);
+
+describe('config file', () => {
+  it('accepts every setting and freezes the result', () => {
+    const { config, problems } = parse(`app: shop
+stateDir: /var/lib/berth
+repo: https://git.example.com/org/deploy.git
+branch: main
+path: clusters/edge
+interval: 30s
+resync: 5m
+passTimeout: 10m
+listen: 0.0.0.0:7420
+tokenFile: /etc/berth/token
+webhookSecretFile: /etc/berth/webhook
+gitTokenFile: /etc/berth/git
+gitUsername: oauth2
+allowEmpty: false
+logLevel: debug
+skipUnsupported: true
+allowPrivileged: false
+allowHostNetwork: false
+hostPathPrefixes: [/srv/data]
+`);
+    expect(problems).toEqual([]);
+    expect(config).toMatchObject({ app: 'shop', interval: '30s', hostPathPrefixes: ['/srv/data'] });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reports every problem with line and column, unknown keys with a suggestion', () => {
+    expect(
+      brief(`app: Shop
+repo: https://x/y.git
+intervall: 1m
+interval: soon
+listen: 7420
+allowEmpty: "yes"
+logLevel: loud
+hostPathPrefixes: [relative/path]
+`),
+    ).toEqual([
+      '1:6 app app has an invalid value',
+      '3:1 intervall unknown setting "intervall"; did you mean "interval"?',
+      '4:11 interval interval must be a duration such as 30s, 5m or 1h',
+      '5:9 listen listen must be a string',
+      '6:13 allowEmpty allowEmpty must be a boolean',
+      '7:11 logLevel logLevel must be one of fatal, error, warn, info, debug, trace',
+      '8:20 hostPathPrefixes[0] hostPathPrefixes[0] has an invalid value',
+    ]);
+  });
+
+  it('reports settings that conflict, and YAML errors with their position', () => {
+    expect(brief('repo: https://x/y.git\nwatch: ./deploy\n')).toEqual(['2:1 watch set either repo or watch, not both']);
+    expect(brief('watch: ./deploy\nbranch: main\n')).toEqual(['2:1 branch branch applies to a Git repository; this config watches a folder']);
+    expect(brief('- a\n- b\n')).toEqual(['1:1  the config file must be a mapping of settings (key: value)']);
+    expect(parse('app: [unclosed\n').problems[0]).toMatchObject({ file: 'berth.yaml', line: 2, code: 'yaml-syntax' });
+    expect(parse('').problems).toEqual([]);
+  });
+});
+
+describe('daemon settings: flags over config over defaults', () => {
+  const env = {};
+  it('fills defaults and resolves the source', () => {
+    const s = settleDaemon({ repo: 'https://git.example.com/a.git' }, {}, { cwd: '/work', env });
+    expect(s).toMatchObject({
+      source: { kind: 'git', url: 'https://git.example.com/a.git', ref: { branch: 'main' }, pollIntervalMs: 60_000 },
+      listen: { host: '127.0.0.1', port: 7420, loopback: true },
+      allowEmpty: false,
+      resyncIntervalMs: 60_000,
+      passTimeoutMs: 600_000,
+      logLevel: 'info',
+      cronTimeScale: 1,
+    });
+    expect(Object.isFrozen(s.source)).toBe(true);
+  });
+
+  it('lets flags win and resolves config paths against the config file', () => {
+    const s = settleDaemon({ interval: '10s', branch: 'prod' }, { repo: 'repos/deploy.git', interval: '5m', branch: 'main', tokenFile: 'token', listen: '0.0.0.0:9000' }, { cwd: '/work', configDir: '/etc/berth', env });
+    expect(s.source).toEqual({ kind: 'git', url: '/etc/berth/repos/deploy.git', ref: { branch: 'prod' }, pollIntervalMs: 10_000 });
+    expect([s.tokenFile, s.listen.loopback]).toEqual(['/etc/berth/token', false]);
+  });
+
+  it('tells a tag from a pinned commit', () => {
+    const sha = 'a'.repeat(40);
+    expect(settleDaemon({ repo: 'https://h/r.git', ref: 'v1.2' }, {}, { cwd: '/', env }).source).toMatchObject({ ref: { tag: 'v1.2' } });
+    expect(settleDaemon({ repo: 'https://h/r.git', ref: sha }, {}, { cwd: '/', env }).source).toMatchObject({ ref: { commit: sha } });
+  });
+
+  it.each([
+    { name: 'no source', flags: {}, file: {} },
+    { name: 'two sources', flags: { repo: 'https://h/r.git', watch: 'd' }, file: {} },
+    { name: 'branch and ref', flags: { repo: 'https://h/r.git', branch: 'a', ref: 'b' }, file: {} },
+    { name: 'git flags with a folder', flags: { watch: 'd', path: 'x' }, file: {} },
+    { name: 'beyond loopback without a token', flags: { watch: 'd', listen: '0.0.0.0:7420' }, file: {} },
+    { name: 'a bad duration', flags: { watch: 'd', resync: 'often' }, file: {} },
+    { name: 'a bad listen address', flags: { watch: 'd', listen: 'localhost' }, file: {} },
+  ])('refuses $name with USAGE', ({ flags, file }) => {
+    expect(() => settleDaemon(flags, file, { cwd: '/', env })).toThrow(expect.objectContaining({ code: 'USAGE' }));
+  });
+
+  it('parses listen addresses and knows loopback', () => {
+    expect(parseListen('[::1]:80')).toEqual({ host: '::1', port: 80, loopback: true });
+    expect(parseListen(':7420')).toEqual({ host: '0.0.0.0', port: 7420, loopback: false });
+    expect([isLoopback('127.0.0.53'), isLoopback('localhost'), isLoopback('10.0.0.1'), isLoopback('0.0.0.0')]).toEqual([true, true, false, false]);
+  });
+});
