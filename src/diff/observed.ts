@@ -68,6 +68,8 @@ export interface ObservedContainer {
   dockerRestartPolicy?: string;
   /** berth restarts this container itself with CrashLoopBackOff delays (see assessPod). */
   restartsManaged?: boolean;
+  /** Restarts berth performed since it took over; the back-off doubles with each. */
+  backoffRestarts?: number;
   oomKilled?: boolean;
   error?: string;
 }

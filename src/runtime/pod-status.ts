@@ -19,6 +19,7 @@ export function mergeStoredStatus(store: Store, app: string, host: ObservedHost)
       if (!stored) continue;
       c.restartCount += stored.restartCount;
       if (stored.restartsManaged) c.restartsManaged = true;
+      if (stored.backoffRestarts !== undefined) c.backoffRestarts = stored.backoffRestarts;
     }
   }
 }
@@ -50,13 +51,14 @@ export function recordStepResults(store: Store, app: string, pods: readonly Obse
     if (!r.ok) continue;
     const a = r.action;
     if (a.type === 'manage-restarts') {
-      updateContainerStatus(store, app, `${a.namespace}/${a.pod}`, a.container, (c) => ({ ...c, restartsManaged: a.take }));
+      updateContainerStatus(store, app, `${a.namespace}/${a.pod}`, a.container, (c) => ({ ...c, restartsManaged: a.take, backoffRestarts: 0 }));
     } else if (a.type === 'start-container') {
       const observed = pods.find((p) => p.namespace === a.namespace && p.name === a.pod)?.containers.find((c) => c.name === a.container);
       if (observed?.restartsManaged)
         updateContainerStatus(store, app, `${a.namespace}/${a.pod}`, a.container, (c) => ({
           ...c,
           restartCount: c.restartCount + 1,
+          backoffRestarts: (c.backoffRestarts ?? 0) + 1,
           ...(observed.finishedAt !== undefined ? { lastTerminatedAt: observed.finishedAt } : {}),
           ...(observed.exitCode !== undefined ? { lastTerminationReason: observed.exitCode === 0 ? 'Completed' : 'Error' } : {}),
         }));

@@ -82,13 +82,15 @@ export function createReadiness(deps: { docker: DockerClient; clock: Clock; stor
   }
 
   return {
-    ready(pod: ObservedPod): boolean | undefined {
+    ready(pod: ObservedPod, host: ObservedHost): boolean | undefined {
       const s = prober.status(pod.key);
       if (!s || !hasOpinion(s)) {
         // Until this process has probed the pod, trust what another prober (a daemon, an
-        // earlier apply) last recorded for this very pod.
+        // earlier apply) last recorded for this very pod; with no record at all, a pod with a
+        // readiness probe is not ready (running is not enough), one without is left to the caller.
         const recorded = store.getPodStatus(app, pod.key);
-        return recorded && recorded.updatedAt >= pod.createdAt ? recorded.ready : undefined;
+        if (recorded && recorded.updatedAt >= pod.createdAt) return recorded.ready && pod.sandbox?.state === 'running';
+        return pod.containers.some((c) => host.probes.get(c.id)?.readinessProbe) ? false : undefined;
       }
       const ready = s.ready && pod.sandbox?.state === 'running';
       if (ready && !readySince.has(pod.key)) readySince.set(pod.key, clock.now());

@@ -248,14 +248,14 @@ describe('plan: CrashLoopBackOff', () => {
       want: ['manage-restarts take'],
     },
     {
-      name: 'managed, third restart due 40 s after the crash: wait',
-      container: { state: 'exited' as const, exitCode: 1, restartCount: 3, restartsManaged: true, dockerRestartPolicy: 'no', startedAt: NOW - 11_000, finishedAt: NOW - 10_000 },
+      name: 'managed, third restart since the takeover is due 40 s after the crash: wait',
+      container: { state: 'exited' as const, exitCode: 1, restartCount: 9, backoffRestarts: 2, restartsManaged: true, dockerRestartPolicy: 'no', startedAt: NOW - 11_000, finishedAt: NOW - 10_000 },
       want: [],
       wait: 'back-off 30s restarting failed container app',
     },
     {
       name: 'managed, back-off elapsed: start it',
-      container: { state: 'exited' as const, exitCode: 1, restartCount: 3, restartsManaged: true, dockerRestartPolicy: 'no', startedAt: NOW - 41_000, finishedAt: NOW - 40_000 },
+      container: { state: 'exited' as const, exitCode: 1, restartCount: 9, backoffRestarts: 2, restartsManaged: true, dockerRestartPolicy: 'no', startedAt: NOW - 41_000, finishedAt: NOW - 40_000 },
       want: ['start-container'],
     },
     {
@@ -267,6 +267,12 @@ describe('plan: CrashLoopBackOff', () => {
       name: 'managed and running cleanly for 10 minutes: Docker gets its restarts back',
       container: { state: 'running' as const, restartCount: 4, restartsManaged: true, dockerRestartPolicy: 'no', startedAt: NOW - 11 * minute },
       want: ['manage-restarts release'],
+    },
+    {
+      name: 'first restart after the takeover waits 10 s, however many quick restarts Docker did',
+      container: { state: 'exited' as const, exitCode: 1, restartCount: 7, backoffRestarts: 0, restartsManaged: true, dockerRestartPolicy: 'no', startedAt: NOW - 3000, finishedAt: NOW - 2000 },
+      want: [],
+      wait: 'back-off 8s restarting failed container app',
     },
     {
       name: 'stopped by hand, never crashed: started at once (plain heal)',

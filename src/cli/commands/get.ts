@@ -22,6 +22,7 @@ interface GetFlags extends EngineFlags, ScopeFlags {
   output?: string;
   ignoreNotFound?: boolean;
   showLabels?: boolean;
+  headers?: boolean;
 }
 
 export function addNamespaceOption(cmd: Command): Command {
@@ -37,6 +38,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
     .option('-l, --selector <selector>', 'label selector: a=b, a!=b, a in (x,y), a notin (x), a, !a (comma = and)')
     .option('-o, --output <format>', 'wide, json, yaml or name')
     .option('--show-labels', 'add a LABELS column')
+    .option('--no-headers', 'print tables without their header row')
     .option('--ignore-not-found', 'no error when a named object does not exist');
   addNamespaceOption(cmd);
   addEngineOptions(cmd);
@@ -110,7 +112,7 @@ async function get(args: string[], flags: GetFlags, io: CliIO): Promise<number> 
     const state = await readLiveState(engine, { app: engine.app, node: format !== 'table' && format !== 'name' });
     const kinds = query.groups.map((g) => g.kind);
     const { views, missing } = selectViews(buildViews(state, kinds), query, { namespace, allNamespaces, selector });
-    writeGet(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, quietEmpty: missing.length > 0 });
+    writeGet(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, noHeaders: flags.headers === false, quietEmpty: missing.length > 0 });
     if (flags.ignoreNotFound) return 0;
     for (const m of missing) print(io.stderr, m);
     return missing.length ? 2 : 0;

@@ -14,6 +14,8 @@ export interface GetWriteOptions {
   namespace: string;
   allNamespaces: boolean;
   showLabels: boolean;
+  /** kubectl's --no-headers: tables without their header row, for scripts. */
+  noHeaders?: boolean;
   /** Names were asked for and some are missing: the NotFound lines say enough. */
   quietEmpty: boolean;
 }
@@ -39,7 +41,8 @@ export function writeGet(io: CliIO, views: View[], query: ResourceQuery, format:
     if (ofKind.length === 0) continue;
     let rows = tableRows(group.kind, ofKind, { now: o.now, wide: format === 'wide', allNamespaces: o.allNamespaces, withKind: query.multiKind });
     if (o.showLabels) rows = rows.map((r, i) => [...r, i === 0 ? 'LABELS' : labelsText(ofKind[i - 1]!.labels)]);
-    tables.push(formatColumns(rows));
+    const formatted = formatColumns(rows);
+    tables.push(o.noHeaders ? formatted.slice(formatted.indexOf('\n') + 1) : formatted);
   }
   io.stdout.write(tables.join('\n'));
 }

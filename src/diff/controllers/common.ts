@@ -100,11 +100,14 @@ function crashLooping(c: ObservedContainer): boolean {
   return (c.restarting || c.state === 'restarting' || (c.state === 'exited' && c.restartCount > 0)) && c.dockerRestartPolicy !== 'no';
 }
 
-/** kubelet's back-off: the n-th restart waits 10 s · 2^(n-1), at most 5 min, unless the last run was long. */
+/**
+ * kubelet's back-off from the moment berth took over: 10 s, then doubling to 5 min, unless the
+ * last run was long (Docker's own quick retries before the takeover do not count).
+ */
 function nextRestartAt(c: ObservedContainer): number {
   const finished = c.finishedAt ?? 0;
   const ran = c.startedAt !== undefined && finished > c.startedAt ? finished - c.startedAt : 0;
-  return shouldResetBackoff(ran) ? finished : finished + crashLoopBackoff(c.restartCount);
+  return shouldResetBackoff(ran) ? finished : finished + crashLoopBackoff((c.backoffRestarts ?? 0) + 1);
 }
 
 function shouldRun(pod: ObservedPod, exitCode: number | undefined): boolean {

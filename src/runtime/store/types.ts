@@ -180,6 +180,8 @@ export interface ContainerStatusRecord {
    * process runs) and restarts the container itself on Kubernetes' back-off schedule.
    */
   restartsManaged?: boolean;
+  /** Restarts berth performed since it took over: the CrashLoopBackOff exponent. */
+  backoffRestarts?: number;
 }
 
 export interface PodStatusInput {

@@ -1,0 +1,241 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { E2eApp } from './support/harness.js';
+import { createE2eApp, execIn } from './support/harness.js';
+
+const deployment = (o: { image: string; cause: string; strategy?: string; replicas?: number; deadline?: number }) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  annotations: {kubernetes.io/change-cause: "${o.cause}"}
+spec:
+  replicas: ${o.replicas ?? 3}
+  progressDeadlineSeconds: ${o.deadline ?? 60}
+  strategy: ${o.strategy ?? '{type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}'}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 5
+      containers:
+      - name: web
+        image: ${o.image}
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
+`;
+
+/** GET http://ip:8080/healthz → true on 200 within 400 ms. */
+function healthy(ip: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: ip, port: 8080, path: '/healthz', timeout: 400 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+/** Every 0.5 s, counts pods of the deployment that answer their readiness endpoint. */
+function sampleReady(t: E2eApp): { stop: () => Promise<number[]> } {
+  const samples: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const sandboxes = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox' && c.Labels['berth.controller'] === 'Deployment/default/web' && c.State === 'running');
+      const ips = sandboxes.map((c) => Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress).filter((ip): ip is string => Boolean(ip));
+      samples.push((await Promise.all(ips.map(healthy))).filter(Boolean).length);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return samples;
+    },
+  };
+}
+
+async function images(t: E2eApp): Promise<string[]> {
+  return (await t.containers()).filter((c) => c.Labels['berth.role'] === 'container' && c.State === 'running').map((c) => c.Image).sort();
+}
+
+describe('rollouts (real Docker)', () => {
+  let t: E2eApp;
+  beforeAll(async () => {
+    t = await createE2eApp('rollouts');
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+
+  it('v1 → v2 rolling update never has fewer than replicas - maxUnavailable ready pods', async () => {
+    await t.write({ 'web.yaml': deployment({ image: 'berth-examples/web:1.0', cause: 'v1' }) });
+    expect((await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s')).code).toBe(0);
+    await t.write({ 'web.yaml': deployment({ image: 'berth-examples/web:2.0', cause: 'v2' }) });
+    const sampler = sampleReady(t);
+    const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '90s');
+    const samples = await sampler.stop();
+    expect(r.code).toBe(0);
+    expect(samples.length).toBeGreaterThan(3);
+    expect(Math.min(...samples)).toBeGreaterThanOrEqual(3);
+    expect(await images(t)).toEqual(Array(3).fill('berth-examples/web:2.0'));
+  });
+
+  it('history shows both revisions with their source ids; undo returns to v1', async () => {
+    const history = await t.berth('rollout', 'history', 'deploy/web');
+    expect(history.code).toBe(0);
+    const rows = history.stdout.trim().split('\n').slice(2);
+    expect(rows.map((l) => l.split(/\s+/).slice(0, 2))).toEqual([
+      ['1', 'v1'],
+      ['2', 'v2'],
+    ]);
+    expect(rows.every((l) => /\b[0-9a-f]{12}\b/.test(l))).toBe(true);
+    expect(rows[0]!.split(/\s+/)[2]).not.toEqual(rows[1]!.split(/\s+/)[2]);
+
+    const undo = await t.berth('rollout', 'undo', 'deploy/web', '--wait', '--timeout', '90s');
+    expect(undo.code).toBe(0);
+    expect(undo.stdout).toContain('deployment.apps/web rolled back');
+    expect(await images(t)).toEqual(Array(3).fill('berth-examples/web:1.0'));
+    const status = await t.berth('rollout', 'status', 'deploy/web', '--timeout', '30s');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('pinned to revision 3 by rollout undo');
+    // Re-applying the same source keeps the pin; it is a divergence from the source.
+    const again = await t.berth('apply', '-f', t.dir);
+    expect(again.stderr).toContain('pinned to revision 3');
+    expect(await images(t)).toEqual(Array(3).fill('berth-examples/web:1.0'));
+  });
+
+  it('an image that never becomes ready is rolled back after the deadline while the old pods keep serving', async () => {
+    await t.write({ 'web.yaml': deployment({ image: 'berth-examples/web:broken', cause: 'broken', deadline: 10 }) });
+    const sampler = sampleReady(t);
+    const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '90s');
+    const samples = await sampler.stop();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/missed its progress deadline/);
+    expect(Math.min(...samples)).toBeGreaterThanOrEqual(3);
+    expect(await images(t)).toEqual(Array(3).fill('berth-examples/web:1.0'));
+    const history = await t.berth('rollout', 'history', 'deploy/web');
+    expect(history.stdout).toMatch(/broken\s+[0-9a-f]{12}\s+failed/);
+    const status = await t.berth('rollout', 'status', 'deploy/web', '--no-watch');
+    expect(status.code).toBe(1);
+    expect(status.stderr).toMatch(/failed/);
+    // The same desired state is not retried.
+    const again = await t.berth('apply', '-f', t.dir);
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toMatch(/pod\/.* created/);
+  });
+
+  it('Recreate stops every old pod before starting a new one', async () => {
+    const recreate = '{type: Recreate}';
+    await t.write({ 'web.yaml': deployment({ image: 'berth-examples/web:1.0', cause: 'r1', strategy: recreate, replicas: 2 }) });
+    expect((await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s')).code).toBe(0);
+    await t.write({ 'web.yaml': deployment({ image: 'berth-examples/web:2.0', cause: 'r2', strategy: recreate, replicas: 2 }) });
+    const mixed: string[][] = [];
+    let running = true;
+    const watcher = (async () => {
+      while (running) {
+        const imgs = [...new Set(await images(t))];
+        if (imgs.length > 1) mixed.push(imgs);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s');
+    running = false;
+    await watcher;
+    expect(r.code).toBe(0);
+    expect(mixed).toEqual([]);
+    expect(await images(t)).toEqual(Array(2).fill('berth-examples/web:2.0'));
+  });
+});
+
+describe('container health (real Docker)', () => {
+  let t: E2eApp;
+  beforeAll(async () => {
+    t = await createE2eApp('health');
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+
+  const crasher = `apiVersion: v1
+kind: Pod
+metadata: {name: crasher}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: berth-examples/busybox:1.36
+    command: [sh, -c, 'echo crashing; exit 3']
+`;
+  // Never ready: keeps `apply --wait` (and so a prober) running for the whole test.
+  const blocker = `apiVersion: v1
+kind: Pod
+metadata: {name: blocker}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: berth-examples/busybox:1.36
+    command: [sleep, '100000']
+    readinessProbe: {exec: {command: ['false']}, periodSeconds: 1}
+`;
+  const liveness = `apiVersion: v1
+kind: Pod
+metadata: {name: alive}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: berth-examples/busybox:1.36
+    command: [sh, -c, 'mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www']
+    livenessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1, failureThreshold: 2}
+`;
+
+  it('a crashing container shows CrashLoopBackOff with growing delays; a liveness failure restarts a container', async () => {
+    await t.write({ 'crasher.yaml': crasher, 'blocker.yaml': blocker, 'alive.yaml': liveness });
+    const applying = t.berth('apply', '-f', t.dir, '--wait', '--timeout', '50s');
+
+    // Liveness: once it runs, break its health endpoint; berth must restart it.
+    let alive: { Id: string } | undefined;
+    for (let i = 0; i < 40 && !alive; i++) {
+      alive = (await t.containers()).find((c) => c.Labels['berth.name'] === 'alive' && c.Labels['berth.role'] === 'container' && c.State === 'running');
+      if (!alive) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(alive).toBeDefined();
+    const firstStart = (await t.docker.getContainer(alive!.Id).inspect()).State.StartedAt;
+    expect((await execIn(t.docker, alive!.Id, ['rm', '/www/healthz'])).code).toBe(0);
+
+    // Crash loop: record each time the container starts again.
+    const crasherId = () => t.containers().then((cs) => cs.find((c) => c.Labels['berth.name'] === 'crasher' && c.Labels['berth.role'] === 'container')?.Id);
+    const starts: number[] = [];
+    const statuses = new Set<string>();
+    const deadline = Date.now() + 45_000;
+    while (Date.now() < deadline) {
+      const id = await crasherId();
+      if (id) {
+        const started = Date.parse((await t.docker.getContainer(id).inspect()).State.StartedAt);
+        if (!starts.includes(started)) starts.push(started);
+      }
+      const get = await t.berth('get', 'pods', 'crasher', '--no-headers');
+      statuses.add(get.stdout.trim().split(/\s+/)[2] ?? '');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const result = await applying;
+    expect(result.code).toBe(1); // the blocker never becomes ready
+
+    expect(statuses).toContain('CrashLoopBackOff');
+    const gaps = starts.slice(1).map((s, i) => s - starts[i]!);
+    // Docker's own quick retries first, then berth's 10 s, 20 s back-off: the delays grow.
+    expect(gaps.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...gaps)).toBeGreaterThanOrEqual(9_000);
+    expect(gaps[gaps.length - 1]!).toBeGreaterThanOrEqual(gaps[0]!);
+
+    const after = (await t.docker.getContainer(alive!.Id).inspect()).State.StartedAt;
+    expect(after).not.toEqual(firstStart);
+    const pods = JSON.parse((await t.berth('get', 'pods', 'alive', '-o', 'json')).stdout) as { status: { containerStatuses: Array<{ restartCount: number }> } };
+    expect(pods.status.containerStatuses[0]!.restartCount).toBeGreaterThanOrEqual(1);
+  });
+});
