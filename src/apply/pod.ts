@@ -45,14 +45,26 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<void> {
   ]);
   const volumes = await createPodVolumes(ctx, pod);
   const sandbox = await createSandbox(ctx, pod, sandboxImage, volumes);
-  try {
-    await writeVolumeFiles(ctx, pod, sandbox);
-    await sandbox.start();
-  } catch (err) {
-    throw dockerError(err, `starting the sandbox of pod ${pod.namespace}/${pod.name}`);
-  }
-  const ip = pod.hostNetwork ? '127.0.0.1' : await sandboxIp(ctx, pod, sandbox);
   const mounts = await mountResolver(ctx, pod, volumes);
+  const startSandbox = (async () => {
+    try {
+      await writeVolumeFiles(ctx, pod, sandbox);
+      await sandbox.start();
+    } catch (err) {
+      throw dockerError(err, `starting the sandbox of pod ${pod.namespace}/${pod.name}`);
+    }
+  })();
+  // The pod IP is known only once the sandbox runs; most pods never ask for it, and then app
+  // containers are created while the sandbox starts (they only need its id), halving the
+  // critical path of a cold apply.
+  const needsIp = [...pod.initContainers, ...pod.containers].some((c) => c.env.some((e) => 'fieldRef' in e));
+  if (pod.initContainers.length === 0 && !needsIp) {
+    const [created] = await Promise.all([Promise.all(pod.containers.map((c) => createContainer(ctx, pod, c, 'container', sandbox.id, '', mounts))), startSandbox]);
+    await startAll(pod, created);
+    return;
+  }
+  await startSandbox;
+  const ip = pod.hostNetwork ? '127.0.0.1' : needsIp ? await sandboxIp(ctx, pod, sandbox) : '';
   for (const c of pod.initContainers) {
     const container = await createContainer(ctx, pod, c, 'init', sandbox.id, ip, mounts);
     await container.start().catch((err: unknown) => {
@@ -68,6 +80,10 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<void> {
       });
   }
   const created = await Promise.all(pod.containers.map((c) => createContainer(ctx, pod, c, 'container', sandbox.id, ip, mounts)));
+  await startAll(pod, created);
+}
+
+async function startAll(pod: PodPlan, created: Dockerode.Container[]): Promise<void> {
   await Promise.all(
     created.map((c, i) =>
       c.start().catch((err: unknown) => {
