@@ -145,6 +145,13 @@ export interface ProxyStatus extends StatusBase {
   kind: 'proxy';
   service: { namespace: string; name: string } | null;
   endpoints: EndpointStatus[];
+  /**
+   * How TCP connections are forwarded: `kernel` (DNAT rules in the program's network namespace;
+   * `active` then includes open conntrack flows) or `userspace` (the program relays them; with
+   * `error` saying why the kernel path is unavailable). UDP is always relayed in userspace.
+   * Absent in status files of programs that predate kernel forwarding.
+   */
+  forwarding?: { tcp: 'kernel' | 'userspace'; error?: string };
 }
 
 export interface DnsStatus extends StatusBase {

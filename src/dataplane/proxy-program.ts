@@ -3,6 +3,8 @@
  * ServiceProxy → status.json. proxy.ts wraps it for the container; tests run it in-process.
  */
 import { ConfigDirWatcher, StatusFile } from './config-dir.js';
+import type { KernelForwarder } from './kernel-forwarder.js';
+import { withKernelFlows } from './kernel-forwarder.js';
 import type { Logger } from './log.js';
 import type { ProxyStatus } from './protocol.js';
 import { PROTOCOL_FORMAT } from './protocol.js';
@@ -20,6 +22,10 @@ export interface ProxyProgramOptions {
   log: Logger;
   now: () => number;
   watch?: boolean;
+  /** Kernel forwarding of TCP (DNAT in this namespace); without it every connection is relayed in userspace. */
+  kernel?: KernelForwarder;
+  /** Host mode: no listeners of our own, only kernel rules, which are removed again on shutdown. */
+  rulesOnly?: boolean;
 }
 
 export const PROXY_DEFAULTS = { pollMs: 500, statusIntervalMs: 2_000, connectTimeoutMs: 2_000, udpIdleMs: 30_000, graceMs: 5_000 };
@@ -39,6 +45,8 @@ export async function startProxyProgram(o: ProxyProgramOptions): Promise<ProxyPr
   const log = o.log;
   let statusFile: StatusFile | undefined;
   const requestStatus = () => statusFile?.request();
+  // Who an IP was when last configured, so a draining kernel flow is reported under its pod's name.
+  const namesByIp = new Map<string, string>();
   const proxy = new ServiceProxy({
     ...(o.listenHost === undefined ? {} : { listenHost: o.listenHost }),
     connectTimeoutMs: o.connectTimeoutMs,
@@ -56,7 +64,9 @@ export async function startProxyProgram(o: ProxyProgramOptions): Promise<ProxyPr
     ...(o.watch === undefined ? {} : { watch: o.watch }),
     onChange: requestStatus,
     apply: async (config) => {
-      await proxy.apply(config.payload);
+      if (!o.rulesOnly) await proxy.apply(config.payload);
+      for (const ep of config.payload.endpoints) namesByIp.set(ep.ip, ep.name ?? ep.ip);
+      await o.kernel?.apply(config.payload);
       const p = config.payload;
       log.info('reconfigured', {
         generation: config.generation,
@@ -65,6 +75,7 @@ export async function startProxyProgram(o: ProxyProgramOptions): Promise<ProxyPr
         endpoints: p.endpoints.filter((e) => e.ready).length,
         notReady: p.endpoints.filter((e) => !e.ready).length,
         failedListeners: proxy.listening().filter((l) => l.state === 'failed').map((l) => `${l.protocol}/${l.port}`),
+        tcp: o.kernel?.mode ?? 'userspace',
       });
     },
   });
@@ -84,7 +95,8 @@ export async function startProxyProgram(o: ProxyProgramOptions): Promise<ProxyPr
       pid: process.pid,
       service: proxy.service,
       listening,
-      endpoints: proxy.endpoints(),
+      endpoints: o.kernel ? withKernelFlows(proxy.endpoints(), o.kernel.flowTargets(), namesByIp) : proxy.endpoints(),
+      forwarding: { tcp: o.kernel?.mode ?? 'userspace', ...(o.kernel?.error ? { error: o.kernel.error } : {}) },
       errors: [
         ...watcher.errors(),
         ...listening
@@ -96,6 +108,13 @@ export async function startProxyProgram(o: ProxyProgramOptions): Promise<ProxyPr
   statusFile = new StatusFile({ dir: o.configDir, build: status, intervalMs: o.statusIntervalMs, log });
   await watcher.start();
   statusFile.start();
+  // Kernel flows change without the program seeing them: re-count them as often as status refreshes.
+  const flowTimer = o.kernel
+    ? setInterval(() => {
+        void o.kernel?.refreshFlows().then((changed) => changed && requestStatus());
+      }, o.statusIntervalMs)
+    : undefined;
+  flowTimer?.unref();
   await statusFile.flush();
   log.info('started', { configDir: o.configDir, generation: watcher.current?.generation ?? 0 });
   return {
@@ -106,6 +125,8 @@ export async function startProxyProgram(o: ProxyProgramOptions): Promise<ProxyPr
     shutdown: async (graceMs) => {
       watcher.stop();
       statusFile.stop();
+      if (flowTimer) clearInterval(flowTimer);
+      if (o.rulesOnly) await o.kernel?.remove();
       await proxy.shutdown(graceMs);
     },
   };

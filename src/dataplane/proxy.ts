@@ -2,7 +2,13 @@
  * Entry point of the service proxy container: `node proxy.js --config-dir DIR`.
  * See docs/dataplane.md. Uses Node built-ins only: the image has no node_modules.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { OptionSpec } from './cli-args.js';
+import { UsageError } from './cli-args.js';
+import { KernelForwarder } from './kernel-forwarder.js';
+import { PROXY_RULE_NAMES, proxyFrontends } from './kernel-rules.js';
+import type { Logger } from './log.js';
 import { LOG_LEVEL_SPEC, runMain } from './program-main.js';
 import { DEFAULT_PROXY_CONFIG_DIR } from './protocol.js';
 import { PROXY_DEFAULTS, startProxyProgram } from './proxy-program.js';
@@ -15,8 +21,27 @@ const SPECS: OptionSpec[] = [
   { flag: 'connect-timeout-ms', env: 'BERTH_PROXY_CONNECT_TIMEOUT_MS', kind: 'int', default: PROXY_DEFAULTS.connectTimeoutMs, help: 'upstream connect timeout before trying the next endpoint' },
   { flag: 'udp-idle-ms', env: 'BERTH_PROXY_UDP_IDLE_MS', kind: 'int', default: PROXY_DEFAULTS.udpIdleMs, help: 'UDP flow idle timeout' },
   { flag: 'grace-ms', env: 'BERTH_PROXY_GRACE_MS', kind: 'int', default: PROXY_DEFAULTS.graceMs, help: 'on SIGTERM, how long open connections may finish' },
+  { flag: 'kernel', env: 'BERTH_PROXY_KERNEL', kind: 'string', default: 'off', help: 'TCP forwarding by DNAT rules in this network namespace: auto (when iptables works) or off; berth passes auto to the containers it creates, never enable it on a host' },
+  { flag: 'iptables-dir', env: 'BERTH_PROXY_IPTABLES_DIR', kind: 'string', default: '/usr/sbin', help: 'directory holding iptables and iptables-restore' },
   LOG_LEVEL_SPEC,
 ];
+
+function kernelForwarder(mode: string, dir: string, log: Logger): KernelForwarder | undefined {
+  if (mode !== 'auto' && mode !== 'off') throw new UsageError(`--kernel must be auto or off, got ${mode}`);
+  const iptables = join(dir, 'iptables');
+  if (mode === 'off' || !existsSync(iptables)) {
+    if (mode === 'auto') log.info('no iptables in the image; forwarding in userspace', { iptables });
+    return undefined;
+  }
+  return new KernelForwarder({
+    iptables,
+    iptablesRestore: join(dir, 'iptables-restore'),
+    conntrackFile: '/proc/net/nf_conntrack',
+    names: PROXY_RULE_NAMES,
+    frontends: proxyFrontends,
+    log,
+  });
+}
 
 runMain({
   component: 'proxy',
@@ -32,5 +57,10 @@ runMain({
       udpIdleMs: Math.max(100, o['udp-idle-ms'] as number),
       log,
       now: () => Date.now(),
+      ...optional('kernel', kernelForwarder(o.kernel as string, o['iptables-dir'] as string, log)),
     }),
 });
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

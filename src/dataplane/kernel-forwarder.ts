@@ -1,0 +1,192 @@
+/**
+ * Applies kernel-forwarding rules (kernel-rules.ts) with `iptables-restore --noflush` and keeps
+ * per-endpoint counts of open kernel flows (conntrack.ts). When the rules cannot be applied
+ * (no iptables binary in the image, no CAP_NET_ADMIN, a kernel without the modules) it says so
+ * and steps aside: our chains are emptied so every connection reaches the userspace listeners,
+ * which serve the same config. Each apply tries the kernel again.
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import type { FlowCounts } from './conntrack.js';
+import { countDnatFlows, sameCounts } from './conntrack.js';
+import type { Frontend, RenderedRules, RuleNames } from './kernel-rules.js';
+import { renderRules, svcChain } from './kernel-rules.js';
+import type { Logger } from './log.js';
+import { errorText } from './log.js';
+import type { EndpointStatus, ProxyConfig } from './protocol.js';
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command with optional stdin; never rejects for a non-zero exit (ENOENT does reject). */
+export type CommandRunner = (file: string, args: readonly string[], input?: string) => Promise<CommandResult>;
+
+export interface KernelForwarderOptions {
+  /** `iptables` and `iptables-restore` (symlinks to the host's multi-call binary in the image). */
+  iptables: string;
+  iptablesRestore: string;
+  /** `/proc/net/nf_conntrack` of this namespace. */
+  conntrackFile: string;
+  names: RuleNames;
+  frontends: (config: ProxyConfig) => Frontend[];
+  entryMatch?: string;
+  /** Only flows that arrived on these ports count (host mode); all DNATed flows otherwise. */
+  countPorts?: (config: ProxyConfig) => ReadonlySet<number> | undefined;
+  log: Logger;
+  run?: CommandRunner;
+  readText?: (path: string) => Promise<string>;
+}
+
+export type ForwardingMode = 'kernel' | 'userspace';
+
+export class KernelForwarder {
+  private chains = new Set<string>();
+  private hooked = new Set<string>();
+  private counts: FlowCounts = new Map();
+  private config: ProxyConfig | undefined;
+  private readonly run: CommandRunner;
+  private readonly readText: (path: string) => Promise<string>;
+  mode: ForwardingMode = 'userspace';
+  error: string | undefined;
+
+  constructor(private readonly o: KernelForwarderOptions) {
+    this.run = o.run ?? runCommand;
+    this.readText = o.readText ?? ((p) => readFile(p, 'utf8'));
+  }
+
+  /** Renders and applies the rules for `config`; falls back to userspace forwarding on failure. */
+  async apply(config: ProxyConfig): Promise<void> {
+    this.config = config;
+    const rendered = renderRules(config, {
+      names: this.o.names,
+      frontends: this.o.frontends(config),
+      previous: this.chains,
+      ...(this.o.entryMatch ? { entryMatch: this.o.entryMatch } : {}),
+    });
+    try {
+      await this.restore(rendered);
+      await this.hook(rendered);
+      this.chains = rendered.chains;
+      if (this.mode !== 'kernel') this.o.log.info('kernel forwarding on', { chains: rendered.chains.size });
+      this.mode = 'kernel';
+      this.error = undefined;
+    } catch (err) {
+      const message = errorText(err);
+      if (this.mode === 'kernel' || this.error !== message) this.o.log.warn('kernel forwarding unavailable; forwarding in userspace', { err: message });
+      this.mode = 'userspace';
+      this.error = message;
+      // Rules of an earlier config may still DNAT to endpoints that have left: empty our entry chain.
+      if (this.chains.size > 0) await this.run(this.o.iptables, ['-w', '5', '-t', 'nat', '-F', svcChain(this.o.names)]).catch(() => undefined);
+    }
+  }
+
+  /** Re-reads conntrack; true when the per-endpoint counts changed. */
+  async refreshFlows(): Promise<boolean> {
+    let next: FlowCounts = new Map();
+    if (this.mode === 'kernel' && this.config) {
+      try {
+        next = countDnatFlows(await this.readText(this.o.conntrackFile), this.o.countPorts?.(this.config));
+      } catch {
+        next = new Map();
+      }
+    }
+    if (sameCounts(next, this.counts)) return false;
+    this.counts = next;
+    return true;
+  }
+
+  /** Open kernel flows to `ip:port`. */
+  flowsTo(ip: string, port: number): number {
+    return this.counts.get(`${ip}:${port}`) ?? 0;
+  }
+
+  /** Every `ip:port` with open kernel flows. */
+  flowTargets(): ReadonlyMap<string, number> {
+    return this.counts;
+  }
+
+  /** Removes our hooks and chains (host mode on shutdown; a proxy's namespace dies with it). */
+  async remove(): Promise<void> {
+    for (const key of this.hooked) {
+      const [table, chain, ...rule] = key.split(' ');
+      await this.run(this.o.iptables, ['-w', '5', '-t', table!, '-D', chain!, ...rule]).catch(() => undefined);
+    }
+    this.hooked.clear();
+    const byTable = new Map<string, string[]>();
+    for (const c of this.chains) {
+      const table = c.endsWith('-FWD') ? 'filter' : 'nat';
+      byTable.set(table, [...(byTable.get(table) ?? []), c]);
+    }
+    const script = [...byTable].flatMap(([table, chains]) => [`*${table}`, ...chains.map((c) => `:${c} - [0:0]`), ...chains.map((c) => `-X ${c}`), 'COMMIT']).join('\n');
+    if (this.chains.size > 0) await this.run(this.o.iptablesRestore, ['--noflush', '-w', '5'], `${script}\n`).catch(() => undefined);
+    this.chains.clear();
+    this.mode = 'userspace';
+  }
+
+  private async restore(r: RenderedRules): Promise<void> {
+    const result = await this.run(this.o.iptablesRestore, ['--noflush', '-w', '5'], r.script);
+    if (result.code !== 0) throw new Error(`iptables-restore exited with ${result.code}: ${result.stderr.trim().split('\n')[0] ?? ''}`);
+  }
+
+  /**
+   * Attaches our chains to the built-in ones: `-C` checks, `-I … 1` inserts at the top. A hook
+   * that must come first is moved back to the top when something was inserted above it.
+   */
+  private async hook(r: RenderedRules): Promise<void> {
+    for (const h of r.hooks) {
+      const rule = h.rule.split(' ');
+      const ipt = (...args: string[]) => this.run(this.o.iptables, ['-w', '5', '-t', h.table, ...args]);
+      if (h.first) {
+        const listed = await ipt('-S', h.chain);
+        if (listed.stdout.split('\n').find((l) => l.startsWith('-A ')) === `-A ${h.chain} ${h.rule}`) {
+          this.hooked.add(`${h.table} ${h.chain} ${h.rule}`);
+          continue;
+        }
+        for (let i = 0; i < 5 && (await ipt('-C', h.chain, ...rule)).code === 0; i++) await ipt('-D', h.chain, ...rule);
+      } else if ((await ipt('-C', h.chain, ...rule)).code === 0) {
+        this.hooked.add(`${h.table} ${h.chain} ${h.rule}`);
+        continue;
+      }
+      const insert = await ipt('-I', h.chain, '1', ...rule);
+      if (insert.code !== 0) throw new Error(`iptables -t ${h.table} -I ${h.chain} failed: ${insert.stderr.trim().split('\n')[0] ?? ''}`);
+      this.hooked.add(`${h.table} ${h.chain} ${h.rule}`);
+    }
+  }
+}
+
+/** spawn with stdin, stdout and stderr collected, a 10 s limit. */
+export const runCommand: CommandRunner = (file, args, input) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(file, [...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 10_000 });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input ?? '');
+  });
+
+/**
+ * Adds open kernel flows to the endpoint list of status.json: to the endpoint with that IP, or
+ * as a `draining` entry for an endpoint that has left the config but still carries flows
+ * (named after what it was called when it was last configured).
+ */
+export function withKernelFlows(endpoints: EndpointStatus[], flows: ReadonlyMap<string, number>, namesByIp: ReadonlyMap<string, string>): EndpointStatus[] {
+  const byIp = new Map<string, number>();
+  for (const [target, n] of flows) {
+    const ip = target.slice(0, target.lastIndexOf(':'));
+    byIp.set(ip, (byIp.get(ip) ?? 0) + n);
+  }
+  const out = endpoints.map((e) => {
+    const n = byIp.get(e.ip) ?? 0;
+    byIp.delete(e.ip);
+    return n > 0 ? { ...e, active: e.active + n } : e;
+  });
+  for (const [ip, n] of byIp) out.push({ name: namesByIp.get(ip) ?? ip, ip, ready: false, state: 'draining', active: n, total: 0, failures: 0 });
+  return out;
+}

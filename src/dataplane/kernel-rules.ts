@@ -1,0 +1,149 @@
+/**
+ * Kernel forwarding for the service proxy: a ProxyConfig rendered as an `iptables-restore`
+ * script for the nat table of the network namespace the program runs in. kube-proxy's iptables
+ * mode, scaled down to one service:
+ *
+ *   PREROUTING ─► <P>-SVC ─(tcp dport)─► <P>-P<i> ─ MARK, [affinity checks], statistic ─► DNAT ip:port
+ *   POSTROUTING ─► <P>-MASQ ─(mark)─► MASQUERADE
+ *
+ * Balancing is random (`statistic`, probability 1/(n-k) for the k-th of n endpoints, the last
+ * unconditional), ClientIP affinity uses one `recent` list per endpoint, exactly as kube-proxy
+ * does. MASQUERADE makes replies come back through this namespace so conntrack can undo the
+ * DNAT. Established flows live in conntrack, not in the rules: replacing the rules never cuts a
+ * connection, and an endpoint that leaves the rules gets no new flows (natural drain).
+ *
+ * Pure: no I/O. Only TCP is rendered; UDP stays on the userspace proxy, which closes the flows
+ * of an endpoint that leaves (conntrack would keep sending a UDP flow to a removed endpoint).
+ */
+import { createHash } from 'node:crypto';
+import { endpointId, targetPortOf } from './balancer.js';
+import type { ProxyConfig } from './protocol.js';
+
+export interface RuleNames {
+  /** Chain name prefix; chain names stay within iptables' 28 characters with ≤ 12 here. */
+  chainPrefix: string;
+  /** Prefix of the `recent` list names (one list per endpoint). */
+  listPrefix: string;
+  /** Packet mark bit that asks POSTROUTING to masquerade. */
+  markBit: number;
+}
+
+export const PROXY_RULE_NAMES: RuleNames = { chainPrefix: 'BERTH', listPrefix: 'berth-', markBit: 0x4000 };
+
+/** Which destination port a service port is reached on in this namespace. */
+export interface Frontend {
+  /** The service port's name. */
+  portName: string;
+  /** TCP port matched (the service port in the proxy's namespace; a node port on the host). */
+  dport: number;
+}
+
+export interface RenderOptions {
+  names: RuleNames;
+  frontends: readonly Frontend[];
+  /** Extra matches on the entry rule of every frontend (host mode: local, non-loopback destinations). */
+  entryMatch?: string;
+  /** Chains that exist from an earlier render; those no longer used are deleted. */
+  previous?: ReadonlySet<string>;
+}
+
+export interface RenderedRules {
+  /** Input for `iptables-restore --noflush`. */
+  script: string;
+  /** Every chain of ours the script leaves in place. */
+  chains: Set<string>;
+  /** Rules that attach our chains to the built-in ones (checked with `iptables -C`, added once). */
+  hooks: Hook[];
+}
+
+export interface Hook {
+  table: 'nat' | 'filter';
+  chain: 'PREROUTING' | 'OUTPUT' | 'POSTROUTING' | 'FORWARD';
+  rule: string;
+  /** Must stay the chain's first rule (ahead of jumps others insert at the top later). */
+  first?: boolean;
+}
+
+export function svcChain(n: RuleNames): string {
+  return `${n.chainPrefix}-SVC`;
+}
+
+export function masqChain(n: RuleNames): string {
+  return `${n.chainPrefix}-MASQ`;
+}
+
+/** The frontends of the proxy itself: every TCP service port, on its own port number. */
+export function proxyFrontends(config: ProxyConfig): Frontend[] {
+  return config.ports.filter((p) => p.protocol === 'TCP').map((p) => ({ portName: p.name, dport: p.port }));
+}
+
+/** A stable `recent` list name for an endpoint, so affinity survives unrelated endpoint changes. */
+export function affinityList(n: RuleNames, id: string): string {
+  return `${n.listPrefix}${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
+}
+
+export function renderRules(config: ProxyConfig, o: RenderOptions): RenderedRules {
+  const n = o.names;
+  const svc = svcChain(n);
+  const masq = masqChain(n);
+  const mark = `0x${n.markBit.toString(16)}/0x${n.markBit.toString(16)}`;
+  const chains = new Set<string>([svc, masq]);
+  const rules: string[] = [`-A ${masq} -m mark --mark ${mark} -j MASQUERADE`];
+  const affinity = config.sessionAffinity.type === 'ClientIP' ? config.sessionAffinity.timeoutSeconds : undefined;
+  o.frontends.forEach((f, i) => {
+    const port = config.ports.find((p) => p.name === f.portName && p.protocol === 'TCP');
+    if (!port) return;
+    const targets = config.endpoints.flatMap((ep) => {
+      const tp = targetPortOf(ep, port);
+      return ep.ready && tp !== undefined ? [{ id: endpointId(ep), ip: ep.ip, port: tp }] : [];
+    });
+    // No ready endpoint: no DNAT, so the connection reaches the userspace listener, which resets it.
+    if (targets.length === 0) return;
+    const portChain = `${n.chainPrefix}-P${i}`;
+    chains.add(portChain);
+    rules.push(`-A ${svc}${o.entryMatch ? ` ${o.entryMatch}` : ''} -p tcp -m tcp --dport ${f.dport} -j ${portChain}`);
+    rules.push(`-A ${portChain} -j MARK --set-xmark ${mark}`);
+    const dnat = (t: { ip: string; port: number }) => `-j DNAT --to-destination ${t.ip}:${t.port}`;
+    const jumps = targets.map((t, j) => {
+      if (affinity === undefined) return dnat(t);
+      const epChain = `${n.chainPrefix}-E${i}-${j}`;
+      chains.add(epChain);
+      const list = affinityList(n, t.id);
+      rules.push(`-A ${epChain} -p tcp -m recent --name ${list} --set ${dnat(t)}`);
+      return `-j ${epChain}`;
+    });
+    if (affinity !== undefined) {
+      targets.forEach((t, j) => rules.push(`-A ${portChain} -m recent --name ${affinityList(n, t.id)} --rcheck --seconds ${affinity} --reap ${jumps[j]}`));
+    }
+    targets.forEach((_, j) => {
+      const left = targets.length - j;
+      rules.push(left === 1 ? `-A ${portChain} -p tcp ${jumps[j]}` : `-A ${portChain} -p tcp -m statistic --mode random --probability ${(1 / left).toFixed(10)} ${jumps[j]}`);
+    });
+  });
+  const stale = [...(o.previous ?? [])].filter((c) => !chains.has(c)).sort();
+  const declared = [...chains, ...stale].sort();
+  const script = ['*nat', ...declared.map((c) => `:${c} - [0:0]`), ...sortRules(rules), ...stale.map((c) => `-X ${c}`), 'COMMIT', ''].join('\n');
+  return {
+    script,
+    chains,
+    hooks: [
+      { table: 'nat', chain: 'PREROUTING', rule: `-j ${svc}` },
+      { table: 'nat', chain: 'POSTROUTING', rule: `-j ${masq}` },
+    ],
+  };
+}
+
+/**
+ * Rules grouped by chain in first-appearance order, keeping their order within a chain: the
+ * script reads chain by chain, as iptables-save prints it.
+ */
+function sortRules(rules: string[]): string[] {
+  const byChain = new Map<string, string[]>();
+  for (const r of rules) {
+    const chain = r.split(' ')[1]!;
+    const list = byChain.get(chain) ?? [];
+    list.push(r);
+    byChain.set(chain, list);
+  }
+  return [...byChain.values()].flat();
+}
