@@ -7,6 +7,8 @@ import { isOwned, L, ownerLabels } from './labels.js';
 import { dockerNames } from './names.js';
 import type { DeletePodHooks, PodContext } from './pod.js';
 import { createPod, createPodContainer, deletePod, removeVolume, startContainer } from './pod.js';
+import { describeServiceAction } from '../diff/service-action-text.js';
+import { executeServiceAction } from './services/execute.js';
 
 /**
  * Actions in flight at once. dockerd does the work and serialises some of it internally;
@@ -87,6 +89,8 @@ async function executeAction(action: Action, options: ExecuteOptions): Promise<v
       return startContainer(ctx, action.containerId);
     case 'manage-restarts':
       return setRestartPolicy(ctx, action.containerId, action.take);
+    default:
+      return executeServiceAction(action, ctx);
   }
 }
 
@@ -128,14 +132,23 @@ async function createNetwork(ctx: PodContext, namespace: string): Promise<void> 
 }
 
 async function deleteNetwork(ctx: PodContext, id: string, namespace: string): Promise<void> {
-  try {
-    const net = ctx.docker.api.getNetwork(id);
-    const info = await net.inspect();
-    if (!isOwned(info.Labels, ctx.app)) throw new BerthError('NOT_OWNED', `network ${info.Name} is not owned by berth app ${ctx.app}`, { network: info.Name });
-    await net.remove();
-  } catch (err) {
-    if (isNotFound(err)) return;
-    throw dockerError(err, `removing the network of namespace ${namespace}`);
+  const net = ctx.docker.api.getNetwork(id);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const info = await net.inspect();
+      if (!isOwned(info.Labels, ctx.app)) throw new BerthError('NOT_OWNED', `network ${info.Name} is not owned by berth app ${ctx.app}`, { network: info.Name });
+      await net.remove();
+      return;
+    } catch (err) {
+      if (isNotFound(err)) return;
+      // dockerd 20.10 releases the endpoints of just-removed containers asynchronously and
+      // meanwhile refuses the removal with "has active endpoints"; it clears within moments.
+      if (attempt < 6 && /active endpoints/.test(String((err as { json?: { message?: string } }).json?.message ?? (err as Error).message))) {
+        await ctx.clock.sleep(100 * 2 ** attempt);
+        continue;
+      }
+      throw err instanceof BerthError ? err : dockerError(err, `removing the network of namespace ${namespace}`);
+    }
   }
 }
 
@@ -178,6 +191,8 @@ export function describeAction(a: Action): string {
       return a.take
         ? `take over restarts of container ${a.container} in pod ${a.namespace}/${a.pod} (${a.reason})`
         : `hand restarts of container ${a.container} in pod ${a.namespace}/${a.pod} back to Docker (${a.reason})`;
+    default:
+      return describeServiceAction(a);
   }
 }
 
