@@ -38,6 +38,7 @@ export class Reporter {
 
   report(code: ProblemCode, path: Path, message: string, options: ReportOptions = {}): void {
     const severity = options.severity ?? PROBLEM_CODES[code].severity;
+    message = hideSecretValue(this.doc.value, path, message);
     const { line, column } = this.doc.parsed.locator.locate([...this.doc.base, ...(options.locate ?? path)], options.at ?? 'value');
     this.sink.push({ file: this.doc.parsed.file, line, column, path: formatPath([...this.doc.base, ...path]), severity, code, message });
     if (severity === 'error') this.errors++;
@@ -47,4 +48,39 @@ export class Reporter {
   start(): { line: number; column: number } {
     return this.doc.parsed.locator.locate(this.doc.base, 'value');
   }
+}
+
+const HIDDEN = 'secret value hidden';
+
+/**
+ * Problems about a Secret's values must not echo them (SPEC §8: secrets never in output). The
+ * checks phrase messages freely, so the one place every message passes scrubs whatever text
+ * of the offending value (as written, JSON-quoted, or decoded from base64) it finds.
+ */
+export function hideSecretValue(object: unknown, path: Path, message: string): string {
+  const o = object as { kind?: unknown; data?: unknown; stringData?: unknown } | null;
+  if (!o || o.kind !== 'Secret' || (path[0] !== 'data' && path[0] !== 'stringData') || path.length < 2) return message;
+  let value: unknown = o;
+  for (const seg of path) value = typeof value === 'object' && value !== null ? (value as Record<string | number, unknown>)[seg] : undefined;
+  const texts = new Set<string>();
+  const collect = (v: unknown): void => {
+    if (v === null || v === undefined) return;
+    if (typeof v === 'object') {
+      for (const x of Object.values(v as object)) collect(x);
+      texts.add(JSON.stringify(v));
+      return;
+    }
+    const s = String(v);
+    if (s.length === 0) return;
+    texts.add(s);
+    texts.add(JSON.stringify(v));
+    if (typeof v === 'string' && path[0] === 'data') {
+      const decoded = Buffer.from(v, 'base64').toString('utf8');
+      if (decoded.length >= 2) texts.add(decoded);
+    }
+  };
+  collect(value);
+  let out = message;
+  for (const t of [...texts].sort((a, b) => b.length - a.length)) out = out.split(t).join(HIDDEN);
+  return out;
 }
