@@ -281,7 +281,7 @@ describe('berth diff --from --to (offline)', () => {
       { title: 'nothing to compare', argv: ['diff'], message: 'nothing to compare' },
       { title: '-f with --from/--to', argv: ['diff', '-f', 'x', '--from', 'a', '--to', 'b'], message: '-f cannot be combined with --from/--to' },
       { title: 'an unknown output format', argv: ['diff', '--from', 'a', '--to', 'b', '-o', 'yaml'], message: 'yaml' },
-      { title: 'live diff before the converge engine provides it', argv: ['diff', '-f', 'deploy'], message: 'live diff (berth diff -f PATH) requires the converge engine' },
+      { title: 'a live diff of a path that does not exist', argv: ['diff', '-f', 'no-such-dir'], message: 'no-such-dir' },
     ])('exits 2 on $title', async ({ argv, message }) => {
       const r = await berth(argv, { cwd: tmp.path });
       expect(r.code).toBe(2);
