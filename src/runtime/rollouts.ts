@@ -47,8 +47,17 @@ export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
  * Rollout history and automatic rollback (SPEC §4), around the pure planner: revisions live
  * in the store, the planner only ever sees the template it should run.
  */
-export function createRolloutTracker(deps: { store: Store; clock: Clock; log: Logger; app: string; sourceRevision: string }): RolloutTracker {
+export function createRolloutTracker(deps: {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  app: string;
+  sourceRevision: string;
+  /** For views (`get`, `describe`): decide templates, change nothing (a stale pin is not lifted). */
+  readOnly?: boolean;
+}): RolloutTracker {
   const { store, clock, log, app, sourceRevision } = deps;
+  const readOnly = deps.readOnly ?? false;
   const failed = new Set<string>();
   const divergences = new Map<string, Divergence>();
   /** Last seen (updated, available, old) per deployment: a change is progress. */
@@ -66,8 +75,10 @@ export function createRolloutTracker(deps: { store: Store; clock: Clock; log: Lo
     divergences.delete(w.key);
     const pin = store.getPin(app, w.key);
     if (pin && pin.sourceRevisionAtPin !== sourceRevision) {
-      store.clearPin(app, w.key);
-      event('Normal', 'PinLifted', w.key, `source revision ${short(sourceRevision)} replaces the pin to revision ${pin.revision}`);
+      if (!readOnly) {
+        store.clearPin(app, w.key);
+        event('Normal', 'PinLifted', w.key, `source revision ${short(sourceRevision)} replaces the pin to revision ${pin.revision}`);
+      }
     } else if (pin) {
       // By template, not number: re-rolling an old template renumbers its record (as
       // Kubernetes renumbers a ReplicaSet it scales up again), the template stays.
@@ -82,8 +93,9 @@ export function createRolloutTracker(deps: { store: Store; clock: Clock; log: Lo
     const restart = overrides.find((o) => o.kind === 'restart');
     if (restart) {
       const r = JSON.parse(restart.value) as RestartOverride;
-      if (r.sourceHash !== sourceHash) store.clearDeploymentOverride(app, w.key, 'restart');
-      else {
+      if (r.sourceHash !== sourceHash) {
+        if (!readOnly) store.clearDeploymentOverride(app, w.key, 'restart');
+      } else {
         const t = structuredClone(out.podTemplate);
         t.metadata.annotations = { ...(t.metadata.annotations ?? {}), [RESTARTED_AT_ANNOTATION]: r.restartedAt };
         out = withPodTemplate(out, t, desired.configs);

@@ -1,3 +1,4 @@
+import type { PodTemplateSpec } from '../../src/model/types.js';
 import type { ContainerProbes } from '../../src/apply/observe.js';
 import { buildDesiredState } from '../../src/diff/desired.js';
 import type { ObservedContainer, ObservedNetwork, ObservedPod, ObservedVolume } from '../../src/diff/observed.js';
@@ -96,10 +97,12 @@ export interface StateFixture {
   cronStates?: Array<[string, CronState]>;
   rollouts?: Array<[string, RolloutRecord[]]>;
   probes?: Array<[string, ContainerProbes]>;
+  effectiveTemplates?: Array<[string, PodTemplateSpec]>;
 }
 
 export function liveState(f: StateFixture): LiveState {
   return {
+    effectiveTemplates: new Map(f.effectiveTemplates ?? []),
     app: 't',
     now: NOW,
     host: {

@@ -182,3 +182,21 @@ describe('config, storage, namespaces, services', () => {
     expect(serviceAddresses({ ...(headless.object as Service), spec: { ...(headless.object as Service).spec, type: 'NodePort' } }, state)).toEqual({ clusterIP: 'None', externalIPs: [], nodePorts: { '': 31000 } });
   });
 });
+
+describe('deployments running another template than their manifest (undo pin, rollback)', () => {
+  it('labels the ReplicaSet of the template actually running as the current one', async () => {
+    const { buildDesiredState } = await import('../../src/diff/desired.js');
+    const { observedFrom, deployment } = await import('../support/builders.js');
+    const { liveState } = await import('./views-support.js');
+    const { viewContext } = await import('../../src/runtime/views/context.js');
+    const v1 = deployment('web', { replicas: 1, image: 'img:1' });
+    const v2 = deployment('web', { replicas: 1, image: 'img:2' });
+    const w1 = buildDesiredState([v1]).workloads[0]!;
+    const pod = observedFrom(w1.template.build(`web-${w1.template.hash}-abcde`));
+    const entry = { key: v2.key, kind: 'Deployment', namespace: 'default', name: 'web', specHash: 'x', object: v2.object, sourceRevision: 's', appliedAt: 0 };
+    const pinned = viewContext(liveState({ inventory: [entry], pods: [pod], effectiveTemplates: [[v2.key, w1.podTemplate]] }));
+    expect(pinned.workloads.get(v2.key)?.template.hash).toBe(w1.template.hash);
+    const unpinned = viewContext(liveState({ inventory: [entry], pods: [pod] }));
+    expect(unpinned.workloads.get(v2.key)?.template.hash).not.toBe(w1.template.hash);
+  });
+});

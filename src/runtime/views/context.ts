@@ -1,5 +1,5 @@
 import type { DesiredState, Workload } from '../../diff/desired.js';
-import { buildDesiredState } from '../../diff/desired.js';
+import { buildDesiredState, withPodTemplate } from '../../diff/desired.js';
 import type { ObservedPod } from '../../diff/observed.js';
 import type { AnyObject, PodTemplateSpec, Resource } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
@@ -20,7 +20,16 @@ export interface ViewContext {
 
 export function viewContext(state: LiveState): ViewContext {
   const resources: Resource[] = state.inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } }));
-  const desired = buildDesiredState(resources);
+  const base = buildDesiredState(resources);
+  const desired: DesiredState = state.effectiveTemplates.size
+    ? {
+        ...base,
+        workloads: base.workloads.map((w) => {
+          const t = w.kind === 'Deployment' ? state.effectiveTemplates.get(w.key) : undefined;
+          return t && w.kind === 'Deployment' ? withPodTemplate(w, t, base.configs) : w;
+        }),
+      }
+    : base;
   const podsByController = new Map<string, ObservedPod[]>();
   for (const p of state.host.pods) {
     const list = podsByController.get(p.controller) ?? [];

@@ -3,6 +3,10 @@ import { dockerError } from '../../apply/docker.js';
 import type { ObservedHost } from '../../apply/observe.js';
 import { observeDocker } from '../../apply/observe.js';
 import type { Clock } from '../../model/clock.js';
+import { buildDesiredState } from '../../diff/desired.js';
+import type { AnyObject, PodTemplateSpec } from '../../model/types.js';
+import { silentLogger } from '../log.js';
+import { createRolloutTracker } from '../rollouts.js';
 import type { CronState, InventoryEntry, JobRecord, NodePortAllocation, PodStatusRecord, RolloutRecord, Store } from '../store/index.js';
 
 /**
@@ -25,6 +29,11 @@ export interface LiveState {
   /** Rollout history by `Deployment/ns/name`, oldest first. */
   rollouts: ReadonlyMap<string, RolloutRecord[]>;
   nodePorts: NodePortAllocation[];
+  /**
+   * Deployments running another template than their manifest's (undo pin, automatic rollback,
+   * restart stamp): the template they really run, so ReplicaSets are labelled truthfully.
+   */
+  effectiveTemplates: ReadonlyMap<string, PodTemplateSpec>;
   /** The Docker host as a Kubernetes node; read only when asked (`-o wide`, json, describe). */
   node?: { name: string };
 }
@@ -42,6 +51,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
   const inventory = store.getInventory(app);
   const rollouts = new Map<string, RolloutRecord[]>();
   for (const e of inventory) if (e.kind === 'Deployment') rollouts.set(e.key, store.listRollouts(app, e.key));
+  const effectiveTemplates = effectiveDeploymentTemplates(store, clock, app, inventory);
   const cronStates = new Map<string, CronState>();
   for (const e of inventory) {
     if (e.kind !== 'CronJob') continue;
@@ -57,6 +67,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
     jobs: new Map(store.listJobs(app).map((j) => [j.jobKey, j])),
     cronStates,
     rollouts,
+    effectiveTemplates,
     nodePorts: store.listNodePorts(app),
     ...(node ? { node } : {}),
   };
@@ -69,4 +80,18 @@ async function readNode(docker: DockerClient): Promise<{ name: string }> {
   } catch (err) {
     throw dockerError(err, 'reading the Docker host information');
   }
+}
+
+function effectiveDeploymentTemplates(store: Store, clock: Clock, app: string, inventory: readonly InventoryEntry[]): Map<string, PodTemplateSpec> {
+  const out = new Map<string, PodTemplateSpec>();
+  if (!inventory.some((e) => e.kind === 'Deployment')) return out;
+  const sourceRevision = store.getSourceStatus(app)?.lastApplied?.revision ?? inventory[0]?.sourceRevision ?? '';
+  const desired = buildDesiredState(inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } })));
+  const tracker = createRolloutTracker({ store, clock, log: silentLogger(), app, sourceRevision, readOnly: true });
+  const effective = tracker.effective(desired);
+  for (const w of effective.workloads) {
+    const source = desired.workloads.find((x) => x.key === w.key);
+    if (w.kind === 'Deployment' && source && source.template.hash !== w.template.hash) out.set(w.key, w.podTemplate);
+  }
+  return out;
 }
