@@ -106,7 +106,8 @@ export async function loadDaemonConfig(path: string): Promise<DaemonFileConfig> 
   const { config, problems } = parseDaemonConfig(path, content);
   if (!config) {
     const first = problems[0]!;
-    throw new BerthError('INVALID_CONFIG', `${basename(path)}: ${problems.length} problem(s), first: ${first.file}:${first.line}:${first.column}: ${first.message}`, { path, problems });
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+    throw new BerthError('INVALID_CONFIG', `config file ${basename(path)} is invalid: ${first.file}:${first.line}:${first.column}: ${first.message}${more}`, { path, problems });
   }
   return config;
 }

@@ -40,9 +40,22 @@ async function daemon(flags: DaemonFlags, ctx: CliContext): Promise<number> {
   if (flags.hostPathPrefix?.length === 0) delete flags.hostPathPrefix;
   const [{ loadDaemonConfig }, { settleDaemon }] = await Promise.all([import('../../runtime/config.js'), import('./daemon-settings.js')]);
   const configPath = flags.config ? resolve(io.cwd, flags.config) : undefined;
-  const file = configPath ? await loadDaemonConfig(configPath) : {};
+  const file = configPath ? await loadConfig(configPath, loadDaemonConfig, ctx) : {};
   const settled = settleDaemon(flags, file, { cwd: io.cwd, env: io.env, ...(configPath ? { configDir: dirname(configPath) } : {}) });
   return runDaemon(settled, ctx);
+}
+
+/** Every problem of an invalid config file on stderr (file:line:column), then the error itself. */
+async function loadConfig<T>(path: string, load: (p: string) => Promise<T>, ctx: CliContext): Promise<T> {
+  try {
+    return await load(path);
+  } catch (err) {
+    if (err instanceof BerthError && err.code === 'INVALID_CONFIG' && Array.isArray(err.data.problems)) {
+      const { formatProblemsText } = await import('../output/problems.js');
+      ctx.io.stderr.write(formatProblemsText(err.data.problems as never, { color: false }));
+    }
+    throw err;
+  }
 }
 
 async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
