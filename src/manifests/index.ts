@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { applyDefaults } from '../model/defaults.js';
 import type { HostPolicy } from '../model/policy.js';
 import { DEFAULT_HOST_POLICY } from '../model/policy.js';
@@ -32,6 +33,30 @@ export interface ValidateOptions {
   skipUnsupported?: boolean;
   /** What the host allows (privileged, host network, hostPath); default DEFAULT_HOST_POLICY. */
   hostPolicy?: HostPolicy;
+  /**
+   * Reuse per-file work of the previous validation with this cache: a file with the same path
+   * and content is not parsed or checked again (revision-wide checks always run). The CI diff
+   * validates two revisions that share most files; the daemon validates successive commits.
+   * Resources of unchanged files are then the same objects in both results: treat results as
+   * read-only. The cache keeps only the files of the latest validation.
+   */
+  cache?: ValidationCache;
+}
+
+export interface ValidationCache {
+  files: Map<string, CachedFile>;
+}
+
+interface CachedFile {
+  /** Problems the file's own parse and per-object checks produced (not revision-wide ones). */
+  problems: Problem[];
+  entries: Array<{ entry: CheckedEntry; errors: number }>;
+}
+
+type CheckedEntry = Entry & { strip: Path[] };
+
+export function createValidationCache(): ValidationCache {
+  return { files: new Map() };
 }
 
 export interface ValidationResult {
@@ -51,17 +76,34 @@ export interface ValidationResult {
 export function validateRevision(files: readonly RevisionFile[], options: ValidateOptions = {}): ValidationResult {
   const policy = options.hostPolicy ?? DEFAULT_HOST_POLICY;
   const problems: Problem[] = [];
-  const entries: Array<Entry & { strip: Path[] }> = [];
+  const entries: CheckedEntry[] = [];
+  const cache = options.cache;
+  const signature = cache ? JSON.stringify([policy, options.skipUnsupported === true]) : '';
+  const used = new Map<string, CachedFile>();
   for (const file of files) {
+    const key = cache ? `${signature}\0${file.path}\0${createHash('sha1').update(file.content).digest('hex')}` : undefined;
+    const hit = key === undefined ? undefined : cache?.files.get(key);
+    if (key !== undefined && hit) {
+      problems.push(...hit.problems);
+      for (const { entry, errors } of hit.entries) entries.push({ ...entry, r: entry.r.rebind(problems, errors) });
+      used.set(key, hit);
+      continue;
+    }
+    const firstProblem = problems.length;
+    const fileEntries: CachedFile['entries'] = [];
     const parsed = parseManifestFile(file);
     problems.push(...parsed.problems);
     for (const document of parsed.documents)
       for (const doc of objectsOf(document, problems)) {
         const entry = checkObject(doc, problems, policy, options.skipUnsupported === true);
-        if (entry) entries.push(entry);
+        if (!entry) continue;
+        entries.push(entry);
+        fileEntries.push({ entry, errors: entry.r.errors });
       }
     parsed.release();
+    if (key !== undefined) used.set(key, { problems: problems.slice(firstProblem), entries: fileEntries });
   }
+  if (cache) cache.files = used;
   checkRevision(entries);
   const resources: Resource[] = [];
   for (const e of entries) if (e.r.errors === 0 && e.name !== undefined) resources.push(toResource(e, e.strip));

@@ -44,6 +44,13 @@ export class Reporter {
     if (severity === 'error') this.errors++;
   }
 
+  /** The same object reporting into another validation's problems, with this many errors so far. */
+  rebind(sink: Problem[], errors: number): Reporter {
+    const r = new Reporter(this.doc, sink);
+    r.errors = errors;
+    return r;
+  }
+
   /** Where the object starts, for Resource.source and cross-references in messages. */
   start(): { line: number; column: number } {
     return this.doc.parsed.locator.locate(this.doc.base, 'value');

@@ -8,7 +8,7 @@ import type { DiffReport } from '../../diff/render/report.js';
 import { createDiffReport, hasDifferences } from '../../diff/render/report.js';
 import { renderText } from '../../diff/render/text.js';
 import type { ValidateOptions } from '../../manifests/index.js';
-import { validateRevision } from '../../manifests/index.js';
+import { createValidationCache, validateRevision } from '../../manifests/index.js';
 import { BerthError, isBerthError } from '../../model/errors.js';
 import type { Problem } from '../../model/problem.js';
 import { hasErrors } from '../../model/problem.js';
@@ -150,9 +150,12 @@ export interface DiffSide {
 
 export async function runOfflineDiff(options: OfflineOptions, io: CliIO): Promise<number> {
   const readOptions = { cwd: io.cwd, ...(options.repo !== undefined ? { repo: options.repo } : {}) };
+  // Two revisions of one repository share most files: the second side reuses the first's
+  // per-file parsing and checks (and the differ then sees identical objects at once).
+  const validation = { ...options.validation, cache: createValidationCache() };
   const [from, to] = await Promise.all([
-    loadDiffSide('--from', options.from, readOptions, options.validation),
-    loadDiffSide('--to', options.to, readOptions, options.validation),
+    loadDiffSide('--from', options.from, readOptions, validation),
+    loadDiffSide('--to', options.to, readOptions, validation),
   ]);
   let invalid = false;
   for (const side of [from, to]) {
