@@ -129,6 +129,24 @@ describe('durability', () => {
     }
   });
 
+  it('reads a repository that needs credentials, from a token file, and never logs them', async () => {
+    const t = await app('daemon-auth');
+    const authed = await startGitServer({ auth: { username: 'ci', password: 'git-pass-123' } });
+    try {
+      const repo = await makeRepo(authed.root, 'private.git', { files: { 'web.yaml': web('berth-examples/web:1.0', 1) } });
+      const tokenFile = join(t.dir, '..', 'git-token');
+      await writeFile(tokenFile, 'git-pass-123\n', { mode: 0o600 });
+      const d = await startDaemon(['--repo', authed.url('private.git'), '--git-token-file', tokenFile, '--app', t.app, '--state-dir', t.stateDir], { env: { BERTH_GIT_USERNAME: 'ci' } });
+      await converged(d, await repo.revParse('main'));
+      expect(authed.requests.some((r) => r.user === 'ci' && r.status === 200)).toBe(true);
+      d.kill('SIGTERM');
+      expect((await d.exited).code).toBe(0);
+      expect(JSON.stringify(d.logs) + d.text()).not.toContain('git-pass-123');
+    } finally {
+      await authed.close();
+    }
+  });
+
   it('watch mode follows an edit (written atomically, as editors do)', async () => {
     const t = await app('daemon-watch');
     await t.write({ 'web.yaml': web('berth-examples/web:1.0', 1) });
@@ -146,6 +164,15 @@ describe('durability', () => {
       return s.sync.state === 'Synced' && s.sync.appliedRevision !== s1.sync.appliedRevision && !s.loop.running ? s : undefined;
     }, 60_000);
     expect(s2.source.revision).toBe(s2.sync.appliedRevision);
+    expect((await inventory(t)).images).toEqual(['berth-examples/web:2.0']);
+    // A folder emptied by accident: nothing is pruned without --allow-empty.
+    await t.write({ 'README.md': 'moved the manifests elsewhere' });
+    const refused = await eventually('the empty revision refused', async () => {
+      const s = await status(d);
+      return s.sync.state === 'Failed' && s.sync.failedRevision && s.sync.failedRevision !== s2.sync.appliedRevision ? s : undefined;
+    }, 30_000);
+    expect(refused.sync.lastError!.message).toMatch(/allow-empty/);
+    expect(refused.sync.appliedRevision).toBe(s2.sync.appliedRevision);
     expect((await inventory(t)).images).toEqual(['berth-examples/web:2.0']);
     d.kill('SIGTERM');
     expect((await d.exited).code).toBe(0);

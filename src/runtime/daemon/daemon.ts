@@ -90,6 +90,7 @@ export interface Daemon {
 
 const READINESS_POLL_MIN_MS = 2_000;
 const FIRST_FETCH_WAIT_MS = 5_000;
+const READY_PING_TIMEOUT_MS = 3_000;
 const READINESS_POLL_MAX_MS = 60_000;
 
 /**
@@ -227,7 +228,9 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   function refuse(rev: Revision, err: BerthError, passLog: Logger, ctx: PassContext, startedAt: number): PassOutcome {
     refused.add(rev.id);
     passLog.error({ err }, 'revision refused');
-    store.updateSourceStatus(app, { syncState: 'Failed', lastFailedRevision: rev.id, lastError: { message: err.message } });
+    const hint = (err.data as { hint?: unknown }).hint;
+    const message = `${err.message}; nothing was applied${typeof hint === 'string' ? ` (${hint.replace('pass --allow-empty', 'start the daemon with --allow-empty')})` : ''}`;
+    store.updateSourceStatus(app, { syncState: 'Failed', lastFailedRevision: rev.id, lastError: { message } });
     finishPass(ctx, startedAt, 'invalid', rev.id, 0, err);
     return { status: 'invalid' };
   }
@@ -410,13 +413,19 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       } catch {
         storeOk = false;
       }
-      let dockerOk = false;
-      try {
-        await docker.api.ping();
-        dockerOk = true;
-      } catch {
-        dockerOk = false;
-      }
+      // A wedged dockerd must not wedge the probe: answer "not ready" after a few seconds.
+      const timeout = new AbortController();
+      const dockerOk = await Promise.race([
+        docker.api.ping().then(
+          () => true,
+          () => false,
+        ),
+        clock.sleep(READY_PING_TIMEOUT_MS, timeout.signal).then(
+          () => false,
+          () => false,
+        ),
+      ]);
+      timeout.abort();
       const checks = { store: storeOk, docker: dockerOk, firstFetch: source.state().firstFetchDone, lease: lease?.held() ?? false };
       return { ready: Object.values(checks).every(Boolean), checks };
     },
