@@ -119,6 +119,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   let waitDelay = READINESS_POLL_MIN_MS;
   let lastWaits = '';
   let readinessGeneration = 0;
+  /** The revision the last pass left fully converged (no waits, no failures), if any. */
+  let settledRevision: string | undefined;
 
   const source: SourceDriver = createSourceDriver({
     spec: settings.source,
@@ -241,13 +243,17 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     scheduler!.setCronJobs(cronJobs);
     const { dropped } = scheduler!.record(outcome.workloads);
     armCronTimer();
+    // Drift: the previous pass left this revision fully converged, and yet there was work
+    // (a container died or was removed, a network deleted). Work that merely continues a
+    // rollout, follows readiness (endpoints) or starts a CronJob's Job is not drift.
     const repairs = outcome.results.filter((r) => r.ok && !jobKeys.has(r.action.key));
-    if (repairs.length > 0 && appliedBefore === result.revision.id) {
+    if (repairs.length > 0 && appliedBefore === result.revision.id && settledRevision === result.revision.id) {
       metrics.driftDetections.inc();
-      passLog.info({ repairs: repairs.length }, 'drift repaired');
+      passLog.info({ repairs: repairs.length, actions: [...new Set(repairs.map((r) => r.action.type))] }, 'drift repaired');
     }
     const failed = outcome.results.filter((r) => !r.ok);
     const status: SyncResult = failed.length ? 'failed' : outcome.waits.length || outcome.timedOut ? 'progressing' : 'synced';
+    settledRevision = status === 'synced' ? result.revision.id : undefined;
     if (!failed.length) metrics.setLastApplied(result.revision.id);
     finishPass(ctx, startedAt, status, result.revision.id, outcome.results.length, failed[0]?.error);
     passLog.info(
@@ -262,6 +268,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
 
   function finishPass(ctx: PassContext, startedAt: number, result: SyncResult, revision: string | undefined, actions: number, err?: unknown): void {
     const durationMs = clock.now() - startedAt;
+    if (result !== 'synced') settledRevision = undefined;
     metrics.reconcileDuration.observe(durationMs / 1000, { result });
     metrics.syncs.inc({ result });
     if (managedPods !== undefined) metrics.managedPods.set(managedPods);
