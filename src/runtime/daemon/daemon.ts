@@ -161,7 +161,10 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     run: (ctx) => reconcile(ctx),
     onPassEnd: (o) => {
       if (o.error !== undefined && o.status === 'failed') log.error({ err: o.error, failures: o.failures, retryInMs: o.retryInMs }, 'reconcile pass failed; retrying after back-off');
-      else if (o.status === 'aborted') log.info({ failures: o.failures }, 'reconcile pass aborted');
+      else if (o.status === 'aborted') {
+        metrics.syncs.inc({ result: 'aborted' });
+        log.info({ failures: o.failures }, 'reconcile pass aborted');
+      }
     },
   });
 
@@ -220,8 +223,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       passLog.warn({ problems: result.problems.filter((p) => p.severity === 'error').length }, 'revision is invalid; nothing from it was applied');
       store.addEvent({ app, type: 'Warning', reason: 'InvalidRevision', objectKey: `Source/${app}`, message: `revision ${result.revision.id.slice(0, 12)} is invalid (${result.problems.filter((p) => p.severity === 'error').length} problems); the last applied revision keeps running`, sourceRevision: result.revision.id });
       finishPass(ctx, startedAt, 'invalid', result.revision.id, 0);
-      // Heal against what was last applied, on the next trigger.
-      return { status: 'invalid' };
+      // Right away, a pass over what was last applied: it heals, and starts CronJob Jobs that came due.
+      return inventory.length > 0 ? { status: 'invalid', againAfterMs: 0 } : { status: 'invalid' };
     }
     if (!fromSource && latest && refused.has(latest.id)) store.updateSourceStatus(app, { syncState: 'Failed' });
     return afterPass(ctx, startedAt, result, passLog, appliedBefore, jobKeys);
@@ -234,7 +237,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     const message = `${err.message}; nothing was applied${typeof hint === 'string' ? ` (${hint.replace('pass --allow-empty', 'start the daemon with --allow-empty')})` : ''}`;
     store.updateSourceStatus(app, { syncState: 'Failed', lastFailedRevision: rev.id, lastError: { message } });
     finishPass(ctx, startedAt, 'invalid', rev.id, 0, err);
-    return { status: 'invalid' };
+    return { status: 'invalid', againAfterMs: 0 };
   }
 
   function afterPass(ctx: PassContext, startedAt: number, result: PassResult, passLog: Logger, appliedBefore: string | undefined, jobKeys: Set<string>): PassOutcome {
