@@ -4,6 +4,7 @@ import type { Probe, RestartPolicy, StringMap } from '../model/types.js';
 import type { DockerClient } from './docker.js';
 import { dockerError } from './docker.js';
 import { L, ownedFilter } from './labels.js';
+import { observeServiceContainers } from './services/observe.js';
 
 export interface ObserveOptions {
   app: string;
@@ -144,7 +145,7 @@ function assemble(
         return { name: v.Name, namespace: v.Labels[L.namespace] ?? 'default', role, owner: v.Labels[L.name] ?? '', labels: v.Labels, ...(created !== undefined ? { createdAt: created } : {}) };
       })
       .filter((v): v is ObservedVolume => v !== undefined),
-    services: [],
+    ...observeServiceContainers(app, containers),
     probes,
   };
 }
@@ -162,6 +163,8 @@ function observedContainer(c: Dockerode.ContainerInfo, info: Dockerode.Container
     restartCount: info?.RestartCount ?? 0,
     restarting: info?.State.Restarting ?? state === 'restarting',
   };
+  const ports = parseJson<ObservedContainer['ports']>(c.Labels[L.ports]);
+  if (ports?.length) out.ports = ports;
   if (info) {
     const started = parseTime(info.State.StartedAt);
     const finished = parseTime(info.State.FinishedAt);

@@ -32,7 +32,8 @@ export interface KernelForwarderOptions {
   conntrackFile: string;
   names: RuleNames;
   frontends: (config: ProxyConfig) => Frontend[];
-  entryMatch?: string;
+  /** Host mode (renderRules): the NodePort fast path in the host's namespace. */
+  host?: boolean;
   /** Only flows that arrived on these ports count (host mode); all DNATed flows otherwise. */
   countPorts?: (config: ProxyConfig) => ReadonlySet<number> | undefined;
   log: Logger;
@@ -47,6 +48,7 @@ export class KernelForwarder {
   private hooked = new Set<string>();
   private counts: FlowCounts = new Map();
   private config: ProxyConfig | undefined;
+  private rendered: RenderedRules | undefined;
   private readonly run: CommandRunner;
   private readonly readText: (path: string) => Promise<string>;
   mode: ForwardingMode = 'userspace';
@@ -64,11 +66,12 @@ export class KernelForwarder {
       names: this.o.names,
       frontends: this.o.frontends(config),
       previous: this.chains,
-      ...(this.o.entryMatch ? { entryMatch: this.o.entryMatch } : {}),
+      ...(this.o.host ? { host: true } : {}),
     });
     try {
       await this.restore(rendered);
       await this.hook(rendered);
+      this.rendered = rendered;
       this.chains = rendered.chains;
       if (this.mode !== 'kernel') this.o.log.info('kernel forwarding on', { chains: rendered.chains.size });
       this.mode = 'kernel';
@@ -80,6 +83,19 @@ export class KernelForwarder {
       this.error = message;
       // Rules of an earlier config may still DNAT to endpoints that have left: empty our entry chain.
       if (this.chains.size > 0) await this.run(this.o.iptables, ['-w', '5', '-t', 'nat', '-F', svcChain(this.o.names)]).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Checks that our hooks are still in place and still first where they must be (Docker
+   * re-inserts its own jumps at the top when it restarts; a firewall reload may flush them).
+   */
+  async reassert(): Promise<void> {
+    if (this.mode !== 'kernel' || !this.rendered) return;
+    try {
+      await this.hook(this.rendered);
+    } catch (err) {
+      this.o.log.warn('could not restore kernel forwarding hooks', { err: errorText(err) });
     }
   }
 

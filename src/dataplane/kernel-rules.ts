@@ -41,10 +41,28 @@ export interface Frontend {
 export interface RenderOptions {
   names: RuleNames;
   frontends: readonly Frontend[];
-  /** Extra matches on the entry rule of every frontend (host mode: local, non-loopback destinations). */
-  entryMatch?: string;
   /** Chains that exist from an earlier render; those no longer used are deleted. */
   previous?: ReadonlySet<string>;
+  /**
+   * Host mode (the NodePort fast path, in the host's network namespace): frontends match
+   * local, non-loopback destinations, for packets from outside (PREROUTING) and from the host
+   * itself (OUTPUT), ahead of Docker's own jumps; the flows are accepted in FORWARD, ahead of
+   * Docker's isolation rules. Loopback stays with Docker's userland proxy.
+   */
+  host?: boolean;
+}
+
+/** Matches of host-mode frontends: a local address, not loopback (route_localnet stays off). */
+export const HOST_ENTRY_MATCH = '-m addrtype --dst-type LOCAL ! -d 127.0.0.0/8';
+
+export function fwdChain(n: RuleNames): string {
+  return `${n.chainPrefix}-FWD`;
+}
+
+/** Chain and list names of one Service's host-mode rules, unique per app and Service. */
+export function hostRuleNames(id: string): RuleNames {
+  const h = createHash('sha256').update(id).digest('hex').slice(0, 8);
+  return { chainPrefix: `BNP${h}`, listPrefix: `bnp${h}-`, markBit: 0x2000000 };
 }
 
 export interface RenderedRules {
@@ -72,6 +90,11 @@ export function masqChain(n: RuleNames): string {
   return `${n.chainPrefix}-MASQ`;
 }
 
+/** The frontends of the host fast path: every TCP port published on the host, by the service port it serves. */
+export function hostFrontends(config: ProxyConfig): Frontend[] {
+  return (config.published ?? []).filter((p) => p.protocol === 'TCP').map((p) => ({ portName: p.name, dport: p.hostPort }));
+}
+
 /** The frontends of the proxy itself: every TCP service port, on its own port number. */
 export function proxyFrontends(config: ProxyConfig): Frontend[] {
   return config.ports.filter((p) => p.protocol === 'TCP').map((p) => ({ portName: p.name, dport: p.port }));
@@ -87,8 +110,10 @@ export function renderRules(config: ProxyConfig, o: RenderOptions): RenderedRule
   const svc = svcChain(n);
   const masq = masqChain(n);
   const mark = `0x${n.markBit.toString(16)}/0x${n.markBit.toString(16)}`;
-  const chains = new Set<string>([svc, masq]);
+  const fwd = fwdChain(n);
+  const chains = new Set<string>([svc, masq, ...(o.host ? [fwd] : [])]);
   const rules: string[] = [`-A ${masq} -m mark --mark ${mark} -j MASQUERADE`];
+  const filter: string[] = [];
   const affinity = config.sessionAffinity.type === 'ClientIP' ? config.sessionAffinity.timeoutSeconds : undefined;
   o.frontends.forEach((f, i) => {
     const port = config.ports.find((p) => p.name === f.portName && p.protocol === 'TCP');
@@ -101,7 +126,8 @@ export function renderRules(config: ProxyConfig, o: RenderOptions): RenderedRule
     if (targets.length === 0) return;
     const portChain = `${n.chainPrefix}-P${i}`;
     chains.add(portChain);
-    rules.push(`-A ${svc}${o.entryMatch ? ` ${o.entryMatch}` : ''} -p tcp -m tcp --dport ${f.dport} -j ${portChain}`);
+    rules.push(`-A ${svc}${o.host ? ` ${HOST_ENTRY_MATCH}` : ''} -p tcp -m tcp --dport ${f.dport} -j ${portChain}`);
+    if (o.host) filter.push(`-A ${fwd} -p tcp -m conntrack --ctstate DNAT --ctorigdstport ${f.dport} -j ACCEPT`);
     rules.push(`-A ${portChain} -j MARK --set-xmark ${mark}`);
     const dnat = (t: { ip: string; port: number }) => `-j DNAT --to-destination ${t.ip}:${t.port}`;
     const jumps = targets.map((t, j) => {
@@ -120,17 +146,22 @@ export function renderRules(config: ProxyConfig, o: RenderOptions): RenderedRule
       rules.push(left === 1 ? `-A ${portChain} -p tcp ${jumps[j]}` : `-A ${portChain} -p tcp -m statistic --mode random --probability ${(1 / left).toFixed(10)} ${jumps[j]}`);
     });
   });
-  const stale = [...(o.previous ?? [])].filter((c) => !chains.has(c)).sort();
-  const declared = [...chains, ...stale].sort();
-  const script = ['*nat', ...declared.map((c) => `:${c} - [0:0]`), ...sortRules(rules), ...stale.map((c) => `-X ${c}`), 'COMMIT', ''].join('\n');
-  return {
-    script,
-    chains,
-    hooks: [
-      { table: 'nat', chain: 'PREROUTING', rule: `-j ${svc}` },
-      { table: 'nat', chain: 'POSTROUTING', rule: `-j ${masq}` },
-    ],
-  };
+  const stale = [...(o.previous ?? [])].filter((c) => !chains.has(c) && c !== fwd).sort();
+  const declared = [...chains, ...stale].filter((c) => c !== fwd).sort();
+  const lines = ['*nat', ...declared.map((c) => `:${c} - [0:0]`), ...sortRules(rules), ...stale.map((c) => `-X ${c}`), 'COMMIT'];
+  if (o.host) lines.push('*filter', `:${fwd} - [0:0]`, ...filter, 'COMMIT');
+  const hooks: Hook[] = o.host
+    ? [
+        { table: 'nat', chain: 'PREROUTING', rule: `-j ${svc}`, first: true },
+        { table: 'nat', chain: 'OUTPUT', rule: `-j ${svc}`, first: true },
+        { table: 'nat', chain: 'POSTROUTING', rule: `-j ${masq}` },
+        { table: 'filter', chain: 'FORWARD', rule: `-j ${fwd}`, first: true },
+      ]
+    : [
+        { table: 'nat', chain: 'PREROUTING', rule: `-j ${svc}` },
+        { table: 'nat', chain: 'POSTROUTING', rule: `-j ${masq}` },
+      ];
+  return { script: [...lines, ''].join('\n'), chains, hooks };
 }
 
 /**

@@ -13,6 +13,19 @@ export interface ProxyConfig {
   ports: ProxyPort[];
   endpoints: ProxyEndpoint[];
   sessionAffinity: SessionAffinity;
+  /**
+   * Host ports published for the service ports (NodePort, LoadBalancer), by service port name.
+   * The proxy itself ignores them (Docker publishes them to it); the host fast path (proxy.js
+   * --host-rules) forwards exactly these. Absent for ClusterIP Services.
+   */
+  published?: PublishedPort[];
+}
+
+export interface PublishedPort {
+  /** The service port's name. */
+  name: string;
+  protocol: L4Protocol;
+  hostPort: number;
 }
 
 export interface ProxyPort {

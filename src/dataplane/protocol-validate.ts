@@ -41,6 +41,14 @@ export function validateProxyConfig(payload: unknown): Problems {
     if (ids.has(id)) p.push(`${at}: duplicate endpoint ${JSON.stringify(id)}`);
     ids.add(id);
   });
+  if (payload.published !== undefined) {
+    eachOf(payload.published, 'payload.published', p, (pub, at) => {
+      if (!isRecord(pub)) return p.push(`${at}: must be an object`);
+      if (typeof pub.name !== 'string' || !portNames.has(pub.name)) p.push(`${at}.name: must name a port of payload.ports`);
+      protocolField(pub.protocol, `${at}.protocol`, p);
+      portNumber(pub.hostPort, `${at}.hostPort`, p);
+    });
+  }
   const aff = payload.sessionAffinity;
   if (!isRecord(aff)) p.push('payload.sessionAffinity: must be an object');
   else if (aff.type === 'ClientIP') {

@@ -6,7 +6,7 @@ import { ConfigDirWatcher, StatusFile } from './config-dir.js';
 import type { KernelForwarder } from './kernel-forwarder.js';
 import { withKernelFlows } from './kernel-forwarder.js';
 import type { Logger } from './log.js';
-import type { ProxyStatus } from './protocol.js';
+import type { EndpointStatus, ProxyConfig, ProxyStatus } from './protocol.js';
 import { PROTOCOL_FORMAT } from './protocol.js';
 import { ServiceProxy } from './service-proxy.js';
 
@@ -27,6 +27,8 @@ export interface ProxyProgramOptions {
   /** Host mode: no listeners of our own, only kernel rules, which are removed again on shutdown. */
   rulesOnly?: boolean;
 }
+
+const HOOK_CHECK_MS = 15_000;
 
 export const PROXY_DEFAULTS = { pollMs: 500, statusIntervalMs: 2_000, connectTimeoutMs: 2_000, udpIdleMs: 30_000, graceMs: 5_000 };
 
@@ -95,7 +97,7 @@ export async function startProxyProgram(o: ProxyProgramOptions): Promise<ProxyPr
       pid: process.pid,
       service: proxy.service,
       listening,
-      endpoints: o.kernel ? withKernelFlows(proxy.endpoints(), o.kernel.flowTargets(), namesByIp) : proxy.endpoints(),
+      endpoints: o.kernel ? withKernelFlows(o.rulesOnly ? configuredEndpoints(current?.payload) : proxy.endpoints(), o.kernel.flowTargets(), namesByIp) : proxy.endpoints(),
       forwarding: { tcp: o.kernel?.mode ?? 'userspace', ...(o.kernel?.error ? { error: o.kernel.error } : {}) },
       errors: [
         ...watcher.errors(),
@@ -115,6 +117,9 @@ export async function startProxyProgram(o: ProxyProgramOptions): Promise<ProxyPr
       }, o.statusIntervalMs)
     : undefined;
   flowTimer?.unref();
+  // Host mode shares the host's tables with Docker and firewalls: keep our hooks in place and first.
+  const hookTimer = o.rulesOnly && o.kernel ? setInterval(() => void o.kernel?.reassert(), HOOK_CHECK_MS) : undefined;
+  hookTimer?.unref();
   await statusFile.flush();
   log.info('started', { configDir: o.configDir, generation: watcher.current?.generation ?? 0 });
   return {
@@ -126,8 +131,14 @@ export async function startProxyProgram(o: ProxyProgramOptions): Promise<ProxyPr
       watcher.stop();
       statusFile.stop();
       if (flowTimer) clearInterval(flowTimer);
+      if (hookTimer) clearInterval(hookTimer);
       if (o.rulesOnly) await o.kernel?.remove();
       await proxy.shutdown(graceMs);
     },
   };
+}
+
+/** Host mode relays nothing itself: its endpoints are what the config lists (kernel flows are added by the caller). */
+function configuredEndpoints(config: ProxyConfig | undefined): EndpointStatus[] {
+  return (config?.endpoints ?? []).map((e) => ({ name: e.name ?? e.ip, ip: e.ip, ready: e.ready, state: e.ready ? 'serving' : 'not-ready', active: 0, total: 0, failures: 0 }));
 }

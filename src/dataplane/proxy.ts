@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { OptionSpec } from './cli-args.js';
 import { UsageError } from './cli-args.js';
 import { KernelForwarder } from './kernel-forwarder.js';
-import { PROXY_RULE_NAMES, proxyFrontends } from './kernel-rules.js';
+import { hostFrontends, hostRuleNames, PROXY_RULE_NAMES, proxyFrontends } from './kernel-rules.js';
 import type { Logger } from './log.js';
 import { LOG_LEVEL_SPEC, runMain } from './program-main.js';
 import { DEFAULT_PROXY_CONFIG_DIR } from './protocol.js';
@@ -23,12 +23,31 @@ const SPECS: OptionSpec[] = [
   { flag: 'grace-ms', env: 'BERTH_PROXY_GRACE_MS', kind: 'int', default: PROXY_DEFAULTS.graceMs, help: 'on SIGTERM, how long open connections may finish' },
   { flag: 'kernel', env: 'BERTH_PROXY_KERNEL', kind: 'string', default: 'off', help: 'TCP forwarding by DNAT rules in this network namespace: auto (when iptables works) or off; berth passes auto to the containers it creates, never enable it on a host' },
   { flag: 'iptables-dir', env: 'BERTH_PROXY_IPTABLES_DIR', kind: 'string', default: '/usr/sbin', help: 'directory holding iptables and iptables-restore' },
+  {
+    flag: 'host-rules',
+    env: 'BERTH_PROXY_HOST_RULES',
+    kind: 'string',
+    help: 'NodePort fast path: run in the host network namespace, listen on nothing, and forward the config\'s published host ports with kernel rules named after this id; the rules are removed on exit',
+  },
   LOG_LEVEL_SPEC,
 ];
 
-function kernelForwarder(mode: string, dir: string, log: Logger): KernelForwarder | undefined {
+function kernelForwarder(mode: string, dir: string, hostRules: string | undefined, log: Logger): KernelForwarder | undefined {
   if (mode !== 'auto' && mode !== 'off') throw new UsageError(`--kernel must be auto or off, got ${mode}`);
   const iptables = join(dir, 'iptables');
+  if (hostRules !== undefined) {
+    if (!existsSync(iptables)) throw new UsageError(`--host-rules needs iptables, and there is none at ${iptables}`);
+    return new KernelForwarder({
+      iptables,
+      iptablesRestore: join(dir, 'iptables-restore'),
+      conntrackFile: '/proc/net/nf_conntrack',
+      names: hostRuleNames(hostRules),
+      frontends: hostFrontends,
+      host: true,
+      countPorts: (config) => new Set(hostFrontends(config).map((f) => f.dport)),
+      log,
+    });
+  }
   if (mode === 'off' || !existsSync(iptables)) {
     if (mode === 'auto') log.info('no iptables in the image; forwarding in userspace', { iptables });
     return undefined;
@@ -57,7 +76,8 @@ runMain({
       udpIdleMs: Math.max(100, o['udp-idle-ms'] as number),
       log,
       now: () => Date.now(),
-      ...optional('kernel', kernelForwarder(o.kernel as string, o['iptables-dir'] as string, log)),
+      ...optional('kernel', kernelForwarder(o.kernel as string, o['iptables-dir'] as string, o['host-rules'] as string | undefined, log)),
+      ...(o['host-rules'] === undefined ? {} : { rulesOnly: true }),
     }),
 });
 

@@ -1,4 +1,6 @@
 import type { PodPlan } from './pod-plan.js';
+import type { ServiceAction } from './service-actions.js';
+import { SERVICE_ACTION_PHASE } from './service-actions.js';
 
 /**
  * What the executor does to the host, as a discriminated union (STYLE.md: no untyped op
@@ -18,7 +20,8 @@ export type Action =
    * Crash loops: `take` moves restarts from Docker's policy to berth (Kubernetes' back-off
    * schedule); `!take` hands them back to Docker once the container has run cleanly long enough.
    */
-  | { type: 'manage-restarts'; key: string; namespace: string; pod: string; container: string; containerId: string; take: boolean; reason: string };
+  | { type: 'manage-restarts'; key: string; namespace: string; pod: string; container: string; containerId: string; take: boolean; reason: string }
+  | ServiceAction;
 
 export type ActionType = Action['type'];
 
@@ -59,6 +62,7 @@ export const ACTION_PHASE: Record<ActionType, number> = {
   'create-pod': 2,
   'delete-volume': 3,
   'delete-network': 3,
+  ...SERVICE_ACTION_PHASE,
 };
 
 export function isMutating(plan: Plan): boolean {

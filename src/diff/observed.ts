@@ -12,6 +12,15 @@ export interface ObservedState {
   services: ObservedService[];
   /** What this app applied last time (store inventory): the only basis for pruning. */
   inventory: InventoryItem[];
+  /** Per-namespace DNS containers of the data plane (services). */
+  dns?: ObservedDns[];
+  /** NodePorts the store holds for this app: Service key → port name → node port. */
+  nodePorts?: Record<string, Record<string, number>>;
+  /**
+   * Pods whose readiness this process has not established yet (its prober only just started):
+   * services keep them in or out of rotation as they are until it has (see runtime/services).
+   */
+  endpointHolds?: string[];
 }
 
 export interface InventoryItem {
@@ -72,6 +81,8 @@ export interface ObservedContainer {
   backoffRestarts?: number;
   oomKilled?: boolean;
   error?: string;
+  /** The container's `ports` (label), for Services' named targetPorts. */
+  ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
 }
 
 export interface ObservedSandbox {
@@ -115,6 +126,34 @@ export interface ObservedService {
   specHash: string;
   ip?: string;
   nodePorts: Record<string, number>;
+  /** The proxy's address on each namespace network it is attached to, by namespace. */
+  networks?: Record<string, string>;
+  /** What the proxy runs (or was last sent); undefined when not read (diff, get). */
+  config?: AppliedConfig;
+  /** The Service's host fast path (NodePort/LoadBalancer), when it has one. */
+  hostRules?: { containerId: string; state: DockerState; specHash: string; config?: AppliedConfig };
+}
+
+/** The DNS container of one namespace. */
+export interface ObservedDns {
+  namespace: string;
+  containerId: string;
+  state: DockerState;
+  specHash: string;
+  ip?: string;
+  config?: AppliedConfig;
+}
+
+/**
+ * A data-plane program's configuration as far as berth knows: the newer of what its
+ * status.json says it applied and what this process wrote since. `checksum` is the protocol's
+ * checksum of that generation (null when none).
+ */
+export interface AppliedConfig {
+  generation: number;
+  checksum: string | null;
+  /** Endpoints (pod names) the config has in rotation. */
+  serving: string[];
 }
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';

@@ -10,6 +10,7 @@ import type { DeploymentStatus } from './controllers/deployment.js';
 import type { JobStatus } from './controllers/job.js';
 import { stepJob } from './controllers/job.js';
 import { stepPod, stepReplicas } from './controllers/replicas.js';
+import { planServices } from './services.js';
 
 export interface PlanOptions {
   now: number;
@@ -97,6 +98,10 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   for (const item of observed.inventory) {
     if (!desired.byKey.has(item.key) && !orphans.includes(item.key) && !options.prune) orphans.push(item.key);
   }
+  // Last: endpoint sets leave out every pod the steps above delete.
+  const services = planServices(desired, observed, out.actions, options.prune);
+  merge(out, services);
+  orphans.push(...services.orphans);
   return { ...out, orphans: [...new Set(orphans)].sort(), workloads };
 }
 

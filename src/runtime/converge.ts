@@ -8,10 +8,13 @@ import { describeAction, executePlan } from '../apply/execute.js';
 import type { DockerClient } from '../apply/docker.js';
 import type { ObservedHost } from '../apply/observe.js';
 import { observeDocker } from '../apply/observe.js';
+import { serviceActionReason } from '../diff/service-action-text.js';
 import type { DeletePodHooks, PodContext } from '../apply/pod.js';
 import type { Clock } from '../model/clock.js';
 import type { Logger } from './log.js';
 import { inspectManaged, mergeStoredStatus, recordStepResults } from './pod-status.js';
+import type { ServicesRuntime } from './services.js';
+import { servicesFor } from './services.js';
 import type { RolloutTracker } from './rollouts.js';
 import type { Store } from './store/index.js';
 
@@ -38,6 +41,8 @@ export interface ConvergeDeps {
   hooks?: DeletePodHooks;
   /** Pod DNS per namespace (services). */
   dns?: PodContext['dns'];
+  /** Services (proxies, endpoints, DNS, drain); by default one per readiness source and app. */
+  services?: ServicesRuntime;
 }
 
 export interface ConvergeRequest {
@@ -83,6 +88,7 @@ const POLL_MS = 500;
 export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promise<ConvergeOutcome> {
   const { clock } = deps;
   const deadline = clock.now() + req.timeoutMs;
+  const services = deps.services ?? servicesFor(deps, req.app);
   const ctx: PodContext = {
     docker: deps.docker,
     app: req.app,
@@ -92,7 +98,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
       deps.log.warn({ key, reason }, message);
       deps.store.addEvent({ app: req.app, type: 'Warning', reason, objectKey: key, message, sourceRevision: req.sourceRevision });
     },
-    ...(deps.dns ? { dns: deps.dns } : {}),
+    dns: deps.dns ?? services.dns,
   };
   const results: ActionResult[] = [];
   let firstPlan: FullPlan | undefined;
@@ -102,6 +108,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
     req.signal?.throwIfAborted();
     const desired = req.rollouts ? req.rollouts.effective(req.desired) : req.desired;
     const observed = await observe(deps, req.app);
+    await services.observe(observed, desired, { dryRun: req.dryRun ?? false });
     const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune });
     firstPlan ??= p;
     last = p;
@@ -116,7 +123,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
       const stepResults = await executePlan(p.actions, {
         ctx,
         pods: observed.pods,
-        ...(deps.hooks ? { hooks: deps.hooks } : {}),
+        hooks: services.hooks(deps.hooks),
         ...(req.signal ? { signal: req.signal } : {}),
         onResult: (r) => {
           recordResult(deps, req, r);
@@ -197,6 +204,8 @@ function successReason(type: ActionResult['action']['type']): string {
     case 'delete-network':
     case 'delete-volume':
       return 'Deleted';
+    default:
+      return serviceActionReason(type);
   }
 }
 

@@ -12,6 +12,9 @@ import { actionId, planDeletion } from './delete-plan.js';
 import { leaseHolder, withLease } from './hold-lease.js';
 import type { Logger } from './log.js';
 import { createReadiness } from './readiness.js';
+import { servicesFor } from './services.js';
+import { disconnect, removeDataplaneContainer } from '../apply/services/containers.js';
+import { dockerNames } from '../apply/names.js';
 import type { Store } from './store/index.js';
 import { readLiveState } from './views/live.js';
 
@@ -75,7 +78,8 @@ export async function deleteResources(deps: DeleteDeps, req: DeleteRequest): Pro
       const results = await executePlan(plan.actions, {
         ctx,
         pods: state.host.pods,
-        hooks: { ...readiness.hooks, ...(req.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: req.gracePeriodSeconds } : {}) },
+        // Pods leave every Service (and the proxies confirm) before they are stopped.
+        hooks: servicesFor({ ...deps, readiness }, req.app).hooks({ ...readiness.hooks, ...(req.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: req.gracePeriodSeconds } : {}) }),
         ...(req.signal ? { signal: req.signal } : {}),
         ...(req.onResult ? { onResult: req.onResult } : {}),
       });
@@ -130,7 +134,8 @@ export async function removeServices(docker: DockerClient, app: string, plan: De
     [...services.entries()].map(async ([id, s]) => {
       try {
         const containers = await docker.api.listContainers({ all: true, filters: ownedFilter(app, `${L.kind}=Service`, `${L.namespace}=${s.namespace}`, `${L.name}=${s.name}`) });
-        await Promise.all(containers.map((c) => removeOwnedContainer(docker, c)));
+        // Stopped, not killed: the proxy lets open connections finish for its grace period.
+        await Promise.all(containers.map((c) => removeDataplaneContainer({ docker, app }, c.Id, `the proxy of service ${id}`)));
       } catch (err) {
         errors.set(id, dockerError(err, `removing the proxy of service ${id}`));
       }
@@ -152,6 +157,10 @@ async function removeNamespaceInfrastructure(docker: DockerClient, app: string, 
       const containers = await docker.api.listContainers({ all: true, filters: ownedFilter(app, `${L.namespace}=${ns}`) }).catch(() => []);
       const infrastructure = containers.filter((c) => c.Labels[L.role] === 'proxy' || c.Labels[L.role] === 'dns');
       await Promise.all(infrastructure.map((c) => removeOwnedContainer(docker, c).catch(() => undefined)));
+      // Proxies of other namespaces are attached to this network too (cross-namespace names).
+      const network = dockerNames.network(app, ns);
+      const attached = (await docker.api.listContainers({ filters: ownedFilter(app, `${L.role}=proxy`) }).catch(() => [])).filter((c) => c.NetworkSettings?.Networks?.[network] !== undefined);
+      await Promise.all(attached.map((c) => disconnect(docker, c.Id, app, ns).catch(() => undefined)));
     }),
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countDnatFlows } from '../../src/dataplane/conntrack.js';
-import { affinityList, PROXY_RULE_NAMES, proxyFrontends, renderRules } from '../../src/dataplane/kernel-rules.js';
+import { affinityList, hostFrontends, hostRuleNames, PROXY_RULE_NAMES, proxyFrontends, renderRules } from '../../src/dataplane/kernel-rules.js';
 import type { ProxyConfig } from '../../src/dataplane/protocol.js';
 
 const base: ProxyConfig = {
@@ -115,6 +115,41 @@ describe('kernel rules', () => {
     const second = render(base, first.chains);
     expect(second.script.split('\n').filter((l) => l.includes('E0-'))).toEqual([':BERTH-E0-0 - [0:0]', ':BERTH-E0-1 - [0:0]', '-X BERTH-E0-0', '-X BERTH-E0-1']);
     expect([...second.chains].sort()).toEqual(['BERTH-MASQ', 'BERTH-P0', 'BERTH-SVC']);
+  });
+});
+
+describe('kernel rules, host mode (NodePort fast path)', () => {
+  it('forwards published host ports on local non-loopback addresses, first in PREROUTING and OUTPUT, accepted in FORWARD', () => {
+    const names = hostRuleNames('app/shop/web');
+    const p = names.chainPrefix;
+    const config: ProxyConfig = { ...base, published: [{ name: 'http', protocol: 'TCP', hostPort: 30080 }, { name: 'dns', protocol: 'UDP', hostPort: 30053 }] };
+    const r = renderRules(config, { names, frontends: hostFrontends(config), host: true });
+    expect(p).toMatch(/^BNP[0-9a-f]{8}$/);
+    expect(r.script.split('\n')).toEqual([
+      '*nat',
+      `:${p}-MASQ - [0:0]`,
+      `:${p}-P0 - [0:0]`,
+      `:${p}-SVC - [0:0]`,
+      `-A ${p}-MASQ -m mark --mark 0x2000000/0x2000000 -j MASQUERADE`,
+      `-A ${p}-SVC -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -p tcp -m tcp --dport 30080 -j ${p}-P0`,
+      `-A ${p}-P0 -j MARK --set-xmark 0x2000000/0x2000000`,
+      `-A ${p}-P0 -p tcp -m statistic --mode random --probability 0.5000000000 -j DNAT --to-destination 10.0.0.2:8080`,
+      `-A ${p}-P0 -p tcp -j DNAT --to-destination 10.0.0.3:8080`,
+      'COMMIT',
+      '*filter',
+      `:${p}-FWD - [0:0]`,
+      `-A ${p}-FWD -p tcp -m conntrack --ctstate DNAT --ctorigdstport 30080 -j ACCEPT`,
+      'COMMIT',
+      '',
+    ]);
+    expect(r.hooks).toEqual([
+      { table: 'nat', chain: 'PREROUTING', rule: `-j ${p}-SVC`, first: true },
+      { table: 'nat', chain: 'OUTPUT', rule: `-j ${p}-SVC`, first: true },
+      { table: 'nat', chain: 'POSTROUTING', rule: `-j ${p}-MASQ` },
+      { table: 'filter', chain: 'FORWARD', rule: `-j ${p}-FWD`, first: true },
+    ]);
+    // Each Service (and app) has its own chains in the shared host tables.
+    expect(hostRuleNames('app/shop/api').chainPrefix).not.toEqual(p);
   });
 });
 

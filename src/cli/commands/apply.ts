@@ -8,6 +8,7 @@ import { print, useColor } from '../context.js';
 import type { EngineFlags } from '../engine.js';
 import { addEngineOptions, parseDuration } from '../engine-flags.js';
 import { kubectlName, kubectlNameOfKey } from '../output/kube-names.js';
+import { serviceActionText } from '../../diff/service-action-text.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
 
@@ -165,6 +166,8 @@ export function actionText(r: ActionResult): string {
       return `volume for persistentvolumeclaim/${a.claim} created`;
     case 'delete-volume':
       return a.claim ? `volume of persistentvolumeclaim/${a.claim} deleted (its data is gone)` : `leftover volume ${a.volumeName} deleted`;
+    default:
+      return serviceActionText(a);
   }
 }
 

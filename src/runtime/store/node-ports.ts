@@ -18,9 +18,9 @@ export interface NodePortStore {
    * Service (of any app) holds it, USAGE when it is outside the range. Without, the port
    * already allocated, or the next free one after the last handed out (round robin, so a
    * just-released port is not immediately given to someone else). CONFLICT when the range
-   * is full.
+   * is full. `avoid`: ports a new allocation must not take (published on the host by others).
    */
-  allocateNodePort(app: string, serviceKey: string, portName: string, preferred?: number): number;
+  allocateNodePort(app: string, serviceKey: string, portName: string, preferred?: number, options?: { avoid?: ReadonlySet<number> }): number;
   /** Releases a Service's ports, except those named in `keep`; returns the ports released. */
   releaseNodePorts(app: string, serviceKey: string, options?: { keep?: readonly string[] }): number[];
   /** Allocations of one app, or of every app, by port. */
@@ -72,8 +72,8 @@ export function createNodePortStore(db: Db, clock: Clock): NodePortStore {
     return port;
   };
 
-  const claimNext = (app: string, serviceKey: string, portName: string) => {
-    const used = new Set(selectPorts.all() as number[]);
+  const claimNext = (app: string, serviceKey: string, portName: string, avoid?: ReadonlySet<number>) => {
+    const used = new Set([...(selectPorts.all() as number[]), ...(avoid ?? [])]);
     const size = NODE_PORT_RANGE.max - NODE_PORT_RANGE.min + 1;
     const hint = Number(selectNext.get(NEXT_KEY) ?? NODE_PORT_RANGE.min);
     const start = Number.isInteger(hint) && hint >= NODE_PORT_RANGE.min && hint <= NODE_PORT_RANGE.max ? hint : NODE_PORT_RANGE.min;
@@ -92,11 +92,11 @@ export function createNodePortStore(db: Db, clock: Clock): NodePortStore {
   };
 
   return {
-    allocateNodePort: (app, serviceKey, portName, preferred) =>
+    allocateNodePort: (app, serviceKey, portName, preferred, options) =>
       inWriteTransaction(db, () => {
         const own = selectOwn.get(app, serviceKey, portName) as Row | undefined;
         if (preferred !== undefined) return claimPreferred(app, serviceKey, portName, preferred, own);
-        return own?.port ?? claimNext(app, serviceKey, portName);
+        return own?.port ?? claimNext(app, serviceKey, portName, options?.avoid);
       }),
 
     releaseNodePorts: (app, serviceKey, options) =>

@@ -15,6 +15,13 @@ describe('NodePort allocation', () => {
     expect(again).toEqual(first);
   });
 
+  it('skips ports to avoid (published on the host by something this store does not know)', () => {
+    const { store } = h.open();
+    expect(store.allocateNodePort('app', WEB, 'http', undefined, { avoid: new Set([30000, 30001]) })).toBe(30002);
+    // An allocation that exists stays, whatever is avoided later.
+    expect(store.allocateNodePort('app', WEB, 'http', undefined, { avoid: new Set([30002]) })).toBe(30002);
+  });
+
   it('does not hand a just-released port to the next Service (round robin)', () => {
     const { store } = h.open();
     store.allocateNodePort('app', WEB, 'http');

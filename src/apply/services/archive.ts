@@ -1,0 +1,47 @@
+import type Dockerode from 'dockerode';
+import tar from 'tar-stream';
+import { isNotFound } from '../docker.js';
+import { packRootfs } from '../images/rootfs.js';
+
+/**
+ * Files in and out of data-plane containers through Docker's archive API: works before the
+ * container starts, with a remote engine, and with berth itself in a container.
+ */
+export async function putFile(container: Dockerode.Container, dir: string, name: string, content: string | Buffer): Promise<void> {
+  const tarball = await packRootfs([{ type: 'file', path: name, content: Buffer.isBuffer(content) ? content : Buffer.from(content), mode: 0o644 }]);
+  await container.putArchive(tarball, { path: dir });
+}
+
+/**
+ * Reads one file, or undefined when it does not exist. The whole response is drained before
+ * the tar is parsed: dockerd holds the container's lock until the archive has been read to the
+ * end (docs/dataplane.md), so stopping early would stall every other call on the container.
+ */
+export async function getFile(container: Dockerode.Container, path: string): Promise<string | undefined> {
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = (await container.getArchive({ path })) as NodeJS.ReadableStream;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const extract = tar.extract();
+  let text: string | undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on('entry', (_header, body, next) => {
+      const parts: Buffer[] = [];
+      body.on('data', (d: unknown) => parts.push(d as Buffer));
+      body.on('end', () => {
+        text ??= Buffer.concat(parts).toString('utf8');
+        next();
+      });
+    });
+    extract.on('finish', resolve);
+    extract.on('error', reject);
+  });
+  extract.end(Buffer.concat(chunks));
+  await done;
+  return text;
+}

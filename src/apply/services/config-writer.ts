@@ -1,0 +1,135 @@
+import type { AppliedConfig } from '../../diff/observed.js';
+import type { DataplaneStatus, DnsConfig, ProxyConfig } from '../../dataplane/protocol.js';
+import { configChecksum, configFileName, decodeConfig, decodeStatus, encodeConfig, STATUS_FILE } from '../../dataplane/protocol.js';
+import { BerthError } from '../../model/errors.js';
+import type { Clock } from '../../model/clock.js';
+import type { DockerClient } from '../docker.js';
+import { dockerError } from '../docker.js';
+import { DNS_CONFIG_DIR, PROXY_CONFIG_DIR } from '../images/dataplane.js';
+import { getFile, putFile } from './archive.js';
+
+/**
+ * berth's side of the data-plane configuration protocol (docs/dataplane.md): a new file per
+ * change, generations from the clock and strictly increasing per container, status read back
+ * with the archive API. What this process wrote is remembered (by container id) until the
+ * program reports it applied, so a pass that follows a write a moment later sees it as
+ * pending rather than writing it again; writes to one container are serialised, so two pods
+ * leaving the same Service at once never undo each other.
+ */
+export type DataplaneKind = 'proxy' | 'dns';
+type Payload = ProxyConfig | DnsConfig;
+
+interface Written {
+  kind: DataplaneKind;
+  generation: number;
+  checksum: string;
+  payload: Payload;
+}
+
+const written = new Map<string, Written>();
+const queues = new Map<string, Promise<unknown>>();
+
+export function configDir(kind: DataplaneKind): string {
+  return kind === 'proxy' ? PROXY_CONFIG_DIR : DNS_CONFIG_DIR;
+}
+
+/** Runs `fn` after every earlier call for the same container (a per-container mutex). */
+export function serialized<T>(containerId: string, fn: () => Promise<T>): Promise<T> {
+  const prev = queues.get(containerId) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  const tail = next.catch(() => undefined);
+  queues.set(containerId, tail);
+  void tail.then(() => {
+    if (queues.get(containerId) === tail) queues.delete(containerId);
+  });
+  return next;
+}
+
+/** Uploads `payload` as a new generation (above `after` and anything written before); returns it. */
+export async function writeConfig(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after = 0): Promise<number> {
+  return serialized(containerId, () => writeNow(deps, containerId, kind, payload, after));
+}
+
+/** writeConfig for callers that already hold the container's turn (serialized). */
+export async function writeNow(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after = 0): Promise<number> {
+  const generation = Math.max(Math.floor(deps.clock.now()), after + 1, (written.get(containerId)?.generation ?? 0) + 1);
+  const { fileName, content } = encodeConfig(kind, payload as never, generation);
+  try {
+    await putFile(deps.docker.api.getContainer(containerId), configDir(kind), fileName, content);
+  } catch (err) {
+    throw dockerError(err, `uploading ${kind} configuration ${fileName} into container ${containerId.slice(0, 12)}`);
+  }
+  written.set(containerId, { kind, generation, checksum: configChecksum(kind, generation, payload), payload });
+  return generation;
+}
+
+/** What this process last wrote into a container, if anything. */
+export function lastWritten(containerId: string): { generation: number; payload: Payload } | undefined {
+  const w = written.get(containerId);
+  return w ? { generation: w.generation, payload: w.payload } : undefined;
+}
+
+export function forgetContainer(containerId: string): void {
+  written.delete(containerId);
+}
+
+/** The program's status.json; undefined before it first started (or when it is not there). */
+export async function readStatus(docker: DockerClient, containerId: string, kind: DataplaneKind): Promise<DataplaneStatus | undefined> {
+  let text: string | undefined;
+  try {
+    text = await getFile(docker.api.getContainer(containerId), `${configDir(kind)}/${STATUS_FILE}`);
+  } catch (err) {
+    throw dockerError(err, `reading the status of ${kind} container ${containerId.slice(0, 12)}`);
+  }
+  if (text === undefined) return undefined;
+  const decoded = decodeStatus(text);
+  return decoded.ok ? decoded.status : undefined;
+}
+
+/** The configuration file of a generation as the program keeps it (undefined when gone). */
+export async function readConfig(docker: DockerClient, containerId: string, kind: DataplaneKind, generation: number): Promise<Payload | undefined> {
+  const text = await getFile(docker.api.getContainer(containerId), `${configDir(kind)}/${configFileName(generation)}`).catch((err: unknown) => {
+    throw dockerError(err, `reading ${kind} configuration of container ${containerId.slice(0, 12)}`);
+  });
+  if (text === undefined) return undefined;
+  const decoded = decodeConfig(text, kind, generation);
+  return decoded.ok ? decoded.config.payload : undefined;
+}
+
+/**
+ * What the planner compares against: the newer of the status and this process's last write.
+ * A write the program has acknowledged (or superseded) is forgotten.
+ */
+export function appliedConfig(containerId: string, status: DataplaneStatus | undefined): AppliedConfig {
+  const w = written.get(containerId);
+  const statusGen = status?.generation ?? 0;
+  if (w && w.generation > statusGen) return { generation: w.generation, checksum: w.checksum, serving: servingOf(w.payload) };
+  if (w && w.generation <= statusGen) written.delete(containerId);
+  const serving = status?.kind === 'proxy' ? status.endpoints.filter((e) => e.state === 'serving' || e.state === 'unreachable').map((e) => e.name) : [];
+  return { generation: statusGen, checksum: status?.checksum ?? null, serving };
+}
+
+function servingOf(p: Payload): string[] {
+  return 'endpoints' in p && 'sessionAffinity' in p ? p.endpoints.filter((e) => e.ready).map((e) => e.name ?? e.ip) : [];
+}
+
+/** Polls status.json until `accept` says yes; false after `timeoutMs`. */
+export async function waitForStatus(
+  deps: { docker: DockerClient; clock: Clock },
+  containerId: string,
+  kind: DataplaneKind,
+  accept: (s: DataplaneStatus) => boolean,
+  timeoutMs: number,
+  pollMs = 100,
+): Promise<DataplaneStatus | false> {
+  const deadline = deps.clock.now() + timeoutMs;
+  for (;;) {
+    const s = await readStatus(deps.docker, containerId, kind).catch((err: unknown) => {
+      if (err instanceof BerthError && (err.data as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    });
+    if (s && accept(s)) return s;
+    if (deps.clock.now() >= deadline) return false;
+    await deps.clock.sleep(pollMs);
+  }
+}

@@ -1,0 +1,197 @@
+import type Dockerode from 'dockerode';
+import type { DnsPlan, NetworkAttachment, ProxyPlan } from '../../diff/service-actions.js';
+import { BerthError } from '../../model/errors.js';
+import type { DockerClient } from '../docker.js';
+import { dockerError, isNotFound } from '../docker.js';
+import { DNS_CONFIG_DIR, ensureDataplaneImage, IMAGE_IPTABLES_DIR, PROXY_CONFIG_DIR } from '../images/dataplane.js';
+import { isOwned, L, ownerLabels } from '../labels.js';
+import { dockerNames } from '../names.js';
+import type { PodContext } from '../pod.js';
+import { forgetContainer, writeNow } from './config-writer.js';
+
+/** Labels of data-plane containers beyond the ownership ones. */
+export const SL = {
+  /** Service port name → node port, as published (JSON). */
+  nodePorts: 'berth.node-ports',
+  image: 'berth.dataplane-image',
+  /** `host-rules` on the NodePort fast path container of a Service. */
+  mode: 'berth.dataplane-mode',
+} as const;
+
+export function hostRulesContainerName(app: string, namespace: string, service: string): string {
+  return `${dockerNames.serviceProxy(app, namespace, service)}_host`;
+}
+
+/** The DNS container of a namespace. Pod names have no underscores, so no pod can take this name. */
+export function dnsContainerName(app: string, namespace: string): string {
+  return `${dockerNames.network(app, namespace)}__dns`;
+}
+
+/** Stop timeout of a proxy: its own grace (5 s) to let connections finish, plus a margin. */
+const PROXY_STOP_SECONDS = 7;
+
+/**
+ * The proxy of a Service: the data-plane image running proxy.js on the Service's namespace
+ * network (its address there is the ClusterIP) and on every other namespace network of the app
+ * (so `<svc>.<ns>` works across namespaces), with NET_ADMIN in its own network namespace for
+ * kernel forwarding, restarted by Docker whatever happens to berth. The first configuration is
+ * uploaded before the start, so the proxy never serves without its endpoints.
+ */
+export async function createProxy(ctx: PodContext, plan: ProxyPlan): Promise<void> {
+  const image = await ensureDataplaneImage(ctx.docker);
+  const [own, ...others] = ownFirst(plan.networks, plan.namespace);
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const p of plan.publish) {
+    const k = `${p.port}/${p.protocol.toLowerCase()}`;
+    exposed[k] = {};
+    (bindings[k] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+  }
+  let container: Dockerode.Container;
+  try {
+    container = await ctx.docker.api.createContainer({
+      name: dockerNames.serviceProxy(ctx.app, plan.namespace, plan.name),
+      Image: image,
+      Cmd: ['node', '/app/proxy.js', '--config-dir', PROXY_CONFIG_DIR, '--poll-ms', '200', '--status-ms', '500', '--kernel', 'auto', '--iptables-dir', IMAGE_IPTABLES_DIR],
+      Labels: {
+        ...ownerLabels(ctx.app, plan.namespace, 'Service', plan.name, 'proxy'),
+        [L.controller]: plan.key,
+        [L.specHash]: plan.specHash,
+        [SL.nodePorts]: JSON.stringify(plan.nodePorts),
+        [SL.image]: image,
+      },
+      ExposedPorts: exposed,
+      StopTimeout: PROXY_STOP_SECONDS,
+      HostConfig: {
+        NetworkMode: dockerNames.network(ctx.app, plan.namespace),
+        RestartPolicy: { Name: 'unless-stopped' },
+        PortBindings: bindings,
+        // Kernel forwarding: DNAT rules in the proxy's own network namespace only.
+        CapAdd: ['NET_ADMIN'],
+        Sysctls: { 'net.ipv4.ip_forward': '1' },
+      },
+      NetworkingConfig: { EndpointsConfig: { [dockerNames.network(ctx.app, own!.namespace)]: { Aliases: own!.aliases } } },
+    });
+  } catch (err) {
+    throw dockerError(err, `creating the proxy of service ${plan.namespace}/${plan.name}`);
+  }
+  try {
+    for (const n of others) await connect(ctx.docker, container.id, ctx.app, n);
+    await writeNow(ctx, container.id, 'proxy', plan.config);
+    await container.start();
+  } catch (err) {
+    // Half made: remove it, so the next pass starts over instead of adopting a broken proxy.
+    await container.remove({ force: true }).catch(() => undefined);
+    forgetContainer(container.id);
+    throw err instanceof BerthError ? err : dockerError(err, `starting the proxy of service ${plan.namespace}/${plan.name}`);
+  }
+}
+
+/**
+ * The NodePort fast path of a Service: proxy.js --host-rules in the host's network namespace
+ * with NET_ADMIN there, forwarding the published TCP ports of the host's own addresses straight
+ * to the ready endpoints with kernel rules (docs/services.md). Docker's publishing to the proxy
+ * stays underneath: it serves 127.0.0.1 and whatever these rules do not catch. On SIGTERM the
+ * program removes its rules, so this container is always stopped, never killed (removeDataplaneContainer).
+ */
+export async function createHostRules(ctx: PodContext, plan: ProxyPlan): Promise<void> {
+  const image = await ensureDataplaneImage(ctx.docker);
+  let container: Dockerode.Container;
+  try {
+    container = await ctx.docker.api.createContainer({
+      name: hostRulesContainerName(ctx.app, plan.namespace, plan.name),
+      Image: image,
+      Cmd: ['node', '/app/proxy.js', '--config-dir', PROXY_CONFIG_DIR, '--poll-ms', '200', '--status-ms', '500', '--host-rules', `${ctx.app}/${plan.namespace}/${plan.name}`, '--iptables-dir', IMAGE_IPTABLES_DIR],
+      Labels: {
+        ...ownerLabels(ctx.app, plan.namespace, 'Service', plan.name, 'proxy'),
+        [L.controller]: plan.key,
+        [L.specHash]: plan.specHash,
+        [SL.mode]: 'host-rules',
+        [SL.image]: image,
+      },
+      StopTimeout: 10,
+      HostConfig: { NetworkMode: 'host', RestartPolicy: { Name: 'unless-stopped' }, CapAdd: ['NET_ADMIN'] },
+    });
+  } catch (err) {
+    throw dockerError(err, `creating the host fast path of service ${plan.namespace}/${plan.name}`);
+  }
+  try {
+    await writeNow(ctx, container.id, 'proxy', plan.config);
+    await container.start();
+  } catch (err) {
+    await container.remove({ force: true }).catch(() => undefined);
+    forgetContainer(container.id);
+    throw dockerError(err, `starting the host fast path of service ${plan.namespace}/${plan.name}`);
+  }
+}
+
+/** The DNS server of a namespace (headless, ExternalName, SRV; docs/services.md). */
+export async function createDns(ctx: PodContext, plan: DnsPlan): Promise<string | undefined> {
+  const image = await ensureDataplaneImage(ctx.docker);
+  let container: Dockerode.Container;
+  try {
+    container = await ctx.docker.api.createContainer({
+      name: dnsContainerName(ctx.app, plan.namespace),
+      Image: image,
+      Cmd: ['node', '/app/dns.js', '--config-dir', DNS_CONFIG_DIR, '--poll-ms', '200', '--status-ms', '1000'],
+      Labels: { ...ownerLabels(ctx.app, plan.namespace, 'Namespace', plan.namespace, 'dns'), [L.controller]: plan.key, [L.specHash]: plan.specHash, [SL.image]: image },
+      StopTimeout: 2,
+      HostConfig: { NetworkMode: dockerNames.network(ctx.app, plan.namespace), RestartPolicy: { Name: 'unless-stopped' } },
+    });
+  } catch (err) {
+    throw dockerError(err, `creating the DNS server of namespace ${plan.namespace}`);
+  }
+  try {
+    await writeNow(ctx, container.id, 'dns', plan.config);
+    await container.start();
+    const info = await container.inspect();
+    return info.NetworkSettings.Networks[dockerNames.network(ctx.app, plan.namespace)]?.IPAddress || undefined;
+  } catch (err) {
+    await container.remove({ force: true }).catch(() => undefined);
+    forgetContainer(container.id);
+    throw dockerError(err, `starting the DNS server of namespace ${plan.namespace}`);
+  }
+}
+
+/** Stops (the proxy lets open connections finish for its grace period) and removes an owned data-plane container. */
+export async function removeDataplaneContainer(ctx: Pick<PodContext, 'docker' | 'app'>, containerId: string, what: string): Promise<void> {
+  const c = ctx.docker.api.getContainer(containerId);
+  try {
+    const info = await c.inspect();
+    if (!isOwned(info.Config.Labels, ctx.app)) throw new BerthError('NOT_OWNED', `container ${info.Name} is not owned by berth app ${ctx.app}`, { container: info.Name });
+    if (info.State.Running) await c.stop({ t: info.Config.Labels[L.role] === 'proxy' ? PROXY_STOP_SECONDS + 3 : 2 }).catch((err: unknown) => {
+      if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+    });
+    await c.remove({ force: true });
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw err instanceof BerthError ? err : dockerError(err, `removing ${what}`);
+  } finally {
+    forgetContainer(containerId);
+  }
+}
+
+export async function connect(docker: DockerClient, containerId: string, app: string, n: NetworkAttachment): Promise<void> {
+  try {
+    await docker.api.getNetwork(dockerNames.network(app, n.namespace)).connect({ Container: containerId, EndpointConfig: { Aliases: n.aliases } });
+  } catch (err) {
+    // Already attached (a concurrent pass, or a retry after a timeout): fine.
+    if ((err as { statusCode?: number }).statusCode === 403 && /already/.test(String((err as Error).message))) return;
+    throw dockerError(err, `attaching container ${containerId.slice(0, 12)} to namespace ${n.namespace}`);
+  }
+}
+
+export async function disconnect(docker: DockerClient, containerId: string, app: string, namespace: string): Promise<void> {
+  try {
+    await docker.api.getNetwork(dockerNames.network(app, namespace)).disconnect({ Container: containerId, Force: true });
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw dockerError(err, `detaching container ${containerId.slice(0, 12)} from namespace ${namespace}`);
+  }
+}
+
+function ownFirst(networks: readonly NetworkAttachment[], namespace: string): NetworkAttachment[] {
+  const own = networks.find((n) => n.namespace === namespace);
+  if (!own) throw new BerthError('INTERNAL', `proxy plan for namespace ${namespace} does not join its own network`);
+  return [own, ...networks.filter((n) => n !== own)];
+}

@@ -1,0 +1,50 @@
+import type Dockerode from 'dockerode';
+import type { DockerState, ObservedDns, ObservedService } from '../../diff/observed.js';
+import { L } from '../labels.js';
+import { dockerNames } from '../names.js';
+import { SL } from './containers.js';
+
+/**
+ * The data-plane containers among what `observeDocker` listed: one ObservedService per proxy
+ * (with its address on every namespace network it is attached to) and one ObservedDns per
+ * namespace DNS server. What they run (status.json) is read separately, only by passes that
+ * may write configurations (runtime/services.ts).
+ */
+export function observeServiceContainers(app: string, containers: readonly Dockerode.ContainerInfo[]): { services: ObservedService[]; dns: ObservedDns[] } {
+  const services: ObservedService[] = [];
+  const dns: ObservedDns[] = [];
+  const hostRules: Array<{ namespace: string; name: string; containerId: string; state: DockerState; specHash: string }> = [];
+  const prefix = `${dockerNames.network(app, '')}`;
+  for (const c of containers) {
+    const role = c.Labels[L.role];
+    if (role !== 'proxy' && role !== 'dns') continue;
+    const namespace = c.Labels[L.namespace] ?? 'default';
+    const networks: Record<string, string> = {};
+    for (const [net, info] of Object.entries(c.NetworkSettings?.Networks ?? {})) {
+      if (net.startsWith(prefix) && info.IPAddress) networks[net.slice(prefix.length)] = info.IPAddress;
+    }
+    const ip = networks[namespace];
+    const base = { namespace, containerId: c.Id, state: c.State as DockerState, specHash: c.Labels[L.specHash] ?? '', ...(ip ? { ip } : {}) };
+    if (role === 'dns') dns.push(base);
+    else if (c.Labels[SL.mode] === 'host-rules') hostRules.push({ ...base, name: c.Labels[L.name] ?? '' });
+    else services.push({ ...base, name: c.Labels[L.name] ?? '', nodePorts: parseJson(c.Labels[SL.nodePorts]) ?? {}, networks });
+  }
+  for (const h of hostRules) {
+    const s = services.find((x) => x.namespace === h.namespace && x.name === h.name);
+    const entry = { containerId: h.containerId, state: h.state, specHash: h.specHash };
+    // A fast path whose proxy is gone still belongs to its Service: it is planned (and pruned) with it.
+    if (s) s.hostRules = entry;
+    else services.push({ namespace: h.namespace, name: h.name, containerId: '', state: 'dead', specHash: '', nodePorts: {}, networks: {}, hostRules: entry });
+  }
+  const byKey = (a: { namespace: string; name?: string }, b: { namespace: string; name?: string }) => (`${a.namespace}/${a.name ?? ''}` < `${b.namespace}/${b.name ?? ''}` ? -1 : 1);
+  return { services: services.sort(byKey), dns: dns.sort(byKey) };
+}
+
+function parseJson<T>(text: string | undefined): T | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,233 @@
+import type { DockerClient } from '../apply/docker.js';
+import { dockerError } from '../apply/docker.js';
+import { L, ownedFilter } from '../apply/labels.js';
+import type { ObservedHost } from '../apply/observe.js';
+import type { DeletePodHooks, PodContext } from '../apply/pod.js';
+import { appliedConfig, lastWritten, readConfig, readStatus, serialized, waitForStatus, writeNow } from '../apply/services/config-writer.js';
+import { dnsAddress, rememberDnsAddress } from '../apply/services/execute.js';
+import type { DataplaneStatus, ProxyConfig } from '../dataplane/protocol.js';
+import type { DesiredState } from '../diff/desired.js';
+import type { ObservedPod, ObservedState } from '../diff/observed.js';
+import { CLUSTER_DOMAIN } from '../diff/services.js';
+import type { Clock } from '../model/clock.js';
+import type { Logger } from './log.js';
+import type { Store } from './store/index.js';
+
+/**
+ * The runtime half of Services (docs/services.md): what planning needs beyond Docker's
+ * container list (NodePort numbers from the store, what each proxy and DNS server runs,
+ * which pods' readiness this process does not know yet), the DNS settings of new pods, and
+ * the drain that takes a pod out of every Service before it is stopped.
+ */
+export interface ServicesRuntime {
+  /** Completes an observation for planning. `dryRun` allocates no NodePorts. */
+  observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, desired: DesiredState, options: { dryRun: boolean }): Promise<void>;
+  /** PodContext.dns: the namespace's DNS server and Kubernetes' search domains. */
+  dns(namespace: string): { servers: string[]; search: string[] };
+  /** `base` plus the drain before a pod's containers get SIGTERM. */
+  hooks(base?: DeletePodHooks): DeletePodHooks;
+  /** Takes a pod out of every Service of its namespace and waits until the proxies confirm (beforeStop). */
+  drain(pod: ObservedPod): Promise<void>;
+}
+
+export interface ServicesDeps {
+  docker: DockerClient;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** The readiness source; with a prober, readiness of pods it only just met is held (see holds). */
+  readiness?: object & { track?: unknown };
+}
+
+/** How long a proxy may take to confirm a new endpoint set before a pod is stopped anyway. */
+export const DRAIN_ACK_TIMEOUT_MS = 10_000;
+/** How long a removed endpoint's open connections may finish before its pod is stopped. */
+export const DRAIN_QUIET_MAX_MS = 3_000;
+/** Longest readiness hold: the most a prober needs to decide about a pod it just met. */
+const HOLD_MAX_MS = 120_000;
+
+const runtimes = new WeakMap<object, Map<string, ServicesRuntime>>();
+
+/**
+ * One runtime per readiness source (or Docker client) and app, so the daemon, whose prober
+ * lives across passes, also keeps what it knows about pods across passes, and every caller of
+ * converge (apply, rollout, daemon) gets Services without wiring them.
+ */
+export function servicesFor(deps: ServicesDeps, app: string): ServicesRuntime {
+  const owner = deps.readiness ?? deps.docker;
+  let byApp = runtimes.get(owner);
+  if (!byApp) runtimes.set(owner, (byApp = new Map()));
+  let rt = byApp.get(app);
+  if (!rt) byApp.set(app, (rt = createServices(deps, app)));
+  return rt;
+}
+
+export function createServices(deps: ServicesDeps, app: string): ServicesRuntime {
+  const { docker, store, clock, log } = deps;
+  const firstSeen = new Map<string, number>();
+  const probing = deps.readiness?.track !== undefined;
+
+  async function observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, desired: DesiredState, options: { dryRun: boolean }): Promise<void> {
+    observed.nodePorts = nodePorts(desired, observed, options.dryRun, needsAllocation(desired, options.dryRun) ? await hostPorts() : new Set());
+    await Promise.all([
+      ...observed.services.map(async (s) => {
+        if (s.state === 'running' || s.state === 'restarting') s.config = appliedConfig(s.containerId, await statusOf(s.containerId, 'proxy'));
+      }),
+      ...observed.services.map(async (s) => {
+        const h = s.hostRules;
+        if (h && (h.state === 'running' || h.state === 'restarting')) h.config = appliedConfig(h.containerId, await statusOf(h.containerId, 'proxy'));
+      }),
+      ...(observed.dns ?? []).map(async (d) => {
+        rememberDnsAddress(app, d.namespace, d.ip);
+        if (d.state === 'running' || d.state === 'restarting') d.config = appliedConfig(d.containerId, await statusOf(d.containerId, 'dns'));
+      }),
+    ]);
+    if (probing) observed.endpointHolds = holds(observed);
+  }
+
+  async function statusOf(containerId: string, kind: 'proxy' | 'dns'): Promise<DataplaneStatus | undefined> {
+    try {
+      return await readStatus(docker, containerId, kind);
+    } catch (err) {
+      log.warn({ err, containerId }, 'could not read data-plane status');
+      return undefined;
+    }
+  }
+
+  /**
+   * Allocations are stable (the store remembers them) and global to the host; a requested
+   * nodePort another Service holds is a CONFLICT error that fails the pass before anything
+   * changes. Ports of Services that are gone are released once their proxy is.
+   */
+  /** True when some NodePort/LoadBalancer port has neither an allocation nor a requested number. */
+  function needsAllocation(desired: DesiredState, dryRun: boolean): boolean {
+    if (dryRun) return false;
+    const held = new Set(store.listNodePorts(app).map((a) => `${a.serviceKey} ${a.portName}`));
+    return desired.services.some(
+      (r) => (r.object.spec.type === 'NodePort' || r.object.spec.type === 'LoadBalancer') && (r.object.spec.ports ?? []).some((p) => p.nodePort === undefined && !held.has(`${r.key} ${p.name ?? ''}`)),
+    );
+  }
+
+  /** Host ports Docker publishes for any container: another state dir's Services, other software. */
+  async function hostPorts(): Promise<Set<number>> {
+    try {
+      const all = await docker.api.listContainers();
+      return new Set(all.flatMap((c) => (c.Ports ?? []).flatMap((p) => (p.PublicPort ? [p.PublicPort] : []))));
+    } catch (err) {
+      throw dockerError(err, 'listing published host ports');
+    }
+  }
+
+  function nodePorts(desired: DesiredState, observed: ObservedState, dryRun: boolean, avoid: ReadonlySet<number>): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const a of store.listNodePorts(app)) (out[a.serviceKey] ??= {})[a.portName] = a.port;
+    if (dryRun) return out;
+    for (const r of desired.services) {
+      const spec = r.object.spec;
+      if (spec.type !== 'NodePort' && spec.type !== 'LoadBalancer') {
+        if (out[r.key]) store.releaseNodePorts(app, r.key);
+        delete out[r.key];
+        continue;
+      }
+      const ports = (spec.ports ?? []).filter((p) => p.protocol !== 'SCTP');
+      const mine: Record<string, number> = {};
+      for (const p of ports) mine[p.name ?? ''] = store.allocateNodePort(app, r.key, p.name ?? '', p.nodePort, { avoid });
+      store.releaseNodePorts(app, r.key, { keep: Object.keys(mine) });
+      out[r.key] = mine;
+    }
+    for (const key of Object.keys(out)) {
+      if (desired.byKey.has(key)) continue;
+      const [, ns, name] = key.split('/');
+      if (observed.services.some((s) => s.namespace === ns && s.name === name)) continue;
+      store.releaseNodePorts(app, key);
+      delete out[key];
+    }
+    return out;
+  }
+
+  /**
+   * Pods this process met less than a probe cycle ago and does not see ready yet: its prober
+   * starts every pod as not ready, so without the hold each `berth apply` would take every
+   * probed pod out of rotation until its first probe. A pod leaves a hold once the prober
+   * calls it ready, or once the probe has had time to fail for real.
+   */
+  function holds(observed: ObservedState & { probes?: ObservedHost['probes'] }): string[] {
+    const now = clock.now();
+    const out: string[] = [];
+    const present = new Set<string>();
+    for (const pod of observed.pods) {
+      present.add(pod.key);
+      if (!firstSeen.has(pod.key)) firstSeen.set(pod.key, now);
+      if (pod.ready) continue;
+      const window = Math.min(HOLD_MAX_MS, Math.max(0, ...pod.containers.map((c) => decisionMs(observed.probes?.get(c.id)?.readinessProbe))));
+      if (now - firstSeen.get(pod.key)! < window) out.push(pod.key);
+    }
+    for (const key of firstSeen.keys()) if (!present.has(key)) firstSeen.delete(key);
+    return out;
+  }
+
+  function dns(namespace: string): { servers: string[]; search: string[] } {
+    const ip = dnsAddress(app, namespace);
+    if (!ip) return { servers: [], search: [] };
+    return { servers: [ip], search: [`${namespace}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN] };
+  }
+
+  async function drain(pod: ObservedPod): Promise<void> {
+    let proxies: Array<{ Id: string }>;
+    try {
+      proxies = await docker.api.listContainers({ filters: ownedFilter(app, `${L.role}=proxy`, `${L.namespace}=${pod.namespace}`) });
+    } catch (err) {
+      throw dockerError(err, `listing the service proxies of namespace ${pod.namespace}`);
+    }
+    await Promise.all(proxies.map((p) => drainFrom(p.Id, pod)));
+  }
+
+  /** Removes the pod from one proxy's endpoints (unless already gone) and waits until it is out and quiet. */
+  async function drainFrom(containerId: string, pod: ObservedPod): Promise<void> {
+    const target = await serialized(containerId, async () => {
+      const status = await statusOf(containerId, 'proxy');
+      const statusGen = status?.generation ?? 0;
+      const pending = lastWritten(containerId);
+      let current: ProxyConfig | undefined;
+      if (pending && pending.generation > statusGen) current = pending.payload as ProxyConfig;
+      else if (status?.kind === 'proxy' && status.endpoints.some((e) => e.name === pod.name && e.state !== 'draining'))
+        current = (await readConfig(docker, containerId, 'proxy', statusGen).catch(() => undefined)) as ProxyConfig | undefined;
+      const listed = current?.endpoints.some((e) => (e.name ?? e.ip) === pod.name) ?? false;
+      if (current && listed) {
+        const without = { ...current, endpoints: current.endpoints.filter((e) => (e.name ?? e.ip) !== pod.name) };
+        return writeNow({ docker, clock }, containerId, 'proxy', without, Math.max(statusGen, pending?.generation ?? 0));
+      }
+      if (pending && pending.generation > statusGen) return pending.generation;
+      // Still draining connections from an earlier removal: wait for those.
+      return status?.kind === 'proxy' && status.endpoints.some((e) => e.name === pod.name) ? statusGen : undefined;
+    });
+    if (target === undefined) return;
+    const applied = await waitForStatus({ docker, clock }, containerId, 'proxy', (s) => s.generation >= target, DRAIN_ACK_TIMEOUT_MS);
+    if (!applied) {
+      log.warn({ pod: pod.key, containerId }, 'proxy did not confirm the endpoint removal in time; stopping the pod anyway');
+      store.addEvent({ app, type: 'Warning', reason: 'DrainTimeout', objectKey: `Pod/${pod.key}`, message: `service proxy ${containerId.slice(0, 12)} did not confirm removing the pod within ${DRAIN_ACK_TIMEOUT_MS / 1000} s` });
+      return;
+    }
+    const quiet = (s: DataplaneStatus) => s.kind !== 'proxy' || !s.endpoints.some((e) => e.name === pod.name && e.active > 0);
+    if (!quiet(applied)) await waitForStatus({ docker, clock }, containerId, 'proxy', quiet, DRAIN_QUIET_MAX_MS, 200);
+  }
+
+  return {
+    observe,
+    dns,
+    drain,
+    hooks: (base) => ({
+      ...base,
+      beforeStop: async (pod) => {
+        await base?.beforeStop?.(pod);
+        await drain(pod);
+      },
+    }),
+  };
+}
+
+/** Time for a readiness probe to reach a verdict from scratch: delay, then failureThreshold periods. */
+function decisionMs(probe: { initialDelaySeconds?: number; periodSeconds?: number; timeoutSeconds?: number; failureThreshold?: number } | undefined): number {
+  if (!probe) return 0;
+  return ((probe.initialDelaySeconds ?? 0) + (probe.periodSeconds ?? 10) * (probe.failureThreshold ?? 3) + (probe.timeoutSeconds ?? 1)) * 1000;
+}
