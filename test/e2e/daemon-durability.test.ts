@@ -57,7 +57,7 @@ async function inventory(t: E2eApp) {
 }
 
 describe('durability', () => {
-  it('kill -9 during a rollout, then restart: converges, no leftovers, history intact', async () => {
+  it('kill -9 during a rollout, then restart: converges, no leftovers, history intact; SIGTERM mid-rollout exits 0 promptly', async () => {
     const t = await app('daemon-kill');
     const repo: TestRepo = await makeRepo(server.root, 'kill.git', { files: { 'web.yaml': web('berth-examples/web:1.0') } });
     const first = await repo.revParse('main');
@@ -88,8 +88,20 @@ describe('durability', () => {
       const r = (await d2.api('/api/v1/revisions')).body as typeof revisions;
       return r.deployments[0]!.revisions[1]!.outcome === 'complete';
     }, 30_000);
+    // SIGTERM in the middle of the next rollout: the pass stops between steps and the process
+    // exits 0 promptly, releasing the lease; a restart finishes the rollout.
+    const third = await repo.commitFiles({ 'web.yaml': web('berth-examples/web:1.0') });
+    await eventually('the next rollout under way', async () => (await inventory(t)).images.includes('berth-examples/web:1.0'), 30_000, 100);
+    const termAt = Date.now();
     d2.kill('SIGTERM');
-    expect((await d2.exited).code).toBe(0);
+    expect(await d2.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - termAt).toBeLessThan(20_000);
+    const d3 = await startDaemon(args);
+    await converged(d3, third);
+    const last = await inventory(t);
+    expect([last.pods.length, last.images, last.orphans]).toEqual([3, ['berth-examples/web:1.0', 'berth-examples/web:1.0', 'berth-examples/web:1.0'], []]);
+    d3.kill('SIGTERM');
+    expect((await d3.exited).code).toBe(0);
   });
 
   it('keeps the last revision running while the remote is unreachable, reports it, and resumes', async () => {
