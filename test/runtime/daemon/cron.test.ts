@@ -7,7 +7,7 @@ import type { CronJob, Job, Resource } from '../../../src/model/types.js';
 import { createCronScheduler } from '../../../src/runtime/daemon/cron.js';
 import { mostRecentFiring, parseSchedule } from '../../../src/runtime/daemon/cron-schedule.js';
 import { silentLogger } from '../../../src/runtime/log.js';
-import { openStore, type Store } from '../../../src/runtime/store/index.js';
+import { openStore } from '../../../src/runtime/store/index.js';
 import { res } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
