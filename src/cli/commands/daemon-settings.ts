@@ -70,6 +70,11 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
   const watch = flags.watch !== undefined ? fromFlag(flags.watch) : fromFile(file.watch);
   if (repo === undefined && watch === undefined) throw new BerthError('USAGE', 'berth daemon needs a source: --repo URL or --watch DIR (or repo/watch in --config)');
   if (repo !== undefined && watch !== undefined) throw new BerthError('USAGE', 'use either --repo or --watch, not both');
+  // Anything on the command line is readable by every local user (ps, /proc): no credentials there.
+  if (flags.repo !== undefined && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(flags.repo))
+    throw new BerthError('USAGE', '--repo must not contain credentials (they would show in ps); use --git-token-file or $BERTH_GIT_TOKEN', {
+      hint: 'or $BERTH_GIT_USERNAME and $BERTH_GIT_PASSWORD',
+    });
   const branch = pick(flags.branch, file.branch);
   const ref = pick(flags.ref, file.ref);
   if (branch !== undefined && ref !== undefined) throw new BerthError('USAGE', 'use either --branch or --ref, not both');

@@ -99,6 +99,7 @@ describe('daemon settings: flags over config over defaults', () => {
     { name: 'beyond loopback without a token', flags: { watch: 'd', listen: '0.0.0.0:7420' }, file: {} },
     { name: 'a bad duration', flags: { watch: 'd', resync: 'often' }, file: {} },
     { name: 'a bad listen address', flags: { watch: 'd', listen: 'localhost' }, file: {} },
+    { name: 'credentials on the command line', flags: { repo: 'https://ci:secret@git.example.com/r.git' }, file: {} },
   ])('refuses $name with USAGE', ({ flags, file }) => {
     expect(() => settleDaemon(flags, file, { cwd: '/', env })).toThrow(expect.objectContaining({ code: 'USAGE' }));
   });
