@@ -127,10 +127,11 @@ export function createCronScheduler(deps: CronSchedulerDeps): CronScheduler {
     setCronJobs(cronJobs) {
       const now = clock.now();
       const next = new Map<string, Known>();
+      const inventory = cronJobs.length ? store.getInventory(app) : [];
       for (const r of cronJobs) {
         const prev = known.get(r.key);
         const same = prev && prev.resource.object.spec.schedule === r.object.spec.schedule && prev.resource.object.spec.timeZone === r.object.spec.timeZone;
-        const entry = store.getInventory(app).find((e) => e.key === r.key);
+        const entry = inventory.find((e) => e.key === r.key);
         next.set(r.key, { resource: r, since: prev?.since ?? entry?.appliedAt ?? now, ...(same && prev.schedule ? { schedule: prev.schedule } : {}) });
       }
       known.clear();
