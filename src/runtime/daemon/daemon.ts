@@ -106,6 +106,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   /** Revisions that failed validation (or were empty without --allow-empty): not applied again until the source moves. */
   const refused = new Set<string>();
   let readinessProbe: Readiness | undefined;
+  let readinessSource: ReadinessSource | undefined;
   let scheduler: CronScheduler | undefined;
   let lease: LeaseKeeper | undefined;
   let events: DockerEventsWatcher | undefined;
@@ -202,7 +203,9 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     const jobKeys = new Set(jobs.map((j) => j.key));
     firstChange = { triggeredAt: ctx.triggeredAt, log: passLog, seen: false };
     passLog.debug({ reasons: [...ctx.reasons], fromSource, jobs: jobs.length }, 'reconcile pass started');
-    const passDeps = { docker, store, clock, log: passLog, random, readiness: countingReadiness(), hooks: readinessProbe!.hooks };
+    // One readiness object for the daemon's life: converge keys per-process state on it (the
+    // Services runtime remembers pods across passes).
+    const passDeps = { docker, store, clock, log: passLog, random, readiness: readinessSource!, hooks: readinessProbe!.hooks };
     const common = { app, extraResources: jobs, prune: true, waitForReady: false, timeoutMs: settings.passTimeoutMs, signal: ctx.signal };
     let result: PassResult;
     try {
@@ -314,7 +317,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     lastWaits = waits;
     // The prober wakes one waiter at a time (the newest); an older wait that resolves late is ignored.
     const generation = ++readinessGeneration;
-    void countingReadiness().changed!(waitDelay, stopSignal.signal).then(() => {
+    void readinessSource!.changed!(waitDelay, stopSignal.signal).then(() => {
       if (generation === readinessGeneration && !stopSignal.signal.aborted) trigger('readiness');
     });
   }
@@ -348,6 +351,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       lease = keepLease({ store, clock, log: deps.log, app, holder: deps.holder, onRegained: () => trigger('retry') });
       try {
         readinessProbe = createReadiness({ docker, clock, store, app, log: deps.log.child({ component: 'readiness' }) });
+        readinessSource = countingReadiness();
         scheduler = createCronScheduler({ store, clock, app, log: deps.log, ...(settings.cronTime ? { time: settings.cronTime } : {}) });
         scheduler.setCronJobs(
           store
