@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import type { FlowCounts } from './conntrack.js';
 import { countDnatFlows, sameCounts } from './conntrack.js';
 import type { Frontend, RenderedRules, RuleNames } from './kernel-rules.js';
-import { renderRules, svcChain } from './kernel-rules.js';
+import { parseHostRules, renderRules, svcChain } from './kernel-rules.js';
 import type { Logger } from './log.js';
 import { errorText } from './log.js';
 import type { EndpointStatus, ProxyConfig } from './protocol.js';
@@ -34,6 +34,14 @@ export interface KernelForwarderOptions {
   frontends: (config: ProxyConfig) => Frontend[];
   /** Host mode (renderRules): the NodePort fast path in the host's namespace. */
   host?: boolean;
+  /**
+   * Host mode: this program's owner marker, `iptables-save`, and how to tell whether another
+   * owner still lives (owner.ts). With them, host-rule sets whose owner is gone are removed:
+   * a fast path killed without its shutdown must not leave DNAT rules behind.
+   */
+  owner?: string;
+  iptablesSave?: string;
+  ownerAlive?: (owner: string) => boolean | undefined;
   /** Only flows that arrived on these ports count (host mode); all DNATed flows otherwise. */
   countPorts?: (config: ProxyConfig) => ReadonlySet<number> | undefined;
   log: Logger;
@@ -67,10 +75,12 @@ export class KernelForwarder {
       frontends: this.o.frontends(config),
       previous: this.chains,
       ...(this.o.host ? { host: true } : {}),
+      ...(this.o.owner ? { owner: this.o.owner } : {}),
     });
     try {
       await this.restore(rendered);
       await this.hook(rendered);
+      if (!this.rendered) await this.sweepStale().catch(() => []);
       this.rendered = rendered;
       this.chains = rendered.chains;
       if (this.mode !== 'kernel') this.o.log.info('kernel forwarding on', { chains: rendered.chains.size });
@@ -94,9 +104,38 @@ export class KernelForwarder {
     if (this.mode !== 'kernel' || !this.rendered) return;
     try {
       await this.hook(this.rendered);
+      await this.sweepStale();
     } catch (err) {
       this.o.log.warn('could not restore kernel forwarding hooks', { err: errorText(err) });
     }
+  }
+
+  /**
+   * Removes host-rule sets (other than ours) whose owner process is gone: hooks first, then
+   * their chains. Owners this program cannot judge (another PID namespace) are left alone.
+   */
+  async sweepStale(): Promise<string[]> {
+    if (!this.o.host || !this.o.iptablesSave || !this.o.ownerAlive) return [];
+    const saved = await this.run(this.o.iptablesSave, []);
+    if (saved.code !== 0) return [];
+    const own = this.o.names.chainPrefix;
+    const removed: string[] = [];
+    for (const set of parseHostRules(saved.stdout)) {
+      if (set.prefix === own) continue;
+      if (set.owner !== undefined && this.o.ownerAlive(set.owner) !== false) continue;
+      for (const h of set.hooks) await this.run(this.o.iptables, ['-w', '5', '-t', h.table, ...h.args]);
+      const tables = [...new Set(set.chains.map((c) => c.table))];
+      const script = tables.flatMap((t) => {
+        const chains = set.chains.filter((c) => c.table === t).map((c) => c.chain);
+        return [`*${t}`, ...chains.map((c) => `:${c} - [0:0]`), ...chains.map((c) => `-X ${c}`), 'COMMIT'];
+      });
+      const r = await this.run(this.o.iptablesRestore, ['--noflush', '-w', '5'], `${script.join('\n')}\n`);
+      if (r.code === 0) {
+        removed.push(set.prefix);
+        this.o.log.info('removed stale host rules', { chains: set.prefix, owner: set.owner ?? 'unknown' });
+      }
+    }
+    return removed;
   }
 
   /** Re-reads conntrack; true when the per-endpoint counts changed. */

@@ -50,7 +50,17 @@ export interface RenderOptions {
    * Docker's isolation rules. Loopback stays with Docker's userland proxy.
    */
   host?: boolean;
+  /**
+   * Host mode: who owns these rules (`pid:starttime@pidns` of the program), written as a
+   * comment into the entry chain so another program can tell stale rules from live ones.
+   */
+  owner?: string;
 }
+
+/** `-A <prefix>-SVC -m comment --comment berth-owner=<owner>`: the owner marker of host rules. */
+export const OWNER_MARK = 'berth-owner=';
+/** Chain name prefix of host-mode rules (hostRuleNames). */
+export const HOST_CHAIN_RE = /^(BNP[0-9a-f]{8})-/;
 
 /** Matches of host-mode frontends: a local address, not loopback (route_localnet stays off). */
 export const HOST_ENTRY_MATCH = '-m addrtype --dst-type LOCAL ! -d 127.0.0.0/8';
@@ -113,6 +123,7 @@ export function renderRules(config: ProxyConfig, o: RenderOptions): RenderedRule
   const fwd = fwdChain(n);
   const chains = new Set<string>([svc, masq, ...(o.host ? [fwd] : [])]);
   const rules: string[] = [`-A ${masq} -m mark --mark ${mark} -j MASQUERADE`];
+  if (o.host && o.owner) rules.push(`-A ${svc} -m comment --comment ${OWNER_MARK}${o.owner}`);
   const filter: string[] = [];
   const affinity = config.sessionAffinity.type === 'ClientIP' ? config.sessionAffinity.timeoutSeconds : undefined;
   o.frontends.forEach((f, i) => {
@@ -177,4 +188,42 @@ function sortRules(rules: string[]): string[] {
     byChain.set(chain, list);
   }
   return [...byChain.values()].flat();
+}
+
+/** Host-rule sets in an `iptables-save` dump: prefix → owner marker (if any), tables, hook rules. */
+export interface SavedHostRules {
+  prefix: string;
+  owner?: string;
+  /** `table chain` of every chain of the set. */
+  chains: Array<{ table: string; chain: string }>;
+  /** Rules in built-in chains that jump into the set, as `iptables -t TABLE -D` arguments. */
+  hooks: Array<{ table: string; args: string[] }>;
+}
+
+export function parseHostRules(saved: string): SavedHostRules[] {
+  const sets = new Map<string, SavedHostRules>();
+  const get = (prefix: string) => {
+    let s = sets.get(prefix);
+    if (!s) sets.set(prefix, (s = { prefix, chains: [], hooks: [] }));
+    return s;
+  };
+  let table = '';
+  for (const line of saved.split('\n')) {
+    if (line.startsWith('*')) table = line.slice(1).trim();
+    else if (line.startsWith(':')) {
+      const chain = line.slice(1).split(' ')[0]!;
+      const m = HOST_CHAIN_RE.exec(chain);
+      if (m) get(m[1]!).chains.push({ table, chain });
+    } else if (line.startsWith('-A ')) {
+      const words = line.trim().split(/\s+/);
+      const chain = words[1]!;
+      const own = HOST_CHAIN_RE.exec(chain);
+      const marker = words.find((w) => w.startsWith(OWNER_MARK));
+      if (own && marker) get(own[1]!).owner = marker.slice(OWNER_MARK.length).replace(/^"|"$/g, '');
+      const target = words[words.indexOf('-j') + 1];
+      const into = target ? HOST_CHAIN_RE.exec(target) : null;
+      if (!own && into) get(into[1]!).hooks.push({ table, args: ['-D', ...words.slice(1)] });
+    }
+  }
+  return [...sets.values()].sort((a, b) => (a.prefix < b.prefix ? -1 : 1));
 }

@@ -9,6 +9,7 @@ import { UsageError } from './cli-args.js';
 import { KernelForwarder } from './kernel-forwarder.js';
 import { hostFrontends, hostRuleNames, PROXY_RULE_NAMES, proxyFrontends } from './kernel-rules.js';
 import type { Logger } from './log.js';
+import { ownerAlive, selfOwner } from './owner.js';
 import { LOG_LEVEL_SPEC, runMain } from './program-main.js';
 import { DEFAULT_PROXY_CONFIG_DIR } from './protocol.js';
 import { PROXY_DEFAULTS, startProxyProgram } from './proxy-program.js';
@@ -44,6 +45,9 @@ function kernelForwarder(mode: string, dir: string, hostRules: string | undefine
       names: hostRuleNames(hostRules),
       frontends: hostFrontends,
       host: true,
+      iptablesSave: join(dir, 'iptables-save'),
+      ownerAlive: (owner) => ownerAlive(owner),
+      ...optional('owner', selfOwner()),
       countPorts: (config) => new Set(hostFrontends(config).map((f) => f.dport)),
       log,
     });

@@ -137,7 +137,7 @@ function planProxy(ctx: Ctx, r: Resource<Service>, out: ServicesStep): void {
   const ns = svc.metadata.namespace ?? 'default';
   const name = svc.metadata.name;
   const obs = ctx.observed.services.find((s) => s.namespace === ns && s.name === name);
-  const plan = proxyPlan(ctx, r, obs?.config?.serving);
+  const plan = proxyPlan(ctx, r, obs);
   planHostRules(r.key, plan, obs, out);
   // No proxy (a host fast path may have outlived it): create one.
   if (!obs?.containerId) {
@@ -189,7 +189,8 @@ function planHostRules(key: string, plan: ProxyPlan, obs: ObservedService | unde
     out.actions.push({ type: 'write-endpoints', key, namespace: plan.namespace, name: plan.name, containerId: h.containerId, config: plan.config, after: h.config.generation, host: true, reason: endpointChange(h.config, plan.config) });
 }
 
-function proxyPlan(ctx: Ctx, r: Resource<Service>, serving: readonly string[] | undefined): ProxyPlan {
+function proxyPlan(ctx: Ctx, r: Resource<Service>, obs: ObservedService | undefined): ProxyPlan {
+  const serving = obs?.config?.serving;
   const svc = r.object;
   const ns = svc.metadata.namespace ?? 'default';
   const name = svc.metadata.name;
@@ -216,7 +217,8 @@ function proxyPlan(ctx: Ctx, r: Resource<Service>, serving: readonly string[] | 
   const nodePorts: Record<string, number> = {};
   if (svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') {
     for (const p of ports) {
-      const nodePort = ctx.observed.nodePorts?.[r.key]?.[p.name ?? ''] ?? p.nodePort;
+      // The store's allocation; else the manifest's; else (a read-only diff allocates nothing) what the proxy publishes now.
+      const nodePort = ctx.observed.nodePorts?.[r.key]?.[p.name ?? ''] ?? p.nodePort ?? obs?.nodePorts[p.name ?? ''];
       if (nodePort !== undefined) {
         publish.push({ protocol: p.protocol, hostPort: nodePort, port: p.port, hostIp: '' });
         nodePorts[p.name ?? ''] = nodePort;

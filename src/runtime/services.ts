@@ -66,6 +66,7 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
   const { docker, store, clock, log } = deps;
   const firstSeen = new Map<string, number>();
   const probing = deps.readiness?.track !== undefined;
+  const startedAt = clock.now();
 
   async function observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, desired: DesiredState, options: { dryRun: boolean }): Promise<void> {
     observed.nodePorts = nodePorts(desired, observed, options.dryRun, needsAllocation(desired, options.dryRun) ? await hostPorts() : new Set());
@@ -149,7 +150,8 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
    * Pods this process met less than a probe cycle ago and does not see ready yet: its prober
    * starts every pod as not ready, so without the hold each `berth apply` would take every
    * probed pod out of rotation until its first probe. A pod leaves a hold once the prober
-   * calls it ready, or once the probe has had time to fail for real.
+   * calls it ready, or once the probe has had time to fail for real. A pod created since this
+   * process started has no earlier readiness to keep (Docker's creation time has 1 s resolution).
    */
   function holds(observed: ObservedState & { probes?: ObservedHost['probes'] }): string[] {
     const now = clock.now();
@@ -158,7 +160,7 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
     for (const pod of observed.pods) {
       present.add(pod.key);
       if (!firstSeen.has(pod.key)) firstSeen.set(pod.key, now);
-      if (pod.ready) continue;
+      if (pod.ready || pod.createdAt >= startedAt - 2_000) continue;
       const window = Math.min(HOLD_MAX_MS, Math.max(0, ...pod.containers.map((c) => decisionMs(observed.probes?.get(c.id)?.readinessProbe))));
       if (now - firstSeen.get(pod.key)! < window) out.push(pod.key);
     }

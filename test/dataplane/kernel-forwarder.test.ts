@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandResult, CommandRunner } from '../../src/dataplane/kernel-forwarder.js';
 import { KernelForwarder, withKernelFlows } from '../../src/dataplane/kernel-forwarder.js';
-import { PROXY_RULE_NAMES, proxyFrontends } from '../../src/dataplane/kernel-rules.js';
+import { hostFrontends, parseHostRules, PROXY_RULE_NAMES, proxyFrontends } from '../../src/dataplane/kernel-rules.js';
+import { ownerAlive, statStartTime } from '../../src/dataplane/owner.js';
 import type { ProxyConfig } from '../../src/dataplane/protocol.js';
 import { memoryLogger } from './helpers.js';
 
@@ -105,5 +106,94 @@ describe('kernel forwarder', () => {
       { name: 'web-a', ip: '10.0.0.2', ready: true, state: 'serving', active: 3, total: 5, failures: 0 },
       { name: 'web-old', ip: '10.0.0.9', ready: false, state: 'draining', active: 1, total: 0, failures: 0 },
     ]);
+  });
+});
+
+describe('host fast path: stale rules of a killed owner are removed', () => {
+  const saved = [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':BNP11111111-MASQ - [0:0]',
+    ':BNP11111111-P0 - [0:0]',
+    ':BNP11111111-SVC - [0:0]',
+    ':BNP22222222-SVC - [0:0]',
+    ':DOCKER - [0:0]',
+    '-A PREROUTING -j BNP22222222-SVC',
+    '-A PREROUTING -j BNP11111111-SVC',
+    '-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER',
+    '-A OUTPUT -j BNP11111111-SVC',
+    '-A POSTROUTING -j BNP11111111-MASQ',
+    '-A BNP11111111-SVC -m comment --comment berth-owner=100:555@pid:[4026531836]',
+    '-A BNP11111111-SVC -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -p tcp -m tcp --dport 30080 -j BNP11111111-P0',
+    '-A BNP22222222-SVC -m comment --comment berth-owner=200:777@pid:[4026531836]',
+    'COMMIT',
+    '*filter',
+    ':FORWARD DROP [0:0]',
+    ':BNP11111111-FWD - [0:0]',
+    '-A FORWARD -j BNP11111111-FWD',
+    '-A BNP11111111-FWD -p tcp -m conntrack --ctstate DNAT --ctorigdstport 30080 -j ACCEPT',
+    'COMMIT',
+    '',
+  ].join('\n');
+
+  it('parses each set with its owner, chains and hooks', () => {
+    expect(parseHostRules(saved)).toEqual([
+      {
+        prefix: 'BNP11111111',
+        owner: '100:555@pid:[4026531836]',
+        chains: [
+          { table: 'nat', chain: 'BNP11111111-MASQ' },
+          { table: 'nat', chain: 'BNP11111111-P0' },
+          { table: 'nat', chain: 'BNP11111111-SVC' },
+          { table: 'filter', chain: 'BNP11111111-FWD' },
+        ],
+        hooks: [
+          { table: 'nat', args: ['-D', 'PREROUTING', '-j', 'BNP11111111-SVC'] },
+          { table: 'nat', args: ['-D', 'OUTPUT', '-j', 'BNP11111111-SVC'] },
+          { table: 'nat', args: ['-D', 'POSTROUTING', '-j', 'BNP11111111-MASQ'] },
+          { table: 'filter', args: ['-D', 'FORWARD', '-j', 'BNP11111111-FWD'] },
+        ],
+      },
+      { prefix: 'BNP22222222', owner: '200:777@pid:[4026531836]', chains: [{ table: 'nat', chain: 'BNP22222222-SVC' }], hooks: [{ table: 'nat', args: ['-D', 'PREROUTING', '-j', 'BNP22222222-SVC'] }] },
+    ]);
+  });
+
+  it('removes the sets of dead owners, keeps live ones and its own', async () => {
+    const ipt = fakeIptables((file) => (file.endsWith('iptables-save') ? { stdout: saved } : {}));
+    const f = new KernelForwarder({
+      iptables: '/usr/sbin/iptables',
+      iptablesRestore: '/usr/sbin/iptables-restore',
+      iptablesSave: '/usr/sbin/iptables-save',
+      conntrackFile: '/proc/net/nf_conntrack',
+      names: { chainPrefix: 'BNP33333333', listPrefix: 'bnp33333333-', markBit: 0x2000000 },
+      frontends: hostFrontends,
+      host: true,
+      owner: '300:999@pid:[4026531836]',
+      ownerAlive: (owner) => owner.startsWith('200:'),
+      log: memoryLogger(),
+      run: ipt.run,
+    });
+    expect(await f.sweepStale()).toEqual(['BNP11111111']);
+    expect(ipt.calls).toEqual([
+      'iptables-save ',
+      'iptables -w 5 -t nat -D PREROUTING -j BNP11111111-SVC',
+      'iptables -w 5 -t nat -D OUTPUT -j BNP11111111-SVC',
+      'iptables -w 5 -t nat -D POSTROUTING -j BNP11111111-MASQ',
+      'iptables -w 5 -t filter -D FORWARD -j BNP11111111-FWD',
+      'iptables-restore --noflush -w 5 <<13 lines',
+    ]);
+  });
+
+  it('an owner is alive only while a process with that PID and start time exists in the same PID namespace', () => {
+    const stat = (start: string) => `4242 (node (proxy)) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 11 0 ${start} 1000 10 18446744073709551615`;
+    expect(statStartTime(stat('98765'))).toBe('98765');
+    const read = (path: string) => {
+      if (path === '/proc/4242/stat') return stat('98765');
+      throw new Error('ENOENT');
+    };
+    expect(ownerAlive('4242:98765@pid:[1]', read, 'pid:[1]')).toBe(true);
+    expect(ownerAlive('4242:11111@pid:[1]', read, 'pid:[1]')).toBe(false); // PID reused
+    expect(ownerAlive('4343:98765@pid:[1]', read, 'pid:[1]')).toBe(false); // gone
+    expect(ownerAlive('4242:98765@pid:[2]', read, 'pid:[1]')).toBeUndefined(); // cannot judge
   });
 });

@@ -110,7 +110,9 @@ export async function createHostRules(ctx: PodContext, plan: ProxyPlan): Promise
         [SL.image]: image,
       },
       StopTimeout: 10,
-      HostConfig: { NetworkMode: 'host', RestartPolicy: { Name: 'unless-stopped' }, CapAdd: ['NET_ADMIN'] },
+      // Host PID namespace: the program marks its rules with its host PID, and removes rule
+      // sets whose owner is gone (a fast path killed without its shutdown).
+      HostConfig: { NetworkMode: 'host', PidMode: 'host', RestartPolicy: { Name: 'unless-stopped' }, CapAdd: ['NET_ADMIN'] },
     });
   } catch (err) {
     throw dockerError(err, `creating the host fast path of service ${plan.namespace}/${plan.name}`);
