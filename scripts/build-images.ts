@@ -3,4 +3,4 @@ import { buildExampleImages } from './images.js';
 
 const docker = createDockerClient(process.env.DOCKER_HOST ? { host: process.env.DOCKER_HOST } : {});
 const refs = await buildExampleImages(docker);
-for (const r of refs) console.log(`built ${r}`);
+for (const r of refs) console.log(`image ready: ${r}`);
