@@ -1,4 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { runCli } from '../support/cli.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
@@ -116,6 +118,23 @@ describe('services: NodePort (real Docker)', () => {
     }
   });
 
+  it.each([
+    { target: 'svc/web', remote: '80' },
+    { target: 'deploy/web', remote: 'http' },
+  ])('port-forward $target: local connections reach a ready pod until interrupted', async ({ target, remote }) => {
+    const local = await freePort();
+    const stop = new AbortController();
+    const running = runCli(['port-forward', target, `${local}:${remote}`, '--address', '127.0.0.1', '--app', t.app, '--state-dir', t.stateDir], { signal: stop.signal });
+    const reply = await waitUntil(() => hostGet(`http://127.0.0.1:${local}/`), `port-forward to listen on ${local}`);
+    expect(replicas).toContain(reply.pod);
+    stop.abort();
+    const r = await running;
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')).toContain(`Forwarding from 127.0.0.1:${local} -> 8080`);
+    expect(r.stdout).toContain(`Handling connection for ${local}`);
+    await expect(hostGet(`http://127.0.0.1:${local}/`)).rejects.toThrow();
+  });
+
   it('a requested nodePort another Service holds is a clear error that changes nothing', async () => {
     const conflicting = join(t.dir, '..', 'conflict.yaml');
     await writeFile(
@@ -128,3 +147,13 @@ describe('services: NodePort (real Docker)', () => {
     expect((await t.containers()).filter((c) => c.Labels['berth.name'] === 'other')).toEqual([]);
   });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}

@@ -9,6 +9,7 @@ import { registerDescribe } from './describe.js';
 import { registerExec } from './exec.js';
 import { registerGet } from './get.js';
 import { registerLogs } from './logs.js';
+import { registerPortForward } from './port-forward.js';
 import { registerRollout } from './rollout.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
@@ -27,6 +28,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerRollout(program, ctx);
   registerLogs(program, ctx);
   registerExec(program, ctx);
+  registerPortForward(program, ctx);
   registerDaemon(program, ctx);
   registerVersion(program, ctx);
 }
