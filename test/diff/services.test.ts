@@ -43,7 +43,11 @@ function summary(actions: Action[]): string[] {
       case 'disconnect-proxy':
         return [`disconnect-proxy ${a.namespace}/${a.name} from ${a.network}`];
       case 'write-endpoints':
-        return [`write-endpoints ${a.namespace}/${a.name} (${a.reason})`];
+        return [`write-endpoints ${a.namespace}/${a.name}${a.host ? ' host' : ''} (${a.reason})`];
+      case 'create-host-rules':
+        return [`create-host-rules ${a.proxy.namespace}/${a.proxy.name}`];
+      case 'delete-host-rules':
+        return [`delete-host-rules ${a.namespace}/${a.name} (${a.reason})`];
       case 'create-dns':
         return [`create-dns ${a.dns.namespace}`];
       case 'delete-dns':
@@ -223,10 +227,36 @@ describe('services: published ports and proxy lifecycle', () => {
     expect(proxy.nodePorts).toEqual({ http: allocated });
   });
 
-  it('a changed node port replaces the proxy (published ports are fixed at creation)', () => {
+  it('a changed node port replaces the proxy and its host fast path (published ports are fixed at creation)', () => {
     const before = proxyOf(nodePort(30080), observedState([], { nodePorts: { 'Service/default/web': { http: 30080 } } }));
-    const observed = observedState([], { services: [running(before)], nodePorts: { 'Service/default/web': { http: 30081 } } });
-    expect(summary(run(nodePort(30081), observed).actions)).toEqual(['delete-proxy default/web (published ports changed; replacing it)', 'create-dns default']);
+    const observed = observedState([], { services: [running(before, { hostRules: { containerId: 'host-web', state: 'running', specHash: before.specHash } })], nodePorts: { 'Service/default/web': { http: 30081 } } });
+    expect(summary(run(nodePort(30081), observed).actions)).toEqual([
+      'delete-host-rules default/web (published ports changed; replacing it)',
+      'delete-proxy default/web (published ports changed; replacing it)',
+      'create-dns default',
+    ]);
+  });
+
+  it('published TCP ports get the host fast path, kept in step with the proxy and removed with it', () => {
+    const observed = observedState(pods([web], 2), { nodePorts: { 'Service/default/web': { http: 30080 } } });
+    const first = run(nodePort(), observed);
+    expect(summary(first.actions)).toEqual(['create-host-rules default/web', 'create-proxy default/web', 'create-dns default']);
+    const proxy = proxyOf(nodePort(), observed);
+    expect(proxy.hostRules).toBe(true);
+    expect(proxy.config.published).toEqual([{ name: 'http', protocol: 'TCP', hostPort: 30080 }]);
+    // Both run the same endpoint configuration; a pod leaving is written to both.
+    const host = { containerId: 'host-web', state: 'running' as const, specHash: proxy.specHash, config: running(proxy).config! };
+    const settledState = { ...observed, services: [running(proxy, { hostRules: host })] };
+    const ps = observed.pods;
+    const p = run(nodePort(), { ...settledState, pods: [{ ...ps[0]!, ready: false }, ps[1]!] });
+    expect(summary(p.actions)).toEqual([`write-endpoints default/web host (${ps[0]!.name} out)`, `write-endpoints default/web (${ps[0]!.name} out)`, 'create-dns default']);
+    // Pruned: both go.
+    expect(summary(run([web], settledState, true).actions)).toEqual([
+      'delete-proxy default/web (prune: Service/default/web removed from the revision)',
+      'delete-host-rules default/web (prune: Service/default/web removed from the revision)',
+    ]);
+    // Type ClusterIP again: the fast path goes, the proxy is replaced (nothing published any more).
+    expect(summary(run([web, service('web')], settledState).actions).slice(0, 2)).toEqual(['delete-host-rules default/web (no published TCP port any more)', 'delete-proxy default/web (published ports changed; replacing it)']);
   });
 
   it.each([

@@ -181,6 +181,16 @@ describe('config, storage, namespaces, services', () => {
     expect(serviceAddresses(svc.object as Service, state)).toEqual({ clusterIP: '172.20.0.9', externalIPs: [], nodePorts: { '': 30080 } });
     expect(serviceAddresses({ ...(headless.object as Service), spec: { ...(headless.object as Service).spec, type: 'NodePort' } }, state)).toEqual({ clusterIP: 'None', externalIPs: [], nodePorts: { '': 31000 } });
   });
+
+  it('serviceAddresses: a LoadBalancer is published on the Docker host: its loadBalancerIP, else localhost', () => {
+    const state = liveState({ inventory });
+    state.host.services.push({ namespace: 'default', name: 'web', containerId: 'x', state: 'running', specHash: 'h', ip: '172.20.0.9', nodePorts: { '': 30080 } });
+    const lb = { ...(svc.object as Service), spec: { ...(svc.object as Service).spec, type: 'LoadBalancer' as const } };
+    expect(serviceAddresses(lb, state)).toEqual({ clusterIP: '172.20.0.9', externalIPs: ['localhost'], nodePorts: { '': 30080 } });
+    expect(serviceAddresses({ ...lb, spec: { ...lb.spec, loadBalancerIP: '192.0.2.2' } }, state).externalIPs).toEqual(['192.0.2.2']);
+    // Not running yet: nothing to show.
+    expect(serviceAddresses(lb, liveState({ inventory })).externalIPs).toEqual([]);
+  });
 });
 
 describe('deployments running another template than their manifest (undo pin, rollback)', () => {

@@ -83,7 +83,7 @@ const services: Columns<ViewOf<'Service'>> = {
   headers: ['TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
   cells: (v, now) => {
     const s = v.object.spec;
-    const external = s.type === 'ExternalName' ? (s.externalName ?? NONE) : (v.object.status.loadBalancer.ingress?.map((i) => i.ip).join(',') ?? NONE);
+    const external = s.type === 'ExternalName' ? (s.externalName ?? NONE) : (v.object.status.loadBalancer.ingress?.map((i) => i.ip ?? i.hostname).join(',') ?? NONE);
     return [s.type, s.clusterIP || NONE, external, servicePorts(s.ports), age(v.createdAt, now)];
   },
   wideHeaders: ['SELECTOR'],

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';
@@ -111,7 +112,10 @@ export function serviceAddresses(service: Service, state: LiveState): ServiceAdd
     for (const [name, port] of Object.entries(proxy?.nodePorts ?? {})) nodePorts[name] = port;
   }
   const clusterIP = service.spec.type === 'ExternalName' ? '' : service.spec.clusterIP === 'None' ? 'None' : (proxy?.ip ?? service.spec.clusterIP ?? '');
-  return { clusterIP, externalIPs: [], nodePorts };
+  // A LoadBalancer's own port is published on the Docker host (docs/services.md): its address,
+  // or `localhost` as Docker Desktop says, once the proxy runs.
+  const externalIPs = service.spec.type === 'LoadBalancer' && proxy ? [service.spec.loadBalancerIP || 'localhost'] : [];
+  return { clusterIP, externalIPs, nodePorts };
 }
 
 export function serviceView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'Service'> {
@@ -131,7 +135,7 @@ export function serviceView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'Se
     kind: 'Service',
     metadata: metaOf(ctx, entry, createdAt),
     spec,
-    status: { loadBalancer: addresses.externalIPs.length ? { ingress: addresses.externalIPs.map((ip) => ({ ip })) } : {} },
+    status: { loadBalancer: addresses.externalIPs.length ? { ingress: addresses.externalIPs.map((a) => (isIP(a) ? { ip: a } : { hostname: a })) } : {} },
   };
   return { kind: 'Service', ...base(entry, createdAt), object };
 }

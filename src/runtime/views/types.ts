@@ -138,7 +138,7 @@ export interface ServiceItem {
     selector?: StringMap;
     ports?: Array<{ name?: string; protocol: string; port: number; targetPort: number | string; nodePort?: number }>;
   };
-  status: { loadBalancer: { ingress?: Array<{ ip: string }> } };
+  status: { loadBalancer: { ingress?: Array<{ ip?: string; hostname?: string }> } };
 }
 
 export interface ConfigMapItem {
