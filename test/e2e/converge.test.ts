@@ -188,6 +188,18 @@ describe('converge (real Docker)', () => {
     expect((await execIn(t.docker, fresh.Id, ['cat', '/data/note.txt'])).output.trim()).toBe('kept');
   });
 
+  it('berth scale changes the replica count until the next apply of the source', async () => {
+    const scaled = await t.berth('scale', 'deploy/web', '--replicas', '4', '-n', 'shop', '--wait', '--timeout', '60s');
+    expect(scaled.stderr).toBe('');
+    expect(scaled.code).toBe(0);
+    expect(scaled.stdout.trim()).toBe('deployment.apps/web scaled');
+    expect(await webPods(t)).toHaveLength(4);
+    const back = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s');
+    expect(back.code).toBe(0);
+    expect(back.stdout).toMatch(/deployment\.apps\/web configured/);
+    expect(await webPods(t)).toHaveLength(2);
+  });
+
   it('--prune removes what the manifests dropped and never touches unlabelled containers', async () => {
     const bystander = await t.docker.createContainer({
       Image: 'berth-examples/busybox:1.36',

@@ -11,6 +11,7 @@ import { registerGet } from './get.js';
 import { registerLogs } from './logs.js';
 import { registerPortForward } from './port-forward.js';
 import { registerRollout } from './rollout.js';
+import { registerScale } from './scale.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
@@ -25,6 +26,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerGet(program, ctx);
   registerDescribe(program, ctx);
   registerDelete(program, ctx);
+  registerScale(program, ctx);
   registerRollout(program, ctx);
   registerLogs(program, ctx);
   registerExec(program, ctx);
