@@ -11,6 +11,8 @@ need_packages=()
 command -v dockerd >/dev/null 2>&1 || need_packages+=(docker.io)
 [ -x /bin/busybox ] && /bin/busybox --help >/dev/null 2>&1 && ! ldd /bin/busybox >/dev/null 2>&1 || need_packages+=(busybox-static)
 command -v git >/dev/null 2>&1 || need_packages+=(git)
+# The service data plane copies the host's iptables into its image (kernel forwarding).
+[ -x /usr/sbin/iptables ] || [ -x /sbin/iptables ] || need_packages+=(iptables)
 if [ "${BERTH_SETUP_BENCH:-0}" = 1 ]; then
   command -v docker-compose >/dev/null 2>&1 || need_packages+=(docker-compose)
 fi
