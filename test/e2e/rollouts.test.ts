@@ -239,3 +239,36 @@ spec:
     expect(pods.status.containerStatuses[0]!.restartCount).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('rollout commands while a daemon manages the app (real Docker)', () => {
+  let t: E2eApp;
+  let daemon: import('./support/daemon.js').DaemonProcess | undefined;
+  beforeAll(async () => {
+    t = await createE2eApp('rollout-daemon');
+  });
+  afterAll(async () => {
+    if (daemon?.alive()) {
+      daemon.kill('SIGTERM');
+      await daemon.exited;
+    }
+    await t.cleanup();
+  });
+
+  it('rollout restart records the change and the daemon (signalled with SIGHUP) rolls the pods at once', async () => {
+    const { startDaemon, eventually } = await import('./support/daemon.js');
+    await t.write({ 'web.yaml': deployment({ image: 'berth-examples/web:1.0', cause: 'v1', replicas: 2 }) });
+    // A long drift interval: only the signal can make the daemon act within the test.
+    daemon = await startDaemon(['--watch', t.dir, '--app', t.app, '--state-dir', t.stateDir, '--resync', '1h']);
+    const podsOf = async () => (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox' && c.State === 'running').map((c) => c.Labels['berth.name']!).sort();
+    const before = await eventually('two ready pods', async () => ((await podsOf()).length === 2 ? podsOf() : undefined));
+    const restart = await t.berth('rollout', 'restart', 'deploy/web');
+    expect(restart.code).toBe(0);
+    expect(restart.stdout.trim()).toBe('deployment.apps/web restarted');
+    expect(restart.stderr).toContain(`pid ${daemon.pid}`);
+    const after = await eventually('all pods replaced', async () => {
+      const now = await podsOf();
+      return now.length === 2 && now.every((p) => !before.includes(p)) ? now : undefined;
+    }, 60_000);
+    expect(after).toHaveLength(2);
+  });
+});

@@ -145,10 +145,15 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new BerthError('USAGE', `cannot listen on ${s.listen.host}:${s.listen.port}: the address is in use`, { listen: s.listen }, { cause: err });
     throw err;
   }
+  // SIGHUP: "resync now", the Unix convention. `berth rollout undo|restart|pause|resume` on
+  // this host record their change in the store and send it, so the daemon applies it at once.
+  const onHangup = () => d.sync('api');
+  process.on('SIGHUP', onHangup);
   await new Promise<void>((resolveStop) => {
     if (io.interrupted.aborted) return resolveStop();
     io.interrupted.addEventListener('abort', () => resolveStop(), { once: true });
   });
+  process.off('SIGHUP', onHangup);
   // SIGTERM: stop taking triggers (API first), let the running pass stop between steps,
   // release the lease, close the store.
   log.info({ component: 'daemon' }, 'stopping');

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { dump } from 'js-yaml';
 import { buildDesiredState } from '../../diff/desired.js';
 import type { DeploymentStatus } from '../../diff/controllers/deployment.js';
@@ -193,10 +194,21 @@ async function converge(engine: Engine, key: string, flags: Flags, ctx: CliConte
     if (result.converge?.results.some((r) => !r.ok)) return 3;
     return result.converge?.timedOut ? 1 : 0;
   } catch (err) {
-    const heldBy = isBerthError(err, 'LEASE_HELD') ? (err.data as { heldBy?: { kind?: string } }).heldBy : undefined;
+    const heldBy = isBerthError(err, 'LEASE_HELD') ? (err.data as { heldBy?: { kind?: string; pid?: number; hostname?: string } }).heldBy : undefined;
     if (heldBy?.kind !== 'daemon') throw err;
     print(ctx.io.stdout, `${name(key)} ${verb}`);
-    print(ctx.io.stderr, 'note: a berth daemon manages this app; it applies the change on its next pass');
+    // The daemon owns the host; the change is in the store. On this host, SIGHUP makes it
+    // sync now; elsewhere (or in another pid namespace) its next pass picks the change up.
+    let signalled = false;
+    if (heldBy.pid && heldBy.hostname === hostname()) {
+      try {
+        process.kill(heldBy.pid, 'SIGHUP');
+        signalled = true;
+      } catch {
+        signalled = false;
+      }
+    }
+    print(ctx.io.stderr, signalled ? `note: the berth daemon (pid ${heldBy.pid}) manages this app; asked it to apply the change now` : 'note: a berth daemon manages this app; it applies the change on its next pass');
     return 0;
   } finally {
     await readiness.stop();
