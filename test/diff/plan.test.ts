@@ -29,6 +29,9 @@ function summary(actions: Action[]): string[] {
         return `create-volume ${a.namespace}/${a.claim}`;
       case 'delete-volume':
         return `delete-volume ${a.volumeName}`;
+      default:
+        // Restart takeover and service actions have their own tests (services.test.ts).
+        return `${a.type} ${a.key}`;
     }
   });
 }
