@@ -92,6 +92,8 @@ const READINESS_POLL_MIN_MS = 2_000;
 const FIRST_FETCH_WAIT_MS = 5_000;
 const READY_PING_TIMEOUT_MS = 3_000;
 const READINESS_POLL_MAX_MS = 60_000;
+/** With nothing to wait for, how long one readiness watch lasts before it is simply re-armed. */
+const READINESS_IDLE_WATCH_MS = 3_600_000;
 
 /**
  * `berth daemon`: keeps the host equal to the source (SPEC §6). Wires the triggers (new
@@ -311,6 +313,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     if (!waits) {
       lastWaits = '';
       waitDelay = READINESS_POLL_MIN_MS;
+      watchIdleReadiness();
       return;
     }
     waitDelay = waits === lastWaits ? Math.min(waitDelay * 2, READINESS_POLL_MAX_MS) : READINESS_POLL_MIN_MS;
@@ -319,6 +322,21 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     const generation = ++readinessGeneration;
     void readinessSource!.changed!(waitDelay, stopSignal.signal).then(() => {
       if (generation === readinessGeneration && !stopSignal.signal.aborted) trigger('readiness');
+    });
+  }
+
+  /**
+   * Converged, yet readiness still matters: a pod that turns unready (or ready again) changes
+   * the endpoints of its Services. A real change triggers a pass; the watch's own timeout only
+   * re-arms it.
+   */
+  function watchIdleReadiness(): void {
+    const generation = ++readinessGeneration;
+    const armedAt = clock.now();
+    void readinessSource!.changed!(READINESS_IDLE_WATCH_MS, stopSignal.signal).then(() => {
+      if (generation !== readinessGeneration || stopSignal.signal.aborted) return;
+      if (clock.now() - armedAt < READINESS_IDLE_WATCH_MS) trigger('readiness');
+      else watchIdleReadiness();
     });
   }
 
