@@ -158,4 +158,18 @@ describe('services: zero-downtime rolling update behind a NodePort (real Docker)
     expect(after.length).toBeGreaterThan(0);
     expect(after.every((o) => o.version === '2.0')).toBe(true);
   });
+
+  it('berth delete of a pod behind the Service under the same load fails zero requests (the drain writes the removal itself)', async () => {
+    const host = hostAddress();
+    const [victim, ...rest] = podNames(await t.containers(), 'Deployment/default/web');
+    const load = steadyLoad({ keepAlive: `http://${host}:${nodePort}/`, fresh: [`http://${host}:${nodePort}/`, `http://127.0.0.1:${nodePort}/`] }, 20);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const deleted = await t.berth('delete', `pod/${victim}`);
+    await new Promise((r) => setTimeout(r, 1_500));
+    await load.stop();
+    expect(deleted.code).toBe(0);
+    expect(podNames(await t.containers(), 'Deployment/default/web')).toEqual(rest);
+    expect(load.outcomes.filter((o) => o.error)).toEqual([]);
+    expect(load.outcomes.length).toBeGreaterThan(60);
+  });
 });
