@@ -257,7 +257,8 @@ describe('service proxy (TCP)', () => {
     await waitFor(async () => proxy.program.proxy.connectionCount === 0 && (await a!.open()) === 0 && (await b!.open()) === 0, 'all sockets closed');
     const status = await waitFor(async () => {
       const s = await proxy.readStatus();
-      return s.endpoints.every((e) => e.active === 0) ? s : undefined;
+      // The status file written before these connections also has every count at zero: wait for the totals.
+      return s.endpoints.every((e) => e.active === 0) && s.endpoints.reduce((n, e) => n + e.total, 0) === 250 ? s : undefined;
     }, 'active counts back to zero');
     expect(status.endpoints.reduce((n, e) => n + e.total, 0)).toBe(250);
   });
