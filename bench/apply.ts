@@ -52,7 +52,10 @@ await writeFile(join(manifests, 'app.yaml'), docs.join('---\n'));
 const composeFile = join(dir, 'docker-compose.yml');
 await writeFile(composeFile, `version: '2.4'\nservices:\n${services.join('')}`);
 
-const berthArgs = ['--app', 'bench-apply', '--state-dir', state];
+// A fresh app per run: a wedged leftover of an earlier run (dockerd 20.10 can lose count of a
+// network's endpoints) must not block this one.
+const app = `bench-apply-${process.pid}`;
+const berthArgs = ['--app', app, '--state-dir', state];
 const stats = (stderr: string) => {
   const line = stderr.split('\n').find((l) => l.startsWith('{"dockerCalls"'));
   return line ? (JSON.parse(line) as { dockerCalls: Record<string, number>; total: number; mutating: number }) : undefined;
@@ -61,7 +64,7 @@ const stats = (stderr: string) => {
 try {
   const berthCold = must(await timed(BERTH, ['apply', '-f', manifests, ...berthArgs], { BERTH_STATS: '1' }), 'berth cold apply');
   const berthNoop = must(await timed(BERTH, ['apply', '-f', manifests, ...berthArgs], { BERTH_STATS: '1' }), 'berth no-op apply');
-  const pods = (await docker.api.listContainers({ filters: { label: ['berth.app=bench-apply', 'berth.role=container'] } })).length;
+  const pods = (await docker.api.listContainers({ filters: { label: [`berth.app=${app}`, 'berth.role=container'] } })).length;
   must(await timed(BERTH, ['apply', '-f', empty, '--prune', '--allow-empty', ...berthArgs]), 'berth teardown');
 
   const composeArgs = ['-p', 'berthbenchapply', '-f', composeFile];
