@@ -378,7 +378,12 @@ export async function deletePod(ctx: PodContext, namespace: string, name: string
       await stopContainer(ctx, c, remaining);
     }),
   );
-  await Promise.all([...apps, ...others].map((c) => removeContainer(ctx, c)));
+  // Containers that joined the sandbox's namespaces go before the sandbox that owns them:
+  // removing both at once has left dockerd 20.10 counting an endpoint that no longer exists
+  // ("network ... has active endpoints" forever after, until dockerd restarts).
+  const sandboxes = others.filter((c) => c.Labels[L.role] === 'sandbox');
+  await Promise.all([...apps, ...others.filter((c) => c.Labels[L.role] !== 'sandbox')].map((c) => removeContainer(ctx, c)));
+  await Promise.all(sandboxes.map((c) => removeContainer(ctx, c)));
   await removePodVolumes(ctx, namespace, name);
 }
 
