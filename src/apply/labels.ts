@@ -38,3 +38,13 @@ export function ownedFilter(app: string, ...more: string[]): { label: string[] }
 export function isOwned(labels: Record<string, string> | undefined, app: string): boolean {
   return labels?.[L.managed] === 'true' && labels[L.app] === app;
 }
+
+/** A JSON label value, or undefined when absent or not JSON (a label someone else edited). */
+export function parseJson<T>(text: string | undefined): T | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}

@@ -3,7 +3,7 @@ import type { DockerState, ObservedContainer, ObservedNetwork, ObservedPod, Obse
 import type { Probe, RestartPolicy, StringMap } from '../model/types.js';
 import type { DockerClient } from './docker.js';
 import { dockerError } from './docker.js';
-import { L, ownedFilter } from './labels.js';
+import { L, ownedFilter, parseJson } from './labels.js';
 import { observeServiceContainers } from './services/observe.js';
 
 export interface ObserveOptions {
@@ -198,13 +198,4 @@ function parseTime(text: string | undefined): number | undefined {
   if (!text || text.startsWith('0001-')) return undefined;
   const t = Date.parse(text);
   return Number.isNaN(t) ? undefined : t;
-}
-
-function parseJson<T>(text: string | undefined): T | undefined {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type Dockerode from 'dockerode';
-import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerClient } from '../../src/apply/docker.js';
+import { getFile as getArchiveFile, putFile } from '../../src/apply/services/archive.js';
 import type { DataplaneStatus, DnsConfig, DnsStatus, ProxyConfig, ProxyStatus } from '../../src/dataplane/protocol.js';
 import { decodeStatus, encodeDnsConfig, encodeProxyConfig, STATUS_FILE } from '../../src/dataplane/protocol.js';
 import { buildDataplaneTestImage, DNS_CONFIG_DIR, PROXY_CONFIG_DIR } from './dataplane-image.js';
@@ -44,42 +44,9 @@ async function ipOf(c: Dockerode.Container): Promise<string> {
   return (await c.inspect()).NetworkSettings.Networks[network]!.IPAddress;
 }
 
-/** Uploads one file into a directory of a container, as berth's writer does. */
-async function putFile(c: Dockerode.Container, dir: string, name: string, content: string | Buffer): Promise<void> {
-  const pack = tar.pack();
-  pack.entry({ name, mode: 0o644 }, content);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of pack) chunks.push(chunk as Buffer);
-  await c.putArchive(Buffer.concat(chunks), { path: dir });
-}
-
-/**
- * Reads one file out of a container. The whole response is drained before the tar is parsed:
- * dockerd holds the container's lock until the archive has been read to the end, so a reader
- * that stops early (a tar parser finishing at the end-of-archive marker) would stall every
- * other operation on that container.
- */
+/** One file out of a container, with berth's own reader (drains the archive before parsing it). */
 async function getFile(c: Dockerode.Container, path: string): Promise<string> {
-  const stream = (await c.getArchive({ path })) as NodeJS.ReadableStream;
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  const extract = tar.extract();
-  let text: string | undefined;
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on('entry', (_header, body, next) => {
-      const parts: Buffer[] = [];
-      body.on('data', (d: unknown) => parts.push(d as Buffer));
-      body.on('end', () => {
-        text ??= Buffer.concat(parts).toString('utf8');
-        next();
-      });
-    });
-    extract.on('finish', resolve);
-    extract.on('error', reject);
-  });
-  extract.end(Buffer.concat(chunks));
-  await done;
+  const text = await getArchiveFile(c, path);
   if (text === undefined) throw new Error(`no file in the archive of ${path}`);
   return text;
 }

@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import type { DockerState, ObservedDns, ObservedService } from '../../diff/observed.js';
-import { L } from '../labels.js';
+import { L, parseJson } from '../labels.js';
 import { dockerNames } from '../names.js';
 import { SL } from './containers.js';
 
@@ -38,13 +38,4 @@ export function observeServiceContainers(app: string, containers: readonly Docke
   }
   const byKey = (a: { namespace: string; name?: string }, b: { namespace: string; name?: string }) => (`${a.namespace}/${a.name ?? ''}` < `${b.namespace}/${b.name ?? ''}` ? -1 : 1);
   return { services: services.sort(byKey), dns: dns.sort(byKey) };
-}
-
-function parseJson<T>(text: string | undefined): T | undefined {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return undefined;
-  }
 }

@@ -5,24 +5,14 @@ import { parseDuration } from '../engine-flags.js';
 import type { ValidationFlags } from '../validation-flags.js';
 
 /** Flags of `berth daemon` as commander hands them over (no defaults: the config file fills gaps). */
-export interface DaemonFlags extends ValidationFlags {
-  app?: string;
-  stateDir?: string;
+/**
+ * The daemon's flags: the config file's settings (one definition, runtime/config.ts) minus
+ * what only a file may say, plus what only the command line may say.
+ */
+export interface DaemonFlags
+  extends ValidationFlags,
+    Omit<DaemonFileConfig, 'gitUsername' | 'logLevel' | 'skipUnsupported' | 'allowPrivileged' | 'allowHostNetwork' | 'hostPathPrefixes'> {
   config?: string;
-  repo?: string;
-  branch?: string;
-  ref?: string;
-  path?: string;
-  interval?: string;
-  watch?: string;
-  debounce?: string;
-  resync?: string;
-  passTimeout?: string;
-  listen?: string;
-  tokenFile?: string;
-  webhookSecretFile?: string;
-  gitTokenFile?: string;
-  allowEmpty?: boolean;
   logLevel?: string;
   cronTimeScale?: string;
 }
