@@ -88,13 +88,12 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
     });
   const changes = resourceChanges(resources, inventory, req.prune);
   req.onChanges?.(changes);
+  // The inventory is what berth has applied, and objects of this revision may exist from the
+  // first step on: record it before converging, so a pass killed halfway leaves no orphans and
+  // commands that read it (rollout, scale, get) see a revision that is still rolling out.
+  if (!req.dryRun) recordInventory(deps, req, resources, inventory);
   const result = await convergeResources(deps, { ...req, resources, sourceRevision: revision.id });
-  if (!req.dryRun) {
-    deps.store.transaction(() => {
-      recordInventory(deps, req, resources, inventory);
-      deps.store.updateSourceStatus(req.app, { syncState: syncState(result), lastAppliedRevision: revision.id, lastError: null });
-    });
-  }
+  if (!req.dryRun) deps.store.updateSourceStatus(req.app, { syncState: syncState(result), lastAppliedRevision: revision.id, lastError: null });
   return { revision, problems, valid: true, resources, changes, ...result };
 }
 
