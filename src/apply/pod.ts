@@ -400,7 +400,10 @@ async function stopContainer(ctx: PodContext, c: Dockerode.ContainerInfo, second
 
 async function removeContainer(ctx: PodContext, c: Dockerode.ContainerInfo): Promise<void> {
   try {
-    await ctx.docker.api.getContainer(c.Id).remove({ force: true, v: false });
+    // v: anonymous volumes of an image's VOLUME lines are part of the container's filesystem,
+    // ephemeral as in Kubernetes; kept, every replacement would leak one. Named volumes (claims,
+    // emptyDirs) are never removed by this flag.
+    await ctx.docker.api.getContainer(c.Id).remove({ force: true, v: true });
   } catch (err) {
     if (isNotFound(err)) return;
     // 409 "removal already in progress" means someone else is finishing the job.

@@ -167,7 +167,8 @@ async function removeNamespaceInfrastructure(docker: DockerClient, app: string, 
 
 async function removeOwnedContainer(docker: DockerClient, c: Dockerode.ContainerInfo): Promise<void> {
   try {
-    await docker.api.getContainer(c.Id).remove({ force: true });
+    // v: the anonymous volumes of the image's VOLUME lines go with it (see removeContainer).
+    await docker.api.getContainer(c.Id).remove({ force: true, v: true });
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }

@@ -139,6 +139,26 @@ describe('delete', () => {
     expect((await h.berth(['get', 'cm', '--app', otherApp, '-o', 'name'])).stdout).toBe('configmap/theirs\n');
   });
 
+  it('a pod whose image declares a VOLUME leaves no anonymous volume behind', async () => {
+    // An image like postgres' declares VOLUME: Docker gives each container an unlabelled volume.
+    const base = await docker.createContainer({ Image: image, Cmd: ['true'], Labels: { 'berth.test.run': randomBytes(4).toString('hex') } });
+    const committed = await base.commit({ repo: 'berth-test/with-volume', tag: h.app, changes: 'VOLUME ["/cache"]' });
+    await base.remove({ force: true });
+    const tagged = `berth-test/with-volume:${h.app}`;
+    try {
+      const file = await h.write('cache.yaml', `apiVersion: v1\nkind: Pod\nmetadata: {name: cache}\nspec:\n  terminationGracePeriodSeconds: 0\n  containers: [{name: main, image: ${tagged}, imagePullPolicy: Never, command: [sleep, "100000"]}]\n`);
+      const applied = await h.berth(['apply', '-f', file, '--wait', '--timeout', '60s']);
+      expect(applied.code, applied.stderr).toBe(0);
+      const [main] = await docker.listContainers({ filters: { label: [`berth.app=${h.app}`, 'berth.name=cache', 'berth.container=main'] } });
+      const anonymous = (await docker.getContainer(main!.Id).inspect()).Mounts.find((m) => m.Destination === '/cache')!.Name!;
+      expect((await docker.getVolume(anonymous).inspect()).Name).toBe(anonymous);
+      expect((await h.berth(['delete', 'pod', 'cache'])).code).toBe(0);
+      await expect(docker.getVolume(anonymous).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    } finally {
+      await docker.getImage(committed.Id ?? tagged).remove({ force: true }).catch(() => undefined);
+    }
+  });
+
   it('delete -f of everything applied leaves nothing labelled with the app on the host', async () => {
     const r = await h.berth(['delete', '-f', `${h.dir}/app.yaml`, '--ignore-not-found']);
     expect(r.code).toBe(0);

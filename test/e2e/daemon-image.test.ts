@@ -20,7 +20,7 @@ const tag = `berth-e2e/berth:${randomBytes(3).toString('hex')}`;
 const created: { images: string[]; containers: string[] } = { images: [], containers: [] };
 
 afterAll(async () => {
-  for (const id of created.containers) await docker.api.getContainer(id).remove({ force: true }).catch(() => undefined);
+  for (const id of created.containers) await docker.api.getContainer(id).remove({ force: true, v: true }).catch(() => undefined);
   await docker.api.getImage(tag).remove({ force: true }).catch(() => undefined);
   // Layers of the build stage this build created (untagged); ones shared with other images stay.
   for (const id of created.images.reverse()) await docker.api.getImage(id).remove().catch(() => undefined);
