@@ -16,7 +16,7 @@ import { inspectManaged, mergeStoredStatus, recordStepResults } from './pod-stat
 import type { ServicesRuntime } from './services.js';
 import { servicesFor } from './services.js';
 import type { RolloutTracker } from './rollouts.js';
-import type { Store } from './store/index.js';
+import type { InventoryEntry, Store } from './store/index.js';
 
 /**
  * Readiness as seen by this process. The prober (when one runs here) knows best; otherwise a
@@ -59,6 +59,11 @@ export interface ConvergeRequest {
   onProgress?: (event: ProgressEvent) => void;
   /** Rollout history, deadlines and rollbacks; adjusts each Deployment's effective template. */
   rollouts?: RolloutTracker;
+  /**
+   * The inventory as it was before this pass recorded its revision (a pass records it first):
+   * what it held tells a pod the revision removed from one an interrupted apply left behind.
+   */
+  previousInventory?: readonly InventoryEntry[];
 }
 
 export type ProgressEvent =
@@ -107,7 +112,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
   for (;;) {
     req.signal?.throwIfAborted();
     const desired = req.rollouts ? req.rollouts.effective(req.desired) : req.desired;
-    const observed = await observe(deps, req.app);
+    const observed = await observe(deps, req.app, req.previousInventory);
     await services.observe(observed, desired, { dryRun: req.dryRun ?? false });
     const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune });
     firstPlan ??= p;
@@ -150,7 +155,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
   return { firstPlan: firstPlan!, results, waits: p.waits, workloads: p.workloads, timedOut: false, steps };
 }
 
-async function observe(deps: ConvergeDeps, app: string): Promise<ObservedState> {
+async function observe(deps: ConvergeDeps, app: string, previousInventory?: readonly InventoryEntry[]): Promise<ObservedState> {
   const host = await observeDocker(deps.docker, { app, detail: deps.readiness?.track ? 'probed' : false });
   mergeStoredStatus(deps.store, app, host);
   await inspectManaged(deps.docker, host);
@@ -159,7 +164,7 @@ async function observe(deps: ConvergeDeps, app: string): Promise<ObservedState> 
     const fromSource = deps.readiness?.ready(pod, host);
     pod.ready = fromSource ?? containersRunning(pod);
   }
-  const inventory = deps.store.getInventory(app).map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object }));
+  const inventory = (previousInventory ?? deps.store.getInventory(app)).map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object }));
   return { ...host, inventory };
 }
 

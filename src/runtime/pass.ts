@@ -92,7 +92,7 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
   // first step on: record it before converging, so a pass killed halfway leaves no orphans and
   // commands that read it (rollout, scale, get) see a revision that is still rolling out.
   if (!req.dryRun) recordInventory(deps, req, resources, inventory);
-  const result = await convergeResources(deps, { ...req, resources, sourceRevision: revision.id });
+  const result = await convergeResources(deps, { ...req, resources, sourceRevision: revision.id, previousInventory: inventory });
   if (!req.dryRun) deps.store.updateSourceStatus(req.app, { syncState: syncState(result), lastAppliedRevision: revision.id, lastError: null });
   return { revision, problems, valid: true, resources, changes, ...result };
 }
@@ -117,7 +117,7 @@ type ConvergedResult = Pick<PassResult, 'desired' | 'converge' | 'ok' | 'rollout
 
 async function convergeResources(
   deps: ConvergeDeps,
-  req: Omit<PassRequest, 'revision'> & { resources: readonly Resource[]; sourceRevision: string },
+  req: Omit<PassRequest, 'revision'> & { resources: readonly Resource[]; sourceRevision: string; previousInventory?: readonly InventoryEntry[] },
 ): Promise<ConvergedResult> {
   const desired = buildDesiredState(req.extraResources?.length ? [...req.resources, ...req.extraResources] : req.resources);
   const rollouts = createRolloutTracker({ store: deps.store, clock: deps.clock, log: deps.log, app: req.app, sourceRevision: req.sourceRevision });
@@ -129,6 +129,7 @@ async function convergeResources(
     waitForReady: req.waitForReady,
     timeoutMs: req.timeoutMs,
     rollouts,
+    ...(req.previousInventory ? { previousInventory: req.previousInventory } : {}),
     ...(req.dryRun ? { dryRun: true } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),

@@ -218,6 +218,10 @@ describe('converge (real Docker)', () => {
     const pruned = await t.berth('apply', '-f', t.dir, '--prune');
     expect(pruned.code).toBe(0);
     expect(pruned.stdout).toMatch(/deployment\.apps\/web pruned/);
+    // The reason names the revision, not an interrupted apply: the pass records the new
+    // inventory before it converges, and must still know what the previous one held.
+    expect(pruned.stdout).toMatch(/pod\/web-\S+ deleted \(prune: Deployment\/shop\/web removed from the revision\)/);
+    expect(pruned.stdout).not.toMatch(/interrupted/);
     expect(await webPods(t)).toEqual([]);
     expect((await bystander.inspect()).State.Running).toBe(true);
   });
