@@ -3,17 +3,27 @@
  * local image) from cold, then a no-op apply, with Docker API calls by operation; in the same
  * run, Debian's docker-compose `up -d` of the equivalent 20 services × 5 replicas, cold and
  * no-op. Goals: cold apply no slower than compose; no-op under 1 s and under half of compose's.
+ *
+ * Also the floor under each: the same Docker calls made directly with dockerode at berth's
+ * concurrency, with no tool around them: 100 pods as Kubernetes runs them (a sandbox holding the
+ * network namespace plus the app container joining it), and 100 plain containers as compose
+ * runs them. What a tool adds is its figure minus its floor; what the pod model costs is the
+ * difference between the floors.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DockerClient } from '../src/apply/docker.js';
 import { createDockerClient } from '../src/apply/docker.js';
+import { ensureSandboxImage } from '../src/apply/images/index.js';
 import { buildBusyboxImage } from '../scripts/images.js';
 import { BERTH, fmtMs, must, table, timed } from './support.js';
 
 const DEPLOYMENTS = 20;
 const REPLICAS = 5;
 const IMAGE = 'berth-bench/busybox:1';
+/** berth's executor runs this many pod actions at once (src/apply/execute.ts). */
+const CONCURRENCY = 16;
 
 const docker = createDockerClient();
 await buildBusyboxImage(docker, IMAGE);
@@ -52,6 +62,52 @@ await writeFile(join(manifests, 'app.yaml'), docs.join('---\n'));
 const composeFile = join(dir, 'docker-compose.yml');
 await writeFile(composeFile, `version: '2.4'\nservices:\n${services.join('')}`);
 
+/** Wall time of `pods` pods (or plain containers) made with bare Docker calls, then removed. */
+async function floor(docker: DockerClient, shape: 'pods' | 'containers'): Promise<number> {
+  const sandboxImage = await ensureSandboxImage(docker);
+  const network = `berth-bench-floor-${process.pid}-${shape}`;
+  const labels = { 'berth-bench.floor': String(process.pid) };
+  await docker.api.createNetwork({ Name: network, Driver: 'bridge', Labels: labels });
+  const ids: string[] = [];
+  const app = async () => {
+    if (shape === 'containers') {
+      const c = await docker.api.createContainer({ Image: IMAGE, Cmd: ['sleep', '100000'], Labels: labels, HostConfig: { NetworkMode: network } });
+      ids.push(c.id);
+      await c.start();
+      return;
+    }
+    // What berth does per pod, minus everything else: the app container is created while the
+    // sandbox starts, and starts once the sandbox runs.
+    const sandbox = await docker.api.createContainer({ Image: sandboxImage, Labels: labels, HostConfig: { NetworkMode: network, IpcMode: 'shareable' } });
+    ids.push(sandbox.id);
+    const started = sandbox.start();
+    const c = await docker.api.createContainer({
+      Image: IMAGE,
+      Cmd: ['sleep', '100000'],
+      Labels: labels,
+      HostConfig: { NetworkMode: `container:${sandbox.id}`, IpcMode: `container:${sandbox.id}` },
+    });
+    ids.push(c.id);
+    await started;
+    await c.start();
+  };
+  const t0 = process.hrtime.bigint();
+  let next = 0;
+  const total = DEPLOYMENTS * REPLICAS;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < total) {
+      next++;
+      await app();
+    }
+  }));
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  await Promise.all(ids.reverse().map((id) => docker.api.getContainer(id).remove({ force: true, v: true })));
+  // dockerd 20.10 may count endpoints of containers that just went; a leftover empty network
+  // of a bench is harmless, and the next dockerd restart clears it.
+  await docker.api.getNetwork(network).remove().catch(() => undefined);
+  return ms;
+}
+
 // A fresh app per run: a wedged leftover of an earlier run (dockerd 20.10 can lose count of a
 // network's endpoints) must not block this one.
 const app = `bench-apply-${process.pid}`;
@@ -67,6 +123,9 @@ try {
   const pods = (await docker.api.listContainers({ filters: { label: [`berth.app=${app}`, 'berth.role=container'] } })).length;
   must(await timed(BERTH, ['apply', '-f', empty, '--prune', '--allow-empty', ...berthArgs]), 'berth teardown');
 
+  const podFloor = await floor(docker, 'pods');
+  const containerFloor = await floor(docker, 'containers');
+
   const composeArgs = ['-p', 'berthbenchapply', '-f', composeFile];
   const composeCold = must(await timed('docker-compose', [...composeArgs, 'up', '-d']), 'compose cold up');
   const composeNoop = must(await timed('docker-compose', [...composeArgs, 'up', '-d']), 'compose no-op up');
@@ -80,6 +139,14 @@ try {
       ['', 'berth', 'docker-compose', 'goal', 'met'],
       ['cold apply', fmtMs(berthCold.ms), fmtMs(composeCold.ms), '≤ compose', berthCold.ms <= composeCold.ms ? 'yes' : 'NO'],
       ['no-op apply', fmtMs(berthNoop.ms), fmtMs(composeNoop.ms), '< 1 s and < ½ compose', berthNoop.ms < 1000 && berthNoop.ms < composeNoop.ms / 2 ? 'yes' : 'NO'],
+    ]),
+  );
+  console.log(`\nFloor: the same containers made with bare Docker calls, ${CONCURRENCY} at a time, no tool:\n`);
+  console.log(
+    table([
+      ['', 'floor', 'tool', 'tool adds'],
+      ['100 pods (sandbox + app container)', fmtMs(podFloor), `berth ${fmtMs(berthCold.ms)}`, fmtMs(berthCold.ms - podFloor)],
+      ['100 plain containers', fmtMs(containerFloor), `compose ${fmtMs(composeCold.ms)}`, fmtMs(composeCold.ms - containerFloor)],
     ]),
   );
   console.log(`\nDocker API calls, cold apply (${cold?.total} total, ${cold?.mutating} mutating):`);
