@@ -68,18 +68,20 @@ async function floor(docker: DockerClient, shape: 'pods' | 'containers'): Promis
   const network = `berth-bench-floor-${process.pid}-${shape}`;
   const labels = { 'berth-bench.floor': String(process.pid) };
   await docker.api.createNetwork({ Name: network, Driver: 'bridge', Labels: labels });
-  const ids: string[] = [];
+  // Containers that own a network namespace, and those that join one (removed first).
+  const owners: string[] = [];
+  const joined: string[] = [];
   const app = async () => {
     if (shape === 'containers') {
       const c = await docker.api.createContainer({ Image: IMAGE, Cmd: ['sleep', '100000'], Labels: labels, HostConfig: { NetworkMode: network } });
-      ids.push(c.id);
+      owners.push(c.id);
       await c.start();
       return;
     }
     // What berth does per pod, minus everything else: the app container is created while the
     // sandbox starts, and starts once the sandbox runs.
     const sandbox = await docker.api.createContainer({ Image: sandboxImage, Labels: labels, HostConfig: { NetworkMode: network, IpcMode: 'shareable' } });
-    ids.push(sandbox.id);
+    owners.push(sandbox.id);
     const started = sandbox.start();
     const c = await docker.api.createContainer({
       Image: IMAGE,
@@ -87,24 +89,46 @@ async function floor(docker: DockerClient, shape: 'pods' | 'containers'): Promis
       Labels: labels,
       HostConfig: { NetworkMode: `container:${sandbox.id}`, IpcMode: `container:${sandbox.id}` },
     });
-    ids.push(c.id);
+    joined.push(c.id);
     await started;
     await c.start();
   };
   const t0 = process.hrtime.bigint();
   let next = 0;
   const total = DEPLOYMENTS * REPLICAS;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < total) {
-      next++;
-      await app();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < total) {
+        next++;
+        await app();
+      }
+    }),
+  );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  await Promise.all(ids.reverse().map((id) => docker.api.getContainer(id).remove({ force: true, v: true })));
-  // dockerd 20.10 may count endpoints of containers that just went; a leftover empty network
-  // of a bench is harmless, and the next dockerd restart clears it.
-  await docker.api.getNetwork(network).remove().catch(() => undefined);
+  // Stop, then remove, 16 at a time: force-removing 200 running containers at once can leave
+  // dockerd 20.10 counting endpoints that are gone, and the network then never goes.
+  for (const queue of [joined, owners]) {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let id = queue.shift(); id; id = queue.shift()) {
+          await docker.api.getContainer(id).stop({ t: 0 }).catch(() => undefined);
+          await docker.api.getContainer(id).remove({ force: true, v: true });
+        }
+      }),
+    );
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await docker.api.getNetwork(network).remove();
+      break;
+    } catch (err) {
+      if (attempt === 10) {
+        console.error(`bench:apply: could not remove network ${network} (${(err as Error).message.trim()}); a dockerd restart clears it`);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
   return ms;
 }
 
