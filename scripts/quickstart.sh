@@ -28,7 +28,8 @@ if curl -sf --max-time 3 http://127.0.0.1:30080/ >/dev/null 2>&1; then
   printf '\nThe web service answers on the NodePort:\n'
   curl -s --max-time 3 http://127.0.0.1:30080/
 fi
-printf '\nTry: ./bin/berth get pods -n shop --app quickstart | ./bin/berth diff -f examples/repo --app quickstart | ./bin/berth rollout history deploy/web -n shop --app quickstart\n'
+printf '\nTry:\n  export BERTH_STATE_DIR=%q\n' "$BERTH_STATE_DIR"
+printf '  ./bin/berth %s --app quickstart\n' 'get pods -n shop' 'diff -f examples/repo' 'rollout history deploy/web -n shop' 'logs -n shop deploy/web'
 [ "${BERTH_QUICKSTART_NO_DAEMON:-0}" = 1 ] && exit 0
 step "Running the daemon on examples/repo (Ctrl-C to stop; the app keeps running)"
 exec ./bin/berth daemon --watch examples/repo "${app[@]}"
