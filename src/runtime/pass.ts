@@ -34,6 +34,12 @@ export interface PassRequest {
   onProgress?: (event: ProgressEvent) => void;
   /** The per-resource summary, known before anything is executed. */
   onChanges?: (changes: ResourceChange[]) => void;
+  /**
+   * Asked once the per-resource changes are known, before anything is recorded or executed:
+   * 0 goes on; N > 0 ends the pass at once with `deferred: N`, applying and recording nothing
+   * (the daemon holds back a folder revision that would prune until the folder stays quiet).
+   */
+  confirm?: (changes: readonly ResourceChange[]) => number;
 }
 
 export type ChangeKind = 'created' | 'configured' | 'unchanged' | 'pruned' | 'orphaned';
@@ -55,8 +61,10 @@ export interface PassResult {
   desired?: DesiredState;
   changes: ResourceChange[];
   converge?: ConvergeOutcome;
-  /** Actions failed, deadline passed, or a rollout failed: the pass did not reach the revision. */
+  /** Actions failed, deadline passed, a rollout failed, or deferred: the pass did not reach the revision. */
   ok: boolean;
+  /** `confirm` asked to wait this many ms: nothing was applied or recorded (not a failure). */
+  deferred?: number;
   /** Deployments whose rollout missed its progress deadline in this pass (rolled back when possible). */
   rolloutsFailed: string[];
   /** Deployments running something other than the source's template, and why. */
@@ -87,6 +95,8 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
       hint: 'pass --allow-empty if deleting everything is intended',
     });
   const changes = resourceChanges(resources, inventory, req.prune);
+  const deferred = req.confirm?.(changes) ?? 0;
+  if (deferred > 0) return { revision, problems, valid: true, resources, changes, ok: false, deferred, rolloutsFailed: [], divergences: [] };
   req.onChanges?.(changes);
   // The inventory is what berth has applied, and objects of this revision may exist from the
   // first step on: record it before converging, so a pass killed halfway leaves no orphans and
@@ -97,7 +107,7 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
   return { revision, problems, valid: true, resources, changes, ...result };
 }
 
-export interface InventoryPassRequest extends Omit<PassRequest, 'revision' | 'validate' | 'allowEmpty' | 'onChanges'> {}
+export interface InventoryPassRequest extends Omit<PassRequest, 'revision' | 'validate' | 'allowEmpty' | 'onChanges' | 'confirm'> {}
 
 /**
  * Converges what the app last applied, as recorded in the inventory, under the current

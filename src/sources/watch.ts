@@ -13,6 +13,10 @@
  *   touching a file, saving unchanged content or editing a non-manifest emits nothing.
  * - Hidden directories are not watched (the selection skips them anyway); hidden files that can
  *   matter (`.berthignore`, `.x.yaml`) are.
+ * - The watcher tells when the folder last saw a file event (`lastEventAt`), so a consumer can
+ *   hold back what a revision would destroy until the folder has been quiet for longer than the
+ *   debounce (a writer pausing mid-file produces a valid but partial revision; see
+ *   docs/decisions.md).
  * - Errors (the directory deleted, a file unreadable) go to onError, once per distinct error;
  *   the watcher re-reads every `retryMs` and, once a read succeeds again, restarts chokidar,
  *   since a directory that was deleted and re-created is a new inode chokidar no longer sees.
@@ -29,6 +33,11 @@ import type { Revision } from './revision.js';
 import { IGNORE_FILE, MANIFEST_EXTENSIONS } from './select.js';
 
 export interface FolderWatcher {
+  /**
+   * Clock time of the newest file event, or of the moment watching (re)started when no event
+   * came since: what happened to the files before that is unknown, so it counts as one.
+   */
+  lastEventAt(): number;
   close(): Promise<void>;
 }
 
@@ -82,7 +91,7 @@ export async function watchFolder(options: WatchFolderOptions): Promise<FolderWa
   }
   const w = new FolderWatch(dir, options);
   await w.start();
-  return { close: () => w.close() };
+  return { lastEventAt: () => w.lastEventAt, close: () => w.close() };
 }
 
 class FolderWatch {
@@ -100,6 +109,8 @@ class FolderWatch {
   private failing = false;
   private lastErrorKey: string | undefined;
   private closed = false;
+  /** See FolderWatcher.lastEventAt. */
+  lastEventAt: number;
 
   constructor(
     private readonly dir: string,
@@ -109,6 +120,7 @@ class FolderWatch {
     this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
     this.read = options.read ?? readPath;
     this.baselineOnly = options.emitInitial === false;
+    this.lastEventAt = options.clock.now();
   }
 
   async start(): Promise<void> {
@@ -157,6 +169,7 @@ class FolderWatch {
   private onFileEvent(type: string, path: string): void {
     if (this.closed) return;
     this.seq++;
+    this.lastEventAt = this.options.clock.now();
     const event: WatchEvent = { type: type as WatchEvent['type'], path: relative(this.dir, path).split(sep).join('/') };
     this.callback(() => this.options.onEvent?.(event));
     this.schedule(this.debounceMs);
@@ -246,6 +259,7 @@ class FolderWatch {
       return;
     }
     // Changes between the old watcher's end and the new one's start were not seen.
+    this.lastEventAt = this.options.clock.now();
     this.schedule(this.debounceMs);
   }
 

@@ -146,6 +146,26 @@ describe('watchFolder under a fake clock', () => {
     expect(text(w.revs[1])).toEqual({ 'a.yaml': 'v: 2\n' });
   });
 
+  it('lastEventAt is the start of watching, then the time of the newest file event, read or not', async () => {
+    const dir = await tempDir({ 'a.yaml': 'v: 1\n' });
+    const clock = new FakeClock();
+    const started = clock.now();
+    const w = await watched(dir, clock);
+    expect(w.watcher.lastEventAt()).toBe(started);
+    await clock.advance(5_000);
+    expect(w.watcher.lastEventAt()).toBe(started);
+    await writeFile(join(dir, 'a.yaml'), 'v: 2\n');
+    await quiet(w.events);
+    expect(w.watcher.lastEventAt()).toBe(started + 5_000);
+    // Reading after the debounce is not an event; a non-manifest's event is (it may be a rename's half).
+    await clock.advance(DEBOUNCE);
+    await waitFor(() => w.revs.length === 2, 'revision');
+    expect(w.watcher.lastEventAt()).toBe(started + 5_000);
+    await writeFile(join(dir, 'README.md'), 'hello\n');
+    await quiet(w.events);
+    expect(w.watcher.lastEventAt()).toBe(started + 5_000 + DEBOUNCE);
+  });
+
   it('emits nothing when the content did not change or only non-manifests changed', async () => {
     const dir = await tempDir({ 'a.yaml': 'v: 1\n' });
     const clock = new FakeClock();

@@ -22,6 +22,7 @@ import type { LeaseKeeper } from './lease-keeper.js';
 import { keepLease } from './lease-keeper.js';
 import type { LoopState, PassContext, PassOutcome, ReconcileLoop, TriggerReason } from './loop.js';
 import { createReconcileLoop } from './loop.js';
+import { createPruneConfirm } from './prune-confirm.js';
 import type { SourceDriver, SourceSpec, SourceState } from './source.js';
 import { createSourceDriver } from './source.js';
 
@@ -157,6 +158,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     },
   });
 
+  const pruneConfirm = createPruneConfirm({ clock, log, lastFileEventAt: () => source.lastFileEventAt() });
+
   const loop: ReconcileLoop = createReconcileLoop({
     clock,
     random,
@@ -212,7 +215,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     let result: PassResult;
     try {
       result = fromSource
-        ? await runPass(passDeps, { ...common, revision: latest, validate: settings.validate, allowEmpty: settings.allowEmpty })
+        ? await runPass(passDeps, { ...common, revision: latest, validate: settings.validate, allowEmpty: settings.allowEmpty, confirm: (changes) => pruneConfirm.confirm(latest.id, changes) })
         : await runInventoryPass(passDeps, common);
     } catch (err) {
       if (ctx.signal.aborted) throw err;
@@ -223,6 +226,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       firstChange = undefined;
       setLogRevision(appliedRevision() ?? revisionId);
     }
+    // Held back, not failed: pass again once the folder has been quiet long enough (a newer revision supersedes).
+    if (result.deferred) return { status: 'ok', againAfterMs: result.deferred };
     if (!result.valid) {
       refused.add(result.revision.id);
       passLog.warn({ problems: result.problems.filter((p) => p.severity === 'error').length }, 'revision is invalid; nothing from it was applied');

@@ -27,6 +27,11 @@ export interface SourceDriver {
   /** Fetch as soon as possible (webhook, `POST /api/v1/sync`); a fetch in flight is followed by one more. */
   fetchNow(): void;
   latest(): Revision | undefined;
+  /**
+   * Folders: clock time of the newest file event (or of the watch's start), from which the
+   * daemon measures how long the folder has been quiet. Git: undefined (a commit is whole).
+   */
+  lastFileEventAt(): number | undefined;
   state(): SourceState;
   close(): Promise<void>;
 }
@@ -142,6 +147,7 @@ export function createSourceDriver(deps: SourceDriverDeps): SourceDriver {
       if (spec.kind === 'git') void poll();
     },
     latest: () => latest,
+    lastFileEventAt: () => watcher?.lastEventAt(),
     state: () => ({ ...st, ...(st.latest ? { latest: { ...st.latest } } : {}) }),
     async close() {
       closed = true;

@@ -1,14 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DockerClient } from '../../../src/apply/docker.js';
 import { createDaemonMetrics } from '../../../src/runtime/api/metrics.js';
 import { createDaemon, type Daemon } from '../../../src/runtime/daemon/daemon.js';
-import { silentLogger } from '../../../src/runtime/log.js';
+import { PRUNE_CONFIRM_MS } from '../../../src/runtime/daemon/prune-confirm.js';
+import type { SourceSpec } from '../../../src/runtime/daemon/source.js';
+import { createLogger, silentLogger, type Logger } from '../../../src/runtime/log.js';
 import { openStore, type Store } from '../../../src/runtime/store/index.js';
+import { readPath } from '../../../src/sources/folder.js';
 import type { GitFetchResult, GitSource } from '../../../src/sources/git.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
@@ -24,7 +28,7 @@ afterEach(async () => {
 });
 
 /** A Docker whose list calls fail like a wedged dockerd past the 60 s deadline, until `heal()`. */
-function fakeDocker() {
+function fakeDocker(networks: Array<Partial<Dockerode.NetworkInspectInfo>> = []) {
   let wedged = true;
   const lists: number[] = [];
   const streams: PassThrough[] = [];
@@ -32,7 +36,7 @@ function fakeDocker() {
   const list = <T>(value: T) => () => (lists.push(1), wedged ? fail() : Promise.resolve(value));
   const api = {
     listContainers: list([]),
-    listNetworks: list([]),
+    listNetworks: list(networks),
     listVolumes: list({ Volumes: [] }),
     ping: () => (wedged ? fail() : Promise.resolve('OK')),
     getEvents: () => {
@@ -60,18 +64,19 @@ function fakeSource(files: Record<string, string>) {
   return { source, push: (id: string, f: Record<string, string>) => (current = { id, files: f }) };
 }
 
-function setup(files: Record<string, string>) {
+function setup(files: Record<string, string>, options: { source?: SourceSpec; log?: Logger } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'berth-daemon-'));
   const clock = new FakeClock();
   const store: Store = openStore({ dir, clock });
-  const fake = fakeDocker();
+  // The app's network exists already: a revision of ConfigMaps then needs no Docker change at all.
+  const fake = fakeDocker(options.source?.kind === 'folder' ? [{ Id: 'n1', Name: 'berth_unit_default', Labels: { 'berth.namespace': 'default' } }] : []);
   const src = fakeSource(files);
   const metrics = createDaemonMetrics();
   const daemon: Daemon = createDaemon(
-    { docker: fake.docker, store, clock, log: silentLogger(), random: () => 0, metrics, holder: { id: 'daemon:test:1', pid: process.pid, hostname: 'test', kind: 'daemon' } },
+    { docker: fake.docker, store, clock, log: options.log ?? silentLogger(), random: () => 0, metrics, holder: { id: 'daemon:test:1', pid: process.pid, hostname: 'test', kind: 'daemon' } },
     {
       app: 'unit',
-      source: { kind: 'git', source: src.source, pollIntervalMs: 60_000 },
+      source: options.source ?? { kind: 'git', source: src.source, pollIntervalMs: 60_000 },
       validate: {},
       allowEmpty: false,
       resyncIntervalMs: 300_000,
@@ -128,5 +133,110 @@ describe('daemon control flow', () => {
     daemon.sync('webhook');
     await clock.advance(10);
     expect(store.getSourceStatus('unit')).toMatchObject({ syncState: 'Synced', lastApplied: { revision: 'rev-2' }, lastFailed: { revision: 'rev-1' } });
+  });
+});
+
+const cm = (name: string, v = '1') => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {v: "${v}"}\n`;
+const DEBOUNCE = 200;
+
+async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/**
+ * A daemon watching a real folder (chokidar) under the fake clock, with `all.yaml` applied.
+ * File events come from the OS in real time while fake time stands still, so each arrives
+ * stamped with the fake time of its write.
+ */
+async function folderDaemon(all: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-daemon-watch-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'all.yaml'), all);
+  const lines: Array<{ msg: string; pruned?: number; waitMs?: number }> = [];
+  const destination = new Writable({ write: (c: Buffer, _e, cb) => (lines.push(JSON.parse(c.toString())), cb()) });
+  const s = setup({}, { source: { kind: 'folder', dir, description: `folder ${dir}`, debounceMs: DEBOUNCE }, log: createLogger({ destination }) });
+  s.heal();
+  await s.daemon.start();
+  await s.clock.advance(0);
+  await s.daemon.idle();
+  const applied = () => s.store.getSourceStatus('unit')?.lastApplied?.revision;
+  const inventory = () => s.store.getInventory('unit').map((e) => e.name);
+  const waiting = () => lines.filter((l) => l.msg === 'revision would prune objects; waiting for the folder to stay quiet');
+  /** Rewrites files, lets their events arrive, lets the debounce pass and runs the pass the new revision triggers. */
+  async function save(write: () => Promise<void>): Promise<string> {
+    const before = s.daemon.latestRevision()?.id;
+    await write();
+    await new Promise((r) => setTimeout(r, 300));
+    const id = (await readPath(dir)).id;
+    await s.clock.advance(DEBOUNCE);
+    await waitFor(() => s.daemon.latestRevision()?.id === id && id !== before, 'the new revision read');
+    await s.clock.advance(0);
+    await s.daemon.idle();
+    return id;
+  }
+  /** Advances fake time (timers fire, passes run) and waits for the daemon to be idle. */
+  async function advance(ms: number): Promise<void> {
+    await s.clock.advance(ms);
+    await s.daemon.idle();
+  }
+  return { ...s, dir, applied, inventory, waiting, save, advance };
+}
+
+describe('daemon: folder revisions that would prune wait for the folder to stay quiet', () => {
+  it('a file rewritten in two writes 0.6 s apart never applies its first half; nothing is pruned', async () => {
+    const f = await folderDaemon(cm('a') + '---\n' + cm('b'));
+    const first = f.applied();
+    expect(f.inventory()).toEqual(['a', 'b']);
+    const t0 = f.clock.now();
+    // First write: everything up to the last `---` (a valid revision without b).
+    const partial = await f.save(() => writeFile(join(f.dir, 'all.yaml'), cm('a', '2') + '---\n'));
+    expect([f.applied(), f.inventory()]).toEqual([first, ['a', 'b']]);
+    expect(f.waiting().map((l) => [l.pruned, l.waitMs])).toEqual([[1, PRUNE_CONFIRM_MS - DEBOUNCE]]);
+    await f.advance(600 - DEBOUNCE);
+    const whole = await f.save(() => appendFile(join(f.dir, 'all.yaml'), cm('b')));
+    // The completed file applies right after its debounce: it deletes nothing, so nothing waits.
+    expect(whole).not.toBe(partial);
+    expect([f.applied(), f.inventory(), f.clock.now() - t0]).toEqual([whole, ['a', 'b'], 600 + DEBOUNCE]);
+    await f.advance(PRUNE_CONFIRM_MS * 3);
+    expect([f.applied(), f.inventory(), f.waiting().length]).toEqual([whole, ['a', 'b'], 1]);
+  });
+
+  it('a real deletion is pruned once the folder has been quiet for the window since its last event', async () => {
+    const f = await folderDaemon(cm('a') + '---\n' + cm('b'));
+    const first = f.applied();
+    const t0 = f.clock.now();
+    const without = await f.save(() => writeFile(join(f.dir, 'all.yaml'), cm('a')));
+    expect([f.applied(), f.inventory()]).toEqual([first, ['a', 'b']]);
+    await f.advance(PRUNE_CONFIRM_MS - DEBOUNCE - 1);
+    expect([f.applied(), f.inventory(), f.clock.now() - t0]).toEqual([first, ['a', 'b'], PRUNE_CONFIRM_MS - 1]);
+    await f.advance(1);
+    expect([f.applied(), f.inventory()]).toEqual([without, ['a']]);
+    expect(f.store.getSourceStatus('unit')).toMatchObject({ syncState: 'Synced' });
+    expect(f.waiting()).toHaveLength(1);
+  });
+
+  it('a newer pruning revision during the wait restarts the window from its own event', async () => {
+    const f = await folderDaemon(cm('a') + '---\n' + cm('b') + '---\n' + cm('c'));
+    const first = f.applied();
+    const t0 = f.clock.now();
+    await f.save(() => writeFile(join(f.dir, 'all.yaml'), cm('a') + '---\n' + cm('b')));
+    await f.advance(1_000 - DEBOUNCE);
+    const second = await f.save(() => writeFile(join(f.dir, 'all.yaml'), cm('a')));
+    await f.advance(PRUNE_CONFIRM_MS - DEBOUNCE - 1);
+    expect([f.applied(), f.inventory(), f.clock.now() - t0]).toEqual([first, ['a', 'b', 'c'], 1_000 + PRUNE_CONFIRM_MS - 1]);
+    await f.advance(1);
+    expect([f.applied(), f.inventory()]).toEqual([second, ['a']]);
+    expect(f.waiting().map((l) => l.pruned)).toEqual([1, 2]);
+  });
+
+  it('an edit that deletes nothing applies right after the debounce', async () => {
+    const f = await folderDaemon(cm('a') + '---\n' + cm('b'));
+    const t0 = f.clock.now();
+    const edited = await f.save(() => writeFile(join(f.dir, 'all.yaml'), cm('a', '2') + '---\n' + cm('b') + '---\n' + cm('c')));
+    expect([f.applied(), f.inventory(), f.clock.now() - t0, f.waiting()]).toEqual([edited, ['a', 'b', 'c'], DEBOUNCE, []]);
   });
 });
