@@ -13,6 +13,9 @@ import { updateContainerStatus } from './pod-status.js';
 import type { ContainerStatusRecord, Store } from './store/index.js';
 
 export interface Readiness extends ReadinessSource {
+  /** Every wait ends on a change, after `ms`, when `signal` aborts, or on stop(); none leaves a listener on `signal`. */
+  changed(ms: number, signal?: AbortSignal): Promise<void>;
+  track(host: ObservedHost): void;
   hooks: DeletePodHooks;
   /** Last known probe status of a pod (for get/describe), if this process probes it. */
   status(podKey: string): PodProbeStatus | undefined;
@@ -28,13 +31,20 @@ export function createReadiness(deps: { docker: DockerClient; clock: Clock; stor
   const { docker, clock, store, app, log } = deps;
   const runner = createDockerProbeRunner(docker.api);
   const readySince = new Map<string, number>();
-  let wake: (() => void) | undefined;
+  /**
+   * Pending `changed()` waits. A change wakes all of them (the daemon's watch and a pass's own
+   * wait may overlap); each removes its timer and its abort listener when it settles.
+   */
+  const waiters = new Set<() => void>();
+  const wakeAll = () => {
+    for (const done of [...waiters]) done();
+  };
   const prober = createProber({
     runner,
     clock,
     onChange: (status) => {
       persist(status);
-      wake?.();
+      wakeAll();
     },
     onLivenessFailure: (podKey, container, message) => {
       void restartContainer(podKey, container, message);
@@ -108,23 +118,28 @@ export function createReadiness(deps: { docker: DockerClient; clock: Clock; stor
     },
     changed(ms: number, signal?: AbortSignal): Promise<void> {
       return new Promise((resolve) => {
-        const timer = clock.setTimeout(done, ms);
-        const onAbort = () => done();
-        function done() {
+        if (signal?.aborted) return resolve();
+        // However the wait ends (change, timeout, abort), it leaves nothing on `signal`: callers
+        // pass long-lived signals (the daemon's), and listeners left behind pile up on them.
+        const done = (): void => {
+          if (!waiters.delete(done)) return;
           clock.clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          wake = undefined;
+          signal?.removeEventListener('abort', done);
           resolve();
-        }
-        wake = done;
-        signal?.addEventListener('abort', onAbort, { once: true });
+        };
+        const timer = clock.setTimeout(done, ms);
+        waiters.add(done);
+        signal?.addEventListener('abort', done, { once: true });
       });
     },
     status: (podKey) => prober.status(podKey),
     hooks: {
       runPreStop: async (containerId, podIp, handler, timeoutMs) => runHandler(runner, containerId, podIp, handler, timeoutMs, clock),
     },
-    stop: () => prober.stop(),
+    stop: () => {
+      wakeAll();
+      return prober.stop();
+    },
   };
 }
 

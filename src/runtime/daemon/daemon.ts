@@ -116,13 +116,13 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   let resyncTimer: ClockTimer | undefined;
   let cronTimer: { timer: ClockTimer; at: number } | undefined;
   let stopped = false;
-  const stopSignal = new AbortController();
   let managedPods: number | undefined;
   let lastPass: DaemonStatus['lastPass'];
   let firstChange: { triggeredAt: number; log: Logger; seen: boolean } | undefined;
   let waitDelay = READINESS_POLL_MIN_MS;
   let lastWaits = '';
-  let readinessGeneration = 0;
+  /** The readiness watch in force; arming the next one, or stopping, ends it. */
+  let readinessWatch: AbortController | undefined;
   /** The revision the last pass left fully converged (no waits, no failures), if any. */
   let settledRevision: string | undefined;
 
@@ -323,11 +323,23 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     }
     waitDelay = waits === lastWaits ? Math.min(waitDelay * 2, READINESS_POLL_MAX_MS) : READINESS_POLL_MIN_MS;
     lastWaits = waits;
-    // The prober wakes one waiter at a time (the newest); an older wait that resolves late is ignored.
-    const generation = ++readinessGeneration;
-    void readinessSource!.changed!(waitDelay, stopSignal.signal).then(() => {
-      if (generation === readinessGeneration && !stopSignal.signal.aborted) trigger('readiness');
+    const watch = nextReadinessWatch();
+    void readinessSource!.changed!(waitDelay, watch).then(() => {
+      if (!watch.aborted) trigger('readiness');
     });
+  }
+
+  /**
+   * Ends the readiness watch in force and returns the signal of the next. Each watch waits on a
+   * signal of its own, so the one it replaces settles now and takes its abort listener along;
+   * on one daemon-long signal, every pass left a wait behind for up to an hour, and a rollout's
+   * passes piled more than ten listeners onto it (Node's MaxListenersExceededWarning).
+   */
+  function nextReadinessWatch(): AbortSignal {
+    readinessWatch?.abort();
+    readinessWatch = new AbortController();
+    if (stopped) readinessWatch.abort();
+    return readinessWatch.signal;
   }
 
   /**
@@ -336,10 +348,10 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
    * re-arms it.
    */
   function watchIdleReadiness(): void {
-    const generation = ++readinessGeneration;
+    const watch = nextReadinessWatch();
     const armedAt = clock.now();
-    void readinessSource!.changed!(READINESS_IDLE_WATCH_MS, stopSignal.signal).then(() => {
-      if (generation !== readinessGeneration || stopSignal.signal.aborted) return;
+    void readinessSource!.changed!(READINESS_IDLE_WATCH_MS, watch).then(() => {
+      if (watch.aborted) return;
       if (clock.now() - armedAt < READINESS_IDLE_WATCH_MS) trigger('readiness');
       else watchIdleReadiness();
     });
@@ -414,7 +426,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     async stop() {
       if (stopped) return;
       stopped = true;
-      stopSignal.abort(new Error('daemon stopping'));
+      readinessWatch?.abort();
       if (resyncTimer) clock.clearTimeout(resyncTimer);
       if (cronTimer) clock.clearTimeout(cronTimer.timer);
       events?.close();

@@ -1,10 +1,11 @@
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DockerClient } from '../../../src/apply/docker.js';
 import { createDaemonMetrics } from '../../../src/runtime/api/metrics.js';
 import { createDaemon, type Daemon } from '../../../src/runtime/daemon/daemon.js';
@@ -238,5 +239,43 @@ describe('daemon: folder revisions that would prune wait for the folder to stay 
     const t0 = f.clock.now();
     const edited = await f.save(() => writeFile(join(f.dir, 'all.yaml'), cm('a', '2') + '---\n' + cm('b') + '---\n' + cm('c')));
     expect([f.applied(), f.inventory(), f.clock.now() - t0, f.waiting()]).toEqual([edited, ['a', 'b', 'c'], DEBOUNCE, []]);
+  });
+});
+
+describe('daemon abort listeners', () => {
+  /** Every AbortSignal that gets an 'abort' listener while `fn` runs, so a test can count what stays attached. */
+  async function watchSignals(fn: () => Promise<void>): Promise<Set<AbortSignal>> {
+    const signals = new Set<AbortSignal>();
+    const add = EventTarget.prototype.addEventListener;
+    const spy = vi.spyOn(EventTarget.prototype, 'addEventListener').mockImplementation(function (this: EventTarget, ...args: Parameters<EventTarget['addEventListener']>) {
+      if (this instanceof AbortSignal && args[0] === 'abort') signals.add(this);
+      add.apply(this, args);
+    });
+    try {
+      await fn();
+      return signals;
+    } finally {
+      spy.mockRestore();
+    }
+  }
+  const mostListeners = (signals: Set<AbortSignal>) => Math.max(0, ...[...signals].map((s) => getEventListeners(s, 'abort').length));
+
+  it('passes that end converged do not pile readiness watches onto one long-lived signal (MaxListenersExceededWarning)', async () => {
+    const { clock, daemon, heal } = setup({});
+    heal();
+    const signals = await watchSignals(async () => {
+      await daemon.start();
+      await clock.advance(0);
+      // Each pass ends converged and re-arms the (hour-long) idle readiness watch.
+      for (let i = 0; i < 100; i++) {
+        daemon.sync('api');
+        await clock.advance(10);
+      }
+    });
+    expect(daemon.status().lastPass).toMatchObject({ result: 'synced' });
+    expect(signals.size).toBeGreaterThan(0);
+    expect(mostListeners(signals)).toBeLessThanOrEqual(1);
+    await daemon.stop();
+    expect(mostListeners(signals)).toBe(0);
   });
 });
