@@ -12,7 +12,7 @@ import type { ConvergeDeps, ConvergeOutcome, ProgressEvent } from './converge.js
 import { converge } from './converge.js';
 import type { Divergence } from './rollouts.js';
 import { createRolloutTracker } from './rollouts.js';
-import type { InventoryEntry, SyncState } from './store/index.js';
+import type { InventoryEntry, SourceStatus, SourceStatusPatch, SyncState } from './store/index.js';
 
 export interface PassRequest {
   app: string;
@@ -101,9 +101,14 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
   // The inventory is what berth has applied, and objects of this revision may exist from the
   // first step on: record it before converging, so a pass killed halfway leaves no orphans and
   // commands that read it (rollout, scale, get) see a revision that is still rolling out.
-  if (!req.dryRun) recordInventory(deps, req, resources, inventory);
+  if (!req.dryRun) {
+    recordInventory(deps, req, resources, inventory);
+    // Applied from here on, even if this pass is cut short: a later pass over the inventory
+    // finishes this revision's rollouts, and status must name the revision that runs.
+    deps.store.updateSourceStatus(req.app, { lastAppliedRevision: revision.id });
+  }
   const result = await convergeResources(deps, { ...req, resources, sourceRevision: revision.id, previousInventory: inventory });
-  if (!req.dryRun) deps.store.updateSourceStatus(req.app, { syncState: syncState(result), lastAppliedRevision: revision.id, lastError: null });
+  if (!req.dryRun) deps.store.updateSourceStatus(req.app, statusAfter(deps.store.getSourceStatus(req.app), revision.id, result));
   return { revision, problems, valid: true, resources, changes, ...result };
 }
 
@@ -157,8 +162,29 @@ async function convergeResources(
 
 function syncState(r: ConvergedResult): SyncState {
   if (r.converge?.results.some((x) => !x.ok) || r.rolloutsFailed.length) return 'Degraded';
+  // The source's template of a Deployment failed and the last good one runs: not Synced.
+  if (r.divergences.some((d) => d.reason === 'rolled-back')) return 'Degraded';
   if (r.converge?.timedOut || r.converge?.waits.length) return 'Progressing';
+  // Pinned by `rollout undo`: what runs differs from the source on purpose (SPEC §4).
+  if (r.divergences.length) return 'OutOfSync';
   return 'Synced';
+}
+
+/**
+ * The source status after a pass applied a valid revision. A rollback keeps the error and
+ * names the revision whose template failed until a revision without one applies; an earlier
+ * refused revision is history once a newer one applies.
+ */
+function statusAfter(current: SourceStatus | undefined, revision: string, r: ConvergedResult): SourceStatusPatch {
+  const rolledBack = r.divergences.filter((d) => d.reason === 'rolled-back');
+  const failedRevision = rolledBack.length ? revision : null;
+  return {
+    syncState: syncState(r),
+    lastAppliedRevision: revision,
+    lastError: rolledBack.length ? { message: rolledBack.map((d) => `${d.deployment}: ${d.message}`).join('; ') } : null,
+    // Set only on change: setting a revision stamps it with the time.
+    ...(current?.lastFailed?.revision !== (failedRevision ?? undefined) ? { lastFailedRevision: failedRevision } : {}),
+  };
 }
 
 function recordInventory(deps: ConvergeDeps, req: PassRequest, resources: readonly Resource[], before: readonly InventoryEntry[]): void {

@@ -65,7 +65,9 @@ export function createRolloutTracker(deps: {
 
   function event(type: 'Normal' | 'Warning', reason: string, key: string, message: string): void {
     store.addEvent({ app, type, reason, objectKey: key, message, sourceRevision });
-    log.info({ deployment: key, reason }, message);
+    // A missed deadline or a rollback needs someone's attention: it logs at warn.
+    if (type === 'Warning') log.warn({ deployment: key, reason }, message);
+    else log.info({ deployment: key, reason }, message);
   }
 
   function effectiveWorkload(w: DeploymentWorkload, desired: DesiredState): DeploymentWorkload {
@@ -165,7 +167,10 @@ export function createRolloutTracker(deps: {
       event('Normal', 'ScalingReplicaSet', w.key, `rolling out revision ${rec.revision} (replica set ${w.name}-${w.template.hash})`);
     }
     if (rec.outcome !== 'progressing') return false;
-    const snapshot = `${status.updatedReplicas}/${status.availableReplicas}/${status.oldReplicas}`;
+    // Progress as Kubernetes counts it: new pods created or available, old ones gone. Not the
+    // total available count: old pods that a restarted prober has not probed yet would look
+    // like progress and push the deadline back on every daemon restart.
+    const snapshot = `${status.updatedReplicas}/${status.updatedAvailableReplicas}/${status.oldReplicas}`;
     const before = seen.get(w.key);
     seen.set(w.key, snapshot);
     if (before !== undefined && before !== snapshot) store.noteRolloutProgress(app, w.key, rec.revision);

@@ -18,12 +18,12 @@ const SECRET = 'webhook-secret-for-tests';
 const TOKEN = 'api-token-for-tests';
 const SECRET_VALUE = 'hunter2-very-secret';
 
-const web = (o: { image: string; replicas?: number }) => `apiVersion: apps/v1
+const web = (o: { image: string; replicas?: number; deadline?: number }) => `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: web
 spec:
-  replicas: ${o.replicas ?? 2}
+  replicas: ${o.replicas ?? 2}${o.deadline ? `\n  progressDeadlineSeconds: ${o.deadline}` : ''}
   selector: {matchLabels: {app: web}}
   template:
     metadata: {labels: {app: web}}
@@ -148,6 +148,8 @@ describe('berth daemon with a Git source', () => {
     await daemon.api('/api/v1/sync', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
     const fixed = await converged(daemon, shas[4]!);
     expect(fixed.sync.lastError).toBeNull();
+    // The refused commit is history (the events keep it), not a standing failure.
+    expect(fixed.sync.failedRevision).toBeNull();
     expect(await images()).toEqual(['berth-examples/web:1.0', 'berth-examples/web:1.0']);
   });
 
@@ -189,6 +191,30 @@ describe('berth daemon with a Git source', () => {
     expect(metrics).toMatch(/berth_reconcile_duration_seconds_count\{result="synced"\} [1-9]/);
     const everything = [JSON.stringify(resources), JSON.stringify(events), JSON.stringify(diff), JSON.stringify((await daemon.api('/api/v1/status')).body), metrics, JSON.stringify(daemon.logs), daemon.text()].join('\n');
     for (const leak of [SECRET_VALUE, Buffer.from(SECRET_VALUE).toString('base64'), SECRET, TOKEN]) expect(everything).not.toContain(leak);
+  });
+
+  it('a commit whose image never gets ready is rolled back, and status says so until a good commit', async () => {
+    const good = web({ image: 'berth-examples/web:1.0', replicas: 2 });
+    shas.push(await repo.commitFiles({ 'apps/web.yaml': web({ image: 'berth-examples/web:broken', replicas: 2, deadline: 5 }) }));
+    await daemon.api('/api/v1/sync', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const s = await eventually('the rollback reported', async () => {
+      const st = await status(daemon);
+      return st.sync.state === 'Degraded' && st.sync.divergences.length > 0 ? st : undefined;
+    }, 60_000);
+    expect(s.sync).toMatchObject({ appliedRevision: shas[5], failedRevision: shas[5], divergences: [{ deployment: 'Deployment/default/web', reason: 'rolled-back' }] });
+    expect(s.sync.lastError!.message).toMatch(/^Deployment\/default\/web: template [0-9a-f]+ failed its rollout; running revision \d+ until the source changes$/);
+    expect(await images()).toEqual(['berth-examples/web:1.0', 'berth-examples/web:1.0']);
+    const resources = (await daemon.api('/api/v1/resources?kind=Deployment')).body as { items: Array<{ spec: { template: { spec: { containers: Array<{ image: string }> } } }; health: { status: string } }> };
+    expect(resources.items[0]).toMatchObject({ health: { status: 'Degraded' }, spec: { template: { spec: { containers: [{ image: 'berth-examples/web:1.0' }] } } } });
+    // Running the last good template is what this revision converges to: no drift to repair.
+    const diff = (await daemon.api('/api/v1/diff')).body as { report: { drift?: unknown[] } };
+    expect(diff.report.drift).toBeUndefined();
+    expect(daemon.logs.some((l) => l.level === 'warn' && l.reason === 'RolloutRolledBack')).toBe(true);
+
+    shas.push(await repo.commitFiles({ 'apps/web.yaml': good }));
+    await daemon.api('/api/v1/sync', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const fixed = await converged(daemon, shas[6]!);
+    expect(fixed.sync).toMatchObject({ state: 'Synced', failedRevision: null, lastError: null, divergences: [] });
   });
 
   it('every log line is JSON with a component and a revision', () => {

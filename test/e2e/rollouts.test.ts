@@ -3,6 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp, execIn } from './support/harness.js';
 
+/** What the tests read of `get deploy -o json`. */
+interface DeploymentJson {
+  spec: { template: { spec: { containers: Array<{ image: string }> } } };
+  status: { conditions: Array<{ type: string; status: string; reason?: string }> };
+}
+
 const deployment = (o: { image: string; cause: string; strategy?: string; replicas?: number; deadline?: number }) => `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -106,6 +112,11 @@ describe('rollouts (real Docker)', () => {
     const again = await t.berth('apply', '-f', t.dir);
     expect(again.stderr).toContain('pinned to revision 3');
     expect(await images(t)).toEqual(Array(3).fill('berth-examples/web:1.0'));
+    // get shows what runs and why; the live diff does not offer to undo the pin as drift.
+    const deploy = JSON.parse((await t.berth('get', 'deploy', 'web', '-o', 'json')).stdout) as DeploymentJson;
+    expect(deploy.spec.template.spec.containers[0]!.image).toBe('berth-examples/web:1.0');
+    expect(deploy.status.conditions).toContainEqual(expect.objectContaining({ type: 'Pinned', status: 'True', reason: 'RolloutUndo' }));
+    expect((await t.berth('diff', '-f', t.dir)).code).toBe(0);
   });
 
   it('an image that never becomes ready is rolled back after the deadline while the old pods keep serving', async () => {
@@ -122,6 +133,11 @@ describe('rollouts (real Docker)', () => {
     const status = await t.berth('rollout', 'status', 'deploy/web', '--no-watch');
     expect(status.code).toBe(1);
     expect(status.stderr).toMatch(/failed/);
+    // Every view agrees: the last good template runs, the source's failed, nothing to repair.
+    const deploy = JSON.parse((await t.berth('get', 'deploy', 'web', '-o', 'json')).stdout) as DeploymentJson;
+    expect(deploy.spec.template.spec.containers[0]!.image).toBe('berth-examples/web:1.0');
+    expect(deploy.status.conditions).toContainEqual(expect.objectContaining({ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }));
+    expect((await t.berth('diff', '-f', t.dir)).code).toBe(0);
     // The same desired state is not retried.
     const again = await t.berth('apply', '-f', t.dir);
     expect(again.code).toBe(0);

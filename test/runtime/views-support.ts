@@ -8,6 +8,7 @@ import type { LiveState } from '../../src/runtime/views/index.js';
 import { createHash } from 'node:crypto';
 import { specHash } from '../../src/model/hash.js';
 import { res } from '../support/builders.js';
+import type { Divergence } from '../../src/runtime/rollouts.js';
 
 /**
  * Fixtures for the view, table and describe tests: inventory entries from manifests (defaulted
@@ -98,11 +99,13 @@ export interface StateFixture {
   rollouts?: Array<[string, RolloutRecord[]]>;
   probes?: Array<[string, ContainerProbes]>;
   effectiveTemplates?: Array<[string, PodTemplateSpec]>;
+  divergences?: Divergence[];
 }
 
 export function liveState(f: StateFixture): LiveState {
   return {
     effectiveTemplates: new Map(f.effectiveTemplates ?? []),
+    divergences: new Map((f.divergences ?? []).map((d) => [d.deployment, d])),
     app: 't',
     now: NOW,
     host: {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { View, ViewOf } from '../../src/runtime/views/index.js';
 import { buildViews, serviceAddresses } from '../../src/runtime/views/index.js';
-import type { Service } from '../../src/model/types.js';
+import type { PodTemplateSpec, Service } from '../../src/model/types.js';
 import { APPLIED, CFG, CREDS, entry, liveState, NOW, podOf, WEB } from './views-support.js';
 
 /** Controllers, batch and config kinds as Kubernetes objects, derived from inventory and pods. */
@@ -71,6 +71,31 @@ describe('deployment view', () => {
       [`web-${a.specHash}`, 2, '2'],
       ['web-gone1', 0, '1'],
     ]);
+  });
+
+  describe('a Deployment that runs another template than its source', () => {
+    const good = structuredClone(WEB.spec.template) as unknown as PodTemplateSpec;
+    good.spec.containers[0]!.image = 'web:good';
+    const divergence = (reason: 'pinned' | 'rolled-back', message: string) => ({ deployment: KEY, reason, revision: 1, message });
+    it.each([
+      [
+        'rolled back after its deadline: Progressing False, the reason, and health follows',
+        divergence('rolled-back', 'template abc failed its rollout; running revision 1 until the source changes'),
+        { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'template abc failed its rollout; running revision 1 until the source changes' },
+      ],
+      [
+        'pinned by rollout undo: a Pinned condition says until when',
+        divergence('pinned', 'pinned to revision 1 by rollout undo until the source changes'),
+        { type: 'Pinned', status: 'True', reason: 'RolloutUndo', message: 'pinned to revision 1 by rollout undo until the source changes' },
+      ],
+    ] as const)('%s', (_, d, condition) => {
+      const pod = podOf(INVENTORY, KEY, { name: 'web-x-aaaaa' });
+      const state = liveState({ inventory: INVENTORY, pods: [pod], effectiveTemplates: [[KEY, good]], divergences: [d] });
+      const view = of(buildViews(state, ['Deployment']), 'Deployment')[0]!;
+      // The template that runs, as kubectl shows after an undo: not the source's.
+      expect(view.object.spec.template.spec.containers[0]!.image).toBe('web:good');
+      expect(view.object.status.conditions).toContainEqual(expect.objectContaining(condition));
+    });
   });
 
   it('not enough available pods: Available False', () => {

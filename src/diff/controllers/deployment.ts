@@ -11,6 +11,8 @@ export interface DeploymentStatus {
   updatedReplicas: number;
   readyReplicas: number;
   availableReplicas: number;
+  /** Available pods of the current template: what a rollout's progress is measured by. */
+  updatedAvailableReplicas: number;
   oldReplicas: number;
   /** The template is fully rolled out and every pod of it is available. */
   complete: boolean;
@@ -119,6 +121,7 @@ function status(w: DeploymentWorkload, fresh: ObservedPod[], old: ObservedPod[],
     updatedReplicas: fresh.length,
     readyReplicas: all.filter((p) => p.ready).length,
     availableReplicas: available(all).length,
+    updatedAvailableReplicas: freshAvailable,
     oldReplicas: old.length,
     complete: old.length === 0 && fresh.length === w.replicas && freshAvailable === w.replicas,
   };

@@ -89,6 +89,8 @@ export interface Daemon {
   idle(): Promise<void>;
 }
 
+/** Problems of an invalid revision spelled out in its log line and event (all are in the status). */
+const MAX_LOGGED_PROBLEMS = 5;
 const READINESS_POLL_MIN_MS = 2_000;
 const FIRST_FETCH_WAIT_MS = 5_000;
 const READY_PING_TIMEOUT_MS = 3_000;
@@ -230,8 +232,13 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     if (result.deferred) return { status: 'ok', againAfterMs: result.deferred };
     if (!result.valid) {
       refused.add(result.revision.id);
-      passLog.warn({ problems: result.problems.filter((p) => p.severity === 'error').length }, 'revision is invalid; nothing from it was applied');
-      store.addEvent({ app, type: 'Warning', reason: 'InvalidRevision', objectKey: `Source/${app}`, message: `revision ${result.revision.id.slice(0, 12)} is invalid (${result.problems.filter((p) => p.severity === 'error').length} problems); the last applied revision keeps running`, sourceRevision: result.revision.id });
+      const errors = result.problems.filter((p) => p.severity === 'error');
+      // file:line:col of each problem, so the log alone says what to fix (SPEC §1); the full
+      // list, with paths and codes, is in /api/v1/status.
+      const shown = errors.slice(0, MAX_LOGGED_PROBLEMS).map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`);
+      const more = errors.length > shown.length ? `; and ${errors.length - shown.length} more (see /api/v1/status)` : '';
+      passLog.warn({ invalidRevision: result.revision.id, problems: errors.length, first: shown }, 'revision is invalid; nothing from it was applied');
+      store.addEvent({ app, type: 'Warning', reason: 'InvalidRevision', objectKey: `Source/${app}`, message: `revision ${result.revision.id.slice(0, 12)} is invalid, nothing from it was applied and the last applied revision keeps running: ${shown.join('; ')}${more}`, sourceRevision: result.revision.id });
       finishPass(ctx, startedAt, 'invalid', result.revision.id, 0);
       // Right away, a pass over what was last applied: it heals, and starts CronJob Jobs that came due.
       return inventory.length > 0 ? { status: 'invalid', againAfterMs: 0 } : { status: 'invalid' };
@@ -242,10 +249,11 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
 
   function refuse(rev: Revision, err: BerthError, passLog: Logger, ctx: PassContext, startedAt: number): PassOutcome {
     refused.add(rev.id);
-    passLog.error({ err }, 'revision refused');
+    passLog.error({ err, refusedRevision: rev.id }, 'revision refused');
     const hint = (err.data as { hint?: unknown }).hint;
     const message = `${err.message}; nothing was applied${typeof hint === 'string' ? ` (${hint.replace('pass --allow-empty', 'start the daemon with --allow-empty')})` : ''}`;
     store.updateSourceStatus(app, { syncState: 'Failed', lastFailedRevision: rev.id, lastError: { message } });
+    store.addEvent({ app, type: 'Warning', reason: 'RevisionRefused', objectKey: `Source/${app}`, message: `revision ${rev.id.slice(0, 12)} refused: ${message}`, sourceRevision: rev.id });
     finishPass(ctx, startedAt, 'invalid', rev.id, 0, err);
     return { status: 'invalid', againAfterMs: 0 };
   }

@@ -6,6 +6,7 @@ import type { Clock } from '../../model/clock.js';
 import { buildDesiredState } from '../../diff/desired.js';
 import type { AnyObject, PodTemplateSpec } from '../../model/types.js';
 import { silentLogger } from '../log.js';
+import type { Divergence } from '../rollouts.js';
 import { createRolloutTracker } from '../rollouts.js';
 import type { CronState, InventoryEntry, JobRecord, NodePortAllocation, PodStatusRecord, RolloutRecord, Store } from '../store/index.js';
 
@@ -34,6 +35,8 @@ export interface LiveState {
    * restart stamp): the template they really run, so ReplicaSets are labelled truthfully.
    */
   effectiveTemplates: ReadonlyMap<string, PodTemplateSpec>;
+  /** Why those Deployments diverge from their source (pinned by undo, rolled back), by key. */
+  divergences: ReadonlyMap<string, Divergence>;
   /** The Docker host as a Kubernetes node; read only when asked (`-o wide`, json, describe). */
   node?: { name: string };
 }
@@ -51,7 +54,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
   const inventory = store.getInventory(app);
   const rollouts = new Map<string, RolloutRecord[]>();
   for (const e of inventory) if (e.kind === 'Deployment') rollouts.set(e.key, store.listRollouts(app, e.key));
-  const effectiveTemplates = effectiveDeploymentTemplates(store, clock, app, inventory);
+  const { templates: effectiveTemplates, divergences } = effectiveDeployments(store, clock, app, inventory);
   const cronStates = new Map<string, CronState>();
   for (const e of inventory) {
     if (e.kind !== 'CronJob') continue;
@@ -68,6 +71,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
     cronStates,
     rollouts,
     effectiveTemplates,
+    divergences: new Map(divergences.map((d) => [d.deployment, d])),
     nodePorts: store.listNodePorts(app),
     ...(node ? { node } : {}),
   };
@@ -82,16 +86,30 @@ async function readNode(docker: DockerClient): Promise<{ name: string }> {
   }
 }
 
-function effectiveDeploymentTemplates(store: Store, clock: Clock, app: string, inventory: readonly InventoryEntry[]): Map<string, PodTemplateSpec> {
-  const out = new Map<string, PodTemplateSpec>();
-  if (!inventory.some((e) => e.kind === 'Deployment')) return out;
-  const sourceRevision = store.getSourceStatus(app)?.lastApplied?.revision ?? inventory[0]?.sourceRevision ?? '';
+/**
+ * What the app's Deployments really run, as the rollout tracker decides it (read-only): the
+ * template of each one that diverges from its source, and why. Status, views and the live diff
+ * all ask here, so none of them reports a pinned or rolled-back Deployment as running its source.
+ */
+export function effectiveDeployments(
+  store: Store,
+  clock: Clock,
+  app: string,
+  inventory: readonly InventoryEntry[] = store.getInventory(app),
+): { templates: Map<string, PodTemplateSpec>; divergences: Divergence[] } {
+  const templates = new Map<string, PodTemplateSpec>();
+  if (!inventory.some((e) => e.kind === 'Deployment')) return { templates, divergences: [] };
   const desired = buildDesiredState(inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } })));
-  const tracker = createRolloutTracker({ store, clock, log: silentLogger(), app, sourceRevision, readOnly: true });
+  const tracker = createRolloutTracker({ store, clock, log: silentLogger(), app, sourceRevision: appliedSourceRevision(store, app, inventory), readOnly: true });
   const effective = tracker.effective(desired);
   for (const w of effective.workloads) {
     const source = desired.workloads.find((x) => x.key === w.key);
-    if (w.kind === 'Deployment' && source && source.template.hash !== w.template.hash) out.set(w.key, w.podTemplate);
+    if (w.kind === 'Deployment' && source && source.template.hash !== w.template.hash) templates.set(w.key, w.podTemplate);
   }
-  return out;
+  return { templates, divergences: tracker.divergences() };
+}
+
+/** The source revision the app last applied (a pass records it when it records the inventory). */
+export function appliedSourceRevision(store: Store, app: string, inventory: readonly InventoryEntry[] = store.getInventory(app)): string {
+  return store.getSourceStatus(app)?.lastApplied?.revision ?? inventory[0]?.sourceRevision ?? '';
 }

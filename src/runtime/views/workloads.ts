@@ -42,7 +42,9 @@ export function deploymentView(ctx: ViewContext, entry: InventoryEntry, pods: re
   const rolling = d.spec.strategy.type === 'RollingUpdate' ? d.spec.strategy.rollingUpdate : undefined;
   const maxUnavailable = rolling ? unavailableAllowed(rolling.maxUnavailable, d.spec.replicas) : d.spec.replicas;
   const complete = fresh.length === d.spec.replicas && pods.length === fresh.length && fresh.every((p) => isAvailable(p, d.spec.minReadySeconds, now));
-  const failed = current?.outcome === 'failed' || current?.outcome === 'rolled-back';
+  const divergence = state.divergences.get(entry.key);
+  // Rolled back: what runs is the last good revision, complete, but the source's template failed.
+  const failed = current?.outcome === 'failed' || current?.outcome === 'rolled-back' || divergence?.reason === 'rolled-back';
   const at = rfc3339(current?.finishedAt ?? current?.startedAt ?? entry.appliedAt);
   const rsName = hash ? `${d.metadata.name}-${hash}` : d.metadata.name;
   const conditions: Condition[] = [
@@ -50,17 +52,30 @@ export function deploymentView(ctx: ViewContext, entry: InventoryEntry, pods: re
       ? { type: 'Available', status: 'True', lastUpdateTime: at, lastTransitionTime: at, reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
       : { type: 'Available', status: 'False', lastUpdateTime: at, lastTransitionTime: at, reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
     failed
-      ? { type: 'Progressing', status: 'False', lastUpdateTime: at, lastTransitionTime: at, reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${rsName}" has timed out progressing.` }
+      ? {
+          type: 'Progressing',
+          status: 'False',
+          lastUpdateTime: at,
+          lastTransitionTime: at,
+          reason: 'ProgressDeadlineExceeded',
+          message: divergence?.reason === 'rolled-back' ? divergence.message : `ReplicaSet "${rsName}" has timed out progressing.`,
+        }
       : complete
         ? { type: 'Progressing', status: 'True', lastUpdateTime: at, lastTransitionTime: at, reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rsName}" has successfully progressed.` }
         : { type: 'Progressing', status: 'True', lastUpdateTime: at, lastTransitionTime: at, reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` },
+    // Not a Kubernetes condition: berth's undo pins instead of editing the manifest, so the
+    // object says that it runs another revision than its source, and until when.
+    ...(divergence?.reason === 'pinned' ? [{ type: 'Pinned', status: 'True', lastUpdateTime: at, lastTransitionTime: at, reason: 'RolloutUndo', message: divergence.message } as Condition] : []),
   ];
   const annotations = { ...(d.metadata.annotations ?? {}), ...(current ? { 'deployment.kubernetes.io/revision': String(current.revision) } : {}) };
+  // The template that runs, as kubectl shows after `rollout undo` (which edits the spec).
+  const template = state.effectiveTemplates.get(entry.key);
+  const spec = (template ? { ...d.spec, template } : d.spec) as DeploymentItem['spec'];
   const object: DeploymentItem = {
     apiVersion: d.apiVersion,
     kind: 'Deployment',
     metadata: itemMeta({ app: state.app, kind: 'Deployment', namespace: entry.namespace, name: d.metadata.name, createdAt, labels: d.metadata.labels ?? {}, annotations, generation: 1 }),
-    spec: d.spec as DeploymentItem['spec'],
+    spec,
     status: {
       observedGeneration: 1,
       replicas: pods.length,

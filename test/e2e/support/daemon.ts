@@ -142,7 +142,13 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 
 export interface StatusBody {
   source: { revision: string | null; firstFetchDone: boolean };
-  sync: { state: string; appliedRevision: string | null; failedRevision: string | null; lastError: { message: string; problems: Array<{ file: string; line: number; column: number; message: string; severity: string }> } | null };
+  sync: {
+    state: string;
+    appliedRevision: string | null;
+    failedRevision: string | null;
+    lastError: { message: string; problems: Array<{ file: string; line: number; column: number; message: string; severity: string }> } | null;
+    divergences: Array<{ deployment: string; reason: string; revision: number; message: string }>;
+  };
   lastPass?: { result: string };
   loop: { running: boolean; pending: string[] };
 }

@@ -126,6 +126,8 @@ describe('daemon control flow', () => {
     expect(status).toMatchObject({ syncState: 'Failed', lastFailed: { revision: 'rev-1' } });
     expect(status.lastError!.problems.map((p) => [p.file, p.line, p.severity])).toEqual([['web.yaml', 3, 'error']]);
     expect(store.listEvents({ app: 'unit' }).map((e) => e.reason)).toEqual(['InvalidRevision']);
+    // The event alone says what to fix, with file:line:col.
+    expect(store.listEvents({ app: 'unit' })[0]!.message).toMatch(/^revision rev-1 is invalid, nothing from it was applied and the last applied revision keeps running: web\.yaml:3:\d+: /);
     // Drift checks and API syncs do not re-validate the refused revision (the inventory is empty: nothing to heal).
     daemon.sync('api');
     await clock.advance(300_000);
@@ -133,7 +135,11 @@ describe('daemon control flow', () => {
     push('rev-2', {});
     daemon.sync('webhook');
     await clock.advance(10);
-    expect(store.getSourceStatus('unit')).toMatchObject({ syncState: 'Synced', lastApplied: { revision: 'rev-2' }, lastFailed: { revision: 'rev-1' } });
+    // A newer revision applied: the refused one is history (events keep it), not a standing failure.
+    const after = store.getSourceStatus('unit')!;
+    expect(after).toMatchObject({ syncState: 'Synced', lastApplied: { revision: 'rev-2' } });
+    expect(after.lastFailed).toBeUndefined();
+    expect(after.lastError).toBeUndefined();
   });
 });
 
