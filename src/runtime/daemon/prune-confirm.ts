@@ -31,20 +31,19 @@ export interface PruneConfirm {
 /** The daemon's gate for folder revisions that would delete something (SPEC §1: half-written files are never applied). */
 export function createPruneConfirm(deps: PruneConfirmDeps): PruneConfirm {
   const windowMs = deps.windowMs ?? PRUNE_CONFIRM_MS;
-  /** The revision last reported as waiting: once per revision, not once per deferred pass. */
-  let announced: string | undefined;
+  /** The revision waiting now, reported once however many passes it defers; cleared when a pass goes on. */
+  let waiting: string | undefined;
   return {
     confirm(revision, changes) {
       const since = deps.lastFileEventAt();
-      if (since === undefined) return 0;
       const pruned = changes.filter((c) => c.change === 'pruned').length;
-      if (pruned === 0) return 0;
-      const waitMs = since + windowMs - deps.clock.now();
-      if (waitMs <= 0) return 0;
-      if (announced !== revision) {
-        announced = revision;
-        deps.log.info({ pruned, waitMs }, 'revision would prune objects; waiting for the folder to stay quiet');
+      const waitMs = since === undefined || pruned === 0 ? 0 : since + windowMs - deps.clock.now();
+      if (waitMs <= 0) {
+        waiting = undefined;
+        return 0;
       }
+      if (waiting !== revision) deps.log.info({ pruned, waitMs }, 'revision would prune objects; waiting for the folder to stay quiet');
+      waiting = revision;
       return waitMs;
     },
   };

@@ -31,17 +31,21 @@ describe('prune confirm window (folder revisions that would delete)', () => {
     expect(g.confirm('rev-1', changes.map((k, i) => change(`cm-${i}`, k)))).toBe(wait);
   });
 
-  it('counts down from the last file event across passes, and says so once per revision', async () => {
+  it('counts down from the last file event across passes, and says so once per revision while it waits', async () => {
     const { g, clock, lines } = gate(300);
     const changes = [change('a', 'unchanged'), change('b', 'pruned')];
     expect(g.confirm('rev-1', changes)).toBe(PRUNE_CONFIRM_MS - 300);
     await clock.advance(1_000);
     expect(g.confirm('rev-1', changes)).toBe(PRUNE_CONFIRM_MS - 1_300);
     expect(g.confirm('rev-2', changes)).toBe(PRUNE_CONFIRM_MS - 1_300);
+    // The completed file (nothing to prune) goes on; the same half written again waits again.
+    expect(g.confirm('rev-3', [change('a', 'unchanged'), change('b', 'unchanged')])).toBe(0);
+    expect(g.confirm('rev-2', changes)).toBe(PRUNE_CONFIRM_MS - 1_300);
     await clock.advance(PRUNE_CONFIRM_MS - 1_300);
     expect(g.confirm('rev-2', changes)).toBe(0);
     expect(lines.map((l) => [l.msg, l.pruned, l.waitMs])).toEqual([
       ['revision would prune objects; waiting for the folder to stay quiet', 1, PRUNE_CONFIRM_MS - 300],
+      ['revision would prune objects; waiting for the folder to stay quiet', 1, PRUNE_CONFIRM_MS - 1_300],
       ['revision would prune objects; waiting for the folder to stay quiet', 1, PRUNE_CONFIRM_MS - 1_300],
     ]);
   });
