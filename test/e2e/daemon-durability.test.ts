@@ -117,11 +117,13 @@ describe('durability', () => {
       const port = own.port;
       await own.close();
       const down = await eventually('fetch failures reported', async () => {
-        const s = (await d.api('/api/v1/status')).body as { source: { consecutiveFailures: number; lastError?: { code: string } }; sync: { lastError: { message: string } | null; appliedRevision: string } };
+        const s = (await d.api('/api/v1/status')).body as { source: { consecutiveFailures: number; lastError?: { code: string } }; sync: { state: string; lastError: { message: string } | null; appliedRevision: string } };
         return s.source.consecutiveFailures >= 2 ? s : undefined;
       }, 30_000);
       expect(down.source.lastError?.code).toBe('SOURCE_UNREACHABLE');
       expect(down.sync.appliedRevision).toBe(first);
+      // Whether the host matches a source that cannot be read is unknown, not Synced.
+      expect(down.sync.state).toBe('Unknown');
       expect((await inventory(t)).pods).toHaveLength(1);
       expect((await d.api('/metrics')).text).toMatch(/berth_source_fetch_errors_total\{reason="network"\} [1-9]/);
       const back = await startGitServer({ root: own.root, port });

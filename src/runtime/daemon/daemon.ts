@@ -483,7 +483,9 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
         ),
       ]);
       timeout.abort();
-      const checks = { store: storeOk, docker: dockerOk, firstFetch: source.state().firstFetchDone, lease: lease?.held() ?? false };
+      // firstFetch: a revision was read from the source at least once. A daemon whose source
+      // never answered (a wrong URL, a missing path) is not doing its job, even while it heals.
+      const checks = { store: storeOk, docker: dockerOk, firstFetch: source.latest() !== undefined, lease: lease?.held() ?? false };
       return { ready: Object.values(checks).every(Boolean), checks };
     },
 

@@ -116,6 +116,16 @@ describe('daemon control flow', () => {
     expect(metrics.syncs.get({ result: 'synced' })).toBe(1);
   });
 
+  it('is not ready until a revision has been read from the source (a wrong URL keeps it unready)', async () => {
+    const unreachable: GitSource = { description: 'https://git.example.com/nope.git@main', fetch: () => Promise.reject(new Error('HTTP 404 Not Found')) };
+    const { clock, daemon, heal } = setup({}, { source: { kind: 'git', source: unreachable, pollIntervalMs: 60_000 } });
+    heal();
+    await daemon.start();
+    await clock.advance(10_000);
+    expect(daemon.status().source).toMatchObject({ firstFetchDone: true, consecutiveFailures: expect.any(Number) });
+    expect(await daemon.readiness()).toEqual({ ready: false, checks: { store: true, docker: true, firstFetch: false, lease: true } });
+  });
+
   it('an invalid revision applies nothing, is reported with file:line, and is not retried until the source moves', async () => {
     const { clock, store, daemon, lists, heal, push } = setup({ 'web.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\ndata: {a: "1"}\n' });
     heal();
