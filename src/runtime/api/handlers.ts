@@ -1,7 +1,6 @@
 import type { DockerClient } from '../../apply/docker.js';
 import type { ValidateOptions } from '../../manifests/index.js';
 import type { Clock } from '../../model/clock.js';
-import type { Kind } from '../../model/types.js';
 import type { GitRef } from '../../sources/git.js';
 import type { Daemon } from '../daemon/daemon.js';
 import { liveDiff } from '../live-diff.js';
@@ -11,6 +10,7 @@ import { buildViews, readLiveState } from '../views/index.js';
 import type { View } from '../views/index.js';
 import { healthOf } from './health.js';
 import type { DaemonMetrics } from './metrics.js';
+import { KINDS } from './query.js';
 import type { ApiHandlers } from './server.js';
 import { pushConcernsRef } from './webhook.js';
 
@@ -28,8 +28,8 @@ export interface HandlerDeps {
   version: string;
 }
 
-/** Every kind the API lists, dependency order (namespaces first, as `kubectl get all` would not). */
-const KINDS: readonly Kind[] = ['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Service', 'Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job', 'CronJob'];
+/** Events answered when the query sets no limit. */
+const DEFAULT_EVENTS_LIMIT = 500;
 
 /**
  * What each endpoint answers (docs/daemon.md has the reference). Everything is read from the
@@ -88,12 +88,9 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     },
 
     async resources(query) {
-      const kind = query.get('kind');
-      const kinds = kind ? KINDS.filter((k) => k.toLowerCase() === kind.toLowerCase()) : KINDS;
-      if (kind && kinds.length === 0) return { status: 400, body: { error: `unknown kind ${kind}; one of ${KINDS.join(', ')}` } };
-      const namespace = query.get('namespace');
+      const kinds = query.kind ? [query.kind] : KINDS;
       const state = await readLiveState({ docker: deps.docker, store, clock: deps.clock }, { app });
-      const views = buildViews(state, kinds).filter((v) => !namespace || v.namespace === namespace);
+      const views = buildViews(state, kinds).filter((v) => query.namespace === undefined || v.namespace === query.namespace);
       return { status: 200, body: { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: views.map(itemWithHealth) } };
     },
 
@@ -121,10 +118,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     },
 
     events(query) {
-      const limit = clampInt(query.get('limit'), 500, 1, 10_000);
-      const since = query.get('since');
-      const sinceMs = since ? Date.parse(since) : NaN;
-      const events = store.listEvents({ app, limit, ...(Number.isFinite(sinceMs) ? { since: sinceMs } : {}), ...(query.get('object') ? { objectKey: query.get('object')! } : {}) });
+      const events = store.listEvents({ app, limit: query.limit ?? DEFAULT_EVENTS_LIMIT, ...(query.since !== undefined ? { since: query.since } : {}), ...(query.object !== undefined ? { objectKey: query.object } : {}) });
       return {
         status: 200,
         body: {
@@ -189,9 +183,4 @@ function itemWithHealth(view: View): unknown {
 function maskSecret<T extends { data?: Record<string, string> }>(secret: T): T {
   if (!secret.data) return secret;
   return { ...secret, data: Object.fromEntries(Object.keys(secret.data).map((k) => [k, '***'])) };
-}
-
-function clampInt(text: string | null, fallback: number, min: number, max: number): number {
-  const n = text === null ? NaN : Number(text);
-  return Number.isInteger(n) ? Math.min(max, Math.max(min, n)) : fallback;
 }

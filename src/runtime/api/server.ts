@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { CONTENT_TYPE } from './prometheus.js';
+import { EVENTS_QUERY, NO_QUERY, parseQuery, RESOURCES_QUERY, type EventsQuery, type QueryOf, type QuerySpec, type ResourcesQuery } from './query.js';
 import { secretsEqual, verifyWebhook } from './webhook.js';
 
 /** 1 MiB: far above any push payload the forges send for a manifests repository. */
@@ -21,9 +22,10 @@ export interface ApiHandlers {
   ready(): Promise<ApiResponse>;
   metrics(): ApiResponse;
   status(): ApiResponse;
-  resources(query: URLSearchParams): Promise<ApiResponse>;
+  /** The query is validated already (see ./query.ts). */
+  resources(query: ResourcesQuery): Promise<ApiResponse>;
   revisions(): ApiResponse;
-  events(query: URLSearchParams): ApiResponse;
+  events(query: EventsQuery): ApiResponse;
   diff(): Promise<ApiResponse>;
   sync(): ApiResponse;
   /** A verified delivery. */
@@ -54,7 +56,14 @@ interface Route {
   path: string;
   /** 'none': open (health probes, and webhooks, which carry their own signature). */
   auth: 'none' | 'read' | 'write';
-  run(req: IncomingMessage, url: URL): Promise<ApiResponse> | ApiResponse;
+  /** The query parameters the route takes; any other is refused with 400. */
+  query: QuerySpec;
+  run(req: IncomingMessage, query: Record<string, unknown>): Promise<ApiResponse> | ApiResponse;
+}
+
+/** A route whose handler receives its query parsed as its spec says. */
+function defineRoute<S extends QuerySpec>(method: Route['method'], path: string, auth: Route['auth'], query: S, run: (req: IncomingMessage, query: QueryOf<S>) => Promise<ApiResponse> | ApiResponse): Route {
+  return { method, path, auth, query, run: (req, q) => run(req, q as QueryOf<S>) };
 }
 
 /**
@@ -69,16 +78,16 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const log = options.log.child({ component: 'api' });
   const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const routes: Route[] = [
-    { method: 'GET', path: '/healthz', auth: 'none', run: () => handlers.health() },
-    { method: 'GET', path: '/readyz', auth: 'none', run: () => handlers.ready() },
-    { method: 'GET', path: '/metrics', auth: 'read', run: () => handlers.metrics() },
-    { method: 'GET', path: '/api/v1/status', auth: 'read', run: () => handlers.status() },
-    { method: 'GET', path: '/api/v1/resources', auth: 'read', run: (_r, u) => handlers.resources(u.searchParams) },
-    { method: 'GET', path: '/api/v1/revisions', auth: 'read', run: () => handlers.revisions() },
-    { method: 'GET', path: '/api/v1/events', auth: 'read', run: (_r, u) => handlers.events(u.searchParams) },
-    { method: 'GET', path: '/api/v1/diff', auth: 'read', run: () => handlers.diff() },
-    { method: 'POST', path: '/api/v1/sync', auth: 'write', run: async (req) => (await readBody(req, limit), handlers.sync()) },
-    { method: 'POST', path: '/webhook', auth: 'none', run: (req) => webhook(req) },
+    defineRoute('GET', '/healthz', 'none', NO_QUERY, () => handlers.health()),
+    defineRoute('GET', '/readyz', 'none', NO_QUERY, () => handlers.ready()),
+    defineRoute('GET', '/metrics', 'read', NO_QUERY, () => handlers.metrics()),
+    defineRoute('GET', '/api/v1/status', 'read', NO_QUERY, () => handlers.status()),
+    defineRoute('GET', '/api/v1/resources', 'read', RESOURCES_QUERY, (_r, q) => handlers.resources(q)),
+    defineRoute('GET', '/api/v1/revisions', 'read', NO_QUERY, () => handlers.revisions()),
+    defineRoute('GET', '/api/v1/events', 'read', EVENTS_QUERY, (_r, q) => handlers.events(q)),
+    defineRoute('GET', '/api/v1/diff', 'read', NO_QUERY, () => handlers.diff()),
+    defineRoute('POST', '/api/v1/sync', 'write', NO_QUERY, async (req) => (await readBody(req, limit), handlers.sync())),
+    defineRoute('POST', '/webhook', 'none', NO_QUERY, (req) => webhook(req)),
   ];
 
   async function webhook(req: IncomingMessage): Promise<ApiResponse> {
@@ -119,7 +128,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         response = { status: 401, body: { error: 'a valid bearer token is required' } };
       } else {
         try {
-          response = await route.run(req, url);
+          const query = parseQuery(path, url.searchParams, route.query);
+          response = query.ok ? await route.run(req, query.query) : { status: 400, body: { error: query.error } };
         } catch (err) {
           if (err instanceof BodyTooLarge) response = { status: 413, body: { error: `the request body exceeds ${limit} bytes` } };
           else {

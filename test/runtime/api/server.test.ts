@@ -19,7 +19,7 @@ async function serve(options: { token?: string; authenticateReads?: boolean; web
     ready: async () => (calls.push('ready'), { status: 503, body: { ready: false } }),
     metrics: () => (calls.push('metrics'), { status: 200, text: 'berth_up 1\n' }),
     status: ok('status'),
-    resources: async (q) => (calls.push(`resources ${q.toString()}`), { status: 200, body: {} }),
+    resources: async (q) => (calls.push(`resources ${JSON.stringify(q)}`), { status: 200, body: {} }),
     revisions: ok('revisions'),
     events: ok('events'),
     diff: async () => {
@@ -52,7 +52,7 @@ describe('API server', () => {
     const wrong = await request('POST', '/api/v1/status');
     expect([wrong.status, wrong.headers.get('allow')]).toEqual([405, 'GET']);
     expect((await request('GET', '/nope')).status).toBe(404);
-    expect(calls).toEqual(['health', 'ready', 'metrics', 'status', 'resources kind=Pod', 'sync']);
+    expect(calls).toEqual(['health', 'ready', 'metrics', 'status', 'resources {"kind":"Pod"}', 'sync']);
   });
 
   it('turns a handler error into 500 with its code', async () => {
