@@ -7,6 +7,7 @@ import { liveDiff } from '../live-diff.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { buildViews, readLiveState } from '../views/index.js';
+import { effectiveDeployments } from '../views/live.js';
 import type { View } from '../views/index.js';
 import { healthOf } from './health.js';
 import type { DaemonMetrics } from './metrics.js';
@@ -70,7 +71,9 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
             ...(src.nextFetchAt !== undefined ? { nextFetchAt: iso(src.nextFetchAt) } : {}),
           },
           sync: {
-            state: s?.syncState ?? 'Unknown',
+            // Argo CD's Unknown (ComparisonError): with the source unreadable, whether the host
+            // matches it cannot be known; the last applied revision keeps running meanwhile.
+            state: src.consecutiveFailures > 0 ? 'Unknown' : (s?.syncState ?? 'Unknown'),
             since: iso(s?.syncStateSince) ?? null,
             appliedRevision: s?.lastApplied?.revision ?? null,
             appliedAt: iso(s?.lastApplied?.at) ?? null,
@@ -78,6 +81,8 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
             failedRevision: s?.lastFailed?.revision ?? null,
             failedAt: iso(s?.lastFailed?.at) ?? null,
             lastError: s?.lastError ? { message: s.lastError.message, problems: s.lastError.problems, at: iso(s.lastError.at) } : null,
+            // Deployments running another template than the source's (SPEC §4): pinned by undo, or rolled back.
+            divergences: effectiveDeployments(store, deps.clock, app).divergences,
           },
           ...(d.lastPass ? { lastPass: { ...d.lastPass, startedAt: iso(d.lastPass.startedAt) } } : {}),
           loop: { running: d.loop.running, pending: d.loop.pending, consecutiveFailures: d.loop.failures, ...(d.loop.retryAt ? { retryAt: iso(d.loop.retryAt) } : {}) },
