@@ -2,7 +2,7 @@ import type { DockerClient } from '../../apply/docker.js';
 import type { ValidateOptions } from '../../manifests/index.js';
 import type { Clock, ClockTimer } from '../../model/clock.js';
 import { BerthError, isBerthError } from '../../model/errors.js';
-import type { CronJob, Resource } from '../../model/types.js';
+import type { CronJob, Deployment, Resource } from '../../model/types.js';
 import type { BackoffPolicy, GitRef } from '../../sources/git.js';
 import type { Revision } from '../../sources/revision.js';
 import type { DaemonMetrics, SyncResult } from '../api/metrics.js';
@@ -89,6 +89,10 @@ export interface Daemon {
   idle(): Promise<void>;
 }
 
+/** Kubernetes' default progressDeadlineSeconds, for an inventory object written before defaults were stored. */
+const DEFAULT_PROGRESS_DEADLINE_S = 600;
+/** A retry lands just after a progress deadline rather than a hair before it. */
+const DEADLINE_SLACK_MS = 100;
 /** Problems of an invalid revision spelled out in its log line and event (all are in the status). */
 const MAX_LOGGED_PROBLEMS = 5;
 const READINESS_POLL_MIN_MS = 2_000;
@@ -166,6 +170,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     clock,
     random,
     backoff: settings.passBackoff,
+    retryCapMs: () => untilProgressDeadline(),
     run: (ctx) => reconcile(ctx),
     onPassEnd: (o) => {
       if (o.error !== undefined && o.status === 'failed') log.error({ err: o.error, failures: o.failures, retryInMs: o.retryInMs }, 'reconcile pass failed; retrying after back-off');
@@ -175,6 +180,30 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       }
     },
   });
+
+  /**
+   * How long until the earliest progress deadline of a rollout under way: failed passes (an
+   * image that cannot be pulled) back off, and the rollback that deadline calls for must not
+   * wait for the back-off. The pass checks deadlines before it executes anything.
+   */
+  function untilProgressDeadline(): number | undefined {
+    try {
+      let soonest: number | undefined;
+      for (const e of store.getInventory(app)) {
+        if (e.kind !== 'Deployment') continue;
+        const rec = store.listRollouts(app, e.key).findLast((r) => r.outcome === 'progressing');
+        if (!rec) continue;
+        const seconds = (e.object as Deployment).spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_S;
+        const due = (rec.progressAt ?? rec.startedAt) + seconds * 1000;
+        soonest = soonest === undefined ? due : Math.min(soonest, due);
+      }
+      // A deadline already past was checked by the pass that just failed (or it could not get
+      // that far, with Docker down): no cap then, or a wedged host would be retried in a tight loop.
+      return soonest === undefined || soonest <= clock.now() ? undefined : soonest - clock.now() + DEADLINE_SLACK_MS;
+    } catch {
+      return undefined;
+    }
+  }
 
   function appliedRevision(): string | undefined {
     try {

@@ -32,6 +32,11 @@ export interface LoopOptions {
   random: () => number;
   /** Jittered exponential back-off between failed passes (policy as data). */
   backoff: BackoffPolicy;
+  /**
+   * The longest a retry may wait, if something is due sooner than the back-off (a rollout's
+   * progress deadline: its rollback must not sleep through a back-off of failed passes).
+   */
+  retryCapMs?(): number | undefined;
   /** One reconcile pass. Throwing counts as a failed pass; an abort by the loop counts as aborted. */
   run(ctx: PassContext): Promise<PassOutcome>;
   /** Called after every pass, with how it ended and the delay before a retry, if one is scheduled. */
@@ -133,7 +138,7 @@ export function createReconcileLoop(options: LoopOptions): ReconcileLoop {
     let retryInMs: number | undefined;
     if (outcome.status === 'failed') {
       failures++;
-      retryInMs = backoffDelay(failures, options.backoff, options.random);
+      retryInMs = Math.min(backoffDelay(failures, options.backoff, options.random), options.retryCapMs?.() ?? Infinity);
     } else if (outcome.status !== 'aborted') {
       failures = 0;
     }

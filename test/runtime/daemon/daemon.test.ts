@@ -116,6 +116,23 @@ describe('daemon control flow', () => {
     expect(metrics.syncs.get({ result: 'synced' })).toBe(1);
   });
 
+  it('a rollout under way caps the back-off of failing passes at its progress deadline, so the rollback is not late', async () => {
+    const { clock, store, daemon } = setup({});
+    const key = 'Deployment/default/web';
+    const object = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { progressDeadlineSeconds: 5 } };
+    store.replaceInventory('unit', [{ key, kind: 'Deployment', namespace: 'default', name: 'web', specHash: 'h1', object }], { sourceRevision: 'rev-0' });
+    store.beginRollout('unit', key, { templateHash: 'abc', template: {}, sourceRevision: 'rev-0' });
+    const started = clock.now();
+    await daemon.start();
+    // Docker is wedged: passes fail at 0, 1 s and 3 s; the next back-off (4 s) would land at 7 s.
+    await clock.advance(3_000);
+    expect(daemon.status().loop.failures).toBe(3);
+    expect(daemon.status().loop.retryAt).toBe(started + 5_000 + 100);
+    // Past the deadline, with Docker still down: the plain back-off again, no tight loop.
+    await clock.advance(2_100);
+    expect(daemon.status().loop.retryAt! - clock.now()).toBe(8_000);
+  });
+
   it('is not ready until a revision has been read from the source (a wrong URL keeps it unready)', async () => {
     const unreachable: GitSource = { description: 'https://git.example.com/nope.git@main', fetch: () => Promise.reject(new Error('HTTP 404 Not Found')) };
     const { clock, daemon, heal } = setup({}, { source: { kind: 'git', source: unreachable, pollIntervalMs: 60_000 } });

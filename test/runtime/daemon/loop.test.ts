@@ -6,7 +6,7 @@ import { FakeClock } from '../../support/fake-clock.js';
 const BACKOFF = { minMs: 1_000, factor: 2, maxMs: 60_000, jitter: 0.2 };
 
 /** A loop whose passes take `durationMs` on the fake clock and end as `outcomes` says, in order. */
-function harness(options: { durationMs?: number; outcomes?: Array<PassOutcome | Error>; random?: number } = {}) {
+function harness(options: { durationMs?: number; outcomes?: Array<PassOutcome | Error>; random?: number; retryCapMs?: () => number | undefined } = {}) {
   const clock = new FakeClock();
   const passes: Array<{ reasons: TriggerReason[]; at: number; triggeredAt: number; aborted: boolean }> = [];
   const outcomes = [...(options.outcomes ?? [])];
@@ -16,6 +16,7 @@ function harness(options: { durationMs?: number; outcomes?: Array<PassOutcome | 
     random: () => options.random ?? 0,
     backoff: BACKOFF,
     onPassEnd: (o) => retries.push(o.retryInMs),
+    ...(options.retryCapMs ? { retryCapMs: options.retryCapMs } : {}),
     run: async (ctx: PassContext) => {
       const record = { reasons: [...ctx.reasons].sort(), at: clock.now(), triggeredAt: ctx.triggeredAt, aborted: false };
       passes.push(record);
@@ -125,6 +126,18 @@ describe('reconcile loop', () => {
     // 1+2+4+8+16+32 s, then every 60 s (the cap): 7 passes in the first 63 s, one a minute after.
     expect(passes.length).toBeGreaterThanOrEqual(14);
     expect(loop.state().failures).toBe(passes.length);
+  });
+
+  it.each([
+    ['nothing due: the back-off alone', undefined, [1_000, 2_000, 4_000, 8_000]],
+    ['a deadline due in 2.5 s: no retry waits past it', 2_500, [1_000, 2_000, 2_500, 2_500]],
+    ['a deadline already past: retry at once', 0, [0, 0, 0, 0]],
+  ] as const)('caps the retry delay at what is due sooner (%s)', async (_, cap, expected) => {
+    const outcomes = Array.from({ length: 4 }, () => new Error('image pull failed'));
+    const { clock, loop, retries } = harness({ durationMs: 0, outcomes, retryCapMs: () => cap });
+    loop.trigger('start');
+    await clock.advance(20_000);
+    expect(retries.slice(0, 4)).toEqual(expected);
   });
 
   it('supersede aborts the running pass and starts a new one without counting a failure', async () => {
