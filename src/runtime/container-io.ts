@@ -11,7 +11,13 @@ import { BerthError } from '../model/errors.js';
  * purpose (kubectl's choice: ready before not ready, running before not, then the oldest).
  * Returns how many pods the controller has so the caller can say which one it chose.
  */
-export function findPod(pods: readonly ObservedPod[], ref: { kind: string; name: string }, namespace: string): { pod: ObservedPod; of: number } {
+export function findPod(
+  pods: readonly ObservedPod[],
+  ref: { kind: string; name: string },
+  namespace: string,
+  /** For `svc/NAME`: the Service's selector (its pods are the ones it selects, not owns). */
+  serviceSelector?: Readonly<Record<string, string>>,
+): { pod: ObservedPod; of: number } {
   const inNs = pods.filter((p) => p.namespace === namespace);
   if (ref.kind === 'Pod') {
     const pod = inNs.find((p) => p.name === ref.name);
@@ -19,7 +25,8 @@ export function findPod(pods: readonly ObservedPod[], ref: { kind: string; name:
     return { pod, of: 1 };
   }
   const key = `${ref.kind}/${namespace}/${ref.name}`;
-  const owned = inNs.filter((p) => p.controller === key || p.owner === key);
+  const selects = (p: ObservedPod) => serviceSelector !== undefined && Object.keys(serviceSelector).length > 0 && Object.entries(serviceSelector).every(([k, v]) => p.labels[k] === v);
+  const owned = inNs.filter((p) => (ref.kind === 'Service' ? selects(p) : p.controller === key || p.owner === key));
   if (owned.length === 0) throw new BerthError('NOT_FOUND', `no pods of ${ref.kind.toLowerCase()} "${ref.name}" found in namespace ${namespace}`, { namespace, key });
   const running = (p: ObservedPod) => p.containers.some((c) => c.state === 'running');
   const ranked = [...owned].sort((a, b) => Number(b.ready) - Number(a.ready) || Number(running(b)) - Number(running(a)) || a.createdAt - b.createdAt || a.name.localeCompare(b.name));

@@ -75,6 +75,19 @@ export function createRolloutTracker(deps: {
     const overrides = store.getDeploymentOverrides(app, w.key);
     const paused = overrides.some((o) => o.kind === 'pause');
     divergences.delete(w.key);
+    // `rollout restart` stamps whichever template runs, the source's or a pinned one.
+    const restarted = (x: DeploymentWorkload): DeploymentWorkload => {
+      const restart = overrides.find((o) => o.kind === 'restart');
+      if (!restart) return x;
+      const r = JSON.parse(restart.value) as RestartOverride;
+      if (r.sourceHash !== sourceHash) {
+        if (!readOnly) store.clearDeploymentOverride(app, w.key, 'restart');
+        return x;
+      }
+      const t = structuredClone(x.podTemplate);
+      t.metadata.annotations = { ...(t.metadata.annotations ?? {}), [RESTARTED_AT_ANNOTATION]: r.restartedAt };
+      return withPodTemplate(x, t, desired.configs);
+    };
     const pin = store.getPin(app, w.key);
     if (pin && pin.sourceRevisionAtPin !== sourceRevision) {
       if (!readOnly) {
@@ -87,22 +100,11 @@ export function createRolloutTracker(deps: {
       const rec = store.listRollouts(app, w.key).find((r) => r.templateHash === pin.templateHash);
       if (rec) {
         divergences.set(w.key, { deployment: w.key, reason: 'pinned', revision: rec.revision, message: `pinned to revision ${rec.revision} by rollout undo until the source changes` });
-        const pinned = withPodTemplate(w, rec.template as PodTemplateSpec, desired.configs);
+        const pinned = restarted(withPodTemplate(w, rec.template as PodTemplateSpec, desired.configs));
         return paused ? { ...pinned, paused } : pinned;
       }
     }
-    let out = w;
-    const restart = overrides.find((o) => o.kind === 'restart');
-    if (restart) {
-      const r = JSON.parse(restart.value) as RestartOverride;
-      if (r.sourceHash !== sourceHash) {
-        if (!readOnly) store.clearDeploymentOverride(app, w.key, 'restart');
-      } else {
-        const t = structuredClone(out.podTemplate);
-        t.metadata.annotations = { ...(t.metadata.annotations ?? {}), [RESTARTED_AT_ANNOTATION]: r.restartedAt };
-        out = withPodTemplate(out, t, desired.configs);
-      }
-    }
+    let out = restarted(w);
     // A template whose rollout failed stays rolled back until the desired state changes.
     if (store.isFailedTemplate(app, w.key, out.template.hash)) {
       const good = rollbackTarget(w.key, out.template.hash);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp, execIn, podNames } from './support/harness.js';
+import { runCli } from '../support/cli.js';
 
 const NS = `apiVersion: v1
 kind: Namespace
@@ -173,6 +174,20 @@ describe('converge (real Docker)', () => {
     const one = (await t.containers()).find((c) => c.Labels['berth.controller'] === 'Deployment/shop/web' && c.Labels['berth.role'] === 'container')!;
     expect((await execIn(t.docker, one.Id, ['node', '-e', 'console.log(process.env.GREETING)'])).output.trim()).toBe('bonjour');
     expect((await t.containers()).filter((c) => c.Labels['berth.name'] === 'notes').map((c) => c.Id).sort()).toEqual(notesBefore);
+  });
+
+  it('rollout restart replaces the pods of a Deployment that uses a ConfigMap; logs svc/ and BERTH_NAMESPACE work', async () => {
+    const before = await webPods(t);
+    // The two-word form and the namespace from the environment, as kubectl users type them.
+    const scope = ['--app', t.app, '--state-dir', t.stateDir];
+    const env = { BERTH_NAMESPACE: 'shop' };
+    const r = await runCli(['rollout', 'restart', 'deploy/web', '--wait', '--timeout', '90s', ...scope], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const after = await webPods(t);
+    expect(after).toHaveLength(2);
+    expect(after.filter((p) => before.includes(p))).toEqual([]);
+    expect((await runCli(['scale', 'deploy', 'web', '--replicas', '2', ...scope], { env })).stdout).toBe('deployment.apps/web scaled\n');
   });
 
   it('PVC data survives deleting the pod', async () => {

@@ -130,6 +130,11 @@ describe('rollouts (real Docker)', () => {
     expect(await images(t)).toEqual(Array(3).fill('berth-examples/web:1.0'));
     const history = await t.berth('rollout', 'history', 'deploy/web');
     expect(history.stdout).toMatch(/broken\s+[0-9a-f]{12}\s+failed/);
+    // Undo to the failed revision would pin the Deployment to a template that cannot roll out.
+    const failedRevision = /^(\d+)\s+broken\s/m.exec(history.stdout)![1]!;
+    const refused = await t.berth('rollout', 'undo', 'deploy/web', '--to-revision', failedRevision);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`^error: revision ${failedRevision} of deployment.apps/web failed its rollout .*; undoing to it would fail again`));
     const status = await t.berth('rollout', 'status', 'deploy/web', '--no-watch');
     expect(status.code).toBe(1);
     expect(status.stderr).toMatch(/failed/);

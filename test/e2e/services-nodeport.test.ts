@@ -88,6 +88,17 @@ describe('services: NodePort (real Docker)', () => {
     expect((JSON.parse((await t.berth('get', 'svc', 'web', '-o', 'json')).stdout) as SvcJson).spec.ports[0]!.nodePort).toBe(webPort);
   });
 
+  it('logs and exec take svc/NAME: a ready pod the Service selects, as kubectl picks one', async () => {
+    const logs = await t.berth('logs', 'svc/web', '--tail', '1');
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stderr).toMatch(/^Found 3 pods, using pod\/web-/);
+    // Scope flags before `--`: what follows it is the command.
+    const exec = await runCli(['exec', 'svc/web', '--app', t.app, '--state-dir', t.stateDir, '--', 'node', '-e', 'console.log(require("os").hostname())']);
+    expect(exec.code, exec.stderr).toBe(0);
+    expect(replicas).toContain(exec.stdout.trim());
+    expect((await t.berth('logs', 'svc/nope')).stderr).toBe('error: services "nope" not found in namespace default\n');
+  });
+
   it("50 requests to the NodePort on the host's address reach every ready replica", async () => {
     expect(await distinctPods(`http://${host}:${webPort}/`, 50)).toEqual(replicas);
   });

@@ -47,6 +47,15 @@ describe('findPod', () => {
     expect(findPod(pods, { kind: 'Deployment', name: 'web' }, 'default')).toEqual({ pod: pods[1], of: 3 });
   });
 
+  it.each([
+    ['a Service: the pods its selector matches, ready first (kubectl logs svc/web)', { app: 'web' }, 'web-h-old', 3],
+    ['a Service whose selector matches nothing is NotFound', { app: 'nothing' }, undefined, 0],
+    ['a Service without a selector selects no pods', {}, undefined, 0],
+  ] as const)('%s', (_, selector, name, of) => {
+    if (name === undefined) expect(() => findPod(pods, { kind: 'Service', name: 'web' }, 'default', selector)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    else expect(findPod(pods, { kind: 'Service', name: 'web' }, 'default', selector)).toEqual({ pod: expect.objectContaining({ name }), of });
+  });
+
   it('a controller without pods is NotFound', () => {
     expect(() => findPod(pods, { kind: 'Deployment', name: 'api' }, 'default')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
   });

@@ -45,7 +45,11 @@ export async function resolvePod(arg: string, flags: ScopeFlags, engine: Engine,
   const state = await readLiveState(engine, { app: engine.app });
   const ready = new Set(buildViews(state, ['Pod']).flatMap((v) => (v.kind === 'Pod' && v.ready ? [v.key] : [])));
   for (const p of state.host.pods) p.ready = ready.has(`Pod/${p.key}`);
-  const { pod, of } = findPod(state.host.pods, ref, namespaceOf(flags, io));
+  const namespace = namespaceOf(flags, io);
+  const service = ref.kind === 'Service' ? state.inventory.find((e) => e.key === `Service/${namespace}/${ref.name}`) : undefined;
+  if (ref.kind === 'Service' && !service) throw new BerthError('NOT_FOUND', `services "${ref.name}" not found in namespace ${namespace}`, { namespace, service: ref.name });
+  const selector = (service?.object as { spec?: { selector?: Record<string, string> } } | undefined)?.spec?.selector;
+  const { pod, of } = findPod(state.host.pods, ref, namespace, selector);
   if (of > 1 && !quiet) print(io.stderr, `Found ${of} pods, using pod/${pod.name}`);
   return pod;
 }

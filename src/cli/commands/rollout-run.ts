@@ -9,7 +9,7 @@ import { runInventoryPass } from '../../runtime/pass.js';
 import type { PassResult } from '../../runtime/pass.js';
 import { createReadiness } from '../../runtime/readiness.js';
 import type { RestartOverride } from '../../runtime/rollouts.js';
-import type { RolloutRecord } from '../../runtime/store/index.js';
+import type { InventoryEntry, RolloutRecord } from '../../runtime/store/index.js';
 import type { CliContext } from '../context.js';
 import { print } from '../context.js';
 import type { Engine } from '../engine.js';
@@ -44,7 +44,7 @@ export async function runRollout(action: Action, key: string, flags: Flags, ctx:
       case 'undo':
         return await undo(engine, key, flags, ctx);
       case 'restart': {
-        const sourceHash = sourceTemplateHash(entry.object as AnyObject, key);
+        const sourceHash = sourceTemplateHash(engine.store.getInventory(engine.app), key);
         const value: RestartOverride = { restartedAt: new Date(engine.clock.now()).toISOString(), sourceHash };
         engine.store.setDeploymentOverride(engine.app, key, 'restart', JSON.stringify(value));
         return await converge(engine, key, flags, ctx, 'restarted');
@@ -68,8 +68,13 @@ function name(key: string): string {
   return `deployment.apps/${parseKey(key).name}`;
 }
 
-function sourceTemplateHash(object: AnyObject, key: string): string {
-  const w = buildDesiredState([{ key, object, source: { file: '', line: 0, column: 0 } }]).workloads.find((x) => x.key === key);
+/**
+ * The hash a pass computes for the Deployment's source template: from the whole inventory,
+ * since it covers the content of the ConfigMaps and Secrets the template uses (a restart
+ * recorded against the template alone would never match, and be dropped as stale).
+ */
+function sourceTemplateHash(inventory: readonly InventoryEntry[], key: string): string {
+  const w = buildDesiredState(inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } }))).workloads.find((x) => x.key === key);
   if (!w) throw new BerthError('INTERNAL', `cannot compute the template of ${key}`);
   return w.template.hash;
 }
@@ -163,12 +168,21 @@ async function undo(engine: Engine, key: string, flags: Flags, ctx: CliContext):
   const records = engine.store.listRollouts(engine.app, key);
   const current = records[records.length - 1];
   if (!current) throw new BerthError('NOT_FOUND', `${name(key)} has no rollout history`, { key });
+  // A template whose rollout failed would fail again, and a pin to it would hold the
+  // Deployment there (a pin outranks the rollback): never a target.
+  const failed = (r: RolloutRecord) => r.outcome === 'failed' || r.outcome === 'rolled-back' || engine.store.isFailedTemplate(engine.app, key, r.templateHash);
   const target =
     flags.toRevision !== undefined && flags.toRevision !== '0'
       ? records.find((r) => r.revision === Number(flags.toRevision))
-      : [...records].reverse().find((r) => r.revision < current.revision);
+      : [...records].reverse().find((r) => r.revision < current.revision && !failed(r));
   if (!target)
-    throw new BerthError('NOT_FOUND', flags.toRevision ? `unable to find the specified revision ${flags.toRevision}` : `no rollout history found for ${name(key)} before revision ${current.revision}`, { key });
+    throw new BerthError('NOT_FOUND', flags.toRevision ? `unable to find the specified revision ${flags.toRevision}` : `no rollout history found for ${name(key)} before revision ${current.revision} that did not fail`, { key });
+  if (failed(target))
+    throw new BerthError('USAGE', `revision ${target.revision} of ${name(key)} failed its rollout${target.message ? ` (${target.message})` : ''}; undoing to it would fail again`, {
+      key,
+      revision: target.revision,
+      hint: `pick a revision that completed: berth rollout history ${name(key).replace('.apps', '')}`,
+    });
   const sourceRevision = engine.store.getSourceStatus(engine.app)?.lastApplied?.revision ?? current.sourceRevision;
   engine.store.setPin(engine.app, key, { revision: target.revision, templateHash: target.templateHash, sourceRevisionAtPin: sourceRevision });
   engine.store.addEvent({ app: engine.app, type: 'Normal', reason: 'DeploymentRollback', objectKey: key, message: `pinned to revision ${target.revision} by rollout undo`, sourceRevision });

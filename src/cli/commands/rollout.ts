@@ -20,13 +20,13 @@ interface RolloutFlags extends EngineFlags {
 export function registerRollout(program: Command, ctx: CliContext): void {
   const rollout = program.command('rollout').description('manage the rollout of a deployment: status, history, undo, restart, pause, resume');
   const sub = (name: string, description: string) => {
-    const cmd = rollout.command(`${name} <deployment>`).description(description).option('-n, --namespace <ns>', 'namespace', 'default');
+    const cmd = rollout.command(`${name} <deployment>`).description(description).option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")');
     addEngineOptions(cmd);
     return cmd;
   };
   const run = (action: 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume') => async (target: string, flags: RolloutFlags) => {
     const { runRollout } = await import('./rollout-run.js');
-    ctx.exitCode = await runRollout(action, deploymentKey(target, flags.namespace ?? 'default'), flags, ctx);
+    ctx.exitCode = await runRollout(action, deploymentKey(target, flags.namespace ?? ctx.io.env.BERTH_NAMESPACE ?? 'default'), flags, ctx);
   };
   sub('status', 'wait for the rollout to finish; exit 1 if it failed (was rolled back) or timed out')
     .option('--timeout <duration>', 'how long to wait', '5m')

@@ -31,14 +31,17 @@ const SCALABLE: Record<string, string> = {
  */
 export function registerScale(program: Command, ctx: CliContext): void {
   const cmd = program
-    .command('scale <resource>')
+    .command('scale <resource> [name]')
     .description('set the number of replicas of a deployment, replicaset or replicationcontroller (until the next sync from the source)')
     .requiredOption('--replicas <n>', 'the new number of replicas')
-    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")')
     .option('--wait', 'wait until the new pods are ready')
     .option('--timeout <duration>', 'give up waiting after this long', '5m');
   addEngineOptions(cmd);
-  cmd.action(async (target: string, flags: ScaleFlags) => {
+  cmd.action(async (resource: string, second: string | undefined, flags: ScaleFlags) => {
+    // kubectl takes both `scale deploy/web` and `scale deploy web`.
+    const target = second === undefined ? resource : `${resource}/${second}`;
+    const namespace = flags.namespace ?? ctx.io.env.BERTH_NAMESPACE ?? 'default';
     const replicas = Number(flags.replicas);
     if (!Number.isInteger(replicas) || replicas < 0) throw new BerthError('USAGE', `--replicas must be a non-negative integer, not "${flags.replicas}"`);
     const [kindText = '', name = ''] = target.split('/');
@@ -54,10 +57,10 @@ export function registerScale(program: Command, ctx: CliContext): void {
     const engine = openEngine(flags, ctx.io);
     const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log });
     try {
-      const key = `${kind}/${flags.namespace ?? 'default'}/${name}`;
+      const key = `${kind}/${namespace}/${name}`;
       const result = await withLease(engine.store, engine.clock, engine.app, leaseHolder('cli'), async () => {
         const entry = engine.store.getInventory(engine.app).find((e) => e.key === key);
-        if (!entry) throw new BerthError('NOT_FOUND', `${kind.toLowerCase()} "${name}" not found in namespace ${flags.namespace ?? 'default'} (app ${engine.app})`, { key });
+        if (!entry) throw new BerthError('NOT_FOUND', `${kind.toLowerCase()} "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
         const object = structuredClone(entry.object) as { spec: { replicas: number } };
         object.spec.replicas = replicas;
         engine.store.upsertInventory(engine.app, { key, kind: entry.kind, namespace: entry.namespace, name: entry.name, specHash: specHash(object), object }, { sourceRevision: entry.sourceRevision });
