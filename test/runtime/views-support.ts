@@ -100,12 +100,14 @@ export interface StateFixture {
   probes?: Array<[string, ContainerProbes]>;
   effectiveTemplates?: Array<[string, PodTemplateSpec]>;
   divergences?: Divergence[];
+  paused?: string[];
 }
 
 export function liveState(f: StateFixture): LiveState {
   return {
     effectiveTemplates: new Map(f.effectiveTemplates ?? []),
     divergences: new Map((f.divergences ?? []).map((d) => [d.deployment, d])),
+    paused: new Set(f.paused ?? []),
     app: 't',
     now: NOW,
     host: {

@@ -98,6 +98,13 @@ describe('deployment view', () => {
     });
   });
 
+  it('paused by rollout pause: spec.paused and Progressing Unknown DeploymentPaused, as kubectl shows', () => {
+    const pod = podOf(INVENTORY, KEY, { name: 'web-x-aaaaa' });
+    const view = of(buildViews(liveState({ inventory: INVENTORY, pods: [pod], paused: [KEY] }), ['Deployment']), 'Deployment')[0]!;
+    expect((view.object.spec as { paused?: boolean }).paused).toBe(true);
+    expect(view.object.status.conditions[1]).toMatchObject({ type: 'Progressing', status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' });
+  });
+
   it('not enough available pods: Available False', () => {
     const a = podOf(INVENTORY, KEY, { name: 'web-x-aaaaa', state: 'exited', exitCode: 1 });
     const d = of(buildViews(liveState({ inventory: INVENTORY, pods: [a] }), ['Deployment']), 'Deployment')[0]!;

@@ -110,6 +110,7 @@ async function status(engine: Engine, key: string, flags: Flags, ctx: CliContext
   const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log });
   let last = '';
   let warnedIdle = false;
+  const noted = new Set<string>();
   try {
     for (;;) {
       const result = await runInventoryPass(
@@ -118,7 +119,11 @@ async function status(engine: Engine, key: string, flags: Flags, ctx: CliContext
       );
       const st = result.converge?.firstPlan.workloads.find((w) => w.key === key)?.deployment;
       const current = engine.store.currentRollout(engine.app, key);
-      for (const d of result.divergences.filter((x) => x.deployment === key)) if (d.message !== last) print(ctx.io.stdout, `note: ${d.message}`);
+      for (const d of result.divergences.filter((x) => x.deployment === key)) {
+        if (noted.has(d.message)) continue;
+        noted.add(d.message);
+        print(ctx.io.stdout, `note: ${d.message}`);
+      }
       if (current?.outcome === 'failed') {
         print(ctx.io.stderr, `error: ${name(key)} revision ${current.revision} failed: ${current.message ?? 'progress deadline exceeded'}`);
         return 1;
@@ -137,6 +142,12 @@ async function status(engine: Engine, key: string, flags: Flags, ctx: CliContext
       if (line !== last) print(ctx.io.stdout, line);
       last = line;
       if (flags.watch === false) return 1;
+      const paused = engine.store.getDeploymentOverrides(engine.app, key).some((o) => o.kind === 'pause');
+      if (paused && !warnedIdle) {
+        // Nothing will move until someone resumes it: say so instead of waiting in silence.
+        print(ctx.io.stderr, `note: ${name(key)} is paused; \`berth rollout resume ${name(key).replace('.apps', '')}\` continues the rollout`);
+        warnedIdle = true;
+      }
       if (!warnedIdle && !engine.store.getLease(engine.app)) {
         print(ctx.io.stderr, 'note: no berth daemon or apply is driving this app right now; run `berth apply` (or start `berth daemon`) to continue the rollout');
         warnedIdle = true;

@@ -37,6 +37,8 @@ export interface LiveState {
   effectiveTemplates: ReadonlyMap<string, PodTemplateSpec>;
   /** Why those Deployments diverge from their source (pinned by undo, rolled back), by key. */
   divergences: ReadonlyMap<string, Divergence>;
+  /** Deployments paused by `rollout pause` (an override, not in the manifest). */
+  paused: ReadonlySet<string>;
   /** The Docker host as a Kubernetes node; read only when asked (`-o wide`, json, describe). */
   node?: { name: string };
 }
@@ -54,7 +56,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
   const inventory = store.getInventory(app);
   const rollouts = new Map<string, RolloutRecord[]>();
   for (const e of inventory) if (e.kind === 'Deployment') rollouts.set(e.key, store.listRollouts(app, e.key));
-  const { templates: effectiveTemplates, divergences } = effectiveDeployments(store, clock, app, inventory);
+  const { templates: effectiveTemplates, divergences, paused } = effectiveDeployments(store, clock, app, inventory);
   const cronStates = new Map<string, CronState>();
   for (const e of inventory) {
     if (e.kind !== 'CronJob') continue;
@@ -72,6 +74,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
     rollouts,
     effectiveTemplates,
     divergences: new Map(divergences.map((d) => [d.deployment, d])),
+    paused,
     nodePorts: store.listNodePorts(app),
     ...(node ? { node } : {}),
   };
@@ -96,17 +99,19 @@ export function effectiveDeployments(
   clock: Clock,
   app: string,
   inventory: readonly InventoryEntry[] = store.getInventory(app),
-): { templates: Map<string, PodTemplateSpec>; divergences: Divergence[] } {
+): { templates: Map<string, PodTemplateSpec>; divergences: Divergence[]; paused: Set<string> } {
   const templates = new Map<string, PodTemplateSpec>();
-  if (!inventory.some((e) => e.kind === 'Deployment')) return { templates, divergences: [] };
+  const paused = new Set<string>();
+  if (!inventory.some((e) => e.kind === 'Deployment')) return { templates, divergences: [], paused };
   const desired = buildDesiredState(inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } })));
   const tracker = createRolloutTracker({ store, clock, log: silentLogger(), app, sourceRevision: appliedSourceRevision(store, app, inventory), readOnly: true });
   const effective = tracker.effective(desired);
   for (const w of effective.workloads) {
     const source = desired.workloads.find((x) => x.key === w.key);
     if (w.kind === 'Deployment' && source && source.template.hash !== w.template.hash) templates.set(w.key, w.podTemplate);
+    if (w.kind === 'Deployment' && w.paused) paused.add(w.key);
   }
-  return { templates, divergences: tracker.divergences() };
+  return { templates, divergences: tracker.divergences(), paused };
 }
 
 /** The source revision the app last applied (a pass records it when it records the inventory). */

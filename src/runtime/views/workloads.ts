@@ -51,7 +51,9 @@ export function deploymentView(ctx: ViewContext, entry: InventoryEntry, pods: re
     available >= d.spec.replicas - maxUnavailable
       ? { type: 'Available', status: 'True', lastUpdateTime: at, lastTransitionTime: at, reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
       : { type: 'Available', status: 'False', lastUpdateTime: at, lastTransitionTime: at, reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' },
-    failed
+    state.paused.has(entry.key)
+      ? { type: 'Progressing', status: 'Unknown', lastUpdateTime: at, lastTransitionTime: at, reason: 'DeploymentPaused', message: 'Deployment is paused' }
+      : failed
       ? {
           type: 'Progressing',
           status: 'False',
@@ -70,7 +72,7 @@ export function deploymentView(ctx: ViewContext, entry: InventoryEntry, pods: re
   const annotations = { ...(d.metadata.annotations ?? {}), ...(current ? { 'deployment.kubernetes.io/revision': String(current.revision) } : {}) };
   // The template that runs, as kubectl shows after `rollout undo` (which edits the spec).
   const template = state.effectiveTemplates.get(entry.key);
-  const spec = (template ? { ...d.spec, template } : d.spec) as DeploymentItem['spec'];
+  const spec = { ...d.spec, ...(template ? { template } : {}), ...(state.paused.has(entry.key) ? { paused: true } : {}) } as DeploymentItem['spec'];
   const object: DeploymentItem = {
     apiVersion: d.apiVersion,
     kind: 'Deployment',
