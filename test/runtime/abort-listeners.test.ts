@@ -1,4 +1,4 @@
-import { getEventListeners } from 'node:events';
+import { getEventListeners, setMaxListeners } from 'node:events';
 import type Dockerode from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import type { DockerClient } from '../../src/apply/docker.js';
@@ -89,6 +89,8 @@ describe('readiness.changed on a long-lived signal', () => {
     const clock = new FakeClock();
     const readiness = readinessFor(clock);
     const signal = new AbortController().signal;
+    // Twenty waits at once on purpose: raise Node's leak warning threshold for this signal only.
+    setMaxListeners(20, signal);
     let woken = 0;
     const waits = Array.from({ length: 20 }, () => readiness.changed(3_600_000, signal).then(() => woken++));
     expect(listeners(signal)).toBe(20);
