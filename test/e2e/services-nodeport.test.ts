@@ -146,6 +146,29 @@ describe('services: NodePort (real Docker)', () => {
     await expect(hostGet(`http://127.0.0.1:${local}/`)).rejects.toThrow();
   });
 
+  it('a nodePort another container on the host publishes is refused before any part of the Service exists', async () => {
+    const port = await freeHostPort();
+    // Not berth's: a container someone else runs, publishing the port.
+    const squatter = await t.docker.createContainer({
+      Image: 'berth-examples/web:1.0',
+      name: `${t.app}-squatter`,
+      ExposedPorts: { '8080/tcp': {} },
+      HostConfig: { PortBindings: { '8080/tcp': [{ HostPort: String(port) }] } },
+    });
+    try {
+      await squatter.start();
+      const file = join(t.dir, '..', 'squat.yaml');
+      await writeFile(file, `apiVersion: v1\nkind: Service\nmetadata: {name: squat}\nspec:\n  type: NodePort\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080, nodePort: ${port}}]\n`);
+      const r = await t.berth('apply', '-f', file);
+      // The host refused (exit 3, as for any conflict Docker reports), with the holder named.
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain(`port ${port}/TCP of service default/squat is already published on this host by container ${t.app}-squatter; nothing of the service was created`);
+      expect((await t.containers()).filter((c) => c.Labels['berth.name'] === 'squat')).toEqual([]);
+    } finally {
+      await squatter.remove({ force: true });
+    }
+  });
+
   it('a requested nodePort another Service holds is a clear error that changes nothing', async () => {
     const conflicting = join(t.dir, '..', 'conflict.yaml');
     await writeFile(
@@ -167,4 +190,16 @@ function freePort(): Promise<number> {
     });
     s.on('error', reject);
   });
+}
+
+/** A TCP port in the NodePort range nothing listens on right now. */
+async function freeHostPort(): Promise<number> {
+  for (let port = 32000 + Math.floor(Math.random() * 700); ; port++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }

@@ -38,6 +38,7 @@ const PROXY_STOP_SECONDS = 7;
  * uploaded before the start, so the proxy never serves without its endpoints.
  */
 export async function createProxy(ctx: PodContext, plan: ProxyPlan): Promise<void> {
+  await ensureHostPortsFree(ctx, plan);
   const image = await ensureDataplaneImage(ctx.docker);
   const [own, ...others] = ownFirst(plan.networks, plan.namespace);
   const exposed: Record<string, object> = {};
@@ -95,6 +96,7 @@ export async function createProxy(ctx: PodContext, plan: ProxyPlan): Promise<voi
  * program removes its rules, so this container is always stopped, never killed (removeDataplaneContainer).
  */
 export async function createHostRules(ctx: PodContext, plan: ProxyPlan): Promise<void> {
+  await ensureHostPortsFree(ctx, plan);
   const image = await ensureDataplaneImage(ctx.docker);
   let container: Dockerode.Container;
   try {
@@ -124,6 +126,36 @@ export async function createHostRules(ctx: PodContext, plan: ProxyPlan): Promise
     await container.remove({ force: true }).catch(() => undefined);
     forgetContainer(container.id);
     throw dockerError(err, `starting the host fast path of service ${plan.namespace}/${plan.name}`);
+  }
+}
+
+/**
+ * Refuses, before anything of the Service exists, a host port another container already
+ * publishes (another app's Service, a Compose project): Docker would only refuse it when the
+ * proxy starts, after the host fast path was made, leaving half a Service on the host. The
+ * Service's own proxy (being replaced) does not count.
+ */
+async function ensureHostPortsFree(ctx: PodContext, plan: ProxyPlan): Promise<void> {
+  if (plan.publish.length === 0) return;
+  let containers: Dockerode.ContainerInfo[];
+  try {
+    containers = await ctx.docker.api.listContainers({ all: false });
+  } catch (err) {
+    throw dockerError(err, 'listing the ports published on the host');
+  }
+  const own = dockerNames.serviceProxy(ctx.app, plan.namespace, plan.name);
+  for (const p of plan.publish) {
+    const holder = containers.find(
+      (c) => !c.Names.includes(`/${own}`) && c.Ports.some((x) => x.PublicPort === p.hostPort && x.Type === p.protocol.toLowerCase()),
+    );
+    if (!holder) continue;
+    const app = holder.Labels[L.app];
+    const who = `container ${holder.Names[0]?.replace(/^\//, '') ?? holder.Id.slice(0, 12)}${app ? ` (berth app ${app})` : ''}`;
+    throw new BerthError('CONFLICT', `port ${p.hostPort}/${p.protocol} of service ${plan.namespace}/${plan.name} is already published on this host by ${who}; nothing of the service was created`, {
+      service: `${plan.namespace}/${plan.name}`,
+      port: p.hostPort,
+      hint: 'choose another nodePort (or leave it out to have one allocated), or free that port',
+    });
   }
 }
 
