@@ -7,7 +7,8 @@ import type { E2eApp } from './support/harness.js';
 import { createE2eApp, podNames } from './support/harness.js';
 import type { SvcJson } from './support/services.js';
 import { stopDataplane } from './support/services.js';
-import { hostAddress, hostGet, waitUntil } from './support/services.js';
+import { hostAddress, hostGet } from './support/services.js';
+import { eventually } from './support/daemon.js';
 
 /**
  * Published Services on a real engine: NodePorts balanced across every ready replica, on the
@@ -121,10 +122,14 @@ describe('services: NodePort (real Docker)', () => {
     expect(dataplane).toHaveLength(2); // the proxy and its host fast path
     await Promise.all(dataplane.map((c) => t.docker.getContainer(c.Id).restart({ t: 10 })));
     for (const address of [host, '127.0.0.1']) {
-      const pods = await waitUntil(async () => {
-        const seen = await distinctPods(`http://${address}:${webPort}/`, 50);
-        return seen.length === replicas.length ? seen : undefined;
-      }, `the NodePort on ${address} to serve every replica after the restart`);
+      const pods = await eventually(
+        `the NodePort on ${address} to serve every replica after the restart`,
+        async () => {
+          const seen = await distinctPods(`http://${address}:${webPort}/`, 50);
+          return seen.length === replicas.length ? seen : undefined;
+        },
+        30_000,
+      );
       expect(pods).toEqual(replicas);
     }
   });
@@ -136,7 +141,7 @@ describe('services: NodePort (real Docker)', () => {
     const local = await freePort();
     const stop = new AbortController();
     const running = runCli(['port-forward', target, `${local}:${remote}`, '--address', '127.0.0.1', '--app', t.app, '--state-dir', t.stateDir], { signal: stop.signal });
-    const reply = await waitUntil(() => hostGet(`http://127.0.0.1:${local}/`), `port-forward to listen on ${local}`);
+    const reply = await eventually(`port-forward to listen on ${local}`, () => hostGet(`http://127.0.0.1:${local}/`), 30_000);
     expect(replicas).toContain(reply.pod);
     stop.abort();
     const r = await running;

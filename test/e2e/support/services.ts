@@ -63,21 +63,6 @@ export function hostAddress(): string {
   throw new Error('no non-loopback IPv4 address on this host');
 }
 
-export async function waitUntil<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /** The `-o json` object of `berth get svc NAME`. */
 export interface SvcJson {
   spec: { clusterIP: string; type: string; ports: Array<{ name?: string; port: number; nodePort?: number }> };
