@@ -11,7 +11,7 @@ import type { Revision } from '../sources/revision.js';
 import type { ConvergeDeps, ConvergeOutcome, ProgressEvent } from './converge.js';
 import { converge } from './converge.js';
 import type { Divergence } from './rollouts.js';
-import { createRolloutTracker } from './rollouts.js';
+import { appliedSourceRevision, createRolloutTracker } from './rollouts.js';
 import type { InventoryEntry, SourceStatus, SourceStatusPatch, SyncState } from './store/index.js';
 
 export interface PassRequest {
@@ -122,7 +122,7 @@ export interface InventoryPassRequest extends Omit<PassRequest, 'revision' | 'va
 export async function runInventoryPass(deps: ConvergeDeps, req: InventoryPassRequest): Promise<PassResult> {
   const inventory = deps.store.getInventory(req.app);
   const resources: Resource[] = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
-  const sourceRevision = deps.store.getSourceStatus(req.app)?.lastApplied?.revision ?? inventory[0]?.sourceRevision ?? 'unknown';
+  const sourceRevision = appliedSourceRevision(deps.store, req.app, inventory) ?? 'unknown';
   const result = await convergeResources(deps, { ...req, resources, sourceRevision });
   if (!req.dryRun) deps.store.updateSourceStatus(req.app, { syncState: syncState(result) });
   return { revision: { id: sourceRevision, origin: 'inventory' }, problems: [], valid: true, resources, changes: [], ...result };

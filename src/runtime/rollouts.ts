@@ -5,7 +5,7 @@ import type { FullPlan } from '../diff/plan.js';
 import type { Clock } from '../model/clock.js';
 import type { PodTemplateSpec } from '../model/types.js';
 import type { Logger } from './log.js';
-import type { Store } from './store/index.js';
+import type { InventoryEntry, Store } from './store/index.js';
 
 type DeploymentWorkload = Extract<Workload, { kind: 'Deployment' }>;
 
@@ -42,6 +42,15 @@ export interface RestartOverride {
 }
 
 export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
+
+/**
+ * The source revision a pass over the inventory runs under, which a pin by `rollout undo` is
+ * compared with: the revision the app last applied, else the inventory's. The pass, the views
+ * and `rollout undo` must all agree on it, or a pin would be seen as lifted.
+ */
+export function appliedSourceRevision(store: Store, app: string, inventory: readonly InventoryEntry[] = store.getInventory(app)): string | undefined {
+  return store.getSourceStatus(app)?.lastApplied?.revision ?? inventory[0]?.sourceRevision;
+}
 
 /**
  * Rollout history and automatic rollback (SPEC §4), around the pure planner: revisions live

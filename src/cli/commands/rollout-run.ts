@@ -9,6 +9,7 @@ import { runInventoryPass } from '../../runtime/pass.js';
 import type { PassResult } from '../../runtime/pass.js';
 import { createReadiness } from '../../runtime/readiness.js';
 import type { RestartOverride } from '../../runtime/rollouts.js';
+import { appliedSourceRevision } from '../../runtime/rollouts.js';
 import type { InventoryEntry, RolloutRecord } from '../../runtime/store/index.js';
 import type { CliContext } from '../context.js';
 import { print } from '../context.js';
@@ -194,7 +195,8 @@ async function undo(engine: Engine, key: string, flags: Flags, ctx: CliContext):
       revision: target.revision,
       hint: `pick a revision that completed: berth rollout history ${name(key).replace('.apps', '')}`,
     });
-  const sourceRevision = engine.store.getSourceStatus(engine.app)?.lastApplied?.revision ?? current.sourceRevision;
+  // Pinned against what the passes will compare it with, so the pin holds until the source moves.
+  const sourceRevision = appliedSourceRevision(engine.store, engine.app) ?? current.sourceRevision;
   engine.store.setPin(engine.app, key, { revision: target.revision, templateHash: target.templateHash, sourceRevisionAtPin: sourceRevision });
   engine.store.addEvent({ app: engine.app, type: 'Normal', reason: 'DeploymentRollback', objectKey: key, message: `pinned to revision ${target.revision} by rollout undo`, sourceRevision });
   return converge(engine, key, flags, ctx, 'rolled back');

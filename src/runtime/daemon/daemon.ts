@@ -89,8 +89,6 @@ export interface Daemon {
   idle(): Promise<void>;
 }
 
-/** Kubernetes' default progressDeadlineSeconds, for an inventory object written before defaults were stored. */
-const DEFAULT_PROGRESS_DEADLINE_S = 600;
 /** A retry lands just after a progress deadline rather than a hair before it. */
 const DEADLINE_SLACK_MS = 100;
 /** Problems of an invalid revision spelled out in its log line and event (all are in the status). */
@@ -193,8 +191,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
         if (e.kind !== 'Deployment') continue;
         const rec = store.listRollouts(app, e.key).findLast((r) => r.outcome === 'progressing');
         if (!rec) continue;
-        const seconds = (e.object as Deployment).spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_S;
-        const due = (rec.progressAt ?? rec.startedAt) + seconds * 1000;
+        // Inventory objects are stored defaulted (manifests/index.ts), as the planner reads them.
+        const due = (rec.progressAt ?? rec.startedAt) + (e.object as Deployment).spec.progressDeadlineSeconds * 1000;
         soonest = soonest === undefined ? due : Math.min(soonest, due);
       }
       // A deadline already past was checked by the pass that just failed (or it could not get

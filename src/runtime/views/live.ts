@@ -7,7 +7,7 @@ import { buildDesiredState } from '../../diff/desired.js';
 import type { AnyObject, PodTemplateSpec } from '../../model/types.js';
 import { silentLogger } from '../log.js';
 import type { Divergence } from '../rollouts.js';
-import { createRolloutTracker } from '../rollouts.js';
+import { appliedSourceRevision, createRolloutTracker } from '../rollouts.js';
 import type { CronState, InventoryEntry, JobRecord, NodePortAllocation, PodStatusRecord, RolloutRecord, Store } from '../store/index.js';
 
 /**
@@ -104,7 +104,7 @@ export function effectiveDeployments(
   const paused = new Set<string>();
   if (!inventory.some((e) => e.kind === 'Deployment')) return { templates, divergences: [], paused };
   const desired = buildDesiredState(inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } })));
-  const tracker = createRolloutTracker({ store, clock, log: silentLogger(), app, sourceRevision: appliedSourceRevision(store, app, inventory), readOnly: true });
+  const tracker = createRolloutTracker({ store, clock, log: silentLogger(), app, sourceRevision: appliedSourceRevision(store, app, inventory) ?? '', readOnly: true });
   const effective = tracker.effective(desired);
   for (const w of effective.workloads) {
     const source = desired.workloads.find((x) => x.key === w.key);
@@ -112,9 +112,4 @@ export function effectiveDeployments(
     if (w.kind === 'Deployment' && w.paused) paused.add(w.key);
   }
   return { templates, divergences: tracker.divergences(), paused };
-}
-
-/** The source revision the app last applied (a pass records it when it records the inventory). */
-export function appliedSourceRevision(store: Store, app: string, inventory: readonly InventoryEntry[] = store.getInventory(app)): string {
-  return store.getSourceStatus(app)?.lastApplied?.revision ?? inventory[0]?.sourceRevision ?? '';
 }
