@@ -206,7 +206,7 @@ describe('berth daemon with a Git source', () => {
     expect(resources.kind).toBe('List');
     const deployment = resources.items.find((i) => i.kind === 'Deployment')!;
     expect(deployment).toMatchObject({ metadata: { name: 'web' }, health: { status: expect.stringMatching(/Healthy|Progressing/) } });
-    expect(resources.items.find((i) => i.kind === 'Secret')!.data).toEqual({ token: '***' });
+    expect(resources.items.find((i) => i.kind === 'Secret')!.data).toEqual({ token: '(redacted)' });
     expect(resources.items.filter((i) => i.kind === 'Pod')).toHaveLength(2);
     const revisions = (await daemon.api('/api/v1/revisions')).body as { deployments: Array<{ deployment: string; revisions: Array<{ revision: number; sourceRevision: string }> }> };
     expect(revisions.deployments[0]!.deployment).toBe('Deployment/default/web');
