@@ -10,11 +10,11 @@ import { BerthError } from '../model/errors.js';
 import { findGitdir, isCode, peelToCommit, refError, resolveFullRef, resolveRevisionExpression } from './git-refs.js';
 import { credentialsFor, DEFAULT_MAX_PACKS, DEFAULT_TIMEOUT_MS, defaultHttp, RemoteFetcher } from './git-remote.js';
 import { readCommitSnapshot, type GitStore } from './git-tree.js';
-import { describeGitSource, normalizeSubPath, parseGitLocation } from './git-url.js';
+import { describeGitSource, normalizeSubPath, parseGitLocation, redactUrl, scrubError } from './git-url.js';
 import type { Revision } from './revision.js';
 
 export { backoffDelay, DEFAULT_SOURCE_BACKOFF, type BackoffPolicy } from './git-backoff.js';
-export { redactUrl } from './git-url.js';
+export { redactUrl, scrubError, scrubText } from './git-url.js';
 export type { UnreachableReason } from './git-errors.js';
 
 export type GitRef = { branch: string } | { tag: string } | { commit: string };
@@ -101,6 +101,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   }
   const fetcher = new RemoteFetcher({
     url: location.url,
+    shownUrl: redactUrl(location.url),
     ref,
     refName: name,
     subPath,
@@ -113,7 +114,16 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     maxPacks: options.maxPacks ?? DEFAULT_MAX_PACKS,
     origin,
   });
-  return { description, fetch: (signal) => fetcher.fetch(signal) };
+  // Every failure leaves here scrubbed (message, data, the library's causes): it goes on to
+  // logs, the status API, events and the store, and libraries quote URLs as they please.
+  const secrets = [options.auth?.token, options.auth?.password];
+  return {
+    description,
+    fetch: (signal) =>
+      fetcher.fetch(signal).catch((err: unknown) => {
+        throw scrubError(err, options.url, secrets);
+      }),
+  };
 }
 
 /**

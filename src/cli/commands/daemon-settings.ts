@@ -66,7 +66,8 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
   if (repo === undefined && watch === undefined) throw new BerthError('USAGE', 'berth daemon needs a source: --repo URL or --watch DIR (or repo/watch in --config)');
   if (repo !== undefined && watch !== undefined) throw new BerthError('USAGE', 'use either --repo or --watch, not both');
   // Anything on the command line is readable by every local user (ps, /proc): no credentials there.
-  if (flags.repo !== undefined && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(flags.repo))
+  // A query string is refused too: forges accept tokens there (?access_token=, ?private_token=).
+  if (flags.repo !== undefined && (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(flags.repo) || (/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.repo) && flags.repo.includes('?'))))
     throw new BerthError('USAGE', '--repo must not contain credentials (they would show in ps); use --git-token-file or $BERTH_GIT_TOKEN', {
       hint: 'or $BERTH_GIT_USERNAME and $BERTH_GIT_PASSWORD',
     });

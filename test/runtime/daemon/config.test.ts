@@ -111,6 +111,7 @@ describe('daemon settings: flags over config over defaults', () => {
     { name: 'an --api-host with a scheme', flags: { watch: 'd', apiHost: ['https://berth.example.com'] }, file: {} },
     { name: 'an --api-host with a port', flags: { watch: 'd', apiHost: ['berth.example.com:443'] }, file: {} },
     { name: 'credentials on the command line', flags: { repo: 'https://ci:secret@git.example.com/r.git' }, file: {} },
+    { name: 'a query string (a token) on the command line', flags: { repo: 'https://git.example.com/r.git?access_token=secret' }, file: {} },
   ])('refuses $name with USAGE', ({ flags, file }) => {
     expect(() => settleDaemon(flags, file, { cwd: '/', env })).toThrow(expect.objectContaining({ code: 'USAGE' }));
   });
