@@ -147,6 +147,16 @@ export async function readGitRevision(options: { dir: string; ref: string; path?
   });
 }
 
+/**
+ * The commit a revision expression names in a local repository (as readGitRevision reads it),
+ * without reading its tree. Same errors as readGitRevision.
+ */
+export async function resolveGitRevision(options: { dir: string; ref: string }): Promise<string> {
+  const gitdir = await findGitdir(options.dir);
+  const store: GitStore = { gitdir, cache: {} };
+  return withLocalErrors(options.ref, () => resolveRevisionExpression(store, options.ref));
+}
+
 async function readLocalRef(dir: string, ref: GitRef, subPath: string | undefined, origin: string, signal?: AbortSignal): Promise<GitFetchResult> {
   signal?.throwIfAborted();
   const gitdir = await findGitdir(dir);
