@@ -141,7 +141,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   try {
     // The API answers /healthz before the first pass; /readyz turns ready after the first fetch.
     const addr = await server.listen(s.listen.host, s.listen.port);
-    log.info({ component: 'api', listen: `${addr.host}:${addr.port}`, auth: token ? 'token' : 'none', webhooks: webhookSecret !== undefined }, 'api listening');
+    log.info({ component: 'api', listen: `${addr.host}:${addr.port}`, auth: token ? 'token' : 'none', hosts: s.allowedHosts, webhooks: webhookSecret !== undefined }, 'api listening');
     await d.start();
   } catch (err) {
     await server.close();

@@ -56,7 +56,7 @@ export function hostPolicy(address: string, configured: readonly string[] = []):
     const parsed = parseHostHeader(n);
     if (parsed) names.add(parsed.hostname);
   }
-  const anyAddress = address === '0.0.0.0' || address === '::' || address === '';
+  const anyAddress = address === '0.0.0.0' || address === '::';
   if (!anyAddress) names.add(bracket(address.toLowerCase()));
   if (anyAddress || isLoopbackAddress(address)) for (const n of LOOPBACK_NAMES) names.add(n);
   return { names, anyAddress };

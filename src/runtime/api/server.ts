@@ -108,7 +108,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   }
 
   // Set once the socket is bound: the listen address is part of what the Host header may say.
-  let hosts: HostPolicy = hostPolicy('', options.allowedHosts);
+  let hosts: HostPolicy = { names: new Set(), anyAddress: false };
 
   // Once per name (a page hammering the API must not flood the log): the likeliest cause is a
   // webhook or proxy using a name the operator has not passed with --api-host yet.
