@@ -56,11 +56,78 @@ export type ReportChange = Redacted & {
 };
 
 /** Paths of a Secret whose values are secret, with everything beneath them. */
-const SECRET_PATHS = ['data', 'stringData', `metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]`];
+const SECRET_PATHS = ['data', 'stringData'];
+const ANNOTATIONS = 'metadata.annotations';
+
+/**
+ * Annotations that hold a copy of the whole object they sit on, and so of a Secret's values:
+ * kubectl's client-side apply record (a manifest exported from a cluster carries it).
+ */
+export const OBJECT_COPY_ANNOTATIONS: readonly string[] = ['kubectl.kubernetes.io/last-applied-configuration'];
+
+/** Secret values shorter than this are not searched for inside annotations (too many false hits). */
+const MIN_SEARCHED_VALUE = 4;
+
+/**
+ * The values a Secret's other fields must not repeat: each `data` value as given (base64) and
+ * decoded, each `stringData` value as given and encoded. Values shorter than 4 characters are
+ * left out: searching for them would mask every annotation; the known copying annotations and
+ * anything shaped like the object are masked regardless.
+ */
+export function secretValuesOf(secret: unknown): string[] {
+  const out = new Set<string>();
+  const o = isMap(secret) ? secret : {};
+  for (const v of Object.values(isMap(o.data) ? o.data : {})) {
+    if (typeof v !== 'string') continue;
+    out.add(v);
+    out.add(Buffer.from(v, 'base64').toString('utf8'));
+  }
+  for (const v of Object.values(isMap(o.stringData) ? o.stringData : {})) {
+    if (typeof v !== 'string') continue;
+    out.add(v);
+    out.add(Buffer.from(v, 'utf8').toString('base64'));
+  }
+  return [...out].filter((v) => v.length >= MIN_SEARCHED_VALUE);
+}
+
+/**
+ * Whether an annotation of a Secret may carry its values: a known copy of the object
+ * (OBJECT_COPY_ANNOTATIONS), any value shaped like an embedded object with `data` or
+ * `stringData` (JSON or YAML: other tools copy objects too), or any value that contains one
+ * of `secretValues` (see secretValuesOf).
+ */
+export function isSecretAnnotation(key: string, value: unknown, secretValues: readonly string[]): boolean {
+  if (OBJECT_COPY_ANNOTATIONS.includes(key)) return true;
+  if (typeof value !== 'string') return value !== undefined && value !== null;
+  if (/(?:^|[\s{,])["']?(?:data|stringData)["']?\s*:/m.test(value)) return true;
+  return secretValues.some((v) => value.includes(v));
+}
+
+/** A Secret's annotations with every one that may carry its values replaced by REDACTED. */
+export function redactSecretAnnotations<A extends Record<string, unknown> | undefined>(annotations: A, secretValues: readonly string[]): A {
+  if (!annotations) return annotations;
+  return Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, isSecretAnnotation(k, v, secretValues) ? REDACTED : v])) as A;
+}
+
+/**
+ * A Secret as output shows it (the API, `get -o yaml|json`, `describe`): annotations that may
+ * carry its values redacted, and its `data`/`stringData` values kept as the API returns them
+ * (`get -o yaml` of a Secret shows its base64 data, as kubectl does) or masked to REDACTED.
+ * Every printer of a whole Secret goes through here.
+ */
+export function redactSecretObject<T extends { metadata?: { annotations?: Record<string, string> } }>(secret: T, options: { values: 'keep' | 'mask' }): T {
+  const o = secret as T & { data?: Record<string, unknown>; stringData?: Record<string, unknown> };
+  const values = secretValuesOf(o);
+  const out: Record<string, unknown> = { ...o };
+  if (o.metadata?.annotations) out.metadata = { ...o.metadata, annotations: redactSecretAnnotations(o.metadata.annotations, values) };
+  if (options.values === 'mask') for (const k of SECRET_PATHS) if (isMap(o[k as 'data'])) out[k] = maskMap(o[k as 'data']!);
+  return out as T;
+}
 
 export function redactChange(change: PlannedChange): ReportChange {
   const secret = change.kind === 'Secret';
-  const fields = secret ? change.fields.flatMap(redactSecretField) : change.fields.map(copyField);
+  const values = secret ? [...new Set([...secretValuesOf(change.before?.object), ...secretValuesOf(change.after?.object)])] : [];
+  const fields = secret ? change.fields.flatMap((f) => redactSecretField(f, values)) : change.fields.map(copyField);
   const resource = change.action === 'delete' ? change.before : change.after;
   const out = {
     action: change.action,
@@ -87,23 +154,36 @@ function copyField(f: FieldChange): ReportField {
 
 /**
  * A change inside a Secret. Beneath a secret path: one entry per secret key, without values
- * (a whole `data` map added becomes one `add` per key). Above one (the whole object, or all
- * of `metadata`): the value is kept with every secret value replaced by REDACTED.
+ * (a whole `data` map added becomes one `add` per key). One annotation that may carry the
+ * values (isSecretAnnotation): the change without values. Above those (the whole object, all
+ * of `metadata` or of its annotations): the value is kept with every secret value replaced.
  */
-function redactSecretField(f: FieldChange): ReportField[] {
+function redactSecretField(f: FieldChange, values: readonly string[]): ReportField[] {
   const under = SECRET_PATHS.find((p) => isUnder(f.path, p));
   if (under !== undefined) {
-    if (f.path === under && under !== SECRET_PATHS[2] && (isMap(f.before) || isMap(f.after))) return splitKeys(f);
+    if (f.path === under && (isMap(f.before) || isMap(f.after))) return splitKeys(f);
     return [{ path: f.path, op: f.op, redacted: true }];
   }
+  const annotation = annotationKey(f.path);
+  if (annotation !== undefined && (isSecretAnnotation(annotation, f.before, values) || isSecretAnnotation(annotation, f.after, values)))
+    return [{ path: f.path, op: f.op, redacted: true }];
   return [
     {
       path: f.path,
       op: f.op,
-      ...(f.before !== undefined ? { before: maskSecretValues(f.path, f.before) } : {}),
-      ...(f.after !== undefined ? { after: maskSecretValues(f.path, f.after) } : {}),
+      ...(f.before !== undefined ? { before: maskSecretValues(f.path, f.before, values) } : {}),
+      ...(f.after !== undefined ? { after: maskSecretValues(f.path, f.after, values) } : {}),
     },
   ];
+}
+
+/** The annotation a path is at or beneath (`metadata.annotations["k"]…`), else undefined. */
+function annotationKey(path: string): string | undefined {
+  if (!isUnder(path, ANNOTATIONS) || path === ANNOTATIONS) return undefined;
+  const rest = path.slice(ANNOTATIONS.length);
+  const quoted = /^\[("(?:[^"\\]|\\.)*")\]/.exec(rest);
+  if (quoted) return JSON.parse(quoted[1]!) as string;
+  return /^\.([^.[]+)/.exec(rest)?.[1];
 }
 
 /** `data` added, removed or replaced as a whole: list its keys by name only. */
@@ -122,11 +202,12 @@ function splitKeys(f: FieldChange): ReportField[] {
 }
 
 /** A copy of `value` (found at `path` of a Secret) with every secret value replaced. */
-function maskSecretValues(path: string, value: unknown): unknown {
+function maskSecretValues(path: string, value: unknown, values: readonly string[]): unknown {
   if (SECRET_PATHS.some((p) => isUnder(path, p))) return isMap(value) ? maskMap(value) : REDACTED;
+  if (path === ANNOTATIONS && isMap(value)) return redactSecretAnnotations(value, values);
   if (!isMap(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskSecretValues(joinKey(path, k), v);
+  for (const [k, v] of Object.entries(value)) out[k] = maskSecretValues(joinKey(path, k), v, values);
   return out;
 }
 

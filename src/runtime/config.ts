@@ -28,6 +28,8 @@ export interface DaemonFileConfig {
   passTimeout?: string;
   listen?: string;
   tokenFile?: string;
+  /** Host names the API answers to besides its listen address (`--api-host`). */
+  allowedHosts?: string[];
   webhookSecretFile?: string;
   gitTokenFile?: string;
   gitUsername?: string;
@@ -60,6 +62,7 @@ export const DAEMON_CONFIG_SCHEMA = {
     passTimeout: str('how long one pass may wait for a rollout step', { pattern: DURATION }),
     listen: str('API address host:port', { pattern: '^(\\[[0-9a-fA-F:]+\\]|[^:\\s]+):[0-9]{1,5}$' }),
     tokenFile: str('file holding the API bearer token'),
+    allowedHosts: { type: 'array', items: str('a host name the API answers to', { pattern: '^[^:/\\s@?#]+$|^\\[[0-9a-fA-F:.]+\\]$' }) },
     webhookSecretFile: str('file holding the webhook secret'),
     gitTokenFile: str('file holding the Git token'),
     gitUsername: str('username sent with the Git token or password'),

@@ -49,7 +49,9 @@ async function isGitdir(dir: string): Promise<boolean> {
  */
 export async function resolveRevisionExpression(store: GitStore, expression: string): Promise<string> {
   const m = /^([^~^]+)((?:[~^]\d*)*)$/.exec(expression.trim());
-  if (!m?.[1] || /\.\.|@\{|[\s:?*[\\]|\/\/|^\/|\/$|\.lock$/.test(m[1])) {
+  // Git's own ref-name rules (no component starts with '.': `./main` is a path, never a ref),
+  // no component starting with '-' (it would read as an option to git tools), no control bytes.
+  if (!m?.[1] || /\.\.|@\{|[\s:?*[\\]|\/\/|^\/|\/$|\.lock$|(^|\/)[-.]|[\x00-\x1f\x7f]/.test(m[1])) {
     throw refError(expression, 'invalid-ref', `"${expression}" is not a revision berth understands`);
   }
   let oid = await peelToCommit(store, await resolveBase(store, m[1], expression), expression);

@@ -10,8 +10,10 @@ import { readCommitSnapshot, type GitStore } from './git-tree.js';
 import type { GitAuth, GitFetchResult, GitRef } from './git.js';
 
 export interface RemoteSourceConfig {
-  /** Credential-free http(s) URL. */
+  /** Credential-free http(s) URL, as fetched (a query string stays: it may be how the server authenticates). */
   url: string;
+  /** The URL as shown and stored (redactUrl): in messages, error data, the cache's name and config. */
+  shownUrl: string;
   ref: GitRef;
   refName: string;
   subPath: string | undefined;
@@ -51,7 +53,8 @@ export class RemoteFetcher {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly config: RemoteSourceConfig) {
-    this.gitdir = cacheEntryDir(config.cacheDir, config.url, config.refName, config.subPath);
+    // The shown URL names the cache: a directory name or a config file must not hold a token.
+    this.gitdir = cacheEntryDir(config.cacheDir, config.shownUrl, config.refName, config.subPath);
   }
 
   fetch(signal?: AbortSignal): Promise<GitFetchResult> {
@@ -89,7 +92,7 @@ export class RemoteFetcher {
     try {
       return await this.fetchRecovering(controller.signal, attempt);
     } catch (err) {
-      if (timedOut) throw unreachableError('timeout', this.config.url, attempt, err);
+      if (timedOut) throw unreachableError('timeout', this.config.shownUrl, attempt, err);
       if (outer?.aborted) throw outer.reason;
       throw err;
     } finally {
@@ -120,22 +123,22 @@ export class RemoteFetcher {
 
   private classify(err: unknown, attempt: number, cacheReset: boolean): unknown {
     if (err instanceof BerthError) {
-      if (err.code === 'SOURCE_ERROR' || err.code === 'SOURCE_UNREACHABLE') Object.assign(err.data, { url: this.config.url, attempt });
+      if (err.code === 'SOURCE_ERROR' || err.code === 'SOURCE_UNREACHABLE') Object.assign(err.data, { url: this.config.shownUrl, attempt });
       return err;
     }
     if (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError') return err;
     const reason = unreachableReason(err);
-    if (reason !== undefined) return unreachableError(reason, this.config.url, attempt, err);
+    if (reason !== undefined) return unreachableError(reason, this.config.shownUrl, attempt, err);
     return new BerthError(
       'SOURCE_ERROR',
-      `cannot read ${this.config.url}@${this.config.refName}: ${(err as Error)?.message ?? String(err)}`,
-      { url: this.config.url, ref: this.config.refName, attempt, reason: 'corrupt', cacheReset },
+      `cannot read ${this.config.shownUrl}@${this.config.refName}: ${(err as Error)?.message ?? String(err)}`,
+      { url: this.config.shownUrl, ref: this.config.refName, attempt, reason: 'corrupt', cacheReset },
       { cause: err },
     );
   }
 
   private async fetchInto(signal: AbortSignal): Promise<GitFetchResult> {
-    if (!(await cacheExists(this.gitdir))) await initCache(this.gitdir, this.config.url);
+    if (!(await cacheExists(this.gitdir))) await initCache(this.gitdir, this.config.shownUrl);
     const store: GitStore = { gitdir: this.gitdir, cache: {} };
     const commit = 'commit' in this.config.ref ? await this.fetchCommit(store, this.config.ref.commit, signal) : await this.fetchRef(store, signal);
     signal.throwIfAborted();

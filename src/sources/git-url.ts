@@ -12,8 +12,6 @@ export type GitLocation =
   | { kind: 'http'; url: string; credentials?: { username: string; password: string } }
   | { kind: 'local'; path: string };
 
-const SECRET_QUERY = /token|password|passwd|secret|key|auth|sig/i;
-
 export function parseGitLocation(raw: string): GitLocation {
   if (/^https?:\/\//i.test(raw)) {
     let u: URL;
@@ -41,8 +39,10 @@ export function parseGitLocation(raw: string): GitLocation {
 }
 
 /**
- * The URL as it may be shown: no user info, secret-looking query values masked. Works on
- * strings that do not parse as URLs too (best effort: user info before '@' is cut).
+ * The URL as it may be shown or stored (SPEC §8): no user info, every query value masked
+ * (`?access_token=***`: a repository URL has no query of its own, and the names forges and
+ * signing proxies use for credentials are too many to list), no fragment. Works on strings
+ * that do not parse as URLs too (user info before '@' and the whole query are cut).
  */
 export function redactUrl(raw: string): string {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return raw;
@@ -50,11 +50,113 @@ export function redactUrl(raw: string): string {
     const u = new URL(raw);
     u.username = '';
     u.password = '';
-    for (const k of [...u.searchParams.keys()]) if (SECRET_QUERY.test(k)) u.searchParams.set(k, '***');
+    u.hash = '';
+    const keys = [...new Set(u.searchParams.keys())];
+    u.search = keys.length ? `?${keys.map((k) => `${encodeURIComponent(k)}=***`).join('&')}` : '';
     return u.toString().replace(/\/+$/, '');
   } catch {
-    return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+    return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1').replace(/[?#].*$/s, '?***');
   }
+}
+
+/** Secrets shorter than this are not searched for in free text (they would mangle it). */
+const MIN_SCRUBBED = 4;
+
+/**
+ * What a URL carries that must never be shown: its user name and password, and its query
+ * values (raw and decoded), plus `extra` secrets (a token from a file). Each at least 4
+ * characters long; the URL itself is always replaced whole first (scrubText).
+ */
+export function urlSecrets(raw: string, extra: ReadonlyArray<string | undefined> = []): string[] {
+  const out = new Set<string>();
+  for (const e of extra) if (e) out.add(e);
+  try {
+    const u = new URL(raw);
+    for (const part of [u.username, u.password]) {
+      out.add(part);
+      out.add(safeDecode(part));
+    }
+    for (const piece of u.search.replace(/^\?/, '').split('&')) {
+      const value = piece.slice(piece.indexOf('=') + 1);
+      if (piece.includes('=')) {
+        out.add(value);
+        out.add(safeDecode(value.replace(/\+/g, ' ')));
+      }
+    }
+  } catch {
+    // Not a URL: only the extra secrets.
+  }
+  return [...out].filter((v) => v.length >= MIN_SCRUBBED).sort((a, b) => b.length - a.length);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * `text` as it may be shown: every spelling of the URL `raw` (as given, and as isomorphic-git
+ * or Node print it: credential-free, normalised) replaced by redactUrl's form, then any
+ * remaining secret of it (urlSecrets) by `***`. For messages from libraries, which quote
+ * URLs as they please.
+ */
+export function scrubText(text: string, raw: string, secrets: readonly string[] = urlSecrets(raw)): string {
+  let out = text;
+  const shown = redactUrl(raw);
+  const spellings = new Set<string>([raw]);
+  try {
+    const u = new URL(raw);
+    spellings.add(u.toString());
+    u.username = '';
+    u.password = '';
+    spellings.add(u.toString());
+    spellings.add(u.toString().replace(/\/+$/, ''));
+  } catch {
+    // Not a URL: the secrets below still go.
+  }
+  for (const s of [...spellings].sort((a, b) => b.length - a.length)) if (s !== shown) out = out.split(s).join(shown);
+  for (const s of secrets) out = out.split(s).join('***');
+  return out;
+}
+
+/**
+ * Scrubs an error and its `cause` chain in place (message, stack, and string fields of
+ * `data`), so whatever prints it (pino joins the causes' messages and stacks, the status API
+ * keeps the message) shows no secret of `raw`. Returns the error.
+ */
+export function scrubError<E>(err: E, raw: string, extra: ReadonlyArray<string | undefined> = []): E {
+  const secrets = urlSecrets(raw, extra);
+  const seen = new Set<unknown>();
+  for (let e: unknown = err; typeof e === 'object' && e !== null && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    const o = e as { message?: unknown; stack?: unknown; data?: unknown };
+    for (const key of ['message', 'stack'] as const) {
+      if (typeof o[key] === 'string') {
+        try {
+          o[key] = scrubText(o[key] as string, raw, secrets);
+        } catch {
+          // A read-only property: nothing else can be done here.
+        }
+      }
+    }
+    if (typeof o.data === 'object' && o.data !== null) {
+      const data = o.data as Record<string, unknown>;
+      for (const [k, v] of Object.entries(data)) {
+        if (typeof v === 'string') data[k] = scrubText(v, raw, secrets);
+        else if (typeof v === 'object' && v !== null) {
+          try {
+            data[k] = JSON.parse(scrubText(JSON.stringify(v), raw, secrets.map((x) => JSON.stringify(x).slice(1, -1))));
+          } catch {
+            delete data[k];
+          }
+        }
+      }
+    }
+  }
+  return err;
 }
 
 /** `url@ref/path`, the human name of a source (credentials never included). */

@@ -10,11 +10,11 @@ import { BerthError } from '../model/errors.js';
 import { findGitdir, isCode, peelToCommit, refError, resolveFullRef, resolveRevisionExpression } from './git-refs.js';
 import { credentialsFor, DEFAULT_MAX_PACKS, DEFAULT_TIMEOUT_MS, defaultHttp, RemoteFetcher } from './git-remote.js';
 import { readCommitSnapshot, type GitStore } from './git-tree.js';
-import { describeGitSource, normalizeSubPath, parseGitLocation } from './git-url.js';
+import { describeGitSource, normalizeSubPath, parseGitLocation, redactUrl, scrubError } from './git-url.js';
 import type { Revision } from './revision.js';
 
 export { backoffDelay, DEFAULT_SOURCE_BACKOFF, type BackoffPolicy } from './git-backoff.js';
-export { redactUrl } from './git-url.js';
+export { redactUrl, scrubError, scrubText } from './git-url.js';
 export type { UnreachableReason } from './git-errors.js';
 
 export type GitRef = { branch: string } | { tag: string } | { commit: string };
@@ -101,6 +101,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   }
   const fetcher = new RemoteFetcher({
     url: location.url,
+    shownUrl: redactUrl(location.url),
     ref,
     refName: name,
     subPath,
@@ -113,7 +114,16 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     maxPacks: options.maxPacks ?? DEFAULT_MAX_PACKS,
     origin,
   });
-  return { description, fetch: (signal) => fetcher.fetch(signal) };
+  // Every failure leaves here scrubbed (message, data, the library's causes): it goes on to
+  // logs, the status API, events and the store, and libraries quote URLs as they please.
+  const secrets = [options.auth?.token, options.auth?.password];
+  return {
+    description,
+    fetch: (signal) =>
+      fetcher.fetch(signal).catch((err: unknown) => {
+        throw scrubError(err, options.url, secrets);
+      }),
+  };
 }
 
 /**
@@ -135,6 +145,16 @@ export async function readGitRevision(options: { dir: string; ref: string; path?
     const snapshot = await readCommitSnapshot(store, commit, subPath);
     return { id: snapshot.commit, origin, ...snapshot };
   });
+}
+
+/**
+ * The commit a revision expression names in a local repository (as readGitRevision reads it),
+ * without reading its tree. Same errors as readGitRevision.
+ */
+export async function resolveGitRevision(options: { dir: string; ref: string }): Promise<string> {
+  const gitdir = await findGitdir(options.dir);
+  const store: GitStore = { gitdir, cache: {} };
+  return withLocalErrors(options.ref, () => resolveRevisionExpression(store, options.ref));
 }
 
 async function readLocalRef(dir: string, ref: GitRef, subPath: string | undefined, origin: string, signal?: AbortSignal): Promise<GitFetchResult> {

@@ -114,6 +114,26 @@ describe('redactChange', () => {
       ]],
     },
     {
+      title: 'any annotation that copies the object or holds a value is masked too; others keep their values',
+      before: [secret('s', { data: { A: Buffer.from('lastapplied-s3cret').toString('base64') } })],
+      after: [
+        secret('s', {
+          data: { A: Buffer.from('lastapplied-s3cret').toString('base64') },
+          metadata: { name: 's', annotations: { 'backup.example.com/copy': '{"stringData":{"A":"x"}}', hint: 'is lastapplied-s3cret', team: 'x' } },
+        }),
+      ],
+      fields: [[{ path: 'metadata.annotations', op: 'add', after: { 'backup.example.com/copy': REDACTED, hint: REDACTED, team: 'x' } }]],
+    },
+    {
+      title: 'one such annotation changed alone is listed without values',
+      before: [secret('s', { metadata: { name: 's', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"A":"YQ=="}}', note: 'a' } } })],
+      after: [secret('s', { metadata: { name: 's', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"A":"Yg=="}}', note: 'b' } } })],
+      fields: [[
+        { path: 'metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]', op: 'replace', redacted: true },
+        { path: 'metadata.annotations.note', op: 'replace', before: 'a', after: 'b' },
+      ]],
+    },
+    {
       title: 'a created secret is shown whole with its values masked',
       before: [],
       after: [secret('s', { stringData: { A: 'a' } })],

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/runtime/store/index.js';
@@ -53,6 +54,19 @@ const shas: string[] = [];
 
 const sign = (body: string, key = SECRET) => `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
 const pushBody = (after: string) => JSON.stringify({ ref: 'refs/heads/main', after, repository: { full_name: 'org/deploy' } });
+/** node:http, which (unlike fetch) sends the Host and Origin headers given, as a browser would send a page's. */
+function rawRequest(port: number, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 const images = async () => (await t.containers()).filter((c) => c.Labels['berth.role'] === 'container' && c.State === 'running').map((c) => c.Image).sort();
 
 beforeAll(async () => {
@@ -67,7 +81,8 @@ beforeAll(async () => {
   daemon = await startDaemon([
     '--repo', server.url('deploy.git'), '--branch', 'main', '--path', 'apps', '--interval', '1h',
     '--webhook-secret-file', secretFile, '--token-file', tokenFile, '--app', t.app, '--state-dir', t.stateDir,
-  ]);
+    '--api-host', 'berth.example.test',
+  ], { token: TOKEN });
 });
 
 afterAll(async () => {
@@ -112,7 +127,7 @@ describe('berth daemon with a Git source', () => {
     const s = await status(daemon);
     expect([s.source.revision, s.sync.appliedRevision]).toEqual([shas[1], shas[1]]);
     expect(podNames(await t.containers(), 'Deployment/default/web')).toHaveLength(2);
-    expect((await daemon.api('/api/v1/sync', { method: 'POST' })).status).toBe(401);
+    expect((await daemon.anonymous('/api/v1/sync', { method: 'POST' })).status).toBe(401);
     expect((await daemon.api('/api/v1/sync', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(202);
     await converged(daemon, shas[2]!);
     expect(podNames(await t.containers(), 'Deployment/default/web')).toHaveLength(3);
@@ -120,6 +135,24 @@ describe('berth daemon with a Git source', () => {
     expect(metrics).toMatch(/berth_webhook_requests_total\{forge="github",outcome="unauthorized"\} 1/);
     expect(metrics).toMatch(/berth_webhook_requests_total\{forge="unknown",outcome="unauthorized"\} 1/);
     expect(metrics).toMatch(/berth_webhook_requests_total\{forge="gitlab",outcome="unauthorized"\} 1/);
+  });
+
+  it('the API answers only its own names, needs the token for reads and refuses cross-origin writes', async () => {
+    // A DNS-rebinding page: the browser sends the page's own name as Host.
+    for (const path of ['/api/v1/status', '/api/v1/events', '/api/v1/resources', '/api/v1/diff', '/metrics', '/healthz']) {
+      const res = await rawRequest(daemon.port, 'GET', path, { host: `rebind.attacker.example:${daemon.port}`, authorization: `Bearer ${TOKEN}` });
+      expect([path, res.status]).toEqual([path, 421]);
+      expect(res.text).not.toContain(shas[0]);
+    }
+    expect((await rawRequest(daemon.port, 'GET', '/api/v1/status', { host: 'berth.example.test', authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    for (const path of ['/api/v1/status', '/api/v1/events', '/api/v1/resources', '/api/v1/revisions', '/api/v1/diff', '/metrics']) {
+      const res = await daemon.anonymous(path);
+      expect([path, res.status]).toEqual([path, 401]);
+    }
+    expect((await daemon.anonymous('/healthz')).status).toBe(200);
+    const write = await rawRequest(daemon.port, 'POST', '/api/v1/sync', { host: `127.0.0.1:${daemon.port}`, origin: 'http://attacker.example', 'sec-fetch-site': 'cross-site', 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` });
+    expect(write.status).toBe(403);
+    expect(daemon.logs.some((l) => l.level === 'warn' && typeof l.host === 'string' && l.host.startsWith('rebind.attacker.example'))).toBe(true);
   });
 
   it('a bad commit applies nothing and the status names file and line; the fixed commit applies', async () => {
@@ -173,7 +206,7 @@ describe('berth daemon with a Git source', () => {
     expect(resources.kind).toBe('List');
     const deployment = resources.items.find((i) => i.kind === 'Deployment')!;
     expect(deployment).toMatchObject({ metadata: { name: 'web' }, health: { status: expect.stringMatching(/Healthy|Progressing/) } });
-    expect(resources.items.find((i) => i.kind === 'Secret')!.data).toEqual({ token: '***' });
+    expect(resources.items.find((i) => i.kind === 'Secret')!.data).toEqual({ token: '(redacted)' });
     expect(resources.items.filter((i) => i.kind === 'Pod')).toHaveLength(2);
     const revisions = (await daemon.api('/api/v1/revisions')).body as { deployments: Array<{ deployment: string; revisions: Array<{ revision: number; sourceRevision: string }> }> };
     expect(revisions.deployments[0]!.deployment).toBe('Deployment/default/web');

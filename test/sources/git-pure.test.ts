@@ -45,7 +45,8 @@ describe('Git URLs', () => {
   it.each([
     { raw: 'https://user:tok3n@git.example.com/org/repo.git', want: 'https://git.example.com/org/repo.git' },
     { raw: 'https://tok3n@git.example.com/org/repo.git/', want: 'https://git.example.com/org/repo.git' },
-    { raw: 'https://git.example.com/repo.git?private_token=abc&x=1', want: 'https://git.example.com/repo.git?private_token=***&x=1' },
+    { raw: 'https://git.example.com/repo.git?private_token=abc&x=1', want: 'https://git.example.com/repo.git?private_token=***&x=***' },
+    { raw: 'https://git.example.com/repo.git?X-Amz-Signature=abc#top', want: 'https://git.example.com/repo.git?X-Amz-Signature=***' },
     { raw: 'http://a:b@[bad', want: 'http://[bad' },
     { raw: '/srv/git/repo.git', want: '/srv/git/repo.git' },
   ])('redactUrl($raw)', ({ raw, want }) => {

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { BerthError } from '../../model/errors.js';
+import { invalidApiHost } from '../../runtime/api/guard.js';
 import type { DaemonFileConfig } from '../../runtime/config.js';
 import { parseDuration } from '../engine-flags.js';
 import type { ValidationFlags } from '../validation-flags.js';
@@ -11,8 +12,10 @@ import type { ValidationFlags } from '../validation-flags.js';
  */
 export interface DaemonFlags
   extends ValidationFlags,
-    Omit<DaemonFileConfig, 'gitUsername' | 'logLevel' | 'skipUnsupported' | 'allowPrivileged' | 'allowHostNetwork' | 'hostPathPrefixes'> {
+    Omit<DaemonFileConfig, 'gitUsername' | 'logLevel' | 'skipUnsupported' | 'allowPrivileged' | 'allowHostNetwork' | 'hostPathPrefixes' | 'allowedHosts'> {
   config?: string;
+  /** `--api-host NAME`, repeatable: the config file's allowedHosts. */
+  apiHost?: string[];
   logLevel?: string;
   cronTimeScale?: string;
 }
@@ -27,6 +30,8 @@ export interface SettledDaemon {
   stateDir?: string;
   source: SourceSetting;
   listen: { host: string; port: number; loopback: boolean };
+  /** Names the API answers to besides its listen address (DNS rebinding protection). */
+  allowedHosts: string[];
   tokenFile?: string;
   webhookSecretFile?: string;
   gitTokenFile?: string;
@@ -61,7 +66,8 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
   if (repo === undefined && watch === undefined) throw new BerthError('USAGE', 'berth daemon needs a source: --repo URL or --watch DIR (or repo/watch in --config)');
   if (repo !== undefined && watch !== undefined) throw new BerthError('USAGE', 'use either --repo or --watch, not both');
   // Anything on the command line is readable by every local user (ps, /proc): no credentials there.
-  if (flags.repo !== undefined && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(flags.repo))
+  // A query string is refused too: forges accept tokens there (?access_token=, ?private_token=).
+  if (flags.repo !== undefined && (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(flags.repo) || (/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.repo) && flags.repo.includes('?'))))
     throw new BerthError('USAGE', '--repo must not contain credentials (they would show in ps); use --git-token-file or $BERTH_GIT_TOKEN', {
       hint: 'or $BERTH_GIT_USERNAME and $BERTH_GIT_PASSWORD',
     });
@@ -94,6 +100,11 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
   const tokenFile = flags.tokenFile !== undefined ? fromFlag(flags.tokenFile) : fromFile(file.tokenFile);
   if (!listen.loopback && tokenFile === undefined)
     throw new BerthError('USAGE', `refusing to listen on ${listen.host}:${listen.port} without an API token; pass --token-file (or listen on 127.0.0.1)`, { listen: `${listen.host}:${listen.port}` });
+  const allowedHosts = flags.apiHost?.length ? flags.apiHost : (file.allowedHosts ?? []);
+  for (const name of allowedHosts) {
+    const why = invalidApiHost(name);
+    if (why) throw new BerthError('USAGE', `invalid --api-host "${name}": use ${why}`, { apiHost: name });
+  }
   const resync = pick(flags.resync, file.resync);
   const scale = Number(flags.cronTimeScale ?? '1');
   if (!Number.isFinite(scale) || scale < 1) throw new BerthError('USAGE', `invalid --cron-time-scale "${flags.cronTimeScale}"`);
@@ -107,6 +118,7 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
     ...(stateDir !== undefined ? { stateDir } : {}),
     source,
     listen,
+    allowedHosts: [...allowedHosts],
     ...(tokenFile !== undefined ? { tokenFile } : {}),
     ...(webhookSecretFile !== undefined ? { webhookSecretFile } : {}),
     ...(gitTokenFile !== undefined ? { gitTokenFile } : {}),

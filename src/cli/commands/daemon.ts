@@ -21,7 +21,8 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
     .option('--resync <duration>', 'drift check: reconcile this often without a trigger (default: the poll interval; 5m with --watch)')
     .option('--pass-timeout <duration>', `how long one pass waits for a rollout step (default: ${DAEMON_DEFAULTS.passTimeout})`)
     .option('--listen <host:port>', `HTTP API address (default: ${DAEMON_DEFAULTS.listen}); beyond loopback needs --token-file`)
-    .option('--token-file <file>', 'API bearer token: required for writes, and for everything beyond loopback')
+    .option('--token-file <file>', 'API bearer token: required for every endpoint but /healthz, /readyz and /webhook')
+    .option('--api-host <name>', 'a host name the API answers to besides its listen address, e.g. the name webhooks are sent to (repeatable)', collect)
     .option('--webhook-secret-file <file>', 'enables POST /webhook (GitHub, Gitea, GitLab) with this secret')
     .option('--git-token-file <file>', 'Git token (else $BERTH_GIT_TOKEN, or $BERTH_GIT_USERNAME + $BERTH_GIT_PASSWORD)')
     .option('--allow-empty', 'let a revision with no resources delete everything the app runs')
@@ -33,6 +34,10 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
   cmd.action(async (flags: DaemonFlags) => {
     ctx.exitCode = await daemon(flags, ctx);
   });
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 async function daemon(flags: DaemonFlags, ctx: CliContext): Promise<number> {
@@ -130,13 +135,13 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
     handlers: handlers.createHandlers({ daemon: d, app, docker, store, clock, random: Math.random, metrics, log, validate, version: VERSION, ...(s.source.kind === 'git' ? { trackedRef: s.source.ref } : {}) }),
     log,
     ...(token ? { token } : {}),
-    authenticateReads: !s.listen.loopback,
+    allowedHosts: s.allowedHosts,
     ...(webhookSecret ? { webhookSecret } : {}),
   });
   try {
     // The API answers /healthz before the first pass; /readyz turns ready after the first fetch.
     const addr = await server.listen(s.listen.host, s.listen.port);
-    log.info({ component: 'api', listen: `${addr.host}:${addr.port}`, auth: token ? 'token' : 'none', webhooks: webhookSecret !== undefined }, 'api listening');
+    log.info({ component: 'api', listen: `${addr.host}:${addr.port}`, auth: token ? 'token' : 'none', hosts: s.allowedHosts, webhooks: webhookSecret !== undefined }, 'api listening');
     await d.start();
   } catch (err) {
     await server.close();

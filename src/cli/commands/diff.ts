@@ -14,7 +14,7 @@ import type { Problem } from '../../model/problem.js';
 import { hasErrors } from '../../model/problem.js';
 import type { Resource } from '../../model/types.js';
 import { readPath } from '../../sources/folder.js';
-import { readGitRevision } from '../../sources/git.js';
+import { readGitRevision, resolveGitRevision } from '../../sources/git.js';
 import type { Revision } from '../../sources/revision.js';
 import type { CliContext, CliIO } from '../context.js';
 import { print, useColor } from '../context.js';
@@ -34,9 +34,20 @@ import { addValidationOptions, validateOptionsFrom } from '../validation-flags.j
 export const DIFF_OUTPUT_FORMATS = ['text', 'json', 'markdown'] as const;
 export type DiffOutputFormat = (typeof DIFF_OUTPUT_FORMATS)[number];
 
+/**
+ * How a `--from`/`--to` value is read: `auto` (a plain --from/--to: a directory or a ref,
+ * refused when it is both), or made explicit by --from-ref/--from-dir (--to-ref/--to-dir).
+ */
+export type DiffInputMode = 'auto' | 'ref' | 'dir';
+
+export interface DiffInput {
+  value: string;
+  mode: DiffInputMode;
+}
+
 export interface DiffCommandOptions {
-  from?: string;
-  to?: string;
+  from?: DiffInput;
+  to?: DiffInput;
   repo?: string;
   output: DiffOutputFormat;
   /** --skip-unsupported and the host policy flags, as validate and apply take them. */
@@ -62,8 +73,12 @@ export function registerDiff(program: Command, ctx: CliContext, deps: DiffDeps =
   const cmd = program
     .command('diff')
     .description('show what applying manifests would change: offline between two folders or git refs (--from/--to), or against the Docker host (-f)')
-    .option('--from <dir|ref>', 'the current state: a directory, or a git ref of --repo (branch, tag, SHA; REF:PATH for a sub-directory)')
+    .option('--from <dir|ref>', 'the current state: a directory, or a git ref of --repo (branch, tag, SHA; REF:PATH for a sub-directory); a name that is both is refused')
     .option('--to <dir|ref>', 'the proposed state, same forms as --from')
+    .option('--from-ref <ref>', 'like --from, always a git ref (REF or REF:PATH), read from Git objects only')
+    .option('--to-ref <ref>', 'like --to, always a git ref')
+    .option('--from-dir <dir>', 'like --from, always a directory')
+    .option('--to-dir <dir>', 'like --to, always a directory')
     .option('--repo <path>', 'git repository (or a directory inside one) that refs are read from; default: the current directory')
     .option('-f, --filename <path>', 'live diff: manifests to compare with what runs on the Docker host (repeatable)', collect)
     .addOption(new Option('-o, --output <format>', 'output format').choices([...DIFF_OUTPUT_FORMATS]).default('text'))
@@ -84,12 +99,28 @@ export function registerDiff(program: Command, ctx: CliContext, deps: DiffDeps =
 export interface RawDiffOptions extends ValidationFlags {
   from?: string;
   to?: string;
+  fromRef?: string;
+  toRef?: string;
+  fromDir?: string;
+  toDir?: string;
   repo?: string;
   filename?: string[];
   output?: string;
 }
 
-type OfflineOptions = DiffCommandOptions & { from: string; to: string };
+type OfflineOptions = DiffCommandOptions & { from: DiffInput; to: DiffInput };
+
+/** One side's value from --X, --X-ref or --X-dir (at most one of them). */
+function sideInput(raw: RawDiffOptions, side: 'from' | 'to'): DiffInput | undefined {
+  const given = [
+    { flag: `--${side}`, value: side === 'from' ? raw.from : raw.to, mode: 'auto' as const },
+    { flag: `--${side}-ref`, value: side === 'from' ? raw.fromRef : raw.toRef, mode: 'ref' as const },
+    { flag: `--${side}-dir`, value: side === 'from' ? raw.fromDir : raw.toDir, mode: 'dir' as const },
+  ].filter((g) => g.value !== undefined);
+  if (given.length > 1) throw new BerthError('USAGE', `use one of ${given.map((g) => g.flag).join(', ')}, not several`, { flags: given.map((g) => g.flag) });
+  const g = given[0];
+  return g ? { value: g.value!, mode: g.mode } : undefined;
+}
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -98,13 +129,15 @@ function collect(value: string, previous: string[] | undefined): string[] {
 /** Checks the combination of options; USAGE errors exit 2. */
 export function parseDiffOptions(raw: RawDiffOptions): DiffCommandOptions {
   const output = raw.output ?? 'text';
+  const from = sideInput(raw, 'from');
+  const to = sideInput(raw, 'to');
   if (!(DIFF_OUTPUT_FORMATS as readonly string[]).includes(output))
     throw new BerthError('USAGE', `unknown output format "${output}"`, { hint: `use one of: ${DIFF_OUTPUT_FORMATS.join(', ')}` });
   const options: DiffCommandOptions = {
     output: output as DiffOutputFormat,
     validation: validateOptionsFrom(raw),
-    ...(raw.from !== undefined ? { from: raw.from } : {}),
-    ...(raw.to !== undefined ? { to: raw.to } : {}),
+    ...(from !== undefined ? { from } : {}),
+    ...(to !== undefined ? { to } : {}),
     ...(raw.repo !== undefined ? { repo: raw.repo } : {}),
     ...(raw.filename?.length ? { filename: raw.filename } : {}),
   };
@@ -178,33 +211,65 @@ export async function runOfflineDiff(options: OfflineOptions, io: CliIO): Promis
 
 export async function loadDiffSide(
   flag: DiffSide['flag'],
-  value: string,
+  input: DiffInput,
   options: { cwd: string; repo?: string },
   validation: ValidateOptions,
 ): Promise<DiffSide> {
-  const revision = await readDiffInput(value, options);
+  const revision = await readDiffInput(input, { ...options, flag });
   const { resources, problems } = validateRevision(revision.files, validation);
   return { flag, revision, resources: [...resources], problems: [...problems] };
 }
 
 /**
- * A `--from`/`--to` value: a path when it exists on disk (so `./main` is the folder even if
- * a branch `main` exists), otherwise a git ref of `--repo`, optionally `REF:PATH` to read a
- * sub-directory. Without `:PATH`, the sub-directory is where `--repo` (default: the current
+ * A `--from`/`--to` value. In CI the working tree is the pull request's: a directory named
+ * `main/` or `HEAD/` in it must not stand in for the ref of that name (SPEC §8), so a plain
+ * value that is both an existing path and a ref of `--repo` is refused (USAGE, exit 2) and
+ * the user says which with --from-ref/--from-dir. `REF:PATH` is a ref whenever REF is one:
+ * the sub-directory of that commit (`.`/`..` refused: it stays inside the tree). A ref is read
+ * from Git objects only (never the working tree; symlinks and submodules in the tree are not
+ * followed). Without `:PATH`, the sub-directory is where `--repo` (default: the current
  * directory) sits inside its work tree, so running in `deploy/` diffs `deploy/` of both refs.
  */
-export async function readDiffInput(value: string, options: { cwd: string; repo?: string }): Promise<Revision> {
+export async function readDiffInput(input: DiffInput, options: { cwd: string; repo?: string; flag?: string }): Promise<Revision> {
+  const { value, mode } = input;
+  const flag = options.flag ?? '--from';
   const path = resolve(options.cwd, value);
-  // Resolved against the command's cwd, named as the user wrote it.
-  if (await exists(path)) return { ...(await readPath(path)), origin: `folder ${value}` };
+  const repo = resolve(options.cwd, options.repo ?? '.');
+  if (mode === 'dir') {
+    if (!(await exists(path))) throw new BerthError('INPUT_UNREADABLE', `${flag}-dir ${value}: no such directory`, { path, reason: 'not-found' });
+    return { ...(await readPath(path)), origin: `folder ${value}` };
+  }
   const colon = value.indexOf(':');
   const ref = colon < 0 ? value : value.slice(0, colon);
-  const repo = resolve(options.cwd, options.repo ?? '.');
+  if (mode === 'auto' && (await exists(path))) {
+    // Resolved against the command's cwd, named as the user wrote it.
+    if (!(await gitRevisionExists(repo, ref))) return { ...(await readPath(path)), origin: `folder ${value}` };
+    if (colon < 0)
+      throw new BerthError('USAGE', `${flag} "${value}" is both a directory (${path}) and a git ref of ${repo}; say which: ${flag}-ref ${value} (the commit, read from Git objects only) or ${flag}-dir ${value} (the directory)`, {
+        flag,
+        value,
+        directory: path,
+        repo,
+        hint: `${flag}-ref reads only Git objects, so a directory in the working tree cannot stand in for the ref`,
+      });
+  }
   const subPath = colon < 0 ? await positionInWorkTree(repo) : value.slice(colon + 1);
   try {
     return await readGitRevision({ dir: repo, ref, ...(subPath ? { path: subPath } : {}) });
   } catch (err) {
-    throw asInputError(err, value);
+    throw asInputError(err, value, mode);
+  }
+}
+
+/** Whether `ref` names a commit of the repository at `dir` (false when there is no repository). */
+async function gitRevisionExists(dir: string, ref: string): Promise<boolean> {
+  try {
+    await resolveGitRevision({ dir, ref });
+    return true;
+  } catch (err) {
+    if (isBerthError(err, 'SOURCE_ERROR') && (err.data as { reason?: unknown }).reason === 'corrupt') throw err;
+    if (isBerthError(err)) return false;
+    throw err;
   }
 }
 
@@ -212,11 +277,12 @@ export async function readDiffInput(value: string, options: { cwd: string; repo?
  * A ref that does not exist or a path missing in it is input berth cannot process (exit 2),
  * not a runtime failure; a damaged repository stays one (exit 3).
  */
-function asInputError(err: unknown, value: string): unknown {
+function asInputError(err: unknown, value: string, mode: DiffInputMode): unknown {
   if (!isBerthError(err, 'SOURCE_ERROR')) return err;
   const reason = (err.data as { reason?: unknown }).reason;
   if (reason === 'corrupt') return err;
-  const hint = reason === 'not-found' || reason === 'ref-not-found' ? `"${value}" is neither a directory nor a git ref; for a remote branch, fetch it first (git fetch origin)` : undefined;
+  const what = mode === 'ref' ? 'a git ref' : 'a directory nor a git ref';
+  const hint = reason === 'not-found' || reason === 'ref-not-found' ? `"${value}" is neither ${what}; for a remote branch, fetch it first (git fetch origin)` : undefined;
   return new BerthError('INPUT_UNREADABLE', err.message, { ...err.data, ...(hint ? { hint } : {}) }, { cause: err });
 }
 

@@ -3,6 +3,7 @@ import type { ValidateOptions } from '../../manifests/index.js';
 import type { Clock } from '../../model/clock.js';
 import type { GitRef } from '../../sources/git.js';
 import type { Daemon } from '../daemon/daemon.js';
+import { redactSecretObject } from '../../diff/redact.js';
 import { liveDiff } from '../live-diff.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
@@ -179,13 +180,8 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
   };
 }
 
+/** A Secret's keys stay (people need to see which exist); its values never leave the host. */
 function itemWithHealth(view: View): unknown {
-  const object = view.kind === 'Secret' ? maskSecret(view.object) : view.object;
+  const object = view.kind === 'Secret' ? redactSecretObject(view.object, { values: 'mask' }) : view.object;
   return { ...object, health: healthOf(view) };
-}
-
-/** Keys stay (people need to see which exist), values never leave the host. */
-function maskSecret<T extends { data?: Record<string, string> }>(secret: T): T {
-  if (!secret.data) return secret;
-  return { ...secret, data: Object.fromEntries(Object.keys(secret.data).map((k) => [k, '***'])) };
 }

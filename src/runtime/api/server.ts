@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { CONTENT_TYPE } from './prometheus.js';
 import { EVENTS_QUERY, NO_QUERY, parseQuery, RESOURCES_QUERY, type EventsQuery, type QueryOf, type QuerySpec, type ResourcesQuery } from './query.js';
-import { secretsEqual, verifyWebhook } from './webhook.js';
+import { guardRequest, hostPolicy, type HostPolicy, type RouteAccess } from './guard.js';
+import { verifyWebhook } from './webhook.js';
 
 /** 1 MiB: far above any push payload the forges send for a manifests repository. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -37,10 +38,13 @@ export interface ApiHandlers {
 export interface ApiServerOptions {
   handlers: ApiHandlers;
   log: Logger;
-  /** Bearer token; required for writes whenever set. */
+  /** Bearer token; when set, every route but /healthz, /readyz and /webhook needs it. */
   token?: string;
-  /** Also require the token for reads (the server listens beyond loopback). */
-  authenticateReads: boolean;
+  /**
+   * Host names the API answers to besides its listen address (--api-host): the names people
+   * and webhook senders use to reach it. Any other Host header is refused (DNS rebinding).
+   */
+  allowedHosts?: readonly string[];
   /** Webhook secret; without one, POST /webhook answers 404 (the endpoint is off). */
   webhookSecret?: Buffer;
   maxBodyBytes?: number;
@@ -54,8 +58,8 @@ export interface ApiServer {
 interface Route {
   method: 'GET' | 'POST';
   path: string;
-  /** 'none': open (health probes, and webhooks, which carry their own signature). */
-  auth: 'none' | 'read' | 'write';
+  /** What guardRequest checks: 'open' for the health probes, 'webhook' signs its own deliveries. */
+  auth: RouteAccess;
   /** The query parameters the route takes; any other is refused with 400. */
   query: QuerySpec;
   run(req: IncomingMessage, query: Record<string, unknown>): Promise<ApiResponse> | ApiResponse;
@@ -67,19 +71,20 @@ function defineRoute<S extends QuerySpec>(method: Route['method'], path: string,
 }
 
 /**
- * The daemon's HTTP API on node:http (SPEC §6). Authentication: with a token configured,
- * every write needs `Authorization: Bearer <token>`; when listening beyond loopback every
- * read does too (the CLI refuses to listen there without a token). `/healthz` and `/readyz`
- * stay open so supervisors can probe them, and `/webhook` is authenticated by the forge's
- * signature instead. Tokens and signatures are compared in constant time.
+ * The daemon's HTTP API on node:http (SPEC §6). Every request goes through guardRequest
+ * (./guard.ts) before its handler: the Host header must name this server, writes must not come
+ * from another origin, and with a token configured everything but `/healthz` and `/readyz`
+ * (supervisors probe them; they reveal nothing) needs `Authorization: Bearer <token>`.
+ * `/webhook` is authenticated by the forge's signature instead, and is exempt from the origin
+ * check (forges send no Origin) but not from the Host check. No CORS header is ever sent.
  */
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const { handlers } = options;
   const log = options.log.child({ component: 'api' });
   const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const routes: Route[] = [
-    defineRoute('GET', '/healthz', 'none', NO_QUERY, () => handlers.health()),
-    defineRoute('GET', '/readyz', 'none', NO_QUERY, () => handlers.ready()),
+    defineRoute('GET', '/healthz', 'open', NO_QUERY, () => handlers.health()),
+    defineRoute('GET', '/readyz', 'open', NO_QUERY, () => handlers.ready()),
     defineRoute('GET', '/metrics', 'read', NO_QUERY, () => handlers.metrics()),
     defineRoute('GET', '/api/v1/status', 'read', NO_QUERY, () => handlers.status()),
     defineRoute('GET', '/api/v1/resources', 'read', RESOURCES_QUERY, (_r, q) => handlers.resources(q)),
@@ -87,7 +92,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     defineRoute('GET', '/api/v1/events', 'read', EVENTS_QUERY, (_r, q) => handlers.events(q)),
     defineRoute('GET', '/api/v1/diff', 'read', NO_QUERY, () => handlers.diff()),
     defineRoute('POST', '/api/v1/sync', 'write', NO_QUERY, async (req) => (await readBody(req, limit), handlers.sync())),
-    defineRoute('POST', '/webhook', 'none', NO_QUERY, (req) => webhook(req)),
+    defineRoute('POST', '/webhook', 'webhook', NO_QUERY, (req) => webhook(req)),
   ];
 
   async function webhook(req: IncomingMessage): Promise<ApiResponse> {
@@ -102,45 +107,58 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     return handlers.webhook(verdict);
   }
 
-  function authorized(req: IncomingMessage, need: Route['auth']): boolean {
-    if (need === 'none') return true;
-    // Without a token the API only listens on loopback (the CLI refuses otherwise): local users may read and sync.
-    if (!options.token) return !options.authenticateReads;
-    if (need === 'read' && !options.authenticateReads) return true;
-    const header = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(.+)$/i.exec(header);
-    return m !== null && secretsEqual(m[1]!.trim(), options.token);
+  // Set once the socket is bound: the listen address is part of what the Host header may say.
+  let hosts: HostPolicy = { names: new Set(), anyAddress: false };
+
+  // Once per name (a page hammering the API must not flood the log): the likeliest cause is a
+  // webhook or proxy using a name the operator has not passed with --api-host yet.
+  const warnedHosts = new Set<string>();
+  function noteForeignHost(host: string, path: string): void {
+    const name = host.slice(0, 100);
+    if (warnedHosts.has(name) || warnedHosts.size >= 100) return log.debug({ host: name, path }, 'refused a foreign Host header');
+    warnedHosts.add(name);
+    log.warn({ host: name, path }, 'refused a request for a host name this API does not answer to (add it with --api-host if it is yours)');
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://berth.invalid');
+    const method = req.method ?? '';
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://berth.invalid');
+    } catch {
+      url = new URL('http://berth.invalid/');
+    }
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const matches = routes.filter((r) => r.path === path);
+    // HEAD is GET without a body (node drops the body itself).
+    const route = matches.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
     let response: ApiResponse;
-    if (matches.length === 0) response = { status: 404, body: { error: `no such endpoint: ${path}` } };
-    else {
-      const route = matches.find((r) => r.method === req.method);
-      if (!route) {
-        res.setHeader('Allow', matches.map((r) => r.method).join(', '));
-        response = { status: 405, body: { error: `${req.method} is not allowed on ${path}` } };
-      } else if (!authorized(req, route.auth)) {
-        res.setHeader('WWW-Authenticate', 'Bearer realm="berth"');
-        response = { status: 401, body: { error: 'a valid bearer token is required' } };
-      } else {
-        try {
-          const query = parseQuery(path, url.searchParams, route.query);
-          response = query.ok ? await route.run(req, query.query) : { status: 400, body: { error: query.error } };
-        } catch (err) {
-          if (err instanceof BodyTooLarge) response = { status: 413, body: { error: `the request body exceeds ${limit} bytes` } };
-          else {
-            log.error({ err, path }, 'request failed');
-            response = { status: 500, body: { error: (err as Error)?.message ?? 'internal error', ...(typeof (err as { code?: unknown }).code === 'string' ? { code: (err as { code: string }).code } : {}) } };
-          }
+    // Without a route for this method only the Host check applies: the 404 or 405 runs no handler.
+    const refusal = guardRequest(method, req.headers, route?.auth, { hosts, ...(options.token ? { token: options.token } : {}) });
+    if (refusal) {
+      if (refusal.wwwAuthenticate) res.setHeader('WWW-Authenticate', 'Bearer realm="berth"');
+      if (refusal.status === 421) noteForeignHost(String(req.headers.host ?? ''), path);
+      response = { status: refusal.status, body: { error: refusal.error } };
+    } else if (matches.length === 0) response = { status: 404, body: { error: `no such endpoint: ${path}` } };
+    else if (!route) {
+      res.setHeader('Allow', matches.map((r) => r.method).join(', '));
+      response = { status: 405, body: { error: `${method} is not allowed on ${path}` } };
+    } else {
+      try {
+        const query = parseQuery(path, url.searchParams, route.query);
+        response = query.ok ? await route.run(req, query.query) : { status: 400, body: { error: query.error } };
+      } catch (err) {
+        if (err instanceof BodyTooLarge) response = { status: 413, body: { error: `the request body exceeds ${limit} bytes` } };
+        else {
+          log.error({ err, path }, 'request failed');
+          response = { status: 500, body: { error: (err as Error)?.message ?? 'internal error', ...(typeof (err as { code?: unknown }).code === 'string' ? { code: (err as { code: string }).code } : {}) } };
         }
       }
     }
+    // A request refused before its body was read: drop the body rather than parse it.
+    if (!req.readableEnded) req.resume();
     send(res, response);
-    log.debug({ method: req.method, path, status: response.status }, 'request');
+    log.debug({ method, path, status: response.status }, 'request');
   }
 
   const server: Server = createServer((req, res) => {
@@ -161,6 +179,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         server.listen(port, host, () => {
           server.off('error', reject);
           const a = server.address() as AddressInfo;
+          hosts = hostPolicy(a.address, options.allowedHosts);
           resolve({ host: a.address, port: a.port });
         });
       }),

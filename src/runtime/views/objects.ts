@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { redactSecretObject } from '../../diff/redact.js';
 import type { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';
@@ -29,17 +30,21 @@ export function configMapView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'
   return { kind: 'ConfigMap', ...base(entry, entry.appliedAt), object };
 }
 
-/** Secret data stays base64 as the API returns it; only printers that must not show it (describe) hide it. */
+/**
+ * Secret data stays base64 as the API returns it; only printers that must not show it
+ * (describe, the daemon's API) hide it. Annotations that may copy the values (kubectl's
+ * last-applied configuration) are redacted here, for every printer (SPEC §8).
+ */
 export function secretView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'Secret'> {
   const s = entry.object as Secret;
-  const object: SecretItem = {
+  const object: SecretItem = redactSecretObject({
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: metaOf(ctx, entry, entry.appliedAt),
     type: s.type,
     ...(s.data ? { data: s.data } : {}),
     ...(s.immutable !== undefined ? { immutable: s.immutable } : {}),
-  };
+  }, { values: 'keep' });
   return { kind: 'Secret', ...base(entry, entry.appliedAt), object };
 }
 

@@ -22,7 +22,10 @@ export interface DaemonProcess {
   logs: LogLine[];
   /** Anything on stdout/stderr that was not a JSON log line (errors before logging starts). */
   text(): string;
+  /** With the daemon's API token (startDaemon's `token`) unless `init` sets Authorization itself. */
   api(path: string, init?: RequestInit): Promise<{ status: number; body: unknown; text: string }>;
+  /** Without any token, as a local user or a web page would ask. */
+  anonymous(path: string, init?: RequestInit): Promise<{ status: number; body: unknown; text: string }>;
   /** Exit code (null when killed by a signal) and signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal: NodeJS.Signals): void;
@@ -48,7 +51,7 @@ const running = new Set<DaemonProcess>();
  * listening on a free loopback port, and waits until /healthz answers (or the process exits,
  * which `exited` then reports). Logs are JSON on stdout, parsed as they arrive.
  */
-export async function startDaemon(args: string[], options: { env?: Record<string, string>; port?: number; waitHealthy?: boolean } = {}): Promise<DaemonProcess> {
+export async function startDaemon(args: string[], options: { env?: Record<string, string>; port?: number; waitHealthy?: boolean; token?: string } = {}): Promise<DaemonProcess> {
   const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(process.execPath, [BERTH_BIN, 'daemon', ...args, '--listen', `127.0.0.1:${port}`], {
     env: { ...process.env, NO_COLOR: '1', BERTH_LOG_LEVEL: 'debug', ...options.env },
@@ -80,7 +83,12 @@ export async function startDaemon(args: string[], options: { env?: Record<string
     url,
     logs,
     text: () => other,
-    async api(path, init) {
+    api(path, init) {
+      const headers = new Headers(init?.headers);
+      if (options.token && !headers.has('authorization')) headers.set('authorization', `Bearer ${options.token}`);
+      return proc.anonymous(path, { ...init, headers });
+    },
+    async anonymous(path, init) {
       const res = await fetch(`${url}${path}`, init);
       const text = await res.text();
       let body: unknown = undefined;

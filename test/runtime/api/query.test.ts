@@ -24,11 +24,11 @@ afterEach(async () => {
 });
 
 async function listen(handlers: ApiHandlers) {
-  const server: ApiServer = createApiServer({ handlers, log: silentLogger(), authenticateReads: false });
+  const server: ApiServer = createApiServer({ handlers, log: silentLogger() });
   cleanups.push(() => server.close());
   const { port } = await server.listen('127.0.0.1', 0);
   return async (method: string, path: string) => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: method === 'GET' ? {} : { 'content-type': 'application/json' } });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 }

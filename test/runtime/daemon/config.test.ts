@@ -17,6 +17,7 @@ resync: 5m
 passTimeout: 10m
 listen: 0.0.0.0:7420
 tokenFile: /etc/berth/token
+allowedHosts: [berth.example.com, '[2001:db8::1]']
 webhookSecretFile: /etc/berth/webhook
 gitTokenFile: /etc/berth/git
 gitUsername: oauth2
@@ -28,7 +29,7 @@ allowHostNetwork: false
 hostPathPrefixes: [/srv/data]
 `);
     expect(problems).toEqual([]);
-    expect(config).toMatchObject({ app: 'shop', interval: '30s', hostPathPrefixes: ['/srv/data'] });
+    expect(config).toMatchObject({ app: 'shop', interval: '30s', hostPathPrefixes: ['/srv/data'], allowedHosts: ['berth.example.com', '[2001:db8::1]'] });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -42,6 +43,7 @@ listen: 7420
 allowEmpty: "yes"
 logLevel: loud
 hostPathPrefixes: [relative/path]
+allowedHosts: ['https://berth.example.com/']
 `),
     ).toEqual([
       '1:6 app app has an invalid value',
@@ -51,6 +53,7 @@ hostPathPrefixes: [relative/path]
       '6:13 allowEmpty allowEmpty must be a boolean',
       '7:11 logLevel logLevel must be one of fatal, error, warn, info, debug, trace',
       '8:20 hostPathPrefixes[0] hostPathPrefixes[0] has an invalid value',
+      '9:16 allowedHosts[0] allowedHosts[0] has an invalid value',
     ]);
   });
 
@@ -85,6 +88,12 @@ describe('daemon settings: flags over config over defaults', () => {
     expect([s.tokenFile, s.listen.loopback]).toEqual(['/etc/berth/token', false]);
   });
 
+  it('takes API host names from --api-host over allowedHosts', () => {
+    expect(settleDaemon({ watch: 'd' }, {}, { cwd: '/', env }).allowedHosts).toEqual([]);
+    expect(settleDaemon({ watch: 'd' }, { allowedHosts: ['a.example'] }, { cwd: '/', env }).allowedHosts).toEqual(['a.example']);
+    expect(settleDaemon({ watch: 'd', apiHost: ['b.example', '[::1]'] }, { allowedHosts: ['a.example'] }, { cwd: '/', env }).allowedHosts).toEqual(['b.example', '[::1]']);
+  });
+
   it('tells a tag from a pinned commit', () => {
     const sha = 'a'.repeat(40);
     expect(settleDaemon({ repo: 'https://h/r.git', ref: 'v1.2' }, {}, { cwd: '/', env }).source).toMatchObject({ ref: { tag: 'v1.2' } });
@@ -99,7 +108,10 @@ describe('daemon settings: flags over config over defaults', () => {
     { name: 'beyond loopback without a token', flags: { watch: 'd', listen: '0.0.0.0:7420' }, file: {} },
     { name: 'a bad duration', flags: { watch: 'd', resync: 'often' }, file: {} },
     { name: 'a bad listen address', flags: { watch: 'd', listen: 'localhost' }, file: {} },
+    { name: 'an --api-host with a scheme', flags: { watch: 'd', apiHost: ['https://berth.example.com'] }, file: {} },
+    { name: 'an --api-host with a port', flags: { watch: 'd', apiHost: ['berth.example.com:443'] }, file: {} },
     { name: 'credentials on the command line', flags: { repo: 'https://ci:secret@git.example.com/r.git' }, file: {} },
+    { name: 'a query string (a token) on the command line', flags: { repo: 'https://git.example.com/r.git?access_token=secret' }, file: {} },
   ])('refuses $name with USAGE', ({ flags, file }) => {
     expect(() => settleDaemon(flags, file, { cwd: '/', env })).toThrow(expect.objectContaining({ code: 'USAGE' }));
   });
