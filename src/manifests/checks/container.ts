@@ -295,4 +295,12 @@ export function checkPodSecurityContext(spec: Rec, path: Path, ctx: CheckContext
     r.report('unsupported-security-field', [...path, 'hostUsers'], 'berth cannot run a pod in its own user namespace on Docker; remove hostUsers: false');
   if (has(spec, 'runtimeClassName'))
     r.report('unsupported-security-field', [...path, 'runtimeClassName'], 'berth runs every pod with the Docker engine\'s default runtime and cannot select another (such as a sandboxed one); remove runtimeClassName', { at: 'key' });
+  // Docker 20.10 makes a read-only bind read-only at its top only; what is mounted below stays writable.
+  for (const list of ['initContainers', 'containers'] as const)
+    arr(spec[list]).forEach((c, i) =>
+      arr(rec(c)?.volumeMounts).forEach((m, j) => {
+        if (rec(m)?.recursiveReadOnly === 'Enabled')
+          r.report('unsupported-security-field', [...path, list, i, 'volumeMounts', j, 'recursiveReadOnly'], 'Docker 20.10 cannot make a mount read-only recursively; use IfPossible (read-only at the top) or remove it');
+      }),
+    );
 }
