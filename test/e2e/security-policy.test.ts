@@ -104,8 +104,12 @@ describe('runAsNonRoot and the security context (finding 7)', () => {
     expect((await containerOf('rootimg')).state).toBe('created');
   });
 
-  it('with runAsUser: 1000 the same pod starts and runs as uid 1000 (group 3000, fsGroup 2000 added)', async () => {
-    await write({ 'root.yaml': bare('rootimg', '    securityContext: {runAsUser: 1000, runAsGroup: 3000}\n', '  securityContext: {runAsNonRoot: true, fsGroup: 2000}\n') });
+  it('with runAsUser: 1000 the same pod starts and runs as uid 1000 (group 3000, fsGroup 2000 added); runAsGroup alone sets the group', async () => {
+    await write({
+      'root.yaml': bare('rootimg', '    securityContext: {runAsUser: 1000, runAsGroup: 3000}\n', '  securityContext: {runAsNonRoot: true, fsGroup: 2000}\n'),
+      // runAsGroup alone keeps the image's user with that group (it was dropped before).
+      'group.yaml': bare('grouponly', '    securityContext: {runAsGroup: 3000}\n'),
+    });
     const r = await t.berth('apply', '-f', t.dir, '--prune', '--wait', '--timeout', '60s');
     expect(r.code, r.stderr).toBe(0);
     const app = await containerOf('rootimg');
@@ -114,6 +118,9 @@ describe('runAsNonRoot and the security context (finding 7)', () => {
     expect((await execIn(t.docker, app.id, ['id', '-u'])).output.trim()).toBe('1000');
     expect((await execIn(t.docker, app.id, ['id', '-g'])).output.trim()).toBe('3000');
     expect((await execIn(t.docker, app.id, ['id', '-G'])).output.trim().split(' ')).toContain('2000');
+    const group = await containerOf('grouponly');
+    expect((await execIn(t.docker, group.id, ['id', '-u'])).output.trim()).toBe('0');
+    expect((await execIn(t.docker, group.id, ['id', '-g'])).output.trim()).toBe('3000');
   });
 
   it('allowPrivilegeEscalation false is no-new-privileges; readOnlyRootFilesystem makes / read-only', async () => {
