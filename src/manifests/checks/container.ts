@@ -259,7 +259,7 @@ function checkSecurityContext(value: unknown, path: Path, ctx: CheckContext): vo
 }
 
 /** Fields pod and container security contexts share. */
-export function checkProfiles(sc: Rec, path: Path, ctx: CheckContext): void {
+function checkProfiles(sc: Rec, path: Path, ctx: CheckContext): void {
   const { r } = ctx;
   if (has(sc, 'seLinuxOptions'))
     r.report('unsupported-security-field', [...path, 'seLinuxOptions'], 'berth cannot apply SELinux labels (Docker ignores them on hosts without SELinux, and berth cannot tell); remove seLinuxOptions', { at: 'key' });
