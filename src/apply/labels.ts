@@ -21,6 +21,8 @@ export const L = {
   preStop: 'berth.prestop',
   probes: 'berth.probes',
   ports: 'berth.ports',
+  /** Why a container was not created as asked (CreateContainerConfigError); it is never started. */
+  configError: 'berth.config-error',
 } as const;
 
 export type Role = 'sandbox' | 'container' | 'init' | 'proxy' | 'dns' | 'network' | 'pvc' | 'emptydir' | 'config';

@@ -163,6 +163,8 @@ function observedContainer(c: Dockerode.ContainerInfo, info: Dockerode.Container
     restartCount: info?.RestartCount ?? 0,
     restarting: info?.State.Restarting ?? state === 'restarting',
   };
+  const configError = c.Labels[L.configError];
+  if (configError !== undefined) out.configError = configError;
   const ports = parseJson<ObservedContainer['ports']>(c.Labels[L.ports]);
   if (ports?.length) out.ports = ports;
   if (info) {

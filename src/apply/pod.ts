@@ -13,6 +13,8 @@ import { packRootfs } from './images/rootfs.js';
 import type { RootfsEntry } from './images/rootfs.js';
 import { L, ownerLabels } from './labels.js';
 import { dockerNames, sandboxVolumePath } from './names.js';
+import type { EngineSecurity } from './container-security.js';
+import { dockerUser, engineSecurityFrom, needsEngineSecurity, needsImageUser, securityHostConfig, verifyProfiles, verifyRunAsNonRoot } from './container-security.js';
 
 export interface PodContext {
   docker: DockerClient;
@@ -66,7 +68,9 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<void> {
   await startSandbox;
   const ip = pod.hostNetwork ? '127.0.0.1' : needsIp ? await sandboxIp(ctx, pod, sandbox) : '';
   for (const c of pod.initContainers) {
-    const container = await createContainer(ctx, pod, c, 'init', sandbox.id, ip, mounts);
+    const { container, refused } = await createContainer(ctx, pod, c, 'init', sandbox.id, ip, mounts);
+    // The pod waits on this init container, as the kubelet's does: nothing after it is created.
+    if (refused !== undefined) return;
     await container.start().catch((err: unknown) => {
       throw dockerError(err, `starting init container ${c.name} of pod ${pod.namespace}/${pod.name}`);
     });
@@ -83,10 +87,10 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<void> {
   await startAll(pod, created);
 }
 
-async function startAll(pod: PodPlan, created: Dockerode.Container[]): Promise<void> {
+async function startAll(pod: PodPlan, created: Created[]): Promise<void> {
   await Promise.all(
-    created.map((c, i) =>
-      c.start().catch((err: unknown) => {
+    created.map(({ container, refused }, i) =>
+      refused !== undefined ? undefined : container.start().catch((err: unknown) => {
         throw dockerError(err, `starting container ${pod.containers[i]!.name} of pod ${pod.namespace}/${pod.name}`);
       }),
     ),
@@ -101,7 +105,8 @@ export async function createPodContainer(ctx: PodContext, pod: PodPlan, name: st
   if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
   const volumes = new Map(pod.volumes.map((v) => [v.name, volumeName(ctx.app, pod, v)]));
   const mounts = await mountResolver(ctx, pod, volumes);
-  const container = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, observed.sandbox.ip ?? '', mounts);
+  const { container, refused } = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, observed.sandbox.ip ?? '', mounts);
+  if (refused !== undefined) return;
   await container.start().catch((err: unknown) => {
     throw dockerError(err, `starting container ${name} of pod ${pod.namespace}/${pod.name}`);
   });
@@ -261,6 +266,12 @@ async function mountResolver(ctx: PodContext, pod: PodPlan, volumes: Map<string,
     });
 }
 
+/** A container as created: `refused` when its settings cannot be honoured and it must never start. */
+interface Created {
+  container: Dockerode.Container;
+  refused?: string;
+}
+
 async function createContainer(
   ctx: PodContext,
   pod: PodPlan,
@@ -269,11 +280,14 @@ async function createContainer(
   sandboxId: string,
   podIp: string,
   mounts: MountFor,
-): Promise<Dockerode.Container> {
+): Promise<Created> {
   const name = role === 'init' ? dockerNames.initContainer(ctx.app, pod.namespace, pod.name, c.name) : dockerNames.container(ctx.app, pod.namespace, pod.name, c.name);
   const env = c.env.map((e) => `${e.name}=${'value' in e ? e.value : podIp}`);
   const sc = c.securityContext;
-  const user = sc.runAsUser !== undefined ? `${sc.runAsUser}${sc.runAsGroup !== undefined ? `:${sc.runAsGroup}` : ''}` : undefined;
+  const imageUser = needsImageUser(sc) ? await imageUserOf(ctx, c.image) : undefined;
+  const refused = verifyRunAsNonRoot(sc, imageUser) ?? (needsEngineSecurity(sc) ? verifyProfiles(sc, await engineSecurity(ctx)) : undefined);
+  if (refused !== undefined) return { container: await createRefusedContainer(ctx, pod, c, role, name, sandboxId, refused), refused };
+  const user = dockerUser(sc, imageUser);
   const labels: Record<string, string> = {
     ...podLabels(ctx, pod, role),
     [L.container]: c.name,
@@ -285,7 +299,7 @@ async function createContainer(
   if (c.ports.length) labels[L.ports] = JSON.stringify(c.ports);
   const join = pod.hostNetwork ? 'host' : `container:${sandboxId}`;
   try {
-    return await ctx.docker.api.createContainer({
+    const container = await ctx.docker.api.createContainer({
       name,
       Image: c.image,
       ...(c.command ? { Entrypoint: c.command } : {}),
@@ -299,8 +313,9 @@ async function createContainer(
       StopTimeout: pod.terminationGracePeriodSeconds,
       HostConfig: {
         NetworkMode: join,
-        IpcMode: `container:${sandboxId}`,
-        ...(pod.shareProcessNamespace ? { PidMode: `container:${sandboxId}` } : {}),
+        // Host namespaces only reach here when the host policy allowed them (allowHostNamespaces).
+        IpcMode: pod.hostIPC ? 'host' : `container:${sandboxId}`,
+        ...(pod.hostPID ? { PidMode: 'host' } : pod.shareProcessNamespace ? { PidMode: `container:${sandboxId}` } : {}),
         RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: DOCKER_RESTART[pod.restartPolicy] },
         Mounts: mounts(c),
         ...(c.resources.memoryLimit !== undefined ? { Memory: c.resources.memoryLimit } : {}),
@@ -308,16 +323,52 @@ async function createContainer(
         ...(c.resources.cpuLimit !== undefined ? { NanoCpus: Math.round(c.resources.cpuLimit * 1e9) } : {}),
         // Kubernetes: cpu.shares = milliCPU * 1024 / 1000, at least 2.
         ...(c.resources.cpuRequest !== undefined ? { CpuShares: Math.max(2, Math.round(c.resources.cpuRequest * 1024)) } : {}),
-        ...(sc.readOnlyRootFilesystem ? { ReadonlyRootfs: true } : {}),
-        ...(sc.privileged ? { Privileged: true } : {}),
-        ...(sc.capAdd ? { CapAdd: sc.capAdd } : {}),
-        ...(sc.capDrop ? { CapDrop: sc.capDrop } : {}),
-        ...(sc.allowPrivilegeEscalation === false ? { SecurityOpt: ['no-new-privileges'] } : {}),
-        ...(sc.supplementalGroups ? { GroupAdd: sc.supplementalGroups.map(String) } : {}),
+        ...securityHostConfig(sc),
       },
+    });
+    return { container };
+  } catch (err) {
+    throw dockerError(err, `creating container ${c.name} of pod ${pod.namespace}/${pod.name}`);
+  }
+}
+
+/**
+ * kubelet's CreateContainerConfigError: the container cannot be created as asked (runAsNonRoot
+ * on a root image, a profile the engine cannot enforce). What stands in its place is the pause
+ * image under the container's name, never started, labelled with the reason: the pod shows why
+ * it waits, the planner knows not to start it, and were anything to start it anyway, it runs
+ * nothing of the image. The rest of the pod, and every other pod, goes on.
+ */
+async function createRefusedContainer(ctx: PodContext, pod: PodPlan, c: ContainerPlan, role: 'init' | 'container', name: string, sandboxId: string, reason: string): Promise<Dockerode.Container> {
+  ctx.warn(`Pod/${pod.namespace}/${pod.name}`, 'Failed', `Error: ${reason} (container ${c.name})`);
+  const image = await ensureSandboxImage(ctx.docker);
+  try {
+    return await ctx.docker.api.createContainer({
+      name,
+      Image: image,
+      Labels: { ...podLabels(ctx, pod, role), [L.container]: c.name, [L.configError]: reason },
+      HostConfig: { NetworkMode: pod.hostNetwork ? 'host' : `container:${sandboxId}`, RestartPolicy: { Name: 'no' }, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
     });
   } catch (err) {
     throw dockerError(err, `creating container ${c.name} of pod ${pod.namespace}/${pod.name}`);
+  }
+}
+
+async function imageUserOf(ctx: PodContext, image: string): Promise<string> {
+  try {
+    const info = await ctx.docker.api.getImage(image).inspect();
+    return info.Config?.User ?? '';
+  } catch (err) {
+    throw dockerError(err, `inspecting image ${image}`);
+  }
+}
+
+async function engineSecurity(ctx: PodContext): Promise<EngineSecurity> {
+  try {
+    const info = (await ctx.docker.api.info()) as { SecurityOptions?: string[] };
+    return engineSecurityFrom(info.SecurityOptions);
+  } catch (err) {
+    throw dockerError(err, 'reading the Docker engine\'s security options');
   }
 }
 

@@ -81,6 +81,11 @@ export interface ObservedContainer {
   backoffRestarts?: number;
   oomKilled?: boolean;
   error?: string;
+  /**
+   * Why berth did not create the container as asked (kubelet's CreateContainerConfigError, e.g.
+   * runAsNonRoot on a root image): what stands in its place is never started.
+   */
+  configError?: string;
   /** The container's `ports` (label), for Services' named targetPorts. */
   ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
 }
@@ -197,11 +202,13 @@ export function podStatusReason(pod: ObservedPod): string {
   if (initsDone < initsTotal) {
     const failed = pod.initContainers.find((c) => c.state === 'exited' && c.exitCode !== 0);
     if (failed) return failed.restartCount > 1 ? 'Init:CrashLoopBackOff' : 'Init:Error';
+    if (pod.initContainers.some((c) => c.configError !== undefined)) return 'Init:CreateContainerConfigError';
     return `Init:${initsDone}/${initsTotal}`;
   }
   for (const n of pod.expectedContainers) {
     const c = pod.containers.find((x) => x.name === n);
     if (!c) return 'ContainerMissing';
+    if (c.configError !== undefined) return 'CreateContainerConfigError';
     if (c.state === 'created') return 'ContainerCreating';
     if (c.restarting || c.state === 'restarting') return 'CrashLoopBackOff';
     if (c.state === 'exited' || c.state === 'dead') {

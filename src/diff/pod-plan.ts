@@ -12,6 +12,7 @@ import type {
   Probe,
   RestartPolicy,
   Secret,
+  SecurityProfile,
   StringMap,
 } from '../model/types.js';
 
@@ -38,6 +39,9 @@ export interface PodPlan {
   terminationGracePeriodSeconds: number;
   activeDeadlineSeconds?: number;
   hostNetwork: boolean;
+  /** Host namespaces (host policy allowHostNamespaces); set only when true. */
+  hostPID?: boolean;
+  hostIPC?: boolean;
   shareProcessNamespace: boolean;
   sysctls: StringMap;
   hostAliases: HostAlias[];
@@ -93,6 +97,10 @@ export interface ContainerPlan {
     capAdd?: string[];
     capDrop?: string[];
     supplementalGroups?: number[];
+    /** Effective (container over pod) profiles; absent = the runtime's default, as RuntimeDefault. */
+    seccompProfile?: SecurityProfile;
+    appArmorProfile?: SecurityProfile;
+    procMount?: 'Unmasked';
   };
   readinessProbe?: Probe;
   livenessProbe?: Probe;
@@ -200,6 +208,8 @@ function buildPodPlan(name: string, template: PodTemplateSpec, owner: TemplateOw
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     ...(spec.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: spec.activeDeadlineSeconds } : {}),
     hostNetwork: spec.hostNetwork ?? false,
+    ...(spec.hostPID ? { hostPID: true } : {}),
+    ...(spec.hostIPC ? { hostIPC: true } : {}),
     shareProcessNamespace: spec.shareProcessNamespace ?? false,
     sysctls: Object.fromEntries((spec.securityContext?.sysctls ?? []).map((s) => [s.name, s.value])),
     hostAliases: spec.hostAliases ?? [],
@@ -265,6 +275,12 @@ function buildContainerPlan(c: Container, spec: PodSpec, ns: string, configs: Co
   if (sc.allowPrivilegeEscalation !== undefined) securityContext.allowPrivilegeEscalation = sc.allowPrivilegeEscalation;
   if (sc.capabilities?.add) securityContext.capAdd = sc.capabilities.add;
   if (sc.capabilities?.drop) securityContext.capDrop = sc.capabilities.drop;
+  // Kubernetes' precedence: the container's profile wins over the pod's.
+  const seccompProfile = sc.seccompProfile ?? psc.seccompProfile;
+  const appArmorProfile = sc.appArmorProfile ?? psc.appArmorProfile;
+  if (seccompProfile) securityContext.seccompProfile = seccompProfile;
+  if (appArmorProfile) securityContext.appArmorProfile = appArmorProfile;
+  if (sc.procMount === 'Unmasked') securityContext.procMount = 'Unmasked';
   const groups = [...(psc.fsGroup !== undefined ? [psc.fsGroup] : []), ...(psc.supplementalGroups ?? [])];
   if (groups.length) securityContext.supplementalGroups = groups;
   return {

@@ -77,6 +77,14 @@ export const PROBLEM_CODES = {
   'policy-privileged': { severity: 'error', summary: 'A privileged container; the host policy refuses it unless --allow-privileged.' },
   'policy-host-network': { severity: 'error', summary: "A pod on the host's network; the host policy refuses it unless --allow-host-network." },
   'policy-host-path': { severity: 'error', summary: 'A hostPath volume outside the prefixes the host policy allows (--host-path-prefix).' },
+  'policy-capability': { severity: 'error', summary: "capabilities.add names a capability beyond Docker's default set (--allow-capability), or ALL (--allow-privileged)." },
+  'policy-sysctl': { severity: 'error', summary: "A sysctl outside Kubernetes' safe set; the host policy refuses it unless --allow-sysctl." },
+  'policy-host-port': { severity: 'error', summary: 'A hostPort binds a port of the host; the host policy refuses it unless --allow-host-ports.' },
+  'policy-host-namespace': { severity: 'error', summary: "hostPID or hostIPC shares a namespace of the host; the host policy refuses it unless --allow-host-namespaces." },
+  'policy-unconfined': { severity: 'error', summary: 'seccomp or AppArmor profile Unconfined, or procMount Unmasked; the host policy refuses it unless --allow-unconfined.' },
+  'policy-probe-host': { severity: 'error', summary: 'A probe or lifecycle handler names a host other than the pod; the host policy refuses it unless --allow-probe-host.' },
+  'invalid-capability': { severity: 'error', summary: 'A capabilities.add or drop entry is not a Linux capability name.' },
+  'unsupported-security-field': { severity: 'error', summary: 'A security setting that restricts the container, which berth cannot apply on Docker; refused rather than ignored.' },
 
   // ---------------------------------------------------------------- services
   'missing-external-name': { severity: 'error', summary: 'A Service of type ExternalName has no spec.externalName.' },

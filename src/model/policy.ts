@@ -1,12 +1,29 @@
 /**
  * What the host owner allows manifests to do (SPEC §8). Anything not allowed is refused at
- * validation time with file:line, so a forbidden manifest applies nothing.
+ * validation time with file:line, so a forbidden manifest applies nothing; stored templates
+ * (rollback, undo, the inventory) and the prober check the same policy again at run time
+ * (src/model/pod-policy.ts), since they can predate it.
+ *
+ * Fields added after the first three are optional so that policies written as literals
+ * elsewhere keep compiling; absent means "nothing allowed".
  */
 export interface HostPolicy {
   allowPrivileged: boolean;
   allowHostNetwork: boolean;
   /** Absolute path prefixes hostPath volumes may use; empty = hostPath refused. */
   hostPathPrefixes: readonly string[];
+  /** Capabilities beyond Docker's default set that containers may add (normalised: `SYS_ADMIN`). */
+  allowedCapabilities?: readonly string[];
+  /** Sysctls beyond Kubernetes' safe set: names, or prefixes ending in `*` (`net.core.*`). */
+  allowedSysctls?: readonly string[];
+  /** containers[].ports[].hostPort (binds a port of the host). */
+  allowHostPorts?: boolean;
+  /** hostPID and hostIPC. */
+  allowHostNamespaces?: boolean;
+  /** seccomp/AppArmor profile Unconfined, procMount Unmasked. */
+  allowUnconfined?: boolean;
+  /** Hosts a probe or lifecycle handler may name in httpGet.host/tcpSocket.host; otherwise only the pod itself. */
+  allowedProbeHosts?: readonly string[];
 }
 
 export const DEFAULT_HOST_POLICY: HostPolicy = Object.freeze({

@@ -139,6 +139,11 @@ export interface Capabilities {
   drop?: string[];
 }
 
+export interface SecurityProfile {
+  type: 'RuntimeDefault' | 'Unconfined' | 'Localhost';
+  localhostProfile?: string;
+}
+
 export interface SecurityContext {
   runAsUser?: number;
   runAsGroup?: number;
@@ -147,6 +152,9 @@ export interface SecurityContext {
   privileged?: boolean;
   allowPrivilegeEscalation?: boolean;
   capabilities?: Capabilities;
+  procMount?: 'Default' | 'Unmasked';
+  seccompProfile?: SecurityProfile;
+  appArmorProfile?: SecurityProfile;
 }
 
 export interface PodSecurityContext {
@@ -156,6 +164,8 @@ export interface PodSecurityContext {
   fsGroup?: number;
   supplementalGroups?: number[];
   sysctls?: Array<{ name: string; value: string }>;
+  seccompProfile?: SecurityProfile;
+  appArmorProfile?: SecurityProfile;
 }
 
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
@@ -213,6 +223,8 @@ export interface PodSpec {
   hostname?: string;
   subdomain?: string;
   hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
   dnsPolicy: 'ClusterFirst' | 'Default' | 'None' | 'ClusterFirstWithHostNet';
   securityContext?: PodSecurityContext;
   shareProcessNamespace?: boolean;

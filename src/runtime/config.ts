@@ -39,6 +39,12 @@ export interface DaemonFileConfig {
   allowPrivileged?: boolean;
   allowHostNetwork?: boolean;
   hostPathPrefixes?: string[];
+  allowedCapabilities?: string[];
+  allowedSysctls?: string[];
+  allowHostPorts?: boolean;
+  allowHostNamespaces?: boolean;
+  allowUnconfined?: boolean;
+  allowedProbeHosts?: string[];
 }
 
 const DURATION = '^([0-9]+|([0-9]+(\\.[0-9]+)?(ms|s|m|h))+)$';
@@ -72,6 +78,13 @@ export const DAEMON_CONFIG_SCHEMA = {
     allowPrivileged: { type: 'boolean' },
     allowHostNetwork: { type: 'boolean' },
     hostPathPrefixes: { type: 'array', items: { type: 'string', pattern: '^/' } },
+    // Host policy (docs/security.md): names are checked when the settings are settled.
+    allowedCapabilities: { type: 'array', items: { type: 'string', minLength: 1 } },
+    allowedSysctls: { type: 'array', items: { type: 'string', minLength: 1 } },
+    allowHostPorts: { type: 'boolean' },
+    allowHostNamespaces: { type: 'boolean' },
+    allowUnconfined: { type: 'boolean' },
+    allowedProbeHosts: { type: 'array', items: { type: 'string', minLength: 1 } },
   },
 } as const;
 

@@ -4,6 +4,9 @@ import type { ValidateOptions } from '../manifests/index.js';
 import { validateRevision } from '../manifests/index.js';
 import { BerthError } from '../model/errors.js';
 import { specHash } from '../model/hash.js';
+import type { HostPolicy } from '../model/policy.js';
+import { DEFAULT_HOST_POLICY } from '../model/policy.js';
+import { storedObjectRefusal } from '../model/pod-policy.js';
 import type { Problem } from '../model/problem.js';
 import { hasErrors } from '../model/problem.js';
 import type { AnyObject, Resource } from '../model/types.js';
@@ -112,15 +115,21 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
   return { revision, problems, valid: true, resources, changes, ...result };
 }
 
-export interface InventoryPassRequest extends Omit<PassRequest, 'revision' | 'validate' | 'allowEmpty' | 'onChanges' | 'confirm'> {}
+export interface InventoryPassRequest extends Omit<PassRequest, 'revision' | 'validate' | 'allowEmpty' | 'onChanges' | 'confirm'> {
+  /** Today's host policy; the inventory was validated under the policy of its day. Default: DEFAULT_HOST_POLICY. */
+  hostPolicy?: HostPolicy;
+}
 
 /**
  * Converges what the app last applied, as recorded in the inventory, under the current
  * overrides: what `rollout undo|restart|pause|resume` and `scale` run after recording their
- * change, so the host follows at once without a new revision.
+ * change, so the host follows at once without a new revision. The inventory is held to today's
+ * host policy first: if the policy narrowed since it was applied, nothing is changed (a
+ * restart or scale would otherwise create pods the host no longer allows).
  */
 export async function runInventoryPass(deps: ConvergeDeps, req: InventoryPassRequest): Promise<PassResult> {
   const inventory = deps.store.getInventory(req.app);
+  if (!req.dryRun) assertInventoryAllowed(req.app, inventory, req.hostPolicy ?? DEFAULT_HOST_POLICY);
   const resources: Resource[] = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
   const sourceRevision = appliedSourceRevision(deps.store, req.app, inventory) ?? 'unknown';
   const result = await convergeResources(deps, { ...req, resources, sourceRevision });
@@ -128,14 +137,36 @@ export async function runInventoryPass(deps: ConvergeDeps, req: InventoryPassReq
   return { revision: { id: sourceRevision, origin: 'inventory' }, problems: [], valid: true, resources, changes: [], ...result };
 }
 
+/**
+ * POLICY_DENIED when today's host policy refuses an object of the inventory. Commands that
+ * record a change and then converge the inventory (scale, rollout restart/undo/pause/resume)
+ * call it before recording, so a refusal leaves everything as it was.
+ */
+export function assertInventoryAllowed(app: string, inventory: readonly InventoryEntry[], policy: HostPolicy): void {
+  const refused = inventory.flatMap((e) => storedObjectRefusal(e.object, policy).map((m) => `${e.key}: ${m}`));
+  if (refused.length > 0)
+    throw new BerthError('POLICY_DENIED', `this host's policy refuses what app ${app} last applied; nothing was changed: ${refused.join('; ')}`, {
+      app,
+      refused,
+      hint: 'apply a revision the policy allows, or pass the host-policy flags that allowed it (docs/security.md)',
+    });
+}
+
 type ConvergedResult = Pick<PassResult, 'desired' | 'converge' | 'ok' | 'rolloutsFailed' | 'divergences'>;
 
 async function convergeResources(
   deps: ConvergeDeps,
-  req: Omit<PassRequest, 'revision'> & { resources: readonly Resource[]; sourceRevision: string; previousInventory?: readonly InventoryEntry[] },
+  req: Omit<PassRequest, 'revision'> & { resources: readonly Resource[]; sourceRevision: string; previousInventory?: readonly InventoryEntry[]; hostPolicy?: HostPolicy },
 ): Promise<ConvergedResult> {
   const desired = buildDesiredState(req.extraResources?.length ? [...req.resources, ...req.extraResources] : req.resources);
-  const rollouts = createRolloutTracker({ store: deps.store, clock: deps.clock, log: deps.log, app: req.app, sourceRevision: req.sourceRevision });
+  const rollouts = createRolloutTracker({
+    store: deps.store,
+    clock: deps.clock,
+    log: deps.log,
+    app: req.app,
+    sourceRevision: req.sourceRevision,
+    policy: req.hostPolicy ?? req.validate?.hostPolicy ?? DEFAULT_HOST_POLICY,
+  });
   const outcome = await converge(deps, {
     app: req.app,
     sourceRevision: req.sourceRevision,

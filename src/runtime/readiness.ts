@@ -3,9 +3,11 @@ import { dockerError } from '../apply/docker.js';
 import type { ObservedHost } from '../apply/observe.js';
 import type { DeletePodHooks } from '../apply/pod.js';
 import type { PodProbeStatus, ProbeTarget } from '../apply/probes/index.js';
-import { createDockerProbeRunner, createProber, resolveProbePort } from '../apply/probes/index.js';
+import { createDockerProbeRunner, createProber, probeHost, resolveProbePort } from '../apply/probes/index.js';
 import type { ObservedPod } from '../diff/observed.js';
 import type { Clock } from '../model/clock.js';
+import type { HostPolicy } from '../model/policy.js';
+import { DEFAULT_HOST_POLICY } from '../model/policy.js';
 import type { ContainerPort, LifecycleHandler } from '../model/types.js';
 import type { ReadinessSource } from './converge.js';
 import type { Logger } from './log.js';
@@ -27,8 +29,17 @@ export interface Readiness extends ReadinessSource {
  * observation, results feed the planner, liveness failures restart containers, and every
  * change is written to the store so other processes (`berth get pods`) see it.
  */
-export function createReadiness(deps: { docker: DockerClient; clock: Clock; store: Store; app: string; log: Logger }): Readiness {
+export function createReadiness(deps: {
+  docker: DockerClient;
+  clock: Clock;
+  store: Store;
+  app: string;
+  log: Logger;
+  /** Which hosts probes and preStop handlers may name besides the pod; default none. */
+  policy?: HostPolicy;
+}): Readiness {
   const { docker, clock, store, app, log } = deps;
+  const policy = deps.policy ?? DEFAULT_HOST_POLICY;
   const runner = createDockerProbeRunner(docker.api);
   const readySince = new Map<string, number>();
   /**
@@ -42,6 +53,7 @@ export function createReadiness(deps: { docker: DockerClient; clock: Clock; stor
   const prober = createProber({
     runner,
     clock,
+    policy,
     onChange: (status) => {
       persist(status);
       wakeAll();
@@ -134,7 +146,7 @@ export function createReadiness(deps: { docker: DockerClient; clock: Clock; stor
     },
     status: (podKey) => prober.status(podKey),
     hooks: {
-      runPreStop: async (containerId, podIp, handler, timeoutMs) => runHandler(runner, containerId, podIp, handler, timeoutMs, clock),
+      runPreStop: async (containerId, podIp, handler, timeoutMs) => runHandler(runner, containerId, podIp, handler, timeoutMs, clock, policy),
     },
     stop: () => {
       wakeAll();
@@ -176,6 +188,7 @@ async function runHandler(
   handler: LifecycleHandler,
   timeoutMs: number,
   clock: Clock,
+  policy: HostPolicy,
 ): Promise<void> {
   const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
   if (handler.sleep) {
@@ -187,8 +200,10 @@ async function runHandler(
     if (!r.ok) throw new Error(r.message);
     return;
   }
-  const host = handler.httpGet?.host ?? handler.tcpSocket?.host ?? podIp;
-  if (!host) throw new Error('the pod has no IP address');
+  // The same rule as probes: the pod itself unless the host policy names the host.
+  const target = probeHost(handler.httpGet?.host ?? handler.tcpSocket?.host, { podIP: podIp ?? '', policy });
+  if ('refused' in target) throw new Error(target.refused);
+  const host = target.host;
   const resolved = resolveProbePort(handler.httpGet?.port ?? handler.tcpSocket?.port ?? 0, []);
   if (!resolved.ok) throw new Error(resolved.message);
   const r = handler.httpGet

@@ -3,6 +3,8 @@ import { withPodTemplate } from '../diff/desired.js';
 import type { DeploymentStatus } from '../diff/controllers/deployment.js';
 import type { FullPlan } from '../diff/plan.js';
 import type { Clock } from '../model/clock.js';
+import type { HostPolicy } from '../model/policy.js';
+import { describeViolations, podSpecPolicyViolations } from '../model/pod-policy.js';
 import type { PodTemplateSpec } from '../model/types.js';
 import type { Logger } from './log.js';
 import type { InventoryEntry, Store } from './store/index.js';
@@ -64,8 +66,14 @@ export function createRolloutTracker(deps: {
   sourceRevision: string;
   /** For views (`get`, `describe`): decide templates, change nothing (a stale pin is not lifted). */
   readOnly?: boolean;
+  /**
+   * Today's host policy. Stored templates (a pin, a rollback target) were checked under the
+   * policy of their day; one this policy refuses is never rolled out again. Absent: views only.
+   */
+  policy?: HostPolicy;
 }): RolloutTracker {
   const { store, clock, log, app, sourceRevision } = deps;
+  const refusedBy = (template: unknown): string[] => (deps.policy ? storedTemplateRefusal(template, deps.policy) : []);
   const readOnly = deps.readOnly ?? false;
   const failed = new Set<string>();
   const divergences = new Map<string, Divergence>();
@@ -107,7 +115,13 @@ export function createRolloutTracker(deps: {
       // By template, not number: re-rolling an old template renumbers its record (as
       // Kubernetes renumbers a ReplicaSet it scales up again), the template stays.
       const rec = store.listRollouts(app, w.key).find((r) => r.templateHash === pin.templateHash);
-      if (rec) {
+      const refused = rec ? refusedBy(rec.template) : [];
+      if (rec && refused.length > 0 && !readOnly) {
+        // Pinned under a wider policy than today's: the pin cannot hold; the source's template
+        // (validated under today's policy) runs instead.
+        store.clearPin(app, w.key);
+        event('Warning', 'PinRefused', w.key, `the pin to revision ${rec.revision} is lifted: this host's policy refuses its template (${refused.join('; ')})`);
+      } else if (rec && refused.length === 0) {
         divergences.set(w.key, { deployment: w.key, reason: 'pinned', revision: rec.revision, message: `pinned to revision ${rec.revision} by rollout undo until the source changes` });
         const pinned = restarted(withPodTemplate(w, rec.template as PodTemplateSpec, desired.configs));
         return paused ? { ...pinned, paused } : pinned;
@@ -136,10 +150,14 @@ export function createRolloutTracker(deps: {
    * resets it to progressing, so "last complete" alone would lose track of it mid-rollback).
    */
   function rollbackTarget(deployment: string, failedHash: string) {
+    return rollbackCandidates(deployment, failedHash).find((r) => refusedBy(r.template).length === 0);
+  }
+
+  function rollbackCandidates(deployment: string, failedHash: string) {
     return store
       .listRollouts(app, deployment)
       .reverse()
-      .find((r) => r.templateHash !== failedHash && (r.outcome === 'complete' || r.outcome === 'progressing') && !store.isFailedTemplate(app, deployment, r.templateHash));
+      .filter((r) => r.templateHash !== failedHash && (r.outcome === 'complete' || r.outcome === 'progressing') && !store.isFailedTemplate(app, deployment, r.templateHash));
   }
 
   return {
@@ -206,10 +224,22 @@ export function createRolloutTracker(deps: {
     });
     failed.add(w.key);
     event('Warning', 'ProgressDeadlineExceeded', w.key, reason);
+    // Newer good revisions today's policy refuses were passed over; say so, or the operator
+    // would wonder why the rollback went further back (or nowhere).
+    for (const r of rollbackCandidates(w.key, w.template.hash)) {
+      if (good && r.revision === good.revision) break;
+      event('Warning', 'RollbackRefused', w.key, `not rolling back to revision ${r.revision}: this host's policy refuses its template (${refusedBy(r.template).join('; ')})`);
+    }
     if (!good) return false;
     event('Warning', 'RolloutRolledBack', w.key, `rolling back to revision ${good.revision}`);
     return true;
   }
+}
+
+/** Why today's policy refuses a stored pod template, one `path: message` per violation (empty: allowed). */
+export function storedTemplateRefusal(template: unknown, policy: HostPolicy): string[] {
+  const spec = (template as { spec?: unknown } | undefined)?.spec;
+  return describeViolations(podSpecPolicyViolations(spec, policy), 'spec.template.spec.');
 }
 
 function short(id: string): string {

@@ -310,7 +310,20 @@ describe('berth diff --from --to (offline)', () => {
           options: {
             output: 'json',
             filename: ['deploy', 'more'],
-            validation: { skipUnsupported: false, hostPolicy: { allowPrivileged: false, allowHostNetwork: false, hostPathPrefixes: [] } },
+            validation: {
+              skipUnsupported: false,
+              hostPolicy: {
+                allowPrivileged: false,
+                allowHostNetwork: false,
+                hostPathPrefixes: [],
+                allowedCapabilities: [],
+                allowedSysctls: [],
+                allowHostPorts: false,
+                allowHostNamespaces: false,
+                allowUnconfined: false,
+                allowedProbeHosts: [],
+              },
+            },
           },
           app: 'shop',
         },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ValidateOptions } from '../../src/manifests/index.js';
 import type { Finding } from './support.js';
 import { at, findings, pod, yaml } from './support.js';
+import { DEFAULT_HOST_POLICY } from '../../src/model/policy.js';
 
 type Case = { name: string; spec: string; options?: ValidateOptions; want: Finding[] };
 
@@ -75,6 +76,7 @@ describe('containers', () => {
         at(15, 17, 'invalid-port-name', 'spec.containers[0].ports[2].name'),
         at(22, 17, 'duplicate-port-name', 'spec.containers[1].ports[0].name'),
       ],
+      options: { hostPolicy: { ...DEFAULT_HOST_POLICY, allowHostPorts: true } },
     },
   ]);
 });

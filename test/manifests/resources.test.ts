@@ -61,6 +61,8 @@ describe('resources', () => {
           fsGroup: 2000
           supplementalGroups: [3000]
           sysctls: [{name: net.ipv4.ip_local_port_range, value: "1024 65000"}]
+          seccompProfile: {type: RuntimeDefault}
+          appArmorProfile: {type: RuntimeDefault}
         hostAliases:
           - ip: 10.0.0.5
             hostnames: [db.local]
@@ -128,6 +130,8 @@ describe('resources', () => {
               privileged: false
               allowPrivilegeEscalation: false
               capabilities: {add: [NET_BIND_SERVICE], drop: [ALL]}
+              procMount: Default
+              seccompProfile: {type: RuntimeDefault}
         volumes:
           - name: scratch
             emptyDir: {medium: Memory, sizeLimit: 64Mi}
@@ -149,7 +153,7 @@ describe('resources', () => {
         volumeMode: Filesystem
         resources: {requests: {storage: 1Gi}, limits: {storage: 2Gi}}
     `;
-    const { resources, problems } = validate({ 'f.yaml': text }, { hostPolicy: { allowPrivileged: false, allowHostNetwork: false, hostPathPrefixes: ['/srv'] } });
+    const { resources, problems } = validate({ 'f.yaml': text }, { hostPolicy: { allowPrivileged: false, allowHostNetwork: false, hostPathPrefixes: ['/srv'], allowHostPorts: true, allowedProbeHosts: ['127.0.0.1'] } });
     expect(problems).toEqual([]);
     expect(resources[0]!.object).toEqual({
       apiVersion: 'v1',
@@ -171,6 +175,8 @@ describe('resources', () => {
           fsGroup: 2000,
           supplementalGroups: [3000],
           sysctls: [{ name: 'net.ipv4.ip_local_port_range', value: '1024 65000' }],
+          seccompProfile: { type: 'RuntimeDefault' },
+          appArmorProfile: { type: 'RuntimeDefault' },
         },
         hostAliases: [{ ip: '10.0.0.5', hostnames: ['db.local'] }],
         initContainers: [{ name: 'init', image: 'busybox:1.36', command: ['sh', '-c', 'true'], imagePullPolicy: 'IfNotPresent' }],
@@ -220,6 +226,8 @@ describe('resources', () => {
               privileged: false,
               allowPrivilegeEscalation: false,
               capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
+              procMount: 'Default',
+              seccompProfile: { type: 'RuntimeDefault' },
             },
           },
         ],

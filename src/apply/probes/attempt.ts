@@ -1,5 +1,8 @@
 import type { Clock } from '../../model/clock.js';
 import type { Probe } from '../../model/types.js';
+import type { HostPolicy } from '../../model/policy.js';
+import { DEFAULT_HOST_POLICY } from '../../model/policy.js';
+import { probeHostAllowed } from '../../model/pod-policy.js';
 import { resolveProbePort } from './ports.js';
 import type { ProbeKind, ProbeOutcome, ProbeRunner, ProbeTargetContainer } from './types.js';
 
@@ -11,6 +14,8 @@ export interface AttemptContext {
   clock: Clock;
   podIP: string;
   container: ProbeTargetContainer;
+  /** Hosts other than the pod that probes may name (host policy allowedProbeHosts); default none. */
+  policy?: HostPolicy;
 }
 
 /**
@@ -65,10 +70,10 @@ function startHandler(probe: Probe, ctx: AttemptContext, timeoutMs: number, sign
     if (probe.httpGet) {
       const port = resolveProbePort(probe.httpGet.port, container.ports);
       if (!port.ok) return Promise.resolve({ ok: false, message: `httpGet: ${port.message}` });
-      const host = probe.httpGet.host || ctx.podIP;
-      if (!host) return Promise.resolve({ ok: false, message: 'httpGet: the pod has no IP yet' });
+      const host = probeHost(probe.httpGet.host, ctx);
+      if ('refused' in host) return Promise.resolve({ ok: false, message: `httpGet: ${host.refused}` });
       const action = {
-        host,
+        host: host.host,
         port: port.port,
         path: probe.httpGet.path || '/',
         scheme: probe.httpGet.scheme ?? 'HTTP',
@@ -79,14 +84,28 @@ function startHandler(probe: Probe, ctx: AttemptContext, timeoutMs: number, sign
     if (probe.tcpSocket) {
       const port = resolveProbePort(probe.tcpSocket.port, container.ports);
       if (!port.ok) return Promise.resolve({ ok: false, message: `tcpSocket: ${port.message}` });
-      const host = probe.tcpSocket.host || ctx.podIP;
-      if (!host) return Promise.resolve({ ok: false, message: 'tcpSocket: the pod has no IP yet' });
-      return runner.tcpSocket(host, port.port, timeoutMs, signal);
+      const host = probeHost(probe.tcpSocket.host, ctx);
+      if ('refused' in host) return Promise.resolve({ ok: false, message: `tcpSocket: ${host.refused}` });
+      return runner.tcpSocket(host.host, port.port, timeoutMs, signal);
     }
     return Promise.resolve({ ok: false, message: 'probe has no handler (exec, httpGet or tcpSocket)' });
   } catch (err) {
     return Promise.reject(err);
   }
+}
+
+/**
+ * Where a probe goes: the pod itself, or a host the manifest names, which the host policy must
+ * allow. Checked here as well as at validation: probe specs live on in container labels and
+ * stored templates written under an older policy (defence in depth, SPEC §8).
+ */
+export function probeHost(named: string | undefined, ctx: { podIP: string; policy?: HostPolicy }): { host: string } | { refused: string } {
+  if (named) {
+    return probeHostAllowed(ctx.policy ?? DEFAULT_HOST_POLICY, named)
+      ? { host: named }
+      : { refused: `host ${JSON.stringify(named)} is not the pod and this host's policy does not allow probing it (--allow-probe-host); not probed` };
+  }
+  return ctx.podIP ? { host: ctx.podIP } : { refused: 'the pod has no IP yet' };
 }
 
 /** A short name for the probe target, used in timeout and error messages. */

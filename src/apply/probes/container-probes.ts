@@ -1,5 +1,6 @@
 import type { Clock } from '../../model/clock.js';
 import { stableStringify } from '../../model/hash.js';
+import type { HostPolicy } from '../../model/policy.js';
 import type { Probe } from '../../model/types.js';
 import { runProbeAttempt } from './attempt.js';
 import type {
@@ -18,6 +19,8 @@ export interface ContainerEnv {
   clock: Clock;
   runner: ProbeRunner;
   podIP(): string;
+  /** Host policy for probes that name a host (allowedProbeHosts). */
+  policy?: HostPolicy;
   /** The container's effective state (started/ready/live) may have changed. */
   changed(): void;
   livenessFailed(container: string, message: string): void;
@@ -44,7 +47,7 @@ export class ContainerProbes {
     this.hooks = {
       mayProbe: (kind) => this.mayProbe(kind),
       attempt: (kind, probe, cancel) =>
-        runProbeAttempt(kind, probe, { runner: env.runner, clock: env.clock, podIP: env.podIP(), container: this.spec }, cancel),
+        runProbeAttempt(kind, probe, { runner: env.runner, clock: env.clock, podIP: env.podIP(), container: this.spec, ...(env.policy ? { policy: env.policy } : {}) }, cancel),
       record: (kind, outcome, decided) => this.record(kind, outcome, decided),
     };
     this.startWorkers();

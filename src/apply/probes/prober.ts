@@ -1,10 +1,13 @@
 import type { Clock } from '../../model/clock.js';
+import type { HostPolicy } from '../../model/policy.js';
 import { ContainerProbes } from './container-probes.js';
 import type { PodProbeStatus, Prober, ProbeRunner, ProbeTarget } from './types.js';
 
 export interface ProberDeps {
   runner: ProbeRunner;
   clock: Clock;
+  /** The host policy probes are held to (hosts they may name); default: only the pod itself. */
+  policy?: HostPolicy;
   /** A pod's effective state (started/ready/live of any container, or its container set) changed. */
   onChange?: (status: PodProbeStatus) => void;
   /**
@@ -73,6 +76,7 @@ export function createProber(deps: ProberDeps): Prober {
     clock: deps.clock,
     runner: deps.runner,
     podIP: () => entry.target.podIP,
+    ...(deps.policy ? { policy: deps.policy } : {}),
     changed: () => report(entry.target.podKey),
     livenessFailed: (container: string, message: string) => {
       if (deps.onLivenessFailure) guard(() => deps.onLivenessFailure?.(entry.target.podKey, container, message));

@@ -58,7 +58,8 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
   const engine = openEngine(flags, io);
   const color = useColor(io);
   const progress = flags.output === 'text' ? progressPrinter(ctx, color) : undefined;
-  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log });
+  const validate = validateOptionsFrom(flags);
+  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, ...(validate.hostPolicy ? { policy: validate.hostPolicy } : {}) });
   try {
     const run = () =>
       runPass(
@@ -66,7 +67,7 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
         {
           app: engine.app,
           revision,
-          validate: validateOptionsFrom(flags),
+          validate,
           prune: flags.prune ?? false,
           allowEmpty: flags.allowEmpty ?? false,
           dryRun: flags.dryRun ?? false,

@@ -12,7 +12,22 @@ import type { ValidationFlags } from '../validation-flags.js';
  */
 export interface DaemonFlags
   extends ValidationFlags,
-    Omit<DaemonFileConfig, 'gitUsername' | 'logLevel' | 'skipUnsupported' | 'allowPrivileged' | 'allowHostNetwork' | 'hostPathPrefixes' | 'allowedHosts'> {
+    Omit<
+      DaemonFileConfig,
+      | 'gitUsername'
+      | 'logLevel'
+      | 'skipUnsupported'
+      | 'allowPrivileged'
+      | 'allowHostNetwork'
+      | 'hostPathPrefixes'
+      | 'allowedCapabilities'
+      | 'allowedSysctls'
+      | 'allowHostPorts'
+      | 'allowHostNamespaces'
+      | 'allowUnconfined'
+      | 'allowedProbeHosts'
+      | 'allowedHosts'
+    > {
   config?: string;
   /** `--api-host NAME`, repeatable: the config file's allowedHosts. */
   apiHost?: string[];
@@ -133,8 +148,19 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
       allowPrivileged: pick(flags.allowPrivileged, file.allowPrivileged) ?? false,
       allowHostNetwork: pick(flags.allowHostNetwork, file.allowHostNetwork) ?? false,
       hostPathPrefix: [...(hostPathPrefix ?? [])],
+      // Lists: the command line replaces the file's list (as --host-path-prefix does), never merges.
+      allowCapability: [...(list(flags.allowCapability) ?? file.allowedCapabilities ?? [])],
+      allowSysctl: [...(list(flags.allowSysctl) ?? file.allowedSysctls ?? [])],
+      allowHostPorts: pick(flags.allowHostPorts, file.allowHostPorts) ?? false,
+      allowHostNamespaces: pick(flags.allowHostNamespaces, file.allowHostNamespaces) ?? false,
+      allowUnconfined: pick(flags.allowUnconfined, file.allowUnconfined) ?? false,
+      allowProbeHost: [...(list(flags.allowProbeHost) ?? file.allowedProbeHosts ?? [])],
     },
   });
+}
+
+function list(values: readonly string[] | undefined): readonly string[] | undefined {
+  return values?.length ? values : undefined;
 }
 
 /** `127.0.0.1:7420`, `[::1]:7420`, `0.0.0.0:7420`, `:7420` (all interfaces). */

@@ -78,15 +78,16 @@ async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Pro
 
 /** `-f`: the objects the manifests describe (validated; nothing is deleted from invalid input). */
 async function targetsFromFiles(paths: string[], io: CliIO): Promise<{ targets: DeleteTarget[] } | { problems: true }> {
-  const [{ readInput }, { validateRevision }, { hasErrors }, { formatProblemsText }] = await Promise.all([
+  const [{ readInput }, { validateRevision }, { hasErrors }, { formatProblemsText }, { UNRESTRICTED_HOST_POLICY }] = await Promise.all([
     import('../read-input.js'),
     import('../../manifests/index.js'),
     import('../../model/problem.js'),
     import('../output/problems.js'),
+    import('../../model/pod-policy.js'),
   ]);
   const revision = await readInput(paths, io);
   // Deleting needs kinds and names only: host policy must not stop anyone from deleting.
-  const result = validateRevision(revision.files, { skipUnsupported: true, hostPolicy: { allowPrivileged: true, allowHostNetwork: true, hostPathPrefixes: ['/'] } });
+  const result = validateRevision(revision.files, { skipUnsupported: true, hostPolicy: UNRESTRICTED_HOST_POLICY });
   if (hasErrors(result.problems)) {
     io.stderr.write(formatProblemsText(result.problems, { color: useColor({ ...io, stdout: io.stderr }) }));
     print(io.stderr, 'error: the manifests are invalid; nothing was deleted');

@@ -18,10 +18,16 @@ import { openEngine } from '../engine.js';
 import type { EngineFlags } from '../engine-flags.js';
 import { parseDuration } from '../engine-flags.js';
 import { parseKey } from '../output/kube-names.js';
+import type { ValidationFlags } from '../validation-flags.js';
+import { validateOptionsFrom } from '../validation-flags.js';
+import type { HostPolicy } from '../../model/policy.js';
+import { DEFAULT_HOST_POLICY } from '../../model/policy.js';
+import { assertInventoryAllowed } from '../../runtime/pass.js';
+import { storedTemplateRefusal } from '../../runtime/rollouts.js';
 
 type Action = 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume';
 
-interface Flags extends EngineFlags {
+interface Flags extends EngineFlags, ValidationFlags {
   timeout?: string;
   revision?: string;
   toRevision?: string;
@@ -37,28 +43,31 @@ export async function runRollout(action: Action, key: string, flags: Flags, ctx:
       const { namespace, name } = parseKey(key);
       throw new BerthError('NOT_FOUND', `deployments.apps "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
     }
+    const policy = validateOptionsFrom(flags).hostPolicy ?? DEFAULT_HOST_POLICY;
+    // What converges after the change is the inventory: refused by today's policy, nothing is recorded.
+    if (action === 'undo' || action === 'restart' || action === 'pause' || action === 'resume') assertInventoryAllowed(engine.app, engine.store.getInventory(engine.app), policy);
     switch (action) {
       case 'history':
         return history(engine, key, flags, ctx);
       case 'status':
-        return await status(engine, key, flags, ctx);
+        return await status(engine, key, flags, ctx, policy);
       case 'undo':
-        return await undo(engine, key, flags, ctx);
+        return await undo(engine, key, flags, ctx, policy);
       case 'restart': {
         const sourceHash = sourceTemplateHash(engine.store.getInventory(engine.app), key);
         const value: RestartOverride = { restartedAt: new Date(engine.clock.now()).toISOString(), sourceHash };
         engine.store.setDeploymentOverride(engine.app, key, 'restart', JSON.stringify(value));
-        return await converge(engine, key, flags, ctx, 'restarted');
+        return await converge(engine, key, flags, ctx, 'restarted', policy);
       }
       case 'pause':
         engine.store.setDeploymentOverride(engine.app, key, 'pause', 'true');
-        return await converge(engine, key, flags, ctx, 'paused');
+        return await converge(engine, key, flags, ctx, 'paused', policy);
       case 'resume':
         if (!engine.store.clearDeploymentOverride(engine.app, key, 'pause')) {
           print(ctx.io.stderr, `${name(key)} is not paused`);
           return 0;
         }
-        return await converge(engine, key, flags, ctx, 'resumed');
+        return await converge(engine, key, flags, ctx, 'resumed', policy);
     }
   } finally {
     engine.close();
@@ -105,10 +114,10 @@ function historyRow(r: RolloutRecord, pinned: boolean): string[] {
   return [String(r.revision), r.changeCause ?? '<none>', r.sourceRevision.slice(0, 12), `${r.outcome}${pinned ? ' (pinned)' : ''}`, new Date(r.startedAt).toISOString(), duration];
 }
 
-async function status(engine: Engine, key: string, flags: Flags, ctx: CliContext): Promise<number> {
+async function status(engine: Engine, key: string, flags: Flags, ctx: CliContext, policy: HostPolicy): Promise<number> {
   const timeoutMs = parseDuration(flags.timeout ?? '5m');
   const deadline = engine.clock.now() + timeoutMs;
-  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log });
+  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
   let last = '';
   let warnedIdle = false;
   const noted = new Set<string>();
@@ -176,7 +185,7 @@ function progressLine(name: string, st: DeploymentStatus, replicas: number): str
   return `Waiting for deployment "${name}" rollout to finish: ${st.availableReplicas} of ${replicas} updated replicas are available...`;
 }
 
-async function undo(engine: Engine, key: string, flags: Flags, ctx: CliContext): Promise<number> {
+async function undo(engine: Engine, key: string, flags: Flags, ctx: CliContext, policy: HostPolicy): Promise<number> {
   const records = engine.store.listRollouts(engine.app, key);
   const current = records[records.length - 1];
   if (!current) throw new BerthError('NOT_FOUND', `${name(key)} has no rollout history`, { key });
@@ -195,21 +204,30 @@ async function undo(engine: Engine, key: string, flags: Flags, ctx: CliContext):
       revision: target.revision,
       hint: `pick a revision that completed: berth rollout history ${name(key).replace('.apps', '')}`,
     });
+  // The template was checked under the policy of its day; it runs again only if today's allows it.
+  const refused = storedTemplateRefusal(target.template, policy);
+  if (refused.length > 0)
+    throw new BerthError('POLICY_DENIED', `cannot undo ${name(key)} to revision ${target.revision}: this host's policy refuses its pod template; nothing was changed: ${refused.join('; ')}`, {
+      key,
+      revision: target.revision,
+      refused,
+      hint: 'pass the host-policy flags that allow it (docs/security.md), or pick another revision',
+    });
   // Pinned against what the passes will compare it with, so the pin holds until the source moves.
   const sourceRevision = appliedSourceRevision(engine.store, engine.app) ?? current.sourceRevision;
   engine.store.setPin(engine.app, key, { revision: target.revision, templateHash: target.templateHash, sourceRevisionAtPin: sourceRevision });
   engine.store.addEvent({ app: engine.app, type: 'Normal', reason: 'DeploymentRollback', objectKey: key, message: `pinned to revision ${target.revision} by rollout undo`, sourceRevision });
-  return converge(engine, key, flags, ctx, 'rolled back');
+  return converge(engine, key, flags, ctx, 'rolled back', policy);
 }
 
 /** Records are written; now make the host follow, unless a daemon owns the app (it will). */
-async function converge(engine: Engine, key: string, flags: Flags, ctx: CliContext, verb: string): Promise<number> {
-  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log });
+async function converge(engine: Engine, key: string, flags: Flags, ctx: CliContext, verb: string, policy: HostPolicy): Promise<number> {
+  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
   try {
     const result = await withLease(engine.store, engine.clock, engine.app, leaseHolder('cli'), () =>
       runInventoryPass(
         { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, readiness, hooks: readiness.hooks },
-        { app: engine.app, prune: false, waitForReady: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout ?? '5m'), signal: ctx.io.interrupted },
+        { app: engine.app, prune: false, waitForReady: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout ?? '5m'), signal: ctx.io.interrupted, hostPolicy: policy },
       ),
     );
     print(ctx.io.stdout, `${name(key)} ${verb}`);

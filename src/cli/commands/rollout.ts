@@ -3,8 +3,10 @@ import { BerthError } from '../../model/errors.js';
 import type { CliContext } from '../context.js';
 import type { EngineFlags } from '../engine-flags.js';
 import { addEngineOptions, parseDuration } from '../engine-flags.js';
+import type { ValidationFlags } from '../validation-flags.js';
+import { addHostPolicyOptions } from '../validation-flags.js';
 
-interface RolloutFlags extends EngineFlags {
+interface RolloutFlags extends EngineFlags, ValidationFlags {
   namespace?: string;
   timeout?: string;
   revision?: string;
@@ -22,7 +24,9 @@ export function registerRollout(program: Command, ctx: CliContext): void {
   const sub = (name: string, description: string) => {
     const cmd = rollout.command(`${name} <deployment>`).description(description).option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")');
     addEngineOptions(cmd);
-    return cmd;
+    // Every subcommand but history applies or probes stored templates: each is held to the host
+    // policy these flags give (docs/security.md), as apply is.
+    return name === 'history' ? cmd : addHostPolicyOptions(cmd);
   };
   const run = (action: 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume') => async (target: string, flags: RolloutFlags) => {
     const { runRollout } = await import('./rollout-run.js');

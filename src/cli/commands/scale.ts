@@ -3,9 +3,11 @@ import { BerthError } from '../../model/errors.js';
 import type { CliContext } from '../context.js';
 import { print } from '../context.js';
 import type { EngineFlags } from '../engine-flags.js';
+import type { ValidationFlags } from '../validation-flags.js';
+import { addHostPolicyOptions, validateOptionsFrom } from '../validation-flags.js';
 import { addEngineOptions, parseDuration } from '../engine-flags.js';
 
-interface ScaleFlags extends EngineFlags {
+interface ScaleFlags extends EngineFlags, ValidationFlags {
   replicas: string;
   namespace?: string;
   wait?: boolean;
@@ -38,6 +40,8 @@ export function registerScale(program: Command, ctx: CliContext): void {
     .option('--wait', 'wait until the new pods are ready')
     .option('--timeout <duration>', 'give up waiting after this long', '5m');
   addEngineOptions(cmd);
+  // Scaling creates pods from the stored template: held to the host policy these flags give.
+  addHostPolicyOptions(cmd);
   cmd.action(async (resource: string, second: string | undefined, flags: ScaleFlags) => {
     // kubectl takes both `scale deploy/web` and `scale deploy web`.
     const target = second === undefined ? resource : `${resource}/${second}`;
@@ -47,7 +51,8 @@ export function registerScale(program: Command, ctx: CliContext): void {
     const [kindText = '', name = ''] = target.split('/');
     const kind = SCALABLE[kindText.toLowerCase().replace(/\.apps$/, '')];
     if (!kind || !name) throw new BerthError('USAGE', `cannot scale "${target}": use deploy/NAME, rs/NAME or rc/NAME`, { target });
-    const [{ openEngine }, { runInventoryPass }, { leaseHolder, withLease }, { createReadiness }, { specHash }] = await Promise.all([
+    const policy = validateOptionsFrom(flags).hostPolicy!;
+    const [{ openEngine }, { runInventoryPass, assertInventoryAllowed }, { leaseHolder, withLease }, { createReadiness }, { specHash }] = await Promise.all([
       import('../engine.js'),
       import('../../runtime/pass.js'),
       import('../../runtime/hold-lease.js'),
@@ -55,19 +60,20 @@ export function registerScale(program: Command, ctx: CliContext): void {
       import('../../model/hash.js'),
     ]);
     const engine = openEngine(flags, ctx.io);
-    const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log });
+    const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
     try {
       const key = `${kind}/${namespace}/${name}`;
       const result = await withLease(engine.store, engine.clock, engine.app, leaseHolder('cli'), async () => {
         const entry = engine.store.getInventory(engine.app).find((e) => e.key === key);
         if (!entry) throw new BerthError('NOT_FOUND', `${kind.toLowerCase()} "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
+        assertInventoryAllowed(engine.app, engine.store.getInventory(engine.app), policy);
         const object = structuredClone(entry.object) as { spec: { replicas: number } };
         object.spec.replicas = replicas;
         engine.store.upsertInventory(engine.app, { key, kind: entry.kind, namespace: entry.namespace, name: entry.name, specHash: specHash(object), object }, { sourceRevision: entry.sourceRevision });
         engine.store.addEvent({ app: engine.app, type: 'Normal', reason: 'ScalingReplicaSet', objectKey: key, message: `scaled to ${replicas} by berth scale` });
         return runInventoryPass(
           { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, readiness, hooks: readiness.hooks },
-          { app: engine.app, prune: false, waitForReady: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout), signal: ctx.io.interrupted },
+          { app: engine.app, prune: false, waitForReady: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout), signal: ctx.io.interrupted, hostPolicy: policy },
         );
       });
       print(ctx.io.stdout, `${kind === 'Deployment' ? 'deployment.apps' : kind === 'ReplicaSet' ? 'replicaset.apps' : 'replicationcontroller'}/${name} scaled`);

@@ -133,6 +133,7 @@ function writeOneState(w: DescribeWriter, level: number, title: string, st: Cont
   } else if (st.waiting) {
     w.kv(level, title, 'Waiting');
     w.kv(level + 1, 'Reason', st.waiting.reason);
+    if (st.waiting.message) w.kv(level + 1, 'Message', st.waiting.message);
   } else if (st.terminated) {
     const t = st.terminated;
     w.kv(level, title, 'Terminated');

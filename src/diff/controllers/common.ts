@@ -53,6 +53,8 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
   for (const name of pod.expectedInitContainers) {
     const c = pod.initContainers.find((x) => x.name === name);
     if (!c) return { broken: true, terminal: false, reason: `init container ${name} missing`, repairs: [] };
+    // Waits as the kubelet's pod does; starting it would run what its settings forbid.
+    if (c.configError !== undefined) return { broken: false, terminal: false, repairs: [] };
     if (c.state === 'running') return { broken: false, terminal: false, repairs: [] };
     if (c.state !== 'exited' || c.exitCode !== 0)
       return { broken: true, terminal: false, reason: `init container ${name} ${c.state === 'exited' ? `failed with exit code ${c.exitCode}` : c.state}`, repairs: [] };
@@ -67,6 +69,7 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
       repairs.push({ type: 'create-container', key, pod: plan, container: name, reason: `container ${name} was removed` });
       continue;
     }
+    if (c.configError !== undefined) continue;
     const ref = { key, namespace: pod.namespace, pod: pod.name, container: name, containerId: c.id };
     if (c.state === 'dead') return { broken: true, terminal: false, reason: `container ${name} is dead`, repairs: [] };
     if (crashLooping(c) && !c.restartsManaged && pod.restartPolicy !== 'Never') {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { checkConfigKey, checkDns1123Label, checkEnvVarName, checkPortName } from '../../model/names.js';
+import { normalizeCapability } from '../../model/pod-policy.js';
 import type { Path } from '../path.js';
 import type { CheckContext } from './context.js';
 import { checkPortNumber } from './ports.js';
@@ -236,13 +237,70 @@ function checkHandlerPorts(handler: Rec, path: Path, ports: ReadonlySet<string>,
   }
 }
 
+/**
+ * What the host policy does not cover (that is podSpecPolicyViolations, run for the whole pod):
+ * combinations Kubernetes rejects, and restricting fields berth cannot apply on Docker, which
+ * are errors: a user must never believe a restriction holds when it does not (SPEC §8).
+ */
 function checkSecurityContext(value: unknown, path: Path, ctx: CheckContext): void {
   const sc = rec(value);
   if (!sc) return;
-  if (sc.privileged === true) {
-    if (!ctx.policy.allowPrivileged)
-      ctx.r.report('policy-privileged', [...path, 'privileged'], "privileged containers are refused by this host's policy; allow them with --allow-privileged (host policy allowPrivileged)");
-    if (sc.allowPrivilegeEscalation === false)
-      ctx.r.report('invalid-value', [...path, 'allowPrivilegeEscalation'], 'cannot be false for a privileged container');
+  const { r } = ctx;
+  if (sc.privileged === true && sc.allowPrivilegeEscalation === false)
+    r.report('invalid-value', [...path, 'allowPrivilegeEscalation'], 'cannot be false for a privileged container');
+  const caps = rec(sc.capabilities);
+  arr(caps?.drop).forEach((name, i) => {
+    if (typeof name === 'string' && normalizeCapability(name) === undefined)
+      r.report('invalid-capability', [...path, 'capabilities', 'drop', i], `${JSON.stringify(name)} is not a Linux capability (e.g. NET_RAW, ALL; a CAP_ prefix is optional)`);
+  });
+  if (sc.allowPrivilegeEscalation === false && arr(caps?.add).some((c) => typeof c === 'string' && normalizeCapability(c) === 'SYS_ADMIN'))
+    r.report('invalid-value', [...path, 'allowPrivilegeEscalation'], 'cannot be false when capabilities.add has SYS_ADMIN (Kubernetes rejects this combination)');
+  checkProfiles(sc, path, ctx);
+}
+
+/** Fields pod and container security contexts share. */
+function checkProfiles(sc: Rec, path: Path, ctx: CheckContext): void {
+  const { r } = ctx;
+  if (has(sc, 'seLinuxOptions'))
+    r.report('unsupported-security-field', [...path, 'seLinuxOptions'], 'berth cannot apply SELinux labels (Docker ignores them on hosts without SELinux, and berth cannot tell); remove seLinuxOptions', { at: 'key' });
+  if (has(sc, 'windowsOptions'))
+    r.report('unsupported-security-field', [...path, 'windowsOptions'], 'berth runs Linux containers; windowsOptions cannot apply', { at: 'key' });
+  const seccomp = rec(sc.seccompProfile);
+  if (seccomp?.type === 'Localhost')
+    r.report('unsupported-security-field', [...path, 'seccompProfile', 'type'], 'berth cannot load Localhost seccomp profiles (it would read a file of the host named by the manifest); use RuntimeDefault, which is Docker\'s default profile');
+  for (const field of ['seccompProfile', 'appArmorProfile'] as const) {
+    const profile = rec(sc[field]);
+    if (!profile) continue;
+    const local = str(profile.localhostProfile);
+    if (profile.type === 'Localhost' && (local === undefined || local === ''))
+      r.report('missing-field', [...path, field], `${field} of type Localhost needs localhostProfile`, { at: 'key' });
+    else if (profile.type !== 'Localhost' && local !== undefined)
+      r.report('invalid-value', [...path, field, 'localhostProfile'], `localhostProfile may only be set when type is Localhost`);
   }
+  const apparmor = str(rec(sc.appArmorProfile)?.localhostProfile);
+  if (apparmor !== undefined && apparmor !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.\/-]*$/.test(apparmor))
+    r.report('invalid-value', [...path, 'appArmorProfile', 'localhostProfile'], `${JSON.stringify(apparmor)} is not an AppArmor profile name`);
+}
+
+/** Pod-level security fields that are not the host policy's (checkPodSpec runs that). */
+export function checkPodSecurityContext(spec: Rec, path: Path, ctx: CheckContext): void {
+  const { r } = ctx;
+  const psc = rec(spec.securityContext);
+  if (psc) {
+    checkProfiles(psc, [...path, 'securityContext'], ctx);
+    if (psc.supplementalGroupsPolicy === 'Strict')
+      r.report('unsupported-security-field', [...path, 'securityContext', 'supplementalGroupsPolicy'], "berth cannot keep Docker from adding the groups the image's /etc/group gives the user; remove supplementalGroupsPolicy (Merge is what runs)");
+  }
+  if (spec.hostUsers === false)
+    r.report('unsupported-security-field', [...path, 'hostUsers'], 'berth cannot run a pod in its own user namespace on Docker; remove hostUsers: false');
+  if (has(spec, 'runtimeClassName'))
+    r.report('unsupported-security-field', [...path, 'runtimeClassName'], 'berth runs every pod with the Docker engine\'s default runtime and cannot select another (such as a sandboxed one); remove runtimeClassName', { at: 'key' });
+  // Docker 20.10 makes a read-only bind read-only at its top only; what is mounted below stays writable.
+  for (const list of ['initContainers', 'containers'] as const)
+    arr(spec[list]).forEach((c, i) =>
+      arr(rec(c)?.volumeMounts).forEach((m, j) => {
+        if (rec(m)?.recursiveReadOnly === 'Enabled')
+          r.report('unsupported-security-field', [...path, list, i, 'volumeMounts', j, 'recursiveReadOnly'], 'Docker 20.10 cannot make a mount read-only recursively; use IfPossible (read-only at the top) or remove it');
+      }),
+    );
 }

@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
 import { checkConfigKey, checkDns1123Label } from '../../model/names.js';
-import { hostPathAllowed } from '../../model/policy.js';
+import { podSpecPolicyViolations } from '../../model/pod-policy.js';
 import type { Path } from '../path.js';
 import type { PodScope } from './container.js';
-import { checkContainer } from './container.js';
+import { checkContainer, checkPodSecurityContext } from './container.js';
 import type { CheckContext, ReferenceKind } from './context.js';
 import { checkQuantity } from './resources.js';
 import type { Rec } from './values.js';
@@ -45,8 +45,9 @@ export function checkPodSpec(value: unknown, path: Path, ctx: CheckContext): Set
   });
   if (spec.dnsPolicy === 'None')
     r.report('invalid-value', [...path, 'dnsPolicy'], 'dnsPolicy None requires dnsConfig, which berth does not implement; use ClusterFirst or Default');
-  if (spec.hostNetwork === true && !ctx.policy.allowHostNetwork)
-    r.report('policy-host-network', [...path, 'hostNetwork'], "pods on the host's network are refused by this host's policy; allow them with --allow-host-network (host policy allowHostNetwork)");
+  checkPodSecurityContext(spec, path, ctx);
+  // The host policy, one function shared with the run time's re-check of stored templates.
+  for (const v of podSpecPolicyViolations(spec, ctx.policy)) r.report(v.code, [...path, ...v.path], v.message);
   return new Set(scope.portNames.keys());
 }
 
@@ -85,14 +86,7 @@ function checkVolumeSource(vol: Rec, at: Path, ctx: CheckContext): void {
   projected(vol.secret, [...at, 'secret'], 'secretName', 'Secret', ctx);
   const hostPath = rec(vol.hostPath);
   const hp = str(hostPath?.path);
-  if (hp !== undefined) {
-    const p = [...at, 'hostPath', 'path'];
-    if (!hp.startsWith('/')) r.report('invalid-path', p, `hostPath ${JSON.stringify(hp)} must be an absolute path`);
-    else if (!hostPathAllowed(ctx.policy, hp)) {
-      const allowed = ctx.policy.hostPathPrefixes.length > 0 ? ctx.policy.hostPathPrefixes.join(', ') : 'none';
-      r.report('policy-host-path', p, `hostPath ${hp} is outside the paths this host's policy allows (${allowed}); allow it with --host-path-prefix <dir> (host policy hostPathPrefixes)`);
-    }
-  }
+  if (hp !== undefined && !hp.startsWith('/')) r.report('invalid-path', [...at, 'hostPath', 'path'], `hostPath ${JSON.stringify(hp)} must be an absolute path`);
 }
 
 /** configMap and secret volumes: the object they read and the keys their items pick. */

@@ -245,7 +245,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     try {
       result = fromSource
         ? await runPass(passDeps, { ...common, revision: latest, validate: settings.validate, allowEmpty: settings.allowEmpty, confirm: (changes) => pruneConfirm.confirm(latest.id, changes) })
-        : await runInventoryPass(passDeps, common);
+        : await runInventoryPass(passDeps, { ...common, ...(settings.validate.hostPolicy ? { hostPolicy: settings.validate.hostPolicy } : {}) });
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       if (fromSource && isBerthError(err, 'USAGE')) return refuse(latest, err, passLog, ctx, startedAt);
@@ -420,7 +420,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       setLogRevision(store.getSourceStatus(app)?.lastApplied?.revision ?? 'none');
       lease = keepLease({ store, clock, log: deps.log, app, holder: deps.holder, onRegained: () => trigger('retry') });
       try {
-        readinessProbe = createReadiness({ docker, clock, store, app, log: deps.log.child({ component: 'readiness' }) });
+        readinessProbe = createReadiness({ docker, clock, store, app, log: deps.log.child({ component: 'readiness' }), ...(settings.validate.hostPolicy ? { policy: settings.validate.hostPolicy } : {}) });
         readinessSource = countingReadiness();
         scheduler = createCronScheduler({ store, clock, app, log: deps.log, ...(settings.cronTime ? { time: settings.cronTime } : {}) });
         scheduler.setCronJobs(

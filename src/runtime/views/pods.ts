@@ -161,6 +161,7 @@ function terminated(c: ObservedContainer): NonNullable<ContainerStateView['termi
 
 function containerStates(pod: ObservedPod, c: ObservedContainer, restartCount: number, record: ContainerStatusRecord | undefined): { state: ContainerStateView; lastState: ContainerStateView } {
   const willRestart = pod.restartPolicy === 'Always' || (pod.restartPolicy === 'OnFailure' && c.exitCode !== 0);
+  if (c.configError !== undefined) return { state: { waiting: { reason: 'CreateContainerConfigError', message: c.configError } }, lastState: {} };
   if (c.state === 'created') return { state: { waiting: { reason: 'ContainerCreating' } }, lastState: {} };
   if (c.restarting || c.state === 'restarting' || ((c.state === 'exited' || c.state === 'dead') && willRestart && c.role === 'container' && restartCount > 0)) {
     return { state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${c.name} in pod ${pod.name}` } }, lastState: { terminated: terminated(c) } };

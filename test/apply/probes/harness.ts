@@ -1,6 +1,7 @@
 import { createProber, type PodProbeStatus, type Prober } from '../../../src/apply/probes/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { ScriptedRunner } from './fake-runner.js';
+import type { HostPolicy } from '../../../src/model/policy.js';
 
 export interface Harness {
   clock: FakeClock;
@@ -14,7 +15,7 @@ export interface Harness {
 }
 
 /** A prober on a fake clock with a scripted runner, recording every callback. */
-export function harness(): Harness {
+export function harness(options: { policy?: HostPolicy } = {}): Harness {
   const clock = new FakeClock();
   const runner = new ScriptedRunner(clock);
   const changes: Harness['changes'] = [];
@@ -23,6 +24,7 @@ export function harness(): Harness {
   const prober = createProber({
     runner,
     clock,
+    ...(options.policy ? { policy: options.policy } : {}),
     onChange: (s) => changes.push(s),
     onLivenessFailure: (podKey, container, message) => failures.push({ podKey, container, message, at: clock.now() }),
     onError: (err) => errors.push(err),

@@ -8,6 +8,7 @@ import { createDockerProbeRunner, createProber, httpGetProbe, type HttpGetProbeA
 import { FakeClock } from '../../support/fake-clock.js';
 import { container, pod, probe } from './builders.js';
 import { startLoopbackServer, type LoopbackServer } from './loopback-server.js';
+import { DEFAULT_HOST_POLICY } from '../../../src/model/policy.js';
 
 let server: LoopbackServer;
 let other: LoopbackServer;
@@ -142,7 +143,8 @@ describe('prober with the real HTTP runner on a fake clock', () => {
     const clock = new FakeClock();
     // The HTTP runner never touches Docker; the client points nowhere to make that plain.
     const runner = createDockerProbeRunner(new Dockerode({ socketPath: '/nonexistent/docker.sock' }));
-    const prober = createProber({ runner, clock });
+    // The test server listens on loopback: a host the policy must name.
+    const prober = createProber({ runner, clock, policy: { ...DEFAULT_HOST_POLICY, allowedProbeHosts: ['127.0.0.1'] } });
     try {
       const arrived = server.nextSlowRequest();
       const readiness = probe({ httpGet: { path: '/slow', port: server.port, host: '127.0.0.1', scheme: 'HTTP' } }, { timeoutSeconds: 1, failureThreshold: 1 });

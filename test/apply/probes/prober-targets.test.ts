@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProber } from '../../../src/apply/probes/index.js';
+import type { HostPolicy } from '../../../src/model/policy.js';
+import { DEFAULT_HOST_POLICY } from '../../../src/model/policy.js';
 import type { Probe } from '../../../src/model/types.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { container, execProbe, pod, probe } from './builders.js';
@@ -90,14 +92,33 @@ describe('probe targets and ports', () => {
     { name: 'tcpSocket by port name', probe: probe({ tcpSocket: { port: 'metrics' } }), key: 'tcp 10.1.0.5:9100' },
     { name: 'tcpSocket by number with an explicit host', probe: probe({ tcpSocket: { port: 5432, host: 'db.internal' } }), key: 'tcp db.internal:5432' },
   ];
+  // Explicit hosts are probed only because this host's policy names them (allowedProbeHosts).
+  const policy = { ...DEFAULT_HOST_POLICY, allowedProbeHosts: ['192.0.2.7', 'DB.internal'] };
   for (const c of cases) {
     it(c.name, async () => {
-      h = harness();
+      h = harness({ policy });
       h.runner.script(c.key, true);
       h.prober.update([pod([container(h.t0, { ports, readinessProbe: c.probe })])]);
       await h.clock.advance(0);
       expect(h.runner.calls.map((x) => x.key)).toEqual([c.key]);
       expect(h.prober.status('default/web')?.ready).toBe(true);
+    });
+  }
+
+  // Defence in depth: a probe spec stored before the policy (container label, stored template)
+  // names another host; the prober never sends it there, whatever validation said back then.
+  const refused: { name: string; policy?: HostPolicy; probe: Probe; message: string }[] = [
+    { name: 'httpGet to the metadata service, no policy', probe: probe({ httpGet: { path: '/latest/meta-data/', port: 80, host: '169.254.169.254', scheme: 'HTTP' } }), message: 'httpGet: host "169.254.169.254" is not the pod and this host\'s policy does not allow probing it (--allow-probe-host); not probed' },
+    { name: 'httpGet to loopback, another host allowed', policy: { ...DEFAULT_HOST_POLICY, allowedProbeHosts: ['192.0.2.7'] }, probe: probe({ httpGet: { path: '/', port: 2375, host: '127.0.0.1', scheme: 'HTTP' } }), message: 'httpGet: host "127.0.0.1" is not the pod and this host\'s policy does not allow probing it (--allow-probe-host); not probed' },
+    { name: 'tcpSocket to a host name', probe: probe({ tcpSocket: { port: 22, host: 'localhost' } }), message: 'tcpSocket: host "localhost" is not the pod and this host\'s policy does not allow probing it (--allow-probe-host); not probed' },
+  ];
+  for (const c of refused) {
+    it(`refuses ${c.name}`, async () => {
+      h = harness(c.policy ? { policy: c.policy } : {});
+      h.prober.update([pod([container(h.t0, { ports, readinessProbe: c.probe })])]);
+      await h.clock.advance(0);
+      expect(h.runner.calls).toEqual([]);
+      expect(h.prober.status('default/web')?.containers.app).toMatchObject({ ready: false, lastResult: { ok: false, message: c.message } });
     });
   }
 

@@ -1,0 +1,246 @@
+import type { HostPolicy } from './policy.js';
+import { hostPathAllowed } from './policy.js';
+
+/**
+ * The host policy applied to one pod spec (SPEC §8): everything a manifest can ask for that
+ * widens a container's reach beyond an ordinary Docker container: privileges, capabilities,
+ * host namespaces, host ports, unsafe sysctls, unconfined security profiles, hostPath, and
+ * probes aimed at other hosts. One function for the validator (which adds file:line) and for
+ * the run time, which re-checks templates it stored under an older policy (rollback, undo, the
+ * inventory). Defensive about types: the validator runs it on objects the schema rejected.
+ */
+export type PolicyCode =
+  | 'policy-privileged'
+  | 'policy-host-network'
+  | 'policy-host-path'
+  | 'policy-capability'
+  | 'policy-sysctl'
+  | 'policy-host-port'
+  | 'policy-host-namespace'
+  | 'policy-unconfined'
+  | 'policy-probe-host'
+  | 'invalid-capability';
+
+export interface PolicyViolation {
+  code: PolicyCode;
+  /** Relative to the pod spec. */
+  path: ReadonlyArray<string | number>;
+  message: string;
+}
+
+/**
+ * Docker's default capability set (moby oci/caps/defaults.go): what every container has
+ * anyway, so adding one of these needs no policy.
+ */
+export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = [
+  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
+  'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+];
+
+/** Every Linux capability (capability(7), up to 6.x), without the CAP_ prefix. */
+export const LINUX_CAPABILITIES: readonly string[] = [
+  'AUDIT_CONTROL', 'AUDIT_READ', 'AUDIT_WRITE', 'BLOCK_SUSPEND', 'BPF', 'CHECKPOINT_RESTORE', 'CHOWN',
+  'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'IPC_LOCK', 'IPC_OWNER', 'KILL', 'LEASE',
+  'LINUX_IMMUTABLE', 'MAC_ADMIN', 'MAC_OVERRIDE', 'MKNOD', 'NET_ADMIN', 'NET_BIND_SERVICE',
+  'NET_BROADCAST', 'NET_RAW', 'PERFMON', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_ADMIN',
+  'SYS_BOOT', 'SYS_CHROOT', 'SYS_MODULE', 'SYS_NICE', 'SYS_PACCT', 'SYS_PTRACE', 'SYS_RAWIO',
+  'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'SYSLOG', 'WAKE_ALARM',
+];
+
+/**
+ * `SYS_ADMIN`, `sys_admin`, `CAP_SYS_ADMIN` → `SYS_ADMIN`; `all` → `ALL`; unknown → undefined.
+ * Case-insensitive with an optional CAP_ prefix, as the container runtimes (Docker, containerd)
+ * read what Kubernetes passes them.
+ */
+export function normalizeCapability(name: string): string | undefined {
+  const upper = name.trim().toUpperCase();
+  if (upper === 'ALL') return 'ALL';
+  const bare = upper.startsWith('CAP_') ? upper.slice(4) : upper;
+  return LINUX_CAPABILITIES.includes(bare) ? bare : undefined;
+}
+
+/** The name Docker's CapAdd/CapDrop get: `CAP_SYS_ADMIN`, or `ALL`. */
+export function dockerCapability(name: string): string {
+  const n = normalizeCapability(name);
+  if (n === undefined) return name;
+  return n === 'ALL' ? 'ALL' : `CAP_${n}`;
+}
+
+/** Kubernetes' safe sysctls (namespaced, and isolated from other pods and the host). */
+export const SAFE_SYSCTLS: readonly string[] = [
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+];
+
+/** Kubernetes accepts `net/ipv4/ip_local_port_range` as well: dots and slashes swap when the first separator is a slash. */
+export function normalizeSysctl(name: string): string {
+  const firstSep = name.search(/[./]/);
+  if (firstSep < 0 || name[firstSep] === '.') return name;
+  return name.replace(/[./]/g, (c) => (c === '/' ? '.' : '/'));
+}
+
+export function sysctlAllowed(policy: HostPolicy, name: string): boolean {
+  const n = normalizeSysctl(name);
+  if (SAFE_SYSCTLS.includes(n)) return true;
+  return (policy.allowedSysctls ?? []).some((p) => (p.endsWith('*') ? n.startsWith(p.slice(0, -1)) : normalizeSysctl(p) === n));
+}
+
+/** A probe or lifecycle handler may aim at `host` (given in the manifest) only when the policy names it. */
+export function probeHostAllowed(policy: HostPolicy, host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return (policy.allowedProbeHosts ?? []).some((a) => a === '*' || a.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1') === h);
+}
+
+/** Allows everything: for reading manifests only to name objects (`berth delete -f`), never to run them. */
+export const UNRESTRICTED_HOST_POLICY: HostPolicy = Object.freeze({
+  allowPrivileged: true,
+  allowHostNetwork: true,
+  hostPathPrefixes: Object.freeze(['/']) as readonly string[],
+  allowedSysctls: Object.freeze(['*']) as readonly string[],
+  allowHostPorts: true,
+  allowHostNamespaces: true,
+  allowUnconfined: true,
+  allowedProbeHosts: Object.freeze(['*']) as readonly string[],
+});
+
+export function capabilityAllowed(policy: HostPolicy, normalized: string): boolean {
+  if (policy.allowPrivileged) return true;
+  if (normalized === 'ALL') return false;
+  return DOCKER_DEFAULT_CAPABILITIES.includes(normalized) || (policy.allowedCapabilities ?? []).some((a) => normalizeCapability(a) === normalized);
+}
+
+type Rec = Record<string, unknown>;
+type Path = ReadonlyArray<string | number>;
+const rec = (v: unknown): Rec | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : undefined);
+const arr = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
+const HOOKS = ['postStart', 'preStop'] as const;
+
+export function podSpecPolicyViolations(value: unknown, policy: HostPolicy): PolicyViolation[] {
+  const spec = rec(value);
+  if (!spec) return [];
+  const out: PolicyViolation[] = [];
+  const add = (code: PolicyCode, path: Path, message: string) => out.push({ code, path, message });
+  if (spec.hostNetwork === true && !policy.allowHostNetwork)
+    add('policy-host-network', ['hostNetwork'], "pods on the host's network are refused by this host's policy; allow them with --allow-host-network (host policy allowHostNetwork)");
+  for (const field of ['hostPID', 'hostIPC'] as const)
+    if (spec[field] === true && !policy.allowHostNamespaces)
+      add('policy-host-namespace', [field], `${field} shares the host's ${field === 'hostPID' ? 'process' : 'IPC'} namespace and is refused by this host's policy; allow it with --allow-host-namespaces (host policy allowHostNamespaces)`);
+  const psc = rec(spec.securityContext);
+  if (psc) {
+    arr(psc.sysctls).forEach((s, i) => {
+      const name = str(rec(s)?.name);
+      if (name !== undefined && name !== '' && !sysctlAllowed(policy, name))
+        add('policy-sysctl', ['securityContext', 'sysctls', i, 'name'], `sysctl ${name} is not in Kubernetes' safe set and is refused by this host's policy; allow it with --allow-sysctl ${name} (host policy allowedSysctls)`);
+    });
+    profileViolations(psc, ['securityContext'], policy, add);
+  }
+  arr(spec.volumes).forEach((v, i) => {
+    const hp = str(rec(rec(v)?.hostPath)?.path);
+    // A relative path is a validation error of its own (invalid-path).
+    if (hp === undefined || !hp.startsWith('/') || hostPathAllowed(policy, hp)) return;
+    const allowed = policy.hostPathPrefixes.length > 0 ? policy.hostPathPrefixes.join(', ') : 'none';
+    add('policy-host-path', ['volumes', i, 'hostPath', 'path'], `hostPath ${hp} is outside the paths this host's policy allows (${allowed}); allow it with --host-path-prefix <dir> (host policy hostPathPrefixes)`);
+  });
+  for (const list of ['initContainers', 'containers'] as const)
+    arr(spec[list]).forEach((c, i) => containerViolations(rec(c), [list, i], policy, add, spec.hostNetwork === true));
+  return out;
+}
+
+type Add = (code: PolicyCode, path: Path, message: string) => void;
+
+/** hostNetwork: the pod binds host ports anyway, under the host-network allowance; a hostPort adds nothing. */
+function containerViolations(c: Rec | undefined, at: Path, policy: HostPolicy, add: Add, hostNetwork: boolean): void {
+  if (!c) return;
+  const sc = rec(c.securityContext);
+  if (sc) {
+    if (sc.privileged === true && !policy.allowPrivileged)
+      add('policy-privileged', [...at, 'securityContext', 'privileged'], "privileged containers are refused by this host's policy; allow them with --allow-privileged (host policy allowPrivileged)");
+    arr(rec(sc.capabilities)?.add).forEach((name, i) => {
+      if (typeof name !== 'string') return;
+      const p = [...at, 'securityContext', 'capabilities', 'add', i];
+      const n = normalizeCapability(name);
+      if (n === undefined) add('invalid-capability', p, `${JSON.stringify(name)} is not a Linux capability (e.g. NET_ADMIN, SYS_TIME; a CAP_ prefix is optional)`);
+      else if (n === 'ALL' && !policy.allowPrivileged)
+        add('policy-capability', p, "adding ALL capabilities makes the container as powerful as a privileged one and is refused by this host's policy; allow it with --allow-privileged (host policy allowPrivileged)");
+      else if (!capabilityAllowed(policy, n))
+        add('policy-capability', p, `capability ${n} is beyond Docker's default set and refused by this host's policy; allow it with --allow-capability ${n} (host policy allowedCapabilities)`);
+    });
+    if (sc.procMount === 'Unmasked' && !policy.allowUnconfined && !policy.allowPrivileged)
+      add('policy-unconfined', [...at, 'securityContext', 'procMount'], "procMount Unmasked exposes the host's /proc paths Docker masks and is refused by this host's policy; allow it with --allow-unconfined (host policy allowUnconfined)");
+    profileViolations(sc, [...at, 'securityContext'], policy, add);
+  }
+  arr(c.ports).forEach((p, i) => {
+    const port = rec(p);
+    const hostPort = port?.hostPort;
+    if (typeof hostPort !== 'number' || hostPort === 0 || policy.allowHostPorts || hostNetwork) return;
+    add('policy-host-port', [...at, 'ports', i, 'hostPort'], `hostPort ${hostPort} binds a port of the host and is refused by this host's policy; expose the pod with a Service (NodePort or LoadBalancer), or allow host ports with --allow-host-ports (host policy allowHostPorts)`);
+  });
+  const handlers: Array<[unknown, Path]> = [
+    ...PROBES.map((k): [unknown, Path] => [c[k], [...at, k]]),
+    ...HOOKS.map((k): [unknown, Path] => [rec(c.lifecycle)?.[k], [...at, 'lifecycle', k]]),
+  ];
+  for (const [h, p] of handlers) {
+    const handler = rec(h);
+    if (!handler) continue;
+    for (const action of ['httpGet', 'tcpSocket'] as const) {
+      const host = str(rec(handler[action])?.host);
+      if (host === undefined || host === '' || probeHostAllowed(policy, host)) continue;
+      add('policy-probe-host', [...p, action, 'host'], `host ${JSON.stringify(host)} would aim the probe from berth's host at another machine or service; leave host unset to probe the pod itself, or allow it with --allow-probe-host ${host} (host policy allowedProbeHosts)`);
+    }
+  }
+}
+
+function profileViolations(sc: Rec, at: Path, policy: HostPolicy, add: Add): void {
+  if (policy.allowUnconfined || policy.allowPrivileged) return;
+  for (const field of ['seccompProfile', 'appArmorProfile'] as const) {
+    if (rec(sc[field])?.type !== 'Unconfined') continue;
+    add('policy-unconfined', [...at, field, 'type'], `${field} Unconfined lifts the ${field === 'seccompProfile' ? 'system call filter' : 'AppArmor confinement'} every container has and is refused by this host's policy; use RuntimeDefault, or allow it with --allow-unconfined (host policy allowUnconfined)`);
+  }
+}
+
+/** Violations of a stored pod template, as `path: message` lines (no file:line: it is not from a file). */
+export function describeViolations(violations: readonly PolicyViolation[], prefix: string): string[] {
+  return violations.map((v) => `${prefix}${formatRelative(v.path)}: ${v.message}`);
+}
+
+function formatRelative(path: Path): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
+  return out;
+}
+
+/** Where a kind keeps the pod spec it runs. */
+const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+/**
+ * Today's policy applied to a stored object (an inventory entry), as `path: message` lines.
+ * Empty for kinds that run no pods, and when the policy allows everything the object asks for.
+ */
+export function storedObjectRefusal(object: unknown, policy: HostPolicy): string[] {
+  const kind = str(rec(object)?.kind);
+  const path = kind === undefined ? undefined : POD_SPEC_PATH[kind];
+  if (!path) return [];
+  let spec: unknown = object;
+  for (const seg of path) spec = rec(spec)?.[seg];
+  return describeViolations(podSpecPolicyViolations(spec, policy), `${path.join('.')}.`);
+}

@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import type { ValidateOptions } from '../../src/manifests/index.js';
+import { DEFAULT_HOST_POLICY } from '../../src/model/policy.js';
+import type { HostPolicy } from '../../src/model/policy.js';
+import type { Finding } from './support.js';
+import { at, findings, pod, validate, yaml } from './support.js';
+
+type Case = { name: string; spec: string; policy?: Partial<HostPolicy>; want: Finding[] };
+
+function run(cases: Case[]): void {
+  it.each(cases)('$name', ({ spec, policy, want }) => {
+    const options: ValidateOptions = { hostPolicy: { ...DEFAULT_HOST_POLICY, ...policy } };
+    expect(findings({ 'f.yaml': pod(spec) }, options)).toEqual(want);
+  });
+}
+
+/** Spec line n is file line 5 + n (see pod()). */
+describe('host policy at validation: file:line of what widens a container', () => {
+  const widening = yaml`
+    hostPID: true
+    securityContext:
+      sysctls:
+        - {name: net.core.somaxconn, value: "1024"}
+    containers:
+      - name: a
+        image: nginx:1.25
+        ports:
+          - {containerPort: 80, hostPort: 8080}
+        securityContext:
+          capabilities: {add: [SYS_ADMIN, NET_BIND_SERVICE]}
+          seccompProfile: {type: Unconfined}
+        livenessProbe:
+          httpGet: {port: 80, host: 169.254.169.254, path: /latest/meta-data/}
+        lifecycle:
+          preStop:
+            tcpSocket: {port: 22, host: 127.0.0.1}
+  `;
+  run([
+    {
+      name: 'refused without host policy, each at its own line with its code',
+      spec: widening,
+      want: [
+        at(6, 12, 'policy-host-namespace', 'spec.hostPID'),
+        at(9, 16, 'policy-sysctl', 'spec.securityContext.sysctls[0].name'),
+        at(14, 41, 'policy-host-port', 'spec.containers[0].ports[0].hostPort'),
+        at(16, 30, 'policy-capability', 'spec.containers[0].securityContext.capabilities.add[0]'),
+        at(17, 32, 'policy-unconfined', 'spec.containers[0].securityContext.seccompProfile.type'),
+        at(19, 35, 'policy-probe-host', 'spec.containers[0].livenessProbe.httpGet.host'),
+        at(22, 39, 'policy-probe-host', 'spec.containers[0].lifecycle.preStop.tcpSocket.host'),
+      ],
+    },
+    {
+      name: 'allowed by the flags that name each',
+      spec: widening,
+      policy: {
+        allowHostNamespaces: true,
+        allowedSysctls: ['net.core.*'],
+        allowHostPorts: true,
+        allowedCapabilities: ['SYS_ADMIN'],
+        allowUnconfined: true,
+        allowedProbeHosts: ['169.254.169.254', '127.0.0.1'],
+      },
+      want: [],
+    },
+    {
+      name: 'an unknown capability in add or drop',
+      spec: yaml`
+        containers:
+          - name: a
+            image: nginx:1.25
+            securityContext:
+              capabilities: {add: [SYS_WIZARD], drop: [NET_RAW, cap_nope]}
+      `,
+      want: [
+        at(10, 30, 'invalid-capability', 'spec.containers[0].securityContext.capabilities.add[0]'),
+        at(10, 59, 'invalid-capability', 'spec.containers[0].securityContext.capabilities.drop[1]'),
+      ],
+    },
+    {
+      name: 'allowPrivilegeEscalation false cannot go with SYS_ADMIN (as Kubernetes)',
+      spec: yaml`
+        containers:
+          - name: a
+            image: nginx:1.25
+            securityContext:
+              allowPrivilegeEscalation: false
+              capabilities: {add: [CAP_SYS_ADMIN]}
+      `,
+      policy: { allowedCapabilities: ['SYS_ADMIN'] },
+      want: [at(10, 35, 'invalid-value', 'spec.containers[0].securityContext.allowPrivilegeEscalation')],
+    },
+  ]);
+});
+
+describe('restricting fields berth cannot apply are errors, never "not implemented" warnings', () => {
+  run([
+    {
+      name: 'seLinuxOptions, windowsOptions, Localhost seccomp (container and pod)',
+      spec: yaml`
+        securityContext:
+          seLinuxOptions: {level: "s0:c123,c456"}
+          seccompProfile: {type: Localhost, localhostProfile: profiles/audit.json}
+        containers:
+          - name: a
+            image: nginx:1.25
+            securityContext:
+              seLinuxOptions: {type: container_t}
+              windowsOptions: {runAsUserName: ContainerUser}
+      `,
+      want: [
+        at(7, 5, 'unsupported-security-field', 'spec.securityContext.seLinuxOptions'),
+        at(8, 28, 'unsupported-security-field', 'spec.securityContext.seccompProfile.type'),
+        at(13, 9, 'unsupported-security-field', 'spec.containers[0].securityContext.seLinuxOptions'),
+        at(14, 9, 'unsupported-security-field', 'spec.containers[0].securityContext.windowsOptions'),
+      ],
+    },
+    {
+      name: 'hostUsers false, supplementalGroupsPolicy Strict, runtimeClassName, recursiveReadOnly Enabled',
+      spec: yaml`
+        hostUsers: false
+        runtimeClassName: gvisor
+        securityContext:
+          supplementalGroupsPolicy: Strict
+        volumes:
+          - {name: v, emptyDir: {}}
+        containers:
+          - name: a
+            image: nginx:1.25
+            volumeMounts:
+              - {name: v, mountPath: /v, readOnly: true, recursiveReadOnly: Enabled}
+      `,
+      want: [
+        at(6, 14, 'unsupported-security-field', 'spec.hostUsers'),
+        at(7, 3, 'unsupported-security-field', 'spec.runtimeClassName'),
+        at(9, 31, 'unsupported-security-field', 'spec.securityContext.supplementalGroupsPolicy'),
+        at(16, 71, 'unsupported-security-field', 'spec.containers[0].volumeMounts[0].recursiveReadOnly'),
+      ],
+    },
+    {
+      name: 'what berth applies validates clean: RuntimeDefault, Localhost AppArmor, procMount Default, Merge, hostUsers true',
+      spec: yaml`
+        hostUsers: true
+        securityContext:
+          seccompProfile: {type: RuntimeDefault}
+          supplementalGroupsPolicy: Merge
+          runAsNonRoot: true
+        containers:
+          - name: a
+            image: nginx:1.25
+            securityContext:
+              appArmorProfile: {type: Localhost, localhostProfile: k8s-apparmor-example-deny-write}
+              procMount: Default
+              readOnlyRootFilesystem: true
+              allowPrivilegeEscalation: false
+              capabilities: {drop: [ALL]}
+      `,
+      want: [],
+    },
+    {
+      name: 'localhostProfile goes with type Localhost only',
+      spec: yaml`
+        containers:
+          - name: a
+            image: nginx:1.25
+            securityContext:
+              appArmorProfile: {type: Localhost}
+              seccompProfile: {type: RuntimeDefault, localhostProfile: x.json}
+      `,
+      want: [
+        at(10, 9, 'missing-field', 'spec.containers[0].securityContext.appArmorProfile'),
+        at(11, 66, 'invalid-value', 'spec.containers[0].securityContext.seccompProfile.localhostProfile'),
+      ],
+    },
+  ]);
+
+  it('none of these fields is stripped as "not implemented" any more', () => {
+    const { problems } = validate({
+      'f.yaml': pod(yaml`
+        hostPID: false
+        hostIPC: false
+        securityContext:
+          appArmorProfile: {type: RuntimeDefault}
+        containers:
+          - name: a
+            image: nginx:1.25
+            securityContext:
+              procMount: Default
+              seccompProfile: {type: RuntimeDefault}
+      `),
+    });
+    expect(problems.filter((p) => p.code === 'unimplemented-field')).toEqual([]);
+  });
+});
