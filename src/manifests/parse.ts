@@ -1,7 +1,7 @@
 import type { Event } from 'js-yaml';
 import { EVENT_ID, YAMLException, constructFromEvents, parseEvents } from 'js-yaml';
 import type { Problem } from '../model/problem.js';
-import type { RevisionFile } from '../sources/revision.js';
+import type { RefusedEntry, RevisionFile } from '../sources/revision.js';
 import { MAX_ALIAS_EXPANSION, MAX_DEPTH, MAX_FILE_BYTES, MAX_MERGE_KEYS } from './limits.js';
 import type { ProblemCode } from './problem-codes.js';
 import { problemCodeInfo } from './problem-codes.js';
@@ -47,6 +47,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function parseManifestFile(file: RevisionFile): ParsedFile {
   const path = file.path;
+  if (file.refused) return fail(path, file.refused, REFUSED_MESSAGES[file.refused]);
   const bytes = file.content;
   if (bytes.length > MAX_FILE_BYTES)
     // Readers stop one byte past the limit (sources/folder.ts), so the true size is unknown here.
@@ -85,6 +86,13 @@ export function parseManifestFile(file: RevisionFile): ParsedFile {
 }
 
 function noop(): void {}
+
+/** What to do about a link the folder reader refused; never its target (SPEC §8). */
+const REFUSED_MESSAGES: Record<RefusedEntry, string> = {
+  'symlink-outside-root': 'this symlink points outside the manifest folder, and berth does not follow links out of it; replace the link with the file, or point it at a file inside the folder',
+  'symlink-dangling': 'this symlink points to nothing; remove it or restore its target',
+  'symlink-loop': 'this symlink points to itself or to a directory that contains it; remove it',
+};
 
 /**
  * Finds the documents and rejects alias bombs and alias-hidden nesting before anything walks

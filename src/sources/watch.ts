@@ -142,6 +142,10 @@ class FolderWatch {
       ignoreInitial: true,
       persistent: true,
       awaitWriteFinish: false,
+      // A link out of the folder is refused by the reader (./folder-tree.ts); following it here
+      // would still watch the host directory it names and log its file names as events. Links
+      // that stay inside are seen through their targets, which are watched where they are.
+      followSymlinks: false,
       ignored: (path: string, stats?: Stats) => this.ignored(path, stats),
     });
     w.on('all', (type, path) => this.onFileEvent(type, path));
@@ -237,6 +241,8 @@ class FolderWatch {
    */
   private async sizesMatch(rev: Revision): Promise<boolean> {
     for (const file of rev.files) {
+      // A refused link has no content to compare, and stat would look through it.
+      if (file.refused) continue;
       const st = await stat(join(this.dir, file.path)).catch(() => undefined);
       if (!st) return false;
       const capped = file.content.length > MAX_FILE_BYTES && st.size >= file.content.length;
