@@ -148,13 +148,23 @@ class FolderWatch {
       followSymlinks: false,
       ignored: (path: string, stats?: Stats) => this.ignored(path, stats),
     });
-    w.on('all', (type, path) => this.onFileEvent(type, path));
+    // chokidar 5 reports existing symlinks as `add` before 'ready' even with ignoreInitial when
+    // followSymlinks is off. Nothing before 'ready' is news: the read that follows it sees it all.
+    let ready = false;
+    w.on('all', (type, path) => {
+      if (ready) this.onFileEvent(type, path);
+    });
     w.on('error', (err) => {
       if (this.closed) return;
       this.report(err);
       this.schedule(this.debounceMs);
     });
-    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+    await new Promise<void>((resolve) =>
+      w.once('ready', () => {
+        ready = true;
+        resolve();
+      }),
+    );
     return w;
   }
 
