@@ -67,3 +67,53 @@ describe('a symlink in a manifest folder pointing at a host file', () => {
     expect(JSON.parse(r.stdout).problems.map((p: { code: string }) => p.code)).toEqual(['not-an-object']);
   });
 });
+
+/** Any byte a terminal acts on, other than the newline and tab of berth's own layout. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const HOSTILE = '\\e]0;pwned\\a\\e[2J\\x9b31m\\r';
+
+describe('terminal control bytes from input are escaped at the print boundary', () => {
+  const badPod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: "web${HOSTILE}"\nspec:\n  containers:\n    - {name: c, image: "nginx${HOSTILE}"}\n`;
+
+  it.each([['text'], ['github']])('validate -o %s prints no raw control byte', async (format) => {
+    await files({ 'app/pod.yaml': badPod, 'app/doc.yaml': `"${HOSTILE}"\n` });
+    const r = await runCli(['validate', 'app', '-o', format], { cwd: root });
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(CONTROL);
+    expect(r.stdout).toContain('\\u001b]0;pwned');
+  });
+
+  it('berth’s own colours still work around escaped data', async () => {
+    await files({ 'app/doc.yaml': `"${HOSTILE}"\n` });
+    const r = await runCli(['validate', 'app'], { cwd: root, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(r.stdout.startsWith('\u001b[1mapp/doc.yaml:1:1\u001b[0m: \u001b[31merror\u001b[0m: document is a string ("\\u001b]0;pwned\\u0007')).toBe(true);
+    expect(r.stdout.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(CONTROL);
+  });
+
+  it('a file name with escape sequences is escaped too', async () => {
+    await files({ [`app/x\u001b]0;t\u0007.yaml`]: 'just text\n' });
+    const r = await runCli(['validate', 'app'], { cwd: root });
+    expect(r.stdout).toContain('app/x\\u001b]0;t\\u0007.yaml:1:1: error');
+    expect(r.stdout).not.toMatch(CONTROL);
+  });
+
+  it('JSON output escapes C1 controls and stays the same JSON', async () => {
+    await files({ 'app/doc.yaml': '"a\\x9bb"\n' });
+    const r = await runCli(['validate', 'app', '-o', 'json'], { cwd: root });
+    expect(r.stdout).not.toMatch(CONTROL);
+    expect(JSON.parse(r.stdout).problems[0].message).toBe('document is a string ("a\\u009bb"), not a Kubernetes object with apiVersion and kind');
+  });
+
+  it('an offline diff prints values from manifests escaped, in colour or not', async () => {
+    const cm = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {k: "${v}"}\n`;
+    await files({ 'a/cm.yaml': cm('one'), 'b/cm.yaml': cm(`two${HOSTILE}`) });
+    for (const env of [{}, { NO_COLOR: undefined, FORCE_COLOR: '1' }]) {
+      const r = await runCli(['diff', '--from', 'a', '--to', 'b'], { cwd: root, env });
+      expect(r.code).toBe(1);
+      expect(r.stdout.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(CONTROL);
+      expect(r.stdout).toContain('\\u001b]0;pwned');
+    }
+    const md = await runCli(['diff', '--from', 'a', '--to', 'b', '-o', 'markdown'], { cwd: root });
+    expect(md.stdout).not.toMatch(CONTROL);
+  });
+});
