@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { BerthError, exitCodeFor } from '../model/errors.js';
 import type { CliContext, CliIO } from './context.js';
-import { print } from './context.js';
+import { print, write } from './context.js';
 import { registerCommands } from './commands/index.js';
 import { VERSION } from './version-info.js';
 
@@ -34,8 +34,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .version(VERSION, '--version', 'print the berth version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      writeOut: (s) => write(io.stdout, s),
+      writeErr: (s) => write(io.stderr, s),
     })
     .exitOverride();
   program.configureHelp({ sortSubcommands: false });

@@ -6,6 +6,7 @@
  * No I/O: time comes from `now`, so tests drive affinity timeouts and back-off with a fake clock.
  */
 import type { ProxyConfig, ProxyEndpoint, ProxyPort, SessionAffinity } from './protocol.js';
+import { own } from '../model/own.js';
 
 export interface Target {
   /** Endpoint identity: its name, or its IP. */
@@ -34,7 +35,7 @@ export function endpointId(ep: ProxyEndpoint): string {
 
 /** The endpoint's target port for a service port, or undefined when it does not serve that port. */
 export function targetPortOf(ep: ProxyEndpoint, port: ProxyPort): number | undefined {
-  return ep.ports?.[port.name] ?? port.targetPort;
+  return own(ep.ports, port.name) ?? port.targetPort;
 }
 
 export class Balancer {

@@ -15,6 +15,7 @@ import type {
   SecurityProfile,
   StringMap,
 } from '../model/types.js';
+import { own } from '../model/own.js';
 
 /**
  * A pod fully resolved for execution: every reference to a ConfigMap or Secret replaced by its
@@ -218,15 +219,15 @@ function buildPodPlan(name: string, template: PodTemplateSpec, owner: TemplateOw
       if (v.persistentVolumeClaim) return { name: v.name, type: 'pvc', claim: v.persistentVolumeClaim.claimName, readOnly: v.persistentVolumeClaim.readOnly ?? false };
       if (v.configMap) {
         const cm = configs.configMaps.get(`${ns}/${v.configMap.name}`);
-        const data: Record<string, Buffer> = {};
-        for (const [k, val] of Object.entries(cm?.data ?? {})) data[k] = Buffer.from(val, 'utf8');
-        for (const [k, val] of Object.entries(cm?.binaryData ?? {})) data[k] = Buffer.from(val, 'base64');
+        const data = new Map<string, Buffer>();
+        for (const [k, val] of Object.entries(cm?.data ?? {})) data.set(k, Buffer.from(val, 'utf8'));
+        for (const [k, val] of Object.entries(cm?.binaryData ?? {})) data.set(k, Buffer.from(val, 'base64'));
         return { name: v.name, type: 'files', from: { kind: 'ConfigMap', name: v.configMap.name }, secret: false, files: projectFiles(data, v.configMap.items, v.configMap.defaultMode) };
       }
       if (v.secret) {
         const s = configs.secrets.get(`${ns}/${v.secret.secretName}`);
-        const data: Record<string, Buffer> = {};
-        for (const [k, val] of Object.entries(s?.data ?? {})) data[k] = Buffer.from(val, 'base64');
+        const data = new Map<string, Buffer>();
+        for (const [k, val] of Object.entries(s?.data ?? {})) data.set(k, Buffer.from(val, 'base64'));
         return { name: v.name, type: 'files', from: { kind: 'Secret', name: v.secret.secretName }, secret: true, files: projectFiles(data, v.secret.items, v.secret.defaultMode) };
       }
       if (v.hostPath) return { name: v.name, type: 'hostPath', path: v.hostPath.path, ...(v.hostPath.type ? { hostPathType: v.hostPath.type } : {}) };
@@ -238,12 +239,15 @@ function buildPodPlan(name: string, template: PodTemplateSpec, owner: TemplateOw
   };
 }
 
-/** `items` selects and renames keys; without it every key becomes a file named after it. */
-function projectFiles(data: Record<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number): FilePlan[] {
-  const chosen: KeyToPath[] = items ?? Object.keys(data).sort().map((key) => ({ key, path: key }));
+/**
+ * `items` selects and renames keys; without it every key becomes a file named after it. A Map:
+ * keys are the manifest's (`__proto__` and `constructor` are valid ConfigMap keys).
+ */
+function projectFiles(data: ReadonlyMap<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number): FilePlan[] {
+  const chosen: KeyToPath[] = items ?? [...data.keys()].sort().map((key) => ({ key, path: key }));
   return chosen
-    .filter((i) => data[i.key] !== undefined)
-    .map((i) => ({ path: i.path, content: data[i.key]!.toString('base64'), mode: i.mode ?? defaultMode }));
+    .filter((i) => data.has(i.key))
+    .map((i) => ({ path: i.path, content: data.get(i.key)!.toString('base64'), mode: i.mode ?? defaultMode }));
 }
 
 function buildContainerPlan(c: Container, spec: PodSpec, ns: string, configs: ConfigIndex, podFields: StringMap): ContainerPlan {
@@ -330,15 +334,15 @@ function resolveEnv(c: Container, ns: string, configs: ConfigIndex, podFields: S
     }
     const vf = e.valueFrom;
     if (vf.configMapKeyRef) {
-      const v = configs.configMaps.get(`${ns}/${vf.configMapKeyRef.name}`)?.data?.[vf.configMapKeyRef.key];
+      const v = own(configs.configMaps.get(`${ns}/${vf.configMapKeyRef.name}`)?.data, vf.configMapKeyRef.key);
       if (v !== undefined) out.set(e.name, { name: e.name, value: v });
     } else if (vf.secretKeyRef) {
-      const v = configs.secrets.get(`${ns}/${vf.secretKeyRef.name}`)?.data?.[vf.secretKeyRef.key];
+      const v = own(configs.secrets.get(`${ns}/${vf.secretKeyRef.name}`)?.data, vf.secretKeyRef.key);
       if (v !== undefined) out.set(e.name, { name: e.name, value: Buffer.from(v, 'base64').toString('utf8'), secret: true });
     } else if (vf.fieldRef) {
       const path = vf.fieldRef.fieldPath;
       if (path === 'status.podIP') out.set(e.name, { name: e.name, fieldRef: 'status.podIP' });
-      else if (podFields[path] !== undefined) out.set(e.name, { name: e.name, value: podFields[path]! });
+      else if (own(podFields, path) !== undefined) out.set(e.name, { name: e.name, value: own(podFields, path)! });
     }
   }
   return [...out.values()];

@@ -2,6 +2,7 @@ import type { PlannedChange } from './effects.js';
 import type { FieldChange } from './resource-diff.js';
 import { isUnder } from './effects.js';
 import { joinKey } from './resource-diff.js';
+import { setOwn } from '../model/own.js';
 
 /**
  * The one place secret values are masked (SPEC §8). The differ compares raw values; every
@@ -194,8 +195,8 @@ function splitKeys(f: FieldChange): ReportField[] {
   const out: ReportField[] = [];
   for (const k of keys) {
     const path = joinKey(f.path, k);
-    if (!(k in before)) out.push({ path, op: 'add', redacted: true });
-    else if (!(k in after)) out.push({ path, op: 'remove', redacted: true });
+    if (!Object.hasOwn(before, k)) out.push({ path, op: 'add', redacted: true });
+    else if (!Object.hasOwn(after, k)) out.push({ path, op: 'remove', redacted: true });
     else if (before[k] !== after[k]) out.push({ path, op: 'replace', redacted: true });
   }
   return out;
@@ -207,7 +208,7 @@ function maskSecretValues(path: string, value: unknown, values: readonly string[
   if (path === ANNOTATIONS && isMap(value)) return redactSecretAnnotations(value, values);
   if (!isMap(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskSecretValues(joinKey(path, k), v, values);
+  for (const [k, v] of Object.entries(value)) setOwn(out, k, maskSecretValues(joinKey(path, k), v, values));
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { kindInfo, KINDS } from '../model/kinds.js';
 import { parseQuantity } from '../model/quantity.js';
 import type { Resource } from '../model/types.js';
+import { own, setOwn } from '../model/own.js';
 
 /**
  * The resource differ: pairs two sets of validated, defaulted resources by key and lists what
@@ -175,7 +176,8 @@ function normalizeValue(value: unknown, key: string): unknown {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(value).sort()) {
       const v = normalizeValue((value as Record<string, unknown>)[k], k);
-      if (v !== undefined) out[k] = v;
+      // setOwn: a `__proto__` label or data key is a key like any other here.
+      if (v !== undefined) setOwn(out, k, v);
     }
     if (OMITEMPTY_MAPS.has(key) && Object.keys(out).length === 0) return undefined;
     return out;
@@ -211,7 +213,7 @@ function walk(path: string, quantities: boolean, a: unknown, b: unknown, out: Fi
   if (isPlainObject(a) && isPlainObject(b)) {
     const childQuantities = path.endsWith('resources.limits') || path.endsWith('resources.requests');
     for (const k of unionSorted(Object.keys(a), Object.keys(b)))
-      walk(joinKey(path, k), childQuantities, a[k], b[k], out, ignore);
+      walk(joinKey(path, k), childQuantities, own(a, k), own(b, k), out, ignore);
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -242,7 +244,7 @@ function equalValues(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => equalValues(v, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && equalValues(a[k], b[k]));
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && equalValues(a[k], b[k]));
   }
   return false;
 }
@@ -282,10 +284,10 @@ function equivalentMaps(
 ): boolean {
   for (const k of Object.keys(a)) {
     if (skipNamespace && k === 'namespace') continue;
-    if (!equivalent(a[k], b[k], k, isMetadata(key, k))) return false;
+    if (!equivalent(a[k], own(b, k), k, isMetadata(key, k))) return false;
   }
   for (const k of Object.keys(b)) {
-    if (k in a || (skipNamespace && k === 'namespace')) continue;
+    if (Object.hasOwn(a, k) || (skipNamespace && k === 'namespace')) continue;
     if (!isAbsent(b[k], k)) return false;
   }
   return true;

@@ -11,6 +11,7 @@ import type { DesiredState } from './desired.js';
 import type { AppliedConfig, ObservedPod, ObservedService, ObservedState } from './observed.js';
 import { podPhase } from './observed.js';
 import type { DnsPlan, NetworkAttachment, ProxyPlan, PublishedPort } from './service-actions.js';
+import { own } from '../model/own.js';
 
 /**
  * Services, planned like everything else: pure, from the desired and observed state.
@@ -154,7 +155,7 @@ function planProxy(ctx: Ctx, r: Resource<Service>, out: ServicesStep): void {
   }
   if (obs.networks) {
     for (const n of plan.networks) {
-      if (obs.networks[n.namespace] === undefined) out.actions.push({ type: 'connect-proxy', key: r.key, namespace: ns, name, containerId: obs.containerId, network: n });
+      if (own(obs.networks, n.namespace) === undefined) out.actions.push({ type: 'connect-proxy', key: r.key, namespace: ns, name, containerId: obs.containerId, network: n });
     }
     for (const attached of Object.keys(obs.networks).sort()) {
       if (!plan.networks.some((n) => n.namespace === attached))
@@ -218,7 +219,7 @@ function proxyPlan(ctx: Ctx, r: Resource<Service>, obs: ObservedService | undefi
   if (svc.spec.type === 'NodePort' || svc.spec.type === 'LoadBalancer') {
     for (const p of ports) {
       // The store's allocation; else the manifest's; else (a read-only diff allocates nothing) what the proxy publishes now.
-      const nodePort = ctx.observed.nodePorts?.[r.key]?.[p.name ?? ''] ?? p.nodePort ?? obs?.nodePorts[p.name ?? ''];
+      const nodePort = own(own(ctx.observed.nodePorts, r.key), p.name ?? '') ?? p.nodePort ?? own(obs?.nodePorts, p.name ?? '');
       if (nodePort !== undefined) {
         publish.push({ protocol: p.protocol, hostPort: nodePort, port: p.port, hostIp: '' });
         nodePorts[p.name ?? ''] = nodePort;
@@ -317,7 +318,7 @@ function dnsPlan(ctx: Ctx, ns: string): DnsPlan {
         case 'headless':
           return { ...base, type: 'Headless', ports, endpoints: headlessEndpoints(ctx, svc) };
         case 'proxy': {
-          const ip = ctx.observed.services.find((s) => s.namespace === svcNs && s.name === svc.metadata.name)?.networks?.[ns];
+          const ip = own(ctx.observed.services.find((s) => s.namespace === svcNs && s.name === svc.metadata.name)?.networks, ns);
           return { ...base, type: 'ClusterIP', ...(ip ? { clusterIPs: [ip] } : {}), ports, endpoints: [] };
         }
       }

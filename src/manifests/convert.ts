@@ -4,6 +4,7 @@ import type { Rec } from './checks/values.js';
 import { isRecord, rec } from './checks/values.js';
 import { didYouMean } from './did-you-mean.js';
 import type { Reporter } from './report.js';
+import { clip, quote } from '../model/excerpt.js';
 
 /** Kubernetes' "no limit" for fields legacy versions left unset (math.MaxInt32). */
 const MAX_INT32 = 2147483647;
@@ -37,12 +38,12 @@ export function identifyKind(object: Rec, r: Reporter, skipUnsupported: boolean)
   if (!info) return unsupported(version, name, r, skipUnsupported);
   if (version === info.apiVersion) return { info };
   if (info.legacyApiVersions.includes(version)) {
-    r.report('deprecated-api-version', ['apiVersion'], `${version} ${name} is deprecated and removed from Kubernetes; berth converts it to ${info.apiVersion} (update the manifest to apiVersion: ${info.apiVersion})`);
+    r.report('deprecated-api-version', ['apiVersion'], `${clip(version)} ${clip(name)} is deprecated and removed from Kubernetes; berth converts it to ${info.apiVersion} (update the manifest to apiVersion: ${info.apiVersion})`);
     convertLegacy(info, version, object, r);
     return { info };
   }
   const legacy = info.legacyApiVersions.length > 0 ? ` (legacy ${info.legacyApiVersions.join(', ')} are converted)` : '';
-  r.report('unsupported-api-version', ['apiVersion'], `${name} is served as apiVersion ${info.apiVersion}${legacy}, not ${version}`);
+  r.report('unsupported-api-version', ['apiVersion'], `${clip(name)} is served as apiVersion ${info.apiVersion}${legacy}, not ${quote(version)}`);
   return undefined;
 }
 
@@ -50,7 +51,7 @@ function unsupported(apiVersion: string, kind: string, r: Reporter, skipUnsuppor
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
   const suggestion = didYouMean(kind, SUPPORTED_KIND_NAMES);
   const likelyTypo = CORE_GROUPS.has(group) && !KNOWN_UNSUPPORTED_KINDS.has(kind) && suggestion !== undefined;
-  const what = KNOWN_UNSUPPORTED_KINDS.has(kind) ? `kind ${kind} is not supported by berth` : `kind ${kind} (${apiVersion}) is not supported by berth`;
+  const what = KNOWN_UNSUPPORTED_KINDS.has(kind) ? `kind ${clip(kind)} is not supported by berth` : `kind ${clip(kind)} (${clip(apiVersion)}) is not supported by berth`;
   const hint = likelyTypo ? `; did you mean ${suggestion}?` : `; supported kinds: ${SUPPORTED_KIND_NAMES.join(', ')}`;
   if (skipUnsupported && !likelyTypo) {
     r.report('unsupported-kind', ['kind'], `${what}; skipped (--skip-unsupported)`, { severity: 'warning' });

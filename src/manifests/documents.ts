@@ -4,6 +4,7 @@ import { Reporter } from './report.js';
 import type { Problem } from '../model/problem.js';
 import { isRecord } from './checks/values.js';
 import { SUPPORTED_KIND_NAMES } from '../model/kinds.js';
+import { quote } from '../model/excerpt.js';
 
 const LIST_KINDS = new Set(['List', ...SUPPORTED_KIND_NAMES.map((k) => `${k}List`)]);
 
@@ -16,7 +17,7 @@ export function objectsOf(parsed: ParsedDocument, problems: Problem[]): Manifest
   const doc: ManifestDoc = { parsed, base: [], value: parsed.value };
   const value = parsed.value;
   if (!isRecord(value)) {
-    const what = Array.isArray(value) ? 'a sequence' : `a ${typeof value} (${JSON.stringify(value)})`;
+    const what = Array.isArray(value) ? 'a sequence' : `a ${typeof value} (${quote(value)})`;
     new Reporter(doc, problems).report('not-an-object', [], `document is ${what}, not a Kubernetes object with apiVersion and kind`);
     return [];
   }

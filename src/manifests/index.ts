@@ -81,7 +81,7 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
   const signature = cache ? JSON.stringify([policy, options.skipUnsupported === true]) : '';
   const used = new Map<string, CachedFile>();
   for (const file of files) {
-    const key = cache ? `${signature}\0${file.path}\0${createHash('sha1').update(file.content).digest('hex')}` : undefined;
+    const key = cache ? `${signature}\0${file.path}\0${file.refused ?? ''}\0${createHash('sha1').update(file.content).digest('hex')}` : undefined;
     const hit = key === undefined ? undefined : cache?.files.get(key);
     if (key !== undefined && hit) {
       problems.push(...hit.problems);

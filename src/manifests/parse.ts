@@ -1,12 +1,13 @@
 import type { Event } from 'js-yaml';
 import { EVENT_ID, YAMLException, constructFromEvents, parseEvents } from 'js-yaml';
 import type { Problem } from '../model/problem.js';
-import type { RevisionFile } from '../sources/revision.js';
+import type { RefusedEntry, RevisionFile } from '../sources/revision.js';
 import { MAX_ALIAS_EXPANSION, MAX_DEPTH, MAX_FILE_BYTES, MAX_MERGE_KEYS } from './limits.js';
 import type { ProblemCode } from './problem-codes.js';
 import { problemCodeInfo } from './problem-codes.js';
 import { DocumentLocator, YamlSource } from './source-map.js';
 import { KUBERNETES_YAML_SCHEMA } from './yaml-schema.js';
+import { clip, quote, scrubMessage } from '../model/excerpt.js';
 
 /** One non-empty YAML document of a file, with the map back to its source. */
 export interface ParsedDocument {
@@ -47,6 +48,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function parseManifestFile(file: RevisionFile): ParsedFile {
   const path = file.path;
+  if (file.refused) return fail(path, file.refused, REFUSED_MESSAGES[file.refused]);
   const bytes = file.content;
   if (bytes.length > MAX_FILE_BYTES)
     // Readers stop one byte past the limit (sources/folder.ts), so the true size is unknown here.
@@ -86,6 +88,13 @@ export function parseManifestFile(file: RevisionFile): ParsedFile {
 
 function noop(): void {}
 
+/** What to do about a link the folder reader refused; never its target (SPEC §8). */
+const REFUSED_MESSAGES: Record<RefusedEntry, string> = {
+  'symlink-outside-root': 'this symlink points outside the manifest folder, and berth does not follow links out of it; replace the link with the file, or point it at a file inside the folder',
+  'symlink-dangling': 'this symlink points to nothing; remove it or restore its target',
+  'symlink-loop': 'this symlink points to itself or to a directory that contains it; remove it',
+};
+
 /**
  * Finds the documents and rejects alias bombs and alias-hidden nesting before anything walks
  * the constructed values: an ALIAS expands to the size (and depth) of the subtree its anchor
@@ -123,7 +132,7 @@ function scanEvents(text: string, events: readonly Event[]): DocumentRange[] | S
         const name = text.slice(ev.anchorStart, ev.anchorEnd);
         const target = anchors.get(name);
         if (target === 'open')
-          return { code: 'yaml-alias-limit', offset: ev.anchorStart - 1, message: `alias *${name} refers to a node that contains it; the document would be infinite` };
+          return { code: 'yaml-alias-limit', offset: ev.anchorStart - 1, message: 'this alias refers to a node that contains it; the document would be infinite' };
         if (target === undefined) break; // construction reports the unknown alias with its position
         total += target.size;
         aliasNodes += target.size;
@@ -134,7 +143,7 @@ function scanEvents(text: string, events: readonly Event[]): DocumentRange[] | S
             message: `aliases expand to more than ${MAX_ALIAS_EXPANSION.toLocaleString('en-US')} nodes (a "billion laughs" document); refusing to read this file`,
           };
         if (openIndex.length + target.depth > MAX_DEPTH)
-          return { code: 'yaml-too-deep', offset: ev.anchorStart - 1, message: `alias *${name} nests collections deeper than ${MAX_DEPTH} levels` };
+          return { code: 'yaml-too-deep', offset: ev.anchorStart - 1, message: `this alias nests collections deeper than ${MAX_DEPTH} levels` };
         const top = openDepth.length - 1;
         if (top >= 0) openDepth[top] = Math.max(openDepth[top]!, target.depth);
         break;
@@ -175,7 +184,7 @@ function constructAll(source: YamlSource, docs: readonly DocumentRange[], proble
       if (code === 'duplicate-key') {
         const locator = new DocumentLocator(source, range.open + 1, range.close);
         const dups = locator.duplicateKeys();
-        for (const d of dups) problems.push(problemAt(source, d.offset, 'duplicate-key', `duplicate key "${d.key}" (first at line ${source.position(d.firstOffset).line})`));
+        for (const d of dups) problems.push(problemAt(source, d.offset, 'duplicate-key', `duplicate key ${quote(d.key)} (first at line ${source.position(d.firstOffset).line})`));
         if (dups.length > 0) return undefined;
       }
       problems.push(problemAt(source, offset, code, message));
@@ -190,12 +199,32 @@ function describeYamlError(err: unknown): ScanFailure {
   const reason = err.reason;
   if (/maxDepth/.test(reason)) return { code: 'yaml-too-deep', offset, message: `collections nest deeper than ${MAX_DEPTH} levels` };
   if (/duplicated mapping key/.test(reason)) return { code: 'duplicate-key', offset, message: 'duplicate key' };
-  return { code: 'yaml-syntax', offset, message: `YAML syntax error: ${reason}` };
+  return { code: 'yaml-syntax', offset, message: `YAML syntax error: ${describeYamlReason(reason)}` };
+}
+
+/**
+ * js-yaml's reasons quote what they stumbled on (`unidentified alias "hunter2"`, `unknown scalar
+ * tag !<!hunter2>`): for an unquoted Secret value that YAML reads as an alias or a tag, that is
+ * the secret. Keep the description and the position, never the source text: the reasons that
+ * quote input are rephrased with what to do, and anything quoted in the others is dropped.
+ */
+const YAML_REASONS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^unidentified alias/, 'an alias (*name) refers to no anchor (&name) before it; quote the value if it is text starting with *'],
+  [/^recursive alias/, 'an alias refers to a node that contains it'],
+  [/^(unknown (scalar |sequence |mapping )?tag|cannot resolve a node with|unacceptable node kind for)/, 'unknown tag; quote the value if it is text starting with !'],
+  [/^tag name cannot contain such characters/, 'a tag name has characters a tag cannot have; quote the value if it is text starting with !'],
+  [/^undeclared tag handle/, 'a tag uses a handle no %TAG directive declares; quote the value if it is text starting with !'],
+  [/^there is a previously declared suffix for/, 'a %TAG directive declares a handle twice'],
+];
+
+export function describeYamlReason(reason: string): string {
+  for (const [pattern, text] of YAML_REASONS) if (pattern.test(reason)) return text;
+  return clip(reason.replace(/"[^"]*"?/g, '"…"').replace(/!<[^>]*>?/g, '!<…>'), 160);
 }
 
 function problemAt(source: YamlSource, offset: number, code: ProblemCode, message: string): Problem {
   const { line, column } = source.position(offset);
-  return { file: source.file, line, column, path: '', severity: problemCodeInfo(code).severity, code, message };
+  return { file: source.file, line, column, path: '', severity: problemCodeInfo(code).severity, code, message: scrubMessage(message) };
 }
 
 function fail(file: string, code: ProblemCode, message: string, line = 0): ParsedFile {

@@ -1,3 +1,5 @@
+import { quoteExact } from '../model/excerpt.js';
+
 /** A location inside a document: object keys and array indexes, from the document root. */
 export type Segment = string | number;
 export type Path = readonly Segment[];
@@ -13,7 +15,7 @@ export function formatPath(path: Path): string {
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
     else if (PLAIN_KEY.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
+    else out += `[${quoteExact(seg)}]`;
   }
   return out;
 }

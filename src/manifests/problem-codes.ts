@@ -16,6 +16,9 @@ export const PROBLEM_CODES = {
   // ---------------------------------------------------------------- files and YAML
   'file-too-large': { severity: 'error', summary: 'The file is larger than the 8 MiB manifest limit; nothing in it is read.' },
   'binary-file': { severity: 'error', summary: 'The file contains NUL bytes or is not valid UTF-8, so it is not a manifest.' },
+  'symlink-outside-root': { severity: 'error', summary: 'A symlink in a manifest folder points outside the folder; berth does not follow it (its target is never read or shown).' },
+  'symlink-dangling': { severity: 'error', summary: 'A symlink in a manifest folder points to nothing; the revision would silently miss what it named.' },
+  'symlink-loop': { severity: 'error', summary: 'A symlink in a manifest folder points to itself or to a directory that contains it.' },
   'yaml-syntax': { severity: 'error', summary: 'The file is not valid YAML (or JSON); the position is where the parser stopped.' },
   'yaml-too-deep': { severity: 'error', summary: 'Collections nest deeper than 100 levels (aliases included).' },
   'yaml-alias-limit': { severity: 'error', summary: 'Aliases would expand to more than 1,000,000 nodes (a "billion laughs" file).' },

@@ -5,6 +5,7 @@ import { formatPath } from './path.js';
 import type { ProblemCode } from './problem-codes.js';
 import { PROBLEM_CODES } from './problem-codes.js';
 import type { Target } from './source-map.js';
+import { clip, quote, scrubMessage } from '../model/excerpt.js';
 
 /**
  * One Kubernetes object as found in the files: a whole YAML document, or one item of a
@@ -38,7 +39,8 @@ export class Reporter {
 
   report(code: ProblemCode, path: Path, message: string, options: ReportOptions = {}): void {
     const severity = options.severity ?? PROBLEM_CODES[code].severity;
-    message = hideSecretValue(this.doc.value, path, message);
+    // Secret values out first, then whatever a terminal or a reader could be fooled by.
+    message = scrubMessage(hideSecretValue(this.doc.value, path, message));
     const { line, column } = this.doc.parsed.locator.locate([...this.doc.base, ...(options.locate ?? path)], options.at ?? 'value');
     this.sink.push({ file: this.doc.parsed.file, line, column, path: formatPath([...this.doc.base, ...path]), severity, code, message });
     if (severity === 'error') this.errors++;
@@ -66,24 +68,30 @@ const HIDDEN = 'secret value hidden';
  */
 export function hideSecretValue(object: unknown, path: Path, message: string): string {
   const o = object as { kind?: unknown; data?: unknown; stringData?: unknown } | null;
-  if (!o || o.kind !== 'Secret' || (path[0] !== 'data' && path[0] !== 'stringData') || path.length < 2) return message;
+  // Also the whole data/stringData: `stringData: hunter2` is reported at ['stringData'].
+  if (!o || o.kind !== 'Secret' || (path[0] !== 'data' && path[0] !== 'stringData')) return message;
   let value: unknown = o;
-  for (const seg of path) value = typeof value === 'object' && value !== null ? (value as Record<string | number, unknown>)[seg] : undefined;
+  for (const seg of path) value = typeof value === 'object' && value !== null && Object.hasOwn(value, seg) ? (value as Record<string | number, unknown>)[seg] : undefined;
   const texts = new Set<string>();
+  // Every rendering a message may use: raw, JSON, and the excerpts of model/excerpt.ts (which
+  // shorten a long value, so the raw text alone would not be found).
+  const add = (v: unknown): void => {
+    const raw = typeof v === 'string' ? v : JSON.stringify(v);
+    if (raw === undefined || raw.length === 0) return;
+    for (const t of [raw, JSON.stringify(v), quote(v), clip(v), quote(raw), clip(raw)]) if (t !== undefined && t.length > 0) texts.add(t);
+  };
   const collect = (v: unknown): void => {
     if (v === null || v === undefined) return;
     if (typeof v === 'object') {
       for (const x of Object.values(v as object)) collect(x);
-      texts.add(JSON.stringify(v));
+      add(v);
       return;
     }
-    const s = String(v);
-    if (s.length === 0) return;
-    texts.add(s);
-    texts.add(JSON.stringify(v));
+    add(v);
+    if (typeof v !== 'string') add(String(v));
     if (typeof v === 'string' && path[0] === 'data') {
       const decoded = Buffer.from(v, 'base64').toString('utf8');
-      if (decoded.length >= 2) texts.add(decoded);
+      if (decoded.length >= 2) add(decoded);
     }
   };
   collect(value);

@@ -6,6 +6,7 @@ import type { Path } from './path.js';
 import { formatPath, pathFromPointer } from './path.js';
 import type { Reporter } from './report.js';
 import { IGNORED_KEYWORD, UNIMPLEMENTED_KEYWORD, createAjv, schemaHash } from './schema-compile.js';
+import { quote } from '../model/excerpt.js';
 
 const require = createRequire(import.meta.url);
 
@@ -88,7 +89,7 @@ function reportViolation(e: ErrorObject, path: Path, root: unknown, r: Reporter)
       const suggestion = didYouMean(name, known);
       const where = path.length === 0 ? 'at the top level' : `in ${formatPath(path)}`;
       const hint = suggestion ? `; did you mean "${suggestion}"?` : known.length > 0 && known.length <= 8 ? `; known fields: ${known.join(', ')}` : '';
-      r.report('unknown-field', [...path, name], `unknown field "${name}" ${where}${hint}`, { at: 'key' });
+      r.report('unknown-field', [...path, name], `unknown field ${quote(name)} ${where}${hint}`, { at: 'key' });
       return;
     }
     case 'required': {
@@ -101,17 +102,17 @@ function reportViolation(e: ErrorObject, path: Path, root: unknown, r: Reporter)
       r.report('invalid-type', path, typeMessage(String(params.type), valueAt(root, path)));
       return;
     case 'enum': {
-      const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
+      const allowed = (params.allowedValues as unknown[]).map((v) => quote(v));
       const actual = valueAt(root, path);
       const suggestion = typeof actual === 'string' ? didYouMean(actual, (params.allowedValues as unknown[]).map(String)) : undefined;
-      r.report('invalid-value', path, `${JSON.stringify(actual)} is not one of ${allowed.join(', ')}${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+      r.report('invalid-value', path, `${quote(actual)} is not one of ${allowed.join(', ')}${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
       return;
     }
     case 'minimum':
-      r.report('invalid-value', path, `must be at least ${String(params.limit)}, not ${JSON.stringify(valueAt(root, path))}`);
+      r.report('invalid-value', path, `must be at least ${String(params.limit)}, not ${quote(valueAt(root, path))}`);
       return;
     case 'maximum':
-      r.report('invalid-value', path, `must be at most ${String(params.limit)}, not ${JSON.stringify(valueAt(root, path))}`);
+      r.report('invalid-value', path, `must be at most ${String(params.limit)}, not ${quote(valueAt(root, path))}`);
       return;
     case 'minItems':
       r.report('invalid-value', path, Number(params.limit) === 1 ? 'must not be empty' : `must have at least ${String(params.limit)} items`);
@@ -151,7 +152,7 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   switch (typeof v) {
     case 'string':
-      return `a string (${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)})`;
+      return `a string (${quote(v)})`;
     case 'number':
       return Number.isInteger(v) ? `an integer (${v})` : `a number (${v})`;
     case 'boolean':

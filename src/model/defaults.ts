@@ -13,6 +13,7 @@ import type {
   Service,
   Volume,
 } from './types.js';
+import { setOwn } from './own.js';
 
 /**
  * Kubernetes API defaults (pkg/apis/{core,apps,batch}/v1/defaults.go) for the fields berth
@@ -74,7 +75,7 @@ function defaultSecret(s: Secret): void {
   // written either way hash and diff identically.
   if (s.stringData) {
     s.data ??= {};
-    for (const [k, v] of Object.entries(s.stringData)) s.data[k] = Buffer.from(v, 'utf8').toString('base64');
+    for (const [k, v] of Object.entries(s.stringData)) setOwn(s.data, k, Buffer.from(v, 'utf8').toString('base64'));
     delete s.stringData;
   }
 }

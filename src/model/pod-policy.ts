@@ -1,5 +1,6 @@
 import type { HostPolicy } from './policy.js';
 import { hostPathAllowed } from './policy.js';
+import { clip, quote } from './excerpt.js';
 
 /**
  * The host policy applied to one pod spec (SPEC §8): everything a manifest can ask for that
@@ -141,7 +142,7 @@ export function podSpecPolicyViolations(value: unknown, policy: HostPolicy): Pol
     arr(psc.sysctls).forEach((s, i) => {
       const name = str(rec(s)?.name);
       if (name !== undefined && name !== '' && !sysctlAllowed(policy, name))
-        add('policy-sysctl', ['securityContext', 'sysctls', i, 'name'], `sysctl ${name} is not in Kubernetes' safe set and is refused by this host's policy; allow it with --allow-sysctl ${name} (host policy allowedSysctls)`);
+        add('policy-sysctl', ['securityContext', 'sysctls', i, 'name'], `sysctl ${quote(name)} is not in Kubernetes' safe set and is refused by this host's policy; allow it with --allow-sysctl ${clip(name)} (host policy allowedSysctls)`);
     });
     profileViolations(psc, ['securityContext'], policy, add);
   }
@@ -150,7 +151,7 @@ export function podSpecPolicyViolations(value: unknown, policy: HostPolicy): Pol
     // A relative path is a validation error of its own (invalid-path).
     if (hp === undefined || !hp.startsWith('/') || hostPathAllowed(policy, hp)) return;
     const allowed = policy.hostPathPrefixes.length > 0 ? policy.hostPathPrefixes.join(', ') : 'none';
-    add('policy-host-path', ['volumes', i, 'hostPath', 'path'], `hostPath ${hp} is outside the paths this host's policy allows (${allowed}); allow it with --host-path-prefix <dir> (host policy hostPathPrefixes)`);
+    add('policy-host-path', ['volumes', i, 'hostPath', 'path'], `hostPath ${quote(hp)} is outside the paths this host's policy allows (${allowed}); allow it with --host-path-prefix <dir> (host policy hostPathPrefixes)`);
   });
   for (const list of ['initContainers', 'containers'] as const)
     arr(spec[list]).forEach((c, i) => containerViolations(rec(c), [list, i], policy, add, spec.hostNetwork === true));
@@ -170,7 +171,7 @@ function containerViolations(c: Rec | undefined, at: Path, policy: HostPolicy, a
       if (typeof name !== 'string') return;
       const p = [...at, 'securityContext', 'capabilities', 'add', i];
       const n = normalizeCapability(name);
-      if (n === undefined) add('invalid-capability', p, `${JSON.stringify(name)} is not a Linux capability (e.g. NET_ADMIN, SYS_TIME; a CAP_ prefix is optional)`);
+      if (n === undefined) add('invalid-capability', p, `${quote(name)} is not a Linux capability (e.g. NET_ADMIN, SYS_TIME; a CAP_ prefix is optional)`);
       else if (n === 'ALL' && !policy.allowPrivileged)
         add('policy-capability', p, "adding ALL capabilities makes the container as powerful as a privileged one and is refused by this host's policy; allow it with --allow-privileged (host policy allowPrivileged)");
       else if (!capabilityAllowed(policy, n))
@@ -196,7 +197,7 @@ function containerViolations(c: Rec | undefined, at: Path, policy: HostPolicy, a
     for (const action of ['httpGet', 'tcpSocket'] as const) {
       const host = str(rec(handler[action])?.host);
       if (host === undefined || host === '' || probeHostAllowed(policy, host)) continue;
-      add('policy-probe-host', [...p, action, 'host'], `host ${JSON.stringify(host)} would aim the probe from berth's host at another machine or service; leave host unset to probe the pod itself, or allow it with --allow-probe-host ${host} (host policy allowedProbeHosts)`);
+      add('policy-probe-host', [...p, action, 'host'], `host ${quote(host)} would aim the probe from berth's host at another machine or service; leave host unset to probe the pod itself, or allow it with --allow-probe-host ${clip(host)} (host policy allowedProbeHosts)`);
     }
   }
 }

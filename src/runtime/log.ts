@@ -1,5 +1,6 @@
 import { pino } from 'pino';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
+import { escapeControl } from '../model/excerpt.js';
 
 export type { Logger };
 
@@ -29,8 +30,17 @@ export function createLogger(
       },
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? process.stderr,
+    controlSafe(options.destination ?? process.stderr),
   );
+}
+
+/**
+ * Log lines carry names and messages from manifests. pino escapes C0 controls in JSON strings
+ * but writes DEL and the 8-bit C1 controls (CSI, OSC) raw, which a terminal tailing the log may
+ * act on (SPEC §8); they are escaped here as JSON escapes, so every line stays the same JSON.
+ */
+function controlSafe(destination: NodeJS.WritableStream): DestinationStream {
+  return { write: (line: string) => void destination.write(escapeControl(line)) };
 }
 
 /** For commands whose output is for people; debug logs appear only with BERTH_LOG_LEVEL. */

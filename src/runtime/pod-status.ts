@@ -3,6 +3,7 @@ import type { DockerClient } from '../apply/docker.js';
 import type { ActionResult } from '../apply/execute.js';
 import type { ObservedPod } from '../diff/observed.js';
 import type { ContainerStatusRecord, Store } from './store/index.js';
+import { own, setOwn } from '../model/own.js';
 
 /**
  * Per-container state only berth knows, kept in the store's pod status so every berth process
@@ -15,7 +16,7 @@ export function mergeStoredStatus(store: Store, app: string, host: ObservedHost)
     const rec = statuses.get(pod.key);
     if (!rec) continue;
     for (const c of pod.containers) {
-      const stored = rec.containers[c.name];
+      const stored = own(rec.containers, c.name);
       if (!stored) continue;
       c.restartCount += stored.restartCount;
       if (stored.restartsManaged) c.restartsManaged = true;
@@ -41,7 +42,7 @@ export async function inspectManaged(docker: DockerClient, host: ObservedHost): 
 export function updateContainerStatus(store: Store, app: string, podKey: string, container: string, patch: (c: ContainerStatusRecord) => ContainerStatusRecord): void {
   const rec = store.getPodStatus(app, podKey);
   const containers = { ...(rec?.containers ?? {}) };
-  containers[container] = patch(containers[container] ?? { ready: false, started: false, restartCount: 0 });
+  setOwn(containers, container, patch(own(containers, container) ?? { ready: false, started: false, restartCount: 0 }));
   store.setPodStatus(app, podKey, { ready: rec?.ready ?? false, containers, ...(rec ? { updatedAt: rec.updatedAt } : { updatedAt: 0 }) });
 }
 

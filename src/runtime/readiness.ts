@@ -13,6 +13,7 @@ import type { ReadinessSource } from './converge.js';
 import type { Logger } from './log.js';
 import { updateContainerStatus } from './pod-status.js';
 import type { ContainerStatusRecord, Store } from './store/index.js';
+import { own, setOwn } from '../model/own.js';
 
 export interface Readiness extends ReadinessSource {
   /** Every wait ends on a change, after `ms`, when `signal` aborts, or on stop(); none leaves a listener on `signal`. */
@@ -69,7 +70,7 @@ export function createReadiness(deps: {
   function hasOpinion(status: PodProbeStatus): boolean {
     const pod = lastHost?.pods.find((p) => p.key === status.podKey);
     if (!pod) return false;
-    return pod.containers.every((c) => !lastHost?.probes.get(c.id)?.readinessProbe || status.containers[c.name]?.lastResult !== undefined);
+    return pod.containers.every((c) => !lastHost?.probes.get(c.id)?.readinessProbe || own(status.containers, c.name)?.lastResult !== undefined);
   }
 
   function persist(status: PodProbeStatus): void {
@@ -80,7 +81,7 @@ export function createReadiness(deps: {
       const previous = store.getPodStatus(app, status.podKey)?.containers ?? {};
       const containers: Record<string, ContainerStatusRecord> = {};
       for (const [name, c] of Object.entries(status.containers)) {
-        containers[name] = { restartCount: 0, ...previous[name], ready: c.ready, started: c.started };
+        setOwn(containers, name, { restartCount: 0, ...own(previous, name), ready: c.ready, started: c.started });
       }
       store.setPodStatus(app, status.podKey, { ready: status.ready, containers });
     } catch (err) {

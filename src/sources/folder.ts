@@ -1,14 +1,11 @@
-import type { Dirent } from 'node:fs';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { basename, join, normalize, resolve, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, normalize, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import ignore from 'ignore';
 import { MAX_FILE_BYTES } from '../manifests/limits.js';
 import { BerthError } from '../model/errors.js';
 import { contentRevisionId } from './content-id.js';
 import type { Revision, RevisionFile } from './revision.js';
-import { IGNORE_FILE, selectManifestPaths } from './select.js';
+import { listFolder, readContained, unreadable } from './folder-tree.js';
 
 /** Files read at once; enough to hide latency, few enough to stay far from EMFILE. */
 const READ_CONCURRENCY = 32;
@@ -23,7 +20,9 @@ const READ_CONCURRENCY = 32;
  * Files larger than MAX_FILE_BYTES are read only up to one byte past the limit: enough for
  * validation to reject them (file-too-large) without holding a huge file in memory.
  * A file that disappears while the directory is read is left out (it is no longer part of
- * the folder); anything else unreadable throws INPUT_UNREADABLE.
+ * the folder); anything else unreadable throws INPUT_UNREADABLE. Symlinks inside a directory
+ * are followed only when they stay inside it; others come back as refused files that validation
+ * reports (./folder-tree.ts).
  */
 export async function readPath(path: string): Promise<Revision> {
   const st = await stat(path).catch((cause: unknown) => {
@@ -34,9 +33,16 @@ export async function readPath(path: string): Promise<Revision> {
     return { id: contentRevisionId(files), origin: `folder ${path}`, files };
   }
   if (!st.isFile()) throw new BerthError('INPUT_UNREADABLE', `cannot read ${path}: not a file or directory`, { path, reason: 'not-a-file' });
-  const content = await readCapped(path).catch((cause: unknown) => {
+  // A file named on the command line is the user's own choice and is read wherever it is (a
+  // symlink included); containment applies to what a folder holds (see ./folder-tree.ts).
+  let content: Buffer | undefined;
+  try {
+    const read = readContained(path, undefined);
+    content = typeof read === 'string' ? undefined : read;
+  } catch (cause) {
     throw unreadable(path, cause);
-  });
+  }
+  if (content === undefined) throw new BerthError('INPUT_UNREADABLE', `cannot read ${path}: not a file or directory`, { path, reason: 'not-a-file' });
   const files = [{ path: basename(path), content }];
   return { id: contentRevisionId(files), origin: `file ${path}`, files };
 }
@@ -83,7 +89,7 @@ export async function readPaths(paths: string[], options: { cwd?: string } = {})
       const absolute = isFile ? resolve(location) : resolve(location, f.path);
       if (seen.has(absolute)) continue;
       seen.add(absolute);
-      files.push({ path: isFile ? prefix : prefix === '' ? f.path : `${prefix}/${f.path}`, content: f.content });
+      files.push({ ...f, path: isFile ? prefix : prefix === '' ? f.path : `${prefix}/${f.path}` });
     }
   }
   return { id: contentRevisionId(files), origin: paths.map((p) => (p === '.' ? 'folder .' : p)).join(', '), files };
@@ -103,100 +109,24 @@ function displayPath(arg: string): string {
 }
 
 async function readDirectory(root: string): Promise<RevisionFile[]> {
-  const berthignore = await readFile(join(root, IGNORE_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw unreadable(join(root, IGNORE_FILE), err);
-  });
-  const candidates = await listFiles(root, berthignore);
-  const selected = selectManifestPaths(candidates, berthignore);
+  const { rootReal, entries } = await listFolder(root);
   const files: RevisionFile[] = [];
-  for (let i = 0; i < selected.length; i += READ_CONCURRENCY) {
+  for (let i = 0; i < entries.length; i += READ_CONCURRENCY) {
     const batch = await Promise.all(
-      selected.slice(i, i + READ_CONCURRENCY).map(async (rel) => {
-        const full = join(root, ...rel.split('/'));
+      entries.slice(i, i + READ_CONCURRENCY).map(async (entry): Promise<RevisionFile | undefined> => {
+        if ('refused' in entry) return { path: entry.rel, content: Buffer.alloc(0), refused: entry.refused };
         try {
-          return { path: rel, content: await readCapped(full) };
+          const read = readContained(entry.full, rootReal);
+          if (read === undefined) return undefined;
+          return typeof read === 'string' ? { path: entry.rel, content: Buffer.alloc(0), refused: read } : { path: entry.rel, content: read };
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-          throw unreadable(full, err);
+          if ((err as NodeJS.ErrnoException).code === 'ELOOP') return { path: entry.rel, content: Buffer.alloc(0), refused: 'symlink-loop' };
+          throw unreadable(entry.full, err);
         }
       }),
     );
     for (const f of batch) if (f) files.push(f);
   }
-  return files;
-}
-
-/**
- * Every file below `root` ('/'-separated, relative), not descending into hidden directories
- * or directories the .berthignore excludes (gitignore semantics: nothing below an excluded
- * directory can be re-included). Symlinked directories are followed once each.
- */
-async function listFiles(root: string, berthignore: string | undefined): Promise<string[]> {
-  const ig = berthignore ? ignore().add(berthignore) : undefined;
-  const visited = new Set<string>([await realpath(root)]);
-  const out: string[] = [];
-  const pending: string[] = [''];
-  while (pending.length > 0) {
-    const rel = pending.pop()!;
-    const dir = rel === '' ? root : join(root, ...rel.split('/'));
-    let entries: Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && rel !== '') continue;
-      throw unreadable(dir, err);
-    }
-    for (const entry of entries) {
-      const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        const target = await stat(join(dir, entry.name)).catch(() => undefined);
-        if (!target) continue; // dangling link
-        isDir = target.isDirectory();
-        isFile = target.isFile();
-        if (isDir) {
-          const real = await realpath(join(dir, entry.name));
-          if (visited.has(real)) continue;
-          visited.add(real);
-        }
-      }
-      if (isDir) {
-        if (entry.name.startsWith('.') || ig?.ignores(`${childRel}/`)) continue;
-        pending.push(childRel);
-      } else if (isFile) out.push(childRel);
-    }
-  }
-  return out;
-}
-
-/**
- * Synchronous on purpose: manifests are small and many, and four promise round trips through
- * the thread pool per file cost more than the reads (6,600 files: ~480 ms async, a few tens of
- * ms sync). The event loop blocks for about a millisecond per hundred files.
- */
-async function readCapped(path: string): Promise<Buffer> {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const buf = Buffer.allocUnsafe(Math.min(size, MAX_FILE_BYTES) + 1);
-    let total = 0;
-    for (;;) {
-      const n = readSync(fd, buf, total, buf.length - total, null);
-      if (n === 0) break;
-      total += n;
-      if (total === buf.length) break;
-    }
-    return buf.subarray(0, total);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function unreadable(path: string, cause: unknown): BerthError {
-  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  const reason = code === 'ENOENT' ? 'not-found' : code === 'EACCES' || code === 'EPERM' ? 'permission-denied' : 'read-failed';
-  const why = reason === 'not-found' ? 'no such file or directory' : reason === 'permission-denied' ? 'permission denied' : ((cause as Error | undefined)?.message ?? 'read failed');
-  return new BerthError('INPUT_UNREADABLE', `cannot read ${path}: ${why}`, { path, reason }, { cause });
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

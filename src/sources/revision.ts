@@ -6,7 +6,17 @@ export interface RevisionFile {
   /** Path relative to the revision root, with '/' separators (what problems print). */
   path: string;
   content: Buffer;
+  /**
+   * Set when the folder reader refused to read this entry (SPEC §8: a folder source never
+   * follows a link out of its root). `content` is then empty, and validation reports the
+   * refusal as a problem of that code at `path`, so the revision is invalid as a whole rather
+   * than silently missing the file.
+   */
+  refused?: RefusedEntry;
 }
+
+/** Problem codes of src/manifests/problem-codes.ts, one per reason a link is not followed. */
+export type RefusedEntry = 'symlink-outside-root' | 'symlink-dangling' | 'symlink-loop';
 
 export interface Revision {
   id: string;

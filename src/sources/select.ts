@@ -10,14 +10,17 @@ export const IGNORE_FILE = '.berthignore';
  * `paths` are relative, '/'-separated; the result is sorted.
  */
 export function selectManifestPaths(paths: readonly string[], berthignore?: string): string[] {
+  return paths.filter(manifestPathFilter(berthignore)).sort();
+}
+
+/** The test selectManifestPaths applies to each path, for callers that decide one path at a time. */
+export function manifestPathFilter(berthignore?: string): (path: string) => boolean {
   const ig = berthignore ? ignore().add(berthignore) : undefined;
-  return paths
-    .filter((p) => {
-      const segments = p.split('/');
-      if (segments.slice(0, -1).some((s) => s.startsWith('.'))) return false;
-      const lower = p.toLowerCase();
-      if (!MANIFEST_EXTENSIONS.some((ext) => lower.endsWith(ext))) return false;
-      return !ig?.ignores(p);
-    })
-    .sort();
+  return (p) => {
+    const segments = p.split('/');
+    if (segments.slice(0, -1).some((s) => s.startsWith('.'))) return false;
+    const lower = p.toLowerCase();
+    if (!MANIFEST_EXTENSIONS.some((ext) => lower.endsWith(ext))) return false;
+    return !ig?.ignores(p);
+  };
 }

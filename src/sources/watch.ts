@@ -142,15 +142,29 @@ class FolderWatch {
       ignoreInitial: true,
       persistent: true,
       awaitWriteFinish: false,
+      // A link out of the folder is refused by the reader (./folder-tree.ts); following it here
+      // would still watch the host directory it names and log its file names as events. Links
+      // that stay inside are seen through their targets, which are watched where they are.
+      followSymlinks: false,
       ignored: (path: string, stats?: Stats) => this.ignored(path, stats),
     });
-    w.on('all', (type, path) => this.onFileEvent(type, path));
+    // chokidar 5 reports existing symlinks as `add` before 'ready' even with ignoreInitial when
+    // followSymlinks is off. Nothing before 'ready' is news: the read that follows it sees it all.
+    let ready = false;
+    w.on('all', (type, path) => {
+      if (ready) this.onFileEvent(type, path);
+    });
     w.on('error', (err) => {
       if (this.closed) return;
       this.report(err);
       this.schedule(this.debounceMs);
     });
-    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+    await new Promise<void>((resolve) =>
+      w.once('ready', () => {
+        ready = true;
+        resolve();
+      }),
+    );
     return w;
   }
 
@@ -237,6 +251,8 @@ class FolderWatch {
    */
   private async sizesMatch(rev: Revision): Promise<boolean> {
     for (const file of rev.files) {
+      // A refused link has no content to compare, and stat would look through it.
+      if (file.refused) continue;
       const st = await stat(join(this.dir, file.path)).catch(() => undefined);
       if (!st) return false;
       const capped = file.content.length > MAX_FILE_BYTES && st.size >= file.content.length;

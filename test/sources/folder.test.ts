@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES } from '../../src/manifests/limits.js';
 import { isBerthError } from '../../src/model/errors.js';
 import { contentRevisionId } from '../../src/sources/content-id.js';
+import { validateRevision } from '../../src/manifests/index.js';
 import { mergeRevisions, readPath, readPaths, readStdin } from '../../src/sources/folder.js';
+import { listFolder, readContained } from '../../src/sources/folder-tree.js';
 
 let root: string;
 beforeEach(async () => {
@@ -67,11 +69,9 @@ describe('readPath', () => {
     expect(rev.files.map((f) => f.content.length)).toEqual([MAX_FILE_BYTES + 1]);
   });
 
-  it('follows symlinked directories once, and skips dangling links', async () => {
+  it('follows symlinked directories inside the root once each', async () => {
     await tree({ 'real/a.yaml': 'a' });
     await symlink(join(root, 'real'), join(root, 'link'));
-    await symlink(root, join(root, 'real', 'loop'));
-    await symlink(join(root, 'nowhere'), join(root, 'dangling.yaml'));
     expect(names(await readPath(root))).toEqual(['link/a.yaml', 'real/a.yaml']);
   });
 
@@ -121,5 +121,132 @@ describe('readPaths and readStdin', () => {
     await tree({ 'a.yaml': 'a' });
     const merged = mergeRevisions([await readPaths([join(root, 'a.yaml')]), await readStdin(Readable.from([Buffer.from('s')]))]);
     expect({ files: names(merged), id: merged.id }).toEqual({ files: [`${root}/a.yaml`, '-'], id: contentRevisionId(merged.files) });
+  });
+});
+
+/**
+ * SPEC §8: a folder source never follows a link out of its root. Every case below holds a
+ * marker outside the root; none of it may reach the revision or a problem, and each refused
+ * link is reported at its own name.
+ */
+describe('symlinks in a manifest folder', () => {
+  const MARKER = 'HOST-FILE-MARKER-7f3a';
+  let outside: string;
+  let dir: string;
+  beforeEach(async () => {
+    outside = join(root, 'outside');
+    dir = join(root, 'app');
+    await tree({
+      'outside/secret.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: leaked}\ndata: {k: ${MARKER}}\n`,
+      'outside/plain': `${MARKER}\n`,
+      'outside/dir/x.yaml': `${MARKER}\n`,
+      'app2/s.yaml': `${MARKER}\n`,
+      'app/real/a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n',
+    });
+  });
+
+  async function read(): Promise<{ files: Record<string, string>; problems: Array<[string, string]>; everything: string }> {
+    const rev = await readPath(dir);
+    const { problems } = validateRevision(rev.files);
+    const files = Object.fromEntries(rev.files.map((f) => [f.path, f.refused ?? f.content.toString()]));
+    // Links inside the root duplicate what they point at; only the refusals matter here.
+    const refusals = problems.filter((p) => p.code.startsWith('symlink-')).map((p): [string, string] => [p.file, p.code]);
+    return { files, problems: refusals, everything: JSON.stringify({ rev, problems }) };
+  }
+
+  it.each([
+    { name: 'an in-root file link is followed', link: 'alias.yaml', to: 'real/a.yaml', want: { 'alias.yaml': 'content' } },
+    { name: 'an in-root directory link is followed', link: 'more', to: 'real', want: { 'more/a.yaml': 'content' } },
+    { name: 'a file link out of the root', link: 'leak.yaml', to: '../outside/secret.yaml', want: { 'leak.yaml': 'symlink-outside-root' } },
+    { name: 'an absolute file link out of the root', link: 'abs.yaml', to: '<outside>/secret.yaml', want: { 'abs.yaml': 'symlink-outside-root' } },
+    { name: 'a directory link out of the root', link: 'ext', to: '<outside>/dir', want: { ext: 'symlink-outside-root' } },
+    { name: 'a link to the root of the file system', link: 'slash', to: '/', want: { slash: 'symlink-outside-root' } },
+    { name: "a link to the root's parent", link: 'parent', to: '..', want: { parent: 'symlink-outside-root' } },
+    { name: 'a sibling sharing the root as a name prefix (app2 vs app)', link: 'sib.yaml', to: '../app2/s.yaml', want: { 'sib.yaml': 'symlink-outside-root' } },
+    { name: 'a link out of the root from a sub-directory', link: 'real/deep.yaml', to: '../../outside/secret.yaml', want: { 'real/deep.yaml': 'symlink-outside-root' } },
+    { name: 'a dangling link', link: 'gone.yaml', to: 'nowhere.yaml', want: { 'gone.yaml': 'symlink-dangling' } },
+    { name: 'a dangling directory link', link: 'gone', to: 'nowhere', want: { gone: 'symlink-dangling' } },
+    { name: 'a link to itself', link: 'self.yaml', to: 'self.yaml', want: { 'self.yaml': 'symlink-loop' } },
+    { name: 'a link to the root', link: 'real/top', to: '..', want: { 'real/top': 'symlink-loop' } },
+    { name: 'an outside link without a manifest name is not a manifest', link: 'LICENSE', to: '../outside/plain', want: {} },
+    { name: 'a hidden directory link is not descended into', link: '.cache', to: '<outside>/dir', want: {} },
+    { name: "an Emacs lock file (a dangling link by design) is not a manifest", link: '.#a.yaml', to: 'me@host.123:456', want: {} },
+  ])('$name', async ({ link, to, want }) => {
+    await symlink(to.replace('<outside>', outside), join(dir, link));
+    const got = await read();
+    const real = { 'real/a.yaml': 'content' };
+    const expected = { ...real, ...want };
+    expect(Object.fromEntries(Object.entries(got.files).map(([k, v]) => [k, v.startsWith('apiVersion') ? 'content' : v]))).toEqual(expected);
+    const refused = Object.entries(want).filter(([, v]) => v !== 'content');
+    expect(got.problems).toEqual(refused.map(([file, code]) => [file, code]));
+    expect(got.everything).not.toContain(MARKER);
+    expect(got.everything).not.toContain(outside);
+  });
+
+  it('two links that point at each other are both refused as a loop', async () => {
+    await symlink('b.yaml', join(dir, 'a.yaml'));
+    await symlink('a.yaml', join(dir, 'b.yaml'));
+    expect((await read()).problems).toEqual([
+      ['a.yaml', 'symlink-loop'],
+      ['b.yaml', 'symlink-loop'],
+    ]);
+  });
+
+  it('the problem names the link and says what to do, never the target', async () => {
+    await symlink(join(outside, 'secret.yaml'), join(dir, 'leak.yaml'));
+    const { problems } = validateRevision((await readPath(dir)).files);
+    expect(problems).toEqual([
+      {
+        file: 'leak.yaml',
+        line: 0,
+        column: 0,
+        path: '',
+        severity: 'error',
+        code: 'symlink-outside-root',
+        message: 'this symlink points outside the manifest folder, and berth does not follow links out of it; replace the link with the file, or point it at a file inside the folder',
+      },
+    ]);
+  });
+
+  it('a .berthignore that links out of the root is refused and not used as rules', async () => {
+    await writeFile(join(outside, 'ignore'), 'real/\n');
+    await symlink(join(outside, 'ignore'), join(dir, '.berthignore'));
+    const got = await read();
+    expect(Object.keys(got.files)).toEqual(['.berthignore', 'real/a.yaml']);
+    expect(got.problems).toEqual([['.berthignore', 'symlink-outside-root']]);
+  });
+
+  it('a file swapped for an outside link after listing is refused when read (the open file is checked)', async () => {
+    const listing = await listFolder(dir);
+    const entry = listing.entries.find((e) => e.rel === 'real/a.yaml');
+    expect(entry && 'full' in entry).toBe(true);
+    await rm(join(dir, 'real/a.yaml'));
+    await symlink(join(outside, 'secret.yaml'), join(dir, 'real/a.yaml'));
+    expect(readContained((entry as { full: string }).full, listing.rootReal)).toBe('symlink-outside-root');
+  });
+
+  it('a refused link is part of the revision id: fixing it is a new revision', async () => {
+    await symlink(join(outside, 'secret.yaml'), join(dir, 'leak.yaml'));
+    const refused = await readPath(dir);
+    await rm(join(dir, 'leak.yaml'));
+    await writeFile(join(dir, 'leak.yaml'), '');
+    const fixed = await readPath(dir);
+    expect(fixed.id).not.toBe(refused.id);
+  });
+
+  it('the folder and a file named on the command line are the user’s choice, links included', async () => {
+    await symlink(dir, join(root, 'via-link'));
+    await symlink(join(outside, 'secret.yaml'), join(root, 'one.yaml'));
+    expect(names(await readPath(join(root, 'via-link')))).toEqual(['real/a.yaml']);
+    expect((await readPath(join(root, 'one.yaml'))).files[0]!.content.toString()).toContain(MARKER);
+  });
+
+  it('readPaths keeps the refusal under the argument’s prefix', async () => {
+    await symlink(join(outside, 'secret.yaml'), join(dir, 'leak.yaml'));
+    const rev = await readPaths([dir]);
+    expect(rev.files.map((f) => [f.path, f.refused])).toEqual([
+      [`${dir}/leak.yaml`, 'symlink-outside-root'],
+      [`${dir}/real/a.yaml`, undefined],
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isBerthError } from '../../src/model/errors.js';
@@ -192,5 +192,44 @@ describe('readGitRevision (offline, local repository)', () => {
     } finally {
       await cache.cleanup();
     }
+  });
+});
+
+/**
+ * SPEC §8: a git source reads only git objects. A symlink in a commit is a blob (mode 120000)
+ * holding the target's path: it is neither read as a manifest nor followed on disk, whether
+ * it points into the tree or out of it, and a sub-path cannot pass through one.
+ */
+describe('readGitRevision: symlinks in the tree', () => {
+  const MARKER = 'HOST-FILE-MARKER-git';
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  let repo: TestRepo;
+
+  beforeAll(async () => {
+    tmp = await makeTempDir('berth-git-links-');
+    await mkdir(join(tmp.path, 'outside', 'dir'), { recursive: true });
+    await writeFile(join(tmp.path, 'outside', 'secret.yaml'), `k: ${MARKER}\n`);
+    await writeFile(join(tmp.path, 'outside', 'dir', 'x.yaml'), `k: ${MARKER}\n`);
+    repo = await makeRepo(tmp.path, 'links.git', { files: { 'deploy/real.yaml': 'image: web:1\n' } });
+    await symlink(join(tmp.path, 'outside', 'secret.yaml'), join(repo.workDir, 'deploy', 'leak.yaml'));
+    await symlink('../../../outside/secret.yaml', join(repo.workDir, 'deploy', 'relative.yaml'));
+    await symlink(join(tmp.path, 'outside', 'dir'), join(repo.workDir, 'deploy', 'ext'));
+    await symlink('real.yaml', join(repo.workDir, 'deploy', 'alias.yaml'));
+    await repo.commitFiles({}, { message: 'links' });
+    expect(await repo.git('ls-files', '-s', 'deploy/leak.yaml')).toMatch(/^120000 /);
+  });
+  afterAll(async () => {
+    await tmp?.cleanup();
+  });
+
+  it('reads no symlink entry, in the tree or out of it', async () => {
+    const rev = await readGitRevision({ dir: repo.bareDir, ref: 'main' });
+    expect(contents(rev.files)).toEqual({ 'deploy/real.yaml': 'image: web:1\n' });
+  });
+
+  it.each(['deploy/ext', 'deploy/ext/x.yaml', 'deploy/leak.yaml', 'deploy/alias.yaml'])('a sub-path through the link %s does not exist', async (path) => {
+    const err = await caught(() => readGitRevision({ dir: repo.bareDir, ref: 'main', path }));
+    expect((err as { data: unknown }).data).toMatchObject({ reason: 'path-not-found', path });
+    expect(JSON.stringify(err) + String(err)).not.toContain(MARKER);
   });
 });

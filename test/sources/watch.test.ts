@@ -1,6 +1,7 @@
-import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { validateRevision } from '../../src/manifests/index.js';
 import { MAX_FILE_BYTES } from '../../src/manifests/limits.js';
 import type { Clock } from '../../src/model/clock.js';
 import { isBerthError } from '../../src/model/errors.js';
@@ -324,6 +325,43 @@ describe('watchFolder under a fake clock', () => {
       await waitFor(() => seen.length === v, `revision ${v}`);
     }
     expect(w.errors.map((e) => (e as Error).message)).toEqual(['consumer failed']);
+  });
+
+  it('links out of the folder are refused, not read, and the host directories they name are not watched', async () => {
+    const MARKER = 'HOST-FILE-MARKER-watch';
+    const outside = await tempDir({ 'secret.yaml': `k: ${MARKER}\n`, 'dir/x.yaml': `k: ${MARKER}\n` });
+    const dir = await tempDir({ 'a.yaml': 'v: 1\n' });
+    await symlink(join(outside, 'secret.yaml'), join(dir, 'leak.yaml'));
+    await symlink(join(outside, 'dir'), join(dir, 'ext'));
+    await symlink(join(dir, 'nowhere.yaml'), join(dir, 'gone.yaml'));
+    const clock = new FakeClock();
+    const w = await watched(dir, clock);
+    expect(w.revs[0]?.files.map((f) => [f.path, f.refused ?? f.content.toString()])).toEqual([
+      ['a.yaml', 'v: 1\n'],
+      ['ext', 'symlink-outside-root'],
+      ['gone.yaml', 'symlink-dangling'],
+      ['leak.yaml', 'symlink-outside-root'],
+    ]);
+    expect(validateRevision(w.revs[0]!.files).problems.filter((p) => p.file !== 'a.yaml').map((p) => [p.file, p.code])).toEqual([
+      ['ext', 'symlink-outside-root'],
+      ['gone.yaml', 'symlink-dangling'],
+      ['leak.yaml', 'symlink-outside-root'],
+    ]);
+
+    // A change in the host directory behind `ext` is no event of this folder.
+    await writeFile(join(outside, 'dir', 'y.yaml'), `k: ${MARKER}\n`);
+    await quiet(w.events, 250);
+    expect(w.events).toEqual([]);
+
+    // Refused links have nothing to settle: an edit next to them is emitted, not re-read forever.
+    await writeFile(join(dir, 'a.yaml'), 'v: 2\n');
+    await quiet(w.events);
+    await clock.advance(DEBOUNCE);
+    await waitFor(() => w.revs.length === 2, 'revision');
+    await readsDone(w.reads);
+    expect(w.reads.outcomes).toEqual(['emitted', 'emitted']);
+    expect(JSON.stringify(w.revs.map((r) => r.files.map((f) => f.content.toString())))).not.toContain(MARKER);
+    expect(w.errors).toEqual([]);
   });
 
   it('refuses to start on a missing directory or a file', async () => {

@@ -63,7 +63,8 @@ function probeUrl(action: HttpGetProbeAction): URL {
 
 /** Node takes an array value as repeated header lines, which is what a repeated probe header means. */
 function probeHeaders(list: HttpGetProbeAction['headers']): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
+  // Header names are the manifest's: no prototype to find `constructor` in or `__proto__` to replace.
+  const headers: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const { name, value } of list) {
     const key = name.toLowerCase();
     const prev = headers[key];

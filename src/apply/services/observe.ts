@@ -3,6 +3,7 @@ import type { DockerState, ObservedDns, ObservedService } from '../../diff/obser
 import { L, parseJson } from '../labels.js';
 import { dockerNames } from '../names.js';
 import { SL } from './containers.js';
+import { own } from '../../model/own.js';
 
 /**
  * The data-plane containers among what `observeDocker` listed: one ObservedService per proxy
@@ -23,7 +24,7 @@ export function observeServiceContainers(app: string, containers: readonly Docke
     for (const [net, info] of Object.entries(c.NetworkSettings?.Networks ?? {})) {
       if (net.startsWith(prefix) && info.IPAddress) networks[net.slice(prefix.length)] = info.IPAddress;
     }
-    const ip = networks[namespace];
+    const ip = own(networks, namespace);
     const base = { namespace, containerId: c.Id, state: c.State as DockerState, specHash: c.Labels[L.specHash] ?? '', ...(ip ? { ip } : {}) };
     if (role === 'dns') dns.push(base);
     else if (c.Labels[SL.mode] === 'host-rules') hostRules.push({ ...base, name: c.Labels[L.name] ?? '' });

@@ -4,13 +4,14 @@ import { BerthError } from '../../model/errors.js';
 import type { ProgressEvent } from '../../runtime/converge.js';
 import type { PassResult, ResourceChange } from '../../runtime/pass.js';
 import type { CliContext } from '../context.js';
-import { print, useColor } from '../context.js';
+import { print, useColor, writeStyled } from '../context.js';
 import type { EngineFlags } from '../engine.js';
 import { addEngineOptions, parseDuration } from '../engine-flags.js';
 import { kubectlName, kubectlNameOfKey } from '../output/kube-names.js';
 import { serviceActionText } from '../../diff/service-action-text.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
+import { escapeControl } from '../../model/excerpt.js';
 
 interface ApplyFlags extends EngineFlags, ValidationFlags {
   filename: string[];
@@ -92,7 +93,7 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
 function report(result: PassResult, flags: ApplyFlags, ctx: CliContext, color: boolean, formatProblemsText: (p: PassResult['problems'], o: { color: boolean }) => string): number {
   const { io } = ctx;
   if (!result.valid) {
-    io.stderr.write(formatProblemsText(result.problems, { color: useColor({ ...io, stdout: io.stderr }) }));
+    writeStyled(io.stderr, formatProblemsText(result.problems, { color: useColor({ ...io, stdout: io.stderr }) }));
     print(io.stderr, `error: ${revisionLabel(result)} is invalid; nothing was applied`);
     return 2;
   }
@@ -109,7 +110,7 @@ function report(result: PassResult, flags: ApplyFlags, ctx: CliContext, color: b
     }
     for (const w of result.converge?.waits ?? []) if (timedOut || flags.wait) print(io.stderr, `${timedOut ? 'timed out: ' : ''}${kubectlNameOfKey(w.key)}: ${w.message}`);
   }
-  for (const r of failed) print(io.stderr, `${color ? '\x1b[31merror\x1b[0m' : 'error'}: ${actionText(r)}: ${r.error?.message}`);
+  for (const r of failed) writeStyled(io.stderr, `${color ? '\x1b[31merror\x1b[0m' : 'error'}: ${escapeControl(`${actionText(r)}: ${r.error?.message}`)}\n`);
   for (const key of result.rolloutsFailed) {
     const d = result.divergences.find((x) => x.deployment === key);
     print(io.stderr, `error: the rollout of ${kubectlNameOfKey(key)} missed its progress deadline${d ? `; ${d.message}` : ''}`);
@@ -182,7 +183,7 @@ function progressPrinter(ctx: CliContext, color: boolean): { onProgress: (e: Pro
   let lastStatus = '';
   let statusShown = false;
   const clear = () => {
-    if (tty && statusShown) io.stderr.write('\r\x1b[2K');
+    if (tty && statusShown) writeStyled(io.stderr, '\r\x1b[2K');
     statusShown = false;
   };
   return {
@@ -197,7 +198,7 @@ function progressPrinter(ctx: CliContext, color: boolean): { onProgress: (e: Pro
         if (text === lastStatus && !tty) return;
         lastStatus = text;
         if (tty) {
-          io.stderr.write(`\r\x1b[2K${color ? '\x1b[2m' : ''}waiting: ${text.slice(0, (io.stdout.columns ?? 120) - 10)}${color ? '\x1b[0m' : ''}`);
+          writeStyled(io.stderr, `\r\x1b[2K${color ? '\x1b[2m' : ''}waiting: ${escapeControl(text.slice(0, (io.stdout.columns ?? 120) - 10))}${color ? '\x1b[0m' : ''}`);
           statusShown = true;
         } else print(io.stderr, `waiting: ${text}`);
       }

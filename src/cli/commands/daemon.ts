@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { BerthError } from '../../model/errors.js';
 import type { CliContext } from '../context.js';
+import { writeStyled } from '../context.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
 import type { DaemonFlags, SettledDaemon } from './daemon-settings.js';
 import { DAEMON_DEFAULTS } from './daemon-settings.js';
@@ -57,7 +58,7 @@ async function loadConfig<T>(path: string, load: (p: string) => Promise<T>, ctx:
   } catch (err) {
     if (err instanceof BerthError && err.code === 'INVALID_CONFIG' && Array.isArray(err.data.problems)) {
       const { formatProblemsText } = await import('../output/problems.js');
-      ctx.io.stderr.write(formatProblemsText(err.data.problems as never, { color: false }));
+      writeStyled(ctx.io.stderr, formatProblemsText(err.data.problems as never, { color: false }));
     }
     throw err;
   }

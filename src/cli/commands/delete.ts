@@ -5,7 +5,7 @@ import { matches } from '../../model/selectors.js';
 import type { DeleteOutcome, DeleteTarget } from '../../runtime/delete.js';
 import type { Store } from '../../runtime/store/index.js';
 import type { CliContext, CliIO } from '../context.js';
-import { print, useColor } from '../context.js';
+import { print, useColor, writeStyled } from '../context.js';
 import type { Engine } from '../engine.js';
 import type { EngineFlags } from '../engine-flags.js';
 import { addEngineOptions } from '../engine-flags.js';
@@ -89,7 +89,7 @@ async function targetsFromFiles(paths: string[], io: CliIO): Promise<{ targets: 
   // Deleting needs kinds and names only: host policy must not stop anyone from deleting.
   const result = validateRevision(revision.files, { skipUnsupported: true, hostPolicy: UNRESTRICTED_HOST_POLICY });
   if (hasErrors(result.problems)) {
-    io.stderr.write(formatProblemsText(result.problems, { color: useColor({ ...io, stdout: io.stderr }) }));
+    writeStyled(io.stderr, formatProblemsText(result.problems, { color: useColor({ ...io, stdout: io.stderr }) }));
     print(io.stderr, 'error: the manifests are invalid; nothing was deleted');
     return { problems: true };
   }

@@ -4,7 +4,7 @@ import { kindInfo } from '../../model/kinds.js';
 import { matches } from '../../model/selectors.js';
 import type { View, ViewOf } from '../../runtime/views/index.js';
 import type { CliContext, CliIO } from '../context.js';
-import { print } from '../context.js';
+import { print, write } from '../context.js';
 import type { EngineFlags } from '../engine-flags.js';
 import { addEngineOptions } from '../engine-flags.js';
 import { parseResourceArgs } from '../resource-args.js';
@@ -70,7 +70,7 @@ async function describe(args: string[], flags: DescribeFlags, io: CliIO): Promis
     const texts = chosen.map((v) =>
       describeView(v, { events: engine.store.listEvents({ app: engine.app, objectKey: v.key, limit: EVENT_LIMIT }), now: state.now, pods, replicaSets }),
     );
-    io.stdout.write(texts.join('\n\n'));
+    write(io.stdout, texts.join('\n\n'));
     if (chosen.length === 0 && missing.length === 0) print(io.stderr, flags.allNamespaces ? 'No resources found' : `No resources found in ${namespace} namespace.`);
     for (const m of missing) print(io.stderr, m);
     return missing.length ? 2 : 0;

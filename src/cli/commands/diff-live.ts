@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { print } from '../context.js';
+import { print, writeStyled } from '../context.js';
 import type { DiffCommandOptions, RawDiffOptions } from './diff.js';
 import { diffExitCode, writeDiffReport } from './diff.js';
 import type { EngineFlags } from '../engine-flags.js';
@@ -25,7 +25,7 @@ export async function runLiveDiff(options: DiffCommandOptions, ctx: CliContext, 
   try {
     const result = await liveDiff(engine, { app: engine.app, revision, validate: options.validation, prune: raw.prune === true });
     if (!result.valid || !result.report) {
-      ctx.io.stderr.write(formatProblemsText(result.problems, { color: false }));
+      writeStyled(ctx.io.stderr, formatProblemsText(result.problems, { color: false }));
       print(ctx.io.stderr, 'error: the manifests are invalid; nothing to compare');
       return 2;
     }

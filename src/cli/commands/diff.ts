@@ -17,7 +17,7 @@ import { readPath } from '../../sources/folder.js';
 import { readGitRevision, resolveGitRevision } from '../../sources/git.js';
 import type { Revision } from '../../sources/revision.js';
 import type { CliContext, CliIO } from '../context.js';
-import { print, useColor } from '../context.js';
+import { print, useColor, write, writeStyled } from '../context.js';
 import { formatProblemsText } from '../output/problems.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
@@ -196,7 +196,7 @@ export async function runOfflineDiff(options: OfflineOptions, io: CliIO): Promis
     const errors = hasErrors(side.problems);
     invalid ||= errors;
     print(io.stderr, `${side.flag} ${side.revision.origin}: ${errors ? 'invalid manifests' : 'warnings'}`);
-    io.stderr.write(formatProblemsText(side.problems, { color: stderrColor(io) }));
+    writeStyled(io.stderr, formatProblemsText(side.problems, { color: stderrColor(io) }));
   }
   if (invalid) return 2;
   const report = createDiffReport({
@@ -326,7 +326,9 @@ function stderrColor(io: CliIO): boolean {
 }
 
 export function writeDiffReport(report: DiffReport, format: DiffOutputFormat, io: CliIO): void {
-  io.stdout.write(renderDiffReport(report, format, io));
+  // Text is styled by renderText, which escapes the data first; JSON and Markdown are escaped here.
+  if (format === 'text') writeStyled(io.stdout, renderDiffReport(report, format, io));
+  else write(io.stdout, renderDiffReport(report, format, io));
 }
 
 /** SPEC §7: 0 no differences, 1 differences found. */

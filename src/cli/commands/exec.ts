@@ -57,6 +57,8 @@ async function exec(arg: string, command: string[], flags: ExecFlags, ctx: CliCo
         command,
         ...(flags.stdin ? { stdin } : {}),
         tty,
+        // An interactive session's bytes, raw by nature (a shell in a TTY sends escapes); not
+        // berth's text, so not through the print boundary (cli/context.ts).
         stdout: io.stdout,
         stderr: io.stderr,
         size: () => {

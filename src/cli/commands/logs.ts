@@ -82,6 +82,9 @@ async function logs(arg: string, flags: LogsFlags, ctx: CliContext): Promise<num
         ...(sinceMs !== undefined ? { since: (engine.clock.now() - sinceMs) / 1000 } : {}),
         signal: io.interrupted,
       },
+      // The container's own output, passed through byte for byte as kubectl logs does: it is
+      // not berth's text, and escaping it would corrupt what programs write (colored logs,
+      // progress bars). berth's own lines here go through print() (cli/context.ts).
       io.stdout,
       io.stderr,
     );

@@ -6,7 +6,7 @@ import { hasErrors } from '../../model/problem.js';
 import { mergeRevisions, readPaths, readStdin } from '../../sources/folder.js';
 import type { Revision } from '../../sources/revision.js';
 import type { CliContext, CliIO } from '../context.js';
-import { useColor } from '../context.js';
+import { useColor, write, writeStyled } from '../context.js';
 import { formatProblemsGithub, formatProblemsText, formatSummary, problemJson, summarize } from '../output/problems.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
@@ -36,7 +36,10 @@ async function validate(inputs: string[], flags: ValidateFlags, io: CliIO): Prom
   const format = parseFormat(flags.output);
   const revision = await readInputs(inputs.length > 0 ? inputs : ['.'], io);
   const result = validateRevision(revision.files, validateOptionsFrom(flags));
-  io.stdout.write(render(format, result, useColor(io)));
+  // Text is styled by its renderer, which escapes the data first; JSON and GitHub output are escaped here.
+  const out = render(format, result, useColor(io));
+  if (format === 'text') writeStyled(io.stdout, out);
+  else write(io.stdout, out);
   return hasErrors(result.problems) ? 1 : 0;
 }
 

@@ -1,7 +1,7 @@
 import { kindInfo } from '../../model/kinds.js';
 import type { View } from '../../runtime/views/index.js';
 import type { CliIO } from '../context.js';
-import { print } from '../context.js';
+import { print, write } from '../context.js';
 import type { ResourceQuery } from '../resource-args.js';
 import type { GetOutputFormat } from './kube-objects.js';
 import { nameLines, outputDocument, renderDocument } from './kube-objects.js';
@@ -24,7 +24,7 @@ export interface GetWriteOptions {
 export function writeGet(io: CliIO, views: View[], query: ResourceQuery, format: GetOutputFormat, o: GetWriteOptions): void {
   if (format === 'json' || format === 'yaml') {
     if (query.single && views.length === 0) return;
-    io.stdout.write(renderDocument(outputDocument(views, query.single), format));
+    write(io.stdout, renderDocument(outputDocument(views, query.single), format));
     return;
   }
   if (views.length === 0) {
@@ -32,7 +32,7 @@ export function writeGet(io: CliIO, views: View[], query: ResourceQuery, format:
     return;
   }
   if (format === 'name') {
-    io.stdout.write(nameLines(views));
+    write(io.stdout, nameLines(views));
     return;
   }
   const tables: string[] = [];
@@ -44,7 +44,7 @@ export function writeGet(io: CliIO, views: View[], query: ResourceQuery, format:
     const formatted = formatColumns(rows);
     tables.push(o.noHeaders ? formatted.slice(formatted.indexOf('\n') + 1) : formatted);
   }
-  io.stdout.write(tables.join('\n'));
+  write(io.stdout, tables.join('\n'));
 }
 
 function labelsText(labels: Record<string, string>): string {

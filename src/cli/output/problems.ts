@@ -1,5 +1,6 @@
 import type { Problem } from '../../model/problem.js';
 import { compareProblems } from '../../model/problem.js';
+import { escapeControl } from '../../model/excerpt.js';
 
 /**
  * How validation problems print, shared by every command that shows invalid input (validate,
@@ -12,8 +13,10 @@ export interface FormatOptions {
 
 const ANSI = { bold: '\u001b[1m', red: '\u001b[31m', yellow: '\u001b[33m', dim: '\u001b[2m', reset: '\u001b[0m' } as const;
 
+/** Styles `text` after escaping it: the codes are berth's, the text may hold input (see cli/context.ts writeStyled). */
 function paint(on: boolean, style: keyof typeof ANSI, text: string): string {
-  return on ? `${ANSI[style]}${text}${ANSI.reset}` : text;
+  const safe = escapeControl(text);
+  return on ? `${ANSI[style]}${safe}${ANSI.reset}` : safe;
 }
 
 function sorted(problems: readonly Problem[]): Problem[] {
@@ -33,7 +36,7 @@ export function formatProblemsText(problems: readonly Problem[], options: Format
     .map((p) => {
       const sev = paint(color, p.severity === 'error' ? 'red' : 'yellow', p.severity);
       const path = p.path ? ` ${paint(color, 'dim', `[${p.path}]`)}` : '';
-      return `${paint(color, 'bold', location(p))}: ${sev}: ${p.message}${path}\n`;
+      return `${paint(color, 'bold', location(p))}: ${sev}: ${escapeControl(p.message)}${path}\n`;
     })
     .join('');
 }

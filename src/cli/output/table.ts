@@ -3,6 +3,7 @@ import type { Kind, LabelSelector, StringMap } from '../../model/types.js';
 import type { View, ViewOf } from '../../runtime/views/index.js';
 import { age, humanDuration } from './age.js';
 import { kubectlName } from './kube-names.js';
+import { own } from '../../model/own.js';
 
 /**
  * `berth get` tables, column for column what kubectl prints for the same kind: headers in
@@ -42,7 +43,7 @@ export function labelSelectorText(sel: LabelSelector | StringMap | undefined): s
 /** kubectl's short access modes. */
 export function accessModes(modes: readonly string[] | undefined): string {
   const short: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
-  return (modes ?? []).map((m) => short[m] ?? m).join(',');
+  return (modes ?? []).map((m) => own(short, m) ?? m).join(',');
 }
 
 export function servicePorts(ports: ViewOf<'Service'>['object']['spec']['ports']): string {

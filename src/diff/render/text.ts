@@ -3,6 +3,7 @@ import type { DiffReport } from './report.js';
 import { summaryLine } from './report.js';
 import type { Sign } from './format.js';
 import { actionSign, changeLines, displayName, sourceText } from './format.js';
+import { escapeControl } from '../../model/excerpt.js';
 
 /**
  * kubectl-diff-like text for a terminal or a CI log: one block per resource (header, effects,
@@ -18,10 +19,12 @@ const SIGN_COLOR: Record<Sign, string> = { '+': ANSI.green, '-': ANSI.red, '~': 
 const VERB: Record<ReportChange['action'], string> = { create: 'create', update: 'update', delete: 'delete' };
 
 export function renderText(report: DiffReport, options: TextOptions): string {
-  const paint = (code: string, text: string) => (options.color ? `${code}${text}${ANSI.reset}` : text);
+  // Data is escaped before it is styled: the codes are berth's, the text may hold input (names,
+  // values, messages), which must not reach a terminal as control sequences (SPEC §8).
+  const paint = (code: string, text: string) => (options.color ? `${code}${escapeControl(text)}${ANSI.reset}` : escapeControl(text));
   const blocks = report.changes.map((c) => changeBlock(c, paint));
   if (report.drift?.length) {
-    blocks.push([paint(ANSI.bold + ANSI.yellow, '~ drift on the host (manifests unchanged)'), ...report.drift.map((d) => `    → ${d.message}`), ''].join('\n'));
+    blocks.push([paint(ANSI.bold + ANSI.yellow, '~ drift on the host (manifests unchanged)'), ...report.drift.map((d) => `    → ${escapeControl(d.message)}`), ''].join('\n'));
   }
   const summary = `Summary: ${summaryLine(report.summary, report.drift?.length ?? 0)}`;
   const line = report.summary.destructive > 0 ? paint(ANSI.bold + ANSI.red, summary) : paint(ANSI.bold, summary);
@@ -34,7 +37,7 @@ function changeBlock(c: ReportChange, paint: (code: string, text: string) => str
   const header =
     paint(ANSI.bold + SIGN_COLOR[sign], `${sign} ${VERB[c.action]} ${displayName(c)}`) + (source ? paint(ANSI.dim, `  (${source})`) : '');
   const effects = c.effects.map((e) =>
-    e.destructive ? paint(ANSI.bold + ANSI.red, `    ⚠ ${e.message} [destructive]`) : `    → ${e.message}`,
+    e.destructive ? paint(ANSI.bold + ANSI.red, `    ⚠ ${e.message} [destructive]`) : `    → ${escapeControl(e.message)}`,
   );
   const body = changeLines(c).map((l) => paint(SIGN_COLOR[l.sign], `  ${l.sign} ${l.text}`));
   return [header, ...effects, ...body, ''].join('\n');

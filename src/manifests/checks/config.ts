@@ -4,14 +4,18 @@ import type { Reporter } from '../report.js';
 import { checkClaimResources } from './resources.js';
 import type { Rec } from './values.js';
 import { isRecord, rec } from './values.js';
+import { quote } from '../../model/excerpt.js';
 
-/** Keys a typed Secret must carry (pkg/apis/core/validation ValidateSecret). */
-const REQUIRED_SECRET_KEYS: Record<string, readonly string[]> = {
-  'kubernetes.io/tls': ['tls.crt', 'tls.key'],
-  'kubernetes.io/dockerconfigjson': ['.dockerconfigjson'],
-  'kubernetes.io/dockercfg': ['.dockercfg'],
-  'kubernetes.io/ssh-auth': ['ssh-privatekey'],
-};
+/**
+ * Keys a typed Secret must carry (pkg/apis/core/validation ValidateSecret). A Map: `type` is the
+ * manifest's, and `type: constructor` must not find Object.prototype's.
+ */
+const REQUIRED_SECRET_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['kubernetes.io/tls', ['tls.crt', 'tls.key']],
+  ['kubernetes.io/dockerconfigjson', ['.dockerconfigjson']],
+  ['kubernetes.io/dockercfg', ['.dockercfg']],
+  ['kubernetes.io/ssh-auth', ['ssh-privatekey']],
+]);
 
 /** Go's base64.StdEncoding, which ignores CR and LF. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -25,7 +29,7 @@ export function checkConfigMap(object: Rec, r: Reporter): void {
   if (data && binary)
     for (const key of Object.keys(binary))
       if (Object.prototype.hasOwnProperty.call(data, key))
-        r.report('duplicate-config-key', ['binaryData', key], `key ${JSON.stringify(key)} is in both data and binaryData`, { at: 'key' });
+        r.report('duplicate-config-key', ['binaryData', key], `key ${quote(key)} is in both data and binaryData`, { at: 'key' });
 }
 
 export function checkSecret(object: Rec, r: Reporter): void {
@@ -33,12 +37,12 @@ export function checkSecret(object: Rec, r: Reporter): void {
   checkKeys(object.stringData, ['stringData'], r);
   checkBase64Values(object.data, ['data'], r, 'Secret data holds base64; put plain text in stringData');
   const type = typeof object.type === 'string' ? object.type : 'Opaque';
-  const required = REQUIRED_SECRET_KEYS[type];
+  const required = REQUIRED_SECRET_KEYS.get(type);
   if (!required) return;
   const present = new Set([...Object.keys(rec(object.data) ?? {}), ...Object.keys(rec(object.stringData) ?? {})]);
   for (const key of required)
     if (!present.has(key))
-      r.report('missing-field', ['data', key], `a Secret of type ${type} needs key ${JSON.stringify(key)} in data or stringData`, { locate: isRecord(object.data) ? ['data'] : [], at: 'key' });
+      r.report('missing-field', ['data', key], `a Secret of type ${type} needs key ${quote(key)} in data or stringData`, { locate: isRecord(object.data) ? ['data'] : [], at: 'key' });
 }
 
 export function checkClaim(object: Rec, r: Reporter): void {
@@ -50,7 +54,7 @@ function checkKeys(map: unknown, path: Path, r: Reporter): void {
   if (!isRecord(map)) return;
   for (const key of Object.keys(map)) {
     const err = checkConfigKey(key);
-    if (err) r.report('invalid-config-key', [...path, key], `key ${JSON.stringify(key)} is invalid: ${err}`, { at: 'key' });
+    if (err) r.report('invalid-config-key', [...path, key], `key ${quote(key)} is invalid: ${err}`, { at: 'key' });
   }
 }
 
@@ -59,6 +63,6 @@ function checkBase64Values(map: unknown, path: Path, r: Reporter, hint: string):
   for (const [key, value] of Object.entries(map)) {
     if (typeof value !== 'string') continue;
     if (!BASE64.test(value.replace(/[\r\n]/g, '')))
-      r.report('invalid-base64', [...path, key], `value of ${JSON.stringify(key)} is not base64 (${hint})`);
+      r.report('invalid-base64', [...path, key], `value of ${quote(key)} is not base64 (${hint})`);
   }
 }

@@ -7,6 +7,7 @@ import { checkPortNumber } from './ports.js';
 import { checkContainerResources } from './resources.js';
 import type { Rec } from './values.js';
 import { arr, has, int, rec, str } from './values.js';
+import { clipList, quote } from '../../model/excerpt.js';
 
 /** Pod-wide state while its containers are checked one by one. */
 export interface PodScope {
@@ -43,12 +44,12 @@ export function checkContainer(value: unknown, path: Path, init: boolean, ctx: C
   const label = name ?? formatIndex(path);
   if (name !== undefined) {
     const err = checkDns1123Label(name);
-    if (err) r.report('invalid-name', [...path, 'name'], `container name ${JSON.stringify(name)} is invalid: ${err}`);
+    if (err) r.report('invalid-name', [...path, 'name'], `container name ${quote(name)} is invalid: ${err}`);
   }
   const image = str(c.image);
   if (image !== undefined) {
     const err = checkImage(image);
-    if (err) r.report('invalid-image', [...path, 'image'], `image ${JSON.stringify(image)} ${err}`);
+    if (err) r.report('invalid-image', [...path, 'image'], `image ${quote(image)} ${err}`);
   }
   const ownPorts = checkContainerPorts(c, path, label, ctx, scope);
   checkEnv(c, path, ctx);
@@ -86,13 +87,13 @@ function checkContainerPorts(c: Rec, path: Path, label: string, ctx: CheckContex
     checkPortNumber(port.containerPort, [...at, 'containerPort'], r);
     if (port.hostPort !== 0) checkPortNumber(port.hostPort, [...at, 'hostPort'], r);
     const hostIP = str(port.hostIP);
-    if (hostIP !== undefined && isIP(hostIP) === 0) r.report('invalid-ip', [...at, 'hostIP'], `${JSON.stringify(hostIP)} is not an IP address`);
+    if (hostIP !== undefined && isIP(hostIP) === 0) r.report('invalid-ip', [...at, 'hostIP'], `${quote(hostIP)} is not an IP address`);
     const name = str(port.name);
     if (name === undefined) return;
     const err = checkPortName(name);
-    if (err) r.report('invalid-port-name', [...at, 'name'], `port name ${JSON.stringify(name)} is invalid: ${err}`);
+    if (err) r.report('invalid-port-name', [...at, 'name'], `port name ${quote(name)} is invalid: ${err}`);
     const first = scope.portNames.get(name);
-    if (first !== undefined) r.report('duplicate-port-name', [...at, 'name'], `port name ${JSON.stringify(name)} is already used by container ${first}`);
+    if (first !== undefined) r.report('duplicate-port-name', [...at, 'name'], `port name ${quote(name)} is already used by container ${first}`);
     else scope.portNames.set(name, label);
     own.add(name);
   });
@@ -108,7 +109,7 @@ function checkEnv(c: Rec, path: Path, ctx: CheckContext): void {
     const name = str(env.name);
     if (name !== undefined) {
       const err = name === '' ? 'must not be empty' : checkEnvVarName(name);
-      if (err) r.report('invalid-env', [...at, 'name'], `env name ${JSON.stringify(name)} is invalid: ${err}`);
+      if (err) r.report('invalid-env', [...at, 'name'], `env name ${quote(name)} is invalid: ${err}`);
     }
     const from = rec(env.valueFrom);
     if (!from) return;
@@ -125,10 +126,10 @@ function checkEnv(c: Rec, path: Path, ctx: CheckContext): void {
     if (fieldRef) {
       const fieldPath = str(fieldRef.fieldPath);
       if (fieldPath !== undefined && !SUPPORTED_FIELD_PATHS.includes(fieldPath))
-        r.report('unsupported-field-ref', [...at, 'valueFrom', 'fieldRef', 'fieldPath'], `fieldPath ${JSON.stringify(fieldPath)} is not supported by berth; supported: ${SUPPORTED_FIELD_PATHS.join(', ')}`);
+        r.report('unsupported-field-ref', [...at, 'valueFrom', 'fieldRef', 'fieldPath'], `fieldPath ${quote(fieldPath)} is not supported by berth; supported: ${SUPPORTED_FIELD_PATHS.join(', ')}`);
       const version = str(fieldRef.apiVersion);
       if (version !== undefined && version !== 'v1')
-        r.report('invalid-value', [...at, 'valueFrom', 'fieldRef', 'apiVersion'], `fieldRef apiVersion must be v1, not ${JSON.stringify(version)}`);
+        r.report('invalid-value', [...at, 'valueFrom', 'fieldRef', 'apiVersion'], `fieldRef apiVersion must be v1, not ${quote(version)}`);
     }
   });
 }
@@ -140,7 +141,7 @@ function keyRef(value: unknown, path: Path, kind: 'ConfigMap' | 'Secret', ctx: C
   const key = str(ref.key);
   if (key !== undefined) {
     const err = checkConfigKey(key);
-    if (err) ctx.r.report('invalid-config-key', [...path, 'key'], `key ${JSON.stringify(key)} is invalid: ${err}`);
+    if (err) ctx.r.report('invalid-config-key', [...path, 'key'], `key ${quote(key)} is invalid: ${err}`);
   }
   if (name !== undefined && name !== '')
     ctx.facts.refs.push({ kind, name, key, optional: ref.optional === true, path: [...path, 'name'], keyPath: [...path, 'key'] });
@@ -157,7 +158,7 @@ function checkEnvFrom(c: Rec, path: Path, ctx: CheckContext): void {
     const prefix = str(src.prefix);
     if (prefix !== undefined && prefix !== '') {
       const err = checkEnvVarName(prefix);
-      if (err) ctx.r.report('invalid-env', [...at, 'prefix'], `prefix ${JSON.stringify(prefix)} is invalid: ${err}`);
+      if (err) ctx.r.report('invalid-env', [...at, 'prefix'], `prefix ${quote(prefix)} is invalid: ${err}`);
     }
     for (const [field, kind] of [['configMapRef', 'ConfigMap'], ['secretRef', 'Secret']] as const) {
       const ref = rec(src[field]);
@@ -176,21 +177,21 @@ function checkMounts(c: Rec, path: Path, ctx: CheckContext, scope: PodScope): vo
     const at = [...path, 'volumeMounts', i];
     const name = str(mount.name);
     if (name !== undefined && !scope.volumes.has(name)) {
-      const known = scope.volumes.size > 0 ? `volumes: ${[...scope.volumes].join(', ')}` : 'the pod defines no volumes';
-      r.report('undefined-volume', [...at, 'name'], `volumeMount refers to volume ${JSON.stringify(name)}, which this pod does not define (${known})`);
+      const known = scope.volumes.size > 0 ? `volumes: ${clipList(scope.volumes)}` : 'the pod defines no volumes';
+      r.report('undefined-volume', [...at, 'name'], `volumeMount refers to volume ${quote(name)}, which this pod does not define (${known})`);
     }
     const mountPath = str(mount.mountPath);
     if (mountPath !== undefined) {
-      if (!mountPath.startsWith('/')) r.report('invalid-mount-path', [...at, 'mountPath'], `mountPath ${JSON.stringify(mountPath)} must be an absolute path`);
-      else if (mountPath.includes(':')) r.report('invalid-mount-path', [...at, 'mountPath'], `mountPath ${JSON.stringify(mountPath)} must not contain ':'`);
+      if (!mountPath.startsWith('/')) r.report('invalid-mount-path', [...at, 'mountPath'], `mountPath ${quote(mountPath)} must be an absolute path`);
+      else if (mountPath.includes(':')) r.report('invalid-mount-path', [...at, 'mountPath'], `mountPath ${quote(mountPath)} must not contain ':'`);
       const normalized = mountPath.replace(/\/+$/, '') || '/';
       const first = seen.get(normalized);
-      if (first !== undefined) r.report('invalid-mount-path', [...at, 'mountPath'], `mountPath ${JSON.stringify(mountPath)} is already used by volumeMounts[${first}]`);
+      if (first !== undefined) r.report('invalid-mount-path', [...at, 'mountPath'], `mountPath ${quote(mountPath)} is already used by volumeMounts[${first}]`);
       else seen.set(normalized, i);
     }
     const subPath = str(mount.subPath);
     if (subPath !== undefined && (subPath.startsWith('/') || subPath.split('/').includes('..')))
-      r.report('invalid-mount-path', [...at, 'subPath'], `subPath ${JSON.stringify(subPath)} must be a relative path inside the volume (no leading '/', no '..')`);
+      r.report('invalid-mount-path', [...at, 'subPath'], `subPath ${quote(subPath)} must be a relative path inside the volume (no leading '/', no '..')`);
   });
 }
 
@@ -228,10 +229,10 @@ function checkHandlerPorts(handler: Rec, path: Path, ports: ReadonlySet<string>,
     if (typeof port === 'number') checkPortNumber(port, at, ctx.r);
     else if (typeof port === 'string') {
       const err = checkPortName(port);
-      if (err) ctx.r.report('invalid-port-name', at, `port ${JSON.stringify(port)} is neither a number nor a valid port name: ${err}`);
+      if (err) ctx.r.report('invalid-port-name', at, `port ${quote(port)} is neither a number nor a valid port name: ${err}`);
       else if (!ports.has(port)) {
-        const known = ports.size > 0 ? `its ports are ${[...ports].join(', ')}` : 'it names no ports';
-        ctx.r.report('unknown-port-name', at, `port ${JSON.stringify(port)} is not a port name of this container (${known})`);
+        const known = ports.size > 0 ? `its ports are ${clipList(ports)}` : 'it names no ports';
+        ctx.r.report('unknown-port-name', at, `port ${quote(port)} is not a port name of this container (${known})`);
       }
     }
   }
@@ -251,7 +252,7 @@ function checkSecurityContext(value: unknown, path: Path, ctx: CheckContext): vo
   const caps = rec(sc.capabilities);
   arr(caps?.drop).forEach((name, i) => {
     if (typeof name === 'string' && normalizeCapability(name) === undefined)
-      r.report('invalid-capability', [...path, 'capabilities', 'drop', i], `${JSON.stringify(name)} is not a Linux capability (e.g. NET_RAW, ALL; a CAP_ prefix is optional)`);
+      r.report('invalid-capability', [...path, 'capabilities', 'drop', i], `${quote(name)} is not a Linux capability (e.g. NET_RAW, ALL; a CAP_ prefix is optional)`);
   });
   if (sc.allowPrivilegeEscalation === false && arr(caps?.add).some((c) => typeof c === 'string' && normalizeCapability(c) === 'SYS_ADMIN'))
     r.report('invalid-value', [...path, 'allowPrivilegeEscalation'], 'cannot be false when capabilities.add has SYS_ADMIN (Kubernetes rejects this combination)');
@@ -279,7 +280,7 @@ function checkProfiles(sc: Rec, path: Path, ctx: CheckContext): void {
   }
   const apparmor = str(rec(sc.appArmorProfile)?.localhostProfile);
   if (apparmor !== undefined && apparmor !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.\/-]*$/.test(apparmor))
-    r.report('invalid-value', [...path, 'appArmorProfile', 'localhostProfile'], `${JSON.stringify(apparmor)} is not an AppArmor profile name`);
+    r.report('invalid-value', [...path, 'appArmorProfile', 'localhostProfile'], `${quote(apparmor)} is not an AppArmor profile name`);
 }
 
 /** Pod-level security fields that are not the host policy's (checkPodSpec runs that). */

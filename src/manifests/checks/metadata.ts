@@ -5,6 +5,7 @@ import type { Path } from '../path.js';
 import type { Reporter } from '../report.js';
 import type { Rec } from './values.js';
 import { isRecord, rec, str } from './values.js';
+import { quote } from '../../model/excerpt.js';
 
 /**
  * Name rules per kind, as Kubernetes validates them (pkg/apis/{core,apps,batch}/validation): Services are
@@ -34,7 +35,7 @@ export function checkMetadata(info: KindInfo, object: Rec, r: Reporter): Path[] 
   const name = str(meta.name);
   if (name !== undefined) {
     const err = name === '' ? 'must not be empty' : checkObjectName(info, name);
-    if (err) r.report('invalid-name', ['metadata', 'name'], `${info.kind} name ${JSON.stringify(name)} is invalid: ${err}`);
+    if (err) r.report('invalid-name', ['metadata', 'name'], `${info.kind} name ${quote(name)} is invalid: ${err}`);
   }
   const strip: Path[] = [];
   const ns = str(meta.namespace);
@@ -44,7 +45,7 @@ export function checkMetadata(info: KindInfo, object: Rec, r: Reporter): Path[] 
       strip.push(['metadata', 'namespace']);
     } else {
       const err = ns === '' ? 'must not be empty (omit it for "default")' : checkDns1123Label(ns);
-      if (err) r.report('invalid-name', ['metadata', 'namespace'], `namespace ${JSON.stringify(ns)} is invalid: ${err}`);
+      if (err) r.report('invalid-name', ['metadata', 'namespace'], `namespace ${quote(ns)} is invalid: ${err}`);
     }
   }
   checkLabels(meta.labels, ['metadata', 'labels'], r);
@@ -56,10 +57,10 @@ export function checkLabels(labels: unknown, path: Path, r: Reporter): void {
   if (!isRecord(labels)) return;
   for (const [key, value] of Object.entries(labels)) {
     const keyErr = checkLabelKey(key);
-    if (keyErr) r.report('invalid-label', [...path, key], `label key ${JSON.stringify(key)} is invalid: ${keyErr}`, { at: 'key' });
+    if (keyErr) r.report('invalid-label', [...path, key], `label key ${quote(key)} is invalid: ${keyErr}`, { at: 'key' });
     if (typeof value !== 'string') continue;
     const valueErr = checkLabelValue(value);
-    if (valueErr) r.report('invalid-label', [...path, key], `label value ${JSON.stringify(value)} is invalid: ${valueErr}`);
+    if (valueErr) r.report('invalid-label', [...path, key], `label value ${quote(value)} is invalid: ${valueErr}`);
   }
 }
 
@@ -69,7 +70,7 @@ export function checkAnnotations(annotations: unknown, path: Path, r: Reporter):
   for (const [key, value] of Object.entries(annotations)) {
     size += Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
     const err = checkLabelKey(key);
-    if (err) r.report('invalid-annotation', [...path, key], `annotation key ${JSON.stringify(key)} is invalid: ${err}`, { at: 'key' });
+    if (err) r.report('invalid-annotation', [...path, key], `annotation key ${quote(key)} is invalid: ${err}`, { at: 'key' });
   }
   if (size > MAX_ANNOTATIONS_BYTES)
     r.report('invalid-annotation', path, `annotations total ${size} bytes; Kubernetes allows at most ${MAX_ANNOTATIONS_BYTES} (256 KiB)`);

@@ -8,6 +8,7 @@ import type { CheckContext, ReferenceKind } from './context.js';
 import { checkQuantity } from './resources.js';
 import type { Rec } from './values.js';
 import { arr, has, rec, str } from './values.js';
+import { quote } from '../../model/excerpt.js';
 
 const VOLUME_SOURCES = ['emptyDir', 'persistentVolumeClaim', 'configMap', 'secret', 'hostPath'] as const;
 
@@ -28,7 +29,7 @@ export function checkPodSpec(value: unknown, path: Path, ctx: CheckContext): Set
       const name = str(rec(c)?.name);
       if (name !== undefined) {
         const first = names.get(name);
-        if (first !== undefined) r.report('duplicate-container-name', [...at, 'name'], `container name ${JSON.stringify(name)} is already used by ${first}`);
+        if (first !== undefined) r.report('duplicate-container-name', [...at, 'name'], `container name ${quote(name)} is already used by ${first}`);
         else names.set(name, `${list}[${i}]`);
       }
       checkContainer(c, at, list === 'initContainers', ctx, scope);
@@ -37,11 +38,11 @@ export function checkPodSpec(value: unknown, path: Path, ctx: CheckContext): Set
   for (const field of ['hostname', 'subdomain'] as const) {
     const v = str(spec[field]);
     const err = v === undefined ? undefined : checkDns1123Label(v);
-    if (err) r.report('invalid-name', [...path, field], `${field} ${JSON.stringify(v)} is invalid: ${err}`);
+    if (err) r.report('invalid-name', [...path, field], `${field} ${quote(v)} is invalid: ${err}`);
   }
   arr(spec.hostAliases).forEach((a, i) => {
     const ip = str(rec(a)?.ip);
-    if (ip !== undefined && isIP(ip) === 0) r.report('invalid-ip', [...path, 'hostAliases', i, 'ip'], `${JSON.stringify(ip)} is not an IP address`);
+    if (ip !== undefined && isIP(ip) === 0) r.report('invalid-ip', [...path, 'hostAliases', i, 'ip'], `${quote(ip)} is not an IP address`);
   });
   if (spec.dnsPolicy === 'None')
     r.report('invalid-value', [...path, 'dnsPolicy'], 'dnsPolicy None requires dnsConfig, which berth does not implement; use ClusterFirst or Default');
@@ -62,14 +63,14 @@ function checkVolumes(spec: Rec, path: Path, ctx: CheckContext): Set<string> {
     const name = str(vol.name);
     if (name !== undefined) {
       const err = checkDns1123Label(name);
-      if (err) r.report('invalid-name', [...at, 'name'], `volume name ${JSON.stringify(name)} is invalid: ${err}`);
-      if (names.has(name)) r.report('duplicate-volume-name', [...at, 'name'], `volume name ${JSON.stringify(name)} is defined twice`);
+      if (err) r.report('invalid-name', [...at, 'name'], `volume name ${quote(name)} is invalid: ${err}`);
+      if (names.has(name)) r.report('duplicate-volume-name', [...at, 'name'], `volume name ${quote(name)} is defined twice`);
       names.add(name);
     }
     const sources = VOLUME_SOURCES.filter((s) => has(vol, s) || (s === 'emptyDir' && vol.emptyDir === null));
     if (sources.length === 0)
-      r.report('invalid-volume', at, `volume ${JSON.stringify(name ?? i)} has no source berth supports; use one of ${VOLUME_SOURCES.join(', ')}`);
-    else if (sources.length > 1) r.report('invalid-volume', at, `volume ${JSON.stringify(name ?? i)} has more than one source (${sources.join(', ')})`);
+      r.report('invalid-volume', at, `volume ${quote(name ?? i)} has no source berth supports; use one of ${VOLUME_SOURCES.join(', ')}`);
+    else if (sources.length > 1) r.report('invalid-volume', at, `volume ${quote(name ?? i)} has more than one source (${sources.join(', ')})`);
     checkVolumeSource(vol, at, ctx);
   });
   return names;
@@ -86,7 +87,7 @@ function checkVolumeSource(vol: Rec, at: Path, ctx: CheckContext): void {
   projected(vol.secret, [...at, 'secret'], 'secretName', 'Secret', ctx);
   const hostPath = rec(vol.hostPath);
   const hp = str(hostPath?.path);
-  if (hp !== undefined && !hp.startsWith('/')) r.report('invalid-path', [...at, 'hostPath', 'path'], `hostPath ${JSON.stringify(hp)} must be an absolute path`);
+  if (hp !== undefined && !hp.startsWith('/')) r.report('invalid-path', [...at, 'hostPath', 'path'], `hostPath ${quote(hp)} must be an absolute path`);
 }
 
 /** configMap and secret volumes: the object they read and the keys their items pick. */
@@ -103,11 +104,11 @@ function projected(value: unknown, path: Path, nameField: string, kind: Referenc
     const key = str(item.key);
     if (key !== undefined) {
       const err = checkConfigKey(key);
-      if (err) ctx.r.report('invalid-config-key', [...at, 'key'], `key ${JSON.stringify(key)} is invalid: ${err}`);
+      if (err) ctx.r.report('invalid-config-key', [...at, 'key'], `key ${quote(key)} is invalid: ${err}`);
       else if (name) ctx.facts.refs.push({ kind, name, key, optional, path: [...path, nameField], keyPath: [...at, 'key'] });
     }
     const p = str(item.path);
     if (p !== undefined && (p === '' || p.startsWith('/') || p.split('/').includes('..')))
-      ctx.r.report('invalid-path', [...at, 'path'], `items path ${JSON.stringify(p)} must be a non-empty relative path without '..'`);
+      ctx.r.report('invalid-path', [...at, 'path'], `items path ${quote(p)} must be a non-empty relative path without '..'`);
   });
 }

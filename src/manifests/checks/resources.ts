@@ -2,6 +2,7 @@ import { parseQuantity } from '../../model/quantity.js';
 import type { Path } from '../path.js';
 import type { Reporter } from '../report.js';
 import { isRecord } from './values.js';
+import { clip, quote } from '../../model/excerpt.js';
 
 const IMPLEMENTED = new Set(['cpu', 'memory']);
 const UNIT_FIXES: Record<string, string[]> = {
@@ -31,11 +32,11 @@ export function checkQuantity(value: unknown, path: Path, r: Reporter): number |
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
   const n = parseQuantity(value);
   if (n === undefined) {
-    r.report('invalid-quantity', path, `${JSON.stringify(value)} is not a valid quantity${quantityHint(String(value))}`);
+    r.report('invalid-quantity', path, `${quote(value)} is not a valid quantity${quantityHint(String(value))}`);
     return undefined;
   }
   if (n < 0) {
-    r.report('invalid-quantity', path, `${JSON.stringify(value)} must not be negative`);
+    r.report('invalid-quantity', path, `${quote(value)} must not be negative`);
     return undefined;
   }
   return n;
@@ -45,7 +46,7 @@ function quantityHint(text: string): string {
   const m = /^\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]+)\s*$/.exec(text);
   const fixes = m ? UNIT_FIXES[m[2]!.toLowerCase()] : undefined;
   if (m && fixes) {
-    const options = fixes.map((u) => `"${m[1]}${u}"`);
+    const options = fixes.map((u) => quote(`${m[1]}${u}`));
     return `; did you mean ${options.join(' or ')}?${fixes.length > 1 ? ' (decimal or binary units)' : ''}`;
   }
   return '; use a number with an optional suffix, e.g. 500m, 2, 128Mi, 1Gi, 1G';
@@ -71,8 +72,8 @@ export function checkContainerResources(resources: unknown, path: Path, r: Repor
   for (const [name, request] of parsed.requests) {
     const limit = parsed.limits.get(name);
     if (limit !== undefined && request > limit) {
-      const shown = (section: 'limits' | 'requests') => JSON.stringify((resources[section] as Record<string, unknown>)[name]);
-      r.report('request-exceeds-limit', [...path, 'requests', name], `${name} request ${shown('requests')} is more than its limit ${shown('limits')}`);
+      const shown = (section: 'limits' | 'requests') => quote((resources[section] as Record<string, unknown>)[name]);
+      r.report('request-exceeds-limit', [...path, 'requests', name], `${clip(name)} request ${shown('requests')} is more than its limit ${shown('limits')}`);
     }
   }
 }
@@ -80,10 +81,10 @@ export function checkContainerResources(resources: unknown, path: Path, r: Repor
 function checkResourceName(name: string, path: Path, r: Reporter): boolean {
   if (IMPLEMENTED.has(name)) return true;
   if (name === 'ephemeral-storage' || name.startsWith('hugepages-') || (name.includes('/') && !name.startsWith('kubernetes.io/'))) {
-    r.report('unimplemented-resource', path, `berth does not enforce resource ${JSON.stringify(name)} on Docker; it is ignored`, { at: 'key' });
+    r.report('unimplemented-resource', path, `berth does not enforce resource ${quote(name)} on Docker; it is ignored`, { at: 'key' });
     return true;
   }
-  r.report('invalid-resource-name', path, `${JSON.stringify(name)} is not a container resource; use cpu or memory`, { at: 'key' });
+  r.report('invalid-resource-name', path, `${quote(name)} is not a container resource; use cpu or memory`, { at: 'key' });
   return false;
 }
 
@@ -95,7 +96,7 @@ export function checkClaimResources(resources: unknown, path: Path, r: Reporter)
     if (!isRecord(list)) continue;
     for (const [name, value] of Object.entries(list)) {
       const at = [...path, section, name];
-      if (name !== 'storage') r.report('invalid-resource-name', at, `${JSON.stringify(name)} is not a claim resource; use storage`, { at: 'key' });
+      if (name !== 'storage') r.report('invalid-resource-name', at, `${quote(name)} is not a claim resource; use storage`, { at: 'key' });
       else checkQuantity(value, at, r);
     }
   }

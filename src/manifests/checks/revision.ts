@@ -8,6 +8,7 @@ import type { Reporter } from '../report.js';
 import type { ObjectFacts, PodFacts, Reference } from './context.js';
 import type { Rec } from './values.js';
 import { rec } from './values.js';
+import { clip, clipList, quote } from '../../model/excerpt.js';
 
 /** One supported object of the revision, with what its own checks learned. */
 export interface Entry {
@@ -46,8 +47,8 @@ function checkDuplicates(byKey: ReadonlyMap<string, Entry[]>): void {
     if (group.length < 2) continue;
     group.forEach((e, i) => {
       const other = group[i === 0 ? 1 : 0]!;
-      const ns = e.info.namespaced ? ` in namespace ${e.namespace}` : '';
-      e.r.report('duplicate-resource', ['metadata', 'name'], `${e.info.kind} ${JSON.stringify(e.name)}${ns} is also defined at ${where(other)}`);
+      const ns = e.info.namespaced ? ` in namespace ${clip(e.namespace)}` : '';
+      e.r.report('duplicate-resource', ['metadata', 'name'], `${e.info.kind} ${quote(e.name)}${ns} is also defined at ${where(other)}`);
     });
   }
 }
@@ -60,14 +61,14 @@ function checkReferences(e: Entry, byKey: ReadonlyMap<string, Entry[]>): void {
       const at = formatPath(ref.path);
       if (ref.optional || reported.has(at)) continue;
       reported.add(at);
-      e.r.report('missing-reference', ref.path, `${ref.kind} ${JSON.stringify(ref.name)} is not defined in namespace ${e.namespace} in this revision; add it, or set optional: true if the pod may start without it`);
+      e.r.report('missing-reference', ref.path, `${ref.kind} ${quote(ref.name)} is not defined in namespace ${clip(e.namespace)} in this revision; add it, or set optional: true if the pod may start without it`);
       continue;
     }
     if (ref.key === undefined || ref.optional || ref.keyPath === undefined) continue;
     const keys = keysOf(ref, target.object);
     if (!keys.includes(ref.key)) {
-      const known = keys.length > 0 ? `its keys: ${keys.join(', ')}` : 'it has no keys';
-      e.r.report('missing-reference-key', ref.keyPath, `${ref.kind} ${JSON.stringify(ref.name)} has no key ${JSON.stringify(ref.key)} (${known}; defined at ${where(target)})`);
+      const known = keys.length > 0 ? `its keys: ${clipList(keys)}` : 'it has no keys';
+      e.r.report('missing-reference-key', ref.keyPath, `${ref.kind} ${quote(ref.name)} has no key ${quote(ref.key)} (${known}; defined at ${where(target)})`);
     }
   }
 }
@@ -87,7 +88,7 @@ function checkNamespaces(entries: readonly Entry[]): void {
   }
   for (const [ns, list] of users) {
     const count = list.length === 1 ? '' : ` (${list.length} objects use it)`;
-    list[0]!.r.report('undeclared-namespace', ['metadata', 'namespace'], `namespace ${JSON.stringify(ns)} is not declared by a Namespace in this revision; berth will create it${count}`);
+    list[0]!.r.report('undeclared-namespace', ['metadata', 'namespace'], `namespace ${quote(ns)} is not declared by a Namespace in this revision; berth will create it${count}`);
   }
 }
 
@@ -102,15 +103,15 @@ function checkServices(entries: readonly Entry[]): void {
     if (!svc.selector) continue;
     const selected = pods.select(e.namespace, svc.selector);
     if (selected.length === 0) {
-      const shown = Object.entries(svc.selector).map(([k, v]) => `${k}=${v}`).join(',');
-      e.r.report('service-selects-nothing', ['spec', 'selector'], `selector ${shown} matches no pod template in namespace ${e.namespace} in this revision; the Service will have no endpoints`);
+      const shown = clipList(Object.entries(svc.selector).map(([k, v]) => `${k}=${v}`));
+      e.r.report('service-selects-nothing', ['spec', 'selector'], `selector ${shown} matches no pod template in namespace ${clip(e.namespace)} in this revision; the Service will have no endpoints`);
       continue;
     }
     for (const t of svc.namedTargetPorts) {
       if (selected.some((p) => p.portNames.has(t.name))) continue;
       const names = new Set(selected.flatMap((p) => [...p.portNames]));
-      const known = names.size > 0 ? `they name ${[...names].join(', ')}` : 'they name no ports';
-      e.r.report('unknown-target-port', t.path, `targetPort ${JSON.stringify(t.name)} is not a port name of the pods this Service selects (${known})`);
+      const known = names.size > 0 ? `they name ${clipList(names)}` : 'they name no ports';
+      e.r.report('unknown-target-port', t.path, `targetPort ${quote(t.name)} is not a port name of the pods this Service selects (${known})`);
     }
   }
   for (const [port, uses] of nodePorts) {
@@ -119,7 +120,7 @@ function checkServices(entries: readonly Entry[]): void {
       const other = uses[i === 0 ? 1 : 0]!;
       const doc = other.e.r.doc;
       const line = doc.parsed.locator.locate([...doc.base, ...other.path]).line;
-      u.e.r.report('duplicate-node-port', u.path, `nodePort ${port} is also claimed by Service ${other.e.namespace}/${other.e.name ?? '?'} at ${doc.parsed.file}:${line}`);
+      u.e.r.report('duplicate-node-port', u.path, `nodePort ${port} is also claimed by Service ${clip(`${other.e.namespace}/${other.e.name ?? '?'}`)} at ${doc.parsed.file}:${line}`);
     });
   }
 }

@@ -4,6 +4,8 @@
  * undefined. `@every` parses in Kubernetes but has no calendar meaning berth can schedule, and
  * `TZ=`/`CRON_TZ=` prefixes are rejected as Kubernetes does since 1.27 (use spec.timeZone).
  */
+import { clip, quote } from '../../model/excerpt.js';
+
 const MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
@@ -33,14 +35,14 @@ export function checkSchedule(schedule: string): string | undefined {
   if (text.startsWith('@')) {
     if (MACROS.has(text)) return undefined;
     if (text.startsWith('@every')) return '@every is not supported; use a five-field schedule';
-    return `unknown macro ${text}; use one of ${[...MACROS].join(', ')}`;
+    return `unknown macro ${quote(text)}; use one of ${[...MACROS].join(', ')}`;
   }
   const parts = text.split(/\s+/);
   if (parts.length !== 5)
     return `needs five fields (minute hour day-of-month month day-of-week), found ${parts.length}`;
   for (let i = 0; i < 5; i++) {
     const err = checkField(parts[i]!, FIELDS[i]!);
-    if (err) return `${FIELDS[i]!.name} field ${JSON.stringify(parts[i])}: ${err}`;
+    if (err) return `${FIELDS[i]!.name} field ${quote(parts[i])}: ${err}`;
   }
   return undefined;
 }
@@ -49,19 +51,19 @@ function checkField(text: string, f: Field): string | undefined {
   for (const item of text.split(',')) {
     const [range, step, extra] = item.split('/');
     if (extra !== undefined) return 'has more than one /';
-    if (step !== undefined && !/^[0-9]+$/.test(step)) return `step ${JSON.stringify(step)} is not a number`;
+    if (step !== undefined && !/^[0-9]+$/.test(step)) return `step ${quote(step)} is not a number`;
     if (step !== undefined && Number(step) === 0) return 'step must not be 0';
     if (range === '*' || (range === '?' && f.question)) continue;
     const bounds = range!.split('-');
-    if (bounds.length > 2 || bounds.some((b) => b === '')) return `${JSON.stringify(range)} is not a value or range`;
+    if (bounds.length > 2 || bounds.some((b) => b === '')) return `${quote(range)} is not a value or range`;
     const values: number[] = [];
     for (const b of bounds) {
       const v = value(b, f);
-      if (v === undefined) return `${JSON.stringify(b)} is not a valid ${f.name}`;
+      if (v === undefined) return `${quote(b)} is not a valid ${f.name}`;
       if (v < f.min || v > f.max) return `${v} is outside ${f.min}-${f.max}`;
       values.push(v);
     }
-    if (values.length === 2 && values[0]! > values[1]!) return `range ${range} runs backwards`;
+    if (values.length === 2 && values[0]! > values[1]!) return `range ${quote(range)} runs backwards`;
   }
   return undefined;
 }
@@ -84,6 +86,6 @@ export function checkTimeZone(tz: string): string | undefined {
     return 'is not an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)';
   }
   if (/^[+-]/.test(tz)) return 'must be an IANA time zone name, not an offset';
-  if (resolved.toLowerCase() === tz.toLowerCase() && resolved !== tz) return `time zone names are case-sensitive; did you mean ${resolved}?`;
+  if (resolved.toLowerCase() === tz.toLowerCase() && resolved !== tz) return `time zone names are case-sensitive; did you mean ${clip(resolved)}?`;
   return undefined;
 }

@@ -6,6 +6,7 @@ import type { Path } from '../path.js';
 import type { Reporter } from '../report.js';
 import { checkLabels } from './metadata.js';
 import { arr, isRecord, rec, str, stringMap } from './values.js';
+import { clipList, quote } from '../../model/excerpt.js';
 
 /**
  * A `matchLabels`/`matchExpressions` selector: label syntax and operator rules
@@ -24,7 +25,7 @@ export function checkLabelSelector(value: unknown, path: Path, r: Reporter): Sel
     const key = str(req.key);
     if (key !== undefined) {
       const err = checkLabelKey(key);
-      if (err) r.report('invalid-label', [...at, 'key'], `label key ${JSON.stringify(key)} is invalid: ${err}`);
+      if (err) r.report('invalid-label', [...at, 'key'], `label key ${quote(key)} is invalid: ${err}`);
     }
     const op = str(req.operator);
     const values = arr(req.values);
@@ -39,7 +40,7 @@ export function checkLabelSelector(value: unknown, path: Path, r: Reporter): Sel
     values.forEach((v, j) => {
       if (typeof v !== 'string') return;
       const err = checkLabelValue(v);
-      if (err) r.report('invalid-label', [...at, 'values', j], `label value ${JSON.stringify(v)} is invalid: ${err}`);
+      if (err) r.report('invalid-label', [...at, 'values', j], `label value ${quote(v)} is invalid: ${err}`);
     });
     if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(op ?? '') || key === undefined) usable = false;
   });
@@ -55,8 +56,8 @@ export function checkLabelSelector(value: unknown, path: Path, r: Reporter): Sel
 export function checkSelectorMatchesTemplate(selector: Selector, selectorPath: Path, templateLabels: unknown, r: Reporter): void {
   const labels = stringMap(templateLabels);
   if (matches(selector, labels)) return;
-  const shown = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') || '(none)';
-  r.report('selector-mismatch', selectorPath, `selector ${formatSelector(selector)} does not match the pod template's labels ${shown}`);
+  const shown = clipList(Object.entries(labels).map(([k, v]) => `${k}=${v}`)) || '(none)';
+  r.report('selector-mismatch', selectorPath, `selector ${clipList(selector.map((req) => formatSelector([req])))} does not match the pod template's labels ${shown}`);
 }
 
 /** ReplicationController and Service selectors are plain label maps. */

@@ -5,6 +5,7 @@ import { checkNodePort, checkPortNumber } from './ports.js';
 import { checkMapSelector } from './selectors.js';
 import type { Rec } from './values.js';
 import { arr, has, rec, str, stringMap } from './values.js';
+import { clip, quote } from '../../model/excerpt.js';
 
 /** Service type rules and ports, as Kubernetes' ValidateService checks them. */
 export function checkService(object: Rec, ctx: CheckContext): void {
@@ -23,26 +24,26 @@ export function checkService(object: Rec, ctx: CheckContext): void {
       r.report('missing-external-name', ['spec', 'externalName'], 'a Service of type ExternalName needs spec.externalName (the DNS name it aliases)', { locate: ['spec'], at: 'key' });
     else {
       const err = checkDns1123Subdomain(name.replace(/\.$/, ''));
-      if (err) r.report('invalid-name', ['spec', 'externalName'], `externalName ${JSON.stringify(name)} is invalid: ${err}`);
+      if (err) r.report('invalid-name', ['spec', 'externalName'], `externalName ${quote(name)} is invalid: ${err}`);
     }
   } else if (has(spec, 'externalName'))
-    r.report('invalid-value', ['spec', 'externalName'], `externalName is only used by Services of type ExternalName, not ${type}`, { at: 'key' });
+    r.report('invalid-value', ['spec', 'externalName'], `externalName is only used by Services of type ExternalName, not ${clip(type)}`, { at: 'key' });
 
   if (clusterIP !== undefined && clusterIP !== '' && !headless && isIP(clusterIP) === 0)
-    r.report('invalid-ip', ['spec', 'clusterIP'], `clusterIP ${JSON.stringify(clusterIP)} must be an IP address, "None" (headless) or empty`);
+    r.report('invalid-ip', ['spec', 'clusterIP'], `clusterIP ${quote(clusterIP)} must be an IP address, "None" (headless) or empty`);
   if (headless && publishes)
-    r.report('headless-node-port', ['spec', 'clusterIP'], `a headless Service (clusterIP: None) cannot be of type ${type}; it has no virtual IP to publish`);
+    r.report('headless-node-port', ['spec', 'clusterIP'], `a headless Service (clusterIP: None) cannot be of type ${clip(type)}; it has no virtual IP to publish`);
   const loadBalancerIP = str(spec.loadBalancerIP);
   if (loadBalancerIP !== undefined && loadBalancerIP !== '' && isIP(loadBalancerIP) === 0)
-    r.report('invalid-ip', ['spec', 'loadBalancerIP'], `${JSON.stringify(loadBalancerIP)} is not an IP address`);
+    r.report('invalid-ip', ['spec', 'loadBalancerIP'], `${quote(loadBalancerIP)} is not an IP address`);
   if (has(spec, 'externalTrafficPolicy') && !publishes)
-    r.report('invalid-value', ['spec', 'externalTrafficPolicy'], `externalTrafficPolicy may only be set for NodePort and LoadBalancer Services, not ${type}`, { at: 'key' });
+    r.report('invalid-value', ['spec', 'externalTrafficPolicy'], `externalTrafficPolicy may only be set for NodePort and LoadBalancer Services, not ${clip(type)}`, { at: 'key' });
   if (has(spec, 'sessionAffinityConfig') && spec.sessionAffinity !== 'ClientIP')
     r.report('invalid-value', ['spec', 'sessionAffinityConfig'], 'sessionAffinityConfig needs sessionAffinity: ClientIP', { at: 'key' });
 
   const ports = arr(spec.ports);
   if (ports.length === 0 && type !== 'ExternalName' && !headless)
-    r.report('missing-field', ['spec', 'ports'], `a ${type} Service needs at least one port`, { locate: ['spec'], at: 'key' });
+    r.report('missing-field', ['spec', 'ports'], `a ${clip(type)} Service needs at least one port`, { locate: ['spec'], at: 'key' });
   checkServicePorts(ports, type, publishes, ctx, facts);
 
   if (type !== 'ExternalName' && has(spec, 'selector')) {
@@ -65,28 +66,28 @@ function checkServicePorts(ports: readonly unknown[], type: string, publishes: b
       if (ports.length > 1) r.report('missing-port-name', [...at, 'name'], 'every port of a multi-port Service needs a name', { locate: at });
     } else {
       const err = checkDns1123Label(name);
-      if (err) r.report('invalid-port-name', [...at, 'name'], `port name ${JSON.stringify(name)} is invalid: ${err}`);
+      if (err) r.report('invalid-port-name', [...at, 'name'], `port name ${quote(name)} is invalid: ${err}`);
       const first = names.get(name);
-      if (first !== undefined) r.report('duplicate-port-name', [...at, 'name'], `port name ${JSON.stringify(name)} is already used by ports[${first}]`);
+      if (first !== undefined) r.report('duplicate-port-name', [...at, 'name'], `port name ${quote(name)} is already used by ports[${first}]`);
       else names.set(name, i);
     }
     checkPortNumber(port.port, [...at, 'port'], r);
     if (typeof port.port === 'number') {
       const key = `${port.port}/${str(port.protocol) ?? 'TCP'}`;
       const first = numbers.get(key);
-      if (first !== undefined) r.report('duplicate-port', [...at, 'port'], `port ${key} is already used by ports[${first}]`);
+      if (first !== undefined) r.report('duplicate-port', [...at, 'port'], `port ${clip(key)} is already used by ports[${first}]`);
       else numbers.set(key, i);
     }
     const target = port.targetPort;
     if (typeof target === 'number') checkPortNumber(target, [...at, 'targetPort'], r);
     else if (typeof target === 'string') {
       const err = checkPortName(target);
-      if (err) r.report('invalid-port-name', [...at, 'targetPort'], `targetPort ${JSON.stringify(target)} is neither a number nor a valid port name: ${err}`);
+      if (err) r.report('invalid-port-name', [...at, 'targetPort'], `targetPort ${quote(target)} is neither a number nor a valid port name: ${err}`);
       else facts.namedTargetPorts.push({ name: target, path: [...at, 'targetPort'] });
     }
     if (has(port, 'nodePort')) {
       if (!publishes)
-        r.report('node-port-not-allowed', [...at, 'nodePort'], `nodePort may only be set on NodePort and LoadBalancer Services, not ${type}`, { at: 'key' });
+        r.report('node-port-not-allowed', [...at, 'nodePort'], `nodePort may only be set on NodePort and LoadBalancer Services, not ${clip(type)}`, { at: 'key' });
       else {
         checkNodePort(port.nodePort, [...at, 'nodePort'], r);
         if (typeof port.nodePort === 'number') facts.nodePorts.push({ port: port.nodePort, path: [...at, 'nodePort'] });

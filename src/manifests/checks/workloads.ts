@@ -7,6 +7,7 @@ import { checkSchedule, checkTimeZone } from './schedule.js';
 import { checkLabelSelector, checkMapSelector, checkSelectorMatchesTemplate } from './selectors.js';
 import type { Rec } from './values.js';
 import { has, int, rec, str, stringMap } from './values.js';
+import { quote } from '../../model/excerpt.js';
 
 type RestartRule = 'always' | 'job' | 'any';
 
@@ -41,10 +42,10 @@ export function checkWorkload(kind: Kind, object: Rec, ctx: CheckContext): void 
     case 'CronJob': {
       const schedule = str(spec.schedule);
       const err = schedule === undefined ? undefined : checkSchedule(schedule);
-      if (err) ctx.r.report('invalid-schedule', ['spec', 'schedule'], `schedule ${JSON.stringify(schedule)} is invalid: ${err}`);
+      if (err) ctx.r.report('invalid-schedule', ['spec', 'schedule'], `schedule ${quote(schedule)} is invalid: ${err}`);
       const tz = str(spec.timeZone);
       const tzErr = tz === undefined ? undefined : checkTimeZone(tz);
-      if (tzErr) ctx.r.report('invalid-time-zone', ['spec', 'timeZone'], `timeZone ${JSON.stringify(tz)} ${tzErr}`);
+      if (tzErr) ctx.r.report('invalid-time-zone', ['spec', 'timeZone'], `timeZone ${quote(tz)} ${tzErr}`);
       const jobTemplate = rec(spec.jobTemplate);
       if (!jobTemplate) return;
       checkTemplateMetadata(jobTemplate.metadata, ['spec', 'jobTemplate', 'metadata'], ctx.r);
@@ -90,7 +91,7 @@ function checkTemplate(value: unknown, path: Path, restart: RestartRule, ctx: Ch
 function checkRestartPolicy(spec: Rec, path: Path, rule: RestartRule, ctx: CheckContext): void {
   const policy = spec.restartPolicy;
   if (rule === 'always' && policy !== undefined && policy !== 'Always' && typeof policy === 'string')
-    ctx.r.report('invalid-restart-policy', [...path, 'restartPolicy'], `restartPolicy must be Always for a controller's pods, not ${policy}; use a Job for pods that finish`);
+    ctx.r.report('invalid-restart-policy', [...path, 'restartPolicy'], `restartPolicy must be Always for a controller's pods, not ${quote(policy)}; use a Job for pods that finish`);
   if (rule === 'job' && policy === undefined)
     ctx.r.report('invalid-restart-policy', [...path, 'restartPolicy'], "a Job's pod template must set restartPolicy to OnFailure or Never", { locate: path, at: 'key' });
   else if (rule === 'job' && policy === 'Always')
@@ -122,7 +123,7 @@ function checkRollingUpdate(ru: Rec, path: Path, ctx: CheckContext): void {
       values[field] = v;
     } else if (typeof v === 'string') {
       const m = /^(\d+)%$/.exec(v);
-      if (!m) ctx.r.report('invalid-strategy', [...path, field], `${field} ${JSON.stringify(v)} must be an integer or a percentage such as "25%"`);
+      if (!m) ctx.r.report('invalid-strategy', [...path, field], `${field} ${quote(v)} must be an integer or a percentage such as "25%"`);
       else if (field === 'maxUnavailable' && Number(m[1]) > 100) ctx.r.report('invalid-strategy', [...path, field], 'maxUnavailable must not exceed 100%');
       else values[field] = Number(m[1]) === 0 ? 0 : 'percent';
     }

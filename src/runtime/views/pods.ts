@@ -6,6 +6,7 @@ import type { ViewContext } from './context.js';
 import { templateOfPod } from './context.js';
 import { itemMeta, ownerReference, parseOwner, rfc3339, uidOf, uidOfContainer } from './meta.js';
 import type { Condition, ContainerStateView, ContainerStatusView, PodItem, ViewOf } from './types.js';
+import { own } from '../../model/own.js';
 
 type PodView = ViewOf<'Pod'>;
 
@@ -20,7 +21,7 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
   const record = freshRecord(state.podStatuses.get(pod.key), pod);
   const specs = new Map<string, Container>((template ? [...(template.spec.initContainers ?? []), ...template.spec.containers] : []).map((c) => [c.name, c]));
   const containers = pod.expectedContainers.map((name) =>
-    containerStatus(ctx, pod, name, pod.containers.find((c) => c.name === name), specs.get(name), record?.containers[name]),
+    containerStatus(ctx, pod, name, pod.containers.find((c) => c.name === name), specs.get(name), own(record?.containers, name)),
   );
   const inits = pod.expectedInitContainers.map((name) =>
     containerStatus(ctx, pod, name, pod.initContainers.find((c) => c.name === name), specs.get(name), undefined),
@@ -91,7 +92,7 @@ function freshRecord(record: PodStatusRecord | undefined, pod: ObservedPod): Pod
 }
 
 function restartsOf(record: PodStatusRecord | undefined, name: string): number {
-  return record?.containers[name]?.restartCount ?? 0;
+  return own(record?.containers, name)?.restartCount ?? 0;
 }
 
 function latestStart(pod: ObservedPod): number | undefined {
