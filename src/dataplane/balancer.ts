@@ -6,7 +6,6 @@
  * No I/O: time comes from `now`, so tests drive affinity timeouts and back-off with a fake clock.
  */
 import type { ProxyConfig, ProxyEndpoint, ProxyPort, SessionAffinity } from './protocol.js';
-import { own } from '../model/own.js';
 
 export interface Target {
   /** Endpoint identity: its name, or its IP. */
@@ -35,7 +34,8 @@ export function endpointId(ep: ProxyEndpoint): string {
 
 /** The endpoint's target port for a service port, or undefined when it does not serve that port. */
 export function targetPortOf(ep: ProxyEndpoint, port: ProxyPort): number | undefined {
-  return own(ep.ports, port.name) ?? port.targetPort;
+  // Own properties only: port names come from manifests (`constructor` must not find Object's).
+  return (ep.ports && Object.hasOwn(ep.ports, port.name) ? ep.ports[port.name] : undefined) ?? port.targetPort;
 }
 
 export class Balancer {

@@ -17,7 +17,6 @@ import { isIP } from 'node:net';
 import type { DnsConfig, DnsEndpoint, DnsPort, DnsService } from './protocol.js';
 import type { ResourceRecord, SoaData, SrvData } from './dns-wire.js';
 import { CLASS_IN, RCODE, TYPE } from './dns-wire.js';
-import { own } from '../model/own.js';
 
 interface Node {
   addresses: string[];
@@ -177,7 +176,7 @@ export class Zone {
   }
 
   private endpointSrv(ep: DnsEndpoint, port: DnsPort, base: string, count: number): SrvData {
-    return { priority: 0, weight: Math.max(1, Math.floor(100 / count)), port: own(ep.ports, port.name) ?? port.targetPort ?? port.port, target: `${podLabel(ep)}.${base}` };
+    return { priority: 0, weight: Math.max(1, Math.floor(100 / count)), port: (ep.ports && Object.hasOwn(ep.ports, port.name) ? ep.ports[port.name] : undefined) ?? port.targetPort ?? port.port, target: `${podLabel(ep)}.${base}` };
   }
 
   /** `10-1-2-3.<ns>.pod.<domain>` → 10.1.2.3 (Kubernetes pod A records). */
