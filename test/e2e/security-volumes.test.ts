@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Dockerode from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pruneSafeMounts, SAFE_MOUNT_ROOT } from '../../src/apply/volumes/safe-mounts.js';
+import type { E2eApp } from './support/harness.js';
+import { createE2eApp, execIn } from './support/harness.js';
+
+/**
+ * Issue 11, finding 1: a subPath or a hostPath must never hand a pod a host file outside its
+ * volume (or outside the allowed hostPath prefix), whatever symlinks the pod planted, before
+ * its containers start or while they restart. Each attack aims at a marker file in a host temp
+ * directory that no volume contains; with the old code (Docker given `<volume>/<subPath>`) every
+ * one of them reads it.
+ */
+
+const IMAGE = 'berth-examples/busybox:1.36';
+const SLEEP = `command: [sh, -c, 'exec sleep 100000']`;
+
+/** The manifests of one pod; `containers` and `initContainers` are YAML list bodies. */
+function pod(name: string, spec: { init?: string; containers: string; volumes: string }): string {
+  return `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+spec:
+  terminationGracePeriodSeconds: 0
+${spec.init ? `  initContainers:\n${spec.init}` : ''}  containers:
+${spec.containers}  volumes:
+${spec.volumes}---
+`;
+}
+
+/** The mount points under berth's subPath root that belong to this app. */
+async function safeMountsOf(app: string): Promise<string[]> {
+  const info = await readFile('/proc/self/mountinfo', 'utf8');
+  return info
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((p) => p.startsWith(`${SAFE_MOUNT_ROOT}/${app}/`));
+}
+
+describe('volumes: subPath and hostPath stay inside their roots (real Docker)', () => {
+  let t: E2eApp;
+  let hostDir: string;
+  let marker: string;
+  let token: string;
+  let prefix: string;
+
+  beforeAll(async () => {
+    t = await createE2eApp('secvol');
+    // The secret a pod must not reach: a file on the host, outside every volume and prefix.
+    hostDir = await mkdtemp(join(tmpdir(), 'berth-secvol-host-'));
+    token = randomBytes(8).toString('hex');
+    marker = join(hostDir, 'marker');
+    await writeFile(marker, token);
+    // The allowed hostPath prefix, with a directory a pod may use and links planted below it.
+    prefix = await mkdtemp(join(tmpdir(), 'berth-secvol-prefix-'));
+    await mkdir(join(prefix, 'data'));
+    await writeFile(join(prefix, 'data', 'inside'), 'in-prefix');
+    await symlink('/', join(prefix, 'escape'));
+    await symlink('../../../../../../../..', join(prefix, 'up'));
+    await symlink(join(prefix, 'data'), join(prefix, 'current'));
+  });
+
+  afterAll(async () => {
+    await t.cleanup();
+    // Whatever a failed test left bound for this app (the containers are gone by now).
+    await pruneSafeMounts({}, t.app, new Set());
+    await rm(hostDir, { recursive: true, force: true });
+    await rm(prefix, { recursive: true, force: true });
+  });
+
+  const podContainers = async (name: string) => (await t.containers()).filter((c) => c.Labels['berth.name'] === name && c.Labels['berth.role'] === 'container');
+
+  /** Every app container of the pod that exists is asked for the marker; none may read it. */
+  async function cannotRead(name: string, path: string): Promise<void> {
+    for (const c of await podContainers(name)) {
+      if (c.State !== 'running') continue;
+      const r = await execIn(t.docker, c.Id, ['cat', path]);
+      expect(r.output).not.toContain(token);
+    }
+  }
+
+  it('an init container linking / into an emptyDir does not give the app container the host (the reported attack)', async () => {
+    await t.write({
+      'attack.yaml':
+        pod('attack', {
+          init: `  - name: plant\n    image: ${IMAGE}\n    command: [sh, -c, 'ln -s / /work/root']\n    volumeMounts: [{name: work, mountPath: /work}]\n`,
+          containers: `  - name: app\n    image: ${IMAGE}\n    ${SLEEP}\n    volumeMounts: [{name: work, mountPath: /host, subPath: root}]\n`,
+          volumes: `  - name: work\n    emptyDir: {}\n`,
+        }) +
+        // Relative escape, and an escape through a link in the middle of the subPath.
+        pod('attack-up', {
+          init: `  - name: plant\n    image: ${IMAGE}\n    command: [sh, -c, 'mkdir -p /work/a && ln -s ../../../../../../../.. /work/a/up']\n    volumeMounts: [{name: work, mountPath: /work}]\n`,
+          containers: `  - name: app\n    image: ${IMAGE}\n    ${SLEEP}\n    volumeMounts: [{name: work, mountPath: /host, subPath: a/up}]\n`,
+          volumes: `  - name: work\n    emptyDir: {}\n`,
+        }) +
+        pod('attack-mid', {
+          init: `  - name: plant\n    image: ${IMAGE}\n    command: [sh, -c, 'ln -s / /work/root']\n    volumeMounts: [{name: work, mountPath: /work}]\n`,
+          containers: `  - name: app\n    image: ${IMAGE}\n    ${SLEEP}\n    volumeMounts: [{name: work, mountPath: /host, subPath: 'root${hostDir}'}]\n`,
+          volumes: `  - name: work\n    emptyDir: {}\n`,
+        }),
+    });
+    const r = await t.berth('apply', '-f', t.dir);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/subPath "root" of volume "work" \(container app of pod default\/attack\) must not escape the volume root/);
+    for (const name of ['attack', 'attack-up', 'attack-mid']) {
+      // Nothing was mounted and no app container was made: the pod reports why, the host runs on.
+      expect(await podContainers(name)).toEqual([]);
+      await cannotRead(name, `/host${marker}`);
+    }
+    expect(await safeMountsOf(t.app)).toEqual([]);
+    const described = await t.berth('describe', 'pod', 'attack');
+    expect(described.stdout).toMatch(/CreateContainerConfigError .*must not escape the volume root/);
+    // A second pass retries, as the kubelet does, and refuses again.
+    const again = await t.berth('apply', '-f', t.dir);
+    expect(again.code).not.toBe(0);
+    expect(await podContainers('attack')).toEqual([]);
+    await t.write({});
+    expect((await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty')).code).toBe(0);
+  });
+
+  it('a hostPath below the allowed prefix cannot lead above it through a planted symlink', async () => {
+    const hp = (name: string, path: string, extra = '') =>
+      pod(name, {
+        containers: `  - name: app\n    image: ${IMAGE}\n    ${SLEEP}\n    volumeMounts: [{name: h, mountPath: /host${extra}}]\n`,
+        volumes: `  - name: h\n    hostPath: {path: '${path}'}\n`,
+      });
+    await t.write({
+      'hp.yaml':
+        hp('hp-escape', join(prefix, 'escape')) +
+        hp('hp-up', join(prefix, 'up')) +
+        hp('hp-nested', join(prefix, 'escape', hostDir.slice(1))) +
+        pod('hp-subpath', {
+          containers: `  - name: app\n    image: ${IMAGE}\n    ${SLEEP}\n    volumeMounts: [{name: h, mountPath: /host, subPath: escape}]\n`,
+          volumes: `  - name: h\n    hostPath: {path: '${prefix}'}\n`,
+        }),
+    });
+    const r = await t.berth('apply', '-f', t.dir, '--host-path-prefix', prefix);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/must not escape the volume root/);
+    for (const name of ['hp-escape', 'hp-up', 'hp-nested', 'hp-subpath']) {
+      expect(await podContainers(name)).toEqual([]);
+      await cannotRead(name, `/host${marker}`);
+      await cannotRead(name, `/host/${marker.split('/').pop()}`);
+    }
+    await t.write({});
+    expect((await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty', '--host-path-prefix', prefix)).code).toBe(0);
+  });
+
+  it('legitimate subPath and hostPath use still works, and what is written lands in the volume', async () => {
+    await t.write({
+      'ok.yaml':
+        `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: store
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests: {storage: 1Gi}
+---
+` +
+        pod('ok', {
+          init: `  - name: prepare\n    image: ${IMAGE}\n    command: [sh, -c, 'mkdir -p /work/releases/v1 && echo from-init > /work/releases/v1/conf && ln -s releases/v1 /work/current']\n    volumeMounts: [{name: work, mountPath: /work}]\n`,
+          containers:
+            `  - name: app\n    image: ${IMAGE}\n    command: [sh, -c, 'echo nested > /nested/file && echo claimed > /claim/file && exec sleep 100000']\n` +
+            `    volumeMounts:\n    - {name: work, mountPath: /nested, subPath: a/b}\n    - {name: work, mountPath: /current, subPath: current}\n    - {name: store, mountPath: /claim, subPath: sub/dir}\n` +
+            `    - {name: h, mountPath: /hp}\n    - {name: hroot, mountPath: /hp-current, subPath: current}\n    - {name: made, mountPath: /made}\n` +
+            `  - name: whole\n    image: ${IMAGE}\n    ${SLEEP}\n    volumeMounts: [{name: work, mountPath: /work}, {name: store, mountPath: /store}]\n`,
+          volumes:
+            `  - name: work\n    emptyDir: {}\n  - name: store\n    persistentVolumeClaim: {claimName: store}\n` +
+            `  - name: h\n    hostPath: {path: '${prefix}/data', type: Directory}\n  - name: made\n    hostPath: {path: '${prefix}/made/', type: DirectoryOrCreate}\n` +
+            // current -> <prefix>/data: an absolute link that stays below the prefix is followed.
+            `  - name: hroot\n    hostPath: {path: '${prefix}'}\n`,
+        }),
+    });
+    const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s', '--host-path-prefix', prefix);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const [app, whole] = ['app', 'whole'].map((n) => async () => (await podContainers('ok')).find((c) => c.Labels['berth.container'] === n)!);
+    const a = (await app!())!;
+    const w = (await whole!())!;
+    const sh = async (c: Dockerode.ContainerInfo, cmd: string) => (await execIn(t.docker, c.Id, ['sh', '-c', cmd])).output.trim();
+    // An in-volume symlink (made by the init container before the app container was created) is followed.
+    expect(await sh(a, 'cat /current/conf')).toBe('from-init');
+    // Written through subPaths, read back through the whole volumes.
+    await expect.poll(() => sh(w, 'cat /work/a/b/file /store/sub/dir/file'), { timeout: 10_000 }).toBe('nested\nclaimed');
+    expect(await sh(a, 'echo $(cat /hp/inside) $(cat /hp-current/inside)')).toBe('in-prefix in-prefix');
+    expect(await sh(a, 'test -d /made && echo dir')).toBe('dir');
+    // a/b, current, sub/dir, the two hostPaths and the hostPath subPath: each bound under berth's root.
+    expect(await safeMountsOf(t.app)).toHaveLength(6);
+  });
+});
