@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { utilLinuxMount } from '../../src/apply/volumes/bind-mount.js';
 import { pruneSafeMounts, SAFE_MOUNT_ROOT } from '../../src/apply/volumes/safe-mounts.js';
+import { O_PATH } from '../../src/apply/volumes/safe-path.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp, execIn } from './support/harness.js';
 
@@ -105,13 +108,13 @@ describe('volumes: subPath and hostPath stay inside their roots (real Docker)', 
         }),
     });
     const r = await t.berth('apply', '-f', t.dir);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr + r.stdout).toMatch(/subPath "root" of volume "work" \(container app of pod default\/attack\) must not escape the volume root/);
     for (const name of ['attack', 'attack-up', 'attack-mid']) {
+      await cannotRead(name, `/host${marker}`);
       // Nothing was mounted and no app container was made: the pod reports why, the host runs on.
       expect(await podContainers(name)).toEqual([]);
-      await cannotRead(name, `/host${marker}`);
     }
+    expect(r.code).not.toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/subPath "root" of volume "work" \(container app of pod default\/attack\) must not escape the volume root/);
     expect(await safeMountsOf(t.app)).toEqual([]);
     const described = await t.berth('describe', 'pod', 'attack');
     expect(described.stdout).toMatch(/CreateContainerConfigError .*must not escape the volume root/);
@@ -140,13 +143,13 @@ describe('volumes: subPath and hostPath stay inside their roots (real Docker)', 
         }),
     });
     const r = await t.berth('apply', '-f', t.dir, '--host-path-prefix', prefix);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr + r.stdout).toMatch(/must not escape the volume root/);
     for (const name of ['hp-escape', 'hp-up', 'hp-nested', 'hp-subpath']) {
-      expect(await podContainers(name)).toEqual([]);
       await cannotRead(name, `/host${marker}`);
       await cannotRead(name, `/host/${marker.split('/').pop()}`);
+      expect(await podContainers(name)).toEqual([]);
     }
+    expect(r.code).not.toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/must not escape the volume root/);
     await t.write({});
     expect((await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty', '--host-path-prefix', prefix)).code).toBe(0);
   });
@@ -193,5 +196,86 @@ spec:
     expect(await sh(a, 'test -d /made && echo dir')).toBe('dir');
     // a/b, current, sub/dir, the two hostPaths and the hostPath subPath: each bound under berth's root.
     expect(await safeMountsOf(t.app)).toHaveLength(6);
+  });
+  it('after a reboot emptied /run, Docker refuses to start the container and berth binds the paths again before starting it', async () => {
+    const a = (await podContainers('ok')).find((c) => c.Labels['berth.container'] === 'app')!;
+    const targets = (JSON.parse(a.Labels['berth.safe-mounts']!) as Array<{ target: string }>).map((m) => m.target);
+    expect(targets).toHaveLength(6);
+    await t.docker.getContainer(a.Id).stop({ t: 0 });
+    // What a reboot does to the tmpfs: the binds and their mount points are gone.
+    for (const target of targets) {
+      await utilLinuxMount.unmount(target);
+      await rm(target, { recursive: false, force: true }).catch(() => rmdir(target));
+    }
+    expect(await safeMountsOf(t.app)).toEqual([]);
+    // Docker does not bind an empty stand-in: the start fails.
+    await expect(t.docker.getContainer(a.Id).start()).rejects.toThrow(/no such file or directory|does not exist/);
+    const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s', '--host-path-prefix', prefix);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('container app');
+    const again = (await podContainers('ok')).find((c) => c.Labels['berth.container'] === 'app')!;
+    expect(again.Id).toBe(a.Id);
+    expect(again.State).toBe('running');
+    expect((await execIn(t.docker, a.Id, ['cat', '/current/conf', '/nested/file'])).output).toBe('from-init\nnested\n');
+    expect(await safeMountsOf(t.app)).toHaveLength(6);
+  });
+
+  it('a sibling container swapping the subPath directory for a symlink, then a restart by Docker, does not escape', async () => {
+    await t.write({
+      'swap.yaml': pod('swap', {
+        init: `  - name: prepare\n    image: ${IMAGE}\n    command: [sh, -c, 'mkdir /work/data']\n    volumeMounts: [{name: work, mountPath: /work}]\n`,
+        containers:
+          // Exits when told to (the file appears in its directory), so Docker's restart policy,
+          // not berth, starts it again: runc binds its source anew at that start.
+          `  - name: victim\n    image: ${IMAGE}\n    command: [sh, -c, 'while ! test -e /data/stop; do sleep 0.2; done; rm /data/stop; exit 1']\n    volumeMounts: [{name: work, mountPath: /data, subPath: data}]\n` +
+          `  - name: swapper\n    image: ${IMAGE}\n    ${SLEEP}\n    volumeMounts: [{name: work, mountPath: /work}]\n`,
+        volumes: `  - name: work\n    emptyDir: {}\n`,
+      }),
+    });
+    const r = await t.berth('apply', '-f', t.dir, '--prune', '--wait', '--timeout', '60s');
+    expect(r.code).toBe(0);
+    const find = async (n: string) => (await podContainers('swap')).find((c) => c.Labels['berth.container'] === n)!;
+    const victim = await find('victim');
+    const swapper = await find('swapper');
+    expect((await execIn(t.docker, victim.Id, ['sh', '-c', 'echo original > /data/own'])).code).toBe(0);
+    const swap = await execIn(t.docker, swapper.Id, ['sh', '-c', 'mv /work/data /work/data.old && ln -s / /work/data && touch /work/data.old/stop']);
+    expect(swap.code).toBe(0);
+    await expect
+      .poll(async () => {
+        const info = await t.docker.getContainer(victim.Id).inspect();
+        // Docker reports Running during its restart delay too.
+        return info.RestartCount >= 1 && info.State.Running && !info.State.Restarting;
+      }, { timeout: 20_000 })
+      .toBe(true);
+    expect((await execIn(t.docker, victim.Id, ['cat', `/data${marker}`])).output).not.toContain(token);
+    expect((await execIn(t.docker, victim.Id, ['cat', '/data/own'])).output).toBe('original\n');
+    // Replacing the container resolves the subPath again, now a symlink out of the volume: refused.
+    await t.docker.getContainer(victim.Id).remove({ force: true });
+    const heal = await t.berth('apply', '-f', t.dir);
+    expect(heal.code).not.toBe(0);
+    expect(heal.stderr + heal.stdout).toMatch(/subPath "data" of volume "work" \(container victim of pod default\/swap\) must not escape the volume root/);
+    expect(await podContainers('swap')).toHaveLength(1);
+  });
+
+  it('deleting the pods removes their binds; binds of pods gone without berth are removed by the next pass', async () => {
+    // A pod whose deletion was cut short after its containers went: only its bind is left.
+    const ghost = join(SAFE_MOUNT_ROOT, t.app, 'default', 'ghost', 'app', '0');
+    await mkdir(ghost, { recursive: true });
+    const handle = await open(hostDir, O_PATH | fsConstants.O_DIRECTORY);
+    try {
+      await utilLinuxMount.bindFd(handle, ghost);
+    } finally {
+      await handle.close();
+    }
+    expect(await safeMountsOf(t.app)).toContain(ghost);
+    await t.write({});
+    const r = await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty', '--host-path-prefix', prefix);
+    expect(r.code).toBe(0);
+    expect(await t.containers()).toEqual([]);
+    expect(await safeMountsOf(t.app)).toEqual([]);
+    await expect(readdir(join(SAFE_MOUNT_ROOT, t.app))).rejects.toThrow(/ENOENT/);
+    // Unmounting never deleted through a bind: the host's files are where they were.
+    expect(await readFile(marker, 'utf8')).toBe(token);
+    expect(await readFile(join(prefix, 'data', 'inside'), 'utf8')).toBe('in-prefix');
   });
 });
