@@ -1,4 +1,5 @@
 import type { Dirent } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { BerthError } from '../../model/errors.js';
@@ -129,6 +130,8 @@ export async function removePodSafeMounts(deps: Omit<SafeMountDeps, 'docker'>, a
 /** Removes the mounts of this app's pods that no longer exist (a deletion cut short). */
 export async function pruneSafeMounts(deps: Omit<SafeMountDeps, 'docker'>, app: string, livePods: ReadonlySet<string>): Promise<void> {
   const appDir = posix.join(deps.root ?? SAFE_MOUNT_ROOT, app);
+  // Checked synchronously: on the many passes of an app with no such mounts, no I/O is queued.
+  if (!existsSync(appDir)) return;
   for (const ns of (await entries(appDir)) ?? []) {
     for (const pod of (await entries(posix.join(appDir, ns.name))) ?? []) {
       if (!livePods.has(`${ns.name}/${pod.name}`)) await removePodSafeMounts(deps, app, ns.name, pod.name);
