@@ -66,6 +66,8 @@ describe('volumes: subPath and hostPath stay inside their roots (real Docker)', 
     await symlink('/', join(prefix, 'escape'));
     await symlink('../../../../../../../..', join(prefix, 'up'));
     await symlink(join(prefix, 'data'), join(prefix, 'current'));
+    // A narrower allowed prefix that a pod with the wider one has turned into a link to /.
+    await symlink('/', join(prefix, 'inner'));
   });
 
   afterAll(async () => {
@@ -137,13 +139,14 @@ describe('volumes: subPath and hostPath stay inside their roots (real Docker)', 
         hp('hp-escape', join(prefix, 'escape')) +
         hp('hp-up', join(prefix, 'up')) +
         hp('hp-nested', join(prefix, 'escape', hostDir.slice(1))) +
+        hp('hp-inner', join(prefix, 'inner', hostDir.slice(1))) +
         pod('hp-subpath', {
           containers: `  - name: app\n    image: ${IMAGE}\n    ${SLEEP}\n    volumeMounts: [{name: h, mountPath: /host, subPath: escape}]\n`,
           volumes: `  - name: h\n    hostPath: {path: '${prefix}'}\n`,
         }),
     });
-    const r = await t.berth('apply', '-f', t.dir, '--host-path-prefix', prefix);
-    for (const name of ['hp-escape', 'hp-up', 'hp-nested', 'hp-subpath']) {
+    const r = await t.berth('apply', '-f', t.dir, '--host-path-prefix', prefix, '--host-path-prefix', join(prefix, 'inner'));
+    for (const name of ['hp-escape', 'hp-up', 'hp-nested', 'hp-inner', 'hp-subpath']) {
       await cannotRead(name, `/host${marker}`);
       await cannotRead(name, `/host/${marker.split('/').pop()}`);
       expect(await podContainers(name)).toEqual([]);

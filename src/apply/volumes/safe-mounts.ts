@@ -74,10 +74,15 @@ export function isMountRefusal(err: unknown): err is BerthError {
   return err instanceof BerthError && err.code === 'VOLUME_ERROR' && REFUSALS.has(String(err.data.reason));
 }
 
-/** Which allowed prefix a hostPath is resolved from: the longest one it is below. */
+/**
+ * Which allowed prefix a hostPath is resolved from: the *widest* one it is below. Everything
+ * below it is allowed, so a link that stays inside it is fine; and a narrower prefix nested in
+ * it is itself pod-writable territory (a pod with hostPath /srv can turn /srv/data into a link
+ * to /), so it must not be opened by path as a trusted root.
+ */
 export function hostPathPrefix(prefixes: readonly string[], path: string): string | undefined {
   const matches = prefixes.filter((p) => beneath([p], path) !== undefined);
-  return matches.sort((a, b) => b.replace(/\/+$/, '').length - a.replace(/\/+$/, '').length)[0];
+  return matches.sort((a, b) => a.replace(/\/+$/, '').length - b.replace(/\/+$/, '').length)[0];
 }
 
 /** Resolves the source and binds it at the target (replacing what was bound there). */

@@ -139,8 +139,10 @@ describe('beneath', () => {
 
 describe('hostPathPrefix', () => {
   it.each([
-    [['/srv', '/srv/data'], '/srv/data/x', '/srv/data'],
-    [['/srv/data/', '/srv'], '/srv/data', '/srv/data/'],
+    // The widest: a nested prefix lies in pod-writable territory of the wider one.
+    [['/srv/data', '/srv'], '/srv/data/x', '/srv'],
+    [['/srv/data/', '/srv/'], '/srv/data', '/srv/'],
+    [['/srv/data', '/opt'], '/srv/data/x', '/srv/data'],
     [['/srv'], '/srv2/x', undefined],
     [['/'], '/var/run/docker.sock', '/'],
     [[], '/srv', undefined],
