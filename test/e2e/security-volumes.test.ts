@@ -175,10 +175,10 @@ spec:
           containers:
             `  - name: app\n    image: ${IMAGE}\n    command: [sh, -c, 'echo nested > /nested/file && echo claimed > /claim/file && exec sleep 100000']\n` +
             `    volumeMounts:\n    - {name: work, mountPath: /nested, subPath: a/b}\n    - {name: work, mountPath: /current, subPath: current}\n    - {name: store, mountPath: /claim, subPath: sub/dir}\n` +
-            `    - {name: h, mountPath: /hp}\n    - {name: hroot, mountPath: /hp-current, subPath: current}\n    - {name: made, mountPath: /made}\n` +
-            `  - name: whole\n    image: ${IMAGE}\n    ${SLEEP}\n    volumeMounts: [{name: work, mountPath: /work}, {name: store, mountPath: /store}]\n`,
+            `    - {name: h, mountPath: /hp}\n    - {name: hroot, mountPath: /hp-current, subPath: current}\n    - {name: made, mountPath: /made}\n    - {name: mem, mountPath: /mem, subPath: m}\n` +
+            `  - name: whole\n    image: ${IMAGE}\n    ${SLEEP}\n    volumeMounts: [{name: work, mountPath: /work}, {name: store, mountPath: /store}, {name: mem, mountPath: /memall}]\n`,
           volumes:
-            `  - name: work\n    emptyDir: {}\n  - name: store\n    persistentVolumeClaim: {claimName: store}\n` +
+            `  - name: work\n    emptyDir: {}\n  - name: store\n    persistentVolumeClaim: {claimName: store}\n  - name: mem\n    emptyDir: {medium: Memory}\n` +
             `  - name: h\n    hostPath: {path: '${prefix}/data', type: Directory}\n  - name: made\n    hostPath: {path: '${prefix}/made/', type: DirectoryOrCreate}\n` +
             // current -> <prefix>/data: an absolute link that stays below the prefix is followed.
             `  - name: hroot\n    hostPath: {path: '${prefix}'}\n`,
@@ -197,13 +197,18 @@ spec:
     await expect.poll(() => sh(w, 'cat /work/a/b/file /store/sub/dir/file'), { timeout: 10_000 }).toBe('nested\nclaimed');
     expect(await sh(a, 'echo $(cat /hp/inside) $(cat /hp-current/inside)')).toBe('in-prefix in-prefix');
     expect(await sh(a, 'test -d /made && echo dir')).toBe('dir');
-    // a/b, current, sub/dir, the two hostPaths and the hostPath subPath: each bound under berth's root.
-    expect(await safeMountsOf(t.app)).toHaveLength(6);
+    // A subPath in a Memory emptyDir is inside the tmpfs the other container sees, and what is
+    // written there outlives a restart of both (the sandbox holds the tmpfs mounted).
+    expect(await sh(a, 'echo in-memory > /mem/file && cat /mem/file')).toBe('in-memory');
+    await Promise.all([a, w].map((c) => t.docker.getContainer(c.Id).restart({ t: 0 })));
+    expect(await sh(w, 'cat /memall/m/file')).toBe('in-memory');
+    // a/b, current, sub/dir, mem's m, the two hostPaths and the hostPath subPath: each bound under berth's root.
+    expect(await safeMountsOf(t.app)).toHaveLength(7);
   });
   it('after a reboot emptied /run, Docker refuses to start the container and berth binds the paths again before starting it', async () => {
     const a = (await podContainers('ok')).find((c) => c.Labels['berth.container'] === 'app')!;
     const targets = (JSON.parse(a.Labels['berth.safe-mounts']!) as Array<{ target: string }>).map((m) => m.target);
-    expect(targets).toHaveLength(6);
+    expect(targets).toHaveLength(7);
     await t.docker.getContainer(a.Id).stop({ t: 0 });
     // What a reboot does to the tmpfs: the binds and their mount points are gone.
     for (const target of targets) {
@@ -219,8 +224,8 @@ spec:
     const again = (await podContainers('ok')).find((c) => c.Labels['berth.container'] === 'app')!;
     expect(again.Id).toBe(a.Id);
     expect(again.State).toBe('running');
-    expect((await execIn(t.docker, a.Id, ['cat', '/current/conf', '/nested/file'])).output).toBe('from-init\nnested\n');
-    expect(await safeMountsOf(t.app)).toHaveLength(6);
+    expect((await execIn(t.docker, a.Id, ['cat', '/current/conf', '/nested/file', '/mem/file'])).output).toBe('from-init\nnested\nin-memory\n');
+    expect(await safeMountsOf(t.app)).toHaveLength(7);
   });
 
   it('a sibling container swapping the subPath directory for a symlink, then a restart by Docker, does not escape', async () => {
