@@ -88,13 +88,26 @@ export function hostPathPrefix(prefixes: readonly string[], path: string): strin
 /** Resolves the source and binds it at the target (replacing what was bound there). */
 export async function makeSafeMount(deps: SafeMountDeps, m: SafeMount): Promise<void> {
   const tool = deps.mount ?? utilLinuxMount;
-  await ensureRoot(tool, deps.root ?? SAFE_MOUNT_ROOT);
+  await hostStep(m, () => ensureRoot(tool, deps.root ?? SAFE_MOUNT_ROOT));
   const opened = await resolveSource(deps.docker, m);
   try {
-    await prepareTarget(tool, m.target, opened.type === 'directory');
+    await hostStep(m, () => prepareTarget(tool, m.target, opened.type === 'directory'));
     await tool.bindFd(opened.handle, m.target);
   } finally {
     await opened.handle.close();
+  }
+}
+
+/** berth's own side of a mount (its directory under the root): a failure there is the host's setup. */
+async function hostStep(m: SafeMount, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (err) {
+    if (err instanceof BerthError) throw err;
+    throw new BerthError('VOLUME_ERROR', `${m.describe}: cannot prepare ${m.target} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
+      reason: 'mount-failed',
+      hint: "subPath and hostPath mounts need berth running as root in the Docker host's mount namespace (docs/security.md)",
+    }, { cause: err });
   }
 }
 
