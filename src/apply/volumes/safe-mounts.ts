@@ -104,22 +104,43 @@ async function hostStep(m: SafeMount, step: () => Promise<void>): Promise<void> 
     await step();
   } catch (err) {
     if (err instanceof BerthError) throw err;
-    throw new BerthError('VOLUME_ERROR', `${m.describe}: cannot prepare ${m.target} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
-      reason: 'mount-failed',
-      hint: "subPath and hostPath mounts need berth running as root in the Docker host's mount namespace (docs/security.md)",
-    }, { cause: err });
+    throw new BerthError(
+      'VOLUME_ERROR',
+      `${m.describe}: cannot prepare ${m.target} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      { reason: 'mount-failed', hint: "subPath and hostPath mounts need berth running as root in the Docker host's mount namespace (docs/security.md)" },
+      { cause: err },
+    );
   }
 }
 
 /** Makes again those of `mounts` whose target is not mounted (after a reboot emptied /run). */
 export async function ensureSafeMounts(deps: SafeMountDeps, mounts: readonly SafeMount[]): Promise<void> {
   if (mounts.length === 0) return;
-  const mounted = await (deps.mount ?? utilLinuxMount).mountpoints();
+  const mounted = await (deps.mount ?? utilLinuxMount).mountpoints().catch((err: unknown) => {
+    throw hostError(err, 'reading the mount table');
+  });
   for (const m of mounts) if (!mounted.has(m.target)) await makeSafeMount(deps, m);
 }
 
 /** Unmounts and removes everything of one pod; nothing there is fine (idempotent). */
 export async function removePodSafeMounts(deps: Omit<SafeMountDeps, 'docker'>, app: string, ns: string, pod: string): Promise<void> {
+  try {
+    await removePodDir(deps, app, ns, pod);
+  } catch (err) {
+    throw hostError(err, `removing the subPath/hostPath binds of pod ${ns}/${pod}`);
+  }
+}
+
+/**
+ * A failure of berth's own side of the mounts, as VOLUME_ERROR: left raw, a Node ENOENT or
+ * EACCES would be reported as an unreachable Docker engine by the callers' dockerError().
+ */
+function hostError(err: unknown, doing: string): BerthError {
+  if (err instanceof BerthError) return err;
+  return new BerthError('VOLUME_ERROR', `${doing}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { reason: 'mount-failed' }, { cause: err });
+}
+
+async function removePodDir(deps: Omit<SafeMountDeps, 'docker'>, app: string, ns: string, pod: string): Promise<void> {
   const tool = deps.mount ?? utilLinuxMount;
   const dir = posix.join(deps.root ?? SAFE_MOUNT_ROOT, app, ns, pod);
   const containers = await entries(dir);

@@ -136,8 +136,13 @@ export async function openBeneath(root: FileHandle, rootPath: string, relative: 
       names.push(name);
     }
     // The root itself is the answer when the path resolved to it: hand out a handle of its own.
-    const handle = stack.pop() ?? (await open(`/proc/self/fd/${root.fd}`, O_PATH | C.O_DIRECTORY));
-    const st = await handle.stat();
+    const handle = stack.pop() ?? (await open(`/proc/self/fd/${root.fd}`, O_PATH | C.O_DIRECTORY).catch((err: unknown) => {
+      throw volumeError(err, `${options.describe}: cannot open the volume root`, 'unreadable', { path: relative });
+    }));
+    const st = await handle.stat().catch(async (err: unknown) => {
+      await handle.close();
+      throw volumeError(err, `${options.describe}: cannot inspect ${JSON.stringify(names.join('/'))}`, 'unreadable', { path: relative });
+    });
     return { handle, type: nodeType(st), resolved: names.join('/') };
   } finally {
     for (const h of stack) await h.close().catch(() => undefined);
