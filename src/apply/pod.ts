@@ -428,7 +428,9 @@ async function createRefusedContainer(ctx: PodContext, pod: PodPlan, c: Containe
     return await ctx.docker.api.createContainer({
       name,
       Image: image,
-      Labels: { ...podLabels(ctx, pod, role), [L.container]: c.name, [L.configError]: reason },
+      // The pod's grace period too: without it, deleting the pod waited out the default 30 s
+      // on its other containers, whatever terminationGracePeriodSeconds said.
+      Labels: { ...podLabels(ctx, pod, role), [L.container]: c.name, [L.configError]: reason, [L.gracePeriod]: String(pod.terminationGracePeriodSeconds) },
       HostConfig: { NetworkMode: pod.hostNetwork ? 'host' : `container:${sandboxId}`, RestartPolicy: { Name: 'no' }, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
     });
   } catch (err) {

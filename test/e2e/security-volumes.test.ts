@@ -80,6 +80,20 @@ describe('volumes: subPath and hostPath stay inside their roots (real Docker)', 
 
   const podContainers = async (name: string) => (await t.containers()).filter((c) => c.Labels['berth.name'] === name && c.Labels['berth.role'] === 'container');
 
+  /**
+   * The kubelet's CreateContainerConfigError: the app container is a stand-in that never started,
+   * has no mount at all, and carries the reason.
+   */
+  async function refused(name: string, reason: RegExp): Promise<void> {
+    const [app, ...more] = await podContainers(name);
+    expect(more).toEqual([]);
+    expect(app?.State).toBe('created');
+    expect(app?.Labels['berth.config-error']).toMatch(reason);
+    const info = await t.docker.getContainer(app!.Id).inspect();
+    expect(info.State.StartedAt).toBe('0001-01-01T00:00:00Z');
+    expect(info.Mounts).toEqual([]);
+  }
+
   /** Every app container of the pod that exists is asked for the marker; none may read it. */
   async function cannotRead(name: string, path: string): Promise<void> {
     for (const c of await podContainers(name)) {
@@ -112,18 +126,22 @@ describe('volumes: subPath and hostPath stay inside their roots (real Docker)', 
     const r = await t.berth('apply', '-f', t.dir);
     for (const name of ['attack', 'attack-up', 'attack-mid']) {
       await cannotRead(name, `/host${marker}`);
-      // Nothing was mounted and no app container was made: the pod reports why, the host runs on.
-      expect(await podContainers(name)).toEqual([]);
+      // Nothing was mounted and the app container never started: the pod reports why.
+      await refused(name, /must not escape the volume root/);
     }
-    expect(r.code).not.toBe(0);
-    expect(r.stderr + r.stdout).toMatch(/subPath "root" of volume "work" \(container app of pod default\/attack\) must not escape the volume root/);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await podContainers('attack'))[0]!.Labels['berth.config-error']).toMatch(
+      /^subPath "root" of volume "work" \(container app of pod default\/attack\) must not escape the volume root/,
+    );
     expect(await safeMountsOf(t.app)).toEqual([]);
+    const get = await t.berth('get', 'pods');
+    for (const name of ['attack', 'attack-up', 'attack-mid']) expect(get.stdout.split('\n').find((l) => l.startsWith(`${name} `))).toMatch(/\bCreateContainerConfigError\b/);
     const described = await t.berth('describe', 'pod', 'attack');
-    expect(described.stdout).toMatch(/CreateContainerConfigError .*must not escape the volume root/);
-    // A second pass retries, as the kubelet does, and refuses again.
-    const again = await t.berth('apply', '-f', t.dir);
-    expect(again.code).not.toBe(0);
-    expect(await podContainers('attack')).toEqual([]);
+    expect(described.stdout).toContain('CreateContainerConfigError');
+    expect(described.stdout).toContain('must not escape the volume root');
+    // A later pass does not start it either; the host runs on.
+    expect((await t.berth('apply', '-f', t.dir)).code).toBe(0);
+    await refused('attack', /must not escape the volume root/);
     await t.write({});
     expect((await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty')).code).toBe(0);
   });
@@ -149,10 +167,9 @@ describe('volumes: subPath and hostPath stay inside their roots (real Docker)', 
     for (const name of ['hp-escape', 'hp-up', 'hp-nested', 'hp-inner', 'hp-subpath']) {
       await cannotRead(name, `/host${marker}`);
       await cannotRead(name, `/host/${marker.split('/').pop()}`);
-      expect(await podContainers(name)).toEqual([]);
+      await refused(name, /must not escape the volume root/);
     }
-    expect(r.code).not.toBe(0);
-    expect(r.stderr + r.stdout).toMatch(/must not escape the volume root/);
+    expect(r.code, r.stderr).toBe(0);
     await t.write({});
     expect((await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty', '--host-path-prefix', prefix)).code).toBe(0);
   });
@@ -259,10 +276,10 @@ spec:
     expect((await execIn(t.docker, victim.Id, ['cat', '/data/own'])).output).toBe('original\n');
     // Replacing the container resolves the subPath again, now a symlink out of the volume: refused.
     await t.docker.getContainer(victim.Id).remove({ force: true });
-    const heal = await t.berth('apply', '-f', t.dir);
-    expect(heal.code).not.toBe(0);
-    expect(heal.stderr + heal.stdout).toMatch(/subPath "data" of volume "work" \(container victim of pod default\/swap\) must not escape the volume root/);
-    expect(await podContainers('swap')).toHaveLength(1);
+    expect((await t.berth('apply', '-f', t.dir)).code).toBe(0);
+    const stand = await find('victim');
+    expect(stand.State).toBe('created');
+    expect(stand.Labels['berth.config-error']).toMatch(/^subPath "data" of volume "work" \(container victim of pod default\/swap\) must not escape the volume root/);
   });
 
   it('deleting the pods removes their binds; binds of pods gone without berth are removed by the next pass', async () => {
