@@ -71,11 +71,14 @@ describe('volumes: subPath and hostPath stay inside their roots (real Docker)', 
   });
 
   afterAll(async () => {
-    await t.cleanup();
-    // Whatever a failed test left bound for this app (the containers are gone by now).
-    await pruneSafeMounts({}, t.app, new Set());
-    await rm(hostDir, { recursive: true, force: true });
-    await rm(prefix, { recursive: true, force: true });
+    try {
+      await t.cleanup();
+      // Whatever a failed test left bound for this app (the containers are gone by now).
+      await pruneSafeMounts({}, t.app, new Set());
+    } finally {
+      await rm(hostDir, { recursive: true, force: true });
+      await rm(prefix, { recursive: true, force: true });
+    }
   });
 
   const podContainers = async (name: string) => (await t.containers()).filter((c) => c.Labels['berth.name'] === name && c.Labels['berth.role'] === 'container');
