@@ -23,6 +23,8 @@ export const L = {
   ports: 'berth.ports',
   /** Why a container was not created as asked (CreateContainerConfigError); it is never started. */
   configError: 'berth.config-error',
+  /** subPath/hostPath binds of a container, as volumes/safe-mounts.ts makes them (JSON). */
+  safeMounts: 'berth.safe-mounts',
 } as const;
 
 export type Role = 'sandbox' | 'container' | 'init' | 'proxy' | 'dns' | 'network' | 'pvc' | 'emptydir' | 'config';

@@ -1,5 +1,4 @@
 import type Dockerode from 'dockerode';
-import { posix } from 'node:path';
 import type { ContainerPlan, PodPlan, VolumePlan } from '../diff/pod-plan.js';
 import type { ObservedPod } from '../diff/observed.js';
 import type { Clock } from '../model/clock.js';
@@ -11,10 +10,12 @@ import type { EnsureImageResult } from './images/index.js';
 import { ensureImage, ensureSandboxImage } from './images/index.js';
 import { packRootfs } from './images/rootfs.js';
 import type { RootfsEntry } from './images/rootfs.js';
-import { L, ownerLabels } from './labels.js';
+import { L, ownerLabels, parseJson } from './labels.js';
 import { dockerNames, sandboxVolumePath } from './names.js';
 import type { EngineSecurity } from './container-security.js';
 import { dockerUser, engineSecurityFrom, needsEngineSecurity, needsImageUser, securityHostConfig, verifyProfiles, verifyRunAsNonRoot } from './container-security.js';
+import type { SafeMount } from './volumes/safe-mounts.js';
+import { ensureSafeMounts, hostPathPrefix, isMountRefusal, makeSafeMount, removePodSafeMounts, SAFE_MOUNT_ROOT, safeMountTarget } from './volumes/safe-mounts.js';
 
 export interface PodContext {
   docker: DockerClient;
@@ -26,6 +27,13 @@ export interface PodContext {
   warn: (key: string, reason: string, message: string) => void;
   /** Pod DNS: search domains and servers of the namespace (services issue adds a resolver). */
   dns?: (namespace: string) => { servers: string[]; search: string[] };
+  /**
+   * The host policy's hostPath prefixes, which hostPaths are resolved from (volumes/safe-mounts);
+   * unknown (undefined), a hostPath is resolved from / without following any symlink.
+   */
+  hostPathPrefixes?: readonly string[];
+  /** Where subPath/hostPath binds are made (SAFE_MOUNT_ROOT; tests may move it). */
+  safeMountRoot?: string;
 }
 
 const DOCKER_RESTART: Record<RestartPolicy, string> = { Always: 'unless-stopped', OnFailure: 'on-failure', Never: 'no' };
@@ -47,7 +55,7 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<void> {
   ]);
   const volumes = await createPodVolumes(ctx, pod);
   const sandbox = await createSandbox(ctx, pod, sandboxImage, volumes);
-  const mounts = await mountResolver(ctx, pod, volumes);
+  const mounts = mountResolver(ctx, pod, volumes);
   const startSandbox = (async () => {
     try {
       await writeVolumeFiles(ctx, pod, sandbox);
@@ -60,7 +68,11 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<void> {
   // containers are created while the sandbox starts (they only need its id), halving the
   // critical path of a cold apply.
   const needsIp = [...pod.initContainers, ...pod.containers].some((c) => c.env.some((e) => 'fieldRef' in e));
-  if (pod.initContainers.length === 0 && !needsIp) {
+  // subPath and hostPath mounts are resolved as each container is created, after the init
+  // containers before it ran (they may have written the path) and once the sandbox holds the
+  // pod's tmpfs volumes mounted on the host (else the path would be resolved on the empty disk
+  // directory underneath).
+  if (pod.initContainers.length === 0 && !needsIp && !needsSafeMounts(pod)) {
     const [created] = await Promise.all([Promise.all(pod.containers.map((c) => createContainer(ctx, pod, c, 'container', sandbox.id, '', mounts))), startSandbox]);
     await startAll(pod, created);
     return;
@@ -103,8 +115,7 @@ export async function createPodContainer(ctx: PodContext, pod: PodPlan, name: st
   if (!spec || !observed.sandbox) throw new BerthError('INTERNAL', `cannot recreate container ${name} of pod ${pod.namespace}/${pod.name}`);
   const r = await ensureImage(ctx.docker, spec.image, spec.pullPolicy, ctx.pulls);
   if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
-  const volumes = new Map(pod.volumes.map((v) => [v.name, volumeName(ctx.app, pod, v)]));
-  const mounts = await mountResolver(ctx, pod, volumes);
+  const mounts = mountResolver(ctx, pod, await existingVolumeNames(ctx, pod));
   const { container, refused } = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, observed.sandbox.ip ?? '', mounts);
   if (refused !== undefined) return;
   await container.start().catch((err: unknown) => {
@@ -114,6 +125,10 @@ export async function createPodContainer(ctx: PodContext, pod: PodPlan, name: st
 
 export async function startContainer(ctx: PodContext, containerId: string): Promise<void> {
   try {
+    // Its subPath/hostPath binds are gone after a reboot (tmpfs): made again, from its own
+    // label, by the same safe resolution, before Docker is asked to bind them.
+    const info = await ctx.docker.api.getContainer(containerId).inspect();
+    await ensureSafeMounts({ docker: ctx.docker, root: ctx.safeMountRoot ?? SAFE_MOUNT_ROOT }, parseJson<SafeMount[]>(info.Config.Labels[L.safeMounts]) ?? []);
     await ctx.docker.api.getContainer(containerId).start();
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 304) return; // already running
@@ -125,6 +140,31 @@ function volumeName(app: string, pod: PodPlan, v: VolumePlan): string {
   if (v.type === 'pvc') return dockerNames.pvc(app, pod.namespace, v.claim);
   if (v.type === 'hostPath') return v.path;
   return dockerNames.podVolume(app, pod.namespace, pod.name, v.name);
+}
+
+/**
+ * The Docker volumes of a pod that exists, read back by label: a pod made before the volume
+ * names changed (apply/names.ts) keeps its volumes under the old names.
+ */
+async function existingVolumeNames(ctx: PodContext, pod: PodPlan): Promise<Map<string, string>> {
+  const names = new Map(pod.volumes.map((v) => [v.name, volumeName(ctx.app, pod, v)]));
+  let vols: Dockerode.VolumeInspectInfo[];
+  try {
+    vols = (await ctx.docker.api.listVolumes({ filters: { label: [`${L.managed}=true`, `${L.app}=${ctx.app}`, `${L.namespace}=${pod.namespace}`, `${L.name}=${pod.name}`, `${L.kind}=Pod`] } })).Volumes ?? [];
+  } catch (err) {
+    throw dockerError(err, `listing the volumes of pod ${pod.namespace}/${pod.name}`);
+  }
+  for (const v of vols) {
+    const own = v.Labels?.['berth.volume'];
+    const plan = pod.volumes.find((x) => x.name === own);
+    if (plan && (plan.type === 'emptyDir' || plan.type === 'files')) names.set(plan.name, v.Name);
+  }
+  return names;
+}
+
+/** A pod whose mounts go through volumes/safe-mounts (a subPath, or any hostPath). */
+function needsSafeMounts(pod: PodPlan): boolean {
+  return [...pod.initContainers, ...pod.containers].some((c) => c.mounts.some((m) => m.subPath || pod.volumes.find((v) => v.name === m.volume)?.type === 'hostPath'));
 }
 
 async function createPodVolumes(ctx: PodContext, pod: PodPlan): Promise<Map<string, string>> {
@@ -190,8 +230,12 @@ async function createSandbox(ctx: PodContext, pod: PodPlan, image: string, volum
         ExtraHosts: pod.hostAliases.flatMap((a) => a.hostnames.map((h) => `${h}:${a.ip}`)),
         Sysctls: pod.sysctls,
         ...(dns && !pod.hostNetwork && pod.dnsPolicy !== 'Default' ? { Dns: dns.servers, DnsSearch: dns.search, DnsOptions: ['ndots:5'] } : {}),
+        // configMap/secret volumes are filled through the sandbox. tmpfs emptyDirs are held
+        // mounted by it too: Docker unmounts a tmpfs volume (losing its content) when the last
+        // container using it stops, and a Memory emptyDir must outlive container restarts, as
+        // it must be mounted on the host while a subPath in it is resolved.
         Mounts: pod.volumes
-          .filter((v) => v.type === 'files')
+          .filter((v) => v.type === 'files' || (v.type === 'emptyDir' && v.medium === 'memory'))
           .map((v) => ({ Type: 'volume' as const, Source: volumes.get(v.name)!, Target: sandboxVolumePath(v.name) })),
       },
     });
@@ -234,36 +278,62 @@ async function sandboxIp(ctx: PodContext, pod: PodPlan, sandbox: Dockerode.Conta
   return Object.values(info.NetworkSettings.Networks ?? {})[0]?.IPAddress ?? '';
 }
 
-type MountFor = (c: ContainerPlan) => Dockerode.MountSettings[];
+interface ContainerMounts {
+  mounts: Dockerode.MountSettings[];
+  /** The subPath/hostPath binds made for it, kept on its label (startContainer remakes them). */
+  safe: SafeMount[];
+}
+
+type MountFor = (c: ContainerPlan) => Promise<ContainerMounts>;
 
 /**
- * Docker 20.10 has no volume sub-path mounts, so a subPath becomes a bind mount of the
- * directory inside the volume's mountpoint on the Docker host (dockerd resolves it, so this
- * works even when berth itself runs in a container).
+ * A container's mounts. Docker 20.10 has no volume sub-path mounts, so a subPath becomes a bind
+ * mount; and a hostPath is one. Neither hands Docker a path inside the volume or below the
+ * prefix (Docker would follow the symlinks a pod planted there, issue 11): each is resolved
+ * inside its root and bound to a berth-owned path (volumes/safe-mounts.ts), when the container
+ * is created.
  */
-async function mountResolver(ctx: PodContext, pod: PodPlan, volumes: Map<string, string>): Promise<MountFor> {
-  const needsMountpoint = new Set(pod.containers.concat(pod.initContainers).flatMap((c) => c.mounts.filter((m) => m.subPath).map((m) => m.volume)));
-  const mountpoints = new Map<string, string>();
-  for (const vol of needsMountpoint) {
-    const v = pod.volumes.find((x) => x.name === vol);
-    if (!v) continue;
-    if (v.type === 'hostPath') {
-      mountpoints.set(vol, v.path);
-      continue;
-    }
-    const info = await ctx.docker.api.getVolume(volumes.get(vol)!).inspect().catch((err: unknown) => {
-      throw dockerError(err, `inspecting volume ${volumes.get(vol)}`);
-    });
-    mountpoints.set(vol, info.Mountpoint);
-  }
-  return (c) =>
-    c.mounts.map((m): Dockerode.MountSettings => {
+function mountResolver(ctx: PodContext, pod: PodPlan, volumes: Map<string, string>): MountFor {
+  const root = ctx.safeMountRoot ?? SAFE_MOUNT_ROOT;
+  return async (c) => {
+    const mounts: Dockerode.MountSettings[] = [];
+    const safe: SafeMount[] = [];
+    for (const [i, m] of c.mounts.entries()) {
       const v = pod.volumes.find((x) => x.name === m.volume)!;
       const readOnly = m.readOnly || v.type === 'files' || (v.type === 'pvc' && v.readOnly);
-      if (m.subPath) return { Type: 'bind', Source: posix.join(mountpoints.get(v.name)!, m.subPath), Target: m.mountPath, ReadOnly: readOnly };
-      if (v.type === 'hostPath') return { Type: 'bind', Source: v.path, Target: m.mountPath, ReadOnly: readOnly };
-      return { Type: 'volume', Source: volumes.get(v.name)!, Target: m.mountPath, ReadOnly: readOnly };
-    });
+      if (!m.subPath && v.type !== 'hostPath') {
+        mounts.push({ Type: 'volume', Source: volumes.get(v.name)!, Target: m.mountPath, ReadOnly: readOnly });
+        continue;
+      }
+      const where = `(container ${c.name} of pod ${pod.namespace}/${pod.name})`;
+      const prefix = v.type === 'hostPath' && ctx.hostPathPrefixes ? hostPathPrefix(ctx.hostPathPrefixes, v.path) : undefined;
+      // Validated against the policy, but this template may be older than today's policy
+      // (a rollback, an undo): the mount is refused as validation would refuse it now.
+      if (v.type === 'hostPath' && ctx.hostPathPrefixes && prefix === undefined)
+        throw new BerthError('VOLUME_ERROR', `hostPath volume ${JSON.stringify(v.name)} ${where}: ${JSON.stringify(v.path)} is outside the paths this host's policy allows`, {
+          reason: 'outside-prefixes',
+          path: v.path,
+          hint: 'allow it with --host-path-prefix <dir> (host policy hostPathPrefixes)',
+        });
+      const sm: SafeMount = {
+        target: safeMountTarget(root, ctx.app, pod.namespace, pod.name, c.name, i),
+        source:
+          v.type === 'hostPath'
+            ? {
+                hostPath: v.path,
+                prefix: prefix ?? null,
+                ...(v.hostPathType ? { type: v.hostPathType } : {}),
+                ...(m.subPath ? { subPath: m.subPath } : {}),
+              }
+            : { volume: volumes.get(v.name)!, subPath: m.subPath! },
+        describe: m.subPath ? `subPath ${JSON.stringify(m.subPath)} of volume ${JSON.stringify(v.name)} ${where}` : `hostPath volume ${JSON.stringify(v.name)} ${where}`,
+      };
+      await makeSafeMount({ ...ctx, root }, sm);
+      safe.push(sm);
+      mounts.push({ Type: 'bind', Source: sm.target, Target: m.mountPath, ReadOnly: readOnly });
+    }
+    return { mounts, safe };
+  };
 }
 
 /** A container as created: `refused` when its settings cannot be honoured and it must never start. */
@@ -298,6 +368,17 @@ async function createContainer(
   if (probes.readinessProbe || probes.livenessProbe || probes.startupProbe) labels[L.probes] = JSON.stringify(probes);
   if (c.ports.length) labels[L.ports] = JSON.stringify(c.ports);
   const join = pod.hostNetwork ? 'host' : `container:${sandboxId}`;
+  let resolved: ContainerMounts;
+  try {
+    resolved = await mounts(c);
+  } catch (err) {
+    // A path leading out of its root is the kubelet's CreateContainerConfigError too ("subPath
+    // ... must not escape the volume root"): nothing of it is mounted, the pod shows why it waits.
+    if (isMountRefusal(err)) return { container: await createRefusedContainer(ctx, pod, c, role, name, sandboxId, err.message), refused: err.message };
+    throw err;
+  }
+  const { mounts: containerMounts, safe } = resolved;
+  if (safe.length) labels[L.safeMounts] = JSON.stringify(safe);
   try {
     const container = await ctx.docker.api.createContainer({
       name,
@@ -317,7 +398,7 @@ async function createContainer(
         IpcMode: pod.hostIPC ? 'host' : `container:${sandboxId}`,
         ...(pod.hostPID ? { PidMode: 'host' } : pod.shareProcessNamespace ? { PidMode: `container:${sandboxId}` } : {}),
         RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: DOCKER_RESTART[pod.restartPolicy] },
-        Mounts: mounts(c),
+        Mounts: containerMounts,
         ...(c.resources.memoryLimit !== undefined ? { Memory: c.resources.memoryLimit } : {}),
         ...(c.resources.memoryRequest !== undefined ? { MemoryReservation: Math.min(c.resources.memoryRequest, c.resources.memoryLimit ?? Infinity) } : {}),
         ...(c.resources.cpuLimit !== undefined ? { NanoCpus: Math.round(c.resources.cpuLimit * 1e9) } : {}),
@@ -334,7 +415,8 @@ async function createContainer(
 
 /**
  * kubelet's CreateContainerConfigError: the container cannot be created as asked (runAsNonRoot
- * on a root image, a profile the engine cannot enforce). What stands in its place is the pause
+ * on a root image, a profile the engine cannot enforce, a subPath or hostPath that leads out of
+ * its root). What stands in its place is the pause
  * image under the container's name, never started, labelled with the reason: the pod shows why
  * it waits, the planner knows not to start it, and were anything to start it anyway, it runs
  * nothing of the image. The rest of the pod, and every other pod, goes on.
@@ -346,7 +428,9 @@ async function createRefusedContainer(ctx: PodContext, pod: PodPlan, c: Containe
     return await ctx.docker.api.createContainer({
       name,
       Image: image,
-      Labels: { ...podLabels(ctx, pod, role), [L.container]: c.name, [L.configError]: reason },
+      // The pod's grace period too: without it, deleting the pod waited out the default 30 s
+      // on its other containers, whatever terminationGracePeriodSeconds said.
+      Labels: { ...podLabels(ctx, pod, role), [L.container]: c.name, [L.configError]: reason, [L.gracePeriod]: String(pod.terminationGracePeriodSeconds) },
       HostConfig: { NetworkMode: pod.hostNetwork ? 'host' : `container:${sandboxId}`, RestartPolicy: { Name: 'no' }, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
     });
   } catch (err) {
@@ -435,6 +519,7 @@ export async function deletePod(ctx: PodContext, namespace: string, name: string
   const sandboxes = others.filter((c) => c.Labels[L.role] === 'sandbox');
   await Promise.all([...apps, ...others.filter((c) => c.Labels[L.role] !== 'sandbox')].map((c) => removeContainer(ctx, c)));
   await Promise.all(sandboxes.map((c) => removeContainer(ctx, c)));
+  await removePodSafeMounts({ ...(ctx.safeMountRoot ? { root: ctx.safeMountRoot } : {}) }, app, namespace, name);
   await removePodVolumes(ctx, namespace, name);
 }
 

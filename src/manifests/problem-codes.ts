@@ -73,7 +73,7 @@ export const PROBLEM_CODES = {
   'duplicate-volume-name': { severity: 'error', summary: 'Two volumes of one pod share a name.' },
   'undefined-volume': { severity: 'error', summary: "A volumeMount names a volume that the pod's volumes do not define." },
   'invalid-mount-path': { severity: 'error', summary: 'A mountPath is not absolute or is mounted twice, or a subPath leaves the volume.' },
-  'invalid-path': { severity: 'error', summary: 'A hostPath is not absolute, or an items[].path is absolute or contains `..`.' },
+  'invalid-path': { severity: 'error', summary: 'A hostPath is not absolute, or an items[].path is absolute, contains `..` or starts with `..`.' },
   'invalid-ip': { severity: 'error', summary: 'An IP address field (hostAliases, hostIP, clusterIP, loadBalancerIP) is not an IP address.' },
 
   // ---------------------------------------------------------------- host policy
@@ -99,7 +99,7 @@ export const PROBLEM_CODES = {
   'service-selects-nothing': { severity: 'warning', summary: "A Service's selector matches no pod template in its namespace in this revision." },
 
   // ---------------------------------------------------------------- config
-  'invalid-config-key': { severity: 'error', summary: 'A ConfigMap or Secret key is not a valid key (letters, digits, `-`, `_`, `.`).' },
+  'invalid-config-key': { severity: 'error', summary: 'A ConfigMap or Secret key is not a valid key (letters, digits, `-`, `_`, `.`; not `.` or `..`, not starting with `..`).' },
   'invalid-base64': { severity: 'error', summary: 'Secret data or ConfigMap binaryData is not base64.' },
   'duplicate-config-key': { severity: 'error', summary: 'A ConfigMap key appears in both data and binaryData.' },
 

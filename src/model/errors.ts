@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'POLICY_DENIED'
   | 'NOT_OWNED'
   | 'IMAGE_UNAVAILABLE'
+  /** A volume cannot be mounted as asked: a subPath or hostPath leads out of its root, is missing or of the wrong type. */
+  | 'VOLUME_ERROR'
   | 'INTERNAL';
 
 export class BerthError<D extends Record<string, unknown> = Record<string, unknown>> extends Error {

@@ -64,6 +64,16 @@ export function checkEnvVarName(v: string): string | undefined {
 export function checkConfigKey(v: string): string | undefined {
   if (v.length > 253) return `must be no more than 253 characters (is ${v.length})`;
   if (!CONFIG_KEY.test(v)) return "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name')";
+  // A key is a file name in a configMap/secret volume: `.`/`..` name directories, and `..x`
+  // is the kubelet's own namespace in that directory (`..data`, its atomic-update symlink).
+  return checkChDirPrefix(v);
+}
+
+/** apimachinery's hasChDirPrefix, for config keys and volume item paths. */
+export function checkChDirPrefix(v: string): string | undefined {
+  if (v === '.') return "must not be '.'";
+  if (v === '..') return "must not be '..'";
+  if (v.startsWith('..')) return "must not start with '..'";
   return undefined;
 }
 

@@ -10,6 +10,7 @@ import type { ObservedHost } from '../apply/observe.js';
 import { observeDocker } from '../apply/observe.js';
 import { serviceActionReason } from '../diff/service-action-text.js';
 import type { DeletePodHooks, PodContext } from '../apply/pod.js';
+import { pruneSafeMounts } from '../apply/volumes/safe-mounts.js';
 import type { Clock } from '../model/clock.js';
 import type { Logger } from './log.js';
 import { inspectManaged, mergeStoredStatus, recordStepResults } from './pod-status.js';
@@ -55,6 +56,8 @@ export interface ConvergeRequest {
   timeoutMs: number;
   /** Only plan: observe and return the first step without executing it. */
   dryRun?: boolean;
+  /** The host policy's hostPath prefixes, which hostPath volumes are resolved below (apply/volumes). */
+  hostPathPrefixes?: readonly string[];
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   /** Rollout history, deadlines and rollbacks; adjusts each Deployment's effective template. */
@@ -104,6 +107,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
       deps.store.addEvent({ app: req.app, type: 'Warning', reason, objectKey: key, message, sourceRevision: req.sourceRevision });
     },
     dns: deps.dns ?? services.dns,
+    ...(req.hostPathPrefixes ? { hostPathPrefixes: req.hostPathPrefixes } : {}),
   };
   const results: ActionResult[] = [];
   let firstPlan: FullPlan | undefined;
@@ -117,6 +121,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
     const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune });
     firstPlan ??= p;
     last = p;
+    if (!req.dryRun) await pruneStaleMounts(deps, req.app, observed);
     // A rollout that just missed its deadline changes what the Deployment should run: plan
     // again against the rolled-back template instead of executing this step.
     if (!req.dryRun && req.rollouts?.record(p, desired)) continue;
@@ -155,6 +160,15 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
   return { firstPlan: firstPlan!, results, waits: p.waits, workloads: p.workloads, timedOut: false, steps };
 }
 
+/** subPath/hostPath binds of pods that are gone (a deletion cut short); never fails the pass. */
+async function pruneStaleMounts(deps: ConvergeDeps, app: string, observed: ObservedState): Promise<void> {
+  try {
+    await pruneSafeMounts({}, app, new Set(observed.pods.map((p) => `${p.namespace}/${p.name}`)));
+  } catch (err) {
+    deps.log.warn({ err }, 'could not remove the subPath mounts of deleted pods');
+  }
+}
+
 async function observe(deps: ConvergeDeps, app: string, previousInventory?: readonly InventoryEntry[]): Promise<ObservedState> {
   const host = await observeDocker(deps.docker, { app, detail: deps.readiness?.track ? 'probed' : false });
   mergeStoredStatus(deps.store, app, host);
@@ -182,6 +196,9 @@ function recordResult(deps: ConvergeDeps, req: ConvergeRequest, r: ActionResult)
   if (!r.ok) {
     deps.log.error({ err: r.error, action: a.type, key: a.key }, 'action failed');
     deps.store.addEvent({ app: req.app, type: 'Warning', reason: failureReason(a.type), objectKey: a.key, message: `${text}: ${r.error?.message}`, sourceRevision: req.sourceRevision });
+    // As the kubelet reports a mount it cannot make yet (a hostPath missing, retried): on the pod.
+    if (r.error?.code === 'VOLUME_ERROR' && (a.type === 'create-pod' || a.type === 'create-container'))
+      deps.store.addEvent({ app: req.app, type: 'Warning', reason: 'FailedMount', objectKey: `Pod/${a.pod.namespace}/${a.pod.name}`, message: r.error.message, sourceRevision: req.sourceRevision });
     return;
   }
   deps.log.info({ action: a.type, key: a.key, ms: r.durationMs }, 'action done');

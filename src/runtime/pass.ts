@@ -167,6 +167,8 @@ async function convergeResources(
     sourceRevision: req.sourceRevision,
     policy: req.hostPolicy ?? req.validate?.hostPolicy ?? DEFAULT_HOST_POLICY,
   });
+  // Where hostPath volumes are resolved from (apply/volumes); the policy of this pass.
+  const hostPathPrefixes = (req.hostPolicy ?? req.validate?.hostPolicy)?.hostPathPrefixes;
   const outcome = await converge(deps, {
     app: req.app,
     sourceRevision: req.sourceRevision,
@@ -176,6 +178,7 @@ async function convergeResources(
     timeoutMs: req.timeoutMs,
     rollouts,
     ...(req.previousInventory ? { previousInventory: req.previousInventory } : {}),
+    ...(hostPathPrefixes ? { hostPathPrefixes } : {}),
     ...(req.dryRun ? { dryRun: true } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),

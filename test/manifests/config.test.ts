@@ -28,6 +28,48 @@ describe('ConfigMaps, Secrets and claims', () => {
       ],
     },
     {
+      // Keys are file names in a configMap/secret volume: `.` and `..` are directories and
+      // `..x` is the kubelet's namespace there (`..data`); Kubernetes refuses them all.
+      name: 'keys that would name a directory or the volume\'s reserved names',
+      text: yaml`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: c
+        data:
+          ".": a
+          "..": b
+          ..data: c
+          ..x.y: d
+          .hidden: fine
+          a..b: fine
+        binaryData:
+          ..bin: aGk=
+      `,
+      want: [
+        at(6, 3, 'invalid-config-key', 'data["."]'),
+        at(7, 3, 'invalid-config-key', 'data[".."]'),
+        at(8, 3, 'invalid-config-key', 'data["..data"]'),
+        at(9, 3, 'invalid-config-key', 'data["..x.y"]'),
+        at(13, 3, 'invalid-config-key', 'binaryData["..bin"]'),
+      ],
+    },
+    {
+      name: 'Secret keys: the same rule in data and stringData',
+      text: yaml`
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: s
+        data:
+          ..data: aGk=
+        stringData:
+          "..": x
+          ok: text
+      `,
+      want: [at(6, 3, 'invalid-config-key', 'data["..data"]'), at(8, 3, 'invalid-config-key', 'stringData[".."]')],
+    },
+    {
       name: 'Secret data is base64 (line-wrapped is fine), stringData is text',
       text: yaml`
         apiVersion: v1

@@ -266,6 +266,39 @@ describe('volumes and mounts', () => {
         at(17, 30, 'invalid-path', 'spec.volumes[0].configMap.items[2].path'),
       ],
     },
+    {
+      // Kubernetes' ValidateLocalNonReservedPath, and its config key rule for items[].key.
+      name: 'configMap and secret items: reserved names and chdir keys',
+      spec: yaml`
+        containers:
+          - name: a
+            image: nginx:1.25
+        volumes:
+          - name: cfg
+            configMap:
+              name: cm
+              optional: true
+              items:
+                - {key: a, path: ..data}
+                - {key: b, path: ..x/y}
+                - {key: c, path: .ok/a..b}
+                - {key: "..", path: d}
+          - name: sec
+            secret:
+              secretName: s
+              optional: true
+              items:
+                - {key: e, path: a/../../b}
+                - {key: ..data, path: f}
+      `,
+      want: [
+        at(15, 28, 'invalid-path', 'spec.volumes[0].configMap.items[0].path'),
+        at(16, 28, 'invalid-path', 'spec.volumes[0].configMap.items[1].path'),
+        at(18, 19, 'invalid-config-key', 'spec.volumes[0].configMap.items[3].key'),
+        at(24, 28, 'invalid-path', 'spec.volumes[1].secret.items[0].path'),
+        at(25, 19, 'invalid-config-key', 'spec.volumes[1].secret.items[1].key'),
+      ],
+    },
   ]);
 });
 

@@ -19,12 +19,12 @@ export const SL = {
 } as const;
 
 export function hostRulesContainerName(app: string, namespace: string, service: string): string {
-  return `${dockerNames.serviceProxy(app, namespace, service)}_host`;
+  return dockerNames.serviceHostRules(app, namespace, service);
 }
 
-/** The DNS container of a namespace. Pod names have no underscores, so no pod can take this name. */
+/** The DNS container of a namespace (apply/names.ts keeps it apart from every pod's names). */
 export function dnsContainerName(app: string, namespace: string): string {
-  return `${dockerNames.network(app, namespace)}__dns`;
+  return dockerNames.dns(app, namespace);
 }
 
 /** Stop timeout of a proxy: its own grace (5 s) to let connections finish, plus a margin. */
@@ -143,11 +143,12 @@ async function ensureHostPortsFree(ctx: PodContext, plan: ProxyPlan): Promise<vo
   } catch (err) {
     throw dockerError(err, 'listing the ports published on the host');
   }
-  const own = dockerNames.serviceProxy(ctx.app, plan.namespace, plan.name);
+  // The Service's own proxy is known by its labels, not its name: one made before names
+  // changed (apply/names.ts) is still its own.
+  const own = (c: Dockerode.ContainerInfo) =>
+    isOwned(c.Labels, ctx.app) && c.Labels[L.role] === 'proxy' && c.Labels[SL.mode] !== 'host-rules' && c.Labels[L.namespace] === plan.namespace && c.Labels[L.name] === plan.name;
   for (const p of plan.publish) {
-    const holder = containers.find(
-      (c) => !c.Names.includes(`/${own}`) && c.Ports.some((x) => x.PublicPort === p.hostPort && x.Type === p.protocol.toLowerCase()),
-    );
+    const holder = containers.find((c) => !own(c) && c.Ports.some((x) => x.PublicPort === p.hostPort && x.Type === p.protocol.toLowerCase()));
     if (!holder) continue;
     const app = holder.Labels[L.app];
     const who = `container ${holder.Names[0]?.replace(/^\//, '') ?? holder.Id.slice(0, 12)}${app ? ` (berth app ${app})` : ''}`;

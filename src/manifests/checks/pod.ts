@@ -108,7 +108,20 @@ function projected(value: unknown, path: Path, nameField: string, kind: Referenc
       else if (name) ctx.facts.refs.push({ kind, name, key, optional, path: [...path, nameField], keyPath: [...at, 'key'] });
     }
     const p = str(item.path);
-    if (p !== undefined && (p === '' || p.startsWith('/') || p.split('/').includes('..')))
-      ctx.r.report('invalid-path', [...at, 'path'], `items path ${quote(p)} must be a non-empty relative path without '..'`);
+    const bad = p === undefined ? undefined : checkItemPath(p);
+    if (bad) ctx.r.report('invalid-path', [...at, 'path'], `items path ${quote(p)} ${bad}`);
   });
+}
+
+/**
+ * A file path inside a configMap/secret volume (Kubernetes' ValidateLocalNonReservedPath): the
+ * files are written there by berth, so the path must stay in it and keep out of the names the
+ * kubelet reserves (`..data`).
+ */
+function checkItemPath(p: string): string | undefined {
+  if (p === '') return 'must be a non-empty relative path';
+  if (p.startsWith('/')) return 'must be a relative path (no leading /)';
+  if (p.split('/').includes('..')) return "must not contain '..'";
+  if (p.startsWith('..')) return "must not start with '..'";
+  return undefined;
 }
