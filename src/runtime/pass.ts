@@ -11,6 +11,7 @@ import type { Problem } from '../model/problem.js';
 import { hasErrors } from '../model/problem.js';
 import type { AnyObject, Resource } from '../model/types.js';
 import type { Revision } from '../sources/revision.js';
+import { appHashKeys } from './host-key.js';
 import type { ConvergeDeps, ConvergeOutcome, ProgressEvent } from './converge.js';
 import { converge } from './converge.js';
 import type { Divergence } from './rollouts.js';
@@ -158,7 +159,7 @@ async function convergeResources(
   deps: ConvergeDeps,
   req: Omit<PassRequest, 'revision'> & { resources: readonly Resource[]; sourceRevision: string; previousInventory?: readonly InventoryEntry[]; hostPolicy?: HostPolicy },
 ): Promise<ConvergedResult> {
-  const desired = buildDesiredState(req.extraResources?.length ? [...req.resources, ...req.extraResources] : req.resources);
+  const desired = buildDesiredState(req.extraResources?.length ? [...req.resources, ...req.extraResources] : req.resources, { hashKey: appHashKeys(deps.store, req.app).template });
   const rollouts = createRolloutTracker({
     store: deps.store,
     clock: deps.clock,
