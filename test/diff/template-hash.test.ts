@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildDesiredState } from '../../src/diff/desired.js';
 import type { Workload } from '../../src/diff/desired.js';
+import type { ObservedPod } from '../../src/diff/observed.js';
+import { plan } from '../../src/diff/plan.js';
 import { deriveHashKey, HASH_KEY_BYTES, SAFE_ALPHABET, stableStringify } from '../../src/model/hash.js';
 import type { Resource } from '../../src/model/types.js';
-import { deployment, res, TEST_HASH_KEY } from '../support/builders.js';
+import type { PodShape } from '../support/builders.js';
+import { deployment, observedFrom, observedState, res, sequence, TEST_HASH_KEY } from '../support/builders.js';
 
 /**
  * The pod-template-hash covers the content of the Secrets a template uses (content-driven
@@ -116,5 +119,53 @@ describe('pod-template-hash: a 4-digit Secret cannot be recovered from a pod nam
     // With the host's key (which only the host's state store holds) the name is reproduced:
     // the hash still names the template, as Kubernetes' does.
     expect(bruteForce(name, (r) => web(r).template.hash)).toEqual(['4711']);
+  });
+});
+
+describe('upgrading a host whose pods carry the unkeyed hash', () => {
+  const NOW = 1_000_000;
+  const replicaSet = res({
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: 'cache' },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'cache' } }, template: { metadata: { labels: { app: 'cache' } }, spec: { containers: [{ name: 'c', image: 'img:1' }] } } },
+  });
+  const bare = res({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db' }, spec: { containers: [{ name: 'db', image: 'img:1' }] } });
+  const job = res({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate' }, spec: { completions: 1, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'img:1' }] } } } });
+  const twoWeb = deployment('web', { replicas: 2 });
+
+  /** Pods as a berth before issue 11 left them: named and labelled with the legacy hash. */
+  function legacyPods(resources: Resource[], key: string, names: string[], shape: PodShape = {}): ObservedPod[] {
+    const w = buildDesiredState(resources, { hashKey: TEST_HASH_KEY }).workloads.find((x) => x.key === key)!;
+    const rename = (s: string) => s.replace(w.template.hash, w.template.legacyHash);
+    return names.map((n) => {
+      const p = observedFrom(w.template.build(rename(n)), shape);
+      return { ...p, specHash: w.template.legacyHash, owner: rename(p.owner), labels: Object.fromEntries(Object.entries(p.labels).map(([k, v]) => [k, rename(v)])) };
+    });
+  }
+
+  it.each([
+    { name: 'a ReplicaSet keeps its pods (no restart all at once)', resources: [replicaSet], key: 'ReplicaSet/default/cache', pods: ['cache-a', 'cache-b'], shape: {} },
+    { name: 'a bare Pod keeps running', resources: [bare], key: 'Pod/default/db', pods: ['db'], shape: {} },
+    { name: 'a finished Job is not run again', resources: [job], key: 'Job/default/migrate', pods: ['migrate-a'], shape: { containerState: 'exited' as const, exitCode: 0 } },
+  ])('$name', ({ resources, key, pods, shape }) => {
+    const observed = legacyPods(resources, key, pods, shape);
+    const step = plan(buildDesiredState(resources, { hashKey: TEST_HASH_KEY }), observedState(observed), { now: NOW, random: sequence(), prune: false });
+    expect(step.actions).toEqual([]);
+    if (key.startsWith('Job/')) expect(step.workloads.find((w) => w.key === key)?.job?.condition?.type).toBe('Complete');
+  });
+
+  it('a Deployment rolls once to names under the keyed hash, health-gated like any rollout', () => {
+    const hashOf = buildDesiredState([twoWeb], { hashKey: TEST_HASH_KEY }).workloads[0]!.template;
+    const old = legacyPods([twoWeb], twoWeb.key, [`web-${hashOf.hash}-a`, `web-${hashOf.hash}-b`], { ready: true, readySince: 0 });
+    expect(old.map((p) => p.name)).toEqual([`web-${hashOf.legacyHash}-a`, `web-${hashOf.legacyHash}-b`]);
+    const step = plan(buildDesiredState([twoWeb], { hashKey: TEST_HASH_KEY }), observedState(old), { now: NOW, random: sequence(), prune: false });
+    // maxSurge 25% of 2 → 1 new pod first; maxUnavailable 25% of 2 → 0: no old pod goes before a new one is ready.
+    const created = step.actions.filter((a) => a.type === 'create-pod').map((a) => (a.type === 'create-pod' ? a.pod.name : ''));
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatch(new RegExp(`^web-${hashOf.hash}-[${SAFE_ALPHABET}]{5}$`));
+    expect(step.actions.filter((a) => a.type === 'delete-pod')).toEqual([]);
+    // The status counts what runs: two pods of the old (legacy-named) ReplicaSet, none updated yet.
+    expect(step.workloads[0]?.deployment).toMatchObject({ updatedReplicas: 0, oldReplicas: 2, complete: false });
   });
 });
