@@ -1,5 +1,5 @@
 import type { HashKey } from '../model/hash.js';
-import { keyedTemplateHash, legacyTemplateHash } from '../model/hash.js';
+import { keyedTemplateHash, legacyTemplateHash, sealLegacyTemplateHash } from '../model/hash.js';
 import { parseQuantity } from '../model/quantity.js';
 import type {
   ConfigMap,
@@ -133,9 +133,11 @@ export interface TemplatePlan {
   hash: string;
   /**
    * The unkeyed hash older berth versions gave the same content. Never shown or written: only
-   * compared with pods and records those versions left (see docs/decisions.md, keyed hashes).
+   * compared with the labels of pods those versions created (docs/security.md, upgrading).
    */
   legacyHash: string;
+  /** The legacy hash as the store holds it since the host key was made (sealed, store/host-key.ts). */
+  legacyRecordHash: string;
   build(name: string): PodPlan;
 }
 
@@ -202,9 +204,11 @@ export function planTemplate(template: PodTemplateSpec, owner: TemplateOwner, ct
     owner: owner.owner.replace('{hash}', hash),
     extraLabels: { ...(owner.extraLabels ?? {}), ...(owner.hashLabel ? { [owner.hashLabel]: hash } : {}) },
   };
+  const legacyHash = legacyTemplateHash(content);
   return {
     hash,
-    legacyHash: legacyTemplateHash(content),
+    legacyHash,
+    legacyRecordHash: sealLegacyTemplateHash(ctx.hashKey, legacyHash),
     build: (name) => buildPodPlan(name, template, resolved, configs, hash),
   };
 }

@@ -75,6 +75,16 @@ export function legacyTemplateHash(content: unknown): string {
   return safeEncode(String(fnv32a(stableStringify(content))));
 }
 
+/**
+ * What a legacy hash became in the store when the host key was made (store/host-key.ts): the
+ * rollout history, pins and failed templates an older berth recorded, and the events that named
+ * them, show this keyed stand-in instead of the guessable hash. Same shape as a template hash;
+ * `templateKey` is the app's pod-template-hash key.
+ */
+export function sealLegacyTemplateHash(templateKey: HashKey, legacy: string): string {
+  return keyedTemplateHash(templateKey, { legacy });
+}
+
 /** FNV-1a, 32 bit: the hash Kubernetes uses for pod-template-hash (unkeyed: see legacyTemplateHash). */
 export function fnv32a(text: string): number {
   let h = 0x811c9dc5;

@@ -89,11 +89,11 @@ export function createRolloutTracker(deps: {
 
   /**
    * Rows written before pod-template hashes were keyed (issue 11) hold the legacy hash of the
-   * same content: they still count, so an upgrade neither retries a failed template nor drops
-   * a restart. Only read: berth writes the keyed hash.
+   * same content, sealed when the host key was made: they still count, so an upgrade neither
+   * retries a failed template nor drops a restart. Only read: berth writes the keyed hash.
    */
-  const sameTemplate = (stored: string, t: DeploymentWorkload['template']) => stored === t.hash || stored === t.legacyHash;
-  const isFailed = (key: string, t: DeploymentWorkload['template']) => store.isFailedTemplate(app, key, t.hash) || store.isFailedTemplate(app, key, t.legacyHash);
+  const sameTemplate = (stored: string, t: DeploymentWorkload['template']) => stored === t.hash || stored === t.legacyRecordHash;
+  const isFailed = (key: string, t: DeploymentWorkload['template']) => store.isFailedTemplate(app, key, t.hash) || store.isFailedTemplate(app, key, t.legacyRecordHash);
 
   function effectiveWorkload(w: DeploymentWorkload, desired: DesiredState): DeploymentWorkload {
     const overrides = store.getDeploymentOverrides(app, w.key);

@@ -1,6 +1,7 @@
 import type { DesiredState, Workload } from '../../diff/desired.js';
 import { buildDesiredState, withPodTemplate } from '../../diff/desired.js';
 import type { ObservedPod } from '../../diff/observed.js';
+import { sealLegacyTemplateHash } from '../../model/hash.js';
 import type { AnyObject, PodTemplateSpec, Resource } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { LiveState } from './live.js';
@@ -54,6 +55,8 @@ export function templateOfPod(ctx: ViewContext, pod: ObservedPod): PodTemplateSp
   const w = ctx.workloads.get(pod.controller);
   // A legacy (unkeyed) hash names the same content: pods a berth before issue 11 created.
   if (w && (w.template.hash === pod.specHash || w.template.legacyHash === pod.specHash)) return w.podTemplate;
-  const record = ctx.state.rollouts.get(pod.controller)?.find((r) => r.templateHash === pod.specHash);
+  // Records of templates an older berth rolled out hold the sealed form of a legacy pod's hash.
+  const sealed = sealLegacyTemplateHash(ctx.state.templateHashKey, pod.specHash);
+  const record = ctx.state.rollouts.get(pod.controller)?.find((r) => r.templateHash === pod.specHash || r.templateHash === sealed);
   return record ? (record.template as PodTemplateSpec) : undefined;
 }
