@@ -165,4 +165,11 @@ describe('sealing the legacy hashes when the host key is made', () => {
     expect(upgrade(store)).toEqual(key);
     expect(store.currentRollout(APP, KEY)?.templateHash).toBe('keyedhash');
   });
+
+  it('leaves a restart it cannot read alone rather than fail every command', () => {
+    const { store } = h.open();
+    store.setDeploymentOverride(APP, KEY, 'restart', 'not json');
+    expect(upgrade(store)).toHaveLength(32);
+    expect(store.getDeploymentOverrides(APP, KEY).map((o) => o.value)).toEqual(['not json']);
+  });
 });

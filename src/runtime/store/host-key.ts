@@ -92,8 +92,9 @@ export function sealLegacyHashes(db: Db, hostKey: Buffer): void {
     }
     const restarts = db.prepare("SELECT deployment, value FROM deployment_overrides WHERE app = ? AND kind = 'restart'").all(app) as Array<{ deployment: string; value: string }>;
     for (const r of restarts) {
-      const value = JSON.parse(r.value) as { sourceHash?: unknown };
-      if (typeof value.sourceHash !== 'string') continue;
+      const value = parseObject(r.value);
+      // A value berth cannot read is left alone: failing here would fail every command.
+      if (typeof value?.sourceHash !== 'string') continue;
       db.prepare("UPDATE deployment_overrides SET value = ? WHERE app = ? AND deployment = ? AND kind = 'restart'").run(
         JSON.stringify({ ...value, sourceHash: seal(value.sourceHash) }),
         app,
@@ -110,4 +111,13 @@ function sealInMessages(db: Db, app: string, legacy: string, replacement: string
   // Events about a pod are keyed by its name, which carries the hash (`Pod/ns/web-<hash>-x7k2q`).
   db.prepare("UPDATE events SET object_key = replace(object_key, ?, ?) WHERE app = ? AND object_key LIKE 'Pod/%' AND instr(object_key, ?) > 0").run(legacy, replacement, app, legacy);
   db.prepare('UPDATE rollouts SET message = replace(message, ?, ?) WHERE app = ? AND instr(message, ?) > 0').run(legacy, replacement, app, legacy);
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
