@@ -13,9 +13,11 @@ export function stableStringify(value: unknown): string {
 
 /**
  * Short unkeyed content hash, for content that holds no secret (the proxy's published ports,
- * an image's bytes, the inventory's change detection next to the object it describes). Anything
- * that may include Secret data and is shown somewhere uses a keyed hash instead (below): an
- * unkeyed hash of a short secret is as good as the secret.
+ * an image's bytes, the inventory's change detection next to the object it describes). A hash
+ * that may include Secret data, is shown somewhere and needs recomputing by this host only uses
+ * a keyed hash instead (below): an unkeyed hash of a short secret is as good as the secret.
+ * Revision ids are the exception by design: content ids every reader must agree on, like Git
+ * commit SHAs (sources/content-id.ts, docs/security.md "Hashes and names").
  */
 export function specHash(value: unknown): string {
   return createHash('sha256').update(stableStringify(value)).digest('hex').slice(0, 16);
