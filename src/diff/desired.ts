@@ -15,7 +15,8 @@ import type {
 } from '../model/types.js';
 import { resourceKey } from '../model/types.js';
 import { resolveFenceposts } from '../model/int-or-string.js';
-import type { ConfigIndex, TemplatePlan } from './pod-plan.js';
+import type { HashKey } from '../model/hash.js';
+import type { ConfigIndex, TemplateContext, TemplatePlan } from './pod-plan.js';
 import { planTemplate } from './pod-plan.js';
 
 /**
@@ -29,6 +30,8 @@ export interface DesiredState {
   /** Every namespace something lives in, declared or implicit (`default`). Sorted. */
   namespaces: string[];
   configs: ConfigIndex;
+  /** Key of the pod-template-hash (the host's, for this app); templates resolved later reuse it. */
+  hashKey: HashKey;
   claims: Resource<PersistentVolumeClaim>[];
   services: Resource<Service>[];
   workloads: Workload[];
@@ -73,7 +76,16 @@ export function cronJobs(desired: DesiredState): Resource<CronJob>[] {
   return desired.resources.filter((r): r is Resource<CronJob> => r.object.kind === 'CronJob');
 }
 
-export function buildDesiredState(resources: readonly Resource[]): DesiredState {
+export interface DesiredStateOptions {
+  /**
+   * Key of the pod-template-hash: runtime/host-key.ts derives it from the host's key for the
+   * app. Passed in like the clock: the same template gets the same hash on the same host, and
+   * a hash cannot be recomputed (nor a Secret in it guessed) without the key.
+   */
+  hashKey: HashKey;
+}
+
+export function buildDesiredState(resources: readonly Resource[], options: DesiredStateOptions): DesiredState {
   const byKey = new Map(resources.map((r) => [r.key, r]));
   const configMaps = new Map<string, ConfigMap>();
   const secrets = new Map<string, Secret>();
@@ -86,9 +98,10 @@ export function buildDesiredState(resources: readonly Resource[]): DesiredState 
     if (o.kind === 'Secret') secrets.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
   }
   const configs: ConfigIndex = { configMaps, secrets };
+  const ctx: TemplateContext = { configs, hashKey: options.hashKey };
   const workloads: Workload[] = [];
   for (const r of resources) {
-    const w = workloadOf(r.object, configs);
+    const w = workloadOf(r.object, ctx);
     if (w) workloads.push(w);
   }
   return {
@@ -96,13 +109,14 @@ export function buildDesiredState(resources: readonly Resource[]): DesiredState 
     byKey,
     namespaces: [...namespaces].sort(),
     configs,
+    hashKey: options.hashKey,
     claims: resources.filter((r): r is Resource<PersistentVolumeClaim> => r.object.kind === 'PersistentVolumeClaim'),
     services: resources.filter((r): r is Resource<Service> => r.object.kind === 'Service'),
     workloads,
   };
 }
 
-function workloadOf(o: AnyObject, configs: ConfigIndex): Workload | undefined {
+function workloadOf(o: AnyObject, ctx: TemplateContext): Workload | undefined {
   const ns = o.metadata.namespace ?? 'default';
   const name = o.metadata.name;
   const key = resourceKey(o.kind, ns, name);
@@ -110,7 +124,7 @@ function workloadOf(o: AnyObject, configs: ConfigIndex): Workload | undefined {
     case 'Pod': {
       const pod = o as Pod;
       const podTemplate: PodTemplateSpec = { metadata: { labels: pod.metadata.labels ?? {}, annotations: pod.metadata.annotations ?? {} }, spec: pod.spec };
-      return { kind: 'Pod', key, namespace: ns, name, podTemplate, template: planTemplate(podTemplate, { namespace: ns, owner: key, controller: key }, configs) };
+      return { kind: 'Pod', key, namespace: ns, name, podTemplate, template: planTemplate(podTemplate, { namespace: ns, owner: key, controller: key }, ctx) };
     }
     case 'ReplicaSet':
     case 'ReplicationController': {
@@ -124,7 +138,7 @@ function workloadOf(o: AnyObject, configs: ConfigIndex): Workload | undefined {
         podTemplate,
         replicas: rs.spec.replicas,
         minReadySeconds: rs.spec.minReadySeconds,
-        template: planTemplate(podTemplate, { namespace: ns, owner: key, controller: key }, configs),
+        template: planTemplate(podTemplate, { namespace: ns, owner: key, controller: key }, ctx),
       };
     }
     case 'Deployment': {
@@ -148,11 +162,11 @@ function workloadOf(o: AnyObject, configs: ConfigIndex): Workload | undefined {
         revisionHistoryLimit: d.spec.revisionHistoryLimit,
         paused: d.spec.paused,
         ...(changeCause ? { changeCause } : {}),
-        template: deploymentTemplate(ns, name, key, podTemplate, configs),
+        template: deploymentTemplate(ns, name, key, podTemplate, ctx),
       };
     }
     case 'Job':
-      return jobWorkload(o as Job, key, configs);
+      return jobWorkload(o as Job, key, ctx);
     default:
       return undefined;
   }
@@ -160,20 +174,21 @@ function workloadOf(o: AnyObject, configs: ConfigIndex): Workload | undefined {
 
 type DeploymentWorkload = Extract<Workload, { kind: 'Deployment' }>;
 
-function deploymentTemplate(ns: string, name: string, key: string, podTemplate: PodTemplateSpec, configs: ConfigIndex): TemplatePlan {
-  return planTemplate(podTemplate, { namespace: ns, owner: `ReplicaSet/${ns}/${name}-{hash}`, controller: key, hashLabel: 'pod-template-hash' }, configs);
+function deploymentTemplate(ns: string, name: string, key: string, podTemplate: PodTemplateSpec, ctx: TemplateContext): TemplatePlan {
+  return planTemplate(podTemplate, { namespace: ns, owner: `ReplicaSet/${ns}/${name}-{hash}`, controller: key, hashLabel: 'pod-template-hash' }, ctx);
 }
 
 /**
  * The same Deployment running another pod template: an earlier revision (`rollout undo`, an
  * automatic rollback) or the source's template with a restart stamp. Config references in
- * that template resolve against the revision's current ConfigMaps and Secrets.
+ * that template resolve against the revision's current ConfigMaps and Secrets, and it is
+ * hashed under the same key (pass the DesiredState).
  */
-export function withPodTemplate(w: DeploymentWorkload, podTemplate: PodTemplateSpec, configs: ConfigIndex): DeploymentWorkload {
-  return { ...w, podTemplate, template: deploymentTemplate(w.namespace, w.name, w.key, podTemplate, configs) };
+export function withPodTemplate(w: DeploymentWorkload, podTemplate: PodTemplateSpec, ctx: TemplateContext): DeploymentWorkload {
+  return { ...w, podTemplate, template: deploymentTemplate(w.namespace, w.name, w.key, podTemplate, ctx) };
 }
 
-export function jobWorkload(job: Job, key: string, configs: ConfigIndex): Workload {
+export function jobWorkload(job: Job, key: string, ctx: TemplateContext): Workload {
   const ns = job.metadata.namespace ?? 'default';
   const podTemplate = job.spec.template;
   return {
@@ -186,6 +201,6 @@ export function jobWorkload(job: Job, key: string, configs: ConfigIndex): Worklo
     parallelism: job.spec.parallelism,
     backoffLimit: job.spec.backoffLimit,
     ...(job.spec.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: job.spec.activeDeadlineSeconds } : {}),
-    template: planTemplate(podTemplate, { namespace: ns, owner: key, controller: key, extraLabels: { 'job-name': job.metadata.name } }, configs),
+    template: planTemplate(podTemplate, { namespace: ns, owner: key, controller: key, extraLabels: { 'job-name': job.metadata.name } }, ctx),
   };
 }

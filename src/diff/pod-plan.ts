@@ -1,4 +1,5 @@
-import { fnv32a, safeEncode, stableStringify } from '../model/hash.js';
+import type { HashKey } from '../model/hash.js';
+import { keyedTemplateHash, legacyTemplateHash, sealLegacyTemplateHash } from '../model/hash.js';
 import { parseQuantity } from '../model/quantity.js';
 import type {
   ConfigMap,
@@ -117,10 +118,26 @@ export interface ConfigIndex {
   secrets: ReadonlyMap<string, Secret>;
 }
 
+/**
+ * What a template is resolved and hashed against: the revision's configs and the key of the
+ * pod-template-hash (the host's, per app; see model/hash.ts). Passed in, so planning stays pure.
+ */
+export interface TemplateContext {
+  configs: ConfigIndex;
+  hashKey: HashKey;
+}
+
 /** A resolved template: everything of a PodPlan except the pod's own name. */
 export interface TemplatePlan {
-  /** pod-template-hash: FNV-32a of template + referenced config content, safe-encoded. */
+  /** pod-template-hash: HMAC of template + referenced config content under the host's key, safe-encoded. */
   hash: string;
+  /**
+   * The unkeyed hash older berth versions gave the same content. Never shown or written: only
+   * compared with the labels of pods those versions created (docs/security.md, upgrading).
+   */
+  legacyHash: string;
+  /** The legacy hash as the store holds it since the host key was made (sealed, store/host-key.ts). */
+  legacyRecordHash: string;
   build(name: string): PodPlan;
 }
 
@@ -157,34 +174,41 @@ export function referencedConfigs(namespace: string, spec: PodSpec): { configMap
 }
 
 /**
- * Kubernetes hashes only the template; berth also hashes the content of every ConfigMap and
- * Secret the template uses, so a config change yields a new ReplicaSet and rolls the pods
- * (SPEC §3 content-driven updates). A missing optional reference hashes as absent.
+ * Everything the pod-template-hash covers. Kubernetes hashes only the template; berth also
+ * hashes the content of every ConfigMap and Secret the template uses, so a config change
+ * yields a new ReplicaSet and rolls the pods (SPEC §3 content-driven updates). A missing
+ * optional reference hashes as absent. Because Secret values go in, the hash is keyed (HMAC
+ * under the host's key, planTemplate): it is in pod names, labels, events and the API, and
+ * unkeyed it gave a short Secret away to anyone who tried every value (issue 11).
  */
-export function templateHash(namespace: string, template: PodTemplateSpec, configs: ConfigIndex, extra: unknown = null): string {
+function templateContent(namespace: string, template: PodTemplateSpec, configs: ConfigIndex, extra: unknown): unknown {
   const refs = referencedConfigs(namespace, template.spec);
-  const content = {
+  return {
     template,
     extra,
     configMaps: refs.configMaps.map((k) => [k, configData(configs.configMaps.get(k))]),
     secrets: refs.secrets.map((k) => [k, configs.secrets.get(k)?.data ?? null]),
   };
-  return safeEncode(String(fnv32a(stableStringify(content))));
 }
 
 function configData(cm: ConfigMap | undefined): unknown {
   return cm ? { data: cm.data ?? {}, binaryData: cm.binaryData ?? {} } : null;
 }
 
-export function planTemplate(template: PodTemplateSpec, owner: TemplateOwner, configs: ConfigIndex): TemplatePlan {
-  const hash = templateHash(owner.namespace, template, configs, owner.extraLabels ?? null);
+export function planTemplate(template: PodTemplateSpec, owner: TemplateOwner, ctx: TemplateContext): TemplatePlan {
+  const { configs } = ctx;
+  const content = templateContent(owner.namespace, template, configs, owner.extraLabels ?? null);
+  const hash = keyedTemplateHash(ctx.hashKey, content);
   const resolved: TemplateOwner = {
     ...owner,
     owner: owner.owner.replace('{hash}', hash),
     extraLabels: { ...(owner.extraLabels ?? {}), ...(owner.hashLabel ? { [owner.hashLabel]: hash } : {}) },
   };
+  const legacyHash = legacyTemplateHash(content);
   return {
     hash,
+    legacyHash,
+    legacyRecordHash: sealLegacyTemplateHash(ctx.hashKey, legacyHash),
     build: (name) => buildPodPlan(name, template, resolved, configs, hash),
   };
 }

@@ -12,6 +12,7 @@ import type { AnyObject, Resource } from '../model/types.js';
 import type { Revision } from '../sources/revision.js';
 import type { ConvergeDeps } from './converge.js';
 import { containersRunning } from './converge.js';
+import { appHashKeys } from './host-key.js';
 import { silentLogger } from './log.js';
 import { createRolloutTracker } from './rollouts.js';
 
@@ -54,7 +55,7 @@ export async function liveDiff(deps: Pick<ConvergeDeps, 'docker' | 'store' | 'cl
   // What applying this revision would converge to: a pin by `rollout undo` or a rolled-back
   // template stays in force for the revision they were made under, so neither is drift.
   const tracker = createRolloutTracker({ store: deps.store, clock: deps.clock, log: silentLogger(), app: req.app, sourceRevision: req.revision.id, readOnly: true });
-  const step = plan(tracker.effective(buildDesiredState(resources)), { ...host, inventory: inventory.map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object })) }, {
+  const step = plan(tracker.effective(buildDesiredState(resources, { hashKey: appHashKeys(deps.store, req.app).template })), { ...host, inventory: inventory.map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object })) }, {
     now: deps.clock.now(),
     random: deps.random,
     prune: req.prune,

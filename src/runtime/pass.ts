@@ -3,7 +3,8 @@ import type { DesiredState } from '../diff/desired.js';
 import type { ValidateOptions } from '../manifests/index.js';
 import { validateRevision } from '../manifests/index.js';
 import { BerthError } from '../model/errors.js';
-import { specHash } from '../model/hash.js';
+import { sealLegacyTemplateHash, specHash } from '../model/hash.js';
+import type { ActionResult } from '../apply/execute.js';
 import type { HostPolicy } from '../model/policy.js';
 import { DEFAULT_HOST_POLICY } from '../model/policy.js';
 import { storedObjectRefusal } from '../model/pod-policy.js';
@@ -11,6 +12,7 @@ import type { Problem } from '../model/problem.js';
 import { hasErrors } from '../model/problem.js';
 import type { AnyObject, Resource } from '../model/types.js';
 import type { Revision } from '../sources/revision.js';
+import { appHashKeys } from './host-key.js';
 import type { ConvergeDeps, ConvergeOutcome, ProgressEvent } from './converge.js';
 import { converge } from './converge.js';
 import type { Divergence } from './rollouts.js';
@@ -158,7 +160,7 @@ async function convergeResources(
   deps: ConvergeDeps,
   req: Omit<PassRequest, 'revision'> & { resources: readonly Resource[]; sourceRevision: string; previousInventory?: readonly InventoryEntry[]; hostPolicy?: HostPolicy },
 ): Promise<ConvergedResult> {
-  const desired = buildDesiredState(req.extraResources?.length ? [...req.resources, ...req.extraResources] : req.resources);
+  const desired = buildDesiredState(req.extraResources?.length ? [...req.resources, ...req.extraResources] : req.resources, { hashKey: appHashKeys(deps.store, req.app).template });
   const rollouts = createRolloutTracker({
     store: deps.store,
     clock: deps.clock,
@@ -183,6 +185,7 @@ async function convergeResources(
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
   });
+  deps.store.sealLegacyHashesInMessages(req.app, Buffer.from(desired.hashKey), legacyHashesNamed(desired, outcome.results, deps.store, req.app));
   const failed = outcome.results.some((r) => !r.ok);
   const rolloutsFailed = [...rollouts.failed];
   return {
@@ -192,6 +195,27 @@ async function convergeResources(
     rolloutsFailed,
     divergences: rollouts.divergences(),
   };
+}
+
+/**
+ * The legacy (unkeyed) pod-template hashes in the names of Deployment pods this pass deleted:
+ * pods an older berth named, replaced by the one-time roll to keyed names (issue 11). A name's
+ * hash is legacy when it is the legacy hash of the Deployment's template, or when its sealed
+ * form is one the rollout history holds (store/host-key.ts sealed it there).
+ */
+function legacyHashesNamed(desired: DesiredState, results: readonly ActionResult[], store: ConvergeDeps['store'], app: string): string[] {
+  const out = new Set<string>();
+  for (const w of desired.workloads) {
+    if (w.kind !== 'Deployment') continue;
+    const deleted = results.flatMap((r) => (r.action.type === 'delete-pod' && r.action.key === w.key && r.action.name.startsWith(`${w.name}-`) ? [r.action.name] : []));
+    if (deleted.length === 0) continue;
+    const recorded = new Set(store.listRollouts(app, w.key).map((r) => r.templateHash));
+    for (const name of deleted) {
+      const hash = name.slice(w.name.length + 1).replace(/-[^-]+$/, '');
+      if (hash === w.template.legacyHash || recorded.has(sealLegacyTemplateHash(desired.hashKey, hash))) out.add(hash);
+    }
+  }
+  return [...out];
 }
 
 function syncState(r: ConvergedResult): SyncState {

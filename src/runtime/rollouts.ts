@@ -87,8 +87,15 @@ export function createRolloutTracker(deps: {
     else log.info({ deployment: key, reason }, message);
   }
 
+  /**
+   * Rows written before pod-template hashes were keyed (issue 11) hold the legacy hash of the
+   * same content, sealed when the host key was made: they still count, so an upgrade neither
+   * retries a failed template nor drops a restart. Only read: berth writes the keyed hash.
+   */
+  const sameTemplate = (stored: string, t: DeploymentWorkload['template']) => stored === t.hash || stored === t.legacyRecordHash;
+  const isFailed = (key: string, t: DeploymentWorkload['template']) => store.isFailedTemplate(app, key, t.hash) || store.isFailedTemplate(app, key, t.legacyRecordHash);
+
   function effectiveWorkload(w: DeploymentWorkload, desired: DesiredState): DeploymentWorkload {
-    const sourceHash = w.template.hash;
     const overrides = store.getDeploymentOverrides(app, w.key);
     const paused = overrides.some((o) => o.kind === 'pause');
     divergences.delete(w.key);
@@ -97,13 +104,13 @@ export function createRolloutTracker(deps: {
       const restart = overrides.find((o) => o.kind === 'restart');
       if (!restart) return x;
       const r = JSON.parse(restart.value) as RestartOverride;
-      if (r.sourceHash !== sourceHash) {
+      if (!sameTemplate(r.sourceHash, w.template)) {
         if (!readOnly) store.clearDeploymentOverride(app, w.key, 'restart');
         return x;
       }
       const t = structuredClone(x.podTemplate);
       t.metadata.annotations = { ...(t.metadata.annotations ?? {}), [RESTARTED_AT_ANNOTATION]: r.restartedAt };
-      return withPodTemplate(x, t, desired.configs);
+      return withPodTemplate(x, t, desired);
     };
     const pin = store.getPin(app, w.key);
     if (pin && pin.sourceRevisionAtPin !== sourceRevision) {
@@ -123,13 +130,13 @@ export function createRolloutTracker(deps: {
         event('Warning', 'PinRefused', w.key, `the pin to revision ${rec.revision} is lifted: this host's policy refuses its template (${refused.join('; ')})`);
       } else if (rec && refused.length === 0) {
         divergences.set(w.key, { deployment: w.key, reason: 'pinned', revision: rec.revision, message: `pinned to revision ${rec.revision} by rollout undo until the source changes` });
-        const pinned = restarted(withPodTemplate(w, rec.template as PodTemplateSpec, desired.configs));
+        const pinned = restarted(withPodTemplate(w, rec.template as PodTemplateSpec, desired));
         return paused ? { ...pinned, paused } : pinned;
       }
     }
     let out = restarted(w);
     // A template whose rollout failed stays rolled back until the desired state changes.
-    if (store.isFailedTemplate(app, w.key, out.template.hash)) {
+    if (isFailed(w.key, out.template)) {
       const good = rollbackTarget(w.key, out.template.hash);
       if (good) {
         divergences.set(w.key, {
@@ -138,7 +145,7 @@ export function createRolloutTracker(deps: {
           revision: good.revision,
           message: `template ${out.template.hash} failed its rollout; running revision ${good.revision} until the source changes`,
         });
-        out = withPodTemplate(w, good.template as PodTemplateSpec, desired.configs);
+        out = withPodTemplate(w, good.template as PodTemplateSpec, desired);
       }
     }
     return paused ? { ...out, paused } : out;
@@ -184,7 +191,7 @@ export function createRolloutTracker(deps: {
     if (!rec || rec.templateHash !== w.template.hash) {
       // The source's change-cause describes the source's template; a rollback or undo keeps
       // the cause its template had when it was first rolled out.
-      const earlier = divergences.has(w.key) ? store.listRollouts(app, w.key).find((r) => r.templateHash === w.template.hash) : undefined;
+      const earlier = divergences.has(w.key) ? store.listRollouts(app, w.key).find((r) => sameTemplate(r.templateHash, w.template)) : undefined;
       const changeCause = divergences.has(w.key) ? earlier?.changeCause : w.changeCause;
       rec = store.beginRollout(app, w.key, {
         templateHash: w.template.hash,

@@ -5,7 +5,7 @@ import type { Workload } from '../../src/diff/desired.js';
 import type { ObservedPod } from '../../src/diff/observed.js';
 import { plan } from '../../src/diff/plan.js';
 import type { Resource } from '../../src/model/types.js';
-import { deployment, observedFrom, observedState, res, sequence } from '../support/builders.js';
+import { deployment, observedFrom, observedState, res, sequence, TEST_HASH_KEY } from '../support/builders.js';
 
 const NOW = 1_000_000;
 
@@ -37,7 +37,7 @@ function summary(actions: Action[]): string[] {
 }
 
 function workload(resources: Resource[], key: string): Workload {
-  return buildDesiredState(resources).workloads.find((w) => w.key === key)!;
+  return buildDesiredState(resources, { hashKey: TEST_HASH_KEY }).workloads.find((w) => w.key === key)!;
 }
 
 /** Pods of the workload's current template, named `<prefix>-pN`. */
@@ -48,7 +48,7 @@ function podsOf(resources: Resource[], key: string, n: number, shape: Parameters
 }
 
 function run(resources: Resource[], pods: ObservedPod[], opts: { prune?: boolean; extra?: Parameters<typeof observedState>[1] } = {}) {
-  return plan(buildDesiredState(resources), observedState(pods, opts.extra), { now: NOW, random: sequence(), prune: opts.prune ?? false });
+  return plan(buildDesiredState(resources, { hashKey: TEST_HASH_KEY }), observedState(pods, opts.extra), { now: NOW, random: sequence(), prune: opts.prune ?? false });
 }
 
 describe('plan: deployments', () => {
@@ -169,8 +169,8 @@ describe('plan: content-driven updates', () => {
   const uses = deployment('web', { replicas: 1, env: [{ name: 'G', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'greeting' } } }] });
   const ignores = deployment('other', { replicas: 1 });
   it('a ConfigMap change gives the pods that use it a new template hash, and only those', () => {
-    const a = buildDesiredState([cm('hello'), uses, ignores]);
-    const b = buildDesiredState([cm('bonjour'), uses, ignores]);
+    const a = buildDesiredState([cm('hello'), uses, ignores], { hashKey: TEST_HASH_KEY });
+    const b = buildDesiredState([cm('bonjour'), uses, ignores], { hashKey: TEST_HASH_KEY });
     const hash = (d: typeof a, key: string) => d.workloads.find((w) => w.key === key)!.template.hash;
     expect(hash(a, 'Deployment/default/web')).not.toEqual(hash(b, 'Deployment/default/web'));
     expect(hash(a, 'Deployment/default/other')).toEqual(hash(b, 'Deployment/default/other'));

@@ -8,7 +8,7 @@ import { validateRevision } from '../../src/manifests/index.js';
 import { applyDefaults } from '../../src/model/defaults.js';
 import { own, setOwn } from '../../src/model/own.js';
 import type { AnyObject } from '../../src/model/types.js';
-import { observedState, sequence } from '../support/builders.js';
+import { observedState, sequence, TEST_HASH_KEY } from '../support/builders.js';
 
 /**
  * Issue 11, 9b: keys from manifests looked up in plain objects found Object.prototype's members
@@ -61,7 +61,7 @@ spec:
 function podOf(yaml: string) {
   const { resources, problems } = validated(yaml);
   expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
-  const { actions } = plan(buildDesiredState(resources), observedState([]), { now: 1, random: sequence(), prune: false });
+  const { actions } = plan(buildDesiredState(resources, { hashKey: TEST_HASH_KEY }), observedState([]), { now: 1, random: sequence(), prune: false });
   const create = actions.find((a) => a.type === 'create-pod');
   if (create?.type !== 'create-pod') throw new Error('no pod planned');
   const c = create.pod.containers[0]!;

@@ -8,7 +8,7 @@ import type { ObservedDns, ObservedPod, ObservedService, ObservedState } from '.
 import { plan } from '../../src/diff/plan.js';
 import type { ProxyPlan } from '../../src/diff/service-actions.js';
 import type { Resource } from '../../src/model/types.js';
-import { deployment, observedFrom, observedState, res, sequence } from '../support/builders.js';
+import { deployment, observedFrom, observedState, res, sequence, TEST_HASH_KEY } from '../support/builders.js';
 
 const NOW = 1_000_000;
 
@@ -19,7 +19,7 @@ function service(name: string, spec: Record<string, unknown> = {}, namespace = '
 const web = deployment('web', { replicas: 3 });
 
 function pods(resources: Resource[], n: number, shape: Parameters<typeof observedFrom>[1] = {}): ObservedPod[] {
-  const w = buildDesiredState(resources).workloads.find((x) => x.key === 'Deployment/default/web')!;
+  const w = buildDesiredState(resources, { hashKey: TEST_HASH_KEY }).workloads.find((x) => x.key === 'Deployment/default/web')!;
   return Array.from({ length: n }, (_, i) => {
     const p = observedFrom(w.template.build(`web-${w.template.hash}-p${i}`), shape);
     return { ...p, sandbox: { ...p.sandbox!, ip: `10.0.0.${10 + i}` } };
@@ -27,7 +27,7 @@ function pods(resources: Resource[], n: number, shape: Parameters<typeof observe
 }
 
 function run(resources: Resource[], observed: ObservedState, prune = false) {
-  return plan(buildDesiredState(resources), observed, { now: NOW, random: sequence(), prune });
+  return plan(buildDesiredState(resources, { hashKey: TEST_HASH_KEY }), observed, { now: NOW, random: sequence(), prune });
 }
 
 /** Only the service actions, one line each. */
@@ -145,7 +145,7 @@ describe('services: endpoints', () => {
   it('a pod the same plan deletes is out of the endpoints, written before the deletion runs', () => {
     const v2 = deployment('web', { replicas: 3, image: 'img:2', strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } });
     const old = pods([web], 3);
-    const h2 = buildDesiredState([v2]).workloads[0]!.template.hash;
+    const h2 = buildDesiredState([v2], { hashKey: TEST_HASH_KEY }).workloads[0]!.template.hash;
     const fresh = pods([v2], 1).map((p) => ({ ...p, name: `web-${h2}-n0`, key: `default/web-${h2}-n0`, sandbox: { ...p.sandbox!, ip: '10.0.0.50' } }));
     const revision = [v2, service('web')];
     const observed = settled(revision, old);

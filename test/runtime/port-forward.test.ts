@@ -4,7 +4,7 @@ import type { ObservedPod } from '../../src/diff/observed.js';
 import { BerthError } from '../../src/model/errors.js';
 import type { Service } from '../../src/model/types.js';
 import { parsePortSpecs, podPort, serviceTarget } from '../../src/runtime/port-forward.js';
-import { deployment, observedFrom, res } from '../support/builders.js';
+import { deployment, observedFrom, res, TEST_HASH_KEY } from '../support/builders.js';
 
 describe('port-forward port arguments', () => {
   it.each([
@@ -27,7 +27,7 @@ describe('port-forward port arguments', () => {
 });
 
 describe('port-forward targets', () => {
-  const w = buildDesiredState([deployment('web', { replicas: 2 })]).workloads[0]!;
+  const w = buildDesiredState([deployment('web', { replicas: 2 })], { hashKey: TEST_HASH_KEY }).workloads[0]!;
   const pod = (name: string, shape: { ready: boolean; createdAt: number }): ObservedPod => {
     const p = observedFrom(w.template.build(name), shape);
     return { ...p, containers: p.containers.map((c) => ({ ...c, ports: [{ name: 'http', containerPort: 8080 }] })) };

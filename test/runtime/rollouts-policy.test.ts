@@ -12,6 +12,7 @@ import { createRolloutTracker } from '../../src/runtime/rollouts.js';
 import { openStore } from '../../src/runtime/store/index.js';
 import type { Store } from '../../src/runtime/store/index.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { TEST_HASH_KEY } from '../support/builders.js';
 
 /**
  * Finding 9f: templates berth stored (a pin by `rollout undo`, a rollback target) were checked
@@ -38,7 +39,7 @@ function deployment(caps: string[], tag: string) {
       },
     },
   } as unknown as AnyObject);
-  return buildDesiredState([{ key: KEY, object, source: { file: 'web.yaml', line: 1, column: 1 } }]);
+  return buildDesiredState([{ key: KEY, object, source: { file: 'web.yaml', line: 1, column: 1 } }], { hashKey: TEST_HASH_KEY });
 }
 
 function template(desired: ReturnType<typeof deployment>): PodTemplateSpec {

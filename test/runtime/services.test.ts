@@ -5,7 +5,7 @@ import { buildDesiredState } from '../../src/diff/desired.js';
 import type { ObservedPod, ObservedState } from '../../src/diff/observed.js';
 import { silentLogger } from '../../src/runtime/log.js';
 import { createServices } from '../../src/runtime/services.js';
-import { deployment, observedFrom, observedState, res } from '../support/builders.js';
+import { deployment, observedFrom, observedState, res, TEST_HASH_KEY } from '../support/builders.js';
 import { storeHarness } from './store/harness.js';
 
 /**
@@ -24,7 +24,7 @@ const nodePortSvc = (name: string, nodePort?: number) =>
   res({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080, ...(nodePort ? { nodePort } : {}) }] } });
 
 function pods(createdAt: number, ready: boolean): ObservedPod[] {
-  const w = buildDesiredState([web]).workloads[0]!;
+  const w = buildDesiredState([web], { hashKey: TEST_HASH_KEY }).workloads[0]!;
   return [0, 1].map((i) => ({ ...observedFrom(w.template.build(`web-${i}`), { ready, createdAt }) }));
 }
 
@@ -40,7 +40,7 @@ describe('services runtime', () => {
     const { store, clock } = h.open();
     const started = clock.now();
     const rt = createServices({ docker: fakeDocker(), store, clock, log: silentLogger(), readiness: { track: () => undefined } }, 't');
-    const desired = buildDesiredState([web]);
+    const desired = buildDesiredState([web], { hashKey: TEST_HASH_KEY });
     const old = pods(started - 60_000, false);
     let observed = withProbes(old);
     await rt.observe(observed, desired, { dryRun: false });
@@ -64,7 +64,7 @@ describe('services runtime', () => {
     const { store, clock } = h.open();
     const rt = createServices({ docker: fakeDocker(), store, clock, log: silentLogger() }, 't');
     const observed = withProbes(pods(clock.now() - 60_000, false));
-    await rt.observe(observed, buildDesiredState([web]), { dryRun: false });
+    await rt.observe(observed, buildDesiredState([web], { hashKey: TEST_HASH_KEY }), { dryRun: false });
     expect(observed.endpointHolds).toBeUndefined();
   });
 
@@ -72,15 +72,15 @@ describe('services runtime', () => {
     const { store, clock } = h.open();
     const rt = createServices({ docker: fakeDocker([30000, 30002]), store, clock, log: silentLogger() }, 't');
     let observed = observedState([]);
-    await rt.observe(observed, buildDesiredState([web, nodePortSvc('a'), nodePortSvc('b'), nodePortSvc('c', 31000)]), { dryRun: false });
+    await rt.observe(observed, buildDesiredState([web, nodePortSvc('a'), nodePortSvc('b'), nodePortSvc('c', 31000)], { hashKey: TEST_HASH_KEY }), { dryRun: false });
     expect(observed.nodePorts).toEqual({ 'Service/default/a': { http: 30001 }, 'Service/default/b': { http: 30003 }, 'Service/default/c': { http: 31000 } });
     // A dry run allocates nothing new but shows what is held.
     observed = observedState([]);
-    await rt.observe(observed, buildDesiredState([web, nodePortSvc('a'), nodePortSvc('d')]), { dryRun: true });
+    await rt.observe(observed, buildDesiredState([web, nodePortSvc('a'), nodePortSvc('d')], { hashKey: TEST_HASH_KEY }), { dryRun: true });
     expect(observed.nodePorts).toEqual({ 'Service/default/a': { http: 30001 }, 'Service/default/b': { http: 30003 }, 'Service/default/c': { http: 31000 } });
     // b's proxy still runs (an orphan without --prune): kept. c's is gone: released.
     observed = observedState([], { services: [{ namespace: 'default', name: 'b', containerId: 'x', state: 'running', specHash: 'h', nodePorts: { http: 30003 } }] });
-    await rt.observe(observed, buildDesiredState([web, nodePortSvc('a')]), { dryRun: false });
+    await rt.observe(observed, buildDesiredState([web, nodePortSvc('a')], { hashKey: TEST_HASH_KEY }), { dryRun: false });
     expect(observed.nodePorts).toEqual({ 'Service/default/a': { http: 30001 }, 'Service/default/b': { http: 30003 } });
     expect(store.listNodePorts('t').map((a) => a.port)).toEqual([30001, 30003]);
   });
@@ -88,8 +88,8 @@ describe('services runtime', () => {
   it("a requested node port another Service holds fails the observation with the store's CONFLICT", async () => {
     const { store, clock } = h.open();
     const rt = createServices({ docker: fakeDocker(), store, clock, log: silentLogger() }, 't');
-    await rt.observe(observedState([]), buildDesiredState([web, nodePortSvc('a', 30080)]), { dryRun: false });
-    await expect(rt.observe(observedState([]), buildDesiredState([web, nodePortSvc('a', 30080), nodePortSvc('b', 30080)]), { dryRun: false })).rejects.toMatchObject({
+    await rt.observe(observedState([]), buildDesiredState([web, nodePortSvc('a', 30080)], { hashKey: TEST_HASH_KEY }), { dryRun: false });
+    await expect(rt.observe(observedState([]), buildDesiredState([web, nodePortSvc('a', 30080), nodePortSvc('b', 30080)], { hashKey: TEST_HASH_KEY }), { dryRun: false })).rejects.toMatchObject({
       code: 'CONFLICT',
       data: { port: 30080, heldBy: { serviceKey: 'Service/default/a' } },
     });

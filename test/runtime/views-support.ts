@@ -7,7 +7,7 @@ import type { CronState, InventoryEntry, JobRecord, PodStatusRecord, RolloutReco
 import type { LiveState } from '../../src/runtime/views/index.js';
 import { createHash } from 'node:crypto';
 import { specHash } from '../../src/model/hash.js';
-import { res } from '../support/builders.js';
+import { res, TEST_HASH_KEY } from '../support/builders.js';
 import type { Divergence } from '../../src/runtime/rollouts.js';
 
 /**
@@ -41,7 +41,7 @@ export interface PodFixture {
 /** A pod the controller `key` of `inventory` would have created, observed in the given shape. */
 export function podOf(inventory: readonly InventoryEntry[], key: string, f: PodFixture = {}): ObservedPod {
   const resources: Resource[] = inventory.map((e) => ({ key: e.key, object: e.object as Resource['object'], source: { file: '', line: 0, column: 0 } }));
-  const w = buildDesiredState(resources).workloads.find((x) => x.key === key);
+  const w = buildDesiredState(resources, { hashKey: TEST_HASH_KEY }).workloads.find((x) => x.key === key);
   if (!w) throw new Error(`no workload ${key} in the fixture inventory`);
   const hash = f.specHash ?? w.template.hash;
   const name = f.name ?? (w.kind === 'Pod' ? w.name : `${w.kind === 'Deployment' ? `${w.name}-${hash}` : w.name}-abcde`);
@@ -105,6 +105,7 @@ export interface StateFixture {
 
 export function liveState(f: StateFixture): LiveState {
   return {
+    templateHashKey: TEST_HASH_KEY,
     effectiveTemplates: new Map(f.effectiveTemplates ?? []),
     divergences: new Map((f.divergences ?? []).map((d) => [d.deployment, d])),
     paused: new Set(f.paused ?? []),

@@ -101,3 +101,9 @@ export function observedState(pods: ObservedPod[], extra: Partial<ObservedState>
     ...extra,
   };
 }
+
+/**
+ * A fixed pod-template-hash key for unit tests: hashes are stable from run to run, as on one
+ * host; the host's real key is 32 random bytes in its state store (runtime/host-key.ts).
+ */
+export const TEST_HASH_KEY: Buffer = Buffer.alloc(32, 0x5a);

@@ -5,6 +5,7 @@ import type { DeploymentStatus } from '../../diff/controllers/deployment.js';
 import { BerthError, isBerthError } from '../../model/errors.js';
 import type { AnyObject } from '../../model/types.js';
 import { leaseHolder, withLease } from '../../runtime/hold-lease.js';
+import { appHashKeys } from '../../runtime/host-key.js';
 import { runInventoryPass } from '../../runtime/pass.js';
 import type { PassResult } from '../../runtime/pass.js';
 import { createReadiness } from '../../runtime/readiness.js';
@@ -54,7 +55,7 @@ export async function runRollout(action: Action, key: string, flags: Flags, ctx:
       case 'undo':
         return await undo(engine, key, flags, ctx, policy);
       case 'restart': {
-        const sourceHash = sourceTemplateHash(engine.store.getInventory(engine.app), key);
+        const sourceHash = sourceTemplateHash(engine, key);
         const value: RestartOverride = { restartedAt: new Date(engine.clock.now()).toISOString(), sourceHash };
         engine.store.setDeploymentOverride(engine.app, key, 'restart', JSON.stringify(value));
         return await converge(engine, key, flags, ctx, 'restarted', policy);
@@ -83,8 +84,10 @@ function name(key: string): string {
  * since it covers the content of the ConfigMaps and Secrets the template uses (a restart
  * recorded against the template alone would never match, and be dropped as stale).
  */
-function sourceTemplateHash(inventory: readonly InventoryEntry[], key: string): string {
-  const w = buildDesiredState(inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } }))).workloads.find((x) => x.key === key);
+function sourceTemplateHash(engine: Engine, key: string): string {
+  const inventory = engine.store.getInventory(engine.app);
+  const resources = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } }));
+  const w = buildDesiredState(resources, { hashKey: appHashKeys(engine.store, engine.app).template }).workloads.find((x) => x.key === key);
   if (!w) throw new BerthError('INTERNAL', `cannot compute the template of ${key}`);
   return w.template.hash;
 }

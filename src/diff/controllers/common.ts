@@ -3,7 +3,7 @@ import type { Action, PlannedEvent, Wait } from '../actions.js';
 import { crashLoopBackoff, shouldResetBackoff } from '../../model/backoff.js';
 import type { ObservedContainer, ObservedPod } from '../observed.js';
 import { podPhase } from '../observed.js';
-import type { PodPlan } from '../pod-plan.js';
+import type { PodPlan, TemplatePlan } from '../pod-plan.js';
 
 export interface StepContext {
   now: number;
@@ -16,6 +16,17 @@ export interface StepResult {
   actions: Action[];
   waits: Wait[];
   events: PlannedEvent[];
+}
+
+/**
+ * The pod runs `template`. A pod labelled with the template's legacy (unkeyed) hash by a berth
+ * before issue 11 counts too: for bare Pods, ReplicaSets and Jobs the hash is in no name, only
+ * in a label on the pod's containers, and replacing them would restart them all at once (or
+ * re-run a finished Job) merely because berth was upgraded. Deployments do not use this: their
+ * pod and ReplicaSet names carry the hash, so they roll once, health-gated, to keyed names.
+ */
+export function runsTemplate(pod: ObservedPod, template: TemplatePlan): boolean {
+  return pod.specHash === template.hash || (pod.specHash !== '' && pod.specHash === template.legacyHash);
 }
 
 export function emptyStep(): StepResult {

@@ -31,6 +31,7 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
   const fresh: ObservedPod[] = [];
   const old: ObservedPod[] = [];
   for (const p of pods) {
+    // The keyed hash only: pods named under a legacy hash roll once (see runsTemplate).
     const isNew = p.specHash === hash;
     const health = assessPod(p, w.key, isNew ? w.template.build(p.name) : undefined, ctx.now);
     if (health.broken || health.terminal) {

@@ -2,7 +2,7 @@ import type { Workload } from '../desired.js';
 import type { ObservedPod } from '../observed.js';
 import { podPhase } from '../observed.js';
 import type { StepContext, StepResult } from './common.js';
-import { assessPod, deletePod, emptyStep, newPodName } from './common.js';
+import { assessPod, deletePod, emptyStep, newPodName, runsTemplate } from './common.js';
 
 type JobWorkload = Extract<Workload, { kind: 'Job' }>;
 
@@ -30,7 +30,7 @@ export function stepJob(w: JobWorkload, pods: readonly ObservedPod[], ctx: StepC
   const out = emptyStep();
   const current: ObservedPod[] = [];
   for (const p of pods) {
-    if (p.specHash !== w.template.hash) out.actions.push(deletePod(w.key, p, 'job template changed; re-running the job'));
+    if (!runsTemplate(p, w.template)) out.actions.push(deletePod(w.key, p, 'job template changed; re-running the job'));
     else current.push(p);
   }
   let succeeded = 0;

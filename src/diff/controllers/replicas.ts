@@ -2,7 +2,7 @@ import type { ObservedPod } from '../observed.js';
 import type { PodPlan } from '../pod-plan.js';
 import type { Workload } from '../desired.js';
 import type { StepContext, StepResult } from './common.js';
-import { assessPod, deletePod, emptyStep, isAvailable, newPodName, rankForDeletion } from './common.js';
+import { assessPod, deletePod, emptyStep, isAvailable, newPodName, rankForDeletion, runsTemplate } from './common.js';
 
 type PodWorkload = Extract<Workload, { kind: 'Pod' }>;
 type ReplicaWorkload = Extract<Workload, { kind: 'ReplicaSet' | 'ReplicationController' }>;
@@ -21,7 +21,7 @@ export function stepPod(w: PodWorkload, pods: readonly ObservedPod[], ctx: StepC
     out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: `waiting for pod ${w.name} to become ready` });
     return out;
   }
-  if (existing.specHash !== plan.specHash) {
+  if (!runsTemplate(existing, w.template)) {
     out.actions.push(deletePod(w.key, existing, 'pod spec changed'));
     out.actions.push({ type: 'create-pod', key: w.key, pod: plan, reason: 'pod spec changed' });
     out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: `waiting for pod ${w.name} to become ready` });
@@ -50,7 +50,7 @@ export function stepReplicas(w: ReplicaWorkload, pods: readonly ObservedPod[], c
   const out = emptyStep();
   const current: ObservedPod[] = [];
   for (const p of pods) {
-    if (p.specHash !== w.template.hash) {
+    if (!runsTemplate(p, w.template)) {
       out.actions.push(deletePod(w.key, p, 'pod template changed'));
       continue;
     }

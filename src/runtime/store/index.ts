@@ -13,6 +13,7 @@ import type { Clock } from '../../model/clock.js';
 import { guardMethods, inWriteTransaction, openDatabase, storeError, type Db } from './database.js';
 import { createEventStore, DEFAULT_EVENT_RETENTION, type EventStore } from './events.js';
 import { createInventoryStore, type InventoryStore } from './inventory.js';
+import { createHostKeyStore, type HostKeyStore } from './host-key.js';
 import { createJobStore, type JobStore } from './jobs.js';
 import { createLeaseStore, processAlive, type LeaseStore } from './lease.js';
 import { migrate } from './migrations.js';
@@ -26,6 +27,7 @@ import { createSourceStatusStore, type SourceStatusStore } from './source-status
 export type * from './types.js';
 export type {
   EventStore,
+  HostKeyStore,
   InventoryStore,
   JobStore,
   LeaseStore,
@@ -52,7 +54,8 @@ export interface Store
     PodStatusStore,
     NodePortStore,
     JobStore,
-    LeaseStore {
+    LeaseStore,
+    HostKeyStore {
   /** Absolute path of the database file. */
   readonly file: string;
   /** Schema version of the open file (the newest this berth knows). */
@@ -88,6 +91,8 @@ export interface OpenStoreOptions {
   eventRetentionPerApp?: number;
   /** Liveness check for same-host lease holders; tests swap it. Default: signal 0. */
   isProcessAlive?: (pid: number) => boolean;
+  /** Source of the host hash key's bytes, the first time one is needed; tests swap it. Default: crypto.randomBytes. */
+  randomBytes?: (size: number) => Buffer;
 }
 
 /** Tables whose rows belong to one app (column `app`); the order is irrelevant. */
@@ -133,6 +138,7 @@ function createStore(db: Db, file: string, schemaVersion: number, options: OpenS
     ...createNodePortStore(db, clock),
     ...createJobStore(db, clock),
     ...createLeaseStore(db, clock, options.isProcessAlive ?? processAlive),
+    ...createHostKeyStore(db, options.randomBytes),
     ...createHousekeeping(db),
   });
   return { ...parts, file, schemaVersion, transaction: (fn) => transaction(db, fn) };

@@ -1,6 +1,7 @@
 import type { DesiredState, Workload } from '../../diff/desired.js';
 import { buildDesiredState, withPodTemplate } from '../../diff/desired.js';
 import type { ObservedPod } from '../../diff/observed.js';
+import { sealLegacyTemplateHash } from '../../model/hash.js';
 import type { AnyObject, PodTemplateSpec, Resource } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { LiveState } from './live.js';
@@ -20,13 +21,13 @@ export interface ViewContext {
 
 export function viewContext(state: LiveState): ViewContext {
   const resources: Resource[] = state.inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } }));
-  const base = buildDesiredState(resources);
+  const base = buildDesiredState(resources, { hashKey: state.templateHashKey });
   const desired: DesiredState = state.effectiveTemplates.size
     ? {
         ...base,
         workloads: base.workloads.map((w) => {
           const t = w.kind === 'Deployment' ? state.effectiveTemplates.get(w.key) : undefined;
-          return t && w.kind === 'Deployment' ? withPodTemplate(w, t, base.configs) : w;
+          return t && w.kind === 'Deployment' ? withPodTemplate(w, t, base) : w;
         }),
       }
     : base;
@@ -52,7 +53,10 @@ export function viewContext(state: LiveState): ViewContext {
  */
 export function templateOfPod(ctx: ViewContext, pod: ObservedPod): PodTemplateSpec | undefined {
   const w = ctx.workloads.get(pod.controller);
-  if (w && w.template.hash === pod.specHash) return w.podTemplate;
-  const record = ctx.state.rollouts.get(pod.controller)?.find((r) => r.templateHash === pod.specHash);
+  // A legacy (unkeyed) hash names the same content: pods a berth before issue 11 created.
+  if (w && (w.template.hash === pod.specHash || w.template.legacyHash === pod.specHash)) return w.podTemplate;
+  // Records of templates an older berth rolled out hold the sealed form of a legacy pod's hash.
+  const sealed = sealLegacyTemplateHash(ctx.state.templateHashKey, pod.specHash);
+  const record = ctx.state.rollouts.get(pod.controller)?.find((r) => r.templateHash === pod.specHash || r.templateHash === sealed);
   return record ? (record.template as PodTemplateSpec) : undefined;
 }

@@ -4,7 +4,9 @@ import type { ObservedHost } from '../../apply/observe.js';
 import { observeDocker } from '../../apply/observe.js';
 import type { Clock } from '../../model/clock.js';
 import { buildDesiredState } from '../../diff/desired.js';
+import type { HashKey } from '../../model/hash.js';
 import type { AnyObject, PodTemplateSpec } from '../../model/types.js';
+import { appHashKeys } from '../host-key.js';
 import { silentLogger } from '../log.js';
 import type { Divergence } from '../rollouts.js';
 import { appliedSourceRevision, createRolloutTracker } from '../rollouts.js';
@@ -17,6 +19,11 @@ import type { CronState, InventoryEntry, JobRecord, NodePortAllocation, PodStatu
  */
 export interface LiveState {
   app: string;
+  /**
+   * Key of the app's pod-template-hash (runtime/host-key.ts), so the views name ReplicaSets as
+   * the pass does. Secret: views read it, never output it.
+   */
+  templateHashKey: HashKey;
   /** When this was read (ms); AGE columns count from here. */
   now: number;
   host: ObservedHost;
@@ -54,6 +61,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
   const { app } = options;
   const [host, node] = await Promise.all([observeDocker(docker, { app, detail: true }), options.node ? readNode(docker) : Promise.resolve(undefined)]);
   const inventory = store.getInventory(app);
+  const templateHashKey = appHashKeys(store, app).template;
   const rollouts = new Map<string, RolloutRecord[]>();
   for (const e of inventory) if (e.kind === 'Deployment') rollouts.set(e.key, store.listRollouts(app, e.key));
   const { templates: effectiveTemplates, divergences, paused } = effectiveDeployments(store, clock, app, inventory);
@@ -65,6 +73,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
   }
   return {
     app,
+    templateHashKey,
     now: clock.now(),
     host,
     inventory,
@@ -103,7 +112,10 @@ export function effectiveDeployments(
   const templates = new Map<string, PodTemplateSpec>();
   const paused = new Set<string>();
   if (!inventory.some((e) => e.kind === 'Deployment')) return { templates, divergences: [], paused };
-  const desired = buildDesiredState(inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } })));
+  const desired = buildDesiredState(
+    inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } })),
+    { hashKey: appHashKeys(store, app).template },
+  );
   const tracker = createRolloutTracker({ store, clock, log: silentLogger(), app, sourceRevision: appliedSourceRevision(store, app, inventory) ?? '', readOnly: true });
   const effective = tracker.effective(desired);
   for (const w of effective.workloads) {

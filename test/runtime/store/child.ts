@@ -5,13 +5,15 @@
  *                                     JSON, and stay alive (holding it) until stdin closes
  *   child.ts write-loop DIR APP       commit multi-row transactions forever, printing
  *                                     `committed N` after each commit returns
+ *   child.ts host-key DIR -           print `ready`, wait for the starting gun, print the host
+ *                                     hash key (hex) and exit
  */
 import { hostname } from 'node:os';
 import { openStore } from '../../../src/runtime/store/index.js';
 import { systemClock } from '../../../src/runtime/clock.js';
 
 const [mode, dir, arg] = process.argv.slice(2);
-if (mode === undefined || dir === undefined || arg === undefined) throw new Error('usage: child.ts lease|write-loop DIR ARG');
+if (mode === undefined || dir === undefined || arg === undefined) throw new Error('usage: child.ts lease|write-loop|host-key DIR ARG');
 const store = openStore({ dir, clock: systemClock, busyTimeoutMs: 10_000 });
 
 if (mode === 'lease') {
@@ -21,6 +23,13 @@ if (mode === 'lease') {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   });
   process.stdin.once('end', () => store.close());
+} else if (mode === 'host-key') {
+  process.stdout.write('ready\n');
+  process.stdin.once('data', () => {
+    process.stdout.write(`${store.hostKey().toString('hex')}\n`);
+    store.close();
+    process.stdin.destroy();
+  });
 } else if (mode === 'write-loop') {
   writeLoop(arg);
 } else {

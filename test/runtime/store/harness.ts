@@ -1,6 +1,8 @@
+import type { ChildProcessByStdio } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { afterEach } from 'vitest';
 import { openStore, type OpenStoreOptions, type Store } from '../../../src/runtime/store/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -46,4 +48,26 @@ export function thrown(fn: () => unknown): unknown {
     return err;
   }
   throw new Error('expected an error, none was thrown');
+}
+
+/** Returns a function that resolves with the child's next stdout line. */
+export function readLines(child: ChildProcessByStdio<Writable, Readable, null>): () => Promise<string> {
+  const lines: string[] = [];
+  const waiters: Array<(line: string) => void> = [];
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let i;
+    while ((i = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, i);
+      buffer = buffer.slice(i + 1);
+      const waiter = waiters.shift();
+      if (waiter) waiter(line);
+      else lines.push(line);
+    }
+  });
+  return () => {
+    const line = lines.shift();
+    return line !== undefined ? Promise.resolve(line) : new Promise((resolve) => waiters.push(resolve));
+  };
 }

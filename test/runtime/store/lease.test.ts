@@ -1,9 +1,8 @@
-import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { processAlive, waitForLease, type LeaseHolder } from '../../../src/runtime/store/index.js';
-import { storeHarness } from './harness.js';
+import { readLines, storeHarness } from './harness.js';
 
 const h = storeHarness();
 const TTL = 15_000;
@@ -98,28 +97,6 @@ describe('leases', () => {
     }
   }, 30_000);
 });
-
-/** Returns a function that resolves with the child's next stdout line. */
-function readLines(child: ChildProcessByStdio<Writable, Readable, null>): () => Promise<string> {
-  const lines: string[] = [];
-  const waiters: Array<(line: string) => void> = [];
-  let buffer = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    let i;
-    while ((i = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, i);
-      buffer = buffer.slice(i + 1);
-      const waiter = waiters.shift();
-      if (waiter) waiter(line);
-      else lines.push(line);
-    }
-  });
-  return () => {
-    const line = lines.shift();
-    return line !== undefined ? Promise.resolve(line) : new Promise((resolve) => waiters.push(resolve));
-  };
-}
 
 describe('waitForLease', () => {
   it('waits while another holder has the lease and takes it when it expires', async () => {
