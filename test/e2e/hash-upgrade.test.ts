@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerClient } from '../../src/apply/docker.js';
 import type { DesiredState, Workload } from '../../src/diff/desired.js';
@@ -14,6 +13,7 @@ import { openStore } from '../../src/runtime/store/index.js';
 import { readPaths } from '../../src/sources/folder.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
+import { sampleReady } from './support/ready-sampler.js';
 
 /**
  * Upgrading a host from unkeyed pod-template hashes (issue 11, finding 9e) on the real engine.
@@ -101,19 +101,6 @@ function legacyDesired(d: DesiredState): DesiredState {
   return { ...d, workloads: d.workloads.map((w): Workload => ({ ...w, template: legacyTemplate(w.template) })) };
 }
 
-/** GET http://ip:8080/healthz → true on 200 within 400 ms. */
-function healthy(ip: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host: ip, port: 8080, path: '/healthz', timeout: 400 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
-}
-
 describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
   let t: E2eApp;
   beforeAll(async () => {
@@ -160,19 +147,9 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
     expect(kept.filter((c) => c.role === 'container').map((c) => c.name?.split('-')[0]).sort()).toEqual(['cache', 'migrate']);
 
     // 2. Today's berth applies the same manifests, while every 0.5 s we count ready web pods.
-    const samples: number[] = [];
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const sandboxes = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox' && c.Labels['berth.controller'] === 'Deployment/default/web' && c.State === 'running');
-        const ips = sandboxes.map((c) => Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress).filter((ip): ip is string => Boolean(ip));
-        samples.push((await Promise.all(ips.map(healthy))).filter(Boolean).length);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    })();
+    const sampler = sampleReady(t);
     const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '90s');
-    sampling = false;
-    await sampler;
+    const samples = await sampler.stop();
     expect(r.code).toBe(0);
     // Progress of an ordinary rolling update: the new ReplicaSet grows while the old one serves.
     expect(r.stderr).toMatch(/rolling out web-\S+: \d of 2 updated, \d available, \d old/);

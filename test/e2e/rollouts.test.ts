@@ -1,6 +1,6 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
+import { sampleReady } from './support/ready-sampler.js';
 import { createE2eApp, execIn } from './support/harness.js';
 
 /** What the tests read of `get deploy -o json`. */
@@ -29,40 +29,6 @@ spec:
         ports: [{name: http, containerPort: 8080}]
         readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
 `;
-
-/** GET http://ip:8080/healthz → true on 200 within 400 ms. */
-function healthy(ip: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host: ip, port: 8080, path: '/healthz', timeout: 400 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
-}
-
-/** Every 0.5 s, counts pods of the deployment that answer their readiness endpoint. */
-function sampleReady(t: E2eApp): { stop: () => Promise<number[]> } {
-  const samples: number[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const sandboxes = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox' && c.Labels['berth.controller'] === 'Deployment/default/web' && c.State === 'running');
-      const ips = sandboxes.map((c) => Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress).filter((ip): ip is string => Boolean(ip));
-      samples.push((await Promise.all(ips.map(healthy))).filter(Boolean).length);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return samples;
-    },
-  };
-}
 
 async function images(t: E2eApp): Promise<string[]> {
   return (await t.containers()).filter((c) => c.Labels['berth.role'] === 'container' && c.State === 'running').map((c) => c.Image).sort();
