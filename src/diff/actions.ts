@@ -34,6 +34,12 @@ export interface Wait {
   kind: 'rollout' | 'ready' | 'terminating' | 'job' | 'paused';
   blocking: boolean;
   message: string;
+  /**
+   * Waiting cannot end without a change of the manifests or the host (a container refused as
+   * the kubelet's CreateContainerConfigError: runAsNonRoot on a root image, a subPath leading
+   * out of its volume): the app is Degraded, not Progressing, and the message says why.
+   */
+  stuck?: boolean;
 }
 
 export interface PlannedEvent {

@@ -148,6 +148,10 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
     }
     const open = req.waitForReady ? p.waits : p.waits.filter((w) => w.blocking);
     if (open.length === 0) break;
+    // Containers refused for their settings (stuck waits) start only after a change of the
+    // manifests or the host: when nothing else is left to wait for, waiting longer is pointless.
+    const stuck = new Set(open.filter((w) => w.stuck).map((w) => w.key));
+    if (open.every((w) => stuck.has(w.key))) break;
     req.onProgress?.({ type: 'waiting', waits: p.waits });
     if (clock.now() >= deadline) {
       return { firstPlan, results, waits: p.waits, workloads: p.workloads, timedOut: true, steps };

@@ -222,6 +222,8 @@ function syncState(r: ConvergedResult): SyncState {
   if (r.converge?.results.some((x) => !x.ok) || r.rolloutsFailed.length) return 'Degraded';
   // The source's template of a Deployment failed and the last good one runs: not Synced.
   if (r.divergences.some((d) => d.reason === 'rolled-back')) return 'Degraded';
+  // A container refused as the kubelet's CreateContainerConfigError waits for a change, not time.
+  if (r.converge?.waits.some((w) => w.stuck)) return 'Degraded';
   if (r.converge?.timedOut || r.converge?.waits.length) return 'Progressing';
   // Pinned by `rollout undo`: what runs differs from the source on purpose (SPEC §4).
   if (r.divergences.length) return 'OutOfSync';

@@ -289,3 +289,35 @@ describe('plan: CrashLoopBackOff', () => {
     if (wait) expect(p.waits.map((w) => w.message)).toContain(wait);
   });
 });
+
+describe('plan: a container refused as CreateContainerConfigError waits for a change, and says why', () => {
+  const reason = 'container has runAsNonRoot and image will run as root';
+  const pod = res({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'root', namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'busybox' }] } });
+  const rs = res({
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: 'cache', namespace: 'default' },
+    spec: { replicas: 1, selector: { matchLabels: { app: 'cache' } }, template: { metadata: { labels: { app: 'cache' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } },
+  });
+  it.each([
+    { name: 'Deployment', resources: [deployment('web', { replicas: 1 })], key: 'Deployment/default/web' },
+    { name: 'bare Pod', resources: [pod], key: 'Pod/default/root' },
+    { name: 'ReplicaSet', resources: [rs], key: 'ReplicaSet/default/cache' },
+  ])('$name: no action (starting it would run what its settings forbid), one stuck wait naming the container and the reason', ({ resources, key }) => {
+    const shape = { ready: false, container: { state: 'created' as const, configError: reason } };
+    const w = workload(resources, key);
+    // A bare Pod's one pod carries the Pod's own name.
+    const pods = w.kind === 'Pod' ? [observedFrom(w.template.build(w.name), shape)] : podsOf(resources, key, 1, shape);
+    const p = run(resources, pods);
+    expect(p.actions.filter((a) => a.type !== 'create-network')).toEqual([]);
+    const stuck = p.waits.filter((w) => w.stuck);
+    expect(stuck).toHaveLength(1);
+    expect(stuck[0]!.message).toMatch(new RegExp(`^pod \\S+: CreateContainerConfigError: container app: ${reason}$`));
+  });
+
+  it('a pod without a refused container has no stuck wait', () => {
+    const resources = [deployment('web', { replicas: 1 })];
+    const p = run(resources, podsOf(resources, 'Deployment/default/web', 1, { ready: false }));
+    expect(p.waits.some((w) => w.stuck)).toBe(false);
+  });
+});

@@ -102,6 +102,13 @@ describe('runAsNonRoot and the security context (finding 7)', () => {
     // A later pass does not start it either.
     expect((await t.berth('apply', '-f', t.dir)).code).toBe(0);
     expect((await containerOf('rootimg')).state).toBe('created');
+
+    // --wait does not wait out its timeout for what only a change can start: it ends at once,
+    // exit 1, with the reason (it used to say only "waiting for pod rootimg to become ready").
+    const waited = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '2m');
+    expect(waited.code).toBe(1);
+    expect(waited.stderr).toContain('pod/rootimg: pod rootimg: CreateContainerConfigError: container app: container has runAsNonRoot and image will run as root');
+    expect(waited.stderr).not.toContain('timed out');
   });
 
   it('with runAsUser: 1000 the same pod starts and runs as uid 1000 (group 3000, fsGroup 2000 added); runAsGroup alone sets the group', async () => {

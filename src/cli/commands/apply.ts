@@ -119,6 +119,8 @@ function report(result: PassResult, flags: ApplyFlags, ctx: CliContext, color: b
   if (failed.length) return 3;
   if (result.rolloutsFailed.length) return 1;
   if (timedOut) return 1;
+  // --wait: a container refused as CreateContainerConfigError never becomes ready (printed above).
+  if (flags.wait && result.converge?.waits.some((w) => w.stuck)) return 1;
   return 0;
 }
 

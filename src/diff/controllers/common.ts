@@ -53,6 +53,15 @@ export interface PodHealth {
   repairs: Action[];
   /** Containers waiting out CrashLoopBackOff, for the plan's waits and `describe`. */
   backoff?: string;
+  /** Containers berth refused to create as asked (CreateContainerConfigError), with the reason. */
+  configError?: string;
+}
+
+/** The waits one pod's health adds to a step: its back-off, and a refusal that only a change ends. */
+export function podWaits(out: StepResult, key: string, podName: string, health: PodHealth): void {
+  if (health.backoff) out.waits.push({ key, kind: 'ready', blocking: false, message: health.backoff });
+  if (health.configError)
+    out.waits.push({ key, kind: 'ready', blocking: false, stuck: true, message: `pod ${podName}: CreateContainerConfigError: ${health.configError}` });
 }
 
 export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefined, now: number): PodHealth {
@@ -65,13 +74,14 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
     const c = pod.initContainers.find((x) => x.name === name);
     if (!c) return { broken: true, terminal: false, reason: `init container ${name} missing`, repairs: [] };
     // Waits as the kubelet's pod does; starting it would run what its settings forbid.
-    if (c.configError !== undefined) return { broken: false, terminal: false, repairs: [] };
+    if (c.configError !== undefined) return { broken: false, terminal: false, repairs: [], configError: `init container ${name}: ${c.configError}` };
     if (c.state === 'running') return { broken: false, terminal: false, repairs: [] };
     if (c.state !== 'exited' || c.exitCode !== 0)
       return { broken: true, terminal: false, reason: `init container ${name} ${c.state === 'exited' ? `failed with exit code ${c.exitCode}` : c.state}`, repairs: [] };
   }
   const repairs: Action[] = [];
   const backoffs: string[] = [];
+  const refused: string[] = [];
   for (const name of pod.expectedContainers) {
     const c = pod.containers.find((x) => x.name === name);
     if (!c) {
@@ -80,7 +90,10 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
       repairs.push({ type: 'create-container', key, pod: plan, container: name, reason: `container ${name} was removed` });
       continue;
     }
-    if (c.configError !== undefined) continue;
+    if (c.configError !== undefined) {
+      refused.push(`container ${name}: ${c.configError}`);
+      continue;
+    }
     const ref = { key, namespace: pod.namespace, pod: pod.name, container: name, containerId: c.id };
     if (c.state === 'dead') return { broken: true, terminal: false, reason: `container ${name} is dead`, repairs: [] };
     if (crashLooping(c) && !c.restartsManaged && pod.restartPolicy !== 'Never') {
@@ -106,7 +119,13 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
       });
     }
   }
-  return { broken: false, terminal: false, repairs, ...(backoffs.length ? { backoff: backoffs.join('; ') } : {}) };
+  return {
+    broken: false,
+    terminal: false,
+    repairs,
+    ...(backoffs.length ? { backoff: backoffs.join('; ') } : {}),
+    ...(refused.length ? { configError: refused.join('; ') } : {}),
+  };
 }
 
 /** Exited after restarts, or Docker is in its restart wait: a crash loop. */

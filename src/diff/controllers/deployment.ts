@@ -2,7 +2,7 @@ import type { Workload } from '../desired.js';
 import type { ObservedPod } from '../observed.js';
 import type { PodPlan } from '../pod-plan.js';
 import type { StepContext, StepResult } from './common.js';
-import { assessPod, deletePod, emptyStep, isAvailable, newPodName, rankForDeletion } from './common.js';
+import { assessPod, deletePod, podWaits, emptyStep, isAvailable, newPodName, rankForDeletion } from './common.js';
 
 type DeploymentWorkload = Extract<Workload, { kind: 'Deployment' }>;
 
@@ -40,7 +40,7 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
       continue;
     }
     out.actions.push(...health.repairs);
-    if (health.backoff) out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: health.backoff });
+    podWaits(out, w.key, p.name, health);
     (isNew ? fresh : old).push(p);
   }
   const available = (ps: ObservedPod[]) => ps.filter((p) => isAvailable(p, w.minReadySeconds, ctx.now));

@@ -2,7 +2,7 @@ import type { Workload } from '../desired.js';
 import type { ObservedPod } from '../observed.js';
 import { podPhase } from '../observed.js';
 import type { StepContext, StepResult } from './common.js';
-import { assessPod, deletePod, emptyStep, newPodName, runsTemplate } from './common.js';
+import { assessPod, deletePod, podWaits, emptyStep, newPodName, runsTemplate } from './common.js';
 
 type JobWorkload = Extract<Workload, { kind: 'Job' }>;
 
@@ -54,7 +54,7 @@ export function stepJob(w: JobWorkload, pods: readonly ObservedPod[], ctx: StepC
         continue;
       }
       out.actions.push(...health.repairs);
-    if (health.backoff) out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: health.backoff });
+    podWaits(out, w.key, p.name, health);
       active.push(p);
     }
   }

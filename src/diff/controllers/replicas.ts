@@ -2,7 +2,7 @@ import type { ObservedPod } from '../observed.js';
 import type { PodPlan } from '../pod-plan.js';
 import type { Workload } from '../desired.js';
 import type { StepContext, StepResult } from './common.js';
-import { assessPod, deletePod, emptyStep, isAvailable, newPodName, rankForDeletion, runsTemplate } from './common.js';
+import { assessPod, deletePod, podWaits, emptyStep, isAvailable, newPodName, rankForDeletion, runsTemplate } from './common.js';
 
 type PodWorkload = Extract<Workload, { kind: 'Pod' }>;
 type ReplicaWorkload = Extract<Workload, { kind: 'ReplicaSet' | 'ReplicationController' }>;
@@ -34,7 +34,7 @@ export function stepPod(w: PodWorkload, pods: readonly ObservedPod[], ctx: StepC
     out.events.push({ key: w.key, type: 'Warning', reason: 'PodRecreated', message: `pod ${w.name}: ${health.reason}; recreating it` });
   } else {
     out.actions.push(...health.repairs);
-    if (health.backoff) out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: health.backoff });
+    podWaits(out, w.key, w.name, health);
   }
   if (!health.terminal && (!existing.ready || health.broken || health.repairs.length))
     out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: `waiting for pod ${w.name} to become ready` });
@@ -60,7 +60,7 @@ export function stepReplicas(w: ReplicaWorkload, pods: readonly ObservedPod[], c
       continue;
     }
     out.actions.push(...health.repairs);
-    if (health.backoff) out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: health.backoff });
+    podWaits(out, w.key, p.name, health);
     current.push(p);
   }
   scaleTo(w.key, w.name, w.namespace, w.replicas, current, (name) => w.template.build(name), ctx, out);
