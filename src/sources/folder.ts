@@ -1,10 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { basename, normalize, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { MAX_FILE_BYTES } from '../manifests/limits.js';
+import { MAX_FILE_BYTES } from '../model/limits.js';
 import { BerthError } from '../model/errors.js';
-import { contentRevisionId } from './content-id.js';
-import type { Revision, RevisionFile } from './revision.js';
+import { contentRevisionId, type Revision, type RevisionFile } from '../model/revision.js';
 import { listFolder, readContained, unreadable } from './folder-tree.js';
 
 /** Files read at once; enough to hide latency, few enough to stay far from EMFILE. */

@@ -11,7 +11,7 @@ import { findGitdir, isCode, peelToCommit, refError, resolveFullRef, resolveRevi
 import { credentialsFor, DEFAULT_MAX_PACKS, DEFAULT_TIMEOUT_MS, defaultHttp, RemoteFetcher } from './git-remote.js';
 import { readCommitSnapshot, type GitStore } from './git-tree.js';
 import { describeGitSource, normalizeSubPath, parseGitLocation, redactUrl, scrubError } from './git-url.js';
-import type { Revision } from './revision.js';
+import type { Revision } from '../model/revision.js';
 
 export { backoffDelay, DEFAULT_SOURCE_BACKOFF, type BackoffPolicy } from './git-backoff.js';
 export { redactUrl, scrubError, scrubText } from './git-url.js';

@@ -4,7 +4,7 @@ import type { Clock, ClockTimer } from '../../model/clock.js';
 import { BerthError, isBerthError } from '../../model/errors.js';
 import type { CronJob, Deployment, Resource } from '../../model/types.js';
 import type { BackoffPolicy, GitRef } from '../../sources/git.js';
-import type { Revision } from '../../sources/revision.js';
+import type { Revision } from '../../model/revision.js';
 import type { DaemonMetrics, SyncResult } from '../api/metrics.js';
 import type { ReadinessSource } from '../converge.js';
 import type { Logger } from '../log.js';

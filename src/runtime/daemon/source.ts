@@ -2,7 +2,7 @@ import type { Clock, ClockTimer } from '../../model/clock.js';
 import { isBerthError } from '../../model/errors.js';
 import type { BackoffPolicy, GitSource } from '../../sources/git.js';
 import { backoffDelay } from '../../sources/git.js';
-import type { Revision } from '../../sources/revision.js';
+import type { Revision } from '../../model/revision.js';
 import type { FolderWatcher } from '../../sources/watch.js';
 import { watchFolder } from '../../sources/watch.js';
 import type { Logger } from '../log.js';
