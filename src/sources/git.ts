@@ -13,7 +13,6 @@ import { readCommitSnapshot, type GitStore } from './git-tree.js';
 import { describeGitSource, normalizeSubPath, parseGitLocation, redactUrl, scrubError } from './git-url.js';
 import type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
 
-export { backoffDelay, DEFAULT_SOURCE_BACKOFF, type BackoffPolicy } from './git-backoff.js';
 export { redactUrl, scrubError, scrubText } from './git-url.js';
 export type { UnreachableReason } from './git-errors.js';
 export type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
