@@ -1,6 +1,7 @@
 import type { Action } from '../diff/actions.js';
 import { ACTION_PHASE } from '../diff/actions.js';
 import type { ObservedPod } from '../diff/observed.js';
+import { delay, NETWORK_REMOVE_BACKOFF } from '../model/backoff.js';
 import { BerthError } from '../model/errors.js';
 import { dockerError, isNotFound } from './docker.js';
 import { isOwned, L, ownerLabels } from './labels.js';
@@ -143,8 +144,8 @@ async function deleteNetwork(ctx: PodContext, id: string, namespace: string): Pr
       if (isNotFound(err)) return;
       // dockerd 20.10 releases the endpoints of just-removed containers asynchronously and
       // meanwhile refuses the removal with "has active endpoints"; it clears within moments.
-      if (attempt < 6 && /active endpoints/.test(String((err as { json?: { message?: string } }).json?.message ?? (err as Error).message))) {
-        await ctx.clock.sleep(100 * 2 ** attempt);
+      if (attempt < NETWORK_REMOVE_BACKOFF.retries && /active endpoints/.test(String((err as { json?: { message?: string } }).json?.message ?? (err as Error).message))) {
+        await ctx.clock.sleep(delay(NETWORK_REMOVE_BACKOFF, attempt + 1));
         continue;
       }
       throw err instanceof BerthError ? err : dockerError(err, `removing the network of namespace ${namespace}`);

@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { BerthError } from '../model/errors.js';
 import { mergeRevisions, readPaths, readStdin } from '../sources/folder.js';
-import type { Revision } from '../sources/revision.js';
+import type { Revision } from '../model/revision.js';
 import type { CliIO } from './context.js';
 
 /** `-f` arguments → one revision: files, directories and at most one `-` (stdin), merged. */

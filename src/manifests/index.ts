@@ -6,7 +6,7 @@ import type { Problem } from '../model/problem.js';
 import { compareProblems } from '../model/problem.js';
 import type { AnyObject, Resource } from '../model/types.js';
 import { resourceKey } from '../model/types.js';
-import type { RevisionFile } from '../sources/revision.js';
+import type { RevisionFile } from '../model/revision.js';
 import { checkClaim, checkConfigMap, checkSecret } from './checks/config.js';
 import type { CheckContext, ObjectFacts } from './checks/context.js';
 import { checkMetadata } from './checks/metadata.js';
@@ -26,7 +26,7 @@ import { checkSchema } from './schema.js';
 
 export type { ProblemCode, ProblemCodeInfo } from './problem-codes.js';
 export { PROBLEM_CODES } from './problem-codes.js';
-export { MAX_FILE_BYTES, MAX_DEPTH, MAX_ALIAS_EXPANSION } from './limits.js';
+export { MAX_FILE_BYTES, MAX_DEPTH, MAX_ALIAS_EXPANSION } from '../model/limits.js';
 
 export interface ValidateOptions {
   /** Unsupported kinds become warnings and are skipped instead of errors (`--skip-unsupported`). */

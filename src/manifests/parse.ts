@@ -1,8 +1,8 @@
 import type { Event } from 'js-yaml';
 import { EVENT_ID, YAMLException, constructFromEvents, parseEvents } from 'js-yaml';
 import type { Problem } from '../model/problem.js';
-import type { RefusedEntry, RevisionFile } from '../sources/revision.js';
-import { MAX_ALIAS_EXPANSION, MAX_DEPTH, MAX_FILE_BYTES, MAX_MERGE_KEYS } from './limits.js';
+import type { RefusedEntry, RevisionFile } from '../model/revision.js';
+import { MAX_ALIAS_EXPANSION, MAX_DEPTH, MAX_FILE_BYTES, MAX_MERGE_KEYS } from '../model/limits.js';
 import type { ProblemCode } from './problem-codes.js';
 import { problemCodeInfo } from './problem-codes.js';
 import { DocumentLocator, YamlSource } from './source-map.js';

@@ -1,6 +1,6 @@
 import type { Event } from 'js-yaml';
 import { COLLECTION_STYLE, EVENT_ID, SCALAR_STYLE, getScalarValue, parseEvents } from 'js-yaml';
-import { MAX_DEPTH } from './limits.js';
+import { MAX_DEPTH } from '../model/limits.js';
 import type { Path } from './path.js';
 
 /** 1-based, as editors and `file:line:col` print them. */

@@ -17,7 +17,7 @@ export function stableStringify(value: unknown): string {
  * that may include Secret data, is shown somewhere and needs recomputing by this host only uses
  * a keyed hash instead (below): an unkeyed hash of a short secret is as good as the secret.
  * Revision ids are the exception by design: content ids every reader must agree on, like Git
- * commit SHAs (sources/content-id.ts, docs/security.md "Hashes and names").
+ * commit SHAs (model/revision.ts, docs/security.md "Hashes and names").
  */
 export function specHash(value: unknown): string {
   return createHash('sha256').update(stableStringify(value)).digest('hex').slice(0, 16);

@@ -9,7 +9,7 @@ import { validateRevision } from '../manifests/index.js';
 import type { Problem } from '../model/problem.js';
 import { hasErrors } from '../model/problem.js';
 import type { AnyObject, Resource } from '../model/types.js';
-import type { Revision } from '../sources/revision.js';
+import type { Revision } from '../model/revision.js';
 import type { ConvergeDeps } from './converge.js';
 import { containersRunning } from './converge.js';
 import { appHashKeys } from './host-key.js';

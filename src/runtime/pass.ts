@@ -11,7 +11,7 @@ import { storedObjectRefusal } from '../model/pod-policy.js';
 import type { Problem } from '../model/problem.js';
 import { hasErrors } from '../model/problem.js';
 import type { AnyObject, Resource } from '../model/types.js';
-import type { Revision } from '../sources/revision.js';
+import type { Revision } from '../model/revision.js';
 import { appHashKeys } from './host-key.js';
 import type { ConvergeDeps, ConvergeOutcome, ProgressEvent } from './converge.js';
 import { converge } from './converge.js';

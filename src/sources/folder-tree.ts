@@ -22,9 +22,9 @@ import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync, real
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import ignore from 'ignore';
-import { MAX_FILE_BYTES } from '../manifests/limits.js';
+import { MAX_FILE_BYTES } from '../model/limits.js';
 import { BerthError } from '../model/errors.js';
-import type { RefusedEntry } from './revision.js';
+import type { RefusedEntry } from '../model/revision.js';
 import { IGNORE_FILE, manifestPathFilter } from './select.js';
 
 /** An entry of the folder: a file to read (its path on disk), or a link refused with a reason. */

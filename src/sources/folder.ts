@@ -1,10 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { basename, normalize, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { MAX_FILE_BYTES } from '../manifests/limits.js';
+import { MAX_FILE_BYTES } from '../model/limits.js';
 import { BerthError } from '../model/errors.js';
-import { contentRevisionId } from './content-id.js';
-import type { Revision, RevisionFile } from './revision.js';
+import { contentRevisionId, type Revision, type RevisionFile } from '../model/revision.js';
 import { listFolder, readContained, unreadable } from './folder-tree.js';
 
 /** Files read at once; enough to hide latency, few enough to stay far from EMFILE. */
@@ -69,8 +68,17 @@ export async function readStdin(stream: Readable): Promise<Revision> {
  * Several `-f` arguments as one revision. Each file is named by the argument it came from
  * joined with its path below it (`deploy/web.yaml`, or the argument itself for a file), so
  * problems print as paths a person can open from where they ran berth, and files from
- * different arguments never collide. A file reached through two arguments is read once.
- * Relative arguments are resolved against `cwd` when given (the CLI's working directory).
+ * different arguments never collide. A file reached through two arguments is read once, under
+ * the first. Relative arguments are resolved against `cwd` when given (the CLI's working
+ * directory).
+ *
+ * The id does not see those names: each file keeps its path relative to its own argument as
+ * its identity (`idPath`; a file argument: its basename, as readPath names it). So one
+ * argument gets exactly readPath's id, however it is spelled (`deploy`, `./deploy/`, an
+ * absolute path) and wherever berth runs, and `apply -f DIR`, `diff -f DIR`, `diff --to DIR`
+ * and the daemon watching DIR name the same content alike. Several arguments get the id of
+ * their files laid side by side in one folder, whatever the order of the arguments; a file
+ * reached again through a later argument counts once (`-f base -f base/a.yaml` is `-f base`).
  */
 export async function readPaths(paths: string[], options: { cwd?: string } = {}): Promise<Revision> {
   const seen = new Set<string>();
@@ -89,13 +97,18 @@ export async function readPaths(paths: string[], options: { cwd?: string } = {})
       const absolute = isFile ? resolve(location) : resolve(location, f.path);
       if (seen.has(absolute)) continue;
       seen.add(absolute);
-      files.push({ ...f, path: isFile ? prefix : prefix === '' ? f.path : `${prefix}/${f.path}` });
+      const shown = isFile ? prefix : prefix === '' ? f.path : `${prefix}/${f.path}`;
+      files.push(shown === f.path ? f : { ...f, path: shown, idPath: f.path });
     }
   }
   return { id: contentRevisionId(files), origin: paths.map((p) => (p === '.' ? 'folder .' : p)).join(', '), files };
 }
 
-/** Revisions from several inputs (files and stdin) as one; paths must already be distinct. */
+/**
+ * Revisions from several inputs (files and stdin) as one; paths must already be distinct. The
+ * id is that of all their files together (by identity path, see readPaths), so one input keeps
+ * its own id.
+ */
 export function mergeRevisions(revisions: readonly Revision[]): Revision {
   if (revisions.length === 1) return revisions[0]!;
   const files = revisions.flatMap((r) => r.files);

@@ -7,7 +7,7 @@ import { cacheEntryDir, cacheExists, initCache, packCount, wipeCache } from './g
 import { looksLikeCorruption, unreachableError, unreachableReason } from './git-errors.js';
 import { isCode, peelToCommit, refError } from './git-refs.js';
 import { readCommitSnapshot, type GitStore } from './git-tree.js';
-import type { GitAuth, GitFetchResult, GitRef } from './git.js';
+import type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
 
 export interface RemoteSourceConfig {
   /** Credential-free http(s) URL, as fetched (a query string stays: it may be how the server authenticates). */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import git from 'isomorphic-git';
 import { BerthError } from '../model/errors.js';
-import type { RevisionFile } from './revision.js';
+import type { RevisionFile } from '../model/revision.js';
 import { IGNORE_FILE, selectManifestPaths } from './select.js';
 
 /** An object store isomorphic-git can read: a gitdir plus its per-operation object cache. */

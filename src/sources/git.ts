@@ -11,25 +11,11 @@ import { findGitdir, isCode, peelToCommit, refError, resolveFullRef, resolveRevi
 import { credentialsFor, DEFAULT_MAX_PACKS, DEFAULT_TIMEOUT_MS, defaultHttp, RemoteFetcher } from './git-remote.js';
 import { readCommitSnapshot, type GitStore } from './git-tree.js';
 import { describeGitSource, normalizeSubPath, parseGitLocation, redactUrl, scrubError } from './git-url.js';
-import type { Revision } from './revision.js';
+import type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
 
-export { backoffDelay, DEFAULT_SOURCE_BACKOFF, type BackoffPolicy } from './git-backoff.js';
 export { redactUrl, scrubError, scrubText } from './git-url.js';
 export type { UnreachableReason } from './git-errors.js';
-
-export type GitRef = { branch: string } | { tag: string } | { commit: string };
-
-/**
- * Credentials for HTTP(S) remotes, sent as basic auth when the server asks (401).
- * `token` wins over `password`: it is sent as the password with username `username` or, by
- * default, `x-access-token` (accepted by GitHub, GitLab and Gitea; GitLab also documents
- * `oauth2`). Credentials embedded in the URL are used only when `auth` is absent.
- */
-export interface GitAuth {
-  username?: string;
-  password?: string;
-  token?: string;
-}
+export type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
 
 export interface GitSourceOptions {
   /** http(s) URL, or a local bare/non-bare repository path (read in place, no cache). */
@@ -50,16 +36,6 @@ export interface GitSourceOptions {
   timeoutMs?: number;
   /** Re-clone the cache when it holds more packs than this (isomorphic-git cannot repack). Default 16. */
   maxPacks?: number;
-}
-
-export interface GitFetchResult extends Revision {
-  commit: string;
-  /** Commit message without trailing newlines. */
-  message: string;
-  /** `Name <email>`. */
-  author: string;
-  /** Committer time, ms since the epoch. */
-  committedAt: number;
 }
 
 export interface GitSource {

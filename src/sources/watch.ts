@@ -25,11 +25,11 @@ import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import { MAX_FILE_BYTES } from '../manifests/limits.js';
+import { MAX_FILE_BYTES } from '../model/limits.js';
 import type { Clock, ClockTimer } from '../model/clock.js';
 import { BerthError } from '../model/errors.js';
 import { readPath } from './folder.js';
-import type { Revision } from './revision.js';
+import type { Revision } from '../model/revision.js';
 import { IGNORE_FILE, MANIFEST_EXTENSIONS } from './select.js';
 
 export interface FolderWatcher {

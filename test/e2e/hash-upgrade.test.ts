@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/runtime/log.js';
 import { createReadiness } from '../../src/runtime/readiness.js';
 import { createRolloutTracker } from '../../src/runtime/rollouts.js';
 import { openStore } from '../../src/runtime/store/index.js';
-import { readPaths } from '../../src/sources/folder.js';
+import { readPath, readPaths } from '../../src/sources/folder.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
 import { sampleReady } from './support/ready-sampler.js';
@@ -194,6 +194,8 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
     const store2 = openStore({ dir: t.stateDir, clock: systemClock });
     try {
       expect((await readPaths([t.dir])).id).toBe(folderId);
+      // …and the id the daemon watching the folder, or `diff --to` it, computes.
+      expect((await readPath(t.dir)).id).toBe(folderId);
       expect(store2.getSourceStatus(t.app)?.lastApplied?.revision).toBe(folderId);
       const events = JSON.stringify(store2.listEvents({ app: t.app }));
       expect(events).toMatch(/rolling out revision 1 \(replica set web-/);

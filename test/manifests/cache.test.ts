@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createValidationCache, validateRevision } from '../../src/manifests/index.js';
-import type { RevisionFile } from '../../src/sources/revision.js';
+import type { RevisionFile } from '../../src/model/revision.js';
 
 const f = (path: string, text: string): RevisionFile => ({ path, content: Buffer.from(text) });
 const cm = (name: string, value = 'v') => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {k: ${value}}\n`;

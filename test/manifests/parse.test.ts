@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_FILE_BYTES } from '../../src/manifests/limits.js';
+import { MAX_FILE_BYTES } from '../../src/model/limits.js';
 import type { Finding } from './support.js';
 import { at, findings, validate, yaml } from './support.js';
 

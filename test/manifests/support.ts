@@ -1,7 +1,7 @@
 import type { ValidateOptions, ValidationResult } from '../../src/manifests/index.js';
 import { validateRevision } from '../../src/manifests/index.js';
 import type { Problem } from '../../src/model/problem.js';
-import type { RevisionFile } from '../../src/sources/revision.js';
+import type { RevisionFile } from '../../src/model/revision.js';
 
 /**
  * `yaml` tagged template: strips the first newline and the common indentation, so a test

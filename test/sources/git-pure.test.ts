@@ -1,45 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isBerthError } from '../../src/model/errors.js';
-import { backoffDelay, DEFAULT_SOURCE_BACKOFF, type BackoffPolicy } from '../../src/sources/git.js';
 import { cacheEntryDir } from '../../src/sources/git-cache.js';
 import { unreachableReason } from '../../src/sources/git-errors.js';
 import { credentialsFor } from '../../src/sources/git-remote.js';
 import { describeGitSource, normalizeSubPath, parseGitLocation, redactUrl } from '../../src/sources/git-url.js';
-
-describe('backoffDelay', () => {
-  const policy: BackoffPolicy = { minMs: 1_000, factor: 2, maxMs: 30_000, jitter: 0.5 };
-  it.each([
-    { attempt: 1, random: 0, want: 1_000 },
-    { attempt: 2, random: 0, want: 2_000 },
-    { attempt: 5, random: 0, want: 16_000 },
-    { attempt: 6, random: 0, want: 30_000 },
-    { attempt: 1_000_000, random: 0, want: 30_000 },
-    { attempt: Number.POSITIVE_INFINITY, random: 0, want: 30_000 },
-    { attempt: Number.NaN, random: 0, want: 1_000 },
-    { attempt: 0, random: 0, want: 1_000 },
-    { attempt: -3, random: 0, want: 1_000 },
-    { attempt: 3, random: 0.5, want: 3_000 },
-    { attempt: 3, random: 0.999, want: 2_002 },
-    { attempt: 100, random: 1, want: 15_000 },
-  ])('attempt $attempt, random $random → $want ms', ({ attempt, random, want }) => {
-    expect(backoffDelay(attempt, policy, () => random)).toBe(want);
-  });
-
-  it('never exceeds the cap nor drops below (1 - jitter) of the step', () => {
-    let seed = 42;
-    const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
-    for (let attempt = 1; attempt <= 40; attempt++) {
-      const step = Math.min(DEFAULT_SOURCE_BACKOFF.maxMs, DEFAULT_SOURCE_BACKOFF.minMs * 2 ** (attempt - 1));
-      const d = backoffDelay(attempt, DEFAULT_SOURCE_BACKOFF, random);
-      expect(d).toBeLessThanOrEqual(DEFAULT_SOURCE_BACKOFF.maxMs);
-      expect(d).toBeGreaterThanOrEqual(Math.floor(step * (1 - DEFAULT_SOURCE_BACKOFF.jitter)));
-    }
-  });
-
-  it('no jitter, factor 1: constant', () => {
-    expect([1, 2, 3].map((a) => backoffDelay(a, { minMs: 500, factor: 1, maxMs: 10_000, jitter: 0 }, () => 0.7))).toEqual([500, 500, 500]);
-  });
-});
 
 describe('Git URLs', () => {
   it.each([

@@ -2,12 +2,12 @@ import { appendFile, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { validateRevision } from '../../src/manifests/index.js';
-import { MAX_FILE_BYTES } from '../../src/manifests/limits.js';
+import { MAX_FILE_BYTES } from '../../src/model/limits.js';
 import type { Clock } from '../../src/model/clock.js';
 import { isBerthError } from '../../src/model/errors.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { readPath } from '../../src/sources/folder.js';
-import type { Revision } from '../../src/sources/revision.js';
+import type { Revision } from '../../src/model/revision.js';
 import { watchFolder, type FolderWatcher, type ReadOutcome, type WatchEvent, type WatchFolderOptions } from '../../src/sources/watch.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { makeTempDir } from '../support/git-server.js';

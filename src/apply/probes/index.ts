@@ -22,4 +22,3 @@ export { tcpSocketProbe } from './tcp-probe.js';
 export { dockerExecProbe } from './exec-probe.js';
 export { resolveProbePort } from './ports.js';
 export { probeHost } from './attempt.js';
-export { CRASH_LOOP_BACKOFF, crashLoopBackoff, shouldResetBackoff } from '../../model/backoff.js';

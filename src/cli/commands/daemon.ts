@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { BerthError } from '../../model/errors.js';
+import { PASS_BACKOFF, SOURCE_BACKOFF } from '../../model/backoff.js';
 import type { CliContext } from '../context.js';
 import { writeStyled } from '../context.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
@@ -66,7 +67,7 @@ async function loadConfig<T>(path: string, load: (p: string) => Promise<T>, ctx:
 
 async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   const { io } = ctx;
-  const [{ readFile }, engine, { createDockerClient }, { systemClock }, { createLogger }, { openStore }, { createGitSource, DEFAULT_SOURCE_BACKOFF }, daemonMod, api, handlers, metricsMod, { leaseHolder }, { VERSION }] =
+  const [{ readFile }, engine, { createDockerClient }, { systemClock }, { createLogger }, { openStore }, { createGitSource }, daemonMod, api, handlers, metricsMod, { leaseHolder }, { VERSION }] =
     await Promise.all([
       import('node:fs/promises'),
       import('../engine.js'),
@@ -126,8 +127,8 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
       allowEmpty: s.allowEmpty,
       resyncIntervalMs: s.resyncIntervalMs,
       passTimeoutMs: s.passTimeoutMs,
-      passBackoff: { minMs: 1_000, factor: 2, maxMs: 5 * 60_000, jitter: 0.2 },
-      sourceBackoff: DEFAULT_SOURCE_BACKOFF,
+      passBackoff: PASS_BACKOFF,
+      sourceBackoff: SOURCE_BACKOFF,
       ...(s.cronTimeScale !== 1 ? { cronTime: { origin: clock.now(), scale: s.cronTimeScale } } : {}),
     },
   );

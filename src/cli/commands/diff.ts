@@ -15,7 +15,7 @@ import { hasErrors } from '../../model/problem.js';
 import type { Resource } from '../../model/types.js';
 import { readPath } from '../../sources/folder.js';
 import { readGitRevision, resolveGitRevision } from '../../sources/git.js';
-import type { Revision } from '../../sources/revision.js';
+import type { Revision } from '../../model/revision.js';
 import type { CliContext, CliIO } from '../context.js';
 import { print, useColor, write, writeStyled } from '../context.js';
 import { formatProblemsText } from '../output/problems.js';

@@ -4,7 +4,7 @@ import { validateRevision } from '../../manifests/index.js';
 import { BerthError } from '../../model/errors.js';
 import { hasErrors } from '../../model/problem.js';
 import { mergeRevisions, readPaths, readStdin } from '../../sources/folder.js';
-import type { Revision } from '../../sources/revision.js';
+import type { Revision } from '../../model/revision.js';
 import type { CliContext, CliIO } from '../context.js';
 import { useColor, write, writeStyled } from '../context.js';
 import { formatProblemsGithub, formatProblemsText, formatSummary, problemJson, summarize } from '../output/problems.js';

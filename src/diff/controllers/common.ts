@@ -1,6 +1,6 @@
 import { randomSuffix } from '../../model/hash.js';
 import type { Action, PlannedEvent, Wait } from '../actions.js';
-import { crashLoopBackoff, shouldResetBackoff } from '../../model/backoff.js';
+import { CRASH_LOOP_BACKOFF, delay, shouldResetBackoff } from '../../model/backoff.js';
 import type { ObservedContainer, ObservedPod } from '../observed.js';
 import { podPhase } from '../observed.js';
 import type { PodPlan, TemplatePlan } from '../pod-plan.js';
@@ -140,7 +140,7 @@ function crashLooping(c: ObservedContainer): boolean {
 function nextRestartAt(c: ObservedContainer): number {
   const finished = c.finishedAt ?? 0;
   const ran = c.startedAt !== undefined && finished > c.startedAt ? finished - c.startedAt : 0;
-  return shouldResetBackoff(ran) ? finished : finished + crashLoopBackoff((c.backoffRestarts ?? 0) + 1);
+  return shouldResetBackoff(ran) ? finished : finished + delay(CRASH_LOOP_BACKOFF, (c.backoffRestarts ?? 0) + 1);
 }
 
 function shouldRun(pod: ObservedPod, exitCode: number | undefined): boolean {

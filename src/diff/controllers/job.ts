@@ -1,3 +1,4 @@
+import { delay, JOB_RETRY_BACKOFF } from '../../model/backoff.js';
 import type { Workload } from '../desired.js';
 import type { ObservedPod } from '../observed.js';
 import { podPhase } from '../observed.js';
@@ -12,12 +13,6 @@ export interface JobStatus {
   failed: number;
   startTime?: number;
   condition?: { type: 'Complete' | 'Failed'; reason: string; message: string };
-}
-
-/** Kubernetes' pod failure backoff for Jobs: 10 s doubling, capped at 6 minutes. */
-export function jobRetryDelayMs(failures: number): number {
-  if (failures <= 0) return 0;
-  return Math.min(10_000 * 2 ** (failures - 1), 360_000);
 }
 
 /**
@@ -78,7 +73,7 @@ export function stepJob(w: JobWorkload, pods: readonly ObservedPod[], ctx: StepC
     stopActive('job deadline exceeded');
     return { ...out, status };
   }
-  const retryAt = lastFailureAt + jobRetryDelayMs(failed);
+  const retryAt = lastFailureAt + delay(JOB_RETRY_BACKOFF, failed);
   const want = Math.min(w.parallelism - active.length, w.completions - succeeded - active.length);
   if (want > 0 && failed > 0 && ctx.now < retryAt) {
     out.waits.push({ key: w.key, kind: 'job', blocking: false, message: `backing off ${Math.ceil((retryAt - ctx.now) / 1000)}s after ${failed} failed pods` });

@@ -1,6 +1,6 @@
 import type { KindInfo } from '../../model/kinds.js';
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue } from '../../model/names.js';
-import { MAX_ANNOTATIONS_BYTES } from '../limits.js';
+import { MAX_ANNOTATIONS_BYTES } from '../../model/limits.js';
 import type { Path } from '../path.js';
 import type { Reporter } from '../report.js';
 import type { Rec } from './values.js';

@@ -3,8 +3,9 @@ import type { ValidateOptions } from '../../manifests/index.js';
 import type { Clock, ClockTimer } from '../../model/clock.js';
 import { BerthError, isBerthError } from '../../model/errors.js';
 import type { CronJob, Deployment, Resource } from '../../model/types.js';
-import type { BackoffPolicy, GitRef } from '../../sources/git.js';
-import type { Revision } from '../../sources/revision.js';
+import { delay, READINESS_WATCH_BACKOFF, type BackoffPolicy } from '../../model/backoff.js';
+import type { GitRef } from '../../sources/git.js';
+import type { Revision } from '../../model/revision.js';
 import type { DaemonMetrics, SyncResult } from '../api/metrics.js';
 import type { ReadinessSource } from '../converge.js';
 import type { Logger } from '../log.js';
@@ -93,10 +94,8 @@ export interface Daemon {
 const DEADLINE_SLACK_MS = 100;
 /** Problems of an invalid revision spelled out in its log line and event (all are in the status). */
 const MAX_LOGGED_PROBLEMS = 5;
-const READINESS_POLL_MIN_MS = 2_000;
 const FIRST_FETCH_WAIT_MS = 5_000;
 const READY_PING_TIMEOUT_MS = 3_000;
-const READINESS_POLL_MAX_MS = 60_000;
 /** With nothing to wait for, how long one readiness watch lasts before it is simply re-armed. */
 const READINESS_IDLE_WATCH_MS = 3_600_000;
 
@@ -123,7 +122,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   let managedPods: number | undefined;
   let lastPass: DaemonStatus['lastPass'];
   let firstChange: { triggeredAt: number; log: Logger; seen: boolean } | undefined;
-  let waitDelay = READINESS_POLL_MIN_MS;
+  /** Readiness watches in a row over the same open waits (READINESS_WATCH_BACKOFF's attempt). */
+  let waitAttempt = 0;
   let lastWaits = '';
   /** The readiness watch in force; arming the next one, or stopping, ends it. */
   let readinessWatch: AbortController | undefined;
@@ -352,14 +352,14 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   function watchReadiness(waits: string): void {
     if (!waits) {
       lastWaits = '';
-      waitDelay = READINESS_POLL_MIN_MS;
+      waitAttempt = 0;
       watchIdleReadiness();
       return;
     }
-    waitDelay = waits === lastWaits ? Math.min(waitDelay * 2, READINESS_POLL_MAX_MS) : READINESS_POLL_MIN_MS;
+    waitAttempt = waits === lastWaits ? waitAttempt + 1 : 1;
     lastWaits = waits;
     const watch = nextReadinessWatch();
-    void readinessSource!.changed!(waitDelay, watch).then(() => {
+    void readinessSource!.changed!(delay(READINESS_WATCH_BACKOFF, waitAttempt), watch).then(() => {
       if (!watch.aborted) trigger('readiness');
     });
   }

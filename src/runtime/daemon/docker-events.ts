@@ -1,8 +1,7 @@
 import type { DockerClient } from '../../apply/docker.js';
 import { L } from '../../apply/labels.js';
 import type { Clock, ClockTimer } from '../../model/clock.js';
-import type { BackoffPolicy } from '../../sources/git.js';
-import { backoffDelay } from '../../sources/git.js';
+import { delay, type BackoffPolicy } from '../../model/backoff.js';
 import type { Logger } from '../log.js';
 
 /** A container of the app stopped existing or running: the next pass heals it. */
@@ -103,12 +102,12 @@ export function watchDockerEvents(options: DockerEventsOptions): DockerEventsWat
     stream = undefined;
     if (timer) return;
     failures++;
-    const delay = backoffDelay(failures, options.backoff, options.random);
-    log.warn({ err, retryInMs: delay }, 'docker event stream lost; reconnecting');
+    const retryInMs = delay(options.backoff, failures, options.random);
+    log.warn({ err, retryInMs }, 'docker event stream lost; reconnecting');
     timer = clock.setTimeout(() => {
       timer = undefined;
       void connect();
-    }, delay);
+    }, retryInMs);
   }
 
   void connect();

@@ -1,6 +1,5 @@
 import type { Clock, ClockTimer } from '../../model/clock.js';
-import type { BackoffPolicy } from '../../sources/git.js';
-import { backoffDelay } from '../../sources/git.js';
+import { delay, type BackoffPolicy } from '../../model/backoff.js';
 
 /** Why a pass runs. Several coalesce into one pass; the set is passed to it. */
 export type TriggerReason = 'start' | 'source' | 'interval' | 'docker-event' | 'webhook' | 'api' | 'cron' | 'readiness' | 'retry' | 'follow-up';
@@ -138,7 +137,7 @@ export function createReconcileLoop(options: LoopOptions): ReconcileLoop {
     let retryInMs: number | undefined;
     if (outcome.status === 'failed') {
       failures++;
-      retryInMs = Math.min(backoffDelay(failures, options.backoff, options.random), options.retryCapMs?.() ?? Infinity);
+      retryInMs = Math.min(delay(options.backoff, failures, options.random), options.retryCapMs?.() ?? Infinity);
     } else if (outcome.status !== 'aborted') {
       failures = 0;
     }

@@ -1,8 +1,8 @@
 import type { Clock, ClockTimer } from '../../model/clock.js';
 import { isBerthError } from '../../model/errors.js';
-import type { BackoffPolicy, GitSource } from '../../sources/git.js';
-import { backoffDelay } from '../../sources/git.js';
-import type { Revision } from '../../sources/revision.js';
+import { delay, type BackoffPolicy } from '../../model/backoff.js';
+import type { GitSource } from '../../sources/git.js';
+import type { Revision } from '../../model/revision.js';
 import type { FolderWatcher } from '../../sources/watch.js';
 import { watchFolder } from '../../sources/watch.js';
 import type { Logger } from '../log.js';
@@ -117,7 +117,7 @@ export function createSourceDriver(deps: SourceDriverDeps): SourceDriver {
       } catch (err) {
         if (closed) return;
         fail(err);
-        schedule(Math.min(backoffDelay(st.consecutiveFailures, deps.backoff, deps.random), Math.max(spec.pollIntervalMs, deps.backoff.minMs)));
+        schedule(Math.min(delay(deps.backoff, st.consecutiveFailures, deps.random), Math.max(spec.pollIntervalMs, deps.backoff.minMs)));
       } finally {
         fetching = undefined;
       }

@@ -82,8 +82,8 @@ function setup(files: Record<string, string>, options: { source?: SourceSpec; lo
       allowEmpty: false,
       resyncIntervalMs: 300_000,
       passTimeoutMs: 60_000,
-      passBackoff: { minMs: 1_000, factor: 2, maxMs: 300_000, jitter: 0.2 },
-      sourceBackoff: { minMs: 1_000, factor: 2, maxMs: 300_000, jitter: 0.2 },
+      passBackoff: { minMs: 1_000, factor: 2, capMs: 300_000, jitter: 0.2 },
+      sourceBackoff: { minMs: 1_000, factor: 2, capMs: 300_000, jitter: 0.2 },
     },
   );
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close(), () => daemon.stop());

@@ -3,7 +3,7 @@ import type { PassContext, PassOutcome, TriggerReason } from '../../../src/runti
 import { createReconcileLoop } from '../../../src/runtime/daemon/loop.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
-const BACKOFF = { minMs: 1_000, factor: 2, maxMs: 60_000, jitter: 0.2 };
+const BACKOFF = { minMs: 1_000, factor: 2, capMs: 60_000, jitter: 0.2 };
 
 /** A loop whose passes take `durationMs` on the fake clock and end as `outcomes` says, in order. */
 function harness(options: { durationMs?: number; outcomes?: Array<PassOutcome | Error>; random?: number; retryCapMs?: () => number | undefined } = {}) {

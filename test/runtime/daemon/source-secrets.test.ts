@@ -122,8 +122,8 @@ describe('a repository URL carrying credentials', () => {
         allowEmpty: false,
         resyncIntervalMs: 3_600_000,
         passTimeoutMs: 60_000,
-        passBackoff: { minMs: 60_000, factor: 2, maxMs: 300_000, jitter: 0 },
-        sourceBackoff: { minMs: 60_000, factor: 2, maxMs: 300_000, jitter: 0 },
+        passBackoff: { minMs: 60_000, factor: 2, capMs: 300_000, jitter: 0 },
+        sourceBackoff: { minMs: 60_000, factor: 2, capMs: 300_000, jitter: 0 },
       },
     );
     cleanups.push(() => daemon.stop());

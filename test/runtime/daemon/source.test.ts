@@ -5,7 +5,7 @@ import { silentLogger } from '../../../src/runtime/log.js';
 import type { GitFetchResult, GitSource } from '../../../src/sources/git.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
-const BACKOFF = { minMs: 1_000, factor: 2, maxMs: 300_000, jitter: 0 };
+const BACKOFF = { minMs: 1_000, factor: 2, capMs: 300_000, jitter: 0 };
 
 /** A Git source whose fetches take `ms` on the fake clock and answer from a script. */
 function scriptedSource(clock: FakeClock, script: Array<string | Error>, ms = 50) {
