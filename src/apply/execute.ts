@@ -7,7 +7,7 @@ import { dockerError, isNotFound } from './docker.js';
 import { isOwned, L, ownerLabels } from './labels.js';
 import { dockerNames } from './names.js';
 import type { DeletePodHooks, PodContext } from './pod.js';
-import { createPod, createPodContainer, deletePod, removeVolume, startContainer } from './pod.js';
+import { createPod, createPodContainer, deletePod, removeVolume, restoreVolumeFiles, startContainer } from './pod.js';
 import { describeServiceAction } from '../diff/service-action-text.js';
 import { executeServiceAction } from './services/execute.js';
 
@@ -88,6 +88,11 @@ async function executeAction(action: Action, options: ExecuteOptions): Promise<v
     }
     case 'start-container':
       return startContainer(ctx, action.containerId);
+    case 'restore-volume-files': {
+      const sandbox = options.pods.find((p) => p.namespace === action.pod.namespace && p.name === action.pod.name)?.sandbox;
+      if (!sandbox) throw new BerthError('INTERNAL', `pod ${action.pod.namespace}/${action.pod.name} vanished before its secret volumes could be written again`);
+      return restoreVolumeFiles(ctx, action.pod, sandbox.id, action.volumes);
+    }
     case 'manage-restarts':
       return setRestartPolicy(ctx, action.containerId, action.take);
     default:
@@ -188,6 +193,8 @@ export function describeAction(a: Action): string {
       return `recreate container ${a.container} in pod ${a.pod.namespace}/${a.pod.name} (${a.reason})`;
     case 'start-container':
       return `start container ${a.container} of pod ${a.namespace}/${a.pod} (${a.reason})`;
+    case 'restore-volume-files':
+      return `write the files of secret volume${a.volumes.length > 1 ? 's' : ''} ${a.volumes.join(', ')} of pod ${a.pod.namespace}/${a.pod.name} again (${a.reason})`;
     case 'manage-restarts':
       return a.take
         ? `take over restarts of container ${a.container} in pod ${a.namespace}/${a.pod} (${a.reason})`

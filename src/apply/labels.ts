@@ -25,6 +25,8 @@ export const L = {
   configError: 'berth.config-error',
   /** subPath/hostPath binds of a container, as volumes/safe-mounts.ts makes them (JSON). */
   safeMounts: 'berth.safe-mounts',
+  /** On a pod's own Docker volume: the pod volume it realises (`spec.volumes[].name`). */
+  volume: 'berth.volume',
 } as const;
 
 export type Role = 'sandbox' | 'container' | 'init' | 'proxy' | 'dns' | 'network' | 'pvc' | 'emptydir' | 'config';

@@ -82,3 +82,13 @@ export function parseDockerName(namespace: 'network' | 'container' | 'volume', n
 export function sandboxVolumePath(volume: string): string {
   return `/.berth/volumes/${volume}`;
 }
+
+/**
+ * Written into a secret (tmpfs) volume after its files, in the same archive: while it is there,
+ * so are they. A tmpfs comes back empty each time Docker mounts it again (every container using
+ * it had stopped: the sandbox restarted with its app containers, dockerd restarted, the host
+ * rebooted), and then this is gone too, which the next pass sees (apply/observe.ts). Names
+ * starting with `..` are berth's: keys and items paths may not (as the kubelet keeps `..data`).
+ */
+export const VOLUME_FILES_MARKER = '..berth-files';
+

@@ -4,6 +4,7 @@ import type { Probe, RestartPolicy, StringMap } from '../model/types.js';
 import type { DockerClient } from './docker.js';
 import { dockerError } from './docker.js';
 import { L, ownedFilter, parseJson } from './labels.js';
+import { sandboxVolumePath, VOLUME_FILES_MARKER } from './names.js';
 import { observeServiceContainers } from './services/observe.js';
 
 export interface ObserveOptions {
@@ -14,6 +15,11 @@ export interface ObserveOptions {
    * those with probes, whose start time the prober needs for initialDelaySeconds.
    */
   detail?: boolean | 'probed';
+  /**
+   * Look into each running sandbox for the files of its secret volumes (one HEAD per volume),
+   * so a pass can write them again when the tmpfs came back empty (ObservedPod.lostVolumes).
+   */
+  volumeFiles?: boolean;
 }
 
 /** Probe specs of one running container, carried in its labels so any berth process can probe it. */
@@ -58,7 +64,47 @@ export async function observeDocker(docker: DockerClient, options: ObserveOption
       }
     }),
   );
-  return assemble(options.app, containers, inspected, networks, volumes);
+  const host = assemble(options.app, containers, inspected, networks, volumes);
+  if (options.volumeFiles) await findLostVolumes(docker, host.pods, volumes);
+  return host;
+}
+
+/**
+ * A secret volume is a tmpfs the sandbox holds mounted. Docker mounts it afresh, empty, when a
+ * container using it starts after all of them had stopped: the sandbox restarted with the app
+ * containers down (dockerd restarted, the host rebooted, a restart by hand). Nothing else tells:
+ * the containers run again and Docker's restart policy started them without berth. So each
+ * running sandbox is asked, through the archive API, for the marker written after the files.
+ * Volumes are recognised by their driver options, so pods made before the marker existed (whose
+ * secret volumes were always empty) are found too.
+ */
+async function findLostVolumes(docker: DockerClient, pods: ObservedPod[], volumes: Dockerode.VolumeInspectInfo[]): Promise<void> {
+  const byPod = new Map(pods.map((p) => [p.key, p]));
+  await Promise.all(
+    volumes.map(async (v) => {
+      const labels = v.Labels ?? {};
+      const name = labels[L.volume];
+      if (labels[L.role] !== 'config' || labels[L.kind] !== 'Pod' || v.Options?.type !== 'tmpfs' || !name) return;
+      const pod = byPod.get(`${labels[L.namespace] ?? 'default'}/${labels[L.name] ?? ''}`);
+      if (pod?.sandbox?.state !== 'running') return;
+      if (await sandboxHas(docker, pod.sandbox.id, `${sandboxVolumePath(name)}/${VOLUME_FILES_MARKER}`)) return;
+      (pod.lostVolumes ??= []).push(name);
+      pod.lostVolumes.sort();
+    }),
+  );
+}
+
+async function sandboxHas(docker: DockerClient, sandboxId: string, path: string): Promise<boolean> {
+  try {
+    const res = (await docker.api.getContainer(sandboxId).infoArchive({ path })) as { resume?: () => void };
+    res.resume?.();
+    return true;
+  } catch (err) {
+    // 404 is the file missing, or the sandbox removed meanwhile (then the pod is gone by the
+    // next observation and the write, if planned, fails harmlessly).
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw dockerError(err, `looking for the secret volume files in sandbox ${sandboxId.slice(0, 12)}`);
+  }
 }
 
 function assemble(

@@ -11,7 +11,7 @@ import { ensureImage, ensureSandboxImage } from './images/index.js';
 import { packRootfs } from './images/rootfs.js';
 import type { RootfsEntry } from './images/rootfs.js';
 import { L, ownerLabels, parseJson } from './labels.js';
-import { dockerNames, sandboxVolumePath } from './names.js';
+import { dockerNames, sandboxVolumePath, VOLUME_FILES_MARKER } from './names.js';
 import type { EngineSecurity } from './container-security.js';
 import { dockerUser, engineSecurityFrom, needsEngineSecurity, needsImageUser, securityHostConfig, verifyProfiles, verifyRunAsNonRoot } from './container-security.js';
 import type { SafeMount } from './volumes/safe-mounts.js';
@@ -36,12 +36,15 @@ export interface PodContext {
   safeMountRoot?: string;
 }
 
+/** The API takes VolumeOptions' other fields as optional; the typings do not. */
+const NO_COPY = { NoCopy: true } as NonNullable<Dockerode.MountSettings['VolumeOptions']>;
+
 const DOCKER_RESTART: Record<RestartPolicy, string> = { Always: 'unless-stopped', OnFailure: 'on-failure', Never: 'no' };
 
 /**
  * Creates a pod: volumes, sandbox (owns network namespace, hostname, DNS), config files
- * written into their volumes through the archive API before anything reads them, init
- * containers one by one to completion, then the app containers.
+ * written into their volumes through the archive API once the sandbox runs and before anything
+ * reads them, init containers one by one to completion, then the app containers.
  */
 export async function createPod(ctx: PodContext, pod: PodPlan): Promise<void> {
   const { docker, app } = ctx;
@@ -58,10 +61,18 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<void> {
   const mounts = mountResolver(ctx, pod, volumes);
   const startSandbox = (async () => {
     try {
-      await writeVolumeFiles(ctx, pod, sandbox);
       await sandbox.start();
     } catch (err) {
       throw dockerError(err, `starting the sandbox of pod ${pod.namespace}/${pod.name}`);
+    }
+    // After the start, not before: a secret volume is a tmpfs that Docker mounts for as long as
+    // a container using it runs. Written into a stopped sandbox, the files went into a tmpfs
+    // mounted for that one archive call, and the sandbox then started on a fresh, empty one.
+    // Every app container is started (and every subPath resolved) only after this.
+    try {
+      await writeVolumeFiles(ctx, pod, sandbox, pod.volumes);
+    } catch (err) {
+      throw dockerError(err, `writing the configMap/secret volumes of pod ${pod.namespace}/${pod.name}`);
     }
   })();
   // The pod IP is known only once the sandbox runs; most pods never ask for it, and then app
@@ -155,7 +166,7 @@ async function existingVolumeNames(ctx: PodContext, pod: PodPlan): Promise<Map<s
     throw dockerError(err, `listing the volumes of pod ${pod.namespace}/${pod.name}`);
   }
   for (const v of vols) {
-    const own = v.Labels?.['berth.volume'];
+    const own = v.Labels?.[L.volume];
     const plan = pod.volumes.find((x) => x.name === own);
     if (plan && (plan.type === 'emptyDir' || plan.type === 'files')) names.set(plan.name, v.Name);
   }
@@ -185,7 +196,7 @@ async function createPodVolumes(ctx: PodContext, pod: PodPlan): Promise<Map<stri
       try {
         await ctx.docker.api.createVolume({
           Name: name,
-          Labels: { ...ownerLabels(ctx.app, pod.namespace, 'Pod', pod.name, role), [L.controller]: pod.controller, 'berth.volume': v.name },
+          Labels: { ...ownerLabels(ctx.app, pod.namespace, 'Pod', pod.name, role), [L.controller]: pod.controller, [L.volume]: v.name },
           ...(driverOpts ? { Driver: 'local', DriverOpts: driverOpts } : {}),
         });
       } catch (err) {
@@ -245,12 +256,28 @@ async function createSandbox(ctx: PodContext, pod: PodPlan, image: string, volum
 }
 
 /**
- * configMap/secret files go in through the archive API (works whether berth runs on the host
- * or in a container). Secret files are never world-readable and belong to the user the
- * containers run as, when they all agree on one.
+ * The files of a pod's secret volumes again, into the running sandbox of an existing pod whose
+ * tmpfs came back empty (apply/observe.ts finds them; the planner orders this before any of the
+ * pod's containers is started or created, so their subPaths resolve against the files).
  */
-async function writeVolumeFiles(ctx: PodContext, pod: PodPlan, sandbox: Dockerode.Container): Promise<void> {
-  for (const v of pod.volumes) {
+export async function restoreVolumeFiles(ctx: PodContext, pod: PodPlan, sandboxId: string, volumes: readonly string[]): Promise<void> {
+  const sandbox = ctx.docker.api.getContainer(sandboxId);
+  try {
+    await writeVolumeFiles(ctx, pod, sandbox, pod.volumes.filter((v) => volumes.includes(v.name)));
+  } catch (err) {
+    throw dockerError(err, `writing the secret volumes of pod ${pod.namespace}/${pod.name} again`);
+  }
+}
+
+/**
+ * configMap/secret files go in through the archive API (works whether berth runs on the host
+ * or in a container), into the sandbox, which must be running: it holds a secret volume's tmpfs
+ * mounted. Secret files are never world-readable and belong to the user the containers run as,
+ * when they all agree on one; VOLUME_FILES_MARKER comes last, so a secret volume holding it
+ * holds them all.
+ */
+async function writeVolumeFiles(ctx: PodContext, pod: PodPlan, sandbox: Dockerode.Container, volumes: readonly VolumePlan[]): Promise<void> {
+  for (const v of volumes) {
     if (v.type !== 'files') continue;
     const users = new Set(
       pod.containers.filter((c) => c.mounts.some((m) => m.volume === v.name)).map((c) => c.securityContext.runAsUser ?? 0),
@@ -265,6 +292,7 @@ async function writeVolumeFiles(ctx: PodContext, pod: PodPlan, sandbox: Dockerod
       uid,
       gid,
     }));
+    if (v.secret) entries.push({ type: 'file', path: VOLUME_FILES_MARKER, content: Buffer.alloc(0), mode: 0o444, uid: 0, gid: 0 });
     if (entries.length === 0) continue;
     const tarball = await packRootfs(entries);
     await sandbox.putArchive(tarball, { path: sandboxVolumePath(v.name) });
@@ -302,7 +330,11 @@ function mountResolver(ctx: PodContext, pod: PodPlan, volumes: Map<string, strin
       const v = pod.volumes.find((x) => x.name === m.volume)!;
       const readOnly = m.readOnly || v.type === 'files' || (v.type === 'pvc' && v.readOnly);
       if (!m.subPath && v.type !== 'hostPath') {
-        mounts.push({ Type: 'volume', Source: volumes.get(v.name)!, Target: m.mountPath, ReadOnly: readOnly });
+        // NoCopy: Docker fills an empty volume with what the image has at the mount path when the
+        // container is created; a configMap/secret volume holds its keys and nothing else. (It
+        // is empty then when its config has no keys, or still being written: containers may be
+        // created while the sandbox starts.)
+        mounts.push({ Type: 'volume', Source: volumes.get(v.name)!, Target: m.mountPath, ReadOnly: readOnly, ...(v.type === 'files' ? { VolumeOptions: NO_COPY } : {}) });
         continue;
       }
       const where = `(container ${c.name} of pod ${pod.namespace}/${pod.name})`;

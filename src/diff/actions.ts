@@ -16,6 +16,8 @@ export type Action =
   | { type: 'delete-pod'; key: string; namespace: string; name: string; reason: string }
   | { type: 'create-container'; key: string; pod: PodPlan; container: string; reason: string }
   | { type: 'start-container'; key: string; namespace: string; pod: string; container: string; containerId: string; reason: string }
+  /** Secret volumes of a running pod whose tmpfs came back empty: their files written again. */
+  | { type: 'restore-volume-files'; key: string; pod: PodPlan; volumes: string[]; reason: string }
   /**
    * Crash loops: `take` moves restarts from Docker's policy to berth (Kubernetes' back-off
    * schedule); `!take` hands them back to Docker once the container has run cleanly long enough.
@@ -62,6 +64,8 @@ export const ACTION_PHASE: Record<ActionType, number> = {
   'create-network': 0,
   'create-volume': 0,
   'delete-pod': 1,
+  // Before its pod's containers are started or created: their subPaths resolve against the files.
+  'restore-volume-files': 1,
   'start-container': 2,
   'manage-restarts': 2,
   'create-container': 2,

@@ -121,6 +121,11 @@ export interface ObservedPod {
   readySince?: number;
   /** Containers the prober reports unready, with the reason, for `describe`. */
   probeMessages?: Record<string, string>;
+  /**
+   * Secret volumes (tmpfs) of a running sandbox whose files are gone: Docker mounted the tmpfs
+   * again, empty (apply/observe.ts). Observed only by passes that may write them again.
+   */
+  lostVolumes?: string[];
 }
 
 export interface ObservedService {

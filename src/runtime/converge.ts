@@ -174,7 +174,7 @@ async function pruneStaleMounts(deps: ConvergeDeps, app: string, observed: Obser
 }
 
 async function observe(deps: ConvergeDeps, app: string, previousInventory?: readonly InventoryEntry[]): Promise<ObservedState> {
-  const host = await observeDocker(deps.docker, { app, detail: deps.readiness?.track ? 'probed' : false });
+  const host = await observeDocker(deps.docker, { app, detail: deps.readiness?.track ? 'probed' : false, volumeFiles: true });
   mergeStoredStatus(deps.store, app, host);
   await inspectManaged(deps.docker, host);
   deps.readiness?.track?.(host);
@@ -201,8 +201,9 @@ function recordResult(deps: ConvergeDeps, req: ConvergeRequest, r: ActionResult)
     deps.log.error({ err: r.error, action: a.type, key: a.key }, 'action failed');
     deps.store.addEvent({ app: req.app, type: 'Warning', reason: failureReason(a.type), objectKey: a.key, message: `${text}: ${r.error?.message}`, sourceRevision: req.sourceRevision });
     // As the kubelet reports a mount it cannot make yet (a hostPath missing, retried): on the pod.
-    if (r.error?.code === 'VOLUME_ERROR' && (a.type === 'create-pod' || a.type === 'create-container'))
-      deps.store.addEvent({ app: req.app, type: 'Warning', reason: 'FailedMount', objectKey: `Pod/${a.pod.namespace}/${a.pod.name}`, message: r.error.message, sourceRevision: req.sourceRevision });
+    // A secret volume left empty is one too (the kubelet's "MountVolume.SetUp failed").
+    if ((r.error?.code === 'VOLUME_ERROR' && (a.type === 'create-pod' || a.type === 'create-container')) || a.type === 'restore-volume-files')
+      deps.store.addEvent({ app: req.app, type: 'Warning', reason: 'FailedMount', objectKey: `Pod/${a.pod.namespace}/${a.pod.name}`, message: r.error?.message ?? text, sourceRevision: req.sourceRevision });
     return;
   }
   deps.log.info({ action: a.type, key: a.key, ms: r.durationMs }, 'action done');
@@ -221,6 +222,7 @@ function successReason(type: ActionResult['action']['type']): string {
       return 'SuccessfulDelete';
     case 'create-container':
     case 'start-container':
+    case 'restore-volume-files':
       return 'Healed';
     case 'manage-restarts':
       return 'BackOff';

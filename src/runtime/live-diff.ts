@@ -50,7 +50,7 @@ export async function liveDiff(deps: Pick<ConvergeDeps, 'docker' | 'store' | 'cl
     before,
     after: resources,
   });
-  const host = await observeDocker(deps.docker, { app: req.app });
+  const host = await observeDocker(deps.docker, { app: req.app, volumeFiles: true });
   for (const pod of host.pods) pod.ready = containersRunning(pod);
   // What applying this revision would converge to: a pin by `rollout undo` or a rolled-back
   // template stays in force for the revision they were made under, so neither is drift.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../src/diff/actions.js';
+import { ACTION_PHASE } from '../../src/diff/actions.js';
 import { buildDesiredState } from '../../src/diff/desired.js';
 import type { Workload } from '../../src/diff/desired.js';
 import type { ObservedPod } from '../../src/diff/observed.js';
@@ -319,5 +320,45 @@ describe('plan: a container refused as CreateContainerConfigError waits for a ch
     const resources = [deployment('web', { replicas: 1 })];
     const p = run(resources, podsOf(resources, 'Deployment/default/web', 1, { ready: false }));
     expect(p.waits.some((w) => w.stuck)).toBe(false);
+  });
+});
+
+describe('plan: secret volumes whose tmpfs came back empty', () => {
+  const secret = res({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tls' }, type: 'Opaque', data: { 'tls.key': Buffer.from('abc').toString('base64') } });
+  const volumes = [{ name: 'tls', secret: { secretName: 'tls' } }];
+  const web = [secret, deployment('web', { replicas: 1, volumes })];
+  const bare = [
+    secret,
+    res({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain' }, spec: { containers: [{ name: 'c', image: 'img:1', volumeMounts: [{ name: 'tls', mountPath: '/etc/tls' }] }], volumes } }),
+  ];
+  const lost = (pods: ObservedPod[], names = ['tls']) => pods.map((p) => ({ ...p, lostVolumes: names }));
+  const webKey = 'Deployment/default/web';
+  it.each([
+    { name: 'files present: nothing to do', resources: web, pods: podsOf(web, webKey, 1), want: [] },
+    { name: 'a pod of the current template: its files written again', resources: web, pods: lost(podsOf(web, webKey, 1)), want: [`restore-volume-files ${webKey} tls`] },
+    {
+      name: 'a bare pod with a stopped container: files first, then the start (an earlier phase)',
+      resources: bare,
+      pods: lost([observedFrom(workload(bare, 'Pod/default/plain').template.build('plain'), { containerState: 'exited', exitCode: 137 })]),
+      want: ['restore-volume-files Pod/default/plain tls', 'start-container plain/c'],
+    },
+    {
+      name: 'a pod of an older template (mid-rollout): its content is not known, the rollout replaces it',
+      resources: [secret, deployment('web', { replicas: 1, volumes, image: 'img:2' })],
+      pods: lost(podsOf(web, webKey, 1)),
+      want: [`create-pod web-${workload([secret, deployment('web', { replicas: 1, volumes, image: 'img:2' })], webKey).template.hash}-* (rolling update)`],
+    },
+  ])('$name', ({ resources, pods, want }) => {
+    const p = run(resources, pods);
+    expect(p.actions.map((a) => (a.type === 'restore-volume-files' ? `${a.type} ${a.key} ${a.volumes.join(',')}` : summary([a])[0]))).toEqual(want);
+    const restore = p.actions.find((a) => a.type === 'restore-volume-files');
+    if (restore?.type === 'restore-volume-files') {
+      // The pod's own plan: the secret's content, and the pod it goes into.
+      expect(restore.pod.name).toBe(pods[0]!.name);
+      expect(restore.pod.volumes).toEqual([{ name: 'tls', type: 'files', from: { kind: 'Secret', name: 'tls' }, secret: true, files: [{ path: 'tls.key', content: Buffer.from('abc').toString('base64'), mode: 0o644 }] }]);
+      const start = p.actions.find((a) => a.type === 'start-container');
+      if (start) expect(ACTION_PHASE[restore.type]).toBeLessThan(ACTION_PHASE[start.type]);
+      expect(ACTION_PHASE[restore.type]).toBeLessThan(ACTION_PHASE['create-container']);
+    }
   });
 });

@@ -70,16 +70,19 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
     return { broken: true, terminal: false, reason: `sandbox container ${pod.sandbox.state}`, repairs: [] };
   const phase = podPhase(pod);
   if (phase === 'Succeeded' || phase === 'Failed') return { broken: false, terminal: true, repairs: [] };
+  // Before anything of the pod is started or created (ACTION_PHASE): containers read the files,
+  // subPaths resolve against them. Without the template's plan (an old pod of a Deployment
+  // mid-rollout) the content is not known here; the rollout replaces that pod.
+  const repairs: Action[] = pod.lostVolumes?.length && plan ? [restoreAction(pod, key, plan, pod.lostVolumes)] : [];
   for (const name of pod.expectedInitContainers) {
     const c = pod.initContainers.find((x) => x.name === name);
     if (!c) return { broken: true, terminal: false, reason: `init container ${name} missing`, repairs: [] };
     // Waits as the kubelet's pod does; starting it would run what its settings forbid.
-    if (c.configError !== undefined) return { broken: false, terminal: false, repairs: [], configError: `init container ${name}: ${c.configError}` };
-    if (c.state === 'running') return { broken: false, terminal: false, repairs: [] };
+    if (c.configError !== undefined) return { broken: false, terminal: false, repairs, configError: `init container ${name}: ${c.configError}` };
+    if (c.state === 'running') return { broken: false, terminal: false, repairs };
     if (c.state !== 'exited' || c.exitCode !== 0)
       return { broken: true, terminal: false, reason: `init container ${name} ${c.state === 'exited' ? `failed with exit code ${c.exitCode}` : c.state}`, repairs: [] };
   }
-  const repairs: Action[] = [];
   const backoffs: string[] = [];
   const refused: string[] = [];
   for (const name of pod.expectedContainers) {
@@ -125,6 +128,18 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
     repairs,
     ...(backoffs.length ? { backoff: backoffs.join('; ') } : {}),
     ...(refused.length ? { configError: refused.join('; ') } : {}),
+  };
+}
+
+function restoreAction(pod: ObservedPod, key: string, plan: PodPlan, volumes: string[]): Action {
+  const names = volumes.map((v) => JSON.stringify(v)).join(', ');
+  return {
+    type: 'restore-volume-files',
+    key,
+    pod: plan,
+    volumes,
+    // Also the pods made before berth wrote secret files after the sandbox started: theirs were always empty.
+    reason: `secret volume${volumes.length > 1 ? 's' : ''} ${names} of pod ${pod.name} ${volumes.length > 1 ? 'are' : 'is'} missing ${volumes.length > 1 ? 'their' : 'its'} files: a tmpfs, mounted again empty when the sandbox restarted while no container used it`,
   };
 }
 
