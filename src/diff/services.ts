@@ -170,6 +170,12 @@ function planProxy(ctx: Ctx, r: Resource<Service>, out: ServicesStep): void {
  * The host fast path of a Service with published TCP ports: a container in the host's network
  * namespace running the same endpoint configuration as kernel rules. Replaced with the proxy
  * when the published ports change (same spec hash).
+ *
+ * It is made only once the Service's proxy runs with these published ports, a step after the
+ * proxy: Docker binds the ports for the proxy, so a port it cannot have (a host process holds
+ * it) fails the proxy before any kernel rule takes that port's traffic. Made side by side, the
+ * fast path stayed in place when the proxy failed, and DNAT'ed a host service's port to the pods
+ * (issue 11). createProxy removes a fast path left from earlier when the proxy cannot be made.
  */
 function planHostRules(key: string, plan: ProxyPlan, obs: ObservedService | undefined, out: ServicesStep): void {
   const h = obs?.hostRules;
@@ -178,7 +184,8 @@ function planHostRules(key: string, plan: ProxyPlan, obs: ObservedService | unde
     return;
   }
   if (!h) {
-    out.actions.push({ type: 'create-host-rules', key, proxy: plan, reason: 'published ports have no host fast path yet' });
+    const proxyServes = obs?.containerId && obs.state === 'running' && obs.specHash === plan.specHash;
+    if (proxyServes) out.actions.push({ type: 'create-host-rules', key, proxy: plan, reason: 'published ports have no host fast path yet' });
     return;
   }
   if (h.state === 'exited' || h.state === 'dead' || h.state === 'created' || h.specHash !== plan.specHash) {

@@ -1,6 +1,7 @@
 import type { HostPolicy } from './policy.js';
 import { hostPathAllowed } from './policy.js';
 import { clip, quote } from './excerpt.js';
+import { servicePolicyViolations } from './service-policy.js';
 
 /**
  * The host policy applied to one pod spec (SPEC §8): everything a manifest can ask for that
@@ -239,6 +240,7 @@ const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
  */
 export function storedObjectRefusal(object: unknown, policy: HostPolicy): string[] {
   const kind = str(rec(object)?.kind);
+  if (kind === 'Service') return servicePolicyViolations(rec(object)?.spec, policy).map((v) => `spec.${formatRelative(v.path)}: ${v.message}`);
   const path = kind === undefined ? undefined : POD_SPEC_PATH[kind];
   if (!path) return [];
   let spec: unknown = object;

@@ -5,6 +5,7 @@ import type { ObservedHost } from '../apply/observe.js';
 import type { DeletePodHooks, PodContext } from '../apply/pod.js';
 import { appliedConfig, lastWritten, readConfig, readStatus, serialized, waitForStatus, writeNow } from '../apply/services/config-writer.js';
 import { dnsAddress, rememberDnsAddress } from '../apply/services/execute.js';
+import { readHostListeners } from '../apply/services/host-listeners.js';
 import type { DataplaneStatus, ProxyConfig } from '../dataplane/protocol.js';
 import type { DesiredState } from '../diff/desired.js';
 import type { ObservedPod, ObservedState } from '../diff/observed.js';
@@ -109,14 +110,20 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
     );
   }
 
-  /** Host ports Docker publishes for any container: another state dir's Services, other software. */
+  /**
+   * Host ports in use: those Docker publishes for any container (another state dir's Services,
+   * other software) and those a host process listens on or is bound to, TCP or UDP alike: a node
+   * port there would be refused when the Service is made (apply/services/containers.ts).
+   */
   async function hostPorts(): Promise<Set<number>> {
+    let published: number[];
     try {
       const all = await docker.api.listContainers();
-      return new Set(all.flatMap((c) => (c.Ports ?? []).flatMap((p) => (p.PublicPort ? [p.PublicPort] : []))));
+      published = all.flatMap((c) => (c.Ports ?? []).flatMap((p) => (p.PublicPort ? [p.PublicPort] : [])));
     } catch (err) {
       throw dockerError(err, 'listing published host ports');
     }
+    return new Set([...published, ...(await readHostListeners()).map((l) => l.port)]);
   }
 
   function nodePorts(desired: DesiredState, observed: ObservedState, dryRun: boolean, avoid: ReadonlySet<number>): Record<string, Record<string, number>> {

@@ -203,11 +203,11 @@ const CASES: Array<{ name: string; title: string; summary: Json; changes: Json[]
       created('Service/default/lb', 'services.yaml:23', false, [
         fx('service.create', 'service lb created (LoadBalancer)'),
         fx('service.publish', 'service lb: port 443 published on the host'),
-        fx('service.publish', 'service lb: port 53/UDP published on the host'),
+        fx('service.publish', 'service lb: port 5353/UDP published on the host'),
       ], [
         { path: '', op: 'add', after: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'lb', namespace: 'default' }, spec: { externalTrafficPolicy: 'Cluster', ports: [
           { name: 'https', port: 443, protocol: 'TCP', targetPort: 8443 },
-          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+          { name: 'dns', port: 5353, protocol: 'UDP', targetPort: 53 },
         ], selector: { app: 'web' }, sessionAffinity: 'None', type: 'LoadBalancer' } } },
       ]),
       deleted('Service/default/old', 'services.yaml:21', false, [

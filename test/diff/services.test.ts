@@ -240,8 +240,10 @@ describe('services: published ports and proxy lifecycle', () => {
   it('published TCP ports get the host fast path, kept in step with the proxy and removed with it', () => {
     const observed = observedState(pods([web], 2), { nodePorts: { 'Service/default/web': { http: 30080 } } });
     const first = run(nodePort(), observed);
-    expect(summary(first.actions)).toEqual(['create-host-rules default/web', 'create-proxy default/web', 'create-dns default']);
+    // The proxy first (Docker binds the ports for it); the fast path once it runs.
+    expect(summary(first.actions)).toEqual(['create-proxy default/web', 'create-dns default']);
     const proxy = proxyOf(nodePort(), observed);
+    expect(summary(run(nodePort(), { ...observed, services: [running(proxy)] }).actions)).toEqual(['create-host-rules default/web', 'create-dns default']);
     expect(proxy.hostRules).toBe(true);
     expect(proxy.config.published).toEqual([{ name: 'http', protocol: 'TCP', hostPort: 30080 }]);
     // Both run the same endpoint configuration; a pod leaving is written to both.
@@ -257,6 +259,22 @@ describe('services: published ports and proxy lifecycle', () => {
     ]);
     // Type ClusterIP again: the fast path goes, the proxy is replaced (nothing published any more).
     expect(summary(run([web, service('web')], settledState).actions).slice(0, 2)).toEqual(['delete-host-rules default/web (no published TCP port any more)', 'delete-proxy default/web (published ports changed; replacing it)']);
+  });
+
+  // Issue 11: made side by side, a fast path outlived a proxy Docker could not start (its port
+  // held by a host process) and DNAT'ed that port's traffic to the pods.
+  it.each([
+    { name: 'no proxy yet', proxy: undefined, want: ['create-proxy default/web'] },
+    { name: 'a proxy that is only created', proxy: { state: 'created' as const }, want: ['delete-proxy default/web (its container is created; replacing it)'] },
+    { name: 'a proxy that restarts', proxy: { state: 'restarting' as const }, want: [] },
+    { name: 'a proxy with other published ports', proxy: { specHash: 'older' }, want: ['delete-proxy default/web (published ports changed; replacing it)'] },
+    { name: 'a running proxy with these ports', proxy: {}, want: ['create-host-rules default/web'] },
+  ])('the host fast path is made only beside a running proxy with the same ports: $name', ({ proxy, want }) => {
+    const r = [web, service('web', { type: 'LoadBalancer', ports: [{ name: 'http', port: 8088, targetPort: 8080 }] })];
+    const observed = observedState([], { nodePorts: { 'Service/default/web': { http: 30124 } } });
+    const plan = proxyOf(r, observed);
+    const services = proxy === undefined ? [] : [running(plan, proxy)];
+    expect(summary(run(r, { ...observed, services }).actions).filter((a) => !a.startsWith('create-dns') && !a.startsWith('write-'))).toEqual(want);
   });
 
   it.each([

@@ -191,3 +191,33 @@ describe('restricting fields berth cannot apply are errors, never "not implement
     expect(problems.filter((p) => p.code === 'unimplemented-field')).toEqual([]);
   });
 });
+
+/**
+ * A LoadBalancer publishes its own port on the host's addresses: below 1024, only the web's 80
+ * and 443 without host policy (docs/security.md, "Published Service ports").
+ */
+describe('host policy at validation: LoadBalancer ports below 1024', () => {
+  const service = (type: string, ports: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  type: ${type}\n  ports:\n${ports}`;
+  it.each<{ name: string; type: string; ports: string; policy?: Partial<HostPolicy>; want: Finding[] }>([
+    {
+      name: 'ssh (22/TCP) and DNS (53/UDP) are refused, each at its port',
+      type: 'LoadBalancer',
+      ports: '    - {name: ssh, port: 22, targetPort: 2222}\n    - {name: dns, port: 53, protocol: UDP}\n',
+      want: [at(8, 25, 'policy-service-port', 'spec.ports[0].port'), at(9, 25, 'policy-service-port', 'spec.ports[1].port')],
+    },
+    { name: '80 and 443 are the edge ports everyone expects', type: 'LoadBalancer', ports: '    - {name: http, port: 80}\n    - {name: https, port: 443}\n', want: [] },
+    { name: '1024 and up need nothing', type: 'LoadBalancer', ports: '    - {port: 1024}\n', want: [] },
+    { name: 'allowed with --allow-host-ports', type: 'LoadBalancer', ports: '    - {port: 22}\n', policy: { allowHostPorts: true }, want: [] },
+    { name: 'a NodePort publishes its node port only, never its port', type: 'NodePort', ports: '    - {port: 22}\n', want: [] },
+    { name: 'a ClusterIP publishes nothing on the host', type: 'ClusterIP', ports: '    - {port: 22}\n', want: [] },
+  ])('$name', ({ type, ports, policy, want }) => {
+    expect(findings({ 'f.yaml': service(type, ports) }, { hostPolicy: { ...DEFAULT_HOST_POLICY, ...policy } })).toEqual(want);
+  });
+
+  it('says what to do', () => {
+    const { problems } = validate({ 'f.yaml': service('LoadBalancer', '    - {port: 25}\n') });
+    expect(problems.map((p) => p.message)).toEqual([
+      "port 25 of a LoadBalancer Service is published on the host's addresses, and ports below 1024 other than 80 and 443 belong to the host's system services; this host's policy refuses it: use 80, 443 or a port from 1024 up, or allow it with --allow-host-ports (host policy allowHostPorts)",
+    ]);
+  });
+});

@@ -162,6 +162,8 @@ describe('storedObjectRefusal', () => {
     ['a bare Pod on the host network', { kind: 'Pod', spec: pod({}, { hostNetwork: true }) }, ['spec.hostNetwork: pods on the host']],
     ['a plain Deployment', deployment({}), []],
     ['a ConfigMap', { kind: 'ConfigMap', data: { privileged: 'true' } }, []],
+    ['a LoadBalancer on port 22', { kind: 'Service', spec: { type: 'LoadBalancer', ports: [{ port: 443 }, { port: 22 }] } }, ['spec.ports[1].port: port 22 of a LoadBalancer Service']],
+    ['a LoadBalancer on port 8080', { kind: 'Service', spec: { type: 'LoadBalancer', ports: [{ port: 8080 }] } }, []],
   ])('%s', (_name, object, want) => {
     const got = storedObjectRefusal(object, none);
     expect(got).toHaveLength(want.length);

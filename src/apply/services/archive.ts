@@ -32,6 +32,10 @@ export async function getFile(container: Dockerode.Container, path: string): Pro
   const done = new Promise<void>((resolve, reject) => {
     extract.on('entry', (_header, body, next) => {
       const parts: Buffer[] = [];
+      // A truncated archive (the file changed size while dockerd sent it: the data plane
+      // rewrites its status every 500 ms) fails the entry's stream too; unheard, that error
+      // was an uncaught exception that ended the process instead of this read.
+      body.on('error', reject);
       body.on('data', (d: unknown) => parts.push(d as Buffer));
       body.on('end', () => {
         text ??= Buffer.concat(parts).toString('utf8');

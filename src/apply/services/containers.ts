@@ -4,10 +4,11 @@ import { BerthError } from '../../model/errors.js';
 import type { DockerClient } from '../docker.js';
 import { dockerError, isNotFound } from '../docker.js';
 import { DNS_CONFIG_DIR, ensureDataplaneImage, IMAGE_IPTABLES_DIR, PROXY_CONFIG_DIR } from '../images/dataplane.js';
-import { isOwned, L, ownerLabels } from '../labels.js';
+import { isOwned, L, ownedFilter, ownerLabels } from '../labels.js';
 import { dockerNames } from '../names.js';
 import type { PodContext } from '../pod.js';
 import { forgetContainer, writeNow } from './config-writer.js';
+import { readHostListeners } from './host-listeners.js';
 
 /** Labels of data-plane containers beyond the ownership ones. */
 export const SL = {
@@ -38,6 +39,19 @@ const PROXY_STOP_SECONDS = 7;
  * uploaded before the start, so the proxy never serves without its endpoints.
  */
 export async function createProxy(ctx: PodContext, plan: ProxyPlan): Promise<void> {
+  try {
+    await makeProxy(ctx, plan);
+  } catch (err) {
+    // A Service whose proxy cannot be made keeps nothing of itself on the host: a host fast path
+    // left from an earlier pass would go on taking the published ports' traffic (a port a host
+    // process now listens on included) for a Service that is not there. The next pass starts
+    // over: proxy first, then the fast path (diff/services.ts).
+    await removeHostRules(ctx, plan).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function makeProxy(ctx: PodContext, plan: ProxyPlan): Promise<void> {
   await ensureHostPortsFree(ctx, plan);
   const image = await ensureDataplaneImage(ctx.docker);
   const [own, ...others] = ownFirst(plan.networks, plan.namespace);
@@ -130,10 +144,17 @@ export async function createHostRules(ctx: PodContext, plan: ProxyPlan): Promise
 }
 
 /**
- * Refuses, before anything of the Service exists, a host port another container already
- * publishes (another app's Service, a Compose project): Docker would only refuse it when the
- * proxy starts, after the host fast path was made, leaving half a Service on the host. The
- * Service's own proxy (being replaced) does not count.
+ * Refuses, before anything of the Service exists, a host port that is not free for it:
+ *
+ * - one another container already publishes (another app's Service, a Compose project): Docker
+ *   would only refuse it when the proxy starts;
+ * - one a process of the host listens on (TCP) or is bound to (UDP): the host fast path's DNAT
+ *   rules would take that port's traffic on every non-loopback address from the process that
+ *   serves it (issue 11), and Docker's own refusal comes only when the proxy starts.
+ *
+ * The Service's own proxy does not count, nor what it publishes: Docker's docker-proxy listens
+ * on the host for each published port, which is the Service's own publication (a fast path made
+ * beside a running proxy, a proxy replaced while its old one still runs).
  */
 async function ensureHostPortsFree(ctx: PodContext, plan: ProxyPlan): Promise<void> {
   if (plan.publish.length === 0) return;
@@ -147,17 +168,52 @@ async function ensureHostPortsFree(ctx: PodContext, plan: ProxyPlan): Promise<vo
   // changed (apply/names.ts) is still its own.
   const own = (c: Dockerode.ContainerInfo) =>
     isOwned(c.Labels, ctx.app) && c.Labels[L.role] === 'proxy' && c.Labels[SL.mode] !== 'host-rules' && c.Labels[L.namespace] === plan.namespace && c.Labels[L.name] === plan.name;
+  const service = `${plan.namespace}/${plan.name}`;
   for (const p of plan.publish) {
     const holder = containers.find((c) => !own(c) && c.Ports.some((x) => x.PublicPort === p.hostPort && x.Type === p.protocol.toLowerCase()));
     if (!holder) continue;
     const app = holder.Labels[L.app];
     const who = `container ${holder.Names[0]?.replace(/^\//, '') ?? holder.Id.slice(0, 12)}${app ? ` (berth app ${app})` : ''}`;
-    throw new BerthError('CONFLICT', `port ${p.hostPort}/${p.protocol} of service ${plan.namespace}/${plan.name} is already published on this host by ${who}; nothing of the service was created`, {
-      service: `${plan.namespace}/${plan.name}`,
+    throw new BerthError('CONFLICT', `port ${p.hostPort}/${p.protocol} of service ${service} is already published on this host by ${who}; nothing of the service was created`, {
+      service,
       port: p.hostPort,
       hint: 'choose another nodePort (or leave it out to have one allocated), or free that port',
     });
   }
+  const ownPublished = new Set(containers.filter(own).flatMap((c) => c.Ports.flatMap((x) => (x.PublicPort ? [`${x.PublicPort}/${x.Type}`] : []))));
+  const listeners = await readHostListeners();
+  for (const p of plan.publish) {
+    if (ownPublished.has(`${p.hostPort}/${p.protocol.toLowerCase()}`)) continue;
+    const listener = listeners.find((l) => l.port === p.hostPort && l.protocol === p.protocol);
+    if (!listener) continue;
+    const nodePort = Object.values(plan.nodePorts).includes(p.hostPort);
+    const what = nodePort ? `nodePort ${p.hostPort}/${p.protocol}` : `port ${p.hostPort}/${p.protocol} (LoadBalancer)`;
+    const verb = p.protocol === 'TCP' ? 'listens on' : 'is bound to';
+    throw new BerthError('CONFLICT', `${what} of service ${service} is in use on this host: a host process ${verb} ${formatEndpoint(listener.address, listener.port)}; nothing of the service was created`, {
+      service,
+      port: p.hostPort,
+      protocol: p.protocol,
+      listener: formatEndpoint(listener.address, listener.port),
+      hint: nodePort
+        ? 'choose another nodePort (or leave it out to have one allocated), or stop the host service that listens on it'
+        : "choose another port for the Service, or stop the host service that listens on it",
+    });
+  }
+}
+
+function formatEndpoint(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** Stops and removes the host fast path of a Service, if it has one (found by its labels). */
+async function removeHostRules(ctx: PodContext, plan: ProxyPlan): Promise<void> {
+  let found: Dockerode.ContainerInfo[];
+  try {
+    found = await ctx.docker.api.listContainers({ all: true, filters: ownedFilter(ctx.app, `${L.role}=proxy`, `${SL.mode}=host-rules`, `${L.namespace}=${plan.namespace}`, `${L.name}=${plan.name}`) });
+  } catch (err) {
+    throw dockerError(err, `listing the host fast path of service ${plan.namespace}/${plan.name}`);
+  }
+  for (const c of found) await removeDataplaneContainer(ctx, c.Id, `the host fast path of service ${plan.namespace}/${plan.name}`);
 }
 
 /** The DNS server of a namespace (headless, ExternalName, SRV; docs/services.md). */

@@ -6,6 +6,7 @@ import { checkMapSelector } from './selectors.js';
 import type { Rec } from './values.js';
 import { arr, has, rec, str, stringMap } from './values.js';
 import { clip, quote } from '../../model/excerpt.js';
+import { servicePolicyViolations } from '../../model/service-policy.js';
 
 /** Service type rules and ports, as Kubernetes' ValidateService checks them. */
 export function checkService(object: Rec, ctx: CheckContext): void {
@@ -45,6 +46,8 @@ export function checkService(object: Rec, ctx: CheckContext): void {
   if (ports.length === 0 && type !== 'ExternalName' && !headless)
     r.report('missing-field', ['spec', 'ports'], `a ${clip(type)} Service needs at least one port`, { locate: ['spec'], at: 'key' });
   checkServicePorts(ports, type, publishes, ctx, facts);
+  // The host policy, one function shared with the run time's re-check of stored objects.
+  for (const v of servicePolicyViolations(spec, ctx.policy)) r.report(v.code, ['spec', ...v.path], v.message);
 
   if (type !== 'ExternalName' && has(spec, 'selector')) {
     const selector = checkMapSelector(spec.selector, ['spec', 'selector'], r);
