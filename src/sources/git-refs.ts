@@ -36,7 +36,10 @@ export interface FindRepositoryOptions {
  *
  * A bare repository is read only when `options.named` and `path` itself is one, outside any
  * work tree (or inside a `.git` directory, e.g. `--repo work/.git`): a bare-looking directory
- * inside a work tree is refused, since berth cannot tell it from planted content.
+ * inside a work tree is refused, since berth cannot tell it from planted content. A checked-out
+ * submodule (a `.git` file to a full Git directory, inside another work tree) is refused too:
+ * the pull request picks its repository. Linked worktrees share their repository's refs and
+ * are read wherever they are.
  */
 export async function findRepository(path: string, options: FindRepositoryOptions = {}): Promise<LocalRepository> {
   const start = resolve(path);
@@ -82,7 +85,37 @@ async function findDotGit(start: string, shown: string): Promise<(LocalRepositor
       if (await isGitdir(dotgit)) return { gitdir: dotgit, workTree: dir };
       throw invalidGitdir(shown, dotgit, 'is a directory but no Git directory');
     }
-    if (dotgitStat?.isFile()) return { ...(await followGitFile(dotgit, shown)), workTree: dir };
+    if (dotgitStat?.isFile()) {
+      const found = await followGitFile(dotgit, shown);
+      const outer = found.worktreeGitdir === undefined && dirname(dir) !== dir ? await nearestDotGit(dirname(dir)) : undefined;
+      if (outer !== undefined) {
+        // A checked-out submodule: its repository (URL, commits, refs) is whatever the outer
+        // repository's .gitmodules and gitlink say, which a pull request writes.
+        throw new BerthError(
+          'INPUT_UNREADABLE',
+          `${dir} is a submodule of the repository in ${outer} (its .git file points to ${found.gitdir}); a pull request chooses a submodule's repository, so berth does not read it`,
+          {
+            path: shown,
+            reason: 'submodule',
+            workTree: outer,
+            hint: `diff the outer repository (--repo ${outer}, REF:PATH for a sub-directory), or name the submodule's Git directory: --repo ${found.gitdir}`,
+          },
+        );
+      }
+      return { ...found, workTree: dir };
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The nearest of `start` and its ancestors with a `.git` entry, unchecked. */
+async function nearestDotGit(start: string): Promise<string | undefined> {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (await stat(join(dir, '.git')).then(
+      () => true,
+      () => false,
+    ))
+      return dir;
     if (dirname(dir) === dir) return undefined;
   }
 }

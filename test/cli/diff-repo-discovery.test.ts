@@ -9,14 +9,16 @@ import { gitCli, makeRepo, makeTempDir, type TestRepo } from '../support/git-ser
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 /**
- * Two more ways a pull request forged the CI diff (`berth diff --from-ref main --to-ref HEAD`
+ * Three more ways a pull request forged the CI diff (`berth diff --from-ref main --to-ref HEAD`
  * in its own checkout; issue 11, finding 6's class), each shown to print "no differences"
  * before the fix:
  *
  * 1. It commits a bare-repository layout (`HEAD`, `objects/…`, `refs/heads/main`, copied from a
  *    repository it made) at the root or in `deploy/`: berth took that content for the
  *    repository and compared the pull request's `main` with itself.
- * 2. In a clone without `origin/main` (`git clone --single-branch`), it adds a directory
+ * 2. It turns `deploy/` into a submodule of its own repository; CI checks submodules out and runs
+ *    `berth diff --repo deploy`: berth read the submodule's repository.
+ * 3. In a clone without `origin/main` (`git clone --single-branch`), it adds a directory
  *    `origin/main/` with its own manifests: `--from origin/main` quietly read the directory.
  */
 async function berth(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -94,6 +96,34 @@ describe('berth diff: a bare repository committed to the pull request', () => {
     expect(r.stderr).toContain(`hint: read the repository of that work tree (--repo ${ci})`);
   });
 
+  it('GIT_DIR and friends in the environment are not honoured', async () => {
+    // CI steps export what they like; the repository is the checkout's .git, always.
+    const forgedGitdir = join(ci, 'deploy');
+    const vars = { GIT_DIR: forgedGitdir, GIT_COMMON_DIR: forgedGitdir, GIT_OBJECT_DIRECTORY: join(forgedGitdir, 'objects'), GIT_WORK_TREE: ci };
+    const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, vars);
+    try {
+      const stdout = new PassThrough();
+      const out: Buffer[] = [];
+      stdout.on('data', (c: Buffer) => out.push(c));
+      const code = await run(['diff', '--from-ref', 'main', '--to-ref', 'HEAD', '-o', 'json'], {
+        stdout,
+        stderr: new PassThrough(),
+        stdin: new PassThrough(),
+        env: { ...vars },
+        cwd: ci,
+        interrupted: new AbortController().signal,
+      });
+      expect(code).toBe(1);
+      expect(changes(Buffer.concat(out).toString('utf8'))).toEqual(REAL_CHANGE);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('plain --from main --to HEAD: the planted HEAD file is a path too, so it is refused', async () => {
     const r = await berth(['diff', '--from', 'main', '--to', 'HEAD'], ci);
     expect([r.code, r.stdout]).toEqual([2, '']);
@@ -121,6 +151,54 @@ describe('berth diff: a bare repository committed to the pull request', () => {
     expect([r.code, r.stderr]).toEqual([1, '']);
     expect(changes(r.stdout)).toEqual(REAL_CHANGE);
     expect((JSON.parse(r.stdout) as { from: { id: string } }).from.id).toBe(await gitCli(ci, ['rev-parse', 'main']));
+  });
+});
+
+describe('berth diff: a submodule the pull request points anywhere', () => {
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  let ci: string;
+  /** Local submodule URLs: git refuses the file transport for submodules unless allowed. */
+  const allowFile = { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always' };
+
+  beforeAll(async () => {
+    tmp = await makeTempDir('berth-diff-submodule-forge-');
+    const repo = await makeRepo(tmp.path, 'app.git', { files: { 'deploy/app.yaml': cm('app', 'v1') } });
+    // The pull request turns deploy/ into a submodule of the attacker's repository, whose
+    // main and HEAD both hold the new manifests.
+    const forged = await makeRepo(join(tmp.path, 'attacker'), 'forged.git', { files: { 'app.yaml': PR_MANIFESTS } });
+    await repo.git('checkout', '--quiet', '-b', 'pr');
+    await repo.git('rm', '--quiet', '-r', 'deploy');
+    await gitCli(repo.workDir, ['submodule', 'add', '--quiet', forged.bareDir, 'deploy'], allowFile);
+    await repo.commitFiles({}, { branch: 'pr', message: 'deploy/ is a submodule now' });
+    // CI checks the pull request out with its submodules.
+    ci = join(tmp.path, 'ci');
+    await gitCli(tmp.path, ['clone', '--quiet', repo.bareDir, ci]);
+    await gitCli(ci, ['checkout', '--quiet', 'pr']);
+    await gitCli(ci, ['submodule', 'update', '--quiet', '--init'], allowFile);
+  });
+  afterAll(async () => {
+    await tmp?.cleanup();
+  });
+
+  it.each([
+    { title: '--repo deploy', cwd: '', argv: ['--repo', 'deploy', '--from-ref', 'main', '--to-ref', 'HEAD'] },
+    { title: 'run from deploy/', cwd: 'deploy', argv: ['--from-ref', 'main', '--to-ref', 'HEAD'] },
+  ])('$title: the submodule is not read as the repository (exit 2)', async ({ cwd, argv }) => {
+    const r = await berth(['diff', ...argv], join(ci, cwd));
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toContain(`${join(ci, 'deploy')} is a submodule of the repository in ${ci}`);
+    expect(r.stderr).toContain(`hint: diff the outer repository (--repo ${ci}, REF:PATH for a sub-directory)`);
+  });
+
+  it("the outer repository's diff shows deploy/ gone: the submodule's files are not the commit's", async () => {
+    const r = await berth(['diff', '--from-ref', 'main', '--to-ref', 'HEAD', '-o', 'json'], ci);
+    expect([r.code, r.stderr]).toEqual([1, '']);
+    expect(changes(r.stdout)).toEqual([['delete', 'ConfigMap/default/app']]);
+  });
+
+  it("the submodule's Git directory, named, is read as asked", async () => {
+    const r = await berth(['diff', '--repo', join(ci, '.git', 'modules', 'deploy'), '--from-ref', 'main', '--to-ref', 'HEAD'], ci);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'Summary: no differences\n', '']);
   });
 });
 
