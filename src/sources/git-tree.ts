@@ -7,6 +7,8 @@ import { IGNORE_FILE, selectManifestPaths } from './select.js';
 /** An object store isomorphic-git can read: a gitdir plus its per-operation object cache. */
 export interface GitStore {
   gitdir: string;
+  /** A linked worktree's own directory: its HEAD and pseudo-refs are read there (see findRepository). */
+  worktreeGitdir?: string;
   cache: object;
 }
 

@@ -7,13 +7,14 @@
 import type { HttpClient } from 'isomorphic-git';
 import type { Clock } from '../model/clock.js';
 import { BerthError } from '../model/errors.js';
-import { findGitdir, isCode, peelToCommit, refError, resolveFullRef, resolveRevisionExpression } from './git-refs.js';
+import { findRepository, isCode, peelToCommit, refError, resolveFullRef, resolveRevisionExpression, type FindRepositoryOptions } from './git-refs.js';
 import { credentialsFor, DEFAULT_MAX_PACKS, DEFAULT_TIMEOUT_MS, defaultHttp, RemoteFetcher } from './git-remote.js';
 import { readCommitSnapshot, type GitStore } from './git-tree.js';
 import { describeGitSource, normalizeSubPath, parseGitLocation, redactUrl, scrubError } from './git-url.js';
 import type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
 
 export { redactUrl, scrubError, scrubText } from './git-url.js';
+export { findRepository, isRevisionSyntax, type FindRepositoryOptions, type LocalRepository } from './git-refs.js';
 export type { UnreachableReason } from './git-errors.js';
 export type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
 
@@ -104,17 +105,18 @@ export function createGitSource(options: GitSourceOptions): GitSource {
 
 /**
  * Offline, for `berth diff --from REF --to REF --repo PATH`: reads a revision of a local
- * repository (`dir` may be a bare repo, a work tree or any directory inside one) without
- * network. `ref` is a branch, tag, full or short SHA, `HEAD`, with optional `~N`/`^N` steps
- * (see resolveRevisionExpression). The committed tree is read, never the work tree.
- * Errors: INPUT_UNREADABLE (no repository at `dir`), SOURCE_ERROR (`data.reason`:
+ * repository (`dir` is a work tree or any directory inside one, or with `named` a bare
+ * repository: see findRepository) without network. `ref` is a branch, tag, full or short SHA,
+ * `HEAD`, with optional `~N`/`^N` steps (see resolveRevisionExpression). The committed tree is
+ * read, never the work tree.
+ * Errors: INPUT_UNREADABLE (no repository at `dir`, or a bare layout it does not read:
+ * `data.reason` `bare-not-named`, `bare-in-work-tree`, `invalid-gitdir`), SOURCE_ERROR (`data.reason`:
  * `not-found`, `ambiguous` with `data.candidates`, `invalid-ref`, `not-a-commit`,
  * `path-not-found`, `corrupt`).
  */
-export async function readGitRevision(options: { dir: string; ref: string; path?: string }): Promise<GitFetchResult> {
+export async function readGitRevision(options: { dir: string; ref: string; path?: string; named?: boolean }): Promise<GitFetchResult> {
   const subPath = normalizeSubPath(options.path);
-  const gitdir = await findGitdir(options.dir);
-  const store: GitStore = { gitdir, cache: {} };
+  const store = await openStore(options.dir, { named: options.named ?? false });
   const origin = `git ${describeGitSource(options.dir, options.ref, subPath)}`;
   return withLocalErrors(options.ref, async () => {
     const commit = await resolveRevisionExpression(store, options.ref);
@@ -127,16 +129,15 @@ export async function readGitRevision(options: { dir: string; ref: string; path?
  * The commit a revision expression names in a local repository (as readGitRevision reads it),
  * without reading its tree. Same errors as readGitRevision.
  */
-export async function resolveGitRevision(options: { dir: string; ref: string }): Promise<string> {
-  const gitdir = await findGitdir(options.dir);
-  const store: GitStore = { gitdir, cache: {} };
+export async function resolveGitRevision(options: { dir: string; ref: string; named?: boolean }): Promise<string> {
+  const store = await openStore(options.dir, { named: options.named ?? false });
   return withLocalErrors(options.ref, () => resolveRevisionExpression(store, options.ref));
 }
 
 async function readLocalRef(dir: string, ref: GitRef, subPath: string | undefined, origin: string, signal?: AbortSignal): Promise<GitFetchResult> {
   signal?.throwIfAborted();
-  const gitdir = await findGitdir(dir);
-  const store: GitStore = { gitdir, cache: {} };
+  // The operator named this path as the source: it may be a bare repository.
+  const store = await openStore(dir, { named: true });
   const name = refName(ref);
   const result = await withLocalErrors(name, async () => {
     const commit =
@@ -148,6 +149,11 @@ async function readLocalRef(dir: string, ref: GitRef, subPath: string | undefine
   });
   signal?.throwIfAborted();
   return result;
+}
+
+async function openStore(dir: string, options: FindRepositoryOptions): Promise<GitStore> {
+  const { gitdir, worktreeGitdir } = await findRepository(dir, options);
+  return { gitdir, ...(worktreeGitdir !== undefined ? { worktreeGitdir } : {}), cache: {} };
 }
 
 /** Library failures reading a local repository: a missing object is "not found", the rest is damage. */

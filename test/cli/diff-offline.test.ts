@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -215,7 +215,11 @@ describe('berth diff --from --to (offline)', () => {
     });
 
     it('resolves relative paths against the working directory and names them as given', async () => {
-      const r = await berth(['diff', '--from', 'rolling-update/from', '--to', 'rolling-update/to', '-o', 'json'], { cwd: FIXTURES });
+      // Outside any repository: inside a work tree `rolling-update/from` would also read as a
+      // ref name and be refused (test/cli/diff-repo-discovery.test.ts).
+      const cwd = join(tmp.path, 'plain-folders');
+      await cp(join(FIXTURES, 'rolling-update'), join(cwd, 'rolling-update'), { recursive: true });
+      const r = await berth(['diff', '--from', 'rolling-update/from', '--to', 'rolling-update/to', '-o', 'json'], { cwd });
       expect(r.code).toBe(1);
       const report = JSON.parse(r.stdout) as { from: { origin: string }; to: { origin: string } };
       expect([report.from.origin, report.to.origin]).toEqual(['folder rolling-update/from', 'folder rolling-update/to']);

@@ -98,7 +98,7 @@ describe('readGitRevision (offline, local repository)', () => {
   });
 
   it('works from the bare repository and from a sub-directory of the work tree', async () => {
-    expect((await readGitRevision({ dir: repo.bareDir, ref: 'feature' })).id).toBe(sha.f2);
+    expect((await readGitRevision({ dir: repo.bareDir, named: true, ref: 'feature' })).id).toBe(sha.f2);
     expect((await readGitRevision({ dir: join(repo.workDir, 'deploy'), ref: 'HEAD~1' })).id).toBe(sha.c1);
   });
 
@@ -223,12 +223,12 @@ describe('readGitRevision: symlinks in the tree', () => {
   });
 
   it('reads no symlink entry, in the tree or out of it', async () => {
-    const rev = await readGitRevision({ dir: repo.bareDir, ref: 'main' });
+    const rev = await readGitRevision({ dir: repo.bareDir, named: true, ref: 'main' });
     expect(contents(rev.files)).toEqual({ 'deploy/real.yaml': 'image: web:1\n' });
   });
 
   it.each(['deploy/ext', 'deploy/ext/x.yaml', 'deploy/leak.yaml', 'deploy/alias.yaml'])('a sub-path through the link %s does not exist', async (path) => {
-    const err = await caught(() => readGitRevision({ dir: repo.bareDir, ref: 'main', path }));
+    const err = await caught(() => readGitRevision({ dir: repo.bareDir, named: true, ref: 'main', path }));
     expect((err as { data: unknown }).data).toMatchObject({ reason: 'path-not-found', path });
     expect(JSON.stringify(err) + String(err)).not.toContain(MARKER);
   });

@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { renderJson } from '../../diff/render/json.js';
@@ -14,7 +14,7 @@ import type { Problem } from '../../model/problem.js';
 import { hasErrors } from '../../model/problem.js';
 import type { Resource } from '../../model/types.js';
 import { readPath } from '../../sources/folder.js';
-import { readGitRevision, resolveGitRevision } from '../../sources/git.js';
+import { findRepository, isRevisionSyntax, readGitRevision, resolveGitRevision } from '../../sources/git.js';
 import type { Revision } from '../../model/revision.js';
 import type { CliContext, CliIO } from '../context.js';
 import { print, useColor, write, writeStyled } from '../context.js';
@@ -241,30 +241,42 @@ export async function readDiffInput(input: DiffInput, options: { cwd: string; re
   }
   const colon = value.indexOf(':');
   const ref = colon < 0 ? value : value.slice(0, colon);
+  // Only a repository named with --repo may be bare (see findRepository).
+  const named = options.repo !== undefined;
   if (mode === 'auto' && (await exists(path))) {
+    // A directory of the work tree that reads as a ref is ambiguous even when the ref is
+    // missing: a clone without `origin/main` (single-branch, shallow) would otherwise take the
+    // pull request's `origin/main/` directory for it. `./x`, `x/`, absolute paths and paths
+    // outside the work tree are never refs and stay directories.
+    const workTree = await workTreeOf(repo, named);
+    const isRef = await gitRevisionExists(repo, ref, named);
+    const inTree = workTree !== undefined && isRevisionSyntax(ref) && (await isInside(workTree, path));
     // Resolved against the command's cwd, named as the user wrote it.
-    if (!(await gitRevisionExists(repo, ref))) return { ...(await readPath(path)), origin: `folder ${value}` };
-    if (colon < 0)
-      throw new BerthError('USAGE', `${flag} "${value}" is both a directory (${path}) and a git ref of ${repo}; say which: ${flag}-ref ${value} (the commit, read from Git objects only) or ${flag}-dir ${value} (the directory)`, {
+    if (!isRef && !inTree) return { ...(await readPath(path)), origin: `folder ${value}` };
+    if (colon < 0 || !isRef) {
+      const what = isRef ? `both a directory (${path}) and a git ref of ${repo}` : `a directory (${path}) in the work tree ${workTree} and reads as a git ref name, though the repository has no such ref`;
+      throw new BerthError('USAGE', `${flag} "${value}" is ${what}; say which: ${flag}-ref ${value} (the commit, read from Git objects only) or ${flag}-dir ${value} (the directory)`, {
         flag,
         value,
         directory: path,
         repo,
-        hint: `${flag}-ref reads only Git objects, so a directory in the working tree cannot stand in for the ref`,
+        refExists: isRef,
+        hint: `${flag}-ref reads only Git objects, so a directory in the working tree cannot stand in for the ref${isRef ? '' : `; ./${value} is always a directory`}`,
       });
+    }
   }
-  const subPath = colon < 0 ? await positionInWorkTree(repo) : value.slice(colon + 1);
+  const subPath = colon < 0 ? await positionInWorkTree(repo, named) : value.slice(colon + 1);
   try {
-    return await readGitRevision({ dir: repo, ref, ...(subPath ? { path: subPath } : {}) });
+    return await readGitRevision({ dir: repo, ref, named, ...(subPath ? { path: subPath } : {}) });
   } catch (err) {
     throw asInputError(err, value, mode);
   }
 }
 
 /** Whether `ref` names a commit of the repository at `dir` (false when there is no repository). */
-async function gitRevisionExists(dir: string, ref: string): Promise<boolean> {
+async function gitRevisionExists(dir: string, ref: string, named: boolean): Promise<boolean> {
   try {
-    await resolveGitRevision({ dir, ref });
+    await resolveGitRevision({ dir, ref, named });
     return true;
   } catch (err) {
     if (isBerthError(err, 'SOURCE_ERROR') && (err.data as { reason?: unknown }).reason === 'corrupt') throw err;
@@ -287,14 +299,34 @@ function asInputError(err: unknown, value: string, mode: DiffInputMode): unknown
 }
 
 /** `dir` relative to the root of the work tree that holds it; undefined at the root or in a bare repository. */
-async function positionInWorkTree(dir: string): Promise<string | undefined> {
-  for (let d = dir; ; d = dirname(d)) {
-    if (await exists(join(d, '.git'))) {
-      const rel = relative(d, dir);
-      return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? undefined : rel.split(sep).join('/');
-    }
-    if (dirname(d) === d) return undefined;
+async function positionInWorkTree(dir: string, named: boolean): Promise<string | undefined> {
+  // No repository: readGitRevision reports it.
+  const workTree = await workTreeOf(dir, named).catch(() => undefined);
+  if (workTree === undefined) return undefined;
+  const rel = relative(workTree, dir);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? undefined : rel.split(sep).join('/');
+}
+
+/** The work tree of the repository at `dir`: undefined when it is bare or there is none. */
+async function workTreeOf(dir: string, named: boolean): Promise<string | undefined> {
+  try {
+    return (await findRepository(dir, { named })).workTree;
+  } catch (err) {
+    const reason = isBerthError(err, 'INPUT_UNREADABLE') ? (err.data as { reason?: unknown }).reason : undefined;
+    if (reason === 'not-a-repository' || reason === 'bare-not-named') return undefined;
+    throw err;
   }
+}
+
+/** Whether `path` lies in `dir`, as written or once symbolic links are resolved. */
+async function isInside(dir: string, path: string): Promise<boolean> {
+  const inside = (d: string, p: string) => {
+    const rel = relative(d, p);
+    return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  };
+  if (inside(dir, path)) return true;
+  const [realDir, realPath] = await Promise.all([realpath(dir).catch(() => dir), realpath(path).catch(() => path)]);
+  return inside(realDir, realPath);
 }
 
 async function exists(path: string): Promise<boolean> {
