@@ -192,6 +192,19 @@ function checkMounts(c: Rec, path: Path, ctx: CheckContext, scope: PodScope): vo
     const subPath = str(mount.subPath);
     if (subPath !== undefined && (subPath.startsWith('/') || subPath.split('/').includes('..')))
       r.report('invalid-mount-path', [...at, 'subPath'], `subPath ${quote(subPath)} must be a relative path inside the volume (no leading '/', no '..')`);
+    const expr = str(mount.subPathExpr);
+    if (expr === undefined || expr === '') return;
+    if (subPath !== undefined && subPath !== '') r.report('invalid-value', [...at, 'subPathExpr'], 'subPath and subPathExpr are mutually exclusive; keep one');
+    else if (expr.startsWith('/') || expr.split('/').includes('..'))
+      r.report('invalid-mount-path', [...at, 'subPathExpr'], `subPathExpr ${quote(expr)} must be a relative path inside the volume (no leading '/', no '..')`);
+    // Expanded from the container's env when it is created (as the kubelet does); a name the
+    // env cannot hold would refuse the container then: said now, with its line. With envFrom
+    // the names are only known from the ConfigMaps and Secrets, so that case waits.
+    if (arr(c.envFrom).length > 0) return;
+    const defined = new Set(arr(c.env).flatMap((e) => str(rec(e)?.name) ?? []));
+    const unknown = [...expr.matchAll(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g)].flatMap((x) => (x[1] !== undefined && !defined.has(x[1]) ? [x[1]] : []));
+    if (unknown.length > 0)
+      r.report('invalid-value', [...at, 'subPathExpr'], `subPathExpr ${quote(expr)} uses ${unknown.map((n) => `$(${n})`).join(', ')}, which the container's env does not define (e.g. env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}])`);
   });
 }
 
