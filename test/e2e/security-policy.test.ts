@@ -289,3 +289,25 @@ spec:
     }
   });
 });
+
+describe('apply and diff -f show validation warnings (issue 11 review, finding 5)', () => {
+  it('apply --dry-run, apply and diff -f print them on stderr as validate does, and succeed', async () => {
+    await write({ 'warned.yaml': bare('warned', '', '  nodeSelector: {disk: ssd}\n') });
+    const warning = /^.*warned\.yaml:\d+:\d+: warning: berth does not implement spec\.nodeSelector; it is ignored/m;
+    const dry = await t.berth('apply', '-f', t.dir, '--prune', '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toMatch(warning);
+    // Planned actions read verb first (finding 6): not "would pod/warned created".
+    expect(dry.stdout).toMatch(/^ {2}would create pod default\/warned /m);
+    expect(dry.stdout).not.toMatch(/would (pod|network|volume|service)\b/);
+    const applied = await t.berth('apply', '-f', t.dir, '--prune');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stderr).toMatch(warning);
+    const diff = await t.berth('diff', '-f', t.dir);
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.stderr).toMatch(warning);
+    expect(diff.stdout).not.toMatch(/warning/);
+    await t.write({});
+    expect((await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty')).code).toBe(0);
+  });
+});
