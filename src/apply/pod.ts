@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import type { ContainerPlan, PodPlan, VolumePlan } from '../diff/pod-plan.js';
+import { expandSubPathExpr } from '../diff/pod-plan.js';
 import type { ObservedPod } from '../diff/observed.js';
 import type { Clock } from '../model/clock.js';
 import { BerthError } from '../model/errors.js';
@@ -175,7 +176,7 @@ async function existingVolumeNames(ctx: PodContext, pod: PodPlan): Promise<Map<s
 
 /** A pod whose mounts go through volumes/safe-mounts (a subPath, or any hostPath). */
 function needsSafeMounts(pod: PodPlan): boolean {
-  return [...pod.initContainers, ...pod.containers].some((c) => c.mounts.some((m) => m.subPath || pod.volumes.find((v) => v.name === m.volume)?.type === 'hostPath'));
+  return [...pod.initContainers, ...pod.containers].some((c) => c.mounts.some((m) => m.subPath || m.subPathExpr || pod.volumes.find((v) => v.name === m.volume)?.type === 'hostPath'));
 }
 
 async function createPodVolumes(ctx: PodContext, pod: PodPlan): Promise<Map<string, string>> {
@@ -312,7 +313,8 @@ interface ContainerMounts {
   safe: SafeMount[];
 }
 
-type MountFor = (c: ContainerPlan) => Promise<ContainerMounts>;
+/** `env`: the container's environment as it is created (subPathExpr expands from it). */
+type MountFor = (c: ContainerPlan, env: ReadonlyMap<string, string>) => Promise<ContainerMounts>;
 
 /**
  * A container's mounts. Docker 20.10 has no volume sub-path mounts, so a subPath becomes a bind
@@ -323,13 +325,15 @@ type MountFor = (c: ContainerPlan) => Promise<ContainerMounts>;
  */
 function mountResolver(ctx: PodContext, pod: PodPlan, volumes: Map<string, string>): MountFor {
   const root = ctx.safeMountRoot ?? SAFE_MOUNT_ROOT;
-  return async (c) => {
+  return async (c, env) => {
     const mounts: Dockerode.MountSettings[] = [];
     const safe: SafeMount[] = [];
     for (const [i, m] of c.mounts.entries()) {
       const v = pod.volumes.find((x) => x.name === m.volume)!;
       const readOnly = m.readOnly || v.type === 'files' || (v.type === 'pvc' && v.readOnly);
-      if (!m.subPath && v.type !== 'hostPath') {
+      const where = `(container ${c.name} of pod ${pod.namespace}/${pod.name})`;
+      const subPath = m.subPathExpr ? expandedSubPath(m.subPathExpr, env, `subPathExpr ${JSON.stringify(m.subPathExpr)} of volume ${JSON.stringify(v.name)} ${where}`) : m.subPath;
+      if (!subPath && v.type !== 'hostPath') {
         // NoCopy: Docker fills an empty volume with what the image has at the mount path when the
         // container is created; a configMap/secret volume holds its keys and nothing else. (It
         // is empty then when its config has no keys, or still being written: containers may be
@@ -337,7 +341,6 @@ function mountResolver(ctx: PodContext, pod: PodPlan, volumes: Map<string, strin
         mounts.push({ Type: 'volume', Source: volumes.get(v.name)!, Target: m.mountPath, ReadOnly: readOnly, ...(v.type === 'files' ? { VolumeOptions: NO_COPY } : {}) });
         continue;
       }
-      const where = `(container ${c.name} of pod ${pod.namespace}/${pod.name})`;
       const prefix = v.type === 'hostPath' && ctx.hostPathPrefixes ? hostPathPrefix(ctx.hostPathPrefixes, v.path) : undefined;
       // Validated against the policy, but this template may be older than today's policy
       // (a rollback, an undo): the mount is refused as validation would refuse it now.
@@ -355,10 +358,10 @@ function mountResolver(ctx: PodContext, pod: PodPlan, volumes: Map<string, strin
                 hostPath: v.path,
                 prefix: prefix ?? null,
                 ...(v.hostPathType ? { type: v.hostPathType } : {}),
-                ...(m.subPath ? { subPath: m.subPath } : {}),
+                ...(subPath ? { subPath } : {}),
               }
-            : { volume: volumes.get(v.name)!, subPath: m.subPath! },
-        describe: m.subPath ? `subPath ${JSON.stringify(m.subPath)} of volume ${JSON.stringify(v.name)} ${where}` : `hostPath volume ${JSON.stringify(v.name)} ${where}`,
+            : { volume: volumes.get(v.name)!, subPath: subPath! },
+        describe: subPath ? `subPath ${JSON.stringify(subPath)} of volume ${JSON.stringify(v.name)} ${where}` : `hostPath volume ${JSON.stringify(v.name)} ${where}`,
       };
       await makeSafeMount({ ...ctx, root }, sm);
       safe.push(sm);
@@ -366,6 +369,17 @@ function mountResolver(ctx: PodContext, pod: PodPlan, volumes: Map<string, strin
     }
     return { mounts, safe };
   };
+}
+
+/**
+ * A subPathExpr expanded from the container's environment; one that cannot be (a variable
+ * unset, a result leaving the volume) refuses the container, as the kubelet's
+ * CreateContainerConfigError does, and is never mounted as the whole volume.
+ */
+function expandedSubPath(expr: string, env: ReadonlyMap<string, string>, describe: string): string {
+  const r = expandSubPathExpr(expr, env);
+  if ('error' in r) throw new BerthError('VOLUME_ERROR', `${describe} ${r.error}`, { reason: 'invalid-subpath', subPathExpr: expr });
+  return r.subPath;
 }
 
 /** A container as created: `refused` when its settings cannot be honoured and it must never start. */
@@ -384,11 +398,12 @@ async function createContainer(
   mounts: MountFor,
 ): Promise<Created> {
   const name = role === 'init' ? dockerNames.initContainer(ctx.app, pod.namespace, pod.name, c.name) : dockerNames.container(ctx.app, pod.namespace, pod.name, c.name);
-  const env = c.env.map((e) => `${e.name}=${'value' in e ? e.value : podIp}`);
+  const vars = new Map(c.env.map((e) => [e.name, 'value' in e ? e.value : podIp]));
+  const env = [...vars].map(([k, v]) => `${k}=${v}`);
   const sc = c.securityContext;
   const imageUser = needsImageUser(sc) ? await imageUserOf(ctx, c.image) : undefined;
   const refused = verifyRunAsNonRoot(sc, imageUser) ?? (needsEngineSecurity(sc) ? verifyProfiles(sc, await engineSecurity(ctx)) : undefined);
-  if (refused !== undefined) return { container: await createRefusedContainer(ctx, pod, c, role, name, sandboxId, refused), refused };
+  if (refused !== undefined) return { container: await createRefusedContainer(ctx, pod, c, role, name, sandboxId, { reason: refused, namesContainer: false }), refused };
   const user = dockerUser(sc, imageUser);
   const labels: Record<string, string> = {
     ...podLabels(ctx, pod, role),
@@ -402,11 +417,11 @@ async function createContainer(
   const join = pod.hostNetwork ? 'host' : `container:${sandboxId}`;
   let resolved: ContainerMounts;
   try {
-    resolved = await mounts(c);
+    resolved = await mounts(c, vars);
   } catch (err) {
     // A path leading out of its root is the kubelet's CreateContainerConfigError too ("subPath
     // ... must not escape the volume root"): nothing of it is mounted, the pod shows why it waits.
-    if (isMountRefusal(err)) return { container: await createRefusedContainer(ctx, pod, c, role, name, sandboxId, err.message), refused: err.message };
+    if (isMountRefusal(err)) return { container: await createRefusedContainer(ctx, pod, c, role, name, sandboxId, { reason: err.message, namesContainer: true }), refused: err.message };
     throw err;
   }
   const { mounts: containerMounts, safe } = resolved;
@@ -453,8 +468,19 @@ async function createContainer(
  * it waits, the planner knows not to start it, and were anything to start it anyway, it runs
  * nothing of the image. The rest of the pod, and every other pod, goes on.
  */
-async function createRefusedContainer(ctx: PodContext, pod: PodPlan, c: ContainerPlan, role: 'init' | 'container', name: string, sandboxId: string, reason: string): Promise<Dockerode.Container> {
-  ctx.warn(`Pod/${pod.namespace}/${pod.name}`, 'Failed', `Error: ${reason} (container ${c.name})`);
+async function createRefusedContainer(
+  ctx: PodContext,
+  pod: PodPlan,
+  c: ContainerPlan,
+  role: 'init' | 'container',
+  name: string,
+  sandboxId: string,
+  refusal: { reason: string; namesContainer: boolean },
+): Promise<Dockerode.Container> {
+  const { reason } = refusal;
+  // The event is the pod's: it names the container, unless the reason does already (a mount's
+  // says "(container c of pod ns/p)"). The label is the container's own: the reason alone.
+  ctx.warn(`Pod/${pod.namespace}/${pod.name}`, 'Failed', refusal.namesContainer ? `Error: ${reason}` : `Error: ${reason} (container ${c.name})`);
   const image = await ensureSandboxImage(ctx.docker);
   try {
     return await ctx.docker.api.createContainer({

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { ValidateOptions } from '../manifests/index.js';
 import { BerthError } from '../model/errors.js';
 import { normalizeCapability } from '../model/pod-policy.js';
+import type { HostPolicy } from '../model/policy.js';
+import { capabilityProblem, hostPathPrefixProblem, probeHostProblem, sysctlPatternProblem } from '../runtime/policy-values.js';
 
 const repeat = (v: string, acc: string[]) => [...acc, v];
 
@@ -43,21 +45,37 @@ export function validateOptionsFrom(flags: ValidationFlags): ValidateOptions {
     hostPolicy: {
       allowPrivileged: flags.allowPrivileged ?? false,
       allowHostNetwork: flags.allowHostNetwork ?? false,
-      hostPathPrefixes: flags.hostPathPrefix ?? [],
-      allowedCapabilities: (flags.allowCapability ?? []).map(capabilityFlag),
-      allowedSysctls: flags.allowSysctl ?? [],
+      hostPathPrefixes: checked('--host-path-prefix', flags.hostPathPrefix, hostPathPrefixProblem),
+      allowedCapabilities: checked('--allow-capability', flags.allowCapability, capabilityProblem).map((c) => normalizeCapability(c)!),
+      allowedSysctls: checked('--allow-sysctl', flags.allowSysctl, sysctlPatternProblem),
       allowHostPorts: flags.allowHostPorts ?? false,
       allowHostNamespaces: flags.allowHostNamespaces ?? false,
       allowUnconfined: flags.allowUnconfined ?? false,
-      allowedProbeHosts: flags.allowProbeHost ?? [],
+      allowedProbeHosts: checked('--allow-probe-host', flags.allowProbeHost, probeHostProblem),
     },
   };
 }
 
-/** A typo in a capability the operator means to allow must not pass silently as "allows nothing". */
-function capabilityFlag(name: string): string {
-  const n = normalizeCapability(name);
-  if (n === undefined) throw new BerthError('USAGE', `--allow-capability ${name}: not a Linux capability (e.g. NET_ADMIN, SYS_TIME; a CAP_ prefix is optional)`, { capability: name });
-  if (n === 'ALL') throw new BerthError('USAGE', '--allow-capability ALL: use --allow-privileged, which is what adding every capability amounts to', { capability: name });
-  return n;
+/**
+ * The host policy the flags give when at least one policy flag is given, else undefined: a
+ * command that converges stored templates (rollout, scale) then runs under the policy the app
+ * was last applied with (runtime/pass.ts policyInForce). Flags replace that policy whole.
+ */
+export function explicitHostPolicy(flags: ValidationFlags): HostPolicy | undefined {
+  const given = POLICY_FLAGS.some((k) => {
+    const v = flags[k];
+    return Array.isArray(v) ? v.length > 0 : v === true;
+  });
+  return given ? validateOptionsFrom(flags).hostPolicy : undefined;
+}
+
+const POLICY_FLAGS = ['allowPrivileged', 'allowHostNetwork', 'hostPathPrefix', 'allowCapability', 'allowSysctl', 'allowHostPorts', 'allowHostNamespaces', 'allowUnconfined', 'allowProbeHost'] as const satisfies ReadonlyArray<keyof ValidationFlags>;
+
+/** A value that can never match must not pass silently as a policy that allows nothing (runtime/policy-values.ts). */
+function checked(flag: string, values: readonly string[] | undefined, problem: (value: string) => string | undefined): string[] {
+  for (const value of values ?? []) {
+    const why = problem(value);
+    if (why !== undefined) throw new BerthError('USAGE', `${flag} ${JSON.stringify(value)}: ${why}`, { flag, value });
+  }
+  return [...(values ?? [])];
 }

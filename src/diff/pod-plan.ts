@@ -76,6 +76,11 @@ export interface MountPlan {
   mountPath: string;
   readOnly: boolean;
   subPath?: string;
+  /**
+   * Expanded with the container's environment when the container is created (the pod IP is
+   * known only then), as the kubelet does; the result is used as `subPath` (expandSubPathExpr).
+   */
+  subPathExpr?: string;
 }
 
 export interface ContainerPlan {
@@ -321,7 +326,13 @@ function buildContainerPlan(c: Container, spec: PodSpec, ns: string, configs: Co
     env,
     ports: c.ports ?? [],
     resources,
-    mounts: (c.volumeMounts ?? []).map((m) => ({ volume: m.name, mountPath: m.mountPath, readOnly: m.readOnly ?? false, ...(m.subPath ? { subPath: m.subPath } : {}) })),
+    mounts: (c.volumeMounts ?? []).map((m) => ({
+      volume: m.name,
+      mountPath: m.mountPath,
+      readOnly: m.readOnly ?? false,
+      ...(m.subPath ? { subPath: m.subPath } : {}),
+      ...(m.subPathExpr ? { subPathExpr: m.subPathExpr } : {}),
+    })),
     securityContext,
     ...(c.readinessProbe ? { readinessProbe: c.readinessProbe } : {}),
     ...(c.livenessProbe ? { livenessProbe: c.livenessProbe } : {}),
@@ -370,6 +381,25 @@ function resolveEnv(c: Container, ns: string, configs: ConfigIndex, podFields: S
     }
   }
   return [...out.values()];
+}
+
+/**
+ * The kubelet's subPathExpr: `$(VAR)` from the container's environment (`$$` is a literal `$`).
+ * A variable that is unset or empty is an error, as is a result that is absolute or climbs with
+ * `..` (the same rule as subPath; the path is then resolved inside the volume like a subPath).
+ */
+export function expandSubPathExpr(expr: string, env: ReadonlyMap<string, string>): { subPath: string } | { error: string } {
+  const missing = new Set<string>();
+  const subPath = expr.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) => {
+    if (m === '$$') return '$';
+    const v = env.get(name!);
+    if (v === undefined || v === '') missing.add(name!);
+    return v ?? '';
+  });
+  if (missing.size > 0) return { error: `has no value for ${[...missing].sort().map((n) => `$(${n})`).join(', ')}: not in the container's env, or empty` };
+  if (subPath.startsWith('/')) return { error: `expands to ${JSON.stringify(subPath)}, an absolute path; it must be relative to the volume` };
+  if (subPath.split('/').includes('..')) return { error: `expands to ${JSON.stringify(subPath)}, which contains '..'; it must stay inside the volume` };
+  return { subPath };
 }
 
 /** `$(VAR)` expands when VAR is known, `$$(VAR)` escapes to a literal `$(VAR)`; unknown stays as written. */

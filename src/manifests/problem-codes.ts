@@ -72,7 +72,7 @@ export const PROBLEM_CODES = {
   'invalid-volume': { severity: 'error', summary: 'A volume has no source berth supports, or more than one source.' },
   'duplicate-volume-name': { severity: 'error', summary: 'Two volumes of one pod share a name.' },
   'undefined-volume': { severity: 'error', summary: "A volumeMount names a volume that the pod's volumes do not define." },
-  'invalid-mount-path': { severity: 'error', summary: 'A mountPath is not absolute or is mounted twice, or a subPath leaves the volume.' },
+  'invalid-mount-path': { severity: 'error', summary: 'A mountPath is not absolute or is mounted twice, or a subPath or subPathExpr leaves the volume.' },
   'invalid-path': { severity: 'error', summary: 'A hostPath is not absolute, or an items[].path is absolute, contains `..` or starts with `..`.' },
   'invalid-ip': { severity: 'error', summary: 'An IP address field (hostAliases, hostIP, clusterIP, loadBalancerIP) is not an IP address.' },
 

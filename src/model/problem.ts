@@ -19,6 +19,16 @@ export interface Problem {
   message: string;
 }
 
+/**
+ * `file:line:col`, `file:line` when the column is unknown, or just `file` for a problem about
+ * the whole file (line 0): every place that names a problem in one line (validate's text, the
+ * daemon's log and events, config errors) reads the same.
+ */
+export function problemLocation(p: Pick<Problem, 'file' | 'line' | 'column'>): string {
+  if (p.line <= 0) return p.file;
+  return p.column > 0 ? `${p.file}:${p.line}:${p.column}` : `${p.file}:${p.line}`;
+}
+
 export function hasErrors(problems: readonly Problem[]): boolean {
   return problems.some((p) => p.severity === 'error');
 }

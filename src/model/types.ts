@@ -86,6 +86,8 @@ export interface VolumeMount {
   mountPath: string;
   readOnly?: boolean;
   subPath?: string;
+  /** subPath with `$(VAR)` from the container's environment, expanded when the container is created. */
+  subPathExpr?: string;
 }
 
 export interface HTTPHeader {

@@ -7,7 +7,8 @@ import { formatPath, pathFromPointer, type Path } from '../manifests/path.js';
 import type { DocumentLocator } from '../manifests/source-map.js';
 import { BerthError } from '../model/errors.js';
 import type { Problem } from '../model/problem.js';
-import { compareProblems, hasErrors } from '../model/problem.js';
+import { compareProblems, hasErrors, problemLocation } from '../model/problem.js';
+import { capabilityProblem, hostPathPrefixProblem, probeHostProblem, sysctlPatternProblem } from './policy-values.js';
 
 /**
  * `berth daemon --config berth.yaml`: the same settings as the flags, camelCased. Flags win
@@ -77,8 +78,8 @@ export const DAEMON_CONFIG_SCHEMA = {
     skipUnsupported: { type: 'boolean' },
     allowPrivileged: { type: 'boolean' },
     allowHostNetwork: { type: 'boolean' },
-    hostPathPrefixes: { type: 'array', items: { type: 'string', pattern: '^/' } },
-    // Host policy (docs/security.md): names are checked when the settings are settled.
+    // Host policy (docs/security.md): each value is checked below (policyValueProblems), as the flags are.
+    hostPathPrefixes: { type: 'array', items: { type: 'string', minLength: 1 } },
     allowedCapabilities: { type: 'array', items: { type: 'string', minLength: 1 } },
     allowedSysctls: { type: 'array', items: { type: 'string', minLength: 1 } },
     allowHostPorts: { type: 'boolean' },
@@ -103,11 +104,13 @@ export function parseDaemonConfig(file: string, content: Buffer): { config?: Dae
   if (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value))
     return { problems: [problem(file, doc.locator, [], 'config-type', 'the config file must be a mapping of settings (key: value)', 'value')] };
   validator ??= new Ajv({ allErrors: true, strict: false }).compile(DAEMON_CONFIG_SCHEMA);
+  // Every problem at once: the policy's values are checked whatever else is wrong.
+  const values = policyValueProblems(file, doc.value as Record<string, unknown>, doc.locator);
   if (validator(doc.value)) {
-    const problems = combinationProblems(file, doc.value as DaemonFileConfig, doc.locator);
+    const problems = [...combinationProblems(file, doc.value as DaemonFileConfig, doc.locator), ...values].sort(compareProblems);
     return problems.length ? { problems } : { config: Object.freeze({ ...(doc.value as DaemonFileConfig) }), problems: [] };
   }
-  const problems = (validator.errors ?? []).map((e) => ajvProblem(file, e, doc.value, doc.locator));
+  const problems = [...(validator.errors ?? []).map((e) => ajvProblem(file, e, doc.value, doc.locator)), ...values];
   return { problems: dedupe(problems).sort(compareProblems) };
 }
 
@@ -123,7 +126,7 @@ export async function loadDaemonConfig(path: string): Promise<DaemonFileConfig> 
   if (!config) {
     const first = problems[0]!;
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-    throw new BerthError('INVALID_CONFIG', `config file ${basename(path)} is invalid: ${first.file}:${first.line}:${first.column}: ${first.message}${more}`, { path, problems });
+    throw new BerthError('INVALID_CONFIG', `config file ${basename(path)} is invalid: ${problemLocation(first)}: ${first.message}${more}`, { path, problems });
   }
   return config;
 }
@@ -134,6 +137,23 @@ function combinationProblems(file: string, c: DaemonFileConfig, locator: Documen
   if (c.branch !== undefined && c.ref !== undefined) out.push(problem(file, locator, ['ref'], 'config-conflict', 'set either branch or ref, not both', 'key'));
   if (c.watch !== undefined) for (const k of ['branch', 'ref', 'path', 'interval', 'gitTokenFile'] as const) if (c[k] !== undefined) out.push(problem(file, locator, [k], 'config-conflict', `${k} applies to a Git repository; this config watches a folder`, 'key'));
   return out;
+}
+
+/** The host policy's values, by the rules the flags follow (runtime/policy-values.ts), each at its line. */
+function policyValueProblems(file: string, c: Record<string, unknown>, locator: DocumentLocator): Problem[] {
+  const checks = [
+    ['hostPathPrefixes', hostPathPrefixProblem],
+    ['allowedCapabilities', capabilityProblem],
+    ['allowedSysctls', sysctlPatternProblem],
+    ['allowedProbeHosts', probeHostProblem],
+  ] as const;
+  return checks.flatMap(([key, check]) =>
+    (Array.isArray(c[key]) ? (c[key] as unknown[]) : []).flatMap((value, i) => {
+      // A value of the wrong type is the schema's problem.
+      const why = typeof value === 'string' && value !== '' ? check(value) : undefined;
+      return why === undefined ? [] : [problem(file, locator, [key, i], 'config-policy-value', `${key}[${i}] ${JSON.stringify(value)} ${why.replace('--allow-privileged (host policy allowPrivileged)', 'allowPrivileged: true')}`, 'value')];
+    }),
+  );
 }
 
 function ajvProblem(file: string, e: ErrorObject, root: unknown, locator: DocumentLocator): Problem {

@@ -17,7 +17,7 @@ import type { ConvergeDeps, ConvergeOutcome, ProgressEvent } from './converge.js
 import { converge } from './converge.js';
 import type { Divergence } from './rollouts.js';
 import { appliedSourceRevision, createRolloutTracker } from './rollouts.js';
-import type { InventoryEntry, SourceStatus, SourceStatusPatch, SyncState } from './store/index.js';
+import type { InventoryEntry, SourceStatus, SourceStatusPatch, Store, SyncState } from './store/index.js';
 
 export interface PassRequest {
   app: string;
@@ -108,6 +108,8 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
   // commands that read it (rollout, scale, get) see a revision that is still rolling out.
   if (!req.dryRun) {
     recordInventory(deps, req, resources, inventory);
+    // What the inventory was admitted under: rollout and scale converge it again under it.
+    deps.store.recordAppliedPolicy(req.app, req.validate?.hostPolicy ?? DEFAULT_HOST_POLICY);
     // Applied from here on, even if this pass is cut short: a later pass over the inventory
     // finishes this revision's rollouts, and status must name the revision that runs.
     deps.store.updateSourceStatus(req.app, { lastAppliedRevision: revision.id });
@@ -118,40 +120,65 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
 }
 
 export interface InventoryPassRequest extends Omit<PassRequest, 'revision' | 'validate' | 'allowEmpty' | 'onChanges' | 'confirm'> {
-  /** Today's host policy; the inventory was validated under the policy of its day. Default: DEFAULT_HOST_POLICY. */
+  /**
+   * The host policy this pass runs under: for stored templates it brings back (a pin, a
+   * rollback target), hostPath resolution and probes. Default: policyInForce (the policy the
+   * app was last applied with).
+   */
   hostPolicy?: HostPolicy;
+  /**
+   * Hold every object of the inventory to `hostPolicy` first (POLICY_DENIED, nothing changed):
+   * for the daemon, whose policy may have narrowed since the app was applied. Commands that
+   * bring no new template (restart, pause, scale) leave it off: what they converge was
+   * admitted when it was applied.
+   */
+  holdInventoryToPolicy?: boolean;
+}
+
+/**
+ * The host policy a command that converges an app's inventory runs under: the policy flags it
+ * was given, else the policy the app was last applied with (recorded by every pass), else the
+ * default policy (apps applied before berth recorded it).
+ */
+export function policyInForce(store: Pick<Store, 'getAppliedPolicy'>, app: string, explicit?: HostPolicy): HostPolicy {
+  return explicit ?? store.getAppliedPolicy(app) ?? DEFAULT_HOST_POLICY;
 }
 
 /**
  * Converges what the app last applied, as recorded in the inventory, under the current
  * overrides: what `rollout undo|restart|pause|resume` and `scale` run after recording their
- * change, so the host follows at once without a new revision. The inventory is held to today's
- * host policy first: if the policy narrowed since it was applied, nothing is changed (a
- * restart or scale would otherwise create pods the host no longer allows).
+ * change, so the host follows at once without a new revision; and the daemon's pass when the
+ * source has nothing new. Records the policy it ran under, as runPass does.
  */
 export async function runInventoryPass(deps: ConvergeDeps, req: InventoryPassRequest): Promise<PassResult> {
   const inventory = deps.store.getInventory(req.app);
-  if (!req.dryRun) assertInventoryAllowed(req.app, inventory, req.hostPolicy ?? DEFAULT_HOST_POLICY);
+  const hostPolicy = policyInForce(deps.store, req.app, req.hostPolicy);
+  if (!req.dryRun && req.holdInventoryToPolicy) assertInventoryAllowed(req.app, inventory, hostPolicy);
   const resources: Resource[] = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
   const sourceRevision = appliedSourceRevision(deps.store, req.app, inventory) ?? 'unknown';
-  const result = await convergeResources(deps, { ...req, resources, sourceRevision });
+  if (!req.dryRun) deps.store.recordAppliedPolicy(req.app, hostPolicy);
+  const result = await convergeResources(deps, { ...req, hostPolicy, resources, sourceRevision });
   if (!req.dryRun) deps.store.updateSourceStatus(req.app, { syncState: syncState(result) });
   return { revision: { id: sourceRevision, origin: 'inventory' }, problems: [], valid: true, resources, changes: [], ...result };
 }
 
 /**
- * POLICY_DENIED when today's host policy refuses an object of the inventory. Commands that
- * record a change and then converge the inventory (scale, rollout restart/undo/pause/resume)
- * call it before recording, so a refusal leaves everything as it was.
+ * POLICY_DENIED when `policy` refuses an object of the inventory, one problem per line: the
+ * daemon's inventory passes, whose policy may be narrower than the one the app was applied with.
  */
 export function assertInventoryAllowed(app: string, inventory: readonly InventoryEntry[], policy: HostPolicy): void {
   const refused = inventory.flatMap((e) => storedObjectRefusal(e.object, policy).map((m) => `${e.key}: ${m}`));
   if (refused.length > 0)
-    throw new BerthError('POLICY_DENIED', `this host's policy refuses what app ${app} last applied; nothing was changed: ${refused.join('; ')}`, {
+    throw new BerthError('POLICY_DENIED', `this host's policy refuses what app ${app} last applied; nothing was changed:${problemLines(refused)}`, {
       app,
       refused,
-      hint: 'apply a revision the policy allows, or pass the host-policy flags that allowed it (docs/security.md)',
+      hint: 'apply a revision the policy allows, or run berth with the host-policy flags that allowed it (docs/security.md)',
     });
+}
+
+/** Policy problems under a one-line summary: one indented line each, never one long line. */
+export function problemLines(lines: readonly string[]): string {
+  return lines.map((l) => `\n  ${l}`).join('');
 }
 
 type ConvergedResult = Pick<PassResult, 'desired' | 'converge' | 'ok' | 'rolloutsFailed' | 'divergences'>;

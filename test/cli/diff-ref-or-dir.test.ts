@@ -120,3 +120,60 @@ describe('berth diff: a directory named like a ref', () => {
     expect([r.code, r.stderr]).toEqual([0, '']);
   });
 });
+
+/**
+ * Issue 11 review, finding 2: the CI diff held main's side to today's policy, so a pull request
+ * that *removes* a hostPort failed with exit 2 because main had one. The --from side is the
+ * current state: its policy problems are notes; the --to side is held to the flags as before.
+ */
+describe('berth diff: host policy and the current state', () => {
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  let repo: TestRepo;
+  const web = (hostPort: boolean) =>
+    `apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n  - name: c\n    image: busybox\n    ports: [{containerPort: 80${hostPort ? ', hostPort: 8080' : ''}}]\n`;
+
+  beforeAll(async () => {
+    tmp = await makeTempDir('berth-diff-policy-');
+    repo = await makeRepo(tmp.path, 'deploy.git', { files: { 'deploy/web.yaml': web(true) } });
+    await repo.commitFiles({ 'deploy/web.yaml': web(false) }, { branch: 'fix' });
+    await repo.commitFiles({ 'deploy/web.yaml': `${web(true)}---\n${cm('extra', 'v1')}` }, { branch: 'keeps' });
+  });
+  afterAll(async () => {
+    await tmp?.cleanup();
+  });
+
+  it('a change that removes a hostPort main has diffs (exit 1); main\'s problem is a note on stderr', async () => {
+    const r = await berth(['diff', '--repo', repo.workDir, '--from-ref', 'main', '--to-ref', 'fix', '-o', 'json'], repo.workDir);
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as { changes: Array<{ key: string; action: string }> };
+    expect(report.changes.map((c) => [c.action, c.key])).toEqual([['update', 'Pod/default/web']]);
+    expect(r.stderr).toContain("--from git main: this host's policy refuses what it already has (not this change's doing; the diff goes on):");
+    expect(r.stderr).toMatch(/^note: deploy\/web\.yaml:\d+:\d+: hostPort 8080 binds a port of the host/m);
+    expect(r.stderr).not.toMatch(/^error/m);
+  });
+
+  it('the --to side is still held to the flags: a change that keeps the hostPort is refused (exit 2), and allowed with the flag', async () => {
+    const refused = await berth(['diff', '--repo', repo.workDir, '--from-ref', 'main', '--to-ref', 'keeps'], repo.workDir);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--to git keeps: invalid manifests');
+    const allowed = await berth(['diff', '--repo', repo.workDir, '--from-ref', 'main', '--to-ref', 'keeps', '--allow-host-ports', '-o', 'json'], repo.workDir);
+    expect([allowed.code, allowed.stderr]).toEqual([1, '']);
+  });
+
+  // Finding 6: the origin named the runner's checkout twice (`git /tmp/…/deploy@main/deploy`).
+  it('names each side by ref and repository-relative path, in the markdown comment too', async () => {
+    const r = await berth(['diff', '--from-ref', 'main', '--to-ref', 'fix', '--allow-host-ports', '-o', 'markdown'], join(repo.workDir, 'deploy'));
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain('`git main:deploy`');
+    expect(r.stdout).toContain('`git fix:deploy`');
+    expect(r.stdout).not.toContain(tmp.path);
+  });
+
+  it('a missing ref reads as a sentence', async () => {
+    const ref = await berth(['diff', '--repo', repo.workDir, '--from-ref', 'mian', '--to-ref', 'fix'], repo.workDir);
+    expect(ref.code).toBe(2);
+    expect(ref.stderr).toContain('hint: "mian" is not a git ref of the repository; for a remote branch, fetch it first (git fetch origin)');
+    const auto = await berth(['diff', '--repo', repo.workDir, '--from', 'mian', '--to-ref', 'fix'], repo.workDir);
+    expect(auto.stderr).toContain('hint: "mian" is neither a directory nor a git ref of the repository;');
+  });
+});

@@ -41,6 +41,31 @@ describe('host policy flags', () => {
   it.each([['SYS_WIZARD'], ['ALL'], ['all']])('--allow-capability %s is a usage error, not a policy that silently allows nothing', (name) => {
     expect(() => policyFromArgv(['--allow-capability', name])).toThrow(expect.objectContaining({ code: 'USAGE' }));
   });
+
+  // Issue 11 review, finding 4: a value that can never match is a usage error naming the flag.
+  it.each<{ args: string[]; message: RegExp }>([
+    { args: ['--host-path-prefix', 'hostdata'], message: /^--host-path-prefix "hostdata": must be an absolute path/ },
+    { args: ['--host-path-prefix', '/a/b/../b'], message: /^--host-path-prefix "\/a\/b\/..\/b": must be a normalized absolute path/ },
+    { args: ['--host-path-prefix', '/a//b'], message: /normalized absolute path/ },
+    { args: ['--host-path-prefix', '/a/./b'], message: /normalized absolute path/ },
+    { args: ['--host-path-prefix', '/srv', '--host-path-prefix', 'srv'], message: /^--host-path-prefix "srv"/ },
+    { args: ['--allow-sysctl', 'net.*.rp_filter'], message: /^--allow-sysctl "net.\*.rp_filter": must be a sysctl name/ },
+    { args: ['--allow-sysctl', 'net core'], message: /^--allow-sysctl/ },
+    { args: ['--allow-probe-host', 'http://db:8080'], message: /^--allow-probe-host "http:\/\/db:8080": must be a host name or an IP address/ },
+    { args: ['--allow-probe-host', 'db:8080'], message: /^--allow-probe-host/ },
+    { args: ['--allow-probe-host', ''], message: /^--allow-probe-host/ },
+  ])('$args is a usage error naming the flag', ({ args, message }) => {
+    expect(() => policyFromArgv(args)).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringMatching(message) }));
+  });
+
+  it.each([
+    [['--host-path-prefix', '/'], { hostPathPrefixes: ['/'] }],
+    [['--host-path-prefix', '/srv/data/'], { hostPathPrefixes: ['/srv/data/'] }],
+    [['--allow-sysctl', '*', '--allow-sysctl', 'net.core.*', '--allow-sysctl', 'net/ipv4/ip_forward'], { allowedSysctls: ['*', 'net.core.*', 'net/ipv4/ip_forward'] }],
+    [['--allow-probe-host', '*', '--allow-probe-host', '::1', '--allow-probe-host', '[fe80::1]', '--allow-probe-host', 'db.internal.'], { allowedProbeHosts: ['*', '::1', '[fe80::1]', 'db.internal.'] }],
+  ] as Array<[string[], Partial<HostPolicy>]>)('%j is accepted', (args, want) => {
+    expect(policyFromArgv(args)).toEqual({ ...NOTHING, ...want });
+  });
 });
 
 describe('host policy in the daemon config file', () => {
@@ -75,10 +100,23 @@ allowedProbeHosts: [127.0.0.1]
     expect(validateOptionsFrom(s.validation).hostPolicy).toMatchObject({ allowedCapabilities: ['SYS_TIME'], allowedProbeHosts: ['db'], allowedSysctls: ['net.core.somaxconn'], allowHostPorts: false });
   });
 
-  it('a capability name the config misspells stops the daemon with a usage error', () => {
-    const { config: file } = parseDaemonConfig('berth.yaml', Buffer.from('watch: /d\nallowedCapabilities: [NET_ADMINN]\n'));
-    const s = settleDaemon({}, file!, { cwd: '/', env });
-    expect(() => validateOptionsFrom(s.validation)).toThrow(expect.objectContaining({ code: 'USAGE' }));
+  // Issue 11 review, finding 4: each value is checked as its flag is, at its line in the file.
+  it.each<{ key: string; value: string; message: RegExp }>([
+    { key: 'hostPathPrefixes', value: 'hostdata', message: /^hostPathPrefixes\[0\] "hostdata" must be an absolute path/ },
+    { key: 'hostPathPrefixes', value: '/a/b/../b', message: /^hostPathPrefixes\[0\] "\/a\/b\/..\/b" must be a normalized absolute path .* such as \/a\/b$/ },
+    { key: 'allowedCapabilities', value: 'NET_ADMINN', message: /^allowedCapabilities\[0\] "NET_ADMINN" is not a Linux capability/ },
+    { key: 'allowedCapabilities', value: 'ALL', message: /allowPrivileged: true allows; use that instead$/ },
+    { key: 'allowedSysctls', value: 'net.*.rp_filter', message: /^allowedSysctls\[0\] "net.\*.rp_filter" must be a sysctl name/ },
+    { key: 'allowedProbeHosts', value: 'http://db:8080', message: /^allowedProbeHosts\[0\] "http:\/\/db:8080" must be a host name or an IP address/ },
+  ])('$key: $value is a config problem at its line, not a policy that never matches', ({ key, value, message }) => {
+    const { config: file, problems } = parseDaemonConfig('berth.yaml', Buffer.from(`watch: /d\n${key}:\n  - "${value}"\n`));
+    expect(file).toBeUndefined();
+    expect(problems).toEqual([expect.objectContaining({ file: 'berth.yaml', line: 3, column: 5, path: `${key}[0]`, code: 'config-policy-value', severity: 'error', message: expect.stringMatching(message) })]);
+  });
+
+  it('accepts what the flags accept', () => {
+    const { problems } = parseDaemonConfig('berth.yaml', Buffer.from('watch: /d\nhostPathPrefixes: [/, /srv/data, /srv/www/]\nallowedSysctls: ["*", net.core.*, kernel.msg*, net/ipv4/ip_forward]\nallowedProbeHosts: ["*", db.internal, 10.0.0.5, "[::1]"]\n'));
+    expect(problems).toEqual([]);
   });
 
   it('refuses keys of the wrong shape with line and column', () => {

@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerClient } from '../../src/apply/docker.js';
@@ -243,5 +246,75 @@ spec:
     expect(allowed.code, allowed.stderr).toBe(0);
     const running = (await t.containers()).find((c) => c.Labels['berth.controller'] === 'Deployment/default/web' && c.Labels['berth.role'] === 'container' && c.State === 'running');
     expect((await t.docker.getContainer(running!.Id).inspect()).HostConfig.CapAdd).toEqual(['CAP_NET_ADMIN']);
+  });
+});
+
+describe('rollout and scale run under the policy the app was applied with (issue 11 review, finding 1)', () => {
+  it('an app applied with --host-path-prefix is restarted, paused, resumed, scaled and undone without repeating the flag', async () => {
+    const prefix = await mkdtemp(join(tmpdir(), 'berth-secpol-hp-'));
+    try {
+      await write({
+        'hp.yaml': bare('hp', '    volumeMounts: [{name: h, mountPath: /h}]\n', `  volumes:\n  - name: h\n    hostPath: {path: '${prefix}/data', type: DirectoryOrCreate}\n`),
+        'caps.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: caps}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: caps}}
+  template:
+    metadata: {labels: {app: caps}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: app
+        image: IMAGE
+        command: [sleep, "3600"]
+`,
+      });
+      const applied = await t.berth('apply', '-f', t.dir, '--prune', '--host-path-prefix', prefix, '--wait', '--timeout', '60s');
+      expect(applied.code, applied.stderr).toBe(0);
+      const hp = await containerOf('hp');
+      const ok = async (...args: string[]) => {
+        const r = await t.berth(...args);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+        return r;
+      };
+      expect((await ok('rollout', 'restart', 'deploy/caps', '--wait', '--timeout', '60s')).stdout).toContain('deployment.apps/caps restarted');
+      await ok('rollout', 'pause', 'deploy/caps');
+      await ok('rollout', 'resume', 'deploy/caps', '--wait', '--timeout', '60s');
+      await ok('scale', 'deploy/caps', '--replicas', '2', '--wait', '--timeout', '60s');
+      expect((await ok('rollout', 'undo', 'deploy/caps', '--wait', '--timeout', '60s')).stdout).toContain('deployment.apps/caps rolled back');
+      const running = (await t.containers()).filter((c) => c.Labels['berth.controller'] === 'Deployment/default/caps' && c.Labels['berth.role'] === 'container' && c.State === 'running');
+      expect(running).toHaveLength(2);
+      // The hostPath pod was left alone throughout, its bind below the prefix intact.
+      expect(await containerOf('hp')).toMatchObject({ id: hp.id, state: 'running' });
+      expect((await execIn(t.docker, hp.id, ['sh', '-c', 'echo here > /h/f && cat /h/f'])).output.trim()).toBe('here');
+    } finally {
+      await t.write({});
+      await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty');
+      await rm(prefix, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('apply and diff -f show validation warnings (issue 11 review, finding 5)', () => {
+  it('apply --dry-run, apply and diff -f print them on stderr as validate does, and succeed', async () => {
+    await write({ 'warned.yaml': bare('warned', '', '  nodeSelector: {disk: ssd}\n') });
+    const warning = /^.*warned\.yaml:\d+:\d+: warning: berth does not implement spec\.nodeSelector; it is ignored/m;
+    const dry = await t.berth('apply', '-f', t.dir, '--prune', '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toMatch(warning);
+    // Planned actions read verb first (finding 6): not "would pod/warned created".
+    expect(dry.stdout).toMatch(/^ {2}would create pod default\/warned /m);
+    expect(dry.stdout).not.toMatch(/would (pod|network|volume|service)\b/);
+    const applied = await t.berth('apply', '-f', t.dir, '--prune');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stderr).toMatch(warning);
+    const diff = await t.berth('diff', '-f', t.dir);
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.stderr).toMatch(warning);
+    expect(diff.stdout).not.toMatch(/warning/);
+    await t.write({});
+    expect((await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty')).code).toBe(0);
   });
 });

@@ -170,7 +170,8 @@ describe('volumes: subPath and hostPath stay inside their roots (real Docker)', 
     for (const name of ['hp-escape', 'hp-up', 'hp-nested', 'hp-inner', 'hp-subpath']) {
       await cannotRead(name, `/host${marker}`);
       await cannotRead(name, `/host/${marker.split('/').pop()}`);
-      await refused(name, /must not escape the volume root/);
+      // The root a hostPath must stay below is the operator's prefix; a subPath's is the volume.
+      await refused(name, name === 'hp-subpath' ? /must not escape the volume root/ : new RegExp(`must not escape the allowed host path prefix ${prefix} `));
     }
     expect(r.code, r.stderr).toBe(0);
     await t.write({});
@@ -283,6 +284,47 @@ spec:
     const stand = await find('victim');
     expect(stand.State).toBe('created');
     expect(stand.Labels['berth.config-error']).toMatch(/^subPath "data" of volume "work" \(container victim of pod default\/swap\) must not escape the volume root/);
+  });
+
+  // Issue 11 review, finding 5: subPathExpr was ignored with a warning, so each pod got the
+  // whole shared volume instead of its own directory. Expanded now from the container's env.
+  it('subPathExpr is expanded from the env (POD_NAME, POD_IP) and bound like a subPath; one leaving the volume refuses the container', async () => {
+    await t.write({
+      'expr.yaml':
+        pod('expr', {
+          containers:
+            `  - name: app\n    image: ${IMAGE}\n    command: [sh, -c, 'echo mine > /own/file && exec sleep 100000']\n` +
+            `    env:\n    - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}\n    - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}\n` +
+            `    volumeMounts:\n    - {name: work, mountPath: /own, subPathExpr: 'logs/$(POD_NAME)'}\n    - {name: work, mountPath: /ip, subPathExpr: 'by-ip/$(POD_IP)'}\n` +
+            `  - name: whole\n    image: ${IMAGE}\n    ${SLEEP}\n    volumeMounts: [{name: work, mountPath: /work}]\n`,
+          volumes: `  - name: work\n    emptyDir: {}\n`,
+        }) +
+        pod('expr-up', {
+          containers:
+            `  - name: app\n    image: ${IMAGE}\n    ${SLEEP}\n    env: [{name: UP, value: '../..'}]\n    volumeMounts: [{name: work, mountPath: /host, subPathExpr: '$(UP)/x'}]\n`,
+          volumes: `  - name: work\n    emptyDir: {}\n`,
+        }),
+    });
+    const r = await t.berth('apply', '-f', t.dir);
+    expect(r.stderr).not.toMatch(/warning/);
+    const [app, whole] = ['app', 'whole'].map((n) => async () => (await podContainers('expr')).find((c) => c.Labels['berth.container'] === n)!);
+    const w = (await whole!())!;
+    const sh = async (c: Dockerode.ContainerInfo, cmd: string) => (await execIn(t.docker, c.Id, ['sh', '-c', cmd])).output.trim();
+    await expect.poll(() => sh(w, 'cat /work/logs/expr/file'), { timeout: 10_000 }).toBe('mine');
+    // The pod IP is known when the container is created: its directory is named after it.
+    const ip = (await sh((await app!())!, 'hostname -i')).split(/\s+/)[0]!;
+    expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(await sh(w, 'ls /work/by-ip')).toBe(ip);
+    expect(await sh((await app!())!, 'ls /own')).toBe('file');
+    // Never the whole volume: the container that asked for a path out of it is refused.
+    await refused('expr-up', /^subPathExpr "\$\(UP\)\/x" of volume "work" \(container app of pod default\/expr-up\) expands to "..\/..\/x", which contains '..'/);
+    // The pod's event names the container once (issue 11 review, finding 6).
+    const described = await t.berth('describe', 'pod', 'expr-up');
+    expect(described.stdout).toContain('(container app of pod default/expr-up)');
+    expect(described.stdout).not.toContain('(container app)');
+    expect(r.code, r.stderr).toBe(0);
+    await t.write({});
+    expect((await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty')).code).toBe(0);
   });
 
   it('deleting the pods removes their binds; binds of pods gone without berth are removed by the next pass', async () => {

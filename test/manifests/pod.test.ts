@@ -244,6 +244,39 @@ describe('volumes and mounts', () => {
         at(23, 24, 'invalid-path', 'spec.volumes[3].hostPath.path'),
       ],
     },
+    // Issue 11 review, finding 5: subPathExpr was ignored with a warning, which mounted the
+    // whole volume. It is implemented: checked here like subPath, expanded when created.
+    {
+      name: 'subPathExpr: relative, one of subPath and subPathExpr, and only names the env defines',
+      spec: yaml`
+        containers:
+          - name: a
+            image: nginx:1.25
+            env:
+              - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+            volumeMounts:
+              - {name: v, mountPath: /ok, subPathExpr: logs/$(POD_NAME)}
+              - {name: v, mountPath: /up, subPathExpr: ../$(POD_NAME)}
+              - {name: v, mountPath: /abs, subPathExpr: /$(POD_NAME)}
+              - {name: v, mountPath: /both, subPath: x, subPathExpr: $(POD_NAME)}
+              - {name: v, mountPath: /undef, subPathExpr: $(NODE)/$(POD_NAME)}
+              - {name: v, mountPath: /dollar, subPathExpr: $$x}
+          - name: b
+            image: nginx:1.25
+            envFrom: [{configMapRef: {name: settings}}]
+            volumeMounts:
+              - {name: v, mountPath: /from, subPathExpr: $(FROM_CONFIGMAP)}
+        volumes:
+          - {name: v, emptyDir: {}}
+      `,
+      want: [
+        at(13, 50, 'invalid-mount-path', 'spec.containers[0].volumeMounts[1].subPathExpr'),
+        at(14, 51, 'invalid-mount-path', 'spec.containers[0].volumeMounts[2].subPathExpr'),
+        at(15, 64, 'invalid-value', 'spec.containers[0].volumeMounts[3].subPathExpr'),
+        at(16, 53, 'invalid-value', 'spec.containers[0].volumeMounts[4].subPathExpr'),
+        at(20, 39, 'missing-reference', 'spec.containers[1].envFrom[0].configMapRef.name'),
+      ],
+    },
     {
       name: 'configMap items',
       spec: yaml`

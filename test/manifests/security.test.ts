@@ -156,6 +156,53 @@ describe('restricting fields berth cannot apply are errors, never "not implement
       `,
       want: [],
     },
+    // Issue 11 review, finding 3: Helm charts emit `seLinuxOptions: {}`; Kubernetes reads an
+    // empty or null field as unset, so it restricts nothing and berth need not refuse it.
+    {
+      name: 'empty or null restricting fields restrict nothing and validate clean',
+      spec: yaml`
+        hostUsers: null
+        runtimeClassName: null
+        securityContext:
+          seLinuxOptions: {}
+          windowsOptions: null
+          seccompProfile: null
+          supplementalGroupsPolicy: null
+        volumes:
+          - {name: v, emptyDir: {}}
+        containers:
+          - name: a
+            image: nginx:1.25
+            securityContext:
+              seLinuxOptions: null
+              windowsOptions: {hostProcess: false, runAsUserName: ""}
+            volumeMounts:
+              - {name: v, mountPath: /v, recursiveReadOnly: null}
+          - name: b
+            image: nginx:1.25
+            securityContext:
+              seLinuxOptions: {user: "", role: "", type: "", level: ""}
+              windowsOptions: {}
+      `,
+      want: [],
+    },
+    {
+      name: 'an option struct that sets one field is refused; an empty runtimeClassName is invalid, as in Kubernetes',
+      spec: yaml`
+        runtimeClassName: ""
+        containers:
+          - name: a
+            image: nginx:1.25
+            securityContext:
+              seLinuxOptions: {user: "", level: "s0"}
+              windowsOptions: {hostProcess: true}
+      `,
+      want: [
+        at(6, 21, 'invalid-value', 'spec.runtimeClassName'),
+        at(11, 9, 'unsupported-security-field', 'spec.containers[0].securityContext.seLinuxOptions'),
+        at(12, 9, 'unsupported-security-field', 'spec.containers[0].securityContext.windowsOptions'),
+      ],
+    },
     {
       name: 'localhostProfile goes with type Localhost only',
       spec: yaml`

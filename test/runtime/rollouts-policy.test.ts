@@ -8,6 +8,7 @@ import type { HostPolicy } from '../../src/model/policy.js';
 import { DEFAULT_HOST_POLICY } from '../../src/model/policy.js';
 import type { AnyObject, PodTemplateSpec } from '../../src/model/types.js';
 import { silentLogger } from '../../src/runtime/log.js';
+import { assertInventoryAllowed } from '../../src/runtime/pass.js';
 import { createRolloutTracker } from '../../src/runtime/rollouts.js';
 import { openStore } from '../../src/runtime/store/index.js';
 import type { Store } from '../../src/runtime/store/index.js';
@@ -112,5 +113,27 @@ describe('stored templates under today\'s policy', () => {
     const back = allowed.effective(v2).workloads[0]!;
     expect(back.kind === 'Deployment' && back.podTemplate.spec.containers[0]!.image).toBe('web:v1');
     expect(allowed.divergences()).toEqual([expect.objectContaining({ reason: 'rolled-back' })]);
+  });
+});
+
+describe('the daemon holding the inventory to its own policy', () => {
+  // Issue 11 review, finding 1: the refusal was one ~900-character line joined by "; ".
+  it('lists one refused object field per line under the summary', () => {
+    const pod = (name: string, spec: unknown) => ({ key: `Pod/default/${name}`, kind: 'Pod', namespace: 'default', name, specHash: name, object: { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec }, sourceRevision: 'a', appliedAt: 0 });
+    const inventory = [
+      pod('hp', { containers: [{ name: 'c', image: 'x' }], volumes: [{ name: 'h', hostPath: { path: '/srv/x' } }] }),
+      pod('ok', { containers: [{ name: 'c', image: 'x' }] }),
+      pod('priv', { hostNetwork: true, containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] }),
+    ];
+    let err: unknown;
+    try {
+      assertInventoryAllowed(APP, inventory, DEFAULT_HOST_POLICY);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'POLICY_DENIED', data: { refused: [expect.stringMatching(/^Pod\/default\/hp: spec\.volumes\[0\]/), expect.stringMatching(/^Pod\/default\/priv: spec\.hostNetwork/), expect.stringMatching(/^Pod\/default\/priv: spec\.containers\[0\]\.securityContext\.privileged/)] } });
+    const lines = (err as Error).message.split('\n');
+    expect(lines[0]).toBe("this host's policy refuses what app shop last applied; nothing was changed:");
+    expect(lines.slice(1).map((l) => l.replace(/: .*/, ''))).toEqual(['  Pod/default/hp', '  Pod/default/priv', '  Pod/default/priv']);
   });
 });

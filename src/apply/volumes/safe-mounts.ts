@@ -68,7 +68,7 @@ export function safeMountTarget(root: string, app: string, ns: string, pod: stri
  * to what may change on the host (a missing path, berth's own mount failing), which a later
  * pass retries.
  */
-const REFUSALS = new Set(['escapes-root', 'symlink-refused', 'too-many-links', 'outside-prefixes']);
+const REFUSALS = new Set(['escapes-root', 'symlink-refused', 'too-many-links', 'outside-prefixes', 'invalid-subpath']);
 
 export function isMountRefusal(err: unknown): err is BerthError {
   return err instanceof BerthError && err.code === 'VOLUME_ERROR' && REFUSALS.has(String(err.data.reason));
@@ -208,6 +208,7 @@ async function resolveSource(docker: DockerClient, m: SafeMount): Promise<Opened
         // With the prefix unknown, every component from / down is the manifest's: follow none.
         symlinks: s.prefix === null ? 'refuse' : 'within-root',
         describe: `${m.describe}: hostPath ${JSON.stringify(s.hostPath)}`,
+        rootName: `the allowed host path prefix ${rootPath}`,
       }),
     );
   } finally {

@@ -51,6 +51,11 @@ export interface ResolveOptions {
   symlinks: 'within-root' | 'refuse';
   /** Names the path in messages ("subPath \"x\" of volume data"). */
   describe: string;
+  /**
+   * Names the root in messages: "the volume root" (default), or for a hostPath resolved below
+   * the operator's prefix, "the allowed host path prefix /srv" (the volume is what it resolves to).
+   */
+  rootName?: string;
 }
 
 /** Opens `root` (its own path is trusted: Docker's volume directory, an operator's prefix). */
@@ -76,6 +81,7 @@ export async function openBeneath(root: FileHandle, rootPath: string, relative: 
   const pending = components(relative);
   let links = 0;
   const top = () => stack[stack.length - 1] ?? root;
+  const rootName = options.rootName ?? 'the volume root';
   const fail = (reason: VolumePathReason, what: string): never => {
     throw new BerthError('VOLUME_ERROR', `${options.describe} ${what}`, { reason, path: relative });
   };
@@ -86,7 +92,7 @@ export async function openBeneath(root: FileHandle, rootPath: string, relative: 
       if (name === '..') {
         // Only a symlink target can bring `..` (paths are validated without it): it may climb
         // back towards the root, never past it.
-        if (stack.length === 0) fail('escapes-root', 'must not escape the volume root (a symlink leads above it)');
+        if (stack.length === 0) fail('escapes-root', `must not escape ${rootName} (a symlink leads above it)`);
         await stack.pop()!.close();
         names.pop();
         continue;
@@ -119,7 +125,7 @@ export async function openBeneath(root: FileHandle, rootPath: string, relative: 
         });
         if (target.startsWith('/')) {
           const below = beneath(rootPaths, target);
-          if (below === undefined) fail('escapes-root', `must not escape the volume root (symlink ${JSON.stringify(posix.join(...names, name))} leads outside it)`);
+          if (below === undefined) fail('escapes-root', `must not escape ${rootName} (symlink ${JSON.stringify(posix.join(...names, name))} leads outside it)`);
           while (stack.length > 0) await stack.pop()!.close();
           names.length = 0;
           pending.unshift(...components(below!));

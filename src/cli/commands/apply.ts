@@ -47,13 +47,14 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
   const timeoutMs = parseDuration(flags.timeout);
   // Loaded here, not at the top: `berth --help` and other commands should not pay for
   // dockerode, SQLite and the validator (CLI start-up time counts in every no-op apply).
-  const [{ readInput }, { openEngine }, { runPass }, { leaseHolder, withLease }, { createReadiness }, { formatProblemsText }] = await Promise.all([
+  const [{ readInput }, { openEngine }, { runPass }, { leaseHolder, withLease }, { createReadiness }, { formatProblemsText }, { describeAction }] = await Promise.all([
     import('../read-input.js'),
     import('../engine.js'),
     import('../../runtime/pass.js'),
     import('../../runtime/hold-lease.js'),
     import('../../runtime/readiness.js'),
     import('../output/problems.js'),
+    import('../../apply/execute.js'),
   ]);
   const revision = await readInput(flags.filename, io);
   const engine = openEngine(flags, io);
@@ -83,20 +84,28 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
     // Benchmarks read Docker API calls by operation from here (bench/apply.ts).
     if (io.env.BERTH_STATS === '1')
       print(io.stderr, JSON.stringify({ dockerCalls: Object.fromEntries(engine.docker.calls.byOperation), total: engine.docker.calls.total(), mutating: engine.docker.calls.mutating() }));
-    return report(result, flags, ctx, color, formatProblemsText);
+    return report(result, flags, ctx, color, { formatProblemsText, describeAction });
   } finally {
     await readiness.stop();
     engine.close();
   }
 }
 
-function report(result: PassResult, flags: ApplyFlags, ctx: CliContext, color: boolean, formatProblemsText: (p: PassResult['problems'], o: { color: boolean }) => string): number {
+interface ReportHelpers {
+  formatProblemsText: (p: PassResult['problems'], o: { color: boolean }) => string;
+  /** What an action will do, verb first (`create network for namespace default`): for --dry-run. */
+  describeAction: (a: ActionResult['action']) => string;
+}
+
+function report(result: PassResult, flags: ApplyFlags, ctx: CliContext, color: boolean, { formatProblemsText, describeAction }: ReportHelpers): number {
   const { io } = ctx;
   if (!result.valid) {
     writeStyled(io.stderr, formatProblemsText(result.problems, { color: useColor({ ...io, stdout: io.stderr }) }));
     print(io.stderr, `error: ${revisionLabel(result)} is invalid; nothing was applied`);
     return 2;
   }
+  // Warnings (a field berth ignores, ...) as validate prints them; they fail nothing.
+  if (result.problems.length > 0) writeStyled(io.stderr, formatProblemsText(result.problems, { color: useColor({ ...io, stdout: io.stderr }) }));
   const failed = result.converge?.results.filter((r) => !r.ok) ?? [];
   const timedOut = result.converge?.timedOut ?? false;
   if (flags.output === 'json') {
@@ -106,7 +115,9 @@ function report(result: PassResult, flags: ApplyFlags, ctx: CliContext, color: b
     if (orphans.length)
       print(io.stderr, `note: ${orphans.length} object(s) no longer in the manifests still run (${orphans.map((o) => kubectlNameOfKey(o.key)).join(', ')}); use --prune to delete them`);
     if (flags.dryRun) {
-      for (const a of result.converge?.firstPlan.actions ?? []) print(io.stdout, `  would ${actionText({ action: a, ok: true, durationMs: 0 })}`);
+      // The planned action, verb first ("would create network for namespace default"); actionText
+      // reports what happened ("network for namespace/default created") and reads wrong after "would".
+      for (const a of result.converge?.firstPlan.actions ?? []) print(io.stdout, `  would ${describeAction(a)}`);
     }
     for (const w of result.converge?.waits ?? []) if (timedOut || flags.wait) print(io.stderr, `${timedOut ? 'timed out: ' : ''}${kubectlNameOfKey(w.key)}: ${w.message}`);
   }

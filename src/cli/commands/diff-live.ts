@@ -29,6 +29,8 @@ export async function runLiveDiff(options: DiffCommandOptions, ctx: CliContext, 
       print(ctx.io.stderr, 'error: the manifests are invalid; nothing to compare');
       return 2;
     }
+    // Warnings as validate prints them (stderr: stdout is the report); they fail nothing.
+    if (result.problems.length > 0) writeStyled(ctx.io.stderr, formatProblemsText(result.problems, { color: false }));
     writeDiffReport(result.report, options.output, ctx.io);
     return diffExitCode(result.report);
   } finally {

@@ -10,8 +10,9 @@ import { renderText } from '../../diff/render/text.js';
 import type { ValidateOptions } from '../../manifests/index.js';
 import { createValidationCache, validateRevision } from '../../manifests/index.js';
 import { BerthError, isBerthError } from '../../model/errors.js';
+import { UNRESTRICTED_HOST_POLICY } from '../../model/pod-policy.js';
 import type { Problem } from '../../model/problem.js';
-import { hasErrors } from '../../model/problem.js';
+import { hasErrors, problemLocation } from '../../model/problem.js';
 import type { Resource } from '../../model/types.js';
 import { readPath } from '../../sources/folder.js';
 import { findRepository, isRevisionSyntax, readGitRevision, resolveGitRevision } from '../../sources/git.js';
@@ -186,10 +187,15 @@ export async function runOfflineDiff(options: OfflineOptions, io: CliIO): Promis
   // Two revisions of one repository share most files: the second side reuses the first's
   // per-file parsing and checks (and the differ then sees identical objects at once).
   const validation = { ...options.validation, cache: createValidationCache() };
-  const [from, to] = await Promise.all([
+  const [loadedFrom, to] = await Promise.all([
     loadDiffSide('--from', options.from, readOptions, validation),
     loadDiffSide('--to', options.to, readOptions, validation),
   ]);
+  const { side: from, notes } = asCurrentState(loadedFrom, options.validation);
+  if (notes.length > 0) {
+    print(io.stderr, `${from.flag} ${from.revision.origin}: this host's policy refuses what it already has (not this change's doing; the diff goes on):`);
+    for (const n of notes) print(io.stderr, `note: ${problemLocation(n)}: ${n.message}`);
+  }
   let invalid = false;
   for (const side of [from, to]) {
     if (side.problems.length === 0) continue;
@@ -207,6 +213,23 @@ export async function runOfflineDiff(options: OfflineOptions, io: CliIO): Promis
   });
   writeDiffReport(report, options.output, io);
   return diffExitCode(report);
+}
+
+/**
+ * The `--from` side is the current state (main): host-policy problems there are not the pull
+ * request's doing, and a pull request that removes a hostPort must not fail because main had
+ * it. Read without the policy, they come back as notes; every other problem still counts. The
+ * common case (none) costs nothing: the side is re-read only when it has policy problems.
+ */
+export function asCurrentState(side: DiffSide, validation: ValidateOptions): { side: DiffSide; notes: Problem[] } {
+  const notes = side.problems.filter(isPolicyProblem);
+  if (notes.length === 0) return { side, notes };
+  const unrestricted = validateRevision(side.revision.files, { ...validation, cache: undefined, hostPolicy: UNRESTRICTED_HOST_POLICY });
+  return { side: { ...side, resources: [...unrestricted.resources], problems: unrestricted.problems.filter((p) => !isPolicyProblem(p)) }, notes };
+}
+
+function isPolicyProblem(p: Problem): boolean {
+  return p.code.startsWith('policy-');
 }
 
 export async function loadDiffSide(
@@ -267,7 +290,11 @@ export async function readDiffInput(input: DiffInput, options: { cwd: string; re
   }
   const subPath = colon < 0 ? await positionInWorkTree(repo, named) : value.slice(colon + 1);
   try {
-    return await readGitRevision({ dir: repo, ref, named, ...(subPath ? { path: subPath } : {}) });
+    const revision = await readGitRevision({ dir: repo, ref, named, ...(subPath ? { path: subPath } : {}) });
+    // Named as git names a tree of a commit (`main:deploy`), relative to the repository: the
+    // runner's checkout path means nothing in a pull request comment.
+    const inTree = subPath?.replace(/^\/+|\/+$/g, '');
+    return { ...revision, origin: `git ${ref}${inTree ? `:${inTree}` : ''}` };
   } catch (err) {
     throw asInputError(err, value, mode);
   }
@@ -293,8 +320,8 @@ function asInputError(err: unknown, value: string, mode: DiffInputMode): unknown
   if (!isBerthError(err, 'SOURCE_ERROR')) return err;
   const reason = (err.data as { reason?: unknown }).reason;
   if (reason === 'corrupt') return err;
-  const what = mode === 'ref' ? 'a git ref' : 'a directory nor a git ref';
-  const hint = reason === 'not-found' || reason === 'ref-not-found' ? `"${value}" is neither ${what}; for a remote branch, fetch it first (git fetch origin)` : undefined;
+  const what = mode === 'ref' ? 'is not a git ref of the repository' : 'is neither a directory nor a git ref of the repository';
+  const hint = reason === 'not-found' || reason === 'ref-not-found' ? `"${value}" ${what}; for a remote branch, fetch it first (git fetch origin)` : undefined;
   return new BerthError('INPUT_UNREADABLE', err.message, { ...err.data, ...(hint ? { hint } : {}) }, { cause: err });
 }
 

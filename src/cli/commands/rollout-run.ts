@@ -20,10 +20,9 @@ import type { EngineFlags } from '../engine-flags.js';
 import { parseDuration } from '../engine-flags.js';
 import { parseKey } from '../output/kube-names.js';
 import type { ValidationFlags } from '../validation-flags.js';
-import { validateOptionsFrom } from '../validation-flags.js';
+import { explicitHostPolicy } from '../validation-flags.js';
 import type { HostPolicy } from '../../model/policy.js';
-import { DEFAULT_HOST_POLICY } from '../../model/policy.js';
-import { assertInventoryAllowed } from '../../runtime/pass.js';
+import { policyInForce, problemLines } from '../../runtime/pass.js';
 import { storedTemplateRefusal } from '../../runtime/rollouts.js';
 
 type Action = 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume';
@@ -44,31 +43,27 @@ export async function runRollout(action: Action, key: string, flags: Flags, ctx:
       const { namespace, name } = parseKey(key);
       throw new BerthError('NOT_FOUND', `deployments.apps "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
     }
-    const policy = validateOptionsFrom(flags).hostPolicy ?? DEFAULT_HOST_POLICY;
-    // What converges after the change is the inventory: refused by today's policy, nothing is recorded.
-    if (action === 'undo' || action === 'restart' || action === 'pause' || action === 'resume') assertInventoryAllowed(engine.app, engine.store.getInventory(engine.app), policy);
+    // Policy flags given here replace, for this command, the policy the app was last applied with.
+    const explicit = explicitHostPolicy(flags);
     switch (action) {
       case 'history':
         return history(engine, key, flags, ctx);
       case 'status':
-        return await status(engine, key, flags, ctx, policy);
+        return await status(engine, key, flags, ctx, policyInForce(engine.store, engine.app, explicit));
       case 'undo':
-        return await undo(engine, key, flags, ctx, policy);
-      case 'restart': {
-        const sourceHash = sourceTemplateHash(engine, key);
-        const value: RestartOverride = { restartedAt: new Date(engine.clock.now()).toISOString(), sourceHash };
-        engine.store.setDeploymentOverride(engine.app, key, 'restart', JSON.stringify(value));
-        return await converge(engine, key, flags, ctx, 'restarted', policy);
-      }
+        return await undo(engine, key, flags, ctx, explicit);
+      // restart, pause and resume bring no template the app was not applied with: no policy check.
+      case 'restart':
+        return await change(engine, key, flags, ctx, explicit, 'restarted', () => {
+          const value: RestartOverride = { restartedAt: new Date(engine.clock.now()).toISOString(), sourceHash: sourceTemplateHash(engine, key) };
+          engine.store.setDeploymentOverride(engine.app, key, 'restart', JSON.stringify(value));
+        });
       case 'pause':
-        engine.store.setDeploymentOverride(engine.app, key, 'pause', 'true');
-        return await converge(engine, key, flags, ctx, 'paused', policy);
+        return await change(engine, key, flags, ctx, explicit, 'paused', () => {
+          engine.store.setDeploymentOverride(engine.app, key, 'pause', 'true');
+        });
       case 'resume':
-        if (!engine.store.clearDeploymentOverride(engine.app, key, 'pause')) {
-          print(ctx.io.stderr, `${name(key)} is not paused`);
-          return 0;
-        }
-        return await converge(engine, key, flags, ctx, 'resumed', policy);
+        return await change(engine, key, flags, ctx, explicit, 'resumed', () => (engine.store.clearDeploymentOverride(engine.app, key, 'pause') ? undefined : { unchanged: `${name(key)} is not paused` }));
     }
   } finally {
     engine.close();
@@ -188,7 +183,7 @@ function progressLine(name: string, st: DeploymentStatus, replicas: number): str
   return `Waiting for deployment "${name}" rollout to finish: ${st.availableReplicas} of ${replicas} updated replicas are available...`;
 }
 
-async function undo(engine: Engine, key: string, flags: Flags, ctx: CliContext, policy: HostPolicy): Promise<number> {
+async function undo(engine: Engine, key: string, flags: Flags, ctx: CliContext, explicit: HostPolicy | undefined): Promise<number> {
   const records = engine.store.listRollouts(engine.app, key);
   const current = records[records.length - 1];
   if (!current) throw new BerthError('NOT_FOUND', `${name(key)} has no rollout history`, { key });
@@ -207,32 +202,54 @@ async function undo(engine: Engine, key: string, flags: Flags, ctx: CliContext, 
       revision: target.revision,
       hint: `pick a revision that completed: berth rollout history ${name(key).replace('.apps', '')}`,
     });
-  // The template was checked under the policy of its day; it runs again only if today's allows it.
-  const refused = storedTemplateRefusal(target.template, policy);
-  if (refused.length > 0)
-    throw new BerthError('POLICY_DENIED', `cannot undo ${name(key)} to revision ${target.revision}: this host's policy refuses its pod template; nothing was changed: ${refused.join('; ')}`, {
-      key,
-      revision: target.revision,
-      refused,
-      hint: 'pass the host-policy flags that allow it (docs/security.md), or pick another revision',
-    });
-  // Pinned against what the passes will compare it with, so the pin holds until the source moves.
-  const sourceRevision = appliedSourceRevision(engine.store, engine.app) ?? current.sourceRevision;
-  engine.store.setPin(engine.app, key, { revision: target.revision, templateHash: target.templateHash, sourceRevisionAtPin: sourceRevision });
-  engine.store.addEvent({ app: engine.app, type: 'Normal', reason: 'DeploymentRollback', objectKey: key, message: `pinned to revision ${target.revision} by rollout undo`, sourceRevision });
-  return converge(engine, key, flags, ctx, 'rolled back', policy);
+  return change(engine, key, flags, ctx, explicit, 'rolled back', (policy) => {
+    // The one template undo brings: checked under the policy of its day, it runs again only
+    // if the policy in force allows it. Under a daemon (no policy here) the daemon's pass does.
+    const refused = policy ? storedTemplateRefusal(target.template, policy) : [];
+    if (refused.length > 0)
+      throw new BerthError('POLICY_DENIED', `cannot undo ${name(key)} to revision ${target.revision}: this host's policy refuses its pod template; nothing was changed:${problemLines(refused)}`, {
+        key,
+        revision: target.revision,
+        refused,
+        hint: 'pass the host-policy flags that allow it (docs/security.md), or pick another revision',
+      });
+    // Pinned against what the passes will compare it with, so the pin holds until the source moves.
+    const sourceRevision = appliedSourceRevision(engine.store, engine.app) ?? current.sourceRevision;
+    engine.store.setPin(engine.app, key, { revision: target.revision, templateHash: target.templateHash, sourceRevisionAtPin: sourceRevision });
+    engine.store.addEvent({ app: engine.app, type: 'Normal', reason: 'DeploymentRollback', objectKey: key, message: `pinned to revision ${target.revision} by rollout undo`, sourceRevision });
+  });
 }
 
-/** Records are written; now make the host follow, unless a daemon owns the app (it will). */
-async function converge(engine: Engine, key: string, flags: Flags, ctx: CliContext, verb: string, policy: HostPolicy): Promise<number> {
+/**
+ * What `record` did: undefined when it recorded a change; `unchanged` when there was nothing
+ * to change (printed, exit 0, nothing converged).
+ */
+type Recorded = undefined | { unchanged: string };
+
+/**
+ * Records a command's change in the store, then makes the host follow. Without a daemon, under
+ * the app's lease: `record` gets the policy in force (the flags given, else the policy the app
+ * was last applied with) and may refuse, changing nothing; a pass over the inventory follows
+ * under that policy. When a daemon holds the app, `record` gets no policy: the daemon holds
+ * what it converges to its own policy, and is asked to pass now.
+ */
+async function change(engine: Engine, key: string, flags: Flags, ctx: CliContext, explicit: HostPolicy | undefined, verb: string, record: (policy: HostPolicy | undefined) => Recorded): Promise<number> {
+  const policy = policyInForce(engine.store, engine.app, explicit);
   const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
   try {
-    const result = await withLease(engine.store, engine.clock, engine.app, leaseHolder('cli'), () =>
-      runInventoryPass(
+    const outcome = await withLease(engine.store, engine.clock, engine.app, leaseHolder('cli'), async () => {
+      const recorded = record(policy);
+      if (recorded) return recorded;
+      return runInventoryPass(
         { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, readiness, hooks: readiness.hooks },
         { app: engine.app, prune: false, waitForReady: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout ?? '5m'), signal: ctx.io.interrupted, hostPolicy: policy },
-      ),
-    );
+      );
+    });
+    if ('unchanged' in outcome) {
+      print(ctx.io.stderr, outcome.unchanged);
+      return 0;
+    }
+    const result = outcome;
     print(ctx.io.stdout, `${name(key)} ${verb}`);
     for (const r of result.converge?.results ?? []) if (!r.ok) print(ctx.io.stderr, `error: ${r.error?.message}`);
     if (result.rolloutsFailed.includes(key)) {
@@ -244,6 +261,11 @@ async function converge(engine: Engine, key: string, flags: Flags, ctx: CliConte
   } catch (err) {
     const heldBy = isBerthError(err, 'LEASE_HELD') ? (err.data as { heldBy?: { kind?: string; pid?: number; hostname?: string } }).heldBy : undefined;
     if (heldBy?.kind !== 'daemon') throw err;
+    const recorded = record(undefined);
+    if (recorded) {
+      print(ctx.io.stderr, recorded.unchanged);
+      return 0;
+    }
     print(ctx.io.stdout, `${name(key)} ${verb}`);
     // The daemon owns the host; the change is in the store. On this host, SIGHUP makes it
     // sync now; elsewhere (or in another pid namespace) its next pass picks the change up.

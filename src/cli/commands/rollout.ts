@@ -24,8 +24,8 @@ export function registerRollout(program: Command, ctx: CliContext): void {
   const sub = (name: string, description: string) => {
     const cmd = rollout.command(`${name} <deployment>`).description(description).option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")');
     addEngineOptions(cmd);
-    // Every subcommand but history applies or probes stored templates: each is held to the host
-    // policy these flags give (docs/security.md), as apply is.
+    // Every subcommand but history converges or probes the app's stored templates: under the
+    // host policy the app was last applied with, or the one these flags give (docs/security.md).
     return name === 'history' ? cmd : addHostPolicyOptions(cmd);
   };
   const run = (action: 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume') => async (target: string, flags: RolloutFlags) => {

@@ -4,7 +4,7 @@ import type { CliContext } from '../context.js';
 import { print } from '../context.js';
 import type { EngineFlags } from '../engine-flags.js';
 import type { ValidationFlags } from '../validation-flags.js';
-import { addHostPolicyOptions, validateOptionsFrom } from '../validation-flags.js';
+import { addHostPolicyOptions, explicitHostPolicy } from '../validation-flags.js';
 import { addEngineOptions, parseDuration } from '../engine-flags.js';
 
 interface ScaleFlags extends EngineFlags, ValidationFlags {
@@ -40,7 +40,8 @@ export function registerScale(program: Command, ctx: CliContext): void {
     .option('--wait', 'wait until the new pods are ready')
     .option('--timeout <duration>', 'give up waiting after this long', '5m');
   addEngineOptions(cmd);
-  // Scaling creates pods from the stored template: held to the host policy these flags give.
+  // Scaling converges the app's stored inventory: under the policy it was last applied with,
+  // or the one these flags give (hostPath prefixes and probe hosts the pods need).
   addHostPolicyOptions(cmd);
   cmd.action(async (resource: string, second: string | undefined, flags: ScaleFlags) => {
     // kubectl takes both `scale deploy/web` and `scale deploy web`.
@@ -51,8 +52,9 @@ export function registerScale(program: Command, ctx: CliContext): void {
     const [kindText = '', name = ''] = target.split('/');
     const kind = SCALABLE[kindText.toLowerCase().replace(/\.apps$/, '')];
     if (!kind || !name) throw new BerthError('USAGE', `cannot scale "${target}": use deploy/NAME, rs/NAME or rc/NAME`, { target });
-    const policy = validateOptionsFrom(flags).hostPolicy!;
-    const [{ openEngine }, { runInventoryPass, assertInventoryAllowed }, { leaseHolder, withLease }, { createReadiness }, { specHash }] = await Promise.all([
+    // Policy flags given here replace, for this command, the policy the app was last applied with.
+    const explicit = explicitHostPolicy(flags);
+    const [{ openEngine }, { runInventoryPass, policyInForce }, { leaseHolder, withLease }, { createReadiness }, { specHash }] = await Promise.all([
       import('../engine.js'),
       import('../../runtime/pass.js'),
       import('../../runtime/hold-lease.js'),
@@ -60,13 +62,14 @@ export function registerScale(program: Command, ctx: CliContext): void {
       import('../../model/hash.js'),
     ]);
     const engine = openEngine(flags, ctx.io);
+    const policy = policyInForce(engine.store, engine.app, explicit);
     const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
     try {
       const key = `${kind}/${namespace}/${name}`;
       const result = await withLease(engine.store, engine.clock, engine.app, leaseHolder('cli'), async () => {
         const entry = engine.store.getInventory(engine.app).find((e) => e.key === key);
         if (!entry) throw new BerthError('NOT_FOUND', `${kind.toLowerCase()} "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
-        assertInventoryAllowed(engine.app, engine.store.getInventory(engine.app), policy);
+        // No policy check: scaling runs more or fewer pods of a template the app was applied with.
         const object = structuredClone(entry.object) as { spec: { replicas: number } };
         object.spec.replicas = replicas;
         engine.store.upsertInventory(engine.app, { key, kind: entry.kind, namespace: entry.namespace, name: entry.name, specHash: specHash(object), object }, { sourceRevision: entry.sourceRevision });

@@ -1,5 +1,5 @@
 import type { Problem } from '../../model/problem.js';
-import { compareProblems } from '../../model/problem.js';
+import { compareProblems, problemLocation } from '../../model/problem.js';
 import { escapeControl } from '../../model/excerpt.js';
 
 /**
@@ -23,11 +23,6 @@ function sorted(problems: readonly Problem[]): Problem[] {
   return [...problems].sort(compareProblems);
 }
 
-/** `file:line:col`, or just `file` for a problem about the whole file (line 0). */
-function location(p: Problem): string {
-  if (p.line <= 0) return p.file;
-  return p.column > 0 ? `${p.file}:${p.line}:${p.column}` : `${p.file}:${p.line}`;
-}
 
 /** `file:line:col: error|warning: message [path]`, one line per problem, sorted by file and line. */
 export function formatProblemsText(problems: readonly Problem[], options: FormatOptions = {}): string {
@@ -36,7 +31,7 @@ export function formatProblemsText(problems: readonly Problem[], options: Format
     .map((p) => {
       const sev = paint(color, p.severity === 'error' ? 'red' : 'yellow', p.severity);
       const path = p.path ? ` ${paint(color, 'dim', `[${p.path}]`)}` : '';
-      return `${paint(color, 'bold', location(p))}: ${sev}: ${escapeControl(p.message)}${path}\n`;
+      return `${paint(color, 'bold', problemLocation(p))}: ${sev}: ${escapeControl(p.message)}${path}\n`;
     })
     .join('');
 }

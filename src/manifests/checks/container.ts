@@ -192,6 +192,19 @@ function checkMounts(c: Rec, path: Path, ctx: CheckContext, scope: PodScope): vo
     const subPath = str(mount.subPath);
     if (subPath !== undefined && (subPath.startsWith('/') || subPath.split('/').includes('..')))
       r.report('invalid-mount-path', [...at, 'subPath'], `subPath ${quote(subPath)} must be a relative path inside the volume (no leading '/', no '..')`);
+    const expr = str(mount.subPathExpr);
+    if (expr === undefined || expr === '') return;
+    if (subPath !== undefined && subPath !== '') r.report('invalid-value', [...at, 'subPathExpr'], 'subPath and subPathExpr are mutually exclusive; keep one');
+    else if (expr.startsWith('/') || expr.split('/').includes('..'))
+      r.report('invalid-mount-path', [...at, 'subPathExpr'], `subPathExpr ${quote(expr)} must be a relative path inside the volume (no leading '/', no '..')`);
+    // Expanded from the container's env when it is created (as the kubelet does); a name the
+    // env cannot hold would refuse the container then: said now, with its line. With envFrom
+    // the names are only known from the ConfigMaps and Secrets, so that case waits.
+    if (arr(c.envFrom).length > 0) return;
+    const defined = new Set(arr(c.env).flatMap((e) => str(rec(e)?.name) ?? []));
+    const unknown = [...expr.matchAll(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g)].flatMap((x) => (x[1] !== undefined && !defined.has(x[1]) ? [x[1]] : []));
+    if (unknown.length > 0)
+      r.report('invalid-value', [...at, 'subPathExpr'], `subPathExpr ${quote(expr)} uses ${unknown.map((n) => `$(${n})`).join(', ')}, which the container's env does not define (e.g. env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}])`);
   });
 }
 
@@ -262,10 +275,14 @@ function checkSecurityContext(value: unknown, path: Path, ctx: CheckContext): vo
 /** Fields pod and container security contexts share. */
 function checkProfiles(sc: Rec, path: Path, ctx: CheckContext): void {
   const { r } = ctx;
-  if (has(sc, 'seLinuxOptions'))
-    r.report('unsupported-security-field', [...path, 'seLinuxOptions'], 'berth cannot apply SELinux labels (Docker ignores them on hosts without SELinux, and berth cannot tell); remove seLinuxOptions', { at: 'key' });
-  if (has(sc, 'windowsOptions'))
-    r.report('unsupported-security-field', [...path, 'windowsOptions'], 'berth runs Linux containers; windowsOptions cannot apply', { at: 'key' });
+  // Kubernetes reads an empty (or null) field as unset: `seLinuxOptions: {}`, which Helm
+  // charts emit, restricts nothing and is accepted; only a value that asks for something is refused.
+  const selinux = setFields(sc.seLinuxOptions, ['user', 'role', 'type', 'level']);
+  if (selinux.length > 0)
+    r.report('unsupported-security-field', [...path, 'seLinuxOptions'], `berth cannot apply SELinux labels (Docker ignores them on hosts without SELinux, and berth cannot tell); remove seLinuxOptions.${selinux.join(', seLinuxOptions.')}`, { at: 'key' });
+  const windows = setFields(sc.windowsOptions, ['gmsaCredentialSpecName', 'gmsaCredentialSpec', 'runAsUserName', 'hostProcess']);
+  if (windows.length > 0)
+    r.report('unsupported-security-field', [...path, 'windowsOptions'], `berth runs Linux containers; windowsOptions cannot apply: remove windowsOptions.${windows.join(', windowsOptions.')}`, { at: 'key' });
   const seccomp = rec(sc.seccompProfile);
   if (seccomp?.type === 'Localhost')
     r.report('unsupported-security-field', [...path, 'seccompProfile', 'type'], 'berth cannot load Localhost seccomp profiles (it would read a file of the host named by the manifest); use RuntimeDefault, which is Docker\'s default profile');
@@ -283,6 +300,16 @@ function checkProfiles(sc: Rec, path: Path, ctx: CheckContext): void {
     r.report('invalid-value', [...path, 'appArmorProfile', 'localhostProfile'], `${quote(apparmor)} is not an AppArmor profile name`);
 }
 
+/**
+ * The fields of `value` (an object, or null/absent) that ask for something: a non-empty string
+ * or `true`. Kubernetes treats empty strings, false and null in these option structs as unset.
+ */
+function setFields(value: unknown, fields: readonly string[]): string[] {
+  const o = rec(value);
+  if (!o) return [];
+  return fields.filter((f) => (typeof o[f] === 'string' && o[f] !== '') || o[f] === true);
+}
+
 /** Pod-level security fields that are not the host policy's (checkPodSpec runs that). */
 export function checkPodSecurityContext(spec: Rec, path: Path, ctx: CheckContext): void {
   const { r } = ctx;
@@ -294,7 +321,10 @@ export function checkPodSecurityContext(spec: Rec, path: Path, ctx: CheckContext
   }
   if (spec.hostUsers === false)
     r.report('unsupported-security-field', [...path, 'hostUsers'], 'berth cannot run a pod in its own user namespace on Docker; remove hostUsers: false');
-  if (has(spec, 'runtimeClassName'))
+  // null is unset (the default runtime); "" Kubernetes refuses as an invalid RuntimeClass name.
+  if (spec.runtimeClassName === '')
+    r.report('invalid-value', [...path, 'runtimeClassName'], 'must be a RuntimeClass name, not empty (Kubernetes refuses it too); remove runtimeClassName for the default runtime');
+  else if (has(spec, 'runtimeClassName'))
     r.report('unsupported-security-field', [...path, 'runtimeClassName'], 'berth runs every pod with the Docker engine\'s default runtime and cannot select another (such as a sandboxed one); remove runtimeClassName', { at: 'key' });
   // Docker 20.10 makes a read-only bind read-only at its top only; what is mounted below stays writable.
   for (const list of ['initContainers', 'containers'] as const)

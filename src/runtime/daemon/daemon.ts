@@ -2,6 +2,8 @@ import type { DockerClient } from '../../apply/docker.js';
 import type { ValidateOptions } from '../../manifests/index.js';
 import type { Clock, ClockTimer } from '../../model/clock.js';
 import { BerthError, isBerthError } from '../../model/errors.js';
+import { DEFAULT_HOST_POLICY } from '../../model/policy.js';
+import { problemLocation } from '../../model/problem.js';
 import type { CronJob, Deployment, Resource } from '../../model/types.js';
 import { delay, READINESS_WATCH_BACKOFF, type BackoffPolicy } from '../../model/backoff.js';
 import type { GitRef } from '../../sources/git.js';
@@ -245,7 +247,9 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     try {
       result = fromSource
         ? await runPass(passDeps, { ...common, revision: latest, validate: settings.validate, allowEmpty: settings.allowEmpty, confirm: (changes) => pruneConfirm.confirm(latest.id, changes) })
-        : await runInventoryPass(passDeps, { ...common, ...(settings.validate.hostPolicy ? { hostPolicy: settings.validate.hostPolicy } : {}) });
+        : // The daemon enforces its own policy on everything it converges: it may be narrower
+          // than the one the app was applied with (the daemon restarted with fewer flags).
+          await runInventoryPass(passDeps, { ...common, hostPolicy: settings.validate.hostPolicy ?? DEFAULT_HOST_POLICY, holdInventoryToPolicy: true });
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       if (fromSource && isBerthError(err, 'USAGE')) return refuse(latest, err, passLog, ctx, startedAt);
@@ -262,7 +266,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       const errors = result.problems.filter((p) => p.severity === 'error');
       // file:line:col of each problem, so the log alone says what to fix (SPEC §1); the full
       // list, with paths and codes, is in /api/v1/status.
-      const shown = errors.slice(0, MAX_LOGGED_PROBLEMS).map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`);
+      const shown = errors.slice(0, MAX_LOGGED_PROBLEMS).map((p) => `${problemLocation(p)}: ${p.message}`);
       const more = errors.length > shown.length ? `; and ${errors.length - shown.length} more (see /api/v1/status)` : '';
       passLog.warn({ invalidRevision: result.revision.id, problems: errors.length, first: shown }, 'revision is invalid; nothing from it was applied');
       store.addEvent({ app, type: 'Warning', reason: 'InvalidRevision', objectKey: `Source/${app}`, message: `revision ${result.revision.id.slice(0, 12)} is invalid, nothing from it was applied and the last applied revision keeps running: ${shown.join('; ')}${more}`, sourceRevision: result.revision.id });

@@ -11,6 +11,7 @@
 import { closeSync, openSync, rmSync } from 'node:fs';
 import type { Clock } from '../../model/clock.js';
 import { guardMethods, inWriteTransaction, openDatabase, storeError, type Db } from './database.js';
+import { createAppliedPolicyStore, type AppliedPolicyStore } from './applied-policy.js';
 import { createEventStore, DEFAULT_EVENT_RETENTION, type EventStore } from './events.js';
 import { createInventoryStore, type InventoryStore } from './inventory.js';
 import { createHostKeyStore, type HostKeyStore } from './host-key.js';
@@ -26,6 +27,7 @@ import { createSourceStatusStore, type SourceStatusStore } from './source-status
 
 export type * from './types.js';
 export type {
+  AppliedPolicyStore,
   EventStore,
   HostKeyStore,
   InventoryStore,
@@ -55,7 +57,8 @@ export interface Store
     NodePortStore,
     JobStore,
     LeaseStore,
-    HostKeyStore {
+    HostKeyStore,
+    AppliedPolicyStore {
   /** Absolute path of the database file. */
   readonly file: string;
   /** Schema version of the open file (the newest this berth knows). */
@@ -109,6 +112,7 @@ const APP_TABLES = [
   'jobs',
   'leases',
   'deployment_overrides',
+  'applied_policies',
 ] as const;
 
 /** Opens (creating and migrating as needed) the store in `dir`. */
@@ -139,6 +143,7 @@ function createStore(db: Db, file: string, schemaVersion: number, options: OpenS
     ...createJobStore(db, clock),
     ...createLeaseStore(db, clock, options.isProcessAlive ?? processAlive),
     ...createHostKeyStore(db, options.randomBytes),
+    ...createAppliedPolicyStore(db, clock),
     ...createHousekeeping(db),
   });
   return { ...parts, file, schemaVersion, transaction: (fn) => transaction(db, fn) };

@@ -178,10 +178,24 @@ const V3 = `
 ALTER TABLE jobs ADD COLUMN object TEXT;
 `;
 
+/**
+ * v4 (host policy): the host policy each app was last applied with, so commands that converge
+ * the app's stored inventory again (`rollout`, `scale`) hold it to the policy it was applied
+ * under without the operator repeating the flags on every command.
+ */
+const V4 = `
+CREATE TABLE applied_policies (
+  app TEXT PRIMARY KEY,
+  policy TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', sql: V1 },
   { version: 2, description: 'rollout progress time and deployment overrides', sql: V2 },
   { version: 3, description: 'job objects of CronJob-started Jobs', sql: V3 },
+  { version: 4, description: 'host policy each app was last applied with', sql: V4 },
 ];
 
 export interface MigrationResult {

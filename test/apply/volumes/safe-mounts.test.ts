@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -97,6 +97,25 @@ describe('makeSafeMount', () => {
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BerthError);
     expect(err).toMatchObject({ code: 'VOLUME_ERROR', data: { reason: 'mount-failed' } });
+  });
+});
+
+describe('makeSafeMount: what a refusal names as the root', () => {
+  // Issue 11 review, finding 6: a hostPath leaving its allowed prefix said "escape the volume
+  // root", where the root it must stay below is the operator's prefix.
+  it('a hostPath must not escape the allowed host path prefix, named by its path', async () => {
+    const prefix = join(root, 'prefix');
+    await mkdir(prefix);
+    await symlink('/', join(prefix, 'escape'));
+    const err = await makeSafeMount(
+      { docker: {} as DockerClient, root: join(root, 'binds'), mount: tool },
+      { target: join(root, 'binds', 'a/n/p/c/0'), source: { hostPath: join(prefix, 'escape', 'etc'), prefix }, describe: 'hostPath volume "h" (container c of pod n/p)' },
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'VOLUME_ERROR',
+      data: { reason: 'escapes-root' },
+      message: `hostPath volume "h" (container c of pod n/p): hostPath ${JSON.stringify(join(prefix, 'escape', 'etc'))} must not escape the allowed host path prefix ${prefix} (symlink "escape" leads outside it)`,
+    });
   });
 });
 

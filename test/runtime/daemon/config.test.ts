@@ -52,7 +52,7 @@ allowedHosts: ['https://berth.example.com/']
       '5:9 listen listen must be a string',
       '6:13 allowEmpty allowEmpty must be a boolean',
       '7:11 logLevel logLevel must be one of fatal, error, warn, info, debug, trace',
-      '8:20 hostPathPrefixes[0] hostPathPrefixes[0] has an invalid value',
+      '8:20 hostPathPrefixes[0] hostPathPrefixes[0] "relative/path" must be an absolute path (starting with /), such as /srv/data',
       '9:16 allowedHosts[0] allowedHosts[0] has an invalid value',
     ]);
   });

@@ -55,17 +55,17 @@ function fakeDocker(networks: Array<Partial<Dockerode.NetworkInspectInfo>> = [])
   return { docker, lists, heal: () => (wedged = false) };
 }
 
-function fakeSource(files: Record<string, string>) {
+function fakeSource(files: Record<string, string | Buffer>) {
   let current = { id: 'rev-1', files };
   const source: GitSource = {
     description: 'https://git.example.com/deploy.git@main',
     fetch: async () =>
-      ({ id: current.id, origin: 'git test', files: Object.entries(current.files).map(([path, c]) => ({ path, content: Buffer.from(c) })), commit: current.id, message: '', author: '', committedAt: 0 }) satisfies GitFetchResult,
+      ({ id: current.id, origin: 'git test', files: Object.entries(current.files).map(([path, c]) => ({ path, content: Buffer.isBuffer(c) ? c : Buffer.from(c) })), commit: current.id, message: '', author: '', committedAt: 0 }) satisfies GitFetchResult,
   };
-  return { source, push: (id: string, f: Record<string, string>) => (current = { id, files: f }) };
+  return { source, push: (id: string, f: Record<string, string | Buffer>) => (current = { id, files: f }) };
 }
 
-function setup(files: Record<string, string>, options: { source?: SourceSpec; log?: Logger } = {}) {
+function setup(files: Record<string, string | Buffer>, options: { source?: SourceSpec; log?: Logger } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'berth-daemon-'));
   const clock = new FakeClock();
   const store: Store = openStore({ dir, clock });
@@ -167,6 +167,19 @@ describe('daemon control flow', () => {
     expect(after).toMatchObject({ syncState: 'Synced', lastApplied: { revision: 'rev-2' } });
     expect(after.lastFailed).toBeUndefined();
     expect(after.lastError).toBeUndefined();
+  });
+});
+
+describe('daemon problem locations', () => {
+  // Issue 11 review, finding 6: a problem about a whole file has no line; it read `bin.yaml:0:0`.
+  it('a file-level problem is named by its file alone, as validate prints it', async () => {
+    const { clock, store, daemon, heal } = setup({ 'bin.yaml': Buffer.from([0xff, 0xfe, 0x41]), 'web.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n' });
+    heal();
+    await daemon.start();
+    await clock.advance(0);
+    const message = store.listEvents({ app: 'unit' })[0]!.message;
+    expect(message).toMatch(/: bin\.yaml: file is not valid UTF-8.*; web\.yaml:3:\d+: /);
+    expect(message).not.toContain(':0:0');
   });
 });
 

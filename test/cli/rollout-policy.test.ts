@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyDefaults } from '../../src/model/defaults.js';
+import { specHash } from '../../src/model/hash.js';
+import type { HostPolicy } from '../../src/model/policy.js';
+import { DEFAULT_HOST_POLICY } from '../../src/model/policy.js';
+import type { AnyObject, PodTemplateSpec } from '../../src/model/types.js';
+import { systemClock } from '../../src/runtime/clock.js';
+import { openStore } from '../../src/runtime/store/index.js';
+import type { Store } from '../../src/runtime/store/index.js';
+import { runCli } from '../support/cli.js';
+
+/**
+ * Issue 11 review, finding 1: `rollout` held the *whole* inventory to the policy given by its
+ * own flags, so an app applied with `--host-path-prefix` could not be restarted, paused or
+ * undone without repeating every flag; under a daemon the CLI refused before signalling it.
+ * Now the policy the app was last applied with is recorded and reused, only what a command
+ * newly brings (undo's target) is checked, and under a daemon the daemon does the checking.
+ * These paths refuse or hand over before any Docker call: the store is the whole fixture.
+ */
+const APP = 'shop';
+const SOURCE = 'a'.repeat(40);
+const applied: HostPolicy = { ...DEFAULT_HOST_POLICY, hostPathPrefixes: ['/tmp/x'] };
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const hostPathPod = applyDefaults({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'hp', namespace: 'default' },
+  spec: { containers: [{ name: 'c', image: 'busybox', volumeMounts: [{ name: 'h', mountPath: '/h' }] }], volumes: [{ name: 'h', hostPath: { path: '/tmp/x/data' } }] },
+} as unknown as AnyObject);
+
+function template(container: Record<string, unknown>): PodTemplateSpec {
+  return { metadata: { labels: { app: 'caps' } }, spec: { containers: [{ name: 'app', image: 'busybox', ...container }] } } as unknown as PodTemplateSpec;
+}
+
+const caps = applyDefaults({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'caps', namespace: 'default' },
+  spec: { replicas: 1, selector: { matchLabels: { app: 'caps' } }, template: template({}) },
+} as unknown as AnyObject);
+
+/** An app as `berth apply --host-path-prefix /tmp/x` leaves it: revision 1 of caps added NET_ADMIN and a hostPort (applied under a wider policy back then). */
+function appliedApp(options: { daemon: boolean }): { dir: string; store: Store } {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-rollpol-cli-'));
+  dirs.push(dir);
+  const store = openStore({ dir, clock: systemClock });
+  for (const object of [hostPathPod, caps]) {
+    const key = `${object.kind}/default/${object.metadata.name}`;
+    store.upsertInventory(APP, { key, kind: object.kind, namespace: 'default', name: object.metadata.name, specHash: specHash(object), object }, { sourceRevision: SOURCE });
+  }
+  store.updateSourceStatus(APP, { lastAppliedRevision: SOURCE });
+  store.recordAppliedPolicy(APP, applied);
+  const wide = template({ securityContext: { capabilities: { add: ['NET_ADMIN'] } }, ports: [{ containerPort: 80, hostPort: 8080 }] });
+  const r1 = store.beginRollout(APP, 'Deployment/default/caps', { templateHash: 'h1', template: wide, sourceRevision: 'b'.repeat(40) });
+  store.finishRollout(APP, 'Deployment/default/caps', r1.revision, 'complete');
+  const r2 = store.beginRollout(APP, 'Deployment/default/caps', { templateHash: 'h2', template: template({}), sourceRevision: SOURCE });
+  store.finishRollout(APP, 'Deployment/default/caps', r2.revision, 'complete');
+  // A daemon on another host: the CLI cannot signal it, its next pass picks the change up.
+  if (options.daemon) store.acquireLease(APP, { id: 'daemon:elsewhere:1', pid: 1, hostname: 'elsewhere.invalid', kind: 'daemon' }, 600_000);
+  return { dir, store };
+}
+
+const berth = (dir: string, ...args: string[]) => runCli([...args, '--app', APP, '--state-dir', dir], { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+
+describe('rollout under a daemon: the CLI records and signals, the daemon enforces its policy', () => {
+  it.each<{ args: string[]; verb: string; recorded: (s: Store) => unknown }>([
+    { args: ['rollout', 'restart', 'deploy/caps'], verb: 'restarted', recorded: (s) => s.getDeploymentOverrides(APP, 'Deployment/default/caps').map((o) => o.kind) },
+    { args: ['rollout', 'pause', 'deploy/caps'], verb: 'paused', recorded: (s) => s.getDeploymentOverrides(APP, 'Deployment/default/caps').map((o) => o.kind) },
+    { args: ['rollout', 'undo', 'deploy/caps'], verb: 'rolled back', recorded: (s) => s.getPin(APP, 'Deployment/default/caps')?.revision },
+  ])('$args: exit 0 without repeating the policy flags; the change is in the store', async ({ args, verb, recorded }) => {
+    const { dir, store } = appliedApp({ daemon: true });
+    const r = await berth(dir, ...args);
+    expect({ code: r.code, stdout: r.stdout.trim() }, r.stderr).toEqual({ code: 0, stdout: `deployment.apps/caps ${verb}` });
+    expect(r.stderr).toContain('a berth daemon manages this app; it applies the change on its next pass');
+    expect(recorded(store)).toEqual(args[1] === 'undo' ? 1 : [args[1] === 'restart' ? 'restart' : 'pause']);
+    store.close();
+  });
+});
+
+describe('rollout undo without a daemon checks only the template it brings back', () => {
+  it('refused under the recorded policy, one problem per line, nothing recorded; the hostPath Pod is not held against it', async () => {
+    const { dir, store } = appliedApp({ daemon: false });
+    const r = await berth(dir, 'rollout', 'undo', 'deploy/caps');
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe("error: cannot undo deployment.apps/caps to revision 1: this host's policy refuses its pod template; nothing was changed:");
+    expect(lines.slice(1, 3)).toEqual([
+      expect.stringMatching(/^ {2}spec\.template\.spec\.containers\[0\]\.securityContext\.capabilities\.add\[0\]: capability NET_ADMIN /),
+      expect.stringMatching(/^ {2}spec\.template\.spec\.containers\[0\]\.ports\[0\]\.hostPort: hostPort 8080 /),
+    ]);
+    expect(lines[3]).toMatch(/^hint: /);
+    expect(r.stderr).not.toContain('Pod/default/hp');
+    expect(store.getPin(APP, 'Deployment/default/caps')).toBeUndefined();
+    expect(store.getLease(APP)).toBeUndefined();
+    store.close();
+  });
+});
