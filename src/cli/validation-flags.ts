@@ -21,7 +21,8 @@ export function addHostPolicyOptions(cmd: Command): Command {
     .option('--allow-host-ports', 'host policy: allow containers[].ports[].hostPort')
     .option('--allow-host-namespaces', 'host policy: allow hostPID and hostIPC')
     .option('--allow-unconfined', 'host policy: allow seccomp/AppArmor Unconfined and procMount Unmasked')
-    .option('--allow-probe-host <host>', 'host policy: allow probes and lifecycle handlers to name this host (repeatable)', repeat, [] as string[]);
+    .option('--allow-probe-host <host>', 'host policy: allow probes and lifecycle handlers to name this host (repeatable)', repeat, [] as string[])
+    .option('--allow-registry <host[:port]>', "host policy: allow images from this registry on berth's own host (loopback, link-local) (repeatable)", repeat, [] as string[]);
 }
 
 export interface ValidationFlags {
@@ -35,6 +36,7 @@ export interface ValidationFlags {
   allowHostNamespaces?: boolean;
   allowUnconfined?: boolean;
   allowProbeHost?: string[];
+  allowRegistry?: string[];
 }
 
 export function validateOptionsFrom(flags: ValidationFlags): ValidateOptions {
@@ -50,6 +52,7 @@ export function validateOptionsFrom(flags: ValidationFlags): ValidateOptions {
       allowHostNamespaces: flags.allowHostNamespaces ?? false,
       allowUnconfined: flags.allowUnconfined ?? false,
       allowedProbeHosts: flags.allowProbeHost ?? [],
+      allowedRegistries: (flags.allowRegistry ?? []).map(registryFlag),
     },
   };
 }
@@ -60,4 +63,13 @@ function capabilityFlag(name: string): string {
   if (n === undefined) throw new BerthError('USAGE', `--allow-capability ${name}: not a Linux capability (e.g. NET_ADMIN, SYS_TIME; a CAP_ prefix is optional)`, { capability: name });
   if (n === 'ALL') throw new BerthError('USAGE', '--allow-capability ALL: use --allow-privileged, which is what adding every capability amounts to', { capability: name });
   return n;
+}
+
+/**
+ * A registry is matched as written in image names (`localhost:5000`, `[::1]:5000`): a URL or a
+ * path would match no image and allow nothing while the operator believes it allows one.
+ */
+function registryFlag(registry: string): string {
+  if (registry === '*' || /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/.test(registry)) return registry;
+  throw new BerthError('USAGE', `--allow-registry ${registry}: give the registry as image names write it, host[:port] (e.g. localhost:5000, 127.0.0.1:5000, [::1]:5000), without a scheme or path`, { registry });
 }

@@ -1,6 +1,7 @@
 import type { HostPolicy } from './policy.js';
 import { hostPathAllowed } from './policy.js';
 import { clip, quote } from './excerpt.js';
+import { imageRegistry, localHostScope, registryHost } from './image-ref.js';
 
 /**
  * The host policy applied to one pod spec (SPEC §8): everything a manifest can ask for that
@@ -20,6 +21,7 @@ export type PolicyCode =
   | 'policy-host-namespace'
   | 'policy-unconfined'
   | 'policy-probe-host'
+  | 'policy-registry'
   | 'invalid-capability';
 
 export interface PolicyViolation {
@@ -100,6 +102,17 @@ export function probeHostAllowed(policy: HostPolicy, host: string): boolean {
   return (policy.allowedProbeHosts ?? []).some((a) => a === '*' || a.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1') === h);
 }
 
+/**
+ * An image from `registry` may be pulled when the registry is not on berth's own host, or when the
+ * policy names it exactly (`host[:port]`, case-insensitive; `*` names every registry): naming
+ * `localhost:5000` allows that one port, not every service on loopback.
+ */
+export function registryAllowed(policy: HostPolicy, registry: string): boolean {
+  if (localHostScope(registryHost(registry)) === undefined) return true;
+  const r = registry.trim().toLowerCase();
+  return (policy.allowedRegistries ?? []).some((a) => a === '*' || a.trim().toLowerCase() === r);
+}
+
 /** Allows everything: for reading manifests only to name objects (`berth delete -f`), never to run them. */
 export const UNRESTRICTED_HOST_POLICY: HostPolicy = Object.freeze({
   allowPrivileged: true,
@@ -110,6 +123,7 @@ export const UNRESTRICTED_HOST_POLICY: HostPolicy = Object.freeze({
   allowHostNamespaces: true,
   allowUnconfined: true,
   allowedProbeHosts: Object.freeze(['*']) as readonly string[],
+  allowedRegistries: Object.freeze(['*']) as readonly string[],
 });
 
 export function capabilityAllowed(policy: HostPolicy, normalized: string): boolean {
@@ -163,6 +177,10 @@ type Add = (code: PolicyCode, path: Path, message: string) => void;
 /** hostNetwork: the pod binds host ports anyway, under the host-network allowance; a hostPort adds nothing. */
 function containerViolations(c: Rec | undefined, at: Path, policy: HostPolicy, add: Add, hostNetwork: boolean): void {
   if (!c) return;
+  const image = str(c.image);
+  const registry = image === undefined ? undefined : imageRegistry(image);
+  if (registry !== undefined && !registryAllowed(policy, registry))
+    add('policy-registry', [...at, 'image'], `image ${quote(image)} names the registry ${quote(registry)}, a ${localHostScope(registryHost(registry))} address of berth's host: Docker would send its requests to whatever listens there; use an image from a registry elsewhere, or allow this one with --allow-registry ${clip(registry)} (host policy allowedRegistries)`);
   const sc = rec(c.securityContext);
   if (sc) {
     if (sc.privileged === true && !policy.allowPrivileged)

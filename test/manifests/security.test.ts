@@ -63,6 +63,30 @@ describe('host policy at validation: file:line of what widens a container', () =
       want: [],
     },
     {
+      name: 'an image from a loopback registry, at its line; local images and registries elsewhere validate clean',
+      spec: yaml`
+        containers:
+          - name: a
+            image: 127.0.0.1:32568/nothere:latest
+            imagePullPolicy: Always
+          - name: b
+            image: berth-examples/web:1.0
+          - name: c
+            image: ghcr.io/org/app:1
+      `,
+      want: [at(8, 14, 'policy-registry', 'spec.containers[0].image')],
+    },
+    {
+      name: 'an image from a loopback registry the operator allows',
+      spec: yaml`
+        containers:
+          - name: a
+            image: localhost:5000/app:1
+      `,
+      policy: { allowedRegistries: ['localhost:5000'] },
+      want: [],
+    },
+    {
       name: 'an unknown capability in add or drop',
       spec: yaml`
         containers:
