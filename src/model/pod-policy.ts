@@ -2,6 +2,7 @@ import type { HostPolicy } from './policy.js';
 import { hostPathAllowed } from './policy.js';
 import { clip, quote } from './excerpt.js';
 import { imageRegistry, localHostScope, registryHost } from './image-ref.js';
+import { annotatedProfiles } from './legacy-profiles.js';
 
 /**
  * The host policy applied to one pod spec (SPEC §8): everything a manifest can ask for that
@@ -26,8 +27,9 @@ export type PolicyCode =
 
 export interface PolicyViolation {
   code: PolicyCode;
-  /** Relative to the pod spec. */
+  /** Relative to the pod spec, or with scope 'metadata' to the pod's (template's) metadata. */
   path: ReadonlyArray<string | number>;
+  scope?: 'metadata';
   message: string;
 }
 
@@ -141,11 +143,26 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 const HOOKS = ['postStart', 'preStop'] as const;
 
-export function podSpecPolicyViolations(value: unknown, policy: HostPolicy): PolicyViolation[] {
+/**
+ * `metadata`: the pod's or template's metadata, whose legacy seccomp/AppArmor annotations
+ * (model/legacy-profiles.ts) are held to the same policy as the fields they stand for.
+ */
+export function podSpecPolicyViolations(value: unknown, policy: HostPolicy, metadata?: unknown): PolicyViolation[] {
   const spec = rec(value);
   if (!spec) return [];
   const out: PolicyViolation[] = [];
   const add = (code: PolicyCode, path: Path, message: string) => out.push({ code, path, message });
+  if (!policy.allowUnconfined && !policy.allowPrivileged)
+    for (const a of annotatedProfiles(rec(metadata)?.annotations)) {
+      if (a.profile?.type !== 'Unconfined') continue;
+      out.push({
+        code: 'policy-unconfined',
+        path: ['annotations', a.key],
+        scope: 'metadata',
+        // The key is the violation's path; quoting it here would clip it.
+        message: `${a.field === 'seccompProfile' ? 'seccomp' : 'AppArmor'} profile annotation unconfined lifts the ${a.field === 'seccompProfile' ? 'system call filter' : 'AppArmor confinement'} every container has and is refused by this host's policy; use runtime/default, or allow it with --allow-unconfined (host policy allowUnconfined)`,
+      });
+    }
   if (spec.hostNetwork === true && !policy.allowHostNetwork)
     add('policy-host-network', ['hostNetwork'], "pods on the host's network are refused by this host's policy; allow them with --allow-host-network (host policy allowHostNetwork)");
   for (const field of ['hostPID', 'hostIPC'] as const)
@@ -228,9 +245,13 @@ function profileViolations(sc: Rec, at: Path, policy: HostPolicy, add: Add): voi
   }
 }
 
-/** Violations of a stored pod template, as `path: message` lines (no file:line: it is not from a file). */
+/**
+ * Violations of a stored pod template, as `path: message` lines (no file:line: it is not from a
+ * file). `prefix` leads to the pod spec (`spec.template.spec.`); the metadata is its sibling.
+ */
 export function describeViolations(violations: readonly PolicyViolation[], prefix: string): string[] {
-  return violations.map((v) => `${prefix}${formatRelative(v.path)}: ${v.message}`);
+  const metadataPrefix = prefix.replace(/spec\.$/, 'metadata.');
+  return violations.map((v) => `${v.scope === 'metadata' ? metadataPrefix : prefix}${formatRelative(v.path)}: ${v.message}`);
 }
 
 function formatRelative(path: Path): string {
@@ -259,7 +280,7 @@ export function storedObjectRefusal(object: unknown, policy: HostPolicy): string
   const kind = str(rec(object)?.kind);
   const path = kind === undefined ? undefined : POD_SPEC_PATH[kind];
   if (!path) return [];
-  let spec: unknown = object;
-  for (const seg of path) spec = rec(spec)?.[seg];
-  return describeViolations(podSpecPolicyViolations(spec, policy), `${path.join('.')}.`);
+  let parent: unknown = object;
+  for (const seg of path.slice(0, -1)) parent = rec(parent)?.[seg];
+  return describeViolations(podSpecPolicyViolations(rec(parent)?.spec, policy, rec(parent)?.metadata), `${path.join('.')}.`);
 }

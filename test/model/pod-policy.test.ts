@@ -119,6 +119,39 @@ describe('podSpecPolicyViolations', () => {
   });
 });
 
+describe('legacy profile annotations are held to the policy of the fields they stand for', () => {
+  const meta = (annotations: Record<string, string>) => ({ annotations });
+  it.each<{ name: string; annotations: Record<string, string>; policy?: Partial<HostPolicy>; want: Array<[PolicyCode, string, 'metadata' | undefined]> }>([
+    {
+      name: 'unconfined seccomp (pod and container) and AppArmor are refused, in the metadata',
+      annotations: {
+        'seccomp.security.alpha.kubernetes.io/pod': 'unconfined',
+        'container.seccomp.security.alpha.kubernetes.io/c': 'unconfined',
+        'container.apparmor.security.beta.kubernetes.io/c': 'unconfined',
+      },
+      want: [
+        ['policy-unconfined', 'annotations.seccomp.security.alpha.kubernetes.io/pod', 'metadata'],
+        ['policy-unconfined', 'annotations.container.seccomp.security.alpha.kubernetes.io/c', 'metadata'],
+        ['policy-unconfined', 'annotations.container.apparmor.security.beta.kubernetes.io/c', 'metadata'],
+      ],
+    },
+    { name: 'unconfined with --allow-unconfined', annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'unconfined' }, policy: { allowUnconfined: true }, want: [] },
+    { name: 'unconfined with --allow-privileged', annotations: { 'container.apparmor.security.beta.kubernetes.io/c': 'unconfined' }, policy: { allowPrivileged: true }, want: [] },
+    { name: 'runtime/default and localhost profiles need nothing', annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'runtime/default', 'container.apparmor.security.beta.kubernetes.io/c': 'localhost/my-profile' }, want: [] },
+  ])('$name', ({ annotations, policy, want }) => {
+    const got = podSpecPolicyViolations(pod(), withPolicy(policy ?? {}), meta(annotations)).map((v) => [v.code, v.path.join('.'), v.scope]);
+    expect(got).toEqual(want);
+  });
+
+  it('a stored Deployment template with an unconfined annotation is refused at the template\'s metadata', () => {
+    const object = { kind: 'Deployment', spec: { template: { metadata: { annotations: { 'container.seccomp.security.alpha.kubernetes.io/c': 'unconfined' } }, spec: pod() } } };
+    const got = storedObjectRefusal(object, none);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatch(/^spec\.template\.metadata\.annotations\.container\.seccomp\.security\.alpha\.kubernetes\.io\/c: seccomp profile annotation unconfined .* --allow-unconfined/);
+    expect(storedObjectRefusal({ kind: 'Pod', metadata: { annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'unconfined' } }, spec: pod() }, none)[0]).toMatch(/^metadata\.annotations\.seccomp/);
+  });
+});
+
 describe('names', () => {
   it.each([
     ['SYS_ADMIN', 'SYS_ADMIN', 'CAP_SYS_ADMIN'],
