@@ -116,6 +116,51 @@ describe('host policy at validation: file:line of what widens a container', () =
   ]);
 });
 
+describe('uids and gids are limited to 0..2147483647, as Kubernetes limits them (Docker fails beyond)', () => {
+  run([
+    {
+      name: 'every uid and gid field, pod and container, past the limit',
+      spec: yaml`
+        securityContext:
+          runAsUser: 2147483648
+          runAsGroup: 4294967296
+          fsGroup: 4294967296
+          supplementalGroups: [1, 2147483647, 2147483648]
+        containers:
+          - name: a
+            image: nginx:1.25
+            securityContext:
+              runAsUser: 4294967296
+              runAsGroup: 2147483648
+      `,
+      want: [
+        at(7, 16, 'invalid-value', 'spec.securityContext.runAsUser'),
+        at(8, 17, 'invalid-value', 'spec.securityContext.runAsGroup'),
+        at(9, 14, 'invalid-value', 'spec.securityContext.fsGroup'),
+        at(10, 41, 'invalid-value', 'spec.securityContext.supplementalGroups[2]'),
+        at(15, 20, 'invalid-value', 'spec.containers[0].securityContext.runAsUser'),
+        at(16, 21, 'invalid-value', 'spec.containers[0].securityContext.runAsGroup'),
+      ],
+    },
+    {
+      name: 'the largest allowed and 0 validate clean',
+      spec: yaml`
+        securityContext: {runAsUser: 0, runAsGroup: 2147483647, fsGroup: 2147483647, supplementalGroups: [0, 2147483647]}
+        containers:
+          - name: a
+            image: nginx:1.25
+            securityContext: {runAsUser: 2147483647, runAsGroup: 0}
+      `,
+      want: [],
+    },
+  ]);
+
+  it('the message says the bound', () => {
+    const { problems } = validate({ 'f.yaml': pod('containers:\n  - {name: a, image: nginx:1.25, securityContext: {runAsUser: 4294967296}}\n') });
+    expect(problems.map((p) => p.message)).toEqual(['must be at most 2147483647, not 4294967296']);
+  });
+});
+
 describe('restricting fields berth cannot apply are errors, never "not implemented" warnings', () => {
   run([
     {
