@@ -55,6 +55,8 @@ export function verifyRunAsNonRoot(sc: Security, imageUser: string | undefined):
 
 /** Profiles the container asks for that this engine cannot enforce (kubelet refuses such pods too). */
 export function verifyProfiles(sc: Security, engine: EngineSecurity): string | undefined {
+  // Validation refuses it; a template stored before the legacy annotations were read can have it.
+  if (sc.seccompProfile?.type === 'Localhost') return 'seccompProfile Localhost cannot be enforced: berth does not load seccomp profiles from the host';
   if (sc.seccompProfile?.type === 'RuntimeDefault' && !sc.privileged && !engine.seccomp)
     return 'seccompProfile RuntimeDefault cannot be enforced: the Docker engine runs without seccomp';
   const apparmor = sc.appArmorProfile?.type;
@@ -65,7 +67,7 @@ export function verifyProfiles(sc: Security, engine: EngineSecurity): string | u
 
 /** Whether verifyProfiles needs to know the engine's security options (a `docker info`). */
 export function needsEngineSecurity(sc: Security): boolean {
-  return sc.seccompProfile?.type === 'RuntimeDefault' || sc.appArmorProfile?.type === 'RuntimeDefault' || sc.appArmorProfile?.type === 'Localhost';
+  return sc.seccompProfile?.type === 'Localhost' || sc.seccompProfile?.type === 'RuntimeDefault' || sc.appArmorProfile?.type === 'RuntimeDefault' || sc.appArmorProfile?.type === 'Localhost';
 }
 
 /**

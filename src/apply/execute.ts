@@ -6,7 +6,7 @@ import { BerthError } from '../model/errors.js';
 import { dockerError, isNotFound } from './docker.js';
 import { isOwned, L, ownerLabels } from './labels.js';
 import { dockerNames } from './names.js';
-import type { DeletePodHooks, PodContext } from './pod.js';
+import type { DeletePodHooks, PodContext, PodCreated } from './pod.js';
 import { createPod, createPodContainer, deletePod, removeVolume, restoreVolumeFiles, startContainer } from './pod.js';
 import { describeServiceAction } from '../diff/service-action-text.js';
 import { executeServiceAction } from './services/execute.js';
@@ -22,6 +22,12 @@ export interface ActionResult {
   ok: boolean;
   error?: BerthError;
   durationMs: number;
+  /**
+   * create-pod, create-container: false when no container was started, every one refused as
+   * CreateContainerConfigError (or the init container the pod waits on): no `Started` (or
+   * `Healed`) event then.
+   */
+  started?: boolean;
 }
 
 export interface ExecuteOptions {
@@ -51,8 +57,8 @@ export async function executePlan(actions: readonly Action[], options: ExecuteOp
       const started = options.ctx.clock.now();
       let result: ActionResult;
       try {
-        await executeAction(action, options);
-        result = { action, ok: true, durationMs: options.ctx.clock.now() - started };
+        const outcome = await executeAction(action, options);
+        result = { action, ok: true, durationMs: options.ctx.clock.now() - started, ...(outcome ? { started: outcome.started } : {}) };
       } catch (err) {
         const error = err instanceof BerthError ? err : dockerError(err, describeAction(action));
         result = { action, ok: false, error, durationMs: options.ctx.clock.now() - started };
@@ -64,7 +70,7 @@ export async function executePlan(actions: readonly Action[], options: ExecuteOp
   return results;
 }
 
-async function executeAction(action: Action, options: ExecuteOptions): Promise<void> {
+async function executeAction(action: Action, options: ExecuteOptions): Promise<PodCreated | void> {
   const { ctx } = options;
   switch (action.type) {
     case 'create-network':

@@ -42,12 +42,18 @@ const NO_COPY = { NoCopy: true } as NonNullable<Dockerode.MountSettings['VolumeO
 
 const DOCKER_RESTART: Record<RestartPolicy, string> = { Always: 'unless-stopped', OnFailure: 'on-failure', Never: 'no' };
 
+/** What creating a pod started: nothing when its containers were all refused (CreateContainerConfigError). */
+export interface PodCreated {
+  /** An app container of the pod was started (the pod's `Started` event says so). */
+  started: boolean;
+}
+
 /**
  * Creates a pod: volumes, sandbox (owns network namespace, hostname, DNS), config files
  * written into their volumes through the archive API once the sandbox runs and before anything
  * reads them, init containers one by one to completion, then the app containers.
  */
-export async function createPod(ctx: PodContext, pod: PodPlan): Promise<void> {
+export async function createPod(ctx: PodContext, pod: PodPlan): Promise<PodCreated> {
   const { docker, app } = ctx;
   const images = [...pod.initContainers, ...pod.containers];
   const [sandboxImage] = await Promise.all([
@@ -86,15 +92,14 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<void> {
   // directory underneath).
   if (pod.initContainers.length === 0 && !needsIp && !needsSafeMounts(pod)) {
     const [created] = await Promise.all([Promise.all(pod.containers.map((c) => createContainer(ctx, pod, c, 'container', sandbox.id, '', mounts))), startSandbox]);
-    await startAll(pod, created);
-    return;
+    return startAll(pod, created);
   }
   await startSandbox;
   const ip = pod.hostNetwork ? '127.0.0.1' : needsIp ? await sandboxIp(ctx, pod, sandbox) : '';
   for (const c of pod.initContainers) {
     const { container, refused } = await createContainer(ctx, pod, c, 'init', sandbox.id, ip, mounts);
     // The pod waits on this init container, as the kubelet's does: nothing after it is created.
-    if (refused !== undefined) return;
+    if (refused !== undefined) return { started: false };
     await container.start().catch((err: unknown) => {
       throw dockerError(err, `starting init container ${c.name} of pod ${pod.namespace}/${pod.name}`);
     });
@@ -108,10 +113,10 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<void> {
       });
   }
   const created = await Promise.all(pod.containers.map((c) => createContainer(ctx, pod, c, 'container', sandbox.id, ip, mounts)));
-  await startAll(pod, created);
+  return startAll(pod, created);
 }
 
-async function startAll(pod: PodPlan, created: Created[]): Promise<void> {
+async function startAll(pod: PodPlan, created: Created[]): Promise<PodCreated> {
   await Promise.all(
     created.map(({ container, refused }, i) =>
       refused !== undefined ? undefined : container.start().catch((err: unknown) => {
@@ -119,20 +124,22 @@ async function startAll(pod: PodPlan, created: Created[]): Promise<void> {
       }),
     ),
   );
+  return { started: created.some((c) => c.refused === undefined) };
 }
 
 /** Re-creates one app container of an existing pod (it was removed by hand). */
-export async function createPodContainer(ctx: PodContext, pod: PodPlan, name: string, observed: ObservedPod): Promise<void> {
+export async function createPodContainer(ctx: PodContext, pod: PodPlan, name: string, observed: ObservedPod): Promise<PodCreated> {
   const spec = pod.containers.find((c) => c.name === name);
   if (!spec || !observed.sandbox) throw new BerthError('INTERNAL', `cannot recreate container ${name} of pod ${pod.namespace}/${pod.name}`);
   const r = await ensureImage(ctx.docker, spec.image, spec.pullPolicy, ctx.pulls);
   if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
   const mounts = mountResolver(ctx, pod, await existingVolumeNames(ctx, pod));
   const { container, refused } = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, observed.sandbox.ip ?? '', mounts);
-  if (refused !== undefined) return;
+  if (refused !== undefined) return { started: false };
   await container.start().catch((err: unknown) => {
     throw dockerError(err, `starting container ${name} of pod ${pod.namespace}/${pod.name}`);
   });
+  return { started: true };
 }
 
 export async function startContainer(ctx: PodContext, containerId: string): Promise<void> {

@@ -23,7 +23,8 @@ export function addHostPolicyOptions(cmd: Command): Command {
     .option('--allow-host-ports', 'host policy: allow containers[].ports[].hostPort')
     .option('--allow-host-namespaces', 'host policy: allow hostPID and hostIPC')
     .option('--allow-unconfined', 'host policy: allow seccomp/AppArmor Unconfined and procMount Unmasked')
-    .option('--allow-probe-host <host>', 'host policy: allow probes and lifecycle handlers to name this host (repeatable)', repeat, [] as string[]);
+    .option('--allow-probe-host <host>', 'host policy: allow probes and lifecycle handlers to name this host (repeatable)', repeat, [] as string[])
+    .option('--allow-registry <host[:port]>', "host policy: allow images from this registry on berth's own host (loopback, link-local) (repeatable)", repeat, [] as string[]);
 }
 
 export interface ValidationFlags {
@@ -37,6 +38,7 @@ export interface ValidationFlags {
   allowHostNamespaces?: boolean;
   allowUnconfined?: boolean;
   allowProbeHost?: string[];
+  allowRegistry?: string[];
 }
 
 export function validateOptionsFrom(flags: ValidationFlags): ValidateOptions {
@@ -52,6 +54,7 @@ export function validateOptionsFrom(flags: ValidationFlags): ValidateOptions {
       allowHostNamespaces: flags.allowHostNamespaces ?? false,
       allowUnconfined: flags.allowUnconfined ?? false,
       allowedProbeHosts: checked('--allow-probe-host', flags.allowProbeHost, probeHostProblem),
+      allowedRegistries: (flags.allowRegistry ?? []).map(registryFlag),
     },
   };
 }
@@ -69,7 +72,7 @@ export function explicitHostPolicy(flags: ValidationFlags): HostPolicy | undefin
   return given ? validateOptionsFrom(flags).hostPolicy : undefined;
 }
 
-const POLICY_FLAGS = ['allowPrivileged', 'allowHostNetwork', 'hostPathPrefix', 'allowCapability', 'allowSysctl', 'allowHostPorts', 'allowHostNamespaces', 'allowUnconfined', 'allowProbeHost'] as const satisfies ReadonlyArray<keyof ValidationFlags>;
+const POLICY_FLAGS = ['allowPrivileged', 'allowHostNetwork', 'hostPathPrefix', 'allowCapability', 'allowSysctl', 'allowHostPorts', 'allowHostNamespaces', 'allowUnconfined', 'allowProbeHost', 'allowRegistry'] as const satisfies ReadonlyArray<keyof ValidationFlags>;
 
 /** A value that can never match must not pass silently as a policy that allows nothing (runtime/policy-values.ts). */
 function checked(flag: string, values: readonly string[] | undefined, problem: (value: string) => string | undefined): string[] {
@@ -78,4 +81,13 @@ function checked(flag: string, values: readonly string[] | undefined, problem: (
     if (why !== undefined) throw new BerthError('USAGE', `${flag} ${JSON.stringify(value)}: ${why}`, { flag, value });
   }
   return [...(values ?? [])];
+}
+
+/**
+ * A registry is matched as written in image names (`localhost:5000`, `[::1]:5000`): a URL or a
+ * path would match no image and allow nothing while the operator believes it allows one.
+ */
+function registryFlag(registry: string): string {
+  if (registry === '*' || /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/.test(registry)) return registry;
+  throw new BerthError('USAGE', `--allow-registry ${registry}: give the registry as image names write it, host[:port] (e.g. localhost:5000, 127.0.0.1:5000, [::1]:5000), without a scheme or path`, { registry });
 }

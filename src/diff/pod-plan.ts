@@ -1,3 +1,4 @@
+import { annotatedProfile } from '../model/legacy-profiles.js';
 import type { HashKey } from '../model/hash.js';
 import { keyedTemplateHash, legacyTemplateHash, sealLegacyTemplateHash } from '../model/hash.js';
 import { parseQuantity } from '../model/quantity.js';
@@ -223,7 +224,8 @@ function buildPodPlan(name: string, template: PodTemplateSpec, owner: TemplateOw
   const ns = owner.namespace;
   const labels = { ...(template.metadata.labels ?? {}), ...(owner.extraLabels ?? {}) };
   const podFields: StringMap = { 'metadata.name': name, 'metadata.namespace': ns };
-  const container = (c: Container): ContainerPlan => buildContainerPlan(c, spec, ns, configs, podFields);
+  const annotations = template.metadata.annotations;
+  const container = (c: Container): ContainerPlan => buildContainerPlan(c, spec, annotations, ns, configs, podFields);
   return {
     namespace: ns,
     name,
@@ -279,7 +281,7 @@ function projectFiles(data: ReadonlyMap<string, Buffer>, items: KeyToPath[] | un
     .map((i) => ({ path: i.path, content: data.get(i.key)!.toString('base64'), mode: i.mode ?? defaultMode }));
 }
 
-function buildContainerPlan(c: Container, spec: PodSpec, ns: string, configs: ConfigIndex, podFields: StringMap): ContainerPlan {
+function buildContainerPlan(c: Container, spec: PodSpec, annotations: StringMap | undefined, ns: string, configs: ConfigIndex, podFields: StringMap): ContainerPlan {
   const env = resolveEnv(c, ns, configs, podFields);
   const lookup = new Map(env.filter((e): e is Extract<EnvPlan, { value: string }> => 'value' in e).map((e) => [e.name, e.value]));
   const psc = spec.securityContext ?? {};
@@ -308,9 +310,11 @@ function buildContainerPlan(c: Container, spec: PodSpec, ns: string, configs: Co
   if (sc.allowPrivilegeEscalation !== undefined) securityContext.allowPrivilegeEscalation = sc.allowPrivilegeEscalation;
   if (sc.capabilities?.add) securityContext.capAdd = sc.capabilities.add;
   if (sc.capabilities?.drop) securityContext.capDrop = sc.capabilities.drop;
-  // Kubernetes' precedence: the container's profile wins over the pod's.
-  const seccompProfile = sc.seccompProfile ?? psc.seccompProfile;
-  const appArmorProfile = sc.appArmorProfile ?? psc.appArmorProfile;
+  // Kubernetes' precedence: the container's profile wins over the pod's, a field over the legacy
+  // annotation it replaced (model/legacy-profiles.ts).
+  const seccompProfile =
+    sc.seccompProfile ?? annotatedProfile(annotations, 'seccompProfile', c.name) ?? psc.seccompProfile ?? annotatedProfile(annotations, 'seccompProfile');
+  const appArmorProfile = sc.appArmorProfile ?? annotatedProfile(annotations, 'appArmorProfile', c.name) ?? psc.appArmorProfile;
   if (seccompProfile) securityContext.seccompProfile = seccompProfile;
   if (appArmorProfile) securityContext.appArmorProfile = appArmorProfile;
   if (sc.procMount === 'Unmasked') securityContext.procMount = 'Unmasked';

@@ -90,7 +90,7 @@ function noop(): void {}
 
 /** What to do about a link the folder reader refused; never its target (SPEC §8). */
 const REFUSED_MESSAGES: Record<RefusedEntry, string> = {
-  'symlink-outside-root': 'this symlink points outside the manifest folder, and berth does not follow links out of it; replace the link with the file, or point it at a file inside the folder',
+  'symlink-outside-root': 'this symlink points outside the manifest folder, and berth does not follow links out of it; replace the link with the file, point it at a file inside the folder, or list it in .berthignore',
   'symlink-dangling': 'this symlink points to nothing; remove it or restore its target',
   'symlink-loop': 'this symlink points to itself or to a directory that contains it; remove it',
 };

@@ -87,6 +87,7 @@ export const PROBLEM_CODES = {
   'policy-unconfined': { severity: 'error', summary: 'seccomp or AppArmor profile Unconfined, or procMount Unmasked; the host policy refuses it unless --allow-unconfined.' },
   'policy-service-port': { severity: 'error', summary: 'A LoadBalancer port below 1024 other than 80 and 443 takes a system service port of the host; the host policy refuses it unless --allow-host-ports.' },
   'policy-probe-host': { severity: 'error', summary: 'A probe or lifecycle handler names a host other than the pod; the host policy refuses it unless --allow-probe-host.' },
+  'policy-registry': { severity: 'error', summary: "An image from a registry on berth's own host (loopback, link-local or unspecified address); the host policy refuses it unless --allow-registry." },
   'invalid-capability': { severity: 'error', summary: 'A capabilities.add or drop entry is not a Linux capability name.' },
   'unsupported-security-field': { severity: 'error', summary: 'A security setting that restricts the container, which berth cannot apply on Docker; refused rather than ignored.' },
 

@@ -5,6 +5,7 @@ import { didYouMean } from './did-you-mean.js';
 import type { Path } from './path.js';
 import { formatPath, pathFromPointer } from './path.js';
 import type { Reporter } from './report.js';
+import { isSecretValuePath } from './report.js';
 import { IGNORED_KEYWORD, UNIMPLEMENTED_KEYWORD, createAjv, schemaHash } from './schema-compile.js';
 import { quote } from '../model/excerpt.js';
 
@@ -82,6 +83,10 @@ function unimplementedMessage(path: Path, hint: unknown): string {
 
 function reportViolation(e: ErrorObject, path: Path, root: unknown, r: Reporter): void {
   const params = e.params as Record<string, unknown>;
+  // A Secret's values are never quoted, only their type named (SPEC §8); the Reporter's
+  // masking is the backstop, and it cannot mask a short value without mangling the sentence.
+  const secret = isSecretValuePath(root, path);
+  const shown = (v: unknown) => (secret ? describe(v, false) : quote(v));
   switch (e.keyword) {
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
@@ -99,20 +104,20 @@ function reportViolation(e: ErrorObject, path: Path, root: unknown, r: Reporter)
       return;
     }
     case 'type':
-      r.report('invalid-type', path, typeMessage(String(params.type), valueAt(root, path)));
+      r.report('invalid-type', path, typeMessage(String(params.type), valueAt(root, path), !secret));
       return;
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map((v) => quote(v));
       const actual = valueAt(root, path);
       const suggestion = typeof actual === 'string' ? didYouMean(actual, (params.allowedValues as unknown[]).map(String)) : undefined;
-      r.report('invalid-value', path, `${quote(actual)} is not one of ${allowed.join(', ')}${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+      r.report('invalid-value', path, `${shown(actual)} is not one of ${allowed.join(', ')}${suggestion && !secret ? `; did you mean "${suggestion}"?` : ''}`);
       return;
     }
     case 'minimum':
-      r.report('invalid-value', path, `must be at least ${String(params.limit)}, not ${quote(valueAt(root, path))}`);
+      r.report('invalid-value', path, `must be at least ${String(params.limit)}, not ${shown(valueAt(root, path))}`);
       return;
     case 'maximum':
-      r.report('invalid-value', path, `must be at most ${String(params.limit)}, not ${quote(valueAt(root, path))}`);
+      r.report('invalid-value', path, `must be at most ${String(params.limit)}, not ${shown(valueAt(root, path))}`);
       return;
     case 'minItems':
       r.report('invalid-value', path, Number(params.limit) === 1 ? 'must not be empty' : `must have at least ${String(params.limit)} items`);
@@ -132,12 +137,12 @@ const ARTICLE: Record<string, string> = {
   null: 'null',
 };
 
-function typeMessage(expected: string, actual: unknown): string {
+function typeMessage(expected: string, actual: unknown, showValue: boolean): string {
   const want = expected
     .split(',')
     .map((t) => ARTICLE[t] ?? t)
     .join(' or ');
-  const got = describe(actual);
+  const got = describe(actual, showValue);
   let hint = '';
   if (expected.includes('string') && (typeof actual === 'number' || typeof actual === 'boolean'))
     hint = `; quote it if you mean the text (YAML reads unquoted ${typeof actual === 'boolean' ? 'yes/no/on/off/true/false as booleans' : 'digits as numbers'})`;
@@ -147,16 +152,17 @@ function typeMessage(expected: string, actual: unknown): string {
   return `must be ${want}, not ${got}${hint}`;
 }
 
-function describe(v: unknown): string {
+/** The value's type, and with `showValue` an excerpt of it. */
+function describe(v: unknown, showValue = true): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   switch (typeof v) {
     case 'string':
-      return `a string (${quote(v)})`;
+      return showValue ? `a string (${quote(v)})` : 'a string';
     case 'number':
-      return Number.isInteger(v) ? `an integer (${v})` : `a number (${v})`;
+      return (Number.isInteger(v) ? 'an integer' : 'a number') + (showValue ? ` (${v})` : '');
     case 'boolean':
-      return `a boolean (${v})`;
+      return showValue ? `a boolean (${v})` : 'a boolean';
     case 'object':
       return 'an object (a mapping)';
     default:

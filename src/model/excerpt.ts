@@ -8,7 +8,8 @@
  *   direction-changing characters escaped. Every message that shows document content goes
  *   through them; a Secret's values are never shown at all (manifests/report.ts).
  * - `escapeControl` makes any finished text safe for a terminal (the CLI's print boundary,
- *   log lines): it escapes what a terminal would act on and keeps the rest byte for byte.
+ *   log lines): it escapes what a terminal would act on, and the invisible characters that
+ *   reorder text, and keeps the rest byte for byte.
  */
 
 /** Most characters an excerpt may take, quotes and ellipsis included. */
@@ -27,9 +28,19 @@ const UNSAFE_IN_EXCERPT = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u
 // eslint-disable-next-line no-control-regex
 const UNSAFE_IN_EXCERPT_G = new RegExp(UNSAFE_IN_EXCERPT.source, 'g');
 
-/** What a terminal acts on: C0 controls but newline and tab, DEL, C1 controls. */
+/**
+ * What the print boundary escapes: what a terminal acts on (C0 controls but newline and tab,
+ * DEL, C1 controls), and what reorders or breaks what a reader sees without being visible
+ * itself: the bidirectional formatting characters (U+061C, U+200E/U+200F, U+202A–U+202E,
+ * U+2066–U+2069, "Trojan Source": `describe` showed a name with U+202E reversed) and the Unicode
+ * line and paragraph separators. Always, not only on a TTY: output sent to a file or a CI log is
+ * read later in a terminal, a pager or a browser, and one command's output should not depend
+ * on where it goes. All of these can only stand inside strings of berth's JSON, where the
+ * `\uXXXX` escape means the same; the YAML renderer double-quotes strings holding them
+ * (cli/output/kube-objects.ts) so it means the same there too.
+ */
 // eslint-disable-next-line no-control-regex
-const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function hex4(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
@@ -101,7 +112,8 @@ export function scrubMessage(text: string): string {
 
 /**
  * Escapes the characters a terminal would act on (ESC-led ANSI and OSC sequences, 8-bit
- * controls, carriage returns, backspaces) as `\u00XX`, keeping newlines and tabs. Everything
+ * controls, carriage returns, backspaces) and the bidirectional and line-separator characters
+ * (TERMINAL_CONTROL) as `\uXXXX`, keeping newlines and tabs. Everything
  * else is unchanged, so text without controls passes as is and the function is idempotent.
  * The escape is JSON's, so JSON text stays valid and means the same after it.
  */

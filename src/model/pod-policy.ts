@@ -2,6 +2,8 @@ import type { HostPolicy } from './policy.js';
 import { hostPathAllowed } from './policy.js';
 import { clip, quote } from './excerpt.js';
 import { servicePolicyViolations } from './service-policy.js';
+import { imageRegistry, localHostScope, registryHost } from './image-ref.js';
+import { annotatedProfiles } from './legacy-profiles.js';
 
 /**
  * The host policy applied to one pod spec (SPEC §8): everything a manifest can ask for that
@@ -21,12 +23,14 @@ export type PolicyCode =
   | 'policy-host-namespace'
   | 'policy-unconfined'
   | 'policy-probe-host'
+  | 'policy-registry'
   | 'invalid-capability';
 
 export interface PolicyViolation {
   code: PolicyCode;
-  /** Relative to the pod spec. */
+  /** Relative to the pod spec, or with scope 'metadata' to the pod's (template's) metadata. */
   path: ReadonlyArray<string | number>;
+  scope?: 'metadata';
   message: string;
 }
 
@@ -101,6 +105,17 @@ export function probeHostAllowed(policy: HostPolicy, host: string): boolean {
   return (policy.allowedProbeHosts ?? []).some((a) => a === '*' || a.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1') === h);
 }
 
+/**
+ * An image from `registry` may be pulled when the registry is not on berth's own host, or when the
+ * policy names it exactly (`host[:port]`, case-insensitive; `*` names every registry): naming
+ * `localhost:5000` allows that one port, not every service on loopback.
+ */
+export function registryAllowed(policy: HostPolicy, registry: string): boolean {
+  if (localHostScope(registryHost(registry)) === undefined) return true;
+  const r = registry.trim().toLowerCase();
+  return (policy.allowedRegistries ?? []).some((a) => a === '*' || a.trim().toLowerCase() === r);
+}
+
 /** Allows everything: for reading manifests only to name objects (`berth delete -f`), never to run them. */
 export const UNRESTRICTED_HOST_POLICY: HostPolicy = Object.freeze({
   allowPrivileged: true,
@@ -111,6 +126,7 @@ export const UNRESTRICTED_HOST_POLICY: HostPolicy = Object.freeze({
   allowHostNamespaces: true,
   allowUnconfined: true,
   allowedProbeHosts: Object.freeze(['*']) as readonly string[],
+  allowedRegistries: Object.freeze(['*']) as readonly string[],
 });
 
 export function capabilityAllowed(policy: HostPolicy, normalized: string): boolean {
@@ -128,11 +144,26 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 const HOOKS = ['postStart', 'preStop'] as const;
 
-export function podSpecPolicyViolations(value: unknown, policy: HostPolicy): PolicyViolation[] {
+/**
+ * `metadata`: the pod's or template's metadata, whose legacy seccomp/AppArmor annotations
+ * (model/legacy-profiles.ts) are held to the same policy as the fields they stand for.
+ */
+export function podSpecPolicyViolations(value: unknown, policy: HostPolicy, metadata?: unknown): PolicyViolation[] {
   const spec = rec(value);
   if (!spec) return [];
   const out: PolicyViolation[] = [];
   const add = (code: PolicyCode, path: Path, message: string) => out.push({ code, path, message });
+  if (!policy.allowUnconfined && !policy.allowPrivileged)
+    for (const a of annotatedProfiles(rec(metadata)?.annotations)) {
+      if (a.profile?.type !== 'Unconfined') continue;
+      out.push({
+        code: 'policy-unconfined',
+        path: ['annotations', a.key],
+        scope: 'metadata',
+        // The key is the violation's path; quoting it here would clip it.
+        message: `${a.field === 'seccompProfile' ? 'seccomp' : 'AppArmor'} profile annotation unconfined lifts the ${a.field === 'seccompProfile' ? 'system call filter' : 'AppArmor confinement'} every container has and is refused by this host's policy; use runtime/default, or allow it with --allow-unconfined (host policy allowUnconfined)`,
+      });
+    }
   if (spec.hostNetwork === true && !policy.allowHostNetwork)
     add('policy-host-network', ['hostNetwork'], "pods on the host's network are refused by this host's policy; allow them with --allow-host-network (host policy allowHostNetwork)");
   for (const field of ['hostPID', 'hostIPC'] as const)
@@ -164,6 +195,10 @@ type Add = (code: PolicyCode, path: Path, message: string) => void;
 /** hostNetwork: the pod binds host ports anyway, under the host-network allowance; a hostPort adds nothing. */
 function containerViolations(c: Rec | undefined, at: Path, policy: HostPolicy, add: Add, hostNetwork: boolean): void {
   if (!c) return;
+  const image = str(c.image);
+  const registry = image === undefined ? undefined : imageRegistry(image);
+  if (registry !== undefined && !registryAllowed(policy, registry))
+    add('policy-registry', [...at, 'image'], `image ${quote(image)} names the registry ${quote(registry)}, a ${localHostScope(registryHost(registry))} address of berth's host: Docker would send its requests to whatever listens there; use an image from a registry elsewhere, or allow this one with --allow-registry ${clip(registry)} (host policy allowedRegistries)`);
   const sc = rec(c.securityContext);
   if (sc) {
     if (sc.privileged === true && !policy.allowPrivileged)
@@ -211,9 +246,13 @@ function profileViolations(sc: Rec, at: Path, policy: HostPolicy, add: Add): voi
   }
 }
 
-/** Violations of a stored pod template, as `path: message` lines (no file:line: it is not from a file). */
+/**
+ * Violations of a stored pod template, as `path: message` lines (no file:line: it is not from a
+ * file). `prefix` leads to the pod spec (`spec.template.spec.`); the metadata is its sibling.
+ */
 export function describeViolations(violations: readonly PolicyViolation[], prefix: string): string[] {
-  return violations.map((v) => `${prefix}${formatRelative(v.path)}: ${v.message}`);
+  const metadataPrefix = prefix.replace(/spec\.$/, 'metadata.');
+  return violations.map((v) => `${v.scope === 'metadata' ? metadataPrefix : prefix}${formatRelative(v.path)}: ${v.message}`);
 }
 
 function formatRelative(path: Path): string {
@@ -243,7 +282,7 @@ export function storedObjectRefusal(object: unknown, policy: HostPolicy): string
   if (kind === 'Service') return servicePolicyViolations(rec(object)?.spec, policy).map((v) => `spec.${formatRelative(v.path)}: ${v.message}`);
   const path = kind === undefined ? undefined : POD_SPEC_PATH[kind];
   if (!path) return [];
-  let spec: unknown = object;
-  for (const seg of path) spec = rec(spec)?.[seg];
-  return describeViolations(podSpecPolicyViolations(spec, policy), `${path.join('.')}.`);
+  let parent: unknown = object;
+  for (const seg of path.slice(0, -1)) parent = rec(parent)?.[seg];
+  return describeViolations(podSpecPolicyViolations(rec(parent)?.spec, policy, rec(parent)?.metadata), `${path.join('.')}.`);
 }

@@ -24,6 +24,11 @@ export interface HostPolicy {
   allowUnconfined?: boolean;
   /** Hosts a probe or lifecycle handler may name in httpGet.host/tcpSocket.host; otherwise only the pod itself. */
   allowedProbeHosts?: readonly string[];
+  /**
+   * Registries on berth's own host (loopback, link-local, unspecified addresses) images may be
+   * pulled from, as `host[:port]`; other registries need no allowance (src/model/image-ref.ts).
+   */
+  allowedRegistries?: readonly string[];
 }
 
 export const DEFAULT_HOST_POLICY: HostPolicy = Object.freeze({

@@ -46,6 +46,7 @@ export interface DaemonFileConfig {
   allowHostNamespaces?: boolean;
   allowUnconfined?: boolean;
   allowedProbeHosts?: string[];
+  allowedRegistries?: string[];
 }
 
 const DURATION = '^([0-9]+|([0-9]+(\\.[0-9]+)?(ms|s|m|h))+)$';
@@ -86,6 +87,7 @@ export const DAEMON_CONFIG_SCHEMA = {
     allowHostNamespaces: { type: 'boolean' },
     allowUnconfined: { type: 'boolean' },
     allowedProbeHosts: { type: 'array', items: { type: 'string', minLength: 1 } },
+    allowedRegistries: { type: 'array', items: { type: 'string', minLength: 1 } },
   },
 } as const;
 

@@ -207,8 +207,12 @@ function recordResult(deps: ConvergeDeps, req: ConvergeRequest, r: ActionResult)
     return;
   }
   deps.log.info({ action: a.type, key: a.key, ms: r.durationMs }, 'action done');
-  deps.store.addEvent({ app: req.app, type: 'Normal', reason: successReason(a.type), objectKey: a.key, message: text, sourceRevision: req.sourceRevision });
-  if (a.type === 'create-pod' || a.type === 'delete-pod') {
+  // A container re-created as a refused stand-in healed nothing; its `Failed` event says why.
+  if (!(a.type === 'create-container' && r.started === false))
+    deps.store.addEvent({ app: req.app, type: 'Normal', reason: successReason(a.type), objectKey: a.key, message: text, sourceRevision: req.sourceRevision });
+  // A pod whose containers were all refused (CreateContainerConfigError) started nothing: its
+  // `Failed` events say why, and a `Started` beside them would say the opposite.
+  if ((a.type === 'create-pod' && r.started !== false) || a.type === 'delete-pod') {
     const podKey = a.type === 'create-pod' ? `Pod/${a.pod.namespace}/${a.pod.name}` : `Pod/${a.namespace}/${a.name}`;
     deps.store.addEvent({ app: req.app, type: 'Normal', reason: a.type === 'create-pod' ? 'Started' : 'Killing', objectKey: podKey, message: text, sourceRevision: req.sourceRevision });
   }

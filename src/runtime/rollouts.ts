@@ -245,8 +245,8 @@ export function createRolloutTracker(deps: {
 
 /** Why today's policy refuses a stored pod template, one `path: message` per violation (empty: allowed). */
 export function storedTemplateRefusal(template: unknown, policy: HostPolicy): string[] {
-  const spec = (template as { spec?: unknown } | undefined)?.spec;
-  return describeViolations(podSpecPolicyViolations(spec, policy), 'spec.template.spec.');
+  const t = template as { spec?: unknown; metadata?: unknown } | undefined;
+  return describeViolations(podSpecPolicyViolations(t?.spec, policy, t?.metadata), 'spec.template.spec.');
 }
 
 function short(id: string): string {

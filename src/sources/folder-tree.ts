@@ -18,9 +18,9 @@
  * descriptor), so swapping a file for a link between the listing and the read gains nothing.
  */
 import type { Dirent } from 'node:fs';
-import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import ignore from 'ignore';
 import { MAX_FILE_BYTES } from '../model/limits.js';
 import { BerthError } from '../model/errors.js';
@@ -87,10 +87,9 @@ export async function listFolder(root: string): Promise<FolderListing> {
           // Emacs keeps `.#name.yaml` lock files as dangling links by design; they are never manifests.
           if (!(link.reason === 'symlink-dangling' && entry.name.startsWith('.#'))) entries.push({ rel: childRel, refused: link.reason });
         } else if (link.kind === 'file') {
-          if (asFile) entries.push(link.inside ? { rel: childRel, full } : { rel: childRel, refused: 'symlink-outside-root' });
+          if (asFile) entries.push({ rel: childRel, full });
         } else if (link.kind === 'directory' && asDir) {
-          if (!link.inside) entries.push({ rel: childRel, refused: 'symlink-outside-root' });
-          else if (isWithin(dirReal, link.real)) entries.push({ rel: childRel, refused: 'symlink-loop' });
+          if (isWithin(dirReal, link.real)) entries.push({ rel: childRel, refused: 'symlink-loop' });
           else if (!visited.has(link.real)) {
             visited.add(link.real);
             pending.push({ rel: childRel, real: link.real });
@@ -102,28 +101,81 @@ export async function listFolder(root: string): Promise<FolderListing> {
   return { rootReal, berthignore, entries };
 }
 
-type Link = { kind: 'file' | 'directory' | 'other'; real: string; inside: boolean } | { kind: 'refused'; reason: RefusedEntry };
+/** An in-root link's real path and the type of what it names; or why it is refused. */
+type Link = { kind: 'file' | 'directory' | 'other'; real: string } | { kind: 'refused'; reason: RefusedEntry };
 
 /**
- * Where a link leads. Its target's type is looked at (a link to an outside file without a
- * manifest's name is simply not a manifest), never its content.
+ * Where a link leads. Containment is decided first, by resolving the link berth's own way
+ * (resolveInRoot) without looking at anything outside the root: a link that leaves it is
+ * 'symlink-outside-root' whatever is out there (a file, a directory, nothing), so the reason and
+ * whether the link is reported at all never tell whether a host path exists (berth runs as root).
+ * Only then is the target's type looked at (a link to an in-root file without a manifest's name
+ * is simply not a manifest), never its content.
  */
 async function resolveLink(full: string, rootReal: string, dirReal: string): Promise<Link> {
-  let real: string;
-  try {
-    real = await realpath(full);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'refused', reason: 'symlink-dangling' };
-    if (code === 'ELOOP') return { kind: 'refused', reason: 'symlink-loop' };
-    throw unreadable(full, err);
-  }
-  const inside = isWithin(real, rootReal);
+  const walk = resolveInRoot(dirReal, basename(full), rootReal);
+  if (walk.kind !== 'inside') return { kind: 'refused', reason: walk.kind };
+  const { real } = walk;
   // The root itself, or a directory the link sits in: following it would list the same files forever.
-  if (inside && isWithin(dirReal, real)) return { kind: 'directory', real, inside };
+  if (isWithin(dirReal, real)) return { kind: 'directory', real };
   const st = await stat(real).catch(() => undefined);
   if (!st) return { kind: 'refused', reason: 'symlink-dangling' };
-  return { kind: st.isDirectory() ? 'directory' : st.isFile() ? 'file' : 'other', real, inside };
+  return { kind: st.isDirectory() ? 'directory' : st.isFile() ? 'file' : 'other', real };
+}
+
+/** Links followed in one resolution before it is a loop (Linux's MAXSYMLINKS). */
+const MAX_LINKS = 40;
+
+/**
+ * Resolves `name` in the real directory `dirReal` (inside `rootReal`) component by component,
+ * reading each link itself (lstat, readlink) and never asking the kernel to follow one: every
+ * path looked at is inside the root. A relative target is resolved where the link is; an
+ * absolute one only when it names a path below the root's own real path; `..` may not climb
+ * above the root. Anything else cannot be shown to stay inside: 'symlink-outside-root', decided
+ * on the link's text alone. 'symlink-dangling' and 'symlink-loop' are only ever said of what
+ * lies inside the root.
+ */
+export function resolveInRoot(dirReal: string, name: string, rootReal: string): { kind: 'inside'; real: string } | { kind: RefusedEntry } {
+  let done = dirReal;
+  const todo = [name];
+  let links = 0;
+  while (todo.length > 0) {
+    const c = todo.shift()!;
+    if (c === '' || c === '.') continue;
+    if (c === '..') {
+      done = dirname(done);
+      if (!isWithin(done, rootReal)) return { kind: 'symlink-outside-root' };
+      continue;
+    }
+    const next = join(done, c);
+    let st: ReturnType<typeof lstatSync>;
+    try {
+      st = lstatSync(next);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'symlink-dangling' };
+      throw unreadable(next, err);
+    }
+    if (st.isSymbolicLink()) {
+      if (++links > MAX_LINKS) return { kind: 'symlink-loop' };
+      let target: string;
+      try {
+        target = readlinkSync(next);
+      } catch (err) {
+        throw unreadable(next, err);
+      }
+      if (target.startsWith('/')) {
+        const t = target.replace(/\/+/g, '/');
+        if (!isWithin(t, rootReal)) return { kind: 'symlink-outside-root' };
+        done = rootReal;
+        todo.unshift(...t.slice(rootReal.length).split('/'));
+      } else todo.unshift(...target.split('/'));
+      continue;
+    }
+    if (todo.some((x) => x !== '' && x !== '.') && !st.isDirectory()) return { kind: 'symlink-dangling' };
+    done = next;
+  }
+  return { kind: 'inside', real: done };
 }
 
 /** `path` is `root` or below it, compared by whole path components (`/srv/app2` is not in `/srv/app`). */
@@ -139,6 +191,15 @@ export function isWithin(path: string, root: string): boolean {
  */
 function readIgnoreFile(root: string, rootReal: string, entries: TreeEntry[]): string | undefined {
   const full = join(root, IGNORE_FILE);
+  if (isSymlink(full)) {
+    // Judged as any link is, before it is opened: opening a link out of the root would tell a
+    // missing host file (ENOENT) from a present one.
+    const walk = resolveInRoot(rootReal, IGNORE_FILE, rootReal);
+    if (walk.kind !== 'inside') {
+      entries.push({ rel: IGNORE_FILE, refused: walk.kind });
+      return undefined;
+    }
+  }
   let read: Buffer | RefusedEntry | undefined;
   try {
     read = readContained(full, rootReal);

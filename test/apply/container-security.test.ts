@@ -4,6 +4,7 @@ import {
   engineSecurityFrom,
   needsImageUser,
   securityHostConfig,
+  needsEngineSecurity,
   verifyProfiles,
   verifyRunAsNonRoot,
 } from '../../src/apply/container-security.js';
@@ -100,7 +101,10 @@ describe('profiles the engine cannot enforce', () => {
     [{ appArmorProfile: { type: 'RuntimeDefault' } }, noSeccomp, undefined],
     [{ seccompProfile: { type: 'RuntimeDefault' } }, noSeccomp, 'seccompProfile RuntimeDefault cannot be enforced: the Docker engine runs without seccomp'],
     [{ seccompProfile: { type: 'RuntimeDefault' } }, noAppArmor, undefined],
+    // A template stored before the legacy seccomp annotation was read (validation refuses it now).
+    [{ seccompProfile: { type: 'Localhost', localhostProfile: 'x.json' } }, { seccomp: true, apparmor: true }, 'seccompProfile Localhost cannot be enforced: berth does not load seccomp profiles from the host'],
   ] as Array<[Security, { seccomp: boolean; apparmor: boolean }, string | undefined]>)('%j on %j → %s', (sc, engine, want) => {
     expect(verifyProfiles(sc, engine)).toBe(want);
+    if (want !== undefined) expect(needsEngineSecurity(sc)).toBe(true);
   });
 });

@@ -326,6 +326,7 @@ describe('berth diff --from --to (offline)', () => {
                 allowHostNamespaces: false,
                 allowUnconfined: false,
                 allowedProbeHosts: [],
+                allowedRegistries: [],
               },
             },
           },

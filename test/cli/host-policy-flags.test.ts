@@ -22,6 +22,7 @@ const NOTHING: HostPolicy = {
   allowHostNamespaces: false,
   allowUnconfined: false,
   allowedProbeHosts: [],
+  allowedRegistries: [],
 };
 
 describe('host policy flags', () => {
@@ -33,9 +34,14 @@ describe('host policy flags', () => {
     { args: ['--allow-host-namespaces'], want: { allowHostNamespaces: true } },
     { args: ['--allow-unconfined'], want: { allowUnconfined: true } },
     { args: ['--allow-probe-host', '10.0.0.5', '--allow-probe-host', 'db.internal'], want: { allowedProbeHosts: ['10.0.0.5', 'db.internal'] } },
+    { args: ['--allow-registry', 'localhost:5000', '--allow-registry', '[::1]:5000', '--allow-registry', '127.0.0.1'], want: { allowedRegistries: ['localhost:5000', '[::1]:5000', '127.0.0.1'] } },
     { args: ['--allow-privileged', '--allow-host-network', '--host-path-prefix', '/srv'], want: { allowPrivileged: true, allowHostNetwork: true, hostPathPrefixes: ['/srv'] } },
   ])('$args', ({ args, want }) => {
     expect(policyFromArgv(args)).toEqual({ ...NOTHING, ...want });
+  });
+
+  it.each([['http://localhost:5000'], ['localhost:5000/'], ['localhost:port'], ['']])('--allow-registry %j is a usage error: it would match no image', (registry) => {
+    expect(() => policyFromArgv(['--allow-registry', registry])).toThrow(expect.objectContaining({ code: 'USAGE' }));
   });
 
   it.each([['SYS_WIZARD'], ['ALL'], ['all']])('--allow-capability %s is a usage error, not a policy that silently allows nothing', (name) => {
@@ -77,6 +83,7 @@ allowHostPorts: true
 allowHostNamespaces: true
 allowUnconfined: true
 allowedProbeHosts: [127.0.0.1]
+allowedRegistries: ['localhost:5000']
 `;
 
   it('reads every key', () => {
@@ -91,13 +98,14 @@ allowedProbeHosts: [127.0.0.1]
       allowHostNamespaces: true,
       allowUnconfined: true,
       allowedProbeHosts: ['127.0.0.1'],
+      allowedRegistries: ['localhost:5000'],
     });
   });
 
   it('flags replace the file’s lists and override its switches', () => {
     const { config: file } = parseDaemonConfig('berth.yaml', Buffer.from(config));
-    const s = settleDaemon({ allowCapability: ['SYS_TIME'], allowProbeHost: ['db'], allowHostPorts: false }, file!, { cwd: '/', env });
-    expect(validateOptionsFrom(s.validation).hostPolicy).toMatchObject({ allowedCapabilities: ['SYS_TIME'], allowedProbeHosts: ['db'], allowedSysctls: ['net.core.somaxconn'], allowHostPorts: false });
+    const s = settleDaemon({ allowCapability: ['SYS_TIME'], allowProbeHost: ['db'], allowRegistry: ['127.0.0.1:5000'], allowHostPorts: false }, file!, { cwd: '/', env });
+    expect(validateOptionsFrom(s.validation).hostPolicy).toMatchObject({ allowedCapabilities: ['SYS_TIME'], allowedProbeHosts: ['db'], allowedRegistries: ['127.0.0.1:5000'], allowedSysctls: ['net.core.somaxconn'], allowHostPorts: false });
   });
 
   // Issue 11 review, finding 4: each value is checked as its flag is, at its line in the file.

@@ -48,8 +48,8 @@ describe('a symlink in a manifest folder pointing at a host file', () => {
   it('validate text names the file and what to do', async () => {
     const r = await runCli(['validate', 'app'], { cwd: root });
     expect(r.stdout.split('\n').filter((l) => l.includes('symlink'))).toEqual([
-      'app/leak.yaml: error: this symlink points outside the manifest folder, and berth does not follow links out of it; replace the link with the file, or point it at a file inside the folder',
-      'app/more: error: this symlink points outside the manifest folder, and berth does not follow links out of it; replace the link with the file, or point it at a file inside the folder',
+      'app/leak.yaml: error: this symlink points outside the manifest folder, and berth does not follow links out of it; replace the link with the file, point it at a file inside the folder, or list it in .berthignore',
+      'app/more: error: this symlink points outside the manifest folder, and berth does not follow links out of it; replace the link with the file, point it at a file inside the folder, or list it in .berthignore',
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateRevision } from '../../src/manifests/index.js';
 import { describeYamlReason } from '../../src/manifests/parse.js';
+import { hideSecretValue } from '../../src/manifests/report.js';
 import { EXCERPT_MAX } from '../../src/model/excerpt.js';
 
 /**
@@ -27,6 +28,62 @@ describe('Secret values never appear in problems, whatever YAML makes of them', 
     const got = messages(SECRET(body));
     expect(got.map((p) => [p.code, p.line])).toContainEqual([code, line]);
     for (const p of got) expect(p.message).not.toContain(value);
+  });
+});
+
+describe('masking a Secret\'s values never mangles berth\'s own words (red-team finding 5)', () => {
+  const only = (body: string) => messages(SECRET(body)).map((p) => p.message);
+
+  it.each([
+    {
+      name: 'a short value does not rewrite "invalid" in a message about its key',
+      body: 'stringData: {"SECRETVAL21 key": in}',
+      want: ['key "SECRETVAL21 key" is invalid: a valid config key must consist of alphanumeric characters, \'-\', \'_\' or \'.\' (e.g. \'key.name\', or \'KEY_NAME\', or \'key-name\')'],
+    },
+    {
+      name: 'a boolean value leaves the hint as written, and is named only by its type',
+      body: 'stringData: {k: true}',
+      want: ['must be a string, not a boolean; quote it if you mean the text (YAML reads unquoted yes/no/on/off/true/false as booleans)'],
+    },
+    {
+      name: 'a number is named by its type, never shown',
+      body: 'stringData: {pin: 4321}',
+      want: ['must be a string, not an integer; quote it if you mean the text (YAML reads unquoted digits as numbers)'],
+    },
+    {
+      name: 'a value that is a word of the message leaves the sentence alone',
+      body: 'stringData: {k: [must]}',
+      want: ['must be a string, not a list'],
+    },
+    {
+      name: 'stringData as a string: its type, not its text',
+      body: 'stringData: abc',
+      want: ['must be an object (a mapping), not a string'],
+    },
+  ])('$name', ({ body, want }) => {
+    expect(only(body)).toEqual(want);
+  });
+});
+
+describe('hideSecretValue, the backstop: whole words, quoted excerpts, never berth\'s short words', () => {
+  const secret = (stringData: Record<string, unknown>) => ({ kind: 'Secret', stringData });
+  it.each([
+    { name: 'a short value as a whole quoted excerpt is hidden', value: 'ab', message: 'found "ab" here', want: 'found secret value hidden here' },
+    { name: 'a short value in berth\'s words stays', value: 'in', message: 'is invalid in this field', want: 'is invalid in this field' },
+    { name: 'a short value inside a longer quoted excerpt stays', value: 'key', message: 'key "a key" is bad', want: 'key "a key" is bad' },
+    { name: 'a 4+ value inside a quoted excerpt is hidden as a word', value: 'abcd', message: 'bad "x abcd y" and abcd', want: 'bad "x secret value hidden y" and abcd' },
+    { name: 'a 4+ value glued into a longer word stays', value: 'abcd', message: 'bad "abcdx"', want: 'bad "abcdx"' },
+    { name: 'a long value is hidden anywhere', value: 'hunter2secret', message: 'saw hunter2secret and "hunter2secret"', want: 'saw secret value hidden and secret value hidden' },
+    { name: 'a long value clipped in an excerpt is hidden', value: 'x'.repeat(60), message: `value "${'x'.repeat(37)}…" bad`, want: 'value secret value hidden bad' },
+    { name: 'a number is hidden as a whole word', value: 4321, message: 'not "4321" nor 54321', want: 'not secret value hidden nor 54321' },
+    { name: 'a boolean is never masked (its text is berth\'s words)', value: true, message: 'YAML reads true/false as booleans', want: 'YAML reads true/false as booleans' },
+  ])('$name', ({ value, message, want }) => {
+    expect(hideSecretValue(secret({ k: value }), ['stringData', 'k'], message)).toBe(want);
+  });
+
+  it('only for a Secret\'s data and stringData', () => {
+    expect(hideSecretValue({ kind: 'ConfigMap', data: { k: 'hunter2secret' } }, ['data', 'k'], 'hunter2secret')).toBe('hunter2secret');
+    expect(hideSecretValue(secret({ k: 'hunter2secret' }), ['metadata'], 'hunter2secret')).toBe('hunter2secret');
   });
 });
 

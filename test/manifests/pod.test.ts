@@ -45,6 +45,8 @@ describe('containers', () => {
       want: [
         at(7, 24, 'invalid-image', 'spec.containers[0].image'),
         at(8, 24, 'invalid-image', 'spec.containers[1].image'),
+        // A valid reference, but its registry is berth's own host (host policy, --allow-registry).
+        at(11, 24, 'policy-registry', 'spec.containers[4].image'),
         at(12, 24, 'invalid-image', 'spec.containers[5].image'),
       ],
     },

@@ -63,6 +63,30 @@ describe('host policy at validation: file:line of what widens a container', () =
       want: [],
     },
     {
+      name: 'an image from a loopback registry, at its line; local images and registries elsewhere validate clean',
+      spec: yaml`
+        containers:
+          - name: a
+            image: 127.0.0.1:32568/nothere:latest
+            imagePullPolicy: Always
+          - name: b
+            image: berth-examples/web:1.0
+          - name: c
+            image: ghcr.io/org/app:1
+      `,
+      want: [at(8, 14, 'policy-registry', 'spec.containers[0].image')],
+    },
+    {
+      name: 'an image from a loopback registry the operator allows',
+      spec: yaml`
+        containers:
+          - name: a
+            image: localhost:5000/app:1
+      `,
+      policy: { allowedRegistries: ['localhost:5000'] },
+      want: [],
+    },
+    {
       name: 'an unknown capability in add or drop',
       spec: yaml`
         containers:
@@ -90,6 +114,51 @@ describe('host policy at validation: file:line of what widens a container', () =
       want: [at(10, 35, 'invalid-value', 'spec.containers[0].securityContext.allowPrivilegeEscalation')],
     },
   ]);
+});
+
+describe('uids and gids are limited to 0..2147483647, as Kubernetes limits them (Docker fails beyond)', () => {
+  run([
+    {
+      name: 'every uid and gid field, pod and container, past the limit',
+      spec: yaml`
+        securityContext:
+          runAsUser: 2147483648
+          runAsGroup: 4294967296
+          fsGroup: 4294967296
+          supplementalGroups: [1, 2147483647, 2147483648]
+        containers:
+          - name: a
+            image: nginx:1.25
+            securityContext:
+              runAsUser: 4294967296
+              runAsGroup: 2147483648
+      `,
+      want: [
+        at(7, 16, 'invalid-value', 'spec.securityContext.runAsUser'),
+        at(8, 17, 'invalid-value', 'spec.securityContext.runAsGroup'),
+        at(9, 14, 'invalid-value', 'spec.securityContext.fsGroup'),
+        at(10, 41, 'invalid-value', 'spec.securityContext.supplementalGroups[2]'),
+        at(15, 20, 'invalid-value', 'spec.containers[0].securityContext.runAsUser'),
+        at(16, 21, 'invalid-value', 'spec.containers[0].securityContext.runAsGroup'),
+      ],
+    },
+    {
+      name: 'the largest allowed and 0 validate clean',
+      spec: yaml`
+        securityContext: {runAsUser: 0, runAsGroup: 2147483647, fsGroup: 2147483647, supplementalGroups: [0, 2147483647]}
+        containers:
+          - name: a
+            image: nginx:1.25
+            securityContext: {runAsUser: 2147483647, runAsGroup: 0}
+      `,
+      want: [],
+    },
+  ]);
+
+  it('the message says the bound', () => {
+    const { problems } = validate({ 'f.yaml': pod('containers:\n  - {name: a, image: nginx:1.25, securityContext: {runAsUser: 4294967296}}\n') });
+    expect(problems.map((p) => p.message)).toEqual(['must be at most 2147483647, not 4294967296']);
+  });
 });
 
 describe('restricting fields berth cannot apply are errors, never "not implemented" warnings', () => {
@@ -219,6 +288,75 @@ describe('restricting fields berth cannot apply are errors, never "not implement
       ],
     },
   ]);
+
+  describe('legacy seccomp/AppArmor annotations are treated as the fields they stand for', () => {
+    /** A Pod with these annotations (one per line from file line 5) and a spec with containers a and b. */
+    const annotated = (annotations: string[], sc = '') =>
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n${annotations.map((a) => `    ${a}\n`).join('')}spec:\n  containers:\n    - {name: a, image: nginx:1.25${sc}}\n    - {name: b, image: nginx:1.25}\n`;
+    const check = (text: string, policy: Partial<HostPolicy> = {}) => findings({ 'f.yaml': text }, { hostPolicy: { ...DEFAULT_HOST_POLICY, ...policy } });
+
+    it.each([
+      {
+        name: 'localhost seccomp (pod and container) is refused as the Localhost field is',
+        annotations: ['seccomp.security.alpha.kubernetes.io/pod: localhost/profiles/strict.json', 'container.seccomp.security.alpha.kubernetes.io/a: localhost/x.json'],
+        want: [
+          at(6, 47, 'unsupported-security-field', 'metadata.annotations["seccomp.security.alpha.kubernetes.io/pod"]'),
+          at(7, 55, 'unsupported-security-field', 'metadata.annotations["container.seccomp.security.alpha.kubernetes.io/a"]'),
+        ],
+      },
+      {
+        name: 'unconfined is the host policy\'s',
+        annotations: ['container.apparmor.security.beta.kubernetes.io/a: unconfined', 'seccomp.security.alpha.kubernetes.io/pod: unconfined'],
+        want: [
+          at(6, 55, 'policy-unconfined', 'metadata.annotations["container.apparmor.security.beta.kubernetes.io/a"]'),
+          at(7, 47, 'policy-unconfined', 'metadata.annotations["seccomp.security.alpha.kubernetes.io/pod"]'),
+        ],
+      },
+      { name: 'unconfined under --allow-unconfined', annotations: ['seccomp.security.alpha.kubernetes.io/pod: unconfined'], policy: { allowUnconfined: true }, want: [] },
+      {
+        name: 'what berth applies validates clean: runtime/default, docker/default, AppArmor localhost',
+        annotations: ['seccomp.security.alpha.kubernetes.io/pod: runtime/default', 'container.seccomp.security.alpha.kubernetes.io/b: docker/default', 'container.apparmor.security.beta.kubernetes.io/a: localhost/my-profile'],
+        want: [],
+      },
+      {
+        name: 'a value that is no profile, and a container the pod does not have',
+        annotations: ['container.apparmor.security.beta.kubernetes.io/a: localhost', 'container.apparmor.security.beta.kubernetes.io/web: runtime/default'],
+        want: [
+          at(6, 55, 'invalid-value', 'metadata.annotations["container.apparmor.security.beta.kubernetes.io/a"]'),
+          at(7, 5, 'invalid-value', 'metadata.annotations["container.apparmor.security.beta.kubernetes.io/web"]'),
+        ],
+      },
+    ])('$name', ({ annotations, policy, want }) => {
+      expect(check(annotated(annotations), policy)).toEqual(want);
+    });
+
+    it('an annotation that disagrees with the field is refused (as Kubernetes refuses it)', () => {
+      const text = annotated(['container.seccomp.security.alpha.kubernetes.io/a: localhost/x.json'], ', securityContext: {seccompProfile: {type: RuntimeDefault}}');
+      expect(check(text).map((f) => f.code).sort()).toEqual(['invalid-value', 'unsupported-security-field']);
+    });
+
+    it('on a Deployment\'s pod template', () => {
+      const text = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec:
+  selector: {matchLabels: {app: d}}
+  template:
+    metadata:
+      labels: {app: d}
+      annotations:
+        container.apparmor.security.beta.kubernetes.io/a: unconfined
+        seccomp.security.alpha.kubernetes.io/pod: localhost/profiles/strict.json
+    spec:
+      containers:
+        - {name: a, image: nginx:1.25}
+`;
+      expect(check(text)).toEqual([
+        at(10, 59, 'policy-unconfined', 'spec.template.metadata.annotations["container.apparmor.security.beta.kubernetes.io/a"]'),
+        at(11, 51, 'unsupported-security-field', 'spec.template.metadata.annotations["seccomp.security.alpha.kubernetes.io/pod"]'),
+      ]);
+    });
+  });
 
   it('none of these fields is stripped as "not implemented" any more', () => {
     const { problems } = validate({

@@ -81,6 +81,14 @@ const cases: Case[] = [
   { name: 'preStop and postStart handlers are held to the same rule', spec: pod({ lifecycle: { preStop: http('10.0.0.1'), postStart: { tcpSocket: { port: 1, host: 'db' } } } }), want: [['policy-probe-host', 'containers.0.lifecycle.postStart.tcpSocket.host'], ['policy-probe-host', 'containers.0.lifecycle.preStop.httpGet.host']] },
   { name: '--allow-probe-host names the host (case-insensitive)', spec: pod({ readinessProbe: http('DB.Internal') }), policy: { allowedProbeHosts: ['db.internal'] }, want: [] },
   { name: '--allow-probe-host allows only the hosts it names', spec: pod({ readinessProbe: http('127.0.0.1') }), policy: { allowedProbeHosts: ['db.internal'] }, want: [['policy-probe-host', 'containers.0.readinessProbe.httpGet.host']] },
+  // images from registries on berth's host
+  { name: 'an image without a registry host needs nothing', spec: pod({ image: 'berth-examples/web:1.0' }), want: [] },
+  { name: 'an image from a registry elsewhere needs nothing', spec: pod({ image: 'ghcr.io/org/app:1' }), want: [] },
+  { name: 'an image from a loopback registry is refused', spec: pod({ image: '127.0.0.1:32568/nothere:latest', imagePullPolicy: 'Always' }), want: [['policy-registry', 'containers.0.image']] },
+  { name: 'localhost, ::1, link-local and 0.0.0.0 registries are refused, init containers too', spec: { containers: [{ name: 'a', image: 'localhost:5000/a' }, { name: 'b', image: '[::1]:5000/b' }, { name: 'c', image: '169.254.169.254/c' }], initContainers: [{ name: 'i', image: '0.0.0.0:80/i' }] }, want: [['policy-registry', 'initContainers.0.image'], ['policy-registry', 'containers.0.image'], ['policy-registry', 'containers.1.image'], ['policy-registry', 'containers.2.image']] },
+  { name: '--allow-registry names the registry with its port', spec: pod({ image: 'LocalHost:5000/app:1' }), policy: { allowedRegistries: ['localhost:5000'] }, want: [] },
+  { name: '--allow-registry localhost:5000 does not allow another port', spec: pod({ image: 'localhost:8080/app:1' }), policy: { allowedRegistries: ['localhost:5000'] }, want: [['policy-registry', 'containers.0.image']] },
+  { name: '--allow-registry * allows any', spec: pod({ image: '127.0.0.1:1/x' }), policy: { allowedRegistries: ['*'] }, want: [] },
   // not pod specs
   { name: 'garbage is no violation (the schema reports it)', spec: 'nope', want: [] },
   { name: 'wrongly typed fields are skipped', spec: { containers: 'x', volumes: 3, securityContext: [] }, want: [] },
@@ -106,6 +114,41 @@ describe('podSpecPolicyViolations', () => {
     expect(messages['policy-sysctl']).toContain('--allow-sysctl vm.x (host policy allowedSysctls)');
     expect(messages['policy-host-path']).toContain('--host-path-prefix <dir> (host policy hostPathPrefixes)');
     expect(messages['policy-probe-host']).toContain('--allow-probe-host h (host policy allowedProbeHosts)');
+    const registry = podSpecPolicyViolations(pod({ image: 'localhost:5000/app' }), none)[0];
+    expect(registry?.message).toContain('--allow-registry localhost:5000 (host policy allowedRegistries)');
+  });
+});
+
+describe('legacy profile annotations are held to the policy of the fields they stand for', () => {
+  const meta = (annotations: Record<string, string>) => ({ annotations });
+  it.each<{ name: string; annotations: Record<string, string>; policy?: Partial<HostPolicy>; want: Array<[PolicyCode, string, 'metadata' | undefined]> }>([
+    {
+      name: 'unconfined seccomp (pod and container) and AppArmor are refused, in the metadata',
+      annotations: {
+        'seccomp.security.alpha.kubernetes.io/pod': 'unconfined',
+        'container.seccomp.security.alpha.kubernetes.io/c': 'unconfined',
+        'container.apparmor.security.beta.kubernetes.io/c': 'unconfined',
+      },
+      want: [
+        ['policy-unconfined', 'annotations.seccomp.security.alpha.kubernetes.io/pod', 'metadata'],
+        ['policy-unconfined', 'annotations.container.seccomp.security.alpha.kubernetes.io/c', 'metadata'],
+        ['policy-unconfined', 'annotations.container.apparmor.security.beta.kubernetes.io/c', 'metadata'],
+      ],
+    },
+    { name: 'unconfined with --allow-unconfined', annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'unconfined' }, policy: { allowUnconfined: true }, want: [] },
+    { name: 'unconfined with --allow-privileged', annotations: { 'container.apparmor.security.beta.kubernetes.io/c': 'unconfined' }, policy: { allowPrivileged: true }, want: [] },
+    { name: 'runtime/default and localhost profiles need nothing', annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'runtime/default', 'container.apparmor.security.beta.kubernetes.io/c': 'localhost/my-profile' }, want: [] },
+  ])('$name', ({ annotations, policy, want }) => {
+    const got = podSpecPolicyViolations(pod(), withPolicy(policy ?? {}), meta(annotations)).map((v) => [v.code, v.path.join('.'), v.scope]);
+    expect(got).toEqual(want);
+  });
+
+  it('a stored Deployment template with an unconfined annotation is refused at the template\'s metadata', () => {
+    const object = { kind: 'Deployment', spec: { template: { metadata: { annotations: { 'container.seccomp.security.alpha.kubernetes.io/c': 'unconfined' } }, spec: pod() } } };
+    const got = storedObjectRefusal(object, none);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatch(/^spec\.template\.metadata\.annotations\.container\.seccomp\.security\.alpha\.kubernetes\.io\/c: seccomp profile annotation unconfined .* --allow-unconfined/);
+    expect(storedObjectRefusal({ kind: 'Pod', metadata: { annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'unconfined' } }, spec: pod() }, none)[0]).toMatch(/^metadata\.annotations\.seccomp/);
   });
 });
 
@@ -160,6 +203,7 @@ describe('storedObjectRefusal', () => {
     ['a Deployment adding SYS_ADMIN', deployment({ securityContext: { capabilities: { add: ['SYS_ADMIN'] } } }), ['spec.template.spec.containers[0].securityContext.capabilities.add[0]: capability SYS_ADMIN']],
     ['a CronJob with a probe host', { kind: 'CronJob', spec: { jobTemplate: { spec: { template: { spec: pod({ readinessProbe: http('h') }) } } } } }, ['spec.jobTemplate.spec.template.spec.containers[0].readinessProbe.httpGet.host: host "h"']],
     ['a bare Pod on the host network', { kind: 'Pod', spec: pod({}, { hostNetwork: true }) }, ['spec.hostNetwork: pods on the host']],
+    ['a Deployment whose image is on a loopback registry', deployment({ image: '127.0.0.1:32568/nothere:latest' }), ['spec.template.spec.containers[0].image: image "127.0.0.1:32568/nothere:latest" names']],
     ['a plain Deployment', deployment({}), []],
     ['a ConfigMap', { kind: 'ConfigMap', data: { privileged: 'true' } }, []],
     ['a LoadBalancer on port 22', { kind: 'Service', spec: { type: 'LoadBalancer', ports: [{ port: 443 }, { port: 22 }] } }, ['spec.ports[1].port: port 22 of a LoadBalancer Service']],

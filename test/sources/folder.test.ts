@@ -168,7 +168,9 @@ describe('symlinks in a manifest folder', () => {
     { name: 'a dangling directory link', link: 'gone', to: 'nowhere', want: { gone: 'symlink-dangling' } },
     { name: 'a link to itself', link: 'self.yaml', to: 'self.yaml', want: { 'self.yaml': 'symlink-loop' } },
     { name: 'a link to the root', link: 'real/top', to: '..', want: { 'real/top': 'symlink-loop' } },
-    { name: 'an outside link without a manifest name is not a manifest', link: 'LICENSE', to: '../outside/plain', want: {} },
+    // Refused whatever its name: whether it would be read as a directory depends on what is out
+    // there, and that must not show (a missing target would be reported, a present file not).
+    { name: 'an outside link without a manifest name is refused too', link: 'LICENSE', to: '../outside/plain', want: { LICENSE: 'symlink-outside-root' } },
     { name: 'a hidden directory link is not descended into', link: '.cache', to: '<outside>/dir', want: {} },
     { name: "an Emacs lock file (a dangling link by design) is not a manifest", link: '.#a.yaml', to: 'me@host.123:456', want: {} },
   ])('$name', async ({ link, to, want }) => {
@@ -181,6 +183,67 @@ describe('symlinks in a manifest folder', () => {
     expect(got.problems).toEqual(refused.map(([file, code]) => [file, code]));
     expect(got.everything).not.toContain(MARKER);
     expect(got.everything).not.toContain(outside);
+  });
+
+  /**
+   * berth checks as root: the reason a link is refused, and whether it is reported at all, must
+   * not tell whether a path outside the root exists (a link to /etc/shadow and one to
+   * /root/.nonexistent looked different: outside-root and dangling).
+   */
+  describe('what lies outside the root never shows in the reason', () => {
+    it.each([
+      ['an existing file', 'secret.yaml'],
+      ['a missing file', 'nothing-here.yaml'],
+      ['an existing directory', 'dir'],
+      ['a missing directory below a file', 'plain/sub'],
+      ['a loop out there', 'loop-a'],
+    ])('a link to %s outside the root, with and without a manifest name, is symlink-outside-root', async (_what, target) => {
+      await symlink('loop-b', join(outside, 'loop-a'));
+      await symlink('loop-a', join(outside, 'loop-b'));
+      await symlink(join(outside, target), join(dir, 'abs.yaml'));
+      await symlink(`../outside/${target}`, join(dir, 'rel.yaml'));
+      await symlink(join(outside, target), join(dir, 'noext'));
+      expect((await read()).problems).toEqual([
+        ['abs.yaml', 'symlink-outside-root'],
+        ['noext', 'symlink-outside-root'],
+        ['rel.yaml', 'symlink-outside-root'],
+      ]);
+    });
+
+    it('through an in-root link that leaves the root, a missing target is outside-root too, not dangling', async () => {
+      await symlink(join(outside, 'no-such-dir'), join(dir, 'hop'));
+      await symlink('hop/x.yaml', join(dir, 'chained.yaml'));
+      await symlink('real/../hop/y.yaml', join(dir, 'dotted.yaml'));
+      expect((await read()).problems).toEqual([
+        ['chained.yaml', 'symlink-outside-root'],
+        ['dotted.yaml', 'symlink-outside-root'],
+        ['hop', 'symlink-outside-root'],
+      ]);
+    });
+
+    it('dangling and loop are said only of what lies inside the root, absolute paths into it included', async () => {
+      await symlink(join(dir, 'real', 'missing.yaml'), join(dir, 'abs-gone.yaml'));
+      await symlink('real/a.yaml/x.yaml', join(dir, 'under-file.yaml'));
+      await symlink('l2.yaml', join(dir, 'l1.yaml'));
+      await symlink(join(dir, 'l1.yaml'), join(dir, 'l2.yaml'));
+      expect((await read()).problems).toEqual([
+        ['abs-gone.yaml', 'symlink-dangling'],
+        ['l1.yaml', 'symlink-loop'],
+        ['l2.yaml', 'symlink-loop'],
+        ['under-file.yaml', 'symlink-dangling'],
+      ]);
+    });
+
+    it.each([['an existing file', 'plain'], ['a missing file', 'nothing-here']])('a .berthignore linked to %s outside the root is outside-root', async (_what, target) => {
+      await symlink(join(outside, target), join(dir, '.berthignore'));
+      expect((await read()).problems).toEqual([['.berthignore', 'symlink-outside-root']]);
+    });
+
+    it('an outside link listed in .berthignore is not judged', async () => {
+      await writeFile(join(dir, '.berthignore'), 'LICENSE\n');
+      await symlink('../outside/plain', join(dir, 'LICENSE'));
+      expect((await read()).problems).toEqual([]);
+    });
   });
 
   it('two links that point at each other are both refused as a loop', async () => {
@@ -203,7 +266,7 @@ describe('symlinks in a manifest folder', () => {
         path: '',
         severity: 'error',
         code: 'symlink-outside-root',
-        message: 'this symlink points outside the manifest folder, and berth does not follow links out of it; replace the link with the file, or point it at a file inside the folder',
+        message: 'this symlink points outside the manifest folder, and berth does not follow links out of it; replace the link with the file, point it at a file inside the folder, or list it in .berthignore',
       },
     ]);
   });

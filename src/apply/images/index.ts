@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { PullPolicy } from '../../model/types.js';
 import { BerthError } from '../../model/errors.js';
+import { clip } from '../../model/excerpt.js';
 import type { DockerClient } from '../docker.js';
 import { dockerError, isNotFound } from '../docker.js';
 import { pauseBinary, pauseImageRef, pauseRootfs } from './pause.js';
@@ -85,17 +86,37 @@ async function ensureImageOnce(docker: DockerClient, ref: string, policy: PullPo
     await pullImage(docker, ref);
     return { ref, pulled: true };
   } catch (err) {
-    if (present) {
-      const reason = err instanceof Error ? err.message : String(err);
-      return { ref, pulled: false, warning: `pulling ${ref} failed (${reason}); using the copy present on the host` };
-    }
-    throw new BerthError(
-      'IMAGE_UNAVAILABLE',
-      `image ${ref} is not on the host and pulling it failed: ${err instanceof Error ? err.message : String(err)}`,
-      { image: ref, hint: 'check the image name and registry access, or build/load the image on this host' },
-      { cause: err },
-    );
+    const reason = pullFailureReason(err);
+    if (present) return { ref, pulled: false, warning: `pulling ${ref} failed (${reason}); using the copy present on the host` };
+    // No `cause`: the raw error holds the body a registry (or whatever listens at its address)
+    // answered, and causes reach logs and BERTH_DEBUG output.
+    throw new BerthError('IMAGE_UNAVAILABLE', `image ${ref} is not on the host and pulling it failed: ${reason}`, {
+      image: ref,
+      hint: 'check the image name and registry access, or build/load the image on this host',
+    });
   }
+}
+
+/** Longest pull failure reason shown (Docker's own reasons fit; a URL with a DNS error is ~110). */
+export const PULL_REASON_MAX = 160;
+
+/**
+ * Docker's reason a pull failed, without what the registry sent: dockerd passes a response body
+ * it could not parse through unchanged (distribution's `error parsing HTTP 404 response body:
+ * <parse error>: "<body>"`), so a registry name aimed at a service of the host read that service's
+ * answer back into berth's output, status and events (issue 11). Keeps the first line up to any
+ * response body, markup or JSON document, scrubbed and clipped to PULL_REASON_MAX.
+ */
+export function pullFailureReason(err: unknown): string {
+  let text = err instanceof Error ? err.message : String(err);
+  // dockerode's prefix: `(HTTP code 500) server error - <the daemon's message>`.
+  text = text.replace(/^\(HTTP code \d+\)[^-]*- /, '');
+  text = (text.split(/\r?\n/)[0] ?? '').trim();
+  const body = /response body\b/i.exec(text);
+  if (body) text = `${text.slice(0, body.index + body[0].length)} (not shown)`;
+  const doc = text.search(/[<{]/);
+  if (doc >= 0) text = `${text.slice(0, doc).replace(/[\s:="'-]+$/, '')} (response not shown)`;
+  return clip(text === '' ? 'no reason given' : text, PULL_REASON_MAX);
 }
 
 const PULL_TIMEOUT_MS = 10 * 60_000;

@@ -26,6 +26,7 @@ export interface DaemonFlags
       | 'allowHostNamespaces'
       | 'allowUnconfined'
       | 'allowedProbeHosts'
+      | 'allowedRegistries'
       | 'allowedHosts'
     > {
   config?: string;
@@ -155,6 +156,7 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
       allowHostNamespaces: pick(flags.allowHostNamespaces, file.allowHostNamespaces) ?? false,
       allowUnconfined: pick(flags.allowUnconfined, file.allowUnconfined) ?? false,
       allowProbeHost: [...(list(flags.allowProbeHost) ?? file.allowedProbeHosts ?? [])],
+      allowRegistry: [...(list(flags.allowRegistry) ?? file.allowedRegistries ?? [])],
     },
   });
 }

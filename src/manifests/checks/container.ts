@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { checkConfigKey, checkDns1123Label, checkEnvVarName, checkPortName } from '../../model/names.js';
+import { annotatedProfiles } from '../../model/legacy-profiles.js';
 import { normalizeCapability } from '../../model/pod-policy.js';
 import type { Path } from '../path.js';
 import type { CheckContext } from './context.js';
@@ -272,6 +273,8 @@ function checkSecurityContext(value: unknown, path: Path, ctx: CheckContext): vo
   checkProfiles(sc, path, ctx);
 }
 
+const APPARMOR_NAME = /^[A-Za-z0-9][A-Za-z0-9_.\/-]*$/;
+
 /** Fields pod and container security contexts share. */
 function checkProfiles(sc: Rec, path: Path, ctx: CheckContext): void {
   const { r } = ctx;
@@ -284,8 +287,7 @@ function checkProfiles(sc: Rec, path: Path, ctx: CheckContext): void {
   if (windows.length > 0)
     r.report('unsupported-security-field', [...path, 'windowsOptions'], `berth runs Linux containers; windowsOptions cannot apply: remove windowsOptions.${windows.join(', windowsOptions.')}`, { at: 'key' });
   const seccomp = rec(sc.seccompProfile);
-  if (seccomp?.type === 'Localhost')
-    r.report('unsupported-security-field', [...path, 'seccompProfile', 'type'], 'berth cannot load Localhost seccomp profiles (it would read a file of the host named by the manifest); use RuntimeDefault, which is Docker\'s default profile');
+  if (seccomp?.type === 'Localhost') r.report('unsupported-security-field', [...path, 'seccompProfile', 'type'], SECCOMP_LOCALHOST);
   for (const field of ['seccompProfile', 'appArmorProfile'] as const) {
     const profile = rec(sc[field]);
     if (!profile) continue;
@@ -296,7 +298,7 @@ function checkProfiles(sc: Rec, path: Path, ctx: CheckContext): void {
       r.report('invalid-value', [...path, field, 'localhostProfile'], `localhostProfile may only be set when type is Localhost`);
   }
   const apparmor = str(rec(sc.appArmorProfile)?.localhostProfile);
-  if (apparmor !== undefined && apparmor !== '' && !/^[A-Za-z0-9][A-Za-z0-9_.\/-]*$/.test(apparmor))
+  if (apparmor !== undefined && apparmor !== '' && !APPARMOR_NAME.test(apparmor))
     r.report('invalid-value', [...path, 'appArmorProfile', 'localhostProfile'], `${quote(apparmor)} is not an AppArmor profile name`);
 }
 
@@ -308,6 +310,45 @@ function setFields(value: unknown, fields: readonly string[]): string[] {
   const o = rec(value);
   if (!o) return [];
   return fields.filter((f) => (typeof o[f] === 'string' && o[f] !== '') || o[f] === true);
+}
+
+const SECCOMP_LOCALHOST = "berth cannot load Localhost seccomp profiles (it would read a file of the host named by the manifest); use RuntimeDefault, which is Docker's default profile";
+
+/**
+ * The legacy seccomp/AppArmor annotations (model/legacy-profiles.ts) are checked as the fields
+ * they stand for (checkProfiles), since berth applies them: a value that is no profile, a
+ * container that does not exist or a field that says otherwise would leave a restriction the
+ * user believes in unapplied. Unconfined is the host policy's (podSpecPolicyViolations).
+ */
+export function checkAnnotatedProfiles(metadata: unknown, metadataPath: Path, spec: Rec, ctx: CheckContext): void {
+  const { r } = ctx;
+  const containers = new Map<string, Rec>();
+  for (const list of ['initContainers', 'containers'] as const)
+    for (const c of arr(spec[list])) {
+      const name = str(rec(c)?.name);
+      if (name !== undefined && rec(c)) containers.set(name, rec(c)!);
+    }
+  for (const a of annotatedProfiles(rec(metadata)?.annotations)) {
+    const at = [...metadataPath, 'annotations', a.key];
+    const what = a.field === 'seccompProfile' ? 'seccomp' : 'AppArmor';
+    if (!a.profile) {
+      const forms = a.field === 'seccompProfile' ? 'runtime/default, docker/default, unconfined or localhost/<profile>' : 'runtime/default, unconfined or localhost/<profile>';
+      r.report('invalid-value', at, `${quote(a.value)} is not a ${what} profile; use ${forms} (or the securityContext field ${a.field})`);
+      continue;
+    }
+    const container = a.container === undefined ? undefined : containers.get(a.container);
+    if (a.container !== undefined && !container) {
+      r.report('invalid-value', at, `annotation names container ${quote(a.container)}, which this pod does not have; its ${what} profile would apply to nothing`, { at: 'key' });
+      continue;
+    }
+    if (a.field === 'seccompProfile' && a.profile.type === 'Localhost') r.report('unsupported-security-field', at, SECCOMP_LOCALHOST);
+    const local = a.profile.localhostProfile;
+    if (a.field === 'appArmorProfile' && local !== undefined && !APPARMOR_NAME.test(local)) r.report('invalid-value', at, `${quote(local)} is not an AppArmor profile name`);
+    // Kubernetes refuses a pod whose annotation and field (at the same level) disagree.
+    const field = rec(rec((container ?? spec).securityContext)?.[a.field]);
+    if (field && (field.type !== a.profile.type || (a.profile.type === 'Localhost' && field.localhostProfile !== a.profile.localhostProfile)))
+      r.report('invalid-value', at, `the annotation says ${quote(a.value)} but ${a.container === undefined ? 'the pod' : `container ${quote(a.container)}`}'s securityContext.${a.field} is ${quote(str(field.type) ?? '?')}; remove the annotation, the field says it`);
+  }
 }
 
 /** Pod-level security fields that are not the host policy's (checkPodSpec runs that). */

@@ -3,7 +3,7 @@ import { checkConfigKey, checkDns1123Label } from '../../model/names.js';
 import { podSpecPolicyViolations } from '../../model/pod-policy.js';
 import type { Path } from '../path.js';
 import type { PodScope } from './container.js';
-import { checkContainer, checkPodSecurityContext } from './container.js';
+import { checkAnnotatedProfiles, checkContainer, checkPodSecurityContext } from './container.js';
 import type { CheckContext, ReferenceKind } from './context.js';
 import { checkQuantity } from './resources.js';
 import type { Rec } from './values.js';
@@ -13,10 +13,11 @@ import { quote } from '../../model/excerpt.js';
 const VOLUME_SOURCES = ['emptyDir', 'persistentVolumeClaim', 'configMap', 'secret', 'hostPath'] as const;
 
 /**
- * One pod spec (a Pod's, or a controller's template). Returns the pod's port names, which
+ * One pod spec (a Pod's, or a controller's template) at `path`, with its metadata (the
+ * sibling of `path`, for the legacy profile annotations). Returns the pod's port names, which
  * Services' named targetPorts resolve against.
  */
-export function checkPodSpec(value: unknown, path: Path, ctx: CheckContext): Set<string> {
+export function checkPodSpec(value: unknown, path: Path, ctx: CheckContext, metadata?: unknown): Set<string> {
   const spec = rec(value);
   if (!spec) return new Set();
   const { r } = ctx;
@@ -47,8 +48,10 @@ export function checkPodSpec(value: unknown, path: Path, ctx: CheckContext): Set
   if (spec.dnsPolicy === 'None')
     r.report('invalid-value', [...path, 'dnsPolicy'], 'dnsPolicy None requires dnsConfig, which berth does not implement; use ClusterFirst or Default');
   checkPodSecurityContext(spec, path, ctx);
+  const metadataPath = [...path.slice(0, -1), 'metadata'];
+  checkAnnotatedProfiles(metadata, metadataPath, spec, ctx);
   // The host policy, one function shared with the run time's re-check of stored templates.
-  for (const v of podSpecPolicyViolations(spec, ctx.policy)) r.report(v.code, [...path, ...v.path], v.message);
+  for (const v of podSpecPolicyViolations(spec, ctx.policy, metadata)) r.report(v.code, [...(v.scope === 'metadata' ? metadataPath : path), ...v.path], v.message);
   return new Set(scope.portNames.keys());
 }
 

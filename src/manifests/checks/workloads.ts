@@ -18,7 +18,7 @@ export function checkWorkload(kind: Kind, object: Rec, ctx: CheckContext): void 
   switch (kind) {
     case 'Pod': {
       const labels = stringMap(rec(object.metadata)?.labels);
-      const portNames = checkPodSpec(spec, ['spec'], ctx);
+      const portNames = checkPodSpec(spec, ['spec'], ctx, object.metadata);
       ctx.facts.pods.push({ labels, portNames });
       return;
     }
@@ -84,7 +84,7 @@ function checkTemplate(value: unknown, path: Path, restart: RestartRule, ctx: Ch
   const spec = rec(template.spec);
   if (!spec) return;
   checkRestartPolicy(spec, [...path, 'spec'], restart, ctx);
-  const portNames = checkPodSpec(spec, [...path, 'spec'], ctx);
+  const portNames = checkPodSpec(spec, [...path, 'spec'], ctx, template.metadata);
   ctx.facts.pods.push({ labels: stringMap(rec(template.metadata)?.labels), portNames });
 }
 
