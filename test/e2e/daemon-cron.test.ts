@@ -62,15 +62,19 @@ describe('CronJobs in the daemon', () => {
 
     // Sped up: five firings, then suspend and let it settle.
     await eventually('five jobs started', async () => {
-      const events = ((await dFast.api('/api/v1/events?limit=1000')).body as { items: Array<{ reason: string; count: number }> }).items;
-      return events.filter((e) => e.reason === 'SuccessfulCreate' && e.count >= 1).length >= 5;
+      // The CronJob's own SuccessfulCreate ("Created job …"); each Job's pod has one too.
+      const events = ((await dFast.api('/api/v1/events?limit=1000')).body as { items: Array<{ reason: string; message: string; count: number }> }).items;
+      return events.filter((e) => e.reason === 'SuccessfulCreate' && e.message.startsWith('Created job') && e.count >= 1).length >= 5;
     }, 90_000, 500);
     await fast.write({ 'cron.yaml': cronJob({ schedule: '*/3 * * * *', suspend: true }) });
-    const settled = await eventually('history trimmed to the limit', async () => {
+    // Settled means the suspending revision applied too: Synced alone can still be the state of
+    // the revision before it (the folder is read after its debounce), and then nothing is suspended.
+    const settled = await eventually('suspended, and history trimmed to the limit', async () => {
       const list = await jobs(dFast);
       const s = await status(dFast);
+      const suspended = ((await dFast.api('/api/v1/resources?kind=CronJob')).body as { items: Array<{ spec: { suspend: boolean } }> }).items[0]?.spec.suspend === true;
       const done = list.every((j) => j.status.conditions?.some((c) => c.type === 'Complete'));
-      return s.sync.state === 'Synced' && list.length === 2 && done && (await jobPods(fast)).length === 2 ? list : undefined;
+      return suspended && s.sync.state === 'Synced' && list.length === 2 && done && (await jobPods(fast)).length === 2 ? list : undefined;
     }, 60_000, 500);
     expect(settled.map((j) => j.metadata.ownerReferences?.[0])).toEqual([expect.objectContaining({ kind: 'CronJob', name: 'tick' }), expect.objectContaining({ kind: 'CronJob', name: 'tick' })]);
     expect(await jobPods(fast)).toEqual(settled.map((j) => j.metadata.name).sort());
