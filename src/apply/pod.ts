@@ -17,6 +17,7 @@ import type { EngineSecurity } from './container-security.js';
 import { dockerUser, engineSecurityFrom, needsEngineSecurity, needsImageUser, securityHostConfig, verifyProfiles, verifyRunAsNonRoot } from './container-security.js';
 import type { SafeMount } from './volumes/safe-mounts.js';
 import { ensureSafeMounts, hostPathPrefix, isMountRefusal, makeSafeMount, removePodSafeMounts, SAFE_MOUNT_ROOT, safeMountTarget } from './volumes/safe-mounts.js';
+import type { DataplaneState } from './services/dataplane-state.js';
 
 export interface PodContext {
   docker: DockerClient;
@@ -28,6 +29,8 @@ export interface PodContext {
   warn: (key: string, reason: string, message: string) => void;
   /** Pod DNS: search domains and servers of the namespace (services issue adds a resolver). */
   dns?: (namespace: string) => { servers: string[]; search: string[] };
+  /** The app's data-plane memory (config writes, DNS addresses), from the composition root. */
+  dataplane: DataplaneState;
   /**
    * The host policy's hostPath prefixes, which hostPaths are resolved from (volumes/safe-mounts);
    * unknown (undefined), a hostPath is resolved from / without following any symlink.

@@ -6,6 +6,8 @@ import { BerthError } from '../model/errors.js';
 import { checkDns1123Label } from '../model/names.js';
 import type { Clock } from '../model/clock.js';
 import { systemClock } from '../runtime/clock.js';
+import type { ControlPlane } from '../runtime/compose.js';
+import { createControlPlane } from '../runtime/compose.js';
 import type { Logger } from '../runtime/log.js';
 import { createLogger, silentLogger } from '../runtime/log.js';
 import type { Store } from '../runtime/store/index.js';
@@ -23,6 +25,8 @@ export interface Engine {
   clock: Clock;
   log: Logger;
   random: () => number;
+  /** The app's control plane, built once per command here (the composition root). */
+  plane: ControlPlane;
   close(): void;
 }
 
@@ -40,19 +44,21 @@ export function resolveStateDir(flags: EngineFlags, env: CliIO['env']): string {
   return join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'berth');
 }
 
-/** Docker client, state store, clock and logger for one command, built from flags and env. */
+/** Docker client, state store, clock, logger and control plane for one command, built from flags and env. */
 export function openEngine(flags: EngineFlags, io: CliIO): Engine {
   const app = resolveApp(flags, io.env);
   const store = openStore({ dir: resolveStateDir(flags, io.env), clock: systemClock });
   const level = io.env.BERTH_LOG_LEVEL;
   const log = level ? createLogger({ level, destination: io.stderr, base: { app } }) : silentLogger();
+  const docker = createDockerClient(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {});
   return {
     app,
-    docker: createDockerClient(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}),
+    docker,
     store,
     clock: systemClock,
     log,
     random: Math.random,
+    plane: createControlPlane({ docker, store, clock: systemClock, log }, app),
     close: () => store.close(),
   };
 }

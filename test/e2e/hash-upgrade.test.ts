@@ -5,6 +5,7 @@ import { buildDesiredState } from '../../src/diff/desired.js';
 import type { TemplatePlan } from '../../src/diff/pod-plan.js';
 import { validateRevision } from '../../src/manifests/index.js';
 import { systemClock } from '../../src/runtime/clock.js';
+import { createControlPlane } from '../../src/runtime/compose.js';
 import { converge } from '../../src/runtime/converge.js';
 import { silentLogger } from '../../src/runtime/log.js';
 import { createReadiness } from '../../src/runtime/readiness.js';
@@ -128,7 +129,7 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
       legacyWebHash = desired.workloads.find((w) => w.key === 'Deployment/default/web')!.template.hash;
       const rollouts = createRolloutTracker({ store, clock: systemClock, log: silentLogger(), app: t.app, sourceRevision: 'before-upgrade' });
       const outcome = await converge(
-        { docker, store, clock: systemClock, log: silentLogger(), random: Math.random, readiness, hooks: readiness.hooks },
+        { docker, store, clock: systemClock, log: silentLogger(), random: Math.random, plane: createControlPlane({ docker, store, clock: systemClock, log: silentLogger() }, t.app), readiness, hooks: readiness.hooks },
         { app: t.app, sourceRevision: 'before-upgrade', desired, prune: false, waitForReady: true, timeoutMs: 90_000, rollouts },
       );
       expect(outcome.results.filter((r) => !r.ok)).toEqual([]);

@@ -7,7 +7,6 @@ import { DNS_CONFIG_DIR, ensureDataplaneImage, IMAGE_IPTABLES_DIR, PROXY_CONFIG_
 import { isOwned, L, ownedFilter, ownerLabels } from '../labels.js';
 import { dockerNames } from '../names.js';
 import type { PodContext } from '../pod.js';
-import { forgetContainer, writeNow } from './config-writer.js';
 import { readHostListeners } from './host-listeners.js';
 
 /** Labels of data-plane containers beyond the ownership ones. */
@@ -92,12 +91,12 @@ async function makeProxy(ctx: PodContext, plan: ProxyPlan): Promise<void> {
   }
   try {
     for (const n of others) await connect(ctx.docker, container.id, ctx.app, n);
-    await writeNow(ctx, container.id, 'proxy', plan.config);
+    await ctx.dataplane.writer.writeNow(ctx, container.id, 'proxy', plan.config);
     await container.start();
   } catch (err) {
     // Half made: remove it, so the next pass starts over instead of adopting a broken proxy.
     await container.remove({ force: true }).catch(() => undefined);
-    forgetContainer(container.id);
+    ctx.dataplane.writer.forgetContainer(container.id);
     throw err instanceof BerthError ? err : dockerError(err, `starting the proxy of service ${plan.namespace}/${plan.name}`);
   }
 }
@@ -134,11 +133,11 @@ export async function createHostRules(ctx: PodContext, plan: ProxyPlan): Promise
     throw dockerError(err, `creating the host fast path of service ${plan.namespace}/${plan.name}`);
   }
   try {
-    await writeNow(ctx, container.id, 'proxy', plan.config);
+    await ctx.dataplane.writer.writeNow(ctx, container.id, 'proxy', plan.config);
     await container.start();
   } catch (err) {
     await container.remove({ force: true }).catch(() => undefined);
-    forgetContainer(container.id);
+    ctx.dataplane.writer.forgetContainer(container.id);
     throw dockerError(err, `starting the host fast path of service ${plan.namespace}/${plan.name}`);
   }
 }
@@ -233,19 +232,19 @@ export async function createDns(ctx: PodContext, plan: DnsPlan): Promise<string 
     throw dockerError(err, `creating the DNS server of namespace ${plan.namespace}`);
   }
   try {
-    await writeNow(ctx, container.id, 'dns', plan.config);
+    await ctx.dataplane.writer.writeNow(ctx, container.id, 'dns', plan.config);
     await container.start();
     const info = await container.inspect();
     return info.NetworkSettings.Networks[dockerNames.network(ctx.app, plan.namespace)]?.IPAddress || undefined;
   } catch (err) {
     await container.remove({ force: true }).catch(() => undefined);
-    forgetContainer(container.id);
+    ctx.dataplane.writer.forgetContainer(container.id);
     throw dockerError(err, `starting the DNS server of namespace ${plan.namespace}`);
   }
 }
 
 /** Stops (the proxy lets open connections finish for its grace period) and removes an owned data-plane container. */
-export async function removeDataplaneContainer(ctx: Pick<PodContext, 'docker' | 'app'>, containerId: string, what: string): Promise<void> {
+export async function removeDataplaneContainer(ctx: Pick<PodContext, 'docker' | 'app' | 'dataplane'>, containerId: string, what: string): Promise<void> {
   const c = ctx.docker.api.getContainer(containerId);
   try {
     const info = await c.inspect();
@@ -258,7 +257,7 @@ export async function removeDataplaneContainer(ctx: Pick<PodContext, 'docker' | 
     if (isNotFound(err)) return;
     throw err instanceof BerthError ? err : dockerError(err, `removing ${what}`);
   } finally {
-    forgetContainer(containerId);
+    ctx.dataplane.writer.forgetContainer(containerId);
   }
 }
 

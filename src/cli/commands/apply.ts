@@ -65,7 +65,7 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
   try {
     const run = () =>
       runPass(
-        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, readiness, hooks: readiness.hooks },
+        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, hooks: readiness.hooks },
         {
           app: engine.app,
           revision,

@@ -67,7 +67,7 @@ async function loadConfig<T>(path: string, load: (p: string) => Promise<T>, ctx:
 
 async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   const { io } = ctx;
-  const [{ readFile }, engine, { createDockerClient }, { systemClock }, { createLogger }, { openStore }, { createGitSource }, daemonMod, api, handlers, metricsMod, { leaseHolder }, { VERSION }] =
+  const [{ readFile }, engine, { createDockerClient }, { systemClock }, { createLogger }, { openStore }, { createGitSource }, daemonMod, api, handlers, metricsMod, { leaseHolder }, { VERSION }, { createControlPlane }] =
     await Promise.all([
       import('node:fs/promises'),
       import('../engine.js'),
@@ -82,6 +82,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
       import('../../runtime/api/metrics.js'),
       import('../../runtime/hold-lease.js'),
       import('../version-info.js'),
+      import('../../runtime/compose.js'),
     ]);
   const readSecret = async (path: string, what: string): Promise<string> => {
     try {
@@ -118,7 +119,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
         }
       : { kind: 'folder' as const, dir: s.source.dir, description: `folder ${s.source.dir}`, debounceMs: s.source.debounceMs };
   const d = daemonMod.createDaemon(
-    { docker, store, clock, log, random: Math.random, metrics, holder: leaseHolder('daemon'), logRevision },
+    { docker, store, clock, log, random: Math.random, metrics, holder: leaseHolder('daemon'), plane: createControlPlane({ docker, store, clock, log }, app), logRevision },
     {
       app,
       source,

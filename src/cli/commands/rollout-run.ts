@@ -122,7 +122,7 @@ async function status(engine: Engine, key: string, flags: Flags, ctx: CliContext
   try {
     for (;;) {
       const result = await runInventoryPass(
-        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, readiness },
+        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness },
         { app: engine.app, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
       );
       const st = result.converge?.firstPlan.workloads.find((w) => w.key === key)?.deployment;
@@ -241,7 +241,7 @@ async function change(engine: Engine, key: string, flags: Flags, ctx: CliContext
       const recorded = record(policy);
       if (recorded) return recorded;
       return runInventoryPass(
-        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, readiness, hooks: readiness.hooks },
+        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, hooks: readiness.hooks },
         { app: engine.app, prune: false, waitForReady: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout ?? '5m'), signal: ctx.io.interrupted, hostPolicy: policy },
       );
     });

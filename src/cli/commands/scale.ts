@@ -75,7 +75,7 @@ export function registerScale(program: Command, ctx: CliContext): void {
         engine.store.upsertInventory(engine.app, { key, kind: entry.kind, namespace: entry.namespace, name: entry.name, specHash: specHash(object), object }, { sourceRevision: entry.sourceRevision });
         engine.store.addEvent({ app: engine.app, type: 'Normal', reason: 'ScalingReplicaSet', objectKey: key, message: `scaled to ${replicas} by berth scale` });
         return runInventoryPass(
-          { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, readiness, hooks: readiness.hooks },
+          { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, hooks: readiness.hooks },
           { app: engine.app, prune: false, waitForReady: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout), signal: ctx.io.interrupted, hostPolicy: policy },
         );
       });

@@ -10,6 +10,7 @@ import { createHandlers } from '../../../src/runtime/api/handlers.js';
 import { createDaemonMetrics } from '../../../src/runtime/api/metrics.js';
 import { createApiServer } from '../../../src/runtime/api/server.js';
 import { systemClock } from '../../../src/runtime/clock.js';
+import { createControlPlane } from '../../../src/runtime/compose.js';
 import { createDaemon } from '../../../src/runtime/daemon/daemon.js';
 import { createLogger } from '../../../src/runtime/log.js';
 import { openStore } from '../../../src/runtime/store/index.js';
@@ -114,7 +115,7 @@ describe('a repository URL carrying credentials', () => {
     const docker = quietDocker();
     const source = createGitSource({ url, ref: { branch: 'main' }, cacheDir: join(state, 'git'), clock: systemClock });
     const daemon = createDaemon(
-      { docker, store, clock: systemClock, log, random: () => 0, metrics, holder: { id: 'daemon:test:1', pid: process.pid, hostname: 'test', kind: 'daemon' } },
+      { docker, store, clock: systemClock, log, random: () => 0, metrics, plane: createControlPlane({ docker, store, clock: systemClock, log }, 'secrets'), holder: { id: 'daemon:test:1', pid: process.pid, hostname: 'test', kind: 'daemon' } },
       {
         app: 'secrets',
         source: { kind: 'git', source, pollIntervalMs: 3_600_000 },
