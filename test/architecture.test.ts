@@ -232,4 +232,12 @@ describe('architecture of src/', () => {
       .sort();
     expect(found).toEqual([...KNOWN_MODULE_STATE].sort());
   });
+
+  it('below cli/ deadlines come from the clock, never from AbortSignal.timeout (runtime/clock.ts implements it)', () => {
+    const found = [...sources.keys()]
+      .filter((f) => !f.startsWith('cli/') && f !== 'runtime/clock.ts')
+      .filter((f) => /\bAbortSignal\.timeout\(/.test(readFileSync(join(SRC, f), 'utf8')))
+      .sort();
+    expect(found).toEqual([]);
+  });
 });

@@ -62,7 +62,7 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<PodCreat
   const [sandboxImage] = await Promise.all([
     ensureSandboxImage(docker),
     ...images.map(async (c) => {
-      const r = await ensureImage(docker, c.image, c.pullPolicy, ctx.pulls);
+      const r = await ensureImage(docker, ctx.clock, c.image, c.pullPolicy, ctx.pulls);
       if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
     }),
   ]);
@@ -134,7 +134,7 @@ async function startAll(pod: PodPlan, created: Created[]): Promise<PodCreated> {
 export async function createPodContainer(ctx: PodContext, pod: PodPlan, name: string, observed: ObservedPod): Promise<PodCreated> {
   const spec = pod.containers.find((c) => c.name === name);
   if (!spec || !observed.sandbox) throw new BerthError('INTERNAL', `cannot recreate container ${name} of pod ${pod.namespace}/${pod.name}`);
-  const r = await ensureImage(ctx.docker, spec.image, spec.pullPolicy, ctx.pulls);
+  const r = await ensureImage(ctx.docker, ctx.clock, spec.image, spec.pullPolicy, ctx.pulls);
   if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
   const mounts = mountResolver(ctx, pod, await existingVolumeNames(ctx, pod));
   const { container, refused } = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, observed.sandbox.ip ?? '', mounts);

@@ -50,7 +50,7 @@ export function openEngine(flags: EngineFlags, io: CliIO): Engine {
   const store = openStore({ dir: resolveStateDir(flags, io.env), clock: systemClock });
   const level = io.env.BERTH_LOG_LEVEL;
   const log = level ? createLogger({ level, destination: io.stderr, base: { app } }) : silentLogger();
-  const docker = createDockerClient(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {});
+  const docker = createDockerClient({ clock: systemClock, ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}) });
   return {
     app,
     docker,

@@ -115,7 +115,7 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
     await t.write({ 'all.yaml': manifests });
     // 1. The host as a berth before the fix left it.
     const store = openStore({ dir: t.stateDir, clock: systemClock });
-    const docker = createDockerClient();
+    const docker = createDockerClient({ clock: systemClock });
     const readiness = createReadiness({ docker, clock: systemClock, store, app: t.app, log: silentLogger() });
     let legacyWebHash: string;
     let folderId: string;

@@ -189,7 +189,7 @@ describe('probes aim only at the pod (finding 4)', () => {
 
     // A prober under the default policy (as a daemon restarted without the flag would run).
     const store = openStore({ dir: t.stateDir, clock: systemClock });
-    const docker = createDockerClient();
+    const docker = createDockerClient({ clock: systemClock });
     const readiness = createReadiness({ docker, clock: systemClock, store, app: t.app, log: silentLogger() });
     try {
       readiness.track(await observeDocker(docker, { app: t.app, detail: 'probed' }));

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { PullPolicy } from '../../model/types.js';
 import { BerthError } from '../../model/errors.js';
+import type { Clock } from '../../model/clock.js';
 import { clip } from '../../model/excerpt.js';
 import type { DockerClient } from '../docker.js';
 import { dockerError, isNotFound } from '../docker.js';
@@ -60,6 +61,7 @@ export interface EnsureImageResult {
  */
 export async function ensureImage(
   docker: DockerClient,
+  clock: Pick<Clock, 'timeout'>,
   ref: string,
   policy: PullPolicy,
   pulledThisPass: Map<string, Promise<EnsureImageResult>>,
@@ -67,13 +69,13 @@ export async function ensureImage(
   const key = `${policy} ${ref}`;
   let pending = pulledThisPass.get(key);
   if (!pending) {
-    pending = ensureImageOnce(docker, ref, policy);
+    pending = ensureImageOnce(docker, clock, ref, policy);
     pulledThisPass.set(key, pending);
   }
   return pending;
 }
 
-async function ensureImageOnce(docker: DockerClient, ref: string, policy: PullPolicy): Promise<EnsureImageResult> {
+async function ensureImageOnce(docker: DockerClient, clock: Pick<Clock, 'timeout'>, ref: string, policy: PullPolicy): Promise<EnsureImageResult> {
   const present = await imageExists(docker, ref);
   if (policy === 'Never' || (policy === 'IfNotPresent' && present)) {
     if (present) return { ref, pulled: false };
@@ -83,7 +85,7 @@ async function ensureImageOnce(docker: DockerClient, ref: string, policy: PullPo
     });
   }
   try {
-    await pullImage(docker, ref);
+    await pullImage(docker, clock, ref);
     return { ref, pulled: true };
   } catch (err) {
     const reason = pullFailureReason(err);
@@ -121,8 +123,8 @@ export function pullFailureReason(err: unknown): string {
 
 const PULL_TIMEOUT_MS = 10 * 60_000;
 
-async function pullImage(docker: DockerClient, ref: string): Promise<void> {
-  const signal = AbortSignal.timeout(PULL_TIMEOUT_MS);
+async function pullImage(docker: DockerClient, clock: Pick<Clock, 'timeout'>, ref: string): Promise<void> {
+  const signal = clock.timeout(PULL_TIMEOUT_MS);
   const stream = (await docker.api.pull(ref, { abortSignal: signal })) as NodeJS.ReadableStream;
   await followProgress(docker, stream);
 }

@@ -107,7 +107,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   const clock = systemClock;
   const store = openStore({ dir: stateDir, clock });
   let target: { noteDockerCall(op: string, mutating: boolean): void } | undefined;
-  const docker = createDockerClient({ ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}), onCall: (op, mutating) => target?.noteDockerCall(op, mutating) });
+  const docker = createDockerClient({ clock, ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}), onCall: (op, mutating) => target?.noteDockerCall(op, mutating) });
   const metrics = metricsMod.createDaemonMetrics();
   const validate = validateOptionsFrom(s.validation);
   const source =
