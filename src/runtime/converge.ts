@@ -107,6 +107,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
     },
     dns: services.dns,
     dataplane: deps.plane.dataplane,
+    images: deps.plane.images,
     ...(req.hostPathPrefixes ? { hostPathPrefixes: req.hostPathPrefixes } : {}),
   };
   const results: ActionResult[] = [];

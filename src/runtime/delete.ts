@@ -77,6 +77,7 @@ export async function deleteResources(deps: DeleteDeps, req: DeleteRequest): Pro
         pulls: new Map(),
         warn: (key, reason, message) => deps.store.addEvent({ app: req.app, type: 'Warning', reason, objectKey: key, message }),
         dataplane: deps.plane.dataplane,
+        images: deps.plane.images,
       };
       const results = await executePlan(plan.actions, {
         ctx,

@@ -140,30 +140,25 @@ function followProgress(docker: DockerClient, stream: NodeJS.ReadableStream): Pr
   });
 }
 
-let sandboxImage: Promise<string> | undefined;
-
-/** The pod sandbox image, imported on first use when missing (no registry needed). */
-export function ensureSandboxImage(docker: DockerClient): Promise<string> {
-  sandboxImage ??= (async () => {
-    const info = await docker.api.version().catch((err: unknown) => {
-      throw dockerError(err, 'reading the Docker version');
-    });
-    const binary = pauseBinary(info.Arch);
-    if (!binary)
-      throw new BerthError('INTERNAL', `berth has no sandbox binary for architecture ${info.Arch}`, {
-        arch: info.Arch,
-        hint: 'supported: amd64, arm64',
-      });
-    const ref = pauseImageRef(binary);
-    if (!(await imageExists(docker, ref))) {
-      await importRootfs(docker, ref, pauseRootfs(binary), { entrypoint: ['/pause'], labels: { 'berth.managed': 'true', 'berth.role': 'sandbox-image' } });
-    }
-    return ref;
-  })().catch((err: unknown) => {
-    sandboxImage = undefined;
-    throw err;
+/**
+ * The pod sandbox image, imported when missing (no registry needed). Not memoised: callers go
+ * through the composition root's ImageCache (images/cache.ts).
+ */
+export async function ensureSandboxImage(docker: DockerClient): Promise<string> {
+  const info = await docker.api.version().catch((err: unknown) => {
+    throw dockerError(err, 'reading the Docker version');
   });
-  return sandboxImage;
+  const binary = pauseBinary(info.Arch);
+  if (!binary)
+    throw new BerthError('INTERNAL', `berth has no sandbox binary for architecture ${info.Arch}`, {
+      arch: info.Arch,
+      hint: 'supported: amd64, arm64',
+    });
+  const ref = pauseImageRef(binary);
+  if (!(await imageExists(docker, ref))) {
+    await importRootfs(docker, ref, pauseRootfs(binary), { entrypoint: ['/pause'], labels: { 'berth.managed': 'true', 'berth.role': 'sandbox-image' } });
+  }
+  return ref;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { DnsPlan, NetworkAttachment, ProxyPlan } from '../../diff/service-a
 import { BerthError } from '../../model/errors.js';
 import type { DockerClient } from '../docker.js';
 import { dockerError, isNotFound } from '../docker.js';
-import { DNS_CONFIG_DIR, ensureDataplaneImage, IMAGE_IPTABLES_DIR, PROXY_CONFIG_DIR } from '../images/dataplane.js';
+import { DNS_CONFIG_DIR, IMAGE_IPTABLES_DIR, PROXY_CONFIG_DIR } from '../images/dataplane.js';
 import { isOwned, L, ownedFilter, ownerLabels } from '../labels.js';
 import { dockerNames } from '../names.js';
 import type { PodContext } from '../pod.js';
@@ -52,7 +52,7 @@ export async function createProxy(ctx: PodContext, plan: ProxyPlan): Promise<voi
 
 async function makeProxy(ctx: PodContext, plan: ProxyPlan): Promise<void> {
   await ensureHostPortsFree(ctx, plan);
-  const image = await ensureDataplaneImage(ctx.docker);
+  const image = await ctx.images.dataplane();
   const [own, ...others] = ownFirst(plan.networks, plan.namespace);
   const exposed: Record<string, object> = {};
   const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
@@ -110,7 +110,7 @@ async function makeProxy(ctx: PodContext, plan: ProxyPlan): Promise<void> {
  */
 export async function createHostRules(ctx: PodContext, plan: ProxyPlan): Promise<void> {
   await ensureHostPortsFree(ctx, plan);
-  const image = await ensureDataplaneImage(ctx.docker);
+  const image = await ctx.images.dataplane();
   let container: Dockerode.Container;
   try {
     container = await ctx.docker.api.createContainer({
@@ -217,7 +217,7 @@ async function removeHostRules(ctx: PodContext, plan: ProxyPlan): Promise<void> 
 
 /** The DNS server of a namespace (headless, ExternalName, SRV; docs/services.md). */
 export async function createDns(ctx: PodContext, plan: DnsPlan): Promise<string | undefined> {
-  const image = await ensureDataplaneImage(ctx.docker);
+  const image = await ctx.images.dataplane();
   let container: Dockerode.Container;
   try {
     container = await ctx.docker.api.createContainer({
