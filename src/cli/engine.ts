@@ -10,10 +10,11 @@ import type { ControlPlane } from '../runtime/compose.js';
 import { createControlPlane } from '../runtime/compose.js';
 import type { Logger } from '../runtime/log.js';
 import { createLogger, silentLogger } from '../runtime/log.js';
-import type { Store } from '../runtime/store/index.js';
+import type { LeaseHolder, Store } from '../runtime/store/index.js';
 import { openStore } from '../runtime/store/index.js';
 import type { CliIO } from './context.js';
 import type { EngineFlags } from './engine-flags.js';
+import { leaseHolder } from './lease-holder.js';
 
 export type { EngineFlags } from './engine-flags.js';
 export { addEngineOptions, parseDuration } from './engine-flags.js';
@@ -27,6 +28,8 @@ export interface Engine {
   random: () => number;
   /** The app's control plane, built once per command here (the composition root). */
   plane: ControlPlane;
+  /** This command's identity when it takes the app's lease. */
+  holder: LeaseHolder;
   close(): void;
 }
 
@@ -59,6 +62,7 @@ export function openEngine(flags: EngineFlags, io: CliIO): Engine {
     log,
     random: Math.random,
     plane: createControlPlane({ docker, store, clock: systemClock, log }, app),
+    holder: leaseHolder('cli'),
     close: () => store.close(),
   };
 }

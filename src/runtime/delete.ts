@@ -10,12 +10,12 @@ import type { BerthError } from '../model/errors.js';
 import type { ControlPlane } from './compose.js';
 import type { DeleteTarget, DeletionPlan, TargetPlan } from './delete-plan.js';
 import { actionId, planDeletion } from './delete-plan.js';
-import { leaseHolder, withLease } from './hold-lease.js';
+import { withLease } from './hold-lease.js';
 import type { Logger } from './log.js';
 import { createReadiness } from './readiness.js';
 import { disconnect, removeDataplaneContainer } from '../apply/services/containers.js';
 import { dockerNames } from '../apply/names.js';
-import type { Store } from './store/index.js';
+import type { LeaseHolder, Store } from './store/index.js';
 import { readLiveState } from './views/live.js';
 
 export type { DeleteTarget } from './delete-plan.js';
@@ -27,6 +27,8 @@ export interface DeleteDeps {
   log: Logger;
   /** The app's control plane (runtime/compose.ts): its Services drain pods before they stop. */
   plane: ControlPlane;
+  /** Who takes the app's lease for the deletion (built by cli/). */
+  holder: LeaseHolder;
 }
 
 export interface DeleteRequest {
@@ -63,7 +65,7 @@ export interface DeleteOutcome {
  * inventory so a retry (or prune) still finds it.
  */
 export async function deleteResources(deps: DeleteDeps, req: DeleteRequest): Promise<DeleteOutcome> {
-  return withLease(deps.store, deps.clock, req.app, leaseHolder('cli'), async () => {
+  return withLease(deps.store, deps.clock, req.app, deps.holder, async () => {
     const state = await readLiveState(deps, { app: req.app });
     const plan = planDeletion(state, req.targets);
     const readiness = createReadiness({ docker: deps.docker, clock: deps.clock, store: deps.store, app: req.app, log: deps.log });

@@ -80,7 +80,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
       import('../../runtime/api/server.js'),
       import('../../runtime/api/handlers.js'),
       import('../../runtime/api/metrics.js'),
-      import('../../runtime/hold-lease.js'),
+      import('../lease-holder.js'),
       import('../version-info.js'),
       import('../../runtime/compose.js'),
     ]);

@@ -4,7 +4,7 @@ import { buildDesiredState } from '../../diff/desired.js';
 import type { DeploymentStatus } from '../../diff/controllers/deployment.js';
 import { BerthError, isBerthError } from '../../model/errors.js';
 import type { AnyObject } from '../../model/types.js';
-import { leaseHolder, withLease } from '../../runtime/hold-lease.js';
+import { withLease } from '../../runtime/hold-lease.js';
 import { appHashKeys } from '../../runtime/host-key.js';
 import { runInventoryPass } from '../../runtime/pass.js';
 import type { PassResult } from '../../runtime/pass.js';
@@ -237,7 +237,7 @@ async function change(engine: Engine, key: string, flags: Flags, ctx: CliContext
   const policy = policyInForce(engine.store, engine.app, explicit);
   const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
   try {
-    const outcome = await withLease(engine.store, engine.clock, engine.app, leaseHolder('cli'), async () => {
+    const outcome = await withLease(engine.store, engine.clock, engine.app, engine.holder, async () => {
       const recorded = record(policy);
       if (recorded) return recorded;
       return runInventoryPass(
