@@ -242,4 +242,13 @@ describe('architecture of src/', () => {
       .sort();
     expect(found).toEqual([]);
   });
+
+  it('below cli/ nothing reads the process identity (pid, liveness, host name): cli/ passes it down', () => {
+    // dataplane/ is its own program (run in the proxy and DNS containers) with its own entry point.
+    const found = [...sources.keys()]
+      .filter((f) => !f.startsWith('cli/') && !f.startsWith('dataplane/'))
+      .filter((f) => /\bprocess\.(?:pid|kill)\b|\bhostname\(\)/.test(readFileSync(join(SRC, f), 'utf8')))
+      .sort();
+    expect(found).toEqual([]);
+  });
 });

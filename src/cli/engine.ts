@@ -15,6 +15,7 @@ import { openStore } from '../runtime/store/index.js';
 import type { CliIO } from './context.js';
 import type { EngineFlags } from './engine-flags.js';
 import { leaseHolder } from './lease-holder.js';
+import { processAlive } from './process-alive.js';
 
 export type { EngineFlags } from './engine-flags.js';
 export { addEngineOptions, parseDuration } from './engine-flags.js';
@@ -50,9 +51,9 @@ export function resolveStateDir(flags: EngineFlags, env: CliIO['env']): string {
 /** Docker client, state store, clock, logger and control plane for one command, built from flags and env. */
 export function openEngine(flags: EngineFlags, io: CliIO): Engine {
   const app = resolveApp(flags, io.env);
-  const store = openStore({ dir: resolveStateDir(flags, io.env), clock: systemClock });
+  const store = openStore({ dir: resolveStateDir(flags, io.env), clock: systemClock, isProcessAlive: processAlive });
   const level = io.env.BERTH_LOG_LEVEL;
-  const log = level ? createLogger({ level, destination: io.stderr, base: { app } }) : silentLogger();
+  const log = level ? createLogger({ level, destination: io.stderr, base: { pid: process.pid, app } }) : silentLogger();
   const docker = createDockerClient({ clock: systemClock, ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}) });
   return {
     app,

@@ -15,6 +15,7 @@ import { readPath, readPaths } from '../../src/sources/folder.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
 import { sampleReady } from './support/ready-sampler.js';
+import { processAlive } from '../../src/cli/process-alive.js';
 
 /**
  * Upgrading a host from unkeyed pod-template hashes (issue 11, finding 9e) on the real engine.
@@ -114,7 +115,7 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
   it('rolls the Deployment once, health-gated, to keyed names; keeps the ReplicaSet pod and the finished Job', async () => {
     await t.write({ 'all.yaml': manifests });
     // 1. The host as a berth before the fix left it.
-    const store = openStore({ dir: t.stateDir, clock: systemClock });
+    const store = openStore({ isProcessAlive: processAlive, dir: t.stateDir, clock: systemClock });
     const docker = createDockerClient({ clock: systemClock });
     const readiness = createReadiness({ docker, clock: systemClock, store, app: t.app, log: silentLogger() });
     let legacyWebHash: string;
@@ -192,7 +193,7 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
       expect(out.code, out.stderr).toBe(0);
       expect(out.stdout).not.toContain(legacyWebHash);
     }
-    const store2 = openStore({ dir: t.stateDir, clock: systemClock });
+    const store2 = openStore({ isProcessAlive: processAlive, dir: t.stateDir, clock: systemClock });
     try {
       expect((await readPaths([t.dir])).id).toBe(folderId);
       // …and the id the daemon watching the folder, or `diff --to` it, computes.

@@ -7,6 +7,7 @@ import { writeStyled } from '../context.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
 import type { DaemonFlags, SettledDaemon } from './daemon-settings.js';
 import { DAEMON_DEFAULTS } from './daemon-settings.js';
+import { processAlive } from '../process-alive.js';
 
 export function registerDaemon(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -103,9 +104,9 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   const auth = gitToken ? { token: gitToken, ...(gitUser ? { username: gitUser } : {}) } : gitUser && io.env.BERTH_GIT_PASSWORD ? { username: gitUser, password: io.env.BERTH_GIT_PASSWORD } : undefined;
 
   const logRevision = { revision: 'none' };
-  const log = createLogger({ level: s.logLevel, destination: io.stdout, base: { app }, mixin: () => ({ revision: logRevision.revision }) });
+  const log = createLogger({ level: s.logLevel, destination: io.stdout, base: { pid: process.pid, app }, mixin: () => ({ revision: logRevision.revision }) });
   const clock = systemClock;
-  const store = openStore({ dir: stateDir, clock });
+  const store = openStore({ dir: stateDir, clock, isProcessAlive: processAlive });
   let target: { noteDockerCall(op: string, mutating: boolean): void } | undefined;
   const docker = createDockerClient({ clock, ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}), onCall: (op, mutating) => target?.noteDockerCall(op, mutating) });
   const metrics = metricsMod.createDaemonMetrics();

@@ -17,6 +17,7 @@ import { openStore, type Store } from '../../../src/runtime/store/index.js';
 import { readPath } from '../../../src/sources/folder.js';
 import type { GitFetchResult, GitSource } from '../../../src/sources/git.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { processAlive } from '../../../src/cli/process-alive.js';
 
 /**
  * The daemon's control flow with a stand-in Docker (STYLE.md allows one for control flow; the
@@ -69,7 +70,7 @@ function fakeSource(files: Record<string, string | Buffer>) {
 function setup(files: Record<string, string | Buffer>, options: { source?: SourceSpec; log?: Logger } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'berth-daemon-'));
   const clock = new FakeClock();
-  const store: Store = openStore({ dir, clock });
+  const store: Store = openStore({ isProcessAlive: processAlive, dir, clock });
   // The app's network exists already: a revision of ConfigMaps then needs no Docker change at all.
   const fake = fakeDocker(options.source?.kind === 'folder' ? [{ Id: 'n1', Name: 'berth_unit_default', Labels: { 'berth.namespace': 'default' } }] : []);
   const src = fakeSource(files);

@@ -17,6 +17,7 @@ import { openStore } from '../../../src/runtime/store/index.js';
 import { createGitSource } from '../../../src/sources/git.js';
 import { redactUrl, scrubText } from '../../../src/sources/git-url.js';
 import { makeRepo, startGitServer } from '../../support/git-server.js';
+import { processAlive } from '../../../src/cli/process-alive.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -109,7 +110,7 @@ describe('a repository URL carrying credentials', () => {
     log.error({ err }, 'fetch failed');
 
     // A daemon following the same URL, and its API.
-    const store = openStore({ dir: state, clock: systemClock });
+    const store = openStore({ isProcessAlive: processAlive, dir: state, clock: systemClock });
     cleanups.push(() => store.close());
     const metrics = createDaemonMetrics();
     const docker = quietDocker();
