@@ -14,6 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DockerClient } from '../src/apply/docker.js';
+import { systemClock } from '../src/runtime/clock.js';
 import { createDockerClient } from '../src/apply/docker.js';
 import { ensureSandboxImage } from '../src/apply/images/index.js';
 import { buildBusyboxImage } from '../scripts/images.js';
@@ -25,7 +26,7 @@ const IMAGE = 'berth-bench/busybox:1';
 /** berth's executor runs this many pod actions at once (src/apply/execute.ts). */
 const CONCURRENCY = 16;
 
-const docker = createDockerClient();
+const docker = createDockerClient({ clock: systemClock });
 await buildBusyboxImage(docker, IMAGE);
 const dir = await mkdtemp(join(tmpdir(), 'berth-bench-apply-'));
 const manifests = join(dir, 'manifests');

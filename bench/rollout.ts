@@ -8,6 +8,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemClock } from '../src/runtime/clock.js';
 import { createDockerClient } from '../src/apply/docker.js';
 import { imageExists } from '../src/apply/images/index.js';
 import { resolveFenceposts } from '../src/model/int-or-string.js';
@@ -16,7 +17,7 @@ import { BERTH, fmtMs, median, must, table, timed } from './support.js';
 
 const REPLICAS = 10;
 const MIN_READY = 1;
-const docker = createDockerClient();
+const docker = createDockerClient({ clock: systemClock });
 if (!(await imageExists(docker, 'berth-examples/web:2.0'))) await buildExampleImages(docker);
 
 const dir = await mkdtemp(join(tmpdir(), 'berth-bench-rollout-'));

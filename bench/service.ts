@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { systemClock } from '../src/runtime/clock.js';
 import { createDockerClient } from '../src/apply/docker.js';
 import { imageExists } from '../src/apply/images/index.js';
 import { buildWebImage } from '../scripts/images.js';
@@ -69,7 +70,7 @@ async function load(url: string, duration: number): Promise<Sample> {
   return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
 }
 
-const docker = createDockerClient();
+const docker = createDockerClient({ clock: systemClock });
 if (!(await imageExists(docker, IMAGE))) await buildWebImage(docker, IMAGE, '1.0');
 const dir = await mkdtemp(join(tmpdir(), 'berth-bench-service-'));
 const state = join(dir, 'state');

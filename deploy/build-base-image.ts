@@ -13,6 +13,7 @@ import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DockerClient } from '../src/apply/docker.js';
+import { systemClock } from '../src/runtime/clock.js';
 import { createDockerClient, dockerError } from '../src/apply/docker.js';
 import { buildNodeImage, imageExists } from '../src/apply/images/index.js';
 import type { RootfsEntry } from '../src/apply/images/rootfs.js';
@@ -102,7 +103,7 @@ async function treeEntries(dir: string, into: string): Promise<RootfsEntry[]> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const docker = createDockerClient(process.env.DOCKER_HOST ? { host: process.env.DOCKER_HOST } : {});
+  const docker = createDockerClient({ clock: systemClock, ...(process.env.DOCKER_HOST ? { host: process.env.DOCKER_HOST } : {}) });
   const tags = await buildNodeBaseImage(docker, { force: process.argv.includes('--force') });
   for (const t of tags) console.log(`built ${t}`);
 }

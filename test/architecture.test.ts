@@ -24,6 +24,44 @@ const IO_MODULE = /^(?:(?:node:)?(?:fs|fs\/promises|child_process|net|dgram|http
  */
 const KNOWN_IO_IN_PURE_LAYERS: readonly string[] = ['dataplane/protocol-validate.ts → node:net'];
 
+/**
+ * Module-level declarations in runtime/ and apply/ that are allowed, as `file NAME`. State that
+ * lives as long as an app is driven belongs to the composition root (runtime/compose.ts), built
+ * once per command or daemon and passed down: module state is shared by every root in the
+ * process (two apps, tests) and outlives all of them. Each entry says why it is not such state.
+ */
+const ALLOWED_MODULE_DECLARATIONS: Record<string, string> = {
+  // Constant lookup tables: filled once at load, never changed.
+  'runtime/daemon/loop.ts URGENT_TRIGGERS': 'constant: trigger reasons that skip the debounce',
+  'apply/volumes/safe-mounts.ts REFUSALS': 'constant: reason codes of refused mounts',
+  'apply/docker.ts COLLECTIONS': 'constant: Docker API path segments for operation names',
+  'apply/docker.ts COLLECTION_VERBS': 'constant: Docker API path segments for operation names',
+  'apply/probes/http-probe.ts REDIRECT_CODES': 'constant: HTTP status codes a probe follows',
+  // Memoised loads of pure things: the same value for every root.
+  'runtime/config.ts validator': 'memo: the compiled config schema',
+  'apply/docker.ts DockerodeClass': 'memo: dockerode, loaded on first use',
+};
+
+/**
+ * Module state still waiting for the composition root. This list may only shrink: remove an
+ * entry when its state moves into the root.
+ * - safe-mounts.ts `prepared`: whether this process made sure the safe-mount root is on tmpfs
+ *   (a host mount, once per process and root). Moving it needs the mount tool in the root.
+ */
+const KNOWN_MODULE_STATE: readonly string[] = ['apply/volumes/safe-mounts.ts prepared'];
+
+/**
+ * Names of top-level declarations that can hold state: every `let`/`var`, and every `const`
+ * initialised with a new Map, Set, WeakMap or WeakSet (a `const` object or array literal is
+ * taken to be a constant; the house style keeps it so).
+ */
+function moduleStateDeclarations(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^(?:export\s+)?(?:let|var)\s+(\w+)/gm)) out.push(m[1]!);
+  for (const m of text.matchAll(/^(?:export\s+)?const\s+(\w+)(?:\s*:[^\n]*?)?\s*=\s*new\s+(?:Weak)?(?:Map|Set)\b/gm)) out.push(m[1]!);
+  return out.sort();
+}
+
 type Graph = Map<string, Set<string>>;
 
 interface SourceFile {
@@ -151,6 +189,20 @@ describe('cycle finder', () => {
   });
 });
 
+describe('module state finder', () => {
+  it.each<[string, string, string[]]>([
+    ['a top-level Map', 'const written = new Map<string, number>();', ['written']],
+    ['an exported WeakMap with a type', 'export const runtimes: WeakMap<object, Map<string, () => void>> = new WeakMap();', ['runtimes']],
+    ['a Set and a WeakSet', 'const a = new Set([1]);\nconst b = new WeakSet();', ['a', 'b']],
+    ['a top-level let', 'let cache: Promise<string> | undefined;', ['cache']],
+    ['a Map inside a function', 'function f() {\n  const m = new Map();\n}', []],
+    ['a constant array and object', "const A = ['x'];\nconst B = { x: 1 };", []],
+    ['a Map built by a call', 'const m = build(new Map());', []],
+  ])('%s', (_name, text, expected) => {
+    expect(moduleStateDeclarations(text)).toEqual(expected);
+  });
+});
+
 describe('architecture of src/', () => {
   const sources = readSources();
 
@@ -172,5 +224,31 @@ describe('architecture of src/', () => {
 
   it('model/ and diff/ load no I/O module, directly or transitively, beyond the shrinking allowlist', () => {
     expect(ioReachableFrom(sources, ['model', 'diff'])).toEqual([...KNOWN_IO_IN_PURE_LAYERS].sort());
+  });
+
+  it('runtime/ and apply/ keep no state in module scope: it belongs to the composition root', () => {
+    const found = [...sources.keys()]
+      .filter((f) => f.startsWith('runtime/') || f.startsWith('apply/'))
+      .flatMap((f) => moduleStateDeclarations(readFileSync(join(SRC, f), 'utf8')).map((name) => `${f} ${name}`))
+      .filter((d) => !(d in ALLOWED_MODULE_DECLARATIONS))
+      .sort();
+    expect(found).toEqual([...KNOWN_MODULE_STATE].sort());
+  });
+
+  it('below cli/ deadlines come from the clock, never from AbortSignal.timeout (runtime/clock.ts implements it)', () => {
+    const found = [...sources.keys()]
+      .filter((f) => !f.startsWith('cli/') && f !== 'runtime/clock.ts')
+      .filter((f) => /\bAbortSignal\.timeout\(/.test(readFileSync(join(SRC, f), 'utf8')))
+      .sort();
+    expect(found).toEqual([]);
+  });
+
+  it('below cli/ nothing reads the process identity (pid, liveness, host name): cli/ passes it down', () => {
+    // dataplane/ is its own program (run in the proxy and DNS containers) with its own entry point.
+    const found = [...sources.keys()]
+      .filter((f) => !f.startsWith('cli/') && !f.startsWith('dataplane/'))
+      .filter((f) => /\bprocess\.(?:pid|kill)\b|\bhostname\(\)/.test(readFileSync(join(SRC, f), 'utf8')))
+      .sort();
+    expect(found).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type Dockerode from 'dockerode';
+import type { Clock } from '../model/clock.js';
 import { BerthError } from '../model/errors.js';
 
 /**
@@ -37,6 +38,8 @@ export interface DockerOptions {
    * latency its benchmark measures). `mutating` is false for GET and HEAD.
    */
   onCall?: (operation: string, mutating: boolean) => void;
+  /** Where call deadlines come from (the composition root's clock). */
+  clock: Pick<Clock, 'timeout'>;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -69,7 +72,7 @@ function loadDockerode(): typeof Dockerode {
 
 let DockerodeClass: typeof Dockerode | undefined;
 
-export function createDockerClient(options: DockerOptions = {}): DockerClient {
+export function createDockerClient(options: DockerOptions): DockerClient {
   DockerodeClass ??= loadDockerode();
   const api = new DockerodeClass(dockerodeOptions(options.host));
   const counts = new Map<string, number>();
@@ -82,7 +85,7 @@ export function createDockerClient(options: DockerOptions = {}): DockerClient {
     options.onCall?.(op, isMutating(op));
     const limit = callDeadline(op, o, defaultLimit);
     if (limit === undefined || o.abortSignal || typeof cb !== 'function') return dial(o, cb);
-    const signal = AbortSignal.timeout(limit);
+    const signal = options.clock.timeout(limit);
     const done = cb as (err: unknown, data: unknown) => void;
     return dial({ ...o, abortSignal: signal }, (err: unknown, data: unknown) => {
       if (err && signal.aborted) {

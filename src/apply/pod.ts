@@ -8,7 +8,8 @@ import type { LifecycleHandler, RestartPolicy } from '../model/types.js';
 import type { DockerClient } from './docker.js';
 import { dockerError, isNotFound } from './docker.js';
 import type { EnsureImageResult } from './images/index.js';
-import { ensureImage, ensureSandboxImage } from './images/index.js';
+import type { ImageCache } from './images/cache.js';
+import { ensureImage } from './images/index.js';
 import { packRootfs } from './images/rootfs.js';
 import type { RootfsEntry } from './images/rootfs.js';
 import { L, ownerLabels, parseJson } from './labels.js';
@@ -17,6 +18,7 @@ import type { EngineSecurity } from './container-security.js';
 import { dockerUser, engineSecurityFrom, needsEngineSecurity, needsImageUser, securityHostConfig, verifyProfiles, verifyRunAsNonRoot } from './container-security.js';
 import type { SafeMount } from './volumes/safe-mounts.js';
 import { ensureSafeMounts, hostPathPrefix, isMountRefusal, makeSafeMount, removePodSafeMounts, SAFE_MOUNT_ROOT, safeMountTarget } from './volumes/safe-mounts.js';
+import type { DataplaneState } from './services/dataplane-state.js';
 
 export interface PodContext {
   docker: DockerClient;
@@ -28,6 +30,10 @@ export interface PodContext {
   warn: (key: string, reason: string, message: string) => void;
   /** Pod DNS: search domains and servers of the namespace (services issue adds a resolver). */
   dns?: (namespace: string) => { servers: string[]; search: string[] };
+  /** The app's data-plane memory (config writes, DNS addresses), from the composition root. */
+  dataplane: DataplaneState;
+  /** berth's own images (sandbox, data plane), made ready once per composition root. */
+  images: ImageCache;
   /**
    * The host policy's hostPath prefixes, which hostPaths are resolved from (volumes/safe-mounts);
    * unknown (undefined), a hostPath is resolved from / without following any symlink.
@@ -57,9 +63,9 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<PodCreat
   const { docker, app } = ctx;
   const images = [...pod.initContainers, ...pod.containers];
   const [sandboxImage] = await Promise.all([
-    ensureSandboxImage(docker),
+    ctx.images.sandbox(),
     ...images.map(async (c) => {
-      const r = await ensureImage(docker, c.image, c.pullPolicy, ctx.pulls);
+      const r = await ensureImage(docker, ctx.clock, c.image, c.pullPolicy, ctx.pulls);
       if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
     }),
   ]);
@@ -131,7 +137,7 @@ async function startAll(pod: PodPlan, created: Created[]): Promise<PodCreated> {
 export async function createPodContainer(ctx: PodContext, pod: PodPlan, name: string, observed: ObservedPod): Promise<PodCreated> {
   const spec = pod.containers.find((c) => c.name === name);
   if (!spec || !observed.sandbox) throw new BerthError('INTERNAL', `cannot recreate container ${name} of pod ${pod.namespace}/${pod.name}`);
-  const r = await ensureImage(ctx.docker, spec.image, spec.pullPolicy, ctx.pulls);
+  const r = await ensureImage(ctx.docker, ctx.clock, spec.image, spec.pullPolicy, ctx.pulls);
   if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
   const mounts = mountResolver(ctx, pod, await existingVolumeNames(ctx, pod));
   const { container, refused } = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, observed.sandbox.ip ?? '', mounts);
@@ -488,7 +494,7 @@ async function createRefusedContainer(
   // The event is the pod's: it names the container, unless the reason does already (a mount's
   // says "(container c of pod ns/p)"). The label is the container's own: the reason alone.
   ctx.warn(`Pod/${pod.namespace}/${pod.name}`, 'Failed', refusal.namesContainer ? `Error: ${reason}` : `Error: ${reason} (container ${c.name})`);
-  const image = await ensureSandboxImage(ctx.docker);
+  const image = await ctx.images.sandbox();
   try {
     return await ctx.docker.api.createContainer({
       name,

@@ -6,12 +6,16 @@ import { BerthError } from '../model/errors.js';
 import { checkDns1123Label } from '../model/names.js';
 import type { Clock } from '../model/clock.js';
 import { systemClock } from '../runtime/clock.js';
+import type { ControlPlane } from '../runtime/compose.js';
+import { createControlPlane } from '../runtime/compose.js';
 import type { Logger } from '../runtime/log.js';
 import { createLogger, silentLogger } from '../runtime/log.js';
-import type { Store } from '../runtime/store/index.js';
+import type { LeaseHolder, Store } from '../runtime/store/index.js';
 import { openStore } from '../runtime/store/index.js';
 import type { CliIO } from './context.js';
 import type { EngineFlags } from './engine-flags.js';
+import { leaseHolder } from './lease-holder.js';
+import { processAlive } from './process-alive.js';
 
 export type { EngineFlags } from './engine-flags.js';
 export { addEngineOptions, parseDuration } from './engine-flags.js';
@@ -23,6 +27,10 @@ export interface Engine {
   clock: Clock;
   log: Logger;
   random: () => number;
+  /** The app's control plane, built once per command here (the composition root). */
+  plane: ControlPlane;
+  /** This command's identity when it takes the app's lease. */
+  holder: LeaseHolder;
   close(): void;
 }
 
@@ -40,19 +48,22 @@ export function resolveStateDir(flags: EngineFlags, env: CliIO['env']): string {
   return join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'berth');
 }
 
-/** Docker client, state store, clock and logger for one command, built from flags and env. */
+/** Docker client, state store, clock, logger and control plane for one command, built from flags and env. */
 export function openEngine(flags: EngineFlags, io: CliIO): Engine {
   const app = resolveApp(flags, io.env);
-  const store = openStore({ dir: resolveStateDir(flags, io.env), clock: systemClock });
+  const store = openStore({ dir: resolveStateDir(flags, io.env), clock: systemClock, isProcessAlive: processAlive });
   const level = io.env.BERTH_LOG_LEVEL;
-  const log = level ? createLogger({ level, destination: io.stderr, base: { app } }) : silentLogger();
+  const log = level ? createLogger({ level, destination: io.stderr, base: { pid: process.pid, app } }) : silentLogger();
+  const docker = createDockerClient({ clock: systemClock, ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}) });
   return {
     app,
-    docker: createDockerClient(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}),
+    docker,
     store,
     clock: systemClock,
     log,
     random: Math.random,
+    plane: createControlPlane({ docker, store, clock: systemClock, log }, app),
+    holder: leaseHolder('cli'),
     close: () => store.close(),
   };
 }

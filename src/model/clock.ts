@@ -9,6 +9,8 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   setTimeout(fn: () => void, ms: number): ClockTimer;
   clearTimeout(timer: ClockTimer): void;
+  /** A signal that aborts with a TimeoutError after `ms` (AbortSignal.timeout on this clock). */
+  timeout(ms: number): AbortSignal;
 }
 
 export interface ClockTimer {

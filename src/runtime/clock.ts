@@ -17,4 +17,5 @@ export const systemClock: Clock = {
     }),
   setTimeout: (fn, ms) => ({ id: setTimeout(fn, ms) }),
   clearTimeout: (timer: ClockTimer) => clearTimeout(timer.id as NodeJS.Timeout),
+  timeout: (ms) => AbortSignal.timeout(ms),
 };

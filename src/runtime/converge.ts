@@ -14,8 +14,8 @@ import { pruneSafeMounts } from '../apply/volumes/safe-mounts.js';
 import type { Clock } from '../model/clock.js';
 import type { Logger } from './log.js';
 import { inspectManaged, mergeStoredStatus, recordStepResults } from './pod-status.js';
-import type { ServicesRuntime } from './services.js';
-import { servicesFor } from './services.js';
+import type { ControlPlane } from './compose.js';
+import { BerthError } from '../model/errors.js';
 import type { RolloutTracker } from './rollouts.js';
 import type { InventoryEntry, Store } from './store/index.js';
 
@@ -40,10 +40,8 @@ export interface ConvergeDeps {
   random: () => number;
   readiness?: ReadinessSource;
   hooks?: DeletePodHooks;
-  /** Pod DNS per namespace (services). */
-  dns?: PodContext['dns'];
-  /** Services (proxies, endpoints, DNS, drain); by default one per readiness source and app. */
-  services?: ServicesRuntime;
+  /** The app's control plane from the composition root: Services and data-plane memory. */
+  plane: ControlPlane;
 }
 
 export interface ConvergeRequest {
@@ -96,7 +94,8 @@ const POLL_MS = 500;
 export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promise<ConvergeOutcome> {
   const { clock } = deps;
   const deadline = clock.now() + req.timeoutMs;
-  const services = deps.services ?? servicesFor(deps, req.app);
+  if (deps.plane.app !== req.app) throw new BerthError('INTERNAL', `control plane of app ${deps.plane.app} used for app ${req.app}`, { app: req.app });
+  const services = deps.plane.services;
   const ctx: PodContext = {
     docker: deps.docker,
     app: req.app,
@@ -106,7 +105,9 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
       deps.log.warn({ key, reason }, message);
       deps.store.addEvent({ app: req.app, type: 'Warning', reason, objectKey: key, message, sourceRevision: req.sourceRevision });
     },
-    dns: deps.dns ?? services.dns,
+    dns: services.dns,
+    dataplane: deps.plane.dataplane,
+    images: deps.plane.images,
     ...(req.hostPathPrefixes ? { hostPathPrefixes: req.hostPathPrefixes } : {}),
   };
   const results: ActionResult[] = [];
@@ -117,7 +118,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
     req.signal?.throwIfAborted();
     const desired = req.rollouts ? req.rollouts.effective(req.desired) : req.desired;
     const observed = await observe(deps, req.app, req.previousInventory);
-    await services.observe(observed, desired, { dryRun: req.dryRun ?? false });
+    await services.observe(observed, desired, { dryRun: req.dryRun ?? false, probing: deps.readiness?.track !== undefined });
     const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune });
     firstPlan ??= p;
     last = p;

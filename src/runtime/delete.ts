@@ -7,15 +7,15 @@ import { L, ownedFilter } from '../apply/labels.js';
 import type { PodContext } from '../apply/pod.js';
 import type { Clock } from '../model/clock.js';
 import type { BerthError } from '../model/errors.js';
+import type { ControlPlane } from './compose.js';
 import type { DeleteTarget, DeletionPlan, TargetPlan } from './delete-plan.js';
 import { actionId, planDeletion } from './delete-plan.js';
-import { leaseHolder, withLease } from './hold-lease.js';
+import { withLease } from './hold-lease.js';
 import type { Logger } from './log.js';
 import { createReadiness } from './readiness.js';
-import { servicesFor } from './services.js';
 import { disconnect, removeDataplaneContainer } from '../apply/services/containers.js';
 import { dockerNames } from '../apply/names.js';
-import type { Store } from './store/index.js';
+import type { LeaseHolder, Store } from './store/index.js';
 import { readLiveState } from './views/live.js';
 
 export type { DeleteTarget } from './delete-plan.js';
@@ -25,6 +25,10 @@ export interface DeleteDeps {
   store: Store;
   clock: Clock;
   log: Logger;
+  /** The app's control plane (runtime/compose.ts): its Services drain pods before they stop. */
+  plane: ControlPlane;
+  /** Who takes the app's lease for the deletion (built by cli/). */
+  holder: LeaseHolder;
 }
 
 export interface DeleteRequest {
@@ -61,12 +65,12 @@ export interface DeleteOutcome {
  * inventory so a retry (or prune) still finds it.
  */
 export async function deleteResources(deps: DeleteDeps, req: DeleteRequest): Promise<DeleteOutcome> {
-  return withLease(deps.store, deps.clock, req.app, leaseHolder('cli'), async () => {
+  return withLease(deps.store, deps.clock, req.app, deps.holder, async () => {
     const state = await readLiveState(deps, { app: req.app });
     const plan = planDeletion(state, req.targets);
     const readiness = createReadiness({ docker: deps.docker, clock: deps.clock, store: deps.store, app: req.app, log: deps.log });
     try {
-      const serviceErrors = await removeServices(deps.docker, req.app, plan);
+      const serviceErrors = await removeServices(deps, req.app, plan);
       await removeNamespaceInfrastructure(deps.docker, req.app, plan);
       const ctx: PodContext = {
         docker: deps.docker,
@@ -74,12 +78,14 @@ export async function deleteResources(deps: DeleteDeps, req: DeleteRequest): Pro
         clock: deps.clock,
         pulls: new Map(),
         warn: (key, reason, message) => deps.store.addEvent({ app: req.app, type: 'Warning', reason, objectKey: key, message }),
+        dataplane: deps.plane.dataplane,
+        images: deps.plane.images,
       };
       const results = await executePlan(plan.actions, {
         ctx,
         pods: state.host.pods,
         // Pods leave every Service (and the proxies confirm) before they are stopped.
-        hooks: servicesFor({ ...deps, readiness }, req.app).hooks({ ...readiness.hooks, ...(req.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: req.gracePeriodSeconds } : {}) }),
+        hooks: deps.plane.services.hooks({ ...readiness.hooks, ...(req.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: req.gracePeriodSeconds } : {}) }),
         ...(req.signal ? { signal: req.signal } : {}),
         ...(req.onResult ? { onResult: req.onResult } : {}),
       });
@@ -127,7 +133,8 @@ function record(store: Store, app: string, plan: DeletionPlan, outcome: readonly
  * (the data plane's proxy); NodePorts are released with the inventory. Errors are returned
  * per Service so one stuck proxy fails only its own target.
  */
-export async function removeServices(docker: DockerClient, app: string, plan: DeletionPlan): Promise<Map<string, BerthError>> {
+export async function removeServices(deps: Pick<DeleteDeps, 'docker' | 'plane'>, app: string, plan: DeletionPlan): Promise<Map<string, BerthError>> {
+  const { docker } = deps;
   const errors = new Map<string, BerthError>();
   const services = new Map(plan.targets.filter((t) => t.found).flatMap((t) => t.services.map((s) => [`${s.namespace}/${s.name}`, s] as const)));
   await Promise.all(
@@ -135,7 +142,7 @@ export async function removeServices(docker: DockerClient, app: string, plan: De
       try {
         const containers = await docker.api.listContainers({ all: true, filters: ownedFilter(app, `${L.kind}=Service`, `${L.namespace}=${s.namespace}`, `${L.name}=${s.name}`) });
         // Stopped, not killed: the proxy lets open connections finish for its grace period.
-        await Promise.all(containers.map((c) => removeDataplaneContainer({ docker, app }, c.Id, `the proxy of service ${id}`)));
+        await Promise.all(containers.map((c) => removeDataplaneContainer({ docker, app, dataplane: deps.plane.dataplane }, c.Id, `the proxy of service ${id}`)));
       } catch (err) {
         errors.set(id, dockerError(err, `removing the proxy of service ${id}`));
       }

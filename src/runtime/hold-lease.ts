@@ -1,14 +1,8 @@
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../model/clock.js';
-import type { LeaseHolder, LeaseHolderKind, Store } from './store/index.js';
+import type { LeaseHolder, Store } from './store/index.js';
 import { leaseHeldError } from './store/index.js';
 
 export const LEASE_TTL_MS = 30_000;
-
-export function leaseHolder(kind: LeaseHolderKind): LeaseHolder {
-  return { id: `${kind}:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, pid: process.pid, hostname: hostname(), kind };
-}
 
 /**
  * Runs `fn` holding the app's lease (one writer per app per host, SPEC §6), renewing it every

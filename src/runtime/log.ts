@@ -9,20 +9,20 @@ export type { Logger };
  * carry keys and ids, and the `redact` paths cover the places a secret could hide in objects we
  * log (env of container specs, Secret data, auth headers).
  */
-export function createLogger(
-  options: {
-    level?: string;
-    destination?: NodeJS.WritableStream;
-    base?: Record<string, unknown>;
-    /** Fields computed for every line (the daemon's current `revision`); child bindings must not repeat them. */
-    mixin?: () => Record<string, unknown>;
-  } = {},
-): Logger {
+export function createLogger(options: {
+  level?: string;
+  /** Where lines go: the CLI's stderr, the daemon's stdout (chosen by cli/). */
+  destination: NodeJS.WritableStream;
+  /** Fields on every line; cli/ adds the process id. */
+  base?: Record<string, unknown>;
+  /** Fields computed for every line (the daemon's current `revision`); child bindings must not repeat them. */
+  mixin?: () => Record<string, unknown>;
+}): Logger {
   return pino(
     {
       level: options.level ?? 'info',
       ...(options.mixin ? { mixin: options.mixin } : {}),
-      base: { pid: process.pid, ...options.base },
+      base: { ...options.base },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
         paths: ['*.data', '*.stringData', '*.env', '*.token', '*.password', '*.authorization', 'req.headers.authorization', '*.secret'],
@@ -30,7 +30,7 @@ export function createLogger(
       },
       formatters: { level: (label) => ({ level: label }) },
     },
-    controlSafe(options.destination ?? process.stderr),
+    controlSafe(options.destination),
   );
 }
 

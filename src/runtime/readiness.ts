@@ -191,7 +191,7 @@ async function runHandler(
   clock: Clock,
   policy: HostPolicy,
 ): Promise<void> {
-  const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
+  const signal = clock.timeout(Math.max(1, timeoutMs));
   if (handler.sleep) {
     await clock.sleep(Math.min(handler.sleep.seconds * 1000, timeoutMs), signal).catch(() => undefined);
     return;

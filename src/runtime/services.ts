@@ -3,8 +3,8 @@ import { dockerError } from '../apply/docker.js';
 import { L, ownedFilter } from '../apply/labels.js';
 import type { ObservedHost } from '../apply/observe.js';
 import type { DeletePodHooks, PodContext } from '../apply/pod.js';
-import { appliedConfig, lastWritten, readConfig, readStatus, serialized, waitForStatus, writeNow } from '../apply/services/config-writer.js';
-import { dnsAddress, rememberDnsAddress } from '../apply/services/execute.js';
+import { readConfig, readStatus, waitForStatus } from '../apply/services/config-writer.js';
+import type { DataplaneState } from '../apply/services/dataplane-state.js';
 import { readHostListeners } from '../apply/services/host-listeners.js';
 import type { DataplaneStatus, ProxyConfig } from '../dataplane/protocol.js';
 import type { DesiredState } from '../diff/desired.js';
@@ -21,8 +21,11 @@ import type { Store } from './store/index.js';
  * the drain that takes a pod out of every Service before it is stopped.
  */
 export interface ServicesRuntime {
-  /** Completes an observation for planning. `dryRun` allocates no NodePorts. */
-  observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, desired: DesiredState, options: { dryRun: boolean }): Promise<void>;
+  /**
+   * Completes an observation for planning. `dryRun` allocates no NodePorts; `probing` (a prober
+   * decides readiness in this process) holds the readiness of pods it only just met (see holds).
+   */
+  observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, desired: DesiredState, options: { dryRun: boolean; probing: boolean }): Promise<void>;
   /** PodContext.dns: the namespace's DNS server and Kubernetes' search domains. */
   dns(namespace: string): { servers: string[]; search: string[] };
   /** `base` plus the drain before a pod's containers get SIGTERM. */
@@ -36,8 +39,8 @@ export interface ServicesDeps {
   store: Store;
   clock: Clock;
   log: Logger;
-  /** The readiness source; with a prober, readiness of pods it only just met is held (see holds). */
-  readiness?: object & { track?: unknown };
+  /** The app's data-plane memory, shared with the PodContext of every pass (runtime/compose.ts). */
+  dataplane: DataplaneState;
 }
 
 /** How long a proxy may take to confirm a new endpoint set before a pod is stopped anyway. */
@@ -47,44 +50,32 @@ export const DRAIN_QUIET_MAX_MS = 3_000;
 /** Longest readiness hold: the most a prober needs to decide about a pod it just met. */
 const HOLD_MAX_MS = 120_000;
 
-const runtimes = new WeakMap<object, Map<string, ServicesRuntime>>();
-
 /**
- * One runtime per readiness source (or Docker client) and app, so the daemon, whose prober
- * lives across passes, also keeps what it knows about pods across passes, and every caller of
- * converge (apply, rollout, daemon) gets Services without wiring them.
+ * One runtime per app for the life of its composition root (runtime/compose.ts), so the daemon,
+ * whose prober lives across passes, also keeps what it knows about pods across passes.
  */
-export function servicesFor(deps: ServicesDeps, app: string): ServicesRuntime {
-  const owner = deps.readiness ?? deps.docker;
-  let byApp = runtimes.get(owner);
-  if (!byApp) runtimes.set(owner, (byApp = new Map()));
-  let rt = byApp.get(app);
-  if (!rt) byApp.set(app, (rt = createServices(deps, app)));
-  return rt;
-}
-
 export function createServices(deps: ServicesDeps, app: string): ServicesRuntime {
   const { docker, store, clock, log } = deps;
+  const { writer, dns: dnsDirectory } = deps.dataplane;
   const firstSeen = new Map<string, number>();
-  const probing = deps.readiness?.track !== undefined;
   const startedAt = clock.now();
 
-  async function observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, desired: DesiredState, options: { dryRun: boolean }): Promise<void> {
+  async function observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, desired: DesiredState, options: { dryRun: boolean; probing: boolean }): Promise<void> {
     observed.nodePorts = nodePorts(desired, observed, options.dryRun, needsAllocation(desired, options.dryRun) ? await hostPorts() : new Set());
     await Promise.all([
       ...observed.services.map(async (s) => {
-        if (s.state === 'running' || s.state === 'restarting') s.config = appliedConfig(s.containerId, await statusOf(s.containerId, 'proxy'));
+        if (s.state === 'running' || s.state === 'restarting') s.config = writer.appliedConfig(s.containerId, await statusOf(s.containerId, 'proxy'));
       }),
       ...observed.services.map(async (s) => {
         const h = s.hostRules;
-        if (h && (h.state === 'running' || h.state === 'restarting')) h.config = appliedConfig(h.containerId, await statusOf(h.containerId, 'proxy'));
+        if (h && (h.state === 'running' || h.state === 'restarting')) h.config = writer.appliedConfig(h.containerId, await statusOf(h.containerId, 'proxy'));
       }),
       ...(observed.dns ?? []).map(async (d) => {
-        rememberDnsAddress(app, d.namespace, d.ip);
-        if (d.state === 'running' || d.state === 'restarting') d.config = appliedConfig(d.containerId, await statusOf(d.containerId, 'dns'));
+        dnsDirectory.remember(d.namespace, d.ip);
+        if (d.state === 'running' || d.state === 'restarting') d.config = writer.appliedConfig(d.containerId, await statusOf(d.containerId, 'dns'));
       }),
     ]);
-    if (probing) observed.endpointHolds = holds(observed);
+    if (options.probing) observed.endpointHolds = holds(observed);
   }
 
   async function statusOf(containerId: string, kind: 'proxy' | 'dns'): Promise<DataplaneStatus | undefined> {
@@ -176,7 +167,7 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
   }
 
   function dns(namespace: string): { servers: string[]; search: string[] } {
-    const ip = dnsAddress(app, namespace);
+    const ip = dnsDirectory.get(namespace);
     if (!ip) return { servers: [], search: [] };
     return { servers: [ip], search: [`${namespace}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN] };
   }
@@ -193,10 +184,10 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
 
   /** Removes the pod from one proxy's endpoints (unless already gone) and waits until it is out and quiet. */
   async function drainFrom(containerId: string, pod: ObservedPod): Promise<void> {
-    const target = await serialized(containerId, async () => {
+    const target = await writer.serialized(containerId, async () => {
       const status = await statusOf(containerId, 'proxy');
       const statusGen = status?.generation ?? 0;
-      const pending = lastWritten(containerId);
+      const pending = writer.lastWritten(containerId);
       let current: ProxyConfig | undefined;
       if (pending && pending.generation > statusGen) current = pending.payload as ProxyConfig;
       else if (status?.kind === 'proxy' && status.endpoints.some((e) => e.name === pod.name && e.state !== 'draining'))
@@ -204,7 +195,7 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
       const listed = current?.endpoints.some((e) => (e.name ?? e.ip) === pod.name) ?? false;
       if (current && listed) {
         const without = { ...current, endpoints: current.endpoints.filter((e) => (e.name ?? e.ip) !== pod.name) };
-        return writeNow({ docker, clock }, containerId, 'proxy', without, Math.max(statusGen, pending?.generation ?? 0));
+        return writer.writeNow({ docker, clock }, containerId, 'proxy', without, Math.max(statusGen, pending?.generation ?? 0));
       }
       if (pending && pending.generation > statusGen) return pending.generation;
       // Still draining connections from an earlier removal: wait for those.

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createDockerClient, dockerError, operationName } from '../../src/apply/docker.js';
+import { systemClock } from '../../src/runtime/clock.js';
 
 describe('operationName', () => {
   it.each([
@@ -27,7 +28,7 @@ describe('Docker call deadline', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as AddressInfo;
     try {
-      const docker = createDockerClient({ host: `tcp://127.0.0.1:${port}`, requestTimeoutMs: 300 });
+      const docker = createDockerClient({ host: `tcp://127.0.0.1:${port}`, requestTimeoutMs: 300, clock: systemClock });
       const started = Date.now();
       const err = await docker.api.listNetworks().then(
         () => undefined,

@@ -11,6 +11,7 @@ import { systemClock } from '../../src/runtime/clock.js';
 import { openStore } from '../../src/runtime/store/index.js';
 import type { Store } from '../../src/runtime/store/index.js';
 import { runCli } from '../support/cli.js';
+import { processAlive } from '../../src/cli/process-alive.js';
 
 /**
  * Issue 11 review, finding 1: `rollout` held the *whole* inventory to the policy given by its
@@ -50,7 +51,7 @@ const caps = applyDefaults({
 function appliedApp(options: { daemon: boolean }): { dir: string; store: Store } {
   const dir = mkdtempSync(join(tmpdir(), 'berth-rollpol-cli-'));
   dirs.push(dir);
-  const store = openStore({ dir, clock: systemClock });
+  const store = openStore({ isProcessAlive: processAlive, dir, clock: systemClock });
   for (const object of [hostPathPod, caps]) {
     const key = `${object.kind}/default/${object.metadata.name}`;
     store.upsertInventory(APP, { key, kind: object.kind, namespace: 'default', name: object.metadata.name, specHash: specHash(object), object }, { sourceRevision: SOURCE });

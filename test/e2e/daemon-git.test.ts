@@ -9,6 +9,7 @@ import { makeRepo, startGitServer, type GitServer, type TestRepo } from '../supp
 import { runCli } from '../support/cli.js';
 import { converged, eventually, killDaemons, sleep, startDaemon, status, type DaemonProcess } from './support/daemon.js';
 import { createE2eApp, podNames, type E2eApp } from './support/harness.js';
+import { processAlive } from '../../src/cli/process-alive.js';
 
 /**
  * The daemon against a real Git server on loopback and the real Docker engine: webhooks,
@@ -273,7 +274,7 @@ describe('berth daemon with a Git source', () => {
     expect(await daemon.exited).toEqual({ code: 0, signal: null });
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(daemon.logs.some((l) => l.msg === 'daemon stopped')).toBe(true);
-    const store = openStore({ dir: t.stateDir, clock: systemClock });
+    const store = openStore({ isProcessAlive: processAlive, dir: t.stateDir, clock: systemClock });
     try {
       expect(store.getLease(t.app)).toBeUndefined();
     } finally {

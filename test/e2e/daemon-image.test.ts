@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildNodeBaseImage } from '../../deploy/build-base-image.js';
 import { createDockerClient } from '../../src/apply/docker.js';
 import { VERSION } from '../../src/cli/version-info.js';
+import { systemClock } from '../../src/runtime/clock.js';
 
 /**
  * deploy/Dockerfile builds with no registry: its base image comes from
@@ -15,7 +16,7 @@ import { VERSION } from '../../src/cli/version-info.js';
  * as a tar through dockerode's buildImage, and the image runs `berth version`.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const docker = createDockerClient();
+const docker = createDockerClient({ clock: systemClock });
 const tag = `berth-e2e/berth:${randomBytes(3).toString('hex')}`;
 const created: { images: string[]; containers: string[] } = { images: [], containers: [] };
 

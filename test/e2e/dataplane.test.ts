@@ -7,13 +7,14 @@ import { getFile as getArchiveFile, putFile } from '../../src/apply/services/arc
 import type { DataplaneStatus, DnsConfig, DnsStatus, ProxyConfig, ProxyStatus } from '../../src/dataplane/protocol.js';
 import { decodeStatus, encodeDnsConfig, encodeProxyConfig, STATUS_FILE } from '../../src/dataplane/protocol.js';
 import { buildDataplaneTestImage, DNS_CONFIG_DIR, PROXY_CONFIG_DIR } from './dataplane-image.js';
+import { systemClock } from '../../src/runtime/clock.js';
 
 /**
  * The data plane on a real Docker engine, driven only through the Docker API the way berth will
  * drive it: config files go in with putArchive, acknowledgements come back with getArchive.
  * No berth process runs at any point, which is the point: traffic flows without one.
  */
-const docker = createDockerClient(process.env.DOCKER_HOST ? { host: process.env.DOCKER_HOST } : {});
+const docker = createDockerClient({ clock: systemClock, ...(process.env.DOCKER_HOST ? { host: process.env.DOCKER_HOST } : {}) });
 const api = docker.api;
 const run = randomBytes(4).toString('hex');
 const prefix = `berth-test-dp-${run}`;

@@ -2,6 +2,7 @@ import Dockerode from 'dockerode';
 import { createDockerClient } from '../../src/apply/docker.js';
 import { buildExampleImages } from '../../scripts/images.js';
 import { ensureBusyboxImage } from './support/busybox-image.js';
+import { systemClock } from '../../src/runtime/clock.js';
 
 /**
  * e2e tests run against a real Docker engine and never skip (DEVELOPERS.md): with no engine
@@ -19,7 +20,7 @@ export default async function setup(): Promise<void> {
   await ensureBusyboxImage(docker);
   // The example images (node web app v1/v2/broken, busybox) serve the converge, rollout and
   // service tests as they serve the README walkthrough.
-  await buildExampleImages(createDockerClient(process.env.DOCKER_HOST ? { host: process.env.DOCKER_HOST } : {}));
+  await buildExampleImages(createDockerClient({ clock: systemClock, ...(process.env.DOCKER_HOST ? { host: process.env.DOCKER_HOST } : {}) }));
 }
 
 function hostOptions(host: string): Dockerode.DockerOptions {

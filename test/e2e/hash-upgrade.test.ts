@@ -5,6 +5,7 @@ import { buildDesiredState } from '../../src/diff/desired.js';
 import type { TemplatePlan } from '../../src/diff/pod-plan.js';
 import { validateRevision } from '../../src/manifests/index.js';
 import { systemClock } from '../../src/runtime/clock.js';
+import { createControlPlane } from '../../src/runtime/compose.js';
 import { converge } from '../../src/runtime/converge.js';
 import { silentLogger } from '../../src/runtime/log.js';
 import { createReadiness } from '../../src/runtime/readiness.js';
@@ -14,6 +15,7 @@ import { readPath, readPaths } from '../../src/sources/folder.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
 import { sampleReady } from './support/ready-sampler.js';
+import { processAlive } from '../../src/cli/process-alive.js';
 
 /**
  * Upgrading a host from unkeyed pod-template hashes (issue 11, finding 9e) on the real engine.
@@ -113,8 +115,8 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
   it('rolls the Deployment once, health-gated, to keyed names; keeps the ReplicaSet pod and the finished Job', async () => {
     await t.write({ 'all.yaml': manifests });
     // 1. The host as a berth before the fix left it.
-    const store = openStore({ dir: t.stateDir, clock: systemClock });
-    const docker = createDockerClient();
+    const store = openStore({ isProcessAlive: processAlive, dir: t.stateDir, clock: systemClock });
+    const docker = createDockerClient({ clock: systemClock });
     const readiness = createReadiness({ docker, clock: systemClock, store, app: t.app, log: silentLogger() });
     let legacyWebHash: string;
     let folderId: string;
@@ -128,7 +130,7 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
       legacyWebHash = desired.workloads.find((w) => w.key === 'Deployment/default/web')!.template.hash;
       const rollouts = createRolloutTracker({ store, clock: systemClock, log: silentLogger(), app: t.app, sourceRevision: 'before-upgrade' });
       const outcome = await converge(
-        { docker, store, clock: systemClock, log: silentLogger(), random: Math.random, readiness, hooks: readiness.hooks },
+        { docker, store, clock: systemClock, log: silentLogger(), random: Math.random, plane: createControlPlane({ docker, store, clock: systemClock, log: silentLogger() }, t.app), readiness, hooks: readiness.hooks },
         { app: t.app, sourceRevision: 'before-upgrade', desired, prune: false, waitForReady: true, timeoutMs: 90_000, rollouts },
       );
       expect(outcome.results.filter((r) => !r.ok)).toEqual([]);
@@ -191,7 +193,7 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
       expect(out.code, out.stderr).toBe(0);
       expect(out.stdout).not.toContain(legacyWebHash);
     }
-    const store2 = openStore({ dir: t.stateDir, clock: systemClock });
+    const store2 = openStore({ isProcessAlive: processAlive, dir: t.stateDir, clock: systemClock });
     try {
       expect((await readPaths([t.dir])).id).toBe(folderId);
       // …and the id the daemon watching the folder, or `diff --to` it, computes.

@@ -15,6 +15,7 @@ import { ensureBusyboxImage } from './support/busybox-image.js';
 import { eventually, sleep } from './support/daemon.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp, execIn } from './support/harness.js';
+import { processAlive } from '../../src/cli/process-alive.js';
 
 /**
  * The host policy against the real engine (issue 11, findings 3, 4, 7 and 9f): what a
@@ -188,8 +189,8 @@ describe('probes aim only at the pod (finding 4)', () => {
     hits = 0;
 
     // A prober under the default policy (as a daemon restarted without the flag would run).
-    const store = openStore({ dir: t.stateDir, clock: systemClock });
-    const docker = createDockerClient();
+    const store = openStore({ isProcessAlive: processAlive, dir: t.stateDir, clock: systemClock });
+    const docker = createDockerClient({ clock: systemClock });
     const readiness = createReadiness({ docker, clock: systemClock, store, app: t.app, log: silentLogger() });
     try {
       readiness.track(await observeDocker(docker, { app: t.app, detail: 'probed' }));

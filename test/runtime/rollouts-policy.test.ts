@@ -14,6 +14,7 @@ import { openStore } from '../../src/runtime/store/index.js';
 import type { Store } from '../../src/runtime/store/index.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { TEST_HASH_KEY } from '../support/builders.js';
+import { processAlive } from '../../src/cli/process-alive.js';
 
 /**
  * Finding 9f: templates berth stored (a pin by `rollout undo`, a rollback target) were checked
@@ -56,7 +57,7 @@ function hashOf(desired: ReturnType<typeof deployment>): string {
 function setup(): { store: Store; clock: FakeClock } {
   const dir = mkdtempSync(join(tmpdir(), 'berth-rollpol-'));
   const clock = new FakeClock(1_700_000_000_000);
-  const store = openStore({ dir, clock });
+  const store = openStore({ isProcessAlive: processAlive, dir, clock });
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close());
   return { store, clock };
 }

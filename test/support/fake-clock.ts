@@ -43,6 +43,13 @@ export class FakeClock implements Clock {
     });
   }
 
+  /** Aborts with a TimeoutError once the clock has been advanced by `ms`. */
+  timeout(ms: number): AbortSignal {
+    const controller = new AbortController();
+    this.setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
+    return controller.signal;
+  }
+
   /** Number of timers not yet fired. */
   get pending(): number {
     return this.timers.length;

@@ -33,19 +33,12 @@ export interface DataplaneFile {
   content: Buffer;
 }
 
-const building = new Map<DockerClient, Promise<string>>();
-
-/** The data-plane image ref, built when missing. One build per process and client at a time. */
+/**
+ * The data-plane image ref, built when missing. Not memoised: callers go through the
+ * composition root's ImageCache (images/cache.ts), which runs one build at a time.
+ */
 export function ensureDataplaneImage(docker: DockerClient): Promise<string> {
-  let pending = building.get(docker);
-  if (!pending) {
-    pending = buildIfMissing(docker).catch((err: unknown) => {
-      building.delete(docker);
-      throw err;
-    });
-    building.set(docker, pending);
-  }
-  return pending;
+  return buildIfMissing(docker);
 }
 
 async function buildIfMissing(docker: DockerClient): Promise<string> {

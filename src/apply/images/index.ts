@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { PullPolicy } from '../../model/types.js';
 import { BerthError } from '../../model/errors.js';
+import type { Clock } from '../../model/clock.js';
 import { clip } from '../../model/excerpt.js';
 import type { DockerClient } from '../docker.js';
 import { dockerError, isNotFound } from '../docker.js';
@@ -60,6 +61,7 @@ export interface EnsureImageResult {
  */
 export async function ensureImage(
   docker: DockerClient,
+  clock: Pick<Clock, 'timeout'>,
   ref: string,
   policy: PullPolicy,
   pulledThisPass: Map<string, Promise<EnsureImageResult>>,
@@ -67,13 +69,13 @@ export async function ensureImage(
   const key = `${policy} ${ref}`;
   let pending = pulledThisPass.get(key);
   if (!pending) {
-    pending = ensureImageOnce(docker, ref, policy);
+    pending = ensureImageOnce(docker, clock, ref, policy);
     pulledThisPass.set(key, pending);
   }
   return pending;
 }
 
-async function ensureImageOnce(docker: DockerClient, ref: string, policy: PullPolicy): Promise<EnsureImageResult> {
+async function ensureImageOnce(docker: DockerClient, clock: Pick<Clock, 'timeout'>, ref: string, policy: PullPolicy): Promise<EnsureImageResult> {
   const present = await imageExists(docker, ref);
   if (policy === 'Never' || (policy === 'IfNotPresent' && present)) {
     if (present) return { ref, pulled: false };
@@ -83,7 +85,7 @@ async function ensureImageOnce(docker: DockerClient, ref: string, policy: PullPo
     });
   }
   try {
-    await pullImage(docker, ref);
+    await pullImage(docker, clock, ref);
     return { ref, pulled: true };
   } catch (err) {
     const reason = pullFailureReason(err);
@@ -121,8 +123,8 @@ export function pullFailureReason(err: unknown): string {
 
 const PULL_TIMEOUT_MS = 10 * 60_000;
 
-async function pullImage(docker: DockerClient, ref: string): Promise<void> {
-  const signal = AbortSignal.timeout(PULL_TIMEOUT_MS);
+async function pullImage(docker: DockerClient, clock: Pick<Clock, 'timeout'>, ref: string): Promise<void> {
+  const signal = clock.timeout(PULL_TIMEOUT_MS);
   const stream = (await docker.api.pull(ref, { abortSignal: signal })) as NodeJS.ReadableStream;
   await followProgress(docker, stream);
 }
@@ -138,30 +140,25 @@ function followProgress(docker: DockerClient, stream: NodeJS.ReadableStream): Pr
   });
 }
 
-let sandboxImage: Promise<string> | undefined;
-
-/** The pod sandbox image, imported on first use when missing (no registry needed). */
-export function ensureSandboxImage(docker: DockerClient): Promise<string> {
-  sandboxImage ??= (async () => {
-    const info = await docker.api.version().catch((err: unknown) => {
-      throw dockerError(err, 'reading the Docker version');
-    });
-    const binary = pauseBinary(info.Arch);
-    if (!binary)
-      throw new BerthError('INTERNAL', `berth has no sandbox binary for architecture ${info.Arch}`, {
-        arch: info.Arch,
-        hint: 'supported: amd64, arm64',
-      });
-    const ref = pauseImageRef(binary);
-    if (!(await imageExists(docker, ref))) {
-      await importRootfs(docker, ref, pauseRootfs(binary), { entrypoint: ['/pause'], labels: { 'berth.managed': 'true', 'berth.role': 'sandbox-image' } });
-    }
-    return ref;
-  })().catch((err: unknown) => {
-    sandboxImage = undefined;
-    throw err;
+/**
+ * The pod sandbox image, imported when missing (no registry needed). Not memoised: callers go
+ * through the composition root's ImageCache (images/cache.ts).
+ */
+export async function ensureSandboxImage(docker: DockerClient): Promise<string> {
+  const info = await docker.api.version().catch((err: unknown) => {
+    throw dockerError(err, 'reading the Docker version');
   });
-  return sandboxImage;
+  const binary = pauseBinary(info.Arch);
+  if (!binary)
+    throw new BerthError('INTERNAL', `berth has no sandbox binary for architecture ${info.Arch}`, {
+      arch: info.Arch,
+      hint: 'supported: amd64, arm64',
+    });
+  const ref = pauseImageRef(binary);
+  if (!(await imageExists(docker, ref))) {
+    await importRootfs(docker, ref, pauseRootfs(binary), { entrypoint: ['/pause'], labels: { 'berth.managed': 'true', 'berth.role': 'sandbox-image' } });
+  }
+  return ref;
 }
 
 /**

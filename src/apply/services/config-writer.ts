@@ -11,13 +11,13 @@ import { getFile, putFile } from './archive.js';
 /**
  * berth's side of the data-plane configuration protocol (docs/dataplane.md): a new file per
  * change, generations from the clock and strictly increasing per container, status read back
- * with the archive API. What this process wrote is remembered (by container id) until the
+ * with the archive API. What a writer wrote is remembered (by container id) until the
  * program reports it applied, so a pass that follows a write a moment later sees it as
  * pending rather than writing it again; writes to one container are serialised, so two pods
  * leaving the same Service at once never undo each other.
  */
 export type DataplaneKind = 'proxy' | 'dns';
-type Payload = ProxyConfig | DnsConfig;
+export type Payload = ProxyConfig | DnsConfig;
 
 interface Written {
   kind: DataplaneKind;
@@ -26,51 +26,78 @@ interface Written {
   payload: Payload;
 }
 
-const written = new Map<string, Written>();
-const queues = new Map<string, Promise<unknown>>();
-
 export function configDir(kind: DataplaneKind): string {
   return kind === 'proxy' ? PROXY_CONFIG_DIR : DNS_CONFIG_DIR;
 }
 
-/** Runs `fn` after every earlier call for the same container (a per-container mutex). */
-export function serialized<T>(containerId: string, fn: () => Promise<T>): Promise<T> {
-  const prev = queues.get(containerId) ?? Promise.resolve();
-  const next = prev.then(fn, fn);
-  const tail = next.catch(() => undefined);
-  queues.set(containerId, tail);
-  void tail.then(() => {
-    if (queues.get(containerId) === tail) queues.delete(containerId);
-  });
-  return next;
+/**
+ * One app's memory of its data-plane writes, owned by the composition root (runtime/compose.ts)
+ * so the daemon keeps it across passes and two roots (tests, two apps) never share it.
+ */
+export interface ConfigWriter {
+  /** Runs `fn` after every earlier call for the same container (a per-container mutex). */
+  serialized<T>(containerId: string, fn: () => Promise<T>): Promise<T>;
+  /** Uploads `payload` as a new generation (above `after` and anything written before); returns it. */
+  writeConfig(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after?: number): Promise<number>;
+  /** writeConfig for callers that already hold the container's turn (serialized). */
+  writeNow(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after?: number): Promise<number>;
+  /** What this writer last wrote into a container, if anything. */
+  lastWritten(containerId: string): { generation: number; payload: Payload } | undefined;
+  forgetContainer(containerId: string): void;
+  /**
+   * What the planner compares against: the newer of the status and this writer's last write.
+   * A write the program has acknowledged (or superseded) is forgotten.
+   */
+  appliedConfig(containerId: string, status: DataplaneStatus | undefined): AppliedConfig;
 }
 
-/** Uploads `payload` as a new generation (above `after` and anything written before); returns it. */
-export async function writeConfig(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after = 0): Promise<number> {
-  return serialized(containerId, () => writeNow(deps, containerId, kind, payload, after));
-}
+export function createConfigWriter(): ConfigWriter {
+  const written = new Map<string, Written>();
+  const queues = new Map<string, Promise<unknown>>();
 
-/** writeConfig for callers that already hold the container's turn (serialized). */
-export async function writeNow(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after = 0): Promise<number> {
-  const generation = Math.max(Math.floor(deps.clock.now()), after + 1, (written.get(containerId)?.generation ?? 0) + 1);
-  const { fileName, content } = encodeConfig(kind, payload as never, generation);
-  try {
-    await putFile(deps.docker.api.getContainer(containerId), configDir(kind), fileName, content);
-  } catch (err) {
-    throw dockerError(err, `uploading ${kind} configuration ${fileName} into container ${containerId.slice(0, 12)}`);
+  function serialized<T>(containerId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = queues.get(containerId) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    queues.set(containerId, tail);
+    void tail.then(() => {
+      if (queues.get(containerId) === tail) queues.delete(containerId);
+    });
+    return next;
   }
-  written.set(containerId, { kind, generation, checksum: configChecksum(kind, generation, payload), payload });
-  return generation;
-}
 
-/** What this process last wrote into a container, if anything. */
-export function lastWritten(containerId: string): { generation: number; payload: Payload } | undefined {
-  const w = written.get(containerId);
-  return w ? { generation: w.generation, payload: w.payload } : undefined;
-}
+  async function writeNow(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after = 0): Promise<number> {
+    const generation = Math.max(Math.floor(deps.clock.now()), after + 1, (written.get(containerId)?.generation ?? 0) + 1);
+    const { fileName, content } = encodeConfig(kind, payload as never, generation);
+    try {
+      await putFile(deps.docker.api.getContainer(containerId), configDir(kind), fileName, content);
+    } catch (err) {
+      throw dockerError(err, `uploading ${kind} configuration ${fileName} into container ${containerId.slice(0, 12)}`);
+    }
+    written.set(containerId, { kind, generation, checksum: configChecksum(kind, generation, payload), payload });
+    return generation;
+  }
 
-export function forgetContainer(containerId: string): void {
-  written.delete(containerId);
+  return {
+    serialized,
+    writeNow,
+    writeConfig: (deps, containerId, kind, payload, after = 0) => serialized(containerId, () => writeNow(deps, containerId, kind, payload, after)),
+    lastWritten(containerId) {
+      const w = written.get(containerId);
+      return w ? { generation: w.generation, payload: w.payload } : undefined;
+    },
+    forgetContainer(containerId) {
+      written.delete(containerId);
+    },
+    appliedConfig(containerId, status) {
+      const w = written.get(containerId);
+      const statusGen = status?.generation ?? 0;
+      if (w && w.generation > statusGen) return { generation: w.generation, checksum: w.checksum, serving: servingOf(w.payload) };
+      if (w && w.generation <= statusGen) written.delete(containerId);
+      const serving = status?.kind === 'proxy' ? status.endpoints.filter((e) => e.state === 'serving' || e.state === 'unreachable').map((e) => e.name) : [];
+      return { generation: statusGen, checksum: status?.checksum ?? null, serving };
+    },
+  };
 }
 
 /** The program's status.json; undefined before it first started (or when it is not there). */
@@ -94,19 +121,6 @@ export async function readConfig(docker: DockerClient, containerId: string, kind
   if (text === undefined) return undefined;
   const decoded = decodeConfig(text, kind, generation);
   return decoded.ok ? decoded.config.payload : undefined;
-}
-
-/**
- * What the planner compares against: the newer of the status and this process's last write.
- * A write the program has acknowledged (or superseded) is forgotten.
- */
-export function appliedConfig(containerId: string, status: DataplaneStatus | undefined): AppliedConfig {
-  const w = written.get(containerId);
-  const statusGen = status?.generation ?? 0;
-  if (w && w.generation > statusGen) return { generation: w.generation, checksum: w.checksum, serving: servingOf(w.payload) };
-  if (w && w.generation <= statusGen) written.delete(containerId);
-  const serving = status?.kind === 'proxy' ? status.endpoints.filter((e) => e.state === 'serving' || e.state === 'unreachable').map((e) => e.name) : [];
-  return { generation: statusGen, checksum: status?.checksum ?? null, serving };
 }
 
 function servingOf(p: Payload): string[] {

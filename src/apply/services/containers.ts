@@ -3,11 +3,10 @@ import type { DnsPlan, NetworkAttachment, ProxyPlan } from '../../diff/service-a
 import { BerthError } from '../../model/errors.js';
 import type { DockerClient } from '../docker.js';
 import { dockerError, isNotFound } from '../docker.js';
-import { DNS_CONFIG_DIR, ensureDataplaneImage, IMAGE_IPTABLES_DIR, PROXY_CONFIG_DIR } from '../images/dataplane.js';
+import { DNS_CONFIG_DIR, IMAGE_IPTABLES_DIR, PROXY_CONFIG_DIR } from '../images/dataplane.js';
 import { isOwned, L, ownedFilter, ownerLabels } from '../labels.js';
 import { dockerNames } from '../names.js';
 import type { PodContext } from '../pod.js';
-import { forgetContainer, writeNow } from './config-writer.js';
 import { readHostListeners } from './host-listeners.js';
 
 /** Labels of data-plane containers beyond the ownership ones. */
@@ -53,7 +52,7 @@ export async function createProxy(ctx: PodContext, plan: ProxyPlan): Promise<voi
 
 async function makeProxy(ctx: PodContext, plan: ProxyPlan): Promise<void> {
   await ensureHostPortsFree(ctx, plan);
-  const image = await ensureDataplaneImage(ctx.docker);
+  const image = await ctx.images.dataplane();
   const [own, ...others] = ownFirst(plan.networks, plan.namespace);
   const exposed: Record<string, object> = {};
   const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
@@ -92,12 +91,12 @@ async function makeProxy(ctx: PodContext, plan: ProxyPlan): Promise<void> {
   }
   try {
     for (const n of others) await connect(ctx.docker, container.id, ctx.app, n);
-    await writeNow(ctx, container.id, 'proxy', plan.config);
+    await ctx.dataplane.writer.writeNow(ctx, container.id, 'proxy', plan.config);
     await container.start();
   } catch (err) {
     // Half made: remove it, so the next pass starts over instead of adopting a broken proxy.
     await container.remove({ force: true }).catch(() => undefined);
-    forgetContainer(container.id);
+    ctx.dataplane.writer.forgetContainer(container.id);
     throw err instanceof BerthError ? err : dockerError(err, `starting the proxy of service ${plan.namespace}/${plan.name}`);
   }
 }
@@ -111,7 +110,7 @@ async function makeProxy(ctx: PodContext, plan: ProxyPlan): Promise<void> {
  */
 export async function createHostRules(ctx: PodContext, plan: ProxyPlan): Promise<void> {
   await ensureHostPortsFree(ctx, plan);
-  const image = await ensureDataplaneImage(ctx.docker);
+  const image = await ctx.images.dataplane();
   let container: Dockerode.Container;
   try {
     container = await ctx.docker.api.createContainer({
@@ -134,11 +133,11 @@ export async function createHostRules(ctx: PodContext, plan: ProxyPlan): Promise
     throw dockerError(err, `creating the host fast path of service ${plan.namespace}/${plan.name}`);
   }
   try {
-    await writeNow(ctx, container.id, 'proxy', plan.config);
+    await ctx.dataplane.writer.writeNow(ctx, container.id, 'proxy', plan.config);
     await container.start();
   } catch (err) {
     await container.remove({ force: true }).catch(() => undefined);
-    forgetContainer(container.id);
+    ctx.dataplane.writer.forgetContainer(container.id);
     throw dockerError(err, `starting the host fast path of service ${plan.namespace}/${plan.name}`);
   }
 }
@@ -218,7 +217,7 @@ async function removeHostRules(ctx: PodContext, plan: ProxyPlan): Promise<void> 
 
 /** The DNS server of a namespace (headless, ExternalName, SRV; docs/services.md). */
 export async function createDns(ctx: PodContext, plan: DnsPlan): Promise<string | undefined> {
-  const image = await ensureDataplaneImage(ctx.docker);
+  const image = await ctx.images.dataplane();
   let container: Dockerode.Container;
   try {
     container = await ctx.docker.api.createContainer({
@@ -233,19 +232,19 @@ export async function createDns(ctx: PodContext, plan: DnsPlan): Promise<string 
     throw dockerError(err, `creating the DNS server of namespace ${plan.namespace}`);
   }
   try {
-    await writeNow(ctx, container.id, 'dns', plan.config);
+    await ctx.dataplane.writer.writeNow(ctx, container.id, 'dns', plan.config);
     await container.start();
     const info = await container.inspect();
     return info.NetworkSettings.Networks[dockerNames.network(ctx.app, plan.namespace)]?.IPAddress || undefined;
   } catch (err) {
     await container.remove({ force: true }).catch(() => undefined);
-    forgetContainer(container.id);
+    ctx.dataplane.writer.forgetContainer(container.id);
     throw dockerError(err, `starting the DNS server of namespace ${plan.namespace}`);
   }
 }
 
 /** Stops (the proxy lets open connections finish for its grace period) and removes an owned data-plane container. */
-export async function removeDataplaneContainer(ctx: Pick<PodContext, 'docker' | 'app'>, containerId: string, what: string): Promise<void> {
+export async function removeDataplaneContainer(ctx: Pick<PodContext, 'docker' | 'app' | 'dataplane'>, containerId: string, what: string): Promise<void> {
   const c = ctx.docker.api.getContainer(containerId);
   try {
     const info = await c.inspect();
@@ -258,7 +257,7 @@ export async function removeDataplaneContainer(ctx: Pick<PodContext, 'docker' | 
     if (isNotFound(err)) return;
     throw err instanceof BerthError ? err : dockerError(err, `removing ${what}`);
   } finally {
-    forgetContainer(containerId);
+    ctx.dataplane.writer.forgetContainer(containerId);
   }
 }
 

@@ -47,7 +47,7 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
   const timeoutMs = parseDuration(flags.timeout);
   // Loaded here, not at the top: `berth --help` and other commands should not pay for
   // dockerode, SQLite and the validator (CLI start-up time counts in every no-op apply).
-  const [{ readInput }, { openEngine }, { runPass }, { leaseHolder, withLease }, { createReadiness }, { formatProblemsText }, { describeAction }] = await Promise.all([
+  const [{ readInput }, { openEngine }, { runPass }, { withLease }, { createReadiness }, { formatProblemsText }, { describeAction }] = await Promise.all([
     import('../read-input.js'),
     import('../engine.js'),
     import('../../runtime/pass.js'),
@@ -65,7 +65,7 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
   try {
     const run = () =>
       runPass(
-        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, readiness, hooks: readiness.hooks },
+        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, hooks: readiness.hooks },
         {
           app: engine.app,
           revision,
@@ -79,7 +79,7 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
           ...(progress ? { onProgress: progress.onProgress, onChanges: (changes: ResourceChange[]) => printChanges(changes, flags, ctx) } : {}),
         },
       );
-    const result = flags.dryRun ? await run() : await withLease(engine.store, engine.clock, engine.app, leaseHolder('cli'), run);
+    const result = flags.dryRun ? await run() : await withLease(engine.store, engine.clock, engine.app, engine.holder, run);
     progress?.done();
     // Benchmarks read Docker API calls by operation from here (bench/apply.ts).
     if (io.env.BERTH_STATS === '1')

@@ -7,6 +7,7 @@ import { writeStyled } from '../context.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
 import type { DaemonFlags, SettledDaemon } from './daemon-settings.js';
 import { DAEMON_DEFAULTS } from './daemon-settings.js';
+import { processAlive } from '../process-alive.js';
 
 export function registerDaemon(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -67,7 +68,7 @@ async function loadConfig<T>(path: string, load: (p: string) => Promise<T>, ctx:
 
 async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   const { io } = ctx;
-  const [{ readFile }, engine, { createDockerClient }, { systemClock }, { createLogger }, { openStore }, { createGitSource }, daemonMod, api, handlers, metricsMod, { leaseHolder }, { VERSION }] =
+  const [{ readFile }, engine, { createDockerClient }, { systemClock }, { createLogger }, { openStore }, { createGitSource }, daemonMod, api, handlers, metricsMod, { leaseHolder }, { VERSION }, { createControlPlane }] =
     await Promise.all([
       import('node:fs/promises'),
       import('../engine.js'),
@@ -80,8 +81,9 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
       import('../../runtime/api/server.js'),
       import('../../runtime/api/handlers.js'),
       import('../../runtime/api/metrics.js'),
-      import('../../runtime/hold-lease.js'),
+      import('../lease-holder.js'),
       import('../version-info.js'),
+      import('../../runtime/compose.js'),
     ]);
   const readSecret = async (path: string, what: string): Promise<string> => {
     try {
@@ -102,11 +104,11 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   const auth = gitToken ? { token: gitToken, ...(gitUser ? { username: gitUser } : {}) } : gitUser && io.env.BERTH_GIT_PASSWORD ? { username: gitUser, password: io.env.BERTH_GIT_PASSWORD } : undefined;
 
   const logRevision = { revision: 'none' };
-  const log = createLogger({ level: s.logLevel, destination: io.stdout, base: { app }, mixin: () => ({ revision: logRevision.revision }) });
+  const log = createLogger({ level: s.logLevel, destination: io.stdout, base: { pid: process.pid, app }, mixin: () => ({ revision: logRevision.revision }) });
   const clock = systemClock;
-  const store = openStore({ dir: stateDir, clock });
+  const store = openStore({ dir: stateDir, clock, isProcessAlive: processAlive });
   let target: { noteDockerCall(op: string, mutating: boolean): void } | undefined;
-  const docker = createDockerClient({ ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}), onCall: (op, mutating) => target?.noteDockerCall(op, mutating) });
+  const docker = createDockerClient({ clock, ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}), onCall: (op, mutating) => target?.noteDockerCall(op, mutating) });
   const metrics = metricsMod.createDaemonMetrics();
   const validate = validateOptionsFrom(s.validation);
   const source =
@@ -118,7 +120,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
         }
       : { kind: 'folder' as const, dir: s.source.dir, description: `folder ${s.source.dir}`, debounceMs: s.source.debounceMs };
   const d = daemonMod.createDaemon(
-    { docker, store, clock, log, random: Math.random, metrics, holder: leaseHolder('daemon'), logRevision },
+    { docker, store, clock, log, random: Math.random, metrics, holder: leaseHolder('daemon'), plane: createControlPlane({ docker, store, clock, log }, app), logRevision },
     {
       app,
       source,

@@ -4,7 +4,7 @@ import { buildDesiredState } from '../../diff/desired.js';
 import type { DeploymentStatus } from '../../diff/controllers/deployment.js';
 import { BerthError, isBerthError } from '../../model/errors.js';
 import type { AnyObject } from '../../model/types.js';
-import { leaseHolder, withLease } from '../../runtime/hold-lease.js';
+import { withLease } from '../../runtime/hold-lease.js';
 import { appHashKeys } from '../../runtime/host-key.js';
 import { runInventoryPass } from '../../runtime/pass.js';
 import type { PassResult } from '../../runtime/pass.js';
@@ -122,7 +122,7 @@ async function status(engine: Engine, key: string, flags: Flags, ctx: CliContext
   try {
     for (;;) {
       const result = await runInventoryPass(
-        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, readiness },
+        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness },
         { app: engine.app, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
       );
       const st = result.converge?.firstPlan.workloads.find((w) => w.key === key)?.deployment;
@@ -237,11 +237,11 @@ async function change(engine: Engine, key: string, flags: Flags, ctx: CliContext
   const policy = policyInForce(engine.store, engine.app, explicit);
   const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
   try {
-    const outcome = await withLease(engine.store, engine.clock, engine.app, leaseHolder('cli'), async () => {
+    const outcome = await withLease(engine.store, engine.clock, engine.app, engine.holder, async () => {
       const recorded = record(policy);
       if (recorded) return recorded;
       return runInventoryPass(
-        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, readiness, hooks: readiness.hooks },
+        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, hooks: readiness.hooks },
         { app: engine.app, prune: false, waitForReady: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout ?? '5m'), signal: ctx.io.interrupted, hostPolicy: policy },
       );
     });

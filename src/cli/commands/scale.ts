@@ -54,7 +54,7 @@ export function registerScale(program: Command, ctx: CliContext): void {
     if (!kind || !name) throw new BerthError('USAGE', `cannot scale "${target}": use deploy/NAME, rs/NAME or rc/NAME`, { target });
     // Policy flags given here replace, for this command, the policy the app was last applied with.
     const explicit = explicitHostPolicy(flags);
-    const [{ openEngine }, { runInventoryPass, policyInForce }, { leaseHolder, withLease }, { createReadiness }, { specHash }] = await Promise.all([
+    const [{ openEngine }, { runInventoryPass, policyInForce }, { withLease }, { createReadiness }, { specHash }] = await Promise.all([
       import('../engine.js'),
       import('../../runtime/pass.js'),
       import('../../runtime/hold-lease.js'),
@@ -66,7 +66,7 @@ export function registerScale(program: Command, ctx: CliContext): void {
     const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
     try {
       const key = `${kind}/${namespace}/${name}`;
-      const result = await withLease(engine.store, engine.clock, engine.app, leaseHolder('cli'), async () => {
+      const result = await withLease(engine.store, engine.clock, engine.app, engine.holder, async () => {
         const entry = engine.store.getInventory(engine.app).find((e) => e.key === key);
         if (!entry) throw new BerthError('NOT_FOUND', `${kind.toLowerCase()} "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
         // No policy check: scaling runs more or fewer pods of a template the app was applied with.
@@ -75,7 +75,7 @@ export function registerScale(program: Command, ctx: CliContext): void {
         engine.store.upsertInventory(engine.app, { key, kind: entry.kind, namespace: entry.namespace, name: entry.name, specHash: specHash(object), object }, { sourceRevision: entry.sourceRevision });
         engine.store.addEvent({ app: engine.app, type: 'Normal', reason: 'ScalingReplicaSet', objectKey: key, message: `scaled to ${replicas} by berth scale` });
         return runInventoryPass(
-          { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, readiness, hooks: readiness.hooks },
+          { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, hooks: readiness.hooks },
           { app: engine.app, prune: false, waitForReady: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout), signal: ctx.io.interrupted, hostPolicy: policy },
         );
       });

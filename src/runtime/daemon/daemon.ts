@@ -13,6 +13,7 @@ import type { ReadinessSource } from '../converge.js';
 import type { Logger } from '../log.js';
 import type { PassResult } from '../pass.js';
 import { runInventoryPass, runPass } from '../pass.js';
+import type { ControlPlane } from '../compose.js';
 import type { Readiness } from '../readiness.js';
 import { createReadiness } from '../readiness.js';
 import type { LeaseHolder, Store } from '../store/index.js';
@@ -57,6 +58,8 @@ export interface DaemonDeps {
   random: () => number;
   metrics: DaemonMetrics;
   holder: LeaseHolder;
+  /** The app's control plane, built once by the composition root (cli/commands/daemon.ts). */
+  plane: ControlPlane;
   /**
    * The revision every log line names (the logger's mixin reads it): the one a pass is
    * applying while it runs, else the last applied. Child loggers do not bind it, so lines of
@@ -239,9 +242,9 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     const jobKeys = new Set(jobs.map((j) => j.key));
     firstChange = { triggeredAt: ctx.triggeredAt, log: passLog, seen: false };
     passLog.debug({ reasons: [...ctx.reasons], fromSource, jobs: jobs.length }, 'reconcile pass started');
-    // One readiness object for the daemon's life: converge keys per-process state on it (the
-    // Services runtime remembers pods across passes).
-    const passDeps = { docker, store, clock, log: passLog, random, readiness: readinessSource!, hooks: readinessProbe!.hooks };
+    // One readiness object and one control plane for the daemon's life: the Services runtime
+    // remembers pods and data-plane writes across passes.
+    const passDeps = { docker, store, clock, log: passLog, random, plane: deps.plane, readiness: readinessSource!, hooks: readinessProbe!.hooks };
     const common = { app, extraResources: jobs, prune: true, waitForReady: false, timeoutMs: settings.passTimeoutMs, signal: ctx.signal };
     let result: PassResult;
     try {

@@ -16,7 +16,7 @@ import { createEventStore, DEFAULT_EVENT_RETENTION, type EventStore } from './ev
 import { createInventoryStore, type InventoryStore } from './inventory.js';
 import { createHostKeyStore, type HostKeyStore } from './host-key.js';
 import { createJobStore, type JobStore } from './jobs.js';
-import { createLeaseStore, processAlive, type LeaseStore } from './lease.js';
+import { createLeaseStore, type LeaseStore } from './lease.js';
 import { migrate } from './migrations.js';
 import { createNodePortStore, type NodePortStore } from './node-ports.js';
 import { createPodStatusStore, type PodStatusStore } from './pod-status.js';
@@ -41,7 +41,7 @@ export type {
 };
 export { DB_FILE } from './database.js';
 export { inventoryKey } from './inventory.js';
-export { leaseHeldError, processAlive, waitForLease, type WaitForLeaseOptions } from './lease.js';
+export { leaseHeldError, waitForLease, type WaitForLeaseOptions } from './lease.js';
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { NODE_PORT_RANGE } from './node-ports.js';
 export { DEFAULT_EVENT_RETENTION } from './events.js';
@@ -92,8 +92,8 @@ export interface OpenStoreOptions {
   busyTimeoutMs?: number;
   /** Events kept per app; older ones are deleted as new ones arrive. Default 10 000. */
   eventRetentionPerApp?: number;
-  /** Liveness check for same-host lease holders; tests swap it. Default: signal 0. */
-  isProcessAlive?: (pid: number) => boolean;
+  /** Liveness check for same-host lease holders: cli/process-alive.ts (signal 0); tests swap it. */
+  isProcessAlive: (pid: number) => boolean;
   /** Source of the host hash key's bytes, the first time one is needed; tests swap it. Default: crypto.randomBytes. */
   randomBytes?: (size: number) => Buffer;
 }
@@ -141,7 +141,7 @@ function createStore(db: Db, file: string, schemaVersion: number, options: OpenS
     ...createPodStatusStore(db, clock),
     ...createNodePortStore(db, clock),
     ...createJobStore(db, clock),
-    ...createLeaseStore(db, clock, options.isProcessAlive ?? processAlive),
+    ...createLeaseStore(db, clock, options.isProcessAlive),
     ...createHostKeyStore(db, options.randomBytes),
     ...createAppliedPolicyStore(db, clock),
     ...createHousekeeping(db),

@@ -37,16 +37,6 @@ interface Row {
   expires_at: number;
 }
 
-/** Whether a pid on this host is running: signal 0 checks without sending anything. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to another user; still alive.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export function createLeaseStore(db: Db, clock: Clock, isAlive: (pid: number) => boolean): LeaseStore {
   const select = db.prepare('SELECT * FROM leases WHERE app = ?');

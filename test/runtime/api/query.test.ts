@@ -12,6 +12,7 @@ import { createApiServer } from '../../../src/runtime/api/server.js';
 import { silentLogger } from '../../../src/runtime/log.js';
 import { openStore } from '../../../src/runtime/store/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { processAlive } from '../../../src/cli/process-alive.js';
 
 /**
  * Query parameters are validated before any handler runs: unknown, repeated, empty or
@@ -145,7 +146,7 @@ describe('events endpoint applies the validated query', () => {
   it('limit keeps the newest, since drops older events, object filters; a bad value answers 400', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-api-query-'));
     const clock = new FakeClock(Date.UTC(2026, 0, 2, 15, 0, 0));
-    const store = openStore({ dir, clock });
+    const store = openStore({ isProcessAlive: processAlive, dir, clock });
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close());
     for (const [i, name] of ['a', 'b', 'c', 'd'].entries()) {
       store.addEvent({ app: 'shop', type: 'Normal', reason: 'Created', objectKey: `Pod/default/${name}`, message: `event ${i}` });

@@ -14,6 +14,7 @@ import { createApiServer, type ApiHandlers, type ApiServer } from '../../../src/
 import { silentLogger } from '../../../src/runtime/log.js';
 import { openStore, type Store } from '../../../src/runtime/store/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { processAlive } from '../../../src/cli/process-alive.js';
 
 /**
  * Property tests of the API's request handling (issue 11): arbitrary methods, paths, query
@@ -110,7 +111,7 @@ async function start(token: string | undefined): Promise<Server> {
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-api-prop-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  store = openStore({ dir, clock: new FakeClock() });
+  store = openStore({ isProcessAlive: processAlive, dir, clock: new FakeClock() });
   cleanups.push(() => store.close());
   store.replaceInventory(APP, [{ key: 'Secret/default/creds', kind: 'Secret', namespace: 'default', name: 'creds', specHash: 'h1', object: secretObject }], { sourceRevision: 'rev-0' });
   withToken = await start(TOKEN);

@@ -10,6 +10,7 @@ import { silentLogger } from '../../../src/runtime/log.js';
 import { openStore } from '../../../src/runtime/store/index.js';
 import { res } from '../../support/builders.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { processAlive } from '../../../src/cli/process-alive.js';
 
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 const MIN = 60_000;
@@ -23,7 +24,7 @@ afterEach(() => {
 function setup(start = T0) {
   const dir = mkdtempSync(join(tmpdir(), 'berth-cron-'));
   const clock = new FakeClock(start);
-  const store = openStore({ dir, clock });
+  const store = openStore({ isProcessAlive: processAlive, dir, clock });
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close());
   const scheduler = (time?: { origin: number; scale: number }) => createCronScheduler({ store, clock, app: APP, log: silentLogger(), ...(time ? { time } : {}) });
   return { clock, store, scheduler };

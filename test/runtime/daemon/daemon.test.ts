@@ -8,6 +8,7 @@ import type Dockerode from 'dockerode';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DockerClient } from '../../../src/apply/docker.js';
 import { createDaemonMetrics } from '../../../src/runtime/api/metrics.js';
+import { createControlPlane } from '../../../src/runtime/compose.js';
 import { createDaemon, type Daemon } from '../../../src/runtime/daemon/daemon.js';
 import { PRUNE_CONFIRM_MS } from '../../../src/runtime/daemon/prune-confirm.js';
 import type { SourceSpec } from '../../../src/runtime/daemon/source.js';
@@ -16,6 +17,7 @@ import { openStore, type Store } from '../../../src/runtime/store/index.js';
 import { readPath } from '../../../src/sources/folder.js';
 import type { GitFetchResult, GitSource } from '../../../src/sources/git.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { processAlive } from '../../../src/cli/process-alive.js';
 
 /**
  * The daemon's control flow with a stand-in Docker (STYLE.md allows one for control flow; the
@@ -68,13 +70,14 @@ function fakeSource(files: Record<string, string | Buffer>) {
 function setup(files: Record<string, string | Buffer>, options: { source?: SourceSpec; log?: Logger } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'berth-daemon-'));
   const clock = new FakeClock();
-  const store: Store = openStore({ dir, clock });
+  const store: Store = openStore({ isProcessAlive: processAlive, dir, clock });
   // The app's network exists already: a revision of ConfigMaps then needs no Docker change at all.
   const fake = fakeDocker(options.source?.kind === 'folder' ? [{ Id: 'n1', Name: 'berth_unit_default', Labels: { 'berth.namespace': 'default' } }] : []);
   const src = fakeSource(files);
   const metrics = createDaemonMetrics();
+  const log = options.log ?? silentLogger();
   const daemon: Daemon = createDaemon(
-    { docker: fake.docker, store, clock, log: options.log ?? silentLogger(), random: () => 0, metrics, holder: { id: 'daemon:test:1', pid: process.pid, hostname: 'test', kind: 'daemon' } },
+    { docker: fake.docker, store, clock, log, random: () => 0, metrics, plane: createControlPlane({ docker: fake.docker, store, clock, log }, 'unit'), holder: { id: 'daemon:test:1', pid: process.pid, hostname: 'test', kind: 'daemon' } },
     {
       app: 'unit',
       source: options.source ?? { kind: 'git', source: src.source, pollIntervalMs: 60_000 },

@@ -10,12 +10,14 @@ import { createHandlers } from '../../../src/runtime/api/handlers.js';
 import { createDaemonMetrics } from '../../../src/runtime/api/metrics.js';
 import { createApiServer } from '../../../src/runtime/api/server.js';
 import { systemClock } from '../../../src/runtime/clock.js';
+import { createControlPlane } from '../../../src/runtime/compose.js';
 import { createDaemon } from '../../../src/runtime/daemon/daemon.js';
 import { createLogger } from '../../../src/runtime/log.js';
 import { openStore } from '../../../src/runtime/store/index.js';
 import { createGitSource } from '../../../src/sources/git.js';
 import { redactUrl, scrubText } from '../../../src/sources/git-url.js';
 import { makeRepo, startGitServer } from '../../support/git-server.js';
+import { processAlive } from '../../../src/cli/process-alive.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -108,13 +110,13 @@ describe('a repository URL carrying credentials', () => {
     log.error({ err }, 'fetch failed');
 
     // A daemon following the same URL, and its API.
-    const store = openStore({ dir: state, clock: systemClock });
+    const store = openStore({ isProcessAlive: processAlive, dir: state, clock: systemClock });
     cleanups.push(() => store.close());
     const metrics = createDaemonMetrics();
     const docker = quietDocker();
     const source = createGitSource({ url, ref: { branch: 'main' }, cacheDir: join(state, 'git'), clock: systemClock });
     const daemon = createDaemon(
-      { docker, store, clock: systemClock, log, random: () => 0, metrics, holder: { id: 'daemon:test:1', pid: process.pid, hostname: 'test', kind: 'daemon' } },
+      { docker, store, clock: systemClock, log, random: () => 0, metrics, plane: createControlPlane({ docker, store, clock: systemClock, log }, 'secrets'), holder: { id: 'daemon:test:1', pid: process.pid, hostname: 'test', kind: 'daemon' } },
       {
         app: 'secrets',
         source: { kind: 'git', source, pollIntervalMs: 3_600_000 },

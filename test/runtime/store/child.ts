@@ -11,10 +11,11 @@
 import { hostname } from 'node:os';
 import { openStore } from '../../../src/runtime/store/index.js';
 import { systemClock } from '../../../src/runtime/clock.js';
+import { processAlive } from '../../../src/cli/process-alive.js';
 
 const [mode, dir, arg] = process.argv.slice(2);
 if (mode === undefined || dir === undefined || arg === undefined) throw new Error('usage: child.ts lease|write-loop|host-key DIR ARG');
-const store = openStore({ dir, clock: systemClock, busyTimeoutMs: 10_000 });
+const store = openStore({ isProcessAlive: processAlive, dir, clock: systemClock, busyTimeoutMs: 10_000 });
 
 if (mode === 'lease') {
   process.stdout.write('ready\n');

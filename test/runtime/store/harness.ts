@@ -6,6 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import { afterEach } from 'vitest';
 import { openStore, type OpenStoreOptions, type Store } from '../../../src/runtime/store/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { processAlive } from '../../../src/cli/process-alive.js';
 
 export interface OpenedStore {
   store: Store;
@@ -33,7 +34,7 @@ export function storeHarness() {
   const open = (options: Partial<OpenStoreOptions> & { clock?: FakeClock } = {}): OpenedStore => {
     const clock = options.clock ?? new FakeClock();
     const dir = options.dir ?? join(tempDir(), 'state');
-    const store = openStore({ ...options, dir, clock });
+    const store = openStore({ isProcessAlive: processAlive, ...options, dir, clock });
     stores.push(store);
     return { store, clock, dir };
   };

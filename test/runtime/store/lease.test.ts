@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { processAlive, waitForLease, type LeaseHolder } from '../../../src/runtime/store/index.js';
+import { processAlive } from '../../../src/cli/process-alive.js';
+import { waitForLease, type LeaseHolder } from '../../../src/runtime/store/index.js';
 import { readLines, storeHarness } from './harness.js';
 
 const h = storeHarness();

@@ -7,6 +7,7 @@ import { openDatabase } from '../../../src/runtime/store/database.js';
 import { DB_FILE, MIGRATIONS, openStore } from '../../../src/runtime/store/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { storeHarness, thrown } from './harness.js';
+import { processAlive } from '../../../src/cli/process-alive.js';
 
 const h = storeHarness();
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -71,7 +72,7 @@ describe('opening the store', () => {
     const raw = new Database(join(dir, DB_FILE));
     raw.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
     raw.close();
-    const err = thrown(() => openStore({ dir, clock: new FakeClock() }));
+    const err = thrown(() => openStore({ isProcessAlive: processAlive, dir, clock: new FakeClock() }));
     expect(err).toBeInstanceOf(BerthError);
     expect(err).toMatchObject({ code: 'STORE_ERROR', data: { schemaVersion: 99, supportedVersion: latest } });
   });
@@ -88,7 +89,7 @@ describe('opening the store', () => {
       data: { op: 'open' },
     },
   ])('wraps $name as STORE_ERROR', ({ setup, data }) => {
-    const err = thrown(() => openStore({ dir: setup(h.tempDir()), clock: new FakeClock() }));
+    const err = thrown(() => openStore({ isProcessAlive: processAlive, dir: setup(h.tempDir()), clock: new FakeClock() }));
     expect(err).toMatchObject({ code: 'STORE_ERROR', data });
   });
 
