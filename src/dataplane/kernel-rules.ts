@@ -16,6 +16,7 @@
  * of an endpoint that leaves (conntrack would keep sending a UDP flow to a removed endpoint).
  */
 import { createHash } from 'node:crypto';
+import { isIPv4 } from 'node:net';
 import { endpointId, targetPortOf } from './balancer.js';
 import type { ProxyConfig } from './protocol.js';
 
@@ -36,6 +37,11 @@ export interface Frontend {
   portName: string;
   /** TCP port matched (the service port in the proxy's namespace; a node port on the host). */
   dport: number;
+  /**
+   * Host mode: the one host address matched (a LoadBalancer's loadBalancerIP, which is all
+   * Docker publishes); absent, every local non-loopback address.
+   */
+  hostIp?: string;
 }
 
 export interface RenderOptions {
@@ -100,9 +106,27 @@ export function masqChain(n: RuleNames): string {
   return `${n.chainPrefix}-MASQ`;
 }
 
-/** The frontends of the host fast path: every TCP port published on the host, by the service port it serves. */
+/**
+ * The frontends of the host fast path: every TCP port published on the host, by the service port
+ * it serves, on the address it is published on. A port published on one address only must never
+ * be forwarded from the host's other addresses (a host process may serve the port there, issue
+ * 11). Loopback and IPv6 addresses get no frontend: these rules never match loopback
+ * (route_localnet stays off) and are IPv4 only, so Docker's userland proxy, bound to exactly
+ * that address, serves them.
+ */
 export function hostFrontends(config: ProxyConfig): Frontend[] {
-  return (config.published ?? []).filter((p) => p.protocol === 'TCP').map((p) => ({ portName: p.name, dport: p.hostPort }));
+  return (config.published ?? []).flatMap((p): Frontend[] => {
+    if (p.protocol !== 'TCP') return [];
+    const ip = p.hostIp;
+    if (ip === undefined || ip === '' || ip === '0.0.0.0') return [{ portName: p.name, dport: p.hostPort }];
+    if (!isIPv4(ip) || ip.startsWith('127.')) return [];
+    return [{ portName: p.name, dport: p.hostPort, hostIp: ip }];
+  });
+}
+
+/** Host mode: the destination match of a frontend (HOST_ENTRY_MATCH, or its one address). */
+function hostEntryMatch(f: Frontend): string {
+  return f.hostIp === undefined ? HOST_ENTRY_MATCH : `-m addrtype --dst-type LOCAL -d ${f.hostIp}/32`;
 }
 
 /** The frontends of the proxy itself: every TCP service port, on its own port number. */
@@ -137,8 +161,9 @@ export function renderRules(config: ProxyConfig, o: RenderOptions): RenderedRule
     if (targets.length === 0) return;
     const portChain = `${n.chainPrefix}-P${i}`;
     chains.add(portChain);
-    rules.push(`-A ${svc}${o.host ? ` ${HOST_ENTRY_MATCH}` : ''} -p tcp -m tcp --dport ${f.dport} -j ${portChain}`);
-    if (o.host) filter.push(`-A ${fwd} -p tcp -m conntrack --ctstate DNAT --ctorigdstport ${f.dport} -j ACCEPT`);
+    rules.push(`-A ${svc}${o.host ? ` ${hostEntryMatch(f)}` : ''} -p tcp -m tcp --dport ${f.dport} -j ${portChain}`);
+    const origDst = f.hostIp === undefined ? '' : ` --ctorigdst ${f.hostIp}/32`;
+    if (o.host) filter.push(`-A ${fwd} -p tcp -m conntrack --ctstate DNAT${origDst} --ctorigdstport ${f.dport} -j ACCEPT`);
     rules.push(`-A ${portChain} -j MARK --set-xmark ${mark}`);
     const dnat = (t: { ip: string; port: number }) => `-j DNAT --to-destination ${t.ip}:${t.port}`;
     const jumps = targets.map((t, j) => {

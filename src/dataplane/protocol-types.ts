@@ -26,6 +26,11 @@ export interface PublishedPort {
   name: string;
   protocol: L4Protocol;
   hostPort: number;
+  /**
+   * The host address Docker publishes it on (the Service's loadBalancerIP). Absent: every
+   * address of the host. The fast path forwards only this address, never the host's others.
+   */
+  hostIp?: string;
 }
 
 export interface ProxyPort {

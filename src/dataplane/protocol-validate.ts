@@ -47,6 +47,7 @@ export function validateProxyConfig(payload: unknown): Problems {
       if (typeof pub.name !== 'string' || !portNames.has(pub.name)) p.push(`${at}.name: must name a port of payload.ports`);
       protocolField(pub.protocol, `${at}.protocol`, p);
       portNumber(pub.hostPort, `${at}.hostPort`, p);
+      if (pub.hostIp !== undefined) ipField(pub.hostIp, `${at}.hostIp`, p);
     });
   }
   const aff = payload.sessionAffinity;

@@ -237,7 +237,13 @@ function proxyPlan(ctx: Ctx, r: Resource<Service>, obs: ObservedService | undefi
   }
   publish.sort((a, b) => a.hostPort - b.hostPort || (a.protocol < b.protocol ? -1 : 1));
   if (publish.length > 0)
-    config.published = publish.map((p) => ({ name: ports.find((sp) => sp.port === p.port && sp.protocol === p.protocol)?.name ?? '', protocol: p.protocol, hostPort: p.hostPort }));
+    config.published = publish.map((p) => ({
+      name: ports.find((sp) => sp.port === p.port && sp.protocol === p.protocol)?.name ?? '',
+      protocol: p.protocol,
+      hostPort: p.hostPort,
+      // The fast path forwards only the address Docker publishes on (issue 11).
+      ...(p.hostIp ? { hostIp: p.hostIp } : {}),
+    }));
   return {
     key: r.key,
     namespace: ns,

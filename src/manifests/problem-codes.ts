@@ -97,6 +97,7 @@ export const PROBLEM_CODES = {
   'headless-node-port': { severity: 'error', summary: 'A headless Service (clusterIP: None) cannot be NodePort or LoadBalancer.' },
   'invalid-node-port': { severity: 'error', summary: 'A nodePort is outside 30000-32767.' },
   'duplicate-node-port': { severity: 'error', summary: 'Two Service ports in the revision claim the same nodePort (both are reported).' },
+  'duplicate-host-port': { severity: 'error', summary: 'A LoadBalancer port is published on a host port (and address) another Service port of the revision already publishes, as its LoadBalancer port or nodePort (the later one is reported).' },
   'unknown-target-port': { severity: 'error', summary: 'A named targetPort is not a port name of any pod template the Service selects.' },
   'service-selects-nothing': { severity: 'warning', summary: "A Service's selector matches no pod template in its namespace in this revision." },
 

@@ -61,7 +61,7 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
   const startedAt = clock.now();
 
   async function observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, desired: DesiredState, options: { dryRun: boolean; probing: boolean }): Promise<void> {
-    observed.nodePorts = nodePorts(desired, observed, options.dryRun, needsAllocation(desired, options.dryRun) ? await hostPorts() : new Set());
+    observed.nodePorts = nodePorts(desired, observed, options.dryRun, needsAllocation(desired, options.dryRun) ? new Set([...(await hostPorts()), ...loadBalancerPorts(desired)]) : new Set());
     await Promise.all([
       ...observed.services.map(async (s) => {
         if (s.state === 'running' || s.state === 'restarting') s.config = writer.appliedConfig(s.containerId, await statusOf(s.containerId, 'proxy'));
@@ -115,6 +115,15 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
       throw dockerError(err, 'listing published host ports');
     }
     return new Set([...published, ...(await readHostListeners()).map((l) => l.port)]);
+  }
+
+  /**
+   * The ports this revision's LoadBalancers publish on the host: not published yet when node
+   * ports are allocated, and a node port on one of them would make Docker refuse one of the two
+   * proxies halfway through the apply (issue 11).
+   */
+  function loadBalancerPorts(desired: DesiredState): number[] {
+    return desired.services.flatMap((r) => (r.object.spec.type === 'LoadBalancer' ? (r.object.spec.ports ?? []).map((p) => p.port) : []));
   }
 
   function nodePorts(desired: DesiredState, observed: ObservedState, dryRun: boolean, avoid: ReadonlySet<number>): Record<string, Record<string, number>> {

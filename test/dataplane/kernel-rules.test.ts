@@ -151,6 +151,28 @@ describe('kernel rules, host mode (NodePort fast path)', () => {
     // Each Service (and app) has its own chains in the shared host tables.
     expect(hostRuleNames('app/shop/api').chainPrefix).not.toEqual(p);
   });
+
+  // Issue 11: a port Docker publishes on one address (loadBalancerIP) must not be forwarded from
+  // the host's other addresses, where a host process may serve the same port.
+  it.each([
+    { hostIp: undefined, entry: ['-m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -p tcp -m tcp --dport 18095'], fwd: ['--ctstate DNAT --ctorigdstport 18095'] },
+    { hostIp: '0.0.0.0', entry: ['-m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -p tcp -m tcp --dport 18095'], fwd: ['--ctstate DNAT --ctorigdstport 18095'] },
+    { hostIp: '192.168.5.7', entry: ['-m addrtype --dst-type LOCAL -d 192.168.5.7/32 -p tcp -m tcp --dport 18095'], fwd: ['--ctstate DNAT --ctorigdst 192.168.5.7/32 --ctorigdstport 18095'] },
+    // Loopback: Docker's userland proxy on exactly that address serves it; no kernel rule.
+    { hostIp: '127.0.0.1', entry: [], fwd: [] },
+    { hostIp: '127.0.0.2', entry: [], fwd: [] },
+    // IPv6: these rules are IPv4 only; matching every IPv4 address instead would be the bug.
+    { hostIp: '::1', entry: [], fwd: [] },
+    { hostIp: 'fd00::5', entry: [], fwd: [] },
+  ])('a port published on $hostIp is forwarded from that address only', ({ hostIp, entry, fwd }) => {
+    const names = hostRuleNames('app/shop/web');
+    const p = names.chainPrefix;
+    const config: ProxyConfig = { ...base, published: [{ name: 'http', protocol: 'TCP', hostPort: 18095, ...(hostIp === undefined ? {} : { hostIp }) }] };
+    const lines = renderRules(config, { names, frontends: hostFrontends(config), host: true }).script.split('\n');
+    expect(lines.filter((l) => l.startsWith(`-A ${p}-SVC `))).toEqual(entry.map((m) => `-A ${p}-SVC ${m} -j ${p}-P0`));
+    expect(lines.filter((l) => l.startsWith(`-A ${p}-FWD `))).toEqual(fwd.map((m) => `-A ${p}-FWD -p tcp -m conntrack ${m} -j ACCEPT`));
+    expect(lines.some((l) => l.includes('DNAT --to-destination'))).toBe(entry.length > 0);
+  });
 });
 
 describe('conntrack flow counts', () => {

@@ -117,6 +117,19 @@ describe('config encoding', () => {
     ]);
   });
 
+  it('published ports carry their host address; files without one (written before it existed) still decode', () => {
+    const published: ProxyConfig = { ...proxy, published: [{ name: 'http', protocol: 'TCP', hostPort: 30080 }, { name: 'http', protocol: 'TCP', hostPort: 80, hostIp: '127.0.0.1' }] };
+    const { content } = encodeProxyConfig(published, 3);
+    expect(decodeConfig(content, 'proxy', 3)).toMatchObject({ ok: true, config: { payload: published } });
+    let err: unknown;
+    try {
+      encodeProxyConfig({ ...proxy, published: [{ name: 'http', protocol: 'TCP', hostPort: 80, hostIp: 'localhost' }] }, 4);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as DataplaneConfigError).data.problems).toEqual(['payload.published[0].hostIp: must be an IPv4 or IPv6 address']);
+  });
+
   it('rejects generations that are not positive safe integers', () => {
     expect(() => encodeProxyConfig(proxy, 0)).toThrow(DataplaneConfigError);
     expect(() => encodeProxyConfig(proxy, 1.5)).toThrow(DataplaneConfigError);

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type net from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,12 +39,12 @@ spec:
 
 const HOST_REPLY = 'HOST-SERVICE';
 
-/** A host service: an HTTP server of this test process on 0.0.0.0:port (0: any free port). */
-async function hostService(port: number): Promise<http.Server | undefined> {
+/** A host service: an HTTP server of this test process on address:port (0: any free port). */
+async function hostService(port: number, address = '0.0.0.0'): Promise<http.Server | undefined> {
   const server = http.createServer((_req, res) => res.end(HOST_REPLY));
   const ok = await new Promise<boolean>((resolve) => {
     server.once('error', () => resolve(false));
-    server.listen(port, '0.0.0.0', () => resolve(true));
+    server.listen(port, address, () => resolve(true));
   });
   return ok ? server : undefined;
 }
@@ -86,6 +87,11 @@ async function ofService(t: E2eApp, name: string) {
 
 function lb(name: string, port: number): string {
   return `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{port: ${port}, targetPort: 8080}]\n`;
+}
+
+/** Every non-loopback IPv4 address of the host (its own, the Docker bridges' gateways). */
+function localAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((addrs) => (addrs ?? []).filter((a) => a.family === 'IPv4' && !a.internal).map((a) => a.address));
 }
 
 describe('security: Service ports a host process serves (real Docker)', () => {
@@ -211,6 +217,43 @@ describe('security: Service ports a host process serves (real Docker)', () => {
     expect(back.code, back.stderr).toBe(0);
     expect((await ofService(t, 'lbok')).map((c) => c.State)).toEqual(['running', 'running']);
     expect((await hostGet(`http://${host}:${port}/`)).pod).toBe(pod);
+  });
+
+  it('a LoadBalancer on loadBalancerIP 127.0.0.1 is served there only; a host process on another address of its port keeps its traffic and is a conflict', async () => {
+    const probe = await held();
+    const port = portOf(probe);
+    await close(probe);
+    const manifest = `${lb('lbloop', port)}  loadBalancerIP: 127.0.0.1\n`;
+    const first = await applyFile('lb-loop.yaml', manifest);
+    expect(first.code, first.stderr).toBe(0);
+    expect((await ofService(t, 'lbloop')).map((c) => c.State)).toEqual(['running', 'running']);
+    expect((await hostGet(`http://127.0.0.1:${port}/`)).pod).toBe(pod);
+    // Docker publishes on 127.0.0.1 only; the fast path used to DNAT every other local address.
+    const others = localAddresses();
+    expect(others).toContain(host);
+    for (const ip of others) await expect(body(`http://${ip}:${port}/`), ip).rejects.toThrow(/ECONNREFUSED/);
+
+    // A host process on the host's own address of that port: its connections stay its own.
+    const squatter = await hostService(port, host);
+    expect(squatter, `${host}:${port} should be free beside docker-proxy on 127.0.0.1`).toBeDefined();
+    servers.push(squatter!);
+    expect(await body(`http://${host}:${port}/`)).toBe(HOST_REPLY);
+    expect((await hostGet(`http://127.0.0.1:${port}/`)).pod).toBe(pod);
+
+    // The fast path made again: the listener on another address is not the Service's own
+    // docker-proxy (it used to be excused by its port alone).
+    const fastPath = (await ofService(t, 'lbloop')).find((c) => c.Labels['berth.dataplane-mode'] === 'host-rules')!;
+    await t.docker.getContainer(fastPath.Id).stop({ t: 10 });
+    await t.docker.getContainer(fastPath.Id).remove();
+    const again = await applyFile('lb-loop.yaml', manifest);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain(`port ${port}/TCP (LoadBalancer) of service default/lbloop is in use on this host: a host process listens on ${host}:${port}`);
+    expect(again.stdout).not.toContain('host fast path created');
+    expect(await body(`http://${host}:${port}/`)).toBe(HOST_REPLY);
+    await close(squatter);
+    const back = await applyFile('lb-loop.yaml', manifest);
+    expect(back.code, back.stderr).toBe(0);
+    expect((await hostGet(`http://127.0.0.1:${port}/`)).pod).toBe(pod);
   });
 
   /** A host service on a port of the NodePort range (searched from a random start). */

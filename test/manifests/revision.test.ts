@@ -108,6 +108,7 @@ describe('services against the pods they select', () => {
   `;
   const service = (name: string, selector: string, ports: string, type = 'ClusterIP') =>
     `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  type: ${type}\n  selector: ${selector}\n  ports: ${ports}\n`;
+  const lb = (name: string, ports: string, ip?: string) => `${service(name, '{}', ports, 'LoadBalancer')}${ip ? `  loadBalancerIP: ${ip}\n` : ''}`;
 
   it.each<{ name: string; files: Record<string, string>; want: Finding[] }>([
     {
@@ -137,7 +138,50 @@ describe('services against the pods they select', () => {
       },
       want: [at(8, 32, 'duplicate-node-port', 'spec.ports[0].nodePort', 'error', 'a.yaml'), at(8, 32, 'duplicate-node-port', 'spec.ports[0].nodePort', 'error', 'b.yaml')],
     },
+    // Issue 11 F5: a host port published twice used to pass and half-apply (Docker refuses the second proxy).
+    {
+      name: 'two LoadBalancers on one port: the second is reported',
+      files: { 'a.yaml': lb('a', '[{port: 8080}]'), 'b.yaml': lb('b', '[{port: 8080}]') },
+      want: [at(8, 18, 'duplicate-host-port', 'spec.ports[0].port', 'error', 'b.yaml')],
+    },
+    {
+      name: 'two LoadBalancers on one port and loadBalancerIP',
+      files: { 'a.yaml': lb('a', '[{port: 8080}]', '127.0.0.1'), 'b.yaml': lb('b', '[{port: 8080}]', '127.0.0.1') },
+      want: [at(8, 18, 'duplicate-host-port', 'spec.ports[0].port', 'error', 'b.yaml')],
+    },
+    {
+      name: 'one on every address and one on loadBalancerIP overlap',
+      files: { 'a.yaml': lb('a', '[{port: 8080}]', '127.0.0.1'), 'b.yaml': lb('b', '[{port: 8080}]') },
+      want: [at(8, 18, 'duplicate-host-port', 'spec.ports[0].port', 'error', 'b.yaml')],
+    },
+    {
+      name: 'the same port on two different loadBalancerIPs is fine',
+      files: { 'a.yaml': lb('a', '[{port: 8080}]', '127.0.0.1'), 'b.yaml': lb('b', '[{port: 8080}]', '127.0.0.2') },
+      want: [],
+    },
+    {
+      name: 'the same port number with another protocol is fine',
+      files: { 'a.yaml': lb('a', '[{port: 5353}]'), 'b.yaml': lb('b', '[{port: 5353, protocol: UDP}]') },
+      want: [],
+    },
+    {
+      name: "a LoadBalancer port another Service's nodePort publishes",
+      files: { 'a.yaml': service('a', '{}', '[{port: 80, nodePort: 30080}]', 'NodePort'), 'b.yaml': lb('b', '[{port: 30080}]') },
+      want: [at(8, 18, 'duplicate-host-port', 'spec.ports[0].port', 'error', 'b.yaml')],
+    },
+    {
+      name: 'two LoadBalancers with one explicit nodePort: duplicate-node-port only',
+      files: { 'a.yaml': lb('a', '[{port: 8081, nodePort: 30080}]'), 'b.yaml': lb('b', '[{port: 8082, nodePort: 30080}]') },
+      want: [at(8, 34, 'duplicate-node-port', 'spec.ports[0].nodePort', 'error', 'a.yaml'), at(8, 34, 'duplicate-node-port', 'spec.ports[0].nodePort', 'error', 'b.yaml')],
+    },
   ])('$name', ({ files, want }) => {
     expect(findings(files)).toEqual(want);
+  });
+
+  it('a duplicate host port names the Service and file:line that publishes it first', () => {
+    const messages = validate({ 'a.yaml': lb('a', '[{port: 8080}]'), 'b.yaml': lb('b', '[{port: 8080}]', '127.0.0.1') }).problems.map((p) => p.message);
+    expect(messages).toEqual([
+      'host port 8080/TCP of this port (LoadBalancer on 127.0.0.1) is already published by the port (LoadBalancer) of Service default/a at a.yaml:8; a host port can be published once: choose another port, or distinct loadBalancerIPs',
+    ]);
   });
 });

@@ -153,7 +153,8 @@ export async function createHostRules(ctx: PodContext, plan: ProxyPlan): Promise
  *
  * The Service's own proxy does not count, nor what it publishes: Docker's docker-proxy listens
  * on the host for each published port, which is the Service's own publication (a fast path made
- * beside a running proxy, a proxy replaced while its old one still runs).
+ * beside a running proxy, a proxy replaced while its old one still runs). Only on exactly the
+ * address it publishes on: a host process on another address of the same port is a conflict.
  */
 async function ensureHostPortsFree(ctx: PodContext, plan: ProxyPlan): Promise<void> {
   if (plan.publish.length === 0) return;
@@ -179,11 +180,12 @@ async function ensureHostPortsFree(ctx: PodContext, plan: ProxyPlan): Promise<vo
       hint: 'choose another nodePort (or leave it out to have one allocated), or free that port',
     });
   }
-  const ownPublished = new Set(containers.filter(own).flatMap((c) => c.Ports.flatMap((x) => (x.PublicPort ? [`${x.PublicPort}/${x.Type}`] : []))));
+  // Address and port: docker-proxy binds exactly the HostIp Docker was given, and a listener on
+  // any other address of the same port is a host process's, not the Service's (issue 11).
+  const ownPublished = new Set(containers.filter(own).flatMap((c) => c.Ports.flatMap((x) => (x.PublicPort && x.IP ? [listenerKey(x.IP, x.PublicPort, x.Type)] : []))));
   const listeners = await readHostListeners();
   for (const p of plan.publish) {
-    if (ownPublished.has(`${p.hostPort}/${p.protocol.toLowerCase()}`)) continue;
-    const listener = listeners.find((l) => l.port === p.hostPort && l.protocol === p.protocol);
+    const listener = listeners.find((l) => l.port === p.hostPort && l.protocol === p.protocol && !ownPublished.has(listenerKey(l.address, l.port, l.protocol)));
     if (!listener) continue;
     const nodePort = Object.values(plan.nodePorts).includes(p.hostPort);
     const what = nodePort ? `nodePort ${p.hostPort}/${p.protocol}` : `port ${p.hostPort}/${p.protocol} (LoadBalancer)`;
@@ -198,6 +200,10 @@ async function ensureHostPortsFree(ctx: PodContext, plan: ProxyPlan): Promise<vo
         : "choose another port for the Service, or stop the host service that listens on it",
     });
   }
+}
+
+function listenerKey(address: string, port: number, protocol: string): string {
+  return `${formatEndpoint(address, port)}/${protocol.toLowerCase()}`;
 }
 
 function formatEndpoint(address: string, port: number): string {

@@ -28,7 +28,9 @@ export interface ServiceFacts {
   /** undefined: no selector (endpoints managed elsewhere), nothing to resolve. */
   selector: Readonly<Record<string, string>> | undefined;
   namedTargetPorts: Array<{ name: string; path: Path }>;
-  nodePorts: Array<{ port: number; path: Path }>;
+  nodePorts: Array<{ port: number; protocol: string; path: Path }>;
+  /** The ports a LoadBalancer publishes on the host itself, on loadBalancerIP ('' every address). */
+  loadBalancerPorts: Array<{ port: number; protocol: string; hostIp: string; path: Path }>;
 }
 
 /** Facts one object contributes to the revision-wide checks. */

@@ -96,10 +96,13 @@ function checkServices(entries: readonly Entry[]): void {
   const pods = new PodIndex();
   for (const e of entries) for (const p of e.facts.pods) pods.add(e.namespace, p);
   const nodePorts = new Map<number, Array<{ e: Entry; path: Path }>>();
+  const hostPorts: HostPortUse[] = [];
   for (const e of entries) {
     const svc = e.facts.service;
     if (!svc) continue;
     for (const np of svc.nodePorts) push(nodePorts, np.port, { e, path: np.path });
+    for (const np of svc.nodePorts) hostPorts.push({ e, port: np.port, protocol: np.protocol, hostIp: '', nodePort: true, path: np.path });
+    for (const lb of svc.loadBalancerPorts) hostPorts.push({ e, port: lb.port, protocol: lb.protocol, hostIp: lb.hostIp, nodePort: false, path: lb.path });
     if (!svc.selector) continue;
     const selected = pods.select(e.namespace, svc.selector);
     if (selected.length === 0) {
@@ -123,6 +126,42 @@ function checkServices(entries: readonly Entry[]): void {
       u.e.r.report('duplicate-node-port', u.path, `nodePort ${port} is also claimed by Service ${clip(`${other.e.namespace}/${other.e.name ?? '?'}`)} at ${doc.parsed.file}:${line}`);
     });
   }
+  checkHostPorts(hostPorts);
+}
+
+interface HostPortUse {
+  e: Entry;
+  port: number;
+  protocol: string;
+  /** '' (or an unspecified address): every address of the host. */
+  hostIp: string;
+  nodePort: boolean;
+  path: Path;
+}
+
+/**
+ * One host port and protocol published twice: Docker publishes the first and refuses the second
+ * ("port is already allocated") halfway through the apply. A LoadBalancer publishes its own
+ * ports on the host (on loadBalancerIP when set, else every address), node ports are on every
+ * address; the same port on two different explicit addresses is fine. Two node ports are
+ * duplicate-node-port's; the later use is reported, naming the first.
+ */
+function checkHostPorts(uses: readonly HostPortUse[]): void {
+  const every = (ip: string) => ip === '' || ip === '0.0.0.0' || ip === '::';
+  uses.forEach((u, i) => {
+    const first = uses
+      .slice(0, i)
+      .find((f) => f.port === u.port && f.protocol === u.protocol && !(f.nodePort && u.nodePort) && (every(f.hostIp) || every(u.hostIp) || f.hostIp === u.hostIp));
+    if (!first) return;
+    const doc = first.e.r.doc;
+    const line = doc.parsed.locator.locate([...doc.base, ...first.path]).line;
+    const what = (x: HostPortUse) => (x.nodePort ? 'nodePort' : `port (LoadBalancer${x.hostIp ? ` on ${x.hostIp}` : ''})`);
+    u.e.r.report(
+      'duplicate-host-port',
+      u.path,
+      `host port ${u.port}/${clip(u.protocol)} of this ${what(u)} is already published by the ${what(first)} of Service ${clip(`${first.e.namespace}/${first.e.name ?? '?'}`)} at ${doc.parsed.file}:${line}; a host port can be published once: choose another port, or distinct loadBalancerIPs`,
+    );
+  });
 }
 
 /**

@@ -17,7 +17,7 @@ export function checkService(object: Rec, ctx: CheckContext): void {
   const clusterIP = str(spec.clusterIP);
   const headless = clusterIP === 'None';
   const publishes = type === 'NodePort' || type === 'LoadBalancer';
-  const facts: ServiceFacts = { selector: undefined, namedTargetPorts: [], nodePorts: [] };
+  const facts: ServiceFacts = { selector: undefined, namedTargetPorts: [], nodePorts: [], loadBalancerPorts: [] };
 
   if (type === 'ExternalName') {
     const name = str(spec.externalName);
@@ -46,6 +46,13 @@ export function checkService(object: Rec, ctx: CheckContext): void {
   if (ports.length === 0 && type !== 'ExternalName' && !headless)
     r.report('missing-field', ['spec', 'ports'], `a ${clip(type)} Service needs at least one port`, { locate: ['spec'], at: 'key' });
   checkServicePorts(ports, type, publishes, ctx, facts);
+  if (type === 'LoadBalancer') {
+    const hostIp = loadBalancerIP !== undefined && isIP(loadBalancerIP) !== 0 ? loadBalancerIP : '';
+    ports.forEach((p, i) => {
+      const port = rec(p);
+      if (port && typeof port.port === 'number') facts.loadBalancerPorts.push({ port: port.port, protocol: str(port.protocol) ?? 'TCP', hostIp, path: ['spec', 'ports', i, 'port'] });
+    });
+  }
   // The host policy, one function shared with the run time's re-check of stored objects.
   for (const v of servicePolicyViolations(spec, ctx.policy)) r.report(v.code, ['spec', ...v.path], v.message);
 
@@ -93,7 +100,7 @@ function checkServicePorts(ports: readonly unknown[], type: string, publishes: b
         r.report('node-port-not-allowed', [...at, 'nodePort'], `nodePort may only be set on NodePort and LoadBalancer Services, not ${clip(type)}`, { at: 'key' });
       else {
         checkNodePort(port.nodePort, [...at, 'nodePort'], r);
-        if (typeof port.nodePort === 'number') facts.nodePorts.push({ port: port.nodePort, path: [...at, 'nodePort'] });
+        if (typeof port.nodePort === 'number') facts.nodePorts.push({ port: port.nodePort, protocol: str(port.protocol) ?? 'TCP', path: [...at, 'nodePort'] });
       }
     }
   });
