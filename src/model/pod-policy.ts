@@ -112,8 +112,13 @@ export function probeHostAllowed(policy: HostPolicy, host: string): boolean {
  */
 export function registryAllowed(policy: HostPolicy, registry: string): boolean {
   if (localHostScope(registryHost(registry)) === undefined) return true;
+  return registryNamed(policy.allowedRegistries, registry);
+}
+
+/** Whether `allowed` (the policy's allowedRegistries) names `registry`; also the run-time check's allowance (apply/images). */
+export function registryNamed(allowed: readonly string[] | undefined, registry: string): boolean {
   const r = registry.trim().toLowerCase();
-  return (policy.allowedRegistries ?? []).some((a) => a === '*' || a.trim().toLowerCase() === r);
+  return (allowed ?? []).some((a) => a === '*' || a.trim().toLowerCase() === r);
 }
 
 /** Allows everything: for reading manifests only to name objects (`berth delete -f`), never to run them. */
