@@ -39,9 +39,13 @@ export interface PodContext {
    * unknown (undefined), a hostPath is resolved from / without following any symlink.
    */
   hostPathPrefixes?: readonly string[];
+  /** The host policy's allowedRegistries, which a pull from a registry on berth's host needs (images/registry-address). */
+  allowedRegistries?: readonly string[];
   /** Where subPath/hostPath binds are made (SAFE_MOUNT_ROOT; tests may move it). */
   safeMountRoot?: string;
 }
+
+const pullGuard = (ctx: PodContext) => (ctx.allowedRegistries ? { allowedRegistries: ctx.allowedRegistries } : {});
 
 /** The API takes VolumeOptions' other fields as optional; the typings do not. */
 const NO_COPY = { NoCopy: true } as NonNullable<Dockerode.MountSettings['VolumeOptions']>;
@@ -65,7 +69,7 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<PodCreat
   const [sandboxImage] = await Promise.all([
     ctx.images.sandbox(),
     ...images.map(async (c) => {
-      const r = await ensureImage(docker, ctx.clock, c.image, c.pullPolicy, ctx.pulls);
+      const r = await ensureImage(docker, ctx.clock, c.image, c.pullPolicy, ctx.pulls, pullGuard(ctx));
       if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
     }),
   ]);
@@ -137,7 +141,7 @@ async function startAll(pod: PodPlan, created: Created[]): Promise<PodCreated> {
 export async function createPodContainer(ctx: PodContext, pod: PodPlan, name: string, observed: ObservedPod): Promise<PodCreated> {
   const spec = pod.containers.find((c) => c.name === name);
   if (!spec || !observed.sandbox) throw new BerthError('INTERNAL', `cannot recreate container ${name} of pod ${pod.namespace}/${pod.name}`);
-  const r = await ensureImage(ctx.docker, ctx.clock, spec.image, spec.pullPolicy, ctx.pulls);
+  const r = await ensureImage(ctx.docker, ctx.clock, spec.image, spec.pullPolicy, ctx.pulls, pullGuard(ctx));
   if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
   const mounts = mountResolver(ctx, pod, await existingVolumeNames(ctx, pod));
   const { container, refused } = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, observed.sandbox.ip ?? '', mounts);

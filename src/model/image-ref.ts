@@ -5,8 +5,9 @@
  * namespace: `image: 127.0.0.1:8080/x` made it send `GET /v2/...` to a service on the host's
  * loopback and hand the answer back in its error (issue 11). The host policy refuses images from
  * registries on loopback, link-local or unspecified addresses unless the operator names the
- * registry (--allow-registry). Pure: no resolution; a DNS name that resolves to loopback is
- * outside what a manifest check can see (docs/security.md says so).
+ * registry (--allow-registry). Pure: no resolution; a name that resolves to the host (its own
+ * name in /etc/hosts, its interface addresses) is caught right before the pull, where the host
+ * is known (apply/images/registry-address.ts).
  */
 
 /**

@@ -112,8 +112,13 @@ export function probeHostAllowed(policy: HostPolicy, host: string): boolean {
  */
 export function registryAllowed(policy: HostPolicy, registry: string): boolean {
   if (localHostScope(registryHost(registry)) === undefined) return true;
+  return registryNamed(policy.allowedRegistries, registry);
+}
+
+/** Whether `allowed` (the policy's allowedRegistries) names `registry`; also the run-time check's allowance (apply/images). */
+export function registryNamed(allowed: readonly string[] | undefined, registry: string): boolean {
   const r = registry.trim().toLowerCase();
-  return (policy.allowedRegistries ?? []).some((a) => a === '*' || a.trim().toLowerCase() === r);
+  return (allowed ?? []).some((a) => a === '*' || a.trim().toLowerCase() === r);
 }
 
 /** Allows everything: for reading manifests only to name objects (`berth delete -f`), never to run them. */
@@ -155,13 +160,13 @@ export function podSpecPolicyViolations(value: unknown, policy: HostPolicy, meta
   const add = (code: PolicyCode, path: Path, message: string) => out.push({ code, path, message });
   if (!policy.allowUnconfined && !policy.allowPrivileged)
     for (const a of annotatedProfiles(rec(metadata)?.annotations)) {
-      if (a.profile?.type !== 'Unconfined') continue;
+      if (!a.profile || !liftsConfinement(a.field, a.profile)) continue;
       out.push({
         code: 'policy-unconfined',
         path: ['annotations', a.key],
         scope: 'metadata',
         // The key is the violation's path; quoting it here would clip it.
-        message: `${a.field === 'seccompProfile' ? 'seccomp' : 'AppArmor'} profile annotation unconfined lifts the ${a.field === 'seccompProfile' ? 'system call filter' : 'AppArmor confinement'} every container has and is refused by this host's policy; use runtime/default, or allow it with --allow-unconfined (host policy allowUnconfined)`,
+        message: `${a.field === 'seccompProfile' ? 'seccomp' : 'AppArmor'} profile annotation ${a.profile.type === 'Localhost' ? `localhost/${APPARMOR_UNCONFINED} names AppArmor's own unconfined profile and` : 'unconfined'} lifts the ${a.field === 'seccompProfile' ? 'system call filter' : 'AppArmor confinement'} every container has and is refused by this host's policy; use runtime/default, or allow it with --allow-unconfined (host policy allowUnconfined)`,
       });
     }
   if (spec.hostNetwork === true && !policy.allowHostNetwork)
@@ -241,9 +246,28 @@ function containerViolations(c: Rec | undefined, at: Path, policy: HostPolicy, a
 function profileViolations(sc: Rec, at: Path, policy: HostPolicy, add: Add): void {
   if (policy.allowUnconfined || policy.allowPrivileged) return;
   for (const field of ['seccompProfile', 'appArmorProfile'] as const) {
-    if (rec(sc[field])?.type !== 'Unconfined') continue;
-    add('policy-unconfined', [...at, field, 'type'], `${field} Unconfined lifts the ${field === 'seccompProfile' ? 'system call filter' : 'AppArmor confinement'} every container has and is refused by this host's policy; use RuntimeDefault, or allow it with --allow-unconfined (host policy allowUnconfined)`);
+    const profile = rec(sc[field]);
+    if (!liftsConfinement(field, profile)) continue;
+    if (profile?.type === 'Localhost')
+      add('policy-unconfined', [...at, field, 'localhostProfile'], `${field} Localhost ${quote(APPARMOR_UNCONFINED)} names AppArmor's own unconfined profile: Docker runs the container without AppArmor confinement, as Unconfined does, which this host's policy refuses; use RuntimeDefault or a profile the host's operator loaded, or allow it with --allow-unconfined (host policy allowUnconfined)`);
+    else
+      add('policy-unconfined', [...at, field, 'type'], `${field} Unconfined lifts the ${field === 'seccompProfile' ? 'system call filter' : 'AppArmor confinement'} every container has and is refused by this host's policy; use RuntimeDefault, or allow it with --allow-unconfined (host policy allowUnconfined)`);
   }
+}
+
+/** AppArmor's name for the absence of a profile (the kernel's `unconfined`, Docker's `apparmor=unconfined`). */
+export const APPARMOR_UNCONFINED = 'unconfined';
+
+/**
+ * Whether a seccomp or AppArmor profile (a field's value, any shape) lifts the confinement every
+ * container has: type Unconfined, or an AppArmor Localhost profile named `unconfined`, which
+ * berth passes to Docker as `apparmor=unconfined`, the very option Unconfined becomes (issue 11).
+ * Any other Localhost name is a profile the host's operator loaded: the operator's choice.
+ */
+export function liftsConfinement(field: 'seccompProfile' | 'appArmorProfile', profile: unknown): boolean {
+  const p = rec(profile);
+  if (p?.type === 'Unconfined') return true;
+  return field === 'appArmorProfile' && p?.type === 'Localhost' && p.localhostProfile === APPARMOR_UNCONFINED;
 }
 
 /**

@@ -56,6 +56,8 @@ export interface ConvergeRequest {
   dryRun?: boolean;
   /** The host policy's hostPath prefixes, which hostPath volumes are resolved below (apply/volumes). */
   hostPathPrefixes?: readonly string[];
+  /** The host policy's allowedRegistries, checked again right before a pull (apply/images). */
+  allowedRegistries?: readonly string[];
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
   /** Rollout history, deadlines and rollbacks; adjusts each Deployment's effective template. */
@@ -109,6 +111,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
     dataplane: deps.plane.dataplane,
     images: deps.plane.images,
     ...(req.hostPathPrefixes ? { hostPathPrefixes: req.hostPathPrefixes } : {}),
+    ...(req.allowedRegistries ? { allowedRegistries: req.allowedRegistries } : {}),
   };
   const results: ActionResult[] = [];
   let firstPlan: FullPlan | undefined;

@@ -198,6 +198,7 @@ async function convergeResources(
   });
   // Where hostPath volumes are resolved from (apply/volumes); the policy of this pass.
   const hostPathPrefixes = (req.hostPolicy ?? req.validate?.hostPolicy)?.hostPathPrefixes;
+  const allowedRegistries = (req.hostPolicy ?? req.validate?.hostPolicy)?.allowedRegistries;
   const outcome = await converge(deps, {
     app: req.app,
     sourceRevision: req.sourceRevision,
@@ -208,6 +209,7 @@ async function convergeResources(
     rollouts,
     ...(req.previousInventory ? { previousInventory: req.previousInventory } : {}),
     ...(hostPathPrefixes ? { hostPathPrefixes } : {}),
+    ...(allowedRegistries ? { allowedRegistries } : {}),
     ...(req.dryRun ? { dryRun: true } : {}),
     ...(req.signal ? { signal: req.signal } : {}),
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),

@@ -1,5 +1,7 @@
+import { lookup } from 'node:dns/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
@@ -66,5 +68,80 @@ describe('an image from a loopback registry', () => {
     expect(all).not.toContain(MARKER);
     expect(all).not.toContain('hunter2');
     expect(all).not.toMatch(/DOCTYPE|<html/i);
+  });
+});
+
+/**
+ * A registry named by this host's own name or address (issue 11, F2): validation reads the name
+ * alone and passes it, but dockerd resolves it on this host (/etc/hosts first) and connected to
+ * the host's own service. berth resolves it right before the pull and refuses: no connection
+ * reaches the listener, and the pod's events say why and name the flag.
+ */
+describe('an image from a registry named by the host itself', () => {
+  /** A listener on `address` counting every connection (dockerd may speak TLS: no HTTP request then). */
+  async function listener(address: string): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+    let connections = 0;
+    const s = createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end(`<html>${MARKER}</html>`);
+    });
+    s.on('connection', () => (connections += 1));
+    await new Promise<void>((resolve) => s.listen(0, address, resolve));
+    return { port: (s.address() as AddressInfo).port, connections: () => connections, close: () => new Promise<void>((resolve) => s.close(() => resolve())) };
+  }
+
+  /** The host's own name when /etc/hosts maps it to loopback; else its first non-loopback IPv4 address. */
+  async function ownName(): Promise<{ host: string; address: string }> {
+    const name = hostname();
+    const local = (await lookup(name, { all: true }).catch(() => [])).find((a) => a.family === 4 && a.address.startsWith('127.'));
+    if (local) return { host: name, address: local.address };
+    return ownInterfaceAddress();
+  }
+
+  function ownInterfaceAddress(): { host: string; address: string } {
+    const i = Object.values(networkInterfaces()).flat().find((x) => x !== undefined && x.family === 'IPv4' && !x.internal);
+    if (!i) throw new Error('this host has no non-loopback IPv4 interface address');
+    return { host: i.address, address: i.address };
+  }
+
+  const deployment = (name: string, image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: app
+        image: ${image}
+        imagePullPolicy: Always
+`;
+
+  it.each([
+    ['the host\'s name (via /etc/hosts)', 'by-name', ownName],
+    ['one of the host\'s interface addresses', 'by-address', async () => ownInterfaceAddress()],
+  ])('%s: passes validation, then the pull is refused before Docker connects', async (_what, name, pick) => {
+    const { host, address } = await pick();
+    const l = await listener(address);
+    try {
+      const registry = `${host}:${l.port}`;
+      await t.write({ 'app.yaml': deployment(name, `${registry}/nothere:latest`) });
+      const r = await t.berth('apply', '-f', t.dir, '--timeout', '20s');
+      // Not refused at validation (exit 2): the name alone is not the host's.
+      expect(r.code).not.toBe(2);
+      // Nothing reached the host's service: dockerd was never asked to pull.
+      expect(l.connections()).toBe(0);
+      // The refusal is the pod's creation failure, as a failed pull is: said and with the flag.
+      expect(r.stderr).toContain(`berth refused to pull it: its registry ${registry}`);
+      const d = await t.berth('describe', 'deployment', name);
+      expect(d.stdout).toMatch(new RegExp(`Warning\\s+FailedCreate\\s.*berth refused to pull it: its registry ${registry.replace(/\./g, '\\.')} (resolves to|is) [0-9.]+, .*--allow-registry ${registry.replace(/\./g, '\\.')} \\(host policy allowedRegistries\\)`));
+      expect([r.stdout, r.stderr, d.stdout].join('\n')).not.toContain(MARKER);
+      expect(await t.containers()).toEqual([]);
+    } finally {
+      await l.close();
+    }
   });
 });

@@ -69,6 +69,12 @@ const cases: Case[] = [
   { name: 'Unconfined seccomp (container) is refused', spec: sc({ seccompProfile: { type: 'Unconfined' } }), want: [['policy-unconfined', 'containers.0.securityContext.seccompProfile.type']] },
   { name: 'Unconfined AppArmor (pod) is refused', spec: pod({}, { securityContext: { appArmorProfile: { type: 'Unconfined' } } }), want: [['policy-unconfined', 'securityContext.appArmorProfile.type']] },
   { name: 'procMount Unmasked is refused', spec: sc({ procMount: 'Unmasked' }), want: [['policy-unconfined', 'containers.0.securityContext.procMount']] },
+  { name: 'AppArmor Localhost "unconfined" (container) is Unconfined and refused', spec: sc({ appArmorProfile: { type: 'Localhost', localhostProfile: 'unconfined' } }), want: [['policy-unconfined', 'containers.0.securityContext.appArmorProfile.localhostProfile']] },
+  { name: 'AppArmor Localhost "unconfined" (pod) is Unconfined and refused', spec: pod({}, { securityContext: { appArmorProfile: { type: 'Localhost', localhostProfile: 'unconfined' } } }), want: [['policy-unconfined', 'securityContext.appArmorProfile.localhostProfile']] },
+  { name: 'AppArmor Localhost "unconfined" with --allow-unconfined', spec: sc({ appArmorProfile: { type: 'Localhost', localhostProfile: 'unconfined' } }), policy: { allowUnconfined: true }, want: [] },
+  { name: 'AppArmor Localhost "unconfined" with --allow-privileged', spec: sc({ appArmorProfile: { type: 'Localhost', localhostProfile: 'unconfined' } }), policy: { allowPrivileged: true }, want: [] },
+  { name: 'an AppArmor Localhost profile the operator loaded needs nothing', spec: sc({ appArmorProfile: { type: 'Localhost', localhostProfile: 'k8s-nginx' } }), want: [] },
+  { name: 'names near "unconfined" are other profiles (the kernel matches exactly)', spec: sc({ appArmorProfile: { type: 'Localhost', localhostProfile: 'Unconfined' } }), want: [] },
   { name: 'Unconfined and Unmasked with --allow-unconfined', spec: sc({ seccompProfile: { type: 'Unconfined' }, procMount: 'Unmasked' }), policy: { allowUnconfined: true }, want: [] },
   // hostPath
   { name: 'hostPath outside the prefixes', spec: pod({}, { volumes: [{ name: 'v', hostPath: { path: '/etc' } }] }), policy: { hostPathPrefixes: ['/srv'] }, want: [['policy-host-path', 'volumes.0.hostPath.path']] },
@@ -137,6 +143,8 @@ describe('legacy profile annotations are held to the policy of the fields they s
     },
     { name: 'unconfined with --allow-unconfined', annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'unconfined' }, policy: { allowUnconfined: true }, want: [] },
     { name: 'unconfined with --allow-privileged', annotations: { 'container.apparmor.security.beta.kubernetes.io/c': 'unconfined' }, policy: { allowPrivileged: true }, want: [] },
+    { name: 'AppArmor localhost/unconfined is unconfined and refused', annotations: { 'container.apparmor.security.beta.kubernetes.io/c': 'localhost/unconfined' }, want: [['policy-unconfined', 'annotations.container.apparmor.security.beta.kubernetes.io/c', 'metadata']] },
+    { name: 'AppArmor localhost/unconfined with --allow-unconfined', annotations: { 'container.apparmor.security.beta.kubernetes.io/c': 'localhost/unconfined' }, policy: { allowUnconfined: true }, want: [] },
     { name: 'runtime/default and localhost profiles need nothing', annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'runtime/default', 'container.apparmor.security.beta.kubernetes.io/c': 'localhost/my-profile' }, want: [] },
   ])('$name', ({ annotations, policy, want }) => {
     const got = podSpecPolicyViolations(pod(), withPolicy(policy ?? {}), meta(annotations)).map((v) => [v.code, v.path.join('.'), v.scope]);
@@ -149,6 +157,17 @@ describe('legacy profile annotations are held to the policy of the fields they s
     expect(got).toHaveLength(1);
     expect(got[0]).toMatch(/^spec\.template\.metadata\.annotations\.container\.seccomp\.security\.alpha\.kubernetes\.io\/c: seccomp profile annotation unconfined .* --allow-unconfined/);
     expect(storedObjectRefusal({ kind: 'Pod', metadata: { annotations: { 'seccomp.security.alpha.kubernetes.io/pod': 'unconfined' } }, spec: pod() }, none)[0]).toMatch(/^metadata\.annotations\.seccomp/);
+  });
+
+  it('a stored template asking for AppArmor Localhost "unconfined" is refused, in the field and the annotation', () => {
+    const field = { kind: 'Deployment', spec: { template: { spec: sc({ appArmorProfile: { type: 'Localhost', localhostProfile: 'unconfined' } }) } } };
+    const got = storedObjectRefusal(field, none);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatch(/^spec\.template\.spec\.containers\[0\]\.securityContext\.appArmorProfile\.localhostProfile: appArmorProfile Localhost "unconfined" names AppArmor's own unconfined profile.* --allow-unconfined/);
+    const annotated = { kind: 'CronJob', spec: { jobTemplate: { spec: { template: { metadata: { annotations: { 'container.apparmor.security.beta.kubernetes.io/c': 'localhost/unconfined' } }, spec: pod() } } } } };
+    const got2 = storedObjectRefusal(annotated, none);
+    expect(got2).toHaveLength(1);
+    expect(got2[0]).toMatch(/^spec\.jobTemplate\.spec\.template\.metadata\.annotations\.container\.apparmor\.security\.beta\.kubernetes\.io\/c: AppArmor profile annotation localhost\/unconfined .* --allow-unconfined/);
   });
 });
 

@@ -88,10 +88,10 @@ describe('services runtime', () => {
 
   it("node port allocation skips the ports the revision's LoadBalancers publish on the host", async () => {
     const { store, clock } = h.open();
-    const rt = createServices({ docker: fakeDocker(), store, clock, log: silentLogger() }, 't');
+    const rt = createServices({ docker: fakeDocker(), store, clock, log: silentLogger(), dataplane: createDataplaneState() }, 't');
     const lb = res({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'lb' }, spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ name: 'http', port: 30000, targetPort: 8080 }] } });
     const observed = observedState([]);
-    await rt.observe(observed, buildDesiredState([web, nodePortSvc('a'), lb], { hashKey: TEST_HASH_KEY }), { dryRun: false });
+    await rt.observe(observed, buildDesiredState([web, nodePortSvc('a'), lb], { hashKey: TEST_HASH_KEY }), { dryRun: false, probing: false });
     expect(Object.values(observed.nodePorts ?? {}).flatMap((m) => Object.values(m))).not.toContain(30000);
     expect(observed.nodePorts?.['Service/default/a']).toEqual({ http: 30001 });
   });

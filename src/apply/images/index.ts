@@ -5,7 +5,11 @@ import type { Clock } from '../../model/clock.js';
 import { clip } from '../../model/excerpt.js';
 import type { DockerClient } from '../docker.js';
 import { dockerError, isNotFound } from '../docker.js';
+import { imageRegistry } from '../../model/image-ref.js';
+import { registryNamed } from '../../model/pod-policy.js';
 import { pauseBinary, pauseImageRef, pauseRootfs } from './pause.js';
+import type { RegistryResolver } from './registry-address.js';
+import { registryOnHost } from './registry-address.js';
 import type { RootfsEntry } from './rootfs.js';
 import { hostBinaryEntries, packRootfs } from './rootfs.js';
 
@@ -65,23 +69,44 @@ export async function ensureImage(
   ref: string,
   policy: PullPolicy,
   pulledThisPass: Map<string, Promise<EnsureImageResult>>,
+  guard: PullGuard = {},
 ): Promise<EnsureImageResult> {
   const key = `${policy} ${ref}`;
   let pending = pulledThisPass.get(key);
   if (!pending) {
-    pending = ensureImageOnce(docker, clock, ref, policy);
+    pending = ensureImageOnce(docker, clock, ref, policy, guard);
     pulledThisPass.set(key, pending);
   }
   return pending;
 }
 
-async function ensureImageOnce(docker: DockerClient, clock: Pick<Clock, 'timeout'>, ref: string, policy: PullPolicy): Promise<EnsureImageResult> {
+/** What a pull is held to at run time (registry-address.ts). */
+export interface PullGuard {
+  /** The host policy's allowedRegistries; unknown (undefined), no registry on berth's host is allowed. */
+  allowedRegistries?: readonly string[];
+  resolver?: RegistryResolver;
+}
+
+async function ensureImageOnce(docker: DockerClient, clock: Pick<Clock, 'timeout'>, ref: string, policy: PullPolicy, guard: PullGuard): Promise<EnsureImageResult> {
   const present = await imageExists(docker, ref);
   if (policy === 'Never' || (policy === 'IfNotPresent' && present)) {
     if (present) return { ref, pulled: false };
     throw new BerthError('IMAGE_UNAVAILABLE', `image ${ref} is not present on the host and imagePullPolicy is Never`, {
       image: ref,
       hint: 'load or build the image on this host, or change imagePullPolicy',
+    });
+  }
+  // Only now, when Docker is about to be asked: a name of this host's /etc/hosts or one of its
+  // own addresses passed validation, which reads the name alone (issue 11).
+  const registry = imageRegistry(ref);
+  const onHost = registry === undefined || registryNamed(guard.allowedRegistries, registry) ? undefined : await registryOnHost(registry, guard.resolver);
+  if (registry !== undefined && onHost !== undefined) {
+    const reason = `berth refused to pull it: its registry ${registry} ${onHost}, and Docker would send its requests to whatever listens there; use an image from a registry elsewhere, or allow this one with --allow-registry ${registry} (host policy allowedRegistries)`;
+    if (present) return { ref, pulled: false, warning: `pulling ${ref} was refused (${reason}); using the copy present on the host` };
+    throw new BerthError('IMAGE_UNAVAILABLE', `image ${ref} is not on the host and ${reason}`, {
+      image: ref,
+      registry,
+      hint: `allow the registry with --allow-registry ${registry} only if it is a registry`,
     });
   }
   try {
