@@ -1,8 +1,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli, type CliRun } from '../support/cli.js';
 import { makeRepo, makeTempDir, type TestRepo } from '../support/git-server.js';
 
 /**
@@ -12,15 +11,8 @@ import { makeRepo, makeTempDir, type TestRepo } from '../support/git-server.js';
  * so the diff showed whatever the pull request liked. A value that is both a path and a ref
  * is now refused (exit 2) unless made explicit; ref mode reads only Git objects.
  */
-async function berth(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await run(argv, { stdout, stderr, stdin: new PassThrough(), env: {}, cwd, interrupted: new AbortController().signal });
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+function berth(argv: string[], cwd: string): Promise<CliRun> {
+  return runCli(argv, { cwd, env: {} });
 }
 
 const cm = (name: string, value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {v: "${value}"}\n`;

@@ -1,8 +1,7 @@
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { run } from '../../src/cli/main.js';
+import { runCli, type CliRun } from '../support/cli.js';
 import { gitCli, makeRepo, makeTempDir, type TestRepo } from '../support/git-server.js';
 
 // Real git processes: slow on a loaded 2-core CI box, never hanging.
@@ -21,15 +20,8 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
  * 3. In a clone without `origin/main` (`git clone --single-branch`), it adds a directory
  *    `origin/main/` with its own manifests: `--from origin/main` quietly read the directory.
  */
-async function berth(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await run(argv, { stdout, stderr, stdin: new PassThrough(), env: {}, cwd, interrupted: new AbortController().signal });
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+function berth(argv: string[], cwd: string): Promise<CliRun> {
+  return runCli(argv, { cwd, env: {} });
 }
 
 const cm = (name: string, value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {v: "${value}"}\n`;
@@ -103,19 +95,9 @@ describe('berth diff: a bare repository committed to the pull request', () => {
     const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
     Object.assign(process.env, vars);
     try {
-      const stdout = new PassThrough();
-      const out: Buffer[] = [];
-      stdout.on('data', (c: Buffer) => out.push(c));
-      const code = await run(['diff', '--from-ref', 'main', '--to-ref', 'HEAD', '-o', 'json'], {
-        stdout,
-        stderr: new PassThrough(),
-        stdin: new PassThrough(),
-        env: { ...vars },
-        cwd: ci,
-        interrupted: new AbortController().signal,
-      });
-      expect(code).toBe(1);
-      expect(changes(Buffer.concat(out).toString('utf8'))).toEqual(REAL_CHANGE);
+      const r = await runCli(['diff', '--from-ref', 'main', '--to-ref', 'HEAD', '-o', 'json'], { cwd: ci, env: { ...vars } });
+      expect(r.code).toBe(1);
+      expect(changes(r.stdout)).toEqual(REAL_CHANGE);
     } finally {
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[k];
