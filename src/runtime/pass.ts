@@ -188,17 +188,19 @@ async function convergeResources(
   req: Omit<PassRequest, 'revision'> & { resources: readonly Resource[]; sourceRevision: string; previousInventory?: readonly InventoryEntry[]; hostPolicy?: HostPolicy },
 ): Promise<ConvergedResult> {
   const desired = buildDesiredState(req.extraResources?.length ? [...req.resources, ...req.extraResources] : req.resources, { hashKey: appHashKeys(deps.store, req.app).template });
+  // The policy of this pass: what stored templates are re-checked against, where hostPath
+  // volumes are resolved from (apply/volumes) and which registries on the host may be pulled.
+  const policy = req.hostPolicy ?? req.validate?.hostPolicy;
   const rollouts = createRolloutTracker({
     store: deps.store,
     clock: deps.clock,
     log: deps.log,
     app: req.app,
     sourceRevision: req.sourceRevision,
-    policy: req.hostPolicy ?? req.validate?.hostPolicy ?? DEFAULT_HOST_POLICY,
+    policy: policy ?? DEFAULT_HOST_POLICY,
   });
-  // Where hostPath volumes are resolved from (apply/volumes); the policy of this pass.
-  const hostPathPrefixes = (req.hostPolicy ?? req.validate?.hostPolicy)?.hostPathPrefixes;
-  const allowedRegistries = (req.hostPolicy ?? req.validate?.hostPolicy)?.allowedRegistries;
+  const hostPathPrefixes = policy?.hostPathPrefixes;
+  const allowedRegistries = policy?.allowedRegistries;
   const outcome = await converge(deps, {
     app: req.app,
     sourceRevision: req.sourceRevision,
