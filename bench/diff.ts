@@ -168,8 +168,8 @@ async function inProcessStages(a: string, b: string): Promise<string> {
   // Imported from src/ so the breakdown needs no build; the numbers above are the real CLI.
   const { readPath } = await import('../src/sources/folder.js');
   const { validateRevision } = await import('../src/manifests/index.js');
-  const { createDiffReport } = await import('../src/diff/render/report.js');
-  const { renderJson } = await import('../src/diff/render/json.js');
+  const { createDiffReport } = await import('../src/report/render/report.js');
+  const { renderJson } = await import('../src/report/render/json.js');
   let t = performance.now();
   const [ra, rb] = await Promise.all([readPath(a), readPath(b)]);
   const read = performance.now() - t;

@@ -1,4 +1,4 @@
-import type { ContainerPlan } from '../diff/pod-plan.js';
+import type { ContainerPlan } from '../plan/pod-plan.js';
 import { dockerCapability } from '../model/pod-policy.js';
 
 type Security = ContainerPlan['securityContext'];

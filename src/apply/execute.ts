@@ -1,6 +1,6 @@
-import type { Action } from '../diff/actions.js';
-import { ACTION_PHASE } from '../diff/actions.js';
-import type { ObservedPod } from '../diff/observed.js';
+import type { Action } from '../plan/actions.js';
+import { ACTION_PHASE } from '../plan/actions.js';
+import type { ObservedPod } from '../plan/observed.js';
 import { delay, NETWORK_REMOVE_BACKOFF } from '../model/backoff.js';
 import { BerthError } from '../model/errors.js';
 import { dockerError, isNotFound } from './docker.js';
@@ -8,7 +8,7 @@ import { isOwned, L, ownerLabels } from './labels.js';
 import { dockerNames } from './names.js';
 import type { DeletePodHooks, PodContext, PodCreated } from './pod.js';
 import { createPod, createPodContainer, deletePod, removeVolume, restoreVolumeFiles, startContainer } from './pod.js';
-import { describeServiceAction } from '../diff/service-action-text.js';
+import { describeServiceAction } from '../plan/service-action-text.js';
 import { executeServiceAction } from './services/execute.js';
 
 /**

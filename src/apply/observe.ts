@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { DockerState, ObservedContainer, ObservedNetwork, ObservedPod, ObservedSandbox, ObservedState, ObservedVolume } from '../diff/observed.js';
+import type { DockerState, ObservedContainer, ObservedNetwork, ObservedPod, ObservedSandbox, ObservedState, ObservedVolume } from '../plan/observed.js';
 import type { Probe, RestartPolicy, StringMap } from '../model/types.js';
 import type { DockerClient } from './docker.js';
 import { dockerError } from './docker.js';

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { ContainerPlan, PodPlan } from '../diff/pod-plan.js';
+import type { ContainerPlan, PodPlan } from '../plan/pod-plan.js';
 import type { RestartPolicy } from '../model/types.js';
 import { dockerError } from './docker.js';
 import { L } from './labels.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../model/clock.js';
-import type { PodPlan } from '../diff/pod-plan.js';
+import type { PodPlan } from '../plan/pod-plan.js';
 import type { DockerClient } from './docker.js';
 import type { EnsureImageResult } from './images/index.js';
 import type { ImageCache } from './images/cache.js';

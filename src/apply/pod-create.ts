@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
-import type { PodPlan } from '../diff/pod-plan.js';
-import type { ObservedPod } from '../diff/observed.js';
+import type { PodPlan } from '../plan/pod-plan.js';
+import type { ObservedPod } from '../plan/observed.js';
 import { BerthError } from '../model/errors.js';
 import { dockerError } from './docker.js';
 import { ensureImage } from './images/index.js';

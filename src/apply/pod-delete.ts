@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { ObservedPod } from '../diff/observed.js';
+import type { ObservedPod } from '../plan/observed.js';
 import type { LifecycleHandler } from '../model/types.js';
 import { dockerError, isNotFound } from './docker.js';
 import { L } from './labels.js';

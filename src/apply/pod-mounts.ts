@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
-import type { ContainerPlan, PodPlan } from '../diff/pod-plan.js';
-import { expandSubPathExpr } from '../diff/pod-plan.js';
+import type { ContainerPlan, PodPlan } from '../plan/pod-plan.js';
+import { expandSubPathExpr } from '../plan/pod-plan.js';
 import { BerthError } from '../model/errors.js';
 import type { SafeMount } from './volumes/safe-mounts.js';
 import { hostPathPrefix, makeSafeMount, SAFE_MOUNT_ROOT, safeMountTarget } from './volumes/safe-mounts.js';

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { PodPlan, VolumePlan } from '../diff/pod-plan.js';
+import type { PodPlan, VolumePlan } from '../plan/pod-plan.js';
 import { dockerError, isNotFound } from './docker.js';
 import { packRootfs } from './images/rootfs.js';
 import type { RootfsEntry } from './images/rootfs.js';

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { DockerClient } from '../apply/docker.js';
 import { dockerError } from '../apply/docker.js';
-import type { ObservedContainer, ObservedPod } from '../diff/observed.js';
+import type { ObservedContainer, ObservedPod } from '../plan/observed.js';
 import type { Clock } from '../model/clock.js';
 import { BerthError } from '../model/errors.js';
 

@@ -1,5 +1,5 @@
-import type { Action } from '../diff/actions.js';
-import type { ObservedPod } from '../diff/observed.js';
+import type { Action } from '../plan/actions.js';
+import type { ObservedPod } from '../plan/observed.js';
 import type { Kind } from '../model/types.js';
 import type { LiveState } from './views/live.js';
 

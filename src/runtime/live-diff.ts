@@ -1,9 +1,9 @@
 import { describeAction } from '../apply/execute.js';
 import { observeDocker } from '../apply/observe.js';
-import { buildDesiredState } from '../diff/desired.js';
-import { plan } from '../diff/plan.js';
-import type { DiffReport } from '../diff/render/report.js';
-import { createDiffReport } from '../diff/render/report.js';
+import { buildDesiredState } from '../plan/desired.js';
+import { plan } from '../plan/plan.js';
+import type { DiffReport } from '../report/render/report.js';
+import { createDiffReport } from '../report/render/report.js';
 import type { ValidateOptions } from '../manifests/index.js';
 import { validateRevision } from '../manifests/index.js';
 import type { Problem } from '../model/problem.js';

@@ -1,5 +1,5 @@
-import { buildDesiredState } from '../diff/desired.js';
-import type { DesiredState } from '../diff/desired.js';
+import { buildDesiredState } from '../plan/desired.js';
+import type { DesiredState } from '../plan/desired.js';
 import type { ValidateOptions } from '../manifests/index.js';
 import { validateRevision } from '../manifests/index.js';
 import { BerthError } from '../model/errors.js';

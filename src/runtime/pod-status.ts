@@ -1,7 +1,7 @@
 import type { ObservedHost } from '../apply/observe.js';
 import type { DockerClient } from '../apply/docker.js';
 import type { ActionResult } from '../apply/execute.js';
-import type { ObservedPod } from '../diff/observed.js';
+import type { ObservedPod } from '../plan/observed.js';
 import type { ContainerStatusRecord, Store } from './store/index.js';
 import { own, setOwn } from '../model/own.js';
 

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { ObservedPod } from '../diff/observed.js';
+import type { ObservedPod } from '../plan/observed.js';
 import { BerthError } from '../model/errors.js';
 import { matches, selectorFromMap } from '../model/selectors.js';
 import type { Service } from '../model/types.js';

@@ -4,7 +4,7 @@ import type { ObservedHost } from '../apply/observe.js';
 import type { DeletePodHooks } from '../apply/pod.js';
 import type { PodProbeStatus, ProbeTarget } from '../apply/probes/index.js';
 import { createDockerProbeRunner, createProber, probeHost, resolveProbePort } from '../apply/probes/index.js';
-import type { ObservedPod } from '../diff/observed.js';
+import type { ObservedPod } from '../plan/observed.js';
 import type { Clock } from '../model/clock.js';
 import type { HostPolicy } from '../model/policy.js';
 import { DEFAULT_HOST_POLICY } from '../model/policy.js';

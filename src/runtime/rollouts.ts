@@ -1,7 +1,7 @@
-import type { DesiredState, Workload } from '../diff/desired.js';
-import { withPodTemplate } from '../diff/desired.js';
-import type { DeploymentStatus } from '../diff/controllers/deployment.js';
-import type { FullPlan } from '../diff/plan.js';
+import type { DesiredState, Workload } from '../plan/desired.js';
+import { withPodTemplate } from '../plan/desired.js';
+import type { DeploymentStatus } from '../plan/controllers/deployment.js';
+import type { FullPlan } from '../plan/plan.js';
 import type { Clock } from '../model/clock.js';
 import type { HostPolicy } from '../model/policy.js';
 import { describeViolations, podSpecPolicyViolations } from '../model/pod-policy.js';

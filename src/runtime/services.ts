@@ -7,9 +7,9 @@ import { readConfig, readStatus, waitForStatus } from '../apply/services/config-
 import type { DataplaneState } from '../apply/services/dataplane-state.js';
 import { readHostListeners } from '../apply/services/host-listeners.js';
 import type { DataplaneStatus, ProxyConfig } from '../dataplane/protocol.js';
-import type { DesiredState } from '../diff/desired.js';
-import type { ObservedPod, ObservedState } from '../diff/observed.js';
-import { CLUSTER_DOMAIN } from '../diff/services.js';
+import type { DesiredState } from '../plan/desired.js';
+import type { ObservedPod, ObservedState } from '../plan/observed.js';
+import { CLUSTER_DOMAIN } from '../plan/services.js';
 import type { Clock } from '../model/clock.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/index.js';

@@ -8,7 +8,7 @@ import {
   verifyProfiles,
   verifyRunAsNonRoot,
 } from '../../src/apply/container-security.js';
-import type { ContainerPlan } from '../../src/diff/pod-plan.js';
+import type { ContainerPlan } from '../../src/plan/pod-plan.js';
 
 type Security = ContainerPlan['securityContext'];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeView } from '../../src/cli/output/describe-kinds.js';
 import { outputDocument, renderDocument } from '../../src/cli/output/kube-objects.js';
-import { REDACTED } from '../../src/diff/redact.js';
+import { REDACTED } from '../../src/report/redact.js';
 import { buildViews, type ViewOf } from '../../src/runtime/views/index.js';
 import { entry, liveState, NOW } from '../runtime/views-support.js';
 

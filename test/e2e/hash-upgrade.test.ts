@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerClient } from '../../src/apply/docker.js';
-import type { DesiredState, Workload } from '../../src/diff/desired.js';
-import { buildDesiredState } from '../../src/diff/desired.js';
-import type { TemplatePlan } from '../../src/diff/pod-plan.js';
+import type { DesiredState, Workload } from '../../src/plan/desired.js';
+import { buildDesiredState } from '../../src/plan/desired.js';
+import type { TemplatePlan } from '../../src/plan/pod-plan.js';
 import { validateRevision } from '../../src/manifests/index.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { createControlPlane } from '../../src/runtime/compose.js';

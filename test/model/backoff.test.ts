@@ -116,7 +116,7 @@ describe('the named policies keep every caller’s numbers', () => {
 
   /**
    * The formulas the callers used before A4 (sources/git-backoff.ts, model/backoff.ts's
-   * crashLoopBackoff, diff/controllers/job.ts, runtime/daemon/daemon.ts, apply/execute.ts),
+   * crashLoopBackoff, plan/controllers/job.ts, runtime/daemon/daemon.ts, apply/execute.ts),
    * over every attempt a caller can pass. Below attempt 1 the old source/pass function waited
    * minMs, but its callers count a failure before asking, so they never pass less than 1.
    */

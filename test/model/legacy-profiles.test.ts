@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { annotatedProfile, annotatedProfiles, profileFromAnnotation } from '../../src/model/legacy-profiles.js';
-import { planTemplate } from '../../src/diff/pod-plan.js';
+import { planTemplate } from '../../src/plan/pod-plan.js';
 import type { PodTemplateSpec } from '../../src/model/types.js';
 import { TEST_HASH_KEY } from '../support/builders.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildDesiredState } from '../../src/diff/desired.js';
-import type { ObservedPod } from '../../src/diff/observed.js';
+import { buildDesiredState } from '../../src/plan/desired.js';
+import type { ObservedPod } from '../../src/plan/observed.js';
 import { BerthError } from '../../src/model/errors.js';
 import type { Service } from '../../src/model/types.js';
 import { parsePortSpecs, podPort, serviceTarget } from '../../src/runtime/port-forward.js';

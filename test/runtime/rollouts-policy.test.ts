@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildDesiredState } from '../../src/diff/desired.js';
+import { buildDesiredState } from '../../src/plan/desired.js';
 import { applyDefaults } from '../../src/model/defaults.js';
 import type { HostPolicy } from '../../src/model/policy.js';
 import { DEFAULT_HOST_POLICY } from '../../src/model/policy.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Workload } from '../../src/diff/desired.js';
-import { buildDesiredState } from '../../src/diff/desired.js';
-import type { FullPlan } from '../../src/diff/plan.js';
+import type { Workload } from '../../src/plan/desired.js';
+import { buildDesiredState } from '../../src/plan/desired.js';
+import type { FullPlan } from '../../src/plan/plan.js';
 import type { Clock } from '../../src/model/clock.js';
 import type { PodTemplateSpec, Resource } from '../../src/model/types.js';
 import type { HashKey } from '../../src/model/hash.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DockerClient } from '../../src/apply/docker.js';
 import type { ObservedHost } from '../../src/apply/observe.js';
-import { buildDesiredState } from '../../src/diff/desired.js';
-import type { ObservedPod, ObservedState } from '../../src/diff/observed.js';
+import { buildDesiredState } from '../../src/plan/desired.js';
+import type { ObservedPod, ObservedState } from '../../src/plan/observed.js';
 import { silentLogger } from '../../src/runtime/log.js';
 import { createDataplaneState } from '../../src/apply/services/dataplane-state.js';
 import { createServices } from '../../src/runtime/services.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ObservedPod } from '../../src/diff/observed.js';
+import type { ObservedPod } from '../../src/plan/observed.js';
 import { chooseContainer, findPod } from '../../src/runtime/container-io.js';
 import { entry, NOW, podOf, WEB } from './views-support.js';
 

@@ -1,7 +1,7 @@
 import type { PodTemplateSpec } from '../../src/model/types.js';
 import type { ContainerProbes } from '../../src/apply/observe.js';
-import { buildDesiredState } from '../../src/diff/desired.js';
-import type { ObservedContainer, ObservedNetwork, ObservedPod, ObservedVolume } from '../../src/diff/observed.js';
+import { buildDesiredState } from '../../src/plan/desired.js';
+import type { ObservedContainer, ObservedNetwork, ObservedPod, ObservedVolume } from '../../src/plan/observed.js';
 import type { Resource } from '../../src/model/types.js';
 import type { CronState, InventoryEntry, JobRecord, PodStatusRecord, RolloutRecord } from '../../src/runtime/store/index.js';
 import type { LiveState } from '../../src/runtime/views/index.js';

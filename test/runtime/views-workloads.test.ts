@@ -227,7 +227,7 @@ describe('config, storage, namespaces, services', () => {
 
 describe('deployments running another template than their manifest (undo pin, rollback)', () => {
   it('labels the ReplicaSet of the template actually running as the current one', async () => {
-    const { buildDesiredState } = await import('../../src/diff/desired.js');
+    const { buildDesiredState } = await import('../../src/plan/desired.js');
     const { observedFrom, deployment, TEST_HASH_KEY } = await import('../support/builders.js');
     const { liveState } = await import('./views-support.js');
     const { viewContext } = await import('../../src/runtime/views/context.js');

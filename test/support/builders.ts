@@ -1,5 +1,5 @@
-import type { ObservedContainer, ObservedPod, ObservedState } from '../../src/diff/observed.js';
-import type { PodPlan } from '../../src/diff/pod-plan.js';
+import type { ObservedContainer, ObservedPod, ObservedState } from '../../src/plan/observed.js';
+import type { PodPlan } from '../../src/plan/pod-plan.js';
 import { withDefaults } from '../../src/model/defaults.js';
 import type { AnyObject, Resource } from '../../src/model/types.js';
 import { resourceKey } from '../../src/model/types.js';

@@ -1,4 +1,4 @@
-import type { AppliedConfig } from '../../diff/observed.js';
+import type { AppliedConfig } from '../../plan/observed.js';
 import type { DataplaneStatus, DnsConfig, ProxyConfig } from '../../dataplane/protocol.js';
 import { configChecksum, configFileName, decodeConfig, decodeStatus, encodeConfig, STATUS_FILE } from '../../dataplane/protocol.js';
 import { BerthError } from '../../model/errors.js';

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { DnsPlan, NetworkAttachment, ProxyPlan } from '../../diff/service-actions.js';
+import type { DnsPlan, NetworkAttachment, ProxyPlan } from '../../plan/service-actions.js';
 import { BerthError } from '../../model/errors.js';
 import type { DockerClient } from '../docker.js';
 import { dockerError, isNotFound } from '../docker.js';
@@ -44,7 +44,7 @@ export async function createProxy(ctx: PodContext, plan: ProxyPlan): Promise<voi
     // A Service whose proxy cannot be made keeps nothing of itself on the host: a host fast path
     // left from an earlier pass would go on taking the published ports' traffic (a port a host
     // process now listens on included) for a Service that is not there. The next pass starts
-    // over: proxy first, then the fast path (diff/services.ts).
+    // over: proxy first, then the fast path (plan/services.ts).
     await removeHostRules(ctx, plan).catch(() => undefined);
     throw err;
   }

@@ -1,4 +1,4 @@
-import type { ServiceAction } from '../../diff/service-actions.js';
+import type { ServiceAction } from '../../plan/service-actions.js';
 import type { PodContext } from '../pod.js';
 import { connect, createDns, createHostRules, createProxy, disconnect, removeDataplaneContainer } from './containers.js';
 

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { DockerState, ObservedDns, ObservedService } from '../../diff/observed.js';
+import type { DockerState, ObservedDns, ObservedService } from '../../plan/observed.js';
 import { L, parseJson } from '../labels.js';
 import { dockerNames } from '../names.js';
 import { SL } from './containers.js';

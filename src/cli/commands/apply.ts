@@ -8,7 +8,7 @@ import { print, useColor, writeStyled } from '../context.js';
 import type { EngineFlags } from '../engine.js';
 import { addEngineOptions, parseDuration } from '../engine-flags.js';
 import { kubectlName, kubectlNameOfKey } from '../output/kube-names.js';
-import { serviceActionText } from '../../diff/service-action-text.js';
+import { serviceActionText } from '../../plan/service-action-text.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
 import { escapeControl } from '../../model/excerpt.js';

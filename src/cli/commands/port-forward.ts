@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ObservedPod } from '../../diff/observed.js';
+import type { ObservedPod } from '../../plan/observed.js';
 import { BerthError } from '../../model/errors.js';
 import type { Service } from '../../model/types.js';
 import type { PortSpec } from '../../runtime/port-forward.js';

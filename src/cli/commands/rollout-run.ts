@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { dump } from 'js-yaml';
-import { buildDesiredState } from '../../diff/desired.js';
-import type { DeploymentStatus } from '../../diff/controllers/deployment.js';
+import { buildDesiredState } from '../../plan/desired.js';
+import type { DeploymentStatus } from '../../plan/controllers/deployment.js';
 import { BerthError, isBerthError } from '../../model/errors.js';
 import type { AnyObject } from '../../model/types.js';
 import { withLease } from '../../runtime/hold-lease.js';

@@ -3,7 +3,7 @@ import type { ValidateOptions } from '../../manifests/index.js';
 import type { Clock } from '../../model/clock.js';
 import type { GitRef } from '../../sources/git.js';
 import type { Daemon } from '../daemon/daemon.js';
-import { redactSecretObject } from '../../diff/redact.js';
+import { redactSecretObject } from '../../report/redact.js';
 import { liveDiff } from '../live-diff.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';

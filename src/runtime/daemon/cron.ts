@@ -1,4 +1,4 @@
-import type { WorkloadStatus } from '../../diff/plan.js';
+import type { WorkloadStatus } from '../../plan/plan.js';
 import type { Clock } from '../../model/clock.js';
 import type { CronJob, Job, Resource } from '../../model/types.js';
 import { resourceKey } from '../../model/types.js';

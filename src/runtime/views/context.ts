@@ -1,6 +1,6 @@
-import type { DesiredState, Workload } from '../../diff/desired.js';
-import { buildDesiredState, withPodTemplate } from '../../diff/desired.js';
-import type { ObservedPod } from '../../diff/observed.js';
+import type { DesiredState, Workload } from '../../plan/desired.js';
+import { buildDesiredState, withPodTemplate } from '../../plan/desired.js';
+import type { ObservedPod } from '../../plan/observed.js';
 import { sealLegacyTemplateHash } from '../../model/hash.js';
 import type { AnyObject, PodTemplateSpec, Resource } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';

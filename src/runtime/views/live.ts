@@ -3,7 +3,7 @@ import { dockerError } from '../../apply/docker.js';
 import type { ObservedHost } from '../../apply/observe.js';
 import { observeDocker } from '../../apply/observe.js';
 import type { Clock } from '../../model/clock.js';
-import { buildDesiredState } from '../../diff/desired.js';
+import { buildDesiredState } from '../../plan/desired.js';
 import type { HashKey } from '../../model/hash.js';
 import type { AnyObject, PodTemplateSpec } from '../../model/types.js';
 import { appHashKeys } from '../host-key.js';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { redactSecretObject } from '../../diff/redact.js';
+import { redactSecretObject } from '../../report/redact.js';
 import type { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';

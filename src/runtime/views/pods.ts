@@ -1,5 +1,5 @@
-import type { ObservedContainer, ObservedPod } from '../../diff/observed.js';
-import { podPhase, podStatusReason } from '../../diff/observed.js';
+import type { ObservedContainer, ObservedPod } from '../../plan/observed.js';
+import { podPhase, podStatusReason } from '../../plan/observed.js';
 import type { Container, PodTemplateSpec } from '../../model/types.js';
 import type { ContainerStatusRecord, PodStatusRecord } from '../store/index.js';
 import type { ViewContext } from './context.js';

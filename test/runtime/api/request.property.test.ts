@@ -6,7 +6,7 @@ import type Dockerode from 'dockerode';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DockerClient } from '../../../src/apply/docker.js';
-import { REDACTED } from '../../../src/diff/redact.js';
+import { REDACTED } from '../../../src/report/redact.js';
 import type { Daemon, DaemonStatus } from '../../../src/runtime/daemon/daemon.js';
 import { createHandlers } from '../../../src/runtime/api/handlers.js';
 import { createDaemonMetrics } from '../../../src/runtime/api/metrics.js';

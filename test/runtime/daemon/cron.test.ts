@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WorkloadStatus } from '../../../src/diff/plan.js';
+import type { WorkloadStatus } from '../../../src/plan/plan.js';
 import type { CronJob, Job, Resource } from '../../../src/model/types.js';
 import { createCronScheduler } from '../../../src/runtime/daemon/cron.js';
 import { mostRecentFiring, parseSchedule } from '../../../src/runtime/daemon/cron-schedule.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Action } from '../../src/diff/actions.js';
-import { ACTION_PHASE } from '../../src/diff/actions.js';
-import { buildDesiredState } from '../../src/diff/desired.js';
-import type { Workload } from '../../src/diff/desired.js';
-import type { ObservedPod } from '../../src/diff/observed.js';
-import { plan } from '../../src/diff/plan.js';
+import type { Action } from '../../src/plan/actions.js';
+import { ACTION_PHASE } from '../../src/plan/actions.js';
+import { buildDesiredState } from '../../src/plan/desired.js';
+import type { Workload } from '../../src/plan/desired.js';
+import type { ObservedPod } from '../../src/plan/observed.js';
+import { plan } from '../../src/plan/plan.js';
 import type { Resource } from '../../src/model/types.js';
 import { deployment, observedFrom, observedState, res, sequence, TEST_HASH_KEY } from '../support/builders.js';
 

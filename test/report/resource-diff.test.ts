@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareKeys, diffObjects, diffResources, equivalentObjects, normalizeObject } from '../../src/diff/resource-diff.js';
-import { loadFixtureResources } from './support.js';
+import { compareKeys, diffObjects, diffResources, equivalentObjects, normalizeObject } from '../../src/report/resource-diff.js';
+import { loadFixtureResources } from '../support/diff-fixtures.js';
 import { withDefaults } from '../../src/model/defaults.js';
 import type { AnyObject, Resource } from '../../src/model/types.js';
 

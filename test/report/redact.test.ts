@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { planEffects } from '../../src/diff/effects.js';
-import { redactChange, REDACTED } from '../../src/diff/redact.js';
-import { renderJson } from '../../src/diff/render/json.js';
-import { renderMarkdown } from '../../src/diff/render/markdown.js';
-import type { DiffReport } from '../../src/diff/render/report.js';
-import { createDiffReport } from '../../src/diff/render/report.js';
-import { renderText } from '../../src/diff/render/text.js';
-import { diffResources } from '../../src/diff/resource-diff.js';
+import { planEffects } from '../../src/report/effects.js';
+import { redactChange, REDACTED } from '../../src/report/redact.js';
+import { renderJson } from '../../src/report/render/json.js';
+import { renderMarkdown } from '../../src/report/render/markdown.js';
+import type { DiffReport } from '../../src/report/render/report.js';
+import { createDiffReport } from '../../src/report/render/report.js';
+import { renderText } from '../../src/report/render/text.js';
+import { diffResources } from '../../src/report/resource-diff.js';
 import { withDefaults } from '../../src/model/defaults.js';
 import type { AnyObject, Resource } from '../../src/model/types.js';
-import { loadFixtureResources } from './support.js';
+import { loadFixtureResources } from '../support/diff-fixtures.js';
 
 /** Every secret value used by the secret-change fixture, plain. */
 const SECRET_VALUES = [

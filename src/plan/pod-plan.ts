@@ -18,6 +18,7 @@ import type {
   StringMap,
 } from '../model/types.js';
 import { own } from '../model/own.js';
+import { referencedConfigs } from '../model/pod-spec.js';
 
 /**
  * A pod fully resolved for execution: every reference to a ConfigMap or Secret replaced by its
@@ -156,27 +157,6 @@ export interface TemplateOwner {
   extraLabels?: StringMap;
   /** Label that carries the template hash on each pod (`pod-template-hash` for Deployments). */
   hashLabel?: string;
-}
-
-/** The config objects a pod spec refers to, `ConfigMap/ns/name` → data; for the hash and for effects. */
-export function referencedConfigs(namespace: string, spec: PodSpec): { configMaps: string[]; secrets: string[] } {
-  const cms = new Set<string>();
-  const secrets = new Set<string>();
-  for (const v of spec.volumes ?? []) {
-    if (v.configMap) cms.add(v.configMap.name);
-    if (v.secret) secrets.add(v.secret.secretName);
-  }
-  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-    for (const e of c.envFrom ?? []) {
-      if (e.configMapRef) cms.add(e.configMapRef.name);
-      if (e.secretRef) secrets.add(e.secretRef.name);
-    }
-    for (const e of c.env ?? []) {
-      if (e.valueFrom?.configMapKeyRef) cms.add(e.valueFrom.configMapKeyRef.name);
-      if (e.valueFrom?.secretKeyRef) secrets.add(e.valueFrom.secretKeyRef.name);
-    }
-  }
-  return { configMaps: [...cms].sort().map((n) => `${namespace}/${n}`), secrets: [...secrets].sort().map((n) => `${namespace}/${n}`) };
 }
 
 /**

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { accessModes } from '../../src/cli/output/table.js';
-import { buildDesiredState } from '../../src/diff/desired.js';
-import { plan } from '../../src/diff/plan.js';
-import { createDiffReport } from '../../src/diff/render/report.js';
-import { diffObjects } from '../../src/diff/resource-diff.js';
+import { buildDesiredState } from '../../src/plan/desired.js';
+import { plan } from '../../src/plan/plan.js';
+import { createDiffReport } from '../../src/report/render/report.js';
+import { diffObjects } from '../../src/report/resource-diff.js';
 import { validateRevision } from '../../src/manifests/index.js';
 import { applyDefaults } from '../../src/model/defaults.js';
 import { own, setOwn } from '../../src/model/own.js';

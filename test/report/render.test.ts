@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../../src/diff/render/markdown.js';
-import type { DiffReport } from '../../src/diff/render/report.js';
-import { createDiffReport } from '../../src/diff/render/report.js';
-import { renderText } from '../../src/diff/render/text.js';
+import { renderMarkdown } from '../../src/report/render/markdown.js';
+import type { DiffReport } from '../../src/report/render/report.js';
+import { createDiffReport } from '../../src/report/render/report.js';
+import { renderText } from '../../src/report/render/text.js';
 import { withDefaults } from '../../src/model/defaults.js';
 import type { AnyObject, Resource } from '../../src/model/types.js';
-import { loadFixtureResources } from './support.js';
+import { loadFixtureResources } from '../support/diff-fixtures.js';
 
 const FROM = { id: 'a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0', origin: 'git /repo@origin/main' };
 const TO = { id: '0123456789abcdef0123456789abcdef01234567', origin: 'git /repo@HEAD' };

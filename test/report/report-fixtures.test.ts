@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { renderJson } from '../../src/diff/render/json.js';
-import { createDiffReport } from '../../src/diff/render/report.js';
+import { renderJson } from '../../src/report/render/json.js';
+import { createDiffReport } from '../../src/report/render/report.js';
 import { stableStringify } from '../../src/model/hash.js';
-import { FIXTURES, loadFixtureResources } from './support.js';
+import { FIXTURES, loadFixtureResources } from '../support/diff-fixtures.js';
 
 /**
  * The exact JSON report (`berth diff -o json`) for pairs of fixture revisions under

@@ -1,7 +1,7 @@
 import { resolveFenceposts } from '../model/int-or-string.js';
 import type { AnyObject, Deployment, PodSpec, Resource, Service } from '../model/types.js';
 import { resourceKey } from '../model/types.js';
-import { referencedConfigs } from './pod-plan.js';
+import { referencedConfigs } from '../model/pod-spec.js';
 import { compareKeys, parseKey } from './resource-diff.js';
 import type { FieldChange, ResourceChange, ResourceDiff } from './resource-diff.js';
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { DnsConfig, ProxyConfig } from '../../src/dataplane/protocol.js';
 import { configChecksum } from '../../src/dataplane/protocol.js';
-import type { Action } from '../../src/diff/actions.js';
-import { ACTION_PHASE } from '../../src/diff/actions.js';
-import { buildDesiredState } from '../../src/diff/desired.js';
-import type { ObservedDns, ObservedPod, ObservedService, ObservedState } from '../../src/diff/observed.js';
-import { plan } from '../../src/diff/plan.js';
-import type { ProxyPlan } from '../../src/diff/service-actions.js';
+import type { Action } from '../../src/plan/actions.js';
+import { ACTION_PHASE } from '../../src/plan/actions.js';
+import { buildDesiredState } from '../../src/plan/desired.js';
+import type { ObservedDns, ObservedPod, ObservedService, ObservedState } from '../../src/plan/observed.js';
+import { plan } from '../../src/plan/plan.js';
+import type { ProxyPlan } from '../../src/plan/service-actions.js';
 import type { Resource } from '../../src/model/types.js';
 import { deployment, observedFrom, observedState, res, sequence, TEST_HASH_KEY } from '../support/builders.js';
 

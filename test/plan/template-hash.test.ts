@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildDesiredState } from '../../src/diff/desired.js';
-import type { Workload } from '../../src/diff/desired.js';
-import type { ObservedPod } from '../../src/diff/observed.js';
-import { plan } from '../../src/diff/plan.js';
+import { buildDesiredState } from '../../src/plan/desired.js';
+import type { Workload } from '../../src/plan/desired.js';
+import type { ObservedPod } from '../../src/plan/observed.js';
+import { plan } from '../../src/plan/plan.js';
 import { deriveHashKey, HASH_KEY_BYTES, SAFE_ALPHABET, stableStringify } from '../../src/model/hash.js';
 import type { Resource } from '../../src/model/types.js';
 import type { PodShape } from '../support/builders.js';

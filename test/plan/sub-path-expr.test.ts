@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildDesiredState } from '../../src/diff/desired.js';
-import { expandSubPathExpr } from '../../src/diff/pod-plan.js';
+import { buildDesiredState } from '../../src/plan/desired.js';
+import { expandSubPathExpr } from '../../src/plan/pod-plan.js';
 import { res, TEST_HASH_KEY } from '../support/builders.js';
 
 /**
