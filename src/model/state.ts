@@ -1,0 +1,288 @@
+/**
+ * Records the state store keeps. Times are milliseconds since the epoch, taken from the
+ * store's Clock unless a field says the caller supplies it. JSON-valued fields (`object`,
+ * `template`, problems) are stored as text and come back as plain data: no class
+ * instances, no `undefined` values inside them.
+ */
+import type { Problem } from './problem.js';
+
+// ---------------------------------------------------------------- inventory
+
+/** One object berth applied for an app: what pruning and the live diff work from (SPEC §3). */
+export interface InventoryEntry {
+  /** `Kind/namespace/name`; the caller's resource key, stored verbatim (see inventoryKey). */
+  key: string;
+  kind: string;
+  /** '' for cluster-scoped kinds (Namespace). */
+  namespace: string;
+  name: string;
+  /** Hash of the desired spec the Docker objects were created from (the `berth.spec-hash` label). */
+  specHash: string;
+  /** The last applied object, defaulted, as JSON. May hold Secret data: the file is 0600. */
+  object: unknown;
+  /** Source revision that introduced the current specHash. */
+  sourceRevision: string;
+  /** When the current specHash was first applied. */
+  appliedAt: number;
+}
+
+/** What a caller hands in: the store fills sourceRevision and appliedAt. */
+export type InventoryInput = Omit<InventoryEntry, 'sourceRevision' | 'appliedAt'>;
+
+// ---------------------------------------------------------------- source status
+
+/** Argo CD's vocabulary; `Unknown` until the first pass reports. */
+export type SyncState = 'Unknown' | 'Synced' | 'OutOfSync' | 'Progressing' | 'Degraded' | 'Failed';
+
+export interface RevisionMark {
+  revision: string;
+  at: number;
+}
+
+export interface SourceError {
+  message: string;
+  /** Every problem of an invalid revision, with file:line (SPEC §1). */
+  problems: Problem[];
+  at: number;
+}
+
+export interface SourceStatus {
+  app: string;
+  syncState: SyncState;
+  /** When syncState last changed value (not merely rewritten). */
+  syncStateSince: number;
+  lastFetched?: RevisionMark;
+  lastApplied?: RevisionMark;
+  lastFailed?: RevisionMark;
+  lastError?: SourceError;
+  updatedAt: number;
+}
+
+/**
+ * A partial update. Omitted fields keep their value; `null` clears one. Setting a revision
+ * stamps it with the clock, even when the id is unchanged (it was fetched/applied again).
+ */
+export interface SourceStatusPatch {
+  syncState?: SyncState;
+  lastFetchedRevision?: string | null;
+  lastAppliedRevision?: string | null;
+  lastFailedRevision?: string | null;
+  lastError?: { message: string; problems?: readonly Problem[] } | null;
+}
+
+// ---------------------------------------------------------------- rollouts
+
+export type RolloutOutcome = 'progressing' | 'complete' | 'failed' | 'rolled-back' | 'superseded';
+export type FinishedOutcome = Exclude<RolloutOutcome, 'progressing'>;
+
+/** One numbered revision of a Deployment, as `kubectl rollout history` shows it (SPEC §4). */
+export interface RolloutRecord {
+  app: string;
+  /** `Deployment/namespace/name`. */
+  deployment: string;
+  revision: number;
+  /** pod-template-hash: the ReplicaSet suffix. */
+  templateHash: string;
+  /** Pod template JSON, kept after the ReplicaSet's containers are gone so undo can recreate it. */
+  template: unknown;
+  sourceRevision: string;
+  changeCause?: string;
+  startedAt: number;
+  finishedAt?: number;
+  outcome: RolloutOutcome;
+  message?: string;
+  /**
+   * Earlier numbers this template held before it was rolled out again, oldest first
+   * (Kubernetes' `deployment.kubernetes.io/revision-history` annotation).
+   */
+  revisionHistory: number[];
+  /** Last time the rollout made progress; its progress deadline counts from here (or startedAt). */
+  progressAt?: number;
+}
+
+export interface BeginRolloutInput {
+  templateHash: string;
+  template: unknown;
+  sourceRevision: string;
+  changeCause?: string;
+}
+
+/** `rollout undo`: the Deployment runs this template until the source changes or the pin is lifted. */
+export interface RolloutPin {
+  app: string;
+  deployment: string;
+  revision: number;
+  templateHash: string;
+  /** Source revision current when the pin was set: a different one lifts the pin. */
+  sourceRevisionAtPin: string;
+  pinnedAt: number;
+}
+
+export type PinInput = Pick<RolloutPin, 'revision' | 'templateHash' | 'sourceRevisionAtPin'>;
+
+/** A template whose rollout failed and was rolled back: not retried until the desired state changes. */
+export interface FailedTemplate {
+  app: string;
+  deployment: string;
+  templateHash: string;
+  sourceRevision: string;
+  reason: string;
+  failedAt: number;
+}
+
+// ---------------------------------------------------------------- events
+
+export type EventType = 'Normal' | 'Warning';
+
+export interface EventInput {
+  app: string;
+  type: EventType;
+  /** CamelCase, e.g. `ScalingReplicaSet`, `BackOff`, `RolloutRolledBack`. */
+  reason: string;
+  /** Key of the object the event is about, `Kind/namespace/name`. */
+  objectKey: string;
+  /** Must already be redacted: the store never sees a secret value it could leak (SPEC §8). */
+  message: string;
+  sourceRevision?: string;
+}
+
+/** An event with Kubernetes' aggregation fields: identical consecutive events bump `count`. */
+export interface EventRecord extends EventInput {
+  id: number;
+  count: number;
+  firstTimestamp: number;
+  lastTimestamp: number;
+}
+
+export interface EventQuery {
+  /** Omitted: every app (`berth get events -A`). */
+  app?: string;
+  /** One key or several (a Deployment with its ReplicaSets and pods). */
+  objectKey?: string | readonly string[];
+  /** Only events whose lastTimestamp is at or after this time. */
+  since?: number;
+  /** The newest `limit` events (still returned oldest first). */
+  limit?: number;
+}
+
+// ---------------------------------------------------------------- pod status
+
+export interface ContainerStatusRecord {
+  ready: boolean;
+  started: boolean;
+  restartCount: number;
+  lastTerminationReason?: string;
+  lastTerminatedAt?: number;
+  /** CrashLoopBackOff: the container is not restarted before this time. */
+  backoffUntil?: number;
+  /**
+   * berth took restarts over from Docker's restart policy (a crash loop seen while a berth
+   * process runs) and restarts the container itself on Kubernetes' back-off schedule.
+   */
+  restartsManaged?: boolean;
+  /** Restarts berth performed since it took over: the CrashLoopBackOff exponent. */
+  backoffRestarts?: number;
+}
+
+export interface PodStatusInput {
+  ready: boolean;
+  containers: Record<string, ContainerStatusRecord>;
+  /** When the prober observed this; defaults to the store's clock. */
+  updatedAt?: number;
+}
+
+export interface PodStatusRecord {
+  podKey: string;
+  ready: boolean;
+  containers: Record<string, ContainerStatusRecord>;
+  updatedAt: number;
+}
+
+// ---------------------------------------------------------------- node ports
+
+export interface NodePortAllocation {
+  port: number;
+  app: string;
+  /** `Service/namespace/name`. */
+  serviceKey: string;
+  /** The Service port's name ('' for a lone unnamed port). */
+  portName: string;
+  allocatedAt: number;
+}
+
+// ---------------------------------------------------------------- cron jobs and jobs
+
+export interface CronState {
+  lastScheduleTime?: number;
+  lastSuccessfulTime?: number;
+  /** Names of Jobs this CronJob started that are still running (`status.active`). */
+  active: string[];
+  updatedAt: number;
+}
+
+export type CronStateInput = Omit<CronState, 'updatedAt'>;
+
+export type JobPhase = 'Running' | 'Complete' | 'Failed';
+
+export interface JobRecord {
+  /** `Job/namespace/name`. */
+  jobKey: string;
+  /** The CronJob that created it (`CronJob/namespace/name`), for history limits. */
+  ownerKey?: string;
+  phase: JobPhase;
+  startTime: number;
+  completionTime?: number;
+  active: number;
+  succeeded: number;
+  failed: number;
+  /** e.g. `BackoffLimitExceeded`, `DeadlineExceeded`. */
+  reason?: string;
+  message?: string;
+  /** The Job object as created (CronJob-started Jobs), JSON; kept so it survives restarts unchanged. */
+  object?: unknown;
+  updatedAt: number;
+}
+
+export type JobInput = Omit<JobRecord, 'updatedAt'>;
+
+// ---------------------------------------------------------------- leases
+
+export type LeaseHolderKind = 'daemon' | 'cli';
+
+export interface LeaseHolder {
+  /** Unique per process and purpose, e.g. `daemon:<hostname>:<pid>:<random>`. */
+  id: string;
+  pid: number;
+  hostname: string;
+  kind: LeaseHolderKind;
+}
+
+export interface Lease {
+  app: string;
+  holder: LeaseHolder;
+  acquiredAt: number;
+  renewedAt: number;
+  expiresAt: number;
+}
+
+export type LeaseResult =
+  | { acquired: true; lease: Lease; tookOverFrom?: LeaseHolder }
+  | { acquired: false; heldBy: LeaseHolder; expiresAt: number };
+
+// ---------------------------------------------------------------- deployment overrides
+
+/**
+ * What an operator changed on a Deployment outside the source: `rollout restart` (a restart
+ * stamp added to the pod template) and `rollout pause`. Each records the source template hash
+ * it was made against, so a new template from the source supersedes it.
+ */
+export type DeploymentOverrideKind = 'restart' | 'pause';
+
+export interface DeploymentOverride {
+  app: string;
+  deployment: string;
+  kind: DeploymentOverrideKind;
+  /** restart: the restartedAt stamp (RFC 3339); pause: 'true'. */
+  value: string;
+  createdAt: number;
+}

@@ -1,0 +1,64 @@
+import type {
+  BeginRolloutInput,
+  CronStateInput,
+  DeploymentOverrideKind,
+  EventInput,
+  FinishedOutcome,
+  InventoryInput,
+  JobInput,
+  PinInput,
+  PodStatusInput,
+  SourceStatusPatch,
+} from '../model/state.js';
+
+/**
+ * What a controller decided the store should remember, as data: the planner returns these
+ * instead of writing, so a dry run, a view and a pass can all run the same decision and only
+ * the pass commits it (runtime/commit.ts, one transaction). Every change is for the app the
+ * plan is for; each maps onto one store method of the same name.
+ *
+ * `onSuccessOf` (action ids) makes a change conditional: it is committed after execution, and
+ * only when every named action succeeded (delete bookkeeping: forget a Deployment's history
+ * only once its pods are gone).
+ */
+export type StoreChange = (
+  | { type: 'replace-inventory'; entries: readonly InventoryInput[]; sourceRevision: string }
+  | { type: 'upsert-inventory'; entry: InventoryInput; sourceRevision: string }
+  | { type: 'remove-inventory'; keys: readonly string[] }
+  | { type: 'update-source-status'; patch: SourceStatusPatch }
+  | { type: 'begin-rollout'; deployment: string; input: BeginRolloutInput }
+  | { type: 'note-progress'; deployment: string; revision: number; signature?: string }
+  | { type: 'finish-rollout'; deployment: string; revision: number; outcome: FinishedOutcome; message?: string }
+  | { type: 'mark-failed-template'; deployment: string; templateHash: string; sourceRevision: string; reason: string }
+  | { type: 'clear-failed-templates'; deployment: string }
+  | { type: 'prune-rollouts'; deployment: string; keep: number }
+  | { type: 'forget-deployment'; deployment: string }
+  | { type: 'set-pin'; deployment: string; pin: PinInput }
+  | { type: 'clear-pin'; deployment: string }
+  | { type: 'set-override'; deployment: string; kind: DeploymentOverrideKind; value: string }
+  | { type: 'clear-override'; deployment: string; kind: DeploymentOverrideKind }
+  | { type: 'claim-node-port'; serviceKey: string; portName: string; port: number }
+  | { type: 'release-node-ports'; serviceKey: string; keep?: readonly string[] }
+  | { type: 'upsert-job'; job: JobInput }
+  | { type: 'delete-jobs'; jobKeys: readonly string[] }
+  | { type: 'set-cron-state'; cronJobKey: string; state: CronStateInput }
+  | { type: 'delete-cron-state'; cronJobKey: string }
+  | { type: 'set-pod-status'; podKey: string; status: PodStatusInput }
+  | { type: 'delete-pod-status'; podKeys: readonly string[] }
+  | { type: 'add-event'; event: Omit<EventInput, 'app'> }
+) & { onSuccessOf?: readonly string[] };
+
+export type StoreChangeType = StoreChange['type'];
+
+/** The changes to commit before executing (write-ahead), and those that wait for their actions. */
+export function splitByTiming(changes: readonly StoreChange[]): { before: StoreChange[]; after: StoreChange[] } {
+  const before: StoreChange[] = [];
+  const after: StoreChange[] = [];
+  for (const c of changes) (c.onSuccessOf?.length ? after : before).push(c);
+  return { before, after };
+}
+
+/** The conditional changes whose actions all succeeded (ids of the actions that did). */
+export function changesEarned(changes: readonly StoreChange[], succeeded: ReadonlySet<string>): StoreChange[] {
+  return changes.filter((c) => (c.onSuccessOf ?? []).every((id) => succeeded.has(id)));
+}

@@ -1,0 +1,91 @@
+import type { StoreChange } from '../plan/store-changes.js';
+import type { Store } from './store/index.js';
+
+/**
+ * Commits what a plan decided, in one store transaction: all of it or none of it. The planner
+ * (src/plan) never writes; this is where its decisions become the store's memory, so a dry run
+ * or a view that plans the same snapshot can never change anything. A change that fails (a
+ * node port another app claimed in the meantime: CONFLICT) rolls the whole list back and
+ * throws, so a pass stops before executing anything its bookkeeping does not cover.
+ */
+export function commitChanges(store: Store, app: string, changes: readonly StoreChange[]): void {
+  if (changes.length === 0) return;
+  store.transaction(() => {
+    for (const c of changes) applyChange(store, app, c);
+  });
+}
+
+function applyChange(store: Store, app: string, c: StoreChange): void {
+  switch (c.type) {
+    case 'replace-inventory':
+      return store.replaceInventory(app, c.entries, { sourceRevision: c.sourceRevision });
+    case 'upsert-inventory':
+      store.upsertInventory(app, c.entry, { sourceRevision: c.sourceRevision });
+      return;
+    case 'remove-inventory':
+      store.removeInventory(app, c.keys);
+      return;
+    case 'update-source-status':
+      store.updateSourceStatus(app, c.patch);
+      return;
+    case 'begin-rollout':
+      store.beginRollout(app, c.deployment, c.input);
+      return;
+    case 'note-progress':
+      store.noteRolloutProgress(app, c.deployment, c.revision);
+      return;
+    case 'finish-rollout':
+      store.finishRollout(app, c.deployment, c.revision, c.outcome, c.message);
+      return;
+    case 'mark-failed-template':
+      store.markFailedTemplate(app, c.deployment, c.templateHash, c.sourceRevision, c.reason);
+      return;
+    case 'clear-failed-templates':
+      store.clearFailedTemplates(app, c.deployment);
+      return;
+    case 'prune-rollouts':
+      store.pruneRollouts(app, c.deployment, c.keep);
+      return;
+    case 'forget-deployment':
+      return store.forgetDeployment(app, c.deployment);
+    case 'set-pin':
+      store.setPin(app, c.deployment, c.pin);
+      return;
+    case 'clear-pin':
+      store.clearPin(app, c.deployment);
+      return;
+    case 'set-override':
+      store.setDeploymentOverride(app, c.deployment, c.kind, c.value);
+      return;
+    case 'clear-override':
+      store.clearDeploymentOverride(app, c.deployment, c.kind);
+      return;
+    case 'claim-node-port':
+      store.allocateNodePort(app, c.serviceKey, c.portName, c.port);
+      return;
+    case 'release-node-ports':
+      store.releaseNodePorts(app, c.serviceKey, c.keep ? { keep: c.keep } : {});
+      return;
+    case 'upsert-job':
+      store.upsertJob(app, c.job);
+      return;
+    case 'delete-jobs':
+      store.deleteJobs(app, c.jobKeys);
+      return;
+    case 'set-cron-state':
+      store.setCronState(app, c.cronJobKey, c.state);
+      return;
+    case 'delete-cron-state':
+      store.deleteCronState(app, c.cronJobKey);
+      return;
+    case 'set-pod-status':
+      store.setPodStatus(app, c.podKey, c.status);
+      return;
+    case 'delete-pod-status':
+      store.deletePodStatus(app, c.podKeys);
+      return;
+    case 'add-event':
+      store.addEvent({ app, ...c.event });
+      return;
+  }
+}
