@@ -3,6 +3,7 @@ import git, { type AuthCallback, type HttpClient } from 'isomorphic-git';
 import nodeHttp from 'isomorphic-git/http/node';
 import type { Clock } from '../model/clock.js';
 import { BerthError } from '../model/errors.js';
+import { headTolerantHttp } from './git-advertisement.js';
 import { cacheEntryDir, cacheExists, initCache, packCount, wipeCache } from './git-cache.js';
 import { looksLikeCorruption, unreachableError, unreachableReason } from './git-errors.js';
 import { isCode, peelToCommit, refError } from './git-refs.js';
@@ -153,7 +154,7 @@ export class RemoteFetcher {
     const remoteRef = 'branch' in ref ? `refs/heads/${ref.branch}` : `refs/tags/${(ref as { tag: string }).tag}`;
     let fetchHead: string | null;
     try {
-      ({ fetchHead } = await git.fetch({ ...this.fetchArgs(store, signal), ref: remoteRef, remoteRef }));
+      ({ fetchHead } = await git.fetch({ ...this.fetchArgs(store, signal, remoteRef), ref: remoteRef, remoteRef }));
     } catch (err) {
       if (isCode(err, 'NotFoundError') && (err as { data?: { what?: unknown } }).data?.what === remoteRef) {
         throw refError(this.config.refName, 'ref-not-found', `the remote has no ${remoteRef}`);
@@ -172,17 +173,19 @@ export class RemoteFetcher {
   private async fetchCommit(store: GitStore, sha: string, signal: AbortSignal): Promise<string> {
     if (await hasCommit(store, sha)) return sha;
     // Smart HTTP is stateless RPC: servers answer wants for any commit reachable from a ref.
-    await git.fetch({ ...this.fetchArgs(store, signal), ref: sha, remoteRef: sha });
+    await git.fetch({ ...this.fetchArgs(store, signal, sha), ref: sha, remoteRef: sha });
     if (!(await hasCommit(store, sha))) throw refError(sha, 'commit-not-found', `commit ${sha} is not reachable from any ref of the remote`, { commit: sha });
     return sha;
   }
 
-  private fetchArgs(store: GitStore, signal: AbortSignal) {
+  /** `wantRef`: the branch, tag or commit fetched, which stands in for a HEAD the remote does not advertise. */
+  private fetchArgs(store: GitStore, signal: AbortSignal, wantRef: string) {
     const credentials = this.config.credentials;
     const onAuth: AuthCallback | undefined = credentials ? () => ({ ...credentials }) : undefined;
     const base = this.config.http;
     // isomorphic-git's fetch takes no signal; its http client does, so abort goes through here.
-    const http: HttpClient = { request: (req) => base.request({ ...req, signal }) };
+    const signalled: HttpClient = { request: (req) => base.request({ ...req, signal }) };
+    const http = headTolerantHttp(signalled, wantRef);
     return {
       fs,
       http,

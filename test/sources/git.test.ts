@@ -206,6 +206,22 @@ describe('git source refs and history', () => {
     expect(server.requests.length).toBe(before);
   });
 
+  // `git init --bare` makes HEAD name master; a repository pushed to main only then advertises
+  // no HEAD at all, which isomorphic-git's fetch required ("Could not find HEAD.", issue 13).
+  it('follows a branch, a tag and a commit of a bare repository whose HEAD names a missing branch', async () => {
+    const repo = await makeRepo(server.root, 'headless.git', { files: { 'a.yaml': 'v: 1\n' } });
+    await gitCli(repo.bareDir, ['symbolic-ref', 'HEAD', 'refs/heads/master']);
+    const one = await repo.revParse('main');
+    await repo.tag('v1');
+    const two = await repo.commitFiles({ 'a.yaml': 'v: 2\n' });
+    const branch = await source({ url: server.url('headless.git'), ref: { branch: 'main' } });
+    expect((await branch.fetch()).id).toBe(two);
+    const three = await repo.commitFiles({ 'a.yaml': 'v: 3\n' });
+    expect((await branch.fetch()).id).toBe(three);
+    expect((await (await source({ url: server.url('headless.git'), ref: { tag: 'v1' } })).fetch()).id).toBe(one);
+    expect((await (await source({ url: server.url('headless.git'), ref: { commit: two } })).fetch()).files[0]?.content.toString()).toBe('v: 2\n');
+  });
+
   it('a pinned commit the remote does not have is SOURCE_ERROR commit-not-found', async () => {
     await makeRepo(server.root, 'pin2.git', { files: { 'a.yaml': 'v: 1\n' } });
     const sha = 'f'.repeat(40);
