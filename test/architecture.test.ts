@@ -276,6 +276,17 @@ describe('architecture of src/', () => {
     expect(found).toEqual([]);
   });
 
+  it('below cli/ nothing reads the environment or the command line, and time and chance come from the clock and random given', () => {
+    // cli/ turns argv and env into flags and options; everything below takes them as parameters,
+    // so a test, the daemon and a command can run the same code with different settings.
+    // runtime/clock.ts is the one real clock. dataplane/ is its own program with its own entry.
+    const found = [...sources.keys()]
+      .filter((f) => !f.startsWith('cli/') && !f.startsWith('dataplane/') && f !== 'runtime/clock.ts')
+      .filter((f) => /\bprocess\.(?:env|argv)\b|\bDate\.now\(|\bMath\.random\(/.test(readFileSync(join(SRC, f), 'utf8').replace(/^\s*(?:\/\/|\*).*$/gm, '')))
+      .sort();
+    expect(found).toEqual([]);
+  });
+
   it('below cli/ nothing reads the process identity (pid, liveness, host name): cli/ passes it down', () => {
     // dataplane/ is its own program (run in the proxy and DNS containers) with its own entry point.
     const found = [...sources.keys()]
