@@ -91,10 +91,14 @@ describe('deployment view', () => {
     ] as const)('%s', (_, d, condition) => {
       const pod = podOf(INVENTORY, KEY, { name: 'web-x-aaaaa' });
       const state = liveState({ inventory: INVENTORY, pods: [pod], effectiveTemplates: [[KEY, good]], divergences: [d] });
-      const view = of(buildViews(state, ['Deployment']), 'Deployment')[0]!;
+      const views = buildViews(state, ['Deployment', 'ReplicaSet']);
+      const view = of(views, 'Deployment')[0]!;
       // The template that runs, as kubectl shows after an undo: not the source's.
       expect(view.object.spec.template.spec.containers[0]!.image).toBe('web:good');
       expect(view.object.status.conditions).toContainEqual(expect.objectContaining(condition));
+      // `get rs` agrees: the current ReplicaSet (the running template's hash) carries that template too.
+      const current = of(views, 'ReplicaSet').find((rs) => rs.name === `web-${view.templateHash}`);
+      expect(current?.object.spec.template?.spec.containers[0]!.image).toBe('web:good');
     });
   });
 

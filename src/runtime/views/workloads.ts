@@ -123,7 +123,9 @@ export function deploymentReplicaSets(ctx: ViewContext, entry: InventoryEntry, p
   for (const [name, rsPods] of groups) {
     const rsHash = name.slice(d.metadata.name.length + 1);
     const record = rollouts.find((r) => r.templateHash === rsHash);
-    const template = rsHash === hash ? d.spec.template : (record?.template as PodTemplateSpec | undefined);
+    // The current ReplicaSet carries the template that runs (a pin or rollback replaces the
+    // source's), the same one the Deployment's view shows; older ones their recorded template.
+    const template = rsHash === hash ? (ctx.state.effectiveTemplates.get(entry.key) ?? d.spec.template) : (record?.template as PodTemplateSpec | undefined);
     const desired = rsHash === hash ? d.spec.replicas : rsPods.length;
     const labels = { ...(template?.metadata.labels ?? rsPods[0]?.labels ?? {}), 'pod-template-hash': rsHash };
     const selector: LabelSelector = { ...d.spec.selector, matchLabels: { ...(d.spec.selector.matchLabels ?? {}), 'pod-template-hash': rsHash } };
