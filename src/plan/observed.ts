@@ -14,7 +14,7 @@ export interface ObservedState {
   inventory: InventoryItem[];
   /** Per-namespace DNS containers of the data plane (services). */
   dns?: ObservedDns[];
-  /** NodePorts the store holds for this app: Service key → port name → node port. */
+  /** This app's node ports as plan/node-ports.ts settled them (a dry run: as it would): Service key → port name → node port. */
   nodePorts?: Record<string, Record<string, number>>;
   /**
    * Pods whose readiness this process has not established yet (its prober only just started):

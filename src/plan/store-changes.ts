@@ -37,7 +37,8 @@ export type StoreChange = (
   | { type: 'clear-pin'; deployment: string }
   | { type: 'set-override'; deployment: string; kind: DeploymentOverrideKind; value: string }
   | { type: 'clear-override'; deployment: string; kind: DeploymentOverrideKind }
-  | { type: 'claim-node-port'; serviceKey: string; portName: string; port: number }
+  /** `cursor`: where the next automatic allocation starts; set by an automatic one (plan/node-ports.ts). */
+  | { type: 'claim-node-port'; serviceKey: string; portName: string; port: number; cursor?: number }
   | { type: 'release-node-ports'; serviceKey: string; keep?: readonly string[] }
   | { type: 'upsert-job'; job: JobInput }
   | { type: 'delete-jobs'; jobKeys: readonly string[] }

@@ -61,7 +61,7 @@ function applyChange(store: Store, app: string, c: StoreChange): void {
       store.clearDeploymentOverride(app, c.deployment, c.kind);
       return;
     case 'claim-node-port':
-      store.allocateNodePort(app, c.serviceKey, c.portName, c.port);
+      store.allocateNodePort(app, c.serviceKey, c.portName, c.port, c.cursor !== undefined ? { cursor: c.cursor } : {});
       return;
     case 'release-node-ports':
       store.releaseNodePorts(app, c.serviceKey, c.keep ? { keep: c.keep } : {});

@@ -17,6 +17,7 @@ import { inspectManaged, mergeStoredStatus, recordStepResults } from './pod-stat
 import type { ControlPlane } from './compose.js';
 import { BerthError } from '../model/errors.js';
 import type { RolloutTracker } from './rollouts.js';
+import { settleNodePorts } from './node-ports.js';
 import type { InventoryEntry, Store } from './store/index.js';
 
 /**
@@ -121,7 +122,8 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
     req.signal?.throwIfAborted();
     const desired = req.rollouts ? req.rollouts.effective(req.desired) : req.desired;
     const observed = await observe(deps, req.app, req.previousInventory);
-    await services.observe(observed, desired, { dryRun: req.dryRun ?? false, probing: deps.readiness?.track !== undefined });
+    await services.observe(observed, { probing: deps.readiness?.track !== undefined });
+    observed.nodePorts = await settleNodePorts(deps, req.app, desired, observed, { dryRun: req.dryRun ?? false });
     const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune });
     firstPlan ??= p;
     last = p;

@@ -5,9 +5,7 @@ import type { ObservedHost } from '../apply/observe.js';
 import type { DeletePodHooks, PodContext } from '../apply/pod.js';
 import { readConfig, readStatus, waitForStatus } from '../apply/services/config-writer.js';
 import type { DataplaneState } from '../apply/services/dataplane-state.js';
-import { readHostListeners } from '../apply/services/host-listeners.js';
 import type { DataplaneStatus, ProxyConfig } from '../dataplane/protocol.js';
-import type { DesiredState } from '../plan/desired.js';
 import type { ObservedPod, ObservedState } from '../plan/observed.js';
 import { CLUSTER_DOMAIN } from '../plan/services.js';
 import type { Clock } from '../model/clock.js';
@@ -16,16 +14,17 @@ import type { Store } from './store/index.js';
 
 /**
  * The runtime half of Services (docs/services.md): what planning needs beyond Docker's
- * container list (NodePort numbers from the store, what each proxy and DNS server runs,
- * which pods' readiness this process does not know yet), the DNS settings of new pods, and
- * the drain that takes a pod out of every Service before it is stopped.
+ * container list (what each proxy and DNS server runs, which pods' readiness this process
+ * does not know yet), the DNS settings of new pods, and the drain that takes a pod out of
+ * every Service before it is stopped.
  */
 export interface ServicesRuntime {
   /**
-   * Completes an observation for planning. `dryRun` allocates no NodePorts; `probing` (a prober
-   * decides readiness in this process) holds the readiness of pods it only just met (see holds).
+   * Completes an observation for planning; reads, never writes. `probing` (a prober decides
+   * readiness in this process) holds the readiness of pods it only just met (see holds).
+   * Node ports are planned apart (runtime/node-ports.ts).
    */
-  observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, desired: DesiredState, options: { dryRun: boolean; probing: boolean }): Promise<void>;
+  observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, options: { probing: boolean }): Promise<void>;
   /** PodContext.dns: the namespace's DNS server and Kubernetes' search domains. */
   dns(namespace: string): { servers: string[]; search: string[] };
   /** `base` plus the drain before a pod's containers get SIGTERM. */
@@ -60,8 +59,7 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
   const firstSeen = new Map<string, number>();
   const startedAt = clock.now();
 
-  async function observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, desired: DesiredState, options: { dryRun: boolean; probing: boolean }): Promise<void> {
-    observed.nodePorts = nodePorts(desired, observed, options.dryRun, needsAllocation(desired, options.dryRun) ? new Set([...(await hostPorts()), ...loadBalancerPorts(desired)]) : new Set());
+  async function observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, options: { probing: boolean }): Promise<void> {
     await Promise.all([
       ...observed.services.map(async (s) => {
         if (s.state === 'running' || s.state === 'restarting') s.config = writer.appliedConfig(s.containerId, await statusOf(s.containerId, 'proxy'));
@@ -85,72 +83,6 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
       log.warn({ err, containerId }, 'could not read data-plane status');
       return undefined;
     }
-  }
-
-  /**
-   * Allocations are stable (the store remembers them) and global to the host; a requested
-   * nodePort another Service holds is a CONFLICT error that fails the pass before anything
-   * changes. Ports of Services that are gone are released once their proxy is.
-   */
-  /** True when some NodePort/LoadBalancer port has neither an allocation nor a requested number. */
-  function needsAllocation(desired: DesiredState, dryRun: boolean): boolean {
-    if (dryRun) return false;
-    const held = new Set(store.listNodePorts(app).map((a) => `${a.serviceKey} ${a.portName}`));
-    return desired.services.some(
-      (r) => (r.object.spec.type === 'NodePort' || r.object.spec.type === 'LoadBalancer') && (r.object.spec.ports ?? []).some((p) => p.nodePort === undefined && !held.has(`${r.key} ${p.name ?? ''}`)),
-    );
-  }
-
-  /**
-   * Host ports in use: those Docker publishes for any container (another state dir's Services,
-   * other software) and those a host process listens on or is bound to, TCP or UDP alike: a node
-   * port there would be refused when the Service is made (apply/services/containers.ts).
-   */
-  async function hostPorts(): Promise<Set<number>> {
-    let published: number[];
-    try {
-      const all = await docker.api.listContainers();
-      published = all.flatMap((c) => (c.Ports ?? []).flatMap((p) => (p.PublicPort ? [p.PublicPort] : [])));
-    } catch (err) {
-      throw dockerError(err, 'listing published host ports');
-    }
-    return new Set([...published, ...(await readHostListeners()).map((l) => l.port)]);
-  }
-
-  /**
-   * The ports this revision's LoadBalancers publish on the host: not published yet when node
-   * ports are allocated, and a node port on one of them would make Docker refuse one of the two
-   * proxies halfway through the apply (issue 11).
-   */
-  function loadBalancerPorts(desired: DesiredState): number[] {
-    return desired.services.flatMap((r) => (r.object.spec.type === 'LoadBalancer' ? (r.object.spec.ports ?? []).map((p) => p.port) : []));
-  }
-
-  function nodePorts(desired: DesiredState, observed: ObservedState, dryRun: boolean, avoid: ReadonlySet<number>): Record<string, Record<string, number>> {
-    const out: Record<string, Record<string, number>> = {};
-    for (const a of store.listNodePorts(app)) (out[a.serviceKey] ??= {})[a.portName] = a.port;
-    if (dryRun) return out;
-    for (const r of desired.services) {
-      const spec = r.object.spec;
-      if (spec.type !== 'NodePort' && spec.type !== 'LoadBalancer') {
-        if (out[r.key]) store.releaseNodePorts(app, r.key);
-        delete out[r.key];
-        continue;
-      }
-      const ports = (spec.ports ?? []).filter((p) => p.protocol !== 'SCTP');
-      const mine: Record<string, number> = {};
-      for (const p of ports) mine[p.name ?? ''] = store.allocateNodePort(app, r.key, p.name ?? '', p.nodePort, { avoid });
-      store.releaseNodePorts(app, r.key, { keep: Object.keys(mine) });
-      out[r.key] = mine;
-    }
-    for (const key of Object.keys(out)) {
-      if (desired.byKey.has(key)) continue;
-      const [, ns, name] = key.split('/');
-      if (observed.services.some((s) => s.namespace === ns && s.name === name)) continue;
-      store.releaseNodePorts(app, key);
-      delete out[key];
-    }
-    return out;
   }
 
   /**

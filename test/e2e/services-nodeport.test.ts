@@ -180,9 +180,14 @@ describe('services: NodePort (real Docker)', () => {
       conflicting,
       `apiVersion: v1\nkind: Service\nmetadata: {name: other}\nspec:\n  type: NodePort\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080, nodePort: ${webPort}}]\n`,
     );
+    const message = `nodePort ${webPort} requested by Service/default/other (app ${t.app}) is already allocated to Service/default/web (app ${t.app})`;
+    // A dry run plans the node ports as the apply does, so it fails the same way.
+    const dry = await t.berth('apply', '-f', conflicting, '--dry-run');
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain(message);
     const r = await t.berth('apply', '-f', conflicting);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`nodePort ${webPort} requested by Service/default/other (app ${t.app}) is already allocated to Service/default/web (app ${t.app})`);
+    expect(r.stderr).toContain(message);
     expect((await t.containers()).filter((c) => c.Labels['berth.name'] === 'other')).toEqual([]);
   });
 });

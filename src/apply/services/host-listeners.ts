@@ -8,7 +8,7 @@ import { BerthError } from '../../model/errors.js';
  * tcp6, udp, udp6). Docker only knows the ports containers publish; a Service that publishes a
  * port a host process (sshd, a database, a web server) listens on would take that port's
  * traffic on every non-loopback address with the host fast path's DNAT rules (issue 11), so
- * such ports are refused and never allocated (containers.ts, runtime/services.ts).
+ * such ports are refused and never allocated (containers.ts, runtime/node-ports.ts).
  *
  * /proc/net is the table of the reading process's network namespace: berth sees the host's
  * sockets when it runs natively or in a container with `--network host` (deploy/Dockerfile),

@@ -1,30 +1,30 @@
 import type { Clock } from '../../model/clock.js';
 import { BerthError } from '../../model/errors.js';
+import { NODE_PORT_RANGE } from '../../plan/node-ports.js';
 import { inWriteTransaction, type Db } from './database.js';
 import type { NodePortAllocation } from './types.js';
 
-/** Kubernetes' default `--service-node-port-range`. */
-export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+export { NODE_PORT_RANGE };
 
 /**
  * NodePort numbers. A host port is global to the host, so allocations are unique across
  * every app sharing this state dir, and stable: the same Service port gets the same number
- * on every apply until it is released.
+ * on every apply until it is released. Which number a Service port gets is decided by the
+ * planner (plan/node-ports.ts); the store records it and refuses a port someone holds.
  */
 export interface NodePortStore {
   /**
-   * Returns the port for a Service port. With `preferred` (the manifest's `nodePort`) that
-   * port, moving the allocation if the Service held another one; throws CONFLICT when another
-   * Service (of any app) holds it, USAGE when it is outside the range. Without, the port
-   * already allocated, or the next free one after the last handed out (round robin, so a
-   * just-released port is not immediately given to someone else). CONFLICT when the range
-   * is full. `avoid`: ports a new allocation must not take (published on the host by others).
+   * Records `port` for a Service port, moving the allocation if the Service port held another
+   * one; throws CONFLICT when another Service port (of any app) holds it, USAGE when it is
+   * outside the range. `cursor`: the round-robin cursor after an automatic allocation.
    */
-  allocateNodePort(app: string, serviceKey: string, portName: string, preferred?: number, options?: { avoid?: ReadonlySet<number> }): number;
+  allocateNodePort(app: string, serviceKey: string, portName: string, port: number, options?: { cursor?: number }): number;
   /** Releases a Service's ports, except those named in `keep`; returns the ports released. */
   releaseNodePorts(app: string, serviceKey: string, options?: { keep?: readonly string[] }): number[];
   /** Allocations of one app, or of every app, by port. */
   listNodePorts(app?: string): NodePortAllocation[];
+  /** Where the next automatic allocation starts looking (one past the last one handed out). */
+  nodePortCursor(): number;
 }
 
 interface Row {
@@ -43,13 +43,12 @@ export function createNodePortStore(db: Db, clock: Clock): NodePortStore {
   const selectService = db.prepare('SELECT * FROM node_ports WHERE app = ? AND service_key = ? ORDER BY port');
   const selectAll = db.prepare('SELECT * FROM node_ports ORDER BY port');
   const selectApp = db.prepare('SELECT * FROM node_ports WHERE app = ? ORDER BY port');
-  const selectPorts = db.prepare('SELECT port FROM node_ports').pluck();
   const insert = db.prepare('INSERT INTO node_ports (port, app, service_key, port_name, allocated_at) VALUES (?, ?, ?, ?, ?)');
   const deletePort = db.prepare('DELETE FROM node_ports WHERE port = ?');
   const selectNext = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
   const upsertNext = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
 
-  const claimPreferred = (app: string, serviceKey: string, portName: string, port: number, own: Row | undefined) => {
+  const claim = (app: string, serviceKey: string, portName: string, port: number, own: Row | undefined) => {
     if (!Number.isInteger(port) || port < NODE_PORT_RANGE.min || port > NODE_PORT_RANGE.max) {
       throw new BerthError(
         'USAGE',
@@ -72,31 +71,12 @@ export function createNodePortStore(db: Db, clock: Clock): NodePortStore {
     return port;
   };
 
-  const claimNext = (app: string, serviceKey: string, portName: string, avoid?: ReadonlySet<number>) => {
-    const used = new Set([...(selectPorts.all() as number[]), ...(avoid ?? [])]);
-    const size = NODE_PORT_RANGE.max - NODE_PORT_RANGE.min + 1;
-    const hint = Number(selectNext.get(NEXT_KEY) ?? NODE_PORT_RANGE.min);
-    const start = Number.isInteger(hint) && hint >= NODE_PORT_RANGE.min && hint <= NODE_PORT_RANGE.max ? hint : NODE_PORT_RANGE.min;
-    for (let i = 0; i < size; i++) {
-      const port = NODE_PORT_RANGE.min + ((start - NODE_PORT_RANGE.min + i) % size);
-      if (used.has(port)) continue;
-      insert.run(port, app, serviceKey, portName, clock.now());
-      upsertNext.run(NEXT_KEY, String(port === NODE_PORT_RANGE.max ? NODE_PORT_RANGE.min : port + 1));
-      return port;
-    }
-    throw new BerthError('CONFLICT', `no free nodePort left in ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max} for ${serviceKey}`, {
-      app,
-      serviceKey,
-      portName,
-    });
-  };
-
   return {
-    allocateNodePort: (app, serviceKey, portName, preferred, options) =>
+    allocateNodePort: (app, serviceKey, portName, port, options) =>
       inWriteTransaction(db, () => {
-        const own = selectOwn.get(app, serviceKey, portName) as Row | undefined;
-        if (preferred !== undefined) return claimPreferred(app, serviceKey, portName, preferred, own);
-        return own?.port ?? claimNext(app, serviceKey, portName, options?.avoid);
+        const claimed = claim(app, serviceKey, portName, port, selectOwn.get(app, serviceKey, portName) as Row | undefined);
+        if (options?.cursor !== undefined) upsertNext.run(NEXT_KEY, String(options.cursor));
+        return claimed;
       }),
 
     releaseNodePorts: (app, serviceKey, options) =>
@@ -108,6 +88,11 @@ export function createNodePortStore(db: Db, clock: Clock): NodePortStore {
       }),
 
     listNodePorts: (app) => ((app === undefined ? selectAll.all() : selectApp.all(app)) as Row[]).map(fromRow),
+
+    nodePortCursor: () => {
+      const hint = Number(selectNext.get(NEXT_KEY) ?? NODE_PORT_RANGE.min);
+      return Number.isInteger(hint) && hint >= NODE_PORT_RANGE.min && hint <= NODE_PORT_RANGE.max ? hint : NODE_PORT_RANGE.min;
+    },
   };
 }
 

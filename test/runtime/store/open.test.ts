@@ -183,7 +183,7 @@ describe('housekeeping', () => {
       store.markFailedTemplate(app, 'Deployment/default/web', 'h2', 'r2', 'deadline');
       store.addEvent({ app, type: 'Normal', reason: 'Created', objectKey: 'Pod/default/web', message: 'created' });
       store.setPodStatus(app, 'Pod/default/web', { ready: true, containers: {} });
-      store.allocateNodePort(app, 'Service/default/web', 'http');
+      store.allocateNodePort(app, 'Service/default/web', 'http', app === 'a' ? 30001 : 30000);
       store.setCronState(app, 'CronJob/default/c', { active: [] });
       store.upsertJob(app, { jobKey: 'Job/default/j', phase: 'Running', startTime: 1, active: 1, succeeded: 0, failed: 0 });
       store.acquireLease(app, { id: `h-${app}`, pid: 1, hostname: 'host', kind: 'cli' }, 1000);
