@@ -147,41 +147,45 @@ interface Planning {
 /** The working copy of the records, each CronJob's schedule, and its `since` recorded once. */
 function begin(s: CronSnapshot): Planning {
   const ledger = new CronLedger(s.jobs, s.cronStates);
-  const schedules = new Map<string, Schedule>();
-  const unschedulable: CronPlan['unschedulable'] = [];
   for (const cronJob of s.cronJobs) {
     const stored = ledger.state(cronJob.key);
     if (stored?.since === undefined) ledger.setState(cronJob.key, withSince(stored, s.appliedAt.get(cronJob.key) ?? s.now));
-    const spec = cronJob.object.spec;
-    try {
-      schedules.set(cronJob.key, parseSchedule(spec.schedule, spec.timeZone, s.time ?? REAL_TIME));
-    } catch (err) {
-      unschedulable.push({ cronJob: cronJob.key, message: (err as Error).message });
-    }
   }
-  return { ledger, schedules, started: [], unschedulable };
+  return { ledger, ...parseSchedules(s.cronJobs, s.time), started: [] };
 }
 
 /** Clock time of the next firing of any unsuspended CronJob after `now` (the daemon's cron timer). */
 export function nextFiring(s: Pick<CronSnapshot, 'now' | 'cronJobs' | 'time'>): number | undefined {
+  return soonestFiring(s.cronJobs, parseSchedules(s.cronJobs, s.time).schedules, s.now);
+}
+
+function soonestFiring(cronJobs: readonly Resource<CronJob>[], schedules: ReadonlyMap<string, Schedule>, now: number): number | undefined {
   let soonest: number | undefined;
-  for (const cronJob of s.cronJobs) {
-    const spec = cronJob.object.spec;
-    if (spec.suspend) continue;
-    let schedule: Schedule;
-    try {
-      schedule = parseSchedule(spec.schedule, spec.timeZone, s.time ?? REAL_TIME);
-    } catch {
-      continue; // reported as unschedulable by the plans
-    }
-    const t = schedule.next(s.now);
+  for (const cronJob of cronJobs) {
+    const schedule = schedules.get(cronJob.key);
+    if (cronJob.object.spec.suspend || !schedule) continue;
+    const t = schedule.next(now);
     if (soonest === undefined || t < soonest) soonest = t;
   }
   return soonest;
 }
 
+function parseSchedules(cronJobs: readonly Resource<CronJob>[], time: ScheduleTime | undefined): Pick<Planning, 'schedules' | 'unschedulable'> {
+  const schedules = new Map<string, Schedule>();
+  const unschedulable: CronPlan['unschedulable'] = [];
+  for (const cronJob of cronJobs) {
+    const spec = cronJob.object.spec;
+    try {
+      schedules.set(cronJob.key, parseSchedule(spec.schedule, spec.timeZone, time ?? REAL_TIME));
+    } catch (err) {
+      unschedulable.push({ cronJob: cronJob.key, message: (err as Error).message });
+    }
+  }
+  return { schedules, unschedulable };
+}
+
 function finish(s: CronSnapshot, p: Planning, dropped: number): CronPlan {
-  const wakeAt = nextFiring(s);
+  const wakeAt = soonestFiring(s.cronJobs, p.schedules, s.now);
   return {
     changes: p.ledger.changes(),
     jobs: ownedJobs(p.ledger.owned(), s.cronJobs),
