@@ -213,6 +213,11 @@ export interface NodePortAllocation {
 // ---------------------------------------------------------------- cron jobs and jobs
 
 export interface CronState {
+  /**
+   * When berth first saw the CronJob: no schedule from before it runs. Absent in records an
+   * older berth wrote (the CronJob's inventory appliedAt stands in, then is recorded).
+   */
+  since?: number;
   lastScheduleTime?: number;
   lastSuccessfulTime?: number;
   /** Names of Jobs this CronJob started that are still running (`status.active`). */

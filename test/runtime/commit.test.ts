@@ -24,7 +24,7 @@ describe("commitChanges: a plan's store changes, in one transaction", () => {
       { type: 'set-override', deployment: D, kind: 'pause', value: 'true' },
       { type: 'claim-node-port', serviceKey: S, portName: 'http', port: 30080 },
       { type: 'claim-node-port', serviceKey: S, portName: 'https', port: 30000, cursor: 30001 },
-      { type: 'set-cron-state', cronJobKey: 'CronJob/ns/c', state: { active: ['c-1'] } },
+      { type: 'set-cron-state', cronJobKey: 'CronJob/ns/c', state: { since: 500, active: ['c-1'] } },
       { type: 'upsert-job', job: { jobKey: 'Job/ns/c-1', ownerKey: 'CronJob/ns/c', phase: 'Running', startTime: 1000, active: 1, succeeded: 0, failed: 0 } },
       { type: 'set-pod-status', podKey: 'Pod/ns/web-1', status: { ready: true, containers: {} } },
       { type: 'add-event', event: { type: 'Normal', reason: 'Test', objectKey: D, message: 'hello' } },
@@ -39,7 +39,7 @@ describe("commitChanges: a plan's store changes, in one transaction", () => {
       [30080, S, 'http'],
     ]);
     expect(store.nodePortCursor()).toBe(30001);
-    expect(store.getCronState('a', 'CronJob/ns/c')?.active).toEqual(['c-1']);
+    expect(store.getCronState('a', 'CronJob/ns/c')).toMatchObject({ since: 500, active: ['c-1'] });
     expect(store.getJob('a', 'Job/ns/c-1')?.phase).toBe('Running');
     expect(store.getPodStatus('a', 'Pod/ns/web-1')?.ready).toBe(true);
     expect(store.listEvents({ app: 'a' }).map((e) => e.reason)).toEqual(['Test']);

@@ -8,7 +8,7 @@ import type { DaemonMetrics } from '../api/metrics.js';
 import type { Logger } from '../log.js';
 import type { ControlPlane } from '../compose.js';
 import type { LeaseHolder, Store } from '../store/index.js';
-import type { ScheduleTime } from './cron-schedule.js';
+import type { ScheduleTime } from '../../plan/cron-schedule.js';
 import type { LoopState } from './loop.js';
 import type { LastPass } from './pass-outcome.js';
 import type { SourceSpec, SourceState } from './source.js';

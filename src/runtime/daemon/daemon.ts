@@ -1,14 +1,14 @@
 import { BerthError, isBerthError } from '../../model/errors.js';
 import { DEFAULT_HOST_POLICY } from '../../model/policy.js';
-import type { CronJob } from '../../model/types.js';
+import { nextFiring } from '../../plan/cron.js';
 import type { ReadinessSource } from '../converge.js';
 import type { Logger } from '../log.js';
 import type { PassResult } from '../pass.js';
 import { runInventoryPass, runPass } from '../pass.js';
 import type { Readiness } from '../readiness.js';
 import { createReadiness } from '../readiness.js';
-import type { CronScheduler } from './cron.js';
-import { createCronScheduler } from './cron.js';
+import type { CronDeps } from './cron.js';
+import { readCronSnapshot, recordJobOutcomes, startDueJobs } from './cron.js';
 import type { DockerEventsWatcher } from './docker-events.js';
 import { watchDockerEvents } from './docker-events.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -44,7 +44,9 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   const refused = new Set<string>();
   let readinessProbe: Readiness | undefined;
   let readinessSource: ReadinessSource | undefined;
-  let scheduler: CronScheduler | undefined;
+  const cron: CronDeps = { store, clock, app, log: deps.log, ...(settings.cronTime ? { time: settings.cronTime } : {}) };
+  /** When the next CronJob fires, as the last cron plan said. */
+  let cronWakeAt: number | undefined;
   let lease: LeaseKeeper | undefined;
   let events: DockerEventsWatcher | undefined;
   let stopped = false;
@@ -101,7 +103,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   });
 
   const readinessWatch = createReadinessWatch({ clock, source: () => readinessSource!, trigger: () => trigger('readiness'), stopped: () => stopped });
-  const timers = createDaemonTimers({ clock, resyncIntervalMs: settings.resyncIntervalMs, nextFiring: () => scheduler?.nextFiring(), trigger: (reason) => trigger(reason), stopped: () => stopped });
+  const timers = createDaemonTimers({ clock, resyncIntervalMs: settings.resyncIntervalMs, nextFiring: () => cronWakeAt, trigger: (reason) => trigger(reason), stopped: () => stopped });
   const outcomes = createPassOutcomes({
     app,
     store,
@@ -109,7 +111,11 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     metrics,
     refused,
     managedPods: () => managedPods,
-    scheduler: () => scheduler!,
+    recordJobs: (workloads) => {
+      const planned = recordJobOutcomes(cron, workloads);
+      cronWakeAt = planned.wakeAt;
+      return planned;
+    },
     armCron: () => timers.armCron(),
     watchReadiness: (waits) => readinessWatch.watch(waits),
   });
@@ -144,7 +150,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     const passLog = deps.log.child({ component: 'reconcile' });
     setLogRevision(revisionId);
     const appliedBefore = store.getSourceStatus(app)?.lastApplied?.revision;
-    const jobs = scheduler!.prepare();
+    const jobs = startDueJobs(cron).jobs;
     const jobKeys = new Set(jobs.map((j) => j.key));
     firstChange = { triggeredAt: ctx.triggeredAt, log: passLog, seen: false };
     passLog.debug({ reasons: [...ctx.reasons], fromSource, jobs: jobs.length }, 'reconcile pass started');
@@ -195,13 +201,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       try {
         readinessProbe = createReadiness({ docker, clock, store, app, log: deps.log.child({ component: 'readiness' }), ...(settings.validate.hostPolicy ? { policy: settings.validate.hostPolicy } : {}) });
         readinessSource = countingReadiness();
-        scheduler = createCronScheduler({ store, clock, app, log: deps.log, ...(settings.cronTime ? { time: settings.cronTime } : {}) });
-        scheduler.setCronJobs(
-          store
-            .getInventory(app)
-            .filter((e) => e.kind === 'CronJob')
-            .map((e) => ({ key: e.key, object: e.object as CronJob, source: { file: '(applied)', line: 0, column: 0 } })),
-        );
+        cronWakeAt = nextFiring(readCronSnapshot(cron));
         events = watchDockerEvents({
           docker,
           app,

@@ -1,13 +1,12 @@
 import type { Clock } from '../../model/clock.js';
 import { BerthError, isBerthError } from '../../model/errors.js';
 import { problemLocation } from '../../model/problem.js';
-import type { CronJob, Resource } from '../../model/types.js';
 import type { Revision } from '../../model/revision.js';
+import type { WorkloadStatus } from '../../plan/plan.js';
 import type { DaemonMetrics, SyncResult } from '../api/metrics.js';
 import type { Logger } from '../log.js';
 import type { PassResult } from '../pass.js';
 import type { Store } from '../store/index.js';
-import type { CronScheduler } from './cron.js';
 import type { PassContext, PassOutcome, TriggerReason } from './loop.js';
 
 /** Problems of an invalid revision spelled out in its log line and event (all are in the status). */
@@ -33,7 +32,8 @@ export interface PassOutcomesDeps {
   refused: Set<string>;
   /** Pods the last observation saw (the managed-pods gauge). */
   managedPods: () => number | undefined;
-  scheduler: () => CronScheduler;
+  /** CronJob bookkeeping after a pass (runtime/daemon/cron.ts): how many Jobs it dropped. */
+  recordJobs: (workloads: readonly WorkloadStatus[]) => { dropped: number };
   /** Re-arms the CronJob timer once the pass recorded its Jobs. */
   armCron: () => void;
   /** Arms the readiness watch over the pass's open waits. */
@@ -85,9 +85,7 @@ export function createPassOutcomes(deps: PassOutcomesDeps): PassOutcomes {
 
   function afterPass(ctx: PassContext, startedAt: number, result: PassResult, passLog: Logger, appliedBefore: string | undefined, jobKeys: Set<string>): PassOutcome {
     const outcome = result.converge!;
-    const cronJobs = result.resources.filter((r): r is Resource<CronJob> => r.object.kind === 'CronJob');
-    deps.scheduler().setCronJobs(cronJobs);
-    const { dropped } = deps.scheduler().record(outcome.workloads);
+    const { dropped } = deps.recordJobs(outcome.workloads);
     deps.armCron();
     // Drift: the previous pass left this revision fully converged, and yet there was work
     // (a container died or was removed, a network deleted). Work that merely continues a

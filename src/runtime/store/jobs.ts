@@ -9,6 +9,8 @@ import type { CronState, CronStateInput, JobInput, JobPhase, JobRecord } from '.
  */
 export interface JobStore {
   getCronState(app: string, cronJobKey: string): CronState | undefined;
+  /** Every CronJob state of the app, by `CronJob/namespace/name` (also of CronJobs since removed). */
+  listCronStates(app: string): Map<string, CronState>;
   /** Replaces the CronJob's state. */
   setCronState(app: string, cronJobKey: string, state: CronStateInput): CronState;
   deleteCronState(app: string, cronJobKey: string): boolean;
@@ -22,6 +24,7 @@ export interface JobStore {
 }
 
 interface CronRow {
+  since: number | null;
   last_schedule_time: number | null;
   last_successful_time: number | null;
   active: string;
@@ -45,9 +48,10 @@ interface JobRow {
 
 export function createJobStore(db: Db, clock: Clock): JobStore {
   const upsertCron = db.prepare(`
-    INSERT OR REPLACE INTO cron_state (app, cronjob_key, last_schedule_time, last_successful_time, active, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?)`);
+    INSERT OR REPLACE INTO cron_state (app, cronjob_key, since, last_schedule_time, last_successful_time, active, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`);
   const selectCron = db.prepare('SELECT * FROM cron_state WHERE app = ? AND cronjob_key = ?');
+  const selectCrons = db.prepare('SELECT * FROM cron_state WHERE app = ? ORDER BY cronjob_key');
   const deleteCron = db.prepare('DELETE FROM cron_state WHERE app = ? AND cronjob_key = ?');
   const upsertJob = db.prepare(`
     INSERT OR REPLACE INTO jobs (app, job_key, owner_key, phase, start_time, completion_time, active, succeeded,
@@ -64,14 +68,16 @@ export function createJobStore(db: Db, clock: Clock): JobStore {
       const row = selectCron.get(app, key) as CronRow | undefined;
       return row === undefined ? undefined : cronFromRow(row);
     },
+    listCronStates: (app) => new Map((selectCrons.all(app) as Array<CronRow & { cronjob_key: string }>).map((r) => [r.cronjob_key, cronFromRow(r)])),
     setCronState: (app, key, state) => {
       const row: CronRow = {
+        since: state.since ?? null,
         last_schedule_time: state.lastScheduleTime ?? null,
         last_successful_time: state.lastSuccessfulTime ?? null,
         active: toJson(state.active),
         updated_at: clock.now(),
       };
-      upsertCron.run(app, key, row.last_schedule_time, row.last_successful_time, row.active, row.updated_at);
+      upsertCron.run(app, key, row.since, row.last_schedule_time, row.last_successful_time, row.active, row.updated_at);
       return cronFromRow(row);
     },
     deleteCronState: (app, key) => deleteCron.run(app, key).changes > 0,
@@ -108,6 +114,7 @@ export function createJobStore(db: Db, clock: Clock): JobStore {
 
 function cronFromRow(r: CronRow): CronState {
   return {
+    ...optional('since', r.since),
     ...optional('lastScheduleTime', r.last_schedule_time),
     ...optional('lastSuccessfulTime', r.last_successful_time),
     active: fromJson<string[]>(r.active),

@@ -191,11 +191,22 @@ CREATE TABLE applied_policies (
 ) STRICT;
 `;
 
+/**
+ * v6 (cron): when berth first saw each CronJob. A CronJob runs no schedule from before it
+ * existed, and resuming it (or a lapsed Forbid) runs the most recent firing missed since then;
+ * kept in memory only, a daemon restart took the CronJob's last spec change instead and lost
+ * that firing. (v5 is the rollouts migration; the two were written in parallel.)
+ */
+const V6 = `
+ALTER TABLE cron_state ADD COLUMN since INTEGER;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', sql: V1 },
   { version: 2, description: 'rollout progress time and deployment overrides', sql: V2 },
   { version: 3, description: 'job objects of CronJob-started Jobs', sql: V3 },
   { version: 4, description: 'host policy each app was last applied with', sql: V4 },
+  { version: 6, description: 'when each CronJob was first seen', sql: V6 },
 ];
 
 export interface MigrationResult {

@@ -1,5 +1,5 @@
 import { CronTime } from 'cron';
-import { BerthError } from '../../model/errors.js';
+import { BerthError } from '../model/errors.js';
 
 /**
  * When a CronJob's schedule fires, computed with the `cron` package from a start time we pass
