@@ -1,5 +1,6 @@
 import { BerthError, isBerthError } from '../../model/errors.js';
 import { DEFAULT_HOST_POLICY } from '../../model/policy.js';
+import { sourceRevisionOf } from '../../model/source-revision.js';
 import type { CronJob } from '../../model/types.js';
 import type { ReadinessSource } from '../converge.js';
 import type { Logger } from '../log.js';
@@ -140,7 +141,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     const fromSource = latest !== undefined && !refused.has(latest.id);
     const inventory = store.getInventory(app);
     if (!fromSource && inventory.length === 0) return { status: 'ok' };
-    const revisionId = fromSource ? latest.id : (store.getSourceStatus(app)?.lastApplied?.revision ?? 'inventory');
+    const revisionId = sourceRevisionOf(store.getSourceStatus(app), inventory, fromSource ? latest : undefined);
     const passLog = deps.log.child({ component: 'reconcile' });
     setLogRevision(revisionId);
     const appliedBefore = store.getSourceStatus(app)?.lastApplied?.revision;

@@ -191,11 +191,21 @@ CREATE TABLE applied_policies (
 ) STRICT;
 `;
 
+/**
+ * v5 (rollouts): the progress signature (updated/updatedAvailable/old pods) a rollout was last
+ * seen at. Progress is a change of it; kept in memory it was lost between passes, so progress
+ * made while no pass ran never moved the deadline (issue 12, F6).
+ */
+const V5 = `
+ALTER TABLE rollouts ADD COLUMN progress_signature TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', sql: V1 },
   { version: 2, description: 'rollout progress time and deployment overrides', sql: V2 },
   { version: 3, description: 'job objects of CronJob-started Jobs', sql: V3 },
   { version: 4, description: 'host policy each app was last applied with', sql: V4 },
+  { version: 5, description: 'rollout progress signature', sql: V5 },
 ];
 
 export interface MigrationResult {
