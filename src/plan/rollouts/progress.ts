@@ -51,8 +51,16 @@ export function rolloutProgress(workloads: readonly WorkloadStatus[], desired: D
     if (!status) continue;
     after.set(w.key, recordDeployment(w, status, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx, refusedBy, out));
   }
-  const wakeAt = rolloutWakeAt(desired, after);
+  const wakeAt = rolloutWakeAt(desired.workloads.filter((w) => w.kind === 'Deployment'), after);
   return wakeAt === undefined ? out : { ...out, wakeAt };
+}
+
+/** What a progress deadline depends on: a Deployment workload, or its stored object's spec. */
+export interface DeadlineSubject {
+  key: string;
+  progressDeadlineSeconds: number;
+  /** By its spec or by `rollout pause`. */
+  paused: boolean;
 }
 
 /**
@@ -60,10 +68,10 @@ export function rolloutProgress(workloads: readonly WorkloadStatus[], desired: D
  * deadline it is must be looked at then, even by a caller backing off. A paused Deployment's
  * rollout never fails, so it has none.
  */
-export function rolloutWakeAt(desired: DesiredState, state: RolloutState): number | undefined {
+export function rolloutWakeAt(deployments: Iterable<DeadlineSubject>, state: RolloutState): number | undefined {
   let soonest: number | undefined;
-  for (const w of desired.workloads) {
-    if (w.kind !== 'Deployment' || w.paused) continue;
+  for (const w of deployments) {
+    if (w.paused) continue;
     const rec = state.get(w.key)?.rollouts.findLast((r) => r.outcome === 'progressing');
     if (!rec) continue;
     const due = (rec.progressAt ?? rec.startedAt) + w.progressDeadlineSeconds * 1000;
