@@ -310,3 +310,12 @@ export function storedObjectRefusal(object: unknown, policy: HostPolicy): string
   for (const seg of path.slice(0, -1)) parent = rec(parent)?.[seg];
   return describeViolations(podSpecPolicyViolations(rec(parent)?.spec, policy, rec(parent)?.metadata), `${path.join('.')}.`);
 }
+
+/**
+ * Why today's policy refuses a stored pod template (a pin, a rollback target: checked under the
+ * policy of their day), one `path: message` per violation; empty when it allows it.
+ */
+export function storedTemplateRefusal(template: unknown, policy: HostPolicy): string[] {
+  const t = rec(template);
+  return describeViolations(podSpecPolicyViolations(t?.spec, policy, t?.metadata), 'spec.template.spec.');
+}

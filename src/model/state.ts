@@ -98,6 +98,11 @@ export interface RolloutRecord {
   revisionHistory: number[];
   /** Last time the rollout made progress; its progress deadline counts from here (or startedAt). */
   progressAt?: number;
+  /**
+   * `updated/updatedAvailable/old` pods when a pass last looked: a different one is progress.
+   * Absent until the first pass looks (and in rows written before schema v5).
+   */
+  progressSignature?: string;
 }
 
 export interface BeginRolloutInput {

@@ -27,7 +27,7 @@ export type StoreChange = (
   | { type: 'remove-inventory'; keys: readonly string[] }
   | { type: 'update-source-status'; patch: SourceStatusPatch }
   | { type: 'begin-rollout'; deployment: string; input: BeginRolloutInput }
-  | { type: 'note-progress'; deployment: string; revision: number; signature?: string }
+  | { type: 'note-progress'; deployment: string; revision: number; signature?: string; progressed?: boolean }
   | { type: 'finish-rollout'; deployment: string; revision: number; outcome: FinishedOutcome; message?: string }
   | { type: 'mark-failed-template'; deployment: string; templateHash: string; sourceRevision: string; reason: string }
   | { type: 'clear-failed-templates'; deployment: string }

@@ -32,7 +32,10 @@ function applyChange(store: Store, app: string, c: StoreChange): void {
       store.beginRollout(app, c.deployment, c.input);
       return;
     case 'note-progress':
-      store.noteRolloutProgress(app, c.deployment, c.revision);
+      store.noteRolloutProgress(app, c.deployment, c.revision, {
+        ...(c.signature !== undefined ? { signature: c.signature } : {}),
+        ...(c.progressed !== undefined ? { progressed: c.progressed } : {}),
+      });
       return;
     case 'finish-rollout':
       store.finishRollout(app, c.deployment, c.revision, c.outcome, c.message);

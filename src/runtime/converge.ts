@@ -16,8 +16,13 @@ import type { Logger } from './log.js';
 import { inspectManaged, mergeStoredStatus, recordStepResults } from './pod-status.js';
 import type { ControlPlane } from './compose.js';
 import { BerthError } from '../model/errors.js';
-import type { RolloutTracker } from './rollouts.js';
 import { settleNodePorts } from './node-ports.js';
+import type { HostPolicy } from '../model/policy.js';
+import { effectiveDesired } from '../plan/rollouts/effective.js';
+import { rolloutProgress } from '../plan/rollouts/progress.js';
+import type { Divergence } from '../plan/rollouts/state.js';
+import { commitChanges } from './commit.js';
+import { deploymentKeys, logRolloutEvents, readRolloutState } from './rollout-state.js';
 import type { InventoryEntry, Store } from './store/index.js';
 
 /**
@@ -61,8 +66,11 @@ export interface ConvergeRequest {
   allowedRegistries?: readonly string[];
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
-  /** Rollout history, deadlines and rollbacks; adjusts each Deployment's effective template. */
-  rollouts?: RolloutTracker;
+  /**
+   * Rollout history, deadlines and rollbacks (plan/rollouts/), which adjust each Deployment's
+   * effective template; `policy` is what stored templates are held to (absent: none refused).
+   */
+  rollouts?: { policy?: HostPolicy };
   /**
    * The inventory as it was before this pass recorded its revision (a pass records it first):
    * what it held tells a pod the revision removed from one an interrupted apply left behind.
@@ -84,6 +92,10 @@ export interface ConvergeOutcome {
   workloads: WorkloadStatus[];
   timedOut: boolean;
   steps: number;
+  /** Deployments whose rollout missed its progress deadline (rolled back when possible). */
+  rolloutsFailed: string[];
+  /** Deployments running something other than their source template in the last step, and why. */
+  divergences: Divergence[];
 }
 
 const POLL_MS = 500;
@@ -118,9 +130,16 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
   let firstPlan: FullPlan | undefined;
   let last: FullPlan | undefined;
   let steps = 0;
+  const rolloutsFailed = new Set<string>();
+  let divergences: Divergence[] = [];
+  const ended = () => ({ rolloutsFailed: [...rolloutsFailed], divergences });
   for (;;) {
     req.signal?.throwIfAborted();
-    const desired = req.rollouts ? req.rollouts.effective(req.desired) : req.desired;
+    const rolloutCtx = req.rollouts ? { sourceRevision: req.sourceRevision, ...(req.rollouts.policy ? { policy: req.rollouts.policy } : {}) } : undefined;
+    const state = rolloutCtx ? readRolloutState(deps.store, req.app, deploymentKeys(req.desired)) : undefined;
+    const effective = state && rolloutCtx ? effectiveDesired(req.desired, state, rolloutCtx) : undefined;
+    const desired = effective?.desired ?? req.desired;
+    divergences = effective?.divergences ?? [];
     const observed = await observe(deps, req.app, req.previousInventory);
     await services.observe(observed, { probing: deps.readiness?.track !== undefined });
     observed.nodePorts = await settleNodePorts(deps, req.app, desired, observed, { dryRun: req.dryRun ?? false });
@@ -128,11 +147,19 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
     firstPlan ??= p;
     last = p;
     if (!req.dryRun) await pruneStaleMounts(deps, req.app, observed);
-    // A rollout that just missed its deadline changes what the Deployment should run: plan
-    // again against the rolled-back template instead of executing this step.
-    if (!req.dryRun && req.rollouts?.record(p, desired)) continue;
-    for (const e of p.events) deps.store.addEvent({ app: req.app, ...e, objectKey: e.key, sourceRevision: req.sourceRevision });
+    // Decided on every step, committed only by a pass: a dry run writes nothing (issue 12 F1).
     if (req.dryRun) break;
+    if (state && rolloutCtx && effective) {
+      const progress = rolloutProgress(p.workloads, desired, state, { ...rolloutCtx, now: clock.now(), divergences: effective.divergences });
+      const changes = [...effective.changes, ...progress.changes];
+      commitChanges(deps.store, req.app, changes);
+      logRolloutEvents(deps.log, changes);
+      for (const key of progress.failed) rolloutsFailed.add(key);
+      // A rollout that just missed its deadline changes what the Deployment should run: plan
+      // again against the rolled-back template instead of executing this step.
+      if (progress.rolledBack) continue;
+    }
+    for (const e of p.events) deps.store.addEvent({ app: req.app, ...e, objectKey: e.key, sourceRevision: req.sourceRevision });
     if (p.actions.length > 0) {
       steps++;
       req.onProgress?.({ type: 'step', step: steps, actions: p.actions.length });
@@ -160,14 +187,14 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
     if (open.every((w) => stuck.has(w.key))) break;
     req.onProgress?.({ type: 'waiting', waits: p.waits });
     if (clock.now() >= deadline) {
-      return { firstPlan, results, waits: p.waits, workloads: p.workloads, timedOut: true, steps };
+      return { firstPlan, results, waits: p.waits, workloads: p.workloads, timedOut: true, steps, ...ended() };
     }
     const pause = Math.min(POLL_MS, Math.max(0, deadline - clock.now()));
     if (deps.readiness?.changed) await deps.readiness.changed(pause, req.signal);
     else await clock.sleep(pause, req.signal);
   }
   const p = last ?? firstPlan!;
-  return { firstPlan: firstPlan!, results, waits: p.waits, workloads: p.workloads, timedOut: false, steps };
+  return { firstPlan: firstPlan!, results, waits: p.waits, workloads: p.workloads, timedOut: false, steps, ...ended() };
 }
 
 /** subPath/hostPath binds of pods that are gone (a deletion cut short); never fails the pass. */

@@ -13,8 +13,9 @@ import type { Revision } from '../model/revision.js';
 import type { ConvergeDeps } from './converge.js';
 import { containersRunning } from './converge.js';
 import { appHashKeys } from './host-key.js';
-import { silentLogger } from './log.js';
-import { createRolloutTracker } from './rollouts.js';
+import { sourceRevisionOf } from '../model/source-revision.js';
+import { effectiveDesired } from '../plan/rollouts/effective.js';
+import { deploymentKeys, readRolloutState } from './rollout-state.js';
 
 export interface LiveDiffRequest {
   app: string;
@@ -52,10 +53,13 @@ export async function liveDiff(deps: Pick<ConvergeDeps, 'docker' | 'store' | 'cl
   });
   const host = await observeDocker(deps.docker, { app: req.app, volumeFiles: true });
   for (const pod of host.pods) pod.ready = containersRunning(pod);
-  // What applying this revision would converge to: a pin by `rollout undo` or a rolled-back
-  // template stays in force for the revision they were made under, so neither is drift.
-  const tracker = createRolloutTracker({ store: deps.store, clock: deps.clock, log: silentLogger(), app: req.app, sourceRevision: req.revision.id, readOnly: true });
-  const step = plan(tracker.effective(buildDesiredState(resources, { hashKey: appHashKeys(deps.store, req.app).template })), { ...host, inventory: inventory.map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object })) }, {
+  // What applying this revision would converge to, as its pass decides it (the store changes
+  // it would commit are ignored): a pin by `rollout undo` or a rolled-back template stays in
+  // force for the revision they were made under, so neither is drift.
+  const desired = buildDesiredState(resources, { hashKey: appHashKeys(deps.store, req.app).template });
+  const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, req.revision);
+  const { desired: effective } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision });
+  const step = plan(effective, { ...host, inventory: inventory.map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object })) }, {
     now: deps.clock.now(),
     random: deps.random,
     prune: req.prune,

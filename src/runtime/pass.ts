@@ -15,8 +15,8 @@ import type { Revision } from '../model/revision.js';
 import { appHashKeys } from './host-key.js';
 import type { ConvergeDeps, ConvergeOutcome, ProgressEvent } from './converge.js';
 import { converge } from './converge.js';
-import type { Divergence } from './rollouts.js';
-import { appliedSourceRevision, createRolloutTracker } from './rollouts.js';
+import type { Divergence } from '../plan/rollouts/state.js';
+import { sourceRevisionOf } from '../model/source-revision.js';
 import type { InventoryEntry, SourceStatus, SourceStatusPatch, Store, SyncState } from './store/index.js';
 
 export interface PassRequest {
@@ -114,7 +114,8 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
     // finishes this revision's rollouts, and status must name the revision that runs.
     deps.store.updateSourceStatus(req.app, { lastAppliedRevision: revision.id });
   }
-  const result = await convergeResources(deps, { ...req, resources, sourceRevision: revision.id, previousInventory: inventory });
+  const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, revision);
+  const result = await convergeResources(deps, { ...req, resources, sourceRevision, previousInventory: inventory });
   if (!req.dryRun) deps.store.updateSourceStatus(req.app, statusAfter(deps.store.getSourceStatus(req.app), revision.id, result));
   return { revision, problems, valid: true, resources, changes, ...result };
 }
@@ -155,7 +156,7 @@ export async function runInventoryPass(deps: ConvergeDeps, req: InventoryPassReq
   const hostPolicy = policyInForce(deps.store, req.app, req.hostPolicy);
   if (!req.dryRun && req.holdInventoryToPolicy) assertInventoryAllowed(req.app, inventory, hostPolicy);
   const resources: Resource[] = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
-  const sourceRevision = appliedSourceRevision(deps.store, req.app, inventory) ?? 'unknown';
+  const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory);
   if (!req.dryRun) deps.store.recordAppliedPolicy(req.app, hostPolicy);
   const result = await convergeResources(deps, { ...req, hostPolicy, resources, sourceRevision });
   if (!req.dryRun) deps.store.updateSourceStatus(req.app, { syncState: syncState(result) });
@@ -191,14 +192,6 @@ async function convergeResources(
   // The policy of this pass: what stored templates are re-checked against, where hostPath
   // volumes are resolved from (apply/volumes) and which registries on the host may be pulled.
   const policy = req.hostPolicy ?? req.validate?.hostPolicy;
-  const rollouts = createRolloutTracker({
-    store: deps.store,
-    clock: deps.clock,
-    log: deps.log,
-    app: req.app,
-    sourceRevision: req.sourceRevision,
-    policy: policy ?? DEFAULT_HOST_POLICY,
-  });
   const hostPathPrefixes = policy?.hostPathPrefixes;
   const allowedRegistries = policy?.allowedRegistries;
   const outcome = await converge(deps, {
@@ -208,7 +201,7 @@ async function convergeResources(
     prune: req.prune,
     waitForReady: req.waitForReady,
     timeoutMs: req.timeoutMs,
-    rollouts,
+    rollouts: { policy: policy ?? DEFAULT_HOST_POLICY },
     ...(req.previousInventory ? { previousInventory: req.previousInventory } : {}),
     ...(hostPathPrefixes ? { hostPathPrefixes } : {}),
     ...(allowedRegistries ? { allowedRegistries } : {}),
@@ -218,13 +211,13 @@ async function convergeResources(
   });
   deps.store.sealLegacyHashesInMessages(req.app, Buffer.from(desired.hashKey), legacyHashesNamed(desired, outcome.results, deps.store, req.app));
   const failed = outcome.results.some((r) => !r.ok);
-  const rolloutsFailed = [...rollouts.failed];
+  const { rolloutsFailed, divergences } = outcome;
   return {
     desired,
     converge: outcome,
     ok: !failed && !outcome.timedOut && rolloutsFailed.length === 0,
     rolloutsFailed,
-    divergences: rollouts.divergences(),
+    divergences,
   };
 }
 

@@ -9,7 +9,6 @@ import { createControlPlane } from '../../src/runtime/compose.js';
 import { converge } from '../../src/runtime/converge.js';
 import { silentLogger } from '../../src/runtime/log.js';
 import { createReadiness } from '../../src/runtime/readiness.js';
-import { createRolloutTracker } from '../../src/runtime/rollouts.js';
 import { openStore } from '../../src/runtime/store/index.js';
 import { readPath, readPaths } from '../../src/sources/folder.js';
 import type { E2eApp } from './support/harness.js';
@@ -128,10 +127,9 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
       // Any key: legacyTemplate names everything by the unkeyed hash, which needs none.
       const desired = legacyDesired(buildDesiredState(resources, { hashKey: Buffer.alloc(32, 9) }));
       legacyWebHash = desired.workloads.find((w) => w.key === 'Deployment/default/web')!.template.hash;
-      const rollouts = createRolloutTracker({ store, clock: systemClock, log: silentLogger(), app: t.app, sourceRevision: 'before-upgrade' });
       const outcome = await converge(
         { docker, store, clock: systemClock, log: silentLogger(), random: Math.random, plane: createControlPlane({ docker, store, clock: systemClock, log: silentLogger() }, t.app), readiness, hooks: readiness.hooks },
-        { app: t.app, sourceRevision: 'before-upgrade', desired, prune: false, waitForReady: true, timeoutMs: 90_000, rollouts },
+        { app: t.app, sourceRevision: 'before-upgrade', desired, prune: false, waitForReady: true, timeoutMs: 90_000, rollouts: {} },
       );
       expect(outcome.results.filter((r) => !r.ok)).toEqual([]);
       expect(outcome.timedOut).toBe(false);

@@ -19,6 +19,7 @@ describe("commitChanges: a plan's store changes, in one transaction", () => {
       { type: 'replace-inventory', entries: [entry], sourceRevision: 'r1' },
       { type: 'update-source-status', patch: { syncState: 'Synced', lastAppliedRevision: 'r1' } },
       { type: 'begin-rollout', deployment: D, input: { templateHash: 'h1', template: { spec: {} }, sourceRevision: 'r1' } },
+      { type: 'note-progress', deployment: D, revision: 1, signature: '1/0/0' },
       { type: 'finish-rollout', deployment: D, revision: 1, outcome: 'complete' },
       { type: 'set-pin', deployment: D, pin: { revision: 1, templateHash: 'h1', sourceRevisionAtPin: 'r1' } },
       { type: 'set-override', deployment: D, kind: 'pause', value: 'true' },
@@ -31,7 +32,7 @@ describe("commitChanges: a plan's store changes, in one transaction", () => {
     ]);
     expect(store.getInventory('a').map((e) => [e.key, e.sourceRevision])).toEqual([[D, 'r1']]);
     expect(store.getSourceStatus('a')?.syncState).toBe('Synced');
-    expect(store.listRollouts('a', D).map((r) => [r.revision, r.outcome])).toEqual([[1, 'complete']]);
+    expect(store.listRollouts('a', D).map((r) => [r.revision, r.outcome, r.progressSignature])).toEqual([[1, 'complete', '1/0/0']]);
     expect(store.getPin('a', D)?.templateHash).toBe('h1');
     expect(store.getDeploymentOverrides('a', D).map((o) => o.kind)).toEqual(['pause']);
     expect(store.listNodePorts('a').map((p) => [p.port, p.serviceKey, p.portName])).toEqual([

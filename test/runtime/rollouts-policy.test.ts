@@ -7,9 +7,10 @@ import { applyDefaults } from '../../src/model/defaults.js';
 import type { HostPolicy } from '../../src/model/policy.js';
 import { DEFAULT_HOST_POLICY } from '../../src/model/policy.js';
 import type { AnyObject, PodTemplateSpec } from '../../src/model/types.js';
-import { silentLogger } from '../../src/runtime/log.js';
+import { effectiveDesired } from '../../src/plan/rollouts/effective.js';
+import { commitChanges } from '../../src/runtime/commit.js';
 import { assertInventoryAllowed } from '../../src/runtime/pass.js';
-import { createRolloutTracker } from '../../src/runtime/rollouts.js';
+import { readRolloutState } from '../../src/runtime/rollout-state.js';
 import { openStore } from '../../src/runtime/store/index.js';
 import type { Store } from '../../src/runtime/store/index.js';
 import { FakeClock } from '../support/fake-clock.js';
@@ -54,12 +55,12 @@ function hashOf(desired: ReturnType<typeof deployment>): string {
   return desired.workloads[0]!.template.hash;
 }
 
-function setup(): { store: Store; clock: FakeClock } {
+function setup(): { store: Store } {
   const dir = mkdtempSync(join(tmpdir(), 'berth-rollpol-'));
   const clock = new FakeClock(1_700_000_000_000);
   const store = openStore({ isProcessAlive: processAlive, dir, clock });
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close());
-  return { store, clock };
+  return { store };
 }
 
 /** Revision 1 adds NET_ADMIN (applied when the policy allowed it) and completed; revision 2 is the source's. */
@@ -72,17 +73,21 @@ function history(store: Store) {
   return { v1, v2, r1, r2 };
 }
 
-const tracker = (store: Store, clock: FakeClock, policy: HostPolicy) => createRolloutTracker({ store, clock, log: silentLogger(), app: APP, sourceRevision: 'b'.repeat(40), policy });
+/** What a pass decides for `desired` under `policy`, committed as a pass commits it. */
+function effective(store: Store, desired: ReturnType<typeof deployment>, policy: HostPolicy) {
+  const out = effectiveDesired(desired, readRolloutState(store, APP, [KEY]), { sourceRevision: 'b'.repeat(40), policy });
+  commitChanges(store, APP, out.changes);
+  return { workload: out.desired.workloads[0]!, divergences: out.divergences };
+}
 const image = (d: ReturnType<typeof deployment>) => template(d).spec.containers[0]!.image;
 const allowNetAdmin: HostPolicy = { ...DEFAULT_HOST_POLICY, allowedCapabilities: ['NET_ADMIN'] };
 
 describe('stored templates under today\'s policy', () => {
   it('a pin whose template the policy refuses is lifted, with a warning naming the revision and why', () => {
-    const { store, clock } = setup();
+    const { store } = setup();
     const { v1, v2, r1 } = history(store);
     store.setPin(APP, KEY, { revision: r1.revision, templateHash: hashOf(v1), sourceRevisionAtPin: 'b'.repeat(40) });
-    const effective = tracker(store, clock, DEFAULT_HOST_POLICY).effective(v2);
-    const w = effective.workloads[0]!;
+    const w = effective(store, v2, DEFAULT_HOST_POLICY).workload;
     expect(w.kind === 'Deployment' && w.podTemplate.spec.containers[0]!.image).toBe('web:v2');
     expect(store.getPin(APP, KEY)).toBeUndefined();
     const events = store.listEvents({ app: APP }).filter((e) => e.reason === 'PinRefused');
@@ -92,28 +97,27 @@ describe('stored templates under today\'s policy', () => {
   });
 
   it('the same pin holds when the policy allows its template', () => {
-    const { store, clock } = setup();
+    const { store } = setup();
     const { v1, v2, r1 } = history(store);
     store.setPin(APP, KEY, { revision: r1.revision, templateHash: hashOf(v1), sourceRevisionAtPin: 'b'.repeat(40) });
-    const t = tracker(store, clock, allowNetAdmin);
-    const w = t.effective(v2).workloads[0]!;
+    const { workload: w, divergences } = effective(store, v2, allowNetAdmin);
     expect(w.kind === 'Deployment' && w.podTemplate.spec.containers[0]!.image).toBe(image(v1));
-    expect(t.divergences()).toEqual([expect.objectContaining({ reason: 'pinned', revision: r1.revision })]);
+    expect(divergences).toEqual([expect.objectContaining({ reason: 'pinned', revision: r1.revision })]);
   });
 
   it('a failed template is not rolled back to a revision the policy refuses; it is rolled back when allowed', () => {
-    const { store, clock } = setup();
+    const { store } = setup();
     const { v2 } = history(store);
     store.markFailedTemplate(APP, KEY, hashOf(v2), 'b'.repeat(40), 'deadline');
-    const refused = tracker(store, clock, DEFAULT_HOST_POLICY);
-    const w = refused.effective(v2).workloads[0]!;
+    const refused = effective(store, v2, DEFAULT_HOST_POLICY);
+    const w = refused.workload;
     expect(w.kind === 'Deployment' && w.podTemplate.spec.containers[0]!.image).toBe('web:v2');
-    expect(refused.divergences()).toEqual([]);
+    expect(refused.divergences).toEqual([]);
 
-    const allowed = tracker(store, clock, allowNetAdmin);
-    const back = allowed.effective(v2).workloads[0]!;
+    const allowed = effective(store, v2, allowNetAdmin);
+    const back = allowed.workload;
     expect(back.kind === 'Deployment' && back.podTemplate.spec.containers[0]!.image).toBe('web:v1');
-    expect(allowed.divergences()).toEqual([expect.objectContaining({ reason: 'rolled-back' })]);
+    expect(allowed.divergences).toEqual([expect.objectContaining({ reason: 'rolled-back' })]);
   });
 });
 

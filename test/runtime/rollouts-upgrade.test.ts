@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Workload } from '../../src/plan/desired.js';
 import { buildDesiredState } from '../../src/plan/desired.js';
-import type { FullPlan } from '../../src/plan/plan.js';
+import type { WorkloadStatus } from '../../src/plan/plan.js';
+import { effectiveDesired } from '../../src/plan/rollouts/effective.js';
+import { rolloutProgress } from '../../src/plan/rollouts/progress.js';
+import { RESTARTED_AT_ANNOTATION } from '../../src/plan/rollouts/state.js';
 import type { Clock } from '../../src/model/clock.js';
 import type { PodTemplateSpec, Resource } from '../../src/model/types.js';
 import type { HashKey } from '../../src/model/hash.js';
 import { appHashKeys } from '../../src/runtime/host-key.js';
-import { silentLogger } from '../../src/runtime/log.js';
-import { createRolloutTracker, RESTARTED_AT_ANNOTATION } from '../../src/runtime/rollouts.js';
+import { commitChanges } from '../../src/runtime/commit.js';
+import { readRolloutState } from '../../src/runtime/rollout-state.js';
 import type { Store } from '../../src/runtime/store/index.js';
 import { deployment, TEST_HASH_KEY } from '../support/builders.js';
 import { storeHarness } from './store/harness.js';
@@ -52,19 +55,29 @@ function legacyRollout(store: Store, image: string, outcome: 'complete' | 'faile
   return { rec, w };
 }
 
+/**
+ * A pass's rollout decisions over the store, committed as the pass commits them: `effective`
+ * decides the templates, `record` the bookkeeping after a plan of that effective state.
+ */
 function tracker(store: Store, clock: Clock, sourceRevision: string) {
-  return createRolloutTracker({ store, clock, log: silentLogger(), app: APP, sourceRevision });
+  let last: ReturnType<typeof effectiveDesired> | undefined;
+  return {
+    effective(desired: ReturnType<typeof desiredOf>) {
+      last = effectiveDesired(desired, readRolloutState(store, APP, [KEY]), { sourceRevision });
+      commitChanges(store, APP, last.changes);
+      return last.desired;
+    },
+    divergences: () => last?.divergences ?? [],
+    record(workloads: WorkloadStatus[], effective: ReturnType<typeof desiredOf>) {
+      const progress = rolloutProgress(workloads, effective, readRolloutState(store, APP, [KEY]), { sourceRevision, now: clock.now(), divergences: last?.divergences ?? [] });
+      commitChanges(store, APP, progress.changes);
+    },
+  };
 }
 
 /** The planner's answer for web while the roll to keyed names is under way. */
-function rolling(replicas = 2): FullPlan {
-  return {
-    actions: [],
-    waits: [],
-    events: [],
-    orphans: [],
-    workloads: [{ key: KEY, deployment: { replicas, updatedReplicas: 0, readyReplicas: replicas, availableReplicas: replicas, updatedAvailableReplicas: 0, oldReplicas: replicas, complete: false } }],
-  };
+function rolling(replicas = 2): WorkloadStatus[] {
+  return [{ key: KEY, deployment: { replicas, updatedReplicas: 0, readyReplicas: replicas, availableReplicas: replicas, updatedAvailableReplicas: 0, oldReplicas: replicas, complete: false } }];
 }
 
 const image = (w: Workload) => w.podTemplate.spec.containers[0]?.image;

@@ -8,7 +8,7 @@ import type { LiveState } from '../../src/runtime/views/index.js';
 import { createHash } from 'node:crypto';
 import { specHash } from '../../src/model/hash.js';
 import { res, TEST_HASH_KEY } from '../support/builders.js';
-import type { Divergence } from '../../src/runtime/rollouts.js';
+import type { Divergence } from '../../src/plan/rollouts/state.js';
 
 /**
  * Fixtures for the view, table and describe tests: inventory entries from manifests (defaulted

@@ -9,8 +9,8 @@ import { appHashKeys } from '../../runtime/host-key.js';
 import { runInventoryPass } from '../../runtime/pass.js';
 import type { PassResult } from '../../runtime/pass.js';
 import { createReadiness } from '../../runtime/readiness.js';
-import type { RestartOverride } from '../../runtime/rollouts.js';
-import { appliedSourceRevision } from '../../runtime/rollouts.js';
+import type { RestartOverride } from '../../plan/rollouts/state.js';
+import { sourceRevisionOf } from '../../model/source-revision.js';
 import type { InventoryEntry, RolloutRecord } from '../../runtime/store/index.js';
 import type { CliContext } from '../context.js';
 import { print } from '../context.js';
@@ -23,7 +23,7 @@ import type { ValidationFlags } from '../validation-flags.js';
 import { explicitHostPolicy } from '../validation-flags.js';
 import type { HostPolicy } from '../../model/policy.js';
 import { policyInForce, problemLines } from '../../runtime/pass.js';
-import { storedTemplateRefusal } from '../../runtime/rollouts.js';
+import { storedTemplateRefusal } from '../../model/pod-policy.js';
 
 type Action = 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume';
 
@@ -214,7 +214,7 @@ async function undo(engine: Engine, key: string, flags: Flags, ctx: CliContext, 
         hint: 'pass the host-policy flags that allow it (docs/security.md), or pick another revision',
       });
     // Pinned against what the passes will compare it with, so the pin holds until the source moves.
-    const sourceRevision = appliedSourceRevision(engine.store, engine.app) ?? current.sourceRevision;
+    const sourceRevision = sourceRevisionOf(engine.store.getSourceStatus(engine.app), engine.store.getInventory(engine.app));
     engine.store.setPin(engine.app, key, { revision: target.revision, templateHash: target.templateHash, sourceRevisionAtPin: sourceRevision });
     engine.store.addEvent({ app: engine.app, type: 'Normal', reason: 'DeploymentRollback', objectKey: key, message: `pinned to revision ${target.revision} by rollout undo`, sourceRevision });
   });

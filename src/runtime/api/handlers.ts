@@ -83,7 +83,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
             failedAt: iso(s?.lastFailed?.at) ?? null,
             lastError: s?.lastError ? { message: s.lastError.message, problems: s.lastError.problems, at: iso(s.lastError.at) } : null,
             // Deployments running another template than the source's (SPEC §4): pinned by undo, or rolled back.
-            divergences: effectiveDeployments(store, deps.clock, app).divergences,
+            divergences: effectiveDeployments(store, app).divergences,
           },
           ...(d.lastPass ? { lastPass: { ...d.lastPass, startedAt: iso(d.lastPass.startedAt) } } : {}),
           loop: { running: d.loop.running, pending: d.loop.pending, consecutiveFailures: d.loop.failures, ...(d.loop.retryAt ? { retryAt: iso(d.loop.retryAt) } : {}) },

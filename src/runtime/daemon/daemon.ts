@@ -1,6 +1,7 @@
 import { BerthError, isBerthError } from '../../model/errors.js';
 import { DEFAULT_HOST_POLICY } from '../../model/policy.js';
 import { nextFiring } from '../../plan/cron.js';
+import { sourceRevisionOf } from '../../model/source-revision.js';
 import type { ReadinessSource } from '../converge.js';
 import type { Logger } from '../log.js';
 import type { PassResult } from '../pass.js';
@@ -146,7 +147,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     const fromSource = latest !== undefined && !refused.has(latest.id);
     const inventory = store.getInventory(app);
     if (!fromSource && inventory.length === 0) return { status: 'ok' };
-    const revisionId = fromSource ? latest.id : (store.getSourceStatus(app)?.lastApplied?.revision ?? 'inventory');
+    const revisionId = sourceRevisionOf(store.getSourceStatus(app), inventory, fromSource ? latest : undefined);
     const passLog = deps.log.child({ component: 'reconcile' });
     setLogRevision(revisionId);
     const appliedBefore = store.getSourceStatus(app)?.lastApplied?.revision;

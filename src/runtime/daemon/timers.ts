@@ -1,5 +1,7 @@
 import type { Clock, ClockTimer } from '../../model/clock.js';
 import type { Deployment } from '../../model/types.js';
+import { rolloutWakeAt } from '../../plan/rollouts/progress.js';
+import { readRolloutState } from '../rollout-state.js';
 import type { Store } from '../store/index.js';
 
 /** A retry lands just after a progress deadline rather than a hair before it. */
@@ -8,19 +10,22 @@ const DEADLINE_SLACK_MS = 100;
 /**
  * How long until the earliest progress deadline of a rollout under way: failed passes (an
  * image that cannot be pulled) back off, and the rollback that deadline calls for must not
- * wait for the back-off. The pass checks deadlines before it executes anything.
+ * wait for the back-off. The pass checks deadlines before it executes anything. The deadline
+ * is the planner's (rolloutWakeAt) over what the app last applied; a paused Deployment's
+ * rollout never fails, so it sets none.
  */
 export function untilProgressDeadline(store: Store, app: string, clock: Clock): number | undefined {
   try {
-    let soonest: number | undefined;
-    for (const e of store.getInventory(app)) {
-      if (e.kind !== 'Deployment') continue;
-      const rec = store.listRollouts(app, e.key).findLast((r) => r.outcome === 'progressing');
-      if (!rec) continue;
-      // Inventory objects are stored defaulted (manifests/index.ts), as the planner reads them.
-      const due = (rec.progressAt ?? rec.startedAt) + (e.object as Deployment).spec.progressDeadlineSeconds * 1000;
-      soonest = soonest === undefined ? due : Math.min(soonest, due);
-    }
+    const deployments = store.getInventory(app).filter((e) => e.kind === 'Deployment');
+    const state = readRolloutState(store, app, deployments.map((e) => e.key));
+    // Inventory objects are stored defaulted (manifests/index.ts), as the planner reads them.
+    const soonest = rolloutWakeAt(
+      deployments.map((e) => {
+        const spec = (e.object as Deployment).spec;
+        return { key: e.key, progressDeadlineSeconds: spec.progressDeadlineSeconds, paused: spec.paused === true || state.get(e.key)?.paused === true };
+      }),
+      state,
+    );
     // A deadline already past was checked by the pass that just failed (or it could not get
     // that far, with Docker down): no cap then, or a wedged host would be retried in a tight loop.
     return soonest === undefined || soonest <= clock.now() ? undefined : soonest - clock.now() + DEADLINE_SLACK_MS;

@@ -192,10 +192,19 @@ CREATE TABLE applied_policies (
 `;
 
 /**
+ * v5 (rollouts): the progress signature (updated/updatedAvailable/old pods) a rollout was last
+ * seen at. Progress is a change of it; kept in memory it was lost between passes, so progress
+ * made while no pass ran never moved the deadline (issue 12, F6).
+ */
+const V5 = `
+ALTER TABLE rollouts ADD COLUMN progress_signature TEXT;
+`;
+
+/**
  * v6 (cron): when berth first saw each CronJob. A CronJob runs no schedule from before it
  * existed, and resuming it (or a lapsed Forbid) runs the most recent firing missed since then;
  * kept in memory only, a daemon restart took the CronJob's last spec change instead and lost
- * that firing. (v5 is the rollouts migration; the two were written in parallel.)
+ * that firing.
  */
 const V6 = `
 ALTER TABLE cron_state ADD COLUMN since INTEGER;
@@ -206,6 +215,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, description: 'rollout progress time and deployment overrides', sql: V2 },
   { version: 3, description: 'job objects of CronJob-started Jobs', sql: V3 },
   { version: 4, description: 'host policy each app was last applied with', sql: V4 },
+  { version: 5, description: 'rollout progress signature', sql: V5 },
   { version: 6, description: 'when each CronJob was first seen', sql: V6 },
 ];
 

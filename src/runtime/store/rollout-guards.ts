@@ -19,6 +19,8 @@ export interface RolloutGuardStore {
   markFailedTemplate(app: string, deployment: string, templateHash: string, sourceRevision: string, reason: string): FailedTemplate;
   isFailedTemplate(app: string, deployment: string, templateHash: string): boolean;
   getFailedTemplate(app: string, deployment: string, templateHash: string): FailedTemplate | undefined;
+  /** Every failed template of a Deployment (the rollout state the planner reads). */
+  listFailedTemplates(app: string, deployment: string): FailedTemplate[];
   /** Called when the desired state changes: every template may be tried again. Returns how many were cleared. */
   clearFailedTemplates(app: string, deployment: string): number;
   /** Drops a deleted Deployment's history, pin and failed templates in one transaction. */
@@ -53,6 +55,7 @@ export function createRolloutGuardStore(db: Db, clock: Clock): RolloutGuardStore
     INSERT OR REPLACE INTO failed_templates (app, deployment, template_hash, source_revision, reason, failed_at)
     VALUES (@app, @deployment, @template_hash, @source_revision, @reason, @failed_at)`);
   const selectFailed = db.prepare('SELECT * FROM failed_templates WHERE app = ? AND deployment = ? AND template_hash = ?');
+  const selectAllFailed = db.prepare('SELECT * FROM failed_templates WHERE app = ? AND deployment = ? ORDER BY failed_at, template_hash');
   const deleteFailed = db.prepare('DELETE FROM failed_templates WHERE app = ? AND deployment = ?');
   const deleteRollouts = db.prepare('DELETE FROM rollouts WHERE app = ? AND deployment = ?');
   const deleteOverrides = db.prepare('DELETE FROM deployment_overrides WHERE app = ? AND deployment = ?');
@@ -95,6 +98,7 @@ export function createRolloutGuardStore(db: Db, clock: Clock): RolloutGuardStore
     },
     isFailedTemplate: (app, deployment, templateHash) => getFailed(app, deployment, templateHash) !== undefined,
     getFailedTemplate: getFailed,
+    listFailedTemplates: (app, deployment) => (selectAllFailed.all(app, deployment) as FailedRow[]).map(failedFromRow),
     clearFailedTemplates: (app, deployment) => deleteFailed.run(app, deployment).changes,
 
     forgetDeployment: (app, deployment) =>

@@ -40,9 +40,11 @@ export interface RolloutStore {
   pruneRollouts(app: string, deployment: string, keep: number): number[];
   /**
    * Records that a progressing rollout made progress (more pods updated or available), the
-   * clock that progressDeadlineSeconds runs against. Returns false when no such revision.
+   * clock that progressDeadlineSeconds runs against, and the progress signature it was seen
+   * at. `progressed: false` only stores the signature (the first sighting is no progress).
+   * Returns false when no such progressing revision.
    */
-  noteRolloutProgress(app: string, deployment: string, revision: number): boolean;
+  noteRolloutProgress(app: string, deployment: string, revision: number, note?: ProgressNote): boolean;
 }
 
 interface Row {
@@ -59,12 +61,22 @@ interface Row {
   message: string | null;
   revision_history: string;
   progress_at: number | null;
+  progress_signature: string | null;
+}
+
+export interface ProgressNote {
+  /** The rollout's progress signature now (plan/rollouts/progress.ts). */
+  signature?: string;
+  /** Default true: the deadline counts from now. */
+  progressed?: boolean;
 }
 
 export function createRolloutStore(db: Db, clock: Clock): RolloutStore {
   const selectAll = db.prepare('SELECT * FROM rollouts WHERE app = ? AND deployment = ? ORDER BY revision');
   const updateProgress = db.prepare(
-    "UPDATE rollouts SET progress_at = ? WHERE app = ? AND deployment = ? AND revision = ? AND outcome = 'progressing'",
+    `UPDATE rollouts SET progress_at = CASE WHEN @progressed THEN @now ELSE progress_at END,
+       progress_signature = COALESCE(@signature, progress_signature)
+     WHERE app = @app AND deployment = @deployment AND revision = @revision AND outcome = 'progressing'`,
   );
   const selectRevision = db.prepare('SELECT * FROM rollouts WHERE app = ? AND deployment = ? AND revision = ?');
   const selectHash = db.prepare('SELECT * FROM rollouts WHERE app = ? AND deployment = ? AND template_hash = ?');
@@ -84,7 +96,7 @@ export function createRolloutStore(db: Db, clock: Clock): RolloutStore {
   const renumber = db.prepare(`
     UPDATE rollouts SET revision = @revision, template = @template, source_revision = @source_revision,
       change_cause = @change_cause, started_at = @started_at, finished_at = NULL, outcome = 'progressing',
-      message = NULL, progress_at = NULL, revision_history = @revision_history
+      message = NULL, progress_at = NULL, progress_signature = NULL, revision_history = @revision_history
     WHERE app = @app AND deployment = @deployment AND template_hash = @template_hash`);
   const finish = db.prepare(
     'UPDATE rollouts SET outcome = ?, message = ?, finished_at = ? WHERE app = ? AND deployment = ? AND revision = ?',
@@ -135,8 +147,8 @@ export function createRolloutStore(db: Db, clock: Clock): RolloutStore {
     currentRollout: (app, deployment) => one(selectCurrent.get(app, deployment)),
     lastCompleteRollout: (app, deployment) => one(selectLastComplete.get(app, deployment)),
 
-    noteRolloutProgress: (app, deployment, revision) =>
-      updateProgress.run(clock.now(), app, deployment, revision).changes > 0,
+    noteRolloutProgress: (app, deployment, revision, note = {}) =>
+      updateProgress.run({ progressed: note.progressed === false ? 0 : 1, now: clock.now(), signature: note.signature ?? null, app, deployment, revision }).changes > 0,
 
     pruneRollouts: (app, deployment, keep) =>
       inWriteTransaction(db, () => {
@@ -174,5 +186,6 @@ function fromRow(r: Row): RolloutRecord {
     ...optional('message', r.message),
     revisionHistory: fromJson<number[]>(r.revision_history),
     ...optional('progressAt', r.progress_at),
+    ...optional('progressSignature', r.progress_signature),
   };
 }

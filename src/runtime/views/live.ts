@@ -7,9 +7,10 @@ import { buildDesiredState } from '../../plan/desired.js';
 import type { HashKey } from '../../model/hash.js';
 import type { AnyObject, PodTemplateSpec } from '../../model/types.js';
 import { appHashKeys } from '../host-key.js';
-import { silentLogger } from '../log.js';
-import type { Divergence } from '../rollouts.js';
-import { appliedSourceRevision, createRolloutTracker } from '../rollouts.js';
+import { sourceRevisionOf } from '../../model/source-revision.js';
+import { effectiveDesired } from '../../plan/rollouts/effective.js';
+import type { Divergence } from '../../plan/rollouts/state.js';
+import { deploymentKeys, readRolloutState } from '../rollout-state.js';
 import type { CronState, InventoryEntry, JobRecord, NodePortAllocation, PodStatusRecord, RolloutRecord, Store } from '../store/index.js';
 
 /**
@@ -64,7 +65,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
   const templateHashKey = appHashKeys(store, app).template;
   const rollouts = new Map<string, RolloutRecord[]>();
   for (const e of inventory) if (e.kind === 'Deployment') rollouts.set(e.key, store.listRollouts(app, e.key));
-  const { templates: effectiveTemplates, divergences, paused } = effectiveDeployments(store, clock, app, inventory);
+  const { templates: effectiveTemplates, divergences, paused } = effectiveDeployments(store, app, inventory);
   const cronStates = new Map<string, CronState>();
   for (const e of inventory) {
     if (e.kind !== 'CronJob') continue;
@@ -99,13 +100,13 @@ async function readNode(docker: DockerClient): Promise<{ name: string }> {
 }
 
 /**
- * What the app's Deployments really run, as the rollout tracker decides it (read-only): the
- * template of each one that diverges from its source, and why. Status, views and the live diff
- * all ask here, so none of them reports a pinned or rolled-back Deployment as running its source.
+ * What the app's Deployments really run, as a pass decides it (plan/rollouts/effective.ts, whose
+ * store changes a view ignores): the template of each one that diverges from its source, and
+ * why. Status and views ask here, so none of them reports a pinned or rolled-back Deployment as
+ * running its source.
  */
 export function effectiveDeployments(
   store: Store,
-  clock: Clock,
   app: string,
   inventory: readonly InventoryEntry[] = store.getInventory(app),
 ): { templates: Map<string, PodTemplateSpec>; divergences: Divergence[]; paused: Set<string> } {
@@ -116,12 +117,12 @@ export function effectiveDeployments(
     inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } })),
     { hashKey: appHashKeys(store, app).template },
   );
-  const tracker = createRolloutTracker({ store, clock, log: silentLogger(), app, sourceRevision: appliedSourceRevision(store, app, inventory) ?? '', readOnly: true });
-  const effective = tracker.effective(desired);
-  for (const w of effective.workloads) {
+  const state = readRolloutState(store, app, deploymentKeys(desired));
+  const effective = effectiveDesired(desired, state, { sourceRevision: sourceRevisionOf(store.getSourceStatus(app), inventory) });
+  for (const w of effective.desired.workloads) {
     const source = desired.workloads.find((x) => x.key === w.key);
     if (w.kind === 'Deployment' && source && source.template.hash !== w.template.hash) templates.set(w.key, w.podTemplate);
     if (w.kind === 'Deployment' && w.paused) paused.add(w.key);
   }
-  return { templates, divergences: tracker.divergences(), paused };
+  return { templates, divergences: effective.divergences, paused };
 }

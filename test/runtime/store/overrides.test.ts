@@ -37,4 +37,21 @@ describe('deployment overrides and rollout progress (schema v2)', () => {
     expect(again.revision).toBe(3);
     expect(again.progressAt).toBeUndefined();
   });
+
+  it('stores the progress signature; a first sighting keeps the deadline, a renumbered template forgets it (schema v5)', async () => {
+    const clock = new FakeClock(1000);
+    const { store } = h.open({ clock });
+    const d = 'Deployment/ns/web';
+    const r1 = store.beginRollout('a', d, { templateHash: 'h1', template: {}, sourceRevision: 's1' });
+    await clock.advance(500);
+    expect(store.noteRolloutProgress('a', d, r1.revision, { signature: '0/0/2', progressed: false })).toBe(true);
+    expect(store.getRollout('a', d, r1.revision)).toMatchObject({ progressSignature: '0/0/2' });
+    expect(store.getRollout('a', d, r1.revision)?.progressAt).toBeUndefined();
+    await clock.advance(500);
+    store.noteRolloutProgress('a', d, r1.revision, { signature: '1/0/2' });
+    expect(store.getRollout('a', d, r1.revision)).toMatchObject({ progressSignature: '1/0/2', progressAt: 2000 });
+    store.beginRollout('a', d, { templateHash: 'h2', template: {}, sourceRevision: 's2' });
+    const again = store.beginRollout('a', d, { templateHash: 'h1', template: {}, sourceRevision: 's3' });
+    expect(again.progressSignature).toBeUndefined();
+  });
 });

@@ -1,0 +1,108 @@
+import type { DesiredState, Workload } from '../desired.js';
+import { withPodTemplate } from '../desired.js';
+import type { StoreChange } from '../store-changes.js';
+import type { HostPolicy } from '../../model/policy.js';
+import { storedTemplateRefusal } from '../../model/pod-policy.js';
+import type { PodTemplateSpec } from '../../model/types.js';
+import type { DeploymentRolloutState, Divergence, RolloutState, TemplateRefusal } from './state.js';
+import { EMPTY_DEPLOYMENT_STATE, RESTARTED_AT_ANNOTATION, isFailedTemplate, rollbackTarget, sameTemplate, short } from './state.js';
+
+type DeploymentWorkload = Extract<Workload, { kind: 'Deployment' }>;
+
+export interface RolloutContext {
+  /** The source revision the pass runs under (model/source-revision.ts): a pin set under another is lifted. */
+  sourceRevision: string;
+  /**
+   * Today's host policy. Stored templates (a pin, a rollback target) were checked under the
+   * policy of their day; one this policy refuses is never rolled out again. Absent: nothing
+   * stored is refused (views, which show what runs).
+   */
+  policy?: HostPolicy;
+}
+
+export interface EffectiveDesired {
+  /** What each Deployment should actually converge to. */
+  desired: DesiredState;
+  /** Deployments running something other than their source template, and why. */
+  divergences: Divergence[];
+  /**
+   * What the store should forget now that it no longer holds (a pin the source moved past or
+   * today's policy refuses, a restart a new template superseded), with the events saying so.
+   * Only a pass commits them; a view or dry run reading the same state just ignores them.
+   */
+  changes: StoreChange[];
+}
+
+export function refusalUnder(policy: HostPolicy | undefined): TemplateRefusal {
+  return (template) => (policy ? storedTemplateRefusal(template, policy) : []);
+}
+
+/**
+ * The desired state each Deployment should actually converge to (SPEC §4): the source
+ * template, unless `rollout undo` pinned an earlier revision, the source template failed and
+ * was rolled back, or an operator restarted or paused it. Pure: the store's part comes in as
+ * `state`, and what it should forget goes out as `changes`.
+ */
+export function effectiveDesired(base: DesiredState, state: RolloutState, ctx: RolloutContext): EffectiveDesired {
+  const out: EffectiveDesired = { desired: base, divergences: [], changes: [] };
+  if (!base.workloads.some((w) => w.kind === 'Deployment')) return out;
+  const refusedBy = refusalUnder(ctx.policy);
+  const workloads = base.workloads.map((w) => (w.kind === 'Deployment' ? effectiveWorkload(w, base, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx, refusedBy, out) : w));
+  return { ...out, desired: { ...base, workloads } };
+}
+
+function effectiveWorkload(w: DeploymentWorkload, desired: DesiredState, st: DeploymentRolloutState, ctx: RolloutContext, refusedBy: TemplateRefusal, out: EffectiveDesired): DeploymentWorkload {
+  const event = (type: 'Normal' | 'Warning', reason: string, message: string): StoreChange => ({
+    type: 'add-event',
+    event: { type, reason, objectKey: w.key, message, sourceRevision: ctx.sourceRevision },
+  });
+  const paused = st.paused;
+  // `rollout restart` stamps whichever template runs, the source's or a pinned one.
+  const restarted = (x: DeploymentWorkload): DeploymentWorkload => {
+    const r = st.restart;
+    if (!r) return x;
+    if (!sameTemplate(r.sourceHash, w.template)) {
+      out.changes.push({ type: 'clear-override', deployment: w.key, kind: 'restart' });
+      return x;
+    }
+    const t = structuredClone(x.podTemplate);
+    t.metadata.annotations = { ...(t.metadata.annotations ?? {}), [RESTARTED_AT_ANNOTATION]: r.restartedAt };
+    return withPodTemplate(x, t, desired);
+  };
+  const pin = st.pin;
+  if (pin && pin.sourceRevisionAtPin !== ctx.sourceRevision) {
+    out.changes.push({ type: 'clear-pin', deployment: w.key }, event('Normal', 'PinLifted', `source revision ${short(ctx.sourceRevision)} replaces the pin to revision ${pin.revision}`));
+  } else if (pin) {
+    // By template, not number: re-rolling an old template renumbers its record (as
+    // Kubernetes renumbers a ReplicaSet it scales up again), the template stays.
+    const rec = st.rollouts.find((r) => r.templateHash === pin.templateHash);
+    const refused = rec ? refusedBy(rec.template) : [];
+    if (rec && refused.length > 0) {
+      // Pinned under a wider policy than today's: the pin cannot hold; the source's template
+      // (validated under today's policy) runs instead.
+      out.changes.push(
+        { type: 'clear-pin', deployment: w.key },
+        event('Warning', 'PinRefused', `the pin to revision ${rec.revision} is lifted: this host's policy refuses its template (${refused.join('; ')})`),
+      );
+    } else if (rec) {
+      out.divergences.push({ deployment: w.key, reason: 'pinned', revision: rec.revision, message: `pinned to revision ${rec.revision} by rollout undo until the source changes` });
+      const pinned = restarted(withPodTemplate(w, rec.template as PodTemplateSpec, desired));
+      return paused ? { ...pinned, paused } : pinned;
+    }
+  }
+  let result = restarted(w);
+  // A template whose rollout failed stays rolled back until the desired state changes.
+  if (isFailedTemplate(st, result.template)) {
+    const good = rollbackTarget(st.rollouts, st.failedTemplates, result.template.hash, refusedBy);
+    if (good) {
+      out.divergences.push({
+        deployment: w.key,
+        reason: 'rolled-back',
+        revision: good.revision,
+        message: `template ${result.template.hash} failed its rollout; running revision ${good.revision} until the source changes`,
+      });
+      result = withPodTemplate(w, good.template as PodTemplateSpec, desired);
+    }
+  }
+  return paused ? { ...result, paused } : result;
+}
