@@ -124,8 +124,6 @@ export interface ErrorDataMap {
     registry?: string;
     listen?: string | { host: string; port: number };
     apiHost?: string;
-    interval?: string;
-    resync?: string;
     path?: string;
     directory?: string;
     repo?: string;
