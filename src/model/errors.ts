@@ -104,8 +104,8 @@ type SourceErrorData = CommonData & {
 
 /**
  * The shape of `data` for each error code. Each shape lists every field some `new BerthError`
- * of that code sets; a field only some of them set is optional. A type, not an interface, per
- * shape: object literal types are compared field by field, so a narrowed error fits the wide one.
+ * of that code sets; a field only some of them set is optional. docs/errors.md lists them
+ * (test/model/errors.test.ts keeps the two in step).
  */
 export interface ErrorDataMap {
   /** The offending argument or flag, under a name saying what it is. */

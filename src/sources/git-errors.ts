@@ -1,8 +1,5 @@
 import { BerthError, type ErrorData, type UnreachableReason } from '../model/errors.js';
 
-// Why a remote could not be reached: UnreachableReason, documented with the error data it is part of.
-export type { UnreachableReason } from '../model/errors.js';
-
 interface LibraryError {
   code?: unknown;
   data?: { statusCode?: unknown } & Record<string, unknown>;

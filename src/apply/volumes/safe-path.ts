@@ -32,8 +32,6 @@ export interface OpenedPath {
   resolved: string;
 }
 
-export type { VolumePathReason } from '../../model/errors.js';
-
 export interface ResolveOptions {
   /**
    * `directory`: missing components are created as directories (a subPath, as the kubelet does
