@@ -57,7 +57,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 export function reportError(io: CliIO, err: unknown): void {
   if (err instanceof BerthError) {
     print(io.stderr, `error: ${err.message}`);
-    const hint = (err.data as { hint?: unknown }).hint;
+    const hint = err.data.hint;
     if (typeof hint === 'string') print(io.stderr, `hint: ${hint}`);
     if (io.env.BERTH_DEBUG && err.cause) print(io.stderr, String((err.cause as Error).stack ?? err.cause));
     return;

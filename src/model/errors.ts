@@ -1,7 +1,10 @@
+import type { Problem } from './problem.js';
+import type { LeaseHolder } from './state.js';
+
 /**
  * One error base for the whole project. Callers branch on `code` (stable, documented in
- * docs/errors.md) and read `data`; message text is for people and may change.
- * Library errors are wrapped with `cause` so the original stack survives.
+ * docs/errors.md) and read `data`, whose shape each code fixes (ErrorDataMap); message text is
+ * for people and may change. Library errors are wrapped with `cause` so the original stack survives.
  */
 export type ErrorCode =
   // usage and input (exit 2)
@@ -30,19 +33,251 @@ export type ErrorCode =
   | 'VOLUME_ERROR'
   | 'INTERNAL';
 
-export class BerthError<D extends Record<string, unknown> = Record<string, unknown>> extends Error {
-  override readonly name = 'BerthError';
-  readonly code: ErrorCode;
-  readonly data: D;
+/** Why a path named on the command line could not be read (INPUT_UNREADABLE `data.reason`). */
+export type InputUnreadableReason =
+  | 'not-found'
+  | 'permission-denied'
+  | 'not-a-file'
+  | 'not-a-directory'
+  | 'read-failed'
+  | 'changed-while-reading'
+  // a path named as a repository
+  | 'not-a-repository'
+  | 'invalid-gitdir'
+  | 'bare-not-named'
+  | 'bare-in-work-tree'
+  | 'submodule';
 
-  constructor(code: ErrorCode, message: string, data?: D, options?: { cause?: unknown }) {
+/** Why a Git source was reached but not read as a revision (SOURCE_ERROR `data.reason`). */
+export type SourceErrorReason =
+  | 'invalid-url'
+  | 'unsupported-protocol'
+  | 'invalid-path'
+  | 'invalid-ref'
+  | 'ambiguous'
+  | 'not-found'
+  | 'ref-not-found'
+  | 'commit-not-found'
+  | 'path-not-found'
+  | 'not-a-commit'
+  | 'corrupt';
+
+/**
+ * Why a remote could not be reached (SOURCE_UNREACHABLE `data.reason`):
+ * - `network`: connection refused/reset, DNS, TLS, a stream cut mid-transfer
+ * - `auth`: 401/403 (missing or wrong credentials)
+ * - `not-found`: 404 (no such repository, or hidden from these credentials)
+ * - `http`: any other HTTP status
+ * - `not-git`: the server answered but does not speak Git's smart HTTP protocol
+ * - `timeout`: no answer within the source's timeout
+ */
+export type UnreachableReason = 'network' | 'auth' | 'not-found' | 'http' | 'not-git' | 'timeout';
+
+/** Why a path inside a volume or below a hostPath prefix was refused while it was resolved. */
+export type VolumePathReason = 'escapes-root' | 'not-found' | 'not-a-directory' | 'too-many-links' | 'symlink-refused' | 'wrong-type' | 'unreadable';
+
+/** Why a volume could not be mounted (VOLUME_ERROR `data.reason`). */
+export type VolumeErrorReason = VolumePathReason | 'outside-prefixes' | 'invalid-subpath' | 'mount-failed';
+
+/** Fields every code's data may carry. */
+interface CommonData {
+  /** What the user can do about it, one line; the CLI prints it under the message. */
+  hint?: string;
+}
+
+type SourceErrorData = CommonData & {
+  reason: SourceErrorReason;
+  /** The ref or revision expression that was being read. */
+  ref?: string;
+  /** A remote's URL as it may be shown (credentials removed). */
+  url?: string;
+  /** A sub-path of the repository. */
+  path?: string;
+  commit?: string;
+  /** The commits a short SHA matches (reason `ambiguous`). */
+  candidates?: unknown[];
+  /** Consecutive failed fetches of a remote so far. */
+  attempt?: number;
+  /** Whether the remote's local cache was wiped and cloned again before this failure. */
+  cacheReset?: boolean;
+};
+
+/**
+ * The shape of `data` for each error code. Each shape lists every field some `new BerthError`
+ * of that code sets; a field only some of them set is optional. docs/errors.md lists them
+ * (test/model/errors.test.ts keeps the two in step).
+ */
+export interface ErrorDataMap {
+  /** The offending argument or flag, under a name saying what it is. */
+  USAGE: CommonData & {
+    app?: string;
+    arg?: string;
+    flag?: string;
+    flags?: string[];
+    value?: string;
+    output?: string;
+    resource?: string;
+    target?: string;
+    selector?: string;
+    /** Offset of a selector's syntax error. */
+    position?: number;
+    registry?: string;
+    listen?: string | { host: string; port: number };
+    apiHost?: string;
+    path?: string;
+    directory?: string;
+    repo?: string;
+    refExists?: boolean;
+    key?: string;
+    revision?: number;
+    pod?: string;
+    container?: string;
+    containers?: string[];
+    state?: string;
+    service?: string;
+    serviceKey?: string;
+    portName?: string;
+    address?: string;
+    port?: number;
+  };
+  /**
+   * A path that could not be read, or (from `berth diff --from/--to`) a ref the repository does
+   * not have: then the SOURCE_ERROR's data, since such a ref is input, not a runtime failure.
+   */
+  INPUT_UNREADABLE:
+    | (CommonData & {
+        path: string;
+        reason: InputUnreadableReason;
+        /** The `.git` file of a repository path (reason `invalid-gitdir`). */
+        dotgit?: string;
+        /** The work tree that holds the bare repository or submodule. */
+        workTree?: string;
+      })
+    | SourceErrorData;
+  /** Only errors outside validation carry data; validation reports problems as data instead. */
+  INVALID_MANIFESTS: CommonData & { schedule?: string };
+  INVALID_CONFIG: CommonData & { path: string; problems?: Problem[] };
+  /** What was looked for: an inventory key, or a pod, service, container or revision by name. */
+  NOT_FOUND: CommonData & {
+    app?: string;
+    key?: string;
+    namespace?: string;
+    pod?: string;
+    container?: string;
+    service?: string;
+    deployment?: string;
+    /** A port name or number as given. */
+    port?: string;
+    revision?: number | string;
+  };
+  AMBIGUOUS: CommonData;
+  /** What was asked for, and (`heldBy`) who holds it. */
+  CONFLICT: CommonData & {
+    app?: string;
+    serviceKey?: string;
+    portName?: string;
+    service?: string;
+    port?: number;
+    protocol?: string;
+    /** The host process's address and port that holds the port. */
+    listener?: string;
+    heldBy?: { app: string; serviceKey: string; portName: string };
+  };
+  ROLLOUT_FAILED: CommonData;
+  TIMEOUT: CommonData;
+  DOCKER_UNREACHABLE: CommonData & { errno?: string };
+  DOCKER_ERROR: CommonData & {
+    /** What berth was doing, e.g. `inspecting volume x`. */
+    doing?: string;
+    /** The Docker API's HTTP status. */
+    statusCode?: number;
+    /** An init container that failed (`pod` is namespace/name). */
+    pod?: string;
+    container?: string;
+    exitCode?: number;
+  };
+  SOURCE_UNREACHABLE: CommonData & {
+    reason: UnreachableReason;
+    url: string;
+    attempt: number;
+    /** The HTTP status, when the remote answered with one. */
+    status?: number;
+  };
+  SOURCE_ERROR: SourceErrorData;
+  STORE_ERROR: CommonData & {
+    /** The store operation that failed (a method name, `open`, `transaction`). */
+    op?: string;
+    sqliteCode?: string;
+    dir?: string;
+    file?: string;
+    journalMode?: unknown;
+    schemaVersion?: unknown;
+    supportedVersion?: number;
+    key?: string;
+  };
+  LEASE_HELD: CommonData & { app: string; heldBy?: LeaseHolder; expiresAt?: number };
+  /** What was refused, one line per refusal (`refused`): an app's stored objects, or one Deployment's revision. */
+  POLICY_DENIED: CommonData & { refused: string[]; app?: string; key?: string; revision?: number };
+  NOT_OWNED: CommonData & { container?: string; network?: string; volume?: string };
+  IMAGE_UNAVAILABLE: CommonData & { image: string; registry?: string };
+  VOLUME_ERROR: CommonData & {
+    reason: VolumeErrorReason;
+    /** Which volume mount of which container, as messages name it. */
+    mount?: string;
+    path?: string;
+    root?: string;
+    subPathExpr?: string;
+    /** A hostPath `type` and what was found there (reason `wrong-type`). */
+    type?: string;
+    found?: string;
+  };
+  INTERNAL: CommonData & {
+    app?: string;
+    key?: string;
+    part?: string;
+    file?: string;
+    dir?: string;
+    binaryPath?: string;
+    arch?: string;
+  };
+}
+
+/** The data of an error of code C (of any of the codes, when C is a union). */
+export type ErrorData<C extends ErrorCode> = ErrorDataMap[C];
+
+/** A code whose data has no required field, so `new BerthError(code, message)` may leave it out. */
+type DataArgs<C extends ErrorCode> = {} extends ErrorDataMap[C]
+  ? [data?: ErrorDataMap[C], options?: { cause?: unknown }]
+  : [data: ErrorDataMap[C], options?: { cause?: unknown }];
+
+export class BerthError<C extends ErrorCode = ErrorCode> extends Error {
+  override readonly name = 'BerthError';
+  readonly code: C;
+  readonly data: ErrorDataMap[C];
+
+  constructor(code: C, message: string, ...[data, options]: DataArgs<C>) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.data = data ?? ({} as D);
+    this.data = data ?? ({} as ErrorDataMap[C]);
+  }
+
+  /**
+   * `instanceof` as usual. Declared so the check narrows to AnyBerthError: TypeScript otherwise
+   * narrows to BerthError<any>, whose `code` is `any`, and a later `err.code === '...'` would
+   * neither be checked nor narrow `data`.
+   */
+  static override [Symbol.hasInstance](value: unknown): value is AnyBerthError {
+    return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }
 
-export function isBerthError(err: unknown, code?: ErrorCode): err is BerthError {
+/** A BerthError of some code: a union on `code`, so checking the code narrows `data`. */
+export type AnyBerthError = { [C in ErrorCode]: BerthError<C> }[ErrorCode];
+
+/** Whether `err` is a BerthError (of `code`, when given); narrows `data` to that code's shape. */
+export function isBerthError(err: unknown): err is AnyBerthError;
+export function isBerthError<C extends ErrorCode>(err: unknown, code: C): err is BerthError<C>;
+export function isBerthError(err: unknown, code?: ErrorCode): boolean {
   return err instanceof BerthError && (code === undefined || err.code === code);
 }
 

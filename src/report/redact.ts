@@ -1,6 +1,6 @@
-import type { PlannedChange } from './effects.js';
+import type { PlannedChange } from './effects/index.js';
 import type { FieldChange } from './resource-diff.js';
-import { isUnder } from './effects.js';
+import { isUnder } from './effects/index.js';
 import { joinKey } from './resource-diff.js';
 import { setOwn } from '../model/own.js';
 

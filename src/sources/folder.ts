@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, normalize, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MAX_FILE_BYTES } from '../model/limits.js';
-import { BerthError } from '../model/errors.js';
+import { BerthError, isBerthError } from '../model/errors.js';
 import { contentRevisionId, type Revision, type RevisionFile } from '../model/revision.js';
 import { listFolder, readContained, unreadable } from './folder-tree.js';
 
@@ -88,7 +88,7 @@ export async function readPaths(paths: string[], options: { cwd?: string } = {})
     const location = options.cwd === undefined ? arg : resolve(options.cwd, arg);
     const rev = await readPath(location).catch((err: unknown) => {
       // Report the path as the user wrote it, not as resolved against cwd.
-      if (err instanceof BerthError && err.data.path === location) throw new BerthError(err.code, err.message.replace(location, arg), { ...err.data, path: arg }, { cause: err.cause });
+      if (isBerthError(err, 'INPUT_UNREADABLE') && err.data.path === location) throw new BerthError(err.code, err.message.replace(location, arg), { ...err.data, path: arg }, { cause: err.cause });
       throw err;
     });
     const isFile = rev.origin.startsWith('file ');

@@ -1,15 +1,4 @@
-import { BerthError } from '../model/errors.js';
-
-/**
- * Why a remote could not be reached, in `data.reason` of SOURCE_UNREACHABLE:
- * - `network`: connection refused/reset, DNS, TLS, a stream cut mid-transfer
- * - `auth`: 401/403 (missing or wrong credentials)
- * - `not-found`: 404 (no such repository, or hidden from these credentials)
- * - `http`: any other HTTP status
- * - `not-git`: the server answered but does not speak Git's smart HTTP protocol
- * - `timeout`: no answer within the source's timeout
- */
-export type UnreachableReason = 'network' | 'auth' | 'not-found' | 'http' | 'not-git' | 'timeout';
+import { BerthError, type ErrorData, type UnreachableReason } from '../model/errors.js';
 
 interface LibraryError {
   code?: unknown;
@@ -56,7 +45,7 @@ export function unreachableReason(err: unknown): UnreachableReason | undefined {
 
 export function unreachableError(reason: UnreachableReason, url: string, attempt: number, cause: unknown): BerthError {
   const status = (cause as LibraryError | undefined)?.data?.statusCode;
-  const data: Record<string, unknown> = { url, attempt, reason };
+  const data: ErrorData<'SOURCE_UNREACHABLE'> = { url, attempt, reason };
   if (typeof status === 'number') data.status = status;
   const why =
     reason === 'auth'

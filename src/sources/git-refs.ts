@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import git from 'isomorphic-git';
-import { BerthError } from '../model/errors.js';
+import { BerthError, type ErrorData, type SourceErrorReason } from '../model/errors.js';
 import type { GitStore } from './git-tree.js';
 
 /** Where a local repository keeps its Git data, as findRepository found it. */
@@ -281,7 +281,7 @@ async function parentOf(store: GitStore, oid: string, n: number, expression: str
   return peelToCommit(store, parent, expression);
 }
 
-export function refError(ref: string, reason: string, message: string, extra: Record<string, unknown> = {}): BerthError {
+export function refError(ref: string, reason: SourceErrorReason, message: string, extra: Omit<ErrorData<'SOURCE_ERROR'>, 'ref' | 'reason'> = {}): BerthError<'SOURCE_ERROR'> {
   return new BerthError('SOURCE_ERROR', message, { ref, reason, ...extra });
 }
 

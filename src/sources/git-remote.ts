@@ -86,7 +86,7 @@ export class RemoteFetcher {
     let timedOut = false;
     const timer = this.config.clock.setTimeout(() => {
       timedOut = true;
-      controller.abort(new BerthError('SOURCE_UNREACHABLE', 'timed out', {}));
+      controller.abort(new BerthError('SOURCE_UNREACHABLE', 'timed out', { reason: 'timeout', url: this.config.shownUrl, attempt }));
     }, this.config.timeoutMs);
     const onOuterAbort = () => controller.abort(outer?.reason);
     outer?.addEventListener('abort', onOuterAbort, { once: true });

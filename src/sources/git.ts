@@ -15,7 +15,7 @@ import type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
 
 export { redactUrl, scrubError, scrubText } from './git-url.js';
 export { findRepository, isRevisionSyntax, type FindRepositoryOptions, type LocalRepository } from './git-refs.js';
-export type { UnreachableReason } from './git-errors.js';
+export type { UnreachableReason } from '../model/errors.js';
 export type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
 
 export interface GitSourceOptions {

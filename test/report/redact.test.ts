@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planEffects } from '../../src/report/effects.js';
+import { planEffects } from '../../src/report/effects/index.js';
 import { redactChange, REDACTED } from '../../src/report/redact.js';
 import { renderJson } from '../../src/report/render/json.js';
 import { renderMarkdown } from '../../src/report/render/markdown.js';

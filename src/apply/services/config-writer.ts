@@ -1,7 +1,7 @@
 import type { AppliedConfig } from '../../plan/observed.js';
 import type { DataplaneStatus, DnsConfig, ProxyConfig } from '../../dataplane/protocol.js';
 import { configChecksum, configFileName, decodeConfig, decodeStatus, encodeConfig, STATUS_FILE } from '../../dataplane/protocol.js';
-import { BerthError } from '../../model/errors.js';
+import { isBerthError } from '../../model/errors.js';
 import type { Clock } from '../../model/clock.js';
 import type { DockerClient } from '../docker.js';
 import { dockerError } from '../docker.js';
@@ -139,7 +139,7 @@ export async function waitForStatus(
   const deadline = deps.clock.now() + timeoutMs;
   for (;;) {
     const s = await readStatus(deps.docker, containerId, kind).catch((err: unknown) => {
-      if (err instanceof BerthError && (err.data as { statusCode?: number }).statusCode === 404) return undefined;
+      if (isBerthError(err, 'DOCKER_ERROR') && err.data.statusCode === 404) return undefined;
       throw err;
     });
     if (s && accept(s)) return s;

@@ -2,7 +2,7 @@ import { constants as C } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, readlink } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { BerthError } from '../../model/errors.js';
+import { BerthError, type ErrorData, type VolumePathReason } from '../../model/errors.js';
 
 /**
  * Opens a path *inside* a root directory the way the kernel's openat2(RESOLVE_BENEATH) would,
@@ -31,8 +31,6 @@ export interface OpenedPath {
   /** Where it is below the root, symlinks resolved (for messages and the next root's host path). */
   resolved: string;
 }
-
-export type VolumePathReason = 'escapes-root' | 'not-found' | 'not-a-directory' | 'too-many-links' | 'symlink-refused' | 'wrong-type' | 'unreadable';
 
 export interface ResolveOptions {
   /**
@@ -206,7 +204,7 @@ function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
-function volumeError(err: unknown, message: string, reason: VolumePathReason, data: Record<string, unknown>): BerthError {
+function volumeError(err: unknown, message: string, reason: VolumePathReason, data: Omit<ErrorData<'VOLUME_ERROR'>, 'reason'>): BerthError<'VOLUME_ERROR'> {
   const code = errno(err);
   return new BerthError('VOLUME_ERROR', `${message}${code ? ` (${code})` : ''}`, { reason, ...data }, { cause: err });
 }

@@ -94,7 +94,7 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
     try {
       return parseDuration(value);
     } catch {
-      throw new BerthError('USAGE', `invalid --${name} "${value}" (use e.g. 30s, 5m, 1h)`, { [name]: value });
+      throw new BerthError('USAGE', `invalid --${name} "${value}" (use e.g. 30s, 5m, 1h)`, { flag: `--${name}`, value });
     }
   };
   const pollIntervalMs = duration('interval', pick(flags.interval, file.interval) ?? DAEMON_DEFAULTS.interval);

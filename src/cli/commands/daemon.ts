@@ -58,9 +58,9 @@ async function loadConfig<T>(path: string, load: (p: string) => Promise<T>, ctx:
   try {
     return await load(path);
   } catch (err) {
-    if (err instanceof BerthError && err.code === 'INVALID_CONFIG' && Array.isArray(err.data.problems)) {
+    if (err instanceof BerthError && err.code === 'INVALID_CONFIG' && err.data.problems) {
       const { formatProblemsText } = await import('../output/problems.js');
-      writeStyled(ctx.io.stderr, formatProblemsText(err.data.problems as never, { color: false }));
+      writeStyled(ctx.io.stderr, formatProblemsText(err.data.problems, { color: false }));
     }
     throw err;
   }

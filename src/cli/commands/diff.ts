@@ -306,7 +306,7 @@ async function gitRevisionExists(dir: string, ref: string, named: boolean): Prom
     await resolveGitRevision({ dir, ref, named });
     return true;
   } catch (err) {
-    if (isBerthError(err, 'SOURCE_ERROR') && (err.data as { reason?: unknown }).reason === 'corrupt') throw err;
+    if (isBerthError(err, 'SOURCE_ERROR') && err.data.reason === 'corrupt') throw err;
     if (isBerthError(err)) return false;
     throw err;
   }
@@ -318,7 +318,7 @@ async function gitRevisionExists(dir: string, ref: string, named: boolean): Prom
  */
 function asInputError(err: unknown, value: string, mode: DiffInputMode): unknown {
   if (!isBerthError(err, 'SOURCE_ERROR')) return err;
-  const reason = (err.data as { reason?: unknown }).reason;
+  const reason = err.data.reason;
   if (reason === 'corrupt') return err;
   const what = mode === 'ref' ? 'is not a git ref of the repository' : 'is neither a directory nor a git ref of the repository';
   const hint = reason === 'not-found' || reason === 'ref-not-found' ? `"${value}" ${what}; for a remote branch, fetch it first (git fetch origin)` : undefined;
@@ -339,7 +339,7 @@ async function workTreeOf(dir: string, named: boolean): Promise<string | undefin
   try {
     return (await findRepository(dir, { named })).workTree;
   } catch (err) {
-    const reason = isBerthError(err, 'INPUT_UNREADABLE') ? (err.data as { reason?: unknown }).reason : undefined;
+    const reason = isBerthError(err, 'INPUT_UNREADABLE') ? err.data.reason : undefined;
     if (reason === 'not-a-repository' || reason === 'bare-not-named') return undefined;
     throw err;
   }

@@ -259,7 +259,7 @@ async function change(engine: Engine, key: string, flags: Flags, ctx: CliContext
     if (result.converge?.results.some((r) => !r.ok)) return 3;
     return result.converge?.timedOut ? 1 : 0;
   } catch (err) {
-    const heldBy = isBerthError(err, 'LEASE_HELD') ? (err.data as { heldBy?: { kind?: string; pid?: number; hostname?: string } }).heldBy : undefined;
+    const heldBy = isBerthError(err, 'LEASE_HELD') ? err.data.heldBy : undefined;
     if (heldBy?.kind !== 'daemon') throw err;
     const recorded = record(undefined);
     if (recorded) {

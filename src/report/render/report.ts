@@ -1,6 +1,6 @@
 import type { Resource } from '../../model/types.js';
-import type { PlannedChange } from '../effects.js';
-import { planEffects } from '../effects.js';
+import type { PlannedChange } from '../effects/index.js';
+import { planEffects } from '../effects/index.js';
 import type { DiffOptions } from '../resource-diff.js';
 import { diffResources } from '../resource-diff.js';
 import type { ReportChange } from '../redact.js';

@@ -76,7 +76,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       loop.supersede('source');
     },
     onError: (err, state) => {
-      const reason = isBerthError(err) ? String((err.data as { reason?: unknown }).reason ?? err.code) : 'internal';
+      const reason = isBerthError(err) ? String(('reason' in err.data ? err.data.reason : undefined) ?? err.code) : 'internal';
       metrics.sourceFetchErrors.inc({ reason });
       try {
         store.updateSourceStatus(app, { lastError: { message: `reading ${state.description} failed (attempt ${state.consecutiveFailures}); still running the last applied revision: ${(err as Error).message}` } });

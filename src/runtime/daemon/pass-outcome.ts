@@ -75,7 +75,7 @@ export function createPassOutcomes(deps: PassOutcomesDeps): PassOutcomes {
   function refuse(rev: Revision, err: BerthError, passLog: Logger, ctx: PassContext, startedAt: number): PassOutcome {
     refused.add(rev.id);
     passLog.error({ err, refusedRevision: rev.id }, 'revision refused');
-    const hint = (err.data as { hint?: unknown }).hint;
+    const hint = err.data.hint;
     const message = `${err.message}; nothing was applied${typeof hint === 'string' ? ` (${hint.replace('pass --allow-empty', 'start the daemon with --allow-empty')})` : ''}`;
     store.updateSourceStatus(app, { syncState: 'Failed', lastFailedRevision: rev.id, lastError: { message } });
     store.addEvent({ app, type: 'Warning', reason: 'RevisionRefused', objectKey: `Source/${app}`, message: `revision ${rev.id.slice(0, 12)} refused: ${message}`, sourceRevision: rev.id });

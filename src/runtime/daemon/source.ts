@@ -85,7 +85,7 @@ export function createSourceDriver(deps: SourceDriverDeps): SourceDriver {
     st.firstFetchDone = true;
     st.consecutiveFailures++;
     const e = isBerthError(err) ? err : undefined;
-    const reason = (e?.data as { reason?: unknown } | undefined)?.reason;
+    const reason = e && 'reason' in e.data ? e.data.reason : undefined;
     st.lastError = { code: e?.code ?? 'INTERNAL', ...(typeof reason === 'string' ? { reason } : {}), message: (err as Error)?.message ?? String(err), at: clock.now() };
     log.warn({ err, attempt: st.consecutiveFailures }, 'source fetch failed; keeping the last revision');
     deps.onError(err, st);

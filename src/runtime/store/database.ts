@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, constants, fstatSync, fchmodSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { BerthError } from '../../model/errors.js';
+import { BerthError, type ErrorData } from '../../model/errors.js';
 
 export type Db = Database.Database;
 
@@ -66,7 +66,7 @@ function ensurePrivateFile(file: string): void {
 }
 
 /** Wraps a library error (SQLite, JSON) in the project's error with a stable code. */
-export function storeError(op: string, err: unknown, data: Record<string, unknown> = {}): BerthError {
+export function storeError(op: string, err: unknown, data: Omit<ErrorData<'STORE_ERROR'>, 'op' | 'sqliteCode'> = {}): BerthError {
   if (err instanceof BerthError) return err;
   const message = err instanceof Error ? err.message : String(err);
   const sqliteCode = (err as { code?: unknown } | null)?.code;

@@ -26,7 +26,7 @@ function scriptedSource(clock: FakeClock, script: Array<string | Error>, ms = 50
 }
 
 function unreachable(attempt: number) {
-  return new BerthError('SOURCE_UNREACHABLE', 'connection refused', { reason: 'network', attempt });
+  return new BerthError('SOURCE_UNREACHABLE', 'connection refused', { reason: 'network', url: 'https://git.example/repo.git', attempt });
 }
 
 function driver(clock: FakeClock, source: GitSource, pollIntervalMs = 60_000) {

@@ -1,0 +1,78 @@
+import type { IntOrString, KubeObject, LabelSelector, StringMap } from './meta.js';
+import type { PodSpec, PodTemplateSpec } from './pods.js';
+
+// The kinds that run pods: bare pods, their controllers, Jobs and CronJobs.
+
+export interface Pod extends KubeObject {
+  kind: 'Pod';
+  spec: PodSpec;
+}
+
+export interface ReplicaSet extends KubeObject {
+  kind: 'ReplicaSet';
+  spec: {
+    replicas: number;
+    selector: LabelSelector;
+    template: PodTemplateSpec;
+    minReadySeconds: number;
+  };
+}
+
+/** ReplicationController's selector is a plain equality map, not a LabelSelector. */
+export interface ReplicationController extends KubeObject {
+  kind: 'ReplicationController';
+  spec: {
+    replicas: number;
+    selector: StringMap;
+    template: PodTemplateSpec;
+    minReadySeconds: number;
+  };
+}
+
+export interface RollingUpdateDeployment {
+  maxSurge: IntOrString;
+  maxUnavailable: IntOrString;
+}
+
+export interface Deployment extends KubeObject {
+  kind: 'Deployment';
+  spec: {
+    replicas: number;
+    selector: LabelSelector;
+    template: PodTemplateSpec;
+    strategy: { type: 'RollingUpdate'; rollingUpdate: RollingUpdateDeployment } | { type: 'Recreate' };
+    minReadySeconds: number;
+    revisionHistoryLimit: number;
+    progressDeadlineSeconds: number;
+    paused: boolean;
+  };
+}
+
+export interface JobSpec {
+  parallelism: number;
+  completions: number;
+  backoffLimit: number;
+  activeDeadlineSeconds?: number;
+  ttlSecondsAfterFinished?: number;
+  selector?: LabelSelector;
+  template: PodTemplateSpec;
+}
+
+export interface Job extends KubeObject {
+  kind: 'Job';
+  spec: JobSpec;
+}
+
+export interface CronJob extends KubeObject {
+  kind: 'CronJob';
+  spec: {
+    schedule: string;
+    timeZone?: string;
+    concurrencyPolicy: 'Allow' | 'Forbid' | 'Replace';
+    suspend: boolean;
+    startingDeadlineSeconds?: number;
+    successfulJobsHistoryLimit: number;
+    failedJobsHistoryLimit: number;
+    jobTemplate: { metadata?: { labels?: StringMap; annotations?: StringMap }; spec: JobSpec };
+  };
+}

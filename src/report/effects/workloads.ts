@@ -1,0 +1,127 @@
+import { resolveFenceposts } from '../../model/int-or-string.js';
+import type { AnyObject, Deployment } from '../../model/types.js';
+import type { ResourceChange } from '../resource-diff.js';
+import type { ConfigCause } from './config.js';
+import type { Effect } from './types.js';
+import { allPods, describe, effect, plural, replicasOf, touches } from './wording.js';
+
+// Workloads: rollouts and their shape, restarts, scaling; Jobs and CronJobs.
+
+export function workloadEffects(change: ResourceChange, causes: ConfigCause[]): Effect[] {
+  const ref = describe(change.kind, change.name);
+  const b = change.before?.object;
+  const a = change.after?.object;
+  const pods = (o: AnyObject | undefined) => (o === undefined ? 0 : o.kind === 'Pod' ? 1 : replicasOf(o));
+  if (!b) {
+    if (a!.kind === 'Pod') return [effect('workload.create', `${ref} started`)];
+    const n = pods(a);
+    return [effect('workload.create', n === 0 ? `${ref} created with 0 replicas: no pods started` : `${ref} created: ${plural(n, 'pod')} started`)];
+  }
+  if (!a) {
+    if (b.kind === 'Pod') return [effect('workload.delete', `${ref} stopped and deleted`, true)];
+    const n = pods(b);
+    return [effect('workload.delete', n === 0 ? `${ref} deleted: no pods were running` : `${ref} deleted: ${allPods(n)} stopped`, n > 0)];
+  }
+  const out: Effect[] = [];
+  const from = pods(b);
+  const to = pods(a);
+  const running = Math.min(from, to);
+  const templateChanged = touches(change.fields, a.kind === 'Pod' ? 'spec' : 'spec.template');
+  const restart = templateChanged || (causes.length > 0 && running > 0);
+  if (running > 0) out.push(...causes.map((c) => causeEffect(a, ref, c)));
+  if (restart) out.push(...replacement(a, ref, running));
+  if (from !== to) out.push(effect('scale', `scaled ${ref} ${from} → ${to}`, to === 0));
+  if (a.kind === 'Deployment' && b.kind === 'Deployment') out.push(...deploymentSettings(change, a, b, ref, restart));
+  return out;
+}
+
+function causeEffect(a: AnyObject, ref: string, c: ConfigCause): Effect {
+  const config = `${describe(c.kind, c.name)} ${c.verb}`;
+  if (a.kind === 'Deployment' && a.spec.paused)
+    return effect('rollout.config-change', `pods of ${ref} are due for a restart because ${config} (rollouts are paused)`);
+  if (a.kind === 'Job') return effect('rollout.config-change', `${ref} runs again because ${config}`);
+  return effect('rollout.config-change', `${a.kind === 'Pod' ? ref : `pods of ${ref}`} restarted because ${config}`);
+}
+
+/** How the pods of a workload whose template (or config) changed get replaced. */
+function replacement(a: AnyObject, ref: string, running: number): Effect[] {
+  switch (a.kind) {
+    case 'Pod':
+      return [effect('pod.replace', `${ref} replaced: stopped, then started again (a bare pod has no rolling update)`, true)];
+    case 'ReplicaSet':
+    case 'ReplicationController': {
+      if (running === 0) return [];
+      const what = a.kind === 'ReplicaSet' ? 'a ReplicaSet' : 'a ReplicationController';
+      return [effect('pods.replace', `${ref} replaces ${allPods(running)} at once (${what} has no rolling update)`, true)];
+    }
+    case 'Deployment':
+      return deploymentRollout(a, ref, running);
+    default:
+      return [];
+  }
+}
+
+function deploymentRollout(d: Deployment, ref: string, running: number): Effect[] {
+  if (d.spec.paused)
+    return [effect('rollout.paused', `${ref} is paused: the new template is recorded, no pods are replaced until it is resumed`)];
+  if (running === 0) return [];
+  const strategy = d.spec.strategy;
+  if (strategy.type === 'Recreate')
+    return [
+      effect(
+        'rollout.recreate',
+        `recreate of ${ref}: ${allPods(running)} stopped before ${running === 1 ? 'a new one starts' : 'new ones start'}`,
+        true,
+      ),
+    ];
+  const { surge, unavailable } = resolveFenceposts(strategy.rollingUpdate.maxSurge, strategy.rollingUpdate.maxUnavailable, d.spec.replicas);
+  return [
+    effect(
+      'rollout.rolling-update',
+      `rolling update of ${ref}: ${plural(running, 'pod')} replaced (maxSurge ${surge}, maxUnavailable ${unavailable})`,
+    ),
+  ];
+}
+
+const ROLLOUT_SETTINGS = ['strategy', 'minReadySeconds', 'progressDeadlineSeconds', 'revisionHistoryLimit'];
+
+function deploymentSettings(change: ResourceChange, a: Deployment, b: Deployment, ref: string, restart: boolean): Effect[] {
+  const out: Effect[] = [];
+  if (a.spec.paused !== b.spec.paused)
+    out.push(a.spec.paused ? effect('rollout.pause', `rollouts of ${ref} paused`) : effect('rollout.resume', `rollouts of ${ref} resumed`));
+  const settings = ROLLOUT_SETTINGS.filter((s) => touches(change.fields, `spec.${s}`));
+  if (settings.length > 0 && !restart)
+    out.push(effect('rollout.settings', `rollout settings of ${ref} changed (${settings.join(', ')}); running pods are kept`));
+  return out;
+}
+
+export function jobEffects(change: ResourceChange, causes: ConfigCause[]): Effect[] {
+  const ref = describe(change.kind, change.name);
+  const a = change.after?.object;
+  if (!a) return [effect('job.delete', `${ref} deleted with its pods`)];
+  if (a.kind !== 'Job') return [];
+  if (change.action === 'create')
+    return [effect('job.run', `${ref} runs to completion (completions ${a.spec.completions}, parallelism ${a.spec.parallelism})`)];
+  const out = causes.map((c) => causeEffect(a, ref, c));
+  if (touches(change.fields, 'spec.template')) out.push(effect('job.rerun', `${ref} re-created: it runs again with the new template`));
+  else if (causes.length > 0) out.push(effect('job.rerun', `${ref} re-created: it runs again from the start`));
+  return out;
+}
+
+export function cronJobEffects(change: ResourceChange): Effect[] {
+  const ref = describe(change.kind, change.name);
+  const a = change.after?.object;
+  const b = change.before?.object;
+  if (!a) return [effect('cronjob.delete', `${ref} deleted: no further runs`)];
+  if (a.kind !== 'CronJob') return [];
+  const suspended = a.spec.suspend ? ' (suspended)' : '';
+  if (b?.kind !== 'CronJob') return [effect('cronjob.schedule', `${ref} scheduled ${JSON.stringify(a.spec.schedule)}${suspended}`)];
+  const out: Effect[] = [];
+  if (a.spec.schedule !== b.spec.schedule)
+    out.push(effect('cronjob.schedule', `${ref}: schedule ${JSON.stringify(b.spec.schedule)} → ${JSON.stringify(a.spec.schedule)}`));
+  if (a.spec.suspend !== b.spec.suspend)
+    out.push(a.spec.suspend ? effect('cronjob.suspend', `${ref} suspended: no new runs`) : effect('cronjob.resume', `${ref} resumed`));
+  if (touches(change.fields, 'spec.jobTemplate'))
+    out.push(effect('cronjob.template', `future runs of ${ref} use the new job template; running jobs are not affected`));
+  return out;
+}
