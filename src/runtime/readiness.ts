@@ -146,9 +146,7 @@ export function createReadiness(deps: {
       });
     },
     status: (podKey) => prober.status(podKey),
-    hooks: {
-      runPreStop: async (containerId, podIp, handler, timeoutMs) => runHandler(runner, containerId, podIp, handler, timeoutMs, clock, policy),
-    },
+    hooks: preStopHooks({ docker, clock, policy }, runner),
     stop: () => {
       wakeAll();
       return prober.stop();
@@ -182,6 +180,16 @@ function targetsOf(host: ObservedHost): ProbeTarget[] {
 }
 
 /** preStop: exec inside the container, httpGet/tcpSocket against the pod, or a plain sleep. */
+/**
+ * The preStop handlers of pods being deleted, run as the kubelet runs them (exec through Docker,
+ * httpGet/tcpSocket against the pod under the host policy). Needs no prober: `berth delete`
+ * takes only this.
+ */
+export function preStopHooks(deps: { docker: DockerClient; clock: Clock; policy?: HostPolicy }, runner = createDockerProbeRunner(deps.docker.api)): DeletePodHooks {
+  const policy = deps.policy ?? DEFAULT_HOST_POLICY;
+  return { runPreStop: async (containerId, podIp, handler, timeoutMs) => runHandler(runner, containerId, podIp, handler, timeoutMs, deps.clock, policy) };
+}
+
 async function runHandler(
   runner: ReturnType<typeof createDockerProbeRunner>,
   containerId: string,
