@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBusyboxImage } from './support/busybox-image.js';
 import type { Harness } from './cli-support.js';
@@ -198,6 +200,29 @@ describe('delete', () => {
       await expect(docker.getVolume(anonymous).inspect()).rejects.toMatchObject({ statusCode: 404 });
     } finally {
       await docker.getImage(committed.Id ?? tagged).remove({ force: true }).catch(() => undefined);
+    }
+  });
+
+  it('runs preStop handlers under the host policy the app was applied with', async () => {
+    // berth runs a tcpSocket handler from its own process: a listener here sees it connect.
+    const connected: string[] = [];
+    const server = createServer((socket) => {
+      connected.push('preStop');
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const file = await h.write(
+        'hooked.yaml',
+        `apiVersion: v1\nkind: Pod\nmetadata: {name: hooked}\nspec:\n  terminationGracePeriodSeconds: 2\n  containers:\n  - name: main\n    image: ${image}\n    command: [sleep, "100000"]\n    lifecycle: {preStop: {tcpSocket: {host: 127.0.0.1, port: ${port}}}}\n`,
+      );
+      const applied = await h.berth(['apply', '-f', file, '--allow-probe-host', '127.0.0.1', '--wait', '--timeout', '60s']);
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(await h.berth(['delete', 'pod', 'hooked'])).toEqual({ code: 0, stdout: 'pod "hooked" deleted\n', stderr: '' });
+      expect(connected).toEqual(['preStop']);
+    } finally {
+      server.close();
     }
   });
 
