@@ -2,7 +2,7 @@ import type { DockerClient } from '../apply/docker.js';
 import { dockerError } from '../apply/docker.js';
 import type { ObservedHost } from '../apply/observe.js';
 import type { DeletePodHooks } from '../apply/pod.js';
-import type { PodProbeStatus, ProbeTarget } from '../apply/probes/index.js';
+import type { PodProbeStatus, ProbeRunner, ProbeTarget } from '../apply/probes/index.js';
 import { createDockerProbeRunner, createProber, probeHost, resolveProbePort } from '../apply/probes/index.js';
 import type { ObservedPod } from '../plan/observed.js';
 import type { Clock } from '../model/clock.js';
@@ -146,9 +146,7 @@ export function createReadiness(deps: {
       });
     },
     status: (podKey) => prober.status(podKey),
-    hooks: {
-      runPreStop: async (containerId, podIp, handler, timeoutMs) => runHandler(runner, containerId, podIp, handler, timeoutMs, clock, policy),
-    },
+    hooks: preStopHooks({ docker, clock, policy, runner }),
     stop: () => {
       wakeAll();
       return prober.stop();
@@ -182,8 +180,19 @@ function targetsOf(host: ObservedHost): ProbeTarget[] {
 }
 
 /** preStop: exec inside the container, httpGet/tcpSocket against the pod, or a plain sleep. */
+/**
+ * The preStop handlers of pods being deleted, run as the kubelet runs them (exec through Docker,
+ * httpGet/tcpSocket against the pod under the host policy). Needs no prober: `berth delete`
+ * takes only this.
+ */
+export function preStopHooks(deps: { docker: DockerClient; clock: Clock; policy?: HostPolicy; runner?: ProbeRunner }): DeletePodHooks {
+  const policy = deps.policy ?? DEFAULT_HOST_POLICY;
+  const runner = deps.runner ?? createDockerProbeRunner(deps.docker.api);
+  return { runPreStop: async (containerId, podIp, handler, timeoutMs) => runHandler(runner, containerId, podIp, handler, timeoutMs, deps.clock, policy) };
+}
+
 async function runHandler(
-  runner: ReturnType<typeof createDockerProbeRunner>,
+  runner: ProbeRunner,
   containerId: string,
   podIp: string | undefined,
   handler: LifecycleHandler,

@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBusyboxImage } from './support/busybox-image.js';
 import type { Harness } from './cli-support.js';
 import { docker, harness, owned, removeApp } from './cli-support.js';
+import { processAlive } from '../../src/cli/process-alive.js';
+import { systemClock } from '../../src/runtime/clock.js';
+import { openStore } from '../../src/runtime/store/index.js';
 
 /**
  * `berth delete` against the real engine: by kind and name, a whole namespace, and -f;
@@ -38,6 +43,15 @@ spec:
     - {name: data, persistentVolumeClaim: {claimName: notes-data}}
     - {name: scratch, emptyDir: {}}
 ---
+# A NodePort Service in the namespace: a proxy, a host fast path and the namespace's DNS server.
+apiVersion: v1
+kind: Service
+metadata: {name: notes, namespace: shop}
+spec:
+  type: NodePort
+  selector: {app: notes}
+  ports: [{port: 80, targetPort: 8080}]
+---
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -66,6 +80,14 @@ spec:
   terminationGracePeriodSeconds: 1
   containers:
     - {name: main, image: ${img}, command: ["sleep", "100000"]}
+---
+# Its proxy joins the shop network too (cross-namespace names): deleting shop detaches it.
+apiVersion: v1
+kind: Service
+metadata: {name: solo}
+spec:
+  selector: {app: solo}
+  ports: [{port: 80}]
 `;
 
 beforeAll(async () => {
@@ -92,7 +114,9 @@ describe('delete', () => {
     expect((await h.berth(['get', 'deploy', 'web', '-o', 'name'])).stdout).toBe('deployment.apps/web\n');
   });
 
-  it('a Deployment with --grace-period 0: its pods go at once and it leaves the inventory', async () => {
+  it('a Deployment with --grace-period 0: its pods go at once and it leaves the inventory, its rollout history and overrides', async () => {
+    expect((await h.berth(['rollout', 'pause', 'deploy/web'])).code).toBe(0);
+    expect((await h.berth(['rollout', 'history', 'deploy/web', '--revision', '1'])).code).toBe(0);
     const started = Date.now();
     const r = await h.berth(['delete', 'deployment', 'web', '--grace-period', '0']);
     expect(r).toEqual({ code: 0, stdout: 'deployment.apps "web" deleted\n', stderr: '' });
@@ -100,17 +124,37 @@ describe('delete', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
     expect((await owned(h.app)).containers.filter((c) => c.includes('_web-'))).toEqual([]);
     expect(await h.berth(['get', 'deploy', 'web'])).toEqual({ code: 2, stdout: '', stderr: 'Error from server (NotFound): deployments.apps "web" not found\n' });
+    // Nothing of it is remembered (F4): no history, no pause; `rollout history` finds no Deployment.
+    expect((await h.berth(['rollout', 'history', 'deploy/web'])).stderr).toBe(`error: deployments.apps "web" not found in namespace default (app ${h.app})\n`);
+    const store = openStore({ isProcessAlive: processAlive, dir: h.stateDir, clock: systemClock });
+    try {
+      expect(store.listRollouts(h.app, 'Deployment/default/web')).toEqual([]);
+      expect(store.getDeploymentOverrides(h.app, 'Deployment/default/web')).toEqual([]);
+    } finally {
+      store.close();
+    }
+    // Applied again under the same name, it starts afresh: not paused, one revision.
+    const again = await h.berth(['apply', '-f', `${h.dir}/app.yaml`, '--wait', '--timeout', '120s']);
+    expect(again.code, again.stderr).toBe(0);
+    const deploy = JSON.parse((await h.berth(['get', 'deploy', 'web', '-o', 'json'])).stdout) as { spec: { paused?: boolean } };
+    expect(deploy.spec.paused).toBe(false);
+    expect((await h.berth(['rollout', 'history', 'deploy/web'])).stdout.trim().split('\n')).toHaveLength(3);
+    expect((await h.berth(['delete', 'deployment', 'web', '--grace-period', '0'])).code).toBe(0);
   });
 
-  it('a namespace: its pod, claim volume, per-pod volumes and network, and its inventory', async () => {
-    expect((await owned(h.app)).networks).toContain(`berth_${h.app}_shop`);
+  it("a namespace: its pod, claim volume, per-pod volumes, Service proxy, fast path and DNS server, network, and its inventory; other namespaces' proxies are detached", async () => {
+    const before = await owned(h.app);
+    expect(before.networks).toContain(`berth_${h.app}_shop`);
+    expect(before.containers).toEqual(expect.arrayContaining([`berth_${h.app}_shop__svc_notes`, `berth_${h.app}_shop__svchost_notes`, `berth_${h.app}_shop__dns`, `berth_${h.app}_default__svc_solo`]));
     const r = await h.berth(['delete', 'ns', 'shop']);
     expect(r).toEqual({ code: 0, stdout: 'namespace "shop" deleted\n', stderr: '' });
     const left = await owned(h.app);
     expect(left.containers.filter((c) => c.includes('_shop_'))).toEqual([]);
     expect(left.volumes.filter((v) => v.includes('_shop_'))).toEqual([]);
     expect(left.networks).toEqual([`berth_${h.app}_default`]);
+    expect(left.containers).toContain(`berth_${h.app}_default__svc_solo`);
     expect((await h.berth(['get', 'pvc', '-n', 'shop'])).stderr).toBe('No resources found in shop namespace.\n');
+    expect((await h.berth(['get', 'svc', '-n', 'shop'])).stderr).toBe('No resources found in shop namespace.\n');
   });
 
   it('NotFound exits 2 unless --ignore-not-found; an object of another app is named as such and left alone', async () => {
@@ -159,10 +203,33 @@ describe('delete', () => {
     }
   });
 
+  it('runs preStop handlers under the host policy the app was applied with', async () => {
+    // berth runs a tcpSocket handler from its own process: a listener here sees it connect.
+    const connected: string[] = [];
+    const server = createServer((socket) => {
+      connected.push('preStop');
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const file = await h.write(
+        'hooked.yaml',
+        `apiVersion: v1\nkind: Pod\nmetadata: {name: hooked}\nspec:\n  terminationGracePeriodSeconds: 2\n  containers:\n  - name: main\n    image: ${image}\n    command: [sleep, "100000"]\n    lifecycle: {preStop: {tcpSocket: {host: 127.0.0.1, port: ${port}}}}\n`,
+      );
+      const applied = await h.berth(['apply', '-f', file, '--allow-probe-host', '127.0.0.1', '--wait', '--timeout', '60s']);
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(await h.berth(['delete', 'pod', 'hooked'])).toEqual({ code: 0, stdout: 'pod "hooked" deleted\n', stderr: '' });
+      expect(connected).toEqual(['preStop']);
+    } finally {
+      server.close();
+    }
+  });
+
   it('delete -f of everything applied leaves nothing labelled with the app on the host', async () => {
     const r = await h.berth(['delete', '-f', `${h.dir}/app.yaml`, '--ignore-not-found']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('pod "solo" deleted\n');
+    expect(r.stdout).toBe('pod "solo" deleted\nservice "solo" deleted\n');
     expect(await owned(h.app)).toEqual({ containers: [], volumes: [], networks: [] });
     expect((await h.berth(['get', 'all'])).stderr).toBe('No resources found in default namespace.\n');
   });

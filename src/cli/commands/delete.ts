@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { BerthError } from '../../model/errors.js';
 import { kindInfo } from '../../model/kinds.js';
-import { matches } from '../../model/selectors.js';
 import type { DeleteOutcome, DeleteTarget } from '../../runtime/delete.js';
 import type { Store } from '../../runtime/store/index.js';
 import type { CliContext, CliIO } from '../context.js';
@@ -55,7 +54,12 @@ async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Pro
   const fromFiles = flags.filename.length ? await targetsFromFiles(flags.filename, io) : undefined;
   if (fromFiles && 'problems' in fromFiles) return 2;
   // Loaded when delete runs, not at start-up (see apply).
-  const [{ openEngine }, { deleteResources }] = await Promise.all([import('../engine.js'), import('../../runtime/delete.js')]);
+  const [{ openEngine }, { deleteResources }, { preStopHooks }, { policyInForce }] = await Promise.all([
+    import('../engine.js'),
+    import('../../runtime/delete.js'),
+    import('../../runtime/readiness.js'),
+    import('../../runtime/pass.js'),
+  ]);
   const engine = openEngine(flags, io);
   try {
     const targets = fromFiles?.targets ?? (await targetsFromArgs(args, flags, io, engine));
@@ -63,7 +67,9 @@ async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Pro
       print(io.stderr, 'No resources found');
       return 0;
     }
-    const outcome = await deleteResources(engine, {
+    // preStop handlers may name the host only as far as the policy the app was applied with allows.
+    const hooks = preStopHooks({ docker: engine.docker, clock: engine.clock, policy: policyInForce(engine.store, engine.app) });
+    const outcome = await deleteResources({ ...engine, hooks }, {
       app: engine.app,
       targets,
       ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
@@ -105,15 +111,13 @@ async function targetsFromArgs(args: string[], flags: DeleteFlags, io: CliIO, en
   const scoped = (kind: DeleteTarget['kind'], name: string): DeleteTarget => ({ kind, namespace: kindInfo(kind)?.namespaced === false ? '' : namespace, name });
   if (!byLabel) return query.groups.flatMap((g) => g.names!.map((n) => scoped(g.kind, n)));
   const selector = parseSelectorFlag(flags.selector);
-  const { buildViews, readLiveState } = await import('../../runtime/views/index.js');
+  const [{ buildViews, readLiveState }, { selectTargets }] = await Promise.all([import('../../runtime/views/index.js'), import('../../plan/delete.js')]);
   const state = await readLiveState(engine, { app: engine.app });
   const views = buildViews(
     state,
     query.groups.map((g) => g.kind),
   );
-  return views
-    .filter((v) => (kindInfo(v.kind)?.namespaced === false || flags.allNamespaces || v.namespace === namespace) && matches(selector, v.labels))
-    .map((v) => ({ kind: v.kind, namespace: v.kind === 'Namespace' ? '' : v.namespace, name: v.name }));
+  return selectTargets(views, { namespace, allNamespaces: flags.allNamespaces === true, selector });
 }
 
 function report(outcome: DeleteOutcome, flags: DeleteFlags, io: CliIO, engine: Engine): number {
