@@ -87,5 +87,8 @@ function applyChange(store: Store, app: string, c: StoreChange): void {
     case 'add-event':
       store.addEvent({ app, ...c.event });
       return;
+    case 'complete-intent':
+      store.completeIntent(c.id, c.result);
+      return;
   }
 }

@@ -2,6 +2,7 @@ import { describeAction } from '../apply/execute.js';
 import { observeDocker } from '../apply/observe.js';
 import { buildDesiredState } from '../plan/desired.js';
 import { plan } from '../plan/plan.js';
+import { liftReplicaOverrides, replicaOverrides, withReplicaOverrides } from '../plan/overrides.js';
 import type { DiffReport } from '../report/render/report.js';
 import { createDiffReport } from '../report/render/report.js';
 import type { ValidateOptions } from '../manifests/index.js';
@@ -55,7 +56,9 @@ export async function liveDiff(deps: Pick<ConvergeDeps, 'docker' | 'store' | 'cl
   // What applying this revision would converge to: a pin by `rollout undo` or a rolled-back
   // template stays in force for the revision they were made under, so neither is drift.
   const tracker = createRolloutTracker({ store: deps.store, clock: deps.clock, log: silentLogger(), app: req.app, sourceRevision: req.revision.id, readOnly: true });
-  const step = plan(tracker.effective(buildDesiredState(resources, { hashKey: appHashKeys(deps.store, req.app).template })), { ...host, inventory: inventory.map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object })) }, {
+  // A scale holds for the objects this revision leaves as they were applied (plan/overrides.ts).
+  const replicas = liftReplicaOverrides(resources, inventory, replicaOverrides(deps.store.listDeploymentOverrides(req.app))).kept;
+  const step = plan(tracker.effective(buildDesiredState(withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template })), { ...host, inventory: inventory.map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object })) }, {
     now: deps.clock.now(),
     random: deps.random,
     prune: req.prune,
