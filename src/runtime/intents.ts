@@ -25,6 +25,8 @@ export function consumeIntents(store: Store, app: string, policy: HostPolicy | u
 
 /** The plain state plan/intents.ts decides from, read from the store. */
 export function intentPlanState(store: Store, app: string, policy: HostPolicy | undefined): IntentPlanState {
+  // First: making an app's hash key seals the legacy hashes the rollout history holds.
+  const hashKey = appHashKeys(store, app).template;
   const inventory = store.getInventory(app);
   const deployments = inventory.filter((e) => e.kind === 'Deployment');
   const rollouts = new Map(deployments.map((e) => [e.key, store.listRollouts(app, e.key)]));
@@ -32,7 +34,7 @@ export function intentPlanState(store: Store, app: string, policy: HostPolicy | 
   const sourceTemplateHashes = new Map<string, string>();
   if (deployments.length > 0) {
     const resources = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
-    for (const w of buildDesiredState(resources, { hashKey: appHashKeys(store, app).template }).workloads) if (w.kind === 'Deployment') sourceTemplateHashes.set(w.key, w.template.hash);
+    for (const w of buildDesiredState(resources, { hashKey }).workloads) if (w.kind === 'Deployment') sourceTemplateHashes.set(w.key, w.template.hash);
   }
   return {
     app,
