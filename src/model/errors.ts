@@ -184,7 +184,8 @@ export interface ErrorDataMap {
     heldBy?: { app: string; serviceKey: string; portName: string };
   };
   ROLLOUT_FAILED: CommonData;
-  TIMEOUT: CommonData;
+  /** The app whose change was not taken in time, and the daemon that holds it (intents, runtime/control.ts). */
+  TIMEOUT: CommonData & { app?: string; heldBy?: LeaseHolder };
   DOCKER_UNREACHABLE: CommonData & { errno?: string };
   DOCKER_ERROR: CommonData & {
     /** What berth was doing, e.g. `inspecting volume x`. */
@@ -233,6 +234,8 @@ export interface ErrorDataMap {
   };
   INTERNAL: CommonData & {
     app?: string;
+    /** An intent the pass did not act on. */
+    id?: number;
     key?: string;
     part?: string;
     file?: string;

@@ -282,17 +282,19 @@ export type LeaseResult =
 // ---------------------------------------------------------------- deployment overrides
 
 /**
- * What an operator changed on a Deployment outside the source: `rollout restart` (a restart
- * stamp added to the pod template) and `rollout pause`. Each records the source template hash
- * it was made against, so a new template from the source supersedes it.
+ * What an operator changed on a workload outside the source: `rollout restart` (a restart
+ * stamp added to the pod template), `rollout pause`, and `scale` (`replicas`, on a Deployment,
+ * ReplicaSet or ReplicationController; the inventory keeps the source's object). A restart
+ * records the source template hash it was made against, so a new template supersedes it; a
+ * replica count lasts until a pass applies a changed object of that key (plan/overrides.ts).
  */
-export type DeploymentOverrideKind = 'restart' | 'pause';
+export type DeploymentOverrideKind = 'restart' | 'pause' | 'replicas';
 
 export interface DeploymentOverride {
   app: string;
   deployment: string;
   kind: DeploymentOverrideKind;
-  /** restart: the restartedAt stamp (RFC 3339); pause: 'true'. */
+  /** restart: the restartedAt stamp (RFC 3339); pause: 'true'; replicas: the count, e.g. '4'. */
   value: string;
   createdAt: number;
 }

@@ -10,6 +10,7 @@ import type {
   PodStatusInput,
   SourceStatusPatch,
 } from '../model/state.js';
+import type { IntentResult } from '../model/intent.js';
 
 /**
  * What a controller decided the store should remember, as data: the planner returns these
@@ -47,6 +48,8 @@ export type StoreChange = (
   | { type: 'set-pod-status'; podKey: string; status: PodStatusInput }
   | { type: 'delete-pod-status'; podKeys: readonly string[] }
   | { type: 'add-event'; event: Omit<EventInput, 'app'> }
+  /** A user command's intent was acted on (plan/intents.ts): committed with the changes it made. */
+  | { type: 'complete-intent'; id: number; result: IntentResult }
 ) & { onSuccessOf?: readonly string[] };
 
 export type StoreChangeType = StoreChange['type'];

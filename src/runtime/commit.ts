@@ -90,5 +90,8 @@ function applyChange(store: Store, app: string, c: StoreChange): void {
     case 'add-event':
       store.addEvent({ app, ...c.event });
       return;
+    case 'complete-intent':
+      store.completeIntent(c.id, c.result);
+      return;
   }
 }

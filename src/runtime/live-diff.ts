@@ -2,6 +2,7 @@ import { describeAction } from '../apply/execute.js';
 import { observeDocker } from '../apply/observe.js';
 import { buildDesiredState } from '../plan/desired.js';
 import { plan } from '../plan/plan.js';
+import { liftReplicaOverrides, replicaOverrides, withReplicaOverrides } from '../plan/overrides.js';
 import type { DiffReport } from '../report/render/report.js';
 import { createDiffReport } from '../report/render/report.js';
 import type { ValidateOptions } from '../manifests/index.js';
@@ -55,8 +56,10 @@ export async function liveDiff(deps: Pick<ConvergeDeps, 'docker' | 'store' | 'cl
   for (const pod of host.pods) pod.ready = containersRunning(pod);
   // What applying this revision would converge to, as its pass decides it (the store changes
   // it would commit are ignored): a pin by `rollout undo` or a rolled-back template stays in
-  // force for the revision they were made under, so neither is drift.
-  const desired = buildDesiredState(resources, { hashKey: appHashKeys(deps.store, req.app).template });
+  // force for the revision they were made under, so neither is drift. A scale holds for the
+  // objects this revision leaves as they were applied (plan/overrides.ts).
+  const replicas = liftReplicaOverrides(resources, inventory, replicaOverrides(deps.store.listDeploymentOverrides(req.app))).kept;
+  const desired = buildDesiredState(withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template });
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, req.revision);
   const { desired: effective } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision });
   const step = plan(effective, { ...host, inventory: inventory.map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object })) }, {

@@ -17,6 +17,9 @@ import type { ConvergeDeps, ConvergeOutcome, ProgressEvent } from './converge.js
 import { converge } from './converge.js';
 import type { Divergence } from '../plan/rollouts/state.js';
 import { sourceRevisionOf } from '../model/source-revision.js';
+import { consumeIntents } from './intents.js';
+import { commitChanges } from './commit.js';
+import { liftReplicaOverrides, replicaOverrides, withReplicaOverrides } from '../plan/overrides.js';
 import type { InventoryEntry, SourceStatus, SourceStatusPatch, Store, SyncState } from './store/index.js';
 
 export interface PassRequest {
@@ -83,6 +86,8 @@ export interface PassResult {
  */
 export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<PassResult> {
   const revision = { id: req.revision.id, origin: req.revision.origin };
+  // What commands asked of the app comes first: this pass holds the lease and acts on it.
+  if (!req.dryRun) consumeIntents(deps.store, req.app, req.validate?.hostPolicy ?? DEFAULT_HOST_POLICY);
   const { resources, problems } = validateRevision(req.revision.files, req.validate);
   if (hasErrors(problems)) {
     if (!req.dryRun)
@@ -103,6 +108,9 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
   const deferred = req.confirm?.(changes) ?? 0;
   if (deferred > 0) return { revision, problems, valid: true, resources, changes, ok: false, deferred, rolloutsFailed: [], divergences: [] };
   req.onChanges?.(changes);
+  // A changed object lifts the replica count `berth scale` set for it (D2); dry runs plan the same.
+  const replicas = liftReplicaOverrides(resources, inventory, replicaOverrides(deps.store.listDeploymentOverrides(req.app)));
+  if (!req.dryRun) commitChanges(deps.store, req.app, replicas.changes);
   // The inventory is what berth has applied, and objects of this revision may exist from the
   // first step on: record it before converging, so a pass killed halfway leaves no orphans and
   // commands that read it (rollout, scale, get) see a revision that is still rolling out.
@@ -115,7 +123,7 @@ export async function runPass(deps: ConvergeDeps, req: PassRequest): Promise<Pas
     deps.store.updateSourceStatus(req.app, { lastAppliedRevision: revision.id });
   }
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, revision);
-  const result = await convergeResources(deps, { ...req, resources, sourceRevision, previousInventory: inventory });
+  const result = await convergeResources(deps, { ...req, resources, sourceRevision, previousInventory: inventory, replicas: replicas.kept });
   if (!req.dryRun) deps.store.updateSourceStatus(req.app, statusAfter(deps.store.getSourceStatus(req.app), revision.id, result));
   return { revision, problems, valid: true, resources, changes, ...result };
 }
@@ -152,13 +160,15 @@ export function policyInForce(store: Pick<Store, 'getAppliedPolicy'>, app: strin
  * source has nothing new. Records the policy it ran under, as runPass does.
  */
 export async function runInventoryPass(deps: ConvergeDeps, req: InventoryPassRequest): Promise<PassResult> {
-  const inventory = deps.store.getInventory(req.app);
   const hostPolicy = policyInForce(deps.store, req.app, req.hostPolicy);
+  if (!req.dryRun) consumeIntents(deps.store, req.app, hostPolicy);
+  const inventory = deps.store.getInventory(req.app);
   if (!req.dryRun && req.holdInventoryToPolicy) assertInventoryAllowed(req.app, inventory, hostPolicy);
   const resources: Resource[] = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory);
   if (!req.dryRun) deps.store.recordAppliedPolicy(req.app, hostPolicy);
-  const result = await convergeResources(deps, { ...req, hostPolicy, resources, sourceRevision });
+  const replicas = replicaOverrides(deps.store.listDeploymentOverrides(req.app));
+  const result = await convergeResources(deps, { ...req, hostPolicy, resources, sourceRevision, replicas });
   if (!req.dryRun) deps.store.updateSourceStatus(req.app, { syncState: syncState(result) });
   return { revision: { id: sourceRevision, origin: 'inventory' }, problems: [], valid: true, resources, changes: [], ...result };
 }
@@ -186,9 +196,17 @@ type ConvergedResult = Pick<PassResult, 'desired' | 'converge' | 'ok' | 'rollout
 
 async function convergeResources(
   deps: ConvergeDeps,
-  req: Omit<PassRequest, 'revision'> & { resources: readonly Resource[]; sourceRevision: string; previousInventory?: readonly InventoryEntry[]; hostPolicy?: HostPolicy },
+  req: Omit<PassRequest, 'revision'> & {
+    resources: readonly Resource[];
+    sourceRevision: string;
+    previousInventory?: readonly InventoryEntry[];
+    hostPolicy?: HostPolicy;
+    /** Replica counts `berth scale` set that hold for this pass (plan/overrides.ts). */
+    replicas: ReadonlyMap<string, number>;
+  },
 ): Promise<ConvergedResult> {
-  const desired = buildDesiredState(req.extraResources?.length ? [...req.resources, ...req.extraResources] : req.resources, { hashKey: appHashKeys(deps.store, req.app).template });
+  const resources = withReplicaOverrides(req.resources, req.replicas);
+  const desired = buildDesiredState(req.extraResources?.length ? [...resources, ...req.extraResources] : resources, { hashKey: appHashKeys(deps.store, req.app).template });
   // The policy of this pass: what stored templates are re-checked against, where hostPath
   // volumes are resolved from (apply/volumes) and which registries on the host may be pulled.
   const policy = req.hostPolicy ?? req.validate?.hostPolicy;

@@ -10,6 +10,7 @@ import type { AnyObject, PodTemplateSpec } from '../../src/model/types.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { openStore } from '../../src/runtime/store/index.js';
 import type { Store } from '../../src/runtime/store/index.js';
+import { consumeIntents } from '../../src/runtime/intents.js';
 import { runCli } from '../support/cli.js';
 import { processAlive } from '../../src/cli/process-alive.js';
 
@@ -18,8 +19,9 @@ import { processAlive } from '../../src/cli/process-alive.js';
  * own flags, so an app applied with `--host-path-prefix` could not be restarted, paused or
  * undone without repeating every flag; under a daemon the CLI refused before signalling it.
  * Now the policy the app was last applied with is recorded and reused, only what a command
- * newly brings (undo's target) is checked, and under a daemon the daemon does the checking.
- * These paths refuse or hand over before any Docker call: the store is the whole fixture.
+ * newly brings (undo's target) is checked, and under a daemon the daemon's pass, acting on the
+ * command's intent, does the checking (issue 12). These paths refuse or hand over before any
+ * Docker call: the store is the whole fixture.
  */
 const APP = 'shop';
 const SOURCE = 'a'.repeat(40);
@@ -70,17 +72,58 @@ function appliedApp(options: { daemon: boolean }): { dir: string; store: Store }
 
 const berth = (dir: string, ...args: string[]) => runCli([...args, '--app', APP, '--state-dir', dir], { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
 
-describe('rollout under a daemon: the CLI records and signals, the daemon enforces its policy', () => {
+/**
+ * The daemon on another host, as far as the CLI can tell: it never gets a signal, and acts on
+ * pending intents (its once-a-second poll) under its own policy, as runtime/daemon does.
+ */
+function remoteDaemon(store: Store, policy: HostPolicy): { stop(): void } {
+  const timer = setInterval(() => consumeIntents(store, APP, policy), 20);
+  return { stop: () => clearInterval(timer) };
+}
+const daemonPolicy: HostPolicy = { ...applied, allowedCapabilities: ['NET_ADMIN'], allowHostPorts: true };
+
+describe('rollout under a daemon: the CLI records an intent, the daemon acts on it under its policy', () => {
   it.each<{ args: string[]; verb: string; recorded: (s: Store) => unknown }>([
     { args: ['rollout', 'restart', 'deploy/caps'], verb: 'restarted', recorded: (s) => s.getDeploymentOverrides(APP, 'Deployment/default/caps').map((o) => o.kind) },
     { args: ['rollout', 'pause', 'deploy/caps'], verb: 'paused', recorded: (s) => s.getDeploymentOverrides(APP, 'Deployment/default/caps').map((o) => o.kind) },
     { args: ['rollout', 'undo', 'deploy/caps'], verb: 'rolled back', recorded: (s) => s.getPin(APP, 'Deployment/default/caps')?.revision },
-  ])('$args: exit 0 without repeating the policy flags; the change is in the store', async ({ args, verb, recorded }) => {
+  ])('$args: exit 0 without repeating the policy flags, no LEASE_HELD; the daemon made the change', async ({ args, verb, recorded }) => {
     const { dir, store } = appliedApp({ daemon: true });
-    const r = await berth(dir, ...args);
-    expect({ code: r.code, stdout: r.stdout.trim() }, r.stderr).toEqual({ code: 0, stdout: `deployment.apps/caps ${verb}` });
-    expect(r.stderr).toContain('a berth daemon manages this app; it applies the change on its next pass');
-    expect(recorded(store)).toEqual(args[1] === 'undo' ? 1 : [args[1] === 'restart' ? 'restart' : 'pause']);
+    const daemon = remoteDaemon(store, daemonPolicy);
+    try {
+      const r = await berth(dir, ...args);
+      expect({ code: r.code, stdout: r.stdout.trim() }, r.stderr).toEqual({ code: 0, stdout: `deployment.apps/caps ${verb}` });
+      expect(r.stderr).toBe('note: the berth daemon (pid 1 on elsewhere.invalid) manages this app; it took the change and converges it\n');
+      expect(recorded(store)).toEqual(args[1] === 'undo' ? 1 : [args[1] === 'restart' ? 'restart' : 'pause']);
+      expect(store.getLease(APP)?.holder.kind).toBe('daemon');
+    } finally {
+      daemon.stop();
+      store.close();
+    }
+  });
+
+  it("undo to a template the daemon's policy refuses: POLICY_DENIED from the daemon, nothing pinned", async () => {
+    const { dir, store } = appliedApp({ daemon: true });
+    const daemon = remoteDaemon(store, applied);
+    try {
+      const r = await berth(dir, 'rollout', 'undo', 'deploy/caps');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: cannot undo deployment\.apps\/caps to revision 1: this host's policy refuses its pod template; nothing was changed:\n {2}spec\.template/);
+      expect(store.getPin(APP, 'Deployment/default/caps')).toBeUndefined();
+    } finally {
+      daemon.stop();
+      store.close();
+    }
+  });
+
+  it('a daemon that takes nothing: TIMEOUT (exit 1), and the intent is withdrawn so no later pass applies it', async () => {
+    const { dir, store } = appliedApp({ daemon: true });
+    const r = await berth(dir, 'rollout', 'pause', 'deploy/caps', '--timeout', '1s');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: the berth daemon \(pid 1 on elsewhere\.invalid\) that manages app shop did not take the change within 1s; nothing was changed/);
+    expect(store.listPendingIntents(APP)).toEqual([]);
+    expect(consumeIntents(store, APP, daemonPolicy)).toEqual([]);
+    expect(store.getDeploymentOverrides(APP, 'Deployment/default/caps')).toEqual([]);
     store.close();
   });
 });

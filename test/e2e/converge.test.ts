@@ -203,15 +203,33 @@ describe('converge (real Docker)', () => {
     expect((await execIn(t.docker, fresh.Id, ['cat', '/data/note.txt'])).output.trim()).toBe('kept');
   });
 
-  it('berth scale changes the replica count until the next apply of the source', async () => {
+  it('berth scale overrides the replica count until the source changes the Deployment (issue 12 F3, D2)', async () => {
     const scaled = await t.berth('scale', 'deploy/web', '--replicas', '4', '-n', 'shop', '--wait', '--timeout', '60s');
     expect(scaled.stderr).toBe('');
     expect(scaled.code).toBe(0);
     expect(scaled.stdout.trim()).toBe('deployment.apps/web scaled');
     expect(await webPods(t)).toHaveLength(4);
-    const back = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s');
-    expect(back.code).toBe(0);
-    expect(back.stdout).toMatch(/deployment\.apps\/web configured/);
+    // The inventory keeps the source's object: the live diff of the unchanged source sees
+    // neither a replica change nor drift (scale edited the inventory before, so it saw both).
+    const diff = await t.berth('diff', '-f', t.dir);
+    expect(diff.stdout).toContain('Summary: no differences');
+    expect(diff.stdout).not.toMatch(/replicas|drift/i);
+    expect(diff.code).toBe(0);
+    // Applying the same manifests again keeps the count; `get` shows what runs.
+    const same = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s');
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/deployment\.apps\/web unchanged/);
+    expect(await webPods(t)).toHaveLength(4);
+    const got = JSON.parse((await t.berth('get', 'deploy', 'web', '-n', 'shop', '-o', 'json')).stdout) as { spec: { replicas: number } };
+    expect(got.spec.replicas).toBe(4);
+    // A changed Deployment in the source lifts the scale: its own count runs again.
+    await t.write({ 'ns.yaml': NS, 'config.yaml': config('bonjour'), 'web.yaml': web(3), 'notes.yaml': notes });
+    const changed = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s');
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).toMatch(/deployment\.apps\/web configured/);
+    expect(await webPods(t)).toHaveLength(3);
+    await t.write({ 'ns.yaml': NS, 'config.yaml': config('bonjour'), 'web.yaml': web(2), 'notes.yaml': notes });
+    expect((await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s')).code).toBe(0);
     expect(await webPods(t)).toHaveLength(2);
   });
 

@@ -258,4 +258,25 @@ describe('rollout commands while a daemon manages the app (real Docker)', () => 
     }, 60_000);
     expect(after).toHaveLength(2);
   });
+
+  it('scale and rollout undo under the daemon: no LEASE_HELD, the daemon acts on them; a changed Deployment lifts the scale', async () => {
+    const { eventually } = await import('./support/daemon.js');
+    const running = async () => (await t.containers()).filter((c) => c.Labels['berth.role'] === 'container' && c.State === 'running').map((c) => c.Image).sort();
+    const scale = await t.berth('scale', 'deploy/web', '--replicas', '3');
+    expect({ code: scale.code, stdout: scale.stdout.trim() }, scale.stderr).toEqual({ code: 0, stdout: 'deployment.apps/web scaled' });
+    expect(scale.stderr).toContain(`the berth daemon (pid ${daemon!.pid}) manages this app`);
+    await eventually('three pods of 1.0', async () => ((await running()).join() === Array(3).fill('berth-examples/web:1.0').join() ? true : undefined), 60_000);
+    // A new revision that changes the Deployment: its own count (2) runs again.
+    await t.write({ 'web.yaml': deployment({ image: 'berth-examples/web:2.0', cause: 'v2', replicas: 2 }) });
+    await eventually('two pods of 2.0', async () => ((await running()).join() === Array(2).fill('berth-examples/web:2.0').join() ? true : undefined), 90_000);
+    await eventually('revision 2 complete', async () => ((await t.berth('rollout', 'status', 'deploy/web', '--timeout', '1s')).code === 0 ? true : undefined), 60_000);
+    const undo = await t.berth('rollout', 'undo', 'deploy/web');
+    expect({ code: undo.code, stdout: undo.stdout.trim() }, undo.stderr).toEqual({ code: 0, stdout: 'deployment.apps/web rolled back' });
+    expect(undo.stderr).not.toMatch(/LEASE_HELD|being changed by another/);
+    await eventually('two pods of 1.0', async () => ((await running()).join() === Array(2).fill('berth-examples/web:1.0').join() ? true : undefined), 90_000);
+    // Pinned until the source changes, as without a daemon.
+    const status = await t.berth('rollout', 'status', 'deploy/web', '--timeout', '60s');
+    expect(status.stdout).toMatch(/pinned to revision \d+ by rollout undo/);
+    expect(status.code).toBe(0);
+  });
 });

@@ -114,7 +114,7 @@ const DATA_FIELDS = {
   AMBIGUOUS: [],
   CONFLICT: ['port?', 'protocol?', 'service?', 'serviceKey?', 'portName?', 'app?', 'heldBy?', 'listener?'],
   ROLLOUT_FAILED: [],
-  TIMEOUT: [],
+  TIMEOUT: ['app?', 'heldBy?'],
   DOCKER_UNREACHABLE: ['errno?'],
   DOCKER_ERROR: ['doing?', 'statusCode?', 'pod?', 'container?', 'exitCode?'],
   SOURCE_UNREACHABLE: ['reason', 'url', 'attempt', 'status?'],
@@ -125,7 +125,7 @@ const DATA_FIELDS = {
   NOT_OWNED: ['container?', 'network?', 'volume?'],
   IMAGE_UNAVAILABLE: ['image', 'registry?'],
   VOLUME_ERROR: ['reason', 'mount?', 'path?', 'root?', 'subPathExpr?', 'type?', 'found?'],
-  INTERNAL: ['app?', 'key?', 'part?', 'file?', 'dir?', 'binaryPath?', 'arch?'],
+  INTERNAL: ['app?', 'id?', 'key?', 'part?', 'file?', 'dir?', 'binaryPath?', 'arch?'],
 } as const satisfies { [C in ErrorCode]: readonly DocumentedField<C>[] };
 
 describe('docs/errors.md', () => {

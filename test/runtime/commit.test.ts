@@ -65,6 +65,27 @@ describe("commitChanges: a plan's store changes, in one transaction", () => {
     expect(store.getInventory('a')).toEqual([]);
   });
 
+  it("completes an intent with the changes it made: both or neither", () => {
+    const { store } = h.open({ clock: new FakeClock(1000) });
+    const done = store.addIntent('a', { type: 'pause', deployment: D });
+    commitChanges(store, 'a', [
+      { type: 'set-override', deployment: D, kind: 'pause', value: 'true' },
+      { type: 'complete-intent', id: done.id, result: { ok: true, message: 'deployment.apps/web paused' } },
+    ]);
+    expect(store.getIntent(done.id)).toMatchObject({ state: 'done', result: { ok: true, message: 'deployment.apps/web paused' } });
+    store.allocateNodePort('other', S, 'http', 30080);
+    const failed = store.addIntent('a', { type: 'scale', key: D, replicas: 3 });
+    expect(() =>
+      commitChanges(store, 'a', [
+        { type: 'set-override', deployment: D, kind: 'replicas', value: '3' },
+        { type: 'claim-node-port', serviceKey: S, portName: 'http', port: 30080 },
+        { type: 'complete-intent', id: failed.id, result: { ok: true, message: 'deployment.apps/web scaled' } },
+      ]),
+    ).toThrow();
+    expect(store.getIntent(failed.id)?.state).toBe('pending');
+    expect(store.getDeploymentOverrides('a', D).map((o) => o.kind)).toEqual(['pause']);
+  });
+
   it('commits nothing when one change fails: a node port another app holds rolls the list back', () => {
     const { store } = h.open({ clock: new FakeClock(1000) });
     store.allocateNodePort('other', S, 'http', 30080);

@@ -154,8 +154,9 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new BerthError('USAGE', `cannot listen on ${s.listen.host}:${s.listen.port}: the address is in use`, { listen: s.listen }, { cause: err });
     throw err;
   }
-  // SIGHUP: "resync now", the Unix convention. `berth rollout undo|restart|pause|resume` on
-  // this host record their change in the store and send it, so the daemon applies it at once.
+  // SIGHUP: "resync now", the Unix convention. `berth scale` and `berth rollout undo|restart|
+  // pause|resume` on this host record an intent and send it (cli/wake-daemon.ts), so the daemon
+  // acts on it at once rather than at its next once-a-second poll of pending intents.
   const onHangup = () => d.sync('api');
   process.on('SIGHUP', onHangup);
   await new Promise<void>((resolveStop) => {

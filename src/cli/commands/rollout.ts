@@ -44,7 +44,7 @@ export function registerRollout(program: Command, ctx: CliContext): void {
     .option('--timeout <duration>', 'give up after this long', '5m')
     .action(run('undo'));
   sub('restart', 'replace every pod with a fresh one, as a rolling update').option('--wait', 'wait for the new pods to be ready').option('--timeout <duration>', 'give up after this long', '5m').action(run('restart'));
-  sub('pause', 'stop rolling out new templates (scaling and healing continue)').action(run('pause'));
+  sub('pause', 'stop rolling out new templates (scaling and healing continue)').option('--timeout <duration>', 'give up waiting for the app (another command, the daemon) after this long', '5m').action(run('pause'));
   sub('resume', 'resume a paused rollout').option('--wait', 'wait for the rollout to finish').option('--timeout <duration>', 'give up after this long', '5m').action(run('resume'));
 }
 

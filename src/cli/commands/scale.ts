@@ -27,14 +27,15 @@ const SCALABLE: Record<string, string> = {
 };
 
 /**
- * `berth scale deploy/NAME --replicas N`: changes the replica count of what was last applied
- * and converges at once. In GitOps the source stays the truth: the next apply or daemon sync
- * of an unchanged source restores the source's count (as Argo CD's self-heal does).
+ * `berth scale deploy/NAME --replicas N`: overrides the replica count of what was last applied
+ * and converges at once (through the daemon when one manages the app). The source stays the
+ * truth: the count lasts until an apply or a daemon sync brings a changed object of that name
+ * (plan/overrides.ts); applying the same manifests again keeps it.
  */
 export function registerScale(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('scale <resource> [name]')
-    .description('set the number of replicas of a deployment, replicaset or replicationcontroller (until the next sync from the source)')
+    .description('set the number of replicas of a deployment, replicaset or replicationcontroller (until the source changes it)')
     .requiredOption('--replicas <n>', 'the new number of replicas')
     .option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")')
     .option('--wait', 'wait until the new pods are ready')
@@ -54,37 +55,14 @@ export function registerScale(program: Command, ctx: CliContext): void {
     if (!kind || !name) throw new BerthError('USAGE', `cannot scale "${target}": use deploy/NAME, rs/NAME or rc/NAME`, { target });
     // Policy flags given here replace, for this command, the policy the app was last applied with.
     const explicit = explicitHostPolicy(flags);
-    const [{ openEngine }, { runInventoryPass, policyInForce }, { withLease }, { createReadiness }, { specHash }] = await Promise.all([
-      import('../engine.js'),
-      import('../../runtime/pass.js'),
-      import('../../runtime/hold-lease.js'),
-      import('../../runtime/readiness.js'),
-      import('../../model/hash.js'),
-    ]);
+    const [{ openEngine }, { policyInForce }, { submitChange }] = await Promise.all([import('../engine.js'), import('../../runtime/pass.js'), import('./submit-change.js')]);
     const engine = openEngine(flags, ctx.io);
-    const policy = policyInForce(engine.store, engine.app, explicit);
-    const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
     try {
       const key = `${kind}/${namespace}/${name}`;
-      const result = await withLease(engine.store, engine.clock, engine.app, engine.holder, async () => {
-        const entry = engine.store.getInventory(engine.app).find((e) => e.key === key);
-        if (!entry) throw new BerthError('NOT_FOUND', `${kind.toLowerCase()} "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
-        // No policy check: scaling runs more or fewer pods of a template the app was applied with.
-        const object = structuredClone(entry.object) as { spec: { replicas: number } };
-        object.spec.replicas = replicas;
-        engine.store.upsertInventory(engine.app, { key, kind: entry.kind, namespace: entry.namespace, name: entry.name, specHash: specHash(object), object }, { sourceRevision: entry.sourceRevision });
-        engine.store.addEvent({ app: engine.app, type: 'Normal', reason: 'ScalingReplicaSet', objectKey: key, message: `scaled to ${replicas} by berth scale` });
-        return runInventoryPass(
-          { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, hooks: readiness.hooks },
-          { app: engine.app, prune: false, waitForReady: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout), signal: ctx.io.interrupted, hostPolicy: policy },
-        );
-      });
-      print(ctx.io.stdout, `${kind === 'Deployment' ? 'deployment.apps' : kind === 'ReplicaSet' ? 'replicaset.apps' : 'replicationcontroller'}/${name} scaled`);
-      const failed = result.converge?.results.filter((r) => !r.ok) ?? [];
-      for (const r of failed) print(ctx.io.stderr, `error: ${r.error?.message}`);
-      ctx.exitCode = failed.length ? 3 : result.converge?.timedOut ? 1 : 0;
+      // Recorded as an intent (a `replicas` override; the inventory keeps the source's object),
+      // acted on by the pass that holds the app: here, or the daemon's.
+      ctx.exitCode = await submitChange(engine, ctx, { type: 'scale', key, replicas }, { wait: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout), policy: policyInForce(engine.store, engine.app, explicit), key });
     } finally {
-      await readiness.stop();
       engine.close();
     }
   });

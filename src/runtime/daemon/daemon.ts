@@ -20,6 +20,8 @@ import { createPruneConfirm } from './prune-confirm.js';
 import { createPassOutcomes } from './pass-outcome.js';
 import { createReadinessWatch } from './readiness-watch.js';
 import { createDaemonTimers, untilProgressDeadline } from './timers.js';
+import { pollIntents } from './intent-poll.js';
+import { consumeIntents } from '../intents.js';
 import type { SourceDriver } from './source.js';
 import { createSourceDriver } from './source.js';
 
@@ -50,6 +52,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   let cronWakeAt: number | undefined;
   let lease: LeaseKeeper | undefined;
   let events: DockerEventsWatcher | undefined;
+  let intents: { stop(): void } | undefined;
   let stopped = false;
   let managedPods: number | undefined;
   let firstChange: { triggeredAt: number; log: Logger; seen: boolean } | undefined;
@@ -143,6 +146,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   async function reconcile(ctx: PassContext): Promise<PassOutcome> {
     const startedAt = clock.now();
     if (!lease?.held()) throw new BerthError('LEASE_HELD', `the daemon does not hold the lease of app ${app}`, { app });
+    // What commands asked (scale, rollout undo…) first, under the daemon's own policy.
+    consumeIntents(store, app, settings.validate.hostPolicy ?? DEFAULT_HOST_POLICY);
     const latest = source.latest();
     const fromSource = latest !== undefined && !refused.has(latest.id);
     const inventory = store.getInventory(app);
@@ -217,6 +222,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
         });
         timers.armResync();
         timers.armCron();
+        intents = pollIntents({ clock, pending: () => store.listPendingIntents(app).length > 0, trigger: () => trigger('intent'), stopped: () => stopped });
         log.info({ source: source.state().description, app }, 'daemon started');
         // The first pass applies the first fetch; if that takes long (an unreachable remote
         // times out), it heals from the inventory meanwhile.
@@ -237,6 +243,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       stopped = true;
       readinessWatch.stop();
       timers.clear();
+      intents?.stop();
       events?.close();
       await source.close();
       await loop.stop();

@@ -2,13 +2,13 @@ import type { Clock, ClockTimer } from '../../model/clock.js';
 import { delay, type BackoffPolicy } from '../../model/backoff.js';
 
 /** Why a pass runs. Several coalesce into one pass; the set is passed to it. */
-export type TriggerReason = 'start' | 'source' | 'interval' | 'docker-event' | 'webhook' | 'api' | 'cron' | 'readiness' | 'retry' | 'follow-up';
+export type TriggerReason = 'start' | 'source' | 'interval' | 'docker-event' | 'webhook' | 'api' | 'cron' | 'readiness' | 'retry' | 'follow-up' | 'intent';
 
 /**
  * Triggers that skip a pending back-off: a person asked (webhook, API) or the input changed
  * (a new revision may well fix what failed). The rest wait for the retry, which runs them.
  */
-export const URGENT_TRIGGERS: ReadonlySet<TriggerReason> = new Set(['source', 'webhook', 'api', 'start']);
+export const URGENT_TRIGGERS: ReadonlySet<TriggerReason> = new Set(['source', 'webhook', 'api', 'start', 'intent']);
 
 export type PassStatus = 'ok' | 'failed' | 'invalid' | 'aborted';
 

@@ -13,6 +13,7 @@ import type { Clock } from '../../model/clock.js';
 import { guardMethods, inWriteTransaction, openDatabase, storeError, type Db } from './database.js';
 import { createAppliedPolicyStore, type AppliedPolicyStore } from './applied-policy.js';
 import { createEventStore, DEFAULT_EVENT_RETENTION, type EventStore } from './events.js';
+import { createIntentStore, type IntentStore } from './intents.js';
 import { createInventoryStore, type InventoryStore } from './inventory.js';
 import { createHostKeyStore, type HostKeyStore } from './host-key.js';
 import { createJobStore, type JobStore } from './jobs.js';
@@ -30,6 +31,7 @@ export type {
   AppliedPolicyStore,
   EventStore,
   HostKeyStore,
+  IntentStore,
   InventoryStore,
   JobStore,
   LeaseStore,
@@ -58,7 +60,8 @@ export interface Store
     JobStore,
     LeaseStore,
     HostKeyStore,
-    AppliedPolicyStore {
+    AppliedPolicyStore,
+    IntentStore {
   /** Absolute path of the database file. */
   readonly file: string;
   /** Schema version of the open file (the newest this berth knows). */
@@ -113,6 +116,7 @@ const APP_TABLES = [
   'leases',
   'deployment_overrides',
   'applied_policies',
+  'intents',
 ] as const;
 
 /** Opens (creating and migrating as needed) the store in `dir`. */
@@ -144,6 +148,7 @@ function createStore(db: Db, file: string, schemaVersion: number, options: OpenS
     ...createLeaseStore(db, clock, options.isProcessAlive),
     ...createHostKeyStore(db, options.randomBytes),
     ...createAppliedPolicyStore(db, clock),
+    ...createIntentStore(db, clock),
     ...createHousekeeping(db),
   });
   return { ...parts, file, schemaVersion, transaction: (fn) => transaction(db, fn) };

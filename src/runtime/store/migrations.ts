@@ -210,6 +210,37 @@ const V6 = `
 ALTER TABLE cron_state ADD COLUMN since INTEGER;
 `;
 
+/**
+ * v7 (issue 12, one control plane): intents, what user commands ask of an app, acted on by the
+ * pass that holds the app (runtime/control.ts); and `replicas`, the override `berth scale`
+ * records instead of editing the inventory. SQLite cannot change a CHECK in place, so the
+ * overrides table is rebuilt with its rows.
+ */
+const V7 = `
+CREATE TABLE intents (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  app TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+  created_at INTEGER NOT NULL,
+  completed_at INTEGER,
+  result TEXT
+) STRICT;
+CREATE INDEX intents_pending ON intents (app, state, id);
+
+CREATE TABLE deployment_overrides_v7 (
+  app TEXT NOT NULL,
+  deployment TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('restart', 'pause', 'replicas')),
+  value TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (app, deployment, kind)
+) STRICT;
+INSERT INTO deployment_overrides_v7 SELECT app, deployment, kind, value, created_at FROM deployment_overrides;
+DROP TABLE deployment_overrides;
+ALTER TABLE deployment_overrides_v7 RENAME TO deployment_overrides;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', sql: V1 },
   { version: 2, description: 'rollout progress time and deployment overrides', sql: V2 },
@@ -217,6 +248,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, description: 'host policy each app was last applied with', sql: V4 },
   { version: 5, description: 'rollout progress signature', sql: V5 },
   { version: 6, description: 'when each CronJob was first seen', sql: V6 },
+  { version: 7, description: 'intents, and replica overrides', sql: V7 },
 ];
 
 export interface MigrationResult {

@@ -4,6 +4,7 @@ import type { ObservedHost } from '../../apply/observe.js';
 import { observeDocker } from '../../apply/observe.js';
 import type { Clock } from '../../model/clock.js';
 import { buildDesiredState } from '../../plan/desired.js';
+import { replicaOverrides, withReplicaOverrides } from '../../plan/overrides.js';
 import type { HashKey } from '../../model/hash.js';
 import type { AnyObject, PodTemplateSpec } from '../../model/types.js';
 import { appHashKeys } from '../host-key.js';
@@ -61,7 +62,8 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
   const { docker, store, clock } = deps;
   const { app } = options;
   const [host, node] = await Promise.all([observeDocker(docker, { app, detail: true }), options.node ? readNode(docker) : Promise.resolve(undefined)]);
-  const inventory = store.getInventory(app);
+  // Objects as they run: with the replica counts `berth scale` set (the inventory keeps the source's).
+  const inventory = withReplicaOverrides(store.getInventory(app), replicaOverrides(store.listDeploymentOverrides(app)));
   const templateHashKey = appHashKeys(store, app).template;
   const rollouts = new Map<string, RolloutRecord[]>();
   for (const e of inventory) if (e.kind === 'Deployment') rollouts.set(e.key, store.listRollouts(app, e.key));

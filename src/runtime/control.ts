@@ -1,0 +1,113 @@
+import { BerthError, isBerthError } from '../model/errors.js';
+import type { Intent, IntentResult, IntentSpec } from '../model/intent.js';
+import type { HostPolicy } from '../model/policy.js';
+import type { ConvergeDeps } from './converge.js';
+import { withLease } from './hold-lease.js';
+import { consumeIntents } from './intents.js';
+import type { PassResult } from './pass.js';
+import { runInventoryPass } from './pass.js';
+import type { LeaseHolder } from './store/index.js';
+
+const POLL_MS = 250;
+
+export interface SubmitDeps extends ConvergeDeps {
+  /** This command's identity when it takes the app's lease. */
+  holder: LeaseHolder;
+  /**
+   * Asks the daemon holding the app's lease to pass now (cli/: SIGHUP to its pid on this host).
+   * False when it cannot be reached; the daemon's own poll of pending intents still finds the
+   * intent within a second.
+   */
+  wake(daemon: LeaseHolder): boolean;
+}
+
+export interface SubmitOptions {
+  app: string;
+  /** In process: keep converging until the pods are ready, not only until nothing blocks. */
+  wait: boolean;
+  /** How long to wait for the lease, for the daemon to take the intent, and for the pass in process. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** The policy a pass in process runs under (policyInForce); a daemon holds to its own. */
+  hostPolicy: HostPolicy;
+}
+
+export type SubmitOutcome =
+  /** No daemon manages the app: this process took the lease, acted on the intent and converged (unless it was refused or changed nothing). */
+  | { by: 'this-process'; result: IntentResult; pass?: PassResult }
+  /** A daemon (or another command's pass) acted on it; `daemon` is set when a daemon holds the app. */
+  | { by: 'lease-holder'; result: IntentResult; daemon?: LeaseHolder; woken: boolean };
+
+/**
+ * A command's change, made the one way (issue 12 §7.4): the intent is stored, and the pass of
+ * whoever holds the app's lease acts on it, so a command behaves the same with and without a
+ * daemon and never sees LEASE_HELD. No daemon: take the lease (waiting while another command
+ * holds it), act on the pending intents and converge here. A daemon: wake it and wait until
+ * its pass has acted. Times out (TIMEOUT, the intent withdrawn) when nobody takes it.
+ */
+export async function submit(deps: SubmitDeps, spec: IntentSpec, options: SubmitOptions): Promise<SubmitOutcome> {
+  const { store, clock } = deps;
+  const { app } = options;
+  const intent = store.addIntent(app, spec);
+  const deadline = clock.now() + options.timeoutMs;
+  let daemon: LeaseHolder | undefined;
+  let woken = false;
+  try {
+    for (;;) {
+      const seen = store.getIntent(intent.id);
+      if (seen?.state === 'done' && seen.result) return { by: 'lease-holder', result: seen.result, ...(daemon ? { daemon } : {}), woken };
+      try {
+        return await withLease(store, clock, app, deps.holder, () => actHere(deps, intent, options));
+      } catch (err) {
+        if (!isBerthError(err, 'LEASE_HELD')) throw err;
+        const heldBy = (err.data as { heldBy: LeaseHolder }).heldBy;
+        if (heldBy.kind === 'daemon' && heldBy.id !== daemon?.id) {
+          // Once per daemon: a daemon that restarts under a new id is woken again.
+          daemon = heldBy;
+          woken = deps.wake(heldBy);
+        }
+      }
+      if (clock.now() >= deadline) {
+        const late = withdraw(store, intent.id);
+        if (late) return { by: 'lease-holder', result: late, ...(daemon ? { daemon } : {}), woken };
+        throw new BerthError(
+          'TIMEOUT',
+          daemon
+            ? `the berth daemon (pid ${daemon.pid} on ${daemon.hostname}) that manages app ${app} did not take the change within ${Math.round(options.timeoutMs / 1000)}s; nothing was changed`
+            : `another berth command kept app ${app} for more than ${Math.round(options.timeoutMs / 1000)}s; nothing was changed`,
+          { app, ...(daemon ? { heldBy: daemon } : {}), hint: daemon ? 'check the daemon: berth status, or its log' : 'run the command again once the other one is done' },
+        );
+      }
+      await clock.sleep(POLL_MS, options.signal);
+    }
+  } catch (err) {
+    // Interrupted (Ctrl-C) or failed: a change the user gave up on must not be applied later.
+    withdraw(store, intent.id);
+    throw err;
+  }
+}
+
+/** Under the lease: act on every pending intent (this one included), then converge when this one changed something. */
+async function actHere(deps: SubmitDeps, intent: Intent, options: SubmitOptions): Promise<SubmitOutcome> {
+  consumeIntents(deps.store, options.app, options.hostPolicy);
+  const result = deps.store.getIntent(intent.id)?.result;
+  if (!result) throw new BerthError('INTERNAL', `intent ${intent.id} of app ${options.app} was not acted on`, { app: options.app, id: intent.id });
+  if (!result.ok || result.unchanged) return { by: 'this-process', result };
+  const pass = await runInventoryPass(deps, {
+    app: options.app,
+    prune: false,
+    waitForReady: options.wait,
+    timeoutMs: options.timeoutMs,
+    hostPolicy: options.hostPolicy,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return { by: 'this-process', result, pass };
+}
+
+/** Withdraws a pending intent; when a pass completed it first, its result (it was acted on after all). */
+function withdraw(store: SubmitDeps['store'], id: number): IntentResult | undefined {
+  const withdrawn: IntentResult = { ok: false, message: 'withdrawn by the command that submitted it', error: { code: 'TIMEOUT', message: 'withdrawn by the command that submitted it' } };
+  if (store.completeIntent(id, withdrawn)) return undefined;
+  const done = store.getIntent(id);
+  return done?.result?.message === withdrawn.message ? undefined : done?.result;
+}

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import type { Intent, IntentSpec } from '../../src/model/intent.js';
+import type { HostPolicy } from '../../src/model/policy.js';
+import { DEFAULT_HOST_POLICY } from '../../src/model/policy.js';
+import type { DeploymentOverride, RolloutRecord } from '../../src/model/state.js';
+import type { IntentPlanState } from '../../src/plan/intents.js';
+import { planIntent, planIntents } from '../../src/plan/intents.js';
+
+const D = 'Deployment/shop/web';
+const RS = 'ReplicaSet/shop/cache';
+const CM = 'ConfigMap/shop/cfg';
+const AT = Date.UTC(2026, 0, 2, 3, 4, 5);
+
+const template = (image: string, extra: Record<string, unknown> = {}) => ({ metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image, ...extra }] } });
+
+function rec(revision: number, outcome: RolloutRecord['outcome'], extra: Partial<RolloutRecord> = {}): RolloutRecord {
+  return { app: 'shop', deployment: D, revision, templateHash: `h${revision}`, template: template(`web:${revision}`), sourceRevision: `src${revision}`, startedAt: revision, outcome, revisionHistory: [], ...extra };
+}
+
+function state(over: Partial<IntentPlanState> = {}): IntentPlanState {
+  return {
+    app: 'shop',
+    inventory: [
+      { key: D, kind: 'Deployment', object: { kind: 'Deployment', spec: { replicas: 2 } } },
+      { key: RS, kind: 'ReplicaSet', object: { kind: 'ReplicaSet', spec: { replicas: 1 } } },
+      { key: CM, kind: 'ConfigMap', object: { kind: 'ConfigMap', data: {} } },
+    ],
+    sourceTemplateHashes: new Map([[D, 'hsrc']]),
+    rollouts: new Map([[D, [rec(1, 'complete'), rec(2, 'complete'), rec(3, 'complete')]]]),
+    failedTemplates: new Map(),
+    overrides: [],
+    sourceRevision: 'applied',
+    ...over,
+  };
+}
+
+const intent = (spec: IntentSpec, id = 1): Intent => ({ id, app: 'shop', spec, state: 'pending', createdAt: AT });
+const override = (kind: DeploymentOverride['kind'], value: string, deployment = D): DeploymentOverride => ({ app: 'shop', deployment, kind, value, createdAt: 0 });
+const pin = (revision: number, sourceRevisionAtPin = 'applied') => ({ type: 'set-pin', deployment: D, pin: { revision, templateHash: `h${revision}`, sourceRevisionAtPin } });
+
+describe('planIntent: undo', () => {
+  it.each<{ name: string; spec: IntentSpec; s?: Partial<IntentPlanState>; pinned?: number; sourceRevision?: string; error?: { code: string; message: string | RegExp } }>([
+    { name: 'default: the newest earlier revision', spec: { type: 'undo', deployment: D }, pinned: 2 },
+    { name: '--to-revision', spec: { type: 'undo', deployment: D, toRevision: 1 }, pinned: 1 },
+    {
+      name: 'default skips a failed and a rolled-back revision and a failed template',
+      spec: { type: 'undo', deployment: D },
+      s: { rollouts: new Map([[D, [rec(1, 'complete'), rec(2, 'complete'), rec(3, 'failed'), rec(4, 'rolled-back'), rec(5, 'complete')]]]), failedTemplates: new Map([[D, new Set(['h2'])]]) },
+      pinned: 1,
+    },
+    {
+      name: '--to-revision of a failed revision is refused',
+      spec: { type: 'undo', deployment: D, toRevision: 2 },
+      s: { rollouts: new Map([[D, [rec(1, 'complete'), rec(2, 'failed', { message: 'no progress' }), rec(3, 'complete')]]]) },
+      error: { code: 'USAGE', message: 'revision 2 of deployment.apps/web failed its rollout (no progress); undoing to it would fail again' },
+    },
+    { name: 'unknown revision', spec: { type: 'undo', deployment: D, toRevision: 9 }, error: { code: 'NOT_FOUND', message: 'unable to find the specified revision 9' } },
+    { name: 'no history', spec: { type: 'undo', deployment: D }, s: { rollouts: new Map() }, error: { code: 'NOT_FOUND', message: 'deployment.apps/web has no rollout history' } },
+    {
+      name: 'nothing earlier that did not fail',
+      spec: { type: 'undo', deployment: D },
+      s: { rollouts: new Map([[D, [rec(1, 'failed'), rec(2, 'complete')]]]) },
+      error: { code: 'NOT_FOUND', message: 'no rollout history found for deployment.apps/web before revision 2 that did not fail' },
+    },
+    {
+      name: 'pinned against the revision the passes compare with, else the current record’s',
+      spec: { type: 'undo', deployment: D },
+      s: { sourceRevision: undefined },
+      pinned: 2,
+      sourceRevision: 'src3',
+    },
+    {
+      name: 'a target the policy refuses',
+      spec: { type: 'undo', deployment: D },
+      s: { rollouts: new Map([[D, [rec(1, 'complete'), rec(2, 'complete', { template: template('web:2', { ports: [{ containerPort: 80, hostPort: 8080 }] }) }), rec(3, 'complete')]]]), policy: DEFAULT_HOST_POLICY },
+      error: { code: 'POLICY_DENIED', message: /^cannot undo deployment\.apps\/web to revision 2: this host's policy refuses its pod template; nothing was changed:\n {2}spec\.template\.spec\.containers\[0\]\.ports\[0\]\.hostPort: / },
+    },
+    {
+      name: 'a target a wider policy allows',
+      spec: { type: 'undo', deployment: D },
+      s: { rollouts: new Map([[D, [rec(1, 'complete'), rec(2, 'complete', { template: template('web:2', { ports: [{ containerPort: 80, hostPort: 8080 }] }) }), rec(3, 'complete')]]]), policy: { ...DEFAULT_HOST_POLICY, allowHostPorts: true } as HostPolicy },
+      pinned: 2,
+    },
+    { name: 'a Deployment the app does not have', spec: { type: 'undo', deployment: 'Deployment/shop/nope' }, error: { code: 'NOT_FOUND', message: 'deployments.apps "nope" not found in namespace shop (app shop)' } },
+  ])('$name', ({ spec, s, pinned, sourceRevision, error }) => {
+    const { result, changes } = planIntent(intent(spec), state(s));
+    if (error) {
+      expect(result.ok).toBe(false);
+      expect(result.error?.code).toBe(error.code);
+      expect(result.error?.message).toMatch(error.message);
+      expect(changes).toEqual([]);
+      return;
+    }
+    expect(result).toEqual({ ok: true, message: 'deployment.apps/web rolled back' });
+    expect(changes[0]).toEqual(pin(pinned!, sourceRevision ?? 'applied'));
+    expect(changes[1]).toMatchObject({ type: 'add-event', event: { reason: 'DeploymentRollback', message: `pinned to revision ${pinned} by rollout undo` } });
+  });
+});
+
+describe('planIntent: restart, pause, resume, scale', () => {
+  it.each<{ name: string; spec: IntentSpec; overrides?: DeploymentOverride[]; result: object; changes: object[] }>([
+    {
+      name: 'restart: stamped at the time it was asked, against the source template hash',
+      spec: { type: 'restart', deployment: D },
+      result: { ok: true, message: 'deployment.apps/web restarted' },
+      changes: [{ type: 'set-override', deployment: D, kind: 'restart', value: JSON.stringify({ restartedAt: '2026-01-02T03:04:05.000Z', sourceHash: 'hsrc' }) }],
+    },
+    { name: 'pause', spec: { type: 'pause', deployment: D }, result: { ok: true, message: 'deployment.apps/web paused' }, changes: [{ type: 'set-override', deployment: D, kind: 'pause', value: 'true' }] },
+    { name: 'resume a paused one', spec: { type: 'resume', deployment: D }, overrides: [override('pause', 'true')], result: { ok: true, message: 'deployment.apps/web resumed' }, changes: [{ type: 'clear-override', deployment: D, kind: 'pause' }] },
+    { name: 'resume one that is not paused: nothing to change', spec: { type: 'resume', deployment: D }, result: { ok: true, unchanged: true, message: 'deployment.apps/web is not paused' }, changes: [] },
+    {
+      name: 'scale a Deployment: a replicas override, not an inventory edit',
+      spec: { type: 'scale', key: D, replicas: 4 },
+      result: { ok: true, message: 'deployment.apps/web scaled' },
+      changes: [
+        { type: 'set-override', deployment: D, kind: 'replicas', value: '4' },
+        { type: 'add-event', event: { type: 'Normal', reason: 'ScalingReplicaSet', objectKey: D, message: 'scaled to 4 by berth scale' } },
+      ],
+    },
+    {
+      name: "scale back to the source's count lifts the override",
+      spec: { type: 'scale', key: D, replicas: 2 },
+      overrides: [override('replicas', '4')],
+      result: { ok: true, message: 'deployment.apps/web scaled' },
+      changes: [
+        { type: 'clear-override', deployment: D, kind: 'replicas' },
+        { type: 'add-event', event: { type: 'Normal', reason: 'ScalingReplicaSet', objectKey: D, message: 'scaled to 2 by berth scale' } },
+      ],
+    },
+    {
+      name: 'scale a ReplicaSet',
+      spec: { type: 'scale', key: RS, replicas: 0 },
+      result: { ok: true, message: 'replicaset.apps/cache scaled' },
+      changes: [{ type: 'set-override', deployment: RS, kind: 'replicas', value: '0' }, expect.objectContaining({ type: 'add-event' })],
+    },
+    {
+      name: 'scale what the app does not have',
+      spec: { type: 'scale', key: 'ReplicationController/shop/db', replicas: 1 },
+      result: { ok: false, message: 'replicationcontroller "db" not found in namespace shop (app shop)', error: { code: 'NOT_FOUND', message: 'replicationcontroller "db" not found in namespace shop (app shop)', data: { key: 'ReplicationController/shop/db' } } },
+      changes: [],
+    },
+  ])('$name', ({ spec, overrides, result, changes }) => {
+    expect(planIntent(intent(spec), state(overrides ? { overrides } : {}))).toEqual({ result, changes });
+  });
+});
+
+describe('planIntents: in the order they were submitted, each completed with its result', () => {
+  it('undo then restart: the pin is set and kept, the restart recorded against the source template (the pass stamps what runs)', () => {
+    const planned = planIntents([intent({ type: 'undo', deployment: D }, 1), intent({ type: 'restart', deployment: D }, 2)], state());
+    const all = planned.flatMap((p) => p.changes);
+    expect(all.filter((c) => c.type === 'set-pin')).toEqual([pin(2)]);
+    expect(all.some((c) => c.type === 'clear-pin')).toBe(false);
+    expect(all.filter((c) => c.type === 'set-override')).toEqual([expect.objectContaining({ kind: 'restart', value: expect.stringContaining('"sourceHash":"hsrc"') })]);
+    expect(planned.map((p) => p.changes.at(-1))).toEqual([
+      { type: 'complete-intent', id: 1, result: { ok: true, message: 'deployment.apps/web rolled back' } },
+      { type: 'complete-intent', id: 2, result: { ok: true, message: 'deployment.apps/web restarted' } },
+    ]);
+  });
+
+  it('pause then resume in one batch ends resumed; a second resume changes nothing', () => {
+    const planned = planIntents([intent({ type: 'pause', deployment: D }, 1), intent({ type: 'resume', deployment: D }, 2), intent({ type: 'resume', deployment: D }, 3)], state());
+    expect(planned.map((p) => p.result)).toEqual([
+      { ok: true, message: 'deployment.apps/web paused' },
+      { ok: true, message: 'deployment.apps/web resumed' },
+      { ok: true, unchanged: true, message: 'deployment.apps/web is not paused' },
+    ]);
+  });
+
+  it('a refused intent changes nothing but its own completion', () => {
+    const [p] = planIntents([intent({ type: 'undo', deployment: D, toRevision: 7 }, 5)], state());
+    expect(p!.changes).toEqual([{ type: 'complete-intent', id: 5, result: p!.result }]);
+  });
+});
