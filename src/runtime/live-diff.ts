@@ -1,5 +1,4 @@
 import { describeAction } from '../apply/execute.js';
-import { observeDocker } from '../apply/observe.js';
 import { buildDesiredState } from '../plan/desired.js';
 import { plan } from '../plan/plan.js';
 import type { DiffReport } from '../report/render/report.js';
@@ -11,7 +10,7 @@ import { hasErrors } from '../model/problem.js';
 import type { AnyObject, Resource } from '../model/types.js';
 import type { Revision } from '../model/revision.js';
 import type { ConvergeDeps } from './converge.js';
-import { containersRunning } from './converge.js';
+import { observe } from './observe.js';
 import { appHashKeys } from './host-key.js';
 import { silentLogger } from './log.js';
 import { createRolloutTracker } from './rollouts.js';
@@ -50,12 +49,13 @@ export async function liveDiff(deps: Pick<ConvergeDeps, 'docker' | 'store' | 'cl
     before,
     after: resources,
   });
-  const host = await observeDocker(deps.docker, { app: req.app, volumeFiles: true });
-  for (const pod of host.pods) pod.ready = containersRunning(pod);
+  // The same observation a pass plans on, readiness included (a probed pod a prober recorded
+  // not ready is not ready here either), so the drift shown is the repair a pass would make.
+  const observed = await observe(deps, { app: req.app, volumeFiles: true, inventory });
   // What applying this revision would converge to: a pin by `rollout undo` or a rolled-back
   // template stays in force for the revision they were made under, so neither is drift.
   const tracker = createRolloutTracker({ store: deps.store, clock: deps.clock, log: silentLogger(), app: req.app, sourceRevision: req.revision.id, readOnly: true });
-  const step = plan(tracker.effective(buildDesiredState(resources, { hashKey: appHashKeys(deps.store, req.app).template })), { ...host, inventory: inventory.map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object })) }, {
+  const step = plan(tracker.effective(buildDesiredState(resources, { hashKey: appHashKeys(deps.store, req.app).template })), observed, {
     now: deps.clock.now(),
     random: deps.random,
     prune: req.prune,

@@ -207,16 +207,14 @@ describe('config, storage, namespaces, services', () => {
   });
 
   it('serviceAddresses: a proxy the data plane runs gives the cluster IP and NodePorts; store allocations fill NodePorts', () => {
-    const state = liveState({ inventory });
-    state.host.services.push({ namespace: 'default', name: 'web', containerId: 'x', state: 'running', specHash: 'h', ip: '172.20.0.9', nodePorts: {} });
+    const state = liveState({ inventory, services: [{ namespace: 'default', name: 'web', containerId: 'x', state: 'running', specHash: 'h', ip: '172.20.0.9', nodePorts: {} }] });
     state.nodePorts.push({ port: 31000, app: 't', serviceKey: 'Service/default/db', portName: '', allocatedAt: NOW });
     expect(serviceAddresses(svc.object as Service, state)).toEqual({ clusterIP: '172.20.0.9', externalIPs: [], nodePorts: { '': 30080 } });
     expect(serviceAddresses({ ...(headless.object as Service), spec: { ...(headless.object as Service).spec, type: 'NodePort' } }, state)).toEqual({ clusterIP: 'None', externalIPs: [], nodePorts: { '': 31000 } });
   });
 
   it('serviceAddresses: a LoadBalancer is published on the Docker host: its loadBalancerIP, else localhost', () => {
-    const state = liveState({ inventory });
-    state.host.services.push({ namespace: 'default', name: 'web', containerId: 'x', state: 'running', specHash: 'h', ip: '172.20.0.9', nodePorts: { '': 30080 } });
+    const state = liveState({ inventory, services: [{ namespace: 'default', name: 'web', containerId: 'x', state: 'running', specHash: 'h', ip: '172.20.0.9', nodePorts: { '': 30080 } }] });
     const lb = { ...(svc.object as Service), spec: { ...(svc.object as Service).spec, type: 'LoadBalancer' as const } };
     expect(serviceAddresses(lb, state)).toEqual({ clusterIP: '172.20.0.9', externalIPs: ['localhost'], nodePorts: { '': 30080 } });
     expect(serviceAddresses({ ...lb, spec: { ...lb.spec, loadBalancerIP: '192.0.2.2' } }, state).externalIPs).toEqual(['192.0.2.2']);

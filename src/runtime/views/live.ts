@@ -1,7 +1,7 @@
 import type { DockerClient } from '../../apply/docker.js';
 import { dockerError } from '../../apply/docker.js';
-import type { ObservedHost } from '../../apply/observe.js';
-import { observeDocker } from '../../apply/observe.js';
+import type { Observation } from '../observe.js';
+import { observe } from '../observe.js';
 import type { Clock } from '../../model/clock.js';
 import { buildDesiredState } from '../../plan/desired.js';
 import type { HashKey } from '../../model/hash.js';
@@ -26,7 +26,8 @@ export interface LiveState {
   templateHashKey: HashKey;
   /** When this was read (ms); AGE columns count from here. */
   now: number;
-  host: ObservedHost;
+  /** The one observation (runtime/observe.ts): pods carry restarts and readiness by the one rule. */
+  host: Observation;
   inventory: InventoryEntry[];
   /** Last readiness a prober recorded, by pod key `namespace/name`. */
   podStatuses: ReadonlyMap<string, PodStatusRecord>;
@@ -59,8 +60,8 @@ export interface ReadLiveOptions {
 export async function readLiveState(deps: { docker: DockerClient; store: Store; clock: Clock }, options: ReadLiveOptions): Promise<LiveState> {
   const { docker, store, clock } = deps;
   const { app } = options;
-  const [host, node] = await Promise.all([observeDocker(docker, { app, detail: true }), options.node ? readNode(docker) : Promise.resolve(undefined)]);
-  const inventory = store.getInventory(app);
+  const [host, node] = await Promise.all([observe(deps, { app, detail: true }), options.node ? readNode(docker) : Promise.resolve(undefined)]);
+  const inventory = host.inventory;
   const templateHashKey = appHashKeys(store, app).template;
   const rollouts = new Map<string, RolloutRecord[]>();
   for (const e of inventory) if (e.kind === 'Deployment') rollouts.set(e.key, store.listRollouts(app, e.key));
@@ -77,7 +78,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
     now: clock.now(),
     host,
     inventory,
-    podStatuses: new Map(store.getPodStatuses(app).map((s) => [s.podKey, s])),
+    podStatuses: host.podStatuses,
     jobs: new Map(store.listJobs(app).map((j) => [j.jobKey, j])),
     cronStates,
     rollouts,
