@@ -17,7 +17,7 @@ interface PodShape {
 }
 
 function pod(shape: PodShape = {}): ObservedPod {
-  const containers = Object.entries(shape.containers ?? { web: 'running' }).map(([n, s]) => container(n, s));
+  const containers = Object.entries<ObservedContainer['state']>(shape.containers ?? { web: 'running' }).map(([n, s]) => container(n, s));
   const sandbox = shape.sandbox ?? 'running';
   return {
     namespace: 'default',
