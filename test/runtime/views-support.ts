@@ -3,7 +3,7 @@ import type { ContainerProbes } from '../../src/apply/observe.js';
 import { buildDesiredState } from '../../src/plan/desired.js';
 import type { ObservedContainer, ObservedNetwork, ObservedPod, ObservedService, ObservedVolume } from '../../src/plan/observed.js';
 import type { Resource } from '../../src/model/types.js';
-import type { CronState, InventoryEntry, JobRecord, PodStatusRecord, RolloutRecord } from '../../src/runtime/store/index.js';
+import type { CronState, InventoryEntry, JobRecord, LeaseHolder, PodStatusRecord, RolloutRecord } from '../../src/runtime/store/index.js';
 import type { LiveState } from '../../src/runtime/views/index.js';
 import { assembleObservation } from '../../src/runtime/observe.js';
 import { withStoredStatus } from '../../src/plan/stored-status.js';
@@ -104,7 +104,12 @@ export interface StateFixture {
   effectiveTemplates?: Array<[string, PodTemplateSpec]>;
   divergences?: Divergence[];
   paused?: string[];
+  /** Who drives the app (a live lease); default a daemon, `null` for nobody. */
+  controller?: LeaseHolder | null;
 }
+
+/** The holder of a live lease in fixtures: a daemon drives the app. */
+export const DAEMON: LeaseHolder = { id: 'daemon-1', pid: 4242, hostname: 'dockerhost', kind: 'daemon' };
 
 export function liveState(f: StateFixture): LiveState {
   const inventory = f.inventory ?? [];
@@ -135,6 +140,7 @@ export function liveState(f: StateFixture): LiveState {
     rollouts: new Map(f.rollouts ?? []),
     nodePorts: [],
     node: { name: 'dockerhost' },
+    ...(f.controller === null ? {} : { controller: f.controller ?? DAEMON }),
   };
 }
 

@@ -10,7 +10,7 @@ import { appHashKeys } from '../host-key.js';
 import { silentLogger } from '../log.js';
 import type { Divergence } from '../rollouts.js';
 import { appliedSourceRevision, createRolloutTracker } from '../rollouts.js';
-import type { CronState, InventoryEntry, JobRecord, NodePortAllocation, PodStatusRecord, RolloutRecord, Store } from '../store/index.js';
+import type { CronState, InventoryEntry, JobRecord, LeaseHolder, NodePortAllocation, PodStatusRecord, RolloutRecord, Store } from '../store/index.js';
 
 /**
  * Everything `get`, `describe`, `delete`, `logs` and `exec` read: the app's Docker objects
@@ -49,6 +49,11 @@ export interface LiveState {
   paused: ReadonlySet<string>;
   /** The Docker host as a Kubernetes node; read only when asked (`-o wide`, json, describe). */
   node?: { name: string };
+  /**
+   * Who drives the app right now (a live lease: a daemon, or an apply in progress). Absent:
+   * nothing heals or rolls out between commands, and the views say so (NoController).
+   */
+  controller?: LeaseHolder;
 }
 
 export interface ReadLiveOptions {
@@ -87,7 +92,14 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
     paused,
     nodePorts: store.listNodePorts(app),
     ...(node ? { node } : {}),
+    ...controllerOf(store, app, clock.now()),
   };
+}
+
+/** The holder of the app's lease while it is live; an expired lease drives nothing. */
+function controllerOf(store: Store, app: string, now: number): { controller?: LeaseHolder } {
+  const lease = store.getLease(app);
+  return lease && lease.expiresAt > now ? { controller: lease.holder } : {};
 }
 
 async function readNode(docker: DockerClient): Promise<{ name: string }> {

@@ -4,8 +4,8 @@ import { isFreshRecord } from '../../plan/readiness.js';
 import type { Container, PodTemplateSpec } from '../../model/types.js';
 import type { ContainerStatusRecord, PodStatusRecord } from '../store/index.js';
 import type { ViewContext } from './context.js';
-import { templateOfPod } from './context.js';
-import { itemMeta, ownerReference, parseOwner, rfc3339, uidOf, uidOfContainer } from './meta.js';
+import { sourceRevisionOfPod, templateOfPod } from './context.js';
+import { itemMeta, ownerReference, parseOwner, rfc3339, sourceRevisionAnnotation, uidOf, uidOfContainer } from './meta.js';
 import type { Condition, ContainerStateView, ContainerStatusView, PodItem, ViewOf } from './types.js';
 import { own } from '../../model/own.js';
 
@@ -47,7 +47,7 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
       createdAt: pod.createdAt,
       uid: pod.sandbox ? uidOfContainer(pod.sandbox.id) : uidOf(state.app, `Pod/${pod.key}`),
       labels: pod.labels,
-      annotations: template?.metadata.annotations ?? {},
+      annotations: { ...(template?.metadata.annotations ?? {}), ...sourceRevisionAnnotation(sourceRevisionOfPod(ctx, pod)) },
       // A bare pod's owner label names the pod itself: it has no controller.
       ...(owner && !(owner.kind === 'Pod' && owner.name === pod.name) ? { owner: ownerReference(state.app, owner.kind, owner.namespace, owner.name) } : {}),
     }),
