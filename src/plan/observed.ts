@@ -115,8 +115,10 @@ export interface ObservedPod {
   /** Names of the app containers the pod was created with (label), to spot removed ones. */
   expectedContainers: string[];
   expectedInitContainers: string[];
-  /** From the prober (or the store when no prober runs in this process). */
+  /** The one readiness rule (plan/readiness.ts): prober, else the store's fresh record, else the kubelet default. */
   ready: boolean;
+  /** Per expected app container, by the same rule (`containerStatuses[].ready`); set by runtime/observe.ts. */
+  containersReady?: Record<string, boolean>;
   /** When the pod last became ready (ms), for minReadySeconds. */
   readySince?: number;
   /** Containers the prober reports unready, with the reason, for `describe`. */

@@ -1,19 +1,19 @@
 import type { Wait } from '../plan/actions.js';
 import type { DesiredState } from '../plan/desired.js';
-import type { ObservedPod, ObservedState } from '../plan/observed.js';
+import type { ObservedState } from '../plan/observed.js';
 import type { FullPlan, WorkloadStatus } from '../plan/plan.js';
 import { plan } from '../plan/plan.js';
 import type { ActionResult } from '../apply/execute.js';
 import { describeAction, executePlan } from '../apply/execute.js';
 import type { DockerClient } from '../apply/docker.js';
-import type { ObservedHost } from '../apply/observe.js';
-import { observeDocker } from '../apply/observe.js';
 import { serviceActionReason } from '../plan/service-action-text.js';
 import type { DeletePodHooks, PodContext } from '../apply/pod.js';
 import { pruneSafeMounts } from '../apply/volumes/safe-mounts.js';
 import type { Clock } from '../model/clock.js';
 import type { Logger } from './log.js';
-import { inspectManaged, mergeStoredStatus, recordStepResults } from './pod-status.js';
+import { recordStepResults } from './pod-status.js';
+import type { Observation, ReadinessSource } from './observe.js';
+import { forServices, observe } from './observe.js';
 import type { ControlPlane } from './compose.js';
 import { BerthError } from '../model/errors.js';
 import { settleNodePorts } from './node-ports.js';
@@ -25,18 +25,7 @@ import { commitChanges } from './commit.js';
 import { deploymentKeys, logRolloutEvents, readRolloutState } from './rollout-state.js';
 import type { InventoryEntry, Store } from './store/index.js';
 
-/**
- * Readiness as seen by this process. The prober (when one runs here) knows best; otherwise a
- * pod without readiness probes is ready when its containers run.
- */
-export interface ReadinessSource {
-  /** undefined: this source has no opinion on the pod. */
-  ready(pod: ObservedPod, host: ObservedHost): boolean | undefined;
-  /** Called with every observation so the source can start/stop probing pods. */
-  track?(host: ObservedHost): void;
-  /** Resolves when readiness of some pod changed (or after `ms`), to re-plan promptly. */
-  changed?(ms: number, signal?: AbortSignal): Promise<void>;
-}
+export type { ReadinessSource } from './observe.js';
 
 export interface ConvergeDeps {
   docker: DockerClient;
@@ -140,7 +129,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
     const effective = state && rolloutCtx ? effectiveDesired(req.desired, state, rolloutCtx) : undefined;
     const desired = effective?.desired ?? req.desired;
     divergences = effective?.divergences ?? [];
-    const observed = await observe(deps, req.app, req.previousInventory);
+    const observed = forServices(await observeApp(deps, req.app, req.previousInventory));
     await services.observe(observed, { probing: deps.readiness?.track !== undefined });
     observed.nodePorts = await settleNodePorts(deps, req.app, desired, observed, { dryRun: req.dryRun ?? false });
     const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune });
@@ -206,25 +195,14 @@ async function pruneStaleMounts(deps: ConvergeDeps, app: string, observed: Obser
   }
 }
 
-async function observe(deps: ConvergeDeps, app: string, previousInventory?: readonly InventoryEntry[]): Promise<ObservedState> {
-  const host = await observeDocker(deps.docker, { app, detail: deps.readiness?.track ? 'probed' : false, volumeFiles: true });
-  mergeStoredStatus(deps.store, app, host);
-  await inspectManaged(deps.docker, host);
-  deps.readiness?.track?.(host);
-  for (const pod of host.pods) {
-    const fromSource = deps.readiness?.ready(pod, host);
-    pod.ready = fromSource ?? containersRunning(pod);
-  }
-  const inventory = (previousInventory ?? deps.store.getInventory(app)).map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object }));
-  return { ...host, inventory };
-}
-
-export function containersRunning(pod: ObservedPod): boolean {
-  return (
-    pod.sandbox?.state === 'running' &&
-    pod.expectedContainers.length > 0 &&
-    pod.expectedContainers.every((n) => pod.containers.some((c) => c.name === n && c.state === 'running'))
-  );
+function observeApp(deps: ConvergeDeps, app: string, previousInventory?: readonly InventoryEntry[]): Promise<Observation> {
+  return observe(deps, {
+    app,
+    detail: deps.readiness?.track ? 'probed' : false,
+    volumeFiles: true,
+    ...(deps.readiness ? { readiness: deps.readiness } : {}),
+    ...(previousInventory ? { inventory: previousInventory } : {}),
+  });
 }
 
 function recordResult(deps: ConvergeDeps, req: ConvergeRequest, r: ActionResult): void {

@@ -1,5 +1,4 @@
 import { describeAction } from '../apply/execute.js';
-import { observeDocker } from '../apply/observe.js';
 import { buildDesiredState } from '../plan/desired.js';
 import { plan } from '../plan/plan.js';
 import { liftReplicaOverrides, replicaOverrides, withReplicaOverrides } from '../plan/overrides.js';
@@ -12,7 +11,7 @@ import { hasErrors } from '../model/problem.js';
 import type { AnyObject, Resource } from '../model/types.js';
 import type { Revision } from '../model/revision.js';
 import type { ConvergeDeps } from './converge.js';
-import { containersRunning } from './converge.js';
+import { observe } from './observe.js';
 import { appHashKeys } from './host-key.js';
 import { sourceRevisionOf } from '../model/source-revision.js';
 import { effectiveDesired } from '../plan/rollouts/effective.js';
@@ -52,8 +51,9 @@ export async function liveDiff(deps: Pick<ConvergeDeps, 'docker' | 'store' | 'cl
     before,
     after: resources,
   });
-  const host = await observeDocker(deps.docker, { app: req.app, volumeFiles: true });
-  for (const pod of host.pods) pod.ready = containersRunning(pod);
+  // The same observation a pass plans on, readiness included (a probed pod a prober recorded
+  // not ready is not ready here either), so the drift shown is the repair a pass would make.
+  const observed = await observe(deps, { app: req.app, volumeFiles: true, inventory });
   // What applying this revision would converge to, as its pass decides it (the store changes
   // it would commit are ignored): a pin by `rollout undo` or a rolled-back template stays in
   // force for the revision they were made under, so neither is drift. A scale holds for the
@@ -62,7 +62,7 @@ export async function liveDiff(deps: Pick<ConvergeDeps, 'docker' | 'store' | 'cl
   const desired = buildDesiredState(withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template });
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, req.revision);
   const { desired: effective } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision });
-  const step = plan(effective, { ...host, inventory: inventory.map((e) => ({ key: e.key, kind: e.kind, namespace: e.namespace, name: e.name, specHash: e.specHash, object: e.object })) }, {
+  const step = plan(effective, observed, {
     now: deps.clock.now(),
     random: deps.random,
     prune: req.prune,

@@ -1,6 +1,5 @@
 import type { DockerClient } from '../apply/docker.js';
 import { dockerError } from '../apply/docker.js';
-import type { ObservedHost } from '../apply/observe.js';
 import type { DeletePodHooks } from '../apply/pod.js';
 import type { PodProbeStatus, ProbeRunner, ProbeTarget } from '../apply/probes/index.js';
 import { createDockerProbeRunner, createProber, probeHost, resolveProbePort } from '../apply/probes/index.js';
@@ -9,7 +8,8 @@ import type { Clock } from '../model/clock.js';
 import type { HostPolicy } from '../model/policy.js';
 import { DEFAULT_HOST_POLICY } from '../model/policy.js';
 import type { ContainerPort, LifecycleHandler } from '../model/types.js';
-import type { ReadinessSource } from './converge.js';
+import type { ProbedPods, ReadinessSource } from './observe.js';
+import type { ProberOpinion } from '../plan/readiness.js';
 import type { Logger } from './log.js';
 import { updateContainerStatus } from './pod-status.js';
 import type { ContainerStatusRecord, Store } from './store/index.js';
@@ -18,7 +18,7 @@ import { own, setOwn } from '../model/own.js';
 export interface Readiness extends ReadinessSource {
   /** Every wait ends on a change, after `ms`, when `signal` aborts, or on stop(); none leaves a listener on `signal`. */
   changed(ms: number, signal?: AbortSignal): Promise<void>;
-  track(host: ObservedHost): void;
+  track(host: ProbedPods): void;
   hooks: DeletePodHooks;
   /** Last known probe status of a pod (for get/describe), if this process probes it. */
   status(podKey: string): PodProbeStatus | undefined;
@@ -64,7 +64,7 @@ export function createReadiness(deps: {
     },
     onError: (err) => log.warn({ err }, 'probe callback failed'),
   });
-  let lastHost: ObservedHost | undefined;
+  let lastHost: ProbedPods | undefined;
 
   /** True once every readiness-probed container of the pod has had at least one probe result. */
   function hasOpinion(status: PodProbeStatus): boolean {
@@ -105,27 +105,25 @@ export function createReadiness(deps: {
   }
 
   return {
-    ready(pod: ObservedPod, host: ObservedHost): boolean | undefined {
+    opinion(pod: ObservedPod): ProberOpinion | undefined {
       const s = prober.status(pod.key);
-      if (!s || !hasOpinion(s)) {
-        // Until this process has probed the pod, trust what another prober (a daemon, an
-        // earlier apply) last recorded for this very pod; with no record at all, a pod with a
-        // readiness probe is not ready (running is not enough), one without is left to the caller.
-        const recorded = store.getPodStatus(app, pod.key);
-        if (recorded && recorded.updatedAt >= pod.createdAt) return recorded.ready && pod.sandbox?.state === 'running';
-        return pod.containers.some((c) => host.probes.get(c.id)?.readinessProbe) ? false : undefined;
-      }
-      const ready = s.ready && pod.sandbox?.state === 'running';
-      if (ready && !readySince.has(pod.key)) readySince.set(pod.key, clock.now());
-      if (!ready) readySince.delete(pod.key);
+      // Until this process has probed the pod it knows less than the store (a daemon, an
+      // earlier apply): no opinion, and plan/readiness.ts falls back to the record.
+      if (!s || !hasOpinion(s)) return undefined;
+      // minReadySeconds counts from when this process first saw the pod ready, sandbox up.
+      if (s.ready && pod.sandbox?.state === 'running') {
+        if (!readySince.has(pod.key)) readySince.set(pod.key, clock.now());
+      } else readySince.delete(pod.key);
       const since = readySince.get(pod.key);
-      if (since !== undefined) pod.readySince = since;
+      const containers: Record<string, boolean> = {};
       const messages: Record<string, string> = {};
-      for (const [name, c] of Object.entries(s.containers)) if (!c.ready && c.lastResult && !c.lastResult.ok) messages[name] = c.lastResult.message;
-      if (Object.keys(messages).length) pod.probeMessages = messages;
-      return ready;
+      for (const [name, c] of Object.entries(s.containers)) {
+        setOwn(containers, name, c.ready);
+        if (!c.ready && c.lastResult && !c.lastResult.ok) setOwn(messages, name, c.lastResult.message);
+      }
+      return { ready: s.ready, containers, ...(since !== undefined ? { since } : {}), ...(Object.keys(messages).length ? { messages } : {}) };
     },
-    track(host: ObservedHost): void {
+    track(host: ProbedPods): void {
       lastHost = host;
       prober.update(targetsOf(host));
     },
@@ -154,7 +152,7 @@ export function createReadiness(deps: {
   };
 }
 
-function targetsOf(host: ObservedHost): ProbeTarget[] {
+function targetsOf(host: ProbedPods): ProbeTarget[] {
   const targets: ProbeTarget[] = [];
   for (const pod of host.pods) {
     if (!pod.sandbox?.ip || pod.sandbox.state !== 'running') continue;

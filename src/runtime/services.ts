@@ -1,7 +1,7 @@
 import type { DockerClient } from '../apply/docker.js';
 import { dockerError } from '../apply/docker.js';
 import { L, ownedFilter } from '../apply/labels.js';
-import type { ObservedHost } from '../apply/observe.js';
+import type { ContainerProbes } from '../apply/observe.js';
 import type { DeletePodHooks, PodContext } from '../apply/pod.js';
 import { readConfig, readStatus, waitForStatus } from '../apply/services/config-writer.js';
 import type { DataplaneState } from '../apply/services/dataplane-state.js';
@@ -24,7 +24,7 @@ export interface ServicesRuntime {
    * readiness in this process) holds the readiness of pods it only just met (see holds).
    * Node ports are planned apart (runtime/node-ports.ts).
    */
-  observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, options: { probing: boolean }): Promise<void>;
+  observe(observed: ObservedState & { probes?: ReadonlyMap<string, ContainerProbes> }, options: { probing: boolean }): Promise<void>;
   /** PodContext.dns: the namespace's DNS server and Kubernetes' search domains. */
   dns(namespace: string): { servers: string[]; search: string[] };
   /** `base` plus the drain before a pod's containers get SIGTERM. */
@@ -59,7 +59,7 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
   const firstSeen = new Map<string, number>();
   const startedAt = clock.now();
 
-  async function observe(observed: ObservedState & { probes?: ObservedHost['probes'] }, options: { probing: boolean }): Promise<void> {
+  async function observe(observed: ObservedState & { probes?: ReadonlyMap<string, ContainerProbes> }, options: { probing: boolean }): Promise<void> {
     await Promise.all([
       ...observed.services.map(async (s) => {
         if (s.state === 'running' || s.state === 'restarting') s.config = writer.appliedConfig(s.containerId, await statusOf(s.containerId, 'proxy'));
@@ -92,7 +92,7 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
    * calls it ready, or once the probe has had time to fail for real. A pod created since this
    * process started has no earlier readiness to keep (Docker's creation time has 1 s resolution).
    */
-  function holds(observed: ObservedState & { probes?: ObservedHost['probes'] }): string[] {
+  function holds(observed: ObservedState & { probes?: ReadonlyMap<string, ContainerProbes> }): string[] {
     const now = clock.now();
     const out: string[] = [];
     const present = new Set<string>();

@@ -35,7 +35,7 @@ const POD_DESCRIBE = [
   `Labels:       app=web`,
   `              pod-template-hash=${HASH}`,
   `              tier=front`,
-  `Annotations:  <none>`,
+  `Annotations:  berth.dev/source-revision: rev1`,
   `Status:       Running`,
   `IP:           172.20.0.5`,
   `IPs:`,
@@ -99,7 +99,7 @@ describe('describe', () => {
       expect(out).not.toContain(secret);
       expect(out).not.toContain(Buffer.from(secret).toString('base64'));
     }
-    expect(text('Secret', 'creds')).toBe(['Name:         creds', 'Namespace:    default', 'Labels:       <none>', 'Annotations:  <none>', '', 'Type:  Opaque', '', 'Data', '====', 'token:  12 bytes', '', 'Events:  <none>', ''].join('\n'));
+    expect(text('Secret', 'creds')).toBe(['Name:         creds', 'Namespace:    default', 'Labels:       <none>', 'Annotations:  berth.dev/source-revision: rev1', '', 'Type:  Opaque', '', 'Data', '====', 'token:  12 bytes', '', 'Events:  <none>', ''].join('\n'));
   });
 
   it('deployment: replicas line, strategy, pod template, conditions, new replica set', () => {
@@ -125,7 +125,7 @@ describe('describe', () => {
         'Name:              web',
         'Namespace:         default',
         'Labels:            <none>',
-        'Annotations:       <none>',
+        'Annotations:       berth.dev/source-revision: rev1',
         'Selector:          app=web',
         'Type:              NodePort',
         'IP:                <none>',
@@ -142,7 +142,7 @@ describe('describe', () => {
 
   it('configmap: every key and its value', () => {
     expect(text('ConfigMap', 'cfg')).toBe(
-      ['Name:         cfg', 'Namespace:    default', 'Labels:       <none>', 'Annotations:  <none>', '', 'Data', '====', 'app.properties:', '----', 'a=1', 'b=2', '', 'greeting:', '----', 'hello', '', 'BinaryData', '====', '', 'Events:  <none>', ''].join('\n'),
+      ['Name:         cfg', 'Namespace:    default', 'Labels:       <none>', 'Annotations:  berth.dev/source-revision: rev1', '', 'Data', '====', 'app.properties:', '----', 'a=1', 'b=2', '', 'greeting:', '----', 'hello', '', 'BinaryData', '====', '', 'Events:  <none>', ''].join('\n'),
     );
   });
 });

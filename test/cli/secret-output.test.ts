@@ -38,6 +38,8 @@ describe('a Secret with annotations that copy its values', () => {
       'backup.example.com/copy': REDACTED,
       'example.com/hint': REDACTED,
       team: 'payments',
+      // berth's own: the revision the Secret was applied from, not a value.
+      'berth.dev/source-revision': 'rev1',
     });
   });
 

@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../src/sources/folder.js';
 import { runCli } from '../support/cli.js';
-import { converged, killDaemons, startDaemon, status } from './support/daemon.js';
+import { converged, eventually, killDaemons, startDaemon, status } from './support/daemon.js';
 import { createE2eApp, type E2eApp } from './support/harness.js';
 
 /**
@@ -50,9 +50,15 @@ describe('one revision id for a folder in every entry point (real Docker)', () =
 
     // The daemon watching the folder finds it already applied under the same id.
     const d = await startDaemon(['--watch', t.dir, '--app', t.app, '--state-dir', t.stateDir, '--resync', '1h']);
-    const s = await converged(d, id);
+    // The CLI's apply already recorded the revision as applied and synced: wait for the daemon's own first fetch too.
+    await converged(d, id);
+    const s = await eventually('the daemon read the folder', async () => ((await status(d)).source.revision === id ? status(d) : undefined));
     expect({ source: s.source.revision, applied: s.sync.appliedRevision }).toEqual({ source: id, applied: id });
     expect((await status(d)).sync.appliedRevision).toBe(id);
+    // Each object says it came from that revision (its inventory entry), as the API's status does.
+    const got = await berth('get', 'cm', '-o', 'json');
+    const items = (JSON.parse(got.stdout) as { items: Array<{ metadata: { annotations?: Record<string, string> } }> }).items;
+    expect(items.map((i) => i.metadata.annotations?.['berth.dev/source-revision'])).toEqual([id, id]);
 
     // diff -f while the daemon runs: last applied and the folder are one revision, nothing changes.
     const after = await berth('diff', '-f', 'manifests', '-o', 'json');

@@ -34,6 +34,8 @@ describe('pod view', () => {
         uid: `${sandbox.slice(0, 8)}-${sandbox.slice(8, 12)}-${sandbox.slice(12, 16)}-${sandbox.slice(16, 20)}-${sandbox.slice(20, 32)}`,
         creationTimestamp: '2026-03-01T11:00:00Z',
         labels: { app: 'web', tier: 'front', 'pod-template-hash': hash },
+        // The revision its template was applied from (the Deployment's inventory entry).
+        annotations: { 'berth.dev/source-revision': 'rev1' },
         ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `web-${hash}`, uid: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/), controller: true, blockOwnerDeletion: true }],
       },
       spec: { ...template, nodeName: 'dockerhost' },

@@ -1,10 +1,12 @@
 import type { PodTemplateSpec } from '../../src/model/types.js';
 import type { ContainerProbes } from '../../src/apply/observe.js';
 import { buildDesiredState } from '../../src/plan/desired.js';
-import type { ObservedContainer, ObservedNetwork, ObservedPod, ObservedVolume } from '../../src/plan/observed.js';
+import type { ObservedContainer, ObservedNetwork, ObservedPod, ObservedService, ObservedVolume } from '../../src/plan/observed.js';
 import type { Resource } from '../../src/model/types.js';
-import type { CronState, InventoryEntry, JobRecord, PodStatusRecord, RolloutRecord } from '../../src/runtime/store/index.js';
+import type { CronState, InventoryEntry, JobRecord, LeaseHolder, PodStatusRecord, RolloutRecord } from '../../src/runtime/store/index.js';
 import type { LiveState } from '../../src/runtime/views/index.js';
+import { assembleObservation } from '../../src/runtime/observe.js';
+import { withStoredStatus } from '../../src/plan/stored-status.js';
 import { createHash } from 'node:crypto';
 import { specHash } from '../../src/model/hash.js';
 import { res, TEST_HASH_KEY } from '../support/builders.js';
@@ -93,6 +95,7 @@ export interface StateFixture {
   pods?: ObservedPod[];
   networks?: ObservedNetwork[];
   volumes?: ObservedVolume[];
+  services?: ObservedService[];
   podStatuses?: PodStatusRecord[];
   jobs?: JobRecord[];
   cronStates?: Array<[string, CronState]>;
@@ -101,9 +104,27 @@ export interface StateFixture {
   effectiveTemplates?: Array<[string, PodTemplateSpec]>;
   divergences?: Divergence[];
   paused?: string[];
+  /** Who drives the app (a live lease); default a daemon, `null` for nobody. */
+  controller?: LeaseHolder | null;
 }
 
+/** The holder of a live lease in fixtures: a daemon drives the app. */
+export const DAEMON: LeaseHolder = { id: 'daemon-1', pid: 4242, hostname: 'dockerhost', kind: 'daemon' };
+
 export function liveState(f: StateFixture): LiveState {
+  const inventory = f.inventory ?? [];
+  const podStatuses = new Map((f.podStatuses ?? []).map((s) => [s.podKey, s]));
+  // The pure half of runtime/observe.ts: stored restarts merged and readiness by the one rule.
+  const host = assembleObservation({
+    app: 't',
+    pods: (f.pods ?? []).map((p) => withStoredStatus(p, podStatuses.get(p.key))),
+    networks: f.networks ?? [{ namespace: 'default', id: 'net1', name: 'berth_t_default', createdAt: NOW - 5 * 86400_000, gateway: '172.20.0.1' }],
+    volumes: f.volumes ?? [],
+    services: f.services ?? [],
+    probes: new Map((f.probes ?? []).map(([id, p]) => [id, { ...p, ports: [] }])),
+    inventory,
+    podStatuses,
+  });
   return {
     templateHashKey: TEST_HASH_KEY,
     effectiveTemplates: new Map(f.effectiveTemplates ?? []),
@@ -111,21 +132,15 @@ export function liveState(f: StateFixture): LiveState {
     paused: new Set(f.paused ?? []),
     app: 't',
     now: NOW,
-    host: {
-      app: 't',
-      pods: f.pods ?? [],
-      networks: f.networks ?? [{ namespace: 'default', id: 'net1', name: 'berth_t_default', createdAt: NOW - 5 * 86400_000, gateway: '172.20.0.1' }],
-      volumes: f.volumes ?? [],
-      services: [],
-      probes: new Map((f.probes ?? []).map(([id, p]) => [id, { ...p, ports: [] }])),
-    },
-    inventory: f.inventory ?? [],
-    podStatuses: new Map((f.podStatuses ?? []).map((s) => [s.podKey, s])),
+    host,
+    inventory,
+    podStatuses,
     jobs: new Map((f.jobs ?? []).map((j) => [j.jobKey, j])),
     cronStates: new Map(f.cronStates ?? []),
     rollouts: new Map(f.rollouts ?? []),
     nodePorts: [],
     node: { name: 'dockerhost' },
+    ...(f.controller === null ? {} : { controller: f.controller ?? DAEMON }),
   };
 }
 

@@ -66,7 +66,7 @@ describe('deployment view', () => {
     const vs = buildViews(liveState({ inventory: INVENTORY, pods: [a, b], rollouts }), ['Deployment', 'ReplicaSet']);
     const d = of(vs, 'Deployment')[0]!;
     expect(d.object.status.conditions[1]).toMatchObject({ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' });
-    expect(d.object.metadata.annotations).toEqual({ 'deployment.kubernetes.io/revision': '2' });
+    expect(d.object.metadata.annotations).toEqual({ 'deployment.kubernetes.io/revision': '2', 'berth.dev/source-revision': 'rev1' });
     expect(of(vs, 'ReplicaSet').map((r) => [r.name, r.object.spec.replicas, r.object.metadata.annotations?.['deployment.kubernetes.io/revision']])).toEqual([
       [`web-${a.specHash}`, 2, '2'],
       ['web-gone1', 0, '1'],
@@ -176,7 +176,7 @@ describe('config, storage, namespaces, services', () => {
     expect(of(views, 'Secret')[0]!.object).toEqual({
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: 'creds', namespace: 'default', uid: expect.any(String), creationTimestamp: '2026-03-01T10:00:00Z' },
+      metadata: { name: 'creds', namespace: 'default', uid: expect.any(String), creationTimestamp: '2026-03-01T10:00:00Z', annotations: { 'berth.dev/source-revision': 'rev1' } },
       type: 'Opaque',
       data: { token: Buffer.from('s3cr3t-value').toString('base64') },
     });
@@ -211,16 +211,14 @@ describe('config, storage, namespaces, services', () => {
   });
 
   it('serviceAddresses: a proxy the data plane runs gives the cluster IP and NodePorts; store allocations fill NodePorts', () => {
-    const state = liveState({ inventory });
-    state.host.services.push({ namespace: 'default', name: 'web', containerId: 'x', state: 'running', specHash: 'h', ip: '172.20.0.9', nodePorts: {} });
+    const state = liveState({ inventory, services: [{ namespace: 'default', name: 'web', containerId: 'x', state: 'running', specHash: 'h', ip: '172.20.0.9', nodePorts: {} }] });
     state.nodePorts.push({ port: 31000, app: 't', serviceKey: 'Service/default/db', portName: '', allocatedAt: NOW });
     expect(serviceAddresses(svc.object as Service, state)).toEqual({ clusterIP: '172.20.0.9', externalIPs: [], nodePorts: { '': 30080 } });
     expect(serviceAddresses({ ...(headless.object as Service), spec: { ...(headless.object as Service).spec, type: 'NodePort' } }, state)).toEqual({ clusterIP: 'None', externalIPs: [], nodePorts: { '': 31000 } });
   });
 
   it('serviceAddresses: a LoadBalancer is published on the Docker host: its loadBalancerIP, else localhost', () => {
-    const state = liveState({ inventory });
-    state.host.services.push({ namespace: 'default', name: 'web', containerId: 'x', state: 'running', specHash: 'h', ip: '172.20.0.9', nodePorts: { '': 30080 } });
+    const state = liveState({ inventory, services: [{ namespace: 'default', name: 'web', containerId: 'x', state: 'running', specHash: 'h', ip: '172.20.0.9', nodePorts: { '': 30080 } }] });
     const lb = { ...(svc.object as Service), spec: { ...(svc.object as Service).spec, type: 'LoadBalancer' as const } };
     expect(serviceAddresses(lb, state)).toEqual({ clusterIP: '172.20.0.9', externalIPs: ['localhost'], nodePorts: { '': 30080 } });
     expect(serviceAddresses({ ...lb, spec: { ...lb.spec, loadBalancerIP: '192.0.2.2' } }, state).externalIPs).toEqual(['192.0.2.2']);
@@ -244,5 +242,51 @@ describe('deployments running another template than their manifest (undo pin, ro
     expect(pinned.workloads.get(v2.key)?.template.hash).toBe(w1.template.hash);
     const unpinned = viewContext(liveState({ inventory: [entry], pods: [pod] }));
     expect(unpinned.workloads.get(v2.key)?.template.hash).not.toBe(w1.template.hash);
+  });
+});
+
+describe('who drives the app: NoController when no berth process holds its lease', () => {
+  const updating = [podOf(INVENTORY, KEY, { name: 'web-x-aaaaa' })];
+  const complete = [podOf(INVENTORY, KEY, { name: 'web-x-aaaaa' }), podOf(INVENTORY, KEY, { name: 'web-x-bbbbb' })];
+  it.each([
+    { name: 'a daemon drives an unfinished rollout: progressing', pods: updating, controller: undefined, paused: [], want: { status: 'True', reason: 'ReplicaSetUpdated' } },
+    { name: 'nothing drives an unfinished rollout: Unknown, NoController', pods: updating, controller: null, paused: [], want: { status: 'Unknown', reason: 'NoController', message: `ReplicaSet "web-${updating[0]!.specHash}" is not progressing: no berth daemon drives app t` } },
+    { name: 'nothing drives a complete rollout: it stays complete', pods: complete, controller: null, paused: [], want: { status: 'True', reason: 'NewReplicaSetAvailable' } },
+    { name: 'nothing drives a paused one: paused says more', pods: updating, controller: null, paused: [KEY], want: { status: 'Unknown', reason: 'DeploymentPaused' } },
+  ] as const)('$name', ({ pods, controller, paused, want }) => {
+    const state = liveState({ inventory: INVENTORY, pods: [...pods], paused: [...paused], ...(controller === null ? { controller: null } : {}) });
+    const d = of(buildViews(state, ['Deployment']), 'Deployment')[0]!;
+    expect(d.object.status.conditions[1]).toMatchObject({ type: 'Progressing', ...want });
+  });
+});
+
+describe('berth.dev/source-revision: the revision each object was applied from', () => {
+  const web = { ...entry(WEB), sourceRevision: 'rev-web' };
+  const inventory = [web, { ...entry(CREDS), sourceRevision: 'rev-creds' }, entry(CFG)];
+  const current = podOf(inventory, KEY, { name: 'web-cur-aaaaa' });
+  const older = podOf(inventory, KEY, { name: 'web-old-aaaaa', specHash: 'oldhash' });
+  const unknown = podOf(inventory, KEY, { name: 'web-lost-aaaaa', specHash: 'losthash' });
+  const rollouts: Parameters<typeof liveState>[0]['rollouts'] = [
+    [KEY, [{ app: 't', deployment: KEY, revision: 1, templateHash: 'oldhash', template: WEB.spec.template, sourceRevision: 'rev-old', startedAt: APPLIED - 1000, finishedAt: APPLIED, outcome: 'superseded', revisionHistory: [] }]],
+  ];
+  const views = buildViews(liveState({ inventory, pods: [current, older, unknown], rollouts }), ['Deployment', 'ReplicaSet', 'Pod', 'Secret', 'ConfigMap', 'Namespace']);
+  const annotation = (v: View) => v.object.metadata.annotations?.['berth.dev/source-revision'];
+
+  it.each([
+    ['Deployment', 'web', 'rev-web'],
+    ['Secret', 'creds', 'rev-creds'],
+    ['ConfigMap', 'cfg', 'rev1'],
+    // Derived objects: the rollout that brought their template, else the controller's entry.
+    ['ReplicaSet', `web-${current.specHash}`, 'rev-web'],
+    ['ReplicaSet', 'web-oldhash', 'rev-old'],
+    ['Pod', current.name, 'rev-web'],
+    ['Pod', older.name, 'rev-old'],
+    // Nothing berth applied or remembers: no claim.
+    ['Pod', unknown.name, undefined],
+    ['Namespace', 'default', undefined],
+  ] as const)('%s %s: %s', (kind, name, want) => {
+    const v = views.find((x) => x.kind === kind && x.name === name);
+    expect(v).toBeDefined();
+    expect(annotation(v!)).toBe(want);
   });
 });

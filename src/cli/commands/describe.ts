@@ -9,7 +9,7 @@ import type { EngineFlags } from '../engine-flags.js';
 import { addEngineOptions } from '../engine-flags.js';
 import { parseResourceArgs } from '../resource-args.js';
 import type { ScopeFlags } from './get.js';
-import { addNamespaceOption, namespaceOf, notFoundText, parseSelectorFlag } from './get.js';
+import { addNamespaceOption, namespaceOf, noteWhenUndriven, notFoundText, parseSelectorFlag } from './get.js';
 
 interface DescribeFlags extends EngineFlags, ScopeFlags {
   selector?: string;
@@ -71,6 +71,7 @@ async function describe(args: string[], flags: DescribeFlags, io: CliIO): Promis
       describeView(v, { events: engine.store.listEvents({ app: engine.app, objectKey: v.key, limit: EVENT_LIMIT }), now: state.now, pods, replicaSets }),
     );
     write(io.stdout, texts.join('\n\n'));
+    noteWhenUndriven(io, state, chosen);
     if (chosen.length === 0 && missing.length === 0) print(io.stderr, flags.allNamespaces ? 'No resources found' : `No resources found in ${namespace} namespace.`);
     for (const m of missing) print(io.stderr, m);
     return missing.length ? 2 : 0;

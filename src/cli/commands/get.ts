@@ -90,6 +90,17 @@ export function selectViews(all: readonly View[], query: ResourceQuery, scope: {
   return { views, missing };
 }
 
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job', 'CronJob']);
+
+/**
+ * With no berth process holding the app's lease, nothing heals, rolls out or runs CronJobs
+ * between commands: `get` and `describe` of workloads say so on stderr (stdout stays parseable).
+ */
+export function noteWhenUndriven(io: CliIO, state: { app: string; controller?: unknown }, views: readonly View[]): void {
+  if (state.controller !== undefined || !views.some((v) => WORKLOAD_KINDS.has(v.kind))) return;
+  print(io.stderr, `note: nothing drives app ${state.app} right now: no berth daemon runs for it, so nothing heals between commands; run \`berth daemon\` (docs/daemon.md)`);
+}
+
 export function notFoundText(kind: Kind, name: string): string {
   return `Error from server (NotFound): ${resourceText(kind)} "${name}" not found`;
 }
@@ -113,6 +124,7 @@ async function get(args: string[], flags: GetFlags, io: CliIO): Promise<number> 
     const kinds = query.groups.map((g) => g.kind);
     const { views, missing } = selectViews(buildViews(state, kinds), query, { namespace, allNamespaces, selector });
     writeGet(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, noHeaders: flags.headers === false, quietEmpty: missing.length > 0 });
+    noteWhenUndriven(io, state, views);
     if (flags.ignoreNotFound) return 0;
     for (const m of missing) print(io.stderr, m);
     return missing.length ? 2 : 0;

@@ -41,10 +41,9 @@ export function registerLogs(program: Command, ctx: CliContext): void {
 export async function resolvePod(arg: string, flags: ScopeFlags, engine: Engine, io: CliIO, quiet = false): Promise<ObservedPod> {
   const slash = arg.indexOf('/');
   const ref = slash > 0 ? { kind: resolveKind(arg.slice(0, slash)), name: arg.slice(slash + 1) } : { kind: 'Pod', name: arg };
-  const [{ buildViews, readLiveState }, { findPod }] = await Promise.all([import('../../runtime/views/index.js'), import('../../runtime/container-io.js')]);
+  const [{ readLiveState }, { findPod }] = await Promise.all([import('../../runtime/views/index.js'), import('../../runtime/container-io.js')]);
   const state = await readLiveState(engine, { app: engine.app });
-  const ready = new Set(buildViews(state, ['Pod']).flatMap((v) => (v.kind === 'Pod' && v.ready ? [v.key] : [])));
-  for (const p of state.host.pods) p.ready = ready.has(`Pod/${p.key}`);
+  // Readiness is already the one rule's (runtime/observe.ts): the pod chosen is the one `get` shows ready.
   const namespace = namespaceOf(flags, io);
   const service = ref.kind === 'Service' ? state.inventory.find((e) => e.key === `Service/${namespace}/${ref.name}`) : undefined;
   if (ref.kind === 'Service' && !service) throw new BerthError('NOT_FOUND', `services "${ref.name}" not found in namespace ${namespace}`, { namespace, service: ref.name });

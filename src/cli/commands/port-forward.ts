@@ -72,12 +72,11 @@ async function serviceTarget(
   ctx: CliContext,
   engine: Engine,
 ): Promise<{ pod: ObservedPod; ports: number[] }> {
-  const [{ buildViews, readLiveState }, pf] = await Promise.all([import('../../runtime/views/index.js'), import('../../runtime/port-forward.js')]);
+  const [{ readLiveState }, pf] = await Promise.all([import('../../runtime/views/index.js'), import('../../runtime/port-forward.js')]);
   const ns = namespaceOf(flags, ctx.io);
   const state = await readLiveState(engine, { app: engine.app });
   const entry = state.inventory.find((e) => e.key === `Service/${ns}/${name}`);
   if (!entry) throw new BerthError('NOT_FOUND', `services "${name}" not found`, { namespace: ns, service: name });
-  const ready = new Set(buildViews(state, ['Pod']).flatMap((v) => (v.kind === 'Pod' && v.ready ? [v.key] : [])));
-  for (const p of state.host.pods) p.ready = ready.has(`Pod/${p.key}`);
+  // Readiness is already the one rule's (runtime/observe.ts), as `get` shows it.
   return pf.serviceTarget(entry.object as Service, state.host.pods, specs);
 }

@@ -191,7 +191,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   function countingReadiness(): ReadinessSource {
     const r = readinessProbe!;
     return {
-      ready: (pod, host) => r.ready(pod, host),
+      opinion: (pod) => r.opinion(pod),
       track: (host) => {
         managedPods = host.pods.length;
         r.track?.(host);

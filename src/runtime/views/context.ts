@@ -60,3 +60,16 @@ export function templateOfPod(ctx: ViewContext, pod: ObservedPod): PodTemplateSp
   const record = ctx.state.rollouts.get(pod.controller)?.find((r) => r.templateHash === pod.specHash || r.templateHash === sealed);
   return record ? (record.template as PodTemplateSpec) : undefined;
 }
+
+/**
+ * The revision a pod's template was applied from: the rollout that brought its template when
+ * the history has one, else its controller's inventory entry when the pod runs the current
+ * template; undefined for a pod of a template berth no longer remembers.
+ */
+export function sourceRevisionOfPod(ctx: ViewContext, pod: ObservedPod): string | undefined {
+  const sealed = sealLegacyTemplateHash(ctx.state.templateHashKey, pod.specHash);
+  const record = ctx.state.rollouts.get(pod.controller)?.find((r) => r.templateHash === pod.specHash || r.templateHash === sealed);
+  if (record) return record.sourceRevision;
+  const w = ctx.workloads.get(pod.controller);
+  return w && (w.template.hash === pod.specHash || w.template.legacyHash === pod.specHash) ? ctx.entries.get(pod.controller)?.sourceRevision : undefined;
+}

@@ -7,6 +7,7 @@ import type { LiveState } from './live.js';
 import { configMapView, namespaceViews, pvcView, secretView, serviceView } from './objects.js';
 import { podViews } from './pods.js';
 import type { View, ViewOf } from './types.js';
+import { withSourceRevision } from './meta.js';
 import { deploymentReplicaSets, deploymentView, groupPods, replicaSetFromEntry } from './workloads.js';
 
 export type * from './types.js';
@@ -15,7 +16,7 @@ export { readLiveState } from './live.js';
 export { serviceAddresses, type ServiceAddresses } from './objects.js';
 export { qosClass } from './pods.js';
 export { isAvailable } from './workloads.js';
-export { rfc3339, uidOf } from './meta.js';
+export { rfc3339, SOURCE_REVISION_ANNOTATION, uidOf } from './meta.js';
 export { templateOfPod, viewContext, type ViewContext } from './context.js';
 
 export { ALL_KINDS } from './all-kinds.js';
@@ -31,7 +32,7 @@ export function buildViews(state: LiveState, kinds: readonly Kind[]): View[] {
   const entries = (kind: Kind) => state.inventory.filter((e) => e.kind === kind);
   const out: View[] = [];
   for (const kind of kinds) {
-    const views: View[] = viewsOfKind(ctx, kind, pods, byController, entries(kind));
+    const views: View[] = viewsOfKind(ctx, kind, pods, byController, entries(kind)).map((v) => withEntryRevision(ctx, v));
     out.push(...views.sort(byNamespaceAndName));
   }
   return out;
@@ -65,6 +66,13 @@ function viewsOfKind(ctx: ViewContext, kind: Kind, pods: ViewOf<'Pod'>[], byCont
     case 'Namespace':
       return namespaceViews(ctx);
   }
+}
+
+/** An object berth applied carries the revision it was applied from (`berth.dev/source-revision`). */
+function withEntryRevision(ctx: ViewContext, view: View): View {
+  const revision = ctx.entries.get(view.key)?.sourceRevision;
+  const metadata = withSourceRevision(view.object.metadata, revision);
+  return metadata === view.object.metadata ? view : ({ ...view, object: { ...view.object, metadata } } as View);
 }
 
 function byNamespaceAndName(a: View, b: View): number {

@@ -1,7 +1,7 @@
 import type { DockerClient } from '../../apply/docker.js';
 import { dockerError } from '../../apply/docker.js';
-import type { ObservedHost } from '../../apply/observe.js';
-import { observeDocker } from '../../apply/observe.js';
+import type { Observation } from '../observe.js';
+import { observe } from '../observe.js';
 import type { Clock } from '../../model/clock.js';
 import { buildDesiredState } from '../../plan/desired.js';
 import { replicaOverrides, withReplicaOverrides } from '../../plan/overrides.js';
@@ -12,7 +12,7 @@ import { sourceRevisionOf } from '../../model/source-revision.js';
 import { effectiveDesired } from '../../plan/rollouts/effective.js';
 import type { Divergence } from '../../plan/rollouts/state.js';
 import { deploymentKeys, readRolloutState } from '../rollout-state.js';
-import type { CronState, InventoryEntry, JobRecord, NodePortAllocation, PodStatusRecord, RolloutRecord, Store } from '../store/index.js';
+import type { CronState, InventoryEntry, JobRecord, NodePortAllocation, PodStatusRecord, RolloutRecord, Store, LeaseHolder } from '../store/index.js';
 
 /**
  * Everything `get`, `describe`, `delete`, `logs` and `exec` read: the app's Docker objects
@@ -28,7 +28,8 @@ export interface LiveState {
   templateHashKey: HashKey;
   /** When this was read (ms); AGE columns count from here. */
   now: number;
-  host: ObservedHost;
+  /** The one observation (runtime/observe.ts): pods carry restarts and readiness by the one rule. */
+  host: Observation;
   inventory: InventoryEntry[];
   /** Last readiness a prober recorded, by pod key `namespace/name`. */
   podStatuses: ReadonlyMap<string, PodStatusRecord>;
@@ -50,6 +51,11 @@ export interface LiveState {
   paused: ReadonlySet<string>;
   /** The Docker host as a Kubernetes node; read only when asked (`-o wide`, json, describe). */
   node?: { name: string };
+  /**
+   * Who drives the app right now (a live lease: a daemon, or an apply in progress). Absent:
+   * nothing heals or rolls out between commands, and the views say so (NoController).
+   */
+  controller?: LeaseHolder;
 }
 
 export interface ReadLiveOptions {
@@ -61,9 +67,9 @@ export interface ReadLiveOptions {
 export async function readLiveState(deps: { docker: DockerClient; store: Store; clock: Clock }, options: ReadLiveOptions): Promise<LiveState> {
   const { docker, store, clock } = deps;
   const { app } = options;
-  const [host, node] = await Promise.all([observeDocker(docker, { app, detail: true }), options.node ? readNode(docker) : Promise.resolve(undefined)]);
+  const [host, node] = await Promise.all([observe(deps, { app, detail: true }), options.node ? readNode(docker) : Promise.resolve(undefined)]);
   // Objects as they run: with the replica counts `berth scale` set (the inventory keeps the source's).
-  const inventory = withReplicaOverrides(store.getInventory(app), replicaOverrides(store.listDeploymentOverrides(app)));
+  const inventory = withReplicaOverrides(host.inventory, replicaOverrides(store.listDeploymentOverrides(app)));
   const templateHashKey = appHashKeys(store, app).template;
   const rollouts = new Map<string, RolloutRecord[]>();
   for (const e of inventory) if (e.kind === 'Deployment') rollouts.set(e.key, store.listRollouts(app, e.key));
@@ -80,7 +86,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
     now: clock.now(),
     host,
     inventory,
-    podStatuses: new Map(store.getPodStatuses(app).map((s) => [s.podKey, s])),
+    podStatuses: host.podStatuses,
     jobs: new Map(store.listJobs(app).map((j) => [j.jobKey, j])),
     cronStates,
     rollouts,
@@ -89,7 +95,14 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
     paused,
     nodePorts: store.listNodePorts(app),
     ...(node ? { node } : {}),
+    ...controllerOf(store, app, clock.now()),
   };
+}
+
+/** The holder of the app's lease while it is live; an expired lease drives nothing. */
+function controllerOf(store: Store, app: string, now: number): { controller?: LeaseHolder } {
+  const lease = store.getLease(app);
+  return lease && lease.expiresAt > now ? { controller: lease.holder } : {};
 }
 
 async function readNode(docker: DockerClient): Promise<{ name: string }> {

@@ -75,3 +75,19 @@ export function earliest(...times: Array<number | undefined>): number {
   const known = times.filter((t): t is number => t !== undefined && Number.isFinite(t) && t > 0);
   return known.length ? Math.min(...known) : 0;
 }
+
+/** The revision (source or intent) an object was applied from: the inventory entry's sourceRevision. */
+export const SOURCE_REVISION_ANNOTATION = 'berth.dev/source-revision';
+
+export function sourceRevisionAnnotation(revision: string | undefined): Record<string, string> {
+  return revision ? { [SOURCE_REVISION_ANNOTATION]: revision } : {};
+}
+
+/** The metadata with the source-revision annotation added (after the object's own), field order kept. */
+export function withSourceRevision(meta: ItemMeta, revision: string | undefined): ItemMeta {
+  if (!revision || meta.annotations?.[SOURCE_REVISION_ANNOTATION] !== undefined) return meta;
+  const annotations = { ...(meta.annotations ?? {}), ...sourceRevisionAnnotation(revision) };
+  const { ownerReferences, ...rest } = meta;
+  const { annotations: _old, ...head } = rest;
+  return { ...head, annotations, ...(ownerReferences ? { ownerReferences } : {}) };
+}

@@ -1,10 +1,11 @@
 import type { ObservedContainer, ObservedPod } from '../../plan/observed.js';
 import { podPhase, podStatusReason } from '../../plan/observed.js';
+import { isFreshRecord } from '../../plan/readiness.js';
 import type { Container, PodTemplateSpec } from '../../model/types.js';
 import type { ContainerStatusRecord, PodStatusRecord } from '../store/index.js';
 import type { ViewContext } from './context.js';
-import { templateOfPod } from './context.js';
-import { itemMeta, ownerReference, parseOwner, rfc3339, uidOf, uidOfContainer } from './meta.js';
+import { sourceRevisionOfPod, templateOfPod } from './context.js';
+import { itemMeta, ownerReference, parseOwner, rfc3339, sourceRevisionAnnotation, uidOf, uidOfContainer } from './meta.js';
 import type { Condition, ContainerStateView, ContainerStatusView, PodItem, ViewOf } from './types.js';
 import { own } from '../../model/own.js';
 
@@ -21,12 +22,13 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
   const record = freshRecord(state.podStatuses.get(pod.key), pod);
   const specs = new Map<string, Container>((template ? [...(template.spec.initContainers ?? []), ...template.spec.containers] : []).map((c) => [c.name, c]));
   const containers = pod.expectedContainers.map((name) =>
-    containerStatus(ctx, pod, name, pod.containers.find((c) => c.name === name), specs.get(name), own(record?.containers, name)),
+    containerStatus(pod, name, pod.containers.find((c) => c.name === name), specs.get(name), own(record?.containers, name)),
   );
   const inits = pod.expectedInitContainers.map((name) =>
-    containerStatus(ctx, pod, name, pod.initContainers.find((c) => c.name === name), specs.get(name), undefined),
+    containerStatus(pod, name, pod.initContainers.find((c) => c.name === name), specs.get(name), undefined),
   );
-  const ready = pod.sandbox?.state === 'running' && containers.length > 0 && containers.every((c) => c.ready);
+  // The one readiness rule decided this in runtime/observe.ts (plan/readiness.ts), as for the pass.
+  const ready = pod.ready;
   const initialized = inits.every((c) => c.state.terminated?.exitCode === 0);
   const started = pod.sandbox?.startedAt ?? pod.createdAt;
   const readyAt = ready ? (record?.updatedAt ?? latestStart(pod) ?? started) : (record?.updatedAt ?? started);
@@ -45,7 +47,7 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
       createdAt: pod.createdAt,
       uid: pod.sandbox ? uidOfContainer(pod.sandbox.id) : uidOf(state.app, `Pod/${pod.key}`),
       labels: pod.labels,
-      annotations: template?.metadata.annotations ?? {},
+      annotations: { ...(template?.metadata.annotations ?? {}), ...sourceRevisionAnnotation(sourceRevisionOfPod(ctx, pod)) },
       // A bare pod's owner label names the pod itself: it has no controller.
       ...(owner && !(owner.kind === 'Pod' && owner.name === pod.name) ? { owner: ownerReference(state.app, owner.kind, owner.namespace, owner.name) } : {}),
     }),
@@ -66,7 +68,7 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
       ...(template ? { qosClass: qosClass(template) } : {}),
     },
   };
-  const lastRestart = Math.max(0, ...pod.containers.filter((c) => c.restartCount > 0 || restartsOf(record, c.name) > 0).map((c) => c.finishedAt ?? 0));
+  const lastRestart = Math.max(0, ...pod.containers.filter((c) => c.restartCount > 0).map((c) => c.finishedAt ?? 0));
   return {
     kind: 'Pod',
     key: `Pod/${pod.key}`,
@@ -88,11 +90,7 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
  * pod was created: a re-created bare pod must not inherit its predecessor's readiness.
  */
 function freshRecord(record: PodStatusRecord | undefined, pod: ObservedPod): PodStatusRecord | undefined {
-  return record && record.updatedAt >= pod.createdAt ? record : undefined;
-}
-
-function restartsOf(record: PodStatusRecord | undefined, name: string): number {
-  return own(record?.containers, name)?.restartCount ?? 0;
+  return record && isFreshRecord(record, pod) ? record : undefined;
 }
 
 function latestStart(pod: ObservedPod): number | undefined {
@@ -113,12 +111,10 @@ function podSpec(pod: ObservedPod, template: PodTemplateSpec | undefined, node: 
 }
 
 /**
- * READY per container: from the prober's last record when there is one for this pod, else a
- * running container without a readiness probe is ready (the kubelet's default), one with a
- * readiness probe is not until a prober has seen it pass.
+ * READY per container as the one readiness rule decided it (plan/readiness.ts); restarts are
+ * Docker's plus berth's own, merged from the store by the observation.
  */
 function containerStatus(
-  ctx: ViewContext,
   pod: ObservedPod,
   name: string,
   c: ObservedContainer | undefined,
@@ -129,11 +125,11 @@ function containerStatus(
   if (!c) {
     return { name, ready: false, started: false, restartCount: 0, image, imageID: '', state: { waiting: { reason: 'ContainerMissing', message: `container ${name} of the pod was removed; the next apply recreates it` } }, lastState: {} };
   }
-  const probes = ctx.state.host.probes.get(c.id);
   const running = c.state === 'running' && !c.restarting;
-  const ready = running && (record ? record.ready : probes?.readinessProbe === undefined);
+  // Init containers have no readiness probes (Kubernetes refuses them): ready while they run.
+  const ready = c.role === 'init' ? running : (own(pod.containersReady, name) ?? false);
   const started = running && (record ? record.started : true);
-  const restartCount = c.restartCount + (record?.restartCount ?? 0);
+  const restartCount = c.restartCount;
   const containerID = `docker://${c.id}`;
   const { state, lastState } = containerStates(pod, c, restartCount, record);
   return {

@@ -1,7 +1,7 @@
 import type { Deployment, LabelSelector, PodTemplateSpec, ReplicaSet, ReplicationController } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';
-import { apiVersionOf, earliest, itemMeta, ownerReference, parseOwner, rfc3339 } from './meta.js';
+import { apiVersionOf, earliest, itemMeta, ownerReference, parseOwner, rfc3339, sourceRevisionAnnotation } from './meta.js';
 import type { Condition, DeploymentItem, ReplicaSetItem, ViewOf } from './types.js';
 
 type PodView = ViewOf<'Pod'>;
@@ -64,7 +64,11 @@ export function deploymentView(ctx: ViewContext, entry: InventoryEntry, pods: re
         }
       : complete
         ? { type: 'Progressing', status: 'True', lastUpdateTime: at, lastTransitionTime: at, reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rsName}" has successfully progressed.` }
-        : { type: 'Progressing', status: 'True', lastUpdateTime: at, lastTransitionTime: at, reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` },
+        : state.controller
+          ? { type: 'Progressing', status: 'True', lastUpdateTime: at, lastTransitionTime: at, reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` }
+          : // A rollout under way with no berth process driving the app does not progress: say
+            // so rather than claim it does (nothing heals or rolls out between commands).
+            { type: 'Progressing', status: 'Unknown', lastUpdateTime: at, lastTransitionTime: at, reason: 'NoController', message: `ReplicaSet "${rsName}" is not progressing: no berth daemon drives app ${state.app}` },
     // Not a Kubernetes condition: berth's undo pins instead of editing the manifest, so the
     // object says that it runs another revision than its source, and until when.
     ...(divergence?.reason === 'pinned' ? [{ type: 'Pinned', status: 'True', lastUpdateTime: at, lastTransitionTime: at, reason: 'RolloutUndo', message: divergence.message } as Condition] : []),
@@ -132,6 +136,7 @@ export function deploymentReplicaSets(ctx: ViewContext, entry: InventoryEntry, p
     const annotations: Record<string, string> = {
       'deployment.kubernetes.io/desired-replicas': String(d.spec.replicas),
       ...(record ? { 'deployment.kubernetes.io/revision': String(record.revision) } : {}),
+      ...sourceRevisionAnnotation(record?.sourceRevision ?? (rsHash === hash ? entry.sourceRevision : undefined)),
     };
     const createdAt = earliest(record?.startedAt, ...rsPods.map((p) => p.createdAt), rsHash === hash ? entry.appliedAt : undefined);
     out.push(

@@ -245,7 +245,7 @@ describe('API request handling (property)', () => {
       }
       const resources = await send(server, { method: 'GET', path: '/api/v1/resources?kind=Secret', host: { value: NAME, allowed: true }, csrfHeader: false, authorization: { value: `Bearer ${TOKEN}`, valid: true } });
       const item = (JSON.parse(resources.text) as { items: Array<{ metadata: { annotations: Record<string, string> }; data: Record<string, string> }> }).items[0]!;
-      expect([item.metadata.annotations, item.data]).toEqual([{ 'kubectl.kubernetes.io/last-applied-configuration': REDACTED, note: 'plain' }, { token: REDACTED }]);
+      expect([item.metadata.annotations, item.data]).toEqual([{ 'kubectl.kubernetes.io/last-applied-configuration': REDACTED, note: 'plain', 'berth.dev/source-revision': 'rev-0' }, { token: REDACTED }]);
       const sync = await send(server, { method: 'POST', path: '/api/v1/sync', host: { value: NAME, allowed: true }, csrfHeader: false, contentType: 'application/json', authorization: { value: `Bearer ${TOKEN}`, valid: true } });
       expect(sync.status).toBe(202);
     }
