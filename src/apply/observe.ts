@@ -218,6 +218,7 @@ function observedContainer(c: Dockerode.ContainerInfo, info: Dockerode.Container
     const finished = parseTime(info.State.FinishedAt);
     if (started !== undefined) out.startedAt = started;
     if (finished !== undefined) out.finishedAt = finished;
+    out.dockerRestarts = info.RestartCount;
     if (state !== 'running') out.exitCode = info.State.ExitCode;
     if (info.State.OOMKilled) out.oomKilled = true;
     if (info.State.Error) out.error = info.State.Error;

@@ -36,8 +36,13 @@ export interface ContainerStatusInput {
   image: string;
   /** READY as the one readiness rule decided it (plan/readiness.ts). */
   ready: boolean;
-  /** The store's record of this incarnation of the pod, when fresh. */
+  /**
+   * The store's record of the container under this pod key: restart bookkeeping (how the last
+   * run ended) counts whatever wrote it; the prober's `started` only when `fresh` (written for
+   * this incarnation of the pod, plan/readiness.ts isFreshRecord).
+   */
   record: ContainerStatusRecord | undefined;
+  fresh: boolean;
   /** The pod's init containers have all completed (app containers wait until then). */
   initialized: boolean;
 }
@@ -53,7 +58,7 @@ export function containerStatus(input: ContainerStatusInput): ContainerStatus {
   return {
     name,
     ready: input.ready,
-    started: running && (record ? record.started : true),
+    started: running && (record && input.fresh ? record.started : true),
     restartCount: c.restartCount,
     image,
     imageID: c.imageId ? `docker://${c.imageId}` : '',

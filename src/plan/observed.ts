@@ -71,6 +71,11 @@ export interface ObservedContainer {
   finishedAt?: number;
   /** Restarts Docker's restart policy performed plus restarts berth performed (store). */
   restartCount: number;
+  /**
+   * Docker's own RestartCount, when inspected. `docker start` and `docker restart` reset it to
+   * 0, so whoever starts the container keeps these in the store first (runtime/pod-status.ts).
+   */
+  dockerRestarts?: number;
   /** Docker's own crash-loop state: exited and about to be restarted by policy. */
   restarting: boolean;
   /** Docker's restart policy as set now (`unless-stopped`, `on-failure`, `no`), when inspected. */

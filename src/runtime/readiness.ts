@@ -94,7 +94,8 @@ export function createReadiness(deps: {
     const pod = lastHost?.pods.find((p) => p.key === podKey);
     const c = pod?.containers.find((x) => x.name === container);
     if (!pod || !c) return;
-    updateContainerStatus(store, app, podKey, container, (rec) => ({ ...rec, restartCount: rec.restartCount + 1, lastTerminationReason: 'Unhealthy', lastTerminatedAt: clock.now() }));
+    // `docker restart` resets Docker's RestartCount: its restarts so far go to the store with this one.
+    updateContainerStatus(store, app, podKey, container, (rec) => ({ ...rec, restartCount: rec.restartCount + (c.dockerRestarts ?? 0) + 1, lastTerminationReason: 'Unhealthy', lastTerminatedAt: clock.now() }));
     store.addEvent({ app, type: 'Warning', reason: 'Unhealthy', objectKey: `Pod/${podKey}`, message: `Liveness probe failed for ${container}: ${message}; restarting it` });
     log.info({ pod: podKey, container }, 'restarting container after liveness failure');
     try {

@@ -40,12 +40,12 @@ function podWith(containers: ObservedContainer[], over: Partial<ObservedPod> = {
 function words(pod: ObservedPod, records: Record<string, ContainerStatusRecord> = {}) {
   const inits = pod.expectedInitContainers.map((name) => {
     const c = pod.initContainers.find((x) => x.name === name);
-    return containerStatus({ pod, name, observed: c, image: 'img', ready: c?.state === 'running', record: undefined, initialized: false });
+    return containerStatus({ pod, name, observed: c, image: 'img', ready: c?.state === 'running', record: undefined, fresh: false, initialized: false });
   });
   const initialized = inits.every((s) => s.state.terminated?.exitCode === 0);
   const containers = pod.expectedContainers.map((name) => {
     const c = pod.containers.find((x) => x.name === name);
-    return containerStatus({ pod, name, observed: c, image: 'img', ready: c?.state === 'running' && !c.restarting, record: records[name], initialized });
+    return containerStatus({ pod, name, observed: c, image: 'img', ready: c?.state === 'running' && !c.restarting, record: records[name], fresh: true, initialized });
   });
   return { inits, containers, ...podStatusWords({ phase: podPhase(pod), ready: pod.ready, ...(pod.sandbox ? { sandbox: pod.sandbox } : {}) }, inits, containers) };
 }

@@ -20,20 +20,21 @@ export function podViews(ctx: ViewContext): PodView[] {
 export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
   const { state } = ctx;
   const template = templateOfPod(ctx, pod);
-  const record = freshRecord(state.podStatuses.get(pod.key), pod);
+  const stored = state.podStatuses.get(pod.key);
+  const record = freshRecord(stored, pod);
   const specs = new Map<string, Container>((template ? [...(template.spec.initContainers ?? []), ...template.spec.containers] : []).map((c) => [c.name, c]));
   const inits = pod.expectedInitContainers.map((name) => {
     const c = pod.initContainers.find((x) => x.name === name);
     // Init containers have no readiness probes (Kubernetes refuses them): ready while they run.
     const ready = c !== undefined && c.state === 'running' && !c.restarting;
-    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: undefined, initialized: false });
+    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: undefined, fresh: false, initialized: false });
   });
   const initialized = inits.every((c) => c.state.terminated?.exitCode === 0);
   const containers = pod.expectedContainers.map((name) => {
     const c = pod.containers.find((x) => x.name === name);
     // READY per container as the one readiness rule decided it (runtime/observe.ts, plan/readiness.ts).
     const ready = c !== undefined && (own(pod.containersReady, name) ?? false);
-    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: own(record?.containers, name), initialized });
+    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: own(stored?.containers, name), fresh: record !== undefined, initialized });
   });
   // The one readiness rule decided this in runtime/observe.ts (plan/readiness.ts), as for the pass.
   const ready = pod.ready;
