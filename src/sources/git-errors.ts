@@ -8,8 +8,11 @@ import { BerthError } from '../model/errors.js';
  * - `http`: any other HTTP status
  * - `not-git`: the server answered but does not speak Git's smart HTTP protocol
  * - `timeout`: no answer within the source's timeout
+ * - SSH only (git-ssh.ts): `host-key-unknown` (the host is not in the known_hosts file, or
+ *   there is none: never trusted on first use), `host-key-mismatch` (it is, with another key),
+ *   `host-key-revoked` (an `@revoked` line lists the key it offered)
  */
-export type UnreachableReason = 'network' | 'auth' | 'not-found' | 'http' | 'not-git' | 'timeout';
+export type UnreachableReason = 'network' | 'auth' | 'not-found' | 'http' | 'not-git' | 'timeout' | 'host-key-unknown' | 'host-key-mismatch' | 'host-key-revoked';
 
 interface LibraryError {
   code?: unknown;
