@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 import ssh2, { type ClientChannel, type ServerHostKeyAlgorithm } from 'ssh2';
 import { BerthError } from '../model/errors.js';
+import { withoutPeeledRefs } from './git-advertisement.js';
 import type { UnreachableReason } from './git-errors.js';
 import { fingerprint, hostEntryName, hostKeyAlgorithms, parseKnownHosts, verifyHostKey, type KnownHostLine } from './known-hosts.js';
 import { redactUrl } from './git-url.js';
@@ -129,6 +131,7 @@ class UploadPackSession {
   private failure: unknown;
   private wake: () => void = () => undefined;
   private closed = false;
+  private socket: Socket | undefined;
 
   constructor(
     private readonly target: SshTarget,
@@ -149,7 +152,7 @@ class UploadPackSession {
       if (end !== undefined) {
         const all = Buffer.concat(this.chunks.splice(0));
         if (end < all.length) this.chunks.push(all.subarray(end));
-        return Buffer.concat([Buffer.from('001e# service=git-upload-pack\n0000'), all.subarray(0, end)]);
+        return Buffer.concat([Buffer.from('001e# service=git-upload-pack\n0000'), withoutPeeledRefs(all.subarray(0, end))]);
       }
       if (this.ended) throw this.refusal('upload-pack ended before its ref advertisement');
       await this.next();
@@ -171,9 +174,10 @@ class UploadPackSession {
     if (this.closed) return;
     this.closed = true;
     this.channel?.destroy();
+    // A polite goodbye (SSH disconnect, FIN), then the socket goes whatever the server does:
+    // ssh2's end() half-closes and waits for the server, which a hung server never answers.
     this.client.end();
-    // end() waits for the server's goodbye; a hung server must not keep the socket.
-    setImmediate(() => this.client.destroy());
+    setImmediate(() => this.socket?.destroy());
   }
 
   private async *stream(): AsyncIterableIterator<Uint8Array> {
@@ -213,9 +217,10 @@ class UploadPackSession {
           resolve(channel);
         });
       });
+      // Our own socket, so that close() can always destroy it.
+      this.socket = connect({ host, port });
       this.client.connect({
-        host,
-        port,
+        sock: this.socket,
         username: user,
         privateKey: this.credentials.privateKey,
         ...(algorithms ? { algorithms: { serverHostKey: algorithms as ServerHostKeyAlgorithm[] } } : {}),
