@@ -21,6 +21,16 @@ export type { UnreachableReason } from './git-errors.js';
 export type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
 export type { GitSshOptions } from './git-ssh.js';
 
+/**
+ * For a daemon's start: reads and checks the SSH key and known_hosts files of an SSH `url`
+ * (nothing for other URLs), with the errors a fetch would give (INPUT_UNREADABLE, SOURCE_ERROR).
+ */
+export async function checkGitSshFiles(url: string, ssh: GitSshOptions): Promise<void> {
+  const location = parseGitLocation(url);
+  if (location.kind !== 'ssh' || ssh.privateKeyFile === undefined) return;
+  await loadSshCredentials({ ...ssh, privateKeyFile: ssh.privateKeyFile });
+}
+
 export interface GitSourceOptions {
   /**
    * http(s) URL, SSH URL (`ssh://[user@]host[:port]/path` or `[user@]host:path`, user `git` by
