@@ -10,7 +10,9 @@
  *
  * It listens twice: on 127.0.0.1:<free port> (for `ssh://` URLs) and on port 22 of a random
  * other loopback address (127.x.y.z, so nothing else on the host can hold it), because an
- * scp-like URL (`user@host:path`) cannot name a port. Tests run as root (CI does), so the
+ * scp-like URL (`user@host:path`) cannot name a port; so no other sshd may listen on port 22 of
+ * all addresses (scripts/setup-host.sh keeps the package's own from starting). Tests run as
+ * root (CI does), so the
  * login is `root`; StrictModes is off as the temp files are not in a home directory.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
