@@ -63,7 +63,7 @@ export async function loadSshCredentials(options: GitSshOptions & { privateKeyFi
     }
     throw new BerthError('SOURCE_ERROR', `the SSH key ${keyFile} is not a private key berth can read (${parsed.message}); use an OpenSSH or PEM private key`, { path: keyFile, reason: 'ssh-key-invalid' }, { cause: parsed });
   }
-  if ((Array.isArray(parsed) ? parsed[0] : parsed)?.isPrivateKey?.() === false) {
+  if (!parsed.isPrivateKey()) {
     throw new BerthError('SOURCE_ERROR', `the SSH key ${keyFile} holds a public key; pass the private key file (without .pub)`, { path: keyFile, reason: 'ssh-key-invalid' });
   }
   let knownHosts: KnownHostLine[] = [];
@@ -165,7 +165,8 @@ class UploadPackSession {
     if (!channel) throw new Error('the advertisement must be read first');
     for await (const chunk of body ?? []) {
       this.check();
-      if (!channel.write(chunk)) await new Promise<void>((resolve) => channel.once('drain', resolve));
+      // A failure (abort, timeout, a dropped connection) wakes this wait too: no drain comes then.
+      if (!channel.write(chunk)) await new Promise<void>((resolve) => (channel.once('drain', resolve), (this.wake = resolve)));
     }
     return this.stream();
   }
