@@ -36,9 +36,6 @@ export interface SshTarget {
   url: string;
 }
 
-/** isomorphic-git needs an http(s) URL to pick its transport; the SSH client ignores it. */
-export const SSH_TRANSPORT_URL = 'http://ssh-transport.berth.invalid/repository';
-
 export interface SshCredentials {
   privateKey: Buffer;
   knownHosts: KnownHostLine[];

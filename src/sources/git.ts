@@ -13,7 +13,12 @@ import { credentialsFor, DEFAULT_MAX_PACKS, DEFAULT_TIMEOUT_MS, defaultHttp, Rem
 import { readCommitSnapshot, type GitStore } from './git-tree.js';
 import { describeGitSource, normalizeSubPath, parseGitLocation, redactUrl, scrubError } from './git-url.js';
 import type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
-import { loadSshCredentials, openSshSession, SSH_TRANSPORT_URL, type GitSshOptions } from './git-ssh.js';
+import type { GitSshOptions } from './git-ssh.js';
+
+/** isomorphic-git needs an http(s) URL to pick its transport; the SSH session ignores it. */
+const SSH_TRANSPORT_URL = 'http://ssh-transport.berth.invalid/repository';
+/** ssh2 (and its crypto) only loads for an SSH source: `berth diff --repo` never needs it. */
+const sshModule = () => import('./git-ssh.js');
 
 export { redactUrl, scrubError, scrubText } from './git-url.js';
 export { findRepository, isRevisionSyntax, type FindRepositoryOptions, type LocalRepository } from './git-refs.js';
@@ -28,7 +33,7 @@ export type { GitSshOptions } from './git-ssh.js';
 export async function checkGitSshFiles(url: string, ssh: GitSshOptions): Promise<void> {
   const location = parseGitLocation(url);
   if (location.kind !== 'ssh' || ssh.privateKeyFile === undefined) return;
-  await loadSshCredentials({ ...ssh, privateKeyFile: ssh.privateKeyFile });
+  await (await sshModule()).loadSshCredentials({ ...ssh, privateKeyFile: ssh.privateKeyFile });
 }
 
 export interface GitSourceOptions {
@@ -115,7 +120,10 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     // takes effect without a restart.
     openSession:
       location.kind === 'ssh'
-        ? async (signal) => openSshSession(location, await loadSshCredentials({ ...ssh, privateKeyFile: keyFile! }), signal)
+        ? async (signal) => {
+            const { loadSshCredentials, openSshSession } = await sshModule();
+            return openSshSession(location, await loadSshCredentials({ ...ssh, privateKeyFile: keyFile! }), signal);
+          }
         : async () => ({ http, close: () => undefined }),
     reachableShaWants: location.kind === 'http',
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
