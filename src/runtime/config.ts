@@ -12,7 +12,7 @@ import { capabilityProblem, hostPathPrefixProblem, probeHostProblem, sysctlPatte
 
 /**
  * `berth daemon --config berth.yaml`: the same settings as the flags, camelCased. Flags win
- * over the file. Paths to secrets (API token, webhook secret, Git token) are file names; the
+ * over the file. Paths to secrets (API token, webhook secret, Git token, SSH key) are file names; the
  * secrets themselves never go into this file, argv or the environment dump of a unit file.
  */
 export interface DaemonFileConfig {
@@ -34,6 +34,10 @@ export interface DaemonFileConfig {
   webhookSecretFile?: string;
   gitTokenFile?: string;
   gitUsername?: string;
+  /** SSH repositories: the private key file (unencrypted OpenSSH or PEM). */
+  gitSshKeyFile?: string;
+  /** SSH repositories: the OpenSSH known_hosts file, the only host keys trusted. */
+  gitKnownHostsFile?: string;
   allowEmpty?: boolean;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   skipUnsupported?: boolean;
@@ -59,7 +63,7 @@ export const DAEMON_CONFIG_SCHEMA = {
   properties: {
     app: str('app whose objects the daemon manages', { pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }),
     stateDir: str('state directory'),
-    repo: str('Git repository URL (http/https) or local repository path'),
+    repo: str('Git repository URL (http/https, ssh://, user@host:path) or local repository path'),
     branch: str('branch to follow'),
     ref: str('tag or full commit SHA to follow instead of a branch'),
     path: str('sub-path of the repository holding the manifests'),
@@ -74,6 +78,8 @@ export const DAEMON_CONFIG_SCHEMA = {
     webhookSecretFile: str('file holding the webhook secret'),
     gitTokenFile: str('file holding the Git token'),
     gitUsername: str('username sent with the Git token or password'),
+    gitSshKeyFile: str('file holding the private key for SSH repositories'),
+    gitKnownHostsFile: str('known_hosts file with the host keys of SSH repositories'),
     allowEmpty: { type: 'boolean' },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] },
     skipUnsupported: { type: 'boolean' },
@@ -137,7 +143,7 @@ function combinationProblems(file: string, c: DaemonFileConfig, locator: Documen
   const out: Problem[] = [];
   if (c.repo !== undefined && c.watch !== undefined) out.push(problem(file, locator, ['watch'], 'config-conflict', 'set either repo or watch, not both', 'key'));
   if (c.branch !== undefined && c.ref !== undefined) out.push(problem(file, locator, ['ref'], 'config-conflict', 'set either branch or ref, not both', 'key'));
-  if (c.watch !== undefined) for (const k of ['branch', 'ref', 'path', 'interval', 'gitTokenFile'] as const) if (c[k] !== undefined) out.push(problem(file, locator, [k], 'config-conflict', `${k} applies to a Git repository; this config watches a folder`, 'key'));
+  if (c.watch !== undefined) for (const k of ['branch', 'ref', 'path', 'interval', 'gitTokenFile', 'gitSshKeyFile', 'gitKnownHostsFile'] as const) if (c[k] !== undefined) out.push(problem(file, locator, [k], 'config-conflict', `${k} applies to a Git repository; this config watches a folder`, 'key'));
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { BerthError } from '../../model/errors.js';
 import { invalidApiHost } from '../../runtime/api/guard.js';
+import { isRemoteGitUrl } from '../../sources/git-url.js';
 import type { DaemonFileConfig } from '../../runtime/config.js';
 import { parseDuration } from '../engine-flags.js';
 import type { ValidationFlags } from '../validation-flags.js';
@@ -52,6 +53,8 @@ export interface SettledDaemon {
   webhookSecretFile?: string;
   gitTokenFile?: string;
   gitUsername?: string;
+  gitSshKeyFile?: string;
+  gitKnownHostsFile?: string;
   allowEmpty: boolean;
   resyncIntervalMs: number;
   passTimeoutMs: number;
@@ -83,7 +86,8 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
   if (repo !== undefined && watch !== undefined) throw new BerthError('USAGE', 'use either --repo or --watch, not both');
   // Anything on the command line is readable by every local user (ps, /proc): no credentials there.
   // A query string is refused too: forges accept tokens there (?access_token=, ?private_token=).
-  if (flags.repo !== undefined && (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(flags.repo) || (/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.repo) && flags.repo.includes('?'))))
+  // An SSH user (`ssh://git@host/…`) is an address, not a credential; a password is one.
+  if (flags.repo !== undefined && (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(flags.repo) || (/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.repo) && flags.repo.includes('?'))) && !/^(ssh|git\+ssh|ssh\+git):\/\/[^/@:]*@/i.test(flags.repo))
     throw new BerthError('USAGE', '--repo must not contain credentials (they would show in ps); use --git-token-file or $BERTH_GIT_TOKEN', {
       hint: 'or $BERTH_GIT_USERNAME and $BERTH_GIT_PASSWORD',
     });
@@ -104,14 +108,16 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
     repo !== undefined
       ? {
           kind: 'git',
-          url: /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) ? repo : (flags.repo !== undefined ? fromFlag(repo) : fromFile(repo))!,
+          url: isRemoteGitUrl(repo) ? repo : (flags.repo !== undefined ? fromFlag(repo) : fromFile(repo))!,
           ref: ref === undefined ? { branch: branch ?? 'main' } : /^[0-9a-f]{40}$/i.test(ref) ? { commit: ref.toLowerCase() } : { tag: ref },
           ...(path !== undefined ? { path } : {}),
           pollIntervalMs,
         }
       : { kind: 'folder', dir: watch!, debounceMs: duration('debounce', pick(flags.debounce, file.debounce) ?? DAEMON_DEFAULTS.debounce) };
-  if (source.kind === 'folder' && (branch !== undefined || ref !== undefined || path !== undefined))
-    throw new BerthError('USAGE', '--branch, --ref and --path apply to --repo, not --watch');
+  const gitSshKeyFile = flags.gitSshKeyFile !== undefined ? fromFlag(flags.gitSshKeyFile) : fromFile(file.gitSshKeyFile);
+  const gitKnownHostsFile = flags.gitKnownHostsFile !== undefined ? fromFlag(flags.gitKnownHostsFile) : fromFile(file.gitKnownHostsFile);
+  if (source.kind === 'folder' && (branch !== undefined || ref !== undefined || path !== undefined || gitSshKeyFile !== undefined || gitKnownHostsFile !== undefined))
+    throw new BerthError('USAGE', '--branch, --ref, --path, --git-ssh-key-file and --git-known-hosts-file apply to --repo, not --watch');
   const listen = parseListen(pick(flags.listen, file.listen) ?? DAEMON_DEFAULTS.listen);
   const tokenFile = flags.tokenFile !== undefined ? fromFlag(flags.tokenFile) : fromFile(file.tokenFile);
   if (!listen.loopback && tokenFile === undefined)
@@ -139,6 +145,8 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
     ...(webhookSecretFile !== undefined ? { webhookSecretFile } : {}),
     ...(gitTokenFile !== undefined ? { gitTokenFile } : {}),
     ...(file.gitUsername !== undefined ? { gitUsername: file.gitUsername } : {}),
+    ...(gitSshKeyFile !== undefined ? { gitSshKeyFile } : {}),
+    ...(gitKnownHostsFile !== undefined ? { gitKnownHostsFile } : {}),
     allowEmpty: pick(flags.allowEmpty, file.allowEmpty) ?? false,
     resyncIntervalMs: resync !== undefined ? duration('resync', resync) : source.kind === 'git' ? pollIntervalMs : duration('resync', '5m'),
     passTimeoutMs: duration('pass-timeout', pick(flags.passTimeout, file.passTimeout) ?? DAEMON_DEFAULTS.passTimeout),
