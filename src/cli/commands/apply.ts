@@ -109,7 +109,7 @@ function report(result: PassResult, flags: ApplyFlags, ctx: CliContext, color: b
   const failed = result.converge?.results.filter((r) => !r.ok) ?? [];
   const timedOut = result.converge?.timedOut ?? false;
   if (flags.output === 'json') {
-    print(io.stdout, JSON.stringify(jsonReport(result), null, 2));
+    print(io.stdout, JSON.stringify(jsonReport(result, describeAction), null, 2));
   } else {
     const orphans = result.changes.filter((c) => c.change === 'orphaned');
     if (orphans.length)
@@ -146,13 +146,19 @@ function revisionLabel(result: PassResult): string {
   return result.revision.origin || `revision ${result.revision.id.slice(0, 12)}`;
 }
 
-function jsonReport(result: PassResult): unknown {
+/**
+ * `-o json`: `planned` is the first plan's actions, the ones the text form prints as `would …`
+ * on a dry run (a dry run executes none, so `actions` is empty then); `actions` is what was
+ * executed, with results (a real apply plans again after each step, so it may hold more).
+ */
+function jsonReport(result: PassResult, describeAction: ReportHelpers['describeAction']): unknown {
   return {
     revision: result.revision,
     valid: result.valid,
     ok: result.ok,
     problems: result.problems,
     changes: result.changes,
+    planned: (result.converge?.firstPlan.actions ?? []).map((a) => ({ action: a.type, key: a.key, text: describeAction(a) })),
     actions: (result.converge?.results ?? []).map((r) => ({ action: r.action.type, key: r.action.key, text: actionText(r), ok: r.ok, ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}), durationMs: r.durationMs })),
     waits: result.converge?.waits ?? [],
     timedOut: result.converge?.timedOut ?? false,
