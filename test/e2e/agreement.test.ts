@@ -31,7 +31,7 @@ import { createE2eApp, type E2eApp } from './support/harness.js';
  * Every view, the live diff and dry runs write nothing: the pin is still there after them.
  * The API (/api/v1/resources, /api/v1/status) is served by the daemon, so it is checked in the
  * daemon mode; its status must name the folder's id as source and applied revision, and list
- * the pin (sync.divergences are the Deployments running another template than the source's).
+ * the same divergences as diff -f (the pin, and the scale).
  * Under a daemon, `scale --wait` returns once the daemon's pods are ready (the daemon converges,
  * the command watches what runs, as `rollout status` does).
  */
@@ -236,7 +236,9 @@ async function checkApi(daemon: DaemonProcess, truth: Truth, x: Expect): Promise
   const s = (await daemon.api('/api/v1/status')).body as StatusBody;
   soft('status source.revision', s.source.revision).toBe(x.folderId);
   soft('status sync.appliedRevision', s.sync.appliedRevision).toBe(x.folderId);
-  soft('status sync.divergences', s.sync.divergences.map((v) => `${v.deployment} ${v.reason}`)).toEqual(x.pinned ? [`${KEY} pinned`] : []);
+  // The same divergences diff -f reports: the pin, and a scale away from the manifest's count.
+  const scaled = truth.pods.length !== SOURCE_REPLICAS;
+  soft('status sync.divergences', s.sync.divergences.map((v) => `${v.deployment} ${v.reason}`)).toEqual([...(x.pinned ? [`${KEY} pinned`] : []), ...(scaled ? [`${KEY} scaled`] : [])]);
 }
 
 /** The same folder, one id: `diff --from-dir/--to-dir` as well (apply -f and diff -f are in checkViews). */

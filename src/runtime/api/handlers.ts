@@ -9,6 +9,8 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { buildViews, readLiveState } from '../views/index.js';
 import { effectiveDeployments } from '../views/live.js';
+import { replicaOverrides, scaleDivergences } from '../../plan/overrides.js';
+import type { AnyObject } from '../../model/types.js';
 import type { View } from '../views/index.js';
 import { healthOf } from './health.js';
 import type { DaemonMetrics } from './metrics.js';
@@ -82,8 +84,9 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
             failedRevision: s?.lastFailed?.revision ?? null,
             failedAt: iso(s?.lastFailed?.at) ?? null,
             lastError: s?.lastError ? { message: s.lastError.message, problems: s.lastError.problems, at: iso(s.lastError.at) } : null,
-            // Deployments running another template than the source's (SPEC §4): pinned by undo, or rolled back.
-            divergences: effectiveDeployments(store, app).divergences,
+            // What runs other than the source says, on purpose: a template pinned by undo or rolled
+            // back (SPEC §4), and a replica count `berth scale` set — as `diff -f` reports them.
+            divergences: appDivergences(store, app),
           },
           ...(d.lastPass ? { lastPass: { ...d.lastPass, startedAt: iso(d.lastPass.startedAt) } } : {}),
           loop: { running: d.loop.running, pending: d.loop.pending, consecutiveFailures: d.loop.failures, ...(d.loop.retryAt ? { retryAt: iso(d.loop.retryAt) } : {}) },
@@ -184,4 +187,11 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
 function itemWithHealth(view: View): unknown {
   const object = view.kind === 'Secret' ? redactSecretObject(view.object, { values: 'mask' }) : view.object;
   return { ...object, health: healthOf(view) };
+}
+
+/** The divergences of an app as the live diff reports them: effective templates, then scales. */
+function appDivergences(store: Store, app: string): Array<{ deployment: string; reason: string; revision?: number; message: string }> {
+  const inventory = store.getInventory(app);
+  const resources = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
+  return [...effectiveDeployments(store, app, inventory).divergences, ...scaleDivergences(resources, replicaOverrides(store.listDeploymentOverrides(app)))];
 }
