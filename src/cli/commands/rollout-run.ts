@@ -2,8 +2,8 @@ import { dump } from 'js-yaml';
 import type { DeploymentStatus } from '../../plan/controllers/deployment.js';
 import { BerthError } from '../../model/errors.js';
 import type { IntentSpec } from '../../model/intent.js';
-import { runInventoryPass } from '../../runtime/pass.js';
-import type { PassResult } from '../../runtime/pass.js';
+import { runPass } from '../../runtime/pass/index.js';
+import type { PassResult } from '../../runtime/pass/index.js';
 import { createReadiness } from '../../runtime/readiness.js';
 import type { RolloutRecord } from '../../runtime/store/index.js';
 import type { CliContext } from '../context.js';
@@ -16,7 +16,7 @@ import { parseKey } from '../output/kube-names.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { explicitHostPolicy } from '../validation-flags.js';
 import type { HostPolicy } from '../../model/policy.js';
-import { policyInForce } from '../../runtime/pass.js';
+import { policyInForce } from '../../runtime/pass/index.js';
 import { submitChange } from './submit-change.js';
 
 type Action = 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume';
@@ -106,9 +106,9 @@ async function status(engine: Engine, key: string, flags: Flags, ctx: CliContext
   const noted = new Set<string>();
   try {
     for (;;) {
-      const result = await runInventoryPass(
+      const result = await runPass(
         { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness },
-        { app: engine.app, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
+        { app: engine.app, target: { kind: 'applied' }, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
       );
       const st = result.converge?.firstPlan.workloads.find((w) => w.key === key)?.deployment;
       const current = engine.store.currentRollout(engine.app, key);
