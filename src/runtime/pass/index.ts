@@ -19,15 +19,15 @@ import { commitChanges } from '../commit.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { PassDeps, ProgressEvent, ReconcileOutcome } from './reconcile.js';
 import { reconcile } from './reconcile.js';
-import type { ResourceChange } from './inventory.js';
-import { recordInventory, resourceChanges } from './inventory.js';
+import type { ResourceChange } from '../../plan/inventory.js';
+import { recordInventory, resourceChanges } from '../../plan/inventory.js';
 import { sealDeletedLegacyHashes } from './legacy-hashes.js';
 import { assertInventoryAllowed, policyInForce } from './policy.js';
 import { statusAfter } from './status.js';
 
 export type { PassDeps, ProgressEvent, ReconcileOutcome } from './reconcile.js';
-export type { ChangeKind, ResourceChange } from './inventory.js';
-export { resourceChanges } from './inventory.js';
+export type { ChangeKind, ResourceChange } from '../../plan/inventory.js';
+export { resourceChanges } from '../../plan/inventory.js';
 export { assertInventoryAllowed, policyInForce, problemLines } from './policy.js';
 
 /** What a pass converges the app to. */

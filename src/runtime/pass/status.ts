@@ -1,10 +1,10 @@
 import type { Divergence } from '../../plan/rollouts/state.js';
 import type { SourceStatus, SourceStatusPatch, SyncState } from '../store/index.js';
-import type { ReconcileOutcome } from './reconcile.js';
+import type { Wait } from '../../plan/actions.js';
 
 /** What the source status after a pass is decided from. */
 export interface Converged {
-  converge?: ReconcileOutcome;
+  converge?: { results: readonly { ok: boolean }[]; waits: readonly Wait[]; timedOut: boolean };
   rolloutsFailed: readonly string[];
   divergences: readonly Divergence[];
 }

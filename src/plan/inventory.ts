@@ -1,7 +1,7 @@
-import { specHash } from '../../model/hash.js';
-import type { InventoryEntry } from '../../model/state.js';
-import type { Resource } from '../../model/types.js';
-import type { StoreChange } from '../../plan/store-changes.js';
+import { specHash } from '../model/hash.js';
+import type { InventoryEntry } from '../model/state.js';
+import type { Resource } from '../model/types.js';
+import type { StoreChange } from './store-changes.js';
 
 export type ChangeKind = 'created' | 'configured' | 'unchanged' | 'pruned' | 'orphaned';
 
