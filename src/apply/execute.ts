@@ -8,8 +8,11 @@ import { isOwned, L, ownerLabels } from './labels.js';
 import { dockerNames } from './names.js';
 import type { DeletePodHooks, PodContext, PodCreated } from './pod.js';
 import { createPod, createPodContainer, deletePod, removeVolume, restoreVolumeFiles, startContainer } from './pod.js';
-import { describeServiceAction } from '../plan/service-action-text.js';
+import { describeAction } from '../plan/action-text.js';
 import { executeServiceAction } from './services/execute.js';
+
+// Callers that print what a pass did (apply --dry-run, the live diff) have long read it from here.
+export { describeAction };
 
 /**
  * Actions in flight at once. dockerd does the work and serialises some of it internally;
@@ -178,35 +181,6 @@ async function createClaimVolume(ctx: PodContext, namespace: string, claim: stri
     await ctx.docker.api.createVolume({ Name: name, Labels: { ...ownerLabels(ctx.app, namespace, 'PersistentVolumeClaim', claim, 'pvc'), [L.controller]: `PersistentVolumeClaim/${namespace}/${claim}` } });
   } catch (err) {
     throw dockerError(err, `creating volume ${name}`);
-  }
-}
-
-export function describeAction(a: Action): string {
-  switch (a.type) {
-    case 'create-network':
-      return `create network for namespace ${a.namespace}`;
-    case 'delete-network':
-      return `delete network of namespace ${a.namespace}`;
-    case 'create-volume':
-      return `create volume for pvc ${a.namespace}/${a.claim}`;
-    case 'delete-volume':
-      return a.claim ? `delete volume of pvc ${a.namespace}/${a.claim} (data is lost)` : `delete leftover volume ${a.volumeName}`;
-    case 'create-pod':
-      return `create pod ${a.pod.namespace}/${a.pod.name} (${a.reason})`;
-    case 'delete-pod':
-      return `delete pod ${a.namespace}/${a.name} (${a.reason})`;
-    case 'create-container':
-      return `recreate container ${a.container} in pod ${a.pod.namespace}/${a.pod.name} (${a.reason})`;
-    case 'start-container':
-      return `start container ${a.container} of pod ${a.namespace}/${a.pod} (${a.reason})`;
-    case 'restore-volume-files':
-      return `write the files of secret volume${a.volumes.length > 1 ? 's' : ''} ${a.volumes.join(', ')} of pod ${a.pod.namespace}/${a.pod.name} again (${a.reason})`;
-    case 'manage-restarts':
-      return a.take
-        ? `take over restarts of container ${a.container} in pod ${a.namespace}/${a.pod} (${a.reason})`
-        : `hand restarts of container ${a.container} in pod ${a.namespace}/${a.pod} back to Docker (${a.reason})`;
-    default:
-      return describeServiceAction(a);
   }
 }
 

@@ -1,16 +1,16 @@
 import { BerthError, isBerthError } from '../model/errors.js';
 import type { Intent, IntentResult, IntentSpec } from '../model/intent.js';
 import type { HostPolicy } from '../model/policy.js';
-import type { ConvergeDeps } from './converge.js';
+import type { PassDeps } from './pass/index.js';
 import { withLease } from './hold-lease.js';
 import { consumeIntents } from './intents.js';
-import type { PassResult } from './pass.js';
-import { runInventoryPass } from './pass.js';
+import type { PassResult } from './pass/index.js';
+import { runPass } from './pass/index.js';
 import type { LeaseHolder } from './store/index.js';
 
 const POLL_MS = 250;
 
-export interface SubmitDeps extends ConvergeDeps {
+export interface SubmitDeps extends PassDeps {
   /** This command's identity when it takes the app's lease. */
   holder: LeaseHolder;
   /**
@@ -93,12 +93,12 @@ async function actHere(deps: SubmitDeps, intent: Intent, options: SubmitOptions)
   const result = deps.store.getIntent(intent.id)?.result;
   if (!result) throw new BerthError('INTERNAL', `intent ${intent.id} of app ${options.app} was not acted on`, { app: options.app, id: intent.id });
   if (!result.ok || result.unchanged) return { by: 'this-process', result };
-  const pass = await runInventoryPass(deps, {
+  const pass = await runPass(deps, {
     app: options.app,
+    target: { kind: 'applied', hostPolicy: options.hostPolicy },
     prune: false,
     waitForReady: options.wait,
     timeoutMs: options.timeoutMs,
-    hostPolicy: options.hostPolicy,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return { by: 'this-process', result, pass };

@@ -10,7 +10,7 @@ import type { Problem } from '../model/problem.js';
 import { hasErrors } from '../model/problem.js';
 import type { AnyObject, Resource } from '../model/types.js';
 import type { Revision } from '../model/revision.js';
-import type { ConvergeDeps } from './converge.js';
+import type { PassDeps } from './pass/index.js';
 import { observe } from './observe.js';
 import { appHashKeys } from './host-key.js';
 import { sourceRevisionOf } from '../model/source-revision.js';
@@ -36,7 +36,7 @@ export interface LiveDiffResult {
  * (the inventory, field by field, secrets redacted), plus drift: what the planner would repair
  * on the host for resources the manifests did not change. Read-only: no lease needed.
  */
-export async function liveDiff(deps: Pick<ConvergeDeps, 'docker' | 'store' | 'clock' | 'random'>, req: LiveDiffRequest): Promise<LiveDiffResult> {
+export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock' | 'random'>, req: LiveDiffRequest): Promise<LiveDiffResult> {
   const { resources, problems } = validateRevision(req.revision.files, req.validate);
   if (hasErrors(problems)) return { valid: false, problems };
   const inventory = deps.store.getInventory(req.app);

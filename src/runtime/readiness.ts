@@ -11,7 +11,7 @@ import type { ContainerPort, LifecycleHandler } from '../model/types.js';
 import type { ProbedPods, ReadinessSource } from './observe.js';
 import type { ProberOpinion } from '../plan/readiness.js';
 import type { Logger } from './log.js';
-import { updateContainerStatus } from './pod-status.js';
+import { commitChanges } from './commit.js';
 import type { ContainerStatusRecord, Store } from './store/index.js';
 import { own, setOwn } from '../model/own.js';
 
@@ -94,8 +94,10 @@ export function createReadiness(deps: {
     const pod = lastHost?.pods.find((p) => p.key === podKey);
     const c = pod?.containers.find((x) => x.name === container);
     if (!pod || !c) return;
-    updateContainerStatus(store, app, podKey, container, (rec) => ({ ...rec, restartCount: rec.restartCount + 1, lastTerminationReason: 'Unhealthy', lastTerminatedAt: clock.now() }));
-    store.addEvent({ app, type: 'Warning', reason: 'Unhealthy', objectKey: `Pod/${podKey}`, message: `Liveness probe failed for ${container}: ${message}; restarting it` });
+    commitChanges(store, app, [
+      { type: 'update-container-status', podKey, container, add: { restartCount: 1 }, set: { lastTerminationReason: 'Unhealthy', lastTerminatedAt: clock.now() } },
+      { type: 'add-event', event: { type: 'Warning', reason: 'Unhealthy', objectKey: `Pod/${podKey}`, message: `Liveness probe failed for ${container}: ${message}; restarting it` } },
+    ]);
     log.info({ pod: podKey, container }, 'restarting container after liveness failure');
     try {
       await docker.api.getContainer(c.id).restart({ t: 30 });

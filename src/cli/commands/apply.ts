@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { ActionResult } from '../../apply/execute.js';
 import { BerthError } from '../../model/errors.js';
-import type { ProgressEvent } from '../../runtime/converge.js';
-import type { PassResult, ResourceChange } from '../../runtime/pass.js';
+import type { PassResult, ProgressEvent, ResourceChange } from '../../runtime/pass/index.js';
 import type { CliContext } from '../context.js';
 import { print, useColor, writeStyled } from '../context.js';
 import type { EngineFlags } from '../engine.js';
@@ -50,7 +49,7 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
   const [{ readInput }, { openEngine }, { runPass }, { withLease }, { createReadiness }, { formatProblemsText }, { describeAction }] = await Promise.all([
     import('../read-input.js'),
     import('../engine.js'),
-    import('../../runtime/pass.js'),
+    import('../../runtime/pass/index.js'),
     import('../../runtime/hold-lease.js'),
     import('../../runtime/readiness.js'),
     import('../output/problems.js'),
@@ -68,15 +67,19 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
         { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, hooks: readiness.hooks },
         {
           app: engine.app,
-          revision,
-          validate,
+          target: {
+            kind: 'revision',
+            revision,
+            validate,
+            allowEmpty: flags.allowEmpty ?? false,
+            ...(progress ? { onChanges: (changes: ResourceChange[]) => printChanges(changes, flags, ctx) } : {}),
+          },
           prune: flags.prune ?? false,
-          allowEmpty: flags.allowEmpty ?? false,
           dryRun: flags.dryRun ?? false,
           waitForReady: flags.wait ?? false,
           timeoutMs,
           signal: io.interrupted,
-          ...(progress ? { onProgress: progress.onProgress, onChanges: (changes: ResourceChange[]) => printChanges(changes, flags, ctx) } : {}),
+          ...(progress ? { onProgress: progress.onProgress } : {}),
         },
       );
     const result = flags.dryRun ? await run() : await withLease(engine.store, engine.clock, engine.app, engine.holder, run);

@@ -58,7 +58,7 @@ async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Pro
     import('../engine.js'),
     import('../../runtime/delete.js'),
     import('../../runtime/readiness.js'),
-    import('../../runtime/pass.js'),
+    import('../../runtime/pass/index.js'),
   ]);
   const engine = openEngine(flags, io);
   try {

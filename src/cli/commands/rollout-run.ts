@@ -11,7 +11,7 @@ import { parseDuration } from '../engine-flags.js';
 import { parseKey } from '../output/kube-names.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { explicitHostPolicy } from '../validation-flags.js';
-import { policyInForce } from '../../runtime/pass.js';
+import { policyInForce } from '../../runtime/pass/index.js';
 import { submitChange } from './submit-change.js';
 import { watchRollout } from './rollout-watch.js';
 

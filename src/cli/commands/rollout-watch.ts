@@ -1,7 +1,7 @@
 import type { DeploymentStatus } from '../../plan/controllers/deployment.js';
 import type { HostPolicy } from '../../model/policy.js';
-import { runInventoryPass } from '../../runtime/pass.js';
-import type { PassResult } from '../../runtime/pass.js';
+import { runPass } from '../../runtime/pass/index.js';
+import type { PassResult } from '../../runtime/pass/index.js';
 import { createReadiness } from '../../runtime/readiness.js';
 import type { CliContext } from '../context.js';
 import { print } from '../context.js';
@@ -26,9 +26,9 @@ export async function watchRollout(engine: Engine, key: string, options: { timeo
   const noted = new Set<string>();
   try {
     for (;;) {
-      const result = await runInventoryPass(
+      const result = await runPass(
         { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness },
-        { app: engine.app, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
+        { app: engine.app, target: { kind: 'applied' }, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
       );
       const st = result.converge?.firstPlan.workloads.find((w) => w.key === key)?.deployment;
       const current = engine.store.currentRollout(engine.app, key);
@@ -102,9 +102,9 @@ export async function waitForWorkload(engine: Engine, key: string, timeoutMs: nu
   let last = '';
   try {
     for (;;) {
-      const result = await runInventoryPass(
+      const result = await runPass(
         { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness },
-        { app: engine.app, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
+        { app: engine.app, target: { kind: 'applied' }, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
       );
       const plan = result.converge?.firstPlan;
       const waits = plan?.waits.filter((w) => w.key === key) ?? [];

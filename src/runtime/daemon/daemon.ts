@@ -2,10 +2,10 @@ import { BerthError, isBerthError } from '../../model/errors.js';
 import { DEFAULT_HOST_POLICY } from '../../model/policy.js';
 import { nextFiring } from '../../plan/cron.js';
 import { sourceRevisionOf } from '../../model/source-revision.js';
-import type { ReadinessSource } from '../converge.js';
+import type { ReadinessSource } from '../observe.js';
 import type { Logger } from '../log.js';
-import type { PassResult } from '../pass.js';
-import { runInventoryPass, runPass } from '../pass.js';
+import type { PassResult } from '../pass/index.js';
+import { runPass } from '../pass/index.js';
 import type { Readiness } from '../readiness.js';
 import { createReadiness } from '../readiness.js';
 import type { CronDeps } from './cron.js';
@@ -167,10 +167,10 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     let result: PassResult;
     try {
       result = fromSource
-        ? await runPass(passDeps, { ...common, revision: latest, validate: settings.validate, allowEmpty: settings.allowEmpty, confirm: (changes) => pruneConfirm.confirm(latest.id, changes) })
+        ? await runPass(passDeps, { ...common, target: { kind: 'revision', revision: latest, validate: settings.validate, allowEmpty: settings.allowEmpty, confirm: (changes) => pruneConfirm.confirm(latest.id, changes) } })
         : // The daemon enforces its own policy on everything it converges: it may be narrower
           // than the one the app was applied with (the daemon restarted with fewer flags).
-          await runInventoryPass(passDeps, { ...common, hostPolicy: settings.validate.hostPolicy ?? DEFAULT_HOST_POLICY, holdInventoryToPolicy: true });
+          await runPass(passDeps, { ...common, target: { kind: 'applied', hostPolicy: settings.validate.hostPolicy ?? DEFAULT_HOST_POLICY, holdInventoryToPolicy: true } });
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       if (fromSource && isBerthError(err, 'USAGE')) return outcomes.refuse(latest, err, passLog, ctx, startedAt);
