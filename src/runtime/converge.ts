@@ -9,6 +9,7 @@ import type { DockerClient } from '../apply/docker.js';
 import { serviceActionReason } from '../plan/service-action-text.js';
 import type { DeletePodHooks, PodContext } from '../apply/pod.js';
 import { pruneSafeMounts } from '../apply/volumes/safe-mounts.js';
+import { ensureKeeper } from '../apply/keeper.js';
 import type { Clock } from '../model/clock.js';
 import type { Logger } from './log.js';
 import { recordStepResults } from './pod-status.js';
@@ -122,6 +123,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
   const rolloutsFailed = new Set<string>();
   let divergences: Divergence[] = [];
   const ended = () => ({ rolloutsFailed: [...rolloutsFailed], divergences });
+  let kept = false;
   for (;;) {
     req.signal?.throwIfAborted();
     const rolloutCtx = req.rollouts ? { sourceRevision: req.sourceRevision, ...(req.rollouts.policy ? { policy: req.rollouts.policy } : {}) } : undefined;
@@ -136,6 +138,8 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
     firstPlan ??= p;
     last = p;
     if (!req.dryRun) await pruneStaleMounts(deps, req.app, observed);
+    // Once per pass, and only for an app with pods: nothing else needs keeping.
+    if (!req.dryRun && !kept && (observed.pods.length > 0 || p.actions.some((a) => a.type === 'create-pod'))) kept = await keepPods(deps);
     // Decided on every step, committed only by a pass: a dry run writes nothing (issue 12 F1).
     if (req.dryRun) break;
     if (state && rolloutCtx && effective) {
@@ -184,6 +188,21 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
   }
   const p = last ?? firstPlan!;
   return { firstPlan: firstPlan!, results, waits: p.waits, workloads: p.workloads, timedOut: false, steps, ...ended() };
+}
+
+/**
+ * The host's pod keeper (apply/keeper.ts), made or updated by every pass of every app, so pods
+ * come back in order after an engine restart with no berth process running. Never fails the pass:
+ * pods run without it; only their recovery from an engine restart waits for the next pass.
+ */
+async function keepPods(deps: ConvergeDeps): Promise<true> {
+  try {
+    const outcome = await ensureKeeper(deps.docker, deps.plane.images);
+    if (outcome !== 'unchanged') deps.log.info({ outcome }, 'pod keeper ready');
+  } catch (err) {
+    deps.log.warn({ err }, 'could not make the pod keeper');
+  }
+  return true;
 }
 
 /** subPath/hostPath binds of pods that are gone (a deletion cut short); never fails the pass. */
