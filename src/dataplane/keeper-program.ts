@@ -127,6 +127,10 @@ export function startKeeper(o: KeeperProgramOptions): KeeperProgram {
     const base = { id: c.Id, name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''), role: labels['berth.role'], podRestartPolicy: labels['berth.restart-policy'], configError: labels['berth.config-error'] !== undefined };
     if (c.State === 'running' || c.State === 'restarting' || c.State === 'paused')
       return { ...base, up: true, status: c.State, exitCode: 0, error: '', dockerPolicy: '', joins: [] };
+    // Never started by the keeper whatever their state says (keeper-plan.ts): no inspect, so a
+    // host full of finished init containers and Never pods costs one list call per sweep.
+    if (base.role === 'init' || base.configError || base.podRestartPolicy === 'Never')
+      return { ...base, up: false, status: c.State, exitCode: 0, error: '', dockerPolicy: 'no', joins: [] };
     let info: InspectedContainer;
     try {
       info = await o.api.call<InspectedContainer>('GET', `/containers/${c.Id}/json`);
