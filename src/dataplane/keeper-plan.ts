@@ -14,8 +14,8 @@
  * - a container whose restarts berth had taken over for CrashLoopBackOff (Docker policy `no`,
  *   pod restartPolicy Always/OnFailure): nobody restarts it when berth is gone. The keeper hands
  *   it back to Docker's restart policy (berth takes it again at its next crash, if berth runs)
- *   and starts it: at once on the keeper's first sweep after it started (the engine restarted:
- *   the back-off is void, as a node reboot voids kubelet's), otherwise once it has been down
+ *   and starts it: at once on the keeper's first sweep after it was restarted (the engine
+ *   restarted: the back-off is void, as a node reboot voids kubelet's), otherwise once it has been down
  *   longer than berth's longest back-off could keep it (berth is not there to restart it).
  * Never an init container (they ran to completion), nor one berth refused to create as asked
  * (CreateContainerConfigError stand-ins), nor a Never/OnFailure container that should stay down.
@@ -67,8 +67,12 @@ export interface KeeperAttempt {
 
 export interface KeeperPlanOptions {
   now: number;
-  /** The keeper's first sweep since it started: the engine (re)started, hand back every managed container. */
-  firstSweep: boolean;
+  /**
+   * The keeper's first sweep after it was restarted (it had run before: the engine restarted, or,
+   * rarely, it crashed): hand back every managed container. Not when it was just created (a
+   * first pass on the host, berth upgraded): berth's back-off then still holds.
+   */
+  restarted: boolean;
   /** A managed container down this long has no berth restarting it. */
   abandonedAfterMs: number;
   /** The keeper's own earlier attempts, for its back-off (a start that fails again waits). */
@@ -135,13 +139,13 @@ function decide(c: KeptContainer, o: KeeperPlanOptions): KeeperStep | undefined 
     if (c.status === 'created' && c.error === '') return undefined;
     if (c.podRestartPolicy === 'OnFailure' && c.exitCode === 0 && c.error === '') return undefined;
     const abandoned = c.finishedAt !== undefined && o.now - c.finishedAt >= o.abandonedAfterMs;
-    if (!o.firstSweep && !abandoned) return undefined;
+    if (!o.restarted && !abandoned) return undefined;
     return {
       type: 'hand-back',
       id: c.id,
       name: c.name,
       policy: DOCKER_POLICY[c.podRestartPolicy!]!,
-      reason: o.firstSweep ? 'berth managed its restarts before the engine restarted' : `down for ${Math.round((o.now - c.finishedAt!) / 1000)}s with no berth process restarting it`,
+      reason: o.restarted ? 'berth managed its restarts before the engine restarted' : `down for ${Math.round((o.now - c.finishedAt!) / 1000)}s with no berth process restarting it`,
     };
   }
   if (c.error === '' || c.dockerPolicy === 'no') return undefined;

@@ -17,6 +17,8 @@ export interface KeeperProgramOptions {
   now: () => number;
   sweepMs: number;
   abandonedAfterMs: number;
+  /** This container's id or name (its hostname is its short id). */
+  self: string;
 }
 
 export interface KeeperProgram {
@@ -87,7 +89,7 @@ export function startKeeper(o: KeeperProgramOptions): KeeperProgram {
     for (const c of kept) if (c?.up) attempts.delete(c.id);
     const { steps, waits } = planKeeper(
       kept.filter((c): c is KeptContainer => c !== undefined),
-      { now, firstSweep: first, abandonedAfterMs: o.abandonedAfterMs, attempts },
+      { now, restarted: first && (await restartedSelf()), abandonedAfterMs: o.abandonedAfterMs, attempts },
     );
     first = false;
     for (const w of waits) o.log.debug('waits for the container it joins', { container: w.name, on: w.on });
@@ -110,6 +112,16 @@ export function startKeeper(o: KeeperProgramOptions): KeeperProgram {
         log.warn('start failed', { err: errorText(err) });
       }
     }
+  }
+
+  /**
+   * Whether this keeper container ran before this start (Docker keeps the previous FinishedAt):
+   * the engine restarted it. A keeper just created by a pass has never finished.
+   */
+  async function restartedSelf(): Promise<boolean> {
+    const self = await o.api.call<InspectedContainer>('GET', `/containers/${encodeURIComponent(o.self)}/json`).catch(() => undefined);
+    const finished = self?.State.FinishedAt ?? '';
+    return finished !== '' && !finished.startsWith('0001-');
   }
 
   async function start(id: string): Promise<void> {

@@ -4,6 +4,7 @@
  * with or without a berth process running (keeper-plan.ts says what and why; docs/daemon.md).
  * Node built-ins only.
  */
+import { hostname } from 'node:os';
 import type { OptionSpec } from './cli-args.js';
 import { dockerApi } from './keeper-docker.js';
 import { ABANDONED_AFTER_MS } from './keeper-plan.js';
@@ -28,6 +29,7 @@ runMain({
       now: () => Date.now(),
       sweepMs: Math.max(100, o['sweep-ms'] as number),
       abandonedAfterMs: o['abandoned-after-ms'] as number,
+      self: hostname(),
     });
     log.info('started', { socket: o.socket });
     return { shutdown: () => keeper.shutdown() };

@@ -10,7 +10,7 @@ function c(id: string, over: Partial<KeptContainer> = {}): KeptContainer {
   return { id, name: `n-${id}`, role: 'container', podRestartPolicy: 'Always', configError: false, up: false, status: 'exited', exitCode: 137, error: '', dockerPolicy: 'unless-stopped', joins: [], ...over };
 }
 const sandbox = (id: string, over: Partial<KeptContainer> = {}) => c(id, { role: 'sandbox', podRestartPolicy: 'Always', ...over });
-const opts = (over: Partial<KeeperPlanOptions> = {}): KeeperPlanOptions => ({ now: NOW, firstSweep: false, abandonedAfterMs: 420_000, attempts: new Map(), ...over });
+const opts = (over: Partial<KeeperPlanOptions> = {}): KeeperPlanOptions => ({ now: NOW, restarted: false, abandonedAfterMs: 420_000, attempts: new Map(), ...over });
 const ids = (r: ReturnType<typeof planKeeper>) => r.steps.map((s) => `${s.type}:${s.id}`);
 
 describe('planKeeper: what it starts', () => {
@@ -20,8 +20,8 @@ describe('planKeeper: what it starts', () => {
     ['a running container: nothing', [sandbox('sb1', { up: true }), c('a', { up: true, status: 'running', joins: ['sb1'] })], {}, []],
     ['restart policy no (Never pod) with a failed start stays down', [sandbox('sb1', { up: true }), c('a', { podRestartPolicy: 'Never', dockerPolicy: 'no', error: JOIN_FAILED, joins: ['sb1'] })], {}, []],
     ['on-failure with a failed start: Docker meant to run it', [sandbox('sb1', { up: true }), c('a', { podRestartPolicy: 'OnFailure', dockerPolicy: 'on-failure', error: JOIN_FAILED, joins: ['sb1'] })], {}, ['start:a']],
-    ['an init container never', [sandbox('sb1', { up: true }), c('i', { role: 'init', dockerPolicy: 'no', exitCode: 0, error: JOIN_FAILED, joins: ['sb1'] })], { firstSweep: true }, []],
-    ['a refused stand-in (CreateContainerConfigError) never', [sandbox('sb1', { up: true }), c('x', { configError: true, error: JOIN_FAILED, joins: ['sb1'] })], { firstSweep: true }, []],
+    ['an init container never', [sandbox('sb1', { up: true }), c('i', { role: 'init', dockerPolicy: 'no', exitCode: 0, error: JOIN_FAILED, joins: ['sb1'] })], { restarted: true }, []],
+    ['a refused stand-in (CreateContainerConfigError) never', [sandbox('sb1', { up: true }), c('x', { configError: true, error: JOIN_FAILED, joins: ['sb1'] })], { restarted: true }, []],
     ['a dead container never', [c('d', { status: 'dead', error: 'x' })], {}, []],
     ['a data-plane proxy whose start failed (no joins)', [c('p', { role: 'proxy', podRestartPolicy: undefined, error: 'endpoint with name p already exists in network n' })], {}, ['start:p']],
   ])('%s', (_name, containers, o, expected) => {
@@ -32,19 +32,19 @@ describe('planKeeper: what it starts', () => {
 describe('planKeeper: containers whose restarts berth managed (Docker policy no)', () => {
   const managed = (over: Partial<KeptContainer> = {}) => c('m', { dockerPolicy: 'no', joins: ['sb1'], finishedAt: NOW - 1_000, ...over });
   it.each<[string, Partial<KeptContainer>, Partial<KeeperPlanOptions>, string[]]>([
-    ['first sweep (the engine started): handed back and started at once', {}, { firstSweep: true }, ['hand-back:m']],
+    ['first sweep after the keeper restarted (the engine restarted): handed back and started at once', {}, { restarted: true }, ['hand-back:m']],
     ['later, still within berth\'s back-off: left to berth', {}, {}, []],
     ['down longer than berth\'s longest back-off: handed back', { finishedAt: NOW - 420_000 }, {}, ['hand-back:m']],
-    ['OnFailure that succeeded stays down', { podRestartPolicy: 'OnFailure', exitCode: 0 }, { firstSweep: true }, []],
-    ['OnFailure that failed comes back', { podRestartPolicy: 'OnFailure', exitCode: 1 }, { firstSweep: true }, ['hand-back:m']],
-    ['never started (a pass is creating it): left to the pass', { status: 'created', finishedAt: undefined }, { firstSweep: true }, []],
-    ['Never pod (policy no by design): not managed, stays down', { podRestartPolicy: 'Never' }, { firstSweep: true }, []],
+    ['OnFailure that succeeded stays down', { podRestartPolicy: 'OnFailure', exitCode: 0 }, { restarted: true }, []],
+    ['OnFailure that failed comes back', { podRestartPolicy: 'OnFailure', exitCode: 1 }, { restarted: true }, ['hand-back:m']],
+    ['never started (a pass is creating it): left to the pass', { status: 'created', finishedAt: undefined }, { restarted: true }, []],
+    ['Never pod (policy no by design): not managed, stays down', { podRestartPolicy: 'Never' }, { restarted: true }, []],
   ])('%s', (_name, over, o, expected) => {
     expect(ids(planKeeper([sandbox('sb1', { up: true }), managed(over)], opts(o)))).toEqual(expected);
   });
 
   it('hands back the Docker policy of the pod restartPolicy', () => {
-    const { steps } = planKeeper([sandbox('sb1', { up: true }), managed({ podRestartPolicy: 'OnFailure', exitCode: 2 })], opts({ firstSweep: true }));
+    const { steps } = planKeeper([sandbox('sb1', { up: true }), managed({ podRestartPolicy: 'OnFailure', exitCode: 2 })], opts({ restarted: true }));
     expect(steps[0]).toMatchObject({ type: 'hand-back', policy: 'on-failure' });
   });
 });
@@ -59,7 +59,7 @@ describe('planKeeper: order', () => {
       sandbox('sb1', { error: 'endpoint with name n-sb1 already exists' }),
       c('b2', { dockerPolicy: 'no', joins: ['sb2'], finishedAt: NOW - 5 }),
     ];
-    const { steps, waits } = planKeeper(containers, opts({ firstSweep: true }));
+    const { steps, waits } = planKeeper(containers, opts({ restarted: true }));
     expect(ids({ steps, waits })).toEqual(['start:sb2', 'start:sb1', 'start:a1', 'start:b1', 'start:a2', 'hand-back:b2']);
     expect(waits).toEqual([]);
   });
