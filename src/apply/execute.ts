@@ -2,6 +2,7 @@ import type { Action } from '../plan/actions.js';
 import { ACTION_PHASE } from '../plan/actions.js';
 import type { ObservedPod } from '../plan/observed.js';
 import { delay, NETWORK_REMOVE_BACKOFF } from '../model/backoff.js';
+import { staleEndpoints } from '../dataplane/keeper-plan.js';
 import { BerthError } from '../model/errors.js';
 import { dockerError, isNotFound } from './docker.js';
 import { isOwned, L, ownerLabels } from './labels.js';
@@ -159,12 +160,26 @@ async function deleteNetwork(ctx: PodContext, id: string, namespace: string): Pr
       // dockerd 20.10 releases the endpoints of just-removed containers asynchronously and
       // meanwhile refuses the removal with "has active endpoints"; it clears within moments.
       if (attempt < NETWORK_REMOVE_BACKOFF.retries && /active endpoints/.test(String((err as { json?: { message?: string } }).json?.message ?? (err as Error).message))) {
+        // After an engine restart an endpoint may outlive its container for good: cleared here.
+        await removeStaleEndpoints(ctx, id);
         await ctx.clock.sleep(delay(NETWORK_REMOVE_BACKOFF, attempt + 1));
         continue;
       }
       throw err instanceof BerthError ? err : dockerError(err, `removing the network of namespace ${namespace}`);
     }
   }
+}
+
+/**
+ * Endpoints of the network whose containers are gone (dataplane/keeper-plan.ts staleEndpoints),
+ * removed by a forced disconnect by name, the one way dockerd 20.10 deletes them.
+ */
+async function removeStaleEndpoints(ctx: PodContext, networkId: string): Promise<void> {
+  const net = ctx.docker.api.getNetwork(networkId);
+  const [info, containers] = await Promise.all([net.inspect() as Promise<{ Containers?: Record<string, { Name?: string }> }>, ctx.docker.api.listContainers({ all: true })]);
+  const existing = new Set(containers.flatMap((c) => [c.Id, ...c.Names.map((n) => n.replace(/^\//, ''))]));
+  const endpoints = Object.entries(info.Containers ?? {}).map(([key, e]) => ({ key, name: e.Name ?? '' }));
+  for (const name of staleEndpoints(endpoints, existing).filter((n) => n !== '')) await net.disconnect({ Container: name, Force: true }).catch(() => undefined);
 }
 
 async function createClaimVolume(ctx: PodContext, namespace: string, claim: string): Promise<void> {

@@ -25,6 +25,7 @@ import type { Divergence } from '../../plan/rollouts/state.js';
 import { commitChanges } from '../commit.js';
 import { deploymentKeys, logRolloutEvents, readRolloutState } from '../rollout-state.js';
 import type { InventoryEntry, Store } from '../store/index.js';
+import { ensureKeeper } from '../../apply/keeper.js';
 
 /** What a pass works with: the host, the store, time, and the app's control plane. */
 export interface PassDeps {
@@ -127,6 +128,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
   const rolloutsFailed = new Set<string>();
   let divergences: Divergence[] = [];
   const ended = () => ({ rolloutsFailed: [...rolloutsFailed], divergences });
+  let kept = false;
   for (;;) {
     req.signal?.throwIfAborted();
     const rolloutCtx = req.rollouts ? { sourceRevision: req.sourceRevision, ...(req.rollouts.policy ? { policy: req.rollouts.policy } : {}) } : undefined;
@@ -141,6 +143,8 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
     firstPlan ??= p;
     last = p;
     if (!req.dryRun) await pruneStaleMounts(deps, req.app, observed);
+    // Once per pass, and only for an app with pods: nothing else needs keeping.
+    if (!req.dryRun && !kept && (observed.pods.length > 0 || p.actions.some((a) => a.type === 'create-pod'))) kept = await keepPods(deps);
     // Decided on every step, committed only by a pass: a dry run writes nothing (issue 12 F1).
     if (req.dryRun) break;
     if (state && rolloutCtx && effective) {
@@ -198,6 +202,21 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
   }
   const p = last ?? firstPlan!;
   return { firstPlan: firstPlan!, results, waits: p.waits, workloads: p.workloads, timedOut: false, steps, ...ended() };
+}
+
+/**
+ * The host's pod keeper (apply/keeper.ts), made or updated by every pass of every app, so pods
+ * come back in order after an engine restart with no berth process running. Never fails the pass:
+ * pods run without it; only their recovery from an engine restart waits for the next pass.
+ */
+async function keepPods(deps: PassDeps): Promise<true> {
+  try {
+    const outcome = await ensureKeeper(deps.docker, deps.plane.images);
+    if (outcome !== 'unchanged') deps.log.info({ outcome }, 'pod keeper ready');
+  } catch (err) {
+    deps.log.warn({ err }, 'could not make the pod keeper');
+  }
+  return true;
 }
 
 /** subPath/hostPath binds of pods that are gone (a deletion cut short); never fails the pass. */
