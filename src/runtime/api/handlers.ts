@@ -54,8 +54,10 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     metrics: () => ({ status: 200, text: metrics.registry.render() }),
 
     status() {
-      const s = store.getSourceStatus(app);
       const d = daemon.status();
+      // The daemon's memory first: a failing store must not make status fail, nor answer from a stale row.
+      const s = readOrUndefined(() => store.getSourceStatus(app));
+      const lastPassFailed = d.lastPass?.result === 'failed';
       const src = d.source;
       return {
         status: 200,
@@ -74,16 +76,29 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
           sync: {
             // Argo CD's Unknown (ComparisonError): with the source unreadable, whether the host
             // matches it cannot be known; the last applied revision keeps running meanwhile.
-            state: src.consecutiveFailures > 0 ? 'Unknown' : (s?.syncState ?? 'Unknown'),
+            // A pass that failed (the store included) is Failed whatever the store last recorded.
+            state: lastPassFailed ? 'Failed' : src.consecutiveFailures > 0 || !d.store.ok ? 'Unknown' : (s?.syncState ?? 'Unknown'),
             since: iso(s?.syncStateSince) ?? null,
             appliedRevision: s?.lastApplied?.revision ?? null,
             appliedAt: iso(s?.lastApplied?.at) ?? null,
             fetchedRevision: s?.lastFetched?.revision ?? null,
             failedRevision: s?.lastFailed?.revision ?? null,
             failedAt: iso(s?.lastFailed?.at) ?? null,
-            lastError: s?.lastError ? { message: s.lastError.message, problems: s.lastError.problems, at: iso(s.lastError.at) } : null,
+            lastError: lastPassFailed && d.lastPass?.error
+              ? { code: d.lastPass.error.code, message: d.lastPass.error.message, problems: [], at: iso(d.lastPass.startedAt + d.lastPass.durationMs) }
+              : s?.lastError
+                ? { message: s.lastError.message, problems: s.lastError.problems, at: iso(s.lastError.at) }
+                : null,
             // Deployments running another template than the source's (SPEC §4): pinned by undo, or rolled back.
-            divergences: effectiveDeployments(store, app).divergences,
+            divergences: readOrUndefined(() => effectiveDeployments(store, app).divergences) ?? null,
+          },
+          store: {
+            healthy: d.store.ok,
+            ...(d.store.fault ? { fault: d.store.fault, message: d.store.message, hint: d.store.hint } : {}),
+            since: iso(d.store.since),
+            file: store.file,
+            lastBackup: d.store.lastBackup ? { file: d.store.lastBackup.file, at: iso(d.store.lastBackup.at) } : null,
+            ...(d.store.lastBackupError ? { lastBackupError: { message: d.store.lastBackupError.message, at: iso(d.store.lastBackupError.at) } } : {}),
           },
           ...(d.lastPass ? { lastPass: { ...d.lastPass, startedAt: iso(d.lastPass.startedAt) } } : {}),
           loop: { running: d.loop.running, pending: d.loop.pending, consecutiveFailures: d.loop.failures, ...(d.loop.retryAt ? { retryAt: iso(d.loop.retryAt) } : {}) },
@@ -124,7 +139,11 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     },
 
     events(query) {
-      const events = store.listEvents({ app, limit: query.limit ?? DEFAULT_EVENTS_LIMIT, ...(query.since !== undefined ? { since: query.since } : {}), ...(query.object !== undefined ? { objectKey: query.object } : {}) });
+      const limit = query.limit ?? DEFAULT_EVENTS_LIMIT;
+      const stored = readOrUndefined(() => store.listEvents({ app, limit, ...(query.since !== undefined ? { since: query.since } : {}), ...(query.object !== undefined ? { objectKey: query.object } : {}) })) ?? [];
+      // Failed passes the store could not record (it was full or damaged), newest last like the stored ones.
+      const held = daemon.heldEvents().filter((e) => (query.since === undefined || e.lastTimestamp >= query.since) && (query.object === undefined || e.objectKey === query.object));
+      const events = [...stored, ...held].slice(-limit);
       return {
         status: 200,
         body: {
@@ -178,6 +197,15 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       metrics.webhooks.inc({ forge: verdict.forge ?? 'unknown', outcome: verdict.status === 401 ? 'unauthorized' : 'malformed' });
     },
   };
+}
+
+/** A store read for status: undefined when the store fails (the daemon's health says why). */
+function readOrUndefined<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }
 
 /** A Secret's keys stay (people need to see which exist); its values never leave the host. */
