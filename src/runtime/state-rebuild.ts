@@ -110,12 +110,14 @@ async function ownedKeys(docker: DockerClient, app: string): Promise<Set<string>
   return keys;
 }
 
-/** A pod's containers and volumes belong to its controller; the rest to the object they realise. */
+/**
+ * A pod's containers and volumes belong to its controller, a proxy to its Service. Networks are
+ * left out: every namespace in use has one, whether or not a Namespace object describes it.
+ */
 export function ownerKeyOf(labels: Readonly<Record<string, string>>): string | undefined {
   const role = labels[L.role];
   const controller = labels[L.controller];
   if ((role === 'sandbox' || role === 'container' || role === 'init' || role === 'pvc') && controller) return controller;
-  if (role === 'network') return `Namespace//${labels[L.namespace] ?? ''}`;
   if (role === 'proxy') return `Service/${labels[L.namespace] ?? ''}/${labels[L.name] ?? ''}`;
   return undefined;
 }

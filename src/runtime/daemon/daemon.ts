@@ -254,7 +254,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
         });
         timers.armResync();
         timers.armCron();
-        armBackup(0);
+        armBackup(settings.backup?.intervalMs ?? 0);
         intents = pollIntents({ clock, pending: () => store.listPendingIntents(app).length > 0, trigger: () => trigger('intent'), stopped: () => stopped });
         log.info({ source: source.state().description, app }, 'daemon started');
         // The first pass applies the first fetch; if that takes long (an unreachable remote

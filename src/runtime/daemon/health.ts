@@ -64,6 +64,8 @@ const MAX_HELD_EVENTS = 20;
 export function createDaemonHealth(deps: DaemonHealthDeps): DaemonHealth {
   const { app, store, clock, metrics, log } = deps;
   let state: StoreHealth = { ok: true, since: clock.now() };
+  /** The first backup follows the first pass that did not fail, so it holds what that pass recorded. */
+  let backedUp = false;
   const held: HeldEvent[] = [];
   metrics.storeHealthy.set(1);
 
@@ -112,13 +114,35 @@ export function createDaemonHealth(deps: DaemonHealthDeps): DaemonHealth {
     if (held.length > MAX_HELD_EVENTS) held.shift();
   }
 
+function backup(): void {
+    if (!deps.backups) return;
+    backedUp = true;
+    // A damaged store is not backed up: the backups are what it is restored from.
+    if (!state.ok && state.fault === 'corrupt') return;
+    try {
+      const b = writeRollingBackup(store, deps.backups.stateDir, deps.backups.keep, clock.now());
+      state = { ...state, lastBackup: b };
+      const { lastBackupError: _, ...rest } = state;
+      state = rest;
+      metrics.storeBackupTimestamp.set(b.at / 1000);
+      log.info({ backup: b.file }, 'state store backed up');
+    } catch (err) {
+      metrics.storeBackupErrors.inc();
+      state = { ...state, lastBackupError: { message: (err as Error).message, at: clock.now() } };
+      log.error({ err }, 'state store backup failed');
+      // VACUUM INTO reads every row: a failing backup is also the periodic integrity check.
+      storeFailed(err);
+    }
+  }
+
   return {
     storeFailed,
     passSucceeded() {
-      if (state.ok) return;
-      if (state.fault !== 'corrupt') return setOk();
-      // Damage does not heal by itself; a pass that happened not to touch the bad page proves nothing.
-      if (quickCheck() === undefined) setOk();
+      if (!state.ok) {
+        // Damage does not heal by itself; a pass that happened not to touch the bad page proves nothing.
+        if (state.fault !== 'corrupt' || quickCheck() === undefined) setOk();
+      }
+      if (!backedUp) backup();
     },
     passFailed(err) {
       storeFailed(err);
@@ -131,25 +155,7 @@ export function createDaemonHealth(deps: DaemonHealthDeps): DaemonHealth {
         hold(message);
       }
     },
-    backup() {
-      if (!deps.backups) return;
-      // A damaged store is not backed up: the backups are what it is restored from.
-      if (!state.ok && state.fault === 'corrupt') return;
-      try {
-        const b = writeRollingBackup(store, deps.backups.stateDir, deps.backups.keep, clock.now());
-        state = { ...state, lastBackup: b };
-        const { lastBackupError: _, ...rest } = state;
-        state = rest;
-        metrics.storeBackupTimestamp.set(b.at / 1000);
-        log.info({ backup: b.file }, 'state store backed up');
-      } catch (err) {
-        metrics.storeBackupErrors.inc();
-        state = { ...state, lastBackupError: { message: (err as Error).message, at: clock.now() } };
-        log.error({ err }, 'state store backup failed');
-        // VACUUM INTO reads every row: a failing backup is also the periodic integrity check.
-        storeFailed(err);
-      }
-    },
+    backup,
     store: () => state,
     heldEvents: () => held,
   };

@@ -12,7 +12,7 @@ import { closeSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../model/clock.js';
 import { BerthError } from '../../model/errors.js';
-import { STORE_FAULT_HINT } from '../../model/store-fault.js';
+import { STORE_FAULT_HINT, storeFaultOf } from '../../model/store-fault.js';
 import { guardMethods, inWriteTransaction, openDatabase, storeError, type Db } from './database.js';
 import { createAppliedPolicyStore, type AppliedPolicyStore } from './applied-policy.js';
 import { createEventStore, DEFAULT_EVENT_RETENTION, type EventStore } from './events.js';
@@ -206,7 +206,14 @@ export function integrity(db: Db, quick: boolean, maxMessages = 20): { ok: boole
 }
 
 function assertIntact(db: Db, file: string): void {
-  const found = integrity(db, true, 5);
+  let found: { ok: boolean; messages: string[] };
+  try {
+    found = integrity(db, true, 5);
+  } catch (err) {
+    // A page too damaged for the check itself to read.
+    if (storeFaultOf(err) !== 'corrupt') throw err;
+    found = { ok: false, messages: [(err as Error).message] };
+  }
   if (found.ok) return;
   throw new BerthError('STORE_ERROR', `state store ${file} is damaged: ${found.messages.join('; ')}`, { op: 'open', file, fault: 'corrupt', integrity: found.messages, hint: STORE_FAULT_HINT.corrupt });
 }
