@@ -30,7 +30,7 @@ export const SUPPORTED_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(m
  * damaged store fails the backup instead of copying its bad page over a good backup.
  */
 export function writeBackup(store: { backupTo(file: string): void }, target: string): void {
-  const tmp = join(target, '..', `.${basename(target)}.${process.pid}.tmp`);
+  const tmp = join(target, '..', `.${basename(target)}.tmp`);
   rmSync(tmp, { force: true });
   try {
     store.backupTo(tmp);
@@ -161,7 +161,7 @@ export function restoreStore(options: RestoreOptions): RestoreResult {
   const exists = statSync(live, { throwIfNoEntry: false }) !== undefined;
   if (exists) assertNoLiveLease(live, options);
   mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
-  const tmp = join(options.stateDir, `.${DB_FILE}.restore.${process.pid}.tmp`);
+  const tmp = join(options.stateDir, `.${DB_FILE}.restore.tmp`);
   rmSync(tmp, { force: true });
   try {
     copyFileSync(options.from, tmp, constants.COPYFILE_EXCL);

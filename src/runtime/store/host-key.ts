@@ -96,7 +96,7 @@ export function readHostKeyFile(file: string): Buffer | undefined {
 /** Written whole or not at all (temp file + rename), 0600: the key is as secret as the store. */
 export function writeHostKeyFile(file: string, hex: string): void {
   if (readHostKeyFile(file)?.toString('hex') === hex) return;
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.tmp`;
   try {
     writeFileSync(tmp, `${hex}\n`, { mode: 0o600, flag: 'w' });
     const fd = openSync(tmp, 'r');
