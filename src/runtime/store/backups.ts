@@ -22,9 +22,9 @@ export interface BackupFile {
 export const SUPPORTED_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
 
 /**
- * Writes `target` as a consistent copy of the store (its `backupTo`: VACUUM INTO, online,
- * 0600), checks the copy, and only then renames it into place: a crash or a full disk leaves
- * at worst a stray temp file, never a truncated backup under a backup's name.
+ * Writes `target` (which must not exist) as a consistent copy of the store (its `backupTo`:
+ * VACUUM INTO, online, 0600), checks the copy, and only then links it into place: a crash or a
+ * full disk leaves at worst a stray temp file, never a truncated backup under a backup's name.
  *
  * VACUUM INTO rather than the page-copying backup API on purpose: it reads every row, so a
  * damaged store fails the backup instead of copying its bad page over a good backup.
@@ -42,9 +42,12 @@ export function writeBackup(store: { backupTo(file: string): void }, target: str
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, target);
+    // link, not rename: an existing file is never replaced (EEXIST), atomically.
+    linkSync(tmp, target);
+    rmSync(tmp, { force: true });
   } catch (err) {
     rmSync(tmp, { force: true });
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new BerthError('STORE_ERROR', `${target} exists; a backup never replaces a file`, { op: 'backup', file: target }, { cause: err });
     throw storeError('backup', err, { file: target });
   }
 }

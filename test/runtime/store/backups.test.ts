@@ -204,3 +204,19 @@ describe('the host key file', () => {
     expect(readFileSync(join(dir, HOST_KEY_FILE), 'utf8')).toBe(`${'33'.repeat(32)}\n`);
   });
 });
+
+describe('berth state backup', () => {
+  it('writes a checked 0600 copy, and refuses to overwrite a file', async () => {
+    const { runCli } = await import('../../support/cli.js');
+    const { store, dir } = populated();
+    store.close();
+    const file = join(h.tempDir(), 'copy.db');
+    const first = await runCli(['state', 'backup', file, '--state-dir', dir]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(inspectStoreFile(file)).toMatchObject({ ok: true, schemaVersion: SUPPORTED_SCHEMA_VERSION });
+    const again = await runCli(['state', 'backup', file, '--state-dir', dir]);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/exists; a backup never replaces a file/);
+  });
+});
