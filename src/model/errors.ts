@@ -1,3 +1,4 @@
+import type { StoreFault } from './store-fault.js';
 import type { Problem } from './problem.js';
 import type { LeaseHolder } from './state.js';
 
@@ -227,6 +228,10 @@ export interface ErrorDataMap {
     schemaVersion?: unknown;
     supportedVersion?: number;
     key?: string;
+    /** What is wrong with the store (model/store-fault.ts): `corrupt`, `full`, `readonly`, `io`, `error`. */
+    fault?: StoreFault;
+    /** What SQLite's integrity check found, first lines only. */
+    integrity?: string[];
   };
   LEASE_HELD: CommonData & { app: string; heldBy?: LeaseHolder; expiresAt?: number };
   /** What was refused, one line per refusal (`refused`): an app's stored objects, or one Deployment's revision. */

@@ -27,6 +27,10 @@ export interface DaemonFileConfig {
   debounce?: string;
   resync?: string;
   passTimeout?: string;
+  /** Rolling online backups of the state store: this often (`0` turns them off). */
+  backupInterval?: string;
+  /** How many rolling backups are kept in `<state-dir>/backups`. */
+  backupKeep?: number;
   listen?: string;
   tokenFile?: string;
   /** Host names the API answers to besides its listen address (`--api-host`). */
@@ -72,6 +76,8 @@ export const DAEMON_CONFIG_SCHEMA = {
     debounce: str('quiet time after the last file event before a folder is read', { pattern: DURATION }),
     resync: str('drift check interval', { pattern: DURATION }),
     passTimeout: str('how long one pass may wait for a rollout step', { pattern: DURATION }),
+    backupInterval: str('how often the state store is backed up (0: never)', { pattern: DURATION }),
+    backupKeep: { type: 'integer', minimum: 1, maximum: 100, description: 'rolling backups kept' },
     listen: str('API address host:port', { pattern: '^(\\[[0-9a-fA-F:]+\\]|[^:\\s]+):[0-9]{1,5}$' }),
     tokenFile: str('file holding the API bearer token'),
     allowedHosts: { type: 'array', items: str('a host name the API answers to', { pattern: '^[^:/\\s@?#]+$|^\\[[0-9a-fA-F:.]+\\]$' }) },
@@ -178,7 +184,7 @@ function ajvProblem(file: string, e: ErrorObject, root: unknown, locator: Docume
       message = `${what} must be a ${(e.params as { type: string }).type}`;
       break;
     case 'pattern':
-      message = /interval|debounce|resync|passTimeout/.test(String(path[0])) ? `${what} must be a duration such as 30s, 5m or 1h` : String(path[0]) === 'listen' ? `${what} must be host:port, e.g. 127.0.0.1:7420` : `${what} has an invalid value`;
+      message = /interval|debounce|resync|passTimeout|backupInterval/.test(String(path[0])) ? `${what} must be a duration such as 30s, 5m or 1h` : String(path[0]) === 'listen' ? `${what} must be host:port, e.g. 127.0.0.1:7420` : `${what} has an invalid value`;
       break;
     case 'enum':
       message = `${what} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;

@@ -119,7 +119,7 @@ const DATA_FIELDS = {
   DOCKER_ERROR: ['doing?', 'statusCode?', 'pod?', 'container?', 'exitCode?'],
   SOURCE_UNREACHABLE: ['reason', 'url', 'attempt', 'status?', 'hostKey?', 'knownHostsFile?'],
   SOURCE_ERROR: ['reason', 'ref?', 'url?', 'path?', 'commit?', 'candidates?', 'attempt?', 'cacheReset?', 'problems?'],
-  STORE_ERROR: ['op?', 'sqliteCode?', 'dir?', 'file?', 'journalMode?', 'schemaVersion?', 'supportedVersion?', 'key?'],
+  STORE_ERROR: ['op?', 'sqliteCode?', 'dir?', 'file?', 'journalMode?', 'schemaVersion?', 'supportedVersion?', 'key?', 'fault?', 'integrity?'],
   LEASE_HELD: ['app', 'heldBy?', 'expiresAt?'],
   POLICY_DENIED: ['refused', 'app?', 'key?', 'revision?'],
   NOT_OWNED: ['container?', 'network?', 'volume?'],

@@ -29,7 +29,10 @@ export interface DaemonFlags
       | 'allowedProbeHosts'
       | 'allowedRegistries'
       | 'allowedHosts'
+      | 'backupKeep'
     > {
+  /** `--backup-keep N` (commander hands over text). */
+  backupKeep?: string;
   config?: string;
   /** `--api-host NAME`, repeatable: the config file's allowedHosts. */
   apiHost?: string[];
@@ -58,6 +61,8 @@ export interface SettledDaemon {
   allowEmpty: boolean;
   resyncIntervalMs: number;
   passTimeoutMs: number;
+  /** Rolling store backups: every intervalMs (0: off), the newest `keep` kept. */
+  backup: { intervalMs: number; keep: number };
   logLevel: string;
   cronTimeScale: number;
   validation: ValidationFlags;
@@ -67,6 +72,8 @@ export const DAEMON_DEFAULTS = Object.freeze({
   interval: '1m',
   debounce: '200ms',
   passTimeout: '10m',
+  backupInterval: '1h',
+  backupKeep: 3,
   listen: '127.0.0.1:7420',
   logLevel: 'info',
 });
@@ -135,6 +142,8 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
   const gitTokenFile = flags.gitTokenFile !== undefined ? fromFlag(flags.gitTokenFile) : fromFile(file.gitTokenFile);
   const stateDir = flags.stateDir !== undefined ? fromFlag(flags.stateDir) : fromFile(file.stateDir);
   const app = pick(flags.app, file.app);
+  const backupKeep = flags.backupKeep !== undefined ? Number(flags.backupKeep) : (file.backupKeep ?? DAEMON_DEFAULTS.backupKeep);
+  if (!Number.isInteger(backupKeep) || backupKeep < 1 || backupKeep > 100) throw new BerthError('USAGE', `invalid --backup-keep "${String(flags.backupKeep)}" (a whole number from 1 to 100)`, { flag: '--backup-keep' });
   return deepFreeze({
     ...(app !== undefined ? { app } : {}),
     ...(stateDir !== undefined ? { stateDir } : {}),
@@ -150,6 +159,7 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
     allowEmpty: pick(flags.allowEmpty, file.allowEmpty) ?? false,
     resyncIntervalMs: resync !== undefined ? duration('resync', resync) : source.kind === 'git' ? pollIntervalMs : duration('resync', '5m'),
     passTimeoutMs: duration('pass-timeout', pick(flags.passTimeout, file.passTimeout) ?? DAEMON_DEFAULTS.passTimeout),
+    backup: { intervalMs: duration('backup-interval', pick(flags.backupInterval, file.backupInterval) ?? DAEMON_DEFAULTS.backupInterval), keep: backupKeep },
     logLevel: pick(flags.logLevel, file.logLevel) ?? options.env.BERTH_LOG_LEVEL ?? DAEMON_DEFAULTS.logLevel,
     cronTimeScale: scale,
     validation: {

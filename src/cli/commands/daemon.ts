@@ -23,6 +23,8 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
     .option('--debounce <duration>', `quiet time after a file event before the folder is read (default: ${DAEMON_DEFAULTS.debounce})`)
     .option('--resync <duration>', 'drift check: reconcile this often without a trigger (default: the poll interval; 5m with --watch)')
     .option('--pass-timeout <duration>', `how long one pass waits for a rollout step (default: ${DAEMON_DEFAULTS.passTimeout})`)
+    .option('--backup-interval <duration>', `back the state store up this often into <state-dir>/backups; 0 turns it off (default: ${DAEMON_DEFAULTS.backupInterval})`)
+    .option('--backup-keep <n>', `rolling backups kept (default: ${DAEMON_DEFAULTS.backupKeep})`)
     .option('--listen <host:port>', `HTTP API address (default: ${DAEMON_DEFAULTS.listen}); beyond loopback needs --token-file`)
     .option('--token-file <file>', 'API bearer token: required for every endpoint but /healthz, /readyz and /webhook')
     .option('--api-host <name>', 'a host name the API answers to besides its listen address, e.g. the name webhooks are sent to (repeatable)', collect)
@@ -139,6 +141,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
       passBackoff: PASS_BACKOFF,
       sourceBackoff: SOURCE_BACKOFF,
       ...(s.cronTimeScale !== 1 ? { cronTime: { origin: clock.now(), scale: s.cronTimeScale } } : {}),
+      backup: { stateDir, ...s.backup },
     },
   );
   target = d;

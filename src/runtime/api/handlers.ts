@@ -56,8 +56,10 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     metrics: () => ({ status: 200, text: metrics.registry.render() }),
 
     status() {
-      const s = store.getSourceStatus(app);
       const d = daemon.status();
+      // The daemon's memory first: a failing store must not make status fail, nor answer from a stale row.
+      const s = readOrUndefined(() => store.getSourceStatus(app));
+      const lastPassFailed = d.lastPass?.result === 'failed';
       const src = d.source;
       return {
         status: 200,
@@ -76,17 +78,30 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
           sync: {
             // Argo CD's Unknown (ComparisonError): with the source unreadable, whether the host
             // matches it cannot be known; the last applied revision keeps running meanwhile.
-            state: src.consecutiveFailures > 0 ? 'Unknown' : (s?.syncState ?? 'Unknown'),
+            // A pass that failed (the store included) is Failed whatever the store last recorded.
+            state: lastPassFailed ? 'Failed' : src.consecutiveFailures > 0 || !d.store.ok ? 'Unknown' : (s?.syncState ?? 'Unknown'),
             since: iso(s?.syncStateSince) ?? null,
             appliedRevision: s?.lastApplied?.revision ?? null,
             appliedAt: iso(s?.lastApplied?.at) ?? null,
             fetchedRevision: s?.lastFetched?.revision ?? null,
             failedRevision: s?.lastFailed?.revision ?? null,
             failedAt: iso(s?.lastFailed?.at) ?? null,
-            lastError: s?.lastError ? { message: s.lastError.message, problems: s.lastError.problems, at: iso(s.lastError.at) } : null,
+            lastError: lastPassFailed && d.lastPass?.error
+              ? { code: d.lastPass.error.code, message: d.lastPass.error.message, problems: [], at: iso(d.lastPass.startedAt + d.lastPass.durationMs) }
+              : s?.lastError
+                ? { message: s.lastError.message, problems: s.lastError.problems, at: iso(s.lastError.at) }
+                : null,
             // What runs other than the source says, on purpose: a template pinned by undo or rolled
             // back (SPEC §4), and a replica count `berth scale` set — as `diff -f` reports them.
-            divergences: appDivergences(store, app),
+            divergences: readOrUndefined(() => appDivergences(store, app)) ?? null,
+          },
+          store: {
+            healthy: d.store.ok,
+            ...(d.store.fault ? { fault: d.store.fault, message: d.store.message, hint: d.store.hint } : {}),
+            since: iso(d.store.since),
+            file: store.file,
+            lastBackup: d.store.lastBackup ? { file: d.store.lastBackup.file, at: iso(d.store.lastBackup.at) } : null,
+            ...(d.store.lastBackupError ? { lastBackupError: { message: d.store.lastBackupError.message, at: iso(d.store.lastBackupError.at) } } : {}),
           },
           ...(d.lastPass ? { lastPass: { ...d.lastPass, startedAt: iso(d.lastPass.startedAt) } } : {}),
           loop: { running: d.loop.running, pending: d.loop.pending, consecutiveFailures: d.loop.failures, ...(d.loop.retryAt ? { retryAt: iso(d.loop.retryAt) } : {}) },
@@ -127,7 +142,11 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     },
 
     events(query) {
-      const events = store.listEvents({ app, limit: query.limit ?? DEFAULT_EVENTS_LIMIT, ...(query.since !== undefined ? { since: query.since } : {}), ...(query.object !== undefined ? { objectKey: query.object } : {}) });
+      const limit = query.limit ?? DEFAULT_EVENTS_LIMIT;
+      const stored = readOrUndefined(() => store.listEvents({ app, limit, ...(query.since !== undefined ? { since: query.since } : {}), ...(query.object !== undefined ? { objectKey: query.object } : {}) })) ?? [];
+      // Failed passes the store could not record (it was full or damaged), newest last like the stored ones.
+      const held = daemon.heldEvents().filter((e) => (query.since === undefined || e.lastTimestamp >= query.since) && (query.object === undefined || e.objectKey === query.object));
+      const events = [...stored, ...held].slice(-limit);
       return {
         status: 200,
         body: {
@@ -181,6 +200,15 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       metrics.webhooks.inc({ forge: verdict.forge ?? 'unknown', outcome: verdict.status === 401 ? 'unauthorized' : 'malformed' });
     },
   };
+}
+
+/** A store read for status: undefined when the store fails (the daemon's health says why). */
+function readOrUndefined<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }
 
 /** A Secret's keys stay (people need to see which exist); its values never leave the host. */

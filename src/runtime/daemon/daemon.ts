@@ -24,6 +24,8 @@ import { pollIntents } from './intent-poll.js';
 import { consumeIntents } from '../intents.js';
 import type { SourceDriver } from './source.js';
 import { createSourceDriver } from './source.js';
+import { createDaemonHealth } from './health.js';
+import type { ClockTimer } from '../../model/clock.js';
 
 /** Settled configuration of one daemon (frozen by the CLI from flags and the config file). */
 import type { Daemon, DaemonDeps, DaemonSettings } from './daemon-types.js';
@@ -56,6 +58,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   let stopped = false;
   let managedPods: number | undefined;
   let firstChange: { triggeredAt: number; log: Logger; seen: boolean } | undefined;
+  let backupTimer: ClockTimer | undefined;
+  const health = createDaemonHealth({ app, store, clock, metrics, log, ...(settings.backup && settings.backup.intervalMs > 0 ? { backups: settings.backup } : {}) });
 
   const source: SourceDriver = createSourceDriver({
     spec: settings.source,
@@ -70,6 +74,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
         const newRevision = rev.id !== applied && !refused.has(rev.id);
         store.updateSourceStatus(app, { lastFetchedRevision: rev.id, ...(newRevision ? { syncState: 'OutOfSync' as const } : {}) });
       } catch (err) {
+        health.storeFailed(err);
         log.warn({ err }, 'could not record the fetched revision');
       }
     },
@@ -84,6 +89,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       try {
         store.updateSourceStatus(app, { lastError: { message: `reading ${state.description} failed (attempt ${state.consecutiveFailures}); still running the last applied revision: ${(err as Error).message}` } });
       } catch (e) {
+        health.storeFailed(e);
         log.warn({ err: e }, 'could not record the source error');
       }
     },
@@ -98,6 +104,11 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     retryCapMs: () => untilProgressDeadline(store, app, clock),
     run: (ctx) => reconcile(ctx),
     onPassEnd: (o) => {
+      metrics.consecutiveFailures.set(o.failures);
+      // Every failed pass is seen: in status (lastPass), events, metrics and /readyz, even when
+      // the store it would be recorded in is what fails.
+      if (o.status === 'failed') health.passFailed(o.error);
+      else if (o.status !== 'aborted') health.passSucceeded();
       if (o.error !== undefined && o.status === 'failed') log.error({ err: o.error, failures: o.failures, retryInMs: o.retryInMs }, 'reconcile pass failed; retrying after back-off');
       else if (o.status === 'aborted') {
         metrics.syncs.inc({ result: 'aborted' });
@@ -142,9 +153,19 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     loop.trigger(reason);
   }
 
-  /** The stages of one pass. */
+  /** One pass; a failure in any stage (reading the store included) is a failed pass in status and metrics. */
   async function reconcile(ctx: PassContext): Promise<PassOutcome> {
     const startedAt = clock.now();
+    try {
+      return await reconcileStages(ctx, startedAt);
+    } catch (err) {
+      if (!ctx.signal.aborted && outcomes.lastPass()?.startedAt !== startedAt) outcomes.finish(ctx, startedAt, 'failed', undefined, 0, err);
+      throw err;
+    }
+  }
+
+  /** The stages of one pass. */
+  async function reconcileStages(ctx: PassContext, startedAt: number): Promise<PassOutcome> {
     if (!lease?.held()) throw new BerthError('LEASE_HELD', `the daemon does not hold the lease of app ${app}`, { app });
     // What commands asked (scale, rollout undo…) first, under the daemon's own policy.
     consumeIntents(store, app, settings.validate.hostPolicy ?? DEFAULT_HOST_POLICY);
@@ -187,6 +208,17 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     return outcomes.after(ctx, startedAt, result, passLog, appliedBefore, jobKeys);
   }
 
+  /** Rolling backups of the store (health.backup never throws). */
+  function armBackup(delayMs: number): void {
+    const every = settings.backup?.intervalMs ?? 0;
+    if (stopped || every <= 0) return;
+    backupTimer = clock.setTimeout(() => {
+      backupTimer = undefined;
+      health.backup();
+      armBackup(every);
+    }, delayMs);
+  }
+
   /** Readiness as the prober knows it, counting the pods each observation sees (the managed-pods gauge). */
   function countingReadiness(): ReadinessSource {
     const r = readinessProbe!;
@@ -222,6 +254,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
         });
         timers.armResync();
         timers.armCron();
+        armBackup(settings.backup?.intervalMs ?? 0);
         intents = pollIntents({ clock, pending: () => store.listPendingIntents(app).length > 0, trigger: () => trigger('intent'), stopped: () => stopped });
         log.info({ source: source.state().description, app }, 'daemon started');
         // The first pass applies the first fetch; if that takes long (an unreachable remote
@@ -243,6 +276,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       stopped = true;
       readinessWatch.stop();
       timers.clear();
+      if (backupTimer) clock.clearTimeout(backupTimer);
       intents?.stop();
       events?.close();
       await source.close();
@@ -267,14 +301,19 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       ...(outcomes.lastPass() ? { lastPass: outcomes.lastPass()! } : {}),
       ...(managedPods !== undefined ? { managedPods } : {}),
       leaseHeld: lease?.held() ?? false,
+      store: health.store(),
     }),
+
+    heldEvents: () => health.heldEvents(),
 
     async readiness() {
       let storeOk = false;
       try {
         store.getSourceStatus(app);
-        storeOk = true;
-      } catch {
+        // A store that answers this read may still be damaged elsewhere or unable to write.
+        storeOk = health.store().ok;
+      } catch (err) {
+        health.storeFailed(err);
         storeOk = false;
       }
       // A wedged dockerd must not wedge the probe: answer "not ready" after a few seconds.
@@ -292,7 +331,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       timeout.abort();
       // firstFetch: a revision was read from the source at least once. A daemon whose source
       // never answered (a wrong URL, a missing path) is not doing its job, even while it heals.
-      const checks = { store: storeOk, docker: dockerOk, firstFetch: source.latest() !== undefined, lease: lease?.held() ?? false };
+      // lastPass: a daemon whose passes fail is not keeping the host equal to the source.
+      const checks = { store: storeOk, docker: dockerOk, firstFetch: source.latest() !== undefined, lease: lease?.held() ?? false, lastPass: outcomes.lastPass()?.result !== 'failed' };
       return { ready: Object.values(checks).every(Boolean), checks };
     },
 
