@@ -1,4 +1,5 @@
 import type { DockerClient } from '../../apply/docker.js';
+import { holdMessage } from '../../plan/local-hold.js';
 import type { ValidateOptions } from '../../manifests/index.js';
 import type { Clock } from '../../model/clock.js';
 import type { GitRef } from '../../sources/git.js';
@@ -84,6 +85,10 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
             lastError: s?.lastError ? { message: s.lastError.message, problems: s.lastError.problems, at: iso(s.lastError.at) } : null,
             // Deployments running another template than the source's (SPEC §4): pinned by undo, or rolled back.
             divergences: effectiveDeployments(store, app).divergences,
+            // A command's apply or delete the daemon keeps until the source moves (plan/local-hold.ts).
+            localHold: s?.localHold
+              ? { change: s.localHold.change, what: s.localHold.what, sourceRevision: s.localHold.sourceRevision, since: iso(s.localHold.at), message: holdMessage(s.localHold) }
+              : null,
           },
           ...(d.lastPass ? { lastPass: { ...d.lastPass, startedAt: iso(d.lastPass.startedAt) } } : {}),
           loop: { running: d.loop.running, pending: d.loop.pending, consecutiveFailures: d.loop.failures, ...(d.loop.retryAt ? { retryAt: iso(d.loop.retryAt) } : {}) },

@@ -21,7 +21,9 @@ import { createPassOutcomes } from './pass-outcome.js';
 import { createReadinessWatch } from './readiness-watch.js';
 import { createDaemonTimers, untilProgressDeadline } from './timers.js';
 import { pollIntents } from './intent-poll.js';
-import { consumeIntents } from '../intents.js';
+import { consumeIntents, nextPassIntent } from '../intents.js';
+import { chooseDaemonPass } from '../../plan/local-hold.js';
+import { runDaemonPassIntent } from './pass-intent.js';
 import type { SourceDriver } from './source.js';
 import { createSourceDriver } from './source.js';
 
@@ -146,12 +148,18 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   async function reconcile(ctx: PassContext): Promise<PassOutcome> {
     const startedAt = clock.now();
     if (!lease?.held()) throw new BerthError('LEASE_HELD', `the daemon does not hold the lease of app ${app}`, { app });
-    // What commands asked (scale, rollout undo…) first, under the daemon's own policy.
+    // What commands asked (scale, rollout undo…) first, under the daemon's own policy; an
+    // apply or delete is this pass (runtime/daemon/pass-intent.ts).
+    store.reclaimTakenIntents(app);
     consumeIntents(store, app, settings.validate.hostPolicy ?? DEFAULT_HOST_POLICY);
     const latest = source.latest();
-    const fromSource = latest !== undefined && !refused.has(latest.id);
+    const passIntent = nextPassIntent(store, app);
+    // A local apply or delete holds until the source moves past the revision it was made against.
+    const choice = chooseDaemonPass({ latest: latest?.id, refused, hold: store.getSourceStatus(app)?.localHold });
+    if (choice.liftHold && !passIntent) store.updateSourceStatus(app, { localHold: null });
+    const fromSource = choice.from === 'source' && latest !== undefined && !passIntent;
     const inventory = store.getInventory(app);
-    if (!fromSource && inventory.length === 0) return { status: 'ok' };
+    if (!fromSource && !passIntent && inventory.length === 0) return { status: 'ok' };
     const revisionId = sourceRevisionOf(store.getSourceStatus(app), inventory, fromSource ? latest : undefined);
     const passLog = deps.log.child({ component: 'reconcile' });
     setLogRevision(revisionId);
@@ -164,6 +172,14 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     // remembers pods and data-plane writes across passes.
     const passDeps = { docker, store, clock, log: passLog, random, plane: deps.plane, readiness: readinessSource!, hooks: readinessProbe!.hooks };
     const common = { app, extraResources: jobs, prune: true, waitForReady: false, timeoutMs: settings.passTimeoutMs, signal: ctx.signal };
+    if (passIntent) {
+      try {
+        return await runDaemonPassIntent({ passDeps, outcomes, source: source.state().description, latest: latest?.id, jobs, appliedBefore, log: passLog }, passIntent, ctx, startedAt);
+      } finally {
+        firstChange = undefined;
+        setLogRevision(appliedRevision() ?? revisionId);
+      }
+    }
     let result: PassResult;
     try {
       result = fromSource
