@@ -47,15 +47,17 @@ export interface PassIntentOutcome {
 export async function actOnPassIntent(deps: ConvergeDeps, intent: Intent, options: PassIntentOptions = {}): Promise<PassIntentOutcome | undefined> {
   const spec = intent.spec as PassIntentSpec;
   if (!deps.store.takeIntent(intent.id)) return undefined;
+  // Kept done, without the files: a revision can be large, and the inventory holds what was applied.
+  const kept = spec.type === 'apply' ? { ...spec, revision: { ...spec.revision, files: [] } } : spec;
   let outcome: PassIntentOutcome;
   try {
     outcome = spec.type === 'apply' ? await applyIntent(deps, intent.app, spec, options) : await deleteIntent(deps, intent.app, spec, options);
   } catch (err) {
     const e = isBerthError(err) ? err : new BerthError('INTERNAL', (err as Error)?.message ?? String(err), {});
-    deps.store.finishIntent(intent.id, { ok: false, message: e.message, error: { code: e.code, message: e.message, data: { ...e.data } } });
+    deps.store.finishIntent(intent.id, { ok: false, message: e.message, error: { code: e.code, message: e.message, data: { ...e.data } } }, kept);
     throw err;
   }
-  deps.store.finishIntent(intent.id, outcome.result);
+  deps.store.finishIntent(intent.id, outcome.result, kept);
   return outcome;
 }
 

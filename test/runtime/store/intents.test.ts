@@ -61,10 +61,11 @@ describe('intents: what commands asked of an app (schema v7)', () => {
     expect(store.reclaimTakenIntents('shop')).toBe(1);
     expect(store.listPendingIntents('shop').map((i) => i.id)).toEqual([a.id, b.id]);
     expect(store.takeIntent(a.id)).toBe(true);
-    expect(store.finishIntent(a.id, ok)).toBe(true);
+    const compacted = { ...spec, targets: [] };
+    expect(store.finishIntent(a.id, ok, compacted)).toBe(true);
     expect(store.finishIntent(a.id, ok)).toBe(false);
     expect(store.finishIntent(b.id, ok)).toBe(false);
-    expect(store.getIntent(a.id)).toMatchObject({ state: 'done', result: ok });
+    expect(store.getIntent(a.id)).toMatchObject({ state: 'done', result: ok, spec: compacted });
     expect(store.reclaimTakenIntents('shop')).toBe(0);
   });
 
