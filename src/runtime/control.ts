@@ -60,8 +60,6 @@ export async function submit(deps: SubmitDeps, spec: IntentSpec, options: Submit
     for (;;) {
       const seen = store.getIntent(intent.id);
       if (seen?.state === 'done' && seen.result) return { by: 'lease-holder', result: seen.result, ...(daemon ? { daemon } : {}), woken };
-      // Taken: the lease holder's pass is acting on it; that takes as long as it takes (the
-      // pass has its own timeout), and a holder that dies leaves it to the next one.
       try {
         return await withLease(store, clock, app, deps.holder, () => actHere(deps, intent, options));
       } catch (err) {
@@ -73,6 +71,8 @@ export async function submit(deps: SubmitDeps, spec: IntentSpec, options: Submit
           woken = deps.wake(heldBy);
         }
       }
+      // Taken: the lease holder's pass is acting on it; that takes as long as it takes (the
+      // pass has its own timeout), and a holder that dies leaves it to the next one.
       if (clock.now() >= deadline && seen?.state !== 'taken') {
         const late = withdraw(store, intent.id);
         if (late === 'taken') continue;

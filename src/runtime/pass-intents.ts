@@ -53,6 +53,9 @@ export async function actOnPassIntent(deps: ConvergeDeps, intent: Intent, option
   try {
     outcome = spec.type === 'apply' ? await applyIntent(deps, intent.app, spec, options) : await deleteIntent(deps, intent.app, spec, options);
   } catch (err) {
+    // A daemon stopping mid-pass leaves it taken: the next lease holder (the waiting command
+    // itself, or the daemon restarted) takes it up again. A command interrupted here gave up.
+    if (options.signal?.aborted && options.follows) throw err;
     const e = isBerthError(err) ? err : new BerthError('INTERNAL', (err as Error)?.message ?? String(err), {});
     deps.store.finishIntent(intent.id, { ok: false, message: e.message, error: { code: e.code, message: e.message, data: { ...e.data } } }, kept);
     throw err;

@@ -58,6 +58,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   let stopped = false;
   let managedPods: number | undefined;
   let firstChange: { triggeredAt: number; log: Logger; seen: boolean } | undefined;
+  /** The running pass acts on a command's apply or delete (a new revision does not cut it short). */
+  let actingOnIntent = false;
 
   const source: SourceDriver = createSourceDriver({
     spec: settings.source,
@@ -78,7 +80,9 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     onRevision: () => {
       metrics.triggers.inc({ trigger: 'source' });
       // The pass running now applies an older revision: stop it between steps and apply this one.
-      loop.supersede('source');
+      // A pass acting on a command's apply or delete finishes first: the command waits for it.
+      if (actingOnIntent) loop.trigger('source');
+      else loop.supersede('source');
     },
     onError: (err, state) => {
       const reason = isBerthError(err) ? String(('reason' in err.data ? err.data.reason : undefined) ?? err.code) : 'internal';
@@ -173,9 +177,11 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     const passDeps = { docker, store, clock, log: passLog, random, plane: deps.plane, readiness: readinessSource!, hooks: readinessProbe!.hooks };
     const common = { app, extraResources: jobs, prune: true, waitForReady: false, timeoutMs: settings.passTimeoutMs, signal: ctx.signal };
     if (passIntent) {
+      actingOnIntent = true;
       try {
         return await runDaemonPassIntent({ passDeps, outcomes, source: source.state().description, latest: latest?.id, jobs, appliedBefore, log: passLog }, passIntent, ctx, startedAt);
       } finally {
+        actingOnIntent = false;
         firstChange = undefined;
         setLogRevision(appliedRevision() ?? revisionId);
       }
