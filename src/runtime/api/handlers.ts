@@ -1,4 +1,5 @@
 import type { DockerClient } from '../../apply/docker.js';
+import { holdMessage } from '../../plan/local-hold.js';
 import type { ValidateOptions } from '../../manifests/index.js';
 import type { Clock } from '../../model/clock.js';
 import type { GitRef } from '../../sources/git.js';
@@ -94,6 +95,10 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
             // What runs other than the source says, on purpose: a template pinned by undo or rolled
             // back (SPEC §4), and a replica count `berth scale` set — as `diff -f` reports them.
             divergences: readOrUndefined(() => appDivergences(store, app)) ?? null,
+            // A command's apply or delete the daemon keeps until the source moves (plan/local-hold.ts).
+            localHold: s?.localHold
+              ? { change: s.localHold.change, what: s.localHold.what, sourceRevision: s.localHold.sourceRevision, since: iso(s.localHold.at), message: holdMessage(s.localHold) }
+              : null,
           },
           store: {
             healthy: d.store.ok,

@@ -21,7 +21,9 @@ import { createPassOutcomes } from './pass-outcome.js';
 import { createReadinessWatch } from './readiness-watch.js';
 import { createDaemonTimers, untilProgressDeadline } from './timers.js';
 import { pollIntents } from './intent-poll.js';
-import { consumeIntents } from '../intents.js';
+import { consumeIntents, nextPassIntent } from '../intents.js';
+import { chooseDaemonPass } from '../../plan/local-hold.js';
+import { runDaemonPassIntent } from './pass-intent.js';
 import type { SourceDriver } from './source.js';
 import { createSourceDriver } from './source.js';
 import { createDaemonHealth } from './health.js';
@@ -60,6 +62,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   let firstChange: { triggeredAt: number; log: Logger; seen: boolean } | undefined;
   let backupTimer: ClockTimer | undefined;
   const health = createDaemonHealth({ app, store, clock, metrics, log, ...(settings.backup && settings.backup.intervalMs > 0 ? { backups: settings.backup } : {}) });
+  /** The running pass acts on a command's apply or delete (a new revision does not cut it short). */
+  let actingOnIntent = false;
 
   const source: SourceDriver = createSourceDriver({
     spec: settings.source,
@@ -81,7 +85,9 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     onRevision: () => {
       metrics.triggers.inc({ trigger: 'source' });
       // The pass running now applies an older revision: stop it between steps and apply this one.
-      loop.supersede('source');
+      // A pass acting on a command's apply or delete finishes first: the command waits for it.
+      if (actingOnIntent) loop.trigger('source');
+      else loop.supersede('source');
     },
     onError: (err, state) => {
       const reason = isBerthError(err) ? String(('reason' in err.data ? err.data.reason : undefined) ?? err.code) : 'internal';
@@ -167,12 +173,18 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   /** The stages of one pass. */
   async function reconcileStages(ctx: PassContext, startedAt: number): Promise<PassOutcome> {
     if (!lease?.held()) throw new BerthError('LEASE_HELD', `the daemon does not hold the lease of app ${app}`, { app });
-    // What commands asked (scale, rollout undo…) first, under the daemon's own policy.
+    // What commands asked (scale, rollout undo…) first, under the daemon's own policy; an
+    // apply or delete is this pass (runtime/daemon/pass-intent.ts).
+    store.reclaimTakenIntents(app);
     consumeIntents(store, app, settings.validate.hostPolicy ?? DEFAULT_HOST_POLICY);
     const latest = source.latest();
-    const fromSource = latest !== undefined && !refused.has(latest.id);
+    const passIntent = nextPassIntent(store, app);
+    // A local apply or delete holds until the source moves past the revision it was made against.
+    const choice = chooseDaemonPass({ latest: latest?.id, refused, hold: store.getSourceStatus(app)?.localHold });
+    if (choice.liftHold && !passIntent) store.updateSourceStatus(app, { localHold: null });
+    const fromSource = choice.from === 'source' && latest !== undefined && !passIntent;
     const inventory = store.getInventory(app);
-    if (!fromSource && inventory.length === 0) return { status: 'ok' };
+    if (!fromSource && !passIntent && inventory.length === 0) return { status: 'ok' };
     const revisionId = sourceRevisionOf(store.getSourceStatus(app), inventory, fromSource ? latest : undefined);
     const passLog = deps.log.child({ component: 'reconcile' });
     setLogRevision(revisionId);
@@ -185,6 +197,16 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     // remembers pods and data-plane writes across passes.
     const passDeps = { docker, store, clock, log: passLog, random, plane: deps.plane, readiness: readinessSource!, hooks: readinessProbe!.hooks };
     const common = { app, extraResources: jobs, prune: true, waitForReady: false, timeoutMs: settings.passTimeoutMs, signal: ctx.signal };
+    if (passIntent) {
+      actingOnIntent = true;
+      try {
+        return await runDaemonPassIntent({ passDeps, outcomes, source: source.state().description, latest: latest?.id, jobs, appliedBefore, log: passLog }, passIntent, ctx, startedAt);
+      } finally {
+        actingOnIntent = false;
+        firstChange = undefined;
+        setLogRevision(appliedRevision() ?? revisionId);
+      }
+    }
     let result: PassResult;
     try {
       result = fromSource
