@@ -80,6 +80,7 @@ export async function executeDelete(deps: Omit<DeleteDeps, 'holder'>, req: Delet
     warn: (key, reason, message) => deps.store.addEvent({ app: req.app, type: 'Warning', reason, objectKey: key, message }),
     dataplane: deps.plane.dataplane,
     images: deps.plane.images,
+    preparedRoots: deps.plane.safeMountRoots,
   };
   const results = await executePlan(plan.actions, {
     ctx,

@@ -118,6 +118,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
     dns: services.dns,
     dataplane: deps.plane.dataplane,
     images: deps.plane.images,
+    preparedRoots: deps.plane.safeMountRoots,
     ...(req.hostPathPrefixes ? { hostPathPrefixes: req.hostPathPrefixes } : {}),
     ...(req.allowedRegistries ? { allowedRegistries: req.allowedRegistries } : {}),
   };
