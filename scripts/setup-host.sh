@@ -11,6 +11,10 @@ need_packages=()
 command -v dockerd >/dev/null 2>&1 || need_packages+=(docker.io)
 [ -x /bin/busybox ] && /bin/busybox --help >/dev/null 2>&1 && ! ldd /bin/busybox >/dev/null 2>&1 || need_packages+=(busybox-static)
 command -v git >/dev/null 2>&1 || need_packages+=(git)
+# Git over SSH is tested against a real sshd on loopback (test/support/ssh-server.ts), which
+# the tests start themselves; ssh-keygen/ssh-keyscan come with the client.
+[ -x /usr/sbin/sshd ] || need_packages+=(openssh-server)
+command -v ssh-keyscan >/dev/null 2>&1 || need_packages+=(openssh-client)
 # The service data plane copies the host's iptables into its image (kernel forwarding).
 [ -x /usr/sbin/iptables ] || [ -x /sbin/iptables ] || need_packages+=(iptables)
 if [ "${BERTH_SETUP_BENCH:-0}" = 1 ]; then
@@ -18,8 +22,23 @@ if [ "${BERTH_SETUP_BENCH:-0}" = 1 ]; then
 fi
 if [ ${#need_packages[@]} -gt 0 ]; then
   log "installing ${need_packages[*]}"
+  # No service may start from a package here (openssh-server would open port 22 to the
+  # world): policy-rc.d exit 101 tells invoke-rc.d "not now"; removed again afterwards.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+    own_policy=1
+    trap 'as_root rm -f "$policy"' EXIT
+  fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
+  if [ "$own_policy" = 1 ]; then as_root rm -f "$policy"; trap - EXIT; fi
+  # systemd hosts enable units regardless of policy-rc.d: stop and disable the system sshd
+  # if this script is what installed it.
+  if printf '%s\n' "${need_packages[@]}" | grep -qx openssh-server && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+  fi
 fi
 
 docker_ok() { timeout 10 docker info >/dev/null 2>&1 || timeout 10 curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; }

@@ -42,13 +42,8 @@ const ALLOWED_MODULE_DECLARATIONS: Record<string, string> = {
   'apply/docker.ts DockerodeClass': 'memo: dockerode, loaded on first use',
 };
 
-/**
- * Module state still waiting for the composition root. This list may only shrink: remove an
- * entry when its state moves into the root.
- * - safe-mounts.ts `prepared`: whether this process made sure the safe-mount root is on tmpfs
- *   (a host mount, once per process and root). Moving it needs the mount tool in the root.
- */
-const KNOWN_MODULE_STATE: readonly string[] = ['apply/volumes/safe-mounts.ts prepared'];
+/** Module state waiting for the composition root: none is left, and none may come back. */
+const KNOWN_MODULE_STATE: readonly string[] = [];
 
 /** No file in src/ is longer than this: past it, a file holds more than one thing to read. */
 const MAX_FILE_LINES = 400;

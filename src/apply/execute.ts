@@ -2,14 +2,18 @@ import type { Action } from '../plan/actions.js';
 import { ACTION_PHASE } from '../plan/actions.js';
 import type { ObservedPod } from '../plan/observed.js';
 import { delay, NETWORK_REMOVE_BACKOFF } from '../model/backoff.js';
+import { staleEndpoints } from '../dataplane/keeper-plan.js';
 import { BerthError } from '../model/errors.js';
 import { dockerError, isNotFound } from './docker.js';
 import { isOwned, L, ownerLabels } from './labels.js';
 import { dockerNames } from './names.js';
 import type { DeletePodHooks, PodContext, PodCreated } from './pod.js';
 import { createPod, createPodContainer, deletePod, removeVolume, restoreVolumeFiles, startContainer } from './pod.js';
-import { describeServiceAction } from '../plan/service-action-text.js';
+import { describeAction } from '../plan/action-text.js';
 import { executeServiceAction } from './services/execute.js';
+
+// Callers that print what a pass did (apply --dry-run, the live diff) have long read it from here.
+export { describeAction };
 
 /**
  * Actions in flight at once. dockerd does the work and serialises some of it internally;
@@ -173,12 +177,26 @@ async function deleteNetwork(ctx: PodContext, id: string, namespace: string): Pr
       // dockerd 20.10 releases the endpoints of just-removed containers asynchronously and
       // meanwhile refuses the removal with "has active endpoints"; it clears within moments.
       if (attempt < NETWORK_REMOVE_BACKOFF.retries && /active endpoints/.test(String((err as { json?: { message?: string } }).json?.message ?? (err as Error).message))) {
+        // After an engine restart an endpoint may outlive its container for good: cleared here.
+        await removeStaleEndpoints(ctx, id);
         await ctx.clock.sleep(delay(NETWORK_REMOVE_BACKOFF, attempt + 1));
         continue;
       }
       throw err instanceof BerthError ? err : dockerError(err, `removing the network of namespace ${namespace}`);
     }
   }
+}
+
+/**
+ * Endpoints of the network whose containers are gone (dataplane/keeper-plan.ts staleEndpoints),
+ * removed by a forced disconnect by name, the one way dockerd 20.10 deletes them.
+ */
+async function removeStaleEndpoints(ctx: PodContext, networkId: string): Promise<void> {
+  const net = ctx.docker.api.getNetwork(networkId);
+  const [info, containers] = await Promise.all([net.inspect() as Promise<{ Containers?: Record<string, { Name?: string }> }>, ctx.docker.api.listContainers({ all: true })]);
+  const existing = new Set(containers.flatMap((c) => [c.Id, ...c.Names.map((n) => n.replace(/^\//, ''))]));
+  const endpoints = Object.entries(info.Containers ?? {}).map(([key, e]) => ({ key, name: e.Name ?? '' }));
+  for (const name of staleEndpoints(endpoints, existing).filter((n) => n !== '')) await net.disconnect({ Container: name, Force: true }).catch(() => undefined);
 }
 
 async function createClaimVolume(ctx: PodContext, namespace: string, claim: string): Promise<void> {
@@ -195,35 +213,6 @@ async function createClaimVolume(ctx: PodContext, namespace: string, claim: stri
     await ctx.docker.api.createVolume({ Name: name, Labels: { ...ownerLabels(ctx.app, namespace, 'PersistentVolumeClaim', claim, 'pvc'), [L.controller]: `PersistentVolumeClaim/${namespace}/${claim}` } });
   } catch (err) {
     throw dockerError(err, `creating volume ${name}`);
-  }
-}
-
-export function describeAction(a: Action): string {
-  switch (a.type) {
-    case 'create-network':
-      return `create network for namespace ${a.namespace}`;
-    case 'delete-network':
-      return `delete network of namespace ${a.namespace}`;
-    case 'create-volume':
-      return `create volume for pvc ${a.namespace}/${a.claim}`;
-    case 'delete-volume':
-      return a.claim ? `delete volume of pvc ${a.namespace}/${a.claim} (data is lost)` : `delete leftover volume ${a.volumeName}`;
-    case 'create-pod':
-      return `create pod ${a.pod.namespace}/${a.pod.name} (${a.reason})`;
-    case 'delete-pod':
-      return `delete pod ${a.namespace}/${a.name} (${a.reason})`;
-    case 'create-container':
-      return `recreate container ${a.container} in pod ${a.pod.namespace}/${a.pod.name} (${a.reason})`;
-    case 'start-container':
-      return `start container ${a.container} of pod ${a.namespace}/${a.pod} (${a.reason})`;
-    case 'restore-volume-files':
-      return `write the files of secret volume${a.volumes.length > 1 ? 's' : ''} ${a.volumes.join(', ')} of pod ${a.pod.namespace}/${a.pod.name} again (${a.reason})`;
-    case 'manage-restarts':
-      return a.take
-        ? `take over restarts of container ${a.container} in pod ${a.namespace}/${a.pod} (${a.reason})`
-        : `hand restarts of container ${a.container} in pod ${a.namespace}/${a.pod} back to Docker (${a.reason})`;
-    default:
-      return describeServiceAction(a);
   }
 }
 

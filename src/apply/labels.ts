@@ -29,7 +29,7 @@ export const L = {
   volume: 'berth.volume',
 } as const;
 
-export type Role = 'sandbox' | 'container' | 'init' | 'proxy' | 'dns' | 'network' | 'pvc' | 'emptydir' | 'config';
+export type Role = 'sandbox' | 'container' | 'init' | 'proxy' | 'dns' | 'network' | 'pvc' | 'emptydir' | 'config' | 'keeper';
 
 export function ownerLabels(app: string, namespace: string, kind: string, name: string, role: Role): Record<string, string> {
   return { [L.managed]: 'true', [L.app]: app, [L.namespace]: namespace, [L.kind]: kind, [L.name]: name, [L.role]: role };

@@ -1,3 +1,4 @@
+import type { PreparedRoots } from './volumes/safe-mounts.js';
 import type { Clock } from '../model/clock.js';
 import type { PodPlan } from '../plan/pod-plan.js';
 import type { DockerClient } from './docker.js';
@@ -29,6 +30,8 @@ export interface PodContext {
   allowedRegistries?: readonly string[];
   /** Where subPath/hostPath binds are made (SAFE_MOUNT_ROOT; tests may move it). */
   safeMountRoot?: string;
+  /** The control plane's memory of safe-mount roots made sure of (runtime/compose.ts). */
+  preparedRoots?: PreparedRoots;
 }
 
 export const pullGuard = (ctx: PodContext) => (ctx.allowedRegistries ? { allowedRegistries: ctx.allowedRegistries } : {});

@@ -114,7 +114,7 @@ export async function startContainer(ctx: PodContext, containerId: string): Prom
     // Its subPath/hostPath binds are gone after a reboot (tmpfs): made again, from its own
     // label, by the same safe resolution, before Docker is asked to bind them.
     const info = await ctx.docker.api.getContainer(containerId).inspect();
-    await ensureSafeMounts({ docker: ctx.docker, root: ctx.safeMountRoot ?? SAFE_MOUNT_ROOT }, parseJson<SafeMount[]>(info.Config.Labels[L.safeMounts]) ?? []);
+    await ensureSafeMounts({ docker: ctx.docker, root: ctx.safeMountRoot ?? SAFE_MOUNT_ROOT, ...(ctx.preparedRoots ? { preparedRoots: ctx.preparedRoots } : {}) }, parseJson<SafeMount[]>(info.Config.Labels[L.safeMounts]) ?? []);
     await ctx.docker.api.getContainer(containerId).start();
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 304) return; // already running

@@ -62,7 +62,7 @@ export function validateOptionsFrom(flags: ValidationFlags): ValidateOptions {
 /**
  * The host policy the flags give when at least one policy flag is given, else undefined: a
  * command that converges stored templates (rollout, scale) then runs under the policy the app
- * was last applied with (runtime/pass.ts policyInForce). Flags replace that policy whole.
+ * was last applied with (runtime/pass/policy.ts policyInForce). Flags replace that policy whole.
  */
 export function explicitHostPolicy(flags: ValidationFlags): HostPolicy | undefined {
   const given = POLICY_FLAGS.some((k) => {

@@ -1,3 +1,4 @@
+import type { StoreFault } from './store-fault.js';
 import type { Problem } from './problem.js';
 import type { LeaseHolder } from './state.js';
 
@@ -60,7 +61,11 @@ export type SourceErrorReason =
   | 'commit-not-found'
   | 'path-not-found'
   | 'not-a-commit'
-  | 'corrupt';
+  | 'corrupt'
+  | 'ssh-key-missing'
+  | 'ssh-key-encrypted'
+  | 'ssh-key-invalid'
+  | 'known-hosts-invalid';
 
 /**
  * Why a remote could not be reached (SOURCE_UNREACHABLE `data.reason`):
@@ -70,8 +75,11 @@ export type SourceErrorReason =
  * - `http`: any other HTTP status
  * - `not-git`: the server answered but does not speak Git's smart HTTP protocol
  * - `timeout`: no answer within the source's timeout
+ * - SSH only (sources/git-ssh.ts): `host-key-unknown` (the host is not in the known_hosts file,
+ *   or there is none: never trusted on first use), `host-key-mismatch` (it is, with another
+ *   key), `host-key-revoked` (an `@revoked` line lists the key it offered)
  */
-export type UnreachableReason = 'network' | 'auth' | 'not-found' | 'http' | 'not-git' | 'timeout';
+export type UnreachableReason = 'network' | 'auth' | 'not-found' | 'http' | 'not-git' | 'timeout' | 'host-key-unknown' | 'host-key-mismatch' | 'host-key-revoked';
 
 /** Why a path inside a volume or below a hostPath prefix was refused while it was resolved. */
 export type VolumePathReason = 'escapes-root' | 'not-found' | 'not-a-directory' | 'too-many-links' | 'symlink-refused' | 'wrong-type' | 'unreadable';
@@ -100,6 +108,8 @@ type SourceErrorData = CommonData & {
   attempt?: number;
   /** Whether the remote's local cache was wiped and cloned again before this failure. */
   cacheReset?: boolean;
+  /** The lines of a known_hosts file berth cannot read (reason `known-hosts-invalid`). */
+  problems?: unknown[];
 };
 
 /**
@@ -203,6 +213,9 @@ export interface ErrorDataMap {
     attempt: number;
     /** The HTTP status, when the remote answered with one. */
     status?: number;
+    /** SSH: the SHA256 fingerprint of the host key the server offered, and the known_hosts file it was checked against. */
+    hostKey?: string;
+    knownHostsFile?: string;
   };
   SOURCE_ERROR: SourceErrorData;
   STORE_ERROR: CommonData & {
@@ -215,6 +228,10 @@ export interface ErrorDataMap {
     schemaVersion?: unknown;
     supportedVersion?: number;
     key?: string;
+    /** What is wrong with the store (model/store-fault.ts): `corrupt`, `full`, `readonly`, `io`, `error`. */
+    fault?: StoreFault;
+    /** What SQLite's integrity check found, first lines only. */
+    integrity?: string[];
   };
   LEASE_HELD: CommonData & { app: string; heldBy?: LeaseHolder; expiresAt?: number };
   /** What was refused, one line per refusal (`refused`): an app's stored objects, or one Deployment's revision. */

@@ -55,7 +55,26 @@ export interface SourceStatus {
   lastApplied?: RevisionMark;
   lastFailed?: RevisionMark;
   lastError?: SourceError;
+  /** A change `apply`/`delete` made under a daemon that follows a source: kept until the source moves. */
+  localHold?: LocalHold;
   updatedAt: number;
+}
+
+/**
+ * `apply -f` or `delete` run while a daemon follows a source (Git or a folder): the daemon
+ * keeps the change (it converges its inventory instead of the source) for as long as the
+ * source stays at `sourceRevision`, the revision it followed when the change was made, as a
+ * pin by `rollout undo` holds (plan/local-hold.ts).
+ */
+export interface LocalHold {
+  change: 'apply' | 'delete';
+  /** What was applied (`folder ./other`, a revision id) or deleted (`deployment.apps/web`). */
+  what: string;
+  /** The source revision current when the change was made. */
+  sourceRevision: string;
+  /** The source, as the daemon describes it (`git https://…@main`, `folder ./deploy`). */
+  source: string;
+  at: number;
 }
 
 /**
@@ -68,6 +87,7 @@ export interface SourceStatusPatch {
   lastAppliedRevision?: string | null;
   lastFailedRevision?: string | null;
   lastError?: { message: string; problems?: readonly Problem[] } | null;
+  localHold?: LocalHold | null;
 }
 
 // ---------------------------------------------------------------- rollouts

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../model/errors.js';
 import type { Intent, IntentResult, IntentSpec } from '../model/intent.js';
+import { isPassIntent } from '../model/intent.js';
 import type { HostPolicy } from '../model/policy.js';
 import { describeViolations, podSpecPolicyViolations } from '../model/pod-policy.js';
 import type { DeploymentOverride, InventoryEntry, RolloutRecord } from '../model/state.js';
@@ -56,6 +57,8 @@ type Decision = { result: IntentResult; changes: StoreChange[] };
 export function planIntent(intent: Intent, state: IntentPlanState): Decision {
   const spec: IntentSpec = intent.spec;
   if (spec.type === 'scale') return scale(spec, state);
+  // apply and delete are acted on by a pass of their own (runtime/pass-intents.ts), never here.
+  if (isPassIntent(spec)) return refused('INTERNAL', `a ${spec.type} intent is acted on by a pass, not decided`, { type: spec.type });
   const key = spec.deployment;
   const entry = state.inventory.find((e) => e.key === key && e.kind === 'Deployment');
   if (!entry) {

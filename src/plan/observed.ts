@@ -1,3 +1,4 @@
+import type { InventoryInput } from '../model/state.js';
 import type { RestartPolicy, StringMap } from '../model/types.js';
 
 /**
@@ -23,14 +24,8 @@ export interface ObservedState {
   endpointHolds?: string[];
 }
 
-export interface InventoryItem {
-  key: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  specHash: string;
-  object: unknown;
-}
+/** An applied object as the planner reads it: the store's record without its bookkeeping times. */
+export type InventoryItem = InventoryInput;
 
 export interface ObservedNetwork {
   namespace: string;
@@ -73,7 +68,7 @@ export interface ObservedContainer {
   restartCount: number;
   /**
    * Docker's own RestartCount, when inspected. `docker start` and `docker restart` reset it to
-   * 0, so whoever starts the container keeps these in the store first (runtime/pod-status.ts).
+   * 0, so whoever starts the container keeps these in the store first (plan/restart-records.ts).
    */
   dockerRestarts?: number;
   /** Docker's own crash-loop state: exited and about to be restarted by policy. */

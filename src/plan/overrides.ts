@@ -52,3 +52,28 @@ export function liftReplicaOverrides(
   }
   return { changes, kept };
 }
+
+/** A count `berth scale` holds in place of the source's, as the live diff reports it. */
+export interface ScaleDivergence {
+  deployment: string;
+  reason: 'scaled';
+  message: string;
+}
+
+/**
+ * The scales in force for this revision (`kept` of liftReplicaOverrides) whose count is not
+ * the manifest's own: not a change (the manifest is what was applied) and not drift (the host
+ * runs the count it should), but the host running something other than the source says, until
+ * the manifest changes. A scale to the manifest's own count diverges from nothing.
+ */
+export function scaleDivergences(resources: readonly Resource[], kept: ReadonlyMap<string, number>): ScaleDivergence[] {
+  const out: ScaleDivergence[] = [];
+  for (const r of resources) {
+    const n = kept.get(r.key);
+    const object = r.object as AnyObject & { spec?: { replicas?: number } };
+    if (n === undefined || !SCALABLE_KINDS.has(object.kind)) continue;
+    const own = object.spec?.replicas ?? 1;
+    if (own !== n) out.push({ deployment: r.key, reason: 'scaled', message: `scaled to ${n} by berth scale (the manifest says ${own}) until the manifest changes` });
+  }
+  return out;
+}

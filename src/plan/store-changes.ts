@@ -1,5 +1,6 @@
 import type {
   BeginRolloutInput,
+  ContainerStatusRecord,
   CronStateInput,
   DeploymentOverrideKind,
   EventInput,
@@ -11,6 +12,7 @@ import type {
   SourceStatusPatch,
 } from '../model/state.js';
 import type { IntentResult } from '../model/intent.js';
+import type { HostPolicy } from '../model/policy.js';
 
 /**
  * What a controller decided the store should remember, as data: the planner returns these
@@ -27,6 +29,13 @@ export type StoreChange = (
   | { type: 'upsert-inventory'; entry: InventoryInput; sourceRevision: string }
   | { type: 'remove-inventory'; keys: readonly string[] }
   | { type: 'update-source-status'; patch: SourceStatusPatch }
+  /** The policy what the inventory holds was admitted under (rollout and scale converge it again under it). */
+  | { type: 'record-applied-policy'; policy: HostPolicy }
+  /**
+   * Legacy (unkeyed) pod-template hashes gone from the host: the events' messages that name
+   * them name their sealed form instead (store/host-key.ts), as the rollout history does.
+   */
+  | { type: 'seal-legacy-hashes'; hashKey: Uint8Array; hashes: readonly string[] }
   | { type: 'begin-rollout'; deployment: string; input: BeginRolloutInput }
   | { type: 'note-progress'; deployment: string; revision: number; signature?: string; progressed?: boolean }
   | { type: 'finish-rollout'; deployment: string; revision: number; outcome: FinishedOutcome; message?: string }
@@ -47,12 +56,21 @@ export type StoreChange = (
   | { type: 'delete-cron-state'; cronJobKey: string }
   | { type: 'set-pod-status'; podKey: string; status: PodStatusInput }
   | { type: 'delete-pod-status'; podKeys: readonly string[] }
+  /**
+   * One container's record, merged into what the store holds when the change is committed:
+   * `set` replaces fields, `add` counts on. A whole record decided from an observation would
+   * undo what the prober wrote meanwhile (readiness, a liveness restart's count).
+   */
+  | { type: 'update-container-status'; podKey: string; container: string; set?: ContainerStatusPatch; add?: { restartCount?: number; backoffRestarts?: number } }
   | { type: 'add-event'; event: Omit<EventInput, 'app'> }
   /** A user command's intent was acted on (plan/intents.ts): committed with the changes it made. */
   | { type: 'complete-intent'; id: number; result: IntentResult }
 ) & { onSuccessOf?: readonly string[] };
 
 export type StoreChangeType = StoreChange['type'];
+
+/** The fields of a container's record `update-container-status` may set. */
+export type ContainerStatusPatch = { [K in keyof ContainerStatusRecord]?: ContainerStatusRecord[K] };
 
 /** The changes to commit before executing (write-ahead), and those that wait for their actions. */
 export function splitByTiming(changes: readonly StoreChange[]): { before: StoreChange[]; after: StoreChange[] } {

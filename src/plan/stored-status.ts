@@ -23,10 +23,15 @@ export function withStoredStatus(pod: ObservedPod, record: PodStatusRecord | und
       const stored = own(record?.containers, c.name);
       const extra = inspected.get(c.id);
       if (!stored && !extra) return c;
+      // berth manages a container's restarts only while Docker's policy is still the `no` it set:
+      // one handed back (the pod keeper after an engine restart, or with no berth to restart it;
+      // a person) is Docker's again, and a new crash loop is taken over afresh.
+      const policy = extra?.dockerRestartPolicy ?? c.dockerRestartPolicy;
+      const managed = stored?.restartsManaged === true && (policy === undefined || policy === 'no');
       return {
         ...c,
         restartCount: c.restartCount + (stored?.restartCount ?? 0),
-        ...(stored?.restartsManaged ? { restartsManaged: true } : {}),
+        ...(managed ? { restartsManaged: true } : {}),
         ...(stored?.backoffRestarts !== undefined ? { backoffRestarts: stored.backoffRestarts } : {}),
         ...(extra?.startedAt !== undefined && c.startedAt === undefined ? { startedAt: extra.startedAt } : {}),
         ...(extra?.dockerRestartPolicy !== undefined ? { dockerRestartPolicy: extra.dockerRestartPolicy } : {}),

@@ -1,5 +1,6 @@
 import type { StoreChange } from '../plan/store-changes.js';
-import type { Store } from './store/index.js';
+import type { ContainerStatusRecord, Store } from './store/index.js';
+import { own, setOwn } from '../model/own.js';
 
 /**
  * Commits what a plan decided, in one store transaction: all of it or none of it. The planner
@@ -27,6 +28,12 @@ function applyChange(store: Store, app: string, c: StoreChange): void {
       return;
     case 'update-source-status':
       store.updateSourceStatus(app, c.patch);
+      return;
+    case 'record-applied-policy':
+      store.recordAppliedPolicy(app, c.policy);
+      return;
+    case 'seal-legacy-hashes':
+      store.sealLegacyHashesInMessages(app, Buffer.from(c.hashKey), c.hashes);
       return;
     case 'begin-rollout':
       store.beginRollout(app, c.deployment, c.input);
@@ -87,6 +94,8 @@ function applyChange(store: Store, app: string, c: StoreChange): void {
     case 'delete-pod-status':
       store.deletePodStatus(app, c.podKeys);
       return;
+    case 'update-container-status':
+      return updateContainerStatus(store, app, c);
     case 'add-event':
       store.addEvent({ app, ...c.event });
       return;
@@ -94,4 +103,16 @@ function applyChange(store: Store, app: string, c: StoreChange): void {
       store.completeIntent(c.id, c.result);
       return;
   }
+}
+
+/** Read-modify-write of one container's record; other containers and the pod's readiness are kept. */
+function updateContainerStatus(store: Store, app: string, c: Extract<StoreChange, { type: 'update-container-status' }>): void {
+  const rec = store.getPodStatus(app, c.podKey);
+  const containers = { ...(rec?.containers ?? {}) };
+  const before: ContainerStatusRecord = own(containers, c.container) ?? { ready: false, started: false, restartCount: 0 };
+  const after: ContainerStatusRecord = { ...before, ...c.set };
+  if (c.add?.restartCount) after.restartCount = before.restartCount + c.add.restartCount;
+  if (c.add?.backoffRestarts) after.backoffRestarts = (before.backoffRestarts ?? 0) + c.add.backoffRestarts;
+  setOwn(containers, c.container, after);
+  store.setPodStatus(app, c.podKey, { ready: rec?.ready ?? false, containers, updatedAt: rec?.updatedAt ?? 0 });
 }

@@ -1,6 +1,7 @@
 import type { DockerClient } from '../apply/docker.js';
 import type { ImageCache } from '../apply/images/cache.js';
 import { createImageCache } from '../apply/images/cache.js';
+import type { PreparedRoots } from '../apply/volumes/safe-mounts.js';
 import type { DataplaneState } from '../apply/services/dataplane-state.js';
 import { createDataplaneState } from '../apply/services/dataplane-state.js';
 import type { Clock } from '../model/clock.js';
@@ -21,6 +22,8 @@ export interface ControlPlane {
   dataplane: DataplaneState;
   services: ServicesRuntime;
   images: ImageCache;
+  /** subPath/hostPath bind roots made sure to be on tmpfs (apply/volumes/safe-mounts.ts). */
+  safeMountRoots: PreparedRoots;
 }
 
 export interface ControlPlaneDeps {
@@ -32,5 +35,5 @@ export interface ControlPlaneDeps {
 
 export function createControlPlane(deps: ControlPlaneDeps, app: string): ControlPlane {
   const dataplane = createDataplaneState();
-  return { app, dataplane, services: createServices({ ...deps, dataplane }, app), images: createImageCache(deps.docker) };
+  return { app, dataplane, services: createServices({ ...deps, dataplane }, app), images: createImageCache(deps.docker), safeMountRoots: new Map() };
 }

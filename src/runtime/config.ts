@@ -12,7 +12,7 @@ import { capabilityProblem, hostPathPrefixProblem, probeHostProblem, sysctlPatte
 
 /**
  * `berth daemon --config berth.yaml`: the same settings as the flags, camelCased. Flags win
- * over the file. Paths to secrets (API token, webhook secret, Git token) are file names; the
+ * over the file. Paths to secrets (API token, webhook secret, Git token, SSH key) are file names; the
  * secrets themselves never go into this file, argv or the environment dump of a unit file.
  */
 export interface DaemonFileConfig {
@@ -27,6 +27,10 @@ export interface DaemonFileConfig {
   debounce?: string;
   resync?: string;
   passTimeout?: string;
+  /** Rolling online backups of the state store: this often (`0` turns them off). */
+  backupInterval?: string;
+  /** How many rolling backups are kept in `<state-dir>/backups`. */
+  backupKeep?: number;
   listen?: string;
   tokenFile?: string;
   /** Host names the API answers to besides its listen address (`--api-host`). */
@@ -34,6 +38,10 @@ export interface DaemonFileConfig {
   webhookSecretFile?: string;
   gitTokenFile?: string;
   gitUsername?: string;
+  /** SSH repositories: the private key file (unencrypted OpenSSH or PEM). */
+  gitSshKeyFile?: string;
+  /** SSH repositories: the OpenSSH known_hosts file, the only host keys trusted. */
+  gitKnownHostsFile?: string;
   allowEmpty?: boolean;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   skipUnsupported?: boolean;
@@ -59,7 +67,7 @@ export const DAEMON_CONFIG_SCHEMA = {
   properties: {
     app: str('app whose objects the daemon manages', { pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }),
     stateDir: str('state directory'),
-    repo: str('Git repository URL (http/https) or local repository path'),
+    repo: str('Git repository URL (http/https, ssh://, user@host:path) or local repository path'),
     branch: str('branch to follow'),
     ref: str('tag or full commit SHA to follow instead of a branch'),
     path: str('sub-path of the repository holding the manifests'),
@@ -68,12 +76,16 @@ export const DAEMON_CONFIG_SCHEMA = {
     debounce: str('quiet time after the last file event before a folder is read', { pattern: DURATION }),
     resync: str('drift check interval', { pattern: DURATION }),
     passTimeout: str('how long one pass may wait for a rollout step', { pattern: DURATION }),
+    backupInterval: str('how often the state store is backed up (0: never)', { pattern: DURATION }),
+    backupKeep: { type: 'integer', minimum: 1, maximum: 100, description: 'rolling backups kept' },
     listen: str('API address host:port', { pattern: '^(\\[[0-9a-fA-F:]+\\]|[^:\\s]+):[0-9]{1,5}$' }),
     tokenFile: str('file holding the API bearer token'),
     allowedHosts: { type: 'array', items: str('a host name the API answers to', { pattern: '^[^:/\\s@?#]+$|^\\[[0-9a-fA-F:.]+\\]$' }) },
     webhookSecretFile: str('file holding the webhook secret'),
     gitTokenFile: str('file holding the Git token'),
     gitUsername: str('username sent with the Git token or password'),
+    gitSshKeyFile: str('file holding the private key for SSH repositories'),
+    gitKnownHostsFile: str('known_hosts file with the host keys of SSH repositories'),
     allowEmpty: { type: 'boolean' },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] },
     skipUnsupported: { type: 'boolean' },
@@ -137,7 +149,7 @@ function combinationProblems(file: string, c: DaemonFileConfig, locator: Documen
   const out: Problem[] = [];
   if (c.repo !== undefined && c.watch !== undefined) out.push(problem(file, locator, ['watch'], 'config-conflict', 'set either repo or watch, not both', 'key'));
   if (c.branch !== undefined && c.ref !== undefined) out.push(problem(file, locator, ['ref'], 'config-conflict', 'set either branch or ref, not both', 'key'));
-  if (c.watch !== undefined) for (const k of ['branch', 'ref', 'path', 'interval', 'gitTokenFile'] as const) if (c[k] !== undefined) out.push(problem(file, locator, [k], 'config-conflict', `${k} applies to a Git repository; this config watches a folder`, 'key'));
+  if (c.watch !== undefined) for (const k of ['branch', 'ref', 'path', 'interval', 'gitTokenFile', 'gitSshKeyFile', 'gitKnownHostsFile'] as const) if (c[k] !== undefined) out.push(problem(file, locator, [k], 'config-conflict', `${k} applies to a Git repository; this config watches a folder`, 'key'));
   return out;
 }
 
@@ -172,7 +184,7 @@ function ajvProblem(file: string, e: ErrorObject, root: unknown, locator: Docume
       message = `${what} must be a ${(e.params as { type: string }).type}`;
       break;
     case 'pattern':
-      message = /interval|debounce|resync|passTimeout/.test(String(path[0])) ? `${what} must be a duration such as 30s, 5m or 1h` : String(path[0]) === 'listen' ? `${what} must be host:port, e.g. 127.0.0.1:7420` : `${what} has an invalid value`;
+      message = /interval|debounce|resync|passTimeout|backupInterval/.test(String(path[0])) ? `${what} must be a duration such as 30s, 5m or 1h` : String(path[0]) === 'listen' ? `${what} must be host:port, e.g. 127.0.0.1:7420` : `${what} has an invalid value`;
       break;
     case 'enum':
       message = `${what} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;

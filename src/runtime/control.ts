@@ -1,16 +1,18 @@
 import { BerthError, isBerthError } from '../model/errors.js';
 import type { Intent, IntentResult, IntentSpec } from '../model/intent.js';
 import type { HostPolicy } from '../model/policy.js';
-import type { ConvergeDeps } from './converge.js';
+import type { PassDeps } from './pass/index.js';
 import { withLease } from './hold-lease.js';
-import { consumeIntents } from './intents.js';
-import type { PassResult } from './pass.js';
-import { runInventoryPass } from './pass.js';
+import { consumeIntents, nextPassIntent } from './intents.js';
+import type { PassIntentOptions, PassIntentOutcome } from './pass-intents.js';
+import { actOnPassIntent } from './pass-intents.js';
+import type { PassResult } from './pass/index.js';
+import { runPass } from './pass/index.js';
 import type { LeaseHolder } from './store/index.js';
 
 const POLL_MS = 250;
 
-export interface SubmitDeps extends ConvergeDeps {
+export interface SubmitDeps extends PassDeps {
   /** This command's identity when it takes the app's lease. */
   holder: LeaseHolder;
   /**
@@ -30,11 +32,13 @@ export interface SubmitOptions {
   signal?: AbortSignal;
   /** The policy a pass in process runs under (policyInForce); a daemon holds to its own. */
   hostPolicy: HostPolicy;
+  /** apply and delete in process: their pass streams progress, as the commands always have. */
+  progress?: Pick<PassIntentOptions, 'onProgress' | 'onChanges' | 'onDeleted'>;
 }
 
 export type SubmitOutcome =
   /** No daemon manages the app: this process took the lease, acted on the intent and converged (unless it was refused or changed nothing). */
-  | { by: 'this-process'; result: IntentResult; pass?: PassResult }
+  | { by: 'this-process'; result: IntentResult; pass?: PassResult; acted?: PassIntentOutcome }
   /** A daemon (or another command's pass) acted on it; `daemon` is set when a daemon holds the app. */
   | { by: 'lease-holder'; result: IntentResult; daemon?: LeaseHolder; woken: boolean };
 
@@ -67,8 +71,11 @@ export async function submit(deps: SubmitDeps, spec: IntentSpec, options: Submit
           woken = deps.wake(heldBy);
         }
       }
-      if (clock.now() >= deadline) {
+      // Taken: the lease holder's pass is acting on it; that takes as long as it takes (the
+      // pass has its own timeout), and a holder that dies leaves it to the next one.
+      if (clock.now() >= deadline && seen?.state !== 'taken') {
         const late = withdraw(store, intent.id);
+        if (late === 'taken') continue;
         if (late) return { by: 'lease-holder', result: late, ...(daemon ? { daemon } : {}), woken };
         throw new BerthError(
           'TIMEOUT',
@@ -87,27 +94,45 @@ export async function submit(deps: SubmitDeps, spec: IntentSpec, options: Submit
   }
 }
 
-/** Under the lease: act on every pending intent (this one included), then converge when this one changed something. */
+/**
+ * Under the lease: act on every pending intent up to this one, in the order they were
+ * submitted (pass intents, apply and delete, with a pass each), then converge when this one
+ * changed something.
+ */
 async function actHere(deps: SubmitDeps, intent: Intent, options: SubmitOptions): Promise<SubmitOutcome> {
-  consumeIntents(deps.store, options.app, options.hostPolicy);
+  const { store } = deps;
+  const { app } = options;
+  // Whoever took an intent and lost the lease before finishing it is gone: it is ours to act on.
+  store.reclaimTakenIntents(app);
+  consumeIntents(store, app, options.hostPolicy);
+  for (let next = nextPassIntent(store, app); next && store.getIntent(intent.id)?.state !== 'done'; next = nextPassIntent(store, app)) {
+    const mine = next.id === intent.id;
+    const acted = await actOnPassIntent(deps, next, { ...(options.signal ? { signal: options.signal } : {}), ...(mine ? options.progress : {}) });
+    if (mine && acted) return { by: 'this-process', result: acted.result, acted };
+    consumeIntents(store, app, options.hostPolicy);
+  }
   const result = deps.store.getIntent(intent.id)?.result;
   if (!result) throw new BerthError('INTERNAL', `intent ${intent.id} of app ${options.app} was not acted on`, { app: options.app, id: intent.id });
   if (!result.ok || result.unchanged) return { by: 'this-process', result };
-  const pass = await runInventoryPass(deps, {
+  const pass = await runPass(deps, {
     app: options.app,
+    target: { kind: 'applied', hostPolicy: options.hostPolicy },
     prune: false,
     waitForReady: options.wait,
     timeoutMs: options.timeoutMs,
-    hostPolicy: options.hostPolicy,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return { by: 'this-process', result, pass };
 }
 
-/** Withdraws a pending intent; when a pass completed it first, its result (it was acted on after all). */
-function withdraw(store: SubmitDeps['store'], id: number): IntentResult | undefined {
+/**
+ * Withdraws a pending intent; when a pass completed it first, its result (it was acted on
+ * after all); `taken` when a pass is acting on it now (it can no longer be withdrawn).
+ */
+function withdraw(store: SubmitDeps['store'], id: number): IntentResult | 'taken' | undefined {
   const withdrawn: IntentResult = { ok: false, message: 'withdrawn by the command that submitted it', error: { code: 'TIMEOUT', message: 'withdrawn by the command that submitted it' } };
   if (store.completeIntent(id, withdrawn)) return undefined;
   const done = store.getIntent(id);
+  if (done?.state === 'taken') return 'taken';
   return done?.result?.message === withdrawn.message ? undefined : done?.result;
 }

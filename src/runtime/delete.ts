@@ -65,34 +65,38 @@ export interface DeleteOutcome {
  * failed stays in the inventory so a retry (or prune) still finds it.
  */
 export async function deleteResources(deps: DeleteDeps, req: DeleteRequest): Promise<DeleteOutcome> {
-  return withLease(deps.store, deps.clock, req.app, deps.holder, async () => {
-    const state = await readLiveState(deps, { app: req.app });
-    const plan = planDelete(state, req.targets);
-    const ctx: PodContext = {
-      docker: deps.docker,
-      app: req.app,
-      clock: deps.clock,
-      pulls: new Map(),
-      warn: (key, reason, message) => deps.store.addEvent({ app: req.app, type: 'Warning', reason, objectKey: key, message }),
-      dataplane: deps.plane.dataplane,
-      images: deps.plane.images,
-    };
-    const results = await executePlan(plan.actions, {
-      ctx,
-      pods: state.host.pods,
-      // Pods leave every Service (and the proxies confirm) before they are stopped.
-      hooks: deps.plane.services.hooks({ ...deps.hooks, ...(req.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: req.gracePeriodSeconds } : {}) }),
-      ...(req.signal ? { signal: req.signal } : {}),
-      ...(req.onResult ? { onResult: req.onResult } : {}),
-    });
-    const succeeded = new Set(results.filter((r) => r.ok).map((r) => actionId(r.action)));
-    const { before, after } = splitByTiming(plan.changes);
-    commitChanges(deps.store, req.app, [...before, ...changesEarned(after, succeeded)]);
-    const outcome = outcomes(plan, results);
-    const leftovers = req.verify ? await findLeftovers(deps, req.app, plan, outcome) : [];
-    const served = new Set(plan.targets.flatMap((t) => t.actionIds));
-    return { targets: outcome, leftovers, otherErrors: results.filter((r) => !r.ok && !served.has(actionId(r.action))).map((r) => r.error!) };
+  return withLease(deps.store, deps.clock, req.app, deps.holder, () => executeDelete(deps, req));
+}
+
+/** The deletion itself, for a caller that holds the app's lease already (the pass acting on a delete intent). */
+export async function executeDelete(deps: Omit<DeleteDeps, 'holder'>, req: DeleteRequest): Promise<DeleteOutcome> {
+  const state = await readLiveState(deps, { app: req.app });
+  const plan = planDelete(state, req.targets);
+  const ctx: PodContext = {
+    docker: deps.docker,
+    app: req.app,
+    clock: deps.clock,
+    pulls: new Map(),
+    warn: (key, reason, message) => deps.store.addEvent({ app: req.app, type: 'Warning', reason, objectKey: key, message }),
+    dataplane: deps.plane.dataplane,
+    images: deps.plane.images,
+    preparedRoots: deps.plane.safeMountRoots,
+  };
+  const results = await executePlan(plan.actions, {
+    ctx,
+    pods: state.host.pods,
+    // Pods leave every Service (and the proxies confirm) before they are stopped.
+    hooks: deps.plane.services.hooks({ ...deps.hooks, ...(req.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: req.gracePeriodSeconds } : {}) }),
+    ...(req.signal ? { signal: req.signal } : {}),
+    ...(req.onResult ? { onResult: req.onResult } : {}),
   });
+  const succeeded = new Set(results.filter((r) => r.ok).map((r) => actionId(r.action)));
+  const { before, after } = splitByTiming(plan.changes);
+  commitChanges(deps.store, req.app, [...before, ...changesEarned(after, succeeded)]);
+  const outcome = outcomes(plan, results);
+  const leftovers = req.verify ? await findLeftovers(deps, req.app, plan, outcome) : [];
+  const served = new Set(plan.targets.flatMap((t) => t.actionIds));
+  return { targets: outcome, leftovers, otherErrors: results.filter((r) => !r.ok && !served.has(actionId(r.action))).map((r) => r.error!) };
 }
 
 function outcomes(plan: DeletePlan, results: readonly ActionResult[]): TargetOutcome[] {
@@ -108,7 +112,7 @@ function outcomes(plan: DeletePlan, results: readonly ActionResult[]): TargetOut
 }
 
 /** What of the deleted targets Docker still has: the proof that delete left nothing behind. */
-async function findLeftovers(deps: DeleteDeps, app: string, plan: DeletePlan, outcome: readonly TargetOutcome[]): Promise<string[]> {
+async function findLeftovers(deps: Omit<DeleteDeps, 'holder'>, app: string, plan: DeletePlan, outcome: readonly TargetOutcome[]): Promise<string[]> {
   const after = await readLiveState(deps, { app });
   const wanted = new Set(plan.targets.filter((_, i) => outcome[i]!.ok).flatMap((t) => t.actionIds));
   const left: string[] = [];

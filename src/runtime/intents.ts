@@ -1,4 +1,5 @@
 import type { Intent } from '../model/intent.js';
+import { isPassIntent } from '../model/intent.js';
 import type { HostPolicy } from '../model/policy.js';
 import type { AnyObject } from '../model/types.js';
 import { buildDesiredState } from '../plan/desired.js';
@@ -14,9 +15,13 @@ import type { Store } from './store/index.js';
  * daemon's): read what the pending intents need, let plan/intents.ts decide, and commit each
  * intent's changes together with its completion, one transaction per intent. Returns the
  * intents as completed. Never called by dry runs or views: only the lease holder acts.
+ * Stops at the first pass intent (apply, delete): what comes after it waits for its pass
+ * (runtime/pass-intents.ts), so intents take effect in the order they were submitted.
  */
 export function consumeIntents(store: Store, app: string, policy: HostPolicy | undefined): Intent[] {
-  const pending = store.listPendingIntents(app);
+  const all = store.listPendingIntents(app);
+  const first = all.findIndex((i) => isPassIntent(i.spec));
+  const pending = first === -1 ? all : all.slice(0, first);
   if (pending.length === 0) return [];
   const planned = planIntents(pending, intentPlanState(store, app, policy));
   for (const p of planned) commitChanges(store, app, p.changes);
@@ -46,4 +51,10 @@ export function intentPlanState(store: Store, app: string, policy: HostPolicy | 
     sourceRevision: sourceRevisionOf(store.getSourceStatus(app), inventory),
     ...(policy ? { policy } : {}),
   };
+}
+
+/** The pass intent (apply, delete) the lease holder acts on next, once consumeIntents decided those before it. */
+export function nextPassIntent(store: Store, app: string): Intent | undefined {
+  const first = store.listPendingIntents(app)[0];
+  return first && isPassIntent(first.spec) ? first : undefined;
 }

@@ -1,8 +1,8 @@
 import { describeAction } from '../apply/execute.js';
 import { buildDesiredState } from '../plan/desired.js';
 import { plan } from '../plan/plan.js';
-import { liftReplicaOverrides, replicaOverrides, withReplicaOverrides } from '../plan/overrides.js';
-import type { DiffReport } from '../report/render/report.js';
+import { liftReplicaOverrides, replicaOverrides, scaleDivergences, withReplicaOverrides } from '../plan/overrides.js';
+import type { DiffReport, DivergenceItem } from '../report/render/report.js';
 import { createDiffReport } from '../report/render/report.js';
 import type { ValidateOptions } from '../manifests/index.js';
 import { validateRevision } from '../manifests/index.js';
@@ -10,7 +10,7 @@ import type { Problem } from '../model/problem.js';
 import { hasErrors } from '../model/problem.js';
 import type { AnyObject, Resource } from '../model/types.js';
 import type { Revision } from '../model/revision.js';
-import type { ConvergeDeps } from './converge.js';
+import type { PassDeps } from './pass/index.js';
 import { observe } from './observe.js';
 import { appHashKeys } from './host-key.js';
 import { sourceRevisionOf } from '../model/source-revision.js';
@@ -36,7 +36,7 @@ export interface LiveDiffResult {
  * (the inventory, field by field, secrets redacted), plus drift: what the planner would repair
  * on the host for resources the manifests did not change. Read-only: no lease needed.
  */
-export async function liveDiff(deps: Pick<ConvergeDeps, 'docker' | 'store' | 'clock' | 'random'>, req: LiveDiffRequest): Promise<LiveDiffResult> {
+export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock' | 'random'>, req: LiveDiffRequest): Promise<LiveDiffResult> {
   const { resources, problems } = validateRevision(req.revision.files, req.validate);
   if (hasErrors(problems)) return { valid: false, problems };
   const inventory = deps.store.getInventory(req.app);
@@ -61,7 +61,7 @@ export async function liveDiff(deps: Pick<ConvergeDeps, 'docker' | 'store' | 'cl
   const replicas = liftReplicaOverrides(resources, inventory, replicaOverrides(deps.store.listDeploymentOverrides(req.app))).kept;
   const desired = buildDesiredState(withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template });
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, req.revision);
-  const { desired: effective } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision });
+  const { desired: effective, divergences: rollouts } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision });
   const step = plan(effective, observed, {
     now: deps.clock.now(),
     random: deps.random,
@@ -72,5 +72,11 @@ export async function liveDiff(deps: Pick<ConvergeDeps, 'docker' | 'store' | 'cl
   const drift = step.actions
     .filter((a) => !changed.has(a.key) && !(a.type === 'create-network' && report.changes.some((c) => c.action === 'create' && (c.namespace === a.namespace || c.name === a.namespace))))
     .map((a) => ({ key: a.key, action: a.type, message: describeAction(a) }));
-  return { valid: true, problems, report: drift.length ? { ...report, drift } : report };
+  // What applying keeps on purpose, from the same effectiveDesired and overrides the plan used:
+  // a pin or rollback (with its revision) and a scale, so "no differences" is not read as
+  // "runs the source".
+  const divergences: DivergenceItem[] = [...rollouts.map((d) => ({ deployment: d.deployment, reason: d.reason, revision: d.revision, message: d.message })), ...scaleDivergences(resources, replicas)].sort(
+    (a, b) => a.deployment.localeCompare(b.deployment) || a.reason.localeCompare(b.reason),
+  );
+  return { valid: true, problems, report: { ...report, ...(drift.length ? { drift } : {}), ...(divergences.length ? { divergences } : {}) } };
 }

@@ -11,7 +11,7 @@ import type { ContainerPort, LifecycleHandler } from '../model/types.js';
 import type { ProbedPods, ReadinessSource } from './observe.js';
 import type { ProberOpinion } from '../plan/readiness.js';
 import type { Logger } from './log.js';
-import { updateContainerStatus } from './pod-status.js';
+import { commitChanges } from './commit.js';
 import type { ContainerStatusRecord, Store } from './store/index.js';
 import { own, setOwn } from '../model/own.js';
 import { terminationReason } from '../plan/container-status.js';
@@ -106,24 +106,36 @@ export function createReadiness(deps: {
     const pod = lastHost?.pods.find((p) => p.key === podKey);
     const c = pod?.containers.find((x) => x.name === container);
     if (!pod || !c) return;
-    store.addEvent({ app, type: 'Warning', reason: 'Unhealthy', objectKey: `Pod/${podKey}`, message: `${message} (container ${container})` });
-    store.addEvent({ app, type: 'Normal', reason: 'Killing', objectKey: `Pod/${podKey}`, message: `Container ${container} failed ${message.startsWith('Startup') ? 'startup' : 'liveness'} probe, will be restarted` });
+    commitChanges(store, app, [
+      { type: 'add-event', event: { type: 'Warning', reason: 'Unhealthy', objectKey: `Pod/${podKey}`, message: `${message} (container ${container})` } },
+      {
+        type: 'add-event',
+        event: { type: 'Normal', reason: 'Killing', objectKey: `Pod/${podKey}`, message: `Container ${container} failed ${message.startsWith('Startup') ? 'startup' : 'liveness'} probe, will be restarted` },
+      },
+      // Counted before the stop: a pass that sees the container stopped meanwhile then knows it
+      // restarted (and takes its restarts over) instead of counting a start of its own.
+      { type: 'update-container-status', podKey, container, add: { restartCount: 1 }, set: { lastTerminationReason: 'Error', lastTerminatedAt: clock.now(), lastExitCode: undefined } },
+    ]);
     log.info({ pod: podKey, container }, 'restarting container after liveness failure');
-    // Counted before the stop: a pass that sees the container stopped meanwhile then knows it
-    // restarted (and takes its restarts over) instead of counting a start of its own.
-    updateContainerStatus(store, app, podKey, container, (rec) => ({ ...rec, restartCount: rec.restartCount + 1, lastTerminationReason: 'Error', lastTerminatedAt: clock.now(), lastExitCode: undefined }));
     const ref = docker.api.getContainer(c.id);
     try {
       await ref.stop().catch(ignoreNotModified);
       const info = await ref.inspect();
       const finished = Date.parse(info.State.FinishedAt);
-      updateContainerStatus(store, app, podKey, container, (rec) => ({
-        ...rec,
-        restartCount: rec.restartCount + info.RestartCount,
-        lastTerminationReason: terminationReason({ oomKilled: info.State.OOMKilled, exitCode: info.State.ExitCode }),
-        lastExitCode: info.State.ExitCode,
-        ...(Number.isNaN(finished) ? {} : { lastTerminatedAt: finished }),
-      }));
+      // `docker start` resets Docker's RestartCount and forgets how the run ended: both go to the store now.
+      commitChanges(store, app, [
+        {
+          type: 'update-container-status',
+          podKey,
+          container,
+          add: { restartCount: info.RestartCount },
+          set: {
+            lastTerminationReason: terminationReason({ oomKilled: info.State.OOMKilled, exitCode: info.State.ExitCode }),
+            lastExitCode: info.State.ExitCode,
+            ...(Number.isNaN(finished) ? {} : { lastTerminatedAt: finished }),
+          },
+        },
+      ]);
       // A pass that saw it stopped may have started it already (304): that is the restart.
       await ref.start().catch(ignoreNotModified);
     } catch (err) {

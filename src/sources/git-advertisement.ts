@@ -46,6 +46,18 @@ export function headTolerantHttp(base: HttpClient, wantRef: string): HttpClient 
   };
 }
 
+/**
+ * The advertisement without its peeled lines (`<oid> refs/tags/v1^{}`). They name the commit
+ * an annotated tag points to, which is no ref tip: a stateful upload-pack (SSH) refuses a want
+ * of it ("not our ref") unless configured otherwise, and isomorphic-git wants every advertised
+ * value when it fetches all refs. The tag object itself stays advertised and brings its commit.
+ */
+export function withoutPeeledRefs(body: Uint8Array): Uint8Array {
+  const lines = readPktLines(body);
+  if (!lines) return body;
+  return writePktLines(lines.filter((l, i) => i === 0 || l === null || !parseRefLine(l)?.name.endsWith('^{}')));
+}
+
 async function* single(body: Uint8Array): AsyncIterableIterator<Uint8Array> {
   yield body;
 }

@@ -9,6 +9,7 @@ import { looksLikeCorruption, unreachableError, unreachableReason } from './git-
 import { isCode, peelToCommit, refError } from './git-refs.js';
 import { readCommitSnapshot, type GitStore } from './git-tree.js';
 import type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
+import type { GitSession } from './git-ssh.js';
 
 export interface RemoteSourceConfig {
   /** Credential-free http(s) URL, as fetched (a query string stays: it may be how the server authenticates). */
@@ -23,7 +24,17 @@ export interface RemoteSourceConfig {
   /** 0 = full history. */
   depth: number;
   clock: Clock;
-  http: HttpClient;
+  /**
+   * The transport of one fetch, closed when the fetch ends however it ends: HTTP hands its
+   * client as is; SSH opens a session (git-ssh.ts) that must not outlive the fetch.
+   */
+  openSession(signal: AbortSignal): Promise<GitSession>;
+  /**
+   * True when the server hands out any commit reachable from a ref by its id (smart HTTP is
+   * stateless RPC, where upload-pack allows it); false over SSH, where a stateful upload-pack
+   * serves only advertised tips unless configured otherwise.
+   */
+  reachableShaWants: boolean;
   timeoutMs: number;
   maxPacks: number;
   origin: string;
@@ -154,7 +165,7 @@ export class RemoteFetcher {
     const remoteRef = 'branch' in ref ? `refs/heads/${ref.branch}` : `refs/tags/${(ref as { tag: string }).tag}`;
     let fetchHead: string | null;
     try {
-      ({ fetchHead } = await git.fetch({ ...this.fetchArgs(store, signal, remoteRef), ref: remoteRef, remoteRef }));
+      ({ fetchHead } = await this.withSession(store, signal, remoteRef, (args) => git.fetch({ ...args, ref: remoteRef, remoteRef })));
     } catch (err) {
       if (isCode(err, 'NotFoundError') && (err as { data?: { what?: unknown } }).data?.what === remoteRef) {
         throw refError(this.config.refName, 'ref-not-found', `the remote has no ${remoteRef}`);
@@ -172,17 +183,33 @@ export class RemoteFetcher {
   /** Pinned commit: immutable, so a cached copy needs no network at all. */
   private async fetchCommit(store: GitStore, sha: string, signal: AbortSignal): Promise<string> {
     if (await hasCommit(store, sha)) return sha;
-    // Smart HTTP is stateless RPC: servers answer wants for any commit reachable from a ref.
-    await git.fetch({ ...this.fetchArgs(store, signal, sha), ref: sha, remoteRef: sha });
+    if (this.config.reachableShaWants) {
+      await this.withSession(store, signal, sha, (args) => git.fetch({ ...args, ref: sha, remoteRef: sha }));
+    } else {
+      // Only tips may be asked for: fetch every branch and tag with its whole history, once
+      // (a cached pinned commit needs no network again).
+      await this.withSession(store, signal, sha, ({ depth: _wholeHistory, ...args }) => git.fetch({ ...args, ref: 'HEAD', remoteRef: 'HEAD', singleBranch: false, tags: true }));
+    }
     if (!(await hasCommit(store, sha))) throw refError(sha, 'commit-not-found', `commit ${sha} is not reachable from any ref of the remote`, { commit: sha });
     return sha;
   }
 
-  /** `wantRef`: the branch, tag or commit fetched, which stands in for a HEAD the remote does not advertise. */
-  private fetchArgs(store: GitStore, signal: AbortSignal, wantRef: string) {
+  /**
+   * Runs one isomorphic-git fetch over a session of its own, closed however the fetch ends.
+   * `wantRef`: the branch, tag or commit fetched, which stands in for a HEAD the remote does not advertise.
+   */
+  private async withSession<T>(store: GitStore, signal: AbortSignal, wantRef: string, run: (args: ReturnType<RemoteFetcher['fetchArgs']>) => Promise<T>): Promise<T> {
+    const session = await this.config.openSession(signal);
+    try {
+      return await run(this.fetchArgs(store, signal, wantRef, session.http));
+    } finally {
+      session.close();
+    }
+  }
+
+  private fetchArgs(store: GitStore, signal: AbortSignal, wantRef: string, base: HttpClient) {
     const credentials = this.config.credentials;
     const onAuth: AuthCallback | undefined = credentials ? () => ({ ...credentials }) : undefined;
-    const base = this.config.http;
     // isomorphic-git's fetch takes no signal; its http client does, so abort goes through here.
     const signalled: HttpClient = { request: (req) => base.request({ ...req, signal }) };
     const http = headTolerantHttp(signalled, wantRef);

@@ -3,14 +3,31 @@ import { fileURLToPath } from 'node:url';
 import { BerthError } from '../model/errors.js';
 
 /**
- * Where a Git source lives. HTTP(S) URLs are fetched with isomorphic-git; anything that is not
- * a URL is a local repository path read in place (isomorphic-git has no file:// or ssh
- * transport). Credentials embedded in a URL are split off here so the URL that travels on
- * (into isomorphic-git, configs, messages, logs, errors) never carries them.
+ * Where a Git source lives. HTTP(S) URLs are fetched with isomorphic-git; SSH URLs too, over
+ * an SSH session that carries the same upload-pack conversation (git-ssh.ts); anything else
+ * is a local repository path read in place (isomorphic-git has no file:// transport).
+ * Credentials embedded in an HTTP URL are split off here so the URL that travels on (into
+ * isomorphic-git, configs, messages, logs, errors) never carries them. An SSH URL carries no
+ * secret: its user name stays (it is part of the address, like `git@`).
  */
 export type GitLocation =
   | { kind: 'http'; url: string; credentials?: { username: string; password: string } }
+  | { kind: 'ssh'; url: string; host: string; port: number; user: string; path: string }
   | { kind: 'local'; path: string };
+
+/** The user an SSH URL without one logs in as: every forge serves Git as `git`. */
+export const DEFAULT_SSH_USER = 'git';
+
+/**
+ * scp-like syntax, as git reads it: `[user@]host:path` with no '/' before the first ':'
+ * (`./a:b` and `/a:b` are paths), host possibly in brackets (`[::1]:repo.git`).
+ */
+const SCP_LIKE = /^(?:([^@/:[\]]+)@)?(\[[^\]/]+\]|[^@/:[\]]+):(?!\/\/)(.+)$/s;
+
+/** True when `raw` names a remote (a URL with a scheme, or scp-like SSH), not a local path. */
+export function isRemoteGitUrl(raw: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || SCP_LIKE.test(raw);
+}
 
 export function parseGitLocation(raw: string): GitLocation {
   if (/^https?:\/\//i.test(raw)) {
@@ -18,7 +35,7 @@ export function parseGitLocation(raw: string): GitLocation {
     try {
       u = new URL(raw);
     } catch (cause) {
-      throw new BerthError('SOURCE_ERROR', `invalid Git URL ${redactUrl(raw)}`, { url: redactUrl(raw), reason: 'invalid-url' }, { cause });
+      throw invalidUrl(raw, 'not a valid URL', cause);
     }
     const username = decodeURIComponent(u.username);
     const password = decodeURIComponent(u.password);
@@ -28,14 +45,58 @@ export function parseGitLocation(raw: string): GitLocation {
     return username || password ? { kind: 'http', url, credentials: { username, password } } : { kind: 'http', url };
   }
   if (/^file:\/\//i.test(raw)) return { kind: 'local', path: fileURLToPath(raw) };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || /^[\w.-]+@[\w.-]+:/.test(raw)) {
+  if (/^(ssh|git\+ssh|ssh\+git):\/\//i.test(raw)) return parseSshUrl(raw);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
     throw new BerthError(
       'SOURCE_ERROR',
-      `unsupported Git URL ${redactUrl(raw)}: use an http(s) URL or a local repository path`,
+      `unsupported Git URL ${redactUrl(raw)}: use an http(s) or ssh URL, user@host:path, or a local repository path`,
       { url: redactUrl(raw), reason: 'unsupported-protocol' },
     );
   }
+  const scp = SCP_LIKE.exec(raw);
+  if (scp) {
+    const [, user, host, path] = scp as unknown as [string, string | undefined, string, string];
+    return sshLocation(raw, user ?? DEFAULT_SSH_USER, unbracket(host), 22, path, `${user ?? DEFAULT_SSH_USER}@${host}:${path}`);
+  }
   return { kind: 'local', path: isAbsolute(raw) ? raw : resolve(raw) };
+}
+
+/**
+ * `ssh://[user@]host[:port]/path`. The path is absolute, except `/~/x` and `/~user/x`, which
+ * git sends as `~/x` (the login's home), as it does.
+ */
+function parseSshUrl(raw: string): GitLocation {
+  let u: URL;
+  try {
+    u = new URL(raw.replace(/^[a-z+]+:/i, 'ssh:'));
+  } catch (cause) {
+    throw invalidUrl(raw, 'not a valid URL', cause);
+  }
+  if (u.password) throw invalidUrl(raw, 'SSH URLs carry no password; berth authenticates with --git-ssh-key-file');
+  if (u.search || u.hash) throw invalidUrl(raw, 'an SSH URL has no query or fragment');
+  const host = unbracket(u.hostname);
+  const port = u.port === '' ? 22 : Number(u.port);
+  const user = u.username ? safeDecode(u.username) : DEFAULT_SSH_USER;
+  let path = safeDecode(u.pathname);
+  if (path.startsWith('/~')) path = path.slice(1);
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return sshLocation(raw, user, host, port, path, `ssh://${user}@${shownHost}${port === 22 ? '' : `:${port}`}${u.pathname}`);
+}
+
+function sshLocation(raw: string, user: string, host: string, port: number, path: string, url: string): GitLocation {
+  if (!host) throw invalidUrl(raw, 'no host');
+  if (path === '' || path === '/') throw invalidUrl(raw, 'no repository path');
+  if (/[\0\n\r]/.test(path) || /[\0\n\r\s]/.test(user)) throw invalidUrl(raw, 'the path or user holds control characters');
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalidUrl(raw, `invalid port ${port}`);
+  return { kind: 'ssh', url, host: host.toLowerCase(), port, user, path };
+}
+
+function unbracket(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+function invalidUrl(raw: string, why: string, cause?: unknown): BerthError {
+  return new BerthError('SOURCE_ERROR', `invalid Git URL ${redactUrl(raw)}: ${why}`, { url: redactUrl(raw), reason: 'invalid-url' }, cause === undefined ? undefined : { cause });
 }
 
 /**
@@ -48,7 +109,8 @@ export function redactUrl(raw: string): string {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return raw;
   try {
     const u = new URL(raw);
-    u.username = '';
+    // An SSH user name is part of the address (`git@`), not a secret: it stays.
+    if (!/^(ssh|git\+ssh|ssh\+git):/i.test(raw)) u.username = '';
     u.password = '';
     u.hash = '';
     const keys = [...new Set(u.searchParams.keys())];
@@ -72,7 +134,8 @@ export function urlSecrets(raw: string, extra: ReadonlyArray<string | undefined>
   for (const e of extra) if (e) out.add(e);
   try {
     const u = new URL(raw);
-    for (const part of [u.username, u.password]) {
+    const ssh = /^(ssh|git\+ssh|ssh\+git):/i.test(raw);
+    for (const part of ssh ? [u.password] : [u.username, u.password]) {
       out.add(part);
       out.add(safeDecode(part));
     }

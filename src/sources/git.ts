@@ -1,7 +1,8 @@
 /**
  * Git source (SPEC §1): a branch, tag or pinned commit of a repository, optionally a
- * sub-path, read as a Revision whose id is the commit SHA. HTTP(S) remotes are fetched
- * shallowly with isomorphic-git into a cache; local repositories are read in place. See
+ * sub-path, read as a Revision whose id is the commit SHA. HTTP(S) and SSH remotes are fetched
+ * shallowly with isomorphic-git into a cache (SSH through git-ssh.ts); local repositories are
+ * read in place. See
  * docs/sources.md for auth, caching and failure handling.
  */
 import type { HttpClient } from 'isomorphic-git';
@@ -12,14 +13,34 @@ import { credentialsFor, DEFAULT_MAX_PACKS, DEFAULT_TIMEOUT_MS, defaultHttp, Rem
 import { readCommitSnapshot, type GitStore } from './git-tree.js';
 import { describeGitSource, normalizeSubPath, parseGitLocation, redactUrl, scrubError } from './git-url.js';
 import type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
+import type { GitSshOptions } from './git-ssh.js';
+
+/** isomorphic-git needs an http(s) URL to pick its transport; the SSH session ignores it. */
+const SSH_TRANSPORT_URL = 'http://ssh-transport.berth.invalid/repository';
+/** ssh2 (and its crypto) only loads for an SSH source: `berth diff --repo` never needs it. */
+const sshModule = () => import('./git-ssh.js');
 
 export { redactUrl, scrubError, scrubText } from './git-url.js';
 export { findRepository, isRevisionSyntax, type FindRepositoryOptions, type LocalRepository } from './git-refs.js';
 export type { UnreachableReason } from '../model/errors.js';
 export type { GitAuth, GitFetchResult, GitRef } from './git-types.js';
+export type { GitSshOptions } from './git-ssh.js';
+
+/**
+ * For a daemon's start: reads and checks the SSH key and known_hosts files of an SSH `url`
+ * (nothing for other URLs), with the errors a fetch would give (INPUT_UNREADABLE, SOURCE_ERROR).
+ */
+export async function checkGitSshFiles(url: string, ssh: GitSshOptions): Promise<void> {
+  const location = parseGitLocation(url);
+  if (location.kind !== 'ssh' || ssh.privateKeyFile === undefined) return;
+  await (await sshModule()).loadSshCredentials({ ...ssh, privateKeyFile: ssh.privateKeyFile });
+}
 
 export interface GitSourceOptions {
-  /** http(s) URL, or a local bare/non-bare repository path (read in place, no cache). */
+  /**
+   * http(s) URL, SSH URL (`ssh://[user@]host[:port]/path` or `[user@]host:path`, user `git` by
+   * default), or a local bare/non-bare repository path (read in place, no cache).
+   */
   url: string;
   /** Default `{ branch: 'main' }`. A pinned commit must be a full 40-hex SHA for remotes. */
   ref?: GitRef;
@@ -28,6 +49,8 @@ export interface GitSourceOptions {
   /** Directory for fetch caches (one bare repository per URL + ref + path inside it). */
   cacheDir: string;
   auth?: GitAuth;
+  /** SSH remotes: the private key and known_hosts files (an SSH URL needs the key). */
+  ssh?: GitSshOptions;
   /** Commits of history to fetch; default 1; 0 fetches full history. */
   depth?: number;
   clock: Clock;
@@ -62,7 +85,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const subPath = normalizeSubPath(options.path);
   const location = parseGitLocation(options.url);
   const name = refName(ref);
-  const description = describeGitSource(location.kind === 'http' ? location.url : location.path, name, subPath);
+  const description = describeGitSource(location.kind === 'local' ? location.path : location.url, name, subPath);
   const origin = `git ${description}`;
 
   if ('commit' in ref && !/^[0-9a-f]{4,40}$/.test(ref.commit)) {
@@ -76,17 +99,33 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   if ('commit' in ref && !/^[0-9a-f]{40}$/.test(ref.commit)) {
     throw refError(ref.commit, 'invalid-ref', `a pinned commit of a remote must be a full 40-hex SHA, got "${ref.commit}"`);
   }
+  const shownUrl = redactUrl(location.url);
+  const http = (options.http as HttpClient | undefined) ?? defaultHttp;
+  const ssh = options.ssh ?? {};
+  const keyFile = ssh.privateKeyFile;
+  if (location.kind === 'ssh' && keyFile === undefined) {
+    throw new BerthError('SOURCE_ERROR', `${shownUrl} is an SSH repository: pass --git-ssh-key-file (config: gitSshKeyFile) with its private key`, { url: shownUrl, reason: 'ssh-key-missing' });
+  }
   const fetcher = new RemoteFetcher({
-    url: location.url,
-    shownUrl: redactUrl(location.url),
+    url: location.kind === 'ssh' ? SSH_TRANSPORT_URL : location.url,
+    shownUrl,
     ref,
     refName: name,
     subPath,
     cacheDir: options.cacheDir,
-    credentials: credentialsFor(options.auth, location.credentials),
+    credentials: location.kind === 'http' ? credentialsFor(options.auth, location.credentials) : undefined,
     depth: Math.max(0, Math.floor(options.depth ?? 1)),
     clock: options.clock,
-    http: (options.http as HttpClient | undefined) ?? defaultHttp,
+    // The key and known_hosts are read at every fetch: a rotated key or an added host key
+    // takes effect without a restart.
+    openSession:
+      location.kind === 'ssh'
+        ? async (signal) => {
+            const { loadSshCredentials, openSshSession } = await sshModule();
+            return openSshSession(location, await loadSshCredentials({ ...ssh, privateKeyFile: keyFile! }), signal);
+          }
+        : async () => ({ http, close: () => undefined }),
+    reachableShaWants: location.kind === 'http',
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxPacks: options.maxPacks ?? DEFAULT_MAX_PACKS,
     origin,

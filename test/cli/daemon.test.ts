@@ -35,10 +35,25 @@ describe('berth daemon: usage errors exit 2 before anything starts', () => {
     expect(creds.stderr).not.toContain('ci:pw');
   });
 
+  it('an SSH repository without a usable key stops the start with a message saying what to do', async () => {
+    const state = ['--state-dir', join(dir, 'state-ssh'), '--app', 'ssh-start'];
+    const none = await runCli(['daemon', '--repo', 'git@git.example.com:org/deploy.git', ...state]);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toContain('pass --git-ssh-key-file');
+    const missing = await runCli(['daemon', '--repo', 'git@git.example.com:org/deploy.git', '--git-ssh-key-file', join(dir, 'no-such-key'), ...state]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain(`cannot read the SSH key file ${join(dir, 'no-such-key')}`);
+    const pub = join(dir, 'key.pub');
+    await writeFile(pub, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK7xfcqX6xpDa/i4dGfIShaYF46bn0jqZxvmffquXUR0 x\n');
+    const wrong = await runCli(['daemon', '--repo', 'ssh://git@git.example.com/org/deploy.git', '--git-ssh-key-file', pub, ...state]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/not a private key|holds a public key/);
+  });
+
   it('lists its flags in --help', async () => {
     const r = await runCli(['daemon', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--repo', '--watch', '--config', '--listen', '--token-file', '--webhook-secret-file', '--git-token-file', '--allow-empty']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--repo', '--watch', '--config', '--listen', '--token-file', '--webhook-secret-file', '--git-token-file', '--git-ssh-key-file', '--git-known-hosts-file', '--allow-empty']) expect(r.stdout).toContain(flag);
     expect(r.stdout).not.toContain('--cron-time-scale');
   });
 });

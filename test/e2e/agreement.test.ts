@@ -19,17 +19,21 @@ import { createE2eApp, type E2eApp } from './support/harness.js';
  *   what applying it converges to), and the pin reported as a divergence (report.divergences,
  *   reason "pinned"), not as a change of any field.
  * - apply --dry-run -f DIR -o json: the folder's revision id, web `unchanged`, no planned
- *   actions (the pin holds for the revision it was made under). A positive control (the source
- *   changed) proves the JSON lists planned actions at all.
- * After `scale --replicas 3` (source: 2) the scale lasts until the next apply of the source
- * (converge.test.ts): diff -f and apply --dry-run then both name exactly that: web's
- * spec.replicas 3 → 2 (one update, one pod to delete), still no drift and the pin kept.
+ *   actions (`planned`, what the text form prints as `would …` lines; the pin holds for the
+ *   revision it was made under). A positive control (the source changed) proves the JSON lists
+ *   planned actions at all.
+ * After `scale --replicas 3` (source: 2) the count is a `replicas` override that lasts until a
+ * pass applies a CHANGED manifest of web (plan/overrides.ts, docs/cli.md "berth scale"), as
+ * `kubectl apply` after `kubectl scale` leaves replicas alone while the manifest does not
+ * change them. Applying the same folder keeps it, so diff -f shows no change and no drift but
+ * lists the scale as a divergence (reason "scaled") next to the pin; apply --dry-run plans
+ * nothing and says web `unchanged`; get deploy shows spec.replicas 3.
  * Every view, the live diff and dry runs write nothing: the pin is still there after them.
  * The API (/api/v1/resources, /api/v1/status) is served by the daemon, so it is checked in the
- * daemon mode; its status must name the folder's id as source and applied revision.
- *
- * Expected to fail until the control-plane refactor lands (see the commit that added it for
- * each failing assertion and its cause).
+ * daemon mode; its status must name the folder's id as source and applied revision, and list
+ * the same divergences as diff -f (the pin, and the scale).
+ * Under a daemon, `scale --wait` returns once the daemon's pods are ready (the daemon converges,
+ * the command watches what runs, as `rollout status` does).
  */
 const SOURCE_REPLICAS = 2;
 const V1 = 'berth-examples/web:1.0';
@@ -104,6 +108,9 @@ interface DiffJson {
 interface ApplyJson {
   revision: { id: string };
   changes: Array<{ key: string; change: string }>;
+  /** The first plan's actions: what a dry run prints as `would …` lines. */
+  planned: Array<{ action: string; key: string; text: string }>;
+  /** Executed actions with results: none in a dry run. */
   actions: Array<{ action: string; key: string }>;
 }
 
@@ -170,28 +177,27 @@ async function checkViews(t: E2eApp, truth: Truth, x: Expect): Promise<void> {
   soft('diff -f: from.id (last applied)', report.from.id).toBe(x.folderId);
   soft('diff -f: to.id', report.to.id).toBe(x.folderId);
   soft('diff -f: drift', report.drift).toBeUndefined();
-  soft('diff -f: divergences', (report.divergences ?? []).map((v) => `${v.deployment} ${v.reason}`)).toEqual(x.pinned ? [`${KEY} pinned`] : []);
-  if (scaled) {
-    soft('diff -f: the scale is the one change (back to the source count)', report.changes.map((c) => ({ key: c.key, action: c.action, fields: c.fields.map((f) => [f.path, f.before, f.after]) }))).toEqual([
-      { key: KEY, action: 'update', fields: [['spec.replicas', n, SOURCE_REPLICAS]] },
-    ]);
-    soft('diff -f: exit code', diff.code).toBe(1);
-  } else {
-    soft('diff -f: changes', report.changes.map((c) => `${c.key} ${c.action} ${c.fields.map((f) => f.path).join(',')}`)).toEqual([]);
-    soft('diff -f: exit code', diff.code).toBe(0);
-  }
+  const divergences = [...(x.pinned ? [`${KEY} pinned`] : []), ...(scaled ? [`${KEY} scaled`] : [])];
+  soft('diff -f: divergences', (report.divergences ?? []).map((v) => `${v.deployment} ${v.reason}`)).toEqual(divergences);
+  // The scale holds while the folder is what was applied: neither a change nor drift.
+  soft('diff -f: changes', report.changes.map((c) => `${c.key} ${c.action} ${c.fields.map((f) => f.path).join(',')}`)).toEqual([]);
+  soft('diff -f: exit code', diff.code).toBe(0);
+  const diffText = await t.berth('diff', '-f', t.dir);
+  soft('diff -f (text): pin noted', /^note: Deployment\/default\/web pinned to revision \d+ by rollout undo/m.test(diffText.stdout)).toBe(x.pinned);
+  soft('diff -f (text): scale noted', diffText.stdout.includes(`note: ${KEY} scaled to ${n} by berth scale`)).toBe(scaled);
 
   // apply --dry-run -f DIR -o json
   const dry = await t.berth('apply', '--dry-run', '-f', t.dir, '-o', 'json');
   soft('apply --dry-run: exit code', dry.code).toBe(0);
   const planned = JSON.parse(dry.stdout) as ApplyJson;
   soft('apply --dry-run: revision.id', planned.revision.id).toBe(x.folderId);
-  soft('apply --dry-run: change of web', planned.changes.find((c) => c.key === KEY)?.change).toBe(scaled ? 'configured' : 'unchanged');
-  soft('apply --dry-run: planned actions', planned.actions.map((a) => `${a.action} ${a.key}`)).toEqual(scaled ? Array(Math.max(0, n - SOURCE_REPLICAS)).fill(`delete-pod ${KEY}`) : []);
-  // The text form prints the plan's actions ("  would …"): the same plan, so the same count.
+  soft('apply --dry-run: change of web', planned.changes.find((c) => c.key === KEY)?.change).toBe('unchanged');
+  soft('apply --dry-run: planned actions', planned.planned.map((a) => `${a.action} ${a.key}`)).toEqual([]);
+  soft('apply --dry-run: executed actions', planned.actions).toEqual([]);
+  // The text form prints the plan's actions ("  would …"): the same plan, so the same (none).
   const dryText = await t.berth('apply', '--dry-run', '-f', t.dir);
   const would = dryText.stdout.split('\n').filter((l) => l.startsWith('  would '));
-  soft('apply --dry-run (text): planned actions', would.map((l) => /^ {2}would (\S+ \S+)/.exec(l)?.[1] ?? l)).toEqual(Array(Math.max(0, n - SOURCE_REPLICAS)).fill('delete pod'));
+  soft('apply --dry-run (text): planned actions', would).toEqual([]);
   soft('apply --dry-run (text): pin noted', /pinned to revision \d+/.test(dryText.stderr)).toBe(x.pinned);
 
   // Views, the live diff and dry runs never write: the pin is still there after all of them.
@@ -230,7 +236,9 @@ async function checkApi(daemon: DaemonProcess, truth: Truth, x: Expect): Promise
   const s = (await daemon.api('/api/v1/status')).body as StatusBody;
   soft('status source.revision', s.source.revision).toBe(x.folderId);
   soft('status sync.appliedRevision', s.sync.appliedRevision).toBe(x.folderId);
-  soft('status sync.divergences', s.sync.divergences.map((v) => `${v.deployment} ${v.reason}`)).toEqual(x.pinned ? [`${KEY} pinned`] : []);
+  // The same divergences diff -f reports: the pin, and a scale away from the manifest's count.
+  const scaled = truth.pods.length !== SOURCE_REPLICAS;
+  soft('status sync.divergences', s.sync.divergences.map((v) => `${v.deployment} ${v.reason}`)).toEqual([...(x.pinned ? [`${KEY} pinned`] : []), ...(scaled ? [`${KEY} scaled`] : [])]);
 }
 
 /** The same folder, one id: `diff --from-dir/--to-dir` as well (apply -f and diff -f are in checkViews). */
@@ -262,9 +270,15 @@ describe('every view agrees with what runs: no daemon (real Docker)', () => {
     // Positive control for "no planned actions" below: with the source changed, the dry run
     // plans the rollout's first step.
     const control = JSON.parse((await t.berth('apply', '--dry-run', '-f', t.dir, '-o', 'json')).stdout) as ApplyJson;
-    expect.soft(control.actions.filter((a) => a.key === KEY).map((a) => a.action), 'apply --dry-run -o json (source changed): planned actions').toContain('create-pod');
+    expect.soft(control.planned.filter((a) => a.key === KEY).map((a) => a.action), 'apply --dry-run -o json (source changed): planned actions').toContain('create-pod');
+    expect.soft(control.actions, 'apply --dry-run -o json (source changed): nothing executed').toEqual([]);
     const controlText = await t.berth('apply', '--dry-run', '-f', t.dir);
     expect.soft(controlText.stdout, 'apply --dry-run (source changed): planned actions').toMatch(/^ {2}would create pod default\/web-/m);
+    // JSON and text are the same plan: one `would` line per planned action, in order.
+    const wouldLines = controlText.stdout.split('\n').filter((l) => l.startsWith('  would ')).map((l) => l.slice('  would '.length));
+    expect.soft(wouldLines.map((l) => l.replace(/web-[a-z0-9]+-[a-z0-9]+/g, 'web-…')), 'apply --dry-run: JSON planned = text would lines').toEqual(
+      control.planned.map((a) => a.text.replace(/web-[a-z0-9]+-[a-z0-9]+/g, 'web-…')),
+    );
     const two = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '90s', '-o', 'json');
     expect(two.code, two.stderr).toBe(0);
     expect.soft((JSON.parse(two.stdout) as ApplyJson).revision.id, 'apply -f: revision.id').toBe(folderId);
@@ -290,7 +304,7 @@ describe('every view agrees with what runs: no daemon (real Docker)', () => {
     await checkViews(t, truth, { pinned: true, folderId });
   });
 
-  it('after scale --replicas 3: three pods of v1, views agree, diff and dry run name only the scale', async () => {
+  it('after scale --replicas 3: three pods of v1, views agree, the same folder keeps the scale (a divergence, no change)', async () => {
     const scale = await t.berth('scale', 'deploy/web', '--replicas', '3', '--wait', '--timeout', '90s');
     expect(scale.code, scale.stderr).toBe(0);
     const truth = await readTruth(t);
@@ -351,12 +365,12 @@ describe('every view agrees with what runs: a daemon following the folder (real 
     await checkViews(t, truth, { pinned: true, folderId, daemon });
   });
 
-  it('after scale --replicas 3 (through the daemon): three pods of v1, views agree, diff and dry run name only the scale', async () => {
-    const scale = await t.berth('scale', 'deploy/web', '--replicas', '3');
-    expect.soft(scale.code, `scale under a daemon: exit code (${scale.stderr.trim()})`).toBe(0);
-    // Whatever the command did, the views must agree with what runs; the count is asserted apart.
-    const truth = await settled('three pods after scale', 3, undefined, 30_000).catch(() => readTruth(t));
-    expect.soft(truth.pods, 'scale under a daemon: three pods run').toHaveLength(3);
+  it('after scale --replicas 3 (through the daemon): three pods of v1, views agree, the same folder keeps the scale (a divergence, no change)', async () => {
+    // --wait under a daemon: the daemon converges, the command follows until the pods are ready.
+    const scale = await t.berth('scale', 'deploy/web', '--replicas', '3', '--wait', '--timeout', '90s');
+    expect(scale.code, scale.stderr).toBe(0);
+    expect.soft(scale.stdout, 'scale --wait under a daemon: waited for the rollout').toContain('deployment "web" successfully rolled out');
+    const truth = await settled('three pods after scale', 3);
     expect.soft(truth.image, 'scale keeps the pinned template').toBe(V1);
     await checkViews(t, truth, { pinned: true, folderId, daemon });
   });

@@ -257,14 +257,26 @@ describe('berth daemon with a Git source', () => {
     expect(bad).toEqual([]);
   });
 
-  it('a second daemon or a CLI apply on the same app fails with LEASE_HELD (exit 3)', async () => {
+  it('a second daemon fails with LEASE_HELD (exit 3); a CLI apply is made by the daemon and held until the next commit', async () => {
     const second = await startDaemon(['--repo', server.url('deploy.git'), '--path', 'apps', '--app', t.app, '--state-dir', t.stateDir], { waitHealthy: false });
     expect((await second.exited).code).toBe(3);
     expect(second.text()).toMatch(/being changed by another berth daemon/);
-    await writeFile(join(t.dir, 'web.yaml'), web({ image: 'berth-examples/web:1.0' }));
+    await writeFile(join(t.dir, 'web.yaml'), web({ image: 'berth-examples/web:2.0', replicas: 1 }));
+    await writeFile(join(t.dir, 'secret.yaml'), secret);
     const apply = await runCli(['apply', '-f', t.dir, '--app', t.app, '--state-dir', t.stateDir]);
-    expect(apply.code).toBe(3);
-    expect(apply.stderr).toMatch(/being changed by another berth daemon/);
+    expect({ code: apply.code, stdout: apply.stdout }, apply.stderr).toMatchObject({ code: 0, stdout: expect.stringContaining('deployment.apps/web configured') });
+    expect(apply.stderr).not.toMatch(/LEASE_HELD|being changed by another/);
+    expect(apply.stderr).toContain(`it follows ${server.url('deploy.git')}@main/apps and`);
+    expect(apply.stderr).toContain(`keeps this change until the source changes (now at revision ${shas[6]!.slice(0, 12)})`);
+    await eventually('one pod of 2.0', async () => ((await images()).join() === 'berth-examples/web:2.0' ? true : undefined), 60_000);
+    // An API sync fetches the unchanged branch and passes: the local apply holds.
+    await daemon.api('/api/v1/sync', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const held = await eventually('a pass after the sync', async () => {
+      const st = (await daemon.api('/api/v1/status')).body as { sync: { state: string; localHold: { change: string; sourceRevision: string } | null }; lastPass?: { reasons: string[] }; loop: { running: boolean } };
+      return st.lastPass?.reasons.includes('api') && !st.loop.running ? st : undefined;
+    });
+    expect(held.sync).toMatchObject({ state: 'OutOfSync', localHold: { change: 'apply', sourceRevision: shas[6] } });
+    expect(await images()).toEqual(['berth-examples/web:2.0']);
   });
 
   it('SIGTERM stops it cleanly: exit 0, lease released, pods left running', async () => {

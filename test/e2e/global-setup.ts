@@ -9,7 +9,7 @@ import { systemClock } from '../../src/runtime/clock.js';
  * the whole e2e project fails here, loudly, before any test runs. The shared busybox test
  * image is built once up front so individual tests do not race to build it.
  */
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => Promise<void>> {
   const docker = new Dockerode(process.env.DOCKER_HOST ? hostOptions(process.env.DOCKER_HOST) : {});
   try {
     const v = await docker.version();
@@ -21,6 +21,12 @@ export default async function setup(): Promise<void> {
   // The example images (node web app v1/v2/broken, busybox) serve the converge, rollout and
   // service tests as they serve the README walkthrough.
   await buildExampleImages(createDockerClient({ clock: systemClock, ...(process.env.DOCKER_HOST ? { host: process.env.DOCKER_HOST } : {}) }));
+  // Every pass that runs pods makes the host's pod keeper (apply/keeper.ts): one container for
+  // the whole host, which no single test owns. The suite made it, so the suite removes it.
+  return async () => {
+    const keepers = await docker.listContainers({ all: true, filters: { label: ['berth.managed=true', 'berth.role=keeper'] } });
+    for (const k of keepers) await docker.getContainer(k.Id).remove({ force: true });
+  };
 }
 
 function hostOptions(host: string): Dockerode.DockerOptions {

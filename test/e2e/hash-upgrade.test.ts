@@ -6,7 +6,7 @@ import type { TemplatePlan } from '../../src/plan/pod-plan.js';
 import { validateRevision } from '../../src/manifests/index.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { createControlPlane } from '../../src/runtime/compose.js';
-import { converge } from '../../src/runtime/converge.js';
+import { reconcile } from '../../src/runtime/pass/reconcile.js';
 import { silentLogger } from '../../src/runtime/log.js';
 import { createReadiness } from '../../src/runtime/readiness.js';
 import { openStore } from '../../src/runtime/store/index.js';
@@ -127,7 +127,7 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
       // Any key: legacyTemplate names everything by the unkeyed hash, which needs none.
       const desired = legacyDesired(buildDesiredState(resources, { hashKey: Buffer.alloc(32, 9) }));
       legacyWebHash = desired.workloads.find((w) => w.key === 'Deployment/default/web')!.template.hash;
-      const outcome = await converge(
+      const outcome = await reconcile(
         { docker, store, clock: systemClock, log: silentLogger(), random: Math.random, plane: createControlPlane({ docker, store, clock: systemClock, log: silentLogger() }, t.app), readiness, hooks: readiness.hooks },
         { app: t.app, sourceRevision: 'before-upgrade', desired, prune: false, waitForReady: true, timeoutMs: 90_000, rollouts: {} },
       );

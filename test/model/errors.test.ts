@@ -107,7 +107,7 @@ type DocumentedField<C extends ErrorCode> = Exclude<Field<ErrorDataMap[C]>, 'hin
 
 const DATA_FIELDS = {
   USAGE: ['flag?', 'flags?', 'value?', 'arg?', 'output?', 'resource?', 'target?', 'selector?', 'position?', 'registry?', 'listen?', 'apiHost?', 'app?', 'path?', 'directory?', 'repo?', 'refExists?', 'key?', 'revision?', 'pod?', 'container?', 'containers?', 'state?', 'service?', 'serviceKey?', 'portName?', 'address?', 'port?'],
-  INPUT_UNREADABLE: ['reason', 'path?', 'dotgit?', 'workTree?', 'ref?', 'url?', 'commit?', 'candidates?', 'attempt?', 'cacheReset?'],
+  INPUT_UNREADABLE: ['reason', 'path?', 'dotgit?', 'workTree?', 'ref?', 'url?', 'commit?', 'candidates?', 'attempt?', 'cacheReset?', 'problems?'],
   INVALID_MANIFESTS: ['schedule?'],
   INVALID_CONFIG: ['path', 'problems?'],
   NOT_FOUND: ['key?', 'app?', 'namespace?', 'pod?', 'container?', 'service?', 'deployment?', 'port?', 'revision?'],
@@ -117,9 +117,9 @@ const DATA_FIELDS = {
   TIMEOUT: ['app?', 'heldBy?'],
   DOCKER_UNREACHABLE: ['errno?'],
   DOCKER_ERROR: ['doing?', 'statusCode?', 'pod?', 'container?', 'exitCode?'],
-  SOURCE_UNREACHABLE: ['reason', 'url', 'attempt', 'status?'],
-  SOURCE_ERROR: ['reason', 'ref?', 'url?', 'path?', 'commit?', 'candidates?', 'attempt?', 'cacheReset?'],
-  STORE_ERROR: ['op?', 'sqliteCode?', 'dir?', 'file?', 'journalMode?', 'schemaVersion?', 'supportedVersion?', 'key?'],
+  SOURCE_UNREACHABLE: ['reason', 'url', 'attempt', 'status?', 'hostKey?', 'knownHostsFile?'],
+  SOURCE_ERROR: ['reason', 'ref?', 'url?', 'path?', 'commit?', 'candidates?', 'attempt?', 'cacheReset?', 'problems?'],
+  STORE_ERROR: ['op?', 'sqliteCode?', 'dir?', 'file?', 'journalMode?', 'schemaVersion?', 'supportedVersion?', 'key?', 'fault?', 'integrity?'],
   LEASE_HELD: ['app', 'heldBy?', 'expiresAt?'],
   POLICY_DENIED: ['refused', 'app?', 'key?', 'revision?'],
   NOT_OWNED: ['container?', 'network?', 'volume?'],

@@ -62,6 +62,48 @@ describe('renderText', () => {
   });
 });
 
+const PINNED = { deployment: 'Deployment/default/web', reason: 'pinned' as const, revision: 1, message: 'pinned to revision 1 by rollout undo until the source changes' };
+const SCALED = { deployment: 'Deployment/default/web', reason: 'scaled' as const, message: 'scaled to 3 by berth scale (the manifest says 2) until the manifest changes' };
+
+describe('divergences (live diff): kept on purpose, neither a change nor drift', () => {
+  it('the offline diff has none: its JSON stays as it was', () => {
+    expect(fixtureReport('rolling-update')).not.toHaveProperty('divergences');
+  });
+
+  it.each([
+    { name: 'a pin', divergences: [PINNED], lines: ['note: Deployment/default/web pinned to revision 1 by rollout undo until the source changes'] },
+    {
+      name: 'a pin and a scale',
+      divergences: [PINNED, SCALED],
+      lines: ['note: Deployment/default/web pinned to revision 1 by rollout undo until the source changes', 'note: Deployment/default/web scaled to 3 by berth scale (the manifest says 2) until the manifest changes'],
+    },
+  ])('text: one note line each before the summary, which still says no differences ($name)', ({ divergences, lines }) => {
+    const report = { ...fixtureReport('reordered-lists'), divergences };
+    expect(renderText(report, { color: false })).toEqual([...lines, 'Summary: no differences', ''].join('\n'));
+    expect(stripAnsi(renderText(report, { color: true }))).toEqual(renderText(report, { color: false }));
+  });
+
+  it('text: the notes follow the changes', () => {
+    const out = renderText({ ...fixtureReport('rolling-update'), divergences: [SCALED] }, { color: false });
+    expect(out.endsWith(`\nnote: Deployment/default/web ${SCALED.message}\nSummary: 0 to add, 1 to change, 0 to delete\n`)).toBe(true);
+  });
+
+  it('markdown: listed under the heading, the heading unchanged', () => {
+    const out = renderMarkdown({ ...fixtureReport('reordered-lists'), divergences: [PINNED, SCALED] });
+    expect(out.split('\n')).toEqual([
+      '### berth diff: no differences',
+      '',
+      '`git /repo@origin/main` (`a1b2c3d`) → `git /repo@HEAD` (`0123456`)',
+      '',
+      '**Kept on purpose** (applying keeps them):',
+      '',
+      `- \`Deployment/default/web\` ${PINNED.message}`,
+      `- \`Deployment/default/web\` ${SCALED.message}`,
+      '',
+    ]);
+  });
+});
+
 describe('renderMarkdown', () => {
   it('renders a pull-request comment: heading, table, collapsible details', () => {
     expect(renderMarkdown(fixtureReport('rolling-update'))).toEqual(

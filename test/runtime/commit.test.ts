@@ -4,6 +4,8 @@ import { changesEarned, splitByTiming } from '../../src/plan/store-changes.js';
 import { commitChanges } from '../../src/runtime/commit.js';
 import { isBerthError } from '../../src/model/errors.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { DEFAULT_HOST_POLICY } from '../../src/model/policy.js';
+import { sealLegacyTemplateHash } from '../../src/model/hash.js';
 import { storeHarness } from './store/harness.js';
 
 const D = 'Deployment/ns/web';
@@ -29,7 +31,9 @@ describe("commitChanges: a plan's store changes, in one transaction", () => {
       { type: 'upsert-job', job: { jobKey: 'Job/ns/c-1', ownerKey: 'CronJob/ns/c', phase: 'Running', startTime: 1000, active: 1, succeeded: 0, failed: 0 } },
       { type: 'set-pod-status', podKey: 'Pod/ns/web-1', status: { ready: true, containers: {} } },
       { type: 'add-event', event: { type: 'Normal', reason: 'Test', objectKey: D, message: 'hello' } },
+      { type: 'record-applied-policy', policy: { ...DEFAULT_HOST_POLICY, allowPrivileged: true } },
     ]);
+    expect(store.getAppliedPolicy('a')?.allowPrivileged).toBe(true);
     expect(store.getInventory('a').map((e) => [e.key, e.sourceRevision])).toEqual([[D, 'r1']]);
     expect(store.getSourceStatus('a')?.syncState).toBe('Synced');
     expect(store.listRollouts('a', D).map((r) => [r.revision, r.outcome, r.progressSignature])).toEqual([[1, 'complete', '1/0/0']]);
@@ -84,6 +88,35 @@ describe("commitChanges: a plan's store changes, in one transaction", () => {
     ).toThrow();
     expect(store.getIntent(failed.id)?.state).toBe('pending');
     expect(store.getDeploymentOverrides('a', D).map((o) => o.kind)).toEqual(['pause']);
+  });
+
+  it('merges a container update into what the store holds when it commits, keeping what the prober wrote', () => {
+    const { store } = h.open({ clock: new FakeClock(1000) });
+    // The prober recorded readiness and a liveness restart after the step was observed.
+    store.setPodStatus('a', 'ns/web-1', { ready: true, containers: { app: { ready: true, started: true, restartCount: 2 }, side: { ready: true, started: true, restartCount: 0 } }, updatedAt: 900 });
+    commitChanges(store, 'a', [
+      { type: 'update-container-status', podKey: 'ns/web-1', container: 'app', add: { restartCount: 1, backoffRestarts: 1 }, set: { lastTerminationReason: 'Error', lastTerminatedAt: 800 } },
+      { type: 'update-container-status', podKey: 'ns/web-2', container: 'app', set: { restartsManaged: true, backoffRestarts: 0 } },
+    ]);
+    expect(store.getPodStatus('a', 'ns/web-1')).toEqual({
+      podKey: 'ns/web-1',
+      ready: true,
+      updatedAt: 900,
+      containers: {
+        app: { ready: true, started: true, restartCount: 3, backoffRestarts: 1, lastTerminationReason: 'Error', lastTerminatedAt: 800 },
+        side: { ready: true, started: true, restartCount: 0 },
+      },
+    });
+    expect(store.getPodStatus('a', 'ns/web-2')).toEqual({ podKey: 'ns/web-2', ready: false, updatedAt: 0, containers: { app: { ready: false, started: false, restartCount: 0, restartsManaged: true, backoffRestarts: 0 } } });
+  });
+
+  it('seals legacy template hashes in the messages and pod keys of events', () => {
+    const { store } = h.open({ clock: new FakeClock(1000) });
+    const key = Buffer.alloc(32, 7);
+    commitChanges(store, 'a', [{ type: 'add-event', event: { type: 'Normal', reason: 'Killing', objectKey: 'Pod/ns/web-5d8f9c7b6a-x7k2q', message: 'delete pod ns/web-5d8f9c7b6a-x7k2q' } }]);
+    commitChanges(store, 'a', [{ type: 'seal-legacy-hashes', hashKey: key, hashes: ['5d8f9c7b6a'] }]);
+    const sealed = sealLegacyTemplateHash(key, '5d8f9c7b6a');
+    expect(store.listEvents({ app: 'a' }).map((e) => [e.objectKey, e.message])).toEqual([[`Pod/ns/web-${sealed}-x7k2q`, `delete pod ns/web-${sealed}-x7k2q`]]);
   });
 
   it('commits nothing when one change fails: a node port another app holds rolls the list back', () => {

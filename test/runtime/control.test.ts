@@ -68,4 +68,27 @@ describe('submit: the lease holder acts on the intent', () => {
       clearTimeout(daemonPass);
     }
   });
+
+  it('a pass intent the daemon took is waited for past the deadline, never withdrawn under the pass', async () => {
+    const store = app();
+    store.acquireLease(APP, other('daemon'), 60_000);
+    const spec = { type: 'delete' as const, targets: [{ kind: 'Deployment' as const, namespace: 'default', name: 'web' }], verify: true };
+    const result = { ok: true, message: 'deleted', report: { type: 'delete' as const, targets: [], leftovers: [], otherErrors: [] } };
+    // The daemon's pass: takes the intent at once, finishes it well after the command's deadline.
+    const taking = setInterval(() => {
+      const [pending] = store.listPendingIntents(APP);
+      if (pending) store.takeIntent(pending.id);
+    }, 20);
+    const finishing = setTimeout(() => {
+      const taken = store.getIntent(1);
+      if (taken?.state === 'taken') store.finishIntent(taken.id, result);
+    }, 1_200);
+    try {
+      const outcome = await submit(deps(store, []), spec, { ...options, timeoutMs: 300 });
+      expect(outcome).toEqual({ by: 'lease-holder', daemon: other('daemon'), woken: false, result });
+    } finally {
+      clearInterval(taking);
+      clearTimeout(finishing);
+    }
+  });
 });

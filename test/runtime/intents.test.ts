@@ -4,7 +4,8 @@ import { specHash } from '../../src/model/hash.js';
 import type { AnyObject, PodTemplateSpec } from '../../src/model/types.js';
 import { buildDesiredState } from '../../src/plan/desired.js';
 import { appHashKeys } from '../../src/runtime/host-key.js';
-import { consumeIntents } from '../../src/runtime/intents.js';
+import { consumeIntents, nextPassIntent } from '../../src/runtime/intents.js';
+import type { IntentSpec } from '../../src/model/intent.js';
 import { sourceRevisionOf } from '../../src/model/source-revision.js';
 import { effectiveDesired } from '../../src/plan/rollouts/effective.js';
 import { RESTARTED_AT_ANNOTATION } from '../../src/plan/rollouts/state.js';
@@ -53,5 +54,27 @@ describe('consumeIntents: the pass acts on what commands asked, one transaction 
     expect(effective.changes).toEqual([]);
     expect(store.getPin(APP, D)?.revision).toBe(1);
     expect(consumeIntents(store, APP, undefined)).toEqual([]);
+  });
+});
+
+describe('consumeIntents stops at the first apply or delete: what follows waits for its pass, in order', () => {
+  const h = storeHarness();
+  const pause: IntentSpec = { type: 'pause', deployment: D };
+  const resume: IntentSpec = { type: 'resume', deployment: D };
+  const del: IntentSpec = { type: 'delete', targets: [{ kind: 'Deployment', namespace: 'default', name: 'web' }], verify: true };
+  const apply: IntentSpec = { type: 'apply', revision: { id: 'r1', origin: 'folder ./x', files: [] }, prune: false, allowEmpty: false, skipUnsupported: false, wait: false, timeoutMs: 1000 };
+
+  it.each<[string, IntentSpec[], string[], string | undefined]>([
+    ['no pass intent: all decided', [pause, resume], ['pause', 'resume'], undefined],
+    ['a pass intent first: nothing decided, it is next', [del, pause], [], 'delete'],
+    ['decided up to the pass intent', [pause, apply, resume], ['pause'], 'apply'],
+    ['two pass intents: the first is next', [apply, del], [], 'apply'],
+  ])('%s', (_, specs, decided, next) => {
+    const { store } = h.open();
+    store.upsertInventory(APP, { key: D, kind: 'Deployment', namespace: 'default', name: 'web', specHash: specHash(web), object: web }, { sourceRevision: 'src' });
+    for (const s of specs) store.addIntent(APP, s);
+    expect(consumeIntents(store, APP, undefined).map((i) => i.spec.type)).toEqual(decided);
+    expect(nextPassIntent(store, APP)?.spec.type).toBe(next);
+    expect(store.listPendingIntents(APP)).toHaveLength(specs.length - decided.length);
   });
 });

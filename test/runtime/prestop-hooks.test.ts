@@ -10,7 +10,7 @@ import { FakeClock } from '../support/fake-clock.js';
 /**
  * preStop handlers without a prober (what `berth delete` runs): the pod itself is always a
  * target; another host only as far as the host policy given allows, as for probes. The CLI
- * passes the policy the app was applied with (runtime/pass.ts policyInForce).
+ * passes the policy the app was applied with (runtime/pass/policy.ts policyInForce).
  */
 function recordingRunner(calls: string[]): ProbeRunner {
   const ok = { ok: true as const, message: '' };

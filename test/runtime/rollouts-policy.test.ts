@@ -9,7 +9,7 @@ import { DEFAULT_HOST_POLICY } from '../../src/model/policy.js';
 import type { AnyObject, PodTemplateSpec } from '../../src/model/types.js';
 import { effectiveDesired } from '../../src/plan/rollouts/effective.js';
 import { commitChanges } from '../../src/runtime/commit.js';
-import { assertInventoryAllowed } from '../../src/runtime/pass.js';
+import { assertInventoryAllowed } from '../../src/runtime/pass/index.js';
 import { readRolloutState } from '../../src/runtime/rollout-state.js';
 import { openStore } from '../../src/runtime/store/index.js';
 import type { Store } from '../../src/runtime/store/index.js';

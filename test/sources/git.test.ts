@@ -243,11 +243,19 @@ describe('git source refs and history', () => {
     }
     let err: unknown;
     try {
-      createGitSource({ url: 'git@example.com:org/repo.git', cacheDir: '/nonexistent', clock: systemClock });
+      createGitSource({ url: 'git://example.com/org/repo.git', cacheDir: '/nonexistent', clock: systemClock });
     } catch (e) {
       err = e;
     }
     expect((err as { data: unknown }).data).toMatchObject({ reason: 'unsupported-protocol' });
+    // An SSH remote without a key is refused before any connection.
+    err = undefined;
+    try {
+      createGitSource({ url: 'git@example.com:org/repo.git', cacheDir: '/nonexistent', clock: systemClock });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { data: unknown }).data).toMatchObject({ reason: 'ssh-key-missing', url: 'git@example.com:org/repo.git' });
   });
 
   it('full history with depth 0', async () => {

@@ -42,9 +42,12 @@ export function ensureDataplaneImage(docker: DockerClient): Promise<string> {
 }
 
 async function buildIfMissing(docker: DockerClient): Promise<string> {
-  const [files, iptables, node] = await Promise.all([dataplaneFiles(), iptablesEntries(), hostBinaryEntries(process.execPath, '/usr/local/bin/node')]);
+  const [files, iptables] = await Promise.all([dataplaneFiles(), iptablesEntries()]);
   const ref = `${DATAPLANE_REPO}:${imageTag(files, iptables)}`;
   if (await imageExists(docker, ref)) return ref;
+  // Read only to build: every pass of an app with pods asks for this image (the pod keeper's),
+  // and the node binary is the bulk of the work (the tag covers node's version instead).
+  const node = await hostBinaryEntries(process.execPath, '/usr/local/bin/node');
   const entries: RootfsEntry[] = [
     ...files.map((f): RootfsEntry => ({ type: 'file', path: `app/${f.name}`, content: f.content })),
     // The compiled programs are ES modules and the image has no other package.json to say so.

@@ -48,10 +48,19 @@ export interface SafeMount {
   describe: string;
 }
 
+/**
+ * Safe-mount roots a control plane has already made sure are on tmpfs, by root: built by the
+ * composition root (runtime/compose.ts), so the check runs once per root and concurrent mounts
+ * of one pass never race to mount two tmpfs on it.
+ */
+export type PreparedRoots = Map<string, Promise<void>>;
+
 export interface SafeMountDeps {
   docker: DockerClient;
   root?: string;
   mount?: MountTool;
+  /** Absent: the root is checked (and made a tmpfs when it is not) on every mount. */
+  preparedRoots?: PreparedRoots;
 }
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -88,7 +97,7 @@ export function hostPathPrefix(prefixes: readonly string[], path: string): strin
 /** Resolves the source and binds it at the target (replacing what was bound there). */
 export async function makeSafeMount(deps: SafeMountDeps, m: SafeMount): Promise<void> {
   const tool = deps.mount ?? utilLinuxMount;
-  await hostStep(m, () => ensureRoot(tool, deps.root ?? SAFE_MOUNT_ROOT));
+  await hostStep(m, () => ensureRoot(tool, deps.root ?? SAFE_MOUNT_ROOT, deps.preparedRoots));
   const opened = await resolveSource(deps.docker, m);
   try {
     await hostStep(m, () => prepareTarget(tool, m.target, opened.type === 'directory'));
@@ -256,23 +265,24 @@ async function withContext<T>(m: SafeMount, p: Promise<T>): Promise<T> {
   }
 }
 
-const prepared = new Map<string, Promise<void>>();
-
 /**
  * The root must be on tmpfs (module comment). /run is tmpfs on most hosts; where it is not,
- * berth mounts one. Once per process and root; a second process racing on a host without a
- * tmpfs /run could stack two, which the mount check below narrows to the first use after boot.
+ * berth mounts one. Once per control plane and root (`prepared`); a second process racing on a
+ * host without a tmpfs /run could stack two, which the mount check narrows to the first use
+ * after boot.
  */
-function ensureRoot(tool: MountTool, root: string): Promise<void> {
-  let p = prepared.get(root);
+function ensureRoot(tool: MountTool, root: string, prepared: PreparedRoots | undefined): Promise<void> {
+  let p = prepared?.get(root);
   if (!p) {
     p = (async () => {
       await mkdir(root, { recursive: true, mode: 0o700 });
       if (await onTmpfs(root)) return;
       await tool.tmpfs(root, 'mode=0700,size=16m');
     })();
-    p.catch(() => prepared.delete(root));
-    prepared.set(root, p);
+    if (prepared) {
+      p.catch(() => prepared.delete(root));
+      prepared.set(root, p);
+    }
   }
   return p;
 }

@@ -1,17 +1,18 @@
 import type { Command } from 'commander';
-import type { ActionResult } from '../../apply/execute.js';
+import type { ApplyReport } from '../../model/intent.js';
+import type { Action } from '../../plan/actions.js';
+import { actionText } from '../../runtime/action-text.js';
 import { BerthError } from '../../model/errors.js';
-import type { ProgressEvent } from '../../runtime/converge.js';
-import type { PassResult, ResourceChange } from '../../runtime/pass.js';
+import type { ProgressEvent, ResourceChange } from '../../runtime/pass/index.js';
 import type { CliContext } from '../context.js';
 import { print, useColor, writeStyled } from '../context.js';
 import type { EngineFlags } from '../engine.js';
 import { addEngineOptions, parseDuration } from '../engine-flags.js';
 import { kubectlName, kubectlNameOfKey } from '../output/kube-names.js';
-import { serviceActionText } from '../../plan/service-action-text.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
 import { escapeControl } from '../../model/excerpt.js';
+import { daemonNote } from '../daemon-note.js';
 
 interface ApplyFlags extends EngineFlags, ValidationFlags {
   filename: string[];
@@ -47,14 +48,16 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
   const timeoutMs = parseDuration(flags.timeout);
   // Loaded here, not at the top: `berth --help` and other commands should not pay for
   // dockerode, SQLite and the validator (CLI start-up time counts in every no-op apply).
-  const [{ readInput }, { openEngine }, { runPass }, { withLease }, { createReadiness }, { formatProblemsText }, { describeAction }] = await Promise.all([
+  const [{ readInput }, { openEngine }, { runPass }, { submit }, { applyReportOf, intentRevisionOf }, { createReadiness }, { formatProblemsText }, { wakeDaemon }, { DEFAULT_HOST_POLICY }] = await Promise.all([
     import('../read-input.js'),
     import('../engine.js'),
-    import('../../runtime/pass.js'),
-    import('../../runtime/hold-lease.js'),
+    import('../../runtime/pass/index.js'),
+    import('../../runtime/control.js'),
+    import('../../runtime/pass-intents.js'),
     import('../../runtime/readiness.js'),
     import('../output/problems.js'),
-    import('../../apply/execute.js'),
+    import('../wake-daemon.js'),
+    import('../../model/policy.js'),
   ]);
   const revision = await readInput(flags.filename, io);
   const engine = openEngine(flags, io);
@@ -62,29 +65,58 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
   const progress = flags.output === 'text' ? progressPrinter(ctx, color) : undefined;
   const validate = validateOptionsFrom(flags);
   const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, ...(validate.hostPolicy ? { policy: validate.hostPolicy } : {}) });
+  const deps = { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, hooks: readiness.hooks };
+  const streaming = progress ? { onProgress: progress.onProgress, onChanges: (changes: ResourceChange[]) => printChanges(changes, flags, ctx) } : {};
+  const helpers = { formatProblemsText };
   try {
-    const run = () =>
-      runPass(
-        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, hooks: readiness.hooks },
-        {
-          app: engine.app,
-          revision,
-          validate,
-          prune: flags.prune ?? false,
-          allowEmpty: flags.allowEmpty ?? false,
-          dryRun: flags.dryRun ?? false,
-          waitForReady: flags.wait ?? false,
-          timeoutMs,
-          signal: io.interrupted,
-          ...(progress ? { onProgress: progress.onProgress, onChanges: (changes: ResourceChange[]) => printChanges(changes, flags, ctx) } : {}),
-        },
-      );
-    const result = flags.dryRun ? await run() : await withLease(engine.store, engine.clock, engine.app, engine.holder, run);
+    if (flags.dryRun) {
+      // Lease-free and write-free: plans against the host as it is, whoever manages the app.
+      const result = await runPass(deps, {
+        app: engine.app,
+        target: { kind: 'revision', revision, validate, allowEmpty: flags.allowEmpty ?? false, ...(streaming.onChanges ? { onChanges: streaming.onChanges } : {}) },
+        prune: flags.prune ?? false,
+        dryRun: true,
+        waitForReady: false,
+        timeoutMs,
+        signal: io.interrupted,
+        ...(streaming.onProgress ? { onProgress: streaming.onProgress } : {}),
+      });
+      progress?.done();
+      return report(applyReportOf(result), flags, ctx, color, helpers);
+    }
+    // The change is an intent (issue 12 F3): applied by the pass of whoever holds the app, here
+    // or in the daemon that manages it; never LEASE_HELD for a command.
+    const outcome = await submit(
+      { ...deps, holder: engine.holder, wake: wakeDaemon },
+      {
+        type: 'apply',
+        revision: intentRevisionOf(revision),
+        prune: flags.prune ?? false,
+        allowEmpty: flags.allowEmpty ?? false,
+        skipUnsupported: validate.skipUnsupported ?? false,
+        ...(validate.hostPolicy ? { hostPolicy: validate.hostPolicy } : {}),
+        wait: flags.wait ?? false,
+        timeoutMs,
+      },
+      { app: engine.app, wait: flags.wait ?? false, timeoutMs, signal: io.interrupted, hostPolicy: validate.hostPolicy ?? DEFAULT_HOST_POLICY, progress: streaming },
+    );
     progress?.done();
+    const { result } = outcome;
+    if (!result.ok || result.report?.type !== 'apply') {
+      const error = result.error ?? { code: 'INTERNAL' as const, message: result.message };
+      throw new BerthError(error.code, error.message, error.data ?? {});
+    }
     // Benchmarks read Docker API calls by operation from here (bench/apply.ts).
     if (io.env.BERTH_STATS === '1')
       print(io.stderr, JSON.stringify({ dockerCalls: Object.fromEntries(engine.docker.calls.byOperation), total: engine.docker.calls.total(), mutating: engine.docker.calls.mutating() }));
-    return report(result, flags, ctx, color, { formatProblemsText, describeAction });
+    // The daemon's pass printed nothing here: its lines now, as this process would have.
+    if (outcome.by === 'lease-holder' && flags.output === 'text') {
+      printChanges(result.report.changes, flags, ctx);
+      for (const a of result.report.actions) if (a.ok) print(io.stdout, `  ${a.text}`);
+    }
+    const code = report(result.report, flags, ctx, color, helpers);
+    if (outcome.by === 'lease-holder' && outcome.daemon && result.report.valid) print(io.stderr, daemonNote(outcome.daemon, result.hold));
+    return code;
   } finally {
     await readiness.stop();
     engine.close();
@@ -92,12 +124,10 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
 }
 
 interface ReportHelpers {
-  formatProblemsText: (p: PassResult['problems'], o: { color: boolean }) => string;
-  /** What an action will do, verb first (`create network for namespace default`): for --dry-run. */
-  describeAction: (a: ActionResult['action']) => string;
+  formatProblemsText: (p: ApplyReport['problems'], o: { color: boolean }) => string;
 }
 
-function report(result: PassResult, flags: ApplyFlags, ctx: CliContext, color: boolean, { formatProblemsText, describeAction }: ReportHelpers): number {
+function report(result: ApplyReport, flags: ApplyFlags, ctx: CliContext, color: boolean, { formatProblemsText }: ReportHelpers): number {
   const { io } = ctx;
   if (!result.valid) {
     writeStyled(io.stderr, formatProblemsText(result.problems, { color: useColor({ ...io, stdout: io.stderr }) }));
@@ -106,22 +136,23 @@ function report(result: PassResult, flags: ApplyFlags, ctx: CliContext, color: b
   }
   // Warnings (a field berth ignores, ...) as validate prints them; they fail nothing.
   if (result.problems.length > 0) writeStyled(io.stderr, formatProblemsText(result.problems, { color: useColor({ ...io, stdout: io.stderr }) }));
-  const failed = result.converge?.results.filter((r) => !r.ok) ?? [];
-  const timedOut = result.converge?.timedOut ?? false;
+  const failed = result.actions.filter((r) => !r.ok);
+  const timedOut = result.timedOut;
   if (flags.output === 'json') {
-    print(io.stdout, JSON.stringify(jsonReport(result), null, 2));
+    // `planned`: the first plan's actions, the ones the text form prints as `would …` on a dry
+    // run (which executes none, so `actions` is empty then); `actions`: what was executed.
+    const { revision, valid, ok, problems, changes, planned, actions, waits } = result;
+    print(io.stdout, JSON.stringify({ revision, valid, ok, problems, changes, planned, actions, waits, timedOut }, null, 2));
   } else {
     const orphans = result.changes.filter((c) => c.change === 'orphaned');
     if (orphans.length)
       print(io.stderr, `note: ${orphans.length} object(s) no longer in the manifests still run (${orphans.map((o) => kubectlNameOfKey(o.key)).join(', ')}); use --prune to delete them`);
-    if (flags.dryRun) {
-      // The planned action, verb first ("would create network for namespace default"); actionText
-      // reports what happened ("network for namespace/default created") and reads wrong after "would".
-      for (const a of result.converge?.firstPlan.actions ?? []) print(io.stdout, `  would ${describeAction(a)}`);
-    }
-    for (const w of result.converge?.waits ?? []) if (timedOut || flags.wait) print(io.stderr, `${timedOut ? 'timed out: ' : ''}${kubectlNameOfKey(w.key)}: ${w.message}`);
+    // The planned action, verb first ("would create network for namespace default"); actionText
+    // reports what happened ("network for namespace/default created") and reads wrong after "would".
+    if (flags.dryRun) for (const a of result.planned) print(io.stdout, `  would ${a.text}`);
+    for (const w of result.waits) if (timedOut || flags.wait) print(io.stderr, `${timedOut ? 'timed out: ' : ''}${kubectlNameOfKey(w.key)}: ${w.message}`);
   }
-  for (const r of failed) writeStyled(io.stderr, `${color ? '\x1b[31merror\x1b[0m' : 'error'}: ${escapeControl(`${actionText(r)}: ${r.error?.message}`)}\n`);
+  for (const r of failed) writeStyled(io.stderr, `${color ? '\x1b[31merror\x1b[0m' : 'error'}: ${escapeControl(`${r.text}: ${r.error?.message}`)}\n`);
   for (const key of result.rolloutsFailed) {
     const d = result.divergences.find((x) => x.deployment === key);
     print(io.stderr, `error: the rollout of ${kubectlNameOfKey(key)} missed its progress deadline${d ? `; ${d.message}` : ''}`);
@@ -131,61 +162,19 @@ function report(result: PassResult, flags: ApplyFlags, ctx: CliContext, color: b
   if (result.rolloutsFailed.length) return 1;
   if (timedOut) return 1;
   // --wait: a container refused as CreateContainerConfigError never becomes ready (printed above).
-  if (flags.wait && result.converge?.waits.some((w) => w.stuck)) return 1;
+  if (flags.wait && result.waits.some((w) => w.stuck)) return 1;
   return 0;
 }
 
-function printChanges(changes: ResourceChange[], flags: ApplyFlags, ctx: CliContext): void {
+function printChanges(changes: readonly Pick<ResourceChange, 'kind' | 'name' | 'change'>[], flags: ApplyFlags, ctx: CliContext): void {
   const suffix = flags.dryRun ? ' (dry run)' : '';
   for (const c of changes) {
     if (c.change !== 'orphaned') print(ctx.io.stdout, `${kubectlName(c.kind, c.name)} ${c.change}${suffix}`);
   }
 }
 
-function revisionLabel(result: PassResult): string {
+function revisionLabel(result: ApplyReport): string {
   return result.revision.origin || `revision ${result.revision.id.slice(0, 12)}`;
-}
-
-function jsonReport(result: PassResult): unknown {
-  return {
-    revision: result.revision,
-    valid: result.valid,
-    ok: result.ok,
-    problems: result.problems,
-    changes: result.changes,
-    actions: (result.converge?.results ?? []).map((r) => ({ action: r.action.type, key: r.action.key, text: actionText(r), ok: r.ok, ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}), durationMs: r.durationMs })),
-    waits: result.converge?.waits ?? [],
-    timedOut: result.converge?.timedOut ?? false,
-  };
-}
-
-/** One line per action, kubectl-flavoured: `pod/web-5d4f8-abcde created (rolling update)`. */
-export function actionText(r: ActionResult): string {
-  const a = r.action;
-  switch (a.type) {
-    case 'create-pod':
-      return `pod/${a.pod.name} created (${a.reason})`;
-    case 'delete-pod':
-      return `pod/${a.name} deleted (${a.reason})`;
-    case 'create-container':
-      return `pod/${a.pod.name}: container ${a.container} recreated (${a.reason})`;
-    case 'start-container':
-      return `pod/${a.pod}: container ${a.container} started (${a.reason})`;
-    case 'restore-volume-files':
-      return `pod/${a.pod.name}: secret volume${a.volumes.length > 1 ? 's' : ''} ${a.volumes.join(', ')} written again (${a.reason})`;
-    case 'manage-restarts':
-      return `pod/${a.pod}: container ${a.container} ${a.take ? 'restarts managed by berth with back-off' : 'restarts handed back to Docker'} (${a.reason})`;
-    case 'create-network':
-      return `network for namespace/${a.namespace} created`;
-    case 'delete-network':
-      return `network of namespace/${a.namespace} deleted`;
-    case 'create-volume':
-      return `volume for persistentvolumeclaim/${a.claim} created`;
-    case 'delete-volume':
-      return a.claim ? `volume of persistentvolumeclaim/${a.claim} deleted (its data is gone)` : `leftover volume ${a.volumeName} deleted`;
-    default:
-      return serviceActionText(a);
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { BerthError } from '../../model/errors.js';
 import { invalidApiHost } from '../../runtime/api/guard.js';
+import { isRemoteGitUrl } from '../../sources/git-url.js';
 import type { DaemonFileConfig } from '../../runtime/config.js';
 import { parseDuration } from '../engine-flags.js';
 import type { ValidationFlags } from '../validation-flags.js';
@@ -28,7 +29,10 @@ export interface DaemonFlags
       | 'allowedProbeHosts'
       | 'allowedRegistries'
       | 'allowedHosts'
+      | 'backupKeep'
     > {
+  /** `--backup-keep N` (commander hands over text). */
+  backupKeep?: string;
   config?: string;
   /** `--api-host NAME`, repeatable: the config file's allowedHosts. */
   apiHost?: string[];
@@ -52,9 +56,13 @@ export interface SettledDaemon {
   webhookSecretFile?: string;
   gitTokenFile?: string;
   gitUsername?: string;
+  gitSshKeyFile?: string;
+  gitKnownHostsFile?: string;
   allowEmpty: boolean;
   resyncIntervalMs: number;
   passTimeoutMs: number;
+  /** Rolling store backups: every intervalMs (0: off), the newest `keep` kept. */
+  backup: { intervalMs: number; keep: number };
   logLevel: string;
   cronTimeScale: number;
   validation: ValidationFlags;
@@ -64,6 +72,8 @@ export const DAEMON_DEFAULTS = Object.freeze({
   interval: '1m',
   debounce: '200ms',
   passTimeout: '10m',
+  backupInterval: '1h',
+  backupKeep: 3,
   listen: '127.0.0.1:7420',
   logLevel: 'info',
 });
@@ -83,7 +93,8 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
   if (repo !== undefined && watch !== undefined) throw new BerthError('USAGE', 'use either --repo or --watch, not both');
   // Anything on the command line is readable by every local user (ps, /proc): no credentials there.
   // A query string is refused too: forges accept tokens there (?access_token=, ?private_token=).
-  if (flags.repo !== undefined && (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(flags.repo) || (/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.repo) && flags.repo.includes('?'))))
+  // An SSH user (`ssh://git@host/…`) is an address, not a credential; a password is one.
+  if (flags.repo !== undefined && (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(flags.repo) || (/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.repo) && flags.repo.includes('?'))) && !/^(ssh|git\+ssh|ssh\+git):\/\/[^/@:]*@/i.test(flags.repo))
     throw new BerthError('USAGE', '--repo must not contain credentials (they would show in ps); use --git-token-file or $BERTH_GIT_TOKEN', {
       hint: 'or $BERTH_GIT_USERNAME and $BERTH_GIT_PASSWORD',
     });
@@ -104,14 +115,16 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
     repo !== undefined
       ? {
           kind: 'git',
-          url: /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) ? repo : (flags.repo !== undefined ? fromFlag(repo) : fromFile(repo))!,
+          url: isRemoteGitUrl(repo) ? repo : (flags.repo !== undefined ? fromFlag(repo) : fromFile(repo))!,
           ref: ref === undefined ? { branch: branch ?? 'main' } : /^[0-9a-f]{40}$/i.test(ref) ? { commit: ref.toLowerCase() } : { tag: ref },
           ...(path !== undefined ? { path } : {}),
           pollIntervalMs,
         }
       : { kind: 'folder', dir: watch!, debounceMs: duration('debounce', pick(flags.debounce, file.debounce) ?? DAEMON_DEFAULTS.debounce) };
-  if (source.kind === 'folder' && (branch !== undefined || ref !== undefined || path !== undefined))
-    throw new BerthError('USAGE', '--branch, --ref and --path apply to --repo, not --watch');
+  const gitSshKeyFile = flags.gitSshKeyFile !== undefined ? fromFlag(flags.gitSshKeyFile) : fromFile(file.gitSshKeyFile);
+  const gitKnownHostsFile = flags.gitKnownHostsFile !== undefined ? fromFlag(flags.gitKnownHostsFile) : fromFile(file.gitKnownHostsFile);
+  if (source.kind === 'folder' && (branch !== undefined || ref !== undefined || path !== undefined || gitSshKeyFile !== undefined || gitKnownHostsFile !== undefined))
+    throw new BerthError('USAGE', '--branch, --ref, --path, --git-ssh-key-file and --git-known-hosts-file apply to --repo, not --watch');
   const listen = parseListen(pick(flags.listen, file.listen) ?? DAEMON_DEFAULTS.listen);
   const tokenFile = flags.tokenFile !== undefined ? fromFlag(flags.tokenFile) : fromFile(file.tokenFile);
   if (!listen.loopback && tokenFile === undefined)
@@ -129,6 +142,8 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
   const gitTokenFile = flags.gitTokenFile !== undefined ? fromFlag(flags.gitTokenFile) : fromFile(file.gitTokenFile);
   const stateDir = flags.stateDir !== undefined ? fromFlag(flags.stateDir) : fromFile(file.stateDir);
   const app = pick(flags.app, file.app);
+  const backupKeep = flags.backupKeep !== undefined ? Number(flags.backupKeep) : (file.backupKeep ?? DAEMON_DEFAULTS.backupKeep);
+  if (!Number.isInteger(backupKeep) || backupKeep < 1 || backupKeep > 100) throw new BerthError('USAGE', `invalid --backup-keep "${String(flags.backupKeep)}" (a whole number from 1 to 100)`, { flag: '--backup-keep' });
   return deepFreeze({
     ...(app !== undefined ? { app } : {}),
     ...(stateDir !== undefined ? { stateDir } : {}),
@@ -139,9 +154,12 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
     ...(webhookSecretFile !== undefined ? { webhookSecretFile } : {}),
     ...(gitTokenFile !== undefined ? { gitTokenFile } : {}),
     ...(file.gitUsername !== undefined ? { gitUsername: file.gitUsername } : {}),
+    ...(gitSshKeyFile !== undefined ? { gitSshKeyFile } : {}),
+    ...(gitKnownHostsFile !== undefined ? { gitKnownHostsFile } : {}),
     allowEmpty: pick(flags.allowEmpty, file.allowEmpty) ?? false,
     resyncIntervalMs: resync !== undefined ? duration('resync', resync) : source.kind === 'git' ? pollIntervalMs : duration('resync', '5m'),
     passTimeoutMs: duration('pass-timeout', pick(flags.passTimeout, file.passTimeout) ?? DAEMON_DEFAULTS.passTimeout),
+    backup: { intervalMs: duration('backup-interval', pick(flags.backupInterval, file.backupInterval) ?? DAEMON_DEFAULTS.backupInterval), keep: backupKeep },
     logLevel: pick(flags.logLevel, file.logLevel) ?? options.env.BERTH_LOG_LEVEL ?? DAEMON_DEFAULTS.logLevel,
     cronTimeScale: scale,
     validation: {

@@ -14,7 +14,7 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
     .command('daemon')
     .description('keep the Docker host equal to a Git repository or a folder (reconcile loop, HTTP API, webhooks, metrics)')
     .option('--config <file>', 'settings file (YAML); flags override it')
-    .option('--repo <url>', 'Git repository (http/https URL or local path)')
+    .option('--repo <url>', 'Git repository (http/https or ssh:// URL, user@host:path, or a local path)')
     .option('--branch <name>', 'branch to follow (default: main)')
     .option('--ref <tag|sha>', 'tag or full commit SHA to follow instead of a branch')
     .option('--path <subdir>', 'sub-path of the repository holding the manifests')
@@ -23,11 +23,15 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
     .option('--debounce <duration>', `quiet time after a file event before the folder is read (default: ${DAEMON_DEFAULTS.debounce})`)
     .option('--resync <duration>', 'drift check: reconcile this often without a trigger (default: the poll interval; 5m with --watch)')
     .option('--pass-timeout <duration>', `how long one pass waits for a rollout step (default: ${DAEMON_DEFAULTS.passTimeout})`)
+    .option('--backup-interval <duration>', `back the state store up this often into <state-dir>/backups; 0 turns it off (default: ${DAEMON_DEFAULTS.backupInterval})`)
+    .option('--backup-keep <n>', `rolling backups kept (default: ${DAEMON_DEFAULTS.backupKeep})`)
     .option('--listen <host:port>', `HTTP API address (default: ${DAEMON_DEFAULTS.listen}); beyond loopback needs --token-file`)
     .option('--token-file <file>', 'API bearer token: required for every endpoint but /healthz, /readyz and /webhook')
     .option('--api-host <name>', 'a host name the API answers to besides its listen address, e.g. the name webhooks are sent to (repeatable)', collect)
     .option('--webhook-secret-file <file>', 'enables POST /webhook (GitHub, Gitea, GitLab) with this secret')
     .option('--git-token-file <file>', 'Git token (else $BERTH_GIT_TOKEN, or $BERTH_GIT_USERNAME + $BERTH_GIT_PASSWORD)')
+    .option('--git-ssh-key-file <file>', 'private key for an SSH repository (unencrypted OpenSSH or PEM)')
+    .option('--git-known-hosts-file <file>', "known_hosts file holding the SSH repository's host key (never trusted on first use)")
     .option('--allow-empty', 'let a revision with no resources delete everything the app runs')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default: info or $BERTH_LOG_LEVEL)')
     .option('--app <name>', 'app whose objects this daemon manages (ownership scope)')
@@ -68,7 +72,7 @@ async function loadConfig<T>(path: string, load: (p: string) => Promise<T>, ctx:
 
 async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   const { io } = ctx;
-  const [{ readFile }, engine, { createDockerClient }, { systemClock }, { createLogger }, { openStore }, { createGitSource }, daemonMod, api, handlers, metricsMod, { leaseHolder }, { VERSION }, { createControlPlane }] =
+  const [{ readFile }, engine, { createDockerClient }, { systemClock }, { createLogger }, { openStore }, { createGitSource, checkGitSshFiles }, daemonMod, api, handlers, metricsMod, { leaseHolder }, { VERSION }, { createControlPlane }] =
     await Promise.all([
       import('node:fs/promises'),
       import('../engine.js'),
@@ -103,6 +107,11 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   const gitUser = io.env.BERTH_GIT_USERNAME ?? s.gitUsername;
   const auth = gitToken ? { token: gitToken, ...(gitUser ? { username: gitUser } : {}) } : gitUser && io.env.BERTH_GIT_PASSWORD ? { username: gitUser, password: io.env.BERTH_GIT_PASSWORD } : undefined;
 
+  const ssh = { ...(s.gitSshKeyFile ? { privateKeyFile: s.gitSshKeyFile } : {}), ...(s.gitKnownHostsFile ? { knownHostsFile: s.gitKnownHostsFile } : {}) };
+  // Read at every fetch (a rotated key or an added host key needs no restart), and once now:
+  // a wrong path or an encrypted key stops the start instead of failing every poll.
+  if (s.source.kind === 'git') await checkGitSshFiles(s.source.url, ssh);
+
   const logRevision = { revision: 'none' };
   const log = createLogger({ level: s.logLevel, destination: io.stdout, base: { pid: process.pid, app }, mixin: () => ({ revision: logRevision.revision }) });
   const clock = systemClock;
@@ -115,7 +124,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
     s.source.kind === 'git'
       ? {
           kind: 'git' as const,
-          source: createGitSource({ url: s.source.url, ref: s.source.ref, ...(s.source.path ? { path: s.source.path } : {}), cacheDir: join(stateDir, 'git'), ...(auth ? { auth } : {}), clock }),
+          source: createGitSource({ url: s.source.url, ref: s.source.ref, ...(s.source.path ? { path: s.source.path } : {}), cacheDir: join(stateDir, 'git'), ...(auth ? { auth } : {}), ssh, clock }),
           pollIntervalMs: s.source.pollIntervalMs,
         }
       : { kind: 'folder' as const, dir: s.source.dir, description: `folder ${s.source.dir}`, debounceMs: s.source.debounceMs };
@@ -132,6 +141,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
       passBackoff: PASS_BACKOFF,
       sourceBackoff: SOURCE_BACKOFF,
       ...(s.cronTimeScale !== 1 ? { cronTime: { origin: clock.now(), scale: s.cronTimeScale } } : {}),
+      backup: { stateDir, ...s.backup },
     },
   );
   target = d;

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { BerthError } from '../../model/errors.js';
 import { kindInfo } from '../../model/kinds.js';
-import type { DeleteOutcome, DeleteTarget } from '../../runtime/delete.js';
+import type { DeleteTarget } from '../../runtime/delete.js';
+import type { DeleteReport } from '../../model/intent.js';
+import { daemonNote } from '../daemon-note.js';
 import type { Store } from '../../runtime/store/index.js';
 import type { CliContext, CliIO } from '../context.js';
 import { print, useColor, writeStyled } from '../context.js';
@@ -41,6 +43,9 @@ export function registerDelete(program: Command, ctx: CliContext): void {
   });
 }
 
+/** How long delete waits for the daemon that manages the app to take the deletion (the deletion itself may take longer). */
+const DELETE_TIMEOUT_MS = 60_000;
+
 function parseGrace(text: string | undefined): number | undefined {
   if (text === undefined || text === '-1') return undefined;
   if (!/^\d+$/.test(text)) throw new BerthError('USAGE', `invalid --grace-period "${text}": a number of seconds (0 kills at once)`, { value: text });
@@ -54,11 +59,12 @@ async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Pro
   const fromFiles = flags.filename.length ? await targetsFromFiles(flags.filename, io) : undefined;
   if (fromFiles && 'problems' in fromFiles) return 2;
   // Loaded when delete runs, not at start-up (see apply).
-  const [{ openEngine }, { deleteResources }, { preStopHooks }, { policyInForce }] = await Promise.all([
+  const [{ openEngine }, { submit }, { preStopHooks }, { policyInForce }, { wakeDaemon }] = await Promise.all([
     import('../engine.js'),
-    import('../../runtime/delete.js'),
+    import('../../runtime/control.js'),
     import('../../runtime/readiness.js'),
-    import('../../runtime/pass.js'),
+    import('../../runtime/pass/index.js'),
+    import('../wake-daemon.js'),
   ]);
   const engine = openEngine(flags, io);
   try {
@@ -68,15 +74,23 @@ async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Pro
       return 0;
     }
     // preStop handlers may name the host only as far as the policy the app was applied with allows.
-    const hooks = preStopHooks({ docker: engine.docker, clock: engine.clock, policy: policyInForce(engine.store, engine.app) });
-    const outcome = await deleteResources({ ...engine, hooks }, {
-      app: engine.app,
-      targets,
-      ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
-      verify: flags.wait !== false,
-      signal: io.interrupted,
-    });
-    return report(outcome, flags, io, engine);
+    const policy = policyInForce(engine.store, engine.app);
+    const hooks = preStopHooks({ docker: engine.docker, clock: engine.clock, policy });
+    // An intent (issue 12 F3): deleted by the pass of whoever holds the app, here or in the
+    // daemon that manages it; never LEASE_HELD for a command.
+    const outcome = await submit(
+      { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, hooks, holder: engine.holder, wake: wakeDaemon },
+      { type: 'delete', targets: targets.map((t) => ({ kind: t.kind, namespace: t.namespace, name: t.name })), ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}), verify: flags.wait !== false },
+      { app: engine.app, wait: false, timeoutMs: DELETE_TIMEOUT_MS, signal: io.interrupted, hostPolicy: policy },
+    );
+    const { result } = outcome;
+    if (!result.ok || result.report?.type !== 'delete') {
+      const error = result.error ?? { code: 'INTERNAL' as const, message: result.message };
+      throw new BerthError(error.code, error.message, error.data ?? {});
+    }
+    const code = report(result.report, flags, io, engine);
+    if (outcome.by === 'lease-holder' && outcome.daemon && result.report.targets.some((t) => t.ok)) print(io.stderr, daemonNote(outcome.daemon, result.hold));
+    return code;
   } finally {
     engine.close();
   }
@@ -120,7 +134,7 @@ async function targetsFromArgs(args: string[], flags: DeleteFlags, io: CliIO, en
   return selectTargets(views, { namespace, allNamespaces: flags.allNamespaces === true, selector });
 }
 
-function report(outcome: DeleteOutcome, flags: DeleteFlags, io: CliIO, engine: Engine): number {
+function report(outcome: DeleteReport, flags: DeleteFlags, io: CliIO, engine: Engine): number {
   let code = 0;
   for (const t of outcome.targets) {
     const label = `${singularText(t.target.kind)} "${t.target.name}"`;

@@ -12,6 +12,7 @@ import { registerLogs } from './logs.js';
 import { registerPortForward } from './port-forward.js';
 import { registerRollout } from './rollout.js';
 import { registerScale } from './scale.js';
+import { registerState } from './state.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
 
@@ -32,5 +33,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerExec(program, ctx);
   registerPortForward(program, ctx);
   registerDaemon(program, ctx);
+  registerState(program, ctx);
   registerVersion(program, ctx);
 }

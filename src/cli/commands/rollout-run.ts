@@ -1,10 +1,6 @@
 import { dump } from 'js-yaml';
-import type { DeploymentStatus } from '../../plan/controllers/deployment.js';
 import { BerthError } from '../../model/errors.js';
 import type { IntentSpec } from '../../model/intent.js';
-import { runInventoryPass } from '../../runtime/pass.js';
-import type { PassResult } from '../../runtime/pass.js';
-import { createReadiness } from '../../runtime/readiness.js';
 import type { RolloutRecord } from '../../runtime/store/index.js';
 import type { CliContext } from '../context.js';
 import { print } from '../context.js';
@@ -15,9 +11,9 @@ import { parseDuration } from '../engine-flags.js';
 import { parseKey } from '../output/kube-names.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { explicitHostPolicy } from '../validation-flags.js';
-import type { HostPolicy } from '../../model/policy.js';
-import { policyInForce } from '../../runtime/pass.js';
+import { policyInForce } from '../../runtime/pass/index.js';
 import { submitChange } from './submit-change.js';
+import { watchRollout } from './rollout-watch.js';
 
 type Action = 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume';
 
@@ -43,7 +39,7 @@ export async function runRollout(action: Action, key: string, flags: Flags, ctx:
       case 'history':
         return history(engine, key, flags, ctx);
       case 'status':
-        return await status(engine, key, flags, ctx, policyInForce(engine.store, engine.app, explicit));
+        return await watchRollout(engine, key, { timeoutMs: parseDuration(flags.timeout ?? '5m'), watch: flags.watch !== false }, ctx, policyInForce(engine.store, engine.app, explicit));
       case 'undo':
       case 'restart':
       case 'pause':
@@ -95,77 +91,6 @@ function history(engine: Engine, key: string, flags: Flags, ctx: CliContext): nu
 function historyRow(r: RolloutRecord, pinned: boolean): string[] {
   const duration = r.finishedAt !== undefined ? `${Math.max(0, Math.round((r.finishedAt - r.startedAt) / 1000))}s` : '-';
   return [String(r.revision), r.changeCause ?? '<none>', r.sourceRevision.slice(0, 12), `${r.outcome}${pinned ? ' (pinned)' : ''}`, new Date(r.startedAt).toISOString(), duration];
-}
-
-async function status(engine: Engine, key: string, flags: Flags, ctx: CliContext, policy: HostPolicy): Promise<number> {
-  const timeoutMs = parseDuration(flags.timeout ?? '5m');
-  const deadline = engine.clock.now() + timeoutMs;
-  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
-  let last = '';
-  let warnedIdle = false;
-  const noted = new Set<string>();
-  try {
-    for (;;) {
-      const result = await runInventoryPass(
-        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness },
-        { app: engine.app, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
-      );
-      const st = result.converge?.firstPlan.workloads.find((w) => w.key === key)?.deployment;
-      const current = engine.store.currentRollout(engine.app, key);
-      for (const d of result.divergences.filter((x) => x.deployment === key)) {
-        if (noted.has(d.message)) continue;
-        noted.add(d.message);
-        print(ctx.io.stdout, `note: ${d.message}`);
-      }
-      if (current?.outcome === 'failed') {
-        print(ctx.io.stderr, `error: ${name(key)} revision ${current.revision} failed: ${current.message ?? 'progress deadline exceeded'}`);
-        return 1;
-      }
-      const rolledBack = result.divergences.find((d) => d.deployment === key && d.reason === 'rolled-back');
-      if (rolledBack) {
-        const failed = [...engine.store.listRollouts(engine.app, key)].reverse().find((r) => r.outcome === 'failed');
-        print(ctx.io.stderr, `error: the rollout of ${name(key)} failed${failed?.message ? `: ${failed.message}` : ''}; ${rolledBack.message}`);
-        return 1;
-      }
-      if (st?.complete) {
-        print(ctx.io.stdout, `deployment "${parseKey(key).name}" successfully rolled out`);
-        return 0;
-      }
-      const line = st ? progressLine(parseKey(key).name, st, replicasOf(result, key)) : `Waiting for deployment "${parseKey(key).name}" to be observed...`;
-      if (line !== last) print(ctx.io.stdout, line);
-      last = line;
-      if (flags.watch === false) return 1;
-      const paused = engine.store.getDeploymentOverrides(engine.app, key).some((o) => o.kind === 'pause');
-      if (paused && !warnedIdle) {
-        // Nothing will move until someone resumes it: say so instead of waiting in silence.
-        print(ctx.io.stderr, `note: ${name(key)} is paused; \`berth rollout resume ${name(key).replace('.apps', '')}\` continues the rollout`);
-        warnedIdle = true;
-      }
-      if (!warnedIdle && !engine.store.getLease(engine.app)) {
-        print(ctx.io.stderr, 'note: no berth daemon or apply is driving this app right now; run `berth apply` (or start `berth daemon`) to continue the rollout');
-        warnedIdle = true;
-      }
-      if (engine.clock.now() >= deadline) {
-        print(ctx.io.stderr, `error: timed out waiting for the rollout of ${name(key)}`);
-        return 1;
-      }
-      await engine.clock.sleep(1000, ctx.io.interrupted);
-    }
-  } finally {
-    await readiness.stop();
-  }
-}
-
-function replicasOf(result: PassResult, key: string): number {
-  const w = result.desired?.workloads.find((x) => x.key === key);
-  return w && w.kind === 'Deployment' ? w.replicas : 0;
-}
-
-/** kubectl's wording, so scripts and eyes that know it keep working. */
-function progressLine(name: string, st: DeploymentStatus, replicas: number): string {
-  if (st.updatedReplicas < replicas) return `Waiting for deployment "${name}" rollout to finish: ${st.updatedReplicas} out of ${replicas} new replicas have been updated...`;
-  if (st.oldReplicas > 0) return `Waiting for deployment "${name}" rollout to finish: ${st.oldReplicas} old replicas are pending termination...`;
-  return `Waiting for deployment "${name}" rollout to finish: ${st.availableReplicas} of ${replicas} updated replicas are available...`;
 }
 
 function table(rows: string[][]): string {

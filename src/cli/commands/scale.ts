@@ -55,7 +55,7 @@ export function registerScale(program: Command, ctx: CliContext): void {
     if (!kind || !name) throw new BerthError('USAGE', `cannot scale "${target}": use deploy/NAME, rs/NAME or rc/NAME`, { target });
     // Policy flags given here replace, for this command, the policy the app was last applied with.
     const explicit = explicitHostPolicy(flags);
-    const [{ openEngine }, { policyInForce }, { submitChange }] = await Promise.all([import('../engine.js'), import('../../runtime/pass.js'), import('./submit-change.js')]);
+    const [{ openEngine }, { policyInForce }, { submitChange }] = await Promise.all([import('../engine.js'), import('../../runtime/pass/index.js'), import('./submit-change.js')]);
     const engine = openEngine(flags, ctx.io);
     try {
       const key = `${kind}/${namespace}/${name}`;

@@ -8,12 +8,14 @@ import type { CliContext } from '../context.js';
 import { print } from '../context.js';
 import type { Engine } from '../engine.js';
 import { wakeDaemon } from '../wake-daemon.js';
+import { waitForWorkload } from './rollout-watch.js';
 
 /**
  * What `rollout undo|restart|pause|resume` and `scale` share: submit the change as an intent
  * (runtime/control.ts) and print what became of it. Exit codes: a refused change throws its
  * error (NOT_FOUND 2, USAGE 2, POLICY_DENIED 2); a failed rollout 1, failed actions 3, a
- * timed-out wait 1. With a daemon, the command returns once the daemon took the change.
+ * timed-out wait 1. With a daemon, the command returns once the daemon took the change, or
+ * with `wait`, once what runs is ready (the daemon converges it; this process only watches).
  */
 export async function submitChange(
   engine: Engine,
@@ -21,6 +23,7 @@ export async function submitChange(
   spec: IntentSpec,
   options: { wait: boolean; timeoutMs: number; policy: HostPolicy; key: string },
 ): Promise<number> {
+  const started = engine.clock.now();
   const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy: options.policy });
   try {
     const outcome = await submit(
@@ -41,6 +44,8 @@ export async function submitChange(
     if (outcome.by === 'lease-holder') {
       if (outcome.daemon)
         print(ctx.io.stderr, `note: the berth daemon (pid ${outcome.daemon.pid}${outcome.woken ? '' : ` on ${outcome.daemon.hostname}`}) manages this app; it took the change and converges it`);
+      // One --timeout for the whole command: what taking the change used is not waited again.
+      if (options.wait) return await waitForWorkload(engine, options.key, Math.max(0, options.timeoutMs - (engine.clock.now() - started)), ctx, options.policy);
       return 0;
     }
     const pass = outcome.pass;

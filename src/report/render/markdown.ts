@@ -23,6 +23,7 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}
   const heading = `### berth diff: ${summaryLine(s, report.drift?.length ?? 0)}${s.destructive > 0 ? ` ${WARN}` : ''}`;
   const head = [heading, '', `${revision(report.from)} → ${revision(report.to)}`, ''];
   if (report.drift?.length) head.push('**Drift on the host** (manifests unchanged):', '', ...report.drift.map((d) => `- ${escapeHtml(d.message)}`), '');
+  if (report.divergences?.length) head.push('**Kept on purpose** (applying keeps them):', '', ...report.divergences.map((d) => `- \`${escapeCode(d.deployment)}\` ${escapeHtml(d.message)}`), '');
   if (report.changes.length === 0) return head.join('\n');
 
   // Destructive first; otherwise the report's order (namespace, kind, name).

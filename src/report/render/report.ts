@@ -41,6 +41,23 @@ export interface DiffReport {
    * did not change (a container removed by hand, a pod that died), and what apply will do.
    */
   drift?: DriftItem[];
+  /**
+   * Live diff only: Deployments that run, by an operator's word, something other than the
+   * source says, on purpose and for as long as the source leaves them as they were (a pin by
+   * `rollout undo`, a rollback of a failed template, a count set by `berth scale`). Neither a
+   * change nor drift: applying the revision keeps them.
+   */
+  divergences?: DivergenceItem[];
+}
+
+export interface DivergenceItem {
+  /** Workload key (`Deployment/shop/web`). */
+  deployment: string;
+  reason: 'pinned' | 'rolled-back' | 'scaled';
+  /** The rollout revision that runs (pinned, rolled-back). */
+  revision?: number;
+  /** For people: `pinned to revision 1 by rollout undo until the source changes`. */
+  message: string;
 }
 
 export interface DriftItem {
@@ -74,6 +91,11 @@ export function summarize(changes: readonly ReportChange[]): DiffSummary {
 
 export function hasDifferences(report: DiffReport): boolean {
   return report.changes.length > 0 || (report.drift?.length ?? 0) > 0;
+}
+
+/** `note: Deployment/default/web pinned to revision 1 by rollout undo until the source changes`. */
+export function divergenceNote(d: DivergenceItem): string {
+  return `note: ${d.deployment} ${d.message}`;
 }
 
 /** `2 to add, 1 to change, 1 to delete (1 destructive)`, or `no differences`. */

@@ -1,6 +1,6 @@
 import type { ReportChange } from '../redact.js';
 import type { DiffReport } from './report.js';
-import { summaryLine } from './report.js';
+import { divergenceNote, summaryLine } from './report.js';
 import type { Sign } from './format.js';
 import { actionSign, changeLines, displayName, sourceText } from './format.js';
 import { escapeControl } from '../../model/excerpt.js';
@@ -26,6 +26,8 @@ export function renderText(report: DiffReport, options: TextOptions): string {
   if (report.drift?.length) {
     blocks.push([paint(ANSI.bold + ANSI.yellow, '~ drift on the host (manifests unchanged)'), ...report.drift.map((d) => `    → ${escapeControl(d.message)}`), ''].join('\n'));
   }
+  // Kept on purpose (a pin, a scale): said, so nobody reads "no differences" as "runs the source".
+  for (const d of report.divergences ?? []) blocks.push(paint(ANSI.dim, divergenceNote(d)));
   const summary = `Summary: ${summaryLine(report.summary, report.drift?.length ?? 0)}`;
   const line = report.summary.destructive > 0 ? paint(ANSI.bold + ANSI.red, summary) : paint(ANSI.bold, summary);
   return [...blocks, line].join('\n') + '\n';

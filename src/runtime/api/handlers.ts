@@ -1,4 +1,5 @@
 import type { DockerClient } from '../../apply/docker.js';
+import { holdMessage } from '../../plan/local-hold.js';
 import type { ValidateOptions } from '../../manifests/index.js';
 import type { Clock } from '../../model/clock.js';
 import type { GitRef } from '../../sources/git.js';
@@ -9,6 +10,8 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { buildViews, readLiveState } from '../views/index.js';
 import { effectiveDeployments } from '../views/live.js';
+import { replicaOverrides, scaleDivergences } from '../../plan/overrides.js';
+import type { AnyObject } from '../../model/types.js';
 import type { View } from '../views/index.js';
 import { healthOf } from './health.js';
 import type { DaemonMetrics } from './metrics.js';
@@ -54,8 +57,10 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     metrics: () => ({ status: 200, text: metrics.registry.render() }),
 
     status() {
-      const s = store.getSourceStatus(app);
       const d = daemon.status();
+      // The daemon's memory first: a failing store must not make status fail, nor answer from a stale row.
+      const s = readOrUndefined(() => store.getSourceStatus(app));
+      const lastPassFailed = d.lastPass?.result === 'failed';
       const src = d.source;
       return {
         status: 200,
@@ -74,16 +79,34 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
           sync: {
             // Argo CD's Unknown (ComparisonError): with the source unreadable, whether the host
             // matches it cannot be known; the last applied revision keeps running meanwhile.
-            state: src.consecutiveFailures > 0 ? 'Unknown' : (s?.syncState ?? 'Unknown'),
+            // A pass that failed (the store included) is Failed whatever the store last recorded.
+            state: lastPassFailed ? 'Failed' : src.consecutiveFailures > 0 || !d.store.ok ? 'Unknown' : (s?.syncState ?? 'Unknown'),
             since: iso(s?.syncStateSince) ?? null,
             appliedRevision: s?.lastApplied?.revision ?? null,
             appliedAt: iso(s?.lastApplied?.at) ?? null,
             fetchedRevision: s?.lastFetched?.revision ?? null,
             failedRevision: s?.lastFailed?.revision ?? null,
             failedAt: iso(s?.lastFailed?.at) ?? null,
-            lastError: s?.lastError ? { message: s.lastError.message, problems: s.lastError.problems, at: iso(s.lastError.at) } : null,
-            // Deployments running another template than the source's (SPEC §4): pinned by undo, or rolled back.
-            divergences: effectiveDeployments(store, app).divergences,
+            lastError: lastPassFailed && d.lastPass?.error
+              ? { code: d.lastPass.error.code, message: d.lastPass.error.message, problems: [], at: iso(d.lastPass.startedAt + d.lastPass.durationMs) }
+              : s?.lastError
+                ? { message: s.lastError.message, problems: s.lastError.problems, at: iso(s.lastError.at) }
+                : null,
+            // What runs other than the source says, on purpose: a template pinned by undo or rolled
+            // back (SPEC §4), and a replica count `berth scale` set — as `diff -f` reports them.
+            divergences: readOrUndefined(() => appDivergences(store, app)) ?? null,
+            // A command's apply or delete the daemon keeps until the source moves (plan/local-hold.ts).
+            localHold: s?.localHold
+              ? { change: s.localHold.change, what: s.localHold.what, sourceRevision: s.localHold.sourceRevision, since: iso(s.localHold.at), message: holdMessage(s.localHold) }
+              : null,
+          },
+          store: {
+            healthy: d.store.ok,
+            ...(d.store.fault ? { fault: d.store.fault, message: d.store.message, hint: d.store.hint } : {}),
+            since: iso(d.store.since),
+            file: store.file,
+            lastBackup: d.store.lastBackup ? { file: d.store.lastBackup.file, at: iso(d.store.lastBackup.at) } : null,
+            ...(d.store.lastBackupError ? { lastBackupError: { message: d.store.lastBackupError.message, at: iso(d.store.lastBackupError.at) } } : {}),
           },
           ...(d.lastPass ? { lastPass: { ...d.lastPass, startedAt: iso(d.lastPass.startedAt) } } : {}),
           loop: { running: d.loop.running, pending: d.loop.pending, consecutiveFailures: d.loop.failures, ...(d.loop.retryAt ? { retryAt: iso(d.loop.retryAt) } : {}) },
@@ -124,7 +147,11 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     },
 
     events(query) {
-      const events = store.listEvents({ app, limit: query.limit ?? DEFAULT_EVENTS_LIMIT, ...(query.since !== undefined ? { since: query.since } : {}), ...(query.object !== undefined ? { objectKey: query.object } : {}) });
+      const limit = query.limit ?? DEFAULT_EVENTS_LIMIT;
+      const stored = readOrUndefined(() => store.listEvents({ app, limit, ...(query.since !== undefined ? { since: query.since } : {}), ...(query.object !== undefined ? { objectKey: query.object } : {}) })) ?? [];
+      // Failed passes the store could not record (it was full or damaged), newest last like the stored ones.
+      const held = daemon.heldEvents().filter((e) => (query.since === undefined || e.lastTimestamp >= query.since) && (query.object === undefined || e.objectKey === query.object));
+      const events = [...stored, ...held].slice(-limit);
       return {
         status: 200,
         body: {
@@ -180,8 +207,24 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
   };
 }
 
+/** A store read for status: undefined when the store fails (the daemon's health says why). */
+function readOrUndefined<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
 /** A Secret's keys stay (people need to see which exist); its values never leave the host. */
 function itemWithHealth(view: View): unknown {
   const object = view.kind === 'Secret' ? redactSecretObject(view.object, { values: 'mask' }) : view.object;
   return { ...object, health: healthOf(view) };
+}
+
+/** The divergences of an app as the live diff reports them: effective templates, then scales. */
+function appDivergences(store: Store, app: string): Array<{ deployment: string; reason: string; revision?: number; message: string }> {
+  const inventory = store.getInventory(app);
+  const resources = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
+  return [...effectiveDeployments(store, app, inventory).divergences, ...scaleDivergences(resources, replicaOverrides(store.listDeploymentOverrides(app)))];
 }

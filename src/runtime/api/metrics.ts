@@ -21,6 +21,13 @@ export interface DaemonMetrics {
   triggers: Counter;
   webhooks: Counter;
   firstChangeLatency: Histogram;
+  /** 1 while the state store answers and is intact, 0 while it is damaged, full or failing. */
+  storeHealthy: Gauge;
+  storeFaults: Counter;
+  storeBackupTimestamp: Gauge;
+  storeBackupErrors: Counter;
+  /** Passes failed in a row (0 after a pass that did not fail). */
+  consecutiveFailures: Gauge;
   /** Sets the info metric to this revision only. */
   setLastApplied(revision: string): void;
 }
@@ -47,6 +54,11 @@ export function createDaemonMetrics(): DaemonMetrics {
       'From the trigger that started a pass to its first mutating Docker call.',
       LATENCY_BUCKETS,
     ),
+    storeHealthy: registry.gauge('berth_store_healthy', 'Whether the state store is intact and writable (1) or damaged, full or failing (0).'),
+    storeFaults: registry.counter('berth_store_faults_total', 'Store failures seen, by fault (corrupt, full, readonly, io, error).'),
+    storeBackupTimestamp: registry.gauge('berth_store_backup_last_success_timestamp_seconds', 'When the last rolling backup of the state store was written.'),
+    storeBackupErrors: registry.counter('berth_store_backup_errors_total', 'Rolling backups of the state store that failed.'),
+    consecutiveFailures: registry.gauge('berth_reconcile_consecutive_failures', 'Reconcile passes failed in a row; 0 once a pass does not fail.'),
     setLastApplied(revision) {
       lastAppliedRevision.reset();
       lastAppliedRevision.set(1, { revision });

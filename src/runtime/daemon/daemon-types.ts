@@ -11,6 +11,7 @@ import type { LeaseHolder, Store } from '../store/index.js';
 import type { ScheduleTime } from '../../plan/cron-schedule.js';
 import type { LoopState } from './loop.js';
 import type { LastPass } from './pass-outcome.js';
+import type { HeldEvent, StoreHealth } from './health.js';
 import type { SourceSpec, SourceState } from './source.js';
 
 export interface DaemonSettings {
@@ -30,6 +31,8 @@ export interface DaemonSettings {
   sourceBackoff: BackoffPolicy;
   /** CronJob schedule time; tests speed it up. */
   cronTime?: ScheduleTime;
+  /** Rolling store backups into `<stateDir>/backups` every intervalMs (0: none), `keep` kept. */
+  backup?: { stateDir: string; intervalMs: number; keep: number };
 }
 
 export interface DaemonDeps {
@@ -57,6 +60,8 @@ export interface DaemonStatus {
   lastPass?: LastPass;
   managedPods?: number;
   leaseHeld: boolean;
+  /** The store as the daemon has found it (in memory: a failing store cannot say so itself). */
+  store: StoreHealth;
 }
 
 export interface Daemon {
@@ -67,6 +72,8 @@ export interface Daemon {
   /** Fetch now (git) and run a pass: `POST /api/v1/sync`, a webhook push. */
   sync(reason: 'api' | 'webhook'): void;
   status(): DaemonStatus;
+  /** Warning events the store could not take (it was failing); shown after the stored ones. */
+  heldEvents(): readonly HeldEvent[];
   /** `/readyz`: the first fetch happened, the store answers, Docker answers. */
   readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
   /** The source's newest revision (for the live diff). */

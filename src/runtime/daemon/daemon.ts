@@ -2,10 +2,10 @@ import { BerthError, isBerthError } from '../../model/errors.js';
 import { DEFAULT_HOST_POLICY } from '../../model/policy.js';
 import { nextFiring } from '../../plan/cron.js';
 import { sourceRevisionOf } from '../../model/source-revision.js';
-import type { ReadinessSource } from '../converge.js';
+import type { ReadinessSource } from '../observe.js';
 import type { Logger } from '../log.js';
-import type { PassResult } from '../pass.js';
-import { runInventoryPass, runPass } from '../pass.js';
+import type { PassResult } from '../pass/index.js';
+import { runPass } from '../pass/index.js';
 import type { Readiness } from '../readiness.js';
 import { createReadiness } from '../readiness.js';
 import type { CronDeps } from './cron.js';
@@ -21,9 +21,13 @@ import { createPassOutcomes } from './pass-outcome.js';
 import { createReadinessWatch } from './readiness-watch.js';
 import { createDaemonTimers, untilProgressDeadline } from './timers.js';
 import { pollIntents } from './intent-poll.js';
-import { consumeIntents } from '../intents.js';
+import { consumeIntents, nextPassIntent } from '../intents.js';
+import { chooseDaemonPass } from '../../plan/local-hold.js';
+import { runDaemonPassIntent } from './pass-intent.js';
 import type { SourceDriver } from './source.js';
 import { createSourceDriver } from './source.js';
+import { createDaemonHealth } from './health.js';
+import type { ClockTimer } from '../../model/clock.js';
 
 /** Settled configuration of one daemon (frozen by the CLI from flags and the config file). */
 import type { Daemon, DaemonDeps, DaemonSettings } from './daemon-types.js';
@@ -56,6 +60,10 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   let stopped = false;
   let managedPods: number | undefined;
   let firstChange: { triggeredAt: number; log: Logger; seen: boolean } | undefined;
+  let backupTimer: ClockTimer | undefined;
+  const health = createDaemonHealth({ app, store, clock, metrics, log, ...(settings.backup && settings.backup.intervalMs > 0 ? { backups: settings.backup } : {}) });
+  /** The running pass acts on a command's apply or delete (a new revision does not cut it short). */
+  let actingOnIntent = false;
 
   const source: SourceDriver = createSourceDriver({
     spec: settings.source,
@@ -70,13 +78,16 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
         const newRevision = rev.id !== applied && !refused.has(rev.id);
         store.updateSourceStatus(app, { lastFetchedRevision: rev.id, ...(newRevision ? { syncState: 'OutOfSync' as const } : {}) });
       } catch (err) {
+        health.storeFailed(err);
         log.warn({ err }, 'could not record the fetched revision');
       }
     },
     onRevision: () => {
       metrics.triggers.inc({ trigger: 'source' });
       // The pass running now applies an older revision: stop it between steps and apply this one.
-      loop.supersede('source');
+      // A pass acting on a command's apply or delete finishes first: the command waits for it.
+      if (actingOnIntent) loop.trigger('source');
+      else loop.supersede('source');
     },
     onError: (err, state) => {
       const reason = isBerthError(err) ? String(('reason' in err.data ? err.data.reason : undefined) ?? err.code) : 'internal';
@@ -84,6 +95,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       try {
         store.updateSourceStatus(app, { lastError: { message: `reading ${state.description} failed (attempt ${state.consecutiveFailures}); still running the last applied revision: ${(err as Error).message}` } });
       } catch (e) {
+        health.storeFailed(e);
         log.warn({ err: e }, 'could not record the source error');
       }
     },
@@ -98,6 +110,11 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     retryCapMs: () => untilProgressDeadline(store, app, clock),
     run: (ctx) => reconcile(ctx),
     onPassEnd: (o) => {
+      metrics.consecutiveFailures.set(o.failures);
+      // Every failed pass is seen: in status (lastPass), events, metrics and /readyz, even when
+      // the store it would be recorded in is what fails.
+      if (o.status === 'failed') health.passFailed(o.error);
+      else if (o.status !== 'aborted') health.passSucceeded();
       if (o.error !== undefined && o.status === 'failed') log.error({ err: o.error, failures: o.failures, retryInMs: o.retryInMs }, 'reconcile pass failed; retrying after back-off');
       else if (o.status === 'aborted') {
         metrics.syncs.inc({ result: 'aborted' });
@@ -142,16 +159,32 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     loop.trigger(reason);
   }
 
-  /** The stages of one pass. */
+  /** One pass; a failure in any stage (reading the store included) is a failed pass in status and metrics. */
   async function reconcile(ctx: PassContext): Promise<PassOutcome> {
     const startedAt = clock.now();
+    try {
+      return await reconcileStages(ctx, startedAt);
+    } catch (err) {
+      if (!ctx.signal.aborted && outcomes.lastPass()?.startedAt !== startedAt) outcomes.finish(ctx, startedAt, 'failed', undefined, 0, err);
+      throw err;
+    }
+  }
+
+  /** The stages of one pass. */
+  async function reconcileStages(ctx: PassContext, startedAt: number): Promise<PassOutcome> {
     if (!lease?.held()) throw new BerthError('LEASE_HELD', `the daemon does not hold the lease of app ${app}`, { app });
-    // What commands asked (scale, rollout undo…) first, under the daemon's own policy.
+    // What commands asked (scale, rollout undo…) first, under the daemon's own policy; an
+    // apply or delete is this pass (runtime/daemon/pass-intent.ts).
+    store.reclaimTakenIntents(app);
     consumeIntents(store, app, settings.validate.hostPolicy ?? DEFAULT_HOST_POLICY);
     const latest = source.latest();
-    const fromSource = latest !== undefined && !refused.has(latest.id);
+    const passIntent = nextPassIntent(store, app);
+    // A local apply or delete holds until the source moves past the revision it was made against.
+    const choice = chooseDaemonPass({ latest: latest?.id, refused, hold: store.getSourceStatus(app)?.localHold });
+    if (choice.liftHold && !passIntent) store.updateSourceStatus(app, { localHold: null });
+    const fromSource = choice.from === 'source' && latest !== undefined && !passIntent;
     const inventory = store.getInventory(app);
-    if (!fromSource && inventory.length === 0) return { status: 'ok' };
+    if (!fromSource && !passIntent && inventory.length === 0) return { status: 'ok' };
     const revisionId = sourceRevisionOf(store.getSourceStatus(app), inventory, fromSource ? latest : undefined);
     const passLog = deps.log.child({ component: 'reconcile' });
     setLogRevision(revisionId);
@@ -164,13 +197,23 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     // remembers pods and data-plane writes across passes.
     const passDeps = { docker, store, clock, log: passLog, random, plane: deps.plane, readiness: readinessSource!, hooks: readinessProbe!.hooks };
     const common = { app, extraResources: jobs, prune: true, waitForReady: false, timeoutMs: settings.passTimeoutMs, signal: ctx.signal };
+    if (passIntent) {
+      actingOnIntent = true;
+      try {
+        return await runDaemonPassIntent({ passDeps, outcomes, source: source.state().description, latest: latest?.id, jobs, appliedBefore, log: passLog }, passIntent, ctx, startedAt);
+      } finally {
+        actingOnIntent = false;
+        firstChange = undefined;
+        setLogRevision(appliedRevision() ?? revisionId);
+      }
+    }
     let result: PassResult;
     try {
       result = fromSource
-        ? await runPass(passDeps, { ...common, revision: latest, validate: settings.validate, allowEmpty: settings.allowEmpty, confirm: (changes) => pruneConfirm.confirm(latest.id, changes) })
+        ? await runPass(passDeps, { ...common, target: { kind: 'revision', revision: latest, validate: settings.validate, allowEmpty: settings.allowEmpty, confirm: (changes) => pruneConfirm.confirm(latest.id, changes) } })
         : // The daemon enforces its own policy on everything it converges: it may be narrower
           // than the one the app was applied with (the daemon restarted with fewer flags).
-          await runInventoryPass(passDeps, { ...common, hostPolicy: settings.validate.hostPolicy ?? DEFAULT_HOST_POLICY, holdInventoryToPolicy: true });
+          await runPass(passDeps, { ...common, target: { kind: 'applied', hostPolicy: settings.validate.hostPolicy ?? DEFAULT_HOST_POLICY, holdInventoryToPolicy: true } });
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       if (fromSource && isBerthError(err, 'USAGE')) return outcomes.refuse(latest, err, passLog, ctx, startedAt);
@@ -185,6 +228,17 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     if (!result.valid) return outcomes.invalid(ctx, startedAt, result, passLog, inventory.length > 0);
     if (!fromSource && latest && refused.has(latest.id)) store.updateSourceStatus(app, { syncState: 'Failed' });
     return outcomes.after(ctx, startedAt, result, passLog, appliedBefore, jobKeys);
+  }
+
+  /** Rolling backups of the store (health.backup never throws). */
+  function armBackup(delayMs: number): void {
+    const every = settings.backup?.intervalMs ?? 0;
+    if (stopped || every <= 0) return;
+    backupTimer = clock.setTimeout(() => {
+      backupTimer = undefined;
+      health.backup();
+      armBackup(every);
+    }, delayMs);
   }
 
   /** Readiness as the prober knows it, counting the pods each observation sees (the managed-pods gauge). */
@@ -222,6 +276,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
         });
         timers.armResync();
         timers.armCron();
+        armBackup(settings.backup?.intervalMs ?? 0);
         intents = pollIntents({ clock, pending: () => store.listPendingIntents(app).length > 0, trigger: () => trigger('intent'), stopped: () => stopped });
         log.info({ source: source.state().description, app }, 'daemon started');
         // The first pass applies the first fetch; if that takes long (an unreachable remote
@@ -243,6 +298,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       stopped = true;
       readinessWatch.stop();
       timers.clear();
+      if (backupTimer) clock.clearTimeout(backupTimer);
       intents?.stop();
       events?.close();
       await source.close();
@@ -267,14 +323,19 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       ...(outcomes.lastPass() ? { lastPass: outcomes.lastPass()! } : {}),
       ...(managedPods !== undefined ? { managedPods } : {}),
       leaseHeld: lease?.held() ?? false,
+      store: health.store(),
     }),
+
+    heldEvents: () => health.heldEvents(),
 
     async readiness() {
       let storeOk = false;
       try {
         store.getSourceStatus(app);
-        storeOk = true;
-      } catch {
+        // A store that answers this read may still be damaged elsewhere or unable to write.
+        storeOk = health.store().ok;
+      } catch (err) {
+        health.storeFailed(err);
         storeOk = false;
       }
       // A wedged dockerd must not wedge the probe: answer "not ready" after a few seconds.
@@ -292,7 +353,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       timeout.abort();
       // firstFetch: a revision was read from the source at least once. A daemon whose source
       // never answered (a wrong URL, a missing path) is not doing its job, even while it heals.
-      const checks = { store: storeOk, docker: dockerOk, firstFetch: source.latest() !== undefined, lease: lease?.held() ?? false };
+      // lastPass: a daemon whose passes fail is not keeping the host equal to the source.
+      const checks = { store: storeOk, docker: dockerOk, firstFetch: source.latest() !== undefined, lease: lease?.held() ?? false, lastPass: outcomes.lastPass()?.result !== 'failed' };
       return { ready: Object.values(checks).every(Boolean), checks };
     },
 

@@ -5,7 +5,7 @@ import type { Revision } from '../../model/revision.js';
 import type { WorkloadStatus } from '../../plan/plan.js';
 import type { DaemonMetrics, SyncResult } from '../api/metrics.js';
 import type { Logger } from '../log.js';
-import type { PassResult } from '../pass.js';
+import type { PassResult } from '../pass/index.js';
 import type { Store } from '../store/index.js';
 import type { PassContext, PassOutcome, TriggerReason } from './loop.js';
 

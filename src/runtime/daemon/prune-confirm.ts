@@ -1,6 +1,6 @@
 import type { Clock } from '../../model/clock.js';
 import type { Logger } from '../log.js';
-import type { ResourceChange } from '../pass.js';
+import type { ResourceChange } from '../pass/index.js';
 
 /**
  * How long a watched folder must have been quiet (no file event) before a revision that would

@@ -1,6 +1,6 @@
 import type { Clock } from '../../model/clock.js';
 import { delay, READINESS_WATCH_BACKOFF } from '../../model/backoff.js';
-import type { ReadinessSource } from '../converge.js';
+import type { ReadinessSource } from '../observe.js';
 
 /** With nothing to wait for, how long one readiness watch lasts before it is simply re-armed. */
 const READINESS_IDLE_WATCH_MS = 3_600_000;

@@ -2,6 +2,7 @@ import { chmodSync, closeSync, constants, fstatSync, fchmodSync, mkdirSync, open
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { BerthError, type ErrorData } from '../../model/errors.js';
+import { faultOfSqliteCode, STORE_FAULT_HINT } from '../../model/store-fault.js';
 
 export type Db = Database.Database;
 
@@ -70,10 +71,13 @@ export function storeError(op: string, err: unknown, data: Omit<ErrorData<'STORE
   if (err instanceof BerthError) return err;
   const message = err instanceof Error ? err.message : String(err);
   const sqliteCode = (err as { code?: unknown } | null)?.code;
+  // Every SQLite failure names its fault, and the ones a person must act on say how.
+  const fault = typeof sqliteCode === 'string' ? faultOfSqliteCode(sqliteCode) : undefined;
+  const hint = fault !== undefined && fault !== 'error' ? { hint: STORE_FAULT_HINT[fault] } : {};
   return new BerthError(
     'STORE_ERROR',
     `state store: ${op} failed: ${message}`,
-    { op, ...data, ...(typeof sqliteCode === 'string' ? { sqliteCode } : {}) },
+    { op, ...data, ...(typeof sqliteCode === 'string' ? { sqliteCode } : {}), ...(fault !== undefined ? { fault } : {}), ...hint },
     { cause: err },
   );
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { BerthError } from '../../model/errors.js';
 import { deriveHashKey, HASH_KEY_BYTES, sealLegacyTemplateHash } from '../../model/hash.js';
 import { inWriteTransaction, type Db } from './database.js';
@@ -29,11 +30,22 @@ export interface HostKeyStore {
  * processes creating it at once are serialised by BEGIN IMMEDIATE; the loser reads the
  * winner's key. `random` is swappable for tests only.
  */
-export function createHostKeyStore(db: Db, random: (size: number) => Buffer = randomBytes): HostKeyStore {
+export function createHostKeyStore(db: Db, random: (size: number) => Buffer = randomBytes, keyFile?: string): HostKeyStore {
   const select = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
   const insert = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING');
   let cached: Buffer | undefined;
+  let fileSynced = keyFile === undefined;
   const read = () => select.get(HOST_KEY_META) as string | undefined;
+  /** The key file mirrors the store's key; a failed write (a full disk) is retried at the next call. */
+  const syncFile = (hex: string) => {
+    if (fileSynced || keyFile === undefined) return;
+    try {
+      writeHostKeyFile(keyFile, hex);
+      fileSynced = true;
+    } catch {
+      // The store keeps the key; only the copy that survives losing the store is missing for now.
+    }
+  };
   return {
     sealLegacyHashesInMessages: (app, templateKey, legacy) => {
       if (legacy.length === 0) return;
@@ -42,11 +54,16 @@ export function createHostKeyStore(db: Db, random: (size: number) => Buffer = ra
       });
     },
     hostKey: () => {
-      if (cached) return Buffer.from(cached);
+      if (cached) {
+        if (!fileSynced) syncFile(cached.toString('hex'));
+        return Buffer.from(cached);
+      }
       const hex =
         read() ??
         inWriteTransaction(db, () => {
-          const key = random(HASH_KEY_BYTES);
+          // A store rebuilt or recreated after the file was lost adopts the key its pods were
+          // named with, so no Deployment rolls; only a host that never had one gets a new key.
+          const key = (keyFile !== undefined ? readHostKeyFile(keyFile) : undefined) ?? random(HASH_KEY_BYTES);
           // The key is new: whatever the store holds was written under unkeyed hashes.
           if (insert.run(HOST_KEY_META, key.toString('hex')).changes === 1) sealLegacyHashes(db, key);
           return read();
@@ -56,9 +73,43 @@ export function createHostKeyStore(db: Db, random: (size: number) => Buffer = ra
         throw new BerthError('STORE_ERROR', `state store holds an unreadable host hash key (meta.${HOST_KEY_META})`, { key: HOST_KEY_META });
       }
       cached = Buffer.from(hex, 'hex');
+      syncFile(hex);
       return Buffer.from(cached);
     },
   };
+}
+
+/** `<state-dir>/host-key`: the host key outside the store, so losing the store does not rename every pod. */
+export const HOST_KEY_FILE = 'host-key';
+
+/** The key in `file` (hex, one line), or undefined when the file is missing or not a key. */
+export function readHostKeyFile(file: string): Buffer | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  return /^[0-9a-f]+$/.test(text) && text.length >= HASH_KEY_BYTES * 2 && text.length % 2 === 0 ? Buffer.from(text, 'hex') : undefined;
+}
+
+/** Written whole or not at all (temp file + rename), 0600: the key is as secret as the store. */
+export function writeHostKeyFile(file: string, hex: string): void {
+  if (readHostKeyFile(file)?.toString('hex') === hex) return;
+  const tmp = `${file}.tmp`;
+  try {
+    writeFileSync(tmp, `${hex}\n`, { mode: 0o600, flag: 'w' });
+    const fd = openSync(tmp, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** Legacy hashes shorter than this are not replaced inside free text (a short one could match a word). */

@@ -9,13 +9,16 @@
  * STORE_ERROR with the failing method in `data.op` and the SQLite code in `data.sqliteCode`.
  */
 import { closeSync, openSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Clock } from '../../model/clock.js';
+import { BerthError } from '../../model/errors.js';
+import { STORE_FAULT_HINT, storeFaultOf } from '../../model/store-fault.js';
 import { guardMethods, inWriteTransaction, openDatabase, storeError, type Db } from './database.js';
 import { createAppliedPolicyStore, type AppliedPolicyStore } from './applied-policy.js';
 import { createEventStore, DEFAULT_EVENT_RETENTION, type EventStore } from './events.js';
 import { createIntentStore, type IntentStore } from './intents.js';
 import { createInventoryStore, type InventoryStore } from './inventory.js';
-import { createHostKeyStore, type HostKeyStore } from './host-key.js';
+import { createHostKeyStore, HOST_KEY_FILE, type HostKeyStore } from './host-key.js';
 import { createJobStore, type JobStore } from './jobs.js';
 import { createLeaseStore, type LeaseStore } from './lease.js';
 import { migrate } from './migrations.js';
@@ -42,6 +45,7 @@ export type {
   SourceStatusStore,
 };
 export { DB_FILE } from './database.js';
+export { HOST_KEY_FILE, readHostKeyFile } from './host-key.js';
 export { inventoryKey } from './inventory.js';
 export { leaseHeldError, waitForLease, type WaitForLeaseOptions } from './lease.js';
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
@@ -76,8 +80,12 @@ export interface Store
   listApps(): string[];
   /** Deletes everything recorded for an app (its NodePorts and lease included), atomically. */
   deleteAppState(app: string): void;
-  /** SQLite's `PRAGMA integrity_check`: ok, or the problems it found. */
-  checkIntegrity(): { ok: boolean; messages: string[] };
+  /**
+   * SQLite's `PRAGMA integrity_check` (or the faster `quick_check`, which skips index/table
+   * agreement): ok, or the problems it found. A page too damaged to read throws STORE_ERROR
+   * with `data.fault` `corrupt` instead.
+   */
+  checkIntegrity(options?: { quick?: boolean }): { ok: boolean; messages: string[] };
   /**
    * Writes a consistent snapshot to `file` (which must not exist) while others keep using
    * the store; created 0600 like the store itself.
@@ -99,6 +107,13 @@ export interface OpenStoreOptions {
   isProcessAlive: (pid: number) => boolean;
   /** Source of the host hash key's bytes, the first time one is needed; tests swap it. Default: crypto.randomBytes. */
   randomBytes?: (size: number) => Buffer;
+  /**
+   * `PRAGMA quick_check` before anything else reads the file, so a damaged store is refused
+   * with a clear STORE_ERROR (`data.fault: 'corrupt'`, what to do in `data.hint`) instead of
+   * failing later in whichever query meets the bad page. Default true; `berth state restore`
+   * turns it off to read the lease of a store it is about to replace.
+   */
+  integrityCheck?: boolean;
 }
 
 /** Tables whose rows belong to one app (column `app`); the order is irrelevant. */
@@ -125,6 +140,7 @@ export function openStore(options: OpenStoreOptions): Store {
   try {
     const opened = openDatabase(options.dir, { busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
     db = opened.db;
+    if (options.integrityCheck !== false) assertIntact(db, opened.file);
     const { to } = migrate(db);
     return createStore(db, opened.file, to, options);
   } catch (err) {
@@ -146,7 +162,7 @@ function createStore(db: Db, file: string, schemaVersion: number, options: OpenS
     ...createNodePortStore(db, clock),
     ...createJobStore(db, clock),
     ...createLeaseStore(db, clock, options.isProcessAlive),
-    ...createHostKeyStore(db, options.randomBytes),
+    ...createHostKeyStore(db, options.randomBytes, join(options.dir, HOST_KEY_FILE)),
     ...createAppliedPolicyStore(db, clock),
     ...createIntentStore(db, clock),
     ...createHousekeeping(db),
@@ -163,11 +179,7 @@ function createHousekeeping(db: Db) {
       inWriteTransaction(db, () => {
         for (const statement of deletes) statement.run(app);
       }),
-    checkIntegrity: () => {
-      const messages = db.pragma('integrity_check', { simple: false }) as Array<{ integrity_check: string }>;
-      const texts = messages.map((m) => m.integrity_check);
-      return { ok: texts.length === 1 && texts[0] === 'ok', messages: texts };
-    },
+    checkIntegrity: (options?: { quick?: boolean }) => integrity(db, options?.quick === true),
     backupTo: (target: string): void => {
       // VACUUM INTO writes into an existing empty file, keeping the mode we give it: a backup
       // holds the same secrets as the store. `wx` refuses to overwrite an existing file.
@@ -183,6 +195,27 @@ function createHousekeeping(db: Db) {
       if (db.open) db.close();
     },
   };
+}
+
+/** SQLite's check; quick_check reads every page once, about as long as reading the file. */
+export function integrity(db: Db, quick: boolean, maxMessages = 20): { ok: boolean; messages: string[] } {
+  const pragma = quick ? 'quick_check' : 'integrity_check';
+  const rows = db.pragma(`${pragma}(${maxMessages})`, { simple: false }) as Array<Record<string, string>>;
+  const texts = rows.map((r) => String(Object.values(r)[0]));
+  return { ok: texts.length === 1 && texts[0] === 'ok', messages: texts };
+}
+
+function assertIntact(db: Db, file: string): void {
+  let found: { ok: boolean; messages: string[] };
+  try {
+    found = integrity(db, true, 5);
+  } catch (err) {
+    // A page too damaged for the check itself to read.
+    if (storeFaultOf(err) !== 'corrupt') throw err;
+    found = { ok: false, messages: [(err as Error).message] };
+  }
+  if (found.ok) return;
+  throw new BerthError('STORE_ERROR', `state store ${file} is damaged: ${found.messages.join('; ')}`, { op: 'open', file, fault: 'corrupt', integrity: found.messages, hint: STORE_FAULT_HINT.corrupt });
 }
 
 /** Caller errors pass through unchanged; only failures of SQLite itself become STORE_ERROR. */

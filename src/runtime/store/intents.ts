@@ -13,6 +13,18 @@ export interface IntentStore {
   listPendingIntents(app: string): Intent[];
   /** Marks a pending intent done with its result; false when it was not pending (done already, or unknown). */
   completeIntent(id: number, result: IntentResult): boolean;
+  /** The lease holder starts acting on a pending pass intent; false when it was not pending (withdrawn). */
+  takeIntent(id: number): boolean;
+  /**
+   * Marks a taken intent done with its result; false when it was not taken. `spec` replaces
+   * the stored one (an apply's revision files are not kept once applied: the inventory is).
+   */
+  finishIntent(id: number, result: IntentResult, spec?: IntentSpec): boolean;
+  /**
+   * Taken intents back to pending: called by a new lease holder, since whoever took them lost
+   * the lease before finishing (killed mid-pass). Apply and delete converge: acting again is safe.
+   */
+  reclaimTakenIntents(app: string): number;
 }
 
 interface Row {
@@ -30,6 +42,9 @@ export function createIntentStore(db: Db, clock: Clock): IntentStore {
   const select = db.prepare('SELECT * FROM intents WHERE id = ?');
   const pending = db.prepare(`SELECT * FROM intents WHERE app = ? AND state = 'pending' ORDER BY id`);
   const complete = db.prepare(`UPDATE intents SET state = 'done', completed_at = ?, result = ? WHERE id = ? AND state = 'pending'`);
+  const take = db.prepare(`UPDATE intents SET state = 'taken' WHERE id = ? AND state = 'pending'`);
+  const finish = db.prepare(`UPDATE intents SET state = 'done', completed_at = ?, result = ?, spec = coalesce(?, spec) WHERE id = ? AND state = 'taken'`);
+  const reclaim = db.prepare(`UPDATE intents SET state = 'pending' WHERE app = ? AND state = 'taken'`);
   const fromRow = (r: Row): Intent => ({
     id: r.id,
     app: r.app,
@@ -51,5 +66,8 @@ export function createIntentStore(db: Db, clock: Clock): IntentStore {
     },
     listPendingIntents: (app) => (pending.all(app) as Row[]).map(fromRow),
     completeIntent: (id, result) => complete.run(clock.now(), toJson(result), id).changes > 0,
+    takeIntent: (id) => take.run(id).changes > 0,
+    finishIntent: (id, result, spec) => finish.run(clock.now(), toJson(result), spec === undefined ? null : toJson(spec), id).changes > 0,
+    reclaimTakenIntents: (app) => reclaim.run(app).changes,
   };
 }

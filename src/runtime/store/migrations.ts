@@ -241,6 +241,28 @@ DROP TABLE deployment_overrides;
 ALTER TABLE deployment_overrides_v7 RENAME TO deployment_overrides;
 `;
 
+/**
+ * v8 (issue 12 F3, apply and delete as intents): `taken`, a pass intent a lease holder is acting
+ * on (its command waits for it, it can no longer be withdrawn); and `local_hold`, a change
+ * `apply`/`delete` made under a daemon that follows a source, kept until the source moves.
+ */
+const V8 = `
+CREATE TABLE intents_v8 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  app TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'taken', 'done')),
+  created_at INTEGER NOT NULL,
+  completed_at INTEGER,
+  result TEXT
+) STRICT;
+INSERT INTO intents_v8 SELECT id, app, spec, state, created_at, completed_at, result FROM intents;
+DROP TABLE intents;
+ALTER TABLE intents_v8 RENAME TO intents;
+CREATE INDEX intents_pending ON intents (app, state, id);
+ALTER TABLE source_status ADD COLUMN local_hold TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', sql: V1 },
   { version: 2, description: 'rollout progress time and deployment overrides', sql: V2 },
@@ -249,6 +271,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, description: 'rollout progress signature', sql: V5 },
   { version: 6, description: 'when each CronJob was first seen', sql: V6 },
   { version: 7, description: 'intents, and replica overrides', sql: V7 },
+  { version: 8, description: 'taken intents, and local holds', sql: V8 },
 ];
 
 export interface MigrationResult {

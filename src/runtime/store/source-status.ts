@@ -1,7 +1,8 @@
 import type { Clock } from '../../model/clock.js';
 import type { Problem } from '../../model/problem.js';
 import { fromJson, inWriteTransaction, optional, toJson, type Db } from './database.js';
-import type { SourceStatus, SourceStatusPatch, SyncState } from './types.js';
+import type { LocalHold, SourceStatus, SourceStatusPatch, SyncState } from './types.js';
+import { heldSyncState } from '../../plan/local-hold.js';
 
 /**
  * Where each app's source stands: what was fetched, applied, refused, and why. The API's
@@ -27,6 +28,7 @@ interface Row {
   last_error_problems: string | null;
   last_error_at: number | null;
   updated_at: number;
+  local_hold: string | null;
 }
 
 export function createSourceStatusStore(db: Db, clock: Clock): SourceStatusStore {
@@ -35,7 +37,7 @@ export function createSourceStatusStore(db: Db, clock: Clock): SourceStatusStore
     INSERT OR REPLACE INTO source_status VALUES (
       @app, @sync_state, @sync_state_since, @last_fetched_revision, @last_fetched_at,
       @last_applied_revision, @last_applied_at, @last_failed_revision, @last_failed_at,
-      @last_error_message, @last_error_problems, @last_error_at, @updated_at)`);
+      @last_error_message, @last_error_problems, @last_error_at, @updated_at, @local_hold)`);
 
   const get = (app: string) => select.get(app) as Row | undefined;
 
@@ -69,6 +71,7 @@ function emptyRow(app: string, now: number): Row {
     last_error_problems: null,
     last_error_at: null,
     updated_at: now,
+    local_hold: null,
   };
 }
 
@@ -100,6 +103,13 @@ function applyPatch(row: Row, patch: SourceStatusPatch, now: number): Row {
     next.last_error_problems = toJson(patch.lastError.problems ?? []);
     next.last_error_at = now;
   }
+  if (patch.localHold !== undefined) next.local_hold = patch.localHold === null ? null : toJson(patch.localHold);
+  // Synced means the host runs what the source says: never while a local change is held.
+  const held = heldSyncState(next.sync_state, next.local_hold !== null);
+  if (held !== next.sync_state) {
+    next.sync_state = held;
+    next.sync_state_since = held === row.sync_state ? row.sync_state_since : now;
+  }
   return next;
 }
 
@@ -122,6 +132,7 @@ function fromRow(r: Row): SourceStatus {
     ...optional('lastApplied', mark(r.last_applied_revision, r.last_applied_at)),
     ...optional('lastFailed', mark(r.last_failed_revision, r.last_failed_at)),
     ...optional('lastError', lastError),
+    ...optional('localHold', r.local_hold === null ? undefined : fromJson<LocalHold>(r.local_hold)),
     updatedAt: r.updated_at,
   };
 }

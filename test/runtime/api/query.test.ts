@@ -153,7 +153,7 @@ describe('events endpoint applies the validated query', () => {
       await clock.advance(60_000);
     }
     const handlers = createHandlers({
-      daemon: {} as Daemon,
+      daemon: { heldEvents: () => [] } as unknown as Daemon,
       app: 'shop',
       docker: {} as DockerClient,
       store,

@@ -82,6 +82,7 @@ function fakeDaemon(): Daemon {
     source: { description: 'https://git.example.com/deploy.git@main', firstFetchDone: true, consecutiveFailures: 1, lastError: { code: 'SOURCE_UNREACHABLE', message: 'cannot fetch https://git.example.com/deploy.git: the remote is unreachable', at: 0 } },
     loop: { running: false, pending: [], failures: 0 },
     leaseHeld: true,
+    store: { ok: true, since: 0 },
   };
   const revision = { id: 'rev-1', origin: 'git test', files: [{ path: 'secret.yaml', content: Buffer.from(JSON.stringify(secretManifest)) }] };
   return {
@@ -89,6 +90,7 @@ function fakeDaemon(): Daemon {
     stop: async () => undefined,
     sync: () => undefined,
     status: () => status,
+    heldEvents: () => [],
     readiness: async () => ({ ready: true, checks: { docker: true } }),
     latestRevision: () => revision,
     noteDockerCall: () => undefined,

@@ -21,6 +21,8 @@ allowedHosts: [berth.example.com, '[2001:db8::1]']
 webhookSecretFile: /etc/berth/webhook
 gitTokenFile: /etc/berth/git
 gitUsername: oauth2
+gitSshKeyFile: /etc/berth/deploy-key
+gitKnownHostsFile: /etc/berth/known_hosts
 allowEmpty: false
 logLevel: debug
 skipUnsupported: true
@@ -60,6 +62,10 @@ allowedHosts: ['https://berth.example.com/']
   it('reports settings that conflict, and YAML errors with their position', () => {
     expect(brief('repo: https://x/y.git\nwatch: ./deploy\n')).toEqual(['2:1 watch set either repo or watch, not both']);
     expect(brief('watch: ./deploy\nbranch: main\n')).toEqual(['2:1 branch branch applies to a Git repository; this config watches a folder']);
+    expect(brief('watch: ./deploy\ngitSshKeyFile: k\ngitKnownHostsFile: kh\n')).toEqual([
+      '2:1 gitSshKeyFile gitSshKeyFile applies to a Git repository; this config watches a folder',
+      '3:1 gitKnownHostsFile gitKnownHostsFile applies to a Git repository; this config watches a folder',
+    ]);
     expect(brief('- a\n- b\n')).toEqual(['1:1  the config file must be a mapping of settings (key: value)']);
     expect(parse('app: [unclosed\n').problems[0]).toMatchObject({ file: 'berth.yaml', line: 2, code: 'yaml-syntax' });
     expect(parse('').problems).toEqual([]);
@@ -88,6 +94,17 @@ describe('daemon settings: flags over config over defaults', () => {
     expect([s.tokenFile, s.listen.loopback]).toEqual(['/etc/berth/token', false]);
   });
 
+  it.each([
+    ['ssh://git@git.example.com:2222/org/deploy.git'],
+    ['git@github.com:org/deploy.git'],
+    ['git.example.com:org/deploy.git'],
+  ])('keeps the SSH URL %s as given (not a path), with its key files resolved', (repo) => {
+    const fromFlags = settleDaemon({ repo, gitSshKeyFile: 'key', gitKnownHostsFile: '/etc/ssh/known' }, {}, { cwd: '/work', env });
+    expect(fromFlags).toMatchObject({ source: { kind: 'git', url: repo }, gitSshKeyFile: '/work/key', gitKnownHostsFile: '/etc/ssh/known' });
+    const fromFile = settleDaemon({}, { repo, gitSshKeyFile: 'key', gitKnownHostsFile: 'known_hosts' }, { cwd: '/work', configDir: '/etc/berth', env });
+    expect(fromFile).toMatchObject({ source: { url: repo }, gitSshKeyFile: '/etc/berth/key', gitKnownHostsFile: '/etc/berth/known_hosts' });
+  });
+
   it('takes API host names from --api-host over allowedHosts', () => {
     expect(settleDaemon({ watch: 'd' }, {}, { cwd: '/', env }).allowedHosts).toEqual([]);
     expect(settleDaemon({ watch: 'd' }, { allowedHosts: ['a.example'] }, { cwd: '/', env }).allowedHosts).toEqual(['a.example']);
@@ -112,6 +129,9 @@ describe('daemon settings: flags over config over defaults', () => {
     { name: 'an --api-host with a port', flags: { watch: 'd', apiHost: ['berth.example.com:443'] }, file: {} },
     { name: 'credentials on the command line', flags: { repo: 'https://ci:secret@git.example.com/r.git' }, file: {} },
     { name: 'a query string (a token) on the command line', flags: { repo: 'https://git.example.com/r.git?access_token=secret' }, file: {} },
+    { name: 'an SSH password on the command line', flags: { repo: 'ssh://git:secret@git.example.com/r.git' }, file: {} },
+    { name: 'SSH files with a folder', flags: { watch: 'd', gitSshKeyFile: 'k' }, file: {} },
+    { name: 'a known_hosts file with a folder', flags: { watch: 'd' }, file: { gitKnownHostsFile: 'kh' } },
   ])('refuses $name with USAGE', ({ flags, file }) => {
     expect(() => settleDaemon(flags, file, { cwd: '/', env })).toThrow(expect.objectContaining({ code: 'USAGE' }));
   });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BerthError } from '../../../src/model/errors.js';
 import type { DockerClient } from '../../../src/apply/docker.js';
 import { createDaemonMetrics } from '../../../src/runtime/api/metrics.js';
 import { createControlPlane } from '../../../src/runtime/compose.js';
@@ -119,6 +120,39 @@ describe('daemon control flow', () => {
     expect(metrics.syncs.get({ result: 'synced' })).toBe(1);
   });
 
+  it.each([
+    ['full', 'SQLITE_FULL', 'database or disk is full'],
+    ['corrupt', 'SQLITE_CORRUPT', 'database disk image is malformed'],
+  ])('a store that fails before the pass reaches Docker (%s) fails the pass: status, readiness, metrics and a held event say so; a pass that works clears it', async (fault, code, text) => {
+    const { clock, store, daemon, heal, metrics } = setup({});
+    heal();
+    await daemon.start();
+    // Issue 13 #2: a failed read of the inventory used to escape the pass's bookkeeping.
+    const failing = vi.spyOn(store, 'getInventory').mockImplementation(() => {
+      throw new BerthError('STORE_ERROR', `state store: getInventory failed: ${text}`, { op: 'getInventory', sqliteCode: code });
+    });
+    const addEvent = vi.spyOn(store, 'addEvent').mockImplementation(() => {
+      throw new BerthError('STORE_ERROR', `state store: addEvent failed: ${text}`, { op: 'addEvent', sqliteCode: code });
+    });
+    const integrity = vi.spyOn(store, 'checkIntegrity').mockReturnValue(fault === 'corrupt' ? { ok: false, messages: ['Page 7: btreeInitPage() returns error code 11'] } : { ok: true, messages: ['ok'] });
+    await clock.advance(0);
+    expect(daemon.status().lastPass).toMatchObject({ result: 'failed', error: { code: 'STORE_ERROR' } });
+    expect(daemon.status().store).toMatchObject({ ok: false, fault });
+    expect(await daemon.readiness()).toMatchObject({ ready: false, checks: { store: false, lastPass: false } });
+    expect(metrics.syncs.get({ result: 'failed' })).toBe(1);
+    expect(metrics.storeHealthy.get()).toBe(0);
+    expect(metrics.storeFaults.get({ fault })).toBeGreaterThanOrEqual(1);
+    expect(daemon.heldEvents()).toEqual([expect.objectContaining({ reason: 'ReconcileFailed', count: 1, message: expect.stringContaining(text) })]);
+    failing.mockRestore();
+    addEvent.mockRestore();
+    integrity.mockRestore();
+    await clock.advance(1_000);
+    expect(daemon.status().lastPass).toMatchObject({ result: 'synced' });
+    expect(daemon.status().store).toMatchObject({ ok: true });
+    expect(await daemon.readiness()).toMatchObject({ ready: true });
+    expect(metrics.storeHealthy.get()).toBe(1);
+  });
+
   it('a rollout under way caps the back-off of failing passes at its progress deadline, so the rollback is not late', async () => {
     const { clock, store, daemon } = setup({});
     const key = 'Deployment/default/web';
@@ -143,7 +177,7 @@ describe('daemon control flow', () => {
     await daemon.start();
     await clock.advance(10_000);
     expect(daemon.status().source).toMatchObject({ firstFetchDone: true, consecutiveFailures: expect.any(Number) });
-    expect(await daemon.readiness()).toEqual({ ready: false, checks: { store: true, docker: true, firstFetch: false, lease: true } });
+    expect(await daemon.readiness()).toEqual({ ready: false, checks: { store: true, docker: true, firstFetch: false, lease: true, lastPass: true } });
   });
 
   it('an invalid revision applies nothing, is reported with file:line, and is not retried until the source moves', async () => {

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createPruneConfirm, PRUNE_CONFIRM_MS } from '../../../src/runtime/daemon/prune-confirm.js';
 import { createLogger } from '../../../src/runtime/log.js';
-import type { ChangeKind, ResourceChange } from '../../../src/runtime/pass.js';
+import type { ChangeKind, ResourceChange } from '../../../src/runtime/pass/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 function change(name: string, kind: ChangeKind): ResourceChange {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostPolicy } from '../../../src/model/policy.js';
 import { DEFAULT_HOST_POLICY } from '../../../src/model/policy.js';
-import { policyInForce } from '../../../src/runtime/pass.js';
+import { policyInForce } from '../../../src/runtime/pass/index.js';
 import { MIGRATIONS } from '../../../src/runtime/store/index.js';
 import { storeHarness } from './harness.js';
 

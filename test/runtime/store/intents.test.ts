@@ -46,10 +46,51 @@ describe('intents: what commands asked of an app (schema v7)', () => {
     expect(cli.store.schemaVersion).toBe(latest);
   });
 
+  it('a pass intent is taken (no longer withdrawable), finished once, and reclaimed by the next lease holder', () => {
+    const { store } = h.open({ clock: new FakeClock(1000) });
+    const spec = { type: 'delete' as const, targets: [{ kind: 'Deployment' as const, namespace: 'ns', name: 'web' }], verify: true };
+    const a = store.addIntent('shop', spec);
+    const b = store.addIntent('shop', spec);
+    expect(store.takeIntent(a.id)).toBe(true);
+    expect(store.takeIntent(a.id)).toBe(false);
+    // The command gives up: a taken intent cannot be withdrawn; it is not pending either.
+    expect(store.completeIntent(a.id, { ok: false, message: 'withdrawn' })).toBe(false);
+    expect(store.getIntent(a.id)?.state).toBe('taken');
+    expect(store.listPendingIntents('shop').map((i) => i.id)).toEqual([b.id]);
+    // Its taker died: the next holder puts it back in line, in its place.
+    expect(store.reclaimTakenIntents('shop')).toBe(1);
+    expect(store.listPendingIntents('shop').map((i) => i.id)).toEqual([a.id, b.id]);
+    expect(store.takeIntent(a.id)).toBe(true);
+    const compacted = { ...spec, targets: [] };
+    expect(store.finishIntent(a.id, ok, compacted)).toBe(true);
+    expect(store.finishIntent(a.id, ok)).toBe(false);
+    expect(store.finishIntent(b.id, ok)).toBe(false);
+    expect(store.getIntent(a.id)).toMatchObject({ state: 'done', result: ok, spec: compacted });
+    expect(store.reclaimTakenIntents('shop')).toBe(0);
+  });
+
   it('overrides take the replicas kind berth scale records', () => {
     const { store } = h.open({ clock: new FakeClock(1000) });
     store.setDeploymentOverride('shop', 'ReplicaSet/ns/rs', 'replicas', '4');
     expect(store.listDeploymentOverrides('shop')).toEqual([{ app: 'shop', deployment: 'ReplicaSet/ns/rs', kind: 'replicas', value: '4', createdAt: 1000 }]);
+  });
+});
+
+describe('migration v8 on a v7 file', () => {
+  it('keeps the intents a v7 berth recorded, and takes the taken state and local holds', () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db, MIGRATIONS.filter((m) => m.version <= 7));
+      db.prepare(`INSERT INTO intents (app, spec, state, created_at) VALUES ('shop', '{"type":"pause","deployment":"Deployment/ns/web"}', 'pending', 5)`).run();
+      expect(() => db.prepare("UPDATE intents SET state = 'taken'").run()).toThrow(/CHECK/);
+      expect(migrate(db)).toEqual({ from: 7, to: latest });
+      expect(db.prepare('SELECT id, app, state, created_at FROM intents').all()).toEqual([{ id: 1, app: 'shop', state: 'pending', created_at: 5 }]);
+      db.prepare("UPDATE intents SET state = 'taken'").run();
+      expect(() => db.prepare("UPDATE intents SET state = 'running'").run()).toThrow(/CHECK/);
+      expect(db.prepare("SELECT name FROM pragma_table_info('source_status') WHERE name = 'local_hold'").pluck().get()).toBe('local_hold');
+    } finally {
+      db.close();
+    }
   });
 });
 

@@ -7,6 +7,23 @@ const h = storeHarness();
 const problem: Problem = { file: 'web.yaml', line: 3, column: 5, path: 'spec.replicas', severity: 'error', code: 'type', message: 'must be an integer' };
 
 describe('source status', () => {
+  it('keeps a local hold until cleared, and is never Synced while one stands (its since unchanged by passes that say Synced)', async () => {
+    const { store, clock } = h.open();
+    const t0 = clock.now();
+    store.updateSourceStatus('app', { syncState: 'Synced', lastAppliedRevision: 'A' });
+    await clock.advance(1000);
+    const hold = { change: 'apply' as const, what: 'folder ./other', sourceRevision: 'A', source: 'folder ./deploy', at: t0 + 1000 };
+    expect(store.updateSourceStatus('app', { localHold: hold })).toMatchObject({ syncState: 'OutOfSync', syncStateSince: t0 + 1000, localHold: hold });
+    await clock.advance(1000);
+    // A held inventory pass converged: it says Synced, the status stays OutOfSync since the hold began.
+    expect(store.updateSourceStatus('app', { syncState: 'Synced' })).toMatchObject({ syncState: 'OutOfSync', syncStateSince: t0 + 1000 });
+    expect(store.updateSourceStatus('app', { syncState: 'Progressing' })).toMatchObject({ syncState: 'Progressing', syncStateSince: t0 + 2000 });
+    await clock.advance(1000);
+    const lifted = store.updateSourceStatus('app', { localHold: null, syncState: 'Synced' });
+    expect(lifted).toMatchObject({ syncState: 'Synced', syncStateSince: t0 + 3000 });
+    expect(lifted.localHold).toBeUndefined();
+  });
+
   it('is absent until first written, then starts Unknown', () => {
     const { store, clock } = h.open();
     expect(store.getSourceStatus('app')).toBeUndefined();

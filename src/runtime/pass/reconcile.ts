@@ -1,33 +1,34 @@
-import type { Wait } from '../plan/actions.js';
-import type { DesiredState } from '../plan/desired.js';
-import type { ObservedState } from '../plan/observed.js';
-import type { FullPlan, WorkloadStatus } from '../plan/plan.js';
-import { plan } from '../plan/plan.js';
-import type { ActionResult } from '../apply/execute.js';
-import { describeAction, executePlan } from '../apply/execute.js';
-import type { DockerClient } from '../apply/docker.js';
-import { serviceActionReason } from '../plan/service-action-text.js';
-import type { DeletePodHooks, PodContext } from '../apply/pod.js';
-import { pruneSafeMounts } from '../apply/volumes/safe-mounts.js';
-import type { Clock } from '../model/clock.js';
-import type { Logger } from './log.js';
-import { recordStepResults } from './pod-status.js';
-import type { Observation, ReadinessSource } from './observe.js';
-import { forServices, observe } from './observe.js';
-import type { ControlPlane } from './compose.js';
-import { BerthError } from '../model/errors.js';
-import { settleNodePorts } from './node-ports.js';
-import type { HostPolicy } from '../model/policy.js';
-import { effectiveDesired } from '../plan/rollouts/effective.js';
-import { rolloutProgress } from '../plan/rollouts/progress.js';
-import type { Divergence } from '../plan/rollouts/state.js';
-import { commitChanges } from './commit.js';
-import { deploymentKeys, logRolloutEvents, readRolloutState } from './rollout-state.js';
-import type { InventoryEntry, Store } from './store/index.js';
+import type { Wait } from '../../plan/actions.js';
+import type { DesiredState } from '../../plan/desired.js';
+import type { ObservedState } from '../../plan/observed.js';
+import type { FullPlan, WorkloadStatus } from '../../plan/plan.js';
+import { plan } from '../../plan/plan.js';
+import type { StepEntry } from '../../plan/settle.js';
+import { settle } from '../../plan/settle.js';
+import { describeAction } from '../../plan/action-text.js';
+import type { ActionResult } from '../../apply/execute.js';
+import { executePlan } from '../../apply/execute.js';
+import type { DockerClient } from '../../apply/docker.js';
+import type { DeletePodHooks, PodContext } from '../../apply/pod.js';
+import { pruneSafeMounts } from '../../apply/volumes/safe-mounts.js';
+import type { Clock } from '../../model/clock.js';
+import type { Logger } from '../log.js';
+import type { Observation, ReadinessSource } from '../observe.js';
+import { forServices, observe } from '../observe.js';
+import type { ControlPlane } from '../compose.js';
+import { BerthError } from '../../model/errors.js';
+import { settleNodePorts } from '../node-ports.js';
+import type { HostPolicy } from '../../model/policy.js';
+import { effectiveDesired } from '../../plan/rollouts/effective.js';
+import { rolloutProgress } from '../../plan/rollouts/progress.js';
+import type { Divergence } from '../../plan/rollouts/state.js';
+import { commitChanges } from '../commit.js';
+import { deploymentKeys, logRolloutEvents, readRolloutState } from '../rollout-state.js';
+import type { InventoryEntry, Store } from '../store/index.js';
+import { ensureKeeper } from '../../apply/keeper.js';
 
-export type { ReadinessSource } from './observe.js';
-
-export interface ConvergeDeps {
+/** What a pass works with: the host, the store, time, and the app's control plane. */
+export interface PassDeps {
   docker: DockerClient;
   store: Store;
   clock: Clock;
@@ -39,7 +40,7 @@ export interface ConvergeDeps {
   plane: ControlPlane;
 }
 
-export interface ConvergeRequest {
+export interface ReconcileRequest {
   app: string;
   sourceRevision: string;
   desired: DesiredState;
@@ -72,7 +73,7 @@ export type ProgressEvent =
   | { type: 'waiting'; waits: Wait[] }
   | { type: 'step'; step: number; actions: number };
 
-export interface ConvergeOutcome {
+export interface ReconcileOutcome {
   /** The first plan (what `diff`/`--dry-run` show). */
   firstPlan: FullPlan;
   results: ActionResult[];
@@ -90,16 +91,19 @@ export interface ConvergeOutcome {
 const POLL_MS = 500;
 
 /**
- * The heart of every pass: observe → plan → execute, repeated until the plan is empty and
- * nothing blocks (or, with waitForReady, nothing waits at all), or until the deadline.
- * Each iteration re-observes, so steps always start from the host as it is, never from what
- * the previous step hoped to achieve.
+ * The heart of every pass: observe → plan → commit what the plan decided → execute → commit
+ * what the step came to (plan/settle.ts), repeated until the plan is empty and nothing blocks
+ * (or, with waitForReady, nothing waits at all), or until the deadline. Each iteration
+ * re-observes, so steps always start from the host as it is, never from what the previous step
+ * hoped to achieve. A dry run observes and plans once and writes nothing.
  */
-export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promise<ConvergeOutcome> {
+export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<ReconcileOutcome> {
   const { clock } = deps;
   const deadline = clock.now() + req.timeoutMs;
   if (deps.plane.app !== req.app) throw new BerthError('INTERNAL', `control plane of app ${deps.plane.app} used for app ${req.app}`, { app: req.app });
   const services = deps.plane.services;
+  /** What the step being executed did so far; undefined between steps. */
+  let journal: StepEntry[] | undefined;
   const ctx: PodContext = {
     docker: deps.docker,
     app: req.app,
@@ -107,11 +111,14 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
     pulls: new Map(),
     warn: (key, reason, message) => {
       deps.log.warn({ key, reason }, message);
-      deps.store.addEvent({ app: req.app, type: 'Warning', reason, objectKey: key, message, sourceRevision: req.sourceRevision });
+      // Recorded with the step's results, in the order it happened; one raised outside a step alone.
+      if (journal) journal.push({ type: 'warning', key, reason, message });
+      else commitChanges(deps.store, req.app, settle({ sourceRevision: req.sourceRevision, events: [], pods: [], journal: [{ type: 'warning', key, reason, message }] }));
     },
     dns: services.dns,
     dataplane: deps.plane.dataplane,
     images: deps.plane.images,
+    preparedRoots: deps.plane.safeMountRoots,
     ...(req.hostPathPrefixes ? { hostPathPrefixes: req.hostPathPrefixes } : {}),
     ...(req.allowedRegistries ? { allowedRegistries: req.allowedRegistries } : {}),
   };
@@ -122,6 +129,7 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
   const rolloutsFailed = new Set<string>();
   let divergences: Divergence[] = [];
   const ended = () => ({ rolloutsFailed: [...rolloutsFailed], divergences });
+  let kept = false;
   for (;;) {
     req.signal?.throwIfAborted();
     const rolloutCtx = req.rollouts ? { sourceRevision: req.sourceRevision, ...(req.rollouts.policy ? { policy: req.rollouts.policy } : {}) } : undefined;
@@ -136,6 +144,8 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
     firstPlan ??= p;
     last = p;
     if (!req.dryRun) await pruneStaleMounts(deps, req.app, observed);
+    // Once per pass, and only for an app with pods: nothing else needs keeping.
+    if (!req.dryRun && !kept && (observed.pods.length > 0 || p.actions.some((a) => a.type === 'create-pod'))) kept = await keepPods(deps);
     // Decided on every step, committed only by a pass: a dry run writes nothing (issue 12 F1).
     if (req.dryRun) break;
     if (state && rolloutCtx && effective) {
@@ -148,22 +158,31 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
       // again against the rolled-back template instead of executing this step.
       if (progress.rolledBack) continue;
     }
-    for (const e of p.events) deps.store.addEvent({ app: req.app, ...e, objectKey: e.key, sourceRevision: req.sourceRevision });
-    if (p.actions.length > 0) {
+    if (p.actions.length === 0) {
+      commitChanges(deps.store, req.app, settle({ sourceRevision: req.sourceRevision, events: p.events, pods: observed.pods, journal: [] }));
+    } else {
       steps++;
       req.onProgress?.({ type: 'step', step: steps, actions: p.actions.length });
-      const stepResults = await executePlan(p.actions, {
-        ctx,
-        pods: observed.pods,
-        hooks: services.hooks(deps.hooks),
-        ...(req.signal ? { signal: req.signal } : {}),
-        onResult: (r) => {
-          recordResult(deps, req, r);
-          req.onProgress?.({ type: 'action', result: r, text: describeAction(r.action) });
-        },
-      });
+      const stepJournal: StepEntry[] = (journal = []);
+      let stepResults: ActionResult[];
+      try {
+        stepResults = await executePlan(p.actions, {
+          ctx,
+          pods: observed.pods,
+          hooks: services.hooks(deps.hooks),
+          ...(req.signal ? { signal: req.signal } : {}),
+          onResult: (r) => {
+            logResult(deps.log, r);
+            stepJournal.push({ type: 'result', result: r });
+            req.onProgress?.({ type: 'action', result: r, text: describeAction(r.action) });
+          },
+        });
+      } finally {
+        // One transaction per step, also for a step an abort cut short: what was done is recorded.
+        journal = undefined;
+        commitChanges(deps.store, req.app, settle({ sourceRevision: req.sourceRevision, events: p.events, pods: observed.pods, journal: stepJournal }));
+      }
       results.push(...stepResults);
-      recordStepResults(deps.store, req.app, observed.pods, stepResults);
       // A failing action would fail the same way at once: let the caller back off instead.
       if (stepResults.some((r) => !r.ok)) break;
       continue;
@@ -186,8 +205,23 @@ export async function converge(deps: ConvergeDeps, req: ConvergeRequest): Promis
   return { firstPlan: firstPlan!, results, waits: p.waits, workloads: p.workloads, timedOut: false, steps, ...ended() };
 }
 
+/**
+ * The host's pod keeper (apply/keeper.ts), made or updated by every pass of every app, so pods
+ * come back in order after an engine restart with no berth process running. Never fails the pass:
+ * pods run without it; only their recovery from an engine restart waits for the next pass.
+ */
+async function keepPods(deps: PassDeps): Promise<true> {
+  try {
+    const outcome = await ensureKeeper(deps.docker, deps.plane.images);
+    if (outcome !== 'unchanged') deps.log.info({ outcome }, 'pod keeper ready');
+  } catch (err) {
+    deps.log.warn({ err }, 'could not make the pod keeper');
+  }
+  return true;
+}
+
 /** subPath/hostPath binds of pods that are gone (a deletion cut short); never fails the pass. */
-async function pruneStaleMounts(deps: ConvergeDeps, app: string, observed: ObservedState): Promise<void> {
+async function pruneStaleMounts(deps: PassDeps, app: string, observed: ObservedState): Promise<void> {
   try {
     await pruneSafeMounts({}, app, new Set(observed.pods.map((p) => `${p.namespace}/${p.name}`)));
   } catch (err) {
@@ -195,7 +229,7 @@ async function pruneStaleMounts(deps: ConvergeDeps, app: string, observed: Obser
   }
 }
 
-function observeApp(deps: ConvergeDeps, app: string, previousInventory?: readonly InventoryEntry[]): Promise<Observation> {
+function observeApp(deps: PassDeps, app: string, previousInventory?: readonly InventoryEntry[]): Promise<Observation> {
   return observe(deps, {
     app,
     detail: deps.readiness?.track ? 'probed' : false,
@@ -205,53 +239,8 @@ function observeApp(deps: ConvergeDeps, app: string, previousInventory?: readonl
   });
 }
 
-function recordResult(deps: ConvergeDeps, req: ConvergeRequest, r: ActionResult): void {
+function logResult(log: Logger, r: ActionResult): void {
   const a = r.action;
-  const text = describeAction(a);
-  if (!r.ok) {
-    deps.log.error({ err: r.error, action: a.type, key: a.key }, 'action failed');
-    deps.store.addEvent({ app: req.app, type: 'Warning', reason: failureReason(a.type), objectKey: a.key, message: `${text}: ${r.error?.message}`, sourceRevision: req.sourceRevision });
-    // As the kubelet reports a mount it cannot make yet (a hostPath missing, retried): on the pod.
-    // A secret volume left empty is one too (the kubelet's "MountVolume.SetUp failed").
-    if ((r.error?.code === 'VOLUME_ERROR' && (a.type === 'create-pod' || a.type === 'create-container')) || a.type === 'restore-volume-files')
-      deps.store.addEvent({ app: req.app, type: 'Warning', reason: 'FailedMount', objectKey: `Pod/${a.pod.namespace}/${a.pod.name}`, message: r.error?.message ?? text, sourceRevision: req.sourceRevision });
-    return;
-  }
-  deps.log.info({ action: a.type, key: a.key, ms: r.durationMs }, 'action done');
-  // A container re-created as a refused stand-in healed nothing; its `Failed` event says why.
-  if (!(a.type === 'create-container' && r.started === false))
-    deps.store.addEvent({ app: req.app, type: 'Normal', reason: successReason(a.type), objectKey: a.key, message: text, sourceRevision: req.sourceRevision });
-  // A pod whose containers were all refused (CreateContainerConfigError) started nothing: its
-  // `Failed` events say why, and a `Started` beside them would say the opposite.
-  if ((a.type === 'create-pod' && r.started !== false) || a.type === 'delete-pod') {
-    const podKey = a.type === 'create-pod' ? `Pod/${a.pod.namespace}/${a.pod.name}` : `Pod/${a.namespace}/${a.name}`;
-    deps.store.addEvent({ app: req.app, type: 'Normal', reason: a.type === 'create-pod' ? 'Started' : 'Killing', objectKey: podKey, message: text, sourceRevision: req.sourceRevision });
-  }
-}
-
-function successReason(type: ActionResult['action']['type']): string {
-  switch (type) {
-    case 'create-pod':
-      return 'SuccessfulCreate';
-    case 'delete-pod':
-      return 'SuccessfulDelete';
-    case 'create-container':
-    case 'start-container':
-    case 'restore-volume-files':
-      return 'Healed';
-    case 'manage-restarts':
-      return 'BackOff';
-    case 'create-network':
-    case 'create-volume':
-      return 'Created';
-    case 'delete-network':
-    case 'delete-volume':
-      return 'Deleted';
-    default:
-      return serviceActionReason(type);
-  }
-}
-
-function failureReason(type: ActionResult['action']['type']): string {
-  return type.startsWith('delete') ? 'FailedDelete' : 'FailedCreate';
+  if (r.ok) log.info({ action: a.type, key: a.key, ms: r.durationMs }, 'action done');
+  else log.error({ err: r.error, action: a.type, key: a.key }, 'action failed');
 }

@@ -1,0 +1,133 @@
+import type { Action, PlannedEvent } from './actions.js';
+import { describeAction } from './action-text.js';
+import type { ObservedPod } from './observed.js';
+import { restartRecord } from './restart-records.js';
+import { serviceActionReason } from './service-action-text.js';
+import type { StoreChange } from './store-changes.js';
+
+/** What executing one action came to, as settling needs it (apply/execute.ts ActionResult is one). */
+export interface SettledResult {
+  action: Action;
+  ok: boolean;
+  error?: { code: string; message: string };
+  /** create-pod, create-container: false when every container was refused (none started). */
+  started?: boolean;
+}
+
+/**
+ * What happened while a step executed, in the order it happened: each action's result, and the
+ * warnings executing raised on the way (an image pull that fell back, a refused container, a
+ * failed preStop hook). Kept in one list so the events read in the order things happened, as
+ * `kubectl describe` shows them and as the store aggregates repeats.
+ */
+export type StepEntry = { type: 'result'; result: SettledResult } | { type: 'warning'; key: string; reason: string; message: string };
+
+export interface SettleStep {
+  /** The revision the events are recorded under. */
+  sourceRevision: string;
+  /** The plan's own events (a rollout scaled, a pod's back-off): recorded first. */
+  events: readonly PlannedEvent[];
+  /** The pods the step was planned on: a restart of a managed container counts on what they showed. */
+  pods: readonly ObservedPod[];
+  journal: readonly StepEntry[];
+}
+
+/**
+ * What the store should remember of one executed step, as data (committed in one transaction
+ * by the pass): the plan's events, an event per action's result (the kubelet's and
+ * controllers' reasons), the warnings executing raised, and the pod status bookkeeping the
+ * results call for (restarts berth took over or gave back, restarts it performed, the status
+ * of deleted pods forgotten).
+ */
+export function settle(step: SettleStep): StoreChange[] {
+  const event = (type: 'Normal' | 'Warning', reason: string, objectKey: string, message: string): StoreChange => ({
+    type: 'add-event',
+    event: { type, reason, objectKey, message, sourceRevision: step.sourceRevision },
+  });
+  const out: StoreChange[] = step.events.map((e) => event(e.type, e.reason, e.key, e.message));
+  for (const entry of step.journal) {
+    if (entry.type === 'warning') out.push(event('Warning', entry.reason, entry.key, entry.message));
+    else out.push(...resultEvents(entry.result).map((e) => event(e.type, e.reason, e.key, e.message)));
+  }
+  for (const entry of step.journal) if (entry.type === 'result') out.push(...podStatusChanges(entry.result, step.pods, step.sourceRevision));
+  return out;
+}
+
+/** The events one action's result records. */
+export function resultEvents(r: SettledResult): PlannedEvent[] {
+  const a = r.action;
+  const text = describeAction(a);
+  if (!r.ok) {
+    const out: PlannedEvent[] = [{ type: 'Warning', reason: failureReason(a.type), key: a.key, message: `${text}: ${r.error?.message}` }];
+    // As the kubelet reports a mount it cannot make yet (a hostPath missing, retried): on the pod.
+    // A secret volume left empty is one too (the kubelet's "MountVolume.SetUp failed").
+    if ((r.error?.code === 'VOLUME_ERROR' && (a.type === 'create-pod' || a.type === 'create-container')) || a.type === 'restore-volume-files')
+      out.push({ type: 'Warning', reason: 'FailedMount', key: `Pod/${a.pod.namespace}/${a.pod.name}`, message: r.error?.message ?? text });
+    return out;
+  }
+  const out: PlannedEvent[] = [];
+  // A container re-created as a refused stand-in healed nothing; its `Failed` event says why.
+  if (!(a.type === 'create-container' && r.started === false)) out.push({ type: 'Normal', reason: successReason(a.type), key: a.key, message: text });
+  // A pod whose containers were all refused (CreateContainerConfigError) started nothing: its
+  // `Failed` events say why, and a `Started` beside them would say the opposite.
+  if (a.type === 'create-pod' && r.started !== false) out.push({ type: 'Normal', reason: 'Started', key: `Pod/${a.pod.namespace}/${a.pod.name}`, message: text });
+  if (a.type === 'delete-pod') out.push({ type: 'Normal', reason: 'Killing', key: `Pod/${a.namespace}/${a.name}`, message: text });
+  return out;
+}
+
+/**
+ * Pod status bookkeeping for one succeeded action; a failed one changed nothing to remember.
+ * Every restart berth performs or causes counts as the kubelet counts it (plan/restart-records.ts):
+ * Docker's own restarts that the start resets, a re-created container, with how the run before
+ * ended and the pod's own event.
+ */
+function podStatusChanges(r: SettledResult, pods: readonly ObservedPod[], sourceRevision: string): StoreChange[] {
+  if (!r.ok) return [];
+  const a = r.action;
+  const out: StoreChange[] = [];
+  // Taken over or given back, the back-off starts over.
+  if (a.type === 'manage-restarts') out.push({ type: 'update-container-status', podKey: `${a.namespace}/${a.pod}`, container: a.container, set: { restartsManaged: a.take, backoffRestarts: 0 } });
+  if (a.type === 'delete-pod') out.push({ type: 'delete-pod-status', podKeys: [`${a.namespace}/${a.name}`] });
+  const rec = restartRecord(a, r.started, pods);
+  if (!rec) return out;
+  const last = rec.lastTermination;
+  if (rec.add > 0 || rec.backoffStep || last) {
+    out.push({
+      type: 'update-container-status',
+      podKey: rec.podKey,
+      container: rec.container,
+      ...(rec.add > 0 || rec.backoffStep ? { add: { ...(rec.add > 0 ? { restartCount: rec.add } : {}), ...(rec.backoffStep ? { backoffRestarts: 1 } : {}) } } : {}),
+      // All three at once: a stale exit code or time of an earlier run must not read as this one's.
+      ...(last ? { set: { lastTerminationReason: last.reason, lastTerminatedAt: last.at, lastExitCode: last.exitCode } } : {}),
+    });
+  }
+  if (rec.event) out.push({ type: 'add-event', event: { ...rec.event, sourceRevision } });
+  return out;
+}
+
+function successReason(type: Action['type']): string {
+  switch (type) {
+    case 'create-pod':
+      return 'SuccessfulCreate';
+    case 'delete-pod':
+      return 'SuccessfulDelete';
+    case 'create-container':
+    case 'start-container':
+    case 'restore-volume-files':
+      return 'Healed';
+    case 'manage-restarts':
+      return 'BackOff';
+    case 'create-network':
+    case 'create-volume':
+      return 'Created';
+    case 'delete-network':
+    case 'delete-volume':
+      return 'Deleted';
+    default:
+      return serviceActionReason(type);
+  }
+}
+
+function failureReason(type: Action['type']): string {
+  return type.startsWith('delete') ? 'FailedDelete' : 'FailedCreate';
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import type { KeeperAttempt, KeptContainer, KeeperPlanOptions } from '../../src/dataplane/keeper-plan.js';
+import { joinedContainers, planKeeper, retryDelayMs, staleEndpoints } from '../../src/dataplane/keeper-plan.js';
+
+const NOW = 1_000_000_000;
+const JOIN_FAILED = 'cannot join network of a non running container: sb1';
+
+/** A berth container as the keeper sees it: an app container of pod p1 that Docker failed to start. */
+function c(id: string, over: Partial<KeptContainer> = {}): KeptContainer {
+  return { id, name: `n-${id}`, role: 'container', podRestartPolicy: 'Always', configError: false, up: false, status: 'exited', exitCode: 137, error: '', dockerPolicy: 'unless-stopped', joins: [], ...over };
+}
+const sandbox = (id: string, over: Partial<KeptContainer> = {}) => c(id, { role: 'sandbox', podRestartPolicy: 'Always', ...over });
+const opts = (over: Partial<KeeperPlanOptions> = {}): KeeperPlanOptions => ({ now: NOW, restarted: false, abandonedAfterMs: 420_000, attempts: new Map(), ...over });
+const ids = (r: ReturnType<typeof planKeeper>) => r.steps.map((s) => `${s.type}:${s.id}`);
+
+describe('planKeeper: what it starts', () => {
+  it.each<[string, KeptContainer[], Partial<KeeperPlanOptions>, string[]]>([
+    ['an app container whose start failed while its sandbox runs', [sandbox('sb1', { up: true }), c('a', { error: JOIN_FAILED, joins: ['sb1'] })], {}, ['start:a']],
+    ['a container stopped on purpose (no start error) stays down', [sandbox('sb1', { up: true }), c('a', { joins: ['sb1'] })], {}, []],
+    ['a running container: nothing', [sandbox('sb1', { up: true }), c('a', { up: true, status: 'running', joins: ['sb1'] })], {}, []],
+    ['restart policy no (Never pod) with a failed start stays down', [sandbox('sb1', { up: true }), c('a', { podRestartPolicy: 'Never', dockerPolicy: 'no', error: JOIN_FAILED, joins: ['sb1'] })], {}, []],
+    ['on-failure with a failed start: Docker meant to run it', [sandbox('sb1', { up: true }), c('a', { podRestartPolicy: 'OnFailure', dockerPolicy: 'on-failure', error: JOIN_FAILED, joins: ['sb1'] })], {}, ['start:a']],
+    ['an init container never', [sandbox('sb1', { up: true }), c('i', { role: 'init', dockerPolicy: 'no', exitCode: 0, error: JOIN_FAILED, joins: ['sb1'] })], { restarted: true }, []],
+    ['a refused stand-in (CreateContainerConfigError) never', [sandbox('sb1', { up: true }), c('x', { configError: true, error: JOIN_FAILED, joins: ['sb1'] })], { restarted: true }, []],
+    ['a dead container never', [c('d', { status: 'dead', error: 'x' })], {}, []],
+    ['a data-plane proxy whose start failed (no joins)', [c('p', { role: 'proxy', podRestartPolicy: undefined, error: 'endpoint with name p already exists in network n' })], {}, ['start:p']],
+  ])('%s', (_name, containers, o, expected) => {
+    expect(ids(planKeeper(containers, opts(o)))).toEqual(expected);
+  });
+});
+
+describe('planKeeper: containers whose restarts berth managed (Docker policy no)', () => {
+  const managed = (over: Partial<KeptContainer> = {}) => c('m', { dockerPolicy: 'no', joins: ['sb1'], finishedAt: NOW - 1_000, ...over });
+  it.each<[string, Partial<KeptContainer>, Partial<KeeperPlanOptions>, string[]]>([
+    ['first sweep after the keeper restarted (the engine restarted): handed back and started at once', {}, { restarted: true }, ['hand-back:m']],
+    ['later, still within berth\'s back-off: left to berth', {}, {}, []],
+    ['down longer than berth\'s longest back-off: handed back', { finishedAt: NOW - 420_000 }, {}, ['hand-back:m']],
+    ['OnFailure that succeeded stays down', { podRestartPolicy: 'OnFailure', exitCode: 0 }, { restarted: true }, []],
+    ['OnFailure that failed comes back', { podRestartPolicy: 'OnFailure', exitCode: 1 }, { restarted: true }, ['hand-back:m']],
+    ['never started (a pass is creating it): left to the pass', { status: 'created', finishedAt: undefined }, { restarted: true }, []],
+    ['Never pod (policy no by design): not managed, stays down', { podRestartPolicy: 'Never' }, { restarted: true }, []],
+  ])('%s', (_name, over, o, expected) => {
+    expect(ids(planKeeper([sandbox('sb1', { up: true }), managed(over)], opts(o)))).toEqual(expected);
+  });
+
+  it('hands back the Docker policy of the pod restartPolicy', () => {
+    const { steps } = planKeeper([sandbox('sb1', { up: true }), managed({ podRestartPolicy: 'OnFailure', exitCode: 2 })], opts({ restarted: true }));
+    expect(steps[0]).toMatchObject({ type: 'hand-back', policy: 'on-failure' });
+  });
+});
+
+describe('planKeeper: order', () => {
+  it('starts each sandbox before the containers that join it, whatever the listing order', () => {
+    const containers = [
+      c('a1', { error: JOIN_FAILED, joins: ['sb1'] }),
+      c('b1', { error: JOIN_FAILED, joins: ['n-sb2'] }), // joined by name
+      c('a2', { error: JOIN_FAILED, joins: ['sb1'] }),
+      sandbox('sb2', { error: 'port is already allocated' }),
+      sandbox('sb1', { error: 'endpoint with name n-sb1 already exists' }),
+      c('b2', { dockerPolicy: 'no', joins: ['sb2'], finishedAt: NOW - 5 }),
+    ];
+    const { steps, waits } = planKeeper(containers, opts({ restarted: true }));
+    expect(ids({ steps, waits })).toEqual(['start:sb2', 'start:sb1', 'start:a1', 'start:b1', 'start:a2', 'hand-back:b2']);
+    expect(waits).toEqual([]);
+  });
+
+  it('a container whose sandbox neither runs nor starts now waits, naming the sandbox', () => {
+    const r = planKeeper([sandbox('sb1'), c('a', { error: JOIN_FAILED, joins: ['sb1'] })], opts());
+    expect(r).toEqual({ steps: [], waits: [{ id: 'a', name: 'n-a', on: 'n-sb1' }] });
+  });
+
+  it('a sandbox still in its retry back-off holds its containers back too', () => {
+    const attempts = new Map<string, KeeperAttempt>([['sb1', { count: 2, at: NOW - 1_000 }]]);
+    const r = planKeeper([sandbox('sb1', { error: 'x' }), c('a', { error: JOIN_FAILED, joins: ['sb1'] })], opts({ attempts }));
+    expect(r.steps).toEqual([]);
+    expect(r.waits.map((w) => w.on)).toEqual(['n-sb1']);
+  });
+});
+
+describe('keeper helpers', () => {
+  it.each([
+    [1, 1_000],
+    [2, 2_000],
+    [4, 8_000],
+    [7, 60_000],
+    [30, 60_000],
+  ])('retry %i waits %i ms', (attempt, ms) => {
+    expect(retryDelayMs(attempt)).toBe(ms);
+  });
+
+  it.each<[Array<string | undefined>, string[]]>([
+    [['container:abc', 'container:abc', 'private'], ['abc']],
+    [['bridge', 'host', undefined, ''], []],
+    [['berth_a_default', 'container:sb', 'container:other'], ['sb', 'other']],
+  ])('joinedContainers(%j)', (modes, expected) => {
+    expect(joinedContainers(modes)).toEqual(expected);
+  });
+
+  it.each<[string, Array<{ key: string; name: string }>, string[]]>([
+    ['an endpoint with no container (ep-) is stale', [{ key: 'ep-123', name: 'gone' }], ['gone']],
+    ['an endpoint of a removed container is stale', [{ key: 'deadbeef', name: 'gone' }], ['gone']],
+    ['an endpoint of a live container is not', [{ key: 'live1', name: 'live' }], []],
+    ['a name some container still has is left alone (dockerd would disconnect that container)', [{ key: 'ep-9', name: 'live' }], []],
+  ])('staleEndpoints: %s', (_name, endpoints, expected) => {
+    expect(staleEndpoints(endpoints, new Set(['live1', 'live']))).toEqual(expected);
+  });
+});

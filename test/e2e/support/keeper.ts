@@ -1,0 +1,93 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Dockerode from 'dockerode';
+import type { E2eApp } from './harness.js';
+
+export const KEEPER = 'berth-keeper';
+
+/** Pods of two containers each, and a crash-looping one whose restarts berth takes over. */
+export function keeperManifests(replicas: number): Record<string, string> {
+  const pod = (command: string) => `      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: berth-examples/busybox:1.36
+        command: ["sh", "-c", "${command}"]
+      - name: side
+        image: berth-examples/busybox:1.36
+        command: ["sleep", "100000"]`;
+  const deployment = (name: string, n: number, command: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  replicas: ${n}
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+${pod(command)}
+`;
+  return { 'pair.yaml': deployment('pair', replicas, 'sleep 100000'), 'crash.yaml': deployment('crash', 1, 'sleep 1; exit 3') };
+}
+
+/** Polls until `check` returns a value; the test's own timeout bounds it (no timed assertion here). */
+export async function until<T>(check: () => Promise<T | undefined | false>, everyMs = 250): Promise<T> {
+  for (;;) {
+    const v = await check().catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    await sleep(everyMs);
+  }
+}
+
+/** The crash-looping container of the app, inspected. */
+export async function crashContainer(t: E2eApp): Promise<Dockerode.ContainerInspectInfo> {
+  const c = (await t.containers()).find((x) => x.Labels['berth.controller'] === 'Deployment/default/crash' && x.Labels['berth.container'] === 'main');
+  if (!c) throw new Error('no crash container');
+  return t.docker.getContainer(c.Id).inspect();
+}
+
+/**
+ * berth takes a crash loop's restarts over from Docker (policy `no`) once a pass sees Docker
+ * restart it: passes until it has.
+ */
+export async function takeOverCrashLoop(t: E2eApp): Promise<void> {
+  await until(async () => {
+    const c = await crashContainer(t);
+    if (c.HostConfig.RestartPolicy?.Name === 'no') return true;
+    if (c.RestartCount > 0) await t.berth('apply', '-f', t.dir);
+    return false;
+  }, 500);
+}
+
+/** Every sandbox and app container of the app runs (the crash loop's main: started at or after `since`). */
+export async function podsDown(t: E2eApp, since: number): Promise<string[]> {
+  const down: string[] = [];
+  for (const c of await t.containers()) {
+    const role = c.Labels['berth.role'];
+    if (role !== 'sandbox' && role !== 'container') continue;
+    const name = c.Names[0]!.replace(/^\//, '');
+    if (c.Labels['berth.controller'] === 'Deployment/default/crash' && c.Labels['berth.container'] === 'main') {
+      const info = await t.docker.getContainer(c.Id).inspect();
+      // It crashes by design: "runs again" is a start after the restart, under a policy that restarts it.
+      if (!(Date.parse(info.State.StartedAt) >= since && info.HostConfig.RestartPolicy?.Name !== 'no')) down.push(`${name} (${info.State.Status}, policy ${info.HostConfig.RestartPolicy?.Name}, started ${info.State.StartedAt})`);
+      continue;
+    }
+    if (c.State !== 'running') down.push(`${name} (${c.State})`);
+  }
+  return down;
+}
+
+/** Removes the host's keeper when this test made it (other suites' keepers stay). */
+export async function removeKeeperIfMadeHere(docker: Dockerode, existedBefore: boolean): Promise<void> {
+  if (existedBefore) return;
+  await docker.getContainer(KEEPER).remove({ force: true }).catch(() => undefined);
+}
+
+export async function keeperExists(docker: Dockerode): Promise<boolean> {
+  return docker
+    .getContainer(KEEPER)
+    .inspect()
+    .then(() => true)
+    .catch(() => false);
+}
