@@ -113,16 +113,33 @@ async function executeAction(action: Action, options: ExecuteOptions): Promise<P
 /** Docker restart policy for a container's pod restartPolicy, as createPod sets it. */
 const DOCKER_POLICY: Record<string, string> = { Always: 'unless-stopped', OnFailure: 'on-failure', Never: 'no' };
 
+/**
+ * Docker fails an update while a crash-looping container's process has exited but dockerd has
+ * not handled the exit yet: containerd answers "cannot update a stopped container" or "container
+ * not running", which dockerd wraps as "Cannot update container <id>" (its only error of that
+ * step). A window of milliseconds that a crash loop hits often; the update is tried again once
+ * dockerd has caught up.
+ */
+const UPDATE_ATTEMPTS = 5;
+const UPDATE_RETRY_MS = 100;
+
 async function setRestartPolicy(ctx: PodContext, containerId: string, take: boolean): Promise<void> {
   const container = ctx.docker.api.getContainer(containerId);
-  try {
-    const info = await container.inspect();
-    if (!isOwned(info.Config.Labels, ctx.app)) throw new BerthError('NOT_OWNED', `container ${info.Name} is not owned by berth app ${ctx.app}`);
-    const name = take ? 'no' : (DOCKER_POLICY[info.Config.Labels[L.restartPolicy] ?? 'Always'] ?? 'unless-stopped');
-    await container.update({ RestartPolicy: { Name: name } });
-  } catch (err) {
-    if (isNotFound(err)) return;
-    throw err instanceof BerthError ? err : dockerError(err, `updating the restart policy of container ${containerId.slice(0, 12)}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const info = await container.inspect();
+      if (!isOwned(info.Config.Labels, ctx.app)) throw new BerthError('NOT_OWNED', `container ${info.Name} is not owned by berth app ${ctx.app}`);
+      const name = take ? 'no' : (DOCKER_POLICY[info.Config.Labels[L.restartPolicy] ?? 'Always'] ?? 'unless-stopped');
+      await container.update({ RestartPolicy: { Name: name } });
+      return;
+    } catch (err) {
+      if (isNotFound(err)) return;
+      if (attempt < UPDATE_ATTEMPTS && /Cannot update container/.test((err as Error).message ?? '')) {
+        await ctx.clock.sleep(UPDATE_RETRY_MS);
+        continue;
+      }
+      throw err instanceof BerthError ? err : dockerError(err, `updating the restart policy of container ${containerId.slice(0, 12)}`);
+    }
   }
 }
 

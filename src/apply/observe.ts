@@ -149,7 +149,7 @@ function assemble(
     const info = inspected.get(c.Id);
     if (role === 'sandbox') {
       const ip = Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress || undefined;
-      const sandbox: ObservedSandbox = { id: c.Id, dockerName: dockerName(c), state: c.State as DockerState, ...(ip ? { ip } : {}) };
+      const sandbox: ObservedSandbox = { id: c.Id, dockerName: dockerName(c), state: (info?.State.Status ?? c.State) as DockerState, ...(ip ? { ip } : {}) };
       const started = info ? parseTime(info.State.StartedAt) : undefined;
       if (started !== undefined) sandbox.startedAt = started;
       pod.sandbox = sandbox;
@@ -197,7 +197,9 @@ function assemble(
 }
 
 function observedContainer(c: Dockerode.ContainerInfo, info: Dockerode.ContainerInspectInfo | undefined, role: 'container' | 'init'): ObservedContainer {
-  const state = c.State as DockerState;
+  // The inspect is later than the list and its fields belong together: the list's state with
+  // the inspect's exit code read `exited` + 0 (Completed) for a container started in between.
+  const state = (info?.State.Status ?? c.State) as DockerState;
   const out: ObservedContainer = {
     id: c.Id,
     dockerName: dockerName(c),
@@ -218,6 +220,7 @@ function observedContainer(c: Dockerode.ContainerInfo, info: Dockerode.Container
     const finished = parseTime(info.State.FinishedAt);
     if (started !== undefined) out.startedAt = started;
     if (finished !== undefined) out.finishedAt = finished;
+    out.dockerRestarts = info.RestartCount;
     if (state !== 'running') out.exitCode = info.State.ExitCode;
     if (info.State.OOMKilled) out.oomKilled = true;
     if (info.State.Error) out.error = info.State.Error;

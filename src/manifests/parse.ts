@@ -48,18 +48,19 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function parseManifestFile(file: RevisionFile): ParsedFile {
   const path = file.path;
-  if (file.refused) return fail(path, file.refused, REFUSED_MESSAGES[file.refused]);
+  // A refused link has no content, so no line to point at: the problem names the link alone.
+  if (file.refused) return fail(path, file.refused, REFUSED_MESSAGES[file.refused], 0);
   const bytes = file.content;
   if (bytes.length > MAX_FILE_BYTES)
     // Readers stop one byte past the limit (sources/folder.ts), so the true size is unknown here.
-    return fail(path, 'file-too-large', `file is larger than ${formatMiB(MAX_FILE_BYTES)}, the limit for a manifest file; split it`);
+    return fail(path, 'file-too-large', `file is larger than ${formatMiB(MAX_FILE_BYTES)}, the limit for a manifest file; split its documents into several files, or list it in .berthignore if it is not a manifest`);
   const nul = bytes.indexOf(0);
   if (nul >= 0) return fail(path, 'binary-file', `binary content (NUL byte at offset ${nul}); not a YAML or JSON manifest`, lineOfByte(bytes, nul));
   let text: string;
   try {
     text = UTF8.decode(bytes);
   } catch {
-    return fail(path, 'binary-file', 'file is not valid UTF-8; not a YAML or JSON manifest');
+    return fail(path, 'binary-file', 'file is not valid UTF-8; not a YAML or JSON manifest: save it as UTF-8, or list it in .berthignore');
   }
 
   let events: Event[];
@@ -227,7 +228,13 @@ function problemAt(source: YamlSource, offset: number, code: ProblemCode, messag
   return { file: source.file, line, column, path: '', severity: problemCodeInfo(code).severity, code, message: scrubMessage(message) };
 }
 
-function fail(file: string, code: ProblemCode, message: string, line = 0): ParsedFile {
+/**
+ * A problem no document of the file gets past. A file's content problem is placed at its first
+ * line (or the line of the offending byte): editors, CI annotations and `-o json` readers jump
+ * to a position, and 0:0 is none (issue 13: a file-size problem read `:0:0`). Only a refused
+ * link, which has no content, has no position (line 0).
+ */
+function fail(file: string, code: ProblemCode, message: string, line = 1): ParsedFile {
   return { documents: [], problems: [{ file, line, column: line > 0 ? 1 : 0, path: '', severity: problemCodeInfo(code).severity, code, message }], release: noop };
 }
 

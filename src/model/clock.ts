@@ -16,3 +16,8 @@ export interface Clock {
 export interface ClockTimer {
   readonly id: unknown;
 }
+
+/** Kubernetes timestamps: RFC 3339 in UTC with whole seconds (`2026-01-02T15:04:05Z`). */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

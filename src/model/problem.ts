@@ -7,7 +7,7 @@ export type Severity = 'error' | 'warning';
 export interface Problem {
   /** Path as the user gave it (relative to the revision root), or '-' for stdin. */
   file: string;
-  /** 1-based; 0 when the problem concerns the whole file. */
+  /** 1-based; a problem about a file's whole content is at 1:1; 0 when there is no content to point into (a refused symlink). */
   line: number;
   /** 1-based; 0 when unknown. */
   column: number;

@@ -196,8 +196,10 @@ export interface ContainerStatusRecord {
   ready: boolean;
   started: boolean;
   restartCount: number;
+  /** How the run before the current one ended, when berth restarted or re-created the container (Docker forgets it). */
   lastTerminationReason?: string;
   lastTerminatedAt?: number;
+  lastExitCode?: number;
   /** CrashLoopBackOff: the container is not restarted before this time. */
   backoffUntil?: number;
   /**

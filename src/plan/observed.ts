@@ -66,6 +66,11 @@ export interface ObservedContainer {
   finishedAt?: number;
   /** Restarts Docker's restart policy performed plus restarts berth performed (store). */
   restartCount: number;
+  /**
+   * Docker's own RestartCount, when inspected. `docker start` and `docker restart` reset it to
+   * 0, so whoever starts the container keeps these in the store first (plan/restart-records.ts).
+   */
+  dockerRestarts?: number;
   /** Docker's own crash-loop state: exited and about to be restarted by policy. */
   restarting: boolean;
   /** Docker's restart policy as set now (`unless-stopped`, `on-failure`, `no`), when inspected. */
@@ -193,34 +198,4 @@ export function podPhase(pod: ObservedPod): PodPhase {
 /** True when the pod has everything it was created with and nothing needs berth to fix it. */
 export function podIntact(pod: ObservedPod): boolean {
   return pod.sandbox !== undefined && pod.sandbox.state === 'running';
-}
-
-/** kubectl's STATUS column: the most telling reason, e.g. CrashLoopBackOff, Init:0/2, Completed. */
-export function podStatusReason(pod: ObservedPod): string {
-  if (!pod.sandbox) return 'SandboxMissing';
-  if (pod.sandbox.state !== 'running') return pod.sandbox.state === 'created' ? 'ContainerCreating' : 'SandboxExited';
-  const initsTotal = pod.expectedInitContainers.length;
-  const initsDone = pod.initContainers.filter((c) => c.state === 'exited' && c.exitCode === 0).length;
-  if (initsDone < initsTotal) {
-    const failed = pod.initContainers.find((c) => c.state === 'exited' && c.exitCode !== 0);
-    if (failed) return failed.restartCount > 1 ? 'Init:CrashLoopBackOff' : 'Init:Error';
-    if (pod.initContainers.some((c) => c.configError !== undefined)) return 'Init:CreateContainerConfigError';
-    return `Init:${initsDone}/${initsTotal}`;
-  }
-  for (const n of pod.expectedContainers) {
-    const c = pod.containers.find((x) => x.name === n);
-    if (!c) return 'ContainerMissing';
-    if (c.configError !== undefined) return 'CreateContainerConfigError';
-    if (c.state === 'created') return 'ContainerCreating';
-    if (c.restarting || c.state === 'restarting') return 'CrashLoopBackOff';
-    if (c.state === 'exited' || c.state === 'dead') {
-      if (c.oomKilled) return 'OOMKilled';
-      if (pod.restartPolicy === 'Always' || (pod.restartPolicy === 'OnFailure' && c.exitCode !== 0))
-        return c.restartCount > 0 ? 'CrashLoopBackOff' : c.exitCode === 0 ? 'Completed' : 'Error';
-    }
-  }
-  const phase = podPhase(pod);
-  if (phase === 'Succeeded') return 'Completed';
-  if (phase === 'Failed') return 'Error';
-  return phase;
 }

@@ -1,6 +1,7 @@
 import type { Action, PlannedEvent } from './actions.js';
 import { describeAction } from './action-text.js';
 import type { ObservedPod } from './observed.js';
+import { restartRecord } from './restart-records.js';
 import { serviceActionReason } from './service-action-text.js';
 import type { StoreChange } from './store-changes.js';
 
@@ -48,7 +49,7 @@ export function settle(step: SettleStep): StoreChange[] {
     if (entry.type === 'warning') out.push(event('Warning', entry.reason, entry.key, entry.message));
     else out.push(...resultEvents(entry.result).map((e) => event(e.type, e.reason, e.key, e.message)));
   }
-  for (const entry of step.journal) if (entry.type === 'result') out.push(...podStatusChanges(entry.result, step.pods));
+  for (const entry of step.journal) if (entry.type === 'result') out.push(...podStatusChanges(entry.result, step.pods, step.sourceRevision));
   return out;
 }
 
@@ -74,36 +75,34 @@ export function resultEvents(r: SettledResult): PlannedEvent[] {
   return out;
 }
 
-/** Pod status bookkeeping for one succeeded action; a failed one changed nothing to remember. */
-function podStatusChanges(r: SettledResult, pods: readonly ObservedPod[]): StoreChange[] {
+/**
+ * Pod status bookkeeping for one succeeded action; a failed one changed nothing to remember.
+ * Every restart berth performs or causes counts as the kubelet counts it (plan/restart-records.ts):
+ * Docker's own restarts that the start resets, a re-created container, with how the run before
+ * ended and the pod's own event.
+ */
+function podStatusChanges(r: SettledResult, pods: readonly ObservedPod[], sourceRevision: string): StoreChange[] {
   if (!r.ok) return [];
   const a = r.action;
-  switch (a.type) {
-    case 'manage-restarts':
-      // Taken over or given back, the back-off starts over.
-      return [{ type: 'update-container-status', podKey: `${a.namespace}/${a.pod}`, container: a.container, set: { restartsManaged: a.take, backoffRestarts: 0 } }];
-    case 'start-container': {
-      // Only a restart berth performs in Docker's place counts (Docker counts its own).
-      const observed = pods.find((p) => p.namespace === a.namespace && p.name === a.pod)?.containers.find((c) => c.name === a.container);
-      if (!observed?.restartsManaged) return [];
-      return [
-        {
-          type: 'update-container-status',
-          podKey: `${a.namespace}/${a.pod}`,
-          container: a.container,
-          add: { restartCount: 1, backoffRestarts: 1 },
-          set: {
-            ...(observed.finishedAt !== undefined ? { lastTerminatedAt: observed.finishedAt } : {}),
-            ...(observed.exitCode !== undefined ? { lastTerminationReason: observed.exitCode === 0 ? 'Completed' : 'Error' } : {}),
-          },
-        },
-      ];
-    }
-    case 'delete-pod':
-      return [{ type: 'delete-pod-status', podKeys: [`${a.namespace}/${a.name}`] }];
-    default:
-      return [];
+  const out: StoreChange[] = [];
+  // Taken over or given back, the back-off starts over.
+  if (a.type === 'manage-restarts') out.push({ type: 'update-container-status', podKey: `${a.namespace}/${a.pod}`, container: a.container, set: { restartsManaged: a.take, backoffRestarts: 0 } });
+  if (a.type === 'delete-pod') out.push({ type: 'delete-pod-status', podKeys: [`${a.namespace}/${a.name}`] });
+  const rec = restartRecord(a, r.started, pods);
+  if (!rec) return out;
+  const last = rec.lastTermination;
+  if (rec.add > 0 || rec.backoffStep || last) {
+    out.push({
+      type: 'update-container-status',
+      podKey: rec.podKey,
+      container: rec.container,
+      ...(rec.add > 0 || rec.backoffStep ? { add: { ...(rec.add > 0 ? { restartCount: rec.add } : {}), ...(rec.backoffStep ? { backoffRestarts: 1 } : {}) } } : {}),
+      // All three at once: a stale exit code or time of an earlier run must not read as this one's.
+      ...(last ? { set: { lastTerminationReason: last.reason, lastTerminatedAt: last.at, lastExitCode: last.exitCode } } : {}),
+    });
   }
+  if (rec.event) out.push({ type: 'add-event', event: { ...rec.event, sourceRevision } });
+  return out;
 }
 
 function successReason(type: Action['type']): string {

@@ -14,6 +14,12 @@ import type { Logger } from './log.js';
 import { commitChanges } from './commit.js';
 import type { ContainerStatusRecord, Store } from './store/index.js';
 import { own, setOwn } from '../model/own.js';
+import { terminationReason } from '../plan/container-status.js';
+
+/** Docker answers 304 to stopping a stopped container or starting a started one. */
+function ignoreNotModified(err: unknown): void {
+  if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+}
 
 export interface Readiness extends ReadinessSource {
   /** Every wait ends on a change, after `ms`, when `signal` aborts, or on stop(); none leaves a listener on `signal`. */
@@ -89,18 +95,49 @@ export function createReadiness(deps: {
     }
   }
 
-  /** The kubelet kills a container whose liveness probe fails; Docker's restart brings it back. */
+  /**
+   * The kubelet kills a container whose liveness probe fails and starts it again. Stopped first
+   * (the container's StopTimeout is the pod's terminationGracePeriodSeconds) and read before the
+   * start, because `docker start` forgets how the run ended and Docker's RestartCount: both go
+   * to the store with this restart, so Last State says Error/137 (or OOMKilled, Completed) as the
+   * kubelet's does, and RESTARTS keeps Docker's own restarts.
+   */
   async function restartContainer(podKey: string, container: string, message: string): Promise<void> {
     const pod = lastHost?.pods.find((p) => p.key === podKey);
     const c = pod?.containers.find((x) => x.name === container);
     if (!pod || !c) return;
     commitChanges(store, app, [
-      { type: 'update-container-status', podKey, container, add: { restartCount: 1 }, set: { lastTerminationReason: 'Unhealthy', lastTerminatedAt: clock.now() } },
-      { type: 'add-event', event: { type: 'Warning', reason: 'Unhealthy', objectKey: `Pod/${podKey}`, message: `Liveness probe failed for ${container}: ${message}; restarting it` } },
+      { type: 'add-event', event: { type: 'Warning', reason: 'Unhealthy', objectKey: `Pod/${podKey}`, message: `${message} (container ${container})` } },
+      {
+        type: 'add-event',
+        event: { type: 'Normal', reason: 'Killing', objectKey: `Pod/${podKey}`, message: `Container ${container} failed ${message.startsWith('Startup') ? 'startup' : 'liveness'} probe, will be restarted` },
+      },
+      // Counted before the stop: a pass that sees the container stopped meanwhile then knows it
+      // restarted (and takes its restarts over) instead of counting a start of its own.
+      { type: 'update-container-status', podKey, container, add: { restartCount: 1 }, set: { lastTerminationReason: 'Error', lastTerminatedAt: clock.now(), lastExitCode: undefined } },
     ]);
     log.info({ pod: podKey, container }, 'restarting container after liveness failure');
+    const ref = docker.api.getContainer(c.id);
     try {
-      await docker.api.getContainer(c.id).restart({ t: 30 });
+      await ref.stop().catch(ignoreNotModified);
+      const info = await ref.inspect();
+      const finished = Date.parse(info.State.FinishedAt);
+      // `docker start` resets Docker's RestartCount and forgets how the run ended: both go to the store now.
+      commitChanges(store, app, [
+        {
+          type: 'update-container-status',
+          podKey,
+          container,
+          add: { restartCount: info.RestartCount },
+          set: {
+            lastTerminationReason: terminationReason({ oomKilled: info.State.OOMKilled, exitCode: info.State.ExitCode }),
+            lastExitCode: info.State.ExitCode,
+            ...(Number.isNaN(finished) ? {} : { lastTerminatedAt: finished }),
+          },
+        },
+      ]);
+      // A pass that saw it stopped may have started it already (304): that is the restart.
+      await ref.start().catch(ignoreNotModified);
     } catch (err) {
       log.warn({ err: dockerError(err, `restarting ${c.dockerName}`), pod: podKey }, 'liveness restart failed');
     }

@@ -3,9 +3,10 @@ import type { Action } from '../../src/plan/actions.js';
 import { buildDesiredState } from '../../src/plan/desired.js';
 import { plan } from '../../src/plan/plan.js';
 import type { PodPlan } from '../../src/plan/pod-plan.js';
+import type { ObservedContainer, ObservedPod } from '../../src/plan/observed.js';
 import type { SettledResult, StepEntry } from '../../src/plan/settle.js';
-import { settle } from '../../src/plan/settle.js';
-import type { StoreChange } from '../../src/plan/store-changes.js';
+import { resultEvents, settle } from '../../src/plan/settle.js';
+import type { ContainerStatusPatch, StoreChange } from '../../src/plan/store-changes.js';
 import { deployment, observedFrom, observedState, sequence, TEST_HASH_KEY } from '../support/builders.js';
 
 const D = 'Deployment/default/web';
@@ -59,11 +60,12 @@ describe('settle: what a step records, per result', () => {
     ['create-pod', ok(ACTIONS.createPod), [['Normal', 'SuccessfulCreate', D], ['Normal', 'Started', POD]]],
     ['create-pod, every container refused', ok(ACTIONS.createPod, { started: false }), [['Normal', 'SuccessfulCreate', D]]],
     ['delete-pod', ok(ACTIONS.deletePod), [['Normal', 'SuccessfulDelete', D], ['Normal', 'Killing', POD]]],
-    ['create-container', ok(ACTIONS.createContainer), [['Normal', 'Healed', D]]],
+    ['create-container', ok(ACTIONS.createContainer), [['Normal', 'Healed', D], ['Normal', 'Created', POD]]],
     ['create-container, a refused stand-in', ok(ACTIONS.createContainer, { started: false }), []],
-    ['start-container', ok(ACTIONS.startContainer), [['Normal', 'Healed', D]]],
+    ['start-container', ok(ACTIONS.startContainer), [['Normal', 'Healed', D], ['Normal', 'Started', POD]]],
     ['restore-volume-files', ok(ACTIONS.restoreVolumeFiles), [['Normal', 'Healed', D]]],
-    ['manage-restarts', ok(ACTIONS.takeRestarts), [['Normal', 'BackOff', D]]],
+    ['manage-restarts', ok(ACTIONS.takeRestarts), [['Normal', 'BackOff', D], ['Warning', 'BackOff', POD]]],
+    ['manage-restarts, given back', ok(ACTIONS.giveRestarts), [['Normal', 'BackOff', D]]],
     ['a service action', ok(ACTIONS.deleteDns), [['Normal', 'Deleted', 'Namespace//default']]],
     ['a proxy network change', ok(ACTIONS.disconnectProxy), [['Normal', 'NetworkChanged', 'Service/default/web']]],
     ['failed create-pod', failed(ACTIONS.createPod), [['Warning', 'FailedCreate', D]]],
@@ -102,31 +104,65 @@ describe('settle: what a step records, per result', () => {
 });
 
 describe('settle: pod status bookkeeping', () => {
-  const statusChanges = (changes: readonly StoreChange[]) => changes.filter((c) => c.type !== 'add-event');
-  const managed = observedFrom(pod, { containerState: 'exited', exitCode: 1, container: { restartsManaged: true } });
-  const cleanExit = observedFrom(pod, { containerState: 'exited', exitCode: 0, container: { restartsManaged: true } });
+  // What a step records beyond the result's own events (settle lists those first).
+  const bookkeeping = (entry: StepEntry, pods: ObservedPod[]) => {
+    const own = entry.type === 'result' ? resultEvents(entry.result).length : 1;
+    return run([entry], pods).slice(own);
+  };
+  const exited = (exitCode: number, container: Partial<ObservedContainer> = {}) => observedFrom(pod, { containerState: 'exited', exitCode, container });
+  const managed = (exitCode: number, container: Partial<ObservedContainer> = {}) => exited(exitCode, { restartsManaged: true, ...container });
+  const podEvent = (type: 'Normal' | 'Warning', reason: string, message: string): StoreChange => ({ type: 'add-event', event: { type, reason, objectKey: POD, message, sourceRevision: 'r1' } });
+  const update = (add: { restartCount?: number; backoffRestarts?: number } | undefined, set: ContainerStatusPatch | undefined): StoreChange => ({
+    type: 'update-container-status',
+    podKey,
+    container: 'app',
+    ...(add ? { add } : {}),
+    ...(set ? { set } : {}),
+  });
+  const ended = (reason: string, exitCode?: number, at?: number): ContainerStatusPatch => ({ lastTerminationReason: reason, lastTerminatedAt: at, lastExitCode: exitCode });
+  const started = podEvent('Normal', 'Started', 'Started container app again: back-off over');
+  const asPod = <A extends Action>(a: A): A => ({ ...a, key: POD });
 
-  it.each<[string, StepEntry, ReturnType<typeof observedFrom>[], StoreChange[]]>([
-    ['taking restarts over starts the back-off over', ok(ACTIONS.takeRestarts), [observedFrom(pod)], [{ type: 'update-container-status', podKey, container: 'app', set: { restartsManaged: true, backoffRestarts: 0 } }]],
-    ['giving restarts back starts the back-off over', ok(ACTIONS.giveRestarts), [managed], [{ type: 'update-container-status', podKey, container: 'app', set: { restartsManaged: false, backoffRestarts: 0 } }]],
+  it.each<[string, StepEntry, ObservedPod[], StoreChange[]]>([
     [
-      'a restart of a managed container counts, with how it ended',
-      ok(ACTIONS.startContainer),
-      [managed],
-      [{ type: 'update-container-status', podKey, container: 'app', add: { restartCount: 1, backoffRestarts: 1 }, set: { lastTerminatedAt: 1000, lastTerminationReason: 'Error' } }],
+      'taking restarts over starts the back-off over; the pod warns BackOff',
+      ok(ACTIONS.takeRestarts),
+      [observedFrom(pod)],
+      [update(undefined, { restartsManaged: true, backoffRestarts: 0 }), podEvent('Warning', 'BackOff', `Back-off restarting failed container app in pod ${pod.name}: crash loop`)],
     ],
+    ['giving restarts back starts the back-off over', ok(ACTIONS.giveRestarts), [managed(1)], [update(undefined, { restartsManaged: false, backoffRestarts: 0 })]],
+    ['a restart of a managed container counts, one back-off step, with how it ended', ok(ACTIONS.startContainer), [managed(1)], [update({ restartCount: 1, backoffRestarts: 1 }, ended('Error', 1, 1000)), started]],
+    ['a clean exit ended as Completed', ok(ACTIONS.startContainer), [managed(0)], [update({ restartCount: 1, backoffRestarts: 1 }, ended('Completed', 0, 1000)), started]],
+    // The regression: Docker's 4 restarts were lost when berth's start reset its count.
     [
-      'a clean exit ended as Completed',
+      "Docker's own restarts, which the start resets, are kept with this one; OOMKilled is kept",
       ok(ACTIONS.startContainer),
-      [cleanExit],
-      [{ type: 'update-container-status', podKey, container: 'app', add: { restartCount: 1, backoffRestarts: 1 }, set: { lastTerminatedAt: 1000, lastTerminationReason: 'Completed' } }],
+      [managed(137, { dockerRestarts: 4, oomKilled: true })],
+      [update({ restartCount: 5, backoffRestarts: 1 }, ended('OOMKilled', 137, 1000)), started],
     ],
-    ['a start of a container Docker restarts is Docker’s to count', ok(ACTIONS.startContainer), [observedFrom(pod, { containerState: 'exited', exitCode: 1 })], []],
+    ['a start of a container berth does not manage is a restart too, no back-off step', ok(ACTIONS.startContainer), [exited(3)], [update({ restartCount: 1 }, ended('Error', 3, 1000)), started]],
+    ['a container that never ran starts for the first time: nothing to count', ok(ACTIONS.startContainer), [observedFrom(pod, { containerState: 'created' })], []],
+    [
+      'a re-created container is one more restart, its end unknown, with an event on the pod',
+      ok(ACTIONS.createContainer),
+      [observedFrom(pod, { withoutContainer: true })],
+      [update({ restartCount: 1 }, ended('ContainerStatusUnknown')), podEvent('Normal', 'Created', 'Created container app again: container gone')],
+    ],
+    ['a re-created container refused as CreateContainerConfigError never ran', ok(ACTIONS.createContainer, { started: false }), [observedFrom(pod, { withoutContainer: true })], []],
+    ['a bare pod’s start: the action’s event is already the pod’s', ok(asPod(ACTIONS.startContainer)), [exited(1)], [update({ restartCount: 1 }, ended('Error', 1, 1000))]],
+    ['a bare pod’s re-created container: no second event', ok(asPod(ACTIONS.createContainer)), [], [update({ restartCount: 1 }, ended('ContainerStatusUnknown'))]],
+    ['a bare pod’s take-over: no second event', ok(asPod(ACTIONS.takeRestarts)), [observedFrom(pod)], [update(undefined, { restartsManaged: true, backoffRestarts: 0 })]],
+    ['a failed start counts nothing', failed(ACTIONS.startContainer), [managed(1)], []],
     ['a deleted pod’s status is forgotten', ok(ACTIONS.deletePod), [observedFrom(pod)], [{ type: 'delete-pod-status', podKeys: [podKey] }]],
     ['a failed deletion keeps it', failed(ACTIONS.deletePod), [observedFrom(pod)], []],
     ['a failed take-over changes nothing', failed(ACTIONS.takeRestarts), [observedFrom(pod)], []],
     ['a created pod has no record yet', ok(ACTIONS.createPod), [], []],
   ])('%s', (_name, entry, pods, want) => {
-    expect(statusChanges(run([entry], pods))).toEqual(want);
+    expect(bookkeeping(entry, pods)).toEqual(want);
+  });
+
+  it('a stale exit code or time of an earlier run is cleared, not kept (the fields are set, to undefined)', () => {
+    const [change] = bookkeeping(ok(ACTIONS.createContainer), []);
+    expect(change?.type === 'update-container-status' && change.set ? Object.keys(change.set).sort() : []).toEqual(['lastExitCode', 'lastTerminatedAt', 'lastTerminationReason']);
   });
 });

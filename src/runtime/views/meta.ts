@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import { kindInfo } from '../../model/kinds.js';
 import type { StringMap } from '../../model/types.js';
+import { rfc3339 } from '../../model/clock.js';
 import type { ItemMeta, OwnerReference } from './types.js';
 
-/** Kubernetes timestamps: RFC 3339 in UTC with whole seconds (`2026-01-02T15:04:05Z`). */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export { rfc3339 };
 
 /** A UUID-shaped id from 32 hex digits. */
 function uuidFromHex(hex: string): string {

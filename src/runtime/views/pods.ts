@@ -1,12 +1,13 @@
-import type { ObservedContainer, ObservedPod } from '../../plan/observed.js';
-import { podPhase, podStatusReason } from '../../plan/observed.js';
+import type { ObservedPod } from '../../plan/observed.js';
+import { podPhase } from '../../plan/observed.js';
+import { containerStatus, podStatusWords } from '../../plan/container-status.js';
 import { isFreshRecord } from '../../plan/readiness.js';
 import type { Container, PodTemplateSpec } from '../../model/types.js';
-import type { ContainerStatusRecord, PodStatusRecord } from '../store/index.js';
+import type { PodStatusRecord } from '../store/index.js';
 import type { ViewContext } from './context.js';
 import { sourceRevisionOfPod, templateOfPod } from './context.js';
 import { itemMeta, ownerReference, parseOwner, rfc3339, sourceRevisionAnnotation, uidOf, uidOfContainer } from './meta.js';
-import type { Condition, ContainerStateView, ContainerStatusView, PodItem, ViewOf } from './types.js';
+import type { Condition, PodItem, ViewOf } from './types.js';
 import { own } from '../../model/own.js';
 
 type PodView = ViewOf<'Pod'>;
@@ -19,17 +20,24 @@ export function podViews(ctx: ViewContext): PodView[] {
 export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
   const { state } = ctx;
   const template = templateOfPod(ctx, pod);
-  const record = freshRecord(state.podStatuses.get(pod.key), pod);
+  const stored = state.podStatuses.get(pod.key);
+  const record = freshRecord(stored, pod);
   const specs = new Map<string, Container>((template ? [...(template.spec.initContainers ?? []), ...template.spec.containers] : []).map((c) => [c.name, c]));
-  const containers = pod.expectedContainers.map((name) =>
-    containerStatus(pod, name, pod.containers.find((c) => c.name === name), specs.get(name), own(record?.containers, name)),
-  );
-  const inits = pod.expectedInitContainers.map((name) =>
-    containerStatus(pod, name, pod.initContainers.find((c) => c.name === name), specs.get(name), undefined),
-  );
+  const inits = pod.expectedInitContainers.map((name) => {
+    const c = pod.initContainers.find((x) => x.name === name);
+    // Init containers have no readiness probes (Kubernetes refuses them): ready while they run.
+    const ready = c !== undefined && c.state === 'running' && !c.restarting;
+    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: undefined, fresh: false, initialized: false });
+  });
+  const initialized = inits.every((c) => c.state.terminated?.exitCode === 0);
+  const containers = pod.expectedContainers.map((name) => {
+    const c = pod.containers.find((x) => x.name === name);
+    // READY per container as the one readiness rule decided it (runtime/observe.ts, plan/readiness.ts).
+    const ready = c !== undefined && (own(pod.containersReady, name) ?? false);
+    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: own(stored?.containers, name), fresh: record !== undefined, initialized });
+  });
   // The one readiness rule decided this in runtime/observe.ts (plan/readiness.ts), as for the pass.
   const ready = pod.ready;
-  const initialized = inits.every((c) => c.state.terminated?.exitCode === 0);
   const started = pod.sandbox?.startedAt ?? pod.createdAt;
   const readyAt = ready ? (record?.updatedAt ?? latestStart(pod) ?? started) : (record?.updatedAt ?? started);
   const condition = (type: string, ok: boolean, at: number): Condition => ({ type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: rfc3339(at) });
@@ -68,7 +76,8 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
       ...(template ? { qosClass: qosClass(template) } : {}),
     },
   };
-  const lastRestart = Math.max(0, ...pod.containers.filter((c) => c.restartCount > 0).map((c) => c.finishedAt ?? 0));
+  const phase = object.status.phase;
+  const words = podStatusWords({ phase, ready, ...(pod.sandbox ? { sandbox: pod.sandbox } : {}) }, inits, containers);
   return {
     kind: 'Pod',
     key: `Pod/${pod.key}`,
@@ -77,8 +86,8 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
     labels: pod.labels,
     createdAt: pod.createdAt,
     object,
-    statusReason: podStatusReason(pod),
-    restarts: { count: containers.reduce((n, c) => n + c.restartCount, 0), ...(lastRestart > 0 ? { lastAt: lastRestart } : {}) },
+    statusReason: words.reason,
+    restarts: { count: words.restarts, ...(words.lastRestartAt !== undefined ? { lastAt: words.lastRestartAt } : {}) },
     ready,
     controller: pod.controller,
     owner: pod.owner,
@@ -108,68 +117,6 @@ function podSpec(pod: ObservedPod, template: PodTemplateSpec | undefined, node: 
     restartPolicy: pod.restartPolicy,
     ...nodeName,
   };
-}
-
-/**
- * READY per container as the one readiness rule decided it (plan/readiness.ts); restarts are
- * Docker's plus berth's own, merged from the store by the observation.
- */
-function containerStatus(
-  pod: ObservedPod,
-  name: string,
-  c: ObservedContainer | undefined,
-  spec: Container | undefined,
-  record: ContainerStatusRecord | undefined,
-): ContainerStatusView {
-  const image = spec?.image ?? c?.image ?? '';
-  if (!c) {
-    return { name, ready: false, started: false, restartCount: 0, image, imageID: '', state: { waiting: { reason: 'ContainerMissing', message: `container ${name} of the pod was removed; the next apply recreates it` } }, lastState: {} };
-  }
-  const running = c.state === 'running' && !c.restarting;
-  // Init containers have no readiness probes (Kubernetes refuses them): ready while they run.
-  const ready = c.role === 'init' ? running : (own(pod.containersReady, name) ?? false);
-  const started = running && (record ? record.started : true);
-  const restartCount = c.restartCount;
-  const containerID = `docker://${c.id}`;
-  const { state, lastState } = containerStates(pod, c, restartCount, record);
-  return {
-    name,
-    ready,
-    started,
-    restartCount,
-    image,
-    imageID: c.imageId ? `docker://${c.imageId}` : '',
-    containerID,
-    state,
-    lastState,
-  };
-}
-
-function terminated(c: ObservedContainer): NonNullable<ContainerStateView['terminated']> {
-  return {
-    ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
-    reason: c.oomKilled ? 'OOMKilled' : c.exitCode === 0 ? 'Completed' : 'Error',
-    ...(c.error ? { message: c.error } : {}),
-    ...(c.startedAt ? { startedAt: rfc3339(c.startedAt) } : {}),
-    ...(c.finishedAt ? { finishedAt: rfc3339(c.finishedAt) } : {}),
-    containerID: `docker://${c.id}`,
-  };
-}
-
-function containerStates(pod: ObservedPod, c: ObservedContainer, restartCount: number, record: ContainerStatusRecord | undefined): { state: ContainerStateView; lastState: ContainerStateView } {
-  const willRestart = pod.restartPolicy === 'Always' || (pod.restartPolicy === 'OnFailure' && c.exitCode !== 0);
-  if (c.configError !== undefined) return { state: { waiting: { reason: 'CreateContainerConfigError', message: c.configError } }, lastState: {} };
-  if (c.state === 'created') return { state: { waiting: { reason: 'ContainerCreating' } }, lastState: {} };
-  if (c.restarting || c.state === 'restarting' || ((c.state === 'exited' || c.state === 'dead') && willRestart && c.role === 'container' && restartCount > 0)) {
-    return { state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${c.name} in pod ${pod.name}` } }, lastState: { terminated: terminated(c) } };
-  }
-  if (c.state === 'exited' || c.state === 'dead') return { state: { terminated: terminated(c) }, lastState: {} };
-  const state: ContainerStateView = { running: { startedAt: rfc3339(c.startedAt ?? pod.createdAt) } };
-  if (restartCount === 0) return { state, lastState: {} };
-  // Docker keeps the previous run's finish time, not its exit code; the prober records why it killed one.
-  const reason = record?.lastTerminationReason ?? 'Error';
-  const finishedAt = record?.lastTerminatedAt ?? c.finishedAt;
-  return { state, lastState: { terminated: { reason, ...(finishedAt ? { finishedAt: rfc3339(finishedAt) } : {}), containerID: `docker://${c.id}` } } };
 }
 
 /** Kubernetes' QoS class from requests and limits (requests default to limits). */

@@ -1,3 +1,4 @@
+import type { ContainerState, ContainerStatus } from '../../plan/container-status.js';
 import type { Container, Kind, PodSpec, PodTemplateSpec, StringMap } from '../../model/types.js';
 
 /**
@@ -36,23 +37,9 @@ export interface Condition {
   message?: string;
 }
 
-export interface ContainerStateView {
-  running?: { startedAt: string };
-  waiting?: { reason: string; message?: string };
-  terminated?: { exitCode?: number; reason: string; message?: string; startedAt?: string; finishedAt?: string; containerID?: string };
-}
-
-export interface ContainerStatusView {
-  name: string;
-  ready: boolean;
-  started: boolean;
-  restartCount: number;
-  image: string;
-  imageID: string;
-  containerID?: string;
-  state: ContainerStateView;
-  lastState: ContainerStateView;
-}
+/** Decided by plan/container-status.ts, the one place that chooses kubelet's words. */
+export type ContainerStateView = ContainerState;
+export type ContainerStatusView = ContainerStatus;
 
 export interface PodItem {
   apiVersion: 'v1';
@@ -192,7 +179,7 @@ export type View =
   | (ViewBase & {
       kind: 'Pod';
       object: PodItem;
-      /** kubectl's STATUS column (podStatusReason): not an API field. */
+      /** kubectl's STATUS column (plan/container-status.ts podStatusWords): not an API field. */
       statusReason: string;
       /** Restart count summed over containers, and when the last restart happened. */
       restarts: { count: number; lastAt?: number };

@@ -208,14 +208,15 @@ describe('daemon control flow', () => {
 });
 
 describe('daemon problem locations', () => {
-  // Issue 11 review, finding 6: a problem about a whole file has no line; it read `bin.yaml:0:0`.
-  it('a file-level problem is named by its file alone, as validate prints it', async () => {
+  // Issue 11 review, finding 6, and issue 13: a problem about a whole file read `bin.yaml:0:0`;
+  // it is at the file's first line, so every reader (text, JSON, the API) has a position.
+  it('a file-level problem is at file:1:1, as validate prints it', async () => {
     const { clock, store, daemon, heal } = setup({ 'bin.yaml': Buffer.from([0xff, 0xfe, 0x41]), 'web.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n' });
     heal();
     await daemon.start();
     await clock.advance(0);
     const message = store.listEvents({ app: 'unit' })[0]!.message;
-    expect(message).toMatch(/: bin\.yaml: file is not valid UTF-8.*; web\.yaml:3:\d+: /);
+    expect(message).toMatch(/: bin\.yaml:1:1: file is not valid UTF-8.*; web\.yaml:3:\d+: /);
     expect(message).not.toContain(':0:0');
   });
 });

@@ -1,0 +1,174 @@
+import { rfc3339 } from '../model/clock.js';
+import type { ContainerStatusRecord } from '../model/state.js';
+import type { ObservedContainer, ObservedPod } from './observed.js';
+
+/**
+ * Kubernetes' container status words, decided once from what Docker shows and what the store
+ * remembers (issue 13, item 6). `describe pod`, `get pods -o json` and the STATUS column of
+ * `get pods` all come from here, so they cannot tell different stories: the column is
+ * kubectl's own reading of these statuses (podStatusWords), not a second decision.
+ */
+
+/** Timestamps are RFC 3339 strings, as the API shows them. */
+export interface ContainerState {
+  running?: { startedAt: string };
+  waiting?: { reason: string; message?: string };
+  terminated?: { exitCode?: number; reason: string; message?: string; startedAt?: string; finishedAt?: string; containerID?: string };
+}
+
+export interface ContainerStatus {
+  name: string;
+  ready: boolean;
+  started: boolean;
+  restartCount: number;
+  image: string;
+  imageID: string;
+  containerID?: string;
+  state: ContainerState;
+  lastState: ContainerState;
+}
+
+export interface ContainerStatusInput {
+  pod: Pick<ObservedPod, 'name' | 'restartPolicy' | 'createdAt'>;
+  name: string;
+  /** undefined: the container is gone from Docker. */
+  observed: ObservedContainer | undefined;
+  image: string;
+  /** READY as the one readiness rule decided it (plan/readiness.ts). */
+  ready: boolean;
+  /**
+   * The store's record of the container under this pod key: restart bookkeeping (how the last
+   * run ended) counts whatever wrote it; the prober's `started` only when `fresh` (written for
+   * this incarnation of the pod, plan/readiness.ts isFreshRecord).
+   */
+  record: ContainerStatusRecord | undefined;
+  fresh: boolean;
+  /** The pod's init containers have all completed (app containers wait until then). */
+  initialized: boolean;
+}
+
+/** The container's status as the kubelet would report it. */
+export function containerStatus(input: ContainerStatusInput): ContainerStatus {
+  const { name, observed: c, image, record } = input;
+  if (!c) {
+    return { name, ready: false, started: false, restartCount: 0, image, imageID: '', state: { waiting: { reason: 'ContainerMissing', message: `container ${name} of the pod was removed; the next apply recreates it` } }, lastState: {} };
+  }
+  const running = c.state === 'running' && !c.restarting;
+  const { state, lastState } = containerStates(input, c);
+  return {
+    name,
+    ready: input.ready,
+    started: running && (record && input.fresh ? record.started : true),
+    restartCount: c.restartCount,
+    image,
+    imageID: c.imageId ? `docker://${c.imageId}` : '',
+    containerID: `docker://${c.id}`,
+    state,
+    lastState,
+  };
+}
+
+/** Why a run ended, in the kubelet's words. */
+export function terminationReason(c: Pick<ObservedContainer, 'oomKilled' | 'exitCode'>): 'OOMKilled' | 'Completed' | 'Error' {
+  return c.oomKilled ? 'OOMKilled' : c.exitCode === 0 ? 'Completed' : 'Error';
+}
+
+function terminated(c: ObservedContainer): NonNullable<ContainerState['terminated']> {
+  return {
+    ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+    reason: terminationReason(c),
+    ...(c.error ? { message: c.error } : {}),
+    ...(c.startedAt ? { startedAt: rfc3339(c.startedAt) } : {}),
+    ...(c.finishedAt ? { finishedAt: rfc3339(c.finishedAt) } : {}),
+    containerID: `docker://${c.id}`,
+  };
+}
+
+function containerStates(input: ContainerStatusInput, c: ObservedContainer): { state: ContainerState; lastState: ContainerState } {
+  const { pod, record } = input;
+  if (c.configError !== undefined) return { state: { waiting: { reason: 'CreateContainerConfigError', message: c.configError } }, lastState: {} };
+  // The kubelet creates each container in its turn; berth creates them all up front, stopped:
+  // an init container whose turn has not come and the app containers of a pod still
+  // initializing wait as the kubelet's do.
+  if (c.state === 'created') return { state: { waiting: { reason: c.role === 'init' || !input.initialized ? 'PodInitializing' : 'ContainerCreating' } }, lastState: {} };
+  const backOff = { waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${c.name} in pod ${pod.name}` } };
+  // Docker's restart wait is the kubelet's back-off: the run that ended is the last state, with
+  // its own reason (OOMKilled, Completed, Error), whoever restarts it.
+  if (c.restarting || c.state === 'restarting') return { state: backOff, lastState: { terminated: terminated(c) } };
+  if (c.state === 'exited' || c.state === 'dead') {
+    // berth re-runs failed init containers by re-creating the pod, never in place.
+    const willRestart = c.role === 'container' && (pod.restartPolicy === 'Always' || (pod.restartPolicy === 'OnFailure' && c.exitCode !== 0));
+    // Until its first restart a container that ended shows how it ended (kubectl: Error, Completed, OOMKilled).
+    if (willRestart && (c.restartCount > 0 || c.restartsManaged)) return { state: backOff, lastState: { terminated: terminated(c) } };
+    return { state: { terminated: terminated(c) }, lastState: {} };
+  }
+  const state: ContainerState = { running: { startedAt: rfc3339(c.startedAt ?? pod.createdAt) } };
+  if (c.restartCount === 0) return { state, lastState: {} };
+  // A running container's previous run: Docker keeps only its finish time; berth records why a
+  // run ended when it restarted it (back-off, liveness kill, re-creation).
+  const reason = record?.lastTerminationReason ?? 'Error';
+  const finishedAt = record?.lastTerminatedAt ?? c.finishedAt;
+  return {
+    state,
+    lastState: {
+      terminated: {
+        ...(record?.lastExitCode !== undefined ? { exitCode: record.lastExitCode } : {}),
+        reason,
+        ...(finishedAt ? { finishedAt: rfc3339(finishedAt) } : {}),
+        containerID: `docker://${c.id}`,
+      },
+    },
+  };
+}
+
+export interface PodStatusWords {
+  /** kubectl's STATUS column. */
+  reason: string;
+  /** kubectl's RESTARTS: init containers' while the pod initializes, else the app containers'. */
+  restarts: number;
+  /** When the last counted restart's run ended (ms), for `RESTARTS … (5s ago)`. */
+  lastRestartAt?: number;
+}
+
+/**
+ * kubectl's STATUS and RESTARTS columns from the statuses, as kubectl's printPod computes them:
+ * the phase, replaced by the first init container that has not completed (`Init:<reason>` or
+ * `Init:i/n`), else by the first app container that waits or ended (its reason); `Completed`
+ * beside a running container reads `Running` (or `NotReady`). Pod-level words berth alone has
+ * (SandboxMissing, SandboxExited, ContainerCreating of the sandbox) come first.
+ */
+export function podStatusWords(pod: { phase: string; ready: boolean; sandbox?: ObservedPod['sandbox'] }, inits: readonly ContainerStatus[], containers: readonly ContainerStatus[]): PodStatusWords {
+  const sandboxWord = !pod.sandbox ? 'SandboxMissing' : pod.sandbox.state === 'created' ? 'ContainerCreating' : pod.sandbox.state !== 'running' ? 'SandboxExited' : undefined;
+  let reason = pod.phase;
+  let restarts = 0;
+  let lastRestartAt: number | undefined;
+  const count = (s: ContainerStatus): void => {
+    restarts += s.restartCount;
+    const finished = s.lastState.terminated?.finishedAt;
+    if (s.restartCount > 0 && finished) lastRestartAt = Math.max(lastRestartAt ?? 0, Date.parse(finished));
+  };
+  let initializing = false;
+  for (const [i, s] of inits.entries()) {
+    count(s);
+    const t = s.state.terminated;
+    if (t && t.exitCode === 0) continue;
+    initializing = true;
+    if (t) reason = `Init:${t.reason || `ExitCode:${t.exitCode ?? 0}`}`;
+    else if (s.state.waiting?.reason && s.state.waiting.reason !== 'PodInitializing') reason = `Init:${s.state.waiting.reason}`;
+    else reason = `Init:${i}/${inits.length}`;
+    break;
+  }
+  if (!initializing) {
+    restarts = 0;
+    lastRestartAt = undefined;
+    let hasRunning = false;
+    for (const s of [...containers].reverse()) {
+      count(s);
+      if (s.state.waiting?.reason) reason = s.state.waiting.reason;
+      else if (s.state.terminated) reason = s.state.terminated.reason || `ExitCode:${s.state.terminated.exitCode ?? 0}`;
+      else if (s.ready && s.state.running) hasRunning = true;
+    }
+    if (reason === 'Completed' && hasRunning) reason = pod.ready ? 'Running' : 'NotReady';
+  }
+  return { reason: sandboxWord ?? reason, restarts, ...(lastRestartAt !== undefined ? { lastRestartAt } : {}) };
+}
