@@ -17,7 +17,7 @@ export interface DaemonPassChoice {
  * Without a revision (none fetched yet, or the latest refused as invalid) the daemon converges
  * its inventory, as it always has.
  */
-export function chooseDaemonPass(input: { latest: string | undefined; refused: ReadonlySet<string>; hold: Pick<LocalHold, 'sourceRevision'> | undefined }): DaemonPassChoice {
+export function chooseDaemonPass(input: { latest: string | undefined; refused: Pick<ReadonlySet<string>, 'has'>; hold: Pick<LocalHold, 'sourceRevision'> | undefined }): DaemonPassChoice {
   const { latest, refused, hold } = input;
   if (latest === undefined) return { from: 'inventory', liftHold: false, held: hold !== undefined };
   if (hold && hold.sourceRevision === latest) return { from: 'inventory', liftHold: false, held: true };

@@ -60,7 +60,10 @@ export async function observe(deps: { docker: DockerClient; store: Store }, req:
   const inspected = await inspectManaged(deps.docker, managedNeedingInspect(host.pods, podStatuses));
   const merged = freeze({ ...host, pods: host.pods.map((p) => withStoredStatus(p, podStatuses.get(p.key), inspected)), inventory: [...(req.inventory ?? deps.store.getInventory(req.app))], podStatuses });
   // The prober learns which pods to probe from the host as merged (managed restarts' start times).
-  req.readiness?.track?.(merged);
+  // Only the pods and their probes: a daemon's prober keeps what it was last told until the
+  // next pass, and the whole observation would keep the previous revision's inventory (every
+  // object of it, parsed) alive for as long as the daemon idles (issue 13 #7).
+  req.readiness?.track?.({ pods: merged.pods, probes: merged.probes });
   return assembleObservation(merged, (pod) => req.readiness?.opinion(pod));
 }
 

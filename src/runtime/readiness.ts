@@ -70,6 +70,10 @@ export function createReadiness(deps: {
     },
     onError: (err) => log.warn({ err }, 'probe callback failed'),
   });
+  /**
+   * The pods and probes of the last observation, kept until the next one (liveness restarts and
+   * persist() look pods up in it). Only those two: see track().
+   */
   let lastHost: ProbedPods | undefined;
 
   /** True once every readiness-probed container of the pod has had at least one probe result. */
@@ -163,7 +167,10 @@ export function createReadiness(deps: {
       return { ready: s.ready, containers, ...(since !== undefined ? { since } : {}), ...(Object.keys(messages).length ? { messages } : {}) };
     },
     track(host: ProbedPods): void {
-      lastHost = host;
+      // A caller may hand a whole observation (it is a ProbedPods); holding it would keep its
+      // inventory and status records alive between passes, which for an idle daemon is until
+      // the next revision (issue 13 #7).
+      lastHost = { pods: host.pods, probes: host.probes };
       prober.update(targetsOf(host));
     },
     changed(ms: number, signal?: AbortSignal): Promise<void> {

@@ -70,6 +70,8 @@ describe('observe: the one observation', () => {
     const o = await observe({ docker, store: s }, { app: APP, readiness: { opinion: () => opinion, track: (h) => tracked.push(h) } });
     expect(o.pods.map((p) => [p.key, p.ready, p.containersReady])).toEqual([['default/web-1', ready, { web: ready }]]);
     expect(tracked).toHaveLength(1);
+    // Only what a prober needs: a daemon's prober keeps it until the next pass (issue 13 #7).
+    expect(Object.keys(tracked[0]!).sort()).toEqual(['pods', 'probes']);
   });
 
   it('merges the stored restarts into new objects, inspects managed containers, and freezes the result', async () => {

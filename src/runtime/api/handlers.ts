@@ -124,7 +124,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     },
 
     revisions() {
-      const deployments = store.getInventory(app).filter((e) => e.kind === 'Deployment');
+      const deployments = store.getInventory(app, 'Deployment');
       return {
         status: 200,
         body: {
@@ -224,7 +224,11 @@ function itemWithHealth(view: View): unknown {
 
 /** The divergences of an app as the live diff reports them: effective templates, then scales. */
 function appDivergences(store: Store, app: string): Array<{ deployment: string; reason: string; revision?: number; message: string }> {
+  // Every status request asks: an app without Deployments or scale overrides has none, and
+  // reading (parsing) its whole inventory to learn that is not worth a request (issue 13 #7).
+  const overrides = store.listDeploymentOverrides(app);
+  if (overrides.length === 0 && store.getInventory(app, 'Deployment').length === 0) return [];
   const inventory = store.getInventory(app);
   const resources = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
-  return [...effectiveDeployments(store, app, inventory).divergences, ...scaleDivergences(resources, replicaOverrides(store.listDeploymentOverrides(app)))];
+  return [...effectiveDeployments(store, app, inventory).divergences, ...scaleDivergences(resources, replicaOverrides(overrides))];
 }

@@ -24,7 +24,7 @@ export interface CronDeps {
  */
 export function readCronSnapshot(deps: CronDeps): CronSnapshot {
   const { store, app } = deps;
-  const entries = store.getInventory(app).filter((e) => e.kind === 'CronJob');
+  const entries = store.getInventory(app, 'CronJob');
   return {
     now: deps.clock.now(),
     cronJobs: entries.map((e) => ({ key: e.key, object: e.object as CronJob, source: { file: '(applied)', line: 0, column: 0 } })),

@@ -24,6 +24,8 @@ import { pollIntents } from './intent-poll.js';
 import { consumeIntents, nextPassIntent } from '../intents.js';
 import { chooseDaemonPass } from '../../plan/local-hold.js';
 import { runDaemonPassIntent } from './pass-intent.js';
+import { createIdleCollector } from './idle-gc.js';
+import { recentIds } from './recent-ids.js';
 import type { SourceDriver } from './source.js';
 import { createSourceDriver } from './source.js';
 import { createDaemonHealth } from './health.js';
@@ -36,6 +38,7 @@ export type { Daemon, DaemonDeps, DaemonSettings, DaemonStatus } from './daemon-
 
 const FIRST_FETCH_WAIT_MS = 5_000;
 const READY_PING_TIMEOUT_MS = 3_000;
+const REFUSED_REVISIONS_KEPT = 32;
 
 /**
  * `berth daemon`: keeps the host equal to the source (SPEC §6). Wires the triggers (new
@@ -47,8 +50,12 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   const { docker, store, clock, metrics, random } = deps;
   const app = settings.app;
   const log = deps.log.child({ component: 'daemon' });
-  /** Revisions that failed validation (or were empty without --allow-empty): not applied again until the source moves. */
-  const refused = new Set<string>();
+  /**
+   * Revisions that failed validation (or were empty without --allow-empty): not applied again
+   * until the source moves. Only the latest revision is ever asked about, so the last few are
+   * kept, not every revision the daemon ever refused.
+   */
+  const refused = recentIds(REFUSED_REVISIONS_KEPT);
   let readinessProbe: Readiness | undefined;
   let readinessSource: ReadinessSource | undefined;
   const cron: CronDeps = { store, clock, app, log: deps.log, ...(settings.cronTime ? { time: settings.cronTime } : {}) };
@@ -115,6 +122,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       // the store it would be recorded in is what fails.
       if (o.status === 'failed') health.passFailed(o.error);
       else if (o.status !== 'aborted') health.passSucceeded();
+      idleGc.passEnded();
       if (o.error !== undefined && o.status === 'failed') log.error({ err: o.error, failures: o.failures, retryInMs: o.retryInMs }, 'reconcile pass failed; retrying after back-off');
       else if (o.status === 'aborted') {
         metrics.syncs.inc({ result: 'aborted' });
@@ -122,6 +130,9 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       }
     },
   });
+
+  // What a pass over a big revision allocated goes back to the system once the daemon is idle.
+  const idleGc = createIdleCollector({ clock, log: deps.log, busy: () => loop.state().running || loop.state().pending.length > 0 });
 
   const readinessWatch = createReadinessWatch({ clock, source: () => readinessSource!, trigger: () => trigger('readiness'), stopped: () => stopped });
   const timers = createDaemonTimers({ clock, resyncIntervalMs: settings.resyncIntervalMs, nextFiring: () => cronWakeAt, trigger: (reason) => trigger(reason), stopped: () => stopped });
@@ -297,6 +308,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       if (stopped) return;
       stopped = true;
       readinessWatch.stop();
+      idleGc.stop();
       timers.clear();
       if (backupTimer) clock.clearTimeout(backupTimer);
       intents?.stop();

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { PassResult } from '../pass/index.js';
 import type { Store } from '../store/index.js';
 import type { PassContext, PassOutcome, TriggerReason } from './loop.js';
+import type { RecentIds } from './recent-ids.js';
 
 /** Problems of an invalid revision spelled out in its log line and event (all are in the status). */
 const MAX_LOGGED_PROBLEMS = 5;
@@ -29,7 +30,7 @@ export interface PassOutcomesDeps {
   clock: Clock;
   metrics: DaemonMetrics;
   /** Revisions that failed validation (or were empty without --allow-empty): not applied again until the source moves. */
-  refused: Set<string>;
+  refused: RecentIds;
   /** Pods the last observation saw (the managed-pods gauge). */
   managedPods: () => number | undefined;
   /** CronJob bookkeeping after a pass (runtime/daemon/cron.ts): how many Jobs it dropped. */

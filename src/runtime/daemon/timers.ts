@@ -16,7 +16,7 @@ const DEADLINE_SLACK_MS = 100;
  */
 export function untilProgressDeadline(store: Store, app: string, clock: Clock): number | undefined {
   try {
-    const deployments = store.getInventory(app).filter((e) => e.kind === 'Deployment');
+    const deployments = store.getInventory(app, 'Deployment');
     const state = readRolloutState(store, app, deployments.map((e) => e.key));
     // Inventory objects are stored defaulted (manifests/index.ts), as the planner reads them.
     const soonest = rolloutWakeAt(

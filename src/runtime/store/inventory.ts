@@ -5,8 +5,13 @@ import type { InventoryEntry, InventoryInput } from './types.js';
 
 /** What each app applied. Pruning deletes only what is here (SPEC §3), never by guessing. */
 export interface InventoryStore {
-  /** Everything the app owns, sorted by key. */
-  getInventory(app: string): InventoryEntry[];
+  /**
+   * Everything the app owns, sorted by key; with `kind`, only the objects of that kind. Callers
+   * that look at one kind (Deployments, CronJobs) ask for it: every entry read is a JSON object
+   * parsed, and reading 5,000 ConfigMaps to find no Deployment, on every status request and
+   * every pass, was most of what a daemon allocated (issue 13 #7).
+   */
+  getInventory(app: string, kind?: string): InventoryEntry[];
   /**
    * Makes the app's inventory exactly `entries`, atomically: after a pass it is either the
    * whole new set or the old one. An entry whose specHash did not change keeps its
@@ -37,6 +42,7 @@ interface Row {
 
 export function createInventoryStore(db: Db, clock: Clock): InventoryStore {
   const selectAll = db.prepare('SELECT * FROM inventory WHERE app = ? ORDER BY key');
+  const selectKind = db.prepare('SELECT * FROM inventory WHERE app = ? AND kind = ? ORDER BY key');
   const selectOne = db.prepare('SELECT * FROM inventory WHERE app = ? AND key = ?');
   const deleteAll = db.prepare('DELETE FROM inventory WHERE app = ?');
   const deleteOne = db.prepare('DELETE FROM inventory WHERE app = ? AND key = ?');
@@ -66,7 +72,7 @@ export function createInventoryStore(db: Db, clock: Clock): InventoryStore {
   };
 
   return {
-    getInventory: (app) => (selectAll.all(app) as Row[]).map(fromRow),
+    getInventory: (app, kind) => ((kind === undefined ? selectAll.all(app) : selectKind.all(app, kind)) as Row[]).map(fromRow),
 
     replaceInventory: (app, entries, { sourceRevision }) =>
       inWriteTransaction(db, () => {

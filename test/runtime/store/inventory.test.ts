@@ -40,6 +40,23 @@ describe('inventory', () => {
     expect([store.getInventory('a'), store.getInventory('b').map((e) => e.name)]).toEqual([[], ['y']]);
   });
 
+  // Callers that look at one kind read only it (issue 13 #7: parsing every object to find the
+  // Deployments among 5,000 ConfigMaps was most of a daemon's allocation).
+  it.each<{ kind: string | undefined; keys: string[] }>([
+    { kind: 'Deployment', keys: ['Deployment/default/api', 'Deployment/default/web'] },
+    { kind: 'CronJob', keys: ['CronJob/default/nightly'] },
+    { kind: 'StatefulSet', keys: [] },
+    { kind: undefined, keys: ['ConfigMap/default/a', 'ConfigMap/default/b', 'CronJob/default/nightly', 'Deployment/default/api', 'Deployment/default/web'] },
+  ])('reads the objects of kind $kind only, sorted by key, of this app only', ({ kind, keys }) => {
+    const { store } = h.open();
+    const objects = [input('Deployment', 'web', '1'), input('ConfigMap', 'b', '1'), input('CronJob', 'nightly', '1'), input('ConfigMap', 'a', '1'), input('Deployment', 'api', '1')];
+    store.replaceInventory('app', objects, { sourceRevision: 'r1' });
+    store.replaceInventory('other', [input('Deployment', 'other', '1'), input('CronJob', 'other', '1')], { sourceRevision: 'r1' });
+    const read = store.getInventory('app', kind);
+    expect(read.map((e) => e.key)).toEqual(keys);
+    expect(read).toEqual(store.getInventory('app').filter((e) => kind === undefined || e.kind === kind));
+  });
+
   it('upserts and removes single entries', async () => {
     const { store, clock } = h.open();
     const first = store.upsertInventory('app', input('Pod', 'db', '1'), { sourceRevision: 'r1' });
