@@ -74,6 +74,9 @@ async function applyIntent(deps: ConvergeDeps, app: string, spec: Extract<PassIn
       revision,
       validate: { skipUnsupported: spec.skipUnsupported, ...(spec.hostPolicy ? { hostPolicy: spec.hostPolicy } : {}) },
       allowEmpty: spec.allowEmpty,
+      // The command gets the problems with file:line; they are not the source's (the daemon's
+      // refused revision, status Failed) and must not look like it.
+      recordInvalid: false,
       ...(options.onChanges ? { onChanges: options.onChanges } : {}),
     },
     prune: spec.prune,
@@ -83,12 +86,15 @@ async function applyIntent(deps: ConvergeDeps, app: string, spec: Extract<PassIn
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const hold = pass.valid ? holdChange(deps, app, options, 'apply', spec.revision.origin || `revision ${spec.revision.id.slice(0, 12)}`) : undefined;
+  // Applying exactly what the daemon's source holds is the source, not a change to keep.
+  const same = options.follows?.latest !== undefined && options.follows.latest === spec.revision.id;
+  const hold = pass.valid ? holdChange(deps, app, options, 'apply', spec.revision.origin || `revision ${spec.revision.id.slice(0, 12)}`, !same) : undefined;
   const report = applyReportOf(pass);
   return { result: { ok: true, message: pass.valid ? 'applied' : 'invalid', report, ...(hold ? { hold } : {}) }, pass };
 }
 
 async function deleteIntent(deps: ConvergeDeps, app: string, spec: Extract<PassIntentSpec, { type: 'delete' }>, options: PassIntentOptions): Promise<PassIntentOutcome> {
+  const applied = new Set(deps.store.getInventory(app).map((e) => e.key));
   const deleted = await executeDelete(deps, {
     app,
     targets: spec.targets,
@@ -97,14 +103,24 @@ async function deleteIntent(deps: ConvergeDeps, app: string, spec: Extract<PassI
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onDeleted ? { onResult: options.onDeleted } : {}),
   });
-  const done = deleted.targets.filter((t) => t.ok);
-  const hold = done.length > 0 ? holdChange(deps, app, options, 'delete', done.map((t) => displayTarget(t.target)).join(', ')) : undefined;
+  // Only what the app applied is kept deleted: a pod of a controller (the commonest kubectl
+  // delete) comes back by design, and holding the app OutOfSync for it would say otherwise.
+  const done = deleted.targets.filter((t) => t.ok && applied.has(t.key));
+  const hold = done.length > 0 ? holdChange(deps, app, options, 'delete', done.map((t) => displayTarget(t.target)).join(', '), true) : undefined;
   return { result: { ok: true, message: 'deleted', report: deleteReportOf(deleted), ...(hold ? { hold } : {}) }, deleted };
 }
 
-/** Under a daemon that follows a source: record the hold, so its next passes keep this change. */
-function holdChange(deps: ConvergeDeps, app: string, options: PassIntentOptions, change: LocalHold['change'], what: string): IntentResult['hold'] {
-  if (!options.follows) return undefined;
+/**
+ * Under a daemon that follows a source: record the hold, so its next passes keep this change
+ * (`keep` false: the change is the source itself, so an earlier hold ends). Without a daemon
+ * nothing holds: what this command applied replaces what an earlier hold kept, and a daemon
+ * started later applies its source.
+ */
+function holdChange(deps: ConvergeDeps, app: string, options: PassIntentOptions, change: LocalHold['change'], what: string, keep: boolean): IntentResult['hold'] {
+  if (!options.follows || !keep) {
+    if (deps.store.getSourceStatus(app)?.localHold) deps.store.updateSourceStatus(app, { localHold: null });
+    return undefined;
+  }
   const status = deps.store.getSourceStatus(app);
   const sourceRevision = options.follows.latest ?? status?.lastFetched?.revision ?? status?.lastApplied?.revision ?? NO_SOURCE_REVISION;
   const hold: LocalHold = { change, what, sourceRevision, source: options.follows.source, at: deps.clock.now() };

@@ -109,8 +109,11 @@ describe('apply -f and delete under a daemon that follows a folder', () => {
     expect(underDaemon.stderr).toMatch(/web\.yaml:6:\d+/);
     expect(underDaemon.stderr).toContain('is invalid; nothing was applied');
     expect({ code: underDaemon.code, stdout: underDaemon.stdout, stderr: underDaemon.stderr }).toEqual({ code: alone.code, stdout: alone.stdout, stderr: alone.stderr });
-    // Nothing changed: the earlier apply still holds.
-    expect(((await status(daemon)) as HeldStatus).sync.localHold).toMatchObject({ change: 'apply' });
+    // Nothing changed: the earlier apply still holds, and the command's invalid input is not
+    // recorded as a refused revision of the daemon's source.
+    const after = (await status(daemon)) as HeldStatus;
+    expect(after.sync.localHold).toMatchObject({ change: 'apply' });
+    expect(after.sync.failedRevision).toBeNull();
   });
 
   it('`delete deploy/side` under the daemon deletes it and holds until the source changes', async () => {
@@ -133,5 +136,20 @@ describe('apply -f and delete under a daemon that follows a folder', () => {
     expect(synced.sync.localHold).toBeNull();
     expect(await running(t, 'Deployment/default/web')).toEqual(['berth-examples/web:1.0', 'berth-examples/web:1.0']);
     expect(await running(t, 'Deployment/default/side')).toEqual(['berth-examples/web:1.0']);
+  });
+
+  it('deleting a pod of a controller, or applying the followed folder itself, is no change to hold', async () => {
+    const pods = await t.berth('get', 'pods', '-o', 'name');
+    const pod = pods.stdout.split('\n').find((l) => l.startsWith('pod/web-'))!;
+    const del = await t.berth('delete', pod);
+    expect(del.code, del.stderr).toBe(0);
+    expect(del.stderr).not.toContain('keeps this change');
+    const apply = await t.berth('apply', '-f', t.dir);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stderr).not.toContain('keeps this change');
+    const s = await resyncedAfter(Date.now());
+    expect(s.sync.localHold).toBeNull();
+    expect(s.sync.state).toBe('Synced');
+    await eventually('web is back to two pods', async () => ((await running(t, 'Deployment/default/web')).length === 2 ? true : undefined));
   });
 });

@@ -39,6 +39,12 @@ export type PassTarget =
       validate?: ValidateOptions;
       /** A revision with no resources may prune everything only when this is set (SPEC §6). */
       allowEmpty?: boolean;
+      /**
+       * Record an invalid revision in the source status (Failed, lastFailedRevision), as the
+       * daemon does for its source (default). A command's apply reports problems to the
+       * command instead: they are not the source's.
+       */
+      recordInvalid?: boolean;
       /** The per-resource summary, known before anything is executed. */
       onChanges?: (changes: ResourceChange[]) => void;
       /**
@@ -127,7 +133,7 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   const { resources, problems } = t.kind === 'revision' ? validateRevision(t.revision.files, t.validate) : { resources: inventory.map(appliedResource), problems: [] };
   if (revision && hasErrors(problems)) {
     const message = `revision ${revision.id.slice(0, 12)} is invalid; nothing from it was applied`;
-    commit([{ type: 'update-source-status', patch: { syncState: 'Failed', lastFailedRevision: revision.id, lastError: { message, problems } } }]);
+    if (t.kind === 'revision' && t.recordInvalid !== false) commit([{ type: 'update-source-status', patch: { syncState: 'Failed', lastFailedRevision: revision.id, lastError: { message, problems } } }]);
     return { revision, problems, valid: false, resources, changes: [], ok: false, rolloutsFailed: [], divergences: [] };
   }
   if (t.kind === 'applied' && t.holdInventoryToPolicy && !req.dryRun) assertInventoryAllowed(req.app, inventory, policy ?? DEFAULT_HOST_POLICY);

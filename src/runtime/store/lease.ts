@@ -22,6 +22,12 @@ export interface LeaseStore {
   /** Gives the lease up; false when the holder did not have it. */
   releaseLease(app: string, holderId: string): boolean;
   getLease(app: string): Lease | undefined;
+  /**
+   * The lease while someone really drives the app: not expired, and not held by a process on
+   * `hostname` (the asker's host) that has died — the rule acquireLease takes over by, so a view
+   * says "nothing drives" exactly when a command would take the app over at once.
+   */
+  liveLease(app: string, hostname: string): Lease | undefined;
   /** True while the holder has the lease and it has not expired: the fencing check for writes. */
   holdsLease(app: string, holderId: string): boolean;
 }
@@ -89,6 +95,13 @@ export function createLeaseStore(db: Db, clock: Clock, isAlive: (pid: number) =>
     getLease: (app) => {
       const row = get(app);
       return row === undefined ? undefined : fromRow(row);
+    },
+
+    liveLease: (app, hostname) => {
+      const row = get(app);
+      if (row === undefined || row.expires_at <= clock.now()) return undefined;
+      if (row.hostname === hostname && !isAlive(row.pid)) return undefined;
+      return fromRow(row);
     },
 
     holdsLease: (app, holderId) => {

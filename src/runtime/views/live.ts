@@ -62,6 +62,8 @@ export interface ReadLiveOptions {
   app: string;
   /** Also read the Docker host's name (one `GET /info`). */
   node?: boolean;
+  /** The asker's host name: a lease of a dead process on it drives nothing (store liveLease). */
+  hostname?: string;
 }
 
 export async function readLiveState(deps: { docker: DockerClient; store: Store; clock: Clock }, options: ReadLiveOptions): Promise<LiveState> {
@@ -95,13 +97,13 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
     paused,
     nodePorts: store.listNodePorts(app),
     ...(node ? { node } : {}),
-    ...controllerOf(store, app, clock.now()),
+    ...controllerOf(store, app, clock.now(), options.hostname),
   };
 }
 
-/** The holder of the app's lease while it is live; an expired lease drives nothing. */
-function controllerOf(store: Store, app: string, now: number): { controller?: LeaseHolder } {
-  const lease = store.getLease(app);
+/** The holder of the app's lease while it is live; an expired lease, or a dead holder on this host, drives nothing. */
+function controllerOf(store: Store, app: string, now: number, hostname: string | undefined): { controller?: LeaseHolder } {
+  const lease = hostname === undefined ? store.getLease(app) : store.liveLease(app, hostname);
   return lease && lease.expiresAt > now ? { controller: lease.holder } : {};
 }
 

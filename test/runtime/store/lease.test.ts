@@ -78,6 +78,23 @@ describe('leases', () => {
     expect(b.acquireLease('app', cli, TTL).acquired).toBe(takenOver);
   });
 
+  it.each([
+    { name: 'a live holder drives the app', alive: true, asker: 'box', live: true },
+    { name: 'a dead holder on the asker’s host drives nothing (a command would take over at once)', alive: false, asker: 'box', live: false },
+    { name: 'a holder on another host is judged by its TTL only', alive: false, asker: 'elsewhere', live: true },
+  ])('liveLease: $name', ({ alive, asker, live }) => {
+    const { a, b } = twoProcesses(() => alive);
+    a.acquireLease('app', daemon, TTL);
+    expect(b.liveLease('app', asker)?.holder.id).toBe(live ? daemon.id : undefined);
+  });
+
+  it('liveLease: an expired lease drives nothing', async () => {
+    const { a, clock } = twoProcesses();
+    a.acquireLease('app', daemon, TTL);
+    await clock.advance(TTL + 1);
+    expect(a.liveLease('app', 'elsewhere')).toBeUndefined();
+  });
+
   it('detects live and dead processes', () => {
     const exited = spawnSync(process.execPath, ['-e', '']);
     expect([processAlive(process.pid), processAlive(exited.pid)]).toEqual([true, false]);
