@@ -7,7 +7,11 @@ import { allPods, describe, effect, plural, replicasOf, touches } from './wordin
 
 // Workloads: rollouts and their shape, restarts, scaling; Jobs and CronJobs.
 
-export function workloadEffects(change: ResourceChange, causes: ConfigCause[]): Effect[] {
+/**
+ * `replaces`: whether the pods that run are replaced, when the caller knows the templates that
+ * run and that will (the live diff); otherwise the manifests' template and used config decide.
+ */
+export function workloadEffects(change: ResourceChange, causes: ConfigCause[], replaces?: boolean): Effect[] {
   const ref = describe(change.kind, change.name);
   const b = change.before?.object;
   const a = change.after?.object;
@@ -27,9 +31,12 @@ export function workloadEffects(change: ResourceChange, causes: ConfigCause[]): 
   const to = pods(a);
   const running = Math.min(from, to);
   const templateChanged = touches(change.fields, a.kind === 'Pod' ? 'spec' : 'spec.template');
-  const restart = templateChanged || (causes.length > 0 && running > 0);
-  if (running > 0) out.push(...causes.map((c) => causeEffect(a, ref, c)));
+  const restart = replaces ?? (templateChanged || (causes.length > 0 && running > 0));
+  if (running > 0 && restart) out.push(...causes.map((c) => causeEffect(a, ref, c)));
   if (restart) out.push(...replacement(a, ref, running));
+  // The manifest's template changed, but the pods already run the one applying would run
+  // (pinned by `rollout undo` to what the source now says): nothing to roll.
+  else if (templateChanged && running > 0) out.push(effect('resource.update', `${ref} updated: its pods already run this template, no pods are replaced`));
   if (from !== to) out.push(effect('scale', `scaled ${ref} ${from} → ${to}`, to === 0));
   if (a.kind === 'Deployment' && b.kind === 'Deployment') out.push(...deploymentSettings(change, a, b, ref, restart));
   return out;
