@@ -103,7 +103,7 @@ interface PodJson {
 interface DiffJson {
   from: { id: string };
   to: { id: string };
-  changes: Array<{ key: string; action: string; fields: Array<{ path: string; before?: unknown; after?: unknown }> }>;
+  changes: Array<{ key: string; action: string; fields: Array<{ path: string; before?: unknown; after?: unknown }>; effects: Array<{ kind: string; message: string }> }>;
   drift?: unknown[];
   divergences?: Array<{ deployment: string; reason: string }>;
 }
@@ -306,7 +306,7 @@ describe('every view agrees with what runs: no daemon (real Docker)', () => {
     const dry = JSON.parse((await t.berth('apply', '--dry-run', '-f', v1Dir, '-o', 'json')).stdout) as ApplyJson;
     expect.soft(dry.planned.filter((a) => a.key === KEY).map((a) => a.action), 'apply --dry-run of v1: no pod action').toEqual([]);
     const diff = await t.berth('diff', '-f', v1Dir, '-o', 'json');
-    const report = JSON.parse(diff.stdout) as DiffJson & { changes: Array<{ key: string; effects: Array<{ kind: string; message: string }> }> };
+    const report = JSON.parse(diff.stdout) as DiffJson;
     const web1 = report.changes.find((c) => c.key === KEY);
     // Honest about the manifest: its image did change against what was last applied (v2).
     expect.soft(web1?.fields.map((f) => f.path), 'diff -f of v1: the manifest fields that changed').toContain('spec.template.spec.containers[web].image');
