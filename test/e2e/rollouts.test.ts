@@ -306,6 +306,12 @@ describe('a paused Deployment (real Docker)', () => {
     const deploy = JSON.parse((await t.berth('get', 'deploy', 'web', '-o', 'json')).stdout) as { status: { replicas: number; updatedReplicas: number } };
     // As Kubernetes counts it: 3 pods, none of the template that waits.
     expect(deploy.status).toMatchObject({ replicas: 3, updatedReplicas: 0 });
+    // Its ReplicaSet is the Deployment's to scale: refused, naming the Deployment (not "not found").
+    const rsName = rs.items.find((i) => i.status.replicas > 0)!.metadata.name;
+    const scaled = await t.berth('scale', `rs/${rsName}`, '--replicas', '1');
+    expect(scaled.code).toBe(2);
+    expect(scaled.stderr).toContain(`replicaset "${rsName}" is owned by deployment web: scale the Deployment with berth scale deploy/web`);
+    expect(await images(t)).toHaveLength(3);
     // Resumed, the new template rolls out at the new count.
     expect((await t.berth('rollout', 'resume', 'deploy/web')).code).toBe(0);
     const rolled = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '90s');
