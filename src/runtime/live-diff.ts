@@ -60,10 +60,12 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
   // or rollback of the inventory's) against the one applying runs, not on the manifests: undo
   // to what the source now says replaces nothing, though the manifest changed.
   const runs = effectiveDeployments(deps.store, req.app, inventory).hashes;
-  const replacesPods = new Map<string, boolean>();
+  const replacesPods = new Map<string, boolean | 'paused'>();
   for (const w of effective.workloads) {
     const now = runs.get(w.key);
-    if (w.kind === 'Deployment' && now !== undefined) replacesPods.set(w.key, now !== w.template.hash);
+    if (w.kind !== 'Deployment' || now === undefined) continue;
+    // Paused (by `rollout pause` too, which the manifest does not say): nothing rolls.
+    replacesPods.set(w.key, now === w.template.hash ? false : w.paused ? 'paused' : true);
   }
   const report = createDiffReport({
     from: { id: lastApplied, origin: `live host (app ${req.app})` },

@@ -295,6 +295,9 @@ describe('a paused Deployment (real Docker)', () => {
     expect((await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s')).code).toBe(0);
     expect((await t.berth('rollout', 'pause', 'deploy/web')).code).toBe(0);
     await t.write({ 'web.yaml': deployment({ image: 'berth-examples/web:2.0', cause: 'v2', replicas: 3 }) });
+    // The live diff says what applying does: the template is held back, the old ReplicaSet scales.
+    const diff = JSON.parse((await t.berth('diff', '-f', t.dir, '-o', 'json')).stdout) as { changes: Array<{ key: string; effects: Array<{ kind: string }> }> };
+    expect(diff.changes.find((c) => c.key === 'Deployment/default/web')?.effects.map((e) => e.kind)).toEqual(['rollout.paused', 'scale']);
     // Without --wait: a paused rollout never completes, which is what --wait waits for.
     const apply = await t.berth('apply', '-f', t.dir);
     expect(apply.code, apply.stderr + apply.stdout).toBe(0);

@@ -32,6 +32,7 @@ describe('pods replaced follow what runs (live diff) or the manifests (offline)'
     ['live: the running template differs from the new one', web('web:2.0'), web('web:3.0'), true, ['rollout.rolling-update']],
     ['live: only replicas changed, but a pin is lifted: its pods are replaced', web('web:2.0', 2), web('web:2.0', 3), true, ['rollout.rolling-update', 'scale']],
     ['live: only replicas changed, same template runs', web('web:2.0', 2), web('web:2.0', 3), false, ['scale']],
+    ['live: paused by rollout pause (not in the manifest): the template waits', web('web:2.0'), web('web:3.0'), 'paused' as const, ['rollout.paused']],
   ])('%s', (_name, before, after, replaces, kinds) => {
     const report = createDiffReport({
       from: { id: 'a', origin: 'a' },
