@@ -235,15 +235,24 @@ export interface Listed {
   namespace: string;
   name: string;
   labels?: StringMap;
+  /**
+   * Keys (`Deployment/ns/web`) of the objects whose deletion deletes this one: its owner and
+   * the top-level controller (a Deployment's ReplicaSets and pods, a CronJob's Jobs).
+   */
+  owners?: readonly string[];
 }
 
 /**
  * `delete KIND -l SELECTOR` / `--all`: the listed objects of the namespace (every namespace
  * with `allNamespaces`; cluster-scoped kinds always) whose labels match. `--all` is the empty
- * selector, which matches everything.
+ * selector, which matches everything. An object whose owner is selected too is no target of
+ * its own: deleting the owner deletes it (a Deployment's ReplicaSets, history ones included,
+ * which would be "not found" once it is gone), as kubectl's garbage collection does.
  */
 export function selectTargets(objects: readonly Listed[], scope: { namespace: string; allNamespaces: boolean; selector: Selector }): DeleteTarget[] {
-  return objects
-    .filter((o) => (kindInfo(o.kind)?.namespaced === false || scope.allNamespaces || o.namespace === scope.namespace) && matches(scope.selector, o.labels))
+  const selected = objects.filter((o) => (kindInfo(o.kind)?.namespaced === false || scope.allNamespaces || o.namespace === scope.namespace) && matches(scope.selector, o.labels));
+  const keys = new Set(selected.map((o) => `${o.kind}/${o.kind === 'Namespace' ? '' : o.namespace}/${o.name}`));
+  return selected
+    .filter((o) => !(o.owners ?? []).some((k) => keys.has(k)))
     .map((o) => ({ kind: o.kind, namespace: o.kind === 'Namespace' ? '' : o.namespace, name: o.name }));
 }

@@ -59,6 +59,12 @@ export type Workload =
       progressDeadlineSeconds: number;
       revisionHistoryLimit: number;
       paused: boolean;
+      /**
+       * Paused only (plan/rollouts/effective.ts): the templates of its rollout history, hashed
+       * as today, so the controller can scale the ReplicaSet that runs while the source's
+       * template waits for a resume, as Kubernetes scales the old ReplicaSet of a paused one.
+       */
+      pausedTemplates?: readonly TemplatePlan[];
       changeCause?: string;
     })
   | (WorkloadBase & {

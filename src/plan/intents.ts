@@ -125,6 +125,15 @@ function undo(spec: Extract<IntentSpec, { type: 'undo' }>, state: IntentPlanStat
 function scale(spec: Extract<IntentSpec, { type: 'scale' }>, state: IntentPlanState): Decision {
   const { kind, namespace, name } = splitKey(spec.key);
   const entry = state.inventory.find((e) => e.key === spec.key);
+  const owner = entry ? undefined : owningDeployment(spec.key, state);
+  if (owner) {
+    const deployment = splitKey(owner).name;
+    // kubectl would scale it and the Deployment would scale it straight back; berth says so.
+    return refused('USAGE', `replicaset "${name}" is owned by deployment ${deployment}: scale the Deployment with berth scale deploy/${deployment}${namespace === 'default' ? '' : ` -n ${namespace}`}`, {
+      key: spec.key,
+      hint: `berth scale deploy/${deployment} --replicas ${spec.replicas}${namespace === 'default' ? '' : ` -n ${namespace}`}`,
+    });
+  }
   if (!entry || !SCALABLE_KINDS.has(entry.kind)) return refused('NOT_FOUND', `${kind.toLowerCase()} "${name}" not found in namespace ${namespace} (app ${state.app})`, { key: spec.key });
   // No policy check: scaling runs more or fewer pods of a template the app was applied with.
   const own = (entry.object as { spec?: { replicas?: number } }).spec?.replicas;
@@ -133,6 +142,23 @@ function scale(spec: Extract<IntentSpec, { type: 'scale' }>, state: IntentPlanSt
   const change: StoreChange =
     own === spec.replicas ? { type: 'clear-override', deployment: spec.key, kind: 'replicas' } : { type: 'set-override', deployment: spec.key, kind: 'replicas', value: String(spec.replicas) };
   return done(`${display(spec.key)} scaled`, [change, event]);
+}
+
+/**
+ * The Deployment whose ReplicaSet `key` names (`<deployment>-<template hash>`, the current
+ * template or one of its history), as `get rs` lists them; undefined for anything else.
+ */
+function owningDeployment(key: string, state: IntentPlanState): string | undefined {
+  const { kind, namespace, name } = splitKey(key);
+  if (kind !== 'ReplicaSet') return undefined;
+  for (const e of state.inventory) {
+    if (e.kind !== 'Deployment') continue;
+    const d = splitKey(e.key);
+    if (d.namespace !== namespace || !name.startsWith(`${d.name}-`)) continue;
+    const hash = name.slice(d.name.length + 1);
+    if (state.sourceTemplateHashes.get(e.key) === hash || (state.rollouts.get(e.key) ?? []).some((r) => r.templateHash === hash)) return e.key;
+  }
+  return undefined;
 }
 
 function done(message: string, changes: StoreChange[]): Decision {

@@ -16,6 +16,7 @@ import { appHashKeys } from './host-key.js';
 import { sourceRevisionOf } from '../model/source-revision.js';
 import { effectiveDesired } from '../plan/rollouts/effective.js';
 import { deploymentKeys, readRolloutState } from './rollout-state.js';
+import { effectiveDeployments } from './views/live.js';
 
 export interface LiveDiffRequest {
   app: string;
@@ -45,15 +46,8 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
     .filter((e) => req.prune || desiredKeys.has(e.key))
     .map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
   const lastApplied = deps.store.getSourceStatus(req.app)?.lastApplied?.revision ?? 'live';
-  const report = createDiffReport({
-    from: { id: lastApplied, origin: `live host (app ${req.app})` },
-    to: { id: req.revision.id, origin: req.revision.origin },
-    before,
-    after: resources,
-  });
   // The same observation a pass plans on, readiness included (a probed pod a prober recorded
   // not ready is not ready here either), so the drift shown is the repair a pass would make.
-  const observed = await observe(deps, { app: req.app, volumeFiles: true, inventory });
   // What applying this revision would converge to, as its pass decides it (the store changes
   // it would commit are ignored): a pin by `rollout undo` or a rolled-back template stays in
   // force for the revision they were made under, so neither is drift. A scale holds for the
@@ -62,6 +56,25 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
   const desired = buildDesiredState(withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template });
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, req.revision);
   const { desired: effective, divergences: rollouts } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision });
+  // Whether a Deployment's pods are replaced is decided on the template that runs now (a pin
+  // or rollback of the inventory's) against the one applying runs, not on the manifests: undo
+  // to what the source now says replaces nothing, though the manifest changed.
+  const runs = effectiveDeployments(deps.store, req.app, inventory).hashes;
+  const replacesPods = new Map<string, boolean | 'paused'>();
+  for (const w of effective.workloads) {
+    const now = runs.get(w.key);
+    if (w.kind !== 'Deployment' || now === undefined) continue;
+    // Paused (by `rollout pause` too, which the manifest does not say): nothing rolls.
+    replacesPods.set(w.key, now === w.template.hash ? false : w.paused ? 'paused' : true);
+  }
+  const report = createDiffReport({
+    from: { id: lastApplied, origin: `live host (app ${req.app})` },
+    to: { id: req.revision.id, origin: req.revision.origin },
+    before,
+    after: resources,
+    replacesPods,
+  });
+  const observed = await observe(deps, { app: req.app, volumeFiles: true, inventory });
   const step = plan(effective, observed, {
     now: deps.clock.now(),
     random: deps.random,

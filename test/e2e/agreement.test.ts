@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../src/sources/folder.js';
 import { converged, eventually, killDaemons, startDaemon, status, type DaemonProcess, type StatusBody } from './support/daemon.js';
@@ -101,7 +103,7 @@ interface PodJson {
 interface DiffJson {
   from: { id: string };
   to: { id: string };
-  changes: Array<{ key: string; action: string; fields: Array<{ path: string; before?: unknown; after?: unknown }> }>;
+  changes: Array<{ key: string; action: string; fields: Array<{ path: string; before?: unknown; after?: unknown }>; effects: Array<{ kind: string; message: string }> }>;
   drift?: unknown[];
   divergences?: Array<{ deployment: string; reason: string }>;
 }
@@ -293,6 +295,29 @@ describe('every view agrees with what runs: no daemon (real Docker)', () => {
     v1Pods = truth.pods;
     await checkViews(t, truth, { pinned: true, folderId });
     await checkOfflineDiffId(t, folderId);
+  });
+
+  it('after rollout undo, diff -f of the v1 folder: the manifest changed, but no pods are replaced (what runs is v1)', async () => {
+    // apply -f of the v1 folder lifts the pin and runs v1's template, which already runs: the
+    // live diff says so rather than describing a rolling update apply never does.
+    const v1Dir = join(dirname(t.dir), 'v1');
+    await mkdir(v1Dir, { recursive: true });
+    await writeFile(join(v1Dir, 'web.yaml'), web(V1, 'v1'));
+    const dry = JSON.parse((await t.berth('apply', '--dry-run', '-f', v1Dir, '-o', 'json')).stdout) as ApplyJson;
+    expect.soft(dry.planned.filter((a) => a.key === KEY).map((a) => a.action), 'apply --dry-run of v1: no pod action').toEqual([]);
+    const diff = await t.berth('diff', '-f', v1Dir, '-o', 'json');
+    const report = JSON.parse(diff.stdout) as DiffJson;
+    const web1 = report.changes.find((c) => c.key === KEY);
+    // Honest about the manifest: its image did change against what was last applied (v2).
+    expect.soft(web1?.fields.map((f) => f.path), 'diff -f of v1: the manifest fields that changed').toContain('spec.template.spec.containers[web].image');
+    expect.soft(web1?.effects.map((e) => e.kind), 'diff -f of v1: no rollout').toEqual(['resource.update']);
+    expect.soft(web1?.effects[0]?.message).toMatch(/no pods are replaced/);
+    expect.soft(report.drift, 'diff -f of v1: no drift').toBeUndefined();
+    expect.soft(diff.code, 'diff -f of v1: differences (the manifest changed)').toBe(1);
+    const text = await t.berth('diff', '-f', v1Dir);
+    expect.soft(text.stdout, 'diff -f of v1 (text): no rolling update').not.toMatch(/rolling update/);
+    // Nothing written: v1 still runs pinned, and the views still agree.
+    await checkViews(t, await readTruth(t), { pinned: true, folderId });
   });
 
   it('after rollout restart (following the undo): new pods of what ran (v1), pin kept, views agree', async () => {

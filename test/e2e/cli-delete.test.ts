@@ -234,3 +234,50 @@ describe('delete', () => {
     expect((await h.berth(['get', 'all'])).stderr).toBe('No resources found in default namespace.\n');
   });
 });
+
+describe('delete all --all', () => {
+  let g: Harness;
+  const web = (tag: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}, annotations: {rev: "${tag}"}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers: [{name: web, image: ${image}, command: ["sleep", "100000"]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: solo}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers: [{name: main, image: ${image}, command: ["sleep", "100000"]}]
+`;
+  beforeAll(async () => {
+    g = await harness('e2e-delete-all');
+  });
+  afterAll(async () => {
+    await g?.cleanup();
+  });
+
+  it('deletes every object once, its derived ReplicaSets (history ones too) with their Deployment: no NotFound, exit 0', async () => {
+    for (const tag of ['1', '2']) {
+      const applied = await g.berth(['apply', '-f', await g.write('app.yaml', web(tag)), '--wait', '--timeout', '60s']);
+      expect(applied.code, applied.stderr).toBe(0);
+    }
+    // Two ReplicaSets listed: the current one and the one of revision 1 (no pods).
+    expect((await g.berth(['get', 'rs', '-o', 'name'])).stdout.trim().split('\n')).toHaveLength(2);
+    const r = await g.berth(['delete', 'all', '--all']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(['deployment.apps "web" deleted', 'pod "solo" deleted']);
+    expect((await owned(g.app)).containers).toEqual([]);
+  });
+
+  it('without a kind: says to pass one', async () => {
+    expect(await g.berth(['delete', '--all'])).toMatchObject({ code: 2, stderr: expect.stringContaining('pass KIND --all (e.g. berth delete all --all)') as unknown as string });
+  });
+});

@@ -280,3 +280,45 @@ describe('rollout commands while a daemon manages the app (real Docker)', () => 
     expect(status.code).toBe(0);
   });
 });
+
+describe('a paused Deployment (real Docker)', () => {
+  let t: E2eApp;
+  beforeAll(async () => {
+    t = await createE2eApp('paused-scale');
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+
+  it('a manifest changing image and replicas: the old ReplicaSet scales, the new template waits, no ghost ReplicaSet', async () => {
+    await t.write({ 'web.yaml': deployment({ image: 'berth-examples/web:1.0', cause: 'v1', replicas: 2 }) });
+    expect((await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s')).code).toBe(0);
+    expect((await t.berth('rollout', 'pause', 'deploy/web')).code).toBe(0);
+    await t.write({ 'web.yaml': deployment({ image: 'berth-examples/web:2.0', cause: 'v2', replicas: 3 }) });
+    // The live diff says what applying does: the template is held back, the old ReplicaSet scales.
+    const diff = JSON.parse((await t.berth('diff', '-f', t.dir, '-o', 'json')).stdout) as { changes: Array<{ key: string; effects: Array<{ kind: string }> }> };
+    expect(diff.changes.find((c) => c.key === 'Deployment/default/web')?.effects.map((e) => e.kind)).toEqual(['rollout.paused', 'scale']);
+    // Without --wait: a paused rollout never completes, which is what --wait waits for.
+    const apply = await t.berth('apply', '-f', t.dir);
+    expect(apply.code, apply.stderr + apply.stdout).toBe(0);
+    // Kubernetes: the replica change scales the ReplicaSet that runs; the template waits for resume.
+    expect(await images(t)).toEqual(Array(3).fill('berth-examples/web:1.0'));
+    const rs = JSON.parse((await t.berth('get', 'rs', '-o', 'json')).stdout) as { items: Array<{ metadata: { name: string }; spec: { replicas: number }; status: { replicas: number } }> };
+    const listed = rs.items.filter((i) => i.spec.replicas > 0 || i.status.replicas > 0).map((i) => [i.spec.replicas, i.status.replicas]);
+    expect(listed).toEqual([[3, 3]]);
+    const deploy = JSON.parse((await t.berth('get', 'deploy', 'web', '-o', 'json')).stdout) as { status: { replicas: number; updatedReplicas: number } };
+    // As Kubernetes counts it: 3 pods, none of the template that waits.
+    expect(deploy.status).toMatchObject({ replicas: 3, updatedReplicas: 0 });
+    // Its ReplicaSet is the Deployment's to scale: refused, naming the Deployment (not "not found").
+    const rsName = rs.items.find((i) => i.status.replicas > 0)!.metadata.name;
+    const scaled = await t.berth('scale', `rs/${rsName}`, '--replicas', '1');
+    expect(scaled.code).toBe(2);
+    expect(scaled.stderr).toContain(`replicaset "${rsName}" is owned by deployment web: scale the Deployment with berth scale deploy/web`);
+    expect(await images(t)).toHaveLength(3);
+    // Resumed, the new template rolls out at the new count.
+    expect((await t.berth('rollout', 'resume', 'deploy/web')).code).toBe(0);
+    const rolled = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '90s');
+    expect(rolled.code, rolled.stderr).toBe(0);
+    expect(await images(t)).toEqual(Array(3).fill('berth-examples/web:2.0'));
+  });
+});

@@ -199,6 +199,35 @@ describe('planDelete: what the store forgets, once the actions it waits on succe
   });
 });
 
+describe('selectTargets: what an owner selected too deletes is no target of its own', () => {
+  const LISTED: Listed[] = [
+    { kind: 'Deployment', namespace: 'default', name: 'web' },
+    // The current ReplicaSet and one from the rollout history (no pods: "not found" once web is gone).
+    { kind: 'ReplicaSet', namespace: 'default', name: 'web-aaa', owners: ['Deployment/default/web'] },
+    { kind: 'ReplicaSet', namespace: 'default', name: 'web-old', owners: ['Deployment/default/web'] },
+    { kind: 'Pod', namespace: 'default', name: 'web-aaa-x', owners: ['ReplicaSet/default/web-aaa', 'Deployment/default/web'] },
+    { kind: 'Pod', namespace: 'default', name: 'debug' },
+    { kind: 'CronJob', namespace: 'default', name: 'backup' },
+    { kind: 'Job', namespace: 'default', name: 'backup-1', owners: ['CronJob/default/backup'] },
+    { kind: 'Pod', namespace: 'default', name: 'backup-1-x', owners: ['Job/default/backup-1'] },
+    // Same name in another namespace: owned by a Deployment that is not selected.
+    { kind: 'ReplicaSet', namespace: 'shop', name: 'web-aaa', owners: ['Deployment/shop/web'] },
+  ];
+  const keys = (kinds: string[], allNamespaces = false) =>
+    selectTargets(
+      LISTED.filter((o) => kinds.includes(o.kind)),
+      { namespace: 'default', allNamespaces, selector: parseSelector('') },
+    ).map((x) => `${x.kind}/${x.namespace}/${x.name}`);
+  it.each<[string, string[], boolean, string[]]>([
+    ['delete all --all: only the top-level owners and bare pods', ['Deployment', 'ReplicaSet', 'Pod', 'CronJob', 'Job'], false, ['Deployment/default/web', 'Pod/default/debug', 'CronJob/default/backup']],
+    ['delete rs --all: the ReplicaSets themselves', ['ReplicaSet'], false, ['ReplicaSet/default/web-aaa', 'ReplicaSet/default/web-old']],
+    ['delete pods,rs --all: pods go with their ReplicaSet', ['ReplicaSet', 'Pod'], false, ['ReplicaSet/default/web-aaa', 'ReplicaSet/default/web-old', 'Pod/default/debug', 'Pod/default/backup-1-x']],
+    ['delete rs,deploy -A --all: an owner in another namespace is another object', ['Deployment', 'ReplicaSet'], true, ['Deployment/default/web', 'ReplicaSet/shop/web-aaa']],
+  ])('%s', (_title, kinds, allNamespaces, want) => {
+    expect(keys(kinds, allNamespaces)).toEqual(want);
+  });
+});
+
 describe('selectTargets: delete KIND -l / --all', () => {
   const LISTED: Listed[] = [
     { kind: 'Pod', namespace: 'default', name: 'a', labels: { app: 'web' } },

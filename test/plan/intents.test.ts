@@ -133,6 +133,21 @@ describe('planIntent: restart, pause, resume, scale', () => {
       result: { ok: true, message: 'replicaset.apps/cache scaled' },
       changes: [{ type: 'set-override', deployment: RS, kind: 'replicas', value: '0' }, expect.objectContaining({ type: 'add-event' })],
     },
+    ...(['hsrc', 'h1'] as const).map((hash) => {
+      const message = `replicaset "web-${hash}" is owned by deployment web: scale the Deployment with berth scale deploy/web -n shop`;
+      return {
+        name: `scale a Deployment's ReplicaSet (${hash === 'hsrc' ? 'current template' : 'from its history'}): refused, naming the Deployment`,
+        spec: { type: 'scale', key: `ReplicaSet/shop/web-${hash}`, replicas: 3 } as IntentSpec,
+        result: { ok: false, message, error: { code: 'USAGE', message, data: { key: `ReplicaSet/shop/web-${hash}`, hint: 'berth scale deploy/web --replicas 3 -n shop' } } },
+        changes: [],
+      };
+    }),
+    {
+      name: 'a ReplicaSet named like a Deployment but of no template of it: not found',
+      spec: { type: 'scale', key: 'ReplicaSet/shop/web-zzz', replicas: 1 },
+      result: { ok: false, message: 'replicaset "web-zzz" not found in namespace shop (app shop)', error: { code: 'NOT_FOUND', message: 'replicaset "web-zzz" not found in namespace shop (app shop)', data: { key: 'ReplicaSet/shop/web-zzz' } } },
+      changes: [],
+    },
     {
       name: 'scale what the app does not have',
       spec: { type: 'scale', key: 'ReplicationController/shop/db', replicas: 1 },

@@ -109,6 +109,24 @@ describe('deployment view', () => {
     expect(view.object.status.conditions[1]).toMatchObject({ type: 'Progressing', status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused' });
   });
 
+  describe('paused before any pod of the new template ran: no ReplicaSet for it, the old one is scaled', () => {
+    const cur = podOf(INVENTORY, KEY).specHash;
+    const oldPod = (n: string) => podOf(INVENTORY, KEY, { name: `web-oldhash-${n}`, specHash: 'oldhash' });
+    const newPod = podOf(INVENTORY, KEY, { name: `web-${cur}-zzzzz` });
+    it.each([
+      { name: 'paused, only old pods: the old ReplicaSet wants replicas, no ghost', paused: true, pods: [oldPod('aaaaa')], want: [['web-oldhash', 2, 1]] },
+      { name: 'not paused, only old pods: a rollout under way lists the new one', paused: false, pods: [oldPod('aaaaa')], want: [[`web-${cur}`, 2, 0], ['web-oldhash', 1, 1]] },
+      { name: 'paused, no pods at all: the current one', paused: true, pods: [], want: [[`web-${cur}`, 2, 0]] },
+      { name: 'paused mid-rollout: both, as they are', paused: true, pods: [oldPod('aaaaa'), newPod], want: [[`web-${cur}`, 2, 1], ['web-oldhash', 1, 1]] },
+      { name: 'paused, the waiting template recorded as a revision: still no ReplicaSet for it', paused: true, pods: [oldPod('aaaaa')], recorded: true, want: [['web-oldhash', 2, 1]] },
+    ])('$name', ({ paused, pods, want, recorded }) => {
+      const rec = (revision: number, templateHash: string) => ({ app: 't', deployment: KEY, revision, templateHash, template: WEB.spec.template, sourceRevision: 'r', startedAt: APPLIED, outcome: 'progressing' as const, revisionHistory: [] });
+      const rollouts: Parameters<typeof liveState>[0]['rollouts'] = recorded ? [[KEY, [rec(1, 'oldhash'), rec(2, cur)]]] : [];
+      const vs = buildViews(liveState({ inventory: INVENTORY, pods, paused: paused ? [KEY] : [], rollouts }), ['Deployment', 'ReplicaSet']);
+      expect(of(vs, 'ReplicaSet').map((r) => [r.name, r.object.spec.replicas, r.object.status.replicas])).toEqual(want);
+    });
+  });
+
   it('not enough available pods: Available False', () => {
     const a = podOf(INVENTORY, KEY, { name: 'web-x-aaaaa', state: 'exited', exitCode: 1 });
     const d = of(buildViews(liveState({ inventory: INVENTORY, pods: [a] }), ['Deployment']), 'Deployment')[0]!;

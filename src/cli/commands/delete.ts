@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { BerthError } from '../../model/errors.js';
 import { kindInfo } from '../../model/kinds.js';
 import type { DeleteTarget } from '../../runtime/delete.js';
+import type { Listed } from '../../plan/delete.js';
+import type { View } from '../../runtime/views/index.js';
 import type { DeleteReport } from '../../model/intent.js';
 import { daemonNote } from '../daemon-note.js';
 import type { Store } from '../../runtime/store/index.js';
@@ -55,6 +57,8 @@ function parseGrace(text: string | undefined): number | undefined {
 async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Promise<number> {
   const gracePeriodSeconds = parseGrace(flags.gracePeriod);
   if (flags.filename.length && args.length) throw new BerthError('USAGE', 'pass either resources (KIND NAME) or -f PATH, not both');
+  if (!flags.filename.length && !args.length && (flags.all || flags.selector !== undefined))
+    throw new BerthError('USAGE', flags.all ? 'pass KIND --all (e.g. berth delete all --all)' : 'pass KIND -l SELECTOR (e.g. berth delete all -l app=web)');
   if (!flags.filename.length && !args.length) throw new BerthError('USAGE', 'nothing to delete: pass KIND NAME..., KIND/NAME..., or -f PATH');
   const fromFiles = flags.filename.length ? await targetsFromFiles(flags.filename, io) : undefined;
   if (fromFiles && 'problems' in fromFiles) return 2;
@@ -131,7 +135,17 @@ async function targetsFromArgs(args: string[], flags: DeleteFlags, io: CliIO, en
     state,
     query.groups.map((g) => g.kind),
   );
-  return selectTargets(views, { namespace, allNamespaces: flags.allNamespaces === true, selector });
+  return selectTargets(views.map(listed), { namespace, allNamespaces: flags.allNamespaces === true, selector });
+}
+
+/** A view as selectTargets reads it: with the keys of what owns it (ownerReferences, a pod's controller). */
+function listed(v: View): Listed {
+  const ns = v.namespace;
+  const refs = (v.object.metadata.ownerReferences ?? []).map((r) => `${r.kind}/${ns}/${r.name}`);
+  const pod = v.kind === 'Pod' ? [v.controller, v.owner] : [];
+  // A bare pod is its own controller: not an owner.
+  const self = `${v.kind}/${ns}/${v.name}`;
+  return { kind: v.kind, namespace: ns, name: v.name, labels: v.labels, owners: [...refs, ...pod].filter((k) => k !== self) };
 }
 
 function report(outcome: DeleteReport, flags: DeleteFlags, io: CliIO, engine: Engine): number {

@@ -48,6 +48,9 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
   let newCount = fresh.length;
 
   if (w.paused && old.length > 0) {
+    // Kubernetes syncs a paused Deployment without rolling it: a template change waits for the
+    // resume, a replica change scales the ReplicaSet that runs (an old one, before any new pod).
+    if (fresh.length === 0) scaleRunning(w, old, ctx, out);
     out.waits.push({ key: w.key, kind: 'paused', blocking: false, message: 'deployment is paused; the new template is not rolled out' });
     return { ...out, status: status(w, fresh, old, available) };
   }
@@ -104,6 +107,24 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
   else if (!st.complete)
     out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: `${st.availableReplicas} of ${w.replicas} pods available` });
   return { ...out, status: st };
+}
+
+/**
+ * A paused Deployment whose pods all run one older template: that ReplicaSet scales to
+ * `replicas`, with its own template (from the rollout history: `pausedTemplates`). Pods of
+ * several templates (paused mid-rollout) are left as they are.
+ */
+function scaleRunning(w: DeploymentWorkload, old: ObservedPod[], ctx: StepContext, out: StepResult): void {
+  const hash = old[0]!.specHash;
+  if (old.some((p) => p.specHash !== hash)) return;
+  if (old.length > w.replicas) {
+    for (const p of rankForDeletion(old).slice(0, old.length - w.replicas)) out.actions.push(deletePod(w.key, p, `scaling to ${w.replicas} (paused)`));
+    return;
+  }
+  const template = w.pausedTemplates?.find((t) => t.hash === hash);
+  if (!template) return;
+  for (let i = old.length; i < w.replicas; i++)
+    out.actions.push({ type: 'create-pod', key: w.key, pod: template.build(newPodName(`${w.name}-${hash}`, w.namespace, ctx)), reason: `scaling to ${w.replicas} (paused)` });
 }
 
 function scale(w: DeploymentWorkload, fresh: ObservedPod[], build: () => PodPlan, out: StepResult): void {

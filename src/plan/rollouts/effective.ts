@@ -56,7 +56,10 @@ function effectiveWorkload(w: DeploymentWorkload, desired: DesiredState, st: Dep
     type: 'add-event',
     event: { type, reason, objectKey: w.key, message, sourceRevision: ctx.sourceRevision },
   });
-  const paused = st.paused;
+  // Paused: the template waits, but the ReplicaSet that runs still scales, and its template
+  // is one of the history's (the controller picks it by the pods' hash).
+  const pausedOn = (x: DeploymentWorkload): DeploymentWorkload =>
+    st.paused || x.paused ? { ...x, paused: true, pausedTemplates: st.rollouts.map((r) => withPodTemplate(w, r.template as PodTemplateSpec, desired).template) } : x;
   // `rollout restart` stamps whichever template runs, the source's or a pinned one.
   const restarted = (x: DeploymentWorkload): DeploymentWorkload => {
     const r = st.restart;
@@ -86,8 +89,7 @@ function effectiveWorkload(w: DeploymentWorkload, desired: DesiredState, st: Dep
       );
     } else if (rec) {
       out.divergences.push({ deployment: w.key, reason: 'pinned', revision: rec.revision, message: `pinned to revision ${rec.revision} by rollout undo until the source changes` });
-      const pinned = restarted(withPodTemplate(w, rec.template as PodTemplateSpec, desired));
-      return paused ? { ...pinned, paused } : pinned;
+      return pausedOn(restarted(withPodTemplate(w, rec.template as PodTemplateSpec, desired)));
     }
   }
   let result = restarted(w);
@@ -104,5 +106,5 @@ function effectiveWorkload(w: DeploymentWorkload, desired: DesiredState, st: Dep
       result = withPodTemplate(w, good.template as PodTemplateSpec, desired);
     }
   }
-  return paused ? { ...result, paused } : result;
+  return pausedOn(result);
 }

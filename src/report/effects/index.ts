@@ -24,8 +24,8 @@ export { describe, isUnder } from './wording.js';
  * each unchanged workload whose pods restart because a ConfigMap or Secret it uses changed
  * (the live diff sees those as changed too: their spec hash moves).
  */
-export function planEffects(diff: ResourceDiff): PlannedChange[] {
-  const ctx: Context = { changedConfig: changedConfigContent(diff.changes), counts: countByNamespace(diff), restartedBy: new Map() };
+export function planEffects(diff: ResourceDiff, replacesPods: ReadonlyMap<string, boolean | 'paused'> = new Map()): PlannedChange[] {
+  const ctx: Context = { changedConfig: changedConfigContent(diff.changes), counts: countByNamespace(diff), restartedBy: new Map(), replacesPods };
   const candidates: Array<{ change: ResourceChange; causes: ConfigCause[] }> = [];
   for (const change of diff.changes) candidates.push({ change, causes: change.after ? configCauses(change.after, ctx.changedConfig) : [] });
   for (const r of diff.unchanged) {
@@ -51,6 +51,8 @@ interface Context {
   counts: Map<string, number>;
   /** Config key → keys of the workloads whose pods restart because of it. */
   restartedBy: Map<string, string[]>;
+  /** Live diff: whether a workload's pods are replaced, by what runs (createDiffReport). */
+  replacesPods: ReadonlyMap<string, boolean | 'paused'>;
 }
 
 /** On a ConfigMap or Secret change: which workloads' pods restart because of it. */
@@ -87,7 +89,7 @@ function effectsOf(change: ResourceChange, causes: ConfigCause[], ctx: Context):
     case 'ReplicaSet':
     case 'ReplicationController':
     case 'Pod':
-      return workloadEffects(change, causes);
+      return workloadEffects(change, causes, ctx.replacesPods.get(change.key));
     case 'Job':
       return jobEffects(change, causes);
     case 'CronJob':

@@ -7,7 +7,12 @@ import { allPods, describe, effect, plural, replicasOf, touches } from './wordin
 
 // Workloads: rollouts and their shape, restarts, scaling; Jobs and CronJobs.
 
-export function workloadEffects(change: ResourceChange, causes: ConfigCause[]): Effect[] {
+/**
+ * `replaces`: whether the pods that run are replaced, when the caller knows the templates that
+ * run and that will (the live diff; 'paused': they would be, but `rollout pause` holds the
+ * template back); otherwise the manifests' template and used config decide.
+ */
+export function workloadEffects(change: ResourceChange, causes: ConfigCause[], replaces?: boolean | 'paused'): Effect[] {
   const ref = describe(change.kind, change.name);
   const b = change.before?.object;
   const a = change.after?.object;
@@ -27,24 +32,29 @@ export function workloadEffects(change: ResourceChange, causes: ConfigCause[]): 
   const to = pods(a);
   const running = Math.min(from, to);
   const templateChanged = touches(change.fields, a.kind === 'Pod' ? 'spec' : 'spec.template');
-  const restart = templateChanged || (causes.length > 0 && running > 0);
-  if (running > 0) out.push(...causes.map((c) => causeEffect(a, ref, c)));
-  if (restart) out.push(...replacement(a, ref, running));
+  // 'paused': the template that runs changes, but `rollout pause` holds it back.
+  const paused = replaces === 'paused';
+  const restart = replaces === undefined ? templateChanged || (causes.length > 0 && running > 0) : replaces !== false;
+  if (running > 0 && restart) out.push(...causes.map((c) => causeEffect(a, ref, c, paused)));
+  if (restart) out.push(...replacement(a, ref, running, paused));
+  // The manifest's template changed, but the pods already run the one applying would run
+  // (pinned by `rollout undo` to what the source now says): nothing to roll.
+  else if (templateChanged && running > 0) out.push(effect('resource.update', `${ref} updated: its pods already run this template, no pods are replaced`));
   if (from !== to) out.push(effect('scale', `scaled ${ref} ${from} → ${to}`, to === 0));
   if (a.kind === 'Deployment' && b.kind === 'Deployment') out.push(...deploymentSettings(change, a, b, ref, restart));
   return out;
 }
 
-function causeEffect(a: AnyObject, ref: string, c: ConfigCause): Effect {
+function causeEffect(a: AnyObject, ref: string, c: ConfigCause, paused = false): Effect {
   const config = `${describe(c.kind, c.name)} ${c.verb}`;
-  if (a.kind === 'Deployment' && a.spec.paused)
+  if (a.kind === 'Deployment' && (a.spec.paused || paused))
     return effect('rollout.config-change', `pods of ${ref} are due for a restart because ${config} (rollouts are paused)`);
   if (a.kind === 'Job') return effect('rollout.config-change', `${ref} runs again because ${config}`);
   return effect('rollout.config-change', `${a.kind === 'Pod' ? ref : `pods of ${ref}`} restarted because ${config}`);
 }
 
 /** How the pods of a workload whose template (or config) changed get replaced. */
-function replacement(a: AnyObject, ref: string, running: number): Effect[] {
+function replacement(a: AnyObject, ref: string, running: number, paused: boolean): Effect[] {
   switch (a.kind) {
     case 'Pod':
       return [effect('pod.replace', `${ref} replaced: stopped, then started again (a bare pod has no rolling update)`, true)];
@@ -55,14 +65,14 @@ function replacement(a: AnyObject, ref: string, running: number): Effect[] {
       return [effect('pods.replace', `${ref} replaces ${allPods(running)} at once (${what} has no rolling update)`, true)];
     }
     case 'Deployment':
-      return deploymentRollout(a, ref, running);
+      return deploymentRollout(a, ref, running, paused);
     default:
       return [];
   }
 }
 
-function deploymentRollout(d: Deployment, ref: string, running: number): Effect[] {
-  if (d.spec.paused)
+function deploymentRollout(d: Deployment, ref: string, running: number, paused: boolean): Effect[] {
+  if (d.spec.paused || paused)
     return [effect('rollout.paused', `${ref} is paused: the new template is recorded, no pods are replaced until it is resumed`)];
   if (running === 0) return [];
   const strategy = d.spec.strategy;

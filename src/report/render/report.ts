@@ -116,7 +116,14 @@ export function createDiffReport(input: {
   before: readonly Resource[];
   after: readonly Resource[];
   options?: DiffOptions;
+  /**
+   * Live diff only: by workload key, whether applying replaces its pods, decided on the
+   * templates that run now and that applying would run (a pin, a rollback or a restart make
+   * them differ from the manifests'); 'paused' when it would but `rollout pause` holds it back.
+   * Absent (the offline diff): the manifests' templates decide.
+   */
+  replacesPods?: ReadonlyMap<string, boolean | 'paused'>;
 }): DiffReport {
   const diff = diffResources(input.before, input.after, input.options);
-  return buildDiffReport({ from: input.from, to: input.to, changes: planEffects(diff) });
+  return buildDiffReport({ from: input.from, to: input.to, changes: planEffects(diff, input.replacesPods) });
 }

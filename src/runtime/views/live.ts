@@ -126,10 +126,12 @@ export function effectiveDeployments(
   store: Store,
   app: string,
   inventory: readonly InventoryEntry[] = store.getInventory(app),
-): { templates: Map<string, PodTemplateSpec>; divergences: Divergence[]; paused: Set<string> } {
+): { templates: Map<string, PodTemplateSpec>; divergences: Divergence[]; paused: Set<string>; hashes: Map<string, string> } {
   const templates = new Map<string, PodTemplateSpec>();
   const paused = new Set<string>();
-  if (!inventory.some((e) => e.kind === 'Deployment')) return { templates, divergences: [], paused };
+  /** The hash of the template each Deployment runs, diverging or not (the live diff compares it). */
+  const hashes = new Map<string, string>();
+  if (!inventory.some((e) => e.kind === 'Deployment')) return { templates, divergences: [], paused, hashes };
   const desired = buildDesiredState(
     inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } })),
     { hashKey: appHashKeys(store, app).template },
@@ -140,6 +142,7 @@ export function effectiveDeployments(
     const source = desired.workloads.find((x) => x.key === w.key);
     if (w.kind === 'Deployment' && source && source.template.hash !== w.template.hash) templates.set(w.key, w.podTemplate);
     if (w.kind === 'Deployment' && w.paused) paused.add(w.key);
+    if (w.kind === 'Deployment') hashes.set(w.key, w.template.hash);
   }
-  return { templates, divergences: effective.divergences, paused };
+  return { templates, divergences: effective.divergences, paused, hashes };
 }

@@ -113,7 +113,6 @@ export function deploymentReplicaSets(ctx: ViewContext, entry: InventoryEntry, p
   const ns = entry.namespace;
   const hash = ctx.workloads.get(entry.key)?.template.hash;
   const groups = new Map<string, PodView[]>();
-  if (hash) groups.set(`${d.metadata.name}-${hash}`, []);
   for (const p of pods) {
     const owner = parseOwner(p.owner);
     if (owner?.kind !== 'ReplicaSet') continue;
@@ -121,8 +120,14 @@ export function deploymentReplicaSets(ctx: ViewContext, entry: InventoryEntry, p
     list.push(p);
     groups.set(owner.name, list);
   }
+  // Paused before any pod of its template ran: Kubernetes creates no ReplicaSet for that
+  // template, and the one that runs (one old template) is scaled to `replicas` instead.
+  const paused = ctx.state.paused.has(entry.key) || d.spec.paused;
+  const held = paused && hash !== undefined && !groups.has(`${d.metadata.name}-${hash}`) && groups.size > 0;
+  const scaledOld = held && groups.size === 1 ? [...groups.keys()][0] : undefined;
+  if (hash && !held && !groups.has(`${d.metadata.name}-${hash}`)) groups.set(`${d.metadata.name}-${hash}`, []);
   const rollouts = ctx.state.rollouts.get(entry.key) ?? [];
-  for (const r of rollouts) if (!groups.has(`${d.metadata.name}-${r.templateHash}`)) groups.set(`${d.metadata.name}-${r.templateHash}`, []);
+  for (const r of rollouts) if (!(held && r.templateHash === hash) && !groups.has(`${d.metadata.name}-${r.templateHash}`)) groups.set(`${d.metadata.name}-${r.templateHash}`, []);
   const out: ViewOf<'ReplicaSet'>[] = [];
   for (const [name, rsPods] of groups) {
     const rsHash = name.slice(d.metadata.name.length + 1);
@@ -130,7 +135,7 @@ export function deploymentReplicaSets(ctx: ViewContext, entry: InventoryEntry, p
     // The current ReplicaSet carries the template that runs (a pin or rollback replaces the
     // source's), the same one the Deployment's view shows; older ones their recorded template.
     const template = rsHash === hash ? (ctx.state.effectiveTemplates.get(entry.key) ?? d.spec.template) : (record?.template as PodTemplateSpec | undefined);
-    const desired = rsHash === hash ? d.spec.replicas : rsPods.length;
+    const desired = rsHash === hash || name === scaledOld ? d.spec.replicas : rsPods.length;
     const labels = { ...(template?.metadata.labels ?? rsPods[0]?.labels ?? {}), 'pod-template-hash': rsHash };
     const selector: LabelSelector = { ...d.spec.selector, matchLabels: { ...(d.spec.selector.matchLabels ?? {}), 'pod-template-hash': rsHash } };
     const annotations: Record<string, string> = {
