@@ -49,6 +49,7 @@ export interface KernelForwarderOptions {
    * (conntrack.ts departedClosedFlows says why) and, until they are, reported as draining.
    */
   conntrack?: string;
+  now?: () => number;
   log: Logger;
   run?: CommandRunner;
   readText?: (path: string) => Promise<string>;
@@ -66,6 +67,8 @@ export class KernelForwarder {
   private readonly readText: (path: string) => Promise<string>;
   mode: ForwardingMode = 'userspace';
   error: string | undefined;
+  /** Host mode with the conntrack tool: when refreshFlows last read the table (epoch ms). */
+  flowsReadAt: number | undefined;
 
   constructor(private readonly o: KernelForwarderOptions) {
     this.run = o.run ?? runCommand;
@@ -152,6 +155,7 @@ export class KernelForwarder {
         const ports = this.o.countPorts?.(this.config);
         if (this.o.host && this.o.conntrack && ports && (await this.deleteDeparted(text, ports, this.config))) text = await this.readText(this.o.conntrackFile);
         next = countDnatFlows(text, ports);
+        if (this.o.host && this.o.conntrack) this.flowsReadAt = (this.o.now ?? Date.now)();
         // Closed flows of departed endpoints still there (deleting failed, or closed since) keep the
         // endpoint draining: berth removes a pod's sandbox (and dockerd purges its address) only
         // once they are gone (runtime/services.ts, afterStop).
@@ -162,7 +166,8 @@ export class KernelForwarder {
         next = new Map();
       }
     }
-    if (sameCounts(next, this.counts)) return false;
+    // A fresh read is news in itself when berth waits for one (flowsReadAt).
+    if (sameCounts(next, this.counts)) return this.flowsReadAt !== undefined;
     this.counts = next;
     return true;
   }

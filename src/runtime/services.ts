@@ -175,7 +175,11 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
     } catch (err) {
       throw dockerError(err, `listing the service proxies of namespace ${pod.namespace}`);
     }
-    const gone = (s: DataplaneStatus) => s.kind !== 'proxy' || !s.endpoints.some((e) => e.ip === ip && e.active > 0);
+    // Only the fast paths matter (dockerd purges the host's table, not a proxy's), and only a
+    // status read after the containers stopped: their last connections closed as they stopped.
+    const stoppedAt = clock.now();
+    const gone = (s: DataplaneStatus) =>
+      s.kind !== 'proxy' || s.flowsAt === undefined || (Date.parse(s.flowsAt) > stoppedAt && !s.endpoints.some((e) => e.ip === ip && e.active > 0));
     await Promise.all(proxies.map((p) => waitForStatus({ docker, clock }, p.Id, 'proxy', gone, SANDBOX_FLOWS_MAX_MS, 200).catch(() => false)));
   }
 

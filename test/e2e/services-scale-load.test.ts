@@ -49,7 +49,7 @@ spec:
 
 /** DESTROY events of the host's conntrack table for flows that arrived on `port`, with who deleted them. */
 function watchDestroyed(port: number) {
-  const child = spawn('conntrack', ['-E', '-e', 'DESTROY', '-p', 'tcp', '--orig-port-dst', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('conntrack', ['-E', '-b', '16777216', '-o', 'timestamp', '-e', 'DESTROY', '-p', 'tcp', '--orig-port-dst', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let rest = '';
   child.stdout.on('data', (c: Buffer) => {
