@@ -89,7 +89,12 @@ export interface DepartedFlows {
  * tuple, DNATed to a live pod), and dockerd's delete, arriving a moment later, removes the live
  * one. The connection then loses its NAT mapping mid-request (ECONNRESET or a timeout).
  * Entries gone before dockerd looks cannot be matched, so the fast path deletes these itself
- * as soon as they are closed. Open flows are never touched (they drain).
+ * as soon as they are closed, and berth removes the sandbox only after that (runtime/services.ts
+ * afterStop). Open flows are never touched (they drain). The `conntrack` tool deletes by
+ * original tuple too, but each entry right as the dump returns it, not after reading the whole
+ * table as dockerd does: the window for a reopen in between shrinks from up to a second to
+ * microseconds; deleting by reply tuple (which names the departed pod) would close it, and
+ * needs netlink the image does not have.
  */
 export function departedClosedFlows(text: string, origDports: ReadonlySet<number>, endpoints: ReadonlySet<string>): DepartedFlows[] {
   const groups = new Map<string, DepartedFlows>();
