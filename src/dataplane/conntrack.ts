@@ -93,7 +93,7 @@ export interface DepartedFlows {
  * afterStop). Open flows are never touched (they drain). The `conntrack` tool deletes by
  * original tuple too, but each entry right as the dump returns it, not after reading the whole
  * table as dockerd does: the window for a reopen in between shrinks from up to a second to
- * microseconds; deleting by reply tuple (which names the departed pod) would close it, and
+ * about a millisecond (one batch of the dump); deleting by reply tuple (which names the departed pod) would close it, and
  * needs netlink the image does not have.
  */
 export function departedClosedFlows(text: string, origDports: ReadonlySet<number>, endpoints: ReadonlySet<string>): DepartedFlows[] {
