@@ -93,8 +93,8 @@ export interface DepartedFlows {
  * afterStop). Open flows are never touched (they drain). The `conntrack` tool deletes by
  * original tuple too, but each entry right as the dump returns it, not after reading the whole
  * table as dockerd does: the window for a reopen in between shrinks from up to a second to
- * about a millisecond (one batch of the dump); deleting by reply tuple (which names the departed pod) would close it, and
- * needs netlink the image does not have.
+ * about a millisecond (one batch of the dump). Deleting by reply tuple (which names the
+ * departed pod) would close it, and needs netlink access the image does not have.
  */
 export function departedClosedFlows(text: string, origDports: ReadonlySet<number>, endpoints: ReadonlySet<string>): DepartedFlows[] {
   const groups = new Map<string, DepartedFlows>();
