@@ -56,13 +56,14 @@ const act = async (what: string, ...args: string[]) => {
   actions.push({ what, start, end: Date.now() });
   process.stderr.write(`${new Date(start).toISOString()} ${what} ${Date.now() - start} ms\n`);
 };
+let load: ReturnType<typeof steadyLoad> | undefined;
 try {
   must(await berth('apply', '-f', root, '--wait', '--timeout', '120s'), 'apply');
   const svc = JSON.parse(must(await berth('get', 'svc', 'web', '-o', 'json'), 'get svc').stdout) as { spec: { ports: Array<{ nodePort: number }> } };
   const port = svc.spec.ports[0]!.nodePort;
   const host = hostAddress();
   const urls = [`http://${host}:${port}/`, `http://127.0.0.1:${port}/`];
-  const load = steadyLoad({ keepAlive: urls, fresh: urls }, RATE);
+  load = steadyLoad({ keepAlive: urls, fresh: urls }, RATE);
   await new Promise((r) => setTimeout(r, 2_000));
   for (let i = 0; i < CYCLES; i++) {
     await act(`scale 2→6 #${i + 1}`, 'scale', 'deploy/web', '--replicas', '6', '--wait', '--timeout', '120s');
@@ -73,15 +74,18 @@ try {
     await new Promise((r) => setTimeout(r, 1_000));
   }
   await new Promise((r) => setTimeout(r, 2_000));
-  await load.stop();
-  const s = summarize(load.outcomes);
-  const during = (at: number) => {
-    const a = actions.find((x) => at >= x.start - 200 && at <= x.end + 1_000);
-    return a ? `${a.what} +${((at - a.start) / 1000).toFixed(2)} s` : 'between actions';
-  };
-  for (const f of s.failures) console.log(`${new Date(f.at).toISOString()} ${f.kind} ${f.target} ${f.error} after ${f.ms} ms (${during(f.at)})`);
-  console.log(`cycles ${CYCLES}, ${s.total} requests: ${Object.entries(s.byKind).map(([k, v]) => `${k} ${v.failed}/${v.total} failed`).join(', ')}; reused keep-alive connections retried ${load.retriedReused()}`);
 } finally {
+  // Printed even when a command failed: what the load saw up to then is the measurement.
+  if (load) {
+    await load.stop();
+    const s = summarize(load.outcomes);
+    const during = (at: number) => {
+      const a = actions.find((x) => at >= x.start - 200 && at <= x.end + 1_000);
+      return a ? `${a.what} +${((at - a.start) / 1000).toFixed(2)} s` : 'between actions';
+    };
+    for (const f of s.failures) console.log(`${new Date(f.at).toISOString()} ${f.kind} ${f.target} ${f.error} after ${f.ms} ms (${during(f.at)})`);
+    console.log(`cycles ${CYCLES}, ${actions.length} commands, ${s.total} requests: ${Object.entries(s.byKind).map(([k, v]) => `${k} ${v.failed}/${v.total} failed`).join(', ')}; reused keep-alive connections retried ${load.retriedReused()}`);
+  }
   const containers = await docker.listContainers({ all: true, filters: { label: [`berth.app=${APP}`] } });
   const proxies = containers.filter((c) => c.Labels['berth.role'] === 'proxy' && c.State === 'running');
   await Promise.all(proxies.map((c) => docker.getContainer(c.Id).stop({ t: 10 }).catch(() => undefined)));
