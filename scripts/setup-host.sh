@@ -17,6 +17,9 @@ command -v git >/dev/null 2>&1 || need_packages+=(git)
 command -v ssh-keyscan >/dev/null 2>&1 || need_packages+=(openssh-client)
 # The service data plane copies the host's iptables into its image (kernel forwarding).
 [ -x /usr/sbin/iptables ] || [ -x /sbin/iptables ] || need_packages+=(iptables)
+# ... and conntrack: the NodePort fast path deletes the closed flows of endpoints that left
+# before Docker purges them by address (kernel-forwarder.ts, issue 13 #4).
+[ -x /usr/sbin/conntrack ] || [ -x /sbin/conntrack ] || need_packages+=(conntrack)
 if [ "${BERTH_SETUP_BENCH:-0}" = 1 ]; then
   command -v docker-compose >/dev/null 2>&1 || need_packages+=(docker-compose)
 fi

@@ -10,6 +10,11 @@ import { removePodVolumes } from './pod-volumes.js';
 export interface DeletePodHooks {
   /** Runs after the pod left service endpoints and before its containers get SIGTERM (drain). */
   beforeStop?: (pod: ObservedPod) => Promise<void>;
+  /**
+   * Runs after the pod's containers stopped and before its sandbox (and with it its address) is
+   * removed: the moment dockerd purges the host's conntrack entries of that address.
+   */
+  afterStop?: (pod: ObservedPod) => Promise<void>;
   /** Runs one preStop handler; exec via Docker, httpGet/tcpSocket against the pod IP. */
   runPreStop?: (containerId: string, podIp: string | undefined, handler: LifecycleHandler, timeoutMs: number) => Promise<void>;
   /** Overrides the pods' terminationGracePeriodSeconds (`berth delete --grace-period`). */
@@ -57,6 +62,7 @@ export async function deletePod(ctx: PodContext, namespace: string, name: string
   // removing both at once has left dockerd 20.10 counting an endpoint that no longer exists
   // ("network ... has active endpoints" forever after, until dockerd restarts).
   const sandboxes = others.filter((c) => c.Labels[L.role] === 'sandbox');
+  if (observed && hooks.afterStop) await hooks.afterStop(observed);
   await Promise.all([...apps, ...others.filter((c) => c.Labels[L.role] !== 'sandbox')].map((c) => removeContainer(ctx, c)));
   await Promise.all(sandboxes.map((c) => removeContainer(ctx, c)));
   await removePodSafeMounts({ ...(ctx.safeMountRoot ? { root: ctx.safeMountRoot } : {}) }, app, namespace, name);

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { FlowCounts } from './conntrack.js';
-import { countDnatFlows, sameCounts } from './conntrack.js';
+import { countDnatFlows, departedClosedFlows, sameCounts } from './conntrack.js';
 import type { Frontend, RenderedRules, RuleNames } from './kernel-rules.js';
 import { parseHostRules, renderRules, svcChain } from './kernel-rules.js';
 import type { Logger } from './log.js';
@@ -44,6 +44,12 @@ export interface KernelForwarderOptions {
   ownerAlive?: (owner: string) => boolean | undefined;
   /** Only flows that arrived on these ports count (host mode); all DNATed flows otherwise. */
   countPorts?: (config: ProxyConfig) => ReadonlySet<number> | undefined;
+  /**
+   * Host mode: the `conntrack` tool. With it, closed flows of endpoints that left are deleted
+   * (conntrack.ts departedClosedFlows says why) and, until they are, reported as draining.
+   */
+  conntrack?: string;
+  now?: () => number;
   log: Logger;
   run?: CommandRunner;
   readText?: (path: string) => Promise<string>;
@@ -61,6 +67,8 @@ export class KernelForwarder {
   private readonly readText: (path: string) => Promise<string>;
   mode: ForwardingMode = 'userspace';
   error: string | undefined;
+  /** Host mode with the conntrack tool: when refreshFlows last read the table (epoch ms). */
+  flowsReadAt: number | undefined;
 
   constructor(private readonly o: KernelForwarderOptions) {
     this.run = o.run ?? runCommand;
@@ -143,14 +151,43 @@ export class KernelForwarder {
     let next: FlowCounts = new Map();
     if (this.mode === 'kernel' && this.config) {
       try {
-        next = countDnatFlows(await this.readText(this.o.conntrackFile), this.o.countPorts?.(this.config));
+        let text = await this.readText(this.o.conntrackFile);
+        const ports = this.o.countPorts?.(this.config);
+        if (this.o.host && this.o.conntrack && ports && (await this.deleteDeparted(text, ports, this.config))) text = await this.readText(this.o.conntrackFile);
+        next = countDnatFlows(text, ports);
+        if (this.o.host && this.o.conntrack) this.flowsReadAt = (this.o.now ?? Date.now)();
+        // Closed flows of departed endpoints still there (deleting failed, or closed since) keep the
+        // endpoint draining: berth removes a pod's sandbox (and dockerd purges its address) only
+        // once they are gone (runtime/services.ts, afterStop).
+        if (this.o.host && this.o.conntrack && ports) {
+          for (const d of departedClosedFlows(text, ports, endpointIps(this.config))) next.set(`${d.ip}:${d.port}`, (next.get(`${d.ip}:${d.port}`) ?? 0) + d.count);
+        }
       } catch {
         next = new Map();
       }
     }
-    if (sameCounts(next, this.counts)) return false;
+    // A fresh read is news in itself when berth waits for one (flowsReadAt).
+    if (sameCounts(next, this.counts)) return this.flowsReadAt !== undefined;
     this.counts = next;
     return true;
+  }
+
+  /**
+   * Deletes the closed flows of endpoints that left (conntrack.ts departedClosedFlows), by node
+   * port, address, port and state: open flows of those endpoints, and every flow of a listed
+   * endpoint, stay. True when it deleted anything.
+   */
+  private async deleteDeparted(text: string, ports: ReadonlySet<number>, config: ProxyConfig): Promise<boolean> {
+    const departed = departedClosedFlows(text, ports, endpointIps(config));
+    let deleted = false;
+    for (const d of departed) {
+      const args = ['-D', '-p', 'tcp', '--orig-port-dst', String(d.dport), '--reply-src', d.ip, '--reply-port-src', String(d.port), '--state', d.state];
+      // Exit 1 with "0 flow entries" when they went by themselves meanwhile: not an error.
+      const r = await this.run(this.o.conntrack!, args).catch((err: unknown) => ({ code: -1, stdout: '', stderr: errorText(err) }));
+      if (/[1-9]\d* flow entries have been deleted/.test(r.stderr + r.stdout)) deleted = true;
+      else if (r.code !== 0 && !/ 0 flow entries/.test(r.stderr + r.stdout)) this.o.log.warn('could not delete closed flows of a departed endpoint', { endpoint: `${d.ip}:${d.port}`, err: r.stderr.trim() });
+    }
+    return deleted;
   }
 
   /** Open kernel flows to `ip:port`. */
@@ -210,6 +247,11 @@ export class KernelForwarder {
       this.hooked.add(`${h.table} ${h.chain} ${h.rule}`);
     }
   }
+}
+
+/** Every address the config lists, ready or not: only pods that left it can be removed. */
+function endpointIps(config: ProxyConfig): Set<string> {
+  return new Set(config.endpoints.map((e) => e.ip));
 }
 
 /** spawn with stdin, stdout and stderr collected, a 10 s limit. */

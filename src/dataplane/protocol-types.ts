@@ -170,6 +170,12 @@ export interface ProxyStatus extends StatusBase {
    * Absent in status files of programs that predate kernel forwarding.
    */
   forwarding?: { tcp: 'kernel' | 'userspace'; error?: string };
+  /**
+   * Host fast path with the conntrack tool: when it last read the host's conntrack table, after
+   * deleting the closed flows of departed endpoints. A status newer than a moment says what the
+   * table held after it (berth waits for one before removing a pod's sandbox, issue 13 #4).
+   */
+  flowsAt?: string;
 }
 
 export interface DnsStatus extends StatusBase {

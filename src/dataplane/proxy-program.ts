@@ -99,6 +99,7 @@ export async function startProxyProgram(o: ProxyProgramOptions): Promise<ProxyPr
       listening,
       endpoints: o.kernel ? withKernelFlows(o.rulesOnly ? configuredEndpoints(current?.payload) : proxy.endpoints(), o.kernel.flowTargets(), namesByIp) : proxy.endpoints(),
       forwarding: { tcp: o.kernel?.mode ?? 'userspace', ...(o.kernel?.error ? { error: o.kernel.error } : {}) },
+      ...(o.kernel?.flowsReadAt === undefined ? {} : { flowsAt: new Date(o.kernel.flowsReadAt).toISOString() }),
       errors: [
         ...watcher.errors(),
         ...listening

@@ -49,6 +49,7 @@ function kernelForwarder(mode: string, dir: string, hostRules: string | undefine
       ownerAlive: (owner) => ownerAlive(owner),
       ...optional('owner', selfOwner()),
       countPorts: (config) => new Set(hostFrontends(config).map((f) => f.dport)),
+      ...optional('conntrack', existsSync(join(dir, 'conntrack')) ? join(dir, 'conntrack') : undefined),
       log,
     });
   }

@@ -46,6 +46,11 @@ export interface ServicesDeps {
 export const DRAIN_ACK_TIMEOUT_MS = 10_000;
 /** How long a removed endpoint's open connections may finish before its pod is stopped. */
 export const DRAIN_QUIET_MAX_MS = 3_000;
+/**
+ * How long a pod's sandbox waits, after its containers stopped, for the host fast paths to
+ * delete the pod's closed flows (kernel-forwarder.ts): they delete every 500 ms.
+ */
+export const SANDBOX_FLOWS_MAX_MS = 3_000;
 /** Longest readiness hold: the most a prober needs to decide about a pod it just met. */
 const HOLD_MAX_MS = 120_000;
 
@@ -153,6 +158,31 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
     if (!quiet(applied)) await waitForStatus({ docker, clock }, containerId, 'proxy', quiet, DRAIN_QUIET_MAX_MS, 200);
   }
 
+  /**
+   * Waits until no proxy of the namespace reports flows to the pod's address, at most
+   * SANDBOX_FLOWS_MAX_MS. Removing the sandbox makes dockerd purge every host conntrack entry
+   * of that address, racing with clients that reuse a closed flow's source port: its delete can
+   * hit the live flow that replaced it on the host fast path (conntrack.ts departedClosedFlows,
+   * issue 13 #4). The fast path deletes those closed flows itself first and reports them until
+   * then, so there is nothing left for dockerd to get wrong.
+   */
+  async function flowsGone(pod: ObservedPod): Promise<void> {
+    const ip = pod.sandbox?.ip;
+    if (!ip) return;
+    let proxies: Array<{ Id: string }>;
+    try {
+      proxies = await docker.api.listContainers({ filters: ownedFilter(app, `${L.role}=proxy`, `${L.namespace}=${pod.namespace}`) });
+    } catch (err) {
+      throw dockerError(err, `listing the service proxies of namespace ${pod.namespace}`);
+    }
+    // Only the fast paths matter (dockerd purges the host's table, not a proxy's), and only a
+    // status read after the containers stopped: their last connections closed as they stopped.
+    const stoppedAt = clock.now();
+    const gone = (s: DataplaneStatus) =>
+      s.kind !== 'proxy' || s.flowsAt === undefined || (Date.parse(s.flowsAt) > stoppedAt && !s.endpoints.some((e) => e.ip === ip && e.active > 0));
+    await Promise.all(proxies.map((p) => waitForStatus({ docker, clock }, p.Id, 'proxy', gone, SANDBOX_FLOWS_MAX_MS, 200).catch(() => false)));
+  }
+
   return {
     observe,
     dns,
@@ -162,6 +192,10 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
       beforeStop: async (pod) => {
         await base?.beforeStop?.(pod);
         await drain(pod);
+      },
+      afterStop: async (pod) => {
+        await base?.afterStop?.(pod);
+        await flowsGone(pod);
       },
     }),
   };

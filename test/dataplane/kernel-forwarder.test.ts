@@ -197,3 +197,60 @@ describe('host fast path: stale rules of a killed owner are removed', () => {
     expect(ownerAlive('4242:98765@pid:[2]', read, 'pid:[1]')).toBeUndefined(); // cannot judge
   });
 });
+
+describe('host fast path: closed flows of departed endpoints (issue 13 #4)', () => {
+  const hostConfig: ProxyConfig = { ...config, published: [{ name: 'http', protocol: 'TCP', hostPort: 30080 }] };
+  const tw = (sport: number, ep: string) => `ipv4 2 tcp 6 100 TIME_WAIT src=192.0.2.2 dst=192.0.2.2 sport=${sport} dport=30080 src=${ep} dst=172.18.0.1 sport=8080 dport=${sport} [ASSURED] mark=0 use=1`;
+  const est = (sport: number, ep: string) => tw(sport, ep).replace('TIME_WAIT', 'ESTABLISHED');
+
+  function hostForwarder(tables: string[], conntrack: string | undefined, answer: (args: readonly string[]) => Partial<CommandResult> = () => ({ code: 0, stderr: 'conntrack v1.4.7 (conntrack-tools): 1 flow entries have been deleted.\n' })) {
+    const ipt = fakeIptables((file, args) => (file.endsWith('conntrack') ? answer(args) : {}));
+    let read = 0;
+    const f = new KernelForwarder({
+      iptables: '/usr/sbin/iptables',
+      iptablesRestore: '/usr/sbin/iptables-restore',
+      conntrackFile: '/proc/net/nf_conntrack',
+      names: { chainPrefix: 'BNP33333333', listPrefix: 'bnp33333333-', markBit: 0x2000000 },
+      frontends: hostFrontends,
+      host: true,
+      countPorts: (c) => new Set(hostFrontends(c).map((x) => x.dport)),
+      ...(conntrack ? { conntrack } : {}),
+      now: () => 1_000,
+      log: memoryLogger(),
+      run: ipt.run,
+      readText: async () => tables[Math.min(read++, tables.length - 1)]!,
+    });
+    return { f, calls: () => ipt.calls.filter((c) => c.startsWith('conntrack')) };
+  }
+
+  it('deletes them by node port, address, port and state, and reports none once gone', async () => {
+    const before = [tw(1, '10.0.0.9'), tw(2, '10.0.0.9'), est(3, '10.0.0.9'), tw(4, '10.0.0.2')].join('\n');
+    const after = [est(3, '10.0.0.9'), tw(4, '10.0.0.2')].join('\n');
+    const { f, calls } = hostForwarder([before, after], '/usr/sbin/conntrack');
+    await f.apply(hostConfig);
+    await f.refreshFlows();
+    expect(calls()).toEqual(['conntrack -D -p tcp --orig-port-dst 30080 --reply-src 10.0.0.9 --reply-port-src 8080 --state TIME_WAIT']);
+    // The open flow of the departed endpoint drains; the listed endpoint's closed flow is not counted.
+    expect([...f.flowTargets()]).toEqual([['10.0.0.9:8080', 1]]);
+    // Every read is reported (status flowsAt), so berth can wait for one made after a moment.
+    expect(f.flowsReadAt).toBe(1_000);
+    expect(await f.refreshFlows()).toBe(true);
+  });
+
+  it('reports closed flows it could not delete as draining, so berth keeps the sandbox until they are gone', async () => {
+    const table = [tw(1, '10.0.0.9')].join('\n');
+    const { f } = hostForwarder([table], '/usr/sbin/conntrack', () => ({ code: 1, stderr: 'conntrack v1.4.7 (conntrack-tools): Operation not permitted\n' }));
+    await f.apply(hostConfig);
+    await f.refreshFlows();
+    expect([...f.flowTargets()]).toEqual([['10.0.0.9:8080', 1]]);
+  });
+
+  it('without the conntrack tool deletes nothing and counts open flows only, as before', async () => {
+    const { f, calls } = hostForwarder([[tw(1, '10.0.0.9'), est(2, '10.0.0.9')].join('\n')], undefined);
+    await f.apply(hostConfig);
+    await f.refreshFlows();
+    expect(calls()).toEqual([]);
+    expect([...f.flowTargets()]).toEqual([['10.0.0.9:8080', 1]]);
+    expect(f.flowsReadAt).toBeUndefined();
+  });
+});

@@ -26,6 +26,7 @@ export const IMAGE_IPTABLES_DIR = '/usr/sbin';
 const LAYOUT_VERSION = 1;
 
 const IPTABLES_CANDIDATES = ['/usr/sbin/iptables', '/sbin/iptables', '/usr/bin/iptables'];
+const CONNTRACK_CANDIDATES = ['/usr/sbin/conntrack', '/sbin/conntrack', '/usr/bin/conntrack'];
 const XTABLES_PLUGIN_DIRS = ['/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/aarch64-linux-gnu/xtables', '/usr/lib64/xtables', '/usr/lib/xtables', '/usr/libexec/xtables', '/lib/xtables'];
 
 export interface DataplaneFile {
@@ -112,6 +113,10 @@ export async function iptablesEntries(): Promise<RootfsEntry[]> {
       if (existsSync(p)) entries.push(...(await hostBinaryEntries(await realpath(p), join(IMAGE_IPTABLES_DIR, cmd))));
     }
   }
+  // The host fast path deletes the closed conntrack entries of endpoints that left (kernel-forwarder.ts,
+  // issue 13 #4); without the tool it forwards the same, with that race left open.
+  const conntrack = CONNTRACK_CANDIDATES.find((p) => existsSync(p));
+  if (conntrack) entries.push(...(await hostBinaryEntries(await realpath(conntrack), join(IMAGE_IPTABLES_DIR, 'conntrack'))));
   const pluginDir = XTABLES_PLUGIN_DIRS.find((d) => existsSync(d));
   if (pluginDir) {
     for (const f of (await readdir(pluginDir)).filter((n) => n.endsWith('.so')).sort()) {
