@@ -6,8 +6,8 @@
  */
 import Dockerode from 'dockerode';
 import { restartEngine } from '../e2e/support/engine.js';
-import { keeperManifests, podsDown, takeOverCrashLoop, until } from '../e2e/support/keeper.js';
-import { killDaemons, startDaemon, status } from '../e2e/support/daemon.js';
+import { KEEPER, keeperManifests, podsDown, takeOverCrashLoop, until } from '../e2e/support/keeper.js';
+import { killDaemons, startDaemon, status, type DaemonProcess } from '../e2e/support/daemon.js';
 import type { E2eApp } from '../e2e/support/harness.js';
 import { chaosApp, cleanupApp, errorText, inventory, row, within, type Row } from './support.js';
 
@@ -26,6 +26,39 @@ async function setupApps(count: number): Promise<E2eApp[]> {
   return apps;
 }
 
+/**
+ * The keeper of *this* berth runs before the engine restarts. On a shared test host another
+ * worktree's berth replaces it with its own build's (apply/keeper.ts ensureKeeper replaces a
+ * keeper made from another data-plane image) and another suite's teardown
+ * (test/e2e/global-setup.ts) removes it. A pass makes ours again; the row notes when one had to,
+ * since it says the engine was not this run's alone.
+ */
+async function keeperRuns(docker: Dockerode, ensure: () => Promise<void>, r: Row): Promise<void> {
+  const image = async () => {
+    const info = await docker.getContainer(KEEPER).inspect().catch(() => undefined);
+    return info?.State.Running ? (info.Config.Labels?.['berth.dataplane-image'] ?? '?') : undefined;
+  };
+  const before = await image();
+  await ensure();
+  const after = await image();
+  if (before !== after) r.notes.push(`before restart ${r.runs} the pod keeper was ${before === undefined ? 'gone' : `another build's (${before})`}: another suite shares this engine; a pass made ours (${after})`);
+}
+
+async function applied(t: E2eApp): Promise<void> {
+  const again = await t.berth('apply', '-f', t.dir);
+  if (again.code !== 0) throw new Error(`apply failed: ${again.stderr}`);
+}
+
+/** A daemon pass that began now and ended Synced (every pass makes sure of the keeper). */
+async function freshPass(d: DaemonProcess): Promise<void> {
+  const now = Date.now();
+  const ok = await within(60_000, async () => {
+    const s = await status(d);
+    return s.sync.state === 'Synced' && s.lastPass && Date.parse((s.lastPass as unknown as { startedAt: string }).startedAt) > now && !s.loop.running ? true : undefined;
+  });
+  if (!ok) throw new Error('no Synced pass of the daemon within 60 s');
+}
+
 /** Engine restarts with no berth process: every pod of every app (3 apps, one crash-looping pod handed to berth) runs again. */
 export async function dockerdWithoutDaemon(runs: number): Promise<Row> {
   const r = row('dockerd restart, no berth running');
@@ -38,6 +71,7 @@ export async function dockerdWithoutDaemon(runs: number): Promise<Row> {
     const backMs: number[] = [];
     for (let i = 0; i < runs; i++) {
       r.runs++;
+      await keeperRuns(docker, () => applied(apps[0]!), r);
       const since = Date.now();
       await restartEngine(docker);
       const back = await within(PODS_BACK_MS, async () => ((await Promise.all(apps.map((t) => podsDown(t, since)))).flat().length === 0 ? true : undefined), 500);
@@ -52,7 +86,7 @@ export async function dockerdWithoutDaemon(runs: number): Promise<Row> {
         if (inv.orphans.length > 0) r.orphans++, r.failures.push(`restart ${i + 1}, ${t.app}: ${inv.orphans.join('; ')}`);
       }
     }
-    r.notes.push(`pods back after ${backMs.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s (engine restart included)`);
+    if (backMs.length > 0) r.notes.push(`pods back after ${backMs.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s (engine restart included)`);
     // berth must still remove everything afterwards, networks included (no stale endpoint holds one).
     for (const t of apps) {
       await t.write({});
@@ -81,6 +115,7 @@ export async function dockerdWithDaemon(runs: number): Promise<Row> {
     if (!first) throw new Error('the daemon never synced before the restarts');
     for (let i = 0; i < runs; i++) {
       r.runs++;
+      await keeperRuns(docker, () => freshPass(d), r);
       const since = Date.now();
       await restartEngine(docker);
       const back = await within(PODS_BACK_MS, async () => ((await podsDown(t, since)).length === 0 ? true : undefined), 500);

@@ -12,6 +12,10 @@
  * comes back. Run it when nothing else uses the engine. Needs root (engine restart, tmpfs).
  */
 import Dockerode from 'dockerode';
+import { buildExampleImages } from '../../scripts/images.js';
+import { createDockerClient } from '../../src/apply/docker.js';
+import { systemClock } from '../../src/runtime/clock.js';
+import { ensureBusyboxImage } from '../e2e/support/busybox-image.js';
 import { keeperExists, removeKeeperIfMadeHere, until } from '../e2e/support/keeper.js';
 import { killDaemons } from '../e2e/support/daemon.js';
 import { dockerdWithDaemon, dockerdWithoutDaemon } from './dockerd.js';
@@ -61,6 +65,9 @@ async function main(): Promise<number> {
   const { counts, only } = parse(process.argv.slice(2));
   const docker = new Dockerode();
   await docker.ping();
+  // The images the scenarios run, as the e2e suite's setup makes them (kept when up to date).
+  await ensureBusyboxImage(docker);
+  await buildExampleImages(createDockerClient({ clock: systemClock }));
   const hadKeeper = await keeperExists(docker);
   const began = Date.now();
   const rows: Row[] = [];
