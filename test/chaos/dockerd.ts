@@ -44,6 +44,18 @@ async function keeperRuns(docker: Dockerode, ensure: () => Promise<void>, r: Row
   if (before !== after) r.notes.push(`before restart ${r.runs} the pod keeper was ${before === undefined ? 'gone' : `another build's (${before})`}: another suite shares this engine; a pass made ours (${after})`);
 }
 
+/**
+ * Which keeper ran after the restart: a keeper another berth build created after the engine came
+ * back has never been restarted, so it does not hand back the crash loops berth held
+ * (dataplane/keeper-program.ts restartedSelf) — worth knowing when pods stay down.
+ */
+async function keeperSince(docker: Dockerode, since: number): Promise<string> {
+  const info = await docker.getContainer(KEEPER).inspect().catch(() => undefined);
+  if (!info) return 'no pod keeper now';
+  const created = Date.parse(info.Created);
+  return `pod keeper now ${info.Config.Labels?.['berth.dataplane-image']}, created ${created > since ? `${((created - since) / 1000).toFixed(1)} s after the restart began (replaced by a pass)` : 'before the restart'}`;
+}
+
 async function applied(t: E2eApp): Promise<void> {
   const again = await t.berth('apply', '-f', t.dir);
   if (again.code !== 0) throw new Error(`apply failed: ${again.stderr}`);
@@ -79,7 +91,7 @@ export async function dockerdWithoutDaemon(runs: number): Promise<Row> {
       if (back) {
         r.converged++;
         backMs.push(Date.now() - since);
-      } else r.failures.push(`restart ${i + 1}: still down after ${PODS_BACK_MS / 1000} s: ${left.join(', ')}`);
+      } else r.failures.push(`restart ${i + 1}: still down after ${PODS_BACK_MS / 1000} s: ${left.join(', ')}; ${await keeperSince(docker, since)}`);
       for (const t of apps) {
         const inv = await inventory(t, { 'Deployment/default/pair': REPLICAS, 'Deployment/default/crash': 1 });
         if (inv.duplicates.length > 0) r.duplicates++, r.failures.push(`restart ${i + 1}, ${t.app}: ${inv.duplicates.join('; ')}`);
