@@ -38,8 +38,11 @@ export function unreachableReason(err: unknown): UnreachableReason | undefined {
   if (code === 'UserCanceledError') return 'auth';
   if (code === 'SmartHttpError') return 'not-git';
   if (NETWORK_CODES.has(code) || /CERT|TLS|SSL/.test(code)) return 'network';
-  // simple-get surfaces some socket failures as plain Errors ("socket hang up").
+  // simple-get surfaces some socket failures as plain Errors ("socket hang up"), and a socket
+  // that went quiet as "Request timed out": the remote hung, its data is not damaged (classed
+  // as corruption it would wipe a good cache, issue 13 chaos suite).
   if (typeof e.message === 'string' && /socket hang up/i.test(e.message)) return 'network';
+  if (typeof e.message === 'string' && /^Request timed out$/i.test(e.message)) return 'timeout';
   return undefined;
 }
 

@@ -199,7 +199,9 @@ describe('berth daemon with a Git source', () => {
       200,
     );
     expect(Date.now() - removedAt).toBeLessThan(15_000);
-    expect((await daemon.api('/metrics')).text).toMatch(/berth_drift_detections_total [1-9]/);
+    // The pass that recreated it counts the drift when it ends, which may be just after the
+    // container shows up: wait for the count rather than read it at once.
+    await eventually('the drift counted', async () => /berth_drift_detections_total [1-9]/.test((await daemon.api('/metrics')).text), 15_000, 200);
   });
 
   it('serves resources with health, revisions, events, the diff and metrics, never a secret value', async () => {

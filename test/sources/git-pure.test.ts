@@ -82,6 +82,7 @@ describe('Git auth and error classification', () => {
     { err: { code: 'ENOTFOUND' }, want: 'network' },
     { err: { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }, want: 'network' },
     { err: new Error('socket hang up'), want: 'network' },
+    { err: new Error('Request timed out'), want: 'timeout' },
     { err: { code: 'NotFoundError' }, want: undefined },
     { err: new Error('incorrect header check'), want: undefined },
   ])('unreachableReason($err) = $want', ({ err, want }) => {
