@@ -98,7 +98,8 @@ export function createPassOutcomes(deps: PassOutcomesDeps): PassOutcomes {
     }
     const failed = outcome.results.filter((r) => !r.ok);
     const status: SyncResult = failed.length ? 'failed' : outcome.waits.length || outcome.timedOut ? 'progressing' : 'synced';
-    settledRevision = status === 'synced' ? result.revision.id : undefined;
+    if (status === 'synced') settledRevision = result.revision.id;
+    else if (!waitedOnly(status, outcome.results.length)) settledRevision = undefined;
     if (!failed.length) metrics.setLastApplied(result.revision.id);
     finishPass(ctx, startedAt, status, result.revision.id, outcome.results.length, failed[0]?.error);
     passLog.info(
@@ -113,7 +114,7 @@ export function createPassOutcomes(deps: PassOutcomesDeps): PassOutcomes {
 
   function finishPass(ctx: PassContext, startedAt: number, result: SyncResult, revision: string | undefined, actions: number, err?: unknown): void {
     const durationMs = clock.now() - startedAt;
-    if (result !== 'synced') settledRevision = undefined;
+    if (result !== 'synced' && !waitedOnly(result, actions)) settledRevision = undefined;
     metrics.reconcileDuration.observe(durationMs / 1000, { result });
     metrics.syncs.inc({ result });
     const managedPods = deps.managedPods();
@@ -130,4 +131,13 @@ export function createPassOutcomes(deps: PassOutcomesDeps): PassOutcomes {
   }
 
   return { refuse, invalid, after: afterPass, finish: finishPass, lastPass: () => lastPass };
+}
+
+/**
+ * A pass that only waited (progressing, nothing done) leaves the last settled revision as it
+ * was: the Docker event of a container being removed by hand triggers such a pass (it sees the
+ * container dying) just before the pass that recreates it, and that repair is still drift.
+ */
+function waitedOnly(result: SyncResult, actions: number): boolean {
+  return result === 'progressing' && actions === 0;
 }
