@@ -64,8 +64,8 @@ export async function submit(deps: SubmitDeps, spec: IntentSpec, options: Submit
         return await withLease(store, clock, app, deps.holder, () => actHere(deps, intent, options));
       } catch (err) {
         if (!isBerthError(err, 'LEASE_HELD')) throw err;
-        const heldBy = (err.data as { heldBy: LeaseHolder }).heldBy;
-        if (heldBy.kind === 'daemon' && heldBy.id !== daemon?.id) {
+        const heldBy = err.data.heldBy;
+        if (heldBy?.kind === 'daemon' && heldBy.id !== daemon?.id) {
           // Once per daemon: a daemon that restarts under a new id is woken again.
           daemon = heldBy;
           woken = deps.wake(heldBy);
