@@ -12,7 +12,8 @@ import { runCli } from '../support/cli.js';
  * health server in the containers (test/support/grpc-health-server.ts in a node image).
  *   cart:  readiness (the server) and liveness (a named service) both SERVING → Ready
  *   down:  answers NOT_SERVING → runs, never Ready
- *   flaky: SERVING for 3 s after each start, then NOT_SERVING → the liveness probe restarts it
+ *   flaky: SERVING for 5 s after each start, then NOT_SERVING → the liveness probe restarts it
+ * cart and flaky have gRPC startup probes, so their liveness probes start once the server answers.
  */
 const manifests = (image: string) => ({
   'cart.yaml': `apiVersion: apps/v1
@@ -30,6 +31,10 @@ spec:
         image: ${image}
         ports: [{containerPort: 7070}]
         env: [{name: SERVICES, value: hipstershop.CartService}]
+        startupProbe:
+          periodSeconds: 1
+          failureThreshold: 60
+          grpc: {port: 7070}
         readinessProbe:
           periodSeconds: 1
           grpc: {port: 7070}
@@ -58,7 +63,13 @@ spec:
   containers:
   - name: server
     image: ${image}
-    env: [{name: SERVING_SECONDS, value: "3"}]
+    env: [{name: SERVING_SECONDS, value: "5"}]
+    # Liveness waits for the server to have started (a refused connection before it listens
+    # would be a restart of its own, not the NOT_SERVING one this pod is about).
+    startupProbe:
+      periodSeconds: 1
+      failureThreshold: 60
+      grpc: {port: 7070}
     livenessProbe:
       periodSeconds: 1
       failureThreshold: 1
@@ -127,6 +138,7 @@ describe('gRPC probes against a real health server', () => {
     const described = await t.berth('describe', 'pod', name);
     expect(described.code, described.stderr).toBe(0);
     expect(described.stdout).toMatch(/Readiness:\s+grpc <pod>:7070  delay=0s timeout=1s period=1s #success=1 #failure=3/);
+    expect(described.stdout).toMatch(/Startup:\s+grpc <pod>:7070  delay=0s timeout=1s period=1s #success=1 #failure=60/);
     expect(described.stdout).toMatch(/Liveness:\s+grpc <pod>:7070 hipstershop\.CartService delay=0s timeout=1s period=1s #success=1 #failure=3/);
   });
 
@@ -140,6 +152,8 @@ describe('gRPC probes against a real health server', () => {
     expect(described.code, described.stderr).toBe(0);
     expect(described.stdout).toMatch(/Warning\s+Unhealthy\s+\S+\s+berth\s+Liveness probe failed: gRPC [\d.]+:7070: service unhealthy \(responded with NOT_SERVING\)/);
     expect(described.stdout).toMatch(/Normal\s+Killing\s+\S+\s+berth\s+Container server failed liveness probe, will be restarted/);
+    // The startup probe held liveness back until the server listened: no restart for a refused connection.
+    expect(described.stdout).not.toMatch(/probe failed: gRPC \S+: failed to connect/);
   });
 
   it('the SERVING pods were never restarted by their probes', async () => {
