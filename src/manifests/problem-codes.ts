@@ -68,7 +68,7 @@ export const PROBLEM_CODES = {
   'invalid-resource-name': { severity: 'error', summary: 'A resources key is not a resource Kubernetes knows (cpu, memory, ...).' },
   'unimplemented-resource': { severity: 'warning', summary: 'A valid resource berth does not enforce on Docker (ephemeral-storage, hugepages, extended resources).' },
   'request-exceeds-limit': { severity: 'error', summary: 'A resource request is larger than its limit.' },
-  'invalid-probe': { severity: 'error', summary: 'A probe or lifecycle handler has zero or several of httpGet/tcpSocket/exec, or is not allowed here.' },
+  'invalid-probe': { severity: 'error', summary: 'A probe or lifecycle handler has zero or several of httpGet/tcpSocket/exec/grpc, or is not allowed here.' },
   'invalid-volume': { severity: 'error', summary: 'A volume has no source berth supports, or more than one source.' },
   'duplicate-volume-name': { severity: 'error', summary: 'Two volumes of one pod share a name.' },
   'undefined-volume': { severity: 'error', summary: "A volumeMount names a volume that the pod's volumes do not define." },

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { KindInfo } from '../model/kinds.js';
 import { didYouMean } from './did-you-mean.js';
+import { grpcPortHint } from './grpc-port-hint.js';
 import type { Path } from './path.js';
 import { formatPath, pathFromPointer } from './path.js';
 import type { Reporter } from './report.js';
@@ -104,7 +105,7 @@ function reportViolation(e: ErrorObject, path: Path, root: unknown, r: Reporter)
       return;
     }
     case 'type':
-      r.report('invalid-type', path, typeMessage(String(params.type), valueAt(root, path), !secret));
+      r.report('invalid-type', path, typeMessage(String(params.type), valueAt(root, path), !secret) + grpcPortHint(path, valueAt(root, path), (p) => valueAt(root, p)));
       return;
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map((v) => quote(v));

@@ -146,6 +146,8 @@ function defaultProbe(p: Probe): void {
     p.httpGet.path ??= '/';
     p.httpGet.scheme ??= 'HTTP';
   }
+  // Kubernetes defaults service to "" (the server as a whole); a YAML `service:` (null) reads the same.
+  if (p.grpc) p.grpc.service ??= '';
 }
 
 function defaultVolume(v: Volume): void {

@@ -382,8 +382,7 @@ describe('probes and lifecycle', () => {
         at(22, 27, 'invalid-port', 'spec.containers[0].readinessProbe.tcpSocket.port'),
         at(24, 7, 'invalid-probe', 'spec.containers[0].startupProbe'),
         at(27, 9, 'invalid-probe', 'spec.containers[0].lifecycle.preStop'),
-        at(32, 7, 'invalid-probe', 'spec.containers[1].readinessProbe'),
-        at(33, 9, 'unimplemented-field', 'spec.containers[1].readinessProbe.grpc', 'warning'),
+        // grpc is a handler like the others (issue 14): container b's readinessProbe is valid.
         at(35, 27, 'invalid-port-name', 'spec.containers[1].livenessProbe.tcpSocket.port'),
       ],
     },

@@ -18,6 +18,7 @@ function recordingRunner(calls: string[]): ProbeRunner {
     httpGet: async (a) => (calls.push(`http ${a.host}:${a.port}${a.path}`), ok),
     tcpSocket: async (host, port) => (calls.push(`tcp ${host}:${port}`), ok),
     exec: async (id, command) => (calls.push(`exec ${id} ${command.join(' ')}`), ok),
+    grpc: async (host, port, service) => (calls.push(`grpc ${host}:${port} ${service}`), ok),
   };
 }
 

@@ -88,7 +88,15 @@ function startHandler(probe: Probe, ctx: AttemptContext, timeoutMs: number, sign
       if ('refused' in host) return Promise.resolve({ ok: false, message: `tcpSocket: ${host.refused}` });
       return runner.tcpSocket(host.host, port.port, timeoutMs, signal);
     }
-    return Promise.resolve({ ok: false, message: 'probe has no handler (exec, httpGet or tcpSocket)' });
+    if (probe.grpc) {
+      // Kubernetes' gRPC probe has no host field: it always goes to the pod, so no policy applies.
+      const port = resolveProbePort(probe.grpc.port, undefined);
+      if (!port.ok) return Promise.resolve({ ok: false, message: `grpc: ${port.message}` });
+      const host = probeHost(undefined, ctx);
+      if ('refused' in host) return Promise.resolve({ ok: false, message: `grpc: ${host.refused}` });
+      return runner.grpc(host.host, port.port, probe.grpc.service ?? '', timeoutMs, signal);
+    }
+    return Promise.resolve({ ok: false, message: 'probe has no handler (exec, httpGet, tcpSocket or grpc)' });
   } catch (err) {
     return Promise.reject(err);
   }
@@ -116,6 +124,7 @@ function describeHandler(probe: Probe, ctx: AttemptContext): string {
     return `${h.scheme ?? 'HTTP'} GET ${h.host || ctx.podIP}:${String(h.port)}${h.path || '/'}`;
   }
   if (probe.tcpSocket) return `TCP ${probe.tcpSocket.host || ctx.podIP}:${String(probe.tcpSocket.port)}`;
+  if (probe.grpc) return `gRPC ${ctx.podIP}:${String(probe.grpc.port)}${probe.grpc.service ? ` service ${JSON.stringify(probe.grpc.service)}` : ''}`;
   return 'probe';
 }
 

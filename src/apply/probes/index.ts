@@ -19,6 +19,7 @@ export { createProber, type ProberDeps } from './prober.js';
 export { createDockerProbeRunner } from './docker-runner.js';
 export { httpGetProbe } from './http-probe.js';
 export { tcpSocketProbe } from './tcp-probe.js';
+export { grpcHealthProbe } from './grpc-probe.js';
 export { dockerExecProbe } from './exec-probe.js';
 export { resolveProbePort } from './ports.js';
 export { probeHost } from './attempt.js';

@@ -17,7 +17,7 @@ export interface ProbeTargetContainer {
 export interface ProbeTarget {
   /** `namespace/name` */
   podKey: string;
-  /** Default host of httpGet and tcpSocket probes, as in Kubernetes. */
+  /** Default host of httpGet and tcpSocket probes and the only host of grpc probes, as in Kubernetes. */
   podIP: string;
   containers: ProbeTargetContainer[];
 }
@@ -73,6 +73,8 @@ export interface ProbeRunner {
   httpGet(action: HttpGetProbeAction, timeoutMs: number, signal: AbortSignal): Promise<ProbeOutcome>;
   tcpSocket(host: string, port: number, timeoutMs: number, signal: AbortSignal): Promise<ProbeOutcome>;
   exec(containerId: string, command: string[], timeoutMs: number, signal: AbortSignal): Promise<ProbeOutcome>;
+  /** grpc.health.v1.Health/Check; `service` empty asks about the server as a whole. */
+  grpc(host: string, port: number, service: string, timeoutMs: number, signal: AbortSignal): Promise<ProbeOutcome>;
 }
 
 export interface Prober {

@@ -45,6 +45,8 @@ export function probeText(p: Probe): string {
   }
   if (p.tcpSocket) return `tcp-socket ${p.tcpSocket.host ?? ''}:${p.tcpSocket.port} ${timing}`;
   if (p.exec) return `exec [${p.exec.command.join(' ')}] ${timing}`;
+  // kubectl's form: the pod is implicit (a gRPC probe has no host).
+  if (p.grpc) return `grpc <pod>:${p.grpc.port} ${p.grpc.service ?? ''} ${timing}`;
   return `unknown ${timing}`;
 }
 

@@ -214,12 +214,13 @@ type ProbeKind = 'livenessProbe' | 'readinessProbe' | 'startupProbe';
 function checkProbe(value: unknown, path: Path, kind: ProbeKind, ports: ReadonlySet<string>, ctx: CheckContext): void {
   const probe = rec(value);
   if (!probe) return;
-  const handlers = (['httpGet', 'tcpSocket', 'exec'] as const).filter((h) => has(probe, h));
+  const handlers = (['httpGet', 'tcpSocket', 'exec', 'grpc'] as const).filter((h) => has(probe, h));
   if (handlers.length !== 1) {
-    const detail = handlers.length === 0 ? (has(probe, 'grpc') ? 'grpc is not implemented' : 'it has none') : `it has ${handlers.join(' and ')}`;
-    ctx.r.report('invalid-probe', path, `a probe needs exactly one of httpGet, tcpSocket, exec; ${detail}`, { at: 'key' });
+    const detail = handlers.length === 0 ? 'it has none' : `it has ${handlers.join(' and ')}`;
+    ctx.r.report('invalid-probe', path, `a probe needs exactly one of httpGet, tcpSocket, exec, grpc; ${detail}`, { at: 'key' });
   }
   checkHandlerPorts(probe, path, ports, ctx);
+  checkPortNumber(rec(probe.grpc)?.port, [...path, 'grpc', 'port'], ctx.r);
   const success = int(probe.successThreshold);
   if (kind !== 'readinessProbe' && success !== undefined && success !== 1)
     ctx.r.report('invalid-value', [...path, 'successThreshold'], `successThreshold must be 1 for a ${kind}`);

@@ -73,10 +73,18 @@ export interface ExecAction {
   command: string[];
 }
 
+/** grpc.health.v1.Health/Check against the pod; Kubernetes takes only a port number here, never a name. */
+export interface GRPCAction {
+  port: number;
+  /** The service to ask about; empty (the default) asks about the server as a whole. */
+  service?: string;
+}
+
 export interface Probe {
   httpGet?: HTTPGetAction;
   tcpSocket?: TCPSocketAction;
   exec?: ExecAction;
+  grpc?: GRPCAction;
   initialDelaySeconds: number;
   periodSeconds: number;
   timeoutSeconds: number;

@@ -37,7 +37,7 @@ describe('probe primitives on one long-lived signal', () => {
   it(`runProbeAttempt: ${RUNS} attempts that pass leave no listener on the cancel signal`, async () => {
     const clock = new FakeClock();
     const ok = () => Promise.resolve({ ok: true, message: 'ok' });
-    const runner: ProbeRunner = { httpGet: ok, tcpSocket: ok, exec: ok };
+    const runner: ProbeRunner = { httpGet: ok, tcpSocket: ok, exec: ok, grpc: ok };
     const cancel = new AbortController().signal;
     for (let i = 0; i < RUNS; i++) {
       expect(await runProbeAttempt('readiness', execProbe('true'), { runner, clock, podIP: '10.1.0.5', container: container(0) }, cancel)).toMatchObject({ ok: true });
@@ -49,7 +49,7 @@ describe('probe primitives on one long-lived signal', () => {
   it(`runProbeAttempt: ${RUNS} attempts that time out leave no listener on the cancel signal`, async () => {
     const clock = new FakeClock();
     const hang = () => new Promise<never>(() => {});
-    const runner: ProbeRunner = { httpGet: hang, tcpSocket: hang, exec: hang };
+    const runner: ProbeRunner = { httpGet: hang, tcpSocket: hang, exec: hang, grpc: hang };
     const cancel = new AbortController().signal;
     for (let i = 0; i < RUNS; i++) {
       const attempt = runProbeAttempt('readiness', execProbe('sleep 60'), { runner, clock, podIP: '10.1.0.5', container: container(0) }, cancel);

@@ -2,7 +2,7 @@ import type { ProbeTarget, ProbeTargetContainer } from '../../../src/apply/probe
 import type { Probe } from '../../../src/model/types.js';
 
 /** A probe with Kubernetes defaults (period 10 s, timeout 1 s, thresholds 1/3). */
-export function probe(handler: Pick<Probe, 'exec' | 'httpGet' | 'tcpSocket'>, overrides: Partial<Probe> = {}): Probe {
+export function probe(handler: Pick<Probe, 'exec' | 'httpGet' | 'tcpSocket' | 'grpc'>, overrides: Partial<Probe> = {}): Probe {
   return {
     initialDelaySeconds: 0,
     periodSeconds: 10,

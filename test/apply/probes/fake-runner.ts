@@ -12,11 +12,12 @@ export interface Call {
   http?: HttpGetProbeAction;
   tcp?: { host: string; port: number };
   exec?: { containerId: string; command: string[] };
+  grpc?: { host: string; port: number; service: string };
 }
 
 /**
  * Probe I/O scripted per key: exec probes by their command joined with spaces, httpGet by
- * `http <host>:<port><path>`, tcpSocket by `tcp <host>:<port>`. Each call takes the next step;
+ * `http <host>:<port><path>`, tcpSocket by `tcp <host>:<port>`, grpc by `grpc <host>:<port>/<service>`. Each call takes the next step;
  * the last step repeats. Unscripted keys are collected in `unscripted` for the test to check.
  */
 export class ScriptedRunner implements ProbeRunner {
@@ -52,6 +53,10 @@ export class ScriptedRunner implements ProbeRunner {
 
   exec(containerId: string, command: string[], timeoutMs: number, signal: AbortSignal): Promise<ProbeOutcome> {
     return this.play({ at: this.clock.now(), key: command.join(' '), signal, timeoutMs, exec: { containerId, command } });
+  }
+
+  grpc(host: string, port: number, service: string, timeoutMs: number, signal: AbortSignal): Promise<ProbeOutcome> {
+    return this.play({ at: this.clock.now(), key: `grpc ${host}:${port}/${service}`, signal, timeoutMs, grpc: { host, port, service } });
   }
 
   private play(call: Call): Promise<ProbeOutcome> {

@@ -91,6 +91,10 @@ describe('probe targets and ports', () => {
     { name: 'httpGet with a number spelled as a string', probe: probe({ httpGet: { path: '/', port: '8081', scheme: 'HTTP' } }), key: 'http 10.1.0.5:8081/' },
     { name: 'tcpSocket by port name', probe: probe({ tcpSocket: { port: 'metrics' } }), key: 'tcp 10.1.0.5:9100' },
     { name: 'tcpSocket by number with an explicit host', probe: probe({ tcpSocket: { port: 5432, host: 'db.internal' } }), key: 'tcp db.internal:5432' },
+    // grpc has no host field: always the pod, whatever the policy allows.
+    { name: 'grpc to the pod IP, for one service', probe: probe({ grpc: { port: 9090, service: 'shop.Cart' } }), key: 'grpc 10.1.0.5:9090/shop.Cart' },
+    { name: 'grpc for the server as a whole (service empty)', probe: probe({ grpc: { port: 9090, service: '' } }), key: 'grpc 10.1.0.5:9090/' },
+    { name: 'grpc with service unset (a spec stored without defaults)', probe: probe({ grpc: { port: 9090 } }), key: 'grpc 10.1.0.5:9090/' },
   ];
   // Explicit hosts are probed only because this host's policy names them (allowedProbeHosts).
   const policy = { ...DEFAULT_HOST_POLICY, allowedProbeHosts: ['192.0.2.7', 'DB.internal'] };
@@ -139,6 +143,7 @@ describe('probe targets and ports', () => {
   const unresolvable: { name: string; probe: Probe; message: string }[] = [
     { name: 'an unknown port name', probe: probe({ httpGet: { path: '/', port: 'admin', scheme: 'HTTP' } }), message: 'httpGet: port "admin" is not a named port of the container (named ports: http, metrics)' },
     { name: 'a port out of range', probe: probe({ tcpSocket: { port: 70000 } }), message: 'tcpSocket: invalid port number: 70000' },
+    { name: 'a grpc port out of range', probe: probe({ grpc: { port: 0 } }), message: 'grpc: invalid port number: 0' },
   ];
   for (const c of unresolvable) {
     it(`${c.name} fails the probe without calling the runner`, async () => {
