@@ -135,7 +135,8 @@ export function startKeeper(o: KeeperProgramOptions): KeeperProgram {
       name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
       role: labels['berth.role'],
       podRestartPolicy: labels['berth.restart-policy'],
-      configError: labels['berth.config-error'] !== undefined,
+      // Stand-ins for a refused container or an image that could not be had: never started.
+      configError: labels['berth.config-error'] !== undefined || labels['berth.image-pull'] !== undefined,
       ...(pod !== undefined ? { pod } : {}),
     };
     if (c.State === 'running' || c.State === 'restarting' || c.State === 'paused')

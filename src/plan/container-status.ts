@@ -1,6 +1,6 @@
 import { rfc3339 } from '../model/clock.js';
 import type { ContainerStatusRecord } from '../model/state.js';
-import type { ObservedContainer, ObservedPod } from './observed.js';
+import type { ImagePullFailure, ObservedContainer, ObservedPod } from './observed.js';
 
 /**
  * Kubernetes' container status words, decided once from what Docker shows and what the store
@@ -45,6 +45,8 @@ export interface ContainerStatusInput {
   fresh: boolean;
   /** The pod's init containers have all completed (app containers wait until then). */
   initialized: boolean;
+  /** When the status is read (ms): ErrImagePull turns ImagePullBackOff as time passes. Unknown reads as the failure itself. */
+  now?: number;
 }
 
 /** The container's status as the kubelet would report it. */
@@ -86,6 +88,7 @@ function terminated(c: ObservedContainer): NonNullable<ContainerState['terminate
 
 function containerStates(input: ContainerStatusInput, c: ObservedContainer): { state: ContainerState; lastState: ContainerState } {
   const { pod, record } = input;
+  if (c.imagePull) return { state: { waiting: imagePullWaiting(c.imagePull, input.now) }, lastState: {} };
   if (c.configError !== undefined) return { state: { waiting: { reason: 'CreateContainerConfigError', message: c.configError } }, lastState: {} };
   // The kubelet creates each container in its turn; berth creates them all up front, stopped:
   // an init container whose turn has not come and the app containers of a pod still
@@ -96,8 +99,9 @@ function containerStates(input: ContainerStatusInput, c: ObservedContainer): { s
   // its own reason (OOMKilled, Completed, Error), whoever restarts it.
   if (c.restarting || c.state === 'restarting') return { state: backOff, lastState: { terminated: terminated(c) } };
   if (c.state === 'exited' || c.state === 'dead') {
-    // berth re-runs failed init containers by re-creating the pod, never in place.
-    const willRestart = c.role === 'container' && (pod.restartPolicy === 'Always' || (pod.restartPolicy === 'OnFailure' && c.exitCode !== 0));
+    // A failed init container is run again in place under Always/OnFailure (plan/pod-resume.ts),
+    // as an app container is; one that succeeded is done.
+    const willRestart = c.role === 'container' ? pod.restartPolicy === 'Always' || (pod.restartPolicy === 'OnFailure' && c.exitCode !== 0) : pod.restartPolicy !== 'Never' && c.exitCode !== 0;
     // Until its first restart a container that ended shows how it ended (kubectl: Error, Completed, OOMKilled).
     if (willRestart && (c.restartCount > 0 || c.restartsManaged)) return { state: backOff, lastState: { terminated: terminated(c) } };
     return { state: { terminated: terminated(c) }, lastState: {} };
@@ -119,6 +123,20 @@ function containerStates(input: ContainerStatusInput, c: ObservedContainer): { s
       },
     },
   };
+}
+
+/**
+ * How long after a failed pull the kubelet still shows ErrImagePull: its pod worker syncs the
+ * pod again about 10 s after an error (backOffPeriod), finds the pull in back-off and says
+ * ImagePullBackOff from then until the next attempt, which shows ErrImagePull again if it fails.
+ */
+export const ERR_IMAGE_PULL_SHOWN_MS = 10_000;
+
+/** kubelet's waiting state of a container whose image could not be had. */
+export function imagePullWaiting(f: ImagePullFailure, now: number | undefined): { reason: string; message: string } {
+  // Policy Never is never pulled: nothing to back off from, the word stays.
+  if (f.reason === 'ErrImageNeverPull' || now === undefined || now - f.at < ERR_IMAGE_PULL_SHOWN_MS) return { reason: f.reason, message: f.message };
+  return { reason: 'ImagePullBackOff', message: `Back-off pulling image "${f.image}": ErrImagePull: ${f.message}` };
 }
 
 export interface PodStatusWords {

@@ -59,6 +59,21 @@ export function restartRecord(action: Action, started: boolean | undefined, pods
         ...podEvent(namespace, name, { type: 'Normal', reason: 'Created', message: `Created container ${action.container} again: ${action.reason}` }),
       };
     }
+    case 'resume-pod': {
+      if (action.step !== 'restart-init') return undefined;
+      const { namespace, name } = action.pod;
+      const c = pods.find((p) => p.namespace === namespace && p.name === name)?.initContainers.find((x) => x.name === action.container);
+      if (!c) return undefined;
+      // Docker's count stays 0 (`docker start` of a policy-`no` container): the store keeps the kubelet's.
+      return {
+        podKey: `${namespace}/${name}`,
+        container: action.container,
+        add: 1,
+        backoffStep: false,
+        lastTermination: { reason: terminationReason(c), ...(c.finishedAt !== undefined ? { at: c.finishedAt } : {}), ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) },
+        ...podEvent(namespace, name, { type: 'Normal', reason: 'Started', message: `Started init container ${action.container} again: ${action.reason}` }),
+      };
+    }
     case 'manage-restarts':
       if (!action.take) return undefined;
       return {

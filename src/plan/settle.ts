@@ -67,7 +67,7 @@ export function resultEvents(r: SettledResult): PlannedEvent[] {
   }
   const out: PlannedEvent[] = [];
   // A container re-created as a refused stand-in healed nothing; its `Failed` event says why.
-  if (!(a.type === 'create-container' && r.started === false)) out.push({ type: 'Normal', reason: successReason(a.type), key: a.key, message: text });
+  if (!((a.type === 'create-container' || a.type === 'resume-pod') && r.started === false)) out.push({ type: 'Normal', reason: successReason(a.type), key: a.key, message: text });
   // A pod whose containers were all refused (CreateContainerConfigError) started nothing: its
   // `Failed` events say why, and a `Started` beside them would say the opposite.
   if (a.type === 'create-pod' && r.started !== false) out.push({ type: 'Normal', reason: 'Started', key: `Pod/${a.pod.namespace}/${a.pod.name}`, message: text });
@@ -117,6 +117,8 @@ function successReason(type: Action['type']): string {
       return 'Healed';
     case 'manage-restarts':
       return 'BackOff';
+    case 'resume-pod':
+      return 'Started';
     case 'create-network':
     case 'create-volume':
       return 'Created';

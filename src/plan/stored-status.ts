@@ -19,6 +19,11 @@ export function withStoredStatus(pod: ObservedPod, record: PodStatusRecord | und
   if (!record && inspected.size === 0) return pod;
   return {
     ...pod,
+    // Init containers berth ran again (plan/pod-resume.ts): Docker counts none of those runs.
+    initContainers: pod.initContainers.map((c) => {
+      const stored = own(record?.containers, c.name);
+      return stored?.restartCount ? { ...c, restartCount: c.restartCount + stored.restartCount } : c;
+    }),
     containers: pod.containers.map((c) => {
       const stored = own(record?.containers, c.name);
       const extra = inspected.get(c.id);
