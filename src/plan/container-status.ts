@@ -153,9 +153,14 @@ export interface PodStatusWords {
  * the phase, replaced by the first init container that has not completed (`Init:<reason>` or
  * `Init:i/n`), else by the first app container that waits or ended (its reason); `Completed`
  * beside a running container reads `Running` (or `NotReady`). Pod-level words berth alone has
- * (SandboxMissing, SandboxExited, ContainerCreating of the sandbox) come first.
+ * (SandboxMissing, SandboxExited, ContainerCreating of the sandbox) come first, and `Terminating`
+ * (deletion under way, plan/terminating.ts) before everything, as kubectl's deletionTimestamp does.
  */
-export function podStatusWords(pod: { phase: string; ready: boolean; sandbox?: ObservedPod['sandbox'] }, inits: readonly ContainerStatus[], containers: readonly ContainerStatus[]): PodStatusWords {
+export function podStatusWords(
+  pod: { phase: string; ready: boolean; sandbox?: ObservedPod['sandbox']; terminating?: boolean },
+  inits: readonly ContainerStatus[],
+  containers: readonly ContainerStatus[],
+): PodStatusWords {
   const sandboxWord = !pod.sandbox ? 'SandboxMissing' : pod.sandbox.state === 'created' ? 'ContainerCreating' : pod.sandbox.state !== 'running' ? 'SandboxExited' : undefined;
   let reason = pod.phase;
   let restarts = 0;
@@ -188,5 +193,6 @@ export function podStatusWords(pod: { phase: string; ready: boolean; sandbox?: O
     }
     if (reason === 'Completed' && hasRunning) reason = pod.ready ? 'Running' : 'NotReady';
   }
-  return { reason: sandboxWord ?? reason, restarts, ...(lastRestartAt !== undefined ? { lastRestartAt } : {}) };
+  // kubectl: a pod whose deletion began reads Terminating, whatever else it shows (its sandbox goes last).
+  return { reason: pod.terminating ? 'Terminating' : (sandboxWord ?? reason), restarts, ...(lastRestartAt !== undefined ? { lastRestartAt } : {}) };
 }

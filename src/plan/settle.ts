@@ -4,6 +4,7 @@ import type { ObservedPod } from './observed.js';
 import { restartRecord } from './restart-records.js';
 import { serviceActionReason } from './service-action-text.js';
 import type { StoreChange } from './store-changes.js';
+import { terminatingCleared } from './terminating.js';
 
 /** What executing one action came to, as settling needs it (apply/execute.ts ActionResult is one). */
 export interface SettledResult {
@@ -82,7 +83,7 @@ export function resultEvents(r: SettledResult): PlannedEvent[] {
  * ended and the pod's own event.
  */
 function podStatusChanges(r: SettledResult, pods: readonly ObservedPod[], sourceRevision: string): StoreChange[] {
-  if (!r.ok) return [];
+  if (!r.ok) return terminatingCleared([r]);
   const a = r.action;
   const out: StoreChange[] = [];
   // Taken over or given back, the back-off starts over.

@@ -193,3 +193,33 @@ spec:
     expect(again.status).toBe('Init:Error');
   }, 120_000);
 });
+
+describe('a pod being deleted', () => {
+  it('reads Terminating, with its deletionTimestamp, for as long as its grace period keeps it, then is gone', async () => {
+    await t.write({
+      'slow.yaml': `apiVersion: v1
+kind: Pod
+metadata: {name: slow, labels: {app: slow}}
+spec:
+  terminationGracePeriodSeconds: 30
+  containers:
+  - {name: app, image: ${image}, command: [sh, -c, 'trap "" TERM; while true; do sleep 1; done']}
+`,
+    });
+    await berthOk('apply', '-f', t.dir);
+    expect((await pod('slow'))!.status).toBe('Running');
+    // The container ignores SIGTERM: the deletion lasts until its grace period ends (or this test stops it).
+    const deleting = t.berth('delete', 'pod', 'slow');
+    await eventually('Terminating', async () => (await pod('slow'))?.status === 'Terminating', 60_000, 250);
+    // Read after the row said so (the JSON of that read came first).
+    const seen = (await pod('slow'))!;
+    expect(seen.status).toBe('Terminating');
+    expect(Date.parse((seen.json.metadata as { deletionTimestamp?: string }).deletionTimestamp ?? '')).not.toBeNaN();
+    // Still there, still running its container: Terminating is the deletion under way, not a state of Docker's.
+    const app = (await t.containers()).find((c) => c.Labels['berth.name'] === 'slow' && c.Labels['berth.role'] === 'container');
+    expect(app?.State).toBe('running');
+    const done = await deleting;
+    expect(done.code, done.stderr).toBe(0);
+    expect(await pod('slow')).toBeUndefined();
+  }, 120_000);
+});

@@ -154,7 +154,8 @@ describe('settle: pod status bookkeeping', () => {
     ['a bare pod’s take-over: no second event', ok(asPod(ACTIONS.takeRestarts)), [observedFrom(pod)], [update(undefined, { restartsManaged: true, backoffRestarts: 0 })]],
     ['a failed start counts nothing', failed(ACTIONS.startContainer), [managed(1)], []],
     ['a deleted pod’s status is forgotten', ok(ACTIONS.deletePod), [observedFrom(pod)], [{ type: 'delete-pod-status', podKeys: [podKey] }]],
-    ['a failed deletion keeps it', failed(ACTIONS.deletePod), [observedFrom(pod)], []],
+    // The pod is still there and no longer Terminating (plan/terminating.ts): its record stays, the mark goes.
+    ['a failed deletion keeps it, no longer terminating', failed(ACTIONS.deletePod), [observedFrom(pod)], [{ type: 'set-pod-terminating', podKey }]],
     ['a failed take-over changes nothing', failed(ACTIONS.takeRestarts), [observedFrom(pod)], []],
     ['a created pod has no record yet', ok(ACTIONS.createPod), [], []],
   ])('%s', (_name, entry, pods, want) => {

@@ -44,6 +44,8 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
   const ip = pod.sandbox?.ip;
   const hostIP = state.host.networks.find((n) => n.namespace === pod.namespace)?.gateway;
   const owner = parseOwner(pod.owner);
+  // berth began deleting it (plan/terminating.ts): kubectl's deletionTimestamp.
+  const terminatingSince = stored?.terminatingSince;
   const object: PodItem = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -76,8 +78,9 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
       ...(template ? { qosClass: qosClass(template) } : {}),
     },
   };
+  if (terminatingSince !== undefined) object.metadata.deletionTimestamp = rfc3339(terminatingSince);
   const phase = object.status.phase;
-  const words = podStatusWords({ phase, ready, ...(pod.sandbox ? { sandbox: pod.sandbox } : {}) }, inits, containers);
+  const words = podStatusWords({ phase, ready, ...(pod.sandbox ? { sandbox: pod.sandbox } : {}), terminating: terminatingSince !== undefined }, inits, containers);
   return {
     kind: 'Pod',
     key: `Pod/${pod.key}`,
