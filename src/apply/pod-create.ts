@@ -10,7 +10,7 @@ import { ensureSafeMounts, SAFE_MOUNT_ROOT } from './volumes/safe-mounts.js';
 import type { PodContext, PodCreated } from './pod-context.js';
 import { podLabels } from './pod-context.js';
 import { createContainer } from './pod-container.js';
-import { createImageStandIn, finishPod, imageFailures } from './pod-resume.js';
+import { createImageStandIn, failedToRun, finishPod, imageFailures } from './pod-resume.js';
 import { mountResolver, needsSafeMounts } from './pod-mounts.js';
 import { createPodVolumes, existingVolumeNames, writeVolumeFiles } from './pod-volumes.js';
 
@@ -73,21 +73,26 @@ export async function createPodContainer(ctx: PodContext, pod: PodPlan, name: st
   const mounts = mountResolver(ctx, pod, await existingVolumeNames(ctx, pod));
   const { container, refused } = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, observed.sandbox.ip ?? '', mounts);
   if (refused !== undefined) return { started: false };
-  await container.start().catch((err: unknown) => {
+  try {
+    await container.start();
+  } catch (err) {
+    if (await failedToRun(ctx, container)) return { started: false };
     throw dockerError(err, `starting container ${name} of pod ${pod.namespace}/${pod.name}`);
-  });
+  }
   return { started: true };
 }
 
-export async function startContainer(ctx: PodContext, containerId: string): Promise<void> {
+export async function startContainer(ctx: PodContext, containerId: string): Promise<PodCreated> {
   try {
     // Its subPath/hostPath binds are gone after a reboot (tmpfs): made again, from its own
     // label, by the same safe resolution, before Docker is asked to bind them.
     const info = await ctx.docker.api.getContainer(containerId).inspect();
     await ensureSafeMounts({ docker: ctx.docker, root: ctx.safeMountRoot ?? SAFE_MOUNT_ROOT, ...(ctx.preparedRoots ? { preparedRoots: ctx.preparedRoots } : {}) }, parseJson<SafeMount[]>(info.Config.Labels[L.safeMounts]) ?? []);
     await ctx.docker.api.getContainer(containerId).start();
+    return { started: true };
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 304) return; // already running
+    if ((err as { statusCode?: number }).statusCode === 304) return { started: true }; // already running
+    if (await failedToRun(ctx, ctx.docker.api.getContainer(containerId))) return { started: false };
     throw dockerError(err, `starting container ${containerId.slice(0, 12)}`);
   }
 }

@@ -96,18 +96,39 @@ export async function finishPod(ctx: PodContext, pod: PodPlan, sandbox: SandboxR
     }),
   );
   await sandbox.running;
-  return startAll(pod, created);
+  return startAll(ctx, pod, created);
 }
 
-export async function startAll(pod: PodPlan, created: Created[]): Promise<PodCreated> {
-  await Promise.all(
-    created.map(({ container, refused }, i) =>
-      refused !== undefined ? undefined : container.start().catch((err: unknown) => {
+export async function startAll(ctx: PodContext, pod: PodPlan, created: Created[]): Promise<PodCreated> {
+  const ran = await Promise.all(
+    created.map(async ({ container, refused }, i) => {
+      if (refused !== undefined) return false;
+      try {
+        await container.start();
+        return true;
+      } catch (err) {
+        if (await failedToRun(ctx, container)) return false;
         throw dockerError(err, `starting container ${pod.containers[i]!.name} of pod ${pod.namespace}/${pod.name}`);
-      }),
-    ),
+      }
+    }),
   );
-  return { started: created.some((c) => c.refused === undefined) };
+  return { started: ran.some(Boolean) };
+}
+
+/**
+ * The kubelet's RunContainerError: Docker created the container but could not run its process
+ * (a command that is not in the image, a bad working directory), and recorded why on it
+ * (State.Error). That is the container's state, shown by its pod and retried with the
+ * CrashLoopBackOff delays (plan/controllers/common.ts), not an error of the pass: the rest of
+ * the app goes on. The pod's event says why, as the kubelet's `Failed` does.
+ */
+export async function failedToRun(ctx: PodContext, container: Dockerode.Container): Promise<boolean> {
+  const info = await container.inspect().catch(() => undefined);
+  const error = info?.State.Error;
+  const labels = info?.Config.Labels ?? {};
+  if (!info || !error || info.State.Running || (labels[L.role] !== 'container' && labels[L.role] !== 'init')) return false;
+  ctx.warn(`Pod/${labels[L.namespace] ?? 'default'}/${labels[L.name] ?? ''}`, 'Failed', `Error: failed to start container "${labels[L.container] ?? ''}": ${error}`);
+  return true;
 }
 
 /** Runs an init container to its end: whether it succeeded. A failure is the pod's state, not an error of the pass. */
@@ -172,7 +193,7 @@ export async function resumePod(ctx: PodContext, req: ResumeRequest, observed: O
     await createImageStandIn(ctx, pod, spec, 'container', sandbox.id, failure);
     return { started: false };
   }
-  return startAll({ ...pod, containers: [spec] }, [await createContainer(ctx, pod, spec, 'container', sandbox.id, ref.ip, mounts)]);
+  return startAll(ctx, { ...pod, containers: [spec] }, [await createContainer(ctx, pod, spec, 'container', sandbox.id, ref.ip, mounts)]);
 }
 
 async function removeStandIn(ctx: PodContext, id: string): Promise<void> {

@@ -90,6 +90,14 @@ function containerStates(input: ContainerStatusInput, c: ObservedContainer): { s
   const { pod, record } = input;
   if (c.imagePull) return { state: { waiting: imagePullWaiting(c.imagePull, input.now) }, lastState: {} };
   if (c.configError !== undefined) return { state: { waiting: { reason: 'CreateContainerConfigError', message: c.configError } }, lastState: {} };
+  // Docker could not run its process (apply/pod-resume.ts failedToRun): the kubelet's
+  // RunContainerError, then CrashLoopBackOff once it was tried again, the failed start as the
+  // last state (containerd's StartError).
+  if (c.error && (c.state === 'created' || c.state === 'exited') && !c.restarting) {
+    if (c.restartCount === 0) return { state: { waiting: { reason: 'RunContainerError', message: c.error } }, lastState: {} };
+    const startError = { ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}), reason: 'StartError', message: c.error, containerID: `docker://${c.id}` };
+    return { state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${c.name} in pod ${pod.name}` } }, lastState: { terminated: startError } };
+  }
   // The kubelet creates each container in its turn; berth creates them all up front, stopped:
   // an init container whose turn has not come and the app containers of a pod still
   // initializing wait as the kubelet's do.

@@ -79,6 +79,8 @@ export interface ObservedContainer {
   restartsManaged?: boolean;
   /** Restarts berth performed since it took over; the back-off doubles with each. */
   backoffRestarts?: number;
+  /** Docker could not run it (RunContainerError): berth does not try again before this time (store). */
+  backoffUntil?: number;
   oomKilled?: boolean;
   error?: string;
   /**

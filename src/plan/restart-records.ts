@@ -32,6 +32,10 @@ export function restartRecord(action: Action, started: boolean | undefined, pods
     case 'start-container': {
       const c = pods.find((p) => p.namespace === action.namespace && p.name === action.pod)?.containers.find((x) => x.name === action.container);
       if (!c) return undefined;
+      // Docker could not run it (RunContainerError, apply/pod-resume.ts failedToRun): one more
+      // attempt, as the kubelet counts them, and one more back-off step before the next.
+      if (started === false)
+        return { podKey: `${action.namespace}/${action.pod}`, container: action.container, add: 1, backoffStep: true, lastTermination: { reason: 'StartError', ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) } };
       // A container that never ran starts for the first time: no restart.
       const ran = c.state !== 'created';
       const add = (c.dockerRestarts ?? 0) + (ran ? 1 : 0);

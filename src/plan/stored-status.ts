@@ -38,6 +38,8 @@ export function withStoredStatus(pod: ObservedPod, record: PodStatusRecord | und
         restartCount: c.restartCount + (stored?.restartCount ?? 0),
         ...(managed ? { restartsManaged: true } : {}),
         ...(stored?.backoffRestarts !== undefined ? { backoffRestarts: stored.backoffRestarts } : {}),
+        // Only while Docker still says it could not run it: a start that worked ends the back-off.
+        ...(stored?.backoffUntil !== undefined && c.error ? { backoffUntil: stored.backoffUntil } : {}),
         ...(extra?.startedAt !== undefined && c.startedAt === undefined ? { startedAt: extra.startedAt } : {}),
         ...(extra?.dockerRestartPolicy !== undefined ? { dockerRestartPolicy: extra.dockerRestartPolicy } : {}),
       };

@@ -194,6 +194,44 @@ spec:
   }, 120_000);
 });
 
+describe('a container Docker cannot run', () => {
+  it('is the pod\'s state (RunContainerError, then CrashLoopBackOff with StartError), retried with back-off, while the rest of the app converges', async () => {
+    await t.write({
+      'nocmd.yaml': deployment(
+        'nocmd',
+        `      containers:
+      - {name: app, image: ${image}, command: [/no/such/binary]}
+`,
+      ),
+      'fine.yaml': deployment(
+        'fine',
+        `      containers:
+      - {name: app, image: ${image}, command: [sleep, '3600']}
+`,
+      ),
+    });
+    // Before: the apply failed (exit 3) on Docker's start error, every pass after it too, and the pod read ContainerCreating.
+    await berthOk('apply', '-f', t.dir);
+    expect((await pod('fine'))!.status).toBe('Running');
+    const p = (await pod('nocmd'))!;
+    const s = p.json.status.containerStatuses[0]!;
+    // Tried at once a second time (the kubelet's first restart), then it waits out the back-off.
+    expect(p.status).toBe('CrashLoopBackOff');
+    expect(s.restartCount).toBeGreaterThanOrEqual(1);
+    expect((s as unknown as { lastState: { terminated?: { reason: string; message?: string } } }).lastState.terminated).toMatchObject({ reason: 'StartError', message: expect.stringMatching(/no such file/) });
+    const described = await berthOk('describe', 'pod', p.json.metadata.name);
+    expect(described).toMatch(/Warning\s+Failed\s+.*\bberth\s+Error: failed to start container "app": .*no such file/);
+    // The next pass past the back-off tries again: one more attempt.
+    const again = await eventually('another attempt', async () => {
+      await berthOk('apply', '-f', t.dir);
+      const q = await pod('nocmd');
+      return q && q.json.status.containerStatuses[0]!.restartCount > s.restartCount && q;
+    }, 60_000, 1_000);
+    expect(again.status).toBe('CrashLoopBackOff');
+    expect(again.json.metadata.name).toBe(p.json.metadata.name);
+  }, 120_000);
+});
+
 describe('a pod being deleted', () => {
   it('reads Terminating, with its deletionTimestamp, for as long as its grace period keeps it, then is gone', async () => {
     await t.write({

@@ -75,6 +75,9 @@ describe('container state and the STATUS column', () => {
     ['created, not started', container({ state: 'created', startedAt: undefined }), {}, { state: { waiting: { reason: 'ContainerCreating' } } }, 'ContainerCreating'],
     ['refused (CreateContainerConfigError)', container({ state: 'created', configError: 'runAsNonRoot and the image runs as root' }), {}, { state: { waiting: { reason: 'CreateContainerConfigError', message: 'runAsNonRoot and the image runs as root' } } }, 'CreateContainerConfigError'],
     ['running', container(), {}, { state: { running: { startedAt: '2026-03-01T11:59:00Z' } }, lastState: {}, ready: true, started: true }, 'Running'],
+    // Docker could not run the process: the kubelet's RunContainerError, then its back-off with the failed start as Last State.
+    ['Docker could not run it', container({ state: 'created', startedAt: undefined, exitCode: 127, error: 'exec: "/no/such": no such file or directory' }), {}, { state: { waiting: { reason: 'RunContainerError', message: 'exec: "/no/such": no such file or directory' } }, lastState: {} }, 'RunContainerError'],
+    ['Docker could not run it, tried again', container({ state: 'created', startedAt: undefined, exitCode: 127, restartCount: 2, error: 'exec: "/no/such": no such file or directory' }), {}, { state: BACK_OFF, lastState: { terminated: expect.objectContaining({ reason: 'StartError', exitCode: 127, message: 'exec: "/no/such": no such file or directory' }) } }, 'CrashLoopBackOff'],
   ])('%s', (_title, c, podOver, expected, status) => {
     const w = words(podWith([c], podOver));
     expect(w.containers[0]).toMatchObject(expected);

@@ -64,12 +64,16 @@ describe('resumeDecision', () => {
   });
 });
 
-describe('assessPod: such a pod is kept, not re-created', () => {
+describe('assessPod: such a pod is kept, not re-created, and retried with back-off', () => {
   it.each<[string, ObservedPod, string[], boolean]>([
     ['failed init under Always: run again in place', pod([failedInit(0, 1_000)], [c()]), ['resume-pod'], false],
     ['failed init in back-off: waits, not broken', pod([failedInit(3, 1_000)], [c()]), [], true],
     ['app container without its image: pulled again; its neighbour runs on', pod([], [c(pull(2, 60_000)), c({ id: 'c2', name: 'side', state: 'running' })]), ['resume-pod'], false],
     ['init without its image in back-off', pod([c({ ...pull(1, 1_000), role: 'init', name: 'init' })], [c()]), [], true],
+    // RunContainerError: Docker could not run it; tried again once the back-off its last failure set is over.
+    ['Docker could not run it, never retried yet: started again at once', pod([], [c({ exitCode: 127, error: 'exec: no such file' })]), ['start-container'], false],
+    ['Docker could not run it, in its back-off', pod([], [c({ exitCode: 127, error: 'exec: no such file', backoffUntil: NOW + 5_000 })]), [], true],
+    ['Docker could not run it, back-off over', pod([], [c({ exitCode: 127, error: 'exec: no such file', backoffUntil: NOW - 1 })]), ['start-container'], false],
   ])('%s', (_title, p, actions, backoff) => {
     const h = assessPod(p, 'Deployment/default/web', PLAN, NOW);
     expect(h.broken).toBe(false);

@@ -120,7 +120,8 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
       continue;
     }
     if ((c.state === 'exited' || c.state === 'created') && !c.restarting && shouldRun(pod, c.exitCode)) {
-      const restartAt = c.restartsManaged ? nextRestartAt(c) : 0;
+      // Docker could not run it (RunContainerError): tried again after the back-off its last failure set.
+      const restartAt = c.error && c.backoffUntil !== undefined ? c.backoffUntil : c.restartsManaged ? nextRestartAt(c) : 0;
       if (now < restartAt) {
         backoffs.push(`back-off ${Math.ceil((restartAt - now) / 1000)}s restarting failed container ${name}`);
         continue;

@@ -184,7 +184,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
       } finally {
         // One transaction per step, also for a step an abort cut short: what was done is recorded.
         journal = undefined;
-        commitChanges(deps.store, req.app, settle({ sourceRevision: req.sourceRevision, events: p.events, pods: observed.pods, journal: stepJournal }));
+        commitChanges(deps.store, req.app, settle({ sourceRevision: req.sourceRevision, events: p.events, pods: observed.pods, journal: stepJournal, now: clock.now() }));
       }
       results.push(...stepResults);
       // A failing action would fail the same way at once: let the caller back off instead.
