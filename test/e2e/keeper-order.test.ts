@@ -2,7 +2,7 @@ import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
-import { crashContainer, firstSweepDone, KEEPER, keeperExists, keeperManifests, removeKeeperIfMadeHere, replaceKeeperAsAnotherBuild, takeOverCrashLoop, untagOtherBuilds, until } from './support/keeper.js';
+import { crashContainer, freshKeeperSwept, KEEPER, keeperExists, keeperManifests, removeKeeperIfMadeHere, takeOverCrashLoop, untagOtherBuilds, until } from './support/keeper.js';
 
 /**
  * The pod keeper without an engine restart (keeper-dockerd-restart.test.ts restarts the engine):
@@ -75,9 +75,7 @@ describe('pod keeper (no engine restart)', () => {
     await takeOverCrashLoop(t);
     // berth is not running: the crash loop stays down (policy no) until someone restarts it.
     await until(async () => !(await crashContainer(t)).State.Running);
-    const keeper = await replaceKeeperAsAnotherBuild(t.docker);
-    otherBuilds.push(keeper.tag);
-    await firstSweepDone(t.docker, keeper.id);
+    await freshKeeperSwept(t.docker, otherBuilds);
     // The engine did not restart: the new keeper (which never ran before) must not void the back-off.
     const c = await crashContainer(t);
     expect(c.HostConfig.RestartPolicy?.Name).toBe('no');
@@ -98,14 +96,12 @@ describe('pod keeper (no engine restart)', () => {
     const sandbox = await t.docker.getContainer(sandboxId).inspect();
     expect(Date.parse(sandbox.State.StartedAt)).toBeGreaterThan(Date.parse(before.State.FinishedAt));
     expect((await crashContainer(t)).HostConfig.RestartPolicy?.Name).toBe('no');
-    const keeper = await replaceKeeperAsAnotherBuild(t.docker);
-    otherBuilds.push(keeper.tag);
-    const after = await until(async () => {
-      const c = await crashContainer(t);
-      return c.HostConfig.RestartPolicy?.Name === 'unless-stopped' && Date.parse(c.State.StartedAt) > Date.parse(before.State.StartedAt) ? c : undefined;
-    });
+    const keeper = await freshKeeperSwept(t.docker, otherBuilds);
+    // Its first sweep handed it back and started it.
+    const after = await crashContainer(t);
     expect(after.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
-    const logs = (await t.docker.getContainer(keeper.id).logs({ stdout: true, stderr: true })).toString('utf8');
+    expect(Date.parse(after.State.StartedAt)).toBeGreaterThan(Date.parse(before.State.StartedAt));
+    const logs = (await t.docker.getContainer(keeper).logs({ stdout: true, stderr: true })).toString('utf8');
     expect(logs.split('\n').find((l) => l.includes('restart policy handed back to Docker'))).toContain('sandbox started after it stopped');
     // berth's next pass sees Docker restarting it and takes it over again; its own keeper replaces the other build's.
     await takeOverCrashLoop(t);

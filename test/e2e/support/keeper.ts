@@ -119,7 +119,21 @@ export async function untagOtherBuilds(docker: Dockerode, tags: readonly string[
   for (const t of tags) await docker.getImage(t).remove({ noprune: true }).catch(() => undefined);
 }
 
-/** Resolves once the keeper container `id` logged that its first sweep is done. */
-export async function firstSweepDone(docker: Dockerode, id: string): Promise<void> {
-  await until(async () => (await docker.getContainer(id).logs({ stdout: true, stderr: true })).toString('utf8').includes('first sweep done'));
+/**
+ * Replaces the keeper as another build would and waits for its first sweep. On an engine shared
+ * with other work trees, their passes replace the keeper with their own build's at any time: if
+ * that happens before this one swept, it is made again (the tags made are pushed to `tags`).
+ */
+export async function freshKeeperSwept(docker: Dockerode, tags: string[]): Promise<string> {
+  for (;;) {
+    const k = await replaceKeeperAsAnotherBuild(docker);
+    tags.push(k.tag);
+    const outcome = await until(async () => {
+      const info = await docker.getContainer(k.id).inspect().catch(() => undefined);
+      if (!info) return 'gone';
+      const logs = (await docker.getContainer(k.id).logs({ stdout: true, stderr: true })).toString('utf8');
+      return logs.includes('first sweep done') ? 'swept' : undefined;
+    });
+    if (outcome === 'swept') return k.id;
+  }
 }
