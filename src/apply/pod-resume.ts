@@ -3,7 +3,7 @@ import type { ContainerPlan, PodPlan } from '../plan/pod-plan.js';
 import type { ImagePullFailure, ObservedPod } from '../plan/observed.js';
 import { BerthError } from '../model/errors.js';
 import { dockerError, isNotFound } from './docker.js';
-import { ensureImage } from './images/index.js';
+import { ensureImage, forgetPull } from './images/index.js';
 import { L } from './labels.js';
 import { dockerNames } from './names.js';
 import type { PodContext, PodCreated } from './pod-context.js';
@@ -181,13 +181,16 @@ export async function resumePod(ctx: PodContext, req: ResumeRequest, observed: O
     if (!(await runInit(ctx, pod, req.container, ctx.docker.api.getContainer(existing.id)))) return { started: true };
     return finishPod(ctx, pod, ref, mounts, initIndex + 1);
   }
-  // The stand-in goes first: the name is the container's. Pulled again (ctx.pulls holds this
-  // pass's attempts only), it fails or the real container takes its place.
-  if (existing) await removeStandIn(ctx, existing.id);
+  const retried = [...pod.initContainers, ...pod.containers].find((c) => c.name === req.container);
+  if (!retried) throw new BerthError('INTERNAL', `pod ${pod.namespace}/${pod.name} has no container ${req.container}`);
   const attemptOf = (name: string) => (name === req.container ? (existing?.imagePull?.attempt ?? 0) + 1 : 1);
+  // Pulled again now (this pass may remember an earlier failure), then the stand-in makes way:
+  // the name is the container's. What follows reads the outcome this pass remembers.
+  forgetPull(ctx.pulls, retried.image, retried.pullPolicy);
+  await imageFailures(ctx, pod, [retried], attemptOf, { quiet: true });
+  if (existing) await removeStandIn(ctx, existing.id);
   if (initIndex >= 0) return finishPod(ctx, pod, ref, mounts, initIndex, attemptOf);
-  const spec = pod.containers.find((c) => c.name === req.container);
-  if (!spec) throw new BerthError('INTERNAL', `pod ${pod.namespace}/${pod.name} has no container ${req.container}`);
+  const spec = retried;
   const failure = (await imageFailures(ctx, pod, [spec], attemptOf)).get(spec.name);
   if (failure) {
     await createImageStandIn(ctx, pod, spec, 'container', sandbox.id, failure);
