@@ -11,6 +11,7 @@ import type { DeletePodHooks, PodContext, PodCreated } from './pod.js';
 import { createPod, createPodContainer, deletePod, removeVolume, restoreVolumeFiles, startContainer } from './pod.js';
 import { describeAction } from '../plan/action-text.js';
 import { executeServiceAction } from './services/execute.js';
+import { resumePod } from './pod-resume.js';
 
 // Callers that print what a pass did (apply --dry-run, the live diff) have long read it from here.
 export { describeAction };
@@ -105,6 +106,11 @@ async function executeAction(action: Action, options: ExecuteOptions): Promise<P
     }
     case 'manage-restarts':
       return setRestartPolicy(ctx, action.containerId, action.take);
+    case 'resume-pod': {
+      const observed = options.pods.find((p) => p.namespace === action.pod.namespace && p.name === action.pod.name);
+      if (!observed) throw new BerthError('INTERNAL', `pod ${action.pod.namespace}/${action.pod.name} vanished before it could be resumed`);
+      return resumePod(ctx, action, observed);
+    }
     default:
       return executeServiceAction(action, ctx);
   }

@@ -27,6 +27,11 @@ export const L = {
   safeMounts: 'berth.safe-mounts',
   /** On a pod's own Docker volume: the pod volume it realises (`spec.volumes[].name`). */
   volume: 'berth.volume',
+  /**
+   * On the stand-in of a container whose image could not be had (kubelet's ErrImagePull,
+   * ErrImageNeverPull): JSON {reason, message, attempt, at}; never started, retried with back-off.
+   */
+  imagePull: 'berth.image-pull',
 } as const;
 
 export type Role = 'sandbox' | 'container' | 'init' | 'proxy' | 'dns' | 'network' | 'pvc' | 'emptydir' | 'config' | 'keeper';

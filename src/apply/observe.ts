@@ -213,6 +213,8 @@ function observedContainer(c: Dockerode.ContainerInfo, info: Dockerode.Container
   };
   const configError = c.Labels[L.configError];
   if (configError !== undefined) out.configError = configError;
+  const imagePull = parseJson<ObservedContainer['imagePull']>(c.Labels[L.imagePull]);
+  if (imagePull) out.imagePull = imagePull;
   const ports = parseJson<ObservedContainer['ports']>(c.Labels[L.ports]);
   if (ports?.length) out.ports = ports;
   if (info) {

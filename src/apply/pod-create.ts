@@ -3,15 +3,14 @@ import type { PodPlan } from '../plan/pod-plan.js';
 import type { ObservedPod } from '../plan/observed.js';
 import { BerthError } from '../model/errors.js';
 import { dockerError } from './docker.js';
-import { ensureImage } from './images/index.js';
 import { L, parseJson } from './labels.js';
 import { dockerNames, sandboxVolumePath } from './names.js';
 import type { SafeMount } from './volumes/safe-mounts.js';
 import { ensureSafeMounts, SAFE_MOUNT_ROOT } from './volumes/safe-mounts.js';
 import type { PodContext, PodCreated } from './pod-context.js';
-import { podLabels, pullGuard } from './pod-context.js';
-import type { Created } from './pod-container.js';
+import { podLabels } from './pod-context.js';
 import { createContainer } from './pod-container.js';
+import { createImageStandIn, failedToRun, finishPod, imageFailures } from './pod-resume.js';
 import { mountResolver, needsSafeMounts } from './pod-mounts.js';
 import { createPodVolumes, existingVolumeNames, writeVolumeFiles } from './pod-volumes.js';
 
@@ -23,13 +22,9 @@ import { createPodVolumes, existingVolumeNames, writeVolumeFiles } from './pod-v
 export async function createPod(ctx: PodContext, pod: PodPlan): Promise<PodCreated> {
   const { docker, app } = ctx;
   const images = [...pod.initContainers, ...pod.containers];
-  const [sandboxImage] = await Promise.all([
-    ctx.images.sandbox(),
-    ...images.map(async (c) => {
-      const r = await ensureImage(docker, ctx.clock, c.image, c.pullPolicy, ctx.pulls, pullGuard(ctx));
-      if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
-    }),
-  ]);
+  // Pulled while the sandbox is made; a failure is the container's (its stand-in says why,
+  // pod-resume.ts), asked again from this pass's pulls where the container is created.
+  const [sandboxImage] = await Promise.all([ctx.images.sandbox(), imageFailures(ctx, pod, images, () => 1, { quiet: true })]);
   const volumes = await createPodVolumes(ctx, pod);
   const sandbox = await createSandbox(ctx, pod, sandboxImage, volumes);
   const mounts = mountResolver(ctx, pod, volumes);
@@ -58,66 +53,46 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<PodCreat
   // pod's tmpfs volumes mounted on the host (else the path would be resolved on the empty disk
   // directory underneath).
   if (pod.initContainers.length === 0 && !needsIp && !needsSafeMounts(pod)) {
-    const [created] = await Promise.all([Promise.all(pod.containers.map((c) => createContainer(ctx, pod, c, 'container', sandbox.id, '', mounts))), startSandbox]);
-    return startAll(pod, created);
+    const [created] = await Promise.all([finishPod(ctx, pod, { id: sandbox.id, ip: '', running: startSandbox }, mounts, 0), startSandbox]);
+    return created;
   }
   await startSandbox;
   const ip = pod.hostNetwork ? '127.0.0.1' : needsIp ? await sandboxIp(ctx, pod, sandbox) : '';
-  for (const c of pod.initContainers) {
-    const { container, refused } = await createContainer(ctx, pod, c, 'init', sandbox.id, ip, mounts);
-    // The pod waits on this init container, as the kubelet's does: nothing after it is created.
-    if (refused !== undefined) return { started: false };
-    await container.start().catch((err: unknown) => {
-      throw dockerError(err, `starting init container ${c.name} of pod ${pod.namespace}/${pod.name}`);
-    });
-    const result = (await container.wait()) as { StatusCode: number };
-    if (result.StatusCode !== 0)
-      throw new BerthError('DOCKER_ERROR', `init container ${c.name} of pod ${pod.namespace}/${pod.name} failed with exit code ${result.StatusCode}`, {
-        pod: `${pod.namespace}/${pod.name}`,
-        container: c.name,
-        exitCode: result.StatusCode,
-        hint: `see its output with: berth logs ${pod.name} -n ${pod.namespace} -c ${c.name}`,
-      });
-  }
-  const created = await Promise.all(pod.containers.map((c) => createContainer(ctx, pod, c, 'container', sandbox.id, ip, mounts)));
-  return startAll(pod, created);
-}
-
-async function startAll(pod: PodPlan, created: Created[]): Promise<PodCreated> {
-  await Promise.all(
-    created.map(({ container, refused }, i) =>
-      refused !== undefined ? undefined : container.start().catch((err: unknown) => {
-        throw dockerError(err, `starting container ${pod.containers[i]!.name} of pod ${pod.namespace}/${pod.name}`);
-      }),
-    ),
-  );
-  return { started: created.some((c) => c.refused === undefined) };
+  return finishPod(ctx, pod, { id: sandbox.id, ip }, mounts, 0);
 }
 
 /** Re-creates one app container of an existing pod (it was removed by hand). */
 export async function createPodContainer(ctx: PodContext, pod: PodPlan, name: string, observed: ObservedPod): Promise<PodCreated> {
   const spec = pod.containers.find((c) => c.name === name);
   if (!spec || !observed.sandbox) throw new BerthError('INTERNAL', `cannot recreate container ${name} of pod ${pod.namespace}/${pod.name}`);
-  const r = await ensureImage(ctx.docker, ctx.clock, spec.image, spec.pullPolicy, ctx.pulls, pullGuard(ctx));
-  if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
+  const failure = (await imageFailures(ctx, pod, [spec])).get(name);
+  if (failure) {
+    await createImageStandIn(ctx, pod, spec, 'container', observed.sandbox.id, failure);
+    return { started: false };
+  }
   const mounts = mountResolver(ctx, pod, await existingVolumeNames(ctx, pod));
   const { container, refused } = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, observed.sandbox.ip ?? '', mounts);
   if (refused !== undefined) return { started: false };
-  await container.start().catch((err: unknown) => {
+  try {
+    await container.start();
+  } catch (err) {
+    if (await failedToRun(ctx, container)) return { started: false };
     throw dockerError(err, `starting container ${name} of pod ${pod.namespace}/${pod.name}`);
-  });
+  }
   return { started: true };
 }
 
-export async function startContainer(ctx: PodContext, containerId: string): Promise<void> {
+export async function startContainer(ctx: PodContext, containerId: string): Promise<PodCreated> {
   try {
     // Its subPath/hostPath binds are gone after a reboot (tmpfs): made again, from its own
     // label, by the same safe resolution, before Docker is asked to bind them.
     const info = await ctx.docker.api.getContainer(containerId).inspect();
     await ensureSafeMounts({ docker: ctx.docker, root: ctx.safeMountRoot ?? SAFE_MOUNT_ROOT, ...(ctx.preparedRoots ? { preparedRoots: ctx.preparedRoots } : {}) }, parseJson<SafeMount[]>(info.Config.Labels[L.safeMounts]) ?? []);
     await ctx.docker.api.getContainer(containerId).start();
+    return { started: true };
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 304) return; // already running
+    if ((err as { statusCode?: number }).statusCode === 304) return { started: true }; // already running
+    if (await failedToRun(ctx, ctx.docker.api.getContainer(containerId))) return { started: false };
     throw dockerError(err, `starting container ${containerId.slice(0, 12)}`);
   }
 }

@@ -14,9 +14,10 @@
  * - a container whose restarts berth had taken over for CrashLoopBackOff (Docker policy `no`,
  *   pod restartPolicy Always/OnFailure): nobody restarts it when berth is gone. The keeper hands
  *   it back to Docker's restart policy (berth takes it again at its next crash, if berth runs)
- *   and starts it: at once on the keeper's first sweep after it was restarted (the engine
- *   restarted: the back-off is void, as a node reboot voids kubelet's), otherwise once it has been down
- *   longer than berth's longest back-off could keep it (berth is not there to restart it).
+ *   and starts it: at once when its pod's sandbox started after it stopped (see
+ *   `sandboxRestarted`: the engine restarted, and the back-off is void, as a node reboot voids
+ *   kubelet's), otherwise once it has been down longer than berth's longest back-off could keep
+ *   it (berth is not there to restart it).
  * Never an init container (they ran to completion), nor one berth refused to create as asked
  * (CreateContainerConfigError stand-ins), nor a Never/OnFailure container that should stay down.
  */
@@ -41,6 +42,10 @@ export interface KeptContainer {
   error: string;
   /** State.FinishedAt in ms, when it ever finished. */
   finishedAt?: number;
+  /** State.StartedAt in ms, when known (inspected) and it ever started. */
+  startedAt?: number;
+  /** `app/namespace/name` of the pod it belongs to (labels), for finding its sandbox. */
+  pod?: string;
   /** HostConfig.RestartPolicy.Name, '' read as 'no'. */
   dockerPolicy: string;
   /** Containers whose namespaces it joins (`container:X` of NetworkMode, IpcMode, PidMode): ids or names. */
@@ -67,12 +72,6 @@ export interface KeeperAttempt {
 
 export interface KeeperPlanOptions {
   now: number;
-  /**
-   * The keeper's first sweep after it was restarted (it had run before: the engine restarted, or,
-   * rarely, it crashed): hand back every managed container. Not when it was just created (a
-   * first pass on the host, berth upgraded): berth's back-off then still holds.
-   */
-  restarted: boolean;
   /** A managed container down this long has no berth restarting it. */
   abandonedAfterMs: number;
   /** The keeper's own earlier attempts, for its back-off (a start that fails again waits). */
@@ -105,7 +104,7 @@ export function planKeeper(containers: readonly KeptContainer[], o: KeeperPlanOp
   }
   const wanted = new Map<string, KeeperStep>();
   for (const c of containers) {
-    const step = decide(c, o);
+    const step = decide(c, o, sandboxOf(c, containers, byKey));
     if (step) wanted.set(c.id, step);
   }
   const steps: KeeperStep[] = [];
@@ -131,27 +130,91 @@ export function planKeeper(containers: readonly KeptContainer[], o: KeeperPlanOp
   return { steps, waits };
 }
 
-function decide(c: KeptContainer, o: KeeperPlanOptions): KeeperStep | undefined {
+function decide(c: KeptContainer, o: KeeperPlanOptions, sandbox: KeptContainer | undefined): KeeperStep | undefined {
   if (c.up || c.configError || c.role === 'init' || c.status === 'dead' || c.status === 'removing') return undefined;
-  const managed = c.role === 'container' && c.dockerPolicy === 'no' && (c.podRestartPolicy === 'Always' || c.podRestartPolicy === 'OnFailure');
-  if (managed) {
+  if (isManaged(c)) {
     // Never started: a berth pass is creating the pod right now and starts it itself.
     if (c.status === 'created' && c.error === '') return undefined;
     if (c.podRestartPolicy === 'OnFailure' && c.exitCode === 0 && c.error === '') return undefined;
+    const restarted = sandboxRestarted(c, sandbox);
     const abandoned = c.finishedAt !== undefined && o.now - c.finishedAt >= o.abandonedAfterMs;
-    if (!o.restarted && !abandoned) return undefined;
+    if (!restarted && !abandoned) return undefined;
     return {
       type: 'hand-back',
       id: c.id,
       name: c.name,
       policy: DOCKER_POLICY[c.podRestartPolicy!]!,
-      reason: o.restarted ? 'berth managed its restarts before the engine restarted' : `down for ${Math.round((o.now - c.finishedAt!) / 1000)}s with no berth process restarting it`,
+      reason: restarted
+        ? 'its pod sandbox started after it stopped (the engine restarted): berth\'s back-off is void'
+        : `down for ${Math.round((o.now - c.finishedAt!) / 1000)}s with no berth process restarting it`,
     };
   }
   if (c.error === '' || c.dockerPolicy === 'no') return undefined;
   const attempt = o.attempts.get(c.id);
   if (attempt && o.now < attempt.at + retryDelayMs(attempt.count)) return undefined;
   return { type: 'start', id: c.id, name: c.name, reason: `its last start failed: ${c.error}` };
+}
+
+/** An app container whose restarts berth had taken over from Docker (policy `no` on a pod that restarts). */
+function isManaged(c: KeptContainer): boolean {
+  return c.role === 'container' && c.dockerPolicy === 'no' && (c.podRestartPolicy === 'Always' || c.podRestartPolicy === 'OnFailure');
+}
+
+/**
+ * Whether the engine restarted since berth last stopped this container, read from Docker alone
+ * so that any keeper sees it: a keeper just made by another berth build, or one whose first
+ * sweep came before the sandbox was back, as well as one the engine restarted. The keeper's own
+ * history cannot tell (a pass of another build replaces it; its first sweep is gone by then).
+ *
+ * The witness is the pod's sandbox: a pause process that never exits on its own, restart policy
+ * `unless-stopped`, and whose namespaces the container joins, so it ran when the container last
+ * stopped. Its StartedAt later than the container's FinishedAt means it was started again after
+ * that, which happens when:
+ * - the engine restarted with LiveRestore off: dockerd stops every container and starts the
+ *   sandbox again (a stopped, taken-over container keeps its FinishedAt; one that ran is stopped
+ *   by the engine first, so its FinishedAt is still before the sandbox's new start);
+ * - the host rebooted (LiveRestore on or off): everything died, the sandbox is started anew;
+ * - rarely, someone restarted the sandbox by hand: its namespaces are new, the pod restarts, and
+ *   giving the container back to Docker costs at most one early restart before berth takes it
+ *   again (if berth runs).
+ * An engine restart with LiveRestore on leaves the sandbox (and every container) as it was: the
+ * pod was not disturbed, nothing is voided, and the crash loop stays under berth's back-off, or
+ * the `abandoned` rule when no berth runs. A sandbox not running now (its start is pending or
+ * failed) says nothing yet: the sweep its start event triggers decides.
+ */
+export function sandboxRestarted(c: KeptContainer, sandbox: KeptContainer | undefined): boolean {
+  if (!sandbox?.up || sandbox.startedAt === undefined || c.finishedAt === undefined) return false;
+  return sandbox.startedAt > c.finishedAt;
+}
+
+/** The pod sandbox of a container: the one whose namespaces it joins, else its pod's by labels (host namespaces). */
+function sandboxOf(c: KeptContainer, all: readonly KeptContainer[], byKey: ReadonlyMap<string, KeptContainer>): KeptContainer | undefined {
+  for (const j of c.joins) {
+    const s = byKey.get(j);
+    if (s?.role === 'sandbox') return s;
+  }
+  if (c.pod === undefined) return undefined;
+  return all.find((s) => s.role === 'sandbox' && s.pod === c.pod);
+}
+
+/**
+ * The sandboxes whose StartedAt a sweep must read (inspect) before planning: those of containers
+ * berth took over that are down. A running container is only listed (no StartedAt), so a host of
+ * healthy pods costs no inspect.
+ */
+export function sandboxesToInspect(containers: readonly KeptContainer[]): string[] {
+  const byKey = new Map<string, KeptContainer>();
+  for (const c of containers) {
+    byKey.set(c.id, c);
+    byKey.set(c.name, c);
+  }
+  const out = new Set<string>();
+  for (const c of containers) {
+    if (c.up || !isManaged(c)) continue;
+    const s = sandboxOf(c, containers, byKey);
+    if (s?.up && s.startedAt === undefined) out.add(s.id);
+  }
+  return [...out];
 }
 
 /** `container:X` references of a container's HostConfig modes: what must run before it starts. */

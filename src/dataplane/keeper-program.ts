@@ -7,7 +7,7 @@
 import type { DockerApi, DockerEvent } from './keeper-docker.js';
 import { DockerApiError } from './keeper-docker.js';
 import type { KeeperAttempt, KeptContainer, NetworkEndpoint } from './keeper-plan.js';
-import { joinedContainers, planKeeper, staleEndpoints } from './keeper-plan.js';
+import { joinedContainers, planKeeper, sandboxesToInspect, staleEndpoints } from './keeper-plan.js';
 import type { Logger } from './log.js';
 import { errorText } from './log.js';
 
@@ -17,8 +17,6 @@ export interface KeeperProgramOptions {
   now: () => number;
   sweepMs: number;
   abandonedAfterMs: number;
-  /** This container's id or name (its hostname is its short id). */
-  self: string;
 }
 
 export interface KeeperProgram {
@@ -39,7 +37,7 @@ interface ListedContainer {
 interface InspectedContainer {
   Id: string;
   Name: string;
-  State: { Status: string; ExitCode: number; Error?: string; FinishedAt?: string; Running?: boolean; Restarting?: boolean; Paused?: boolean };
+  State: { Status: string; ExitCode: number; Error?: string; StartedAt?: string; FinishedAt?: string; Running?: boolean; Restarting?: boolean; Paused?: boolean };
   HostConfig: { NetworkMode?: string; IpcMode?: string; PidMode?: string; RestartPolicy?: { Name?: string } };
   Config: { Labels?: Record<string, string> };
 }
@@ -51,7 +49,6 @@ interface InspectedNetwork {
 
 export function startKeeper(o: KeeperProgramOptions): KeeperProgram {
   const attempts = new Map<string, KeeperAttempt>();
-  let first = true;
   let cleanEndpoints = true;
   let running: Promise<void> | undefined;
   let again = false;
@@ -84,14 +81,20 @@ export function startKeeper(o: KeeperProgramOptions): KeeperProgram {
       await removeStaleEndpoints(listed);
       cleanEndpoints = false;
     }
-    const kept = await Promise.all(listed.map((c) => observe(c)));
-    const now = o.now();
-    for (const c of kept) if (c?.up) attempts.delete(c.id);
-    const { steps, waits } = planKeeper(
-      kept.filter((c): c is KeptContainer => c !== undefined),
-      { now, restarted: first && (await restartedSelf()), abandonedAfterMs: o.abandonedAfterMs, attempts },
+    const kept = (await Promise.all(listed.map((c) => observe(c)))).filter((c): c is KeptContainer => c !== undefined);
+    // Whether the engine restarted is read from the sandboxes of taken-over containers that are
+    // down (keeper-plan.ts sandboxRestarted): only those running sandboxes are inspected.
+    const byId = new Map(kept.map((c) => [c.id, c]));
+    await Promise.all(
+      sandboxesToInspect(kept).map(async (id) => {
+        const info = await o.api.call<InspectedContainer>('GET', `/containers/${id}/json`).catch(() => undefined);
+        const started = dockerTime(info?.State.StartedAt);
+        if (started !== undefined) byId.get(id)!.startedAt = started;
+      }),
     );
-    first = false;
+    const now = o.now();
+    for (const c of kept) if (c.up) attempts.delete(c.id);
+    const { steps, waits } = planKeeper(kept, { now, abandonedAfterMs: o.abandonedAfterMs, attempts });
     for (const w of waits) o.log.debug('waits for the container it joins', { container: w.name, on: w.on });
     for (const s of steps) {
       const log = o.log.child({ container: s.name });
@@ -114,16 +117,6 @@ export function startKeeper(o: KeeperProgramOptions): KeeperProgram {
     }
   }
 
-  /**
-   * Whether this keeper container ran before this start (Docker keeps the previous FinishedAt):
-   * the engine restarted it. A keeper just created by a pass has never finished.
-   */
-  async function restartedSelf(): Promise<boolean> {
-    const self = await o.api.call<InspectedContainer>('GET', `/containers/${encodeURIComponent(o.self)}/json`).catch(() => undefined);
-    const finished = self?.State.FinishedAt ?? '';
-    return finished !== '' && !finished.startsWith('0001-');
-  }
-
   async function start(id: string): Promise<void> {
     try {
       await o.api.call('POST', `/containers/${id}/start`);
@@ -136,7 +129,16 @@ export function startKeeper(o: KeeperProgramOptions): KeeperProgram {
   /** Only not-running containers are inspected: what runs needs nothing but to be known as up. */
   async function observe(c: ListedContainer): Promise<KeptContainer | undefined> {
     const labels = c.Labels ?? {};
-    const base = { id: c.Id, name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''), role: labels['berth.role'], podRestartPolicy: labels['berth.restart-policy'], configError: labels['berth.config-error'] !== undefined };
+    const pod = labels['berth.app'] !== undefined && labels['berth.name'] !== undefined ? `${labels['berth.app']}/${labels['berth.namespace'] ?? 'default'}/${labels['berth.name']}` : undefined;
+    const base = {
+      id: c.Id,
+      name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
+      role: labels['berth.role'],
+      podRestartPolicy: labels['berth.restart-policy'],
+      // Stand-ins for a refused container or an image that could not be had: never started.
+      configError: labels['berth.config-error'] !== undefined || labels['berth.image-pull'] !== undefined,
+      ...(pod !== undefined ? { pod } : {}),
+    };
     if (c.State === 'running' || c.State === 'restarting' || c.State === 'paused')
       return { ...base, up: true, status: c.State, exitCode: 0, error: '', dockerPolicy: '', joins: [] };
     // Never started by the keeper whatever their state says (keeper-plan.ts): no inspect, so a
@@ -150,14 +152,16 @@ export function startKeeper(o: KeeperProgramOptions): KeeperProgram {
       if (err instanceof DockerApiError && err.statusCode === 404) return undefined; // removed meanwhile
       throw err;
     }
-    const finished = Date.parse(info.State.FinishedAt ?? '');
+    const finished = dockerTime(info.State.FinishedAt);
+    const started = dockerTime(info.State.StartedAt);
     return {
       ...base,
       up: Boolean(info.State.Running || info.State.Restarting || info.State.Paused),
       status: info.State.Status,
       exitCode: info.State.ExitCode,
       error: info.State.Error ?? '',
-      ...(Number.isNaN(finished) || (info.State.FinishedAt ?? '').startsWith('0001-') ? {} : { finishedAt: finished }),
+      ...(finished !== undefined ? { finishedAt: finished } : {}),
+      ...(started !== undefined ? { startedAt: started } : {}),
       dockerPolicy: info.HostConfig.RestartPolicy?.Name || 'no',
       joins: joinedContainers([info.HostConfig.NetworkMode, info.HostConfig.IpcMode, info.HostConfig.PidMode]),
     };
@@ -214,4 +218,11 @@ export function startKeeper(o: KeeperProgramOptions): KeeperProgram {
       await running;
     },
   };
+}
+
+/** A Docker timestamp in ms; undefined for "never" (Docker's zero time `0001-01-01…`) or none. */
+function dockerTime(text: string | undefined): number | undefined {
+  if (!text || text.startsWith('0001-')) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
 }

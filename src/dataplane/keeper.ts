@@ -4,7 +4,6 @@
  * with or without a berth process running (keeper-plan.ts says what and why; docs/daemon.md).
  * Node built-ins only.
  */
-import { hostname } from 'node:os';
 import type { OptionSpec } from './cli-args.js';
 import { dockerApi } from './keeper-docker.js';
 import { ABANDONED_AFTER_MS } from './keeper-plan.js';
@@ -29,9 +28,10 @@ runMain({
       now: () => Date.now(),
       sweepMs: Math.max(100, o['sweep-ms'] as number),
       abandonedAfterMs: o['abandoned-after-ms'] as number,
-      self: hostname(),
     });
     log.info('started', { socket: o.socket });
+    // Tests and operators read this line to know the keeper has looked at the host once.
+    void keeper.firstSweep.then(() => log.info('first sweep done'));
     return { shutdown: () => keeper.shutdown() };
   },
 });

@@ -223,6 +223,12 @@ export interface PodStatusRecord {
   ready: boolean;
   containers: Record<string, ContainerStatusRecord>;
   updatedAt: number;
+  /**
+   * When berth began deleting the pod (its preStop hooks and grace period under way): kubectl's
+   * deletionTimestamp, STATUS `Terminating`. Cleared with the record once the pod is gone, or
+   * when the deletion failed.
+   */
+  terminatingSince?: number;
 }
 
 // ---------------------------------------------------------------- node ports

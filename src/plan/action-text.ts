@@ -26,6 +26,10 @@ export function describeAction(a: Action): string {
       return a.take
         ? `take over restarts of container ${a.container} in pod ${a.namespace}/${a.pod} (${a.reason})`
         : `hand restarts of container ${a.container} in pod ${a.namespace}/${a.pod} back to Docker (${a.reason})`;
+    case 'resume-pod':
+      return a.step === 'pull'
+        ? `pull the image of container ${a.container} in pod ${a.pod.namespace}/${a.pod.name} again (${a.reason})`
+        : `run init container ${a.container} of pod ${a.pod.namespace}/${a.pod.name} again (${a.reason})`;
     default:
       return describeServiceAction(a);
   }

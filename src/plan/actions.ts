@@ -23,7 +23,12 @@ export type Action =
    * schedule); `!take` hands them back to Docker once the container has run cleanly long enough.
    */
   | { type: 'manage-restarts'; key: string; namespace: string; pod: string; container: string; containerId: string; take: boolean; reason: string }
-  | ServiceAction;
+  | ServiceAction
+  /**
+   * Resumes a pod in place (apply/pod-resume.ts, plan/pod-resume.ts): pull a container's image
+   * again after ErrImagePull, or run a failed init container again; then the rest of the pod.
+   */
+  | { type: 'resume-pod'; key: string; pod: PodPlan; container: string; step: 'pull' | 'restart-init'; reason: string };
 
 export type ActionType = Action['type'];
 
@@ -73,6 +78,7 @@ export const ACTION_PHASE: Record<ActionType, number> = {
   'delete-volume': 3,
   'delete-network': 3,
   ...SERVICE_ACTION_PHASE,
+  'resume-pod': 2,
 };
 
 export function isMutating(plan: Plan): boolean {

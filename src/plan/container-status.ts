@@ -1,6 +1,6 @@
 import { rfc3339 } from '../model/clock.js';
 import type { ContainerStatusRecord } from '../model/state.js';
-import type { ObservedContainer, ObservedPod } from './observed.js';
+import type { ImagePullFailure, ObservedContainer, ObservedPod } from './observed.js';
 
 /**
  * Kubernetes' container status words, decided once from what Docker shows and what the store
@@ -45,6 +45,8 @@ export interface ContainerStatusInput {
   fresh: boolean;
   /** The pod's init containers have all completed (app containers wait until then). */
   initialized: boolean;
+  /** When the status is read (ms): ErrImagePull turns ImagePullBackOff as time passes. Unknown reads as the failure itself. */
+  now?: number;
 }
 
 /** The container's status as the kubelet would report it. */
@@ -86,7 +88,16 @@ function terminated(c: ObservedContainer): NonNullable<ContainerState['terminate
 
 function containerStates(input: ContainerStatusInput, c: ObservedContainer): { state: ContainerState; lastState: ContainerState } {
   const { pod, record } = input;
+  if (c.imagePull) return { state: { waiting: imagePullWaiting(c.imagePull, input.now) }, lastState: {} };
   if (c.configError !== undefined) return { state: { waiting: { reason: 'CreateContainerConfigError', message: c.configError } }, lastState: {} };
+  // Docker could not run its process (apply/pod-resume.ts failedToRun): the kubelet's
+  // RunContainerError, then CrashLoopBackOff once it was tried again, the failed start as the
+  // last state (containerd's StartError).
+  if (c.error && (c.state === 'created' || c.state === 'exited') && !c.restarting) {
+    if (c.restartCount === 0) return { state: { waiting: { reason: 'RunContainerError', message: c.error } }, lastState: {} };
+    const startError = { ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}), reason: 'StartError', message: c.error, containerID: `docker://${c.id}` };
+    return { state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting failed container ${c.name} in pod ${pod.name}` } }, lastState: { terminated: startError } };
+  }
   // The kubelet creates each container in its turn; berth creates them all up front, stopped:
   // an init container whose turn has not come and the app containers of a pod still
   // initializing wait as the kubelet's do.
@@ -96,8 +107,9 @@ function containerStates(input: ContainerStatusInput, c: ObservedContainer): { s
   // its own reason (OOMKilled, Completed, Error), whoever restarts it.
   if (c.restarting || c.state === 'restarting') return { state: backOff, lastState: { terminated: terminated(c) } };
   if (c.state === 'exited' || c.state === 'dead') {
-    // berth re-runs failed init containers by re-creating the pod, never in place.
-    const willRestart = c.role === 'container' && (pod.restartPolicy === 'Always' || (pod.restartPolicy === 'OnFailure' && c.exitCode !== 0));
+    // A failed init container is run again in place under Always/OnFailure (plan/pod-resume.ts),
+    // as an app container is; one that succeeded is done.
+    const willRestart = c.role === 'container' ? pod.restartPolicy === 'Always' || (pod.restartPolicy === 'OnFailure' && c.exitCode !== 0) : pod.restartPolicy !== 'Never' && c.exitCode !== 0;
     // Until its first restart a container that ended shows how it ended (kubectl: Error, Completed, OOMKilled).
     if (willRestart && (c.restartCount > 0 || c.restartsManaged)) return { state: backOff, lastState: { terminated: terminated(c) } };
     return { state: { terminated: terminated(c) }, lastState: {} };
@@ -121,6 +133,20 @@ function containerStates(input: ContainerStatusInput, c: ObservedContainer): { s
   };
 }
 
+/**
+ * How long after a failed pull the kubelet still shows ErrImagePull: its pod worker syncs the
+ * pod again about 10 s after an error (backOffPeriod), finds the pull in back-off and says
+ * ImagePullBackOff from then until the next attempt, which shows ErrImagePull again if it fails.
+ */
+export const ERR_IMAGE_PULL_SHOWN_MS = 10_000;
+
+/** kubelet's waiting state of a container whose image could not be had. */
+export function imagePullWaiting(f: ImagePullFailure, now: number | undefined): { reason: string; message: string } {
+  // Policy Never is never pulled: nothing to back off from, the word stays.
+  if (f.reason === 'ErrImageNeverPull' || now === undefined || now - f.at < ERR_IMAGE_PULL_SHOWN_MS) return { reason: f.reason, message: f.message };
+  return { reason: 'ImagePullBackOff', message: `Back-off pulling image "${f.image}": ErrImagePull: ${f.message}` };
+}
+
 export interface PodStatusWords {
   /** kubectl's STATUS column. */
   reason: string;
@@ -135,9 +161,14 @@ export interface PodStatusWords {
  * the phase, replaced by the first init container that has not completed (`Init:<reason>` or
  * `Init:i/n`), else by the first app container that waits or ended (its reason); `Completed`
  * beside a running container reads `Running` (or `NotReady`). Pod-level words berth alone has
- * (SandboxMissing, SandboxExited, ContainerCreating of the sandbox) come first.
+ * (SandboxMissing, SandboxExited, ContainerCreating of the sandbox) come first, and `Terminating`
+ * (deletion under way, plan/terminating.ts) before everything, as kubectl's deletionTimestamp does.
  */
-export function podStatusWords(pod: { phase: string; ready: boolean; sandbox?: ObservedPod['sandbox'] }, inits: readonly ContainerStatus[], containers: readonly ContainerStatus[]): PodStatusWords {
+export function podStatusWords(
+  pod: { phase: string; ready: boolean; sandbox?: ObservedPod['sandbox']; terminating?: boolean },
+  inits: readonly ContainerStatus[],
+  containers: readonly ContainerStatus[],
+): PodStatusWords {
   const sandboxWord = !pod.sandbox ? 'SandboxMissing' : pod.sandbox.state === 'created' ? 'ContainerCreating' : pod.sandbox.state !== 'running' ? 'SandboxExited' : undefined;
   let reason = pod.phase;
   let restarts = 0;
@@ -170,5 +201,6 @@ export function podStatusWords(pod: { phase: string; ready: boolean; sandbox?: O
     }
     if (reason === 'Completed' && hasRunning) reason = pod.ready ? 'Running' : 'NotReady';
   }
-  return { reason: sandboxWord ?? reason, restarts, ...(lastRestartAt !== undefined ? { lastRestartAt } : {}) };
+  // kubectl: a pod whose deletion began reads Terminating, whatever else it shows (its sandbox goes last).
+  return { reason: pod.terminating ? 'Terminating' : (sandboxWord ?? reason), restarts, ...(lastRestartAt !== undefined ? { lastRestartAt } : {}) };
 }

@@ -79,6 +79,8 @@ export interface ObservedContainer {
   restartsManaged?: boolean;
   /** Restarts berth performed since it took over; the back-off doubles with each. */
   backoffRestarts?: number;
+  /** Docker could not run it (RunContainerError): berth does not try again before this time (store). */
+  backoffUntil?: number;
   oomKilled?: boolean;
   error?: string;
   /**
@@ -86,8 +88,23 @@ export interface ObservedContainer {
    * runAsNonRoot on a root image): what stands in its place is never started.
    */
   configError?: string;
+  /** The container's image could not be had: what stands in its place is never started (plan/image-pull.ts). */
+  imagePull?: ImagePullFailure;
   /** The container's `ports` (label), for Services' named targetPorts. */
   ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
+}
+
+/** One failed attempt at an image (kubelet's ErrImagePull / ErrImageNeverPull), as its stand-in's label keeps it. */
+export interface ImagePullFailure {
+  reason: 'ErrImagePull' | 'ErrImageNeverPull';
+  /** The image, as the pod asked for it. */
+  image: string;
+  /** Why the attempt failed (the pull error). */
+  message: string;
+  /** Attempts so far, this one included (1-based): the back-off doubles with each. */
+  attempt: number;
+  /** When this attempt failed (ms). */
+  at: number;
 }
 
 export interface ObservedSandbox {

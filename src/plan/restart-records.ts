@@ -32,6 +32,10 @@ export function restartRecord(action: Action, started: boolean | undefined, pods
     case 'start-container': {
       const c = pods.find((p) => p.namespace === action.namespace && p.name === action.pod)?.containers.find((x) => x.name === action.container);
       if (!c) return undefined;
+      // Docker could not run it (RunContainerError, apply/pod-resume.ts failedToRun): one more
+      // attempt, as the kubelet counts them, and one more back-off step before the next.
+      if (started === false)
+        return { podKey: `${action.namespace}/${action.pod}`, container: action.container, add: 1, backoffStep: true, lastTermination: { reason: 'StartError', ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) } };
       // A container that never ran starts for the first time: no restart.
       const ran = c.state !== 'created';
       const add = (c.dockerRestarts ?? 0) + (ran ? 1 : 0);
@@ -57,6 +61,21 @@ export function restartRecord(action: Action, started: boolean | undefined, pods
         // The kubelet's word for a container that vanished from the runtime: how it ended is unknown.
         lastTermination: { reason: 'ContainerStatusUnknown' },
         ...podEvent(namespace, name, { type: 'Normal', reason: 'Created', message: `Created container ${action.container} again: ${action.reason}` }),
+      };
+    }
+    case 'resume-pod': {
+      if (action.step !== 'restart-init') return undefined;
+      const { namespace, name } = action.pod;
+      const c = pods.find((p) => p.namespace === namespace && p.name === name)?.initContainers.find((x) => x.name === action.container);
+      if (!c) return undefined;
+      // Docker's count stays 0 (`docker start` of a policy-`no` container): the store keeps the kubelet's.
+      return {
+        podKey: `${namespace}/${name}`,
+        container: action.container,
+        add: 1,
+        backoffStep: false,
+        lastTermination: { reason: terminationReason(c), ...(c.finishedAt !== undefined ? { at: c.finishedAt } : {}), ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) },
+        ...podEvent(namespace, name, { type: 'Normal', reason: 'Started', message: `Started init container ${action.container} again: ${action.reason}` }),
       };
     }
     case 'manage-restarts':

@@ -1,9 +1,11 @@
 import type { Action, PlannedEvent } from './actions.js';
+import { CRASH_LOOP_BACKOFF, delay } from '../model/backoff.js';
 import { describeAction } from './action-text.js';
 import type { ObservedPod } from './observed.js';
 import { restartRecord } from './restart-records.js';
 import { serviceActionReason } from './service-action-text.js';
 import type { StoreChange } from './store-changes.js';
+import { terminatingCleared } from './terminating.js';
 
 /** What executing one action came to, as settling needs it (apply/execute.ts ActionResult is one). */
 export interface SettledResult {
@@ -29,6 +31,8 @@ export interface SettleStep {
   events: readonly PlannedEvent[];
   /** The pods the step was planned on: a restart of a managed container counts on what they showed. */
   pods: readonly ObservedPod[];
+  /** When the step ended (ms): a container Docker could not run is not tried again before its back-off from then. */
+  now?: number;
   journal: readonly StepEntry[];
 }
 
@@ -49,7 +53,7 @@ export function settle(step: SettleStep): StoreChange[] {
     if (entry.type === 'warning') out.push(event('Warning', entry.reason, entry.key, entry.message));
     else out.push(...resultEvents(entry.result).map((e) => event(e.type, e.reason, e.key, e.message)));
   }
-  for (const entry of step.journal) if (entry.type === 'result') out.push(...podStatusChanges(entry.result, step.pods, step.sourceRevision));
+  for (const entry of step.journal) if (entry.type === 'result') out.push(...podStatusChanges(entry.result, step.pods, step.sourceRevision, step.now));
   return out;
 }
 
@@ -67,7 +71,7 @@ export function resultEvents(r: SettledResult): PlannedEvent[] {
   }
   const out: PlannedEvent[] = [];
   // A container re-created as a refused stand-in healed nothing; its `Failed` event says why.
-  if (!(a.type === 'create-container' && r.started === false)) out.push({ type: 'Normal', reason: successReason(a.type), key: a.key, message: text });
+  if (!((a.type === 'create-container' || a.type === 'resume-pod') && r.started === false)) out.push({ type: 'Normal', reason: successReason(a.type), key: a.key, message: text });
   // A pod whose containers were all refused (CreateContainerConfigError) started nothing: its
   // `Failed` events say why, and a `Started` beside them would say the opposite.
   if (a.type === 'create-pod' && r.started !== false) out.push({ type: 'Normal', reason: 'Started', key: `Pod/${a.pod.namespace}/${a.pod.name}`, message: text });
@@ -81,8 +85,8 @@ export function resultEvents(r: SettledResult): PlannedEvent[] {
  * Docker's own restarts that the start resets, a re-created container, with how the run before
  * ended and the pod's own event.
  */
-function podStatusChanges(r: SettledResult, pods: readonly ObservedPod[], sourceRevision: string): StoreChange[] {
-  if (!r.ok) return [];
+function podStatusChanges(r: SettledResult, pods: readonly ObservedPod[], sourceRevision: string, now?: number): StoreChange[] {
+  if (!r.ok) return terminatingCleared([r]);
   const a = r.action;
   const out: StoreChange[] = [];
   // Taken over or given back, the back-off starts over.
@@ -91,6 +95,8 @@ function podStatusChanges(r: SettledResult, pods: readonly ObservedPod[], source
   const rec = restartRecord(a, r.started, pods);
   if (!rec) return out;
   const last = rec.lastTermination;
+  // Docker could not run it: the next attempt waits out the back-off from now (plan/controllers/common.ts).
+  const backoffUntil = a.type === 'start-container' && r.started === false && now !== undefined ? now + delay(CRASH_LOOP_BACKOFF, startFailures(a, pods) + 1) : undefined;
   if (rec.add > 0 || rec.backoffStep || last) {
     out.push({
       type: 'update-container-status',
@@ -98,7 +104,9 @@ function podStatusChanges(r: SettledResult, pods: readonly ObservedPod[], source
       container: rec.container,
       ...(rec.add > 0 || rec.backoffStep ? { add: { ...(rec.add > 0 ? { restartCount: rec.add } : {}), ...(rec.backoffStep ? { backoffRestarts: 1 } : {}) } } : {}),
       // All three at once: a stale exit code or time of an earlier run must not read as this one's.
-      ...(last ? { set: { lastTerminationReason: last.reason, lastTerminatedAt: last.at, lastExitCode: last.exitCode } } : {}),
+      ...(last || backoffUntil !== undefined
+        ? { set: { ...(last ? { lastTerminationReason: last.reason, lastTerminatedAt: last.at ?? (backoffUntil !== undefined ? now : undefined), lastExitCode: last.exitCode } : {}), ...(backoffUntil !== undefined ? { backoffUntil } : {}) } }
+        : {}),
     });
   }
   if (rec.event) out.push({ type: 'add-event', event: { ...rec.event, sourceRevision } });
@@ -117,6 +125,8 @@ function successReason(type: Action['type']): string {
       return 'Healed';
     case 'manage-restarts':
       return 'BackOff';
+    case 'resume-pod':
+      return 'Started';
     case 'create-network':
     case 'create-volume':
       return 'Created';
@@ -130,4 +140,9 @@ function successReason(type: Action['type']): string {
 
 function failureReason(type: Action['type']): string {
   return type.startsWith('delete') ? 'FailedDelete' : 'FailedCreate';
+}
+
+/** Back-off steps a container Docker could not run has taken (the store's count, merged into the observation). */
+function startFailures(a: Extract<Action, { type: 'start-container' }>, pods: readonly ObservedPod[]): number {
+  return pods.find((p) => p.namespace === a.namespace && p.name === a.pod)?.containers.find((c) => c.name === a.container)?.backoffRestarts ?? 0;
 }

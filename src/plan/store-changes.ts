@@ -65,6 +65,8 @@ export type StoreChange = (
   | { type: 'add-event'; event: Omit<EventInput, 'app'> }
   /** A user command's intent was acted on (plan/intents.ts): committed with the changes it made. */
   | { type: 'complete-intent'; id: number; result: IntentResult }
+  /** Pod being deleted since `since` (kubectl's Terminating); no `since` clears the mark (plan/terminating.ts). */
+  | { type: 'set-pod-terminating'; podKey: string; since?: number }
 ) & { onSuccessOf?: readonly string[] };
 
 export type StoreChangeType = StoreChange['type'];

@@ -19,6 +19,11 @@ export function withStoredStatus(pod: ObservedPod, record: PodStatusRecord | und
   if (!record && inspected.size === 0) return pod;
   return {
     ...pod,
+    // Init containers berth ran again (plan/pod-resume.ts): Docker counts none of those runs.
+    initContainers: pod.initContainers.map((c) => {
+      const stored = own(record?.containers, c.name);
+      return stored?.restartCount ? { ...c, restartCount: c.restartCount + stored.restartCount } : c;
+    }),
     containers: pod.containers.map((c) => {
       const stored = own(record?.containers, c.name);
       const extra = inspected.get(c.id);
@@ -33,6 +38,8 @@ export function withStoredStatus(pod: ObservedPod, record: PodStatusRecord | und
         restartCount: c.restartCount + (stored?.restartCount ?? 0),
         ...(managed ? { restartsManaged: true } : {}),
         ...(stored?.backoffRestarts !== undefined ? { backoffRestarts: stored.backoffRestarts } : {}),
+        // Only while Docker still says it could not run it: a start that worked ends the back-off.
+        ...(stored?.backoffUntil !== undefined && c.error ? { backoffUntil: stored.backoffUntil } : {}),
         ...(extra?.startedAt !== undefined && c.startedAt === undefined ? { startedAt: extra.startedAt } : {}),
         ...(extra?.dockerRestartPolicy !== undefined ? { dockerRestartPolicy: extra.dockerRestartPolicy } : {}),
       };

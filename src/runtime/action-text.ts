@@ -25,6 +25,8 @@ export function actionText(r: ActionResult): string {
       return `volume for persistentvolumeclaim/${a.claim} created`;
     case 'delete-volume':
       return a.claim ? `volume of persistentvolumeclaim/${a.claim} deleted (its data is gone)` : `leftover volume ${a.volumeName} deleted`;
+    case 'resume-pod':
+      return `pod/${a.pod.name}: ${a.step === 'pull' ? `image of container ${a.container} pulled again` : `init container ${a.container} run again`} (${a.reason})`;
     default:
       return serviceActionText(a);
   }

@@ -102,6 +102,9 @@ function applyChange(store: Store, app: string, c: StoreChange): void {
     case 'complete-intent':
       store.completeIntent(c.id, c.result);
       return;
+    case 'set-pod-terminating':
+      store.setPodTerminating(app, c.podKey, c.since);
+      return;
   }
 }
 

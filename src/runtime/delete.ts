@@ -9,6 +9,7 @@ import type { DeletePlan, DeleteTarget } from '../plan/delete.js';
 import { planDelete } from '../plan/delete.js';
 import { changesEarned, splitByTiming } from '../plan/store-changes.js';
 import { commitChanges } from './commit.js';
+import { terminatingCleared, terminatingMarks } from '../plan/terminating.js';
 import type { ControlPlane } from './compose.js';
 import { withLease } from './hold-lease.js';
 import type { Logger } from './log.js';
@@ -82,6 +83,9 @@ export async function executeDelete(deps: Omit<DeleteDeps, 'holder'>, req: Delet
     images: deps.plane.images,
     preparedRoots: deps.plane.safeMountRoots,
   };
+  // Pods read Terminating while they stop (plan/terminating.ts).
+  const marks = terminatingMarks(plan.actions, deps.clock.now());
+  if (marks.length > 0) commitChanges(deps.store, req.app, marks);
   const results = await executePlan(plan.actions, {
     ctx,
     pods: state.host.pods,
@@ -92,7 +96,7 @@ export async function executeDelete(deps: Omit<DeleteDeps, 'holder'>, req: Delet
   });
   const succeeded = new Set(results.filter((r) => r.ok).map((r) => actionId(r.action)));
   const { before, after } = splitByTiming(plan.changes);
-  commitChanges(deps.store, req.app, [...before, ...changesEarned(after, succeeded)]);
+  commitChanges(deps.store, req.app, [...before, ...changesEarned(after, succeeded), ...terminatingCleared(results)]);
   const outcome = outcomes(plan, results);
   const leftovers = req.verify ? await findLeftovers(deps, req.app, plan, outcome) : [];
   const served = new Set(plan.targets.flatMap((t) => t.actionIds));

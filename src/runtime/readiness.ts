@@ -89,7 +89,10 @@ export function createReadiness(deps: {
     if (!hasOpinion(status)) return;
     try {
       const previous = store.getPodStatus(app, status.podKey)?.containers ?? {};
+      // The records of containers the prober does not track stay: init containers' restarts
+      // (plan/pod-resume.ts) are kept under their names too.
       const containers: Record<string, ContainerStatusRecord> = {};
+      for (const [name, c] of Object.entries(previous)) setOwn(containers, name, c);
       for (const [name, c] of Object.entries(status.containers)) {
         setOwn(containers, name, { restartCount: 0, ...own(previous, name), ready: c.ready, started: c.started });
       }

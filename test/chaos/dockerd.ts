@@ -45,9 +45,10 @@ async function keeperRuns(docker: Dockerode, ensure: () => Promise<void>, r: Row
 }
 
 /**
- * Which keeper ran after the restart: a keeper another berth build created after the engine came
- * back has never been restarted, so it does not hand back the crash loops berth held
- * (dataplane/keeper-program.ts restartedSelf) — worth knowing when pods stay down.
+ * Which keeper ran after the restart: another berth build's pass may have replaced it after the
+ * engine came back. Any keeper of this build hands back the crash loops berth held (it reads the
+ * restart from each pod's sandbox, dataplane/keeper-plan.ts sandboxRestarted); an older build's
+ * keeper read it from its own history and does not — worth knowing when pods stay down.
  */
 async function keeperSince(docker: Dockerode, since: number): Promise<string> {
   const info = await docker.getContainer(KEEPER).inspect().catch(() => undefined);

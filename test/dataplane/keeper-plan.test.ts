@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KeeperAttempt, KeptContainer, KeeperPlanOptions } from '../../src/dataplane/keeper-plan.js';
-import { joinedContainers, planKeeper, retryDelayMs, staleEndpoints } from '../../src/dataplane/keeper-plan.js';
+import { joinedContainers, planKeeper, retryDelayMs, sandboxesToInspect, sandboxRestarted, staleEndpoints } from '../../src/dataplane/keeper-plan.js';
 
 const NOW = 1_000_000_000;
 const JOIN_FAILED = 'cannot join network of a non running container: sb1';
@@ -10,7 +10,7 @@ function c(id: string, over: Partial<KeptContainer> = {}): KeptContainer {
   return { id, name: `n-${id}`, role: 'container', podRestartPolicy: 'Always', configError: false, up: false, status: 'exited', exitCode: 137, error: '', dockerPolicy: 'unless-stopped', joins: [], ...over };
 }
 const sandbox = (id: string, over: Partial<KeptContainer> = {}) => c(id, { role: 'sandbox', podRestartPolicy: 'Always', ...over });
-const opts = (over: Partial<KeeperPlanOptions> = {}): KeeperPlanOptions => ({ now: NOW, restarted: false, abandonedAfterMs: 420_000, attempts: new Map(), ...over });
+const opts = (over: Partial<KeeperPlanOptions> = {}): KeeperPlanOptions => ({ now: NOW, abandonedAfterMs: 420_000, attempts: new Map(), ...over });
 const ids = (r: ReturnType<typeof planKeeper>) => r.steps.map((s) => `${s.type}:${s.id}`);
 
 describe('planKeeper: what it starts', () => {
@@ -20,8 +20,8 @@ describe('planKeeper: what it starts', () => {
     ['a running container: nothing', [sandbox('sb1', { up: true }), c('a', { up: true, status: 'running', joins: ['sb1'] })], {}, []],
     ['restart policy no (Never pod) with a failed start stays down', [sandbox('sb1', { up: true }), c('a', { podRestartPolicy: 'Never', dockerPolicy: 'no', error: JOIN_FAILED, joins: ['sb1'] })], {}, []],
     ['on-failure with a failed start: Docker meant to run it', [sandbox('sb1', { up: true }), c('a', { podRestartPolicy: 'OnFailure', dockerPolicy: 'on-failure', error: JOIN_FAILED, joins: ['sb1'] })], {}, ['start:a']],
-    ['an init container never', [sandbox('sb1', { up: true }), c('i', { role: 'init', dockerPolicy: 'no', exitCode: 0, error: JOIN_FAILED, joins: ['sb1'] })], { restarted: true }, []],
-    ['a refused stand-in (CreateContainerConfigError) never', [sandbox('sb1', { up: true }), c('x', { configError: true, error: JOIN_FAILED, joins: ['sb1'] })], { restarted: true }, []],
+    ['an init container never, even in a restarted sandbox', [sandbox('sb1', { up: true, startedAt: NOW }), c('i', { role: 'init', dockerPolicy: 'no', exitCode: 0, error: JOIN_FAILED, finishedAt: NOW - 5, joins: ['sb1'] })], {}, []],
+    ['a refused stand-in (CreateContainerConfigError) never, even in a restarted sandbox', [sandbox('sb1', { up: true, startedAt: NOW }), c('x', { configError: true, dockerPolicy: 'no', error: JOIN_FAILED, finishedAt: NOW - 5, joins: ['sb1'] })], {}, []],
     ['a dead container never', [c('d', { status: 'dead', error: 'x' })], {}, []],
     ['a data-plane proxy whose start failed (no joins)', [c('p', { role: 'proxy', podRestartPolicy: undefined, error: 'endpoint with name p already exists in network n' })], {}, ['start:p']],
   ])('%s', (_name, containers, o, expected) => {
@@ -30,22 +30,56 @@ describe('planKeeper: what it starts', () => {
 });
 
 describe('planKeeper: containers whose restarts berth managed (Docker policy no)', () => {
-  const managed = (over: Partial<KeptContainer> = {}) => c('m', { dockerPolicy: 'no', joins: ['sb1'], finishedAt: NOW - 1_000, ...over });
-  it.each<[string, Partial<KeptContainer>, Partial<KeeperPlanOptions>, string[]]>([
-    ['first sweep after the keeper restarted (the engine restarted): handed back and started at once', {}, { restarted: true }, ['hand-back:m']],
-    ['later, still within berth\'s back-off: left to berth', {}, {}, []],
-    ['down longer than berth\'s longest back-off: handed back', { finishedAt: NOW - 420_000 }, {}, ['hand-back:m']],
-    ['OnFailure that succeeded stays down', { podRestartPolicy: 'OnFailure', exitCode: 0 }, { restarted: true }, []],
-    ['OnFailure that failed comes back', { podRestartPolicy: 'OnFailure', exitCode: 1 }, { restarted: true }, ['hand-back:m']],
-    ['never started (a pass is creating it): left to the pass', { status: 'created', finishedAt: undefined }, { restarted: true }, []],
-    ['Never pod (policy no by design): not managed, stays down', { podRestartPolicy: 'Never' }, { restarted: true }, []],
-  ])('%s', (_name, over, o, expected) => {
-    expect(ids(planKeeper([sandbox('sb1', { up: true }), managed(over)], opts(o)))).toEqual(expected);
+  // Died 1 s ago, in a pod whose sandbox started long before (STARTED) or after it died (RESTARTED).
+  const STARTED = NOW - 3_600_000;
+  const RESTARTED = NOW - 500;
+  const managed = (over: Partial<KeptContainer> = {}) => c('m', { dockerPolicy: 'no', joins: ['sb1'], finishedAt: NOW - 1_000, pod: 'a/default/p1', ...over });
+  it.each<[string, Partial<KeptContainer>, Partial<KeptContainer>, string[]]>([
+    ['its sandbox started after it died (the engine restarted): handed back and started at once', {}, { startedAt: RESTARTED }, ['hand-back:m']],
+    ['its sandbox ran since before it died (berth is in its back-off, whatever keeper looks): left to berth', {}, { startedAt: STARTED }, []],
+    ['the sandbox started the very ms it died: not after, left to berth', {}, { startedAt: NOW - 1_000 }, []],
+    ['the sandbox\'s start is not known (not inspected): left alone this sweep', {}, {}, []],
+    ['the sandbox restarted but is down again: the sweep its start triggers decides', {}, { up: false, status: 'exited', startedAt: RESTARTED }, []],
+    ['no sandbox at all (removed meanwhile): only the abandoned rule', { joins: [], pod: undefined }, { startedAt: RESTARTED }, []],
+    ['host namespaces (joins none): its sandbox is found by its pod', { joins: [] }, { startedAt: RESTARTED }, ['hand-back:m']],
+    ['the sandbox of another pod says nothing', { joins: [], pod: 'a/default/p2' }, { startedAt: RESTARTED }, []],
+    ['down longer than berth\'s longest back-off, sandbox untouched: handed back', { finishedAt: NOW - 420_000 }, { startedAt: STARTED }, ['hand-back:m']],
+    ['OnFailure that succeeded stays down', { podRestartPolicy: 'OnFailure', exitCode: 0 }, { startedAt: RESTARTED }, []],
+    ['OnFailure that failed comes back', { podRestartPolicy: 'OnFailure', exitCode: 1 }, { startedAt: RESTARTED }, ['hand-back:m']],
+    ['never started (a pass is creating it): left to the pass', { status: 'created', finishedAt: undefined }, { startedAt: RESTARTED }, []],
+    ['Never pod (policy no by design): not managed, stays down', { podRestartPolicy: 'Never' }, { startedAt: RESTARTED }, []],
+  ])('%s', (_name, over, sb, expected) => {
+    expect(ids(planKeeper([sandbox('sb1', { up: true, status: 'running', pod: 'a/default/p1', ...sb }), managed(over)], opts()))).toEqual(expected);
   });
 
-  it('hands back the Docker policy of the pod restartPolicy', () => {
-    const { steps } = planKeeper([sandbox('sb1', { up: true }), managed({ podRestartPolicy: 'OnFailure', exitCode: 2 })], opts({ restarted: true }));
-    expect(steps[0]).toMatchObject({ type: 'hand-back', policy: 'on-failure' });
+  it('hands back the Docker policy of the pod restartPolicy, saying why', () => {
+    const { steps } = planKeeper([sandbox('sb1', { up: true, startedAt: RESTARTED }), managed({ podRestartPolicy: 'OnFailure', exitCode: 2 })], opts());
+    expect(steps[0]).toMatchObject({ type: 'hand-back', policy: 'on-failure', reason: expect.stringMatching(/sandbox started after it stopped/) });
+  });
+
+  it.each<[string, Partial<KeptContainer>, Partial<KeptContainer>, boolean]>([
+    ['sandbox up, started after the container finished', {}, { startedAt: NOW }, true],
+    ['sandbox up, started before', {}, { startedAt: NOW - 2_000 }, false],
+    ['container never finished', { finishedAt: undefined }, { startedAt: NOW }, false],
+    ['sandbox down', {}, { up: false, startedAt: NOW }, false],
+  ])('sandboxRestarted: %s', (_name, over, sb, expected) => {
+    expect(sandboxRestarted(managed(over), sandbox('sb1', { up: true, ...sb }))).toBe(expected);
+  });
+
+  it('inspects only the running sandboxes of down taken-over containers whose start is unknown', () => {
+    const containers = [
+      sandbox('sb1', { up: true }),
+      managed(),
+      sandbox('sb2', { up: true }),
+      c('ok', { joins: ['sb2'], up: true }), // running: nothing to decide
+      sandbox('sb3', { up: true, startedAt: NOW }),
+      managed({ id: 'm3', name: 'n-m3', joins: ['sb3'] }), // already known
+      sandbox('sb4'),
+      managed({ id: 'm4', name: 'n-m4', joins: ['sb4'] }), // sandbox down: inspected as it is down
+      sandbox('sb5', { up: true }),
+      c('f', { joins: ['sb5'], error: JOIN_FAILED }), // not taken over
+    ];
+    expect(sandboxesToInspect(containers)).toEqual(['sb1']);
   });
 });
 
@@ -57,9 +91,9 @@ describe('planKeeper: order', () => {
       c('a2', { error: JOIN_FAILED, joins: ['sb1'] }),
       sandbox('sb2', { error: 'port is already allocated' }),
       sandbox('sb1', { error: 'endpoint with name n-sb1 already exists' }),
-      c('b2', { dockerPolicy: 'no', joins: ['sb2'], finishedAt: NOW - 5 }),
+      c('b2', { dockerPolicy: 'no', joins: ['sb2'], finishedAt: NOW - 500_000 }),
     ];
-    const { steps, waits } = planKeeper(containers, opts({ restarted: true }));
+    const { steps, waits } = planKeeper(containers, opts());
     expect(ids({ steps, waits })).toEqual(['start:sb2', 'start:sb1', 'start:a1', 'start:b1', 'start:a2', 'hand-back:b2']);
     expect(waits).toEqual([]);
   });

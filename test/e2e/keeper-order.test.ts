@@ -2,17 +2,19 @@ import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
-import { crashContainer, KEEPER, keeperExists, keeperManifests, removeKeeperIfMadeHere, takeOverCrashLoop, until } from './support/keeper.js';
+import { crashContainer, freshKeeperSwept, KEEPER, keeperExists, keeperManifests, removeKeeperIfMadeHere, takeOverCrashLoop, untagOtherBuilds, until } from './support/keeper.js';
 
 /**
  * The pod keeper without an engine restart (keeper-dockerd-restart.test.ts restarts the engine):
  * the same failures, made by hand. With no berth process running, an app container whose start
  * failed because its sandbox was down is started by the keeper once the sandbox runs, and a
- * crash loop berth had taken over is handed back to Docker when the keeper (re)starts.
+ * crash loop berth had taken over is handed back to Docker when its pod's sandbox started after
+ * it died (what an engine restart does), by any keeper: one just made by another berth build too.
  */
 describe('pod keeper (no engine restart)', () => {
   let t: E2eApp;
   let hadKeeper = false;
+  const otherBuilds: string[] = [];
 
   beforeAll(async () => {
     hadKeeper = await keeperExists(new Dockerode());
@@ -24,7 +26,9 @@ describe('pod keeper (no engine restart)', () => {
 
   afterAll(async () => {
     await t?.cleanup();
+    // A keeper of "another build" left behind is replaced by the next pass of any berth (its image label differs).
     await removeKeeperIfMadeHere(new Dockerode(), hadKeeper);
+    await untagOtherBuilds(new Dockerode(), otherBuilds);
   }, 120_000);
 
   it('a pass makes one keeper per host: berth-owned, of no app, restart always, with the engine socket', async () => {
@@ -67,18 +71,39 @@ describe('pod keeper (no engine restart)', () => {
     await t.docker.getContainer(stopped.Id).start();
   }, 120_000);
 
-  it('hands a crash loop berth took over back to Docker when the keeper starts (after an engine restart, berth\'s back-off is void)', async () => {
+  it('a keeper replaced by another build leaves a crash loop berth took over to berth\'s back-off while its sandbox ran throughout', async () => {
     await takeOverCrashLoop(t);
-    // berth is not running: nothing restarts it now but the keeper.
+    // berth is not running: the crash loop stays down (policy no) until someone restarts it.
+    await until(async () => !(await crashContainer(t)).State.Running);
+    await freshKeeperSwept(t.docker, otherBuilds);
+    // The engine did not restart: the new keeper (which never ran before) must not void the back-off.
+    const c = await crashContainer(t);
+    expect(c.HostConfig.RestartPolicy?.Name).toBe('no');
+    expect(c.State.Running).toBe(false);
+  }, 180_000);
+
+  it('a keeper made afresh by another build hands the crash loop back to Docker once its sandbox started after it died (what an engine restart does)', async () => {
+    await takeOverCrashLoop(t);
     await until(async () => !(await crashContainer(t)).State.Running);
     const before = await crashContainer(t);
-    await t.docker.getContainer(KEEPER).restart({ t: 1 });
-    const after = await until(async () => {
-      const c = await crashContainer(t);
-      return c.HostConfig.RestartPolicy?.Name === 'unless-stopped' && Date.parse(c.State.StartedAt) > Date.parse(before.State.StartedAt) ? c : undefined;
-    });
+    // While the "engine restarts" no keeper runs: the one that comes up afterwards is another
+    // build's, created anew by its pass, with no history of its own to tell a restart by.
+    await t.docker.getContainer(KEEPER).remove({ force: true });
+    // What an engine restart with LiveRestore off does to the pod: the sandbox stops and starts
+    // again, the taken-over container (policy no) stays down.
+    const sandboxId = before.HostConfig.NetworkMode!.replace(/^container:/, '');
+    await t.docker.getContainer(sandboxId).restart({ t: 1 });
+    const sandbox = await t.docker.getContainer(sandboxId).inspect();
+    expect(Date.parse(sandbox.State.StartedAt)).toBeGreaterThan(Date.parse(before.State.FinishedAt));
+    expect((await crashContainer(t)).HostConfig.RestartPolicy?.Name).toBe('no');
+    const keeper = await freshKeeperSwept(t.docker, otherBuilds);
+    // Its first sweep handed it back and started it.
+    const after = await crashContainer(t);
     expect(after.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
-    // berth's next pass sees Docker restarting it and takes it over again.
+    expect(Date.parse(after.State.StartedAt)).toBeGreaterThan(Date.parse(before.State.StartedAt));
+    const logs = (await t.docker.getContainer(keeper).logs({ stdout: true, stderr: true })).toString('utf8');
+    expect(logs.split('\n').find((l) => l.includes('restart policy handed back to Docker'))).toContain('sandbox started after it stopped');
+    // berth's next pass sees Docker restarting it and takes it over again; its own keeper replaces the other build's.
     await takeOverCrashLoop(t);
     expect((await crashContainer(t)).HostConfig.RestartPolicy?.Name).toBe('no');
   }, 180_000);

@@ -37,15 +37,15 @@ function podWith(containers: ObservedContainer[], over: Partial<ObservedPod> = {
 }
 
 /** The statuses and the columns, as views/pods.ts builds them. */
-function words(pod: ObservedPod, records: Record<string, ContainerStatusRecord> = {}) {
+function words(pod: ObservedPod, records: Record<string, ContainerStatusRecord> = {}, now = T0) {
   const inits = pod.expectedInitContainers.map((name) => {
     const c = pod.initContainers.find((x) => x.name === name);
-    return containerStatus({ pod, name, observed: c, image: 'img', ready: c?.state === 'running', record: undefined, fresh: false, initialized: false });
+    return containerStatus({ pod, name, observed: c, image: 'img', ready: c?.state === 'running', record: undefined, fresh: false, initialized: false, now });
   });
   const initialized = inits.every((s) => s.state.terminated?.exitCode === 0);
   const containers = pod.expectedContainers.map((name) => {
     const c = pod.containers.find((x) => x.name === name);
-    return containerStatus({ pod, name, observed: c, image: 'img', ready: c?.state === 'running' && !c.restarting, record: records[name], fresh: true, initialized });
+    return containerStatus({ pod, name, observed: c, image: 'img', ready: c?.state === 'running' && !c.restarting, record: records[name], fresh: true, initialized, now });
   });
   return { inits, containers, ...podStatusWords({ phase: podPhase(pod), ready: pod.ready, ...(pod.sandbox ? { sandbox: pod.sandbox } : {}) }, inits, containers) };
 }
@@ -75,6 +75,9 @@ describe('container state and the STATUS column', () => {
     ['created, not started', container({ state: 'created', startedAt: undefined }), {}, { state: { waiting: { reason: 'ContainerCreating' } } }, 'ContainerCreating'],
     ['refused (CreateContainerConfigError)', container({ state: 'created', configError: 'runAsNonRoot and the image runs as root' }), {}, { state: { waiting: { reason: 'CreateContainerConfigError', message: 'runAsNonRoot and the image runs as root' } } }, 'CreateContainerConfigError'],
     ['running', container(), {}, { state: { running: { startedAt: '2026-03-01T11:59:00Z' } }, lastState: {}, ready: true, started: true }, 'Running'],
+    // Docker could not run the process: the kubelet's RunContainerError, then its back-off with the failed start as Last State.
+    ['Docker could not run it', container({ state: 'created', startedAt: undefined, exitCode: 127, error: 'exec: "/no/such": no such file or directory' }), {}, { state: { waiting: { reason: 'RunContainerError', message: 'exec: "/no/such": no such file or directory' } }, lastState: {} }, 'RunContainerError'],
+    ['Docker could not run it, tried again', container({ state: 'created', startedAt: undefined, exitCode: 127, restartCount: 2, error: 'exec: "/no/such": no such file or directory' }), {}, { state: BACK_OFF, lastState: { terminated: expect.objectContaining({ reason: 'StartError', exitCode: 127, message: 'exec: "/no/such": no such file or directory' }) } }, 'CrashLoopBackOff'],
   ])('%s', (_title, c, podOver, expected, status) => {
     const w = words(podWith([c], podOver));
     expect(w.containers[0]).toMatchObject(expected);
@@ -86,11 +89,29 @@ describe('container state and the STATUS column', () => {
     ['init running', [container({ name: 'init', role: 'init' })], [container({ state: 'created' })], 'Init:0/1', { state: { waiting: { reason: 'PodInitializing' } } }],
     ['second init waiting', [exited(0, { name: 'one', role: 'init' }), container({ name: 'two', role: 'init', state: 'created' })], [container({ state: 'created' })], 'Init:1/2', {}],
     ['init refused', [container({ name: 'init', role: 'init', state: 'created', configError: 'no' })], [container({ state: 'created' })], 'Init:CreateContainerConfigError', {}],
+    // kubectl: Init:Error after the first failure, Init:CrashLoopBackOff once it was run again and failed again.
+    ['init failed after a restart (Always): back-off', [exited(2, { name: 'init', role: 'init', restartCount: 1 })], [container({ state: 'created' })], 'Init:CrashLoopBackOff', {}],
+    ['init failed after restarts (OnFailure): back-off', [exited(2, { name: 'init', role: 'init', restartCount: 3 })], [container({ state: 'created' })], 'Init:CrashLoopBackOff', {}],
+    ['init whose image could not be pulled', [container({ name: 'init', role: 'init', state: 'created', imagePull: { reason: 'ErrImagePull', image: 'nope:1', message: 'pull access denied', attempt: 1, at: T0 - 1_000 } })], [container({ state: 'created' })], 'Init:ErrImagePull', {}],
+    ['init whose image pull is in back-off', [container({ name: 'init', role: 'init', state: 'created', imagePull: { reason: 'ErrImagePull', image: 'nope:1', message: 'pull access denied', attempt: 2, at: T0 - 15_000 } })], [container({ state: 'created' })], 'Init:ImagePullBackOff', {}],
     ['inits done, app running', [exited(0, { name: 'init', role: 'init' })], [container()], 'Running', { state: { running: { startedAt: '2026-03-01T11:59:00Z' } } }],
   ])('init containers: %s', (_title, inits, containers, status, app) => {
     const w = words(podWith(containers, {}, inits));
     expect(w.reason).toBe(status);
     expect(w.containers[0]).toMatchObject(app);
+  });
+
+  it.each<[string, NonNullable<ObservedContainer['imagePull']>, string, string]>([
+    ['just failed: ErrImagePull with the pull error', { reason: 'ErrImagePull', image: 'reg.example/nope:1', message: 'image reg.example/nope:1 is not on the host and pulling it failed: no such host', attempt: 1, at: T0 - 2_000 }, 'ErrImagePull', 'image reg.example/nope:1 is not on the host and pulling it failed: no such host'],
+    ['10 s after the failure: ImagePullBackOff, still saying why', { reason: 'ErrImagePull', image: 'reg.example/nope:1', message: 'no such host', attempt: 3, at: T0 - 10_000 }, 'ImagePullBackOff', 'Back-off pulling image "reg.example/nope:1": ErrImagePull: no such host'],
+    ['policy Never, not present: ErrImageNeverPull, however long', { reason: 'ErrImageNeverPull', image: 'local:1', message: 'Container image "local:1" is not present with pull policy of Never', attempt: 4, at: T0 - 600_000 }, 'ErrImageNeverPull', 'Container image "local:1" is not present with pull policy of Never'],
+  ])('an image that could not be had: %s', (_title, imagePull, reason, message) => {
+    const w = words(podWith([container({ state: 'created', startedAt: undefined, imagePull }), container({ name: 'side', id: 'c2' })]));
+    expect(w.containers[0]!.state).toEqual({ waiting: { reason, message } });
+    expect(w.containers[0]!.restartCount).toBe(0);
+    // The pod is there, Pending, its STATUS the word (kubectl reads the containers last to first).
+    expect(podPhase(podWith([container({ state: 'created', imagePull })]))).toBe('Pending');
+    expect(w.reason).toBe(reason);
   });
 
   it('a removed container waits as ContainerMissing; a pod without a sandbox is SandboxMissing', () => {

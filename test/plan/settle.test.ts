@@ -154,11 +154,26 @@ describe('settle: pod status bookkeeping', () => {
     ['a bare pod’s take-over: no second event', ok(asPod(ACTIONS.takeRestarts)), [observedFrom(pod)], [update(undefined, { restartsManaged: true, backoffRestarts: 0 })]],
     ['a failed start counts nothing', failed(ACTIONS.startContainer), [managed(1)], []],
     ['a deleted pod’s status is forgotten', ok(ACTIONS.deletePod), [observedFrom(pod)], [{ type: 'delete-pod-status', podKeys: [podKey] }]],
-    ['a failed deletion keeps it', failed(ACTIONS.deletePod), [observedFrom(pod)], []],
+    // The pod is still there and no longer Terminating (plan/terminating.ts): its record stays, the mark goes.
+    ['a failed deletion keeps it, no longer terminating', failed(ACTIONS.deletePod), [observedFrom(pod)], [{ type: 'set-pod-terminating', podKey }]],
     ['a failed take-over changes nothing', failed(ACTIONS.takeRestarts), [observedFrom(pod)], []],
     ['a created pod has no record yet', ok(ACTIONS.createPod), [], []],
   ])('%s', (_name, entry, pods, want) => {
     expect(bookkeeping(entry, pods)).toEqual(want);
+  });
+
+  it.each<[string, number, number]>([
+    ['the first failed retry waits 10 s', 0, 10_000],
+    ['the third waits 40 s', 2, 40_000],
+  ])('a container Docker could not run (RunContainerError): one more attempt, back-off from the end of the step: %s', (_name, steps, wait) => {
+    const NOW = 5_000_000;
+    const created = observedFrom(pod, { containerState: 'created', exitCode: 127, container: { error: 'exec: no such file', backoffRestarts: steps } });
+    const changes = settle({ sourceRevision: 'r1', events: [], pods: [created], journal: [ok(ACTIONS.startContainer, { started: false })], now: NOW });
+    expect(changes.filter((c) => c.type === 'update-container-status')).toEqual([
+      update({ restartCount: 1, backoffRestarts: 1 }, { lastTerminationReason: 'StartError', lastTerminatedAt: NOW, lastExitCode: 127, backoffUntil: NOW + wait }),
+    ]);
+    // No `Started` on the pod: it did not start.
+    expect(events(changes)).not.toContainEqual(['Normal', 'Started', POD]);
   });
 
   it('a stale exit code or time of an earlier run is cleared, not kept (the fields are set, to undefined)', () => {

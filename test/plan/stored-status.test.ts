@@ -4,7 +4,7 @@ import type { ObservedContainer, ObservedPod } from '../../src/plan/observed.js'
 import { withStoredStatus } from '../../src/plan/stored-status.js';
 
 const container = (over: Partial<ObservedContainer> = {}): ObservedContainer => ({ id: 'c1', dockerName: 'berth_a_default_p_web', name: 'web', role: 'container', image: 'img', state: 'running', restartCount: 0, restarting: false, ...over });
-const pod = (c: ObservedContainer) => ({ key: 'default/p', containers: [c] }) as unknown as ObservedPod;
+const pod = (c: ObservedContainer) => ({ key: 'default/p', initContainers: [], containers: [c] }) as unknown as ObservedPod;
 const record = { podKey: 'default/p', ready: false, containers: { web: { ready: false, started: true, restartCount: 3, restartsManaged: true, backoffRestarts: 2 } } } as unknown as PodStatusRecord;
 
 describe('withStoredStatus: who manages a crash-looping container\'s restarts', () => {

@@ -63,6 +63,15 @@ export interface EnsureImageResult {
  * warning when the registry is unreachable), IfNotPresent pulls only when missing, Never never
  * pulls. `pulledThisPass` lets one apply pass pull each image once, not once per pod.
  */
+/**
+ * Forgets this pass's attempt at an image, so the next ensureImage tries again: a pull retried
+ * after its back-off (apply/pod-resume.ts) may come within the same long pass (`--wait`, the
+ * daemon waiting on a rollout), which would otherwise answer with the failure it remembers.
+ */
+export function forgetPull(pulledThisPass: Map<string, Promise<EnsureImageResult>>, ref: string, policy: PullPolicy): void {
+  pulledThisPass.delete(`${policy} ${ref}`);
+}
+
 export async function ensureImage(
   docker: DockerClient,
   clock: Pick<Clock, 'timeout'>,

@@ -3,6 +3,7 @@ import type { Action, PlannedEvent, Wait } from '../actions.js';
 import { CRASH_LOOP_BACKOFF, delay, shouldResetBackoff } from '../../model/backoff.js';
 import type { ObservedContainer, ObservedPod } from '../observed.js';
 import { podPhase } from '../observed.js';
+import { resumeDecision } from '../pod-resume.js';
 import type { PodPlan, TemplatePlan } from '../pod-plan.js';
 
 export interface StepContext {
@@ -79,6 +80,9 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
     if (!c) return { broken: true, terminal: false, reason: `init container ${name} missing`, repairs: [] };
     // Waits as the kubelet's pod does; starting it would run what its settings forbid.
     if (c.configError !== undefined) return { broken: false, terminal: false, repairs, configError: `init container ${name}: ${c.configError}` };
+    // Its image could not be had, or it failed: the pod waits with it and is resumed in place.
+    const resume = resumeDecision(pod, c, key, plan, now);
+    if (resume) return { broken: false, terminal: false, repairs: resume.action ? [...repairs, resume.action] : repairs, ...(resume.backoff ? { backoff: resume.backoff } : {}) };
     if (c.state === 'running') return { broken: false, terminal: false, repairs };
     if (c.state !== 'exited' || c.exitCode !== 0)
       return { broken: true, terminal: false, reason: `init container ${name} ${c.state === 'exited' ? `failed with exit code ${c.exitCode}` : c.state}`, repairs: [] };
@@ -97,6 +101,12 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
       refused.push(`container ${name}: ${c.configError}`);
       continue;
     }
+    const resume = resumeDecision(pod, c, key, plan, now);
+    if (resume) {
+      if (resume.action) repairs.push(resume.action);
+      if (resume.backoff) backoffs.push(resume.backoff);
+      continue;
+    }
     const ref = { key, namespace: pod.namespace, pod: pod.name, container: name, containerId: c.id };
     if (c.state === 'dead') return { broken: true, terminal: false, reason: `container ${name} is dead`, repairs: [] };
     if (crashLooping(c) && !c.restartsManaged && pod.restartPolicy !== 'Never') {
@@ -110,7 +120,8 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
       continue;
     }
     if ((c.state === 'exited' || c.state === 'created') && !c.restarting && shouldRun(pod, c.exitCode)) {
-      const restartAt = c.restartsManaged ? nextRestartAt(c) : 0;
+      // Docker could not run it (RunContainerError): tried again after the back-off its last failure set.
+      const restartAt = c.error && c.backoffUntil !== undefined ? c.backoffUntil : c.restartsManaged ? nextRestartAt(c) : 0;
       if (now < restartAt) {
         backoffs.push(`back-off ${Math.ceil((restartAt - now) / 1000)}s restarting failed container ${name}`);
         continue;

@@ -29,8 +29,16 @@ export interface DockerEventsWatcher {
   close(): void;
 }
 
-/** Actions after which a managed container may need berth: it exited, was killed by the OOM killer, or is gone. */
-export const HEAL_ACTIONS = ['die', 'oom', 'destroy'] as const;
+/**
+ * Actions after which a managed container may need berth: it exited, was killed by the OOM
+ * killer, or is gone; or it appeared. A container this process did not create is one a pass may
+ * not have seen: a killed berth's last Docker request completes after the client died (dockerd
+ * finishes a `create` it received), and may do so after the next daemon's pass observed the host
+ * and reported Synced (issue 13: "Synced" with 4 pods for 3 replicas after a kill -9 mid-rollout).
+ * Its `create` event triggers the pass that removes or completes that pod. A pass's own creates
+ * trigger one more pass, which finds nothing to do.
+ */
+export const HEAL_ACTIONS = ['die', 'oom', 'destroy', 'create'] as const;
 
 /**
  * Subscribes to Docker's event stream, filtered on the engine side to this app's containers

@@ -23,6 +23,7 @@ import { effectiveDesired } from '../../plan/rollouts/effective.js';
 import { rolloutProgress } from '../../plan/rollouts/progress.js';
 import type { Divergence } from '../../plan/rollouts/state.js';
 import { commitChanges } from '../commit.js';
+import { terminatingMarks } from '../../plan/terminating.js';
 import { deploymentKeys, logRolloutEvents, readRolloutState } from '../rollout-state.js';
 import type { InventoryEntry, Store } from '../store/index.js';
 import { ensureKeeper } from '../../apply/keeper.js';
@@ -164,6 +165,9 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
       steps++;
       req.onProgress?.({ type: 'step', step: steps, actions: p.actions.length });
       const stepJournal: StepEntry[] = (journal = []);
+      // Pods this step deletes read Terminating meanwhile (plan/terminating.ts); settle clears a failed one's mark.
+      const marks = terminatingMarks(p.actions, clock.now());
+      if (marks.length > 0) commitChanges(deps.store, req.app, marks);
       let stepResults: ActionResult[];
       try {
         stepResults = await executePlan(p.actions, {
@@ -180,7 +184,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
       } finally {
         // One transaction per step, also for a step an abort cut short: what was done is recorded.
         journal = undefined;
-        commitChanges(deps.store, req.app, settle({ sourceRevision: req.sourceRevision, events: p.events, pods: observed.pods, journal: stepJournal }));
+        commitChanges(deps.store, req.app, settle({ sourceRevision: req.sourceRevision, events: p.events, pods: observed.pods, journal: stepJournal, now: clock.now() }));
       }
       results.push(...stepResults);
       // A failing action would fail the same way at once: let the caller back off instead.

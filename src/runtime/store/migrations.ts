@@ -263,6 +263,11 @@ CREATE INDEX intents_pending ON intents (app, state, id);
 ALTER TABLE source_status ADD COLUMN local_hold TEXT;
 `;
 
+/** v9 (issue 13 leftovers): when berth began deleting a pod, for STATUS `Terminating`. */
+const V9 = `
+ALTER TABLE pod_status ADD COLUMN terminating_since INTEGER;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', sql: V1 },
   { version: 2, description: 'rollout progress time and deployment overrides', sql: V2 },
@@ -272,6 +277,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, description: 'when each CronJob was first seen', sql: V6 },
   { version: 7, description: 'intents, and replica overrides', sql: V7 },
   { version: 8, description: 'taken intents, and local holds', sql: V8 },
+  { version: 9, description: 'pods being deleted (Terminating)', sql: V9 },
 ];
 
 export interface MigrationResult {

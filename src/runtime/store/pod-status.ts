@@ -14,6 +14,11 @@ export interface PodStatusStore {
   getPodStatuses(app: string): PodStatusRecord[];
   /** Drops the status of removed pods; returns how many existed. */
   deletePodStatus(app: string, podKeys: readonly string[]): number;
+  /**
+   * Marks the pod as being deleted since `since` (undefined clears the mark). A pod without a
+   * record gets one that is no readiness opinion (updatedAt 0, as plan/readiness.ts reads it).
+   */
+  setPodTerminating(app: string, podKey: string, since: number | undefined): void;
 }
 
 interface Row {
@@ -21,25 +26,25 @@ interface Row {
   ready: number;
   containers: string;
   updated_at: number;
+  terminating_since: number | null;
 }
 
 export function createPodStatusStore(db: Db, clock: Clock): PodStatusStore {
+  // An update keeps the terminating mark: the prober writes readiness while a pod stops.
   const upsert = db.prepare(`
-    INSERT OR REPLACE INTO pod_status (app, pod_key, ready, containers, updated_at) VALUES (?, ?, ?, ?, ?)`);
+    INSERT INTO pod_status (app, pod_key, ready, containers, updated_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (app, pod_key) DO UPDATE SET ready = excluded.ready, containers = excluded.containers, updated_at = excluded.updated_at`);
+  const markTerminating = db.prepare(`
+    INSERT INTO pod_status (app, pod_key, ready, containers, updated_at, terminating_since) VALUES (?, ?, 0, '{}', 0, ?)
+    ON CONFLICT (app, pod_key) DO UPDATE SET terminating_since = excluded.terminating_since`);
   const selectOne = db.prepare('SELECT * FROM pod_status WHERE app = ? AND pod_key = ?');
   const selectAll = db.prepare('SELECT * FROM pod_status WHERE app = ? ORDER BY pod_key');
   const deleteOne = db.prepare('DELETE FROM pod_status WHERE app = ? AND pod_key = ?');
 
   return {
     setPodStatus: (app, podKey, status) => {
-      const record: PodStatusRecord = {
-        podKey,
-        ready: status.ready,
-        containers: status.containers,
-        updatedAt: status.updatedAt ?? clock.now(),
-      };
-      upsert.run(app, podKey, record.ready ? 1 : 0, toJson(record.containers), record.updatedAt);
-      return record;
+      upsert.run(app, podKey, status.ready ? 1 : 0, toJson(status.containers), status.updatedAt ?? clock.now());
+      return fromRow(selectOne.get(app, podKey) as Row);
     },
     getPodStatus: (app, podKey) => {
       const row = selectOne.get(app, podKey) as Row | undefined;
@@ -48,6 +53,9 @@ export function createPodStatusStore(db: Db, clock: Clock): PodStatusStore {
     getPodStatuses: (app) => (selectAll.all(app) as Row[]).map(fromRow),
     deletePodStatus: (app, podKeys) =>
       inWriteTransaction(db, () => podKeys.reduce((n, key) => n + deleteOne.run(app, key).changes, 0)),
+    setPodTerminating: (app, podKey, since) => {
+      markTerminating.run(app, podKey, since ?? null);
+    },
   };
 }
 
@@ -57,5 +65,6 @@ function fromRow(r: Row): PodStatusRecord {
     ready: r.ready === 1,
     containers: fromJson<Record<string, ContainerStatusRecord>>(r.containers),
     updatedAt: r.updated_at,
+    ...(r.terminating_since !== null && r.terminating_since !== undefined ? { terminatingSince: r.terminating_since } : {}),
   };
 }

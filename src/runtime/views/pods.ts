@@ -27,14 +27,14 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
     const c = pod.initContainers.find((x) => x.name === name);
     // Init containers have no readiness probes (Kubernetes refuses them): ready while they run.
     const ready = c !== undefined && c.state === 'running' && !c.restarting;
-    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: undefined, fresh: false, initialized: false });
+    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: undefined, fresh: false, initialized: false, now: state.now });
   });
   const initialized = inits.every((c) => c.state.terminated?.exitCode === 0);
   const containers = pod.expectedContainers.map((name) => {
     const c = pod.containers.find((x) => x.name === name);
     // READY per container as the one readiness rule decided it (runtime/observe.ts, plan/readiness.ts).
     const ready = c !== undefined && (own(pod.containersReady, name) ?? false);
-    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: own(stored?.containers, name), fresh: record !== undefined, initialized });
+    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: own(stored?.containers, name), fresh: record !== undefined, initialized, now: state.now });
   });
   // The one readiness rule decided this in runtime/observe.ts (plan/readiness.ts), as for the pass.
   const ready = pod.ready;
@@ -44,6 +44,8 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
   const ip = pod.sandbox?.ip;
   const hostIP = state.host.networks.find((n) => n.namespace === pod.namespace)?.gateway;
   const owner = parseOwner(pod.owner);
+  // berth began deleting it (plan/terminating.ts): kubectl's deletionTimestamp.
+  const terminatingSince = stored?.terminatingSince;
   const object: PodItem = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -76,8 +78,9 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
       ...(template ? { qosClass: qosClass(template) } : {}),
     },
   };
+  if (terminatingSince !== undefined) object.metadata.deletionTimestamp = rfc3339(terminatingSince);
   const phase = object.status.phase;
-  const words = podStatusWords({ phase, ready, ...(pod.sandbox ? { sandbox: pod.sandbox } : {}) }, inits, containers);
+  const words = podStatusWords({ phase, ready, ...(pod.sandbox ? { sandbox: pod.sandbox } : {}), terminating: terminatingSince !== undefined }, inits, containers);
   return {
     kind: 'Pod',
     key: `Pod/${pod.key}`,

@@ -16,6 +16,8 @@ export interface ItemMeta {
   labels?: StringMap;
   annotations?: StringMap;
   ownerReferences?: OwnerReference[];
+  /** Set while berth deletes the object (a pod stopping: STATUS `Terminating`). */
+  deletionTimestamp?: string;
 }
 
 export interface OwnerReference {

@@ -14,18 +14,26 @@ import type Dockerode from 'dockerode';
  */
 export async function restartEngine(docker: Dockerode, upMs = 120_000): Promise<{ downMs: number; totalMs: number }> {
   const began = Date.now();
-  if (existsSync('/run/systemd/system')) {
+  // A private engine (scripts/private-dockerd.sh: its own socket, data and exec roots, pid file):
+  // the test restarts that one, never the host's. DOCKER_HOST naming another engine without its
+  // pid file is refused rather than restarting the wrong one.
+  const pidFile = process.env.BERTH_E2E_DOCKERD_PIDFILE;
+  const host = process.env.DOCKER_HOST;
+  if (pidFile === undefined && host !== undefined && host !== '' && host !== 'unix:///var/run/docker.sock' && host !== 'unix:///run/docker.sock')
+    throw new Error(`DOCKER_HOST=${host} is not the host's engine: set BERTH_E2E_DOCKERD_PIDFILE to the pid file of the engine to restart`);
+  if (pidFile === undefined && existsSync('/run/systemd/system')) {
     execFileSync('systemctl', ['restart', 'docker'], { stdio: 'ignore' });
     await waitForEngine(docker, upMs);
     return { downMs: Date.now() - began, totalMs: Date.now() - began };
   }
-  const pid = Number(readFileSync('/var/run/docker.pid', 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 1) throw new Error(`no dockerd pid in /var/run/docker.pid`);
+  const file = pidFile ?? '/var/run/docker.pid';
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 1) throw new Error(`no dockerd pid in ${file}`);
   const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   process.kill(pid, 'SIGTERM');
   while (alive(pid)) await sleep(100);
   const stopped = Date.now();
-  const log = openSync('/var/log/dockerd.log', 'a');
+  const log = openSync(process.env.BERTH_E2E_DOCKERD_LOG ?? '/var/log/dockerd.log', 'a');
   try {
     spawn('setsid', argv, { detached: true, stdio: ['ignore', log, log] }).unref();
   } finally {

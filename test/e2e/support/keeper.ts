@@ -1,5 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
+import { createDockerClient } from '../../../src/apply/docker.js';
+import { DATAPLANE_REPO, ensureDataplaneImage } from '../../../src/apply/images/dataplane.js';
+import { ensureKeeper } from '../../../src/apply/keeper.js';
+import { systemClock } from '../../../src/runtime/clock.js';
 import type { E2eApp } from './harness.js';
 
 export const KEEPER = 'berth-keeper';
@@ -90,4 +95,45 @@ export async function keeperExists(docker: Dockerode): Promise<boolean> {
     .inspect()
     .then(() => true)
     .catch(() => false);
+}
+
+/**
+ * What a pass of another berth build does to the host's keeper (apply/keeper.ts ensureKeeper):
+ * its data-plane image differs, so it removes the keeper and creates a new one, which has never
+ * run before. The other build's image is the same image under another tag (its label differs);
+ * returns the tag, which `untagOtherBuilds` removes.
+ */
+export async function replaceKeeperAsAnotherBuild(docker: Dockerode): Promise<{ id: string; tag: string }> {
+  const client = createDockerClient({ clock: systemClock });
+  const image = await ensureDataplaneImage(client);
+  const tag = `other-build-${randomBytes(4).toString('hex')}`;
+  await docker.getImage(image).tag({ repo: DATAPLANE_REPO, tag });
+  const ref = `${DATAPLANE_REPO}:${tag}`;
+  const outcome = await ensureKeeper(client, { sandbox: () => Promise.reject(new Error('not asked')), dataplane: () => Promise.resolve(ref) });
+  if (outcome !== 'replaced' && outcome !== 'created') throw new Error(`the keeper was not replaced (${outcome})`);
+  return { id: (await docker.getContainer(KEEPER).inspect()).Id, tag: ref };
+}
+
+/** Removes the tags `replaceKeeperAsAnotherBuild` made (the image stays under its own tag). */
+export async function untagOtherBuilds(docker: Dockerode, tags: readonly string[]): Promise<void> {
+  for (const t of tags) await docker.getImage(t).remove({ noprune: true }).catch(() => undefined);
+}
+
+/**
+ * Replaces the keeper as another build would and waits for its first sweep. On an engine shared
+ * with other work trees, their passes replace the keeper with their own build's at any time: if
+ * that happens before this one swept, it is made again (the tags made are pushed to `tags`).
+ */
+export async function freshKeeperSwept(docker: Dockerode, tags: string[]): Promise<string> {
+  for (;;) {
+    const k = await replaceKeeperAsAnotherBuild(docker);
+    tags.push(k.tag);
+    const outcome = await until(async () => {
+      const info = await docker.getContainer(k.id).inspect().catch(() => undefined);
+      if (!info) return 'gone';
+      const logs = (await docker.getContainer(k.id).logs({ stdout: true, stderr: true })).toString('utf8');
+      return logs.includes('first sweep done') ? 'swept' : undefined;
+    });
+    if (outcome === 'swept') return k.id;
+  }
 }
