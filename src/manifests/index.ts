@@ -18,6 +18,7 @@ import { rec, str } from './checks/values.js';
 import { checkWorkload } from './checks/workloads.js';
 import { identifyKind } from './convert.js';
 import { objectsOf } from './documents.js';
+import { unsetEmptyValues } from './empty-values.js';
 import { parseManifestFile } from './parse.js';
 import type { Path } from './path.js';
 import type { ManifestDoc } from './report.js';
@@ -114,10 +115,12 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
 function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, skipUnsupported: boolean): (Entry & { strip: Path[] }) | undefined {
   const r = new Reporter(doc, problems);
   const object = doc.value as Rec;
+  // Before anything reads the object: empty values are unset, as the API server reads them.
+  const emptied = unsetEmptyValues(object);
   const identified = identifyKind(object, r, skipUnsupported);
   if (!identified || 'skip' in identified) return undefined;
   const { info } = identified;
-  const strip = checkSchema(info, object, r);
+  const strip = checkSchema(info, object, r, emptied);
   strip.push(...checkMetadata(info, object, r));
   const facts: ObjectFacts = { refs: [], pods: [] };
   const ctx: CheckContext = { r, policy, facts };

@@ -55,7 +55,7 @@ export const PROBLEM_CODES = {
 
   // ---------------------------------------------------------------- pods and containers
   'duplicate-container-name': { severity: 'error', summary: 'Two containers (init containers included) of one pod share a name.' },
-  'invalid-image': { severity: 'error', summary: 'An image is not a valid image reference (e.g. upper case in the repository).' },
+  'invalid-image': { severity: 'error', summary: "An image is empty, or a Pod's image has leading or trailing whitespace (Kubernetes refuses both)." },
   'invalid-port': { severity: 'error', summary: 'A port number is outside 1-65535.' },
   'invalid-port-name': { severity: 'error', summary: 'A port name is not a valid IANA service name (at most 15 characters, lower case, a letter).' },
   'duplicate-port-name': { severity: 'error', summary: 'Two ports of one pod, or of one Service, share a name.' },
@@ -69,7 +69,7 @@ export const PROBLEM_CODES = {
   'unimplemented-resource': { severity: 'warning', summary: 'A valid resource berth does not enforce on Docker (ephemeral-storage, hugepages, extended resources).' },
   'request-exceeds-limit': { severity: 'error', summary: 'A resource request is larger than its limit.' },
   'invalid-probe': { severity: 'error', summary: 'A probe or lifecycle handler has zero or several of httpGet/tcpSocket/exec, or is not allowed here.' },
-  'invalid-volume': { severity: 'error', summary: 'A volume has no source berth supports, or more than one source.' },
+  'invalid-volume': { severity: 'error', summary: 'A volume has more than one source (a volume with none is an emptyDir, as Kubernetes defaults it).' },
   'duplicate-volume-name': { severity: 'error', summary: 'Two volumes of one pod share a name.' },
   'undefined-volume': { severity: 'error', summary: "A volumeMount names a volume that the pod's volumes do not define." },
   'invalid-mount-path': { severity: 'error', summary: 'A mountPath is not absolute or is mounted twice, or a subPath or subPathExpr leaves the volume.' },
@@ -98,7 +98,7 @@ export const PROBLEM_CODES = {
   'invalid-node-port': { severity: 'error', summary: 'A nodePort is outside 30000-32767.' },
   'duplicate-node-port': { severity: 'error', summary: 'Two Service ports in the revision claim the same nodePort (both are reported).' },
   'duplicate-host-port': { severity: 'error', summary: 'A LoadBalancer port is published on a host port (and address) another Service port of the revision already publishes, as its LoadBalancer port or nodePort (the later one is reported).' },
-  'unknown-target-port': { severity: 'error', summary: 'A named targetPort is not a port name of any pod template the Service selects.' },
+  'unknown-target-port': { severity: 'warning', summary: 'A named targetPort is not a port name of any pod template the Service selects; Kubernetes accepts it, and those pods are no endpoints of that port.' },
   'service-selects-nothing': { severity: 'warning', summary: "A Service's selector matches no pod template in its namespace in this revision." },
 
   // ---------------------------------------------------------------- config
@@ -111,6 +111,10 @@ export const PROBLEM_CODES = {
   'missing-reference': { severity: 'error', summary: 'A ConfigMap, Secret or PersistentVolumeClaim that the revision does not define is used without `optional: true`.' },
   'missing-reference-key': { severity: 'error', summary: 'A key is read from a ConfigMap or Secret that does not have it, without `optional: true`.' },
   'undeclared-namespace': { severity: 'warning', summary: 'Objects use a namespace (other than default) that no Namespace in the revision declares; berth creates it.' },
+
+  // ---------------------------------------------------------------- accepted as Kubernetes accepts (issue 14)
+  'unsupported-field': { severity: 'error', summary: 'A valid Kubernetes field berth cannot run, where ignoring it would change what runs (a volume source with no Docker equivalent, a sidecar container); refused, never ignored.' },
+  'unresolvable-image': { severity: 'warning', summary: 'An image is not a valid image reference (a placeholder such as IMAGE or <image>); Kubernetes accepts it and the pod cannot pull it until it is replaced.' },
 } as const satisfies Record<string, ProblemCodeInfo>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

@@ -6,7 +6,7 @@ import type { Path } from './path.js';
 import { formatPath, pathFromPointer } from './path.js';
 import type { Reporter } from './report.js';
 import { isSecretValuePath } from './report.js';
-import { IGNORED_KEYWORD, UNIMPLEMENTED_KEYWORD, createAjv, schemaHash } from './schema-compile.js';
+import { IGNORED_KEYWORD, REFUSED_KEYWORD, UNIMPLEMENTED_KEYWORD, createAjv, schemaHash } from './schema-compile.js';
 import { quote } from '../model/excerpt.js';
 
 const require = createRequire(import.meta.url);
@@ -55,7 +55,7 @@ function compiledValidators(): ValidatorLookup {
  * paths of unimplemented and server-written fields, which the caller strips from the resource
  * so they never reach a spec hash or a diff.
  */
-export function checkSchema(info: KindInfo, object: unknown, r: Reporter): Path[] {
+export function checkSchema(info: KindInfo, object: unknown, r: Reporter, emptied: readonly Path[] = []): Path[] {
   const validate = schemaValidator(info);
   if (validate(object)) return [];
   const strip: Path[] = [];
@@ -69,8 +69,11 @@ export function checkSchema(info: KindInfo, object: unknown, r: Reporter): Path[
         strip.push(path);
         r.report('unimplemented-field', path, unimplementedMessage(path, e.schema), { at: 'key' });
         break;
+      case REFUSED_KEYWORD:
+        r.report('unsupported-field', path, refusedMessage(path, e.schema), { at: 'key' });
+        break;
       default:
-        reportViolation(e, path, object, r);
+        reportViolation(e, path, object, r, emptied);
     }
   }
   return strip;
@@ -81,7 +84,12 @@ function unimplementedMessage(path: Path, hint: unknown): string {
   return typeof hint === 'string' ? `${base} (${hint})` : base;
 }
 
-function reportViolation(e: ErrorObject, path: Path, root: unknown, r: Reporter): void {
+function refusedMessage(path: Path, hint: unknown): string {
+  const base = `berth cannot run ${formatPath(path)}, and ignoring it would change what runs`;
+  return typeof hint === 'string' ? `${base}; ${hint}` : base;
+}
+
+function reportViolation(e: ErrorObject, path: Path, root: unknown, r: Reporter, emptied: readonly Path[]): void {
   const params = e.params as Record<string, unknown>;
   // A Secret's values are never quoted, only their type named (SPEC §8); the Reporter's
   // masking is the backstop, and it cannot mask a short value without mangling the sentence.
@@ -99,6 +107,12 @@ function reportViolation(e: ErrorObject, path: Path, root: unknown, r: Reporter)
     }
     case 'required': {
       const missing = String(params.missingProperty);
+      // Written but empty (null, which unsets it): point at it, and say so.
+      const full = formatPath([...path, missing]);
+      if (emptied.some((p) => formatPath(p) === full)) {
+        r.report('missing-field', [...path, missing], `${full} is empty, and it is required`, { at: 'key' });
+        return;
+      }
       const where = path.length === 0 ? 'the object' : formatPath(path);
       r.report('missing-field', [...path, missing], `${where} is missing required field "${missing}"`, { locate: path, at: 'key' });
       return;

@@ -43,11 +43,13 @@ describe('containers', () => {
           - {name: f, image: "nginx:bad tag"}
       `,
       want: [
-        at(7, 24, 'invalid-image', 'spec.containers[0].image'),
+        // Kubernetes never parses the reference: the pod fails to pull it, the revision applies.
+        at(7, 24, 'unresolvable-image', 'spec.containers[0].image', 'warning'),
+        // Kubernetes refuses whitespace around a Pod's image.
         at(8, 24, 'invalid-image', 'spec.containers[1].image'),
         // A valid reference, but its registry is berth's own host (host policy, --allow-registry).
         at(11, 24, 'policy-registry', 'spec.containers[4].image'),
-        at(12, 24, 'invalid-image', 'spec.containers[5].image'),
+        at(12, 24, 'unresolvable-image', 'spec.containers[5].image', 'warning'),
       ],
     },
     {

@@ -37,6 +37,20 @@ export function checkImage(image: string): string | undefined {
   return 'is not a valid image reference ([registry/]name[:tag][@digest])';
 }
 
+/**
+ * Kubernetes requires an image, and refuses leading or trailing whitespace in a Pod's (not in a
+ * template's, where tools substitute a " " placeholder); it never parses the reference. So an
+ * unparsable image (`IMAGE`, `<your-image>`, `${TAG}`) is a warning: the revision applies and
+ * the pod fails to pull it, as on Kubernetes (InvalidImageName), until it is replaced.
+ */
+function checkContainerImage(image: string, path: Path, ctx: CheckContext): void {
+  const err = checkImage(image);
+  if (!err) return;
+  const pod = path.length === 4; // ['spec', 'containers', i, 'image']: a Pod's own container
+  if (image === '' || (pod && image !== image.trim())) ctx.r.report('invalid-image', path, `image ${quote(image)} ${err}`);
+  else ctx.r.report('unresolvable-image', path, `image ${quote(image)} ${err}; Kubernetes accepts it, and the pod cannot pull it until it is replaced`);
+}
+
 export function checkContainer(value: unknown, path: Path, init: boolean, ctx: CheckContext, scope: PodScope): void {
   const c = rec(value);
   if (!c) return;
@@ -48,10 +62,7 @@ export function checkContainer(value: unknown, path: Path, init: boolean, ctx: C
     if (err) r.report('invalid-name', [...path, 'name'], `container name ${quote(name)} is invalid: ${err}`);
   }
   const image = str(c.image);
-  if (image !== undefined) {
-    const err = checkImage(image);
-    if (err) r.report('invalid-image', [...path, 'image'], `image ${quote(image)} ${err}`);
-  }
+  if (image !== undefined) checkContainerImage(image, [...path, 'image'], ctx);
   const ownPorts = checkContainerPorts(c, path, label, ctx, scope);
   checkEnv(c, path, ctx);
   checkEnvFrom(c, path, ctx);

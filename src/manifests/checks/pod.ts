@@ -70,10 +70,10 @@ function checkVolumes(spec: Rec, path: Path, ctx: CheckContext): Set<string> {
       if (names.has(name)) r.report('duplicate-volume-name', [...at, 'name'], `volume name ${quote(name)} is defined twice`);
       names.add(name);
     }
-    const sources = VOLUME_SOURCES.filter((s) => has(vol, s) || (s === 'emptyDir' && vol.emptyDir === null));
-    if (sources.length === 0)
-      r.report('invalid-volume', at, `volume ${quote(name ?? i)} has no source berth supports; use one of ${VOLUME_SOURCES.join(', ')}`);
-    else if (sources.length > 1) r.report('invalid-volume', at, `volume ${quote(name ?? i)} has more than one source (${sources.join(', ')})`);
+    // No source at all is an emptyDir, as Kubernetes defaults it (model/defaults.ts); a source
+    // berth cannot run is refused by the schema (x-berth-refused), never also reported here.
+    const sources = VOLUME_SOURCES.filter((s) => has(vol, s));
+    if (sources.length > 1) r.report('invalid-volume', at, `volume ${quote(name ?? i)} has more than one source (${sources.join(', ')})`);
     checkVolumeSource(vol, at, ctx);
   });
   return names;
