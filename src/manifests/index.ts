@@ -107,7 +107,8 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
   if (cache) cache.files = used;
   checkRevision(entries);
   const resources: Resource[] = [];
-  for (const e of entries) if (e.r.errors === 0 && e.name !== undefined) resources.push(toResource(e, e.strip));
+  // A damaged document (a duplicate key, reported) takes part in the checks, never in what runs.
+  for (const e of entries) if (e.r.errors === 0 && e.name !== undefined && e.r.doc.parsed.damaged !== true) resources.push(toResource(e, e.strip));
   problems.sort(compareProblems);
   return { resources, problems };
 }
