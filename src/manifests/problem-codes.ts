@@ -58,10 +58,10 @@ export const PROBLEM_CODES = {
   'invalid-image': { severity: 'error', summary: "An image is empty, or a Pod's image has leading or trailing whitespace (Kubernetes refuses both)." },
   'invalid-port': { severity: 'error', summary: 'A port number is outside 1-65535.' },
   'invalid-port-name': { severity: 'error', summary: 'A port name is not a valid IANA service name (at most 15 characters, lower case, a letter).' },
-  'duplicate-port-name': { severity: 'error', summary: 'Two ports of one pod, or of one Service, share a name.' },
+  'duplicate-port-name': { severity: 'error', summary: 'Two ports of one container, or of one Service, share a name.' },
   'duplicate-port': { severity: 'error', summary: 'A Service lists the same port and protocol twice.' },
   'missing-port-name': { severity: 'error', summary: 'A Service with more than one port must name every port.' },
-  'unknown-port-name': { severity: 'error', summary: 'A probe or lifecycle handler refers to a port name its container does not define.' },
+  'unknown-port-name': { severity: 'warning', summary: 'A probe or lifecycle handler refers to a port name its container does not define; Kubernetes accepts it, and the check fails.' },
   'invalid-env': { severity: 'error', summary: 'An env entry has a bad name, or both value and valueFrom, or valueFrom without exactly one source.' },
   'unsupported-field-ref': { severity: 'error', summary: 'fieldRef.fieldPath is not one of those berth provides (metadata.name, metadata.namespace, status.podIP).' },
   'invalid-quantity': { severity: 'error', summary: 'A resource quantity is not Kubernetes syntax (`500m`, `1Gi`, `2`); `12 GB` is not.' },
@@ -114,6 +114,7 @@ export const PROBLEM_CODES = {
 
   // ---------------------------------------------------------------- accepted as Kubernetes accepts (issue 14)
   'unsupported-field': { severity: 'error', summary: 'A valid Kubernetes field berth cannot run, where ignoring it would change what runs (a volume source with no Docker equivalent, a sidecar container); refused, never ignored.' },
+  'shared-port-name': { severity: 'warning', summary: "Two containers of one pod name a port alike; Kubernetes accepts it, and a Service's named targetPort picks the first container's." },
   'unresolvable-image': { severity: 'warning', summary: 'An image is not a valid image reference (a placeholder such as IMAGE or <image>); Kubernetes accepts it and the pod cannot pull it until it is replaced.' },
 } as const satisfies Record<string, ProblemCodeInfo>;
 

@@ -105,7 +105,10 @@ function checkContainerPorts(c: Rec, path: Path, label: string, ctx: CheckContex
     const err = checkPortName(name);
     if (err) r.report('invalid-port-name', [...at, 'name'], `port name ${quote(name)} is invalid: ${err}`);
     const first = scope.portNames.get(name);
-    if (first !== undefined) r.report('duplicate-port-name', [...at, 'name'], `port name ${quote(name)} is already used by container ${first}`);
+    // Kubernetes refuses a name twice in one container, and accepts it in two containers of a
+    // pod: a Service's named targetPort then picks the first container's (plan/services.ts).
+    if (own.has(name)) r.report('duplicate-port-name', [...at, 'name'], `port name ${quote(name)} is already used by this container`);
+    else if (first !== undefined) r.report('shared-port-name', [...at, 'name'], `port name ${quote(name)} is also used by container ${first}; a Service's targetPort ${quote(name)} reaches ${first}'s port`);
     else scope.portNames.set(name, label);
     own.add(name);
   });
@@ -257,7 +260,7 @@ function checkHandlerPorts(handler: Rec, path: Path, ports: ReadonlySet<string>,
       if (err) ctx.r.report('invalid-port-name', at, `port ${quote(port)} is neither a number nor a valid port name: ${err}`);
       else if (!ports.has(port)) {
         const known = ports.size > 0 ? `its ports are ${clipList(ports)}` : 'it names no ports';
-        ctx.r.report('unknown-port-name', at, `port ${quote(port)} is not a port name of this container (${known})`);
+        ctx.r.report('unknown-port-name', at, `port ${quote(port)} is not a port name of this container (${known}); Kubernetes accepts it, and the check fails until the container names a port ${quote(port)}`);
       }
     }
   }
