@@ -99,6 +99,10 @@ describe('empty values are unset', () => {
     expect(resources[0]!.object).toMatchObject({ metadata: { labels: { tier: '' } }, data: { empty: '', set: 'x' } });
   });
 
+  it('a List with items: left empty is an empty list', () => {
+    expect(validate({ 'l.yaml': 'apiVersion: v1\nkind: List\nitems:\n' })).toEqual({ resources: [], problems: [] });
+  });
+
   it.each([
     { name: 'emptyDir: (null) is emptyDir: {}', volume: '- name: cache\n  emptyDir:' },
     { name: 'a volume with no source is an emptyDir (Kubernetes defaulting)', volume: '- name: cache' },
