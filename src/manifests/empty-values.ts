@@ -23,14 +23,18 @@ type Json = Record<string, unknown>;
  */
 export function unsetEmptyValues(object: Json): Path[] {
   const info = typeof object.kind === 'string' ? kindInfo(object.kind) : undefined;
-  if (!info) return [];
+  return info ? unsetEmptyValuesBy(object, info.schema, loadSchema) : [];
+}
+
+/** unsetEmptyValues against the schema file `schema`, files read with `load` (once per process for berth's own). */
+export function unsetEmptyValuesBy(object: Json, schema: string, load: (name: string) => unknown): Path[] {
   const nulls: Path[] = [];
   findNulls(object, [], nulls);
   if (nulls.length === 0) return [];
-  const shapes = schemaShapes();
+  const shapes = load === loadSchema ? (ownShapes ??= schemaShapes(load)) : schemaShapes(load);
   const unset: Path[] = [];
   for (const path of nulls) {
-    const place = placeOf(shapes, { doc: info.schema, node: shapes.docs(info.schema) }, path);
+    const place = placeOf(shapes, { doc: schema, node: shapes.docs(schema) }, path);
     const parent = valueAt(object, path.slice(0, -1)) as Json;
     const key = path[path.length - 1] as string;
     if (place === 'field') {
@@ -75,18 +79,29 @@ function placeOf(shapes: Shapes, root: Cursor, path: Path): Place {
       cursor = isObject(node.node) && isObject(node.node.items) ? { doc: node.doc, node: node.node.items } : undefined;
       continue;
     }
-    const schema = isObject(node.node) ? node.node : {};
-    const properties = isObject(schema.properties) ? schema.properties : undefined;
-    if (properties && Object.hasOwn(properties, seg)) {
+    // The schema itself, or a branch of its allOf/anyOf/oneOf, that declares the key.
+    const candidates = [node, ...branches(shapes, node)];
+    const declaring = candidates.find((c) => isObject(c.node) && isObject(c.node.properties) && Object.hasOwn(c.node.properties, seg));
+    const mapping = candidates.find((c) => isObject(c.node) && isObject(c.node.additionalProperties));
+    if (declaring) {
       if (last) return 'field';
-      cursor = { doc: node.doc, node: properties[seg] };
-    } else if (isObject(schema.additionalProperties)) {
-      const entry = { doc: node.doc, node: schema.additionalProperties };
+      cursor = { doc: declaring.doc, node: ((declaring.node as Json).properties as Json)[seg] };
+    } else if (mapping) {
+      const entry = { doc: mapping.doc, node: (mapping.node as Json).additionalProperties };
       if (last) return isStringSchema(shapes.resolve(entry).node) ? 'string-entry' : undefined;
       cursor = entry;
     } else return undefined;
   }
   return undefined;
+}
+
+function branches(shapes: Shapes, cursor: Cursor): Cursor[] {
+  const node = cursor.node;
+  if (!isObject(node)) return [];
+  const out: Cursor[] = [];
+  for (const keyword of ['allOf', 'anyOf', 'oneOf'])
+    if (Array.isArray(node[keyword])) for (const b of node[keyword] as unknown[]) out.push(shapes.resolve({ doc: cursor.doc, node: b }));
+  return out;
 }
 
 function isStringSchema(node: unknown): boolean {
@@ -99,15 +114,14 @@ interface Shapes {
   resolve(cursor: Cursor): Cursor;
 }
 
-let shapes: Shapes | undefined;
-
 /** berth's own schema files, read once per process and only when a document has a null (like schema.ts's validators). */
-function schemaShapes(): Shapes {
-  if (shapes) return shapes;
+let ownShapes: Shapes | undefined;
+
+function schemaShapes(load: (name: string) => unknown): Shapes {
   const loaded = new Map<string, unknown>();
   const docs = (name: string): unknown => {
     let d = loaded.get(name);
-    if (d === undefined) loaded.set(name, (d = loadSchema(name)));
+    if (d === undefined) loaded.set(name, (d = load(name)));
     return d;
   };
   const resolve = (cursor: Cursor): Cursor => {
@@ -122,7 +136,7 @@ function schemaShapes(): Shapes {
     }
     return { doc, node };
   };
-  return (shapes = { docs, resolve });
+  return { docs, resolve };
 }
 
 function isObject(v: unknown): v is Json {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { specHash } from '../../src/model/hash.js';
 import { buildDesiredState } from '../../src/plan/desired.js';
 import { TEST_HASH_KEY } from '../support/builders.js';
+import { unsetEmptyValuesBy } from '../../src/manifests/empty-values.js';
 import { at, findings, pod, validate, yaml } from './support.js';
 
 /**
@@ -164,5 +165,40 @@ describe('empty values Kubernetes rejects still error, at the empty key', () => 
   it('says the field is empty rather than absent', () => {
     const [problem] = validate({ 'f.yaml': pod('containers:\n  - name: app\n    image:\n') }).problems;
     expect(problem?.message).toBe('spec.containers[0].image is empty, and it is required');
+  });
+});
+
+describe('the schema decides where an empty value is a field (unsetEmptyValuesBy)', () => {
+  /** Two schema files, with a cross-file $ref, a relative one, combinators and maps. */
+  const SCHEMAS: Record<string, unknown> = {
+    'thing.json': {
+      type: 'object',
+      properties: {
+        spec: { $ref: 'shared.json#/$defs/Spec' },
+        names: { type: 'object', additionalProperties: { type: 'string' } },
+        sizes: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+        list: { type: 'array', items: { $ref: 'shared.json#/$defs/Item' } },
+      },
+    },
+    'shared.json': {
+      $defs: {
+        Spec: { type: 'object', properties: { a: { type: 'string' } }, anyOf: [{ properties: { b: { type: 'string' } } }, { $ref: '#/$defs/More' }] },
+        More: { properties: { c: { type: 'object' } } },
+        Item: { type: 'object', properties: { d: { type: 'string' } } },
+      },
+    },
+  };
+  const load = (name: string) => SCHEMAS[name];
+
+  it.each([
+    { name: 'declared fields, through refs and combinators, are deleted', value: { spec: { a: null, b: null, c: null, keep: 1 } }, want: { spec: { keep: 1 } }, unset: [['spec', 'a'], ['spec', 'b'], ['spec', 'c']] },
+    { name: 'a field of a list item is deleted; the item itself is not', value: { list: [{ d: null }, null] }, want: { list: [{}, null] }, unset: [['list', 0, 'd']] },
+    { name: 'a map of strings gets the empty string', value: { names: { x: null } }, want: { names: { x: '' } }, unset: [] },
+    { name: 'a map of other values keeps null (the schema reports it)', value: { sizes: { x: null } }, want: { sizes: { x: null } }, unset: [] },
+    { name: 'an undeclared key keeps null (unknown field)', value: { spce: null }, want: { spce: null }, unset: [] },
+  ])('$name', ({ value, want, unset }) => {
+    const object = structuredClone(value) as Record<string, unknown>;
+    expect(unsetEmptyValuesBy(object, 'thing.json', load)).toEqual(unset);
+    expect(object).toEqual(want);
   });
 });
