@@ -17,6 +17,7 @@ import type { Rec } from './checks/values.js';
 import { rec, str } from './checks/values.js';
 import { checkWorkload } from './checks/workloads.js';
 import { identifyKind } from './convert.js';
+import { definedEntry } from './defined-entry.js';
 import { objectsOf } from './documents.js';
 import { unsetEmptyValues } from './empty-values.js';
 import { parseManifestFile } from './parse.js';
@@ -119,7 +120,8 @@ function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, 
   // Before anything reads the object: empty values are unset, as the API server reads them.
   const emptied = unsetEmptyValues(object);
   const identified = identifyKind(object, r, skipUnsupported);
-  if (!identified || 'skip' in identified) return undefined;
+  if (!identified) return definedEntry(r, object);
+  if ('skip' in identified) return undefined;
   const { info } = identified;
   const strip = checkSchema(info, object, r, emptied);
   strip.push(...checkMetadata(info, object, r));

@@ -93,6 +93,16 @@ describe('messages', () => {
   });
 
   it.each([
+    { name: 'an apiVersion the kind is not served as', head: 'apiVersion: v2\nkind: ConfigMap', code: 'unsupported-api-version' },
+    { name: 'no apiVersion', head: 'kind: ConfigMap', code: 'missing-field' },
+  ])('a ConfigMap with $name is reported once, not also "not defined" for its pods', ({ head, code }) => {
+    const text = `${head}\nmetadata: {name: cfg}\ndata: {a: "1"}\n---\n${pod('containers:\n  - name: c\n    image: nginx:1.25\n    envFrom: [{configMapRef: {name: cfg}}]\n    env: [{name: A, valueFrom: {configMapKeyRef: {name: cfg, key: a}}}]\n')}`;
+    const { problems, resources } = validate({ 'f.yaml': text });
+    expect(problems.map((p) => p.code)).toEqual([code]);
+    expect(resources.map((r) => r.key)).toEqual(['Pod/default/p']);
+  });
+
+  it.each([
     { field: 'imgae', want: 'image' },
     { field: 'volumeMoutns', want: 'volumeMounts' },
     { field: 'imagePullPolciy', want: 'imagePullPolicy' },
