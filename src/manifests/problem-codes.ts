@@ -27,7 +27,7 @@ export const PROBLEM_CODES = {
   'invalid-list': { severity: 'error', summary: 'A `kind: List` document has no `items` sequence, or an item is not an object.' },
 
   // ---------------------------------------------------------------- kinds and versions
-  'missing-field': { severity: 'error', summary: 'A required field is absent; the position is the object that should contain it.' },
+  'missing-field': { severity: 'error', summary: 'A required field is absent, or written empty (null, which is unset); the position is the object that should contain it, or the empty key.' },
   'unsupported-kind': { severity: 'error', summary: 'berth does not run this kind; the message lists the kinds it supports.' },
   'unsupported-api-version': { severity: 'error', summary: 'The kind is supported, but not under this apiVersion.' },
   'deprecated-api-version': { severity: 'warning', summary: 'A legacy apiVersion; berth converts the object to the current one.' },
