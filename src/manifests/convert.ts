@@ -47,12 +47,15 @@ export function identifyKind(object: Rec, r: Reporter, skipUnsupported: boolean)
   return undefined;
 }
 
+/** What a document's kind may be: every kind of the table (model/kinds.ts), and `List` (documents.ts). */
+const ACCEPTED_KIND_NAMES: readonly string[] = [...SUPPORTED_KIND_NAMES, 'List'];
+
 function unsupported(apiVersion: string, kind: string, r: Reporter, skipUnsupported: boolean): Identified {
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-  const suggestion = didYouMean(kind, SUPPORTED_KIND_NAMES);
+  const suggestion = didYouMean(kind, ACCEPTED_KIND_NAMES);
   const likelyTypo = CORE_GROUPS.has(group) && !KNOWN_UNSUPPORTED_KINDS.has(kind) && suggestion !== undefined;
   const what = KNOWN_UNSUPPORTED_KINDS.has(kind) ? `kind ${clip(kind)} is not supported by berth` : `kind ${clip(kind)} (${clip(apiVersion)}) is not supported by berth`;
-  const hint = likelyTypo ? `; did you mean ${suggestion}?` : `; supported kinds: ${SUPPORTED_KIND_NAMES.join(', ')}`;
+  const hint = likelyTypo ? `; did you mean ${suggestion}?` : `; supported kinds: ${ACCEPTED_KIND_NAMES.join(', ')}`;
   if (skipUnsupported && !likelyTypo) {
     r.report('unsupported-kind', ['kind'], `${what}; skipped (--skip-unsupported)`, { severity: 'warning' });
     return { skip: true };

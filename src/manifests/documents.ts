@@ -23,6 +23,8 @@ export function objectsOf(parsed: ParsedDocument, problems: Problem[]): Manifest
   }
   if (typeof value.kind !== 'string' || !LIST_KINDS.has(value.kind)) return [doc];
   const items = value.items;
+  // `items:` left empty is an empty list, as the API server reads null (empty-values.ts).
+  if (items === null) return [];
   if (!Array.isArray(items)) {
     new Reporter(doc, problems).report('invalid-list', ['items'], `a ${value.kind} needs an items sequence`, { locate: [], at: 'key' });
     return [];

@@ -17,7 +17,9 @@ import type { Rec } from './checks/values.js';
 import { rec, str } from './checks/values.js';
 import { checkWorkload } from './checks/workloads.js';
 import { identifyKind } from './convert.js';
+import { definedEntry } from './defined-entry.js';
 import { objectsOf } from './documents.js';
+import { unsetEmptyValues } from './empty-values.js';
 import { parseManifestFile } from './parse.js';
 import type { Path } from './path.js';
 import type { ManifestDoc } from './report.js';
@@ -106,7 +108,8 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
   if (cache) cache.files = used;
   checkRevision(entries);
   const resources: Resource[] = [];
-  for (const e of entries) if (e.r.errors === 0 && e.name !== undefined) resources.push(toResource(e, e.strip));
+  // A damaged document (a duplicate key, reported) takes part in the checks, never in what runs.
+  for (const e of entries) if (e.r.errors === 0 && e.name !== undefined && e.r.doc.parsed.damaged !== true) resources.push(toResource(e, e.strip));
   problems.sort(compareProblems);
   return { resources, problems };
 }
@@ -114,10 +117,13 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
 function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, skipUnsupported: boolean): (Entry & { strip: Path[] }) | undefined {
   const r = new Reporter(doc, problems);
   const object = doc.value as Rec;
+  // Before anything reads the object: empty values are unset, as the API server reads them.
+  const emptied = unsetEmptyValues(object);
   const identified = identifyKind(object, r, skipUnsupported);
-  if (!identified || 'skip' in identified) return undefined;
+  if (!identified) return definedEntry(r, object);
+  if ('skip' in identified) return undefined;
   const { info } = identified;
-  const strip = checkSchema(info, object, r);
+  const strip = checkSchema(info, object, r, emptied);
   strip.push(...checkMetadata(info, object, r));
   const facts: ObjectFacts = { refs: [], pods: [] };
   const ctx: CheckContext = { r, policy, facts };

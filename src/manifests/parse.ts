@@ -16,6 +16,12 @@ export interface ParsedDocument {
   index: number;
   value: unknown;
   locator: DocumentLocator;
+  /**
+   * The document has a duplicate key (reported): it is read, later keys winning, so what it
+   * defines is known to the rest of the revision (a ConfigMap with a duplicate key is not also
+   * "not defined" for every pod that uses it), but it never becomes a resource.
+   */
+  damaged?: true;
 }
 
 export interface ParsedFile {
@@ -76,13 +82,16 @@ export function parseManifestFile(file: RevisionFile): ParsedFile {
   if ('code' in scan) return { documents: [], problems: [problemAt(source, scan.offset, scan.code, scan.message)], release: noop };
 
   const problems: Problem[] = [];
-  const values = constructAll(source, scan, problems);
+  const damaged = new Set<number>();
+  const values = constructAll(source, scan, problems, damaged);
   const documents: ParsedDocument[] = [];
   scan.forEach((range, index) => {
     const value = values[index];
     // Empty documents (`---` with nothing after it, comment-only) are skipped, as kubectl does.
     if (value === null || value === undefined) return;
-    documents.push({ file: path, index, value, locator: new DocumentLocator(source, range.open + 1, range.close) });
+    const doc: ParsedDocument = { file: path, index, value, locator: new DocumentLocator(source, range.open + 1, range.close) };
+    if (damaged.has(index)) doc.damaged = true;
+    documents.push(doc);
   });
   return { documents, problems, release: () => source.release() };
 }
@@ -169,7 +178,7 @@ function scanEvents(text: string, events: readonly Event[]): DocumentRange[] | S
 }
 
 /** One construction pass for the file; if it fails, document by document so one bad document does not hide the others. */
-function constructAll(source: YamlSource, docs: readonly DocumentRange[], problems: Problem[]): unknown[] {
+function constructAll(source: YamlSource, docs: readonly DocumentRange[], problems: Problem[], damaged: Set<number>): unknown[] {
   const options = { source: source.text, filename: source.file, schema: KUBERNETES_YAML_SCHEMA, maxTotalMergeKeys: MAX_MERGE_KEYS };
   try {
     const values = constructFromEvents(source.events as Event[], options);
@@ -177,21 +186,34 @@ function constructAll(source: YamlSource, docs: readonly DocumentRange[], proble
   } catch {
     // fall through to per-document construction, which locates the failure
   }
-  return docs.map((range) => {
+  return docs.map((range, index) => {
+    const events = source.events.slice(range.open, range.close + 1);
     try {
-      return constructFromEvents(source.events.slice(range.open, range.close + 1), options)[0];
+      return constructFromEvents(events, options)[0];
     } catch (err) {
       const { code, offset, message } = describeYamlError(err);
       if (code === 'duplicate-key') {
         const locator = new DocumentLocator(source, range.open + 1, range.close);
         const dups = locator.duplicateKeys();
         for (const d of dups) problems.push(problemAt(source, d.offset, 'duplicate-key', `duplicate key ${quote(d.key)} (first at line ${source.position(d.firstOffset).line})`));
-        if (dups.length > 0) return undefined;
+        if (dups.length > 0) {
+          damaged.add(index);
+          return constructDamaged(events, options);
+        }
       }
       problems.push(problemAt(source, offset, code, message));
       return undefined;
     }
   });
+}
+
+/** A document with duplicate keys, read as JSON.parse would (the later key wins); undefined if it fails otherwise too. */
+function constructDamaged(events: Event[], options: Parameters<typeof constructFromEvents>[1]): unknown {
+  try {
+    return constructFromEvents(events, { ...options, json: true })[0];
+  } catch {
+    return undefined;
+  }
 }
 
 function describeYamlError(err: unknown): ScanFailure {

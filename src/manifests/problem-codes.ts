@@ -27,7 +27,7 @@ export const PROBLEM_CODES = {
   'invalid-list': { severity: 'error', summary: 'A `kind: List` document has no `items` sequence, or an item is not an object.' },
 
   // ---------------------------------------------------------------- kinds and versions
-  'missing-field': { severity: 'error', summary: 'A required field is absent; the position is the object that should contain it.' },
+  'missing-field': { severity: 'error', summary: 'A required field is absent, or written empty (null, which is unset); the position is the object that should contain it, or the empty key.' },
   'unsupported-kind': { severity: 'error', summary: 'berth does not run this kind; the message lists the kinds it supports.' },
   'unsupported-api-version': { severity: 'error', summary: 'The kind is supported, but not under this apiVersion.' },
   'deprecated-api-version': { severity: 'warning', summary: 'A legacy apiVersion; berth converts the object to the current one.' },
@@ -55,13 +55,13 @@ export const PROBLEM_CODES = {
 
   // ---------------------------------------------------------------- pods and containers
   'duplicate-container-name': { severity: 'error', summary: 'Two containers (init containers included) of one pod share a name.' },
-  'invalid-image': { severity: 'error', summary: 'An image is not a valid image reference (e.g. upper case in the repository).' },
+  'invalid-image': { severity: 'error', summary: "An image is empty, or a Pod's image has leading or trailing whitespace (Kubernetes refuses both)." },
   'invalid-port': { severity: 'error', summary: 'A port number is outside 1-65535.' },
   'invalid-port-name': { severity: 'error', summary: 'A port name is not a valid IANA service name (at most 15 characters, lower case, a letter).' },
-  'duplicate-port-name': { severity: 'error', summary: 'Two ports of one pod, or of one Service, share a name.' },
+  'duplicate-port-name': { severity: 'error', summary: 'Two ports of one container, or of one Service, share a name.' },
   'duplicate-port': { severity: 'error', summary: 'A Service lists the same port and protocol twice.' },
   'missing-port-name': { severity: 'error', summary: 'A Service with more than one port must name every port.' },
-  'unknown-port-name': { severity: 'error', summary: 'A probe or lifecycle handler refers to a port name its container does not define.' },
+  'unknown-port-name': { severity: 'warning', summary: 'A probe or lifecycle handler refers to a port name its container does not define; Kubernetes accepts it, and the check fails.' },
   'invalid-env': { severity: 'error', summary: 'An env entry has a bad name, or both value and valueFrom, or valueFrom without exactly one source.' },
   'unsupported-field-ref': { severity: 'error', summary: 'fieldRef.fieldPath is not one of those berth provides (metadata.name, metadata.namespace, status.podIP).' },
   'invalid-quantity': { severity: 'error', summary: 'A resource quantity is not Kubernetes syntax (`500m`, `1Gi`, `2`); `12 GB` is not.' },
@@ -69,7 +69,7 @@ export const PROBLEM_CODES = {
   'unimplemented-resource': { severity: 'warning', summary: 'A valid resource berth does not enforce on Docker (ephemeral-storage, hugepages, extended resources).' },
   'request-exceeds-limit': { severity: 'error', summary: 'A resource request is larger than its limit.' },
   'invalid-probe': { severity: 'error', summary: 'A probe or lifecycle handler has zero or several of httpGet/tcpSocket/exec/grpc, or is not allowed here.' },
-  'invalid-volume': { severity: 'error', summary: 'A volume has no source berth supports, or more than one source.' },
+  'invalid-volume': { severity: 'error', summary: 'A volume has more than one source (a volume with none is an emptyDir, as Kubernetes defaults it).' },
   'duplicate-volume-name': { severity: 'error', summary: 'Two volumes of one pod share a name.' },
   'undefined-volume': { severity: 'error', summary: "A volumeMount names a volume that the pod's volumes do not define." },
   'invalid-mount-path': { severity: 'error', summary: 'A mountPath is not absolute or is mounted twice, or a subPath or subPathExpr leaves the volume.' },
@@ -98,7 +98,7 @@ export const PROBLEM_CODES = {
   'invalid-node-port': { severity: 'error', summary: 'A nodePort is outside 30000-32767.' },
   'duplicate-node-port': { severity: 'error', summary: 'Two Service ports in the revision claim the same nodePort (both are reported).' },
   'duplicate-host-port': { severity: 'error', summary: 'A LoadBalancer port is published on a host port (and address) another Service port of the revision already publishes, as its LoadBalancer port or nodePort (the later one is reported).' },
-  'unknown-target-port': { severity: 'error', summary: 'A named targetPort is not a port name of any pod template the Service selects.' },
+  'unknown-target-port': { severity: 'warning', summary: 'A named targetPort is not a port name of any pod template the Service selects; Kubernetes accepts it, and those pods are no endpoints of that port.' },
   'service-selects-nothing': { severity: 'warning', summary: "A Service's selector matches no pod template in its namespace in this revision." },
 
   // ---------------------------------------------------------------- config
@@ -111,6 +111,11 @@ export const PROBLEM_CODES = {
   'missing-reference': { severity: 'error', summary: 'A ConfigMap, Secret or PersistentVolumeClaim that the revision does not define is used without `optional: true`.' },
   'missing-reference-key': { severity: 'error', summary: 'A key is read from a ConfigMap or Secret that does not have it, without `optional: true`.' },
   'undeclared-namespace': { severity: 'warning', summary: 'Objects use a namespace (other than default) that no Namespace in the revision declares; berth creates it.' },
+
+  // ---------------------------------------------------------------- accepted as Kubernetes accepts (issue 14)
+  'unsupported-field': { severity: 'error', summary: 'A valid Kubernetes field berth cannot run, where ignoring it would change what runs (a volume source with no Docker equivalent, a sidecar container); refused, never ignored.' },
+  'shared-port-name': { severity: 'warning', summary: "Two containers of one pod name a port alike; Kubernetes accepts it, and a Service's named targetPort picks the first container's." },
+  'unresolvable-image': { severity: 'warning', summary: 'An image is not a valid image reference (a placeholder such as IMAGE or <image>); Kubernetes accepts it and the pod cannot pull it until it is replaced.' },
 } as const satisfies Record<string, ProblemCodeInfo>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

@@ -6,6 +6,12 @@ import { KINDS } from '../model/kinds.js';
 
 /** Fields Kubernetes has and berth ignores: present is a warning, and they are stripped. */
 export const UNIMPLEMENTED_KEYWORD = 'x-berth-unimplemented';
+/**
+ * Fields Kubernetes has that berth cannot run, where ignoring them would change what runs (a
+ * volume with no data, a sidecar run as an init container): present is an error naming the
+ * field, never also an "ignored" warning (SPEC §2: a field is either run or refused).
+ */
+export const REFUSED_KEYWORD = 'x-berth-refused';
 /** Fields an API server writes (status, uid, creationTimestamp): stripped silently. */
 export const IGNORED_KEYWORD = 'x-berth-ignored';
 
@@ -48,7 +54,7 @@ export function createAjv(options: { source?: boolean } = {}): Ajv2020 {
   });
   // Both keywords always "fail": the failure is how Ajv says where such a field is present.
   // Written as code keywords so standalone generation can inline them.
-  for (const keyword of [UNIMPLEMENTED_KEYWORD, IGNORED_KEYWORD])
+  for (const keyword of [UNIMPLEMENTED_KEYWORD, IGNORED_KEYWORD, REFUSED_KEYWORD])
     ajv.addKeyword({ keyword, schemaType: ['boolean', 'string'], code: (cxt) => cxt.fail(_`true`) });
   for (const name of SCHEMA_FILES) ajv.addSchema(loadSchema(name));
   return ajv;

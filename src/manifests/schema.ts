@@ -7,8 +7,8 @@ import type { Path } from './path.js';
 import { formatPath, pathFromPointer } from './path.js';
 import type { Reporter } from './report.js';
 import { isSecretValuePath } from './report.js';
-import { IGNORED_KEYWORD, UNIMPLEMENTED_KEYWORD, createAjv, schemaHash } from './schema-compile.js';
-import { quote } from '../model/excerpt.js';
+import { IGNORED_KEYWORD, REFUSED_KEYWORD, UNIMPLEMENTED_KEYWORD, createAjv, schemaHash } from './schema-compile.js';
+import { clip, quote } from '../model/excerpt.js';
 
 const require = createRequire(import.meta.url);
 
@@ -56,7 +56,7 @@ function compiledValidators(): ValidatorLookup {
  * paths of unimplemented and server-written fields, which the caller strips from the resource
  * so they never reach a spec hash or a diff.
  */
-export function checkSchema(info: KindInfo, object: unknown, r: Reporter): Path[] {
+export function checkSchema(info: KindInfo, object: unknown, r: Reporter, emptied: readonly Path[] = []): Path[] {
   const validate = schemaValidator(info);
   if (validate(object)) return [];
   const strip: Path[] = [];
@@ -70,8 +70,11 @@ export function checkSchema(info: KindInfo, object: unknown, r: Reporter): Path[
         strip.push(path);
         r.report('unimplemented-field', path, unimplementedMessage(path, e.schema), { at: 'key' });
         break;
+      case REFUSED_KEYWORD:
+        r.report('unsupported-field', path, refusedMessage(path, e.schema), { at: 'key' });
+        break;
       default:
-        reportViolation(e, path, object, r);
+        reportViolation(e, path, object, r, emptied);
     }
   }
   return strip;
@@ -82,7 +85,12 @@ function unimplementedMessage(path: Path, hint: unknown): string {
   return typeof hint === 'string' ? `${base} (${hint})` : base;
 }
 
-function reportViolation(e: ErrorObject, path: Path, root: unknown, r: Reporter): void {
+function refusedMessage(path: Path, hint: unknown): string {
+  const base = `berth cannot run ${formatPath(path)}, and ignoring it would change what runs`;
+  return typeof hint === 'string' ? `${base}; ${hint}` : base;
+}
+
+function reportViolation(e: ErrorObject, path: Path, root: unknown, r: Reporter, emptied: readonly Path[]): void {
   const params = e.params as Record<string, unknown>;
   // A Secret's values are never quoted, only their type named (SPEC §8); the Reporter's
   // masking is the backstop, and it cannot mask a short value without mangling the sentence.
@@ -100,13 +108,25 @@ function reportViolation(e: ErrorObject, path: Path, root: unknown, r: Reporter)
     }
     case 'required': {
       const missing = String(params.missingProperty);
+      // Written but empty (null, which unsets it): point at it, and say so.
+      const full = formatPath([...path, missing]);
+      if (emptied.some((p) => formatPath(p) === full)) {
+        r.report('missing-field', [...path, missing], `${full} is empty, and it is required`, { at: 'key' });
+        return;
+      }
       const where = path.length === 0 ? 'the object' : formatPath(path);
       r.report('missing-field', [...path, missing], `${where} is missing required field "${missing}"`, { locate: path, at: 'key' });
       return;
     }
-    case 'type':
-      r.report('invalid-type', path, typeMessage(String(params.type), valueAt(root, path), !secret) + grpcPortHint(path, valueAt(root, path), (p) => valueAt(root, p)));
+    case 'type': {
+      const actual = valueAt(root, path);
+      // What the person typed, where YAML made a boolean or number of it (`yes`, `0644`).
+      // (Not in a document with a duplicate key: the later key's value is read, the first is found.)
+      const typed = !secret && !r.doc.parsed.damaged && (typeof actual === 'boolean' || typeof actual === 'number');
+      const written = typed ? r.doc.parsed.locator.scalarText([...r.doc.base, ...path]) : undefined;
+      r.report('invalid-type', path, typeMessage(String(params.type), actual, !secret, written) + grpcPortHint(path, actual, (p) => valueAt(root, p)));
       return;
+    }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map((v) => quote(v));
       const actual = valueAt(root, path);
@@ -138,32 +158,34 @@ const ARTICLE: Record<string, string> = {
   null: 'null',
 };
 
-function typeMessage(expected: string, actual: unknown, showValue: boolean): string {
+function typeMessage(expected: string, actual: unknown, showValue: boolean, written?: string): string {
   const want = expected
     .split(',')
     .map((t) => ARTICLE[t] ?? t)
     .join(' or ');
-  const got = describe(actual, showValue);
+  const got = describe(actual, showValue, written);
   let hint = '';
   if (expected.includes('string') && (typeof actual === 'number' || typeof actual === 'boolean'))
-    hint = `; quote it if you mean the text (YAML reads unquoted ${typeof actual === 'boolean' ? 'yes/no/on/off/true/false as booleans' : 'digits as numbers'})`;
+    hint = `; quote it${written !== undefined ? ` (${quote(written)})` : ''} if you mean the text (YAML reads unquoted ${typeof actual === 'boolean' ? 'yes/no/on/off/true/false as booleans' : 'digits as numbers'})`;
   else if ((expected.includes('integer') || expected.includes('number')) && typeof actual === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(actual))
     hint = '; remove the quotes';
+  else if (expected === 'boolean' && typeof actual === 'string') hint = '; write true or false, without quotes';
   else if (actual === null) hint = '; the value is empty';
   return `must be ${want}, not ${got}${hint}`;
 }
 
-/** The value's type, and with `showValue` an excerpt of it. */
-function describe(v: unknown, showValue = true): string {
+/** The value's type, and with `showValue` an excerpt of it: as written, when that is known. */
+function describe(v: unknown, showValue = true, written?: string): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
+  const shown = written !== undefined && written !== String(v) ? `${clip(written)}, which YAML reads as ${String(v)}` : String(v);
   switch (typeof v) {
     case 'string':
       return showValue ? `a string (${quote(v)})` : 'a string';
     case 'number':
-      return (Number.isInteger(v) ? 'an integer' : 'a number') + (showValue ? ` (${v})` : '');
+      return (Number.isInteger(v) ? 'an integer' : 'a number') + (showValue ? ` (${shown})` : '');
     case 'boolean':
-      return showValue ? `a boolean (${v})` : 'a boolean';
+      return showValue ? `a boolean (${shown})` : 'a boolean';
     case 'object':
       return 'an object (a mapping)';
     default:

@@ -88,6 +88,7 @@ export class DocumentLocator {
     const events = this.source.events;
     let node = this.root;
     let key = -1;
+    let parent = -1;
     for (const seg of path) {
       const resolved = this.deref(node);
       const ev = events[resolved]!;
@@ -95,10 +96,36 @@ export class DocumentLocator {
       if (ev.type === EVENT_ID.MAPPING) found = this.findKey(resolved, String(seg), 0);
       else if (ev.type === EVENT_ID.SEQUENCE && typeof seg === 'number') found = this.item(resolved, seg);
       if (!found) break;
+      parent = resolved;
       node = found.value;
       key = found.key;
     }
+    // An empty list item (`-` alone) has no text of its own: point at its list.
+    const ev = this.source.events[node]!;
+    if (ev.type === EVENT_ID.SCALAR && ev.valueStart < 0 && key < 0 && parent >= 0) return this.source.position(this.nodeOffset(parent));
     return this.source.position(this.offsetFor(node, key, target));
+  }
+
+  /**
+   * The text of the plain scalar at `path` as written (`yes`, `0644`, `1_000`), which YAML read
+   * as a boolean or a number: a message about its type quotes what the person typed. Undefined
+   * for anything else (quoted, block or not a scalar).
+   */
+  scalarText(path: Path): string | undefined {
+    const events = this.source.events;
+    let node = this.root;
+    for (const seg of path) {
+      const resolved = this.deref(node);
+      const ev = events[resolved]!;
+      let found: { key: number; value: number } | undefined;
+      if (ev.type === EVENT_ID.MAPPING) found = this.findKey(resolved, String(seg), 0);
+      else if (ev.type === EVENT_ID.SEQUENCE && typeof seg === 'number') found = this.item(resolved, seg);
+      if (!found) return undefined;
+      node = found.value;
+    }
+    const ev = events[this.deref(node)]!;
+    if (ev.type !== EVENT_ID.SCALAR || ev.style !== SCALAR_STYLE.PLAIN || ev.valueStart < 0) return undefined;
+    return this.source.text.slice(ev.valueStart, ev.valueEnd);
   }
 
   private offsetFor(node: number, key: number, target: Target): number {

@@ -151,6 +151,9 @@ function defaultProbe(p: Probe): void {
 }
 
 function defaultVolume(v: Volume): void {
+  // core/v1 SetDefaults_Volume: a volume with no source is an emptyDir (`- name: scratch`, or
+  // `emptyDir:` left empty, which reads as unset). Any other key is a source.
+  if (Object.keys(v).every((k) => k === 'name')) v.emptyDir = {};
   if (v.configMap) v.configMap.defaultMode ??= 0o644;
   if (v.secret) v.secret.defaultMode ??= 0o644;
 }

@@ -7,7 +7,12 @@ const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+/**
+ * Kubernetes' relaxed rule (RelaxedEnvironmentVariableValidation, GA and locked on since 1.34):
+ * any printable ASCII character but '=' (`my var`, `1ST`, `Logging__LogLevel`); Docker takes
+ * any `KEY=value` whose key has no '='.
+ */
+const ENV_NAME = /^[\x20-\x3c\x3e-\x7e]+$/;
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -57,7 +62,7 @@ export function checkLabelValue(v: string): string | undefined {
 
 export function checkEnvVarName(v: string): string | undefined {
   if (!ENV_NAME.test(v))
-    return "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name', or 'MY_ENV.NAME', or 'MyEnvName1')";
+    return "a valid environment variable name must consist only of printable ASCII characters other than '=' (e.g. 'my.env-name', or 'MY_ENV.NAME', or 'MyEnvName1')";
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { didYouMean, levenshtein } from '../../src/manifests/did-you-mean.js';
+import { didYouMean, editDistance } from '../../src/manifests/did-you-mean.js';
 
 describe('didYouMean', () => {
   const fields = ['containerPort', 'containers', 'command', 'image', 'imagePullPolicy', 'env', 'envFrom', 'volumeMounts'];
@@ -11,6 +11,11 @@ describe('didYouMean', () => {
     { input: 'env_from', want: 'envFrom' },
     { input: 'volume-mounts', want: 'volumeMounts' },
     { input: 'comand', want: 'command' },
+    // Swapped neighbours are one edit (issue 14): Levenshtein counted two and found nothing.
+    { input: 'imgae', want: 'image' },
+    { input: 'contianers', want: 'containers' },
+    { input: 'ennv', want: 'env' },
+    { input: 'evn', want: 'env' },
     { input: 'replicas', want: undefined },
     { input: 'x', want: undefined },
   ])('$input → $want', ({ input, want }) => {
@@ -22,7 +27,13 @@ describe('didYouMean', () => {
     { a: '', b: 'abc', limit: undefined, want: 3 },
     { a: 'same', b: 'same', limit: undefined, want: 0 },
     { a: 'abcdefgh', b: 'zzzzzzzz', limit: 2, want: 3 },
-  ])('levenshtein($a, $b) = $want', ({ a, b, limit, want }) => {
-    expect(levenshtein(a, b, limit)).toBe(want);
+    { a: 'imgae', b: 'image', limit: undefined, want: 1 },
+    { a: 'ab', b: 'ba', limit: undefined, want: 1 },
+    // Optimal string alignment edits no substring twice: CA → ABC is 3 (true Damerau: 2).
+    { a: 'ca', b: 'abc', limit: undefined, want: 3 },
+    { a: 'abcdef', b: 'badcfe', limit: 2, want: 3 },
+    { a: 'abcdef', b: 'badcfe', limit: undefined, want: 3 },
+  ])('editDistance($a, $b) = $want', ({ a, b, limit, want }) => {
+    expect(editDistance(a, b, limit)).toBe(want);
   });
 });

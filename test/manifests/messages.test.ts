@@ -134,7 +134,8 @@ describe('values quoted by problems are short excerpts with controls escaped', (
   });
 
   it('a duplicate key with a control character', () => {
-    expect(messages(CM('data:\n  "a\\rb": x\n  "a\\rb": y')).map((p) => p.message)).toEqual(['duplicate key "a\\rb" (first at line 5)']);
+    // The document is still checked (issue 14: so what it defines is known), which finds its key invalid too.
+    expect(messages(CM('data:\n  "a\\rb": x\n  "a\\rb": y')).map((p) => p.message)).toContain('duplicate key "a\\rb" (first at line 5)');
   });
 
   it('a path through a hostile key keeps it whole but escaped', () => {

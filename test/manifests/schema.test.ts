@@ -47,7 +47,7 @@ describe('schema', () => {
       ],
     },
     {
-      name: 'an unimplemented volume source is a warning, and the volume without a source an error',
+      name: 'a volume source berth cannot run is refused, and only refused (never also "ignored")',
       text: pod(yaml`
         containers:
           - name: app
@@ -56,7 +56,7 @@ describe('schema', () => {
           - name: share
             nfs: {server: nas, path: /export}
       `),
-      want: [at(10, 7, 'invalid-volume', 'spec.volumes[0]'), at(11, 7, 'unimplemented-field', 'spec.volumes[0].nfs', 'warning')],
+      want: [at(11, 7, 'unsupported-field', 'spec.volumes[0].nfs')],
     },
     {
       name: 'wrong types point at the value',
@@ -78,9 +78,9 @@ describe('schema', () => {
       ],
     },
     {
-      name: 'an empty value points at its key',
-      text: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n',
-      want: [at(5, 3, 'invalid-type', 'metadata.labels')],
+      name: 'an empty required value points at its key',
+      text: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name:\n  labels:\n',
+      want: [at(4, 3, 'missing-field', 'metadata.name')],
     },
     {
       name: 'enumerations',

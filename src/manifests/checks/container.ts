@@ -4,6 +4,7 @@ import { annotatedProfiles } from '../../model/legacy-profiles.js';
 import { normalizeCapability } from '../../model/pod-policy.js';
 import type { Path } from '../path.js';
 import type { CheckContext } from './context.js';
+import { checkContainerImage } from './image.js';
 import { checkPortNumber } from './ports.js';
 import { checkContainerResources } from './resources.js';
 import type { Rec } from './values.js';
@@ -20,23 +21,6 @@ export interface PodScope {
 /** The downward-API fields berth fills in (SPEC §3). */
 export const SUPPORTED_FIELD_PATHS: readonly string[] = ['metadata.name', 'metadata.namespace', 'status.podIP'];
 
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
-/** distribution/reference's grammar: [domain/]path[:tag][@digest]. */
-const IMAGE_REFERENCE = new RegExp(
-  `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
-);
-
-export function checkImage(image: string): string | undefined {
-  if (image.trim() === '') return 'must not be empty';
-  if (image !== image.trim()) return 'must not have leading or trailing whitespace';
-  if (IMAGE_REFERENCE.test(image)) return undefined;
-  const repo = image.replace(/[:@].*$/, '');
-  if (/[A-Z]/.test(repo.slice(repo.indexOf('/') + 1))) return 'repository names must be lower case';
-  return 'is not a valid image reference ([registry/]name[:tag][@digest])';
-}
-
 export function checkContainer(value: unknown, path: Path, init: boolean, ctx: CheckContext, scope: PodScope): void {
   const c = rec(value);
   if (!c) return;
@@ -48,10 +32,7 @@ export function checkContainer(value: unknown, path: Path, init: boolean, ctx: C
     if (err) r.report('invalid-name', [...path, 'name'], `container name ${quote(name)} is invalid: ${err}`);
   }
   const image = str(c.image);
-  if (image !== undefined) {
-    const err = checkImage(image);
-    if (err) r.report('invalid-image', [...path, 'image'], `image ${quote(image)} ${err}`);
-  }
+  if (image !== undefined) checkContainerImage(image, [...path, 'image'], ctx);
   const ownPorts = checkContainerPorts(c, path, label, ctx, scope);
   checkEnv(c, path, ctx);
   checkEnvFrom(c, path, ctx);
@@ -94,7 +75,10 @@ function checkContainerPorts(c: Rec, path: Path, label: string, ctx: CheckContex
     const err = checkPortName(name);
     if (err) r.report('invalid-port-name', [...at, 'name'], `port name ${quote(name)} is invalid: ${err}`);
     const first = scope.portNames.get(name);
-    if (first !== undefined) r.report('duplicate-port-name', [...at, 'name'], `port name ${quote(name)} is already used by container ${first}`);
+    // Kubernetes refuses a name twice in one container, and accepts it in two containers of a
+    // pod: a Service's named targetPort then picks the first container's (plan/services.ts).
+    if (own.has(name)) r.report('duplicate-port-name', [...at, 'name'], `port name ${quote(name)} is already used by this container`);
+    else if (first !== undefined) r.report('shared-port-name', [...at, 'name'], `port name ${quote(name)} is also used by container ${first}; a Service's targetPort ${quote(name)} reaches ${first}'s port`);
     else scope.portNames.set(name, label);
     own.add(name);
   });
@@ -247,7 +231,7 @@ function checkHandlerPorts(handler: Rec, path: Path, ports: ReadonlySet<string>,
       if (err) ctx.r.report('invalid-port-name', at, `port ${quote(port)} is neither a number nor a valid port name: ${err}`);
       else if (!ports.has(port)) {
         const known = ports.size > 0 ? `its ports are ${clipList(ports)}` : 'it names no ports';
-        ctx.r.report('unknown-port-name', at, `port ${quote(port)} is not a port name of this container (${known})`);
+        ctx.r.report('unknown-port-name', at, `port ${quote(port)} is not a port name of this container (${known}); Kubernetes accepts it, and the check fails until the container names a port ${quote(port)}`);
       }
     }
   }

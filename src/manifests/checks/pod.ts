@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { checkConfigKey, checkDns1123Label } from '../../model/names.js';
+import { checkDns1123Label } from '../../model/names.js';
 import { podSpecPolicyViolations } from '../../model/pod-policy.js';
 import type { Path } from '../path.js';
 import type { PodScope } from './container.js';
@@ -70,10 +70,10 @@ function checkVolumes(spec: Rec, path: Path, ctx: CheckContext): Set<string> {
       if (names.has(name)) r.report('duplicate-volume-name', [...at, 'name'], `volume name ${quote(name)} is defined twice`);
       names.add(name);
     }
-    const sources = VOLUME_SOURCES.filter((s) => has(vol, s) || (s === 'emptyDir' && vol.emptyDir === null));
-    if (sources.length === 0)
-      r.report('invalid-volume', at, `volume ${quote(name ?? i)} has no source berth supports; use one of ${VOLUME_SOURCES.join(', ')}`);
-    else if (sources.length > 1) r.report('invalid-volume', at, `volume ${quote(name ?? i)} has more than one source (${sources.join(', ')})`);
+    // No source at all is an emptyDir, as Kubernetes defaults it (model/defaults.ts); a source
+    // berth cannot run is refused by the schema (x-berth-refused), never also reported here.
+    const sources = VOLUME_SOURCES.filter((s) => has(vol, s));
+    if (sources.length > 1) r.report('invalid-volume', at, `volume ${quote(name ?? i)} has more than one source (${sources.join(', ')})`);
     checkVolumeSource(vol, at, ctx);
   });
   return names;
@@ -104,12 +104,10 @@ function projected(value: unknown, path: Path, nameField: string, kind: Referenc
     const item = rec(it);
     if (!item) return;
     const at = [...path, 'items', i];
+    // Kubernetes does not check an item's key syntax: a key no ConfigMap or Secret can have is
+    // simply missing (missing-reference-key, unless optional), as any other absent key.
     const key = str(item.key);
-    if (key !== undefined) {
-      const err = checkConfigKey(key);
-      if (err) ctx.r.report('invalid-config-key', [...at, 'key'], `key ${quote(key)} is invalid: ${err}`);
-      else if (name) ctx.facts.refs.push({ kind, name, key, optional, path: [...path, nameField], keyPath: [...at, 'key'] });
-    }
+    if (key !== undefined && key !== '' && name) ctx.facts.refs.push({ kind, name, key, optional, path: [...path, nameField], keyPath: [...at, 'key'] });
     const p = str(item.path);
     const bad = p === undefined ? undefined : checkItemPath(p);
     if (bad) ctx.r.report('invalid-path', [...at, 'path'], `items path ${quote(p)} ${bad}`);

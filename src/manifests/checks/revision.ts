@@ -114,7 +114,9 @@ function checkServices(entries: readonly Entry[]): void {
       if (selected.some((p) => p.portNames.has(t.name))) continue;
       const names = new Set(selected.flatMap((p) => [...p.portNames]));
       const known = names.size > 0 ? `they name ${clipList(names)}` : 'they name no ports';
-      e.r.report('unknown-target-port', t.path, `targetPort ${quote(t.name)} is not a port name of the pods this Service selects (${known})`);
+      // Kubernetes accepts it (a pod added later may name the port): a warning, and the Service
+      // simply has no endpoint for a pod without the name (plan/services.ts, dataplane/balancer.ts).
+      e.r.report('unknown-target-port', t.path, `targetPort ${quote(t.name)} is not a port name of the pods this Service selects (${known}); those pods are no endpoints of this port until a container names a port ${quote(t.name)}`);
     }
   }
   for (const [port, uses] of nodePorts) {

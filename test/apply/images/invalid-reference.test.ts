@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { DockerClient } from '../../../src/apply/docker.js';
+import { imageExists } from '../../../src/apply/images/index.js';
+import { BerthError } from '../../../src/model/errors.js';
+
+/**
+ * Issue 14: an image placeholder (`IMAGE`, `<registry>/app`) passes validation with a warning,
+ * as Kubernetes accepts it. Docker answers its inspection with 400 "invalid reference format";
+ * that is the pod's IMAGE_UNAVAILABLE naming the reference (the kubelet's InvalidImageName), not
+ * a DOCKER_ERROR about the engine. Proven on the real engine in test/e2e/accept-kubernetes.test.ts.
+ */
+function docker(error: unknown): DockerClient {
+  return { api: { getImage: () => ({ inspect: () => Promise.reject(error) }) } } as unknown as DockerClient;
+}
+
+async function outcome(error: unknown): Promise<unknown> {
+  try {
+    return await imageExists(docker(error), 'IMAGE_PLACEHOLDER');
+  } catch (err) {
+    return err instanceof BerthError ? { code: err.code, image: (err.data as { image?: string }).image, message: err.message } : err;
+  }
+}
+
+describe('imageExists and a reference Docker cannot parse', () => {
+  it.each([
+    {
+      name: 'invalid reference format: IMAGE_UNAVAILABLE naming the image',
+      error: { statusCode: 400, json: { message: 'no such image: IMAGE_PLACEHOLDER: invalid reference format: repository name must be lowercase' } },
+      want: { code: 'IMAGE_UNAVAILABLE', image: 'IMAGE_PLACEHOLDER', message: 'image IMAGE_PLACEHOLDER is not a valid image reference (Docker: invalid reference format); the pod cannot start until the manifest names an image' },
+    },
+    { name: 'not found: absent', error: { statusCode: 404 }, want: false },
+    { name: 'another 400: the engine refused, DOCKER_ERROR', error: { statusCode: 400, json: { message: 'bad request' } }, want: expect.objectContaining({ code: 'DOCKER_ERROR' }) },
+  ])('$name', async ({ error, want }) => {
+    expect(await outcome(error)).toEqual(want);
+  });
+});
