@@ -11,6 +11,7 @@ import type { EngineFlags } from '../engine-flags.js';
 import { addEngineOptions } from '../engine-flags.js';
 import type { ResourceQuery } from '../resource-args.js';
 import { parseResourceArgs, resourceText } from '../resource-args.js';
+import { kindNotes } from '../output/kind-notes.js';
 
 export interface ScopeFlags {
   namespace?: string;
@@ -125,6 +126,7 @@ async function get(args: string[], flags: GetFlags, io: CliIO): Promise<number> 
     const { views, missing } = selectViews(buildViews(state, kinds), query, { namespace, allNamespaces, selector });
     writeGet(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, noHeaders: flags.headers === false, quietEmpty: missing.length > 0 });
     noteWhenUndriven(io, state, views);
+    for (const note of kindNotes(kinds)) print(io.stderr, note);
     if (flags.ignoreNotFound) return 0;
     for (const m of missing) print(io.stderr, m);
     return missing.length ? 2 : 0;

@@ -1,6 +1,7 @@
 import type { HostPolicy } from '../../model/policy.js';
 import type { Path } from '../path.js';
 import type { Reporter } from '../report.js';
+import type { ServiceAccountUse } from './service-accounts.js';
 
 export type ReferenceKind = 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim';
 
@@ -38,6 +39,8 @@ export interface ObjectFacts {
   refs: Reference[];
   pods: PodFacts[];
   service?: ServiceFacts;
+  /** ServiceAccounts the object's pod templates name (checks/service-accounts.ts). */
+  serviceAccounts?: ServiceAccountUse[];
 }
 
 export interface CheckContext {

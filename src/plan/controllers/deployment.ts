@@ -55,10 +55,13 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
     return { ...out, status: status(w, fresh, old, available) };
   }
 
+  const held = new Held();
   if (w.strategy === 'Recreate') {
     if (old.length > 0) {
-      for (const p of old) out.actions.push(deletePod(w.key, p, 'Recreate: stopping old pods before starting new ones'));
+      for (const p of rankForDeletion(old)) disrupt(w, p, 'Recreate: stopping old pods before starting new ones', ctx, out, held);
       out.waits.push({ key: w.key, kind: 'rollout', blocking: true, message: `waiting for ${old.length} old pods to terminate` });
+      // Nothing new starts until every old pod is gone: a budget that holds one back holds the rollout.
+      held.report(w.key, out, true);
       return { ...out, status: status(w, fresh, old, available) };
     }
     scale(w, fresh, build, out);
@@ -84,16 +87,18 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
       // cleanupUnhealthyReplicas: unavailable old pods go first, they serve nothing.
       for (const p of rankForDeletion(oldUnavailable)) {
         if (budget <= 0) break;
-        out.actions.push(deletePod(w.key, p, 'rolling update: removing an unavailable old pod'));
-        budget--;
+        // Ready but not yet available (minReadySeconds): healthy to a PodDisruptionBudget.
+        if (disrupt(w, p, 'rolling update: removing an unavailable old pod', ctx, out, held)) budget--;
       }
       // scaleDownOldReplicaSetsForRollingUpdate
       let scaleDown = Math.min(newAvailable + oldAvailable.length - minAvailable, budget);
       for (const p of rankForDeletion(oldAvailable)) {
         if (scaleDown <= 0) break;
-        out.actions.push(deletePod(w.key, p, 'rolling update: replaced by a new pod'));
-        scaleDown--;
+        if (disrupt(w, p, 'rolling update: replaced by a new pod', ctx, out, held)) scaleDown--;
       }
+      // New pods that are coming up will add healthy pods and free the budget; without any, nothing will.
+      const inFlight = fresh.some((p) => !p.ready) || out.actions.some((a) => a.type === 'create-pod' && a.key === w.key);
+      held.report(w.key, out, !inFlight);
     }
   }
   const st = status(w, fresh, old, available);
@@ -125,6 +130,42 @@ function scaleRunning(w: DeploymentWorkload, old: ObservedPod[], ctx: StepContex
   if (!template) return;
   for (let i = old.length; i < w.replicas; i++)
     out.actions.push({ type: 'create-pod', key: w.key, pod: template.build(newPodName(`${w.name}-${hash}`, w.namespace, ctx)), reason: `scaling to ${w.replicas} (paused)` });
+}
+
+/**
+ * A voluntary disruption: an old pod the rollout takes down. It waits while a
+ * PodDisruptionBudget selecting it allows no more disruptions (plan/disruption.ts). Scaling
+ * down and removing broken pods are not disruptions, as in Kubernetes.
+ */
+function disrupt(w: DeploymentWorkload, p: ObservedPod, reason: string, ctx: StepContext, out: StepResult, held: Held): boolean {
+  const { blockedBy } = ctx.budgets?.disrupt(p) ?? {};
+  if (blockedBy !== undefined) {
+    held.add(blockedBy, p.name);
+    return false;
+  }
+  out.actions.push(deletePod(w.key, p, reason));
+  return true;
+}
+
+/** Old pods a PodDisruptionBudget held back in this step, by budget. */
+class Held {
+  private readonly byBudget = new Map<string, string[]>();
+
+  add(budget: string, pod: string): void {
+    this.byBudget.set(budget, [...(this.byBudget.get(budget) ?? []), pod]);
+  }
+
+  /** One wait per budget; `stuck` when nothing under way can make another disruption allowed. */
+  report(key: string, out: StepResult, stuck: boolean): void {
+    for (const [budget, pods] of this.byBudget)
+      out.waits.push({
+        key,
+        kind: 'rollout',
+        blocking: true,
+        ...(stuck ? { stuck: true } : {}),
+        message: `PodDisruptionBudget ${budget} allows no more disruptions: keeping old pod${pods.length > 1 ? 's' : ''} ${pods.join(', ')} until more selected pods are ready`,
+      });
+  }
 }
 
 function scale(w: DeploymentWorkload, fresh: ObservedPod[], build: () => PodPlan, out: StepResult): void {

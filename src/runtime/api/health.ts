@@ -53,6 +53,12 @@ export function healthOf(view: View): Health {
     case 'Service':
     case 'ConfigMap':
     case 'Secret':
+    case 'ServiceAccount':
+    case 'Role':
+    case 'ClusterRole':
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+    case 'PodDisruptionBudget':
       return { status: 'Healthy' };
   }
 }

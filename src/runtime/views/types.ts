@@ -1,5 +1,8 @@
 import type { ContainerState, ContainerStatus } from '../../plan/container-status.js';
 import type { Container, Kind, PodSpec, PodTemplateSpec, StringMap } from '../../model/types.js';
+import type { PdbItem, RoleBindingItem, RoleItem, ServiceAccountItem } from './access-types.js';
+
+export type * from './access-types.js';
 
 /**
  * Kubernetes-shaped objects of what runs, as the API server would return them, so scripts
@@ -163,7 +166,7 @@ export interface NamespaceItem {
   status: { phase: 'Active' | 'Pending' };
 }
 
-export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem;
+export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | ServiceAccountItem | RoleItem | RoleBindingItem | PdbItem;
 
 interface ViewBase {
   /** `Kind/namespace/name` ('' namespace for Namespaces). */
@@ -202,6 +205,12 @@ export type View =
   | (ViewBase & { kind: 'ConfigMap'; object: ConfigMapItem })
   | (ViewBase & { kind: 'Secret'; object: SecretItem })
   | (ViewBase & { kind: 'PersistentVolumeClaim'; object: PvcItem })
-  | (ViewBase & { kind: 'Namespace'; object: NamespaceItem });
+  | (ViewBase & { kind: 'Namespace'; object: NamespaceItem })
+  | (ViewBase & { kind: 'ServiceAccount'; object: ServiceAccountItem })
+  | (ViewBase & { kind: 'Role'; object: RoleItem })
+  | (ViewBase & { kind: 'ClusterRole'; object: RoleItem })
+  | (ViewBase & { kind: 'RoleBinding'; object: RoleBindingItem })
+  | (ViewBase & { kind: 'ClusterRoleBinding'; object: RoleBindingItem })
+  | (ViewBase & { kind: 'PodDisruptionBudget'; object: PdbItem });
 
 export type ViewOf<K extends Kind> = Extract<View, { kind: K }>;
