@@ -58,7 +58,7 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
   const held = new Held();
   if (w.strategy === 'Recreate') {
     if (old.length > 0) {
-      for (const p of rankForDeletion(old)) disrupt(w, p, 'Recreate: stopping old pods before starting new ones', ctx, out, held);
+      for (const p of old) disrupt(w, p, 'Recreate: stopping old pods before starting new ones', ctx, out, held);
       out.waits.push({ key: w.key, kind: 'rollout', blocking: true, message: `waiting for ${old.length} old pods to terminate` });
       // Nothing new starts until every old pod is gone: a budget that holds one back holds the rollout.
       held.report(w.key, out, true);
@@ -96,8 +96,8 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
         if (scaleDown <= 0) break;
         if (disrupt(w, p, 'rolling update: replaced by a new pod', ctx, out, held)) scaleDown--;
       }
-      // New pods that are coming up will add healthy pods and free the budget; without any, nothing will.
-      const inFlight = fresh.some((p) => !p.ready) || out.actions.some((a) => a.type === 'create-pod' && a.key === w.key);
+      // Pods coming up (or going now, to be replaced next step) will free the budget; without any, nothing will.
+      const inFlight = fresh.some((p) => !p.ready) || out.actions.some((a) => (a.type === 'create-pod' || a.type === 'delete-pod') && a.key === w.key);
       held.report(w.key, out, !inFlight);
     }
   }
