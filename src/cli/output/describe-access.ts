@@ -27,10 +27,11 @@ export function describeAccess(w: DescribeWriter, view: AccessView): void {
     case 'Role':
     case 'ClusterRole': {
       w.line(0, 'PolicyRule:');
-      const rows = view.object.rules.map((r) => {
-        const groups = (r.apiGroups ?? []).filter((g) => g !== '');
-        const resources = (r.resources ?? []).flatMap((res) => (groups.length ? groups.map((g) => `${res}.${g}`) : [res]));
-        return [resources.join(', '), list(r.nonResourceURLs), list(r.resourceNames), list(r.verbs)];
+      // kubectl: one row per resource and API group (`pods`, `deployments.apps`), non-resource rules with an empty first cell.
+      const rows = view.object.rules.flatMap((r) => {
+        const rest = [list(r.nonResourceURLs), list(r.resourceNames), list(r.verbs)];
+        const resources = (r.resources ?? []).flatMap((res) => (r.apiGroups ?? ['']).map((g) => (g === '' ? res : `${res}.${g}`)));
+        return resources.length ? resources.map((res) => [res, ...rest]) : [['', ...rest]];
       });
       w.table(1, [['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs'], ['---------', '-----------------', '--------------', '-----'], ...rows]);
       break;

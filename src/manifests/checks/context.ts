@@ -1,7 +1,6 @@
 import type { HostPolicy } from '../../model/policy.js';
 import type { Path } from '../path.js';
 import type { Reporter } from '../report.js';
-import type { ServiceAccountUse } from './service-accounts.js';
 
 export type ReferenceKind = 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim';
 
@@ -32,6 +31,15 @@ export interface ServiceFacts {
   nodePorts: Array<{ port: number; protocol: string; path: Path }>;
   /** The ports a LoadBalancer publishes on the host itself, on loadBalancerIP ('' every address). */
   loadBalancerPorts: Array<{ port: number; protocol: string; hostIp: string; path: Path }>;
+}
+
+/** A pod template's use of a ServiceAccount (checks/service-accounts.ts), resolved once every document has been read. */
+export interface ServiceAccountUse {
+  name: string;
+  /** Where the name is written (serviceAccountName, or the deprecated serviceAccount). */
+  path: Path;
+  /** The pod's own automountServiceAccountToken, when it sets one. */
+  automount?: boolean;
 }
 
 /** Facts one object contributes to the revision-wide checks. */

@@ -1,18 +1,17 @@
 import { resourceKey } from '../../model/types.js';
 import type { Path } from '../path.js';
-import type { CheckContext } from './context.js';
-import type { Entry } from './revision.js';
+import type { Reporter } from '../report.js';
+import type { CheckContext, ObjectFacts } from './context.js';
 import type { Rec } from './values.js';
 import { rec, str } from './values.js';
 import { clip, quote } from '../../model/excerpt.js';
 
-/** A pod template's use of a ServiceAccount, resolved once every document has been read. */
-export interface ServiceAccountUse {
-  name: string;
-  /** Where the name is written (serviceAccountName, or the deprecated serviceAccount). */
-  path: Path;
-  /** The pod's own automountServiceAccountToken, when it sets one. */
-  automount?: boolean;
+/** What these checks read of a revision entry (checks/revision.ts Entry). */
+interface Entry {
+  r: Reporter;
+  object: Rec;
+  namespace: string;
+  facts: ObjectFacts;
 }
 
 /**

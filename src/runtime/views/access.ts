@@ -2,10 +2,9 @@ import type { ClusterRole, ClusterRoleBinding, PodDisruptionBudget, Role, RoleBi
 import { disruptionStatus } from '../../plan/disruption.js';
 import { scaleOfWorkloads } from '../../plan/disruption-budgets.js';
 import type { InventoryEntry } from '../store/index.js';
-import type { PdbItem, RoleBindingItem, RoleItem, ServiceAccountItem } from './access-types.js';
 import type { ViewContext } from './context.js';
 import { earliest, itemMeta } from './meta.js';
-import type { View, ViewOf } from './types.js';
+import type { PdbItem, RoleBindingItem, RoleItem, ServiceAccountItem, View, ViewOf } from './types.js';
 
 // Views of the kinds that are stored and shown (ServiceAccount, RBAC) and of the
 // PodDisruptionBudget. Objects berth applied carry their applied time as their creation time.

@@ -1,8 +1,6 @@
 import type { ContainerState, ContainerStatus } from '../../plan/container-status.js';
 import type { Container, Kind, PodSpec, PodTemplateSpec, StringMap } from '../../model/types.js';
-import type { PdbItem, RoleBindingItem, RoleItem, ServiceAccountItem } from './access-types.js';
-
-export type * from './access-types.js';
+import type { PolicyRule, RoleRef, Subject } from '../../model/types.js';
 
 /**
  * Kubernetes-shaped objects of what runs, as the API server would return them, so scripts
@@ -164,6 +162,41 @@ export interface NamespaceItem {
   metadata: ItemMeta;
   spec: { finalizers: string[] };
   status: { phase: 'Active' | 'Pending' };
+}
+
+// API-shaped items of the kinds that are stored and shown (ServiceAccount, RBAC) and of the
+// PodDisruptionBudget, whose status berth computes as the disruption controller would.
+
+export interface ServiceAccountItem {
+  apiVersion: 'v1';
+  kind: 'ServiceAccount';
+  metadata: ItemMeta;
+  automountServiceAccountToken?: boolean;
+  secrets?: Array<{ name?: string; namespace?: string }>;
+}
+
+export interface RoleItem {
+  apiVersion: string;
+  kind: 'Role' | 'ClusterRole';
+  metadata: ItemMeta;
+  rules: PolicyRule[];
+  aggregationRule?: Record<string, unknown>;
+}
+
+export interface RoleBindingItem {
+  apiVersion: string;
+  kind: 'RoleBinding' | 'ClusterRoleBinding';
+  metadata: ItemMeta;
+  roleRef: RoleRef;
+  subjects?: Subject[];
+}
+
+export interface PdbItem {
+  apiVersion: string;
+  kind: 'PodDisruptionBudget';
+  metadata: ItemMeta;
+  spec: Record<string, unknown> & { minAvailable?: number | string; maxUnavailable?: number | string };
+  status: { currentHealthy: number; desiredHealthy: number; disruptionsAllowed: number; expectedPods: number; observedGeneration: number };
 }
 
 export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | ServiceAccountItem | RoleItem | RoleBindingItem | PdbItem;
