@@ -58,7 +58,11 @@ export function healthOf(view: View): Health {
     case 'ClusterRole':
     case 'RoleBinding':
     case 'ClusterRoleBinding':
-    case 'PodDisruptionBudget':
       return { status: 'Healthy' };
+    case 'PodDisruptionBudget': {
+      // Argo CD's rule: a budget its selected pods do not meet is Degraded.
+      const s = view.object.status;
+      return s.currentHealthy >= s.desiredHealthy ? { status: 'Healthy' } : { status: 'Degraded', message: `${s.currentHealthy} healthy pods, ${s.desiredHealthy} required` };
+    }
   }
 }
