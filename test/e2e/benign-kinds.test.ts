@@ -112,6 +112,9 @@ describe('ServiceAccounts, RBAC and PodDisruptionBudgets (real Docker)', () => {
     expect(rows(pdb.stdout).map((r) => r.slice(0, 4))).toEqual([['web', '3', 'N/A', '0']]);
     const json = JSON.parse((await t.berth('get', 'pdb', 'web', '-o', 'json')).stdout) as { status: Record<string, number> };
     expect(json.status).toMatchObject({ currentHealthy: 3, desiredHealthy: 3, disruptionsAllowed: 0, expectedPods: 3 });
+    const described = await t.berth('describe', 'pdb', 'web');
+    expect(described.stdout).toMatch(/Allowed disruptions:\s+0\n/);
+    expect((await t.berth('describe', 'sa', 'default')).stdout).toMatch(/Note:\s+ServiceAccounts are stored/);
   });
 
   it('a rollout never takes the selected pods below minAvailable, though maxUnavailable would', async () => {
