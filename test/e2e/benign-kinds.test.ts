@@ -50,6 +50,14 @@ spec:
   selector: {matchLabels: {app: web}}
 `;
 
+const extraBinding = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ops-health-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: health-reader}
+subjects:
+- {kind: Group, name: ops}
+`;
+
 const deployment = (image: string, serviceAccount = 'web') => `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -139,6 +147,19 @@ describe('ServiceAccounts, RBAC and PodDisruptionBudgets (real Docker)', () => {
     const after = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox' && c.State === 'running').map((c) => c.Id);
     expect(after).toHaveLength(3);
     expect(after.some((id) => before.includes(id))).toBe(false);
+  });
+
+  it('deletes a cluster-scoped one named in a file, and one by name', async () => {
+    await t.write({ 'access.yaml': access, 'web.yaml': deployment('berth-examples/web:2.0'), 'extra.yaml': extraBinding });
+    expect((await t.berth('apply', '-f', t.dir)).code).toBe(0);
+    const byFile = await t.berth('delete', '-f', `${t.dir}/extra.yaml`);
+    expect(byFile.code).toBe(0);
+    expect(byFile.stdout).toContain('clusterrolebinding.rbac.authorization.k8s.io "ops-health-reader" deleted');
+    const byName = await t.berth('delete', 'rolebinding', 'web-config-reader');
+    expect(byName.code).toBe(0);
+    expect(rows((await t.berth('get', 'clusterrolebinding')).stdout).map((r) => r[0])).toEqual(['web-health-reader']);
+    expect(rows((await t.berth('get', 'rolebinding')).stdout)).toEqual([]);
+    await t.write({ 'access.yaml': access, 'web.yaml': deployment('berth-examples/web:2.0') });
   });
 
   it('refuses a revision whose pods name a ServiceAccount it no longer defines', async () => {
