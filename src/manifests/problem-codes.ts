@@ -112,7 +112,7 @@ export const PROBLEM_CODES = {
   'missing-reference-key': { severity: 'error', summary: 'A key is read from a ConfigMap or Secret that does not have it, without `optional: true`.' },
   'undeclared-namespace': { severity: 'warning', summary: 'Objects use a namespace (other than default) that no Namespace in the revision declares; berth creates it.' },
   'missing-service-account': { severity: 'error', summary: "A pod's serviceAccountName names a ServiceAccount its namespace does not define in the revision (`default` always exists), which Kubernetes refuses." },
-  'no-service-account-token': { severity: 'warning', summary: 'Pods that name a ServiceAccount would get its token mounted in Kubernetes; berth mounts none (said once per ServiceAccount; `automountServiceAccountToken: false` says none is needed).' },
+  'no-service-account-token': { severity: 'warning', summary: 'Pods that name a ServiceAccount would get its token mounted in Kubernetes; berth mounts none (said once per revision, naming them; `automountServiceAccountToken: false` says none is needed).' },
 } as const satisfies Record<string, ProblemCodeInfo>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

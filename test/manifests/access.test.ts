@@ -42,8 +42,13 @@ describe('ServiceAccounts: a pod must name one of its namespace; no token, said 
       want: [at(5, 14, 'undeclared-namespace', 'metadata.namespace', 'warning'), at(18, 27, 'missing-service-account', 'spec.template.spec.serviceAccountName')],
     },
     {
-      name: 'no token: one warning per ServiceAccount, at the ServiceAccount, however many pods use it',
+      name: 'no token: one warning, at the ServiceAccount, however many pods use it',
       docs: [sa('builder'), deploy('serviceAccountName: builder'), deploy('serviceAccountName: builder', 'api')],
+      want: [at(4, 9, 'no-service-account-token', 'metadata.name', 'warning')],
+    },
+    {
+      name: 'no token: one warning per revision, however many ServiceAccounts',
+      docs: [sa('web'), sa('api'), deploy('serviceAccountName: web'), deploy('serviceAccountName: api', 'api')],
       want: [at(4, 9, 'no-service-account-token', 'metadata.name', 'warning')],
     },
     {

@@ -4,7 +4,7 @@ import type { Reporter } from '../report.js';
 import type { CheckContext, ObjectFacts } from './context.js';
 import type { Rec } from './values.js';
 import { rec, str } from './values.js';
-import { clip, quote } from '../../model/excerpt.js';
+import { clip, clipList, quote } from '../../model/excerpt.js';
 
 /** What these checks read of a revision entry (checks/revision.ts Entry). */
 interface Entry {
@@ -29,9 +29,10 @@ export function noteServiceAccount(spec: Rec, path: Path, ctx: CheckContext): vo
 /**
  * As Kubernetes' ServiceAccount admission: a pod must name a ServiceAccount of its own
  * namespace, and `default` exists in every namespace. berth mounts no token (there is no
- * Kubernetes API on the host for one to reach): said once per ServiceAccount whose pods would
- * get one (automountServiceAccountToken unset or true on the pod, else on the ServiceAccount),
- * at the ServiceAccount when the revision defines it, else at the first pod naming it.
+ * Kubernetes API on the host for one to reach): said once per revision, naming every
+ * ServiceAccount whose pods would get one (automountServiceAccountToken unset or true on the
+ * pod, else on the ServiceAccount), at the first of them in the revision's order: where it is
+ * defined, or the pod naming it when the revision does not define it (`default`).
  */
 export function checkServiceAccounts(entries: readonly Entry[], byKey: ReadonlyMap<string, Entry[]>): void {
   const tokenless = new Map<string, { at: Entry; path: Path; pods: number }>();
@@ -50,9 +51,16 @@ export function checkServiceAccounts(entries: readonly Entry[], byKey: ReadonlyM
       else tokenless.set(key, sa ? { at: sa, path: ['metadata', 'name'], pods: 1 } : { at: e, path: use.path, pods: 1 });
     }
   }
-  for (const [key, { at, path, pods }] of tokenless) {
-    const name = key.slice(key.lastIndexOf('/') + 1);
-    const users = pods === 1 ? 'a pod template names it' : `${pods} pod templates name it`;
-    at.r.report('no-service-account-token', path, `no token of ServiceAccount ${quote(name)} is mounted into its pods (${users}): berth serves no Kubernetes API; set automountServiceAccountToken: false to say the pods need none`);
-  }
+  // Once per revision: a repository whose every Deployment has its own ServiceAccount (the
+  // usual shape) hears it once, at the first of them.
+  const first = tokenless.values().next().value;
+  if (!first) return;
+  const names = [...tokenless.keys()].map((k) => k.slice(k.indexOf('/') + 1));
+  const pods = [...tokenless.values()].reduce((n, t) => n + t.pods, 0);
+  const which = names.length === 1 ? `ServiceAccount ${quote(names[0]!.slice(names[0]!.indexOf('/') + 1))}` : `the ${names.length} ServiceAccounts ${clipList(names)}`;
+  first.at.r.report(
+    'no-service-account-token',
+    first.path,
+    `no token of ${which} is mounted into the pods that name ${names.length === 1 ? 'it' : 'them'} (${pods} pod template${pods === 1 ? '' : 's'}): berth serves no Kubernetes API; set automountServiceAccountToken: false to say the pods need none`,
+  );
 }
