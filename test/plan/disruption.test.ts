@@ -155,3 +155,22 @@ describe('a rollout honours PodDisruptionBudgets', () => {
     expect(creates(p)).toBe(0);
   });
 });
+
+describe('a ReplicaSet replacing pods of a changed template honours PodDisruptionBudgets', () => {
+  const rs = (image: string) =>
+    res({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 3, selector: web, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image }] } } } });
+  const oldPods = () => {
+    const w = workload([rs('img:1')], 'ReplicaSet/default/web');
+    return [0, 1, 2].map((i) => observedFrom(w.template.build(`web-old${i}`)));
+  };
+  it.each([
+    { name: 'without a budget: every pod at once', budgets: [] as Resource[], wantDeletes: 3, wantCreates: 3, stuck: undefined },
+    { name: 'minAvailable 2: one at a time, the kept ones still count', budgets: [budget({ minAvailable: 2 })], wantDeletes: 1, wantCreates: 1, stuck: false },
+    { name: 'minAvailable 3: nothing can go, nothing comes: stuck', budgets: [budget({ minAvailable: 3 })], wantDeletes: 0, wantCreates: 0, stuck: true },
+  ])('$name', ({ budgets, wantDeletes, wantCreates, stuck }) => {
+    const p = step([rs('img:2'), ...budgets], oldPods());
+    expect(deletes(p)).toBe(wantDeletes);
+    expect(creates(p)).toBe(wantCreates);
+    expect(pdbWait(p)?.stuck ?? (pdbWait(p) ? false : undefined)).toBe(stuck);
+  });
+});

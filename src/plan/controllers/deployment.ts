@@ -3,6 +3,7 @@ import type { ObservedPod } from '../observed.js';
 import type { PodPlan } from '../pod-plan.js';
 import type { StepContext, StepResult } from './common.js';
 import { assessPod, deletePod, podWaits, emptyStep, isAvailable, newPodName, rankForDeletion } from './common.js';
+import { disrupt, Held } from './disrupt.js';
 
 type DeploymentWorkload = Extract<Workload, { kind: 'Deployment' }>;
 
@@ -58,10 +59,10 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
   const held = new Held();
   if (w.strategy === 'Recreate') {
     if (old.length > 0) {
-      for (const p of old) disrupt(w, p, 'Recreate: stopping old pods before starting new ones', ctx, out, held);
+      for (const p of old) disrupt(w.key, p, 'Recreate: stopping old pods before starting new ones', ctx, out, held);
       out.waits.push({ key: w.key, kind: 'rollout', blocking: true, message: `waiting for ${old.length} old pods to terminate` });
       // Nothing new starts until every old pod is gone: a budget that holds one back holds the rollout.
-      held.report(w.key, out, true);
+      held.report(w.key, out, { stuck: true });
       return { ...out, status: status(w, fresh, old, available) };
     }
     scale(w, fresh, build, out);
@@ -88,17 +89,17 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
       for (const p of rankForDeletion(oldUnavailable)) {
         if (budget <= 0) break;
         // Ready but not yet available (minReadySeconds): healthy to a PodDisruptionBudget.
-        if (disrupt(w, p, 'rolling update: removing an unavailable old pod', ctx, out, held)) budget--;
+        if (disrupt(w.key, p, 'rolling update: removing an unavailable old pod', ctx, out, held)) budget--;
       }
       // scaleDownOldReplicaSetsForRollingUpdate
       let scaleDown = Math.min(newAvailable + oldAvailable.length - minAvailable, budget);
       for (const p of rankForDeletion(oldAvailable)) {
         if (scaleDown <= 0) break;
-        if (disrupt(w, p, 'rolling update: replaced by a new pod', ctx, out, held)) scaleDown--;
+        if (disrupt(w.key, p, 'rolling update: replaced by a new pod', ctx, out, held)) scaleDown--;
       }
       // Pods coming up (or going now, to be replaced next step) will free the budget; without any, nothing will.
       const inFlight = fresh.some((p) => !p.ready) || out.actions.some((a) => (a.type === 'create-pod' || a.type === 'delete-pod') && a.key === w.key);
-      held.report(w.key, out, !inFlight);
+      held.report(w.key, out, { stuck: !inFlight });
     }
   }
   const st = status(w, fresh, old, available);
@@ -130,42 +131,6 @@ function scaleRunning(w: DeploymentWorkload, old: ObservedPod[], ctx: StepContex
   if (!template) return;
   for (let i = old.length; i < w.replicas; i++)
     out.actions.push({ type: 'create-pod', key: w.key, pod: template.build(newPodName(`${w.name}-${hash}`, w.namespace, ctx)), reason: `scaling to ${w.replicas} (paused)` });
-}
-
-/**
- * A voluntary disruption: an old pod the rollout takes down. It waits while a
- * PodDisruptionBudget selecting it allows no more disruptions (plan/disruption.ts). Scaling
- * down and removing broken pods are not disruptions, as in Kubernetes.
- */
-function disrupt(w: DeploymentWorkload, p: ObservedPod, reason: string, ctx: StepContext, out: StepResult, held: Held): boolean {
-  const { blockedBy } = ctx.budgets?.disrupt(p) ?? {};
-  if (blockedBy !== undefined) {
-    held.add(blockedBy, p.name);
-    return false;
-  }
-  out.actions.push(deletePod(w.key, p, reason));
-  return true;
-}
-
-/** Old pods a PodDisruptionBudget held back in this step, by budget. */
-class Held {
-  private readonly byBudget = new Map<string, string[]>();
-
-  add(budget: string, pod: string): void {
-    this.byBudget.set(budget, [...(this.byBudget.get(budget) ?? []), pod]);
-  }
-
-  /** One wait per budget; `stuck` when nothing under way can make another disruption allowed. */
-  report(key: string, out: StepResult, stuck: boolean): void {
-    for (const [budget, pods] of this.byBudget)
-      out.waits.push({
-        key,
-        kind: 'rollout',
-        blocking: true,
-        ...(stuck ? { stuck: true } : {}),
-        message: `PodDisruptionBudget ${budget} allows no more disruptions: keeping old pod${pods.length > 1 ? 's' : ''} ${pods.join(', ')} until more selected pods are ready`,
-      });
-  }
 }
 
 function scale(w: DeploymentWorkload, fresh: ObservedPod[], build: () => PodPlan, out: StepResult): void {
