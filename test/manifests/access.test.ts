@@ -103,6 +103,19 @@ describe('RBAC: shape checked as the API server does', () => {
     expect(findings({ 'f.yaml': text })).toEqual(want);
   });
 
+  it.each([
+    { name: 'RBAC names are path segments: colons and capitals are fine', objName: 'system:Metrics_reader', want: [] },
+    { name: 'but not a slash', objName: 'a/b', want: [at(4, 9, 'invalid-name', 'metadata.name')] },
+    { name: 'nor ..', objName: '..', want: [at(4, 9, 'invalid-name', 'metadata.name')] },
+  ])('$name', ({ objName, want }) => {
+    expect(findings({ 'f.yaml': `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: "${objName}"\nrules: []\n` })).toEqual(want);
+  });
+
+  it('roleRef names are path segments too', () => {
+    expect(findings({ 'f.yaml': binding('RoleBinding', 'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "a%b"}\n') })).toEqual([at(5, 73, 'invalid-value', 'roleRef.name')]);
+    expect(findings({ 'f.yaml': binding('ClusterRoleBinding', 'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:view"}\n') })).toEqual([]);
+  });
+
   it('cluster-scoped kinds have no namespace', () => {
     const r = validate({ 'f.yaml': role('ClusterRole', '- apiGroups: [""]\n  resources: [pods]\n  verbs: [get]\n') });
     expect(r.resources.map((x) => x.key)).toEqual(['ClusterRole//r']);

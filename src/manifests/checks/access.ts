@@ -2,6 +2,7 @@ import { checkDns1123Subdomain } from '../../model/names.js';
 import type { Kind } from '../../model/types.js';
 import type { Path } from '../path.js';
 import type { Reporter } from '../report.js';
+import { checkRbacName } from './rbac-names.js';
 import { checkLabelSelector } from './selectors.js';
 import type { Rec } from './values.js';
 import { arr, has, rec, str } from './values.js';
@@ -54,7 +55,9 @@ function checkRoleRef(ref: Rec | undefined, kind: 'RoleBinding' | 'ClusterRoleBi
   const refKind = str(ref.kind);
   const allowed = kind === 'RoleBinding' ? ['Role', 'ClusterRole'] : ['ClusterRole'];
   if (refKind !== undefined && !allowed.includes(refKind)) r.report('invalid-value', ['roleRef', 'kind'], `a ${kind} refers to a ${allowed.join(' or ')}, not ${quote(refKind)}`);
-  if (ref.name === '') r.report('invalid-value', ['roleRef', 'name'], 'roleRef.name must not be empty');
+  const name = str(ref.name);
+  const err = name === '' ? 'must not be empty' : name !== undefined ? checkRbacName(name) : undefined;
+  if (err) r.report('invalid-value', ['roleRef', 'name'], `roleRef.name ${err}`);
 }
 
 function checkSubject(s: Rec | undefined, path: Path, namespaced: boolean, r: Reporter): void {
