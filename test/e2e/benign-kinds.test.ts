@@ -30,7 +30,7 @@ subjects:
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
-metadata: {name: health-reader}
+metadata: {name: "example.com:health-reader"}
 rules:
 - nonResourceURLs: [/healthz]
   verbs: [get]
@@ -38,7 +38,7 @@ rules:
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata: {name: web-health-reader}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: health-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "example.com:health-reader"}
 subjects:
 - {kind: ServiceAccount, name: web, namespace: default}
 ---
@@ -53,7 +53,7 @@ spec:
 const extraBinding = `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata: {name: ops-health-reader}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: health-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "example.com:health-reader"}
 subjects:
 - {kind: Group, name: ops}
 `;
@@ -112,8 +112,10 @@ describe('ServiceAccounts, RBAC and PodDisruptionBudgets (real Docker)', () => {
     expect(sa.stderr).toContain('berth mounts no token');
     expect(rows((await t.berth('get', 'role')).stdout).map((r) => r[0])).toEqual(['config-reader']);
     expect(rows((await t.berth('get', 'rolebinding')).stdout).map((r) => r.slice(0, 2))).toEqual([['web-config-reader', 'Role/config-reader']]);
-    expect(rows((await t.berth('get', 'clusterrole', '-A')).stdout).map((r) => r[0])).toEqual(['health-reader']);
-    expect(rows((await t.berth('get', 'clusterrolebinding', '-o', 'wide')).stdout).map((r) => [r[0], r[1], r.at(-1)])).toEqual([['web-health-reader', 'ClusterRole/health-reader', 'default/web']]);
+    // RBAC names are path segments: a colon is usual in them.
+    expect(rows((await t.berth('get', 'clusterrole', '-A')).stdout).map((r) => r[0])).toEqual(['example.com:health-reader']);
+    expect((await t.berth('describe', 'clusterrole', 'example.com:health-reader')).stdout).toMatch(/\[\/healthz\]\s+\[\]\s+\[get\]/);
+    expect(rows((await t.berth('get', 'clusterrolebinding', '-o', 'wide')).stdout).map((r) => [r[0], r[1], r.at(-1)])).toEqual([['web-health-reader', 'ClusterRole/example.com:health-reader', 'default/web']]);
     const pdb = await t.berth('get', 'pdb');
     expect(pdb.stdout.split('\n')[0]).toMatch(/^NAME\s+MIN AVAILABLE\s+MAX UNAVAILABLE\s+ALLOWED DISRUPTIONS\s+AGE$/);
     // Three ready pods, three required: no disruption allowed.
