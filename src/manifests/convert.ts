@@ -79,11 +79,18 @@ function unsupported(apiVersion: string, kind: string, r: Reporter, skipUnsuppor
  * - apps/v1beta2 Deployment/ReplicaSet: same defaults as apps/v1; selector was already required.
  * - batch/v1beta1 and batch/v2alpha1 CronJob: same shape and defaults as batch/v1.
  * - `spec.rollbackTo` (extensions/v1beta1, apps/v1beta1) no longer exists and is dropped.
+ * - policy/v1beta1 PodDisruptionBudget: an empty selector matched no pods (policy/v1: every pod).
  */
 export function convertLegacy(info: KindInfo, apiVersion: string, object: Rec, r: Reporter): void {
   object.apiVersion = info.apiVersion;
   const spec = rec(object.spec);
   if (!spec) return;
+  if (info.kind === 'PodDisruptionBudget') {
+    // policy/v1beta1's empty selector selected no pods, policy/v1's selects them all: dropped, it stays none.
+    const selector = rec(spec.selector);
+    if (selector && Object.values(selector).every((v) => v === undefined || v === null || (Array.isArray(v) ? v.length === 0 : Object.keys(rec(v) ?? {}).length === 0))) delete spec.selector;
+    return;
+  }
   const derivesSelector =
     (info.kind === 'Deployment' && (apiVersion === 'extensions/v1beta1' || apiVersion === 'apps/v1beta1')) ||
     (info.kind === 'ReplicaSet' && apiVersion === 'extensions/v1beta1');

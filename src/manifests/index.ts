@@ -13,6 +13,7 @@ import { checkMetadata } from './checks/metadata.js';
 import type { Entry } from './checks/revision.js';
 import { checkRevision } from './checks/revision.js';
 import { checkService } from './checks/service.js';
+import { checkAccessObject } from './checks/access.js';
 import type { Rec } from './checks/values.js';
 import { rec, str } from './checks/values.js';
 import { checkWorkload } from './checks/workloads.js';
@@ -141,6 +142,14 @@ function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, 
       break;
     case 'Service':
       checkService(object, ctx);
+      break;
+    case 'ServiceAccount':
+    case 'Role':
+    case 'ClusterRole':
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+    case 'PodDisruptionBudget':
+      checkAccessObject(info.kind, object, r);
       break;
     default:
       checkWorkload(info.kind, object, ctx);

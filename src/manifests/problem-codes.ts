@@ -116,6 +116,8 @@ export const PROBLEM_CODES = {
   'unsupported-field': { severity: 'error', summary: 'A valid Kubernetes field berth cannot run, where ignoring it would change what runs (a volume source with no Docker equivalent, a sidecar container); refused, never ignored.' },
   'shared-port-name': { severity: 'warning', summary: "Two containers of one pod name a port alike; Kubernetes accepts it, and a Service's named targetPort picks the first container's." },
   'unresolvable-image': { severity: 'warning', summary: 'An image is not a valid image reference (a placeholder such as IMAGE or <image>); Kubernetes accepts it and the pod cannot pull it until it is replaced.' },
+  'missing-service-account': { severity: 'error', summary: "A pod's serviceAccountName names a ServiceAccount its namespace does not define in the revision (`default` always exists), which Kubernetes refuses." },
+  'no-service-account-token': { severity: 'warning', summary: 'Pods that name a ServiceAccount would get its token mounted in Kubernetes; berth mounts none (said once per revision, naming them; `automountServiceAccountToken: false` says none is needed).' },
 } as const satisfies Record<string, ProblemCodeInfo>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

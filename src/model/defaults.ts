@@ -65,6 +65,9 @@ export function applyDefaults<T extends AnyObject>(input: T): T {
     case 'CronJob':
       defaultCronJob(obj);
       break;
+    case 'PodDisruptionBudget':
+      obj.spec ??= {};
+      break;
   }
   return obj as T;
 }

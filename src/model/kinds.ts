@@ -26,6 +26,12 @@ export const KINDS: readonly KindInfo[] = [
   k('Deployment', 'apps/v1', ['extensions/v1beta1', 'apps/v1beta1', 'apps/v1beta2'], true, 'deployments', ['deploy']),
   k('Job', 'batch/v1', [], true, 'jobs', []),
   k('CronJob', 'batch/v1', ['batch/v1beta1', 'batch/v2alpha1'], true, 'cronjobs', ['cj']),
+  k('ServiceAccount', 'v1', [], true, 'serviceaccounts', ['sa']),
+  k('Role', 'rbac.authorization.k8s.io/v1', [], true, 'roles', []),
+  k('ClusterRole', 'rbac.authorization.k8s.io/v1', [], false, 'clusterroles', []),
+  k('RoleBinding', 'rbac.authorization.k8s.io/v1', [], true, 'rolebindings', []),
+  k('ClusterRoleBinding', 'rbac.authorization.k8s.io/v1', [], false, 'clusterrolebindings', []),
+  k('PodDisruptionBudget', 'policy/v1', ['policy/v1beta1'], true, 'poddisruptionbudgets', ['pdb']),
 ];
 
 function k(
@@ -53,7 +59,7 @@ export const SUPPORTED_KIND_NAMES: readonly string[] = KINDS.map((i) => i.kind);
  * to a kind, the way kubectl does.
  */
 export function resolveKindAlias(input: string): KindInfo | undefined {
-  const name = input.toLowerCase().replace(/\.(apps|batch|extensions)$/, '');
+  const name = input.toLowerCase().replace(/\.(apps|batch|extensions|rbac\.authorization\.k8s\.io|policy)$/, '');
   return KINDS.find(
     (i) => i.singular === name || i.plural === name || i.shortNames.includes(name) || i.kind.toLowerCase() === name,
   );
@@ -70,14 +76,8 @@ export const KNOWN_UNSUPPORTED_KINDS: ReadonlySet<string> = new Set([
   'DaemonSet',
   'PersistentVolume',
   'StorageClass',
-  'ServiceAccount',
-  'Role',
-  'RoleBinding',
-  'ClusterRole',
-  'ClusterRoleBinding',
   'NetworkPolicy',
   'HorizontalPodAutoscaler',
-  'PodDisruptionBudget',
   'LimitRange',
   'ResourceQuota',
   'CustomResourceDefinition',

@@ -1,3 +1,4 @@
+import type { ClusterRole, ClusterRoleBinding, PodDisruptionBudget, Role, RoleBinding, ServiceAccount } from './types/access.js';
 import type { ConfigMap, Namespace, PersistentVolumeClaim, Secret } from './types/config.js';
 import type { Service } from './types/services.js';
 import type { CronJob, Deployment, Job, Pod, ReplicaSet, ReplicationController } from './types/workloads.js';
@@ -15,6 +16,7 @@ export type * from './types/pods.js';
 export type * from './types/workloads.js';
 export type * from './types/services.js';
 export type * from './types/config.js';
+export type * from './types/access.js';
 
 export type AnyObject =
   | Namespace
@@ -27,7 +29,13 @@ export type AnyObject =
   | ReplicationController
   | Deployment
   | Job
-  | CronJob;
+  | CronJob
+  | ServiceAccount
+  | Role
+  | ClusterRole
+  | RoleBinding
+  | ClusterRoleBinding
+  | PodDisruptionBudget;
 
 export type Kind = AnyObject['kind'];
 

@@ -251,8 +251,9 @@ export interface Listed {
  */
 export function selectTargets(objects: readonly Listed[], scope: { namespace: string; allNamespaces: boolean; selector: Selector }): DeleteTarget[] {
   const selected = objects.filter((o) => (kindInfo(o.kind)?.namespaced === false || scope.allNamespaces || o.namespace === scope.namespace) && matches(scope.selector, o.labels));
-  const keys = new Set(selected.map((o) => `${o.kind}/${o.kind === 'Namespace' ? '' : o.namespace}/${o.name}`));
+  const clusterScoped = (kind: Kind) => kindInfo(kind)?.namespaced === false;
+  const keys = new Set(selected.map((o) => `${o.kind}/${clusterScoped(o.kind) ? '' : o.namespace}/${o.name}`));
   return selected
     .filter((o) => !(o.owners ?? []).some((k) => keys.has(k)))
-    .map((o) => ({ kind: o.kind, namespace: o.kind === 'Namespace' ? '' : o.namespace, name: o.name }));
+    .map((o) => ({ kind: o.kind, namespace: clusterScoped(o.kind) ? '' : o.namespace, name: o.name }));
 }

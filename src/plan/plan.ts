@@ -11,6 +11,7 @@ import type { JobStatus } from './controllers/job.js';
 import { stepJob } from './controllers/job.js';
 import { stepPod, stepReplicas } from './controllers/replicas.js';
 import { planServices } from './services.js';
+import { budgetsFor } from './disruption-budgets.js';
 
 export interface PlanOptions {
   now: number;
@@ -36,7 +37,7 @@ export interface FullPlan extends Plan {
  * and no blocking waits.
  */
 export function plan(desired: DesiredState, observed: ObservedState, options: PlanOptions): FullPlan {
-  const ctx: StepContext = { now: options.now, random: options.random, takenNames: new Set(observed.pods.map((p) => p.key)) };
+  const ctx: StepContext = { now: options.now, random: options.random, takenNames: new Set(observed.pods.map((p) => p.key)), budgets: budgetsFor(desired, observed) };
   const out: StepResult = emptyStep();
   const orphans: string[] = [];
   const workloads: WorkloadStatus[] = [];

@@ -19,6 +19,7 @@ import type {
 } from '../model/types.js';
 import { own } from '../model/own.js';
 import { referencedConfigs } from '../model/pod-spec.js';
+import { withoutInertFields } from './template-inert-fields.js';
 
 /**
  * A pod fully resolved for execution: every reference to a ConfigMap or Secret replaced by its
@@ -170,7 +171,7 @@ export interface TemplateOwner {
 function templateContent(namespace: string, template: PodTemplateSpec, configs: ConfigIndex, extra: unknown): unknown {
   const refs = referencedConfigs(namespace, template.spec);
   return {
-    template,
+    template: withoutInertFields(template),
     extra,
     configMaps: refs.configMaps.map((k) => [k, configData(configs.configMaps.get(k))]),
     secrets: refs.secrets.map((k) => [k, configs.secrets.get(k)?.data ?? null]),

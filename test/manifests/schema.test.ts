@@ -34,7 +34,7 @@ describe('schema', () => {
       name: 'unimplemented pod fields are warnings at the key',
       text: pod(yaml`
         affinity: {}
-        serviceAccountName: builder
+        schedulerName: custom
         containers:
           - name: app
             image: nginx:1.25
@@ -42,7 +42,7 @@ describe('schema', () => {
       `),
       want: [
         at(6, 3, 'unimplemented-field', 'spec.affinity', 'warning'),
-        at(7, 3, 'unimplemented-field', 'spec.serviceAccountName', 'warning'),
+        at(7, 3, 'unimplemented-field', 'spec.schedulerName', 'warning'),
         at(11, 7, 'unimplemented-field', 'spec.containers[0].terminationMessagePath', 'warning'),
       ],
     },

@@ -234,11 +234,14 @@ describe('selectTargets: delete KIND -l / --all', () => {
     { kind: 'Pod', namespace: 'default', name: 'b', labels: { app: 'db' } },
     { kind: 'Pod', namespace: 'shop', name: 'c', labels: { app: 'web' } },
     { kind: 'Namespace', namespace: 'shop', name: 'shop', labels: { team: 'x' } },
+    // A listed object of another cluster-scoped kind, however its namespace was filled in.
+    { kind: 'ClusterRole', namespace: 'shop', name: 'viewer', labels: { team: 'y' } },
   ];
   it.each<[string, string, boolean, string[]]>([
     ['-l in the namespace', 'app=web', false, ['Pod/default/a']],
     ['-l in every namespace (-A)', 'app=web', true, ['Pod/default/a', 'Pod/shop/c']],
-    ['--all: the empty selector', '', false, ['Pod/default/a', 'Pod/default/b', 'Namespace//shop']],
+    ['--all: the empty selector', '', false, ['Pod/default/a', 'Pod/default/b', 'Namespace//shop', 'ClusterRole//viewer']],
+    ['every cluster-scoped kind has no namespace in its target', 'team=y', false, ['ClusterRole//viewer']],
     ['a cluster-scoped kind matches whatever the namespace', 'team=x', false, ['Namespace//shop']],
     ['nothing matches', 'app in (nothing)', true, []],
   ])('%s', (_title, selector, allNamespaces, keys) => {

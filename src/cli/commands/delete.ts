@@ -117,7 +117,7 @@ async function targetsFromFiles(paths: string[], io: CliIO): Promise<{ targets: 
     print(io.stderr, 'error: the manifests are invalid; nothing was deleted');
     return { problems: true };
   }
-  return { targets: result.resources.map((r) => ({ kind: r.object.kind, namespace: r.object.kind === 'Namespace' ? '' : (r.object.metadata.namespace ?? 'default'), name: r.object.metadata.name })) };
+  return { targets: result.resources.map((r) => ({ kind: r.object.kind, namespace: kindInfo(r.object.kind)?.namespaced === false ? '' : (r.object.metadata.namespace ?? 'default'), name: r.object.metadata.name })) };
 }
 
 async function targetsFromArgs(args: string[], flags: DeleteFlags, io: CliIO, engine: Engine): Promise<DeleteTarget[]> {

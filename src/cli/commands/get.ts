@@ -11,6 +11,7 @@ import type { EngineFlags } from '../engine-flags.js';
 import { addEngineOptions } from '../engine-flags.js';
 import type { ResourceQuery } from '../resource-args.js';
 import { parseResourceArgs, resourceText } from '../resource-args.js';
+import { kindNotes } from '../output/kind-notes.js';
 
 export interface ScopeFlags {
   namespace?: string;
@@ -33,7 +34,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('get')
     .description('list resources the app runs, as kubectl does: get KIND [NAME...] | get KIND/NAME... | get all')
-    .argument('<resource...>', 'KIND [NAME...], KIND1,KIND2, KIND/NAME..., or all; kinds by any alias (po, deploy, rs, rc, svc, ns, cm, secret, pvc, job, cj)')
+    .argument('<resource...>', 'KIND [NAME...], KIND1,KIND2, KIND/NAME..., or all; kinds by any alias (po, deploy, rs, rc, svc, ns, cm, secret, pvc, job, cj, sa, role, rolebinding, clusterrole, clusterrolebinding, pdb)')
     .option('-A, --all-namespaces', 'list across all namespaces')
     .option('-l, --selector <selector>', 'label selector: a=b, a!=b, a in (x,y), a notin (x), a, !a (comma = and)')
     .option('-o, --output <format>', 'wide, json, yaml or name')
@@ -125,6 +126,7 @@ async function get(args: string[], flags: GetFlags, io: CliIO): Promise<number> 
     const { views, missing } = selectViews(buildViews(state, kinds), query, { namespace, allNamespaces, selector });
     writeGet(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, noHeaders: flags.headers === false, quietEmpty: missing.length > 0 });
     noteWhenUndriven(io, state, views);
+    for (const note of kindNotes(kinds)) print(io.stderr, note);
     if (flags.ignoreNotFound) return 0;
     for (const m of missing) print(io.stderr, m);
     return missing.length ? 2 : 0;

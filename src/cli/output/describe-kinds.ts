@@ -6,6 +6,7 @@ import { humanDuration } from './age.js';
 import { writeContainer, writePodTemplate, writeVolumes } from './describe-containers.js';
 import { annotationLines, describeTime, DescribeWriter, labelLines, writeEvents } from './describe.js';
 import { accessModes, labelSelectorText } from './table.js';
+import { describeAccess, isAccessView } from './describe-access.js';
 
 /** What describing one object may need besides the object: its events and related objects. */
 export interface DescribeInput {
@@ -53,6 +54,8 @@ export function describeView(view: View, input: DescribeInput): string {
     case 'CronJob':
       describeCronJob(w, view);
       break;
+    default:
+      if (isAccessView(view)) describeAccess(w, view);
   }
   writeEvents(w, input.events, input.now);
   return w.render();

@@ -4,6 +4,7 @@ import type { View, ViewOf } from '../../runtime/views/index.js';
 import { age, humanDuration } from './age.js';
 import { kubectlName } from './kube-names.js';
 import { own } from '../../model/own.js';
+import { kindInfo } from '../../model/kinds.js';
 
 /**
  * `berth get` tables, column for column what kubectl prints for the same kind: headers in
@@ -144,6 +145,45 @@ const cronJobs: Columns<ViewOf<'CronJob'>> = {
   },
 };
 
+/** `N/A` where a PodDisruptionBudget leaves the field unset, as kubectl prints it. */
+function orNA(v: number | string | undefined): string {
+  return v === undefined ? 'N/A' : String(v);
+}
+
+const serviceAccounts: Columns<ViewOf<'ServiceAccount'>> = {
+  headers: ['SECRETS', 'AGE'],
+  cells: (v, now) => [String(v.object.secrets?.length ?? 0), age(v.createdAt, now)],
+  wideHeaders: [],
+  wideCells: () => [],
+};
+
+const roles: Columns<ViewOf<'Role'> | ViewOf<'ClusterRole'>> = {
+  headers: ['CREATED AT'],
+  cells: (v) => [v.object.metadata.creationTimestamp],
+  wideHeaders: [],
+  wideCells: () => [],
+};
+
+/** kubectl's wide columns of bindings: the subjects by kind (service accounts as `namespace/name`). */
+function subjectsOf(v: ViewOf<'RoleBinding'> | ViewOf<'ClusterRoleBinding'>, kind: string): string {
+  const names = (v.object.subjects ?? []).filter((s) => s.kind === kind).map((s) => (kind === 'ServiceAccount' ? `${s.namespace ?? v.namespace}/${s.name}` : s.name));
+  return names.join(', ');
+}
+
+const roleBindings: Columns<ViewOf<'RoleBinding'> | ViewOf<'ClusterRoleBinding'>> = {
+  headers: ['ROLE', 'AGE'],
+  cells: (v, now) => [`${v.object.roleRef.kind}/${v.object.roleRef.name}`, age(v.createdAt, now)],
+  wideHeaders: ['USERS', 'GROUPS', 'SERVICEACCOUNTS'],
+  wideCells: (v) => [subjectsOf(v, 'User'), subjectsOf(v, 'Group'), subjectsOf(v, 'ServiceAccount')],
+};
+
+const pdbs: Columns<ViewOf<'PodDisruptionBudget'>> = {
+  headers: ['MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE'],
+  cells: (v, now) => [orNA(v.object.spec.minAvailable), orNA(v.object.spec.maxUnavailable), String(v.object.status.disruptionsAllowed), age(v.createdAt, now)],
+  wideHeaders: [],
+  wideCells: () => [],
+};
+
 const COLUMNS: { [K in Kind]: Columns<ViewOf<K>> } = {
   Pod: pods,
   Deployment: deployments,
@@ -156,6 +196,12 @@ const COLUMNS: { [K in Kind]: Columns<ViewOf<K>> } = {
   Namespace: namespaces,
   Job: jobs,
   CronJob: cronJobs,
+  ServiceAccount: serviceAccounts,
+  Role: roles,
+  ClusterRole: roles,
+  RoleBinding: roleBindings,
+  ClusterRoleBinding: roleBindings,
+  PodDisruptionBudget: pdbs,
 };
 
 /** Header and rows of one kind's table (views all of that kind). */
@@ -168,7 +214,7 @@ export function tableRows(kind: Kind, views: readonly View[], options: TableOpti
     ...(options.wide ? cols.wideCells(v) : []),
   ]);
   const all = [header, ...rows];
-  return options.allNamespaces && kind !== 'Namespace' ? all.map((r, i) => [i === 0 ? 'NAMESPACE' : views[i - 1]!.namespace, ...r]) : all;
+  return options.allNamespaces && kindInfo(kind)?.namespaced !== false ? all.map((r, i) => [i === 0 ? 'NAMESPACE' : views[i - 1]!.namespace, ...r]) : all;
 }
 
 /** Aligns cells like kubectl's tabwriter (padding 3); no trailing spaces. */

@@ -33,11 +33,22 @@ export interface ServiceFacts {
   loadBalancerPorts: Array<{ port: number; protocol: string; hostIp: string; path: Path }>;
 }
 
+/** A pod template's use of a ServiceAccount (checks/service-accounts.ts), resolved once every document has been read. */
+export interface ServiceAccountUse {
+  name: string;
+  /** Where the name is written (serviceAccountName, or the deprecated serviceAccount). */
+  path: Path;
+  /** The pod's own automountServiceAccountToken, when it sets one. */
+  automount?: boolean;
+}
+
 /** Facts one object contributes to the revision-wide checks. */
 export interface ObjectFacts {
   refs: Reference[];
   pods: PodFacts[];
   service?: ServiceFacts;
+  /** ServiceAccounts the object's pod templates name (checks/service-accounts.ts). */
+  serviceAccounts?: ServiceAccountUse[];
 }
 
 export interface CheckContext {

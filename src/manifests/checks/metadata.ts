@@ -1,5 +1,6 @@
 import type { KindInfo } from '../../model/kinds.js';
 import { checkDns1035Label, checkDns1123Label, checkDns1123Subdomain, checkLabelKey, checkLabelValue } from '../../model/names.js';
+import { checkRbacName } from './rbac-names.js';
 import { MAX_ANNOTATIONS_BYTES } from '../../model/limits.js';
 import type { Path } from '../path.js';
 import type { Reporter } from '../report.js';
@@ -11,7 +12,8 @@ import { quote } from '../../model/excerpt.js';
  * Name rules per kind, as Kubernetes validates them (pkg/apis/{core,apps,batch}/validation): Services are
  * DNS-1035 labels (they become DNS names), Namespaces DNS-1123 labels, everything else DNS-1123
  * subdomains; Jobs are capped at 63 characters (the job-name label) and CronJobs at 52 (room
- * for the 11-character suffix of the Jobs they create).
+ * for the 11-character suffix of the Jobs they create). RBAC objects are path segments
+ * (`system:metrics-reader` is a usual ClusterRole name).
  */
 export function checkObjectName(info: KindInfo, name: string): string | undefined {
   switch (info.kind) {
@@ -23,6 +25,11 @@ export function checkObjectName(info: KindInfo, name: string): string | undefine
       return name.length > 63 ? `must be no more than 63 characters (is ${name.length})` : checkDns1123Subdomain(name);
     case 'CronJob':
       return name.length > 52 ? `must be no more than 52 characters (is ${name.length})` : checkDns1123Subdomain(name);
+    case 'Role':
+    case 'ClusterRole':
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return checkRbacName(name);
     default:
       return checkDns1123Subdomain(name);
   }

@@ -9,6 +9,7 @@ import { checkQuantity } from './resources.js';
 import type { Rec } from './values.js';
 import { arr, has, rec, str } from './values.js';
 import { quote } from '../../model/excerpt.js';
+import { noteServiceAccount } from './service-accounts.js';
 
 const VOLUME_SOURCES = ['emptyDir', 'persistentVolumeClaim', 'configMap', 'secret', 'hostPath'] as const;
 
@@ -48,6 +49,7 @@ export function checkPodSpec(value: unknown, path: Path, ctx: CheckContext, meta
   if (spec.dnsPolicy === 'None')
     r.report('invalid-value', [...path, 'dnsPolicy'], 'dnsPolicy None requires dnsConfig, which berth does not implement; use ClusterFirst or Default');
   checkPodSecurityContext(spec, path, ctx);
+  noteServiceAccount(spec, path, ctx);
   const metadataPath = [...path.slice(0, -1), 'metadata'];
   checkAnnotatedProfiles(metadata, metadataPath, spec, ctx);
   // The host policy, one function shared with the run time's re-check of stored templates.

@@ -200,6 +200,11 @@ export interface PodSpec {
   securityContext?: PodSecurityContext;
   shareProcessNamespace?: boolean;
   hostAliases?: HostAlias[];
+  /** Must name a ServiceAccount of the pod's namespace (`default` always exists); no token is mounted. */
+  serviceAccountName?: string;
+  /** Deprecated alias of serviceAccountName. */
+  serviceAccount?: string;
+  automountServiceAccountToken?: boolean;
 }
 
 export interface PodTemplateSpec {

@@ -5,12 +5,15 @@ import type { ObservedContainer, ObservedPod } from '../observed.js';
 import { podPhase } from '../observed.js';
 import { resumeDecision } from '../pod-resume.js';
 import type { PodPlan, TemplatePlan } from '../pod-plan.js';
+import type { DisruptionBudgets } from '../disruption.js';
 
 export interface StepContext {
   now: number;
   random: () => number;
   /** Pod names in use on the host (all namespaces as `ns/name`), so new names never collide. */
   takenNames: Set<string>;
+  /** PodDisruptionBudgets the voluntary disruptions of this step spend (plan/disruption.ts); none when absent. */
+  budgets?: DisruptionBudgets;
 }
 
 export interface StepResult {

@@ -3,6 +3,7 @@ import type { ObservedPod } from '../observed.js';
 import type { PodPlan } from '../pod-plan.js';
 import type { StepContext, StepResult } from './common.js';
 import { assessPod, deletePod, podWaits, emptyStep, isAvailable, newPodName, rankForDeletion } from './common.js';
+import { disrupt, Held } from './disrupt.js';
 
 type DeploymentWorkload = Extract<Workload, { kind: 'Deployment' }>;
 
@@ -55,10 +56,13 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
     return { ...out, status: status(w, fresh, old, available) };
   }
 
+  const held = new Held();
   if (w.strategy === 'Recreate') {
     if (old.length > 0) {
-      for (const p of old) out.actions.push(deletePod(w.key, p, 'Recreate: stopping old pods before starting new ones'));
+      for (const p of old) disrupt(w.key, p, 'Recreate: stopping old pods before starting new ones', ctx, out, held);
       out.waits.push({ key: w.key, kind: 'rollout', blocking: true, message: `waiting for ${old.length} old pods to terminate` });
+      // Nothing new starts until every old pod is gone: a budget that holds one back holds the rollout.
+      held.report(w.key, out, { stuck: true });
       return { ...out, status: status(w, fresh, old, available) };
     }
     scale(w, fresh, build, out);
@@ -84,16 +88,18 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
       // cleanupUnhealthyReplicas: unavailable old pods go first, they serve nothing.
       for (const p of rankForDeletion(oldUnavailable)) {
         if (budget <= 0) break;
-        out.actions.push(deletePod(w.key, p, 'rolling update: removing an unavailable old pod'));
-        budget--;
+        // Ready but not yet available (minReadySeconds): healthy to a PodDisruptionBudget.
+        if (disrupt(w.key, p, 'rolling update: removing an unavailable old pod', ctx, out, held)) budget--;
       }
       // scaleDownOldReplicaSetsForRollingUpdate
       let scaleDown = Math.min(newAvailable + oldAvailable.length - minAvailable, budget);
       for (const p of rankForDeletion(oldAvailable)) {
         if (scaleDown <= 0) break;
-        out.actions.push(deletePod(w.key, p, 'rolling update: replaced by a new pod'));
-        scaleDown--;
+        if (disrupt(w.key, p, 'rolling update: replaced by a new pod', ctx, out, held)) scaleDown--;
       }
+      // Pods coming up (or going now, to be replaced next step) will free the budget; without any, nothing will.
+      const inFlight = fresh.some((p) => !p.ready) || out.actions.some((a) => (a.type === 'create-pod' || a.type === 'delete-pod') && a.key === w.key);
+      held.report(w.key, out, { stuck: !inFlight });
     }
   }
   const st = status(w, fresh, old, available);

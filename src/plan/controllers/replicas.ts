@@ -3,6 +3,7 @@ import type { PodPlan } from '../pod-plan.js';
 import type { Workload } from '../desired.js';
 import type { StepContext, StepResult } from './common.js';
 import { assessPod, deletePod, podWaits, emptyStep, isAvailable, newPodName, rankForDeletion, runsTemplate } from './common.js';
+import { disrupt, Held } from './disrupt.js';
 
 type PodWorkload = Extract<Workload, { kind: 'Pod' }>;
 type ReplicaWorkload = Extract<Workload, { kind: 'ReplicaSet' | 'ReplicationController' }>;
@@ -49,9 +50,12 @@ export function stepPod(w: PodWorkload, pods: readonly ObservedPod[], ctx: StepC
 export function stepReplicas(w: ReplicaWorkload, pods: readonly ObservedPod[], ctx: StepContext): StepResult {
   const out = emptyStep();
   const current: ObservedPod[] = [];
+  const held = new Held();
+  const kept: ObservedPod[] = [];
   for (const p of pods) {
     if (!runsTemplate(p, w.template)) {
-      out.actions.push(deletePod(w.key, p, 'pod template changed'));
+      // Replaced as a PodDisruptionBudget allows; one it holds back still serves, and counts.
+      if (!disrupt(w.key, p, 'pod template changed', ctx, out, held)) kept.push(p);
       continue;
     }
     const health = assessPod(p, w.key, w.template.build(p.name), ctx.now);
@@ -63,7 +67,9 @@ export function stepReplicas(w: ReplicaWorkload, pods: readonly ObservedPod[], c
     podWaits(out, w.key, p.name, health);
     current.push(p);
   }
-  scaleTo(w.key, w.name, w.namespace, w.replicas, current, (name) => w.template.build(name), ctx, out);
+  scaleTo(w.key, w.name, w.namespace, w.replicas, [...current, ...kept], (name) => w.template.build(name), ctx, out);
+  const coming = current.some((p) => !p.ready) || out.actions.some((a) => a.type === 'create-pod' || a.type === 'delete-pod');
+  held.report(w.key, out, { stuck: !coming, blocking: false });
   const available = current.filter((p) => isAvailable(p, w.minReadySeconds, ctx.now)).length;
   if (available < w.replicas || current.length !== w.replicas)
     out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: `${available}/${w.replicas} pods available` });

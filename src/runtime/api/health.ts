@@ -53,6 +53,16 @@ export function healthOf(view: View): Health {
     case 'Service':
     case 'ConfigMap':
     case 'Secret':
+    case 'ServiceAccount':
+    case 'Role':
+    case 'ClusterRole':
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
       return { status: 'Healthy' };
+    case 'PodDisruptionBudget': {
+      // Argo CD's rule: a budget its selected pods do not meet is Degraded.
+      const s = view.object.status;
+      return s.currentHealthy >= s.desiredHealthy ? { status: 'Healthy' } : { status: 'Degraded', message: `${s.currentHealthy} healthy pods, ${s.desiredHealthy} required` };
+    }
   }
 }

@@ -6,6 +6,7 @@ import { viewContext } from './context.js';
 import type { LiveState } from './live.js';
 import { configMapView, namespaceViews, pvcView, secretView, serviceView } from './objects.js';
 import { podViews } from './pods.js';
+import { pdbView, roleBindingView, roleView, serviceAccountViews } from './access.js';
 import type { View, ViewOf } from './types.js';
 import { withSourceRevision } from './meta.js';
 import { deploymentReplicaSets, deploymentView, groupPods, replicaSetFromEntry } from './workloads.js';
@@ -65,6 +66,16 @@ function viewsOfKind(ctx: ViewContext, kind: Kind, pods: ViewOf<'Pod'>[], byCont
       return entries.map((e) => pvcView(ctx, e));
     case 'Namespace':
       return namespaceViews(ctx);
+    case 'ServiceAccount':
+      return serviceAccountViews(ctx, entries);
+    case 'Role':
+    case 'ClusterRole':
+      return entries.map((e) => roleView(ctx, e));
+    case 'RoleBinding':
+    case 'ClusterRoleBinding':
+      return entries.map((e) => roleBindingView(ctx, e));
+    case 'PodDisruptionBudget':
+      return entries.map((e) => pdbView(ctx, e));
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ContainerState, ContainerStatus } from '../../plan/container-status.js';
 import type { Container, Kind, PodSpec, PodTemplateSpec, StringMap } from '../../model/types.js';
+import type { PolicyRule, RoleRef, Subject } from '../../model/types.js';
 
 /**
  * Kubernetes-shaped objects of what runs, as the API server would return them, so scripts
@@ -165,7 +166,42 @@ export interface NamespaceItem {
   status: { phase: 'Active' | 'Pending' };
 }
 
-export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem;
+// API-shaped items of the kinds that are stored and shown (ServiceAccount, RBAC) and of the
+// PodDisruptionBudget, whose status berth computes as the disruption controller would.
+
+export interface ServiceAccountItem {
+  apiVersion: 'v1';
+  kind: 'ServiceAccount';
+  metadata: ItemMeta;
+  automountServiceAccountToken?: boolean;
+  secrets?: Array<{ name?: string; namespace?: string }>;
+}
+
+export interface RoleItem {
+  apiVersion: string;
+  kind: 'Role' | 'ClusterRole';
+  metadata: ItemMeta;
+  rules: PolicyRule[];
+  aggregationRule?: Record<string, unknown>;
+}
+
+export interface RoleBindingItem {
+  apiVersion: string;
+  kind: 'RoleBinding' | 'ClusterRoleBinding';
+  metadata: ItemMeta;
+  roleRef: RoleRef;
+  subjects?: Subject[];
+}
+
+export interface PdbItem {
+  apiVersion: string;
+  kind: 'PodDisruptionBudget';
+  metadata: ItemMeta;
+  spec: Record<string, unknown> & { minAvailable?: number | string; maxUnavailable?: number | string };
+  status: { currentHealthy: number; desiredHealthy: number; disruptionsAllowed: number; expectedPods: number; observedGeneration: number };
+}
+
+export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | ServiceAccountItem | RoleItem | RoleBindingItem | PdbItem;
 
 interface ViewBase {
   /** `Kind/namespace/name` ('' namespace for Namespaces). */
@@ -204,6 +240,12 @@ export type View =
   | (ViewBase & { kind: 'ConfigMap'; object: ConfigMapItem })
   | (ViewBase & { kind: 'Secret'; object: SecretItem })
   | (ViewBase & { kind: 'PersistentVolumeClaim'; object: PvcItem })
-  | (ViewBase & { kind: 'Namespace'; object: NamespaceItem });
+  | (ViewBase & { kind: 'Namespace'; object: NamespaceItem })
+  | (ViewBase & { kind: 'ServiceAccount'; object: ServiceAccountItem })
+  | (ViewBase & { kind: 'Role'; object: RoleItem })
+  | (ViewBase & { kind: 'ClusterRole'; object: RoleItem })
+  | (ViewBase & { kind: 'RoleBinding'; object: RoleBindingItem })
+  | (ViewBase & { kind: 'ClusterRoleBinding'; object: RoleBindingItem })
+  | (ViewBase & { kind: 'PodDisruptionBudget'; object: PdbItem });
 
 export type ViewOf<K extends Kind> = Extract<View, { kind: K }>;
