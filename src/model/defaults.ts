@@ -151,6 +151,7 @@ function defaultProbe(p: Probe): void {
 function defaultVolume(v: Volume): void {
   if (v.configMap) v.configMap.defaultMode ??= 0o644;
   if (v.secret) v.secret.defaultMode ??= 0o644;
+  if (v.downwardAPI) v.downwardAPI.defaultMode ??= 0o644;
 }
 
 function defaultReplicaSet(rs: ReplicaSet): void {
