@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { PodPlan } from '../plan/pod-plan.js';
+import type { ContainerPlan, PodPlan } from '../plan/pod-plan.js';
 import type { ObservedPod } from '../plan/observed.js';
 import { BerthError } from '../model/errors.js';
 import { dockerError } from './docker.js';
@@ -14,6 +14,7 @@ import type { Created } from './pod-container.js';
 import { createContainer } from './pod-container.js';
 import { mountResolver, needsSafeMounts } from './pod-mounts.js';
 import { createPodVolumes, existingVolumeNames, writeVolumeFiles } from './pod-volumes.js';
+import { runtimeValues, uidOnly } from './downward-volume.js';
 
 /**
  * Creates a pod: volumes, sandbox (owns network namespace, hostname, DNS), config files
@@ -52,19 +53,19 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<PodCreat
   // The pod IP is known only once the sandbox runs; most pods never ask for it, and then app
   // containers are created while the sandbox starts (they only need its id), halving the
   // critical path of a cold apply.
-  const needsIp = [...pod.initContainers, ...pod.containers].some((c) => c.env.some((e) => 'fieldRef' in e));
+  const needsIp = [...pod.initContainers, ...pod.containers].some(needsRuntimeValues);
   // subPath and hostPath mounts are resolved as each container is created, after the init
   // containers before it ran (they may have written the path) and once the sandbox holds the
   // pod's tmpfs volumes mounted on the host (else the path would be resolved on the empty disk
   // directory underneath).
   if (pod.initContainers.length === 0 && !needsIp && !needsSafeMounts(pod)) {
-    const [created] = await Promise.all([Promise.all(pod.containers.map((c) => createContainer(ctx, pod, c, 'container', sandbox.id, '', mounts))), startSandbox]);
+    const [created] = await Promise.all([Promise.all(pod.containers.map((c) => createContainer(ctx, pod, c, 'container', sandbox.id, uidOnly(sandbox.id), mounts))), startSandbox]);
     return startAll(pod, created);
   }
   await startSandbox;
-  const ip = pod.hostNetwork ? '127.0.0.1' : needsIp ? await sandboxIp(ctx, pod, sandbox) : '';
+  const fields = needsIp ? await runtimeValues(ctx.docker, sandbox, pod.hostNetwork, dockerNames.network(ctx.app, pod.namespace)) : uidOnly(sandbox.id);
   for (const c of pod.initContainers) {
-    const { container, refused } = await createContainer(ctx, pod, c, 'init', sandbox.id, ip, mounts);
+    const { container, refused } = await createContainer(ctx, pod, c, 'init', sandbox.id, fields, mounts);
     // The pod waits on this init container, as the kubelet's does: nothing after it is created.
     if (refused !== undefined) return { started: false };
     await container.start().catch((err: unknown) => {
@@ -79,7 +80,7 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<PodCreat
         hint: `see its output with: berth logs ${pod.name} -n ${pod.namespace} -c ${c.name}`,
       });
   }
-  const created = await Promise.all(pod.containers.map((c) => createContainer(ctx, pod, c, 'container', sandbox.id, ip, mounts)));
+  const created = await Promise.all(pod.containers.map((c) => createContainer(ctx, pod, c, 'container', sandbox.id, fields, mounts)));
   return startAll(pod, created);
 }
 
@@ -101,7 +102,9 @@ export async function createPodContainer(ctx: PodContext, pod: PodPlan, name: st
   const r = await ensureImage(ctx.docker, ctx.clock, spec.image, spec.pullPolicy, ctx.pulls, pullGuard(ctx));
   if (r.warning) ctx.warn(pod.controller, 'ImagePullFallback', r.warning);
   const mounts = mountResolver(ctx, pod, await existingVolumeNames(ctx, pod));
-  const { container, refused } = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, observed.sandbox.ip ?? '', mounts);
+  const sandbox = ctx.docker.api.getContainer(observed.sandbox.id);
+  const fields = needsRuntimeValues(spec) ? await runtimeValues(ctx.docker, sandbox, pod.hostNetwork, dockerNames.network(ctx.app, pod.namespace)) : uidOnly(sandbox.id);
+  const { container, refused } = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, fields, mounts);
   if (refused !== undefined) return { started: false };
   await container.start().catch((err: unknown) => {
     throw dockerError(err, `starting container ${name} of pod ${pod.namespace}/${pod.name}`);
@@ -170,9 +173,7 @@ async function createSandbox(ctx: PodContext, pod: PodPlan, image: string, volum
   }
 }
 
-async function sandboxIp(ctx: PodContext, pod: PodPlan, sandbox: Dockerode.Container): Promise<string> {
-  const info = await sandbox.inspect().catch((err: unknown) => {
-    throw dockerError(err, `inspecting the sandbox of pod ${pod.namespace}/${pod.name}`);
-  });
-  return Object.values(info.NetworkSettings.Networks ?? {})[0]?.IPAddress ?? '';
+/** A container reading the pod's addresses (env fieldRef status.*), which only its running sandbox knows. */
+function needsRuntimeValues(c: ContainerPlan): boolean {
+  return c.env.some((e) => 'fieldRef' in e && e.fieldRef !== 'metadata.uid');
 }

@@ -27,6 +27,8 @@ export function actionId(a: Action): string {
       return `${a.type}:${a.containerId}`;
     case 'restore-volume-files':
       return `restore-volume-files:${a.pod.namespace}/${a.pod.name}`;
+    case 'update-volume-files':
+      return `update-volume-files:${a.pod.namespace}/${a.pod.name}`;
     case 'create-proxy':
       return `create-proxy:${a.proxy.key}`;
     case 'create-host-rules':
