@@ -73,8 +73,10 @@ function checkVolumes(spec: Rec, path: Path, ctx: CheckContext, containers: Read
       names.add(name);
     }
     const sources = VOLUME_SOURCES.filter((s) => has(vol, s) || (s === 'emptyDir' && vol.emptyDir === null));
+    // A source berth does not run (projected, nfs, ...) is named: "none" read as if it had none.
+    const other = Object.keys(vol).find((k) => k !== 'name');
     if (sources.length === 0)
-      r.report('invalid-volume', at, `volume ${quote(name ?? i)} has no source berth supports; use one of ${VOLUME_SOURCES.join(', ')}`);
+      r.report('invalid-volume', at, `volume ${quote(name ?? i)} ${other ? `uses ${other}, which berth does not support` : 'has no source'}; use one of ${VOLUME_SOURCES.join(', ')}`);
     else if (sources.length > 1) r.report('invalid-volume', at, `volume ${quote(name ?? i)} has more than one source (${sources.join(', ')})`);
     checkVolumeSource(vol, at, ctx);
     checkDownwardVolume(vol.downwardAPI, [...at, 'downwardAPI'], containers, ctx);
