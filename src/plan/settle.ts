@@ -131,5 +131,5 @@ function successReason(type: Action['type']): string {
 }
 
 function failureReason(type: Action['type']): string {
-  return type.startsWith('delete') ? 'FailedDelete' : 'FailedCreate';
+  return type.startsWith('delete') ? 'FailedDelete' : type === 'update-volume-files' ? 'FailedUpdate' : 'FailedCreate';
 }
