@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pruneSafeMounts } from '../../src/apply/volumes/safe-mounts.js';
 import { ensureBusyboxImage } from './support/busybox-image.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp, execIn } from './support/harness.js';
@@ -37,6 +38,11 @@ spec:
     - {name: MEM_LIMIT_MI, valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: 1Mi}}}
     volumeMounts:
     - {name: podinfo, mountPath: /etc/podinfo}
+  - name: sub
+    image: ${image}
+    command: [sh, -c, 'exec sleep 100000']
+    volumeMounts:
+    - {name: podinfo, mountPath: /etc/owner, subPath: annotations}
   volumes:
   - name: podinfo
     downwardAPI:
@@ -66,10 +72,13 @@ describe('downward API (real Docker)', () => {
 
   afterAll(async () => {
     await t.cleanup();
+    // The subPath bind of the pod (its containers are gone by now).
+    await pruneSafeMounts({}, t.app, new Set());
   });
 
-  const app = async (): Promise<Dockerode.ContainerInfo> =>
-    (await t.containers()).find((c) => c.Labels['berth.name'] === 'info' && c.Labels['berth.container'] === 'app' && c.Labels['berth.role'] === 'container')!;
+  const container = async (name: string): Promise<Dockerode.ContainerInfo> =>
+    (await t.containers()).find((c) => c.Labels['berth.name'] === 'info' && c.Labels['berth.container'] === name && c.Labels['berth.role'] === 'container')!;
+  const app = () => container('app');
   const sh = async (c: Dockerode.ContainerInfo, cmd: string) => (await execIn(t.docker, c.Id, ['sh', '-c', cmd])).output.trim();
   const getPod = async (): Promise<PodJson> => {
     const r = await t.berth('get', 'pod', 'info', '-o', 'json');
@@ -126,6 +135,8 @@ describe('downward API (real Docker)', () => {
     // The names the pod sees point through ..data, which is swapped whole on an update.
     expect(await sh(c, 'readlink /etc/podinfo/labels')).toBe('..data/labels');
     expect(await sh(c, 'readlink /etc/podinfo/..data')).toMatch(/^\.\.[0-9a-f]{16}$/);
+    // A subPath of it is the file itself.
+    expect(await sh(await container('sub'), 'cat /etc/owner')).toBe('example.com/owner="team-a"');
   });
 
   it("a bare Pod's annotation and label change updates the volume in place; the container runs on", async () => {
@@ -145,8 +156,10 @@ describe('downward API (real Docker)', () => {
     expect(await sh(after, 'cat /etc/podinfo/annotations; echo; cat /etc/podinfo/labels')).toBe(['example.com/owner="team-b"', 'app="shop"', 'tier="api"'].join('\n'));
     // The old version's directory is gone (an empty file keeps its name: the archive API cannot delete).
     expect(await sh(after, 'ls -A /etc/podinfo | grep -cE "^\\.\\.[0-9a-f]{16}$" ; find /etc/podinfo -mindepth 2 -type f | wc -l')).toBe('2\n5');
-    // env is read when the container starts, as in Kubernetes: it keeps the old annotation.
+    // env is read when the container starts, as in Kubernetes: it keeps the old annotation; and
+    // a subPath mount is bound to the file it named then, which Kubernetes does not update either.
     expect((await env(after)).OWNER).toBe('team-a');
+    expect(await sh(await container('sub'), 'cat /etc/owner')).toBe('example.com/owner="team-a"');
 
     const p = await getPod();
     expect(p.metadata.uid).toBe(uid);
