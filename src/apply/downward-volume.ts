@@ -6,12 +6,12 @@ import type { DockerClient } from './docker.js';
 import { dockerError } from './docker.js';
 import { packRootfs } from './images/rootfs.js';
 import type { RootfsEntry } from './images/rootfs.js';
-import { sandboxVolumePath } from './names.js';
+import { sandboxVolumePath, VOLUME_FILES_MARKER } from './names.js';
 
 type FilesVolume = Extract<VolumePlan, { type: 'files' }>;
 
 /**
- * downwardAPI volumes laid out as the kubelet's atomic writer lays them out, so they can follow
+ * downwardAPI and projected volumes laid out as the kubelet's atomic writer lays them out, so they can follow
  * a bare Pod's label and annotation changes while its containers run: the files live in
  * `..<version>/`, `..data` points there, and each name the pod sees (`labels`) is a symlink
  * into `..data`. An update writes the new version's directory first, then repoints `..data`:
@@ -38,6 +38,9 @@ export async function writeDownwardVolume(sandbox: Dockerode.Container, v: Files
   // only change with the pod's spec, which replaces the pod.
   if (previous === undefined) for (const top of new Set(v.files.map((f) => f.path.split('/')[0]!))) entries.push({ type: 'symlink', path: top, target: `..data/${top}` });
   else entries.push({ type: 'file', path: `..${previous}`, content: Buffer.alloc(0), mode: 0o600 });
+  // A volume holding secrets is a tmpfs the sandbox keeps mounted: the marker, last, says it is
+  // filled (apply/observe.ts finds one that came back empty and has it written again).
+  if (v.secret) entries.push({ type: 'file', path: VOLUME_FILES_MARKER, content: Buffer.alloc(0), mode: 0o444, uid: 0, gid: 0 });
   await sandbox.putArchive(await packRootfs(entries), { path: root });
 }
 

@@ -7,7 +7,6 @@ import type {
   Container,
   ContainerPort,
   HostAlias,
-  KeyToPath,
   Lifecycle,
   PodSpec,
   PodTemplateSpec,
@@ -23,6 +22,7 @@ import type { RuntimeField } from '../model/downward.js';
 import type { NodeFacts, PodFields } from './downward-plan.js';
 import { downwardEnvValue, downwardFiles, inPlaceTemplate, NO_NODE } from './downward-plan.js';
 import { expandVars } from './env-expand.js';
+import { projectedVolume, projectFiles } from './projected-plan.js';
 
 export { expandSubPathExpr, expandVars } from './env-expand.js';
 
@@ -67,7 +67,7 @@ export type VolumePlan =
   | { name: string; type: 'emptyDir'; medium: 'disk' | 'memory'; sizeBytes?: number }
   | { name: string; type: 'pvc'; claim: string; readOnly: boolean }
   /** `version`: downwardAPI files, written under `..<version>` and swapped in whole when it changes (plan/downward-plan.ts). */
-  | { name: string; type: 'files'; from: { kind: 'ConfigMap' | 'Secret' | 'DownwardAPI'; name: string }; secret: boolean; files: FilePlan[]; version?: string }
+  | { name: string; type: 'files'; from: { kind: 'ConfigMap' | 'Secret' | 'DownwardAPI' | 'Projected'; name: string }; secret: boolean; files: FilePlan[]; version?: string }
   | { name: string; type: 'hostPath'; path: string; hostPathType?: string };
 
 export interface FilePlan {
@@ -264,6 +264,7 @@ function buildPodPlan(name: string, template: PodTemplateSpec, owner: TemplateOw
         for (const [k, val] of Object.entries(s?.data ?? {})) data.set(k, Buffer.from(val, 'base64'));
         return { name: v.name, type: 'files', from: { kind: 'Secret', name: v.secret.secretName }, secret: true, files: projectFiles(data, v.secret.items, v.secret.defaultMode) };
       }
+      if (v.projected) return projectedVolume(v.name, v.projected, ns, configs, podFields);
       if (v.downwardAPI) return { name: v.name, type: 'files', from: { kind: 'DownwardAPI', name: v.name }, secret: false, ...downwardFiles(v.downwardAPI, podFields) };
       if (v.hostPath) return { name: v.name, type: 'hostPath', path: v.hostPath.path, ...(v.hostPath.type ? { hostPathType: v.hostPath.type } : {}) };
       const size = v.emptyDir?.sizeLimit !== undefined ? parseQuantity(v.emptyDir.sizeLimit) : undefined;
@@ -272,17 +273,6 @@ function buildPodPlan(name: string, template: PodTemplateSpec, owner: TemplateOw
     initContainers: (spec.initContainers ?? []).map(container),
     containers: spec.containers.map(container),
   };
-}
-
-/**
- * `items` selects and renames keys; without it every key becomes a file named after it. A Map:
- * keys are the manifest's (`__proto__` and `constructor` are valid ConfigMap keys).
- */
-function projectFiles(data: ReadonlyMap<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number): FilePlan[] {
-  const chosen: KeyToPath[] = items ?? [...data.keys()].sort().map((key) => ({ key, path: key }));
-  return chosen
-    .filter((i) => data.has(i.key))
-    .map((i) => ({ path: i.path, content: data.get(i.key)!.toString('base64'), mode: i.mode ?? defaultMode }));
 }
 
 function buildContainerPlan(c: Container, spec: PodSpec, annotations: StringMap | undefined, ns: string, configs: ConfigIndex, podFields: PodFields): ContainerPlan {

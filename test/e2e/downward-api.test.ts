@@ -12,6 +12,16 @@ import { createE2eApp, execIn } from './support/harness.js';
  */
 
 const pod = (image: string, owner: string, tier: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: conf}
+data: {app.conf: conf-v1}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: tls}
+stringData: {tls.key: key-v1}
+---
+apiVersion: v1
 kind: Pod
 metadata:
   name: info
@@ -38,6 +48,7 @@ spec:
     - {name: MEM_LIMIT_MI, valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: 1Mi}}}
     volumeMounts:
     - {name: podinfo, mountPath: /etc/podinfo}
+    - {name: all, mountPath: /etc/all}
   - name: sub
     image: ${image}
     command: [sh, -c, 'exec sleep 100000']
@@ -52,6 +63,12 @@ spec:
       - {path: uid, fieldRef: {fieldPath: metadata.uid}}
       - {path: cpu_limit, resourceFieldRef: {containerName: app, resource: limits.cpu, divisor: 1m}}
       - {path: mem_limit, resourceFieldRef: {containerName: app, resource: limits.memory, divisor: 1Mi}}
+  - name: all
+    projected:
+      sources:
+      - configMap: {name: conf}
+      - secret: {name: tls, items: [{key: tls.key, path: tls/key.pem}]}
+      - downwardAPI: {items: [{path: owner, fieldRef: {fieldPath: "metadata.annotations['example.com/owner']"}}]}
 `;
 
 interface PodJson {
@@ -135,6 +152,10 @@ describe('downward API (real Docker)', () => {
     // The names the pod sees point through ..data, which is swapped whole on an update.
     expect(await sh(c, 'readlink /etc/podinfo/labels')).toBe('..data/labels');
     expect(await sh(c, 'readlink /etc/podinfo/..data')).toMatch(/^\.\.[0-9a-f]{16}$/);
+    // A projected volume holds every source's files; its secret file is not world-readable.
+    expect(await sh(c, 'cd /etc/all && for f in app.conf tls/key.pem owner; do echo "$(busybox stat -L -c %a $f) $f: $(cat $f)"; done')).toBe(
+      ['644 app.conf: conf-v1', '640 tls/key.pem: key-v1', '644 owner: team-a'].join('\n'),
+    );
     // A subPath of it is the file itself.
     expect(await sh(await container('sub'), 'cat /etc/owner')).toBe('example.com/owner="team-a"');
   });
@@ -147,13 +168,14 @@ describe('downward API (real Docker)', () => {
     const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('pod/info: downwardAPI volume podinfo updated');
+    expect(r.stdout).toContain('pod/info: volumes podinfo, all updated (the labels or annotations of pod info changed)');
     expect(r.stdout).not.toContain('deleted');
 
     const after = await app();
     expect(after.Id).toBe(before.Id);
     expect((await t.docker.getContainer(after.Id).inspect()).State.StartedAt).toBe(startedAt);
     expect(await sh(after, 'cat /etc/podinfo/annotations; echo; cat /etc/podinfo/labels')).toBe(['example.com/owner="team-b"', 'app="shop"', 'tier="api"'].join('\n'));
+    expect(await sh(after, 'cat /etc/all/owner /etc/all/app.conf /etc/all/tls/key.pem')).toBe('team-bconf-v1key-v1');
     // The old version's directory is gone (an empty file keeps its name: the archive API cannot delete).
     expect(await sh(after, 'ls -A /etc/podinfo | grep -cE "^\\.\\.[0-9a-f]{16}$" ; find /etc/podinfo -mindepth 2 -type f | wc -l')).toBe('2\n5');
     // env is read when the container starts, as in Kubernetes: it keeps the old annotation; and
@@ -170,7 +192,7 @@ describe('downward API (real Docker)', () => {
     // Done once: the next pass finds the files current.
     const again = await t.berth('apply', '-f', t.dir);
     expect(again.code).toBe(0);
-    expect(again.stdout).not.toContain('downwardAPI volume');
+    expect(again.stdout).not.toContain('podinfo');
   });
 
   it('a spec change replaces the pod, which gets a new uid', async () => {

@@ -88,18 +88,61 @@ describe('downwardAPI volumes', () => {
     expect(problems(volume('{path: x, fieldRef: {fieldPath: metadata.name}}\n          - {path: x, fieldRef: {fieldPath: metadata.uid}}'))).toEqual(['invalid-path spec.volumes[0].downwardAPI.items[1].path']);
   });
 
-  it('projected volumes stay refused, with the way out', () => {
+  it('another source berth does not run is named in the error', () => {
     const spec = yaml`
       containers:
         - name: app
           image: nginx:1.25
       volumes:
         - name: p
-          projected: {sources: [{downwardAPI: {items: [{path: n, fieldRef: {fieldPath: metadata.name}}]}}]}
+          nfs: {server: nas, path: /export}
     `;
     const result = validate({ 'f.yaml': pod(spec) }).problems;
     expect(result.filter((p) => p.severity === 'error').map((p) => [p.code, p.message])).toEqual([
-      ['invalid-volume', 'volume "p" uses projected, which berth does not support; use one of emptyDir, persistentVolumeClaim, configMap, secret, hostPath, downwardAPI'],
+      ['invalid-volume', 'volume "p" uses nfs, which berth does not support; use one of emptyDir, persistentVolumeClaim, configMap, secret, hostPath, downwardAPI, projected'],
     ]);
+  });
+});
+
+describe('projected volumes', () => {
+  const CONFIG = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: conf}
+data: {app.conf: x}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: tls}
+stringData: {tls.key: k}
+---
+`;
+  const projected = (sources: string) =>
+    CONFIG +
+    pod(yaml`
+      containers:
+        - name: app
+          image: nginx:1.25
+          volumeMounts: [{name: all, mountPath: /etc/all}]
+      volumes:
+        - name: all
+          projected:
+            sources: ${sources}
+    `);
+  const problemsOf = (sources: string) => findings({ 'f.yaml': projected(sources) }).map((f) => `${f.code} ${f.path}`);
+
+  it.each([
+    ['configMap, secret and downwardAPI sources', '[{configMap: {name: conf}}, {secret: {name: tls, items: [{key: tls.key, path: key}]}}, {downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}}]', []],
+    ['an optional configMap the revision lacks', '[{configMap: {name: nope, optional: true}}]', []],
+    ['a configMap the revision lacks', '[{configMap: {name: nope}}]', ['missing-reference spec.volumes[0].projected.sources[0].configMap.name']],
+    ['a key the secret lacks', '[{secret: {name: tls, items: [{key: nope, path: x}]}}]', ['missing-reference-key spec.volumes[0].projected.sources[0].secret.items[0].key']],
+    ['two kinds in one source', '[{configMap: {name: conf}, secret: {name: tls}}]', ['invalid-volume spec.volumes[0].projected.sources[0]']],
+    ['two sources writing one path', '[{configMap: {name: conf, items: [{key: app.conf, path: x}]}}, {downwardAPI: {items: [{path: x, fieldRef: {fieldPath: metadata.name}}]}}]', ['invalid-path spec.volumes[0].projected.sources[1].downwardAPI.items[0].path']],
+    ['a downward field volumes do not offer', '[{downwardAPI: {items: [{path: node, fieldRef: {fieldPath: spec.nodeName}}]}}]', ['unsupported-field-ref spec.volumes[0].projected.sources[0].downwardAPI.items[0].fieldRef.fieldPath']],
+  ])('%s', (_name, sources, want) => {
+    expect(problemsOf(sources)).toEqual(want);
+  });
+
+  it('a serviceAccountToken source is a warning: no token is mounted', () => {
+    expect(problemsOf('[{serviceAccountToken: {path: token}}]')).toEqual(['unimplemented-field spec.volumes[0].projected.sources[0].serviceAccountToken']);
   });
 });

@@ -203,3 +203,60 @@ spec:
     expect(podPlan(deployment('a')).specHash).not.toBe(podPlan(deployment('b')).specHash);
   });
 });
+
+describe('projected volumes', () => {
+  const yaml = (owner: string, key: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: conf}
+data: {app.conf: conf-v1, other: o}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: tls}
+stringData: {tls.key: ${key}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p, labels: {app: web}, annotations: {owner: ${owner}}}
+spec:
+  containers: [{name: app, image: busybox:1.36, volumeMounts: [{name: all, mountPath: /etc/all}]}]
+  volumes:
+    - name: all
+      projected:
+        defaultMode: 0440
+        sources:
+          - configMap: {name: conf, items: [{key: app.conf, path: conf/app.conf}]}
+          - secret: {name: tls}
+          - downwardAPI: {items: [{path: annotations, fieldRef: {fieldPath: metadata.annotations}}, {path: uid, fieldRef: {fieldPath: metadata.uid}}]}
+`;
+  const volumeOf = (y: string) => {
+    const desired = buildDesiredState(resources(y), { hashKey: TEST_HASH_KEY, node: NODE });
+    const w = desired.workloads.find((x) => x.kind === 'Pod')!;
+    const v = w.template.build(w.name).volumes[0]!;
+    if (v.type !== 'files') throw new Error('not a files volume');
+    return v;
+  };
+
+  it('holds the files of every source, in order, with the volume mode; secrets in memory only', () => {
+    const v = volumeOf(yaml('team-a', 'k1'));
+    expect(v.files.map((f) => [f.path, f.field ?? text(f.content), f.mode])).toEqual([
+      ['conf/app.conf', 'conf-v1', 0o440],
+      ['tls.key', 'k1', 0o440 & 0o770],
+      ['annotations', 'owner="team-a"', 0o440],
+      ['uid', 'metadata.uid', 0o440],
+    ]);
+    expect(v.secret).toBe(true);
+  });
+
+  it('its version follows the downward content, and leaves the Secret out', () => {
+    const version = volumeOf(yaml('team-a', 'k1')).version;
+    expect(volumeOf(yaml('team-a', 'k2')).version).toBe(version);
+    expect(volumeOf(yaml('team-b', 'k1')).version).not.toBe(version);
+  });
+
+  it("a Secret's content is in the template hash: a change replaces the pod", () => {
+    const hash = (y: string) => buildDesiredState(resources(y), { hashKey: TEST_HASH_KEY }).workloads.find((x) => x.kind === 'Pod')!.template.inPlaceHash;
+    expect(hash(yaml('team-a', 'k2'))).not.toBe(hash(yaml('team-a', 'k1')));
+    expect(hash(yaml('team-b', 'k1'))).toBe(hash(yaml('team-a', 'k1')));
+  });
+});

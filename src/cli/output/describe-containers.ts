@@ -192,6 +192,13 @@ export function writeVolumes(w: DescribeWriter, level: number, volumes: readonly
       w.kv(l, 'Type', 'DownwardAPI (a volume populated by information about the pod)');
       w.line(l, 'Items:');
       for (const i of v.downwardAPI.items ?? []) w.line(l + 1, `${i.fieldRef?.fieldPath ?? i.resourceFieldRef?.resource ?? ''} -> ${i.path}`);
+    } else if (v.projected) {
+      w.kv(l, 'Type', 'Projected (a volume that contains injected data from multiple sources)');
+      for (const p of v.projected.sources ?? []) {
+        if (p.configMap) w.kv(l, 'ConfigMapName', p.configMap.name);
+        if (p.secret) w.kv(l, 'SecretName', p.secret.name);
+        if (p.downwardAPI) w.kv(l, 'DownwardAPI', 'true');
+      }
     } else {
       w.kv(l, 'Type', 'EmptyDir (a temporary directory that shares a pod\'s lifetime)');
       w.kv(l, 'Medium', v.emptyDir?.medium ?? '');

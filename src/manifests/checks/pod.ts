@@ -7,11 +7,12 @@ import { checkAnnotatedProfiles, checkContainer, checkPodSecurityContext } from 
 import type { CheckContext, ReferenceKind } from './context.js';
 import { checkQuantity } from './resources.js';
 import { checkDownwardVolume, checkItemPath } from './downward.js';
+import { checkProjectedVolume } from './projected.js';
 import type { Rec } from './values.js';
 import { arr, has, rec, str } from './values.js';
 import { quote } from '../../model/excerpt.js';
 
-const VOLUME_SOURCES = ['emptyDir', 'persistentVolumeClaim', 'configMap', 'secret', 'hostPath', 'downwardAPI'] as const;
+const VOLUME_SOURCES = ['emptyDir', 'persistentVolumeClaim', 'configMap', 'secret', 'hostPath', 'downwardAPI', 'projected'] as const;
 
 /**
  * One pod spec (a Pod's, or a controller's template) at `path`, with its metadata (the
@@ -80,6 +81,7 @@ function checkVolumes(spec: Rec, path: Path, ctx: CheckContext, containers: Read
     else if (sources.length > 1) r.report('invalid-volume', at, `volume ${quote(name ?? i)} has more than one source (${sources.join(', ')})`);
     checkVolumeSource(vol, at, ctx);
     checkDownwardVolume(vol.downwardAPI, [...at, 'downwardAPI'], containers, ctx);
+    checkProjectedVolume(vol.projected, [...at, 'projected'], containers, ctx, projected);
   });
   return names;
 }

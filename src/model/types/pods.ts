@@ -176,6 +176,19 @@ export interface Volume {
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode: number; optional?: boolean };
   hostPath?: { path: string; type?: string };
   downwardAPI?: DownwardAPIVolumeSource;
+  projected?: ProjectedVolumeSource;
+}
+
+/** One source of a projected volume (serviceAccountToken and clusterTrustBundle are not run on Docker). */
+export interface VolumeProjection {
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  secret?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[] };
+}
+
+export interface ProjectedVolumeSource {
+  sources?: VolumeProjection[];
+  defaultMode: number;
 }
 
 export interface DownwardAPIVolumeFile {
