@@ -66,7 +66,7 @@ export interface PodPlan {
 export type VolumePlan =
   | { name: string; type: 'emptyDir'; medium: 'disk' | 'memory'; sizeBytes?: number }
   | { name: string; type: 'pvc'; claim: string; readOnly: boolean }
-  /** `version`: downwardAPI files, written under `..<version>` and swapped in whole when it changes (plan/downward-plan.ts). */
+  /** `version`: downwardAPI and projected files, written under `..<version>` and swapped in whole when it changes (plan/downward-plan.ts). */
   | { name: string; type: 'files'; from: { kind: 'ConfigMap' | 'Secret' | 'DownwardAPI' | 'Projected'; name: string }; secret: boolean; files: FilePlan[]; version?: string }
   | { name: string; type: 'hostPath'; path: string; hostPathType?: string };
 

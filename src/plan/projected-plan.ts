@@ -1,8 +1,22 @@
 import { specHash } from '../model/hash.js';
-import type { KeyToPath, ProjectedVolumeSource } from '../model/types.js';
-import type { PodFields } from './downward-plan.js';
+import type { ConfigMap, KeyToPath, ProjectedVolumeSource, Secret } from '../model/types.js';
+import type { DownwardFile, PodFields } from './downward-plan.js';
 import { downwardFiles } from './downward-plan.js';
-import type { ConfigIndex, FilePlan, VolumePlan } from './pod-plan.js';
+
+// Shapes of pod-plan.ts's ConfigIndex, FilePlan and VolumePlan, written out: pod-plan.ts imports this file.
+type FilePlan = DownwardFile;
+interface Configs {
+  configMaps: ReadonlyMap<string, ConfigMap>;
+  secrets: ReadonlyMap<string, Secret>;
+}
+export interface ProjectedVolumePlan {
+  name: string;
+  type: 'files';
+  from: { kind: 'Projected'; name: string };
+  secret: boolean;
+  files: FilePlan[];
+  version: string;
+}
 
 /**
  * `items` selects and renames keys; without it every key becomes a file named after it. A Map:
@@ -22,7 +36,7 @@ export function projectFiles(data: ReadonlyMap<string, Buffer>, items: KeyToPath
  * content only: the configs' content is in the pod's template hash, and a change to it replaces
  * the pod (and an unkeyed hash of a short Secret would give it away).
  */
-export function projectedVolume(name: string, src: ProjectedVolumeSource, ns: string, configs: ConfigIndex, pod: PodFields): VolumePlan {
+export function projectedVolume(name: string, src: ProjectedVolumeSource, ns: string, configs: Configs, pod: PodFields): ProjectedVolumePlan {
   const files: FilePlan[] = [];
   const downward: FilePlan[] = [];
   for (const p of src.sources ?? []) {
@@ -46,7 +60,7 @@ export function projectedVolume(name: string, src: ProjectedVolumeSource, ns: st
   };
 }
 
-function configMapData(configs: ConfigIndex, ns: string, name: string): Map<string, Buffer> {
+function configMapData(configs: Configs, ns: string, name: string): Map<string, Buffer> {
   const cm = configs.configMaps.get(`${ns}/${name}`);
   const data = new Map<string, Buffer>();
   for (const [k, val] of Object.entries(cm?.data ?? {})) data.set(k, Buffer.from(val, 'utf8'));
@@ -54,7 +68,7 @@ function configMapData(configs: ConfigIndex, ns: string, name: string): Map<stri
   return data;
 }
 
-function secretData(configs: ConfigIndex, ns: string, name: string): Map<string, Buffer> {
+function secretData(configs: Configs, ns: string, name: string): Map<string, Buffer> {
   const data = new Map<string, Buffer>();
   for (const [k, val] of Object.entries(configs.secrets.get(`${ns}/${name}`)?.data ?? {})) data.set(k, Buffer.from(val, 'base64'));
   return data;
