@@ -109,7 +109,9 @@ async function findDownwardVersions(docker: DockerClient, pods: ObservedPod[], v
     pods.map(async (pod) => {
       const names = byPod.get(pod.key);
       if (!names || pod.sandbox?.state !== 'running' || pod.inPlaceHash === undefined) return;
-      pod.downwardVersions = await observeDownwardVersions(docker, pod.sandbox.id, names);
+      // Unknown when Docker cannot say (the sandbox went away meanwhile): judged by the next pass.
+      const versions = await observeDownwardVersions(docker, pod.sandbox.id, names).catch(() => undefined);
+      if (versions) pod.downwardVersions = versions;
     }),
   );
 }

@@ -165,6 +165,10 @@ describe('downward API (real Docker)', () => {
     const startedAt = (await t.docker.getContainer(before.Id).inspect()).State.StartedAt;
     const uid = (await getPod()).metadata.uid;
     await t.write({ 'app.yaml': pod(image, 'team-b', 'api') });
+    // `berth diff` says the pod is updated, not replaced.
+    const diff = await t.berth('diff', '-f', t.dir);
+    expect(diff.stdout).toContain('→ pod/info updated');
+    expect(diff.stdout).not.toContain('replaced');
     const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
