@@ -24,7 +24,7 @@ export const ENV_FIELD_PATHS: readonly string[] = [
 /** Fields a downwardAPI volume item may name (validVolumeDownwardAPIFieldPathExpressions): whole maps too. */
 export const VOLUME_FIELD_PATHS: readonly string[] = ['metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid'];
 
-/** `resourceFieldRef.resource` values (hugepages are not resources berth has on Docker). */
+/** `resourceFieldRef.resource` values, besides `limits.hugepages-<size>` and `requests.hugepages-<size>`. */
 export const RESOURCE_FIELDS: readonly string[] = [
   'limits.cpu',
   'limits.ephemeral-storage',
@@ -36,6 +36,11 @@ export const RESOURCE_FIELDS: readonly string[] = [
 
 /** Fields only the running pod knows (its sandbox's id and addresses): apply/ fills them in. */
 export type RuntimeField = 'metadata.uid' | 'status.podIP' | 'status.podIPs' | 'status.hostIP' | 'status.hostIPs';
+/** A resource a resourceFieldRef may read (validateContainerResourceFieldSelector: the list, or a hugepages prefix). */
+export function isResourceField(resource: string): boolean {
+  return RESOURCE_FIELDS.includes(resource) || /^(limits|requests)\.hugepages-./.test(resource);
+}
+
 export const RUNTIME_FIELDS: readonly RuntimeField[] = ['metadata.uid', 'status.podIP', 'status.podIPs', 'status.hostIP', 'status.hostIPs'];
 
 export function isRuntimeField(path: string): path is RuntimeField {
@@ -87,7 +92,7 @@ export function divisorProblem(resource: string, divisor: string | number | unde
   if (allowed.some((d) => Math.abs(d - value) <= d * 1e-12)) return undefined;
   return isCpu
     ? "only divisor's values 1m and 1 are supported with the cpu resource"
-    : `only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the ${resource.endsWith('.memory') ? 'memory' : 'local ephemeral storage'} resource`;
+    : `only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei are supported with the ${resource.endsWith('.memory') ? 'memory' : resource.includes('.hugepages-') ? 'hugepages' : 'local ephemeral storage'} resource`;
 }
 
 /** What the node has to give: Kubernetes' allocatable, which a resource without a limit reads. */
@@ -112,11 +117,13 @@ export function resourceFieldValue(
   resources: { limits?: StringMap; requests?: StringMap } | undefined,
   node: NodeAllocatable,
 ): string {
-  const [kind, name] = resource.split('.') as [string, string];
-  const key = name === 'ephemeral-storage' ? 'ephemeral-storage' : name;
-  const limit = own(resources?.limits, key);
-  const request = own(resources?.requests, key) ?? limit;
-  const fromNode = name === 'cpu' ? node.cpu : name === 'memory' ? node.memory : node.ephemeralStorage;
+  const dot = resource.indexOf('.');
+  const kind = resource.slice(0, dot);
+  const name = resource.slice(dot + 1);
+  const limit = own(resources?.limits, name);
+  const request = own(resources?.requests, name) ?? limit;
+  // hugepages: Docker gives none, so the node has none to give a container without a limit.
+  const fromNode = name === 'cpu' ? node.cpu : name === 'memory' ? node.memory : name === 'ephemeral-storage' ? node.ephemeralStorage : 0;
   const written = kind === 'limits' ? limit : request;
   const value = written !== undefined ? (parseQuantity(written) ?? 0) : kind === 'limits' ? fromNode : 0;
   const d = divisor === undefined ? 1 : (parseQuantity(divisor) ?? 1) || 1;

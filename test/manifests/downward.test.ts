@@ -57,6 +57,7 @@ describe('downward API in env', () => {
     ['cpu divisor other than 1 or 1m', '{resourceFieldRef: {resource: limits.cpu, divisor: 100m}}', ['unsupported-field-ref spec.containers[0].env[0].valueFrom.resourceFieldRef.divisor']],
     ['memory divisor that is no unit', '{resourceFieldRef: {resource: limits.memory, divisor: 3Mi}}', ['unsupported-field-ref spec.containers[0].env[0].valueFrom.resourceFieldRef.divisor']],
     ['a divisor that is no quantity', '{resourceFieldRef: {resource: limits.memory, divisor: 1 GB}}', ['invalid-quantity spec.containers[0].env[0].valueFrom.resourceFieldRef.divisor']],
+    ['hugepages', '{resourceFieldRef: {resource: limits.hugepages-2Mi, divisor: 1Mi}}', []],
     ['a resource Kubernetes does not offer', '{resourceFieldRef: {resource: limits.gpu}}', ['unsupported-field-ref spec.containers[0].env[0].valueFrom.resourceFieldRef.resource']],
     ['a container the pod does not have', '{resourceFieldRef: {containerName: nope, resource: limits.cpu}}', ['invalid-value spec.containers[0].env[0].valueFrom.resourceFieldRef.containerName']],
     ['no source at all', '{}', ['invalid-env spec.containers[0].env[0].valueFrom']],

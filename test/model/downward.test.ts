@@ -25,6 +25,8 @@ describe('resourceFieldValue', () => {
     ['limits.memory 1.1G, divisor 1 (no float noise)', 'limits.memory', '1', { limits: { memory: '1.1G' } }, '1100000000'],
     ['limits.memory 1500k, divisor 1M', 'limits.memory', '1M', { limits: { memory: '1500k' } }, '2'],
     ['limits.memory 100Mi, divisor 1Gi', 'limits.memory', '1Gi', { limits: { memory: '100Mi' } }, '1'],
+    ['limits.hugepages-2Mi 4Mi, divisor 1Mi', 'limits.hugepages-2Mi', '1Mi', { limits: { 'hugepages-2Mi': '4Mi' } }, '4'],
+    ['limits.hugepages-2Mi unset: Docker gives none', 'limits.hugepages-2Mi', undefined, {}, '0'],
     ['requests.ephemeral-storage 2Gi, divisor 1Mi', 'requests.ephemeral-storage', '1Mi', { requests: { 'ephemeral-storage': '2Gi' } }, '2048'],
   ])('%s', (_name, resource, divisor, resources, want) => {
     expect(resourceFieldValue(resource, divisor, resources, NODE)).toBe(want);

@@ -1,5 +1,5 @@
 import { checkLabelKey } from '../../model/names.js';
-import { divisorProblem, fieldPathProblem, RESOURCE_FIELDS } from '../../model/downward.js';
+import { divisorProblem, fieldPathProblem, isResourceField, RESOURCE_FIELDS } from '../../model/downward.js';
 import { quote } from '../../model/excerpt.js';
 import type { Path } from '../path.js';
 import type { CheckContext } from './context.js';
@@ -37,11 +37,11 @@ export function checkResourceFieldRef(value: unknown, at: Path, where: 'env' | '
   else if (container && !containers.has(container))
     r.report('invalid-value', [...at, 'containerName'], `containerName ${quote(container)} names no container of this pod${containers.size ? `; it has ${[...containers].join(', ')}` : ''}`);
   const resource = str(ref.resource);
-  if (resource !== undefined && !RESOURCE_FIELDS.includes(resource))
-    r.report('unsupported-field-ref', [...at, 'resource'], `resource ${quote(resource)} is not supported; supported: ${RESOURCE_FIELDS.join(', ')}`);
+  if (resource !== undefined && !isResourceField(resource))
+    r.report('unsupported-field-ref', [...at, 'resource'], `resource ${quote(resource)} is not supported; supported: ${RESOURCE_FIELDS.join(', ')}, limits.hugepages-<size>, requests.hugepages-<size>`);
   if (!has(ref, 'divisor')) return;
   const divisor = checkQuantity(ref.divisor, [...at, 'divisor'], r);
-  const bad = resource !== undefined && RESOURCE_FIELDS.includes(resource) && divisor !== undefined ? divisorProblem(resource, ref.divisor as string | number) : undefined;
+  const bad = resource !== undefined && isResourceField(resource) && divisor !== undefined ? divisorProblem(resource, ref.divisor as string | number) : undefined;
   if (bad) r.report('unsupported-field-ref', [...at, 'divisor'], `divisor ${quote(ref.divisor)}: ${bad}`);
 }
 
