@@ -104,6 +104,11 @@ async function executeAction(action: Action, options: ExecuteOptions): Promise<P
       if (!sandbox) throw new BerthError('INTERNAL', `pod ${action.pod.namespace}/${action.pod.name} vanished before its secret volumes could be written again`);
       return restoreVolumeFiles(ctx, action.pod, sandbox.id, action.volumes);
     }
+    case 'update-volume-files': {
+      const sandbox = options.pods.find((p) => p.namespace === action.pod.namespace && p.name === action.pod.name)?.sandbox;
+      if (!sandbox) throw new BerthError('INTERNAL', `pod ${action.pod.namespace}/${action.pod.name} vanished before its downwardAPI volumes could be updated`);
+      return restoreVolumeFiles(ctx, action.pod, sandbox.id, action.volumes);
+    }
     case 'manage-restarts':
       return setRestartPolicy(ctx, action.containerId, action.take);
     case 'resume-pod': {

@@ -32,6 +32,10 @@ export const L = {
    * ErrImageNeverPull): JSON {reason, message, attempt, at}; never started, retried with back-off.
    */
   imagePull: 'berth.image-pull',
+  /** On a pod's own Docker volume: a downwardAPI volume, whose files follow the pod's metadata. */
+  downwardAPI: 'berth.downward-api',
+  /** On a bare pod's containers: its template hash without labels and annotations (ObservedPod.inPlaceHash). */
+  inPlaceHash: 'berth.in-place-hash',
 } as const;
 
 export type Role = 'sandbox' | 'container' | 'init' | 'proxy' | 'dns' | 'network' | 'pvc' | 'emptydir' | 'config' | 'keeper';

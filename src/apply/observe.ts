@@ -6,6 +6,7 @@ import { dockerError } from './docker.js';
 import { L, ownedFilter, parseJson } from './labels.js';
 import { sandboxVolumePath, VOLUME_FILES_MARKER } from './names.js';
 import { observeServiceContainers } from './services/observe.js';
+import { observeDownwardVersions } from './downward-volume.js';
 
 export interface ObserveOptions {
   app: string;
@@ -65,7 +66,7 @@ export async function observeDocker(docker: DockerClient, options: ObserveOption
     }),
   );
   const host = assemble(options.app, containers, inspected, networks, volumes);
-  if (options.volumeFiles) await findLostVolumes(docker, host.pods, volumes);
+  if (options.volumeFiles) await Promise.all([findLostVolumes(docker, host.pods, volumes), findDownwardVersions(docker, host.pods, volumes)]);
   return host;
 }
 
@@ -90,6 +91,27 @@ async function findLostVolumes(docker: DockerClient, pods: ObservedPod[], volume
       if (await sandboxHas(docker, pod.sandbox.id, `${sandboxVolumePath(name)}/${VOLUME_FILES_MARKER}`)) return;
       (pod.lostVolumes ??= []).push(name);
       pod.lostVolumes.sort();
+    }),
+  );
+}
+
+/** Where the downwardAPI volumes of each running bare pod point (its files follow its metadata; other pods' cannot change). */
+async function findDownwardVersions(docker: DockerClient, pods: ObservedPod[], volumes: Dockerode.VolumeInspectInfo[]): Promise<void> {
+  const byPod = new Map<string, string[]>();
+  for (const v of volumes) {
+    const labels = v.Labels ?? {};
+    const name = labels[L.volume];
+    if (labels[L.downwardAPI] !== 'true' || !name) continue;
+    const key = `${labels[L.namespace] ?? 'default'}/${labels[L.name] ?? ''}`;
+    byPod.set(key, [...(byPod.get(key) ?? []), name]);
+  }
+  await Promise.all(
+    pods.map(async (pod) => {
+      const names = byPod.get(pod.key);
+      if (!names || pod.sandbox?.state !== 'running' || pod.inPlaceHash === undefined) return;
+      // Unknown when Docker cannot say (the sandbox went away meanwhile): judged by the next pass.
+      const versions = await observeDownwardVersions(docker, pod.sandbox.id, names).catch(() => undefined);
+      if (versions) pod.downwardVersions = versions;
     }),
   );
 }
@@ -137,6 +159,7 @@ function assemble(
         expectedContainers: [],
         expectedInitContainers: [],
         ready: false,
+        ...(c.Labels[L.inPlaceHash] ? { inPlaceHash: c.Labels[L.inPlaceHash] } : {}),
       };
       pods.set(key, pod);
     }

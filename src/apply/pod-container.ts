@@ -10,6 +10,7 @@ import { isMountRefusal } from './volumes/safe-mounts.js';
 import type { PodContext } from './pod-context.js';
 import { podLabels } from './pod-context.js';
 import type { ContainerMounts, MountFor } from './pod-mounts.js';
+import type { RuntimeValues } from './downward-volume.js';
 
 const DOCKER_RESTART: Record<RestartPolicy, string> = { Always: 'unless-stopped', OnFailure: 'on-failure', Never: 'no' };
 
@@ -25,11 +26,11 @@ export async function createContainer(
   c: ContainerPlan,
   role: 'init' | 'container',
   sandboxId: string,
-  podIp: string,
+  fields: RuntimeValues,
   mounts: MountFor,
 ): Promise<Created> {
   const name = role === 'init' ? dockerNames.initContainer(ctx.app, pod.namespace, pod.name, c.name) : dockerNames.container(ctx.app, pod.namespace, pod.name, c.name);
-  const vars = new Map(c.env.map((e) => [e.name, 'value' in e ? e.value : podIp]));
+  const vars = new Map(c.env.map((e) => [e.name, 'value' in e ? e.value : fields[e.fieldRef]]));
   const env = [...vars].map(([k, v]) => `${k}=${v}`);
   const sc = c.securityContext;
   const imageUser = needsImageUser(sc) ? await imageUserOf(ctx, c.image) : undefined;

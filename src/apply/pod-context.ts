@@ -50,5 +50,6 @@ export function podLabels(ctx: PodContext, pod: PodPlan, role: 'sandbox' | 'init
     [L.specHash]: pod.specHash,
     [L.podLabels]: JSON.stringify(pod.labels),
     [L.restartPolicy]: pod.restartPolicy,
+    ...(pod.inPlaceHash ? { [L.inPlaceHash]: pod.inPlaceHash } : {}),
   };
 }

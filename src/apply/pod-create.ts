@@ -13,6 +13,7 @@ import { createContainer } from './pod-container.js';
 import { createImageStandIn, failedToRun, finishPod, imageFailures } from './pod-resume.js';
 import { mountResolver, needsSafeMounts } from './pod-mounts.js';
 import { createPodVolumes, existingVolumeNames, writeVolumeFiles } from './pod-volumes.js';
+import { needsRuntimeValues, runtimeValues, uidOnly } from './downward-volume.js';
 
 /**
  * Creates a pod: volumes, sandbox (owns network namespace, hostname, DNS), config files
@@ -47,18 +48,18 @@ export async function createPod(ctx: PodContext, pod: PodPlan): Promise<PodCreat
   // The pod IP is known only once the sandbox runs; most pods never ask for it, and then app
   // containers are created while the sandbox starts (they only need its id), halving the
   // critical path of a cold apply.
-  const needsIp = [...pod.initContainers, ...pod.containers].some((c) => c.env.some((e) => 'fieldRef' in e));
+  const needsIp = [...pod.initContainers, ...pod.containers].some(needsRuntimeValues);
   // subPath and hostPath mounts are resolved as each container is created, after the init
   // containers before it ran (they may have written the path) and once the sandbox holds the
   // pod's tmpfs volumes mounted on the host (else the path would be resolved on the empty disk
   // directory underneath).
   if (pod.initContainers.length === 0 && !needsIp && !needsSafeMounts(pod)) {
-    const [created] = await Promise.all([finishPod(ctx, pod, { id: sandbox.id, ip: '', running: startSandbox }, mounts, 0), startSandbox]);
+    const [created] = await Promise.all([finishPod(ctx, pod, { id: sandbox.id, fields: uidOnly(sandbox.id), running: startSandbox }, mounts, 0), startSandbox]);
     return created;
   }
   await startSandbox;
-  const ip = pod.hostNetwork ? '127.0.0.1' : needsIp ? await sandboxIp(ctx, pod, sandbox) : '';
-  return finishPod(ctx, pod, { id: sandbox.id, ip }, mounts, 0);
+  const fields = needsIp ? await runtimeValues(ctx.docker, sandbox, pod.hostNetwork, dockerNames.network(ctx.app, pod.namespace)) : uidOnly(sandbox.id);
+  return finishPod(ctx, pod, { id: sandbox.id, fields }, mounts, 0);
 }
 
 /** Re-creates one app container of an existing pod (it was removed by hand). */
@@ -71,7 +72,9 @@ export async function createPodContainer(ctx: PodContext, pod: PodPlan, name: st
     return { started: false };
   }
   const mounts = mountResolver(ctx, pod, await existingVolumeNames(ctx, pod));
-  const { container, refused } = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, observed.sandbox.ip ?? '', mounts);
+  const sandbox = ctx.docker.api.getContainer(observed.sandbox.id);
+  const fields = needsRuntimeValues(spec) ? await runtimeValues(ctx.docker, sandbox, pod.hostNetwork, dockerNames.network(ctx.app, pod.namespace)) : uidOnly(sandbox.id);
+  const { container, refused } = await createContainer(ctx, pod, spec, 'container', observed.sandbox.id, fields, mounts);
   if (refused !== undefined) return { started: false };
   try {
     await container.start();
@@ -143,11 +146,4 @@ async function createSandbox(ctx: PodContext, pod: PodPlan, image: string, volum
   } catch (err) {
     throw dockerError(err, `creating the sandbox of pod ${pod.namespace}/${pod.name}`);
   }
-}
-
-async function sandboxIp(ctx: PodContext, pod: PodPlan, sandbox: Dockerode.Container): Promise<string> {
-  const info = await sandbox.inspect().catch((err: unknown) => {
-    throw dockerError(err, `inspecting the sandbox of pod ${pod.namespace}/${pod.name}`);
-  });
-  return Object.values(info.NetworkSettings.Networks ?? {})[0]?.IPAddress ?? '';
 }

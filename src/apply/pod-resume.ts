@@ -13,6 +13,8 @@ import { createContainer } from './pod-container.js';
 import type { MountFor } from './pod-mounts.js';
 import { mountResolver } from './pod-mounts.js';
 import { existingVolumeNames } from './pod-volumes.js';
+import type { RuntimeValues } from './downward-volume.js';
+import { needsRuntimeValues, runtimeValues, uidOnly } from './downward-volume.js';
 
 /**
  * A pod's creation after its sandbox runs, from a given init container on, and what resumes it
@@ -29,7 +31,8 @@ import { existingVolumeNames } from './pod-volumes.js';
 /** The pod's sandbox as the rest of its creation needs it. */
 export interface SandboxRef {
   id: string;
-  ip: string;
+  /** What the pod's containers read through the downward API that only its sandbox knows (uid, addresses). */
+  fields: RuntimeValues;
   /** Settles once the sandbox runs with its volume files written: nothing of the pod starts before. */
   running?: Promise<void>;
 }
@@ -84,14 +87,14 @@ export async function finishPod(ctx: PodContext, pod: PodPlan, sandbox: SandboxR
       await createImageStandIn(ctx, pod, c, 'init', sandbox.id, failure);
       return { started: false };
     }
-    const { container, refused } = await createContainer(ctx, pod, c, 'init', sandbox.id, sandbox.ip, mounts);
+    const { container, refused } = await createContainer(ctx, pod, c, 'init', sandbox.id, sandbox.fields, mounts);
     if (refused !== undefined) return { started: false };
     if (!(await runInit(ctx, pod, c.name, container))) return { started: true };
   }
   const created = await Promise.all(
     pod.containers.map(async (c): Promise<Created> => {
       const failure = failed.get(c.name);
-      if (!failure) return createContainer(ctx, pod, c, 'container', sandbox.id, sandbox.ip, mounts);
+      if (!failure) return createContainer(ctx, pod, c, 'container', sandbox.id, sandbox.fields, mounts);
       return { container: await createImageStandIn(ctx, pod, c, 'container', sandbox.id, failure), refused: failure.message };
     }),
   );
@@ -174,7 +177,11 @@ export async function resumePod(ctx: PodContext, req: ResumeRequest, observed: O
   if (!sandbox || sandbox.state !== 'running') throw new BerthError('INTERNAL', `the sandbox of pod ${pod.namespace}/${pod.name} is not running; the pod cannot be resumed`);
   const initIndex = pod.initContainers.findIndex((c) => c.name === req.container);
   const existing = (initIndex >= 0 ? observed.initContainers : observed.containers).find((c) => c.name === req.container);
-  const ref: SandboxRef = { id: sandbox.id, ip: sandbox.ip ?? (pod.hostNetwork ? '127.0.0.1' : '') };
+  const sandboxContainer = ctx.docker.api.getContainer(sandbox.id);
+  const fields = [...pod.initContainers, ...pod.containers].some(needsRuntimeValues)
+    ? await runtimeValues(ctx.docker, sandboxContainer, pod.hostNetwork, dockerNames.network(ctx.app, pod.namespace))
+    : uidOnly(sandbox.id);
+  const ref: SandboxRef = { id: sandbox.id, fields };
   const mounts = mountResolver(ctx, pod, await existingVolumeNames(ctx, pod));
   if (req.step === 'restart-init') {
     if (initIndex < 0 || !existing) throw new BerthError('INTERNAL', `init container ${req.container} of pod ${pod.namespace}/${pod.name} is gone; the pod cannot be resumed`);
@@ -196,7 +203,7 @@ export async function resumePod(ctx: PodContext, req: ResumeRequest, observed: O
     await createImageStandIn(ctx, pod, spec, 'container', sandbox.id, failure);
     return { started: false };
   }
-  return startAll(ctx, { ...pod, containers: [spec] }, [await createContainer(ctx, pod, spec, 'container', sandbox.id, ref.ip, mounts)]);
+  return startAll(ctx, { ...pod, containers: [spec] }, [await createContainer(ctx, pod, spec, 'container', sandbox.id, ref.fields, mounts)]);
 }
 
 async function removeStandIn(ctx: PodContext, id: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
 import type { PodPlan, VolumePlan } from '../plan/pod-plan.js';
 import { dockerError, isNotFound } from './docker.js';
+import { writeDownwardVolume } from './downward-volume.js';
 import { packRootfs } from './images/rootfs.js';
 import type { RootfsEntry } from './images/rootfs.js';
 import { L, ownerLabels } from './labels.js';
@@ -51,7 +52,12 @@ export async function createPodVolumes(ctx: PodContext, pod: PodPlan): Promise<M
       try {
         await ctx.docker.api.createVolume({
           Name: name,
-          Labels: { ...ownerLabels(ctx.app, pod.namespace, 'Pod', pod.name, role), [L.controller]: pod.controller, [L.volume]: v.name },
+          Labels: {
+            ...ownerLabels(ctx.app, pod.namespace, 'Pod', pod.name, role),
+            [L.controller]: pod.controller,
+            [L.volume]: v.name,
+            ...(v.type === 'files' && v.version !== undefined ? { [L.downwardAPI]: 'true' } : {}),
+          },
           ...(driverOpts ? { Driver: 'local', DriverOpts: driverOpts } : {}),
         });
       } catch (err) {
@@ -73,7 +79,7 @@ export async function restoreVolumeFiles(ctx: PodContext, pod: PodPlan, sandboxI
   try {
     await writeVolumeFiles(ctx, pod, sandbox, pod.volumes.filter((v) => volumes.includes(v.name)));
   } catch (err) {
-    throw dockerError(err, `writing the secret volumes of pod ${pod.namespace}/${pod.name} again`);
+    throw dockerError(err, `writing the volume files of pod ${pod.namespace}/${pod.name}`);
   }
 }
 
@@ -92,6 +98,10 @@ export async function writeVolumeFiles(ctx: PodContext, pod: PodPlan, sandbox: D
     );
     const uid = users.size === 1 ? [...users][0]! : 0;
     const gid = pod.containers.find((c) => c.securityContext.supplementalGroups?.length)?.securityContext.supplementalGroups?.[0] ?? 0;
+    if (v.version !== undefined) {
+      await writeDownwardVolume(sandbox, v, { uid, gid });
+      continue;
+    }
     const entries: RootfsEntry[] = v.files.map((f) => ({
       type: 'file',
       path: f.path,

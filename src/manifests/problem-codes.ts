@@ -63,7 +63,7 @@ export const PROBLEM_CODES = {
   'missing-port-name': { severity: 'error', summary: 'A Service with more than one port must name every port.' },
   'unknown-port-name': { severity: 'warning', summary: 'A probe or lifecycle handler refers to a port name its container does not define; Kubernetes accepts it, and the check fails.' },
   'invalid-env': { severity: 'error', summary: 'An env entry has a bad name, or both value and valueFrom, or valueFrom without exactly one source.' },
-  'unsupported-field-ref': { severity: 'error', summary: 'fieldRef.fieldPath is not one of those berth provides (metadata.name, metadata.namespace, status.podIP).' },
+  'unsupported-field-ref': { severity: 'error', summary: 'A downward API fieldRef.fieldPath, resourceFieldRef.resource or divisor that Kubernetes does not accept where it is used (env, or a downwardAPI volume).' },
   'invalid-quantity': { severity: 'error', summary: 'A resource quantity is not Kubernetes syntax (`500m`, `1Gi`, `2`); `12 GB` is not.' },
   'invalid-resource-name': { severity: 'error', summary: 'A resources key is not a resource Kubernetes knows (cpu, memory, ...).' },
   'unimplemented-resource': { severity: 'warning', summary: 'A valid resource berth does not enforce on Docker (ephemeral-storage, hugepages, extended resources).' },

@@ -159,6 +159,8 @@ function defaultVolume(v: Volume): void {
   if (Object.keys(v).every((k) => k === 'name')) v.emptyDir = {};
   if (v.configMap) v.configMap.defaultMode ??= 0o644;
   if (v.secret) v.secret.defaultMode ??= 0o644;
+  if (v.downwardAPI) v.downwardAPI.defaultMode ??= 0o644;
+  if (v.projected) v.projected.defaultMode ??= 0o644;
 }
 
 function defaultReplicaSet(rs: ReplicaSet): void {

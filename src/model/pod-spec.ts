@@ -7,6 +7,10 @@ export function referencedConfigs(namespace: string, spec: PodSpec): { configMap
   for (const v of spec.volumes ?? []) {
     if (v.configMap) cms.add(v.configMap.name);
     if (v.secret) secrets.add(v.secret.secretName);
+    for (const p of v.projected?.sources ?? []) {
+      if (p.configMap) cms.add(p.configMap.name);
+      if (p.secret) secrets.add(p.secret.name);
+    }
   }
   for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
     for (const e of c.envFrom ?? []) {

@@ -29,6 +29,8 @@ export function actionId(a: Action): string {
       return `restore-volume-files:${a.pod.namespace}/${a.pod.name}`;
     case 'resume-pod':
       return `resume-pod:${a.pod.namespace}/${a.pod.name}/${a.container}`;
+    case 'update-volume-files':
+      return `update-volume-files:${a.pod.namespace}/${a.pod.name}`;
     case 'create-proxy':
       return `create-proxy:${a.proxy.key}`;
     case 'create-host-rules':

@@ -22,6 +22,8 @@ export function describeAction(a: Action): string {
       return `start container ${a.container} of pod ${a.namespace}/${a.pod} (${a.reason})`;
     case 'restore-volume-files':
       return `write the files of secret volume${a.volumes.length > 1 ? 's' : ''} ${a.volumes.join(', ')} of pod ${a.pod.namespace}/${a.pod.name} again (${a.reason})`;
+    case 'update-volume-files':
+      return `update the downward API files of volume${a.volumes.length > 1 ? 's' : ''} ${a.volumes.join(', ')} of pod ${a.pod.namespace}/${a.pod.name} (${a.reason})`;
     case 'manage-restarts':
       return a.take
         ? `take over restarts of container ${a.container} in pod ${a.namespace}/${a.pod} (${a.reason})`

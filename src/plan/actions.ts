@@ -23,12 +23,18 @@ export type Action =
    * schedule); `!take` hands them back to Docker once the container has run cleanly long enough.
    */
   | { type: 'manage-restarts'; key: string; namespace: string; pod: string; container: string; containerId: string; take: boolean; reason: string }
-  | ServiceAction
   /**
    * Resumes a pod in place (apply/pod-resume.ts, plan/pod-resume.ts): pull a container's image
    * again after ErrImagePull, or run a failed init container again; then the rest of the pod.
    */
-  | { type: 'resume-pod'; key: string; pod: PodPlan; container: string; step: 'pull' | 'restart-init'; reason: string };
+  | { type: 'resume-pod'; key: string; pod: PodPlan; container: string; step: 'pull' | 'restart-init'; reason: string }
+  /**
+   * downwardAPI volumes of a running pod whose files are older than its metadata (a bare Pod's
+   * labels or annotations changed, which Kubernetes applies in place): written anew and swapped
+   * in whole, the containers go on running (apply/downward-volume.ts).
+   */
+  | { type: 'update-volume-files'; key: string; pod: PodPlan; volumes: string[]; reason: string }
+  | ServiceAction;
 
 export type ActionType = Action['type'];
 
@@ -71,6 +77,7 @@ export const ACTION_PHASE: Record<ActionType, number> = {
   'delete-pod': 1,
   // Before its pod's containers are started or created: their subPaths resolve against the files.
   'restore-volume-files': 1,
+  'update-volume-files': 1,
   'start-container': 2,
   'manage-restarts': 2,
   'create-container': 2,

@@ -18,6 +18,7 @@ import { resolveFenceposts } from '../model/int-or-string.js';
 import type { HashKey } from '../model/hash.js';
 import type { ConfigIndex, TemplateContext, TemplatePlan } from './pod-plan.js';
 import { planTemplate } from './pod-plan.js';
+import type { NodeFacts } from './downward-plan.js';
 
 /**
  * The revision's resources reshaped for planning: namespaces to exist, claims to exist,
@@ -35,6 +36,8 @@ export interface DesiredState {
   claims: Resource<PersistentVolumeClaim>[];
   services: Resource<Service>[];
   workloads: Workload[];
+  /** The host as a node, when the pass asked Docker (templates read it: plan/downward-plan.ts readsNode). */
+  node?: NodeFacts;
 }
 
 interface WorkloadBase {
@@ -89,6 +92,8 @@ export interface DesiredStateOptions {
    * a hash cannot be recomputed (nor a Secret in it guessed) without the key.
    */
   hashKey: HashKey;
+  /** The host as a node (name, allocatable) for the downward API; read by the pass, like the clock passed in. */
+  node?: NodeFacts;
 }
 
 export function buildDesiredState(resources: readonly Resource[], options: DesiredStateOptions): DesiredState {
@@ -104,7 +109,7 @@ export function buildDesiredState(resources: readonly Resource[], options: Desir
     if (o.kind === 'Secret') secrets.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
   }
   const configs: ConfigIndex = { configMaps, secrets };
-  const ctx: TemplateContext = { configs, hashKey: options.hashKey };
+  const ctx: TemplateContext = { configs, hashKey: options.hashKey, ...(options.node ? { node: options.node } : {}) };
   const workloads: Workload[] = [];
   for (const r of resources) {
     const w = workloadOf(r.object, ctx);
@@ -119,6 +124,7 @@ export function buildDesiredState(resources: readonly Resource[], options: Desir
     claims: resources.filter((r): r is Resource<PersistentVolumeClaim> => r.object.kind === 'PersistentVolumeClaim'),
     services: resources.filter((r): r is Resource<Service> => r.object.kind === 'Service'),
     workloads,
+    ...(options.node ? { node: options.node } : {}),
   };
 }
 
@@ -130,7 +136,7 @@ function workloadOf(o: AnyObject, ctx: TemplateContext): Workload | undefined {
     case 'Pod': {
       const pod = o as Pod;
       const podTemplate: PodTemplateSpec = { metadata: { labels: pod.metadata.labels ?? {}, annotations: pod.metadata.annotations ?? {} }, spec: pod.spec };
-      return { kind: 'Pod', key, namespace: ns, name, podTemplate, template: planTemplate(podTemplate, { namespace: ns, owner: key, controller: key }, ctx) };
+      return { kind: 'Pod', key, namespace: ns, name, podTemplate, template: planTemplate(podTemplate, { namespace: ns, owner: key, controller: key, inPlaceMetadata: true }, ctx) };
     }
     case 'ReplicaSet':
     case 'ReplicationController': {

@@ -145,6 +145,16 @@ export interface ObservedPod {
    * again, empty (apply/observe.ts). Observed only by passes that may write them again.
    */
   lostVolumes?: string[];
+  /**
+   * The version each downwardAPI volume of a running sandbox holds (where its `..data` points,
+   * apply/downward-volume.ts), by volume name. Observed only by passes that may update them.
+   */
+  downwardVersions?: Record<string, string>;
+  /**
+   * The pod's template hash without the metadata Kubernetes changes in place (bare Pods only,
+   * made by a berth that knows it): labels and annotations changes leave such a pod running.
+   */
+  inPlaceHash?: string;
 }
 
 export interface ObservedService {

@@ -7,7 +7,6 @@ import type {
   Container,
   ContainerPort,
   HostAlias,
-  KeyToPath,
   Lifecycle,
   PodSpec,
   PodTemplateSpec,
@@ -20,6 +19,13 @@ import type {
 import { own } from '../model/own.js';
 import { referencedConfigs } from '../model/pod-spec.js';
 import { withoutInertFields } from './template-inert-fields.js';
+import type { RuntimeField } from '../model/downward.js';
+import type { NodeFacts, PodFields } from './downward-plan.js';
+import { downwardEnvValue, downwardFiles, inPlaceTemplate, NO_NODE } from './downward-plan.js';
+import { expandVars } from './env-expand.js';
+import { projectedVolume, projectFiles } from './projected-plan.js';
+
+export { expandSubPathExpr, expandVars } from './env-expand.js';
 
 /**
  * A pod fully resolved for execution: every reference to a ConfigMap or Secret replaced by its
@@ -38,6 +44,8 @@ export interface PodPlan {
   controller: string;
   /** Hash of everything that shapes the pod, config content included (content-driven updates). */
   specHash: string;
+  /** Bare Pods: the hash without the metadata changed in place (TemplatePlan.inPlaceHash). */
+  inPlaceHash?: string;
   hostname: string;
   subdomain?: string;
   restartPolicy: RestartPolicy;
@@ -59,7 +67,8 @@ export interface PodPlan {
 export type VolumePlan =
   | { name: string; type: 'emptyDir'; medium: 'disk' | 'memory'; sizeBytes?: number }
   | { name: string; type: 'pvc'; claim: string; readOnly: boolean }
-  | { name: string; type: 'files'; from: { kind: 'ConfigMap' | 'Secret'; name: string }; secret: boolean; files: FilePlan[] }
+  /** `version`: downwardAPI and projected files, written under `..<version>` and swapped in whole when it changes (plan/downward-plan.ts). */
+  | { name: string; type: 'files'; from: { kind: 'ConfigMap' | 'Secret' | 'DownwardAPI' | 'Projected'; name: string }; secret: boolean; files: FilePlan[]; version?: string }
   | { name: string; type: 'hostPath'; path: string; hostPathType?: string };
 
 export interface FilePlan {
@@ -67,12 +76,14 @@ export interface FilePlan {
   /** base64 */
   content: string;
   mode: number;
+  /** downwardAPI metadata.uid: the content is the pod's uid, known once its sandbox exists. */
+  field?: 'metadata.uid';
 }
 
 export type EnvPlan =
   | { name: string; value: string; secret?: boolean }
   /** Known only once the sandbox has an address. */
-  | { name: string; fieldRef: 'status.podIP' };
+  | { name: string; fieldRef: RuntimeField };
 
 export interface MountPlan {
   volume: string;
@@ -133,6 +144,8 @@ export interface ConfigIndex {
 export interface TemplateContext {
   configs: ConfigIndex;
   hashKey: HashKey;
+  /** The host as a node (spec.nodeName, allocatable for resourceFieldRef); NO_NODE where no pod is made. */
+  node?: NodeFacts;
 }
 
 /** A resolved template: everything of a PodPlan except the pod's own name. */
@@ -146,6 +159,12 @@ export interface TemplatePlan {
   legacyHash: string;
   /** The legacy hash as the store holds it since the host key was made (sealed, store/host-key.ts). */
   legacyRecordHash: string;
+  /**
+   * Bare Pods only: the hash of the template without the labels and annotations Kubernetes
+   * updates on a running pod (plan/downward-plan.ts inPlaceTemplate). A pod that carries it
+   * keeps running through such a change; its downwardAPI volumes follow.
+   */
+  inPlaceHash?: string;
   build(name: string): PodPlan;
 }
 
@@ -158,6 +177,8 @@ export interface TemplateOwner {
   extraLabels?: StringMap;
   /** Label that carries the template hash on each pod (`pod-template-hash` for Deployments). */
   hashLabel?: string;
+  /** A bare Pod: its labels and annotations change in place, as on a Kubernetes pod (TemplatePlan.inPlaceHash). */
+  inPlaceMetadata?: boolean;
 }
 
 /**
@@ -192,20 +213,22 @@ export function planTemplate(template: PodTemplateSpec, owner: TemplateOwner, ct
     extraLabels: { ...(owner.extraLabels ?? {}), ...(owner.hashLabel ? { [owner.hashLabel]: hash } : {}) },
   };
   const legacyHash = legacyTemplateHash(content);
+  const inPlaceHash = owner.inPlaceMetadata ? keyedTemplateHash(ctx.hashKey, templateContent(owner.namespace, inPlaceTemplate(template), configs, owner.extraLabels ?? null)) : undefined;
   return {
     hash,
     legacyHash,
     legacyRecordHash: sealLegacyTemplateHash(ctx.hashKey, legacyHash),
-    build: (name) => buildPodPlan(name, template, resolved, configs, hash),
+    ...(inPlaceHash ? { inPlaceHash } : {}),
+    build: (name) => ({ ...buildPodPlan(name, template, resolved, configs, hash, ctx.node ?? NO_NODE), ...(inPlaceHash ? { inPlaceHash } : {}) }),
   };
 }
 
-function buildPodPlan(name: string, template: PodTemplateSpec, owner: TemplateOwner, configs: ConfigIndex, hash: string): PodPlan {
+function buildPodPlan(name: string, template: PodTemplateSpec, owner: TemplateOwner, configs: ConfigIndex, hash: string, node: NodeFacts): PodPlan {
   const spec = template.spec;
   const ns = owner.namespace;
   const labels = { ...(template.metadata.labels ?? {}), ...(owner.extraLabels ?? {}) };
-  const podFields: StringMap = { 'metadata.name': name, 'metadata.namespace': ns };
   const annotations = template.metadata.annotations;
+  const podFields: PodFields = { name, namespace: ns, labels, annotations: annotations ?? {}, spec, node };
   const container = (c: Container): ContainerPlan => buildContainerPlan(c, spec, annotations, ns, configs, podFields);
   return {
     namespace: ns,
@@ -242,6 +265,8 @@ function buildPodPlan(name: string, template: PodTemplateSpec, owner: TemplateOw
         for (const [k, val] of Object.entries(s?.data ?? {})) data.set(k, Buffer.from(val, 'base64'));
         return { name: v.name, type: 'files', from: { kind: 'Secret', name: v.secret.secretName }, secret: true, files: projectFiles(data, v.secret.items, v.secret.defaultMode) };
       }
+      if (v.projected) return projectedVolume(v.name, v.projected, ns, configs, podFields);
+      if (v.downwardAPI) return { name: v.name, type: 'files', from: { kind: 'DownwardAPI', name: v.name }, secret: false, ...downwardFiles(v.downwardAPI, podFields) };
       if (v.hostPath) return { name: v.name, type: 'hostPath', path: v.hostPath.path, ...(v.hostPath.type ? { hostPathType: v.hostPath.type } : {}) };
       const size = v.emptyDir?.sizeLimit !== undefined ? parseQuantity(v.emptyDir.sizeLimit) : undefined;
       return { name: v.name, type: 'emptyDir', medium: v.emptyDir?.medium === 'Memory' ? 'memory' : 'disk', ...(size !== undefined ? { sizeBytes: Math.ceil(size) } : {}) };
@@ -251,18 +276,7 @@ function buildPodPlan(name: string, template: PodTemplateSpec, owner: TemplateOw
   };
 }
 
-/**
- * `items` selects and renames keys; without it every key becomes a file named after it. A Map:
- * keys are the manifest's (`__proto__` and `constructor` are valid ConfigMap keys).
- */
-function projectFiles(data: ReadonlyMap<string, Buffer>, items: KeyToPath[] | undefined, defaultMode: number): FilePlan[] {
-  const chosen: KeyToPath[] = items ?? [...data.keys()].sort().map((key) => ({ key, path: key }));
-  return chosen
-    .filter((i) => data.has(i.key))
-    .map((i) => ({ path: i.path, content: data.get(i.key)!.toString('base64'), mode: i.mode ?? defaultMode }));
-}
-
-function buildContainerPlan(c: Container, spec: PodSpec, annotations: StringMap | undefined, ns: string, configs: ConfigIndex, podFields: StringMap): ContainerPlan {
+function buildContainerPlan(c: Container, spec: PodSpec, annotations: StringMap | undefined, ns: string, configs: ConfigIndex, podFields: PodFields): ContainerPlan {
   const env = resolveEnv(c, ns, configs, podFields);
   const lookup = new Map(env.filter((e): e is Extract<EnvPlan, { value: string }> => 'value' in e).map((e) => [e.name, e.value]));
   const psc = spec.securityContext ?? {};
@@ -332,7 +346,7 @@ function buildContainerPlan(c: Container, spec: PodSpec, annotations: StringMap 
  * Kubernetes order: envFrom sources in order (later wins), then `env` (wins over envFrom), each
  * `env` value expanded with `$(NAME)` references to variables defined before it.
  */
-function resolveEnv(c: Container, ns: string, configs: ConfigIndex, podFields: StringMap): EnvPlan[] {
+function resolveEnv(c: Container, ns: string, configs: ConfigIndex, podFields: PodFields): EnvPlan[] {
   const out = new Map<string, EnvPlan>();
   for (const src of c.envFrom ?? []) {
     const prefix = src.prefix ?? '';
@@ -359,39 +373,10 @@ function resolveEnv(c: Container, ns: string, configs: ConfigIndex, podFields: S
     } else if (vf.secretKeyRef) {
       const v = own(configs.secrets.get(`${ns}/${vf.secretKeyRef.name}`)?.data, vf.secretKeyRef.key);
       if (v !== undefined) out.set(e.name, { name: e.name, value: Buffer.from(v, 'base64').toString('utf8'), secret: true });
-    } else if (vf.fieldRef) {
-      const path = vf.fieldRef.fieldPath;
-      if (path === 'status.podIP') out.set(e.name, { name: e.name, fieldRef: 'status.podIP' });
-      else if (own(podFields, path) !== undefined) out.set(e.name, { name: e.name, value: own(podFields, path)! });
+    } else {
+      const v = downwardEnvValue(e, c, podFields);
+      if (v) out.set(e.name, { name: e.name, ...v });
     }
   }
   return [...out.values()];
-}
-
-/**
- * The kubelet's subPathExpr: `$(VAR)` from the container's environment (`$$` is a literal `$`).
- * A variable that is unset or empty is an error, as is a result that is absolute or climbs with
- * `..` (the same rule as subPath; the path is then resolved inside the volume like a subPath).
- */
-export function expandSubPathExpr(expr: string, env: ReadonlyMap<string, string>): { subPath: string } | { error: string } {
-  const missing = new Set<string>();
-  const subPath = expr.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) => {
-    if (m === '$$') return '$';
-    const v = env.get(name!);
-    if (v === undefined || v === '') missing.add(name!);
-    return v ?? '';
-  });
-  if (missing.size > 0) return { error: `has no value for ${[...missing].sort().map((n) => `$(${n})`).join(', ')}: not in the container's env, or empty` };
-  if (subPath.startsWith('/')) return { error: `expands to ${JSON.stringify(subPath)}, an absolute path; it must be relative to the volume` };
-  if (subPath.split('/').includes('..')) return { error: `expands to ${JSON.stringify(subPath)}, which contains '..'; it must stay inside the volume` };
-  return { subPath };
-}
-
-/** `$(VAR)` expands when VAR is known, `$$(VAR)` escapes to a literal `$(VAR)`; unknown stays as written. */
-export function expandVars(text: string, vars: ReadonlyMap<string, string>): string {
-  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) => {
-    if (m === '$$') return '$';
-    const v = name === undefined ? undefined : vars.get(name);
-    return v ?? m;
-  });
 }

@@ -65,7 +65,7 @@ export function resultEvents(r: SettledResult): PlannedEvent[] {
     const out: PlannedEvent[] = [{ type: 'Warning', reason: failureReason(a.type), key: a.key, message: `${text}: ${r.error?.message}` }];
     // As the kubelet reports a mount it cannot make yet (a hostPath missing, retried): on the pod.
     // A secret volume left empty is one too (the kubelet's "MountVolume.SetUp failed").
-    if ((r.error?.code === 'VOLUME_ERROR' && (a.type === 'create-pod' || a.type === 'create-container')) || a.type === 'restore-volume-files')
+    if ((r.error?.code === 'VOLUME_ERROR' && (a.type === 'create-pod' || a.type === 'create-container')) || a.type === 'restore-volume-files' || a.type === 'update-volume-files')
       out.push({ type: 'Warning', reason: 'FailedMount', key: `Pod/${a.pod.namespace}/${a.pod.name}`, message: r.error?.message ?? text });
     return out;
   }
@@ -123,6 +123,8 @@ function successReason(type: Action['type']): string {
     case 'start-container':
     case 'restore-volume-files':
       return 'Healed';
+    case 'update-volume-files':
+      return 'Updated';
     case 'manage-restarts':
       return 'BackOff';
     case 'resume-pod':
@@ -139,7 +141,7 @@ function successReason(type: Action['type']): string {
 }
 
 function failureReason(type: Action['type']): string {
-  return type.startsWith('delete') ? 'FailedDelete' : 'FailedCreate';
+  return type.startsWith('delete') ? 'FailedDelete' : type === 'update-volume-files' ? 'FailedUpdate' : 'FailedCreate';
 }
 
 /** Back-off steps a container Docker could not run has taken (the store's count, merged into the observation). */

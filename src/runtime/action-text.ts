@@ -15,6 +15,8 @@ export function actionText(r: ActionResult): string {
       return `pod/${a.pod}: container ${a.container} started (${a.reason})`;
     case 'restore-volume-files':
       return `pod/${a.pod.name}: secret volume${a.volumes.length > 1 ? 's' : ''} ${a.volumes.join(', ')} written again (${a.reason})`;
+    case 'update-volume-files':
+      return `pod/${a.pod.name}: volume${a.volumes.length > 1 ? 's' : ''} ${a.volumes.join(', ')} updated (${a.reason})`;
     case 'manage-restarts':
       return `pod/${a.pod}: container ${a.container} ${a.take ? 'restarts managed by berth with back-off' : 'restarts handed back to Docker'} (${a.reason})`;
     case 'create-network':

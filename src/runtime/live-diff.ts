@@ -1,5 +1,5 @@
 import { describeAction } from '../apply/execute.js';
-import { buildDesiredState } from '../plan/desired.js';
+import { buildDesiredStateOnHost } from './node-facts.js';
 import { plan } from '../plan/plan.js';
 import { liftReplicaOverrides, replicaOverrides, scaleDivergences, withReplicaOverrides } from '../plan/overrides.js';
 import type { DiffReport, DivergenceItem } from '../report/render/report.js';
@@ -53,7 +53,7 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
   // force for the revision they were made under, so neither is drift. A scale holds for the
   // objects this revision leaves as they were applied (plan/overrides.ts).
   const replicas = liftReplicaOverrides(resources, inventory, replicaOverrides(deps.store.listDeploymentOverrides(req.app))).kept;
-  const desired = buildDesiredState(withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template });
+  const desired = await buildDesiredStateOnHost(deps.docker, withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template });
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, req.revision);
   const { desired: effective, divergences: rollouts } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision });
   // Whether a Deployment's pods are replaced is decided on the template that runs now (a pin

@@ -9,6 +9,8 @@ import type { ManagedInspection } from '../plan/stored-status.js';
 import { managedNeedingInspect, withStoredStatus } from '../plan/stored-status.js';
 import type { InventoryEntry, Store } from './store/index.js';
 
+import { withAppliedLabels } from '../plan/controllers/in-place.js';
+
 /**
  * Readiness as a prober running in this process sees it (runtime/readiness.ts): an opinion on
  * a pod once it has probed it, nothing before. The rule that turns opinions, the store's
@@ -58,7 +60,9 @@ export async function observe(deps: { docker: DockerClient; store: Store }, req:
   const host = await observeDocker(deps.docker, { app: req.app, detail: req.detail ?? false, ...(req.volumeFiles ? { volumeFiles: true } : {}) });
   const podStatuses = new Map(deps.store.getPodStatuses(req.app).map((s) => [s.podKey, s]));
   const inspected = await inspectManaged(deps.docker, managedNeedingInspect(host.pods, podStatuses));
-  const merged = freeze({ ...host, pods: host.pods.map((p) => withStoredStatus(p, podStatuses.get(p.key), inspected)), inventory: [...(req.inventory ?? deps.store.getInventory(req.app))], podStatuses });
+  const inventory = [...(req.inventory ?? deps.store.getInventory(req.app))];
+  const pods = host.pods.map((p) => withAppliedLabels(withStoredStatus(p, podStatuses.get(p.key), inspected), inventory));
+  const merged = freeze({ ...host, pods, inventory, podStatuses });
   // The prober learns which pods to probe from the host as merged (managed restarts' start times).
   // Only the pods and their probes: a daemon's prober keeps what it was last told until the
   // next pass, and the whole observation would keep the previous revision's inventory (every

@@ -52,7 +52,6 @@ describe('a field is either run or refused, never both', () => {
   it.each([
     { name: 'a volume source berth has no driver for', spec: 'containers: [{name: a, image: nginx}]\nvolumes:\n  - name: v\n    csi: {driver: x}\n', path: 'spec.volumes[0].csi' },
     { name: 'an nfs volume', spec: 'containers: [{name: a, image: nginx}]\nvolumes:\n  - name: v\n    nfs: {server: nas, path: /x}\n', path: 'spec.volumes[0].nfs' },
-    { name: 'a projected volume', spec: 'containers: [{name: a, image: nginx}]\nvolumes:\n  - name: v\n    projected: {sources: []}\n', path: 'spec.volumes[0].projected' },
     {
       name: 'a sidecar (an init container with restartPolicy: Always), which would block the pod as an init container',
       spec: 'initContainers:\n  - name: proxy\n    image: envoy\n    restartPolicy: Always\ncontainers: [{name: a, image: nginx}]\n',

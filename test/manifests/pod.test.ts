@@ -124,7 +124,7 @@ describe('environment', () => {
             env:
               - name: NODE
                 valueFrom:
-                  fieldRef: {fieldPath: spec.nodeName}
+                  fieldRef: {fieldPath: status.phase}
               - name: NS
                 valueFrom:
                   fieldRef: {fieldPath: metadata.namespace, apiVersion: v2}
@@ -135,22 +135,6 @@ describe('environment', () => {
       want: [
         at(12, 35, 'unsupported-field-ref', 'spec.containers[0].env[0].valueFrom.fieldRef.fieldPath'),
         at(15, 67, 'invalid-value', 'spec.containers[0].env[1].valueFrom.fieldRef.apiVersion'),
-      ],
-    },
-    {
-      name: 'resourceFieldRef is not implemented',
-      spec: yaml`
-        containers:
-          - name: a
-            image: nginx:1.25
-            env:
-              - name: LIMIT
-                valueFrom:
-                  resourceFieldRef: {resource: limits.memory}
-      `,
-      want: [
-        at(11, 11, 'invalid-env', 'spec.containers[0].env[0].valueFrom'),
-        at(12, 13, 'unimplemented-field', 'spec.containers[0].env[0].valueFrom.resourceFieldRef', 'warning'),
       ],
     },
     {

@@ -1,13 +1,23 @@
-import type { Container, PodTemplateSpec, Probe, Volume } from '../../model/types.js';
-import type { ContainerStatusView } from '../../runtime/views/index.js';
+import type { Container, PodTemplateSpec, Probe, StringMap, Volume } from '../../model/types.js';
+import { canonicalFieldPath, resourceFieldValue, splitFieldPath } from '../../model/downward.js';
+import { own } from '../../model/own.js';
+import type { ContainerStatusView, PodItem } from '../../runtime/views/index.js';
 import type { DescribeWriter } from './describe.js';
 import { describeTime, labelLines } from './describe.js';
 
-/** Values of `fieldRef` env vars, which kubectl shows resolved next to their path. */
+/** The pod's fields `fieldRef` env vars read, which kubectl shows resolved next to their path. */
 export interface FieldValues {
-  'metadata.name'?: string;
-  'metadata.namespace'?: string;
-  'status.podIP'?: string;
+  /** By field path (`metadata.uid`, `status.hostIP`, ...). */
+  paths?: Readonly<Record<string, string>>;
+  labels?: StringMap;
+  annotations?: StringMap;
+}
+
+function fieldValue(fields: FieldValues, fieldPath: string): string | undefined {
+  const { path, key } = splitFieldPath(canonicalFieldPath(fieldPath));
+  if (key === undefined) return own(fields.paths, path);
+  const map = path === 'metadata.labels' ? fields.labels : path === 'metadata.annotations' ? fields.annotations : undefined;
+  return map ? (own(map, key) ?? '') : undefined;
 }
 
 /**
@@ -22,8 +32,15 @@ export function envLines(c: Container, fields: FieldValues): string[] {
     else if (vf.secretKeyRef) out.push(`${e.name}:\t<set to the key '${vf.secretKeyRef.key}' in secret '${vf.secretKeyRef.name}'>\tOptional: ${vf.secretKeyRef.optional ?? false}`);
     else if (vf.configMapKeyRef) out.push(`${e.name}:\t<set to the key '${vf.configMapKeyRef.key}' of config map '${vf.configMapKeyRef.name}'>\tOptional: ${vf.configMapKeyRef.optional ?? false}`);
     else if (vf.fieldRef) {
-      const value = fields[vf.fieldRef.fieldPath as keyof FieldValues];
+      const value = fieldValue(fields, vf.fieldRef.fieldPath);
       out.push(`${e.name}:\t${value !== undefined ? `${value} ` : ''}(${vf.fieldRef.apiVersion ?? 'v1'}:${vf.fieldRef.fieldPath})`);
+    } else if (vf.resourceFieldRef) {
+      // kubectl's wording: the value from the spec, or where it comes from when no limit is set.
+      const r = vf.resourceFieldRef;
+      const target = r.containerName ? undefined : c;
+      const written = target ? resourceFieldValue(r.resource, r.divisor, target.resources, { cpu: 0, memory: 0, ephemeralStorage: 0 }) : undefined;
+      const value = written === undefined ? '' : written === '0' && r.resource.startsWith('limits.') ? 'node allocatable' : written;
+      out.push(`${e.name}:\t${value ? `${value} ` : ''}(${r.containerName ? `${r.containerName}:` : ''}${r.resource})`);
     }
   }
   return alignTabs(out);
@@ -172,6 +189,18 @@ export function writeVolumes(w: DescribeWriter, level: number, volumes: readonly
       w.kv(l, 'Type', 'HostPath (bare host directory volume)');
       w.kv(l, 'Path', v.hostPath.path);
       w.kv(l, 'HostPathType', v.hostPath.type ?? '');
+    } else if (v.downwardAPI) {
+      // kubectl's lines: "metadata.labels -> labels", "limits.cpu -> cpu_limit".
+      w.kv(l, 'Type', 'DownwardAPI (a volume populated by information about the pod)');
+      w.line(l, 'Items:');
+      for (const i of v.downwardAPI.items ?? []) w.line(l + 1, `${i.fieldRef?.fieldPath ?? i.resourceFieldRef?.resource ?? ''} -> ${i.path}`);
+    } else if (v.projected) {
+      w.kv(l, 'Type', 'Projected (a volume that contains injected data from multiple sources)');
+      for (const p of v.projected.sources ?? []) {
+        if (p.configMap) w.kv(l, 'ConfigMapName', p.configMap.name);
+        if (p.secret) w.kv(l, 'SecretName', p.secret.name);
+        if (p.downwardAPI) w.kv(l, 'DownwardAPI', 'true');
+      }
     } else {
       w.kv(l, 'Type', 'EmptyDir (a temporary directory that shares a pod\'s lifetime)');
       w.kv(l, 'Medium', v.emptyDir?.medium ?? '');
@@ -199,4 +228,20 @@ export function writePodTemplate(w: DescribeWriter, template: PodTemplateSpec | 
   section('Init Containers', template.spec.initContainers);
   section('Containers', template.spec.containers);
   writeVolumes(w, 1, template.spec.volumes);
+}
+
+/** The fields a pod's env reads, from the pod as `get -o yaml` shows it (so both agree). */
+export function podFieldValues(pod: PodItem): FieldValues {
+  const { metadata, spec, status } = pod;
+  const sa = spec as { serviceAccountName?: string; serviceAccount?: string };
+  const paths: Record<string, string> = {
+    'metadata.name': metadata.name,
+    'metadata.namespace': metadata.namespace ?? 'default',
+    'metadata.uid': metadata.uid,
+    'spec.serviceAccountName': sa.serviceAccountName || sa.serviceAccount || 'default',
+    ...(spec.nodeName ? { 'spec.nodeName': spec.nodeName } : {}),
+    ...(status.hostIP ? { 'status.hostIP': status.hostIP, 'status.hostIPs': (status.hostIPs ?? []).map((i) => i.ip).join(',') } : {}),
+    ...(status.podIP ? { 'status.podIP': status.podIP, 'status.podIPs': (status.podIPs ?? []).map((i) => i.ip).join(',') } : {}),
+  };
+  return { paths, labels: metadata.labels ?? {}, annotations: metadata.annotations ?? {} };
 }

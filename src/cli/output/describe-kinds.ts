@@ -3,7 +3,7 @@ import { matches, selectorFromMap } from '../../model/selectors.js';
 import type { EventRecord } from '../../runtime/store/index.js';
 import type { View, ViewOf } from '../../runtime/views/index.js';
 import { humanDuration } from './age.js';
-import { writeContainer, writePodTemplate, writeVolumes } from './describe-containers.js';
+import { podFieldValues, writeContainer, writePodTemplate, writeVolumes } from './describe-containers.js';
 import { annotationLines, describeTime, DescribeWriter, labelLines, writeEvents } from './describe.js';
 import { accessModes, labelSelectorText } from './table.js';
 import { describeAccess, isAccessView } from './describe-access.js';
@@ -91,7 +91,7 @@ function describePod(w: DescribeWriter, view: ViewOf<'Pod'>): void {
   } else w.kv(0, 'IPs', '<none>');
   const by = controlledBy(view);
   if (by) w.kv(0, 'Controlled By', by);
-  const fields = { 'metadata.name': view.name, 'metadata.namespace': view.namespace, ...(status.podIP ? { 'status.podIP': status.podIP } : {}) };
+  const fields = podFieldValues(view.object);
   const specOf = (name: string, list: ReadonlyArray<Container | { name: string; image: string }> | undefined) => {
     const c = list?.find((x) => x.name === name);
     return c && 'imagePullPolicy' in c ? c : undefined;

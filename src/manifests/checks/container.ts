@@ -7,6 +7,7 @@ import type { CheckContext } from './context.js';
 import { checkContainerImage } from './image.js';
 import { checkPortNumber } from './ports.js';
 import { checkContainerResources } from './resources.js';
+import { checkFieldRef, checkResourceFieldRef } from './downward.js';
 import type { Rec } from './values.js';
 import { arr, has, int, rec, str } from './values.js';
 import { clipList, quote } from '../../model/excerpt.js';
@@ -16,10 +17,10 @@ export interface PodScope {
   volumes: ReadonlySet<string>;
   /** Port name → the container that declared it first (port names are unique in a pod). */
   portNames: Map<string, string>;
+  /** Names of the pod's containers (init containers included): resourceFieldRef.containerName names one. */
+  containers: ReadonlySet<string>;
 }
 
-/** The downward-API fields berth fills in (SPEC §3). */
-export const SUPPORTED_FIELD_PATHS: readonly string[] = ['metadata.name', 'metadata.namespace', 'status.podIP'];
 
 export function checkContainer(value: unknown, path: Path, init: boolean, ctx: CheckContext, scope: PodScope): void {
   const c = rec(value);
@@ -34,7 +35,7 @@ export function checkContainer(value: unknown, path: Path, init: boolean, ctx: C
   const image = str(c.image);
   if (image !== undefined) checkContainerImage(image, [...path, 'image'], ctx);
   const ownPorts = checkContainerPorts(c, path, label, ctx, scope);
-  checkEnv(c, path, ctx);
+  checkEnv(c, path, ctx, scope);
   checkEnvFrom(c, path, ctx);
   checkContainerResources(c.resources, [...path, 'resources'], r);
   checkMounts(c, path, ctx, scope);
@@ -85,7 +86,9 @@ function checkContainerPorts(c: Rec, path: Path, label: string, ctx: CheckContex
   return own;
 }
 
-function checkEnv(c: Rec, path: Path, ctx: CheckContext): void {
+const ENV_SOURCES = ['configMapKeyRef', 'secretKeyRef', 'fieldRef', 'resourceFieldRef'] as const;
+
+function checkEnv(c: Rec, path: Path, ctx: CheckContext, scope: PodScope): void {
   const { r } = ctx;
   arr(c.env).forEach((e, i) => {
     const env = rec(e);
@@ -100,22 +103,16 @@ function checkEnv(c: Rec, path: Path, ctx: CheckContext): void {
     if (!from) return;
     if (typeof env.value === 'string' && env.value !== '')
       r.report('invalid-env', [...at, 'valueFrom'], 'value and valueFrom are mutually exclusive', { at: 'key' });
-    const sources = (['configMapKeyRef', 'secretKeyRef', 'fieldRef'] as const).filter((s) => has(from, s));
-    if (sources.length !== 1) {
-      const detail = sources.length === 0 ? 'has none berth supports' : `has ${sources.join(' and ')}`;
-      r.report('invalid-env', [...at, 'valueFrom'], `valueFrom needs exactly one of configMapKeyRef, secretKeyRef, fieldRef; it ${detail}`, { at: 'key' });
+    const sources = ENV_SOURCES.filter((s) => has(from, s));
+    // fileKeyRef alone is reported as a field berth does not implement, not once more here.
+    if (sources.length !== 1 && !(sources.length === 0 && has(from, 'fileKeyRef'))) {
+      const detail = sources.length === 0 ? 'has none' : `has ${sources.join(' and ')}`;
+      r.report('invalid-env', [...at, 'valueFrom'], `valueFrom needs exactly one of ${ENV_SOURCES.join(', ')}; it ${detail}`, { at: 'key' });
     }
     keyRef(from.configMapKeyRef, [...at, 'valueFrom', 'configMapKeyRef'], 'ConfigMap', ctx);
     keyRef(from.secretKeyRef, [...at, 'valueFrom', 'secretKeyRef'], 'Secret', ctx);
-    const fieldRef = rec(from.fieldRef);
-    if (fieldRef) {
-      const fieldPath = str(fieldRef.fieldPath);
-      if (fieldPath !== undefined && !SUPPORTED_FIELD_PATHS.includes(fieldPath))
-        r.report('unsupported-field-ref', [...at, 'valueFrom', 'fieldRef', 'fieldPath'], `fieldPath ${quote(fieldPath)} is not supported by berth; supported: ${SUPPORTED_FIELD_PATHS.join(', ')}`);
-      const version = str(fieldRef.apiVersion);
-      if (version !== undefined && version !== 'v1')
-        r.report('invalid-value', [...at, 'valueFrom', 'fieldRef', 'apiVersion'], `fieldRef apiVersion must be v1, not ${quote(version)}`);
-    }
+    checkFieldRef(from.fieldRef, [...at, 'valueFrom', 'fieldRef'], 'env', ctx);
+    checkResourceFieldRef(from.resourceFieldRef, [...at, 'valueFrom', 'resourceFieldRef'], 'env', scope.containers, ctx);
   });
 }
 

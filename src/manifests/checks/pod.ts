@@ -6,12 +6,14 @@ import type { PodScope } from './container.js';
 import { checkAnnotatedProfiles, checkContainer, checkPodSecurityContext } from './container.js';
 import type { CheckContext, ReferenceKind } from './context.js';
 import { checkQuantity } from './resources.js';
+import { checkDownwardVolume, checkItemPath } from './downward.js';
+import { checkProjectedVolume } from './projected.js';
 import type { Rec } from './values.js';
 import { arr, has, rec, str } from './values.js';
 import { quote } from '../../model/excerpt.js';
 import { noteServiceAccount } from './service-accounts.js';
 
-const VOLUME_SOURCES = ['emptyDir', 'persistentVolumeClaim', 'configMap', 'secret', 'hostPath'] as const;
+const VOLUME_SOURCES = ['emptyDir', 'persistentVolumeClaim', 'configMap', 'secret', 'hostPath', 'downwardAPI', 'projected'] as const;
 
 /**
  * One pod spec (a Pod's, or a controller's template) at `path`, with its metadata (the
@@ -22,8 +24,9 @@ export function checkPodSpec(value: unknown, path: Path, ctx: CheckContext, meta
   const spec = rec(value);
   if (!spec) return new Set();
   const { r } = ctx;
-  const volumes = checkVolumes(spec, path, ctx);
-  const scope: PodScope = { volumes, portNames: new Map() };
+  const containers = new Set([...arr(spec.initContainers), ...arr(spec.containers)].map((c) => str(rec(c)?.name)).filter((n): n is string => n !== undefined));
+  const volumes = checkVolumes(spec, path, ctx, containers);
+  const scope: PodScope = { volumes, portNames: new Map(), containers };
   const names = new Map<string, string>();
   for (const list of ['initContainers', 'containers'] as const) {
     arr(spec[list]).forEach((c, i) => {
@@ -58,7 +61,7 @@ export function checkPodSpec(value: unknown, path: Path, ctx: CheckContext, meta
 }
 
 /** The pod's volume names (also those with problems, so mounts are not reported twice). */
-function checkVolumes(spec: Rec, path: Path, ctx: CheckContext): Set<string> {
+function checkVolumes(spec: Rec, path: Path, ctx: CheckContext, containers: ReadonlySet<string>): Set<string> {
   const { r } = ctx;
   const names = new Set<string>();
   arr(spec.volumes).forEach((v, i) => {
@@ -77,6 +80,8 @@ function checkVolumes(spec: Rec, path: Path, ctx: CheckContext): Set<string> {
     const sources = VOLUME_SOURCES.filter((s) => has(vol, s));
     if (sources.length > 1) r.report('invalid-volume', at, `volume ${quote(name ?? i)} has more than one source (${sources.join(', ')})`);
     checkVolumeSource(vol, at, ctx);
+    checkDownwardVolume(vol.downwardAPI, [...at, 'downwardAPI'], containers, ctx);
+    checkProjectedVolume(vol.projected, [...at, 'projected'], containers, ctx, projected);
   });
   return names;
 }
@@ -114,17 +119,4 @@ function projected(value: unknown, path: Path, nameField: string, kind: Referenc
     const bad = p === undefined ? undefined : checkItemPath(p);
     if (bad) ctx.r.report('invalid-path', [...at, 'path'], `items path ${quote(p)} ${bad}`);
   });
-}
-
-/**
- * A file path inside a configMap/secret volume (Kubernetes' ValidateLocalNonReservedPath): the
- * files are written there by berth, so the path must stay in it and keep out of the names the
- * kubelet reserves (`..data`).
- */
-function checkItemPath(p: string): string | undefined {
-  if (p === '') return 'must be a non-empty relative path';
-  if (p.startsWith('/')) return 'must be a relative path (no leading /)';
-  if (p.split('/').includes('..')) return "must not contain '..'";
-  if (p.startsWith('..')) return "must not start with '..'";
-  return undefined;
 }

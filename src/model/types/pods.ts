@@ -20,7 +20,15 @@ export interface EnvVar {
     configMapKeyRef?: KeySelector;
     secretKeyRef?: KeySelector;
     fieldRef?: ObjectFieldSelector;
+    resourceFieldRef?: ResourceFieldSelector;
   };
+}
+
+/** A container's resource for the downward API; `containerName` defaults to the reading container in env. */
+export interface ResourceFieldSelector {
+  containerName?: string;
+  resource: string;
+  divisor?: string | number;
 }
 
 export interface EnvFromSource {
@@ -175,6 +183,32 @@ export interface Volume {
   configMap?: { name: string; items?: KeyToPath[]; defaultMode: number; optional?: boolean };
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode: number; optional?: boolean };
   hostPath?: { path: string; type?: string };
+  downwardAPI?: DownwardAPIVolumeSource;
+  projected?: ProjectedVolumeSource;
+}
+
+/** One source of a projected volume (serviceAccountToken and clusterTrustBundle are not run on Docker). */
+export interface VolumeProjection {
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  secret?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[] };
+}
+
+export interface ProjectedVolumeSource {
+  sources?: VolumeProjection[];
+  defaultMode: number;
+}
+
+export interface DownwardAPIVolumeFile {
+  path: string;
+  fieldRef?: ObjectFieldSelector;
+  resourceFieldRef?: ResourceFieldSelector;
+  mode?: number;
+}
+
+export interface DownwardAPIVolumeSource {
+  items?: DownwardAPIVolumeFile[];
+  defaultMode: number;
 }
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';

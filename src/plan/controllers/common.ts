@@ -30,6 +30,7 @@ export interface StepResult {
  * pod and ReplicaSet names carry the hash, so they roll once, health-gated, to keyed names.
  */
 export function runsTemplate(pod: ObservedPod, template: TemplatePlan): boolean {
+  if (template.inPlaceHash !== undefined && pod.inPlaceHash === template.inPlaceHash) return true;
   return pod.specHash === template.hash || (pod.specHash !== '' && pod.specHash === template.legacyHash);
 }
 

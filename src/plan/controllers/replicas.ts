@@ -2,6 +2,7 @@ import type { ObservedPod } from '../observed.js';
 import type { PodPlan } from '../pod-plan.js';
 import type { Workload } from '../desired.js';
 import type { StepContext, StepResult } from './common.js';
+import { updateDownwardFiles } from './in-place.js';
 import { assessPod, deletePod, podWaits, emptyStep, isAvailable, newPodName, rankForDeletion, runsTemplate } from './common.js';
 import { disrupt, Held } from './disrupt.js';
 
@@ -35,6 +36,8 @@ export function stepPod(w: PodWorkload, pods: readonly ObservedPod[], ctx: StepC
     out.events.push({ key: w.key, type: 'Warning', reason: 'PodRecreated', message: `pod ${w.name}: ${health.reason}; recreating it` });
   } else {
     out.actions.push(...health.repairs);
+    const update = health.terminal ? undefined : updateDownwardFiles(w.key, existing, plan);
+    if (update) out.actions.push(update);
     podWaits(out, w.key, w.name, health);
   }
   if (!health.terminal && (!existing.ready || health.broken || health.repairs.length))

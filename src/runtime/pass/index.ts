@@ -1,4 +1,4 @@
-import { buildDesiredState } from '../../plan/desired.js';
+import { buildDesiredStateOnHost } from '../node-facts.js';
 import type { DesiredState } from '../../plan/desired.js';
 import type { ValidateOptions } from '../../manifests/index.js';
 import { validateRevision } from '../../manifests/index.js';
@@ -185,7 +185,7 @@ async function converge(
   },
 ): Promise<Converged> {
   const resources = withReplicaOverrides(o.resources, o.replicas);
-  const desired = buildDesiredState(req.extraResources?.length ? [...resources, ...req.extraResources] : resources, { hashKey: appHashKeys(deps.store, req.app).template });
+  const desired = await buildDesiredStateOnHost(deps.docker, req.extraResources?.length ? [...resources, ...req.extraResources] : resources, { hashKey: appHashKeys(deps.store, req.app).template });
   const hostPathPrefixes = o.policy?.hostPathPrefixes;
   const allowedRegistries = o.policy?.allowedRegistries;
   const outcome = await reconcile(deps, {

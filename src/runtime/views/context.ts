@@ -2,6 +2,7 @@ import type { DesiredState, Workload } from '../../plan/desired.js';
 import { buildDesiredState, withPodTemplate } from '../../plan/desired.js';
 import type { ObservedPod } from '../../plan/observed.js';
 import { sealLegacyTemplateHash } from '../../model/hash.js';
+import { runsTemplate } from '../../plan/controllers/common.js';
 import type { AnyObject, PodTemplateSpec, Resource } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { LiveState } from './live.js';
@@ -54,7 +55,7 @@ export function viewContext(state: LiveState): ViewContext {
 export function templateOfPod(ctx: ViewContext, pod: ObservedPod): PodTemplateSpec | undefined {
   const w = ctx.workloads.get(pod.controller);
   // A legacy (unkeyed) hash names the same content: pods a berth before issue 11 created.
-  if (w && (w.template.hash === pod.specHash || w.template.legacyHash === pod.specHash)) return w.podTemplate;
+  if (w && runsTemplate(pod, w.template)) return w.podTemplate;
   // Records of templates an older berth rolled out hold the sealed form of a legacy pod's hash.
   const sealed = sealLegacyTemplateHash(ctx.state.templateHashKey, pod.specHash);
   const record = ctx.state.rollouts.get(pod.controller)?.find((r) => r.templateHash === pod.specHash || r.templateHash === sealed);
@@ -71,5 +72,5 @@ export function sourceRevisionOfPod(ctx: ViewContext, pod: ObservedPod): string 
   const record = ctx.state.rollouts.get(pod.controller)?.find((r) => r.templateHash === pod.specHash || r.templateHash === sealed);
   if (record) return record.sourceRevision;
   const w = ctx.workloads.get(pod.controller);
-  return w && (w.template.hash === pod.specHash || w.template.legacyHash === pod.specHash) ? ctx.entries.get(pod.controller)?.sourceRevision : undefined;
+  return w && runsTemplate(pod, w.template) ? ctx.entries.get(pod.controller)?.sourceRevision : undefined;
 }

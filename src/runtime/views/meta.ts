@@ -2,14 +2,10 @@ import { createHash } from 'node:crypto';
 import { kindInfo } from '../../model/kinds.js';
 import type { StringMap } from '../../model/types.js';
 import { rfc3339 } from '../../model/clock.js';
+import { podUid, uuidFromHex } from '../../model/downward.js';
 import type { ItemMeta, OwnerReference } from './types.js';
 
 export { rfc3339 };
-
-/** A UUID-shaped id from 32 hex digits. */
-function uuidFromHex(hex: string): string {
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
 
 /**
  * A stable uid for an object berth knows by key: the same app and key give the same uid on
@@ -20,9 +16,9 @@ export function uidOf(app: string, key: string): string {
   return uuidFromHex(createHash('sha256').update(`${app}\0${key}`).digest('hex'));
 }
 
-/** A pod's uid is its sandbox container's id: a new pod with the same name gets a new uid. */
+/** A pod's uid is its sandbox container's id (model/downward.ts podUid, which its containers read too). */
 export function uidOfContainer(containerId: string): string {
-  return uuidFromHex(containerId.padEnd(32, '0'));
+  return podUid(containerId);
 }
 
 export function apiVersionOf(kind: string): string {
