@@ -1,6 +1,6 @@
 import type { ConfigMap, Namespace, PersistentVolumeClaim, Secret } from './types/config.js';
 import type { Service } from './types/services.js';
-import type { CronJob, Deployment, Job, Pod, ReplicaSet, ReplicationController } from './types/workloads.js';
+import type { CronJob, DaemonSet, Deployment, Job, Pod, ReplicaSet, ReplicationController } from './types/workloads.js';
 
 /**
  * Kubernetes object shapes for the kinds berth supports, with Kubernetes field names.
@@ -15,6 +15,7 @@ export type * from './types/pods.js';
 export type * from './types/workloads.js';
 export type * from './types/services.js';
 export type * from './types/config.js';
+export type * from './types/scheduling.js';
 
 export type AnyObject =
   | Namespace
@@ -27,12 +28,13 @@ export type AnyObject =
   | ReplicationController
   | Deployment
   | Job
-  | CronJob;
+  | CronJob
+  | DaemonSet;
 
 export type Kind = AnyObject['kind'];
 
 /** Controllers whose pods come from a template. */
-export type WorkloadObject = Pod | ReplicaSet | ReplicationController | Deployment | Job | CronJob;
+export type WorkloadObject = Pod | ReplicaSet | ReplicationController | Deployment | Job | CronJob | DaemonSet;
 
 // ---------------------------------------------------------------- resources
 

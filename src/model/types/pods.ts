@@ -1,3 +1,4 @@
+import type { PodScheduling } from './scheduling.js';
 import type { IntOrString, StringMap } from './meta.js';
 
 // A pod spec and its parts: containers, probes, security settings, volumes.
@@ -192,6 +193,10 @@ export interface PodSpec {
   securityContext?: PodSecurityContext;
   shareProcessNamespace?: boolean;
   hostAliases?: HostAlias[];
+  /** DaemonSet templates only: placement on this host (model/node-scheduling.ts); stripped elsewhere. */
+  nodeSelector?: PodScheduling['nodeSelector'];
+  affinity?: PodScheduling['affinity'];
+  tolerations?: PodScheduling['tolerations'];
 }
 
 export interface PodTemplateSpec {

@@ -1,4 +1,5 @@
 import { randomSuffix } from '../../model/hash.js';
+import type { NodeInfo } from '../../model/node-scheduling.js';
 import type { Action, PlannedEvent, Wait } from '../actions.js';
 import { CRASH_LOOP_BACKOFF, delay, shouldResetBackoff } from '../../model/backoff.js';
 import type { ObservedContainer, ObservedPod } from '../observed.js';
@@ -10,6 +11,8 @@ export interface StepContext {
   random: () => number;
   /** Pod names in use on the host (all namespaces as `ns/name`), so new names never collide. */
   takenNames: Set<string>;
+  /** The node this host is, which DaemonSets place their pod on (model/node-scheduling.ts). */
+  node: NodeInfo;
 }
 
 export interface StepResult {

@@ -1,3 +1,4 @@
+import type { NodeIdentity } from '../../model/node-scheduling.js';
 import type { DockerClient } from '../../apply/docker.js';
 import { holdMessage } from '../../plan/local-hold.js';
 import type { ValidateOptions } from '../../manifests/index.js';
@@ -31,6 +32,8 @@ export interface HandlerDeps {
   validate: ValidateOptions;
   trackedRef?: GitRef;
   version: string;
+  /** The host as a node, for the diff's DaemonSet placement. */
+  node?: NodeIdentity;
 }
 
 /** Events answered when the query sets no limit. */
@@ -172,7 +175,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     async diff() {
       const revision = daemon.latestRevision();
       if (!revision) return { status: 503, body: { error: 'no revision has been read from the source yet' } };
-      const result = await liveDiff({ docker: deps.docker, store, clock: deps.clock, random: deps.random }, { app, revision, validate: deps.validate, prune: true });
+      const result = await liveDiff({ docker: deps.docker, store, clock: deps.clock, random: deps.random, ...(deps.node ? { node: deps.node } : {}) }, { app, revision, validate: deps.validate, prune: true });
       return { status: 200, body: { revision: { id: revision.id, origin: revision.origin }, valid: result.valid, problems: result.problems, ...(result.report ? { report: result.report } : {}) } };
     },
 
