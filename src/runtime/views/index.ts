@@ -6,6 +6,7 @@ import { viewContext } from './context.js';
 import type { LiveState } from './live.js';
 import { configMapView, namespaceViews, pvcView, secretView, serviceView } from './objects.js';
 import { podViews } from './pods.js';
+import { daemonSetView } from './daemonsets.js';
 import type { View, ViewOf } from './types.js';
 import { withSourceRevision } from './meta.js';
 import { deploymentReplicaSets, deploymentView, groupPods, replicaSetFromEntry } from './workloads.js';
@@ -65,6 +66,8 @@ function viewsOfKind(ctx: ViewContext, kind: Kind, pods: ViewOf<'Pod'>[], byCont
       return entries.map((e) => pvcView(ctx, e));
     case 'Namespace':
       return namespaceViews(ctx);
+    case 'DaemonSet':
+      return entries.map((e) => daemonSetView(ctx, e, byController.get(e.key) ?? []));
   }
 }
 

@@ -89,6 +89,23 @@ export interface DeploymentItem {
   };
 }
 
+export interface DaemonSetItem {
+  apiVersion: string;
+  kind: 'DaemonSet';
+  metadata: ItemMeta;
+  spec: Record<string, unknown> & { template: PodTemplateSpec; selector: unknown };
+  status: {
+    observedGeneration: number;
+    currentNumberScheduled: number;
+    desiredNumberScheduled: number;
+    numberMisscheduled: number;
+    numberReady: number;
+    updatedNumberScheduled: number;
+    numberAvailable: number;
+    numberUnavailable: number;
+  };
+}
+
 export interface JobItem {
   apiVersion: string;
   kind: 'Job';
@@ -163,7 +180,7 @@ export interface NamespaceItem {
   status: { phase: 'Active' | 'Pending' };
 }
 
-export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem;
+export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | DaemonSetItem;
 
 interface ViewBase {
   /** `Kind/namespace/name` ('' namespace for Namespaces). */
@@ -202,6 +219,14 @@ export type View =
   | (ViewBase & { kind: 'ConfigMap'; object: ConfigMapItem })
   | (ViewBase & { kind: 'Secret'; object: SecretItem })
   | (ViewBase & { kind: 'PersistentVolumeClaim'; object: PvcItem })
-  | (ViewBase & { kind: 'Namespace'; object: NamespaceItem });
+  | (ViewBase & { kind: 'Namespace'; object: NamespaceItem })
+  | (ViewBase & {
+      kind: 'DaemonSet';
+      object: DaemonSetItem;
+      /** Why this host runs no daemon pod (empty when it runs one): not an API field, for describe. */
+      unschedulable: string[];
+      /** controller-revision-hash of the current template. */
+      templateHash?: string;
+    });
 
 export type ViewOf<K extends Kind> = Extract<View, { kind: K }>;
