@@ -1,10 +1,24 @@
 import type { DaemonSet, PodTemplateSpec } from '../model/types.js';
 import { scaledValue } from '../model/int-or-string.js';
-import type { Workload } from './desired.js';
 import type { TemplateContext, TemplatePlan } from './pod-plan.js';
 import { planTemplate } from './pod-plan.js';
 
-type DaemonSetWorkload = Extract<Workload, { kind: 'DaemonSet' }>;
+/** A DaemonSet as the planner sees it (one of desired.ts's Workloads). */
+export interface DaemonSetWorkload {
+  kind: 'DaemonSet';
+  key: string;
+  namespace: string;
+  name: string;
+  template: TemplatePlan;
+  podTemplate: PodTemplateSpec;
+  strategy: 'RollingUpdate' | 'OnDelete';
+  /** Resolved against this host's one node: percentages round up, as the DaemonSet controller does. */
+  maxSurge: number;
+  maxUnavailable: number;
+  minReadySeconds: number;
+  revisionHistoryLimit: number;
+  changeCause?: string;
+}
 
 /** The nodes a DaemonSet's fenceposts are resolved against: this host. */
 const NODES = 1;

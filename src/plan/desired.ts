@@ -19,6 +19,7 @@ import { resolveFenceposts } from '../model/int-or-string.js';
 import type { HashKey } from '../model/hash.js';
 import type { ConfigIndex, TemplateContext, TemplatePlan } from './pod-plan.js';
 import { planTemplate } from './pod-plan.js';
+import type { DaemonSetWorkload } from './daemonset-desired.js';
 import { daemonSetTemplate, daemonSetWorkload } from './daemonset-desired.js';
 
 /**
@@ -76,16 +77,7 @@ export type Workload =
       backoffLimit: number;
       activeDeadlineSeconds?: number;
     })
-  | (WorkloadBase & {
-      kind: 'DaemonSet';
-      strategy: 'RollingUpdate' | 'OnDelete';
-      /** Resolved against this host's one node: percentages round up, as the DaemonSet controller does. */
-      maxSurge: number;
-      maxUnavailable: number;
-      minReadySeconds: number;
-      revisionHistoryLimit: number;
-      changeCause?: string;
-    });
+  | DaemonSetWorkload;
 
 /** Workloads with numbered revisions, `rollout history|undo|restart` (plan/rollouts/). */
 export type RolloutWorkload = Extract<Workload, { kind: 'Deployment' | 'DaemonSet' }>;
