@@ -131,4 +131,31 @@ describe('DaemonSet on one host', () => {
     await apply(hh, daemonSet({ version: 'v1', nodeSelector: '{role: storage}' }));
     expect(await podNames(hh)).toEqual([]);
   });
+
+  it('rollout undo goes back to the previous revision and rollout restart replaces the pod, as for Deployments', async () => {
+    const hh = (h = await harness('e2e-ds-undo'));
+    await apply(hh, daemonSet({ version: 'v1' }));
+    await apply(hh, daemonSet({ version: 'v2' }));
+    const undo = await hh.berth(['rollout', 'undo', 'ds/agent', '--wait', '--timeout', '60s']);
+    expect(undo.code, undo.stderr).toBe(0);
+    const [undone] = await podNames(hh);
+    expect((await hh.berth(['logs', undone!])).stdout).toContain('agent v1');
+    const history = cells((await hh.berth(['rollout', 'history', 'ds/agent'])).stdout).slice(2);
+    // Revision 1's template rolled out again is renumbered 3, as Kubernetes renumbers it.
+    expect(history.map((r) => [r[0], r[3]?.replace(' (pinned)', '')])).toEqual([
+      ['2', 'complete'],
+      ['3', 'complete'],
+    ]);
+
+    const restart = await hh.berth(['rollout', 'restart', 'ds/agent', '--wait', '--timeout', '60s']);
+    expect(restart.code, restart.stderr).toBe(0);
+    const restarted = await podNames(hh);
+    expect(restarted).toHaveLength(1);
+    expect(restarted[0]).not.toBe(undone);
+    expect((await hh.berth(['logs', restarted[0]!])).stdout).toContain('agent v1');
+
+    const pause = await hh.berth(['rollout', 'pause', 'ds/agent']);
+    expect(pause.code).not.toBe(0);
+    expect(pause.stderr).toContain('pausing is not supported');
+  });
 });

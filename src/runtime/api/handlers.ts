@@ -121,7 +121,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
 
     async resources(query) {
       const kinds = query.kind ? [query.kind] : KINDS;
-      const state = await readLiveState({ docker: deps.docker, store, clock: deps.clock }, { app });
+      const state = await readLiveState({ docker: deps.docker, store, clock: deps.clock }, { app, ...(deps.node ? { nodeIdentity: deps.node } : {}) });
       const views = buildViews(state, kinds).filter((v) => query.namespace === undefined || v.namespace === query.namespace);
       return { status: 200, body: { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: views.map(itemWithHealth) } };
     },
