@@ -76,7 +76,7 @@ function history(engine: Engine, key: string, flags: Flags, ctx: CliContext): nu
     print(ctx.io.stdout, `${name(key)} with revision #${rec.revision}`);
     print(ctx.io.stdout, `Source revision: ${rec.sourceRevision}`);
     print(ctx.io.stdout, `Outcome:         ${rec.outcome}${rec.message ? ` (${rec.message})` : ''}`);
-    print(ctx.io.stdout, `Pod Template (pod-template-hash ${rec.templateHash}):`);
+    print(ctx.io.stdout, `Pod Template (${key.startsWith('DaemonSet/') ? 'controller-revision-hash' : 'pod-template-hash'} ${rec.templateHash}):`);
     print(ctx.io.stdout, indent(dump(rec.template, { sortKeys: true }), '  '));
     return 0;
   }
