@@ -55,6 +55,12 @@ describe('DaemonSet manifests', () => {
     expect(pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms).toHaveLength(2);
   });
 
+  it('empty placement fields are unset (Helm output), so they hash as left out', () => {
+    const { resources, problems } = validate({ 'f.yaml': ds('      nodeSelector: {}\n      tolerations: []\n      affinity:\n') });
+    expect(problems).toEqual([]);
+    expect(Object.keys((resources[0]!.object as DaemonSet).spec.template.spec).sort()).toEqual(['containers', 'dnsPolicy', 'restartPolicy', 'terminationGracePeriodSeconds']);
+  });
+
   it('a Deployment still gets the warning (its pods always run on this host)', () => {
     const text = yaml`
       apiVersion: apps/v1

@@ -23,7 +23,8 @@ export function isDaemonPlacementPath(kind: string, path: Path): boolean {
 
 /** Checks one placement field at `path`; returns the paths to strip (pod affinity: one node has no other pods to be near). */
 export function checkPlacementField(value: unknown, path: Path, r: Reporter): Path[] {
-  if (value === null || value === undefined) return [path];
+  // Empty is unset, as the API server serializes it (and so it hashes the same as left out).
+  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0) || (isRecord(value) && Object.keys(value).length === 0)) return [path];
   switch (path[path.length - 1]) {
     case 'nodeSelector':
       checkNodeSelector(value, path, r);
