@@ -83,6 +83,17 @@ describe('DaemonSet on one host', () => {
     expect(after).toHaveLength(1);
     expect(after[0]).toMatch(POD);
     expect(after[0]).not.toBe(name);
+
+    const describedPod = await hh.berth(['describe', 'pod', after[0]!]);
+    expect(describedPod.stdout).toMatch(/Controlled By:\s+DaemonSet\/agent/);
+
+    // Deleting the DaemonSet deletes its pod and forgets its history.
+    const gone = await hh.berth(['delete', 'ds', 'agent']);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(await podNames(hh)).toEqual([]);
+    const history = await hh.berth(['rollout', 'history', 'ds/agent']);
+    expect(history.code).not.toBe(0);
+    expect(history.stderr).toContain('daemonsets.apps "agent" not found');
   });
 
   it.each([
