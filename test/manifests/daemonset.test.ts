@@ -148,3 +148,112 @@ describe('DaemonSet manifests', () => {
     ]);
   });
 });
+
+describe('DaemonSets shaped like the ones real repositories hold', () => {
+  const policy = { skipUnsupported: false, hostPolicy: { allowPrivileged: false, allowHostNetwork: false, hostPathPrefixes: ['/var/log', '/var/lib/docker/containers'] } };
+  it.each([
+    {
+      name: 'a log shipper: control-plane tolerations, hostPath logs, resources, a priority class (warned)',
+      text: yaml`
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata:
+          name: fluentd-elasticsearch
+          namespace: kube-system
+          labels: {k8s-app: fluentd-logging}
+        spec:
+          selector:
+            matchLabels: {name: fluentd-elasticsearch}
+          template:
+            metadata:
+              labels: {name: fluentd-elasticsearch}
+            spec:
+              tolerations:
+              - key: node-role.kubernetes.io/control-plane
+                operator: Exists
+                effect: NoSchedule
+              - key: node-role.kubernetes.io/master
+                operator: Exists
+                effect: NoSchedule
+              containers:
+              - name: fluentd-elasticsearch
+                image: quay.io/fluentd_elasticsearch/fluentd:v2.5.2
+                resources:
+                  limits: {memory: 200Mi}
+                  requests: {cpu: 100m, memory: 200Mi}
+                volumeMounts:
+                - {name: varlog, mountPath: /var/log}
+                - {name: varlibdockercontainers, mountPath: /var/lib/docker/containers, readOnly: true}
+              terminationGracePeriodSeconds: 30
+              volumes:
+              - name: varlog
+                hostPath: {path: /var/log}
+              - name: varlibdockercontainers
+                hostPath: {path: /var/lib/docker/containers}
+      `,
+      // kube-system is not declared in the revision: berth creates it (a warning).
+      warnings: ['undeclared-namespace'],
+    },
+    {
+      name: 'a node exporter: linux nodes only by affinity, surge updates, an empty nodeSelector',
+      text: yaml`
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata:
+          name: node-exporter
+          labels: {app.kubernetes.io/name: node-exporter}
+        spec:
+          selector: {matchLabels: {app.kubernetes.io/name: node-exporter}}
+          updateStrategy:
+            type: RollingUpdate
+            rollingUpdate: {maxSurge: 25%, maxUnavailable: 0}
+          template:
+            metadata:
+              labels: {app.kubernetes.io/name: node-exporter}
+            spec:
+              nodeSelector:
+              affinity:
+                nodeAffinity:
+                  requiredDuringSchedulingIgnoredDuringExecution:
+                    nodeSelectorTerms:
+                    - matchExpressions:
+                      - {key: kubernetes.io/os, operator: In, values: [linux]}
+                      - {key: eks.amazonaws.com/compute-type, operator: NotIn, values: [fargate]}
+              tolerations:
+              - operator: Exists
+              containers:
+              - name: node-exporter
+                image: quay.io/prometheus/node-exporter:v1.8.2
+                args: [--path.rootfs=/host]
+                ports: [{name: metrics, containerPort: 9100}]
+                readinessProbe: {httpGet: {path: /, port: metrics}}
+      `,
+      warnings: [],
+    },
+    {
+      name: 'Kubernetes in Action ssd-monitor: extensions/v1beta1 with a nodeSelector',
+      text: yaml`
+        apiVersion: extensions/v1beta1
+        kind: DaemonSet
+        metadata:
+          name: ssd-monitor
+        spec:
+          template:
+            metadata:
+              labels:
+                app: ssd-monitor
+            spec:
+              nodeSelector:
+                disk: ssd
+              containers:
+              - name: main
+                image: luksa/ssd-monitor
+      `,
+      warnings: ['deprecated-api-version'],
+    },
+  ])('$name', ({ text, warnings }) => {
+    const { problems, resources } = validate({ 'f.yaml': text }, policy);
+    expect(problems.map((p) => p.code)).toEqual(warnings);
+    expect(resources.map((r) => r.object.kind)).toEqual(['DaemonSet']);
+  });
+});
