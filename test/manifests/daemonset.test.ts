@@ -153,7 +153,7 @@ describe('DaemonSets shaped like the ones real repositories hold', () => {
   const policy = { skipUnsupported: false, hostPolicy: { allowPrivileged: false, allowHostNetwork: false, hostPathPrefixes: ['/var/log', '/var/lib/docker/containers'] } };
   it.each([
     {
-      name: 'a log shipper: control-plane tolerations, hostPath logs, resources, a priority class (warned)',
+      name: 'a log shipper: control-plane tolerations, hostPath logs, resources',
       text: yaml`
         apiVersion: apps/v1
         kind: DaemonSet
