@@ -21,6 +21,7 @@ afterEach(async () => {
 });
 
 const AGE = /^\d+s$/;
+// The readiness probe's timeout is generous: \`docker exec\` on an engine other tests load can take seconds.
 const POD = /^agent-[a-z0-9]{5}$/;
 
 function daemonSet(opts: { version: string; strategy?: string; nodeSelector?: string }): string {
@@ -39,14 +40,14 @@ ${opts.nodeSelector ? `      nodeSelector: ${opts.nodeSelector}\n` : ''}      co
           image: ${image}
           command: ["sh", "-c", "echo agent ${opts.version}; touch /tmp/ready; exec sleep 100000"]
           env: [{name: VERSION, value: "${opts.version}"}]
-          readinessProbe: {exec: {command: [cat, /tmp/ready]}, periodSeconds: 1}
+          readinessProbe: {exec: {command: [cat, /tmp/ready]}, periodSeconds: 1, timeoutSeconds: 10}
 `;
 }
 
 async function apply(hh: Harness, text: string, ...flags: string[]): Promise<{ actions: Array<{ action: string; text: string; ok: boolean }> }> {
   const file = await hh.write('ds.yaml', text);
   const r = await hh.berth(['apply', '-f', file, '--wait', '--timeout', '120s', '-o', 'json', ...flags]);
-  expect(r.code, r.stderr).toBe(0);
+  expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
   return JSON.parse(r.stdout) as { actions: Array<{ action: string; text: string; ok: boolean }> };
 }
 
