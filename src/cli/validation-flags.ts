@@ -3,6 +3,7 @@ import type { ValidateOptions } from '../manifests/index.js';
 import { BerthError } from '../model/errors.js';
 import { normalizeCapability } from '../model/pod-policy.js';
 import type { HostPolicy } from '../model/policy.js';
+import { nodeSettings } from './node-flags.js';
 import { capabilityProblem, hostPathPrefixProblem, probeHostProblem, sysctlPatternProblem } from '../runtime/policy-values.js';
 
 const repeat = (v: string, acc: string[]) => [...acc, v];
@@ -24,7 +25,9 @@ export function addHostPolicyOptions(cmd: Command): Command {
     .option('--allow-host-namespaces', 'host policy: allow hostPID and hostIPC')
     .option('--allow-unconfined', 'host policy: allow seccomp/AppArmor Unconfined and procMount Unmasked')
     .option('--allow-probe-host <host>', 'host policy: allow probes and lifecycle handlers to name this host (repeatable)', repeat, [] as string[])
-    .option('--allow-registry <host[:port]>', "host policy: allow images from this registry on berth's own host (loopback, link-local) (repeatable)", repeat, [] as string[]);
+    .option('--allow-registry <host[:port]>', "host policy: allow images from this registry on berth's own host (loopback, link-local) (repeatable)", repeat, [] as string[])
+    .option('--node-label <key=value>', "this host's node label, matched by DaemonSets' nodeSelector and node affinity (repeatable)", repeat, [] as string[])
+    .option('--node-taint <key=value:Effect>', "this host's node taint, which DaemonSets must tolerate (repeatable)", repeat, [] as string[]);
 }
 
 export interface ValidationFlags {
@@ -39,6 +42,8 @@ export interface ValidationFlags {
   allowUnconfined?: boolean;
   allowProbeHost?: string[];
   allowRegistry?: string[];
+  nodeLabel?: string[];
+  nodeTaint?: string[];
 }
 
 export function validateOptionsFrom(flags: ValidationFlags): ValidateOptions {
@@ -55,6 +60,7 @@ export function validateOptionsFrom(flags: ValidationFlags): ValidateOptions {
       allowUnconfined: flags.allowUnconfined ?? false,
       allowedProbeHosts: checked('--allow-probe-host', flags.allowProbeHost, probeHostProblem),
       allowedRegistries: (flags.allowRegistry ?? []).map(registryFlag),
+      ...nodeSettings(flags.nodeLabel, flags.nodeTaint),
     },
   };
 }
@@ -72,7 +78,7 @@ export function explicitHostPolicy(flags: ValidationFlags): HostPolicy | undefin
   return given ? validateOptionsFrom(flags).hostPolicy : undefined;
 }
 
-const POLICY_FLAGS = ['allowPrivileged', 'allowHostNetwork', 'hostPathPrefix', 'allowCapability', 'allowSysctl', 'allowHostPorts', 'allowHostNamespaces', 'allowUnconfined', 'allowProbeHost', 'allowRegistry'] as const satisfies ReadonlyArray<keyof ValidationFlags>;
+const POLICY_FLAGS = ['allowPrivileged', 'allowHostNetwork', 'hostPathPrefix', 'allowCapability', 'allowSysctl', 'allowHostPorts', 'allowHostNamespaces', 'allowUnconfined', 'allowProbeHost', 'allowRegistry', 'nodeLabel', 'nodeTaint'] as const satisfies ReadonlyArray<keyof ValidationFlags>;
 
 /** A value that can never match must not pass silently as a policy that allows nothing (runtime/policy-values.ts). */
 function checked(flag: string, values: readonly string[] | undefined, problem: (value: string) => string | undefined): string[] {

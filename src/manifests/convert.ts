@@ -80,6 +80,9 @@ function unsupported(apiVersion: string, kind: string, r: Reporter, skipUnsuppor
  * - batch/v1beta1 and batch/v2alpha1 CronJob: same shape and defaults as batch/v1.
  * - `spec.rollbackTo` (extensions/v1beta1, apps/v1beta1) no longer exists and is dropped.
  * - policy/v1beta1 PodDisruptionBudget: an empty selector matched no pods (policy/v1: every pod).
+ * - extensions/v1beta1 DaemonSet (SetDefaults_DaemonSet there): selector and labels from the
+ *   template, updateStrategy OnDelete; `spec.templateGeneration` no longer exists and is
+ *   dropped. apps/v1beta2 DaemonSet: same defaults as apps/v1.
  */
 export function convertLegacy(info: KindInfo, apiVersion: string, object: Rec, r: Reporter): void {
   object.apiVersion = info.apiVersion;
@@ -93,8 +96,9 @@ export function convertLegacy(info: KindInfo, apiVersion: string, object: Rec, r
   }
   const derivesSelector =
     (info.kind === 'Deployment' && (apiVersion === 'extensions/v1beta1' || apiVersion === 'apps/v1beta1')) ||
-    (info.kind === 'ReplicaSet' && apiVersion === 'extensions/v1beta1');
+    ((info.kind === 'ReplicaSet' || info.kind === 'DaemonSet') && apiVersion === 'extensions/v1beta1');
   if (derivesSelector) deriveSelector(object, spec);
+  if (info.kind === 'DaemonSet' && apiVersion === 'extensions/v1beta1') convertLegacyDaemonSet(spec, r);
   if (info.kind !== 'Deployment') return;
   if (spec.rollbackTo !== undefined) {
     r.report('legacy-field-dropped', ['spec', 'rollbackTo'], `spec.rollbackTo was removed after ${apiVersion}; use berth rollout undo`, { at: 'key' });
@@ -125,4 +129,17 @@ function deriveSelector(object: Rec, spec: Rec): void {
   if (spec.selector === undefined || spec.selector === null) spec.selector = { matchLabels: { ...labels } };
   const meta = rec(object.metadata);
   if (meta && (!isRecord(meta.labels) || Object.keys(meta.labels).length === 0)) meta.labels = { ...labels };
+}
+
+function convertLegacyDaemonSet(spec: Rec, r: Reporter): void {
+  if (spec.templateGeneration !== undefined) {
+    r.report('legacy-field-dropped', ['spec', 'templateGeneration'], 'spec.templateGeneration was removed after extensions/v1beta1; berth tracks revisions itself', { at: 'key' });
+    delete spec.templateGeneration;
+  }
+  // OnDelete was that version's default: a converted manifest keeps not replacing pods on its own.
+  if (spec.updateStrategy === undefined || spec.updateStrategy === null) spec.updateStrategy = { type: 'OnDelete' };
+  else {
+    const strategy = rec(spec.updateStrategy);
+    if (strategy) strategy.type ??= 'OnDelete';
+  }
 }

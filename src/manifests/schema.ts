@@ -7,6 +7,7 @@ import type { Path } from './path.js';
 import { formatPath, pathFromPointer } from './path.js';
 import type { Reporter } from './report.js';
 import { isSecretValuePath } from './report.js';
+import { checkPlacementField, isDaemonPlacementPath } from './checks/placement.js';
 import { IGNORED_KEYWORD, REFUSED_KEYWORD, UNIMPLEMENTED_KEYWORD, createAjv, schemaHash } from './schema-compile.js';
 import { clip, quote } from '../model/excerpt.js';
 
@@ -67,6 +68,11 @@ export function checkSchema(info: KindInfo, object: unknown, r: Reporter, emptie
         strip.push(path);
         break;
       case UNIMPLEMENTED_KEYWORD:
+        // A DaemonSet's placement runs (checks/placement.ts); every other pod's is ignored.
+        if (isDaemonPlacementPath(info.kind, path)) {
+          strip.push(...checkPlacementField(valueAt(object, path), path, r));
+          break;
+        }
         strip.push(path);
         r.report('unimplemented-field', path, unimplementedMessage(path, e.schema), { at: 'key' });
         break;

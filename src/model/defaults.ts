@@ -2,6 +2,7 @@ import type {
   AnyObject,
   Container,
   CronJob,
+  DaemonSet,
   Deployment,
   JobSpec,
   PodSpec,
@@ -67,6 +68,9 @@ export function applyDefaults<T extends AnyObject>(input: T): T {
       break;
     case 'PodDisruptionBudget':
       obj.spec ??= {};
+      break;
+    case 'DaemonSet':
+      defaultDaemonSet(obj);
       break;
   }
   return obj as T;
@@ -193,6 +197,22 @@ function defaultDeployment(d: Deployment): void {
     strategy.rollingUpdate ??= {};
     strategy.rollingUpdate.maxSurge ??= '25%';
     strategy.rollingUpdate.maxUnavailable ??= '25%';
+  }
+  defaultPodTemplate(spec.template);
+}
+
+/** apps/v1 SetDefaults_DaemonSet: RollingUpdate, maxUnavailable 1, maxSurge 0, 10 revisions kept. */
+function defaultDaemonSet(d: DaemonSet): void {
+  const spec = d.spec;
+  spec.minReadySeconds ??= 0;
+  spec.revisionHistoryLimit ??= 10;
+  spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } };
+  const strategy = spec.updateStrategy as { type?: string; rollingUpdate?: Partial<{ maxSurge: string | number; maxUnavailable: string | number }> };
+  strategy.type ??= 'RollingUpdate';
+  if (strategy.type === 'RollingUpdate') {
+    strategy.rollingUpdate ??= {};
+    strategy.rollingUpdate.maxSurge ??= 0;
+    strategy.rollingUpdate.maxUnavailable ??= 1;
   }
   defaultPodTemplate(spec.template);
 }

@@ -32,6 +32,7 @@ export const KINDS: readonly KindInfo[] = [
   k('RoleBinding', 'rbac.authorization.k8s.io/v1', [], true, 'rolebindings', []),
   k('ClusterRoleBinding', 'rbac.authorization.k8s.io/v1', [], false, 'clusterrolebindings', []),
   k('PodDisruptionBudget', 'policy/v1', ['policy/v1beta1'], true, 'poddisruptionbudgets', ['pdb']),
+  k('DaemonSet', 'apps/v1', ['extensions/v1beta1', 'apps/v1beta2'], true, 'daemonsets', ['ds']),
 ];
 
 function k(
@@ -73,7 +74,6 @@ export const KNOWN_UNSUPPORTED_KINDS: ReadonlySet<string> = new Set([
   'Ingress',
   'IngressClass',
   'StatefulSet',
-  'DaemonSet',
   'PersistentVolume',
   'StorageClass',
   'NetworkPolicy',

@@ -1,3 +1,5 @@
+import type { Taint } from './types/scheduling.js';
+
 /**
  * What the host owner allows manifests to do (SPEC §8). Anything not allowed is refused at
  * validation time with file:line, so a forbidden manifest applies nothing; stored templates
@@ -29,6 +31,13 @@ export interface HostPolicy {
    * pulled from, as `host[:port]`; other registries need no allowance (src/model/image-ref.ts).
    */
   allowedRegistries?: readonly string[];
+  /**
+   * Labels of this host as a node, beside the kubelet's own (model/node-scheduling.ts):
+   * DaemonSets' nodeSelector and node affinity match against them (`--node-label k=v`).
+   */
+  nodeLabels?: Readonly<Record<string, string>>;
+  /** Taints of this host as a node (`--node-taint key=value:Effect`); none by default. */
+  nodeTaints?: readonly Taint[];
 }
 
 export const DEFAULT_HOST_POLICY: HostPolicy = Object.freeze({

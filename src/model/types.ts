@@ -1,7 +1,7 @@
 import type { ClusterRole, ClusterRoleBinding, PodDisruptionBudget, Role, RoleBinding, ServiceAccount } from './types/access.js';
 import type { ConfigMap, Namespace, PersistentVolumeClaim, Secret } from './types/config.js';
 import type { Service } from './types/services.js';
-import type { CronJob, Deployment, Job, Pod, ReplicaSet, ReplicationController } from './types/workloads.js';
+import type { CronJob, DaemonSet, Deployment, Job, Pod, ReplicaSet, ReplicationController } from './types/workloads.js';
 
 /**
  * Kubernetes object shapes for the kinds berth supports, with Kubernetes field names.
@@ -17,6 +17,7 @@ export type * from './types/workloads.js';
 export type * from './types/services.js';
 export type * from './types/config.js';
 export type * from './types/access.js';
+export type * from './types/scheduling.js';
 
 export type AnyObject =
   | Namespace
@@ -35,12 +36,13 @@ export type AnyObject =
   | ClusterRole
   | RoleBinding
   | ClusterRoleBinding
-  | PodDisruptionBudget;
+  | PodDisruptionBudget
+  | DaemonSet;
 
 export type Kind = AnyObject['kind'];
 
 /** Controllers whose pods come from a template. */
-export type WorkloadObject = Pod | ReplicaSet | ReplicationController | Deployment | Job | CronJob;
+export type WorkloadObject = Pod | ReplicaSet | ReplicationController | Deployment | Job | CronJob | DaemonSet;
 
 // ---------------------------------------------------------------- resources
 

@@ -168,7 +168,7 @@ function planTarget(input: DeleteInput, target: DeleteTarget): Planned {
       );
       for (const v of host.volumes.filter((v) => v.namespace === ns)) add({ type: 'delete-volume', key, namespace: ns, ...(v.role === 'pvc' ? { claim: v.owner } : {}), volumeName: v.name });
       p.services.push(...host.services.filter((s) => s.namespace === ns).map((s) => `Service/${ns}/${s.name}`), ...entries.filter((e) => e.kind === 'Service').map((e) => e.key));
-      p.deployments.push(...entries.filter((e) => e.kind === 'Deployment').map((e) => e.key));
+      p.deployments.push(...entries.filter((e) => e.kind === 'Deployment' || e.kind === 'DaemonSet').map((e) => e.key));
       p.jobKeys.push(...[...input.jobs.keys()].filter((k) => k.startsWith(`Job/${ns}/`)));
       p.cronKeys.push(...entries.filter((e) => e.kind === 'CronJob').map((e) => e.key));
       add(...namespaceInfrastructure(input, ns, key, `namespace ${ns} deleted`));
@@ -186,12 +186,13 @@ function planTarget(input: DeleteInput, target: DeleteTarget): Planned {
     case 'ReplicaSet':
     case 'ReplicationController':
     case 'Deployment':
+    case 'DaemonSet':
     case 'Job': {
       // A ReplicaSet of a Deployment is not in the inventory: its pods name it as their owner.
       const pods = host.pods.filter((pod) => pod.namespace === target.namespace && (pod.controller === key || pod.owner === key));
       deletePods(pods, `${target.kind.toLowerCase()} ${target.name} deleted`);
       if (target.kind === 'Job') p.jobKeys.push(key);
-      if (target.kind === 'Deployment') p.deployments.push(key);
+      if (target.kind === 'Deployment' || target.kind === 'DaemonSet') p.deployments.push(key);
       found ||= pods.length > 0 || (target.kind === 'Job' && input.jobs.has(key));
       break;
     }

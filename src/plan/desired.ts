@@ -2,6 +2,7 @@ import type {
   AnyObject,
   ConfigMap,
   CronJob,
+  DaemonSet,
   Deployment,
   Job,
   PersistentVolumeClaim,
@@ -19,6 +20,8 @@ import type { HashKey } from '../model/hash.js';
 import type { ConfigIndex, TemplateContext, TemplatePlan } from './pod-plan.js';
 import { planTemplate } from './pod-plan.js';
 import type { NodeFacts } from './downward-plan.js';
+import type { DaemonSetWorkload } from './daemonset-desired.js';
+import { daemonSetTemplate, daemonSetWorkload } from './daemonset-desired.js';
 
 /**
  * The revision's resources reshaped for planning: namespaces to exist, claims to exist,
@@ -76,7 +79,15 @@ export type Workload =
       parallelism: number;
       backoffLimit: number;
       activeDeadlineSeconds?: number;
-    });
+    })
+  | DaemonSetWorkload;
+
+/** Workloads with numbered revisions, `rollout history|undo|restart` (plan/rollouts/). */
+export type RolloutWorkload = Extract<Workload, { kind: 'Deployment' | 'DaemonSet' }>;
+
+export function hasRollouts(w: Workload): w is RolloutWorkload {
+  return w.kind === 'Deployment' || w.kind === 'DaemonSet';
+}
 
 export type WorkloadKind = Workload['kind'];
 
@@ -179,6 +190,8 @@ function workloadOf(o: AnyObject, ctx: TemplateContext): Workload | undefined {
     }
     case 'Job':
       return jobWorkload(o as Job, key, ctx);
+    case 'DaemonSet':
+      return daemonSetWorkload(o as DaemonSet, key, ctx);
     default:
       return undefined;
   }
@@ -196,8 +209,9 @@ function deploymentTemplate(ns: string, name: string, key: string, podTemplate: 
  * that template resolve against the revision's current ConfigMaps and Secrets, and it is
  * hashed under the same key (pass the DesiredState).
  */
-export function withPodTemplate(w: DeploymentWorkload, podTemplate: PodTemplateSpec, ctx: TemplateContext): DeploymentWorkload {
-  return { ...w, podTemplate, template: deploymentTemplate(w.namespace, w.name, w.key, podTemplate, ctx) };
+export function withPodTemplate<W extends RolloutWorkload>(w: W, podTemplate: PodTemplateSpec, ctx: TemplateContext): W {
+  const template = w.kind === 'DaemonSet' ? daemonSetTemplate(w.namespace, w.key, podTemplate, ctx) : deploymentTemplate(w.namespace, w.name, w.key, podTemplate, ctx);
+  return { ...w, podTemplate, template };
 }
 
 export function jobWorkload(job: Job, key: string, ctx: TemplateContext): Workload {

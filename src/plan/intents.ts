@@ -60,11 +60,14 @@ export function planIntent(intent: Intent, state: IntentPlanState): Decision {
   // apply and delete are acted on by a pass of their own (runtime/pass-intents.ts), never here.
   if (isPassIntent(spec)) return refused('INTERNAL', `a ${spec.type} intent is acted on by a pass, not decided`, { type: spec.type });
   const key = spec.deployment;
-  const entry = state.inventory.find((e) => e.key === key && e.kind === 'Deployment');
+  // Deployments and DaemonSets keep a rollout history (plan/rollouts/).
+  const entry = state.inventory.find((e) => e.key === key && (e.kind === 'Deployment' || e.kind === 'DaemonSet'));
   if (!entry) {
-    const { namespace, name } = splitKey(key);
-    return refused('NOT_FOUND', `deployments.apps "${name}" not found in namespace ${namespace} (app ${state.app})`, { key });
+    const { kind, namespace, name } = splitKey(key);
+    return refused('NOT_FOUND', `${kind === 'DaemonSet' ? 'daemonsets' : 'deployments'}.apps "${name}" not found in namespace ${namespace} (app ${state.app})`, { key });
   }
+  if (entry.kind === 'DaemonSet' && (spec.type === 'pause' || spec.type === 'resume'))
+    return refused('USAGE', `${display(key)} ${spec.type === 'pause' ? 'pausing' : 'resuming'} is not supported (as in Kubernetes, only a Deployment pauses)`, { key });
   const overrides = state.overrides.filter((o) => o.deployment === key);
   switch (spec.type) {
     case 'undo':
@@ -177,6 +180,6 @@ function splitKey(key: string): { kind: string; namespace: string; name: string 
 /** kubectl's name of a workload: `deployment.apps/web`, `replicationcontroller/db`. */
 export function display(key: string): string {
   const { kind, name } = splitKey(key);
-  const group = kind === 'Deployment' || kind === 'ReplicaSet' ? '.apps' : '';
+  const group = kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'DaemonSet' ? '.apps' : '';
   return `${kind.toLowerCase()}${group}/${name}`;
 }

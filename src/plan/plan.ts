@@ -12,6 +12,10 @@ import { stepJob } from './controllers/job.js';
 import { stepPod, stepReplicas } from './controllers/replicas.js';
 import { planServices } from './services.js';
 import { budgetsFor } from './disruption-budgets.js';
+import type { DaemonSetStatus } from './controllers/daemonset.js';
+import { stepDaemonSet } from './controllers/daemonset.js';
+import type { NodeInfo } from '../model/node-scheduling.js';
+import { UNKNOWN_NODE } from '../model/node-scheduling.js';
 
 export interface PlanOptions {
   now: number;
@@ -19,12 +23,15 @@ export interface PlanOptions {
   random: () => number;
   /** Delete what this app owns that the revision no longer has (inventory-based). */
   prune: boolean;
+  /** The node this host is (model/node-scheduling.ts hostNode); absent: a node with the kubelet's labels only. */
+  node?: NodeInfo;
 }
 
 export interface WorkloadStatus {
   key: string;
   deployment?: DeploymentStatus;
   job?: JobStatus;
+  daemonSet?: DaemonSetStatus;
 }
 
 export interface FullPlan extends Plan {
@@ -37,7 +44,7 @@ export interface FullPlan extends Plan {
  * and no blocking waits.
  */
 export function plan(desired: DesiredState, observed: ObservedState, options: PlanOptions): FullPlan {
-  const ctx: StepContext = { now: options.now, random: options.random, takenNames: new Set(observed.pods.map((p) => p.key)), budgets: budgetsFor(desired, observed) };
+  const ctx: StepContext = { now: options.now, random: options.random, takenNames: new Set(observed.pods.map((p) => p.key)), budgets: budgetsFor(desired, observed), node: options.node ?? UNKNOWN_NODE };
   const out: StepResult = emptyStep();
   const orphans: string[] = [];
   const workloads: WorkloadStatus[] = [];
@@ -64,7 +71,12 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     const pods = podsByController.get(w.key) ?? [];
     const step = stepWorkload(w, pods, ctx);
     merge(out, step);
-    workloads.push({ key: w.key, ...('deployment' in step ? { deployment: step.deployment } : {}), ...('job' in step ? { job: step.job } : {}) });
+    workloads.push({
+      key: w.key,
+      ...('deployment' in step ? { deployment: step.deployment } : {}),
+      ...('job' in step ? { job: step.job } : {}),
+      ...('daemonSet' in step ? { daemonSet: step.daemonSet } : {}),
+    });
   }
 
   // What the app owns but the revision does not describe: pruned only on request.
@@ -106,7 +118,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   return { ...out, orphans: [...new Set(orphans)].sort(), workloads };
 }
 
-function stepWorkload(w: Workload, pods: readonly ObservedPod[], ctx: StepContext): StepResult & { deployment?: DeploymentStatus; job?: JobStatus } {
+function stepWorkload(w: Workload, pods: readonly ObservedPod[], ctx: StepContext): StepResult & { deployment?: DeploymentStatus; job?: JobStatus; daemonSet?: DaemonSetStatus } {
   switch (w.kind) {
     case 'Pod':
       return stepPod(w, pods, ctx);
@@ -120,6 +132,10 @@ function stepWorkload(w: Workload, pods: readonly ObservedPod[], ctx: StepContex
     case 'Job': {
       const { status, ...step } = stepJob(w, pods, ctx);
       return { ...step, job: status };
+    }
+    case 'DaemonSet': {
+      const { status, ...step } = stepDaemonSet(w, pods, ctx);
+      return { ...step, daemonSet: status };
     }
   }
 }

@@ -55,6 +55,10 @@ export interface DaemonFileConfig {
   allowUnconfined?: boolean;
   allowedProbeHosts?: string[];
   allowedRegistries?: string[];
+  /** This host's node labels for DaemonSet placement (`--node-label`). */
+  nodeLabels?: Record<string, string>;
+  /** This host's node taints as `key=value:Effect` (`--node-taint`). */
+  nodeTaints?: string[];
 }
 
 const DURATION = '^([0-9]+|([0-9]+(\\.[0-9]+)?(ms|s|m|h))+)$';
@@ -100,6 +104,8 @@ export const DAEMON_CONFIG_SCHEMA = {
     allowUnconfined: { type: 'boolean' },
     allowedProbeHosts: { type: 'array', items: { type: 'string', minLength: 1 } },
     allowedRegistries: { type: 'array', items: { type: 'string', minLength: 1 } },
+    nodeLabels: { type: 'object', additionalProperties: { type: 'string' } },
+    nodeTaints: { type: 'array', items: { type: 'string', pattern: '^[^=:\\s]+(=[^:\\s]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$' } },
   },
 } as const;
 

@@ -2,7 +2,7 @@ import type { Intent } from '../model/intent.js';
 import { isPassIntent } from '../model/intent.js';
 import type { HostPolicy } from '../model/policy.js';
 import type { AnyObject } from '../model/types.js';
-import { buildDesiredState } from '../plan/desired.js';
+import { buildDesiredState, hasRollouts } from '../plan/desired.js';
 import type { IntentPlanState } from '../plan/intents.js';
 import { planIntents } from '../plan/intents.js';
 import { commitChanges } from './commit.js';
@@ -33,13 +33,13 @@ export function intentPlanState(store: Store, app: string, policy: HostPolicy | 
   // First: making an app's hash key seals the legacy hashes the rollout history holds.
   const hashKey = appHashKeys(store, app).template;
   const inventory = store.getInventory(app);
-  const deployments = inventory.filter((e) => e.kind === 'Deployment');
+  const deployments = inventory.filter((e) => e.kind === 'Deployment' || e.kind === 'DaemonSet');
   const rollouts = new Map(deployments.map((e) => [e.key, store.listRollouts(app, e.key)]));
   const failedTemplates = new Map(deployments.map((e) => [e.key, new Set((rollouts.get(e.key) ?? []).filter((r) => store.isFailedTemplate(app, e.key, r.templateHash)).map((r) => r.templateHash))]));
   const sourceTemplateHashes = new Map<string, string>();
   if (deployments.length > 0) {
     const resources = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
-    for (const w of buildDesiredState(resources, { hashKey }).workloads) if (w.kind === 'Deployment') sourceTemplateHashes.set(w.key, w.template.hash);
+    for (const w of buildDesiredState(resources, { hashKey }).workloads) if (hasRollouts(w)) sourceTemplateHashes.set(w.key, w.template.hash);
   }
   return {
     app,

@@ -1,3 +1,4 @@
+import { nodeOf } from '../model/node-scheduling.js';
 import { describeAction } from '../apply/execute.js';
 import { buildDesiredStateOnHost } from './node-facts.js';
 import { plan } from '../plan/plan.js';
@@ -37,7 +38,7 @@ export interface LiveDiffResult {
  * (the inventory, field by field, secrets redacted), plus drift: what the planner would repair
  * on the host for resources the manifests did not change. Read-only: no lease needed.
  */
-export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock' | 'random'>, req: LiveDiffRequest): Promise<LiveDiffResult> {
+export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock' | 'random' | 'node'>, req: LiveDiffRequest): Promise<LiveDiffResult> {
   const { resources, problems } = validateRevision(req.revision.files, req.validate);
   if (hasErrors(problems)) return { valid: false, problems };
   const inventory = deps.store.getInventory(req.app);
@@ -79,6 +80,7 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
     now: deps.clock.now(),
     random: deps.random,
     prune: req.prune,
+    node: nodeOf(deps.node, req.validate?.hostPolicy),
   });
   const changed = new Set(report.changes.map((c) => c.key));
   // Changed resources already explain their own actions; what remains is the host drifting.

@@ -1,4 +1,5 @@
 import type { DesiredState } from '../plan/desired.js';
+import { hasRollouts } from '../plan/desired.js';
 import type { StoreChange } from '../plan/store-changes.js';
 import type { DeploymentRolloutState, RestartOverride, RolloutState } from '../plan/rollouts/state.js';
 import type { Logger } from './log.js';
@@ -25,8 +26,9 @@ export function readRolloutState(store: Store, app: string, deploymentKeys: Iter
   return state;
 }
 
+/** Every workload with a rollout history: Deployments and DaemonSets. */
 export function deploymentKeys(desired: DesiredState): string[] {
-  return desired.workloads.filter((w) => w.kind === 'Deployment').map((w) => w.key);
+  return desired.workloads.filter(hasRollouts).map((w) => w.key);
 }
 
 /**

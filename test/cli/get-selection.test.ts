@@ -90,7 +90,7 @@ describe('parseResourceArgs', () => {
     [['po,svc'], [{ kind: 'Pod' }, { kind: 'Service' }], false, true],
     [['deploy/web'], [{ kind: 'Deployment', names: ['web'] }], true, false],
     [['deploy/web', 'svc/web', 'deploy/api'], [{ kind: 'Deployment', names: ['web', 'api'] }, { kind: 'Service', names: ['web'] }], false, true],
-    [['all'], ['Pod', 'Service', 'Deployment', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'].map((kind) => ({ kind: kind as Kind })), false, true],
+    [['all'], ['Pod', 'Service', 'DaemonSet', 'Deployment', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'].map((kind) => ({ kind: kind as Kind })), false, true],
     [['cj'], [{ kind: 'CronJob' }], false, false],
     [['rc'], [{ kind: 'ReplicationController' }], false, false],
     [['pvc'], [{ kind: 'PersistentVolumeClaim' }], false, false],

@@ -28,6 +28,8 @@ export interface DaemonFlags
       | 'allowUnconfined'
       | 'allowedProbeHosts'
       | 'allowedRegistries'
+      | 'nodeLabels'
+      | 'nodeTaints'
       | 'allowedHosts'
       | 'backupKeep'
     > {
@@ -175,6 +177,8 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
       allowUnconfined: pick(flags.allowUnconfined, file.allowUnconfined) ?? false,
       allowProbeHost: [...(list(flags.allowProbeHost) ?? file.allowedProbeHosts ?? [])],
       allowRegistry: [...(list(flags.allowRegistry) ?? file.allowedRegistries ?? [])],
+      nodeLabel: [...(list(flags.nodeLabel) ?? Object.entries(file.nodeLabels ?? {}).map(([k, v]) => `${k}=${v}`))],
+      nodeTaint: [...(list(flags.nodeTaint) ?? file.nodeTaints ?? [])],
     },
   });
 }

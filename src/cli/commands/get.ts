@@ -91,7 +91,7 @@ export function selectViews(all: readonly View[], query: ResourceQuery, scope: {
   return { views, missing };
 }
 
-const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job', 'CronJob']);
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job', 'CronJob', 'DaemonSet']);
 
 /**
  * With no berth process holding the app's lease, nothing heals, rolls out or runs CronJobs
@@ -121,7 +121,7 @@ async function get(args: string[], flags: GetFlags, io: CliIO): Promise<number> 
   const allNamespaces = flags.allNamespaces ?? false;
   const engine = openEngine(flags, io);
   try {
-    const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname, node: format !== 'table' && format !== 'name' });
+    const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname, nodeIdentity: engine.node, node: format !== 'table' && format !== 'name' });
     const kinds = query.groups.map((g) => g.kind);
     const { views, missing } = selectViews(buildViews(state, kinds), query, { namespace, allNamespaces, selector });
     writeGet(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, noHeaders: flags.headers === false, quietEmpty: missing.length > 0 });

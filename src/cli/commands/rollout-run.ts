@@ -8,7 +8,7 @@ import type { Engine } from '../engine.js';
 import { openEngine } from '../engine.js';
 import type { EngineFlags } from '../engine-flags.js';
 import { parseDuration } from '../engine-flags.js';
-import { parseKey } from '../output/kube-names.js';
+import { kubectlNameOfKey, parseKey } from '../output/kube-names.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { explicitHostPolicy } from '../validation-flags.js';
 import { policyInForce } from '../../runtime/pass/index.js';
@@ -30,8 +30,8 @@ export async function runRollout(action: Action, key: string, flags: Flags, ctx:
   try {
     const entry = engine.store.getInventory(engine.app).find((e) => e.key === key);
     if (!entry) {
-      const { namespace, name } = parseKey(key);
-      throw new BerthError('NOT_FOUND', `deployments.apps "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
+      const { kind, namespace, name } = parseKey(key);
+      throw new BerthError('NOT_FOUND', `${kind === 'DaemonSet' ? 'daemonsets' : 'deployments'}.apps "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
     }
     // Policy flags given here replace, for this command, the policy the app was last applied with.
     const explicit = explicitHostPolicy(flags);
@@ -65,7 +65,7 @@ function toRevision(flag: string | undefined): { toRevision?: number } {
 }
 
 function name(key: string): string {
-  return `deployment.apps/${parseKey(key).name}`;
+  return kubectlNameOfKey(key);
 }
 
 function history(engine: Engine, key: string, flags: Flags, ctx: CliContext): number {
@@ -76,7 +76,7 @@ function history(engine: Engine, key: string, flags: Flags, ctx: CliContext): nu
     print(ctx.io.stdout, `${name(key)} with revision #${rec.revision}`);
     print(ctx.io.stdout, `Source revision: ${rec.sourceRevision}`);
     print(ctx.io.stdout, `Outcome:         ${rec.outcome}${rec.message ? ` (${rec.message})` : ''}`);
-    print(ctx.io.stdout, `Pod Template (pod-template-hash ${rec.templateHash}):`);
+    print(ctx.io.stdout, `Pod Template (${key.startsWith('DaemonSet/') ? 'controller-revision-hash' : 'pod-template-hash'} ${rec.templateHash}):`);
     print(ctx.io.stdout, indent(dump(rec.template, { sortKeys: true }), '  '));
     return 0;
   }

@@ -1,4 +1,5 @@
 import type { DeploymentStatus } from '../../plan/controllers/deployment.js';
+import type { DaemonSetStatus } from '../../plan/controllers/daemonset.js';
 import type { HostPolicy } from '../../model/policy.js';
 import { runPass } from '../../runtime/pass/index.js';
 import type { PassResult } from '../../runtime/pass/index.js';
@@ -9,7 +10,7 @@ import type { Engine } from '../engine.js';
 import { kubectlNameOfKey, parseKey } from '../output/kube-names.js';
 
 function name(key: string): string {
-  return `deployment.apps/${parseKey(key).name}`;
+  return kubectlNameOfKey(key);
 }
 
 /**
@@ -27,10 +28,17 @@ export async function watchRollout(engine: Engine, key: string, options: { timeo
   try {
     for (;;) {
       const result = await runPass(
-        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness },
+        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, node: engine.node },
         { app: engine.app, target: { kind: 'applied' }, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
       );
-      const st = result.converge?.firstPlan.workloads.find((w) => w.key === key)?.deployment;
+      const found = result.converge?.firstPlan.workloads.find((w) => w.key === key);
+      const st = found?.deployment ?? found?.daemonSet;
+      const daemon = key.startsWith('DaemonSet/');
+      if (daemon && result.desired?.workloads.find((w) => w.key === key && w.kind === 'DaemonSet' && w.strategy === 'OnDelete')) {
+        // kubectl's answer: an OnDelete DaemonSet has no rollout to follow.
+        print(ctx.io.stderr, 'error: rollout status is only available for RollingUpdate strategy type');
+        return 1;
+      }
       const current = engine.store.currentRollout(engine.app, key);
       for (const d of result.divergences.filter((x) => x.deployment === key)) {
         if (noted.has(d.message)) continue;
@@ -47,11 +55,16 @@ export async function watchRollout(engine: Engine, key: string, options: { timeo
         print(ctx.io.stderr, `error: the rollout of ${name(key)} failed${failed?.message ? `: ${failed.message}` : ''}; ${rolledBack.message}`);
         return 1;
       }
+      const noun = daemon ? 'daemon set' : 'deployment';
       if (st?.complete) {
-        print(ctx.io.stdout, `deployment "${parseKey(key).name}" successfully rolled out`);
+        print(ctx.io.stdout, `${noun} "${parseKey(key).name}" successfully rolled out`);
         return 0;
       }
-      const line = st ? progressLine(parseKey(key).name, st, replicasOf(result, key)) : `Waiting for deployment "${parseKey(key).name}" to be observed...`;
+      const line = found?.daemonSet
+        ? daemonProgressLine(parseKey(key).name, found.daemonSet)
+        : st
+          ? progressLine(parseKey(key).name, st, replicasOf(result, key))
+          : `Waiting for ${noun} "${parseKey(key).name}" to be observed...`;
       if (line !== last) print(ctx.io.stdout, line);
       last = line;
       if (!options.watch) return 1;
@@ -81,6 +94,13 @@ function replicasOf(result: PassResult, key: string): number {
   return w && w.kind === 'Deployment' ? w.replicas : 0;
 }
 
+/** kubectl's DaemonSet wording (polymorphichelpers DaemonSetStatusViewer). */
+function daemonProgressLine(name: string, st: DaemonSetStatus): string {
+  if (st.updatedNumberScheduled < st.desiredNumberScheduled)
+    return `Waiting for daemon set "${name}" rollout to finish: ${st.updatedNumberScheduled} out of ${st.desiredNumberScheduled} new pods have been updated...`;
+  return `Waiting for daemon set "${name}" rollout to finish: ${st.numberAvailable} of ${st.desiredNumberScheduled} updated pods are available...`;
+}
+
 /** kubectl's wording, so scripts and eyes that know it keep working. */
 function progressLine(name: string, st: DeploymentStatus, replicas: number): string {
   if (st.updatedReplicas < replicas) return `Waiting for deployment "${name}" rollout to finish: ${st.updatedReplicas} out of ${replicas} new replicas have been updated...`;
@@ -96,14 +116,14 @@ function progressLine(name: string, st: DeploymentStatus, replicas: number): str
  * on it (its pods created and ready), printing what it waits for whenever that changes.
  */
 export async function waitForWorkload(engine: Engine, key: string, timeoutMs: number, ctx: CliContext, policy: HostPolicy): Promise<number> {
-  if (key.startsWith('Deployment/')) return watchRollout(engine, key, { timeoutMs, watch: true }, ctx, policy);
+  if (key.startsWith('Deployment/') || key.startsWith('DaemonSet/')) return watchRollout(engine, key, { timeoutMs, watch: true }, ctx, policy);
   const deadline = engine.clock.now() + timeoutMs;
   const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
   let last = '';
   try {
     for (;;) {
       const result = await runPass(
-        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness },
+        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, node: engine.node },
         { app: engine.app, target: { kind: 'applied' }, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
       );
       const plan = result.converge?.firstPlan;

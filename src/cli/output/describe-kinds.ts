@@ -7,6 +7,7 @@ import { podFieldValues, writeContainer, writePodTemplate, writeVolumes } from '
 import { annotationLines, describeTime, DescribeWriter, labelLines, writeEvents } from './describe.js';
 import { accessModes, labelSelectorText } from './table.js';
 import { describeAccess, isAccessView } from './describe-access.js';
+import { describeDaemonSet } from './describe-daemonset.js';
 
 /** What describing one object may need besides the object: its events and related objects. */
 export interface DescribeInput {
@@ -53,6 +54,9 @@ export function describeView(view: View, input: DescribeInput): string {
       break;
     case 'CronJob':
       describeCronJob(w, view);
+      break;
+    case 'DaemonSet':
+      describeDaemonSet(w, view, input);
       break;
     default:
       if (isAccessView(view)) describeAccess(w, view);

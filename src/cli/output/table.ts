@@ -184,6 +184,17 @@ const pdbs: Columns<ViewOf<'PodDisruptionBudget'>> = {
   wideCells: () => [],
 };
 
+const daemonSets: Columns<ViewOf<'DaemonSet'>> = {
+  headers: ['DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
+  cells: (v, now) => {
+    const st = v.object.status;
+    const selector = Object.entries(v.object.spec.template.spec.nodeSelector ?? {}).map(([k, val]) => `${k}=${val}`).join(',') || NONE;
+    return [String(st.desiredNumberScheduled), String(st.currentNumberScheduled), String(st.numberReady), String(st.updatedNumberScheduled), String(st.numberAvailable), selector, age(v.createdAt, now)];
+  },
+  wideHeaders: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+  wideCells: (v) => [...containersAndImages(v.object.spec.template.spec), labelSelectorText(v.object.spec.selector as LabelSelector | undefined)],
+};
+
 const COLUMNS: { [K in Kind]: Columns<ViewOf<K>> } = {
   Pod: pods,
   Deployment: deployments,
@@ -202,6 +213,7 @@ const COLUMNS: { [K in Kind]: Columns<ViewOf<K>> } = {
   RoleBinding: roleBindings,
   ClusterRoleBinding: roleBindings,
   PodDisruptionBudget: pdbs,
+  DaemonSet: daemonSets,
 };
 
 /** Header and rows of one kind's table (views all of that kind). */

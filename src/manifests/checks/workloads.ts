@@ -53,9 +53,24 @@ export function checkWorkload(kind: Kind, object: Rec, ctx: CheckContext): void 
       if (jobSpec) checkJobSpec(jobSpec, ['spec', 'jobTemplate', 'spec'], ctx);
       return;
     }
+    case 'DaemonSet':
+      checkController(kind, spec, ['spec'], ctx);
+      checkDaemonUpdateStrategy(spec, ctx);
+      return;
     default:
       return;
   }
+}
+
+/** apps/v1 ValidateDaemonSetUpdateStrategy: rollingUpdate only with RollingUpdate; not both fences 0. */
+function checkDaemonUpdateStrategy(spec: Rec, ctx: CheckContext): void {
+  const strategy = rec(spec.updateStrategy);
+  if (!strategy) return;
+  const path = ['spec', 'updateStrategy'];
+  const ru = rec(strategy.rollingUpdate);
+  if (str(strategy.type) === 'OnDelete' && has(strategy, 'rollingUpdate') && strategy.rollingUpdate !== null)
+    ctx.r.report('invalid-strategy', [...path, 'rollingUpdate'], 'rollingUpdate may not be set when updateStrategy type is OnDelete', { at: 'key' });
+  else if (ru) checkRollingUpdate({ maxSurge: ru.maxSurge ?? 0, maxUnavailable: ru.maxUnavailable ?? 1 }, [...path, 'rollingUpdate'], ctx);
 }
 
 /** Deployment and ReplicaSet: a non-empty selector that matches the template. */

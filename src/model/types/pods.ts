@@ -1,3 +1,4 @@
+import type { PodScheduling } from './scheduling.js';
 import type { IntOrString, StringMap } from './meta.js';
 
 // A pod spec and its parts: containers, probes, security settings, volumes.
@@ -239,6 +240,10 @@ export interface PodSpec {
   /** Deprecated alias of serviceAccountName. */
   serviceAccount?: string;
   automountServiceAccountToken?: boolean;
+  /** DaemonSet templates only: placement on this host (model/node-scheduling.ts); stripped elsewhere. */
+  nodeSelector?: PodScheduling['nodeSelector'];
+  affinity?: PodScheduling['affinity'];
+  tolerations?: PodScheduling['tolerations'];
 }
 
 export interface PodTemplateSpec {

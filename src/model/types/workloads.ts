@@ -76,3 +76,23 @@ export interface CronJob extends KubeObject {
     jobTemplate: { metadata?: { labels?: StringMap; annotations?: StringMap }; spec: JobSpec };
   };
 }
+
+export interface RollingUpdateDaemonSet {
+  maxSurge: IntOrString;
+  maxUnavailable: IntOrString;
+}
+
+/**
+ * One pod per node; here the node is this host. The template's nodeSelector, required node
+ * affinity and tolerations decide whether the host runs it (model/node-scheduling.ts).
+ */
+export interface DaemonSet extends KubeObject {
+  kind: 'DaemonSet';
+  spec: {
+    selector: LabelSelector;
+    template: PodTemplateSpec;
+    updateStrategy: { type: 'RollingUpdate'; rollingUpdate: RollingUpdateDaemonSet } | { type: 'OnDelete' };
+    minReadySeconds: number;
+    revisionHistoryLimit: number;
+  };
+}

@@ -1,4 +1,5 @@
 import { randomSuffix } from '../../model/hash.js';
+import type { NodeInfo } from '../../model/node-scheduling.js';
 import type { Action, PlannedEvent, Wait } from '../actions.js';
 import { CRASH_LOOP_BACKOFF, delay, shouldResetBackoff } from '../../model/backoff.js';
 import type { ObservedContainer, ObservedPod } from '../observed.js';
@@ -14,6 +15,8 @@ export interface StepContext {
   takenNames: Set<string>;
   /** PodDisruptionBudgets the voluntary disruptions of this step spend (plan/disruption.ts); none when absent. */
   budgets?: DisruptionBudgets;
+  /** The node this host is, which DaemonSets place their pod on (model/node-scheduling.ts). */
+  node: NodeInfo;
 }
 
 export interface StepResult {

@@ -1,5 +1,5 @@
-import type { DesiredState, Workload } from '../desired.js';
-import { withPodTemplate } from '../desired.js';
+import type { DesiredState, RolloutWorkload } from '../desired.js';
+import { hasRollouts, withPodTemplate } from '../desired.js';
 import type { StoreChange } from '../store-changes.js';
 import type { HostPolicy } from '../../model/policy.js';
 import { storedTemplateRefusal } from '../../model/pod-policy.js';
@@ -7,7 +7,6 @@ import type { PodTemplateSpec } from '../../model/types.js';
 import type { DeploymentRolloutState, Divergence, RolloutState, TemplateRefusal } from './state.js';
 import { EMPTY_DEPLOYMENT_STATE, RESTARTED_AT_ANNOTATION, isFailedTemplate, rollbackTarget, sameTemplate, short } from './state.js';
 
-type DeploymentWorkload = Extract<Workload, { kind: 'Deployment' }>;
 
 export interface RolloutContext {
   /** The source revision the pass runs under (model/source-revision.ts): a pin set under another is lifted. */
@@ -45,23 +44,24 @@ export function refusalUnder(policy: HostPolicy | undefined): TemplateRefusal {
  */
 export function effectiveDesired(base: DesiredState, state: RolloutState, ctx: RolloutContext): EffectiveDesired {
   const out: EffectiveDesired = { desired: base, divergences: [], changes: [] };
-  if (!base.workloads.some((w) => w.kind === 'Deployment')) return out;
+  if (!base.workloads.some(hasRollouts)) return out;
   const refusedBy = refusalUnder(ctx.policy);
-  const workloads = base.workloads.map((w) => (w.kind === 'Deployment' ? effectiveWorkload(w, base, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx, refusedBy, out) : w));
+  const workloads = base.workloads.map((w) => (hasRollouts(w) ? effectiveWorkload(w, base, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx, refusedBy, out) : w));
   return { ...out, desired: { ...base, workloads } };
 }
 
-function effectiveWorkload(w: DeploymentWorkload, desired: DesiredState, st: DeploymentRolloutState, ctx: RolloutContext, refusedBy: TemplateRefusal, out: EffectiveDesired): DeploymentWorkload {
+/** Deployments and DaemonSets alike; only a Deployment pauses (kubectl rollout pause takes no other kind). */
+function effectiveWorkload(w: RolloutWorkload, desired: DesiredState, st: DeploymentRolloutState, ctx: RolloutContext, refusedBy: TemplateRefusal, out: EffectiveDesired): RolloutWorkload {
   const event = (type: 'Normal' | 'Warning', reason: string, message: string): StoreChange => ({
     type: 'add-event',
     event: { type, reason, objectKey: w.key, message, sourceRevision: ctx.sourceRevision },
   });
   // Paused: the template waits, but the ReplicaSet that runs still scales, and its template
   // is one of the history's (the controller picks it by the pods' hash).
-  const pausedOn = (x: DeploymentWorkload): DeploymentWorkload =>
-    st.paused || x.paused ? { ...x, paused: true, pausedTemplates: st.rollouts.map((r) => withPodTemplate(w, r.template as PodTemplateSpec, desired).template) } : x;
+  const pausedOn = (x: RolloutWorkload): RolloutWorkload =>
+    x.kind === 'Deployment' && (st.paused || x.paused) ? { ...x, paused: true, pausedTemplates: st.rollouts.map((r) => withPodTemplate(w, r.template as PodTemplateSpec, desired).template) } : x;
   // `rollout restart` stamps whichever template runs, the source's or a pinned one.
-  const restarted = (x: DeploymentWorkload): DeploymentWorkload => {
+  const restarted = (x: RolloutWorkload): RolloutWorkload => {
     const r = st.restart;
     if (!r) return x;
     if (!sameTemplate(r.sourceHash, w.template)) {

@@ -1,5 +1,7 @@
 import type { DeploymentStatus } from '../controllers/deployment.js';
-import type { DesiredState, Workload } from '../desired.js';
+import type { DaemonSetStatus } from '../controllers/daemonset.js';
+import type { DesiredState, RolloutWorkload } from '../desired.js';
+import { hasRollouts } from '../desired.js';
 import type { WorkloadStatus } from '../plan.js';
 import type { StoreChange } from '../store-changes.js';
 import type { RolloutRecord } from '../../model/state.js';
@@ -8,7 +10,6 @@ import { refusalUnder } from './effective.js';
 import type { DeploymentRolloutState, Divergence, RolloutState, TemplateRefusal } from './state.js';
 import { EMPTY_DEPLOYMENT_STATE, rollbackCandidates, rollbackTarget, sameTemplate } from './state.js';
 
-type DeploymentWorkload = Extract<Workload, { kind: 'Deployment' }>;
 
 export interface ProgressContext extends RolloutContext {
   now: number;
@@ -46,8 +47,9 @@ export function rolloutProgress(workloads: readonly WorkloadStatus[], desired: D
   const after = new Map(state);
   const refusedBy = refusalUnder(ctx.policy);
   for (const w of desired.workloads) {
-    if (w.kind !== 'Deployment') continue;
-    const status = workloads.find((s) => s.key === w.key)?.deployment;
+    if (!hasRollouts(w)) continue;
+    const found = workloads.find((s) => s.key === w.key);
+    const status = found?.deployment ?? found?.daemonSet;
     if (!status) continue;
     after.set(w.key, recordDeployment(w, status, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx, refusedBy, out));
   }
@@ -81,7 +83,7 @@ export function rolloutWakeAt(deployments: Iterable<DeadlineSubject>, state: Rol
 }
 
 /** One Deployment's bookkeeping; returns its state as the store will hold it after `out.changes`. */
-function recordDeployment(w: DeploymentWorkload, status: DeploymentStatus, st: DeploymentRolloutState, ctx: ProgressContext, refusedBy: TemplateRefusal, out: RolloutProgress): DeploymentRolloutState {
+function recordDeployment(w: RolloutWorkload, status: DeploymentStatus, st: DeploymentRolloutState, ctx: ProgressContext, refusedBy: TemplateRefusal, out: RolloutProgress): DeploymentRolloutState {
   const { now } = ctx;
   const event = (type: 'Normal' | 'Warning', reason: string, message: string): void => {
     out.changes.push({ type: 'add-event', event: { type, reason, objectKey: w.key, message, sourceRevision: ctx.sourceRevision } });
@@ -100,7 +102,8 @@ function recordDeployment(w: DeploymentWorkload, status: DeploymentStatus, st: D
     out.changes.push({ type: 'begin-rollout', deployment: w.key, input });
     records = begun(records, w.key, input, now);
     rec = records[records.length - 1]!;
-    event('Normal', 'ScalingReplicaSet', `rolling out revision ${rec.revision} (replica set ${w.name}-${w.template.hash})`);
+    if (w.kind === 'DaemonSet') event('Normal', 'RollingUpdate', `rolling out revision ${rec.revision} (controller revision ${w.name}-${w.template.hash})`);
+    else event('Normal', 'ScalingReplicaSet', `rolling out revision ${rec.revision} (replica set ${w.name}-${w.template.hash})`);
   }
   const done = (): DeploymentRolloutState => ({ ...st, rollouts: records });
   if (rec.outcome !== 'progressing') return done();
@@ -115,11 +118,13 @@ function recordDeployment(w: DeploymentWorkload, status: DeploymentStatus, st: D
   if (status.complete) {
     out.changes.push({ type: 'finish-rollout', deployment: w.key, revision: rec.revision, outcome: 'complete' });
     update(rec.revision, { outcome: 'complete', finishedAt: now });
-    event('Normal', 'RolloutComplete', `revision ${rec.revision} rolled out: ${status.availableReplicas} of ${w.replicas} pods available`);
+    const wanted = w.kind === 'Deployment' ? w.replicas : (status as Partial<DaemonSetStatus>).desiredNumberScheduled ?? 1;
+    event('Normal', 'RolloutComplete', `revision ${rec.revision} rolled out: ${status.availableReplicas} of ${wanted} pods available`);
     out.changes.push({ type: 'prune-rollouts', deployment: w.key, keep: w.revisionHistoryLimit });
     return done();
   }
-  if (w.paused) return done();
+  // A DaemonSet has no progress deadline (Kubernetes gives it none): its rollout waits, it never fails.
+  if (w.kind === 'DaemonSet' || w.paused) return done();
   const lastProgress = progressed ? now : (rec.progressAt ?? rec.startedAt);
   if (now - lastProgress <= w.progressDeadlineSeconds * 1000) return done();
 

@@ -1,5 +1,5 @@
-import { resolveFenceposts } from '../../model/int-or-string.js';
-import type { AnyObject, Deployment } from '../../model/types.js';
+import { resolveFenceposts, scaledValue } from '../../model/int-or-string.js';
+import type { AnyObject, DaemonSet, Deployment } from '../../model/types.js';
 import type { ResourceChange } from '../resource-diff.js';
 import type { ConfigCause } from './config.js';
 import type { Effect } from './types.js';
@@ -66,9 +66,24 @@ function replacement(a: AnyObject, ref: string, running: number, paused: boolean
     }
     case 'Deployment':
       return deploymentRollout(a, ref, running, paused);
+    case 'DaemonSet':
+      return daemonSetRollout(a, ref, running);
     default:
       return [];
   }
+}
+
+/** One node: surge starts the new pod before stopping the old one, otherwise the old one stops first. */
+function daemonSetRollout(d: DaemonSet, ref: string, running: number): Effect[] {
+  if (running === 0) return [];
+  const strategy = d.spec.updateStrategy;
+  if (strategy.type === 'OnDelete') return [effect('resource.update', `${ref} uses OnDelete: its pod runs the old template until it is deleted`)];
+  const surge = scaledValue(strategy.rollingUpdate.maxSurge, 1, true) ?? 0;
+  return [
+    surge > 0
+      ? effect('rollout.rolling-update', `rolling update of ${ref}: the new pod starts before the old one stops (maxSurge ${surge})`)
+      : effect('rollout.rolling-update', `rolling update of ${ref}: the old pod stops before the new one starts (maxUnavailable ${scaledValue(strategy.rollingUpdate.maxUnavailable, 1, true) || 1})`, true),
+  ];
 }
 
 function deploymentRollout(d: Deployment, ref: string, running: number, paused: boolean): Effect[] {

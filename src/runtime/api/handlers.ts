@@ -1,3 +1,4 @@
+import type { NodeIdentity } from '../../model/node-scheduling.js';
 import type { DockerClient } from '../../apply/docker.js';
 import { holdMessage } from '../../plan/local-hold.js';
 import type { ValidateOptions } from '../../manifests/index.js';
@@ -31,6 +32,8 @@ export interface HandlerDeps {
   validate: ValidateOptions;
   trackedRef?: GitRef;
   version: string;
+  /** The host as a node, for the diff's DaemonSet placement. */
+  node?: NodeIdentity;
 }
 
 /** Events answered when the query sets no limit. */
@@ -118,13 +121,14 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
 
     async resources(query) {
       const kinds = query.kind ? [query.kind] : KINDS;
-      const state = await readLiveState({ docker: deps.docker, store, clock: deps.clock }, { app });
+      const state = await readLiveState({ docker: deps.docker, store, clock: deps.clock }, { app, ...(deps.node ? { nodeIdentity: deps.node } : {}) });
       const views = buildViews(state, kinds).filter((v) => query.namespace === undefined || v.namespace === query.namespace);
       return { status: 200, body: { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: views.map(itemWithHealth) } };
     },
 
     revisions() {
-      const deployments = store.getInventory(app, 'Deployment');
+      // DaemonSets keep the same numbered history, listed under their own keys (`DaemonSet/ns/name`).
+      const deployments = [...store.getInventory(app, 'Deployment'), ...store.getInventory(app, 'DaemonSet')];
       return {
         status: 200,
         body: {
@@ -172,7 +176,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     async diff() {
       const revision = daemon.latestRevision();
       if (!revision) return { status: 503, body: { error: 'no revision has been read from the source yet' } };
-      const result = await liveDiff({ docker: deps.docker, store, clock: deps.clock, random: deps.random }, { app, revision, validate: deps.validate, prune: true });
+      const result = await liveDiff({ docker: deps.docker, store, clock: deps.clock, random: deps.random, ...(deps.node ? { node: deps.node } : {}) }, { app, revision, validate: deps.validate, prune: true });
       return { status: 200, body: { revision: { id: revision.id, origin: revision.origin }, valid: result.valid, problems: result.problems, ...(result.report ? { report: result.report } : {}) } };
     },
 
@@ -227,7 +231,7 @@ function appDivergences(store: Store, app: string): Array<{ deployment: string; 
   // Every status request asks: an app without Deployments or scale overrides has none, and
   // reading (parsing) its whole inventory to learn that is not worth a request (issue 13 #7).
   const overrides = store.listDeploymentOverrides(app);
-  if (overrides.length === 0 && store.getInventory(app, 'Deployment').length === 0) return [];
+  if (overrides.length === 0 && store.getInventory(app, 'Deployment').length === 0 && store.getInventory(app, 'DaemonSet').length === 0) return [];
   const inventory = store.getInventory(app);
   const resources = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
   return [...effectiveDeployments(store, app, inventory).divergences, ...scaleDivergences(resources, replicaOverrides(overrides))];

@@ -64,5 +64,12 @@ export function healthOf(view: View): Health {
       const s = view.object.status;
       return s.currentHealthy >= s.desiredHealthy ? { status: 'Healthy' } : { status: 'Degraded', message: `${s.currentHealthy} healthy pods, ${s.desiredHealthy} required` };
     }
+    case 'DaemonSet': {
+      // Argo CD's DaemonSet rule: every scheduled node runs an updated, available pod.
+      const s = view.object.status;
+      if (s.updatedNumberScheduled < s.desiredNumberScheduled || s.numberAvailable < s.desiredNumberScheduled || s.numberMisscheduled > 0)
+        return { status: 'Progressing', message: `${s.numberAvailable}/${s.desiredNumberScheduled} available, ${s.updatedNumberScheduled} updated` };
+      return { status: 'Healthy', ...(s.desiredNumberScheduled === 0 ? { message: `this host runs no daemon pod: ${view.unschedulable.join('; ')}` } : {}) };
+    }
   }
 }

@@ -4,6 +4,7 @@ import type { ValidateOptions } from '../../manifests/index.js';
 import { validateRevision } from '../../manifests/index.js';
 import { BerthError } from '../../model/errors.js';
 import type { HostPolicy } from '../../model/policy.js';
+import { nodeOf } from '../../model/node-scheduling.js';
 import { DEFAULT_HOST_POLICY } from '../../model/policy.js';
 import type { Problem } from '../../model/problem.js';
 import { hasErrors } from '../../model/problem.js';
@@ -197,6 +198,7 @@ async function converge(
     timeoutMs: req.timeoutMs,
     rollouts: { policy: o.policy ?? DEFAULT_HOST_POLICY },
     previousInventory: o.previousInventory,
+    node: nodeOf(deps.node, o.policy),
     ...(hostPathPrefixes ? { hostPathPrefixes } : {}),
     ...(allowedRegistries ? { allowedRegistries } : {}),
     ...(req.dryRun ? { dryRun: true } : {}),

@@ -19,6 +19,7 @@ import type { ControlPlane } from '../compose.js';
 import { BerthError } from '../../model/errors.js';
 import { settleNodePorts } from '../node-ports.js';
 import type { HostPolicy } from '../../model/policy.js';
+import type { NodeIdentity, NodeInfo } from '../../model/node-scheduling.js';
 import { effectiveDesired } from '../../plan/rollouts/effective.js';
 import { rolloutProgress } from '../../plan/rollouts/progress.js';
 import type { Divergence } from '../../plan/rollouts/state.js';
@@ -39,6 +40,8 @@ export interface PassDeps {
   hooks?: DeletePodHooks;
   /** The app's control plane from the composition root: Services and data-plane memory. */
   plane: ControlPlane;
+  /** The host as a node (cli/ reads its name): DaemonSets place their pod by it. */
+  node?: NodeIdentity;
 }
 
 export interface ReconcileRequest {
@@ -67,6 +70,8 @@ export interface ReconcileRequest {
    * what it held tells a pod the revision removed from one an interrupted apply left behind.
    */
   previousInventory?: readonly InventoryEntry[];
+  /** The node this host is, with the operator's labels and taints (model/node-scheduling.ts). */
+  node?: NodeInfo;
 }
 
 export type ProgressEvent =
@@ -141,7 +146,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
     const observed = forServices(await observeApp(deps, req.app, req.previousInventory));
     await services.observe(observed, { probing: deps.readiness?.track !== undefined });
     observed.nodePorts = await settleNodePorts(deps, req.app, desired, observed, { dryRun: req.dryRun ?? false });
-    const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune });
+    const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune, ...(req.node ? { node: req.node } : {}) });
     firstPlan ??= p;
     last = p;
     if (!req.dryRun) await pruneStaleMounts(deps, req.app, observed);

@@ -1,5 +1,5 @@
 import type { DesiredState, Workload } from '../../plan/desired.js';
-import { buildDesiredState, withPodTemplate } from '../../plan/desired.js';
+import { buildDesiredState, hasRollouts, withPodTemplate } from '../../plan/desired.js';
 import type { ObservedPod } from '../../plan/observed.js';
 import { sealLegacyTemplateHash } from '../../model/hash.js';
 import { runsTemplate } from '../../plan/controllers/common.js';
@@ -27,8 +27,8 @@ export function viewContext(state: LiveState): ViewContext {
     ? {
         ...base,
         workloads: base.workloads.map((w) => {
-          const t = w.kind === 'Deployment' ? state.effectiveTemplates.get(w.key) : undefined;
-          return t && w.kind === 'Deployment' ? withPodTemplate(w, t, base) : w;
+          const t = hasRollouts(w) ? state.effectiveTemplates.get(w.key) : undefined;
+          return t && hasRollouts(w) ? withPodTemplate(w, t, base) : w;
         }),
       }
     : base;

@@ -7,6 +7,7 @@ import type { LiveState } from './live.js';
 import { configMapView, namespaceViews, pvcView, secretView, serviceView } from './objects.js';
 import { podViews } from './pods.js';
 import { pdbView, roleBindingView, roleView, serviceAccountViews } from './access.js';
+import { daemonSetView } from './daemonsets.js';
 import type { View, ViewOf } from './types.js';
 import { withSourceRevision } from './meta.js';
 import { deploymentReplicaSets, deploymentView, groupPods, replicaSetFromEntry } from './workloads.js';
@@ -76,6 +77,8 @@ function viewsOfKind(ctx: ViewContext, kind: Kind, pods: ViewOf<'Pod'>[], byCont
       return entries.map((e) => roleBindingView(ctx, e));
     case 'PodDisruptionBudget':
       return entries.map((e) => pdbView(ctx, e));
+    case 'DaemonSet':
+      return entries.map((e) => daemonSetView(ctx, e, byController.get(e.key) ?? []));
   }
 }
 

@@ -3,7 +3,9 @@ import { dockerError } from '../../apply/docker.js';
 import type { Observation } from '../observe.js';
 import { observe } from '../observe.js';
 import type { Clock } from '../../model/clock.js';
-import { buildDesiredState } from '../../plan/desired.js';
+import { buildDesiredState, hasRollouts } from '../../plan/desired.js';
+import type { NodeIdentity, NodeInfo } from '../../model/node-scheduling.js';
+import { nodeOf } from '../../model/node-scheduling.js';
 import { replicaOverrides, withReplicaOverrides } from '../../plan/overrides.js';
 import type { HashKey } from '../../model/hash.js';
 import type { AnyObject, PodTemplateSpec } from '../../model/types.js';
@@ -56,6 +58,8 @@ export interface LiveState {
    * nothing heals or rolls out between commands, and the views say so (NoController).
    */
   controller?: LeaseHolder;
+  /** This host as a node for DaemonSet placement: the asker's identity and the applied policy's labels and taints. */
+  placementNode?: NodeInfo;
 }
 
 export interface ReadLiveOptions {
@@ -64,6 +68,8 @@ export interface ReadLiveOptions {
   node?: boolean;
   /** The asker's host name: a lease of a dead process on it drives nothing (store liveLease). */
   hostname?: string;
+  /** The host as a node (cli/ reads it), to tell whether a DaemonSet runs its pod here. */
+  nodeIdentity?: NodeIdentity;
 }
 
 export async function readLiveState(deps: { docker: DockerClient; store: Store; clock: Clock }, options: ReadLiveOptions): Promise<LiveState> {
@@ -74,7 +80,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
   const inventory = withReplicaOverrides(host.inventory, replicaOverrides(store.listDeploymentOverrides(app)));
   const templateHashKey = appHashKeys(store, app).template;
   const rollouts = new Map<string, RolloutRecord[]>();
-  for (const e of inventory) if (e.kind === 'Deployment') rollouts.set(e.key, store.listRollouts(app, e.key));
+  for (const e of inventory) if (e.kind === 'Deployment' || e.kind === 'DaemonSet') rollouts.set(e.key, store.listRollouts(app, e.key));
   const { templates: effectiveTemplates, divergences, paused } = effectiveDeployments(store, app, inventory);
   const cronStates = new Map<string, CronState>();
   for (const e of inventory) {
@@ -98,6 +104,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
     nodePorts: store.listNodePorts(app),
     ...(node ? { node } : {}),
     ...controllerOf(store, app, clock.now(), options.hostname),
+    placementNode: nodeOf(options.nodeIdentity, store.getAppliedPolicy(app)),
   };
 }
 
@@ -131,7 +138,7 @@ export function effectiveDeployments(
   const paused = new Set<string>();
   /** The hash of the template each Deployment runs, diverging or not (the live diff compares it). */
   const hashes = new Map<string, string>();
-  if (!inventory.some((e) => e.kind === 'Deployment')) return { templates, divergences: [], paused, hashes };
+  if (!inventory.some((e) => e.kind === 'Deployment' || e.kind === 'DaemonSet')) return { templates, divergences: [], paused, hashes };
   const desired = buildDesiredState(
     inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } })),
     { hashKey: appHashKeys(store, app).template },
@@ -140,9 +147,9 @@ export function effectiveDeployments(
   const effective = effectiveDesired(desired, state, { sourceRevision: sourceRevisionOf(store.getSourceStatus(app), inventory) });
   for (const w of effective.desired.workloads) {
     const source = desired.workloads.find((x) => x.key === w.key);
-    if (w.kind === 'Deployment' && source && source.template.hash !== w.template.hash) templates.set(w.key, w.podTemplate);
+    if (hasRollouts(w) && source && source.template.hash !== w.template.hash) templates.set(w.key, w.podTemplate);
     if (w.kind === 'Deployment' && w.paused) paused.add(w.key);
-    if (w.kind === 'Deployment') hashes.set(w.key, w.template.hash);
+    if (hasRollouts(w)) hashes.set(w.key, w.template.hash);
   }
   return { templates, divergences: effective.divergences, paused, hashes };
 }

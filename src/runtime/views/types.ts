@@ -92,6 +92,23 @@ export interface DeploymentItem {
   };
 }
 
+export interface DaemonSetItem {
+  apiVersion: string;
+  kind: 'DaemonSet';
+  metadata: ItemMeta;
+  spec: Record<string, unknown> & { template: PodTemplateSpec; selector: unknown };
+  status: {
+    observedGeneration: number;
+    currentNumberScheduled: number;
+    desiredNumberScheduled: number;
+    numberMisscheduled: number;
+    numberReady: number;
+    updatedNumberScheduled: number;
+    numberAvailable: number;
+    numberUnavailable: number;
+  };
+}
+
 export interface JobItem {
   apiVersion: string;
   kind: 'Job';
@@ -201,7 +218,7 @@ export interface PdbItem {
   status: { currentHealthy: number; desiredHealthy: number; disruptionsAllowed: number; expectedPods: number; observedGeneration: number };
 }
 
-export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | ServiceAccountItem | RoleItem | RoleBindingItem | PdbItem;
+export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | ServiceAccountItem | RoleItem | RoleBindingItem | PdbItem | DaemonSetItem;
 
 interface ViewBase {
   /** `Kind/namespace/name` ('' namespace for Namespaces). */
@@ -246,6 +263,14 @@ export type View =
   | (ViewBase & { kind: 'ClusterRole'; object: RoleItem })
   | (ViewBase & { kind: 'RoleBinding'; object: RoleBindingItem })
   | (ViewBase & { kind: 'ClusterRoleBinding'; object: RoleBindingItem })
-  | (ViewBase & { kind: 'PodDisruptionBudget'; object: PdbItem });
+  | (ViewBase & { kind: 'PodDisruptionBudget'; object: PdbItem })
+  | (ViewBase & {
+      kind: 'DaemonSet';
+      object: DaemonSetItem;
+      /** Why this host runs no daemon pod (empty when it runs one): not an API field, for describe. */
+      unschedulable: string[];
+      /** controller-revision-hash of the current template. */
+      templateHash?: string;
+    });
 
 export type ViewOf<K extends Kind> = Extract<View, { kind: K }>;
