@@ -76,6 +76,8 @@ function unsupported(apiVersion: string, kind: string, r: Reporter, skipUnsuppor
  * - apps/v1beta2 Deployment/ReplicaSet: same defaults as apps/v1; selector was already required.
  * - batch/v1beta1 and batch/v2alpha1 CronJob: same shape and defaults as batch/v1.
  * - `spec.rollbackTo` (extensions/v1beta1, apps/v1beta1) no longer exists and is dropped.
+ * - apps/v1beta1 StatefulSet: selector and labels from the template; updateStrategy OnDelete.
+ *   apps/v1beta2 StatefulSet: the apps/v1 shape and defaults.
  */
 export function convertLegacy(info: KindInfo, apiVersion: string, object: Rec, r: Reporter): void {
   object.apiVersion = info.apiVersion;
@@ -83,8 +85,11 @@ export function convertLegacy(info: KindInfo, apiVersion: string, object: Rec, r
   if (!spec) return;
   const derivesSelector =
     (info.kind === 'Deployment' && (apiVersion === 'extensions/v1beta1' || apiVersion === 'apps/v1beta1')) ||
-    (info.kind === 'ReplicaSet' && apiVersion === 'extensions/v1beta1');
+    (info.kind === 'ReplicaSet' && apiVersion === 'extensions/v1beta1') ||
+    (info.kind === 'StatefulSet' && apiVersion === 'apps/v1beta1');
   if (derivesSelector) deriveSelector(object, spec);
+  // apps/v1beta1 StatefulSets updated only when a pod was deleted (its SetDefaults_StatefulSet).
+  if (info.kind === 'StatefulSet' && apiVersion === 'apps/v1beta1' && spec.updateStrategy === undefined) spec.updateStrategy = { type: 'OnDelete' };
   if (info.kind !== 'Deployment') return;
   if (spec.rollbackTo !== undefined) {
     r.report('legacy-field-dropped', ['spec', 'rollbackTo'], `spec.rollbackTo was removed after ${apiVersion}; use berth rollout undo`, { at: 'key' });

@@ -14,6 +14,7 @@ import type {
   Volume,
 } from './types.js';
 import { setOwn } from './own.js';
+import { defaultStatefulSet } from './statefulset-defaults.js';
 
 /**
  * Kubernetes API defaults (pkg/apis/{core,apps,batch}/v1/defaults.go) for the fields berth
@@ -64,6 +65,9 @@ export function applyDefaults<T extends AnyObject>(input: T): T {
       break;
     case 'CronJob':
       defaultCronJob(obj);
+      break;
+    case 'StatefulSet':
+      defaultStatefulSet(obj, defaultPodTemplate);
       break;
   }
   return obj as T;

@@ -26,6 +26,7 @@ export const KINDS: readonly KindInfo[] = [
   k('Deployment', 'apps/v1', ['extensions/v1beta1', 'apps/v1beta1', 'apps/v1beta2'], true, 'deployments', ['deploy']),
   k('Job', 'batch/v1', [], true, 'jobs', []),
   k('CronJob', 'batch/v1', ['batch/v1beta1', 'batch/v2alpha1'], true, 'cronjobs', ['cj']),
+  k('StatefulSet', 'apps/v1', ['apps/v1beta1', 'apps/v1beta2'], true, 'statefulsets', ['sts']),
 ];
 
 function k(
@@ -66,7 +67,6 @@ export function resolveKindAlias(input: string): KindInfo | undefined {
 export const KNOWN_UNSUPPORTED_KINDS: ReadonlySet<string> = new Set([
   'Ingress',
   'IngressClass',
-  'StatefulSet',
   'DaemonSet',
   'PersistentVolume',
   'StorageClass',

@@ -1,6 +1,6 @@
 import type { ConfigMap, Namespace, PersistentVolumeClaim, Secret } from './types/config.js';
 import type { Service } from './types/services.js';
-import type { CronJob, Deployment, Job, Pod, ReplicaSet, ReplicationController } from './types/workloads.js';
+import type { CronJob, Deployment, Job, Pod, ReplicaSet, ReplicationController, StatefulSet } from './types/workloads.js';
 
 /**
  * Kubernetes object shapes for the kinds berth supports, with Kubernetes field names.
@@ -27,12 +27,13 @@ export type AnyObject =
   | ReplicationController
   | Deployment
   | Job
-  | CronJob;
+  | CronJob
+  | StatefulSet;
 
 export type Kind = AnyObject['kind'];
 
 /** Controllers whose pods come from a template. */
-export type WorkloadObject = Pod | ReplicaSet | ReplicationController | Deployment | Job | CronJob;
+export type WorkloadObject = Pod | ReplicaSet | ReplicationController | Deployment | Job | CronJob | StatefulSet;
 
 // ---------------------------------------------------------------- resources
 

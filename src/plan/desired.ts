@@ -12,12 +12,15 @@ import type {
   Resource,
   Secret,
   Service,
+  StatefulSet,
 } from '../model/types.js';
 import { resourceKey } from '../model/types.js';
 import { resolveFenceposts } from '../model/int-or-string.js';
 import type { HashKey } from '../model/hash.js';
 import type { ConfigIndex, TemplateContext, TemplatePlan } from './pod-plan.js';
 import { planTemplate } from './pod-plan.js';
+import type { StatefulSetWorkload } from './controllers/statefulset-workload.js';
+import { statefulSetWorkload } from './controllers/statefulset-workload.js';
 
 /**
  * The revision's resources reshaped for planning: namespaces to exist, claims to exist,
@@ -73,7 +76,8 @@ export type Workload =
       parallelism: number;
       backoffLimit: number;
       activeDeadlineSeconds?: number;
-    });
+    })
+  | StatefulSetWorkload;
 
 export type WorkloadKind = Workload['kind'];
 
@@ -173,6 +177,8 @@ function workloadOf(o: AnyObject, ctx: TemplateContext): Workload | undefined {
     }
     case 'Job':
       return jobWorkload(o as Job, key, ctx);
+    case 'StatefulSet':
+      return statefulSetWorkload(o as StatefulSet, key, ctx);
     default:
       return undefined;
   }

@@ -1,6 +1,6 @@
 import { parseQuantity } from '../model/quantity.js';
 import { resourceKey } from '../model/types.js';
-import type { Plan } from './actions.js';
+import type { Action, Plan } from './actions.js';
 import type { DesiredState, Workload } from './desired.js';
 import type { ObservedPod, ObservedState } from './observed.js';
 import type { StepContext, StepResult } from './controllers/common.js';
@@ -11,6 +11,8 @@ import type { JobStatus } from './controllers/job.js';
 import { stepJob } from './controllers/job.js';
 import { stepPod, stepReplicas } from './controllers/replicas.js';
 import { planServices } from './services.js';
+import type { StatefulSetStatus } from './controllers/statefulset.js';
+import { planScaledClaim, stepStatefulSet } from './controllers/statefulset.js';
 
 export interface PlanOptions {
   now: number;
@@ -24,6 +26,7 @@ export interface WorkloadStatus {
   key: string;
   deployment?: DeploymentStatus;
   job?: JobStatus;
+  statefulSet?: StatefulSetStatus;
 }
 
 export interface FullPlan extends Plan {
@@ -63,7 +66,12 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     const pods = podsByController.get(w.key) ?? [];
     const step = stepWorkload(w, pods, ctx);
     merge(out, step);
-    workloads.push({ key: w.key, ...('deployment' in step ? { deployment: step.deployment } : {}), ...('job' in step ? { job: step.job } : {}) });
+    workloads.push({
+      key: w.key,
+      ...('deployment' in step ? { deployment: step.deployment } : {}),
+      ...('job' in step ? { job: step.job } : {}),
+      ...('statefulSet' in step ? { statefulSet: step.statefulSet } : {}),
+    });
   }
 
   // What the app owns but the revision does not describe: pruned only on request.
@@ -82,6 +90,13 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     if (v.role === 'pvc') {
       const key = resourceKey('PersistentVolumeClaim', v.namespace, v.owner);
       if (desired.byKey.has(key)) continue;
+      // A claim of a StatefulSet's scaled-away ordinal is its controller's, prune or not.
+      const scaled = scaledClaim(desired, observed, v, out.actions);
+      if (scaled === 'keep') continue;
+      if (scaled) {
+        out.actions.push(scaled);
+        continue;
+      }
       if (options.prune) out.actions.push({ type: 'delete-volume', key, namespace: v.namespace, claim: v.owner, volumeName: v.name });
       else orphans.push(key);
     } else if (!livePods.has(`${v.namespace}/${v.owner}`)) {
@@ -105,7 +120,16 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   return { ...out, orphans: [...new Set(orphans)].sort(), workloads };
 }
 
-function stepWorkload(w: Workload, pods: readonly ObservedPod[], ctx: StepContext): StepResult & { deployment?: DeploymentStatus; job?: JobStatus } {
+function scaledClaim(desired: DesiredState, observed: ObservedState, v: ObservedState['volumes'][number], pending: readonly Action[]): Action | 'keep' | undefined {
+  for (const w of desired.workloads) {
+    if (w.kind !== 'StatefulSet') continue;
+    const decision = planScaledClaim(w, v, observed.pods, pending);
+    if (decision) return decision;
+  }
+  return undefined;
+}
+
+function stepWorkload(w: Workload, pods: readonly ObservedPod[], ctx: StepContext): StepResult & { deployment?: DeploymentStatus; job?: JobStatus; statefulSet?: StatefulSetStatus } {
   switch (w.kind) {
     case 'Pod':
       return stepPod(w, pods, ctx);
@@ -119,6 +143,10 @@ function stepWorkload(w: Workload, pods: readonly ObservedPod[], ctx: StepContex
     case 'Job': {
       const { status, ...step } = stepJob(w, pods, ctx);
       return { ...step, job: status };
+    }
+    case 'StatefulSet': {
+      const { status, ...step } = stepStatefulSet(w, pods, ctx);
+      return { ...step, statefulSet: status };
     }
   }
 }

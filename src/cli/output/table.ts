@@ -144,6 +144,13 @@ const cronJobs: Columns<ViewOf<'CronJob'>> = {
   },
 };
 
+const statefulSets: Columns<ViewOf<'StatefulSet'>> = {
+  headers: ['READY', 'AGE'],
+  cells: (v, now) => [`${v.object.status.readyReplicas}/${v.object.spec.replicas}`, age(v.createdAt, now)],
+  wideHeaders: ['CONTAINERS', 'IMAGES'],
+  wideCells: (v) => containersAndImages(v.object.spec.template.spec),
+};
+
 const COLUMNS: { [K in Kind]: Columns<ViewOf<K>> } = {
   Pod: pods,
   Deployment: deployments,
@@ -156,6 +163,7 @@ const COLUMNS: { [K in Kind]: Columns<ViewOf<K>> } = {
   Namespace: namespaces,
   Job: jobs,
   CronJob: cronJobs,
+  StatefulSet: statefulSets,
 };
 
 /** Header and rows of one kind's table (views all of that kind). */

@@ -54,5 +54,11 @@ export function healthOf(view: View): Health {
     case 'ConfigMap':
     case 'Secret':
       return { status: 'Healthy' };
+    case 'StatefulSet': {
+      const s = view.object.status;
+      const replicas = view.object.spec.replicas;
+      if (s.updatedReplicas < replicas && s.updateRevision !== s.currentRevision) return { status: 'Progressing', message: `${s.updatedReplicas}/${replicas} updated` };
+      return s.readyReplicas >= replicas && s.replicas === replicas ? { status: 'Healthy' } : { status: 'Progressing', message: `${s.readyReplicas}/${replicas} ready` };
+    }
   }
 }

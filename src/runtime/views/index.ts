@@ -9,6 +9,7 @@ import { podViews } from './pods.js';
 import type { View, ViewOf } from './types.js';
 import { withSourceRevision } from './meta.js';
 import { deploymentReplicaSets, deploymentView, groupPods, replicaSetFromEntry } from './workloads.js';
+import { statefulSetView } from './statefulsets.js';
 
 export type * from './types.js';
 export type { LiveState, ReadLiveOptions } from './live.js';
@@ -65,6 +66,8 @@ function viewsOfKind(ctx: ViewContext, kind: Kind, pods: ViewOf<'Pod'>[], byCont
       return entries.map((e) => pvcView(ctx, e));
     case 'Namespace':
       return namespaceViews(ctx);
+    case 'StatefulSet':
+      return entries.map((e) => statefulSetView(ctx, e, byController.get(e.key) ?? []));
   }
 }
 

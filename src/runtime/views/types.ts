@@ -89,6 +89,24 @@ export interface DeploymentItem {
   };
 }
 
+export interface StatefulSetItem {
+  apiVersion: string;
+  kind: 'StatefulSet';
+  metadata: ItemMeta;
+  spec: Record<string, unknown> & { replicas: number; template: PodTemplateSpec; serviceName: string };
+  status: {
+    observedGeneration: number;
+    replicas: number;
+    readyReplicas: number;
+    currentReplicas: number;
+    updatedReplicas: number;
+    availableReplicas: number;
+    currentRevision: string;
+    updateRevision: string;
+    collisionCount: number;
+  };
+}
+
 export interface JobItem {
   apiVersion: string;
   kind: 'Job';
@@ -163,7 +181,7 @@ export interface NamespaceItem {
   status: { phase: 'Active' | 'Pending' };
 }
 
-export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem;
+export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | StatefulSetItem;
 
 interface ViewBase {
   /** `Kind/namespace/name` ('' namespace for Namespaces). */
@@ -202,6 +220,8 @@ export type View =
   | (ViewBase & { kind: 'ConfigMap'; object: ConfigMapItem })
   | (ViewBase & { kind: 'Secret'; object: SecretItem })
   | (ViewBase & { kind: 'PersistentVolumeClaim'; object: PvcItem })
-  | (ViewBase & { kind: 'Namespace'; object: NamespaceItem });
+  | (ViewBase & { kind: 'Namespace'; object: NamespaceItem })
+  /** `templateHash`: the update revision's pod-template hash (`controller-revision-hash`). */
+  | (ViewBase & { kind: 'StatefulSet'; object: StatefulSetItem; templateHash?: string });
 
 export type ViewOf<K extends Kind> = Extract<View, { kind: K }>;

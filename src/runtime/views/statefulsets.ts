@@ -1,0 +1,43 @@
+import type { StatefulSet } from '../../model/types.js';
+import type { InventoryEntry } from '../store/index.js';
+import type { ViewContext } from './context.js';
+import { earliest, itemMeta } from './meta.js';
+import type { StatefulSetItem, ViewOf } from './types.js';
+import { isAvailable } from './workloads.js';
+
+type PodView = ViewOf<'Pod'>;
+
+/**
+ * A StatefulSet as the API shows it: revisions are template hashes (Kubernetes names its
+ * ControllerRevisions `<set>-<hash>`); the current revision is the one pods that are not yet
+ * updated run, else the update revision.
+ */
+export function statefulSetView(ctx: ViewContext, entry: InventoryEntry, pods: readonly PodView[]): ViewOf<'StatefulSet'> {
+  const sts = entry.object as StatefulSet;
+  const { state } = ctx;
+  const hash = ctx.workloads.get(entry.key)?.template.hash;
+  const revisionOf = (p: PodView) => p.object.metadata.labels?.['controller-revision-hash'];
+  const updated = pods.filter((p) => hash !== undefined && revisionOf(p) === hash);
+  const older = pods.find((p) => revisionOf(p) !== hash && revisionOf(p) !== undefined);
+  const currentHash = older ? revisionOf(older)! : hash;
+  const createdAt = earliest(entry.appliedAt, ...pods.map((p) => p.createdAt));
+  const rev = (h: string | undefined) => (h ? `${sts.metadata.name}-${h}` : '');
+  const object: StatefulSetItem = {
+    apiVersion: sts.apiVersion,
+    kind: 'StatefulSet',
+    metadata: itemMeta({ app: state.app, kind: 'StatefulSet', namespace: entry.namespace, name: sts.metadata.name, createdAt, labels: sts.metadata.labels ?? {}, annotations: sts.metadata.annotations ?? {}, generation: 1 }),
+    spec: { ...sts.spec } as StatefulSetItem['spec'],
+    status: {
+      observedGeneration: 1,
+      replicas: pods.length,
+      readyReplicas: pods.filter((p) => p.ready).length,
+      currentReplicas: pods.filter((p) => revisionOf(p) === currentHash).length,
+      updatedReplicas: updated.length,
+      availableReplicas: pods.filter((p) => isAvailable(p, sts.spec.minReadySeconds, state.now)).length,
+      currentRevision: rev(currentHash),
+      updateRevision: rev(hash),
+      collisionCount: 0,
+    },
+  };
+  return { kind: 'StatefulSet', key: entry.key, namespace: entry.namespace, name: sts.metadata.name, labels: sts.metadata.labels ?? {}, createdAt, object, ...(hash ? { templateHash: hash } : {}) };
+}
