@@ -177,6 +177,6 @@ function splitKey(key: string): { kind: string; namespace: string; name: string 
 /** kubectl's name of a workload: `deployment.apps/web`, `replicationcontroller/db`. */
 export function display(key: string): string {
   const { kind, name } = splitKey(key);
-  const group = kind === 'Deployment' || kind === 'ReplicaSet' ? '.apps' : '';
+  const group = kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'StatefulSet' ? '.apps' : '';
   return `${kind.toLowerCase()}${group}/${name}`;
 }

@@ -112,3 +112,13 @@ export function claimOrdinal(set: string, templates: readonly string[], claim: s
   }
   return undefined;
 }
+
+/** The claims a set's deletion deletes: its generated claims when `whenDeleted: Delete`. */
+export function claimsDeletedWithSet(inventory: ReadonlyArray<{ key: string; kind: string; namespace: string; name: string; object?: unknown }>, setKey: string): Array<{ key: string; name: string }> {
+  const set = inventory.find((e) => e.key === setKey)?.object as StatefulSet | undefined;
+  if (set?.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted !== 'Delete') return [];
+  const ns = set.metadata.namespace ?? 'default';
+  return inventory
+    .filter((e) => e.kind === 'PersistentVolumeClaim' && e.namespace === ns && (e.object as PersistentVolumeClaim | undefined)?.metadata.annotations?.[CLAIM_OWNER_ANNOTATION] === set.metadata.name)
+    .map((e) => ({ key: e.key, name: e.name }));
+}
