@@ -60,11 +60,14 @@ export function planIntent(intent: Intent, state: IntentPlanState): Decision {
   // apply and delete are acted on by a pass of their own (runtime/pass-intents.ts), never here.
   if (isPassIntent(spec)) return refused('INTERNAL', `a ${spec.type} intent is acted on by a pass, not decided`, { type: spec.type });
   const key = spec.deployment;
-  const entry = state.inventory.find((e) => e.key === key && e.kind === 'Deployment');
+  const entry = state.inventory.find((e) => e.key === key && (e.kind === 'Deployment' || e.kind === 'StatefulSet'));
   if (!entry) {
-    const { namespace, name } = splitKey(key);
-    return refused('NOT_FOUND', `deployments.apps "${name}" not found in namespace ${namespace} (app ${state.app})`, { key });
+    const { kind, namespace, name } = splitKey(key);
+    return refused('NOT_FOUND', `${kind === 'StatefulSet' ? 'statefulsets' : 'deployments'}.apps "${name}" not found in namespace ${namespace} (app ${state.app})`, { key });
   }
+  // kubectl refuses these too: a StatefulSet has no paused field.
+  if (entry.kind === 'StatefulSet' && (spec.type === 'pause' || spec.type === 'resume'))
+    return refused('USAGE', `statefulsets.apps "${splitKey(key).name}" ${spec.type === 'pause' ? 'pausing' : 'resuming'} is not supported`, { key });
   const overrides = state.overrides.filter((o) => o.deployment === key);
   switch (spec.type) {
     case 'undo':

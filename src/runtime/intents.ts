@@ -33,13 +33,14 @@ export function intentPlanState(store: Store, app: string, policy: HostPolicy | 
   // First: making an app's hash key seals the legacy hashes the rollout history holds.
   const hashKey = appHashKeys(store, app).template;
   const inventory = store.getInventory(app);
-  const deployments = inventory.filter((e) => e.kind === 'Deployment');
+  // StatefulSets keep revisions in the same store: undo and restart work on them as well.
+  const deployments = inventory.filter((e) => e.kind === 'Deployment' || e.kind === 'StatefulSet');
   const rollouts = new Map(deployments.map((e) => [e.key, store.listRollouts(app, e.key)]));
   const failedTemplates = new Map(deployments.map((e) => [e.key, new Set((rollouts.get(e.key) ?? []).filter((r) => store.isFailedTemplate(app, e.key, r.templateHash)).map((r) => r.templateHash))]));
   const sourceTemplateHashes = new Map<string, string>();
   if (deployments.length > 0) {
     const resources = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
-    for (const w of buildDesiredState(resources, { hashKey }).workloads) if (w.kind === 'Deployment') sourceTemplateHashes.set(w.key, w.template.hash);
+    for (const w of buildDesiredState(resources, { hashKey }).workloads) if (w.kind === 'Deployment' || w.kind === 'StatefulSet') sourceTemplateHashes.set(w.key, w.template.hash);
   }
   return {
     app,

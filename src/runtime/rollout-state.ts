@@ -26,7 +26,8 @@ export function readRolloutState(store: Store, app: string, deploymentKeys: Iter
 }
 
 export function deploymentKeys(desired: DesiredState): string[] {
-  return desired.workloads.filter((w) => w.kind === 'Deployment').map((w) => w.key);
+  // StatefulSets keep their revisions in the same store (plan/rollouts/statefulset.ts).
+  return desired.workloads.filter((w) => w.kind === 'Deployment' || w.kind === 'StatefulSet').map((w) => w.key);
 }
 
 /**

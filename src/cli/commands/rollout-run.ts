@@ -30,8 +30,8 @@ export async function runRollout(action: Action, key: string, flags: Flags, ctx:
   try {
     const entry = engine.store.getInventory(engine.app).find((e) => e.key === key);
     if (!entry) {
-      const { namespace, name } = parseKey(key);
-      throw new BerthError('NOT_FOUND', `deployments.apps "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
+      const { kind, namespace, name } = parseKey(key);
+      throw new BerthError('NOT_FOUND', `${kind === 'StatefulSet' ? 'statefulsets' : 'deployments'}.apps "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
     }
     // Policy flags given here replace, for this command, the policy the app was last applied with.
     const explicit = explicitHostPolicy(flags);
@@ -65,7 +65,8 @@ function toRevision(flag: string | undefined): { toRevision?: number } {
 }
 
 function name(key: string): string {
-  return `deployment.apps/${parseKey(key).name}`;
+  const { kind, name } = parseKey(key);
+  return `${kind === 'StatefulSet' ? 'statefulset' : 'deployment'}.apps/${name}`;
 }
 
 function history(engine: Engine, key: string, flags: Flags, ctx: CliContext): number {
@@ -76,7 +77,7 @@ function history(engine: Engine, key: string, flags: Flags, ctx: CliContext): nu
     print(ctx.io.stdout, `${name(key)} with revision #${rec.revision}`);
     print(ctx.io.stdout, `Source revision: ${rec.sourceRevision}`);
     print(ctx.io.stdout, `Outcome:         ${rec.outcome}${rec.message ? ` (${rec.message})` : ''}`);
-    print(ctx.io.stdout, `Pod Template (pod-template-hash ${rec.templateHash}):`);
+    print(ctx.io.stdout, `Pod Template (${key.startsWith('StatefulSet/') ? 'controller-revision-hash' : 'pod-template-hash'} ${rec.templateHash}):`);
     print(ctx.io.stdout, indent(dump(rec.template, { sortKeys: true }), '  '));
     return 0;
   }

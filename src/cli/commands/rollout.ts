@@ -20,7 +20,7 @@ interface RolloutFlags extends EngineFlags, ValidationFlags {
  * Implementation is loaded on use (./rollout-run.js) to keep CLI start-up light.
  */
 export function registerRollout(program: Command, ctx: CliContext): void {
-  const rollout = program.command('rollout').description('manage the rollout of a deployment: status, history, undo, restart, pause, resume');
+  const rollout = program.command('rollout').description('manage the rollout of a deployment or statefulset: status, history, undo, restart, pause, resume (deployments)');
   const sub = (name: string, description: string) => {
     const cmd = rollout.command(`${name} <deployment>`).description(description).option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")');
     addEngineOptions(cmd);
@@ -48,15 +48,19 @@ export function registerRollout(program: Command, ctx: CliContext): void {
   sub('resume', 'resume a paused rollout').option('--wait', 'wait for the rollout to finish').option('--timeout <duration>', 'give up after this long', '5m').action(run('resume'));
 }
 
-/** `deploy/web`, `deployment/web`, `deployments.apps/web` or plain `web` → `Deployment/ns/web`. */
+/**
+ * `deploy/web`, `deployment/web`, `deployments.apps/web` or plain `web` → `Deployment/ns/web`;
+ * `sts/db`, `statefulset/db`, `statefulsets.apps/db` → `StatefulSet/ns/db`.
+ */
 export function deploymentKey(target: string, namespace: string): string {
   const slash = target.indexOf('/');
   const kind = slash >= 0 ? target.slice(0, slash).toLowerCase().replace(/\.apps$/, '') : 'deployment';
   const name = slash >= 0 ? target.slice(slash + 1) : target;
-  if (!['deploy', 'deployment', 'deployments'].includes(kind))
-    throw new BerthError('USAGE', `rollout works on deployments, not "${target.slice(0, slash)}"`, { target, hint: 'use deploy/NAME' });
-  if (!name) throw new BerthError('USAGE', `missing deployment name in "${target}"`, { target });
-  return `Deployment/${namespace}/${name}`;
+  const statefulSet = ['sts', 'statefulset', 'statefulsets'].includes(kind);
+  if (!statefulSet && !['deploy', 'deployment', 'deployments'].includes(kind))
+    throw new BerthError('USAGE', `rollout works on deployments and statefulsets, not "${target.slice(0, slash)}"`, { target, hint: 'use deploy/NAME or sts/NAME' });
+  if (!name) throw new BerthError('USAGE', `missing ${statefulSet ? 'statefulset' : 'deployment'} name in "${target}"`, { target });
+  return `${statefulSet ? 'StatefulSet' : 'Deployment'}/${namespace}/${name}`;
 }
 
 export { parseDuration };

@@ -6,6 +6,7 @@ import { storedTemplateRefusal } from '../../model/pod-policy.js';
 import type { PodTemplateSpec } from '../../model/types.js';
 import type { DeploymentRolloutState, Divergence, RolloutState, TemplateRefusal } from './state.js';
 import { EMPTY_DEPLOYMENT_STATE, RESTARTED_AT_ANNOTATION, isFailedTemplate, rollbackTarget, sameTemplate, short } from './state.js';
+import { effectiveStatefulSet } from './statefulset.js';
 
 type DeploymentWorkload = Extract<Workload, { kind: 'Deployment' }>;
 
@@ -45,9 +46,16 @@ export function refusalUnder(policy: HostPolicy | undefined): TemplateRefusal {
  */
 export function effectiveDesired(base: DesiredState, state: RolloutState, ctx: RolloutContext): EffectiveDesired {
   const out: EffectiveDesired = { desired: base, divergences: [], changes: [] };
-  if (!base.workloads.some((w) => w.kind === 'Deployment')) return out;
+  if (!base.workloads.some((w) => w.kind === 'Deployment' || w.kind === 'StatefulSet')) return out;
   const refusedBy = refusalUnder(ctx.policy);
-  const workloads = base.workloads.map((w) => (w.kind === 'Deployment' ? effectiveWorkload(w, base, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx, refusedBy, out) : w));
+  const workloads = base.workloads.map((w) => {
+    if (w.kind === 'Deployment') return effectiveWorkload(w, base, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx, refusedBy, out);
+    if (w.kind !== 'StatefulSet') return w;
+    const sts = effectiveStatefulSet(w, base, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx.sourceRevision);
+    out.changes.push(...sts.changes);
+    if (sts.divergence) out.divergences.push(sts.divergence);
+    return sts.workload;
+  });
   return { ...out, desired: { ...base, workloads } };
 }
 

@@ -74,7 +74,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
   const inventory = withReplicaOverrides(host.inventory, replicaOverrides(store.listDeploymentOverrides(app)));
   const templateHashKey = appHashKeys(store, app).template;
   const rollouts = new Map<string, RolloutRecord[]>();
-  for (const e of inventory) if (e.kind === 'Deployment') rollouts.set(e.key, store.listRollouts(app, e.key));
+  for (const e of inventory) if (e.kind === 'Deployment' || e.kind === 'StatefulSet') rollouts.set(e.key, store.listRollouts(app, e.key));
   const { templates: effectiveTemplates, divergences, paused } = effectiveDeployments(store, app, inventory);
   const cronStates = new Map<string, CronState>();
   for (const e of inventory) {
@@ -131,7 +131,7 @@ export function effectiveDeployments(
   const paused = new Set<string>();
   /** The hash of the template each Deployment runs, diverging or not (the live diff compares it). */
   const hashes = new Map<string, string>();
-  if (!inventory.some((e) => e.kind === 'Deployment')) return { templates, divergences: [], paused, hashes };
+  if (!inventory.some((e) => e.kind === 'Deployment' || e.kind === 'StatefulSet')) return { templates, divergences: [], paused, hashes };
   const desired = buildDesiredState(
     inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } })),
     { hashKey: appHashKeys(store, app).template },
@@ -140,7 +140,7 @@ export function effectiveDeployments(
   const effective = effectiveDesired(desired, state, { sourceRevision: sourceRevisionOf(store.getSourceStatus(app), inventory) });
   for (const w of effective.desired.workloads) {
     const source = desired.workloads.find((x) => x.key === w.key);
-    if (w.kind === 'Deployment' && source && source.template.hash !== w.template.hash) templates.set(w.key, w.podTemplate);
+    if ((w.kind === 'Deployment' || w.kind === 'StatefulSet') && source && source.template.hash !== w.template.hash) templates.set(w.key, w.podTemplate);
     if (w.kind === 'Deployment' && w.paused) paused.add(w.key);
     if (w.kind === 'Deployment') hashes.set(w.key, w.template.hash);
   }
