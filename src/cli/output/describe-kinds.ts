@@ -6,6 +6,7 @@ import { humanDuration } from './age.js';
 import { writeContainer, writePodTemplate, writeVolumes } from './describe-containers.js';
 import { annotationLines, describeTime, DescribeWriter, labelLines, writeEvents } from './describe.js';
 import { accessModes, labelSelectorText } from './table.js';
+import { describeStatefulSet } from './describe-statefulset.js';
 
 /** What describing one object may need besides the object: its events and related objects. */
 export interface DescribeInput {
@@ -52,6 +53,9 @@ export function describeView(view: View, input: DescribeInput): string {
       break;
     case 'CronJob':
       describeCronJob(w, view);
+      break;
+    case 'StatefulSet':
+      describeStatefulSet(w, view, input.pods);
       break;
   }
   writeEvents(w, input.events, input.now);

@@ -12,7 +12,7 @@ import { isUnder } from './wording.js';
  * template hash includes that content, see pod-plan.ts): a Job runs again. CronJobs are not
  * here: each run reads the config of its time, running jobs are left alone.
  */
-const RESTARTED_BY_CONFIG: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job']);
+const RESTARTED_BY_CONFIG: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job', 'StatefulSet']);
 
 export interface ConfigCause {
   key: string;
@@ -66,6 +66,7 @@ function podSpecOf(o: AnyObject): PodSpec | undefined {
     case 'ReplicaSet':
     case 'ReplicationController':
     case 'Job':
+    case 'StatefulSet':
       return o.spec.template?.spec;
     case 'CronJob':
       return o.spec.jobTemplate?.spec?.template?.spec;

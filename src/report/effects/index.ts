@@ -89,6 +89,7 @@ function effectsOf(change: ResourceChange, causes: ConfigCause[], ctx: Context):
     case 'ReplicaSet':
     case 'ReplicationController':
     case 'Pod':
+    case 'StatefulSet':
       return workloadEffects(change, causes, ctx.replacesPods.get(change.key));
     case 'Job':
       return jobEffects(change, causes);
