@@ -116,6 +116,8 @@ describe('StatefulSet (real Docker)', () => {
     }
     const host = await execIn(t.docker, p.get('db-1')!.containerId, ['hostname']);
     expect(host.output.trim()).toBe('db-1');
+    const fqdn = await execIn(t.docker, p.get('db-1')!.containerId, ['hostname', '-f']);
+    expect(fqdn.output.trim()).toBe(`db-1.db.${NS}.svc.cluster.local`);
     expect(await berth('get', 'sts', '-n', NS)).toMatch(/^db\s+3\/3\s+\S+$/m);
     expect(await berth('get', 'pods', '-n', NS)).toMatch(/^db-2\s+1\/1\s+Running\s/m);
   });
