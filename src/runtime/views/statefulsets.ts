@@ -1,4 +1,6 @@
-import type { StatefulSet } from '../../model/types.js';
+import type { PodSpec, StatefulSet } from '../../model/types.js';
+import type { Workload } from '../../plan/desired.js';
+import { claimName } from '../../plan/controllers/statefulset-workload.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';
 import { earliest, itemMeta } from './meta.js';
@@ -41,4 +43,19 @@ export function statefulSetView(ctx: ViewContext, entry: InventoryEntry, pods: r
     },
   };
   return { kind: 'StatefulSet', key: entry.key, namespace: entry.namespace, name: sts.metadata.name, labels: sts.metadata.labels ?? {}, createdAt, object, ...(hash ? { templateHash: hash } : {}) };
+}
+
+/**
+ * A StatefulSet pod's spec as the API shows it: the controller sets hostname and subdomain and
+ * puts a claim volume per template in (the template itself has neither).
+ */
+export function statefulSetPodSpec<T extends { volumes?: PodSpec['volumes'] }>(w: Workload | undefined, podName: string, spec: T): T {
+  if (w?.kind !== 'StatefulSet') return spec;
+  const claims = w.claimTemplates.map((c) => ({ name: c, persistentVolumeClaim: { claimName: claimName(c, podName) } }));
+  return {
+    ...spec,
+    hostname: podName,
+    ...(w.serviceName ? { subdomain: w.serviceName } : {}),
+    volumes: [...(spec.volumes ?? []).filter((v) => !w.claimTemplates.includes(v.name)), ...claims],
+  };
 }
