@@ -172,3 +172,46 @@ describe('StatefulSet (real Docker)', () => {
     expect(sts.status).toMatchObject({ updatedReplicas: 2, currentReplicas: 1, readyReplicas: 3 });
   });
 });
+
+describe('StatefulSet claims with whenScaled: Delete, Parallel (real Docker)', () => {
+  let t: E2eApp;
+  const manifest = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: cache}
+spec:
+  replicas: 2
+  podManagementPolicy: Parallel
+  persistentVolumeClaimRetentionPolicy: {whenScaled: Delete}
+  selector: {matchLabels: {app: cache}}
+  template:
+    metadata: {labels: {app: cache}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - {name: c, image: 'berth-examples/busybox:1.36', command: [sleep, '100000'], volumeMounts: [{name: data, mountPath: /data}]}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 16Mi}}}
+`;
+  const volumes = async () => ((await t.docker.listVolumes({ filters: { label: [`berth.app=${t.app}`] } })).Volumes ?? []).map((v) => v.Name).sort();
+
+  beforeAll(async () => {
+    t = await createE2eApp('sts-del');
+    await t.write({ 'cache.yaml': manifest });
+    const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '120s');
+    expect(r.code, r.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+
+  it('deletes the claim of a scaled-away ordinal once its pod is gone', async () => {
+    expect(await volumes()).toEqual([`berth_${t.app}_default_pvc_data-cache-0`, `berth_${t.app}_default_pvc_data-cache-1`]);
+    const r = await t.berth('scale', 'sts/cache', '--replicas', '1', '--wait', '--timeout', '120s');
+    expect(r.code, r.stderr).toBe(0);
+    expect(await volumes()).toEqual([`berth_${t.app}_default_pvc_data-cache-0`]);
+    const claims = await t.berth('get', 'pvc');
+    expect(claims.stdout).toMatch(/^data-cache-0\s+Bound\s/m);
+    expect(claims.stdout).not.toMatch(/data-cache-1/);
+  });
+});
