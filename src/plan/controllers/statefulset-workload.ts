@@ -76,7 +76,7 @@ export function withStatefulSetTemplate(w: StatefulSetWorkload, podTemplate: Pod
   return { ...w, podTemplate, template: statefulSetTemplate(w, podTemplate, ctx) };
 }
 
-type Shape = Pick<StatefulSetWorkload, 'key' | 'namespace' | 'serviceName' | 'claimTemplates'>;
+type Shape = Pick<StatefulSetWorkload, 'key' | 'namespace' | 'name' | 'serviceName' | 'claimTemplates'>;
 
 /**
  * The template's plan with what Kubernetes' StatefulSet controller adds to each pod: the pod
@@ -96,9 +96,15 @@ function statefulSetPod(pod: PodPlan, w: Shape): PodPlan {
     ...pod,
     hostname: pod.name,
     ...(w.serviceName ? { subdomain: w.serviceName } : {}),
-    labels: { ...pod.labels, [POD_NAME_LABEL]: pod.name, [POD_INDEX_LABEL]: ordinal },
+    // `<set>-<hash>`, the ControllerRevision's name, as `status.updateRevision` says it.
+    labels: { ...pod.labels, [REVISION_LABEL]: revisionName(w.name, pod.specHash), [POD_NAME_LABEL]: pod.name, [POD_INDEX_LABEL]: ordinal },
     volumes: [...pod.volumes.filter((v) => !w.claimTemplates.includes(v.name)), ...claims],
   };
+}
+
+/** The name Kubernetes gives a StatefulSet's ControllerRevision: `<set>-<template hash>`. */
+export function revisionName(set: string, hash: string): string {
+  return `${set}-${hash}`;
 }
 
 /** `<claim>-<set>-<ordinal>`, as Kubernetes names a StatefulSet's claims (`<claim>-<pod>`). */

@@ -1,6 +1,6 @@
 import type { PodSpec, StatefulSet } from '../../model/types.js';
 import type { Workload } from '../../plan/desired.js';
-import { claimName } from '../../plan/controllers/statefulset-workload.js';
+import { claimName, revisionName } from '../../plan/controllers/statefulset-workload.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';
 import { earliest, itemMeta } from './meta.js';
@@ -18,12 +18,12 @@ export function statefulSetView(ctx: ViewContext, entry: InventoryEntry, pods: r
   const sts = entry.object as StatefulSet;
   const { state } = ctx;
   const hash = ctx.workloads.get(entry.key)?.template.hash;
+  const update = hash === undefined ? undefined : revisionName(sts.metadata.name, hash);
   const revisionOf = (p: PodView) => p.object.metadata.labels?.['controller-revision-hash'];
-  const updated = pods.filter((p) => hash !== undefined && revisionOf(p) === hash);
-  const older = pods.find((p) => revisionOf(p) !== hash && revisionOf(p) !== undefined);
-  const currentHash = older ? revisionOf(older)! : hash;
+  const updated = pods.filter((p) => update !== undefined && revisionOf(p) === update);
+  const older = pods.find((p) => revisionOf(p) !== update && revisionOf(p) !== undefined);
+  const current = older ? revisionOf(older)! : update;
   const createdAt = earliest(entry.appliedAt, ...pods.map((p) => p.createdAt));
-  const rev = (h: string | undefined) => (h ? `${sts.metadata.name}-${h}` : '');
   const object: StatefulSetItem = {
     apiVersion: sts.apiVersion,
     kind: 'StatefulSet',
@@ -34,11 +34,11 @@ export function statefulSetView(ctx: ViewContext, entry: InventoryEntry, pods: r
       observedGeneration: 1,
       replicas: pods.length,
       readyReplicas: pods.filter((p) => p.ready).length,
-      currentReplicas: pods.filter((p) => revisionOf(p) === currentHash).length,
+      currentReplicas: pods.filter((p) => revisionOf(p) === current).length,
       updatedReplicas: updated.length,
       availableReplicas: pods.filter((p) => isAvailable(p, sts.spec.minReadySeconds, state.now)).length,
-      currentRevision: rev(currentHash),
-      updateRevision: rev(hash),
+      currentRevision: current ?? '',
+      updateRevision: update ?? '',
       collisionCount: 0,
     },
   };

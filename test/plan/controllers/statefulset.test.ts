@@ -158,7 +158,7 @@ describe('StatefulSet pods and claims', () => {
     expect({ hostname: p.hostname, subdomain: p.subdomain, labels: p.labels, volumes: p.volumes, owner: p.owner }).toEqual({
       hostname: 'db-1',
       subdomain: 'db',
-      labels: { app: 'db', 'controller-revision-hash': p.specHash, 'statefulset.kubernetes.io/pod-name': 'db-1', 'apps.kubernetes.io/pod-index': '1' },
+      labels: { app: 'db', 'controller-revision-hash': `db-${p.specHash}`, 'statefulset.kubernetes.io/pod-name': 'db-1', 'apps.kubernetes.io/pod-index': '1' },
       volumes: [
         { name: 'data', type: 'pvc', claim: 'data-db-1', readOnly: false },
         { name: 'logs', type: 'pvc', claim: 'logs-db-1', readOnly: false },
