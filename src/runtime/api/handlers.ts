@@ -227,7 +227,7 @@ function appDivergences(store: Store, app: string): Array<{ deployment: string; 
   // Every status request asks: an app without Deployments or scale overrides has none, and
   // reading (parsing) its whole inventory to learn that is not worth a request (issue 13 #7).
   const overrides = store.listDeploymentOverrides(app);
-  if (overrides.length === 0 && store.getInventory(app, 'Deployment').length === 0) return [];
+  if (overrides.length === 0 && store.getInventory(app, 'Deployment').length === 0 && store.getInventory(app, 'StatefulSet').length === 0) return [];
   const inventory = store.getInventory(app);
   const resources = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
   return [...effectiveDeployments(store, app, inventory).divergences, ...scaleDivergences(resources, replicaOverrides(overrides))];
