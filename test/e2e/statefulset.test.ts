@@ -215,3 +215,62 @@ spec:
     expect(claims.stdout).not.toMatch(/data-cache-1/);
   });
 });
+
+describe('StatefulSet revisions: rollout history, undo, restart, status (real Docker)', () => {
+  let t: E2eApp;
+  const manifest = (version: string) => `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web, annotations: {kubernetes.io/change-cause: 'version ${version}'}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+      - {name: c, image: 'berth-examples/busybox:1.36', command: [sleep, '100000'], env: [{name: VERSION, value: '${version}'}]}
+`;
+  const berth = async (...args: string[]) => {
+    const r = await t.berth(...args);
+    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    return r.stdout;
+  };
+  const versions = async () => {
+    const out: string[] = [];
+    for (const c of (await t.containers()).filter((x) => x.Labels['berth.role'] === 'container' && x.State === 'running').sort((a, b) => a.Labels['berth.name']!.localeCompare(b.Labels['berth.name']!)))
+      out.push((await execIn(t.docker, c.Id, ['sh', '-c', 'echo $VERSION'])).output.trim());
+    return out;
+  };
+
+  beforeAll(async () => {
+    t = await createE2eApp('sts-rev');
+    await t.write({ 'web.yaml': manifest('1') });
+    await berth('apply', '-f', t.dir, '--wait', '--timeout', '120s');
+    await t.write({ 'web.yaml': manifest('2') });
+    await berth('apply', '-f', t.dir, '--wait', '--timeout', '120s');
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+
+  it('numbers revisions, rolls back with undo and replaces every pod with restart', async () => {
+    expect(await versions()).toEqual(['2', '2']);
+    expect(await berth('rollout', 'status', 'sts/web', '--timeout', '60s')).toBe('partitioned roll out complete: 2 new pods have been updated...\n');
+    expect(await berth('rollout', 'history', 'sts/web')).toMatch(/^1\s+version 1\s+\S+\s+complete\s[\s\S]*^2\s+version 2\s+\S+\s+complete\s/m);
+
+    await berth('rollout', 'undo', 'sts/web', '--wait', '--timeout', '120s');
+    expect(await versions()).toEqual(['1', '1']);
+    expect(await berth('rollout', 'history', 'sts/web')).toMatch(/^3\s+version 1\s+\S+\s+complete \(pinned\)\s/m);
+
+    const before = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox').map((c) => c.Id);
+    await berth('rollout', 'restart', 'sts/web', '--wait', '--timeout', '120s');
+    const after = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox' && c.State === 'running').map((c) => c.Id);
+    expect(after).toHaveLength(2);
+    expect(after.filter((id) => before.includes(id))).toEqual([]);
+    expect(await versions()).toEqual(['1', '1']);
+
+    const paused = await t.berth('rollout', 'pause', 'sts/web');
+    expect({ code: paused.code, stderr: paused.stderr }).toEqual({ code: 2, stderr: expect.stringContaining('statefulsets.apps "web" pausing is not supported') });
+  });
+});

@@ -84,7 +84,8 @@ function history(engine: Engine, key: string, flags: Flags, ctx: CliContext): nu
   print(ctx.io.stdout, name(key));
   const pin = engine.store.getPin(engine.app, key);
   const rows = [['REVISION', 'CHANGE-CAUSE', 'SOURCE', 'OUTCOME', 'STARTED', 'DURATION']];
-  for (const r of records) rows.push(historyRow(r, pin?.revision === r.revision));
+  // By template, as the pin holds: undo renumbers the revision it rolls out again.
+  for (const r of records) rows.push(historyRow(r, pin?.templateHash === r.templateHash));
   print(ctx.io.stdout, table(rows));
   return 0;
 }
