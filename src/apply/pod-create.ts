@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
 import type { PodPlan } from '../plan/pod-plan.js';
 import type { ObservedPod } from '../plan/observed.js';
+import { CLUSTER_DOMAIN } from '../plan/services.js';
 import { BerthError } from '../model/errors.js';
 import { dockerError } from './docker.js';
 import { L, parseJson } from './labels.js';
@@ -123,6 +124,9 @@ async function createSandbox(ctx: PodContext, pod: PodPlan, image: string, volum
       name: dockerNames.sandbox(ctx.app, pod.namespace, pod.name),
       Image: image,
       ...(pod.hostNetwork ? {} : { Hostname: pod.hostname }),
+      // hostname + subdomain: the pod's FQDN `<host>.<subdomain>.<ns>.svc.<domain>` (`hostname -f`),
+      // as the kubelet writes it into /etc/hosts; StatefulSet members find themselves by it.
+      ...(pod.subdomain && !pod.hostNetwork ? { Domainname: `${pod.subdomain}.${pod.namespace}.svc.${CLUSTER_DOMAIN}` } : {}),
       Labels: labels,
       ExposedPorts: exposed,
       StopTimeout: 5,

@@ -83,6 +83,8 @@ function unsupported(apiVersion: string, kind: string, r: Reporter, skipUnsuppor
  * - extensions/v1beta1 DaemonSet (SetDefaults_DaemonSet there): selector and labels from the
  *   template, updateStrategy OnDelete; `spec.templateGeneration` no longer exists and is
  *   dropped. apps/v1beta2 DaemonSet: same defaults as apps/v1.
+ * - apps/v1beta1 StatefulSet: selector and labels from the template; updateStrategy OnDelete.
+ *   apps/v1beta2 StatefulSet: the apps/v1 shape and defaults.
  */
 export function convertLegacy(info: KindInfo, apiVersion: string, object: Rec, r: Reporter): void {
   object.apiVersion = info.apiVersion;
@@ -96,9 +98,12 @@ export function convertLegacy(info: KindInfo, apiVersion: string, object: Rec, r
   }
   const derivesSelector =
     (info.kind === 'Deployment' && (apiVersion === 'extensions/v1beta1' || apiVersion === 'apps/v1beta1')) ||
-    ((info.kind === 'ReplicaSet' || info.kind === 'DaemonSet') && apiVersion === 'extensions/v1beta1');
+    ((info.kind === 'ReplicaSet' || info.kind === 'DaemonSet') && apiVersion === 'extensions/v1beta1') ||
+    (info.kind === 'StatefulSet' && apiVersion === 'apps/v1beta1');
   if (derivesSelector) deriveSelector(object, spec);
   if (info.kind === 'DaemonSet' && apiVersion === 'extensions/v1beta1') convertLegacyDaemonSet(spec, r);
+  // apps/v1beta1 StatefulSets updated only when a pod was deleted (its SetDefaults_StatefulSet).
+  if (info.kind === 'StatefulSet' && apiVersion === 'apps/v1beta1' && spec.updateStrategy === undefined) spec.updateStrategy = { type: 'OnDelete' };
   if (info.kind !== 'Deployment') return;
   if (spec.rollbackTo !== undefined) {
     r.report('legacy-field-dropped', ['spec', 'rollbackTo'], `spec.rollbackTo was removed after ${apiVersion}; use berth rollout undo`, { at: 'key' });

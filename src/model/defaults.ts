@@ -15,6 +15,7 @@ import type {
   Volume,
 } from './types.js';
 import { setOwn } from './own.js';
+import { defaultStatefulSet } from './statefulset-defaults.js';
 
 /**
  * Kubernetes API defaults (pkg/apis/{core,apps,batch}/v1/defaults.go) for the fields berth
@@ -71,6 +72,9 @@ export function applyDefaults<T extends AnyObject>(input: T): T {
       break;
     case 'DaemonSet':
       defaultDaemonSet(obj);
+      break;
+    case 'StatefulSet':
+      defaultStatefulSet(obj, defaultPodTemplate);
       break;
   }
   return obj as T;

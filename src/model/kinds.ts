@@ -33,6 +33,7 @@ export const KINDS: readonly KindInfo[] = [
   k('ClusterRoleBinding', 'rbac.authorization.k8s.io/v1', [], false, 'clusterrolebindings', []),
   k('PodDisruptionBudget', 'policy/v1', ['policy/v1beta1'], true, 'poddisruptionbudgets', ['pdb']),
   k('DaemonSet', 'apps/v1', ['extensions/v1beta1', 'apps/v1beta2'], true, 'daemonsets', ['ds']),
+  k('StatefulSet', 'apps/v1', ['apps/v1beta1', 'apps/v1beta2'], true, 'statefulsets', ['sts']),
 ];
 
 function k(
@@ -52,6 +53,9 @@ const byKind = new Map<string, KindInfo>(KINDS.map((i) => [i.kind, i]));
 export function kindInfo(kind: string): KindInfo | undefined {
   return byKind.get(kind);
 }
+
+/** Kinds with numbered revisions and `rollout status|history|undo|restart` (plan/rollouts/). */
+export const ROLLOUT_KINDS: ReadonlySet<string> = new Set(['Deployment', 'DaemonSet', 'StatefulSet']);
 
 export const SUPPORTED_KIND_NAMES: readonly string[] = KINDS.map((i) => i.kind);
 
@@ -73,7 +77,6 @@ export function resolveKindAlias(input: string): KindInfo | undefined {
 export const KNOWN_UNSUPPORTED_KINDS: ReadonlySet<string> = new Set([
   'Ingress',
   'IngressClass',
-  'StatefulSet',
   'PersistentVolume',
   'StorageClass',
   'NetworkPolicy',

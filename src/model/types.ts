@@ -1,7 +1,7 @@
 import type { ClusterRole, ClusterRoleBinding, PodDisruptionBudget, Role, RoleBinding, ServiceAccount } from './types/access.js';
 import type { ConfigMap, Namespace, PersistentVolumeClaim, Secret } from './types/config.js';
 import type { Service } from './types/services.js';
-import type { CronJob, DaemonSet, Deployment, Job, Pod, ReplicaSet, ReplicationController } from './types/workloads.js';
+import type { CronJob, DaemonSet, Deployment, Job, Pod, ReplicaSet, ReplicationController, StatefulSet } from './types/workloads.js';
 
 /**
  * Kubernetes object shapes for the kinds berth supports, with Kubernetes field names.
@@ -37,12 +37,13 @@ export type AnyObject =
   | RoleBinding
   | ClusterRoleBinding
   | PodDisruptionBudget
-  | DaemonSet;
+  | DaemonSet
+  | StatefulSet;
 
 export type Kind = AnyObject['kind'];
 
 /** Controllers whose pods come from a template. */
-export type WorkloadObject = Pod | ReplicaSet | ReplicationController | Deployment | Job | CronJob | DaemonSet;
+export type WorkloadObject = Pod | ReplicaSet | ReplicationController | Deployment | Job | CronJob | DaemonSet | StatefulSet;
 
 // ---------------------------------------------------------------- resources
 

@@ -1,4 +1,4 @@
-import { kindInfo } from '../model/kinds.js';
+import { kindInfo, ROLLOUT_KINDS } from '../model/kinds.js';
 import type { Selector } from '../model/selectors.js';
 import { matches } from '../model/selectors.js';
 import type { InventoryEntry, JobRecord } from '../model/state.js';
@@ -7,6 +7,7 @@ import { actionId } from './action-id.js';
 import type { Action } from './actions.js';
 import type { ObservedDns, ObservedNetwork, ObservedPod, ObservedService, ObservedVolume } from './observed.js';
 import type { StoreChange } from './store-changes.js';
+import { claimsDeletedWithSet } from './controllers/statefulset-claims.js';
 
 /** One object `berth delete` was asked to remove. `namespace` is '' for Namespaces. */
 export interface DeleteTarget {
@@ -27,7 +28,8 @@ export interface DeleteInput {
     services: readonly ObservedService[];
     dns?: readonly ObservedDns[];
   };
-  inventory: ReadonlyArray<Pick<InventoryEntry, 'key' | 'kind' | 'namespace' | 'name'>>;
+  /** `object`: a StatefulSet's, for its claims' retention policy. */
+  inventory: ReadonlyArray<Pick<InventoryEntry, 'key' | 'kind' | 'namespace' | 'name'> & { object?: unknown }>;
   jobs: ReadonlyMap<string, Pick<JobRecord, 'jobKey' | 'ownerKey'>>;
 }
 
@@ -168,7 +170,7 @@ function planTarget(input: DeleteInput, target: DeleteTarget): Planned {
       );
       for (const v of host.volumes.filter((v) => v.namespace === ns)) add({ type: 'delete-volume', key, namespace: ns, ...(v.role === 'pvc' ? { claim: v.owner } : {}), volumeName: v.name });
       p.services.push(...host.services.filter((s) => s.namespace === ns).map((s) => `Service/${ns}/${s.name}`), ...entries.filter((e) => e.kind === 'Service').map((e) => e.key));
-      p.deployments.push(...entries.filter((e) => e.kind === 'Deployment' || e.kind === 'DaemonSet').map((e) => e.key));
+      p.deployments.push(...entries.filter((e) => ROLLOUT_KINDS.has(e.kind)).map((e) => e.key));
       p.jobKeys.push(...[...input.jobs.keys()].filter((k) => k.startsWith(`Job/${ns}/`)));
       p.cronKeys.push(...entries.filter((e) => e.kind === 'CronJob').map((e) => e.key));
       add(...namespaceInfrastructure(input, ns, key, `namespace ${ns} deleted`));
@@ -194,6 +196,20 @@ function planTarget(input: DeleteInput, target: DeleteTarget): Planned {
       if (target.kind === 'Job') p.jobKeys.push(key);
       if (target.kind === 'Deployment' || target.kind === 'DaemonSet') p.deployments.push(key);
       found ||= pods.length > 0 || (target.kind === 'Job' && input.jobs.has(key));
+      break;
+    }
+    case 'StatefulSet': {
+      const pods = host.pods.filter((pod) => pod.namespace === target.namespace && pod.controller === key);
+      deletePods(pods, `statefulset ${target.name} deleted`);
+      p.deployments.push(key);
+      // persistentVolumeClaimRetentionPolicy.whenDeleted: Delete takes its claims along; Retain
+      // (the default) leaves them, standalone claims the next set of that name uses again.
+      for (const claim of claimsDeletedWithSet(input.inventory, key)) {
+        const volume = host.volumes.find((v) => v.role === 'pvc' && v.namespace === target.namespace && v.owner === claim.name);
+        if (volume) add({ type: 'delete-volume', key, namespace: target.namespace, claim: claim.name, volumeName: volume.name });
+        p.forget.push(claim.key);
+      }
+      found ||= pods.length > 0;
       break;
     }
     case 'CronJob': {

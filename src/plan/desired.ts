@@ -13,6 +13,7 @@ import type {
   Resource,
   Secret,
   Service,
+  StatefulSet,
 } from '../model/types.js';
 import { resourceKey } from '../model/types.js';
 import { resolveFenceposts } from '../model/int-or-string.js';
@@ -22,6 +23,8 @@ import { planTemplate } from './pod-plan.js';
 import type { NodeFacts } from './downward-plan.js';
 import type { DaemonSetWorkload } from './daemonset-desired.js';
 import { daemonSetTemplate, daemonSetWorkload } from './daemonset-desired.js';
+import type { StatefulSetWorkload } from './controllers/statefulset-workload.js';
+import { statefulSetWorkload } from './controllers/statefulset-workload.js';
 
 /**
  * The revision's resources reshaped for planning: namespaces to exist, claims to exist,
@@ -80,7 +83,8 @@ export type Workload =
       backoffLimit: number;
       activeDeadlineSeconds?: number;
     })
-  | DaemonSetWorkload;
+  | DaemonSetWorkload
+  | StatefulSetWorkload;
 
 /** Workloads with numbered revisions, `rollout history|undo|restart` (plan/rollouts/). */
 export type RolloutWorkload = Extract<Workload, { kind: 'Deployment' | 'DaemonSet' }>;
@@ -192,6 +196,8 @@ function workloadOf(o: AnyObject, ctx: TemplateContext): Workload | undefined {
       return jobWorkload(o as Job, key, ctx);
     case 'DaemonSet':
       return daemonSetWorkload(o as DaemonSet, key, ctx);
+    case 'StatefulSet':
+      return statefulSetWorkload(o as StatefulSet, key, ctx);
     default:
       return undefined;
   }

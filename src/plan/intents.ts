@@ -60,13 +60,14 @@ export function planIntent(intent: Intent, state: IntentPlanState): Decision {
   // apply and delete are acted on by a pass of their own (runtime/pass-intents.ts), never here.
   if (isPassIntent(spec)) return refused('INTERNAL', `a ${spec.type} intent is acted on by a pass, not decided`, { type: spec.type });
   const key = spec.deployment;
-  // Deployments and DaemonSets keep a rollout history (plan/rollouts/).
-  const entry = state.inventory.find((e) => e.key === key && (e.kind === 'Deployment' || e.kind === 'DaemonSet'));
+  // Deployments, DaemonSets and StatefulSets keep a rollout history (plan/rollouts/).
+  const entry = state.inventory.find((e) => e.key === key && (e.kind === 'Deployment' || e.kind === 'DaemonSet' || e.kind === 'StatefulSet'));
   if (!entry) {
     const { kind, namespace, name } = splitKey(key);
-    return refused('NOT_FOUND', `${kind === 'DaemonSet' ? 'daemonsets' : 'deployments'}.apps "${name}" not found in namespace ${namespace} (app ${state.app})`, { key });
+    return refused('NOT_FOUND', `${kind === 'DaemonSet' ? 'daemonsets' : kind === 'StatefulSet' ? 'statefulsets' : 'deployments'}.apps "${name}" not found in namespace ${namespace} (app ${state.app})`, { key });
   }
-  if (entry.kind === 'DaemonSet' && (spec.type === 'pause' || spec.type === 'resume'))
+  // kubectl refuses these too: only a Deployment has a paused field.
+  if ((entry.kind === 'DaemonSet' || entry.kind === 'StatefulSet') && (spec.type === 'pause' || spec.type === 'resume'))
     return refused('USAGE', `${display(key)} ${spec.type === 'pause' ? 'pausing' : 'resuming'} is not supported (as in Kubernetes, only a Deployment pauses)`, { key });
   const overrides = state.overrides.filter((o) => o.deployment === key);
   switch (spec.type) {
@@ -180,6 +181,6 @@ function splitKey(key: string): { kind: string; namespace: string; name: string 
 /** kubectl's name of a workload: `deployment.apps/web`, `replicationcontroller/db`. */
 export function display(key: string): string {
   const { kind, name } = splitKey(key);
-  const group = kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'DaemonSet' ? '.apps' : '';
+  const group = kind === 'Deployment' || kind === 'ReplicaSet' || kind === 'DaemonSet' || kind === 'StatefulSet' ? '.apps' : '';
   return `${kind.toLowerCase()}${group}/${name}`;
 }

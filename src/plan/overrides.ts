@@ -4,7 +4,7 @@ import type { AnyObject, Resource } from '../model/types.js';
 import type { StoreChange } from './store-changes.js';
 
 /** The kinds `berth scale` scales: their `spec.replicas` is what a `replicas` override replaces. */
-export const SCALABLE_KINDS: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'ReplicationController']);
+export const SCALABLE_KINDS: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'StatefulSet']);
 
 /** The replica counts `berth scale` set, by workload key. */
 export function replicaOverrides(overrides: readonly DeploymentOverride[]): Map<string, number> {

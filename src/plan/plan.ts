@@ -1,6 +1,6 @@
 import { parseQuantity } from '../model/quantity.js';
 import { resourceKey } from '../model/types.js';
-import type { Plan } from './actions.js';
+import type { Action, Plan } from './actions.js';
 import type { DesiredState, Workload } from './desired.js';
 import type { ObservedPod, ObservedState } from './observed.js';
 import type { StepContext, StepResult } from './controllers/common.js';
@@ -16,6 +16,8 @@ import type { DaemonSetStatus } from './controllers/daemonset.js';
 import { stepDaemonSet } from './controllers/daemonset.js';
 import type { NodeInfo } from '../model/node-scheduling.js';
 import { UNKNOWN_NODE } from '../model/node-scheduling.js';
+import type { StatefulSetStatus } from './controllers/statefulset.js';
+import { planScaledClaim, stepStatefulSet } from './controllers/statefulset.js';
 
 export interface PlanOptions {
   now: number;
@@ -32,6 +34,7 @@ export interface WorkloadStatus {
   deployment?: DeploymentStatus;
   job?: JobStatus;
   daemonSet?: DaemonSetStatus;
+  statefulSet?: StatefulSetStatus;
 }
 
 export interface FullPlan extends Plan {
@@ -76,6 +79,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
       ...('deployment' in step ? { deployment: step.deployment } : {}),
       ...('job' in step ? { job: step.job } : {}),
       ...('daemonSet' in step ? { daemonSet: step.daemonSet } : {}),
+      ...('statefulSet' in step ? { statefulSet: step.statefulSet } : {}),
     });
   }
 
@@ -95,6 +99,13 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     if (v.role === 'pvc') {
       const key = resourceKey('PersistentVolumeClaim', v.namespace, v.owner);
       if (desired.byKey.has(key)) continue;
+      // A claim of a StatefulSet's scaled-away ordinal is its controller's, prune or not.
+      const scaled = scaledClaim(desired, observed, v, out.actions);
+      if (scaled === 'keep') continue;
+      if (scaled) {
+        out.actions.push(scaled);
+        continue;
+      }
       if (options.prune) out.actions.push({ type: 'delete-volume', key, namespace: v.namespace, claim: v.owner, volumeName: v.name });
       else orphans.push(key);
     } else if (!livePods.has(`${v.namespace}/${v.owner}`)) {
@@ -118,7 +129,16 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   return { ...out, orphans: [...new Set(orphans)].sort(), workloads };
 }
 
-function stepWorkload(w: Workload, pods: readonly ObservedPod[], ctx: StepContext): StepResult & { deployment?: DeploymentStatus; job?: JobStatus; daemonSet?: DaemonSetStatus } {
+function scaledClaim(desired: DesiredState, observed: ObservedState, v: ObservedState['volumes'][number], pending: readonly Action[]): Action | 'keep' | undefined {
+  for (const w of desired.workloads) {
+    if (w.kind !== 'StatefulSet') continue;
+    const decision = planScaledClaim(w, v, observed.pods, pending);
+    if (decision) return decision;
+  }
+  return undefined;
+}
+
+function stepWorkload(w: Workload, pods: readonly ObservedPod[], ctx: StepContext): StepResult & { deployment?: DeploymentStatus; job?: JobStatus; daemonSet?: DaemonSetStatus; statefulSet?: StatefulSetStatus } {
   switch (w.kind) {
     case 'Pod':
       return stepPod(w, pods, ctx);
@@ -136,6 +156,10 @@ function stepWorkload(w: Workload, pods: readonly ObservedPod[], ctx: StepContex
     case 'DaemonSet': {
       const { status, ...step } = stepDaemonSet(w, pods, ctx);
       return { ...step, daemonSet: status };
+    }
+    case 'StatefulSet': {
+      const { status, ...step } = stepStatefulSet(w, pods, ctx);
+      return { ...step, statefulSet: status };
     }
   }
 }

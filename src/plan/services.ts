@@ -361,6 +361,8 @@ function headlessEndpoints(ctx: Ctx, svc: Service): DnsEndpoint[] {
 /** `<hostname>.<subdomain>` records, as Kubernetes gives a pod whose subdomain names a headless Service. */
 function podHostname(ctx: Ctx, pod: ObservedPod, service: string): string | undefined {
   const w = ctx.desired.workloads.find((x) => x.key === pod.controller);
+  // A StatefulSet's pods: hostname = pod name, subdomain = serviceName (`db-1.db.<ns>.svc…`).
+  if (w?.kind === 'StatefulSet') return w.serviceName === service ? pod.name : undefined;
   if (!w || w.kind !== 'Pod') return undefined;
   const spec = w.podTemplate.spec;
   return spec.subdomain === service && spec.hostname ? spec.hostname : undefined;

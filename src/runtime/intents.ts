@@ -9,6 +9,7 @@ import { commitChanges } from './commit.js';
 import { appHashKeys } from './host-key.js';
 import { sourceRevisionOf } from '../model/source-revision.js';
 import type { Store } from './store/index.js';
+import { ROLLOUT_KINDS } from '../model/kinds.js';
 
 /**
  * The first stage of every pass that holds an app's lease (a command's in process, the
@@ -33,13 +34,14 @@ export function intentPlanState(store: Store, app: string, policy: HostPolicy | 
   // First: making an app's hash key seals the legacy hashes the rollout history holds.
   const hashKey = appHashKeys(store, app).template;
   const inventory = store.getInventory(app);
-  const deployments = inventory.filter((e) => e.kind === 'Deployment' || e.kind === 'DaemonSet');
+  // Deployments, DaemonSets and StatefulSets keep revisions in the same store: undo and restart work on each.
+  const deployments = inventory.filter((e) => ROLLOUT_KINDS.has(e.kind));
   const rollouts = new Map(deployments.map((e) => [e.key, store.listRollouts(app, e.key)]));
   const failedTemplates = new Map(deployments.map((e) => [e.key, new Set((rollouts.get(e.key) ?? []).filter((r) => store.isFailedTemplate(app, e.key, r.templateHash)).map((r) => r.templateHash))]));
   const sourceTemplateHashes = new Map<string, string>();
   if (deployments.length > 0) {
     const resources = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
-    for (const w of buildDesiredState(resources, { hashKey }).workloads) if (hasRollouts(w)) sourceTemplateHashes.set(w.key, w.template.hash);
+    for (const w of buildDesiredState(resources, { hashKey }).workloads) if (hasRollouts(w) || w.kind === 'StatefulSet') sourceTemplateHashes.set(w.key, w.template.hash);
   }
   return {
     app,

@@ -17,6 +17,7 @@ import { appHashKeys } from './host-key.js';
 import { sourceRevisionOf } from '../model/source-revision.js';
 import { effectiveDesired } from '../plan/rollouts/effective.js';
 import { deploymentKeys, readRolloutState } from './rollout-state.js';
+import { withStatefulSetClaims } from '../plan/controllers/statefulset-claims.js';
 import { effectiveDeployments } from './views/live.js';
 
 export interface LiveDiffRequest {
@@ -39,9 +40,12 @@ export interface LiveDiffResult {
  * on the host for resources the manifests did not change. Read-only: no lease needed.
  */
 export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock' | 'random' | 'node'>, req: LiveDiffRequest): Promise<LiveDiffResult> {
-  const { resources, problems } = validateRevision(req.revision.files, req.validate);
+  const { resources: validated, problems } = validateRevision(req.revision.files, req.validate);
   if (hasErrors(problems)) return { valid: false, problems };
   const inventory = deps.store.getInventory(req.app);
+  const replicas = liftReplicaOverrides(validated, inventory, replicaOverrides(deps.store.listDeploymentOverrides(req.app))).kept;
+  // With the claims StatefulSets make, as a pass adds them (plan/controllers/statefulset-claims.ts).
+  const resources = withStatefulSetClaims(validated, inventory, replicas, req.prune).resources;
   const desiredKeys = new Set(resources.map((r) => r.key));
   const before: Resource[] = inventory
     .filter((e) => req.prune || desiredKeys.has(e.key))
@@ -53,7 +57,6 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
   // it would commit are ignored): a pin by `rollout undo` or a rolled-back template stays in
   // force for the revision they were made under, so neither is drift. A scale holds for the
   // objects this revision leaves as they were applied (plan/overrides.ts).
-  const replicas = liftReplicaOverrides(resources, inventory, replicaOverrides(deps.store.listDeploymentOverrides(req.app))).kept;
   const desired = await buildDesiredStateOnHost(deps.docker, withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template });
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, req.revision);
   const { desired: effective, divergences: rollouts } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision });

@@ -28,7 +28,8 @@ export function readRolloutState(store: Store, app: string, deploymentKeys: Iter
 
 /** Every workload with a rollout history: Deployments and DaemonSets. */
 export function deploymentKeys(desired: DesiredState): string[] {
-  return desired.workloads.filter(hasRollouts).map((w) => w.key);
+  // StatefulSets keep their revisions in the same store (plan/rollouts/statefulset.ts).
+  return desired.workloads.filter((w) => hasRollouts(w) || w.kind === 'StatefulSet').map((w) => w.key);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { DockerClient } from '../apply/docker.js';
 import { L, ownedFilter } from '../apply/labels.js';
 import { validateRevision, type ValidateOptions } from '../manifests/index.js';
+import { withStatefulSetClaims } from '../plan/controllers/statefulset-claims.js';
 import { BerthError } from '../model/errors.js';
 import { specHash } from '../model/hash.js';
 import { DEFAULT_HOST_POLICY } from '../model/policy.js';
@@ -55,7 +56,9 @@ const REBUILD_LEASE_MS = 60_000;
 export async function rebuildAppState(deps: RebuildDeps, req: RebuildRequest): Promise<RebuildResult> {
   const { store } = deps;
   const { app } = req;
-  const { resources, problems } = validateRevision(req.revision.files, req.validate);
+  const { resources: validated, problems } = validateRevision(req.revision.files, req.validate);
+  // With the claims StatefulSets make, which a pass records too (plan/controllers/statefulset-claims.ts).
+  const resources = withStatefulSetClaims(validated, [], new Map(), false).resources;
   if (hasErrors(problems)) {
     const first = problems.find((p) => p.severity === 'error')!;
     throw new BerthError('INVALID_MANIFESTS', `revision ${req.revision.id.slice(0, 12)} is invalid (${problemLocation(first)}: ${first.message}); nothing was rebuilt`, { hint: 'run `berth validate` on the source' });

@@ -90,15 +90,17 @@ describe('parseResourceArgs', () => {
     [['po,svc'], [{ kind: 'Pod' }, { kind: 'Service' }], false, true],
     [['deploy/web'], [{ kind: 'Deployment', names: ['web'] }], true, false],
     [['deploy/web', 'svc/web', 'deploy/api'], [{ kind: 'Deployment', names: ['web', 'api'] }, { kind: 'Service', names: ['web'] }], false, true],
-    [['all'], ['Pod', 'Service', 'DaemonSet', 'Deployment', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'].map((kind) => ({ kind: kind as Kind })), false, true],
+    [['all'], ['Pod', 'Service', 'DaemonSet', 'Deployment', 'ReplicaSet', 'ReplicationController', 'StatefulSet', 'Job', 'CronJob'].map((kind) => ({ kind: kind as Kind })), false, true],
     [['cj'], [{ kind: 'CronJob' }], false, false],
     [['rc'], [{ kind: 'ReplicationController' }], false, false],
     [['pvc'], [{ kind: 'PersistentVolumeClaim' }], false, false],
+    [['sts'], [{ kind: 'StatefulSet' }], false, false],
+    [['statefulsets.apps/db'], [{ kind: 'StatefulSet', names: ['db'] }], true, false],
   ])('%j', (args, groups, single, multiKind) => {
     expect(parseResourceArgs(args)).toEqual({ groups, single, multiKind });
   });
 
-  it.each([[['statefulsets']], [[]], [['deploy', 'web/x']], [['deploy/']]])('%j is a usage error', (args) => {
+  it.each([[['horizontalpodautoscalers']], [[]], [['deploy', 'web/x']], [['deploy/']]])('%j is a usage error', (args) => {
     expect(() => parseResourceArgs(args)).toThrow(expect.objectContaining({ code: 'USAGE' }));
   });
 

@@ -27,7 +27,7 @@ describe('kinds and apiVersions', () => {
     },
     {
       name: 'with --skip-unsupported it is a warning',
-      text: 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n',
+      text: 'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: db\n',
       options: { skipUnsupported: true },
       want: [at(2, 7, 'unsupported-kind', 'kind', 'warning')],
     },

@@ -91,7 +91,7 @@ export function selectViews(all: readonly View[], query: ResourceQuery, scope: {
   return { views, missing };
 }
 
-const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job', 'CronJob', 'DaemonSet']);
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job', 'CronJob', 'DaemonSet', 'StatefulSet']);
 
 /**
  * With no berth process holding the app's lease, nothing heals, rolls out or runs CronJobs

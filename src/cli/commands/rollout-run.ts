@@ -31,7 +31,7 @@ export async function runRollout(action: Action, key: string, flags: Flags, ctx:
     const entry = engine.store.getInventory(engine.app).find((e) => e.key === key);
     if (!entry) {
       const { kind, namespace, name } = parseKey(key);
-      throw new BerthError('NOT_FOUND', `${kind === 'DaemonSet' ? 'daemonsets' : 'deployments'}.apps "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
+      throw new BerthError('NOT_FOUND', `${kind === 'DaemonSet' ? 'daemonsets' : kind === 'StatefulSet' ? 'statefulsets' : 'deployments'}.apps "${name}" not found in namespace ${namespace} (app ${engine.app})`, { key });
     }
     // Policy flags given here replace, for this command, the policy the app was last applied with.
     const explicit = explicitHostPolicy(flags);
@@ -76,14 +76,15 @@ function history(engine: Engine, key: string, flags: Flags, ctx: CliContext): nu
     print(ctx.io.stdout, `${name(key)} with revision #${rec.revision}`);
     print(ctx.io.stdout, `Source revision: ${rec.sourceRevision}`);
     print(ctx.io.stdout, `Outcome:         ${rec.outcome}${rec.message ? ` (${rec.message})` : ''}`);
-    print(ctx.io.stdout, `Pod Template (${key.startsWith('DaemonSet/') ? 'controller-revision-hash' : 'pod-template-hash'} ${rec.templateHash}):`);
+    print(ctx.io.stdout, `Pod Template (${key.startsWith('DaemonSet/') || key.startsWith('StatefulSet/') ? 'controller-revision-hash' : 'pod-template-hash'} ${rec.templateHash}):`);
     print(ctx.io.stdout, indent(dump(rec.template, { sortKeys: true }), '  '));
     return 0;
   }
   print(ctx.io.stdout, name(key));
   const pin = engine.store.getPin(engine.app, key);
   const rows = [['REVISION', 'CHANGE-CAUSE', 'SOURCE', 'OUTCOME', 'STARTED', 'DURATION']];
-  for (const r of records) rows.push(historyRow(r, pin?.revision === r.revision));
+  // By template, as the pin holds: undo renumbers the revision it rolls out again.
+  for (const r of records) rows.push(historyRow(r, pin?.templateHash === r.templateHash));
   print(ctx.io.stdout, table(rows));
   return 0;
 }

@@ -8,6 +8,7 @@ import type { CliContext } from '../context.js';
 import { print } from '../context.js';
 import type { Engine } from '../engine.js';
 import { kubectlNameOfKey, parseKey } from '../output/kube-names.js';
+import { watchStatefulSet } from './rollout-watch-sts.js';
 
 function name(key: string): string {
   return kubectlNameOfKey(key);
@@ -19,6 +20,7 @@ function name(key: string): string {
  * rollout failed or was rolled back (1), or the timeout (1). Without `watch`, one look.
  */
 export async function watchRollout(engine: Engine, key: string, options: { timeoutMs: number; watch: boolean }, ctx: CliContext, policy: HostPolicy): Promise<number> {
+  if (key.startsWith('StatefulSet/')) return watchStatefulSet(engine, key, options, ctx, policy);
   const { timeoutMs } = options;
   const deadline = engine.clock.now() + timeoutMs;
   const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });

@@ -21,7 +21,7 @@ interface RolloutFlags extends EngineFlags, ValidationFlags {
  * Implementation is loaded on use (./rollout-run.js) to keep CLI start-up light.
  */
 export function registerRollout(program: Command, ctx: CliContext): void {
-  const rollout = program.command('rollout').description('manage the rollout of a deployment or daemonset: status, history, undo, restart, pause, resume');
+  const rollout = program.command('rollout').description('manage the rollout of a deployment, daemonset or statefulset: status, history, undo, restart, pause, resume (deployments)');
   const sub = (name: string, description: string) => {
     const cmd = rollout.command(`${name} <deployment>`).description(description).option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")');
     addEngineOptions(cmd);
@@ -52,16 +52,17 @@ export function registerRollout(program: Command, ctx: CliContext): void {
 /**
  * `deploy/web`, `deployment/web`, `deployments.apps/web` or plain `web` → `Deployment/ns/web`;
  * `ds/agent`, `daemonset/agent`, `daemonsets.apps/agent` → `DaemonSet/ns/agent`.
+ * `sts/db`, `statefulset/db`, `statefulsets.apps/db` → `StatefulSet/ns/db`.
  */
 export function deploymentKey(target: string, namespace: string): string {
   const slash = target.indexOf('/');
   const kind = slash >= 0 ? target.slice(0, slash).toLowerCase().replace(/\.apps$/, '') : 'deployment';
   const name = slash >= 0 ? target.slice(slash + 1) : target;
-  const daemonSet = ['ds', 'daemonset', 'daemonsets'].includes(kind);
-  if (!daemonSet && !['deploy', 'deployment', 'deployments'].includes(kind))
-    throw new BerthError('USAGE', `rollout works on deployments and daemonsets, not "${target.slice(0, slash)}"`, { target, hint: 'use deploy/NAME or ds/NAME' });
-  if (!name) throw new BerthError('USAGE', `missing ${daemonSet ? 'daemonset' : 'deployment'} name in "${target}"`, { target });
-  return `${daemonSet ? 'DaemonSet' : 'Deployment'}/${namespace}/${name}`;
+  const resource = (['ds', 'daemonset', 'daemonsets'].includes(kind) ? 'DaemonSet' : ['sts', 'statefulset', 'statefulsets'].includes(kind) ? 'StatefulSet' : ['deploy', 'deployment', 'deployments'].includes(kind) ? 'Deployment' : undefined);
+  if (!resource)
+    throw new BerthError('USAGE', `rollout works on deployments, daemonsets and statefulsets, not "${target.slice(0, slash)}"`, { target, hint: 'use deploy/NAME, ds/NAME or sts/NAME' });
+  if (!name) throw new BerthError('USAGE', `missing ${resource.toLowerCase()} name in "${target}"`, { target });
+  return `${resource}/${namespace}/${name}`;
 }
 
 export { parseDuration };

@@ -24,6 +24,9 @@ const SCALABLE: Record<string, string> = {
   rc: 'ReplicationController',
   replicationcontroller: 'ReplicationController',
   replicationcontrollers: 'ReplicationController',
+  sts: 'StatefulSet',
+  statefulset: 'StatefulSet',
+  statefulsets: 'StatefulSet',
 };
 
 /**
@@ -35,7 +38,7 @@ const SCALABLE: Record<string, string> = {
 export function registerScale(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('scale <resource> [name]')
-    .description('set the number of replicas of a deployment, replicaset or replicationcontroller (until the source changes it)')
+    .description('set the number of replicas of a deployment, replicaset, replicationcontroller or statefulset (until the source changes it)')
     .requiredOption('--replicas <n>', 'the new number of replicas')
     .option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")')
     .option('--wait', 'wait until the new pods are ready')
@@ -52,7 +55,7 @@ export function registerScale(program: Command, ctx: CliContext): void {
     if (!Number.isInteger(replicas) || replicas < 0) throw new BerthError('USAGE', `--replicas must be a non-negative integer, not "${flags.replicas}"`);
     const [kindText = '', name = ''] = target.split('/');
     const kind = SCALABLE[kindText.toLowerCase().replace(/\.apps$/, '')];
-    if (!kind || !name) throw new BerthError('USAGE', `cannot scale "${target}": use deploy/NAME, rs/NAME or rc/NAME`, { target });
+    if (!kind || !name) throw new BerthError('USAGE', `cannot scale "${target}": use deploy/NAME, rs/NAME, rc/NAME or sts/NAME`, { target });
     // Policy flags given here replace, for this command, the policy the app was last applied with.
     const explicit = explicitHostPolicy(flags);
     const [{ openEngine }, { policyInForce }, { submitChange }] = await Promise.all([import('../engine.js'), import('../../runtime/pass/index.js'), import('./submit-change.js')]);

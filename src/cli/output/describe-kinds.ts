@@ -8,6 +8,7 @@ import { annotationLines, describeTime, DescribeWriter, labelLines, writeEvents 
 import { accessModes, labelSelectorText } from './table.js';
 import { describeAccess, isAccessView } from './describe-access.js';
 import { describeDaemonSet } from './describe-daemonset.js';
+import { describeStatefulSet } from './describe-statefulset.js';
 
 /** What describing one object may need besides the object: its events and related objects. */
 export interface DescribeInput {
@@ -57,6 +58,9 @@ export function describeView(view: View, input: DescribeInput): string {
       break;
     case 'DaemonSet':
       describeDaemonSet(w, view, input);
+      break;
+    case 'StatefulSet':
+      describeStatefulSet(w, view, input.pods);
       break;
     default:
       if (isAccessView(view)) describeAccess(w, view);

@@ -195,6 +195,13 @@ const daemonSets: Columns<ViewOf<'DaemonSet'>> = {
   wideCells: (v) => [...containersAndImages(v.object.spec.template.spec), labelSelectorText(v.object.spec.selector as LabelSelector | undefined)],
 };
 
+const statefulSets: Columns<ViewOf<'StatefulSet'>> = {
+  headers: ['READY', 'AGE'],
+  cells: (v, now) => [`${v.object.status.readyReplicas}/${v.object.spec.replicas}`, age(v.createdAt, now)],
+  wideHeaders: ['CONTAINERS', 'IMAGES'],
+  wideCells: (v) => containersAndImages(v.object.spec.template.spec),
+};
+
 const COLUMNS: { [K in Kind]: Columns<ViewOf<K>> } = {
   Pod: pods,
   Deployment: deployments,
@@ -214,6 +221,7 @@ const COLUMNS: { [K in Kind]: Columns<ViewOf<K>> } = {
   ClusterRoleBinding: roleBindings,
   PodDisruptionBudget: pdbs,
   DaemonSet: daemonSets,
+  StatefulSet: statefulSets,
 };
 
 /** Header and rows of one kind's table (views all of that kind). */

@@ -20,12 +20,13 @@ const VOLUME_SOURCES = ['emptyDir', 'persistentVolumeClaim', 'configMap', 'secre
  * sibling of `path`, for the legacy profile annotations). Returns the pod's port names, which
  * Services' named targetPorts resolve against.
  */
-export function checkPodSpec(value: unknown, path: Path, ctx: CheckContext, metadata?: unknown): Set<string> {
+export function checkPodSpec(value: unknown, path: Path, ctx: CheckContext, metadata?: unknown, claimVolumes?: ReadonlySet<string>): Set<string> {
   const spec = rec(value);
   if (!spec) return new Set();
   const { r } = ctx;
   const containers = new Set([...arr(spec.initContainers), ...arr(spec.containers)].map((c) => str(rec(c)?.name)).filter((n): n is string => n !== undefined));
-  const volumes = checkVolumes(spec, path, ctx, containers);
+  // A StatefulSet's volumeClaimTemplates are volumes of each pod too (`claimVolumes`).
+  const volumes = new Set([...checkVolumes(spec, path, ctx, containers), ...(claimVolumes ?? [])]);
   const scope: PodScope = { volumes, portNames: new Map(), containers };
   const names = new Map<string, string>();
   for (const list of ['initContainers', 'containers'] as const) {

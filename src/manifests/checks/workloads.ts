@@ -8,6 +8,7 @@ import { checkLabelSelector, checkMapSelector, checkSelectorMatchesTemplate } fr
 import type { Rec } from './values.js';
 import { has, int, rec, str, stringMap } from './values.js';
 import { quote } from '../../model/excerpt.js';
+import { checkStatefulSetSpec } from './statefulset.js';
 
 type RestartRule = 'always' | 'job' | 'any';
 
@@ -57,6 +58,9 @@ export function checkWorkload(kind: Kind, object: Rec, ctx: CheckContext): void 
       checkController(kind, spec, ['spec'], ctx);
       checkDaemonUpdateStrategy(spec, ctx);
       return;
+    case 'StatefulSet':
+      checkController(kind, spec, ['spec'], ctx, checkStatefulSetSpec(spec, ctx));
+      return;
     default:
       return;
   }
@@ -73,14 +77,14 @@ function checkDaemonUpdateStrategy(spec: Rec, ctx: CheckContext): void {
   else if (ru) checkRollingUpdate({ maxSurge: ru.maxSurge ?? 0, maxUnavailable: ru.maxUnavailable ?? 1 }, [...path, 'rollingUpdate'], ctx);
 }
 
-/** Deployment and ReplicaSet: a non-empty selector that matches the template. */
-function checkController(kind: Kind, spec: Rec, path: Path, ctx: CheckContext): void {
+/** Deployment, ReplicaSet and StatefulSet: a non-empty selector that matches the template. */
+function checkController(kind: Kind, spec: Rec, path: Path, ctx: CheckContext, claimVolumes?: ReadonlySet<string>): void {
   const selPath = [...path, 'selector'];
   const selector = checkLabelSelector(spec.selector, selPath, ctx.r);
   if (selector && selector.length === 0)
     ctx.r.report('invalid-selector', selPath, `an empty selector would select every pod; a ${kind} must select its template's labels`);
   else if (selector) checkSelectorMatchesTemplate(selector, selPath, rec(rec(spec.template)?.metadata)?.labels, ctx.r);
-  checkTemplate(spec.template, [...path, 'template'], 'always', ctx);
+  checkTemplate(spec.template, [...path, 'template'], 'always', ctx, claimVolumes);
 }
 
 function checkJobSpec(spec: Rec, path: Path, ctx: CheckContext): void {
@@ -92,14 +96,14 @@ function checkJobSpec(spec: Rec, path: Path, ctx: CheckContext): void {
   checkTemplate(spec.template, [...path, 'template'], 'job', ctx);
 }
 
-function checkTemplate(value: unknown, path: Path, restart: RestartRule, ctx: CheckContext): void {
+function checkTemplate(value: unknown, path: Path, restart: RestartRule, ctx: CheckContext, claimVolumes?: ReadonlySet<string>): void {
   const template = rec(value);
   if (!template) return;
   checkTemplateMetadata(template.metadata, [...path, 'metadata'], ctx.r);
   const spec = rec(template.spec);
   if (!spec) return;
   checkRestartPolicy(spec, [...path, 'spec'], restart, ctx);
-  const portNames = checkPodSpec(spec, [...path, 'spec'], ctx, template.metadata);
+  const portNames = checkPodSpec(spec, [...path, 'spec'], ctx, template.metadata, claimVolumes);
   ctx.facts.pods.push({ labels: stringMap(rec(template.metadata)?.labels), portNames });
 }
 

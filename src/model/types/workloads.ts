@@ -1,5 +1,6 @@
 import type { IntOrString, KubeObject, LabelSelector, StringMap } from './meta.js';
 import type { PodSpec, PodTemplateSpec } from './pods.js';
+import type { PersistentVolumeClaim } from './config.js';
 
 // The kinds that run pods: bare pods, their controllers, Jobs and CronJobs.
 
@@ -94,5 +95,33 @@ export interface DaemonSet extends KubeObject {
     updateStrategy: { type: 'RollingUpdate'; rollingUpdate: RollingUpdateDaemonSet } | { type: 'OnDelete' };
     minReadySeconds: number;
     revisionHistoryLimit: number;
+  };
+}
+
+/** A claim template of a StatefulSet: one PersistentVolumeClaim per pod, `<name>-<set>-<ordinal>`. */
+export interface PersistentVolumeClaimTemplate {
+  metadata: { name: string; labels?: StringMap; annotations?: StringMap };
+  spec: PersistentVolumeClaim['spec'];
+}
+
+export type StatefulSetUpdateStrategy =
+  | { type: 'RollingUpdate'; rollingUpdate: { partition: number; maxUnavailable: IntOrString } }
+  | { type: 'OnDelete' };
+
+export interface StatefulSet extends KubeObject {
+  kind: 'StatefulSet';
+  spec: {
+    replicas: number;
+    selector: LabelSelector;
+    template: PodTemplateSpec;
+    serviceName: string;
+    podManagementPolicy: 'OrderedReady' | 'Parallel';
+    updateStrategy: StatefulSetUpdateStrategy;
+    revisionHistoryLimit: number;
+    minReadySeconds: number;
+    volumeClaimTemplates: PersistentVolumeClaimTemplate[];
+    persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain' | 'Delete'; whenScaled: 'Retain' | 'Delete' };
+    /** `spec.ordinals.start`: the first ordinal (Kubernetes 1.31 GA). */
+    ordinals: { start: number };
   };
 }

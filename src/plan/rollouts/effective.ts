@@ -6,6 +6,7 @@ import { storedTemplateRefusal } from '../../model/pod-policy.js';
 import type { PodTemplateSpec } from '../../model/types.js';
 import type { DeploymentRolloutState, Divergence, RolloutState, TemplateRefusal } from './state.js';
 import { EMPTY_DEPLOYMENT_STATE, RESTARTED_AT_ANNOTATION, isFailedTemplate, rollbackTarget, sameTemplate, short } from './state.js';
+import { effectiveStatefulSet } from './statefulset.js';
 
 
 export interface RolloutContext {
@@ -44,9 +45,16 @@ export function refusalUnder(policy: HostPolicy | undefined): TemplateRefusal {
  */
 export function effectiveDesired(base: DesiredState, state: RolloutState, ctx: RolloutContext): EffectiveDesired {
   const out: EffectiveDesired = { desired: base, divergences: [], changes: [] };
-  if (!base.workloads.some(hasRollouts)) return out;
+  if (!base.workloads.some((w) => hasRollouts(w) || w.kind === 'StatefulSet')) return out;
   const refusedBy = refusalUnder(ctx.policy);
-  const workloads = base.workloads.map((w) => (hasRollouts(w) ? effectiveWorkload(w, base, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx, refusedBy, out) : w));
+  const workloads = base.workloads.map((w) => {
+    if (hasRollouts(w)) return effectiveWorkload(w, base, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx, refusedBy, out);
+    if (w.kind !== 'StatefulSet') return w;
+    const sts = effectiveStatefulSet(w, base, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx.sourceRevision);
+    out.changes.push(...sts.changes);
+    if (sts.divergence) out.divergences.push(sts.divergence);
+    return sts.workload;
+  });
   return { ...out, desired: { ...base, workloads } };
 }
 

@@ -9,6 +9,7 @@ import type { RolloutContext } from './effective.js';
 import { refusalUnder } from './effective.js';
 import type { DeploymentRolloutState, Divergence, RolloutState, TemplateRefusal } from './state.js';
 import { EMPTY_DEPLOYMENT_STATE, rollbackCandidates, rollbackTarget, sameTemplate } from './state.js';
+import { recordStatefulSet } from './statefulset.js';
 
 
 export interface ProgressContext extends RolloutContext {
@@ -47,6 +48,9 @@ export function rolloutProgress(workloads: readonly WorkloadStatus[], desired: D
   const after = new Map(state);
   const refusedBy = refusalUnder(ctx.policy);
   for (const w of desired.workloads) {
+    const sts = w.kind === 'StatefulSet' ? workloads.find((s) => s.key === w.key)?.statefulSet : undefined;
+    if (w.kind === 'StatefulSet' && sts)
+      out.changes.push(...recordStatefulSet(w, sts, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx.sourceRevision, ctx.divergences.some((d) => d.deployment === w.key)));
     if (!hasRollouts(w)) continue;
     const found = workloads.find((s) => s.key === w.key);
     const status = found?.deployment ?? found?.daemonSet;

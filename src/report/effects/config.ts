@@ -12,7 +12,7 @@ import { isUnder } from './wording.js';
  * template hash includes that content, see pod-plan.ts): a Job runs again. CronJobs are not
  * here: each run reads the config of its time, running jobs are left alone.
  */
-const RESTARTED_BY_CONFIG: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job', 'DaemonSet']);
+const RESTARTED_BY_CONFIG: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job', 'DaemonSet', 'StatefulSet']);
 
 export interface ConfigCause {
   key: string;
@@ -67,6 +67,7 @@ function podSpecOf(o: AnyObject): PodSpec | undefined {
     case 'ReplicationController':
     case 'Job':
     case 'DaemonSet':
+    case 'StatefulSet':
       return o.spec.template?.spec;
     case 'CronJob':
       return o.spec.jobTemplate?.spec?.template?.spec;

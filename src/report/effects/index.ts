@@ -90,6 +90,7 @@ function effectsOf(change: ResourceChange, causes: ConfigCause[], ctx: Context):
     case 'ReplicationController':
     case 'Pod':
     case 'DaemonSet':
+    case 'StatefulSet':
       return workloadEffects(change, causes, ctx.replacesPods.get(change.key));
     case 'Job':
       return jobEffects(change, causes);

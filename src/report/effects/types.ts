@@ -5,6 +5,7 @@ export type EffectKind =
   | 'workload.create'
   | 'workload.delete'
   | 'rollout.rolling-update'
+  | 'rollout.on-delete'
   | 'rollout.recreate'
   | 'rollout.paused'
   | 'rollout.pause'

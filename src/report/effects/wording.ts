@@ -20,6 +20,7 @@ const SHORT: Record<string, string> = {
   Secret: 'secret ',
   PersistentVolumeClaim: 'volume ',
   Namespace: 'namespace ',
+  StatefulSet: 'sts/',
 };
 
 /** `deploy/web`, `configmap web-config`, `volume data`: how effect messages name a resource. */

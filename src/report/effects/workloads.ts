@@ -3,6 +3,7 @@ import type { AnyObject, DaemonSet, Deployment } from '../../model/types.js';
 import type { ResourceChange } from '../resource-diff.js';
 import type { ConfigCause } from './config.js';
 import type { Effect } from './types.js';
+import { statefulSetRollout } from './statefulset.js';
 import { allPods, describe, effect, plural, replicasOf, touches } from './wording.js';
 
 // Workloads: rollouts and their shape, restarts, scaling; Jobs and CronJobs.
@@ -68,6 +69,8 @@ function replacement(a: AnyObject, ref: string, running: number, paused: boolean
       return deploymentRollout(a, ref, running, paused);
     case 'DaemonSet':
       return daemonSetRollout(a, ref, running);
+    case 'StatefulSet':
+      return statefulSetRollout(a, ref, running);
     default:
       return [];
   }

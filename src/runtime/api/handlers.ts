@@ -19,6 +19,7 @@ import type { DaemonMetrics } from './metrics.js';
 import { KINDS } from './query.js';
 import type { ApiHandlers } from './server.js';
 import { pushConcernsRef } from './webhook.js';
+import { ROLLOUT_KINDS } from '../../model/kinds.js';
 
 export interface HandlerDeps {
   daemon: Daemon;
@@ -231,7 +232,7 @@ function appDivergences(store: Store, app: string): Array<{ deployment: string; 
   // Every status request asks: an app without Deployments or scale overrides has none, and
   // reading (parsing) its whole inventory to learn that is not worth a request (issue 13 #7).
   const overrides = store.listDeploymentOverrides(app);
-  if (overrides.length === 0 && store.getInventory(app, 'Deployment').length === 0 && store.getInventory(app, 'DaemonSet').length === 0) return [];
+  if (overrides.length === 0 && [...ROLLOUT_KINDS].every((kind) => store.getInventory(app, kind).length === 0)) return [];
   const inventory = store.getInventory(app);
   const resources = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
   return [...effectiveDeployments(store, app, inventory).divergences, ...scaleDivergences(resources, replicaOverrides(overrides))];

@@ -71,5 +71,11 @@ export function healthOf(view: View): Health {
         return { status: 'Progressing', message: `${s.numberAvailable}/${s.desiredNumberScheduled} available, ${s.updatedNumberScheduled} updated` };
       return { status: 'Healthy', ...(s.desiredNumberScheduled === 0 ? { message: `this host runs no daemon pod: ${view.unschedulable.join('; ')}` } : {}) };
     }
+    case 'StatefulSet': {
+      const s = view.object.status;
+      const replicas = view.object.spec.replicas;
+      if (s.updatedReplicas < replicas && s.updateRevision !== s.currentRevision) return { status: 'Progressing', message: `${s.updatedReplicas}/${replicas} updated` };
+      return s.readyReplicas >= replicas && s.replicas === replicas ? { status: 'Healthy' } : { status: 'Progressing', message: `${s.readyReplicas}/${replicas} ready` };
+    }
   }
 }

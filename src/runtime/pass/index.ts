@@ -22,6 +22,7 @@ import type { PassDeps, ProgressEvent, ReconcileOutcome } from './reconcile.js';
 import { reconcile } from './reconcile.js';
 import type { ResourceChange } from '../../plan/inventory.js';
 import { recordInventory, resourceChanges } from '../../plan/inventory.js';
+import { claimInventoryChanges, withStatefulSetClaims } from '../../plan/controllers/statefulset-claims.js';
 import { sealDeletedLegacyHashes } from './legacy-hashes.js';
 import { assertInventoryAllowed, policyInForce } from './policy.js';
 import { statusAfter } from './status.js';
@@ -144,13 +145,17 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
       hint: 'pass --allow-empty if deleting everything is intended',
     });
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, revision);
-  const changes = t.kind === 'revision' ? resourceChanges(resources, inventory, req.prune) : [];
-  const deferred = t.kind === 'revision' ? (t.confirm?.(changes) ?? 0) : 0;
-  if (deferred > 0) return { revision: revision!, problems, valid: true, resources, changes, ok: false, deferred, rolloutsFailed: [], divergences: [] };
-  if (t.kind === 'revision') t.onChanges?.(changes);
   // A changed object lifts the replica count `berth scale` set for it (D2); dry runs plan the same.
   const overrides = replicaOverrides(deps.store.listDeploymentOverrides(req.app));
   const replicas = t.kind === 'revision' ? liftReplicaOverrides(resources, inventory, overrides) : { changes: [], kept: overrides };
+  // StatefulSets' claims join the resources here, so they are applied, recorded and pruned as
+  // claims written in a manifest are (plan/controllers/statefulset-claims.ts).
+  const claims = withStatefulSetClaims(resources, inventory, replicas.kept, req.prune);
+  const all = claims.resources;
+  const changes = t.kind === 'revision' ? resourceChanges(all, inventory, req.prune) : [];
+  const deferred = t.kind === 'revision' ? (t.confirm?.(changes) ?? 0) : 0;
+  if (deferred > 0) return { revision: revision!, problems, valid: true, resources, changes, ok: false, deferred, rolloutsFailed: [], divergences: [] };
+  if (t.kind === 'revision') t.onChanges?.(changes);
   // Written ahead, in one transaction: the inventory is what berth has applied, and objects of
   // this revision may exist from the first step on, so a pass killed halfway leaves no orphans
   // and commands that read it (rollout, scale, get) see a revision that is still rolling out.
@@ -159,11 +164,12 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   // later pass over the inventory finishes its rollouts, and status must name what runs.
   commit([
     ...replicas.changes,
-    ...(revision ? [recordInventory(resources, inventory, { prune: req.prune, sourceRevision: revision.id })] : []),
+    ...(revision ? [recordInventory(all, inventory, { prune: req.prune, sourceRevision: revision.id })] : []),
+    ...claimInventoryChanges(revision ? [] : all, inventory, claims.drop, sourceRevision),
     { type: 'record-applied-policy', policy: policy ?? DEFAULT_HOST_POLICY },
     ...(revision ? [{ type: 'update-source-status' as const, patch: { lastAppliedRevision: revision.id } }] : []),
   ]);
-  const result = await converge(deps, req, { resources, sourceRevision, previousInventory: inventory, replicas: replicas.kept, ...(policy ? { policy } : {}) });
+  const result = await converge(deps, req, { resources: all, sourceRevision, previousInventory: inventory, replicas: replicas.kept, ...(policy ? { policy } : {}) });
   commit([
     ...(result.desired && result.converge ? sealDeletedLegacyHashes(result.desired, result.converge.results, deps.store, req.app) : []),
     { type: 'update-source-status', patch: statusAfter(deps.store.getSourceStatus(req.app), revision?.id, result) },

@@ -1,5 +1,6 @@
 import type { DesiredState, Workload } from '../../plan/desired.js';
 import { buildDesiredState, hasRollouts, withPodTemplate } from '../../plan/desired.js';
+import { withStatefulSetTemplate } from '../../plan/controllers/statefulset-workload.js';
 import type { ObservedPod } from '../../plan/observed.js';
 import { sealLegacyTemplateHash } from '../../model/hash.js';
 import { runsTemplate } from '../../plan/controllers/common.js';
@@ -27,7 +28,8 @@ export function viewContext(state: LiveState): ViewContext {
     ? {
         ...base,
         workloads: base.workloads.map((w) => {
-          const t = hasRollouts(w) ? state.effectiveTemplates.get(w.key) : undefined;
+          const t = state.effectiveTemplates.get(w.key);
+          if (t && w.kind === 'StatefulSet') return withStatefulSetTemplate(w, t, base);
           return t && hasRollouts(w) ? withPodTemplate(w, t, base) : w;
         }),
       }

@@ -11,6 +11,7 @@ import { daemonSetView } from './daemonsets.js';
 import type { View, ViewOf } from './types.js';
 import { withSourceRevision } from './meta.js';
 import { deploymentReplicaSets, deploymentView, groupPods, replicaSetFromEntry } from './workloads.js';
+import { statefulSetView } from './statefulsets.js';
 
 export type * from './types.js';
 export type { LiveState, ReadLiveOptions } from './live.js';
@@ -79,6 +80,8 @@ function viewsOfKind(ctx: ViewContext, kind: Kind, pods: ViewOf<'Pod'>[], byCont
       return entries.map((e) => pdbView(ctx, e));
     case 'DaemonSet':
       return entries.map((e) => daemonSetView(ctx, e, byController.get(e.key) ?? []));
+    case 'StatefulSet':
+      return entries.map((e) => statefulSetView(ctx, e, byController.get(e.key) ?? []));
   }
 }
 

@@ -15,6 +15,7 @@ import { effectiveDesired } from '../../plan/rollouts/effective.js';
 import type { Divergence } from '../../plan/rollouts/state.js';
 import { deploymentKeys, readRolloutState } from '../rollout-state.js';
 import type { CronState, InventoryEntry, JobRecord, NodePortAllocation, PodStatusRecord, RolloutRecord, Store, LeaseHolder } from '../store/index.js';
+import { ROLLOUT_KINDS } from '../../model/kinds.js';
 
 /**
  * Everything `get`, `describe`, `delete`, `logs` and `exec` read: the app's Docker objects
@@ -80,7 +81,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
   const inventory = withReplicaOverrides(host.inventory, replicaOverrides(store.listDeploymentOverrides(app)));
   const templateHashKey = appHashKeys(store, app).template;
   const rollouts = new Map<string, RolloutRecord[]>();
-  for (const e of inventory) if (e.kind === 'Deployment' || e.kind === 'DaemonSet') rollouts.set(e.key, store.listRollouts(app, e.key));
+  for (const e of inventory) if (ROLLOUT_KINDS.has(e.kind)) rollouts.set(e.key, store.listRollouts(app, e.key));
   const { templates: effectiveTemplates, divergences, paused } = effectiveDeployments(store, app, inventory);
   const cronStates = new Map<string, CronState>();
   for (const e of inventory) {
@@ -138,7 +139,7 @@ export function effectiveDeployments(
   const paused = new Set<string>();
   /** The hash of the template each Deployment runs, diverging or not (the live diff compares it). */
   const hashes = new Map<string, string>();
-  if (!inventory.some((e) => e.kind === 'Deployment' || e.kind === 'DaemonSet')) return { templates, divergences: [], paused, hashes };
+  if (!inventory.some((e) => ROLLOUT_KINDS.has(e.kind))) return { templates, divergences: [], paused, hashes };
   const desired = buildDesiredState(
     inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } })),
     { hashKey: appHashKeys(store, app).template },
@@ -147,7 +148,7 @@ export function effectiveDeployments(
   const effective = effectiveDesired(desired, state, { sourceRevision: sourceRevisionOf(store.getSourceStatus(app), inventory) });
   for (const w of effective.desired.workloads) {
     const source = desired.workloads.find((x) => x.key === w.key);
-    if (hasRollouts(w) && source && source.template.hash !== w.template.hash) templates.set(w.key, w.podTemplate);
+    if ((hasRollouts(w) || w.kind === 'StatefulSet') && source && source.template.hash !== w.template.hash) templates.set(w.key, w.podTemplate);
     if (w.kind === 'Deployment' && w.paused) paused.add(w.key);
     if (hasRollouts(w)) hashes.set(w.key, w.template.hash);
   }

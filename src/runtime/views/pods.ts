@@ -6,6 +6,7 @@ import type { Container, PodTemplateSpec } from '../../model/types.js';
 import type { PodStatusRecord } from '../store/index.js';
 import type { ViewContext } from './context.js';
 import { sourceRevisionOfPod, templateOfPod } from './context.js';
+import { statefulSetPodSpec } from './statefulsets.js';
 import { itemMeta, ownerReference, parseOwner, rfc3339, sourceRevisionAnnotation, uidOf, uidOfContainer } from './meta.js';
 import type { Condition, PodItem, ViewOf } from './types.js';
 import { own } from '../../model/own.js';
@@ -61,7 +62,7 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
       // A bare pod's owner label names the pod itself: it has no controller.
       ...(owner && !(owner.kind === 'Pod' && owner.name === pod.name) ? { owner: ownerReference(state.app, owner.kind, owner.namespace, owner.name) } : {}),
     }),
-    spec: podSpec(pod, template, state.node?.name),
+    spec: statefulSetPodSpec(ctx.workloads.get(pod.controller), pod.name, podSpec(pod, template, state.node?.name)),
     status: {
       phase: podPhase(pod),
       conditions: [

@@ -109,6 +109,24 @@ export interface DaemonSetItem {
   };
 }
 
+export interface StatefulSetItem {
+  apiVersion: string;
+  kind: 'StatefulSet';
+  metadata: ItemMeta;
+  spec: Record<string, unknown> & { replicas: number; template: PodTemplateSpec; serviceName: string };
+  status: {
+    observedGeneration: number;
+    replicas: number;
+    readyReplicas: number;
+    currentReplicas: number;
+    updatedReplicas: number;
+    availableReplicas: number;
+    currentRevision: string;
+    updateRevision: string;
+    collisionCount: number;
+  };
+}
+
 export interface JobItem {
   apiVersion: string;
   kind: 'Job';
@@ -218,7 +236,7 @@ export interface PdbItem {
   status: { currentHealthy: number; desiredHealthy: number; disruptionsAllowed: number; expectedPods: number; observedGeneration: number };
 }
 
-export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | ServiceAccountItem | RoleItem | RoleBindingItem | PdbItem | DaemonSetItem;
+export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | ServiceAccountItem | RoleItem | RoleBindingItem | PdbItem | DaemonSetItem | StatefulSetItem;
 
 interface ViewBase {
   /** `Kind/namespace/name` ('' namespace for Namespaces). */
@@ -271,6 +289,9 @@ export type View =
       unschedulable: string[];
       /** controller-revision-hash of the current template. */
       templateHash?: string;
-    });
+    })
+
+  /** `templateHash`: the update revision's pod-template hash (`controller-revision-hash`). */
+  | (ViewBase & { kind: 'StatefulSet'; object: StatefulSetItem; templateHash?: string });
 
 export type ViewOf<K extends Kind> = Extract<View, { kind: K }>;
