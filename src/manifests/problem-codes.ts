@@ -111,6 +111,10 @@ export const PROBLEM_CODES = {
   'missing-reference': { severity: 'error', summary: 'A ConfigMap, Secret or PersistentVolumeClaim that the revision does not define is used without `optional: true`.' },
   'missing-reference-key': { severity: 'error', summary: 'A key is read from a ConfigMap or Secret that does not have it, without `optional: true`.' },
   'undeclared-namespace': { severity: 'warning', summary: 'Objects use a namespace (other than default) that no Namespace in the revision declares; berth creates it.' },
+
+  // ---------------------------------------------------------------- storage
+  'unsupported-provisioner': { severity: 'error', summary: 'A StorageClass names a provisioner berth cannot run on a Docker host (it takes berth.dev/local, the common local ones, and kubernetes.io/no-provisioner).' },
+  'invalid-persistent-volume': { severity: 'error', summary: 'A PersistentVolume has no hostPath or local source (or both), a local one lacks its nodeAffinity, or it asks for volumeMode Block.' },
 } as const satisfies Record<string, ProblemCodeInfo>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

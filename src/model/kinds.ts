@@ -26,6 +26,8 @@ export const KINDS: readonly KindInfo[] = [
   k('Deployment', 'apps/v1', ['extensions/v1beta1', 'apps/v1beta1', 'apps/v1beta2'], true, 'deployments', ['deploy']),
   k('Job', 'batch/v1', [], true, 'jobs', []),
   k('CronJob', 'batch/v1', ['batch/v1beta1', 'batch/v2alpha1'], true, 'cronjobs', ['cj']),
+  k('StorageClass', 'storage.k8s.io/v1', ['storage.k8s.io/v1beta1'], false, 'storageclasses', ['sc']),
+  k('PersistentVolume', 'v1', [], false, 'persistentvolumes', ['pv']),
 ];
 
 function k(
@@ -53,7 +55,7 @@ export const SUPPORTED_KIND_NAMES: readonly string[] = KINDS.map((i) => i.kind);
  * to a kind, the way kubectl does.
  */
 export function resolveKindAlias(input: string): KindInfo | undefined {
-  const name = input.toLowerCase().replace(/\.(apps|batch|extensions)$/, '');
+  const name = input.toLowerCase().replace(/\.(apps|batch|extensions|storage\.k8s\.io)$/, '');
   return KINDS.find(
     (i) => i.singular === name || i.plural === name || i.shortNames.includes(name) || i.kind.toLowerCase() === name,
   );
@@ -68,8 +70,6 @@ export const KNOWN_UNSUPPORTED_KINDS: ReadonlySet<string> = new Set([
   'IngressClass',
   'StatefulSet',
   'DaemonSet',
-  'PersistentVolume',
-  'StorageClass',
   'ServiceAccount',
   'Role',
   'RoleBinding',

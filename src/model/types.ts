@@ -1,5 +1,6 @@
 import type { ConfigMap, Namespace, PersistentVolumeClaim, Secret } from './types/config.js';
 import type { Service } from './types/services.js';
+import type { PersistentVolume, StorageClass } from './types/storage.js';
 import type { CronJob, Deployment, Job, Pod, ReplicaSet, ReplicationController } from './types/workloads.js';
 
 /**
@@ -15,6 +16,7 @@ export type * from './types/pods.js';
 export type * from './types/workloads.js';
 export type * from './types/services.js';
 export type * from './types/config.js';
+export type * from './types/storage.js';
 
 export type AnyObject =
   | Namespace
@@ -27,7 +29,9 @@ export type AnyObject =
   | ReplicationController
   | Deployment
   | Job
-  | CronJob;
+  | CronJob
+  | StorageClass
+  | PersistentVolume;
 
 export type Kind = AnyObject['kind'];
 

@@ -1,4 +1,3 @@
-import { parseQuantity } from '../model/quantity.js';
 import { resourceKey } from '../model/types.js';
 import type { Plan } from './actions.js';
 import type { DesiredState, Workload } from './desired.js';
@@ -11,6 +10,7 @@ import type { JobStatus } from './controllers/job.js';
 import { stepJob } from './controllers/job.js';
 import { stepPod, stepReplicas } from './controllers/replicas.js';
 import { planServices } from './services.js';
+import { claimVolumeActions, heldByVolume, implicitBindings, resolveClaims } from './storage-plan.js';
 
 export interface PlanOptions {
   now: number;
@@ -44,14 +44,8 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   for (const ns of desired.namespaces) {
     if (!observed.networks.some((n) => n.namespace === ns)) out.actions.push({ type: 'create-network', key: resourceKey('Namespace', '', ns), namespace: ns });
   }
-  for (const claim of desired.claims) {
-    const ns = claim.object.metadata.namespace ?? 'default';
-    const name = claim.object.metadata.name;
-    if (!observed.volumes.some((v) => v.role === 'pvc' && v.namespace === ns && v.owner === name)) {
-      const size = parseQuantity(claim.object.spec.resources?.requests?.storage ?? '');
-      out.actions.push({ type: 'create-volume', key: claim.key, namespace: ns, claim: name, ...(size !== undefined ? { sizeBytes: Math.ceil(size) } : {}) });
-    }
-  }
+  const storage = observed.storage ?? implicitBindings(desired);
+  out.actions.push(...claimVolumeActions(desired, observed, storage));
 
   const podsByController = new Map<string, ObservedPod[]>();
   for (const p of observed.pods) {
@@ -59,8 +53,17 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     list.push(p);
     podsByController.set(p.controller, list);
   }
-  for (const w of desired.workloads) {
-    const pods = podsByController.get(w.key) ?? [];
+  for (const unresolved of desired.workloads) {
+    const pods = podsByController.get(unresolved.key) ?? [];
+    const resolved = resolveClaims(unresolved, storage);
+    if ('blocked' in resolved) {
+      // Its pods wait for their claims (existing ones are left as they are): nothing to step.
+      out.waits.push(resolved.blocked.wait);
+      out.events.push(resolved.blocked.event);
+      workloads.push({ key: unresolved.key });
+      continue;
+    }
+    const w = resolved.workload;
     const step = stepWorkload(w, pods, ctx);
     merge(out, step);
     workloads.push({ key: w.key, ...('deployment' in step ? { deployment: step.deployment } : {}), ...('job' in step ? { job: step.job } : {}) });
@@ -81,7 +84,8 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   for (const v of observed.volumes) {
     if (v.role === 'pvc') {
       const key = resourceKey('PersistentVolumeClaim', v.namespace, v.owner);
-      if (desired.byKey.has(key)) continue;
+      // A PersistentVolume's data (bound, or Released and retained) goes only by its reclaim policy.
+      if (desired.byKey.has(key) || heldByVolume(v, storage)) continue;
       if (options.prune) out.actions.push({ type: 'delete-volume', key, namespace: v.namespace, claim: v.owner, volumeName: v.name });
       else orphans.push(key);
     } else if (!livePods.has(`${v.namespace}/${v.owner}`)) {

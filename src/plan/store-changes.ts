@@ -13,6 +13,7 @@ import type {
 } from '../model/state.js';
 import type { IntentResult } from '../model/intent.js';
 import type { HostPolicy } from '../model/policy.js';
+import type { VolumeBindingRecord } from '../model/storage.js';
 
 /**
  * What a controller decided the store should remember, as data: the planner returns these
@@ -65,6 +66,9 @@ export type StoreChange = (
   | { type: 'add-event'; event: Omit<EventInput, 'app'> }
   /** A user command's intent was acted on (plan/intents.ts): committed with the changes it made. */
   | { type: 'complete-intent'; id: number; result: IntentResult }
+  /** A PersistentVolume's binding as plan/volume-binding.ts decided it (insert or replace). */
+  | { type: 'bind-volume'; record: VolumeBindingRecord }
+  | { type: 'forget-volume'; volume: string }
 ) & { onSuccessOf?: readonly string[] };
 
 export type StoreChangeType = StoreChange['type'];

@@ -102,6 +102,12 @@ function applyChange(store: Store, app: string, c: StoreChange): void {
     case 'complete-intent':
       store.completeIntent(c.id, c.result);
       return;
+    case 'bind-volume':
+      store.recordVolumeBinding(app, c.record);
+      return;
+    case 'forget-volume':
+      store.forgetVolumeBinding(app, c.volume);
+      return;
   }
 }
 

@@ -6,6 +6,7 @@ import { humanDuration } from './age.js';
 import { writeContainer, writePodTemplate, writeVolumes } from './describe-containers.js';
 import { annotationLines, describeTime, DescribeWriter, labelLines, writeEvents } from './describe.js';
 import { accessModes, labelSelectorText } from './table.js';
+import { describeStorageClass, describeVolume } from './describe-storage.js';
 
 /** What describing one object may need besides the object: its events and related objects. */
 export interface DescribeInput {
@@ -52,6 +53,12 @@ export function describeView(view: View, input: DescribeInput): string {
       break;
     case 'CronJob':
       describeCronJob(w, view);
+      break;
+    case 'PersistentVolume':
+      describeVolume(w, view);
+      break;
+    case 'StorageClass':
+      describeStorageClass(w, view);
       break;
   }
   writeEvents(w, input.events, input.now);
@@ -216,6 +223,7 @@ function describeClaim(w: DescribeWriter, view: ViewOf<'PersistentVolumeClaim'>,
   w.kv(0, 'StorageClass', String(o.spec['storageClassName'] ?? ''));
   w.kv(0, 'Status', o.status.phase);
   w.kv(0, 'Volume', o.spec.volumeName ?? '');
+  if (view.reason) w.kv(0, 'Reason', view.reason);
   w.list(0, 'Labels', labelLines(o.metadata.labels));
   w.list(0, 'Annotations', annotationLines(o.metadata.annotations));
   w.kv(0, 'Capacity', o.status.capacity?.['storage'] ?? '');

@@ -263,6 +263,23 @@ CREATE INDEX intents_pending ON intents (app, state, id);
 ALTER TABLE source_status ADD COLUMN local_hold TEXT;
 `;
 
+/**
+ * v11 (issue 14, PersistentVolumes): which claim each PersistentVolume is bound to (or was:
+ * Released), and the shape of the volumes berth provisioned (JSON), per app. Versions 9 and 10
+ * are taken by other parts of issue 14.
+ */
+const V11 = `
+CREATE TABLE volume_bindings (
+  app TEXT NOT NULL,
+  volume TEXT NOT NULL,
+  claim TEXT NOT NULL,
+  phase TEXT NOT NULL CHECK (phase IN ('Bound', 'Released')),
+  provisioned TEXT,
+  bound_at INTEGER NOT NULL,
+  PRIMARY KEY (app, volume)
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', sql: V1 },
   { version: 2, description: 'rollout progress time and deployment overrides', sql: V2 },
@@ -272,6 +289,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, description: 'when each CronJob was first seen', sql: V6 },
   { version: 7, description: 'intents, and replica overrides', sql: V7 },
   { version: 8, description: 'taken intents, and local holds', sql: V8 },
+  { version: 11, description: 'PersistentVolume bindings', sql: V11 },
 ];
 
 export interface MigrationResult {

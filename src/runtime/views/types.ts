@@ -152,7 +152,36 @@ export interface PvcItem {
   kind: 'PersistentVolumeClaim';
   metadata: ItemMeta;
   spec: Record<string, unknown> & { accessModes?: string[]; volumeName?: string; volumeMode?: string };
-  status: { phase: 'Bound' | 'Pending'; accessModes?: string[]; capacity?: StringMap };
+  status: { phase: 'Bound' | 'Pending' | 'Lost'; accessModes?: string[]; capacity?: StringMap };
+}
+
+export interface PvItem {
+  apiVersion: 'v1';
+  kind: 'PersistentVolume';
+  metadata: ItemMeta;
+  spec: {
+    capacity: StringMap;
+    accessModes: string[];
+    persistentVolumeReclaimPolicy: string;
+    storageClassName: string;
+    volumeMode: string;
+    claimRef?: { kind: 'PersistentVolumeClaim'; namespace: string; name: string };
+    hostPath?: { path: string; type?: string };
+    local?: { path: string };
+    nodeAffinity?: unknown;
+  };
+  status: { phase: 'Available' | 'Bound' | 'Released'; message?: string };
+}
+
+export interface StorageClassItem {
+  apiVersion: 'storage.k8s.io/v1';
+  kind: 'StorageClass';
+  metadata: ItemMeta;
+  provisioner: string;
+  parameters?: StringMap;
+  reclaimPolicy: string;
+  volumeBindingMode: string;
+  allowVolumeExpansion?: boolean;
 }
 
 export interface NamespaceItem {
@@ -163,7 +192,7 @@ export interface NamespaceItem {
   status: { phase: 'Active' | 'Pending' };
 }
 
-export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem;
+export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | PvItem | StorageClassItem;
 
 interface ViewBase {
   /** `Kind/namespace/name` ('' namespace for Namespaces). */
@@ -201,7 +230,12 @@ export type View =
   | (ViewBase & { kind: 'Service'; object: ServiceItem })
   | (ViewBase & { kind: 'ConfigMap'; object: ConfigMapItem })
   | (ViewBase & { kind: 'Secret'; object: SecretItem })
-  | (ViewBase & { kind: 'PersistentVolumeClaim'; object: PvcItem })
-  | (ViewBase & { kind: 'Namespace'; object: NamespaceItem });
+  /** `reason`: why the claim is not Bound (plan/volume-binding.ts), for describe. */
+  | (ViewBase & { kind: 'PersistentVolumeClaim'; object: PvcItem; reason?: string })
+  | (ViewBase & { kind: 'Namespace'; object: NamespaceItem })
+  /** `dockerVolume`: a provisioned volume's Docker volume name field, for describe. */
+  | (ViewBase & { kind: 'PersistentVolume'; object: PvItem; dockerVolume?: string })
+  /** `isDefault`: the class claims without storageClassName get (`get sc` prints "(default)"). */
+  | (ViewBase & { kind: 'StorageClass'; object: StorageClassItem; isDefault: boolean });
 
 export type ViewOf<K extends Kind> = Extract<View, { kind: K }>;
