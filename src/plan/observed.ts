@@ -1,6 +1,6 @@
 import type { InventoryInput } from '../model/state.js';
 import type { RestartPolicy, StringMap } from '../model/types.js';
-import type { StorageBindings } from './storage-plan.js';
+import type { StorageBindings } from './volume-binding.js';
 
 /**
  * What berth owns on the host right now, as read from Docker labels (apply/observe.ts) and

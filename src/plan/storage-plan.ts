@@ -3,7 +3,7 @@ import type { Action, PlannedEvent, Wait } from './actions.js';
 import type { DesiredState, Workload } from './desired.js';
 import type { ObservedState, ObservedVolume } from './observed.js';
 import type { PodPlan, TemplatePlan, VolumePlan } from './pod-plan.js';
-import type { ClaimState, VolumeState } from './volume-binding.js';
+import type { ClaimState, StorageBindings, VolumeState } from './volume-binding.js';
 import { parseQuantity } from '../model/quantity.js';
 
 /**
@@ -12,11 +12,7 @@ import { parseQuantity } from '../model/quantity.js';
  * PersistentVolumes, mounts every bound claim's volume into its pods, and keeps the pods of a
  * claim that is not bound from being made, as the scheduler leaves them Pending.
  */
-export interface StorageBindings {
-  /** By claim `ns/name`. */
-  claims: ReadonlyMap<string, ClaimState>;
-  volumes: readonly VolumeState[];
-}
+export type { StorageBindings };
 
 /**
  * The bindings of a caller that settled none (a plan made without the store: tests, older

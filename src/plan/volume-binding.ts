@@ -75,6 +75,16 @@ export interface VolumeState {
   message?: string;
 }
 
+/**
+ * Where each claim of the revision stands for one pass, as the planner reads it
+ * (ObservedState.storage; plan/storage-plan.ts mounts and provisions from it).
+ */
+export interface StorageBindings {
+  /** By claim `ns/name`. */
+  claims: ReadonlyMap<string, ClaimState>;
+  volumes: readonly VolumeState[];
+}
+
 export interface BindingResult {
   claims: ClaimState[];
   volumes: VolumeState[];

@@ -10,7 +10,7 @@ import { arr, rec, str } from './values.js';
 /** A StorageClass must name a provisioner berth can run (model/storage.ts). */
 export function checkStorageClass(object: Rec, r: Reporter): void {
   const provisioner = str(object.provisioner);
-  if (provisioner === undefined || provisioner === '' || ACCEPTED_PROVISIONERS.includes(provisioner)) return;
+  if (provisioner === undefined || ACCEPTED_PROVISIONERS.includes(provisioner)) return;
   r.report(
     'unsupported-provisioner',
     ['provisioner'],

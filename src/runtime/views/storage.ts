@@ -63,7 +63,7 @@ export function pvcView(ctx: ViewContext, storage: StorageViewState, entry: Inve
 /** The revision's PersistentVolumes and those berth provisioned, with their phase. */
 export function pvViews(ctx: ViewContext, storage: StorageViewState): ViewOf<'PersistentVolume'>[] {
   return storage.volumes.map((v) => {
-    const entry = ctx.entries.get(resourceKey('PersistentVolume', '', v.name));
+    const entry = entryOf(ctx, 'PersistentVolume', v.name);
     const manifest = entry?.object as PersistentVolume | undefined;
     const createdAt = earliest(entry?.appliedAt, v.createdAt);
     const [claimNs, claimName] = v.claim ? [v.claim.slice(0, v.claim.indexOf('/')), v.claim.slice(v.claim.indexOf('/') + 1)] : [];
@@ -97,7 +97,7 @@ export function storageClassViews(ctx: ViewContext): ViewOf<'StorageClass'>[] {
   const since = earliest(...ctx.state.inventory.map((e) => e.appliedAt));
   return classes.map((sc: StorageClass) => {
     const key = resourceKey('StorageClass', '', sc.metadata.name);
-    const entry = ctx.entries.get(key);
+    const entry = entryOf(ctx, 'StorageClass', sc.metadata.name);
     const createdAt = entry ? entry.appliedAt : since;
     const annotations = { ...(sc.metadata.annotations ?? {}) };
     if (!entry && sc.metadata.name === BUILTIN_CLASS_NAME && defaultClass === BUILTIN_CLASS_NAME) annotations[DEFAULT_CLASS_ANNOTATION] = 'true';
@@ -113,4 +113,9 @@ export function storageClassViews(ctx: ViewContext): ViewOf<'StorageClass'>[] {
     };
     return { kind: 'StorageClass', key, namespace: '', name: sc.metadata.name, labels: sc.metadata.labels ?? {}, createdAt, object, isDefault: sc.metadata.name === defaultClass && (isDefaultClass(sc) || sc.metadata.name === BUILTIN_CLASS_NAME) };
   });
+}
+
+/** The inventory entry of a cluster-scoped object. */
+function entryOf(ctx: ViewContext, kind: string, name: string): InventoryEntry | undefined {
+  return ctx.state.inventory.find((e) => e.kind === kind && e.name === name);
 }
