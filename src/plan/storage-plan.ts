@@ -1,4 +1,3 @@
-import { resourceKey } from '../model/types.js';
 import type { Action, PlannedEvent, Wait } from './actions.js';
 import type { DesiredState, Workload } from './desired.js';
 import type { ObservedState, ObservedVolume } from './observed.js';
@@ -6,12 +5,11 @@ import type { PodPlan, TemplatePlan, VolumePlan } from './pod-plan.js';
 import type { ClaimState, StorageBindings, VolumeState } from './volume-binding.js';
 import { parseQuantity } from '../model/quantity.js';
 
-/**
- * Where each claim of the revision stands, as runtime/volume-bindings.ts settled it for this
- * pass (plan/volume-binding.ts decides): the planner creates the Docker volumes of provisioned
- * PersistentVolumes, mounts every bound claim's volume into its pods, and keeps the pods of a
- * claim that is not bound from being made, as the scheduler leaves them Pending.
- */
+// The planner's side of PersistentVolumes. Given where each claim stands (StorageBindings, as
+// runtime/volume-bindings.ts settled them for this pass; plan/volume-binding.ts decides), it
+// creates the Docker volumes of provisioned PersistentVolumes, mounts every bound claim's volume
+// into its pods, and keeps the pods of a claim that is not bound from being made, as the
+// scheduler leaves them Pending.
 export type { StorageBindings };
 
 /**
@@ -67,7 +65,6 @@ export type Resolved = { workload: Workload } | { blocked: { wait: Wait; event: 
  */
 export function resolveClaims(w: Workload, storage: StorageBindings): Resolved {
   const claims = [...new Set((w.podTemplate.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [])))];
-  if (claims.length === 0) return { workload: w };
   for (const claim of claims) {
     const state = storage.claims.get(`${w.namespace}/${claim}`);
     if (state?.phase === 'Bound') continue;
@@ -80,12 +77,15 @@ export function resolveClaims(w: Workload, storage: StorageBindings): Resolved {
       },
     };
   }
+  // Every built pod's claims are resolved, also those its controller adds per pod (a
+  // StatefulSet's volumeClaimTemplates): a claim not bound yet stays a plain Docker-volume claim.
   const resolve = (t: TemplatePlan): TemplatePlan => ({ ...t, build: (name) => withBoundVolumes(t.build(name), storage) });
   if (w.kind === 'Deployment' && w.pausedTemplates) return { workload: { ...w, template: resolve(w.template), pausedTemplates: w.pausedTemplates.map(resolve) } };
   return { workload: { ...w, template: resolve(w.template) } };
 }
 
-function withBoundVolumes(pod: PodPlan, storage: StorageBindings): PodPlan {
+export function withBoundVolumes(pod: PodPlan, storage: StorageBindings): PodPlan {
+  if (!pod.volumes.some((v) => v.type === 'pvc')) return pod;
   return { ...pod, volumes: pod.volumes.map((v) => (v.type === 'pvc' ? boundVolume(v, pod.namespace, storage) : v)) };
 }
 
@@ -122,8 +122,3 @@ export function heldClaims(desired: Pick<DesiredState, 'claims'>, observed: Pick
   return out;
 }
 
-/** The resource key of a claim `ns/name`. */
-export function claimResourceKey(claim: string): string {
-  const i = claim.indexOf('/');
-  return resourceKey('PersistentVolumeClaim', claim.slice(0, i), claim.slice(i + 1));
-}
