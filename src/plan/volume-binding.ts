@@ -41,6 +41,12 @@ export interface BindingInput {
    * retained volume whose Docker volume someone removed is forgotten. Undefined: not observed.
    */
   dockerVolumes?: ReadonlySet<string>;
+  /**
+   * Claims (`ns/name`) whose Docker volume a berth from before PersistentVolumes made (no
+   * record names it): each is adopted as its provisioned volume, whatever its class says, so an
+   * upgrade neither strands its data nor holds back the pods that use it.
+   */
+  legacyVolumes?: ReadonlySet<string>;
   /** This host as a node: its labels (`kubernetes.io/hostname`, …) and name, for local volumes' nodeAffinity. */
   node: { name: string; labels: StringMap };
   now: number;
@@ -168,6 +174,7 @@ function bindClaim(claim: PersistentVolumeClaim, ctx: ClaimContext): Decision {
   const key = claimKey(claim);
   const className = claimClass(claim, ctx.defaultClass);
   const request = parseQuantity(claim.spec.resources?.requests?.storage ?? '0') ?? 0;
+  if (ctx.input.legacyVolumes?.has(key)) return adopt(claim, className, ctx.input.now, ctx.input.newUid());
   const bind = (pv: PersistentVolume): Decision => ({
     record: { volume: pv.metadata.name, claim: key, phase: 'Bound', boundAt: ctx.input.now },
     event: event('Normal', 'Bound', pv.metadata.name, `volume ${pv.metadata.name} bound to persistentvolumeclaim ${key}`),
@@ -232,6 +239,20 @@ function provision(claim: PersistentVolumeClaim, sc: StorageClass, ctx: ClaimCon
     },
   };
   return { record, event: event('Normal', 'ProvisioningSucceeded', volume, `Successfully provisioned volume ${volume} (a Docker volume, class ${sc.metadata.name}) for persistentvolumeclaim ${key}`) };
+}
+
+function adopt(claim: PersistentVolumeClaim, className: string, now: number, uid: string): Decision {
+  const key = claimKey(claim);
+  const volume = `pvc-${uid}`;
+  const record: VolumeBindingRecord = {
+    volume,
+    claim: key,
+    phase: 'Bound',
+    boundAt: now,
+    // Delete: what deleting such a claim always did to its Docker volume.
+    provisioned: { storageClassName: className, capacity: claim.spec.resources?.requests?.storage ?? '0', accessModes: [...(claim.spec.accessModes ?? [])], reclaimPolicy: 'Delete', handle: claim.metadata.name },
+  };
+  return { record, event: event('Normal', 'Bound', volume, `the Docker volume persistentvolumeclaim ${key} already had is PersistentVolume ${volume}`) };
 }
 
 /** Why `pv` cannot hold `claim` (undefined when it can). `className` undefined: the class is not checked (pre-bound). */

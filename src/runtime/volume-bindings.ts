@@ -1,6 +1,7 @@
 import type { DockerClient } from '../apply/docker.js';
 import { dockerError } from '../apply/docker.js';
 import type { StringMap } from '../model/types.js';
+import type { VolumeBindingRecord } from '../model/storage.js';
 import { storageClassesOf } from '../model/storage.js';
 import type { DesiredState } from '../plan/desired.js';
 import type { ObservedState } from '../plan/observed.js';
@@ -40,20 +41,28 @@ export async function settleVolumeBindings(
 ): Promise<StorageBindings> {
   const volumes = desired.resources.filter((r): r is Resource<PersistentVolume> => r.object.kind === 'PersistentVolume');
   const node = volumes.some((v) => v.object.spec.nodeAffinity) ? await readNodeIdentity(deps.docker) : { name: '', labels: {} };
+  const records = deps.store.listVolumeBindings(app);
   const result = bindVolumes({
     claims: desired.claims,
     volumes,
     classes: storageClassesOf(desired.resources),
-    records: deps.store.listVolumeBindings(app),
+    records,
     heldClaims: heldClaims(desired, observed, options.prune),
     consumed: consumedClaims(desired.workloads),
     dockerVolumes: new Set(observed.volumes.filter((v) => v.role === 'pvc').map((v) => `${v.namespace}/${handleOf(v)}`)),
+    legacyVolumes: legacyClaimVolumes(observed, records),
     node,
     now: options.now,
     newUid: () => uuidFrom(deps.random),
   });
   if (!options.dryRun) commitChanges(deps.store, app, result.changes);
   return storageBindings(result);
+}
+
+/** Claims' Docker volumes no binding record names: made before PersistentVolumes existed. */
+function legacyClaimVolumes(observed: Pick<ObservedState, 'volumes'>, records: readonly VolumeBindingRecord[]): Set<string> {
+  const named = new Set(records.flatMap((r) => (r.provisioned ? [`${r.claim.slice(0, r.claim.indexOf('/'))}/${r.provisioned.handle}`] : [])));
+  return new Set(observed.volumes.filter((v) => v.role === 'pvc' && handleOf(v) === v.owner && !named.has(`${v.namespace}/${v.owner}`)).map((v) => `${v.namespace}/${v.owner}`));
 }
 
 export function storageBindings(result: Pick<BindingResult, 'claims' | 'volumes'>): StorageBindings {

@@ -187,6 +187,12 @@ describe('bindVolumes', () => {
     expect(out.changes).toEqual([]);
   });
 
+  it('a claim whose Docker volume an older berth made adopts it, whatever its class (an upgrade keeps data and pods)', () => {
+    const out = run({ claims: [pvc('data', { class: 'gp2' })], legacyVolumes: new Set(['default/data']) });
+    expect(out.claims[0]).toMatchObject({ phase: 'Bound', volume: 'pvc-00000001-aaaa-bbbb-cccc-dddddddddddd' });
+    expect(out.volumes[0]).toMatchObject({ storageClassName: 'gp2', reclaimPolicy: 'Delete', source: { type: 'docker', handle: 'data' } });
+  });
+
   it('a user default class replaces local as the default', () => {
     const out = run({ claims: [pvc('data')], classes: [sc('fast', 'kubernetes.io/no-provisioner', { metadata: { name: 'fast', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } })] });
     expect(out.claims[0]?.message).toContain('storageClassName "fast"');
