@@ -122,6 +122,12 @@ describe('storage manifests', () => {
     expect(got).toEqual(codes);
   });
 
+  it('a claim naming a class the revision does not define is a warning: it would stay Pending', () => {
+    const claim = (cls: string) => `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: c-${cls || 'none'}}\nspec:\n  storageClassName: "${cls}"\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n---\n`;
+    const got = findings({ 'f.yaml': claim('gp2') + claim('local') + claim('') + STATIC }, { hostPolicy: SRV });
+    expect(got.map((f) => [f.code, f.path, f.severity, f.line])).toEqual([['unknown-storage-class', 'spec.storageClassName', 'warning', 5]]);
+  });
+
   it('the CLI aliases name the kinds as kubectl does', async () => {
     const { resolveKindAlias } = await import('../../src/model/kinds.js');
     expect(['pv', 'persistentvolumes', 'sc', 'storageclasses.storage.k8s.io'].map((a) => resolveKindAlias(a)?.kind)).toEqual(['PersistentVolume', 'PersistentVolume', 'StorageClass', 'StorageClass']);

@@ -9,6 +9,7 @@ import type { ObjectFacts, PodFacts, Reference } from './context.js';
 import type { Rec } from './values.js';
 import { rec } from './values.js';
 import { clip, clipList, quote } from '../../model/excerpt.js';
+import { checkClaimClasses } from './storage.js';
 
 /** One supported object of the revision, with what its own checks learned. */
 export interface Entry {
@@ -36,6 +37,7 @@ export function checkRevision(entries: readonly Entry[]): void {
   for (const e of entries) checkReferences(e, byKey);
   checkNamespaces(entries);
   checkServices(entries);
+  checkClaimClasses(entries);
 }
 
 function where(e: Entry): string {

@@ -1,6 +1,6 @@
 import { hostPathAllowed } from '../../model/policy.js';
 import type { HostPolicy } from '../../model/policy.js';
-import { ACCEPTED_PROVISIONERS } from '../../model/storage.js';
+import { ACCEPTED_PROVISIONERS, BUILTIN_CLASS_NAME } from '../../model/storage.js';
 import { quote } from '../../model/excerpt.js';
 import type { Reporter } from '../report.js';
 import { checkQuantity } from './resources.js';
@@ -50,4 +50,23 @@ export function checkPersistentVolume(object: Rec, r: Reporter, policy: HostPoli
     r.report('invalid-persistent-volume', ['spec', 'local'], 'a local PersistentVolume needs spec.nodeAffinity.required naming the host it is on (kubernetes.io/hostname)', { at: 'key' });
   if (spec.volumeMode === 'Block')
     r.report('invalid-persistent-volume', ['spec', 'volumeMode'], 'volumeMode Block is not supported: berth mounts a volume as a directory (Filesystem)');
+}
+
+/**
+ * A claim naming a StorageClass the revision does not define (nor the host's `local`) stays
+ * Pending: berth has no other classes. A warning, not an error: Kubernetes accepts the claim,
+ * and a claim an older berth made keeps the Docker volume it has.
+ */
+export function checkClaimClasses(entries: readonly { info: { kind: string }; object: Rec; r: Reporter }[]): void {
+  const classes = new Set([BUILTIN_CLASS_NAME, ...entries.filter((e) => e.info.kind === 'StorageClass').flatMap((e) => str(rec(e.object.metadata)?.name) ?? [])]);
+  for (const e of entries) {
+    if (e.info.kind !== 'PersistentVolumeClaim') continue;
+    const name = str(rec(e.object.spec)?.storageClassName);
+    if (name === undefined || name === '' || classes.has(name)) continue;
+    e.r.report(
+      'unknown-storage-class',
+      ['spec', 'storageClassName'],
+      `storageClassName ${quote(name)} names no StorageClass of this revision (the host has ${BUILTIN_CLASS_NAME}); the claim stays Pending until one is defined`,
+    );
+  }
 }
