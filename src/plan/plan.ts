@@ -10,7 +10,7 @@ import type { JobStatus } from './controllers/job.js';
 import { stepJob } from './controllers/job.js';
 import { stepPod, stepReplicas } from './controllers/replicas.js';
 import { planServices } from './services.js';
-import { claimVolumeActions, heldByVolume, implicitBindings, resolveClaims } from './storage-plan.js';
+import { bindPodActions, claimVolumeActions, heldByVolume, implicitBindings, resolveClaims } from './storage-plan.js';
 
 export interface PlanOptions {
   now: number;
@@ -102,6 +102,10 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   for (const item of observed.inventory) {
     if (!desired.byKey.has(item.key) && !orphans.includes(item.key) && !options.prune) orphans.push(item.key);
   }
+  // Pods mount what their claims are bound to, whoever built them.
+  const bound = bindPodActions(out.actions, storage, observed.storage !== undefined);
+  out.actions = bound.actions;
+  merge(out, { actions: [], waits: bound.waits, events: bound.events });
   // Last: endpoint sets leave out every pod the steps above delete.
   const services = planServices(desired, observed, out.actions, options.prune);
   merge(out, services);

@@ -1,7 +1,7 @@
 import type { Action, PlannedEvent, Wait } from './actions.js';
 import type { DesiredState, Workload } from './desired.js';
 import type { ObservedState, ObservedVolume } from './observed.js';
-import type { PodPlan, TemplatePlan, VolumePlan } from './pod-plan.js';
+import type { PodPlan, VolumePlan } from './pod-plan.js';
 import type { ClaimState, StorageBindings, VolumeState } from './volume-binding.js';
 import { parseQuantity } from '../model/quantity.js';
 
@@ -59,9 +59,10 @@ export function heldByVolume(v: ObservedVolume, storage: StorageBindings): boole
 export type Resolved = { workload: Workload } | { blocked: { wait: Wait; event: PlannedEvent } };
 
 /**
- * The workload with its pods' claims resolved to the volumes they are bound to, or why its
- * pods cannot be made: a claim that is not bound keeps them from the host (Kubernetes' pods
- * stay Pending, unschedulable, with this reason).
+ * Whether the workload's pods can be made: a claim its template mounts that is not bound keeps
+ * them from the host (Kubernetes' pods stay Pending, unschedulable, with this reason), and the
+ * workload is not stepped at all, so no controller removes old pods for new ones that cannot
+ * start.
  */
 export function resolveClaims(w: Workload, storage: StorageBindings): Resolved {
   const claims = [...new Set((w.podTemplate.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [])))];
@@ -77,11 +78,34 @@ export function resolveClaims(w: Workload, storage: StorageBindings): Resolved {
       },
     };
   }
-  // Every built pod's claims are resolved, also those its controller adds per pod (a
-  // StatefulSet's volumeClaimTemplates): a claim not bound yet stays a plain Docker-volume claim.
-  const resolve = (t: TemplatePlan): TemplatePlan => ({ ...t, build: (name) => withBoundVolumes(t.build(name), storage) });
-  if (w.kind === 'Deployment' && w.pausedTemplates) return { workload: { ...w, template: resolve(w.template), pausedTemplates: w.pausedTemplates.map(resolve) } };
-  return { workload: { ...w, template: resolve(w.template) } };
+  return { workload: w };
+}
+
+/**
+ * The pods of the step's actions with their claims resolved to the volumes they are bound to,
+ * whoever built them, so claims a controller adds per pod (a StatefulSet's volumeClaimTemplates)
+ * are mounted as bound too. A new pod mounting a claim that is not bound is not created (the
+ * template-level check, resolveClaims, catches the claims its template names first); `strict`
+ * (bindings settled) also holds back a pod whose claim the desired state does not have.
+ */
+export function bindPodActions(actions: readonly Action[], storage: StorageBindings, strict: boolean): { actions: Action[]; waits: Wait[]; events: PlannedEvent[] } {
+  const out: { actions: Action[]; waits: Wait[]; events: PlannedEvent[] } = { actions: [], waits: [], events: [] };
+  for (const a of actions) {
+    if (a.type !== 'create-pod' && a.type !== 'create-container' && a.type !== 'restore-volume-files') {
+      out.actions.push(a);
+      continue;
+    }
+    const unbound = strict && a.type === 'create-pod' ? a.pod.volumes.find((v) => v.type === 'pvc' && storage.claims.get(`${a.pod.namespace}/${v.claim}`)?.phase !== 'Bound') : undefined;
+    if (unbound?.type === 'pvc') {
+      const state = storage.claims.get(`${a.pod.namespace}/${unbound.claim}`);
+      const message = `persistentvolumeclaim ${JSON.stringify(unbound.claim)} is not bound: ${state?.message ?? (state ? state.phase : 'it is not in the revision')}`;
+      out.waits.push({ key: a.key, kind: 'ready', blocking: false, stuck: true, message: `pod ${a.pod.namespace}/${a.pod.name} stays Pending: ${message}` });
+      out.events.push({ key: a.key, type: 'Warning', reason: 'FailedScheduling', message });
+      continue;
+    }
+    out.actions.push({ ...a, pod: withBoundVolumes(a.pod, storage) });
+  }
+  return out;
 }
 
 export function withBoundVolumes(pod: PodPlan, storage: StorageBindings): PodPlan {

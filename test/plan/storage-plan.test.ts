@@ -5,7 +5,7 @@ import type { Action } from '../../src/plan/actions.js';
 import { buildDesiredState } from '../../src/plan/desired.js';
 import type { ObservedVolume } from '../../src/plan/observed.js';
 import { plan } from '../../src/plan/plan.js';
-import { consumedClaims, heldClaims } from '../../src/plan/storage-plan.js';
+import { bindPodActions, consumedClaims, heldClaims } from '../../src/plan/storage-plan.js';
 import { bindVolumes } from '../../src/plan/volume-binding.js';
 import { deployment, observedState, res, sequence, TEST_HASH_KEY } from '../support/builders.js';
 
@@ -79,6 +79,30 @@ describe('plan with bound claims', () => {
     // The retained volume is never pruned while berth remembers it.
     const pruned = plan(buildDesiredState([], { hashKey: TEST_HASH_KEY }), { ...observedState([], { volumes: [kept] }), storage: { claims: new Map(), volumes: [{ name: 'pvc-old', phase: 'Released', claim: 'default/data', capacity: '1Gi', accessModes: [], reclaimPolicy: 'Retain', storageClassName: 'local', source: { type: 'docker', handle: 'data' }, provisioned: true, labels: {} }] } }, { now: 1, random: sequence(), prune: true });
     expect(pruned.actions.filter((a) => a.type === 'delete-volume')).toEqual([]);
+  });
+
+  it('pods a controller builds with claims of their own (volumeClaimTemplates) mount them as bound, or wait', () => {
+    const desired = buildDesiredState([db], { hashKey: TEST_HASH_KEY });
+    const built = desired.workloads[0]!.template.build('db-0');
+    const withClaim = (claim: string) => ({ ...built, volumes: [{ name: 'data', type: 'pvc' as const, claim, readOnly: false }] });
+    const storage = {
+      claims: new Map([
+        ['default/data-db-0', { claim: 'default/data-db-0', phase: 'Bound' as const, volume: 'disk' }],
+        ['default/data-db-1', { claim: 'default/data-db-1', phase: 'Pending' as const, message: 'waiting for first consumer to be created before binding' }],
+      ]),
+      volumes: [{ name: 'disk', phase: 'Bound' as const, claim: 'default/data-db-0', capacity: '1Gi', accessModes: [], reclaimPolicy: 'Retain' as const, storageClassName: 'manual', source: { type: 'hostPath' as const, path: '/srv/d0' }, provisioned: false, labels: {} }],
+    };
+    const out = bindPodActions(
+      [
+        { type: 'create-pod', key: 'StatefulSet/default/db', pod: withClaim('data-db-0'), reason: 'r' },
+        { type: 'create-pod', key: 'StatefulSet/default/db', pod: { ...withClaim('data-db-1'), name: 'db-1' }, reason: 'r' },
+      ],
+      storage,
+      true,
+    );
+    expect(out.actions.map((a) => (a.type === 'create-pod' ? a.pod.volumes : []))).toEqual([[{ name: 'data', type: 'hostPath', path: '/srv/d0', readOnly: false, claim: 'data-db-0' }]]);
+    expect(out.events).toEqual([{ key: 'StatefulSet/default/db', type: 'Warning', reason: 'FailedScheduling', message: 'persistentvolumeclaim "data-db-1" is not bound: waiting for first consumer to be created before binding' }]);
+    expect(out.waits[0]?.message).toBe('pod default/db-1 stays Pending: persistentvolumeclaim "data-db-1" is not bound: waiting for first consumer to be created before binding');
   });
 
   it('without settled bindings (older callers) every claim is its own Docker volume, as before', () => {
