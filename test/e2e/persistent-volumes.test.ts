@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,5 +178,62 @@ describe('PersistentVolumes and StorageClasses (real Docker)', () => {
     expect((await readFile(join(prefix, 'data', 'out'), 'utf8')).trim()).toBe(token);
     const volumes = (await t.docker.listVolumes({ filters: { label: [`berth.app=${t.app}`, 'berth.role=pvc'] } })).Volumes ?? [];
     expect(volumes).toEqual([]);
+  });
+  it('a local PV binds only where its nodeAffinity names this host, by volumeName, and mounts its directory', async () => {
+    const host = ((await t.docker.info()) as { Name: string }).Name;
+    await mkdir(join(prefix, 'ssd'));
+    await writeFile(join(prefix, 'ssd', 'seed'), token);
+    const local = (name: string, node: string) => `apiVersion: v1
+kind: PersistentVolume
+metadata: {name: ${name}}
+spec:
+  storageClassName: manual
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  local: {path: ${join(prefix, 'ssd')}}
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+      - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: ["${node}"]}]
+---
+`;
+    const claim = (name: string, volume: string) => `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: ${name}}
+spec:
+  storageClassName: manual
+  volumeName: ${volume}
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+`;
+    await t.write({
+      ...manifests(prefix, token, { claims: false }),
+      'local.yaml':
+        local('here', host) +
+        local('elsewhere', `not-${host}`) +
+        claim('fast', 'here') +
+        claim('far', 'elsewhere') +
+        `apiVersion: v1
+kind: Pod
+metadata: {name: reader}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers:
+  - name: r
+    image: ${IMAGE}
+    command: [sh, -c, 'cp /ssd/seed /ssd/copy && exec sleep 100000']
+    volumeMounts: [{name: ssd, mountPath: /ssd}]
+  volumes:
+  - {name: ssd, persistentVolumeClaim: {claimName: fast}}
+`,
+    });
+    const r = await t.berth('apply', '-f', t.dir, '--host-path-prefix', prefix, '--prune', '--wait', '--timeout', '90s');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect((await readFile(join(prefix, 'ssd', 'copy'), 'utf8')).trim()).toBe(token);
+    const pvc = rows((await t.berth('get', 'pvc')).stdout);
+    expect(pvc.get('fast')?.slice(0, 2)).toEqual(['Bound', 'here']);
+    expect(pvc.get('far')?.[0]).toBe('Pending');
+    expect((await t.berth('describe', 'pvc', 'far')).stdout).toContain(`its nodeAffinity does not match this host (${host})`);
   });
 });
