@@ -28,6 +28,8 @@ export interface WorkloadStatus {
 
 export interface FullPlan extends Plan {
   workloads: WorkloadStatus[];
+  /** WaitForFirstConsumer claims (`ns/name`) of pods this step would create: they are consumed (runtime/volume-bindings.ts). */
+  firstConsumers?: string[];
 }
 
 /**
@@ -110,7 +112,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   const services = planServices(desired, observed, out.actions, options.prune);
   merge(out, services);
   orphans.push(...services.orphans);
-  return { ...out, orphans: [...new Set(orphans)].sort(), workloads };
+  return { ...out, orphans: [...new Set(orphans)].sort(), workloads, ...(bound.firstConsumers.length ? { firstConsumers: [...new Set(bound.firstConsumers)].sort() } : {}) };
 }
 
 function stepWorkload(w: Workload, pods: readonly ObservedPod[], ctx: StepContext): StepResult & { deployment?: DeploymentStatus; job?: JobStatus } {

@@ -88,8 +88,8 @@ export function resolveClaims(w: Workload, storage: StorageBindings): Resolved {
  * template-level check, resolveClaims, catches the claims its template names first); `strict`
  * (bindings settled) also holds back a pod whose claim the desired state does not have.
  */
-export function bindPodActions(actions: readonly Action[], storage: StorageBindings, strict: boolean): { actions: Action[]; waits: Wait[]; events: PlannedEvent[] } {
-  const out: { actions: Action[]; waits: Wait[]; events: PlannedEvent[] } = { actions: [], waits: [], events: [] };
+export function bindPodActions(actions: readonly Action[], storage: StorageBindings, strict: boolean): { actions: Action[]; waits: Wait[]; events: PlannedEvent[]; firstConsumers: string[] } {
+  const out: { actions: Action[]; waits: Wait[]; events: PlannedEvent[]; firstConsumers: string[] } = { actions: [], waits: [], events: [], firstConsumers: [] };
   for (const a of actions) {
     if (a.type !== 'create-pod' && a.type !== 'create-container' && a.type !== 'restore-volume-files') {
       out.actions.push(a);
@@ -98,6 +98,8 @@ export function bindPodActions(actions: readonly Action[], storage: StorageBindi
     const unbound = strict && a.type === 'create-pod' ? a.pod.volumes.find((v) => v.type === 'pvc' && storage.claims.get(`${a.pod.namespace}/${v.claim}`)?.phase !== 'Bound') : undefined;
     if (unbound?.type === 'pvc') {
       const state = storage.claims.get(`${a.pod.namespace}/${unbound.claim}`);
+      // This pod is the consumer its WaitForFirstConsumer claims wait for (runtime/volume-bindings.ts binds them).
+      for (const v of a.pod.volumes) if (v.type === 'pvc' && storage.claims.get(`${a.pod.namespace}/${v.claim}`)?.waitsForConsumer) out.firstConsumers.push(`${a.pod.namespace}/${v.claim}`);
       const message = `persistentvolumeclaim ${JSON.stringify(unbound.claim)} is not bound: ${state?.message ?? (state ? state.phase : 'it is not in the revision')}`;
       out.waits.push({ key: a.key, kind: 'ready', blocking: false, stuck: true, message: `pod ${a.pod.namespace}/${a.pod.name} stays Pending: ${message}` });
       out.events.push({ key: a.key, type: 'Warning', reason: 'FailedScheduling', message });

@@ -63,6 +63,8 @@ export interface ClaimState {
   volume?: string;
   /** Why it is not Bound. */
   message?: string;
+  /** Pending for WaitForFirstConsumer only: the first pod to mount it binds it. */
+  waitsForConsumer?: true;
 }
 
 export interface VolumeState {
@@ -154,7 +156,7 @@ export function bindVolumes(input: BindingInput): BindingResult {
       changes.push({ type: 'bind-volume', record: decision.record }, decision.event);
       claims.push({ claim: key, phase: 'Bound', volume: decision.record.volume });
     } else {
-      claims.push({ claim: key, phase: 'Pending', message: decision.pending });
+      claims.push({ claim: key, phase: 'Pending', message: decision.pending, ...(decision.waitsForConsumer ? { waitsForConsumer: true as const } : {}) });
     }
   }
   return { claims, volumes: volumeStates(pvs, records), changes };
@@ -168,7 +170,7 @@ interface ClaimContext {
   input: BindingInput;
 }
 
-type Decision = { record: VolumeBindingRecord; event: StoreChange } | { pending: string };
+type Decision = { record: VolumeBindingRecord; event: StoreChange } | { pending: string; waitsForConsumer?: true };
 
 function bindClaim(claim: PersistentVolumeClaim, ctx: ClaimContext): Decision {
   const key = claimKey(claim);
@@ -192,7 +194,7 @@ function bindClaim(claim: PersistentVolumeClaim, ctx: ClaimContext): Decision {
 
   const sc = className === '' ? undefined : ctx.classByName.get(className);
   if (className !== '' && !sc) return { pending: `storageclass.storage.k8s.io ${quote(className)} not found` };
-  if (sc?.volumeBindingMode === 'WaitForFirstConsumer' && !ctx.input.consumed.has(key)) return { pending: 'waiting for first consumer to be created before binding' };
+  if (sc?.volumeBindingMode === 'WaitForFirstConsumer' && !ctx.input.consumed.has(key)) return { pending: 'waiting for first consumer to be created before binding', waitsForConsumer: true };
 
   // Pre-bound from the volume's side wins, as long as it can hold the claim.
   const candidates: Candidate[] = [];

@@ -37,24 +37,40 @@ export async function settleVolumeBindings(
   app: string,
   desired: Pick<DesiredState, 'resources' | 'claims' | 'workloads'>,
   observed: Pick<ObservedState, 'inventory' | 'volumes'>,
-  options: { dryRun: boolean; prune: boolean; now: number },
+  options: {
+    dryRun: boolean;
+    prune: boolean;
+    now: number;
+    /**
+     * The WaitForFirstConsumer claims of the pods a plan with these bindings would create (a
+     * trial plan: FullPlan.firstConsumers): pods a controller gives claims of their own (a
+     * StatefulSet's volumeClaimTemplates) are first consumers no template names.
+     */
+    firstConsumers?: (storage: StorageBindings) => readonly string[];
+  },
 ): Promise<StorageBindings> {
   const volumes = desired.resources.filter((r): r is Resource<PersistentVolume> => r.object.kind === 'PersistentVolume');
   const node = volumes.some((v) => v.object.spec.nodeAffinity) ? await readNodeIdentity(deps.docker) : { name: '', labels: {} };
   const records = deps.store.listVolumeBindings(app);
-  const result = bindVolumes({
+  const bind = (consumed: ReadonlySet<string>) => bindVolumes({
     claims: desired.claims,
     volumes,
     classes: storageClassesOf(desired.resources),
     records,
     heldClaims: heldClaims(desired, observed, options.prune),
-    consumed: consumedClaims(desired.workloads),
+    consumed,
     dockerVolumes: new Set(observed.volumes.filter((v) => v.role === 'pvc').map((v) => `${v.namespace}/${handleOf(v)}`)),
     legacyVolumes: legacyClaimVolumes(observed, records),
     node,
     now: options.now,
     newUid: () => uuidFrom(deps.random),
   });
+  const consumed = consumedClaims(desired.workloads);
+  let result = bind(consumed);
+  if (options.firstConsumers && result.claims.some((c) => c.waitsForConsumer)) {
+    const more = options.firstConsumers(storageBindings(result)).filter((c) => !consumed.has(c));
+    if (more.length > 0) result = bind(new Set([...consumed, ...more]));
+  }
   if (!options.dryRun) commitChanges(deps.store, app, result.changes);
   return storageBindings(result);
 }

@@ -88,7 +88,7 @@ describe('plan with bound claims', () => {
     const storage = {
       claims: new Map([
         ['default/data-db-0', { claim: 'default/data-db-0', phase: 'Bound' as const, volume: 'disk' }],
-        ['default/data-db-1', { claim: 'default/data-db-1', phase: 'Pending' as const, message: 'waiting for first consumer to be created before binding' }],
+        ['default/data-db-1', { claim: 'default/data-db-1', phase: 'Pending' as const, message: 'waiting for first consumer to be created before binding', waitsForConsumer: true as const }],
       ]),
       volumes: [{ name: 'disk', phase: 'Bound' as const, claim: 'default/data-db-0', capacity: '1Gi', accessModes: [], reclaimPolicy: 'Retain' as const, storageClassName: 'manual', source: { type: 'hostPath' as const, path: '/srv/d0' }, provisioned: false, labels: {} }],
     };
@@ -103,6 +103,8 @@ describe('plan with bound claims', () => {
     expect(out.actions.map((a) => (a.type === 'create-pod' ? a.pod.volumes : []))).toEqual([[{ name: 'data', type: 'hostPath', path: '/srv/d0', readOnly: false, claim: 'data-db-0' }]]);
     expect(out.events).toEqual([{ key: 'StatefulSet/default/db', type: 'Warning', reason: 'FailedScheduling', message: 'persistentvolumeclaim "data-db-1" is not bound: waiting for first consumer to be created before binding' }]);
     expect(out.waits[0]?.message).toBe('pod default/db-1 stays Pending: persistentvolumeclaim "data-db-1" is not bound: waiting for first consumer to be created before binding');
+    // That pod is the first consumer its claim waits for: the pass binds it and plans again.
+    expect(out.firstConsumers).toEqual(['default/data-db-1']);
   });
 
   it('without settled bindings (older callers) every claim is its own Docker volume, as before', () => {

@@ -141,7 +141,12 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
     const observed = forServices(await observeApp(deps, req.app, req.previousInventory));
     await services.observe(observed, { probing: deps.readiness?.track !== undefined });
     observed.nodePorts = await settleNodePorts(deps, req.app, desired, observed, { dryRun: req.dryRun ?? false });
-    observed.storage = await settleVolumeBindings(deps, req.app, desired, observed, { dryRun: req.dryRun ?? false, prune: req.prune, now: clock.now() });
+    observed.storage = await settleVolumeBindings(deps, req.app, desired, observed, {
+      dryRun: req.dryRun ?? false,
+      prune: req.prune,
+      now: clock.now(),
+      firstConsumers: (storage) => plan(desired, { ...observed, storage }, { now: clock.now(), random: deps.random, prune: req.prune }).firstConsumers ?? [],
+    });
     const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune });
     firstPlan ??= p;
     last = p;
