@@ -83,7 +83,7 @@ async function executeAction(action: Action, options: ExecuteOptions): Promise<P
     case 'delete-network':
       return deleteNetwork(ctx, action.id, action.namespace);
     case 'create-volume':
-      return createClaimVolume(ctx, action.namespace, action.claim);
+      return createClaimVolume(ctx, action.namespace, action.claim, action.handle ?? action.claim);
     case 'delete-volume':
       return removeVolume(ctx, action.volumeName);
     case 'create-pod':
@@ -210,8 +210,9 @@ async function removeStaleEndpoints(ctx: PodContext, networkId: string): Promise
   for (const name of staleEndpoints(endpoints, existing).filter((n) => n !== '')) await net.disconnect({ Container: name, Force: true }).catch(() => undefined);
 }
 
-async function createClaimVolume(ctx: PodContext, namespace: string, claim: string): Promise<void> {
-  const name = dockerNames.pvc(ctx.app, namespace, claim);
+/** `handle`: the claim field of the name; the claim's own name unless a retained volume of an earlier claim holds that. */
+async function createClaimVolume(ctx: PodContext, namespace: string, claim: string, handle: string): Promise<void> {
+  const name = dockerNames.pvc(ctx.app, namespace, handle);
   try {
     const existing = await ctx.docker.api.getVolume(name).inspect();
     if (!isOwned(existing.Labels ?? undefined, ctx.app))

@@ -4,7 +4,7 @@ import type { Probe, RestartPolicy, StringMap } from '../model/types.js';
 import type { DockerClient } from './docker.js';
 import { dockerError } from './docker.js';
 import { L, ownedFilter, parseJson } from './labels.js';
-import { sandboxVolumePath, VOLUME_FILES_MARKER } from './names.js';
+import { parseDockerName, sandboxVolumePath, VOLUME_FILES_MARKER } from './names.js';
 import { observeServiceContainers } from './services/observe.js';
 import { observeDownwardVersions } from './downward-volume.js';
 
@@ -211,7 +211,9 @@ function assemble(
         const role = v.Labels?.[L.role];
         if (role !== 'pvc' && role !== 'emptydir' && role !== 'config') return undefined;
         const created = parseTime((v as { CreatedAt?: string }).CreatedAt);
-        return { name: v.Name, namespace: v.Labels[L.namespace] ?? 'default', role, owner: v.Labels[L.name] ?? '', labels: v.Labels, ...(created !== undefined ? { createdAt: created } : {}) };
+        const parsed = role === 'pvc' ? parseDockerName('volume', v.Name) : undefined;
+        const handle = parsed?.kind === 'pvc' ? parsed.args[2] : undefined;
+        return { name: v.Name, namespace: v.Labels[L.namespace] ?? 'default', role, owner: v.Labels[L.name] ?? '', labels: v.Labels, ...(created !== undefined ? { createdAt: created } : {}), ...(handle !== undefined ? { handle } : {}) };
       })
       .filter((v): v is ObservedVolume => v !== undefined),
     ...observeServiceContainers(app, containers),

@@ -37,7 +37,7 @@ export function mountResolver(ctx: PodContext, pod: PodPlan, volumes: Map<string
     const safe: SafeMount[] = [];
     for (const [i, m] of c.mounts.entries()) {
       const v = pod.volumes.find((x) => x.name === m.volume)!;
-      const readOnly = m.readOnly || v.type === 'files' || (v.type === 'pvc' && v.readOnly);
+      const readOnly = m.readOnly || v.type === 'files' || ((v.type === 'pvc' || v.type === 'hostPath') && v.readOnly === true);
       const where = `(container ${c.name} of pod ${pod.namespace}/${pod.name})`;
       const subPath = m.subPathExpr ? expandedSubPath(m.subPathExpr, env, `subPathExpr ${JSON.stringify(m.subPathExpr)} of volume ${JSON.stringify(v.name)} ${where}`) : m.subPath;
       if (!subPath && v.type !== 'hostPath') {

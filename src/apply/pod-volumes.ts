@@ -9,7 +9,7 @@ import { dockerNames, sandboxVolumePath, VOLUME_FILES_MARKER } from './names.js'
 import type { PodContext } from './pod-context.js';
 
 function volumeName(app: string, pod: PodPlan, v: VolumePlan): string {
-  if (v.type === 'pvc') return dockerNames.pvc(app, pod.namespace, v.claim);
+  if (v.type === 'pvc') return dockerNames.pvc(app, pod.namespace, v.handle ?? v.claim);
   if (v.type === 'hostPath') return v.path;
   return dockerNames.podVolume(app, pod.namespace, pod.name, v.name);
 }

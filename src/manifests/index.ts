@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { checkPersistentVolume, checkStorageClass } from './checks/storage.js';
 import { applyDefaults } from '../model/defaults.js';
 import type { HostPolicy } from '../model/policy.js';
 import { DEFAULT_HOST_POLICY } from '../model/policy.js';
@@ -139,6 +140,12 @@ function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, 
       break;
     case 'PersistentVolumeClaim':
       checkClaim(object, r);
+      break;
+    case 'StorageClass':
+      checkStorageClass(object, r);
+      break;
+    case 'PersistentVolume':
+      checkPersistentVolume(object, r, policy);
       break;
     case 'Service':
       checkService(object, ctx);

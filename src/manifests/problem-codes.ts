@@ -118,6 +118,10 @@ export const PROBLEM_CODES = {
   'unresolvable-image': { severity: 'warning', summary: 'An image is not a valid image reference (a placeholder such as IMAGE or <image>); Kubernetes accepts it and the pod cannot pull it until it is replaced.' },
   'missing-service-account': { severity: 'error', summary: "A pod's serviceAccountName names a ServiceAccount its namespace does not define in the revision (`default` always exists), which Kubernetes refuses." },
   'no-service-account-token': { severity: 'warning', summary: 'Pods that name a ServiceAccount would get its token mounted in Kubernetes; berth mounts none (said once per revision, naming them; `automountServiceAccountToken: false` says none is needed).' },
+  // ---------------------------------------------------------------- storage
+  'unsupported-provisioner': { severity: 'error', summary: 'A StorageClass names a provisioner berth cannot run on a Docker host (it takes berth.dev/local, the common local ones, and kubernetes.io/no-provisioner).' },
+  'unknown-storage-class': { severity: 'warning', summary: "A PersistentVolumeClaim's storageClassName names no StorageClass of the revision (nor the host's `local`): it stays Pending until one is defined." },
+  'invalid-persistent-volume': { severity: 'error', summary: 'A PersistentVolume has no hostPath or local source (or both), a local one lacks its nodeAffinity, or it asks for volumeMode Block.' },
 } as const satisfies Record<string, ProblemCodeInfo>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

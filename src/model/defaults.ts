@@ -46,6 +46,16 @@ export function applyDefaults<T extends AnyObject>(input: T): T {
     case 'Secret':
       defaultSecret(obj);
       break;
+    case 'StorageClass':
+      // The API server's defaults (pkg/apis/storage/v1/defaults.go).
+      obj.reclaimPolicy ??= 'Delete';
+      obj.volumeBindingMode ??= 'Immediate';
+      break;
+    case 'PersistentVolume':
+      // A PersistentVolume written by hand is retained (pkg/apis/core/v1/defaults.go).
+      obj.spec.persistentVolumeReclaimPolicy ??= 'Retain';
+      obj.spec.volumeMode ??= 'Filesystem';
+      break;
     case 'Service':
       defaultService(obj);
       break;

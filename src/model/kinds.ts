@@ -34,6 +34,8 @@ export const KINDS: readonly KindInfo[] = [
   k('PodDisruptionBudget', 'policy/v1', ['policy/v1beta1'], true, 'poddisruptionbudgets', ['pdb']),
   k('DaemonSet', 'apps/v1', ['extensions/v1beta1', 'apps/v1beta2'], true, 'daemonsets', ['ds']),
   k('StatefulSet', 'apps/v1', ['apps/v1beta1', 'apps/v1beta2'], true, 'statefulsets', ['sts']),
+  k('StorageClass', 'storage.k8s.io/v1', ['storage.k8s.io/v1beta1'], false, 'storageclasses', ['sc']),
+  k('PersistentVolume', 'v1', [], false, 'persistentvolumes', ['pv']),
 ];
 
 function k(
@@ -64,7 +66,7 @@ export const SUPPORTED_KIND_NAMES: readonly string[] = KINDS.map((i) => i.kind);
  * to a kind, the way kubectl does.
  */
 export function resolveKindAlias(input: string): KindInfo | undefined {
-  const name = input.toLowerCase().replace(/\.(apps|batch|extensions|rbac\.authorization\.k8s\.io|policy)$/, '');
+  const name = input.toLowerCase().replace(/\.(apps|batch|extensions|rbac\.authorization\.k8s\.io|policy|storage\.k8s\.io)$/, '');
   return KINDS.find(
     (i) => i.singular === name || i.plural === name || i.shortNames.includes(name) || i.kind.toLowerCase() === name,
   );
@@ -77,8 +79,6 @@ export function resolveKindAlias(input: string): KindInfo | undefined {
 export const KNOWN_UNSUPPORTED_KINDS: ReadonlySet<string> = new Set([
   'Ingress',
   'IngressClass',
-  'PersistentVolume',
-  'StorageClass',
   'NetworkPolicy',
   'HorizontalPodAutoscaler',
   'LimitRange',

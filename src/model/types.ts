@@ -1,6 +1,7 @@
 import type { ClusterRole, ClusterRoleBinding, PodDisruptionBudget, Role, RoleBinding, ServiceAccount } from './types/access.js';
 import type { ConfigMap, Namespace, PersistentVolumeClaim, Secret } from './types/config.js';
 import type { Service } from './types/services.js';
+import type { PersistentVolume, StorageClass } from './types/storage.js';
 import type { CronJob, DaemonSet, Deployment, Job, Pod, ReplicaSet, ReplicationController, StatefulSet } from './types/workloads.js';
 
 /**
@@ -18,6 +19,7 @@ export type * from './types/services.js';
 export type * from './types/config.js';
 export type * from './types/access.js';
 export type * from './types/scheduling.js';
+export type * from './types/storage.js';
 
 export type AnyObject =
   | Namespace
@@ -38,7 +40,10 @@ export type AnyObject =
   | ClusterRoleBinding
   | PodDisruptionBudget
   | DaemonSet
-  | StatefulSet;
+  | StatefulSet
+
+  | StorageClass
+  | PersistentVolume;
 
 export type Kind = AnyObject['kind'];
 

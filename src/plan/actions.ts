@@ -9,7 +9,8 @@ import { SERVICE_ACTION_PHASE } from './service-actions.js';
 export type Action =
   | { type: 'create-network'; key: string; namespace: string }
   | { type: 'delete-network'; key: string; namespace: string; id: string }
-  | { type: 'create-volume'; key: string; namespace: string; claim: string; sizeBytes?: number }
+  /** `handle`: the claim field of the Docker volume's name, when not the claim's own name (a retained volume holds that). */
+  | { type: 'create-volume'; key: string; namespace: string; claim: string; handle?: string; sizeBytes?: number }
   /** A PVC's volume (destructive), or a per-pod volume left behind by an interrupted deletion (claim absent). */
   | { type: 'delete-volume'; key: string; namespace: string; claim?: string; volumeName: string }
   | { type: 'create-pod'; key: string; pod: PodPlan; reason: string }

@@ -2,6 +2,7 @@ import { kindInfo, ROLLOUT_KINDS } from '../model/kinds.js';
 import type { Selector } from '../model/selectors.js';
 import { matches } from '../model/selectors.js';
 import type { InventoryEntry, JobRecord } from '../model/state.js';
+import type { VolumeBindingRecord } from '../model/storage.js';
 import type { Kind, StringMap } from '../model/types.js';
 import { actionId } from './action-id.js';
 import type { Action } from './actions.js';
@@ -31,6 +32,8 @@ export interface DeleteInput {
   /** `object`: a StatefulSet's, for its claims' retention policy. */
   inventory: ReadonlyArray<Pick<InventoryEntry, 'key' | 'kind' | 'namespace' | 'name'> & { object?: unknown }>;
   jobs: ReadonlyMap<string, Pick<JobRecord, 'jobKey' | 'ownerKey'>>;
+  /** PersistentVolume bindings (store): a retained volume outlives its claim. */
+  volumeBindings?: readonly VolumeBindingRecord[];
 }
 
 /** How one target is served: by which actions (ids, see action-id.ts). */
@@ -168,7 +171,7 @@ function planTarget(input: DeleteInput, target: DeleteTarget): Planned {
         host.pods.filter((pod) => pod.namespace === ns),
         `namespace ${ns} deleted`,
       );
-      for (const v of host.volumes.filter((v) => v.namespace === ns)) add({ type: 'delete-volume', key, namespace: ns, ...(v.role === 'pvc' ? { claim: v.owner } : {}), volumeName: v.name });
+      for (const v of host.volumes.filter((v) => v.namespace === ns && !retained(input, v))) add({ type: 'delete-volume', key, namespace: ns, ...(v.role === 'pvc' ? { claim: v.owner } : {}), volumeName: v.name });
       p.services.push(...host.services.filter((s) => s.namespace === ns).map((s) => `Service/${ns}/${s.name}`), ...entries.filter((e) => e.kind === 'Service').map((e) => e.key));
       p.deployments.push(...entries.filter((e) => ROLLOUT_KINDS.has(e.kind)).map((e) => e.key));
       p.jobKeys.push(...[...input.jobs.keys()].filter((k) => k.startsWith(`Job/${ns}/`)));
@@ -231,9 +234,12 @@ function planTarget(input: DeleteInput, target: DeleteTarget): Planned {
       break;
     }
     case 'PersistentVolumeClaim': {
-      const volume = host.volumes.find((v) => v.role === 'pvc' && v.namespace === target.namespace && v.owner === target.name);
-      if (volume) add({ type: 'delete-volume', key, namespace: target.namespace, claim: target.name, volumeName: volume.name });
-      found ||= volume !== undefined;
+      // The volume it is bound to goes by its reclaim policy (plan/volume-binding.ts releases it).
+      const binding = input.volumeBindings?.find((b) => b.phase === 'Bound' && b.claim === `${target.namespace}/${target.name}`);
+      const handle = binding ? binding.provisioned?.handle : target.name;
+      const volume = handle === undefined ? undefined : host.volumes.find((v) => v.role === 'pvc' && v.namespace === target.namespace && (v.handle ?? v.owner) === handle);
+      if (volume && !retained(input, volume)) add({ type: 'delete-volume', key, namespace: target.namespace, claim: target.name, volumeName: volume.name });
+      found ||= volume !== undefined || binding !== undefined;
       break;
     }
     case 'ConfigMap':
@@ -273,4 +279,11 @@ export function selectTargets(objects: readonly Listed[], scope: { namespace: st
   return selected
     .filter((o) => !(o.owners ?? []).some((k) => keys.has(k)))
     .map((o) => ({ kind: o.kind, namespace: clusterScoped(o.kind) ? '' : o.namespace, name: o.name }));
+}
+
+/** A Docker volume of a provisioned PersistentVolume whose reclaim policy is Retain: deleting its claim keeps it. */
+function retained(input: DeleteInput, v: ObservedVolume): boolean {
+  if (v.role !== 'pvc') return false;
+  const handle = v.handle ?? v.owner;
+  return (input.volumeBindings ?? []).some((b) => b.provisioned?.handle === handle && b.provisioned.reclaimPolicy === 'Retain' && b.claim.startsWith(`${v.namespace}/`));
 }

@@ -1,5 +1,6 @@
 import type { InventoryInput } from '../model/state.js';
 import type { RestartPolicy, StringMap } from '../model/types.js';
+import type { StorageBindings } from './volume-binding.js';
 
 /**
  * What berth owns on the host right now, as read from Docker labels (apply/observe.ts) and
@@ -22,6 +23,8 @@ export interface ObservedState {
    * services keep them in or out of rotation as they are until it has (see runtime/services).
    */
   endpointHolds?: string[];
+  /** Claims' bindings as runtime/volume-bindings.ts settled them; absent: every claim is its own Docker volume (plan/storage-plan.ts implicitBindings). */
+  storage?: StorageBindings;
 }
 
 /** An applied object as the planner reads it: the store's record without its bookkeeping times. */
@@ -46,6 +49,8 @@ export interface ObservedVolume {
   labels: StringMap;
   /** When Docker created it (ms); `get pvc` AGE. */
   createdAt?: number;
+  /** PVC volumes: the claim field of its name (apply/names.ts `pvc`), which a PersistentVolume's `handle` names. */
+  handle?: string;
 }
 
 export type DockerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

@@ -1,4 +1,3 @@
-import { parseQuantity } from '../model/quantity.js';
 import { resourceKey } from '../model/types.js';
 import type { Action, Plan } from './actions.js';
 import type { DesiredState, Workload } from './desired.js';
@@ -18,6 +17,7 @@ import type { NodeInfo } from '../model/node-scheduling.js';
 import { UNKNOWN_NODE } from '../model/node-scheduling.js';
 import type { StatefulSetStatus } from './controllers/statefulset.js';
 import { planScaledClaim, stepStatefulSet } from './controllers/statefulset.js';
+import { bindPodActions, claimVolumeActions, heldByVolume, implicitBindings, resolveClaims } from './storage-plan.js';
 
 export interface PlanOptions {
   now: number;
@@ -39,6 +39,8 @@ export interface WorkloadStatus {
 
 export interface FullPlan extends Plan {
   workloads: WorkloadStatus[];
+  /** WaitForFirstConsumer claims (`ns/name`) of pods this step would create: they are consumed (runtime/volume-bindings.ts). */
+  firstConsumers?: string[];
 }
 
 /**
@@ -55,14 +57,8 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   for (const ns of desired.namespaces) {
     if (!observed.networks.some((n) => n.namespace === ns)) out.actions.push({ type: 'create-network', key: resourceKey('Namespace', '', ns), namespace: ns });
   }
-  for (const claim of desired.claims) {
-    const ns = claim.object.metadata.namespace ?? 'default';
-    const name = claim.object.metadata.name;
-    if (!observed.volumes.some((v) => v.role === 'pvc' && v.namespace === ns && v.owner === name)) {
-      const size = parseQuantity(claim.object.spec.resources?.requests?.storage ?? '');
-      out.actions.push({ type: 'create-volume', key: claim.key, namespace: ns, claim: name, ...(size !== undefined ? { sizeBytes: Math.ceil(size) } : {}) });
-    }
-  }
+  const storage = observed.storage ?? implicitBindings(desired);
+  out.actions.push(...claimVolumeActions(desired, observed, storage));
 
   const podsByController = new Map<string, ObservedPod[]>();
   for (const p of observed.pods) {
@@ -70,8 +66,17 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     list.push(p);
     podsByController.set(p.controller, list);
   }
-  for (const w of desired.workloads) {
-    const pods = podsByController.get(w.key) ?? [];
+  for (const unresolved of desired.workloads) {
+    const pods = podsByController.get(unresolved.key) ?? [];
+    const resolved = resolveClaims(unresolved, storage);
+    if ('blocked' in resolved) {
+      // Its pods wait for their claims (existing ones are left as they are): nothing to step.
+      out.waits.push(resolved.blocked.wait);
+      out.events.push(resolved.blocked.event);
+      workloads.push({ key: unresolved.key });
+      continue;
+    }
+    const w = resolved.workload;
     const step = stepWorkload(w, pods, ctx);
     merge(out, step);
     workloads.push({
@@ -98,7 +103,8 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   for (const v of observed.volumes) {
     if (v.role === 'pvc') {
       const key = resourceKey('PersistentVolumeClaim', v.namespace, v.owner);
-      if (desired.byKey.has(key)) continue;
+      // A PersistentVolume's data (bound, or Released and retained) goes only by its reclaim policy.
+      if (desired.byKey.has(key) || heldByVolume(v, storage)) continue;
       // A claim of a StatefulSet's scaled-away ordinal is its controller's, prune or not.
       const scaled = scaledClaim(desired, observed, v, out.actions);
       if (scaled === 'keep') continue;
@@ -122,11 +128,15 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   for (const item of observed.inventory) {
     if (!desired.byKey.has(item.key) && !orphans.includes(item.key) && !options.prune) orphans.push(item.key);
   }
+  // Pods mount what their claims are bound to, whoever built them.
+  const bound = bindPodActions(out.actions, storage, observed.storage !== undefined);
+  out.actions = bound.actions;
+  merge(out, { actions: [], waits: bound.waits, events: bound.events });
   // Last: endpoint sets leave out every pod the steps above delete.
   const services = planServices(desired, observed, out.actions, options.prune);
   merge(out, services);
   orphans.push(...services.orphans);
-  return { ...out, orphans: [...new Set(orphans)].sort(), workloads };
+  return { ...out, orphans: [...new Set(orphans)].sort(), workloads, ...(bound.firstConsumers.length ? { firstConsumers: [...new Set(bound.firstConsumers)].sort() } : {}) };
 }
 
 function scaledClaim(desired: DesiredState, observed: ObservedState, v: ObservedState['volumes'][number], pending: readonly Action[]): Action | 'keep' | undefined {

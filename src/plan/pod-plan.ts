@@ -66,10 +66,12 @@ export interface PodPlan {
 
 export type VolumePlan =
   | { name: string; type: 'emptyDir'; medium: 'disk' | 'memory'; sizeBytes?: number }
-  | { name: string; type: 'pvc'; claim: string; readOnly: boolean }
+  /** `handle`: the claim field of its Docker volume's name when not the claim's own (plan/storage-plan.ts). */
+  | { name: string; type: 'pvc'; claim: string; readOnly: boolean; handle?: string }
   /** `version`: downwardAPI and projected files, written under `..<version>` and swapped in whole when it changes (plan/downward-plan.ts). */
   | { name: string; type: 'files'; from: { kind: 'ConfigMap' | 'Secret' | 'DownwardAPI' | 'Projected'; name: string }; secret: boolean; files: FilePlan[]; version?: string }
-  | { name: string; type: 'hostPath'; path: string; hostPathType?: string };
+  /** `claim`/`readOnly`: a claim bound to a hostPath or local PersistentVolume (plan/storage-plan.ts). */
+  | { name: string; type: 'hostPath'; path: string; hostPathType?: string; readOnly?: boolean; claim?: string };
 
 export interface FilePlan {
   path: string;

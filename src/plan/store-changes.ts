@@ -13,6 +13,7 @@ import type {
 } from '../model/state.js';
 import type { IntentResult } from '../model/intent.js';
 import type { HostPolicy } from '../model/policy.js';
+import type { VolumeBindingRecord } from '../model/storage.js';
 
 /**
  * What a controller decided the store should remember, as data: the planner returns these
@@ -67,6 +68,9 @@ export type StoreChange = (
   | { type: 'complete-intent'; id: number; result: IntentResult }
   /** Pod being deleted since `since` (kubectl's Terminating); no `since` clears the mark (plan/terminating.ts). */
   | { type: 'set-pod-terminating'; podKey: string; since?: number }
+  /** A PersistentVolume's binding as plan/volume-binding.ts decided it (insert or replace). */
+  | { type: 'bind-volume'; record: VolumeBindingRecord }
+  | { type: 'forget-volume'; volume: string }
 ) & { onSuccessOf?: readonly string[] };
 
 export type StoreChangeType = StoreChange['type'];

@@ -105,6 +105,12 @@ function applyChange(store: Store, app: string, c: StoreChange): void {
     case 'set-pod-terminating':
       store.setPodTerminating(app, c.podKey, c.since);
       return;
+    case 'bind-volume':
+      store.recordVolumeBinding(app, c.record);
+      return;
+    case 'forget-volume':
+      store.forgetVolumeBinding(app, c.volume);
+      return;
   }
 }
 

@@ -19,6 +19,7 @@ import { effectiveDesired } from '../plan/rollouts/effective.js';
 import { deploymentKeys, readRolloutState } from './rollout-state.js';
 import { withStatefulSetClaims } from '../plan/controllers/statefulset-claims.js';
 import { effectiveDeployments } from './views/live.js';
+import { settleVolumeBindings } from './volume-bindings.js';
 
 export interface LiveDiffRequest {
   app: string;
@@ -78,7 +79,9 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
     after: resources,
     replacesPods,
   });
-  const observed = await observe(deps, { app: req.app, volumeFiles: true, inventory });
+  const host = await observe(deps, { app: req.app, volumeFiles: true, inventory });
+  // Claims bound as the pass would bind them (nothing recorded): drift is what a pass would repair.
+  const observed = { ...host, storage: await settleVolumeBindings(deps, req.app, effective, host, { dryRun: true, prune: req.prune, now: deps.clock.now() }) };
   const step = plan(effective, observed, {
     now: deps.clock.now(),
     random: deps.random,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accessModes, formatColumns, labelSelectorText, restartsText, servicePorts, tableRows } from '../../src/cli/output/table.js';
 import type { Kind } from '../../src/model/types.js';
+import type { VolumeBindingRecord } from '../../src/model/storage.js';
 import { buildViews } from '../../src/runtime/views/index.js';
 import { CFG, CREDS, entry, liveState, NOW, podOf, WEB } from '../runtime/views-support.js';
 
@@ -9,7 +10,12 @@ const SVC = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec
 const PVC = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } };
 const JOB = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'img:1' }] } } } };
 const CRON = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly' }, spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'n', image: 'img:2' }] } } } } } };
-const INVENTORY = [entry(WEB), entry(CREDS), entry(CFG), entry(SVC), entry(PVC), entry(JOB), entry(CRON)];
+const PV = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'disk1' }, spec: { capacity: { storage: '5Gi' }, accessModes: ['ReadWriteOnce', 'ReadWriteMany'], storageClassName: 'manual', persistentVolumeReclaimPolicy: 'Retain', hostPath: { path: '/srv/disk1' } } };
+const SC = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'manual' }, provisioner: 'kubernetes.io/no-provisioner', reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' };
+const INVENTORY = [entry(WEB), entry(CREDS), entry(CFG), entry(SVC), entry(PVC), entry(JOB), entry(CRON), entry(PV), entry(SC)];
+const BINDINGS: VolumeBindingRecord[] = [
+  { volume: 'pvc-1234', claim: 'default/data', phase: 'Bound', boundAt: NOW - 3600_000, provisioned: { storageClassName: 'local', capacity: '1Gi', accessModes: ['ReadWriteOnce'], reclaimPolicy: 'Delete', handle: 'data' } },
+];
 const KEY = 'Deployment/default/web';
 const pods = [
   podOf(INVENTORY, KEY, { name: 'web-abc-11111' }),
@@ -17,7 +23,7 @@ const pods = [
   podOf(INVENTORY, 'Job/default/migrate', { name: 'migrate-xyz12', state: 'exited', exitCode: 0, createdAt: NOW - 300_000, finishedAt: NOW - 228_000 }),
 ];
 const volumes = [{ name: 'berth_t_default_pvc_data', namespace: 'default', role: 'pvc' as const, owner: 'data', labels: {} }];
-const state = liveState({ inventory: INVENTORY, pods, volumes, cronStates: [['CronJob/default/nightly', { lastScheduleTime: NOW - 9 * 3600_000, active: [], updatedAt: NOW }]] });
+const state = liveState({ inventory: INVENTORY, pods, volumes, volumeBindings: BINDINGS, cronStates: [['CronJob/default/nightly', { lastScheduleTime: NOW - 9 * 3600_000, active: [], updatedAt: NOW }]] });
 
 function table(kind: Kind, options: { wide?: boolean; allNamespaces?: boolean; withKind?: boolean } = {}): string {
   return formatColumns(tableRows(kind, buildViews(state, [kind]), { now: NOW, ...options }));
@@ -46,7 +52,27 @@ describe('get tables', () => {
     ['services -o wide', 'Service', { wide: true }, ['NAME   TYPE       CLUSTER-IP   EXTERNAL-IP   PORT(S)        AGE    SELECTOR', 'web    NodePort   <none>       <none>        80:30080/TCP   120m   app=web']],
     ['configmaps', 'ConfigMap', {}, ['NAME   DATA   AGE', 'cfg    2      120m']],
     ['secrets', 'Secret', {}, ['NAME    TYPE     DATA   AGE', 'creds   Opaque   1      120m']],
-    ['pvc', 'PersistentVolumeClaim', {}, ['NAME   STATUS   VOLUME                     CAPACITY   ACCESS MODES   AGE', 'data   Bound    berth_t_default_pvc_data   1Gi        RWO            120m']],
+    ['pvc', 'PersistentVolumeClaim', {}, ['NAME   STATUS   VOLUME     CAPACITY   ACCESS MODES   STORAGECLASS   AGE', 'data   Bound    pvc-1234   1Gi        RWO            local          120m']],
+    [
+      'pv (a static volume of the revision, one berth provisioned)',
+      'PersistentVolume',
+      { allNamespaces: true },
+      [
+        'NAME       CAPACITY   ACCESS MODES   RECLAIM POLICY   STATUS      CLAIM          STORAGECLASS   AGE',
+        'disk1      5Gi        RWO,RWX        Retain           Available                  manual         120m',
+        'pvc-1234   1Gi        RWO            Delete           Bound       default/data   local          60m',
+      ],
+    ],
+    [
+      'sc (the host\'s local class is the default)',
+      'StorageClass',
+      {},
+      [
+        'NAME              PROVISIONER                    RECLAIMPOLICY   VOLUMEBINDINGMODE      ALLOWVOLUMEEXPANSION   AGE',
+        'local (default)   berth.dev/local                Delete          Immediate              false                  120m',
+        'manual            kubernetes.io/no-provisioner   Retain          WaitForFirstConsumer   false                  120m',
+      ],
+    ],
     ['namespaces (-A adds no NAMESPACE column to cluster-scoped kinds)', 'Namespace', { allNamespaces: true }, ['NAME      STATUS   AGE', 'default   Active   5d']],
     ['jobs', 'Job', {}, ['NAME      COMPLETIONS   DURATION   AGE', 'migrate   1/1           72s        120m']],
     ['cronjobs', 'CronJob', {}, ['NAME      SCHEDULE    SUSPEND   ACTIVE   LAST SCHEDULE   AGE', 'nightly   0 3 * * *   False     0        9h              120m']],

@@ -130,8 +130,9 @@ describe('get', () => {
       ['creds', 'Opaque', '1', expect.stringMatching(AGE)],
     ]);
     expect(await table('pvc')).toEqual([
-      ['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'AGE'],
-      ['data', 'Bound', `berth_${h.app}_default_pvc_data`, '1Gi', 'RWO', expect.stringMatching(AGE)],
+      ['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'AGE'],
+      // Provisioned by the host's default class as a PersistentVolume pvc-<uid> (docs/storage.md).
+      ['data', 'Bound', expect.stringMatching(/^pvc-[0-9a-f-]{36}$/), '1Gi', 'RWO', 'local', expect.stringMatching(AGE)],
     ]);
     expect(await table('ns')).toEqual([
       ['NAME', 'STATUS', 'AGE'],

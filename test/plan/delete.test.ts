@@ -122,6 +122,21 @@ describe('planDelete: actions per kind', () => {
     expect(plan.targets.flatMap((p) => p.actionIds)).not.toContain('network:default');
   });
 
+  it.each([
+    { policy: 'Retain' as const, deleted: [] },
+    { policy: 'Delete' as const, deleted: ['berth_t_default_pvc_data'] },
+  ])('a PVC bound to a provisioned volume with reclaim policy $policy', ({ policy, deleted }) => {
+    const volumeBindings = [{ volume: 'pvc-1', claim: 'default/data', phase: 'Bound' as const, boundAt: 1, provisioned: { storageClassName: 'local', capacity: '1Gi', accessModes: [], reclaimPolicy: policy, handle: 'data' } }];
+    const plan = planDelete({ ...INPUT, volumeBindings }, [t('PersistentVolumeClaim', 'data')]);
+    expect(plan.actions.flatMap((a) => (a.type === 'delete-volume' ? [a.volumeName] : []))).toEqual(deleted);
+    expect(plan.targets[0]!.found).toBe(true);
+  });
+
+  it('a PVC bound to a hostPath PersistentVolume: nothing on the host is deleted', () => {
+    const plan = planDelete({ ...INPUT, volumeBindings: [{ volume: 'disk', claim: 'default/data', phase: 'Bound', boundAt: 1 }] }, [t('PersistentVolumeClaim', 'data')]);
+    expect(plan.actions).toEqual([]);
+  });
+
   it('a pod two targets cover is deleted once, and serves both', () => {
     const plan = planDelete(INPUT, [t('Deployment', 'web'), t('Pod', 'web-h-aaaaa')]);
     expect(plan.actions.filter((a) => a.type === 'delete-pod' && a.name === 'web-h-aaaaa')).toHaveLength(1);

@@ -1,3 +1,4 @@
+import type { VolumeBindingRecord } from '../../src/model/storage.js';
 import type { PodTemplateSpec } from '../../src/model/types.js';
 import type { ContainerProbes } from '../../src/apply/observe.js';
 import { buildDesiredState } from '../../src/plan/desired.js';
@@ -104,6 +105,8 @@ export interface StateFixture {
   effectiveTemplates?: Array<[string, PodTemplateSpec]>;
   divergences?: Divergence[];
   paused?: string[];
+  /** PersistentVolume bindings the store holds. */
+  volumeBindings?: VolumeBindingRecord[];
   /** Who drives the app (a live lease); default a daemon, `null` for nobody. */
   controller?: LeaseHolder | null;
 }
@@ -139,6 +142,7 @@ export function liveState(f: StateFixture): LiveState {
     cronStates: new Map(f.cronStates ?? []),
     rollouts: new Map(f.rollouts ?? []),
     nodePorts: [],
+    ...(f.volumeBindings ? { volumeBindings: f.volumeBindings } : {}),
     node: { name: 'dockerhost' },
     ...(f.controller === null ? {} : { controller: f.controller ?? DAEMON }),
   };

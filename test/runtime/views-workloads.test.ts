@@ -1,3 +1,4 @@
+import type { VolumeBindingRecord } from '../../src/model/storage.js';
 import { describe, expect, it } from 'vitest';
 import type { View, ViewOf } from '../../src/runtime/views/index.js';
 import { buildViews, serviceAddresses } from '../../src/runtime/views/index.js';
@@ -188,7 +189,10 @@ describe('config, storage, namespaces, services', () => {
   const ext = entry({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' }, spec: { type: 'ExternalName', externalName: 'api.example.com' } });
   const inventory = [...INVENTORY, pvc, pending, ns, svc, headless, ext];
   const volume = { name: 'berth_t_default_pvc_data', namespace: 'default', role: 'pvc' as const, owner: 'data', labels: {}, createdAt: NOW - 3 * 86400_000 };
-  const views = buildViews(liveState({ inventory, volumes: [volume] }), ['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Namespace', 'Service']);
+  const bindings: VolumeBindingRecord[] = [
+    { volume: 'pvc-1234', claim: 'default/data', phase: 'Bound', boundAt: NOW - 3 * 86400_000, provisioned: { storageClassName: 'local', capacity: '1Gi', accessModes: ['ReadWriteOnce'], reclaimPolicy: 'Delete', handle: 'data' } },
+  ];
+  const views = buildViews(liveState({ inventory, volumes: [volume], volumeBindings: bindings }), ['ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Namespace', 'Service']);
 
   it('a Secret keeps its data base64 as the API returns it', () => {
     expect(of(views, 'Secret')[0]!.object).toEqual({
@@ -204,12 +208,14 @@ describe('config, storage, namespaces, services', () => {
     expect(of(views, 'ConfigMap')[0]!.object.data).toEqual({ greeting: 'hello', 'app.properties': 'a=1\nb=2\n' });
   });
 
-  it('a claim is Bound to its Docker volume, or Pending without one', () => {
+  it('a claim is Bound to the PersistentVolume a pass bound it to, or Pending until one does', () => {
     const [data, later] = of(views, 'PersistentVolumeClaim');
     expect(data!.object.status).toEqual({ phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } });
-    expect(data!.object.spec.volumeName).toBe('berth_t_default_pvc_data');
+    expect(data!.object.spec.volumeName).toBe('pvc-1234');
+    expect(data!.object.spec['storageClassName']).toBe('local');
     expect(data!.createdAt).toBe(NOW - 3 * 86400_000);
     expect(later!.object.status).toEqual({ phase: 'Pending' });
+    expect(later!.reason).toBe('binds on the next pass');
   });
 
   it('namespaces: declared ones and implicit ones (a network berth made), Active once the network exists', () => {

@@ -9,6 +9,7 @@ import { accessModes, labelSelectorText } from './table.js';
 import { describeAccess, isAccessView } from './describe-access.js';
 import { describeDaemonSet } from './describe-daemonset.js';
 import { describeStatefulSet } from './describe-statefulset.js';
+import { describeStorageClass, describeVolume } from './describe-storage.js';
 
 /** What describing one object may need besides the object: its events and related objects. */
 export interface DescribeInput {
@@ -61,6 +62,12 @@ export function describeView(view: View, input: DescribeInput): string {
       break;
     case 'StatefulSet':
       describeStatefulSet(w, view, input.pods);
+      break;
+    case 'PersistentVolume':
+      describeVolume(w, view);
+      break;
+    case 'StorageClass':
+      describeStorageClass(w, view);
       break;
     default:
       if (isAccessView(view)) describeAccess(w, view);
@@ -227,6 +234,7 @@ function describeClaim(w: DescribeWriter, view: ViewOf<'PersistentVolumeClaim'>,
   w.kv(0, 'StorageClass', String(o.spec['storageClassName'] ?? ''));
   w.kv(0, 'Status', o.status.phase);
   w.kv(0, 'Volume', o.spec.volumeName ?? '');
+  if (view.reason) w.kv(0, 'Reason', view.reason);
   w.list(0, 'Labels', labelLines(o.metadata.labels));
   w.list(0, 'Annotations', annotationLines(o.metadata.annotations));
   w.kv(0, 'Capacity', o.status.capacity?.['storage'] ?? '');

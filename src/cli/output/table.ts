@@ -107,10 +107,34 @@ const secrets: Columns<ViewOf<'Secret'>> = {
 };
 
 const claims: Columns<ViewOf<'PersistentVolumeClaim'>> = {
-  headers: ['STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'AGE'],
-  cells: (v, now) => [v.object.status.phase, v.object.spec.volumeName ?? '', v.object.status.capacity?.['storage'] ?? '', accessModes(v.object.status.accessModes), age(v.createdAt, now)],
+  headers: ['STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'AGE'],
+  cells: (v, now) => [
+    v.object.status.phase,
+    v.object.spec.volumeName ?? '',
+    v.object.status.capacity?.['storage'] ?? '',
+    accessModes(v.object.status.accessModes),
+    String(v.object.spec['storageClassName'] ?? ''),
+    age(v.createdAt, now),
+  ],
   wideHeaders: ['VOLUMEMODE'],
   wideCells: (v) => [v.object.spec.volumeMode ?? 'Filesystem'],
+};
+
+const volumes: Columns<ViewOf<'PersistentVolume'>> = {
+  headers: ['CAPACITY', 'ACCESS MODES', 'RECLAIM POLICY', 'STATUS', 'CLAIM', 'STORAGECLASS', 'AGE'],
+  cells: (v, now) => {
+    const s = v.object.spec;
+    return [s.capacity['storage'] ?? '', accessModes(s.accessModes), s.persistentVolumeReclaimPolicy, v.object.status.phase, s.claimRef ? `${s.claimRef.namespace}/${s.claimRef.name}` : '', s.storageClassName, age(v.createdAt, now)];
+  },
+  wideHeaders: ['VOLUMEMODE'],
+  wideCells: (v) => [v.object.spec.volumeMode],
+};
+
+const storageClasses: Columns<ViewOf<'StorageClass'>> = {
+  headers: ['PROVISIONER', 'RECLAIMPOLICY', 'VOLUMEBINDINGMODE', 'ALLOWVOLUMEEXPANSION', 'AGE'],
+  cells: (v, now) => [v.object.provisioner, v.object.reclaimPolicy, v.object.volumeBindingMode, v.object.allowVolumeExpansion ? 'true' : 'false', age(v.createdAt, now)],
+  wideHeaders: [],
+  wideCells: () => [],
 };
 
 const namespaces: Columns<ViewOf<'Namespace'>> = {
@@ -222,6 +246,8 @@ const COLUMNS: { [K in Kind]: Columns<ViewOf<K>> } = {
   PodDisruptionBudget: pdbs,
   DaemonSet: daemonSets,
   StatefulSet: statefulSets,
+  StorageClass: storageClasses,
+  PersistentVolume: volumes,
 };
 
 /** Header and rows of one kind's table (views all of that kind). */
@@ -229,7 +255,8 @@ export function tableRows(kind: Kind, views: readonly View[], options: TableOpti
   const cols = COLUMNS[kind] as Columns<View>;
   const header = ['NAME', ...cols.headers, ...(options.wide ? cols.wideHeaders : [])];
   const rows = views.map((v) => [
-    options.withKind ? kubectlName(v.kind, v.name) : v.name,
+    // kubectl marks the default StorageClass in its NAME cell.
+    (options.withKind ? kubectlName(v.kind, v.name) : v.name) + (v.kind === 'StorageClass' && v.isDefault ? ' (default)' : ''),
     ...cols.cells(v, options.now),
     ...(options.wide ? cols.wideCells(v) : []),
   ]);

@@ -1,4 +1,4 @@
-import type { KubeObject, StringMap } from './meta.js';
+import type { KubeObject, LabelSelector, StringMap } from './meta.js';
 
 // The kinds that hold data rather than run pods: namespaces, ConfigMaps, Secrets, volume claims.
 
@@ -29,5 +29,9 @@ export interface PersistentVolumeClaim extends KubeObject {
     resources?: { requests?: StringMap; limits?: StringMap };
     storageClassName?: string;
     volumeMode: 'Filesystem' | 'Block';
+    /** Only volumes whose labels match may bind (plan/volume-binding.ts). */
+    selector?: LabelSelector;
+    /** Pre-bound: the claim binds this PersistentVolume or none. */
+    volumeName?: string;
   };
 }

@@ -48,7 +48,12 @@ export function healthOf(view: View): Health {
     case 'CronJob':
       return view.object.spec.suspend ? { status: 'Suspended' } : { status: 'Healthy' };
     case 'PersistentVolumeClaim':
-      return view.object.status.phase === 'Bound' ? { status: 'Healthy' } : { status: 'Progressing', message: 'volume not created yet' };
+      if (view.object.status.phase === 'Lost') return { status: 'Degraded', message: view.reason ?? 'its volume is gone' };
+      return view.object.status.phase === 'Bound' ? { status: 'Healthy' } : { status: 'Progressing', message: view.reason ?? 'volume not bound yet' };
+    case 'PersistentVolume':
+      return view.object.status.phase === 'Released' ? { status: 'Healthy', message: 'Released: its claim is gone; its data is kept' } : { status: 'Healthy' };
+    case 'StorageClass':
+      return { status: 'Healthy' };
     case 'Namespace':
     case 'Service':
     case 'ConfigMap':

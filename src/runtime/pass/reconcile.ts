@@ -18,6 +18,7 @@ import { forServices, observe } from '../observe.js';
 import type { ControlPlane } from '../compose.js';
 import { BerthError } from '../../model/errors.js';
 import { settleNodePorts } from '../node-ports.js';
+import { settleVolumeBindings } from '../volume-bindings.js';
 import type { HostPolicy } from '../../model/policy.js';
 import type { NodeIdentity, NodeInfo } from '../../model/node-scheduling.js';
 import { effectiveDesired } from '../../plan/rollouts/effective.js';
@@ -146,6 +147,12 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
     const observed = forServices(await observeApp(deps, req.app, req.previousInventory));
     await services.observe(observed, { probing: deps.readiness?.track !== undefined });
     observed.nodePorts = await settleNodePorts(deps, req.app, desired, observed, { dryRun: req.dryRun ?? false });
+    observed.storage = await settleVolumeBindings(deps, req.app, desired, observed, {
+      dryRun: req.dryRun ?? false,
+      prune: req.prune,
+      now: clock.now(),
+      firstConsumers: (storage) => plan(desired, { ...observed, storage }, { now: clock.now(), random: deps.random, prune: req.prune, ...(req.node ? { node: req.node } : {}) }).firstConsumers ?? [],
+    });
     const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune, ...(req.node ? { node: req.node } : {}) });
     firstPlan ??= p;
     last = p;

@@ -28,6 +28,7 @@ import { createOverrideStore, type OverrideStore } from './overrides.js';
 import { createRolloutGuardStore, type RolloutGuardStore } from './rollout-guards.js';
 import { createRolloutStore, type RolloutStore } from './rollouts.js';
 import { createSourceStatusStore, type SourceStatusStore } from './source-status.js';
+import { createVolumeBindingStore, type VolumeBindingStore } from './volume-bindings.js';
 
 export type * from './types.js';
 export type {
@@ -43,6 +44,7 @@ export type {
   RolloutGuardStore,
   RolloutStore,
   SourceStatusStore,
+  VolumeBindingStore,
 };
 export { DB_FILE } from './database.js';
 export { HOST_KEY_FILE, readHostKeyFile } from './host-key.js';
@@ -65,7 +67,8 @@ export interface Store
     LeaseStore,
     HostKeyStore,
     AppliedPolicyStore,
-    IntentStore {
+    IntentStore,
+    VolumeBindingStore {
   /** Absolute path of the database file. */
   readonly file: string;
   /** Schema version of the open file (the newest this berth knows). */
@@ -132,6 +135,7 @@ const APP_TABLES = [
   'deployment_overrides',
   'applied_policies',
   'intents',
+  'volume_bindings',
 ] as const;
 
 /** Opens (creating and migrating as needed) the store in `dir`. */
@@ -165,6 +169,7 @@ function createStore(db: Db, file: string, schemaVersion: number, options: OpenS
     ...createHostKeyStore(db, options.randomBytes, join(options.dir, HOST_KEY_FILE)),
     ...createAppliedPolicyStore(db, clock),
     ...createIntentStore(db, clock),
+    ...createVolumeBindingStore(db, clock),
     ...createHousekeeping(db),
   });
   return { ...parts, file, schemaVersion, transaction: (fn) => transaction(db, fn) };

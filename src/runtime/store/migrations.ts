@@ -268,6 +268,22 @@ const V9 = `
 ALTER TABLE pod_status ADD COLUMN terminating_since INTEGER;
 `;
 
+/**
+ * v10 (issue 14, PersistentVolumes): which claim each PersistentVolume is bound to (or was:
+ * Released), and the shape of the volumes berth provisioned (JSON), per app.
+ */
+const V10 = `
+CREATE TABLE volume_bindings (
+  app TEXT NOT NULL,
+  volume TEXT NOT NULL,
+  claim TEXT NOT NULL,
+  phase TEXT NOT NULL CHECK (phase IN ('Bound', 'Released')),
+  provisioned TEXT,
+  bound_at INTEGER NOT NULL,
+  PRIMARY KEY (app, volume)
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', sql: V1 },
   { version: 2, description: 'rollout progress time and deployment overrides', sql: V2 },
@@ -278,6 +294,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, description: 'intents, and replica overrides', sql: V7 },
   { version: 8, description: 'taken intents, and local holds', sql: V8 },
   { version: 9, description: 'pods being deleted (Terminating)', sql: V9 },
+  { version: 10, description: 'PersistentVolume bindings', sql: V10 },
 ];
 
 export interface MigrationResult {

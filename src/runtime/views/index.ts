@@ -4,7 +4,8 @@ import { cronJobViews, jobViews } from './batch.js';
 import type { ViewContext } from './context.js';
 import { viewContext } from './context.js';
 import type { LiveState } from './live.js';
-import { configMapView, namespaceViews, pvcView, secretView, serviceView } from './objects.js';
+import { configMapView, namespaceViews, secretView, serviceView } from './objects.js';
+import { pvcView, pvViews, storageClassViews, storageViewState } from './storage.js';
 import { podViews } from './pods.js';
 import { pdbView, roleBindingView, roleView, serviceAccountViews } from './access.js';
 import { daemonSetView } from './daemonsets.js';
@@ -64,8 +65,10 @@ function viewsOfKind(ctx: ViewContext, kind: Kind, pods: ViewOf<'Pod'>[], byCont
       return entries.map((e) => configMapView(ctx, e));
     case 'Secret':
       return entries.map((e) => secretView(ctx, e));
-    case 'PersistentVolumeClaim':
-      return entries.map((e) => pvcView(ctx, e));
+    case 'PersistentVolumeClaim': {
+      const storage = storageViewState(ctx);
+      return entries.map((e) => pvcView(ctx, storage, e));
+    }
     case 'Namespace':
       return namespaceViews(ctx);
     case 'ServiceAccount':
@@ -82,6 +85,10 @@ function viewsOfKind(ctx: ViewContext, kind: Kind, pods: ViewOf<'Pod'>[], byCont
       return entries.map((e) => daemonSetView(ctx, e, byController.get(e.key) ?? []));
     case 'StatefulSet':
       return entries.map((e) => statefulSetView(ctx, e, byController.get(e.key) ?? []));
+    case 'PersistentVolume':
+      return pvViews(ctx, storageViewState(ctx));
+    case 'StorageClass':
+      return storageClassViews(ctx);
   }
 }
 

@@ -8,6 +8,7 @@ import type { NodeIdentity, NodeInfo } from '../../model/node-scheduling.js';
 import { nodeOf } from '../../model/node-scheduling.js';
 import { replicaOverrides, withReplicaOverrides } from '../../plan/overrides.js';
 import type { HashKey } from '../../model/hash.js';
+import type { VolumeBindingRecord } from '../../model/storage.js';
 import type { AnyObject, PodTemplateSpec } from '../../model/types.js';
 import { appHashKeys } from '../host-key.js';
 import { sourceRevisionOf } from '../../model/source-revision.js';
@@ -54,6 +55,8 @@ export interface LiveState {
   paused: ReadonlySet<string>;
   /** The Docker host as a Kubernetes node; read only when asked (`-o wide`, json, describe). */
   node?: { name: string };
+  /** PersistentVolume bindings the store holds (runtime/store/volume-bindings.ts); absent: none read. */
+  volumeBindings?: VolumeBindingRecord[];
   /**
    * Who drives the app right now (a live lease: a daemon, or an apply in progress). Absent:
    * nothing heals or rolls out between commands, and the views say so (NoController).
@@ -103,6 +106,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
     divergences: new Map(divergences.map((d) => [d.deployment, d])),
     paused,
     nodePorts: store.listNodePorts(app),
+    volumeBindings: store.listVolumeBindings(app),
     ...(node ? { node } : {}),
     ...controllerOf(store, app, clock.now(), options.hostname),
     placementNode: nodeOf(options.nodeIdentity, store.getAppliedPolicy(app)),

@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
 import { redactSecretObject } from '../../report/redact.js';
-import type { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service } from '../../model/types.js';
+import type { ConfigMap, Namespace, Secret, Service } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';
 import type { LiveState } from './live.js';
 import { earliest, itemMeta } from './meta.js';
-import type { ConfigMapItem, NamespaceItem, PvcItem, SecretItem, ServiceItem, ViewOf } from './types.js';
+import type { ConfigMapItem, NamespaceItem, SecretItem, ServiceItem, ViewOf } from './types.js';
 
 function metaOf(ctx: ViewContext, entry: InventoryEntry, createdAt: number) {
   const o = entry.object as { kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
@@ -46,24 +46,6 @@ export function secretView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'Sec
     ...(s.immutable !== undefined ? { immutable: s.immutable } : {}),
   }, { values: 'keep' });
   return { kind: 'Secret', ...base(entry, entry.appliedAt), object };
-}
-
-/** A claim is Bound once its Docker volume exists; the volume's name plays the PersistentVolume's part. */
-export function pvcView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'PersistentVolumeClaim'> {
-  const pvc = entry.object as PersistentVolumeClaim;
-  const volume = ctx.state.host.volumes.find((v) => v.role === 'pvc' && v.namespace === entry.namespace && v.owner === pvc.metadata.name);
-  const createdAt = earliest(entry.appliedAt, volume?.createdAt);
-  const storage = pvc.spec.resources?.requests?.storage;
-  const object: PvcItem = {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: metaOf(ctx, entry, createdAt),
-    spec: { ...pvc.spec, ...(volume ? { volumeName: volume.name } : {}) },
-    status: volume
-      ? { phase: 'Bound', ...(pvc.spec.accessModes ? { accessModes: pvc.spec.accessModes } : {}), ...(storage ? { capacity: { storage } } : {}) }
-      : { phase: 'Pending' },
-  };
-  return { kind: 'PersistentVolumeClaim', ...base(entry, createdAt), object };
 }
 
 /**

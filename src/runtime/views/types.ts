@@ -190,7 +190,36 @@ export interface PvcItem {
   kind: 'PersistentVolumeClaim';
   metadata: ItemMeta;
   spec: Record<string, unknown> & { accessModes?: string[]; volumeName?: string; volumeMode?: string };
-  status: { phase: 'Bound' | 'Pending'; accessModes?: string[]; capacity?: StringMap };
+  status: { phase: 'Bound' | 'Pending' | 'Lost'; accessModes?: string[]; capacity?: StringMap };
+}
+
+export interface PvItem {
+  apiVersion: 'v1';
+  kind: 'PersistentVolume';
+  metadata: ItemMeta;
+  spec: {
+    capacity: StringMap;
+    accessModes: string[];
+    persistentVolumeReclaimPolicy: string;
+    storageClassName: string;
+    volumeMode: string;
+    claimRef?: { kind: 'PersistentVolumeClaim'; namespace: string; name: string };
+    hostPath?: { path: string; type?: string };
+    local?: { path: string };
+    nodeAffinity?: unknown;
+  };
+  status: { phase: 'Available' | 'Bound' | 'Released'; message?: string };
+}
+
+export interface StorageClassItem {
+  apiVersion: 'storage.k8s.io/v1';
+  kind: 'StorageClass';
+  metadata: ItemMeta;
+  provisioner: string;
+  parameters?: StringMap;
+  reclaimPolicy: string;
+  volumeBindingMode: string;
+  allowVolumeExpansion?: boolean;
 }
 
 export interface NamespaceItem {
@@ -236,7 +265,7 @@ export interface PdbItem {
   status: { currentHealthy: number; desiredHealthy: number; disruptionsAllowed: number; expectedPods: number; observedGeneration: number };
 }
 
-export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | ServiceAccountItem | RoleItem | RoleBindingItem | PdbItem | DaemonSetItem | StatefulSetItem;
+export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | ServiceAccountItem | RoleItem | RoleBindingItem | PdbItem | DaemonSetItem | StatefulSetItem | PvItem | StorageClassItem;
 
 interface ViewBase {
   /** `Kind/namespace/name` ('' namespace for Namespaces). */
@@ -274,7 +303,8 @@ export type View =
   | (ViewBase & { kind: 'Service'; object: ServiceItem })
   | (ViewBase & { kind: 'ConfigMap'; object: ConfigMapItem })
   | (ViewBase & { kind: 'Secret'; object: SecretItem })
-  | (ViewBase & { kind: 'PersistentVolumeClaim'; object: PvcItem })
+  /** `reason`: why the claim is not Bound (plan/volume-binding.ts), for describe. */
+  | (ViewBase & { kind: 'PersistentVolumeClaim'; object: PvcItem; reason?: string })
   | (ViewBase & { kind: 'Namespace'; object: NamespaceItem })
   | (ViewBase & { kind: 'ServiceAccount'; object: ServiceAccountItem })
   | (ViewBase & { kind: 'Role'; object: RoleItem })
@@ -292,6 +322,10 @@ export type View =
     })
 
   /** `templateHash`: the update revision's pod-template hash (`controller-revision-hash`). */
-  | (ViewBase & { kind: 'StatefulSet'; object: StatefulSetItem; templateHash?: string });
+  | (ViewBase & { kind: 'StatefulSet'; object: StatefulSetItem; templateHash?: string })
+  /** `dockerVolume`: a provisioned volume's Docker volume name field, for describe. */
+  | (ViewBase & { kind: 'PersistentVolume'; object: PvItem; dockerVolume?: string })
+  /** `isDefault`: the class claims without storageClassName get (`get sc` prints "(default)"). */
+  | (ViewBase & { kind: 'StorageClass'; object: StorageClassItem; isDefault: boolean });
 
 export type ViewOf<K extends Kind> = Extract<View, { kind: K }>;
