@@ -13,6 +13,7 @@ import type { ProberOpinion } from '../plan/readiness.js';
 import type { Logger } from './log.js';
 import { commitChanges } from './commit.js';
 import type { ContainerStatusRecord, Store } from './store/index.js';
+import type { LeaseHolder } from '../model/state.js';
 import { own, setOwn } from '../model/own.js';
 import { terminationReason } from '../plan/container-status.js';
 import { probeFailureEvent, probeKillingEvent } from '../plan/probe-events.js';
@@ -45,6 +46,12 @@ export function createReadiness(deps: {
   log: Logger;
   /** Which hosts probes and preStop handlers may name besides the pod; default none. */
   policy?: HostPolicy;
+  /**
+   * This process as a lease holder. While another process drives the app (holds its live
+   * lease: a daemon), that one's prober is the kubelet and records the probe events; this one
+   * (`rollout status`, an apply that handed its change over) would count every failure twice.
+   */
+  holder?: Pick<LeaseHolder, 'id' | 'hostname'>;
 }): Readiness {
   const { docker, clock, store, app, log } = deps;
   const policy = deps.policy ?? DEFAULT_HOST_POLICY;
@@ -110,6 +117,8 @@ export function createReadiness(deps: {
   function recordProbeFailure(podKey: string, container: string, kind: ProbeKind, message: string): void {
     if (!lastHost?.pods.some((p) => p.key === podKey)) return;
     try {
+      const driver = deps.holder ? store.liveLease(app, deps.holder.hostname) : undefined;
+      if (driver && driver.holder.id !== deps.holder?.id) return;
       commitChanges(store, app, [probeFailureEvent(podKey, container, kind, message)]);
     } catch (err) {
       log.warn({ err, pod: podKey }, 'could not record probe failure event');

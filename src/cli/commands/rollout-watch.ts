@@ -20,7 +20,7 @@ function name(key: string): string {
 export async function watchRollout(engine: Engine, key: string, options: { timeoutMs: number; watch: boolean }, ctx: CliContext, policy: HostPolicy): Promise<number> {
   const { timeoutMs } = options;
   const deadline = engine.clock.now() + timeoutMs;
-  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
+  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, holder: engine.holder, policy });
   let last = '';
   let warnedIdle = false;
   const noted = new Set<string>();
@@ -98,7 +98,7 @@ function progressLine(name: string, st: DeploymentStatus, replicas: number): str
 export async function waitForWorkload(engine: Engine, key: string, timeoutMs: number, ctx: CliContext, policy: HostPolicy): Promise<number> {
   if (key.startsWith('Deployment/')) return watchRollout(engine, key, { timeoutMs, watch: true }, ctx, policy);
   const deadline = engine.clock.now() + timeoutMs;
-  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
+  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, holder: engine.holder, policy });
   let last = '';
   try {
     for (;;) {
