@@ -1,7 +1,7 @@
 import type { DockerClient } from '../apply/docker.js';
 import { dockerError } from '../apply/docker.js';
 import type { DeletePodHooks } from '../apply/pod.js';
-import type { PodProbeStatus, ProbeRunner, ProbeTarget } from '../apply/probes/index.js';
+import type { PodProbeStatus, ProbeKind, ProbeRunner, ProbeTarget } from '../apply/probes/index.js';
 import { createDockerProbeRunner, createProber, probeHost, resolveProbePort } from '../apply/probes/index.js';
 import type { ObservedPod } from '../plan/observed.js';
 import type { Clock } from '../model/clock.js';
@@ -13,8 +13,10 @@ import type { ProberOpinion } from '../plan/readiness.js';
 import type { Logger } from './log.js';
 import { commitChanges } from './commit.js';
 import type { ContainerStatusRecord, Store } from './store/index.js';
+import type { LeaseHolder } from '../model/state.js';
 import { own, setOwn } from '../model/own.js';
 import { terminationReason } from '../plan/container-status.js';
+import { probeFailureEvent, probeKillingEvent } from '../plan/probe-events.js';
 
 /** Docker answers 304 to stopping a stopped container or starting a started one. */
 function ignoreNotModified(err: unknown): void {
@@ -44,6 +46,12 @@ export function createReadiness(deps: {
   log: Logger;
   /** Which hosts probes and preStop handlers may name besides the pod; default none. */
   policy?: HostPolicy;
+  /**
+   * This process as a lease holder. While another process drives the app (holds its live
+   * lease: a daemon), that one's prober is the kubelet and records the probe events; this one
+   * (`rollout status`, an apply that handed its change over) would count every failure twice.
+   */
+  holder?: Pick<LeaseHolder, 'id' | 'hostname'>;
 }): Readiness {
   const { docker, clock, store, app, log } = deps;
   const policy = deps.policy ?? DEFAULT_HOST_POLICY;
@@ -65,6 +73,7 @@ export function createReadiness(deps: {
       persist(status);
       wakeAll();
     },
+    onProbeFailure: (podKey, container, kind, message) => recordProbeFailure(podKey, container, kind, message),
     onLivenessFailure: (podKey, container, message) => {
       void restartContainer(podKey, container, message);
     },
@@ -103,6 +112,23 @@ export function createReadiness(deps: {
   }
 
   /**
+   * Every failed attempt of every probe kind is the kubelet's `Warning Unhealthy` event, written
+   * for `describe pod`, `get events` and the daemon's events API to say why a pod is not Ready
+   * (or was restarted). The store aggregates the repeats into counts. Only for pods this process
+   * tracks: a pod deleted meanwhile gets no event after its deletion.
+   */
+  function recordProbeFailure(podKey: string, container: string, kind: ProbeKind, message: string): void {
+    if (!lastHost?.pods.some((p) => p.key === podKey)) return;
+    try {
+      const driver = deps.holder ? store.liveLease(app, deps.holder.hostname) : undefined;
+      if (driver && driver.holder.id !== deps.holder?.id) return;
+      commitChanges(store, app, [probeFailureEvent(podKey, container, kind, message)]);
+    } catch (err) {
+      log.warn({ err, pod: podKey }, 'could not record probe failure event');
+    }
+  }
+
+  /**
    * The kubelet kills a container whose liveness probe fails and starts it again. Stopped first
    * (the container's StopTimeout is the pod's terminationGracePeriodSeconds) and read before the
    * start, because `docker start` forgets how the run ended and Docker's RestartCount: both go
@@ -113,12 +139,9 @@ export function createReadiness(deps: {
     const pod = lastHost?.pods.find((p) => p.key === podKey);
     const c = pod?.containers.find((x) => x.name === container);
     if (!pod || !c) return;
+    // The Unhealthy event of the failing attempt is already recorded (recordProbeFailure).
     commitChanges(store, app, [
-      { type: 'add-event', event: { type: 'Warning', reason: 'Unhealthy', objectKey: `Pod/${podKey}`, message: `${message} (container ${container})` } },
-      {
-        type: 'add-event',
-        event: { type: 'Normal', reason: 'Killing', objectKey: `Pod/${podKey}`, message: `Container ${container} failed ${message.startsWith('Startup') ? 'startup' : 'liveness'} probe, will be restarted` },
-      },
+      probeKillingEvent(podKey, container, message.startsWith('Startup') ? 'startup' : 'liveness'),
       // Counted before the stop: a pass that sees the container stopped meanwhile then knows it
       // restarted (and takes its restarts over) instead of counting a start of its own.
       { type: 'update-container-status', podKey, container, add: { restartCount: 1 }, set: { lastTerminationReason: 'Error', lastTerminatedAt: clock.now(), lastExitCode: undefined } },

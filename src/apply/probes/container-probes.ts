@@ -24,6 +24,8 @@ export interface ContainerEnv {
   /** The container's effective state (started/ready/live) may have changed. */
   changed(): void;
   livenessFailed(container: string, message: string): void;
+  /** Every failed attempt of any probe kind (the Unhealthy event). */
+  probeFailed(container: string, kind: ProbeKind, message: string): void;
   /** Stopped workers settle in the background; the prober awaits them in stop(). */
   settle(done: Promise<void>): void;
 }
@@ -107,6 +109,8 @@ export class ContainerProbes {
 
   private record(kind: ProbeKind, outcome: ProbeOutcome, decided: boolean): void {
     this.last = { kind, ok: outcome.ok, message: outcome.message, at: this.env.clock.now() };
+    // One path for every kind: readiness and startup failures are reported as liveness ones are.
+    if (!outcome.ok) this.env.probeFailed(this.spec.name, kind, outcome.message);
     if (decided && kind === 'startup' && outcome.ok) {
       // kubelet triggers readiness at once when a container has started, instead of waiting a period.
       this.workers.get('readiness')?.trigger();

@@ -1,7 +1,7 @@
 import type { Clock } from '../../model/clock.js';
 import type { HostPolicy } from '../../model/policy.js';
 import { ContainerProbes } from './container-probes.js';
-import type { PodProbeStatus, Prober, ProbeRunner, ProbeTarget } from './types.js';
+import type { PodProbeStatus, Prober, ProbeKind, ProbeRunner, ProbeTarget } from './types.js';
 
 export interface ProberDeps {
   runner: ProbeRunner;
@@ -16,6 +16,12 @@ export interface ProberDeps {
    * (new containerId or startedAt) through update().
    */
   onLivenessFailure?: (podKey: string, container: string, message: string) => void;
+  /**
+   * One probe attempt failed, of any kind: the kubelet's `Unhealthy` event is recorded here,
+   * every time (the event store aggregates the repeats). Called before onLivenessFailure when
+   * the attempt also reached failureThreshold.
+   */
+  onProbeFailure?: (podKey: string, container: string, kind: ProbeKind, message: string) => void;
   /** A callback threw. Probing goes on; without this hook the error is dropped. */
   onError?: (err: unknown) => void;
 }
@@ -78,6 +84,9 @@ export function createProber(deps: ProberDeps): Prober {
     podIP: () => entry.target.podIP,
     ...(deps.policy ? { policy: deps.policy } : {}),
     changed: () => report(entry.target.podKey),
+    probeFailed: (container: string, kind: ProbeKind, message: string) => {
+      if (deps.onProbeFailure) guard(() => deps.onProbeFailure?.(entry.target.podKey, container, kind, message));
+    },
     livenessFailed: (container: string, message: string) => {
       if (deps.onLivenessFailure) guard(() => deps.onLivenessFailure?.(entry.target.podKey, container, message));
     },

@@ -12,6 +12,7 @@ import { addEngineOptions } from '../engine-flags.js';
 import type { ResourceQuery } from '../resource-args.js';
 import { parseResourceArgs, resourceText } from '../resource-args.js';
 import { kindNotes } from '../output/kind-notes.js';
+import { getEvents, isEventsQuery } from './get-events.js';
 
 export interface ScopeFlags {
   namespace?: string;
@@ -34,7 +35,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('get')
     .description('list resources the app runs, as kubectl does: get KIND [NAME...] | get KIND/NAME... | get all')
-    .argument('<resource...>', 'KIND [NAME...], KIND1,KIND2, KIND/NAME..., or all; kinds by any alias (po, deploy, rs, rc, svc, ns, cm, secret, pvc, job, cj, sa, role, rolebinding, clusterrole, clusterrolebinding, pdb)')
+    .argument('<resource...>', 'KIND [NAME...], KIND1,KIND2, KIND/NAME..., or all; kinds by any alias (po, deploy, rs, rc, svc, ns, cm, secret, pvc, pv, sc, job, cj, sts, ds, sa, role, rolebinding, clusterrole, clusterrolebinding, pdb); events (ev) lists the app events')
     .option('-A, --all-namespaces', 'list across all namespaces')
     .option('-l, --selector <selector>', 'label selector: a=b, a!=b, a in (x,y), a notin (x), a, !a (comma = and)')
     .option('-o, --output <format>', 'wide, json, yaml or name')
@@ -44,6 +45,10 @@ export function registerGet(program: Command, ctx: CliContext): void {
   addNamespaceOption(cmd);
   addEngineOptions(cmd);
   cmd.action(async (args: string[], flags: GetFlags) => {
+    if (isEventsQuery(args)) {
+      ctx.exitCode = await getEvents(args, { ...flags, namespace: namespaceOf(flags, ctx.io), allNamespaces: flags.allNamespaces ?? false }, ctx.io);
+      return;
+    }
     ctx.exitCode = await get(args, flags, ctx.io);
   });
 }

@@ -23,7 +23,7 @@ export async function watchRollout(engine: Engine, key: string, options: { timeo
   if (key.startsWith('StatefulSet/')) return watchStatefulSet(engine, key, options, ctx, policy);
   const { timeoutMs } = options;
   const deadline = engine.clock.now() + timeoutMs;
-  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
+  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, holder: engine.holder, policy });
   let last = '';
   let warnedIdle = false;
   const noted = new Set<string>();
@@ -120,7 +120,7 @@ function progressLine(name: string, st: DeploymentStatus, replicas: number): str
 export async function waitForWorkload(engine: Engine, key: string, timeoutMs: number, ctx: CliContext, policy: HostPolicy): Promise<number> {
   if (key.startsWith('Deployment/') || key.startsWith('DaemonSet/')) return watchRollout(engine, key, { timeoutMs, watch: true }, ctx, policy);
   const deadline = engine.clock.now() + timeoutMs;
-  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
+  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, holder: engine.holder, policy });
   let last = '';
   try {
     for (;;) {

@@ -24,7 +24,7 @@ export async function submitChange(
   options: { wait: boolean; timeoutMs: number; policy: HostPolicy; key: string },
 ): Promise<number> {
   const started = engine.clock.now();
-  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy: options.policy });
+  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, holder: engine.holder, policy: options.policy });
   try {
     const outcome = await submit(
       { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, node: engine.node, readiness, hooks: readiness.hooks, holder: engine.holder, wake: wakeDaemon },

@@ -270,7 +270,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       setLogRevision(store.getSourceStatus(app)?.lastApplied?.revision ?? 'none');
       lease = keepLease({ store, clock, log: deps.log, app, holder: deps.holder, onRegained: () => trigger('retry') });
       try {
-        readinessProbe = createReadiness({ docker, clock, store, app, log: deps.log.child({ component: 'readiness' }), ...(settings.validate.hostPolicy ? { policy: settings.validate.hostPolicy } : {}) });
+        readinessProbe = createReadiness({ docker, clock, store, app, holder: deps.holder, log: deps.log.child({ component: 'readiness' }), ...(settings.validate.hostPolicy ? { policy: settings.validate.hostPolicy } : {}) });
         readinessSource = countingReadiness();
         cronWakeAt = nextFiring(readCronSnapshot(cron));
         events = watchDockerEvents({

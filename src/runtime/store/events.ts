@@ -1,14 +1,15 @@
 import type { Clock } from '../../model/clock.js';
+import { correlateEvent, DEFAULT_EVENT_CORRELATION } from '../../model/event-correlation.js';
 import { inWriteTransaction, optional, type Db } from './database.js';
 import type { EventInput, EventQuery, EventRecord, EventType } from './types.js';
 
 /** Events as `kubectl describe` shows them: what happened to an object, and how often. */
 export interface EventStore {
   /**
-   * Records an event. When the object's newest event is identical (type, reason, message,
-   * source revision) it is bumped instead (count + 1, lastTimestamp = now), as Kubernetes
-   * aggregates repeats such as BackOff, so a crash loop does not flood the table. A new row
-   * also trims the app's oldest events beyond the retention cap, in the same transaction.
+   * Records an event, correlated as Kubernetes does (model/event-correlation.ts): an identical
+   * recent event of the object is bumped instead (count + 1, lastTimestamp = now), and many
+   * similar ones are combined, so a crash loop or a failing probe does not flood the table. A
+   * new row also trims the app's oldest events beyond the retention cap, in the same transaction.
    */
   addEvent(event: EventInput): EventRecord;
   /** Matching events, oldest first by lastTimestamp (the order `kubectl describe` prints). */
@@ -31,10 +32,13 @@ interface Row {
 export const DEFAULT_EVENT_RETENTION = 10_000;
 
 export function createEventStore(db: Db, clock: Clock, retentionPerApp: number): EventStore {
-  const selectNewest = db.prepare(
-    'SELECT * FROM events WHERE app = ? AND object_key = ? ORDER BY last_timestamp DESC, id DESC LIMIT 1',
+  // The object's events of this type and reason within the correlation windows: a walk of the
+  // (app, object_key, last_timestamp) index, bounded because correlation bounds the rows.
+  const selectRecent = db.prepare(
+    'SELECT * FROM events WHERE app = ? AND object_key = ? AND last_timestamp >= ? AND type = ? AND reason = ?',
   );
-  const bump = db.prepare('UPDATE events SET count = count + 1, last_timestamp = ? WHERE id = ? RETURNING *');
+  const window = Math.max(DEFAULT_EVENT_CORRELATION.identicalWindowMs, DEFAULT_EVENT_CORRELATION.similarWindowMs);
+  const bump = db.prepare('UPDATE events SET count = count + 1, last_timestamp = ?, message = ? WHERE id = ? RETURNING *');
   const insert = db.prepare(`
     INSERT INTO events (app, type, reason, object_key, message, source_revision, count, first_timestamp, last_timestamp)
     VALUES (@app, @type, @reason, @objectKey, @message, @sourceRevision, 1, @now, @now) RETURNING *`);
@@ -48,12 +52,14 @@ export function createEventStore(db: Db, clock: Clock, retentionPerApp: number):
     addEvent: (event) =>
       inWriteTransaction(db, () => {
         const now = clock.now();
-        const newest = selectNewest.get(event.app, event.objectKey) as Row | undefined;
-        if (newest !== undefined && sameEvent(newest, event)) {
+        const recent = (selectRecent.all(event.app, event.objectKey, now - window, event.type, event.reason) as Row[]).map(fromRow);
+        const verdict = correlateEvent(event, recent, now);
+        if (verdict.action === 'bump') {
+          const last = recent.find((r) => r.id === verdict.id)?.lastTimestamp ?? now;
           // max(): a clock stepping backwards must not make lastTimestamp go back in time.
-          return fromRow(bump.get(Math.max(now, newest.last_timestamp), newest.id) as Row);
+          return fromRow(bump.get(Math.max(now, last), verdict.message, verdict.id) as Row);
         }
-        const row = insert.get({ ...event, sourceRevision: event.sourceRevision ?? null, now }) as Row;
+        const row = insert.get({ ...event, message: verdict.message, sourceRevision: event.sourceRevision ?? null, now }) as Row;
         trim.run(event.app, retentionPerApp);
         return fromRow(row);
       }),
@@ -83,15 +89,6 @@ export function createEventStore(db: Db, clock: Clock, retentionPerApp: number):
       return rows.reverse().map(fromRow);
     },
   };
-}
-
-function sameEvent(row: Row, event: EventInput): boolean {
-  return (
-    row.type === event.type &&
-    row.reason === event.reason &&
-    row.message === event.message &&
-    row.source_revision === (event.sourceRevision ?? null)
-  );
 }
 
 function fromRow(r: Row): EventRecord {

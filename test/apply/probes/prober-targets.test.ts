@@ -189,12 +189,15 @@ describe('stop() and callbacks', () => {
       onLivenessFailure: () => {
         throw new Error('onLivenessFailure broke');
       },
+      onProbeFailure: () => {
+        throw new Error('onProbeFailure broke');
+      },
       onError: (err) => errors.push(err),
     });
-    h = { clock, runner, prober, t0: clock.now(), changes: [], failures: [], errors };
+    h = { clock, runner, prober, t0: clock.now(), changes: [], failures: [], probeFailures: [], order: [], errors };
     prober.update([pod([container(clock.now(), { livenessProbe: execProbe('live', { failureThreshold: 1 }) })])]);
     await clock.advance(0);
-    expect(errors.map((e) => (e as Error).message)).toEqual(['onChange broke', 'onChange broke', 'onLivenessFailure broke']);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['onChange broke', 'onProbeFailure broke', 'onChange broke', 'onLivenessFailure broke']);
     expect(prober.status('default/web')?.containers.app?.live).toBe(false);
   });
 });

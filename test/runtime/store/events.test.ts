@@ -32,12 +32,42 @@ describe('events', () => {
     { name: 'reason', other: { reason: 'Killing' } },
     { name: 'message', other: { message: 'Back-off restarting failed container sidecar' } },
     { name: 'source revision', other: { sourceRevision: 'c2' } },
-  ])('starts a new event when the $name differs, and does not merge across it', ({ other }) => {
-    const { store } = h.open();
+  ])('keeps a separate event when the $name differs, and a repeat merges across it (as Kubernetes dedups)', async ({ other }) => {
+    const { store, clock } = h.open();
     store.addEvent(ev());
+    await clock.advance(1);
     store.addEvent(ev(other));
+    await clock.advance(1);
     store.addEvent(ev());
-    expect(store.listEvents({ app: 'app' }).map((e) => e.count)).toEqual([1, 1, 1]);
+    expect(store.listEvents({ app: 'app' }).map((e) => [e.message, e.count])).toEqual([
+      [ev(other).message, 1],
+      [ev().message, 2],
+    ]);
+  });
+
+  it('a failing probe with alternating messages stays a bounded set of rows, counted', async () => {
+    const { store, clock } = h.open();
+    for (let i = 0; i < 120; i++) {
+      store.addEvent(ev({ reason: 'Unhealthy', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503 (container web)' }));
+      store.addEvent(ev({ reason: 'Unhealthy', message: 'Liveness probe failed: HTTP probe failed with statuscode: 500 (container web)' }));
+      store.addEvent(ev({ reason: 'Unhealthy', message: `Readiness probe failed: not ready at ${i} (container side)` }));
+      await clock.advance(1000);
+    }
+    const rows = store.listEvents({ app: 'app' });
+    expect(rows.length).toBeLessThanOrEqual(10);
+    expect(rows.find((e) => e.message.startsWith('Readiness probe failed: HTTP'))?.count).toBe(120);
+    expect(rows.find((e) => e.message.startsWith('Liveness'))?.count).toBe(120);
+    const combined = rows.find((e) => e.message.startsWith('(combined from similar events): '));
+    expect(combined?.message).toBe('(combined from similar events): Readiness probe failed: not ready at 119 (container side)');
+    expect(rows.reduce((n, e) => n + e.count, 0)).toBe(360);
+  });
+
+  it('an identical event long after the last one starts a fresh row (the event TTL)', async () => {
+    const { store, clock } = h.open();
+    store.addEvent(ev());
+    await clock.advance(2 * 60 * 60_000);
+    store.addEvent(ev());
+    expect(store.listEvents({ app: 'app' }).map((e) => e.count)).toEqual([1, 1]);
   });
 
   it('aggregates per object: another object in between does not break the run', async () => {

@@ -1,0 +1,57 @@
+import { BerthError } from '../../model/errors.js';
+import type { CliIO } from '../context.js';
+import { print, write } from '../context.js';
+import type { EngineFlags } from '../engine-flags.js';
+
+/** kubectl's names for the Event resource. */
+const EVENT_RESOURCES: ReadonlySet<string> = new Set(['events', 'event', 'ev', 'events.v1', 'events.events.k8s.io']);
+
+/** `berth get events` (any alias), which is not a manifest kind and reads the event store, not the host. */
+export function isEventsQuery(args: readonly string[]): boolean {
+  return args.length > 0 && EVENT_RESOURCES.has(args[0]!.toLowerCase());
+}
+
+export interface GetEventsFlags extends EngineFlags {
+  namespace: string;
+  allNamespaces: boolean;
+  output?: string;
+  headers?: boolean;
+}
+
+/**
+ * The app's events, oldest first by last occurrence (the order `describe` prints), in the
+ * namespace of the object each is about (`-A`: all). A repeated event is one row with its count.
+ */
+export async function getEvents(args: readonly string[], flags: GetEventsFlags, io: CliIO): Promise<number> {
+  if (args.length > 1) throw new BerthError('USAGE', 'berth get events takes no names: it lists the events of the app (use -n NAMESPACE or -A)', { arg: args[1]! });
+  const [{ openEngine }, { systemClock }, { eventItem, eventName, eventObject, eventRows }, { formatColumns }, { parseGetOutput, renderDocument }] = await Promise.all([
+    import('../engine.js'),
+    import('../../runtime/clock.js'),
+    import('../output/events-table.js'),
+    import('../output/table.js'),
+    import('../output/kube-objects.js'),
+  ]);
+  const format = parseGetOutput(flags.output);
+  const engine = openEngine(flags, io);
+  try {
+    const now = systemClock.now();
+    const events = engine.store.listEvents({ app: engine.app }).filter((e) => flags.allNamespaces || eventObject(e.objectKey).namespace === flags.namespace);
+    if (format === 'json' || format === 'yaml') {
+      write(io.stdout, renderDocument({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: events.map((e) => eventItem(e, engine.app)) }, format));
+      return 0;
+    }
+    if (events.length === 0) {
+      print(io.stderr, flags.allNamespaces ? 'No resources found' : `No resources found in ${flags.namespace} namespace.`);
+      return 0;
+    }
+    if (format === 'name') {
+      write(io.stdout, events.map((e) => `event/${eventName(e)}\n`).join(''));
+      return 0;
+    }
+    const formatted = formatColumns(eventRows(events, { now, wide: format === 'wide', allNamespaces: flags.allNamespaces }));
+    write(io.stdout, flags.headers === false ? formatted.slice(formatted.indexOf('\n') + 1) : formatted);
+    return 0;
+  } finally {
+    engine.close();
+  }
+}
