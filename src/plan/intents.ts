@@ -68,7 +68,7 @@ export function planIntent(intent: Intent, state: IntentPlanState): Decision {
   }
   // kubectl refuses these too: only a Deployment has a paused field.
   if ((entry.kind === 'DaemonSet' || entry.kind === 'StatefulSet') && (spec.type === 'pause' || spec.type === 'resume'))
-    return refused('USAGE', `${display(key)} ${spec.type === 'pause' ? 'pausing' : 'resuming'} is not supported (as in Kubernetes, only a Deployment pauses)`, { key });
+    return refused('USAGE', `${entry.kind === 'DaemonSet' ? 'daemonsets' : 'statefulsets'}.apps "${splitKey(key).name}" ${spec.type === 'pause' ? 'pausing' : 'resuming'} is not supported (only a Deployment pauses)`, { key });
   const overrides = state.overrides.filter((o) => o.deployment === key);
   switch (spec.type) {
     case 'undo':

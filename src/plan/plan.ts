@@ -103,15 +103,17 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   for (const v of observed.volumes) {
     if (v.role === 'pvc') {
       const key = resourceKey('PersistentVolumeClaim', v.namespace, v.owner);
-      // A PersistentVolume's data (bound, or Released and retained) goes only by its reclaim policy.
-      if (desired.byKey.has(key) || heldByVolume(v, storage)) continue;
-      // A claim of a StatefulSet's scaled-away ordinal is its controller's, prune or not.
+      if (desired.byKey.has(key)) continue;
+      // A claim of a StatefulSet's scaled-away ordinal is its controller's, prune or not: its
+      // persistentVolumeClaimRetentionPolicy decides before the volume's binding does.
       const scaled = scaledClaim(desired, observed, v, out.actions);
       if (scaled === 'keep') continue;
       if (scaled) {
         out.actions.push(scaled);
         continue;
       }
+      // A PersistentVolume's data (bound, or Released and retained) goes only by its reclaim policy.
+      if (heldByVolume(v, storage)) continue;
       if (options.prune) out.actions.push({ type: 'delete-volume', key, namespace: v.namespace, claim: v.owner, volumeName: v.name });
       else orphans.push(key);
     } else if (!livePods.has(`${v.namespace}/${v.owner}`)) {

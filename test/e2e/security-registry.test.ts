@@ -134,12 +134,20 @@ spec:
       expect(r.code).not.toBe(2);
       // Nothing reached the host's service: dockerd was never asked to pull.
       expect(l.connections()).toBe(0);
-      // The refusal is the pod's creation failure, as a failed pull is: said and with the flag.
-      expect(r.stderr).toContain(`berth refused to pull it: its registry ${registry}`);
-      const d = await t.berth('describe', 'deployment', name);
-      expect(d.stdout).toMatch(new RegExp(`Warning\\s+FailedCreate\\s.*berth refused to pull it: its registry ${registry.replace(/\./g, '\\.')} (resolves to|is) [0-9.]+, .*--allow-registry ${registry.replace(/\./g, '\\.')} \\(host policy allowedRegistries\\)`));
-      expect([r.stdout, r.stderr, d.stdout].join('\n')).not.toContain(MARKER);
-      expect(await t.containers()).toEqual([]);
+      // The refusal is the pod's failed pull, as the kubelet reports one (ErrImagePull: the pod
+      // stands with the reason, retried with back-off), said with the flag that would allow it.
+      const pods = await t.berth('get', 'pods', '-l', `app=${name}`);
+      expect(pods.stdout).toMatch(new RegExp(`^${name}-[a-z0-9]+-[a-z0-9]{5}\\s+0/1\\s+(ErrImagePull|ImagePullBackOff)\\s`, 'm'));
+      const pod = pods.stdout.split('\n')[1]!.split(/\s+/)[0]!;
+      const d = await t.berth('describe', 'pod', pod);
+      const registryRe = registry.replace(/\./g, '\\.');
+      expect(d.stdout).toMatch(new RegExp(`Warning\\s+Failed\\s.*Failed to pull image "${registryRe}/nothere:latest": .*berth refused to pull it: its registry ${registryRe} (resolves to|is) [0-9.]+, .*--allow-registry ${registryRe} \\(host policy allowedRegistries\\)`));
+      expect([r.stdout, r.stderr, pods.stdout, d.stdout].join('\n')).not.toContain(MARKER);
+      // Nothing of the image ever ran: the pod's stand-in is never started.
+      const running = (await t.docker.listContainers({ filters: { label: [`berth.app=${t.app}`] } })).filter((c) => c.Labels['berth.image-pull'] !== undefined);
+      expect(running).toEqual([]);
+      // And still nothing reached the host's service.
+      expect(l.connections()).toBe(0);
     } finally {
       await l.close();
     }

@@ -145,9 +145,12 @@ describe('StatefulSet (real Docker)', () => {
 
     await berth('scale', 'sts/db', '--replicas', '1', '-n', NS, '--wait', '--timeout', '120s');
     expect(await podNamesOfSet()).toEqual(['db-0']);
-    // The claims of the ordinals scaled away stay, bound to their volumes (whenScaled: Retain).
+    // The claims of the ordinals scaled away stay, bound to their provisioned volumes
+    // (whenScaled: Retain), and their Docker volumes stay too.
     const claims = await berth('get', 'pvc', '-n', NS);
-    for (const n of [0, 1, 2]) expect(claims).toMatch(new RegExp(`^data-db-${n}\\s+Bound\\s+berth_${t.app}_${NS}_pvc_data-db-${n}\\s`, 'm'));
+    for (const n of [0, 1, 2]) expect(claims).toMatch(new RegExp(`^data-db-${n}\\s+Bound\\s+pvc-[0-9a-f-]{36}\\s+64Mi\\s+RWO\\s+local\\s`, 'm'));
+    const dockerVolumes = (await t.docker.listVolumes()).Volumes?.map((v) => v.Name) ?? [];
+    for (const n of [0, 1, 2]) expect(dockerVolumes).toContain(`berth_${t.app}_${NS}_pvc_data-db-${n}`);
 
     await berth('scale', 'sts/db', '--replicas', '3', '-n', NS, '--wait', '--timeout', '120s');
     const third = await pods();
