@@ -1,8 +1,6 @@
-import { hostname } from 'node:os';
 import { BerthError } from '../model/errors.js';
 import type { HostPolicy } from '../model/policy.js';
-import type { NodeIdentity } from '../model/node-scheduling.js';
-import { WELL_KNOWN_NODE_LABELS, goArch, parseTaint } from '../model/node-scheduling.js';
+import { WELL_KNOWN_NODE_LABELS, parseTaint } from '../model/node-scheduling.js';
 import { checkLabelKey, checkLabelValue } from '../model/names.js';
 
 /**
@@ -41,7 +39,3 @@ export function nodeTaint(text: string): NonNullable<HostPolicy['nodeTaints']>[n
   return t;
 }
 
-/** The host as a node: its OS host name and architecture (only cli/ reads them). */
-export function nodeIdentity(): NodeIdentity {
-  return { hostname: hostname(), arch: goArch(process.arch) };
-}
