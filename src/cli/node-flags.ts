@@ -5,8 +5,10 @@ import { checkLabelKey, checkLabelValue } from '../model/names.js';
 
 /**
  * `--node-label k=v` and `--node-taint k=v:Effect` (config file: nodeLabels, nodeTaints): the
- * node this host is, for DaemonSet placement. Part of the host policy so that every command
- * converging the app later (rollout, scale, the daemon) places pods on the same node.
+ * operator's labels and taints of the node this host is (its name and kubelet labels come from
+ * Docker, runtime/node-facts.ts), for DaemonSet placement and local volumes' nodeAffinity. Part
+ * of the host policy so that every command converging the app later (rollout, scale, the
+ * daemon) sees the same node.
  */
 export function nodeSettings(labels: readonly string[] | undefined, taints: readonly string[] | undefined): Pick<HostPolicy, 'nodeLabels' | 'nodeTaints'> {
   const out: { nodeLabels?: Record<string, string>; nodeTaints?: HostPolicy['nodeTaints'] } = {};
