@@ -15,8 +15,6 @@ import { openStore } from '../runtime/store/index.js';
 import type { CliIO } from './context.js';
 import type { EngineFlags } from './engine-flags.js';
 import { leaseHolder } from './lease-holder.js';
-import { nodeIdentity } from './node-flags.js';
-import type { NodeIdentity } from '../model/node-scheduling.js';
 import { processAlive } from './process-alive.js';
 
 export type { EngineFlags } from './engine-flags.js';
@@ -33,8 +31,6 @@ export interface Engine {
   plane: ControlPlane;
   /** This command's identity when it takes the app's lease. */
   holder: LeaseHolder;
-  /** The host as a node, which DaemonSets place their pod by. */
-  node: NodeIdentity;
   close(): void;
 }
 
@@ -68,7 +64,6 @@ export function openEngine(flags: EngineFlags, io: CliIO): Engine {
     random: Math.random,
     plane: createControlPlane({ docker, store, clock: systemClock, log }, app),
     holder: leaseHolder('cli'),
-    node: nodeIdentity(),
     close: () => store.close(),
   };
 }

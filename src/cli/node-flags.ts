@@ -1,14 +1,14 @@
-import { hostname } from 'node:os';
 import { BerthError } from '../model/errors.js';
 import type { HostPolicy } from '../model/policy.js';
-import type { NodeIdentity } from '../model/node-scheduling.js';
-import { WELL_KNOWN_NODE_LABELS, goArch, parseTaint } from '../model/node-scheduling.js';
+import { WELL_KNOWN_NODE_LABELS, parseTaint } from '../model/node-scheduling.js';
 import { checkLabelKey, checkLabelValue } from '../model/names.js';
 
 /**
  * `--node-label k=v` and `--node-taint k=v:Effect` (config file: nodeLabels, nodeTaints): the
- * node this host is, for DaemonSet placement. Part of the host policy so that every command
- * converging the app later (rollout, scale, the daemon) places pods on the same node.
+ * operator's labels and taints of the node this host is (its name and kubelet labels come from
+ * Docker, runtime/node-facts.ts), for DaemonSet placement and local volumes' nodeAffinity. Part
+ * of the host policy so that every command converging the app later (rollout, scale, the
+ * daemon) sees the same node.
  */
 export function nodeSettings(labels: readonly string[] | undefined, taints: readonly string[] | undefined): Pick<HostPolicy, 'nodeLabels' | 'nodeTaints'> {
   const out: { nodeLabels?: Record<string, string>; nodeTaints?: HostPolicy['nodeTaints'] } = {};
@@ -41,7 +41,3 @@ export function nodeTaint(text: string): NonNullable<HostPolicy['nodeTaints']>[n
   return t;
 }
 
-/** The host as a node: its OS host name and architecture (only cli/ reads them). */
-export function nodeIdentity(): NodeIdentity {
-  return { hostname: hostname(), arch: goArch(process.arch) };
-}

@@ -26,7 +26,7 @@ export function addHostPolicyOptions(cmd: Command): Command {
     .option('--allow-unconfined', 'host policy: allow seccomp/AppArmor Unconfined and procMount Unmasked')
     .option('--allow-probe-host <host>', 'host policy: allow probes and lifecycle handlers to name this host (repeatable)', repeat, [] as string[])
     .option('--allow-registry <host[:port]>', "host policy: allow images from this registry on berth's own host (loopback, link-local) (repeatable)", repeat, [] as string[])
-    .option('--node-label <key=value>', "this host's node label, matched by DaemonSets' nodeSelector and node affinity (repeatable)", repeat, [] as string[])
+    .option('--node-label <key=value>', "this host's node label, matched by DaemonSets' nodeSelector and node affinity and local PersistentVolumes' nodeAffinity (repeatable)", repeat, [] as string[])
     .option('--node-taint <key=value:Effect>', "this host's node taint, which DaemonSets must tolerate (repeatable)", repeat, [] as string[]);
 }
 

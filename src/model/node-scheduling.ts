@@ -14,20 +14,27 @@ export interface NodeInfo {
   taints: readonly Taint[];
 }
 
-/** What the host is, as the command line finds it; the labels and taints the operator adds. */
+/**
+ * What the host is, as its Docker engine reports it (`GET /info`, read once per pass or view by
+ * runtime/node-facts.ts). The node is the engine's host, not the machine berth runs on: with
+ * DOCKER_HOST naming another machine, that machine runs the pods, so its name is the node's
+ * (`spec.nodeName`, `kubernetes.io/hostname`, a local PersistentVolume's nodeAffinity).
+ */
 export interface NodeIdentity {
-  /** The OS host name. */
-  hostname: string;
+  /** Docker's `info.Name`: the engine host's name. */
+  name: string;
   /** GOARCH spelling: amd64, arm64, ... */
   arch: string;
+  /** Docker's `info.OSType`; absent: linux. */
+  os?: string;
 }
 
 export const WELL_KNOWN_NODE_LABELS: readonly string[] = ['kubernetes.io/hostname', 'kubernetes.io/os', 'kubernetes.io/arch', 'beta.kubernetes.io/os', 'beta.kubernetes.io/arch'];
 
-/** Node.js's process.arch → the GOARCH name Kubernetes labels nodes with. */
-export function goArch(nodeArch: string): string {
-  const map: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
-  return map[nodeArch] ?? nodeArch;
+/** Docker's `info.Architecture` (the engine host's `uname -m`) → the GOARCH name Kubernetes labels nodes with. */
+export function goArch(machine: string): string {
+  const map: Record<string, string> = { x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64', armv7l: 'arm', armv6l: 'arm', i386: '386', i686: '386', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loongarch64: 'loong64' };
+  return Object.hasOwn(map, machine) ? map[machine]! : machine;
 }
 
 /**
@@ -36,29 +43,34 @@ export function goArch(nodeArch: string): string {
  * is lowercased as the kubelet does.
  */
 export function hostNode(identity: NodeIdentity, extra: { labels?: StringMap; taints?: readonly Taint[] } = {}): NodeInfo {
-  const name = identity.hostname.toLowerCase();
+  const name = identity.name.toLowerCase();
+  const os = identity.os || 'linux';
   return {
     name,
     labels: {
       ...(extra.labels ?? {}),
       'kubernetes.io/hostname': name,
-      'kubernetes.io/os': 'linux',
+      'kubernetes.io/os': os,
       'kubernetes.io/arch': identity.arch,
-      'beta.kubernetes.io/os': 'linux',
+      'beta.kubernetes.io/os': os,
       'beta.kubernetes.io/arch': identity.arch,
     },
     taints: [...(extra.taints ?? [])],
   };
 }
 
-/** The node this host is: its identity from cli/ (absent: UNKNOWN_NODE's), its labels and taints from the host policy. */
-export function nodeOf(identity: NodeIdentity | undefined, policy: Pick<HostPolicy, 'nodeLabels' | 'nodeTaints'> | undefined): NodeInfo {
+/**
+ * The one node this host is, which DaemonSet placement, local PersistentVolumes' nodeAffinity,
+ * the downward API's `spec.nodeName` and the views all read: its identity from Docker, its
+ * labels and taints from the host policy (`--node-label`, `--node-taint`, config nodeLabels/nodeTaints).
+ */
+export function nodeOf(identity: NodeIdentity, policy: Pick<HostPolicy, 'nodeLabels' | 'nodeTaints'> | undefined): NodeInfo {
   const extra = { ...(policy?.nodeLabels ? { labels: policy.nodeLabels } : {}), ...(policy?.nodeTaints ? { taints: policy.nodeTaints } : {}) };
-  return hostNode(identity ?? { hostname: 'localhost', arch: 'amd64' }, extra);
+  return hostNode(identity, extra);
 }
 
 /** A node for callers that know no host (tests, plans without a host): no labels of its own beyond the kubelet's. */
-export const UNKNOWN_NODE: NodeInfo = hostNode({ hostname: 'localhost', arch: 'amd64' });
+export const UNKNOWN_NODE: NodeInfo = hostNode({ name: 'localhost', arch: 'amd64' });
 
 /**
  * The tolerations the DaemonSet controller adds to every daemon pod
@@ -87,7 +99,7 @@ export function daemonPodFits(spec: PodScheduling, node: NodeInfo): { fits: bool
     if (have !== v) reasons.push(`nodeSelector ${k}=${v} does not match the node's ${have === undefined ? `labels (no ${k})` : `label ${k}=${have}`}`);
   }
   const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (required && !required.nodeSelectorTerms.some((t) => termMatches(t, node)))
+  if (required && !nodeSelectorMatches(required.nodeSelectorTerms, node))
     reasons.push(`no term of affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution matches the node (${required.nodeSelectorTerms.map((t) => describeTerm(t)).join(' OR ') || 'no terms'})`);
   const tolerations = [...(spec.tolerations ?? []), ...DAEMON_POD_TOLERATIONS];
   for (const taint of node.taints) {
@@ -97,8 +109,16 @@ export function daemonPodFits(spec: PodScheduling, node: NodeInfo): { fits: bool
   return { fits: reasons.length === 0, reasons };
 }
 
-/** An empty term matches nothing (k8s.io/component-helpers nodeaffinity). */
-export function termMatches(term: NodeSelectorTerm, node: NodeInfo): boolean {
+/**
+ * A v1.NodeSelector against the node: the terms are ORed, the requirements in a term ANDed
+ * (required node affinity of a pod, a PersistentVolume's nodeAffinity). The one evaluator.
+ */
+export function nodeSelectorMatches(terms: readonly NodeSelectorTerm[], node: Pick<NodeInfo, 'name' | 'labels'>): boolean {
+  return terms.some((t) => termMatches(t, node));
+}
+
+/** An empty term matches nothing (k8s.io/component-helpers nodeaffinity); `matchFields` knows `metadata.name` only. */
+export function termMatches(term: NodeSelectorTerm, node: Pick<NodeInfo, 'name' | 'labels'>): boolean {
   const exprs = term.matchExpressions ?? [];
   const fields = term.matchFields ?? [];
   if (exprs.length === 0 && fields.length === 0) return false;

@@ -127,12 +127,3 @@ export function inPlaceTemplate(template: PodTemplateSpec): PodTemplateSpec {
   const profiles = Object.fromEntries(annotatedProfiles(template.metadata.annotations).map((p) => [p.key, p.value]));
   return { metadata: { annotations: profiles }, spec: template.spec };
 }
-
-/** Whether a template reads the node (its name or allocatable), so a pass needs to ask Docker for them. */
-export function readsNode(spec: PodSpec): boolean {
-  const containers = [...(spec.initContainers ?? []), ...spec.containers];
-  const env = containers.some((c) =>
-    (c.env ?? []).some((e) => e.valueFrom?.resourceFieldRef !== undefined || canonicalFieldPath(e.valueFrom?.fieldRef?.fieldPath ?? '') === 'spec.nodeName'),
-  );
-  return env || (spec.volumes ?? []).some((v) => v.downwardAPI?.items?.some((i) => i.resourceFieldRef !== undefined));
-}

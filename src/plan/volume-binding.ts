@@ -1,4 +1,5 @@
-import { nodeSelectorMatches } from '../model/node-affinity.js';
+import type { NodeInfo } from '../model/node-scheduling.js';
+import { nodeSelectorMatches } from '../model/node-scheduling.js';
 import { parseQuantity } from '../model/quantity.js';
 import { matches, selectorFromLabelSelector } from '../model/selectors.js';
 import type { VolumeBindingRecord } from '../model/storage.js';
@@ -47,8 +48,11 @@ export interface BindingInput {
    * upgrade neither strands its data nor holds back the pods that use it.
    */
   legacyVolumes?: ReadonlySet<string>;
-  /** This host as a node: its labels (`kubernetes.io/hostname`, …) and name, for local volumes' nodeAffinity. */
-  node: { name: string; labels: StringMap };
+  /**
+   * The one node (model/node-scheduling.ts nodeOf): its name and labels, the kubelet's and the
+   * operator's, for local volumes' nodeAffinity, as DaemonSet placement reads them.
+   */
+  node: Pick<NodeInfo, 'name' | 'labels'>;
   now: number;
   /** A new claim uid, for a provisioned volume's name; passed in so binding stays pure. */
   newUid: () => string;
@@ -267,7 +271,7 @@ function unsatisfied(pv: PersistentVolume, claim: PersistentVolumeClaim, classNa
   if (className !== undefined && (pv.spec.storageClassName ?? '') !== className) return `storageClassName ${quote(pv.spec.storageClassName ?? '')} is not the claim's ${quote(className)}`;
   if ((pv.spec.volumeMode ?? 'Filesystem') !== (claim.spec.volumeMode ?? 'Filesystem')) return `volumeMode ${pv.spec.volumeMode} is not the claim's ${claim.spec.volumeMode}`;
   const terms = pv.spec.nodeAffinity?.required?.nodeSelectorTerms;
-  if (terms && !nodeSelectorMatches(terms, input.node.labels, input.node.name)) return `its nodeAffinity does not match this host (${input.node.name})`;
+  if (terms && !nodeSelectorMatches(terms, input.node)) return `its nodeAffinity does not match this host (${input.node.name})`;
   return undefined;
 }
 

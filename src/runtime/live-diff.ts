@@ -1,6 +1,6 @@
-import { nodeOf } from '../model/node-scheduling.js';
 import { describeAction } from '../apply/execute.js';
-import { buildDesiredStateOnHost } from './node-facts.js';
+import { readHostNode } from './node-facts.js';
+import { buildDesiredState } from '../plan/desired.js';
 import { plan } from '../plan/plan.js';
 import { liftReplicaOverrides, replicaOverrides, scaleDivergences, withReplicaOverrides } from '../plan/overrides.js';
 import type { DiffReport, DivergenceItem } from '../report/render/report.js';
@@ -40,7 +40,7 @@ export interface LiveDiffResult {
  * (the inventory, field by field, secrets redacted), plus drift: what the planner would repair
  * on the host for resources the manifests did not change. Read-only: no lease needed.
  */
-export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock' | 'random' | 'node'>, req: LiveDiffRequest): Promise<LiveDiffResult> {
+export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock' | 'random'>, req: LiveDiffRequest): Promise<LiveDiffResult> {
   const { resources: validated, problems } = validateRevision(req.revision.files, req.validate);
   if (hasErrors(problems)) return { valid: false, problems };
   const inventory = deps.store.getInventory(req.app);
@@ -58,7 +58,9 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
   // it would commit are ignored): a pin by `rollout undo` or a rolled-back template stays in
   // force for the revision they were made under, so neither is drift. A scale holds for the
   // objects this revision leaves as they were applied (plan/overrides.ts).
-  const desired = await buildDesiredStateOnHost(deps.docker, withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template });
+  // The node as the pass would read it: the same name, labels and taints for placement, volumes and the downward API.
+  const hostNode = await readHostNode(deps.docker, req.validate?.hostPolicy);
+  const desired = buildDesiredState(withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template, node: hostNode.facts });
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, req.revision);
   const { desired: effective, divergences: rollouts } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision });
   // Whether a Deployment's pods are replaced is decided on the template that runs now (a pin
@@ -81,12 +83,12 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
   });
   const host = await observe(deps, { app: req.app, volumeFiles: true, inventory });
   // Claims bound as the pass would bind them (nothing recorded): drift is what a pass would repair.
-  const observed = { ...host, storage: await settleVolumeBindings(deps, req.app, effective, host, { dryRun: true, prune: req.prune, now: deps.clock.now() }) };
+  const observed = { ...host, storage: await settleVolumeBindings(deps, req.app, effective, host, { dryRun: true, prune: req.prune, now: deps.clock.now(), node: hostNode.node }) };
   const step = plan(effective, observed, {
     now: deps.clock.now(),
     random: deps.random,
     prune: req.prune,
-    node: nodeOf(deps.node, req.validate?.hostPolicy),
+    node: hostNode.node,
   });
   const changed = new Set(report.changes.map((c) => c.key));
   // Changed resources already explain their own actions; what remains is the host drifting.

@@ -1,6 +1,4 @@
-import type { DockerClient } from '../apply/docker.js';
-import { dockerError } from '../apply/docker.js';
-import type { StringMap } from '../model/types.js';
+import type { NodeInfo } from '../model/node-scheduling.js';
 import type { VolumeBindingRecord } from '../model/storage.js';
 import { storageClassesOf } from '../model/storage.js';
 import type { DesiredState } from '../plan/desired.js';
@@ -14,16 +12,9 @@ import { commitChanges } from './commit.js';
 import type { Store } from './store/index.js';
 
 export interface VolumeBindingDeps {
-  docker: DockerClient;
   store: Store;
   /** The pass's randomness: a provisioned volume's uid (`pvc-<uid>`) is drawn from it. */
   random: () => number;
-}
-
-/** This Docker host as a Kubernetes node: the name and well-known labels a local volume's nodeAffinity names. */
-export interface NodeIdentity {
-  name: string;
-  labels: StringMap;
 }
 
 /**
@@ -47,10 +38,11 @@ export async function settleVolumeBindings(
      * StatefulSet's volumeClaimTemplates) are first consumers no template names.
      */
     firstConsumers?: (storage: StorageBindings) => readonly string[];
+    /** The pass's one node (runtime/node-facts.ts readHostNode), which local volumes' nodeAffinity is matched against. */
+    node: Pick<NodeInfo, 'name' | 'labels'>;
   },
 ): Promise<StorageBindings> {
   const volumes = desired.resources.filter((r): r is Resource<PersistentVolume> => r.object.kind === 'PersistentVolume');
-  const node = volumes.some((v) => v.object.spec.nodeAffinity) ? await readNodeIdentity(deps.docker) : { name: '', labels: {} };
   const records = deps.store.listVolumeBindings(app);
   const bind = (consumed: ReadonlySet<string>) => bindVolumes({
     claims: desired.claims,
@@ -61,7 +53,7 @@ export async function settleVolumeBindings(
     consumed,
     dockerVolumes: new Set(observed.volumes.filter((v) => v.role === 'pvc').map((v) => `${v.namespace}/${handleOf(v)}`)),
     legacyVolumes: legacyClaimVolumes(observed, records),
-    node,
+    node: options.node,
     now: options.now,
     newUid: () => uuidFrom(deps.random),
   });
@@ -89,19 +81,4 @@ export function storageBindings(result: Pick<BindingResult, 'claims' | 'volumes'
 export function uuidFrom(random: () => number): string {
   const hex = Array.from({ length: 32 }, (_, i) => (i === 12 ? 4 : i === 16 ? 8 + Math.floor(random() * 4) : Math.floor(random() * 16)).toString(16)).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-const ARCH: Readonly<Record<string, string>> = { x86_64: 'amd64', aarch64: 'arm64', armv7l: 'arm', i686: '386', s390x: 's390x', ppc64le: 'ppc64le' };
-
-/** The Docker host's name (as `get pods -o wide` shows it) and the labels the kubelet would give it. */
-export async function readNodeIdentity(docker: DockerClient): Promise<NodeIdentity> {
-  let info: { Name?: string; OSType?: string; Architecture?: string };
-  try {
-    info = (await docker.api.info()) as typeof info;
-  } catch (err) {
-    throw dockerError(err, 'reading the Docker host information');
-  }
-  const name = info.Name ?? 'docker';
-  const arch = info.Architecture ? (Object.prototype.hasOwnProperty.call(ARCH, info.Architecture) ? ARCH[info.Architecture]! : info.Architecture) : undefined;
-  return { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': info.OSType ?? 'linux', ...(arch ? { 'kubernetes.io/arch': arch } : {}) } };
 }

@@ -142,6 +142,16 @@ describe('DaemonSet on one host', () => {
     // Without the label again, the host no longer runs it: the pod goes.
     await apply(hh, daemonSet({ version: 'v1', nodeSelector: '{role: storage}' }));
     expect(await podNames(hh)).toEqual([]);
+
+    // The node is the Docker engine's host (runtime/node-facts.ts): its name, lowercased, is the
+    // kubernetes.io/hostname label placement matches and the NODE column `get pods -o wide` shows.
+    const node = ((await docker.info()) as { Name: string }).Name.toLowerCase();
+    await apply(hh, daemonSet({ version: 'v1', nodeSelector: `{kubernetes.io/hostname: "${node}"}` }));
+    const [placed, ...more] = await podNames(hh);
+    expect(more).toEqual([]);
+    expect(placed).toMatch(POD);
+    const [header, row] = cells((await hh.berth(['get', 'pods', '-o', 'wide'])).stdout);
+    expect(row![header!.indexOf('NODE')]).toBe(node);
   });
 
   it('rollout undo goes back to the previous revision and rollout restart replaces the pod, as for Deployments', async () => {

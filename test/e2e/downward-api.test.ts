@@ -112,7 +112,7 @@ describe('downward API (real Docker)', () => {
     const c = await app();
     const e = await env(c);
     const p = await getPod();
-    const node = ((await t.docker.info()) as { Name: string }).Name;
+    const node = ((await t.docker.info()) as { Name: string }).Name.toLowerCase();
     expect({
       POD_NAME: e.POD_NAME,
       POD_UID: e.POD_UID,

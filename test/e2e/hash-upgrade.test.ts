@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UNKNOWN_NODE } from '../../src/model/node-scheduling.js';
 import { createDockerClient } from '../../src/apply/docker.js';
 import type { DesiredState, Workload } from '../../src/plan/desired.js';
 import { buildDesiredState } from '../../src/plan/desired.js';
@@ -129,7 +130,7 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
       legacyWebHash = desired.workloads.find((w) => w.key === 'Deployment/default/web')!.template.hash;
       const outcome = await reconcile(
         { docker, store, clock: systemClock, log: silentLogger(), random: Math.random, plane: createControlPlane({ docker, store, clock: systemClock, log: silentLogger() }, t.app), readiness, hooks: readiness.hooks },
-        { app: t.app, sourceRevision: 'before-upgrade', desired, prune: false, waitForReady: true, timeoutMs: 90_000, rollouts: {} },
+        { app: t.app, sourceRevision: 'before-upgrade', desired, prune: false, waitForReady: true, timeoutMs: 90_000, rollouts: {}, node: UNKNOWN_NODE },
       );
       expect(outcome.results.filter((r) => !r.ok)).toEqual([]);
       expect(outcome.timedOut).toBe(false);

@@ -179,11 +179,12 @@ describe('PersistentVolumes and StorageClasses (real Docker)', () => {
     const volumes = (await t.docker.listVolumes({ filters: { label: [`berth.app=${t.app}`, 'berth.role=pvc'] } })).Volumes ?? [];
     expect(volumes).toEqual([]);
   });
-  it('a local PV binds only where its nodeAffinity names this host, by volumeName, and mounts its directory', async () => {
-    const host = ((await t.docker.info()) as { Name: string }).Name;
+  it('a local PV binds only where its nodeAffinity names this host (by name or an operator --node-label), by volumeName, and mounts its directory', async () => {
+    // The node's name is the Docker engine's, lowercased as a kubelet does (runtime/node-facts.ts).
+    const host = ((await t.docker.info()) as { Name: string }).Name.toLowerCase();
     await mkdir(join(prefix, 'ssd'));
     await writeFile(join(prefix, 'ssd', 'seed'), token);
-    const local = (name: string, node: string) => `apiVersion: v1
+    const local = (name: string, node: string, key = 'kubernetes.io/hostname') => `apiVersion: v1
 kind: PersistentVolume
 metadata: {name: ${name}}
 spec:
@@ -194,7 +195,7 @@ spec:
   nodeAffinity:
     required:
       nodeSelectorTerms:
-      - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: ["${node}"]}]
+      - matchExpressions: [{key: ${key}, operator: In, values: ["${node}"]}]
 ---
 `;
     const claim = (name: string, volume: string) => `apiVersion: v1
@@ -214,6 +215,8 @@ spec:
         local('elsewhere', `not-${host}`) +
         claim('fast', 'here') +
         claim('far', 'elsewhere') +
+        local('labelled', 'ssd', 'example.com/disk') +
+        claim('by-label', 'labelled') +
         `apiVersion: v1
 kind: Pod
 metadata: {name: reader}
@@ -228,12 +231,14 @@ spec:
   - {name: ssd, persistentVolumeClaim: {claimName: fast}}
 `,
     });
-    const r = await t.berth('apply', '-f', t.dir, '--host-path-prefix', prefix, '--prune', '--wait', '--timeout', '90s');
+    const r = await t.berth('apply', '-f', t.dir, '--host-path-prefix', prefix, '--node-label', 'example.com/disk=ssd', '--prune', '--wait', '--timeout', '90s');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect((await readFile(join(prefix, 'ssd', 'copy'), 'utf8')).trim()).toBe(token);
     const pvc = rows((await t.berth('get', 'pvc')).stdout);
     expect(pvc.get('fast')?.slice(0, 2)).toEqual(['Bound', 'here']);
     expect(pvc.get('far')?.[0]).toBe('Pending');
+    // The operator's node label is a label of the same node DaemonSets are placed on.
+    expect(pvc.get('by-label')?.slice(0, 2)).toEqual(['Bound', 'labelled']);
     expect((await t.berth('describe', 'pvc', 'far')).stdout).toContain(`its nodeAffinity does not match this host (${host})`);
   });
 });

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { NodeSelectorRequirement, PodScheduling, Taint, Toleration } from '../../src/model/types.js';
 import { daemonPodFits, goArch, hostNode, parseTaint, requirementMatches, tolerates } from '../../src/model/node-scheduling.js';
 
-const node = hostNode({ hostname: 'Box-1', arch: 'amd64' }, { labels: { disk: 'ssd', zone: 'a', cores: '8' } });
+const node = hostNode({ name: 'Box-1', arch: 'amd64' }, { labels: { disk: 'ssd', zone: 'a', cores: '8' } });
 
 describe('hostNode', () => {
   it('labels the host as a kubelet does, plus the operator labels; the kubelet labels win', () => {
-    const n = hostNode({ hostname: 'Box-1', arch: 'arm64' }, { labels: { 'kubernetes.io/hostname': 'other', team: 'x' } });
+    const n = hostNode({ name: 'Box-1', arch: 'arm64' }, { labels: { 'kubernetes.io/hostname': 'other', team: 'x' } });
     expect(n.name).toBe('box-1');
     expect(n.labels).toEqual({
       team: 'x',
@@ -19,11 +19,14 @@ describe('hostNode', () => {
     expect(n.taints).toEqual([]);
   });
   it.each([
-    ['x64', 'amd64'],
-    ['arm64', 'arm64'],
-    ['ppc64', 'ppc64le'],
+    ['x86_64', 'amd64'],
+    ['aarch64', 'arm64'],
+    ['armv7l', 'arm'],
+    ['i686', '386'],
+    ['ppc64le', 'ppc64le'],
     ['s390x', 's390x'],
-  ])('process.arch %s is GOARCH %s', (arch, want) => {
+    ['mips64', 'mips64'],
+  ])("Docker's info.Architecture %s is GOARCH %s", (arch, want) => {
     expect(goArch(arch)).toBe(want);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VolumeBindingRecord } from '../../src/model/storage.js';
-import type { PersistentVolume, PersistentVolumeClaim, Resource, StorageClass } from '../../src/model/types.js';
+import type { NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, Resource, StorageClass } from '../../src/model/types.js';
+import { hostNode } from '../../src/model/node-scheduling.js';
 import type { BindingInput } from '../../src/plan/volume-binding.js';
 import { bindVolumes } from '../../src/plan/volume-binding.js';
 import { res } from '../support/builders.js';
@@ -23,7 +24,7 @@ const pvc = (name: string, s: ClaimSpec = {}): Resource<PersistentVolumeClaim> =
       ...(s.volumeName ? { volumeName: s.volumeName } : {}),
     },
   });
-type VolumeSpec = { size?: string; modes?: string[]; class?: string; labels?: Record<string, string>; claimRef?: { namespace: string; name: string }; reclaim?: string; local?: string };
+type VolumeSpec = { size?: string; modes?: string[]; class?: string; labels?: Record<string, string>; claimRef?: { namespace: string; name: string }; reclaim?: string; local?: string; affinity?: NodeSelectorTerm[] };
 const pv = (name: string, s: VolumeSpec = {}): Resource<PersistentVolume> =>
   res({
     apiVersion: 'v1',
@@ -35,8 +36,8 @@ const pv = (name: string, s: VolumeSpec = {}): Resource<PersistentVolume> =>
       ...(s.class !== undefined ? { storageClassName: s.class } : {}),
       ...(s.claimRef ? { claimRef: s.claimRef } : {}),
       ...(s.reclaim ? { persistentVolumeReclaimPolicy: s.reclaim } : {}),
-      ...(s.local
-        ? { local: { path: '/srv/l' }, nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [s.local] }] }] } } }
+      ...(s.local || s.affinity
+        ? { local: { path: '/srv/l' }, nodeAffinity: { required: { nodeSelectorTerms: s.affinity ?? [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [s.local!] }] }] } } }
         : { hostPath: { path: `/srv/${name}` } }),
     },
   });
@@ -56,7 +57,8 @@ function run(input: Partial<BindingInput>) {
     records: [],
     heldClaims: new Set(claims.map((c) => `${c.object.metadata.namespace}/${c.object.metadata.name}`)),
     consumed: new Set(),
-    node: { name: 'host1', labels: { 'kubernetes.io/hostname': 'host1' } },
+    // The node a pass reads (runtime/node-facts.ts): the kubelet's labels and the operator's (`--node-label`).
+    node: hostNode({ name: 'host1', arch: 'amd64' }, { labels: { disk: 'ssd', cores: '8' } }),
     now: 1000,
     newUid: () => `0000000${++n}-aaaa-bbbb-cccc-dddddddddddd`,
     ...input,
@@ -120,6 +122,21 @@ const cases: Case[] = [
     want: { 'default/data': 'a' },
   },
   { name: 'local volume whose nodeAffinity names this host', input: { claims: [pvc('data', { class: 'manual' })], volumes: [pv('l', { class: 'manual', local: 'host1' })], classes: [manual] }, want: { 'default/data': 'l' } },
+  ...(
+    [
+      ['an operator label (--node-label disk=ssd)', [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] }], true],
+      ['an operator label with another value', [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['hdd'] }] }], false],
+      ['an operator label, Gt', [{ matchExpressions: [{ key: 'cores', operator: 'Gt', values: ['4'] }] }], true],
+      ['a label the node lacks, DoesNotExist', [{ matchExpressions: [{ key: 'gpu', operator: 'DoesNotExist' }] }], true],
+      ['matchFields metadata.name', [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['host1'] }] }], true],
+      ['the well-known arch label', [{ matchExpressions: [{ key: 'kubernetes.io/arch', operator: 'In', values: ['arm64'] }] }], false],
+      ['two terms, the second matches (terms are ORed)', [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['hdd'] }] }, { matchExpressions: [{ key: 'disk', operator: 'Exists' }] }], true],
+    ] as Array<[string, NodeSelectorTerm[], boolean]>
+  ).map(([what, affinity, binds]): Case => ({
+    name: `local volume whose nodeAffinity names ${what}: ${binds ? 'binds' : 'never binds'}`,
+    input: { claims: [pvc('data', { class: 'manual' })], volumes: [pv('l', { class: 'manual', affinity })], classes: [manual] },
+    want: { 'default/data': binds ? 'l' : 'Pending: no PersistentVolume matches' },
+  })),
   { name: 'local volume of another host never binds', input: { claims: [pvc('data', { class: 'manual' })], volumes: [pv('l', { class: 'manual', local: 'host2' })], classes: [manual] }, want: { 'default/data': 'Pending: no PersistentVolume matches' } },
   {
     name: 'already bound stays bound, even when a better volume appears',

@@ -9,6 +9,7 @@ import type { LiveState } from '../../src/runtime/views/index.js';
 import { assembleObservation } from '../../src/runtime/observe.js';
 import { withStoredStatus } from '../../src/plan/stored-status.js';
 import { createHash } from 'node:crypto';
+import { hostNode } from '../../src/model/node-scheduling.js';
 import { specHash } from '../../src/model/hash.js';
 import { res, TEST_HASH_KEY } from '../support/builders.js';
 import type { Divergence } from '../../src/plan/rollouts/state.js';
@@ -143,7 +144,7 @@ export function liveState(f: StateFixture): LiveState {
     rollouts: new Map(f.rollouts ?? []),
     nodePorts: [],
     ...(f.volumeBindings ? { volumeBindings: f.volumeBindings } : {}),
-    node: { name: 'dockerhost' },
+    node: hostNode({ name: 'dockerhost', arch: 'amd64' }),
     ...(f.controller === null ? {} : { controller: f.controller ?? DAEMON }),
   };
 }

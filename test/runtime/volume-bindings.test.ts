@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DockerClient } from '../../src/apply/docker.js';
+import { UNKNOWN_NODE } from '../../src/model/node-scheduling.js';
 import type { Resource } from '../../src/model/types.js';
 import { buildDesiredState } from '../../src/plan/desired.js';
 import { openStore, type Store } from '../../src/runtime/store/index.js';
@@ -18,8 +18,6 @@ import { deployment, observedState, res, sequence, TEST_HASH_KEY } from '../supp
 const claim = (name: string, cls?: string): Resource =>
   res({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...(cls ? { storageClassName: cls } : {}) } });
 const lazy = res({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'lazy' }, provisioner: 'rancher.io/local-path', volumeBindingMode: 'WaitForFirstConsumer' });
-/** No Docker call is expected: no PersistentVolume here has a nodeAffinity. */
-const docker = {} as DockerClient;
 
 let dir: string;
 let store: Store;
@@ -34,10 +32,11 @@ afterEach(() => {
 
 function settle(resources: Resource[], options: { dryRun?: boolean; firstConsumers?: (s: unknown) => readonly string[] } = {}) {
   const desired = buildDesiredState(resources, { hashKey: TEST_HASH_KEY });
-  return settleVolumeBindings({ docker, store, random: sequence() }, 'a', desired, observedState([]), {
+  return settleVolumeBindings({ store, random: sequence() }, 'a', desired, observedState([]), {
     dryRun: options.dryRun ?? false,
     prune: false,
     now: 5,
+    node: UNKNOWN_NODE,
     ...(options.firstConsumers ? { firstConsumers: options.firstConsumers } : {}),
   });
 }

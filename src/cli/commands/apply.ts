@@ -65,7 +65,7 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
   const progress = flags.output === 'text' ? progressPrinter(ctx, color) : undefined;
   const validate = validateOptionsFrom(flags);
   const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, holder: engine.holder, ...(validate.hostPolicy ? { policy: validate.hostPolicy } : {}) });
-  const deps = { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, hooks: readiness.hooks, node: engine.node };
+  const deps = { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, hooks: readiness.hooks };
   const streaming = progress ? { onProgress: progress.onProgress, onChanges: (changes: ResourceChange[]) => printChanges(changes, flags, ctx) } : {};
   const helpers = { formatProblemsText };
   try {

@@ -1,4 +1,3 @@
-import { nodeIdentity } from '../node-flags.js';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { BerthError } from '../../model/errors.js';
@@ -130,7 +129,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
         }
       : { kind: 'folder' as const, dir: s.source.dir, description: `folder ${s.source.dir}`, debounceMs: s.source.debounceMs };
   const d = daemonMod.createDaemon(
-    { docker, store, clock, log, random: Math.random, metrics, holder: leaseHolder('daemon'), node: nodeIdentity(), plane: createControlPlane({ docker, store, clock, log }, app), logRevision },
+    { docker, store, clock, log, random: Math.random, metrics, holder: leaseHolder('daemon'), plane: createControlPlane({ docker, store, clock, log }, app), logRevision },
     {
       app,
       source,
@@ -147,7 +146,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   );
   target = d;
   const server = api.createApiServer({
-    handlers: handlers.createHandlers({ daemon: d, app, docker, store, clock, random: Math.random, node: nodeIdentity(), metrics, log, validate, version: VERSION, ...(s.source.kind === 'git' ? { trackedRef: s.source.ref } : {}) }),
+    handlers: handlers.createHandlers({ daemon: d, app, docker, store, clock, random: Math.random, metrics, log, validate, version: VERSION, ...(s.source.kind === 'git' ? { trackedRef: s.source.ref } : {}) }),
     log,
     ...(token ? { token } : {}),
     allowedHosts: s.allowedHosts,

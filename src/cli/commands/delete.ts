@@ -83,7 +83,7 @@ async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Pro
     // An intent (issue 12 F3): deleted by the pass of whoever holds the app, here or in the
     // daemon that manages it; never LEASE_HELD for a command.
     const outcome = await submit(
-      { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, node: engine.node, hooks, holder: engine.holder, wake: wakeDaemon },
+      { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, hooks, holder: engine.holder, wake: wakeDaemon },
       { type: 'delete', targets: targets.map((t) => ({ kind: t.kind, namespace: t.namespace, name: t.name })), ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}), verify: flags.wait !== false },
       { app: engine.app, wait: false, timeoutMs: DELETE_TIMEOUT_MS, signal: io.interrupted, hostPolicy: policy },
     );

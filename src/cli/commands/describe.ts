@@ -45,7 +45,7 @@ async function describe(args: string[], flags: DescribeFlags, io: CliIO): Promis
   ]);
   const engine = openEngine(flags, io);
   try {
-    const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname, nodeIdentity: engine.node, node: true });
+    const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname });
     const kinds = [...new Set([...query.groups.map((g) => g.kind), 'Pod' as const, 'ReplicaSet' as const])];
     const all = buildViews(state, kinds);
     const chosen: View[] = [];

@@ -126,7 +126,7 @@ async function get(args: string[], flags: GetFlags, io: CliIO): Promise<number> 
   const allNamespaces = flags.allNamespaces ?? false;
   const engine = openEngine(flags, io);
   try {
-    const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname, nodeIdentity: engine.node, node: format !== 'table' && format !== 'name' });
+    const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname });
     const kinds = query.groups.map((g) => g.kind);
     const { views, missing } = selectViews(buildViews(state, kinds), query, { namespace, allNamespaces, selector });
     writeGet(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, noHeaders: flags.headers === false, quietEmpty: missing.length > 0 });

@@ -30,7 +30,7 @@ export async function watchRollout(engine: Engine, key: string, options: { timeo
   try {
     for (;;) {
       const result = await runPass(
-        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, node: engine.node },
+        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness },
         { app: engine.app, target: { kind: 'applied' }, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
       );
       const found = result.converge?.firstPlan.workloads.find((w) => w.key === key);
@@ -125,7 +125,7 @@ export async function waitForWorkload(engine: Engine, key: string, timeoutMs: nu
   try {
     for (;;) {
       const result = await runPass(
-        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, node: engine.node },
+        { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness },
         { app: engine.app, target: { kind: 'applied' }, prune: false, dryRun: true, waitForReady: false, timeoutMs: 0 },
       );
       const plan = result.converge?.firstPlan;

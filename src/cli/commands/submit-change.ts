@@ -27,7 +27,7 @@ export async function submitChange(
   const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, holder: engine.holder, policy: options.policy });
   try {
     const outcome = await submit(
-      { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, node: engine.node, readiness, hooks: readiness.hooks, holder: engine.holder, wake: wakeDaemon },
+      { docker: engine.docker, store: engine.store, clock: engine.clock, log: engine.log, random: engine.random, plane: engine.plane, readiness, hooks: readiness.hooks, holder: engine.holder, wake: wakeDaemon },
       spec,
       { app: engine.app, wait: options.wait, timeoutMs: options.timeoutMs, signal: ctx.io.interrupted, hostPolicy: options.policy },
     );

@@ -1,4 +1,3 @@
-import type { NodeIdentity } from '../../model/node-scheduling.js';
 import type { DockerClient } from '../../apply/docker.js';
 import { holdMessage } from '../../plan/local-hold.js';
 import type { ValidateOptions } from '../../manifests/index.js';
@@ -33,8 +32,6 @@ export interface HandlerDeps {
   validate: ValidateOptions;
   trackedRef?: GitRef;
   version: string;
-  /** The host as a node, for the diff's DaemonSet placement. */
-  node?: NodeIdentity;
 }
 
 /** Events answered when the query sets no limit. */
@@ -122,7 +119,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
 
     async resources(query) {
       const kinds = query.kind ? [query.kind] : KINDS;
-      const state = await readLiveState({ docker: deps.docker, store, clock: deps.clock }, { app, ...(deps.node ? { nodeIdentity: deps.node } : {}) });
+      const state = await readLiveState({ docker: deps.docker, store, clock: deps.clock }, { app });
       const views = buildViews(state, kinds).filter((v) => query.namespace === undefined || v.namespace === query.namespace);
       return { status: 200, body: { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: views.map(itemWithHealth) } };
     },
@@ -177,7 +174,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     async diff() {
       const revision = daemon.latestRevision();
       if (!revision) return { status: 503, body: { error: 'no revision has been read from the source yet' } };
-      const result = await liveDiff({ docker: deps.docker, store, clock: deps.clock, random: deps.random, ...(deps.node ? { node: deps.node } : {}) }, { app, revision, validate: deps.validate, prune: true });
+      const result = await liveDiff({ docker: deps.docker, store, clock: deps.clock, random: deps.random }, { app, revision, validate: deps.validate, prune: true });
       return { status: 200, body: { revision: { id: revision.id, origin: revision.origin }, valid: result.valid, problems: result.problems, ...(result.report ? { report: result.report } : {}) } };
     },
 

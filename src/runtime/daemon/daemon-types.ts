@@ -1,4 +1,3 @@
-import type { NodeIdentity } from '../../model/node-scheduling.js';
 import type { DockerClient } from '../../apply/docker.js';
 import type { ValidateOptions } from '../../manifests/index.js';
 import type { Clock } from '../../model/clock.js';
@@ -44,8 +43,6 @@ export interface DaemonDeps {
   random: () => number;
   metrics: DaemonMetrics;
   holder: LeaseHolder;
-  /** The host as a node (cli/ reads it), which DaemonSets place their pod by. */
-  node?: NodeIdentity;
   /** The app's control plane, built once by the composition root (cli/commands/daemon.ts). */
   plane: ControlPlane;
   /**

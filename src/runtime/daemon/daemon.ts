@@ -206,7 +206,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     passLog.debug({ reasons: [...ctx.reasons], fromSource, jobs: jobs.length }, 'reconcile pass started');
     // One readiness object and one control plane for the daemon's life: the Services runtime
     // remembers pods and data-plane writes across passes.
-    const passDeps = { docker, store, clock, log: passLog, random, plane: deps.plane, readiness: readinessSource!, hooks: readinessProbe!.hooks, ...(deps.node ? { node: deps.node } : {}) };
+    const passDeps = { docker, store, clock, log: passLog, random, plane: deps.plane, readiness: readinessSource!, hooks: readinessProbe!.hooks };
     const common = { app, extraResources: jobs, prune: true, waitForReady: false, timeoutMs: settings.passTimeoutMs, signal: ctx.signal };
     if (passIntent) {
       actingOnIntent = true;

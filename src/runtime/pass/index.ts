@@ -1,10 +1,10 @@
-import { buildDesiredStateOnHost } from '../node-facts.js';
+import { readHostNode } from '../node-facts.js';
 import type { DesiredState } from '../../plan/desired.js';
+import { buildDesiredState } from '../../plan/desired.js';
 import type { ValidateOptions } from '../../manifests/index.js';
 import { validateRevision } from '../../manifests/index.js';
 import { BerthError } from '../../model/errors.js';
 import type { HostPolicy } from '../../model/policy.js';
-import { nodeOf } from '../../model/node-scheduling.js';
 import { DEFAULT_HOST_POLICY } from '../../model/policy.js';
 import type { Problem } from '../../model/problem.js';
 import { hasErrors } from '../../model/problem.js';
@@ -192,7 +192,9 @@ async function converge(
   },
 ): Promise<Converged> {
   const resources = withReplicaOverrides(o.resources, o.replicas);
-  const desired = await buildDesiredStateOnHost(deps.docker, req.extraResources?.length ? [...resources, ...req.extraResources] : resources, { hashKey: appHashKeys(deps.store, req.app).template });
+  // The node is read once for the whole pass, so every decision in it sees the same one.
+  const host = await readHostNode(deps.docker, o.policy);
+  const desired = buildDesiredState(req.extraResources?.length ? [...resources, ...req.extraResources] : resources, { hashKey: appHashKeys(deps.store, req.app).template, node: host.facts });
   const hostPathPrefixes = o.policy?.hostPathPrefixes;
   const allowedRegistries = o.policy?.allowedRegistries;
   const outcome = await reconcile(deps, {
@@ -204,7 +206,7 @@ async function converge(
     timeoutMs: req.timeoutMs,
     rollouts: { policy: o.policy ?? DEFAULT_HOST_POLICY },
     previousInventory: o.previousInventory,
-    node: nodeOf(deps.node, o.policy),
+    node: host.node,
     ...(hostPathPrefixes ? { hostPathPrefixes } : {}),
     ...(allowedRegistries ? { allowedRegistries } : {}),
     ...(req.dryRun ? { dryRun: true } : {}),

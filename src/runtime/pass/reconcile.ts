@@ -20,7 +20,7 @@ import { BerthError } from '../../model/errors.js';
 import { settleNodePorts } from '../node-ports.js';
 import { settleVolumeBindings } from '../volume-bindings.js';
 import type { HostPolicy } from '../../model/policy.js';
-import type { NodeIdentity, NodeInfo } from '../../model/node-scheduling.js';
+import type { NodeInfo } from '../../model/node-scheduling.js';
 import { effectiveDesired } from '../../plan/rollouts/effective.js';
 import { rolloutProgress } from '../../plan/rollouts/progress.js';
 import type { Divergence } from '../../plan/rollouts/state.js';
@@ -41,8 +41,6 @@ export interface PassDeps {
   hooks?: DeletePodHooks;
   /** The app's control plane from the composition root: Services and data-plane memory. */
   plane: ControlPlane;
-  /** The host as a node (cli/ reads its name): DaemonSets place their pod by it. */
-  node?: NodeIdentity;
 }
 
 export interface ReconcileRequest {
@@ -71,8 +69,12 @@ export interface ReconcileRequest {
    * what it held tells a pod the revision removed from one an interrupted apply left behind.
    */
   previousInventory?: readonly InventoryEntry[];
-  /** The node this host is, with the operator's labels and taints (model/node-scheduling.ts). */
-  node?: NodeInfo;
+  /**
+   * The one node this host is (runtime/node-facts.ts readHostNode, read once per pass): DaemonSet
+   * placement and local volumes' nodeAffinity both read it, as the desired state's downward
+   * `spec.nodeName` does.
+   */
+  node: NodeInfo;
 }
 
 export type ProgressEvent =
@@ -151,9 +153,10 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
       dryRun: req.dryRun ?? false,
       prune: req.prune,
       now: clock.now(),
-      firstConsumers: (storage) => plan(desired, { ...observed, storage }, { now: clock.now(), random: deps.random, prune: req.prune, ...(req.node ? { node: req.node } : {}) }).firstConsumers ?? [],
+      node: req.node,
+      firstConsumers: (storage) => plan(desired, { ...observed, storage }, { now: clock.now(), random: deps.random, prune: req.prune, node: req.node }).firstConsumers ?? [],
     });
-    const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune, ...(req.node ? { node: req.node } : {}) });
+    const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune, node: req.node });
     firstPlan ??= p;
     last = p;
     if (!req.dryRun) await pruneStaleMounts(deps, req.app, observed);

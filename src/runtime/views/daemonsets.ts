@@ -18,7 +18,7 @@ export function daemonSetView(ctx: ViewContext, entry: InventoryEntry, pods: rea
   const { state } = ctx;
   const hash = ctx.workloads.get(entry.key)?.template.hash;
   const template = state.effectiveTemplates.get(entry.key) ?? d.spec.template;
-  const fit = daemonPodFits(template.spec, state.placementNode ?? UNKNOWN_NODE);
+  const fit = daemonPodFits(template.spec, state.node ?? UNKNOWN_NODE);
   const desired = fit.fits ? 1 : 0;
   const fresh = pods.filter((p) => hash !== undefined && p.object.metadata.labels?.['controller-revision-hash'] === hash);
   const node = (ps: readonly PodView[]) => (ps.length > 0 ? 1 : 0);

@@ -1,11 +1,10 @@
 import type { DockerClient } from '../../apply/docker.js';
-import { dockerError } from '../../apply/docker.js';
 import type { Observation } from '../observe.js';
 import { observe } from '../observe.js';
 import type { Clock } from '../../model/clock.js';
 import { buildDesiredState, hasRollouts } from '../../plan/desired.js';
-import type { NodeIdentity, NodeInfo } from '../../model/node-scheduling.js';
-import { nodeOf } from '../../model/node-scheduling.js';
+import type { NodeInfo } from '../../model/node-scheduling.js';
+import { readHostNode } from '../node-facts.js';
 import { replicaOverrides, withReplicaOverrides } from '../../plan/overrides.js';
 import type { HashKey } from '../../model/hash.js';
 import type { VolumeBindingRecord } from '../../model/storage.js';
@@ -53,8 +52,12 @@ export interface LiveState {
   divergences: ReadonlyMap<string, Divergence>;
   /** Deployments paused by `rollout pause` (an override, not in the manifest). */
   paused: ReadonlySet<string>;
-  /** The Docker host as a Kubernetes node; read only when asked (`-o wide`, json, describe). */
-  node?: { name: string };
+  /**
+   * The one node this host is (runtime/node-facts.ts readHostNode, with the applied policy's
+   * labels and taints): the NODE column, DaemonSet placement and local volumes' binding read it,
+   * as a pass does. Absent in views built without a host.
+   */
+  node?: NodeInfo;
   /** PersistentVolume bindings the store holds (runtime/store/volume-bindings.ts); absent: none read. */
   volumeBindings?: VolumeBindingRecord[];
   /**
@@ -62,24 +65,18 @@ export interface LiveState {
    * nothing heals or rolls out between commands, and the views say so (NoController).
    */
   controller?: LeaseHolder;
-  /** This host as a node for DaemonSet placement: the asker's identity and the applied policy's labels and taints. */
-  placementNode?: NodeInfo;
 }
 
 export interface ReadLiveOptions {
   app: string;
-  /** Also read the Docker host's name (one `GET /info`). */
-  node?: boolean;
   /** The asker's host name: a lease of a dead process on it drives nothing (store liveLease). */
   hostname?: string;
-  /** The host as a node (cli/ reads it), to tell whether a DaemonSet runs its pod here. */
-  nodeIdentity?: NodeIdentity;
 }
 
 export async function readLiveState(deps: { docker: DockerClient; store: Store; clock: Clock }, options: ReadLiveOptions): Promise<LiveState> {
   const { docker, store, clock } = deps;
   const { app } = options;
-  const [host, node] = await Promise.all([observe(deps, { app, detail: true }), options.node ? readNode(docker) : Promise.resolve(undefined)]);
+  const [host, { node }] = await Promise.all([observe(deps, { app, detail: true }), readHostNode(docker, store.getAppliedPolicy(app))]);
   // Objects as they run: with the replica counts `berth scale` set (the inventory keeps the source's).
   const inventory = withReplicaOverrides(host.inventory, replicaOverrides(store.listDeploymentOverrides(app)));
   const templateHashKey = appHashKeys(store, app).template;
@@ -107,9 +104,8 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
     paused,
     nodePorts: store.listNodePorts(app),
     volumeBindings: store.listVolumeBindings(app),
-    ...(node ? { node } : {}),
+    node,
     ...controllerOf(store, app, clock.now(), options.hostname),
-    placementNode: nodeOf(options.nodeIdentity, store.getAppliedPolicy(app)),
   };
 }
 
@@ -119,14 +115,6 @@ function controllerOf(store: Store, app: string, now: number, hostname: string |
   return lease && lease.expiresAt > now ? { controller: lease.holder } : {};
 }
 
-async function readNode(docker: DockerClient): Promise<{ name: string }> {
-  try {
-    const info = (await docker.api.info()) as { Name?: string };
-    return { name: info.Name ?? 'docker' };
-  } catch (err) {
-    throw dockerError(err, 'reading the Docker host information');
-  }
-}
 
 /**
  * What the app's Deployments really run, as a pass decides it (plan/rollouts/effective.ts, whose

@@ -30,7 +30,7 @@ export function storageViewState(ctx: ViewContext): StorageViewState {
     records,
     heldClaims: heldClaims(ctx.desired, ctx.state.host, false),
     consumed: consumedClaims(ctx.desired.workloads),
-    node: { name: ctx.state.node?.name ?? '', labels: ctx.state.node ? { 'kubernetes.io/hostname': ctx.state.node.name } : {} },
+    node: ctx.state.node ?? { name: '', labels: {} },
     now: ctx.state.now,
     newUid: () => 'pending',
   });

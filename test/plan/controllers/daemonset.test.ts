@@ -11,7 +11,7 @@ import { observedFrom, observedState, res, sequence, TEST_HASH_KEY } from '../..
 
 const KEY = 'DaemonSet/default/agent';
 type DaemonSetWorkload = Extract<Workload, { kind: 'DaemonSet' }>;
-const NODE = hostNode({ hostname: 'box', arch: 'amd64' }, { labels: { role: 'edge' } });
+const NODE = hostNode({ name: 'box', arch: 'amd64' }, { labels: { role: 'edge' } });
 
 function daemonSet(image: string, spec: Record<string, unknown> = {}, podSpec: Record<string, unknown> = {}) {
   return res({

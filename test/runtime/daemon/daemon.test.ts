@@ -43,6 +43,8 @@ function fakeDocker(networks: Array<Partial<Dockerode.NetworkInspectInfo>> = [])
     listNetworks: list(networks),
     listVolumes: list({ Volumes: [] }),
     ping: () => (wedged ? fail() : Promise.resolve('OK')),
+    // Every pass reads the node once (runtime/node-facts.ts).
+    info: () => Promise.resolve({ Name: 'unit-host', Architecture: 'x86_64', OSType: 'linux' }),
     getEvents: () => {
       const s = new PassThrough();
       streams.push(s);
