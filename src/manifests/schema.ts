@@ -74,7 +74,8 @@ export function checkSchema(info: KindInfo, object: unknown, r: Reporter, emptie
           break;
         }
         strip.push(path);
-        r.report('unimplemented-field', path, unimplementedMessage(path, e.schema), { at: 'key' });
+        // `{}` / `[]` (Helm's toYaml of an empty value) sets nothing, so nothing is ignored.
+        if (!isEmptyValue(valueAt(object, path))) r.report('unimplemented-field', path, unimplementedMessage(path, e.schema), { at: 'key' });
         break;
       case REFUSED_KEYWORD:
         r.report('unsupported-field', path, refusedMessage(path, e.schema), { at: 'key' });
@@ -84,6 +85,10 @@ export function checkSchema(info: KindInfo, object: unknown, r: Reporter, emptie
     }
   }
   return strip;
+}
+
+function isEmptyValue(v: unknown): boolean {
+  return (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
 }
 
 function unimplementedMessage(path: Path, hint: unknown): string {

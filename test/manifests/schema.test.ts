@@ -33,7 +33,7 @@ describe('schema', () => {
     {
       name: 'unimplemented pod fields are warnings at the key',
       text: pod(yaml`
-        affinity: {}
+        affinity: {podAntiAffinity: {}}
         schedulerName: custom
         containers:
           - name: app
