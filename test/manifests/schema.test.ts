@@ -38,7 +38,7 @@ describe('schema', () => {
         containers:
           - name: app
             image: nginx:1.25
-            terminationMessagePath: /dev/termination-log
+            terminationMessagePath: /tmp/done
       `),
       want: [
         at(6, 3, 'unimplemented-field', 'spec.affinity', 'warning'),
