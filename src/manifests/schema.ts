@@ -3,6 +3,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { KindInfo } from '../model/kinds.js';
 import { didYouMean } from './did-you-mean.js';
 import { grpcPortHint } from './grpc-port-hint.js';
+import { isKubernetesDefault } from './kubernetes-defaults.js';
 import type { Path } from './path.js';
 import { formatPath, pathFromPointer } from './path.js';
 import type { Reporter } from './report.js';
@@ -74,7 +75,9 @@ export function checkSchema(info: KindInfo, object: unknown, r: Reporter, emptie
           break;
         }
         strip.push(path);
-        r.report('unimplemented-field', path, unimplementedMessage(path, e.schema), { at: 'key' });
+        // `{}` / `[]` (Helm's toYaml of an empty value) sets nothing, so nothing is ignored.
+        // So does a field at its Kubernetes default (kubectl exports write them out).
+        if (!isEmptyValue(valueAt(object, path)) && !isKubernetesDefault(path, valueAt(object, path), valueAt(object, path.slice(0, -1)))) r.report('unimplemented-field', path, unimplementedMessage(path, e.schema), { at: 'key' });
         break;
       case REFUSED_KEYWORD:
         r.report('unsupported-field', path, refusedMessage(path, e.schema), { at: 'key' });
@@ -84,6 +87,10 @@ export function checkSchema(info: KindInfo, object: unknown, r: Reporter, emptie
     }
   }
   return strip;
+}
+
+function isEmptyValue(v: unknown): boolean {
+  return (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
 }
 
 function unimplementedMessage(path: Path, hint: unknown): string {

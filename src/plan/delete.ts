@@ -207,9 +207,10 @@ function planTarget(input: DeleteInput, target: DeleteTarget): Planned {
       p.deployments.push(key);
       // persistentVolumeClaimRetentionPolicy.whenDeleted: Delete takes its claims along; Retain
       // (the default) leaves them, standalone claims the next set of that name uses again.
+      // Their volumes go by the reclaim policy of what each is bound to, as any deleted claim's.
       for (const claim of claimsDeletedWithSet(input.inventory, key)) {
-        const volume = host.volumes.find((v) => v.role === 'pvc' && v.namespace === target.namespace && v.owner === claim.name);
-        if (volume) add({ type: 'delete-volume', key, namespace: target.namespace, claim: claim.name, volumeName: volume.name });
+        const { volume } = claimVolume(input, target.namespace, claim.name);
+        if (volume && !retained(input, volume)) add({ type: 'delete-volume', key, namespace: target.namespace, claim: claim.name, volumeName: volume.name });
         p.forget.push(claim.key);
       }
       found ||= pods.length > 0;
@@ -235,9 +236,7 @@ function planTarget(input: DeleteInput, target: DeleteTarget): Planned {
     }
     case 'PersistentVolumeClaim': {
       // The volume it is bound to goes by its reclaim policy (plan/volume-binding.ts releases it).
-      const binding = input.volumeBindings?.find((b) => b.phase === 'Bound' && b.claim === `${target.namespace}/${target.name}`);
-      const handle = binding ? binding.provisioned?.handle : target.name;
-      const volume = handle === undefined ? undefined : host.volumes.find((v) => v.role === 'pvc' && v.namespace === target.namespace && (v.handle ?? v.owner) === handle);
+      const { binding, volume } = claimVolume(input, target.namespace, target.name);
       if (volume && !retained(input, volume)) add({ type: 'delete-volume', key, namespace: target.namespace, claim: target.name, volumeName: volume.name });
       found ||= volume !== undefined || binding !== undefined;
       break;
@@ -282,6 +281,14 @@ export function selectTargets(objects: readonly Listed[], scope: { namespace: st
 }
 
 /** A Docker volume of a provisioned PersistentVolume whose reclaim policy is Retain: deleting its claim keeps it. */
+/** The binding of claim `namespace/name` and the Docker volume that holds its data, if any (a static PersistentVolume's is no Docker volume). */
+function claimVolume(input: DeleteInput, namespace: string, name: string): { binding?: VolumeBindingRecord; volume?: ObservedVolume } {
+  const binding = input.volumeBindings?.find((b) => b.phase === 'Bound' && b.claim === `${namespace}/${name}`);
+  const handle = binding ? binding.provisioned?.handle : name;
+  const volume = handle === undefined ? undefined : input.host.volumes.find((v) => v.role === 'pvc' && v.namespace === namespace && (v.handle ?? v.owner) === handle);
+  return { ...(binding ? { binding } : {}), ...(volume ? { volume } : {}) };
+}
+
 function retained(input: DeleteInput, v: ObservedVolume): boolean {
   if (v.role !== 'pvc') return false;
   const handle = v.handle ?? v.owner;

@@ -196,8 +196,9 @@ function bindClaim(claim: PersistentVolumeClaim, ctx: ClaimContext): Decision {
     return why ? { pending: `volume ${quote(name)} cannot bind: ${why}` } : bind(pv);
   }
 
+  // A class no StorageClass defines still binds volumes of that class name (Kubernetes matches
+  // by name; the object matters only for delayed binding and provisioning).
   const sc = className === '' ? undefined : ctx.classByName.get(className);
-  if (className !== '' && !sc) return { pending: `storageclass.storage.k8s.io ${quote(className)} not found` };
   if (sc?.volumeBindingMode === 'WaitForFirstConsumer' && !ctx.input.consumed.has(key)) return { pending: 'waiting for first consumer to be created before binding', waitsForConsumer: true };
 
   // Pre-bound from the volume's side wins, as long as it can hold the claim.
@@ -218,6 +219,7 @@ function bindClaim(claim: PersistentVolumeClaim, ctx: ClaimContext): Decision {
   const smallest = candidates[0];
   if (smallest) return bind(smallest.pv);
 
+  if (className !== '' && !sc) return { pending: `storageclass.storage.k8s.io ${quote(className)} not found` };
   const wanted = `storageClassName ${quote(className)}, ${claim.spec.resources?.requests?.storage ?? '0'}, ${(claim.spec.accessModes ?? []).join(',') || 'no access modes'}`;
   if (!sc || sc.provisioner === NO_PROVISIONER || !provisions(sc.provisioner)) return { pending: `no PersistentVolume matches (${wanted})` };
   if (claim.spec.selector) return { pending: `no PersistentVolume matches (${wanted}), and a claim with a selector is not provisioned dynamically` };

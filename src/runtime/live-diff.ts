@@ -16,6 +16,8 @@ import { observe } from './observe.js';
 import { appHashKeys } from './host-key.js';
 import { sourceRevisionOf } from '../model/source-revision.js';
 import { effectiveDesired } from '../plan/rollouts/effective.js';
+import type { Workload } from '../plan/desired.js';
+import { hasRollouts } from '../plan/desired.js';
 import { deploymentKeys, readRolloutState } from './rollout-state.js';
 import { withStatefulSetClaims } from '../plan/controllers/statefulset-claims.js';
 import { effectiveDeployments } from './views/live.js';
@@ -66,14 +68,7 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
   // Whether a Deployment's pods are replaced is decided on the template that runs now (a pin
   // or rollback of the inventory's) against the one applying runs, not on the manifests: undo
   // to what the source now says replaces nothing, though the manifest changed.
-  const runs = effectiveDeployments(deps.store, req.app, inventory).hashes;
-  const replacesPods = new Map<string, boolean | 'paused'>();
-  for (const w of effective.workloads) {
-    const now = runs.get(w.key);
-    if (w.kind !== 'Deployment' || now === undefined) continue;
-    // Paused (by `rollout pause` too, which the manifest does not say): nothing rolls.
-    replacesPods.set(w.key, now === w.template.hash ? false : w.paused ? 'paused' : true);
-  }
+  const replacesPods = podReplacements(effective.workloads, effectiveDeployments(deps.store, req.app, inventory).hashes);
   const report = createDiffReport({
     from: { id: lastApplied, origin: `live host (app ${req.app})` },
     to: { id: req.revision.id, origin: req.revision.origin },
@@ -102,4 +97,20 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
     (a, b) => a.deployment.localeCompare(b.deployment) || a.reason.localeCompare(b.reason),
   );
   return { valid: true, problems, report: { ...report, ...(drift.length ? { drift } : {}), ...(divergences.length ? { divergences } : {}) } };
+}
+
+/**
+ * Whether applying replaces the pods of each workload with a rollout history (Deployment,
+ * DaemonSet, StatefulSet), from the template it runs now (`runs`, a pin by `rollout undo`
+ * included) against the one applying would run.
+ */
+export function podReplacements(workloads: readonly Workload[], runs: ReadonlyMap<string, string>): Map<string, boolean | 'paused'> {
+  const replacesPods = new Map<string, boolean | 'paused'>();
+  for (const w of workloads) {
+    const now = runs.get(w.key);
+    if (!(hasRollouts(w) || w.kind === 'StatefulSet') || now === undefined) continue;
+    // Paused (by `rollout pause` too, which the manifest does not say): nothing rolls.
+    replacesPods.set(w.key, now === w.template.hash ? false : w.kind === 'Deployment' && w.paused ? 'paused' : true);
+  }
+  return replacesPods;
 }

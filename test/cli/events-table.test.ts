@@ -23,6 +23,10 @@ describe('get events', () => {
     { key: 'Pod/default/web-0', want: { kind: 'Pod', namespace: 'default', name: 'web-0' } },
     { key: 'Deployment/shop/cart', want: { kind: 'Deployment', namespace: 'shop', name: 'cart' } },
     { key: 'Namespace/shop', want: { kind: 'Namespace', namespace: 'default', name: 'shop' } },
+    // Inventory keys of cluster-scoped objects have an empty namespace (`Kind//name`): get events showed `persistentvolume//pv-1`.
+    { key: 'Namespace//shop', want: { kind: 'Namespace', namespace: 'default', name: 'shop' } },
+    { key: 'PersistentVolume//pv-1', want: { kind: 'PersistentVolume', namespace: 'default', name: 'pv-1' } },
+    { key: 'ClusterRole//system:metrics-reader', want: { kind: 'ClusterRole', namespace: 'default', name: 'system:metrics-reader' } },
   ])('the object of $key', ({ key, want }) => {
     expect(eventObject(key)).toEqual(want);
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatProblemsGithub, formatProblemsJson, formatProblemsText, formatSummary } from '../../src/cli/output/problems.js';
+import { kindInfo } from '../../src/model/kinds.js';
 import type { Problem } from '../../src/model/problem.js';
 import { runCli } from '../support/cli.js';
 
@@ -140,6 +141,13 @@ describe('berth validate', () => {
       code: 0,
       lines: [['ingress.yaml', '2', '7', 'warning', 'kind'], ['0 errors, 1 warning in 1 file; 1 resource valid']],
     });
+  });
+
+  it('--skip-unsupported names as examples only kinds berth does not run', async () => {
+    const help = (await runCli(['validate', '--help'], { cwd: dir })).stdout.replace(/\s+/g, ' ');
+    const examples = /--skip-unsupported .*?\(([^)]*)\)/.exec(help)![1]!.split(/, /).filter((k) => k !== '...');
+    expect(examples.length).toBeGreaterThan(0);
+    expect(examples.filter((k) => kindInfo(k) !== undefined)).toEqual([]);
   });
 
   it.each([

@@ -51,6 +51,11 @@ describe('empty values are unset', () => {
     { name: 'template annotations', opts: { template: 'annotations:' } },
     { name: 'pod fields (securityContext, volumes, initContainers, hostAliases)', opts: { podSpec: 'securityContext:\nvolumes:\ninitContainers:\nhostAliases:' } },
     { name: 'unimplemented fields written empty (no "ignored" warning)', opts: { podSpec: 'nodeSelector:\ntolerations:\naffinity:\nimagePullSecrets:' } },
+    // Helm's `toYaml` of an empty value renders `{}` / `[]`: they set nothing either, so nothing is ignored.
+    {
+      name: 'unimplemented fields written as {} or [] (no "ignored" warning)',
+      opts: { podSpec: 'nodeSelector: {}\ntolerations: []\naffinity: {}\nimagePullSecrets: []\ntopologySpreadConstraints: []' },
+    },
     {
       name: 'container fields (args, command, env, envFrom, ports, resources, securityContext, probes, volumeMounts)',
       opts: { container: 'args:\ncommand:\nenv:\nenvFrom:\nports:\nresources:\nsecurityContext:\nlivenessProbe:\nreadinessProbe:\nvolumeMounts:\nworkingDir:\nimagePullPolicy:' },

@@ -33,12 +33,12 @@ describe('schema', () => {
     {
       name: 'unimplemented pod fields are warnings at the key',
       text: pod(yaml`
-        affinity: {}
+        affinity: {podAntiAffinity: {}}
         schedulerName: custom
         containers:
           - name: app
             image: nginx:1.25
-            terminationMessagePath: /dev/termination-log
+            terminationMessagePath: /tmp/done
       `),
       want: [
         at(6, 3, 'unimplemented-field', 'spec.affinity', 'warning'),

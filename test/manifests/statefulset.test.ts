@@ -60,6 +60,16 @@ describe('StatefulSet manifests', () => {
       codes: [],
       want: { podManagementPolicy: 'Parallel', persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Delete' } },
     },
+    {
+      // `kubectl get sts -o yaml` writes these into every claim template.
+      name: 'an exported claim template (apiVersion, kind, creationTimestamp: null, status) validates clean; the server fields are dropped',
+      text: HEADLESS + STS('apps/v1').replace(
+        '  - metadata: {name: data}\n',
+        '  - apiVersion: v1\n    kind: PersistentVolumeClaim\n    metadata: {name: data, creationTimestamp: null, resourceVersion: "1", uid: x}\n    status: {phase: Pending}\n',
+      ),
+      codes: [],
+      want: { volumeClaimTemplates: [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] as unknown as StatefulSet['spec']['volumeClaimTemplates'] },
+    },
   ])('$name', ({ text, codes, want }) => {
     const { resources, problems } = validate({ 'f.yaml': text });
     expect(problems.map((p) => p.code)).toEqual(codes);

@@ -128,6 +128,13 @@ describe('storage manifests', () => {
     expect(got.map((f) => [f.code, f.path, f.severity, f.line])).toEqual([['unknown-storage-class', 'spec.storageClassName', 'warning', 5]]);
   });
 
+  it('a class no StorageClass defines but a PersistentVolume of the revision names binds that volume: no warning', () => {
+    const claim = `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: task-pv-claim}\nspec:\n  storageClassName: manual\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 3Gi}}\n---\n`;
+    const noClass = STATIC.slice(0, STATIC.indexOf('apiVersion: storage.k8s.io/v1'));
+    expect(noClass).not.toContain('kind: StorageClass');
+    expect(findings({ 'f.yaml': claim + noClass }, { hostPolicy: SRV })).toEqual([]);
+  });
+
   it('the CLI aliases name the kinds as kubectl does', async () => {
     const { resolveKindAlias } = await import('../../src/model/kinds.js');
     expect(['pv', 'persistentvolumes', 'sc', 'storageclasses.storage.k8s.io'].map((a) => resolveKindAlias(a)?.kind)).toEqual(['PersistentVolume', 'PersistentVolume', 'StorageClass', 'StorageClass']);

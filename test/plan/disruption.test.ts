@@ -174,3 +174,31 @@ describe('a ReplicaSet replacing pods of a changed template honours PodDisruptio
     expect(pdbWait(p)?.stuck ?? (pdbWait(p) ? false : undefined)).toBe(stuck);
   });
 });
+
+// Issue 14: "PodDisruptionBudget (honoured by voluntary disruptions berth makes: rollouts and drains)".
+describe('a StatefulSet rollout honours PodDisruptionBudgets', () => {
+  const sts = (image: string, maxUnavailable: number) =>
+    res({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: {
+        serviceName: 'web',
+        replicas: 3,
+        selector: web,
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image }] } },
+      },
+    });
+  it.each([
+    { name: 'without a budget: maxUnavailable 2 takes two', maxUnavailable: 2, budgets: [] as Resource[], wantDeletes: 2, stuck: undefined },
+    { name: 'minAvailable 2 is stricter than maxUnavailable 2: one', maxUnavailable: 2, budgets: [budget({ minAvailable: 2 })], wantDeletes: 1, stuck: false },
+    { name: 'minAvailable 3: nothing can go: stuck', maxUnavailable: 1, budgets: [budget({ minAvailable: 3 })], wantDeletes: 0, stuck: true },
+  ])('$name', ({ maxUnavailable, budgets, wantDeletes, stuck }) => {
+    const w = workload([sts('img:1', maxUnavailable)], 'StatefulSet/default/web');
+    const old = [0, 1, 2].map((i) => observedFrom(w.template.build(`web-${i}`)));
+    const p = step([sts('img:2', maxUnavailable), ...budgets], old);
+    expect(deletes(p)).toBe(wantDeletes);
+    expect(pdbWait(p)?.stuck ?? (pdbWait(p) ? false : undefined)).toBe(stuck);
+  });
+});

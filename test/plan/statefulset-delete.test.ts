@@ -27,7 +27,11 @@ describe('berth delete sts/NAME', () => {
   it.each([
     ['Retain', ['delete-pod db-0', 'delete-pod db-1'], ['StatefulSet/default/db']],
     ['Delete', ['delete-pod db-0', 'delete-pod db-1', 'delete-volume data-db-0', 'delete-volume data-db-1'], ['StatefulSet/default/db', 'PersistentVolumeClaim/default/data-db-0', 'PersistentVolumeClaim/default/data-db-1']],
-  ])('whenDeleted %s', (whenDeleted, actions, forgotten) => {
+    // The claims go; their volumes go by the reclaim policy of what they are bound to, as a
+    // deleted claim's always do (a class with reclaimPolicy: Retain keeps the data).
+    ['Delete', ['delete-pod db-0', 'delete-pod db-1'], ['StatefulSet/default/db', 'PersistentVolumeClaim/default/data-db-0', 'PersistentVolumeClaim/default/data-db-1'], 'Retain'],
+    ['Delete', ['delete-pod db-0', 'delete-pod db-1', 'delete-volume data-db-0', 'delete-volume data-db-1'], ['StatefulSet/default/db', 'PersistentVolumeClaim/default/data-db-0', 'PersistentVolumeClaim/default/data-db-1'], 'Delete'],
+  ])('whenDeleted %s (case %#; the last two with claims bound to provisioned volumes)', (whenDeleted, actions, forgotten, reclaimPolicy?: string) => {
     const set = statefulSet(whenDeleted);
     const inventory: InventoryEntry[] = withStatefulSetClaims([set], [], new Map(), false).resources.map((r) => ({
       key: r.key,
@@ -42,7 +46,10 @@ describe('berth delete sts/NAME', () => {
     const w = buildDesiredState([set], { hashKey: TEST_HASH_KEY }).workloads[0] as StatefulSetWorkload;
     const pods = [0, 1].map((i) => observedFrom(w.template.build(`db-${i}`)));
     const volumes = [0, 1].map((i) => ({ name: `berth_t_default_pvc_data-db-${i}`, namespace: 'default', role: 'pvc' as const, owner: `data-db-${i}`, labels: {} }));
-    const p = planDelete({ host: { pods, networks: [], volumes, services: [] }, inventory, jobs: new Map() }, [{ kind: 'StatefulSet', namespace: 'default', name: 'db' }]);
+    const volumeBindings = reclaimPolicy
+      ? [0, 1].map((i) => ({ volume: `pvc-${i}`, claim: `default/data-db-${i}`, phase: 'Bound' as const, boundAt: 1, provisioned: { storageClassName: 'keep', capacity: '1Gi', accessModes: [], reclaimPolicy: reclaimPolicy as 'Retain' | 'Delete', handle: `data-db-${i}` } }))
+      : undefined;
+    const p = planDelete({ host: { pods, networks: [], volumes, services: [] }, inventory, jobs: new Map(), ...(volumeBindings ? { volumeBindings } : {}) }, [{ kind: 'StatefulSet', namespace: 'default', name: 'db' }]);
     expect(p.actions.map((a) => (a.type === 'delete-pod' ? `delete-pod ${a.name}` : a.type === 'delete-volume' ? `delete-volume ${a.claim}` : a.type))).toEqual(actions);
     expect(p.changes.flatMap((c) => (c.type === 'remove-inventory' ? c.keys : []))).toEqual(forgotten);
   });

@@ -78,6 +78,10 @@ const cases: Case[] = [
   { name: 'class must match', input: { claims: [pvc('data', { class: 'manual' })], volumes: [pv('a', { class: 'other' })], classes: [manual] }, want: { 'default/data': 'Pending: no PersistentVolume matches (storageClassName "manual", 1Gi, ReadWriteOnce)' } },
   { name: 'class "" binds only volumes of no class', input: { claims: [pvc('data', { class: '' })], volumes: [pv('c', { class: 'manual' }), pv('n')] }, want: { 'default/data': 'n' } },
   { name: 'a class that does not exist', input: { claims: [pvc('data', { class: 'fast' })] }, want: { 'default/data': 'Pending: storageclass.storage.k8s.io "fast" not found' } },
+  // Kubernetes binds by class name; the StorageClass object matters only for provisioning (the
+  // "Configure a Pod to Use a PersistentVolume" tutorial's `manual` class is defined nowhere).
+  { name: 'a static volume of a class no StorageClass defines still binds', input: { claims: [pvc('data', { class: 'manual' })], volumes: [pv('a', { class: 'manual' })] }, want: { 'default/data': 'a' } },
+  { name: 'a class that does not exist, no volume of it', input: { claims: [pvc('data', { class: 'manual' })], volumes: [pv('a', { class: 'other' })] }, want: { 'default/data': 'Pending: storageclass.storage.k8s.io "manual" not found' } },
   {
     name: 'capacity: the smallest volume that holds the request',
     input: { claims: [pvc('data', { class: 'manual', size: '5Gi' })], volumes: [pv('big', { class: 'manual', size: '100Gi' }), pv('small', { class: 'manual', size: '2Gi' }), pv('fit', { class: 'manual', size: '10Gi' })], classes: [manual] },

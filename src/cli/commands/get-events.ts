@@ -11,11 +11,25 @@ export function isEventsQuery(args: readonly string[]): boolean {
   return args.length > 0 && EVENT_RESOURCES.has(args[0]!.toLowerCase());
 }
 
+/**
+ * `get sts,ds,events`: kubectl lists events beside other kinds. The comma list without the event
+ * names (none when it names events alone), or undefined when it names no events among others.
+ */
+export function eventsInList(args: readonly string[]): { others: string[] } | undefined {
+  if (args.length !== 1 || !args[0]!.includes(',')) return undefined;
+  const parts = args[0]!.split(',');
+  const others = parts.filter((p) => !EVENT_RESOURCES.has(p.toLowerCase()));
+  if (others.length === parts.length) return undefined;
+  return { others: others.length > 0 ? [others.join(',')] : [] };
+}
+
 export interface GetEventsFlags extends EngineFlags {
   namespace: string;
   allNamespaces: boolean;
   output?: string;
   headers?: boolean;
+  /** Tables of other kinds came before: a blank line between, as kubectl separates them. */
+  afterTables?: boolean;
 }
 
 /**
@@ -48,6 +62,7 @@ export async function getEvents(args: readonly string[], flags: GetEventsFlags, 
       write(io.stdout, events.map((e) => `event/${eventName(e)}\n`).join(''));
       return 0;
     }
+    if (flags.afterTables) write(io.stdout, '\n');
     const formatted = formatColumns(eventRows(events, { now, wide: format === 'wide', allNamespaces: flags.allNamespaces }));
     write(io.stdout, flags.headers === false ? formatted.slice(formatted.indexOf('\n') + 1) : formatted);
     return 0;

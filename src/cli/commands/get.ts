@@ -12,7 +12,7 @@ import { addEngineOptions } from '../engine-flags.js';
 import type { ResourceQuery } from '../resource-args.js';
 import { parseResourceArgs, resourceText } from '../resource-args.js';
 import { kindNotes } from '../output/kind-notes.js';
-import { getEvents, isEventsQuery } from './get-events.js';
+import { eventsInList, getEvents, isEventsQuery } from './get-events.js';
 
 export interface ScopeFlags {
   namespace?: string;
@@ -45,8 +45,19 @@ export function registerGet(program: Command, ctx: CliContext): void {
   addNamespaceOption(cmd);
   addEngineOptions(cmd);
   cmd.action(async (args: string[], flags: GetFlags) => {
+    const eventFlags = () => ({ ...flags, namespace: namespaceOf(flags, ctx.io), allNamespaces: flags.allNamespaces ?? false });
+    const mixed = eventsInList(args);
+    if (mixed) {
+      // Tables one after the other, as kubectl prints them; one json/yaml document cannot hold both stores' answers.
+      if (flags.output === 'json' || flags.output === 'yaml')
+        throw new BerthError('USAGE', `berth get lists events with other kinds only as tables; run \`berth get events -o ${flags.output}\` on its own`, { arg: args[0]! });
+      const printed = { tables: false };
+      const code = mixed.others.length > 0 ? await get(mixed.others, flags, ctx.io, printed) : 0;
+      ctx.exitCode = Math.max(code, await getEvents(['events'], { ...eventFlags(), afterTables: printed.tables }, ctx.io));
+      return;
+    }
     if (isEventsQuery(args)) {
-      ctx.exitCode = await getEvents(args, { ...flags, namespace: namespaceOf(flags, ctx.io), allNamespaces: flags.allNamespaces ?? false }, ctx.io);
+      ctx.exitCode = await getEvents(args, eventFlags(), ctx.io);
       return;
     }
     ctx.exitCode = await get(args, flags, ctx.io);
@@ -111,7 +122,7 @@ export function notFoundText(kind: Kind, name: string): string {
   return `Error from server (NotFound): ${resourceText(kind)} "${name}" not found`;
 }
 
-async function get(args: string[], flags: GetFlags, io: CliIO): Promise<number> {
+async function get(args: string[], flags: GetFlags, io: CliIO, printed?: { tables: boolean }): Promise<number> {
   const query = parseResourceArgs(args);
   const selector = parseSelectorFlag(flags.selector);
   if (flags.selector !== undefined && query.groups.some((g) => g.names)) throw new BerthError('USAGE', 'name cannot be provided when a selector is specified');
@@ -129,6 +140,7 @@ async function get(args: string[], flags: GetFlags, io: CliIO): Promise<number> 
     const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname });
     const kinds = query.groups.map((g) => g.kind);
     const { views, missing } = selectViews(buildViews(state, kinds), query, { namespace, allNamespaces, selector });
+    if (printed) printed.tables = views.length > 0;
     writeGet(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, noHeaders: flags.headers === false, quietEmpty: missing.length > 0 });
     noteWhenUndriven(io, state, views);
     for (const note of kindNotes(kinds)) print(io.stderr, note);

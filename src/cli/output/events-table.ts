@@ -4,7 +4,7 @@ import type { EventRecord } from '../../runtime/store/index.js';
 import { humanDuration } from './age.js';
 import { eventAge } from './describe.js';
 
-/** The object an event is about, from its key `Kind/namespace/name` (or `Kind/name`, cluster-scoped). */
+/** The object an event is about, from its key `Kind/namespace/name` (or `Kind//name`, `Kind/name`, cluster-scoped). */
 export interface EventObject {
   kind: string;
   namespace: string;
@@ -15,7 +15,8 @@ export function eventObject(objectKey: string): EventObject {
   const [kind = '', ...rest] = objectKey.split('/');
   const namespaced = kindInfo(kind)?.namespaced ?? rest.length > 1;
   // Events of cluster-scoped objects live in `default`, as Kubernetes records them.
-  if (!namespaced || rest.length < 2) return { kind, namespace: 'default', name: rest.join('/') };
+  // Their keys are `Kind//name` (model/types resourceKey, namespace ''), or `Kind/name`.
+  if (!namespaced || rest.length < 2) return { kind, namespace: 'default', name: (rest.length > 1 && rest[0] === '' ? rest.slice(1) : rest).join('/') };
   return { kind, namespace: rest[0]!, name: rest.slice(1).join('/') };
 }
 

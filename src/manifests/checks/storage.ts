@@ -55,10 +55,16 @@ export function checkPersistentVolume(object: Rec, r: Reporter, policy: HostPoli
 /**
  * A claim naming a StorageClass the revision does not define (nor the host's `local`) stays
  * Pending: berth has no other classes. A warning, not an error: Kubernetes accepts the claim,
- * and a claim an older berth made keeps the Docker volume it has.
+ * and a claim an older berth made keeps the Docker volume it has. A class name only
+ * PersistentVolumes carry is fine: Kubernetes binds static volumes by class name alone (the
+ * `manual` class of its PersistentVolume tutorial is defined nowhere).
  */
 export function checkClaimClasses(entries: readonly { info: { kind: string }; object: Rec; r: Reporter }[]): void {
-  const classes = new Set([BUILTIN_CLASS_NAME, ...entries.filter((e) => e.info.kind === 'StorageClass').flatMap((e) => str(rec(e.object.metadata)?.name) ?? [])]);
+  const classes = new Set([
+    BUILTIN_CLASS_NAME,
+    ...entries.filter((e) => e.info.kind === 'StorageClass').flatMap((e) => str(rec(e.object.metadata)?.name) ?? []),
+    ...entries.filter((e) => e.info.kind === 'PersistentVolume').flatMap((e) => str(rec(e.object.spec)?.storageClassName) ?? []),
+  ]);
   for (const e of entries) {
     if (e.info.kind !== 'PersistentVolumeClaim') continue;
     const name = str(rec(e.object.spec)?.storageClassName);

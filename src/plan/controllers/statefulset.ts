@@ -6,6 +6,7 @@ import { assessPod, deletePod, emptyStep, isAvailable, podWaits } from './common
 import { claimOrdinal } from './statefulset-claims.js';
 import type { StatefulSetWorkload } from './statefulset-workload.js';
 import { ordinalOf, podName } from './statefulset-workload.js';
+import { disrupt, Held } from './disrupt.js';
 
 export interface StatefulSetStatus {
   /** Pods the set has, condemned ones included. */
@@ -79,7 +80,7 @@ export function stepStatefulSet(w: StatefulSetWorkload, pods: readonly ObservedP
     if (monotonic && !healthy(pod)) blocked = `waiting for pod ${name} to be running and ready before the next ordinal`;
   }
   if (!blocked) blocked = planCondemned(w, condemned, inRange, healthy, out);
-  if (!blocked && w.updateStrategy === 'RollingUpdate') blocked = planRollingUpdate(w, inRange, healthy, out);
+  if (!blocked && w.updateStrategy === 'RollingUpdate') blocked = planRollingUpdate(w, inRange, healthy, out, ctx);
   if (blocked) out.waits.push({ key: w.key, kind: 'rollout', blocking: true, message: `${w.name}: ${blocked}` });
   else if (!st.complete) out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: `${st.availableReplicas} of ${w.replicas} pods available` });
   return { ...out, status: st };
@@ -110,7 +111,7 @@ function planCondemned(
  * From the highest ordinal down to the partition: a pod at another revision is deleted (it is
  * recreated at the update revision by the next step), within `maxUnavailable`.
  */
-function planRollingUpdate(w: StatefulSetWorkload, inRange: ReadonlyMap<number, ObservedPod>, healthy: (p: ObservedPod | undefined) => boolean, out: StepResult): string | undefined {
+function planRollingUpdate(w: StatefulSetWorkload, inRange: ReadonlyMap<number, ObservedPod>, healthy: (p: ObservedPod | undefined) => boolean, out: StepResult, ctx: StepContext): string | undefined {
   const end = w.ordinalStart + w.replicas;
   const floor = Math.max(w.ordinalStart, w.partition);
   let unavailable = 0;
@@ -118,17 +119,22 @@ function planRollingUpdate(w: StatefulSetWorkload, inRange: ReadonlyMap<number, 
   let budget = w.maxUnavailable - unavailable;
   let pending = 0;
   let waitingOn: string | undefined;
+  // A PodDisruptionBudget selecting a pod may hold it back, as in a Deployment's rollout (disrupt.ts).
+  const held = new Held();
+  let deleted = 0;
   for (let o = end - 1; o >= floor; o--) {
     const pod = inRange.get(o);
     if (!pod) continue;
     if (pod.specHash !== w.template.hash) {
       pending++;
-      if (budget > 0 && healthy(pod)) {
-        out.actions.push(deletePod(w.key, pod, `rolling update to revision ${w.template.hash} (reverse ordinal order, partition ${w.partition})`));
+      if (budget > 0 && healthy(pod) && disrupt(w.key, pod, `rolling update to revision ${w.template.hash} (reverse ordinal order, partition ${w.partition})`, ctx, out, held)) {
         budget--;
+        deleted++;
       } else waitingOn ??= pod.name;
     } else if (!healthy(pod)) waitingOn ??= pod.name;
   }
+  // Stuck when nothing goes now and no pod of the set is coming up to free a disruption.
+  held.report(w.key, out, { stuck: deleted === 0 && [...inRange.values()].every((p) => healthy(p)) && inRange.size === w.replicas });
   if (pending === 0) return undefined;
   return `rolling update: ${pending} pod${pending > 1 ? 's' : ''} from ordinal ${floor} up to replace${waitingOn ? `; waiting for ${waitingOn}` : ''}`;
 }

@@ -125,8 +125,8 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     },
 
     revisions() {
-      // DaemonSets keep the same numbered history, listed under their own keys (`DaemonSet/ns/name`).
-      const deployments = [...store.getInventory(app, 'Deployment'), ...store.getInventory(app, 'DaemonSet')];
+      // DaemonSets and StatefulSets keep the same numbered history, listed under their own keys (`DaemonSet/ns/name`).
+      const deployments = [...ROLLOUT_KINDS].flatMap((kind) => store.getInventory(app, kind));
       return {
         status: 200,
         body: {

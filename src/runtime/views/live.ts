@@ -129,7 +129,7 @@ export function effectiveDeployments(
 ): { templates: Map<string, PodTemplateSpec>; divergences: Divergence[]; paused: Set<string>; hashes: Map<string, string> } {
   const templates = new Map<string, PodTemplateSpec>();
   const paused = new Set<string>();
-  /** The hash of the template each Deployment runs, diverging or not (the live diff compares it). */
+  /** The hash of the template each Deployment, DaemonSet and StatefulSet runs, diverging or not (the live diff compares it). */
   const hashes = new Map<string, string>();
   if (!inventory.some((e) => ROLLOUT_KINDS.has(e.kind))) return { templates, divergences: [], paused, hashes };
   const desired = buildDesiredState(
@@ -142,7 +142,7 @@ export function effectiveDeployments(
     const source = desired.workloads.find((x) => x.key === w.key);
     if ((hasRollouts(w) || w.kind === 'StatefulSet') && source && source.template.hash !== w.template.hash) templates.set(w.key, w.podTemplate);
     if (w.kind === 'Deployment' && w.paused) paused.add(w.key);
-    if (hasRollouts(w)) hashes.set(w.key, w.template.hash);
+    if (hasRollouts(w) || w.kind === 'StatefulSet') hashes.set(w.key, w.template.hash);
   }
   return { templates, divergences: effective.divergences, paused, hashes };
 }
