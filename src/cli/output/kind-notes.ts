@@ -10,7 +10,7 @@ export const KIND_NOTES: Partial<Record<Kind, string>> = {
   ClusterRole: 'ClusterRoles are stored and shown; berth serves no Kubernetes API, so there is nothing for them to guard',
   RoleBinding: 'RoleBindings are stored and shown; berth serves no Kubernetes API, so they grant nothing',
   ClusterRoleBinding: 'ClusterRoleBindings are stored and shown; berth serves no Kubernetes API, so they grant nothing',
-  PodDisruptionBudget: 'PodDisruptionBudgets are honoured by the disruptions berth makes: a rollout takes a selected ready pod down only while every budget selecting it allows one more disruption',
+  PodDisruptionBudget: 'PodDisruptionBudgets are honoured by the disruptions berth makes: a Deployment, ReplicaSet or StatefulSet rollout takes a selected ready pod down only while every budget selecting it allows one more disruption (DaemonSets, one pod per host, do not spend them)',
 };
 
 /** The notes of the kinds listed, once each, in the order asked for. */
