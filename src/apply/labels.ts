@@ -29,7 +29,8 @@ export const L = {
   volume: 'berth.volume',
   /**
    * On the stand-in of a container whose image could not be had (kubelet's ErrImagePull,
-   * ErrImageNeverPull): JSON {reason, message, attempt, at}; never started, retried with back-off.
+   * ErrImageNeverPull, InvalidImageName): JSON {reason, message, attempt, at}; never started,
+   * retried with back-off (not InvalidImageName: nothing changes until the manifest does).
    */
   imagePull: 'berth.image-pull',
   /** On a pod's own Docker volume: a downwardAPI volume, whose files follow the pod's metadata. */

@@ -19,10 +19,11 @@ import { needsRuntimeValues, runtimeValues, uidOnly } from './downward-volume.js
 /**
  * A pod's creation after its sandbox runs, from a given init container on, and what resumes it
  * in place as the kubelet would instead of re-creating the pod:
- * - an image that cannot be had (kubelet's ErrImagePull, ErrImageNeverPull): a stand-in takes
- *   the container's place (the pause image under its name, never started, the failure in its
- *   `berth.image-pull` label), so the pod is there and says why; the planner retries the pull
- *   with back-off (plan/image-pull.ts) and a success puts the real container in its place;
+ * - an image that cannot be had (kubelet's ErrImagePull, ErrImageNeverPull, InvalidImageName): a
+ *   stand-in takes the container's place (the pause image under its name, never started, the
+ *   failure in its `berth.image-pull` label), so the pod is there and says why; the planner
+ *   retries the pull with back-off (plan/pod-resume.ts) and a success puts the real container in
+ *   its place; an image that is not a reference at all is never retried;
  * - an init container that failed: the pod waits with it (Init:Error); under restartPolicy
  *   Always/OnFailure the planner runs it again with CrashLoopBackOff delays and, once it
  *   succeeds, the rest of the pod is created from there (Init:CrashLoopBackOff meanwhile).
@@ -58,6 +59,15 @@ export async function imageFailures(
       } catch (err) {
         if (!(err instanceof BerthError) || err.code !== 'IMAGE_UNAVAILABLE') throw err;
         if (o.quiet) return;
+        const invalid = err.data.invalidReference;
+        if (invalid !== undefined) {
+          out.set(c.name, invalidImageName(c.image, invalid, ctx.clock.now()));
+          // The kubelet's events for a name it cannot parse: it never gets as far as a pull.
+          const key = `Pod/${pod.namespace}/${pod.name}`;
+          ctx.warn(key, 'InspectFailed', out.get(c.name)!.message);
+          ctx.warn(key, 'Failed', 'Error: InvalidImageName');
+          return;
+        }
         const never = c.pullPolicy === 'Never';
         const message = never ? `Container image "${c.image}" is not present with pull policy of Never` : err.message;
         out.set(c.name, { reason: never ? 'ErrImageNeverPull' : 'ErrImagePull', image: c.image, message, attempt: attemptOf(c.name), at: ctx.clock.now() });
@@ -70,6 +80,14 @@ export async function imageFailures(
     }),
   );
   return out;
+}
+
+/**
+ * The kubelet's InvalidImageName, in its words: it parses the name before anything else, and no
+ * retry can change the outcome until the manifest names another image (plan/pod-resume.ts).
+ */
+export function invalidImageName(image: string, why: string, at: number): ImagePullFailure {
+  return { reason: 'InvalidImageName', image, message: `Failed to apply default image tag "${image}": couldn't parse image reference "${image}": ${why}`, attempt: 1, at };
 }
 
 /**

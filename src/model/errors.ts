@@ -237,7 +237,8 @@ export interface ErrorDataMap {
   /** What was refused, one line per refusal (`refused`): an app's stored objects, or one Deployment's revision. */
   POLICY_DENIED: CommonData & { refused: string[]; app?: string; key?: string; revision?: number };
   NOT_OWNED: CommonData & { container?: string; network?: string; volume?: string };
-  IMAGE_UNAVAILABLE: CommonData & { image: string; registry?: string };
+  /** `invalidReference`: Docker's parse error of an image that is not a reference at all (the kubelet's InvalidImageName). */
+  IMAGE_UNAVAILABLE: CommonData & { image: string; registry?: string; invalidReference?: string };
   VOLUME_ERROR: CommonData & {
     reason: VolumeErrorReason;
     /** Which volume mount of which container, as messages name it. */

@@ -142,8 +142,8 @@ export const ERR_IMAGE_PULL_SHOWN_MS = 10_000;
 
 /** kubelet's waiting state of a container whose image could not be had. */
 export function imagePullWaiting(f: ImagePullFailure, now: number | undefined): { reason: string; message: string } {
-  // Policy Never is never pulled: nothing to back off from, the word stays.
-  if (f.reason === 'ErrImageNeverPull' || now === undefined || now - f.at < ERR_IMAGE_PULL_SHOWN_MS) return { reason: f.reason, message: f.message };
+  // Policy Never is never pulled, nor an image that is not a reference: nothing to back off from, the word stays.
+  if (f.reason !== 'ErrImagePull' || now === undefined || now - f.at < ERR_IMAGE_PULL_SHOWN_MS) return { reason: f.reason, message: f.message };
   return { reason: 'ImagePullBackOff', message: `Back-off pulling image "${f.image}": ErrImagePull: ${f.message}` };
 }
 

@@ -99,9 +99,12 @@ export interface ObservedContainer {
   ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
 }
 
-/** One failed attempt at an image (kubelet's ErrImagePull / ErrImageNeverPull), as its stand-in's label keeps it. */
+/**
+ * One failed attempt at an image (kubelet's ErrImagePull / ErrImageNeverPull; InvalidImageName
+ * when the image is not a reference at all, never retried), as its stand-in's label keeps it.
+ */
 export interface ImagePullFailure {
-  reason: 'ErrImagePull' | 'ErrImageNeverPull';
+  reason: 'ErrImagePull' | 'ErrImageNeverPull' | 'InvalidImageName';
   /** The image, as the pod asked for it. */
   image: string;
   /** Why the attempt failed (the pull error). */

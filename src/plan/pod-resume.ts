@@ -21,11 +21,14 @@ export interface ResumeDecision {
  * that could not be had (attempt n waits 10 s · 2^(n-1), at most 5 min, from the failed attempt),
  * or an init container that failed under restartPolicy Always/OnFailure (restarted at once the
  * first time, then after 10 s doubling to 5 min, as the kubelet's back-off; a run over 10 min
- * starts it over). Without the pod's plan (a pod of an older template mid-rollout) nothing is
+ * starts it over). An image that is not a valid reference (InvalidImageName) is never retried.
+ * Without the pod's plan (a pod of an older template mid-rollout) nothing is
  * resumed: the rollout replaces the pod. Undefined: the container is not one of those.
  */
 export function resumeDecision(pod: ObservedPod, c: ObservedContainer, key: string, plan: PodPlan | undefined, now: number): ResumeDecision | undefined {
   if (c.imagePull) {
+    // The kubelet never pulls a name it cannot parse: only a new manifest (a new pod) helps.
+    if (c.imagePull.reason === 'InvalidImageName') return {};
     const at = c.imagePull.at + delay(IMAGE_PULL_BACKOFF, c.imagePull.attempt);
     if (now < at) return { backoff: `back-off ${Math.ceil((at - now) / 1000)}s pulling image "${c.imagePull.image}"` };
     if (!plan) return {};

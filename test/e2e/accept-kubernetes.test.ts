@@ -106,15 +106,24 @@ describe('what Kubernetes accepts runs (real Docker)', () => {
   it('apply runs the pods that can run, with sourceless volumes as emptyDirs; the placeholder alone fails, as an image that cannot be had', async () => {
     const r = await t.berth('apply', '-f', t.dir);
     // Everything is applied; the one pod that cannot start stands with the reason, as the
-    // kubelet's does for an image it cannot pull (ErrImagePull, retried with back-off).
+    // kubelet's does for a name it cannot parse (InvalidImageName, never pulled again).
     expect(r.stdout).toContain('deployment.apps/web created');
     expect(r.stdout).toContain('service/web created');
     expect(r.stdout).toContain('deployment.apps/placeholder created');
     expect(r.code).toBe(0);
     const pods = (await t.berth('get', 'pods', '-l', 'app=placeholder')).stdout;
-    expect(pods).toMatch(/^placeholder-\S+\s+0\/1\s+(ErrImagePull|ImagePullBackOff)\s/m);
+    expect(pods).toMatch(/^placeholder-\S+\s+0\/1\s+InvalidImageName\s/m);
     const events = (await t.berth('get', 'events')).stdout;
-    expect(events).toMatch(/Failed\s+pod\/placeholder-\S+\s+Failed to pull image "IMAGE_PLACEHOLDER": .*is not a valid image reference/);
+    expect(events).toMatch(/Warning\s+InspectFailed\s+pod\/placeholder-\S+\s+Failed to apply default image tag "IMAGE_PLACEHOLDER": couldn't parse image reference "IMAGE_PLACEHOLDER": invalid reference format/);
+    expect(events).toMatch(/Warning\s+Failed\s+pod\/placeholder-\S+\s+Error: InvalidImageName/);
+    expect(events).not.toMatch(/pod\/placeholder-\S+\s+Failed to pull image/);
+    const waiting = async (): Promise<{ waiting?: { reason: string; message?: string } }> => {
+      const list = JSON.parse((await t.berth('get', 'pods', '-l', 'app=placeholder', '-o', 'json')).stdout) as { items: Array<{ status: { containerStatuses: Array<{ state: { waiting?: { reason: string; message?: string } } }> } }> };
+      return list.items[0]!.status.containerStatuses[0]!.state;
+    };
+    expect((await waiting()).waiting?.reason).toBe('InvalidImageName');
+    expect((await waiting()).waiting?.message).toMatch(/^Failed to apply default image tag "IMAGE_PLACEHOLDER": couldn't parse image reference "IMAGE_PLACEHOLDER": invalid reference format/);
+    const [standIn] = await appContainers('Deployment/default/placeholder');
     const [c] = await appContainers('Deployment/default/web');
     expect(c?.State).toBe('running');
     // Both volumes are emptyDirs the container writes to (the one without a source too).
@@ -125,6 +134,11 @@ describe('what Kubernetes accepts runs (real Docker)', () => {
     expect(seen).toBe('from-web cached');
     // Its container is a stand-in that never runs.
     expect((await appContainers('Deployment/default/placeholder')).filter((x) => x.State === 'running')).toEqual([]);
+    // Never pulled again: another pass keeps the same stand-in and the same word, no back-off.
+    expect((await t.berth('apply', '-f', t.dir)).code).toBe(0);
+    expect((await appContainers('Deployment/default/placeholder')).map((x) => x.Id)).toEqual([standIn!.Id]);
+    expect((await waiting()).waiting?.reason).toBe('InvalidImageName');
+    expect((await t.berth('describe', 'pods', '-l', 'app=placeholder')).stdout).toMatch(/Reason:\s+InvalidImageName/);
     // The Service exists although no pod names its targetPort: it has no endpoint for it.
     const svc = JSON.parse((await t.berth('get', 'svc', 'web', '-o', 'json')).stdout) as { metadata: { name: string }; spec: { ports: Array<{ targetPort: unknown }> } };
     expect([svc.metadata.name, svc.spec.ports[0]?.targetPort]).toEqual(['web', 'metrics']);

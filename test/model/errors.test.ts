@@ -123,7 +123,7 @@ const DATA_FIELDS = {
   LEASE_HELD: ['app', 'heldBy?', 'expiresAt?'],
   POLICY_DENIED: ['refused', 'app?', 'key?', 'revision?'],
   NOT_OWNED: ['container?', 'network?', 'volume?'],
-  IMAGE_UNAVAILABLE: ['image', 'registry?'],
+  IMAGE_UNAVAILABLE: ['image', 'registry?', 'invalidReference?'],
   VOLUME_ERROR: ['reason', 'mount?', 'path?', 'root?', 'subPathExpr?', 'type?', 'found?'],
   INTERNAL: ['app?', 'id?', 'key?', 'part?', 'file?', 'dir?', 'binaryPath?', 'arch?'],
 } as const satisfies { [C in ErrorCode]: readonly DocumentedField<C>[] };

@@ -101,10 +101,13 @@ describe('container state and the STATUS column', () => {
     expect(w.containers[0]).toMatchObject(app);
   });
 
+  const INVALID = (image: string): string => `Failed to apply default image tag "${image}": couldn't parse image reference "${image}": invalid reference format`;
   it.each<[string, NonNullable<ObservedContainer['imagePull']>, string, string]>([
     ['just failed: ErrImagePull with the pull error', { reason: 'ErrImagePull', image: 'reg.example/nope:1', message: 'image reg.example/nope:1 is not on the host and pulling it failed: no such host', attempt: 1, at: T0 - 2_000 }, 'ErrImagePull', 'image reg.example/nope:1 is not on the host and pulling it failed: no such host'],
     ['10 s after the failure: ImagePullBackOff, still saying why', { reason: 'ErrImagePull', image: 'reg.example/nope:1', message: 'no such host', attempt: 3, at: T0 - 10_000 }, 'ImagePullBackOff', 'Back-off pulling image "reg.example/nope:1": ErrImagePull: no such host'],
     ['policy Never, not present: ErrImageNeverPull, however long', { reason: 'ErrImageNeverPull', image: 'local:1', message: 'Container image "local:1" is not present with pull policy of Never', attempt: 4, at: T0 - 600_000 }, 'ErrImageNeverPull', 'Container image "local:1" is not present with pull policy of Never'],
+    ['not a reference, just now: InvalidImageName', { reason: 'InvalidImageName', image: 'IMAGE', message: INVALID('IMAGE'), attempt: 1, at: T0 - 1_000 }, 'InvalidImageName', INVALID('IMAGE')],
+    ['not a reference, an hour on: still InvalidImageName, never a back-off', { reason: 'InvalidImageName', image: '<registry>/app', message: INVALID('<registry>/app'), attempt: 1, at: T0 - 3_600_000 }, 'InvalidImageName', INVALID('<registry>/app')],
   ])('an image that could not be had: %s', (_title, imagePull, reason, message) => {
     const w = words(podWith([container({ state: 'created', startedAt: undefined, imagePull }), container({ name: 'side', id: 'c2' })]));
     expect(w.containers[0]!.state).toEqual({ waiting: { reason, message } });

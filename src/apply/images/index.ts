@@ -50,20 +50,23 @@ export async function imageExists(docker: DockerClient, ref: string): Promise<bo
     // An image placeholder (`IMAGE`, `<registry>/app`) passes validation with a warning, as
     // Kubernetes accepts it (issue 14); like the kubelet's InvalidImageName, the pod cannot
     // start, and says why, as any image that cannot be had.
-    if (isInvalidReference(err))
-      throw new BerthError('IMAGE_UNAVAILABLE', `image ${ref} is not a valid image reference (Docker: invalid reference format); the pod cannot start until the manifest names an image`, {
+    const invalid = invalidReference(err);
+    if (invalid !== undefined)
+      throw new BerthError('IMAGE_UNAVAILABLE', `image ${ref} is not a valid image reference (Docker: ${invalid}); the pod cannot start until the manifest names an image`, {
         image: ref,
+        invalidReference: invalid,
         hint: 'replace the placeholder with an image name ([registry/]name[:tag][@digest], lower case)',
       });
     throw dockerError(err, `inspecting image ${ref}`);
   }
 }
 
-/** Docker's answer to a reference it cannot parse (HTTP 400, "invalid reference format"). */
-function isInvalidReference(err: unknown): boolean {
+/** Docker's answer to a reference it cannot parse (HTTP 400, "invalid reference format[: why]"), from those words on. */
+function invalidReference(err: unknown): string | undefined {
   const e = err as { statusCode?: number; json?: { message?: unknown }; message?: unknown };
   const message = typeof e.json?.message === 'string' ? e.json.message : typeof e.message === 'string' ? e.message : '';
-  return e.statusCode === 400 && /invalid reference format/i.test(message);
+  const at = message.search(/invalid reference format/i);
+  return e.statusCode === 400 && at >= 0 ? message.slice(at).trim() : undefined;
 }
 
 export interface EnsureImageResult {
