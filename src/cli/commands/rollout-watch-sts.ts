@@ -15,7 +15,7 @@ import { parseKey } from '../output/kube-names.js';
  */
 export async function watchStatefulSet(engine: Engine, key: string, options: { timeoutMs: number; watch: boolean }, ctx: CliContext, policy: HostPolicy): Promise<number> {
   const deadline = engine.clock.now() + options.timeoutMs;
-  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, policy });
+  const readiness = createReadiness({ docker: engine.docker, clock: engine.clock, store: engine.store, app: engine.app, log: engine.log, holder: engine.holder, policy });
   let last = '';
   let warnedIdle = false;
   const noted = new Set<string>();

@@ -213,3 +213,32 @@ export function newPodName(prefix: string, namespace: string, ctx: StepContext):
 export function deletePod(key: string, pod: ObservedPod, reason: string): Action {
   return { type: 'delete-pod', key, namespace: pod.namespace, name: pod.name, reason };
 }
+
+/**
+ * A workload's pods sorted by template, as Deployments and DaemonSets read them: a broken or
+ * finished pod is deleted (it serves nothing, so removing it never lowers availability; a
+ * DaemonSet makes it again, as podsShouldBeOnNode does), the others get their repairs and waits
+ * and are split into those of the current template (`fresh`, by the keyed hash only: pods named
+ * under a legacy hash roll once, see runsTemplate) and the rest (`old`).
+ */
+export function sortPodsByTemplate(
+  w: { key: string; template: TemplatePlan },
+  pods: readonly ObservedPod[],
+  now: number,
+  out: StepResult,
+): { fresh: ObservedPod[]; old: ObservedPod[] } {
+  const fresh: ObservedPod[] = [];
+  const old: ObservedPod[] = [];
+  for (const p of pods) {
+    const isNew = p.specHash === w.template.hash;
+    const health = assessPod(p, w.key, isNew ? w.template.build(p.name) : undefined, now);
+    if (health.broken || health.terminal) {
+      out.actions.push(deletePod(w.key, p, health.reason ?? 'pod terminated'));
+      continue;
+    }
+    out.actions.push(...health.repairs);
+    podWaits(out, w.key, p.name, health);
+    (isNew ? fresh : old).push(p);
+  }
+  return { fresh, old };
+}

@@ -3,7 +3,7 @@ import type { Workload } from '../desired.js';
 import type { ObservedPod } from '../observed.js';
 import type { DeploymentStatus } from './deployment.js';
 import type { StepContext, StepResult } from './common.js';
-import { assessPod, deletePod, emptyStep, isAvailable, newPodName, podWaits, rankForDeletion } from './common.js';
+import { deletePod, emptyStep, isAvailable, newPodName, rankForDeletion, sortPodsByTemplate } from './common.js';
 
 type DaemonSetWorkload = Extract<Workload, { kind: 'DaemonSet' }>;
 
@@ -33,20 +33,7 @@ export interface DaemonSetStatus extends DeploymentStatus {
 export function stepDaemonSet(w: DaemonSetWorkload, pods: readonly ObservedPod[], ctx: StepContext): StepResult & { status: DaemonSetStatus } {
   const out = emptyStep();
   const fit = daemonPodFits(w.podTemplate.spec, ctx.node);
-  const fresh: ObservedPod[] = [];
-  const old: ObservedPod[] = [];
-  for (const p of pods) {
-    const isNew = p.specHash === w.template.hash;
-    const health = assessPod(p, w.key, isNew ? w.template.build(p.name) : undefined, ctx.now);
-    if (health.broken || health.terminal) {
-      // A failed daemon pod is deleted and made again (podsShouldBeOnNode); a broken one cannot serve.
-      out.actions.push(deletePod(w.key, p, health.reason ?? 'pod terminated'));
-      continue;
-    }
-    out.actions.push(...health.repairs);
-    podWaits(out, w.key, p.name, health);
-    (isNew ? fresh : old).push(p);
-  }
+  const { fresh, old } = sortPodsByTemplate(w, pods, ctx.now, out);
   const available = (p: ObservedPod) => isAvailable(p, w.minReadySeconds, ctx.now);
 
   if (!fit.fits) {

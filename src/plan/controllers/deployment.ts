@@ -2,7 +2,7 @@ import type { Workload } from '../desired.js';
 import type { ObservedPod } from '../observed.js';
 import type { PodPlan } from '../pod-plan.js';
 import type { StepContext, StepResult } from './common.js';
-import { assessPod, deletePod, podWaits, emptyStep, isAvailable, newPodName, rankForDeletion } from './common.js';
+import { deletePod, emptyStep, isAvailable, newPodName, rankForDeletion, sortPodsByTemplate } from './common.js';
 import { disrupt, Held } from './disrupt.js';
 
 type DeploymentWorkload = Extract<Workload, { kind: 'Deployment' }>;
@@ -29,21 +29,7 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
   const out = emptyStep();
   const hash = w.template.hash;
   const rsName = `${w.name}-${hash}`;
-  const fresh: ObservedPod[] = [];
-  const old: ObservedPod[] = [];
-  for (const p of pods) {
-    // The keyed hash only: pods named under a legacy hash roll once (see runsTemplate).
-    const isNew = p.specHash === hash;
-    const health = assessPod(p, w.key, isNew ? w.template.build(p.name) : undefined, ctx.now);
-    if (health.broken || health.terminal) {
-      // Broken pods are unavailable already: removing them never lowers availability.
-      out.actions.push(deletePod(w.key, p, health.reason ?? 'pod terminated'));
-      continue;
-    }
-    out.actions.push(...health.repairs);
-    podWaits(out, w.key, p.name, health);
-    (isNew ? fresh : old).push(p);
-  }
+  const { fresh, old } = sortPodsByTemplate(w, pods, ctx.now, out);
   const available = (ps: ObservedPod[]) => ps.filter((p) => isAvailable(p, w.minReadySeconds, ctx.now));
   const build = () => w.template.build(newPodName(rsName, w.namespace, ctx));
   let newCount = fresh.length;
