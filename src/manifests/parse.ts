@@ -6,16 +6,31 @@ import { MAX_ALIAS_EXPANSION, MAX_DEPTH, MAX_FILE_BYTES, MAX_MERGE_KEYS } from '
 import type { ProblemCode } from './problem-codes.js';
 import { problemCodeInfo } from './problem-codes.js';
 import { DocumentLocator, YamlSource } from './source-map.js';
+import type { Position, Target } from './source-map.js';
+import type { Path } from './path.js';
 import { KUBERNETES_YAML_SCHEMA } from './yaml-schema.js';
 import { clip, quote, scrubMessage } from '../model/excerpt.js';
 
 /** One non-empty YAML document of a file, with the map back to its source. */
+/**
+ * Source positions of one object's paths. A document read from a file locates through its
+ * events (source-map.ts DocumentLocator); an object a kustomize build assembled from several
+ * files locates each part where it was written, so a position may name another file.
+ */
+export interface Locator {
+  start(): Position;
+  locate(path: Path, target?: Target): Position;
+  /** The plain scalar at `path` as typed (`yes`, `0644`), when that is known. */
+  scalarText(path: Path): string | undefined;
+}
+
 export interface ParsedDocument {
+  /** The file the document (for a built object: its root) was written in. */
   file: string;
   /** 0-based position among the file's documents (empty documents included). */
   index: number;
   value: unknown;
-  locator: DocumentLocator;
+  locator: Locator;
   /**
    * The document has a duplicate key (reported): it is read, later keys winning, so what it
    * defines is known to the rest of the revision (a ConfigMap with a duplicate key is not also

@@ -41,8 +41,8 @@ export class Reporter {
     const severity = options.severity ?? PROBLEM_CODES[code].severity;
     // Secret values out first, then whatever a terminal or a reader could be fooled by.
     message = scrubMessage(hideSecretValue(this.doc.value, path, message));
-    const { line, column } = this.doc.parsed.locator.locate([...this.doc.base, ...(options.locate ?? path)], options.at ?? 'value');
-    this.sink.push({ file: this.doc.parsed.file, line, column, path: formatPath([...this.doc.base, ...path]), severity, code, message });
+    const { line, column, file } = this.doc.parsed.locator.locate([...this.doc.base, ...(options.locate ?? path)], options.at ?? 'value');
+    this.sink.push({ file: file ?? this.doc.parsed.file, line, column, path: formatPath([...this.doc.base, ...path]), severity, code, message });
     if (severity === 'error') this.errors++;
   }
 

@@ -7,6 +7,8 @@ import type { Path } from './path.js';
 export interface Position {
   line: number;
   column: number;
+  /** Set when the position lies in another file than the document's (a kustomize patch, a base). */
+  file?: string;
 }
 
 /**

@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { didYouMean } from '../manifests/did-you-mean.js';
 import { parseManifestFile } from '../manifests/parse.js';
 import { formatPath, pathFromPointer, type Path } from '../manifests/path.js';
-import type { DocumentLocator } from '../manifests/source-map.js';
+import type { Locator as DocumentLocator } from '../manifests/parse.js';
 import { BerthError } from '../model/errors.js';
 import type { Problem } from '../model/problem.js';
 import { compareProblems, hasErrors, problemLocation } from '../model/problem.js';
