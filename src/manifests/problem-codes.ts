@@ -122,6 +122,13 @@ export const PROBLEM_CODES = {
   'unsupported-provisioner': { severity: 'error', summary: 'A StorageClass names a provisioner berth cannot run on a Docker host (it takes berth.dev/local, the common local ones, and kubernetes.io/no-provisioner).' },
   'unknown-storage-class': { severity: 'warning', summary: "A PersistentVolumeClaim's storageClassName names no StorageClass of the revision (nor the host's `local`): it stays Pending until one is defined." },
   'invalid-persistent-volume': { severity: 'error', summary: 'A PersistentVolume has no hostPath or local source (or both), a local one lacks its nodeAffinity, or it asks for volumeMode Block.' },
+  // ---------------------------------------------------------------- kustomize builds (issue 15)
+  'kustomize-unsupported-field': { severity: 'error', summary: 'A kustomization field berth does not build (helm charts, vars, replacements, plugin configs, ...); the message lists the fields it supports.' },
+  'kustomize-remote-resource': { severity: 'error', summary: 'A kustomization names a remote base or file (URL, git repository); berth builds only from the revision, with no network.' },
+  'kustomize-missing-path': { severity: 'error', summary: 'A file or directory a kustomization names is not in the revision.' },
+  'kustomize-outside-root': { severity: 'error', summary: "A kustomization reads a file outside its own directory, or names a path that leaves the revision's root." },
+  'kustomize-cycle': { severity: 'error', summary: 'Kustomizations include each other in a cycle.' },
+  'kustomize-not-a-kustomization': { severity: 'error', summary: "A directory named in resources or components has no kustomization file, or a component is not `kind: Component` (or a resource is one)." },
 } as const satisfies Record<string, ProblemCodeInfo>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;
