@@ -1,4 +1,5 @@
 import { dump } from 'js-yaml';
+import { KUBERNETES_YAML_SCHEMA } from '../yaml-schema.js';
 import type { ManifestDoc } from '../report.js';
 import type { Provenance } from './provenance.js';
 import type { KResource, Obj } from './types.js';
@@ -65,8 +66,9 @@ export function toDocs(resources: readonly KResource[], prov: Provenance): Manif
 /**
  * The YAML `kustomize build` prints: documents separated by `---`, two-space indentation, list
  * items at their key's indentation, keys sorted (kustomize marshals each object as a map, so
- * `metadata` reads `labels` before `name`), strings that would read as something else quoted.
+ * `metadata` reads `labels` before `name`), strings that would read as something else quoted
+ * under the YAML rules Kubernetes reads with (`"yes"`, `"n"`, `"0644"`).
  */
 export function renderYaml(objects: readonly unknown[]): string {
-  return objects.map((o) => dump(o, { sortKeys: true, seqNoIndent: true, lineWidth: -1, noRefs: true, quoteStyle: 'double' })).join('---\n');
+  return objects.map((o) => dump(o, { sortKeys: true, seqNoIndent: true, lineWidth: -1, noRefs: true, quoteStyle: 'double', schema: KUBERNETES_YAML_SCHEMA })).join('---\n');
 }
