@@ -45,6 +45,21 @@ export class Provenance {
     return this.nodes.get(node);
   }
 
+  /**
+   * Where the value at `key` of `container` was written: its markKey, else the value's own
+   * origin, else that key inside the container's origin. For a step that moves a value between
+   * objects (a generator's `behavior: merge` keeps a base's keys).
+   */
+  originOfKey(container: object, key: Segment): Origin | undefined {
+    const byKey = this.keys.get(container)?.get(key);
+    if (byKey) return byKey;
+    const value = (container as Record<Segment, unknown>)[key];
+    const own = typeof value === 'object' && value !== null ? this.nodes.get(value) : undefined;
+    if (own) return own;
+    const at = this.nodes.get(container);
+    return at && { doc: at.doc, path: [...at.path, key] };
+  }
+
   /** A deep copy whose nodes keep the origins of the nodes they copy. */
   clone<T>(value: T): T {
     if (typeof value !== 'object' || value === null) return value;
