@@ -52,8 +52,9 @@ function applyPatchEntry(b: Build, k: Kustomization, p: PatchEntry, resources: K
     // A target that selects nothing is no error (kustomize: a component may patch what is absent).
     for (const r of selectTargets(resources, target)) {
       const ops = b.ctx.prov.clone(first.value);
+      // A failed patch (reported at its operation) leaves the object as it was.
       const out = applyJson6902(r.object, ops, { prov: b.ctx.prov, report: reporterFor(b.ctx, first.doc) });
-      if (isObj(out)) r.object = out;
+      if (out) r.object = out;
       recordIdentity(r);
     }
     return;
@@ -64,7 +65,7 @@ function applyPatchEntry(b: Build, k: Kustomization, p: PatchEntry, resources: K
   }
   for (const d of docs) {
     if (target) {
-      for (const r of selectTargets(resources, target)) mergeInto(b, r, d, p);
+      for (const r of selectTargets(resources, target)) mergeInto(b, resources, r, d, p);
     } else applySmp(b, d, resources, p);
   }
 }
@@ -102,14 +103,14 @@ function applySmp(b: Build, d: PatchDoc, resources: KResource[], opts: { allowNa
     );
     return;
   }
-  mergeInto(b, matches[0]!, d, opts);
+  mergeInto(b, resources, matches[0]!, d, opts);
 }
 
 /**
  * Merges one patch document into one object. The patch's own name, namespace and kind only
  * select (kustomize sets them to the target's), unless the options allow a change.
  */
-function mergeInto(b: Build, r: KResource, d: PatchDoc, opts: { allowNameChange: boolean; allowKindChange: boolean }): void {
+function mergeInto(b: Build, resources: KResource[], r: KResource, d: PatchDoc, opts: { allowNameChange: boolean; allowKindChange: boolean }): void {
   if (!isObj(d.value)) {
     reportProblem(b.ctx, { doc: d.doc, path: [] }, 'not-an-object', 'a strategic merge patch is a mapping: the fields of the object to change');
     return;
@@ -130,7 +131,13 @@ function mergeInto(b: Build, r: KResource, d: PatchDoc, opts: { allowNameChange:
     patch['apiVersion'] = r.object['apiVersion'];
   }
   const out = strategicMerge(r.object, patch as Obj, { prov: b.ctx.prov, report: reporterFor(b.ctx, d.doc) });
-  if (isObj(out)) r.object = out;
+  if (out === 'deleted') {
+    // `$patch: delete` at the top removes the object from the build.
+    const i = resources.indexOf(r);
+    if (i >= 0) resources.splice(i, 1);
+    return;
+  }
+  r.object = out;
   recordIdentity(r);
 }
 
