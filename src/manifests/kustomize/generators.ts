@@ -1,4 +1,5 @@
 import { clip, quote } from '../../model/excerpt.js';
+import { didYouMean } from '../did-you-mean.js';
 import { asText, readSources } from './generator-sources.js';
 import type { SourcePair } from './generator-sources.js';
 import { reportAt } from './report-problem.js';
@@ -14,6 +15,11 @@ export type GeneratedKind = 'ConfigMap' | 'Secret';
 
 type Behavior = 'create' | 'merge' | 'replace';
 const BEHAVIORS: readonly string[] = ['create', 'merge', 'replace'];
+/** The fields kustomize's ConfigMapArgs and SecretArgs have (it refuses any other). */
+const ENTRY_FIELDS: Readonly<Record<GeneratedKind, readonly string[]>> = {
+  ConfigMap: ['name', 'namespace', 'behavior', 'literals', 'files', 'envs', 'env', 'options'],
+  Secret: ['name', 'namespace', 'behavior', 'literals', 'files', 'envs', 'env', 'options', 'type'],
+};
 
 interface Options {
   labels: Map<string, { value: string; at: Origin }>;
@@ -43,6 +49,11 @@ export function generate(
     return undefined;
   }
   const e = entry as Obj;
+  for (const key of Object.keys(e)) {
+    if (ENTRY_FIELDS[kind].includes(key)) continue;
+    const hint = didYouMean(key, ENTRY_FIELDS[kind]);
+    reportAt(ctx, field(key), 'kustomize-generator-invalid', `${generatorField(kind)} has no field ${quote(key)}${hint ? `; did you mean ${hint}?` : ''}`);
+  }
   if (typeof e.name !== 'string' || e.name === '') {
     reportAt(ctx, e.name === undefined ? at : field('name'), 'kustomize-generator-invalid', `a ${generatorField(kind)} entry needs a name (the ${kind}'s name, before its hash suffix)`);
     return undefined;

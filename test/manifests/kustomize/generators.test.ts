@@ -220,11 +220,16 @@ describe('generate: problems at the line that caused them', () => {
       [],
     ],
     ['a file key=path with a second =', 'configMapGenerator:\n- name: a\n  files:\n  - k=a=b\n', {}, ['app/kustomization.yaml:4 kustomize-generator-invalid'], []],
+    ['a misspelt field, and type on a ConfigMap', 'configMapGenerator:\n- name: a\n  literal:\n  - a=b\n  type: Opaque\n', {}, ['app/kustomization.yaml:3 kustomize-generator-invalid', 'app/kustomization.yaml:5 kustomize-generator-invalid'], []],
     ['option values that are not strings', 'generatorOptions:\n  labels:\n    enabled: true\nconfigMapGenerator:\n- name: a\n', {}, ['app/kustomization.yaml:3 kustomize-generator-invalid'], []],
   ])('%s', (_name, kustomization, files, problems, wanted) => {
     const r = run(kustomization, files);
     expect(r.problems.sort()).toEqual(problems);
     expect(r.wanted.sort()).toEqual(wanted);
+  });
+
+  it('suggests the field a misspelt one means', () => {
+    expect(run('secretGenerator:\n- name: a\n  literal: [a=b]\n').ctx.problems.map((p) => p.message)).toEqual(['secretGenerator has no field "literal"; did you mean literals?']);
   });
 
   it('names the bare-KEY line and what to do', () => {
