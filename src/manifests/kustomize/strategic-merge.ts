@@ -229,12 +229,16 @@ class Merger {
 
   private replaceList(target: unknown[], patch: unknown[], of: string | undefined, at: Path): unknown[] {
     const out: unknown[] = [];
+    const sources: number[] = [];
     patch.forEach((item, i) => {
+      // A `- $patch: replace` marker says what replacing does anyway; it is not an item.
+      if (isMap(item) && item.$patch === 'replace' && Object.keys(item).length === 1) return;
+      sources.push(i);
       if (isMap(item)) out.push(this.fresh(item, of, [...at, i]));
       else if (Array.isArray(item)) out.push(this.freshList(item, { kind: 'replace' }, String(i), [...at, i]));
       else out.push(item);
     });
-    return this.fill(target, out, (i) => (isMap(patch[i]) || Array.isArray(patch[i]) ? undefined : { from: patch, key: i }));
+    return this.fill(target, out, (i) => (isMap(out[i]) || Array.isArray(out[i]) ? undefined : { from: patch, key: sources[i]! }));
   }
 
   /** A set of scalars (finalizers): the patch's values first, then the target's others. */
