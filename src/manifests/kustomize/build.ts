@@ -7,7 +7,7 @@ import type { ProblemCode } from '../problem-codes.js';
 import { PROBLEM_CODES } from '../problem-codes.js';
 import { formatPath } from '../path.js';
 import type { BuildContext, KResource, Obj, Origin } from './types.js';
-import type { Entry, Kustomization } from './kustomization.js';
+import type { Entry, Kustomization, SortOptions } from './kustomization.js';
 import { isObj, readKustomization } from './kustomization.js';
 import { KUSTOMIZATION_FILES, isBelow, joinPath, kustomizationFileIn } from './paths.js';
 import { reportProblem } from './problems.js';
@@ -67,8 +67,8 @@ export class Build {
   }
 
   /** `sortOptions.order` of the top kustomization (kustomize reads no other's). */
-  sortOrder(dir: string): 'legacy' | 'fifo' | undefined {
-    return this.topKustomization?.dir === dir ? this.topKustomization.sortOrder : undefined;
+  sortOptions(dir: string): SortOptions | undefined {
+    return this.topKustomization?.dir === dir ? this.topKustomization.sortOptions : undefined;
   }
 
   /** A file's documents, parsed once per build, their problems reported once, marked for provenance. */

@@ -31,8 +31,15 @@ export interface Kustomization {
   configMapGenerator: Array<Entry<Obj>>;
   secretGenerator: Array<Entry<Obj>>;
   generatorOptions?: Entry<Obj>;
-  /** `sortOptions.order` (kustomize reads it from the top-level kustomization only). */
-  sortOrder?: 'legacy' | 'fifo';
+  /** `sortOptions` (kustomize reads it from the top-level kustomization only). */
+  sortOptions?: SortOptions;
+}
+
+export interface SortOptions {
+  order: 'legacy' | 'fifo';
+  /** legacySortOptions: the kinds placed first and last, replacing kustomize's lists. */
+  orderFirst?: readonly string[];
+  orderLast?: readonly string[];
 }
 
 export interface Entry<T> {
@@ -190,7 +197,7 @@ export function readKustomization(doc: ParsedDocument, dir: string, ctx: BuildCo
         if (c.obj(value, at)) k.generatorOptions = { value: value as Obj, at };
         break;
       case 'sortOptions':
-        k.sortOrder = readSortOptions(c, value, at);
+        k.sortOptions = readSortOptions(c, value, at);
         break;
       default:
         c.unknown(field, at, SUPPORTED_FIELDS, `in a ${kind}`);
@@ -273,14 +280,28 @@ function readPatch(c: Checker, item: unknown, at: Origin, withOptions: boolean):
   return e;
 }
 
-function readSortOptions(c: Checker, value: unknown, at: Origin): 'legacy' | 'fifo' | undefined {
+function readSortOptions(c: Checker, value: unknown, at: Origin): SortOptions | undefined {
   if (!c.obj(value, at)) return undefined;
   const o = value as Obj;
-  c.only(o, at, ['order'], 'in sortOptions', { legacySortOptions: 'berth sorts by kustomize\'s default kind order only' });
+  c.only(o, at, ['order', 'legacySortOptions'], 'in sortOptions');
   const order = o['order'];
-  if (order === 'legacy' || order === 'fifo') return order;
-  if (order !== undefined && order !== null) reportProblem(c.ctx, below(at, 'order'), 'invalid-value', `sortOptions.order is legacy or fifo, not ${quote(order)}`);
-  return undefined;
+  if (order !== 'legacy' && order !== 'fifo') {
+    reportProblem(c.ctx, below(at, 'order'), order === undefined || order === null ? 'missing-field' : 'invalid-value', `sortOptions.order is legacy or fifo${order === undefined || order === null ? '' : `, not ${quote(order)}`}`);
+    return undefined;
+  }
+  const legacy = o['legacySortOptions'];
+  if (legacy === undefined || legacy === null) return { order };
+  const lat = below(at, 'legacySortOptions');
+  // kustomize: legacySortOptions only go with order: legacy.
+  if (order !== 'legacy') {
+    reportProblem(c.ctx, lat, 'invalid-value', "legacySortOptions is set but sortOptions.order is fifo, not legacy");
+    return { order };
+  }
+  if (!c.obj(legacy, lat)) return { order };
+  const l = legacy as Obj;
+  c.only(l, lat, ['orderFirst', 'orderLast'], 'in legacySortOptions');
+  const kinds = (f: string) => (l[f] === undefined || l[f] === null ? [] : c.strings(l[f], below(lat, f)).map((e) => e.value));
+  return { order, orderFirst: kinds('orderFirst'), orderLast: kinds('orderLast') };
 }
 
 export function isObj(v: unknown): v is Obj {

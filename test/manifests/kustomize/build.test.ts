@@ -99,6 +99,15 @@ const rows: Row[] = [
     expected: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns1\n',
   },
   {
+    // references/kustomize/kustomization/sortoptions: legacySortOptions replace the kind lists.
+    name: 'sortOptions: legacy with its own first and last kinds',
+    files: {
+      'kustomization.yaml': 'sortOptions:\n  order: legacy\n  legacySortOptions:\n    orderFirst:\n    - Service\n    orderLast:\n    - Namespace\nresources:\n- r.yaml\n',
+      'r.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n',
+    },
+    expected: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns1\n',
+  },
+  {
     // kubectl.docs.kubernetes.io references/kustomize/kustomization/namespace: namespaced objects
     // move, cluster-scoped ones do not; the `default` subject of a RoleBinding follows.
     name: 'namespace',
