@@ -172,6 +172,16 @@ const rows: Row[] = [
     `,
   },
   {
+    // kustomize's namespace fieldSpecs (api/konfig/builtinpluginconsts/namespace.go): a Namespace
+    // object takes the kustomization's namespace as its name; a written template namespace follows.
+    name: 'namespace: a Namespace object is renamed, a pod template namespace follows',
+    files: {
+      'kustomization.yaml': 'namespace: prod\nresources:\n- r.yaml\n',
+      'r.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: dev\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  template:\n    metadata:\n      namespace: dev\n',
+    },
+    expected: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n  namespace: prod\nspec:\n  template:\n    metadata:\n      namespace: prod\n',
+  },
+  {
     // examples/transformerconfigs/README.md (namePrefix alices-, nameSuffix -v2); Namespaces keep their name.
     name: 'namePrefix and nameSuffix',
     files: {
