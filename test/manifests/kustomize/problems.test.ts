@@ -106,6 +106,14 @@ const rows: Array<{ name: string; files: Record<string, string>; dir?: string; e
     expected: ['kustomization.yaml:9:16 yaml-syntax'],
   },
   {
+    name: 'a problem in an inline patchesStrategicMerge entry, at its line in the kustomization',
+    files: {
+      'kustomization.yaml': 'resources:\n- cm.yaml\npatchesStrategicMerge:\n- |-\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: nothere\n',
+      'cm.yaml': CM,
+    },
+    expected: ['kustomization.yaml:8:11 invalid-value'],
+  },
+  {
     name: 'a strategic merge patch naming an object the build lacks',
     files: { 'kustomization.yaml': 'resources:\n- cm.yaml\npatches:\n- path: p.yaml\n', 'cm.yaml': CM, 'p.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\ndata:\n  a: b\n' },
     expected: ['p.yaml:4:9 invalid-value'],
