@@ -229,3 +229,17 @@ describe('kustomize build: a base shared by two overlays', () => {
     expect(problems({ 'kustomization.yaml': 'components:\n- cm.yaml\n', 'cm.yaml': CM })).toEqual(['kustomization.yaml:2:3 kustomize-not-a-kustomization']);
   });
 });
+
+describe('kustomize build: hostile trees are bounded', () => {
+  it('bases shared twice at every level stop at the include limit, reported once', () => {
+    // 12 levels, each including the next twice: 8190 includes unbounded.
+    const files: Record<string, string> = { 'l12/kustomization.yaml': 'resources:\n- cm.yaml\n', 'l12/cm.yaml': CM };
+    for (let i = 0; i < 12; i++) files[`l${i}/kustomization.yaml`] = `resources:\n- ../l${i + 1}\n- ../l${i + 1}\n`;
+    const codes = problems(files, 'l0').filter((p) => p.endsWith('kustomize-build-limit'));
+    expect(codes).toHaveLength(1);
+  });
+
+  it('an empty path', () => {
+    expect(problems({ 'kustomization.yaml': 'resources:\n- ""\n' })).toEqual(['kustomization.yaml:2:3 invalid-value']);
+  });
+});
