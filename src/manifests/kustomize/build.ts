@@ -44,6 +44,7 @@ export class Build {
   private includes = 0;
   private objects = 0;
   private limited = false;
+  private readonly reportedTwins = new Set<string>();
 
   constructor(readonly ctx: BuildContext) {
     let up = 0;
@@ -56,7 +57,7 @@ export class Build {
 
   /** The resources of the kustomization in `dir` (the top of a build): hashes and references last. */
   top(dir: string): KResource[] | undefined {
-    const file = kustomizationFileIn(this.ctx.files, dir);
+    const file = this.kustomizationIn(dir);
     if (!file) {
       if (dir !== '') this.ctx.wanted.add(dir);
       this.ctx.problems.push(fileProblem(dir === '' ? '.' : dir, 'kustomize-not-a-kustomization', `no ${KUSTOMIZATION_FILES.join(', ')} in this directory`));
@@ -222,6 +223,20 @@ export class Build {
     out.push(this.resource(v, { doc, path: [] }));
   }
 
+  /** The kustomization file of `dir`; a second one beside it is refused, as kustomize does. */
+  private kustomizationIn(dir: string): RevisionFile | undefined {
+    const file = kustomizationFileIn(this.ctx.files, dir);
+    if (!file) return undefined;
+    for (const name of KUSTOMIZATION_FILES) {
+      const other = this.ctx.files.get(dir === '' ? name : `${dir}/${name}`);
+      if (other && other !== file && !this.reportedTwins.has(other.path)) {
+        this.reportedTwins.add(other.path);
+        this.ctx.problems.push(fileProblem(other.path, 'invalid-value', `${dir === '' ? 'this directory' : quote(dir)} has more than one kustomization file (${file.path.slice(file.path.lastIndexOf('/') + 1)} is read); kustomize refuses that: remove one`));
+      }
+    }
+    return file;
+  }
+
   /** Reported once, at the entry that crossed the limit. */
   private limit(entry: Entry<string>, message: string): void {
     if (!this.limited) reportProblem(this.ctx, entry.at, 'kustomize-build-limit', message);
@@ -275,7 +290,7 @@ export class Build {
       return { file };
     }
     if (want !== 'file' && (this.dirs.has(path) || path === '')) {
-      const kustomization = kustomizationFileIn(this.ctx.files, path);
+      const kustomization = this.kustomizationIn(path);
       if (kustomization) return { dir: path, kustomization };
       reportProblem(this.ctx, entry.at, 'kustomize-not-a-kustomization', `directory ${quote(ref)} has no ${KUSTOMIZATION_FILES.join(', ')}; a directory named here must be a kustomization`);
       return undefined;

@@ -243,3 +243,9 @@ describe('kustomize build: hostile trees are bounded', () => {
     expect(problems({ 'kustomization.yaml': 'resources:\n- ""\n' })).toEqual(['kustomization.yaml:2:3 invalid-value']);
   });
 });
+
+describe('kustomize build: one kustomization file per directory', () => {
+  it('a second one is refused at its file', () => {
+    expect(problems({ 'kustomization.yaml': 'resources: []\n', 'kustomization.yml': 'resources: []\n' })).toEqual(['kustomization.yml:1:1 invalid-value']);
+  });
+});
