@@ -47,8 +47,14 @@ export function applyJson6902Patches(b: Build, k: Kustomization, resources: KRes
 }
 
 function applyPatchEntry(b: Build, k: Kustomization, p: PatchEntry, resources: KResource[], smpAllowed: boolean): void {
+  const source = (p.patch ?? p.path)!;
+  const problemsBefore = b.ctx.problems.length;
   const docs = p.patch ? parseInlinePatch(b, p.patch) : readPatchFile(b, k, p.path!);
-  if (docs.length === 0) return;
+  if (docs.length === 0) {
+    // kustomize: "unable to parse SM or JSON patch"; a patch that failed to read is reported already.
+    if (b.ctx.problems.length === problemsBefore) reportProblem(b.ctx, source.at, 'invalid-value', 'this patch is empty: write a strategic merge patch (the fields to change) or a list of JSON 6902 operations');
+    return;
+  }
   const target = p.target ? parsePatchTarget(p.target.value, (path, message) => reportProblem(b.ctx, below(p.target!.at, ...path), 'invalid-value', message)) : undefined;
   if (p.target && !target) return;
   const first = docs[0]!;
@@ -69,7 +75,7 @@ function applyPatchEntry(b: Build, k: Kustomization, p: PatchEntry, resources: K
     return;
   }
   if (!smpAllowed) {
-    reportProblem(b.ctx, (p.patch ?? p.path)!.at, 'invalid-value', 'a patchesJson6902 patch is a list of operations (op, path, value)');
+    reportProblem(b.ctx, source.at, 'invalid-value', 'a patchesJson6902 patch is a list of operations (op, path, value)');
     return;
   }
   for (const d of docs) {

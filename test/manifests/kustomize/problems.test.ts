@@ -124,6 +124,11 @@ const rows: Array<{ name: string; files: Record<string, string>; dir?: string; e
     expected: ['kustomization.yaml:4:3 missing-field'],
   },
   {
+    name: 'an empty patch',
+    files: { 'kustomization.yaml': 'resources:\n- cm.yaml\npatches:\n- path: empty.yaml\n', 'cm.yaml': CM, 'empty.yaml': '# nothing yet\n' },
+    expected: ['kustomization.yaml:4:9 invalid-value'],
+  },
+  {
     name: 'a Component without its apiVersion',
     files: { 'kustomization.yaml': 'kind: Component\n' },
     expected: ['kustomization.yaml:1:1 missing-field'],
