@@ -123,7 +123,7 @@ export const PROBLEM_CODES = {
   'unknown-storage-class': { severity: 'warning', summary: "A PersistentVolumeClaim's storageClassName names no StorageClass of the revision (nor the host's `local`): it stays Pending until one is defined." },
   'invalid-persistent-volume': { severity: 'error', summary: 'A PersistentVolume has no hostPath or local source (or both), a local one lacks its nodeAffinity, or it asks for volumeMode Block.' },
   // ---------------------------------------------------------------- kustomize builds (issue 15)
-  'kustomize-unsupported-field': { severity: 'error', summary: 'A kustomization field berth does not build (helm charts, vars, replacements, plugin configs, ...); the message lists the fields it supports.' },
+  'kustomize-unsupported-field': { severity: 'error', summary: 'A kustomization field berth does not build (helm charts, vars, plugin configs, ...); the message lists the fields it supports.' },
   'kustomize-remote-resource': { severity: 'error', summary: 'A kustomization names a remote base or file (URL, git repository); berth builds only from the revision, with no network.' },
   'kustomize-missing-path': { severity: 'error', summary: 'A file or directory a kustomization names is not in the revision.' },
   'kustomize-outside-root': { severity: 'error', summary: "A kustomization reads a file outside its own directory, or names a path that leaves the revision's root." },

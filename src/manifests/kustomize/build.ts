@@ -16,6 +16,7 @@ import { applyJson6902Patches, applyStrategicMergePatches } from './patches.js';
 import { addGenerated, generate } from './generators.js';
 import { applyHashSuffixes } from './hash.js';
 import { fixNameReferences } from './name-references.js';
+import { applyReplacements } from './replacements.js';
 import { groupOf, kindOf } from './fieldspecs.js';
 
 /**
@@ -134,6 +135,10 @@ export class Build {
     applyMetadataTransformers(k, resources, this.ctx);
     applyJson6902Patches(this, k, resources);
     applyWorkloadTransformers(k, resources, this.ctx);
+    applyReplacements(k.replacements, resources, this.ctx, (entry) => {
+      const file = this.fileIn(k, entry);
+      return file ? this.parse(file).filter((d) => !d.damaged) : [];
+    });
     dropLocalConfig(resources);
     fixNameReferences(resources, this.ctx);
   }

@@ -34,6 +34,8 @@ export interface Kustomization {
   configMapGenerator: Array<Entry<Obj>>;
   secretGenerator: Array<Entry<Obj>>;
   generatorOptions?: Entry<Obj>;
+  /** Checked when applied (replacements.ts): an entry may name a file of replacements. */
+  replacements: Array<Entry<unknown>>;
   /** `sortOptions` (kustomize reads it from the top-level kustomization only). */
   sortOptions?: SortOptions;
 }
@@ -78,7 +80,7 @@ export interface PatchEntry {
 export const SUPPORTED_FIELDS = [
   'apiVersion', 'kind', 'metadata', 'resources', 'bases', 'components', 'namespace', 'namePrefix', 'nameSuffix',
   'labels', 'commonLabels', 'commonAnnotations', 'images', 'replicas', 'patches', 'patchesStrategicMerge',
-  'patchesJson6902', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'sortOptions',
+  'patchesJson6902', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'replacements', 'sortOptions',
 ] as const;
 
 /** Fields kustomize has and berth refuses, with why (no network, no plugins, not built yet). */
@@ -87,7 +89,6 @@ const REFUSED_FIELDS: Record<string, string> = {
   helmGlobals: 'berth does not inflate Helm charts (no helm binary, no network)',
   helmChartInflationGenerator: 'berth does not inflate Helm charts (no helm binary, no network)',
   vars: 'berth does not build vars (deprecated in kustomize in favour of replacements)',
-  replacements: 'berth does not build replacements yet',
   generators: 'berth runs no generator plugins',
   transformers: 'berth runs no transformer plugins',
   validators: 'berth runs no validator plugins',
@@ -128,7 +129,7 @@ export function readKustomization(doc: ParsedDocument, dir: string, ctx: BuildCo
 
   const k: Kustomization = {
     kind, dir, doc, resources: [], components: [], labels: [], images: [], replicas: [], patches: [],
-    patchesStrategicMerge: [], patchesJson6902: [], configMapGenerator: [], secretGenerator: [],
+    patchesStrategicMerge: [], patchesJson6902: [], configMapGenerator: [], secretGenerator: [], replacements: [],
   };
   for (const [field, value] of Object.entries(v)) {
     const at = below(root, field);
@@ -187,6 +188,9 @@ export function readKustomization(doc: ParsedDocument, dir: string, ctx: BuildCo
         break;
       case 'generatorOptions':
         if (c.obj(value, at)) k.generatorOptions = { value: value as Obj, at };
+        break;
+      case 'replacements':
+        k.replacements = c.list(value, at, (item, iat) => ({ value: item, at: iat }));
         break;
       case 'sortOptions':
         k.sortOptions = readSortOptions(c, value, at);

@@ -8,7 +8,7 @@ import { applyImages, applyReplicas } from './images.js';
 /**
  * kustomize's builtin transformers after the patches, in its order (kusttarget_configplugin.go
  * configureBuiltinTransformers): namespace, prefix/suffix, labels, annotations, (JSON 6902
- * patches run by the caller in between,) replicas, images.
+ * patches run by the caller in between,) replicas, images; replacements last (replacements.ts).
  */
 export function applyMetadataTransformers(k: Kustomization, resources: KResource[], ctx: BuildContext): void {
   if (k.namespace) setNamespace(resources, k.namespace.value, k.namespace.at, ctx);

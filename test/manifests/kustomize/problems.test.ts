@@ -26,7 +26,7 @@ const rows: Array<{ name: string; files: Record<string, string>; dir?: string; e
   },
   {
     name: 'fields berth does not build are refused, naming what it builds',
-    files: { 'kustomization.yaml': 'resources:\n- cm.yaml\nreplacements:\n- path: r.yaml\nvars: []\ntransformers:\n- t.yaml\n', 'cm.yaml': CM },
+    files: { 'kustomization.yaml': 'resources:\n- cm.yaml\nconfigurations:\n- c.yaml\nvars: []\ntransformers:\n- t.yaml\n', 'cm.yaml': CM },
     expected: ['kustomization.yaml:3:1 kustomize-unsupported-field', 'kustomization.yaml:5:1 kustomize-unsupported-field', 'kustomization.yaml:6:1 kustomize-unsupported-field'],
   },
   {
