@@ -150,10 +150,11 @@ function readTarget(c: Checker, ctx: BuildContext, t: unknown, at: Origin): Targ
     return undefined;
   }
   const reject = c.list(o['reject'] ?? [], below(at, 'reject'), (r, rat) => (c.obj(r, rat) ? parseSelector(ctx, r as Obj, rat) : undefined));
-  const fieldPaths = c.strings(o['fieldPaths'] ?? [], below(at, 'fieldPaths'));
-  if (fieldPaths.length === 0) reportProblem(ctx, at, 'missing-field', 'a replacement target needs fieldPaths: the fields to write');
+  const written = c.strings(o['fieldPaths'] ?? [], below(at, 'fieldPaths'));
+  // kustomize: no fieldPaths is metadata.name.
+  const fieldPaths = written.length > 0 ? written : [{ value: 'metadata.name', at }];
   const options = readOptions(c, o['options'], below(at, 'options'));
-  return options && fieldPaths.length > 0 ? { select, reject, fieldPaths, options } : undefined;
+  return options ? { select, reject, fieldPaths, options } : undefined;
 }
 
 function readOptions(c: Checker, v: unknown, at: Origin): Options | undefined {
