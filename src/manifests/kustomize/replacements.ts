@@ -72,6 +72,7 @@ function replace(c: Checker, v: Obj, at: Origin, resources: KResource[], ctx: Bu
   const selector = parseSelector(ctx, pick(source, ['group', 'version', 'kind', 'name', 'namespace']), sat);
   const fieldPath = source['fieldPath'] === undefined || source['fieldPath'] === null ? 'metadata.name' : c.string(source['fieldPath'], below(sat, 'fieldPath'));
   const sourceOptions = readOptions(c, source['options'], below(sat, 'options'));
+  if (v['targets'] === undefined || v['targets'] === null) reportProblem(ctx, at, 'missing-field', 'a replacement needs targets: the objects and fields to write');
   const targets = c.list(v['targets'] ?? [], below(at, 'targets'), (t, tat) => readTarget(c, ctx, t, tat));
   if (!selector || fieldPath === undefined || !sourceOptions) return;
 
