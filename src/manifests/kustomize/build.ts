@@ -60,7 +60,7 @@ export class Build {
   top(dir: string): KResource[] | undefined {
     const file = this.kustomizationIn(dir);
     if (!file) {
-      if (dir !== '') this.ctx.wanted.add(dir);
+      if (dir !== '') this.ctx.wanted.add(`${dir}/`);
       this.ctx.problems.push(fileProblem(dir === '' ? '.' : dir, 'kustomize-not-a-kustomization', `no ${KUSTOMIZATION_FILES.join(', ')} in this directory`));
       return undefined;
     }
@@ -277,8 +277,11 @@ export class Build {
       reportProblem(this.ctx, entry.at, 'kustomize-outside-root', `${quote(ref)} is an absolute path; a kustomization names files relative to its directory`);
       return undefined;
     }
+    // What lies outside the kustomization's directory can only be a base: it is wanted as a
+    // directory (a trailing `/`), so a reader never pulls in a file kustomize would not read.
+    const wantAs = want === 'dir' || !isBelow(path, k.dir) ? `${path}/` : path;
     if (upCount(path) > this.maxUp) {
-      this.ctx.wanted.add(path);
+      this.ctx.wanted.add(wantAs);
       reportProblem(this.ctx, entry.at, 'kustomize-outside-root', `${quote(ref)} leaves the root of the revision; a kustomization reads only the repository's (or folder's) files`);
       return undefined;
     }
@@ -300,7 +303,7 @@ export class Build {
       reportProblem(this.ctx, entry.at, 'kustomize-not-a-kustomization', `directory ${quote(ref)} has no ${KUSTOMIZATION_FILES.join(', ')}; a directory named here must be a kustomization`);
       return undefined;
     }
-    this.ctx.wanted.add(path);
+    this.ctx.wanted.add(wantAs);
     const what = want === 'file' ? 'file' : want === 'dir' ? 'directory' : 'file or directory';
     reportProblem(this.ctx, entry.at, 'kustomize-missing-path', `${what} ${quote(ref)} is not in the revision`);
     return undefined;

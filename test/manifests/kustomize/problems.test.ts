@@ -145,12 +145,13 @@ describe('kustomize build: problems point at the line that caused them', () => {
 describe('kustomize build: wanted paths', () => {
   it.each<{ name: string; files: Record<string, string>; dir: string; wanted: string[] }>([
     { name: 'a missing resource file', files: { 'kustomization.yaml': 'resources:\n- a.yaml\n' }, dir: '', wanted: ['a.yaml'] },
-    { name: 'a base above the folder read', files: { 'kustomization.yaml': 'resources:\n- ../base\n' }, dir: '', wanted: ['../base'] },
+    { name: 'a base above the folder read, as a directory only', files: { 'kustomization.yaml': 'resources:\n- ../base\n' }, dir: '', wanted: ['../base/'] },
+    { name: 'a file or directory in the kustomization\'s own directory', files: { 'kustomization.yaml': 'resources:\n- sub\n' }, dir: '', wanted: ['sub'] },
     {
       name: 'a patch and a component of a fetched base',
       files: { 'o/kustomization.yaml': 'resources:\n- ../b\ncomponents:\n- ../c\n', 'b/kustomization.yaml': 'resources:\n- d.yaml\npatches:\n- path: p.yaml\n' },
       dir: 'o',
-      wanted: ['b/d.yaml', 'b/p.yaml', 'c'],
+      wanted: ['b/d.yaml', 'b/p.yaml', 'c/'],
     },
   ])('$name', ({ files, dir, wanted }) => {
     expect(build(files, dir).wanted).toEqual(wanted);
