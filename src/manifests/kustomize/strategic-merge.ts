@@ -177,7 +177,8 @@ class Merger {
     const base = replaceAll ? [] : [...target];
     const consumed = new Set<number>();
     const out: unknown[] = [];
-    const placed = new Map<string, Obj>();
+    // Items this merge has put in `out` from the patch, so a key the patch repeats merges into the first.
+    const placed: Obj[] = [];
     const keyName = rule.keys[0]!;
     patch.forEach((item, i) => {
       const itemAt = [...at, i];
@@ -193,31 +194,36 @@ class Merger {
           this.ctx.report(itemAt, `$patch: replace in an item of ${field} replaces the whole list with the patch's other items, and drops this item's own fields; write - $patch: replace as an item of its own`);
         return;
       }
-      const id = identity(item, rule);
-      if (id === undefined) {
+      if (!hasKey(item, rule)) {
         this.ctx.report(itemAt, `this item of ${field} has no ${keyName}: items of ${field} are matched by ${keyName}, so the patch cannot tell which item it changes; add ${keyName}`);
         return;
       }
-      const already = placed.get(id);
-      const j = already ? -1 : base.findIndex((t, k) => !consumed.has(k) && isMap(t) && identity(t, rule) === id);
+      const same = (t: unknown): t is Obj => isMap(t) && sameItem(t, item, rule);
+      const already = placed.find(same);
+      const j = already ? -1 : base.findIndex((t, k) => !consumed.has(k) && same(t));
       if (j >= 0) consumed.add(j);
       if (directive === 'delete') {
-        for (let k = 0; k < base.length; k++) if (!consumed.has(k) && isMap(base[k]) && identity(base[k] as Obj, rule) === id) consumed.add(k);
-        if (already) out.splice(out.indexOf(already), 1);
-        placed.delete(id);
+        base.forEach((t, k) => {
+          if (same(t)) consumed.add(k);
+        });
+        if (already) {
+          out.splice(out.indexOf(already), 1);
+          placed.splice(placed.indexOf(already), 1);
+        }
         return;
       }
       const existing = already ?? (j >= 0 ? (base[j] as Obj) : undefined);
       if (existing) {
         this.mergeMap(existing, item, rule.of, itemAt);
-        if (!already) out.push(existing);
-        placed.set(id, existing);
+        if (!already) {
+          out.push(existing);
+          placed.push(existing);
+        }
         return;
       }
       const created = this.fresh(item, rule.of, itemAt);
-      if (already) out[out.indexOf(already)] = created;
-      else out.push(created);
-      placed.set(id, created);
+      out.push(created);
+      placed.push(created);
     });
     base.forEach((t, k) => {
       if (!consumed.has(k)) out.push(t);
@@ -304,14 +310,16 @@ class Merger {
     const list = target[field];
     if (!Array.isArray(list)) return;
     const rule = listRule(type, field);
-    const idOf = (v: unknown): string | undefined => (rule.kind === 'keyed' ? (isMap(v) ? identity(v, rule) : undefined) : JSON.stringify(v));
-    const rank = new Map<string, number>();
-    order.forEach((o, i) => {
-      const id = idOf(o);
-      if (id === undefined) this.ctx.report([...at, i], `this entry does not name an item of ${field}${rule.kind === 'keyed' ? ` by ${rule.keys[0]}` : ''}`);
-      else if (!rank.has(id)) rank.set(id, i);
-    });
-    const ranked = list.map((v, i) => ({ v, i, r: rank.get(idOf(v) ?? '') ?? order.length + i }));
+    const keyed = rule.kind === 'keyed' ? rule : undefined;
+    const named = (o: unknown, i: number): boolean => {
+      const ok = keyed ? isMap(o) && hasKey(o, keyed) : !isMap(o) && !Array.isArray(o);
+      if (!ok) this.ctx.report([...at, i], `this entry does not name an item of ${field}${keyed ? ` by ${keyed.keys[0]}` : ''}`);
+      return ok;
+    };
+    const entries = order.map((o, i) => ({ o, i })).filter(({ o, i }) => named(o, i));
+    const rankOf = (v: unknown): number | undefined =>
+      entries.find(({ o }) => (keyed ? isMap(v) && sameItem(v, o as Obj, keyed) : JSON.stringify(v) === JSON.stringify(o)))?.i;
+    const ranked = list.map((v, i) => ({ v, i, r: rankOf(v) ?? order.length + i }));
     ranked.sort((a, b) => a.r - b.r);
     if (ranked.every((x, i) => x.i === i)) return;
     this.fill(
@@ -339,15 +347,26 @@ class Merger {
   }
 }
 
-/** The identity of a keyed list item, undefined when it lacks the merge key. */
-function identity(item: Obj, rule: Extract<ListRule, { kind: 'keyed' }>): string | undefined {
-  const parts: string[] = [];
-  for (const k of rule.keys) {
-    const v = item[k] ?? rule.defaults?.[k];
-    if (v === undefined || v === null) {
-      if (k === rule.keys[0]) return undefined;
-      parts.push('');
-    } else parts.push(typeof v === 'object' ? JSON.stringify(v) : String(v));
-  }
-  return JSON.stringify(parts);
+type Keyed = Extract<ListRule, { kind: 'keyed' }>;
+
+function present(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== '';
+}
+
+/** Whether a keyed list item carries its merge key (the first of the keys). */
+function hasKey(item: Obj, rule: Keyed): boolean {
+  return present(item[rule.keys[0]!]);
+}
+
+/**
+ * Whether two items are the same item of a keyed list: the merge key is equal, and each further
+ * key is equal or left out on one side (kyaml's rule: `containerPort: 53` matches 53/UDP).
+ */
+function sameItem(a: Obj, b: Obj, rule: Keyed): boolean {
+  return rule.keys.every((k, i) => {
+    const x = a[k];
+    const y = b[k];
+    if (!present(x) || !present(y)) return i > 0;
+    return typeof x === 'object' || typeof y === 'object' ? JSON.stringify(x) === JSON.stringify(y) : String(x) === String(y);
+  });
 }

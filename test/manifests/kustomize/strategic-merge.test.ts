@@ -145,6 +145,18 @@ describe('strategic merge: directives', () => {
       want: podSpec('containers:\n- name: c\n  image: c\n- name: a\n  image: a2\n- name: b\n  image: b'),
     },
     {
+      name: '$setElementOrder orders a list of scalars',
+      target: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  finalizers: [a, b, c]\n',
+      patch: 'metadata:\n  $setElementOrder/finalizers: [c, a]\n',
+      want: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  finalizers: [c, a, b]\n',
+    },
+    {
+      name: 'a key the patch repeats merges into one item',
+      target: podSpec('containers:\n- name: a\n  image: a'),
+      patch: podSpec('containers:\n- name: b\n  image: b\n- name: b\n  args: [x]'),
+      want: podSpec('containers:\n- name: b\n  image: b\n  args: [x]\n- name: a\n  image: a'),
+    },
+    {
       name: 'a new map from the patch drops its directives and nulls',
       target: deploy('replicas: 1'),
       patch: 'spec:\n  strategy:\n    $patch: merge\n    type: Recreate\n    rollingUpdate: null\n',
@@ -176,8 +188,10 @@ describe('strategic merge: merge keys by field and place (Kubernetes patchMergeK
   it.each<Case>([
     { name: 'env by name', target: ctr('env:\n- {name: A, value: "1"}\n- {name: B, value: "2"}'), patch: ctr('env:\n- {name: B, value: "3"}\n- {name: C, value: "4"}'), want: ctr('env:\n- {name: B, value: "3"}\n- {name: C, value: "4"}\n- {name: A, value: "1"}') },
     { name: 'container ports by containerPort', target: ctr(`ports:\n${port(80)}\n${port(443)}`), patch: ctr('ports:\n- {containerPort: 80, name: http}'), want: ctr('ports:\n- {containerPort: 80, name: http}\n- containerPort: 443') },
-    { name: 'container ports by containerPort and protocol (TCP by default)', target: ctr(`ports:\n${port(53)}`), patch: ctr(`ports:\n${port(53, 'UDP')}`), want: ctr(`ports:\n${port(53, 'UDP')}\n${port(53)}`) },
-    { name: 'a TCP port named without its protocol is the same item', target: ctr(`ports:\n${port(53, 'TCP')}`), patch: ctr('ports:\n- {containerPort: 53, name: dns}'), want: ctr('ports:\n- {containerPort: 53, protocol: TCP, name: dns}') },
+    { name: 'container ports by containerPort and protocol', target: ctr(`ports:\n${port(53, 'TCP')}`), patch: ctr(`ports:\n${port(53, 'UDP')}`), want: ctr(`ports:\n${port(53, 'UDP')}\n${port(53, 'TCP')}`) },
+    { name: 'a port named without its protocol is the item of that port (kyaml matches a missing key loosely)', target: ctr(`ports:\n${port(53, 'UDP')}`), patch: ctr('ports:\n- {containerPort: 53, name: dns}'), want: ctr('ports:\n- {containerPort: 53, protocol: UDP, name: dns}') },
+    { name: 'a protocol added to a port that had none is the same item', target: ctr(`ports:\n${port(53)}`), patch: ctr(`ports:\n${port(53, 'UDP')}`), want: ctr(`ports:\n${port(53, 'UDP')}`) },
+    { name: 'Service ports by port and protocol', target: svc('- {port: 53, protocol: TCP}'), patch: svc('- {port: 53, protocol: UDP, targetPort: 5353}'), want: svc('- {port: 53, protocol: UDP, targetPort: 5353}\n- {port: 53, protocol: TCP}') },
     { name: 'volumeMounts by mountPath', target: ctr('volumeMounts:\n- {name: a, mountPath: /a}\n- {name: b, mountPath: /b}'), patch: ctr('volumeMounts:\n- {name: c, mountPath: /a, readOnly: true}'), want: ctr('volumeMounts:\n- {name: c, mountPath: /a, readOnly: true}\n- {name: b, mountPath: /b}') },
     { name: 'volumeDevices by devicePath', target: ctr('volumeDevices:\n- {name: a, devicePath: /dev/a}'), patch: ctr('volumeDevices:\n- {name: b, devicePath: /dev/a}'), want: ctr('volumeDevices:\n- {name: b, devicePath: /dev/a}') },
     { name: 'args are replaced', target: ctr('args: [a, b]'), patch: ctr('args: [c]'), want: ctr('args: [c]') },
