@@ -127,6 +127,24 @@ describe('strategic merge: directives', () => {
       want: podSpec('containers:\n- name: c\n  image: c'),
     },
     {
+      name: '$patch: replace beside an item\'s fields replaces that item only (kyaml)',
+      target: podSpec('containers:\n- name: a\n  image: a\n  args: [x]\n- name: b\n  image: b'),
+      patch: podSpec('containers:\n- name: a\n  $patch: replace\n  image: a2'),
+      want: podSpec('containers:\n- name: a\n  image: a2\n- name: b\n  image: b'),
+    },
+    {
+      name: '- $patch: delete as a list item deletes the whole list',
+      target: podSpec('containers:\n- name: a\n  image: a\nvolumes:\n- name: v\n  emptyDir: {}'),
+      patch: podSpec('volumes:\n- $patch: delete'),
+      want: podSpec('containers:\n- name: a\n  image: a'),
+    },
+    {
+      name: '- $patch: replace on a list of scalars',
+      target: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  finalizers: [a, b]\n',
+      patch: 'metadata:\n  finalizers:\n  - $patch: replace\n  - z\n',
+      want: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  finalizers: [z]\n',
+    },
+    {
       name: '$deleteFromPrimitiveList removes values from a list of scalars',
       target: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  finalizers: [a, b, c]\n',
       patch: 'metadata:\n  $deleteFromPrimitiveList/finalizers: [b]\n',
@@ -230,7 +248,6 @@ describe('strategic merge: bad patches are reported, not thrown', () => {
     { name: 'a scalar item in a keyed list', target: ctr('image: a'), patch: podSpec('containers:\n- app'), path: ['spec', 'template', 'spec', 'containers', 0], says: /maps matched by name; this item is a string/ },
     { name: 'a map patching a list', target: ctr('image: a'), patch: podSpec('containers:\n  name: app'), path: ['spec', 'template', 'spec', 'containers'], says: /is a map in this patch but a list/ },
     { name: 'a list patching a map', target: deploy('replicas: 1'), patch: 'spec:\n  - replicas\n', path: ['spec'], says: /is a list in this patch but a map/ },
-    { name: '$patch: replace beside fields of a list item', target: ctr('image: a'), patch: podSpec('containers:\n- name: b\n- name: a\n  $patch: replace\n  image: a2'), path: ['spec', 'template', 'spec', 'containers', 1], says: /replaces the whole list/, want: podSpec('containers:\n- name: b') },
     { name: 'a misspelt directive', target: deploy('replicas: 1'), patch: 'spec:\n  $pacth: delete\n', path: ['spec', '$pacth'], says: /did you mean "\$patch"/ },
     { name: '$retainKeys that is not a list', target: deploy('replicas: 1'), patch: 'spec:\n  $retainKeys: replicas\n', path: ['spec', '$retainKeys'], says: /list of the field names to keep/ },
     { name: '$retainKeys leaving out a patched key', target: deploy('strategy: {type: A}'), patch: 'spec:\n  strategy:\n    $retainKeys: [type]\n    type: B\n    rollingUpdate: {}\n', path: ['spec', 'strategy', 'rollingUpdate'], says: /not listed in \$retainKeys/ },
