@@ -15,7 +15,7 @@
 /** What a merge does with one list field. */
 export type ListRule =
   /** Items are maps matched by `keys` (the patchMergeKey first, then further list-map keys). */
-  | { kind: 'keyed'; keys: readonly string[]; defaults?: Readonly<Record<string, string>>; of?: string }
+  | { kind: 'keyed'; keys: readonly string[]; of?: string }
   /** A list of scalars merged as a set (patchStrategy merge without a key: finalizers). */
   | { kind: 'set' }
   /** Replaced whole by the patch's list (no patchStrategy: args, command, tolerations, envFrom, rules). */
@@ -33,11 +33,12 @@ const byKey = (key: string, of?: string): FieldRule => ({ list: of ? { kind: 'ke
 const withType = (type: string): FieldRule => ({ type });
 
 /**
- * Container and Service ports are list-map keyed by (port, protocol) in Kubernetes; protocol
- * defaults to TCP, so a patch that names only the port still finds the TCP port it means, and a
- * UDP port of the same number stays a separate item.
+ * Container and Service ports are list-map keyed by (port, protocol) in Kubernetes. kustomize
+ * (kyaml) matches such composite keys loosely: a key one side leaves out matches any value, so a
+ * patch naming only `containerPort: 53` finds the port 53 whatever its protocol, while 53/UDP
+ * and 53/TCP written out on both sides stay separate items.
  */
-const PORT_PROTOCOL = { protocol: 'TCP' } as const;
+const PORT_KEYS = (port: string): FieldRule => ({ list: { kind: 'keyed', keys: [port, 'protocol'] } });
 
 const TYPES: TypeTable = {
   ObjectMeta: {
@@ -57,7 +58,7 @@ const TYPES: TypeTable = {
     schedulingGates: byKey('name'),
   },
   Container: {
-    ports: { list: { kind: 'keyed', keys: ['containerPort', 'protocol'], defaults: PORT_PROTOCOL } },
+    ports: PORT_KEYS('containerPort'),
     env: byKey('name'),
     volumeMounts: byKey('mountPath'),
     volumeDevices: byKey('devicePath'),
@@ -67,7 +68,7 @@ const TYPES: TypeTable = {
   JobTemplateSpec: { metadata: withType('ObjectMeta'), spec: withType('TemplateSpec') },
   CronJobSpec: { jobTemplate: withType('JobTemplateSpec') },
   ServiceSpec: {
-    ports: { list: { kind: 'keyed', keys: ['port', 'protocol'], defaults: PORT_PROTOCOL } },
+    ports: PORT_KEYS('port'),
   },
   /** The status of every built-in kind that has conditions. */
   Status: { conditions: byKey('type') },

@@ -165,6 +165,8 @@ function clusterScoped(kind: string): boolean {
  * object without a namespace is in `default`, and a cluster-scoped one matches no namespace.
  */
 export function selectTargets(resources: readonly KResource[], target: PatchTarget): KResource[] {
+  // A target that did not come through parsePatchTarget is checked here too: a refused pattern selects nothing.
+  if (PATTERN_FIELDS.some((f) => target[f] && patternProblem(target[f]))) return [];
   const re = (p: string | undefined) => (p === undefined || p === '' ? undefined : new RegExp(anchored(p)));
   const [group, version, kind, name, namespace] = PATTERN_FIELDS.map((f) => re(target[f]));
   const selectorOf = (text: string | undefined): Selector | undefined | 'invalid' => {

@@ -92,7 +92,7 @@ class Merger {
     return out;
   }
 
-  private freshList(patch: unknown[], rule: ListRule, field: string, at: Path): unknown[] {
+  private freshList(patch: unknown[], rule: ListRule, field: string, at: Path): unknown[] | 'deleted' {
     const out: unknown[] = [];
     const origin = this.ctx.prov.originOf(patch);
     if (origin) this.ctx.prov.mark(out, origin);
@@ -160,65 +160,74 @@ class Merger {
         return;
       }
       const rule = listRule(type, key);
-      target[key] = Array.isArray(current) ? this.mergeList(current, value, rule, key, at) : this.freshList(value, rule, key, at);
+      const merged = Array.isArray(current) ? this.mergeList(current, value, rule, key, at) : this.freshList(value, rule, key, at);
+      if (merged === 'deleted') delete target[key];
+      else target[key] = merged;
       return;
     }
     this.setScalar(target, key, value, patch, key);
   }
 
   /**
-   * Merges a patch list into `target` (changed in place, so the list keeps its identity and origin).
-   * `$patch: replace` as an item of a keyed list replaces the target's items with the patch's.
+   * Merges a patch list into `target` (changed in place, so the list keeps its identity and
+   * origin); 'deleted' when the list goes. An item that is only a `$patch` directive speaks for
+   * the whole list, as in kustomize: `- $patch: replace` replaces it with the patch's other items,
+   * `- $patch: delete` deletes it. `$patch` beside an item's fields applies to that item.
    */
-  private mergeList(target: unknown[], patch: unknown[], rule: ListRule, field: string, at: Path): unknown[] {
-    if (rule.kind === 'replace') return this.replaceList(target, patch, rule.of, at);
-    if (rule.kind === 'set') return this.mergeSet(target, patch, at);
-    const replaceAll = patch.some((item) => isMap(item) && item.$patch === 'replace');
-    const base = replaceAll ? [] : [...target];
+  private mergeList(target: unknown[], patch: unknown[], rule: ListRule, field: string, at: Path): unknown[] | 'deleted' {
+    let whole: 'replace' | 'delete' | 'merge' | undefined;
+    const items: Item[] = [];
+    patch.forEach((item, i) => {
+      if (isMap(item) && '$patch' in item && Object.keys(item).length === 1) whole = this.directive(item, [...at, i]) ?? whole;
+      else items.push({ item, i });
+    });
+    if (whole === 'delete') return 'deleted';
+    const base = whole === 'replace' ? [] : [...target];
+    if (rule.kind === 'replace') return this.replaceList(target, patch, items, rule.of, at);
+    if (rule.kind === 'set') return this.mergeSet(target, base, patch, items, at);
     const consumed = new Set<number>();
     const out: unknown[] = [];
-    const placed = new Map<string, Obj>();
+    // Items this merge has put in `out` from the patch, so a key the patch repeats merges into the first.
+    const placed: Obj[] = [];
     const keyName = rule.keys[0]!;
-    patch.forEach((item, i) => {
+    for (const { item, i } of items) {
       const itemAt = [...at, i];
       if (!isMap(item)) {
         this.ctx.report(itemAt, `items of ${field} are maps matched by ${keyName}; this item is ${shape(item)}`);
-        return;
+        continue;
       }
       const directive = this.directive(item, itemAt);
-      // As in Kubernetes, `$patch: replace` in any item replaces the whole list with the
-      // patch's other items; fields beside it would be dropped silently, so they are reported.
-      if (directive === 'replace') {
-        if (Object.keys(item).length > 1)
-          this.ctx.report(itemAt, `$patch: replace in an item of ${field} replaces the whole list with the patch's other items, and drops this item's own fields; write - $patch: replace as an item of its own`);
-        return;
-      }
-      const id = identity(item, rule);
-      if (id === undefined) {
+      if (!hasKey(item, rule)) {
         this.ctx.report(itemAt, `this item of ${field} has no ${keyName}: items of ${field} are matched by ${keyName}, so the patch cannot tell which item it changes; add ${keyName}`);
-        return;
+        continue;
       }
-      const already = placed.get(id);
-      const j = already ? -1 : base.findIndex((t, k) => !consumed.has(k) && isMap(t) && identity(t, rule) === id);
+      const same = (t: unknown): t is Obj => isMap(t) && sameItem(t, item, rule);
+      const already = placed.find(same);
+      const j = already ? -1 : base.findIndex((t, k) => !consumed.has(k) && same(t));
       if (j >= 0) consumed.add(j);
-      if (directive === 'delete') {
-        for (let k = 0; k < base.length; k++) if (!consumed.has(k) && isMap(base[k]) && identity(base[k] as Obj, rule) === id) consumed.add(k);
-        if (already) out.splice(out.indexOf(already), 1);
-        placed.delete(id);
-        return;
+      if (directive === 'delete' || directive === 'replace') {
+        base.forEach((t, k) => {
+          if (same(t)) consumed.add(k);
+        });
+        if (already) {
+          out.splice(out.indexOf(already), 1);
+          placed.splice(placed.indexOf(already), 1);
+        }
+        if (directive === 'delete') continue;
       }
-      const existing = already ?? (j >= 0 ? (base[j] as Obj) : undefined);
+      const existing = directive === 'replace' ? undefined : (already ?? (j >= 0 ? (base[j] as Obj) : undefined));
       if (existing) {
         this.mergeMap(existing, item, rule.of, itemAt);
-        if (!already) out.push(existing);
-        placed.set(id, existing);
-        return;
+        if (!already) {
+          out.push(existing);
+          placed.push(existing);
+        }
+        continue;
       }
       const created = this.fresh(item, rule.of, itemAt);
-      if (already) out[out.indexOf(already)] = created;
-      else out.push(created);
-      placed.set(id, created);
-    });
+      out.push(created);
+      placed.push(created);
+    }
     base.forEach((t, k) => {
       if (!consumed.has(k)) out.push(t);
     });
@@ -227,41 +236,38 @@ class Merger {
     return target;
   }
 
-  private replaceList(target: unknown[], patch: unknown[], of: string | undefined, at: Path): unknown[] {
-    const out: unknown[] = [];
-    const sources: number[] = [];
-    patch.forEach((item, i) => {
-      // A `- $patch: replace` marker says what replacing does anyway; it is not an item.
-      if (isMap(item) && item.$patch === 'replace' && Object.keys(item).length === 1) return;
-      sources.push(i);
-      if (isMap(item)) out.push(this.fresh(item, of, [...at, i]));
-      else if (Array.isArray(item)) out.push(this.freshList(item, { kind: 'replace' }, String(i), [...at, i]));
-      else out.push(item);
+  private replaceList(target: unknown[], patch: unknown[], items: readonly Item[], of: string | undefined, at: Path): unknown[] {
+    const out = items.map(({ item, i }) => {
+      if (isMap(item)) return this.fresh(item, of, [...at, i]);
+      if (Array.isArray(item)) {
+        const list = this.freshList(item, { kind: 'replace' }, String(i), [...at, i]);
+        return list === 'deleted' ? [] : list;
+      }
+      return item;
     });
-    return this.fill(target, out, (i) => (isMap(out[i]) || Array.isArray(out[i]) ? undefined : { from: patch, key: sources[i]! }));
+    return this.fill(target, out, (k) => (isMap(out[k]) || Array.isArray(out[k]) ? undefined : { from: patch, key: items[k]!.i }));
   }
 
-  /** A set of scalars (finalizers): the patch's values first, then the target's others. */
-  private mergeSet(target: unknown[], patch: unknown[], at: Path): unknown[] {
+  /** A set of scalars (finalizers): the patch's values first, then the others of `base` (the target's, unless replaced). */
+  private mergeSet(target: unknown[], base: readonly unknown[], patch: unknown[], items: readonly Item[], at: Path): unknown[] {
     const out: Array<{ value: unknown; from: object; key: number }> = [];
     const seen = new Set<string>();
-    const add = (value: unknown, from: unknown[], key: number) => {
+    const add = (value: unknown, from: object, key: number) => {
       const id = JSON.stringify(value);
       if (seen.has(id)) return;
       seen.add(id);
       out.push({ value, from, key });
     };
-    patch.forEach((v, i) => {
-      if (isMap(v) || Array.isArray(v)) this.ctx.report([...at, i], `this list holds plain values; this item is ${shape(v)}`);
-      else if (v !== null) add(v, patch, i);
-    });
-    const before = [...target];
-    before.forEach((v, i) => add(v, before, i));
+    for (const { item, i } of items) {
+      if (isMap(item) || Array.isArray(item)) this.ctx.report([...at, i], `this list holds plain values; this item is ${shape(item)}`);
+      else if (item !== null) add(item, patch, i);
+    }
+    // A value the target had keeps the origin of its list at its old index.
+    base.forEach((v, i) => add(v, target, i));
     return this.fill(
       target,
       out.map((o) => o.value),
-      // A value the target had keeps the origin of its list at its old index.
-      (i) => (out[i]!.from === before ? { from: target, key: out[i]!.key } : { from: out[i]!.from, key: out[i]!.key }),
+      (k) => ({ from: out[k]!.from, key: out[k]!.key }),
     );
   }
 
@@ -304,14 +310,16 @@ class Merger {
     const list = target[field];
     if (!Array.isArray(list)) return;
     const rule = listRule(type, field);
-    const idOf = (v: unknown): string | undefined => (rule.kind === 'keyed' ? (isMap(v) ? identity(v, rule) : undefined) : JSON.stringify(v));
-    const rank = new Map<string, number>();
-    order.forEach((o, i) => {
-      const id = idOf(o);
-      if (id === undefined) this.ctx.report([...at, i], `this entry does not name an item of ${field}${rule.kind === 'keyed' ? ` by ${rule.keys[0]}` : ''}`);
-      else if (!rank.has(id)) rank.set(id, i);
-    });
-    const ranked = list.map((v, i) => ({ v, i, r: rank.get(idOf(v) ?? '') ?? order.length + i }));
+    const keyed = rule.kind === 'keyed' ? rule : undefined;
+    const named = (o: unknown, i: number): boolean => {
+      const ok = keyed ? isMap(o) && hasKey(o, keyed) : !isMap(o) && !Array.isArray(o);
+      if (!ok) this.ctx.report([...at, i], `this entry does not name an item of ${field}${keyed ? ` by ${keyed.keys[0]}` : ''}`);
+      return ok;
+    };
+    const entries = order.map((o, i) => ({ o, i })).filter(({ o, i }) => named(o, i));
+    const rankOf = (v: unknown): number | undefined =>
+      entries.find(({ o }) => (keyed ? isMap(v) && sameItem(v, o as Obj, keyed) : JSON.stringify(v) === JSON.stringify(o)))?.i;
+    const ranked = list.map((v, i) => ({ v, i, r: rankOf(v) ?? order.length + i }));
     ranked.sort((a, b) => a.r - b.r);
     if (ranked.every((x, i) => x.i === i)) return;
     this.fill(
@@ -339,15 +347,32 @@ class Merger {
   }
 }
 
-/** The identity of a keyed list item, undefined when it lacks the merge key. */
-function identity(item: Obj, rule: Extract<ListRule, { kind: 'keyed' }>): string | undefined {
-  const parts: string[] = [];
-  for (const k of rule.keys) {
-    const v = item[k] ?? rule.defaults?.[k];
-    if (v === undefined || v === null) {
-      if (k === rule.keys[0]) return undefined;
-      parts.push('');
-    } else parts.push(typeof v === 'object' ? JSON.stringify(v) : String(v));
-  }
-  return JSON.stringify(parts);
+type Keyed = Extract<ListRule, { kind: 'keyed' }>;
+
+/** A patch list item with its index in the patch list. */
+interface Item {
+  item: unknown;
+  i: number;
+}
+
+function present(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== '';
+}
+
+/** Whether a keyed list item carries its merge key (the first of the keys). */
+function hasKey(item: Obj, rule: Keyed): boolean {
+  return present(item[rule.keys[0]!]);
+}
+
+/**
+ * Whether two items are the same item of a keyed list: the merge key is equal, and each further
+ * key is equal or left out on one side (kyaml's rule: `containerPort: 53` matches 53/UDP).
+ */
+function sameItem(a: Obj, b: Obj, rule: Keyed): boolean {
+  return rule.keys.every((k, i) => {
+    const x = a[k];
+    const y = b[k];
+    if (!present(x) || !present(y)) return i > 0;
+    return typeof x === 'object' || typeof y === 'object' ? JSON.stringify(x) === JSON.stringify(y) : String(x) === String(y);
+  });
 }

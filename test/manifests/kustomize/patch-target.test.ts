@@ -61,10 +61,29 @@ describe('selectTargets', () => {
     { name: 'comma is and', target: { labelSelector: 'tier=data,env=prod' }, want: ['db'] },
     { name: 'comma is and: one false requirement excludes', target: { labelSelector: 'tier=data,env=dev' }, want: [] },
     { name: 'every field must match', target: { kind: 'Deployment', name: 'deploy1', labelSelector: 'key=value' }, want: [] },
+    { name: 'a refused pattern selects nothing (not parsed by parsePatchTarget)', target: { name: '(a+)+' }, want: [] },
+    { name: 'an invalid pattern selects nothing', target: { kind: 'Deploy(' }, want: [] },
     { name: 'the empty target selects everything', target: {}, want: ['deploy1', 'deploy2', 'deploy1-svc', 'db', 'dev-migrate', 'reader', 'things.x.io'] },
   ])('$name', ({ target, want }) => {
     expect(names(target)).toEqual(want);
   });
+});
+
+// The target of https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
+it('the patches page target: apps/v1 Deployments named deploy.* with env=dev and zone=west', () => {
+  const dev = { env: 'dev' };
+  const resources = [
+    res('apps/v1', 'Deployment', 'deploy-a', { labels: dev, annotations: { zone: 'west' } }),
+    res('apps/v1', 'Deployment', 'deploy-b', { labels: dev, annotations: { zone: 'east' } }),
+    res('apps/v1', 'Deployment', 'web', { labels: dev, annotations: { zone: 'west' } }),
+    res('apps/v1', 'StatefulSet', 'deploy-c', { labels: dev, annotations: { zone: 'west' } }),
+    res('extensions/v1beta1', 'Deployment', 'deploy-d', { labels: dev, annotations: { zone: 'west' } }),
+    res('apps/v1', 'Deployment', 'deploy-e', { labels: { env: 'prod' }, annotations: { zone: 'west' } }),
+  ];
+  const { report, reported } = recorder();
+  const target = parsePatchTarget({ group: 'apps', version: 'v1', kind: 'Deployment', name: 'deploy.*', labelSelector: 'env=dev', annotationSelector: 'zone=west' }, report)!;
+  expect(reported).toEqual([]);
+  expect(selectTargets(resources, target).map((r) => (r.object.metadata as Obj).name)).toEqual(['deploy-a']);
 });
 
 describe('parsePatchTarget', () => {
