@@ -1,7 +1,14 @@
 import type { Position, Target } from '../source-map.js';
 import type { Path, Segment } from '../path.js';
-import type { Locator } from '../parse.js';
-import type { Obj, Origin } from './types.js';
+import type { Locator, ParsedDocument } from '../parse.js';
+
+type Obj = Record<string, unknown>;
+
+/** A position in a parsed source document: a manifest, a patch or a kustomization file. */
+export interface Origin {
+  doc: ParsedDocument;
+  path: Path;
+}
 
 /**
  * Where each part of a built object was written. A kustomize build merges a base, patches and
