@@ -76,6 +76,7 @@ export function generate(
   if (namespace) metadata.namespace = namespace;
   const object: Obj = { apiVersion: 'v1', kind, metadata };
   if (kind === 'Secret') object.type = typeof e.type === 'string' && e.type !== '' ? e.type : 'Opaque';
+  if (kind === 'Secret' && e.type !== undefined && e.type !== null && typeof e.type !== 'string') reportAt(ctx, field('type'), 'kustomize-generator-invalid', 'type is a string (the Secret type, Opaque by default)');
   const data: Obj = {};
   const binaryData: Obj = {};
   for (const p of pairs) {

@@ -15,6 +15,7 @@ import type { BuildContext, KResource, Obj } from './types.js';
  * referrer's, or the one a subject or claimRef names); a reference that matches objects now
  * named differently is a problem (kustomize refuses to guess). The rewritten value keeps the
  * referrer's origin: a problem in it points at the line the referrer was written on.
+ * Idempotent: the build may run it after each kustomization and again at the end.
  */
 export function fixNameReferences(resources: KResource[], ctx: BuildContext): void {
   const renamed = resources.filter((r) => r.history.some((h) => h.name !== currentName(r) || !sameNamespace(h.namespace, currentNamespace(r))));
@@ -45,7 +46,7 @@ function fixSite(referrer: KResource, site: ReferenceSite, candidates: KResource
   if (distinct.size > 1) {
     const names = [...distinct.values()].map((m) => clip(currentName(m))).join(', ');
     const p = ctx.prov.locator(referrer.object).locate(site.path);
-    ctx.problems.push({
+    const problem = {
       file: p.file ?? referrer.origin.doc.file,
       line: p.line,
       column: p.column,
@@ -53,7 +54,9 @@ function fixSite(referrer: KResource, site: ReferenceSite, candidates: KResource
       severity: PROBLEM_CODES['kustomize-name-reference-ambiguous'].severity,
       code: 'kustomize-name-reference-ambiguous',
       message: `${site.kind} ${clip(value)} could be any of ${names}, which the build renamed differently; give the objects distinct names`,
-    });
+    };
+    // The build fixes references after each kustomization and once more at the end: say it once.
+    if (!ctx.problems.some((q) => q.code === problem.code && q.file === problem.file && q.line === problem.line && q.column === problem.column)) ctx.problems.push(problem);
     return;
   }
   const target = [...distinct.values()][0]!;

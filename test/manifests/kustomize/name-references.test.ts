@@ -339,11 +339,12 @@ describe('fixNameReferences: references outside pod templates', () => {
 });
 
 describe('fixNameReferences: ambiguity and provenance', () => {
-  it('a reference two objects renamed differently could mean is a problem at the referrer line (kustomize refuses it)', () => {
+  it('a reference two objects renamed differently could mean is a problem at the referrer line (kustomize refuses it), reported once however often the build fixes references', () => {
     const ctx = buildContext();
     const rs = resources(ctx, 'all.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c}]\n  volumes:\n  - name: v\n    configMap: {name: cm}\n');
     rename(rs[0]!, 'a-cm');
     rename(rs[1]!, 'b-cm');
+    fixNameReferences(rs, ctx);
     fixNameReferences(rs, ctx);
     expect(ctx.problems.map(brief)).toEqual(['all.yaml:16 kustomize-name-reference-ambiguous']);
     expect(ctx.problems[0]!.path).toBe('spec.volumes[0].configMap.name');
