@@ -282,7 +282,7 @@ export class Build {
     const wantAs = want === 'dir' || !isBelow(path, k.dir) ? `${path}/` : path;
     if (upCount(path) > this.maxUp) {
       this.ctx.wanted.add(wantAs);
-      reportProblem(this.ctx, entry.at, 'kustomize-outside-root', `${quote(ref)} leaves the root of the revision; a kustomization reads only the repository's (or folder's) files`);
+      reportProblem(this.ctx, entry.at, 'kustomize-outside-root', `${quote(ref)} lies above the revision's files and was not found inside the repository (or folder) berth reads; a kustomization reads nothing outside it`);
       return undefined;
     }
     const file = this.ctx.files.get(path);
