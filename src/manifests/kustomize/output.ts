@@ -72,5 +72,5 @@ export function toDocs(resources: readonly KResource[], prov: Provenance): Manif
  * under the YAML rules Kubernetes reads with (`"yes"`, `"n"`, `"0644"`).
  */
 export function renderYaml(objects: readonly unknown[]): string {
-  return objects.map((o) => dump(o, { sortKeys: true, seqNoIndent: true, lineWidth: -1, noRefs: true, quoteStyle: 'double', schema: KUBERNETES_YAML_SCHEMA })).join('---\n');
+  return objects.map((o) => dump(o, { sortKeys: true, seqNoIndent: true, lineWidth: -1, noRefs: true, skipInvalid: true, quoteStyle: 'double', schema: KUBERNETES_YAML_SCHEMA })).join('---\n');
 }
