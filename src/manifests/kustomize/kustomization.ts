@@ -79,7 +79,7 @@ export interface PatchEntry {
 /** The fields berth builds, for messages and "did you mean". */
 export const SUPPORTED_FIELDS = [
   'apiVersion', 'kind', 'metadata', 'resources', 'bases', 'components', 'namespace', 'namePrefix', 'nameSuffix',
-  'labels', 'commonLabels', 'commonAnnotations', 'images', 'replicas', 'patches', 'patchesStrategicMerge',
+  'labels', 'commonLabels', 'commonAnnotations', 'images', 'imageTags', 'replicas', 'patches', 'patchesStrategicMerge',
   'patchesJson6902', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'replacements', 'sortOptions',
 ] as const;
 
@@ -96,7 +96,6 @@ const REFUSED_FIELDS: Record<string, string> = {
   openapi: 'berth does not read custom OpenAPI schemas',
   crds: 'berth does not read CRD schemas for kustomize',
   buildMetadata: 'berth does not add build metadata annotations',
-  imageTags: 'imageTags is the deprecated spelling of images; write images',
 };
 
 const KUSTOMIZATION_API = 'kustomize.config.k8s.io/v1beta1';
@@ -168,7 +167,8 @@ export function readKustomization(doc: ParsedDocument, dir: string, ctx: BuildCo
         k.labels = c.list(value, at, (item, iat) => readLabels(c, item, iat));
         break;
       case 'images':
-        k.images = c.list(value, at, (item, iat) => readImage(c, item, iat));
+      case 'imageTags': // kustomize reads the old spelling as images (FixKustomizationPreUnmarshalling)
+        k.images.push(...c.list(value, at, (item, iat) => readImage(c, item, iat)));
         break;
       case 'replicas':
         k.replicas = c.list(value, at, (item, iat) => readReplica(c, item, iat));

@@ -179,6 +179,15 @@ const rows: Row[] = [
     expected: 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: things.example.com\nspec:\n  containers:\n  - image: busybox\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - image: alpine:3.20\n    name: c\n',
   },
   {
+    // examples/imageTags.md: the old spelling, which kustomize reads as images.
+    name: 'imageTags: the old spelling of images',
+    files: {
+      'kustomization.yaml': 'resources:\n- pod.yaml\nimageTags:\n- name: nginx\n  newTag: 1.8.0\n',
+      'pod.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx:1.7.9\n',
+    },
+    expected: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - image: nginx:1.8.0\n    name: c\n',
+  },
+  {
     // examples/replicas.md: replicas: [{name: myapp, count: 3}] over replicas: 1.
     name: 'replicas',
     files: {
