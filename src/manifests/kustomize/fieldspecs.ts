@@ -11,6 +11,8 @@ export interface FieldSpec {
   kinds?: readonly string[];
   /** API group the kind must have ('' for the core group); any group when unset. */
   group?: string;
+  /** API version (after the group) the object must have; any when unset. */
+  version?: string;
   /** Create the path (maps along it) when absent. */
   create: boolean;
 }
@@ -97,5 +99,9 @@ export function groupOf(o: Obj): string {
 
 export function appliesTo(spec: FieldSpec, o: Obj): boolean {
   if (spec.kinds && !spec.kinds.includes(kindOf(o))) return false;
+  if (spec.version !== undefined) {
+    const api = typeof o['apiVersion'] === 'string' ? o['apiVersion'] : '';
+    if (api.slice(api.indexOf('/') + 1) !== spec.version) return false;
+  }
   return spec.group === undefined || spec.group === groupOf(o);
 }

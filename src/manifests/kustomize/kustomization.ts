@@ -4,6 +4,7 @@ import type { BuildContext, Obj, Origin } from './types.js';
 import { below, reportProblem } from './problems.js';
 import type { Entry, Pairs } from './checker.js';
 import { Checker, isObj } from './checker.js';
+import type { FieldSpec } from './fieldspecs.js';
 
 export type { Entry, Pairs } from './checker.js';
 export { isObj } from './checker.js';
@@ -50,6 +51,8 @@ export interface SortOptions {
 export interface LabelsEntry extends Pairs {
   includeSelectors: boolean;
   includeTemplates: boolean;
+  /** `fields`: more places to write, added to the defaults (kustomize's FieldSpecs). */
+  fields: FieldSpec[];
 }
 
 export interface ImageEntry {
@@ -205,10 +208,31 @@ export function readKustomization(doc: ParsedDocument, dir: string, ctx: BuildCo
 function readLabels(c: Checker, item: unknown, at: Origin): LabelsEntry | undefined {
   if (!c.obj(item, at)) return undefined;
   const o = item as Obj;
-  c.only(o, at, ['pairs', 'includeSelectors', 'includeTemplates'], 'in a labels entry', { fields: 'berth does not read custom fieldSpecs for labels' });
+  c.only(o, at, ['pairs', 'includeSelectors', 'includeTemplates', 'fields'], 'in a labels entry');
   const pairs = o['pairs'] === undefined || o['pairs'] === null ? { pairs: [], at: below(at, 'pairs') } : c.pairs(o['pairs'], below(at, 'pairs'));
   if (!pairs) return undefined;
-  return { ...pairs, includeSelectors: c.bool(o['includeSelectors'], below(at, 'includeSelectors')), includeTemplates: c.bool(o['includeTemplates'], below(at, 'includeTemplates')) };
+  const fields = o['fields'] === undefined || o['fields'] === null ? [] : c.list(o['fields'], below(at, 'fields'), (f, fat) => readFieldSpec(c, f, fat));
+  return { ...pairs, includeSelectors: c.bool(o['includeSelectors'], below(at, 'includeSelectors')), includeTemplates: c.bool(o['includeTemplates'], below(at, 'includeTemplates')), fields };
+}
+
+/** A kustomize FieldSpec: `path` (`/`-separated, `[]` for every list item), optional group/version/kind, create. */
+function readFieldSpec(c: Checker, item: unknown, at: Origin): FieldSpec | undefined {
+  if (!c.obj(item, at)) return undefined;
+  const o = item as Obj;
+  c.only(o, at, ['path', 'group', 'version', 'kind', 'create'], 'in a field spec');
+  const path = c.required(o, at, 'path');
+  const str = (f: string) => (o[f] === undefined || o[f] === null ? undefined : c.string(o[f], below(at, f)));
+  const kind = str('kind');
+  const group = str('group');
+  const version = str('version');
+  if (path === undefined) return undefined;
+  return {
+    path: path.split('/').filter((p) => p !== ''),
+    ...(kind ? { kinds: [kind] } : {}),
+    ...(group !== undefined ? { group } : {}),
+    ...(version ? { version } : {}),
+    create: c.bool(o['create'], below(at, 'create')),
+  };
 }
 
 function readImage(c: Checker, item: unknown, at: Origin): ImageEntry | undefined {

@@ -15,7 +15,7 @@ export function applyMetadataTransformers(k: Kustomization, resources: KResource
   if (k.namePrefix || k.nameSuffix) addPrefixSuffix(resources, k, ctx);
   for (const entry of k.labels) {
     const specs = entry.includeSelectors ? COMMON_LABELS : entry.includeTemplates ? [...METADATA_LABELS, ...TEMPLATE_LABELS] : METADATA_LABELS;
-    setPairs(resources, entry, specs, ctx);
+    setPairs(resources, entry, [...entry.fields, ...specs], ctx);
   }
   if (k.commonLabels) setPairs(resources, k.commonLabels, COMMON_LABELS, ctx);
   if (k.commonAnnotations) setPairs(resources, k.commonAnnotations, COMMON_ANNOTATIONS, ctx);

@@ -352,6 +352,15 @@ const rows: Row[] = [
             restartPolicy: Never
     `,
   },
+  {
+    // references/kustomize/kustomization/labels: fields adds places to write (a kind berth does not run here).
+    name: 'labels with fields: a custom field spec, created where asked',
+    files: {
+      'kustomization.yaml': 'labels:\n- pairs:\n    app: web\n  fields:\n  - path: spec/selector/matchLabels\n    kind: PodMonitor\n    create: true\nresources:\n- pm.yaml\n',
+      'pm.yaml': 'apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\nmetadata:\n  name: web\nspec:\n  podMetricsEndpoints:\n  - port: metrics\n',
+    },
+    expected: 'apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\nmetadata:\n  labels:\n    app: web\n  name: web\nspec:\n  podMetricsEndpoints:\n  - port: metrics\n  selector:\n    matchLabels:\n      app: web\n',
+  },
 ];
 
 describe('kustomize build: one field at a time', () => {
