@@ -124,10 +124,12 @@ export function readKustomization(doc: ParsedDocument, dir: string, ctx: BuildCo
   }
   const api = v['apiVersion'];
   const wantApi = kind === 'Component' ? COMPONENT_API : KUSTOMIZATION_API;
+  // kustomize reads a kustomization whatever its apiVersion (its own helloWorld example says v1):
+  // stricter than kustomize is a warning (SPEC §2).
   if (api !== undefined && api !== null && api !== wantApi)
-    reportProblem(ctx, below(root, 'apiVersion'), 'unsupported-api-version', `apiVersion of a ${kind} is ${wantApi}, not ${quote(api)}`);
+    reportProblem(ctx, below(root, 'apiVersion'), 'unsupported-api-version', `apiVersion of a ${kind} is ${wantApi}, not ${quote(api)}; kustomize builds it anyway`, 'value', 'warning');
   if (kind === 'Component' && (api === undefined || api === null))
-    reportProblem(ctx, root, 'missing-field', `a Component needs apiVersion: ${COMPONENT_API}`);
+    reportProblem(ctx, root, 'missing-field', `a Component is written with apiVersion: ${COMPONENT_API}; kustomize builds it anyway`, 'value', 'warning');
 
   const k: Kustomization = {
     kind, dir, doc, resources: [], components: [], labels: [], images: [], replicas: [], patches: [],

@@ -1,3 +1,4 @@
+import type { Severity } from '../../model/problem.js';
 import type { ParsedDocument } from '../parse.js';
 import type { Path } from '../path.js';
 import { formatPath } from '../path.js';
@@ -11,14 +12,14 @@ import type { BuildContext, Origin, ReportAt } from './types.js';
  * Problems of the build's own inputs (kustomization files, patches, generator entries), each at
  * the line a person wrote: the kustomization entry, the patch line.
  */
-export function reportProblem(ctx: Pick<BuildContext, 'problems'>, at: Origin, code: ProblemCode, message: string, target: Target = 'value'): void {
+export function reportProblem(ctx: Pick<BuildContext, 'problems'>, at: Origin, code: ProblemCode, message: string, target: Target = 'value', severity?: Severity): void {
   const pos = at.doc.locator.locate(at.path, target);
   ctx.problems.push({
     file: pos.file ?? at.doc.file,
     line: pos.line,
     column: pos.column,
     path: formatPath(at.path),
-    severity: PROBLEM_CODES[code].severity,
+    severity: severity ?? PROBLEM_CODES[code].severity,
     code,
     message: scrubMessage(message),
   });
