@@ -6,7 +6,6 @@
 import type { Problem } from '../../model/problem.js';
 import type { RevisionFile } from '../../model/revision.js';
 import type { ManifestDoc } from '../report.js';
-
 import type { BuildContext } from './types.js';
 import { Provenance } from './provenance.js';
 import { Build } from './build.js';
