@@ -286,6 +286,9 @@ export class Build {
       return undefined;
     }
     const file = this.ctx.files.get(path);
+    // A path the reader refused (a link out of the folder, beyond its boundary or read limit) is
+    // reported as such by validation, at the path; it is neither a file to read nor missing.
+    if (file?.refused) return undefined;
     if (file && want === 'dir') {
       reportProblem(this.ctx, entry.at, 'kustomize-not-a-kustomization', `${quote(ref)} is a file; components lists directories of kind: Component`);
       return undefined;

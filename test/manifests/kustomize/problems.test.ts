@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { problemLocation } from '../../../src/model/problem.js';
-import { build, problems } from './support.js';
+import { buildKustomization } from '../../../src/manifests/kustomize/index.js';
+import { build, problems, tree } from './support.js';
 
 const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n';
 
@@ -253,5 +254,15 @@ describe('kustomize build: hostile trees are bounded', () => {
 describe('kustomize build: one kustomization file per directory', () => {
   it('a second one is refused at its file', () => {
     expect(problems({ 'kustomization.yaml': 'resources: []\n', 'kustomization.yml': 'resources: []\n' })).toEqual(['kustomization.yml:1:1 invalid-value']);
+  });
+});
+
+describe('kustomize build: paths the reader refused', () => {
+  it('are neither read nor wanted nor reported again (validation reports the refusal)', () => {
+    const files = tree({ 'kustomization.yaml': 'resources:\n- link.yaml\n- ../outside\n' });
+    files.set('link.yaml', { path: 'link.yaml', content: Buffer.alloc(0), refused: 'symlink-outside-root' });
+    files.set('../outside', { path: '../outside', content: Buffer.alloc(0), refused: 'symlink-dangling' });
+    const b = buildKustomization(files, '');
+    expect([b.problems, b.wanted, b.docs]).toEqual([[], [], []]);
   });
 });
