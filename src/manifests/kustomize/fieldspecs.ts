@@ -28,7 +28,13 @@ const AFFINITY_PATHS = [
 
 export const METADATA_LABELS: readonly FieldSpec[] = [{ path: ['metadata', 'labels'], create: true }];
 
-/** Pod template labels (`labels` with includeTemplates; part of commonLabels). */
+/**
+ * `labels` with includeTemplates (kustomize 4.5.5, #4209, and its labels reference page): the
+ * labels go to `spec/template/metadata/labels` of whatever kind has one, without creating it.
+ */
+export const INCLUDE_TEMPLATES: readonly FieldSpec[] = [...METADATA_LABELS, { path: ['spec', 'template', 'metadata', 'labels'], create: false }];
+
+/** Pod template labels, part of commonLabels (kustomize's metadataLabelsFieldSpecs). */
 export const TEMPLATE_LABELS: readonly FieldSpec[] = [
   { path: ['spec', 'template', 'metadata', 'labels'], kinds: ['ReplicationController'], group: '', create: true },
   { path: ['spec', 'template', 'metadata', 'labels'], kinds: WORKLOADS, create: true },

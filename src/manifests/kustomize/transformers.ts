@@ -2,7 +2,7 @@ import type { BuildContext, KResource, Obj, Origin } from './types.js';
 import type { Kustomization, Pairs } from './kustomization.js';
 import { isObj } from './kustomization.js';
 import type { FieldSpec } from './fieldspecs.js';
-import { COMMON_ANNOTATIONS, COMMON_LABELS, METADATA_LABELS, TEMPLATE_LABELS, UNPREFIXED_KINDS, appliesTo, groupOf, isNamespaced, kindOf } from './fieldspecs.js';
+import { COMMON_ANNOTATIONS, COMMON_LABELS, INCLUDE_TEMPLATES, METADATA_LABELS, UNPREFIXED_KINDS, appliesTo, groupOf, isNamespaced, kindOf } from './fieldspecs.js';
 import { applyImages, applyReplicas } from './images.js';
 
 /**
@@ -14,7 +14,7 @@ export function applyMetadataTransformers(k: Kustomization, resources: KResource
   if (k.namespace) setNamespace(resources, k.namespace.value, k.namespace.at, ctx);
   if (k.namePrefix || k.nameSuffix) addPrefixSuffix(resources, k, ctx);
   for (const entry of k.labels) {
-    const specs = entry.includeSelectors ? COMMON_LABELS : entry.includeTemplates ? [...METADATA_LABELS, ...TEMPLATE_LABELS] : METADATA_LABELS;
+    const specs = entry.includeSelectors ? COMMON_LABELS : entry.includeTemplates ? INCLUDE_TEMPLATES : METADATA_LABELS;
     setPairs(resources, entry, [...entry.fields, ...specs], ctx);
   }
   if (k.commonLabels) setPairs(resources, k.commonLabels, COMMON_LABELS, ctx);
