@@ -91,7 +91,7 @@ const REFUSED_FIELDS: Record<string, string> = {
   helmCharts: 'berth does not inflate Helm charts (no helm binary, no network); render the chart into the repository (helm template) and list the output in resources',
   helmGlobals: 'berth does not inflate Helm charts (no helm binary, no network)',
   helmChartInflationGenerator: 'berth does not inflate Helm charts (no helm binary, no network)',
-  vars: 'berth does not build vars (deprecated in kustomize in favour of replacements)',
+  vars: 'berth does not build vars (deprecated in kustomize); write replacements, which berth builds',
   generators: 'berth runs no generator plugins',
   transformers: 'berth runs no transformer plugins',
   validators: 'berth runs no validator plugins',
