@@ -231,3 +231,16 @@ describe('selectManifestPaths and kustomization files', () => {
     expect(selectManifestPaths(['app/Kustomization', 'app/kustomization.yaml', 'app/Kustomization.bak', 'app/README', 'app/kustomization', '.hidden/Kustomization'])).toEqual(['app/Kustomization', 'app/kustomization.yaml']);
   });
 });
+
+describe('joinPath with the paths readers give', () => {
+  it.each([
+    { dir: '', ref: '../base', want: '../base' },
+    { dir: 'overlays/a', ref: '../../base', want: 'base' },
+    { dir: 'a', ref: '../../../x.env', want: '../../x.env' },
+    { dir: '/srv/repo/overlays/a', ref: '../../base/deploy.yaml', want: '/srv/repo/base/deploy.yaml' },
+    { dir: '/srv/a', ref: 'patch.yaml', want: '/srv/a/patch.yaml' },
+    { dir: 'a', ref: '/etc/passwd', want: undefined },
+  ])('$dir + $ref', ({ dir, ref, want }) => {
+    expect(joinPath(dir, ref)).toBe(want);
+  });
+});

@@ -17,7 +17,9 @@ export function joinPath(dir: string, ref: string): string | undefined {
     if (seg === '..' && out.length > 0 && out[out.length - 1] !== '..') out.pop();
     else out.push(seg);
   }
-  return out.join('/');
+  // `apply -f /abs/dir` names files by their absolute path (sources/folder.ts readPaths): a
+  // kustomization there reads its neighbours by absolute paths too.
+  return (dir.startsWith('/') ? '/' : '') + out.join('/');
 }
 
 /** Whether `path` lies in `dir` or below it (kustomize's rule for the files a kustomization reads). */
