@@ -10,30 +10,9 @@ import type { RevisionFile } from '../../src/model/revision.js';
 import { gitTreeLookup } from '../../src/sources/git-tree.js';
 import { buildBoundary, fetchBuildInputs, folderLookup, MAX_FETCH_BYTES, MAX_FETCH_ROUNDS, type Found, type Lookup } from '../../src/sources/kustomize-read.js';
 import { makeRepo, makeTempDir } from '../support/git-server.js';
+import { fakeWanted } from '../support/kustomize-fake.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
-
-/**
- * A stand-in for the kustomize build's `wanted`: a kustomization file lists one reference per
- * line (a file, or a directory holding a kustomization); wanted is every reference the files
- * lack. Enough to drive the fixpoint without the build itself.
- */
-function fakeWanted(files: readonly RevisionFile[]): string[] {
-  const have = new Set(files.map((f) => f.path));
-  const hasDir = (d: string) => ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((n) => have.has(d === '' ? n : `${d}/${n}`));
-  const out = new Set<string>();
-  for (const f of files) {
-    const m = /^(.*?)\/?(kustomization\.ya?ml|Kustomization)$/.exec(f.path);
-    if (!m || f.refused) continue;
-    for (const line of f.content.toString().split('\n')) {
-      const ref = line.trim();
-      if (ref === '') continue;
-      const p = joinPath(m[1]!, ref);
-      if (p !== undefined && !have.has(p) && !hasDir(p)) out.add(p);
-    }
-  }
-  return [...out].sort();
-}
 
 function fakeDisk(entries: Record<string, string | 'DIR' | 'REFUSED'>): { look: Lookup; looked: string[] } {
   const looked: string[] = [];
