@@ -123,7 +123,7 @@ export const PROBLEM_CODES = {
   'unknown-storage-class': { severity: 'warning', summary: "A PersistentVolumeClaim's storageClassName names no StorageClass of the revision (nor the host's `local`): it stays Pending until one is defined." },
   'invalid-persistent-volume': { severity: 'error', summary: 'A PersistentVolume has no hostPath or local source (or both), a local one lacks its nodeAffinity, or it asks for volumeMode Block.' },
   // ---------------------------------------------------------------- kustomize: where builds read (issue 15)
-  'kustomize-outside-root': { severity: 'error', summary: 'A kustomization names a path (or a symlink leads) outside the Git work tree or repository holding the folder (the folder itself when it is in none); it is not read.' },
+  'kustomize-outside-boundary': { severity: 'error', summary: 'A kustomization names a path (or a symlink leads) outside the Git work tree or repository holding the folder (the folder itself when it is in none); it is not read.' },
   'kustomize-read-limit': { severity: 'error', summary: 'The kustomizations of a revision name more than berth reads for builds (64 MiB in all, bases nested 64 deep); the rest is not read.' },
 } as const satisfies Record<string, ProblemCodeInfo>;
 

@@ -29,7 +29,7 @@ export interface RevisionFile {
  * Problem codes of src/manifests/problem-codes.ts, one per reason a link is not followed, or a
  * path a kustomization names is not read (sources/kustomize-read.ts).
  */
-export type RefusedEntry = 'symlink-outside-root' | 'symlink-dangling' | 'symlink-loop' | 'kustomize-outside-root' | 'kustomize-read-limit';
+export type RefusedEntry = 'symlink-outside-root' | 'symlink-dangling' | 'symlink-loop' | 'kustomize-outside-boundary' | 'kustomize-read-limit';
 
 export interface Revision {
   id: string;

@@ -112,7 +112,7 @@ export function gitTreeLookup(store: GitStore, rootTree: string, subPath: string
   return async (path) => {
     let target = joinPath(subPath, path);
     for (let links = 0; ; ) {
-      if (target === undefined || target === '..' || target.startsWith('../')) return { kind: 'refused', reason: 'kustomize-outside-root' };
+      if (target === undefined || target === '..' || target.startsWith('../')) return { kind: 'refused', reason: 'kustomize-outside-boundary' };
       const segments = target === '' ? [] : target.split('/');
       let oid = rootTree;
       let type: 'tree' | 'blob' = 'tree';

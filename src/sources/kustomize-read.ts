@@ -141,13 +141,13 @@ export function buildBoundary(folderReal: string): string {
 export function folderLookup(folderReal: string, boundaryReal: string): Lookup {
   return async (path) => {
     const abs = resolve(folderReal, ...path.split('/'));
-    if (!isWithin(abs, boundaryReal)) return { kind: 'refused', reason: 'kustomize-outside-root' };
+    if (!isWithin(abs, boundaryReal)) return { kind: 'refused', reason: 'kustomize-outside-boundary' };
     let real = boundaryReal;
     for (const c of relative(boundaryReal, abs).split(sep)) {
       if (c === '') continue;
       const step = resolveInRoot(real, c, boundaryReal);
       if (step.kind === 'symlink-dangling') return { kind: 'missing' };
-      if (step.kind === 'symlink-outside-root') return { kind: 'refused', reason: 'kustomize-outside-root' };
+      if (step.kind === 'symlink-outside-root') return { kind: 'refused', reason: 'kustomize-outside-boundary' };
       if (step.kind !== 'inside') return { kind: 'refused', reason: step.kind };
       real = step.real;
     }
@@ -158,7 +158,7 @@ export function folderLookup(folderReal: string, boundaryReal: string): Lookup {
     try {
       const read = readContained(real, boundaryReal);
       if (read === undefined) return { kind: 'missing' };
-      return typeof read === 'string' ? { kind: 'refused', reason: 'kustomize-outside-root' } : { kind: 'file', content: read };
+      return typeof read === 'string' ? { kind: 'refused', reason: 'kustomize-outside-boundary' } : { kind: 'file', content: read };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return { kind: 'missing' };

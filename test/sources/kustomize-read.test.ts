@@ -23,7 +23,7 @@ function fakeDisk(entries: Record<string, string | 'DIR' | 'REFUSED'>): { look: 
       const e = entries[p];
       if (e === undefined) return { kind: 'missing' };
       if (e === 'DIR') return { kind: 'directory' };
-      if (e === 'REFUSED') return { kind: 'refused', reason: 'kustomize-outside-root' };
+      if (e === 'REFUSED') return { kind: 'refused', reason: 'kustomize-outside-boundary' };
       return { kind: 'file', content: Buffer.from(e) };
     },
   };
@@ -71,7 +71,7 @@ describe('fetchBuildInputs (the fixpoint)', () => {
       name: 'a refused path becomes a refused entry',
       files: { 'app/kustomization.yaml': '../../../etc/x' },
       disk: { '../../etc/x': 'REFUSED' },
-      want: { 'app/kustomization.yaml': '../../../etc/x', '../../etc/x': 'kustomize-outside-root' },
+      want: { 'app/kustomization.yaml': '../../../etc/x', '../../etc/x': 'kustomize-outside-boundary' },
     },
   ])('$name', async ({ files, disk, want }) => {
     const d = fakeDisk(disk as Record<string, string>);
@@ -149,11 +149,11 @@ describe('folderLookup (on disk, inside the Git work tree holding the folder)', 
     const out = await fetchBuildInputs([file('kustomization.yaml', '../../base\n../../../outside.env')], folderLookup(folder, buildBoundary(folder)), fakeWanted);
     expect(summary(out.files)).toEqual({
       'kustomization.yaml': '../../base\n../../../outside.env',
-      '../../../outside.env': 'kustomize-outside-root',
+      '../../../outside.env': 'kustomize-outside-boundary',
       '../../base/kustomization.yaml': 'deploy.yaml\nconfig.env\n../../outside.env\nlinked.env\nlinkdir/x.yaml',
       '../../base/deploy.yaml': 'd',
       '../../base/config.env': 'A=1',
-      '../../base/linked.env': 'kustomize-outside-root',
+      '../../base/linked.env': 'kustomize-outside-boundary',
       '../../base/linkdir/x.yaml': 'x',
     });
   });
@@ -162,7 +162,7 @@ describe('folderLookup (on disk, inside the Git work tree holding the folder)', 
     await tree({ 'base/kustomization.yaml': 'd.yaml', 'base/d.yaml': 'd', 'app/kustomization.yaml': '../base' });
     const folder = join(root, 'app');
     const found = await folderLookup(folder, buildBoundary(folder))('../base');
-    expect(found).toEqual({ kind: 'refused', reason: 'kustomize-outside-root' });
+    expect(found).toEqual({ kind: 'refused', reason: 'kustomize-outside-boundary' });
   });
 });
 
@@ -194,12 +194,12 @@ describe('gitTreeLookup (in the commit, inside the repository)', () => {
     const out = await fetchBuildInputs([file('kustomization.yaml', '../../base\n../../../../x')], gitTreeLookup(store, commit.tree, 'deploy/overlays/a'), fakeWanted);
     expect(summary(out.files)).toEqual({
       'kustomization.yaml': '../../base\n../../../../x',
-      '../../../../x': 'kustomize-outside-root',
+      '../../../../x': 'kustomize-outside-boundary',
       '../../base/kustomization.yaml': 'deploy.yaml\napp.env\nlinked.env\nescape.env',
       '../../base/deploy.yaml': 'd',
       '../../base/app.env': 'A=1',
       '../../base/linked.env': 'R=1',
-      '../../base/escape.env': 'kustomize-outside-root',
+      '../../base/escape.env': 'kustomize-outside-boundary',
     });
   });
 });
