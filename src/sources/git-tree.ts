@@ -45,7 +45,7 @@ export async function readCommitSnapshot(store: GitStore, commitOid: string, sub
     root.type === 'blob'
       ? [{ path: root.name, content: await readBlob(store, root.oid) }]
       : // What the kustomizations read beyond the manifests, from the same commit (./kustomize-read.ts).
-        (await fetchBuildInputs(await readTreeFiles(store, root.oid), gitTreeLookup(store, commit.tree, subPath ?? ''))).files;
+        (await fetchBuildInputs(await readTreeFiles(store, root.oid), gitTreeLookup(store, commit.tree, subPath ?? ''))).files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     commit: commitOid,
     message: commit.message.trimEnd(),
