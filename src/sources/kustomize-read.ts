@@ -15,7 +15,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { MAX_FILE_BYTES } from '../model/limits.js';
 import type { RefusedEntry, RevisionFile } from '../model/revision.js';
-import { buildKustomization, KUSTOMIZATION_FILES, kustomizationRoots } from '../manifests/kustomize/index.js';
+import { KUSTOMIZATION_FILES, kustomizationRoots, kustomizeWanted } from '../manifests/kustomize/index.js';
 import { isWithin, readContained, resolveInRoot, unreadable } from './folder-tree.js';
 
 /** What a reader finds at a path the build wants (relative to the revision root, may start with `../`). */
@@ -52,7 +52,7 @@ export interface FetchResult {
  * where it is named); a refused one adds a refused entry that validation reports. Paths looked at
  * once are never looked at again, so the loop ends. Without a kustomization, `files` as they are.
  */
-export async function fetchBuildInputs(files: readonly RevisionFile[], look: Lookup, wanted: Wanted = wantedByBuilds): Promise<FetchResult> {
+export async function fetchBuildInputs(files: readonly RevisionFile[], look: Lookup, wanted: Wanted = kustomizeWanted): Promise<FetchResult> {
   const out = [...files];
   if (kustomizationRoots(out.map((f) => f.path)).length === 0) return { files: out, tried: [] };
   const tried = new Set(out.map((f) => f.path));
@@ -98,23 +98,6 @@ export async function fetchBuildInputs(files: readonly RevisionFile[], look: Loo
     }
   }
   return { files: out, tried: lookedAt };
-}
-
-/**
- * The default Wanted: what each kustomization root's build reports it lacks. A build that throws
- * (a bug, not a user's mistake) wants nothing here; validation builds again and reports it.
- */
-export function wantedByBuilds(files: readonly RevisionFile[]): string[] {
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  const want = new Set<string>();
-  for (const root of kustomizationRoots(byPath.keys())) {
-    try {
-      for (const p of buildKustomization(byPath, root).wanted) want.add(p);
-    } catch {
-      // See above.
-    }
-  }
-  return [...want].sort();
 }
 
 /**

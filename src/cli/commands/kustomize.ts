@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import yaml from 'js-yaml';
-import { buildKustomization, KUSTOMIZATION_FILES } from '../../manifests/kustomize/index.js';
+import { buildKustomization, KUSTOMIZATION_FILES, renderKustomizeBuild } from '../../manifests/kustomize/index.js';
 import { parseManifestFile } from '../../manifests/parse.js';
 import { BerthError } from '../../model/errors.js';
 import { hasErrors, type Problem } from '../../model/problem.js';
@@ -50,7 +49,7 @@ async function kustomize(dir: string, io: CliIO): Promise<number> {
   const color = useColor({ ...io, stdout: io.stderr });
   if (problems.length > 0) writeStyled(io.stderr, formatProblemsText(problems, { color }));
   if (hasErrors(problems)) return 1;
-  write(io.stdout, renderYaml(build.docs.map((d) => d.value)));
+  write(io.stdout, renderKustomizeBuild(build));
   return 0;
 }
 
@@ -62,9 +61,4 @@ function rootOf(files: readonly RevisionFile[], dir: string): string {
   }
   // requireKustomization saw one: it went between that look and the read.
   throw new BerthError('INPUT_UNREADABLE', `cannot read ${dir}: its kustomization file went away while it was read; try again`, { path: dir, reason: 'changed-while-reading' });
-}
-
-/** Documents as `kustomize build` prints them: YAML, `---` between them. */
-function renderYaml(values: readonly unknown[]): string {
-  return values.map((v) => yaml.dump(v, { lineWidth: -1, noRefs: true })).join('---\n');
 }

@@ -7,6 +7,12 @@ import type { Problem } from '../../model/problem.js';
 import type { RevisionFile } from '../../model/revision.js';
 import type { ManifestDoc } from '../report.js';
 
+import type { BuildContext } from './types.js';
+import { Provenance } from './provenance.js';
+import { Build } from './build.js';
+import { kustomizationRoots } from './paths.js';
+import { legacyOrder, renderYaml, toDocs } from './output.js';
+
 export { KUSTOMIZATION_FILES, kustomizationRoots, belongsToBuild, joinPath } from './paths.js';
 
 export interface KustomizeBuild {
@@ -23,7 +29,26 @@ export interface KustomizeBuild {
 
 /** Builds the kustomization in `dir` ('' for the root) from the revision's files. */
 export function buildKustomization(files: ReadonlyMap<string, RevisionFile>, dir: string): KustomizeBuild {
-  void files;
-  void dir;
-  throw new Error('kustomize build: being written on the kustomize-core branch');
+  const ctx: BuildContext = { files, prov: new Provenance(), problems: [], wanted: new Set() };
+  const build = new Build(ctx);
+  const resources = build.top(dir) ?? [];
+  const sorted = build.sortOrder(dir) === 'fifo' ? resources : legacyOrder(resources);
+  return { docs: toDocs(sorted, ctx.prov), problems: ctx.problems, wanted: [...ctx.wanted].sort() };
+}
+
+/**
+ * Every path the revision's kustomizations need and its files lack (sorted): a reader fetches
+ * these (bases outside the folder it was pointed at, files not read yet) and asks again until
+ * nothing new is wanted.
+ */
+export function kustomizeWanted(files: readonly RevisionFile[]): string[] {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const wanted = new Set<string>();
+  for (const root of kustomizationRoots(byPath.keys())) for (const w of buildKustomization(byPath, root).wanted) wanted.add(w);
+  return [...wanted].sort();
+}
+
+/** The built objects as `kustomize build` prints them (`berth kustomize DIR`). */
+export function renderKustomizeBuild(build: KustomizeBuild): string {
+  return renderYaml(build.docs.map((d) => d.value));
 }
