@@ -28,6 +28,7 @@ import type { ManifestDoc } from './report.js';
 import { Reporter } from './report.js';
 import { checkSchema } from './schema.js';
 import { belongsToBuild, buildKustomization, kustomizationRoots } from './kustomize/index.js';
+import { fetchedForBuild } from './kustomize/paths.js';
 
 export type { ProblemCode, ProblemCodeInfo } from './problem-codes.js';
 export { PROBLEM_CODES } from './problem-codes.js';
@@ -87,8 +88,9 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
   const used = new Map<string, CachedFile>();
   // Directories with a kustomization file are built (SPEC §2); what lies below them, and what a
   // reader fetched from outside the folder for them (`../base`), is read by their builds only.
-  const roots = kustomizationRoots(files.map((f) => f.path));
-  for (const file of roots.length === 0 ? files : files.filter((f) => !belongsToBuild(f.path, roots))) {
+  // A refused entry (a base outside the work tree) is still parsed, so its refusal is reported.
+  const roots = kustomizationRoots(files.filter((f) => !fetchedForBuild(f)).map((f) => f.path));
+  for (const file of roots.length === 0 ? files : files.filter((f) => f.refused !== undefined || (!fetchedForBuild(f) && !belongsToBuild(f.path, roots)))) {
     const key = cache ? `${signature}\0${file.path}\0${file.refused ?? ''}\0${createHash('sha1').update(file.content).digest('hex')}` : undefined;
     const hit = key === undefined ? undefined : cache?.files.get(key);
     if (key !== undefined && hit) {

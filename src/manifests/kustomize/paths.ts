@@ -62,3 +62,13 @@ export function kustomizationRoots(paths: Iterable<string>): string[] {
 export function belongsToBuild(path: string, roots: readonly string[]): boolean {
   return path.startsWith('../') || roots.some((r) => isBelow(path, r));
 }
+
+/**
+ * Whether a reader fetched this file for a build from outside the folder it read (`../base`,
+ * sources/kustomize-read.ts): its identity path starts with `../`, also where its path does not
+ * (`apply -f overlays/a` names `../../base/x.yaml` `base/x.yaml`, where a person finds it). Such a
+ * file is read by builds only, and its directory is no kustomization root of the revision.
+ */
+export function fetchedForBuild(file: RevisionFile): boolean {
+  return (file.idPath ?? file.path).startsWith('../');
+}
