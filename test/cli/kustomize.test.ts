@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { gitCli } from '../support/git-server.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -151,5 +152,34 @@ describe('validate and apply -f with a kustomization whose base is outside the a
     const abs = JSON.parse((await runCli(['validate', join(dir, 'overlays/a'), '-o', 'json'], { cwd: '/' })).stdout) as typeof out;
     expect(abs.resources.map((r) => r.key)).toEqual(out.resources.map((r) => r.key));
     expect(abs.resources.map((r) => r.file)).toEqual([join(dir, 'base/kustomization.yaml'), join(dir, 'base/deploy.yaml')]);
+  });
+});
+
+describe('diff between two overlays, offline (no Docker)', () => {
+  const OVERLAY_B = 'namePrefix: b-\nresources:\n  - ../../base\nconfigMapGenerator:\n  - name: web-config\n    behavior: merge\n    literals: [GREETING=bonjour]\n';
+
+  it('--from ./overlays/a --to ./overlays/b (folders) and main:overlays/a → main:overlays/b (git refs) agree', async () => {
+    const { '.git/HEAD': _, ...files } = REPO;
+    await layout({ ...files, 'overlays/b/kustomization.yaml': OVERLAY_B });
+    await gitCli(dir, ['init', '--quiet', '--initial-branch=main']);
+    await gitCli(dir, ['add', '-A']);
+    await gitCli(dir, ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '--quiet', '-m', 'overlays']);
+    type Diff = { summary: Record<string, number>; changes: { action: string; key: string; source?: { file: string; line: number } }[] };
+    const shape = (d: Diff) => ({ summary: d.summary, changes: d.changes.map((c) => [c.action, c.key.replace(/-[a-z0-9]{10}$/, '-HASH'), c.source?.file, c.source?.line]) });
+    const folders = await runCli(['diff', '--from', './overlays/a', '--to', './overlays/b', '-o', 'json'], { cwd: dir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    expect(folders.code).toBe(1);
+    const want = {
+      summary: { added: 2, changed: 0, removed: 2, destructive: 1 },
+      changes: [
+        ['delete', 'ConfigMap/default/a-web-config-HASH', '../../base/kustomization.yaml', 4],
+        ['create', 'ConfigMap/default/b-web-config-HASH', 'kustomization.yaml', 5],
+        ['delete', 'Deployment/default/a-web', '../../base/deploy.yaml', 1],
+        ['create', 'Deployment/default/b-web', '../../base/deploy.yaml', 1],
+      ],
+    };
+    expect(shape(JSON.parse(folders.stdout) as Diff)).toEqual(want);
+    const refs = await runCli(['diff', '--from', 'main:overlays/a', '--to', 'main:overlays/b', '-o', 'json'], { cwd: dir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    expect(refs.code).toBe(1);
+    expect(shape(JSON.parse(refs.stdout) as Diff)).toEqual(want);
   });
 });
