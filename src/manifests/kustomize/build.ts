@@ -27,6 +27,7 @@ type Found = { file: RevisionFile } | { dir: string; kustomization: RevisionFile
  */
 export class Build {
   private readonly parsed = new Map<string, ParsedDocument[]>();
+  private readonly loaded = new Map<string, Kustomization | undefined>();
   private readonly dirs = new Set<string>();
   /** Directories being built, innermost last: a directory met again is a cycle. */
   private readonly stack: string[] = [];
@@ -89,7 +90,15 @@ export class Build {
     return found && 'file' in found ? found.file : undefined;
   }
 
+  /** Read once per build: a base two overlays share is checked (and its problems reported) once. */
   private load(file: RevisionFile, dir: string): Kustomization | undefined {
+    if (this.loaded.has(dir)) return this.loaded.get(dir);
+    const k = this.read(file, dir);
+    this.loaded.set(dir, k);
+    return k;
+  }
+
+  private read(file: RevisionFile, dir: string): Kustomization | undefined {
     const docs = this.parse(file);
     if (docs.length !== 1) {
       if (docs.length > 1) reportProblem(this.ctx, { doc: docs[1]!, path: [] }, 'invalid-value', 'a kustomization file holds one YAML document');
@@ -222,7 +231,11 @@ export class Build {
       return undefined;
     }
     const file = this.ctx.files.get(path);
-    if (file && want !== 'dir') {
+    if (file && want === 'dir') {
+      reportProblem(this.ctx, entry.at, 'kustomize-not-a-kustomization', `${quote(ref)} is a file; components lists directories of kind: Component`);
+      return undefined;
+    }
+    if (file) {
       if (!isBelow(path, k.dir)) {
         reportProblem(this.ctx, entry.at, 'kustomize-outside-root', `${quote(ref)} is outside this kustomization's directory; kustomize reads files only in a kustomization's own directory or below (make its directory a kustomization and list the directory)`);
         return undefined;

@@ -33,7 +33,18 @@ export function buildKustomization(files: ReadonlyMap<string, RevisionFile>, dir
   const build = new Build(ctx);
   const resources = build.top(dir) ?? [];
   const sorted = build.sortOrder(dir) === 'fifo' ? resources : legacyOrder(resources);
-  return { docs: toDocs(sorted, ctx.prov), problems: ctx.problems, wanted: [...ctx.wanted].sort() };
+  return { docs: toDocs(sorted, ctx.prov), problems: distinct(ctx.problems), wanted: [...ctx.wanted].sort() };
+}
+
+/** A base built twice in one build (two overlays of it) reports a problem of its own once. */
+function distinct(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.file}\0${p.line}\0${p.column}\0${p.code}\0${p.path}\0${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**

@@ -135,7 +135,7 @@ export function readKustomization(doc: ParsedDocument, dir: string, ctx: BuildCo
     const at = below(root, field);
     if (value === null || value === undefined) continue; // empty is unset, as Kubernetes reads YAML
     if (field in REFUSED_FIELDS) {
-      reportProblem(ctx, at, field.startsWith('helm') ? 'kustomize-unsupported-field' : 'kustomize-unsupported-field', `${field}: ${REFUSED_FIELDS[field]}; berth builds ${supportedFieldsText()}`, 'key');
+      reportProblem(ctx, at, 'kustomize-unsupported-field', `${field}: ${REFUSED_FIELDS[field]}; berth builds ${supportedFieldsText()}`, 'key');
       continue;
     }
     switch (field) {

@@ -2,15 +2,24 @@ import { quote } from '../../model/excerpt.js';
 import type { ParsedDocument } from '../parse.js';
 import type { Kustomization, Entry, PatchEntry } from './kustomization.js';
 import { isObj } from './kustomization.js';
-import type { KResource, Obj, Origin } from './types.js';
+import type { BuildContext, KResource, Obj } from './types.js';
+import type { RevisionFile } from '../../model/revision.js';
 import { below, reportProblem, reporterFor } from './problems.js';
 import { parseInline } from './inline.js';
 import { strategicMerge } from './strategic-merge.js';
 import { applyJson6902 } from './json6902.js';
 import { parsePatchTarget, selectTargets } from './patch-target.js';
-import type { Build } from './build.js';
 import { recordIdentity } from './transformers.js';
 import { kindOf, groupOf } from './fieldspecs.js';
+
+/** What the patch steps need of the build (build.ts's Build), without importing it. */
+export interface Build {
+  readonly ctx: BuildContext;
+  /** A file's documents, parsed and marked once per build. */
+  parse(file: RevisionFile): ParsedDocument[];
+  /** A file of the kustomization's own directory, or undefined (reported, wanted). */
+  fileIn(k: Kustomization, entry: Entry<string>): RevisionFile | undefined;
+}
 
 /** One parsed patch document, marked for provenance: what it writes points at its own lines. */
 interface PatchDoc {

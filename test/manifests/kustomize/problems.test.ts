@@ -203,3 +203,21 @@ describe('kustomize build: a built value points at the line that set it', () => 
     expect(b.docs.map((d) => [d.parsed.file, problemLocation({ file: d.parsed.file, ...d.parsed.locator.start() })])).toEqual([['base/d.yaml', 'base/d.yaml:1:1']]);
   });
 });
+
+describe('kustomize build: a base shared by two overlays', () => {
+  it('reports its own problems once', () => {
+    const files = {
+      'base/kustomization.yaml': 'resources:\n- cm.yaml\ncommonLabel:\n  a: b\n',
+      'base/cm.yaml': CM,
+      'a/kustomization.yaml': 'namePrefix: a-\nresources:\n- ../base\n',
+      'b/kustomization.yaml': 'namePrefix: b-\nresources:\n- ../base\n',
+      'kustomization.yaml': 'resources:\n- a\n- b\n',
+    };
+    expect(problems(files)).toEqual(['base/kustomization.yaml:3:1 unknown-field']);
+    expect(build(files).problems[0]!.message).toMatch(/did you mean commonLabels\?/);
+  });
+
+  it('a file listed as a component', () => {
+    expect(problems({ 'kustomization.yaml': 'components:\n- cm.yaml\n', 'cm.yaml': CM })).toEqual(['kustomization.yaml:2:3 kustomize-not-a-kustomization']);
+  });
+});
