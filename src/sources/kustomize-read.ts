@@ -47,7 +47,8 @@ export interface FetchResult {
 
 /**
  * `files` plus everything their kustomizations need, fetched with `look`. A wanted file is added
- * with its content whatever its extension; a wanted directory adds its kustomization file (by
+ * with its content whatever its extension (unless it was wanted as a directory only, with a
+ * trailing `/`); a wanted directory adds its kustomization file (by
  * kustomize's order of names) when it has one; a missing path adds nothing (the build reports it
  * where it is named); a refused one adds a refused entry that validation reports. Paths looked at
  * once are never looked at again, so the loop ends. Without a kustomization, `files` as they are.
@@ -77,11 +78,15 @@ export async function fetchBuildInputs(files: readonly RevisionFile[], look: Loo
       for (const p of next) out.push({ path: p, content: Buffer.alloc(0), refused: 'kustomize-read-limit' });
       break;
     }
-    for (const p of next) {
+    for (const want of next) {
+      // `../base/`: wanted as a directory only. A build asks so for a reference outside its
+      // kustomization's directory, where kustomize reads no file: whatever file is there is not read.
+      const dirOnly = want.endsWith('/');
+      const p = dirOnly ? want.slice(0, -1) : want;
       lookedAt.push(p);
       const found = await look(p);
       if (found.kind !== 'directory') {
-        add(p, found);
+        if (!(dirOnly && found.kind === 'file')) add(p, found);
         continue;
       }
       for (const name of KUSTOMIZATION_FILES) {

@@ -68,6 +68,12 @@ describe('fetchBuildInputs (the fixpoint)', () => {
       want: { 'kustomization.yaml': '../plain' },
     },
     {
+      name: 'a path wanted as a directory only (trailing /) reads no file there',
+      files: { 'kustomization.yaml': '../secret.env/\n../base/' },
+      disk: { '../secret.env': 'S=1', '../base': 'DIR', '../base/kustomization.yaml': '' },
+      want: { 'kustomization.yaml': '../secret.env/\n../base/', '../base/kustomization.yaml': '' },
+    },
+    {
       name: 'a refused path becomes a refused entry',
       files: { 'app/kustomization.yaml': '../../../etc/x' },
       disk: { '../../etc/x': 'REFUSED' },

@@ -3,7 +3,7 @@ import type { RevisionFile } from '../../src/model/revision.js';
 
 /**
  * A stand-in for the kustomize build's `wanted`: a kustomization file lists one reference per
- * line (a file, or a directory holding a kustomization); wanted is every reference the files
+ * line (a file, or a directory holding a kustomization; `dir/` a directory only); wanted is every reference the files
  * lack. Enough to drive the sources' fixpoint without the build itself.
  */
 export function fakeWanted(files: readonly RevisionFile[]): string[] {
@@ -17,7 +17,8 @@ export function fakeWanted(files: readonly RevisionFile[]): string[] {
       const ref = line.trim();
       if (ref === '') continue;
       const p = joinPath(m[1]!, ref);
-      if (p !== undefined && !have.has(p) && !hasDir(p)) out.add(p);
+      // A trailing `/` asks for a directory only, as the build does outside a kustomization's directory.
+      if (p !== undefined && !have.has(p) && !hasDir(p)) out.add(ref.endsWith('/') ? `${p}/` : p);
     }
   }
   return [...out].sort();
