@@ -7,7 +7,7 @@ import type { ProblemCode } from '../problem-codes.js';
 import { PROBLEM_CODES } from '../problem-codes.js';
 import { formatPath } from '../path.js';
 import type { BuildContext, KResource, Obj, Origin } from './types.js';
-import type { Entry, Kustomization } from './kustomization.js';
+import type { Entry, Kustomization, SortOptions } from './kustomization.js';
 import { isObj, readKustomization } from './kustomization.js';
 import { KUSTOMIZATION_FILES, isBelow, joinPath, kustomizationFileIn } from './paths.js';
 import { reportProblem } from './problems.js';
@@ -17,6 +17,13 @@ import { addGenerated, generate } from './generators.js';
 import { applyHashSuffixes } from './hash.js';
 import { fixNameReferences } from './name-references.js';
 import { groupOf, kindOf } from './fieldspecs.js';
+
+/**
+ * A build is bounded: kustomizations that include a shared base twice at every level multiply
+ * (twenty levels are a million builds), so hostile input is refused rather than built.
+ */
+export const MAX_INCLUDES = 1000;
+export const MAX_OBJECTS = 100_000;
 
 /** What a reference names in the revision. */
 type Found = { file: RevisionFile } | { dir: string; kustomization: RevisionFile } | undefined;
@@ -34,6 +41,9 @@ export class Build {
   /** How far above the source root the revision's files reach (`../../x` is 2). */
   private readonly maxUp: number;
   private topKustomization: Kustomization | undefined;
+  private includes = 0;
+  private objects = 0;
+  private limited = false;
 
   constructor(readonly ctx: BuildContext) {
     let up = 0;
@@ -67,8 +77,8 @@ export class Build {
   }
 
   /** `sortOptions.order` of the top kustomization (kustomize reads no other's). */
-  sortOrder(dir: string): 'legacy' | 'fifo' | undefined {
-    return this.topKustomization?.dir === dir ? this.topKustomization.sortOrder : undefined;
+  sortOptions(dir: string): SortOptions | undefined {
+    return this.topKustomization?.dir === dir ? this.topKustomization.sortOptions : undefined;
   }
 
   /** A file's documents, parsed once per build, their problems reported once, marked for provenance. */
@@ -133,10 +143,17 @@ export class Build {
   }
 
   private addResource(k: Kustomization, entry: Entry<string>, out: KResource[]): void {
+    if (this.limited) return;
     const found = this.resolve(k, entry, 'any');
     if (!found) return;
     if ('file' in found) {
+      const before = out.length;
       for (const doc of this.parse(found.file)) if (!doc.damaged) this.addDocument(doc, out);
+      this.objects += out.length - before;
+      if (this.objects > MAX_OBJECTS) {
+        this.limit(entry, `this build accumulates more than ${MAX_OBJECTS} objects; the rest is not built`);
+        out.length = before;
+      }
       return;
     }
     const sub = this.enter(found, entry, 'Kustomization');
@@ -148,6 +165,7 @@ export class Build {
   }
 
   private addComponent(k: Kustomization, entry: Entry<string>, resources: KResource[]): void {
+    if (this.limited) return;
     const found = this.resolve(k, entry, 'dir');
     if (!found || 'file' in found) return;
     const comp = this.enter(found, entry, 'Component');
@@ -161,6 +179,10 @@ export class Build {
     if (this.stack.includes(found.dir)) {
       const chain = [...this.stack.slice(this.stack.indexOf(found.dir)), found.dir].map((d) => (d === '' ? '.' : d)).join(' → ');
       reportProblem(this.ctx, entry.at, 'kustomize-cycle', `${quote(entry.value)} includes a kustomization that includes this one: ${chain}`);
+      return undefined;
+    }
+    if (++this.includes > MAX_INCLUDES) {
+      this.limit(entry, `this build includes kustomizations more than ${MAX_INCLUDES} times (a base shared by overlays is built once per use); the rest is not built`);
       return undefined;
     }
     const sub = this.load(found.kustomization, found.dir);
@@ -200,6 +222,12 @@ export class Build {
     out.push(this.resource(v, { doc, path: [] }));
   }
 
+  /** Reported once, at the entry that crossed the limit. */
+  private limit(entry: Entry<string>, message: string): void {
+    if (!this.limited) reportProblem(this.ctx, entry.at, 'kustomize-build-limit', message);
+    this.limited = true;
+  }
+
   /** A fresh copy per use: a base built twice (two overlays of one build) yields two objects. */
   private resource(value: Obj, origin: Origin): KResource {
     const object = this.ctx.prov.clone(value);
@@ -216,6 +244,10 @@ export class Build {
    */
   private resolve(k: Kustomization, entry: Entry<string>, want: 'file' | 'dir' | 'any'): Found {
     const ref = entry.value;
+    if (ref.trim() === '') {
+      reportProblem(this.ctx, entry.at, 'invalid-value', 'an empty path; name a file or a directory relative to this kustomization');
+      return undefined;
+    }
     if (isRemote(ref)) {
       reportProblem(this.ctx, entry.at, 'kustomize-remote-resource', `${quote(ref)} is remote; berth builds only from the revision's files (no network): vendor it into the repository and name its directory`);
       return undefined;

@@ -13,29 +13,29 @@ const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralConta
  * name is the entry's `name`, with or without a tag or digest, gets the new name, tag or digest.
  */
 export function applyImages(entries: readonly ImageEntry[], resources: KResource[], ctx: BuildContext): void {
-  if (entries.length === 0) return;
-  for (const r of resources) walk(r.object, entries, ctx);
+  // One transformer per entry, in order (kustomize): an entry may name what an earlier one renamed.
+  for (const entry of entries)
+    for (const r of resources) if (kindOf(r.object) !== 'CustomResourceDefinition') walk(r.object, entry, ctx);
 }
 
-function walk(node: unknown, entries: readonly ImageEntry[], ctx: BuildContext): void {
+function walk(node: unknown, entry: ImageEntry, ctx: BuildContext): void {
   if (Array.isArray(node)) {
-    for (const item of node) walk(item, entries, ctx);
+    for (const item of node) walk(item, entry, ctx);
     return;
   }
   if (!isObj(node)) return;
   for (const [key, value] of Object.entries(node)) {
     if (CONTAINER_LISTS.has(key) && Array.isArray(value)) {
-      for (const c of value) if (isObj(c)) setImage(c, entries, ctx);
-    } else walk(value, entries, ctx);
+      for (const c of value) if (isObj(c)) setImage(c, entry, ctx);
+    } else walk(value, entry, ctx);
   }
 }
 
-function setImage(container: Obj, entries: readonly ImageEntry[], ctx: BuildContext): void {
+function setImage(container: Obj, entry: ImageEntry, ctx: BuildContext): void {
   const image = container['image'];
   if (typeof image !== 'string') return;
   const ref = splitImage(image);
-  const entry = entries.find((e) => e.name === ref.name);
-  if (!entry) return;
+  if (entry.name !== ref.name) return;
   const name = entry.newName?.value ?? ref.name;
   let tag = ref.tag;
   let digest = ref.digest;

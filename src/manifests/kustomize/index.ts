@@ -32,7 +32,8 @@ export function buildKustomization(files: ReadonlyMap<string, RevisionFile>, dir
   const ctx: BuildContext = { files, prov: new Provenance(), problems: [], wanted: new Set() };
   const build = new Build(ctx);
   const resources = build.top(dir) ?? [];
-  const sorted = build.sortOrder(dir) === 'fifo' ? resources : legacyOrder(resources);
+  const sort = build.sortOptions(dir);
+  const sorted = sort?.order === 'fifo' ? resources : legacyOrder(resources, sort?.orderFirst, sort?.orderLast);
   return { docs: toDocs(sorted, ctx.prov), problems: distinct(ctx.problems), wanted: [...ctx.wanted].sort() };
 }
 

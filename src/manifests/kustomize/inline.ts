@@ -34,16 +34,19 @@ function shiftFor(at: Origin, ctx: BuildContext): (p: Position) => Position {
   const keyPos = at.doc.locator.locate(at.path, 'key');
   const file = ctx.files.get(at.doc.file);
   const lines = file ? file.content.toString('utf8').split(/\r?\n/) : [];
-  const keyLine = lines[keyPos.line - 1] ?? '';
   const fixed = (): Position => ({ ...at.doc.locator.locate(at.path, 'value'), file: at.doc.file });
-  if (!/:\s*[|>][-+0-9]*\s*(#.*)?$/.test(keyLine)) return fixed;
+  // `key: |-`, or a list item `- |-` (patchesStrategicMerge, located at its first content line);
+  // anything else is one quoted scalar, located at its start.
+  const item = typeof at.path[at.path.length - 1] === 'number';
+  const indicator = item ? keyPos.line - 1 : keyPos.line;
+  if (indicator <= 0 || !(item ? /^\s*-\s*[|>][-+0-9]*\s*(#.*)?$/ : /:\s*[|>][-+0-9]*\s*(#.*)?$/).test(lines[indicator - 1] ?? '')) return fixed;
   // The block's indentation is that of its first non-blank line.
   let indent = 0;
-  for (let i = keyPos.line; i < lines.length; i++) {
+  for (let i = indicator; i < lines.length; i++) {
     const l = lines[i]!;
     if (l.trim() === '') continue;
     indent = l.length - l.trimStart().length;
     break;
   }
-  return (p) => (p.line <= 0 ? fixed() : { line: keyPos.line + p.line, column: p.column > 0 ? p.column + indent : 0, file: at.doc.file });
+  return (p) => (p.line <= 0 ? fixed() : { line: indicator + p.line, column: p.column > 0 ? p.column + indent : 0, file: at.doc.file });
 }

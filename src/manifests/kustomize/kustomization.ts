@@ -1,9 +1,12 @@
 import type { ParsedDocument } from '../parse.js';
-import { didYouMean } from '../did-you-mean.js';
 import { quote } from '../../model/excerpt.js';
-import type { ProblemCode } from '../problem-codes.js';
 import type { BuildContext, Obj, Origin } from './types.js';
 import { below, reportProblem } from './problems.js';
+import type { Entry, Pairs } from './checker.js';
+import { Checker, isObj } from './checker.js';
+
+export type { Entry, Pairs } from './checker.js';
+export { isObj } from './checker.js';
 
 /**
  * One kustomization file, read and checked field by field (kustomize's types.Kustomization).
@@ -31,19 +34,15 @@ export interface Kustomization {
   configMapGenerator: Array<Entry<Obj>>;
   secretGenerator: Array<Entry<Obj>>;
   generatorOptions?: Entry<Obj>;
-  /** `sortOptions.order` (kustomize reads it from the top-level kustomization only). */
-  sortOrder?: 'legacy' | 'fifo';
+  /** `sortOptions` (kustomize reads it from the top-level kustomization only). */
+  sortOptions?: SortOptions;
 }
 
-export interface Entry<T> {
-  value: T;
-  at: Origin;
-}
-
-/** A map of string pairs, with the origin of each pair's value. */
-export interface Pairs {
-  pairs: Array<[string, string, Origin]>;
-  at: Origin;
+export interface SortOptions {
+  order: 'legacy' | 'fifo';
+  /** legacySortOptions: the kinds placed first and last, replacing kustomize's lists. */
+  orderFirst?: readonly string[];
+  orderLast?: readonly string[];
 }
 
 export interface LabelsEntry extends Pairs {
@@ -190,7 +189,7 @@ export function readKustomization(doc: ParsedDocument, dir: string, ctx: BuildCo
         if (c.obj(value, at)) k.generatorOptions = { value: value as Obj, at };
         break;
       case 'sortOptions':
-        k.sortOrder = readSortOptions(c, value, at);
+        k.sortOptions = readSortOptions(c, value, at);
         break;
       default:
         c.unknown(field, at, SUPPORTED_FIELDS, `in a ${kind}`);
@@ -254,7 +253,9 @@ function readPatch(c: Checker, item: unknown, at: Origin, withOptions: boolean):
   const options = o['options'];
   if (options !== undefined && options !== null && c.obj(options, below(at, 'options'))) {
     const oat = below(at, 'options');
-    c.only(options as Obj, oat, ['allowNameChange', 'allowKindChange'], 'in patch options');
+    // allowNoTargetMatch only silences kustomize's warning; a target that selects nothing is no error here either.
+    c.only(options as Obj, oat, ['allowNameChange', 'allowKindChange', 'allowNoTargetMatch'], 'in patch options');
+    c.bool((options as Obj)['allowNoTargetMatch'], below(oat, 'allowNoTargetMatch'));
     e.allowNameChange = c.bool((options as Obj)['allowNameChange'], below(oat, 'allowNameChange'));
     e.allowKindChange = c.bool((options as Obj)['allowKindChange'], below(oat, 'allowKindChange'));
   }
@@ -273,112 +274,26 @@ function readPatch(c: Checker, item: unknown, at: Origin, withOptions: boolean):
   return e;
 }
 
-function readSortOptions(c: Checker, value: unknown, at: Origin): 'legacy' | 'fifo' | undefined {
+function readSortOptions(c: Checker, value: unknown, at: Origin): SortOptions | undefined {
   if (!c.obj(value, at)) return undefined;
   const o = value as Obj;
-  c.only(o, at, ['order'], 'in sortOptions', { legacySortOptions: 'berth sorts by kustomize\'s default kind order only' });
+  c.only(o, at, ['order', 'legacySortOptions'], 'in sortOptions');
   const order = o['order'];
-  if (order === 'legacy' || order === 'fifo') return order;
-  if (order !== undefined && order !== null) reportProblem(c.ctx, below(at, 'order'), 'invalid-value', `sortOptions.order is legacy or fifo, not ${quote(order)}`);
-  return undefined;
-}
-
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Type checks that report at the value's line. */
-class Checker {
-  constructor(
-    readonly ctx: BuildContext,
-    readonly root: Origin,
-  ) {}
-
-  private bad(at: Origin, code: ProblemCode, message: string): void {
-    reportProblem(this.ctx, at, code, message);
-  }
-
-  obj(v: unknown, at: Origin): boolean {
-    if (isObj(v)) return true;
-    this.bad(at, 'invalid-type', `${fieldName(at)} is a mapping, not ${describe(v)}`);
-    return false;
-  }
-
-  string(v: unknown, at: Origin): string | undefined {
-    if (typeof v === 'string') return v;
-    this.bad(at, 'invalid-type', `${fieldName(at)} is a string, not ${describe(v)}`);
+  if (order !== 'legacy' && order !== 'fifo') {
+    reportProblem(c.ctx, below(at, 'order'), order === undefined || order === null ? 'missing-field' : 'invalid-value', `sortOptions.order is legacy or fifo${order === undefined || order === null ? '' : `, not ${quote(order)}`}`);
     return undefined;
   }
-
-  bool(v: unknown, at: Origin): boolean {
-    if (v === undefined || v === null) return false;
-    if (typeof v === 'boolean') return v;
-    this.bad(at, 'invalid-type', `${fieldName(at)} is true or false, not ${describe(v)}`);
-    return false;
+  const legacy = o['legacySortOptions'];
+  if (legacy === undefined || legacy === null) return { order };
+  const lat = below(at, 'legacySortOptions');
+  // kustomize: legacySortOptions only go with order: legacy.
+  if (order !== 'legacy') {
+    reportProblem(c.ctx, lat, 'invalid-value', "legacySortOptions is set but sortOptions.order is fifo, not legacy");
+    return { order };
   }
-
-  required(o: Obj, at: Origin, field: string): string | undefined {
-    const v = o[field];
-    if (v === undefined || v === null || v === '') {
-      this.bad(at, 'missing-field', `${field} is required here`);
-      return undefined;
-    }
-    return this.string(v, below(at, field));
-  }
-
-  list<T>(v: unknown, at: Origin, read: (item: unknown, at: Origin) => T | undefined): T[] {
-    if (!Array.isArray(v)) {
-      this.bad(at, 'invalid-type', `${fieldName(at)} is a list, not ${describe(v)}`);
-      return [];
-    }
-    const out: T[] = [];
-    v.forEach((item, i) => {
-      const r = read(item, below(at, i));
-      if (r !== undefined) out.push(r);
-    });
-    return out;
-  }
-
-  strings(v: unknown, at: Origin): Array<Entry<string>> {
-    return this.list(v, at, (item, iat) => {
-      const s = this.string(item, iat);
-      return s === undefined ? undefined : { value: s, at: iat };
-    });
-  }
-
-  /** A map of strings (labels, annotations); numbers and booleans are refused as kustomize does. */
-  pairs(v: unknown, at: Origin): Pairs | undefined {
-    if (!this.obj(v, at)) return undefined;
-    const pairs: Array<[string, string, Origin]> = [];
-    for (const [key, value] of Object.entries(v as Obj)) {
-      const s = this.string(value, below(at, key));
-      if (s !== undefined) pairs.push([key, s, below(at, key)]);
-    }
-    return { pairs, at };
-  }
-
-  /** Unknown fields of an entry are errors naming the closest known one; `refused` ones say why. */
-  only(o: Obj, at: Origin, known: readonly string[], where: string, refused: Record<string, string> = {}): void {
-    for (const field of Object.keys(o)) {
-      if (known.includes(field)) continue;
-      if (field in refused) reportProblem(this.ctx, below(at, field), 'kustomize-unsupported-field', `${field}: ${refused[field]}; berth reads ${known.join(', ')} ${where}`, 'key');
-      else this.unknown(field, below(at, field), known, where);
-    }
-  }
-
-  unknown(field: string, at: Origin, known: readonly string[], where: string): void {
-    const hint = didYouMean(field, known);
-    reportProblem(this.ctx, at, 'unknown-field', `unknown field ${quote(field)} ${where}${hint ? `; did you mean ${hint}?` : `; known fields: ${known.join(', ')}`}`, 'key');
-  }
-}
-
-function fieldName(at: Origin): string {
-  const last = [...at.path].reverse().find((s) => typeof s === 'string');
-  return last === undefined ? 'the value' : String(last);
-}
-
-function describe(v: unknown): string {
-  if (Array.isArray(v)) return 'a list';
-  if (isObj(v)) return 'a mapping';
-  return quote(v);
+  if (!c.obj(legacy, lat)) return { order };
+  const l = legacy as Obj;
+  c.only(l, lat, ['orderFirst', 'orderLast'], 'in legacySortOptions');
+  const kinds = (f: string) => (l[f] === undefined || l[f] === null ? [] : c.strings(l[f], below(lat, f)).map((e) => e.value));
+  return { order, orderFirst: kinds('orderFirst'), orderLast: kinds('orderLast') };
 }

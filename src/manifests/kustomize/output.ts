@@ -18,11 +18,12 @@ const ORDER_FIRST = [
 ];
 const ORDER_LAST = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 
-function rank(kind: string): number {
-  const first = ORDER_FIRST.indexOf(kind);
-  if (first >= 0) return first;
-  const last = ORDER_LAST.indexOf(kind);
-  return last >= 0 ? ORDER_FIRST.length + 1 + last : ORDER_FIRST.length;
+/** The first kinds rank below zero in their order, the last above it, every other kind zero. */
+function rank(kind: string, first: readonly string[], last: readonly string[]): number {
+  const f = first.indexOf(kind);
+  if (f >= 0) return f - first.length;
+  const l = last.indexOf(kind);
+  return l >= 0 ? 1 + l : 0;
 }
 
 /** kustomize's Gvk.String(): `group_version_kind`, `~G`/`~V`/`~K` for an empty part. */
@@ -38,16 +39,17 @@ function gvkString(o: Obj): string {
 function nsName(o: Obj): string {
   const meta = isObj(o['metadata']) ? o['metadata'] : {};
   const ns = typeof meta['namespace'] === 'string' && meta['namespace'] !== '' ? meta['namespace'] : '~X';
-  return `${ns}|${typeof meta['name'] === 'string' ? meta['name'] : ''}`;
+  return `${ns}|${typeof meta['name'] === 'string' && meta['name'] !== '' ? meta['name'] : '~N'}`;
 }
 
-export function legacyOrder(resources: readonly KResource[]): KResource[] {
+/** `sortOptions.legacySortOptions` replace the two kind lists. */
+export function legacyOrder(resources: readonly KResource[], first: readonly string[] = ORDER_FIRST, last: readonly string[] = ORDER_LAST): KResource[] {
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return [...resources].sort((x, y) => {
     const a = x.object;
     const b = y.object;
     return (
-      rank(String(a['kind'] ?? '')) - rank(String(b['kind'] ?? '')) ||
+      rank(String(a['kind'] ?? ''), first, last) - rank(String(b['kind'] ?? ''), first, last) ||
       cmp(gvkString(a), gvkString(b)) ||
       cmp(nsName(a), nsName(b))
     );

@@ -35,7 +35,7 @@ interface PatchDoc {
 export function applyStrategicMergePatches(b: Build, k: Kustomization, resources: KResource[]): void {
   for (const entry of k.patchesStrategicMerge) {
     // kustomize takes an entry that reads as YAML for an inline patch, anything else for a path.
-    const inline = /\n/.test(entry.value) || /^\s*(apiVersion|kind|metadata)\s*:/.test(entry.value);
+    const inline = /\n/.test(entry.value) || /^\s*(\{|(apiVersion|kind|metadata)\s*:)/.test(entry.value);
     const docs = inline ? parseInlinePatch(b, entry) : readPatchFile(b, k, entry);
     for (const d of docs) applySmp(b, d, resources, { allowNameChange: false, allowKindChange: false });
   }

@@ -2,7 +2,7 @@ import type { BuildContext, KResource, Obj, Origin } from './types.js';
 import type { Kustomization, Pairs } from './kustomization.js';
 import { isObj } from './kustomization.js';
 import type { FieldSpec } from './fieldspecs.js';
-import { COMMON_ANNOTATIONS, COMMON_LABELS, METADATA_LABELS, TEMPLATE_LABELS, UNPREFIXED_KINDS, appliesTo, isNamespaced, kindOf } from './fieldspecs.js';
+import { COMMON_ANNOTATIONS, COMMON_LABELS, METADATA_LABELS, TEMPLATE_LABELS, UNPREFIXED_KINDS, appliesTo, groupOf, isNamespaced, kindOf } from './fieldspecs.js';
 import { applyImages, applyReplicas } from './images.js';
 
 /**
@@ -45,20 +45,35 @@ export function ensureMap(parent: Obj, key: string, origin: Origin, ctx: BuildCo
   return created;
 }
 
+/**
+ * kustomize's namespace transformer (api/filters/namespace, its default fieldSpecs): the
+ * namespace of namespaced objects, the name of Namespace objects (kustomize renames a Namespace
+ * it finds to the kustomization's namespace), a pod template's namespace where one is written,
+ * an APIService's service namespace, and the `default` subjects of role bindings.
+ */
 function setNamespace(resources: KResource[], namespace: string, at: Origin, ctx: BuildContext): void {
+  const set = (container: Obj, key: string): void => {
+    container[key] = namespace;
+    ctx.prov.markKey(container, key, at);
+  };
   for (const r of resources) {
-    const kind = kindOf(r.object);
-    if (!isNamespaced(kind)) {
-      if (kind === 'ClusterRoleBinding') setSubjectNamespaces(r.object, namespace, at, ctx);
-      continue;
+    const o = r.object;
+    const kind = kindOf(o);
+    if (isNamespaced(kind)) set(ensureMap(o, 'metadata', at, ctx), 'namespace');
+    if (kind === 'Namespace') set(ensureMap(o, 'metadata', at, ctx), 'name');
+    if (TEMPLATE_NAMESPACE_KINDS.has(kind)) {
+      const meta = (o['spec'] as Obj | undefined)?.['template'] as Obj | undefined;
+      const tmeta = isObj(meta) ? meta['metadata'] : undefined;
+      if (isObj(tmeta) && tmeta['namespace'] !== undefined) set(tmeta, 'namespace');
     }
-    const meta = ensureMap(r.object, 'metadata', at, ctx);
-    meta['namespace'] = namespace;
-    ctx.prov.markKey(meta, 'namespace', at);
+    if (kind === 'APIService' && groupOf(o) === 'apiregistration.k8s.io') set(ensureMap(ensureMap(o, 'spec', at, ctx), 'service', at, ctx), 'namespace');
+    if (kind === 'RoleBinding' || kind === 'ClusterRoleBinding') setSubjectNamespaces(o, namespace, at, ctx);
     recordIdentity(r);
-    if (kind === 'RoleBinding') setSubjectNamespaces(r.object, namespace, at, ctx);
   }
 }
+
+/** Kinds whose `spec.template.metadata.namespace` follows when written (kustomize's fieldSpecs). */
+const TEMPLATE_NAMESPACE_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 /**
  * kustomize's default for role binding subjects (setRoleBindingSubjects: defaultOnly): the

@@ -99,6 +99,15 @@ const rows: Row[] = [
     expected: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns1\n',
   },
   {
+    // references/kustomize/kustomization/sortoptions: legacySortOptions replace the kind lists.
+    name: 'sortOptions: legacy with its own first and last kinds',
+    files: {
+      'kustomization.yaml': 'sortOptions:\n  order: legacy\n  legacySortOptions:\n    orderFirst:\n    - Service\n    orderLast:\n    - Namespace\nresources:\n- r.yaml\n',
+      'r.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n',
+    },
+    expected: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns1\n',
+  },
+  {
     // kubectl.docs.kubernetes.io references/kustomize/kustomization/namespace: namespaced objects
     // move, cluster-scoped ones do not; the `default` subject of a RoleBinding follows.
     name: 'namespace',
@@ -161,6 +170,16 @@ const rows: Row[] = [
         name: robot
         namespace: ops
     `,
+  },
+  {
+    // kustomize's namespace fieldSpecs (api/konfig/builtinpluginconsts/namespace.go): a Namespace
+    // object takes the kustomization's namespace as its name; a written template namespace follows.
+    name: 'namespace: a Namespace object is renamed, a pod template namespace follows',
+    files: {
+      'kustomization.yaml': 'namespace: prod\nresources:\n- r.yaml\n',
+      'r.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: dev\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  template:\n    metadata:\n      namespace: dev\n',
+    },
+    expected: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n  namespace: prod\nspec:\n  template:\n    metadata:\n      namespace: prod\n',
   },
   {
     // examples/transformerconfigs/README.md (namePrefix alices-, nameSuffix -v2); Namespaces keep their name.

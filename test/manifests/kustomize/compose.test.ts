@@ -294,3 +294,51 @@ describe('kustomize build: a base, a component and two overlays', () => {
     expect(`${pos.file}:${pos.line}`).toBe('components/debug/kustomization.yaml:13');
   });
 });
+
+describe('kustomize build: name references are fixed in each kustomization', () => {
+  it('two overlays of one base in one build: each Deployment keeps its own ConfigMap', () => {
+    const files = {
+      'base/kustomization.yaml': 'resources:\n- r.yaml\n',
+      'base/r.yaml': dedent(`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: cfg
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+              - name: web
+                image: nginx
+                envFrom:
+                - configMapRef:
+                    name: cfg
+      `),
+      'a/kustomization.yaml': 'namePrefix: a-\nresources:\n- ../base\n',
+      'b/kustomization.yaml': 'namePrefix: b-\nresources:\n- ../base\n',
+      'kustomization.yaml': 'resources:\n- a\n- b\n',
+    };
+    expect(problems(files)).toEqual([]);
+    const refs = build(files)
+      .docs.filter((d) => (d.value as { kind: string }).kind === 'Deployment')
+      .map((d) => {
+        const v = d.value as { metadata: { name: string }; spec: { template: { spec: { containers: Array<{ envFrom: Array<{ configMapRef: { name: string } }> }> } } } };
+        return [v.metadata.name, v.spec.template.spec.containers[0]!.envFrom[0]!.configMapRef.name];
+      });
+    expect(refs).toEqual([
+      ['a-web', 'a-cfg'],
+      ['b-web', 'b-cfg'],
+    ]);
+  });
+});

@@ -106,6 +106,14 @@ const rows: Array<{ name: string; files: Record<string, string>; dir?: string; e
     expected: ['kustomization.yaml:9:16 yaml-syntax'],
   },
   {
+    name: 'a problem in an inline patchesStrategicMerge entry, at its line in the kustomization',
+    files: {
+      'kustomization.yaml': 'resources:\n- cm.yaml\npatchesStrategicMerge:\n- |-\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: nothere\n',
+      'cm.yaml': CM,
+    },
+    expected: ['kustomization.yaml:8:11 invalid-value'],
+  },
+  {
     name: 'a strategic merge patch naming an object the build lacks',
     files: { 'kustomization.yaml': 'resources:\n- cm.yaml\npatches:\n- path: p.yaml\n', 'cm.yaml': CM, 'p.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\ndata:\n  a: b\n' },
     expected: ['p.yaml:4:9 invalid-value'],
@@ -219,5 +227,19 @@ describe('kustomize build: a base shared by two overlays', () => {
 
   it('a file listed as a component', () => {
     expect(problems({ 'kustomization.yaml': 'components:\n- cm.yaml\n', 'cm.yaml': CM })).toEqual(['kustomization.yaml:2:3 kustomize-not-a-kustomization']);
+  });
+});
+
+describe('kustomize build: hostile trees are bounded', () => {
+  it('bases shared twice at every level stop at the include limit, reported once', () => {
+    // 12 levels, each including the next twice: 8190 includes unbounded.
+    const files: Record<string, string> = { 'l12/kustomization.yaml': 'resources:\n- cm.yaml\n', 'l12/cm.yaml': CM };
+    for (let i = 0; i < 12; i++) files[`l${i}/kustomization.yaml`] = `resources:\n- ../l${i + 1}\n- ../l${i + 1}\n`;
+    const codes = problems(files, 'l0').filter((p) => p.endsWith('kustomize-build-limit'));
+    expect(codes).toHaveLength(1);
+  });
+
+  it('an empty path', () => {
+    expect(problems({ 'kustomization.yaml': 'resources:\n- ""\n' })).toEqual(['kustomization.yaml:2:3 invalid-value']);
   });
 });

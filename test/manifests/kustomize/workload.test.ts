@@ -171,6 +171,14 @@ const rows: Row[] = [
     `,
   },
   {
+    name: 'images: entries apply in order, a later one naming what an earlier one renamed; a CRD is left alone',
+    files: {
+      'kustomization.yaml': 'resources:\n- r.yaml\nimages:\n- name: busybox\n  newName: alpine\n- name: alpine\n  newTag: "3.20"\n',
+      'r.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: busybox\n---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: things.example.com\nspec:\n  containers:\n  - image: busybox\n',
+    },
+    expected: 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: things.example.com\nspec:\n  containers:\n  - image: busybox\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - image: alpine:3.20\n    name: c\n',
+  },
+  {
     // examples/replicas.md: replicas: [{name: myapp, count: 3}] over replicas: 1.
     name: 'replicas',
     files: {
