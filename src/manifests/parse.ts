@@ -118,6 +118,9 @@ const REFUSED_MESSAGES: Record<RefusedEntry, string> = {
   'symlink-outside-root': 'this symlink points outside the manifest folder, and berth does not follow links out of it; replace the link with the file, point it at a file inside the folder, or list it in .berthignore',
   'symlink-dangling': 'this symlink points to nothing; remove it or restore its target',
   'symlink-loop': 'this symlink points to itself or to a directory that contains it; remove it',
+  'kustomize-outside-boundary':
+    'a kustomization names this path, which lies outside what berth reads for a build (the Git work tree or repository holding the folder, or the folder itself when it is in none); berth does not read it: move it inside, or point at a copy inside',
+  'kustomize-read-limit': 'the kustomizations of this revision name more than berth reads for builds (64 MiB in all, bases nested 64 deep); this path was not read',
 };
 
 /**

@@ -42,6 +42,8 @@ export type InputUnreadableReason =
   | 'not-a-directory'
   | 'read-failed'
   | 'changed-while-reading'
+  // a directory named with -k (or to `berth kustomize`) holds no kustomization file
+  | 'no-kustomization'
   // a path named as a repository
   | 'not-a-repository'
   | 'invalid-gitdir'

@@ -25,8 +25,11 @@ export interface RevisionFile {
   refused?: RefusedEntry;
 }
 
-/** Problem codes of src/manifests/problem-codes.ts, one per reason a link is not followed. */
-export type RefusedEntry = 'symlink-outside-root' | 'symlink-dangling' | 'symlink-loop';
+/**
+ * Problem codes of src/manifests/problem-codes.ts, one per reason a link is not followed, or a
+ * path a kustomization names is not read (sources/kustomize-read.ts).
+ */
+export type RefusedEntry = 'symlink-outside-root' | 'symlink-dangling' | 'symlink-loop' | 'kustomize-outside-boundary' | 'kustomize-read-limit';
 
 export interface Revision {
   id: string;

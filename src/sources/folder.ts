@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { basename, normalize, resolve, sep } from 'node:path';
+import { basename, normalize, posix, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MAX_FILE_BYTES } from '../model/limits.js';
 import { BerthError, isBerthError } from '../model/errors.js';
 import { contentRevisionId, type Revision, type RevisionFile } from '../model/revision.js';
 import { listFolder, readContained, unreadable } from './folder-tree.js';
+import { buildBoundary, fetchBuildInputs, folderLookup } from './kustomize-read.js';
 
 /** Files read at once; enough to hide latency, few enough to stay far from EMFILE. */
 const READ_CONCURRENCY = 32;
@@ -28,7 +29,10 @@ export async function readPath(path: string): Promise<Revision> {
     throw unreadable(path, cause);
   });
   if (st.isDirectory()) {
-    const files = await readDirectory(path);
+    const { rootReal, files: manifests } = await readDirectory(path);
+    // What the folder's kustomizations read beyond its manifests (./kustomize-read.ts).
+    const { files } = await fetchBuildInputs(manifests, folderLookup(rootReal, buildBoundary(rootReal)));
+    files.sort(byPath);
     return { id: contentRevisionId(files), origin: `folder ${path}`, files };
   }
   if (!st.isFile()) throw new BerthError('INPUT_UNREADABLE', `cannot read ${path}: not a file or directory`, { path, reason: 'not-a-file' });
@@ -83,6 +87,7 @@ export async function readStdin(stream: Readable): Promise<Revision> {
 export async function readPaths(paths: string[], options: { cwd?: string } = {}): Promise<Revision> {
   const seen = new Set<string>();
   const files: RevisionFile[] = [];
+  const read: Array<{ arg: string; location: string; rev: Revision }> = [];
   for (const arg of paths) {
     if (arg === '-') throw new BerthError('USAGE', 'readPaths reads files and directories; read - with readStdin', { path: arg });
     const location = options.cwd === undefined ? arg : resolve(options.cwd, arg);
@@ -91,14 +96,24 @@ export async function readPaths(paths: string[], options: { cwd?: string } = {})
       if (isBerthError(err, 'INPUT_UNREADABLE') && err.data.path === location) throw new BerthError(err.code, err.message.replace(location, arg), { ...err.data, path: arg }, { cause: err.cause });
       throw err;
     });
-    const isFile = rev.origin.startsWith('file ');
-    const prefix = displayPath(arg);
-    for (const f of rev.files) {
-      const absolute = isFile ? resolve(location) : resolve(location, f.path);
-      if (seen.has(absolute)) continue;
-      seen.add(absolute);
-      const shown = isFile ? prefix : prefix === '' ? f.path : `${prefix}/${f.path}`;
-      files.push(shown === f.path ? f : { ...f, path: shown, idPath: f.path });
+    read.push({ arg, location, rev });
+  }
+  // Each argument's own files first, then what its kustomizations fetched from outside it
+  // (`../base`), so a folder also named as an argument is read as itself, not as a base.
+  for (const outside of [false, true]) {
+    for (const { arg, location, rev } of read) {
+      const isFile = rev.origin.startsWith('file ');
+      const prefix = displayPath(arg);
+      for (const f of rev.files) {
+        if (f.path.startsWith('../') !== outside) continue;
+        const absolute = isFile ? resolve(location) : resolve(location, f.path);
+        if (seen.has(absolute)) continue;
+        seen.add(absolute);
+        // A file outside the argument is named where it is (`base/x.yaml` for `../base/x.yaml`
+        // of `-f overlays/a`); its identity path keeps the `../`, which tells it was read for a build.
+        const shown = isFile ? prefix : prefix === '' ? f.path : outside ? posix.join(prefix, f.path) : `${prefix}/${f.path}`;
+        files.push(shown === f.path ? f : { ...f, path: shown, idPath: f.path });
+      }
     }
   }
   return { id: contentRevisionId(files), origin: paths.map((p) => (p === '.' ? 'folder .' : p)).join(', '), files };
@@ -121,7 +136,7 @@ function displayPath(arg: string): string {
   return n === '.' ? '' : n;
 }
 
-async function readDirectory(root: string): Promise<RevisionFile[]> {
+async function readDirectory(root: string): Promise<{ rootReal: string; files: RevisionFile[] }> {
   const { rootReal, entries } = await listFolder(root);
   const files: RevisionFile[] = [];
   for (let i = 0; i < entries.length; i += READ_CONCURRENCY) {
@@ -141,5 +156,9 @@ async function readDirectory(root: string): Promise<RevisionFile[]> {
     );
     for (const f of batch) if (f) files.push(f);
   }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { rootReal, files: files.sort(byPath) };
+}
+
+function byPath(a: RevisionFile, b: RevisionFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }

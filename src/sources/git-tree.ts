@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import git from 'isomorphic-git';
 import { BerthError } from '../model/errors.js';
 import type { RevisionFile } from '../model/revision.js';
+import { joinPath } from '../manifests/kustomize/index.js';
+import { fetchBuildInputs, type Lookup } from './kustomize-read.js';
 import { IGNORE_FILE, selectManifestPaths } from './select.js';
 
 /** An object store isomorphic-git can read: a gitdir plus its per-operation object cache. */
@@ -39,7 +41,11 @@ const BLOB_CONCURRENCY = 8;
 export async function readCommitSnapshot(store: GitStore, commitOid: string, subPath: string | undefined): Promise<CommitSnapshot> {
   const { commit } = await git.readCommit({ fs, gitdir: store.gitdir, oid: commitOid, cache: store.cache });
   const root = await resolveSubPath(store, commit.tree, commitOid, subPath);
-  const files = root.type === 'blob' ? [{ path: root.name, content: await readBlob(store, root.oid) }] : await readTreeFiles(store, root.oid);
+  const files =
+    root.type === 'blob'
+      ? [{ path: root.name, content: await readBlob(store, root.oid) }]
+      : // What the kustomizations read beyond the manifests, from the same commit (./kustomize-read.ts).
+        (await fetchBuildInputs(await readTreeFiles(store, root.oid), gitTreeLookup(store, commit.tree, subPath ?? ''))).files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     commit: commitOid,
     message: commit.message.trimEnd(),
@@ -91,6 +97,47 @@ async function readTreeFiles(store: GitStore, treeOid: string): Promise<Revision
   };
   await Promise.all(Array.from({ length: Math.min(BLOB_CONCURRENCY, selected.length) }, worker));
   return files;
+}
+
+/** Links followed in one lookup before it is a loop (Linux's MAXSYMLINKS, as a checkout would hit). */
+const MAX_LINKS = 40;
+
+/**
+ * Looks up paths relative to `subPath` in the commit's tree, inside the repository only: a path
+ * (or a symlink blob's target) that leaves the repository root is refused, as the folder reader
+ * refuses what leaves the work tree. Links inside the repository are followed as a checkout
+ * would follow them.
+ */
+export function gitTreeLookup(store: GitStore, rootTree: string, subPath: string): Lookup {
+  return async (path) => {
+    let target = joinPath(subPath, path);
+    for (let links = 0; ; ) {
+      if (target === undefined || target === '..' || target.startsWith('../')) return { kind: 'refused', reason: 'kustomize-outside-boundary' };
+      const segments = target === '' ? [] : target.split('/');
+      let oid = rootTree;
+      let type: 'tree' | 'blob' = 'tree';
+      let linked = false;
+      for (const [i, name] of segments.entries()) {
+        if (type !== 'tree') return { kind: 'missing' };
+        const { tree } = await git.readTree({ fs, gitdir: store.gitdir, oid, cache: store.cache });
+        const entry = tree.find((e) => e.path === name);
+        if (!entry || entry.type === 'commit') return { kind: 'missing' };
+        if (entry.mode === '120000') {
+          if (++links > MAX_LINKS) return { kind: 'refused', reason: 'symlink-loop' };
+          const link = (await readBlob(store, entry.oid)).toString('utf8');
+          // The rest of the path, read from where the link leads (an absolute target is refused above).
+          target = joinPath(segments.slice(0, i).join('/'), [link, ...segments.slice(i + 1)].join('/'));
+          linked = true;
+          break;
+        }
+        oid = entry.oid;
+        type = entry.type;
+      }
+      if (linked) continue;
+      if (type === 'tree') return { kind: 'directory' };
+      return { kind: 'file', content: await readBlob(store, oid) };
+    }
+  };
 }
 
 async function listTree(store: GitStore, oid: string, prefix: string, out: TreeFile[]): Promise<void> {

@@ -17,13 +17,17 @@
  *   hold back what a revision would destroy until the folder has been quiet for longer than the
  *   debounce (a writer pausing mid-file produces a valid but partial revision; see
  *   docs/decisions.md).
+ * - Files outside the folder that its kustomizations read (`../base`, sources/kustomize-read.ts)
+ *   are watched too: the directories holding them, one level deep each, recomputed from every
+ *   revision read. They lie inside the Git work tree holding the folder (nothing outside it is
+ *   read, so nothing outside it is watched), and a change there reads the folder again.
  * - Errors (the directory deleted, a file unreadable) go to onError, once per distinct error;
  *   the watcher re-reads every `retryMs` and, once a read succeeds again, restarts chokidar,
  *   since a directory that was deleted and re-created is a new inode chokidar no longer sees.
  */
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { MAX_FILE_BYTES } from '../model/limits.js';
 import type { Clock, ClockTimer } from '../model/clock.js';
@@ -99,6 +103,9 @@ class FolderWatch {
   private readonly retryMs: number;
   private readonly read: (dir: string) => Promise<Revision>;
   private watcher: FSWatcher | undefined;
+  /** Directories outside the folder its kustomizations read from, watched one level deep. */
+  private outside: FSWatcher | undefined;
+  private outsideDirs: string[] = [];
   private timer: ClockTimer | undefined;
   /** Bumped by every file event; a read that saw it change did not see settled files. */
   private seq = 0;
@@ -134,7 +141,40 @@ class FolderWatch {
     this.timer = undefined;
     const w = this.watcher;
     this.watcher = undefined;
-    await w?.close();
+    const o = this.outside;
+    this.outside = undefined;
+    await Promise.all([w?.close(), o?.close()]);
+  }
+
+  /**
+   * Watches the directories outside the folder that `rev` read files from (and no others): each
+   * one level deep, so a base's own files are seen, a new file next to them too (a resource the
+   * base's kustomization adds), and nothing below that its build did not read.
+   */
+  private async watchOutside(rev: Revision): Promise<void> {
+    const dirs = [...new Set(rev.files.filter((f) => f.path.startsWith('../') && !f.refused).map((f) => dirname(join(this.dir, f.path))))].sort();
+    if (dirs.join('\0') === this.outsideDirs.join('\0')) return;
+    const old = this.outside;
+    this.outside = undefined;
+    this.outsideDirs = dirs;
+    await old?.close();
+    if (dirs.length === 0 || this.closed) return;
+    const w = watch(dirs, { ignoreInitial: true, persistent: true, awaitWriteFinish: false, followSymlinks: false, depth: 0 });
+    let ready = false;
+    w.on('all', (type, path) => {
+      if (ready && this.outside === w) this.onFileEvent(type, path);
+    });
+    w.on('error', (err) => {
+      if (this.closed || this.outside !== w) return;
+      this.report(err);
+      this.schedule(this.debounceMs);
+    });
+    this.outside = w;
+    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+    ready = true;
+    if (this.closed || this.outside !== w) await w.close();
+    // What changed out there between the read and this watch being ready went unseen: look once more.
+    else this.schedule(this.debounceMs);
   }
 
   private async startWatcher(): Promise<FSWatcher> {
@@ -228,6 +268,9 @@ class FolderWatch {
         this.schedule(this.debounceMs);
         return 'unsettled';
       }
+      await this.watchOutside(rev);
+      // An outside file changed while its watch was being set up: read again.
+      if (this.closed || this.seq !== seq) return 'superseded';
       if (this.failing) await this.recover();
       if (this.closed || rev.id === this.lastId) return 'unchanged';
       this.lastId = rev.id;

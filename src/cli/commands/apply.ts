@@ -16,6 +16,7 @@ import { daemonNote } from '../daemon-note.js';
 
 interface ApplyFlags extends EngineFlags, ValidationFlags {
   filename: string[];
+  kustomize?: string;
   prune?: boolean;
   allowEmpty?: boolean;
   dryRun?: boolean;
@@ -28,7 +29,8 @@ export function registerApply(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('apply')
     .description('converge the Docker host to the manifests in PATH (files, directories, or - for stdin)')
-    .requiredOption('-f, --filename <path>', 'manifest file or directory; repeatable; - reads stdin', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-f, --filename <path>', 'manifest file or directory; repeatable; - reads stdin', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-k, --kustomize <dir>', 'a directory with a kustomization file, built as kustomize does (as -f DIR, which builds it too)')
     .option('--prune', 'delete objects this app applied before that are no longer in PATH')
     .option('--allow-empty', 'with --prune, allow a revision with no resources to delete everything')
     .option('--dry-run', 'print what would change and change nothing')
@@ -48,7 +50,10 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
   const timeoutMs = parseDuration(flags.timeout);
   // Loaded here, not at the top: `berth --help` and other commands should not pay for
   // dockerode, SQLite and the validator (CLI start-up time counts in every no-op apply).
-  const [{ readInput }, { openEngine }, { runPass }, { submit }, { applyReportOf, intentRevisionOf }, { createReadiness }, { formatProblemsText }, { wakeDaemon }, { DEFAULT_HOST_POLICY }] = await Promise.all([
+  // kubectl's rules: one of -f and -k, never both.
+  if (flags.kustomize !== undefined && flags.filename.length > 0) throw new BerthError('USAGE', 'only one of -f or -k can be specified', { flags: ['-f', '-k'] });
+  if (flags.kustomize === undefined && flags.filename.length === 0) throw new BerthError('USAGE', 'must specify one of -f and -k', { flags: ['-f', '-k'] });
+  const [{ readInput, readKustomizationInput }, { openEngine }, { runPass }, { submit }, { applyReportOf, intentRevisionOf }, { createReadiness }, { formatProblemsText }, { wakeDaemon }, { DEFAULT_HOST_POLICY }] = await Promise.all([
     import('../read-input.js'),
     import('../engine.js'),
     import('../../runtime/pass/index.js'),
@@ -59,7 +64,7 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
     import('../wake-daemon.js'),
     import('../../model/policy.js'),
   ]);
-  const revision = await readInput(flags.filename, io);
+  const revision = flags.kustomize !== undefined ? await readKustomizationInput(flags.kustomize, io) : await readInput(flags.filename, io);
   const engine = openEngine(flags, io);
   const color = useColor(io);
   const progress = flags.output === 'text' ? progressPrinter(ctx, color) : undefined;

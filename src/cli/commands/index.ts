@@ -8,6 +8,7 @@ import { registerDelete } from './delete.js';
 import { registerDescribe } from './describe.js';
 import { registerExec } from './exec.js';
 import { registerGet } from './get.js';
+import { registerKustomize } from './kustomize.js';
 import { registerLogs } from './logs.js';
 import { registerPortForward } from './port-forward.js';
 import { registerRollout } from './rollout.js';
@@ -34,5 +35,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerPortForward(program, ctx);
   registerDaemon(program, ctx);
   registerState(program, ctx);
+  registerKustomize(program, ctx);
   registerVersion(program, ctx);
 }

@@ -17,7 +17,9 @@ export function joinPath(dir: string, ref: string): string | undefined {
     if (seg === '..' && out.length > 0 && out[out.length - 1] !== '..') out.pop();
     else out.push(seg);
   }
-  return out.join('/');
+  // `apply -f /abs/dir` names files by their absolute path (sources/folder.ts readPaths): a
+  // kustomization there reads its neighbours by absolute paths too.
+  return (dir.startsWith('/') ? '/' : '') + out.join('/');
 }
 
 /** Whether `path` lies in `dir` or below it (kustomize's rule for the files a kustomization reads). */
@@ -59,4 +61,14 @@ export function kustomizationRoots(paths: Iterable<string>): string[] {
 /** Whether a file of the revision is read only by a build (under a kustomization root, or fetched from outside). */
 export function belongsToBuild(path: string, roots: readonly string[]): boolean {
   return path.startsWith('../') || roots.some((r) => isBelow(path, r));
+}
+
+/**
+ * Whether a reader fetched this file for a build from outside the folder it read (`../base`,
+ * sources/kustomize-read.ts): its identity path starts with `../`, also where its path does not
+ * (`apply -f overlays/a` names `../../base/x.yaml` `base/x.yaml`, where a person finds it). Such a
+ * file is read by builds only, and its directory is no kustomization root of the revision.
+ */
+export function fetchedForBuild(file: RevisionFile): boolean {
+  return (file.idPath ?? file.path).startsWith('../');
 }
