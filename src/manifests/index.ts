@@ -27,6 +27,7 @@ import type { Path } from './path.js';
 import type { ManifestDoc } from './report.js';
 import { Reporter } from './report.js';
 import { checkSchema } from './schema.js';
+import { belongsToBuild, buildKustomization, kustomizationRoots } from './kustomize/index.js';
 
 export type { ProblemCode, ProblemCodeInfo } from './problem-codes.js';
 export { PROBLEM_CODES } from './problem-codes.js';
@@ -84,7 +85,10 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
   const cache = options.cache;
   const signature = cache ? JSON.stringify([policy, options.skipUnsupported === true]) : '';
   const used = new Map<string, CachedFile>();
-  for (const file of files) {
+  // Directories with a kustomization file are built (SPEC §2); what lies below them, and what a
+  // reader fetched from outside the folder for them (`../base`), is read by their builds only.
+  const roots = kustomizationRoots(files.map((f) => f.path));
+  for (const file of roots.length === 0 ? files : files.filter((f) => !belongsToBuild(f.path, roots))) {
     const key = cache ? `${signature}\0${file.path}\0${file.refused ?? ''}\0${createHash('sha1').update(file.content).digest('hex')}` : undefined;
     const hit = key === undefined ? undefined : cache?.files.get(key);
     if (key !== undefined && hit) {
@@ -108,6 +112,17 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
     if (key !== undefined) used.set(key, { problems: problems.slice(firstProblem), entries: fileEntries });
   }
   if (cache) cache.files = used;
+  if (roots.length > 0) {
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    for (const root of roots) {
+      const build = buildKustomization(byPath, root);
+      problems.push(...build.problems);
+      for (const doc of build.docs) {
+        const entry = checkObject(doc, problems, policy, options.skipUnsupported === true);
+        if (entry) entries.push(entry);
+      }
+    }
+  }
   checkRevision(entries);
   const resources: Resource[] = [];
   // A damaged document (a duplicate key, reported) takes part in the checks, never in what runs.
@@ -175,7 +190,7 @@ function toResource(e: Entry, strip: readonly Path[]): Resource {
   for (const path of strip) deleteAt(object, path);
   const meta = object.metadata as Rec;
   if (e.info.namespaced) meta.namespace = e.namespace;
-  return { key: e.key!, object: applyDefaults(object as unknown as AnyObject), source: { file: e.r.doc.parsed.file, line: e.start.line, column: e.start.column } };
+  return { key: e.key!, object: applyDefaults(object as unknown as AnyObject), source: { file: e.start.file ?? e.r.doc.parsed.file, line: e.start.line, column: e.start.column } };
 }
 
 function deleteAt(root: unknown, path: Path): void {

@@ -23,8 +23,8 @@ export interface Entry {
   /** `Kind/namespace/name`, when the object has a name. */
   key: string | undefined;
   facts: ObjectFacts;
-  /** Where the object starts in its file. */
-  start: { line: number; column: number };
+  /** Where the object starts; `file` when that is not the document's own (a kustomize build's object). */
+  start: { line: number; column: number; file?: string };
 }
 
 /**
@@ -43,7 +43,7 @@ export function checkRevision(entries: readonly Entry[]): void {
 }
 
 function where(e: Entry): string {
-  return `${e.r.doc.parsed.file}:${e.start.line}`;
+  return `${e.start.file ?? e.r.doc.parsed.file}:${e.start.line}`;
 }
 
 function checkDuplicates(byKey: ReadonlyMap<string, Entry[]>): void {
@@ -128,8 +128,8 @@ function checkServices(entries: readonly Entry[]): void {
     uses.forEach((u, i) => {
       const other = uses[i === 0 ? 1 : 0]!;
       const doc = other.e.r.doc;
-      const line = doc.parsed.locator.locate([...doc.base, ...other.path]).line;
-      u.e.r.report('duplicate-node-port', u.path, `nodePort ${port} is also claimed by Service ${clip(`${other.e.namespace}/${other.e.name ?? '?'}`)} at ${doc.parsed.file}:${line}`);
+      const at = doc.parsed.locator.locate([...doc.base, ...other.path]);
+      u.e.r.report('duplicate-node-port', u.path, `nodePort ${port} is also claimed by Service ${clip(`${other.e.namespace}/${other.e.name ?? '?'}`)} at ${at.file ?? doc.parsed.file}:${at.line}`);
     });
   }
   checkHostPorts(hostPorts);
@@ -160,12 +160,12 @@ function checkHostPorts(uses: readonly HostPortUse[]): void {
       .find((f) => f.port === u.port && f.protocol === u.protocol && !(f.nodePort && u.nodePort) && (every(f.hostIp) || every(u.hostIp) || f.hostIp === u.hostIp));
     if (!first) return;
     const doc = first.e.r.doc;
-    const line = doc.parsed.locator.locate([...doc.base, ...first.path]).line;
+    const at = doc.parsed.locator.locate([...doc.base, ...first.path]);
     const what = (x: HostPortUse) => (x.nodePort ? 'nodePort' : `port (LoadBalancer${x.hostIp ? ` on ${x.hostIp}` : ''})`);
     u.e.r.report(
       'duplicate-host-port',
       u.path,
-      `host port ${u.port}/${clip(u.protocol)} of this ${what(u)} is already published by the ${what(first)} of Service ${clip(`${first.e.namespace}/${first.e.name ?? '?'}`)} at ${doc.parsed.file}:${line}; a host port can be published once: choose another port, or distinct loadBalancerIPs`,
+      `host port ${u.port}/${clip(u.protocol)} of this ${what(u)} is already published by the ${what(first)} of Service ${clip(`${first.e.namespace}/${first.e.name ?? '?'}`)} at ${at.file ?? doc.parsed.file}:${at.line}; a host port can be published once: choose another port, or distinct loadBalancerIPs`,
     );
   });
 }
