@@ -55,6 +55,18 @@ export function localHostScope(host: string): HostScope | undefined {
   return undefined;
 }
 
+/**
+ * Whether an address or name the operator gave berth to listen on (or a client connects to) is
+ * this host's loopback: `localhost`, 127.0.0.0/8 in any form inet_aton reads, ::1 and its mapped
+ * forms. Stricter than localHostScope about names: `*.localhost` resolves to loopback only where
+ * the resolver says so, and a listener's safety must not rest on that.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h.endsWith('.localhost')) return false;
+  return localHostScope(h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h) === 'loopback';
+}
+
 function ipv4Scope(n: number): HostScope | undefined {
   const first = Math.floor(n / 0x1000000);
   if (first === 127) return 'loopback';

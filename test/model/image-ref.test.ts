@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageRegistry, localHostScope, registryHost } from '../../src/model/image-ref.js';
+import { imageRegistry, isLoopbackHost, localHostScope, registryHost } from '../../src/model/image-ref.js';
 
 describe('imageRegistry reads the registry as Docker does', () => {
   it.each([
@@ -66,5 +66,27 @@ describe('localHostScope', () => {
     [':::1', undefined],
   ])('%s → %s', (host, want) => {
     expect(localHostScope(host)).toBe(want);
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it.each([
+    ['localhost', true],
+    ['LOCALHOST', true],
+    ['127.0.0.1', true],
+    ['127.0.0.53', true],
+    ['127.1', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['::ffff:127.0.0.1', true],
+    // A listener's safety must not rest on the resolver mapping *.localhost to loopback.
+    ['api.localhost', false],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['10.0.0.1', false],
+    ['169.254.1.1', false],
+    ['example.com', false],
+  ])('%s → %s', (host, want) => {
+    expect(isLoopbackHost(host)).toBe(want);
   });
 });

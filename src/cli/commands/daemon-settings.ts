@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { BerthError } from '../../model/errors.js';
+import { isLoopbackHost } from '../../model/image-ref.js';
 import { invalidApiHost } from '../../runtime/api/guard.js';
 import { isRemoteGitUrl } from '../../sources/git-url.js';
 import type { DaemonFileConfig } from '../../runtime/config.js';
@@ -193,11 +194,7 @@ export function parseListen(text: string): { host: string; port: number; loopbac
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) throw new BerthError('USAGE', `invalid --listen "${text}" (use host:port, e.g. 127.0.0.1:7420)`, { listen: text });
   const host = m[1] ?? (m[2] || '0.0.0.0');
-  return { host, port, loopback: isLoopback(host) };
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return { host, port, loopback: isLoopbackHost(host) };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { secretsEqual } from './webhook.js';
+import { isLoopbackHost } from '../../model/image-ref.js';
 
 /**
  * The request checks every route of the daemon's API goes through, in one place (SPEC §8:
@@ -58,7 +59,7 @@ export function hostPolicy(address: string, configured: readonly string[] = []):
   }
   const anyAddress = address === '0.0.0.0' || address === '::';
   if (!anyAddress) names.add(bracket(address.toLowerCase()));
-  if (anyAddress || isLoopbackAddress(address)) for (const n of LOOPBACK_NAMES) names.add(n);
+  if (anyAddress || isLoopbackHost(address)) for (const n of LOOPBACK_NAMES) names.add(n);
   return { names, anyAddress };
 }
 
@@ -67,11 +68,6 @@ export function invalidApiHost(configured: string): string | undefined {
   const parsed = parseHostHeader(configured);
   if (!parsed || parsed.port !== undefined) return 'a host name or IP address without scheme, port or path (e.g. berth.example.com)';
   return undefined;
-}
-
-function isLoopbackAddress(address: string): boolean {
-  const a = address.toLowerCase();
-  return a === 'localhost' || a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a) || /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
 }
 
 function bracket(address: string): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopback, parseListen, settleDaemon } from '../../../src/cli/commands/daemon-settings.js';
+import { parseListen, settleDaemon } from '../../../src/cli/commands/daemon-settings.js';
+import { isLoopbackHost as isLoopback } from '../../../src/model/image-ref.js';
 import { parseDaemonConfig } from '../../../src/runtime/config.js';
 
 const parse = (text: string) => parseDaemonConfig('berth.yaml', Buffer.from(text));
