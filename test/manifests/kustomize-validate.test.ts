@@ -62,7 +62,7 @@ describe('validation of a kustomize tree', () => {
       'app/patch.yaml': PATCH,
     });
     const where = found.map((f) => `${f.code} ${f.file}:${f.line}`);
-    expect(where).toContain('invalid-port app/deployment.yaml:15');
+    expect(where).toContain('invalid-port app/deployment.yaml:16');
     expect(where).toContain('invalid-quantity app/patch.yaml:12');
     // The image the `images:` entry wrote is located at that entry.
     expect(found.some((f) => f.file === 'app/kustomization.yaml' && f.line >= 7 && f.line <= 8 && f.path === 'spec.template.spec.containers[0].image')).toBe(true);
@@ -78,7 +78,7 @@ describe('validation of a kustomize tree', () => {
       'app/notes.txt': 'not a manifest',
     });
     expect(result.problems.filter((p) => p.severity === 'error')).toEqual([]);
-    expect(result.resources.map((r) => r.key).sort()).toEqual(['Deployment/shop/web', 'Namespace/shop']);
+    expect(result.resources.map((r) => r.key).sort()).toEqual(['Deployment/shop/web', 'Namespace//shop']);
     const web = result.resources.find((r) => r.key === 'Deployment/shop/web')!;
     const container = (web.object as any).spec.template.spec.containers[0];
     expect(container.image).toBe('web:2.0');
