@@ -283,7 +283,7 @@ describe('berth diff --from --to (offline)', () => {
     it.each([
       { title: 'only --from', argv: ['diff', '--from', 'main'], message: '--to is missing' },
       { title: 'nothing to compare', argv: ['diff'], message: 'nothing to compare' },
-      { title: '-f with --from/--to', argv: ['diff', '-f', 'x', '--from', 'a', '--to', 'b'], message: '-f cannot be combined with --from/--to' },
+      { title: '-f with --from/--to', argv: ['diff', '-f', 'x', '--from', 'a', '--to', 'b'], message: '-f/-k cannot be combined with --from/--to' },
       { title: 'an unknown output format', argv: ['diff', '--from', 'a', '--to', 'b', '-o', 'yaml'], message: 'yaml' },
       { title: 'a live diff of a path that does not exist', argv: ['diff', '-f', 'no-such-dir'], message: 'no-such-dir' },
     ])('exits 2 on $title', async ({ argv, message }) => {

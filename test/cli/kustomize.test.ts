@@ -25,6 +25,9 @@ describe('apply -k and berth kustomize: what they refuse before building', () =>
     { name: 'apply -k on nothing', argv: ['apply', '-k', 'gone'], code: 2, err: 'cannot read gone: no such file or directory' },
     { name: 'kustomize on a folder without a kustomization', argv: ['kustomize', 'plain'], code: 2, err: "in directory 'plain'" },
     { name: 'kustomize build on a folder without a kustomization', argv: ['kustomize', 'build', 'plain'], code: 2, err: "in directory 'plain'" },
+    { name: 'diff with both', argv: ['diff', '-f', 'plain', '-k', 'plain'], code: 2, err: 'only one of -f or -k can be specified' },
+    { name: 'diff -k on a folder without a kustomization', argv: ['diff', '-k', 'plain'], code: 2, err: "unable to find one of 'kustomization.yaml', 'kustomization.yml', 'Kustomization' in directory 'plain'" },
+    { name: 'diff -k with --from/--to', argv: ['diff', '-k', 'plain', '--from', 'a', '--to', 'b'], code: 2, err: '-f/-k cannot be combined with --from/--to' },
     { name: 'kustomize with two directories', argv: ['kustomize', 'plain', 'other'], code: 2, err: 'kustomize takes one directory, got 2' },
   ])('$name', async ({ argv, code, err }) => {
     const run = await runCli(argv, { cwd: dir });

@@ -98,6 +98,16 @@ describe('kustomize overlays applied to the Docker host', () => {
     expect(deploy.metadata.labels).toMatchObject({ tier: 'frontend' });
   });
 
+  it('diff -k (kubectl diff -k) compares an overlay with what runs: none for overlay a, the swap for overlay b', async () => {
+    const same = await berth('diff', '-k', 'overlays/a');
+    expect(same.stderr).not.toContain('error');
+    expect(same.code).toBe(0);
+    const other = await berth('diff', '-k', 'overlays/b', '--prune');
+    expect(other.code).toBe(1);
+    expect(other.stdout).toContain('b-web');
+    expect(other.stdout).toContain('a-web');
+  });
+
   it('apply -k overlays/b --prune replaces overlay a with overlay b', async () => {
     const run = await berth('apply', '-k', 'overlays/b', '--prune', '--wait');
     expect(run.code).toBe(0);

@@ -53,8 +53,9 @@ export interface DiffCommandOptions {
   output: DiffOutputFormat;
   /** --skip-unsupported and the host policy flags, as validate and apply take them. */
   validation: ValidateOptions;
-  /** Live mode input (`-f`, repeatable). */
+  /** Live mode input (`-f`, repeatable; or the one `-k` directory, when `kustomize` is set). */
   filename?: string[];
+  kustomize?: boolean;
 }
 
 /**
@@ -106,6 +107,7 @@ export interface RawDiffOptions extends ValidationFlags {
   toDir?: string;
   repo?: string;
   filename?: string[];
+  kustomize?: string;
   output?: string;
 }
 
@@ -140,11 +142,12 @@ export function parseDiffOptions(raw: RawDiffOptions): DiffCommandOptions {
     ...(from !== undefined ? { from } : {}),
     ...(to !== undefined ? { to } : {}),
     ...(raw.repo !== undefined ? { repo: raw.repo } : {}),
-    ...(raw.filename?.length ? { filename: raw.filename } : {}),
+    ...(raw.filename?.length ? { filename: raw.filename } : raw.kustomize !== undefined ? { filename: [raw.kustomize], kustomize: true } : {}),
   };
+  if (raw.kustomize !== undefined && raw.filename?.length) throw new BerthError('USAGE', 'only one of -f or -k can be specified', { flags: ['-f', '-k'] });
   const offline = options.from !== undefined || options.to !== undefined;
   if (offline && options.filename)
-    throw new BerthError('USAGE', '-f cannot be combined with --from/--to', {
+    throw new BerthError('USAGE', '-f/-k cannot be combined with --from/--to', {
       hint: 'use --from/--to to compare two revisions, or -f to compare manifests with the Docker host',
     });
   if (offline && (options.from === undefined || options.to === undefined))
