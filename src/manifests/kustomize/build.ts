@@ -11,6 +11,7 @@ import type { Entry, Kustomization, SortOptions } from './kustomization.js';
 import { isObj, readKustomization } from './kustomization.js';
 import { KUSTOMIZATION_FILES, isBelow, joinPath, kustomizationFileIn } from './paths.js';
 import { reportProblem } from './problems.js';
+import { refusedMessage } from './refused.js';
 import { applyMetadataTransformers, applyWorkloadTransformers } from './transformers.js';
 import { applyJson6902Patches, applyStrategicMergePatches } from './patches.js';
 import { addGenerated, generate } from './generators.js';
@@ -287,8 +288,12 @@ export class Build {
     }
     const file = this.ctx.files.get(path);
     // A path the reader refused (a link out of the folder, beyond its boundary or read limit) is
-    // reported as such by validation, at the path; it is neither a file to read nor missing.
-    if (file?.refused) return undefined;
+    // neither a file to read nor missing: reported at the line that names it, where it is fixed.
+    if (file?.refused) {
+      reportProblem(this.ctx, entry.at, file.refused, refusedMessage(ref, file.refused));
+      this.ctx.refused?.add(path);
+      return undefined;
+    }
     if (file && want === 'dir') {
       reportProblem(this.ctx, entry.at, 'kustomize-not-a-kustomization', `${quote(ref)} is a file; components lists directories of kind: Component`);
       return undefined;

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { RefusedEntry, RevisionFile } from '../../../src/model/revision.js';
+import { problemLocation } from '../../../src/model/problem.js';
+import { buildKustomization } from '../../../src/manifests/kustomize/index.js';
+import { validateRevision } from '../../../src/manifests/index.js';
+import { tree } from './support.js';
+
+/**
+ * A path the reader refused (a base beyond the Git work tree, a link out of the folder) is
+ * reported at the kustomization line that names it, once: outside a work tree `../base` is
+ * refused, and a newcomer met a line-less "base: error" and a second copy of it.
+ */
+const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n';
+
+function withRefused(files: Record<string, string>, refused: Record<string, RefusedEntry>): RevisionFile[] {
+  const out = [...tree(files).values()];
+  for (const [path, reason] of Object.entries(refused)) out.push({ path, content: Buffer.alloc(0), refused: reason });
+  return out;
+}
+
+const rows: Array<{ name: string; files: Record<string, string>; refused: Record<string, RefusedEntry>; expected: string[]; message: RegExp }> = [
+  {
+    name: 'a base beyond the boundary, named in resources',
+    files: { 'kustomization.yaml': 'resources:\n- cm.yaml\n- ../base\n', 'cm.yaml': CM },
+    refused: { '../base': 'kustomize-outside-boundary' },
+    expected: ['kustomization.yaml:3:3 kustomize-outside-boundary'],
+    message: /^"\.\.\/base" lies outside what berth reads for a build .*git init/,
+  },
+  {
+    name: 'a component beyond the boundary',
+    files: { 'kustomization.yaml': 'resources:\n- cm.yaml\ncomponents:\n- ../comp\n', 'cm.yaml': CM },
+    refused: { '../comp': 'kustomize-outside-boundary' },
+    expected: ['kustomization.yaml:4:3 kustomize-outside-boundary'],
+    message: /^"\.\.\/comp" lies outside/,
+  },
+  {
+    name: 'a resource file that is a link out of the folder',
+    files: { 'kustomization.yaml': 'resources:\n- cm.yaml\n- leak.yaml\n', 'cm.yaml': CM },
+    refused: { 'leak.yaml': 'symlink-outside-root' },
+    expected: ['kustomization.yaml:3:3 symlink-outside-root'],
+    message: /^"leak\.yaml" is a symlink out of the folder/,
+  },
+  {
+    name: 'a generator file that is a link out of the folder (reported by the generator)',
+    files: { 'kustomization.yaml': 'configMapGenerator:\n- name: c\n  envs:\n  - app.env\n' },
+    refused: { 'app.env': 'symlink-outside-root' },
+    expected: ['kustomization.yaml:4:5 kustomize-generator-path-outside'],
+    message: /is a link berth does not follow/,
+  },
+];
+
+describe('refused paths named by a kustomization', () => {
+  it.each(rows)('$name: the build reports it at the line', ({ files, refused, expected, message }) => {
+    const all = withRefused(files, refused);
+    const b = buildKustomization(new Map(all.map((f) => [f.path, f])), '');
+    expect(b.problems.map((p) => `${problemLocation(p)} ${p.code}`)).toEqual(expected);
+    expect(b.problems[0]!.message).toMatch(message);
+    expect(b.refused).toEqual(Object.keys(refused));
+  });
+
+  it.each(rows)('$name: validation reports it once, at the line', ({ files, refused, expected }) => {
+    const { problems } = validateRevision(withRefused(files, refused));
+    expect(problems.map((p) => `${problemLocation(p)} ${p.code}`)).toEqual(expected);
+  });
+
+  it('a refused link no kustomization names is still reported at its path', () => {
+    const { problems } = validateRevision(withRefused({ 'kustomization.yaml': 'resources:\n- cm.yaml\n', 'cm.yaml': CM }, { 'other.yaml': 'symlink-outside-root' }));
+    expect(problems.map((p) => `${p.file} ${p.code}`)).toEqual(['other.yaml symlink-outside-root']);
+  });
+});
