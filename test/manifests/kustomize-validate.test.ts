@@ -107,18 +107,10 @@ describe('validation of a kustomize tree', () => {
 
   it('says why when two kustomizations of the folder build the same lines (an overlay including another root)', () => {
     const { problems } = validate({
-      'apps/production/kustomization.yaml': 'namespace: prod
-resources:
-- ../../infrastructure
-- ../base
-',
-      'apps/base/kustomization.yaml': 'resources:
-- deployment.yaml
-',
+      'apps/production/kustomization.yaml': 'namespace: prod\nresources:\n- ../../infrastructure\n- ../base\n',
+      'apps/base/kustomization.yaml': 'resources:\n- deployment.yaml\n',
       'apps/base/deployment.yaml': DEPLOYMENT.replace('99999', '8080'),
-      'infrastructure/kustomization.yaml': 'resources:
-- namespace.yaml
-',
+      'infrastructure/kustomization.yaml': 'resources:\n- namespace.yaml\n',
       'infrastructure/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n',
     });
     const dups = problems.filter((p) => p.code === 'duplicate-resource');
