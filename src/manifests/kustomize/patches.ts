@@ -11,6 +11,7 @@ import { applyJson6902 } from './json6902.js';
 import { parsePatchTarget, selectTargets } from './patch-target.js';
 import { recordIdentity } from './transformers.js';
 import { kindOf, groupOf } from './fieldspecs.js';
+import { hasUnreadInput } from './refused.js';
 
 /** What the patch steps need of the build (build.ts's Build), without importing it. */
 export interface Build {
@@ -109,6 +110,8 @@ function applySmp(b: Build, d: PatchDoc, resources: KResource[], opts: { allowNa
       r.history.some((h) => h.name === name && (h.namespace ?? 'default') === (ns ?? 'default')),
   );
   if (matches.length !== 1) {
+    // Naming nothing after a base could not be read is that failure's consequence: reported there.
+    if (matches.length === 0 && hasUnreadInput(b.ctx)) return;
     const what = `${kind} ${quote(name)}${ns ? ` in namespace ${quote(ns)}` : ''}`;
     reportProblem(
       b.ctx,

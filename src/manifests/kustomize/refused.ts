@@ -1,5 +1,6 @@
 import { quote } from '../../model/excerpt.js';
 import type { RefusedEntry } from '../../model/revision.js';
+import type { BuildContext } from './types.js';
 
 /**
  * What to say at the kustomization line naming a path the reader refused. Said there, not at the
@@ -19,4 +20,26 @@ export function refusedMessage(ref: string, reason: RefusedEntry): string {
     case 'symlink-loop':
       return `${quote(ref)} is a symlink that points to itself or to a directory containing it; remove it`;
   }
+}
+
+/** A resource, base or component the build could not read: what it holds is missing from the build. */
+const UNREAD: ReadonlySet<string> = new Set([
+  'kustomize-missing-path',
+  'kustomize-outside-root',
+  'kustomize-outside-boundary',
+  'kustomize-read-limit',
+  'kustomize-remote-resource',
+  'kustomize-not-a-kustomization',
+  'symlink-outside-root',
+  'symlink-dangling',
+  'symlink-loop',
+]);
+
+/**
+ * Whether the build already failed to read something it names. Then a patch or `replicas` entry
+ * naming an object that is not there is most likely naming one the unread path holds: reporting it
+ * would bury the cause under its consequences (kustomize stops at the first), so callers skip it.
+ */
+export function hasUnreadInput(ctx: BuildContext): boolean {
+  return ctx.problems.some((p) => UNREAD.has(p.code));
 }

@@ -68,3 +68,22 @@ describe('refused paths named by a kustomization', () => {
     expect(problems.map((p) => `${p.file} ${p.code}`)).toEqual(['other.yaml symlink-outside-root']);
   });
 });
+
+describe('what an unread base holds is not reported missing again', () => {
+  const overlay = 'resources:\n- ../base\nreplicas:\n- name: web\n  count: 3\npatches:\n- patch: |-\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web\n    spec:\n      replicas: 2\n';
+  const problemsOf = (files: Map<string, RevisionFile>): string[] => buildKustomization(files, 'ov').problems.map((p) => `${problemLocation(p)} ${p.code}`);
+
+  it.each([
+    ['missing', undefined, ['ov/kustomization.yaml:2:3 kustomize-missing-path']],
+    ['beyond the boundary', 'kustomize-outside-boundary' as const, ['ov/kustomization.yaml:2:3 kustomize-outside-boundary']],
+  ])('a base that is %s: only its own problem, not the replicas entry and the patch naming its Deployment', (_what, reason, expected) => {
+    const files = tree({ 'ov/kustomization.yaml': overlay });
+    if (reason) files.set('base', { path: 'base', content: Buffer.alloc(0), refused: reason });
+    expect(problemsOf(files)).toEqual(expected);
+  });
+
+  it('with every base read, an entry naming nothing is still reported', () => {
+    const files = tree({ 'ov/kustomization.yaml': overlay, 'base/kustomization.yaml': 'resources:\n- cm.yaml\n', 'base/cm.yaml': CM });
+    expect(problemsOf(files)).toEqual(['ov/kustomization.yaml:11:13 invalid-value', 'ov/kustomization.yaml:4:9 invalid-value']);
+  });
+});
