@@ -312,8 +312,10 @@ export class Build {
       return undefined;
     }
     this.ctx.wanted.add(wantAs);
-    const what = want === 'file' ? 'file' : want === 'dir' ? 'directory' : 'file or directory';
-    reportProblem(this.ctx, entry.at, 'kustomize-missing-path', `${what} ${quote(ref)} is not in the revision`);
+    // Outside its directory a kustomization reads only bases, so a file there is never read: say so.
+    const outside = want === 'any' && !isBelow(path, k.dir);
+    const what = want === 'file' ? 'file' : want === 'dir' || outside ? 'directory' : 'file or directory';
+    reportProblem(this.ctx, entry.at, 'kustomize-missing-path', `${what} ${quote(ref)} is not in the revision${outside ? OUTSIDE_ONLY_BASES : ''}`);
     return undefined;
   }
 }
@@ -385,6 +387,9 @@ function upCount(path: string): number {
   while (path.startsWith('../', n * 3) || path.slice(n * 3) === '..') n++;
   return n;
 }
+
+const OUTSIDE_ONLY_BASES =
+  "; outside this kustomization's directory kustomize reads only directories holding a kustomization, never a file (make the file's directory a kustomization and list the directory)";
 
 function fileProblem(file: string, code: ProblemCode, message: string) {
   return { file, line: 1, column: 1, path: '', severity: PROBLEM_CODES[code].severity, code, message };

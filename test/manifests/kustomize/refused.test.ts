@@ -87,3 +87,22 @@ describe('what an unread base holds is not reported missing again', () => {
     expect(problemsOf(files)).toEqual(['ov/kustomization.yaml:11:13 invalid-value', 'ov/kustomization.yaml:4:9 invalid-value']);
   });
 });
+
+describe('a file outside the kustomization directory', () => {
+  // A Flux-style overlay listing ../../infrastructure/namespace.yaml: the reader never reads a file
+  // outside the overlay's directory (kustomize would refuse it), so the build sees it missing and
+  // must say why, not only "not in the revision" about a file that is right there.
+  it('missing from the revision (never read from outside): says only a kustomization directory is read there', () => {
+    const b = buildKustomization(tree({ 'apps/prod/kustomization.yaml': 'resources:\n- ../../infra/namespace.yaml\n' }), 'apps/prod');
+    expect(b.problems.map((p) => `${problemLocation(p)} ${p.code}`)).toEqual(['apps/prod/kustomization.yaml:2:3 kustomize-missing-path']);
+    expect(b.problems[0]!.message).toBe(
+      `directory "../../infra/namespace.yaml" is not in the revision; outside this kustomization's directory kustomize reads only directories holding a kustomization, never a file (make the file's directory a kustomization and list the directory)`,
+    );
+    expect(b.wanted).toEqual(['infra/namespace.yaml/']);
+  });
+
+  it('a missing file inside the directory keeps the plain message', () => {
+    const b = buildKustomization(tree({ 'kustomization.yaml': 'resources:\n- servce.yaml\n' }), '');
+    expect(b.problems.map((p) => p.message)).toEqual(['file or directory "servce.yaml" is not in the revision']);
+  });
+});
