@@ -2,6 +2,7 @@ import { quote } from '../../model/excerpt.js';
 import type { RevisionFile } from '../../model/revision.js';
 import type { ParsedDocument } from '../parse.js';
 import { parseManifestFile } from '../parse.js';
+import { KUBERNETES_YAML_SCHEMA, KUSTOMIZE_YAML_SCHEMA } from '../yaml-schema.js';
 import type { Path } from '../path.js';
 import type { ProblemCode } from '../problem-codes.js';
 import { PROBLEM_CODES } from '../problem-codes.js';
@@ -84,11 +85,11 @@ export class Build {
     return this.topKustomization?.dir === dir ? this.topKustomization.sortOptions : undefined;
   }
 
-  /** A file's documents, parsed once per build, their problems reported once, marked for provenance. */
-  parse(file: RevisionFile): ParsedDocument[] {
+  /** A file's documents, parsed once per build (as kyaml reads; a kustomization file as Kubernetes does), problems reported once, marked for provenance. */
+  parse(file: RevisionFile, schema = KUSTOMIZE_YAML_SCHEMA): ParsedDocument[] {
     let docs = this.parsed.get(file.path);
     if (!docs) {
-      const parsed = parseManifestFile(file);
+      const parsed = parseManifestFile(file, schema);
       this.ctx.problems.push(...parsed.problems);
       docs = parsed.documents;
       for (const doc of docs) this.ctx.prov.mark(doc.value, { doc, path: [] });
@@ -112,7 +113,7 @@ export class Build {
   }
 
   private read(file: RevisionFile, dir: string): Kustomization | undefined {
-    const docs = this.parse(file);
+    const docs = this.parse(file, KUBERNETES_YAML_SCHEMA);
     if (docs.length !== 1) {
       if (docs.length > 1) reportProblem(this.ctx, { doc: docs[1]!, path: [] }, 'invalid-value', 'a kustomization file holds one YAML document');
       else if (!this.ctx.problems.some((p) => p.file === file.path)) this.ctx.problems.push(fileProblem(file.path, 'missing-field', 'the kustomization file is empty'));
