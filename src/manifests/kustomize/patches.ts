@@ -66,7 +66,9 @@ function applyPatchEntry(b: Build, k: Kustomization, p: PatchEntry, resources: K
       return;
     }
     // A target that selects nothing is no error (kustomize: a component may patch what is absent).
-    for (const r of selectTargets(resources, target)) {
+    const selected = selectTargets(resources, target);
+    warnIfNoMatch(b, p, selected);
+    for (const r of selected) {
       const ops = b.ctx.prov.clone(first.value);
       // A failed patch (reported at its operation) leaves the object as it was.
       const out = applyJson6902(r.object, ops, { prov: b.ctx.prov, report: reporterFor(b.ctx, first.doc) });
@@ -81,9 +83,21 @@ function applyPatchEntry(b: Build, k: Kustomization, p: PatchEntry, resources: K
   }
   for (const d of docs) {
     if (target) {
-      for (const r of selectTargets(resources, target)) mergeInto(b, resources, r, d, p);
+      const selected = selectTargets(resources, target);
+      warnIfNoMatch(b, p, selected);
+      for (const r of selected) mergeInto(b, resources, r, d, p);
     } else applySmp(b, d, resources, p);
   }
+}
+
+/**
+ * A target that selects nothing changes nothing, and kustomize builds it silently: a misspelt name
+ * or kind then looks applied. A warning (stricter than kustomize, so not an error), unless
+ * `allowNoTargetMatch` says it is intended or an unread base explains it.
+ */
+function warnIfNoMatch(b: Build, p: PatchEntry, selected: readonly KResource[]): void {
+  if (selected.length > 0 || p.allowNoTargetMatch || !p.target || hasUnreadInput(b.ctx)) return;
+  reportProblem(b.ctx, p.target.at, 'kustomize-patch-no-match', 'this patch\'s target selects no object of this build, so the patch changes nothing; check its kind, name, namespace and selectors, or set options.allowNoTargetMatch: true if that is intended');
 }
 
 /** A strategic merge patch without a target: it names its object by apiVersion, kind, name and namespace. */

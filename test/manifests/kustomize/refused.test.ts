@@ -106,3 +106,25 @@ describe('a file outside the kustomization directory', () => {
     expect(b.problems.map((p) => p.message)).toEqual(['file or directory "servce.yaml" is not in the revision']);
   });
 });
+
+describe('a patch whose target selects nothing', () => {
+  const base = { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n' };
+  const json = (options = '') => `resources:\n- cm.yaml\npatches:\n- target:\n    kind: ConfigMap\n    name: cfgg\n${options}  patch: |-\n    - op: add\n      path: /data\n      value: {a: b}\n`;
+  const smp = 'resources:\n- cm.yaml\npatches:\n- target:\n    kind: Secret\n  patch: |-\n    apiVersion: v1\n    kind: Secret\n    metadata:\n      name: any\n    type: Opaque\n';
+  const found = (files: Record<string, string>): string[] =>
+    buildKustomization(tree(files), '').problems.map((p) => `${problemLocation(p)} ${p.code} ${p.severity}`);
+
+  it.each([
+    { name: 'a JSON 6902 patch: a warning at its target (kustomize builds it silently)', files: { ...base, 'kustomization.yaml': json() }, expected: ['kustomization.yaml:4:3 kustomize-patch-no-match warning'] },
+    { name: 'a strategic merge patch with a target: the same', files: { ...base, 'kustomization.yaml': smp }, expected: ['kustomization.yaml:4:3 kustomize-patch-no-match warning'] },
+    { name: 'options.allowNoTargetMatch: true says it is intended', files: { ...base, 'kustomization.yaml': json('  options:\n    allowNoTargetMatch: true\n') }, expected: [] },
+    { name: 'a target that matches: nothing to say', files: { ...base, 'kustomization.yaml': json().replace('cfgg', 'cfg') }, expected: [] },
+  ])('$name', ({ files, expected }) => {
+    expect(found(files)).toEqual(expected);
+  });
+
+  it('the message says what to check', () => {
+    const [p] = buildKustomization(tree({ ...base, 'kustomization.yaml': json() }), '').problems;
+    expect(p!.message).toMatch(/^this patch's target selects no object of this build, so the patch changes nothing; check its kind, name, namespace and selectors, or set options\.allowNoTargetMatch: true/);
+  });
+});
