@@ -12,7 +12,7 @@ import { tree } from './support.js';
 const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\n  labels:\n    enabled: y\ndata:\n  FEATURE: on\n  DEBUG: yes\n  QUOTED: "no"\n';
 
 describe('YAML of the files a kustomization builds, as kyaml reads it', () => {
-  it.each([
+  it.each<{ name: string; files: Record<string, string>; expected: string }>([
     {
       name: 'a resource file: yes/on/y are text, printed quoted',
       files: { 'kustomization.yaml': 'resources:\n- cm.yaml\n', 'cm.yaml': CM },
