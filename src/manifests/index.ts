@@ -90,7 +90,12 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
   // reader fetched from outside the folder for them (`../base`), is read by their builds only.
   // A refused entry (a base outside the work tree) is still parsed, so its refusal is reported.
   const roots = kustomizationRoots(files.filter((f) => !fetchedForBuild(f)).map((f) => f.path));
-  for (const file of roots.length === 0 ? files : files.filter((f) => f.refused !== undefined || (!fetchedForBuild(f) && !belongsToBuild(f.path, roots)))) {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const builds = roots.map((root) => buildKustomization(byPath, root));
+  // A refused path a kustomization names is reported at that line by its build; not again here.
+  const named = new Set(builds.flatMap((b) => b.refused));
+  const refusedAlone = (f: RevisionFile): boolean => f.refused !== undefined && !named.has(f.path);
+  for (const file of roots.length === 0 ? files : files.filter((f) => refusedAlone(f) || (f.refused === undefined && !fetchedForBuild(f) && !belongsToBuild(f.path, roots)))) {
     const key = cache ? `${signature}\0${file.path}\0${file.refused ?? ''}\0${createHash('sha1').update(file.content).digest('hex')}` : undefined;
     const hit = key === undefined ? undefined : cache?.files.get(key);
     if (key !== undefined && hit) {
@@ -115,9 +120,7 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
   }
   if (cache) cache.files = used;
   if (roots.length > 0) {
-    const byPath = new Map(files.map((f) => [f.path, f]));
-    for (const root of roots) {
-      const build = buildKustomization(byPath, root);
+    for (const build of builds) {
       problems.push(...build.problems);
       for (const doc of build.docs) {
         const entry = checkObject(doc, problems, policy, options.skipUnsupported === true);

@@ -1,4 +1,4 @@
-import type { Event } from 'js-yaml';
+import type { Event, Schema } from 'js-yaml';
 import { EVENT_ID, YAMLException, constructFromEvents, parseEvents } from 'js-yaml';
 import type { Problem } from '../model/problem.js';
 import type { RefusedEntry, RevisionFile } from '../model/revision.js';
@@ -67,7 +67,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * events (document bounds and alias budget), one construction pass. Everything that costs
  * more (line index, duplicate-key hunt) runs only when there is a problem to report.
  */
-export function parseManifestFile(file: RevisionFile): ParsedFile {
+export function parseManifestFile(file: RevisionFile, schema: Schema = KUBERNETES_YAML_SCHEMA): ParsedFile {
   const path = file.path;
   // A refused link has no content, so no line to point at: the problem names the link alone.
   if (file.refused) return fail(path, file.refused, REFUSED_MESSAGES[file.refused], 0);
@@ -98,7 +98,7 @@ export function parseManifestFile(file: RevisionFile): ParsedFile {
 
   const problems: Problem[] = [];
   const damaged = new Set<number>();
-  const values = constructAll(source, scan, problems, damaged);
+  const values = constructAll(source, scan, problems, damaged, schema);
   const documents: ParsedDocument[] = [];
   scan.forEach((range, index) => {
     const value = values[index];
@@ -196,8 +196,8 @@ function scanEvents(text: string, events: readonly Event[]): DocumentRange[] | S
 }
 
 /** One construction pass for the file; if it fails, document by document so one bad document does not hide the others. */
-function constructAll(source: YamlSource, docs: readonly DocumentRange[], problems: Problem[], damaged: Set<number>): unknown[] {
-  const options = { source: source.text, filename: source.file, schema: KUBERNETES_YAML_SCHEMA, maxTotalMergeKeys: MAX_MERGE_KEYS };
+function constructAll(source: YamlSource, docs: readonly DocumentRange[], problems: Problem[], damaged: Set<number>, schema: Schema): unknown[] {
+  const options = { source: source.text, filename: source.file, schema, maxTotalMergeKeys: MAX_MERGE_KEYS };
   try {
     const values = constructFromEvents(source.events as Event[], options);
     if (values.length === docs.length) return values;

@@ -141,6 +141,7 @@ export const PROBLEM_CODES = {
   // ---------------------------------------------------------------- kustomize: where builds read (issue 15)
   'kustomize-outside-boundary': { severity: 'error', summary: 'A kustomization names a path (or a symlink leads) outside the Git work tree or repository holding the folder (the folder itself when it is in none); it is not read.' },
   'kustomize-read-limit': { severity: 'error', summary: 'The kustomizations of a revision name more than berth reads for builds (64 MiB in all, bases nested 64 deep); the rest is not read.' },
+  'kustomize-patch-no-match': { severity: 'warning', summary: "A patch's target selects no object of the build, so the patch changes nothing (kustomize builds it silently); options.allowNoTargetMatch: true says that is intended." },
 } as const satisfies Record<string, ProblemCodeInfo>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

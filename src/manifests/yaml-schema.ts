@@ -1,6 +1,7 @@
 import {
   NOT_RESOLVED,
   Schema,
+  boolCoreTag,
   boolYaml11Tag,
   defineScalarTag,
   floatCoreTag,
@@ -37,6 +38,25 @@ export const KUBERNETES_YAML_SCHEMA = new Schema([
   mapTag,
   nullYaml11Tag,
   boolYaml11Tag,
+  intNoSexagesimalTag,
+  floatCoreTag,
+  mergeTag,
+]);
+
+/**
+ * YAML as kustomize reads the files it builds (resources, patches): kyaml decodes with go-yaml
+ * v3, where only true/false (True, TRUE, ...) are booleans and `yes`/`no`/`on`/`off`/`y`/`n`
+ * are strings; the rest as above (v3 still reads `0644` as octal). So `FEATURE: on` in a resource
+ * of a kustomization is the text "on", which `kustomize build` prints quoted and Kubernetes
+ * accepts: Flux, Argo CD and `kubectl apply -k` run it, and so must berth. The kustomization file
+ * itself is not read with this (kustomize unmarshals it Kubernetes' way).
+ */
+export const KUSTOMIZE_YAML_SCHEMA = new Schema([
+  strTag,
+  seqTag,
+  mapTag,
+  nullYaml11Tag,
+  boolCoreTag,
   intNoSexagesimalTag,
   floatCoreTag,
   mergeTag,

@@ -29,11 +29,26 @@ describe('apply -k and berth kustomize: what they refuse before building', () =>
     { name: 'diff -k on a folder without a kustomization', argv: ['diff', '-k', 'plain'], code: 2, err: "unable to find one of 'kustomization.yaml', 'kustomization.yml', 'Kustomization' in directory 'plain'" },
     { name: 'diff -k with --from/--to', argv: ['diff', '-k', 'plain', '--from', 'a', '--to', 'b'], code: 2, err: '-f/-k cannot be combined with --from/--to' },
     { name: 'kustomize with two directories', argv: ['kustomize', 'plain', 'other'], code: 2, err: 'kustomize takes one directory, got 2' },
+    { name: 'delete with both', argv: ['delete', '-f', 'plain', '-k', 'plain'], code: 2, err: 'only one of -f or -k can be specified' },
+    { name: 'delete -k with resources too', argv: ['delete', 'deploy', 'web', '-k', 'plain'], code: 2, err: 'pass either resources (KIND NAME) or -k DIR, not both' },
+    { name: 'delete -k on a folder without a kustomization', argv: ['delete', '-k', 'plain'], code: 2, err: "unable to find one of 'kustomization.yaml', 'kustomization.yml', 'Kustomization' in directory 'plain'" },
   ])('$name', async ({ argv, code, err }) => {
     const run = await runCli(argv, { cwd: dir });
     expect(run.code).toBe(code);
     expect(run.stderr).toContain(err);
     expect(run.stdout).toBe('');
+  });
+});
+
+describe('delete -k', () => {
+  it('an invalid kustomization deletes nothing and says where it is wrong (before any engine is opened)', async () => {
+    await mkdir(join(dir, 'bad'));
+    await writeFile(join(dir, 'bad/kustomization.yaml'), 'resources:\n- cm.yaml\ncommonLabel:\n  a: b\n');
+    await writeFile(join(dir, 'bad/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n');
+    const run = await runCli(['delete', '-k', 'bad', '--state-dir', join(dir, 'state')], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('bad/kustomization.yaml:3:1: error: unknown field "commonLabel" in a Kustomization; did you mean commonLabels?');
+    expect(run.stderr).toContain('nothing was deleted');
   });
 });
 
@@ -137,7 +152,9 @@ describe('berth kustomize DIR', () => {
     const run = await runCli(['kustomize', 'overlays/a'], { cwd: dir });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toContain('base: error: a kustomization names this path, which lies outside what berth reads for a build');
+    // At the line naming it, once, saying what widens the boundary.
+    expect(run.stderr).toMatch(/^overlays\/a\/kustomization\.yaml:\d+:\d+: error: "\.\.\/\.\.\/base" lies outside what berth reads for a build .*git init/m);
+    expect(run.stderr).not.toContain('a kustomization names this path');
   });
 });
 

@@ -104,4 +104,17 @@ describe('validation of a kustomize tree', () => {
     });
     expect(found.filter((f) => f.code === 'duplicate-resource').map((f) => f.file).sort()).toEqual(['app/deployment.yaml', 'web.yaml']);
   });
+
+  it('says why when two kustomizations of the folder build the same lines (an overlay including another root)', () => {
+    const { problems } = validate({
+      'apps/production/kustomization.yaml': 'namespace: prod\nresources:\n- ../../infrastructure\n- ../base\n',
+      'apps/base/kustomization.yaml': 'resources:\n- deployment.yaml\n',
+      'apps/base/deployment.yaml': DEPLOYMENT.replace('99999', '8080'),
+      'infrastructure/kustomization.yaml': 'resources:\n- namespace.yaml\n',
+      'infrastructure/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n',
+    });
+    const dups = problems.filter((p) => p.code === 'duplicate-resource');
+    expect(dups.map((p) => p.file).sort()).toEqual(['apps/production/kustomization.yaml', 'infrastructure/namespace.yaml']);
+    for (const p of dups) expect(p.message).toMatch(/^Namespace "prod" is also defined at infrastructure\/namespace\.yaml:1: the same lines, built twice, by two kustomizations/);
+  });
 });

@@ -18,6 +18,7 @@ import { addNamespaceOption, namespaceOf, notFoundText, parseSelectorFlag } from
 
 interface DeleteFlags extends EngineFlags, ScopeFlags {
   filename: string[];
+  kustomize?: string;
   selector?: string;
   all?: boolean;
   wait?: boolean;
@@ -28,9 +29,10 @@ interface DeleteFlags extends EngineFlags, ScopeFlags {
 export function registerDelete(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('delete')
-    .description('delete resources and everything berth created for them: delete KIND NAME... | KIND/NAME... | -f PATH | ns NAME')
+    .description('delete resources and everything berth created for them: delete KIND NAME... | KIND/NAME... | -f PATH | -k DIR | ns NAME')
     .argument('[resource...]', 'KIND NAME..., KIND/NAME..., or KIND with -l/--all')
     .option('-f, --filename <path>', 'delete the resources these manifests describe; repeatable; - reads stdin', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('-k, --kustomize <dir>', 'delete the resources the kustomization in DIR builds, as kubectl delete -k (as -f DIR, which builds it too)')
     .option('-l, --selector <selector>', 'delete the objects of KIND whose labels match')
     .option('--all', 'delete every object of KIND in the namespace')
     .option('-A, --all-namespaces', 'with -l or --all: in every namespace')
@@ -56,11 +58,14 @@ function parseGrace(text: string | undefined): number | undefined {
 
 async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Promise<number> {
   const gracePeriodSeconds = parseGrace(flags.gracePeriod);
-  if (flags.filename.length && args.length) throw new BerthError('USAGE', 'pass either resources (KIND NAME) or -f PATH, not both');
+  // kubectl delete -k DIR: the same as -f DIR, but DIR must hold a kustomization (as apply -k).
+  if (flags.kustomize !== undefined && flags.filename.length) throw new BerthError('USAGE', 'only one of -f or -k can be specified', { flags: ['-f', '-k'] });
+  if (flags.kustomize !== undefined) flags = { ...flags, filename: [flags.kustomize] };
+  if (flags.filename.length && args.length) throw new BerthError('USAGE', `pass either resources (KIND NAME) or ${flags.kustomize !== undefined ? '-k DIR' : '-f PATH'}, not both`);
   if (!flags.filename.length && !args.length && (flags.all || flags.selector !== undefined))
     throw new BerthError('USAGE', flags.all ? 'pass KIND --all (e.g. berth delete all --all)' : 'pass KIND -l SELECTOR (e.g. berth delete all -l app=web)');
   if (!flags.filename.length && !args.length) throw new BerthError('USAGE', 'nothing to delete: pass KIND NAME..., KIND/NAME..., or -f PATH');
-  const fromFiles = flags.filename.length ? await targetsFromFiles(flags.filename, io) : undefined;
+  const fromFiles = flags.filename.length ? await targetsFromFiles(flags.filename, io, flags.kustomize !== undefined) : undefined;
   if (fromFiles && 'problems' in fromFiles) return 2;
   // Loaded when delete runs, not at start-up (see apply).
   const [{ openEngine }, { submit }, { preStopHooks }, { policyInForce }, { wakeDaemon }] = await Promise.all([
@@ -101,15 +106,15 @@ async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Pro
 }
 
 /** `-f`: the objects the manifests describe (validated; nothing is deleted from invalid input). */
-async function targetsFromFiles(paths: string[], io: CliIO): Promise<{ targets: DeleteTarget[] } | { problems: true }> {
-  const [{ readInput }, { validateRevision }, { hasErrors }, { formatProblemsText }, { UNRESTRICTED_HOST_POLICY }] = await Promise.all([
+async function targetsFromFiles(paths: string[], io: CliIO, kustomization: boolean): Promise<{ targets: DeleteTarget[] } | { problems: true }> {
+  const [{ readInput, readKustomizationInput }, { validateRevision }, { hasErrors }, { formatProblemsText }, { UNRESTRICTED_HOST_POLICY }] = await Promise.all([
     import('../read-input.js'),
     import('../../manifests/index.js'),
     import('../../model/problem.js'),
     import('../output/problems.js'),
     import('../../model/pod-policy.js'),
   ]);
-  const revision = await readInput(paths, io);
+  const revision = kustomization ? await readKustomizationInput(paths[0]!, io) : await readInput(paths, io);
   // Deleting needs kinds and names only: host policy must not stop anyone from deleting.
   const result = validateRevision(revision.files, { skipUnsupported: true, hostPolicy: UNRESTRICTED_HOST_POLICY });
   if (hasErrors(result.problems)) {

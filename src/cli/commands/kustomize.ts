@@ -44,8 +44,10 @@ async function kustomize(dir: string, io: CliIO): Promise<number> {
   const root = rootOf(revision.files, dir);
   const files = new Map(revision.files.map((f) => [f.path, f]));
   const build = buildKustomization(files, root);
-  // Paths the readers refused (a base outside the work tree) are problems of their own.
-  const problems: Problem[] = [...build.problems, ...revision.files.filter((f) => f.refused).flatMap((f) => parseManifestFile(f).problems)];
+  // Paths the readers refused (a base outside the work tree) are problems of their own, unless
+  // the build reported them at the kustomization line naming them.
+  const named = new Set(build.refused);
+  const problems: Problem[] = [...build.problems, ...revision.files.filter((f) => f.refused && !named.has(f.path)).flatMap((f) => parseManifestFile(f).problems)];
   const color = useColor({ ...io, stdout: io.stderr });
   if (problems.length > 0) writeStyled(io.stderr, formatProblemsText(problems, { color }));
   if (hasErrors(problems)) return 1;

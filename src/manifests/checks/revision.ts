@@ -52,7 +52,12 @@ function checkDuplicates(byKey: ReadonlyMap<string, Entry[]>): void {
     group.forEach((e, i) => {
       const other = group[i === 0 ? 1 : 0]!;
       const ns = e.info.namespaced ? ` in namespace ${clip(e.namespace)}` : '';
-      e.r.report('duplicate-resource', ['metadata', 'name'], `${e.info.kind} ${quote(e.name)}${ns} is also defined at ${where(other)}`);
+      // The same lines twice: two kustomizations of the folder both build them (one includes the
+      // other's directory, or both a shared one); "also defined at" itself would not say why.
+      const twice = where(e) === where(other)
+        ? ': the same lines, built twice, by two kustomizations in this folder that both include them; point berth at the kustomization that includes the others (e.g. the overlay directory), or drop one of the includes'
+        : '';
+      e.r.report('duplicate-resource', ['metadata', 'name'], `${e.info.kind} ${quote(e.name)}${ns} is also defined at ${where(other)}${twice}`);
     });
   }
 }

@@ -2,6 +2,7 @@ import { quote } from '../../model/excerpt.js';
 import type { RevisionFile } from '../../model/revision.js';
 import type { ParsedDocument } from '../parse.js';
 import { parseManifestFile } from '../parse.js';
+import { KUBERNETES_YAML_SCHEMA, KUSTOMIZE_YAML_SCHEMA } from '../yaml-schema.js';
 import type { Path } from '../path.js';
 import type { ProblemCode } from '../problem-codes.js';
 import { PROBLEM_CODES } from '../problem-codes.js';
@@ -11,6 +12,7 @@ import type { Entry, Kustomization, SortOptions } from './kustomization.js';
 import { isObj, readKustomization } from './kustomization.js';
 import { KUSTOMIZATION_FILES, isBelow, joinPath, kustomizationFileIn } from './paths.js';
 import { reportProblem } from './problems.js';
+import { refusedMessage } from './refused.js';
 import { applyMetadataTransformers, applyWorkloadTransformers } from './transformers.js';
 import { applyJson6902Patches, applyStrategicMergePatches } from './patches.js';
 import { addGenerated, generate } from './generators.js';
@@ -83,11 +85,11 @@ export class Build {
     return this.topKustomization?.dir === dir ? this.topKustomization.sortOptions : undefined;
   }
 
-  /** A file's documents, parsed once per build, their problems reported once, marked for provenance. */
-  parse(file: RevisionFile): ParsedDocument[] {
+  /** A file's documents, parsed once per build (as kyaml reads; a kustomization file as Kubernetes does), problems reported once, marked for provenance. */
+  parse(file: RevisionFile, schema = KUSTOMIZE_YAML_SCHEMA): ParsedDocument[] {
     let docs = this.parsed.get(file.path);
     if (!docs) {
-      const parsed = parseManifestFile(file);
+      const parsed = parseManifestFile(file, schema);
       this.ctx.problems.push(...parsed.problems);
       docs = parsed.documents;
       for (const doc of docs) this.ctx.prov.mark(doc.value, { doc, path: [] });
@@ -111,7 +113,7 @@ export class Build {
   }
 
   private read(file: RevisionFile, dir: string): Kustomization | undefined {
-    const docs = this.parse(file);
+    const docs = this.parse(file, KUBERNETES_YAML_SCHEMA);
     if (docs.length !== 1) {
       if (docs.length > 1) reportProblem(this.ctx, { doc: docs[1]!, path: [] }, 'invalid-value', 'a kustomization file holds one YAML document');
       else if (!this.ctx.problems.some((p) => p.file === file.path)) this.ctx.problems.push(fileProblem(file.path, 'missing-field', 'the kustomization file is empty'));
@@ -287,8 +289,12 @@ export class Build {
     }
     const file = this.ctx.files.get(path);
     // A path the reader refused (a link out of the folder, beyond its boundary or read limit) is
-    // reported as such by validation, at the path; it is neither a file to read nor missing.
-    if (file?.refused) return undefined;
+    // neither a file to read nor missing: reported at the line that names it, where it is fixed.
+    if (file?.refused) {
+      reportProblem(this.ctx, entry.at, file.refused, refusedMessage(ref, file.refused));
+      this.ctx.refused?.add(path);
+      return undefined;
+    }
     if (file && want === 'dir') {
       reportProblem(this.ctx, entry.at, 'kustomize-not-a-kustomization', `${quote(ref)} is a file; components lists directories of kind: Component`);
       return undefined;
@@ -307,8 +313,10 @@ export class Build {
       return undefined;
     }
     this.ctx.wanted.add(wantAs);
-    const what = want === 'file' ? 'file' : want === 'dir' ? 'directory' : 'file or directory';
-    reportProblem(this.ctx, entry.at, 'kustomize-missing-path', `${what} ${quote(ref)} is not in the revision`);
+    // Outside its directory a kustomization reads only bases, so a file there is never read: say so.
+    const outside = want === 'any' && !isBelow(path, k.dir);
+    const what = want === 'file' ? 'file' : want === 'dir' || outside ? 'directory' : 'file or directory';
+    reportProblem(this.ctx, entry.at, 'kustomize-missing-path', `${what} ${quote(ref)} is not in the revision${outside ? OUTSIDE_ONLY_BASES : ''}`);
     return undefined;
   }
 }
@@ -380,6 +388,9 @@ function upCount(path: string): number {
   while (path.startsWith('../', n * 3) || path.slice(n * 3) === '..') n++;
   return n;
 }
+
+const OUTSIDE_ONLY_BASES =
+  "; outside this kustomization's directory kustomize reads only directories holding a kustomization, never a file (make the file's directory a kustomization and list the directory)";
 
 function fileProblem(file: string, code: ProblemCode, message: string) {
   return { file, line: 1, column: 1, path: '', severity: PROBLEM_CODES[code].severity, code, message };

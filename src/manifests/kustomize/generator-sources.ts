@@ -138,6 +138,7 @@ function readGeneratorFile(ref: string, at: Origin, dir: string, ctx: BuildConte
   }
   if (file.refused) {
     reportAt(ctx, at, 'kustomize-generator-path-outside', `${what} ${quote(path)} is a link berth does not follow (${file.refused})`);
+    ctx.refused?.add(path);
     return undefined;
   }
   return file.content;

@@ -4,6 +4,7 @@ import type { ImageEntry, ReplicaEntry } from './kustomization.js';
 import { isObj } from './kustomization.js';
 import { REPLICA_KINDS, kindOf } from './fieldspecs.js';
 import { reportProblem } from './problems.js';
+import { hasUnreadInput } from './refused.js';
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
@@ -86,7 +87,7 @@ export function applyReplicas(entries: readonly ReplicaEntry[], resources: KReso
       (spec as Obj)['replicas'] = e.count.value;
       ctx.prov.markKey(spec as Obj, 'replicas', e.count.at);
     }
-    if (!found)
+    if (!found && !hasUnreadInput(ctx))
       reportProblem(ctx, { doc: e.at.doc, path: [...e.at.path, 'name'] }, 'invalid-value', `replicas: no Deployment, ReplicaSet, StatefulSet or ReplicationController is named ${quote(e.name)} in this build`);
   }
 }

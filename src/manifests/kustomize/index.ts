@@ -24,16 +24,18 @@ export interface KustomizeBuild {
   problems: Problem[];
   /** Paths the build needed and the files lack (sorted): a reader fetches them and builds again. */
   wanted: string[];
+  /** Refused paths (RevisionFile.refused) a kustomization names, reported at that line (sorted). */
+  refused: string[];
 }
 
 /** Builds the kustomization in `dir` ('' for the root) from the revision's files. */
 export function buildKustomization(files: ReadonlyMap<string, RevisionFile>, dir: string): KustomizeBuild {
-  const ctx: BuildContext = { files, prov: new Provenance(), problems: [], wanted: new Set() };
+  const ctx: BuildContext = { files, prov: new Provenance(), problems: [], wanted: new Set(), refused: new Set() };
   const build = new Build(ctx);
   const resources = build.top(dir) ?? [];
   const sort = build.sortOptions(dir);
   const sorted = sort?.order === 'fifo' ? resources : legacyOrder(resources, sort?.orderFirst, sort?.orderLast);
-  return { docs: toDocs(sorted, ctx.prov), problems: distinct(ctx.problems), wanted: [...ctx.wanted].sort() };
+  return { docs: toDocs(sorted, ctx.prov), problems: distinct(ctx.problems), wanted: [...ctx.wanted].sort(), refused: [...(ctx.refused ?? [])].sort() };
 }
 
 /** A base built twice in one build (two overlays of it) reports a problem of its own once. */

@@ -1,6 +1,7 @@
 import type { Problem } from '../../model/problem.js';
 import type { Locator, ParsedDocument, ParsedFile } from '../parse.js';
 import { parseManifestFile } from '../parse.js';
+import { KUSTOMIZE_YAML_SCHEMA } from '../yaml-schema.js';
 import type { Position } from '../source-map.js';
 import type { BuildContext, Origin } from './types.js';
 
@@ -12,7 +13,8 @@ import type { BuildContext, Origin } from './types.js';
  */
 export function parseInline(text: string, at: Origin, ctx: BuildContext): ParsedFile {
   const file = at.doc.file;
-  const parsed = parseManifestFile({ path: file, content: Buffer.from(text, 'utf8') });
+  // An inline patch is YAML kyaml reads, though it sits in the kustomization file.
+  const parsed = parseManifestFile({ path: file, content: Buffer.from(text, 'utf8') }, KUSTOMIZE_YAML_SCHEMA);
   const shift = shiftFor(at, ctx);
   const move = (p: Position): Position => shift(p);
   return {

@@ -76,6 +76,8 @@ export interface PatchEntry {
   target?: Entry<unknown>;
   allowNameChange: boolean;
   allowKindChange: boolean;
+  /** `options.allowNoTargetMatch`: a target that selects nothing is intended (no warning). */
+  allowNoTargetMatch?: boolean;
   at: Origin;
 }
 
@@ -283,9 +285,9 @@ function readPatch(c: Checker, item: unknown, at: Origin, withOptions: boolean):
   const options = o['options'];
   if (options !== undefined && options !== null && c.obj(options, below(at, 'options'))) {
     const oat = below(at, 'options');
-    // allowNoTargetMatch only silences kustomize's warning; a target that selects nothing is no error here either.
+    // allowNoTargetMatch silences berth's warning (kustomize builds such a patch silently); a target that selects nothing is no error either way.
     c.only(options as Obj, oat, ['allowNameChange', 'allowKindChange', 'allowNoTargetMatch'], 'in patch options');
-    c.bool((options as Obj)['allowNoTargetMatch'], below(oat, 'allowNoTargetMatch'));
+    e.allowNoTargetMatch = c.bool((options as Obj)['allowNoTargetMatch'], below(oat, 'allowNoTargetMatch'));
     e.allowNameChange = c.bool((options as Obj)['allowNameChange'], below(oat, 'allowNameChange'));
     e.allowKindChange = c.bool((options as Obj)['allowKindChange'], below(oat, 'allowKindChange'));
   }

@@ -11,6 +11,7 @@ import { applyJson6902 } from './json6902.js';
 import { parsePatchTarget, selectTargets } from './patch-target.js';
 import { recordIdentity } from './transformers.js';
 import { kindOf, groupOf } from './fieldspecs.js';
+import { hasUnreadInput } from './refused.js';
 
 /** What the patch steps need of the build (build.ts's Build), without importing it. */
 export interface Build {
@@ -65,7 +66,9 @@ function applyPatchEntry(b: Build, k: Kustomization, p: PatchEntry, resources: K
       return;
     }
     // A target that selects nothing is no error (kustomize: a component may patch what is absent).
-    for (const r of selectTargets(resources, target)) {
+    const selected = selectTargets(resources, target);
+    warnIfNoMatch(b, p, selected);
+    for (const r of selected) {
       const ops = b.ctx.prov.clone(first.value);
       // A failed patch (reported at its operation) leaves the object as it was.
       const out = applyJson6902(r.object, ops, { prov: b.ctx.prov, report: reporterFor(b.ctx, first.doc) });
@@ -80,9 +83,21 @@ function applyPatchEntry(b: Build, k: Kustomization, p: PatchEntry, resources: K
   }
   for (const d of docs) {
     if (target) {
-      for (const r of selectTargets(resources, target)) mergeInto(b, resources, r, d, p);
+      const selected = selectTargets(resources, target);
+      warnIfNoMatch(b, p, selected);
+      for (const r of selected) mergeInto(b, resources, r, d, p);
     } else applySmp(b, d, resources, p);
   }
+}
+
+/**
+ * A target that selects nothing changes nothing, and kustomize builds it silently: a misspelt name
+ * or kind then looks applied. A warning (stricter than kustomize, so not an error), unless
+ * `allowNoTargetMatch` says it is intended or an unread base explains it.
+ */
+function warnIfNoMatch(b: Build, p: PatchEntry, selected: readonly KResource[]): void {
+  if (selected.length > 0 || p.allowNoTargetMatch || !p.target || hasUnreadInput(b.ctx)) return;
+  reportProblem(b.ctx, p.target.at, 'kustomize-patch-no-match', 'this patch\'s target selects no object of this build, so the patch changes nothing; check its kind, name, namespace and selectors, or set options.allowNoTargetMatch: true if that is intended');
 }
 
 /** A strategic merge patch without a target: it names its object by apiVersion, kind, name and namespace. */
@@ -109,6 +124,8 @@ function applySmp(b: Build, d: PatchDoc, resources: KResource[], opts: { allowNa
       r.history.some((h) => h.name === name && (h.namespace ?? 'default') === (ns ?? 'default')),
   );
   if (matches.length !== 1) {
+    // Naming nothing after a base could not be read is that failure's consequence: reported there.
+    if (matches.length === 0 && hasUnreadInput(b.ctx)) return;
     const what = `${kind} ${quote(name)}${ns ? ` in namespace ${quote(ns)}` : ''}`;
     reportProblem(
       b.ctx,

@@ -39,4 +39,9 @@ export interface BuildContext {
   problems: Problem[];
   /** Paths the build needed that `files` lacks: the reader fetches these and builds again. */
   wanted: Set<string>;
+  /**
+   * Paths the reader refused (beyond the build's boundary, a link it does not follow) that a
+   * kustomization line names: reported there, so the path's own line-less problem is not repeated.
+   */
+  refused?: Set<string>;
 }

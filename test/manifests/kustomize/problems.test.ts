@@ -258,11 +258,16 @@ describe('kustomize build: one kustomization file per directory', () => {
 });
 
 describe('kustomize build: paths the reader refused', () => {
-  it('are neither read nor wanted nor reported again (validation reports the refusal)', () => {
+  it('are neither read nor wanted, and are reported at the line naming them (validation does not repeat them)', () => {
     const files = tree({ 'kustomization.yaml': 'resources:\n- link.yaml\n- ../outside\n' });
     files.set('link.yaml', { path: 'link.yaml', content: Buffer.alloc(0), refused: 'symlink-outside-root' });
     files.set('../outside', { path: '../outside', content: Buffer.alloc(0), refused: 'symlink-dangling' });
     const b = buildKustomization(files, '');
-    expect([b.problems, b.wanted, b.docs]).toEqual([[], [], []]);
+    expect([b.problems.map((p) => `${problemLocation(p)} ${p.code}`), b.wanted, b.docs, b.refused]).toEqual([
+      ['kustomization.yaml:2:3 symlink-outside-root', 'kustomization.yaml:3:3 symlink-dangling'],
+      [],
+      [],
+      ['../outside', 'link.yaml'],
+    ]);
   });
 });
