@@ -1,5 +1,6 @@
 import { didYouMean } from '../did-you-mean.js';
 import type { Path, Segment } from '../path.js';
+import { setOwn } from './own.js';
 import type { Provenance } from './provenance.js';
 import type { Obj, Origin, ReportAt } from './types.js';
 
@@ -230,7 +231,7 @@ function add(doc: unknown, tokens: readonly string[], value: unknown, at: Path, 
     parent.splice(idx, 0, value);
     mark?.(parent, idx);
   } else if (isContainer(parent)) {
-    (parent as Record<string, unknown>)[last] = value;
+    setOwn(parent, last, value);
     mark?.(parent, last);
   } else throw new PatchFailure(at, `add: ${display(tokens.slice(0, -1))} is ${JSON.stringify(parent)}, not a map or list, so nothing can be added inside it`);
   return doc;
