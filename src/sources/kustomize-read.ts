@@ -119,6 +119,9 @@ export function buildBoundary(folderReal: string): string {
   }
 }
 
+/** The longest file name Linux file systems take (NAME_MAX). */
+const MAX_NAME_BYTES = 255;
+
 /**
  * Looks up paths (relative to the folder `folderReal`, '/'-separated) on disk, inside
  * `boundaryReal` only. The path is resolved lexically (as kustomize joins paths) and must stay
@@ -128,6 +131,10 @@ export function buildBoundary(folderReal: string): string {
  */
 export function folderLookup(folderReal: string, boundaryReal: string): Lookup {
   return async (path) => {
+    // The path is the kustomization author's text: one no file can have (a NUL byte, a name
+    // longer than the file system allows) names nothing, and the build reports it at its line.
+    // Asked of the file system it would fail the whole read of the folder instead.
+    if (path.includes('\0') || path.split('/').some((c) => Buffer.byteLength(c) > MAX_NAME_BYTES)) return { kind: 'missing' };
     const abs = resolve(folderReal, ...path.split('/'));
     if (!isWithin(abs, boundaryReal)) return { kind: 'refused', reason: 'kustomize-outside-boundary' };
     let real = boundaryReal;
