@@ -18,7 +18,8 @@ export interface SourcePair {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export function readSources(entry: Obj, at: Origin, dir: string, ctx: BuildContext): SourcePair[] {
+/** `secret`: for a secretGenerator, whose problems never quote what may be a value (a literal without `=`, an env line). */
+export function readSources(entry: Obj, at: Origin, dir: string, ctx: BuildContext, secret = false): SourcePair[] {
   const pairs: SourcePair[] = [];
   for (const { ref, at: refAt } of envRefs(entry, at, ctx)) {
     const bytes = readGeneratorFile(ref, refAt, dir, ctx, 'env file');
@@ -31,7 +32,7 @@ export function readSources(entry: Obj, at: Origin, dir: string, ctx: BuildConte
       reportAt(ctx, refAt, 'kustomize-generator-invalid', `env file ${quote(path)} is not UTF-8 text; an env file holds KEY=VALUE lines (use \`files:\` for binary content)`);
       continue;
     }
-    const parsed = parseEnvFile(text);
+    const parsed = parseEnvFile(text, secret);
     for (const p of parsed.problems) reportInFile(ctx, path, p.line, p.kind === 'bare-key' ? 'kustomize-env-from-environment' : 'kustomize-generator-invalid', p.message);
     for (const p of parsed.pairs) pairs.push({ key: p.key, value: p.value, at: refAt });
   }
@@ -42,7 +43,7 @@ export function readSources(entry: Obj, at: Origin, dir: string, ctx: BuildConte
     }
     const eq = item.indexOf('=');
     if (eq <= 0) {
-      reportAt(ctx, litAt, 'kustomize-generator-invalid', `literal ${quote(item)} is not KEY=VALUE${eq === 0 ? ' (its key is empty)' : ''}`);
+      reportAt(ctx, litAt, 'kustomize-generator-invalid', `${secret ? 'this literal' : `literal ${quote(item)}`} is not KEY=VALUE${eq === 0 ? ' (its key is empty)' : ''}`);
       continue;
     }
     pairs.push({ key: item.slice(0, eq), value: unquote(item.slice(eq + 1)), at: litAt });

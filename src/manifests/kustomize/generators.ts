@@ -71,7 +71,7 @@ export function generate(
     }
   }
   const opts = mergeOptions(readOptions(e.options, field('options'), ctx), readOptions(options, optionsAt, ctx));
-  const pairs = uniquePairs(readSources(e, at, dir, ctx), kind, name, ctx);
+  const pairs = uniquePairs(readSources(e, at, dir, ctx, kind === 'Secret'), kind, name, ctx);
 
   const metadata: Obj = { name };
   if (namespace) metadata.namespace = namespace;
