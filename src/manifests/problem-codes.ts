@@ -129,7 +129,7 @@ export const PROBLEM_CODES = {
   'kustomize-outside-root': { severity: 'error', summary: "A kustomization reads a file outside its own directory, or names a path that leaves the revision's root." },
   'kustomize-cycle': { severity: 'error', summary: 'Kustomizations include each other in a cycle.' },
   'kustomize-not-a-kustomization': { severity: 'error', summary: "A directory named in resources or components has no kustomization file, or a component is not `kind: Component` (or a resource is one)." },
-  'kustomize-build-limit': { severity: 'error', summary: 'A kustomize build includes kustomizations more than 1,000 times or accumulates more than 100,000 objects (bases shared by many overlays multiply); the rest is not built.' },
+  'kustomize-build-limit': { severity: 'error', summary: 'A kustomize build includes kustomizations more than 1,000 times, accumulates more than 100,000 objects (bases shared by many overlays multiply), or writes more than 128 MiB into its objects (a JSON patch copy or replacement repeated into itself doubles an object each time); the rest is not built.' },
   // ---------------------------------------------------------------- kustomize generators and name references
   'kustomize-generator-invalid': { severity: 'error', summary: 'A configMapGenerator or secretGenerator entry (or generatorOptions, or a line of its env file) is not what kustomize reads: no name, a literal without `=`, an unknown behavior, a bad env variable name.' },
   'kustomize-generator-duplicate-key': { severity: 'error', summary: 'Two sources of one generator entry (literals, files, env files) set the same key, which kustomize refuses.' },

@@ -78,6 +78,7 @@ class Merger {
     // An unchanged value keeps pointing where it was first written (a patch that restates the
     // name of the object it patches does not take the name's line away from the base).
     if (ownValue(t, key) === value) return;
+    this.ctx.prov.charge(value);
     setOwn(t, key, value);
     const origin = this.originAt(from, fromKey);
     if (origin) this.ctx.prov.markKey(target, key, origin);
@@ -85,6 +86,7 @@ class Merger {
 
   /** A new container for a patch node, carrying its origin, merged from empty (directives and nulls dropped). */
   fresh(patch: Obj, type: string | undefined, at: Path): Obj {
+    this.ctx.prov.charge(patch);
     const out: Obj = {};
     const origin = this.ctx.prov.originOf(patch);
     if (origin) this.ctx.prov.mark(out, origin);
@@ -94,6 +96,7 @@ class Merger {
   }
 
   private freshList(patch: unknown[], rule: ListRule, field: string, at: Path): unknown[] | 'deleted' {
+    this.ctx.prov.charge(patch);
     const out: unknown[] = [];
     const origin = this.ctx.prov.originOf(patch);
     if (origin) this.ctx.prov.mark(out, origin);
@@ -244,6 +247,7 @@ class Merger {
         const list = this.freshList(item, { kind: 'replace' }, String(i), [...at, i]);
         return list === 'deleted' ? [] : list;
       }
+      this.ctx.prov.charge(item);
       return item;
     });
     return this.fill(target, out, (k) => (isMap(out[k]) || Array.isArray(out[k]) ? undefined : { from: patch, key: items[k]!.i }));
@@ -261,7 +265,10 @@ class Merger {
     };
     for (const { item, i } of items) {
       if (isMap(item) || Array.isArray(item)) this.ctx.report([...at, i], `this list holds plain values; this item is ${shape(item)}`);
-      else if (item !== null) add(item, patch, i);
+      else if (item !== null) {
+        this.ctx.prov.charge(item);
+        add(item, patch, i);
+      }
     }
     // A value the target had keeps the origin of its list at its old index.
     base.forEach((v, i) => add(v, target, i));
