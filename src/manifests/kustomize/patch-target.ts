@@ -1,8 +1,8 @@
-import { kindInfo } from '../../model/kinds.js';
 import { matches, parseSelector as parseSelectorText, SelectorSyntaxError } from '../../model/selectors.js';
 import type { Selector } from '../../model/selectors.js';
 import { didYouMean } from '../did-you-mean.js';
 import type { KResource, ReportAt } from './types.js';
+import { isNamespaced } from './fieldspecs.js';
 
 /**
  * kustomize's patch `target` (docs/kustomize.md "Patches"): the resources one patch applies to.
@@ -137,28 +137,6 @@ function hasNestedQuantifier(p: string): boolean {
   return false;
 }
 
-/** Kinds with no namespace beyond those berth runs (kinds.ts): kustomize never matches them by namespace. */
-const CLUSTER_SCOPED = new Set([
-  'APIService',
-  'CertificateSigningRequest',
-  'CSIDriver',
-  'CSINode',
-  'CustomResourceDefinition',
-  'IngressClass',
-  'MutatingWebhookConfiguration',
-  'Node',
-  'PriorityClass',
-  'RuntimeClass',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'ValidatingWebhookConfiguration',
-  'VolumeAttachment',
-]);
-
-function clusterScoped(kind: string): boolean {
-  return CLUSTER_SCOPED.has(kind) || kindInfo(kind)?.namespaced === false;
-}
-
 /**
  * The resources `target` selects, in their order. As kustomize does, a name or namespace matches
  * the resource's original one (before namePrefix/namespace changed it) or its current one; an
@@ -187,7 +165,7 @@ export function selectTargets(resources: readonly KResource[], target: PatchTarg
     if (version && !version.test(v)) return false;
     if (kind && !kind.test(k)) return false;
     if (name && !ids.some((id) => name.test(id.name))) return false;
-    if (namespace && (clusterScoped(k) || !ids.some((id) => namespace.test(id.namespace || 'default')))) return false;
+    if (namespace && (!isNamespaced(k) || !ids.some((id) => namespace.test(id.namespace || 'default')))) return false;
     if (labels && !matches(labels, stringMap(meta.labels))) return false;
     if (annotations && !matches(annotations, stringMap(meta.annotations))) return false;
     return true;

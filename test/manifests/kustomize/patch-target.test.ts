@@ -27,6 +27,9 @@ const RESOURCES: KResource[] = [
   res('batch/v1', 'Job', 'dev-migrate', { namespace: 'dev', was: { name: 'migrate', namespace: 'staging' } }),
   res('rbac.authorization.k8s.io/v1', 'ClusterRole', 'reader'),
   res('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'things.x.io'),
+  res('cert-manager.io/v1', 'ClusterIssuer', 'letsencrypt'),
+  res('gateway.networking.k8s.io/v1', 'GatewayClass', 'gw'),
+  res('policy/v1beta1', 'PodSecurityPolicy', 'restricted'),
 ];
 
 const names = (t: PatchTarget) => selectTargets(RESOURCES, t).map((r) => (r.object.metadata as Obj).name);
@@ -43,10 +46,16 @@ describe('selectTargets', () => {
     { name: 'kind is a pattern too', target: { kind: 'Deployment|Service' }, want: ['deploy1', 'deploy2', 'deploy1-svc'] },
     { name: 'group of apps', target: { group: 'apps' }, want: ['deploy1', 'deploy2', 'db'] },
     { name: 'the core group is empty: version v1 with no group', target: { version: 'v1', kind: 'Service' }, want: ['deploy1-svc'] },
-    { name: 'version alone', target: { version: 'v1' }, want: ['deploy1', 'deploy2', 'deploy1-svc', 'db', 'dev-migrate', 'reader', 'things.x.io'] },
+    { name: 'version alone', target: { version: 'v1' }, want: ['deploy1', 'deploy2', 'deploy1-svc', 'db', 'dev-migrate', 'reader', 'things.x.io', 'letsencrypt', 'gw'] },
     { name: 'group and version', target: { group: 'batch', version: 'v1' }, want: ['dev-migrate'] },
     { name: 'namespace default matches objects without one (cluster-scoped kinds excluded)', target: { namespace: 'default' }, want: ['deploy1', 'deploy2', 'deploy1-svc'] },
     { name: 'namespace prod', target: { namespace: 'prod' }, want: ['db'] },
+    {
+      // The namespace transformer leaves these without a namespace (fieldspecs.ts isNamespaced): a target must agree.
+      name: 'kinds the namespace transformer treats as cluster-scoped match no namespace either',
+      target: { kind: 'ClusterIssuer|GatewayClass|PodSecurityPolicy', namespace: 'default' },
+      want: [],
+    },
     { name: 'a cluster-scoped kind matches no namespace', target: { namespace: '.*' }, want: ['deploy1', 'deploy2', 'deploy1-svc', 'db', 'dev-migrate'] },
     { name: 'the original name still matches after a prefix', target: { name: 'migrate' }, want: ['dev-migrate'] },
     { name: 'the current name matches', target: { name: 'dev-migrate' }, want: ['dev-migrate'] },
@@ -63,7 +72,7 @@ describe('selectTargets', () => {
     { name: 'every field must match', target: { kind: 'Deployment', name: 'deploy1', labelSelector: 'key=value' }, want: [] },
     { name: 'a refused pattern selects nothing (not parsed by parsePatchTarget)', target: { name: '(a+)+' }, want: [] },
     { name: 'an invalid pattern selects nothing', target: { kind: 'Deploy(' }, want: [] },
-    { name: 'the empty target selects everything', target: {}, want: ['deploy1', 'deploy2', 'deploy1-svc', 'db', 'dev-migrate', 'reader', 'things.x.io'] },
+    { name: 'the empty target selects everything', target: {}, want: ['deploy1', 'deploy2', 'deploy1-svc', 'db', 'dev-migrate', 'reader', 'things.x.io', 'letsencrypt', 'gw', 'restricted'] },
   ])('$name', ({ target, want }) => {
     expect(names(target)).toEqual(want);
   });
