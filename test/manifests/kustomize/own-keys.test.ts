@@ -99,3 +99,19 @@ describe('keys named after Object.prototype members', () => {
     expect(text).toBe(['apiVersion: v1', 'data:', '  __proto__: x', '  a: b', 'kind: ConfigMap', 'metadata:', '  name: app', ''].join('\n'));
   });
 });
+
+describe('kinds and fields named after Object.prototype members are looked up as own entries', () => {
+  it.each(['constructor', 'toString', '__proto__'])('a resource of kind %s is built, not thrown on', (kind) => {
+    const b = build({
+      'kustomization.yaml': 'namePrefix: p-\nresources: [d.yaml]\n',
+      'd.yaml': `apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: a\nspec: {template: {spec: {containers: [{name: c, image: x}]}}}\n`,
+    });
+    expect(b.problems).toEqual([]);
+    expect(b.docs.map((d) => (d.value['metadata'] as Record<string, unknown>)['name'])).toEqual(['p-a']);
+  });
+
+  it.each(['constructor', 'toString'])('a kustomization field %s is unknown, not a refused field', (field) => {
+    const b = build({ 'kustomization.yaml': `${field}: 1\nresources: []\n` });
+    expect(b.problems.map((p) => `${p.line}:${p.column} ${p.code}`)).toEqual(['1:1 unknown-field']);
+  });
+});
