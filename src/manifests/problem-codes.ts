@@ -139,7 +139,7 @@ export const PROBLEM_CODES = {
   'kustomize-generator-conflict': { severity: 'error', summary: 'A generator with behavior create names an object that already exists, or one with behavior merge or replace names none (or several).' },
   'kustomize-name-reference-ambiguous': { severity: 'error', summary: 'A reference by name (a configMap volume, a roleRef, ...) matches several objects of the build that now have different names, so kustomize cannot tell which name to write.' },
   // ---------------------------------------------------------------- kustomize: where builds read (issue 15)
-  'kustomize-outside-boundary': { severity: 'error', summary: 'A kustomization names a path (or a symlink leads) outside the Git work tree or repository holding the folder (the folder itself when it is in none); it is not read.' },
+  'kustomize-outside-boundary': { severity: 'error', summary: 'A kustomization names a path (or a symlink leads) outside the Git work tree or repository holding the folder (the folder itself when it is in none), or into a .git directory; it is not read.' },
   'kustomize-read-limit': { severity: 'error', summary: 'The kustomizations of a revision name more than berth reads for builds (64 MiB in all, bases nested 64 deep); the rest is not read.' },
 } as const satisfies Record<string, ProblemCodeInfo>;
 

@@ -175,6 +175,15 @@ describe('folderLookup (on disk, inside the Git work tree holding the folder)', 
     expect(out.files.map((f) => f.path)).toEqual(['kustomization.yaml']);
   });
 
+  it('never reads the work tree\'s .git, by name or through a link', async () => {
+    await tree({ 'repo/.git/config': '[remote "origin"]\n\turl = https://u:TOKEN@example.com/r.git\n', 'repo/app/kustomization.yaml': '' });
+    await symlink('../.git', join(root, 'repo/app/g'));
+    const folder = join(root, 'repo/app');
+    const look = folderLookup(folder, buildBoundary(folder));
+    for (const path of ['../.git/config', '../.GIT/config', 'g/config', '../.git'])
+      await expect(look(path), path).resolves.toEqual({ kind: 'refused', reason: 'kustomize-outside-boundary' });
+  });
+
   it('without a work tree, a base beside the folder is outside', async () => {
     await tree({ 'base/kustomization.yaml': 'd.yaml', 'base/d.yaml': 'd', 'app/kustomization.yaml': '../base' });
     const folder = join(root, 'app');
