@@ -133,7 +133,7 @@ export const PROBLEM_CODES = {
   // ---------------------------------------------------------------- kustomize generators and name references
   'kustomize-generator-invalid': { severity: 'error', summary: 'A configMapGenerator or secretGenerator entry (or generatorOptions, or a line of its env file) is not what kustomize reads: no name, a literal without `=`, an unknown behavior, a bad env variable name.' },
   'kustomize-generator-duplicate-key': { severity: 'error', summary: 'Two sources of one generator entry (literals, files, env files) set the same key, which kustomize refuses.' },
-  'kustomize-generator-path-outside': { severity: 'error', summary: "A generator's file or env file is an absolute path, leaves the kustomization's directory, or is a link berth does not follow; kustomize reads generator files from the kustomization's directory and below only." },
+  'kustomize-generator-path-outside': { severity: 'error', summary: "A generator's file or env file is an absolute path or leaves the kustomization's directory (a link berth does not follow is reported where it is, as the folder reader refuses it); kustomize reads generator files from the kustomization's directory and below only." },
   'kustomize-generator-missing-file': { severity: 'error', summary: "A generator's file or env file does not exist." },
   'kustomize-env-from-environment': { severity: 'error', summary: "An env file line is a bare KEY, which kustomize fills from the environment it runs in; berth builds without one, so the value must be written (KEY=VALUE)." },
   'kustomize-generator-conflict': { severity: 'error', summary: 'A generator with behavior create names an object that already exists, or one with behavior merge or replace names none (or several).' },

@@ -137,9 +137,8 @@ function readGeneratorFile(ref: string, at: Origin, dir: string, ctx: BuildConte
     reportAt(ctx, at, 'kustomize-generator-missing-file', `${what} ${quote(path)} does not exist`);
     return undefined;
   }
-  if (file.refused) {
-    reportAt(ctx, at, 'kustomize-generator-path-outside', `${what} ${quote(path)} is a link berth does not follow (${file.refused})`);
-    return undefined;
-  }
+  // A path the reader refused (a link out of the folder, .git, past the read limit) is reported
+  // by validation at the path, with the reason; reporting it here too would say it twice.
+  if (file.refused) return undefined;
   return file.content;
 }

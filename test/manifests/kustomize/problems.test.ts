@@ -281,4 +281,11 @@ describe('kustomize build: paths the reader refused', () => {
     const b = buildKustomization(files, '');
     expect([b.problems, b.wanted, b.docs]).toEqual([[], [], []]);
   });
+
+  it.each(['symlink-outside-root', 'kustomize-outside-boundary', 'kustomize-read-limit'] as const)('a generator file refused as %s is not reported again', (reason) => {
+    const files = tree({ 'kustomization.yaml': 'configMapGenerator:\n- name: c\n  files: [x.conf]\n  envs: [x.env]\n' });
+    files.set('x.conf', { path: 'x.conf', content: Buffer.alloc(0), refused: reason });
+    files.set('x.env', { path: 'x.env', content: Buffer.alloc(0), refused: reason });
+    expect(buildKustomization(files, '').problems).toEqual([]);
+  });
 });
