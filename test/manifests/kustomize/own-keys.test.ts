@@ -107,7 +107,7 @@ describe('kinds and fields named after Object.prototype members are looked up as
       'd.yaml': `apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: a\nspec: {template: {spec: {containers: [{name: c, image: x}]}}}\n`,
     });
     expect(b.problems).toEqual([]);
-    expect(b.docs.map((d) => (d.value['metadata'] as Record<string, unknown>)['name'])).toEqual(['p-a']);
+    expect(b.docs.map((d) => ((d.value as Record<string, unknown>)['metadata'] as Record<string, unknown>)['name'])).toEqual(['p-a']);
   });
 
   it.each(['constructor', 'toString'])('a kustomization field %s is unknown, not a refused field', (field) => {
