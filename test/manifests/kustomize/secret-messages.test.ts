@@ -25,3 +25,21 @@ describe('problems of a secretGenerator input name no value', () => {
     expect(cm.problems.map((p) => p.message).join('\n')).toContain(TOKEN);
   });
 });
+
+describe('a JSON patch that fails on a Secret names none of its values', () => {
+  const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: ${Buffer.from(TOKEN).toString('base64')}\nstringData:\n  plain: ${TOKEN}\n`;
+  it.each([
+    ['a failed test of one value', '- {op: test, path: /data/password, value: x}'],
+    ['a failed test of the whole object', '- {op: test, path: "", value: {}}'],
+    ['an add inside a scalar', '- {op: add, path: /stringData/plain/x, value: y}'],
+  ])('%s', (_, op) => {
+    const files = {
+      'kustomization.yaml': `resources: [s.yaml]\npatches:\n- target: {kind: Secret}\n  patch: |-\n    ${op}\n`,
+      's.yaml': secret,
+    };
+    const b = build(files);
+    expect(b.problems.map((p) => p.code)).toEqual(['invalid-value']);
+    const message = b.problems[0]!.message;
+    expect([message.includes(TOKEN), message.includes(Buffer.from(TOKEN).toString('base64'))]).toEqual([false, false]);
+  });
+});
