@@ -104,4 +104,15 @@ describe('validation of a kustomize tree', () => {
     });
     expect(found.filter((f) => f.code === 'duplicate-resource').map((f) => f.file).sort()).toEqual(['app/deployment.yaml', 'web.yaml']);
   });
+
+  it('says a problem of a base that several roots build once', () => {
+    // base/, overlays/a and overlays/b are each a root: the base is built three times.
+    const found = findings({
+      'base/kustomization.yaml': 'resources:\n- deployment.yaml\nnamePrefx: x-\n',
+      'base/deployment.yaml': DEPLOYMENT,
+      'overlays/a/kustomization.yaml': 'resources:\n- ../../base\nnamePrefix: a-\n',
+      'overlays/b/kustomization.yaml': 'resources:\n- ../../base\nnamePrefix: b-\n',
+    });
+    expect(found.map((f) => `${f.file}:${f.line}:${f.column} ${f.code}`)).toEqual(['base/deployment.yaml:16:26 invalid-port', 'base/kustomization.yaml:3:1 unknown-field']);
+  });
 });
