@@ -27,7 +27,7 @@ import type { Path } from './path.js';
 import type { ManifestDoc } from './report.js';
 import { Reporter } from './report.js';
 import { checkSchema } from './schema.js';
-import { belongsToBuild, buildKustomization, kustomizationRoots } from './kustomize/index.js';
+import { belongsToBuild, buildKustomization, distinctProblems, kustomizationRoots } from './kustomize/index.js';
 import { fetchedForBuild } from './kustomize/paths.js';
 
 export type { ProblemCode, ProblemCodeInfo } from './problem-codes.js';
@@ -132,8 +132,11 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
   const resources: Resource[] = [];
   // A damaged document (a duplicate key, reported) takes part in the checks, never in what runs.
   for (const e of entries) if (e.r.errors === 0 && e.name !== undefined && e.r.doc.parsed.damaged !== true) resources.push(toResource(e, e.strip));
-  problems.sort(compareProblems);
-  return { resources, problems };
+  // A base that several kustomization roots build (overlays/a and overlays/b beside base/), or
+  // that one build includes twice, is one text: each of its problems is said once.
+  const said = roots.length > 0 ? distinctProblems(problems) : problems;
+  said.sort(compareProblems);
+  return { resources, problems: said };
 }
 
 function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, skipUnsupported: boolean): (Entry & { strip: Path[] }) | undefined {

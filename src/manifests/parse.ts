@@ -119,7 +119,7 @@ const REFUSED_MESSAGES: Record<RefusedEntry, string> = {
   'symlink-dangling': 'this symlink points to nothing; remove it or restore its target',
   'symlink-loop': 'this symlink points to itself or to a directory that contains it; remove it',
   'kustomize-outside-boundary':
-    'a kustomization names this path, which lies outside what berth reads for a build (the Git work tree or repository holding the folder, or the folder itself when it is in none); berth does not read it: move it inside, or point at a copy inside',
+    'a kustomization names this path, which lies outside what berth reads for a build (the Git work tree or repository holding the folder, or the folder itself when it is in none, never a .git directory); berth does not read it: move it inside, or point at a copy inside',
   'kustomize-read-limit': 'the kustomizations of this revision name more than berth reads for builds (64 MiB in all, bases nested 64 deep); this path was not read',
 };
 

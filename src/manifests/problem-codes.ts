@@ -129,17 +129,17 @@ export const PROBLEM_CODES = {
   'kustomize-outside-root': { severity: 'error', summary: "A kustomization reads a file outside its own directory, or names a path that leaves the revision's root." },
   'kustomize-cycle': { severity: 'error', summary: 'Kustomizations include each other in a cycle.' },
   'kustomize-not-a-kustomization': { severity: 'error', summary: "A directory named in resources or components has no kustomization file, or a component is not `kind: Component` (or a resource is one)." },
-  'kustomize-build-limit': { severity: 'error', summary: 'A kustomize build includes kustomizations more than 1,000 times or accumulates more than 100,000 objects (bases shared by many overlays multiply); the rest is not built.' },
+  'kustomize-build-limit': { severity: 'error', summary: 'A kustomize build includes kustomizations more than 1,000 times, accumulates more than 100,000 objects (bases shared by many overlays multiply), or writes more than 128 MiB into its objects (a JSON patch copy or replacement repeated into itself doubles an object each time); the rest is not built.' },
   // ---------------------------------------------------------------- kustomize generators and name references
   'kustomize-generator-invalid': { severity: 'error', summary: 'A configMapGenerator or secretGenerator entry (or generatorOptions, or a line of its env file) is not what kustomize reads: no name, a literal without `=`, an unknown behavior, a bad env variable name.' },
   'kustomize-generator-duplicate-key': { severity: 'error', summary: 'Two sources of one generator entry (literals, files, env files) set the same key, which kustomize refuses.' },
-  'kustomize-generator-path-outside': { severity: 'error', summary: "A generator's file or env file is an absolute path, leaves the kustomization's directory, or is a link berth does not follow; kustomize reads generator files from the kustomization's directory and below only." },
+  'kustomize-generator-path-outside': { severity: 'error', summary: "A generator's file or env file is an absolute path or leaves the kustomization's directory (a link berth does not follow is reported where it is, as the folder reader refuses it); kustomize reads generator files from the kustomization's directory and below only." },
   'kustomize-generator-missing-file': { severity: 'error', summary: "A generator's file or env file does not exist." },
   'kustomize-env-from-environment': { severity: 'error', summary: "An env file line is a bare KEY, which kustomize fills from the environment it runs in; berth builds without one, so the value must be written (KEY=VALUE)." },
   'kustomize-generator-conflict': { severity: 'error', summary: 'A generator with behavior create names an object that already exists, or one with behavior merge or replace names none (or several).' },
   'kustomize-name-reference-ambiguous': { severity: 'error', summary: 'A reference by name (a configMap volume, a roleRef, ...) matches several objects of the build that now have different names, so kustomize cannot tell which name to write.' },
   // ---------------------------------------------------------------- kustomize: where builds read (issue 15)
-  'kustomize-outside-boundary': { severity: 'error', summary: 'A kustomization names a path (or a symlink leads) outside the Git work tree or repository holding the folder (the folder itself when it is in none); it is not read.' },
+  'kustomize-outside-boundary': { severity: 'error', summary: 'A kustomization names a path (or a symlink leads) outside the Git work tree or repository holding the folder (the folder itself when it is in none), or into a .git directory; it is not read.' },
   'kustomize-read-limit': { severity: 'error', summary: 'The kustomizations of a revision name more than berth reads for builds (64 MiB in all, bases nested 64 deep); the rest is not read.' },
   'kustomize-patch-no-match': { severity: 'warning', summary: "A patch's target selects no object of the build, so the patch changes nothing (kustomize builds it silently); options.allowNoTargetMatch: true says that is intended." },
 } as const satisfies Record<string, ProblemCodeInfo>;

@@ -120,6 +120,21 @@ export function buildBoundary(folderReal: string): string {
 }
 
 /**
+ * Whether `abs` lies in a `.git` directory (or is a `.git` file) of the work tree. The work tree
+ * is what its authors wrote; its .git is the operator's: the remote URL in .git/config may carry
+ * a credential, and a configMapGenerator `files: [.git/config]` would put it in a ConfigMap the
+ * same pull request's containers can read. kustomize would read it; berth does not.
+ */
+function inGitDir(boundaryReal: string, abs: string): boolean {
+  return relative(boundaryReal, abs)
+    .split(sep)
+    .some((c) => c.toLowerCase() === '.git');
+}
+
+/** The longest file name Linux file systems take (NAME_MAX). */
+const MAX_NAME_BYTES = 255;
+
+/**
  * Looks up paths (relative to the folder `folderReal`, '/'-separated) on disk, inside
  * `boundaryReal` only. The path is resolved lexically (as kustomize joins paths) and must stay
  * inside; then each component is resolved berth's own way (resolveInRoot), reading links
@@ -128,8 +143,12 @@ export function buildBoundary(folderReal: string): string {
  */
 export function folderLookup(folderReal: string, boundaryReal: string): Lookup {
   return async (path) => {
+    // The path is the kustomization author's text: one no file can have (a NUL byte, a name
+    // longer than the file system allows) names nothing, and the build reports it at its line.
+    // Asked of the file system it would fail the whole read of the folder instead.
+    if (path.includes('\0') || path.split('/').some((c) => Buffer.byteLength(c) > MAX_NAME_BYTES)) return { kind: 'missing' };
     const abs = resolve(folderReal, ...path.split('/'));
-    if (!isWithin(abs, boundaryReal)) return { kind: 'refused', reason: 'kustomize-outside-boundary' };
+    if (!isWithin(abs, boundaryReal) || inGitDir(boundaryReal, abs)) return { kind: 'refused', reason: 'kustomize-outside-boundary' };
     let real = boundaryReal;
     for (const c of relative(boundaryReal, abs).split(sep)) {
       if (c === '') continue;
@@ -139,6 +158,8 @@ export function folderLookup(folderReal: string, boundaryReal: string): Lookup {
       if (step.kind !== 'inside') return { kind: 'refused', reason: step.kind };
       real = step.real;
     }
+    // A link inside the work tree may lead into .git as well.
+    if (inGitDir(boundaryReal, real)) return { kind: 'refused', reason: 'kustomize-outside-boundary' };
     const st = await stat(real).catch(() => undefined);
     if (!st) return { kind: 'missing' };
     if (st.isDirectory()) return { kind: 'directory' };

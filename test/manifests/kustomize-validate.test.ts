@@ -117,4 +117,15 @@ describe('validation of a kustomize tree', () => {
     expect(dups.map((p) => p.file).sort()).toEqual(['apps/production/kustomization.yaml', 'infrastructure/namespace.yaml']);
     for (const p of dups) expect(p.message).toMatch(/^Namespace "prod" is also defined at infrastructure\/namespace\.yaml:1: the same lines, built twice, by two kustomizations/);
   });
+
+  it('says a problem of a base that several roots build once', () => {
+    // base/, overlays/a and overlays/b are each a root: the base is built three times.
+    const found = findings({
+      'base/kustomization.yaml': 'resources:\n- deployment.yaml\nnamePrefx: x-\n',
+      'base/deployment.yaml': DEPLOYMENT,
+      'overlays/a/kustomization.yaml': 'resources:\n- ../../base\nnamePrefix: a-\n',
+      'overlays/b/kustomization.yaml': 'resources:\n- ../../base\nnamePrefix: b-\n',
+    });
+    expect(found.map((f) => `${f.file}:${f.line}:${f.column} ${f.code}`)).toEqual(['base/deployment.yaml:16:26 invalid-port', 'base/kustomization.yaml:3:1 unknown-field']);
+  });
 });

@@ -164,6 +164,26 @@ describe('folderLookup (on disk, inside the Git work tree holding the folder)', 
     });
   });
 
+  it.each([
+    ['a NUL byte', 'a\0b.yaml'],
+    ['a name longer than the file system takes', `${'a'.repeat(300)}/kustomization.yaml`],
+  ])('a path with %s names no file: missing, not a failed read of the folder', async (_, path) => {
+    await tree({ 'repo/.git/HEAD': 'ref: refs/heads/main\n', 'repo/app/kustomization.yaml': path });
+    const folder = join(root, 'repo/app');
+    await expect(folderLookup(folder, buildBoundary(folder))(path)).resolves.toEqual({ kind: 'missing' });
+    const out = await fetchBuildInputs([file('kustomization.yaml', path)], folderLookup(folder, buildBoundary(folder)), fakeWanted);
+    expect(out.files.map((f) => f.path)).toEqual(['kustomization.yaml']);
+  });
+
+  it('never reads the work tree\'s .git, by name or through a link', async () => {
+    await tree({ 'repo/.git/config': '[remote "origin"]\n\turl = https://u:TOKEN@example.com/r.git\n', 'repo/app/kustomization.yaml': '' });
+    await symlink('../.git', join(root, 'repo/app/g'));
+    const folder = join(root, 'repo/app');
+    const look = folderLookup(folder, buildBoundary(folder));
+    for (const path of ['../.git/config', '../.GIT/config', 'g/config', '../.git'])
+      await expect(look(path), path).resolves.toEqual({ kind: 'refused', reason: 'kustomize-outside-boundary' });
+  });
+
   it('without a work tree, a base beside the folder is outside', async () => {
     await tree({ 'base/kustomization.yaml': 'd.yaml', 'base/d.yaml': 'd', 'app/kustomization.yaml': '../base' });
     const folder = join(root, 'app');

@@ -13,6 +13,7 @@ import { isObj, readKustomization } from './kustomization.js';
 import { KUSTOMIZATION_FILES, isBelow, joinPath, kustomizationFileIn } from './paths.js';
 import { reportProblem } from './problems.js';
 import { refusedMessage } from './refused.js';
+import { BuildTooLarge } from './provenance.js';
 import { applyMetadataTransformers, applyWorkloadTransformers } from './transformers.js';
 import { applyJson6902Patches, applyStrategicMergePatches } from './patches.js';
 import { addGenerated, generate } from './generators.js';
@@ -71,12 +72,18 @@ export class Build {
     this.topKustomization = k;
     const resources: KResource[] = [];
     this.stack.push(dir);
-    this.accumulate(k, resources);
-    this.stack.pop();
-    // kustomize (makeCustomizedResMap): the hash suffixes once, at the very end, then every
-    // reference to a renamed object once more.
-    applyHashSuffixes(resources, this.ctx);
-    fixNameReferences(resources, this.ctx);
+    try {
+      this.accumulate(k, resources);
+      // kustomize (makeCustomizedResMap): the hash suffixes once, at the very end, then every
+      // reference to a renamed object once more.
+      applyHashSuffixes(resources, this.ctx);
+      fixNameReferences(resources, this.ctx);
+    } catch (err) {
+      if (!(err instanceof BuildTooLarge)) throw err;
+      // Thrown from deep inside a step, whose objects are half written: nothing of the build is kept.
+      this.ctx.problems.push(fileProblem(file.path, 'kustomize-build-limit', `this build writes more than ${err.budget / 1024 / 1024} MiB into its objects (a base included many times, a large patch applied to many objects, or a JSON patch copy or replacement that copies an object into itself again and again); it is not built`));
+      return undefined;
+    }
     return resources;
   }
 

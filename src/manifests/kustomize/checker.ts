@@ -3,6 +3,7 @@ import { quote } from '../../model/excerpt.js';
 import type { ProblemCode } from '../problem-codes.js';
 import type { BuildContext, Obj, Origin } from './types.js';
 import { below, reportProblem } from './problems.js';
+import { hasOwn } from './own.js';
 
 /** One entry of a kustomization: its value and the line it was written on. */
 export interface Entry<T> {
@@ -94,7 +95,7 @@ export class Checker {
   only(o: Obj, at: Origin, known: readonly string[], where: string, refused: Record<string, string> = {}): void {
     for (const field of Object.keys(o)) {
       if (known.includes(field)) continue;
-      if (field in refused) reportProblem(this.ctx, below(at, field), 'kustomize-unsupported-field', `${field}: ${refused[field]}; berth reads ${known.join(', ')} ${where}`, 'key');
+      if (hasOwn(refused, field)) reportProblem(this.ctx, below(at, field), 'kustomize-unsupported-field', `${field}: ${refused[field]}; berth reads ${known.join(', ')} ${where}`, 'key');
       else this.unknown(field, below(at, field), known, where);
     }
   }

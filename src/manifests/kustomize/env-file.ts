@@ -25,7 +25,12 @@ const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 /** What Go's unicode.IsSpace trims at a line's start. */
 const LEADING_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 
-export function parseEnvFile(text: string): { pairs: EnvPair[]; problems: EnvLineProblem[] } {
+/**
+ * `secret`: the file feeds a secretGenerator. A line without `=` may then be a value written
+ * without its key (a pasted token), and problems are printed and stored where secret values
+ * never are, so its messages name the line by number only.
+ */
+export function parseEnvFile(text: string, secret = false): { pairs: EnvPair[]; problems: EnvLineProblem[] } {
   const pairs: EnvPair[] = [];
   const problems: EnvLineProblem[] = [];
   const lines = text.split('\n');
@@ -41,7 +46,8 @@ export function parseEnvFile(text: string): { pairs: EnvPair[]; problems: EnvLin
     const n = i + 1;
     if (!ENV_VAR_NAME.test(key)) {
       const hint = /^export\s+/.test(key) ? '; drop the leading `export` (kustomize does not read shell syntax)' : '';
-      problems.push({ line: n, kind: 'invalid-key', message: `${quote(key)} is not a valid environment variable name (letters, digits, \`-\`, \`_\`, \`.\`, not starting with a digit)${hint}` });
+      const named = secret && eq < 0 ? 'this line (it has no `=`)' : quote(key);
+      problems.push({ line: n, kind: 'invalid-key', message: `${named} is not a valid environment variable name (letters, digits, \`-\`, \`_\`, \`.\`, not starting with a digit)${hint}` });
       return;
     }
     if (eq < 0) {
@@ -50,7 +56,7 @@ export function parseEnvFile(text: string): { pairs: EnvPair[]; problems: EnvLin
       problems.push({
         line: n,
         kind: 'bare-key',
-        message: `${key} has no \`=\`: kustomize would take its value from the environment it runs in, and berth builds without one; write ${key}=VALUE in the file, or put it in the generator's literals`,
+        message: `${secret ? 'this line' : key} has no \`=\`: kustomize would take its value from the environment it runs in, and berth builds without one; write ${secret ? 'KEY' : key}=VALUE in the file, or put it in the generator's literals`,
       });
       return;
     }

@@ -2,6 +2,7 @@ import { quote } from '../../model/excerpt.js';
 import { isBelow, joinPath } from './paths.js';
 import { parseEnvFile } from './env-file.js';
 import { reportAt, reportInFile } from './report-problem.js';
+import { refusedMessage } from './refused.js';
 import type { BuildContext, Obj, Origin } from './types.js';
 
 /**
@@ -18,7 +19,8 @@ export interface SourcePair {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export function readSources(entry: Obj, at: Origin, dir: string, ctx: BuildContext): SourcePair[] {
+/** `secret`: for a secretGenerator, whose problems never quote what may be a value (a literal without `=`, an env line). */
+export function readSources(entry: Obj, at: Origin, dir: string, ctx: BuildContext, secret = false): SourcePair[] {
   const pairs: SourcePair[] = [];
   for (const { ref, at: refAt } of envRefs(entry, at, ctx)) {
     const bytes = readGeneratorFile(ref, refAt, dir, ctx, 'env file');
@@ -31,7 +33,7 @@ export function readSources(entry: Obj, at: Origin, dir: string, ctx: BuildConte
       reportAt(ctx, refAt, 'kustomize-generator-invalid', `env file ${quote(path)} is not UTF-8 text; an env file holds KEY=VALUE lines (use \`files:\` for binary content)`);
       continue;
     }
-    const parsed = parseEnvFile(text);
+    const parsed = parseEnvFile(text, secret);
     for (const p of parsed.problems) reportInFile(ctx, path, p.line, p.kind === 'bare-key' ? 'kustomize-env-from-environment' : 'kustomize-generator-invalid', p.message);
     for (const p of parsed.pairs) pairs.push({ key: p.key, value: p.value, at: refAt });
   }
@@ -42,7 +44,7 @@ export function readSources(entry: Obj, at: Origin, dir: string, ctx: BuildConte
     }
     const eq = item.indexOf('=');
     if (eq <= 0) {
-      reportAt(ctx, litAt, 'kustomize-generator-invalid', `literal ${quote(item)} is not KEY=VALUE${eq === 0 ? ' (its key is empty)' : ''}`);
+      reportAt(ctx, litAt, 'kustomize-generator-invalid', `${secret ? 'this literal' : `literal ${quote(item)}`} is not KEY=VALUE${eq === 0 ? ' (its key is empty)' : ''}`);
       continue;
     }
     pairs.push({ key: item.slice(0, eq), value: unquote(item.slice(eq + 1)), at: litAt });
@@ -136,8 +138,10 @@ function readGeneratorFile(ref: string, at: Origin, dir: string, ctx: BuildConte
     reportAt(ctx, at, 'kustomize-generator-missing-file', `${what} ${quote(path)} does not exist`);
     return undefined;
   }
+  // A path the reader refused (a link out of the folder, .git, past the read limit) is reported
+  // here, at the generator's line, with the reason; validation then leaves out its line-less copy.
   if (file.refused) {
-    reportAt(ctx, at, 'kustomize-generator-path-outside', `${what} ${quote(path)} is a link berth does not follow (${file.refused})`);
+    reportAt(ctx, at, 'kustomize-generator-path-outside', refusedMessage(path, file.refused));
     ctx.refused?.add(path);
     return undefined;
   }

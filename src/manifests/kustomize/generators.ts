@@ -4,6 +4,7 @@ import { asText, readSources } from './generator-sources.js';
 import type { SourcePair } from './generator-sources.js';
 import { reportAt } from './report-problem.js';
 import type { BuildContext, KResource, Obj, Origin } from './types.js';
+import { hasOwn, setOwn } from './own.js';
 
 /**
  * configMapGenerator and secretGenerator (docs/kustomize.md): one entry of a kustomization
@@ -70,7 +71,7 @@ export function generate(
     }
   }
   const opts = mergeOptions(readOptions(e.options, field('options'), ctx), readOptions(options, optionsAt, ctx));
-  const pairs = uniquePairs(readSources(e, at, dir, ctx), kind, name, ctx);
+  const pairs = uniquePairs(readSources(e, at, dir, ctx, kind === 'Secret'), kind, name, ctx);
 
   const metadata: Obj = { name };
   if (namespace) metadata.namespace = namespace;
@@ -81,9 +82,9 @@ export function generate(
   const binaryData: Obj = {};
   for (const p of pairs) {
     const text = kind === 'ConfigMap' ? asText(p.value) : undefined;
-    if (text !== undefined) data[p.key] = text;
-    else if (kind === 'ConfigMap') binaryData[p.key] = (p.value as Buffer).toString('base64');
-    else data[p.key] = (typeof p.value === 'string' ? Buffer.from(p.value, 'utf8') : p.value).toString('base64');
+    if (text !== undefined) setOwn(data, p.key, text);
+    else if (kind === 'ConfigMap') setOwn(binaryData, p.key, (p.value as Buffer).toString('base64'));
+    else setOwn(data, p.key, (typeof p.value === 'string' ? Buffer.from(p.value, 'utf8') : p.value).toString('base64'));
   }
   if (Object.keys(data).length > 0) object.data = data;
   if (Object.keys(binaryData).length > 0) object.binaryData = binaryData;
@@ -98,7 +99,7 @@ export function generate(
   ctx.prov.markKey(metadata, 'name', field('name'));
   if (namespace) ctx.prov.markKey(metadata, 'namespace', field('namespace'));
   if (kind === 'Secret' && e.type !== undefined) ctx.prov.markKey(object, 'type', field('type'));
-  for (const p of pairs) ctx.prov.markKey(p.key in data ? data : binaryData, p.key, p.at);
+  for (const p of pairs) ctx.prov.markKey(hasOwn(data, p.key) ? data : binaryData, p.key, p.at);
   for (const [k, v] of opts.labels) ctx.prov.markKey(labels!, k, v.at);
   for (const [k, v] of opts.annotations) ctx.prov.markKey(annotations!, k, v.at);
   if (opts.immutable) ctx.prov.markKey(object, 'immutable', opts.immutable);
@@ -131,7 +132,7 @@ function sortData(object: Obj): Obj {
     const keys = Object.keys(m).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     const values = keys.map((k) => m[k]);
     for (const k of keys) delete m[k];
-    keys.forEach((k, i) => (m[k] = values[i]));
+    keys.forEach((k, i) => setOwn(m, k, values[i]));
   }
   return object;
 }
@@ -253,8 +254,8 @@ function keepOld(ctx: BuildContext, into: Obj, old: Obj, field: string): void {
     if (o) ctx.prov.mark(to, o);
   }
   for (const [k, v] of Object.entries(from as Obj)) {
-    if (k in to) continue;
-    to[k] = ctx.prov.clone(v);
+    if (hasOwn(to, k)) continue;
+    setOwn(to, k, ctx.prov.clone(v));
     const o = ctx.prov.originOfKey(from, k);
     if (o) ctx.prov.markKey(to, k, o);
   }
@@ -262,7 +263,7 @@ function keepOld(ctx: BuildContext, into: Obj, old: Obj, field: string): void {
     const sorted = Object.keys(to).sort();
     const values = sorted.map((k) => to[k]);
     for (const k of sorted) delete to[k];
-    sorted.forEach((k, n) => (to[k] = values[n]));
+    sorted.forEach((k, n) => setOwn(to, k, values[n]));
   }
 }
 

@@ -35,11 +35,14 @@ export function buildKustomization(files: ReadonlyMap<string, RevisionFile>, dir
   const resources = build.top(dir) ?? [];
   const sort = build.sortOptions(dir);
   const sorted = sort?.order === 'fifo' ? resources : legacyOrder(resources, sort?.orderFirst, sort?.orderLast);
-  return { docs: toDocs(sorted, ctx.prov), problems: distinct(ctx.problems), wanted: [...ctx.wanted].sort(), refused: [...(ctx.refused ?? [])].sort() };
+  return { docs: toDocs(sorted, ctx.prov), problems: distinctProblems(ctx.problems), wanted: [...ctx.wanted].sort(), refused: [...(ctx.refused ?? [])].sort() };
 }
 
-/** A base built twice in one build (two overlays of it) reports a problem of its own once. */
-function distinct(problems: readonly Problem[]): Problem[] {
+/**
+ * A base built twice in one build (two overlays of it), or by two kustomization roots of one
+ * revision, reports a problem of its own once.
+ */
+export function distinctProblems(problems: readonly Problem[]): Problem[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
     const key = `${p.file}\0${p.line}\0${p.column}\0${p.code}\0${p.path}\0${p.message}`;

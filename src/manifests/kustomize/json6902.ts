@@ -1,5 +1,6 @@
 import { didYouMean } from '../did-you-mean.js';
 import type { Path, Segment } from '../path.js';
+import { setOwn } from './own.js';
 import type { Provenance } from './provenance.js';
 import type { Obj, Origin, ReportAt } from './types.js';
 
@@ -46,7 +47,9 @@ export function applyJson6902(target: Obj, ops: unknown, ctx: Json6902Context): 
   if (!parsed) return undefined;
   let doc: unknown = ctx.prov.clone(target);
   try {
-    for (const op of parsed) doc = applyOp(doc, op, ctx.prov);
+    // A Secret's values are never shown in a problem (manifests/report.ts hideSecretValue does the same for validation).
+    const secret = target['kind'] === 'Secret';
+    for (const op of parsed) doc = applyOp(doc, op, ctx.prov, secret);
   } catch (err) {
     if (!(err instanceof PatchFailure)) throw err;
     ctx.report(err.at, err.message);
@@ -133,7 +136,7 @@ function display(tokens: readonly string[]): string {
   return tokens.length === 0 ? '/' : tokens.map((t) => `/${t.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
-function applyOp(doc: unknown, op: Op, prov: Provenance): unknown {
+function applyOp(doc: unknown, op: Op, prov: Provenance, secret: boolean): unknown {
   const at: Path = [op.index, 'path'];
   // A scalar has no identity to carry its origin, so the list or map it lands in records it.
   const marker = (value: unknown, origin: Origin | undefined): Marker | undefined =>
@@ -163,7 +166,8 @@ function applyOp(doc: unknown, op: Op, prov: Provenance): unknown {
     }
     case 'test': {
       const actual = resolve(doc, op.path, at, 'test');
-      if (!deepEqual(actual, op.value)) throw new PatchFailure([op.index, 'value'], `test failed: ${display(op.path)} is ${JSON.stringify(actual)}, not ${JSON.stringify(op.value)}; the patch is not applied`);
+      if (!deepEqual(actual, op.value))
+        throw new PatchFailure([op.index, 'value'], `test failed: ${display(op.path)} is ${secret ? 'another value (a Secret\'s values are not shown)' : JSON.stringify(actual)}, not ${secret ? 'the value given' : JSON.stringify(op.value)}; the patch is not applied`);
       return doc;
     }
   }
@@ -230,9 +234,9 @@ function add(doc: unknown, tokens: readonly string[], value: unknown, at: Path, 
     parent.splice(idx, 0, value);
     mark?.(parent, idx);
   } else if (isContainer(parent)) {
-    (parent as Record<string, unknown>)[last] = value;
+    setOwn(parent, last, value);
     mark?.(parent, last);
-  } else throw new PatchFailure(at, `add: ${display(tokens.slice(0, -1))} is ${JSON.stringify(parent)}, not a map or list, so nothing can be added inside it`);
+  } else throw new PatchFailure(at, `add: ${display(tokens.slice(0, -1))} is ${parent === null ? 'null' : `a ${typeof parent}`}, not a map or list, so nothing can be added inside it`);
   return doc;
 }
 

@@ -5,6 +5,7 @@ import { below, reportProblem } from './problems.js';
 import type { Entry, Pairs } from './checker.js';
 import { Checker, isObj } from './checker.js';
 import type { FieldSpec } from './fieldspecs.js';
+import { hasOwn } from './own.js';
 
 export type { Entry, Pairs } from './checker.js';
 export { isObj } from './checker.js';
@@ -140,7 +141,7 @@ export function readKustomization(doc: ParsedDocument, dir: string, ctx: BuildCo
   for (const [field, value] of Object.entries(v)) {
     const at = below(root, field);
     if (value === null || value === undefined) continue; // empty is unset, as Kubernetes reads YAML
-    if (field in REFUSED_FIELDS) {
+    if (hasOwn(REFUSED_FIELDS, field)) {
       reportProblem(ctx, at, 'kustomize-unsupported-field', `${field}: ${REFUSED_FIELDS[field]}; berth builds ${supportedFieldsText()}`, 'key');
       continue;
     }

@@ -1,3 +1,5 @@
+import { hasOwn } from './own.js';
+
 /**
  * How a strategic merge patch treats each list, as Kubernetes declares it on its API types
  * (`patchStrategy`/`patchMergeKey` struct tags, published as `x-kubernetes-patch-strategy` /
@@ -98,15 +100,21 @@ const ROOTS: Readonly<Record<string, string>> = {
 
 /** The type of an object's root: its kind's, or the metadata-only type every object shares. */
 export function rootType(kind: unknown): string {
-  return (typeof kind === 'string' && ROOTS[kind]) || 'Object';
+  return (typeof kind === 'string' && hasOwn(ROOTS, kind) && ROOTS[kind]) || 'Object';
 }
 
 /** The type of a map field of a map of type `type`, undefined where the table does not follow. */
 export function fieldType(type: string | undefined, field: string): string | undefined {
-  return type === undefined ? undefined : TYPES[type]?.[field]?.type;
+  return rule(type, field)?.type;
 }
 
 /** How a list field of a map of type `type` merges; unknown lists are replaced. */
 export function listRule(type: string | undefined, field: string): ListRule {
-  return (type !== undefined && TYPES[type]?.[field]?.list) || { kind: 'replace' };
+  return rule(type, field)?.list ?? { kind: 'replace' };
+}
+
+/** The table's rule for a field (own entries only: a field named `constructor` is no rule). */
+function rule(type: string | undefined, field: string): FieldRule | undefined {
+  const fields = type !== undefined && hasOwn(TYPES, type) ? TYPES[type] : undefined;
+  return fields && hasOwn(fields, field) ? fields[field] : undefined;
 }

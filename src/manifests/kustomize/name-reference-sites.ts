@@ -1,5 +1,6 @@
 import type { Path } from '../path.js';
 import type { Obj } from './types.js';
+import { hasOwn } from './own.js';
 
 /**
  * Where objects of berth's kinds refer to other objects by name (docs/kustomize.md): kustomize's
@@ -52,7 +53,7 @@ export function referenceSites(object: Obj): ReferenceSite[] {
   const meta = isObj(object.metadata) ? object.metadata : {};
   const ns = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
   const spec = isObj(object.spec) ? object.spec : undefined;
-  const podPath = POD_SPEC[kind];
+  const podPath = hasOwn(POD_SPEC, kind) ? POD_SPEC[kind] : undefined;
   if (podPath) {
     const pod = dig(object, podPath);
     if (pod) podSpecSites(pod, [...podPath], ns, add);

@@ -20,14 +20,23 @@ import type { BuildContext, KResource, Obj } from './types.js';
 export function fixNameReferences(resources: KResource[], ctx: BuildContext): void {
   const renamed = resources.filter((r) => r.history.some((h) => h.name !== currentName(r) || !sameNamespace(h.namespace, currentNamespace(r))));
   if (renamed.length === 0) return;
-  const byKind = new Map<string, KResource[]>();
+  // Renamed objects by kind and by every name they have had: the build runs this after each
+  // kustomization, over every object so far, so a reference finds its candidates without a scan
+  // (a base shared by many overlays makes tens of thousands of objects).
+  const byName = new Map<string, Map<string, KResource[]>>();
   for (const r of renamed) {
     const kind = String(r.object.kind);
-    byKind.set(kind, [...(byKind.get(kind) ?? []), r]);
+    let names = byName.get(kind);
+    if (!names) byName.set(kind, (names = new Map()));
+    for (const name of new Set(r.history.map((h) => h.name))) {
+      const list = names.get(name);
+      if (list) list.push(r);
+      else names.set(name, [r]);
+    }
   }
   for (const referrer of resources) {
     for (const site of referenceSites(referrer.object)) {
-      const candidates = byKind.get(site.kind);
+      const candidates = byName.get(site.kind)?.get(site.container[site.key] as string);
       if (candidates) fixSite(referrer, site, candidates, ctx);
     }
   }

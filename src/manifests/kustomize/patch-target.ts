@@ -1,8 +1,9 @@
-import { kindInfo } from '../../model/kinds.js';
 import { matches, parseSelector as parseSelectorText, SelectorSyntaxError } from '../../model/selectors.js';
 import type { Selector } from '../../model/selectors.js';
 import { didYouMean } from '../did-you-mean.js';
 import type { KResource, ReportAt } from './types.js';
+import { compilePattern, PatternSyntaxError, type LinearPattern } from './linear-regex.js';
+import { isNamespaced } from './fieldspecs.js';
 
 /**
  * kustomize's patch `target` (docs/kustomize.md "Patches"): the resources one patch applies to.
@@ -87,76 +88,26 @@ function selectorProblem(text: string): string | undefined {
 }
 
 /**
- * Why a pattern is refused, or undefined. kustomize compiles targets with Go's RE2, which runs in
- * linear time; JavaScript's engine backtracks, so patterns that can backtrack exponentially
- * (a quantified group that itself holds a quantifier, `(a+)+`) are refused, as are constructs RE2
- * lacks (backreferences, lookaround) which kustomize would reject too.
+ * Why a pattern is refused, or undefined. kustomize compiles targets with Go's RE2; berth runs
+ * them with its own linear-time matcher (linear-regex.ts), so no pattern can take the process
+ * hostage. Constructs RE2 lacks (backreferences, lookaround) are named, since kustomize would
+ * reject them too.
  */
 export function patternProblem(pattern: string): string | undefined {
+  const c = compiled(pattern);
+  return typeof c === 'string' ? c : undefined;
+}
+
+function compiled(pattern: string): LinearPattern | string {
   if (pattern.length > MAX_PATTERN_LENGTH) return `the pattern is ${pattern.length} characters long; at most ${MAX_PATTERN_LENGTH} are accepted`;
   if (/\\[1-9]|\\k</.test(pattern)) return `${JSON.stringify(pattern)} uses a backreference, which kustomize's regular expressions (Go RE2) do not support`;
   if (/\(\?<?[=!]/.test(pattern)) return `${JSON.stringify(pattern)} uses lookaround, which kustomize's regular expressions (Go RE2) do not support`;
-  if (hasNestedQuantifier(pattern)) return `${JSON.stringify(pattern)} repeats a group that itself repeats (like (a+)+), which can take exponential time to match; simplify it`;
   try {
-    new RegExp(anchored(pattern));
+    return compilePattern(pattern);
   } catch (err) {
-    return `${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message})`;
+    if (!(err instanceof PatternSyntaxError)) throw err;
+    return `${JSON.stringify(pattern)} is not a regular expression berth can match (${err.message})`;
   }
-  return undefined;
-}
-
-function anchored(pattern: string): string {
-  return `^(?:${pattern})$`;
-}
-
-/** Whether a group containing a quantifier is itself quantified. */
-function hasNestedQuantifier(p: string): boolean {
-  const stack: boolean[] = [];
-  let inClass = false;
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i]!;
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') stack.push(false);
-    else if (c === ')') {
-      const inner = stack.pop() ?? false;
-      const next = p[i + 1];
-      const quantified = next === '*' || next === '+' || next === '{' || next === '?';
-      if (inner && quantified && next !== '?') return true;
-      // The group as a whole counts as a quantified item of its parent.
-      if ((inner || quantified) && stack.length > 0) stack[stack.length - 1] = true;
-    } else if ((c === '*' || c === '+' || c === '{') && stack.length > 0) stack[stack.length - 1] = true;
-  }
-  return false;
-}
-
-/** Kinds with no namespace beyond those berth runs (kinds.ts): kustomize never matches them by namespace. */
-const CLUSTER_SCOPED = new Set([
-  'APIService',
-  'CertificateSigningRequest',
-  'CSIDriver',
-  'CSINode',
-  'CustomResourceDefinition',
-  'IngressClass',
-  'MutatingWebhookConfiguration',
-  'Node',
-  'PriorityClass',
-  'RuntimeClass',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'ValidatingWebhookConfiguration',
-  'VolumeAttachment',
-]);
-
-function clusterScoped(kind: string): boolean {
-  return CLUSTER_SCOPED.has(kind) || kindInfo(kind)?.namespaced === false;
 }
 
 /**
@@ -166,9 +117,9 @@ function clusterScoped(kind: string): boolean {
  */
 export function selectTargets(resources: readonly KResource[], target: PatchTarget): KResource[] {
   // A target that did not come through parsePatchTarget is checked here too: a refused pattern selects nothing.
-  if (PATTERN_FIELDS.some((f) => target[f] && patternProblem(target[f]))) return [];
-  const re = (p: string | undefined) => (p === undefined || p === '' ? undefined : new RegExp(anchored(p)));
-  const [group, version, kind, name, namespace] = PATTERN_FIELDS.map((f) => re(target[f]));
+  const patterns = PATTERN_FIELDS.map((f) => (target[f] === undefined || target[f] === '' ? undefined : compiled(target[f])));
+  if (patterns.some((p) => typeof p === 'string')) return [];
+  const [group, version, kind, name, namespace] = patterns as Array<LinearPattern | undefined>;
   const selectorOf = (text: string | undefined): Selector | undefined | 'invalid' => {
     if (text === undefined || text === '') return undefined;
     return selectorProblem(text) ? 'invalid' : parseSelectorText(text);
@@ -187,7 +138,7 @@ export function selectTargets(resources: readonly KResource[], target: PatchTarg
     if (version && !version.test(v)) return false;
     if (kind && !kind.test(k)) return false;
     if (name && !ids.some((id) => name.test(id.name))) return false;
-    if (namespace && (clusterScoped(k) || !ids.some((id) => namespace.test(id.namespace || 'default')))) return false;
+    if (namespace && (!isNamespaced(k) || !ids.some((id) => namespace.test(id.namespace || 'default')))) return false;
     if (labels && !matches(labels, stringMap(meta.labels))) return false;
     if (annotations && !matches(annotations, stringMap(meta.annotations))) return false;
     return true;

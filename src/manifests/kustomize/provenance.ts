@@ -22,9 +22,36 @@ export interface Origin {
  * A path is located at the deepest node (or key) with a known origin, plus the rest of the path
  * inside that source document; a part nobody wrote resolves to its nearest written ancestor.
  */
+/**
+ * What one build may write into its objects, in estimated bytes (NODE_COST a value, plus a
+ * string's length). A build copies: a base per use, a patch per object it patches, a JSON patch
+ * `copy` or a replacement the value it moves, and a few of those double an object each time
+ * (`copy /data` into `/data/k1`, then `/data/k2`, … is 2^n). berth runs as root and a
+ * kustomization may come from a pull request; past this the build stops (BuildTooLarge) rather
+ * than take the process's memory.
+ */
+export const MAX_BUILD_BYTES = 128 * 1024 * 1024;
+const NODE_COST = 64;
+
+/** Thrown when a build writes more than its budget; Build.top reports it (kustomize-build-limit). */
+export class BuildTooLarge extends Error {
+  constructor(readonly budget: number) {
+    super(`the build writes more than ${budget} bytes`);
+  }
+}
+
 export class Provenance {
   private readonly nodes = new WeakMap<object, Origin>();
   private readonly keys = new WeakMap<object, Map<Segment, Origin>>();
+  private written = 0;
+
+  constructor(private readonly budget: number = MAX_BUILD_BYTES) {}
+
+  /** Counts one value written into a built object (with its text); throws BuildTooLarge past the budget. */
+  charge(value: unknown): void {
+    this.written += NODE_COST + (typeof value === 'string' ? value.length : 0);
+    if (this.written > this.budget) throw new BuildTooLarge(this.budget);
+  }
 
   /** Records `origin` (advancing its path) for every object and array under `value`. */
   mark(value: unknown, origin: Origin): void {
@@ -62,6 +89,7 @@ export class Provenance {
 
   /** A deep copy whose nodes keep the origins of the nodes they copy. */
   clone<T>(value: T): T {
+    this.charge(value);
     if (typeof value !== 'object' || value === null) return value;
     const copy = (Array.isArray(value) ? value.map((v) => this.clone(v)) : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.clone(v)]))) as T;
     const origin = this.nodes.get(value);

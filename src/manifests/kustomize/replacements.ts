@@ -1,5 +1,6 @@
 import { quote } from '../../model/excerpt.js';
 import type { Segment } from '../path.js';
+import { ownValue, setOwn } from './own.js';
 import type { BuildContext, KResource, Obj, Origin } from './types.js';
 import type { Entry } from './checker.js';
 import { Checker, isObj } from './checker.js';
@@ -129,7 +130,7 @@ function write(ctx: BuildContext, r: KResource, fp: Entry<string>, options: Opti
       next = parts.join(options.delimiter);
       at = fp.at;
     }
-    (slot.container as Record<Segment, unknown>)[slot.key] = next;
+    setOwn(slot.container, slot.key, next);
     ctx.prov.markKey(slot.container, slot.key, at);
   }
   const meta = r.object['metadata'];
@@ -225,7 +226,7 @@ function lookup(node: unknown, segments: readonly string[], create = false): Slo
     }
     if ((value === undefined || value === null) && create && !Array.isArray(container) && !/^\[[^\]]*=|^\*$|^\d+$/.test(rest[0]!)) {
       value = {};
-      (container as Obj)[key as string] = value;
+      setOwn(container, key, value);
     }
     if (typeof value === 'object' && value !== null) slots.push(...lookup(value, rest, create));
   };
@@ -233,12 +234,12 @@ function lookup(node: unknown, segments: readonly string[], create = false): Slo
     const match = /^\[(.+?)=(.*)\]$/.exec(head);
     if (head === '*') node.forEach((item, i) => go(node, i, item));
     else if (/^\d+$/.test(head)) go(node, Number(head), node[Number(head)]);
-    else if (match) node.forEach((item, i) => isObj(item) && String(item[match[1]!]) === match[2] && go(node, i, item));
+    else if (match) node.forEach((item, i) => isObj(item) && String(ownValue(item, match[1]!)) === match[2] && go(node, i, item));
     return slots;
   }
   if (!isObj(node)) return slots;
   const key = /^\[[^=]*\]$/.test(head) ? head.slice(1, -1) : head;
   if (key === '*') for (const [k, v] of Object.entries(node)) go(node, k, v);
-  else go(node, key, node[key]);
+  else go(node, key, ownValue(node, key));
   return slots;
 }

@@ -3,6 +3,7 @@ import { formatPath } from '../path.js';
 import type { Path, Segment } from '../path.js';
 import { fieldType, listRule, rootType } from './merge-keys.js';
 import type { ListRule } from './merge-keys.js';
+import { hasOwn, ownValue, setOwn } from './own.js';
 import type { Provenance } from './provenance.js';
 import type { Obj, Origin, ReportAt } from './types.js';
 
@@ -76,14 +77,16 @@ class Merger {
     const t = target as Record<Segment, unknown>;
     // An unchanged value keeps pointing where it was first written (a patch that restates the
     // name of the object it patches does not take the name's line away from the base).
-    if (t[key] === value) return;
-    t[key] = value;
+    if (ownValue(t, key) === value) return;
+    this.ctx.prov.charge(value);
+    setOwn(t, key, value);
     const origin = this.originAt(from, fromKey);
     if (origin) this.ctx.prov.markKey(target, key, origin);
   }
 
   /** A new container for a patch node, carrying its origin, merged from empty (directives and nulls dropped). */
   fresh(patch: Obj, type: string | undefined, at: Path): Obj {
+    this.ctx.prov.charge(patch);
     const out: Obj = {};
     const origin = this.ctx.prov.originOf(patch);
     if (origin) this.ctx.prov.mark(out, origin);
@@ -93,6 +96,7 @@ class Merger {
   }
 
   private freshList(patch: unknown[], rule: ListRule, field: string, at: Path): unknown[] | 'deleted' {
+    this.ctx.prov.charge(patch);
     const out: unknown[] = [];
     const origin = this.ctx.prov.originOf(patch);
     if (origin) this.ctx.prov.mark(out, origin);
@@ -131,7 +135,7 @@ class Merger {
   }
 
   private mergeField(target: Obj, patch: Obj, key: string, value: unknown, type: string | undefined, at: Path): void {
-    const current = target[key];
+    const current = ownValue(target, key);
     if (value === null) {
       delete target[key];
       return;
@@ -144,7 +148,7 @@ class Merger {
       }
       const childType = fieldType(type, key);
       if (directive === 'replace' || current === undefined || current === null || !(isMap(current) || Array.isArray(current))) {
-        target[key] = this.fresh(value, childType, at);
+        setOwn(target, key, this.fresh(value, childType, at));
         return;
       }
       if (Array.isArray(current)) {
@@ -162,7 +166,7 @@ class Merger {
       const rule = listRule(type, key);
       const merged = Array.isArray(current) ? this.mergeList(current, value, rule, key, at) : this.freshList(value, rule, key, at);
       if (merged === 'deleted') delete target[key];
-      else target[key] = merged;
+      else setOwn(target, key, merged);
       return;
     }
     this.setScalar(target, key, value, patch, key);
@@ -243,6 +247,7 @@ class Merger {
         const list = this.freshList(item, { kind: 'replace' }, String(i), [...at, i]);
         return list === 'deleted' ? [] : list;
       }
+      this.ctx.prov.charge(item);
       return item;
     });
     return this.fill(target, out, (k) => (isMap(out[k]) || Array.isArray(out[k]) ? undefined : { from: patch, key: items[k]!.i }));
@@ -260,7 +265,10 @@ class Merger {
     };
     for (const { item, i } of items) {
       if (isMap(item) || Array.isArray(item)) this.ctx.report([...at, i], `this list holds plain values; this item is ${shape(item)}`);
-      else if (item !== null) add(item, patch, i);
+      else if (item !== null) {
+        this.ctx.prov.charge(item);
+        add(item, patch, i);
+      }
     }
     // A value the target had keeps the origin of its list at its old index.
     base.forEach((v, i) => add(v, target, i));
@@ -290,7 +298,7 @@ class Merger {
       this.ctx.report(at, `$deleteFromPrimitiveList/${field} takes a list of the values to remove from ${field}; this is ${shape(values)}`);
       return;
     }
-    const list = target[field];
+    const list = ownValue(target, field);
     if (!Array.isArray(list)) return;
     const drop = new Set(values.map((v) => JSON.stringify(v)));
     const kept = list.map((v, i) => ({ v, i })).filter(({ v }) => !drop.has(JSON.stringify(v)));
@@ -307,7 +315,7 @@ class Merger {
       this.ctx.report(at, `$setElementOrder/${field} takes a list giving the order of ${field}'s items; this is ${shape(order)}`);
       return;
     }
-    const list = target[field];
+    const list = ownValue(target, field);
     if (!Array.isArray(list)) return;
     const rule = listRule(type, field);
     const keyed = rule.kind === 'keyed' ? rule : undefined;
@@ -343,7 +351,7 @@ class Merger {
     for (const k of Object.keys(patch)) {
       if (!k.startsWith('$') && patch[k] !== null && !keep.has(k)) this.ctx.report([...at, k], `${k} is set by this patch but not listed in $retainKeys, which would clear it; add it to $retainKeys`);
     }
-    for (const k of Object.keys(target)) if (!keep.has(k) && !(k in patch && patch[k] !== null)) delete target[k];
+    for (const k of Object.keys(target)) if (!keep.has(k) && !(hasOwn(patch, k) && patch[k] !== null)) delete target[k];
   }
 }
 
@@ -370,8 +378,8 @@ function hasKey(item: Obj, rule: Keyed): boolean {
  */
 function sameItem(a: Obj, b: Obj, rule: Keyed): boolean {
   return rule.keys.every((k, i) => {
-    const x = a[k];
-    const y = b[k];
+    const x = ownValue(a, k);
+    const y = ownValue(b, k);
     if (!present(x) || !present(y)) return i > 0;
     return typeof x === 'object' || typeof y === 'object' ? JSON.stringify(x) === JSON.stringify(y) : String(x) === String(y);
   });

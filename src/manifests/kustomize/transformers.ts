@@ -4,6 +4,7 @@ import { isObj } from './kustomization.js';
 import type { FieldSpec } from './fieldspecs.js';
 import { COMMON_ANNOTATIONS, COMMON_LABELS, INCLUDE_TEMPLATES, METADATA_LABELS, UNPREFIXED_KINDS, appliesTo, groupOf, isNamespaced, kindOf } from './fieldspecs.js';
 import { applyImages, applyReplicas } from './images.js';
+import { setOwn } from './own.js';
 
 /**
  * kustomize's builtin transformers after the patches, in its order (kusttarget_configplugin.go
@@ -111,7 +112,7 @@ function setPairs(resources: KResource[], entry: Pairs, specs: readonly FieldSpe
       if (!appliesTo(spec, r.object)) continue;
       for (const map of reach(r.object, spec.path, spec.create, entry.at, ctx)) {
         for (const [key, value, at] of entry.pairs) {
-          map[key] = value;
+          setOwn(map, key, value);
           ctx.prov.markKey(map, key, at);
         }
       }

@@ -68,7 +68,7 @@ describe('JSON patch: failures leave the resource untouched and say where', () =
     { name: 'a list index with a leading zero', target: '{"a": [1, 2]}', ops: '[{"op": "replace", "path": "/a/01", "value": 2}]', path: [0, 'path'], says: /does not exist/ },
     { name: 'move from a missing path', target: '{"a": 1}', ops: '[{"op": "move", "from": "/b", "path": "/c"}]', path: [0, 'from'], says: /\/b does not exist/ },
     { name: 'move into its own child', target: '{"a": {"b": 1}}', ops: '[{"op": "move", "from": "/a", "path": "/a/b/c"}]', path: [0, 'from'], says: /into its own child/ },
-    { name: 'add inside a scalar', target: '{"a": 1}', ops: '[{"op": "add", "path": "/a/b", "value": 2}]', path: [0, 'path'], says: /\/a is 1, not a map or list/ },
+    { name: 'add inside a scalar', target: '{"a": 1}', ops: '[{"op": "add", "path": "/a/b", "value": 2}]', path: [0, 'path'], says: /\/a is a number, not a map or list/ },
     { name: 'remove the whole resource', target: '{"a": 1}', ops: '[{"op": "remove", "path": ""}]', path: [0, 'path'], says: /whole resource/ },
     { name: 'replace the whole resource with a scalar', target: '{"a": 1}', ops: '[{"op": "replace", "path": "", "value": 3}]', path: [], says: /not a map/ },
   ])('$name', ({ target, ops, path, says }) => {

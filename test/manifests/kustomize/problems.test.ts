@@ -246,6 +246,22 @@ describe('kustomize build: hostile trees are bounded', () => {
     expect(codes).toHaveLength(1);
   });
 
+  // Each operation (or replacement) copies the object into itself: 2^40 values unbounded.
+  it.each([
+    [
+      'JSON patch copies',
+      `patches:\n- target: {kind: ConfigMap}\n  patch: |-\n${Array.from({ length: 40 }, (_, i) => `    - {op: copy, from: /data, path: /data/k${i}}`).join('\n')}\n`,
+    ],
+    [
+      'replacements',
+      `replacements:\n${Array.from({ length: 40 }, (_, i) => `- source: {kind: ConfigMap, fieldPath: data}\n  targets:\n  - select: {kind: ConfigMap}\n    fieldPaths: [data.k${i}]\n    options: {create: true}`).join('\n')}\n`,
+    ],
+  ])('%s that double an object stop at the size limit: nothing built, reported once', (_, entries) => {
+    const b = build({ 'kustomization.yaml': `resources:\n- cm.yaml\n${entries}`, 'cm.yaml': `${CM}data:\n  a: "1"\n` });
+    expect(b.problems.map((p) => `${problemLocation(p)} ${p.code}`)).toEqual(['kustomization.yaml:1:1 kustomize-build-limit']);
+    expect(b.docs).toEqual([]);
+  });
+
   it('an empty path', () => {
     expect(problems({ 'kustomization.yaml': 'resources:\n- ""\n' })).toEqual(['kustomization.yaml:2:3 invalid-value']);
   });
@@ -269,5 +285,12 @@ describe('kustomize build: paths the reader refused', () => {
       [],
       ['../outside', 'link.yaml'],
     ]);
+  });
+
+  it.each(['symlink-outside-root', 'kustomize-outside-boundary', 'kustomize-read-limit'] as const)('a generator file refused as %s is not reported again', (reason) => {
+    const files = tree({ 'kustomization.yaml': 'configMapGenerator:\n- name: c\n  files: [x.conf]\n  envs: [x.env]\n' });
+    files.set('x.conf', { path: 'x.conf', content: Buffer.alloc(0), refused: reason });
+    files.set('x.env', { path: 'x.env', content: Buffer.alloc(0), refused: reason });
+    expect(buildKustomization(files, '').problems).toEqual([]);
   });
 });
