@@ -3,13 +3,10 @@ import type { RevisionFile } from '../../model/revision.js';
 import type { ParsedDocument } from '../parse.js';
 import { parseManifestFile } from '../parse.js';
 import { KUBERNETES_YAML_SCHEMA, KUSTOMIZE_YAML_SCHEMA } from '../yaml-schema.js';
-import type { Path } from '../path.js';
-import type { ProblemCode } from '../problem-codes.js';
-import { PROBLEM_CODES } from '../problem-codes.js';
-import { formatPath } from '../path.js';
+import { formatPath, type Path } from '../path.js';
+import { PROBLEM_CODES, type ProblemCode } from '../problem-codes.js';
 import type { BuildContext, KResource, Obj, Origin } from './types.js';
-import type { Entry, Kustomization, SortOptions } from './kustomization.js';
-import { isObj, readKustomization } from './kustomization.js';
+import { isObj, readKustomization, type Entry, type Kustomization, type SortOptions } from './kustomization.js';
 import { KUSTOMIZATION_FILES, isBelow, joinPath, kustomizationFileIn } from './paths.js';
 import { reportProblem } from './problems.js';
 import { refusedMessage } from './refused.js';
@@ -74,8 +71,7 @@ export class Build {
     this.stack.push(dir);
     try {
       this.accumulate(k, resources);
-      // kustomize (makeCustomizedResMap): the hash suffixes once, at the very end, then every
-      // reference to a renamed object once more.
+      // kustomize (makeCustomizedResMap): hash suffixes once, at the very end; then references again.
       applyHashSuffixes(resources, this.ctx);
       fixNameReferences(resources, this.ctx);
     } catch (err) {

@@ -10,6 +10,7 @@ import type { BuildContext } from './types.js';
 export function refusedMessage(ref: string, reason: RefusedEntry): string {
   switch (reason) {
     case 'kustomize-outside-boundary':
+      if (ref.split('/').some((seg) => seg.toLowerCase() === '.git')) return `${quote(ref)} is inside a .git directory, which berth never reads for a build (its config may hold the credential berth fetches with); name a file outside .git`;
       return `${quote(ref)} lies outside what berth reads for a build (the Git work tree or repository holding the folder; the folder itself when it is in no work tree), so it is not read: keep it inside the repository, or, outside Git, run \`git init\` in a directory holding the overlay and its bases`;
     case 'kustomize-read-limit':
       return `${quote(ref)} was not read: this revision's kustomizations name more than berth reads for builds (64 MiB in all, bases nested 64 deep)`;

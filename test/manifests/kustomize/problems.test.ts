@@ -287,10 +287,12 @@ describe('kustomize build: paths the reader refused', () => {
     ]);
   });
 
-  it.each(['symlink-outside-root', 'kustomize-outside-boundary', 'kustomize-read-limit'] as const)('a generator file refused as %s is not reported again', (reason) => {
+  it.each(['symlink-outside-root', 'kustomize-outside-boundary', 'kustomize-read-limit'] as const)('a generator file refused as %s is reported once, at its line, and handed to validation as said', (reason) => {
     const files = tree({ 'kustomization.yaml': 'configMapGenerator:\n- name: c\n  files: [x.conf]\n  envs: [x.env]\n' });
     files.set('x.conf', { path: 'x.conf', content: Buffer.alloc(0), refused: reason });
     files.set('x.env', { path: 'x.env', content: Buffer.alloc(0), refused: reason });
-    expect(buildKustomization(files, '').problems).toEqual([]);
+    const build = buildKustomization(files, '');
+    expect(build.problems.map((p) => `${p.line} ${p.code}`).sort()).toEqual(['3 kustomize-generator-path-outside', '4 kustomize-generator-path-outside']);
+    expect(build.refused).toEqual(['x.conf', 'x.env']);
   });
 });

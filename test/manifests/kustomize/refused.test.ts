@@ -45,7 +45,14 @@ const rows: Array<{ name: string; files: Record<string, string>; refused: Record
     files: { 'kustomization.yaml': 'configMapGenerator:\n- name: c\n  envs:\n  - app.env\n' },
     refused: { 'app.env': 'symlink-outside-root' },
     expected: ['kustomization.yaml:4:5 kustomize-generator-path-outside'],
-    message: /is a link berth does not follow/,
+    message: /berth does not follow links out of it/,
+  },
+  {
+    name: 'a generator file inside .git (the reader never reads it: its config may hold a credential)',
+    files: { 'kustomization.yaml': 'configMapGenerator:\n- name: c\n  files:\n  - .git/config\n' },
+    refused: { '.git/config': 'kustomize-outside-boundary' },
+    expected: ['kustomization.yaml:4:5 kustomize-generator-path-outside'],
+    message: /is inside a \.git directory, which berth never reads/,
   },
 ];
 
