@@ -285,8 +285,8 @@ function formatRelative(path: Path): string {
   return out;
 }
 
-/** Where a kind keeps the pod spec it runs. */
-const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
+/** Where a kind keeps the pod spec it runs (also where kustomize's fieldSpecs find pod templates). */
+export const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
   Pod: ['spec'],
   Deployment: ['spec', 'template', 'spec'],
   ReplicaSet: ['spec', 'template', 'spec'],

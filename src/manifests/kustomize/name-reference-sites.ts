@@ -1,6 +1,8 @@
 import type { Path } from '../path.js';
 import type { Obj } from './types.js';
 import { hasOwn } from './own.js';
+import { isNamespaced } from './fieldspecs.js';
+import { POD_SPEC_PATH } from '../../model/pod-policy.js';
 
 /**
  * Where objects of berth's kinds refer to other objects by name (docs/kustomize.md): kustomize's
@@ -25,20 +27,10 @@ export interface ReferenceSite {
   namespaceKey?: string;
 }
 
-/** Kinds whose objects have no namespace: a reference to one matches by name alone. */
-export const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['Namespace', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'ClusterIssuer', 'GatewayClass']);
-
-/** Where each kind keeps the pod spec it runs (kustomize's fieldSpecs for pod templates). */
-const POD_SPEC: Readonly<Record<string, readonly string[]>> = {
-  Pod: ['spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  ReplicationController: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
+/** Whether a kind's objects have no namespace: a reference to one matches by name alone. */
+export function isClusterScoped(kind: string): boolean {
+  return !isNamespaced(kind);
+}
 
 type Add = (container: unknown, key: string, path: Path, kind: string, namespace: string | undefined, namespaceKey?: string) => void;
 
@@ -47,13 +39,13 @@ export function referenceSites(object: Obj): ReferenceSite[] {
   const sites: ReferenceSite[] = [];
   const add: Add = (container, key, path, kind, namespace, namespaceKey) => {
     if (!isObj(container) || typeof container[key] !== 'string' || container[key] === '') return;
-    sites.push({ container, key, path: [...path, key], kind, namespace: CLUSTER_SCOPED.has(kind) ? undefined : namespace, ...(namespaceKey && { namespaceKey }) });
+    sites.push({ container, key, path: [...path, key], kind, namespace: isClusterScoped(kind) ? undefined : namespace, ...(namespaceKey && { namespaceKey }) });
   };
   const kind = String(object.kind);
   const meta = isObj(object.metadata) ? object.metadata : {};
   const ns = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
   const spec = isObj(object.spec) ? object.spec : undefined;
-  const podPath = hasOwn(POD_SPEC, kind) ? POD_SPEC[kind] : undefined;
+  const podPath = hasOwn(POD_SPEC_PATH, kind) ? POD_SPEC_PATH[kind] : undefined;
   if (podPath) {
     const pod = dig(object, podPath);
     if (pod) podSpecSites(pod, [...podPath], ns, add);

@@ -1,7 +1,7 @@
 import { clip } from '../../model/excerpt.js';
 import { formatPath } from '../path.js';
 import { PROBLEM_CODES } from '../problem-codes.js';
-import { CLUSTER_SCOPED, referenceSites } from './name-reference-sites.js';
+import { isClusterScoped, referenceSites } from './name-reference-sites.js';
 import type { ReferenceSite } from './name-reference-sites.js';
 import type { BuildContext, KResource, Obj } from './types.js';
 
@@ -44,7 +44,7 @@ export function fixNameReferences(resources: KResource[], ctx: BuildContext): vo
 
 function fixSite(referrer: KResource, site: ReferenceSite, candidates: KResource[], ctx: BuildContext): void {
   const value = site.container[site.key] as string;
-  const scoped = CLUSTER_SCOPED.has(site.kind);
+  const scoped = isClusterScoped(site.kind);
   const matches = candidates.filter(
     (c) =>
       c !== referrer &&
