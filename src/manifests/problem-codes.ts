@@ -122,6 +122,22 @@ export const PROBLEM_CODES = {
   'unsupported-provisioner': { severity: 'error', summary: 'A StorageClass names a provisioner berth cannot run on a Docker host (it takes berth.dev/local, the common local ones, and kubernetes.io/no-provisioner).' },
   'unknown-storage-class': { severity: 'warning', summary: "A PersistentVolumeClaim's storageClassName names no StorageClass of the revision (nor the host's `local`): it stays Pending until one is defined." },
   'invalid-persistent-volume': { severity: 'error', summary: 'A PersistentVolume has no hostPath or local source (or both), a local one lacks its nodeAffinity, or it asks for volumeMode Block.' },
+  // ---------------------------------------------------------------- kustomize builds (issue 15)
+  'kustomize-unsupported-field': { severity: 'error', summary: 'A kustomization field berth does not build (helm charts, vars, plugin configs, ...); the message lists the fields it supports.' },
+  'kustomize-remote-resource': { severity: 'error', summary: 'A kustomization names a remote base or file (URL, git repository); berth builds only from the revision, with no network.' },
+  'kustomize-missing-path': { severity: 'error', summary: 'A file or directory a kustomization names is not in the revision.' },
+  'kustomize-outside-root': { severity: 'error', summary: "A kustomization reads a file outside its own directory, or names a path that leaves the revision's root." },
+  'kustomize-cycle': { severity: 'error', summary: 'Kustomizations include each other in a cycle.' },
+  'kustomize-not-a-kustomization': { severity: 'error', summary: "A directory named in resources or components has no kustomization file, or a component is not `kind: Component` (or a resource is one)." },
+  'kustomize-build-limit': { severity: 'error', summary: 'A kustomize build includes kustomizations more than 1,000 times or accumulates more than 100,000 objects (bases shared by many overlays multiply); the rest is not built.' },
+  // ---------------------------------------------------------------- kustomize generators and name references
+  'kustomize-generator-invalid': { severity: 'error', summary: 'A configMapGenerator or secretGenerator entry (or generatorOptions, or a line of its env file) is not what kustomize reads: no name, a literal without `=`, an unknown behavior, a bad env variable name.' },
+  'kustomize-generator-duplicate-key': { severity: 'error', summary: 'Two sources of one generator entry (literals, files, env files) set the same key, which kustomize refuses.' },
+  'kustomize-generator-path-outside': { severity: 'error', summary: "A generator's file or env file is an absolute path, leaves the kustomization's directory, or is a link berth does not follow; kustomize reads generator files from the kustomization's directory and below only." },
+  'kustomize-generator-missing-file': { severity: 'error', summary: "A generator's file or env file does not exist." },
+  'kustomize-env-from-environment': { severity: 'error', summary: "An env file line is a bare KEY, which kustomize fills from the environment it runs in; berth builds without one, so the value must be written (KEY=VALUE)." },
+  'kustomize-generator-conflict': { severity: 'error', summary: 'A generator with behavior create names an object that already exists, or one with behavior merge or replace names none (or several).' },
+  'kustomize-name-reference-ambiguous': { severity: 'error', summary: 'A reference by name (a configMap volume, a roleRef, ...) matches several objects of the build that now have different names, so kustomize cannot tell which name to write.' },
 } as const satisfies Record<string, ProblemCodeInfo>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

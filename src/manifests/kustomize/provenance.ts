@@ -1,7 +1,14 @@
 import type { Position, Target } from '../source-map.js';
 import type { Path, Segment } from '../path.js';
-import type { Locator } from '../parse.js';
-import type { Obj, Origin } from './types.js';
+import type { Locator, ParsedDocument } from '../parse.js';
+
+type Obj = Record<string, unknown>;
+
+/** A position in a parsed source document: a manifest, a patch or a kustomization file. */
+export interface Origin {
+  doc: ParsedDocument;
+  path: Path;
+}
 
 /**
  * Where each part of a built object was written. A kustomize build merges a base, patches and
@@ -36,6 +43,21 @@ export class Provenance {
 
   originOf(node: object): Origin | undefined {
     return this.nodes.get(node);
+  }
+
+  /**
+   * Where the value at `key` of `container` was written: its markKey, else the value's own
+   * origin, else that key inside the container's origin. For a step that moves a value between
+   * objects (a generator's `behavior: merge` keeps a base's keys).
+   */
+  originOfKey(container: object, key: Segment): Origin | undefined {
+    const byKey = this.keys.get(container)?.get(key);
+    if (byKey) return byKey;
+    const value = (container as Record<Segment, unknown>)[key];
+    const own = typeof value === 'object' && value !== null ? this.nodes.get(value) : undefined;
+    if (own) return own;
+    const at = this.nodes.get(container);
+    return at && { doc: at.doc, path: [...at.path, key] };
   }
 
   /** A deep copy whose nodes keep the origins of the nodes they copy. */

@@ -1,8 +1,7 @@
 import type { Problem } from '../../model/problem.js';
 import type { RevisionFile } from '../../model/revision.js';
-import type { ParsedDocument } from '../parse.js';
 import type { Path } from '../path.js';
-import type { Provenance } from './provenance.js';
+import type { Origin, Provenance } from './provenance.js';
 
 /**
  * The kustomize build's shared shapes (docs/kustomize.md). The build is pure: it reads only the
@@ -12,11 +11,8 @@ import type { Provenance } from './provenance.js';
  */
 export type Obj = Record<string, unknown>;
 
-/** A position in a parsed source document: a manifest, a patch or a kustomization file. */
-export interface Origin {
-  doc: ParsedDocument;
-  path: Path;
-}
+// Origin lives with Provenance, which records it; re-exported here so the build's shapes stay in one place.
+export type { Origin } from './provenance.js';
 
 /** Reports a problem about the value at `path` of one source document. */
 export type ReportAt = (path: Path, message: string) => void;
