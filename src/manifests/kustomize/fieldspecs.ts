@@ -28,12 +28,6 @@ const AFFINITY_PATHS = [
 
 export const METADATA_LABELS: readonly FieldSpec[] = [{ path: ['metadata', 'labels'], create: true }];
 
-/**
- * `labels` with includeTemplates (kustomize 4.5.5, #4209, and its labels reference page): the
- * labels go to `spec/template/metadata/labels` of whatever kind has one, without creating it.
- */
-export const INCLUDE_TEMPLATES: readonly FieldSpec[] = [...METADATA_LABELS, { path: ['spec', 'template', 'metadata', 'labels'], create: false }];
-
 /** Pod template labels, part of commonLabels (kustomize's metadataLabelsFieldSpecs). */
 export const TEMPLATE_LABELS: readonly FieldSpec[] = [
   { path: ['spec', 'template', 'metadata', 'labels'], kinds: ['ReplicationController'], group: '', create: true },
@@ -44,6 +38,14 @@ export const TEMPLATE_LABELS: readonly FieldSpec[] = [
   { path: ['spec', 'jobTemplate', 'metadata', 'labels'], kinds: ['CronJob'], group: 'batch', create: true },
   { path: ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels'], kinds: ['CronJob'], group: 'batch', create: true },
 ];
+
+/**
+ * `labels` with includeTemplates: metadata and the pod templates, created where absent, as
+ * commonLabels writes templates (kustomize #4805, which re-did #4751 after the #4209 revert; its
+ * labels reference page prints a template created on a Deployment that had none). So, as in
+ * kustomize, a StatefulSet's volumeClaimTemplates get the labels too (kustomize #5389).
+ */
+export const INCLUDE_TEMPLATES: readonly FieldSpec[] = [...METADATA_LABELS, ...TEMPLATE_LABELS];
 
 /** Selectors (commonLabels; `labels` with includeSelectors), then the template labels. */
 export const COMMON_LABELS: readonly FieldSpec[] = [

@@ -293,12 +293,13 @@ const rows: Row[] = [
     `,
   },
   {
-    name: "labels with includeTemplates: spec.template.metadata.labels only where it is (a CronJob's job template is not one)",
+    name: 'labels with includeTemplates: the pod templates, created where absent, as commonLabels writes them (kustomize #4805; a CronJob: its job and its pod template)',
     files: {
       'kustomization.yaml': 'labels:\n- pairs:\n    owner: alice\n  includeTemplates: true\nresources:\n- cj.yaml\n',
       'cj.yaml': 'apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: tick\nspec:\n  schedule: "@daily"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n',
     },
-    expected: 'apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  labels:\n    owner: alice\n  name: tick\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n  schedule: "@daily"\n',
+    expected:
+      'apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  labels:\n    owner: alice\n  name: tick\nspec:\n  jobTemplate:\n    metadata:\n      labels:\n        owner: alice\n    spec:\n      template:\n        metadata:\n          labels:\n            owner: alice\n        spec:\n          restartPolicy: Never\n  schedule: "@daily"\n',
   },
   {
     name: 'labels with includeSelectors: as commonLabels (a Job keeps its generated selector, a PDB selects its pods)',
