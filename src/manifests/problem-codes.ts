@@ -142,6 +142,7 @@ export const PROBLEM_CODES = {
   'kustomize-outside-boundary': { severity: 'error', summary: 'A kustomization names a path (or a symlink leads) outside the Git work tree or repository holding the folder (the folder itself when it is in none), or into a .git directory; it is not read.' },
   'kustomize-read-limit': { severity: 'error', summary: 'The kustomizations of a revision name more than berth reads for builds (64 MiB in all, bases nested 64 deep); the rest is not read.' },
   'kustomize-patch-no-match': { severity: 'warning', summary: "A patch's target selects no object of the build, so the patch changes nothing (kustomize builds it silently); options.allowNoTargetMatch: true says that is intended." },
+  'kustomize-field-spelling': { severity: 'warning', summary: 'A kustomization field spelled in another letter case (`patchesJSON6902`); kustomize reads field names without regard to case, and so does berth, but the documented spelling is the one tools and people search for.' },
 } as const satisfies Record<string, ProblemCodeInfo>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

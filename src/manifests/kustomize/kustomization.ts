@@ -107,6 +107,17 @@ const REFUSED_FIELDS: Record<string, string> = {
 const KUSTOMIZATION_API = 'kustomize.config.k8s.io/v1beta1';
 const COMPONENT_API = 'kustomize.config.k8s.io/v1alpha1';
 
+/**
+ * The documented name of a top-level field written in another letter case (`patchesJSON6902`, as
+ * kustomize's own inlinePatch example spells it): kustomize decodes a kustomization with Go's
+ * encoding/json, which matches field names case-insensitively, and keeps it so on purpose
+ * (kubernetes-sigs/kustomize#5061). Any other field is returned as written.
+ */
+function spelledAs(field: string): string {
+  const lower = field.toLowerCase();
+  return [...SUPPORTED_FIELDS, ...Object.keys(REFUSED_FIELDS)].find((f) => f.toLowerCase() === lower) ?? field;
+}
+
 export function supportedFieldsText(): string {
   return SUPPORTED_FIELDS.join(', ');
 }
@@ -138,9 +149,11 @@ export function readKustomization(doc: ParsedDocument, dir: string, ctx: BuildCo
     kind, dir, doc, resources: [], components: [], labels: [], images: [], replicas: [], patches: [],
     patchesStrategicMerge: [], patchesJson6902: [], configMapGenerator: [], secretGenerator: [], replacements: [],
   };
-  for (const [field, value] of Object.entries(v)) {
-    const at = below(root, field);
+  for (const [written, value] of Object.entries(v)) {
+    const at = below(root, written);
     if (value === null || value === undefined) continue; // empty is unset, as Kubernetes reads YAML
+    const field = spelledAs(written);
+    if (field !== written) reportProblem(ctx, at, 'kustomize-field-spelling', `${quote(written)} is read as ${field}, as kustomize reads field names without regard to case; write ${field}`, 'key', 'warning');
     if (hasOwn(REFUSED_FIELDS, field)) {
       reportProblem(ctx, at, 'kustomize-unsupported-field', `${field}: ${REFUSED_FIELDS[field]}; berth builds ${supportedFieldsText()}`, 'key');
       continue;

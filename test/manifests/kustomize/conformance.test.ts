@@ -96,7 +96,7 @@ const EXAMPLES: Example[] = [
   { dir: 'patch-multiple-objects', shows: 'one patch applied to every Deployment by a kind target; the new container goes first' },
   { dir: 'inline-patch-smp', entry: 'smp', shows: 'patchesStrategicMerge inline, over a base directory' },
   { dir: 'inline-patch-smp-delete', entry: 'smp', shows: '$patch: delete of the only container leaves an empty list' },
-  { dir: 'inline-patch-json6902', entry: 'json', shows: 'patchesJson6902 inline', openFinding: 'berth refuses the field as unknown-field (did you mean patchesJson6902?); kustomize builds it', note: 'the documentation spells the field patchesJSON6902: kustomize decodes a kustomization with Go\'s encoding/json, which matches field names case-insensitively, and keeps it so on purpose (kubernetes-sigs/kustomize#5061)' },
+  { dir: 'inline-patch-json6902', entry: 'json', shows: 'patchesJson6902 inline', note: 'the documentation spells the field patchesJSON6902: kustomize decodes a kustomization with Go\'s encoding/json, which matches field names case-insensitively, and keeps it so on purpose (kubernetes-sigs/kustomize#5061)' },
   { dir: 'inline-patch-patches', entry: 'patch', shows: 'patches inline with a kind/name target' },
 ];
 

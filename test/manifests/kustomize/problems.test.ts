@@ -296,3 +296,23 @@ describe('kustomize build: paths the reader refused', () => {
     expect(build.refused).toEqual(['x.conf', 'x.env']);
   });
 });
+
+describe('kustomize build: field names in another letter case', () => {
+  it.each([
+    ['patchesJSON6902', 'patchesJson6902'],
+    ['NamePrefix', 'namePrefix'],
+    ['Resources', 'resources'],
+  ])('%s is read as %s, with a warning at its key', (written, field) => {
+    const value = field === 'namePrefix' ? 'p-' : field === 'resources' ? '\n- cm.yaml' : '\n- target: {kind: ConfigMap, name: c}\n  patch: |-\n    - op: add\n      path: /data/b\n      value: "2"';
+    const files = tree({
+      'kustomization.yaml': `${field === 'resources' ? '' : 'resources:\n- cm.yaml\n'}${written}:${value.startsWith('\n') ? value : ` ${value}`}\n`,
+      'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: "1"\n',
+    });
+    const build = buildKustomization(files, '');
+    expect(build.problems.map((p) => `${p.line}:${p.column} ${p.severity} ${p.code}`)).toEqual([`${field === 'resources' ? 1 : 3}:1 warning kustomize-field-spelling`]);
+    const cm = build.docs[0]!.value as { metadata: { name: string }; data: Record<string, string> };
+    if (field === 'namePrefix') expect(cm.metadata.name).toBe('p-c');
+    if (field === 'patchesJson6902') expect(cm.data).toEqual({ a: '1', b: '2' });
+    if (field === 'resources') expect(cm.metadata.name).toBe('c');
+  });
+});
