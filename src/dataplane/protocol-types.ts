@@ -2,6 +2,7 @@
  * Shapes of the data-plane configuration payloads and status files (see protocol.ts for the
  * envelope and docs/dataplane.md for the meaning of every field).
  */
+import type { EdgeStatus } from './edge-types.js';
 
 export type L4Protocol = 'TCP' | 'UDP';
 
@@ -184,4 +185,4 @@ export interface DnsStatus extends StatusBase {
   queries: { answered: number; forwarded: number; nxdomain: number; failed: number };
 }
 
-export type DataplaneStatus = ProxyStatus | DnsStatus;
+export type DataplaneStatus = ProxyStatus | DnsStatus | EdgeStatus;
