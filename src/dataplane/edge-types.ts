@@ -6,7 +6,6 @@
  * Volume layout: `apps/<app>/config-<gen>.json`, `certs/sha256-<hex>.pem`, `status.json`,
  * `owners.json` (which app holds each host, so a restarted edge keeps the same winners).
  */
-import type { EndpointStatus, ListenerStatus, StatusError } from './protocol-types.js';
 
 export interface EdgeHeader {
   name: string;
@@ -91,44 +90,5 @@ export interface EdgeEndpoint {
   ready: boolean;
 }
 
-export type EdgeStatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
-
-export interface EdgeAppStatus {
-  generation: number;
-  checksum: string | null;
-  appliedAt: string | null;
-  errors: StatusError[];
-  /** Hosts this app holds (`*.x` for wildcards; `*` for the catch-all). */
-  hosts: string[];
-  /** Hosts this app asked for that another app holds. */
-  conflicts: Array<{ host: string; heldBy: string }>;
-}
-
-export interface EdgeRouteStatus {
-  app: string;
-  id: string;
-  requests: number;
-  responses: Record<EdgeStatusClass, number>;
-  /** Milliseconds; `counts` has one more entry than `bounds` (the last counts above the last bound). */
-  latency: { bounds: number[]; counts: number[]; sum: number };
-}
-
-export interface EdgeStatus {
-  format: 'berth.dataplane/v1';
-  kind: 'edge';
-  /** The highest generation of any app (keeps decodeStatus generic); writers read `apps[app]`. */
-  generation: number;
-  checksum: string | null;
-  appliedAt: string | null;
-  startedAt: string;
-  updatedAt: string;
-  pid: number;
-  listening: ListenerStatus[];
-  /** Program-wide problems (listeners, owners.json); per-fragment ones are in `apps`. */
-  errors: StatusError[];
-  apps: Record<string, EdgeAppStatus>;
-  /** `active` = requests in flight + open tunnels. */
-  endpoints: Array<EndpointStatus & { app: string; backend: string }>;
-  routes: EdgeRouteStatus[];
-  certificates: Array<{ id: string; state: 'loaded' | 'invalid' | 'missing'; hosts: string[]; notAfter?: string; error?: string }>;
-}
+// The status types live in protocol-types.ts (DataplaneStatus includes EdgeStatus; no import cycle).
+export type { EdgeAppStatus, EdgeRouteStatus, EdgeStatus, EdgeStatusClass } from './protocol-types.js';

@@ -3,8 +3,7 @@
  * image has no node_modules). Returns every problem as `path: message`; empty means valid.
  * Unknown fields are ignored so an older edge accepts a newer writer's additions.
  */
-import { isIP } from 'node:net';
-import { isDnsName } from './protocol-validate.js';
+import { isDnsName, isIpAddress } from './protocol-validate.js';
 
 type Problems = string[];
 
@@ -43,7 +42,7 @@ export function validateEdgeConfig(payload: unknown): Problems {
       if (typeof ep.name !== 'string' || ep.name === '') p.push(`${epAt}.name: must be a non-empty string`);
       else if (names.has(ep.name)) p.push(`${epAt}.name: duplicate endpoint ${JSON.stringify(ep.name)}`);
       else names.add(ep.name);
-      if (typeof ep.ip !== 'string' || isIP(ep.ip) === 0) p.push(`${epAt}.ip: must be an IPv4 or IPv6 address`);
+      if (typeof ep.ip !== 'string' || !isIpAddress(ep.ip)) p.push(`${epAt}.ip: must be an IPv4 or IPv6 address`);
       if (!isInt(ep.port, 1, 65_535)) p.push(`${epAt}.port: must be an integer from 1 to 65535`);
       if (typeof ep.ready !== 'boolean') p.push(`${epAt}.ready: must be true or false`);
     });
