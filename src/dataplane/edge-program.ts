@@ -5,6 +5,7 @@
  * edge.ts wraps it for the container; tests run it in-process.
  */
 import http from 'node:http';
+import https from 'node:https';
 import { BlockList, isIPv6 } from 'node:net';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,15 +18,20 @@ import { RouteMetrics } from './edge-metrics.js';
 import type { EdgeTable } from './edge-table.js';
 import { mergeFragments } from './edge-table.js';
 import type { EdgeAppStatus, EdgeConfig, EdgeStatus } from './edge-types.js';
+import { keepListening } from './edge-listen.js';
+import type { CertEntry } from './edge-tls.js';
+import { CertStore, SniMap, usedCertificates } from './edge-tls.js';
 import { handleUpgrade } from './edge-upgrade.js';
 import type { Logger } from './log.js';
 import { errorText } from './log.js';
-import type { ListenerStatus, StatusError } from './protocol.js';
+import type { StatusError } from './protocol.js';
 import { PROTOCOL_FORMAT } from './protocol.js';
 
 export interface EdgeProgramOptions {
   configDir: string;
   httpPort: number;
+  /** TLS listener; absent: no TLS listener. */
+  httpsPort?: number;
   listenHost?: string;
   pollMs: number;
   statusIntervalMs: number;
@@ -51,7 +57,6 @@ export const EDGE_DEFAULTS = {
   headersTimeoutMs: 30_000,
   graceMs: 5_000,
 };
-const LISTEN_RETRY_MS = 2_000;
 const APP_DIR = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export const OWNERS_FILE = 'owners.json';
 
@@ -80,18 +85,28 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
   let owners = await readOwners(o.configDir, programErrors, startedAt);
   let merged = mergeFragments([], owners, () => new BackendSet(new Map(), '', pool));
 
-  const rebuild = async () => {
+  const certStore = new CertStore(join(o.configDir, 'certs'));
+  let certs = new Map<string, CertEntry>();
+  let sni = new SniMap();
+  const rebuildNow = async () => {
     const list = [...fragments.values()];
     const next = mergeFragments(list, owners, (f) => new BackendSet(new Map(f.backends.map((b) => [b.id, b])), f.app, pool));
+    const nextCerts = await certStore.load(usedCertificates(next.table.hosts));
+    const nextSni = SniMap.build(next.table.hosts, nextCerts);
     pool.setConfigs(list);
-    // The one swap: requests that already resolved keep the routes they matched.
+    // The one swap: requests and TLS sessions that already started keep what they resolved.
     merged = next;
+    certs = nextCerts;
+    sni = nextSni;
     if (JSON.stringify(next.owners) !== JSON.stringify(owners)) {
       owners = next.owners;
       await writeOwners(o.configDir, owners).catch((err: unknown) => log.error('owners.json write failed', { err: errorText(err) }));
     }
     requestStatus();
   };
+  // One rebuild at a time, in order: a slower older one must not swap in after a newer one.
+  let rebuilding = Promise.resolve();
+  const rebuild = () => (rebuilding = rebuilding.then(rebuildNow));
 
   const watchApp = async (app: string) => {
     const watcher = new ConfigDirWatcher({
@@ -135,7 +150,14 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
 
   const trusted = trustedList(o.trustedProxies);
   const httpOptions: EdgeHttpOptions = {
-    context: (scheme, listenPort) => ({ table: merged.table, scheme, listenPort, trusted }),
+    context: (scheme, listenPort) => ({
+      table: merged.table,
+      scheme,
+      listenPort,
+      trusted,
+      ...(o.httpsPort === undefined ? {} : { httpsPort: o.httpsPort }),
+      certLoaded: (id) => certs.get(id)?.state === 'loaded',
+    }),
     pool,
     metrics,
     connectTimeoutMs: o.connectTimeoutMs,
@@ -150,25 +172,31 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
   });
-  const listener: ListenerStatus = { name: 'http', protocol: 'TCP', port: o.httpPort, state: 'failed', error: 'not started' };
-  let listenTimer: NodeJS.Timeout | undefined;
-  let stopping = false;
-  const listen = () => {
-    const onError = (err: Error) => {
-      listener.state = 'failed';
-      listener.error = errorText(err);
-      log.error('listen failed', { port: o.httpPort, err: listener.error });
-      requestStatus();
-      if (!stopping) listenTimer = setTimeout(listen, LISTEN_RETRY_MS);
-    };
-    server.once('error', onError);
-    server.listen({ port: o.httpPort, ...(o.listenHost === undefined ? {} : { host: o.listenHost }) }, () => {
-      server.off('error', onError);
-      listener.state = 'listening';
-      delete listener.error;
-      requestStatus();
-    });
-  };
+  const servers: Array<http.Server | https.Server> = [server];
+  let tlsServer: https.Server | undefined;
+  if (o.httpsPort !== undefined) {
+    const port = o.httpsPort;
+    tlsServer = https.createServer(
+      {
+        ALPNProtocols: ['http/1.1'],
+        keepAliveTimeout: o.idleTimeoutMs,
+        headersTimeout: o.headersTimeoutMs,
+        requestTimeout: 0,
+        // No certificate for the name: the handshake fails (unrecognized_name), as the design says.
+        SNICallback: (name, cb) => {
+          const ctx = sni.lookup(name);
+          if (ctx) cb(null, ctx);
+          else cb(new Error(`no certificate for ${name}`));
+        },
+      },
+      (req, res) => handleRequest(httpOptions, req, res, 'https', port),
+    );
+    tlsServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(httpOptions, tunnels, req, socket, head, 'https', port));
+    tlsServer.on('tlsClientError', () => {});
+    servers.push(tlsServer);
+  }
+  const listeners = [keepListening(server, 'http', o.httpPort, o.listenHost, log, requestStatus)];
+  if (tlsServer && o.httpsPort !== undefined) listeners.push(keepListening(tlsServer, 'https', o.httpsPort, o.listenHost, log, requestStatus));
 
   const status = (): EdgeStatus => {
     const apps: Record<string, EdgeAppStatus> = {};
@@ -191,10 +219,9 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
       }
       if (w.appliedAt !== undefined && (appliedAt === undefined || w.appliedAt > appliedAt)) appliedAt = w.appliedAt;
     }
-    const listenErrors: StatusError[] =
-      listener.state === 'failed' && listener.error !== 'not started'
-        ? [{ code: 'LISTEN_FAILED', message: `cannot listen on TCP/${o.httpPort}: ${listener.error ?? 'unknown'}`, at: startedAt }]
-        : [];
+    const listenErrors: StatusError[] = listeners
+      .filter((l) => l.status.state === 'failed' && l.status.error !== 'not started')
+      .map((l) => ({ code: 'LISTEN_FAILED', message: `cannot listen on TCP/${l.status.port}: ${l.status.error ?? 'unknown'}`, at: startedAt }));
     return {
       format: PROTOCOL_FORMAT,
       kind: 'edge',
@@ -204,26 +231,28 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
       startedAt,
       updatedAt: new Date(o.now()).toISOString(),
       pid: process.pid,
-      listening: [{ ...listener }],
+      listening: listeners.map((l) => ({ ...l.status })),
       errors: [...programErrors, ...listenErrors],
       apps,
       endpoints: pool.list(),
       routes: metrics.list(merged.table.routes.map((r) => ({ app: r.app, id: r.route.id }))),
-      certificates: [],
+      certificates: [...certs.values()].map((c) => ({
+        id: c.id,
+        state: c.state,
+        hosts: merged.table.hosts.filter((h) => h.vhost?.certificate === c.id).map((h) => h.key),
+        ...(c.notAfter === undefined ? {} : { notAfter: c.notAfter }),
+        ...(c.error === undefined ? {} : { error: c.error }),
+      })),
     };
   };
   statusFile = new StatusFile({ dir: o.configDir, build: status, intervalMs: o.statusIntervalMs, log });
   await scanApps();
   const appsTimer = setInterval(() => void scanApps().catch((err: unknown) => log.error('apps scan failed', { err: errorText(err) })), o.pollMs);
-  listen();
-  await new Promise<void>((resolve) => {
-    // Report the first listen outcome before returning (success or the first failure).
-    const check = () => (listener.error === 'not started' ? setTimeout(check, 5) : resolve());
-    check();
-  });
+  // Report the first listen outcome before returning (bound, or the first failure).
+  await Promise.all(listeners.map((l) => l.started));
   statusFile.start();
   await statusFile.flush();
-  log.info('started', { configDir: o.configDir, httpPort: o.httpPort, apps: [...watchers.keys()] });
+  log.info('started', { configDir: o.configDir, httpPort: o.httpPort, httpsPort: o.httpsPort, apps: [...watchers.keys()] });
   return {
     status,
     table: () => merged.table,
@@ -233,16 +262,15 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
       for (const w of watchers.values()) await w.scan();
     },
     shutdown: async (graceMs) => {
-      stopping = true;
       clearInterval(appsTimer);
-      if (listenTimer) clearTimeout(listenTimer);
+      for (const l of listeners) l.stop();
       for (const w of watchers.values()) w.stop();
       statusFile.stop();
-      const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeIdleConnections();
+      const closed = Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
+      for (const srv of servers) srv.closeIdleConnections();
       const deadline = new Promise<void>((r) => setTimeout(r, graceMs).unref());
       await Promise.race([Promise.all([closed, waitIdle(pool, tunnels)]), deadline]);
-      server.closeAllConnections();
+      for (const srv of servers) srv.closeAllConnections();
       for (const t of tunnels) t.destroy();
       pool.destroy();
     },

@@ -21,6 +21,10 @@ export interface ResolveContext {
   listenPort: number;
   /** Peers whose X-Forwarded-* headers are kept (appended to); others' are replaced. */
   trusted: BlockList | undefined;
+  /** The TLS listener's port, when there is one (redirectToHttps needs it). */
+  httpsPort?: number;
+  /** Whether a certificate id is loaded (a host redirects to https only when it can serve it). */
+  certLoaded?: (id: string) => boolean;
 }
 
 /** RFC 9110 §7.6.1 hop-by-hop fields (plus the legacy Proxy-Connection); `upgrade` is re-added for tunnels. */
@@ -30,7 +34,14 @@ const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-
 export function resolveRequest(ctx: ResolveContext, req: http.IncomingMessage): Resolution {
   const host = ctx.table.lookupHost(req.headers.host);
   if (!host) return { kind: 'reply', status: 404, text: 'no route for this host\n' };
+  const vh = host.vhost;
+  if (vh && !vh.listeners.includes(ctx.scheme)) return { kind: 'reply', status: 404, text: `no route for this host over ${ctx.scheme}\n` };
   const { path, query } = splitTarget(req.url ?? '/');
+  if (ctx.scheme === 'http' && vh?.redirectToHttps && vh.certificate !== undefined && ctx.httpsPort !== undefined && ctx.certLoaded?.(vh.certificate)) {
+    const port = ctx.httpsPort === 443 ? '' : `:${ctx.httpsPort}`;
+    const location = `https://${stripPort(req.headers.host ?? vh.host)}${port}${path}${query === '' ? '' : `?${query}`}`;
+    return { kind: 'reply', status: 308, text: `${location}\n`, location };
+  }
   const method = req.method ?? 'GET';
   const route = ctx.table.match(host, { method, path, query, headers: req.headers });
   if (!route) return { kind: 'reply', status: 404, text: 'no route for this path\n' };

@@ -59,9 +59,12 @@ export class EdgeTable {
 
   /** Every compiled route, for counters. */
   readonly routes: CompiledRoute[] = [];
+  /** Every host, catch-all included (TLS builds its SNI map from these). */
+  readonly hosts: CompiledHost[] = [];
 
   add(host: CompiledHost): void {
     this.routes.push(...host.routes);
+    this.hosts.push(host);
     if (host.key === CATCH_ALL) this.catchAll = host;
     else if (host.vhost?.wildcard === 'one-label') this.oneLabel.set(host.key.slice(2), host);
     else if (host.vhost?.wildcard === 'suffix') {

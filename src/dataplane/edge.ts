@@ -12,7 +12,7 @@ import { isIP } from 'node:net';
 const SPECS: OptionSpec[] = [
   { flag: 'config-dir', env: 'BERTH_EDGE_CONFIG_DIR', kind: 'string', default: DEFAULT_EDGE_CONFIG_DIR, help: 'directory holding apps/<app>/config-<gen>.json' },
   { flag: 'http-port', env: 'BERTH_EDGE_HTTP_PORT', kind: 'int', default: 80, help: 'plain HTTP listener' },
-  { flag: 'https-port', env: 'BERTH_EDGE_HTTPS_PORT', kind: 'int', default: 443, help: 'TLS listener (not served yet by this version)' },
+  { flag: 'https-port', env: 'BERTH_EDGE_HTTPS_PORT', kind: 'int', default: 443, help: 'TLS listener (SNI, certificates from the fragments)' },
   { flag: 'listen-host', env: 'BERTH_EDGE_LISTEN_HOST', kind: 'string', help: 'address to bind (default: all, IPv4 and IPv6)' },
   { flag: 'poll-ms', env: 'BERTH_EDGE_POLL_MS', kind: 'int', default: EDGE_DEFAULTS.pollMs, help: 'config dir polling interval' },
   { flag: 'status-ms', env: 'BERTH_EDGE_STATUS_MS', kind: 'int', default: EDGE_DEFAULTS.statusIntervalMs, help: 'status.json refresh interval' },
@@ -48,6 +48,7 @@ runMain({
     startEdgeProgram({
       configDir: o['config-dir'] as string,
       httpPort: port(o['http-port'], 'http-port'),
+      httpsPort: port(o['https-port'], 'https-port'),
       ...(o['listen-host'] === undefined ? {} : { listenHost: o['listen-host'] as string }),
       pollMs: Math.max(10, o['poll-ms'] as number),
       statusIntervalMs: Math.max(100, o['status-ms'] as number),

@@ -75,6 +75,7 @@ describe('edge program', () => {
     const web = await startHttpBackend(defer, 'web');
     const dir = await tempDir(defer, 'berth-edge-');
     const port = await freePort();
+    const tlsPort = await freePort();
     const run = (args: string[]) => {
       const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/dataplane/edge.ts'), ...args], { cwd: root, stdio: 'ignore' });
       defer(() => {
@@ -83,7 +84,7 @@ describe('edge program', () => {
       return { child, exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))) };
     };
     expect(await run(['--http-port', '0']).exited).toBe(2);
-    const proc = run(['--config-dir', dir, '--http-port', String(port), '--listen-host', '127.0.0.1', '--poll-ms', '50', '--grace-ms', '1000']);
+    const proc = run(['--config-dir', dir, '--http-port', String(port), '--https-port', String(tlsPort), '--listen-host', '127.0.0.1', '--poll-ms', '50', '--grace-ms', '1000']);
     const { fileName, content } = encodeEdgeConfig(fragment('shop', 'shop.test', [route('r', 'Prefix', '/', [{ backend: 'web', weight: 1 }])], [backendOf('web', [web])]), 1);
     await mkdir(join(dir, 'apps', 'shop'), { recursive: true });
     await writeFile(join(dir, 'apps', 'shop', fileName), content);
