@@ -80,8 +80,6 @@ export class SniMap {
   private readonly exact = new Map<string, tls.SecureContext>();
   private readonly oneLabel = new Map<string, tls.SecureContext>();
   private readonly suffixes: Array<{ suffix: string; context: tls.SecureContext }> = [];
-  /** For clients that send no server name: the catch-all app's certificate, if any. */
-  fallback: tls.SecureContext | undefined;
 
   static build(hosts: CompiledHost[], certs: Map<string, CertEntry>): SniMap {
     const m = new SniMap();
