@@ -86,6 +86,8 @@ export class EndpointPool {
   /** `${app}\0${backend}\0${name}` → counters. */
   private readonly counters = new Map<string, Counters>();
   private configs: EdgeConfig[] = [];
+  /** Counter keys of the endpoints configured now; others are dropped once idle. */
+  private liveIds = new Set<string>();
 
   constructor(readonly now: () => number) {}
 
@@ -120,6 +122,7 @@ export class EndpointPool {
       agent.keepSocketAlive = () => false;
       for (const list of Object.values(agent.freeSockets)) for (const s of list ?? []) s.destroy();
     }
+    this.liveIds = ids;
     for (const [key, c] of this.counters) if (!ids.has(key) && c.active === 0) this.counters.delete(key);
   }
 
@@ -135,8 +138,11 @@ export class EndpointPool {
   }
 
   closed(e: Endpoint): void {
+    const key = counterKey(e.app, e.backend, e.name);
     const c = this.counter(e);
     c.active = Math.max(0, c.active - 1);
+    // A drained endpoint's last request or tunnel ended: it leaves the status.
+    if (c.active === 0 && !this.liveIds.has(key)) this.counters.delete(key);
   }
 
   connectFailed(e: Endpoint, error: string): void {
