@@ -231,4 +231,31 @@ describe('edge (HTTP)', () => {
     expect(web.requests.at(-1)!.headers).toMatchObject({ host: 'web.internal', 'x-set': '1' });
     expect(web.requests.at(-1)!.headers['x-drop']).toBeUndefined();
   });
+
+  it('answers 504 when the backend sends no response head within the route timeout', async () => {
+    // A backend that accepts and never answers.
+    const silent = net.createServer((sock) => sock.on('error', () => {}));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const open = new Set<net.Socket>();
+    silent.on('connection', (sock) => open.add(sock));
+    defer(() => {
+      for (const sock of open) sock.destroy();
+      return new Promise((r) => silent.close(r));
+    });
+    const port = (silent.address() as net.AddressInfo).port;
+    const edge = await startTestEdge(defer);
+    const b = { id: 'b', service: { namespace: 'shop', name: 'b', port: 80 }, endpoints: [{ name: 'b-1', ip: '127.0.0.1', port, ready: true }] };
+    await edge.configure(
+      fragment('shop', 'shop.test', [route('head', 'Prefix', '/head', [{ backend: 'b', weight: 1 }], { timeouts: { backendRequestMs: 50 } }), route('whole', 'Prefix', '/whole', [{ backend: 'b', weight: 1 }], { timeouts: { requestMs: 50 } })], [b]),
+      1,
+    );
+    const head = await request(edge.port, { path: '/head' });
+    expect([head.status, head.body]).toEqual([504, 'the backend did not answer in time\n']);
+    expect((await request(edge.port, { path: '/whole' })).status).toBe(504);
+    const s = await waitFor(async () => {
+      const st = await edge.readStatus();
+      return st.routes.every((r) => r.responses['5xx'] === 1) ? st : undefined;
+    }, '5xx counted');
+    expect(s.routes.map((r) => r.id)).toEqual(['head', 'whole']);
+  });
 });
