@@ -18,6 +18,7 @@ import { RouteMetrics } from './edge-metrics.js';
 import type { EdgeTable } from './edge-table.js';
 import { mergeFragments } from './edge-table.js';
 import type { EdgeAppStatus, EdgeConfig, EdgeStatus } from './edge-types.js';
+import { challengeToken, readToken } from './edge-acme.js';
 import { keepListening } from './edge-listen.js';
 import type { CertEntry } from './edge-tls.js';
 import { CertStore, SniMap, usedCertificates } from './edge-tls.js';
@@ -166,7 +167,18 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
     log,
   };
   const tunnels = new Set<Duplex>();
-  const server = http.createServer({ keepAliveTimeout: o.idleTimeoutMs, headersTimeout: o.headersTimeoutMs, requestTimeout: 0 }, (req, res) => handleRequest(httpOptions, req, res, 'http', o.httpPort));
+  const acmeDir = join(o.configDir, 'acme');
+  const serve = (scheme: 'http' | 'https', port: number) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const token = challengeToken(req);
+    if (token === undefined) return handleRequest(httpOptions, req, res, scheme, port);
+    // HTTP-01 challenges are answered for any host, before routing; unknown tokens route normally.
+    void readToken(acmeDir, token, o.now()).then((keyAuthorization) => {
+      if (keyAuthorization === undefined) return handleRequest(httpOptions, req, res, scheme, port);
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(keyAuthorization) });
+      res.end(req.method === 'HEAD' ? undefined : keyAuthorization);
+    });
+  };
+  const server = http.createServer({ keepAliveTimeout: o.idleTimeoutMs, headersTimeout: o.headersTimeoutMs, requestTimeout: 0 }, serve('http', o.httpPort));
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(httpOptions, tunnels, req, socket, head, 'http', o.httpPort));
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -189,7 +201,7 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
           else cb(new Error(`no certificate for ${name}`));
         },
       },
-      (req, res) => handleRequest(httpOptions, req, res, 'https', port),
+      serve('https', port),
     );
     tlsServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(httpOptions, tunnels, req, socket, head, 'https', port));
     tlsServer.on('tlsClientError', () => {});

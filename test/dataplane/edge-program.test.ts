@@ -93,4 +93,19 @@ describe('edge program', () => {
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
   });
+
+  it('answers ACME HTTP-01 challenges for any host from token files, until they expire', async () => {
+    const web = await startHttpBackend(defer, 'web');
+    const edge = await startTestEdge(defer);
+    await edge.configure(fragment('shop', 'shop.test', [route('r', 'Prefix', '/', [{ backend: 'web', weight: 1 }])], [backendOf('web', [web])]), 1);
+    await mkdir(join(edge.dir, 'acme'), { recursive: true });
+    await writeFile(join(edge.dir, 'acme', 'tok-1.json'), JSON.stringify({ keyAuthorization: 'tok-1.thumb', notAfter: new Date(Date.now() + 600_000).toISOString() }));
+    await writeFile(join(edge.dir, 'acme', 'old.json'), JSON.stringify({ keyAuthorization: 'old.thumb', notAfter: new Date(Date.now() - 1).toISOString() }));
+    const answered = await request(edge.port, { host: 'anything.example', path: '/.well-known/acme-challenge/tok-1' });
+    expect([answered.status, answered.body]).toEqual([200, 'tok-1.thumb']);
+    // Unknown or expired tokens are routed like any request (here: to the app's backend).
+    expect((await request(edge.port, { path: '/.well-known/acme-challenge/old' })).body).toBe('web GET /.well-known/acme-challenge/old');
+    await expect(readFile(join(edge.dir, 'acme', 'old.json'))).rejects.toThrow();
+    expect((await request(edge.port, { host: 'nope.test', path: '/.well-known/acme-challenge/missing' })).status).toBe(404);
+  });
 });
