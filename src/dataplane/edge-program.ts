@@ -99,6 +99,7 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
     merged = next;
     certs = nextCerts;
     sni = nextSni;
+    await certStore.sweep(new Set(list.flatMap((f) => f.certificates.map((c) => c.id))), o.now());
     if (JSON.stringify(next.owners) !== JSON.stringify(owners)) {
       owners = next.owners;
       await writeOwners(o.configDir, owners).catch((err: unknown) => log.error('owners.json write failed', { err: errorText(err) }));

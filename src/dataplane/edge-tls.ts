@@ -5,7 +5,7 @@
  * swapped in one assignment read by SNICallback: listeners and open TLS sessions are untouched.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import type { CompiledHost } from './edge-table.js';
@@ -20,6 +20,9 @@ export interface CertEntry {
   error?: string;
   context?: tls.SecureContext;
 }
+
+/** An unreferenced certificate file is deleted once this old (a writer uploads certs just before the fragment naming them). */
+export const UNREFERENCED_CERT_MS = 10 * 60_000;
 
 export function certFileName(id: string): string {
   return `sha256-${id.slice('sha256:'.length)}.pem`;
@@ -43,6 +46,23 @@ export class CertStore {
     }
     for (const id of this.loaded.keys()) if (!out.has(id)) this.loaded.delete(id);
     return out;
+  }
+
+  /** Deletes certificate files no fragment names that are older than UNREFERENCED_CERT_MS. */
+  async sweep(referenced: Set<string>, now: number): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return;
+    }
+    const keep = new Set([...referenced].map(certFileName));
+    for (const name of names) {
+      if (!/^sha256-[0-9a-f]{64}\.pem$/.test(name) || keep.has(name)) continue;
+      const file = join(this.dir, name);
+      const st = await stat(file).catch(() => undefined);
+      if (st && now - st.mtimeMs > UNREFERENCED_CERT_MS) await unlink(file).catch(() => {});
+    }
   }
 
   private async read(id: string): Promise<CertEntry> {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
@@ -133,5 +133,17 @@ describe('edge (TLS)', () => {
     });
     expect(fresh).toBe(new X509Certificate(second.cert).fingerprint256);
     await waitFor(async () => (await edge.readStatus()).certificates.map((c) => c.id).join() === second.id, 'old certificate dropped from status');
+  });
+
+  it('deletes certificate files no fragment names once they are old, and keeps recent ones', async () => {
+    const web = await startHttpBackend(defer, 'web');
+    const [used, stale, recent] = await Promise.all([selfSigned(defer, 'a.test'), selfSigned(defer, 'b.test'), selfSigned(defer, 'c.test')]);
+    const edge = await startTestEdge(defer, { httpsPort: await freePort() });
+    for (const c of [used, stale, recent]) await install(edge.dir, c);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(join(edge.dir, 'certs', `sha256-${stale.id.slice(7)}.pem`), hourAgo, hourAgo);
+    await utimes(join(edge.dir, 'certs', `sha256-${used.id.slice(7)}.pem`), hourAgo, hourAgo);
+    await edge.configure(config({ 'a.test': used }, backendOf('web', [web])), 1);
+    expect((await readdir(join(edge.dir, 'certs'))).sort()).toEqual([`sha256-${used.id.slice(7)}.pem`, `sha256-${recent.id.slice(7)}.pem`].sort());
   });
 });
