@@ -184,4 +184,38 @@ export interface DnsStatus extends StatusBase {
   queries: { answered: number; forwarded: number; nxdomain: number; failed: number };
 }
 
-export type DataplaneStatus = ProxyStatus | DnsStatus;
+// ---------------------------------------------------------------- edge (fragments: edge-types.ts)
+
+export type EdgeStatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
+
+export interface EdgeAppStatus {
+  generation: number;
+  checksum: string | null;
+  appliedAt: string | null;
+  errors: StatusError[];
+  /** Hosts this app holds (`*.x` for wildcards; `*` for the catch-all). */
+  hosts: string[];
+  /** Hosts this app asked for that another app holds. */
+  conflicts: Array<{ host: string; heldBy: string }>;
+}
+
+export interface EdgeRouteStatus {
+  app: string;
+  id: string;
+  requests: number;
+  responses: Record<EdgeStatusClass, number>;
+  /** Milliseconds; `counts` has one more entry than `bounds` (the last counts above the last bound). */
+  latency: { bounds: number[]; counts: number[]; sum: number };
+}
+
+export interface EdgeStatus extends StatusBase {
+  kind: 'edge';
+  /** generation/checksum/appliedAt: of the app with the highest generation (keeps decodeStatus generic); writers read `apps[app]`. */
+  apps: Record<string, EdgeAppStatus>;
+  /** `active` = requests in flight + open tunnels. */
+  endpoints: Array<EndpointStatus & { app: string; backend: string }>;
+  routes: EdgeRouteStatus[];
+  certificates: Array<{ id: string; state: 'loaded' | 'invalid' | 'missing'; hosts: string[]; notAfter?: string; error?: string }>;
+}
+
+export type DataplaneStatus = ProxyStatus | DnsStatus | EdgeStatus;

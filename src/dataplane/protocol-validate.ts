@@ -122,6 +122,11 @@ export function parseHostPort(text: string, defaultPort: number): { host: string
   return { host, port };
 }
 
+/** An IPv4 or IPv6 address (for sibling validators: node:net stays in this one file). */
+export function isIpAddress(v: string): boolean {
+  return isIP(v) !== 0;
+}
+
 /** A DNS name in presentation form without the trailing dot: labels of 1–63 of [a-z0-9-_]. */
 export function isDnsName(name: string): boolean {
   if (name.length === 0 || name.length > 253) return false;

@@ -14,19 +14,24 @@
 import { createHash } from 'node:crypto';
 import type { DataplaneStatus, DnsConfig, ProxyConfig } from './protocol-types.js';
 import { validateDnsConfig, validateProxyConfig } from './protocol-validate.js';
+import type { EdgeConfig } from './edge-types.js';
+import { validateEdgeConfig } from './edge-validate.js';
 
 export type * from './protocol-types.js';
+export type * from './edge-types.js';
 
 export const PROTOCOL_FORMAT = 'berth.dataplane/v1';
 export const STATUS_FILE = 'status.json';
 export const DEFAULT_PROXY_CONFIG_DIR = '/var/run/berth-proxy';
 export const DEFAULT_DNS_CONFIG_DIR = '/var/run/berth-dns';
+export const DEFAULT_EDGE_CONFIG_DIR = '/var/run/berth-edge';
 
-export type DataplaneKind = 'proxy' | 'dns';
+export type DataplaneKind = 'proxy' | 'dns' | 'edge';
 
 export interface PayloadByKind {
   proxy: ProxyConfig;
   dns: DnsConfig;
+  edge: EdgeConfig;
 }
 
 /** What a config file holds. `checksum` covers every other field. */
@@ -76,6 +81,7 @@ export class DataplaneConfigError extends Error {
 const VALIDATORS: { [K in DataplaneKind]: (payload: unknown) => string[] } = {
   proxy: validateProxyConfig,
   dns: validateDnsConfig,
+  edge: validateEdgeConfig,
 };
 
 const FILE_RE = /^config-(\d{1,16})\.json$/;
@@ -123,6 +129,10 @@ export function encodeProxyConfig(payload: ProxyConfig, generation: number): Enc
 
 export function encodeDnsConfig(payload: DnsConfig, generation: number): EncodedConfig {
   return encodeConfig('dns', payload, generation);
+}
+
+export function encodeEdgeConfig(payload: EdgeConfig, generation: number): EncodedConfig {
+  return encodeConfig('edge', payload, generation);
 }
 
 /**
@@ -200,7 +210,7 @@ export function decodeStatus(text: string): { ok: true; status: DataplaneStatus 
     return fail('NOT_JSON', `not valid JSON (${(err as Error).message})`);
   }
   if (!isRecord(doc) || doc.format !== PROTOCOL_FORMAT) return fail('WRONG_FORMAT', `format must be ${PROTOCOL_FORMAT}`);
-  if (doc.kind !== 'proxy' && doc.kind !== 'dns') return fail('WRONG_KIND', `unknown status kind ${JSON.stringify(doc.kind)}`);
+  if (doc.kind !== 'proxy' && doc.kind !== 'dns' && doc.kind !== 'edge') return fail('WRONG_KIND', `unknown status kind ${JSON.stringify(doc.kind)}`);
   if (typeof doc.generation !== 'number') return fail('BAD_GENERATION', 'generation must be a number');
   return { ok: true, status: doc as unknown as DataplaneStatus };
 }

@@ -1,0 +1,43 @@
+/**
+ * ACME HTTP-01 answers: `GET /.well-known/acme-challenge/<token>` for any host is answered from
+ * the file `acme/<token>.json` ({keyAuthorization, notAfter}) that berth's certificate controller
+ * uploads. A token past its `notAfter` is deleted and no longer answered; a request for a token
+ * the edge does not have goes through normal routing (an app may answer its own challenges).
+ */
+import { readFile, unlink } from 'node:fs/promises';
+import type http from 'node:http';
+import { join } from 'node:path';
+
+const CHALLENGE = /^\/\.well-known\/acme-challenge\/([A-Za-z0-9_-]{1,200})$/;
+
+export interface AcmeToken {
+  keyAuthorization: string;
+  /** ISO time (or epoch milliseconds) after which the token is no longer answered. */
+  notAfter: string | number;
+}
+
+/** The token a request asks for, or undefined when it is not an HTTP-01 challenge request. */
+export function challengeToken(req: http.IncomingMessage): string | undefined {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  return CHALLENGE.exec(q < 0 ? url : url.slice(0, q))?.[1];
+}
+
+/** The key authorization to answer with, or undefined (no such token, unreadable, or expired). */
+export async function readToken(acmeDir: string, token: string, now: number): Promise<string | undefined> {
+  const file = join(acmeDir, `${token}.json`);
+  let doc: Partial<AcmeToken>;
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8')) as Partial<AcmeToken>;
+  } catch {
+    return undefined;
+  }
+  const notAfter = typeof doc.notAfter === 'number' ? doc.notAfter : Date.parse(String(doc.notAfter));
+  if (typeof doc.keyAuthorization !== 'string' || !Number.isFinite(notAfter)) return undefined;
+  if (now > notAfter) {
+    await unlink(file).catch(() => {});
+    return undefined;
+  }
+  return doc.keyAuthorization;
+}

@@ -1,0 +1,164 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type net from 'node:net';
+import { join } from 'node:path';
+import type { EdgeProgram, EdgeProgramOptions } from '../../src/dataplane/edge-program.js';
+import { startEdgeProgram } from '../../src/dataplane/edge-program.js';
+import type { EdgeBackend, EdgeConfig, EdgeRoute, EdgeStatus } from '../../src/dataplane/protocol.js';
+import { decodeStatus, encodeEdgeConfig, STATUS_FILE } from '../../src/dataplane/protocol.js';
+import type { Defer } from './helpers.js';
+import { freePort, memoryLogger, tempDir, waitFor } from './helpers.js';
+
+export interface TestEdge {
+  program: EdgeProgram;
+  dir: string;
+  port: number;
+  log: ReturnType<typeof memoryLogger>;
+  /** Writes `apps/<app>/config-<gen>.json` and waits until status.json acknowledges it. */
+  configure(payload: EdgeConfig, gen: number): Promise<EdgeStatus>;
+  readStatus(): Promise<EdgeStatus>;
+}
+
+export async function startTestEdge(defer: Defer, options: Partial<EdgeProgramOptions> = {}): Promise<TestEdge> {
+  const dir = await tempDir(defer, 'berth-edge-');
+  const log = memoryLogger();
+  const port = await freePort();
+  const program = await startEdgeProgram({
+    configDir: dir,
+    httpPort: port,
+    listenHost: '127.0.0.1',
+    pollMs: 50,
+    statusIntervalMs: 100,
+    connectTimeoutMs: 1_000,
+    backendTimeoutMs: 10_000,
+    idleTimeoutMs: 60_000,
+    headersTimeoutMs: 30_000,
+    trustedProxies: [],
+    log,
+    now: () => Date.now(),
+    ...options,
+  });
+  defer(() => program.shutdown(0));
+  const readStatus = async () => {
+    const decoded = decodeStatus(await readFile(join(dir, STATUS_FILE), 'utf8'));
+    if (!decoded.ok || decoded.status.kind !== 'edge') throw new Error('bad status file');
+    return decoded.status;
+  };
+  return {
+    program,
+    dir,
+    port,
+    log,
+    readStatus,
+    configure: async (payload, gen) => {
+      const appDir = join(dir, 'apps', payload.app);
+      await mkdir(appDir, { recursive: true });
+      const { fileName, content } = encodeEdgeConfig(payload, gen);
+      await writeFile(join(appDir, fileName), content);
+      return waitFor(async () => {
+        const s = await readStatus();
+        return s.apps[payload.app]?.generation === gen ? s : undefined;
+      }, `edge status for ${payload.app} generation ${gen}`);
+    },
+  };
+}
+
+export interface HttpBackend {
+  id: string;
+  port: number;
+  server: http.Server;
+  /** TCP connections accepted. */
+  connections: number;
+  requests: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders }>;
+}
+
+/**
+ * Answers `<id> <method> <url>` (plain text) after reading the body; `POST /echo` streams the
+ * body back; `GET /big?mb=N` streams N MiB; upgrades are accepted with 101 and echoed.
+ */
+export async function startHttpBackend(defer: Defer, id: string): Promise<HttpBackend> {
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    backend.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    if (req.method === 'POST' && req.url === '/echo') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      req.pipe(res);
+      return;
+    }
+    if (req.url?.startsWith('/big')) {
+      const mb = Number(new URL(req.url, 'http://x').searchParams.get('mb') ?? '1');
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': mb * 1024 * 1024 });
+      const chunk = Buffer.alloc(64 * 1024, 7);
+      let left = mb * 16;
+      const write = () => {
+        while (left > 0) {
+          left--;
+          if (!res.write(chunk)) return res.once('drain', write);
+        }
+        res.end();
+      };
+      write();
+      return;
+    }
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-backend': id, 'set-cookie': ['a=1', 'b=2'] });
+      res.end(`${id} ${req.method} ${req.url}`);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', (s) => {
+    backend.connections++;
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+    backend.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${String(req.headers.upgrade)}\r\nConnection: Upgrade\r\nX-Backend: ${id}\r\n\r\n`);
+    if (head.length > 0) socket.write(head);
+    socket.pipe(socket);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const backend: HttpBackend = { id, port: (server.address() as net.AddressInfo).port, server, connections: 0, requests: [] };
+  defer(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise((r) => server.close(() => r(undefined)));
+  });
+  return backend;
+}
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  reusedSocket: boolean;
+}
+
+export function request(port: number, o: { host?: string; path?: string; method?: string; headers?: http.OutgoingHttpHeaders; agent?: http.Agent | false; body?: string } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path: o.path ?? '/', method: o.method ?? 'GET', headers: { host: o.host ?? 'shop.test', ...o.headers }, agent: o.agent ?? false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, reusedSocket: req.reusedSocket }));
+      },
+    );
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+export function backendOf(id: string, b: HttpBackend[], extra: Partial<EdgeBackend> = {}): EdgeBackend {
+  return { id, service: { namespace: 'shop', name: id, port: 80 }, endpoints: b.map((x) => ({ name: x.id, ip: '127.0.0.1', port: x.port, ready: true })), ...extra };
+}
+
+export function route(id: string, type: 'Exact' | 'Prefix', value: string, backends: Array<{ backend: string; weight: number }>, extra: Partial<EdgeRoute> = {}): EdgeRoute {
+  return { id, path: { type, value }, backends, ...extra };
+}
+
+/** One app, one host, the given routes and backends. */
+export function fragment(app: string, host: string, routes: EdgeRoute[], backends: EdgeBackend[]): EdgeConfig {
+  return { app, virtualHosts: [{ host, listeners: ['http'], routes }], backends, certificates: [] };
+}
