@@ -1,6 +1,9 @@
 import type { ContainerState, ContainerStatus } from '../../plan/container-status.js';
 import type { Container, Kind, PodSpec, PodTemplateSpec, StringMap } from '../../model/types.js';
 import type { PolicyRule, RoleRef, Subject } from '../../model/types.js';
+import type { CertificateItem, EdgeItem, GatewayClassItem, GatewayItem, HTTPRouteItem, IngressClassItem, IngressItem, IssuerItem } from './edge-types.js';
+
+export type * from './edge-types.js';
 
 /**
  * Kubernetes-shaped objects of what runs, as the API server would return them, so scripts
@@ -265,7 +268,7 @@ export interface PdbItem {
   status: { currentHealthy: number; desiredHealthy: number; disruptionsAllowed: number; expectedPods: number; observedGeneration: number };
 }
 
-export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | ServiceAccountItem | RoleItem | RoleBindingItem | PdbItem | DaemonSetItem | StatefulSetItem | PvItem | StorageClassItem;
+export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | ServiceAccountItem | RoleItem | RoleBindingItem | PdbItem | DaemonSetItem | StatefulSetItem | PvItem | StorageClassItem | EdgeItem;
 
 interface ViewBase {
   /** `Kind/namespace/name` ('' namespace for Namespaces). */
@@ -326,6 +329,14 @@ export type View =
   /** `dockerVolume`: a provisioned volume's Docker volume name field, for describe. */
   | (ViewBase & { kind: 'PersistentVolume'; object: PvItem; dockerVolume?: string })
   /** `isDefault`: the class claims without storageClassName get (`get sc` prints "(default)"). */
-  | (ViewBase & { kind: 'StorageClass'; object: StorageClassItem; isDefault: boolean });
+  | (ViewBase & { kind: 'StorageClass'; object: StorageClassItem; isDefault: boolean })
+  | (ViewBase & { kind: 'Ingress'; object: IngressItem })
+  | (ViewBase & { kind: 'IngressClass'; object: IngressClassItem })
+  | (ViewBase & { kind: 'GatewayClass'; object: GatewayClassItem })
+  | (ViewBase & { kind: 'Gateway'; object: GatewayItem })
+  | (ViewBase & { kind: 'HTTPRoute'; object: HTTPRouteItem })
+  | (ViewBase & { kind: 'Issuer'; object: IssuerItem })
+  | (ViewBase & { kind: 'ClusterIssuer'; object: IssuerItem })
+  | (ViewBase & { kind: 'Certificate'; object: CertificateItem });
 
 export type ViewOf<K extends Kind> = Extract<View, { kind: K }>;
