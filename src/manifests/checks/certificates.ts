@@ -20,6 +20,8 @@ export function checkIssuer(object: Rec, r: Reporter): void {
   const types = ISSUER_TYPES.filter((t) => has(spec, t));
   if (types.length === 0) r.report('missing-field', ['spec'], `an issuer needs one issuer type: ${ISSUER_TYPES.join(', ')} (berth runs acme)`, { at: 'key' });
   if (types.length > 1) r.report('invalid-value', ['spec', types[1]!], `an issuer has one type; ${types.join(' and ')} are both set`, { at: 'key' });
+  // Valid cert-manager issuers berth does not run: stored and shown, named here (`selfSigned: {}` is their usual, empty, spelling).
+  for (const t of types) if (t !== 'acme') r.report('unsupported-route-feature', ['spec', t], `a ${t} issuer is valid, but berth runs ACME issuers only; Certificates naming it are not issued`, { at: 'key' });
   const acme = rec(spec.acme);
   if (acme) checkAcme(acme, ['spec', 'acme'], r);
 }
