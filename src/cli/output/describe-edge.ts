@@ -64,7 +64,7 @@ function describeIngress(w: DescribeWriter, view: ViewOf<'Ingress'>): void {
 /** kubectl's custom-resource layout: `apiVersion` → `API Version`, `certificateRefs` → `Certificate Refs`. */
 export function fieldTitle(name: string): string {
   const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
-  return words.charAt(0).toUpperCase() + words.slice(1).replace(/\bApi\b/g, 'API');
+  return (words.charAt(0).toUpperCase() + words.slice(1)).replace(/\bApi\b/g, 'API');
 }
 
 function describeResource(w: DescribeWriter, view: EdgeView): void {
