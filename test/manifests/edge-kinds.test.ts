@@ -82,6 +82,22 @@ describe('Ingress', () => {
     expect(findings(revision(...docs))).toEqual(want);
   });
 
+  it('extensions/v1beta1 and networking.k8s.io/v1beta1 are converted as the API server did', () => {
+    const legacy = (apiVersion: string) =>
+      [`apiVersion: ${apiVersion}`, 'kind: Ingress', 'metadata: {name: web}', 'spec:', '  backend: {serviceName: web, servicePort: 80}', '  rules:', '  - host: shop.example.com', '    http:', '      paths: [{path: /api, backend: {serviceName: web, servicePort: http}}]'].join('\n');
+    for (const apiVersion of ['extensions/v1beta1', 'networking.k8s.io/v1beta1']) {
+      const result = validate(revision(legacy(apiVersion), SVC));
+      expect(result.problems.map((p) => [p.line, p.column, p.code])).toEqual([[1, 13, 'deprecated-api-version']]);
+      expect(result.resources.find((x) => x.object.kind === 'Ingress')?.object).toMatchObject({
+        apiVersion: 'networking.k8s.io/v1',
+        spec: {
+          defaultBackend: { service: { name: 'web', port: { number: 80 } } },
+          rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/api', pathType: 'ImplementationSpecific', backend: { service: { name: 'web', port: { name: 'http' } } } }] } }],
+        },
+      });
+    }
+  });
+
   it('an unknown field says what was meant', () => {
     const p = validate(revision(ingress(rule('path: /, pathTyp: Prefix, ')), SVC)).problems.find((x) => x.code === 'unknown-field');
     expect(p?.message).toContain('pathType');
