@@ -1,11 +1,18 @@
 import type { Condition, ViewOf } from '../../runtime/views/index.js';
 import { age } from './age.js';
-import type { Columns } from './table.js';
 
 // `get` columns of the edge's kinds: kubectl's own for Ingress and IngressClass, the printer
 // columns of the Gateway API and cert-manager CRDs for theirs.
 
 const NONE = '<none>';
+
+/** table.ts's Columns, restated: importing it would make the two files a cycle. */
+interface Columns<V> {
+  headers: string[];
+  cells(v: V, now: number): string[];
+  wideHeaders: string[];
+  wideCells(v: V): string[];
+}
 
 /** kubectl's HOSTS cell: the rules' hosts, `*` for a rule without one, at most four then `+ N more...`. */
 export function ingressHosts(v: ViewOf<'Ingress'>): string {

@@ -21,7 +21,7 @@ export interface TableOptions {
   withKind?: boolean;
 }
 
-export interface Columns<V extends View> {
+interface Columns<V extends View> {
   headers: string[];
   cells(v: V, now: number): string[];
   wideHeaders: string[];

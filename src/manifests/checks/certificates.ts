@@ -66,6 +66,8 @@ export function checkCertificate(object: Rec, r: Reporter): void {
   const secret = str(spec.secretName);
   const secretErr = secret !== undefined ? checkDns1123Subdomain(secret) : undefined;
   if (secretErr) r.report('invalid-name', ['spec', 'secretName'], `secretName ${quote(secret!)} is invalid: ${secretErr}`);
+  const commonName = str(spec.commonName);
+  if (commonName !== undefined && commonName.length > 64) r.report('invalid-value', ['spec', 'commonName'], `commonName must be no more than 64 characters (is ${commonName.length}); X.509 allows no more`);
   const dnsNames = arr(spec.dnsNames);
   if (dnsNames.length === 0 && !has(spec, 'commonName')) r.report('missing-field', ['spec'], 'a Certificate needs dnsNames (or a commonName)', { at: 'key' });
   dnsNames.forEach((n, i) => {
