@@ -172,6 +172,8 @@ describe('Gateway API', () => {
       docs: [GATEWAY_CLASS, GATEWAY, route(`rules:\n- filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-A, value: "1"}], remove: [x-a]}}]\n  ${backend()}`), SVC],
       want: [at(20, 110, 'invalid-value', 'spec.rules[0].filters[0].requestHeaderModifier.remove[0]')],
     },
+    { name: 'timeouts in the Gateway API duration form', docs: [GATEWAY_CLASS, GATEWAY, route(`rules:\n- ${backend()}\n  timeouts: {request: 30s, backendRequest: 1m}`), SVC], want: [at(21, 46, 'invalid-value', 'spec.rules[0].timeouts.backendRequest')] },
+    { name: 'a timeout not in that form', docs: [GATEWAY_CLASS, GATEWAY, route(`rules:\n- ${backend()}\n  timeouts: {request: 1.5s}`), SVC], want: [at(21, 25, 'invalid-value', 'spec.rules[0].timeouts.request')] },
     { name: 'a retry policy is named as not run', docs: [GATEWAY_CLASS, GATEWAY, route(`rules:\n- ${backend()}\n  retry: {attempts: 2}`), SVC], want: [at(21, 5, 'unimplemented-field', 'spec.rules[0].retry', 'warning')] },
     { name: 'gateway.networking.k8s.io/v1beta1 is read as v1', docs: [GATEWAY_CLASS.replace('/v1', '/v1beta1')], want: [at(1, 13, 'deprecated-api-version', 'apiVersion', 'warning')] },
   ])('$name', ({ docs, want }) => {

@@ -1,4 +1,5 @@
 import { quote } from '../../model/excerpt.js';
+import { parseGoDuration } from '../../model/go-duration.js';
 import type { Path } from '../path.js';
 import type { Reporter } from '../report.js';
 import { checkControllerName, checkHostname, checkRoutePath, HEADER_NAME } from './edge-names.js';
@@ -111,6 +112,25 @@ function checkRule(rule: Rec | undefined, path: Path, r: Reporter): void {
       r.report('invalid-value', [...path, 'filters', i, field, 'path'], 'ReplacePrefixMatch needs the rule to have exactly one match, a PathPrefix one (or none: PathPrefix /)');
   });
   arr(rule.backendRefs).forEach((b, i) => checkBackendRef(rec(b), [...path, 'backendRefs', i], r));
+  checkTimeouts(rec(rule.timeouts), [...path, 'timeouts'], r);
+}
+
+/** GEP-2257 durations: up to four `<1–5 digits><h|m|s|ms>` parts (`10s`, `1m30s`); `0s` disables the timeout. */
+const GATEWAY_DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
+
+function checkTimeouts(timeouts: Rec | undefined, path: Path, r: Reporter): void {
+  if (!timeouts) return;
+  const ms: Record<string, number | undefined> = {};
+  for (const field of ['request', 'backendRequest']) {
+    const text = str(timeouts[field]);
+    if (text === undefined) continue;
+    if (!GATEWAY_DURATION.test(text)) r.report('invalid-value', [...path, field], `${field} ${quote(text)} is not a Gateway API duration (up to four parts of 1–5 digits and h, m, s or ms: 10s, 1m30s)`);
+    else ms[field] = parseGoDuration(text);
+  }
+  const { request, backendRequest } = ms;
+  // 0s disables a timeout; the CRD's CEL rule compares only set, non-zero ones.
+  if (request !== undefined && backendRequest !== undefined && request > 0 && backendRequest > request)
+    r.report('invalid-value', [...path, 'backendRequest'], `backendRequest (${String(timeouts.backendRequest)}) cannot be longer than request (${String(timeouts.request)})`);
 }
 
 function checkMatch(m: Rec | undefined, path: Path, r: Reporter): void {
