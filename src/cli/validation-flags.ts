@@ -10,7 +10,7 @@ const repeat = (v: string, acc: string[]) => [...acc, v];
 
 /** Flags that shape validation, shared by validate, apply, diff and daemon. */
 export function addValidationOptions(cmd: Command): Command {
-  return addHostPolicyOptions(cmd.option('--skip-unsupported', 'warn about and skip kinds berth does not run (Ingress, NetworkPolicy, HorizontalPodAutoscaler, ...) instead of failing'));
+  return addHostPolicyOptions(cmd.option('--skip-unsupported', 'warn about and skip kinds berth does not run (NetworkPolicy, HorizontalPodAutoscaler, ...) instead of failing'));
 }
 
 /** The host policy alone (docs/security.md "Host policy"); also for commands that apply stored templates (rollout). */

@@ -5,6 +5,7 @@ import { isRecord, rec } from './checks/values.js';
 import { didYouMean } from './did-you-mean.js';
 import type { Reporter } from './report.js';
 import { clip, quote } from '../model/excerpt.js';
+import { convertLegacyIngress } from './convert-ingress.js';
 
 /** Kubernetes' "no limit" for fields legacy versions left unset (math.MaxInt32). */
 const MAX_INT32 = 2147483647;
@@ -80,6 +81,7 @@ function unsupported(apiVersion: string, kind: string, r: Reporter, skipUnsuppor
  * - batch/v1beta1 and batch/v2alpha1 CronJob: same shape and defaults as batch/v1.
  * - `spec.rollbackTo` (extensions/v1beta1, apps/v1beta1) no longer exists and is dropped.
  * - policy/v1beta1 PodDisruptionBudget: an empty selector matched no pods (policy/v1: every pod).
+ * - extensions/v1beta1 and networking.k8s.io/v1beta1 Ingress: convert-ingress.ts.
  * - extensions/v1beta1 DaemonSet (SetDefaults_DaemonSet there): selector and labels from the
  *   template, updateStrategy OnDelete; `spec.templateGeneration` no longer exists and is
  *   dropped. apps/v1beta2 DaemonSet: same defaults as apps/v1.
@@ -90,6 +92,7 @@ export function convertLegacy(info: KindInfo, apiVersion: string, object: Rec, r
   object.apiVersion = info.apiVersion;
   const spec = rec(object.spec);
   if (!spec) return;
+  if (info.kind === 'Ingress') return convertLegacyIngress(spec);
   if (info.kind === 'PodDisruptionBudget') {
     // policy/v1beta1's empty selector selected no pods, policy/v1's selects them all: dropped, it stays none.
     const selector = rec(spec.selector);

@@ -15,6 +15,7 @@ import type { Entry } from './checks/revision.js';
 import { checkRevision } from './checks/revision.js';
 import { checkService } from './checks/service.js';
 import { checkAccessObject } from './checks/access.js';
+import { checkEdgeObject } from './checks/edge.js';
 import type { Rec } from './checks/values.js';
 import { rec, str } from './checks/values.js';
 import { checkWorkload } from './checks/workloads.js';
@@ -180,6 +181,16 @@ function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, 
     case 'ClusterRoleBinding':
     case 'PodDisruptionBudget':
       checkAccessObject(info.kind, object, r);
+      break;
+    case 'Ingress':
+    case 'IngressClass':
+    case 'GatewayClass':
+    case 'Gateway':
+    case 'HTTPRoute':
+    case 'Issuer':
+    case 'ClusterIssuer':
+    case 'Certificate':
+      checkEdgeObject(info.kind, object, r);
       break;
     default:
       checkWorkload(info.kind, object, ctx);

@@ -143,6 +143,13 @@ export const PROBLEM_CODES = {
   'kustomize-read-limit': { severity: 'error', summary: 'The kustomizations of a revision name more than berth reads for builds (64 MiB in all, bases nested 64 deep); the rest is not read.' },
   'kustomize-patch-no-match': { severity: 'warning', summary: "A patch's target selects no object of the build, so the patch changes nothing (kustomize builds it silently); options.allowNoTargetMatch: true says that is intended." },
   'kustomize-field-spelling': { severity: 'warning', summary: 'A kustomization field spelled in another letter case (`patchesJSON6902`); kustomize reads field names without regard to case, and so does berth, but the documented spelling is the one tools and people search for.' },
+  // ---------------------------------------------------------------- the edge's kinds (issue 16)
+  'invalid-host': { severity: 'error', summary: 'An Ingress host or TLS host, a Gateway API hostname or a Certificate DNS name is not a DNS name, or has a `*` other than as the whole first label (`*.example.com`).' },
+  'invalid-route-path': { severity: 'error', summary: "An Ingress path or an HTTPRoute path match is not absolute, or holds a sequence the API refuses (`//`, `/./`, `/../`, `%2f`, a trailing `/..`)." },
+  'unsupported-route-feature': { severity: 'warning', summary: "A valid routing or certificate feature berth's edge does not serve (regular-expression matches, filters other than RequestHeaderModifier/RequestRedirect/URLRewrite, non-HTTP listeners, non-Service backends, cross-namespace backends, wildcard names for HTTP-01); a Kubernetes controller reports it in status, berth warns." },
+  'edge-missing-reference': { severity: 'warning', summary: 'An Ingress, Gateway, HTTPRoute or Certificate names a Service, Secret, class, Gateway or Issuer the revision does not define; Kubernetes accepts it, and what depends on it does not work until it exists.' },
+  'unknown-backend-port': { severity: 'warning', summary: "An Ingress or HTTPRoute backend names a port the Service does not have (by number or by name); Kubernetes accepts it, and requests routed there fail." },
+  'ingress-annotation-ignored': { severity: 'warning', summary: "An ingress-nginx annotation (`nginx.ingress.kubernetes.io/*`) berth's edge does not read; only ssl-redirect is honoured." },
 } as const satisfies Record<string, ProblemCodeInfo>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

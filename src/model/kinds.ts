@@ -36,6 +36,14 @@ export const KINDS: readonly KindInfo[] = [
   k('StatefulSet', 'apps/v1', ['apps/v1beta1', 'apps/v1beta2'], true, 'statefulsets', ['sts']),
   k('StorageClass', 'storage.k8s.io/v1', ['storage.k8s.io/v1beta1'], false, 'storageclasses', ['sc']),
   k('PersistentVolume', 'v1', [], false, 'persistentvolumes', ['pv']),
+  k('Ingress', 'networking.k8s.io/v1', ['extensions/v1beta1', 'networking.k8s.io/v1beta1'], true, 'ingresses', ['ing']),
+  k('IngressClass', 'networking.k8s.io/v1', ['networking.k8s.io/v1beta1'], false, 'ingressclasses', []),
+  k('GatewayClass', 'gateway.networking.k8s.io/v1', ['gateway.networking.k8s.io/v1beta1'], false, 'gatewayclasses', ['gc']),
+  k('Gateway', 'gateway.networking.k8s.io/v1', ['gateway.networking.k8s.io/v1beta1'], true, 'gateways', ['gtw']),
+  k('HTTPRoute', 'gateway.networking.k8s.io/v1', ['gateway.networking.k8s.io/v1beta1'], true, 'httproutes', []),
+  k('Issuer', 'cert-manager.io/v1', [], true, 'issuers', []),
+  k('ClusterIssuer', 'cert-manager.io/v1', [], false, 'clusterissuers', []),
+  k('Certificate', 'cert-manager.io/v1', [], true, 'certificates', ['cert', 'certs']),
 ];
 
 function k(
@@ -66,7 +74,7 @@ export const SUPPORTED_KIND_NAMES: readonly string[] = KINDS.map((i) => i.kind);
  * to a kind, the way kubectl does.
  */
 export function resolveKindAlias(input: string): KindInfo | undefined {
-  const name = input.toLowerCase().replace(/\.(apps|batch|extensions|rbac\.authorization\.k8s\.io|policy|storage\.k8s\.io)$/, '');
+  const name = input.toLowerCase().replace(/\.(apps|batch|extensions|rbac\.authorization\.k8s\.io|policy|storage\.k8s\.io|networking\.k8s\.io|gateway\.networking\.k8s\.io|cert-manager\.io)$/, '');
   return KINDS.find(
     (i) => i.singular === name || i.plural === name || i.shortNames.includes(name) || i.kind.toLowerCase() === name,
   );
@@ -77,8 +85,6 @@ export function resolveKindAlias(input: string): KindInfo | undefined {
  * says "not supported by berth" rather than "unknown kind" (which suggests a typo).
  */
 export const KNOWN_UNSUPPORTED_KINDS: ReadonlySet<string> = new Set([
-  'Ingress',
-  'IngressClass',
   'NetworkPolicy',
   'HorizontalPodAutoscaler',
   'LimitRange',

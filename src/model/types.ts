@@ -2,6 +2,8 @@ import type { ClusterRole, ClusterRoleBinding, PodDisruptionBudget, Role, RoleBi
 import type { ConfigMap, Namespace, PersistentVolumeClaim, Secret } from './types/config.js';
 import type { Service } from './types/services.js';
 import type { PersistentVolume, StorageClass } from './types/storage.js';
+import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass } from './types/edge.js';
+import type { Certificate, ClusterIssuer, Issuer } from './types/certificates.js';
 import type { CronJob, DaemonSet, Deployment, Job, Pod, ReplicaSet, ReplicationController, StatefulSet } from './types/workloads.js';
 
 /**
@@ -20,6 +22,8 @@ export type * from './types/config.js';
 export type * from './types/access.js';
 export type * from './types/scheduling.js';
 export type * from './types/storage.js';
+export type * from './types/edge.js';
+export type * from './types/certificates.js';
 
 export type AnyObject =
   | Namespace
@@ -43,7 +47,15 @@ export type AnyObject =
   | StatefulSet
 
   | StorageClass
-  | PersistentVolume;
+  | PersistentVolume
+  | Ingress
+  | IngressClass
+  | GatewayClass
+  | Gateway
+  | HTTPRoute
+  | Issuer
+  | ClusterIssuer
+  | Certificate;
 
 export type Kind = AnyObject['kind'];
 

@@ -26,7 +26,7 @@ const broken = (name: string) => [
 ].join('\n');
 const BROKEN = broken('broken');
 const PRIVILEGED = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: root\nspec:\n  hostNetwork: true\n  containers:\n    - name: c\n      image: busybox:1.36\n      securityContext: {privileged: true}\n  volumes:\n    - name: h\n      hostPath: {path: /srv/data}\n';
-const INGRESS = 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n';
+const NETWORK_POLICY = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: web\n';
 
 let dir: string;
 beforeEach(async () => {
@@ -134,12 +134,12 @@ describe('berth validate', () => {
   });
 
   it('--skip-unsupported turns unsupported kinds into warnings', async () => {
-    await files({ 'ingress.yaml': INGRESS, 'pod.yaml': POD });
+    await files({ 'netpol.yaml': NETWORK_POLICY, 'pod.yaml': POD });
     expect((await runCli(['validate', '.'], { cwd: dir })).code).toBe(1);
     const res = await runCli(['validate', '.', '--skip-unsupported'], { cwd: dir });
     expect({ code: res.code, lines: textLines(res.stdout) }).toEqual({
       code: 0,
-      lines: [['ingress.yaml', '2', '7', 'warning', 'kind'], ['0 errors, 1 warning in 1 file; 1 resource valid']],
+      lines: [['netpol.yaml', '2', '7', 'warning', 'kind'], ['0 errors, 1 warning in 1 file; 1 resource valid']],
     });
   });
 

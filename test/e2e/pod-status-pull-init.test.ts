@@ -89,9 +89,11 @@ describe('an image that cannot be had', () => {
     expect(described).toMatch(/Warning\s+Failed\s+\S+\s+berth\s+Error: ErrImagePull/);
 
     // Once the kubelet would have looked again, the word is the back-off's, still saying why.
+    // pod() reads -o json, then the table, by two commands: across the moment the word turns, the
+    // JSON may still hold ErrImagePull while the table says ImagePullBackOff. Wait for both.
     const backoff = await eventually('ImagePullBackOff', async () => {
       const p = await pod('pull');
-      return p?.status === 'ImagePullBackOff' && p;
+      return p?.status === 'ImagePullBackOff' && p.json.status.containerStatuses.find((c) => c.name === 'app')!.state['waiting']?.reason === 'ImagePullBackOff' && p;
     }, 60_000, 500);
     expect(backoff.json.metadata.name).toBe(first.json.metadata.name);
     expect(backoff.json.status.containerStatuses.find((c) => c.name === 'app')!.state['waiting']?.message).toMatch(/^Back-off pulling image "registry\.invalid.*": ErrImagePull: /);

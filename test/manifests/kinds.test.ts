@@ -22,7 +22,7 @@ describe('kinds and apiVersions', () => {
   it.each<{ name: string; text: string; options?: ValidateOptions; want: Finding[] }>([
     {
       name: 'an unsupported kind is an error',
-      text: 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n',
+      text: 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: web\n',
       want: [at(2, 7, 'unsupported-kind', 'kind')],
     },
     {
@@ -33,7 +33,7 @@ describe('kinds and apiVersions', () => {
     },
     {
       name: 'custom resources are skipped too',
-      text: 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: tls\n',
+      text: 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: web\n',
       options: { skipUnsupported: true },
       want: [at(2, 7, 'unsupported-kind', 'kind', 'warning')],
     },

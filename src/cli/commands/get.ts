@@ -35,7 +35,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('get')
     .description('list resources the app runs, as kubectl does: get KIND [NAME...] | get KIND/NAME... | get all')
-    .argument('<resource...>', 'KIND [NAME...], KIND1,KIND2, KIND/NAME..., or all; kinds by any alias (po, deploy, rs, rc, svc, ns, cm, secret, pvc, pv, sc, job, cj, sts, ds, sa, role, rolebinding, clusterrole, clusterrolebinding, pdb); events (ev) lists the app events')
+    .argument('<resource...>', 'KIND [NAME...], KIND1,KIND2, KIND/NAME..., or all; kinds by any alias (po, deploy, rs, rc, svc, ns, cm, secret, pvc, pv, sc, job, cj, sts, ds, sa, role, rolebinding, clusterrole, clusterrolebinding, pdb, ing, ingressclass, gc, gtw, httproute, issuer, clusterissuer, cert); events (ev) lists the app events')
     .option('-A, --all-namespaces', 'list across all namespaces')
     .option('-l, --selector <selector>', 'label selector: a=b, a!=b, a in (x,y), a notin (x), a, !a (comma = and)')
     .option('-o, --output <format>', 'wide, json, yaml or name')

@@ -10,6 +10,7 @@ import { describeAccess, isAccessView } from './describe-access.js';
 import { describeDaemonSet } from './describe-daemonset.js';
 import { describeStatefulSet } from './describe-statefulset.js';
 import { describeStorageClass, describeVolume } from './describe-storage.js';
+import { describeEdge, isEdgeView } from './describe-edge.js';
 
 /** What describing one object may need besides the object: its events and related objects. */
 export interface DescribeInput {
@@ -70,7 +71,8 @@ export function describeView(view: View, input: DescribeInput): string {
       describeStorageClass(w, view);
       break;
     default:
-      if (isAccessView(view)) describeAccess(w, view);
+      if (isEdgeView(view)) describeEdge(w, view);
+      else if (isAccessView(view)) describeAccess(w, view);
   }
   writeEvents(w, input.events, input.now);
   return w.render();

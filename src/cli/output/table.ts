@@ -5,6 +5,7 @@ import { age, humanDuration } from './age.js';
 import { kubectlName } from './kube-names.js';
 import { own } from '../../model/own.js';
 import { kindInfo } from '../../model/kinds.js';
+import { EDGE_COLUMNS } from './table-edge.js';
 
 /**
  * `berth get` tables, column for column what kubectl prints for the same kind: headers in
@@ -248,6 +249,7 @@ const COLUMNS: { [K in Kind]: Columns<ViewOf<K>> } = {
   StatefulSet: statefulSets,
   StorageClass: storageClasses,
   PersistentVolume: volumes,
+  ...EDGE_COLUMNS,
 };
 
 /** Header and rows of one kind's table (views all of that kind). */

@@ -10,6 +10,7 @@ import type { Rec } from './values.js';
 import { rec } from './values.js';
 import { clip, clipList, quote } from '../../model/excerpt.js';
 import { checkServiceAccounts } from './service-accounts.js';
+import { checkEdgeReferences } from './edge-refs.js';
 import { checkClaimClasses } from './storage.js';
 
 /** One supported object of the revision, with what its own checks learned. */
@@ -40,6 +41,7 @@ export function checkRevision(entries: readonly Entry[]): void {
   checkServices(entries);
   checkServiceAccounts(entries, byKey);
   checkClaimClasses(entries);
+  checkEdgeReferences(entries);
 }
 
 function where(e: Entry): string {

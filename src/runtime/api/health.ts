@@ -54,6 +54,18 @@ export function healthOf(view: View): Health {
       return view.object.status.phase === 'Released' ? { status: 'Healthy', message: 'Released: its claim is gone; its data is kept' } : { status: 'Healthy' };
     case 'StorageClass':
       return { status: 'Healthy' };
+    // Stored and shown until the edge and the ACME controller serve them (later steps): healthy
+    // as configuration, with a message saying nothing runs from them yet.
+    case 'Ingress':
+    case 'IngressClass':
+    case 'GatewayClass':
+    case 'Gateway':
+    case 'HTTPRoute':
+      return { status: 'Healthy', message: 'stored; not served by the edge yet' };
+    case 'Issuer':
+    case 'ClusterIssuer':
+    case 'Certificate':
+      return { status: 'Healthy', message: 'stored; no ACME orders are run yet' };
     case 'Namespace':
     case 'Service':
     case 'ConfigMap':

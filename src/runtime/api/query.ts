@@ -10,7 +10,7 @@ import type { Kind } from '../../model/types.js';
  */
 
 /** Every kind the API lists, dependency order (namespaces first, as `kubectl get all` would not). */
-export const KINDS: readonly Kind[] = ['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Service', 'Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job', 'CronJob', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'PodDisruptionBudget', 'DaemonSet', 'StatefulSet', 'StorageClass', 'PersistentVolume'];
+export const KINDS: readonly Kind[] = ['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Service', 'Deployment', 'ReplicaSet', 'ReplicationController', 'Pod', 'Job', 'CronJob', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'PodDisruptionBudget', 'DaemonSet', 'StatefulSet', 'StorageClass', 'PersistentVolume', 'Ingress', 'IngressClass', 'GatewayClass', 'Gateway', 'HTTPRoute', 'Issuer', 'ClusterIssuer', 'Certificate'];
 
 export interface QueryParam<T> {
   /** What a valid value looks like; completes "<name> must be …". */

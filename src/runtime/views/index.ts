@@ -13,6 +13,7 @@ import type { View, ViewOf } from './types.js';
 import { withSourceRevision } from './meta.js';
 import { deploymentReplicaSets, deploymentView, groupPods, replicaSetFromEntry } from './workloads.js';
 import { statefulSetView } from './statefulsets.js';
+import { certificateView, gatewayClassView, gatewayView, httpRouteView, ingressClassView, ingressView, issuerView } from './edge.js';
 
 export type * from './types.js';
 export type { LiveState, ReadLiveOptions } from './live.js';
@@ -89,6 +90,21 @@ function viewsOfKind(ctx: ViewContext, kind: Kind, pods: ViewOf<'Pod'>[], byCont
       return pvViews(ctx, storageViewState(ctx));
     case 'StorageClass':
       return storageClassViews(ctx);
+    case 'Ingress':
+      return entries.map((e) => ingressView(ctx, e));
+    case 'IngressClass':
+      return entries.map((e) => ingressClassView(ctx, e));
+    case 'GatewayClass':
+      return entries.map((e) => gatewayClassView(ctx, e));
+    case 'Gateway':
+      return entries.map((e) => gatewayView(ctx, e));
+    case 'HTTPRoute':
+      return entries.map((e) => httpRouteView(ctx, e));
+    case 'Issuer':
+    case 'ClusterIssuer':
+      return entries.map((e) => issuerView(ctx, e));
+    case 'Certificate':
+      return entries.map((e) => certificateView(ctx, e));
   }
 }
 

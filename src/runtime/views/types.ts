@@ -1,6 +1,7 @@
 import type { ContainerState, ContainerStatus } from '../../plan/container-status.js';
 import type { Container, Kind, PodSpec, PodTemplateSpec, StringMap } from '../../model/types.js';
 import type { PolicyRule, RoleRef, Subject } from '../../model/types.js';
+import type { Certificate, Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass, Issuer } from '../../model/types.js';
 
 /**
  * Kubernetes-shaped objects of what runs, as the API server would return them, so scripts
@@ -265,7 +266,49 @@ export interface PdbItem {
   status: { currentHealthy: number; desiredHealthy: number; disruptionsAllowed: number; expectedPods: number; observedGeneration: number };
 }
 
-export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | ServiceAccountItem | RoleItem | RoleBindingItem | PdbItem | DaemonSetItem | StatefulSetItem | PvItem | StorageClassItem;
+// API-shaped items of the edge's kinds (Ingress, Gateway API, cert-manager), as their API
+// servers return them: the spec as applied and a status with their own controllers' field
+// names. Until the edge and the ACME controller land, the status says nothing is served yet.
+
+export interface IngressItem {
+  apiVersion: string;
+  kind: 'Ingress';
+  metadata: ItemMeta;
+  spec: NonNullable<Ingress['spec']>;
+  status: { loadBalancer: { ingress?: Array<{ ip?: string; hostname?: string }> } };
+}
+
+export interface IngressClassItem { apiVersion: string; kind: 'IngressClass'; metadata: ItemMeta; spec: NonNullable<IngressClass['spec']> }
+
+export interface GatewayClassItem { apiVersion: string; kind: 'GatewayClass'; metadata: ItemMeta; spec: GatewayClass['spec']; status: { conditions: Condition[] } }
+
+export interface GatewayItem {
+  apiVersion: string;
+  kind: 'Gateway';
+  metadata: ItemMeta;
+  spec: Gateway['spec'];
+  status: {
+    addresses?: Array<{ type: string; value: string }>;
+    conditions: Condition[];
+    listeners: Array<{ name: string; attachedRoutes: number; supportedKinds: Array<{ group: string; kind: string }>; conditions: Condition[] }>;
+  };
+}
+
+export interface HTTPRouteItem {
+  apiVersion: string;
+  kind: 'HTTPRoute';
+  metadata: ItemMeta;
+  spec: NonNullable<HTTPRoute['spec']>;
+  status: { parents: Array<{ parentRef: { group?: string; kind?: string; namespace?: string; name: string; sectionName?: string }; controllerName: string; conditions: Condition[] }> };
+}
+
+export interface IssuerItem { apiVersion: string; kind: 'Issuer' | 'ClusterIssuer'; metadata: ItemMeta; spec: Issuer['spec']; status: { conditions: Condition[] } }
+
+export interface CertificateItem { apiVersion: string; kind: 'Certificate'; metadata: ItemMeta; spec: Certificate['spec']; status: { conditions: Condition[] } }
+
+export type EdgeItem = IngressItem | IngressClassItem | GatewayClassItem | GatewayItem | HTTPRouteItem | IssuerItem | CertificateItem;
+
+export type KubeItem = PodItem | ReplicaSetItem | DeploymentItem | JobItem | CronJobItem | ServiceItem | ConfigMapItem | SecretItem | PvcItem | NamespaceItem | ServiceAccountItem | RoleItem | RoleBindingItem | PdbItem | DaemonSetItem | StatefulSetItem | PvItem | StorageClassItem | EdgeItem;
 
 interface ViewBase {
   /** `Kind/namespace/name` ('' namespace for Namespaces). */
@@ -326,6 +369,14 @@ export type View =
   /** `dockerVolume`: a provisioned volume's Docker volume name field, for describe. */
   | (ViewBase & { kind: 'PersistentVolume'; object: PvItem; dockerVolume?: string })
   /** `isDefault`: the class claims without storageClassName get (`get sc` prints "(default)"). */
-  | (ViewBase & { kind: 'StorageClass'; object: StorageClassItem; isDefault: boolean });
+  | (ViewBase & { kind: 'StorageClass'; object: StorageClassItem; isDefault: boolean })
+  | (ViewBase & { kind: 'Ingress'; object: IngressItem })
+  | (ViewBase & { kind: 'IngressClass'; object: IngressClassItem })
+  | (ViewBase & { kind: 'GatewayClass'; object: GatewayClassItem })
+  | (ViewBase & { kind: 'Gateway'; object: GatewayItem })
+  | (ViewBase & { kind: 'HTTPRoute'; object: HTTPRouteItem })
+  | (ViewBase & { kind: 'Issuer'; object: IssuerItem })
+  | (ViewBase & { kind: 'ClusterIssuer'; object: IssuerItem })
+  | (ViewBase & { kind: 'Certificate'; object: CertificateItem });
 
 export type ViewOf<K extends Kind> = Extract<View, { kind: K }>;

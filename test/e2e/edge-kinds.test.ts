@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { E2eApp } from './support/harness.js';
+import { createE2eApp } from './support/harness.js';
+
+/**
+ * The edge's eight kinds (issue 16, step 1) in a folder shaped as real repositories write it:
+ * applied beside the workload they will route to, stored, shown by get/describe, pruned. Nothing
+ * is served from them yet, and their status says so.
+ */
+const web = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 2
+      containers:
+      - name: web
+        image: berth-examples/web:1.0
+        ports: [{name: http, containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+`;
+
+const ingress = `apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: berth
+  annotations: {ingressclass.kubernetes.io/is-default-class: "true"}
+spec:
+  controller: berth.dev/ingress-controller
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations: {cert-manager.io/cluster-issuer: letsencrypt}
+spec:
+  ingressClassName: berth
+  tls: [{hosts: [shop.example.com], secretName: web-tls}]
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+`;
+
+const gateway = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: berth}
+spec: {controllerName: berth.dev/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge}
+spec:
+  gatewayClassName: berth
+  listeners: [{name: http, protocol: HTTP, port: 80}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api}
+spec:
+  parentRefs: [{name: edge}]
+  hostnames: [api.example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /v1}}]
+    backendRefs: [{name: web, port: 80, weight: 100}]
+`;
+
+const certificates = `apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata: {name: letsencrypt}
+spec:
+  acme:
+    server: https://acme-staging-v02.api.letsencrypt.org/directory
+    email: ops@example.com
+    privateKeySecretRef: {name: letsencrypt-account}
+    solvers: [{http01: {ingress: {ingressClassName: berth}}}]
+---
+apiVersion: cert-manager.io/v1
+kind: Issuer
+metadata: {name: local}
+spec:
+  acme:
+    server: https://127.0.0.1:14000/dir
+    privateKeySecretRef: {name: local-account}
+    skipTLSVerify: true
+    solvers: [{http01: {gatewayHTTPRoute: {parentRefs: [{name: edge}]}}}]
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: api}
+spec:
+  secretName: api-tls
+  dnsNames: [api.example.com]
+  issuerRef: {name: local}
+`;
+
+/** The rows of a `get` table, cells split on runs of spaces, without the header. */
+function rows(stdout: string): string[][] {
+  return stdout.trim().split('\n').slice(1).filter((l) => l !== '').map((l) => l.split(/\s{2,}/));
+}
+
+describe('the edge kinds: stored and shown (real Docker)', () => {
+  let t: E2eApp;
+  beforeAll(async () => {
+    t = await createE2eApp('edgekinds');
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+
+  it('applies all eight beside the workload', async () => {
+    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress, 'gateway.yaml': gateway, 'certificates.yaml': certificates });
+    const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '90s');
+    expect(r.code).toBe(0);
+    for (const name of [
+      'ingressclass.networking.k8s.io/berth',
+      'ingress.networking.k8s.io/web',
+      'gatewayclass.gateway.networking.k8s.io/berth',
+      'gateway.gateway.networking.k8s.io/edge',
+      'httproute.gateway.networking.k8s.io/api',
+      'clusterissuer.cert-manager.io/letsencrypt',
+      'issuer.cert-manager.io/local',
+      'certificate.cert-manager.io/api',
+    ])
+      expect(r.stdout).toContain(`${name} created`);
+  });
+
+  it('get shows each with its columns and a note that nothing is served', async () => {
+    const ing = await t.berth('get', 'ing');
+    expect(ing.code).toBe(0);
+    expect(ing.stdout.split('\n')[0]).toMatch(/^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE$/);
+    expect(rows(ing.stdout).map((r) => r.slice(0, 4))).toEqual([['web', 'berth', 'shop.example.com', '80, 443']]);
+    expect(ing.stderr).toContain('berth does not serve them yet');
+    expect(rows((await t.berth('get', 'ingressclass')).stdout).map((r) => r.slice(0, 3))).toEqual([['berth', 'berth.dev/ingress-controller', '<none>']]);
+    expect(rows((await t.berth('get', 'gc')).stdout).map((r) => r.slice(0, 3))).toEqual([['berth', 'berth.dev/gateway-controller', 'Unknown']]);
+    const gtw = await t.berth('get', 'gtw');
+    expect(gtw.stdout.split('\n')[0]).toMatch(/^NAME\s+CLASS\s+ADDRESS\s+PROGRAMMED\s+AGE$/);
+    expect(rows(gtw.stdout).map((r) => r.slice(0, 3))).toEqual([['edge', 'berth', 'Unknown']]);
+    expect(rows((await t.berth('get', 'httproute')).stdout).map((r) => r.slice(0, 2))).toEqual([['api', '["api.example.com"]']]);
+    expect(rows((await t.berth('get', 'issuer')).stdout).map((r) => r.slice(0, 2))).toEqual([['local', 'Unknown']]);
+    expect(rows((await t.berth('get', 'clusterissuer')).stdout).map((r) => r.slice(0, 2))).toEqual([['letsencrypt', 'Unknown']]);
+    const cert = await t.berth('get', 'cert');
+    expect(cert.stdout.split('\n')[0]).toMatch(/^NAME\s+READY\s+SECRET\s+AGE$/);
+    expect(rows(cert.stdout).map((r) => r.slice(0, 3))).toEqual([['api', 'False', 'api-tls']]);
+  });
+
+  it('-o json and -o yaml are the API shapes', async () => {
+    const ing = JSON.parse((await t.berth('get', 'ingress', 'web', '-o', 'json')).stdout) as { apiVersion: string; kind: string; spec: { rules: Array<{ host: string }> }; status: unknown };
+    expect(ing).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { rules: [{ host: 'shop.example.com' }] }, status: { loadBalancer: {} } });
+    const route = JSON.parse((await t.berth('get', 'httproute', 'api', '-o', 'json')).stdout) as { status: { parents: Array<{ conditions: Array<{ type: string; status: string }> }> } };
+    expect(route.status.parents[0]!.conditions[0]).toMatchObject({ type: 'Accepted', status: 'Unknown', reason: 'Pending' });
+    const yaml = (await t.berth('get', 'certificate', 'api', '-o', 'yaml')).stdout;
+    expect(yaml).toContain('apiVersion: cert-manager.io/v1');
+    expect(yaml).toContain('secretName: api-tls');
+    expect(yaml).toContain('reason: NoController');
+  });
+
+  it.each([
+    ['ingress', 'web', /Rules:\n\s+Host\s+Path\s+Backends/],
+    ['ingressclass', 'berth', /Controller:\s+berth\.dev\/ingress-controller/],
+    ['gatewayclass', 'berth', /Controller Name:\s+berth\.dev\/gateway-controller/],
+    ['gateway', 'edge', /Attached Routes:\s+1/],
+    ['httproute', 'api', /Hostnames:\s+api\.example\.com/],
+    ['issuer', 'local', /Skip TLS Verify:\s+true/],
+    ['clusterissuer', 'letsencrypt', /Email:\s+ops@example\.com/],
+    ['certificate', 'api', /Secret Name:\s+api-tls/],
+  ])('describe %s %s', async (kind, name, pattern) => {
+    const r = await t.berth('describe', kind, name);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(pattern);
+    expect(r.stdout).toMatch(/\nNote:\s+\S/);
+  });
+
+  it('refuses an Ingress Kubernetes would refuse; nothing of the revision is applied', async () => {
+    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress.replace('pathType: Prefix, ', ''), 'gateway.yaml': gateway, 'certificates.yaml': certificates });
+    const r = await t.berth('apply', '-f', t.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('pathType is required');
+    expect(rows((await t.berth('get', 'ing')).stdout).map((x) => x[0])).toEqual(['web']);
+  });
+
+  it('prunes them like any other object', async () => {
+    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress, 'gateway.yaml': gateway, 'certificates.yaml': certificates.slice(0, certificates.indexOf('---\napiVersion: cert-manager.io/v1\nkind: Certificate')) });
+    const r = await t.berth('apply', '-f', t.dir, '--prune');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('certificate.cert-manager.io/api pruned');
+    expect(rows((await t.berth('get', 'cert')).stdout)).toEqual([]);
+    expect(rows((await t.berth('get', 'issuer')).stdout).map((x) => x[0])).toEqual(['local']);
+  });
+});

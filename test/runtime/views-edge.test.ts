@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { describeView } from '../../src/cli/output/describe-kinds.js';
+import { fieldTitle } from '../../src/cli/output/describe-edge.js';
+import { kindNotes } from '../../src/cli/output/kind-notes.js';
+import { formatColumns, tableRows } from '../../src/cli/output/table.js';
+import type { Kind } from '../../src/model/types.js';
+import type { InventoryEntry } from '../../src/runtime/store/index.js';
+import { healthOf } from '../../src/runtime/api/health.js';
+import { buildViews } from '../../src/runtime/views/index.js';
+import { entry, liveState, NOW } from './views-support.js';
+
+/** `get` and `describe` of the edge's kinds: stored and shown, nothing served yet (issue 16, step 1). */
+const ING = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: { name: 'web' },
+  spec: {
+    ingressClassName: 'berth',
+    tls: [{ hosts: ['shop.example.com'], secretName: 'web-tls' }],
+    rules: [
+      { host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } },
+      { host: 'api.example.com', http: { paths: [{ path: '/v1', pathType: 'Exact', backend: { service: { name: 'api', port: { name: 'http' } } } }] } },
+    ],
+  },
+};
+const CATCH_ALL = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'all' }, spec: { defaultBackend: { service: { name: 'web', port: { number: 80 } } } } };
+const ROUTE = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
+  metadata: { name: 'api' },
+  spec: { parentRefs: [{ name: 'edge', sectionName: 'http' }], hostnames: ['api.example.com'], rules: [{ backendRefs: [{ name: 'api', port: 80 }] }] },
+};
+const OTHER_ROUTE = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'other' }, spec: { parentRefs: [{ name: 'elsewhere' }] } };
+const GW = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'Gateway',
+  metadata: { name: 'edge' },
+  spec: { gatewayClassName: 'berth', listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }, { name: 'https', protocol: 'HTTPS', port: 443, tls: { certificateRefs: [{ name: 'web-tls' }] } }] },
+};
+const ISSUER = { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'local' }, spec: { acme: { server: 'https://127.0.0.1:14000/dir', privateKeySecretRef: { name: 'acct' } } } };
+const SELF = { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'self' }, spec: { selfSigned: {} } };
+const CERT = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'api' }, spec: { secretName: 'api-tls', dnsNames: ['api.example.com'], issuerRef: { name: 'le', kind: 'ClusterIssuer' } } };
+
+function clusterEntry(obj: { kind: string; metadata: { name: string } }): InventoryEntry {
+  const e = entry(obj);
+  return { ...e, key: `${obj.kind}//${obj.metadata.name}`, namespace: '', object: { ...(e.object as object), metadata: { ...obj.metadata, labels: {}, annotations: {} } } };
+}
+const CLASS = clusterEntry({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'berth' }, spec: { controller: 'berth.dev/ingress-controller' } } as never);
+const GW_CLASS = clusterEntry({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'berth' }, spec: { controllerName: 'berth.dev/gateway-controller' } } as never);
+const NGINX_CLASS = clusterEntry({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'nginx' }, spec: { controllerName: 'gateway.nginx.org/nginx-gateway-controller', description: 'not here' } } as never);
+const CLUSTER_ISSUER = clusterEntry({ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'le' }, spec: { acme: { server: 'https://acme-v02.api.letsencrypt.org/directory', privateKeySecretRef: { name: 'le' } } } } as never);
+
+const INVENTORY = [entry(ING), entry(CATCH_ALL), entry(ROUTE), entry(OTHER_ROUTE), entry(GW), entry(ISSUER), entry(SELF), entry(CERT), CLASS, GW_CLASS, NGINX_CLASS, CLUSTER_ISSUER];
+const state = liveState({ inventory: INVENTORY });
+
+function table(kind: Kind, options: { wide?: boolean; allNamespaces?: boolean } = {}): string[] {
+  return formatColumns(tableRows(kind, buildViews(state, [kind]), { now: NOW, ...options })).trimEnd().split('\n');
+}
+
+describe('get', () => {
+  it.each<[string, Kind, Parameters<typeof table>[1], string[]]>([
+    // kubectl: hosts of the rules, `*` without any; PORTS 80, 443 once there is a tls entry; no ADDRESS until served.
+    ['ingress', 'Ingress', {}, ['NAME   CLASS    HOSTS                              ADDRESS   PORTS     AGE', 'all    <none>   *                                            80        120m', 'web    berth    shop.example.com,api.example.com             80, 443   120m']],
+    ['ingress -A', 'Ingress', { allNamespaces: true }, ['NAMESPACE   NAME   CLASS    HOSTS                              ADDRESS   PORTS     AGE', 'default     all    <none>   *                                            80        120m', 'default     web    berth    shop.example.com,api.example.com             80, 443   120m']],
+    ['ingressclass', 'IngressClass', {}, ['NAME    CONTROLLER                     PARAMETERS   AGE', 'berth   berth.dev/ingress-controller   <none>       120m']],
+    ['gatewayclass -o wide', 'GatewayClass', { wide: true }, ['NAME    CONTROLLER                                   ACCEPTED   AGE    DESCRIPTION', 'berth   berth.dev/gateway-controller                 Unknown    120m', 'nginx   gateway.nginx.org/nginx-gateway-controller   Unknown    120m   not here']],
+    ['gateway', 'Gateway', {}, ['NAME   CLASS   ADDRESS   PROGRAMMED   AGE', 'edge   berth             Unknown      120m']],
+    ['httproute', 'HTTPRoute', {}, ['NAME    HOSTNAMES             AGE', 'api     ["api.example.com"]   120m', 'other                         120m']],
+    ['issuer', 'Issuer', {}, ['NAME    READY     AGE', 'local   Unknown   120m', 'self    False     120m']],
+    ['clusterissuer -A: no NAMESPACE column', 'ClusterIssuer', { allNamespaces: true }, ['NAME   READY     AGE', 'le     Unknown   120m']],
+    ['certificate', 'Certificate', {}, ['NAME   READY   SECRET    AGE', 'api    False   api-tls   120m']],
+  ])('%s', (_name, kind, options, want) => {
+    expect(table(kind, options)).toEqual(want);
+  });
+
+  it('certificate -o wide says why it is not ready', () => {
+    const row = table('Certificate', { wide: true })[1]!;
+    expect(row).toMatch(/^api {4}False {3}api-tls {3}120m {3}le {7}berth stores and shows this object; it does not run ACME orders yet: Secret api-tls is not issued$/);
+  });
+
+  it('prints a note for each edge kind: nothing is served yet', () => {
+    const notes = kindNotes(['Ingress', 'IngressClass', 'GatewayClass', 'Gateway', 'HTTPRoute', 'Issuer', 'ClusterIssuer', 'Certificate']);
+    expect(notes).toHaveLength(8);
+    for (const n of notes) expect(n).toMatch(/not (serve|run|issue)/);
+  });
+});
+
+describe('-o json: the API shapes, with honest status', () => {
+  const one = (kind: Kind, name: string) => buildViews(state, [kind]).find((v) => v.name === name)!;
+  it('an Ingress has an empty loadBalancer status until the edge serves it', () => {
+    expect(one('Ingress', 'web').object).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'default' }, spec: ING.spec, status: { loadBalancer: {} } });
+  });
+  it('a Gateway counts the routes naming each listener; Accepted and Programmed are Unknown (Pending)', () => {
+    const status = (one('Gateway', 'edge').object as { status: { conditions: Array<{ type: string; status: string; reason: string }>; listeners: Array<{ name: string; attachedRoutes: number; supportedKinds: unknown[] }> } }).status;
+    expect(status.conditions.map((c) => [c.type, c.status, c.reason])).toEqual([['Accepted', 'Unknown', 'Pending'], ['Programmed', 'Unknown', 'Pending']]);
+    expect(status.listeners.map((l) => [l.name, l.attachedRoutes])).toEqual([['http', 1], ['https', 0]]);
+    expect(status.listeners[0]!.supportedKinds).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }]);
+  });
+  it('a GatewayClass of another controller says none runs here', () => {
+    const c = (one('GatewayClass', 'nginx').object as { status: { conditions: Array<{ message: string }> } }).status.conditions[0]!;
+    expect(c.message).toContain('no controller named gateway.nginx.org/nginx-gateway-controller');
+  });
+  it('an HTTPRoute has one parent status per parentRef, berth as the controller', () => {
+    expect(one('HTTPRoute', 'api').object).toMatchObject({ status: { parents: [{ parentRef: { name: 'edge', sectionName: 'http' }, controllerName: 'berth.dev/gateway-controller', conditions: [{ type: 'Accepted', status: 'Unknown' }] }] } });
+  });
+  it.each<[Kind, string, string, string, string]>([
+    ['Issuer', 'local', 'Unknown', 'NoController', 'no ACME account is registered at https://127.0.0.1:14000/dir'],
+    ['Issuer', 'self', 'False', 'Unsupported', 'only ACME issuers'],
+    ['ClusterIssuer', 'le', 'Unknown', 'NoController', 'no ACME account'],
+    ['Certificate', 'api', 'False', 'NoController', 'Secret api-tls is not issued'],
+  ])('%s %s: Ready %s (%s)', (kind, name, status, reason, message) => {
+    const c = (one(kind, name).object as { status: { conditions: Array<{ type: string; status: string; reason: string; message: string }> } }).status.conditions[0]!;
+    expect([c.type, c.status, c.reason]).toEqual(['Ready', status, reason]);
+    expect(c.message).toContain(message);
+  });
+  it('health: stored configuration, healthy, saying nothing is served', () => {
+    expect(healthOf(one('Ingress', 'web'))).toEqual({ status: 'Healthy', message: 'stored; not served by the edge yet' });
+    expect(healthOf(one('Certificate', 'api'))).toEqual({ status: 'Healthy', message: 'stored; no ACME orders are run yet' });
+  });
+});
+
+describe('describe', () => {
+  const describe1 = (kind: Kind, name: string) => describeView(buildViews(state, [kind]).find((v) => v.name === name)!, { events: [], now: NOW, pods: [], replicaSets: [] }).split('\n');
+  it.each<[Kind, string, string[]]>([
+    ['Ingress', 'web', ['Name:             web', 'Namespace:        default', 'Ingress Class:    berth', 'Default backend:  <default>', 'TLS:', '  web-tls terminates shop.example.com', 'Rules:', '  Host              Path         Backends', '  shop.example.com', '                    / (Prefix)   web:80', '  api.example.com', '                    /v1 (Exact)  api:http']],
+    ['Ingress', 'all', ['Default backend:  web:80', '  *     *     web:80']],
+    ['IngressClass', 'berth', ['Name:         berth', 'Controller:   berth.dev/ingress-controller']],
+    ['Gateway', 'edge', ['API Version:  gateway.networking.k8s.io/v1', 'Kind:         Gateway', 'Spec:', '  Gateway Class Name:  berth', '  Listeners:', '    Name:      http', '    Protocol:  HTTP', 'Status:', '    Attached Routes:  1']],
+    ['HTTPRoute', 'api', ['  Parent Refs:', '    Section Name:  http', '  Hostnames:       api.example.com', '  Parents:', '    Controller Name:  berth.dev/gateway-controller']],
+    ['Certificate', 'api', ['  Secret Name:  api-tls', '  Dns Names:    api.example.com', '    Reason:                NoController']],
+    ['ClusterIssuer', 'le', ['    Server:  https://acme-v02.api.letsencrypt.org/directory']],
+  ])('%s %s', (kind, name, lines) => {
+    const out = describe1(kind, name);
+    for (const l of lines) expect(out).toContain(l);
+    expect(out.filter((l) => l.startsWith('Note:'))).toHaveLength(1);
+  });
+
+  it.each([
+    ['apiVersion', 'API Version'],
+    ['gatewayClassName', 'Gateway Class Name'],
+    ['privateKeySecretRef', 'Private Key Secret Ref'],
+    ['skipTLSVerify', 'Skip TLS Verify'],
+  ])('field %s reads %s', (field, title) => {
+    expect(fieldTitle(field)).toBe(title);
+  });
+});
