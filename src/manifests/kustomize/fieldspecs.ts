@@ -84,8 +84,8 @@ export const UNPREFIXED_KINDS: ReadonlySet<string> = new Set(['Namespace', 'Cust
  * model/kinds.ts say for themselves; any other kind is namespaced, as kustomize assumes.
  */
 const OTHER_CLUSTER_SCOPED = new Set([
-  'APIService', 'CertificateSigningRequest', 'ClusterIssuer', 'ComponentStatus', 'CSIDriver', 'CSINode',
-  'CustomResourceDefinition', 'GatewayClass', 'IngressClass', 'MutatingWebhookConfiguration', 'Node',
+  'APIService', 'CertificateSigningRequest', 'ComponentStatus', 'CSIDriver', 'CSINode',
+  'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'Node',
   'PodSecurityPolicy', 'PriorityClass', 'RuntimeClass', 'ValidatingWebhookConfiguration', 'VolumeAttachment',
   'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
 ]);
