@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { resolveKindAlias } from '../../src/model/kinds.js';
 import { parseGoDuration } from '../../src/model/go-duration.js';
-import { at, findings, validate } from './support.js';
+import type { Finding } from './support.js';
+import { at, findings as allFindings, validate } from './support.js';
+
+/** Every revision here holds edge objects: the once-per-revision edge-not-served warning is tested on its own below. */
+function findings(map: Record<string, string | Buffer>): Finding[] {
+  return allFindings(map).filter((f) => f.code !== 'edge-not-served');
+}
 
 // The edge's eight kinds (issue 16, step 1): validated as their API servers (Kubernetes, the
 // Gateway API CRDs, cert-manager's webhook) validate them; references across the revision
@@ -87,7 +93,7 @@ describe('Ingress', () => {
       [`apiVersion: ${apiVersion}`, 'kind: Ingress', 'metadata: {name: web}', 'spec:', '  backend: {serviceName: web, servicePort: 80}', '  rules:', '  - host: shop.example.com', '    http:', '      paths: [{path: /api, backend: {serviceName: web, servicePort: http}}]'].join('\n');
     for (const apiVersion of ['extensions/v1beta1', 'networking.k8s.io/v1beta1']) {
       const result = validate(revision(legacy(apiVersion), SVC));
-      expect(result.problems.map((p) => [p.line, p.column, p.code])).toEqual([[1, 13, 'deprecated-api-version']]);
+      expect(result.problems.filter((p) => p.code !== 'edge-not-served').map((p) => [p.line, p.column, p.code])).toEqual([[1, 13, 'deprecated-api-version']]);
       expect(result.resources.find((x) => x.object.kind === 'Ingress')?.object).toMatchObject({
         apiVersion: 'networking.k8s.io/v1',
         spec: {
@@ -265,5 +271,22 @@ describe('kinds', () => {
     ['h', undefined],
   ])('Go duration %j', (text, ms) => {
     expect(parseGoDuration(text)).toBe(ms);
+  });
+});
+
+describe('edge objects are not served yet', () => {
+  it('says so once per revision, at the first edge object, naming the kinds it holds', () => {
+    const docs = {
+      'a.yaml': 'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: berth\nspec:\n  controller: berth.dev/ingress-controller\n',
+      'b.yaml': 'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: le\nspec:\n  selfSigned: {}\n',
+      'c.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
+    };
+    const said = validate(docs).problems.filter((p) => p.code === 'edge-not-served');
+    expect(said.map((p) => `${p.file}:${p.line} ${p.severity}`)).toEqual(['a.yaml:2 warning']);
+    expect(said[0]!.message).toContain('IngressClass, ClusterIssuer objects (2 in this revision) but does not serve them yet');
+  });
+
+  it('says nothing for a revision without them', () => {
+    expect(validate({ 'c.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n' }).problems).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { rec } from './values.js';
 import { clip, clipList, quote } from '../../model/excerpt.js';
 import { checkServiceAccounts } from './service-accounts.js';
 import { checkEdgeReferences } from './edge-refs.js';
+import { checkEdgeNotServed } from './edge-not-served.js';
 import { checkClaimClasses } from './storage.js';
 
 /** One supported object of the revision, with what its own checks learned. */
@@ -42,6 +43,7 @@ export function checkRevision(entries: readonly Entry[]): void {
   checkServiceAccounts(entries, byKey);
   checkClaimClasses(entries);
   checkEdgeReferences(entries);
+  checkEdgeNotServed(entries);
 }
 
 function where(e: Entry): string {
