@@ -8,6 +8,7 @@
 import http from 'node:http';
 import { FAILURE_BACKOFF_MS } from './balancer.js';
 import type { EdgeBackend, EdgeConfig, EndpointStatus } from './protocol.js';
+import { statusEntry, type Counters } from './endpoint-stats.js';
 
 /** Upstream idle sockets close after this: below Node's 5 s server default, so we never reuse one the pod is closing. */
 export const UPSTREAM_IDLE_MS = 4_000;
@@ -21,13 +22,6 @@ export interface Endpoint {
   agent: http.Agent;
 }
 
-interface Counters {
-  ip: string;
-  active: number;
-  total: number;
-  failures: number;
-  lastError?: string;
-}
 
 interface Health {
   failures: number;
@@ -211,18 +205,7 @@ export class EndpointPool {
 }
 
 function entry(app: string, backend: string, name: string, ip: string, ready: boolean, state: EndpointStatus['state'], c: Counters | undefined) {
-  return {
-    app,
-    backend,
-    name,
-    ip,
-    ready,
-    state,
-    active: c?.active ?? 0,
-    total: c?.total ?? 0,
-    failures: c?.failures ?? 0,
-    ...(c?.lastError === undefined ? {} : { lastError: c.lastError }),
-  };
+  return { app, backend, ...statusEntry(name, ip, ready, state, c) };
 }
 
 function addr(ip: string, port: number): string {

@@ -3,7 +3,7 @@
  * image has no node_modules). Returns every problem as `path: message`; empty means valid.
  * Unknown fields are ignored so an older edge accepts a newer writer's additions.
  */
-import { isDnsName, isIpAddress } from './protocol-validate.js';
+import { eachOf, isDnsName, isInt, isIpAddress, isRecord } from './protocol-validate.js';
 
 type Problems = string[];
 
@@ -169,18 +169,3 @@ function isPath(v: unknown): v is string {
   return typeof v === 'string' && v.startsWith('/') && !/[?#\s]/.test(v);
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isInt(v: unknown, min: number, max: number): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-}
-
-function eachOf(v: unknown, at: string, p: Problems, fn: (item: unknown, at: string) => unknown): void {
-  if (!Array.isArray(v)) {
-    p.push(`${at}: must be an array`);
-    return;
-  }
-  v.forEach((item, i) => fn(item, `${at}[${i}]`));
-}

@@ -7,7 +7,8 @@ import type { Target } from './balancer.js';
 import { endpointId } from './balancer.js';
 import type { EndpointStatus, ProxyEndpoint } from './protocol.js';
 
-interface Counters {
+/** An endpoint's connection counters, shared by the service proxies and the edge. */
+export interface Counters {
   ip: string;
   active: number;
   total: number;
@@ -58,10 +59,10 @@ export class EndpointStats {
       listed.add(id);
       const c = this.counters.get(id);
       const state = !ep.ready ? 'not-ready' : isFailing(id) ? 'unreachable' : 'serving';
-      out.push(entry(id, ep.ip, ep.ready, state, c));
+      out.push(statusEntry(id, ep.ip, ep.ready, state, c));
     }
     for (const [id, c] of this.counters) {
-      if (!listed.has(id)) out.push(entry(id, c.ip, false, 'draining', c));
+      if (!listed.has(id)) out.push(statusEntry(id, c.ip, false, 'draining', c));
     }
     return out;
   }
@@ -76,7 +77,8 @@ export class EndpointStats {
   }
 }
 
-function entry(name: string, ip: string, ready: boolean, state: EndpointStatus['state'], c: Counters | undefined): EndpointStatus {
+/** One endpoint's status line from its counters (none yet: zeros). */
+export function statusEntry(name: string, ip: string, ready: boolean, state: EndpointStatus['state'], c: Counters | undefined): EndpointStatus {
   return {
     name,
     ip,

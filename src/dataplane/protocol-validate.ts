@@ -133,15 +133,15 @@ export function isDnsName(name: string): boolean {
   return name.split('.').every((l) => /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(l));
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function isInt(v: unknown, min: number, max: number): v is number {
+export function isInt(v: unknown, min: number, max: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }
 
-function eachOf(v: unknown, at: string, p: Problems, fn: (item: unknown, at: string) => unknown): void {
+export function eachOf(v: unknown, at: string, p: Problems, fn: (item: unknown, at: string) => unknown): void {
   if (!Array.isArray(v)) {
     p.push(`${at}: must be an array`);
     return;
