@@ -91,8 +91,9 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
   // reader fetched from outside the folder for them (`../base`), is read by their builds only.
   // A refused entry (a base outside the work tree) is still parsed, so its refusal is reported.
   const roots = kustomizationRoots(files.filter((f) => !fetchedForBuild(f)).map((f) => f.path));
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  const builds = roots.map((root) => buildKustomization(byPath, root));
+  // Most revisions hold no kustomization: they pay for no path index (validate's speed goal, issue 18).
+  const byPath = roots.length > 0 ? new Map(files.map((f) => [f.path, f])) : undefined;
+  const builds = byPath ? roots.map((root) => buildKustomization(byPath, root)) : [];
   // A refused path a kustomization names is reported at that line by its build; not again here.
   const named = new Set(builds.flatMap((b) => b.refused));
   const refusedAlone = (f: RevisionFile): boolean => f.refused !== undefined && !named.has(f.path);
