@@ -196,6 +196,7 @@ describe('HTTPRoute rules', () => {
     expect(condition(parent.conditions, 'Accepted')!.status).toBe('True');
     expect(condition(parent.conditions, 'PartiallyInvalid')).toMatchObject({ status: 'True', reason: 'UnsupportedValue' });
     expect(edge.virtualHosts[0]!.routes.map((r) => r.id)).toEqual(['HTTPRoute/default/r/r1/m0']);
+    expect(edge.backends.map((b) => b.id)).toEqual(['default/b:80']); // the dropped rule's backend is not programmed
     expect(notes).toContainEqual(expect.objectContaining({ object: 'HTTPRoute/default/r', severity: 'warning' }));
 
     const alone = compile([...base(), httpRoute('r', { rules: [{ ...hrule('a'), ...bad }] })]);

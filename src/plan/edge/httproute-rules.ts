@@ -45,11 +45,14 @@ export function compileRules(route: HTTPRoute, res: EdgeResources): CompiledRule
     try {
       const filters = (Array.isArray(rule.filters) ? rule.filters : []).map(filter);
       const timeouts = timeoutsOf(rule);
+      // Collected aside: a rule dropped below leaves no backends or reference problems behind.
+      const compiled: CompiledBackend[] = [];
+      const problems: typeof refProblems = [];
       const backends = (Array.isArray(rule.backendRefs) ? rule.backendRefs : []).map((ref, k) => {
         if (Array.isArray(ref?.filters) && ref.filters.length > 0) throw new Unsupported("per-backend filters are not run by berth's edge");
         const b = backendOf(ref, namespace, `${object}/r${i}/b${k}`, res);
-        if (b.problem) refProblems.push(b.problem);
-        out.backends.push(b.backend);
+        if (b.problem) problems.push(b.problem);
+        compiled.push(b.backend);
         return { backend: b.backend.id, weight: typeof ref?.weight === 'number' ? ref.weight : 1 };
       });
       const matches: HTTPRouteMatch[] = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [{}];
@@ -60,6 +63,8 @@ export function compileRules(route: HTTPRoute, res: EdgeResources): CompiledRule
         return { route: r, rule: i, match: j };
       });
       out.routes.push(...routes);
+      out.backends.push(...compiled);
+      refProblems.push(...problems);
     } catch (err) {
       if (!(err instanceof Unsupported)) throw err;
       out.unsupported.push(`spec.rules[${i}]: ${err.message}`);
