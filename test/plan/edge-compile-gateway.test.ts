@@ -52,6 +52,20 @@ describe('HTTPRoute precedence, item by item (HTTPRouteRule.Matches)', () => {
   });
 });
 
+describe('an Ingress and an HTTPRoute routing the same path on one host', () => {
+  const ing = ingress('web', { rules: [rule(HOST, ipath('/', 'Prefix', 'a'))] });
+  const route = httpRoute('web', { rules: [hrule('b', [{ path: { type: 'PathPrefix', value: '/' } }])] });
+  it.each<[string, Record<string, string>, string, string]>([
+    ['the older object wins (the HTTPRoute)', { 'HTTPRoute/default/web': '2026-01-01T00:00:00Z', 'Ingress/default/web': '2026-06-01T00:00:00Z' }, 'b', 'Ingress/default/web'],
+    ['the older object wins (the Ingress)', { 'Ingress/default/web': '2026-01-01T00:00:00Z', 'HTTPRoute/default/web': '2026-06-01T00:00:00Z' }, 'a', 'HTTPRoute/default/web'],
+    ['same age and namespace/name: the kind decides, stably', {}, 'b', 'Ingress/default/web'],
+  ])('%s; the other is warned', (_n, times, winner, loser) => {
+    const { edge, notes } = compile([...base(), ing, route], { createdAt: (o) => times[o] });
+    expect(serviceFor(edge, { host: HOST, path: '/x' })).toBe(winner);
+    expect(notes).toContainEqual(expect.objectContaining({ object: loser, severity: 'warning', message: expect.stringContaining('never used') }));
+  });
+});
+
 describe('hostnames', () => {
   it.each<[string | undefined, string | undefined, string | undefined | null]>([
     [undefined, undefined, undefined],
@@ -114,6 +128,11 @@ describe('listeners', () => {
     expect(condition(gw.listeners![0]!.conditions, 'Accepted')).toMatchObject({ status: acceptedStatus, reason });
     expect(gw.listeners![0]!.attachedRoutes).toBe(acceptedStatus === 'True' ? 1 : 0);
     expect(condition(status(statuses, 'HTTPRoute/default/r').parents![0]!.conditions, 'Accepted')!.reason).toBe(routeReason);
+  });
+
+  it('a Gateway none of whose listeners can be served is not accepted (ListenersNotValid)', () => {
+    const { statuses } = compile(base([listener('a', { port: 8080 }), listener('b', { protocol: 'UDP', port: 53 })]));
+    expect(status(statuses, 'Gateway/default/gw').conditions).toEqual([expect.objectContaining({ type: 'Accepted', status: 'False', reason: 'ListenersNotValid' })]);
   });
 
   it.each<[string, Record<string, unknown>, Resource[], string, string | undefined]>([
