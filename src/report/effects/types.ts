@@ -35,6 +35,12 @@ export type EffectKind =
   | 'namespace.create'
   | 'namespace.delete'
   | 'config.consumers'
+  | 'routing.host-add'
+  | 'routing.host-remove'
+  | 'routing.route'
+  | 'routing.tls'
+  | 'routing.redirect'
+  | 'routing.default'
   | 'resource.create'
   | 'resource.update'
   | 'resource.delete';

@@ -39,14 +39,15 @@ export interface SteadyLoad {
   stop(): Promise<void>;
 }
 
-export function steadyLoad(targets: LoadTargets, perSecond: number, timeoutMs = 5_000): SteadyLoad {
+/** `headers` go with every request: `{ host: 'shop.test' }` reaches an edge's virtual host by its loopback port. */
+export function steadyLoad(targets: LoadTargets, perSecond: number, timeoutMs = 5_000, headers: Record<string, string> = {}): SteadyLoad {
   const outcomes: LoadOutcome[] = [];
   const pending = new Set<Promise<void>>();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   let retriedReused = 0;
   const get = (url: string, a: http.Agent | false): Promise<{ version: string }> =>
     new Promise((resolve, reject) => {
-      const req = http.get(url, { agent: a, timeout: timeoutMs }, (res) => {
+      const req = http.get(url, { agent: a, timeout: timeoutMs, headers }, (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d));
         res.on('end', () => {
