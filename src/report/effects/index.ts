@@ -2,6 +2,7 @@ import { compareKeys, parseKey } from '../resource-diff.js';
 import type { ResourceChange, ResourceDiff } from '../resource-diff.js';
 import { changedConfigContent, configCauses } from './config.js';
 import type { ConfigCause } from './config.js';
+import { routingEffectsByChange } from './routing.js';
 import { serviceEffects } from './services.js';
 import { countByNamespace, namespaceEffects, volumeEffects } from './storage.js';
 import type { Effect, PlannedChange } from './types.js';
@@ -25,7 +26,7 @@ export { describe, isUnder } from './wording.js';
  * (the live diff sees those as changed too: their spec hash moves).
  */
 export function planEffects(diff: ResourceDiff, replacesPods: ReadonlyMap<string, boolean | 'paused'> = new Map()): PlannedChange[] {
-  const ctx: Context = { changedConfig: changedConfigContent(diff.changes), counts: countByNamespace(diff), restartedBy: new Map(), replacesPods };
+  const ctx: Context = { changedConfig: changedConfigContent(diff.changes), counts: countByNamespace(diff), restartedBy: new Map(), replacesPods, routing: routingEffectsByChange(diff) };
   const candidates: Array<{ change: ResourceChange; causes: ConfigCause[] }> = [];
   for (const change of diff.changes) candidates.push({ change, causes: change.after ? configCauses(change.after, ctx.changedConfig) : [] });
   for (const r of diff.unchanged) {
@@ -35,7 +36,7 @@ export function planEffects(diff: ResourceDiff, replacesPods: ReadonlyMap<string
   }
   const planned: PlannedChange[] = [];
   for (const { change, causes } of candidates) {
-    const effects = effectsOf(change, causes, ctx);
+    const effects = [...effectsOf(change, causes, ctx), ...(ctx.routing.get(change.key) ?? [])];
     // A workload running no pods has nothing to restart (its next pods read the new content),
     // so an otherwise unchanged one is not a change at all.
     if (change.fields.length === 0 && effects.length === 0) continue;
@@ -53,6 +54,8 @@ interface Context {
   restartedBy: Map<string, string[]>;
   /** Live diff: whether a workload's pods are replaced, by what runs (createDiffReport). */
   replacesPods: ReadonlyMap<string, boolean | 'paused'>;
+  /** Change key → what it does to the edge's routing (routing.ts). */
+  routing: Map<string, Effect[]>;
 }
 
 /** On a ConfigMap or Secret change: which workloads' pods restart because of it. */

@@ -1,7 +1,10 @@
 import type { EdgeFilter, EdgeRoute } from '../../dataplane/edge-types.js';
+import type { Resource } from '../../model/types.js';
+import { compileRoutes } from '../../plan/edge/compile.js';
 import type { CompiledEdge, CompiledVirtualHost } from '../../plan/edge/compiled.js';
+import type { ResourceDiff } from '../resource-diff.js';
 import type { Effect } from './types.js';
-import { effect } from './wording.js';
+import { describe, effect } from './wording.js';
 
 /**
  * What a change of the route table does to traffic, host by host: the offline diff's "host
@@ -115,4 +118,46 @@ function target(r: EdgeRoute, edge: CompiledEdge): string {
     return live.length === 1 ? name : `${name} ${Math.round((x.weight / total) * 100)}%`;
   });
   return `${names.join(' / ')}${suffix}`;
+}
+
+/** Kinds whose change can change what the edge serves. */
+const ROUTING_KINDS = new Set(['Ingress', 'IngressClass', 'Gateway', 'GatewayClass', 'HTTPRoute', 'Service', 'Secret', 'Certificate']);
+const ROUTE_OWNERS = new Set(['Ingress', 'HTTPRoute']);
+
+/**
+ * Routing effects of a resource diff, by the key of the change they belong to: a host's effects
+ * go to the Ingresses and HTTPRoutes that route it (before or after); when none of those changed
+ * (a Service or Secret did, or a Gateway's listeners), to the first changed object that can
+ * change routing. A changed TLS Secret also says which hosts serve its new certificate.
+ * The diff has no host policy: Gateway listeners are judged against the default ports 80/443.
+ */
+export function routingEffectsByChange(diff: ResourceDiff): Map<string, Effect[]> {
+  const out = new Map<string, Effect[]>();
+  const relevant = diff.changes.filter((c) => ROUTING_KINDS.has(c.kind));
+  if (relevant.length === 0) return out;
+  const beforeRes = [...diff.unchanged, ...diff.changes.flatMap((c) => (c.before ? [c.before] : []))];
+  const afterRes = [...diff.unchanged, ...diff.changes.flatMap((c) => (c.after ? [c.after] : []))];
+  const hasEdge = (rs: readonly Resource[]) => rs.some((r) => ROUTE_OWNERS.has(r.object.kind));
+  if (!hasEdge(beforeRes) && !hasEdge(afterRes)) return out;
+  const opts = { ports: { http: 80, https: 443 } };
+  const before = compileRoutes(beforeRes, opts);
+  const after = compileRoutes(afterRes, opts);
+  const add = (key: string, e: Effect) => out.set(key, [...(out.get(key) ?? []), e]);
+  const changed = new Set(relevant.map((c) => c.key));
+  const owners = (host: string) => {
+    const keys = new Set<string>();
+    for (const s of [...before.statuses, ...after.statuses]) if (s.hosts.includes(host) && changed.has(s.object)) keys.add(s.object);
+    return [...keys].sort();
+  };
+  const fallback = relevant.map((c) => c.key).sort()[0]!;
+  for (const h of routingEffects(before.edge, after.edge)) {
+    const keys = owners(h.host);
+    for (const key of keys.length > 0 ? keys : [fallback]) add(key, h.effect);
+  }
+  for (const c of relevant) {
+    if (c.kind !== 'Secret' || c.action !== 'update') continue;
+    const hosts = hostsUsingSecret(after.edge, c.key);
+    if (hosts.length > 0) add(c.key, effect('routing.tls', `${describe('Secret', c.name)} changed: ${hosts.join(', ')} ${hosts.length === 1 ? 'serves' : 'serve'} its new certificate on new connections; open connections keep theirs`));
+  }
+  return out;
 }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { Resource } from '../../src/model/types.js';
+import { createDiffReport } from '../../src/report/render/report.js';
+import { ingress, ipath, secret, service } from '../plan/edge-support.js';
+
+/**
+ * The diff attaches routing effects to the change that causes them: the Ingress that adds a
+ * host, or, when no Ingress changed, the Service or Secret that did.
+ */
+function diff(before: Resource[], after: Resource[]) {
+  return createDiffReport({ from: { id: 'a', origin: 'a' }, to: { id: 'b', origin: 'b' }, before, after });
+}
+const effects = (r: ReturnType<typeof diff>, key: string) => r.changes.find((c) => c.key === key)?.effects.map((e) => `${e.kind}: ${e.message}`);
+
+const shop = (svc: string, extra: Record<string, unknown> = {}) => ingress('shop', { rules: [{ host: 'shop.test', http: { paths: [ipath('/', 'Prefix', svc)] } }], ...extra });
+
+describe('diff: routing changes on the changes that cause them', () => {
+  it('a new Ingress says which host is now served and where it goes', () => {
+    const r = diff([service('web')], [service('web'), shop('web')]);
+    expect(effects(r, 'Ingress/default/shop')).toEqual(['routing.host-add: host shop.test now served (HTTP): path / (Prefix) → service web:80']);
+  });
+
+  it('an Ingress moved to another Service says so (the docs\' "host shop.example.com now routes to svc/web-v2")', () => {
+    const r = diff([service('web'), service('web-v2'), shop('web')], [service('web'), service('web-v2'), shop('web-v2')]);
+    expect(effects(r, 'Ingress/default/shop')).toEqual(['routing.route: host shop.test: path / (Prefix) now routes to service web-v2:80 (was service web:80)']);
+  });
+
+  it('deleting the Service behind an unchanged Ingress is told on the Service: the route answers 500', () => {
+    const r = diff([service('web'), shop('web')], [shop('web')]);
+    expect(effects(r, 'Service/default/web')).toContain('routing.route: host shop.test: path / (Prefix) now routes to service web:80 (not found: 500) (was service web:80)');
+  });
+
+  it('a changed TLS Secret says which hosts serve its new certificate', () => {
+    const tls = { tls: [{ hosts: ['shop.test'], secretName: 'shop-tls' }] };
+    const s1 = secret('shop-tls');
+    const s2 = { ...s1, object: { ...s1.object, data: { 'tls.crt': 'Yg==' } } } as Resource;
+    const r = diff([service('web'), shop('web', tls), s1], [service('web'), shop('web', tls), s2]);
+    expect(effects(r, 'Secret/default/shop-tls')).toContain('routing.tls: secret shop-tls changed: shop.test serves its new certificate on new connections; open connections keep theirs');
+  });
+
+  it('a diff without edge objects compiles nothing and says nothing about routing', () => {
+    const r = diff([service('web')], [service('web', [{ port: 8080, name: 'http' }])]);
+    expect(effects(r, 'Service/default/web')!.some((e) => e.startsWith('routing.'))).toBe(false);
+  });
+});
