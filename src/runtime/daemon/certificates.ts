@@ -31,6 +31,9 @@ export interface CertificateControllerDeps {
   stopped: () => boolean;
 }
 
+/** What the composition root gives the daemon to run ACME orders with. */
+export type CertificateOrdersSeam = Pick<CertificateControllerDeps, 'issuer' | 'publisher' | 'precheck'>;
+
 export interface CertificateController {
   /** Plans and runs the due orders now (after a pass, at start); coalesces with a run under way. */
   kick(): void;

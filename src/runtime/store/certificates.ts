@@ -15,6 +15,8 @@ export interface CertificateStore {
   listCertificates(app: string): CertificateRecord[];
   recordAcmeAccount(app: string, account: AcmeAccountRecord): void;
   getAcmeAccount(app: string, issuerKey: string, server: string): AcmeAccountRecord | undefined;
+  /** The app's accounts, for the issuers' Ready condition; keys included (views never output them). */
+  listAcmeAccounts(app: string): AcmeAccountRecord[];
 }
 
 interface Row {
@@ -57,6 +59,7 @@ export function createCertificateStore(db: Db): CertificateStore {
      ON CONFLICT (app, issuer_key, server) DO UPDATE SET email = excluded.email, key_pem = excluded.key_pem, account_url = excluded.account_url`,
   );
   const selectAccount = db.prepare('SELECT * FROM acme_accounts WHERE app = ? AND issuer_key = ? AND server = ?');
+  const selectAccounts = db.prepare('SELECT * FROM acme_accounts WHERE app = ? ORDER BY issuer_key, server');
   return {
     recordCertificate: (app, r) =>
       inWriteTransaction(db, () => {
@@ -88,10 +91,14 @@ export function createCertificateStore(db: Db): CertificateStore {
       }),
     getAcmeAccount: (app, issuerKey, server) => {
       const row = selectAccount.get(app, issuerKey, server) as AccountRow | undefined;
-      if (!row) return undefined;
-      return { issuerKey: row.issuer_key, server: row.server, keyPem: row.key_pem, ...(row.email !== null ? { email: row.email } : {}), ...(row.account_url !== null ? { accountUrl: row.account_url } : {}) };
+      return row ? accountFromRow(row) : undefined;
     },
+    listAcmeAccounts: (app) => (selectAccounts.all(app) as AccountRow[]).map(accountFromRow),
   };
+}
+
+function accountFromRow(row: AccountRow): AcmeAccountRecord {
+  return { issuerKey: row.issuer_key, server: row.server, keyPem: row.key_pem, ...(row.email !== null ? { email: row.email } : {}), ...(row.account_url !== null ? { accountUrl: row.account_url } : {}) };
 }
 
 function fromRow(r: Row): CertificateRecord {
