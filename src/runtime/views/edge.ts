@@ -5,6 +5,7 @@ import type { AnyObject } from '../../model/types.js';
 import { resourceKey } from '../../model/types.js';
 import { certificateStatus, issuerReady } from '../../plan/certificate-status.js';
 import { impliedCertificates } from '../../plan/ingress-certificates.js';
+import { issuedSecrets } from '../../plan/certificate-secrets.js';
 import type { ViewContext } from './context.js';
 import { itemMeta, rfc3339 } from './meta.js';
 import type { Condition, View } from './types.js';
@@ -115,6 +116,18 @@ export function certificateView(ctx: ViewContext, entry: InventoryEntry): View {
     ...(s.lastFailureTime !== undefined ? { lastFailureTime: rfc3339(s.lastFailureTime) } : {}),
   };
   return { kind: 'Certificate', ...base(entry), object: { apiVersion: cert.apiVersion, kind: 'Certificate', metadata: metaOf(ctx, entry), spec: cert.spec, status } };
+}
+
+/** The kubernetes.io/tls Secrets of issued certificates, as the pass generates them, dated by their certificate. */
+export function generatedSecretEntries(ctx: ViewContext): InventoryEntry[] {
+  const records = ctx.state.certificates ?? [];
+  if (records.length === 0) return [];
+  const resources = ctx.state.inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } }));
+  return issuedSecrets(resources, records).map((s) => {
+    const rec = records.find((r) => r.secretName === s.object.metadata.name && r.key.split('/')[1] === s.object.metadata.namespace);
+    const namespace = s.object.metadata.namespace ?? 'default';
+    return { key: s.key, kind: 'Secret', namespace, name: s.object.metadata.name, specHash: '', object: s.object, sourceRevision: '', appliedAt: rec?.notBefore ?? ctx.state.now };
+  });
 }
 
 /** The Certificates the app's Ingresses imply (cert-manager's ingress-shim), as entries dated like their Ingress. */
