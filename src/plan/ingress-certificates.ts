@@ -31,14 +31,15 @@ export interface ImpliedCertificates {
 
 /** The Certificates the app's Ingresses imply, minus those an explicit Certificate overrides. */
 export function impliedCertificates(objects: readonly AnyObject[]): ImpliedCertificates {
-  const explicit = new Set(objects.filter((o) => o.kind === 'Certificate').map((o) => resourceKey('Certificate', o.metadata.namespace ?? 'default', o.metadata.name)));
+  const explicit = new Set(objects.filter((o) => o.kind === 'Certificate').map((o) => resourceKey('Certificate', o.metadata?.namespace ?? 'default', o.metadata?.name)));
   const byKey = new Map<string, Certificate>();
   const refused: ImpliedCertificates['refused'] = [];
   for (const o of objects) {
     if (o.kind !== 'Ingress') continue;
     const ing = o as Ingress;
-    const a = ing.metadata.annotations ?? {};
-    const namespace = ing.metadata.namespace ?? 'default';
+    // Validation runs this on objects not yet known to be well-formed: read defensively.
+    const a: Record<string, string> = isRecord(ing.metadata?.annotations) ? (ing.metadata.annotations as Record<string, string>) : {};
+    const namespace = ing.metadata?.namespace ?? 'default';
     const issuer = a[ANNOTATION.issuer];
     const clusterIssuer = a[ANNOTATION.clusterIssuer];
     if (!issuer && !clusterIssuer) continue;
@@ -49,14 +50,16 @@ export function impliedCertificates(objects: readonly AnyObject[]): ImpliedCerti
     const issuerRef = clusterIssuer
       ? { name: clusterIssuer, kind: 'ClusterIssuer', group: 'cert-manager.io' }
       : { name: issuer!, kind: a[ANNOTATION.issuerKind] ?? 'Issuer', group: a[ANNOTATION.issuerGroup] ?? 'cert-manager.io' };
-    for (const tls of ing.spec?.tls ?? []) {
+    const entries = Array.isArray(ing.spec?.tls) ? ing.spec.tls : [];
+    for (const tls of entries) {
       // The shim needs a Secret name to name the Certificate after; an entry without one is skipped.
-      if (!tls.secretName) continue;
+      if (!isRecord(tls) || typeof tls.secretName !== 'string' || !tls.secretName) continue;
+      const hosts = Array.isArray(tls.hosts) ? tls.hosts.filter((h): h is string => typeof h === 'string') : [];
       const key = resourceKey('Certificate', namespace, tls.secretName);
       if (explicit.has(key)) continue;
       const seen = byKey.get(key);
       if (seen) {
-        seen.spec.dnsNames = [...new Set([...(seen.spec.dnsNames ?? []), ...(tls.hosts ?? [])])];
+        seen.spec.dnsNames = [...new Set([...(seen.spec.dnsNames ?? []), ...hosts])];
         continue;
       }
       byKey.set(key, {
@@ -66,7 +69,7 @@ export function impliedCertificates(objects: readonly AnyObject[]): ImpliedCerti
         spec: {
           secretName: tls.secretName,
           issuerRef,
-          dnsNames: [...new Set(tls.hosts ?? [])],
+          dnsNames: [...new Set(hosts)],
           ...(a[ANNOTATION.commonName] ? { commonName: a[ANNOTATION.commonName] } : {}),
           ...(a[ANNOTATION.duration] ? { duration: a[ANNOTATION.duration] } : {}),
           ...(a[ANNOTATION.renewBefore] ? { renewBefore: a[ANNOTATION.renewBefore] } : {}),
@@ -93,4 +96,8 @@ function privateKey(a: Record<string, string>): Pick<Certificate['spec'], 'priva
 /** Every Certificate of the app: its own, then those its Ingresses imply. */
 export function allCertificates(objects: readonly AnyObject[]): Certificate[] {
   return [...(objects.filter((o) => o.kind === 'Certificate') as Certificate[]), ...impliedCertificates(objects).certificates];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

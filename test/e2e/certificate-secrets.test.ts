@@ -48,9 +48,8 @@ spec:
         image: ${image}
         command: [sh, -c, 'exec sleep 100000']
         volumeMounts: [{name: tls, mountPath: /etc/tls}]
-      # Optional: the Secret exists once the certificate is issued (berth's validation does not
-      # yet count a Certificate's secretName as defining it).
-      volumes: [{name: tls, secret: {secretName: web-tls, optional: true}}]
+      # Not optional: validation counts the Certificate's secretName as defined.
+      volumes: [{name: tls, secret: {secretName: web-tls}}]
 ---
 `;
 
