@@ -1,7 +1,14 @@
+import { PassThrough } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Dockerode from 'dockerode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DockerClient } from '../../../src/apply/docker.js';
+import { createDaemonMetrics } from '../../../src/runtime/api/metrics.js';
+import { createControlPlane } from '../../../src/runtime/compose.js';
+import { createDaemon } from '../../../src/runtime/daemon/daemon.js';
+import type { GitSource } from '../../../src/sources/git.js';
 import { issuedSecrets } from '../../../src/plan/certificate-secrets.js';
 import type { AcmeIssuer, IssueRequest } from '../../../src/runtime/acme/client.js';
 import { AcmeOrderError } from '../../../src/runtime/acme/client.js';
@@ -106,5 +113,69 @@ describe('the certificate controller', () => {
     expect(ca.orders).toHaveLength(2);
     expect(store.listCertificates(APP)[0]).toMatchObject({ failures: 2, nextAttemptAt: t0 + H + 2 * H });
     c.stop();
+  });
+});
+
+describe('the daemon runs the controller behind its seam', () => {
+  /** A Docker that answers every read with nothing: a revision of cert-manager objects needs no Docker change. */
+  const docker: DockerClient = {
+    api: {
+      listContainers: () => Promise.resolve([]),
+      // The app's network exists already (as in daemon.test.ts): the pass needs no Docker change.
+      listNetworks: () => Promise.resolve([{ Id: 'n1', Name: 'berth_unit_default', Labels: { 'berth.namespace': 'default' } }]),
+      listVolumes: () => Promise.resolve({ Volumes: [] }),
+      ping: () => Promise.resolve('OK'),
+      info: () => Promise.resolve({ Name: 'unit-host', Architecture: 'x86_64', OSType: 'linux' }),
+      getEvents: () => Promise.resolve(new PassThrough()),
+    } as unknown as Dockerode,
+    calls: { byOperation: new Map(), total: () => 0, mutating: () => 0, reset: () => undefined },
+    apiVersion: () => Promise.resolve('1.41'),
+  };
+  const yaml = `apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata: {name: le}
+spec:
+  acme: {server: "https://ca.test/dir", privateKeySecretRef: {name: le}, solvers: [{http01: {ingress: {}}}]}
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: web}
+spec: {secretName: web-tls, dnsNames: [shop.test], issuerRef: {name: le, kind: ClusterIssuer}}
+`;
+  const source: GitSource = {
+    description: 'https://git.example.com/deploy.git@main',
+    fetch: async () => ({ id: 'rev-1', origin: 'git test', files: [{ path: 'certs.yaml', content: Buffer.from(yaml) }], commit: 'rev-1', message: '', author: '', committedAt: 0 }),
+  };
+
+  it('after the first pass it orders the certificate, and the issuance triggers a pass (reason certificate)', async () => {
+    const ca = fakeCa();
+    const metrics = createDaemonMetrics();
+    const log = silentLogger();
+    const daemon = createDaemon(
+      { docker, store, clock, log, random: () => 0, metrics, plane: createControlPlane({ docker, store, clock, log }, 'unit'), holder: { id: 'daemon:test:1', pid: process.pid, hostname: 'test', kind: 'daemon' }, certificates: { issuer: ca, publisher: { publish: async () => {}, unpublish: async () => {} } } },
+      {
+        app: 'unit',
+        source: { kind: 'git', source, pollIntervalMs: 60_000 },
+        validate: {},
+        allowEmpty: false,
+        resyncIntervalMs: 300_000,
+        passTimeoutMs: 60_000,
+        passBackoff: { minMs: 1_000, factor: 2, capMs: 300_000, jitter: 0 },
+        sourceBackoff: { minMs: 1_000, factor: 2, capMs: 300_000, jitter: 0 },
+      },
+    );
+    try {
+      await daemon.start();
+      // Step the fake clock until the order has run and its pass has been asked for (orders run beside passes).
+      for (let i = 0; i < 50 && (metrics.triggers.get({ trigger: 'certificate' }) ?? 0) < 1; i++) await clock.advance(0);
+      await clock.advance(0);
+      await daemon.idle();
+      expect(ca.orders.map((o) => o.order.key)).toEqual(['Certificate/default/web']);
+      expect(store.listCertificates('unit')[0]).toMatchObject({ chainPem: 'CHAIN1' });
+      expect(metrics.triggers.get({ trigger: 'certificate' })).toBe(1);
+      expect(daemon.status().lastPass).toMatchObject({ result: 'synced', revision: 'rev-1' });
+    } finally {
+      await daemon.stop();
+    }
   });
 });
