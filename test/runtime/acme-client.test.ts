@@ -109,9 +109,22 @@ describe('ACME orders against pebble', () => {
     expect(new X509Certificate(store.listCertificates(APP)[0]!.chainPem!).subjectAltName).toBe('DNS:shop.test');
   });
 
+  it("a challenge the CA cannot validate fails the order with the CA's RFC 8555 problem type", async () => {
+    const objs = objects({ server: pebble.directoryUrl, skipTLSVerify: true }, ['nothing.test']);
+    const certs = allCertificates(objs).map((c) => ({ ...c, metadata: { ...c.metadata, name: 'lost' }, spec: { ...c.spec, secretName: 'lost-tls' } }));
+    const p = planCertificates({ now: Date.now(), objects: objs, certificates: certs, records: [] });
+    // Published nowhere and not pre-checked: pebble asks the edge, which has no such token.
+    const lost = { ...deps(), publisher: { publish: async () => {}, unpublish: async () => {} }, precheck: undefined };
+    expect(await runCertificateOrders(lost, p)).toEqual({ issued: 0, failed: 1 });
+    const rec = store.listCertificates(APP).find((r) => r.key === 'Certificate/default/lost')!;
+    expect(rec.lastFailure).toMatchObject({ type: expect.stringMatching(/^urn:ietf:params:acme:error:(unauthorized|connection|incorrectResponse)$/), detail: expect.any(String) });
+    expect(rec.chainPem).toBeUndefined();
+  });
+
   it('a CA that does not answer: the failure is recorded with a 1 h back-off and the issued certificate is kept', async () => {
     const closed = await freePort();
-    const before = store.listCertificates(APP)[0]!;
+    const web = () => store.listCertificates(APP).find((r) => r.key === 'Certificate/default/web-tls')!;
+    const before = web();
     const objs = objects({ server: `https://127.0.0.1:${closed}/dir`, skipTLSVerify: true }, ['shop.test']);
     // Another server is another issuer account; the request (names, issuer key) is the same.
     const p = plan([...objs]);
@@ -120,12 +133,12 @@ describe('ACME orders against pebble', () => {
     expect(renewing.orders).toHaveLength(1);
     const start = Date.now();
     expect(await runCertificateOrders(deps(), renewing)).toEqual({ issued: 0, failed: 1 });
-    const [rec] = store.listCertificates(APP);
+    const rec = web();
     expect(rec).toMatchObject({ failures: 1, chainPem: before.chainPem, lastFailure: { detail: expect.stringMatching(/ECONNREFUSED/) } });
     expect(rec!.nextAttemptAt! - rec!.lastFailureAt!).toBe(HOUR);
     expect(rec!.lastFailureAt!).toBeGreaterThanOrEqual(start);
-    const failed = store.listEvents({ app: APP }).find((e) => e.reason === 'Failed');
-    expect(failed).toMatchObject({ type: 'Warning', objectKey: 'Certificate/default/web-tls' });
+    const failed = store.listEvents({ app: APP }).find((e) => e.reason === 'Failed' && e.objectKey === 'Certificate/default/web-tls');
+    expect(failed).toMatchObject({ type: 'Warning', message: expect.stringContaining('ECONNREFUSED') });
     // Held back until the back-off ends, even though renewal is due.
     const held = planCertificates({ now: before.renewalTime! + 1, objects: objs, certificates: allCertificates(objs), records: store.listCertificates(APP) });
     expect(held).toMatchObject({ orders: [], nextWakeAt: rec!.nextAttemptAt });

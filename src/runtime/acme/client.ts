@@ -96,6 +96,15 @@ async function orderOnce(deps: AcmeIssuerDeps, req: IssueRequest): Promise<Issue
   const saved = { httpsAgent: defaults.httpsAgent, acmeSettings: defaults.acmeSettings ? { ...defaults.acmeSettings } : undefined };
   const agent = trustAgent(order);
   defaults.httpsAgent = agent;
+  // acme-client reports a CA's problem by its detail alone: note each problem document (and each
+  // invalid challenge's error) the CA sends, so a failure keeps its RFC 8555 type.
+  const problems: Array<{ type: string; detail: string }> = [];
+  const noteProblems = acme.axios.interceptors.response.use((resp) => {
+    const data = resp.data as { type?: unknown; detail?: unknown; error?: { type?: unknown; detail?: unknown } } | undefined;
+    const p = data?.error ?? data;
+    if (typeof p?.type === 'string' && typeof p.detail === 'string' && p.type.startsWith('urn:ietf:params:acme:error:')) problems.push({ type: p.type, detail: p.detail });
+    return resp;
+  });
   if (deps.retry && defaults.acmeSettings) {
     defaults.acmeSettings.retryMaxAttempts = deps.retry.maxAttempts;
     defaults.acmeSettings.retryDefaultDelay = deps.retry.delaySeconds;
@@ -129,8 +138,9 @@ async function orderOnce(deps: AcmeIssuerDeps, req: IssueRequest): Promise<Issue
     log.info({ dnsNames: order.dnsNames, notAfter: info.notAfter.toISOString() }, 'certificate issued');
     return { keyPem: certKey, chainPem, notBefore: info.notBefore.getTime(), notAfter: info.notAfter.getTime() };
   } catch (err) {
-    throw asOrderError(err);
+    throw asOrderError(err, problems);
   } finally {
+    acme.axios.interceptors.response.eject(noteProblems);
     defaults.httpsAgent = saved.httpsAgent;
     if (saved.acmeSettings && defaults.acmeSettings) Object.assign(defaults.acmeSettings, saved.acmeSettings);
   }
@@ -187,10 +197,10 @@ function curve(size: number): 'P-256' | 'P-384' | 'P-521' {
 }
 
 /** acme-client reports an ACME problem as its detail only; the type is kept when an error carries it. */
-function asOrderError(err: unknown): AcmeOrderError {
+function asOrderError(err: unknown, problems: ReadonlyArray<{ type: string; detail: string }>): AcmeOrderError {
   if (err instanceof AcmeOrderError) return err;
   const e = err as { message?: string; code?: string; response?: { data?: { type?: string; detail?: string } } };
-  const type = e.response?.data?.type;
+  const type = e.response?.data?.type ?? [...problems].reverse().find((p) => e.message?.includes(p.detail))?.type;
   let detail = e.response?.data?.detail ?? e.message ?? String(err);
   // acme-client's response interceptor reads a missing response after a failed connection.
   if (err instanceof TypeError && /reading 'config'/.test(detail)) detail = 'the ACME server stopped answering during the order (connection failed)';
