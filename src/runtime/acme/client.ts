@@ -66,14 +66,15 @@ export function createAcmeIssuer(deps: AcmeIssuerDeps): AcmeIssuer {
   let queue: Promise<unknown> = Promise.resolve();
   return {
     issue(req) {
-      const run = queue.then(() => withDeadline(deps, req.order, orderOnce(deps, req)));
-      queue = run.catch(() => undefined);
-      return run;
+      const started = queue.then(() => ({ work: orderOnce(deps, req) }));
+      // The next order waits for this one to end, even past its deadline: it holds the process-wide settings.
+      queue = started.then(({ work }) => work.catch(() => undefined));
+      return started.then(({ work }) => withDeadline(deps, req.order, work));
     },
   };
 }
 
-/** The order's result, or a failure at the deadline (the order still finishes before the next starts). */
+/** The order's result, or a failure at the deadline. */
 async function withDeadline<T>(deps: AcmeIssuerDeps, order: CertificateOrder, work: Promise<T>): Promise<T> {
   const ms = deps.deadlineMs ?? ORDER_DEADLINE_MS;
   let timer: ReturnType<Clock['setTimeout']> | undefined;
@@ -84,8 +85,6 @@ async function withDeadline<T>(deps: AcmeIssuerDeps, order: CertificateOrder, wo
     return await Promise.race([work, deadline]);
   } finally {
     if (timer) deps.clock.clearTimeout(timer);
-    // An order past its deadline still holds the process-wide settings until it ends.
-    await work.catch(() => undefined);
   }
 }
 
