@@ -20,6 +20,10 @@ command -v ssh-keyscan >/dev/null 2>&1 || need_packages+=(openssh-client)
 # ... and conntrack: the NodePort fast path deletes the closed flows of endpoints that left
 # before Docker purges them by address (kernel-forwarder.ts, issue 13 #4).
 [ -x /usr/sbin/conntrack ] || [ -x /sbin/conntrack ] || need_packages+=(conntrack)
+# ACME is tested against a real CA on loopback: Debian's pebble (it ships pebble-challtestsrv
+# too), with its HTTPS certificate made by openssl (test/e2e/support/pebble.ts).
+command -v pebble >/dev/null 2>&1 && command -v pebble-challtestsrv >/dev/null 2>&1 || need_packages+=(pebble)
+command -v openssl >/dev/null 2>&1 || need_packages+=(openssl)
 if [ "${BERTH_SETUP_BENCH:-0}" = 1 ]; then
   command -v docker-compose >/dev/null 2>&1 || need_packages+=(docker-compose)
 fi

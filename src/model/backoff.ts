@@ -93,3 +93,9 @@ export const NETWORK_REMOVE_BACKOFF: BackoffPolicy & { readonly retries: number 
 export function shouldResetBackoff(runDurationMs: number): boolean {
   return runDurationMs > CRASH_LOOP_BACKOFF.resetAfterMs;
 }
+
+/**
+ * A failed certificate issuance (ACME order), as cert-manager backs off a Certificate's
+ * failed issuances: 1 h, 2 h, 4 h, … capped at 32 h; the attempt is the failures in a row.
+ */
+export const CERT_ISSUE_BACKOFF: BackoffPolicy = Object.freeze({ minMs: 3_600_000, factor: 2, capMs: 32 * 3_600_000, jitter: 0 });

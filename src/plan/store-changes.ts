@@ -14,6 +14,7 @@ import type {
 import type { IntentResult } from '../model/intent.js';
 import type { HostPolicy } from '../model/policy.js';
 import type { VolumeBindingRecord } from '../model/storage.js';
+import type { AcmeAccountRecord, CertificateRecord } from '../model/certificate-state.js';
 
 /**
  * What a controller decided the store should remember, as data: the planner returns these
@@ -71,6 +72,14 @@ export type StoreChange = (
   /** A PersistentVolume's binding as plan/volume-binding.ts decided it (insert or replace). */
   | { type: 'bind-volume'; record: VolumeBindingRecord }
   | { type: 'forget-volume'; volume: string }
+  /** A certificate issued for a Certificate (plan/certificates.ts): the whole record, failures reset. */
+  | { type: 'record-certificate'; record: CertificateRecord }
+  /** A failed issuance: the record with its failure count, the CA's problem and the back-off's next attempt. */
+  | { type: 'record-certificate-failure'; record: CertificateRecord }
+  /** The Certificate left the revision: its record (and so its generated Secret) goes. */
+  | { type: 'forget-certificate'; key: string }
+  /** An issuer's ACME account: the key generated for it (committed before it is registered) and its URL. */
+  | { type: 'record-acme-account'; account: AcmeAccountRecord }
 ) & { onSuccessOf?: readonly string[] };
 
 export type StoreChangeType = StoreChange['type'];

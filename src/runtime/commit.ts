@@ -111,6 +111,16 @@ function applyChange(store: Store, app: string, c: StoreChange): void {
     case 'forget-volume':
       store.forgetVolumeBinding(app, c.volume);
       return;
+    case 'record-certificate':
+    case 'record-certificate-failure':
+      store.recordCertificate(app, c.record);
+      return;
+    case 'forget-certificate':
+      store.forgetCertificate(app, c.key);
+      return;
+    case 'record-acme-account':
+      store.recordAcmeAccount(app, c.account);
+      return;
   }
 }
 

@@ -152,7 +152,8 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
     expect(rows((await t.berth('get', 'clusterissuer')).stdout).map((r) => r.slice(0, 2))).toEqual([['letsencrypt', 'Unknown']]);
     const cert = await t.berth('get', 'cert');
     expect(cert.stdout.split('\n')[0]).toMatch(/^NAME\s+READY\s+SECRET\s+AGE$/);
-    expect(rows(cert.stdout).map((r) => r.slice(0, 3))).toEqual([['api', 'False', 'api-tls']]);
+    // The Ingress's cert-manager.io/cluster-issuer annotation implies a Certificate for its TLS Secret (ingress-shim).
+    expect(rows(cert.stdout).map((r) => r.slice(0, 3))).toEqual([['api', 'False', 'api-tls'], ['web-tls', 'False', 'web-tls']]);
   });
 
   it('-o json and -o yaml are the API shapes', async () => {
@@ -195,7 +196,8 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
     const r = await t.berth('apply', '-f', t.dir, '--prune');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('certificate.cert-manager.io/api pruned');
-    expect(rows((await t.berth('get', 'cert')).stdout)).toEqual([]);
+    // Only the Certificate the Ingress's annotation implies is left.
+    expect(rows((await t.berth('get', 'cert')).stdout).map((x) => x[0])).toEqual(['web-tls']);
     expect(rows((await t.berth('get', 'issuer')).stdout).map((x) => x[0])).toEqual(['local']);
   });
 });

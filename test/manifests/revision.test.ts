@@ -47,6 +47,23 @@ describe('revision-wide checks', () => {
       want: [at(13, 25, 'missing-reference', 'spec.volumes[0].configMap.name', 'error', 'pod.yaml')],
     },
     {
+      name: "a Secret a Certificate (or an Ingress's cert-manager.io annotation) makes counts as defined; another namespace's does not",
+      files: {
+        'pod.yaml': podUsing('', '  volumes:\n    - name: a\n      secret: {secretName: api-tls}\n    - name: b\n      secret: {secretName: web-tls}\n    - name: c\n      secret: {secretName: other-tls}\n'),
+        'certs.yaml':
+          'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: le}\nspec:\n  acme: {server: "https://ca.test/dir", privateKeySecretRef: {name: le}, solvers: [{http01: {ingress: {}}}]}\n---\n' +
+          'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: api}\nspec: {secretName: api-tls, dnsNames: [api.test], issuerRef: {name: le, kind: ClusterIssuer}}\n---\n' +
+          'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: other, namespace: other}\nspec: {secretName: other-tls, dnsNames: [o.test], issuerRef: {name: le, kind: ClusterIssuer}}\n---\n' +
+          'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, annotations: {cert-manager.io/cluster-issuer: le}}\nspec:\n  tls: [{hosts: [shop.test], secretName: web-tls}]\n  rules: [{host: shop.test, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]\n',
+      },
+      want: [
+        at(2, 7, 'edge-not-served', 'kind', 'warning', 'certs.yaml'),
+        at(14, 36, 'undeclared-namespace', 'metadata.namespace', 'warning', 'certs.yaml'),
+        at(22, 98, 'edge-missing-reference', 'spec.rules[0].http.paths[0].backend.service.name', 'warning', 'certs.yaml'),
+        at(17, 28, 'missing-reference', 'spec.volumes[2].secret.secretName', 'error', 'pod.yaml'),
+      ],
+    },
+    {
       name: 'keys read from ConfigMaps and Secrets must exist',
       files: {
         'cm.yaml': cm('settings', undefined, 'data:\n  greeting: hi\nbinaryData:\n  logo: aGk=\n'),

@@ -51,7 +51,8 @@ const NGINX_CLASS = clusterEntry({ apiVersion: 'gateway.networking.k8s.io/v1', k
 const CLUSTER_ISSUER = clusterEntry({ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'le' }, spec: { acme: { server: 'https://acme-v02.api.letsencrypt.org/directory', privateKeySecretRef: { name: 'le' } } } } as never);
 
 const INVENTORY = [entry(ING), entry(CATCH_ALL), entry(ROUTE), entry(OTHER_ROUTE), entry(GW), entry(ISSUER), entry(SELF), entry(CERT), CLASS, GW_CLASS, NGINX_CLASS, CLUSTER_ISSUER];
-const state = liveState({ inventory: INVENTORY });
+// No daemon drives the app: nothing runs ACME orders (views-certificates.test.ts has the daemon's side).
+const state = liveState({ inventory: INVENTORY, controller: null });
 
 function table(kind: Kind, options: { wide?: boolean; allNamespaces?: boolean } = {}): string[] {
   return formatColumns(tableRows(kind, buildViews(state, [kind]), { now: NOW, ...options })).trimEnd().split('\n');
@@ -75,7 +76,7 @@ describe('get', () => {
 
   it('certificate -o wide says why it is not ready', () => {
     const row = table('Certificate', { wide: true })[1]!;
-    expect(row).toMatch(/^api {4}False {3}api-tls {3}120m {3}le {7}berth stores and shows this object; it does not run ACME orders yet: Secret api-tls is not issued$/);
+    expect(row).toMatch(/^api {4}False {3}api-tls {3}120m {3}le {7}Secret api-tls is not issued: only a berth daemon runs ACME orders, and none drives this app$/);
   });
 
   it('prints a note for each edge kind: nothing is served yet', () => {

@@ -13,6 +13,8 @@ import { checkServiceAccounts } from './service-accounts.js';
 import { checkEdgeReferences } from './edge-refs.js';
 import { checkEdgeNotServed } from './edge-not-served.js';
 import { checkClaimClasses } from './storage.js';
+import type { AnyObject } from '../../model/types.js';
+import { allCertificates } from '../../plan/ingress-certificates.js';
 
 /** One supported object of the revision, with what its own checks learned. */
 export interface Entry {
@@ -37,7 +39,8 @@ export function checkRevision(entries: readonly Entry[]): void {
   const byKey = new Map<string, Entry[]>();
   for (const e of entries) if (e.key !== undefined) push(byKey, e.key, e);
   checkDuplicates(byKey);
-  for (const e of entries) checkReferences(e, byKey);
+  const issued = certificateSecrets(entries);
+  for (const e of entries) checkReferences(e, byKey, issued);
   checkNamespaces(entries);
   checkServices(entries);
   checkServiceAccounts(entries, byKey);
@@ -66,10 +69,21 @@ function checkDuplicates(byKey: ReadonlyMap<string, Entry[]>): void {
   }
 }
 
-function checkReferences(e: Entry, byKey: ReadonlyMap<string, Entry[]>): void {
+/**
+ * Secrets a Certificate of the revision (or an Ingress's cert-manager.io annotation) makes:
+ * berth's certificate controller generates them (plan/certificate-secrets.ts), so a pod may
+ * name one, as it would name a Secret cert-manager writes.
+ */
+function certificateSecrets(entries: readonly Entry[]): ReadonlySet<string> {
+  const certs = allCertificates(entries.filter((e) => e.info.kind === 'Certificate' || e.info.kind === 'Ingress').map((e) => ({ ...e.object, metadata: { ...rec(e.object.metadata), namespace: e.namespace } }) as unknown as AnyObject));
+  return new Set(certs.map((c) => resourceKey('Secret', c.metadata.namespace, c.spec?.secretName ?? '')));
+}
+
+function checkReferences(e: Entry, byKey: ReadonlyMap<string, Entry[]>, issued: ReadonlySet<string>): void {
   const reported = new Set<string>();
   for (const ref of e.facts.refs) {
     const target = byKey.get(resourceKey(ref.kind, e.namespace, ref.name))?.[0];
+    if (!target && ref.kind === 'Secret' && issued.has(resourceKey('Secret', e.namespace, ref.name))) continue;
     if (!target) {
       const at = formatPath(ref.path);
       if (ref.optional || reported.has(at)) continue;

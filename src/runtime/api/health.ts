@@ -64,8 +64,15 @@ export function healthOf(view: View): Health {
       return { status: 'Healthy', message: 'stored; not served by the edge yet' };
     case 'Issuer':
     case 'ClusterIssuer':
-    case 'Certificate':
-      return { status: 'Healthy', message: 'stored; no ACME orders are run yet' };
+      return { status: 'Healthy', ...(view.object.status.conditions[0]?.status === 'True' ? {} : { message: 'stored; no ACME account registered yet' }) };
+    case 'Certificate': {
+      // From the certificate controller's conditions (plan/certificate-status.ts).
+      const [ready, issuing] = view.object.status.conditions;
+      if (ready?.status === 'True') return { status: 'Healthy' };
+      if (ready?.reason === 'NoController') return { status: 'Healthy', message: 'stored; no ACME orders are run yet' };
+      if (issuing?.reason === 'Failed') return { status: 'Degraded', message: issuing.message };
+      return { status: 'Progressing', message: ready?.message ?? 'not issued yet' };
+    }
     case 'Namespace':
     case 'Service':
     case 'ConfigMap':

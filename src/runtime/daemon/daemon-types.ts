@@ -13,6 +13,7 @@ import type { LoopState } from './loop.js';
 import type { LastPass } from './pass-outcome.js';
 import type { HeldEvent, StoreHealth } from './health.js';
 import type { SourceSpec, SourceState } from './source.js';
+import type { CertificateOrdersSeam } from './certificates.js';
 
 export interface DaemonSettings {
   app: string;
@@ -51,6 +52,11 @@ export interface DaemonDeps {
    * long-lived components (source, API, events) carry the current one too.
    */
   logRevision?: { revision: string };
+  /**
+   * ACME orders (runtime/daemon/certificates.ts): the issuer and where HTTP-01 tokens go (the
+   * edge's volume). Absent: Certificates are shown, never issued (the edge wiring supplies it).
+   */
+  certificates?: CertificateOrdersSeam;
 }
 
 export interface DaemonStatus {

@@ -20,6 +20,7 @@ import { createPruneConfirm } from './prune-confirm.js';
 import { createPassOutcomes } from './pass-outcome.js';
 import { createReadinessWatch } from './readiness-watch.js';
 import { createDaemonTimers, untilProgressDeadline } from './timers.js';
+import { createCertificateController } from './certificates.js';
 import { pollIntents } from './intent-poll.js';
 import { consumeIntents, nextPassIntent } from '../intents.js';
 import { chooseDaemonPass } from '../../plan/local-hold.js';
@@ -123,6 +124,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       if (o.status === 'failed') health.passFailed(o.error);
       else if (o.status !== 'aborted') health.passSucceeded();
       idleGc.passEnded();
+      if (o.status === 'ok') certificates?.kick();
       if (o.error !== undefined && o.status === 'failed') log.error({ err: o.error, failures: o.failures, retryInMs: o.retryInMs }, 'reconcile pass failed; retrying after back-off');
       else if (o.status === 'aborted') {
         metrics.syncs.inc({ result: 'aborted' });
@@ -134,6 +136,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   // What a pass over a big revision allocated goes back to the system once the daemon is idle.
   const idleGc = createIdleCollector({ clock, log: deps.log, busy: () => loop.state().running || loop.state().pending.length > 0 });
 
+  // ACME orders run beside passes, one at a time; an issued certificate asks for a pass (its Secret).
+  const certificates = deps.certificates && createCertificateController({ store, clock, app, log: deps.log, ...deps.certificates, trigger: () => trigger('certificate'), stopped: () => stopped });
   const readinessWatch = createReadinessWatch({ clock, source: () => readinessSource!, trigger: () => trigger('readiness'), stopped: () => stopped });
   const timers = createDaemonTimers({ clock, resyncIntervalMs: settings.resyncIntervalMs, nextFiring: () => cronWakeAt, trigger: (reason) => trigger(reason), stopped: () => stopped });
   const outcomes = createPassOutcomes({
@@ -310,6 +314,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       readinessWatch.stop();
       idleGc.stop();
       timers.clear();
+      certificates?.stop();
       if (backupTimer) clock.clearTimeout(backupTimer);
       intents?.stop();
       events?.close();

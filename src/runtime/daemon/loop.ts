@@ -2,7 +2,7 @@ import type { Clock, ClockTimer } from '../../model/clock.js';
 import { delay, type BackoffPolicy } from '../../model/backoff.js';
 
 /** Why a pass runs. Several coalesce into one pass; the set is passed to it. */
-export type TriggerReason = 'start' | 'source' | 'interval' | 'docker-event' | 'webhook' | 'api' | 'cron' | 'readiness' | 'retry' | 'follow-up' | 'intent';
+export type TriggerReason = 'start' | 'source' | 'interval' | 'docker-event' | 'webhook' | 'api' | 'cron' | 'readiness' | 'retry' | 'follow-up' | 'intent' | 'certificate';
 
 /**
  * Triggers that skip a pending back-off: a person asked (webhook, API) or the input changed

@@ -26,6 +26,7 @@ import { claimInventoryChanges, withStatefulSetClaims } from '../../plan/control
 import { sealDeletedLegacyHashes } from './legacy-hashes.js';
 import { assertInventoryAllowed, policyInForce } from './policy.js';
 import { statusAfter } from './status.js';
+import { issuedSecrets } from '../../plan/certificate-secrets.js';
 
 export type { PassDeps, ProgressEvent, ReconcileOutcome } from './reconcile.js';
 export type { ChangeKind, ResourceChange } from '../../plan/inventory.js';
@@ -194,7 +195,9 @@ async function converge(
   const resources = withReplicaOverrides(o.resources, o.replicas);
   // The node is read once for the whole pass, so every decision in it sees the same one.
   const host = await readHostNode(deps.docker, o.policy);
-  const desired = buildDesiredState(req.extraResources?.length ? [...resources, ...req.extraResources] : resources, { hashKey: appHashKeys(deps.store, req.app).template, node: host.facts });
+  // Generated objects: the daemon's (CronJob Jobs) and the Secrets of issued certificates (design §3.2).
+  const extra = [...(req.extraResources ?? []), ...issuedSecrets(o.resources, deps.store.listCertificates(req.app))];
+  const desired = buildDesiredState(extra.length ? [...resources, ...extra] : resources, { hashKey: appHashKeys(deps.store, req.app).template, node: host.facts });
   const hostPathPrefixes = o.policy?.hostPathPrefixes;
   const allowedRegistries = o.policy?.allowedRegistries;
   const outcome = await reconcile(deps, {

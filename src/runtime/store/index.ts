@@ -29,6 +29,7 @@ import { createRolloutGuardStore, type RolloutGuardStore } from './rollout-guard
 import { createRolloutStore, type RolloutStore } from './rollouts.js';
 import { createSourceStatusStore, type SourceStatusStore } from './source-status.js';
 import { createVolumeBindingStore, type VolumeBindingStore } from './volume-bindings.js';
+import { createCertificateStore, type CertificateStore } from './certificates.js';
 
 export type * from './types.js';
 export type {
@@ -45,6 +46,7 @@ export type {
   RolloutStore,
   SourceStatusStore,
   VolumeBindingStore,
+  CertificateStore,
 };
 export { DB_FILE } from './database.js';
 export { HOST_KEY_FILE, readHostKeyFile } from './host-key.js';
@@ -68,7 +70,8 @@ export interface Store
     HostKeyStore,
     AppliedPolicyStore,
     IntentStore,
-    VolumeBindingStore {
+    VolumeBindingStore,
+    CertificateStore {
   /** Absolute path of the database file. */
   readonly file: string;
   /** Schema version of the open file (the newest this berth knows). */
@@ -136,6 +139,8 @@ const APP_TABLES = [
   'applied_policies',
   'intents',
   'volume_bindings',
+  'certificates',
+  'acme_accounts',
 ] as const;
 
 /** Opens (creating and migrating as needed) the store in `dir`. */
@@ -170,6 +175,7 @@ function createStore(db: Db, file: string, schemaVersion: number, options: OpenS
     ...createAppliedPolicyStore(db, clock),
     ...createIntentStore(db, clock),
     ...createVolumeBindingStore(db, clock),
+    ...createCertificateStore(db),
     ...createHousekeeping(db),
   });
   return { ...parts, file, schemaVersion, transaction: (fn) => transaction(db, fn) };

@@ -284,6 +284,41 @@ CREATE TABLE volume_bindings (
 ) STRICT;
 `;
 
+/**
+ * v11 (issue 16, ACME): the certificates berth's controller issued for each Certificate (key
+ * and chain PEM, validity, failed attempts and back-off) and each issuer's ACME account key.
+ * The store is 0600 and already holds Secrets (the inventory).
+ */
+const V11 = `
+CREATE TABLE certificates (
+  app TEXT NOT NULL,
+  key TEXT NOT NULL,
+  secret_name TEXT NOT NULL,
+  dns_names TEXT NOT NULL,
+  issuer_key TEXT NOT NULL,
+  key_pem TEXT,
+  chain_pem TEXT,
+  not_before INTEGER,
+  not_after INTEGER,
+  renewal_time INTEGER,
+  failures INTEGER NOT NULL DEFAULT 0,
+  last_failure_at INTEGER,
+  last_failure TEXT,
+  next_attempt_at INTEGER,
+  PRIMARY KEY (app, key)
+) STRICT;
+
+CREATE TABLE acme_accounts (
+  app TEXT NOT NULL,
+  issuer_key TEXT NOT NULL,
+  server TEXT NOT NULL,
+  email TEXT,
+  key_pem TEXT NOT NULL,
+  account_url TEXT,
+  PRIMARY KEY (app, issuer_key, server)
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', sql: V1 },
   { version: 2, description: 'rollout progress time and deployment overrides', sql: V2 },
@@ -295,6 +330,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, description: 'taken intents, and local holds', sql: V8 },
   { version: 9, description: 'pods being deleted (Terminating)', sql: V9 },
   { version: 10, description: 'PersistentVolume bindings', sql: V10 },
+  { version: 11, description: 'issued certificates and ACME accounts', sql: V11 },
 ];
 
 export interface MigrationResult {

@@ -1,6 +1,11 @@
 import { GATEWAY_CONTROLLER_NAME } from '../../model/edge.js';
 import type { Certificate, ClusterIssuer, Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass, Issuer, ParentReference } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
+import type { AnyObject } from '../../model/types.js';
+import { resourceKey } from '../../model/types.js';
+import { certificateStatus, issuerReady } from '../../plan/certificate-status.js';
+import { impliedCertificates } from '../../plan/ingress-certificates.js';
+import { issuedSecrets } from '../../plan/certificate-secrets.js';
 import type { ViewContext } from './context.js';
 import { itemMeta, rfc3339 } from './meta.js';
 import type { Condition, View } from './types.js';
@@ -11,7 +16,6 @@ import type { Condition, View } from './types.js';
 
 /** Said by every condition until the edge serves these objects. */
 export const NOT_SERVED_YET = 'berth stores and shows this object; its edge serves it in a later step';
-export const NOT_ISSUED_YET = 'berth stores and shows this object; it does not run ACME orders yet';
 
 function metaOf(ctx: ViewContext, entry: InventoryEntry) {
   const o = entry.object as { kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
@@ -83,10 +87,16 @@ export function httpRouteView(ctx: ViewContext, entry: InventoryEntry): View {
   return { kind: 'HTTPRoute', ...base(entry), object: { apiVersion: route.apiVersion, kind: 'HTTPRoute', metadata: metaOf(ctx, entry), spec, status: { parents } } };
 }
 
+/** Whether a berth daemon drives the app: only a daemon runs ACME orders. */
+function ordersRun(ctx: ViewContext): boolean {
+  return ctx.state.controller?.kind === 'daemon';
+}
+
 export function issuerView(ctx: ViewContext, entry: InventoryEntry): View {
   const issuer = entry.object as Issuer | ClusterIssuer;
-  const ready = issuer.spec.acme
-    ? condition('Ready', 'Unknown', 'NoController', `${NOT_ISSUED_YET}: no ACME account is registered at ${issuer.spec.acme.server}`, entry.appliedAt)
+  const acmeReady = issuerReady(issuer, ctx.state.acmeAccounts ?? [], entry.key, ordersRun(ctx));
+  const ready = acmeReady
+    ? condition('Ready', acmeReady.status, acmeReady.reason, acmeReady.message, entry.appliedAt)
     : condition('Ready', 'False', 'Unsupported', 'only ACME issuers (spec.acme) run on berth', entry.appliedAt);
   const object = { apiVersion: issuer.apiVersion, kind: issuer.kind, metadata: metaOf(ctx, entry), spec: issuer.spec, status: { conditions: [ready] } };
   return issuer.kind === 'Issuer' ? { kind: 'Issuer', ...base(entry), object: { ...object, kind: 'Issuer' } } : { kind: 'ClusterIssuer', ...base(entry), object: { ...object, kind: 'ClusterIssuer' } };
@@ -94,6 +104,38 @@ export function issuerView(ctx: ViewContext, entry: InventoryEntry): View {
 
 export function certificateView(ctx: ViewContext, entry: InventoryEntry): View {
   const cert = entry.object as Certificate;
-  const ready = condition('Ready', 'False', 'NoController', `${NOT_ISSUED_YET}: Secret ${cert.spec.secretName} is not issued`, entry.appliedAt);
-  return { kind: 'Certificate', ...base(entry), object: { apiVersion: cert.apiVersion, kind: 'Certificate', metadata: metaOf(ctx, entry), spec: cert.spec, status: { conditions: [ready] } } };
+  const objects = ctx.state.inventory.map((e) => e.object as AnyObject);
+  const rec = (ctx.state.certificates ?? []).find((r) => r.key === entry.key);
+  const s = certificateStatus(objects, cert, rec, ctx.state.now, ordersRun(ctx));
+  const status = {
+    conditions: s.conditions.map((c) => condition(c.type, c.status, c.reason, c.message, c.since ?? entry.appliedAt)),
+    ...(s.notBefore !== undefined ? { notBefore: rfc3339(s.notBefore) } : {}),
+    ...(s.notAfter !== undefined ? { notAfter: rfc3339(s.notAfter) } : {}),
+    ...(s.renewalTime !== undefined ? { renewalTime: rfc3339(s.renewalTime) } : {}),
+    ...(s.failedIssuanceAttempts !== undefined ? { failedIssuanceAttempts: s.failedIssuanceAttempts } : {}),
+    ...(s.lastFailureTime !== undefined ? { lastFailureTime: rfc3339(s.lastFailureTime) } : {}),
+  };
+  return { kind: 'Certificate', ...base(entry), object: { apiVersion: cert.apiVersion, kind: 'Certificate', metadata: metaOf(ctx, entry), spec: cert.spec, status } };
+}
+
+/** The kubernetes.io/tls Secrets of issued certificates, as the pass generates them, dated by their certificate. */
+export function generatedSecretEntries(ctx: ViewContext): InventoryEntry[] {
+  const records = ctx.state.certificates ?? [];
+  if (records.length === 0) return [];
+  const resources = ctx.state.inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '', line: 0, column: 0 } }));
+  return issuedSecrets(resources, records).map((s) => {
+    const rec = records.find((r) => r.secretName === s.object.metadata.name && r.key.split('/')[1] === s.object.metadata.namespace);
+    const namespace = s.object.metadata.namespace ?? 'default';
+    return { key: s.key, kind: 'Secret', namespace, name: s.object.metadata.name, specHash: '', object: s.object, sourceRevision: '', appliedAt: rec?.notBefore ?? ctx.state.now };
+  });
+}
+
+/** The Certificates the app's Ingresses imply (cert-manager's ingress-shim), as entries dated like their Ingress. */
+export function impliedCertificateEntries(ctx: ViewContext): InventoryEntry[] {
+  const ingresses = new Map(ctx.state.inventory.filter((e) => e.kind === 'Ingress').map((e) => [e.key, e]));
+  return impliedCertificates([...ingresses.values(), ...ctx.state.inventory.filter((e) => e.kind === 'Certificate')].map((e) => e.object as AnyObject)).certificates.map((cert) => {
+    const ing = ingresses.get(cert.metadata.annotations?.['berth.dev/implied-by'] ?? '')!;
+    const namespace = cert.metadata.namespace ?? 'default';
+    return { ...ing, key: resourceKey('Certificate', namespace, cert.metadata.name), kind: 'Certificate', namespace, name: cert.metadata.name, object: cert };
+  });
 }

@@ -13,7 +13,7 @@ import type { View, ViewOf } from './types.js';
 import { withSourceRevision } from './meta.js';
 import { deploymentReplicaSets, deploymentView, groupPods, replicaSetFromEntry } from './workloads.js';
 import { statefulSetView } from './statefulsets.js';
-import { certificateView, gatewayClassView, gatewayView, httpRouteView, ingressClassView, ingressView, issuerView } from './edge.js';
+import { certificateView, gatewayClassView, gatewayView, generatedSecretEntries, httpRouteView, impliedCertificateEntries, ingressClassView, ingressView, issuerView } from './edge.js';
 
 export type * from './types.js';
 export type { LiveState, ReadLiveOptions } from './live.js';
@@ -65,7 +65,8 @@ function viewsOfKind(ctx: ViewContext, kind: Kind, pods: ViewOf<'Pod'>[], byCont
     case 'ConfigMap':
       return entries.map((e) => configMapView(ctx, e));
     case 'Secret':
-      return entries.map((e) => secretView(ctx, e));
+      // The Secrets of issued certificates are generated objects of every pass: shown, redacted, like the source's.
+      return [...entries, ...generatedSecretEntries(ctx)].map((e) => secretView(ctx, e));
     case 'PersistentVolumeClaim': {
       const storage = storageViewState(ctx);
       return entries.map((e) => pvcView(ctx, storage, e));
@@ -104,7 +105,8 @@ function viewsOfKind(ctx: ViewContext, kind: Kind, pods: ViewOf<'Pod'>[], byCont
     case 'ClusterIssuer':
       return entries.map((e) => issuerView(ctx, e));
     case 'Certificate':
-      return entries.map((e) => certificateView(ctx, e));
+      // Certificates an Ingress's cert-manager.io annotations imply are shown beside the explicit ones.
+      return [...entries, ...impliedCertificateEntries(ctx)].map((e) => certificateView(ctx, e));
   }
 }
 

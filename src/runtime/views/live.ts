@@ -1,3 +1,4 @@
+import type { AcmeAccountRecord, CertificateRecord } from '../../model/certificate-state.js';
 import type { DockerClient } from '../../apply/docker.js';
 import type { Observation } from '../observe.js';
 import { observe } from '../observe.js';
@@ -60,6 +61,9 @@ export interface LiveState {
   node?: NodeInfo;
   /** PersistentVolume bindings the store holds (runtime/store/volume-bindings.ts); absent: none read. */
   volumeBindings?: VolumeBindingRecord[];
+  /** Issued certificates and ACME accounts (runtime/store/certificates.ts); absent: none read. */
+  certificates?: CertificateRecord[];
+  acmeAccounts?: AcmeAccountRecord[];
   /**
    * Who drives the app right now (a live lease: a daemon, or an apply in progress). Absent:
    * nothing heals or rolls out between commands, and the views say so (NoController).
@@ -104,6 +108,8 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
     paused,
     nodePorts: store.listNodePorts(app),
     volumeBindings: store.listVolumeBindings(app),
+    certificates: store.listCertificates(app),
+    acmeAccounts: store.listAcmeAccounts(app),
     node,
     ...controllerOf(store, app, clock.now(), options.hostname),
   };

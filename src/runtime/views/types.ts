@@ -304,7 +304,14 @@ export interface HTTPRouteItem {
 
 export interface IssuerItem { apiVersion: string; kind: 'Issuer' | 'ClusterIssuer'; metadata: ItemMeta; spec: Issuer['spec']; status: { conditions: Condition[] } }
 
-export interface CertificateItem { apiVersion: string; kind: 'Certificate'; metadata: ItemMeta; spec: Certificate['spec']; status: { conditions: Condition[] } }
+export interface CertificateItem {
+  apiVersion: string;
+  kind: 'Certificate';
+  metadata: ItemMeta;
+  spec: Certificate['spec'];
+  /** cert-manager's CertificateStatus fields berth has (times RFC 3339). */
+  status: { conditions: Condition[]; notBefore?: string; notAfter?: string; renewalTime?: string; failedIssuanceAttempts?: number; lastFailureTime?: string };
+}
 
 export type EdgeItem = IngressItem | IngressClassItem | GatewayClassItem | GatewayItem | HTTPRouteItem | IssuerItem | CertificateItem;
 

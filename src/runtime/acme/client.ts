@@ -1,0 +1,207 @@
+import http from 'node:http';
+import https from 'node:https';
+import acme from 'acme-client';
+import type { AcmeAccountRecord } from '../../model/certificate-state.js';
+import type { Clock } from '../../model/clock.js';
+import type { CertificateOrder } from '../../plan/certificates.js';
+import type { Logger } from '../log.js';
+import type { ChallengePublisher } from './challenge.js';
+
+/**
+ * One ACME order with acme-client (RFC 8555): account, CSR, HTTP-01 through the edge, the
+ * certificate chain. acme-client keeps its HTTP settings in one process-wide axios instance
+ * (`acme.axios.defaults`: the https agent for caBundle/skipTLSVerify, retry settings), so the
+ * issuer runs one order at a time and sets them for that order only; this file is the only one
+ * that touches them. Keys are PEM strings handed back to the caller; none is ever logged.
+ */
+export interface AccountBook {
+  get(issuerKey: string, server: string): AcmeAccountRecord | undefined;
+  /** Commits the account (a new key before it is registered, then its URL). */
+  save(account: AcmeAccountRecord): void;
+}
+
+export interface IssueRequest {
+  order: CertificateOrder;
+  publisher: ChallengePublisher;
+  /** berth's own check that the edge answers the token, before the CA is told to validate. */
+  precheck?: (identifier: string, token: string, keyAuthorization: string) => Promise<void>;
+}
+
+export interface Issued {
+  keyPem: string;
+  chainPem: string;
+  notBefore: number;
+  notAfter: number;
+}
+
+/** A failed order: the ACME problem type when the CA sent one, and what went wrong. */
+export class AcmeOrderError extends Error {
+  constructor(
+    message: string,
+    readonly problemType?: string,
+  ) {
+    super(message);
+    this.name = 'AcmeOrderError';
+  }
+}
+
+export interface AcmeIssuerDeps {
+  clock: Clock;
+  log: Logger;
+  accounts: AccountBook;
+  /** An order that has not finished by then fails (default 5 minutes). */
+  deadlineMs?: number;
+  /** acme-client's retry of failed requests (default: its own, 5 attempts 5 s apart growing). */
+  retry?: { maxAttempts: number; delaySeconds: number };
+}
+
+export interface AcmeIssuer {
+  issue(req: IssueRequest): Promise<Issued>;
+}
+
+export const ORDER_DEADLINE_MS = 5 * 60_000;
+
+/** Orders one at a time (acme-client's settings are process-wide); one issuer per process. */
+export function createAcmeIssuer(deps: AcmeIssuerDeps): AcmeIssuer {
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    issue(req) {
+      const started = queue.then(() => ({ work: orderOnce(deps, req) }));
+      // The next order waits for this one to end, even past its deadline: it holds the process-wide settings.
+      queue = started.then(({ work }) => work.catch(() => undefined));
+      return started.then(({ work }) => withDeadline(deps, req.order, work));
+    },
+  };
+}
+
+/** The order's result, or a failure at the deadline. */
+async function withDeadline<T>(deps: AcmeIssuerDeps, order: CertificateOrder, work: Promise<T>): Promise<T> {
+  const ms = deps.deadlineMs ?? ORDER_DEADLINE_MS;
+  let timer: ReturnType<Clock['setTimeout']> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = deps.clock.setTimeout(() => reject(new AcmeOrderError(`the order for ${order.dnsNames.join(', ')} did not finish within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    if (timer) deps.clock.clearTimeout(timer);
+  }
+}
+
+async function orderOnce(deps: AcmeIssuerDeps, req: IssueRequest): Promise<Issued> {
+  const { order } = req;
+  const log = deps.log.child({ component: 'acme', certificate: order.key, issuer: order.issuerKey });
+  const defaults = acme.axios.defaults as { httpsAgent?: unknown; acmeSettings?: { retryMaxAttempts: number; retryDefaultDelay: number } };
+  const saved = { httpsAgent: defaults.httpsAgent, acmeSettings: defaults.acmeSettings ? { ...defaults.acmeSettings } : undefined };
+  const agent = trustAgent(order);
+  defaults.httpsAgent = agent;
+  // acme-client reports a CA's problem by its detail alone: note each problem document (and each
+  // invalid challenge's error) the CA sends, so a failure keeps its RFC 8555 type.
+  const problems: Array<{ type: string; detail: string }> = [];
+  const noteProblems = acme.axios.interceptors.response.use((resp) => {
+    const data = resp.data as { type?: unknown; detail?: unknown; error?: { type?: unknown; detail?: unknown } } | undefined;
+    const p = data?.error ?? data;
+    if (typeof p?.type === 'string' && typeof p.detail === 'string' && p.type.startsWith('urn:ietf:params:acme:error:')) problems.push({ type: p.type, detail: p.detail });
+    return resp;
+  });
+  if (deps.retry && defaults.acmeSettings) {
+    defaults.acmeSettings.retryMaxAttempts = deps.retry.maxAttempts;
+    defaults.acmeSettings.retryDefaultDelay = deps.retry.delaySeconds;
+  }
+  try {
+    await reachDirectory(order.acme.server, agent);
+    const client = await accountClient(deps, order);
+    const certKey = order.reuseKeyPem ?? (order.privateKey.algorithm === 'ECDSA' ? await acme.crypto.createPrivateEcdsaKey(curve(order.privateKey.size)) : await acme.crypto.createPrivateRsaKey(order.privateKey.size)).toString();
+    const commonName = order.commonName ?? order.dnsNames[0]!;
+    const [, csr] = await acme.crypto.createCsr({ commonName, altNames: order.dnsNames }, certKey);
+    log.info({ dnsNames: order.dnsNames }, 'ordering a certificate');
+    const chainPem = await client.auto({
+      csr,
+      ...(order.acme.email ? { email: order.acme.email } : {}),
+      termsOfServiceAgreed: true,
+      challengePriority: ['http-01'],
+      // acme-client would resolve each name in public DNS; berth checks through the edge instead (precheck).
+      skipChallengeVerification: true,
+      ...(order.acme.preferredChain ? { preferredChain: order.acme.preferredChain } : {}),
+      challengeCreateFn: async (authz, challenge, keyAuthorization) => {
+        if (challenge.type !== 'http-01') throw new AcmeOrderError(`the CA offers no http-01 challenge for ${authz.identifier.value} (berth answers HTTP-01 only)`);
+        const token = (challenge as { token: string }).token;
+        await req.publisher.publish(token, keyAuthorization, authz.identifier.value);
+        await req.precheck?.(authz.identifier.value, token, keyAuthorization);
+      },
+      challengeRemoveFn: async (_authz, challenge) => {
+        await req.publisher.unpublish((challenge as { token: string }).token);
+      },
+    });
+    const info = acme.crypto.readCertificateInfo(chainPem);
+    log.info({ dnsNames: order.dnsNames, notAfter: info.notAfter.toISOString() }, 'certificate issued');
+    return { keyPem: certKey, chainPem, notBefore: info.notBefore.getTime(), notAfter: info.notAfter.getTime() };
+  } catch (err) {
+    throw asOrderError(err, problems);
+  } finally {
+    acme.axios.interceptors.response.eject(noteProblems);
+    defaults.httpsAgent = saved.httpsAgent;
+    if (saved.acmeSettings && defaults.acmeSettings) Object.assign(defaults.acmeSettings, saved.acmeSettings);
+  }
+}
+
+/** The client for the issuer's account: the revision's Secret, else the stored key, else a new key committed before it is registered. */
+async function accountClient(deps: AcmeIssuerDeps, order: CertificateOrder): Promise<acme.Client> {
+  const server = order.acme.server;
+  const stored = deps.accounts.get(order.issuerKey, server);
+  let keyPem = order.accountKeyPem ?? stored?.keyPem;
+  const email = order.acme.email;
+  if (keyPem === undefined) {
+    keyPem = (await acme.crypto.createPrivateEcdsaKey()).toString();
+    deps.accounts.save({ issuerKey: order.issuerKey, server, keyPem, ...(email ? { email } : {}) });
+  }
+  // A stored URL belongs to the stored key: a key from the Secret is looked up (or registered) anew.
+  const accountUrl = stored && stored.keyPem === keyPem ? stored.accountUrl : undefined;
+  const client = new acme.Client({ directoryUrl: server, accountKey: keyPem, ...(accountUrl ? { accountUrl } : {}), backoffMin: 1000, backoffMax: 10_000 });
+  if (!accountUrl) {
+    // Registering a key already registered returns its account (RFC 8555 §7.3.1).
+    await client.createAccount({ termsOfServiceAgreed: true, ...(email ? { contact: [`mailto:${email}`] } : {}) });
+    deps.accounts.save({ issuerKey: order.issuerKey, server, keyPem, accountUrl: client.getAccountUrl(), ...(email ? { email } : {}) });
+  }
+  return client;
+}
+
+/**
+ * The directory, fetched once with the order's trust settings: a CA that cannot be reached is
+ * reported as such (acme-client turns a refused connection into a TypeError about its own
+ * request config, losing the cause).
+ */
+function reachDirectory(server: string, agent: https.Agent | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(server);
+    const get = url.protocol === 'http:' ? http.get : https.get;
+    const req = get(url, { ...(agent && url.protocol === 'https:' ? { agent } : {}), timeout: 30_000 }, (res) => {
+      res.resume();
+      if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300) resolve();
+      else reject(new AcmeOrderError(`the ACME directory ${server} answered HTTP ${res.statusCode}`));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
+    req.on('error', (e: NodeJS.ErrnoException) => reject(new AcmeOrderError(`cannot reach the ACME server ${server}: ${e.code ?? ''}${e.code ? ' ' : ''}${e.message}`)));
+  });
+}
+
+function trustAgent(order: CertificateOrder): https.Agent | undefined {
+  if (order.acme.skipTLSVerify) return new https.Agent({ rejectUnauthorized: false });
+  if (order.acme.caBundle) return new https.Agent({ ca: Buffer.from(order.acme.caBundle, 'base64').toString('utf8') });
+  return undefined;
+}
+
+function curve(size: number): 'P-256' | 'P-384' | 'P-521' {
+  return size === 384 ? 'P-384' : size === 521 ? 'P-521' : 'P-256';
+}
+
+/** acme-client reports an ACME problem as its detail only; the type is kept when an error carries it. */
+function asOrderError(err: unknown, problems: ReadonlyArray<{ type: string; detail: string }>): AcmeOrderError {
+  if (err instanceof AcmeOrderError) return err;
+  const e = err as { message?: string; code?: string; response?: { data?: { type?: string; detail?: string } } };
+  const type = e.response?.data?.type ?? [...problems].reverse().find((p) => e.message?.includes(p.detail))?.type;
+  let detail = e.response?.data?.detail ?? e.message ?? String(err);
+  // acme-client's response interceptor reads a missing response after a failed connection.
+  if (err instanceof TypeError && /reading 'config'/.test(detail)) detail = 'the ACME server stopped answering during the order (connection failed)';
+  return new AcmeOrderError(e.code && !detail.includes(e.code) ? `${e.code}: ${detail}` : detail, type);
+}
