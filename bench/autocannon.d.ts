@@ -7,6 +7,9 @@ declare module 'autocannon' {
     pipelining?: number;
     /** seconds */
     duration?: number;
+    headers?: Record<string, string>;
+    /** TLS SNI name (the certificate is never verified). */
+    servername?: string;
   }
   interface Histogram {
     average: number;
@@ -23,7 +26,14 @@ declare module 'autocannon' {
     errors: number;
     timeouts: number;
     non2xx: number;
+    '2xx': number;
+    /** seconds actually run */
+    duration: number;
   }
-  function autocannon(options: Options): Promise<Result>;
+  /** The run: awaitable for its Result, and an emitter of each response as it arrives. */
+  interface Instance extends PromiseLike<Result> {
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void): this;
+  }
+  function autocannon(options: Options): Instance;
   export default autocannon;
 }
