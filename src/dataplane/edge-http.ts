@@ -26,7 +26,21 @@ export interface EdgeHttpOptions {
   log: Logger;
 }
 
+/**
+ * One request. A throw here (a value Node refuses to write) would be an uncaught exception that
+ * takes every host's ingress down: it becomes a 500 for this request, logged, and nothing more.
+ */
 export function handleRequest(o: EdgeHttpOptions, req: http.IncomingMessage, res: http.ServerResponse, scheme: 'http' | 'https', listenPort: number): void {
+  try {
+    forward(o, req, res, scheme, listenPort);
+  } catch (err) {
+    o.log.error('request failed', { err: errorText(err), method: req.method, url: req.url });
+    req.resume();
+    reply(res, 500, 'internal error\n');
+  }
+}
+
+function forward(o: EdgeHttpOptions, req: http.IncomingMessage, res: http.ServerResponse, scheme: 'http' | 'https', listenPort: number): void {
   const started = o.now();
   const r = resolveRequest(o.context(scheme, listenPort), req);
   if (r.route) countOnClose(o, r.route, res, started);
@@ -91,12 +105,18 @@ export function handleRequest(o: EdgeHttpOptions, req: http.IncomingMessage, res
     });
     ureq.on('response', (ures) => {
       clearTimeout(backendTimer);
-      responded = true;
-      const raw: string[] = [];
-      for (let i = 0; i + 1 < ures.rawHeaders.length; i += 2) {
-        if (!hopByHop(ures.rawHeaders[i]!)) raw.push(ures.rawHeaders[i]!, ures.rawHeaders[i + 1]!);
+      const head = responseHead(ures);
+      if (head === undefined) {
+        // A head Node would refuse to write (the pod is broken or hostile): 502, and the socket goes.
+        ures.destroy();
+        ureq.destroy();
+        release();
+        o.log.warn('invalid response head from backend', { endpoint: ep.name, status: ures.statusCode });
+        reply(res, 502, 'the backend sent an invalid response\n');
+        return;
       }
-      res.writeHead(ures.statusCode ?? 502, ures.statusMessage, raw);
+      responded = true;
+      res.writeHead(head.status, head.message, head.headers);
       ures.pipe(res);
       ures.on('end', release);
       ures.on('close', () => {
@@ -129,6 +149,24 @@ export function handleRequest(o: EdgeHttpOptions, req: http.IncomingMessage, res
     });
   };
   attempt(0, false);
+}
+
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** The backend's response head minus hop-by-hop fields, or undefined when it is not writable. */
+function responseHead(ures: http.IncomingMessage): { status: number; message: string; headers: string[] } | undefined {
+  const status = ures.statusCode ?? 0;
+  const message = ures.statusMessage ?? '';
+  if (status < 200 || status > 999 || !FIELD_VALUE.test(message)) return undefined;
+  const headers: string[] = [];
+  for (let i = 0; i + 1 < ures.rawHeaders.length; i += 2) {
+    const name = ures.rawHeaders[i]!;
+    const value = ures.rawHeaders[i + 1]!;
+    if (!FIELD_NAME.test(name) || !FIELD_VALUE.test(value)) return undefined;
+    if (!hopByHop(name)) headers.push(name, value);
+  }
+  return { status, message, headers };
 }
 
 function countOnClose(o: EdgeHttpOptions, route: CompiledRoute, res: http.ServerResponse, started: number): void {

@@ -173,14 +173,25 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
     const token = challengeToken(req);
     if (token === undefined) return handleRequest(httpOptions, req, res, scheme, port);
     // HTTP-01 challenges are answered for any host, before routing; unknown tokens route normally.
-    void readToken(acmeDir, token, o.now()).then((keyAuthorization) => {
-      if (keyAuthorization === undefined) return handleRequest(httpOptions, req, res, scheme, port);
-      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(keyAuthorization) });
-      res.end(req.method === 'HEAD' ? undefined : keyAuthorization);
-    });
+    void readToken(acmeDir, token, o.now())
+      .then((keyAuthorization) => {
+        if (keyAuthorization === undefined) return handleRequest(httpOptions, req, res, scheme, port);
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(keyAuthorization), 'x-content-type-options': 'nosniff' });
+        res.end(req.method === 'HEAD' ? undefined : keyAuthorization);
+      })
+      .catch((err: unknown) => {
+        log.error('acme answer failed', { err: errorText(err) });
+        res.destroy();
+      });
+  };
+  // CONNECT would make the edge an open forward proxy: refused (Node would only drop the socket).
+  const refuseConnect = (_req: http.IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => {});
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
   };
   const server = http.createServer({ keepAliveTimeout: o.idleTimeoutMs, headersTimeout: o.headersTimeoutMs, requestTimeout: 0 }, serve('http', o.httpPort));
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(httpOptions, tunnels, req, socket, head, 'http', o.httpPort));
+  server.on('connect', refuseConnect);
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
@@ -205,6 +216,7 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
       serve('https', port),
     );
     tlsServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(httpOptions, tunnels, req, socket, head, 'https', port));
+    tlsServer.on('connect', refuseConnect);
     tlsServer.on('tlsClientError', () => {});
     servers.push(tlsServer);
   }

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import type net from 'node:net';
+import net from 'node:net';
 import { join } from 'node:path';
 import type { EdgeProgram, EdgeProgramOptions } from '../../src/dataplane/edge-program.js';
 import { startEdgeProgram } from '../../src/dataplane/edge-program.js';
@@ -161,4 +161,57 @@ export function route(id: string, type: 'Exact' | 'Prefix', value: string, backe
 /** One app, one host, the given routes and backends. */
 export function fragment(app: string, host: string, routes: EdgeRoute[], backends: EdgeBackend[]): EdgeConfig {
   return { app, virtualHosts: [{ host, listeners: ['http'], routes }], backends, certificates: [] };
+}
+
+/**
+ * Sends raw bytes and returns everything the edge answers until it closes the connection (or
+ * `untilMs` passes: the edge is allowed to keep a connection open after a complete answer).
+ */
+export function raw(port: number, text: string | Buffer, untilMs = 2_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => s.write(text));
+    let got = '';
+    const done = () => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(got);
+    };
+    const timer = setTimeout(done, untilMs);
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => (got += d));
+    s.on('end', done);
+    s.on('close', done);
+    s.on('error', (err) => (got === '' ? reject(err) : done()));
+  });
+}
+
+export interface RawBackend {
+  port: number;
+  /** Every byte received, per connection, as latin1 text. */
+  received: string[];
+}
+
+/** A TCP backend that records what it gets and answers every chunk with `answer(chunk)` (if any). */
+export async function startRawBackend(defer: Defer, answer: (chunk: string) => string | undefined): Promise<RawBackend> {
+  const sockets = new Set<net.Socket>();
+  const backend: RawBackend = { port: 0, received: [] };
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    const index = backend.received.push('') - 1;
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      backend.received[index] += d;
+      const out = answer(d);
+      if (out !== undefined) s.write(Buffer.from(out, 'latin1'));
+    });
+    s.on('error', () => {});
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  backend.port = (server.address() as net.AddressInfo).port;
+  defer(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise((r) => server.close(() => r(undefined)));
+  });
+  return backend;
 }
