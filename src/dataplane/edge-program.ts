@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { BlockList, isIPv6 } from 'node:net';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { ConfigDirWatcher, StatusFile } from './config-dir.js';
@@ -27,6 +27,9 @@ import type { Logger } from './log.js';
 import { errorText } from './log.js';
 import type { StatusError } from './protocol.js';
 import { PROTOCOL_FORMAT } from './protocol.js';
+import { readRegularFile, writeFileAtomic } from './safe-file.js';
+
+const MAX_OWNERS_FILE = 4 * 1024 * 1024;
 
 export interface EdgeProgramOptions {
   configDir: string;
@@ -321,9 +324,10 @@ function trustedList(entries: string[]): BlockList | undefined {
 async function readOwners(dir: string, errors: StatusError[], at: string): Promise<Record<string, string>> {
   let text: string;
   try {
-    text = await readFile(join(dir, OWNERS_FILE), 'utf8');
-  } catch {
-    return {};
+    text = (await readRegularFile(join(dir, OWNERS_FILE), MAX_OWNERS_FILE)).toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    text = '';
   }
   try {
     const doc: unknown = JSON.parse(text);
@@ -338,7 +342,5 @@ async function readOwners(dir: string, errors: StatusError[], at: string): Promi
 }
 
 async function writeOwners(dir: string, owners: Record<string, string>): Promise<void> {
-  const tmp = join(dir, `.${OWNERS_FILE}.${process.pid}.tmp`);
-  await writeFile(tmp, `${JSON.stringify(owners, null, 1)}\n`);
-  await rename(tmp, join(dir, OWNERS_FILE));
+  await writeFileAtomic(join(dir, OWNERS_FILE), join(dir, `.${OWNERS_FILE}.${process.pid}.tmp`), `${JSON.stringify(owners, null, 1)}\n`);
 }

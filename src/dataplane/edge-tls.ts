@@ -5,11 +5,15 @@
  * swapped in one assignment read by SNICallback: listeners and open TLS sessions are untouched.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import type { CompiledHost } from './edge-table.js';
 import { normalizeHost } from './edge-table.js';
+import { readRegularFile, UnsafeFileError } from './safe-file.js';
+
+/** A key and chain PEM larger than this is not one. */
+const MAX_CERT_FILE = 1024 * 1024;
 
 export interface CertEntry {
   id: string;
@@ -60,7 +64,7 @@ export class CertStore {
     for (const name of names) {
       if (!/^sha256-[0-9a-f]{64}\.pem$/.test(name) || keep.has(name)) continue;
       const file = join(this.dir, name);
-      const st = await stat(file).catch(() => undefined);
+      const st = await lstat(file).catch(() => undefined);
       if (st && now - st.mtimeMs > UNREFERENCED_CERT_MS) await unlink(file).catch(() => {});
     }
   }
@@ -68,9 +72,10 @@ export class CertStore {
   private async read(id: string): Promise<CertEntry> {
     let pem: Buffer;
     try {
-      pem = await readFile(join(this.dir, certFileName(id)));
+      // Never through a symlink, never a FIFO: the volume's content is hostile.
+      pem = await readRegularFile(join(this.dir, certFileName(id)), MAX_CERT_FILE);
     } catch (err) {
-      return { id, state: 'missing', names: [], error: (err as Error).message };
+      return { id, state: err instanceof UnsafeFileError ? 'invalid' : 'missing', names: [], error: (err as Error).message };
     }
     const digest = `sha256:${createHash('sha256').update(pem).digest('hex')}`;
     if (digest !== id) return { id, state: 'invalid', names: [], error: `content hashes to ${digest}` };

@@ -20,7 +20,7 @@ export interface TestEdge {
 }
 
 export async function startTestEdge(defer: Defer, options: Partial<EdgeProgramOptions> = {}): Promise<TestEdge> {
-  const dir = await tempDir(defer, 'berth-edge-');
+  const dir = options.configDir ?? (await tempDir(defer, 'berth-edge-'));
   const log = memoryLogger();
   const port = await freePort();
   const program = await startEdgeProgram({
