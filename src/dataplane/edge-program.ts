@@ -10,10 +10,11 @@ import { BlockList, isIPv6 } from 'node:net';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { ConfigDirWatcher, StatusFile } from './config-dir.js';
 import { BackendSet, EndpointPool } from './edge-backends.js';
 import type { EdgeHttpOptions } from './edge-http.js';
-import { handleRequest } from './edge-http.js';
+import { handleRequest, reply } from './edge-http.js';
 import { RouteMetrics } from './edge-metrics.js';
 import type { EdgeTable } from './edge-table.js';
 import { mergeFragments } from './edge-table.js';
@@ -21,7 +22,7 @@ import type { EdgeAppStatus, EdgeConfig, EdgeStatus } from './edge-types.js';
 import { challengeToken, readToken } from './edge-acme.js';
 import { keepListening } from './edge-listen.js';
 import type { CertEntry } from './edge-tls.js';
-import { CertStore, SniMap, usedCertificates } from './edge-tls.js';
+import { CertStore, fallbackCertificate, SniMap, usedCertificates } from './edge-tls.js';
 import { handleUpgrade } from './edge-upgrade.js';
 import type { Logger } from './log.js';
 import { errorText } from './log.js';
@@ -61,6 +62,8 @@ export const EDGE_DEFAULTS = {
   headersTimeoutMs: 30_000,
   graceMs: 5_000,
 };
+/** TLS 1.2 at least (Node's default today, pinned so a runtime change cannot lower it). */
+const TLS_BASE = { minVersion: 'TLSv1.2' } as const;
 const APP_DIR = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export const OWNERS_FILE = 'owners.json';
 
@@ -92,16 +95,24 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
   const certStore = new CertStore(join(o.configDir, 'certs'));
   let certs = new Map<string, CertEntry>();
   let sni = new SniMap();
+  let defaultCert: CertEntry | undefined;
+  let tlsServer: https.Server | undefined;
   const rebuildNow = async () => {
     const list = [...fragments.values()];
     const next = mergeFragments(list, owners, (f) => new BackendSet(new Map(f.backends.map((b) => [b.id, b])), f.app, pool));
-    const nextCerts = await certStore.load(usedCertificates(next.table.hosts));
-    const nextSni = SniMap.build(next.table.hosts, nextCerts);
+    const fallbackId = fallbackCertificate(next.table.hosts, fragments);
+    const nextCerts = await certStore.load(new Set([...usedCertificates(next.table.hosts), ...(fallbackId === undefined ? [] : [fallbackId])]));
+    const nextSni = SniMap.build(next.table.hosts, nextCerts, fallbackId);
     pool.setConfigs(list);
     // The one swap: requests and TLS sessions that already started keep what they resolved.
     merged = next;
     certs = nextCerts;
     sni = nextSni;
+    // SNICallback is not called without SNI: the default context is the fallback (or none: an alert).
+    if (tlsServer && nextSni.fallback !== defaultCert) {
+      defaultCert = nextSni.fallback;
+      tlsServer.setSecureContext({ ...TLS_BASE, ...(defaultCert ? { key: defaultCert.key, cert: defaultCert.cert } : {}) });
+    }
     await certStore.sweep(new Set(list.flatMap((f) => f.certificates.map((c) => c.id))), o.now());
     if (JSON.stringify(next.owners) !== JSON.stringify(owners)) {
       owners = next.owners;
@@ -173,6 +184,10 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
   const tunnels = new Set<Duplex>();
   const acmeDir = join(o.configDir, 'acme');
   const serve = (scheme: 'http' | 'https', port: number) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (scheme === 'https' && sni.misdirected((req.socket as TLSSocket).servername, req.headers.host)) {
+      req.resume();
+      return reply(res, 421, 'this host is not served on this connection\n');
+    }
     const token = challengeToken(req);
     if (token === undefined) return handleRequest(httpOptions, req, res, scheme, port);
     // HTTP-01 challenges are answered for any host, before routing; unknown tokens route normally.
@@ -200,11 +215,11 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
     else socket.destroy();
   });
   const servers: Array<http.Server | https.Server> = [server];
-  let tlsServer: https.Server | undefined;
   if (o.httpsPort !== undefined) {
     const port = o.httpsPort;
     tlsServer = https.createServer(
       {
+        ...TLS_BASE,
         ALPNProtocols: ['http/1.1'],
         keepAliveTimeout: o.idleTimeoutMs,
         headersTimeout: o.headersTimeoutMs,
@@ -218,7 +233,11 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
       },
       serve('https', port),
     );
-    tlsServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(httpOptions, tunnels, req, socket, head, 'https', port));
+    tlsServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!sni.misdirected((req.socket as TLSSocket).servername, req.headers.host)) return handleUpgrade(httpOptions, tunnels, req, socket, head, 'https', port);
+      socket.on('error', () => {});
+      socket.end('HTTP/1.1 421 Misdirected Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
     tlsServer.on('connect', refuseConnect);
     tlsServer.on('tlsClientError', () => {});
     servers.push(tlsServer);

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -214,4 +216,22 @@ export async function startRawBackend(defer: Defer, answer: (chunk: string) => s
     return new Promise((r) => server.close(() => r(undefined)));
   });
   return backend;
+}
+
+export interface TestCert {
+  pem: string;
+  cert: string;
+  id: string;
+}
+
+/** A self-signed certificate for `name`, installed in the edge's certs/ (key + certificate in one PEM). */
+export async function installSelfSigned(defer: Defer, configDir: string, name: string): Promise<TestCert> {
+  const dir = await tempDir(defer, 'berth-cert-');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`, '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+  const cert = await readFile(join(dir, 'c.pem'), 'utf8');
+  const pem = `${await readFile(join(dir, 'k.pem'), 'utf8')}${cert}`;
+  const id = `sha256:${createHash('sha256').update(pem).digest('hex')}`;
+  await mkdir(join(configDir, 'certs'), { recursive: true });
+  await writeFile(join(configDir, 'certs', `sha256-${id.slice(7)}.pem`), pem, { mode: 0o600 });
+  return { pem, cert, id };
 }
