@@ -22,6 +22,8 @@ export interface EdgeHttpOptions {
   connectTimeoutMs: number;
   /** Response head from the backend within this, else 504 (a route's `timeouts.backendRequestMs` wins). */
   backendTimeoutMs: number;
+  /** A request body that stops arriving for this long is 408 and its connection closed (default: none). */
+  idleTimeoutMs?: number;
   now: () => number;
   log: Logger;
 }
@@ -64,6 +66,19 @@ function forward(o: EdgeHttpOptions, req: http.IncomingMessage, res: http.Server
           current?.destroy();
         }, route.route.timeouts.requestMs);
   let current: http.ClientRequest | undefined;
+  if (!noBody && o.idleTimeoutMs !== undefined) {
+    // A trickled body would hold this connection and a backend one for as long as the client likes.
+    req.setTimeout(o.idleTimeoutMs, () => {
+      current?.destroy();
+      if (!res.headersSent) reply(res, 408, 'the request body stopped arriving\n');
+      res.destroy();
+    });
+    // Body done: inactivity is the backend's business now (unless the response already ended and
+    // Node armed its keep-alive timer on this socket).
+    req.once('end', () => {
+      if (!res.writableFinished) req.socket.setTimeout(0);
+    });
+  }
   res.on('close', () => {
     finished = true;
     if (requestTimer) clearTimeout(requestTimer);

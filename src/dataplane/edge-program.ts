@@ -64,6 +64,8 @@ export const EDGE_DEFAULTS = {
 };
 /** TLS 1.2 at least (Node's default today, pinned so a runtime change cannot lower it). */
 const TLS_BASE = { minVersion: 'TLSv1.2' } as const;
+/** A request head (line and fields) larger than this is 431 (Node's default, pinned). */
+export const MAX_HEADER_BYTES = 16 * 1024;
 const APP_DIR = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export const OWNERS_FILE = 'owners.json';
 
@@ -178,10 +180,20 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
     metrics,
     connectTimeoutMs: o.connectTimeoutMs,
     backendTimeoutMs: o.backendTimeoutMs,
+    idleTimeoutMs: o.idleTimeoutMs,
     now: o.now,
     log,
   };
   const tunnels = new Set<Duplex>();
+  // Node checks headersTimeout only every connectionsCheckingInterval (30 s by default): a slow
+  // head would get up to twice its allowance. A body is bounded by inactivity (edge-http.ts), not
+  // requestTimeout, so long uploads and downloads keep working.
+  const limits = {
+    headersTimeout: o.headersTimeoutMs,
+    requestTimeout: 0,
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(o.headersTimeoutMs / 2))),
+    maxHeaderSize: MAX_HEADER_BYTES,
+  };
   const acmeDir = join(o.configDir, 'acme');
   const serve = (scheme: 'http' | 'https', port: number) => (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (scheme === 'https' && sni.misdirected((req.socket as TLSSocket).servername, req.headers.host)) {
@@ -207,13 +219,10 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
     socket.on('error', () => {});
     socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
   };
-  const server = http.createServer({ keepAliveTimeout: o.idleTimeoutMs, headersTimeout: o.headersTimeoutMs, requestTimeout: 0 }, serve('http', o.httpPort));
+  const server = http.createServer({ ...limits, keepAliveTimeout: o.idleTimeoutMs }, serve('http', o.httpPort));
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(httpOptions, tunnels, req, socket, head, 'http', o.httpPort));
   server.on('connect', refuseConnect);
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
-  });
+  server.on('clientError', clientError);
   const servers: Array<http.Server | https.Server> = [server];
   if (o.httpsPort !== undefined) {
     const port = o.httpsPort;
@@ -221,9 +230,8 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
       {
         ...TLS_BASE,
         ALPNProtocols: ['http/1.1'],
+        ...limits,
         keepAliveTimeout: o.idleTimeoutMs,
-        headersTimeout: o.headersTimeoutMs,
-        requestTimeout: 0,
         // No certificate for the name: the handshake fails (unrecognized_name), as the design says.
         SNICallback: (name, cb) => {
           const ctx = sni.lookup(name);
@@ -239,6 +247,7 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
       socket.end('HTTP/1.1 421 Misdirected Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
     });
     tlsServer.on('connect', refuseConnect);
+    tlsServer.on('clientError', clientError);
     tlsServer.on('tlsClientError', () => {});
     servers.push(tlsServer);
   }
@@ -322,6 +331,13 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
       pool.destroy();
     },
   };
+}
+
+/** A request Node's parser refused: 408 for a slow head, 431 for a large one, else 400; then close. */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  else socket.destroy();
 }
 
 async function waitIdle(pool: EndpointPool, tunnels: Set<Duplex>): Promise<void> {
