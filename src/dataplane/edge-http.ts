@@ -2,7 +2,7 @@
  * Plain HTTP requests through the edge: resolve (edge-resolve.ts), then forward on the
  * endpoint's pooled keep-alive agent with both bodies streamed (pipe keeps back-pressure; nothing
  * is buffered). Connect failures (refused, or no connect within the connect timeout) move on to
- * the next endpoint: nothing was sent yet. A body-less request that fails with ECONNRESET/EPIPE
+ * the next endpoint: nothing was sent yet. A body-less idempotent request that fails with ECONNRESET/EPIPE
  * on a reused socket before any response byte is sent again once, on a fresh socket (the pod
  * closed an idle keep-alive socket as we reused it; Node's documented advice).
  */
@@ -54,6 +54,8 @@ function forward(o: EdgeHttpOptions, req: http.IncomingMessage, res: http.Server
   const route = r.route;
   const backendMs = route.route.timeouts?.backendRequestMs ?? o.backendTimeoutMs;
   const noBody = bodyless(req);
+  // Sent again after a reset only when that cannot repeat a side effect (RFC 9110 §9.2.2; nginx's default).
+  const retryable = noBody && IDEMPOTENT.has(req.method ?? '');
   let responded = false;
   let finished = false;
   const requestTimer =
@@ -155,7 +157,7 @@ function forward(o: EdgeHttpOptions, req: http.IncomingMessage, res: http.Server
         reply(res, 502, 'no endpoint could be reached\n');
         return;
       }
-      if (noBody && !retried && ureq.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+      if (retryable && !retried && ureq.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
         o.pool.dropIdle(ep);
         return attempt(index, true);
       }
@@ -166,6 +168,7 @@ function forward(o: EdgeHttpOptions, req: http.IncomingMessage, res: http.Server
   attempt(0, false);
 }
 
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
