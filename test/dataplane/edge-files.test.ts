@@ -114,4 +114,24 @@ describe('edge config volume', () => {
     expect(await readFile(join(outside, 'status.json'), 'utf8')).toBe('untouched');
     expect(await readFile(join(outside, 'owners.json'), 'utf8')).toBe('untouched');
   });
+
+  it('gives a tampered owners.json no power beyond choosing among the apps that claim a host', async () => {
+    const web = await startHttpBackend(defer, 'web');
+    const dir = await tempDir(defer, 'berth-edge-');
+    await writeFile(join(dir, 'owners.json'), JSON.stringify({ 'shop.test': 'evil', '__proto__': 'x', 'other.test': 'shop' }));
+    const edge = await startTestEdge(defer, { configDir: dir });
+    const status = await edge.configure(fragment('shop', 'shop.test', [route('r', 'Prefix', '/', [{ backend: 'web', weight: 1 }])], [backendOf('web', [web])]), 1);
+    expect(status.apps.shop!.hosts).toEqual(['shop.test']);
+    expect((await request(edge.port, { host: 'other.test' })).status).toBe(404);
+    expect(JSON.parse(await readFile(join(dir, 'owners.json'), 'utf8'))).toEqual({ 'shop.test': 'shop' });
+  });
+
+  it('reports an owners.json that is a symlink and does not read through it', async () => {
+    const outside = await tempDir(defer, 'berth-outside-');
+    const dir = await tempDir(defer, 'berth-edge-');
+    await writeFile(join(outside, 'o.json'), JSON.stringify({ 'shop.test': 'shop' }));
+    await symlink(join(outside, 'o.json'), join(dir, 'owners.json'));
+    const edge = await startTestEdge(defer, { configDir: dir });
+    expect((await edge.readStatus()).errors.map((e) => e.code)).toEqual(['BAD_OWNERS']);
+  });
 });

@@ -104,4 +104,21 @@ describe('edge request paths and headers', () => {
     await request(edge.port, { headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.7, 10.0.0.5' } });
     expect(web.requests.at(-1)!.headers).toMatchObject({ 'x-forwarded-for': '6.6.6.6, 203.0.113.7, 10.0.0.5, 127.0.0.1', 'x-real-ip': '203.0.113.7' });
   });
+
+  it('builds redirect Locations from the normalized host and path only', async () => {
+    const web = await startHttpBackend(defer, 'web');
+    const edge = await startTestEdge(defer);
+    const config = fragment('shop', '*.test', [route('r', 'Prefix', '/', [], { filters: [{ type: 'RequestRedirect', scheme: 'https', statusCode: 301 }] })], [backendOf('web', [web])]);
+    config.virtualHosts[0]!.wildcard = 'suffix';
+    await edge.configure(config, 1);
+    const redirect = async (host: string, path: string) => {
+      const answer = await raw(edge.port, `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      return [Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]), /\r\nlocation: ([^\r]*)/i.exec(answer)?.[1]];
+    };
+    expect(await redirect('SHOP.Test.:8080', '/a/../x//y?q=1')).toEqual([301, 'https://shop.test/x/y?q=1']);
+    expect(await redirect('evil.example@shop.test', '/')).toEqual([400, undefined]);
+    expect(await redirect('shop.test', '//evil.example/')).toEqual([301, 'https://shop.test/evil.example/']);
+    expect(await redirect('shop.test', '/%2F%2Fevil.example')).toEqual([400, undefined]);
+    expect(web.requests).toEqual([]);
+  });
 });
