@@ -37,7 +37,8 @@ const PROXY_SET = new Set(['forwarded', 'x-real-ip', 'x-original-url', 'x-rewrit
 export function resolveRequest(ctx: ResolveContext, req: http.IncomingMessage): Resolution {
   // Exactly one Host that is a name or an IP literal: it picks the vhost and ends up in Location.
   const hosts = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'host').length;
-  const authority = hosts === 1 ? parseAuthority(req.headers.host ?? '') : undefined;
+  // HTTP/1.0 may omit it (health checkers do): such a request can only reach the catch-all.
+  const authority = hosts === 1 ? parseAuthority(req.headers.host ?? '') : hosts === 0 && req.httpVersion === '1.0' ? { host: '' } : undefined;
   if (!authority) return { kind: 'reply', status: 400, text: 'the request needs exactly one valid Host header\n' };
   const target = parseTarget(req.url ?? '', authority);
   if (!target.ok) return { kind: 'reply', status: 400, text: `${target.reason}\n` };
@@ -63,6 +64,7 @@ export function resolveRequest(ctx: ResolveContext, req: http.IncomingMessage): 
     if (f.type === 'RequestRedirect') {
       const scheme = f.scheme ?? ctx.scheme;
       const hostname = f.hostname ?? authority.host;
+      if (hostname === '') return { kind: 'reply', status: 400, text: 'a redirect needs a Host header\n', route };
       const port = f.port ?? (f.scheme ? undefined : ctx.listenPort);
       const shownPort = port === undefined || port === (scheme === 'https' ? 443 : 80) ? '' : `:${port}`;
       const newPath = f.path ? modifyPath(route, path, f.path) : path;

@@ -47,6 +47,8 @@ describe('edge (request smuggling)', () => {
       ['/', 'SHOP.Test.:8080'],
     ]);
     expect(statusOf(await raw(edge.port, 'GET / HTTP/1.1\r\nHost: [::1]:80\r\nConnection: close\r\n\r\n'))).toBe(404);
+    // HTTP/1.0 without Host: only the catch-all could serve it; this edge has none.
+    expect(statusOf(await raw(edge.port, 'GET / HTTP/1.0\r\n\r\n'))).toBe(404);
   });
 
   it('never tunnels CONNECT', async () => {
