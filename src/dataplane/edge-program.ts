@@ -46,6 +46,8 @@ export interface EdgeProgramOptions {
   idleTimeoutMs: number;
   /** The request head must arrive within this. */
   headersTimeoutMs: number;
+  /** Open client connections per listener beyond this are closed at once (fd exhaustion would fail upstream connects and config reads). */
+  maxConnections?: number;
   /** Addresses or CIDRs whose X-Forwarded-* headers are appended to rather than replaced. */
   trustedProxies: string[];
   log: Logger;
@@ -61,6 +63,7 @@ export const EDGE_DEFAULTS = {
   idleTimeoutMs: 60_000,
   headersTimeoutMs: 30_000,
   graceMs: 5_000,
+  maxConnections: 10_000,
 };
 /** TLS 1.2 at least (Node's default today, pinned so a runtime change cannot lower it). */
 const TLS_BASE = { minVersion: 'TLSv1.2' } as const;
@@ -224,6 +227,7 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
   server.on('connect', refuseConnect);
   server.on('clientError', clientError);
   const servers: Array<http.Server | https.Server> = [server];
+  server.maxConnections = o.maxConnections ?? EDGE_DEFAULTS.maxConnections;
   if (o.httpsPort !== undefined) {
     const port = o.httpsPort;
     tlsServer = https.createServer(
@@ -249,6 +253,7 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
     tlsServer.on('connect', refuseConnect);
     tlsServer.on('clientError', clientError);
     tlsServer.on('tlsClientError', () => {});
+    tlsServer.maxConnections = o.maxConnections ?? EDGE_DEFAULTS.maxConnections;
     servers.push(tlsServer);
   }
   const listeners = [keepListening(server, 'http', o.httpPort, o.listenHost, log, requestStatus)];

@@ -55,4 +55,16 @@ describe('edge resource limits', () => {
     const ep = await waitFor(async () => (await edge.readStatus()).endpoints.find((e) => e.name === 'b-1' && e.total === 1 && e.active === 0), 'tunnel counted, then no longer active');
     expect(ep.state).toBe('serving');
   });
+
+  it('closes connections beyond --max-connections at once and serves again when one closes', async () => {
+    const web = await startHttpBackend(defer, 'web');
+    const edge = await startTestEdge(defer, { maxConnections: 2 });
+    await edge.configure(fragment('shop', 'shop.test', [route('r', 'Prefix', '/', [{ backend: 'web', weight: 1 }])], [backendOf('web', [web])]), 1);
+    const open = await Promise.all([0, 1].map(() => new Promise<net.Socket>((r) => { const s = net.connect({ host: '127.0.0.1', port: edge.port }, () => r(s)); })));
+    for (const s of open) defer(() => s.destroy());
+    // Closed or reset without an answer.
+    expect(await raw(edge.port, 'GET / HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\n\r\n').catch(() => '')).toBe('');
+    open[0]!.destroy();
+    await waitFor(async () => (await raw(edge.port, 'GET / HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\n\r\n')).startsWith('HTTP/1.1 200'), 'served again');
+  });
 });
