@@ -10,7 +10,8 @@
  *   merge_slashes), so `/public/../admin` is `/admin`;
  * - a fragment is dropped; the query is kept as sent.
  */
-import { isIP } from 'node:net';
+// protocol-validate's helper, not node:net: the planner reaches this file through the validator.
+import { isIpAddress } from './protocol-validate.js';
 
 export interface Authority {
   /** Lower case, no trailing dot; IPv6 literals keep their brackets. */
@@ -27,7 +28,7 @@ export function parseAuthority(raw: string): Authority | undefined {
   let rest: string;
   if (v.startsWith('[')) {
     const end = v.indexOf(']');
-    if (end < 0 || isIP(v.slice(1, end)) !== 6) return undefined;
+    if (end < 0 || !v.slice(1, end).includes(':') || !isIpAddress(v.slice(1, end))) return undefined;
     host = v.slice(0, end + 1);
     rest = v.slice(end + 1);
   } else {
