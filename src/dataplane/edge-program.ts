@@ -236,6 +236,8 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
         ALPNProtocols: ['http/1.1'],
         ...limits,
         keepAliveTimeout: o.idleTimeoutMs,
+        // The TLS handshake gets no longer than a request head (Node's default is 120 s).
+        handshakeTimeout: o.headersTimeoutMs,
         // No certificate for the name: the handshake fails (unrecognized_name), as the design says.
         SNICallback: (name, cb) => {
           const ctx = sni.lookup(name);
@@ -338,8 +340,16 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
   };
 }
 
-/** A request Node's parser refused: 408 for a slow head, 431 for a large one, else 400; then close. */
+/**
+ * A request Node's parser refused: 408 for a slow head, 431 for a large one, else 400; then close.
+ * Anything else (a failed or timed-out TLS handshake reaches here too) has no HTTP to answer in.
+ */
 function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const parser = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code?.startsWith('HPE_') === true;
+  if (!parser) {
+    socket.destroy();
+    return;
+  }
   const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
   if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   else socket.destroy();

@@ -4,6 +4,7 @@
  * connection was made with is 421 Misdirected Request (no routing across certificates).
  */
 import https from 'node:https';
+import net from 'node:net';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import type { EdgeConfig } from '../../src/dataplane/protocol.js';
@@ -86,5 +87,15 @@ describe('edge (TLS hardening)', () => {
     expect(await get(httpsPort, 'a.test', 'b.test')).toBe(421);
     expect(await get(httpsPort, 'a.test', 'unknown.test')).toBe(421);
     expect(await get(httpsPort, '', 'a.test')).toBe(421);
+  });
+
+  it('closes a connection that never completes its TLS handshake', async () => {
+    const httpsPort = await freePort();
+    await startTestEdge(defer, { httpsPort, headersTimeoutMs: 300 });
+    const s = net.connect({ host: '127.0.0.1', port: httpsPort });
+    defer(() => s.destroy());
+    s.on('error', () => {});
+    await new Promise<void>((r) => s.on('close', () => r()));
+    expect(s.bytesRead).toBe(0);
   });
 });
