@@ -52,6 +52,7 @@ function upgrade(o: EdgeHttpOptions, tunnels: Set<Duplex>, req: http.IncomingMes
   }
   const headers = { ...r.headers, connection: 'Upgrade', upgrade: String(req.headers.upgrade ?? '') };
   const route = r;
+  const backendMs = r.route.route.timeouts?.backendRequestMs ?? o.backendTimeoutMs;
 
   const attempt = (index: number): void => {
     const ep = route.candidates[index]!;
@@ -59,15 +60,23 @@ function upgrade(o: EdgeHttpOptions, tunnels: Set<Duplex>, req: http.IncomingMes
     const ureq = http.request({ host: ep.ip, port: ep.port, method: req.method, path: route.path, headers, agent: false, setHost: false });
     const timer = setTimeout(() => ureq.destroy(new Error(`connect timeout after ${o.connectTimeoutMs} ms`)), o.connectTimeoutMs);
     let connected = false;
+    let answered = false;
     let closed = false;
-    const close = () => {
+    let headTimer: NodeJS.Timeout | undefined;
+    const end = (status?: number, text?: string) => {
       if (closed) return;
       closed = true;
+      clearTimeout(headTimer);
       tunnels.delete(client);
       o.pool.closed(ep);
       ureq.destroy();
-      client.destroy();
+      if (status === undefined) client.destroy();
+      else {
+        record(status);
+        rawReply(status, text ?? '');
+      }
     };
+    const close = () => end();
     ureq.on('socket', (s) => {
       const onConnect = () => {
         clearTimeout(timer);
@@ -75,6 +84,8 @@ function upgrade(o: EdgeHttpOptions, tunnels: Set<Duplex>, req: http.IncomingMes
         o.pool.connected(ep);
         o.pool.opened(ep);
         tunnels.add(client);
+        // A backend that accepts and never answers must not hold the client forever.
+        headTimer = setTimeout(() => end(504, 'the backend did not answer in time\n'), backendMs);
         client.on('close', close);
         s.on('close', close);
         if (client.destroyed) close();
@@ -83,6 +94,8 @@ function upgrade(o: EdgeHttpOptions, tunnels: Set<Duplex>, req: http.IncomingMes
       else onConnect();
     });
     ureq.on('upgrade', (ures: http.IncomingMessage, upstream: net.Socket, upgradeHead: Buffer) => {
+      answered = true;
+      clearTimeout(headTimer);
       record(101);
       let text = `HTTP/1.1 101 ${reasonPhrase(101)}\r\n`;
       for (let i = 0; i + 1 < ures.rawHeaders.length; i += 2) text += `${ures.rawHeaders[i]!}: ${ures.rawHeaders[i + 1]!}\r\n`;
@@ -97,6 +110,8 @@ function upgrade(o: EdgeHttpOptions, tunnels: Set<Duplex>, req: http.IncomingMes
     });
     ureq.on('response', (ures) => {
       // Refused: relay the answer with the connection closing after it; the client's later bytes are never read.
+      answered = true;
+      clearTimeout(headTimer);
       record(ures.statusCode ?? 502);
       let text = `HTTP/1.1 ${ures.statusCode ?? 502} ${reasonPhrase(ures.statusCode ?? 502)}\r\n`;
       for (let i = 0; i + 1 < ures.rawHeaders.length; i += 2) {
@@ -109,7 +124,7 @@ function upgrade(o: EdgeHttpOptions, tunnels: Set<Duplex>, req: http.IncomingMes
     });
     ureq.on('error', (err) => {
       clearTimeout(timer);
-      if (connected) return close();
+      if (connected) return answered ? close() : end(502, 'the backend closed the connection\n');
       o.pool.connectFailed(ep, errorText(err));
       if (index + 1 < route.candidates.length) attempt(index + 1);
       else {

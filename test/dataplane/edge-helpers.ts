@@ -193,8 +193,8 @@ export interface RawBackend {
   received: string[];
 }
 
-/** A TCP backend that records what it gets and answers every chunk with `answer(chunk)` (if any). */
-export async function startRawBackend(defer: Defer, answer: (chunk: string) => string | undefined): Promise<RawBackend> {
+/** A TCP backend that records what it gets and answers every chunk with `answer(chunk)` (undefined: nothing; null: hang up). */
+export async function startRawBackend(defer: Defer, answer: (chunk: string) => string | undefined | null): Promise<RawBackend> {
   const sockets = new Set<net.Socket>();
   const backend: RawBackend = { port: 0, received: [] };
   const server = net.createServer((s) => {
@@ -204,7 +204,8 @@ export async function startRawBackend(defer: Defer, answer: (chunk: string) => s
     s.on('data', (d: string) => {
       backend.received[index] += d;
       const out = answer(d);
-      if (out !== undefined) s.write(Buffer.from(out, 'latin1'));
+      if (out === null) s.destroy();
+      else if (out !== undefined) s.write(Buffer.from(out, 'latin1'));
     });
     s.on('error', () => {});
     s.on('close', () => sockets.delete(s));

@@ -67,4 +67,16 @@ describe('edge resource limits', () => {
     open[0]!.destroy();
     await waitFor(async () => (await raw(edge.port, 'GET / HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\n\r\n')).startsWith('HTTP/1.1 200'), 'served again');
   });
+
+  it('answers 504 to an upgrade the backend accepts but never answers, and 502 when it hangs up', async () => {
+    const silent = await startRawBackend(defer, () => undefined);
+    const rude = await startRawBackend(defer, () => null);
+    const edge = await startTestEdge(defer, { backendTimeoutMs: 300 });
+    const ep = (name: string, port: number) => ({ id: name, service: { namespace: 'shop', name, port: 80 }, endpoints: [{ name, ip: '127.0.0.1', port, ready: true }] });
+    await edge.configure(fragment('shop', 'shop.test', [route('silent', 'Prefix', '/silent', [{ backend: 'silent', weight: 1 }]), route('rude', 'Prefix', '/rude', [{ backend: 'rude', weight: 1 }])], [ep('silent', silent.port), ep('rude', rude.port)]), 1);
+    const upgrade = (path: string) => raw(edge.port, `GET ${path} HTTP/1.1\r\nHost: shop.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`, 4_000);
+    expect(await upgrade('/silent')).toMatch(/^HTTP\/1\.1 504/);
+    expect(silent.received).toHaveLength(1);
+    expect(await upgrade('/rude')).toMatch(/^HTTP\/1\.1 502/);
+  });
 });
