@@ -13,6 +13,14 @@
 // protocol-validate's helper, not node:net: the planner reaches this file through the validator.
 import { isIpAddress } from './protocol-validate.js';
 
+/**
+ * Headers a route's RequestHeaderModifier may not touch: they frame the message or the
+ * connection, so setting one (Content-Length: 0 on a request with a body) would make the backend
+ * read the rest as another request on a pooled connection. Refused by the validator, skipped
+ * when applying.
+ */
+export const PROTECTED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade']);
+
 export interface Authority {
   /** Lower case, no trailing dot; IPv6 literals keep their brackets. */
   host: string;

@@ -10,7 +10,7 @@ import { isIP, isIPv6 } from 'node:net';
 import type { Endpoint } from './edge-backends.js';
 import type { CompiledRoute, EdgeTable } from './edge-table.js';
 import type { EdgePathModifier } from './edge-types.js';
-import { parseAuthority, parseTarget } from './edge-request.js';
+import { parseAuthority, parseTarget, PROTECTED_HEADERS } from './edge-request.js';
 
 export type Resolution =
   | { kind: 'reply'; status: number; text: string; route?: CompiledRoute; location?: string }
@@ -76,9 +76,10 @@ export function resolveRequest(ctx: ResolveContext, req: http.IncomingMessage): 
       if (f.hostname) hostHeader = f.hostname;
     }
     if (f.type === 'RequestHeaderModifier') {
-      for (const h of f.set ?? []) setHeaders.push([h.name.toLowerCase(), h.value]);
-      for (const h of f.add ?? []) addHeaders.push([h.name.toLowerCase(), h.value]);
-      for (const n of f.remove ?? []) removeHeaders.push(n.toLowerCase());
+      // Framing headers stay the edge's (the validator refuses them; this is the second line).
+      for (const h of f.set ?? []) if (!PROTECTED_HEADERS.has(h.name.toLowerCase())) setHeaders.push([h.name.toLowerCase(), h.value]);
+      for (const h of f.add ?? []) if (!PROTECTED_HEADERS.has(h.name.toLowerCase())) addHeaders.push([h.name.toLowerCase(), h.value]);
+      for (const n of f.remove ?? []) if (!PROTECTED_HEADERS.has(n.toLowerCase())) removeHeaders.push(n.toLowerCase());
     }
   }
   const backendId = route.picker.pick();

@@ -4,7 +4,7 @@
  * Unknown fields are ignored so an older edge accepts a newer writer's additions.
  */
 import { eachOf, isDnsName, isInt, isIpAddress, isRecord } from './protocol-validate.js';
-import { normalizePath } from './edge-request.js';
+import { normalizePath, PROTECTED_HEADERS } from './edge-request.js';
 
 type Problems = string[];
 
@@ -127,10 +127,18 @@ function validateFilter(f: unknown, at: string, p: Problems): void {
   }
   switch (f.type) {
     case 'RequestHeaderModifier':
-      for (const k of ['set', 'add'] as const) if (f[k] !== undefined) eachOf(f[k], `${at}.${k}`, p, (h, hAt) => header(h, hAt, p));
+      for (const k of ['set', 'add'] as const) {
+        if (f[k] !== undefined) {
+          eachOf(f[k], `${at}.${k}`, p, (h, hAt) => {
+            header(h, hAt, p);
+            if (isRecord(h) && typeof h.name === 'string' && PROTECTED_HEADERS.has(h.name.toLowerCase())) p.push(`${hAt}: ${h.name} frames the message and cannot be modified`);
+          });
+        }
+      }
       if (f.remove !== undefined) {
         eachOf(f.remove, `${at}.remove`, p, (n, nAt) => {
           if (typeof n !== 'string' || !TOKEN.test(n)) p.push(`${nAt}: must be a header name`);
+          else if (PROTECTED_HEADERS.has(n.toLowerCase())) p.push(`${nAt}: ${n} frames the message and cannot be modified`);
         });
       }
       return;

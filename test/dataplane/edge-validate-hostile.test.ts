@@ -28,6 +28,11 @@ describe('edge fragment validation (hostile values)', () => {
     ['an encoded slash in a path', { path: { type: 'Prefix', value: '/a%2Fb' } }, 'payload.virtualHosts[0].routes[0].path.value'],
     ['a backslash in a rewrite', { filters: [{ type: 'URLRewrite', path: { type: 'ReplaceFullPath', value: '/a\\b' } }] }, 'payload.virtualHosts[0].routes[0].filters[0].path'],
     ['a control byte in a redirect path', { filters: [{ type: 'RequestRedirect', statusCode: 302, path: { type: 'ReplaceFullPath', value: '/a\x01' } }] }, 'payload.virtualHosts[0].routes[0].filters[0].path'],
+    ['setting Content-Length', { filters: [{ type: 'RequestHeaderModifier', set: [{ name: 'Content-Length', value: '0' }] }] }, 'payload.virtualHosts[0].routes[0].filters[0].set[0]'],
+    ['adding Transfer-Encoding', { filters: [{ type: 'RequestHeaderModifier', add: [{ name: 'transfer-encoding', value: 'chunked' }] }] }, 'payload.virtualHosts[0].routes[0].filters[0].add[0]'],
+    ['removing Content-Length', { filters: [{ type: 'RequestHeaderModifier', remove: ['Content-Length'] }] }, 'payload.virtualHosts[0].routes[0].filters[0].remove[0]'],
+    ['setting Connection', { filters: [{ type: 'RequestHeaderModifier', set: [{ name: 'Connection', value: 'close' }] }] }, 'payload.virtualHosts[0].routes[0].filters[0].set[0]'],
+    ['setting Upgrade', { filters: [{ type: 'RequestHeaderModifier', set: [{ name: 'Upgrade', value: 'h2c' }] }] }, 'payload.virtualHosts[0].routes[0].filters[0].set[0]'],
   ])('refuses %s', (_what, r, at) => {
     const problems = validateEdgeConfig(withRoute(r as Partial<EdgeRoute>));
     expect(problems.some((p) => p.startsWith(at))).toBe(true);
