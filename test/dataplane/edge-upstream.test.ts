@@ -2,10 +2,16 @@
  * Upstream connections: a request is sent again only when that cannot repeat a side effect,
  * and a socket that carried part of a body is never reused for the next request.
  */
+import http from 'node:http';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { BackendSet, EndpointPool } from '../../src/dataplane/edge-backends.js';
+import type { EdgeHttpOptions } from '../../src/dataplane/edge-http.js';
+import { handleRequest } from '../../src/dataplane/edge-http.js';
+import { RouteMetrics } from '../../src/dataplane/edge-metrics.js';
+import { mergeFragments } from '../../src/dataplane/edge-table.js';
 import { backendOf, fragment, raw, request, route, startHttpBackend, startTestEdge } from './edge-helpers.js';
-import { useCleanup, waitFor } from './helpers.js';
+import { memoryLogger, useCleanup, waitFor } from './helpers.js';
 
 const defer = useCleanup();
 
@@ -48,5 +54,27 @@ describe('edge upstream connections', () => {
     const next = await request(edge.port, { path: '/next' });
     expect([next.status, next.body]).toEqual([200, 'web GET /next']);
     expect(web.requests.map((r) => r.url)).toEqual(['/warm', '/partial', '/next']);
+  });
+});
+
+describe('edge request handler', () => {
+  it('turns a throw while forwarding into a 500 for that request only', async () => {
+    const web = await startHttpBackend(defer, 'web');
+    // A fragment the validator would refuse (a control byte in a header value): built directly.
+    const config = fragment('shop', 'shop.test', [route('r', 'Prefix', '/', [{ backend: 'web', weight: 1 }], { filters: [{ type: 'RequestHeaderModifier', set: [{ name: 'X-Bad', value: 'a\x01b' }] }] })], [backendOf('web', [web])]);
+    const pool = new EndpointPool(() => Date.now());
+    defer(() => pool.destroy());
+    const { table } = mergeFragments([config], {}, (f) => new BackendSet(new Map(f.backends.map((b) => [b.id, b])), f.app, pool));
+    const log = memoryLogger();
+    const options: EdgeHttpOptions = { context: (scheme, listenPort) => ({ table, scheme, listenPort, trusted: undefined }), pool, metrics: new RouteMetrics(), connectTimeoutMs: 1_000, backendTimeoutMs: 5_000, now: () => Date.now(), log };
+    const server = http.createServer((req, res) => handleRequest(options, req, res, 'http', 80));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    defer(() => new Promise((r) => server.close(r)));
+    const port = (server.address() as net.AddressInfo).port;
+    const first = await request(port);
+    const second = await request(port);
+    expect([first.status, second.status]).toEqual([500, 500]);
+    expect(log.records.filter((r) => r.msg === 'request failed')).toHaveLength(2);
+    expect(web.requests).toEqual([]);
   });
 });
