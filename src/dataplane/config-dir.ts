@@ -7,12 +7,16 @@
  * files the Docker daemon extracts into a container's overlay filesystem from outside it.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from './log.js';
 import { errorText } from './log.js';
 import type { ConfigEnvelope, DataplaneKind, DataplaneStatus, StatusError } from './protocol.js';
 import { decodeConfig, parseConfigFileName, STATUS_FILE } from './protocol.js';
+import { readRegularFile, UnsafeFileError, writeFileAtomic } from './safe-file.js';
+
+/** A config file larger than this is refused (its writer is a bug or an attack). */
+export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
 
 export interface ConfigDirOptions<K extends DataplaneKind> {
   dir: string;
@@ -166,11 +170,18 @@ export class ConfigDirWatcher<K extends DataplaneKind> {
     let signature: string;
     let text: string;
     try {
-      const st = await stat(path);
+      // lstat: the file itself, never a link's target (the volume's content is hostile).
+      const st = await lstat(path);
       signature = `${st.size}:${st.mtimeMs}:${st.ino}`;
       // Unchanged since it last failed to verify: still being extracted, or abandoned.
       if (this.fileErrors.get(name)?.signature === signature) return 'skipped';
-      text = await readFile(path, 'utf8');
+      try {
+        text = (await readRegularFile(path, MAX_CONFIG_BYTES)).toString('utf8');
+      } catch (err) {
+        if (!(err instanceof UnsafeFileError)) throw err;
+        this.recordFileError(name, signature, generation, 'UNSAFE_FILE', err.message);
+        return 'failed';
+      }
     } catch {
       return 'skipped'; // deleted between readdir and read
     }
@@ -251,8 +262,7 @@ export class StatusFile {
     if (body === this.lastBody) return;
     const tmp = join(this.o.dir, `.${STATUS_FILE}.${process.pid}.tmp`);
     try {
-      await writeFile(tmp, `${JSON.stringify(status, null, 1)}\n`);
-      await rename(tmp, join(this.o.dir, STATUS_FILE));
+      await writeFileAtomic(join(this.o.dir, STATUS_FILE), tmp, `${JSON.stringify(status, null, 1)}\n`);
       this.lastBody = body;
     } catch (err) {
       this.o.log.error('status write failed', { err: errorText(err) });

@@ -4,9 +4,13 @@
  * uploads. A token past its `notAfter` is deleted and no longer answered; a request for a token
  * the edge does not have goes through normal routing (an app may answer its own challenges).
  */
-import { readFile, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import type http from 'node:http';
 import { join } from 'node:path';
+import { readRegularFile } from './safe-file.js';
+
+/** Token files are tiny; anything larger is not one. */
+const MAX_TOKEN_FILE = 64 * 1024;
 
 const CHALLENGE = /^\/\.well-known\/acme-challenge\/([A-Za-z0-9_-]{1,200})$/;
 
@@ -29,12 +33,16 @@ export async function readToken(acmeDir: string, token: string, now: number): Pr
   const file = join(acmeDir, `${token}.json`);
   let doc: Partial<AcmeToken>;
   try {
-    doc = JSON.parse(await readFile(file, 'utf8')) as Partial<AcmeToken>;
+    // Never through a symlink, never a FIFO: the volume's content is hostile.
+    doc = JSON.parse((await readRegularFile(file, MAX_TOKEN_FILE)).toString('utf8')) as Partial<AcmeToken>;
   } catch {
     return undefined;
   }
   const notAfter = typeof doc.notAfter === 'number' ? doc.notAfter : Date.parse(String(doc.notAfter));
+  // RFC 8555 §8.1: token "." base64url(thumbprint). Anything else would let the file serve
+  // arbitrary content under every host's /.well-known/acme-challenge/.
   if (typeof doc.keyAuthorization !== 'string' || !Number.isFinite(notAfter)) return undefined;
+  if (!doc.keyAuthorization.startsWith(`${token}.`) || !/^[A-Za-z0-9_-]{1,128}$/.test(doc.keyAuthorization.slice(token.length + 1))) return undefined;
   if (now > notAfter) {
     await unlink(file).catch(() => {});
     return undefined;

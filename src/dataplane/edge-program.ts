@@ -7,13 +7,14 @@
 import http from 'node:http';
 import https from 'node:https';
 import { BlockList, isIPv6 } from 'node:net';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { ConfigDirWatcher, StatusFile } from './config-dir.js';
 import { BackendSet, EndpointPool } from './edge-backends.js';
 import type { EdgeHttpOptions } from './edge-http.js';
-import { handleRequest } from './edge-http.js';
+import { handleRequest, reply } from './edge-http.js';
 import { RouteMetrics } from './edge-metrics.js';
 import type { EdgeTable } from './edge-table.js';
 import { mergeFragments } from './edge-table.js';
@@ -21,12 +22,15 @@ import type { EdgeAppStatus, EdgeConfig, EdgeStatus } from './edge-types.js';
 import { challengeToken, readToken } from './edge-acme.js';
 import { keepListening } from './edge-listen.js';
 import type { CertEntry } from './edge-tls.js';
-import { CertStore, SniMap, usedCertificates } from './edge-tls.js';
+import { CertStore, fallbackCertificate, SniMap, usedCertificates } from './edge-tls.js';
 import { handleUpgrade } from './edge-upgrade.js';
 import type { Logger } from './log.js';
 import { errorText } from './log.js';
 import type { StatusError } from './protocol.js';
 import { PROTOCOL_FORMAT } from './protocol.js';
+import { readRegularFile, writeFileAtomic } from './safe-file.js';
+
+const MAX_OWNERS_FILE = 4 * 1024 * 1024;
 
 export interface EdgeProgramOptions {
   configDir: string;
@@ -42,6 +46,8 @@ export interface EdgeProgramOptions {
   idleTimeoutMs: number;
   /** The request head must arrive within this. */
   headersTimeoutMs: number;
+  /** Open client connections per listener beyond this are closed at once (fd exhaustion would fail upstream connects and config reads). */
+  maxConnections?: number;
   /** Addresses or CIDRs whose X-Forwarded-* headers are appended to rather than replaced. */
   trustedProxies: string[];
   log: Logger;
@@ -57,7 +63,12 @@ export const EDGE_DEFAULTS = {
   idleTimeoutMs: 60_000,
   headersTimeoutMs: 30_000,
   graceMs: 5_000,
+  maxConnections: 10_000,
 };
+/** TLS 1.2 at least (Node's default today, pinned so a runtime change cannot lower it). */
+const TLS_BASE = { minVersion: 'TLSv1.2' } as const;
+/** A request head (line and fields) larger than this is 431 (Node's default, pinned). */
+export const MAX_HEADER_BYTES = 16 * 1024;
 const APP_DIR = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export const OWNERS_FILE = 'owners.json';
 
@@ -89,16 +100,24 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
   const certStore = new CertStore(join(o.configDir, 'certs'));
   let certs = new Map<string, CertEntry>();
   let sni = new SniMap();
+  let defaultCert: CertEntry | undefined;
+  let tlsServer: https.Server | undefined;
   const rebuildNow = async () => {
     const list = [...fragments.values()];
     const next = mergeFragments(list, owners, (f) => new BackendSet(new Map(f.backends.map((b) => [b.id, b])), f.app, pool));
-    const nextCerts = await certStore.load(usedCertificates(next.table.hosts));
-    const nextSni = SniMap.build(next.table.hosts, nextCerts);
+    const fallbackId = fallbackCertificate(next.table.hosts, fragments);
+    const nextCerts = await certStore.load(new Set([...usedCertificates(next.table.hosts), ...(fallbackId === undefined ? [] : [fallbackId])]));
+    const nextSni = SniMap.build(next.table.hosts, nextCerts, fallbackId);
     pool.setConfigs(list);
     // The one swap: requests and TLS sessions that already started keep what they resolved.
     merged = next;
     certs = nextCerts;
     sni = nextSni;
+    // SNICallback is not called without SNI: the default context is the fallback (or none: an alert).
+    if (tlsServer && nextSni.fallback !== defaultCert) {
+      defaultCert = nextSni.fallback;
+      tlsServer.setSecureContext({ ...TLS_BASE, ...(defaultCert ? { key: defaultCert.key, cert: defaultCert.cert } : {}) });
+    }
     await certStore.sweep(new Set(list.flatMap((f) => f.certificates.map((c) => c.id))), o.now());
     if (JSON.stringify(next.owners) !== JSON.stringify(owners)) {
       owners = next.owners;
@@ -164,37 +183,61 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
     metrics,
     connectTimeoutMs: o.connectTimeoutMs,
     backendTimeoutMs: o.backendTimeoutMs,
+    idleTimeoutMs: o.idleTimeoutMs,
     now: o.now,
     log,
   };
   const tunnels = new Set<Duplex>();
+  // Node checks headersTimeout only every connectionsCheckingInterval (30 s by default): a slow
+  // head would get up to twice its allowance. A body is bounded by inactivity (edge-http.ts), not
+  // requestTimeout, so long uploads and downloads keep working.
+  const limits = {
+    headersTimeout: o.headersTimeoutMs,
+    requestTimeout: 0,
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(o.headersTimeoutMs / 2))),
+    maxHeaderSize: MAX_HEADER_BYTES,
+  };
   const acmeDir = join(o.configDir, 'acme');
   const serve = (scheme: 'http' | 'https', port: number) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (scheme === 'https' && sni.misdirected((req.socket as TLSSocket).servername, req.headers.host)) {
+      req.resume();
+      return reply(res, 421, 'this host is not served on this connection\n');
+    }
     const token = challengeToken(req);
     if (token === undefined) return handleRequest(httpOptions, req, res, scheme, port);
     // HTTP-01 challenges are answered for any host, before routing; unknown tokens route normally.
-    void readToken(acmeDir, token, o.now()).then((keyAuthorization) => {
-      if (keyAuthorization === undefined) return handleRequest(httpOptions, req, res, scheme, port);
-      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(keyAuthorization) });
-      res.end(req.method === 'HEAD' ? undefined : keyAuthorization);
-    });
+    void readToken(acmeDir, token, o.now())
+      .then((keyAuthorization) => {
+        if (keyAuthorization === undefined) return handleRequest(httpOptions, req, res, scheme, port);
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(keyAuthorization), 'x-content-type-options': 'nosniff' });
+        res.end(req.method === 'HEAD' ? undefined : keyAuthorization);
+      })
+      .catch((err: unknown) => {
+        log.error('acme answer failed', { err: errorText(err) });
+        res.destroy();
+      });
   };
-  const server = http.createServer({ keepAliveTimeout: o.idleTimeoutMs, headersTimeout: o.headersTimeoutMs, requestTimeout: 0 }, serve('http', o.httpPort));
+  // CONNECT would make the edge an open forward proxy: refused (Node would only drop the socket).
+  const refuseConnect = (_req: http.IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => {});
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  };
+  const server = http.createServer({ ...limits, keepAliveTimeout: o.idleTimeoutMs }, serve('http', o.httpPort));
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(httpOptions, tunnels, req, socket, head, 'http', o.httpPort));
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
-  });
+  server.on('connect', refuseConnect);
+  server.on('clientError', clientError);
   const servers: Array<http.Server | https.Server> = [server];
-  let tlsServer: https.Server | undefined;
+  server.maxConnections = o.maxConnections ?? EDGE_DEFAULTS.maxConnections;
   if (o.httpsPort !== undefined) {
     const port = o.httpsPort;
     tlsServer = https.createServer(
       {
+        ...TLS_BASE,
         ALPNProtocols: ['http/1.1'],
+        ...limits,
         keepAliveTimeout: o.idleTimeoutMs,
-        headersTimeout: o.headersTimeoutMs,
-        requestTimeout: 0,
+        // The TLS handshake gets no longer than a request head (Node's default is 120 s).
+        handshakeTimeout: o.headersTimeoutMs,
         // No certificate for the name: the handshake fails (unrecognized_name), as the design says.
         SNICallback: (name, cb) => {
           const ctx = sni.lookup(name);
@@ -204,8 +247,15 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
       },
       serve('https', port),
     );
-    tlsServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(httpOptions, tunnels, req, socket, head, 'https', port));
+    tlsServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!sni.misdirected((req.socket as TLSSocket).servername, req.headers.host)) return handleUpgrade(httpOptions, tunnels, req, socket, head, 'https', port);
+      socket.on('error', () => {});
+      socket.end('HTTP/1.1 421 Misdirected Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    });
+    tlsServer.on('connect', refuseConnect);
+    tlsServer.on('clientError', clientError);
     tlsServer.on('tlsClientError', () => {});
+    tlsServer.maxConnections = o.maxConnections ?? EDGE_DEFAULTS.maxConnections;
     servers.push(tlsServer);
   }
   const listeners = [keepListening(server, 'http', o.httpPort, o.listenHost, log, requestStatus)];
@@ -290,6 +340,21 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
   };
 }
 
+/**
+ * A request Node's parser refused: 408 for a slow head, 431 for a large one, else 400; then close.
+ * Anything else (a failed or timed-out TLS handshake reaches here too) has no HTTP to answer in.
+ */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const parser = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code?.startsWith('HPE_') === true;
+  if (!parser) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  else socket.destroy();
+}
+
 async function waitIdle(pool: EndpointPool, tunnels: Set<Duplex>): Promise<void> {
   while (pool.activeTotal() > 0 || tunnels.size > 0) await new Promise((r) => setTimeout(r, 20));
 }
@@ -309,9 +374,10 @@ function trustedList(entries: string[]): BlockList | undefined {
 async function readOwners(dir: string, errors: StatusError[], at: string): Promise<Record<string, string>> {
   let text: string;
   try {
-    text = await readFile(join(dir, OWNERS_FILE), 'utf8');
-  } catch {
-    return {};
+    text = (await readRegularFile(join(dir, OWNERS_FILE), MAX_OWNERS_FILE)).toString('utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    text = '';
   }
   try {
     const doc: unknown = JSON.parse(text);
@@ -326,7 +392,5 @@ async function readOwners(dir: string, errors: StatusError[], at: string): Promi
 }
 
 async function writeOwners(dir: string, owners: Record<string, string>): Promise<void> {
-  const tmp = join(dir, `.${OWNERS_FILE}.${process.pid}.tmp`);
-  await writeFile(tmp, `${JSON.stringify(owners, null, 1)}\n`);
-  await rename(tmp, join(dir, OWNERS_FILE));
+  await writeFileAtomic(join(dir, OWNERS_FILE), join(dir, `.${OWNERS_FILE}.${process.pid}.tmp`), `${JSON.stringify(owners, null, 1)}\n`);
 }

@@ -6,10 +6,11 @@
  */
 import type http from 'node:http';
 import type { BlockList } from 'node:net';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import type { Endpoint } from './edge-backends.js';
 import type { CompiledRoute, EdgeTable } from './edge-table.js';
 import type { EdgePathModifier } from './edge-types.js';
+import { parseAuthority, parseTarget, PROTECTED_HEADERS } from './edge-request.js';
 
 export type Resolution =
   | { kind: 'reply'; status: number; text: string; route?: CompiledRoute; location?: string }
@@ -30,16 +31,25 @@ export interface ResolveContext {
 /** RFC 9110 §7.6.1 hop-by-hop fields (plus the legacy Proxy-Connection); `upgrade` is re-added for tunnels. */
 const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip']);
+/** Kept only from trusted peers (with the rest of X-Forwarded-*). */
+const PROXY_SET = new Set(['forwarded', 'x-real-ip', 'x-original-url', 'x-rewrite-url', 'x-original-forwarded-for', 'x-client-ip']);
 
 export function resolveRequest(ctx: ResolveContext, req: http.IncomingMessage): Resolution {
-  const host = ctx.table.lookupHost(req.headers.host);
+  // Exactly one Host that is a name or an IP literal: it picks the vhost and ends up in Location.
+  const hosts = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'host').length;
+  // HTTP/1.0 may omit it (health checkers do): such a request can only reach the catch-all.
+  const authority = hosts === 1 ? parseAuthority(req.headers.host ?? '') : hosts === 0 && req.httpVersion === '1.0' ? { host: '' } : undefined;
+  if (!authority) return { kind: 'reply', status: 400, text: 'the request needs exactly one valid Host header\n' };
+  const target = parseTarget(req.url ?? '', authority);
+  if (!target.ok) return { kind: 'reply', status: 400, text: `${target.reason}\n` };
+  const { path, query } = target;
+  const host = ctx.table.lookupHost(authority.host);
   if (!host) return { kind: 'reply', status: 404, text: 'no route for this host\n' };
   const vh = host.vhost;
   if (vh && !vh.listeners.includes(ctx.scheme)) return { kind: 'reply', status: 404, text: `no route for this host over ${ctx.scheme}\n` };
-  const { path, query } = splitTarget(req.url ?? '/');
   if (ctx.scheme === 'http' && vh?.redirectToHttps && vh.certificate !== undefined && ctx.httpsPort !== undefined && ctx.certLoaded?.(vh.certificate)) {
     const port = ctx.httpsPort === 443 ? '' : `:${ctx.httpsPort}`;
-    const location = `https://${stripPort(req.headers.host ?? vh.host)}${port}${path}${query === '' ? '' : `?${query}`}`;
+    const location = `https://${authority.host}${port}${path}${query === '' ? '' : `?${query}`}`;
     return { kind: 'reply', status: 308, text: `${location}\n`, location };
   }
   const method = req.method ?? 'GET';
@@ -53,7 +63,8 @@ export function resolveRequest(ctx: ResolveContext, req: http.IncomingMessage): 
   for (const f of route.route.filters ?? []) {
     if (f.type === 'RequestRedirect') {
       const scheme = f.scheme ?? ctx.scheme;
-      const hostname = f.hostname ?? stripPort(req.headers.host ?? '');
+      const hostname = f.hostname ?? authority.host;
+      if (hostname === '') return { kind: 'reply', status: 400, text: 'a redirect needs a Host header\n', route };
       const port = f.port ?? (f.scheme ? undefined : ctx.listenPort);
       const shownPort = port === undefined || port === (scheme === 'https' ? 443 : 80) ? '' : `:${port}`;
       const newPath = f.path ? modifyPath(route, path, f.path) : path;
@@ -65,9 +76,10 @@ export function resolveRequest(ctx: ResolveContext, req: http.IncomingMessage): 
       if (f.hostname) hostHeader = f.hostname;
     }
     if (f.type === 'RequestHeaderModifier') {
-      for (const h of f.set ?? []) setHeaders.push([h.name.toLowerCase(), h.value]);
-      for (const h of f.add ?? []) addHeaders.push([h.name.toLowerCase(), h.value]);
-      for (const n of f.remove ?? []) removeHeaders.push(n.toLowerCase());
+      // Framing headers stay the edge's (the validator refuses them; this is the second line).
+      for (const h of f.set ?? []) if (!PROTECTED_HEADERS.has(h.name.toLowerCase())) setHeaders.push([h.name.toLowerCase(), h.value]);
+      for (const h of f.add ?? []) if (!PROTECTED_HEADERS.has(h.name.toLowerCase())) addHeaders.push([h.name.toLowerCase(), h.value]);
+      for (const n of f.remove ?? []) if (!PROTECTED_HEADERS.has(n.toLowerCase())) removeHeaders.push(n.toLowerCase());
     }
   }
   const backendId = route.picker.pick();
@@ -87,17 +99,27 @@ export function resolveRequest(ctx: ResolveContext, req: http.IncomingMessage): 
   return { kind: 'forward', route, candidates, path: `${upstreamPath}${query === '' ? '' : `?${query}`}`, headers };
 }
 
-/** The request's headers minus hop-by-hop ones, with X-Forwarded-* set (or appended to, from trusted peers). */
+/**
+ * The request's headers minus hop-by-hop ones, with X-Forwarded-* set (or appended to, from
+ * trusted peers). From anyone else every header a backend may take for proxy-set facts is
+ * dropped: X-Forwarded-*, X-Real-IP, Forwarded, X-Original-URL/X-Rewrite-URL (path overrides
+ * some frameworks honour), and their `_` spellings (CGI/WSGI servers map `X_Forwarded_For`
+ * and `X-Forwarded-For` to the same variable).
+ */
 export function forwardHeaders(ctx: ResolveContext, req: http.IncomingMessage): Record<string, string | string[]> {
   const drop = new Set(HOP_BY_HOP);
   for (const token of String(req.headers.connection ?? '').split(',')) drop.add(token.trim().toLowerCase());
+  const client = clientAddress(req.socket.remoteAddress);
+  const isTrusted = (a: string) => ctx.trusted !== undefined && isIP(a) !== 0 && ctx.trusted.check(a, isIPv6(a) ? 'ipv6' : 'ipv4');
+  const trusted = isTrusted(client);
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined || drop.has(k) || FORWARDED.has(k)) continue;
+    const dashed = k.replaceAll('_', '-');
+    if (dashed !== k && (FORWARDED.has(dashed) || PROXY_SET.has(dashed) || dashed.startsWith('x-forwarded-') || dashed === 'host')) continue;
+    if (!trusted && (PROXY_SET.has(k) || k.startsWith('x-forwarded-'))) continue;
     out[k] = v;
   }
-  const client = clientAddress(req.socket.remoteAddress);
-  const trusted = ctx.trusted !== undefined && client !== '' && ctx.trusted.check(client, isIPv6(client) ? 'ipv6' : 'ipv4');
   const incoming = (name: string): string | undefined => {
     const v = req.headers[name];
     return trusted && v !== undefined ? (Array.isArray(v) ? v.join(', ') : v) : undefined;
@@ -108,7 +130,15 @@ export function forwardHeaders(ctx: ResolveContext, req: http.IncomingMessage): 
   const host = incoming('x-forwarded-host') ?? req.headers.host;
   if (host !== undefined) out['x-forwarded-host'] = host;
   out['x-forwarded-port'] = incoming('x-forwarded-port') ?? String(ctx.listenPort);
-  out['x-real-ip'] = incoming('x-real-ip') ?? (xff === undefined ? client : xff.split(',')[0]!.trim());
+  // The real client is the right-most address not added by a trusted proxy: entries left of it
+  // were written by the client itself (nginx's real_ip_recursive).
+  const chain = String(out['x-forwarded-for']).split(',').map((e) => e.trim());
+  let real = client;
+  for (let i = chain.length - 1; i >= 0; i--) {
+    real = chain[i]!;
+    if (!isTrusted(real)) break;
+  }
+  out['x-real-ip'] = real;
   return out;
 }
 
@@ -124,21 +154,6 @@ export function clientAddress(addr: string | undefined): string {
   return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr;
 }
 
-export function splitTarget(target: string): { path: string; query: string } {
-  let t = target;
-  if (!t.startsWith('/')) {
-    // absolute-form (a client talking to us as a forward proxy): keep path and query only.
-    try {
-      const u = new URL(t);
-      t = `${u.pathname}${u.search}`;
-    } catch {
-      t = '/';
-    }
-  }
-  const q = t.indexOf('?');
-  return q < 0 ? { path: t, query: '' } : { path: t.slice(0, q), query: t.slice(q + 1) };
-}
-
 function modifyPath(route: CompiledRoute, path: string, m: EdgePathModifier): string {
   if (m.type === 'ReplaceFullPath') return m.value;
   // ReplacePrefixMatch: the matched prefix (element-wise) is replaced, the rest kept.
@@ -146,12 +161,6 @@ function modifyPath(route: CompiledRoute, path: string, m: EdgePathModifier): st
   const base = m.value.endsWith('/') && rest.startsWith('/') ? m.value.slice(0, -1) : m.value;
   const joined = `${base}${rest}`;
   return joined === '' ? '/' : joined;
-}
-
-function stripPort(host: string): string {
-  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
-  const c = host.lastIndexOf(':');
-  return c < 0 ? host : host.slice(0, c);
 }
 
 export function hopByHop(name: string): boolean {

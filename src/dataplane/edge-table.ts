@@ -11,12 +11,13 @@
  */
 import type { BackendSet } from './edge-backends.js';
 import { WeightedPicker } from './edge-backends.js';
+import { normalizePath } from './edge-request.js';
 import type { EdgeConfig, EdgeHeader, EdgeRoute, EdgeVirtualHost } from './edge-types.js';
 
 export interface CompiledRoute {
   app: string;
   route: EdgeRoute;
-  /** Prefix routes: the value without its trailing `/` ('' for `/`, which matches everything). */
+  /** The normalized path value; Prefix routes without the trailing `/` ('' for `/`, which matches everything). */
   prefix: string;
   headers: EdgeHeader[];
   picker: WeightedPicker;
@@ -105,7 +106,7 @@ export class EdgeTable {
 }
 
 export function pathMatches(r: CompiledRoute, path: string): boolean {
-  if (r.route.path.type === 'Exact') return path === r.route.path.value;
+  if (r.route.path.type === 'Exact') return path === r.prefix;
   // Element-wise: `/foo` matches `/foo`, `/foo/`, `/foo/bar`, not `/foobar`.
   return r.prefix === '' || path === r.prefix || (path.startsWith(r.prefix) && path.charCodeAt(r.prefix.length) === 47);
 }
@@ -121,6 +122,10 @@ export function normalizeHost(raw: string): string {
   return h.endsWith('.') ? h.slice(0, -1) : h;
 }
 
+function normalized(value: string): string {
+  return normalizePath(value) ?? value;
+}
+
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
@@ -131,7 +136,8 @@ function compileRoutes(app: string, routes: EdgeRoute[], backends: BackendSet): 
     route,
     picker: new WeightedPicker(route.backends),
     backends,
-    prefix: route.path.type === 'Prefix' ? route.path.value.replace(/\/+$/, '') : route.path.value,
+    // Requests are matched in normalized form (edge-request.ts), so the value is too.
+    prefix: route.path.type === 'Prefix' ? normalized(route.path.value).replace(/\/+$/, '') : normalized(route.path.value),
     headers: (route.headers ?? []).map((h) => ({ name: h.name.toLowerCase(), value: h.value })),
   }));
 }

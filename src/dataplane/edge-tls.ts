@@ -5,11 +5,15 @@
  * swapped in one assignment read by SNICallback: listeners and open TLS sessions are untouched.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import type { CompiledHost } from './edge-table.js';
 import { normalizeHost } from './edge-table.js';
+import { readRegularFile, UnsafeFileError } from './safe-file.js';
+
+/** A key and chain PEM larger than this is not one. */
+const MAX_CERT_FILE = 1024 * 1024;
 
 export interface CertEntry {
   id: string;
@@ -19,6 +23,9 @@ export interface CertEntry {
   notAfter?: string;
   error?: string;
   context?: tls.SecureContext;
+  /** Key and chain PEM (loaded only): the no-SNI default context is set from them. */
+  key?: string;
+  cert?: string;
 }
 
 /** An unreferenced certificate file is deleted once this old (a writer uploads certs just before the fragment naming them). */
@@ -60,7 +67,7 @@ export class CertStore {
     for (const name of names) {
       if (!/^sha256-[0-9a-f]{64}\.pem$/.test(name) || keep.has(name)) continue;
       const file = join(this.dir, name);
-      const st = await stat(file).catch(() => undefined);
+      const st = await lstat(file).catch(() => undefined);
       if (st && now - st.mtimeMs > UNREFERENCED_CERT_MS) await unlink(file).catch(() => {});
     }
   }
@@ -68,9 +75,10 @@ export class CertStore {
   private async read(id: string): Promise<CertEntry> {
     let pem: Buffer;
     try {
-      pem = await readFile(join(this.dir, certFileName(id)));
+      // Never through a symlink, never a FIFO: the volume's content is hostile.
+      pem = await readRegularFile(join(this.dir, certFileName(id)), MAX_CERT_FILE);
     } catch (err) {
-      return { id, state: 'missing', names: [], error: (err as Error).message };
+      return { id, state: err instanceof UnsafeFileError ? 'invalid' : 'missing', names: [], error: (err as Error).message };
     }
     const digest = `sha256:${createHash('sha256').update(pem).digest('hex')}`;
     if (digest !== id) return { id, state: 'invalid', names: [], error: `content hashes to ${digest}` };
@@ -88,7 +96,7 @@ export class CertStore {
         .filter((s) => s.startsWith('DNS:'))
         .map((s) => s.slice(4).toLowerCase());
       const cn = /(?:^|\n)CN=([^\n]+)/.exec(leaf.subject)?.[1];
-      return { id, state: 'loaded', names: san.length > 0 ? san : cn ? [cn.toLowerCase()] : [], notAfter: new Date(leaf.validTo).toISOString(), context };
+      return { id, state: 'loaded', names: san.length > 0 ? san : cn ? [cn.toLowerCase()] : [], notAfter: new Date(leaf.validTo).toISOString(), context, key: key[0]!, cert: certs.join('\n') };
     } catch (err) {
       return { id, state: 'invalid', names: [], error: (err as Error).message };
     }
@@ -100,9 +108,13 @@ export class SniMap {
   private readonly exact = new Map<string, tls.SecureContext>();
   private readonly oneLabel = new Map<string, tls.SecureContext>();
   private readonly suffixes: Array<{ suffix: string; context: tls.SecureContext }> = [];
+  /** For clients without SNI (and hosts only the catch-all serves): the catch-all app's first certificate. */
+  fallback: CertEntry | undefined;
 
-  static build(hosts: CompiledHost[], certs: Map<string, CertEntry>): SniMap {
+  static build(hosts: CompiledHost[], certs: Map<string, CertEntry>, fallbackId?: string): SniMap {
     const m = new SniMap();
+    const fallback = fallbackId === undefined ? undefined : certs.get(fallbackId);
+    if (fallback?.context) m.fallback = fallback;
     for (const h of hosts) {
       const vh = h.vhost;
       const ctx = vh?.certificate === undefined ? undefined : certs.get(vh.certificate)?.context;
@@ -125,6 +137,23 @@ export class SniMap {
     for (const s of this.suffixes) if (name.length > s.suffix.length && name.endsWith(s.suffix)) return s.context;
     return undefined;
   }
+
+  /**
+   * True when a request's Host is served by another certificate than the connection was made
+   * with (SNI name, or the no-SNI fallback): 421, so a certificate never fronts another host.
+   */
+  misdirected(servername: string | false | null | undefined, host: string | undefined): boolean {
+    const fallback = this.fallback?.context;
+    const made = typeof servername === 'string' && servername !== '' ? (this.lookup(servername) ?? fallback) : fallback;
+    const wanted = this.lookup(host ?? '') ?? fallback;
+    return made !== wanted;
+  }
+}
+
+/** The certificate for clients without SNI: the first one of the app holding the catch-all. */
+export function fallbackCertificate(hosts: CompiledHost[], fragments: Map<string, { certificates: Array<{ id: string }> }>): string | undefined {
+  const app = hosts.find((h) => h.vhost === undefined)?.app;
+  return app === undefined ? undefined : fragments.get(app)?.certificates[0]?.id;
 }
 
 /** Which certificate ids the merged table uses (only the winners' hosts). */

@@ -4,6 +4,7 @@
  * Unknown fields are ignored so an older edge accepts a newer writer's additions.
  */
 import { eachOf, isDnsName, isInt, isIpAddress, isRecord } from './protocol-validate.js';
+import { normalizePath, PROTECTED_HEADERS } from './edge-request.js';
 
 type Problems = string[];
 
@@ -93,7 +94,9 @@ function validateRoute(r: unknown, at: string, backendIds: Set<string>, p: Probl
   if (typeof r.id !== 'string' || r.id === '') p.push(`${at}.id: must be a non-empty string`);
   const path = r.path;
   if (!isRecord(path) || (path.type !== 'Exact' && path.type !== 'Prefix')) p.push(`${at}.path.type: must be Exact or Prefix`);
-  else if (!isPath(path.value)) p.push(`${at}.path.value: must start with "/" and hold no "?", "#" or spaces`);
+  else if (!isPath(path.value) || normalizePath(path.value) === undefined) {
+    p.push(`${at}.path.value: must start with "/" and hold printable ASCII only: no "?", "#", "\\", spaces, bad escapes or escaped "/", "\\" or NUL`);
+  }
   if (r.method !== undefined && (typeof r.method !== 'string' || !TOKEN.test(r.method) || r.method !== r.method.toUpperCase())) {
     p.push(`${at}.method: must be an upper-case HTTP method`);
   }
@@ -124,10 +127,18 @@ function validateFilter(f: unknown, at: string, p: Problems): void {
   }
   switch (f.type) {
     case 'RequestHeaderModifier':
-      for (const k of ['set', 'add'] as const) if (f[k] !== undefined) eachOf(f[k], `${at}.${k}`, p, (h, hAt) => header(h, hAt, p));
+      for (const k of ['set', 'add'] as const) {
+        if (f[k] !== undefined) {
+          eachOf(f[k], `${at}.${k}`, p, (h, hAt) => {
+            header(h, hAt, p);
+            if (isRecord(h) && typeof h.name === 'string' && PROTECTED_HEADERS.has(h.name.toLowerCase())) p.push(`${hAt}: ${h.name} frames the message and cannot be modified`);
+          });
+        }
+      }
       if (f.remove !== undefined) {
         eachOf(f.remove, `${at}.remove`, p, (n, nAt) => {
           if (typeof n !== 'string' || !TOKEN.test(n)) p.push(`${nAt}: must be a header name`);
+          else if (PROTECTED_HEADERS.has(n.toLowerCase())) p.push(`${nAt}: ${n} frames the message and cannot be modified`);
         });
       }
       return;
@@ -154,8 +165,9 @@ function pathModifier(v: unknown, at: string, p: Problems): void {
 }
 
 function header(h: unknown, at: string, p: Problems): void {
-  if (!isRecord(h) || typeof h.name !== 'string' || !TOKEN.test(h.name) || typeof h.value !== 'string' || /[\r\n\0]/.test(h.value)) {
-    p.push(`${at}: must be {name: a header or parameter name, value: a string without CR, LF or NUL}`);
+  // Node throws on any other byte when writing the header: a throw mid-request.
+  if (!isRecord(h) || typeof h.name !== 'string' || !TOKEN.test(h.name) || typeof h.value !== 'string' || !/^[\t\x20-\x7e\x80-\xff]*$/.test(h.value)) {
+    p.push(`${at}: must be {name: a header or parameter name, value: tabs and printable Latin-1 only}`);
   }
 }
 
@@ -165,7 +177,8 @@ export function isHostPattern(host: string): boolean {
   return name === name.toLowerCase() && isDnsName(name) && !name.includes('*');
 }
 
+/** Written into request lines and Location headers as is: printable ASCII, escapes well formed. */
 function isPath(v: unknown): v is string {
-  return typeof v === 'string' && v.startsWith('/') && !/[?#\s]/.test(v);
+  return typeof v === 'string' && /^\/[\x21-\x7e]*$/.test(v) && !/[?#\\]/.test(v) && !/%(?![0-9A-Fa-f]{2})/.test(v);
 }
 

@@ -21,6 +21,7 @@ const SPECS: OptionSpec[] = [
   { flag: 'idle-timeout-ms', env: 'BERTH_EDGE_IDLE_TIMEOUT_MS', kind: 'int', default: EDGE_DEFAULTS.idleTimeoutMs, help: 'client keep-alive idle timeout' },
   { flag: 'headers-timeout-ms', env: 'BERTH_EDGE_HEADERS_TIMEOUT_MS', kind: 'int', default: EDGE_DEFAULTS.headersTimeoutMs, help: 'a request head must arrive within this' },
   { flag: 'grace-ms', env: 'BERTH_EDGE_GRACE_MS', kind: 'int', default: EDGE_DEFAULTS.graceMs, help: 'on SIGTERM, how long open requests may finish' },
+  { flag: 'max-connections', env: 'BERTH_EDGE_MAX_CONNECTIONS', kind: 'int', default: EDGE_DEFAULTS.maxConnections, help: 'open client connections per listener; more are closed at once' },
   { flag: 'trusted-proxies', env: 'BERTH_EDGE_TRUSTED_PROXIES', kind: 'list', default: [], help: 'addresses or CIDRs whose X-Forwarded-* headers are appended to (default: replaced)' },
   LOG_LEVEL_SPEC,
 ];
@@ -56,6 +57,7 @@ runMain({
       backendTimeoutMs: Math.max(1, o['backend-timeout-ms'] as number),
       idleTimeoutMs: Math.max(1, o['idle-timeout-ms'] as number),
       headersTimeoutMs: Math.max(1, o['headers-timeout-ms'] as number),
+      maxConnections: Math.max(1, o['max-connections'] as number),
       trustedProxies: trustedProxies(o['trusted-proxies'] as string[]),
       log,
       now: () => Date.now(),

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import type net from 'node:net';
+import net from 'node:net';
 import { join } from 'node:path';
 import type { EdgeProgram, EdgeProgramOptions } from '../../src/dataplane/edge-program.js';
 import { startEdgeProgram } from '../../src/dataplane/edge-program.js';
@@ -20,7 +22,7 @@ export interface TestEdge {
 }
 
 export async function startTestEdge(defer: Defer, options: Partial<EdgeProgramOptions> = {}): Promise<TestEdge> {
-  const dir = await tempDir(defer, 'berth-edge-');
+  const dir = options.configDir ?? (await tempDir(defer, 'berth-edge-'));
   const log = memoryLogger();
   const port = await freePort();
   const program = await startEdgeProgram({
@@ -161,4 +163,76 @@ export function route(id: string, type: 'Exact' | 'Prefix', value: string, backe
 /** One app, one host, the given routes and backends. */
 export function fragment(app: string, host: string, routes: EdgeRoute[], backends: EdgeBackend[]): EdgeConfig {
   return { app, virtualHosts: [{ host, listeners: ['http'], routes }], backends, certificates: [] };
+}
+
+/**
+ * Sends raw bytes and returns everything the edge answers until it closes the connection (or
+ * `untilMs` passes: the edge is allowed to keep a connection open after a complete answer).
+ */
+export function raw(port: number, text: string | Buffer, untilMs = 2_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => s.write(text));
+    let got = '';
+    const done = () => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(got);
+    };
+    const timer = setTimeout(done, untilMs);
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => (got += d));
+    s.on('end', done);
+    s.on('close', done);
+    s.on('error', (err) => (got === '' ? reject(err) : done()));
+  });
+}
+
+export interface RawBackend {
+  port: number;
+  /** Every byte received, per connection, as latin1 text. */
+  received: string[];
+}
+
+/** A TCP backend that records what it gets and answers every chunk with `answer(chunk)` (undefined: nothing; null: hang up). */
+export async function startRawBackend(defer: Defer, answer: (chunk: string) => string | undefined | null): Promise<RawBackend> {
+  const sockets = new Set<net.Socket>();
+  const backend: RawBackend = { port: 0, received: [] };
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    const index = backend.received.push('') - 1;
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      backend.received[index] += d;
+      const out = answer(d);
+      if (out === null) s.destroy();
+      else if (out !== undefined) s.write(Buffer.from(out, 'latin1'));
+    });
+    s.on('error', () => {});
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  backend.port = (server.address() as net.AddressInfo).port;
+  defer(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise((r) => server.close(() => r(undefined)));
+  });
+  return backend;
+}
+
+export interface TestCert {
+  pem: string;
+  cert: string;
+  id: string;
+}
+
+/** A self-signed certificate for `name`, installed in the edge's certs/ (key + certificate in one PEM). */
+export async function installSelfSigned(defer: Defer, configDir: string, name: string): Promise<TestCert> {
+  const dir = await tempDir(defer, 'berth-cert-');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`, '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+  const cert = await readFile(join(dir, 'c.pem'), 'utf8');
+  const pem = `${await readFile(join(dir, 'k.pem'), 'utf8')}${cert}`;
+  const id = `sha256:${createHash('sha256').update(pem).digest('hex')}`;
+  await mkdir(join(configDir, 'certs'), { recursive: true });
+  await writeFile(join(configDir, 'certs', `sha256-${id.slice(7)}.pem`), pem, { mode: 0o600 });
+  return { pem, cert, id };
 }
