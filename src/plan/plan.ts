@@ -15,6 +15,7 @@ import type { DaemonSetStatus } from './controllers/daemonset.js';
 import { stepDaemonSet } from './controllers/daemonset.js';
 import type { NodeInfo } from '../model/node-scheduling.js';
 import { UNKNOWN_NODE } from '../model/node-scheduling.js';
+import type { EdgeSettings } from '../model/policy.js';
 import type { StatefulSetStatus } from './controllers/statefulset.js';
 import { planScaledClaim, stepStatefulSet } from './controllers/statefulset.js';
 import { bindPodActions, claimVolumeActions, heldByVolume, implicitBindings, resolveClaims } from './storage-plan.js';
@@ -27,6 +28,8 @@ export interface PlanOptions {
   prune: boolean;
   /** The node this host is (model/node-scheduling.ts hostNode); absent: a node with the kubelet's labels only. */
   node?: NodeInfo;
+  /** Where the host's edge listens (the host policy's); absent: routes are not planned (a plan for pods alone). */
+  edge?: EdgeSettings;
 }
 
 export interface WorkloadStatus {
