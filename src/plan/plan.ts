@@ -10,6 +10,8 @@ import type { JobStatus } from './controllers/job.js';
 import { stepJob } from './controllers/job.js';
 import { stepPod, stepReplicas } from './controllers/replicas.js';
 import { planServices } from './services.js';
+import { compileRoutes } from './edge/compile.js';
+import { planEdge, routeResources } from './edge/plan.js';
 import { budgetsFor } from './disruption-budgets.js';
 import type { DaemonSetStatus } from './controllers/daemonset.js';
 import { stepDaemonSet } from './controllers/daemonset.js';
@@ -141,6 +143,11 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   const services = planServices(desired, observed, out.actions, options.prune);
   merge(out, services);
   orphans.push(...services.orphans);
+  // Routes after the Services: the same endpoint lists, without the pods this step deletes.
+  if (options.edge) {
+    const compiled = compileRoutes(routeResources(desired, observed, options.prune), { ports: { http: options.edge.httpPort, https: options.edge.httpsPort } });
+    merge(out, planEdge(desired, observed, out.actions, { edge: options.edge, compiled }));
+  }
   return { ...out, orphans: [...new Set(orphans)].sort(), workloads, ...(bound.firstConsumers.length ? { firstConsumers: [...new Set(bound.firstConsumers)].sort() } : {}) };
 }
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
+import type { EdgePorts } from './support/edge.js';
+import { edgePorts, removeEdge } from './support/edge.js';
 
 /**
  * The edge's eight kinds (issue 16, step 1) in a folder shaped as real repositories write it:
@@ -112,16 +114,21 @@ function rows(stdout: string): string[][] {
 
 describe('the edge kinds: stored and shown (real Docker)', () => {
   let t: E2eApp;
+  let edge: EdgePorts;
+  // The Ingress is served: its edge listens on free ports, never 80/443, and goes with the test.
+  const apply = (...args: string[]) => apply(...args, ...edge.flags);
   beforeAll(async () => {
     t = await createE2eApp('edgekinds');
+    edge = await edgePorts();
   });
   afterAll(async () => {
+    await removeEdge(t.docker, edge);
     await t.cleanup();
   });
 
   it('applies all eight beside the workload', async () => {
     await t.write({ 'web.yaml': web, 'ingress.yaml': ingress, 'gateway.yaml': gateway, 'certificates.yaml': certificates });
-    const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '90s');
+    const r = await apply('-f', t.dir, '--wait', '--timeout', '90s');
     expect(r.code).toBe(0);
     for (const name of [
       'ingressclass.networking.k8s.io/berth',
@@ -136,12 +143,13 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
       expect(r.stdout).toContain(`${name} created`);
   });
 
-  it('get shows each with its columns and a note that nothing is served', async () => {
+  it('get shows each with its columns', async () => {
     const ing = await t.berth('get', 'ing');
     expect(ing.code).toBe(0);
     expect(ing.stdout.split('\n')[0]).toMatch(/^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE$/);
     expect(rows(ing.stdout).map((r) => r.slice(0, 4))).toEqual([['web', 'berth', 'shop.example.com', '80, 443']]);
-    expect(ing.stderr).toContain('berth does not serve them yet');
+    // Ingresses are served (docs/ingress.md): no note says otherwise.
+    expect(ing.stderr).not.toContain('berth does not serve them yet');
     expect(rows((await t.berth('get', 'ingressclass')).stdout).map((r) => r.slice(0, 3))).toEqual([['berth', 'berth.dev/ingress-controller', '<none>']]);
     expect(rows((await t.berth('get', 'gc')).stdout).map((r) => r.slice(0, 3))).toEqual([['berth', 'berth.dev/gateway-controller', 'Unknown']]);
     const gtw = await t.berth('get', 'gtw');
@@ -184,7 +192,7 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
 
   it('refuses an Ingress Kubernetes would refuse; nothing of the revision is applied', async () => {
     await t.write({ 'web.yaml': web, 'ingress.yaml': ingress.replace('pathType: Prefix, ', ''), 'gateway.yaml': gateway, 'certificates.yaml': certificates });
-    const r = await t.berth('apply', '-f', t.dir);
+    const r = await apply('-f', t.dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('pathType is required');
     expect(rows((await t.berth('get', 'ing')).stdout).map((x) => x[0])).toEqual(['web']);
@@ -192,7 +200,7 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
 
   it('prunes them like any other object', async () => {
     await t.write({ 'web.yaml': web, 'ingress.yaml': ingress, 'gateway.yaml': gateway, 'certificates.yaml': certificates.slice(0, certificates.indexOf('---\napiVersion: cert-manager.io/v1\nkind: Certificate')) });
-    const r = await t.berth('apply', '-f', t.dir, '--prune');
+    const r = await apply('-f', t.dir, '--prune');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('certificate.cert-manager.io/api pruned');
     expect(rows((await t.berth('get', 'cert')).stdout)).toEqual([]);

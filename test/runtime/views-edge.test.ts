@@ -78,9 +78,10 @@ describe('get', () => {
     expect(row).toMatch(/^api {4}False {3}api-tls {3}120m {3}le {7}berth stores and shows this object; it does not run ACME orders yet: Secret api-tls is not issued$/);
   });
 
-  it('prints a note for each edge kind: nothing is served yet', () => {
+  it('prints a note for each edge kind not served yet; Ingress and IngressClass are served', () => {
     const notes = kindNotes(['Ingress', 'IngressClass', 'GatewayClass', 'Gateway', 'HTTPRoute', 'Issuer', 'ClusterIssuer', 'Certificate']);
-    expect(notes).toHaveLength(8);
+    expect(notes).toHaveLength(6);
+    expect(notes.join('\n')).not.toMatch(/Ingress/);
     for (const n of notes) expect(n).toMatch(/not (serve|run|issue)/);
   });
 });
@@ -113,8 +114,9 @@ describe('-o json: the API shapes, with honest status', () => {
     expect([c.type, c.status, c.reason]).toEqual(['Ready', status, reason]);
     expect(c.message).toContain(message);
   });
-  it('health: stored configuration, healthy, saying nothing is served', () => {
-    expect(healthOf(one('Ingress', 'web'))).toEqual({ status: 'Healthy', message: 'stored; not served by the edge yet' });
+  it('health: an Ingress is served; the kinds not served yet say so', () => {
+    expect(healthOf(one('Ingress', 'web'))).toEqual({ status: 'Healthy' });
+    expect(healthOf(one('HTTPRoute', 'api'))).toEqual({ status: 'Healthy', message: 'stored; not served by the edge yet' });
     expect(healthOf(one('Certificate', 'api'))).toEqual({ status: 'Healthy', message: 'stored; no ACME orders are run yet' });
   });
 });

@@ -11,8 +11,6 @@ export const KIND_NOTES: Partial<Record<Kind, string>> = {
   RoleBinding: 'RoleBindings are stored and shown; berth serves no Kubernetes API, so they grant nothing',
   ClusterRoleBinding: 'ClusterRoleBindings are stored and shown; berth serves no Kubernetes API, so they grant nothing',
   PodDisruptionBudget: 'PodDisruptionBudgets are honoured by the disruptions berth makes: a Deployment, ReplicaSet or StatefulSet rollout takes a selected ready pod down only while every budget selecting it allows one more disruption (DaemonSets, one pod per host, do not spend them)',
-  Ingress: 'Ingresses are stored, checked and shown; berth does not serve them yet (its edge proxy comes in a later step)',
-  IngressClass: 'IngressClasses are stored, checked and shown; berth does not serve Ingresses yet (its edge proxy comes in a later step)',
   GatewayClass: 'GatewayClasses are stored, checked and shown; berth does not serve Gateways yet (its edge proxy comes in a later step)',
   Gateway: 'Gateways are stored, checked and shown; berth does not serve them yet (its edge proxy comes in a later step)',
   HTTPRoute: 'HTTPRoutes are stored, checked and shown; berth does not serve them yet (its edge proxy comes in a later step)',

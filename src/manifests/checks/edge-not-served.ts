@@ -1,8 +1,8 @@
 import { clipList } from '../../model/excerpt.js';
 import type { Reporter } from '../report.js';
 
-/** The kinds the edge will serve (issue 16's later steps), stored and shown until then. */
-const EDGE_KINDS: ReadonlySet<string> = new Set(['Ingress', 'IngressClass', 'GatewayClass', 'Gateway', 'HTTPRoute', 'Issuer', 'ClusterIssuer', 'Certificate']);
+/** The kinds the edge will serve (issue 16's later steps), stored and shown until then. Ingress and IngressClass are served. */
+const EDGE_KINDS: ReadonlySet<string> = new Set(['GatewayClass', 'Gateway', 'HTTPRoute', 'Issuer', 'ClusterIssuer', 'Certificate']);
 
 interface EdgeEntry {
   info: { kind: string };

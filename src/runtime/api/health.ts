@@ -58,6 +58,7 @@ export function healthOf(view: View): Health {
     // as configuration, with a message saying nothing runs from them yet.
     case 'Ingress':
     case 'IngressClass':
+      return { status: 'Healthy' };
     case 'GatewayClass':
     case 'Gateway':
     case 'HTTPRoute':
