@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './support/daemon.js';
+import type { EdgePorts } from './support/edge.js';
+import { edgeGet, edgePorts, removeEdge } from './support/edge.js';
+import type { E2eApp } from './support/harness.js';
+import { createE2eApp, podNames } from './support/harness.js';
+import { steadyLoad, summarize } from './support/load.js';
+
+/**
+ * A rolling update behind an Ingress fails no request (docs/ingress.md): a pod leaves the edge's
+ * routes (the fragment without it, acknowledged, its requests finished) before it gets SIGTERM,
+ * and a new pod joins once ready. The Ingress's defaultBackend takes every host, so the load
+ * needs no Host header.
+ */
+function revision(version: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 5
+      containers:
+      - name: web
+        image: berth-examples/web:${version}
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+`;
+}
+
+describe('edge: a rolling update behind an Ingress (real Docker)', () => {
+  let t: E2eApp;
+  let edge: EdgePorts;
+
+  beforeAll(async () => {
+    t = await createE2eApp('edge-roll');
+    edge = await edgePorts();
+    await t.write({ 'app.yaml': revision('1.0') });
+    const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '120s', ...edge.flags);
+    expect(r.code, r.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await removeEdge(t.docker, edge);
+    await t.cleanup();
+  });
+
+  it('v1 → v2 under steady load (keep-alive and new connections) fails zero requests', async () => {
+    const v1Pods = podNames(await t.containers(), 'Deployment/default/web');
+    await eventually('v1 behind the edge', async () => ((await edgeGet(edge.http, 'any.test').catch(() => undefined))?.json?.version === '1.0' ? true : undefined), 30_000);
+    const url = `http://127.0.0.1:${edge.http}/`;
+    const load = steadyLoad({ keepAlive: [url], fresh: [url] }, 20);
+    await new Promise((r) => setTimeout(r, 1_500));
+    await t.write({ 'app.yaml': revision('2.0') });
+    const started = Date.now();
+    const rolled = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '180s', ...edge.flags);
+    const rolloutMs = Date.now() - started;
+    await new Promise((r) => setTimeout(r, 2_000));
+    await load.stop();
+
+    expect(rolled.code, rolled.stderr).toBe(0);
+    const v2Pods = podNames(await t.containers(), 'Deployment/default/web');
+    expect(v2Pods.filter((p) => v1Pods.includes(p))).toEqual([]);
+    const s = summarize(load.outcomes);
+    console.log(`edge rollout ${Math.round(rolloutMs / 1000)} s; ${JSON.stringify(s.byKind)}; reused keep-alive connections retried ${load.retriedReused()}`);
+    expect(s.failures).toEqual([]);
+    for (const kind of ['keep-alive', 'new-connection'] as const) {
+      expect(new Set(load.outcomes.filter((o) => o.kind === kind).map((o) => o.version)), kind).toEqual(new Set(['1.0', '2.0']));
+    }
+    const after = load.outcomes.filter((o) => o.at > started + rolloutMs + 500);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((o) => o.version === '2.0')).toBe(true);
+  });
+});
