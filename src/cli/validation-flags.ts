@@ -67,7 +67,8 @@ export function validateOptionsFrom(flags: ValidationFlags): ValidateOptions {
       allowedProbeHosts: checked('--allow-probe-host', flags.allowProbeHost, probeHostProblem),
       allowedRegistries: (flags.allowRegistry ?? []).map(registryFlag),
       ...nodeSettings(flags.nodeLabel, flags.nodeTaint),
-      edge: edgeFlags(flags),
+      // Absent: the defaults (model/policy.ts edgeSettings), so a policy without edge flags reads as before.
+      ...(flags.edgeHttpPort !== undefined || flags.edgeHttpsPort !== undefined ? { edge: edgeFlags(flags) } : {}),
     },
   };
 }

@@ -116,7 +116,7 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
   let t: E2eApp;
   let edge: EdgePorts;
   // The Ingress is served: its edge listens on free ports, never 80/443, and goes with the test.
-  const apply = (...args: string[]) => apply(...args, ...edge.flags);
+  const apply = (...args: string[]) => t.berth('apply', ...args, ...edge.flags);
   beforeAll(async () => {
     t = await createE2eApp('edgekinds');
     edge = await edgePorts();

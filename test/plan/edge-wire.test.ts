@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { EdgeConfig } from '../../src/dataplane/edge-types.js';
 import { configChecksum } from '../../src/dataplane/protocol.js';
@@ -5,6 +6,7 @@ import type { Action } from '../../src/plan/actions.js';
 import { ACTION_PHASE } from '../../src/plan/actions.js';
 import { buildDesiredState } from '../../src/plan/desired.js';
 import { bindEndpoints } from '../../src/plan/edge/bind.js';
+import { bindCertificates } from '../../src/plan/edge/certificates.js';
 import type { CompiledEdge, CompileResult } from '../../src/plan/edge/compiled.js';
 import { edgeName, edgeSpecHash, emptyFragment, planEdge } from '../../src/plan/edge/plan.js';
 import type { ObservedEdge, ObservedPod } from '../../src/plan/observed.js';
@@ -201,5 +203,50 @@ describe('planEdge', () => {
     expect(ACTION_PHASE['write-edge']).toBeLessThan(ACTION_PHASE['delete-pod']);
     expect(ACTION_PHASE['create-edge']).toBeLessThan(ACTION_PHASE['create-pod']);
     expect(ACTION_PHASE['delete-edge']).toBeGreaterThan(ACTION_PHASE['delete-pod']);
+  });
+});
+
+// ---------------------------------------------------------------- TLS certificates
+
+describe('bindCertificates', () => {
+  const KEY = '-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----';
+  const CRT = '-----BEGIN CERTIFICATE-----\ncrt\n-----END CERTIFICATE-----';
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const tlsSecret = (name: string, data: Record<string, string>) => res({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, type: 'kubernetes.io/tls', data });
+  const withTls = (secret = 'tls'): CompiledEdge => ({
+    ...table(),
+    virtualHosts: [{ ...table().virtualHosts[0]!, listeners: ['http', 'https'], certificate: `Secret/default/${secret}`, redirectToHttps: true }],
+    certificates: [{ id: `Secret/default/${secret}`, secret: { namespace: 'default', name: secret } }],
+  });
+  const pem = `${KEY}\n${CRT}\n`;
+  const id = `sha256:${createHash('sha256').update(pem).digest('hex')}`;
+
+  it.each([
+    { name: 'a tls Secret: key then chain, named by its hash, mode 0600', secrets: [tlsSecret('tls', { 'tls.crt': b64(CRT), 'tls.key': b64(KEY) })], cert: id, files: [[`certs/sha256-${id.slice(7)}.pem`, pem, 0o600]], missing: [] },
+    { name: 'no such Secret: the host gets no certificate', secrets: [], cert: undefined, files: [], missing: [{ source: 'Secret/default/tls', why: 'no such Secret in the revision' }] },
+    { name: 'a Secret without tls.key', secrets: [tlsSecret('tls', { 'tls.crt': b64(CRT) })], cert: undefined, files: [], missing: [{ source: 'Secret/default/tls', why: 'the Secret has no tls.crt and tls.key' }] },
+  ])('$name', ({ secrets, cert, files, missing }) => {
+    const desired = buildDesiredState([web, service(), ...secrets], { hashKey: TEST_HASH_KEY });
+    const bound = bindCertificates(withTls(), desired.configs.secrets);
+    expect(bound.files.map((f) => [f.path, f.content, f.mode])).toEqual(files);
+    expect(bound.missing).toEqual(missing);
+    const config = bindEndpoints(withTls(), { app: 't', endpoints: endpointContext(desired, observedState([]), []), services: desired.services as Resource<Service>[], certificates: bound });
+    expect(config.virtualHosts[0]!.certificate).toBe(cert);
+    expect(config.certificates).toEqual(cert ? [{ id: cert, source: 'Secret/default/tls' }] : []);
+  });
+
+  it('a changed Secret is a new file and a new id: the fragment changes, so it is written again', () => {
+    const ps = pods(1);
+    const at = (crt: string) => {
+      const desired = buildDesiredState([web, service(), tlsSecret('tls', { 'tls.crt': b64(crt), 'tls.key': b64(KEY) })], { hashKey: TEST_HASH_KEY });
+      return { desired, step: (edges: ObservedEdge[]) => planEdge(desired, observedState(ps, { edges }), [], { edge: EDGE, compiled: compiled(withTls()) }) };
+    };
+    const first = at(CRT).step([]).actions[0]!;
+    if (first.type !== 'create-edge') throw new Error('expected create-edge');
+    expect(first.edge.files).toHaveLength(1);
+    const running = [observedEdge({ config: applied(first.edge.config) })];
+    expect(at(CRT).step(running).actions).toEqual([]);
+    const renewed = at(CRT.replace('crt', 'crt2')).step(running).actions[0]!;
+    expect(renewed.type === 'write-edge' && [renewed.files.length, renewed.config.virtualHosts[0]!.certificate !== first.edge.config.virtualHosts[0]!.certificate]).toEqual([1, true]);
   });
 });

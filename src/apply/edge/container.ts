@@ -75,12 +75,12 @@ export async function createEdge(ctx: PodContext, plan: EdgePlan): Promise<void>
     if ((err as { statusCode?: number }).statusCode !== 409) throw dockerError(err, `creating the edge ${plan.name}`);
     // Made by another app's pass meanwhile: join it.
     const id = await existingEdge(ctx, plan.name);
-    await ctx.dataplane.writer.writeConfig(ctx, id, 'edge', plan.config);
+    await ctx.dataplane.writer.writeConfig(ctx, id, 'edge', plan.config, 0, plan.files);
     await startTolerant(ctx.docker.api.getContainer(id), plan.name);
     return;
   }
   try {
-    await ctx.dataplane.writer.writeNow(ctx, container.id, 'edge', plan.config);
+    await ctx.dataplane.writer.writeNow(ctx, container.id, 'edge', plan.config, 0, plan.files);
     await container.start();
   } catch (err) {
     // Half made: remove the container (the volume holds other apps' fragments, if any), so the next pass starts over.

@@ -7,7 +7,7 @@ export async function executeEdgeAction(action: EdgeAction, ctx: PodContext): Pr
     case 'create-edge':
       return createEdge(ctx, action.edge);
     case 'write-edge':
-      await ctx.dataplane.writer.writeConfig(ctx, action.containerId, 'edge', action.config, action.after);
+      await ctx.dataplane.writer.writeConfig(ctx, action.containerId, 'edge', action.config, action.after, action.files);
       return;
     case 'delete-edge':
       return removeEdge(ctx, action.containerId, action.name, action.volume);

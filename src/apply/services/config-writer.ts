@@ -6,7 +6,14 @@ import type { Clock } from '../../model/clock.js';
 import type { DockerClient } from '../docker.js';
 import { dockerError } from '../docker.js';
 import { DNS_CONFIG_DIR, PROXY_CONFIG_DIR } from '../images/dataplane.js';
-import { getFile, putFile } from './archive.js';
+import { getFile, putFile, putFiles } from './archive.js';
+
+/** A file written beside a configuration (the edge's certificates), relative to the config dir. */
+export interface ExtraFile {
+  path: string;
+  content: string;
+  mode: number;
+}
 
 /**
  * berth's side of the data-plane configuration protocol (docs/dataplane.md): a new file per
@@ -47,9 +54,9 @@ export interface ConfigWriter {
   /** Runs `fn` after every earlier call for the same container (a per-container mutex). */
   serialized<T>(containerId: string, fn: () => Promise<T>): Promise<T>;
   /** Uploads `payload` as a new generation (above `after` and anything written before); returns it. */
-  writeConfig(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after?: number): Promise<number>;
-  /** writeConfig for callers that already hold the container's turn (serialized). */
-  writeNow(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after?: number): Promise<number>;
+  writeConfig(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after?: number, files?: readonly ExtraFile[]): Promise<number>;
+  /** writeConfig for callers that already hold the container's turn (serialized). `files` go in the same archive, before the configuration. */
+  writeNow(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after?: number, files?: readonly ExtraFile[]): Promise<number>;
   /** What this writer last wrote into a container, if anything. */
   lastWritten(containerId: string): { generation: number; payload: Payload } | undefined;
   forgetContainer(containerId: string): void;
@@ -76,11 +83,14 @@ export function createConfigWriter(): ConfigWriter {
     return next;
   }
 
-  async function writeNow(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after = 0): Promise<number> {
+  async function writeNow(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after = 0, files: readonly ExtraFile[] = []): Promise<number> {
     const generation = Math.max(Math.floor(deps.clock.now()), after + 1, (written.get(containerId)?.generation ?? 0) + 1);
     const { fileName, content } = encodeConfig(kind, payload as never, generation);
     try {
-      await putFile(deps.docker.api.getContainer(containerId), configDir(kind), configPath(kind, kind === 'edge' ? (payload as EdgeConfig).app : undefined, fileName), content);
+      const path = configPath(kind, kind === 'edge' ? (payload as EdgeConfig).app : undefined, fileName);
+      const container = deps.docker.api.getContainer(containerId);
+      if (files.length === 0) await putFile(container, configDir(kind), path, content);
+      else await putFiles(container, configDir(kind), [...files, { path, content }]);
     } catch (err) {
       throw dockerError(err, `uploading ${kind} configuration ${fileName} into container ${containerId.slice(0, 12)}`);
     }
@@ -91,7 +101,7 @@ export function createConfigWriter(): ConfigWriter {
   return {
     serialized,
     writeNow,
-    writeConfig: (deps, containerId, kind, payload, after = 0) => serialized(containerId, () => writeNow(deps, containerId, kind, payload, after)),
+    writeConfig: (deps, containerId, kind, payload, after = 0, files = []) => serialized(containerId, () => writeNow(deps, containerId, kind, payload, after, files)),
     lastWritten(containerId) {
       const w = written.get(containerId);
       return w ? { generation: w.generation, payload: w.payload } : undefined;

@@ -1,4 +1,5 @@
 import type { EdgeConfig } from '../../dataplane/edge-types.js';
+import type { EdgeFile } from './certificates.js';
 
 /**
  * What realises Ingress (and later Gateway API) routes on the host (docs/ingress.md): one edge
@@ -16,12 +17,14 @@ export interface EdgePlan {
   specHash: string;
   /** This app's fragment, uploaded before the container starts. */
   config: EdgeConfig;
+  /** Certificate files the fragment names, uploaded with it (before it). */
+  files: EdgeFile[];
 }
 
 export type EdgeAction =
   | { type: 'create-edge'; key: string; edge: EdgePlan; reason: string }
   /** This app's new fragment for a running edge; `after` is the generation it has. */
-  | { type: 'write-edge'; key: string; name: string; containerId: string; config: EdgeConfig; after: number; reason: string }
+  | { type: 'write-edge'; key: string; name: string; containerId: string; config: EdgeConfig; files: EdgeFile[]; after: number; reason: string }
   /** `volume`: the last app's routes left, so its config volume goes too (else only the container is replaced). */
   | { type: 'delete-edge'; key: string; name: string; containerId: string; volume: boolean; reason: string };
 

@@ -2,6 +2,7 @@ import type { EdgeBackend, EdgeConfig, EdgeEndpoint } from '../../dataplane/edge
 import type { Resource, Service } from '../../model/types.js';
 import type { EndpointContext } from '../services.js';
 import { serviceEndpoints } from '../services.js';
+import type { BoundCertificates } from './certificates.js';
 import type { CompiledBackend, CompiledEdge } from './compiled.js';
 
 export interface BindContext {
@@ -12,6 +13,8 @@ export interface BindContext {
   services: readonly Resource<Service>[];
   /** Pod names the edge has in rotation for this app now (readiness holds keep them as they are). */
   serving?: readonly string[];
+  /** The TLS certificates made from Secrets (certificates.ts); absent: hosts get none. */
+  certificates?: Pick<BoundCertificates, 'ids' | 'refs'>;
 }
 
 /**
@@ -19,18 +22,19 @@ export interface BindContext {
  * its Service, the same list the Service's own proxy gets (plan/services.ts serviceEndpoints),
  * with the target port resolved per pod (a named targetPort can differ between pods). A backend
  * that names no Service, or no port of it, stays in with `invalid`: its share answers 500, as
- * the Gateway API asks, instead of routing somewhere else. TLS certificates are bound in a later
- * step: none is referenced yet.
+ * the Gateway API asks, instead of routing somewhere else. A host whose certificate could not be
+ * made from its Secret has none (a TLS alert for its name, never another host's certificate).
  */
 export function bindEndpoints(compiled: CompiledEdge, ctx: BindContext): EdgeConfig {
   return {
     app: ctx.app,
     virtualHosts: compiled.virtualHosts.map((vh) => {
-      const { certificate: _certificate, ...rest } = vh;
-      return rest;
+      const { certificate, ...rest } = vh;
+      const id = certificate === undefined ? undefined : ctx.certificates?.ids.get(certificate);
+      return id === undefined ? rest : { ...rest, certificate: id };
     }),
     backends: compiled.backends.map((b) => bindBackend(b, ctx)),
-    certificates: [],
+    certificates: [...(ctx.certificates?.refs ?? [])],
     ...(compiled.catchAll ? { catchAll: compiled.catchAll } : {}),
   };
 }

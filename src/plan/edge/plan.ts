@@ -11,6 +11,7 @@ import type { AppliedConfig, ObservedEdge, ObservedState } from '../observed.js'
 import { endpointContext } from '../services.js';
 import type { EdgeAction } from './actions.js';
 import { bindEndpoints } from './bind.js';
+import { bindCertificates } from './certificates.js';
 import type { CompileResult } from './compiled.js';
 
 /**
@@ -70,18 +71,21 @@ export function planEdge(desired: DesiredState, observed: ObservedState, pending
   const wanted = compiled.virtualHosts.length > 0 || compiled.catchAll !== undefined;
   const push = (a: EdgeAction) => out.actions.push(a);
   if (wanted) {
+    const certificates = bindCertificates(compiled, desired.configs.secrets);
     const config = bindEndpoints(compiled, {
       app,
       endpoints: endpointContext(desired, observed, pending),
       services: desired.services,
+      certificates,
       ...(mine?.config ? { serving: mine.config.serving } : {}),
     });
-    const plan = { name, ports: { http: input.edge.httpPort, https: input.edge.httpsPort }, ...(input.edge.address ? { address: input.edge.address } : {}), specHash: hash, config };
+    const files = certificates.files;
+    const plan = { name, ports: { http: input.edge.httpPort, https: input.edge.httpsPort }, ...(input.edge.address ? { address: input.edge.address } : {}), specHash: hash, config, files };
     if (!mine) push({ type: 'create-edge', key, edge: plan, reason: 'the app has routes and no edge runs on these ports' });
     else if (mine.state === 'exited' || mine.state === 'dead' || mine.state === 'created') push({ type: 'delete-edge', key, name, containerId: mine.containerId, volume: false, reason: `its container is ${mine.state}; replacing it` });
     else if (mine.specHash !== hash) push({ type: 'delete-edge', key, name, containerId: mine.containerId, volume: false, reason: 'its layout changed; replacing it' });
     else if (mine.config && !sameEdgeConfig(mine.config, config))
-      push({ type: 'write-edge', key, name, containerId: mine.containerId, config, after: mine.config.generation, reason: routeChange(mine.config, config) });
+      push({ type: 'write-edge', key, name, containerId: mine.containerId, config, files, after: mine.config.generation, reason: routeChange(mine.config, config) });
     if (mine) conflictEvents(mine, app, input.compiled, out);
   }
   for (const e of edges) {
@@ -92,7 +96,7 @@ export function planEdge(desired: DesiredState, observed: ObservedState, pending
     const empty = emptyFragment(app);
     if (e.apps !== undefined && !othersHold) push({ type: 'delete-edge', key: edgeKey(e.name), name: e.name, containerId: e.containerId, volume: true, reason: 'no app routes through it any more' });
     else if (!sameEdgeConfig(e.config, empty))
-      push({ type: 'write-edge', key: edgeKey(e.name), name: e.name, containerId: e.containerId, config: empty, after: e.config.generation, reason: 'this app routes through it no more' });
+      push({ type: 'write-edge', key: edgeKey(e.name), name: e.name, containerId: e.containerId, config: empty, files: [], after: e.config.generation, reason: 'this app routes through it no more' });
   }
   return out;
 }
