@@ -7,6 +7,8 @@ import type { ConfigWriter } from '../apply/services/config-writer.js';
 import { readConfig, readStatus, waitForStatus } from '../apply/services/config-writer.js';
 import type { DataplaneStatus, EdgeConfig, EdgeStatus } from '../dataplane/protocol.js';
 import type { Clock } from '../model/clock.js';
+import type { EdgeSettings } from '../model/policy.js';
+import { edgeName } from '../plan/edge/plan.js';
 import type { DockerState, ObservedEdge, ObservedPod } from '../plan/observed.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/index.js';
@@ -36,6 +38,16 @@ async function listEdges(docker: DockerClient, all: boolean): Promise<Dockerode.
   } catch (err) {
     throw dockerError(err, 'listing the edge containers');
   }
+}
+
+/** The edge of these settings as `get ingress` shows it: its ports, and whether it runs. */
+export async function edgeOf(docker: DockerClient, settings: EdgeSettings): Promise<{ ports: { http: number; https: number }; address?: string; running: boolean }> {
+  const info = await docker.api
+    .getContainer(edgeName(settings))
+    .inspect()
+    .catch(() => undefined);
+  const running = info !== undefined && info.Config.Labels?.[L.role] === 'edge' && (info.State.Running || info.State.Restarting);
+  return { ports: { http: settings.httpPort, https: settings.httpsPort }, ...(settings.address ? { address: settings.address } : {}), running };
 }
 
 /** Every edge on the host, with this app's fragment as applied and what every app holds there. */

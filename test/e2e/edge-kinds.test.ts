@@ -147,7 +147,7 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
     const ing = await t.berth('get', 'ing');
     expect(ing.code).toBe(0);
     expect(ing.stdout.split('\n')[0]).toMatch(/^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE$/);
-    expect(rows(ing.stdout).map((r) => r.slice(0, 4))).toEqual([['web', 'berth', 'shop.example.com', '80, 443']]);
+    expect(rows(ing.stdout).map((r) => r.slice(0, 5))).toEqual([['web', 'berth', 'shop.example.com', 'localhost', `${edge.http}, ${edge.https}`]]);
     // Ingresses are served (docs/ingress.md): no note says otherwise.
     expect(ing.stderr).not.toContain('berth does not serve them yet');
     expect(rows((await t.berth('get', 'ingressclass')).stdout).map((r) => r.slice(0, 3))).toEqual([['berth', 'berth.dev/ingress-controller', '<none>']]);
@@ -165,7 +165,7 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
 
   it('-o json and -o yaml are the API shapes', async () => {
     const ing = JSON.parse((await t.berth('get', 'ingress', 'web', '-o', 'json')).stdout) as { apiVersion: string; kind: string; spec: { rules: Array<{ host: string }> }; status: unknown };
-    expect(ing).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { rules: [{ host: 'shop.example.com' }] }, status: { loadBalancer: {} } });
+    expect(ing).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { rules: [{ host: 'shop.example.com' }] }, status: { loadBalancer: { ingress: [{ hostname: 'localhost' }] } } });
     const route = JSON.parse((await t.berth('get', 'httproute', 'api', '-o', 'json')).stdout) as { status: { parents: Array<{ conditions: Array<{ type: string; status: string }> }> } };
     expect(route.status.parents[0]!.conditions[0]).toMatchObject({ type: 'Accepted', status: 'Unknown', reason: 'Pending' });
     const yaml = (await t.berth('get', 'certificate', 'api', '-o', 'yaml')).stdout;

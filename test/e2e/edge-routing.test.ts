@@ -137,6 +137,13 @@ describe('edge routing: Ingress through the host edge (real Docker)', () => {
     expect(info.Config.Labels['berth.app']).toBeUndefined();
     expect(info.HostConfig).toMatchObject({ NetworkMode: 'host', CapDrop: ['ALL'], CapAdd: ['NET_BIND_SERVICE'], ReadonlyRootfs: true, RestartPolicy: { Name: 'unless-stopped' } });
     expect(info.Mounts.map((m) => [m.Type, m.Name])).toEqual([['volume', edge.name]]);
+    // get shows the edge's address and ports (kubectl's ADDRESS and PORTS columns).
+    const ing = await one.berth('get', 'ing');
+    expect(ing.code).toBe(0);
+    expect(ing.stdout.split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s{2,}/).slice(0, 5))).toEqual([
+      ['other', '<none>', 'other.test', 'localhost', String(edge.http)],
+      ['shop', '<none>', 'shop.test', 'localhost', String(edge.http)],
+    ]);
     // A second apply of the same revision changes nothing on the edge.
     const again = await one.berth('apply', '-f', one.dir, ...edge.flags);
     expect(again.code, again.stderr).toBe(0);

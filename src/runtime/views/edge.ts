@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { GATEWAY_CONTROLLER_NAME } from '../../model/edge.js';
+import { ingressOwnership } from '../../plan/edge/classes.js';
 import type { Certificate, ClusterIssuer, Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass, Issuer, ParentReference } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';
@@ -27,9 +29,19 @@ function condition(type: string, status: Condition['status'], reason: string, me
   return { type, status, lastTransitionTime: rfc3339(since), reason, message };
 }
 
+/**
+ * An Ingress berth serves has the edge's address once the edge runs (its listen address, else
+ * `localhost`, as a LoadBalancer Service shows), and the edge's ports; another class's has none.
+ */
 export function ingressView(ctx: ViewContext, entry: InventoryEntry): View {
   const ing = entry.object as Ingress;
-  return { kind: 'Ingress', ...base(entry), object: { apiVersion: ing.apiVersion, kind: 'Ingress', metadata: metaOf(ctx, entry), spec: ing.spec ?? {}, status: { loadBalancer: {} } } };
+  const classes = ctx.state.inventory.filter((e) => e.kind === 'IngressClass').map((e) => e.object as IngressClass);
+  const edge = ctx.state.edge;
+  const served = edge?.running === true && ingressOwnership(ing, classes).ours;
+  const address = edge?.address ?? 'localhost';
+  const loadBalancer = served ? { ingress: [isIP(address) ? { ip: address } : { hostname: address }] } : {};
+  const ports = edge ? (ing.spec?.tls?.length ? `${edge.ports.http}, ${edge.ports.https}` : String(edge.ports.http)) : undefined;
+  return { kind: 'Ingress', ...base(entry), ...(ports ? { ports } : {}), object: { apiVersion: ing.apiVersion, kind: 'Ingress', metadata: metaOf(ctx, entry), spec: ing.spec ?? {}, status: { loadBalancer } } };
 }
 
 export function ingressClassView(ctx: ViewContext, entry: InventoryEntry): View {
