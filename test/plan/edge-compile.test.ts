@@ -182,6 +182,19 @@ describe('Ingress TLS', () => {
     expect(edge.virtualHosts.filter((v) => v.certificate).map((v) => v.host)).toEqual(withCert);
   });
 
+  it.each<[string, boolean, string[]]>([
+    ['with a defaultBackend, a TLS host no rule names is served by it', true, ['a.com', 'b.com', 'tls-only.com']],
+    ['without one, it is not served (a note says so)', false, ['a.com', 'b.com']],
+  ])('%s', (_n, withDefault, hosts) => {
+    const spec = { tls: [{ hosts: ['tls-only.com'], secretName: 'tls' }], rules: [rule('a.com', ipath('/', 'Prefix', 'web')), rule('b.com', ipath('/', 'Prefix', 'web'))] };
+    const { edge, notes } = compile([...services, ingress('i', withDefault ? { ...spec, defaultBackend: { service: { name: 'web', port: { number: 80 } } } } : spec)]);
+    expect(edge.virtualHosts.map((v) => v.host)).toEqual(hosts);
+    if (withDefault) {
+      expect(edge.virtualHosts[2]).toMatchObject({ listeners: ['http', 'https'], certificate: 'Secret/default/tls', redirectToHttps: true });
+      expect(serviceFor(edge, { host: 'tls-only.com', path: '/x' })).toBe('web');
+    } else expect(notes).toContainEqual(expect.objectContaining({ severity: 'info', message: expect.stringContaining('tls-only.com, which no rule') }));
+  });
+
   it('two Ingresses naming different Secrets for one host: the older one wins, the other is told', () => {
     const one = ingress('one', { tls: [{ hosts: ['a.com'], secretName: 's1' }], rules: [rule('a.com', ipath('/one', 'Prefix', 'web'))] });
     const two = ingress('two', { tls: [{ hosts: ['a.com'], secretName: 's2' }], rules: [rule('a.com', ipath('/two', 'Prefix', 'web'))] });

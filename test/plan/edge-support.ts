@@ -90,3 +90,25 @@ export function serviceFor(edge: CompiledEdge, req: Request): string {
   const backend = edge.backends.find((b) => b.id === route.backends[0]?.backend);
   return backend?.service.name ?? '500';
 }
+
+export function gatewayClass(name: string, controllerName = 'berth.dev/gateway-controller'): Resource {
+  return res({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name }, spec: { controllerName } });
+}
+
+export function gateway(name: string, listeners: Array<Record<string, unknown>>, meta: Meta & { className?: string } = {}): Resource {
+  const { className, ...rest } = meta;
+  return res({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name, namespace: 'default', ...rest }, spec: { gatewayClassName: className ?? 'berth', listeners } });
+}
+
+export function listener(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name, protocol: 'HTTP', port: 80, ...extra };
+}
+
+export function httpRoute(name: string, spec: Record<string, unknown>, meta: Meta = {}): Resource {
+  return res({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: 'default', ...meta }, spec: { parentRefs: [{ name: 'gw' }], ...spec } });
+}
+
+/** An HTTPRoute rule to one Service (port 80) with the given matches. */
+export function hrule(svc: string, matches?: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...(matches ? { matches } : {}), backendRefs: [{ name: svc, port: 80 }], ...extra };
+}

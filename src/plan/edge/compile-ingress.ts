@@ -146,7 +146,9 @@ function compileTls(ing: Ingress, ctx: TlsContext, table: TableBuilder, out: Obj
           out.notes.push({ object: ctx.object, severity: 'info', message: `spec.tls[${i}] names host ${tlsHost}, which no rule of this Ingress routes; it is not served` });
           continue;
         }
+        // Served by the defaultBackend, on both listeners like every Ingress TLS host.
         ctx.hosts.add(tlsHost);
+        table.listen(tlsHost, flavour(tlsHost), 'http');
         covered.push(tlsHost);
       }
       for (const h of covered) table.certificate(h, flavour(h), cert, { object: ctx.object, createdAt: ctx.createdAt, redirect });

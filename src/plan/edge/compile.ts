@@ -5,8 +5,10 @@
  * offline diff, the views and the edge agree on what routes where. docs/ingress.md.
  */
 import type { Resource } from '../../model/types.js';
+import { compileHTTPRoutes } from './compile-gateway.js';
 import { compileIngresses } from './compile-ingress.js';
 import type { CompileOptions, CompileResult } from './compiled.js';
+import { compileGateways, gatewayStatus } from './gateway-listeners.js';
 import { EdgeResources } from './resources.js';
 import { TableBuilder } from './table.js';
 
@@ -14,7 +16,11 @@ export function compileRoutes(resources: readonly Resource[], opts: CompileOptio
   const res = new EdgeResources(resources, opts);
   const table = new TableBuilder();
   const ingress = compileIngresses(res, table);
+  const gateways = compileGateways(res);
+  const routes = compileHTTPRoutes(res, gateways, table);
   const edge = table.finish();
-  const statuses = [...ingress.statuses].sort((a, b) => (a.object < b.object ? -1 : a.object > b.object ? 1 : 0));
-  return { edge, statuses, notes: [...ingress.notes, ...table.notes] };
+  // Gateway statuses last: attachedRoutes counts the routes that attached above.
+  const statuses = [...ingress.statuses, ...gateways.statuses, ...[...gateways.gateways.values()].map(gatewayStatus), ...routes.statuses];
+  statuses.sort((a, b) => (a.object < b.object ? -1 : a.object > b.object ? 1 : 0));
+  return { edge, statuses, notes: [...ingress.notes, ...gateways.notes, ...routes.notes, ...table.notes] };
 }

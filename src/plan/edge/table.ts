@@ -86,8 +86,8 @@ export class TableBuilder {
     const placed: Array<{ list: EdgeRoute[]; host: string }> = [];
     for (const d of this.hosts.values()) {
       if (d.listeners.size === 0 && d.routes.length === 0) continue;
+      // A host only routes declare (no listener yet) is served on plain HTTP.
       const listeners = d.listeners.size === 0 ? new Set<'http' | 'https'>(['http']) : d.listeners;
-      listeners.add('http');
       const vh: CompiledVirtualHost = { host: d.host, listeners: (['http', 'https'] as const).filter((l) => listeners.has(l)), routes: this.ordered(d.routes, d.host) };
       if (d.wildcard) vh.wildcard = d.wildcard;
       if (d.certificate) {
