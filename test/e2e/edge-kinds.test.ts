@@ -6,8 +6,9 @@ import { edgePorts, removeEdge } from './support/edge.js';
 
 /**
  * The edge's eight kinds (issue 16, step 1) in a folder shaped as real repositories write it:
- * applied beside the workload they will route to, stored, shown by get/describe, pruned. Nothing
- * is served from them yet, and their status says so.
+ * applied beside the workload they route to, stored, shown by get/describe, pruned. Ingress and
+ * Gateway API objects are served by the edge (on free ports here); cert-manager's are not run yet,
+ * and their status says so.
  */
 const web = `apiVersion: apps/v1
 kind: Deployment
@@ -78,6 +79,11 @@ spec:
     backendRefs: [{name: web, port: 80, weight: 100}]
 `;
 
+/** The Gateway's listener on the edge's http port: the edge serves only its own ports. */
+function gatewayOn(port: number): string {
+  return gateway.replace('port: 80}', `port: ${port}}`);
+}
+
 const certificates = `apiVersion: cert-manager.io/v1
 kind: ClusterIssuer
 metadata: {name: letsencrypt}
@@ -127,7 +133,7 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
   });
 
   it('applies all eight beside the workload', async () => {
-    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress, 'gateway.yaml': gateway, 'certificates.yaml': certificates });
+    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress, 'gateway.yaml': gatewayOn(edge.http), 'certificates.yaml': certificates });
     const r = await apply('-f', t.dir, '--wait', '--timeout', '90s');
     expect(r.code).toBe(0);
     for (const name of [
@@ -151,10 +157,10 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
     // Ingresses are served (docs/ingress.md): no note says otherwise.
     expect(ing.stderr).not.toContain('berth does not serve them yet');
     expect(rows((await t.berth('get', 'ingressclass')).stdout).map((r) => r.slice(0, 3))).toEqual([['berth', 'berth.dev/ingress-controller', '<none>']]);
-    expect(rows((await t.berth('get', 'gc')).stdout).map((r) => r.slice(0, 3))).toEqual([['berth', 'berth.dev/gateway-controller', 'Unknown']]);
+    expect(rows((await t.berth('get', 'gc')).stdout).map((r) => r.slice(0, 3))).toEqual([['berth', 'berth.dev/gateway-controller', 'True']]);
     const gtw = await t.berth('get', 'gtw');
     expect(gtw.stdout.split('\n')[0]).toMatch(/^NAME\s+CLASS\s+ADDRESS\s+PROGRAMMED\s+AGE$/);
-    expect(rows(gtw.stdout).map((r) => r.slice(0, 3))).toEqual([['edge', 'berth', 'Unknown']]);
+    expect(rows(gtw.stdout).map((r) => r.slice(0, 4))).toEqual([['edge', 'berth', 'localhost', 'True']]);
     expect(rows((await t.berth('get', 'httproute')).stdout).map((r) => r.slice(0, 2))).toEqual([['api', '["api.example.com"]']]);
     expect(rows((await t.berth('get', 'issuer')).stdout).map((r) => r.slice(0, 2))).toEqual([['local', 'Unknown']]);
     expect(rows((await t.berth('get', 'clusterissuer')).stdout).map((r) => r.slice(0, 2))).toEqual([['letsencrypt', 'Unknown']]);
@@ -167,7 +173,7 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
     const ing = JSON.parse((await t.berth('get', 'ingress', 'web', '-o', 'json')).stdout) as { apiVersion: string; kind: string; spec: { rules: Array<{ host: string }> }; status: unknown };
     expect(ing).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { rules: [{ host: 'shop.example.com' }] }, status: { loadBalancer: { ingress: [{ hostname: 'localhost' }] } } });
     const route = JSON.parse((await t.berth('get', 'httproute', 'api', '-o', 'json')).stdout) as { status: { parents: Array<{ conditions: Array<{ type: string; status: string }> }> } };
-    expect(route.status.parents[0]!.conditions[0]).toMatchObject({ type: 'Accepted', status: 'Unknown', reason: 'Pending' });
+    expect(route.status.parents[0]!.conditions[0]).toMatchObject({ type: 'Accepted', status: 'True', reason: 'Accepted' });
     const yaml = (await t.berth('get', 'certificate', 'api', '-o', 'yaml')).stdout;
     expect(yaml).toContain('apiVersion: cert-manager.io/v1');
     expect(yaml).toContain('secretName: api-tls');
@@ -191,7 +197,7 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
   });
 
   it('refuses an Ingress Kubernetes would refuse; nothing of the revision is applied', async () => {
-    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress.replace('pathType: Prefix, ', ''), 'gateway.yaml': gateway, 'certificates.yaml': certificates });
+    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress.replace('pathType: Prefix, ', ''), 'gateway.yaml': gatewayOn(edge.http), 'certificates.yaml': certificates });
     const r = await apply('-f', t.dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('pathType is required');
@@ -199,7 +205,7 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
   });
 
   it('prunes them like any other object', async () => {
-    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress, 'gateway.yaml': gateway, 'certificates.yaml': certificates.slice(0, certificates.indexOf('---\napiVersion: cert-manager.io/v1\nkind: Certificate')) });
+    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress, 'gateway.yaml': gatewayOn(edge.http), 'certificates.yaml': certificates.slice(0, certificates.indexOf('---\napiVersion: cert-manager.io/v1\nkind: Certificate')) });
     const r = await apply('-f', t.dir, '--prune');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('certificate.cert-manager.io/api pruned');

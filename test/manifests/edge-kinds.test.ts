@@ -282,11 +282,11 @@ describe('edge objects are not served yet', () => {
       'c.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
     };
     const said = validate(docs).problems.filter((p) => p.code === 'edge-not-served');
-    expect(said.map((p) => `${p.file}:${p.line} ${p.severity}`)).toEqual(['a.yaml:2 warning']);
-    expect(said[0]!.message).toContain('GatewayClass, ClusterIssuer objects (2 in this revision) but does not serve them yet');
+    expect(said.map((p) => `${p.file}:${p.line} ${p.severity}`)).toEqual(['b.yaml:2 warning']);
+    expect(said[0]!.message).toContain('ClusterIssuer objects (1 in this revision) but does not run them yet');
   });
 
-  it('Ingress and IngressClass are served: they are not named', () => {
+  it('Ingress and Gateway API kinds are served: they are not named', () => {
     const docs = {
       'a.yaml': 'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: berth\nspec:\n  controller: berth.dev/ingress-controller\n',
       'c.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',

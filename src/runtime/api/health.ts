@@ -58,11 +58,10 @@ export function healthOf(view: View): Health {
     // as configuration, with a message saying nothing runs from them yet.
     case 'Ingress':
     case 'IngressClass':
-      return { status: 'Healthy' };
     case 'GatewayClass':
     case 'Gateway':
     case 'HTTPRoute':
-      return { status: 'Healthy', message: 'stored; not served by the edge yet' };
+      return { status: 'Healthy' };
     case 'Issuer':
     case 'ClusterIssuer':
     case 'Certificate':
