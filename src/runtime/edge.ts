@@ -42,11 +42,9 @@ async function listEdges(docker: DockerClient, all: boolean): Promise<Dockerode.
 
 /** The edge of these settings as `get ingress` shows it: its ports, and whether it runs. */
 export async function edgeOf(docker: DockerClient, settings: EdgeSettings): Promise<{ ports: { http: number; https: number }; address?: string; running: boolean }> {
-  const info = await docker.api
-    .getContainer(edgeName(settings))
-    .inspect()
-    .catch(() => undefined);
-  const running = info !== undefined && info.Config.Labels?.[L.role] === 'edge' && (info.State.Running || info.State.Restarting);
+  // What get shows is never worth failing get for: an engine that cannot say reads as no edge.
+  const info = await (async () => docker.api.getContainer(edgeName(settings)).inspect())().catch(() => undefined);
+  const running = info?.Config?.Labels?.[L.role] === 'edge' && (info.State?.Running === true || info.State?.Restarting === true);
   return { ports: { http: settings.httpPort, https: settings.httpsPort }, ...(settings.address ? { address: settings.address } : {}), running };
 }
 
