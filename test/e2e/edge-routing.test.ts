@@ -183,12 +183,19 @@ describe('edge routing: Ingress through the host edge (real Docker)', () => {
     expect(await routes({ 'shop.test /': 'web', 'two.test /': 'two' })).toBeDefined();
   });
 
+  it('berth delete of an Ingress takes its routes off the edge at once', async () => {
+    const r = await one.berth('delete', 'ingress', 'other');
+    expect(r.code, r.stderr).toBe(0);
+    // other.test now falls to the app's defaultBackend (web), with no apply in between.
+    expect(await routes({ 'other.test /': 'web', 'shop.test /api': 'api' })).toBeDefined();
+  });
+
   it('the edge and its volume go when the last app with routes drops them', async () => {
     await two.write({ 'two.yaml': deployment('two') });
     const r2 = await two.berth('apply', '-f', two.dir, '--prune', ...edge.flags);
     expect(r2.code, r2.stderr).toBe(0);
     expect(r2.stdout).toContain(`edge/${edge.name}: routes written (this app routes through it no more)`);
-    expect(await routes({ 'two.test /': 'web', 'shop.test /': 'web' })).toBeDefined();
+    expect(await routes({ 'two.test /': 'web', 'shop.test /': 'web', 'other.test /': 'web' })).toBeDefined();
     expect((await edgeObjects(one.docker, edge)).containers).toEqual([edge.name]);
 
     await one.write({ 'web.yaml': deployment('web'), 'api.yaml': deployment('api') });
