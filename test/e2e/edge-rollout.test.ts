@@ -87,4 +87,22 @@ describe('edge: a rolling update behind an Ingress (real Docker)', () => {
     expect(after.length).toBeGreaterThan(0);
     expect(after.every((o) => o.version === '2.0')).toBe(true);
   });
+
+  it('a pod waits for the edge to confirm it left; an edge that never does is reported (DrainTimeout) and the pod goes anyway', async () => {
+    // A paused edge takes the fragment (files land on its volume) but never acknowledges it.
+    await t.docker.getContainer(edge.name).pause();
+    try {
+      await t.write({ 'app.yaml': revision('2.0').replace('replicas: 2', 'replicas: 1') });
+      const started = Date.now();
+      const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '120s', ...edge.flags);
+      expect(r.code, r.stderr).toBe(0);
+      // The drain waited for the acknowledgement (10 s) before the pod was stopped.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
+    } finally {
+      await t.docker.getContainer(edge.name).unpause();
+    }
+    expect(podNames(await t.containers(), 'Deployment/default/web')).toHaveLength(1);
+    const events = (await t.berth('get', 'events')).stdout;
+    expect(events).toMatch(/DrainTimeout.*edge [0-9a-f]{12} did not confirm removing the pod within 10 s/);
+  });
 });
