@@ -39,7 +39,9 @@ export interface ObservedEdge {
   /** This app's fragment as the edge runs it (or as this process last sent it); undefined when not read. */
   config?: AppliedConfig;
   /** Every app with a fragment in it, with the hosts it holds and those another app holds; undefined when the status was not read. */
-  apps?: Record<string, { hosts: string[]; conflicts: Array<{ host: string; heldBy: string }> }>;
+  apps?: Record<string, { hosts: string[]; conflicts: Array<{ host: string; heldBy: string }>; errors?: Array<{ code: string; message: string }> }>;
+  /** The edge's own problems (a port it cannot listen on), from its status. */
+  errors?: Array<{ code: string; message: string }>;
 }
 
 /** An applied object as the planner reads it: the store's record without its bookkeeping times. */

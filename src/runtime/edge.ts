@@ -63,7 +63,10 @@ export async function observeEdges(deps: EdgeDeps, app: string): Promise<Observe
     if (edge.state === 'running' || edge.state === 'restarting') {
       const status = await statusOf(deps, c.Id);
       edge.config = deps.writer.appliedConfig(c.Id, status, app);
-      if (status?.kind === 'edge') edge.apps = Object.fromEntries(Object.entries(status.apps).map(([a, s]) => [a, { hosts: s.hosts, conflicts: s.conflicts }]));
+      if (status?.kind === 'edge') {
+        edge.apps = Object.fromEntries(Object.entries(status.apps).map(([a, s]) => [a, { hosts: s.hosts, conflicts: s.conflicts, errors: s.errors.map((e) => ({ code: e.code, message: e.message })) }]));
+        edge.errors = status.errors.map((e) => ({ code: e.code, message: e.message }));
+      }
     }
     out.push(edge);
   }

@@ -250,3 +250,20 @@ describe('bindCertificates', () => {
     expect(renewed.type === 'write-edge' && [renewed.files.length, renewed.config.virtualHosts[0]!.certificate !== first.edge.config.virtualHosts[0]!.certificate]).toEqual([1, true]);
   });
 });
+
+describe('planEdge: what the edge reports', () => {
+  it.each<{ name: string; edge: Partial<ObservedEdge>; want: string[][] }>([
+    {
+      name: 'a refused fragment',
+      edge: { apps: { t: { hosts: [], conflicts: [], errors: [{ code: 'INVALID', message: 'payload.app: must be a DNS-1123 label' }] } } },
+      want: [['EdgeRejected', `edge ${NAME} refused this app's routes (INVALID): payload.app: must be a DNS-1123 label; it serves the last ones it accepted`]],
+    },
+    { name: 'a port it cannot listen on', edge: { apps: {}, errors: [{ code: 'LISTEN_FAILED', message: 'cannot listen on TCP/18080: EADDRINUSE' }] }, want: [['EdgeListenFailed', `edge ${NAME}: cannot listen on TCP/18080: EADDRINUSE; it retries every 2 s`]] },
+    { name: 'nothing wrong', edge: { apps: { t: { hosts: ['shop.test'], conflicts: [], errors: [] } }, errors: [] }, want: [] },
+  ])('$name', ({ edge, want }) => {
+    const desired = buildDesiredState([web, service()], { hashKey: TEST_HASH_KEY });
+    const step = planEdge(desired, observedState(pods(1), { edges: [observedEdge(edge)] }), [], { edge: EDGE, compiled: compiled(table()) });
+    expect(step.events.map((e) => [e.reason, e.message])).toEqual(want);
+    expect(step.events.every((e) => e.key === `Edge//${NAME}` && e.type === 'Warning')).toBe(true);
+  });
+});

@@ -87,6 +87,7 @@ export function planEdge(desired: DesiredState, observed: ObservedState, pending
     else if (mine.config && !sameEdgeConfig(mine.config, config))
       push({ type: 'write-edge', key, name, containerId: mine.containerId, config, files, after: mine.config.generation, reason: routeChange(mine.config, config) });
     if (mine) conflictEvents(mine, app, input.compiled, out);
+    if (mine) problemEvents(mine, app, out);
   }
   for (const e of edges) {
     if (wanted && e.name === name) continue;
@@ -118,6 +119,16 @@ function routeChange(before: AppliedConfig, config: EdgeConfig): string {
   const left = before.serving.filter((n) => !after.includes(n));
   const parts = [...joined.map((n) => `${n} ready`), ...left.map((n) => `${n} out`)];
   return parts.length ? parts.join(', ') : 'routes changed';
+}
+
+/**
+ * What the edge says is wrong for this app: a fragment it refused (it keeps serving the last good
+ * one), or a port it cannot listen on (something took it after the edge was made).
+ */
+function problemEvents(edge: ObservedEdge, app: string, out: StepResult): void {
+  const key = edgeKey(edge.name);
+  for (const e of edge.apps?.[app]?.errors ?? []) out.events.push({ key, type: 'Warning', reason: 'EdgeRejected', message: `edge ${edge.name} refused this app's routes (${e.code}): ${e.message}; it serves the last ones it accepted` });
+  for (const e of edge.errors ?? []) if (e.code === 'LISTEN_FAILED') out.events.push({ key, type: 'Warning', reason: 'EdgeListenFailed', message: `edge ${edge.name}: ${e.message}; it retries every 2 s` });
 }
 
 /**
