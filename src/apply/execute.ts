@@ -11,6 +11,8 @@ import type { DeletePodHooks, PodContext, PodCreated } from './pod.js';
 import { createPod, createPodContainer, deletePod, removeVolume, restoreVolumeFiles, startContainer } from './pod.js';
 import { describeAction } from '../plan/action-text.js';
 import { executeServiceAction } from './services/execute.js';
+import { executeEdgeAction } from './edge/execute.js';
+import { isEdgeAction } from '../plan/edge/action-text.js';
 import { resumePod } from './pod-resume.js';
 
 // Callers that print what a pass did (apply --dry-run, the live diff) have long read it from here.
@@ -117,7 +119,7 @@ async function executeAction(action: Action, options: ExecuteOptions): Promise<P
       return resumePod(ctx, action, observed);
     }
     default:
-      return executeServiceAction(action, ctx);
+      return isEdgeAction(action) ? executeEdgeAction(action, ctx) : executeServiceAction(action, ctx);
   }
 }
 

@@ -39,7 +39,7 @@ export const L = {
   inPlaceHash: 'berth.in-place-hash',
 } as const;
 
-export type Role = 'sandbox' | 'container' | 'init' | 'proxy' | 'dns' | 'network' | 'pvc' | 'emptydir' | 'config' | 'keeper';
+export type Role = 'sandbox' | 'container' | 'init' | 'proxy' | 'dns' | 'network' | 'pvc' | 'emptydir' | 'config' | 'keeper' | 'edge';
 
 export function ownerLabels(app: string, namespace: string, kind: string, name: string, role: Role): Record<string, string> {
   return { [L.managed]: 'true', [L.app]: app, [L.namespace]: namespace, [L.kind]: kind, [L.name]: name, [L.role]: role };

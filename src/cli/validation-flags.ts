@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import type { ValidateOptions } from '../manifests/index.js';
 import { BerthError } from '../model/errors.js';
 import { normalizeCapability } from '../model/pod-policy.js';
-import type { HostPolicy } from '../model/policy.js';
+import type { EdgeSettings, HostPolicy } from '../model/policy.js';
+import { DEFAULT_EDGE } from '../model/policy.js';
 import { nodeSettings } from './node-flags.js';
 import { capabilityProblem, hostPathPrefixProblem, probeHostProblem, sysctlPatternProblem } from '../runtime/policy-values.js';
 
@@ -27,7 +28,9 @@ export function addHostPolicyOptions(cmd: Command): Command {
     .option('--allow-probe-host <host>', 'host policy: allow probes and lifecycle handlers to name this host (repeatable)', repeat, [] as string[])
     .option('--allow-registry <host[:port]>', "host policy: allow images from this registry on berth's own host (loopback, link-local) (repeatable)", repeat, [] as string[])
     .option('--node-label <key=value>', "this host's node label, matched by DaemonSets' nodeSelector and node affinity and local PersistentVolumes' nodeAffinity (repeatable)", repeat, [] as string[])
-    .option('--node-taint <key=value:Effect>', "this host's node taint, which DaemonSets must tolerate (repeatable)", repeat, [] as string[]);
+    .option('--node-taint <key=value:Effect>', "this host's node taint, which DaemonSets must tolerate (repeatable)", repeat, [] as string[])
+    .option('--edge-http-port <port>', 'the edge (Ingress, Gateway API) listens for HTTP on this host port (default 80)')
+    .option('--edge-https-port <port>', 'the edge (Ingress, Gateway API) listens for HTTPS on this host port (default 443)');
 }
 
 export interface ValidationFlags {
@@ -44,6 +47,9 @@ export interface ValidationFlags {
   allowRegistry?: string[];
   nodeLabel?: string[];
   nodeTaint?: string[];
+  /** Commander hands over text; the daemon's config file a number. */
+  edgeHttpPort?: string | number;
+  edgeHttpsPort?: string | number;
 }
 
 export function validateOptionsFrom(flags: ValidationFlags): ValidateOptions {
@@ -61,8 +67,29 @@ export function validateOptionsFrom(flags: ValidationFlags): ValidateOptions {
       allowedProbeHosts: checked('--allow-probe-host', flags.allowProbeHost, probeHostProblem),
       allowedRegistries: (flags.allowRegistry ?? []).map(registryFlag),
       ...nodeSettings(flags.nodeLabel, flags.nodeTaint),
+      // Absent: the defaults (model/policy.ts edgeSettings), so a policy without edge flags reads as before.
+      ...(flags.edgeHttpPort !== undefined || flags.edgeHttpsPort !== undefined ? { edge: edgeFlags(flags) } : {}),
     },
   };
+}
+
+/**
+ * The edge's ports. A privileged port other than 80/443 takes the same allowance as a hostPort
+ * (`--allow-host-ports`): the edge would hold a port of the host a system service may expect.
+ */
+function edgeFlags(flags: ValidationFlags): EdgeSettings {
+  const port = (flag: string, v: string | number | undefined, dflt: number): number => {
+    if (v === undefined) return dflt;
+    const n = typeof v === 'number' ? v : /^[0-9]{1,5}$/.test(v.trim()) ? Number(v) : NaN;
+    if (!Number.isInteger(n) || n < 1 || n > 65_535) throw new BerthError('USAGE', `${flag} ${JSON.stringify(String(v))}: give a port from 1 to 65535`, { flag, value: String(v) });
+    if (n < 1024 && n !== 80 && n !== 443 && !flags.allowHostPorts)
+      throw new BerthError('USAGE', `${flag} ${n}: a privileged port other than 80 or 443 needs --allow-host-ports`, { flag, value: String(v), hint: 'pass --allow-host-ports, or choose a port from 1024 up' });
+    return n;
+  };
+  const httpPort = port('--edge-http-port', flags.edgeHttpPort, DEFAULT_EDGE.httpPort);
+  const httpsPort = port('--edge-https-port', flags.edgeHttpsPort, DEFAULT_EDGE.httpsPort);
+  if (httpPort === httpsPort) throw new BerthError('USAGE', `--edge-http-port and --edge-https-port are both ${httpPort}: the edge needs two ports`, { flag: '--edge-https-port', value: String(httpsPort) });
+  return { httpPort, httpsPort };
 }
 
 /**
@@ -73,12 +100,12 @@ export function validateOptionsFrom(flags: ValidationFlags): ValidateOptions {
 export function explicitHostPolicy(flags: ValidationFlags): HostPolicy | undefined {
   const given = POLICY_FLAGS.some((k) => {
     const v = flags[k];
-    return Array.isArray(v) ? v.length > 0 : v === true;
+    return Array.isArray(v) ? v.length > 0 : v === true || typeof v === 'string' || typeof v === 'number';
   });
   return given ? validateOptionsFrom(flags).hostPolicy : undefined;
 }
 
-const POLICY_FLAGS = ['allowPrivileged', 'allowHostNetwork', 'hostPathPrefix', 'allowCapability', 'allowSysctl', 'allowHostPorts', 'allowHostNamespaces', 'allowUnconfined', 'allowProbeHost', 'allowRegistry', 'nodeLabel', 'nodeTaint'] as const satisfies ReadonlyArray<keyof ValidationFlags>;
+const POLICY_FLAGS = ['allowPrivileged', 'allowHostNetwork', 'hostPathPrefix', 'allowCapability', 'allowSysctl', 'allowHostPorts', 'allowHostNamespaces', 'allowUnconfined', 'allowProbeHost', 'allowRegistry', 'nodeLabel', 'nodeTaint', 'edgeHttpPort', 'edgeHttpsPort'] as const satisfies ReadonlyArray<keyof ValidationFlags>;
 
 /** A value that can never match must not pass silently as a policy that allows nothing (runtime/policy-values.ts). */
 function checked(flag: string, values: readonly string[] | undefined, problem: (value: string) => string | undefined): string[] {

@@ -38,6 +38,23 @@ export interface HostPolicy {
   nodeLabels?: Readonly<Record<string, string>>;
   /** Taints of this host as a node (`--node-taint key=value:Effect`); none by default. */
   nodeTaints?: readonly Taint[];
+  /** The edge's listeners for Ingress and Gateway API routes (`--edge-http-port/--edge-https-port`); absent: 80/443. */
+  edge?: EdgeSettings;
+}
+
+/** Where the host's one edge listens (docs/ingress.md); the edge container is named after its ports. */
+export interface EdgeSettings {
+  httpPort: number;
+  httpsPort: number;
+  /** Address to bind; absent: all (IPv4 and IPv6). */
+  address?: string;
+}
+
+export const DEFAULT_EDGE: EdgeSettings = Object.freeze({ httpPort: 80, httpsPort: 443 });
+
+/** The edge settings a policy gives (policies recorded before the edge existed: the defaults). */
+export function edgeSettings(policy: HostPolicy | undefined): EdgeSettings {
+  return policy?.edge ?? DEFAULT_EDGE;
 }
 
 export const DEFAULT_HOST_POLICY: HostPolicy = Object.freeze({

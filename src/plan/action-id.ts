@@ -50,5 +50,11 @@ export function actionId(a: Action): string {
       return `write-endpoints:${a.containerId}`;
     case 'write-dns':
       return `write-dns:${a.containerId}`;
+    case 'create-edge':
+      return `create-edge:${a.edge.name}`;
+    case 'write-edge':
+      return `write-edge:${a.containerId}`;
+    case 'delete-edge':
+      return `container:${a.containerId}`;
   }
 }

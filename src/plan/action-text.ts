@@ -1,5 +1,6 @@
 import type { Action } from './actions.js';
 import { describeServiceAction } from './service-action-text.js';
+import { describeEdgeAction, isEdgeAction } from './edge/action-text.js';
 
 /** One line for an action: logs, events (plan/settle.ts) and `--dry-run`. */
 export function describeAction(a: Action): string {
@@ -33,6 +34,6 @@ export function describeAction(a: Action): string {
         ? `pull the image of container ${a.container} in pod ${a.pod.namespace}/${a.pod.name} again (${a.reason})`
         : `run init container ${a.container} of pod ${a.pod.namespace}/${a.pod.name} again (${a.reason})`;
     default:
-      return describeServiceAction(a);
+      return isEdgeAction(a) ? describeEdgeAction(a) : describeServiceAction(a);
   }
 }

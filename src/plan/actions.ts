@@ -1,6 +1,8 @@
 import type { PodPlan } from './pod-plan.js';
 import type { ServiceAction } from './service-actions.js';
 import { SERVICE_ACTION_PHASE } from './service-actions.js';
+import type { EdgeAction } from './edge/actions.js';
+import { EDGE_ACTION_PHASE } from './edge/actions.js';
 
 /**
  * What the executor does to the host, as a discriminated union (STYLE.md: no untyped op
@@ -35,7 +37,8 @@ export type Action =
    * in whole, the containers go on running (apply/downward-volume.ts).
    */
   | { type: 'update-volume-files'; key: string; pod: PodPlan; volumes: string[]; reason: string }
-  | ServiceAction;
+  | ServiceAction
+  | EdgeAction;
 
 export type ActionType = Action['type'];
 
@@ -87,6 +90,7 @@ export const ACTION_PHASE: Record<ActionType, number> = {
   'delete-network': 3,
   ...SERVICE_ACTION_PHASE,
   'resume-pod': 2,
+  ...EDGE_ACTION_PHASE,
 };
 
 export function isMutating(plan: Plan): boolean {

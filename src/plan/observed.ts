@@ -25,6 +25,23 @@ export interface ObservedState {
   endpointHolds?: string[];
   /** Claims' bindings as runtime/volume-bindings.ts settled them; absent: every claim is its own Docker volume (plan/storage-plan.ts implicitBindings). */
   storage?: StorageBindings;
+  /** The host's edge containers (every app's: they are shared), as runtime/edge.ts observes them. */
+  edges?: ObservedEdge[];
+}
+
+/** An edge container (apply/edge/container.ts) as one app sees it. */
+export interface ObservedEdge {
+  containerId: string;
+  name: string;
+  state: DockerState;
+  specHash: string;
+  ports: { http: number; https: number };
+  /** This app's fragment as the edge runs it (or as this process last sent it); undefined when not read. */
+  config?: AppliedConfig;
+  /** Every app with a fragment in it, with the hosts it holds and those another app holds; undefined when the status was not read. */
+  apps?: Record<string, { hosts: string[]; conflicts: Array<{ host: string; heldBy: string }>; errors?: Array<{ code: string; message: string }> }>;
+  /** The edge's own problems (a port it cannot listen on), from its status. */
+  errors?: Array<{ code: string; message: string }>;
 }
 
 /** An applied object as the planner reads it: the store's record without its bookkeeping times. */

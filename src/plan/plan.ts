@@ -10,11 +10,14 @@ import type { JobStatus } from './controllers/job.js';
 import { stepJob } from './controllers/job.js';
 import { stepPod, stepReplicas } from './controllers/replicas.js';
 import { planServices } from './services.js';
+import { compileRoutes } from './edge/compile.js';
+import { planEdge, routeResources } from './edge/plan.js';
 import { budgetsFor } from './disruption-budgets.js';
 import type { DaemonSetStatus } from './controllers/daemonset.js';
 import { stepDaemonSet } from './controllers/daemonset.js';
 import type { NodeInfo } from '../model/node-scheduling.js';
 import { UNKNOWN_NODE } from '../model/node-scheduling.js';
+import type { EdgeSettings } from '../model/policy.js';
 import type { StatefulSetStatus } from './controllers/statefulset.js';
 import { planScaledClaim, stepStatefulSet } from './controllers/statefulset.js';
 import { bindPodActions, claimVolumeActions, heldByVolume, implicitBindings, resolveClaims } from './storage-plan.js';
@@ -27,6 +30,8 @@ export interface PlanOptions {
   prune: boolean;
   /** The node this host is (model/node-scheduling.ts hostNode); absent: a node with the kubelet's labels only. */
   node?: NodeInfo;
+  /** Where the host's edge listens (the host policy's); absent: routes are not planned (a plan for pods alone). */
+  edge?: EdgeSettings;
 }
 
 export interface WorkloadStatus {
@@ -138,6 +143,11 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   const services = planServices(desired, observed, out.actions, options.prune);
   merge(out, services);
   orphans.push(...services.orphans);
+  // Routes after the Services: the same endpoint lists, without the pods this step deletes.
+  if (options.edge) {
+    const compiled = compileRoutes(routeResources(desired, observed, options.prune), { ports: { http: options.edge.httpPort, https: options.edge.httpsPort } });
+    merge(out, planEdge(desired, observed, out.actions, { edge: options.edge, compiled }));
+  }
   return { ...out, orphans: [...new Set(orphans)].sort(), workloads, ...(bound.firstConsumers.length ? { firstConsumers: [...new Set(bound.firstConsumers)].sort() } : {}) };
 }
 

@@ -77,12 +77,19 @@ export function planServices(desired: DesiredState, observed: ObservedState, pen
 
 // ---------------------------------------------------------------- context
 
+/** What endpoint sets are computed from (endpointContext). */
+export type EndpointContext = Ctx;
+
 interface Ctx {
   desired: DesiredState;
   observed: ObservedState;
   /** Pods that may be endpoints, by namespace: running, addressed, not being deleted. */
   podsByNamespace: Map<string, ObservedPod[]>;
   holds: Set<string>;
+}
+
+export function endpointContext(desired: DesiredState, observed: ObservedState, pending: readonly Action[]): Ctx {
+  return context(desired, observed, pending);
 }
 
 function context(desired: DesiredState, observed: ObservedState, pending: readonly Action[]): Ctx {
@@ -129,6 +136,26 @@ function namedPort(pod: ObservedPod, port: ServicePort): number | undefined {
 /** SCTP has no data-plane support; such ports are left out (docs/services.md). */
 function servicePorts(svc: Service): Array<ServicePort & { protocol: 'TCP' | 'UDP' }> {
   return (svc.spec.ports ?? []).filter((p): p is ServicePort & { protocol: 'TCP' | 'UDP' } => p.protocol === 'TCP' || p.protocol === 'UDP');
+}
+
+/**
+ * A Service's endpoints as its proxy gets them: every pod its selector picks that may be an
+ * endpoint (not being deleted), ready as endpointReady says, with the named target ports the
+ * pod's containers give. The edge binds its routes with the same list (plan/edge/bind.ts), so
+ * a pod is in or out of rotation for both at once. `serving`: the pod names the program has
+ * in rotation now (readiness holds).
+ */
+export function serviceEndpoints(ctx: EndpointContext, svc: Service, serving: readonly string[] | undefined): ProxyEndpoint[] {
+  const ports = servicePorts(svc);
+  return selected(ctx, svc).map((pod) => {
+    const named: Record<string, number> = {};
+    for (const p of ports) {
+      if (typeof p.targetPort === 'number') continue;
+      const n = namedPort(pod, p);
+      if (n !== undefined) named[p.name ?? ''] = n;
+    }
+    return { name: pod.name, ip: pod.sandbox!.ip!, ready: endpointReady(ctx, svc, pod, serving), ...(Object.keys(named).length ? { ports: named } : {}) };
+  });
 }
 
 // ---------------------------------------------------------------- proxies
@@ -203,15 +230,7 @@ function proxyPlan(ctx: Ctx, r: Resource<Service>, obs: ObservedService | undefi
   const ns = svc.metadata.namespace ?? 'default';
   const name = svc.metadata.name;
   const ports = servicePorts(svc);
-  const endpoints: ProxyEndpoint[] = selected(ctx, svc).map((pod) => {
-    const named: Record<string, number> = {};
-    for (const p of ports) {
-      if (typeof p.targetPort === 'number') continue;
-      const n = namedPort(pod, p);
-      if (n !== undefined) named[p.name ?? ''] = n;
-    }
-    return { name: pod.name, ip: pod.sandbox!.ip!, ready: endpointReady(ctx, svc, pod, serving), ...(Object.keys(named).length ? { ports: named } : {}) };
-  });
+  const endpoints: ProxyEndpoint[] = serviceEndpoints(ctx, svc, serving);
   const config: ProxyConfig = {
     service: { namespace: ns, name },
     ports: ports.map((p): ProxyPort => ({ name: p.name ?? '', protocol: p.protocol, port: p.port, ...(typeof p.targetPort === 'number' ? { targetPort: p.targetPort } : {}) })),

@@ -4,6 +4,9 @@ import { describeAction } from './action-text.js';
 import type { ObservedPod } from './observed.js';
 import { restartRecord } from './restart-records.js';
 import { serviceActionReason } from './service-action-text.js';
+import type { ServiceAction } from './service-actions.js';
+import type { EdgeAction } from './edge/actions.js';
+import { edgeActionReason, isEdgeAction } from './edge/action-text.js';
 import type { StoreChange } from './store-changes.js';
 import { terminatingCleared } from './terminating.js';
 
@@ -136,7 +139,7 @@ function successReason(type: Action['type']): string {
     case 'delete-volume':
       return 'Deleted';
     default:
-      return serviceActionReason(type);
+      return isEdgeAction({ type }) ? edgeActionReason(type as EdgeAction['type']) : serviceActionReason(type as ServiceAction['type']);
   }
 }
 

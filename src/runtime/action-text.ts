@@ -1,5 +1,6 @@
 import type { ActionResult } from '../apply/execute.js';
 import { serviceActionText } from '../plan/service-action-text.js';
+import { edgeActionText, isEdgeAction } from '../plan/edge/action-text.js';
 
 /** One line per action, kubectl-flavoured: `pod/web-5d4f8-abcde created (rolling update)`. */
 export function actionText(r: ActionResult): string {
@@ -30,6 +31,6 @@ export function actionText(r: ActionResult): string {
     case 'resume-pod':
       return `pod/${a.pod.name}: ${a.step === 'pull' ? `image of container ${a.container} pulled again` : `init container ${a.container} run again`} (${a.reason})`;
     default:
-      return serviceActionText(a);
+      return isEdgeAction(a) ? edgeActionText(a) : serviceActionText(a);
   }
 }

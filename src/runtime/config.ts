@@ -59,6 +59,9 @@ export interface DaemonFileConfig {
   nodeLabels?: Record<string, string>;
   /** This host's node taints as `key=value:Effect` (`--node-taint`). */
   nodeTaints?: string[];
+  /** The edge's ports (`--edge-http-port/--edge-https-port`). */
+  edgeHttpPort?: number;
+  edgeHttpsPort?: number;
 }
 
 const DURATION = '^([0-9]+|([0-9]+(\\.[0-9]+)?(ms|s|m|h))+)$';
@@ -106,6 +109,8 @@ export const DAEMON_CONFIG_SCHEMA = {
     allowedRegistries: { type: 'array', items: { type: 'string', minLength: 1 } },
     nodeLabels: { type: 'object', additionalProperties: { type: 'string' } },
     nodeTaints: { type: 'array', items: { type: 'string', pattern: '^[^=:\\s]+(=[^:\\s]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$' } },
+    edgeHttpPort: { type: 'integer', minimum: 1, maximum: 65535, description: 'the edge listens for HTTP on this host port (default 80)' },
+    edgeHttpsPort: { type: 'integer', minimum: 1, maximum: 65535, description: 'the edge listens for HTTPS on this host port (default 443)' },
   },
 } as const;
 

@@ -1,4 +1,5 @@
 import type { DockerClient } from '../apply/docker.js';
+import { rerouteAfterDelete, touchesRoutes } from './edge-reroute.js';
 import type { ActionResult } from '../apply/execute.js';
 import { executePlan } from '../apply/execute.js';
 import type { DeletePodHooks, PodContext } from '../apply/pod.js';
@@ -98,6 +99,9 @@ export async function executeDelete(deps: Omit<DeleteDeps, 'holder'>, req: Delet
   const { before, after } = splitByTiming(plan.changes);
   commitChanges(deps.store, req.app, [...before, ...changesEarned(after, succeeded), ...terminatingCleared(results)]);
   const outcome = outcomes(plan, results);
+  // Routes of deleted objects leave the edge now, not at the next apply (runtime/edge-reroute.ts).
+  if (touchesRoutes(outcome.filter((o) => o.ok).map((o) => o.key.split('/')[0]!)))
+    await rerouteAfterDelete({ ...deps, writer: deps.plane.dataplane.writer }, ctx, req.app).catch((err: unknown) => deps.log.warn({ err }, 'could not update the edge after delete; the next pass will'));
   const leftovers = req.verify ? await findLeftovers(deps, req.app, plan, outcome) : [];
   const served = new Set(plan.targets.flatMap((t) => t.actionIds));
   return { targets: outcome, leftovers, otherErrors: results.filter((r) => !r.ok && !served.has(actionId(r.action))).map((r) => r.error!) };

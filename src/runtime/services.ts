@@ -11,6 +11,7 @@ import { CLUSTER_DOMAIN } from '../plan/services.js';
 import type { Clock } from '../model/clock.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/index.js';
+import { drainFromEdges } from './edge.js';
 
 /**
  * The runtime half of Services (docs/services.md): what planning needs beyond Docker's
@@ -125,7 +126,8 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
     } catch (err) {
       throw dockerError(err, `listing the service proxies of namespace ${pod.namespace}`);
     }
-    await Promise.all(proxies.map((p) => drainFrom(p.Id, pod)));
+    // The edge's routes too (runtime/edge.ts): the same pod leaves both at once.
+    await Promise.all([...proxies.map((p) => drainFrom(p.Id, pod)), drainFromEdges({ docker, clock, log, store, writer }, app, pod)]);
   }
 
   /** Removes the pod from one proxy's endpoints (unless already gone) and waits until it is out and quiet. */

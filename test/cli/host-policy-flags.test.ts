@@ -132,3 +132,31 @@ allowedRegistries: ['localhost:5000']
     expect(problems.map((p) => `${p.line}:${p.path}`)).toEqual(['2:allowHostPorts', '3:allowedProbeHosts']);
   });
 });
+
+describe('edge ports (host policy)', () => {
+  it.each<{ args: string[]; want: HostPolicy['edge'] }>([
+    { args: [], want: undefined },
+    { args: ['--edge-http-port', '8080', '--edge-https-port', '8443'], want: { httpPort: 8080, httpsPort: 8443 } },
+    { args: ['--edge-http-port', '8080'], want: { httpPort: 8080, httpsPort: 443 } },
+    { args: ['--edge-http-port', '81', '--allow-host-ports'], want: { httpPort: 81, httpsPort: 443 } },
+  ])('$args', ({ args, want }) => {
+    expect(policyFromArgv(args)?.edge).toEqual(want);
+  });
+
+  it.each<{ args: string[]; message: RegExp }>([
+    { args: ['--edge-http-port', '0'], message: /^--edge-http-port "0": give a port from 1 to 65535$/ },
+    { args: ['--edge-https-port', '70000'], message: /^--edge-https-port "70000": give a port/ },
+    { args: ['--edge-http-port', 'http'], message: /^--edge-http-port "http": give a port/ },
+    { args: ['--edge-http-port', '81'], message: /^--edge-http-port 81: a privileged port other than 80 or 443 needs --allow-host-ports$/ },
+    { args: ['--edge-http-port', '8443', '--edge-https-port', '8443'], message: /both 8443: the edge needs two ports/ },
+  ])('$args is refused', ({ args, message }) => {
+    expect(() => policyFromArgv(args)).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringMatching(message) }));
+  });
+
+  it('the daemon config file sets them; a flag wins', () => {
+    const { config: file, problems } = parseDaemonConfig('berth.yaml', Buffer.from('watch: /d\nedgeHttpPort: 8080\nedgeHttpsPort: 8443\n'));
+    expect(problems).toEqual([]);
+    expect(validateOptionsFrom(settleDaemon({}, file!, { cwd: '/', env: {} }).validation).hostPolicy?.edge).toEqual({ httpPort: 8080, httpsPort: 8443 });
+    expect(validateOptionsFrom(settleDaemon({ edgeHttpPort: '9080' }, file!, { cwd: '/', env: {} }).validation).hostPolicy?.edge).toEqual({ httpPort: 9080, httpsPort: 8443 });
+  });
+});

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
+import type { EdgePorts } from './support/edge.js';
+import { edgePorts, removeEdge } from './support/edge.js';
 
 /**
  * The edge's eight kinds (issue 16, step 1) in a folder shaped as real repositories write it:
- * applied beside the workload they will route to, stored, shown by get/describe, pruned. Nothing
- * is served from them yet, and their status says so.
+ * applied beside the workload they route to, stored, shown by get/describe, pruned. Ingress and
+ * Gateway API objects are served by the edge (on free ports here); cert-manager's are not run yet,
+ * and their status says so.
  */
 const web = `apiVersion: apps/v1
 kind: Deployment
@@ -76,6 +79,11 @@ spec:
     backendRefs: [{name: web, port: 80, weight: 100}]
 `;
 
+/** The Gateway's listener on the edge's http port: the edge serves only its own ports. */
+function gatewayOn(port: number): string {
+  return gateway.replace('port: 80}', `port: ${port}}`);
+}
+
 const certificates = `apiVersion: cert-manager.io/v1
 kind: ClusterIssuer
 metadata: {name: letsencrypt}
@@ -112,16 +120,21 @@ function rows(stdout: string): string[][] {
 
 describe('the edge kinds: stored and shown (real Docker)', () => {
   let t: E2eApp;
+  let edge: EdgePorts;
+  // The Ingress is served: its edge listens on free ports, never 80/443, and goes with the test.
+  const apply = (...args: string[]) => t.berth('apply', ...args, ...edge.flags);
   beforeAll(async () => {
     t = await createE2eApp('edgekinds');
+    edge = await edgePorts();
   });
   afterAll(async () => {
+    await removeEdge(t.docker, edge);
     await t.cleanup();
   });
 
   it('applies all eight beside the workload', async () => {
-    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress, 'gateway.yaml': gateway, 'certificates.yaml': certificates });
-    const r = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '90s');
+    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress, 'gateway.yaml': gatewayOn(edge.http), 'certificates.yaml': certificates });
+    const r = await apply('-f', t.dir, '--wait', '--timeout', '90s');
     expect(r.code).toBe(0);
     for (const name of [
       'ingressclass.networking.k8s.io/berth',
@@ -136,17 +149,18 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
       expect(r.stdout).toContain(`${name} created`);
   });
 
-  it('get shows each with its columns and a note that nothing is served', async () => {
+  it('get shows each with its columns', async () => {
     const ing = await t.berth('get', 'ing');
     expect(ing.code).toBe(0);
     expect(ing.stdout.split('\n')[0]).toMatch(/^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE$/);
-    expect(rows(ing.stdout).map((r) => r.slice(0, 4))).toEqual([['web', 'berth', 'shop.example.com', '80, 443']]);
-    expect(ing.stderr).toContain('berth does not serve them yet');
+    expect(rows(ing.stdout).map((r) => r.slice(0, 5))).toEqual([['web', 'berth', 'shop.example.com', 'localhost', `${edge.http}, ${edge.https}`]]);
+    // Ingresses are served (docs/ingress.md): no note says otherwise.
+    expect(ing.stderr).not.toContain('berth does not serve them yet');
     expect(rows((await t.berth('get', 'ingressclass')).stdout).map((r) => r.slice(0, 3))).toEqual([['berth', 'berth.dev/ingress-controller', '<none>']]);
-    expect(rows((await t.berth('get', 'gc')).stdout).map((r) => r.slice(0, 3))).toEqual([['berth', 'berth.dev/gateway-controller', 'Unknown']]);
+    expect(rows((await t.berth('get', 'gc')).stdout).map((r) => r.slice(0, 3))).toEqual([['berth', 'berth.dev/gateway-controller', 'True']]);
     const gtw = await t.berth('get', 'gtw');
     expect(gtw.stdout.split('\n')[0]).toMatch(/^NAME\s+CLASS\s+ADDRESS\s+PROGRAMMED\s+AGE$/);
-    expect(rows(gtw.stdout).map((r) => r.slice(0, 3))).toEqual([['edge', 'berth', 'Unknown']]);
+    expect(rows(gtw.stdout).map((r) => r.slice(0, 4))).toEqual([['edge', 'berth', 'localhost', 'True']]);
     expect(rows((await t.berth('get', 'httproute')).stdout).map((r) => r.slice(0, 2))).toEqual([['api', '["api.example.com"]']]);
     expect(rows((await t.berth('get', 'issuer')).stdout).map((r) => r.slice(0, 2))).toEqual([['local', 'Unknown']]);
     expect(rows((await t.berth('get', 'clusterissuer')).stdout).map((r) => r.slice(0, 2))).toEqual([['letsencrypt', 'Unknown']]);
@@ -158,9 +172,9 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
 
   it('-o json and -o yaml are the API shapes', async () => {
     const ing = JSON.parse((await t.berth('get', 'ingress', 'web', '-o', 'json')).stdout) as { apiVersion: string; kind: string; spec: { rules: Array<{ host: string }> }; status: unknown };
-    expect(ing).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { rules: [{ host: 'shop.example.com' }] }, status: { loadBalancer: {} } });
+    expect(ing).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', spec: { rules: [{ host: 'shop.example.com' }] }, status: { loadBalancer: { ingress: [{ hostname: 'localhost' }] } } });
     const route = JSON.parse((await t.berth('get', 'httproute', 'api', '-o', 'json')).stdout) as { status: { parents: Array<{ conditions: Array<{ type: string; status: string }> }> } };
-    expect(route.status.parents[0]!.conditions[0]).toMatchObject({ type: 'Accepted', status: 'Unknown', reason: 'Pending' });
+    expect(route.status.parents[0]!.conditions[0]).toMatchObject({ type: 'Accepted', status: 'True', reason: 'Accepted' });
     const yaml = (await t.berth('get', 'certificate', 'api', '-o', 'yaml')).stdout;
     expect(yaml).toContain('apiVersion: cert-manager.io/v1');
     expect(yaml).toContain('secretName: api-tls');
@@ -184,16 +198,16 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
   });
 
   it('refuses an Ingress Kubernetes would refuse; nothing of the revision is applied', async () => {
-    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress.replace('pathType: Prefix, ', ''), 'gateway.yaml': gateway, 'certificates.yaml': certificates });
-    const r = await t.berth('apply', '-f', t.dir);
+    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress.replace('pathType: Prefix, ', ''), 'gateway.yaml': gatewayOn(edge.http), 'certificates.yaml': certificates });
+    const r = await apply('-f', t.dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('pathType is required');
     expect(rows((await t.berth('get', 'ing')).stdout).map((x) => x[0])).toEqual(['web']);
   });
 
   it('prunes them like any other object', async () => {
-    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress, 'gateway.yaml': gateway, 'certificates.yaml': certificates.slice(0, certificates.indexOf('---\napiVersion: cert-manager.io/v1\nkind: Certificate')) });
-    const r = await t.berth('apply', '-f', t.dir, '--prune');
+    await t.write({ 'web.yaml': web, 'ingress.yaml': ingress, 'gateway.yaml': gatewayOn(edge.http), 'certificates.yaml': certificates.slice(0, certificates.indexOf('---\napiVersion: cert-manager.io/v1\nkind: Certificate')) });
+    const r = await apply('-f', t.dir, '--prune');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('certificate.cert-manager.io/api pruned');
     // Only the Certificate the Ingress's annotation implies is left.

@@ -277,13 +277,21 @@ describe('kinds', () => {
 describe('edge objects are not served yet', () => {
   it('says so once per revision, at the first edge object, naming the kinds it holds', () => {
     const docs = {
-      'a.yaml': 'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: berth\nspec:\n  controller: berth.dev/ingress-controller\n',
+      'a.yaml': 'apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata:\n  name: berth\nspec:\n  controllerName: berth.dev/gateway-controller\n',
       'b.yaml': 'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: le\nspec:\n  selfSigned: {}\n',
       'c.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
     };
     const said = validate(docs).problems.filter((p) => p.code === 'edge-not-served');
-    expect(said.map((p) => `${p.file}:${p.line} ${p.severity}`)).toEqual(['a.yaml:2 warning']);
-    expect(said[0]!.message).toContain('IngressClass, ClusterIssuer objects (2 in this revision) but does not serve them yet');
+    expect(said.map((p) => `${p.file}:${p.line} ${p.severity}`)).toEqual(['b.yaml:2 warning']);
+    expect(said[0]!.message).toContain('ClusterIssuer objects (1 in this revision) but does not run them yet');
+  });
+
+  it('Ingress and Gateway API kinds are served: they are not named', () => {
+    const docs = {
+      'a.yaml': 'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: berth\nspec:\n  controller: berth.dev/ingress-controller\n',
+      'c.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
+    };
+    expect(validate(docs).problems.filter((p) => p.code === 'edge-not-served')).toEqual([]);
   });
 
   it('says nothing for a revision without them', () => {

@@ -64,8 +64,9 @@ describe('get', () => {
     ['ingress', 'Ingress', {}, ['NAME   CLASS    HOSTS                              ADDRESS   PORTS     AGE', 'all    <none>   *                                            80        120m', 'web    berth    shop.example.com,api.example.com             80, 443   120m']],
     ['ingress -A', 'Ingress', { allNamespaces: true }, ['NAMESPACE   NAME   CLASS    HOSTS                              ADDRESS   PORTS     AGE', 'default     all    <none>   *                                            80        120m', 'default     web    berth    shop.example.com,api.example.com             80, 443   120m']],
     ['ingressclass', 'IngressClass', {}, ['NAME    CONTROLLER                     PARAMETERS   AGE', 'berth   berth.dev/ingress-controller   <none>       120m']],
-    ['gatewayclass -o wide', 'GatewayClass', { wide: true }, ['NAME    CONTROLLER                                   ACCEPTED   AGE    DESCRIPTION', 'berth   berth.dev/gateway-controller                 Unknown    120m', 'nginx   gateway.nginx.org/nginx-gateway-controller   Unknown    120m   not here']],
-    ['gateway', 'Gateway', {}, ['NAME   CLASS   ADDRESS   PROGRAMMED   AGE', 'edge   berth             Unknown      120m']],
+    ['gatewayclass -o wide', 'GatewayClass', { wide: true }, ['NAME    CONTROLLER                                   ACCEPTED   AGE    DESCRIPTION', 'berth   berth.dev/gateway-controller                 True       120m', 'nginx   gateway.nginx.org/nginx-gateway-controller   Unknown    120m   not here']],
+    // Accepted by the compiler; not Programmed while no edge runs for the app's ports (this state has none).
+    ['gateway', 'Gateway', {}, ['NAME   CLASS   ADDRESS   PROGRAMMED   AGE', 'edge   berth             False        120m']],
     ['httproute', 'HTTPRoute', {}, ['NAME    HOSTNAMES             AGE', 'api     ["api.example.com"]   120m', 'other                         120m']],
     ['issuer', 'Issuer', {}, ['NAME    READY     AGE', 'local   Unknown   120m', 'self    False     120m']],
     ['clusterissuer -A: no NAMESPACE column', 'ClusterIssuer', { allNamespaces: true }, ['NAME   READY     AGE', 'le     Unknown   120m']],
@@ -79,9 +80,10 @@ describe('get', () => {
     expect(row).toMatch(/^api {4}False {3}api-tls {3}120m {3}le {7}Secret api-tls is not issued: only a berth daemon runs ACME orders, and none drives this app$/);
   });
 
-  it('prints a note for each edge kind: nothing is served yet', () => {
+  it('prints a note for each edge kind not run yet (cert-manager\'s); Ingress and Gateway API kinds are served', () => {
     const notes = kindNotes(['Ingress', 'IngressClass', 'GatewayClass', 'Gateway', 'HTTPRoute', 'Issuer', 'ClusterIssuer', 'Certificate']);
-    expect(notes).toHaveLength(8);
+    expect(notes).toHaveLength(3);
+    expect(notes.join('\n')).not.toMatch(/Ingress|Gateway|HTTPRoute/);
     for (const n of notes) expect(n).toMatch(/not (serve|run|issue)/);
   });
 });
@@ -91,9 +93,9 @@ describe('-o json: the API shapes, with honest status', () => {
   it('an Ingress has an empty loadBalancer status until the edge serves it', () => {
     expect(one('Ingress', 'web').object).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'default' }, spec: ING.spec, status: { loadBalancer: {} } });
   });
-  it('a Gateway counts the routes naming each listener; Accepted and Programmed are Unknown (Pending)', () => {
+  it('a Gateway: the compiler\'s Accepted and attached routes; Programmed waits for a running edge', () => {
     const status = (one('Gateway', 'edge').object as { status: { conditions: Array<{ type: string; status: string; reason: string }>; listeners: Array<{ name: string; attachedRoutes: number; supportedKinds: unknown[] }> } }).status;
-    expect(status.conditions.map((c) => [c.type, c.status, c.reason])).toEqual([['Accepted', 'Unknown', 'Pending'], ['Programmed', 'Unknown', 'Pending']]);
+    expect(status.conditions.map((c) => [c.type, c.status, c.reason])).toEqual([['Accepted', 'True', 'Accepted'], ['Programmed', 'False', 'Pending']]);
     expect(status.listeners.map((l) => [l.name, l.attachedRoutes])).toEqual([['http', 1], ['https', 0]]);
     expect(status.listeners[0]!.supportedKinds).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }]);
   });
@@ -102,7 +104,9 @@ describe('-o json: the API shapes, with honest status', () => {
     expect(c.message).toContain('no controller named gateway.nginx.org/nginx-gateway-controller');
   });
   it('an HTTPRoute has one parent status per parentRef, berth as the controller', () => {
-    expect(one('HTTPRoute', 'api').object).toMatchObject({ status: { parents: [{ parentRef: { name: 'edge', sectionName: 'http' }, controllerName: 'berth.dev/gateway-controller', conditions: [{ type: 'Accepted', status: 'Unknown' }] }] } });
+    expect(one('HTTPRoute', 'api').object).toMatchObject({
+      status: { parents: [{ parentRef: { name: 'edge', sectionName: 'http' }, controllerName: 'berth.dev/gateway-controller', conditions: [{ type: 'Accepted', status: 'True' }, { type: 'ResolvedRefs', status: 'False', reason: 'BackendNotFound' }] }] },
+    });
   });
   it.each<[Kind, string, string, string, string]>([
     ['Issuer', 'local', 'Unknown', 'NoController', 'no ACME account is registered at https://127.0.0.1:14000/dir'],
@@ -114,8 +118,9 @@ describe('-o json: the API shapes, with honest status', () => {
     expect([c.type, c.status, c.reason]).toEqual(['Ready', status, reason]);
     expect(c.message).toContain(message);
   });
-  it('health: stored configuration, healthy, saying nothing is served', () => {
-    expect(healthOf(one('Ingress', 'web'))).toEqual({ status: 'Healthy', message: 'stored; not served by the edge yet' });
+  it('health: Ingress and HTTPRoute are served; cert-manager kinds say they are not run yet', () => {
+    expect(healthOf(one('Ingress', 'web'))).toEqual({ status: 'Healthy' });
+    expect(healthOf(one('HTTPRoute', 'api'))).toEqual({ status: 'Healthy' });
     expect(healthOf(one('Certificate', 'api'))).toEqual({ status: 'Healthy', message: 'stored; no ACME orders are run yet' });
   });
 });

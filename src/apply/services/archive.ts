@@ -13,6 +13,15 @@ export async function putFile(container: Dockerode.Container, dir: string, name:
 }
 
 /**
+ * Several files in one archive, extracted in order: the edge's certificates go before the
+ * fragment that names them, so the edge never reads a fragment whose files are not there yet.
+ */
+export async function putFiles(container: Dockerode.Container, dir: string, files: ReadonlyArray<{ path: string; content: string | Buffer; mode?: number }>): Promise<void> {
+  const tarball = await packRootfs(files.map((f) => ({ type: 'file' as const, path: f.path, content: Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content), mode: f.mode ?? 0o644 })));
+  await container.putArchive(tarball, { path: dir });
+}
+
+/**
  * Reads one file, or undefined when it does not exist. The whole response is drained before
  * the tar is parsed: dockerd holds the container's lock until the archive has been read to the
  * end (docs/dataplane.md), so stopping early would stall every other call on the container.

@@ -1,12 +1,19 @@
 import type { AppliedConfig } from '../../plan/observed.js';
-import type { DataplaneStatus, DnsConfig, ProxyConfig } from '../../dataplane/protocol.js';
-import { configChecksum, configFileName, decodeConfig, decodeStatus, encodeConfig, STATUS_FILE } from '../../dataplane/protocol.js';
+import type { DataplaneStatus, DnsConfig, EdgeConfig, ProxyConfig } from '../../dataplane/protocol.js';
+import { configChecksum, configFileName, decodeConfig, decodeStatus, DEFAULT_EDGE_CONFIG_DIR, encodeConfig, STATUS_FILE } from '../../dataplane/protocol.js';
 import { isBerthError } from '../../model/errors.js';
 import type { Clock } from '../../model/clock.js';
 import type { DockerClient } from '../docker.js';
 import { dockerError } from '../docker.js';
 import { DNS_CONFIG_DIR, PROXY_CONFIG_DIR } from '../images/dataplane.js';
-import { getFile, putFile } from './archive.js';
+import { getFile, putFile, putFiles } from './archive.js';
+
+/** A file written beside a configuration (the edge's certificates), relative to the config dir. */
+export interface ExtraFile {
+  path: string;
+  content: string;
+  mode: number;
+}
 
 /**
  * berth's side of the data-plane configuration protocol (docs/dataplane.md): a new file per
@@ -16,8 +23,8 @@ import { getFile, putFile } from './archive.js';
  * pending rather than writing it again; writes to one container are serialised, so two pods
  * leaving the same Service at once never undo each other.
  */
-export type DataplaneKind = 'proxy' | 'dns';
-export type Payload = ProxyConfig | DnsConfig;
+export type DataplaneKind = 'proxy' | 'dns' | 'edge';
+export type Payload = ProxyConfig | DnsConfig | EdgeConfig;
 
 interface Written {
   kind: DataplaneKind;
@@ -27,7 +34,16 @@ interface Written {
 }
 
 export function configDir(kind: DataplaneKind): string {
-  return kind === 'proxy' ? PROXY_CONFIG_DIR : DNS_CONFIG_DIR;
+  return kind === 'proxy' ? PROXY_CONFIG_DIR : kind === 'dns' ? DNS_CONFIG_DIR : DEFAULT_EDGE_CONFIG_DIR;
+}
+
+/**
+ * Where a configuration file goes, relative to configDir: the edge is shared by every app, each
+ * writing its fragment into `apps/<app>/` (created by the upload itself: the archive API makes
+ * missing parent directories).
+ */
+function configPath(kind: DataplaneKind, app: string | undefined, fileName: string): string {
+  return kind === 'edge' ? `apps/${app ?? ''}/${fileName}` : fileName;
 }
 
 /**
@@ -38,17 +54,18 @@ export interface ConfigWriter {
   /** Runs `fn` after every earlier call for the same container (a per-container mutex). */
   serialized<T>(containerId: string, fn: () => Promise<T>): Promise<T>;
   /** Uploads `payload` as a new generation (above `after` and anything written before); returns it. */
-  writeConfig(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after?: number): Promise<number>;
-  /** writeConfig for callers that already hold the container's turn (serialized). */
-  writeNow(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after?: number): Promise<number>;
+  writeConfig(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after?: number, files?: readonly ExtraFile[]): Promise<number>;
+  /** writeConfig for callers that already hold the container's turn (serialized). `files` go in the same archive, before the configuration. */
+  writeNow(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after?: number, files?: readonly ExtraFile[]): Promise<number>;
   /** What this writer last wrote into a container, if anything. */
   lastWritten(containerId: string): { generation: number; payload: Payload } | undefined;
   forgetContainer(containerId: string): void;
   /**
    * What the planner compares against: the newer of the status and this writer's last write.
-   * A write the program has acknowledged (or superseded) is forgotten.
+   * A write the program has acknowledged (or superseded) is forgotten. `app`: the edge's
+   * status holds every app's fragment; this one's is compared.
    */
-  appliedConfig(containerId: string, status: DataplaneStatus | undefined): AppliedConfig;
+  appliedConfig(containerId: string, status: DataplaneStatus | undefined, app?: string): AppliedConfig;
 }
 
 export function createConfigWriter(): ConfigWriter {
@@ -66,11 +83,14 @@ export function createConfigWriter(): ConfigWriter {
     return next;
   }
 
-  async function writeNow(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after = 0): Promise<number> {
+  async function writeNow(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after = 0, files: readonly ExtraFile[] = []): Promise<number> {
     const generation = Math.max(Math.floor(deps.clock.now()), after + 1, (written.get(containerId)?.generation ?? 0) + 1);
     const { fileName, content } = encodeConfig(kind, payload as never, generation);
     try {
-      await putFile(deps.docker.api.getContainer(containerId), configDir(kind), fileName, content);
+      const path = configPath(kind, kind === 'edge' ? (payload as EdgeConfig).app : undefined, fileName);
+      const container = deps.docker.api.getContainer(containerId);
+      if (files.length === 0) await putFile(container, configDir(kind), path, content);
+      else await putFiles(container, configDir(kind), [...files, { path, content }]);
     } catch (err) {
       throw dockerError(err, `uploading ${kind} configuration ${fileName} into container ${containerId.slice(0, 12)}`);
     }
@@ -81,7 +101,7 @@ export function createConfigWriter(): ConfigWriter {
   return {
     serialized,
     writeNow,
-    writeConfig: (deps, containerId, kind, payload, after = 0) => serialized(containerId, () => writeNow(deps, containerId, kind, payload, after)),
+    writeConfig: (deps, containerId, kind, payload, after = 0, files = []) => serialized(containerId, () => writeNow(deps, containerId, kind, payload, after, files)),
     lastWritten(containerId) {
       const w = written.get(containerId);
       return w ? { generation: w.generation, payload: w.payload } : undefined;
@@ -89,13 +109,20 @@ export function createConfigWriter(): ConfigWriter {
     forgetContainer(containerId) {
       written.delete(containerId);
     },
-    appliedConfig(containerId, status) {
+    appliedConfig(containerId, status, app) {
       const w = written.get(containerId);
-      const statusGen = status?.generation ?? 0;
+      const edgeApp = status?.kind === 'edge' && app !== undefined ? status.apps[app] : undefined;
+      const statusGen = status?.kind === 'edge' ? (edgeApp?.generation ?? 0) : (status?.generation ?? 0);
       if (w && w.generation > statusGen) return { generation: w.generation, checksum: w.checksum, serving: servingOf(w.payload) };
       if (w && w.generation <= statusGen) written.delete(containerId);
-      const serving = status?.kind === 'proxy' ? status.endpoints.filter((e) => e.state === 'serving' || e.state === 'unreachable').map((e) => e.name) : [];
-      return { generation: statusGen, checksum: status?.checksum ?? null, serving };
+      const live = (e: { state: string }) => e.state === 'serving' || e.state === 'unreachable';
+      const serving =
+        status?.kind === 'proxy'
+          ? status.endpoints.filter(live).map((e) => e.name)
+          : status?.kind === 'edge'
+            ? [...new Set(status.endpoints.filter((e) => e.app === app && live(e)).map((e) => e.name))]
+            : [];
+      return { generation: statusGen, checksum: (status?.kind === 'edge' ? edgeApp?.checksum : status?.checksum) ?? null, serving };
     },
   };
 }
@@ -114,8 +141,8 @@ export async function readStatus(docker: DockerClient, containerId: string, kind
 }
 
 /** The configuration file of a generation as the program keeps it (undefined when gone). */
-export async function readConfig(docker: DockerClient, containerId: string, kind: DataplaneKind, generation: number): Promise<Payload | undefined> {
-  const text = await getFile(docker.api.getContainer(containerId), `${configDir(kind)}/${configFileName(generation)}`).catch((err: unknown) => {
+export async function readConfig(docker: DockerClient, containerId: string, kind: DataplaneKind, generation: number, app?: string): Promise<Payload | undefined> {
+  const text = await getFile(docker.api.getContainer(containerId), `${configDir(kind)}/${configPath(kind, app, configFileName(generation))}`).catch((err: unknown) => {
     throw dockerError(err, `reading ${kind} configuration of container ${containerId.slice(0, 12)}`);
   });
   if (text === undefined) return undefined;
@@ -124,6 +151,7 @@ export async function readConfig(docker: DockerClient, containerId: string, kind
 }
 
 function servingOf(p: Payload): string[] {
+  if ('virtualHosts' in p) return [...new Set(p.backends.flatMap((b) => b.endpoints.filter((e) => e.ready).map((e) => e.name)))];
   return 'endpoints' in p && 'sessionAffinity' in p ? p.endpoints.filter((e) => e.ready).map((e) => e.name ?? e.ip) : [];
 }
 

@@ -31,6 +31,8 @@ export interface DaemonFlags
       | 'allowedRegistries'
       | 'nodeLabels'
       | 'nodeTaints'
+      | 'edgeHttpPort'
+      | 'edgeHttpsPort'
       | 'allowedHosts'
       | 'backupKeep'
     > {
@@ -180,8 +182,14 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
       allowRegistry: [...(list(flags.allowRegistry) ?? file.allowedRegistries ?? [])],
       nodeLabel: [...(list(flags.nodeLabel) ?? Object.entries(file.nodeLabels ?? {}).map(([k, v]) => `${k}=${v}`))],
       nodeTaint: [...(list(flags.nodeTaint) ?? file.nodeTaints ?? [])],
+      ...pickDefined('edgeHttpPort', flags.edgeHttpPort ?? file.edgeHttpPort),
+      ...pickDefined('edgeHttpsPort', flags.edgeHttpsPort ?? file.edgeHttpsPort),
     },
   });
+}
+
+function pickDefined<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
+  return (v === undefined ? {} : { [key]: v }) as { [P in K]?: V };
 }
 
 function list(values: readonly string[] | undefined): readonly string[] | undefined {

@@ -35,7 +35,7 @@ const ingresses: Columns<ViewOf<'Ingress'>> = {
     v.object.spec.ingressClassName ?? NONE,
     ingressHosts(v),
     (v.object.status.loadBalancer.ingress ?? []).map((i) => i.ip ?? i.hostname ?? '').join(','),
-    v.object.spec.tls?.length ? '80, 443' : '80',
+    v.ports ?? (v.object.spec.tls?.length ? '80, 443' : '80'),
     age(v.createdAt, now),
   ],
   wideHeaders: [],

@@ -1,8 +1,8 @@
 import { clipList } from '../../model/excerpt.js';
 import type { Reporter } from '../report.js';
 
-/** The kinds the edge will serve (issue 16's later steps), stored and shown until then. */
-const EDGE_KINDS: ReadonlySet<string> = new Set(['Ingress', 'IngressClass', 'GatewayClass', 'Gateway', 'HTTPRoute', 'Issuer', 'ClusterIssuer', 'Certificate']);
+/** The edge's kinds berth does not run yet (ACME, a later step of issue 16); Ingress and Gateway API objects are served. */
+const EDGE_KINDS: ReadonlySet<string> = new Set(['Issuer', 'ClusterIssuer', 'Certificate']);
 
 interface EdgeEntry {
   info: { kind: string };
@@ -10,8 +10,8 @@ interface EdgeEntry {
 }
 
 /**
- * berth knows the edge's kinds before it serves them: applying an Ingress succeeds, and nothing
- * routes its hosts yet. A field is run or refused with the reason, never silently ignored
+ * berth knows cert-manager's kinds before it runs them: applying a Certificate succeeds, and no
+ * certificate is ordered yet. A field is run or refused with the reason, never silently ignored
  * (SPEC §2), so the revision says it once, at the first such object, naming the kinds it holds.
  */
 export function checkEdgeNotServed(entries: readonly EdgeEntry[]): void {
@@ -22,6 +22,6 @@ export function checkEdgeNotServed(entries: readonly EdgeEntry[]): void {
   first.r.report(
     'edge-not-served',
     ['kind'],
-    `berth stores, checks and shows ${clipList(kinds)} objects (${edge.length} in this revision) but does not serve them yet: no proxy routes their hosts on this host and no certificate is ordered; expose the Services with a NodePort or LoadBalancer meanwhile (docs/ingress.md)`,
+    `berth stores, checks and shows ${clipList(kinds)} objects (${edge.length} in this revision) but does not run them yet: no certificate is ordered; put the certificate in a kubernetes.io/tls Secret of the revision meanwhile (docs/ingress.md)`,
   );
 }

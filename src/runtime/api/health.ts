@@ -61,7 +61,7 @@ export function healthOf(view: View): Health {
     case 'GatewayClass':
     case 'Gateway':
     case 'HTTPRoute':
-      return { status: 'Healthy', message: 'stored; not served by the edge yet' };
+      return { status: 'Healthy' };
     case 'Issuer':
     case 'ClusterIssuer':
       return { status: 'Healthy', ...(view.object.status.conditions[0]?.status === 'True' ? {} : { message: 'stored; no ACME account registered yet' }) };

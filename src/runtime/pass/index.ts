@@ -24,7 +24,7 @@ import type { ResourceChange } from '../../plan/inventory.js';
 import { recordInventory, resourceChanges } from '../../plan/inventory.js';
 import { claimInventoryChanges, withStatefulSetClaims } from '../../plan/controllers/statefulset-claims.js';
 import { sealDeletedLegacyHashes } from './legacy-hashes.js';
-import { assertInventoryAllowed, policyInForce } from './policy.js';
+import { assertInventoryAllowed, policyInForce, withRecordedEdge } from './policy.js';
 import { statusAfter } from './status.js';
 import { issuedSecrets } from '../../plan/certificate-secrets.js';
 
@@ -125,7 +125,7 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   const t = req.target;
   // The policy of this pass: what stored templates are re-checked against, where hostPath
   // volumes are resolved from (apply/volumes) and which registries on the host may be pulled.
-  const policy = t.kind === 'revision' ? t.validate?.hostPolicy : policyInForce(deps.store, req.app, t.hostPolicy);
+  const policy = t.kind === 'revision' ? withRecordedEdge(deps.store, req.app, t.validate?.hostPolicy) : policyInForce(deps.store, req.app, t.hostPolicy);
   const commit = (changes: readonly StoreChange[]) => {
     if (!req.dryRun) commitChanges(deps.store, req.app, changes);
   };

@@ -10,7 +10,18 @@ import type { InventoryEntry, Store } from '../store/index.js';
  * default policy (apps applied before berth recorded it).
  */
 export function policyInForce(store: Pick<Store, 'getAppliedPolicy'>, app: string, explicit?: HostPolicy): HostPolicy {
-  return explicit ?? store.getAppliedPolicy(app) ?? DEFAULT_HOST_POLICY;
+  return withRecordedEdge(store, app, explicit) ?? store.getAppliedPolicy(app) ?? DEFAULT_HOST_POLICY;
+}
+
+/**
+ * The edge's ports stay where the app last put them unless given again: they are a place, not
+ * an allowance, and a command run without --edge-http-port must not move every route of the app
+ * to :80 (nor leave the old edge's port). Giving them (80 and 443 included) moves them.
+ */
+export function withRecordedEdge(store: Pick<Store, 'getAppliedPolicy'>, app: string, policy: HostPolicy | undefined): HostPolicy | undefined {
+  if (!policy || policy.edge) return policy;
+  const edge = store.getAppliedPolicy(app)?.edge;
+  return edge ? { ...policy, edge } : policy;
 }
 
 /**

@@ -29,6 +29,9 @@ import { terminatingMarks } from '../../plan/terminating.js';
 import { deploymentKeys, logRolloutEvents, readRolloutState } from '../rollout-state.js';
 import type { InventoryEntry, Store } from '../store/index.js';
 import { ensureKeeper } from '../../apply/keeper.js';
+import { ensureEdgePortsFree } from '../../apply/edge/ports.js';
+import { edgeSettings } from '../../model/policy.js';
+import { observeEdges } from '../edge.js';
 
 /** What a pass works with: the host, the store, time, and the app's control plane. */
 export interface PassDeps {
@@ -111,6 +114,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
   const deadline = clock.now() + req.timeoutMs;
   if (deps.plane.app !== req.app) throw new BerthError('INTERNAL', `control plane of app ${deps.plane.app} used for app ${req.app}`, { app: req.app });
   const services = deps.plane.services;
+  const edge = edgeSettings(req.rollouts?.policy);
   /** What the step being executed did so far; undefined between steps. */
   let journal: StepEntry[] | undefined;
   const ctx: PodContext = {
@@ -148,6 +152,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
     divergences = effective?.divergences ?? [];
     const observed = forServices(await observeApp(deps, req.app, req.previousInventory));
     await services.observe(observed, { probing: deps.readiness?.track !== undefined });
+    observed.edges = await observeEdges({ ...deps, writer: deps.plane.dataplane.writer }, req.app);
     observed.nodePorts = await settleNodePorts(deps, req.app, desired, observed, { dryRun: req.dryRun ?? false });
     observed.storage = await settleVolumeBindings(deps, req.app, desired, observed, {
       dryRun: req.dryRun ?? false,
@@ -156,7 +161,9 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
       node: req.node,
       firstConsumers: (storage) => plan(desired, { ...observed, storage }, { now: clock.now(), random: deps.random, prune: req.prune, node: req.node }).firstConsumers ?? [],
     });
-    const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune, node: req.node });
+    const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune, node: req.node, edge });
+    // A taken edge port fails the pass before its first action (dry runs say so too), as a taken node port does.
+    if (p.actions.some((a) => a.type === 'create-edge')) await ensureEdgePortsFree(deps.docker, { http: edge.httpPort, https: edge.httpsPort });
     firstPlan ??= p;
     last = p;
     if (!req.dryRun) await pruneStaleMounts(deps, req.app, observed);

@@ -1,4 +1,9 @@
+import { isIP } from 'node:net';
 import { GATEWAY_CONTROLLER_NAME } from '../../model/edge.js';
+import { ingressOwnership } from '../../plan/edge/classes.js';
+import { compileRoutes } from '../../plan/edge/compile.js';
+import type { EdgeCondition, EdgeObjectStatus } from '../../plan/edge/compiled.js';
+import { DEFAULT_EDGE } from '../../model/policy.js';
 import type { Certificate, ClusterIssuer, Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass, Issuer, ParentReference } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { AnyObject } from '../../model/types.js';
@@ -11,11 +16,8 @@ import { itemMeta, rfc3339 } from './meta.js';
 import type { Condition, View } from './types.js';
 
 // Views of the edge's kinds: the objects as applied, with the status their controllers would
-// write. Nothing is served yet (the edge and the ACME controller are later steps), and the
-// status says so in the API's own terms (Unknown/False with a reason) rather than pretending.
-
-/** Said by every condition until the edge serves these objects. */
-export const NOT_SERVED_YET = 'berth stores and shows this object; its edge serves it in a later step';
+// write. Ingress and Gateway API objects are served (their status is the route compiler's, and
+// Programmed once the edge runs); Certificates and Issuers show what the ACME controller recorded.
 
 function metaOf(ctx: ViewContext, entry: InventoryEntry) {
   const o = entry.object as { kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
@@ -31,9 +33,19 @@ function condition(type: string, status: Condition['status'], reason: string, me
   return { type, status, lastTransitionTime: rfc3339(since), reason, message };
 }
 
+/**
+ * An Ingress berth serves has the edge's address once the edge runs (its listen address, else
+ * `localhost`, as a LoadBalancer Service shows), and the edge's ports; another class's has none.
+ */
 export function ingressView(ctx: ViewContext, entry: InventoryEntry): View {
   const ing = entry.object as Ingress;
-  return { kind: 'Ingress', ...base(entry), object: { apiVersion: ing.apiVersion, kind: 'Ingress', metadata: metaOf(ctx, entry), spec: ing.spec ?? {}, status: { loadBalancer: {} } } };
+  const classes = ctx.state.inventory.filter((e) => e.kind === 'IngressClass').map((e) => e.object as IngressClass);
+  const edge = ctx.state.edge;
+  const served = edge?.running === true && ingressOwnership(ing, classes).ours;
+  const address = edge?.address ?? 'localhost';
+  const loadBalancer = served ? { ingress: [isIP(address) ? { ip: address } : { hostname: address }] } : {};
+  const ports = edge ? (ing.spec?.tls?.length ? `${edge.ports.http}, ${edge.ports.https}` : String(edge.ports.http)) : undefined;
+  return { kind: 'Ingress', ...base(entry), ...(ports ? { ports } : {}), object: { apiVersion: ing.apiVersion, kind: 'Ingress', metadata: metaOf(ctx, entry), spec: ing.spec ?? {}, status: { loadBalancer } } };
 }
 
 export function ingressClassView(ctx: ViewContext, entry: InventoryEntry): View {
@@ -41,14 +53,40 @@ export function ingressClassView(ctx: ViewContext, entry: InventoryEntry): View 
   return { kind: 'IngressClass', ...base(entry), object: { apiVersion: ic.apiVersion, kind: 'IngressClass', metadata: metaOf(ctx, entry), spec: ic.spec ?? {} } };
 }
 
+/**
+ * The statuses the route compiler gives the app's edge objects (plan/edge/compile.ts), against the
+ * edge ports of the app's applied policy: the views say what the edge is told, from one source.
+ */
+function routeStatuses(ctx: ViewContext): Map<string, EdgeObjectStatus> {
+  const ports = ctx.state.edge?.ports ?? { http: DEFAULT_EDGE.httpPort, https: DEFAULT_EDGE.httpsPort };
+  const createdAt = (object: string) => {
+    const [kind, a, b] = object.split('/');
+    const e = ctx.entries.get(b === undefined ? `${kind}//${a}` : object);
+    return e ? rfc3339(e.appliedAt) : undefined;
+  };
+  return new Map(compileRoutes(ctx.desired.resources, { ports, createdAt }).statuses.map((s) => [s.object, s]));
+}
+
+function conditions(list: readonly EdgeCondition[], since: number): Condition[] {
+  return list.map((c) => condition(c.type, c.status, c.reason, c.message, since));
+}
+
+/** Programmed, as the Gateway API means it: accepted, and the edge that serves it runs. */
+function programmed(ctx: ViewContext, accepted: boolean, since: number): Condition {
+  const edge = ctx.state.edge;
+  if (!accepted) return condition('Programmed', 'False', 'Invalid', 'not accepted', since);
+  if (edge?.running) return condition('Programmed', 'True', 'Programmed', `served by the edge on ports ${edge.ports.http}/${edge.ports.https}`, since);
+  return condition('Programmed', 'False', 'Pending', "the edge of this host's ports is not running", since);
+}
+
 export function gatewayClassView(ctx: ViewContext, entry: InventoryEntry): View {
   const gc = entry.object as GatewayClass;
+  const status = routeStatuses(ctx).get(`GatewayClass/${gc.metadata.name}`);
   // A class of another controller is never accepted here: no such controller runs on this host.
-  const ours = gc.spec.controllerName === GATEWAY_CONTROLLER_NAME;
-  const accepted = ours
-    ? condition('Accepted', 'Unknown', 'Pending', NOT_SERVED_YET, entry.appliedAt)
-    : condition('Accepted', 'Unknown', 'Pending', `no controller named ${gc.spec.controllerName} runs on this host (berth's is ${GATEWAY_CONTROLLER_NAME})`, entry.appliedAt);
-  return { kind: 'GatewayClass', ...base(entry), object: { apiVersion: gc.apiVersion, kind: 'GatewayClass', metadata: metaOf(ctx, entry), spec: gc.spec, status: { conditions: [accepted] } } };
+  const accepted = status?.ours
+    ? conditions(status.conditions, entry.appliedAt)
+    : [condition('Accepted', 'Unknown', 'Pending', `no controller named ${gc.spec.controllerName} runs on this host (berth's is ${GATEWAY_CONTROLLER_NAME})`, entry.appliedAt)];
+  return { kind: 'GatewayClass', ...base(entry), object: { apiVersion: gc.apiVersion, kind: 'GatewayClass', metadata: metaOf(ctx, entry), spec: gc.spec, status: { conditions: accepted } } };
 }
 
 /** Does this parentRef of a route in `routeNs` name the Gateway `ns/name` (and, with a sectionName, this listener)? */
@@ -61,28 +99,40 @@ export function refersTo(ref: ParentReference, routeNs: string, ns: string, name
 
 export function gatewayView(ctx: ViewContext, entry: InventoryEntry): View {
   const gw = entry.object as Gateway;
+  const status = routeStatuses(ctx).get(`Gateway/${entry.namespace}/${gw.metadata.name}`);
+  const since = entry.appliedAt;
   const routes = ctx.state.inventory.filter((e) => e.kind === 'HTTPRoute').map((e) => ({ ns: e.namespace, spec: (e.object as HTTPRoute).spec ?? {} }));
-  const listeners = gw.spec.listeners.map((l) => ({
-    name: l.name,
-    // Routes naming the listener (or the whole Gateway); whether each is allowed is the edge's decision, later.
-    attachedRoutes: routes.filter((r) => (r.spec.parentRefs ?? []).some((p) => refersTo(p, r.ns, entry.namespace, gw.metadata.name, l.name))).length,
-    supportedKinds: l.protocol === 'HTTP' || l.protocol === 'HTTPS' ? [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }] : [],
-    conditions: [condition('Programmed', 'Unknown', 'Pending', NOT_SERVED_YET, entry.appliedAt)],
-  }));
-  const status = {
-    conditions: [condition('Accepted', 'Unknown', 'Pending', NOT_SERVED_YET, entry.appliedAt), condition('Programmed', 'Unknown', 'Pending', NOT_SERVED_YET, entry.appliedAt)],
+  const listeners = gw.spec.listeners.map((l) => {
+    const compiled = status?.listeners?.find((x) => x.name === l.name);
+    const own = compiled ? conditions(compiled.conditions, since) : [condition('Accepted', 'Unknown', 'Pending', 'not served by berth', since)];
+    return {
+      name: l.name,
+      // The compiler counts the routes it attached; a Gateway not ours counts those naming it.
+      attachedRoutes: compiled?.attachedRoutes ?? routes.filter((r) => (r.spec.parentRefs ?? []).some((p) => refersTo(p, r.ns, entry.namespace, gw.metadata.name, l.name))).length,
+      supportedKinds: l.protocol === 'HTTP' || l.protocol === 'HTTPS' ? [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }] : [],
+      conditions: [...own, programmed(ctx, own.some((c) => c.type === 'Accepted' && c.status === 'True'), since)],
+    };
+  });
+  const own = status?.ours ? conditions(status.conditions, since) : [condition('Accepted', 'Unknown', 'Pending', 'its GatewayClass is not served by berth', since)];
+  const accepted = own.some((c) => c.type === 'Accepted' && c.status === 'True');
+  const address = ctx.state.edge?.address ?? 'localhost';
+  const served = accepted && ctx.state.edge?.running === true;
+  const result = {
+    ...(served ? { addresses: [{ type: isIP(address) ? 'IPAddress' : 'Hostname', value: address }] } : {}),
+    conditions: [...own, programmed(ctx, accepted, since)],
     listeners,
   };
-  return { kind: 'Gateway', ...base(entry), object: { apiVersion: gw.apiVersion, kind: 'Gateway', metadata: metaOf(ctx, entry), spec: gw.spec, status } };
+  return { kind: 'Gateway', ...base(entry), object: { apiVersion: gw.apiVersion, kind: 'Gateway', metadata: metaOf(ctx, entry), spec: gw.spec, status: result } };
 }
 
 export function httpRouteView(ctx: ViewContext, entry: InventoryEntry): View {
   const route = entry.object as HTTPRoute;
   const spec = route.spec ?? {};
-  const parents = (spec.parentRefs ?? []).map((parentRef) => ({
+  const status = routeStatuses(ctx).get(`HTTPRoute/${entry.namespace}/${route.metadata.name}`);
+  const parents = (spec.parentRefs ?? []).map((parentRef, i) => ({
     parentRef,
     controllerName: GATEWAY_CONTROLLER_NAME,
-    conditions: [condition('Accepted', 'Unknown', 'Pending', NOT_SERVED_YET, entry.appliedAt)],
+    conditions: status?.parents?.[i] ? conditions(status.parents[i].conditions, entry.appliedAt) : [condition('Accepted', 'Unknown', 'Pending', 'not served by berth', entry.appliedAt)],
   }));
   return { kind: 'HTTPRoute', ...base(entry), object: { apiVersion: route.apiVersion, kind: 'HTTPRoute', metadata: metaOf(ctx, entry), spec, status: { parents } } };
 }

@@ -1,5 +1,7 @@
 import type { AcmeAccountRecord, CertificateRecord } from '../../model/certificate-state.js';
 import type { DockerClient } from '../../apply/docker.js';
+import { edgeOf } from '../edge.js';
+import { edgeSettings } from '../../model/policy.js';
 import type { Observation } from '../observe.js';
 import { observe } from '../observe.js';
 import type { Clock } from '../../model/clock.js';
@@ -69,6 +71,8 @@ export interface LiveState {
    * nothing heals or rolls out between commands, and the views say so (NoController).
    */
   controller?: LeaseHolder;
+  /** The edge of the app's applied policy (runtime/edge.ts edgeOf): Ingress ADDRESS and PORTS; absent in views built without a host. */
+  edge?: { ports: { http: number; https: number }; address?: string; running: boolean };
 }
 
 export interface ReadLiveOptions {
@@ -80,7 +84,7 @@ export interface ReadLiveOptions {
 export async function readLiveState(deps: { docker: DockerClient; store: Store; clock: Clock }, options: ReadLiveOptions): Promise<LiveState> {
   const { docker, store, clock } = deps;
   const { app } = options;
-  const [host, { node }] = await Promise.all([observe(deps, { app, detail: true }), readHostNode(docker, store.getAppliedPolicy(app))]);
+  const [host, { node }, edge] = await Promise.all([observe(deps, { app, detail: true }), readHostNode(docker, store.getAppliedPolicy(app)), edgeOf(docker, edgeSettings(store.getAppliedPolicy(app)))]);
   // Objects as they run: with the replica counts `berth scale` set (the inventory keeps the source's).
   const inventory = withReplicaOverrides(host.inventory, replicaOverrides(store.listDeploymentOverrides(app)));
   const templateHashKey = appHashKeys(store, app).template;
@@ -111,6 +115,7 @@ export async function readLiveState(deps: { docker: DockerClient; store: Store; 
     certificates: store.listCertificates(app),
     acmeAccounts: store.listAcmeAccounts(app),
     node,
+    edge,
     ...controllerOf(store, app, clock.now(), options.hostname),
   };
 }

@@ -377,7 +377,7 @@ export type View =
   | (ViewBase & { kind: 'PersistentVolume'; object: PvItem; dockerVolume?: string })
   /** `isDefault`: the class claims without storageClassName get (`get sc` prints "(default)"). */
   | (ViewBase & { kind: 'StorageClass'; object: StorageClassItem; isDefault: boolean })
-  | (ViewBase & { kind: 'Ingress'; object: IngressItem })
+  | (ViewBase & { kind: 'Ingress'; object: IngressItem; /** The edge's ports (`80, 443` with TLS); absent: kubectl's defaults. */ ports?: string })
   | (ViewBase & { kind: 'IngressClass'; object: IngressClassItem })
   | (ViewBase & { kind: 'GatewayClass'; object: GatewayClassItem })
   | (ViewBase & { kind: 'Gateway'; object: GatewayItem })

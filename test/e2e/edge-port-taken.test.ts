@@ -1,0 +1,114 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBusyboxImage } from './support/busybox-image.js';
+import type { EdgePorts } from './support/edge.js';
+import { edgeObjects, edgePorts, removeEdge } from './support/edge.js';
+import type { E2eApp } from './support/harness.js';
+import { createE2eApp } from './support/harness.js';
+
+/**
+ * A port the edge needs that something else holds is a CONFLICT before the pass's first action
+ * (docs/ingress.md): nothing of the app is made (no network, pod, edge container or volume), the
+ * host's process keeps its port, and a dry run says the same.
+ */
+const revision = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: web, image: berth-examples/web:1.0, ports: [{name: http, containerPort: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules:
+  - host: shop.test
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+`;
+
+const HOST_REPLY = 'HOST-SERVICE';
+
+function get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, agent: false, timeout: 3_000 }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('edge: a taken port (real Docker)', () => {
+  let t: E2eApp;
+  let edge: EdgePorts;
+  let server: http.Server;
+  let squatter: string | undefined;
+
+  beforeAll(async () => {
+    t = await createE2eApp('edge-taken');
+    edge = await edgePorts();
+    await t.write({ 'app.yaml': revision });
+    server = http.createServer((_req, res) => res.end(HOST_REPLY));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(edge.http, '0.0.0.0', () => resolve());
+    });
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (squatter) await t.docker.getContainer(squatter).remove({ force: true }).catch(() => undefined);
+    await removeEdge(t.docker, edge);
+    await t.cleanup();
+  });
+
+  it('a host process on the http port: CONFLICT, nothing made, the host service keeps its port', async () => {
+    for (const extra of [['--dry-run'], []]) {
+      const r = await t.berth('apply', '-f', t.dir, ...edge.flags, ...extra);
+      // CONFLICT: exit 2 by the exit-code contract (docs/errors.md), as a taken nodePort.
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`port ${edge.http}/TCP for the edge is in use on this host: a host process listens on 0.0.0.0:${edge.http}; nothing was changed`);
+    }
+    expect(await t.containers()).toEqual([]);
+    expect((await t.docker.listNetworks({ filters: { label: [`berth.app=${t.app}`] } })).length).toBe(0);
+    expect(await edgeObjects(t.docker, edge)).toEqual({ containers: [], volumes: [] });
+    expect(await get(edge.http)).toBe(HOST_REPLY);
+  });
+
+  it('a port another container publishes: CONFLICT naming it, nothing made', async () => {
+    const image = await ensureBusyboxImage(t.docker);
+    const c = await t.docker.createContainer({
+      name: `${t.app}-squatter`,
+      Image: image,
+      Cmd: ['sleep', '600'],
+      ExposedPorts: { '8000/tcp': {} },
+      HostConfig: { PortBindings: { '8000/tcp': [{ HostIp: '127.0.0.1', HostPort: String(edge.https) }] } },
+    });
+    squatter = c.id;
+    await c.start();
+    // Another http port, free: only the https one is taken.
+    const other = await edgePorts();
+    const flags = ['--edge-http-port', String(other.http), '--edge-https-port', String(edge.https)];
+    const r = await t.berth('apply', '-f', t.dir, ...flags);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`port ${edge.https}/TCP for the edge is already published on this host by container ${t.app}-squatter; nothing was changed`);
+    expect(await t.containers()).toEqual([]);
+    expect(await edgeObjects(t.docker, { ...other, name: `berth-edge-${other.http}-${edge.https}` })).toEqual({ containers: [], volumes: [] });
+  });
+});
