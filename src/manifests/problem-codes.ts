@@ -151,6 +151,7 @@ export const PROBLEM_CODES = {
   'edge-missing-reference': { severity: 'warning', summary: 'An Ingress, Gateway, HTTPRoute or Certificate names a Service, Secret, class, Gateway or Issuer the revision does not define; Kubernetes accepts it, and what depends on it does not work until it exists.' },
   'unknown-backend-port': { severity: 'warning', summary: "An Ingress or HTTPRoute backend names a port the Service does not have (by number or by name); Kubernetes accepts it, and requests routed there fail." },
   'ingress-annotation-ignored': { severity: 'warning', summary: "An ingress-nginx annotation (`nginx.ingress.kubernetes.io/*`) berth's edge does not read; only ssl-redirect is honoured." },
+  'tls-secret-unusable': { severity: 'warning', summary: 'An Ingress or Gateway names a TLS Secret the edge cannot load: not of type kubernetes.io/tls, without tls.crt and tls.key, unparseable, or a key that is not the certificate\'s; HTTPS for its hosts fails until it is fixed.' },
 } as const satisfies Record<string, ProblemCodeInfo>;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

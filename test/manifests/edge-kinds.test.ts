@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveKindAlias } from '../../src/model/kinds.js';
 import { parseGoDuration } from '../../src/model/go-duration.js';
 import type { Finding } from './support.js';
+import { selfSigned } from '../support/tls.js';
 import { at, findings as allFindings, validate } from './support.js';
 
 /** Every revision here holds edge objects: the once-per-revision edge-not-served warning is tested on its own below. */
@@ -14,7 +15,11 @@ function findings(map: Record<string, string | Buffer>): Finding[] {
 // warned of as Kubernetes would accept them. Positions: f.yaml, 1-based line and column.
 
 const SVC = ['apiVersion: v1', 'kind: Service', 'metadata: {name: web}', 'spec:', '  ports: [{name: http, port: 80}]'].join('\n');
-const TLS_SECRET = ['apiVersion: v1', 'kind: Secret', 'metadata: {name: web-tls}', 'type: kubernetes.io/tls', 'stringData: {tls.crt: c, tls.key: k}'].join('\n');
+const PAIR = selfSigned('shop.example.com');
+const OTHER = selfSigned('other.example.com');
+const block = (pem: string) => pem.trim().split('\n').map((l) => `    ${l}`).join('\n');
+const tlsSecret = (crt: string, key: string) => ['apiVersion: v1', 'kind: Secret', 'metadata: {name: web-tls}', 'type: kubernetes.io/tls', 'stringData:', '  tls.crt: |', block(crt), '  tls.key: |', block(key)].join('\n');
+const TLS_SECRET = tlsSecret(PAIR.crt, PAIR.key);
 
 /** An Ingress `web`; `spec` lines are written at indentation 2 from line 5. */
 function ingress(spec: string, meta = ''): string {
@@ -69,6 +74,11 @@ describe('Ingress', () => {
       want: [at(5, 49, 'edge-missing-reference', 'spec.tls[0].secretName', 'warning')],
     },
     { name: 'a TLS Secret of the revision', docs: [ingress(`tls: [{hosts: [shop.example.com], secretName: web-tls}]\n${rule('path: /, pathType: Prefix, ')}`), SVC, TLS_SECRET], want: [] },
+    {
+      name: 'a TLS Secret whose key is another certificate\'s',
+      docs: [ingress(`tls: [{hosts: [shop.example.com], secretName: web-tls}]\n${rule('path: /, pathType: Prefix, ')}`), SVC, tlsSecret(PAIR.crt, OTHER.key)],
+      want: [at(5, 49, 'tls-secret-unusable', 'spec.tls[0].secretName', 'warning')],
+    },
     {
       name: 'a TLS Secret an issuer annotation will make',
       docs: [ingress(`tls: [{hosts: [shop.example.com], secretName: web-tls}]\n${rule('path: /, pathType: Prefix, ')}`, ', annotations: {cert-manager.io/cluster-issuer: le}'), SVC],

@@ -13,6 +13,7 @@ import type { ObservedEdge, ObservedPod } from '../../src/plan/observed.js';
 import { endpointContext } from '../../src/plan/services.js';
 import type { Resource, Service } from '../../src/model/types.js';
 import { deployment, observedFrom, observedState, res, TEST_HASH_KEY } from '../support/builders.js';
+import { selfSigned } from '../support/tls.js';
 
 const EDGE = { httpPort: 18080, httpsPort: 18443 };
 const web = deployment('web', { replicas: 3 });
@@ -209,8 +210,10 @@ describe('planEdge', () => {
 // ---------------------------------------------------------------- TLS certificates
 
 describe('bindCertificates', () => {
-  const KEY = '-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----';
-  const CRT = '-----BEGIN CERTIFICATE-----\ncrt\n-----END CERTIFICATE-----';
+  const first = selfSigned('shop.test');
+  const second = selfSigned('shop.test');
+  const KEY = first.key;
+  const CRT = first.crt;
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const tlsSecret = (name: string, data: Record<string, string>) => res({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, type: 'kubernetes.io/tls', data });
   const withTls = (secret = 'tls'): CompiledEdge => ({
@@ -218,13 +221,14 @@ describe('bindCertificates', () => {
     virtualHosts: [{ ...table().virtualHosts[0]!, listeners: ['http', 'https'], certificate: `Secret/default/${secret}`, redirectToHttps: true }],
     certificates: [{ id: `Secret/default/${secret}`, secret: { namespace: 'default', name: secret } }],
   });
-  const pem = `${KEY}\n${CRT}\n`;
+  const pem = `${KEY.trim()}\n${CRT.trim()}\n`;
   const id = `sha256:${createHash('sha256').update(pem).digest('hex')}`;
 
   it.each([
     { name: 'a tls Secret: key then chain, named by its hash, mode 0600', secrets: [tlsSecret('tls', { 'tls.crt': b64(CRT), 'tls.key': b64(KEY) })], cert: id, files: [[`certs/sha256-${id.slice(7)}.pem`, pem, 0o600]], missing: [] },
     { name: 'no such Secret: the host gets no certificate', secrets: [], cert: undefined, files: [], missing: [{ source: 'Secret/default/tls', why: 'no such Secret in the revision' }] },
-    { name: 'a Secret without tls.key', secrets: [tlsSecret('tls', { 'tls.crt': b64(CRT) })], cert: undefined, files: [], missing: [{ source: 'Secret/default/tls', why: 'the Secret has no tls.crt and tls.key' }] },
+    { name: 'a Secret without tls.key', secrets: [tlsSecret('tls', { 'tls.crt': b64(CRT) })], cert: undefined, files: [], missing: [{ source: 'Secret/default/tls', why: 'it needs both tls.crt and tls.key' }] },
+    { name: 'a key of another certificate', secrets: [tlsSecret('tls', { 'tls.crt': b64(CRT), 'tls.key': b64(second.key) })], cert: undefined, files: [], missing: [{ source: 'Secret/default/tls', why: "tls.key is not the private key of tls.crt's first certificate" }] },
   ])('$name', ({ secrets, cert, files, missing }) => {
     const desired = buildDesiredState([web, service(), ...secrets], { hashKey: TEST_HASH_KEY });
     const bound = bindCertificates(withTls(), desired.configs.secrets);
@@ -241,13 +245,19 @@ describe('bindCertificates', () => {
       const desired = buildDesiredState([web, service(), tlsSecret('tls', { 'tls.crt': b64(crt), 'tls.key': b64(KEY) })], { hashKey: TEST_HASH_KEY });
       return { desired, step: (edges: ObservedEdge[]) => planEdge(desired, observedState(ps, { edges }), [], { edge: EDGE, compiled: compiled(withTls()) }) };
     };
-    const first = at(CRT).step([]).actions[0]!;
-    if (first.type !== 'create-edge') throw new Error('expected create-edge');
-    expect(first.edge.files).toHaveLength(1);
-    const running = [observedEdge({ config: applied(first.edge.config) })];
+    const created = at(CRT).step([]).actions[0]!;
+    if (created.type !== 'create-edge') throw new Error('expected create-edge');
+    expect(created.edge.files).toHaveLength(1);
+    const running = [observedEdge({ config: applied(created.edge.config) })];
     expect(at(CRT).step(running).actions).toEqual([]);
-    const renewed = at(CRT.replace('crt', 'crt2')).step(running).actions[0]!;
-    expect(renewed.type === 'write-edge' && [renewed.files.length, renewed.config.virtualHosts[0]!.certificate !== first.edge.config.virtualHosts[0]!.certificate]).toEqual([1, true]);
+    const renewedPair = selfSigned('shop.test');
+    const renewed = planEdge(
+      buildDesiredState([web, service(), tlsSecret('tls', { 'tls.crt': b64(renewedPair.crt), 'tls.key': b64(renewedPair.key) })], { hashKey: TEST_HASH_KEY }),
+      observedState(ps, { edges: running }),
+      [],
+      { edge: EDGE, compiled: compiled(withTls()) },
+    ).actions[0]!;
+    expect(renewed.type === 'write-edge' && [renewed.files.length, renewed.config.virtualHosts[0]!.certificate !== created.edge.config.virtualHosts[0]!.certificate]).toEqual([1, true]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { BUILTIN_INGRESS_CLASS, ISSUER_ANNOTATIONS } from '../../model/edge.js';
 import { clip, quote } from '../../model/excerpt.js';
+import { readTlsSecret } from '../../model/tls-secret.js';
 import type { Path } from '../path.js';
 import type { Reporter } from '../report.js';
 import type { Rec } from './values.js';
@@ -88,8 +89,22 @@ function checkIngressRefs(e: EdgeEntry, index: Index): void {
 }
 
 function checkSecret(e: EdgeEntry, index: Index, name: string, path: Path, consequence: string, namespace = e.namespace): void {
-  if (index.get('Secret', namespace, name) || index.issued.has(`${namespace}/${name}`)) return;
+  const secret = index.get('Secret', namespace, name);
+  if (secret) return checkTlsContent(e, secret, name, path);
+  if (index.issued.has(`${namespace}/${name}`)) return;
   missing(e, path, `Secret ${quote(name)} in namespace ${clip(namespace)} (nor a Certificate issuing it)`, consequence);
+}
+
+/**
+ * The Secret is there: the edge loads it only as a matching key and certificate (model/tls-secret.ts,
+ * the planner's own reader), so say here, at the line naming it, what it will refuse.
+ */
+function checkTlsContent(e: EdgeEntry, secret: EdgeEntry, name: string, path: Path): void {
+  const data: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rec(secret.object.data) ?? {})) if (typeof v === 'string') data[k] = v;
+  for (const [k, v] of Object.entries(rec(secret.object.stringData) ?? {})) if (typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+  const pair = readTlsSecret({ type: str(secret.object.type) ?? 'Opaque', data });
+  if ('error' in pair) e.r.report('tls-secret-unusable', path, `Secret ${quote(name)} cannot serve TLS: ${pair.error}; HTTPS for these hosts fails its handshake until it is fixed`);
 }
 
 /** A backend port must be one the Service has: a number it exposes, or a name of one of its ports. */
