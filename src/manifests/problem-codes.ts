@@ -143,7 +143,6 @@ export const PROBLEM_CODES = {
   'kustomize-read-limit': { severity: 'error', summary: 'The kustomizations of a revision name more than berth reads for builds (64 MiB in all, bases nested 64 deep); the rest is not read.' },
   'kustomize-patch-no-match': { severity: 'warning', summary: "A patch's target selects no object of the build, so the patch changes nothing (kustomize builds it silently); options.allowNoTargetMatch: true says that is intended." },
   'kustomize-field-spelling': { severity: 'warning', summary: 'A kustomization field spelled in another letter case (`patchesJSON6902`); kustomize reads field names without regard to case, and so does berth, but the documented spelling is the one tools and people search for.' },
-  'edge-not-served': { severity: 'warning', summary: 'The revision holds cert-manager objects (Issuer, ClusterIssuer, Certificate): berth stores, checks and shows them, and does not run ACME orders yet (said once per revision).' },
   // ---------------------------------------------------------------- the edge's kinds (issue 16)
   'invalid-host': { severity: 'error', summary: 'An Ingress host or TLS host, a Gateway API hostname or a Certificate DNS name is not a DNS name, or has a `*` other than as the whole first label (`*.example.com`).' },
   'invalid-route-path': { severity: 'error', summary: "An Ingress path or an HTTPRoute path match is not absolute, or holds a sequence the API refuses (`//`, `/./`, `/../`, `%2f`, a trailing `/..`)." },

@@ -5,10 +5,7 @@ import type { Finding } from './support.js';
 import { selfSigned } from '../support/tls.js';
 import { at, findings as allFindings, validate } from './support.js';
 
-/** Every revision here holds edge objects: the once-per-revision edge-not-served warning is tested on its own below. */
-function findings(map: Record<string, string | Buffer>): Finding[] {
-  return allFindings(map).filter((f) => f.code !== 'edge-not-served');
-}
+const findings = (map: Record<string, string | Buffer>): Finding[] => allFindings(map);
 
 // The edge's eight kinds (issue 16, step 1): validated as their API servers (Kubernetes, the
 // Gateway API CRDs, cert-manager's webhook) validate them; references across the revision
@@ -103,7 +100,7 @@ describe('Ingress', () => {
       [`apiVersion: ${apiVersion}`, 'kind: Ingress', 'metadata: {name: web}', 'spec:', '  backend: {serviceName: web, servicePort: 80}', '  rules:', '  - host: shop.example.com', '    http:', '      paths: [{path: /api, backend: {serviceName: web, servicePort: http}}]'].join('\n');
     for (const apiVersion of ['extensions/v1beta1', 'networking.k8s.io/v1beta1']) {
       const result = validate(revision(legacy(apiVersion), SVC));
-      expect(result.problems.filter((p) => p.code !== 'edge-not-served').map((p) => [p.line, p.column, p.code])).toEqual([[1, 13, 'deprecated-api-version']]);
+      expect(result.problems.map((p) => [p.line, p.column, p.code])).toEqual([[1, 13, 'deprecated-api-version']]);
       expect(result.resources.find((x) => x.object.kind === 'Ingress')?.object).toMatchObject({
         apiVersion: 'networking.k8s.io/v1',
         spec: {
@@ -284,27 +281,3 @@ describe('kinds', () => {
   });
 });
 
-describe('edge objects are not served yet', () => {
-  it('says so once per revision, at the first edge object, naming the kinds it holds', () => {
-    const docs = {
-      'a.yaml': 'apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata:\n  name: berth\nspec:\n  controllerName: berth.dev/gateway-controller\n',
-      'b.yaml': 'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: le\nspec:\n  selfSigned: {}\n',
-      'c.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
-    };
-    const said = validate(docs).problems.filter((p) => p.code === 'edge-not-served');
-    expect(said.map((p) => `${p.file}:${p.line} ${p.severity}`)).toEqual(['b.yaml:2 warning']);
-    expect(said[0]!.message).toContain('ClusterIssuer objects (1 in this revision) but does not run them yet');
-  });
-
-  it('Ingress and Gateway API kinds are served: they are not named', () => {
-    const docs = {
-      'a.yaml': 'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: berth\nspec:\n  controller: berth.dev/ingress-controller\n',
-      'c.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n',
-    };
-    expect(validate(docs).problems.filter((p) => p.code === 'edge-not-served')).toEqual([]);
-  });
-
-  it('says nothing for a revision without them', () => {
-    expect(validate({ 'c.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n' }).problems).toEqual([]);
-  });
-});

@@ -57,7 +57,6 @@ describe('revision-wide checks', () => {
           'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, annotations: {cert-manager.io/cluster-issuer: le}}\nspec:\n  tls: [{hosts: [shop.test], secretName: web-tls}]\n  rules: [{host: shop.test, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]\n',
       },
       want: [
-        at(2, 7, 'edge-not-served', 'kind', 'warning', 'certs.yaml'),
         at(14, 36, 'undeclared-namespace', 'metadata.namespace', 'warning', 'certs.yaml'),
         at(22, 98, 'edge-missing-reference', 'spec.rules[0].http.paths[0].backend.service.name', 'warning', 'certs.yaml'),
         at(17, 28, 'missing-reference', 'spec.volumes[2].secret.secretName', 'error', 'pod.yaml'),

@@ -72,7 +72,7 @@ async function loadConfig<T>(path: string, load: (p: string) => Promise<T>, ctx:
 
 async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   const { io } = ctx;
-  const [{ readFile }, engine, { createDockerClient }, { systemClock }, { createLogger }, { openStore }, { createGitSource, checkGitSshFiles }, daemonMod, api, handlers, metricsMod, { leaseHolder }, { VERSION }, { createControlPlane }] =
+  const [{ readFile }, engine, { createDockerClient }, { systemClock }, { createLogger }, { openStore }, { createGitSource, checkGitSshFiles }, daemonMod, api, handlers, metricsMod, { leaseHolder }, { VERSION }, { createControlPlane }, { edgeCertificateOrders }] =
     await Promise.all([
       import('node:fs/promises'),
       import('../engine.js'),
@@ -88,6 +88,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
       import('../lease-holder.js'),
       import('../version-info.js'),
       import('../../runtime/compose.js'),
+      import('../../runtime/edge-challenges.js'),
     ]);
   const readSecret = async (path: string, what: string): Promise<string> => {
     try {
@@ -129,7 +130,20 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
         }
       : { kind: 'folder' as const, dir: s.source.dir, description: `folder ${s.source.dir}`, debounceMs: s.source.debounceMs };
   const d = daemonMod.createDaemon(
-    { docker, store, clock, log, random: Math.random, metrics, holder: leaseHolder('daemon'), plane: createControlPlane({ docker, store, clock, log }, app), logRevision },
+    {
+      docker,
+      store,
+      clock,
+      log,
+      random: Math.random,
+      metrics,
+      holder: leaseHolder('daemon'),
+      plane: createControlPlane({ docker, store, clock, log }, app),
+      logRevision,
+      // ACME orders answer HTTP-01 through the host's edge; an engine reached over TCP or SSH is
+      // another host, whose edge berth cannot ask on loopback before the CA does.
+      certificates: edgeCertificateOrders({ docker, store, clock, log }, app, /^(tcp|ssh|https?):/.test(io.env.DOCKER_HOST ?? '')),
+    },
     {
       app,
       source,

@@ -11,9 +11,9 @@ export const KIND_NOTES: Partial<Record<Kind, string>> = {
   RoleBinding: 'RoleBindings are stored and shown; berth serves no Kubernetes API, so they grant nothing',
   ClusterRoleBinding: 'ClusterRoleBindings are stored and shown; berth serves no Kubernetes API, so they grant nothing',
   PodDisruptionBudget: 'PodDisruptionBudgets are honoured by the disruptions berth makes: a Deployment, ReplicaSet or StatefulSet rollout takes a selected ready pod down only while every budget selecting it allows one more disruption (DaemonSets, one pod per host, do not spend them)',
-  Issuer: 'Issuers are stored, checked and shown; berth does not run ACME orders yet (a later step)',
-  ClusterIssuer: 'ClusterIssuers are stored, checked and shown; berth does not run ACME orders yet (a later step)',
-  Certificate: 'Certificates are stored, checked and shown; berth does not issue them yet (ACME comes in a later step)',
+  Issuer: 'Issuers with spec.acme register an account and order certificates (HTTP-01 through the edge) when a berth daemon drives the app; berth apply alone stores them',
+  ClusterIssuer: 'ClusterIssuers with spec.acme register an account and order certificates (HTTP-01 through the edge) when a berth daemon drives the app; berth apply alone stores them',
+  Certificate: 'Certificates are issued and renewed into their Secret by a berth daemon (ACME, HTTP-01 through the edge); without one they read Ready=False, NoController',
 };
 
 /** The notes of the kinds listed, once each, in the order asked for. */

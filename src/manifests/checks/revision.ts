@@ -11,7 +11,6 @@ import { rec } from './values.js';
 import { clip, clipList, quote } from '../../model/excerpt.js';
 import { checkServiceAccounts } from './service-accounts.js';
 import { checkEdgeReferences } from './edge-refs.js';
-import { checkEdgeNotServed } from './edge-not-served.js';
 import { checkClaimClasses } from './storage.js';
 import type { AnyObject } from '../../model/types.js';
 import { allCertificates } from '../../plan/ingress-certificates.js';
@@ -46,7 +45,6 @@ export function checkRevision(entries: readonly Entry[]): void {
   checkServiceAccounts(entries, byKey);
   checkClaimClasses(entries);
   checkEdgeReferences(entries);
-  checkEdgeNotServed(entries);
 }
 
 function where(e: Entry): string {
