@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Resource } from '../../src/model/types.js';
-import { res } from '../support/builders.js';
 import { compile, fragmentProblems } from '../plan/edge-support.js';
+import type { Obj } from './edge-values-support.js';
+import { GATEWAY_CLASS, SVC, gateway, headerModifier, ingress, match, redirect, resources, rewrite, route, text } from './edge-values-support.js';
 import { validate } from './support.js';
 
 // Values berth's edge refuses in a route fragment (dataplane/edge-validate.ts) that a manifest
@@ -12,35 +12,7 @@ import { validate } from './support.js';
 // Manifests are written as JSON (which is YAML), one field a line, so a value's line and column
 // are where its text is: `needle` is the text the problem must point at.
 
-type Obj = Record<string, any>;
-
-const SVC: Obj = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] } };
-const GATEWAY_CLASS: Obj = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'berth' }, spec: { controllerName: 'berth.dev/gateway-controller' } };
-
-function gateway(listener: Obj = {}): Obj {
-  return { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw' }, spec: { gatewayClassName: 'berth', listeners: [{ name: 'http', protocol: 'HTTP', port: 80, ...listener }] } };
-}
-
-function ingress(path: Obj = {}, rule: Obj = {}, spec: Obj = {}): Obj {
-  const backend = { service: { name: 'web', port: { number: 80 } } };
-  return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web' }, spec: { rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend, ...path }] }, ...rule }], ...spec } };
-}
-
-/** An HTTPRoute with one rule to web:80; `rule` adds matches, filters, timeouts (and may replace backendRefs). */
-function route(rule: Obj = {}, spec: Obj = {}): Obj {
-  return { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' }, spec: { parentRefs: [{ name: 'gw' }], hostnames: ['api.example.com'], rules: [{ backendRefs: [{ name: 'web', port: 80 }], ...rule }], ...spec } };
-}
-
-const match = (m: Obj) => route({ matches: [m] });
-const headerModifier = (m: Obj) => route({ filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: m }] });
-const redirect = (m: Obj) => route({ filters: [{ type: 'RequestRedirect', requestRedirect: m }], backendRefs: [] });
-const rewrite = (m: Obj) => route({ filters: [{ type: 'URLRewrite', urlRewrite: m }] });
-
 const LONG_LABEL = 'a'.repeat(64);
-
-function text(docs: Obj[]): string {
-  return docs.map((d) => JSON.stringify(d, null, 2)).join('\n---\n');
-}
 
 /**
  * Where a problem must point: a text (its first occurrence), a value after a key
@@ -58,10 +30,6 @@ function locate(source: string, needle: Needle): { line: number; column: number 
   const at = typeof needle === 'string' ? find(needle) : 'key' in needle ? find(needle.key + needle.value) + needle.key.length : source.lastIndexOf('{', find(needle.item));
   const before = source.slice(0, at).split('\n');
   return { line: before.length, column: before.at(-1)!.length + 1 };
-}
-
-function resources(docs: Obj[]): Resource[] {
-  return docs.map((d) => res(structuredClone(d)));
 }
 
 interface Row {
