@@ -58,22 +58,25 @@ function edgePathRefusal(path: string): string | undefined {
   if (/[?#]/.test(path)) return "holds '?' or '#'; a path never holds the query or the fragment (match the query with queryParams)";
   if (/%(?![0-9A-Fa-f]{2})/.test(path)) return "holds a '%' that does not start a two-hex-digit escape; write %25 for a literal '%'";
   if (path.includes('\\') || normalizePath(path) === undefined)
-    return "holds '\\' or an escaped '/', '\\' or NUL (%2F, %5C, %00); berth's edge refuses every request whose path holds one, because backends disagree on whether it separates segments (path confusion, request smuggling), so this route could never match";
+    return "holds '\\' or an escaped '/', '\\' or NUL (%2F, %5C, %00); berth's edge refuses every request whose path holds one, because backends disagree on whether it separates segments (path confusion, request smuggling), so this route could never match: remove it";
   return undefined;
 }
 
 /** A ReplaceFullPath or ReplacePrefixMatch value: written into the request line or Location as is. */
-function pathModifierRefusal(value: string): string | undefined {
-  if (!value.startsWith('/')) return "must be an absolute path (start with '/'); berth's edge writes it into the request line or the Location header (use '/' to remove the matched prefix)";
+function pathModifierRefusal(value: string, prefix: boolean): string | undefined {
+  if (!value.startsWith('/'))
+    return `must be an absolute path (start with '/'); berth's edge writes it into the request line or the Location header${prefix ? " (write '/' to remove the matched prefix)" : ''}`;
   if (!/^[\x21-\x7e]*$/.test(value)) return "holds a space, a control character or a non-ASCII character; berth's edge writes printable ASCII paths only: percent-encode it (a space is %20)";
   if (/[?#\\]/.test(value)) return "holds '?', '#' or '\\'; berth's edge writes the value as the path, where they would change what the backend or the client reads";
   if (/%(?![0-9A-Fa-f]{2})/.test(value)) return "holds a '%' that does not start a two-hex-digit escape; write %25 for a literal '%'";
   return undefined;
 }
 
-function headerValueRefusal(value: string): string | undefined {
-  return HEADER_VALUE.test(value)
-    ? undefined
+/** Why the edge refuses a header (or query parameter) value, or undefined. */
+function headerValueRefusal(value: string, query = false): string | undefined {
+  if (HEADER_VALUE.test(value)) return undefined;
+  return query
+    ? "holds a control character or a character outside Latin-1; berth's edge compares query values as Latin-1 text and refuses it"
     : "holds a control character (a line break, NUL) or a character outside Latin-1; berth's edge refuses it: Node.js cannot write it in a header, and a line break would inject headers toward the backend";
 }
 
@@ -87,7 +90,7 @@ export function checkEdgeMatchValues(m: Rec, path: Path, r: Reporter): void {
       if (list === 'queryParams' && name !== undefined && !HEADER_NAME.test(name))
         r.report('invalid-value', [...path, list, i, 'name'], `query parameter name ${quote(name)} is not valid: the Gateway API takes letters, digits and !#$%&'*+-.^_\`|~ only`);
       const value = str(match.value);
-      const err = value !== undefined ? headerValueRefusal(value) : undefined;
+      const err = value !== undefined ? headerValueRefusal(value, list === 'queryParams') : undefined;
       if (err) r.report('invalid-value', [...path, list, i, 'value'], `${list === 'headers' ? 'header' : 'query parameter'} value ${quote(value!)} ${err}`);
     });
   }
@@ -101,7 +104,7 @@ export function checkEdgeFilterValues(type: string, modifier: Rec | undefined, p
       arr(modifier[list]).forEach((h, i) => {
         const name = list === 'remove' ? str(h) : str(rec(h)?.name);
         if (name !== undefined && PROTECTED_HEADERS.has(name.toLowerCase()))
-          r.report('invalid-value', [...path, list, i], `header ${quote(name)} frames the message or the connection; berth's edge refuses to ${list} it, because a changed Content-Length or Transfer-Encoding would let one request smuggle another toward the backend on a shared connection`, { at: 'key' });
+          r.report('invalid-value', [...path, list, i], `header ${quote(name)} frames the message or the connection, which is the edge's own to write; berth's edge refuses to ${list} it, because a changed framing header would let one request smuggle another toward the backend on a shared connection`, { at: 'key' });
         const value = list === 'remove' ? undefined : str(rec(h)?.value);
         const err = value !== undefined ? headerValueRefusal(value) : undefined;
         if (err) r.report('invalid-value', [...path, list, i, 'value'], `header value ${quote(value!)} ${err}`);
@@ -115,7 +118,7 @@ export function checkEdgeFilterValues(type: string, modifier: Rec | undefined, p
   const p = rec(modifier.path);
   for (const field of ['replaceFullPath', 'replacePrefixMatch'] as const) {
     const value = str(p?.[field]);
-    const err = value !== undefined ? pathModifierRefusal(value) : undefined;
+    const err = value !== undefined ? pathModifierRefusal(value, field === 'replacePrefixMatch') : undefined;
     if (err) r.report('invalid-value', [...path, 'path', field], `${field} ${quote(value!)} ${err}`);
   }
 }
