@@ -28,8 +28,14 @@ interface Health {
   retryAt: number;
 }
 
+/** A backend's ready endpoints, built once per configuration (a fragment never changes), and its round-robin cursor. */
+interface ReadyRing {
+  endpoints: Endpoint[];
+  cursor: number;
+}
+
 export class BackendSet {
-  private readonly cursors = new Map<string, number>();
+  private readonly rings = new Map<string, ReadyRing>();
   constructor(
     readonly byId: Map<string, EdgeBackend>,
     private readonly app: string,
@@ -38,17 +44,38 @@ export class BackendSet {
 
   /** Ready endpoints of a backend, healthy ones first, rotated round robin. */
   candidates(backendId: string): Endpoint[] {
-    const b = this.byId.get(backendId);
-    if (!b) return [];
-    const ready = b.endpoints.filter((e) => e.ready);
-    if (ready.length === 0) return [];
-    const start = this.cursors.get(backendId) ?? 0;
-    this.cursors.set(backendId, (start + 1) % ready.length);
-    const rotated = [...ready.slice(start % ready.length), ...ready.slice(0, start % ready.length)];
+    const ring = this.ring(backendId);
+    const ready = ring.endpoints;
+    const n = ready.length;
+    if (n === 0) return [];
+    const start = ring.cursor;
+    ring.cursor = (start + 1) % n;
+    const rotated = new Array<Endpoint>(n);
+    for (let i = 0; i < n; i++) rotated[i] = ready[(start + i) % n]!;
+    // The hot path: no endpoint of any app has failed a connect, so none goes last.
+    if (!this.pool.hasFailures()) return rotated;
     const now = this.pool.now();
-    const ok = rotated.filter((e) => !this.pool.failing(e.ip, e.port, now));
-    const bad = rotated.filter((e) => this.pool.failing(e.ip, e.port, now));
-    return [...ok, ...bad].map((e) => ({ app: this.app, backend: backendId, name: e.name, ip: e.ip, port: e.port, agent: this.pool.agent(e.ip, e.port) }));
+    const ok: Endpoint[] = [];
+    const bad: Endpoint[] = [];
+    for (const e of rotated) (this.pool.failing(e.ip, e.port, now) ? bad : ok).push(e);
+    return bad.length === 0 ? ok : [...ok, ...bad];
+  }
+
+  /**
+   * Built on a backend's first request, not with the set: the agents are taken from the pool
+   * after it has been told the configuration (pool.setConfigs runs before the table is swapped
+   * in), so the pool never holds an agent for an address the configuration does not list.
+   */
+  private ring(backendId: string): ReadyRing {
+    let ring = this.rings.get(backendId);
+    if (!ring) {
+      const endpoints = (this.byId.get(backendId)?.endpoints ?? [])
+        .filter((e) => e.ready)
+        .map((e): Endpoint => ({ app: this.app, backend: backendId, name: e.name, ip: e.ip, port: e.port, agent: this.pool.agent(e.ip, e.port) }));
+      ring = { endpoints, cursor: 0 };
+      this.rings.set(backendId, ring);
+    }
+    return ring;
   }
 }
 
@@ -118,6 +145,11 @@ export class EndpointPool {
     }
     this.liveIds = ids;
     for (const [key, c] of this.counters) if (!ids.has(key) && c.active === 0) this.counters.delete(key);
+  }
+
+  /** Whether any endpoint has a connect failure on record (an endpoint can only be failing then). */
+  hasFailures(): boolean {
+    return this.health.size > 0;
   }
 
   failing(ip: string, port: number, now: number): boolean {

@@ -29,7 +29,7 @@ export interface ResolveContext {
 }
 
 /** RFC 9110 §7.6.1 hop-by-hop fields (plus the legacy Proxy-Connection); `upgrade` is re-added for tunnels. */
-const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'proxy-connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip']);
 /** Kept only from trusted peers (with the rest of X-Forwarded-*). */
 const PROXY_SET = new Set(['forwarded', 'x-real-ip', 'x-original-url', 'x-rewrite-url', 'x-original-forwarded-for', 'x-client-ip']);
@@ -107,8 +107,7 @@ export function resolveRequest(ctx: ResolveContext, req: http.IncomingMessage): 
  * and `X-Forwarded-For` to the same variable).
  */
 export function forwardHeaders(ctx: ResolveContext, req: http.IncomingMessage): Record<string, string | string[]> {
-  const drop = new Set(HOP_BY_HOP);
-  for (const token of String(req.headers.connection ?? '').split(',')) drop.add(token.trim().toLowerCase());
+  const drop = notForwarded(req.headers.connection);
   const client = clientAddress(req.socket.remoteAddress);
   const isTrusted = (a: string) => ctx.trusted !== undefined && isIP(a) !== 0 && ctx.trusted.check(a, isIPv6(a) ? 'ipv6' : 'ipv4');
   const trusted = isTrusted(client);
@@ -140,6 +139,22 @@ export function forwardHeaders(ctx: ResolveContext, req: http.IncomingMessage): 
   }
   out['x-real-ip'] = real;
   return out;
+}
+
+/**
+ * The headers not forwarded: the hop-by-hop ones, and those the Connection header names. The
+ * shared set unless Connection names another header (a copy per request only then).
+ */
+function notForwarded(connection: string | string[] | undefined): ReadonlySet<string> {
+  if (connection === undefined) return HOP_BY_HOP;
+  let drop: Set<string> | undefined;
+  for (const raw of String(connection).split(',')) {
+    const token = raw.trim().toLowerCase();
+    if (token === '' || HOP_BY_HOP.has(token)) continue;
+    drop ??= new Set(HOP_BY_HOP);
+    drop.add(token);
+  }
+  return drop ?? HOP_BY_HOP;
 }
 
 /** True when the request carries no body (nothing to lose when it is sent again). */

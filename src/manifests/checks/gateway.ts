@@ -2,7 +2,8 @@ import { quote } from '../../model/excerpt.js';
 import { parseGoDuration } from '../../model/go-duration.js';
 import type { Path } from '../path.js';
 import type { Reporter } from '../report.js';
-import { checkControllerName, checkHostname, checkRoutePath, HEADER_NAME } from './edge-names.js';
+import { checkControllerName, HEADER_NAME } from './edge-names.js';
+import { checkEdgeFilterValues, checkEdgeHostname, checkEdgeMatchValues, checkEdgePath, checkEdgeTimeout } from './edge-values.js';
 import type { Rec } from './values.js';
 import { arr, has, rec, str } from './values.js';
 
@@ -49,7 +50,7 @@ export function checkGateway(object: Rec, r: Reporter): void {
     if (combos.has(combo)) r.report('invalid-value', path, `another listener has the same port, protocol and hostname (${combo}); the combination must be unique`, { at: 'key' });
     combos.add(combo);
     if (hostname !== undefined) {
-      const err = checkHostname(hostname);
+      const err = checkEdgeHostname(hostname);
       if (err) r.report('invalid-host', [...path, 'hostname'], `hostname ${quote(hostname)} is invalid: ${err}`);
     }
     const tls = rec(listener.tls);
@@ -76,7 +77,7 @@ export function checkHTTPRoute(object: Rec, r: Reporter): void {
   if (!spec) return;
   arr(spec.hostnames).forEach((h, i) => {
     const host = str(h);
-    const err = host !== undefined ? checkHostname(host) : undefined;
+    const err = host !== undefined ? checkEdgeHostname(host) : undefined;
     if (err) r.report('invalid-host', ['spec', 'hostnames', i], `hostname ${quote(host!)} is invalid: ${err}`);
   });
   arr(spec.parentRefs).forEach((p, i) => {
@@ -125,7 +126,10 @@ function checkTimeouts(timeouts: Rec | undefined, path: Path, r: Reporter): void
     const text = str(timeouts[field]);
     if (text === undefined) continue;
     if (!GATEWAY_DURATION.test(text)) r.report('invalid-value', [...path, field], `${field} ${quote(text)} is not a Gateway API duration (up to four parts of 1–5 digits and h, m, s or ms: 10s, 1m30s)`);
-    else ms[field] = parseGoDuration(text);
+    else {
+      ms[field] = parseGoDuration(text);
+      checkEdgeTimeout(field, text, ms[field]!, [...path, field], r);
+    }
   }
   const { request, backendRequest } = ms;
   // 0s disables a timeout; the CRD's CEL rule compares only set, non-zero ones.
@@ -140,7 +144,7 @@ function checkMatch(m: Rec | undefined, path: Path, r: Reporter): void {
   const value = str(p?.value) ?? '/';
   if (type === 'RegularExpression') r.report('unsupported-route-feature', [...path, 'path', 'type'], "RegularExpression path matches are valid, but berth's edge matches Exact and PathPrefix only; this rule will not be accepted");
   else {
-    const err = checkRoutePath(value, true);
+    const err = checkEdgePath(value, 'gateway');
     if (err) r.report('invalid-route-path', [...path, 'path', 'value'], `path ${quote(value)} ${err}`);
   }
   for (const list of ['headers', 'queryParams'] as const) {
@@ -156,6 +160,7 @@ function checkMatch(m: Rec | undefined, path: Path, r: Reporter): void {
       if (str(match?.type) === 'RegularExpression') r.report('unsupported-route-feature', [...path, list, i, 'type'], "RegularExpression matches are valid, but berth's edge matches Exact values only; this rule will not be accepted");
     });
   }
+  checkEdgeMatchValues(m, path, r);
 }
 
 function checkFilter(f: Rec | undefined, path: Path, r: Reporter): void {
@@ -178,6 +183,7 @@ function checkFilter(f: Rec | undefined, path: Path, r: Reporter): void {
     if (!has(pathModifier, want)) r.report('missing-field', [...path, field!, 'path', 'type'], `a ${pType} path modifier needs ${want}`, { at: 'key' });
     if (has(pathModifier, other)) r.report('invalid-value', [...path, field!, 'path', other], `${other} must not be set when the path modifier's type is ${pType}`, { at: 'key' });
   }
+  checkEdgeFilterValues(type, modifier, [...path, field!], r);
   if (type === 'RequestHeaderModifier') {
     const seen = new Set<string>();
     for (const list of ['set', 'add', 'remove'] as const)

@@ -2,7 +2,8 @@ import { checkDns1035Label, checkDns1123Subdomain, checkPortName } from '../../m
 import { quote } from '../../model/excerpt.js';
 import type { Path } from '../path.js';
 import type { Reporter } from '../report.js';
-import { checkControllerName, checkHostname, checkRoutePath } from './edge-names.js';
+import { checkControllerName } from './edge-names.js';
+import { checkEdgeHostname, checkEdgePath } from './edge-values.js';
 import type { Rec } from './values.js';
 import { arr, has, rec, str } from './values.js';
 
@@ -49,7 +50,7 @@ function checkAnnotations(object: Rec, r: Reporter): void {
 
 function checkHost(host: string | undefined, path: Path, r: Reporter): void {
   if (host === undefined) return;
-  const err = checkHostname(host);
+  const err = checkEdgeHostname(host);
   if (err) r.report('invalid-host', path, `host ${quote(host)} is invalid: ${err}`);
 }
 
@@ -66,10 +67,9 @@ function checkPath(p: Rec | undefined, path: Path, r: Reporter): void {
   if (type === undefined) r.report('missing-field', path, 'pathType is required in networking.k8s.io/v1: Exact, Prefix or ImplementationSpecific', { at: 'key', locate: has(p, 'path') ? [...path, 'path'] : path });
   if (value === undefined) {
     if (type === 'Exact' || type === 'Prefix') r.report('missing-field', [...path, 'pathType'], `a ${type} path needs a path`, { at: 'key' });
-  } else if (type === 'ImplementationSpecific') {
-    if (!value.startsWith('/')) r.report('invalid-route-path', [...path, 'path'], `path ${quote(value)} must be an absolute path (start with '/')`);
-  } else {
-    const err = checkRoutePath(value, false);
+  } else if (value !== '' || type !== 'ImplementationSpecific') {
+    // An empty ImplementationSpecific path is valid (it serves '/').
+    const err = checkEdgePath(value, type === 'ImplementationSpecific' ? 'ingress-implementation-specific' : 'ingress');
     if (err) r.report('invalid-route-path', [...path, 'path'], `path ${quote(value)} ${err}`);
   }
   checkBackend(rec(p.backend), [...path, 'backend'], r);
