@@ -14,6 +14,8 @@ import { endpointContext } from '../../src/plan/services.js';
 import type { Resource, Service } from '../../src/model/types.js';
 import { deployment, observedFrom, observedState, res, TEST_HASH_KEY } from '../support/builders.js';
 import { selfSigned } from '../support/tls.js';
+import { compileRoutes } from '../../src/plan/edge/compile.js';
+import { ingress, ingressClass, ipath, rule } from './edge-support.js';
 
 const EDGE = { httpPort: 18080, httpsPort: 18443 };
 const web = deployment('web', { replicas: 3 });
@@ -275,5 +277,32 @@ describe('planEdge: what the edge reports', () => {
     const step = planEdge(desired, observedState(pods(1), { edges: [observedEdge(edge)] }), [], { edge: EDGE, compiled: compiled(table()) });
     expect(step.events.map((e) => [e.reason, e.message])).toEqual(want);
     expect(step.events.every((e) => e.key === `Edge//${NAME}` && e.type === 'Warning')).toBe(true);
+  });
+});
+
+describe('planEdge: what the route compiler noticed becomes events on the objects', () => {
+  it.each<{ name: string; docs: Resource[]; want: string[] }>([
+    {
+      name: 'an Ingress of another controller\'s class',
+      docs: [ingressClass('nginx', 'k8s.io/ingress-nginx'), ingress('web', { ingressClassName: 'nginx', rules: [rule('shop.test', ipath('/', 'Prefix', 'web'))] })],
+      want: [expect.stringMatching(/^Ingress\/default\/web Normal NotOurs not served by berth: /) as unknown as string],
+    },
+    {
+      name: 'a route another Ingress shadows, and a backend that does not resolve',
+      docs: [
+        ingress('a', { rules: [rule('shop.test', ipath('/', 'Prefix', 'web'))] }),
+        ingress('b', { rules: [rule('shop.test', ipath('/', 'Prefix', 'web'), ipath('/x', 'Prefix', 'nope'))] }),
+      ],
+      want: [
+        'Ingress/default/b Warning BackendNotFound spec.rules[0].http.paths[1]: Service default/nope is not defined in this revision; requests routed to it answer 500',
+        'Ingress/default/b Warning RouteShadowed on host shop.test, Prefix path / is also routed by Ingress/default/a, which takes precedence (older, or first by namespace/name); this route is never used',
+      ],
+    },
+    { name: 'nothing to say', docs: [ingress('a', { rules: [rule('shop.test', ipath('/', 'Prefix', 'web'))] })], want: [] },
+  ])('$name', ({ docs, want }) => {
+    const resources = [web, service(), ...docs];
+    const desired = buildDesiredState(resources, { hashKey: TEST_HASH_KEY });
+    const step = planEdge(desired, observedState(pods(1)), [], { edge: EDGE, compiled: compileRoutes(resources, { ports: { http: EDGE.httpPort, https: EDGE.httpsPort } }) });
+    expect(step.events.map((e) => `${e.key} ${e.type} ${e.reason} ${e.message}`)).toEqual(want);
   });
 });

@@ -44,7 +44,7 @@ export function compileHTTPRoutes(res: EdgeResources, gateways: GatewayResult, t
     const ours = refs.map((ref) => ({ ref, gateway: parentGateway(ref, namespace, gateways) })).filter((p): p is { ref: ParentReference; gateway: GatewayState } => p.gateway !== undefined);
     if (ours.length === 0) {
       statuses.push({ object, ours: false, conditions: [], hosts: [] });
-      notes.push({ object, severity: 'info', message: `not served by berth: ${notOursWhy(refs, namespace, gateways)}` });
+      notes.push({ object, severity: 'info', reason: 'NotOurs', message: `not served by berth: ${notOursWhy(refs, namespace, gateways)}` });
       continue;
     }
     const ctx: RouteContext = {
@@ -59,7 +59,7 @@ export function compileHTTPRoutes(res: EdgeResources, gateways: GatewayResult, t
     const parents = ours.map(({ ref, gateway }) => attach(ctx, ref, gateway, table, hosts, counted));
     for (const p of parents)
       for (const c of p.conditions)
-        if (c.status === 'False' || c.type === 'PartiallyInvalid') notes.push({ object, severity: 'warning', message: `parent Gateway ${p.parentRef.namespace}/${p.parentRef.name}: ${c.message}` });
+        if (c.status === 'False' || c.type === 'PartiallyInvalid') notes.push({ object, severity: 'warning', reason: 'RouteNotAccepted', message: `parent Gateway ${p.parentRef.namespace}/${p.parentRef.name}: ${c.message}` });
     const accepted = parents.find((p) => p.conditions[0]!.status === 'True') ?? parents[0]!;
     statuses.push({ object, ours: true, conditions: accepted.conditions.filter((c) => c.type !== 'PartiallyInvalid'), parents, hosts: [...hosts].sort() });
   }

@@ -59,7 +59,7 @@ function compileIngress(ing: Ingress, res: EdgeResources, table: TableBuilder, o
   const ownership = ingressOwnership(ing, res.ingressClasses);
   if (!ownership.ours) {
     out.statuses.push({ object, ours: false, conditions: [], hosts: [] });
-    out.notes.push({ object, severity: 'info', message: `not served by berth: ${ownership.why ?? ''}` });
+    out.notes.push({ object, severity: 'info', reason: 'NotOurs', message: `not served by berth: ${ownership.why ?? ''}` });
     return;
   }
   const createdAt = res.createdAt(object);
@@ -78,7 +78,7 @@ function compileIngress(ing: Ingress, res: EdgeResources, table: TableBuilder, o
     const service = b?.service;
     if (!service || typeof service.name !== 'string') {
       if (b && 'resource' in b)
-        out.notes.push({ object, severity: 'warning', message: `${where} is a resource backend; berth's edge routes to Services only, so it answers 500` });
+        out.notes.push({ object, severity: 'warning', reason: 'UnsupportedBackend', message: `${where} is a resource backend; berth's edge routes to Services only, so it answers 500` });
       return [];
     }
     const backend = res.serviceBackend(namespace, service.name, service.port);
@@ -113,7 +113,7 @@ function compileIngress(ing: Ingress, res: EdgeResources, table: TableBuilder, o
       ? { type: 'ResolvedRefs', status: 'True', reason: 'ResolvedRefs', message: 'every backend names a Service port of this revision' }
       : { type: 'ResolvedRefs', status: 'False', reason: 'BackendNotFound', message: `${invalid.join('; ')} (its requests answer 500)` },
   );
-  for (const why of invalid) out.notes.push({ object, severity: 'warning', message: `${why}; requests routed to it answer 500` });
+  for (const why of invalid) out.notes.push({ object, severity: 'warning', reason: 'BackendNotFound', message: `${why}; requests routed to it answer 500` });
   out.statuses.push({ object, ours: true, conditions, hosts: [...hosts].sort() });
 }
 
@@ -134,7 +134,7 @@ function compileTls(ing: Ingress, ctx: TlsContext, table: TableBuilder, out: Obj
     // An entry without hosts covers the Ingress's hosts no other entry names (as Traefik reads it).
     const hosts = list(t.hosts).length > 0 ? list(t.hosts).map(normalizeHost) : [...ctx.hosts].filter((h) => h !== CATCH_ALL_HOST && !named.has(h));
     if (typeof t.secretName !== 'string' || t.secretName === '') {
-      out.notes.push({ object: ctx.object, severity: 'info', message: `spec.tls[${i}] has no secretName, so ${hosts.join(', ') || 'its hosts'} are served over plain HTTP only` });
+      out.notes.push({ object: ctx.object, severity: 'info', reason: 'PlainHTTPOnly', message: `spec.tls[${i}] has no secretName, so ${hosts.join(', ') || 'its hosts'} are served over plain HTTP only` });
       return;
     }
     const cert = { id: `Secret/${ctx.namespace}/${t.secretName}`, secret: { namespace: ctx.namespace, name: t.secretName } };
@@ -143,7 +143,7 @@ function compileTls(ing: Ingress, ctx: TlsContext, table: TableBuilder, out: Obj
       const covered = [...ctx.hosts].filter((h) => h !== CATCH_ALL_HOST && hostCovers(tlsHost, h, 'one-label'));
       if (covered.length === 0) {
         if (!ctx.hasDefault) {
-          out.notes.push({ object: ctx.object, severity: 'info', message: `spec.tls[${i}] names host ${tlsHost}, which no rule of this Ingress routes; it is not served` });
+          out.notes.push({ object: ctx.object, severity: 'info', reason: 'TLSHostNotRouted', message: `spec.tls[${i}] names host ${tlsHost}, which no rule of this Ingress routes; it is not served` });
           continue;
         }
         // Served by the defaultBackend, on both listeners like every Ingress TLS host.

@@ -62,6 +62,8 @@ export interface EdgeObjectStatus {
 export interface EdgeNote {
   object: string;
   severity: 'info' | 'warning';
+  /** The event reason it is reported with (planEdge): `NotOurs`, `RouteShadowed`, … */
+  reason: string;
   message: string;
 }
 

@@ -59,7 +59,7 @@ export function compileGateways(res: EdgeResources): GatewayResult {
     if (own.ours) out.statuses.push({ object, ours: true, conditions: [cond('Accepted', true, 'Accepted', "served by berth's edge")], hosts: [] });
     else {
       out.statuses.push({ object, ours: false, conditions: [], hosts: [] });
-      out.notes.push({ object, severity: 'info', message: `not served by berth: ${own.why ?? ''}` });
+      out.notes.push({ object, severity: 'info', reason: 'NotOurs', message: `not served by berth: ${own.why ?? ''}` });
     }
   }
   for (const gw of res.gateways) {
@@ -69,11 +69,11 @@ export function compileGateways(res: EdgeResources): GatewayResult {
     if (!own.ours) {
       out.foreign.add(`${namespace}/${gw.metadata.name}`);
       out.statuses.push({ object, ours: false, conditions: [], hosts: [] });
-      out.notes.push({ object, severity: 'info', message: `not served by berth: ${own.why ?? ''}` });
+      out.notes.push({ object, severity: 'info', reason: 'NotOurs', message: `not served by berth: ${own.why ?? ''}` });
       continue;
     }
     const listeners = (Array.isArray(gw.spec?.listeners) ? gw.spec.listeners : []).filter((l) => l && typeof l === 'object').map((l) => listenerState(gw, l, res));
-    for (const l of listeners) for (const c of l.conditions) if (c.status === 'False') out.notes.push({ object, severity: 'warning', message: `listener ${l.name}: ${c.message}` });
+    for (const l of listeners) for (const c of l.conditions) if (c.status === 'False') out.notes.push({ object, severity: 'warning', reason: 'ListenerNotProgrammed', message: `listener ${l.name}: ${c.message}` });
     out.gateways.set(`${namespace}/${gw.metadata.name}`, { object, namespace, name: gw.metadata.name, createdAt: res.createdAt(object), listeners, hosts: new Set() });
   }
   return out;

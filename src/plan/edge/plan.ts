@@ -70,6 +70,7 @@ export function planEdge(desired: DesiredState, observed: ObservedState, pending
   const compiled = input.compiled.edge;
   const wanted = compiled.virtualHosts.length > 0 || compiled.catchAll !== undefined;
   const push = (a: EdgeAction) => out.actions.push(a);
+  noteEvents(input.compiled, out);
   if (wanted) {
     const certificates = bindCertificates(compiled, desired.configs.secrets);
     const config = bindEndpoints(compiled, {
@@ -139,9 +140,23 @@ function conflictEvents(edge: ObservedEdge, app: string, compiled: CompileResult
   for (const c of edge.apps?.[app]?.conflicts ?? []) {
     const objects = compiled.statuses.filter((s) => s.ours && s.hosts.includes(c.host)).map((s) => s.object);
     for (const object of objects.length ? objects : [edgeKey(edge.name)]) {
-      const [kind, ns, name] = object.split('/');
-      const key = name === undefined ? `${kind}//${ns}` : object;
-      out.events.push({ key, type: 'Warning', reason: 'HostConflict', message: `host ${c.host} is held by app ${c.heldBy} on edge ${edge.name}; this app's routes for it are not served` });
+      out.events.push({ key: eventKey(object), type: 'Warning', reason: 'HostConflict', message: `host ${c.host} is held by app ${c.heldBy} on edge ${edge.name}; this app's routes for it are not served` });
     }
   }
+}
+
+/**
+ * What the compiler noticed (an Ingress of another class, a route another one shadows, a backend
+ * that does not resolve, a Gateway listener that cannot be programmed) becomes an event on the
+ * object, as a Kubernetes controller reports it: `describe` shows it, apply and the daemon log it,
+ * and a repeated one is counted, not repeated.
+ */
+function noteEvents(compiled: CompileResult, out: StepResult): void {
+  for (const n of compiled.notes) out.events.push({ key: eventKey(n.object), type: n.severity === 'warning' ? 'Warning' : 'Normal', reason: n.reason, message: n.message });
+}
+
+/** The compiler names objects `Kind/ns/name`, or `Kind/name` when cluster-scoped; events key them `Kind//name`. */
+function eventKey(object: string): string {
+  const [kind, ns, name] = object.split('/');
+  return name === undefined ? `${kind}//${ns}` : object;
 }

@@ -72,7 +72,7 @@ export class TableBuilder {
     else if (current.id !== next.id) {
       const [win, lose] = older(next, current) ? [next, current] : [current, next];
       d.certificate = win;
-      this.notes.push({ object: lose.object, severity: 'warning', message: `host ${host} already has certificate ${win.id} from ${win.object}; ${lose.id} is not used for it` });
+      this.notes.push({ object: lose.object, severity: 'warning', reason: 'CertificateConflict', message: `host ${host} already has certificate ${win.id} from ${win.object}; ${lose.id} is not used for it` });
     } else if (older(next, current)) d.certificate = { ...next };
   }
 
@@ -118,7 +118,7 @@ export class TableBuilder {
       if (e.fallback) return;
       const winner = sorted.slice(0, i).find((w) => !w.fallback && sameMatch(w.route, e.route));
       if (winner && winner.object !== e.object)
-        this.notes.push({ object: e.object, severity: 'warning', message: `on host ${host}, ${describeMatch(e.route)} is also routed by ${winner.object}, which takes precedence (older, or first by namespace/name); this route is never used` });
+        this.notes.push({ object: e.object, severity: 'warning', reason: 'RouteShadowed', message: `on host ${host}, ${describeMatch(e.route)} is also routed by ${winner.object}, which takes precedence (older, or first by namespace/name); this route is never used` });
     });
     return sorted.map((e) => e.route);
   }
