@@ -13,6 +13,7 @@ import { effectiveDeployments } from '../views/live.js';
 import { replicaOverrides, scaleDivergences } from '../../plan/overrides.js';
 import type { AnyObject } from '../../model/types.js';
 import type { View } from '../views/index.js';
+import { createEdgeScrape } from './edge-scrape.js';
 import { healthOf } from './health.js';
 import type { DaemonMetrics } from './metrics.js';
 import { KINDS } from './query.js';
@@ -46,6 +47,8 @@ const DEFAULT_EVENTS_LIMIT = 500;
 export function createHandlers(deps: HandlerDeps): ApiHandlers {
   const { daemon, app, store, metrics } = deps;
   const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+  // The edge's per-route figures (docs/ingress.md "Metrics"), read at scrape with a short cache.
+  const edgeMetrics = createEdgeScrape(deps, app, deps.validate.hostPolicy);
 
   return {
     health: () => ({ status: 200, body: { status: 'ok', version: deps.version } }),
@@ -55,7 +58,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       return { status: r.ready ? 200 : 503, body: { ready: r.ready, checks: r.checks } };
     },
 
-    metrics: () => ({ status: 200, text: metrics.registry.render() }),
+    metrics: async () => ({ status: 200, text: metrics.registry.render() + (await edgeMetrics()) }),
 
     status() {
       const d = daemon.status();

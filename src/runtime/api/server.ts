@@ -21,7 +21,7 @@ export interface ApiResponse {
 export interface ApiHandlers {
   health(): ApiResponse;
   ready(): Promise<ApiResponse>;
-  metrics(): ApiResponse;
+  metrics(): ApiResponse | Promise<ApiResponse>;
   status(): ApiResponse;
   /** The query is validated already (see ./query.ts). */
   resources(query: ResourcesQuery): Promise<ApiResponse>;
