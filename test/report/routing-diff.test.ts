@@ -25,6 +25,12 @@ describe('diff: routing changes on the changes that cause them', () => {
     expect(effects(r, 'Ingress/default/shop')).toEqual(['routing.route: host shop.test: path / (Prefix) now routes to service web-v2:80 (was service web:80)']);
   });
 
+  it('an Ingress with a defaultBackend moved to another Service says so (the default behind `/` does not hide it)', () => {
+    const withDefault = (svc: string) => shop(svc, { defaultBackend: { service: { name: 'web', port: { number: 80 } } } });
+    const r = diff([service('web'), service('web-v2'), withDefault('web')], [service('web'), service('web-v2'), withDefault('web-v2')]);
+    expect(effects(r, 'Ingress/default/shop')).toEqual(['routing.route: host shop.test: path / (Prefix) now routes to service web-v2:80 (was service web:80)']);
+  });
+
   it('deleting the Service behind an unchanged Ingress is told on the Service: the route answers 500', () => {
     const r = diff([service('web'), shop('web')], [shop('web')]);
     expect(effects(r, 'Service/default/web')).toContain('routing.route: host shop.test: path / (Prefix) now routes to service web:80 (not found: 500) (was service web:80)');

@@ -53,8 +53,8 @@ function byHost(edge: CompiledEdge): Map<string, CompiledVirtualHost> {
 
 function routeChanges(host: string, before: readonly EdgeRoute[], after: readonly EdgeRoute[], b: CompiledEdge, a: CompiledEdge): HostEffect[] {
   const out: HostEffect[] = [];
-  const was = new Map(before.map((r) => [matchText(r), r]));
-  const now = new Map(after.map((r) => [matchText(r), r]));
+  const was = firstByMatch(before);
+  const now = firstByMatch(after);
   const on = host === '*' ? 'default backend' : `host ${host}`;
   for (const [match, r] of now) {
     const old = was.get(match);
@@ -63,6 +63,17 @@ function routeChanges(host: string, before: readonly EdgeRoute[], after: readonl
     else if (target(old, b) !== to) out.push({ host, effect: effect('routing.route', `${on}: ${routeText(r)} now routes to ${to} (was ${target(old, b)})`) });
   }
   for (const [match, r] of was) if (!now.has(match)) out.push({ host, effect: effect('routing.route', `${on}: ${routeText(r)} removed`) });
+  return out;
+}
+
+/**
+ * The route the edge uses for each match: the first, as routes are in precedence order. A later
+ * route with the same match is never reached (an Ingress's defaultBackend, appended to each of its
+ * hosts, behind a rule for `/` Prefix) and must not hide a change of the one that is.
+ */
+function firstByMatch(routes: readonly EdgeRoute[]): Map<string, EdgeRoute> {
+  const out = new Map<string, EdgeRoute>();
+  for (const r of routes) if (!out.has(matchText(r))) out.set(matchText(r), r);
   return out;
 }
 
