@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../src/model/types.js';
 import { createDiffReport } from '../../src/report/render/report.js';
-import { ingress, ipath, secret, service } from '../plan/edge-support.js';
+import type { EdgeSettings } from '../../src/model/policy.js';
+import { gateway, gatewayClass, httpRoute, ingress, ipath, listener, secret, service } from '../plan/edge-support.js';
 
 /**
  * The diff attaches routing effects to the change that causes them: the Ingress that adds a
  * host, or, when no Ingress changed, the Service or Secret that did.
  */
-function diff(before: Resource[], after: Resource[]) {
-  return createDiffReport({ from: { id: 'a', origin: 'a' }, to: { id: 'b', origin: 'b' }, before, after });
+function diff(before: Resource[], after: Resource[], edge?: EdgeSettings) {
+  return createDiffReport({ from: { id: 'a', origin: 'a' }, to: { id: 'b', origin: 'b' }, before, after, ...(edge ? { edge } : {}) });
 }
 const effects = (r: ReturnType<typeof diff>, key: string) => r.changes.find((c) => c.key === key)?.effects.map((e) => `${e.kind}: ${e.message}`);
 
@@ -42,6 +43,22 @@ describe('diff: routing changes on the changes that cause them', () => {
     const s2 = { ...s1, object: { ...s1.object, data: { 'tls.crt': 'Yg==' } } } as Resource;
     const r = diff([service('web'), shop('web', tls), s1], [service('web'), shop('web', tls), s2]);
     expect(effects(r, 'Secret/default/shop-tls')).toContain('routing.tls: secret shop-tls changed: shop.test serves its new certificate on new connections; open connections keep theirs');
+  });
+
+  // A Gateway listener is served only on the edge's own port: on a host whose edge is on 8000 it says 8000.
+  const canary = (v1: number, v2: number) => [
+    service('web-v1'),
+    service('web-v2'),
+    gatewayClass('berth'),
+    gateway('gw', [listener('http', { port: 8000 })]),
+    httpRoute('web', { hostnames: ['canary.test'], rules: [{ backendRefs: [{ name: 'web-v1', port: 80, weight: v1 }, { name: 'web-v2', port: 80, weight: v2 }] }] }),
+  ];
+  it.each<[string, EdgeSettings | undefined, string[]]>([
+    ['the edge on 8000 (--edge-http-port 8000)', { httpPort: 8000, httpsPort: 8443 }, ['routing.route: host canary.test: path / (Prefix) now routes to service web-v1:80 50% / service web-v2:80 50% (was service web-v1:80 90% / service web-v2:80 10%)']],
+    ['the edge on 80 (no flags): the listener is not served, so no route changes', undefined, []],
+  ])('a canary weight change with a Gateway listener on 8000, %s', (_name, edge, expected) => {
+    const r = diff(canary(90, 10), canary(50, 50), edge);
+    expect(effects(r, 'HTTPRoute/default/web')!.filter((e) => e.startsWith('routing.'))).toEqual(expected);
   });
 
   it('a diff without edge objects compiles nothing and says nothing about routing', () => {

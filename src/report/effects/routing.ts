@@ -1,4 +1,5 @@
 import type { EdgeFilter, EdgeRoute } from '../../dataplane/edge-types.js';
+import type { EdgeSettings } from '../../model/policy.js';
 import type { Resource } from '../../model/types.js';
 import { compileRoutes } from '../../plan/edge/compile.js';
 import type { CompiledEdge, CompiledVirtualHost } from '../../plan/edge/compiled.js';
@@ -140,9 +141,10 @@ const ROUTE_OWNERS = new Set(['Ingress', 'HTTPRoute']);
  * go to the Ingresses and HTTPRoutes that route it (before or after); when none of those changed
  * (a Service or Secret did, or a Gateway's listeners), to the first changed object that can
  * change routing. A changed TLS Secret also says which hosts serve its new certificate.
- * The diff has no host policy: Gateway listeners are judged against the default ports 80/443.
+ * Gateway listeners are judged against the edge's ports as the pass judges them: the diff's
+ * `--edge-http-port/--edge-https-port`, the app's recorded ones for the live diff, else 80/443.
  */
-export function routingEffectsByChange(diff: ResourceDiff): Map<string, Effect[]> {
+export function routingEffectsByChange(diff: ResourceDiff, edge: Pick<EdgeSettings, 'httpPort' | 'httpsPort'> = { httpPort: 80, httpsPort: 443 }): Map<string, Effect[]> {
   const out = new Map<string, Effect[]>();
   const relevant = diff.changes.filter((c) => ROUTING_KINDS.has(c.kind));
   if (relevant.length === 0) return out;
@@ -150,7 +152,7 @@ export function routingEffectsByChange(diff: ResourceDiff): Map<string, Effect[]
   const afterRes = [...diff.unchanged, ...diff.changes.flatMap((c) => (c.after ? [c.after] : []))];
   const hasEdge = (rs: readonly Resource[]) => rs.some((r) => ROUTE_OWNERS.has(r.object.kind));
   if (!hasEdge(beforeRes) && !hasEdge(afterRes)) return out;
-  const opts = { ports: { http: 80, https: 443 } };
+  const opts = { ports: { http: edge.httpPort, https: edge.httpsPort } };
   const before = compileRoutes(beforeRes, opts);
   const after = compileRoutes(afterRes, opts);
   const add = (key: string, e: Effect) => out.set(key, [...(out.get(key) ?? []), e]);
