@@ -1,6 +1,7 @@
 import type { EdgeFilter, EdgeRoute } from '../../dataplane/edge-types.js';
 import type { EdgeSettings } from '../../model/policy.js';
-import type { Resource } from '../../model/types.js';
+import { readTlsSecret } from '../../model/tls-secret.js';
+import type { Resource, Secret } from '../../model/types.js';
 import { compileRoutes } from '../../plan/edge/compile.js';
 import type { CompiledEdge, CompiledVirtualHost } from '../../plan/edge/compiled.js';
 import type { ResourceDiff } from '../resource-diff.js';
@@ -170,7 +171,12 @@ export function routingEffectsByChange(diff: ResourceDiff, edge: Pick<EdgeSettin
   for (const c of relevant) {
     if (c.kind !== 'Secret' || c.action !== 'update') continue;
     const hosts = hostsUsingSecret(after.edge, c.key);
-    if (hosts.length > 0) add(c.key, effect('routing.tls', `${describe('Secret', c.name)} changed: ${hosts.join(', ')} ${hosts.length === 1 ? 'serves' : 'serve'} its new certificate on new connections; open connections keep theirs`));
+    if (hosts.length === 0) continue;
+    // A key pair the edge cannot load serves nothing: say so rather than "its new certificate".
+    const pair = c.after ? readTlsSecret(c.after.object as Secret) : undefined;
+    const verb = hosts.length === 1 ? 'fails' : 'fail';
+    if (pair && 'error' in pair) add(c.key, effect('routing.tls', `${describe('Secret', c.name)} changed and cannot serve TLS (${pair.error}): ${hosts.join(', ')} ${verb} the TLS handshake on new connections`));
+    else add(c.key, effect('routing.tls', `${describe('Secret', c.name)} changed: ${hosts.join(', ')} ${hosts.length === 1 ? 'serves' : 'serve'} its new certificate on new connections; open connections keep theirs`));
   }
   return out;
 }
