@@ -24,7 +24,17 @@ export function keepListening(server: Server, name: string, port: number, host: 
   let first: (() => void) | undefined;
   const started = new Promise<void>((r) => (first = r));
   const attempt = () => {
+    // Both handlers are ours and each removes the other: `listen(opts, cb)` would add cb as a
+    // 'listening' listener that a failed attempt never removes, one more every retry.
+    const onListening = () => {
+      server.off('error', onError);
+      status.state = 'listening';
+      delete status.error;
+      onChange();
+      first?.();
+    };
     const onError = (err: Error) => {
+      server.off('listening', onListening);
       status.state = 'failed';
       status.error = errorText(err);
       log.error('listen failed', { listener: name, port, err: status.error });
@@ -33,13 +43,8 @@ export function keepListening(server: Server, name: string, port: number, host: 
       if (!stopped) timer = setTimeout(attempt, LISTEN_RETRY_MS);
     };
     server.once('error', onError);
-    server.listen({ port, ...(host === undefined ? {} : { host }) }, () => {
-      server.off('error', onError);
-      status.state = 'listening';
-      delete status.error;
-      onChange();
-      first?.();
-    });
+    server.once('listening', onListening);
+    server.listen({ port, ...(host === undefined ? {} : { host }) });
   };
   attempt();
   return {

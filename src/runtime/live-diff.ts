@@ -9,6 +9,7 @@ import type { ValidateOptions } from '../manifests/index.js';
 import { validateRevision } from '../manifests/index.js';
 import type { Problem } from '../model/problem.js';
 import { hasErrors } from '../model/problem.js';
+import { edgeSettings } from '../model/policy.js';
 import type { AnyObject, Resource } from '../model/types.js';
 import type { Revision } from '../model/revision.js';
 import type { PassDeps } from './pass/index.js';
@@ -75,6 +76,8 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
     before,
     after: resources,
     replacesPods,
+    // The ports the pass would serve on: the flags', else where the app last put its routes.
+    edge: edgeSettings(req.validate?.hostPolicy?.edge ? req.validate.hostPolicy : deps.store.getAppliedPolicy(req.app)),
   });
   const host = await observe(deps, { app: req.app, volumeFiles: true, inventory });
   // Claims bound as the pass would bind them (nothing recorded): drift is what a pass would repair.

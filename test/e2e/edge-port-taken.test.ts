@@ -83,7 +83,8 @@ describe('edge: a taken port (real Docker)', () => {
       const r = await t.berth('apply', '-f', t.dir, ...edge.flags, ...extra);
       // CONFLICT: exit 2 by the exit-code contract (docs/errors.md), as a taken nodePort.
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`port ${edge.http}/TCP for the edge is in use on this host: a host process listens on 0.0.0.0:${edge.http}; nothing was changed`);
+      expect(r.stderr).toContain(`port ${edge.http}/TCP for the edge is in use on this host: a host process listens on 0.0.0.0:${edge.http}; nothing on the host was changed`);
+      expect(r.stderr).toContain('hint: stop the host service that listens on it, or choose other edge ports with --edge-http-port/--edge-https-port, then apply again');
     }
     expect(await t.containers()).toEqual([]);
     expect((await t.docker.listNetworks({ filters: { label: [`berth.app=${t.app}`] } })).length).toBe(0);
@@ -107,7 +108,7 @@ describe('edge: a taken port (real Docker)', () => {
     const flags = ['--edge-http-port', String(other.http), '--edge-https-port', String(edge.https)];
     const r = await t.berth('apply', '-f', t.dir, ...flags);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`port ${edge.https}/TCP for the edge is already published on this host by container ${t.app}-squatter; nothing was changed`);
+    expect(r.stderr).toContain(`port ${edge.https}/TCP for the edge is already published on this host by container ${t.app}-squatter; nothing on the host was changed`);
     expect(await t.containers()).toEqual([]);
     expect(await edgeObjects(t.docker, { ...other, name: `berth-edge-${other.http}-${edge.https}` })).toEqual({ containers: [], volumes: [] });
   });

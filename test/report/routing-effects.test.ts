@@ -39,6 +39,12 @@ describe('routingEffects: the offline diff says what a route table change does t
       ['routing.route: host shop.test: path / (Prefix) now routes to service web-v2:80 (was service web:80)'],
     ],
     [
+      'a backend swapped before a default backend with the same match (the one the edge uses is told)',
+      table([host('shop.test', [...web, route('/', [['shop/api:http', 1]])])]),
+      table([host('shop.test', [route('/', [['shop/web-v2:80', 1]]), route('/', [['shop/api:http', 1]])])]),
+      ['routing.route: host shop.test: path / (Prefix) now routes to service web-v2:80 (was service web:80)'],
+    ],
+    [
       'a path added and one removed',
       table([host('shop.test', [route('/old', [['shop/web:80', 1]]), ...web])]),
       table([host('shop.test', [route('/api', [['shop/api:http', 1]]), ...web])]),

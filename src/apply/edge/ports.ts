@@ -26,10 +26,10 @@ export async function ensureEdgePortsFree(docker: DockerClient, ports: { http: n
     if (!holder) continue;
     const app = holder.Labels[L.app];
     const who = `container ${holder.Names[0]?.replace(/^\//, '') ?? holder.Id.slice(0, 12)}${app ? ` (berth app ${app})` : ''}`;
-    throw new BerthError('CONFLICT', `port ${port}/TCP for the edge is already published on this host by ${who}; nothing was changed`, {
+    throw new BerthError('CONFLICT', `port ${port}/TCP for the edge is already published on this host by ${who}; nothing on the host was changed`, {
       port,
       protocol: 'TCP',
-      hint: 'choose other edge ports with --edge-http-port/--edge-https-port, or free that port',
+      hint: 'free that port, or choose other edge ports with --edge-http-port/--edge-https-port, then apply again (objects apply listed stay recorded, and are served once the edge can start)',
     });
   }
   const found = listeners ?? (await readHostListeners());
@@ -37,11 +37,11 @@ export async function ensureEdgePortsFree(docker: DockerClient, ports: { http: n
     const l = found.find((x) => x.protocol === 'TCP' && x.port === port);
     if (!l) continue;
     const listener = l.address.includes(':') ? `[${l.address}]:${l.port}` : `${l.address}:${l.port}`;
-    throw new BerthError('CONFLICT', `port ${port}/TCP for the edge is in use on this host: a host process listens on ${listener}; nothing was changed`, {
+    throw new BerthError('CONFLICT', `port ${port}/TCP for the edge is in use on this host: a host process listens on ${listener}; nothing on the host was changed`, {
       port,
       protocol: 'TCP',
       listener,
-      hint: 'choose other edge ports with --edge-http-port/--edge-https-port, or stop the host service that listens on it',
+      hint: 'stop the host service that listens on it, or choose other edge ports with --edge-http-port/--edge-https-port, then apply again (objects apply listed stay recorded, and are served once the edge can start)',
     });
   }
 }

@@ -213,6 +213,7 @@ export async function runOfflineDiff(options: OfflineOptions, io: CliIO): Promis
     to: { id: to.revision.id, origin: to.revision.origin },
     before: from.resources,
     after: to.resources,
+    ...(options.validation.hostPolicy?.edge ? { edge: options.validation.hostPolicy.edge } : {}),
   });
   writeDiffReport(report, options.output, io);
   return diffExitCode(report);

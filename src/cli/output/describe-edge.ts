@@ -29,7 +29,9 @@ export function describeEdge(w: DescribeWriter, view: EdgeView): void {
     default:
       describeResource(w, view);
   }
-  w.kv(0, 'Note', KIND_NOTES[view.kind] ?? '');
+  // Only the kinds whose meaning on this host needs a word have a note; an empty `Note:` says nothing.
+  const note = KIND_NOTES[view.kind];
+  if (note) w.kv(0, 'Note', note);
 }
 
 function backendText(b: IngressBackend | undefined): string {

@@ -1,3 +1,4 @@
+import type { EdgeSettings } from '../../model/policy.js';
 import { compareKeys, parseKey } from '../resource-diff.js';
 import type { ResourceChange, ResourceDiff } from '../resource-diff.js';
 import { changedConfigContent, configCauses } from './config.js';
@@ -25,8 +26,8 @@ export { describe, isUnder } from './wording.js';
  * each unchanged workload whose pods restart because a ConfigMap or Secret it uses changed
  * (the live diff sees those as changed too: their spec hash moves).
  */
-export function planEffects(diff: ResourceDiff, replacesPods: ReadonlyMap<string, boolean | 'paused'> = new Map()): PlannedChange[] {
-  const ctx: Context = { changedConfig: changedConfigContent(diff.changes), counts: countByNamespace(diff), restartedBy: new Map(), replacesPods, routing: routingEffectsByChange(diff) };
+export function planEffects(diff: ResourceDiff, replacesPods: ReadonlyMap<string, boolean | 'paused'> = new Map(), edge?: EdgeSettings): PlannedChange[] {
+  const ctx: Context = { changedConfig: changedConfigContent(diff.changes), counts: countByNamespace(diff), restartedBy: new Map(), replacesPods, routing: routingEffectsByChange(diff, edge) };
   const candidates: Array<{ change: ResourceChange; causes: ConfigCause[] }> = [];
   for (const change of diff.changes) candidates.push({ change, causes: change.after ? configCauses(change.after, ctx.changedConfig) : [] });
   for (const r of diff.unchanged) {

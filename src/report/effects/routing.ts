@@ -1,5 +1,7 @@
 import type { EdgeFilter, EdgeRoute } from '../../dataplane/edge-types.js';
-import type { Resource } from '../../model/types.js';
+import type { EdgeSettings } from '../../model/policy.js';
+import { readTlsSecret } from '../../model/tls-secret.js';
+import type { Resource, Secret } from '../../model/types.js';
 import { compileRoutes } from '../../plan/edge/compile.js';
 import type { CompiledEdge, CompiledVirtualHost } from '../../plan/edge/compiled.js';
 import type { ResourceDiff } from '../resource-diff.js';
@@ -53,8 +55,8 @@ function byHost(edge: CompiledEdge): Map<string, CompiledVirtualHost> {
 
 function routeChanges(host: string, before: readonly EdgeRoute[], after: readonly EdgeRoute[], b: CompiledEdge, a: CompiledEdge): HostEffect[] {
   const out: HostEffect[] = [];
-  const was = new Map(before.map((r) => [matchText(r), r]));
-  const now = new Map(after.map((r) => [matchText(r), r]));
+  const was = firstByMatch(before);
+  const now = firstByMatch(after);
   const on = host === '*' ? 'default backend' : `host ${host}`;
   for (const [match, r] of now) {
     const old = was.get(match);
@@ -63,6 +65,17 @@ function routeChanges(host: string, before: readonly EdgeRoute[], after: readonl
     else if (target(old, b) !== to) out.push({ host, effect: effect('routing.route', `${on}: ${routeText(r)} now routes to ${to} (was ${target(old, b)})`) });
   }
   for (const [match, r] of was) if (!now.has(match)) out.push({ host, effect: effect('routing.route', `${on}: ${routeText(r)} removed`) });
+  return out;
+}
+
+/**
+ * The route the edge uses for each match: the first, as routes are in precedence order. A later
+ * route with the same match is never reached (an Ingress's defaultBackend, appended to each of its
+ * hosts, behind a rule for `/` Prefix) and must not hide a change of the one that is.
+ */
+function firstByMatch(routes: readonly EdgeRoute[]): Map<string, EdgeRoute> {
+  const out = new Map<string, EdgeRoute>();
+  for (const r of routes) if (!out.has(matchText(r))) out.set(matchText(r), r);
   return out;
 }
 
@@ -129,9 +142,10 @@ const ROUTE_OWNERS = new Set(['Ingress', 'HTTPRoute']);
  * go to the Ingresses and HTTPRoutes that route it (before or after); when none of those changed
  * (a Service or Secret did, or a Gateway's listeners), to the first changed object that can
  * change routing. A changed TLS Secret also says which hosts serve its new certificate.
- * The diff has no host policy: Gateway listeners are judged against the default ports 80/443.
+ * Gateway listeners are judged against the edge's ports as the pass judges them: the diff's
+ * `--edge-http-port/--edge-https-port`, the app's recorded ones for the live diff, else 80/443.
  */
-export function routingEffectsByChange(diff: ResourceDiff): Map<string, Effect[]> {
+export function routingEffectsByChange(diff: ResourceDiff, edge: Pick<EdgeSettings, 'httpPort' | 'httpsPort'> = { httpPort: 80, httpsPort: 443 }): Map<string, Effect[]> {
   const out = new Map<string, Effect[]>();
   const relevant = diff.changes.filter((c) => ROUTING_KINDS.has(c.kind));
   if (relevant.length === 0) return out;
@@ -139,7 +153,7 @@ export function routingEffectsByChange(diff: ResourceDiff): Map<string, Effect[]
   const afterRes = [...diff.unchanged, ...diff.changes.flatMap((c) => (c.after ? [c.after] : []))];
   const hasEdge = (rs: readonly Resource[]) => rs.some((r) => ROUTE_OWNERS.has(r.object.kind));
   if (!hasEdge(beforeRes) && !hasEdge(afterRes)) return out;
-  const opts = { ports: { http: 80, https: 443 } };
+  const opts = { ports: { http: edge.httpPort, https: edge.httpsPort } };
   const before = compileRoutes(beforeRes, opts);
   const after = compileRoutes(afterRes, opts);
   const add = (key: string, e: Effect) => out.set(key, [...(out.get(key) ?? []), e]);
@@ -157,7 +171,12 @@ export function routingEffectsByChange(diff: ResourceDiff): Map<string, Effect[]
   for (const c of relevant) {
     if (c.kind !== 'Secret' || c.action !== 'update') continue;
     const hosts = hostsUsingSecret(after.edge, c.key);
-    if (hosts.length > 0) add(c.key, effect('routing.tls', `${describe('Secret', c.name)} changed: ${hosts.join(', ')} ${hosts.length === 1 ? 'serves' : 'serve'} its new certificate on new connections; open connections keep theirs`));
+    if (hosts.length === 0) continue;
+    // A key pair the edge cannot load serves nothing: say so rather than "its new certificate".
+    const pair = c.after ? readTlsSecret(c.after.object as Secret) : undefined;
+    const verb = hosts.length === 1 ? 'fails' : 'fail';
+    if (pair && 'error' in pair) add(c.key, effect('routing.tls', `${describe('Secret', c.name)} changed and cannot serve TLS (${pair.error}): ${hosts.join(', ')} ${verb} the TLS handshake on new connections`));
+    else add(c.key, effect('routing.tls', `${describe('Secret', c.name)} changed: ${hosts.join(', ')} ${hosts.length === 1 ? 'serves' : 'serve'} its new certificate on new connections; open connections keep theirs`));
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import type { EdgeSettings } from '../../model/policy.js';
 import type { Resource } from '../../model/types.js';
 import type { PlannedChange } from '../effects/index.js';
 import { planEffects } from '../effects/index.js';
@@ -123,7 +124,9 @@ export function createDiffReport(input: {
    * Absent (the offline diff): the manifests' templates decide.
    */
   replacesPods?: ReadonlyMap<string, boolean | 'paused'>;
+  /** The edge's ports, which Gateway listeners must use to be served; absent: 80/443. */
+  edge?: EdgeSettings;
 }): DiffReport {
   const diff = diffResources(input.before, input.after, input.options);
-  return buildDiffReport({ from: input.from, to: input.to, changes: planEffects(diff, input.replacesPods) });
+  return buildDiffReport({ from: input.from, to: input.to, changes: planEffects(diff, input.replacesPods, input.edge) });
 }
