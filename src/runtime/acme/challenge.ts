@@ -24,8 +24,16 @@ export function tokenFile(keyAuthorization: string, now: number): string {
   return JSON.stringify(doc);
 }
 
-/** The token file's path relative to the edge's config dir. */
+/** RFC 8555 §8.3: base64url; the same set the edge answers (dataplane/edge-acme.ts). */
+const TOKEN = /^[A-Za-z0-9_-]{1,200}$/;
+
+/**
+ * The token file's path relative to the edge's config dir. The token is the ACME server's, and
+ * the server is whatever a manifest's Issuer names: anything but base64url is refused here, so
+ * `../apps/<other app>/…` never reaches the shared edge's volume (or the host, as root).
+ */
 export function tokenPath(token: string): string {
+  if (!TOKEN.test(token)) throw new Error(`the ACME server sent an HTTP-01 token that is not base64url (${JSON.stringify(token.slice(0, 40))}${token.length > 40 ? '…' : ''}); berth refuses to use it as a file name`);
   return `acme/${token}.json`;
 }
 
@@ -33,8 +41,9 @@ export function tokenPath(token: string): string {
 export function directoryPublisher(dir: string, clock: Clock): ChallengePublisher {
   return {
     async publish(token, keyAuthorization) {
+      const path = join(dir, tokenPath(token));
       await mkdir(join(dir, 'acme'), { recursive: true, mode: 0o700 });
-      await writeFile(join(dir, tokenPath(token)), tokenFile(keyAuthorization, clock.now()), { mode: 0o600 });
+      await writeFile(path, tokenFile(keyAuthorization, clock.now()), { mode: 0o600 });
     },
     async unpublish(token) {
       await rm(join(dir, tokenPath(token)), { force: true });
