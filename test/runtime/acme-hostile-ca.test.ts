@@ -81,3 +81,18 @@ describe('a hostile ACME server', () => {
     expect(elsewhereHits).toBe(0);
   }, 20_000);
 });
+
+describe("a hostile ACME server's problem document", () => {
+  it('is kept to its type and the first KiB of its detail (it goes into events and the Certificate status)', async () => {
+    const base = await serve((req, res) => {
+      if (req.url === '/dir') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(directory(base)));
+      else if (req.url === '/nonce') res.writeHead(200, { 'replay-nonce': 'n' }).end();
+      else res.writeHead(400, { 'content-type': 'application/problem+json', 'replay-nonce': 'n' }).end(JSON.stringify({ type: 'urn:ietf:params:acme:error:malformed', detail: 'x'.repeat(100_000) }));
+    });
+    const issuer = createAcmeIssuer({ clock: systemClock, log: silentLogger(), accounts: { get: () => undefined, save: () => undefined }, retry: { maxAttempts: 0, delaySeconds: 0 } });
+    const err = await issuer.issue({ order: order(`${base}/dir`), publisher: { publish: async () => {}, unpublish: async () => {} } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AcmeOrderError);
+    expect((err as AcmeOrderError).problemType).toBe('urn:ietf:params:acme:error:malformed');
+    expect((err as Error).message).toMatch(/^x{1024}… \(98976 more characters\)$/);
+  });
+});

@@ -246,10 +246,17 @@ function curve(size: number): 'P-256' | 'P-384' | 'P-521' {
 function asOrderError(err: unknown, problems: ReadonlyArray<{ type: string; detail: string }>): AcmeOrderError {
   if (err instanceof AcmeOrderError) return err;
   const e = err as { message?: string; code?: string; response?: { data?: { type?: string; detail?: string } } };
-  const type = e.response?.data?.type ?? [...problems].reverse().find((p) => e.message?.includes(p.detail))?.type;
+  const sent = e.response?.data?.type ?? [...problems].reverse().find((p) => e.message?.includes(p.detail))?.type;
+  // Only an RFC 8555 problem type is kept: it is shown as the failure's reason.
+  const type = typeof sent === 'string' && /^urn:ietf:params:acme:error:[A-Za-z0-9]{1,64}$/.test(sent) ? sent : undefined;
   let detail = e.response?.data?.detail ?? e.message ?? String(err);
   // acme-client's response interceptor reads a missing response after a request failed without
   // one, losing the cause: say what can cause it.
   if (err instanceof TypeError && /reading 'config'/.test(detail)) detail = 'a request to the ACME server failed without a response (the connection failed, no answer in time, an answer over 1 MiB)';
-  return new AcmeOrderError(e.code && !detail.includes(e.code) ? `${e.code}: ${detail}` : detail, type);
+  return new AcmeOrderError(capped(e.code && !detail.includes(e.code) ? `${e.code}: ${detail}` : detail), type);
+}
+
+/** The CA's text goes into events, logs and the Certificate's status: its first KiB is enough to act on. */
+function capped(text: string, max = 1024): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
