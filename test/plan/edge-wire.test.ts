@@ -168,6 +168,13 @@ describe('planEdge', () => {
       want: [`write-edge ${NAME} after 7 (this app routes through it no more) empty`],
     },
     {
+      // Removing the edge would drop that app's fragment too: the host it waits for would go unserved until its next pass.
+      name: 'routes gone, another app waits for a host this app held: this app empties its fragment, the edge stays',
+      table: undefined,
+      edges: [observedEdge({ config: applied(current), apps: { t: { hosts: ['shop.test'], conflicts: [] }, other: { hosts: [], conflicts: [{ host: 'shop.test', heldBy: 't' }] } } })],
+      want: [`write-edge ${NAME} after 7 (this app routes through it no more) empty`],
+    },
+    {
       name: 'routes gone, fragment already empty, others hold hosts: nothing',
       table: undefined,
       edges: [observedEdge({ config: applied(emptyFragment('t')), apps: { other: { hosts: ['b.test'], conflicts: [] } } })],

@@ -93,7 +93,9 @@ export function planEdge(desired: DesiredState, observed: ObservedState, pending
     if (wanted && e.name === name) continue;
     // An edge this app has a fragment in but routes through no more (no routes left, or other ports).
     if (!e.config || e.config.generation === 0) continue;
-    const othersHold = Object.entries(e.apps ?? {}).some(([a, s]) => a !== app && s.hosts.length > 0);
+    // Another app that holds a host, or waits for one this app held (a conflict), still routes
+    // here: removing the edge would drop its fragment with the volume.
+    const othersHold = Object.entries(e.apps ?? {}).some(([a, s]) => a !== app && (s.hosts.length > 0 || s.conflicts.length > 0));
     const empty = emptyFragment(app);
     if (e.apps !== undefined && !othersHold) push({ type: 'delete-edge', key: edgeKey(e.name), name: e.name, containerId: e.containerId, volume: true, reason: 'no app routes through it any more' });
     else if (!sameEdgeConfig(e.config, empty))
