@@ -7,6 +7,8 @@ import { buildDesiredState } from '../plan/desired.js';
 import { compileRoutes } from '../plan/edge/compile.js';
 import { planEdge, ROUTE_KINDS } from '../plan/edge/plan.js';
 import { isEdgeAction } from '../plan/edge/action-text.js';
+import type { EdgeAction } from '../plan/edge/actions.js';
+import type { Action } from '../plan/actions.js';
 import type { DockerClient } from '../apply/docker.js';
 import type { ConfigWriter } from '../apply/services/config-writer.js';
 import { observeEdges } from './edge.js';
@@ -18,6 +20,16 @@ import { readLiveState } from './views/live.js';
 export function touchesRoutes(kinds: Iterable<string>): boolean {
   for (const k of kinds) if (ROUTE_KINDS.has(k) || k === 'Service' || k === 'Secret') return true;
   return false;
+}
+
+/**
+ * The edge actions a deletion runs: only what routes less (a fragment written, or the edge and
+ * its volume removed once no app routes there). Never a create, and never the replacement of an
+ * edge that is stopped or of another layout: that delete would take every app's routes down
+ * with nothing to make the edge again before the next pass.
+ */
+export function routesLess(a: Action): a is EdgeAction {
+  return isEdgeAction(a) && (a.type === 'write-edge' || (a.type === 'delete-edge' && a.volume));
 }
 
 /**
@@ -34,9 +46,7 @@ export async function rerouteAfterDelete(deps: { docker: DockerClient; store: St
   const observed = { ...state.host, edges: await observeEdges(deps, app) };
   const compiled = compileRoutes(resources, { ports: { http: edge.httpPort, https: edge.httpsPort } });
   const step = planEdge(desired, observed, [], { edge, compiled });
-  for (const a of step.actions) {
-    // A deletion never makes an edge: only what routes less.
-    if (!isEdgeAction(a) || a.type === 'create-edge') continue;
+  for (const a of step.actions.filter(routesLess)) {
     await executeEdgeAction(a, ctx);
     deps.log.info({ action: a.type, key: a.key }, 'edge routes updated after delete');
   }
