@@ -18,7 +18,7 @@ describe('routesLess', () => {
     ['the edge and its volume removed (no app routes there)', { type: 'delete-edge', ...edge, volume: true, reason: 'no app routes through it any more' }, true],
     ['a stopped edge replaced', { type: 'delete-edge', ...edge, volume: false, reason: 'its container is exited; replacing it' }, false],
     ['an edge of another layout replaced', { type: 'delete-edge', ...edge, volume: false, reason: 'its layout changed; replacing it' }, false],
-    ['an edge created', { type: 'create-edge', key: edge.key, edge: { name: edge.name, ports: { http: 80, https: 443 }, specHash: 'h', config, files: [] }, reason: 'the app has routes and no edge runs on these ports' }, false],
+    ['an edge created', { type: 'create-edge', key: edge.key, edge: { name: edge.name, ports: { http: 80, https: 443 }, specHash: 'h', layout: 1, config, files: [] }, reason: 'the app has routes and no edge runs on these ports' }, false],
     ['not an edge action', { type: 'delete-pod', key: 'Pod/default/web' } as unknown as Action, false],
   ])('%s', (_what, action, want) => {
     expect(routesLess(action)).toBe(want);
