@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { EdgeConfig } from '../../src/dataplane/edge-types.js';
 import type { Action } from '../../src/plan/actions.js';
-import { routesLess } from '../../src/runtime/edge-reroute.js';
+import type { CertificateRecord } from '../../src/model/certificate-state.js';
+import type { InventoryEntry } from '../../src/model/state.js';
+import { appliedRoutes, routesLess } from '../../src/runtime/edge-reroute.js';
+import { TEST_HASH_KEY } from '../support/builders.js';
 
 /**
  * `berth delete` of a route object rewrites the app's fragment at once; it must not replace the
@@ -22,5 +25,28 @@ describe('routesLess', () => {
     ['not an edge action', { type: 'delete-pod', key: 'Pod/default/web' } as unknown as Action, false],
   ])('%s', (_what, action, want) => {
     expect(routesLess(action)).toBe(want);
+  });
+});
+
+describe('appliedRoutes', () => {
+  const ingress = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'web', namespace: 'default', annotations: { 'cert-manager.io/cluster-issuer': 'le' } },
+    spec: { tls: [{ hosts: ['shop.test'], secretName: 'web-tls' }], rules: [] },
+  };
+  const issuer = { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'le' }, spec: { acme: { server: 'https://ca.test/dir', privateKeySecretRef: { name: 'le' } } } };
+  const inventory = [
+    { key: 'Ingress/default/web', kind: 'Ingress', object: ingress },
+    { key: 'ClusterIssuer//le', kind: 'ClusterIssuer', object: issuer },
+  ] as unknown as InventoryEntry[];
+  const record: CertificateRecord = { key: 'Certificate/default/web-tls', secretName: 'web-tls', dnsNames: ['shop.test'], issuerKey: 'ClusterIssuer//le', keyPem: 'KEY', chainPem: 'CHAIN', notBefore: 0, notAfter: 1, failures: 0 };
+
+  it.each<[string, CertificateRecord[], string[]]>([
+    ['an issued certificate: its Secret is there, as every pass has it', [record], ['default/web-tls']],
+    ['nothing issued: no Secret', [], []],
+  ])('%s', (_what, records, want) => {
+    const { desired } = appliedRoutes(inventory, records, TEST_HASH_KEY);
+    expect([...desired.configs.secrets.keys()]).toEqual(want);
   });
 });
