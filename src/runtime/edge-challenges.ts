@@ -20,13 +20,13 @@ import type { Store } from './store/index.js';
 
 /**
  * HTTP-01 through the host's edge: a token is a file `acme/<token>.json` uploaded into the edge
- * of the app's ports (the edge answers it for any host, before any redirect), and berth asks the
+ * of the app's ports (the edge answers it for the host it names, before any redirect), and berth asks the
  * edge for it before telling the CA to look. The edge's ports are the app's recorded ones, read
  * at each order, so a moved edge is followed. docs/ingress.md "Certificates".
  *
- * The edge answers every app's tokens for any host, so a token is published only for a name no
- * other app holds on that edge: else any app could get a trusted certificate (and its key) for
- * a host another app serves.
+ * Every app's tokens are in the one edge, so a token is published only for a name no other app
+ * holds on that edge (and the edge answers it for that name only): else any app could get a
+ * trusted certificate (and its key) for a host another app serves.
  */
 export function edgeChallengePublisher(deps: { docker: DockerClient; store: Pick<Store, 'getAppliedPolicy'>; clock: Clock }, app: string): ChallengePublisher {
   const upload = async (token: string, content: string) => {
@@ -47,7 +47,7 @@ export function edgeChallengePublisher(deps: { docker: DockerClient; store: Pick
       const holder = heldByAnotherApp(status, app, identifier);
       if (holder !== undefined)
         throw new BerthError('CONFLICT', `host ${identifier} is held by app ${holder} on edge ${name}; berth orders certificates only for hosts this app may serve`, { app: holder, hint: 'name only hosts this app serves in the Certificate (or its Ingress tls hosts)' });
-      await upload(token, tokenFile(keyAuthorization, deps.clock.now()));
+      await upload(token, tokenFile(keyAuthorization, deps.clock.now(), identifier));
     },
     // The archive API cannot delete a file: an expired token stops being answered at once, and
     // the edge deletes expired token files itself.

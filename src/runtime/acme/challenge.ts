@@ -6,7 +6,7 @@ import type { Clock } from '../../model/clock.js';
 
 /**
  * Where HTTP-01 key authorizations are published for the CA to fetch. The edge answers
- * `GET /.well-known/acme-challenge/<token>` for any host from `acme/<token>.json` in its volume
+ * `GET /.well-known/acme-challenge/<token>` for the host it names from `acme/<token>.json` in its volume
  * (dataplane/edge-acme.ts); the edge wiring implements this over that volume, tests over a
  * directory a loopback server reads.
  */
@@ -19,8 +19,8 @@ export interface ChallengePublisher {
 export const TOKEN_TTL_MS = 10 * 60_000;
 
 /** The file the edge reads for a token, byte for byte what dataplane/edge-acme.ts `readToken` parses. */
-export function tokenFile(keyAuthorization: string, now: number): string {
-  const doc: AcmeToken = { keyAuthorization, notAfter: new Date(now + TOKEN_TTL_MS).toISOString() };
+export function tokenFile(keyAuthorization: string, now: number, identifier?: string): string {
+  const doc: AcmeToken = { keyAuthorization, notAfter: new Date(now + TOKEN_TTL_MS).toISOString(), ...(identifier !== undefined ? { identifier } : {}) };
   return JSON.stringify(doc);
 }
 
@@ -40,10 +40,10 @@ export function tokenPath(token: string): string {
 /** Publishes into `<dir>/acme/` on this host's filesystem (a directory the edge, or a test server, reads). */
 export function directoryPublisher(dir: string, clock: Clock): ChallengePublisher {
   return {
-    async publish(token, keyAuthorization) {
+    async publish(token, keyAuthorization, identifier) {
       const path = join(dir, tokenPath(token));
       await mkdir(join(dir, 'acme'), { recursive: true, mode: 0o700 });
-      await writeFile(path, tokenFile(keyAuthorization, clock.now()), { mode: 0o600 });
+      await writeFile(path, tokenFile(keyAuthorization, clock.now(), identifier), { mode: 0o600 });
     },
     async unpublish(token) {
       await rm(join(dir, tokenPath(token)), { force: true });
