@@ -170,7 +170,7 @@ function boundRequests(deps: AcmeIssuerDeps, agent: https.Agent | undefined): ()
     const v = headers?.get('retry-after');
     if (v !== undefined && v !== null) {
       const seconds = /^\d+$/.test(String(v).trim()) ? Number(String(v).trim()) : Math.ceil((Date.parse(String(v)) - deps.clock.now()) / 1000);
-      if (!(seconds <= cap)) headers!.set('retry-after', String(cap));
+      if (Number.isFinite(seconds) && seconds > cap) headers!.set('retry-after', String(cap));
     }
     return data;
   };
