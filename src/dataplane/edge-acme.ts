@@ -1,12 +1,13 @@
 /**
- * ACME HTTP-01 answers: `GET /.well-known/acme-challenge/<token>` for any host is answered from
- * the file `acme/<token>.json` ({keyAuthorization, notAfter}) that berth's certificate controller
- * uploads. A token past its `notAfter` is deleted and no longer answered; a request for a token
+ * ACME HTTP-01 answers: `GET /.well-known/acme-challenge/<token>` is answered from the file
+ * `acme/<token>.json` ({keyAuthorization, notAfter, identifier}) that berth's certificate
+ * controller uploads, for the host it names. A token past its `notAfter` is deleted and no longer answered; a request for a token
  * the edge does not have goes through normal routing (an app may answer its own challenges).
  */
 import { unlink } from 'node:fs/promises';
 import type http from 'node:http';
 import { join } from 'node:path';
+import { normalizeHost } from './edge-table.js';
 import { readRegularFile } from './safe-file.js';
 
 /** Token files are tiny; anything larger is not one. */
@@ -18,6 +19,12 @@ export interface AcmeToken {
   keyAuthorization: string;
   /** ISO time (or epoch milliseconds) after which the token is no longer answered. */
   notAfter: string | number;
+  /**
+   * The name the CA validates: when present, the token is answered for that Host only. berth
+   * always writes it: it checks that no other app holds the name, and this keeps a token an
+   * ACME server obtained for one name from proving another app's host to a real CA.
+   */
+  identifier?: string;
 }
 
 /** The token a request asks for, or undefined when it is not an HTTP-01 challenge request. */
@@ -28,8 +35,8 @@ export function challengeToken(req: http.IncomingMessage): string | undefined {
   return CHALLENGE.exec(q < 0 ? url : url.slice(0, q))?.[1];
 }
 
-/** The key authorization to answer with, or undefined (no such token, unreadable, or expired). */
-export async function readToken(acmeDir: string, token: string, now: number): Promise<string | undefined> {
+/** The key authorization to answer with, or undefined (no such token, unreadable, expired, or for another host). */
+export async function readToken(acmeDir: string, token: string, now: number, host?: string): Promise<string | undefined> {
   const file = join(acmeDir, `${token}.json`);
   let doc: Partial<AcmeToken>;
   try {
@@ -43,6 +50,7 @@ export async function readToken(acmeDir: string, token: string, now: number): Pr
   // arbitrary content under every host's /.well-known/acme-challenge/.
   if (typeof doc.keyAuthorization !== 'string' || !Number.isFinite(notAfter)) return undefined;
   if (!doc.keyAuthorization.startsWith(`${token}.`) || !/^[A-Za-z0-9_-]{1,128}$/.test(doc.keyAuthorization.slice(token.length + 1))) return undefined;
+  if (doc.identifier !== undefined && (typeof doc.identifier !== 'string' || host === undefined || normalizeHost(host) !== normalizeHost(doc.identifier))) return undefined;
   if (now > notAfter) {
     await unlink(file).catch(() => {});
     return undefined;

@@ -205,8 +205,8 @@ export async function startEdgeProgram(o: EdgeProgramOptions): Promise<EdgeProgr
     }
     const token = challengeToken(req);
     if (token === undefined) return handleRequest(httpOptions, req, res, scheme, port);
-    // HTTP-01 challenges are answered for any host, before routing; unknown tokens route normally.
-    void readToken(acmeDir, token, o.now())
+    // HTTP-01 challenges are answered before routing, for the host the token names; unknown tokens route normally.
+    void readToken(acmeDir, token, o.now(), req.headers.host)
       .then((keyAuthorization) => {
         if (keyAuthorization === undefined) return handleRequest(httpOptions, req, res, scheme, port);
         res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(keyAuthorization), 'x-content-type-options': 'nosniff' });

@@ -35,6 +35,8 @@ export interface ObservedEdge {
   name: string;
   state: DockerState;
   specHash: string;
+  /** The edge layout of the berth that made it (its `berth.edge-layout` label); absent on edges made before the label. */
+  layout?: number;
   ports: { http: number; https: number };
   /** This app's fragment as the edge runs it (or as this process last sent it); undefined when not read. */
   config?: AppliedConfig;

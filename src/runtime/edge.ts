@@ -60,6 +60,8 @@ export async function observeEdges(deps: EdgeDeps, app: string): Promise<Observe
       specHash: c.Labels[L.specHash] ?? '',
       ports: { http: http ?? 0, https: https ?? 0 },
     };
+    const layout = Number(c.Labels[EL.layout]);
+    if (Number.isInteger(layout) && layout > 0) edge.layout = layout;
     if (edge.state === 'running' || edge.state === 'restarting') {
       const status = await statusOf(deps, c.Id);
       edge.config = deps.writer.appliedConfig(c.Id, status, app);

@@ -185,3 +185,21 @@ describe('generated Secrets and status', () => {
     expect(issuerReady(issuer, [{ issuerKey: 'ClusterIssuer//le', server: 'https://ca.test/dir', keyPem: 'K', accountUrl: 'https://ca.test/acct/1' }], 'ClusterIssuer//le', true)).toMatchObject({ status: 'True', reason: 'ACMEAccountRegistered' });
   });
 });
+
+describe('issuer scope: an Issuer serves its own namespace only, a ClusterIssuer every namespace', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  it.each<[string, Certificate, object[], string | undefined, string | undefined]>([
+    ['an Issuer of the same namespace', { ...cert({ issuerRef: { name: 'local' } }), metadata: { name: 'web', namespace: 'shop' } }, [], 'Issuer/shop/local', undefined],
+    ['an Issuer of another namespace is not found', cert({ issuerRef: { name: 'local' } }), [], undefined, undefined],
+    ['an Issuer named as kind Issuer while only a ClusterIssuer has the name', cert({ issuerRef: { name: 'le', kind: 'Issuer' } }), [], undefined, undefined],
+    ['a ClusterIssuer from any namespace', { ...cert(), metadata: { name: 'web', namespace: 'shop' } }, [], 'ClusterIssuer//le', undefined],
+    // The account key Secret: an Issuer's in its namespace, a ClusterIssuer's in cert-manager's; a same-named Secret elsewhere is not it.
+    ['an Issuer reads its account key from its own namespace', { ...cert({ issuerRef: { name: 'local' } }), metadata: { name: 'web', namespace: 'shop' } }, [{ ...secret('acct', 'shop', { 'tls.key': b64('SHOP-KEY') }) }, secret('acct', 'default', { 'tls.key': b64('OTHER') })], 'Issuer/shop/local', 'SHOP-KEY'],
+    ['a ClusterIssuer does not read an account key from the Certificate namespace', cert(), [secret('le-account', 'default', { 'tls.key': b64('DEFAULT-KEY') })], 'ClusterIssuer//le', undefined],
+    ['a ClusterIssuer reads its account key from cert-manager', cert(), [secret('le-account', 'cert-manager', { 'tls.key': b64('CM-KEY') })], 'ClusterIssuer//le', 'CM-KEY'],
+  ])('%s', (_what, c, extra, issuerKey, accountKeyPem) => {
+    const p = plan([c], [], extra);
+    expect(p.orders.map((o) => o.issuerKey)).toEqual(issuerKey ? [issuerKey] : []);
+    expect(p.orders[0]?.accountKeyPem).toBe(accountKeyPem);
+  });
+});

@@ -8,7 +8,7 @@ import { buildDesiredState } from '../../src/plan/desired.js';
 import { bindEndpoints } from '../../src/plan/edge/bind.js';
 import { bindCertificates } from '../../src/plan/edge/certificates.js';
 import type { CompiledEdge, CompileResult } from '../../src/plan/edge/compiled.js';
-import { edgeName, edgeSpecHash, emptyFragment, planEdge } from '../../src/plan/edge/plan.js';
+import { EDGE_LAYOUT, edgeName, edgeSpecHash, emptyFragment, planEdge } from '../../src/plan/edge/plan.js';
 import type { ObservedEdge, ObservedPod } from '../../src/plan/observed.js';
 import { endpointContext } from '../../src/plan/services.js';
 import type { Resource, Service } from '../../src/model/types.js';
@@ -157,6 +157,13 @@ describe('planEdge', () => {
     { name: 'a first fragment for an edge another app made', table: table(), edges: [observedEdge({ config: { generation: 0, checksum: null, serving: [] } })], want: [`write-edge ${NAME} after 0 (first configuration)`] },
     { name: 'a stopped edge is replaced (the volume stays)', table: table(), edges: [observedEdge({ state: 'exited' })], want: [`delete-edge ${NAME} (its container is exited; replacing it)`] },
     { name: 'a changed layout replaces it (the volume stays)', table: table(), edges: [observedEdge({ specHash: 'old', config: applied(current) })], want: [`delete-edge ${NAME} (its layout changed; replacing it)`] },
+    { name: 'an edge of an older layout (label) is replaced', table: table(), edges: [observedEdge({ specHash: 'old', layout: EDGE_LAYOUT - 1, config: applied(current) })], want: [`delete-edge ${NAME} (its layout changed; replacing it)`] },
+    {
+      name: "a newer berth's edge is kept (no replace war between versions); this app's changed fragment is written into it",
+      table: table(),
+      edges: [observedEdge({ specHash: 'newer', layout: EDGE_LAYOUT + 1, config: applied(stale) })],
+      want: [`write-edge ${NAME} after 7 (web-p1 ready)`],
+    },
     {
       name: 'routes gone, no other app holds a host: the edge and its volume go',
       table: undefined,
@@ -167,6 +174,13 @@ describe('planEdge', () => {
       name: 'routes gone, another app still holds a host: this app empties its fragment',
       table: undefined,
       edges: [observedEdge({ config: applied(current), apps: { t: { hosts: ['shop.test'], conflicts: [] }, other: { hosts: ['b.test'], conflicts: [] } } })],
+      want: [`write-edge ${NAME} after 7 (this app routes through it no more) empty`],
+    },
+    {
+      // Removing the edge would drop that app's fragment too: the host it waits for would go unserved until its next pass.
+      name: 'routes gone, another app waits for a host this app held: this app empties its fragment, the edge stays',
+      table: undefined,
+      edges: [observedEdge({ config: applied(current), apps: { t: { hosts: ['shop.test'], conflicts: [] }, other: { hosts: [], conflicts: [{ host: 'shop.test', heldBy: 't' }] } } })],
       want: [`write-edge ${NAME} after 7 (this app routes through it no more) empty`],
     },
     {
@@ -187,6 +201,15 @@ describe('planEdge', () => {
     const desired = buildDesiredState(resources, { hashKey: TEST_HASH_KEY });
     const step = planEdge(desired, observedState(ps, { edges }), [], { edge: EDGE, compiled: compiled(t) });
     expect(summary(step.actions)).toEqual(want);
+  });
+
+  it("a newer berth's edge: a warning says to upgrade this app's berth", () => {
+    const desired = buildDesiredState(resources, { hashKey: TEST_HASH_KEY });
+    const step = planEdge(desired, observedState(ps, { edges: [observedEdge({ specHash: 'newer', layout: EDGE_LAYOUT + 1, config: applied(current) })] }), [], { edge: EDGE, compiled: compiled(table()) });
+    expect(step.actions).toEqual([]);
+    expect(step.events.map((e) => `${e.reason}: ${e.message}`)).toEqual([
+      `EdgeNewer: edge ${NAME} was made by a newer berth (edge layout ${EDGE_LAYOUT + 1}, this berth's ${EDGE_LAYOUT}); it is kept and this app's routes are written into it: upgrade this app's berth`,
+    ]);
   });
 
   it('creates the edge with this fragment, named after its ports', () => {

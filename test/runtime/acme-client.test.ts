@@ -38,7 +38,7 @@ beforeAll(async () => {
   // The edge's answer, from the same files and with the same code the edge program uses.
   edge = http.createServer((req, res) => {
     const token = challengeToken(req);
-    void (token ? readToken(join(dir, 'acme'), token, Date.now()) : Promise.resolve(undefined)).then((ka) => {
+    void (token ? readToken(join(dir, 'acme'), token, Date.now(), req.headers.host) : Promise.resolve(undefined)).then((ka) => {
       res.writeHead(ka ? 200 : 404, { 'content-type': 'text/plain' }).end(ka ?? 'not found');
     });
   });

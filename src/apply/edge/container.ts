@@ -20,6 +20,8 @@ export const EL = {
   /** `<http>,<https>` */
   ports: 'berth.edge-ports',
   image: 'berth.dataplane-image',
+  /** The edge layout of the berth that made it (plan/edge/plan.ts EDGE_LAYOUT). */
+  layout: 'berth.edge-layout',
 } as const;
 
 /** SIGTERM grace of the program (5 s, its --grace-ms) plus a margin. */
@@ -57,7 +59,7 @@ export async function createEdge(ctx: PodContext, plan: EdgePlan): Promise<void>
         '--poll-ms', '200', '--status-ms', '500',
         ...(plan.address ? ['--listen-host', plan.address] : []),
       ],
-      Labels: { ...edgeLabels(), [L.specHash]: plan.specHash, [EL.ports]: `${plan.ports.http},${plan.ports.https}`, [EL.image]: image },
+      Labels: { ...edgeLabels(), [L.specHash]: plan.specHash, [EL.ports]: `${plan.ports.http},${plan.ports.https}`, [EL.image]: image, [EL.layout]: String(plan.layout) },
       StopTimeout: EDGE_STOP_SECONDS,
       HostConfig: {
         NetworkMode: 'host',

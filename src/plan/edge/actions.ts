@@ -15,6 +15,8 @@ export interface EdgePlan {
   address?: string;
   /** Hash of what cannot change without replacing the container (layout, ports, address). */
   specHash: string;
+  /** The edge layout of this berth (plan.ts EDGE_LAYOUT), as a label: a newer berth's edge is left alone. */
+  layout: number;
   /** This app's fragment, uploaded before the container starts. */
   config: EdgeConfig;
   /** Certificate files the fragment names, uploaded with it (before it). */

@@ -21,7 +21,7 @@ import type { CompileResult } from './compiled.js';
  * what the edge runs (by checksum: no store), and removes the edge, volume and all, when its
  * routes leave and no other app holds a host there any more. docs/ingress.md.
  */
-const EDGE_LAYOUT = 1;
+export const EDGE_LAYOUT = 1;
 /** The kinds whose objects make routes; kept (unpruned) ones go on routing, as an unpruned Service keeps its proxy. */
 export const ROUTE_KINDS: ReadonlySet<string> = new Set(['Ingress', 'IngressClass', 'GatewayClass', 'Gateway', 'HTTPRoute']);
 
@@ -81,12 +81,16 @@ export function planEdge(desired: DesiredState, observed: ObservedState, pending
       ...(mine?.config ? { serving: mine.config.serving } : {}),
     });
     const files = certificates.files;
-    const plan = { name, ports: { http: input.edge.httpPort, https: input.edge.httpsPort }, ...(input.edge.address ? { address: input.edge.address } : {}), specHash: hash, config, files };
+    const plan = { name, ports: { http: input.edge.httpPort, https: input.edge.httpsPort }, ...(input.edge.address ? { address: input.edge.address } : {}), specHash: hash, layout: EDGE_LAYOUT, config, files };
+    // A newer berth's edge (another app on the host upgraded first) is not replaced by this
+    // older one: each would replace the other's on every pass, every app's routes down each time.
+    const newer = mine !== undefined && mine.specHash !== hash && (mine.layout ?? 0) > EDGE_LAYOUT;
     if (!mine) push({ type: 'create-edge', key, edge: plan, reason: 'the app has routes and no edge runs on these ports' });
     else if (mine.state === 'exited' || mine.state === 'dead' || mine.state === 'created') push({ type: 'delete-edge', key, name, containerId: mine.containerId, volume: false, reason: `its container is ${mine.state}; replacing it` });
-    else if (mine.specHash !== hash) push({ type: 'delete-edge', key, name, containerId: mine.containerId, volume: false, reason: 'its layout changed; replacing it' });
+    else if (mine.specHash !== hash && !newer) push({ type: 'delete-edge', key, name, containerId: mine.containerId, volume: false, reason: 'its layout changed; replacing it' });
     else if (mine.config && !sameEdgeConfig(mine.config, config))
       push({ type: 'write-edge', key, name, containerId: mine.containerId, config, files, after: mine.config.generation, reason: routeChange(mine.config, config) });
+    if (newer) out.events.push({ key, type: 'Warning', reason: 'EdgeNewer', message: `edge ${name} was made by a newer berth (edge layout ${mine.layout}, this berth's ${EDGE_LAYOUT}); it is kept and this app's routes are written into it: upgrade this app's berth` });
     if (mine) conflictEvents(mine, app, input.compiled, out);
     if (mine) problemEvents(mine, app, out);
   }
@@ -94,7 +98,9 @@ export function planEdge(desired: DesiredState, observed: ObservedState, pending
     if (wanted && e.name === name) continue;
     // An edge this app has a fragment in but routes through no more (no routes left, or other ports).
     if (!e.config || e.config.generation === 0) continue;
-    const othersHold = Object.entries(e.apps ?? {}).some(([a, s]) => a !== app && s.hosts.length > 0);
+    // Another app that holds a host, or waits for one this app held (a conflict), still routes
+    // here: removing the edge would drop its fragment with the volume.
+    const othersHold = Object.entries(e.apps ?? {}).some(([a, s]) => a !== app && (s.hosts.length > 0 || s.conflicts.length > 0));
     const empty = emptyFragment(app);
     if (e.apps !== undefined && !othersHold) push({ type: 'delete-edge', key: edgeKey(e.name), name: e.name, containerId: e.containerId, volume: true, reason: 'no app routes through it any more' });
     else if (!sameEdgeConfig(e.config, empty))

@@ -6,7 +6,7 @@ import type { Clock } from '../../model/clock.js';
 
 /**
  * Where HTTP-01 key authorizations are published for the CA to fetch. The edge answers
- * `GET /.well-known/acme-challenge/<token>` for any host from `acme/<token>.json` in its volume
+ * `GET /.well-known/acme-challenge/<token>` for the host it names from `acme/<token>.json` in its volume
  * (dataplane/edge-acme.ts); the edge wiring implements this over that volume, tests over a
  * directory a loopback server reads.
  */
@@ -19,22 +19,31 @@ export interface ChallengePublisher {
 export const TOKEN_TTL_MS = 10 * 60_000;
 
 /** The file the edge reads for a token, byte for byte what dataplane/edge-acme.ts `readToken` parses. */
-export function tokenFile(keyAuthorization: string, now: number): string {
-  const doc: AcmeToken = { keyAuthorization, notAfter: new Date(now + TOKEN_TTL_MS).toISOString() };
+export function tokenFile(keyAuthorization: string, now: number, identifier?: string): string {
+  const doc: AcmeToken = { keyAuthorization, notAfter: new Date(now + TOKEN_TTL_MS).toISOString(), ...(identifier !== undefined ? { identifier } : {}) };
   return JSON.stringify(doc);
 }
 
-/** The token file's path relative to the edge's config dir. */
+/** RFC 8555 §8.3: base64url; the same set the edge answers (dataplane/edge-acme.ts). */
+const TOKEN = /^[A-Za-z0-9_-]{1,200}$/;
+
+/**
+ * The token file's path relative to the edge's config dir. The token is the ACME server's, and
+ * the server is whatever a manifest's Issuer names: anything but base64url is refused here, so
+ * `../apps/<other app>/…` never reaches the shared edge's volume (or the host, as root).
+ */
 export function tokenPath(token: string): string {
+  if (!TOKEN.test(token)) throw new Error(`the ACME server sent an HTTP-01 token that is not base64url (${JSON.stringify(token.slice(0, 40))}${token.length > 40 ? '…' : ''}); berth refuses to use it as a file name`);
   return `acme/${token}.json`;
 }
 
 /** Publishes into `<dir>/acme/` on this host's filesystem (a directory the edge, or a test server, reads). */
 export function directoryPublisher(dir: string, clock: Clock): ChallengePublisher {
   return {
-    async publish(token, keyAuthorization) {
+    async publish(token, keyAuthorization, identifier) {
+      const path = join(dir, tokenPath(token));
       await mkdir(join(dir, 'acme'), { recursive: true, mode: 0o700 });
-      await writeFile(join(dir, tokenPath(token)), tokenFile(keyAuthorization, clock.now()), { mode: 0o600 });
+      await writeFile(path, tokenFile(keyAuthorization, clock.now(), identifier), { mode: 0o600 });
     },
     async unpublish(token) {
       await rm(join(dir, tokenPath(token)), { force: true });

@@ -53,6 +53,10 @@ export interface AcmeIssuerDeps {
   deadlineMs?: number;
   /** acme-client's retry of failed requests (default: its own, 5 attempts 5 s apart growing). */
   retry?: { maxAttempts: number; delaySeconds: number };
+  /** One request to the CA, connect to last byte (default 30 s). */
+  requestTimeoutMs?: number;
+  /** The longest Retry-After the CA may make a retry wait (default 60 s). */
+  maxRetryAfterSeconds?: number;
 }
 
 export interface AcmeIssuer {
@@ -60,6 +64,8 @@ export interface AcmeIssuer {
 }
 
 export const ORDER_DEADLINE_MS = 5 * 60_000;
+/** An ACME response is a small JSON document or a PEM chain: anything larger is not one. */
+export const MAX_ACME_RESPONSE_BYTES = 1024 * 1024;
 
 /** Orders one at a time (acme-client's settings are process-wide); one issuer per process. */
 export function createAcmeIssuer(deps: AcmeIssuerDeps): AcmeIssuer {
@@ -91,10 +97,8 @@ async function withDeadline<T>(deps: AcmeIssuerDeps, order: CertificateOrder, wo
 async function orderOnce(deps: AcmeIssuerDeps, req: IssueRequest): Promise<Issued> {
   const { order } = req;
   const log = deps.log.child({ component: 'acme', certificate: order.key, issuer: order.issuerKey });
-  const defaults = acme.axios.defaults as { httpsAgent?: unknown; acmeSettings?: { retryMaxAttempts: number; retryDefaultDelay: number } };
-  const saved = { httpsAgent: defaults.httpsAgent, acmeSettings: defaults.acmeSettings ? { ...defaults.acmeSettings } : undefined };
   const agent = trustAgent(order);
-  defaults.httpsAgent = agent;
+  const restore = boundRequests(deps, agent);
   // acme-client reports a CA's problem by its detail alone: note each problem document (and each
   // invalid challenge's error) the CA sends, so a failure keeps its RFC 8555 type.
   const problems: Array<{ type: string; detail: string }> = [];
@@ -104,12 +108,8 @@ async function orderOnce(deps: AcmeIssuerDeps, req: IssueRequest): Promise<Issue
     if (typeof p?.type === 'string' && typeof p.detail === 'string' && p.type.startsWith('urn:ietf:params:acme:error:')) problems.push({ type: p.type, detail: p.detail });
     return resp;
   });
-  if (deps.retry && defaults.acmeSettings) {
-    defaults.acmeSettings.retryMaxAttempts = deps.retry.maxAttempts;
-    defaults.acmeSettings.retryDefaultDelay = deps.retry.delaySeconds;
-  }
   try {
-    await reachDirectory(order.acme.server, agent);
+    await reachDirectory(order.acme.server, agent, deps.requestTimeoutMs ?? 30_000);
     const client = await accountClient(deps, order);
     const certKey = order.reuseKeyPem ?? (order.privateKey.algorithm === 'ECDSA' ? await acme.crypto.createPrivateEcdsaKey(curve(order.privateKey.size)) : await acme.crypto.createPrivateRsaKey(order.privateKey.size)).toString();
     const commonName = order.commonName ?? order.dnsNames[0]!;
@@ -140,9 +140,56 @@ async function orderOnce(deps: AcmeIssuerDeps, req: IssueRequest): Promise<Issue
     throw asOrderError(err, problems);
   } finally {
     acme.axios.interceptors.response.eject(noteProblems);
-    defaults.httpsAgent = saved.httpsAgent;
-    if (saved.acmeSettings && defaults.acmeSettings) Object.assign(defaults.acmeSettings, saved.acmeSettings);
+    restore();
   }
+}
+
+type OrderDefaults = {
+  httpsAgent?: unknown;
+  timeout?: number;
+  maxContentLength?: number;
+  maxBodyLength?: number;
+  maxRedirects?: number;
+  transformResponse?: unknown;
+  acmeSettings?: { retryMaxAttempts: number; retryDefaultDelay: number };
+};
+
+/**
+ * Sets acme-client's process-wide axios settings for one order and returns what puts them back.
+ * The CA is whatever URL a manifest's Issuer names, so it is hostile: every request has a
+ * timeout, a response a size cap, a redirect is an error (never followed to another host), and
+ * a Retry-After is capped, so an order always ends and the next one (which waits for it) runs.
+ */
+function boundRequests(deps: AcmeIssuerDeps, agent: https.Agent | undefined): () => void {
+  const defaults = acme.axios.defaults as OrderDefaults;
+  const saved: OrderDefaults = { ...defaults, ...(defaults.acmeSettings ? { acmeSettings: { ...defaults.acmeSettings } } : {}) };
+  const cap = deps.maxRetryAfterSeconds ?? 60;
+  const transforms = Array.isArray(saved.transformResponse) ? saved.transformResponse : saved.transformResponse ? [saved.transformResponse] : [];
+  // acme-client reads Retry-After from the response headers after the transforms ran on them.
+  const capRetryAfter = (data: unknown, headers?: { get(n: string): unknown; set(n: string, v: string): void }) => {
+    const v = headers?.get('retry-after');
+    if (v !== undefined && v !== null) {
+      const seconds = /^\d+$/.test(String(v).trim()) ? Number(String(v).trim()) : Math.ceil((Date.parse(String(v)) - deps.clock.now()) / 1000);
+      if (Number.isFinite(seconds) && seconds > cap) headers!.set('retry-after', String(cap));
+    }
+    return data;
+  };
+  Object.assign(defaults, {
+    httpsAgent: agent,
+    timeout: deps.requestTimeoutMs ?? 30_000,
+    maxContentLength: MAX_ACME_RESPONSE_BYTES,
+    maxBodyLength: MAX_ACME_RESPONSE_BYTES,
+    maxRedirects: 0,
+    transformResponse: [capRetryAfter, ...transforms],
+  });
+  if (deps.retry && defaults.acmeSettings) {
+    defaults.acmeSettings.retryMaxAttempts = deps.retry.maxAttempts;
+    defaults.acmeSettings.retryDefaultDelay = deps.retry.delaySeconds;
+  }
+  return () => {
+    for (const k of ['httpsAgent', 'timeout', 'maxContentLength', 'maxBodyLength', 'maxRedirects', 'transformResponse'] as const) defaults[k] = saved[k] as never;
+    if (saved.acmeSettings && defaults.acmeSettings) Object.assign(defaults.acmeSettings, saved.acmeSettings);
+  };
 }
 
 /** The client for the issuer's account: the revision's Secret, else the stored key, else a new key committed before it is registered. */
@@ -171,16 +218,16 @@ async function accountClient(deps: AcmeIssuerDeps, order: CertificateOrder): Pro
  * reported as such (acme-client turns a refused connection into a TypeError about its own
  * request config, losing the cause).
  */
-function reachDirectory(server: string, agent: https.Agent | undefined): Promise<void> {
+function reachDirectory(server: string, agent: https.Agent | undefined, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const url = new URL(server);
     const get = url.protocol === 'http:' ? http.get : https.get;
-    const req = get(url, { ...(agent && url.protocol === 'https:' ? { agent } : {}), timeout: 30_000 }, (res) => {
+    const req = get(url, { ...(agent && url.protocol === 'https:' ? { agent } : {}), timeout: timeoutMs }, (res) => {
       res.resume();
       if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300) resolve();
       else reject(new AcmeOrderError(`the ACME directory ${server} answered HTTP ${res.statusCode}`));
     });
-    req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)));
     req.on('error', (e: NodeJS.ErrnoException) => reject(new AcmeOrderError(`cannot reach the ACME server ${server}: ${e.code ?? ''}${e.code ? ' ' : ''}${e.message}`)));
   });
 }
@@ -199,9 +246,17 @@ function curve(size: number): 'P-256' | 'P-384' | 'P-521' {
 function asOrderError(err: unknown, problems: ReadonlyArray<{ type: string; detail: string }>): AcmeOrderError {
   if (err instanceof AcmeOrderError) return err;
   const e = err as { message?: string; code?: string; response?: { data?: { type?: string; detail?: string } } };
-  const type = e.response?.data?.type ?? [...problems].reverse().find((p) => e.message?.includes(p.detail))?.type;
+  const sent = e.response?.data?.type ?? [...problems].reverse().find((p) => e.message?.includes(p.detail))?.type;
+  // Only an RFC 8555 problem type is kept: it is shown as the failure's reason.
+  const type = typeof sent === 'string' && /^urn:ietf:params:acme:error:[A-Za-z0-9]{1,64}$/.test(sent) ? sent : undefined;
   let detail = e.response?.data?.detail ?? e.message ?? String(err);
-  // acme-client's response interceptor reads a missing response after a failed connection.
-  if (err instanceof TypeError && /reading 'config'/.test(detail)) detail = 'the ACME server stopped answering during the order (connection failed)';
-  return new AcmeOrderError(e.code && !detail.includes(e.code) ? `${e.code}: ${detail}` : detail, type);
+  // acme-client's response interceptor reads a missing response after a request failed without
+  // one, losing the cause: say what can cause it.
+  if (err instanceof TypeError && /reading 'config'/.test(detail)) detail = 'a request to the ACME server failed without a response (the connection failed, no answer in time, an answer over 1 MiB)';
+  return new AcmeOrderError(capped(e.code && !detail.includes(e.code) ? `${e.code}: ${detail}` : detail), type);
+}
+
+/** The CA's text goes into events, logs and the Certificate's status: its first KiB is enough to act on. */
+function capped(text: string, max = 1024): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }
