@@ -63,14 +63,8 @@ export function memoryLogger(): Logger & { records: Array<LogFields & { level: s
   return Object.assign(make({}), { records });
 }
 
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+/** A TCP port nothing listens on right now: the e2e support's one helper. */
+export { freePort } from '../e2e/support/daemon.js';
 
 export interface TcpBackend {
   id: string;

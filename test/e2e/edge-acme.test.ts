@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaemonProcess } from './support/daemon.js';
 import { eventually, freePort, killDaemons, startDaemon } from './support/daemon.js';
 import type { EdgePorts } from './support/edge.js';
-import { edgeGet, edgePorts, removeEdge } from './support/edge.js';
+import { edgeGet, edgePorts, ingress, removeEdge, webApp } from './support/edge.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
 import type { Pebble } from './support/pebble.js';
@@ -47,42 +47,8 @@ spec:
   dnsNames: [broken.shop.test]
   issuerRef: {name: down, kind: ClusterIssuer}
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: web
-        image: berth-examples/web:1.0
-        ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: http}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-  annotations: {cert-manager.io/cluster-issuer: pebble}
-spec:
-  tls: [{hosts: [shop.test], secretName: shop-tls}]
-  rules:
-  - host: shop.test
-    http:
-      paths:
-      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`;
+${webApp({ grace: 1 })}---
+${ingress({ name: 'web', host: 'shop.test', tls: 'shop-tls', annotations: { 'cert-manager.io/cluster-issuer': 'pebble' } })}`;
 
 /** One HTTPS request for shop.test, verified against pebble's root: status, serial, whether the connection was reused. */
 function verifiedGet(port: number, ca: string, agent: https.Agent | false = false): Promise<{ status: number; serial: string; reused: boolean }> {

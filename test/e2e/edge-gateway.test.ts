@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/daemon.js';
 import type { EdgePorts } from './support/edge.js';
-import { edgeGet, edgePorts, removeEdge } from './support/edge.js';
+import { edgeGet, edgePorts, removeEdge, webApp } from './support/edge.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
 
@@ -10,31 +10,9 @@ import { createE2eApp } from './support/harness.js';
  * split requests 9:1 (smooth weighted round robin, deterministic), a RequestRedirect rule answers
  * on its own, and the route's status is the compiler's.
  */
+/** The example app answering with its own name as the greeting, so a reply says who answered. */
 function deployment(name: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: web
-        image: berth-examples/web:1.0
-        env: [{name: GREETING, value: ${name}}]
-        ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}}
-spec:
-  selector: {app: ${name}}
-  ports: [{name: http, port: 80, targetPort: http}]
-`;
+  return webApp({ name, greeting: name, grace: 1, namedPort: true });
 }
 
 function gateway(port: number): string {

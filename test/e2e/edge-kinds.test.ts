@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
 import type { EdgePorts } from './support/edge.js';
-import { edgePorts, removeEdge } from './support/edge.js';
+import { edgePorts, removeEdge, webApp } from './support/edge.js';
 
 /**
  * The edge's eight kinds (issue 16, step 1) in a folder shaped as real repositories write it:
@@ -10,28 +10,7 @@ import { edgePorts, removeEdge } from './support/edge.js';
  * Gateway API objects are served by the edge (on free ports here); cert-manager's are not run yet,
  * and their status says so.
  */
-const web = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 2
-      containers:
-      - name: web
-        image: berth-examples/web:1.0
-        ports: [{name: http, containerPort: 8080}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: http}]
-`;
+const web = webApp({ grace: 2, probe: false, namedPort: true });
 
 const ingress = `apiVersion: networking.k8s.io/v1
 kind: IngressClass

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaemonProcess } from './support/daemon.js';
 import { eventually, killDaemons, startDaemon } from './support/daemon.js';
 import type { EdgePorts } from './support/edge.js';
-import { edgeGet, edgePorts, removeEdge } from './support/edge.js';
+import { edgeGet, edgePorts, ingress, removeEdge, webApp, yamlDocs } from './support/edge.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
 
@@ -12,51 +12,15 @@ import { createE2eApp } from './support/harness.js';
  * requests answered 200 and 404 by the backend show up as counters by status class and as the
  * histogram's count, for this app's route ids only; a restarted edge starts again from 0.
  */
-const revision = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: web
-        image: berth-examples/web:1.0
-        # A backend that answers 404 for /missing and 200 otherwise.
-        command: [node, -e, 'require("http").createServer((q, s) => { s.writeHead(q.url === "/missing" ? 404 : 200); s.end("ok") }).listen(8080)']
-        ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: http}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: probe}
-spec:
-  rules:
-  - host: probe.test
-    http:
-      paths:
-      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: shop}
-spec:
-  rules:
-  - host: shop.test
-    http:
-      paths:
-      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`;
+const revision = yamlDocs(
+  webApp({
+    grace: 1,
+    // A backend that answers 404 for /missing and 200 otherwise.
+    command: ['node', '-e', 'require("http").createServer((q, s) => { s.writeHead(q.url === "/missing" ? 404 : 200); s.end("ok") }).listen(8080)'],
+  }),
+  ingress({ name: 'probe', host: 'probe.test' }),
+  ingress({ name: 'shop', host: 'shop.test' }),
+);
 
 const ROUTE = 'Ingress/default/shop/r0/p0';
 

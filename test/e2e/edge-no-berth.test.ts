@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/daemon.js';
 import type { EdgePorts } from './support/edge.js';
-import { edgeGet, edgePorts, removeEdge } from './support/edge.js';
+import { edgeGet, edgePorts, ingress, removeEdge, webApp, yamlDocs } from './support/edge.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp, podNames } from './support/harness.js';
 
@@ -10,39 +10,7 @@ import { createE2eApp, podNames } from './support/harness.js';
  * The edge serves with no berth process (docs/ingress.md): `berth apply` exits and requests go
  * on flowing; a restarted edge applies the fragment kept on its volume and serves again.
  */
-const revision = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: web
-        image: berth-examples/web:1.0
-        ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: http}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  rules:
-  - host: shop.test
-    http:
-      paths:
-      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`;
+const revision = yamlDocs(webApp({ replicas: 2, grace: 1 }), ingress({ name: 'web', host: 'shop.test' }));
 
 describe('edge: serving with no berth process (real Docker)', () => {
   let t: E2eApp;

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBusyboxImage } from './support/busybox-image.js';
 import type { EdgePorts } from './support/edge.js';
-import { edgeObjects, edgePorts, removeEdge } from './support/edge.js';
+import { edgeObjects, edgePorts, ingress, removeEdge, webApp, yamlDocs } from './support/edge.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
 
@@ -11,35 +11,7 @@ import { createE2eApp } from './support/harness.js';
  * (docs/ingress.md): nothing of the app is made (no network, pod, edge container or volume), the
  * host's process keeps its port, and a dry run says the same.
  */
-const revision = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - {name: web, image: berth-examples/web:1.0, ports: [{name: http, containerPort: 8080}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: http}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  rules:
-  - host: shop.test
-    http:
-      paths:
-      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-`;
+const revision = yamlDocs(webApp({ probe: false }), ingress({ name: 'web', host: 'shop.test' }));
 
 const HOST_REPLY = 'HOST-SERVICE';
 

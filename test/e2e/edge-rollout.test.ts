@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/daemon.js';
 import type { EdgePorts } from './support/edge.js';
-import { edgeGet, edgePorts, removeEdge } from './support/edge.js';
+import { edgeGet, edgePorts, ingress, removeEdge, webApp, yamlDocs } from './support/edge.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp, podNames } from './support/harness.js';
 import { steadyLoad, summarize } from './support/load.js';
@@ -13,36 +13,10 @@ import { steadyLoad, summarize } from './support/load.js';
  * needs no Host header.
  */
 function revision(version: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 5
-      containers:
-      - name: web
-        image: berth-examples/web:${version}
-        ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: http}]
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web}
-spec:
-  defaultBackend: {service: {name: web, port: {number: 80}}}
-`;
+  return yamlDocs(
+    webApp({ version, replicas: 2, strategy: '{rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}', grace: 5 }),
+    ingress({ name: 'web', defaultBackend: 'web' }),
+  );
 }
 
 describe('edge: a rolling update behind an Ingress (real Docker)', () => {

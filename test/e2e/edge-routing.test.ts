@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/daemon.js';
 import type { EdgePorts, EdgeReply } from './support/edge.js';
-import { edgeGet, edgeObjects, edgePorts, removeEdge } from './support/edge.js';
+import { edgeGet, edgeObjects, edgePorts, ingress, removeEdge, webApp } from './support/edge.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
 
@@ -10,31 +10,9 @@ import { createE2eApp } from './support/harness.js';
  * precedence as Kubernetes defines it, an unknown host, a defaultBackend, a second app on the
  * same edge, a host two apps ask for, and the edge's removal with the last app's routes.
  */
+/** The example app answering with its own name as the greeting, so a reply says who answered. */
 function deployment(name: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: web
-        image: berth-examples/web:1.0
-        env: [{name: GREETING, value: ${name}}]
-        ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}}
-spec:
-  selector: {app: ${name}}
-  ports: [{name: http, port: 80, targetPort: http}]
-`;
+  return webApp({ name, greeting: name, grace: 1, namedPort: true });
 }
 
 const shop = `apiVersion: networking.k8s.io/v1
@@ -48,35 +26,12 @@ spec:
       - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
       - {path: /api, pathType: Exact, backend: {service: {name: api, port: {name: http}}}}
 ---
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: other}
-spec:
-  rules:
-  - host: other.test
-    http:
-      paths:
-      - {path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}
-`;
+${ingressFor('other', 'other.test', 'api')}`;
 
-const fallback = `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: fallback}
-spec:
-  defaultBackend: {service: {name: web, port: {number: 80}}}
-`;
+const fallback = ingress({ name: 'fallback', defaultBackend: 'web' });
 
 function ingressFor(name: string, host: string, service: string): string {
-  return `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: ${name}}
-spec:
-  rules:
-  - host: ${host}
-    http:
-      paths:
-      - {path: /, pathType: Prefix, backend: {service: {name: ${service}, port: {number: 80}}}}
-`;
+  return ingress({ name, host, backend: service });
 }
 
 /** Who answered: the greeting of the example app's pod, or the status when it is not the app. */

@@ -62,3 +62,99 @@ export function edgeGet(port: number, host: string, path = '/', agent: http.Agen
     req.on('error', reject);
   });
 }
+
+/**
+ * The example web app (berth-examples/web) as a Deployment and its Service, the backend every
+ * edge test routes to. The container is always `web` with the named port `http` (8080); the
+ * Service answers on 80. Only what a test sets is written, so a test shows what makes its app
+ * different (replicas, grace period, probe, version).
+ */
+export interface WebAppOptions {
+  /** The Deployment's and Service's name and the `app` label (default `web`). */
+  name?: string;
+  /** The image tag of berth-examples/web (default `1.0`). */
+  version?: string;
+  /** Default 1. */
+  replicas?: number;
+  /** terminationGracePeriodSeconds; left out (Kubernetes' 30 s) when not given. */
+  grace?: number;
+  /** The readiness probe GET /healthz on `http` every second (default true). */
+  probe?: boolean;
+  /** The GREETING env the app answers with (who answered, in routing tests). */
+  greeting?: string;
+  /** The container's command instead of the image's. */
+  command?: string[];
+  /** spec.strategy as a YAML flow mapping. */
+  strategy?: string;
+  /** The Service's port named `http` (for backends that refer to it by name). */
+  namedPort?: boolean;
+}
+
+export function webApp(o: WebAppOptions = {}): string {
+  const name = o.name ?? 'web';
+  const lines = [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    `metadata: {name: ${name}}`,
+    'spec:',
+    `  replicas: ${o.replicas ?? 1}`,
+    ...(o.strategy ? [`  strategy: ${o.strategy}`] : []),
+    `  selector: {matchLabels: {app: ${name}}}`,
+    '  template:',
+    `    metadata: {labels: {app: ${name}}}`,
+    '    spec:',
+    ...(o.grace === undefined ? [] : [`      terminationGracePeriodSeconds: ${o.grace}`]),
+    '      containers:',
+    '      - name: web',
+    `        image: berth-examples/web:${o.version ?? '1.0'}`,
+    ...(o.command ? [`        command: [${o.command.map((a) => JSON.stringify(a)).join(', ')}]`] : []),
+    ...(o.greeting ? [`        env: [{name: GREETING, value: ${o.greeting}}]`] : []),
+    '        ports: [{name: http, containerPort: 8080}]',
+    ...(o.probe === false ? [] : ['        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}']),
+    '---',
+    'apiVersion: v1',
+    'kind: Service',
+    `metadata: {name: ${name}}`,
+    'spec:',
+    `  selector: {app: ${name}}`,
+    `  ports: [{${o.namedPort ? 'name: http, ' : ''}port: 80, targetPort: http}]`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * An Ingress with one rule: `host`, path / (Prefix) to `backend` port 80; or, with
+ * `defaultBackend`, no rules and that Service on port 80 for every host.
+ */
+export interface IngressOptions {
+  name: string;
+  host?: string;
+  /** The Service the rule's path goes to (default `web`). */
+  backend?: string;
+  /** Serves every host with this Service instead of a rule. */
+  defaultBackend?: string;
+  /** tls: [{hosts: [host], secretName: tls}]. */
+  tls?: string;
+  annotations?: Record<string, string>;
+}
+
+export function ingress(o: IngressOptions): string {
+  const annotations = Object.entries(o.annotations ?? {}).map(([k, v]) => `${k}: ${v}`);
+  const lines = [
+    'apiVersion: networking.k8s.io/v1',
+    'kind: Ingress',
+    ...(annotations.length > 0 ? ['metadata:', `  name: ${o.name}`, `  annotations: {${annotations.join(', ')}}`] : [`metadata: {name: ${o.name}}`]),
+    'spec:',
+    ...(o.defaultBackend ? [`  defaultBackend: {service: {name: ${o.defaultBackend}, port: {number: 80}}}`] : []),
+    ...(o.tls ? [`  tls: [{hosts: [${o.host}], secretName: ${o.tls}}]`] : []),
+    ...(o.host
+      ? ['  rules:', `  - host: ${o.host}`, '    http:', '      paths:', `      - {path: /, pathType: Prefix, backend: {service: {name: ${o.backend ?? 'web'}, port: {number: 80}}}}`]
+      : []),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Manifests joined into one multi-document YAML file. */
+export function yamlDocs(...docs: string[]): string {
+  return docs.join('---\n');
+}

@@ -1,10 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './daemon.js';
 
 const run = promisify(execFile);
 
@@ -32,16 +32,8 @@ export interface PebbleOptions {
   validitySeconds?: number;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+// One free-port helper for e2e support; re-exported for the ACME tests that import it from here.
+export { freePort };
 
 export async function startPebble(o: PebbleOptions): Promise<Pebble> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-pebble-'));
