@@ -152,3 +152,27 @@ describe('describe', () => {
     expect(fieldTitle(field)).toBe(title);
   });
 });
+
+describe('ADDRESS: the edge runs and listens', () => {
+  // The Gateway's listeners name 80 and 443: the edge's ports, so it is accepted.
+  const EDGE_PORTS = { http: 80, https: 443 };
+  const address = (edge: { running: boolean; listening?: boolean }) => {
+    const s = { ...liveState({ inventory: INVENTORY, controller: null }), edge: { ports: EDGE_PORTS, ...edge } };
+    const views = buildViews(s, ['Ingress', 'Gateway']);
+    const ing = views.find((v) => v.kind === 'Ingress' && v.name === 'web')!.object as { status: { loadBalancer: { ingress?: unknown[] } } };
+    const gw = views.find((v) => v.kind === 'Gateway')!.object as { status: { addresses?: unknown[]; conditions: Array<{ type: string; status: string; message: string }> } };
+    return { ingress: ing.status.loadBalancer.ingress ?? [], gateway: gw.status.addresses ?? [], programmed: gw.status.conditions.find((c) => c.type === 'Programmed')! };
+  };
+  it.each<[string, { running: boolean; listening?: boolean }, unknown[], string]>([
+    ['running and listening', { running: true, listening: true }, [{ hostname: 'localhost' }], 'True'],
+    // A port taken after the edge was made: the container runs, nothing is served.
+    ['running, cannot listen', { running: true, listening: false }, [], 'False'],
+    ['not running', { running: false, listening: false }, [], 'False'],
+  ])('%s', (_name, edge, want, programmed) => {
+    const got = address(edge);
+    expect(got.ingress).toEqual(want);
+    expect(got.gateway).toEqual(want.length ? [{ type: 'Hostname', value: 'localhost' }] : []);
+    expect(got.programmed.status).toBe(programmed);
+    if (edge.running && edge.listening === false) expect(got.programmed.message).toContain('cannot listen');
+  });
+});

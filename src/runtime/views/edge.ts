@@ -33,15 +33,20 @@ function condition(type: string, status: Condition['status'], reason: string, me
   return { type, status, lastTransitionTime: rfc3339(since), reason, message };
 }
 
+/** The edge runs and listens on its ports (`listening` unset: not read, as views built without it). */
+function serving(ctx: ViewContext): boolean {
+  return ctx.state.edge?.running === true && ctx.state.edge.listening !== false;
+}
+
 /**
- * An Ingress berth serves has the edge's address once the edge runs (its listen address, else
+ * An Ingress berth serves has the edge's address once the edge runs and listens (its listen address, else
  * `localhost`, as a LoadBalancer Service shows), and the edge's ports; another class's has none.
  */
 export function ingressView(ctx: ViewContext, entry: InventoryEntry): View {
   const ing = entry.object as Ingress;
   const classes = ctx.state.inventory.filter((e) => e.kind === 'IngressClass').map((e) => e.object as IngressClass);
   const edge = ctx.state.edge;
-  const served = edge?.running === true && ingressOwnership(ing, classes).ours;
+  const served = serving(ctx) && ingressOwnership(ing, classes).ours;
   const address = edge?.address ?? 'localhost';
   const loadBalancer = served ? { ingress: [isIP(address) ? { ip: address } : { hostname: address }] } : {};
   const ports = edge ? (ing.spec?.tls?.length ? `${edge.ports.http}, ${edge.ports.https}` : String(edge.ports.http)) : undefined;
@@ -75,6 +80,7 @@ function conditions(list: readonly EdgeCondition[], since: number): Condition[] 
 function programmed(ctx: ViewContext, accepted: boolean, since: number): Condition {
   const edge = ctx.state.edge;
   if (!accepted) return condition('Programmed', 'False', 'Invalid', 'not accepted', since);
+  if (edge?.running && edge.listening === false) return condition('Programmed', 'False', 'Pending', `the edge runs but cannot listen on its ports ${edge.ports.http}/${edge.ports.https}; see its EdgeListenFailed events`, since);
   if (edge?.running) return condition('Programmed', 'True', 'Programmed', `served by the edge on ports ${edge.ports.http}/${edge.ports.https}`, since);
   return condition('Programmed', 'False', 'Pending', "the edge of this host's ports is not running", since);
 }
@@ -116,7 +122,7 @@ export function gatewayView(ctx: ViewContext, entry: InventoryEntry): View {
   const own = status?.ours ? conditions(status.conditions, since) : [condition('Accepted', 'Unknown', 'Pending', 'its GatewayClass is not served by berth', since)];
   const accepted = own.some((c) => c.type === 'Accepted' && c.status === 'True');
   const address = ctx.state.edge?.address ?? 'localhost';
-  const served = accepted && ctx.state.edge?.running === true;
+  const served = accepted && serving(ctx);
   const result = {
     ...(served ? { addresses: [{ type: isIP(address) ? 'IPAddress' : 'Hostname', value: address }] } : {}),
     conditions: [...own, programmed(ctx, accepted, since)],
