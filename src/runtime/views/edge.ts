@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { GATEWAY_CONTROLLER_NAME } from '../../model/edge.js';
-import { ingressOwnership } from '../../plan/edge/classes.js';
+import { BUILTIN_INGRESS_CLASS, GATEWAY_CONTROLLER_NAME, INGRESS_CONTROLLER_NAME } from '../../model/edge.js';
+import { DEFAULT_CLASS_ANNOTATION, ingressOwnership } from '../../plan/edge/classes.js';
 import { compileRoutes } from '../../plan/edge/compile.js';
 import type { EdgeCondition, EdgeObjectStatus } from '../../plan/edge/compiled.js';
 import { DEFAULT_EDGE } from '../../model/policy.js';
@@ -51,6 +51,26 @@ export function ingressView(ctx: ViewContext, entry: InventoryEntry): View {
   const loadBalancer = served ? { ingress: [isIP(address) ? { ip: address } : { hostname: address }] } : {};
   const ports = edge ? (ing.spec?.tls?.length ? `${edge.ports.http}, ${edge.ports.https}` : String(edge.ports.http)) : undefined;
   return { kind: 'Ingress', ...base(entry), ...(ports ? { ports } : {}), object: { apiVersion: ing.apiVersion, kind: 'Ingress', metadata: metaOf(ctx, entry), spec: ing.spec ?? {}, status: { loadBalancer } } };
+}
+
+/** Marks the IngressClass berth shows without the revision defining it (`-o yaml`). */
+export const BUILTIN_ANNOTATION = 'berth.dev/builtin';
+
+/**
+ * The class berth serves without any IngressClass in the revision (plan/edge/classes.ts), shown
+ * as the IngressClass object a cluster's controller installs (k3s's `traefik`): `get ingressclass`
+ * is how users find the class name. The default class too, as the compiler treats it, while no
+ * class of the revision is marked default. A revision IngressClass named `berth` replaces it.
+ * Dated like the app's oldest object: it has served the app since then.
+ */
+export function builtinIngressClassEntry(ctx: ViewContext): InventoryEntry | undefined {
+  const classes = ctx.state.inventory.filter((e) => e.kind === 'IngressClass');
+  if (classes.some((e) => (e.object as IngressClass).metadata?.name === BUILTIN_INGRESS_CLASS)) return undefined;
+  const isDefault = !classes.some((e) => (e.object as IngressClass).metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
+  const annotations = { [BUILTIN_ANNOTATION]: 'true', ...(isDefault ? { [DEFAULT_CLASS_ANNOTATION]: 'true' } : {}) };
+  const object = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: BUILTIN_INGRESS_CLASS, annotations }, spec: { controller: INGRESS_CONTROLLER_NAME } };
+  const appliedAt = ctx.state.inventory.length ? Math.min(...ctx.state.inventory.map((e) => e.appliedAt)) : ctx.state.now;
+  return { key: resourceKey('IngressClass', '', BUILTIN_INGRESS_CLASS), kind: 'IngressClass', namespace: '', name: BUILTIN_INGRESS_CLASS, specHash: '', object, sourceRevision: '', appliedAt };
 }
 
 export function ingressClassView(ctx: ViewContext, entry: InventoryEntry): View {
