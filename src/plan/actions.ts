@@ -48,7 +48,7 @@ export type ActionType = Action['type'];
  */
 export interface Wait {
   key: string;
-  kind: 'rollout' | 'ready' | 'terminating' | 'job' | 'paused';
+  kind: 'rollout' | 'ready' | 'terminating' | 'job' | 'paused' | 'edge';
   blocking: boolean;
   message: string;
   /**

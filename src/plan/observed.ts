@@ -44,6 +44,10 @@ export interface ObservedEdge {
   apps?: Record<string, { hosts: string[]; conflicts: Array<{ host: string; heldBy: string }>; errors?: Array<{ code: string; message: string }> }>;
   /** The edge's own problems (a port it cannot listen on), from its status. */
   errors?: Array<{ code: string; message: string }>;
+  /** Its listeners as its status reports them (bound or failing, retried); undefined when the status was not read. */
+  listening?: Array<{ name: string; port: number; state: 'listening' | 'failed'; error?: string }>;
+  /** The generation of this app's fragment the edge has applied, from its status; undefined when not read. */
+  acknowledged?: number;
 }
 
 /** An applied object as the planner reads it: the store's record without its bookkeeping times. */

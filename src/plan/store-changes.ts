@@ -80,6 +80,8 @@ export type StoreChange = (
   | { type: 'forget-certificate'; key: string }
   /** An issuer's ACME account: the key generated for it (committed before it is registered) and its URL. */
   | { type: 'record-acme-account'; account: AcmeAccountRecord }
+  /** Its Issuer/ClusterIssuer left the app: the account's key goes (plan/certificate-records.ts). */
+  | { type: 'forget-acme-account'; issuerKey: string; server: string }
 ) & { onSuccessOf?: readonly string[] };
 
 export type StoreChangeType = StoreChange['type'];

@@ -121,6 +121,9 @@ function applyChange(store: Store, app: string, c: StoreChange): void {
     case 'record-acme-account':
       store.recordAcmeAccount(app, c.account);
       return;
+    case 'forget-acme-account':
+      store.forgetAcmeAccount(app, c.issuerKey, c.server);
+      return;
   }
 }
 

@@ -9,6 +9,7 @@ import { actionId } from '../plan/action-id.js';
 import type { DeletePlan, DeleteTarget } from '../plan/delete.js';
 import { planDelete } from '../plan/delete.js';
 import { changesEarned, splitByTiming } from '../plan/store-changes.js';
+import { forgetStaleCertificates } from './certificate-records.js';
 import { commitChanges } from './commit.js';
 import { terminatingCleared, terminatingMarks } from '../plan/terminating.js';
 import type { ControlPlane } from './compose.js';
@@ -98,6 +99,8 @@ export async function executeDelete(deps: Omit<DeleteDeps, 'holder'>, req: Delet
   const succeeded = new Set(results.filter((r) => r.ok).map((r) => actionId(r.action)));
   const { before, after } = splitByTiming(plan.changes);
   commitChanges(deps.store, req.app, [...before, ...changesEarned(after, succeeded), ...terminatingCleared(results)]);
+  // A deleted Certificate, Ingress or Issuer takes its issued key or account along, daemon or not.
+  forgetStaleCertificates(deps.store, req.app);
   const outcome = outcomes(plan, results);
   // Routes of deleted objects leave the edge now, not at the next apply (runtime/edge-reroute.ts).
   if (touchesRoutes(outcome.filter((o) => o.ok).map((o) => o.key.split('/')[0]!)))

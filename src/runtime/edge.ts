@@ -40,12 +40,18 @@ async function listEdges(docker: DockerClient, all: boolean): Promise<Dockerode.
   }
 }
 
-/** The edge of these settings as `get ingress` shows it: its ports, and whether it runs. */
-export async function edgeOf(docker: DockerClient, settings: EdgeSettings): Promise<{ ports: { http: number; https: number }; address?: string; running: boolean }> {
+/**
+ * The edge of these settings as `get ingress` shows it: its ports, whether it runs, and whether it
+ * listens on all of them (a container that runs but cannot bind serves nothing: no ADDRESS).
+ */
+export async function edgeOf(docker: DockerClient, settings: EdgeSettings): Promise<{ ports: { http: number; https: number }; address?: string; running: boolean; listening: boolean }> {
   // What get shows is never worth failing get for: an engine that cannot say reads as no edge.
   const info = await (async () => docker.api.getContainer(edgeName(settings)).inspect())().catch(() => undefined);
   const running = info?.Config?.Labels?.[L.role] === 'edge' && (info.State?.Running === true || info.State?.Restarting === true);
-  return { ports: { http: settings.httpPort, https: settings.httpsPort }, ...(settings.address ? { address: settings.address } : {}), running };
+  const status = running && info ? await readStatus(docker, info.Id, 'edge').catch(() => undefined) : undefined;
+  // No status read (just started, or unreadable): not known to listen, so no address is claimed.
+  const listening = status?.kind === 'edge' && (status.listening ?? []).every((l) => l.state === 'listening');
+  return { ports: { http: settings.httpPort, https: settings.httpsPort }, ...(settings.address ? { address: settings.address } : {}), running, listening };
 }
 
 /** Every edge on the host, with this app's fragment as applied and what every app holds there. */
@@ -68,6 +74,8 @@ export async function observeEdges(deps: EdgeDeps, app: string): Promise<Observe
       if (status?.kind === 'edge') {
         edge.apps = Object.fromEntries(Object.entries(status.apps).map(([a, s]) => [a, { hosts: s.hosts, conflicts: s.conflicts, errors: s.errors.map((e) => ({ code: e.code, message: e.message })) }]));
         edge.errors = status.errors.map((e) => ({ code: e.code, message: e.message }));
+        edge.listening = (status.listening ?? []).map((l) => ({ name: l.name, port: l.port, state: l.state, ...(l.error === undefined ? {} : { error: l.error }) }));
+        edge.acknowledged = status.apps[app]?.generation ?? 0;
       }
     }
     out.push(edge);

@@ -121,4 +121,23 @@ describe('issued certificates become Secrets of every pass (real Docker)', () =>
     expect(running[0]!.Labels['berth.name']).not.toBe(before!.Labels['berth.name']);
     expect(await read(running[0]!)).toBe('CHAIN-2\nKEY-2');
   });
+
+  it('berth delete of the Certificate and the ClusterIssuer with no daemon: the issued key and the account key leave the store', async () => {
+    const stored = <T>(read: (store: ReturnType<typeof openStore>) => T): T => {
+      const store = openStore({ dir: t.stateDir, clock: systemClock, isProcessAlive: () => true });
+      try {
+        return read(store);
+      } finally {
+        store.close();
+      }
+    };
+    stored((store) => commitChanges(store, t.app, [{ type: 'record-acme-account', account: { issuerKey: 'ClusterIssuer//le', server: 'https://127.0.0.1:1/dir', keyPem: 'ACCOUNT-KEY' } }]));
+    const r = await t.berth('delete', 'certificate', 'web');
+    expect(r.code, r.stderr).toBe(0);
+    expect(stored((store) => store.listCertificates(t.app))).toEqual([]);
+    expect((await t.berth('get', 'secret', 'web-tls')).code).not.toBe(0);
+    const r2 = await t.berth('delete', 'clusterissuer', 'le');
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(stored((store) => store.listAcmeAccounts(t.app))).toEqual([]);
+  });
 });

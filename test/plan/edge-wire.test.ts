@@ -287,19 +287,51 @@ describe('bindCertificates', () => {
 });
 
 describe('planEdge: what the edge reports', () => {
-  it.each<{ name: string; edge: Partial<ObservedEdge>; want: string[][] }>([
+  const inUse = 'EADDRINUSE: listen EADDRINUSE: address already in use :::18080';
+  const listenText = 'the edge cannot listen on TCP/18080: EADDRINUSE; free the port or choose --edge-http-port';
+  it.each<{ name: string; edge: Partial<ObservedEdge>; written?: boolean; want: string[][]; waits: string[] }>([
     {
       name: 'a refused fragment',
       edge: { apps: { t: { hosts: [], conflicts: [], errors: [{ code: 'INVALID', message: 'payload.app: must be a DNS-1123 label' }] } } },
-      want: [['EdgeRejected', `edge ${NAME} refused this app's routes (INVALID): payload.app: must be a DNS-1123 label; it serves the last ones it accepted`]],
+      want: [[`Edge//${NAME}`, 'EdgeRejected', `edge ${NAME} refused this app's routes (INVALID): payload.app: must be a DNS-1123 label; it serves the last ones it accepted`]],
+      waits: [],
     },
-    { name: 'a port it cannot listen on', edge: { apps: {}, errors: [{ code: 'LISTEN_FAILED', message: 'cannot listen on TCP/18080: EADDRINUSE' }] }, want: [['EdgeListenFailed', `edge ${NAME}: cannot listen on TCP/18080: EADDRINUSE; it retries every 2 s`]] },
-    { name: 'nothing wrong', edge: { apps: { t: { hosts: ['shop.test'], conflicts: [], errors: [] } }, errors: [] }, want: [] },
-  ])('$name', ({ edge, want }) => {
+    {
+      // On the route objects (describe ingress shows it) and a wait (--wait fails with the port and the fix).
+      name: 'a port it cannot listen on',
+      edge: { apps: {}, errors: [{ code: 'LISTEN_FAILED', message: `cannot listen on TCP/18080: ${inUse}` }], listening: [{ name: 'http', port: 18080, state: 'failed', error: inUse }, { name: 'https', port: 18443, state: 'listening' }] },
+      want: [['Ingress/default/shop', 'EdgeListenFailed', `edge ${NAME}: ${listenText}; this app's routes are not served until it listens (it retries every 2 s)`]],
+      waits: [`Edge//${NAME} edge ${listenText} (it retries every 2 s)`],
+    },
+    {
+      name: 'the https port, with an error without a code',
+      edge: { listening: [{ name: 'https', port: 18443, state: 'failed', error: 'listen failed' }] },
+      want: [['Ingress/default/shop', 'EdgeListenFailed', `edge ${NAME}: the edge cannot listen on TCP/18443: listen failed; free the port or choose --edge-https-port; this app's routes are not served until it listens (it retries every 2 s)`]],
+      waits: [`Edge//${NAME} edge the edge cannot listen on TCP/18443: listen failed; free the port or choose --edge-https-port (it retries every 2 s)`],
+    },
+    { name: 'before the first attempt', edge: { listening: [{ name: 'http', port: 18080, state: 'failed', error: 'not started' }] }, want: [], waits: [] },
+    { name: 'a stopped edge reports nothing to wait on here (it is replaced)', edge: { state: 'exited', listening: [{ name: 'http', port: 18080, state: 'failed', error: inUse }] }, want: [], waits: [] },
+    {
+      name: 'written, not applied yet',
+      edge: { acknowledged: 7 },
+      written: true,
+      want: [],
+      waits: [`Edge//${NAME} edge the edge has not applied this app's routes yet (generation 9, it runs 7)`],
+    },
+    { name: 'nothing wrong', edge: { apps: { t: { hosts: ['shop.test'], conflicts: [], errors: [] } }, errors: [], listening: [{ name: 'http', port: 18080, state: 'listening' }], acknowledged: 0 }, want: [], waits: [] },
+  ])('$name', ({ edge, written, want, waits }) => {
     const desired = buildDesiredState([web, service()], { hashKey: TEST_HASH_KEY });
-    const step = planEdge(desired, observedState(pods(1), { edges: [observedEdge(edge)] }), [], { edge: EDGE, compiled: compiled(table()) });
-    expect(step.events.map((e) => [e.reason, e.message])).toEqual(want);
-    expect(step.events.every((e) => e.key === `Edge//${NAME}` && e.type === 'Warning')).toBe(true);
+    const at = (edges: ObservedEdge[]) => planEdge(desired, observedState(pods(1), { edges }), [], { edge: EDGE, compiled: compiled(table()) });
+    const made = at([]).actions[0]!;
+    if (made.type !== 'create-edge') throw new Error('expected create-edge');
+    // This process wrote generation 9 (the same fragment): the edge has yet to apply it.
+    const step = at([observedEdge({ ...edge, ...(written ? { config: applied(made.edge.config, 9) } : {}) })]);
+    const edgeActions = step.actions.filter((a) => a.key === `Edge//${NAME}`);
+    expect(step.events.map((e) => [e.key, e.reason, e.message])).toEqual(want);
+    expect(step.events.every((e) => e.type === 'Warning')).toBe(true);
+    // A pending write settles first: the waits are for an edge with nothing left to do.
+    expect(edgeActions.length ? [] : step.waits.map((w) => `${w.key} ${w.kind} ${w.message}`)).toEqual(waits);
+    expect(step.waits.every((w) => !w.blocking)).toBe(true);
   });
 });
 

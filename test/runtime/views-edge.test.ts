@@ -152,3 +152,51 @@ describe('describe', () => {
     expect(fieldTitle(field)).toBe(title);
   });
 });
+
+describe('ADDRESS: the edge runs and listens', () => {
+  // The Gateway's listeners name 80 and 443: the edge's ports, so it is accepted.
+  const EDGE_PORTS = { http: 80, https: 443 };
+  const address = (edge: { running: boolean; listening?: boolean }) => {
+    const s = { ...liveState({ inventory: INVENTORY, controller: null }), edge: { ports: EDGE_PORTS, ...edge } };
+    const views = buildViews(s, ['Ingress', 'Gateway']);
+    const ing = views.find((v) => v.kind === 'Ingress' && v.name === 'web')!.object as { status: { loadBalancer: { ingress?: unknown[] } } };
+    const gw = views.find((v) => v.kind === 'Gateway')!.object as { status: { addresses?: unknown[]; conditions: Array<{ type: string; status: string; message: string }> } };
+    return { ingress: ing.status.loadBalancer.ingress ?? [], gateway: gw.status.addresses ?? [], programmed: gw.status.conditions.find((c) => c.type === 'Programmed')! };
+  };
+  it.each<[string, { running: boolean; listening?: boolean }, unknown[], string]>([
+    ['running and listening', { running: true, listening: true }, [{ hostname: 'localhost' }], 'True'],
+    // A port taken after the edge was made: the container runs, nothing is served.
+    ['running, cannot listen', { running: true, listening: false }, [], 'False'],
+    ['not running', { running: false, listening: false }, [], 'False'],
+  ])('%s', (_name, edge, want, programmed) => {
+    const got = address(edge);
+    expect(got.ingress).toEqual(want);
+    expect(got.gateway).toEqual(want.length ? [{ type: 'Hostname', value: 'localhost' }] : []);
+    expect(got.programmed.status).toBe(programmed);
+    if (edge.running && edge.listening === false) expect(got.programmed.message).toContain('cannot listen');
+  });
+});
+
+describe('the built-in IngressClass berth', () => {
+  const NGINX_DEFAULT = clusterEntry({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'k8s.io/ingress-nginx' } } as never);
+  const NGINX = clusterEntry({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'nginx' }, spec: { controller: 'k8s.io/ingress-nginx' } } as never);
+  // clusterEntry drops the annotations: put the default mark back on the object.
+  const nginxDefault = { ...NGINX_DEFAULT, object: { ...(NGINX_DEFAULT.object as object), metadata: { name: 'nginx', labels: {}, annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } } } };
+  const views = (inventory: InventoryEntry[]) => buildViews(liveState({ inventory, controller: null }), ['IngressClass']);
+  const annotationsOf = (inventory: InventoryEntry[], name: string) => (views(inventory).find((v) => v.name === name)?.object.metadata as { annotations?: Record<string, string> } | undefined)?.annotations;
+  it.each<[string, InventoryEntry[], string[], Record<string, string> | undefined]>([
+    // What k3s users run to find the class name: berth's, as kubectl shows an IngressClass object.
+    ['no IngressClass in the revision: berth, the default', [entry(ING)], ['NAME    CONTROLLER                     PARAMETERS   AGE', 'berth   berth.dev/ingress-controller   <none>       120m'], { 'berth.dev/builtin': 'true', 'ingressclass.kubernetes.io/is-default-class': 'true' }],
+    ['an app with no objects: still there', [], ['NAME    CONTROLLER                     PARAMETERS   AGE', 'berth   berth.dev/ingress-controller   <none>       0s'], { 'berth.dev/builtin': 'true', 'ingressclass.kubernetes.io/is-default-class': 'true' }],
+    ['another class not default: berth stays the default', [entry(ING), NGINX], ['NAME    CONTROLLER                     PARAMETERS   AGE', 'berth   berth.dev/ingress-controller   <none>       120m', 'nginx   k8s.io/ingress-nginx           <none>       120m'], { 'berth.dev/builtin': 'true', 'ingressclass.kubernetes.io/is-default-class': 'true' }],
+    ['another class marked default: berth is not', [entry(ING), nginxDefault], ['NAME    CONTROLLER                     PARAMETERS   AGE', 'berth   berth.dev/ingress-controller   <none>       120m', 'nginx   k8s.io/ingress-nginx           <none>       120m'], { 'berth.dev/builtin': 'true' }],
+    // The revision's own IngressClass named berth replaces the built-in one (no builtin mark).
+    ['a revision IngressClass berth replaces it', [entry(ING), CLASS], ['NAME    CONTROLLER                     PARAMETERS   AGE', 'berth   berth.dev/ingress-controller   <none>       120m'], { 'berth.dev/source-revision': 'rev1' }],
+  ])('%s', (_name, inventory, rows, annotations) => {
+    expect(formatColumns(tableRows('IngressClass', views(inventory), { now: NOW })).trimEnd().split('\n')).toEqual(rows);
+    expect(annotationsOf(inventory, 'berth')).toEqual(annotations);
+  });
+  it('-o yaml: the IngressClass object', () => {
+    expect(views([]).map((v) => v.object)).toMatchObject([{ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'berth' }, spec: { controller: 'berth.dev/ingress-controller' } }]);
+  });
+});

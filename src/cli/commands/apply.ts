@@ -155,7 +155,11 @@ function report(result: ApplyReport, flags: ApplyFlags, ctx: CliContext, color: 
     // The planned action, verb first ("would create network for namespace default"); actionText
     // reports what happened ("network for namespace/default created") and reads wrong after "would".
     if (flags.dryRun) for (const a of result.planned) print(io.stdout, `  would ${a.text}`);
-    for (const w of result.waits) if (timedOut || flags.wait) print(io.stderr, `${timedOut ? 'timed out: ' : ''}${kubectlNameOfKey(w.key)}: ${w.message}`);
+    for (const w of result.waits) {
+      if (timedOut || flags.wait) print(io.stderr, `${timedOut ? 'timed out: ' : ''}${kubectlNameOfKey(w.key)}: ${w.message}`);
+      // The edge not serving (a port it cannot listen on) is said without --wait too: the apply succeeded, the routes are down.
+      else if (w.kind === 'edge') print(io.stderr, `warning: ${kubectlNameOfKey(w.key)}: ${w.message}`);
+    }
   }
   for (const r of failed) writeStyled(io.stderr, `${color ? '\x1b[31merror\x1b[0m' : 'error'}: ${escapeControl(`${r.text}: ${r.error?.message}`)}\n`);
   for (const key of result.rolloutsFailed) {

@@ -13,6 +13,7 @@ import type { EdgeAction } from './actions.js';
 import { bindEndpoints } from './bind.js';
 import { bindCertificates } from './certificates.js';
 import type { CompileResult } from './compiled.js';
+import { edgeReadiness } from './listen.js';
 
 /**
  * The edge, planned like the Services' proxies (plan/services.ts): pure, from the compiled route
@@ -93,6 +94,12 @@ export function planEdge(desired: DesiredState, observed: ObservedState, pending
     if (newer) out.events.push({ key, type: 'Warning', reason: 'EdgeNewer', message: `edge ${name} was made by a newer berth (edge layout ${mine.layout}, this berth's ${EDGE_LAYOUT}); it is kept and this app's routes are written into it: upgrade this app's berth` });
     if (mine) conflictEvents(mine, app, input.compiled, out);
     if (mine) problemEvents(mine, app, out);
+    // Settled only once the edge applied the fragment and listens (plan/edge/listen.ts).
+    if (mine && !out.actions.some((a) => a.key === key)) {
+      const ready = edgeReadiness(mine, input.compiled, eventKey);
+      out.waits.push(...ready.waits);
+      out.events.push(...ready.events);
+    }
   }
   for (const e of edges) {
     if (wanted && e.name === name) continue;
@@ -130,12 +137,12 @@ function routeChange(before: AppliedConfig, config: EdgeConfig): string {
 
 /**
  * What the edge says is wrong for this app: a fragment it refused (it keeps serving the last good
- * one), or a port it cannot listen on (something took it after the edge was made).
+ * one). A port it cannot listen on is edgeReadiness's (plan/edge/listen.ts): a wait and an event
+ * on the app's route objects, where `describe` shows it.
  */
 function problemEvents(edge: ObservedEdge, app: string, out: StepResult): void {
   const key = edgeKey(edge.name);
   for (const e of edge.apps?.[app]?.errors ?? []) out.events.push({ key, type: 'Warning', reason: 'EdgeRejected', message: `edge ${edge.name} refused this app's routes (${e.code}): ${e.message}; it serves the last ones it accepted` });
-  for (const e of edge.errors ?? []) if (e.code === 'LISTEN_FAILED') out.events.push({ key, type: 'Warning', reason: 'EdgeListenFailed', message: `edge ${edge.name}: ${e.message}; it retries every 2 s` });
 }
 
 /**

@@ -27,6 +27,7 @@ import { sealDeletedLegacyHashes } from './legacy-hashes.js';
 import { assertInventoryAllowed, policyInForce, withRecordedEdge } from './policy.js';
 import { statusAfter } from './status.js';
 import { issuedSecrets } from '../../plan/certificate-secrets.js';
+import { forgetStaleCertificates } from '../certificate-records.js';
 
 export type { PassDeps, ProgressEvent, ReconcileOutcome } from './reconcile.js';
 export type { ChangeKind, ResourceChange } from '../../plan/inventory.js';
@@ -170,6 +171,8 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
     { type: 'record-applied-policy', policy: policy ?? DEFAULT_HOST_POLICY },
     ...(revision ? [{ type: 'update-source-status' as const, patch: { lastAppliedRevision: revision.id } }] : []),
   ]);
+  // Certificates and issuers no longer in the inventory take their keys along (CLI passes too).
+  if (!req.dryRun) forgetStaleCertificates(deps.store, req.app);
   const result = await converge(deps, req, { resources: all, sourceRevision, previousInventory: inventory, replicas: replicas.kept, ...(policy ? { policy } : {}) });
   commit([
     ...(result.desired && result.converge ? sealDeletedLegacyHashes(result.desired, result.converge.results, deps.store, req.app) : []),

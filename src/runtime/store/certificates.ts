@@ -17,6 +17,7 @@ export interface CertificateStore {
   getAcmeAccount(app: string, issuerKey: string, server: string): AcmeAccountRecord | undefined;
   /** The app's accounts, for the issuers' Ready condition; keys included (views never output them). */
   listAcmeAccounts(app: string): AcmeAccountRecord[];
+  forgetAcmeAccount(app: string, issuerKey: string, server: string): void;
 }
 
 interface Row {
@@ -60,6 +61,7 @@ export function createCertificateStore(db: Db): CertificateStore {
   );
   const selectAccount = db.prepare('SELECT * FROM acme_accounts WHERE app = ? AND issuer_key = ? AND server = ?');
   const selectAccounts = db.prepare('SELECT * FROM acme_accounts WHERE app = ? ORDER BY issuer_key, server');
+  const removeAccount = db.prepare('DELETE FROM acme_accounts WHERE app = ? AND issuer_key = ? AND server = ?');
   return {
     recordCertificate: (app, r) =>
       inWriteTransaction(db, () => {
@@ -94,6 +96,10 @@ export function createCertificateStore(db: Db): CertificateStore {
       return row ? accountFromRow(row) : undefined;
     },
     listAcmeAccounts: (app) => (selectAccounts.all(app) as AccountRow[]).map(accountFromRow),
+    forgetAcmeAccount: (app, issuerKey, server) =>
+      inWriteTransaction(db, () => {
+        removeAccount.run(app, issuerKey, server);
+      }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { GATEWAY_CONTROLLER_NAME } from '../../model/edge.js';
-import { ingressOwnership } from '../../plan/edge/classes.js';
+import { BUILTIN_INGRESS_CLASS, GATEWAY_CONTROLLER_NAME, INGRESS_CONTROLLER_NAME } from '../../model/edge.js';
+import { DEFAULT_CLASS_ANNOTATION, ingressOwnership } from '../../plan/edge/classes.js';
 import { compileRoutes } from '../../plan/edge/compile.js';
 import type { EdgeCondition, EdgeObjectStatus } from '../../plan/edge/compiled.js';
 import { DEFAULT_EDGE } from '../../model/policy.js';
@@ -33,19 +33,44 @@ function condition(type: string, status: Condition['status'], reason: string, me
   return { type, status, lastTransitionTime: rfc3339(since), reason, message };
 }
 
+/** The edge runs and listens on its ports (`listening` unset: not read, as views built without it). */
+function serving(ctx: ViewContext): boolean {
+  return ctx.state.edge?.running === true && ctx.state.edge.listening !== false;
+}
+
 /**
- * An Ingress berth serves has the edge's address once the edge runs (its listen address, else
+ * An Ingress berth serves has the edge's address once the edge runs and listens (its listen address, else
  * `localhost`, as a LoadBalancer Service shows), and the edge's ports; another class's has none.
  */
 export function ingressView(ctx: ViewContext, entry: InventoryEntry): View {
   const ing = entry.object as Ingress;
   const classes = ctx.state.inventory.filter((e) => e.kind === 'IngressClass').map((e) => e.object as IngressClass);
   const edge = ctx.state.edge;
-  const served = edge?.running === true && ingressOwnership(ing, classes).ours;
+  const served = serving(ctx) && ingressOwnership(ing, classes).ours;
   const address = edge?.address ?? 'localhost';
   const loadBalancer = served ? { ingress: [isIP(address) ? { ip: address } : { hostname: address }] } : {};
   const ports = edge ? (ing.spec?.tls?.length ? `${edge.ports.http}, ${edge.ports.https}` : String(edge.ports.http)) : undefined;
   return { kind: 'Ingress', ...base(entry), ...(ports ? { ports } : {}), object: { apiVersion: ing.apiVersion, kind: 'Ingress', metadata: metaOf(ctx, entry), spec: ing.spec ?? {}, status: { loadBalancer } } };
+}
+
+/** Marks the IngressClass berth shows without the revision defining it (`-o yaml`). */
+export const BUILTIN_ANNOTATION = 'berth.dev/builtin';
+
+/**
+ * The class berth serves without any IngressClass in the revision (plan/edge/classes.ts), shown
+ * as the IngressClass object a cluster's controller installs (k3s's `traefik`): `get ingressclass`
+ * is how users find the class name. The default class too, as the compiler treats it, while no
+ * class of the revision is marked default. A revision IngressClass named `berth` replaces it.
+ * Dated like the app's oldest object: it has served the app since then.
+ */
+export function builtinIngressClassEntry(ctx: ViewContext): InventoryEntry | undefined {
+  const classes = ctx.state.inventory.filter((e) => e.kind === 'IngressClass');
+  if (classes.some((e) => (e.object as IngressClass).metadata?.name === BUILTIN_INGRESS_CLASS)) return undefined;
+  const isDefault = !classes.some((e) => (e.object as IngressClass).metadata?.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true');
+  const annotations = { [BUILTIN_ANNOTATION]: 'true', ...(isDefault ? { [DEFAULT_CLASS_ANNOTATION]: 'true' } : {}) };
+  const object = { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: BUILTIN_INGRESS_CLASS, annotations }, spec: { controller: INGRESS_CONTROLLER_NAME } };
+  const appliedAt = ctx.state.inventory.length ? Math.min(...ctx.state.inventory.map((e) => e.appliedAt)) : ctx.state.now;
+  return { key: resourceKey('IngressClass', '', BUILTIN_INGRESS_CLASS), kind: 'IngressClass', namespace: '', name: BUILTIN_INGRESS_CLASS, specHash: '', object, sourceRevision: '', appliedAt };
 }
 
 export function ingressClassView(ctx: ViewContext, entry: InventoryEntry): View {
@@ -75,6 +100,7 @@ function conditions(list: readonly EdgeCondition[], since: number): Condition[] 
 function programmed(ctx: ViewContext, accepted: boolean, since: number): Condition {
   const edge = ctx.state.edge;
   if (!accepted) return condition('Programmed', 'False', 'Invalid', 'not accepted', since);
+  if (edge?.running && edge.listening === false) return condition('Programmed', 'False', 'Pending', `the edge runs but cannot listen on its ports ${edge.ports.http}/${edge.ports.https}; see its EdgeListenFailed events`, since);
   if (edge?.running) return condition('Programmed', 'True', 'Programmed', `served by the edge on ports ${edge.ports.http}/${edge.ports.https}`, since);
   return condition('Programmed', 'False', 'Pending', "the edge of this host's ports is not running", since);
 }
@@ -116,7 +142,7 @@ export function gatewayView(ctx: ViewContext, entry: InventoryEntry): View {
   const own = status?.ours ? conditions(status.conditions, since) : [condition('Accepted', 'Unknown', 'Pending', 'its GatewayClass is not served by berth', since)];
   const accepted = own.some((c) => c.type === 'Accepted' && c.status === 'True');
   const address = ctx.state.edge?.address ?? 'localhost';
-  const served = accepted && ctx.state.edge?.running === true;
+  const served = accepted && serving(ctx);
   const result = {
     ...(served ? { addresses: [{ type: isIP(address) ? 'IPAddress' : 'Hostname', value: address }] } : {}),
     conditions: [...own, programmed(ctx, accepted, since)],

@@ -13,7 +13,7 @@ import type { View, ViewOf } from './types.js';
 import { withSourceRevision } from './meta.js';
 import { deploymentReplicaSets, deploymentView, groupPods, replicaSetFromEntry } from './workloads.js';
 import { statefulSetView } from './statefulsets.js';
-import { certificateView, gatewayClassView, gatewayView, generatedSecretEntries, httpRouteView, impliedCertificateEntries, ingressClassView, ingressView, issuerView } from './edge.js';
+import { builtinIngressClassEntry, certificateView, gatewayClassView, gatewayView, generatedSecretEntries, httpRouteView, impliedCertificateEntries, ingressClassView, ingressView, issuerView } from './edge.js';
 
 export type * from './types.js';
 export type { LiveState, ReadLiveOptions } from './live.js';
@@ -94,7 +94,8 @@ function viewsOfKind(ctx: ViewContext, kind: Kind, pods: ViewOf<'Pod'>[], byCont
     case 'Ingress':
       return entries.map((e) => ingressView(ctx, e));
     case 'IngressClass':
-      return entries.map((e) => ingressClassView(ctx, e));
+      // Class `berth` is built in: shown as an object unless the revision defines one of that name.
+      return [...entries, ...[builtinIngressClassEntry(ctx)].filter((e) => e !== undefined)].map((e) => ingressClassView(ctx, e));
     case 'GatewayClass':
       return entries.map((e) => gatewayClassView(ctx, e));
     case 'Gateway':

@@ -72,7 +72,7 @@ export interface LiveState {
    */
   controller?: LeaseHolder;
   /** The edge of the app's applied policy (runtime/edge.ts edgeOf): Ingress ADDRESS and PORTS; absent in views built without a host. */
-  edge?: { ports: { http: number; https: number }; address?: string; running: boolean };
+  edge?: { ports: { http: number; https: number }; address?: string; running: boolean; listening?: boolean };
 }
 
 export interface ReadLiveOptions {
