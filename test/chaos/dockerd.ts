@@ -131,7 +131,7 @@ export async function dockerdWithDaemon(runs: number): Promise<Row> {
       await keeperRuns(docker, () => freshPass(d), r);
       const since = Date.now();
       await restartEngine(docker);
-      const back = await within(PODS_BACK_MS, async () => ((await podsDown(t, since)).length === 0 ? true : undefined), 500);
+      const back = await within(PODS_BACK_MS, async () => ((await podsDown(t, since, { berthHolds: true })).length === 0 ? true : undefined), 500);
       // Synced again *after* the restart: a pass that began once the engine was back.
       const again = await within(120_000, async () => {
         const s = await status(d);
@@ -139,7 +139,7 @@ export async function dockerdWithDaemon(runs: number): Promise<Row> {
       });
       const inv = await inventory(t, { 'Deployment/default/pair': REPLICAS, 'Deployment/default/crash': 1 });
       if (back && again && d.alive()) r.converged++;
-      else r.failures.push(`restart ${i + 1}: pods back ${Boolean(back)}, Synced again ${Boolean(again)}, daemon alive ${d.alive()}: ${(await podsDown(t, since)).join(', ')}`);
+      else r.failures.push(`restart ${i + 1}: pods back ${Boolean(back)}, Synced again ${Boolean(again)}, daemon alive ${d.alive()}: ${(await podsDown(t, since, { berthHolds: true })).join(', ')}`);
       if (inv.duplicates.length > 0) r.duplicates++, r.failures.push(`restart ${i + 1}: ${inv.duplicates.join('; ')}`);
       if (inv.orphans.length > 0) r.orphans++, r.failures.push(`restart ${i + 1}: ${inv.orphans.join('; ')}`);
     }
