@@ -9,6 +9,8 @@ import type { Logger } from './log.js';
 import type { ServicesRuntime } from './services.js';
 import { createServices } from './services.js';
 import type { Store } from './store/index.js';
+import type { Terminations } from './terminations.js';
+import { createTerminations } from './terminations.js';
 
 /**
  * The composition root of one app's control plane: everything that must live as long as the
@@ -24,6 +26,8 @@ export interface ControlPlane {
   images: ImageCache;
   /** subPath/hostPath bind roots made sure to be on tmpfs (apply/volumes/safe-mounts.ts). */
   safeMountRoots: PreparedRoots;
+  /** Pod terminations running in the background (runtime/terminations.ts). */
+  terminations: Terminations;
 }
 
 export interface ControlPlaneDeps {
@@ -35,5 +39,5 @@ export interface ControlPlaneDeps {
 
 export function createControlPlane(deps: ControlPlaneDeps, app: string): ControlPlane {
   const dataplane = createDataplaneState();
-  return { app, dataplane, services: createServices({ ...deps, dataplane }, app), images: createImageCache(deps.docker), safeMountRoots: new Map() };
+  return { app, dataplane, services: createServices({ ...deps, dataplane }, app), images: createImageCache(deps.docker), safeMountRoots: new Map(), terminations: createTerminations(deps.log) };
 }

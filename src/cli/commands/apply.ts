@@ -124,7 +124,7 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
     return code;
   } finally {
     await readiness.stop();
-    engine.close();
+    await engine.close();
   }
 }
 

@@ -101,7 +101,7 @@ async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Pro
     if (outcome.by === 'lease-holder' && outcome.daemon && result.report.targets.some((t) => t.ok)) print(io.stderr, daemonNote(outcome.daemon, result.hold));
     return code;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 

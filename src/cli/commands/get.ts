@@ -148,6 +148,6 @@ async function get(args: string[], flags: GetFlags, io: CliIO, printed?: { table
     for (const m of missing) print(io.stderr, m);
     return missing.length ? 2 : 0;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

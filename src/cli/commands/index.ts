@@ -16,6 +16,7 @@ import { registerScale } from './scale.js';
 import { registerState } from './state.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
+import { registerFinishTerminations } from './finish-terminations.js';
 
 /**
  * One module per command, each exporting `register<Name>(program, ctx)`. Order here is the
@@ -37,4 +38,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerState(program, ctx);
   registerKustomize(program, ctx);
   registerVersion(program, ctx);
+  registerFinishTerminations(program, ctx);
 }

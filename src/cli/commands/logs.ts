@@ -89,6 +89,6 @@ async function logs(arg: string, flags: LogsFlags, ctx: CliContext): Promise<num
     );
     return 0;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

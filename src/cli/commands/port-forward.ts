@@ -48,7 +48,7 @@ async function portForward(target: string, args: string[], flags: PortForwardFla
       remotes = specs.map((s) => pf.podPort(pod, s.remote));
     }
   } finally {
-    engine.close();
+    await engine.close();
   }
   const ip = pod.sandbox?.state === 'running' ? pod.sandbox.ip : undefined;
   if (!ip) throw new BerthError('NOT_FOUND', `pod ${pod.name} is not running (no address to forward to)`, { pod: pod.key });

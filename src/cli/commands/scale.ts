@@ -66,7 +66,7 @@ export function registerScale(program: Command, ctx: CliContext): void {
       // acted on by the pass that holds the app: here, or the daemon's.
       ctx.exitCode = await submitChange(engine, ctx, { type: 'scale', key, replicas }, { wait: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout), policy: policyInForce(engine.store, engine.app, explicit), key });
     } finally {
-      engine.close();
+      await engine.close();
     }
   });
 }
