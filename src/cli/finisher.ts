@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ControlPlane } from '../runtime/compose.js';
 import type { Logger } from '../runtime/log.js';
 
@@ -15,10 +17,11 @@ export const FINISH_COMMAND = '__finish-terminations';
 export async function handOffTerminations(plane: ControlPlane, o: { app: string; stateDir: string; env: NodeJS.ProcessEnv; log: Logger }): Promise<void> {
   await plane.terminations.signalled();
   if (plane.terminations.pending().length === 0) return;
-  const script = process.argv[1];
-  if (script) {
+  // berth's own entry point, wherever this command runs from (bin/berth, or a test calling run()).
+  const script = fileURLToPath(new URL('../../bin/berth', import.meta.url));
+  if (existsSync(script)) {
     try {
-      const child = spawn(process.execPath, [...process.execArgv, script, FINISH_COMMAND, '--app', o.app, '--state-dir', o.stateDir], {
+      const child = spawn(process.execPath, [script, FINISH_COMMAND, '--app', o.app, '--state-dir', o.stateDir], {
         detached: true,
         stdio: 'ignore',
         env: o.env,

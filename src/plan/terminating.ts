@@ -66,7 +66,9 @@ export function overdueTerminations(terminating: readonly ObservedPod[], now: nu
  * Steps that would break one of those wait, blocking, until the pod is gone.
  */
 export function holdForTerminating(actions: readonly Action[], terminating: readonly ObservedPod[], desired: DesiredState): { actions: Action[]; waits: Wait[] } {
-  if (terminating.length === 0) return { actions: [...actions], waits: [] };
+  // Pods this step begins terminating hold their namespace's network and claims as well.
+  const leaving = new Set([...terminating.map((p) => p.namespace), ...actions.flatMap((a) => (a.type === 'delete-pod' && !a.finish ? [a.namespace] : []))]);
+  if (leaving.size === 0) return { actions: [...actions], waits: [] };
   const kept: Action[] = [];
   const waits = new Map<string, Wait>();
   const hold = (key: string, message: string) => waits.set(`${key}\n${message}`, { key, kind: 'terminating', blocking: true, message });
@@ -88,6 +90,12 @@ export function holdForTerminating(actions: readonly Action[], terminating: read
         kept.push(a);
         continue;
       }
+      continue;
+    }
+    // A namespace's network and a claim's volume go once its pods are gone, as Kubernetes
+    // finalizes a namespace only when its pods are (Docker refuses either while a container uses it).
+    if ((a.type === 'delete-network' || (a.type === 'delete-volume' && a.claim !== undefined)) && leaving.has(a.namespace)) {
+      hold(a.key, `waiting for the pods of namespace ${a.namespace} to terminate`);
       continue;
     }
     if (a.type === 'delete-pod' && !a.finish) {

@@ -46,7 +46,7 @@ function statefulSet(name: string, spec: { replicas?: number; image?: string; po
 
 function hostPortDeployment(image: string, replicas = 1): Resource {
   const d = deployment('edge', { replicas, image });
-  const spec = (d.object as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } }).spec.template.spec;
+  const spec = (d.object as unknown as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } }).spec.template.spec;
   spec.containers[0]!.ports = [{ containerPort: 80, hostPort: 8088 }];
   return d;
 }
@@ -138,5 +138,18 @@ describe('plan: pods whose termination began (podReplacementPolicy TerminationSt
     expect(p.workloads[0]?.deployment).toMatchObject({ replicas: 3, oldReplicas: 0, complete: true });
     expect(p.actions).toEqual([]);
     expect(p.waits.filter((w) => w.blocking)).toEqual([]);
+  });
+});
+
+describe('plan: what terminating pods still use', () => {
+  const web = deployment('web', { replicas: 1, image: 'web:1' });
+  it.each<{ name: string; pods: ObservedPod[]; want: string[] }>([
+    { name: 'a pruned namespace keeps its network while its pods terminate', pods: podsOf(web, ['a']).map((p) => terminating(p)), want: [] },
+    { name: '... and while this step begins terminating them', pods: podsOf(web, ['a']), want: ['delete-pod'] },
+    { name: 'and removes it once they are gone', pods: [], want: ['delete-network'] },
+  ])('$name', ({ pods, want }) => {
+    const p = plan(desired([]), observedState(pods, { inventory: [] }), { now: NOW, random: sequence(), prune: true });
+    expect(p.actions.map((a) => a.type).filter((t) => t === 'delete-pod' || t === 'delete-network')).toEqual(want);
+    if (pods.length > 0) expect(p.waits.map((w) => w.message)).toContain('waiting for the pods of namespace default to terminate');
   });
 });
