@@ -86,7 +86,9 @@ export async function executeDelete(deps: Omit<DeleteDeps, 'holder'>, req: Delet
     preparedRoots: deps.plane.safeMountRoots,
   };
   // Pods read Terminating while they stop (plan/terminating.ts).
-  const marks = terminatingMarks(plan.actions, deps.clock.now());
+  const grace = req.gracePeriodSeconds;
+  const marked = grace === undefined ? plan.actions : plan.actions.map((a) => (a.type === 'delete-pod' ? { ...a, gracePeriodSeconds: grace } : a));
+  const marks = terminatingMarks(marked, deps.clock.now(), state.host.pods);
   if (marks.length > 0) commitChanges(deps.store, req.app, marks);
   const results = await executePlan(plan.actions, {
     ctx,
