@@ -181,4 +181,40 @@ describe('rollouts do not wait out old pods\' grace periods (real Docker)', () =
     expect(mixed).toBe(0);
     expect(podNames(await t.containers(), 'Deployment/default/web').filter((n) => old.includes(n))).toEqual([]);
   });
+
+  it('a StatefulSet rolls in order, making each ordinal again only once its old pod is gone', async () => {
+    const set = (version: string) => `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 2
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      terminationGracePeriodSeconds: 3
+      containers:
+      - name: web
+        image: berth-examples/web:1.0
+        command: ["node", "-e", ${JSON.stringify(IGNORE_TERM)}]
+        env: [{name: APP_VERSION, value: "${version}"}]
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
+`;
+    await t.write({ 'db.yaml': set('1.0') });
+    const first = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '120s');
+    expect(first.code, first.stderr).toBe(0);
+    const setContainers = async () => (await t.containers()).filter((c) => c.Labels['berth.role'] === 'container' && c.State === 'running' && c.Labels['berth.controller'] === 'StatefulSet/default/db');
+    const v1Hash = (await setContainers())[0]!.Labels['berth.spec-hash'];
+    await t.write({ 'db.yaml': set('2.0') });
+    const rolled = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '120s');
+    expect(rolled.code, rolled.stderr).toBe(0);
+    const events = (await t.berth('get', 'events')).stdout;
+    // Never a name taken by a pod still terminating (it would fail as FailedCreate).
+    expect(events).not.toMatch(/FailedCreate/);
+    const running = await setContainers();
+    expect(running).toHaveLength(2);
+    expect(running.every((c) => c.Labels['berth.spec-hash'] !== v1Hash && c.Labels['berth.spec-hash'] === running[0]!.Labels['berth.spec-hash'])).toBe(true);
+  });
 });
