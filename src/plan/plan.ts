@@ -116,7 +116,8 @@ export function plan(desired: DesiredState, all: ObservedState, options: PlanOpt
       if (desired.byKey.has(key)) continue;
       // A claim of a StatefulSet's scaled-away ordinal is its controller's, prune or not: its
       // persistentVolumeClaimRetentionPolicy decides before the volume's binding does.
-      const scaled = scaledClaim(desired, all, v, out.actions);
+      // A terminating pod's claim is planned for deletion and held until the pod is gone (holdForTerminating).
+    const scaled = scaledClaim(desired, observed, v, out.actions);
       if (scaled === 'keep') continue;
       if (scaled) {
         out.actions.push(scaled);

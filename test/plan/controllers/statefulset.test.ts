@@ -197,7 +197,7 @@ describe('StatefulSet pods and claims', () => {
       want: ['delete db-1'],
     },
     {
-      name: 'whenScaled Delete: ... and while it terminates',
+      name: 'whenScaled Delete: ... and while it terminates (a blocking wait: the pass deletes it once the pod is gone)',
       set: statefulSet('db', { replicas: 1, retention: { whenScaled: 'Delete' } }),
       pods: [pod(v1, 0), { ...pod(v1, 1), terminating: { since: NOW - 1000, deadline: NOW + 29_000 } }],
       volumes: ['data-db-0', 'data-db-1'],
