@@ -54,6 +54,8 @@ export interface ExecuteOptions {
    * step goes on while the grace period runs out. Absent: the step waits for the pod to be gone.
    */
   background?: (pod: { namespace: string; name: string }, rest: (signalled: () => void, signal: AbortSignal) => Promise<void>) => void;
+  /** Pods (`namespace/name`) the same step makes again: deleted in full first, whatever `background` says. */
+  remade?: ReadonlySet<string>;
 }
 
 /**
@@ -64,6 +66,10 @@ export interface ExecuteOptions {
  */
 export async function executePlan(actions: readonly Action[], options: ExecuteOptions): Promise<ActionResult[]> {
   const results: ActionResult[] = [];
+  // A pod made again under its own name in the same step (a bare Pod, a StatefulSet ordinal)
+  // is deleted before it is made, grace period and all, as the phases always ordered it.
+  const remade = new Set(actions.flatMap((a) => (a.type === 'create-pod' ? [`${a.pod.namespace}/${a.pod.name}`] : [])));
+  if (remade.size > 0) options = { ...options, remade };
   const phases = [...new Set(actions.map((a) => ACTION_PHASE[a.type]))].sort((a, b) => a - b);
   for (const phase of phases) {
     if (options.signal?.aborted) break;
@@ -108,7 +114,7 @@ async function executeAction(action: Action, options: ExecuteOptions): Promise<P
       const observed = options.pods.find((p) => p.namespace === action.namespace && p.name === action.name);
       const hooks = action.gracePeriodSeconds !== undefined ? { ...options.hooks, gracePeriodSeconds: action.gracePeriodSeconds } : options.hooks;
       // A pod with nothing left to wait for goes at once; the others finish in the background.
-      if (!options.background || action.gracePeriodSeconds === 0) return deletePod(ctx, action.namespace, action.name, hooks, observed);
+      if (!options.background || action.gracePeriodSeconds === 0 || options.remade?.has(`${action.namespace}/${action.name}`)) return deletePod(ctx, action.namespace, action.name, hooks, observed);
       const begun = await beginPodTermination(ctx, action.namespace, action.name, hooks, observed);
       options.background(action, (signalled, signal) => finishPodTermination(ctx, begun, hooks, { signalled, signal }));
       return { terminating: true };

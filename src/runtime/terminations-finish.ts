@@ -36,6 +36,10 @@ export async function finishTerminations(deps: FinisherDeps, app: string): Promi
     dataplane: deps.plane.dataplane,
     images: deps.plane.images,
   };
+  // Not the drain (the command did it, and this process has no view of the data plane to write),
+  // only the wait for the fast paths to forget the pod's flows before its sandbox goes.
+  const afterStop = deps.plane.services.hooks().afterStop;
+  const hooks = afterStop ? { afterStop } : {};
   let removed = 0;
   for (let fruitless = 0; fruitless < GIVE_UP_AFTER; ) {
     const observed = await observe(deps, { app });
@@ -46,7 +50,7 @@ export async function finishTerminations(deps: FinisherDeps, app: string): Promi
       const deadline = pod.terminating!.deadline ?? pod.terminating!.since + (pod.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
       deps.plane.terminations.run(pod.key, async (signalled, signal) => {
         signalled();
-        await awaitPodTermination(ctx, pod, deadline, {}, signal);
+        await awaitPodTermination(ctx, pod, deadline, hooks, signal);
         commitChanges(deps.store, app, [{ type: 'delete-pod-status', podKeys: [pod.key] }]);
         removed++;
       });
