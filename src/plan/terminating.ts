@@ -82,7 +82,7 @@ export function holdForTerminating(actions: readonly Action[], terminating: read
       const sameName = names.get(key);
       const recreate = w?.kind === 'Deployment' && w.strategy === 'Recreate' ? byController(a.key) : [];
       const ports = hostPorts(a.pod.containers.flatMap((c) => c.ports));
-      const portHolder = ports.size > 0 ? terminating.find((p) => p.namespace === a.pod.namespace && p.containers.some((c) => (c.ports ?? []).some((port) => port.hostPort && ports.has(portId(port))))) : undefined;
+      const portHolder = ports.size > 0 ? terminating.find((p) => p.containers.some((c) => (c.ports ?? []).some((port) => port.hostPort && ports.has(portId(port))))) : undefined;
       if (sameName) hold(a.key, `waiting for pod ${sameName.name} to terminate before making it again`);
       else if (recreate.length > 0) hold(a.key, `Recreate: waiting for ${recreate.length} old pods to terminate`);
       else if (portHolder) hold(a.key, `waiting for pod ${portHolder.name} to terminate: it holds a hostPort the new pod needs`);

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../src/sources/folder.js';
 import { converged, eventually, killDaemons, startDaemon, status, type DaemonProcess, type StatusBody } from './support/daemon.js';
-import { createE2eApp, type E2eApp } from './support/harness.js';
+import { createE2eApp, type E2eApp, terminatingPods } from './support/harness.js';
 
 /**
  * Issue 12, "done when": after undo, restart and scale, with and without a daemon, every view
@@ -76,7 +76,10 @@ interface Truth {
 }
 
 async function readTruth(t: E2eApp): Promise<Truth> {
-  const mine = (await t.containers()).filter((c) => c.Labels['berth.controller'] === KEY && c.State === 'running');
+  // A pod whose termination began is no longer the Deployment's (issue 18): it runs out its
+  // grace period in the background, as Kubernetes' podReplacementPolicy TerminationStarted.
+  const leaving = await terminatingPods(t.berth);
+  const mine = (await t.containers()).filter((c) => c.Labels['berth.controller'] === KEY && c.State === 'running' && !leaving.has(c.Labels['berth.name']!));
   const images = mine.filter((c) => c.Labels['berth.role'] === 'container').map((c) => c.Image).sort();
   const pods = [...new Set(mine.filter((c) => c.Labels['berth.role'] === 'sandbox').map((c) => c.Labels['berth.name']!))].sort();
   const distinct = [...new Set(images)];
