@@ -56,12 +56,14 @@ export function registerGet(program: Command, ctx: CliContext): void {
   addNamespaceOption(cmd);
   addEngineOptions(cmd);
   cmd.action(async (args: string[], flags: GetFlags) => {
+    // kubectl users write `-o=json` (pflag reads `-o=` as `-o`); commander keeps the `=`.
+    if (flags.output?.startsWith('=')) flags.output = flags.output.slice(1);
     try {
       await runGet(args, flags, ctx);
     } catch (err) {
       // A template that fails on these objects is kubectl's "error executing jsonpath", exit 1; one that cannot be parsed is a usage error.
       if (!(err instanceof JsonPathError)) throw err;
-      if (err.phase === 'parse') throw new BerthError('USAGE', err.message, { value: flags.sortBy ?? flags.output ?? '' });
+      if (err.phase === 'parse') throw new BerthError('USAGE', `error parsing --sort-by ${flags.sortBy ?? ''}: ${err.message}`, { value: flags.sortBy ?? '' });
       print(ctx.io.stderr, `error: ${err.message}`);
       ctx.exitCode = 1;
     }
@@ -69,24 +71,22 @@ export function registerGet(program: Command, ctx: CliContext): void {
 }
 
 async function runGet(args: string[], flags: GetFlags, ctx: CliContext): Promise<void> {
-  {
-    const eventFlags = () => ({ ...flags, namespace: namespaceOf(flags, ctx.io), allNamespaces: flags.allNamespaces ?? false });
-    const mixed = eventsInList(args);
-    if (mixed) {
-      // Tables one after the other, as kubectl prints them; one json/yaml document cannot hold both stores' answers.
-      if (flags.output === 'json' || flags.output === 'yaml' || TEMPLATE_FORMATS.some((f) => flags.output?.startsWith(f)))
-        throw new BerthError('USAGE', `berth get lists events with other kinds only as tables; run \`berth get events -o ${flags.output}\` on its own`, { arg: args[0]! });
-      const printed = { tables: false };
-      const code = mixed.others.length > 0 ? await get(mixed.others, flags, ctx.io, printed) : 0;
-      ctx.exitCode = Math.max(code, await getEvents(['events'], { ...eventFlags(), afterTables: printed.tables }, ctx.io));
-      return;
-    }
-    if (isEventsQuery(args)) {
-      ctx.exitCode = await getEvents(args, eventFlags(), ctx.io);
-      return;
-    }
-    ctx.exitCode = await get(args, flags, ctx.io);
+  const eventFlags = () => ({ ...flags, namespace: namespaceOf(flags, ctx.io), allNamespaces: flags.allNamespaces ?? false });
+  const mixed = eventsInList(args);
+  if (mixed) {
+    // Tables one after the other, as kubectl prints them; one json/yaml document cannot hold both stores' answers.
+    if (flags.output === 'json' || flags.output === 'yaml' || TEMPLATE_FORMATS.some((f) => flags.output?.startsWith(f)))
+      throw new BerthError('USAGE', `berth get lists events with other kinds only as tables; run \`berth get events -o ${flags.output}\` on its own`, { arg: args[0]! });
+    const printed = { tables: false };
+    const code = mixed.others.length > 0 ? await get(mixed.others, flags, ctx.io, printed) : 0;
+    ctx.exitCode = Math.max(code, await getEvents(['events'], { ...eventFlags(), afterTables: printed.tables }, ctx.io));
+    return;
   }
+  if (isEventsQuery(args)) {
+    ctx.exitCode = await getEvents(args, eventFlags(), ctx.io);
+    return;
+  }
+  ctx.exitCode = await get(args, flags, ctx.io);
 }
 
 export function namespaceOf(flags: ScopeFlags, io: CliIO): string {
