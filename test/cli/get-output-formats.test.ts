@@ -192,3 +192,26 @@ describe('writeGet with -L, --show-kind and a printer', () => {
     expect(one.out()).toBe('Pod/db');
   });
 });
+
+describe('get refuses bad output options before reading anything', () => {
+  async function berth(argv: string[]) {
+    const { run } = await import('../../src/cli/main.js');
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const err: string[] = [];
+    stderr.on('data', (c: Buffer) => err.push(c.toString()));
+    const code = await run(argv, { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: '/', interrupted: new AbortController().signal });
+    return { code, stderr: err.join('') };
+  }
+  it.each([
+    [['get', 'pods', '-o', 'jsonpath={.items['], 'error: error parsing jsonpath {.items[, unterminated array'],
+    [['get', 'pods', '-o=jsonpath={.items['], 'error: error parsing jsonpath {.items[, unterminated array'],
+    [['get', 'pods', '-o', 'custom-columns=NAME'], 'error: unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>'],
+    [['get', 'pods,events', '-o', 'jsonpath={.items}'], 'error: berth get lists events with other kinds only as tables'],
+    [['get', 'pods', '--allow-missing-template-keys=maybe'], 'error: invalid argument "maybe" for "--allow-missing-template-keys" flag'],
+  ])('%j', async (argv, message) => {
+    const r = await berth(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+});

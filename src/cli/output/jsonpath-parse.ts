@@ -42,9 +42,9 @@ export class JsonPathError extends Error {
   }
 }
 
-const fail = (message: string): never => {
+function fail(message: string): never {
   throw new JsonPathError(message, 'parse');
-};
+}
 
 const SLICE = /^(-?\d*)(:-?\d*)?(:-?\d*)?$/;
 const DICT_KEY = /^'([^']*)'$/;
@@ -61,7 +61,7 @@ export function parseJsonPath(raw: string): JsonPathTemplate {
     }
     if (open > pos) flat.push({ t: 'text', text: raw.slice(pos, open) });
     const action = new ActionParser(raw, open + 1);
-    const steps = action.parseUntilClose();
+    const steps = action.parseSteps();
     pos = action.pos;
     const first = steps[0];
     if (first?.t === 'ident' && first.name === 'range') flat.push({ t: 'range', steps: steps.slice(1), body: [] });
@@ -96,17 +96,11 @@ class ActionParser {
   ) {}
 
   /** Steps up to the closing `}` (consumed). */
-  parseUntilClose(): Step[] {
-    const steps = this.parseSteps(true);
-    return steps;
-  }
-
-  parseSteps(closed: boolean): Step[] {
+  parseSteps(): Step[] {
     const steps: Step[] = [];
     for (;;) {
       const rest = this.input.slice(this.pos);
       if (rest.startsWith('}')) {
-        if (!closed) fail('unrecognized character in action: U+007D \'}\'');
         this.pos += 1;
         return steps;
       }
@@ -122,10 +116,7 @@ class ActionParser {
         continue;
       }
       const c = this.input[this.pos];
-      if (c === undefined || c === '\n' || c === '\r') {
-        if (closed) fail('unclosed action');
-        return steps;
-      }
+      if (c === undefined || c === '\n' || c === '\r') fail('unclosed action');
       if (c === ' ' || c === '@' || c === '$') this.pos += 1;
       else if (c === '[') steps.push(...this.parseArray());
       else if (c === '"' || c === "'") steps.push(this.parseQuote(c));
@@ -178,7 +169,7 @@ class ActionParser {
     const quoted = this.input.slice(start, this.pos);
     const text = unquoteGo(quoted.slice(1, -1), quote);
     if (text === undefined) fail(`unquote string ${quoted} error invalid syntax`);
-    return { t: 'text', text: text! };
+    return { t: 'text', text };
   }
 
   private parseArray(): Step[] {
@@ -234,7 +225,7 @@ class ActionParser {
 
 /** kubectl parses union branches, dictionary keys and filter operands as actions of their own. */
 function parseFragment(text: string): Step[] {
-  return new ActionParser(`${text}}`, 0).parseSteps(true);
+  return new ActionParser(`${text}}`, 0).parseSteps();
 }
 
 function isTerminator(c: string): boolean {
