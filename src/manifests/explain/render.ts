@@ -61,9 +61,9 @@ export function verdictText(v: Verdict): string {
       return v.reason ? `runs (${v.reason})` : 'runs';
     case 'warns':
       return [
-        'warns: accepted, ignored, and validation warns that it is',
+        'warns: accepted and ignored, with a warning',
         v.reason ? `; ${v.reason}` : '',
-        v.quietAt !== undefined ? `; no warning at its Kubernetes default ${v.quietAt}` : '',
+        v.quietAt !== undefined ? `; none when it holds its Kubernetes default, ${v.quietAt}` : '',
       ].join('');
     case 'refuses':
       return `refuses: an error, since ignoring it would change what runs${v.reason ? `; ${v.reason}` : ''}`;
