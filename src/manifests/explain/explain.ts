@@ -46,7 +46,13 @@ export function splitResource(input: string): { info: KindInfo; path: string[] }
   return undefined;
 }
 
-export function explain(load: LoadSchema, input: string, options: { recursive?: boolean; apiVersion?: string } = {}): ExplainResult {
+export function explain(read: LoadSchema, input: string, options: { recursive?: boolean; apiVersion?: string } = {}): ExplainResult {
+  // Each file is read once per explanation: a walk visits the shared definitions many times.
+  const files = new Map<string, unknown>();
+  const load: LoadSchema = (name) => {
+    if (!files.has(name)) files.set(name, read(name));
+    return files.get(name);
+  };
   const split = splitResource(input);
   if (!split) return { ok: false, reason: 'no-kind', resource: input.split('.')[0] ?? input };
   const { info, path } = split;

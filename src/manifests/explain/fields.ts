@@ -65,7 +65,8 @@ export function resolve(load: LoadSchema, cursor: Cursor): { cursor: Cursor; nam
     let node: unknown = load(doc);
     for (const seg of pointer.split('/').filter((s) => s !== '')) node = isJson(node) ? node[seg] : undefined;
     if (!isJson(node)) throw new Error(`schema reference ${current.node.$ref} in ${current.doc} leads nowhere`);
-    name = pointer.split('/').pop();
+    // Only a definition names a type; `x.json#/properties/spec` borrows a shape, not a name.
+    name = /^\/\$defs\/[^/]+$/.test(pointer) ? pointer.split('/').pop() : undefined;
     ref = `${doc}#${pointer}`;
     current = { doc, node };
     chain.push(node);
@@ -97,7 +98,7 @@ export function fieldOf(load: LoadSchema, name: string, cursor: Cursor, required
     description: [...new Set(description)],
     ...(values ? { enum: values } : {}),
     verdict: verdictOf(chain),
-    ...(object ? { object: object.cursor, ...(object.ref ? { ref: object.ref } : {}) } : {}),
+    ...(object ? { object: object.cursor, ...(object.ref ?? ref ? { ref: object.ref ?? ref } : {}) } : {}),
   };
 }
 

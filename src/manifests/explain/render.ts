@@ -16,6 +16,7 @@ export function renderExplanation(e: Explanation, options: { recursive?: boolean
   if (group) out.push(`GROUP:      ${group}`);
   out.push(`KIND:       ${e.info.kind}`, `VERSION:    ${version}`);
   if (e.convertedFrom) out.push(`BERTH:      reads ${e.convertedFrom} (deprecated) and converts it to ${e.info.apiVersion}, whose fields these are`);
+  if (options.recursive && e.fields.length > 0) out.push('BERTH:      runs every field below but those marked (berth: warns|refuses|drops); explain one to see why');
   out.push('');
   if (e.field) {
     out.push(`FIELD: ${e.field.name} <${e.field.type}>`);
