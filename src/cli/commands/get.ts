@@ -12,6 +12,7 @@ import { addEngineOptions } from '../engine-flags.js';
 import type { ResourceQuery } from '../resource-args.js';
 import { parseResourceArgs, resourceText } from '../resource-args.js';
 import { kindNotes } from '../output/kind-notes.js';
+import { otherAppHint } from '../app-hint.js';
 import { eventsInList, getEvents, isEventsQuery, objectPrinterOf } from './get-events.js';
 import { JsonPathError } from '../output/jsonpath.js';
 import { collectLabelColumns, parseBoolFlag, TEMPLATE_FORMATS } from '../output/object-printers.js';
@@ -143,9 +144,12 @@ export function noteWhenUndriven(io: CliIO, state: { app: string; controller?: u
   print(io.stderr, `note: nothing drives app ${state.app} right now: no berth daemon runs for it, so nothing heals between commands; run \`berth daemon\` (docs/daemon.md)`);
 }
 
+/** kubectl's NotFound line without "from server": berth reads a local store, not an API server (docs/cli.md). */
 export function notFoundText(kind: Kind, name: string): string {
-  return `Error from server (NotFound): ${resourceText(kind)} "${name}" not found`;
+  return `${NOT_FOUND_PREFIX}${resourceText(kind)} "${name}" not found`;
 }
+
+export const NOT_FOUND_PREFIX = 'Error (NotFound): ';
 
 async function get(args: string[], flags: GetFlags, io: CliIO, printed?: { tables: boolean }): Promise<number> {
   const query = parseResourceArgs(args);
@@ -169,12 +173,14 @@ async function get(args: string[], flags: GetFlags, io: CliIO, printed?: { table
     const missing = selected.missing;
     const views = flags.sortBy === undefined ? selected.views : sortByJsonPath(selected.views, (v) => v.object, flags.sortBy);
     if (printed) printed.tables = views.length > 0;
-    writeGet(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, noHeaders: flags.headers === false, quietEmpty: missing.length > 0, printer, allowMissingKeys: flags.allowMissingTemplateKeys ?? true, showKind: flags.showKind ?? false, labelColumns: flags.labelColumns ?? [] });
+    const appHint = views.length === 0 && !allNamespaces ? otherAppHint(engine.store, engine.app, kinds, namespace) : undefined;
+    writeGet(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, noHeaders: flags.headers === false, quietEmpty: missing.length > 0, printer, allowMissingKeys: flags.allowMissingTemplateKeys ?? true, showKind: flags.showKind ?? false, labelColumns: flags.labelColumns ?? [], appHint });
     noteWhenUndriven(io, state, views);
     for (const note of kindNotes(kinds)) print(io.stderr, note);
     if (flags.ignoreNotFound) return 0;
     for (const m of missing) print(io.stderr, m);
-    return missing.length ? 2 : 0;
+    // kubectl exits 1 for any error, a missing object included.
+    return missing.length ? 1 : 0;
   } finally {
     engine.close();
   }

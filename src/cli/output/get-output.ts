@@ -28,6 +28,8 @@ export interface GetWriteOptions {
   showKind?: boolean;
   /** -L: a column per label key, after the kind's columns. */
   labelColumns?: readonly string[];
+  /** Another app has objects in this namespace (cli/app-hint.ts): said in the empty answer. */
+  appHint?: string;
 }
 
 /** What `berth get` prints: one table per kind (blank line between), a document, or names. */
@@ -70,7 +72,8 @@ function labelsText(labels: Record<string, string>): string {
 }
 
 /** kubectl's message for an empty answer (stderr). */
-export function noResources(query: ResourceQuery, o: Pick<GetWriteOptions, 'allNamespaces' | 'namespace'>): string {
+export function noResources(query: ResourceQuery, o: Pick<GetWriteOptions, 'allNamespaces' | 'namespace' | 'appHint'>): string {
   const clusterScoped = query.groups.every((g) => !(kindInfo(g.kind)?.namespaced ?? true));
-  return o.allNamespaces || clusterScoped ? 'No resources found' : `No resources found in ${o.namespace} namespace.`;
+  if (o.allNamespaces || clusterScoped) return 'No resources found';
+  return o.appHint ? `No resources found in ${o.namespace} namespace${o.appHint}` : `No resources found in ${o.namespace} namespace.`;
 }
