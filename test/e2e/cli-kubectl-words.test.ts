@@ -59,3 +59,24 @@ describe('forgetting --app', () => {
     expect(await h.berth(['get', 'cm', '-n', 'kc', '-o', 'name', '--app', other])).toEqual({ code: 0, stdout: 'configmap/a\nconfigmap/b\nconfigmap/c\n', stderr: '' });
   });
 });
+
+describe('apply --dry-run lines read as kubectl', () => {
+  const cm = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {key: ${value}}\n`;
+  const lines = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('configmap/'));
+
+  it('created, unchanged and configured (dry run); =server says server dry run; nothing is applied', async () => {
+    const file = await h.write('cm.yaml', cm('one'));
+    const created = await h.berth(['apply', '-f', file, '--dry-run']);
+    expect({ code: created.code, lines: lines(created.stdout) }, created.stderr).toEqual({ code: 0, lines: ['configmap/cfg created (dry run)'] });
+    const server = await h.berth(['apply', '-f', file, '--dry-run=server']);
+    expect({ code: server.code, lines: lines(server.stdout) }, server.stderr).toEqual({ code: 0, lines: ['configmap/cfg created (server dry run)'] });
+    expect((await h.berth(['get', 'cm', 'cfg'])).code).toBe(1);
+    const applied = await h.berth(['apply', '-f', file, '--dry-run=none']);
+    expect({ code: applied.code, lines: lines(applied.stdout) }, applied.stderr).toEqual({ code: 0, lines: ['configmap/cfg created'] });
+    const unchanged = await h.berth(['apply', '-f', file, '--dry-run=client']);
+    expect(lines(unchanged.stdout)).toEqual(['configmap/cfg unchanged (dry run)']);
+    await h.write('cm.yaml', cm('two'));
+    const configured = await h.berth(['apply', '-f', file, '--dry-run']);
+    expect(lines(configured.stdout)).toEqual(['configmap/cfg configured (dry run)']);
+  });
+});
