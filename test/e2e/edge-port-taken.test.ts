@@ -84,4 +84,19 @@ describe('edge: a taken port (real Docker)', () => {
     expect(await t.containers()).toEqual([]);
     expect(await edgeObjects(t.docker, { ...other, name: `berth-edge-${other.http}-${edge.https}` })).toEqual({ containers: [], volumes: [] });
   });
+
+  it('a volume of the edge\'s name that berth did not make: NOT_OWNED, left as it was', async () => {
+    const other = await edgePorts();
+    await t.docker.createVolume({ Name: other.name, Labels: { owner: 'someone-else' } });
+    try {
+      const r = await t.berth('apply', '-f', t.dir, ...other.flags);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`volume ${other.name} exists but is not an edge volume berth created`);
+      expect(await edgeObjects(t.docker, other)).toEqual({ containers: [], volumes: [other.name] });
+      expect((await t.docker.getVolume(other.name).inspect()).Labels).toEqual({ owner: 'someone-else' });
+    } finally {
+      await t.berth('delete', '-f', t.dir, ...other.flags);
+      await removeEdge(t.docker, other);
+    }
+  });
 });

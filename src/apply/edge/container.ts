@@ -43,11 +43,7 @@ export function isEdge(labels: Record<string, string> | undefined): boolean {
 export async function createEdge(ctx: PodContext, plan: EdgePlan): Promise<void> {
   await ensureEdgePortsFree(ctx.docker, plan.ports);
   const image = await ctx.images.dataplane();
-  try {
-    await ctx.docker.api.createVolume({ Name: plan.name, Labels: edgeLabels() });
-  } catch (err) {
-    throw dockerError(err, `creating the edge's config volume ${plan.name}`);
-  }
+  await ensureEdgeVolume(ctx, plan.name);
   let container: Dockerode.Container;
   try {
     container = await ctx.docker.api.createContainer({
@@ -89,6 +85,30 @@ export async function createEdge(ctx: PodContext, plan: EdgePlan): Promise<void>
     await container.remove({ force: true }).catch(() => undefined);
     ctx.dataplane.writer.forgetContainer(container.id);
     throw err instanceof BerthError ? err : dockerError(err, `starting the edge ${plan.name}`);
+  }
+}
+
+/**
+ * The edge's config volume. Docker's create answers with an existing volume of that name
+ * whoever made it, so a volume without the edge's labels is refused like a container of that
+ * name (existingEdge): berth never writes into a volume it does not own.
+ */
+async function ensureEdgeVolume(ctx: PodContext, name: string): Promise<void> {
+  const existing = await ctx.docker.api
+    .getVolume(name)
+    .inspect()
+    .catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw dockerError(err, `inspecting the edge's config volume ${name}`);
+    });
+  if (existing) {
+    if (!isEdge(existing.Labels ?? undefined)) throw new BerthError('NOT_OWNED', `volume ${name} exists but is not an edge volume berth created`, { volume: name, hint: 'remove or rename that volume' });
+    return;
+  }
+  try {
+    await ctx.docker.api.createVolume({ Name: name, Labels: edgeLabels() });
+  } catch (err) {
+    throw dockerError(err, `creating the edge's config volume ${name}`);
   }
 }
 
