@@ -3,6 +3,8 @@ import { BerthError, exitCodeFor } from '../model/errors.js';
 import type { CliContext, CliIO } from './context.js';
 import { print, write } from './context.js';
 import { registerCommands } from './commands/index.js';
+import { NOT_FOUND_PREFIX } from './commands/get.js';
+import { optionDescription } from './help-defaults.js';
 import { VERSION } from './version-info.js';
 
 export { VERSION } from './version-info.js';
@@ -38,7 +40,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       writeErr: (s) => write(io.stderr, s),
     })
     .exitOverride();
-  program.configureHelp({ sortSubcommands: false });
+  program.configureHelp({ sortSubcommands: false, optionDescription });
   registerCommands(program, ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -56,7 +58,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
 export function reportError(io: CliIO, err: unknown): void {
   if (err instanceof BerthError) {
-    print(io.stderr, `error: ${err.message}`);
+    // An object named on the command line that does not exist reads as kubectl's NotFound line (get, describe, delete print the same).
+    const notFound = err.code === 'NOT_FOUND' && /^[a-z.]+ "[^"]*" not found/.test(err.message);
+    print(io.stderr, notFound ? `${NOT_FOUND_PREFIX}${err.message}` : `error: ${err.message}`);
     const hint = err.data.hint;
     if (typeof hint === 'string') print(io.stderr, `hint: ${hint}`);
     if (io.env.BERTH_DEBUG && err.cause) print(io.stderr, String((err.cause as Error).stack ?? err.cause));

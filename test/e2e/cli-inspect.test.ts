@@ -186,8 +186,8 @@ describe('get', () => {
     expect(none).toEqual({ code: 0, stdout: '', stderr: 'No resources found in default namespace.\n' });
   });
 
-  it('a missing name is NotFound, exit 2; other namespaces are empty', async () => {
-    expect(await h.berth(['get', 'pods', 'nope'])).toEqual({ code: 2, stdout: '', stderr: 'Error from server (NotFound): pods "nope" not found\n' });
+  it('a missing name is NotFound, exit 1; other namespaces are empty', async () => {
+    expect(await h.berth(['get', 'pods', 'nope'])).toEqual({ code: 1, stdout: '', stderr: 'Error (NotFound): pods "nope" not found\n' });
     expect(await h.berth(['get', 'pods', '-n', 'elsewhere'])).toEqual({ code: 0, stdout: '', stderr: 'No resources found in elsewhere namespace.\n' });
   });
 });
@@ -298,7 +298,7 @@ describe('a crash-looping container', () => {
   });
 
   it('--previous of a container that never restarted is NotFound', async () => {
-    expect(await h.berth(['logs', 'duo', '-c', 'main', '-p'])).toEqual({ code: 2, stdout: '', stderr: 'error: previous terminated container "main" in pod "duo" not found\n' });
+    expect(await h.berth(['logs', 'duo', '-c', 'main', '-p'])).toEqual({ code: 1, stdout: '', stderr: 'error: previous terminated container "main" in pod "duo" not found\n' });
   });
 });
 

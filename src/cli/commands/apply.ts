@@ -8,18 +8,19 @@ import type { CliContext } from '../context.js';
 import { print, useColor, writeStyled } from '../context.js';
 import type { EngineFlags } from '../engine.js';
 import { addEngineOptions, parseDuration } from '../engine-flags.js';
-import { kubectlName, kubectlNameOfKey } from '../output/kube-names.js';
+import { kubectlNameOfKey } from '../output/kube-names.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
 import { escapeControl } from '../../model/excerpt.js';
 import { daemonNote } from '../daemon-note.js';
+import { changeLine, parseDryRun } from '../dry-run.js';
 
 interface ApplyFlags extends EngineFlags, ValidationFlags {
   filename: string[];
   kustomize?: string;
   prune?: boolean;
   allowEmpty?: boolean;
-  dryRun?: boolean;
+  dryRun?: string | boolean;
   wait?: boolean;
   timeout: string;
   output?: string;
@@ -33,7 +34,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .option('-k, --kustomize <dir>', 'a directory with a kustomization file, built as kustomize does (as -f DIR, which builds it too)')
     .option('--prune', 'delete objects this app applied before that are no longer in PATH')
     .option('--allow-empty', 'with --prune, allow a revision with no resources to delete everything')
-    .option('--dry-run', 'print what would change and change nothing')
+    .option('--dry-run [strategy]', 'print what would change and change nothing: client (the bare flag) or server, as kubectl spells them (both plan against the live host); none applies')
     .option('--wait', 'wait until every pod is ready and every rollout complete; exit 1 if one fails')
     .option('--timeout <duration>', 'give up waiting after this long', '5m')
     .option('-o, --output <format>', 'text or json', 'text');
@@ -48,6 +49,9 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
   const { io } = ctx;
   if (flags.output !== 'text' && flags.output !== 'json') throw new BerthError('USAGE', `unknown output format "${flags.output}" (text, json)`);
   const timeoutMs = parseDuration(flags.timeout);
+  // Normalised once: `--dry-run=none` applies, as kubectl's does; report and printChanges read the strategy.
+  const dryRun = parseDryRun(flags.dryRun);
+  flags.dryRun = dryRun === 'none' ? undefined : dryRun;
   // Loaded here, not at the top: `berth --help` and other commands should not pay for
   // dockerode, SQLite and the validator (CLI start-up time counts in every no-op apply).
   // kubectl's rules: one of -f and -k, never both.
@@ -176,9 +180,9 @@ function report(result: ApplyReport, flags: ApplyFlags, ctx: CliContext, color: 
 }
 
 function printChanges(changes: readonly Pick<ResourceChange, 'kind' | 'name' | 'change'>[], flags: ApplyFlags, ctx: CliContext): void {
-  const suffix = flags.dryRun ? ' (dry run)' : '';
+  const dryRun = parseDryRun(flags.dryRun);
   for (const c of changes) {
-    if (c.change !== 'orphaned') print(ctx.io.stdout, `${kubectlName(c.kind, c.name)} ${c.change}${suffix}`);
+    if (c.change !== 'orphaned') print(ctx.io.stdout, changeLine(c.kind, c.name, c.change, dryRun));
   }
 }
 

@@ -161,7 +161,7 @@ function report(outcome: DeleteReport, flags: DeleteFlags, io: CliIO, engine: En
       if (flags.ignoreNotFound) continue;
       const owner = otherOwner(engine.store, engine.app, t.key);
       print(io.stderr, `${notFoundText(t.target.kind, t.target.name)}${owner ? ` in app "${engine.app}" (it belongs to app "${owner}"; pass --app ${owner})` : ''}`);
-      code = Math.max(code, 2);
+      code = Math.max(code, 1);
       continue;
     }
     if (t.ok) {

@@ -74,7 +74,7 @@ async function describe(args: string[], flags: DescribeFlags, io: CliIO): Promis
     noteWhenUndriven(io, state, chosen);
     if (chosen.length === 0 && missing.length === 0) print(io.stderr, flags.allNamespaces ? 'No resources found' : `No resources found in ${namespace} namespace.`);
     for (const m of missing) print(io.stderr, m);
-    return missing.length ? 2 : 0;
+    return missing.length ? 1 : 0;
   } finally {
     engine.close();
   }

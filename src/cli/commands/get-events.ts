@@ -2,6 +2,11 @@ import { BerthError } from '../../model/errors.js';
 import type { CliIO } from '../context.js';
 import { print, write } from '../context.js';
 import type { EngineFlags } from '../engine-flags.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ObjectPrinter } from '../output/object-printers.js';
+import { parseObjectPrinter, renderObjects } from '../output/object-printers.js';
+import { sortByJsonPath } from '../output/sort-by.js';
 
 /** kubectl's names for the Event resource. */
 const EVENT_RESOURCES: ReadonlySet<string> = new Set(['events', 'event', 'ev', 'events.v1', 'events.events.k8s.io']);
@@ -23,6 +28,11 @@ export function eventsInList(args: readonly string[]): { others: string[] } | un
   return { others: others.length > 0 ? [others.join(',')] : [] };
 }
 
+/** The `-o jsonpath=…`/`custom-columns=…` printer of `get`, reading `-file` templates relative to the working directory. */
+export function objectPrinterOf(output: string | undefined, io: CliIO): ObjectPrinter | undefined {
+  return parseObjectPrinter(output, (path) => readFileSync(resolve(io.cwd, path), 'utf8'));
+}
+
 export interface GetEventsFlags extends EngineFlags {
   namespace: string;
   allNamespaces: boolean;
@@ -30,6 +40,9 @@ export interface GetEventsFlags extends EngineFlags {
   headers?: boolean;
   /** Tables of other kinds came before: a blank line between, as kubectl separates them. */
   afterTables?: boolean;
+  /** --sort-by JSONPath, applied to the Event objects `-o json` prints. */
+  sortBy?: string;
+  allowMissingTemplateKeys?: boolean;
 }
 
 /**
@@ -45,11 +58,17 @@ export async function getEvents(args: readonly string[], flags: GetEventsFlags, 
     import('../output/table.js'),
     import('../output/kube-objects.js'),
   ]);
-  const format = parseGetOutput(flags.output);
+  const printer = objectPrinterOf(flags.output, io);
+  const format = printer ? 'json' : parseGetOutput(flags.output);
   const engine = openEngine(flags, io);
   try {
     const now = systemClock.now();
-    const events = engine.store.listEvents({ app: engine.app }).filter((e) => flags.allNamespaces || eventObject(e.objectKey).namespace === flags.namespace);
+    const inScope = engine.store.listEvents({ app: engine.app }).filter((e) => flags.allNamespaces || eventObject(e.objectKey).namespace === flags.namespace);
+    const events = flags.sortBy === undefined ? inScope : sortByJsonPath(inScope, (e) => eventItem(e, engine.app), flags.sortBy);
+    if (printer) {
+      write(io.stdout, renderObjects({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: events.map((e) => eventItem(e, engine.app)) }, printer, { allowMissingKeys: flags.allowMissingTemplateKeys ?? true, noHeaders: flags.headers === false }));
+      return 0;
+    }
     if (format === 'json' || format === 'yaml') {
       write(io.stdout, renderDocument({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: events.map((e) => eventItem(e, engine.app)) }, format));
       return 0;

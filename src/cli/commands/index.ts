@@ -7,6 +7,7 @@ import { liveDiffOptions, runLiveDiff } from './diff-live.js';
 import { registerDelete } from './delete.js';
 import { registerDescribe } from './describe.js';
 import { registerExec } from './exec.js';
+import { registerExplain } from './explain.js';
 import { registerGet } from './get.js';
 import { registerKustomize } from './kustomize.js';
 import { registerLogs } from './logs.js';
@@ -37,4 +38,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerState(program, ctx);
   registerKustomize(program, ctx);
   registerVersion(program, ctx);
+  registerExplain(program, ctx);
 }

@@ -6,6 +6,8 @@ import type { ResourceQuery } from '../resource-args.js';
 import type { GetOutputFormat } from './kube-objects.js';
 import { nameLines, outputDocument, renderDocument } from './kube-objects.js';
 import { formatColumns, tableRows } from './table.js';
+import type { ObjectPrinter } from './object-printers.js';
+import { labelColumnHeader, renderObjects } from './object-printers.js';
 
 export { parseGetOutput } from './kube-objects.js';
 
@@ -18,10 +20,25 @@ export interface GetWriteOptions {
   noHeaders?: boolean;
   /** Names were asked for and some are missing: the NotFound lines say enough. */
   quietEmpty: boolean;
+  /** `-o jsonpath=…`, `-o custom-columns=…`: printed instead of `format`. */
+  printer?: ObjectPrinter;
+  /** kubectl's --allow-missing-template-keys (default true). */
+  allowMissingKeys?: boolean;
+  /** --show-kind: names read `pod/web-…` for one kind too. */
+  showKind?: boolean;
+  /** -L: a column per label key, after the kind's columns. */
+  labelColumns?: readonly string[];
+  /** Another app has objects in this namespace (cli/app-hint.ts): said in the empty answer. */
+  appHint?: string;
 }
 
 /** What `berth get` prints: one table per kind (blank line between), a document, or names. */
 export function writeGet(io: CliIO, views: View[], query: ResourceQuery, format: GetOutputFormat, o: GetWriteOptions): void {
+  if (o.printer) {
+    if (query.single && views.length === 0) return;
+    write(io.stdout, renderObjects(outputDocument(views, query.single), o.printer, { allowMissingKeys: o.allowMissingKeys ?? true, noHeaders: o.noHeaders ?? false }));
+    return;
+  }
   if (format === 'json' || format === 'yaml') {
     if (query.single && views.length === 0) return;
     write(io.stdout, renderDocument(outputDocument(views, query.single), format));
@@ -39,7 +56,9 @@ export function writeGet(io: CliIO, views: View[], query: ResourceQuery, format:
   for (const group of query.groups) {
     const ofKind = views.filter((v) => v.kind === group.kind);
     if (ofKind.length === 0) continue;
-    let rows = tableRows(group.kind, ofKind, { now: o.now, wide: format === 'wide', allNamespaces: o.allNamespaces, withKind: query.multiKind });
+    let rows = tableRows(group.kind, ofKind, { now: o.now, wide: format === 'wide', allNamespaces: o.allNamespaces, withKind: query.multiKind || (o.showKind ?? false) });
+    const keys = o.labelColumns ?? [];
+    if (keys.length) rows = rows.map((r, i) => [...r, ...keys.map((k) => (i === 0 ? labelColumnHeader(k) : (ofKind[i - 1]!.labels[k] ?? '')))]);
     if (o.showLabels) rows = rows.map((r, i) => [...r, i === 0 ? 'LABELS' : labelsText(ofKind[i - 1]!.labels)]);
     const formatted = formatColumns(rows);
     tables.push(o.noHeaders ? formatted.slice(formatted.indexOf('\n') + 1) : formatted);
@@ -53,7 +72,8 @@ function labelsText(labels: Record<string, string>): string {
 }
 
 /** kubectl's message for an empty answer (stderr). */
-export function noResources(query: ResourceQuery, o: Pick<GetWriteOptions, 'allNamespaces' | 'namespace'>): string {
+export function noResources(query: ResourceQuery, o: Pick<GetWriteOptions, 'allNamespaces' | 'namespace' | 'appHint'>): string {
   const clusterScoped = query.groups.every((g) => !(kindInfo(g.kind)?.namespaced ?? true));
-  return o.allNamespaces || clusterScoped ? 'No resources found' : `No resources found in ${o.namespace} namespace.`;
+  if (o.allNamespaces || clusterScoped) return 'No resources found';
+  return o.appHint ? `No resources found in ${o.namespace} namespace${o.appHint}` : `No resources found in ${o.namespace} namespace.`;
 }
