@@ -158,9 +158,6 @@ function report(result: ApplyReport, flags: ApplyFlags, ctx: CliContext, color: 
     const { revision, valid, ok, problems, changes, planned, actions, waits } = result;
     print(io.stdout, JSON.stringify({ revision, valid, ok, problems, changes, planned, actions, waits, timedOut }, null, 2));
   } else {
-    const orphans = result.changes.filter((c) => c.change === 'orphaned');
-    if (orphans.length)
-      print(io.stderr, `note: ${orphans.length} object(s) no longer in the manifests still run (${orphans.map((o) => kubectlNameOfKey(o.key)).join(', ')}); use --prune to delete them`);
     // The planned action, verb first ("would create network for namespace default"); actionText
     // reports what happened ("network for namespace/default created") and reads wrong after "would".
     if (flags.dryRun) for (const a of result.planned) print(io.stdout, `  would ${a.text}`);
