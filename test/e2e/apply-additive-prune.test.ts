@@ -26,7 +26,7 @@ kind: ConfigMap
 metadata: {name: ${name}, labels: {app: ${app}}}
 data: {key: ${name}}
 `;
-const files = () => ({ 'a.yaml': pod('a', 'x'), 'b.yaml': pod('b', 'x'), 'c.yaml': configMap('c', 'y') });
+const files = () => ({ 'a.yaml': pod('a', 'web'), 'b.yaml': pod('b', 'web'), 'c.yaml': configMap('c', 'cfg') });
 
 /** The app's objects as `get -o name` lists them, and the running pod containers by pod name. */
 async function state(): Promise<{ objects: string[]; running: string[] }> {
@@ -69,13 +69,13 @@ describe('apply -f is additive; --prune needs --all, -l or --prune-allowlist', (
     expect(await state()).toEqual(ALL);
   });
 
-  it('--prune -l app=x: only what the selector holds goes (dry run first, which deletes nothing)', async () => {
-    const dry = await t.berth('apply', '-f', join(t.dir, 'a.yaml'), '--prune', '-l', 'app=x', '--dry-run');
+  it('--prune -l app=web: only what the selector holds goes (dry run first, which deletes nothing)', async () => {
+    const dry = await t.berth('apply', '-f', join(t.dir, 'a.yaml'), '--prune', '-l', 'app=web', '--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout.split('\n').filter((l) => /^(pod|configmap)\//.test(l))).toEqual(['pod/a unchanged (dry run)', 'pod/b pruned (dry run)']);
     expect(await state()).toEqual(ALL);
 
-    const r = await t.berth('apply', '-f', join(t.dir, 'a.yaml'), '--prune', '-l', 'app=x');
+    const r = await t.berth('apply', '-f', join(t.dir, 'a.yaml'), '--prune', '-l', 'app=web');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^pod\/b pruned$/m);
     expect(r.stdout).not.toMatch(/configmap\/c/);
