@@ -3,6 +3,7 @@ import { BerthError, exitCodeFor } from '../model/errors.js';
 import type { CliContext, CliIO } from './context.js';
 import { print, write } from './context.js';
 import { registerCommands } from './commands/index.js';
+import { withConfigContext } from './config-context.js';
 import { NOT_FOUND_PREFIX } from './commands/get.js';
 import { optionDescription } from './help-defaults.js';
 import { VERSION } from './version-info.js';
@@ -42,6 +43,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .exitOverride();
   program.configureHelp({ sortSubcommands: false, optionDescription });
   registerCommands(program, ctx);
+  // The current context (`berth config`) under the environment, once, for whichever command runs:
+  // flag > environment > context > default. `config` itself reads the file as it is.
+  program.hook('preAction', async (_program, action) => {
+    if (action.name() !== 'config' && action.parent?.name() !== 'config') ctx.io = await withConfigContext(ctx.io);
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;

@@ -109,7 +109,7 @@ describe('kustomize overlays applied to the Docker host', () => {
   });
 
   it('apply -k overlays/b --prune replaces overlay a with overlay b', async () => {
-    const run = await berth('apply', '-k', 'overlays/b', '--prune', '--wait');
+    const run = await berth('apply', '-k', 'overlays/b', '--prune', '--all', '--wait');
     expect(run.code).toBe(0);
     expect(podNames(await t.containers(), 'Deployment/default/a-web')).toEqual([]);
     expect(podNames(await t.containers(), 'Deployment/default/b-web')).toHaveLength(1);
@@ -123,7 +123,7 @@ describe('kustomize overlays applied to the Docker host', () => {
     const [before] = await configMaps();
     const podsBefore = podNames(await t.containers(), 'Deployment/default/b-web');
     await writeFile(join(repo, 'base/kustomization.yaml'), BASE_KUSTOMIZATION('green'));
-    const run = await berth('apply', '-k', 'overlays/b', '--prune', '--wait');
+    const run = await berth('apply', '-k', 'overlays/b', '--prune', '--all', '--wait');
     expect(run.code).toBe(0);
     const after = await configMaps();
     expect(after).toHaveLength(1);

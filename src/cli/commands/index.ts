@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerApply } from './apply.js';
+import { registerConfig } from './config.js';
 import { registerDaemon } from './daemon.js';
 import { registerDiff } from './diff.js';
 import { liveDiffOptions, runLiveDiff } from './diff-live.js';
@@ -39,4 +40,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerKustomize(program, ctx);
   registerVersion(program, ctx);
   registerExplain(program, ctx);
+  registerConfig(program, ctx);
 }
