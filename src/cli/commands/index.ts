@@ -14,6 +14,7 @@ import { registerLogs } from './logs.js';
 import { registerPortForward } from './port-forward.js';
 import { registerRollout } from './rollout.js';
 import { registerScale } from './scale.js';
+import { registerTop } from './top.js';
 import { registerState } from './state.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
@@ -39,4 +40,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerKustomize(program, ctx);
   registerVersion(program, ctx);
   registerExplain(program, ctx);
+  registerTop(program, ctx);
 }
