@@ -3,7 +3,7 @@ import { BerthError } from '../../model/errors.js';
 import { matches } from '../../model/selectors.js';
 import { shortHumanDuration } from '../output/age.js';
 import type { CliContext, CliIO } from '../context.js';
-import { print } from '../context.js';
+import { print, write } from '../context.js';
 import type { EngineFlags } from '../engine-flags.js';
 import { addEngineOptions } from '../engine-flags.js';
 import { otherAppHint } from '../app-hint.js';
@@ -95,7 +95,7 @@ async function topPods(name: string | undefined, flags: TopPodFlags, io: CliIO):
       print(io.stderr, 'error: metrics not available yet');
       return 1;
     }
-    io.stdout.write(formatColumns(podTopRows(usage, { allNamespaces, containers: flags.containers ?? false, sum: flags.sum ?? false, noHeaders: flags.headers === false, ...(sortBy ? { sortBy } : {}) })));
+    write(io.stdout, formatColumns(podTopRows(usage, { allNamespaces, containers: flags.containers ?? false, sum: flags.sum ?? false, noHeaders: flags.headers === false, ...(sortBy ? { sortBy } : {}) })));
     return 0;
   } finally {
     engine.close();
@@ -121,7 +121,7 @@ async function topNodes(name: string | undefined, flags: TopNodeFlags, io: CliIO
     }
     const capacity = { cores: host.facts.allocatable.cpu, bytes: host.facts.allocatable.memory };
     const usage = await readNodeUsage(engine.clock, { node: host.node, capacity, local: dockerIsLocal(io.env.DOCKER_HOST) });
-    io.stdout.write(formatColumns(nodeTopRows([usage], { noHeaders: flags.headers === false, showCapacity: flags.showCapacity ?? false, ...(sortBy ? { sortBy } : {}) })));
+    write(io.stdout, formatColumns(nodeTopRows([usage], { noHeaders: flags.headers === false, showCapacity: flags.showCapacity ?? false, ...(sortBy ? { sortBy } : {}) })));
     return 0;
   } finally {
     engine.close();
