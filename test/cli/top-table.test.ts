@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nodeTopRows, parseTopSort, podTopRows } from '../../src/cli/output/top-table.js';
 import { formatColumns } from '../../src/cli/output/table.js';
+import { dockerIsLocal } from '../../src/cli/commands/top.js';
 import { BerthError } from '../../src/model/errors.js';
 import type { NodeUsage, PodUsage } from '../../src/runtime/top.js';
 
@@ -89,5 +90,18 @@ describe('top node', () => {
   it('--sort-by orders nodes largest first', () => {
     const rows = nodeTopRows([node('a', { nanocores: 1, bytes: 9 }), node('b', { nanocores: 9, bytes: 1 })], { noHeaders: true, showCapacity: false, sortBy: 'cpu' });
     expect(rows.map((r) => r[0])).toEqual(['b', 'a']);
+  });
+});
+
+describe('dockerIsLocal: when /proc is the node', () => {
+  it.each([
+    [undefined, true],
+    ['', true],
+    ['unix:///var/run/docker.sock', true],
+    ['unix:///run/user/1000/docker.sock', true],
+    ['tcp://10.0.0.5:2375', false],
+    ['ssh://admin@build-host', false],
+  ])('DOCKER_HOST=%s → %s', (host, local) => {
+    expect(dockerIsLocal(host)).toBe(local);
   });
 });
