@@ -5,8 +5,9 @@ import { cells, docker, harness } from './cli-support.js';
 
 /**
  * `berth top` on the real engine: a Deployment whose container spins a core against a pod that
- * sleeps holding ~32 MB, measured from Docker's stats; the idle pod's figure rises when a busy
- * loop starts in it; the host as the node.
+ * sleeps holding ~32 MB (a file in its shared-memory tmpfs: pages the working set counts, as a
+ * shell variable's are not reliably), measured from Docker's stats; the idle pod's figure rises
+ * when a busy loop starts in it; the host as the node.
  */
 let h: Harness;
 
@@ -30,7 +31,7 @@ metadata: {name: idle, labels: {tier: rest}}
 spec:
   terminationGracePeriodSeconds: 1
   containers:
-    - {name: main, image: ${image}, command: ["sh", "-c", "x=\`head -c 32000000 /dev/zero | tr '\\\\0' a\`; sleep 100000"]}
+    - {name: main, image: ${image}, command: ["sh", "-c", "head -c 32000000 /dev/zero > /dev/shm/fill && exec sleep 100000"]}
     - {name: side, image: ${image}, command: ["sleep", "100000"]}
 `;
 
