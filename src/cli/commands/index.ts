@@ -15,6 +15,7 @@ import { registerLogs } from './logs.js';
 import { registerPortForward } from './port-forward.js';
 import { registerRollout } from './rollout.js';
 import { registerScale } from './scale.js';
+import { registerTop } from './top.js';
 import { registerState } from './state.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
@@ -41,4 +42,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerVersion(program, ctx);
   registerExplain(program, ctx);
   registerConfig(program, ctx);
+  registerTop(program, ctx);
 }
