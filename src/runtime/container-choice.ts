@@ -18,13 +18,14 @@ export interface ContainerChoice {
  * (kubectl before 1.24 refused `logs` of a multi-container pod instead; its current behaviour
  * is the one a kubectl user meets today.)
  */
-export function chooseContainer(pod: ObservedPod, name: string | undefined, annotations: Readonly<Record<string, string>> = {}): ContainerChoice {
+export function chooseContainer(pod: ObservedPod, name: string | undefined, annotations: Readonly<Record<string, string>> = {}, command: 'logs' | 'exec' = 'logs'): ContainerChoice {
   if (name !== undefined) return { container: containerNamed(pod, name), notes: [] };
   const notes: string[] = [];
   const annotated = annotations[DEFAULT_CONTAINER_ANNOTATION];
   if (annotated) {
     if ([...pod.expectedContainers, ...pod.expectedInitContainers].includes(annotated)) return { container: containerNamed(pod, annotated), notes };
-    notes.push(`Default container name "${annotated}" not found in pod ${pod.name}`);
+    // kubectl logs says so; exec and attach only log it at -v=4.
+    if (command === 'logs') notes.push(`Default container name "${annotated}" not found in pod ${pod.name}`);
   }
   const first = pod.expectedContainers[0] ?? pod.containers[0]?.name;
   const container = first !== undefined ? pod.containers.find((c) => c.name === first) : undefined;

@@ -30,6 +30,10 @@ describe('chooseContainer', () => {
     expect({ name: r.container.name, notes: r.notes }).toEqual({ name, notes });
   });
 
+  it('exec does not mention an annotation naming no container (kubectl logs it at -v=4 only)', () => {
+    expect(chooseContainer(duo(), undefined, { [ANN]: 'gone' }, 'exec').notes).toEqual(['Defaulted container "main" out of: main, helper, setup (init)']);
+  });
+
   it('-c picks app or init containers over the annotation; an unknown name is a usage error', () => {
     const p = duo();
     expect(chooseContainer(p, 'helper', { [ANN]: 'main' }).container.name).toBe('helper');

@@ -49,7 +49,7 @@ async function exec(arg: string, command: string[], flags: ExecFlags, ctx: CliCo
   try {
     const { pod, annotations } = await resolvePodTarget(arg, flags, engine, io, flags.quiet);
     // The same choice as logs (runtime/container-choice.ts): -c, the default-container annotation, the first.
-    const { container, notes } = chooseContainer(pod, flags.container, annotations);
+    const { container, notes } = chooseContainer(pod, flags.container, annotations, 'exec');
     if (!flags.quiet) for (const note of notes) print(io.stderr, note);
     const raw = tty && typeof stdin.setRawMode === 'function';
     if (raw) stdin.setRawMode(true);
