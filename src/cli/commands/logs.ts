@@ -23,7 +23,7 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     .option('-f, --follow', 'keep streaming new output until the containers stop or Ctrl-C; several streams interleave line by line')
     .option('--max-log-requests <n>', `how many streams -f may follow at once (default ${MAX_LOG_REQUESTS})`)
     .option('--tail <lines>', 'only the last N lines of each container (default all; 10 with -l)')
-    .option('-p, --previous', 'the output of the run before the current one of a restarted container')
+    .option('-p, --previous', 'what a restarted container wrote before its current run')
     .option('--timestamps', 'begin every line with its RFC 3339 timestamp')
     .option('--since <duration>', 'only lines newer than this (e.g. 10s, 5m, 1h)')
     .option('--since-time <time>', 'only lines at or after this RFC 3339 time (e.g. 2026-12-05T14:00:00Z)')
