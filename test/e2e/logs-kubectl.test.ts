@@ -38,7 +38,10 @@ spec:
   containers:
     - {name: main, image: ${image}, env: [{name: WHO, value: main}], command: ["sh", "-c", "echo main early; sleep 2; echo main late; exec sleep 100000"]}
     - {name: side, image: ${image}, env: [{name: WHO, value: side}], command: ["sh", "-c", "echo side up; exec sleep 100000"]}
----
+`;
+
+/** Its first run fails; applied without --wait (the wait is for the restart, below). */
+const crashPod = (image: string) => `
 apiVersion: v1
 kind: Pod
 metadata: {name: crash, labels: {app: crash}}
@@ -163,6 +166,8 @@ describe('time and size', () => {
 
 describe('a restarted container', () => {
   it('logs shows the current run; -p the run before it', async () => {
+    const file = await h.write('crash.yaml', crashPod(await ensureBusyboxImage(docker)));
+    expect((await h.berth(['apply', '-f', file])).code).toBe(0);
     await eventually(async () => expect((await h.berth(['logs', 'crash'])).stdout).toBe('run 2\n'));
     expect(await h.berth(['logs', 'crash', '-p'])).toEqual({ code: 0, stdout: 'run 1\n', stderr: '' });
     expect(await h.berth(['logs', 'crash', '-p', '--tail', '1'])).toEqual({ code: 0, stdout: 'run 1\n', stderr: '' });
