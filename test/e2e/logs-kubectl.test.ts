@@ -99,7 +99,7 @@ describe('logs -l SELECTOR', () => {
   });
 
   it('-f follows all four streams at once, lines as they come', async () => {
-    const r = await h.berth(['logs', '-l', 'app=x', '--all-containers', '--prefix', '-f'], { interrupt: AbortSignal.timeout(3000) });
+    const r = await h.berth(['logs', '-l', 'app=x', '--all-containers', '--prefix', '-f'], { interrupt: AbortSignal.timeout(6000) });
     expect(r.code).toBe(0);
     expect(r.stdout.trimEnd().split('\n').map((l) => PREFIXED.test(l))).toEqual([true, true, true, true]);
   });
