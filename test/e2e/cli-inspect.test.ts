@@ -245,7 +245,8 @@ describe('logs', () => {
   });
 
   it('several containers and no -c: the first, with kubectl\'s note (kubectl >= 1.24, as exec)', async () => {
-    expect(await h.berth(['logs', 'duo'])).toEqual({ code: 0, stdout: 'main line 1\nmain line 2\nmain line 3\n', stderr: 'Defaulted container "main" out of: main, helper\nmain to stderr\n' });
+    // follow-me: the -f test above wrote it into main's output.
+    expect(await h.berth(['logs', 'duo'])).toEqual({ code: 0, stdout: 'main line 1\nmain line 2\nmain line 3\nfollow-me\n', stderr: 'Defaulted container "main" out of: main, helper\nmain to stderr\n' });
   });
 
   it('deploy/web: one of its pods, named on stderr', async () => {
