@@ -7,6 +7,7 @@ import { liveDiffOptions, runLiveDiff } from './diff-live.js';
 import { registerDelete } from './delete.js';
 import { registerDescribe } from './describe.js';
 import { registerExec } from './exec.js';
+import { registerEvents } from './events.js';
 import { registerExplain } from './explain.js';
 import { registerGet } from './get.js';
 import { registerKustomize } from './kustomize.js';
@@ -39,4 +40,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerKustomize(program, ctx);
   registerVersion(program, ctx);
   registerExplain(program, ctx);
+  registerEvents(program, ctx);
 }
