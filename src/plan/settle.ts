@@ -3,7 +3,7 @@ import { CRASH_LOOP_BACKOFF, delay } from '../model/backoff.js';
 import { describeAction } from './action-text.js';
 import type { ObservedPod } from './observed.js';
 import { restartRecord } from './restart-records.js';
-import { serviceActionReason } from './service-action-text.js';
+import { endpointsEventText, serviceActionReason } from './service-action-text.js';
 import type { ServiceAction } from './service-actions.js';
 import type { EdgeAction } from './edge/actions.js';
 import { edgeActionReason, isEdgeAction } from './edge/action-text.js';
@@ -86,8 +86,9 @@ export function resultEvents(r: SettledResult): PlannedEvent[] {
   const out: PlannedEvent[] = [];
   // A bare Pod is its own controller: its `Started`/`Killing` say it, a `SuccessfulCreate`/`SuccessfulDelete` beside them would say it twice.
   const ownPod = (a.type === 'create-pod' && a.key === `Pod/${a.pod.namespace}/${a.pod.name}`) || (a.type === 'delete-pod' && a.key === `Pod/${a.namespace}/${a.name}`);
-  // The host fast path takes the same endpoints as the Service's proxy: the same update to the Service.
-  const message = a.type === 'write-endpoints' && a.host ? describeAction({ ...a, host: false }) : text;
+  // The proxy and the host fast path take the same endpoints: one update of the Service, worded
+  // by what it now serves, so the updates of a scale or rollout fold into counted rows.
+  const message = a.type === 'write-endpoints' ? endpointsEventText(a) : text;
   // A container re-created as a refused stand-in healed nothing; its `Failed` event says why.
   if (!ownPod && !((a.type === 'create-container' || a.type === 'resume-pod') && r.started === false)) out.push({ type: 'Normal', reason: successReason(a.type), key: a.key, message });
   // A pod whose containers were all refused (CreateContainerConfigError) started nothing: its

@@ -22,8 +22,13 @@ const pod: PodPlan = (() => {
 })();
 const POD = `Pod/${pod.namespace}/${pod.name}`;
 const SVC = 'Service/default/web';
-const config: ProxyConfig = { service: { namespace: 'default', name: 'web' }, ports: [{ name: '', protocol: 'TCP', port: 80, targetPort: 8080 }], endpoints: [], sessionAffinity: { type: 'None' } };
-const write = (host: boolean, reason = 'web-1 ready'): Action => ({ type: 'write-endpoints', key: SVC, namespace: 'default', name: 'web', containerId: host ? 'h-1' : 'p-1', config, after: 1, ...(host ? { host: true } : {}), reason });
+const config = (ready: number, notReady = 0): ProxyConfig => ({
+  service: { namespace: 'default', name: 'web' },
+  ports: [{ name: '', protocol: 'TCP', port: 80, targetPort: 8080 }],
+  endpoints: [...Array.from({ length: ready }, (_, i) => ({ name: `web-${i}`, ip: `10.0.0.${i + 1}`, ready: true })), ...Array.from({ length: notReady }, (_, i) => ({ name: `old-${i}`, ip: `10.0.1.${i + 1}`, ready: false }))],
+  sessionAffinity: { type: 'None' },
+});
+const write = (host: boolean, c = config(2), reason = 'web-1 ready'): Action => ({ type: 'write-endpoints', key: SVC, namespace: 'default', name: 'web', containerId: host ? 'h-1' : 'p-1', config: c, after: 1, ...(host ? { host: true } : {}), reason });
 const ok = (action: Action): StepEntry => ({ type: 'result', result: { action, ok: true, started: true } });
 
 function events(changes: readonly StoreChange[]): string[] {
@@ -35,17 +40,27 @@ describe('settle records each occurrence once', () => {
     {
       name: 'a NodePort Service: proxy and host fast path take the same endpoints: one EndpointsUpdated',
       journal: [ok(write(false)), ok(write(true))],
-      want: [`Normal EndpointsUpdated ${SVC}: update endpoints of service default/web (web-1 ready)`],
+      want: [`Normal EndpointsUpdated ${SVC}: update endpoints of service default/web: 2 ready`],
     },
     {
       name: 'the host fast path alone (its proxy was current): still one event, worded as the Service update',
-      journal: [ok(write(true, 'web-2 out'))],
-      want: [`Normal EndpointsUpdated ${SVC}: update endpoints of service default/web (web-2 out)`],
+      journal: [ok(write(true, config(3, 1), 'old-0 out'))],
+      want: [`Normal EndpointsUpdated ${SVC}: update endpoints of service default/web: 3 ready`],
     },
     {
-      name: 'two different updates in one step stay two',
-      journal: [ok(write(false, 'web-1 ready')), ok(write(true, 'web-2 ready'))],
-      want: [`Normal EndpointsUpdated ${SVC}: update endpoints of service default/web (web-1 ready)`, `Normal EndpointsUpdated ${SVC}: update endpoints of service default/web (web-2 ready)`],
+      name: 'no ready endpoint',
+      journal: [ok(write(false, config(0, 2), 'web-0 out, web-1 out'))],
+      want: [`Normal EndpointsUpdated ${SVC}: update endpoints of service default/web: none ready`],
+    },
+    {
+      name: 'two different states in one step stay two',
+      journal: [ok(write(false, config(2))), ok(write(true, config(3)))],
+      want: [`Normal EndpointsUpdated ${SVC}: update endpoints of service default/web: 2 ready`, `Normal EndpointsUpdated ${SVC}: update endpoints of service default/web: 3 ready`],
+    },
+    {
+      name: 'a failed write is a warning with the error, as before',
+      journal: [{ type: 'result', result: { action: write(false), ok: false, error: { code: 'DOCKER_ERROR', message: 'proxy gone' } } }],
+      want: [`Warning FailedCreate ${SVC}: update endpoints of service default/web (web-1 ready): proxy gone`],
     },
     {
       name: 'a bare Pod created: its Started, no SuccessfulCreate about itself',
