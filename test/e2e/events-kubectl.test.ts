@@ -100,11 +100,11 @@ describe('events as kubectl shows them', () => {
     // Each update once (the proxy and the host fast path took it together), worded by what it serves.
     const said = rows.map((row) => `${row[0]} ${row[1]} ${row.slice(4).join(' ')}`);
     expect(new Set(said).size, r.stdout).toBe(said.length);
-    expect(r.stdout).not.toContain('host fast path');
     for (const row of updates) expect(row[4], r.stdout).toMatch(/^update endpoints of service default\/web: (\d+|none) ready$/);
-    // The rollout replaced three pods one by one (4 ready, 3 ready, again and again): counted rows, not a row per pod.
+    // The rollout replaced three pods one by one, the same states over and over: counted rows, not a row per pod.
     expect(updates.some((row) => /\(x\d+ over \S+\)/.test(row[2]!)), r.stdout).toBe(true);
-    expect(rows.length, r.stdout).toBeLessThanOrEqual(12);
+    // Created (proxy, host fast path) and a few counted states: kubectl-like brevity, where it printed ~55 lines.
+    expect(rows.length, r.stdout).toBeLessThanOrEqual(8);
   }, 300_000);
 
   it('--for deployment/web lists the Deployment events only, in events and get events', async () => {
