@@ -13,7 +13,7 @@ import type { ResourceQuery } from '../resource-args.js';
 import { parseResourceArgs, resourceText } from '../resource-args.js';
 import { kindNotes } from '../output/kind-notes.js';
 import { otherAppHint } from '../app-hint.js';
-import { eventsInList, getEvents, isEventsQuery, objectPrinterOf } from './get-events.js';
+import { addEventQueryOptions, eventsInList, getEvents, isEventsQuery, objectPrinterOf, refuseEventOnlyFlags } from './get-events.js';
 import { JsonPathError } from '../output/jsonpath.js';
 import { collectLabelColumns, parseBoolFlag, TEMPLATE_FORMATS } from '../output/object-printers.js';
 import { sortByJsonPath } from '../output/sort-by.js';
@@ -33,6 +33,8 @@ interface GetFlags extends EngineFlags, ScopeFlags {
   showKind?: boolean;
   labelColumns?: string[];
   allowMissingTemplateKeys?: boolean;
+  for?: string;
+  fieldSelector?: string;
 }
 
 export function addNamespaceOption(cmd: Command): Command {
@@ -54,6 +56,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
     .option('--show-kind', 'names read kind/name even for one kind')
     .option('-L, --label-columns <keys>', 'a column per label key (comma-separated, repeatable)', collectLabelColumns)
     .option('--allow-missing-template-keys <bool>', 'jsonpath: a missing field prints nothing (true, the default) or is an error (false)', parseBoolFlag);
+  addEventQueryOptions(cmd);
   addNamespaceOption(cmd);
   addEngineOptions(cmd);
   cmd.action(async (args: string[], flags: GetFlags) => {
@@ -87,6 +90,7 @@ async function runGet(args: string[], flags: GetFlags, ctx: CliContext): Promise
     ctx.exitCode = await getEvents(args, eventFlags(), ctx.io);
     return;
   }
+  refuseEventOnlyFlags(flags);
   ctx.exitCode = await get(args, flags, ctx.io);
 }
 

@@ -8,6 +8,7 @@ import { liveDiffOptions, runLiveDiff } from './diff-live.js';
 import { registerDelete } from './delete.js';
 import { registerDescribe } from './describe.js';
 import { registerExec } from './exec.js';
+import { registerEvents } from './events.js';
 import { registerExplain } from './explain.js';
 import { registerGet } from './get.js';
 import { registerKustomize } from './kustomize.js';
@@ -43,4 +44,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerExplain(program, ctx);
   registerConfig(program, ctx);
   registerTop(program, ctx);
+  registerEvents(program, ctx);
 }
