@@ -23,7 +23,7 @@ export interface ScopeFlags {
   allNamespaces?: boolean;
 }
 
-interface GetFlags extends EngineFlags, ScopeFlags {
+export interface GetFlags extends EngineFlags, ScopeFlags {
   selector?: string;
   output?: string;
   ignoreNotFound?: boolean;
@@ -33,6 +33,8 @@ interface GetFlags extends EngineFlags, ScopeFlags {
   showKind?: boolean;
   labelColumns?: string[];
   allowMissingTemplateKeys?: boolean;
+  watch?: boolean;
+  watchOnly?: boolean;
 }
 
 export function addNamespaceOption(cmd: Command): Command {
@@ -53,7 +55,9 @@ export function registerGet(program: Command, ctx: CliContext): void {
     .option('--sort-by <jsonpath>', 'sort by the value at a JSONPath (.metadata.name, {.status.startTime}): numbers numerically, quantities as quantities, strings naturally')
     .option('--show-kind', 'names read kind/name even for one kind')
     .option('-L, --label-columns <keys>', 'a column per label key (comma-separated, repeatable)', collectLabelColumns)
-    .option('--allow-missing-template-keys <bool>', 'jsonpath: a missing field prints nothing (true, the default) or is an error (false)', parseBoolFlag);
+    .option('--allow-missing-template-keys <bool>', 'jsonpath: a missing field prints nothing (true, the default) or is an error (false)', parseBoolFlag)
+    .option('-w, --watch', 'after the listing, print a row for every object that changes or goes, until Ctrl-C')
+    .option('--watch-only', 'print the changes only, not the listing first');
   addNamespaceOption(cmd);
   addEngineOptions(cmd);
   cmd.action(async (args: string[], flags: GetFlags) => {
@@ -72,6 +76,10 @@ export function registerGet(program: Command, ctx: CliContext): void {
 }
 
 async function runGet(args: string[], flags: GetFlags, ctx: CliContext): Promise<void> {
+  if (flags.watch || flags.watchOnly) {
+    ctx.exitCode = await (await import('./get-watch.js')).runGetWatch(args, flags, ctx.io);
+    return;
+  }
   const eventFlags = () => ({ ...flags, namespace: namespaceOf(flags, ctx.io), allNamespaces: flags.allNamespaces ?? false });
   const mixed = eventsInList(args);
   if (mixed) {
