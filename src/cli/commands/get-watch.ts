@@ -6,7 +6,10 @@ import type { CliIO } from '../context.js';
 import { print, write } from '../context.js';
 import type { Engine } from '../engine.js';
 import { openEngine } from '../engine.js';
+import type { EngineFlags } from '../engine-flags.js';
+import type { ResourceQuery } from '../resource-args.js';
 import { parseResourceArgs } from '../resource-args.js';
+import type { Selector } from '../../model/selectors.js';
 import { eventItem, eventName, eventObject, eventRows } from '../output/events-table.js';
 import { kindTable } from '../output/get-output.js';
 import { kindNotes } from '../output/kind-notes.js';
@@ -17,8 +20,6 @@ import type { ObjectPrinter } from '../output/object-printers.js';
 import { renderObjects } from '../output/object-printers.js';
 import type { Tracked } from '../output/watch-rows.js';
 import { alignRow, columnWidths, documentSeparator, firstLook, watchStep } from '../output/watch-rows.js';
-import type { GetFlags } from './get.js';
-import { namespaceOf, noteWhenUndriven, parseSelectorFlag, selectViews } from './get.js';
 import { eventsInList, isEventsQuery, objectPrinterOf } from './get-events.js';
 import type { WatchChanges } from './get-watch-changes.js';
 import { dockerChanges, watchChanges } from './get-watch-changes.js';
@@ -33,6 +34,27 @@ export interface WatchSource<T> {
   table(items: readonly T[], now: number): string[][];
   object(item: T): unknown;
   name(item: T): string;
+}
+
+/** The flags of `get` a watch reads. */
+export interface WatchGetFlags extends EngineFlags, Omit<FollowFlags, 'fixedNow'> {
+  allNamespaces?: boolean;
+  selector?: string;
+  output?: string;
+  showLabels?: boolean;
+  headers?: boolean;
+  sortBy?: string;
+  showKind?: boolean;
+  labelColumns?: string[];
+  allowMissingTemplateKeys?: boolean;
+}
+
+/** What `get` decides and says itself (cli/commands/get.ts, which loads this file and so cannot be imported by it). */
+export interface GetParts {
+  namespace: string;
+  selector: Selector;
+  selectViews(all: readonly View[], query: ResourceQuery, scope: { namespace: string; allNamespaces: boolean; selector: Selector }): { views: View[]; missing: string[] };
+  noteWhenUndriven(io: CliIO, state: { app: string; controller?: unknown }, views: readonly View[]): void;
 }
 
 export interface FollowFlags {
@@ -56,16 +78,16 @@ export interface Output {
  * commits to the store by others (a daemon, an apply), with a slow fallback for what changes
  * with time alone (minReadySeconds).
  */
-export async function runGetWatch(args: string[], flags: GetFlags, io: CliIO): Promise<number> {
+export async function runGetWatch(args: string[], flags: WatchGetFlags, io: CliIO, get: GetParts): Promise<number> {
   if (eventsInList(args)) throw new BerthError('USAGE', `watch is only supported on one resource type at a time, as kubectl's: "${args[0]!}" names several kinds`, { arg: args[0]! });
   if (flags.sortBy !== undefined) print(io.stderr, 'warning: --watch or --watch-only requested, --sort-by will be ignored');
   const printer = objectPrinterOf(flags.output, io);
   const output: Output = { format: printer ? 'json' : parseGetOutput(flags.output), printer, noHeaders: flags.headers === false, allowMissingKeys: flags.allowMissingTemplateKeys ?? true };
-  const namespace = namespaceOf(flags, io);
+  const { namespace } = get;
   const allNamespaces = flags.allNamespaces ?? false;
   const events = isEventsQuery(args);
   if (events && args.length > 1) throw new BerthError('USAGE', 'berth get events takes no names: it lists the events of the app (use -n NAMESPACE or -A)', { arg: args[1]! });
-  const viewSource = events ? undefined : await viewsSource(args, flags, { namespace, allNamespaces }, output.format);
+  const viewSource = events ? undefined : viewsSource(args, flags, get, { namespace, allNamespaces }, output.format);
   const engine = openEngine(flags, io);
   try {
     // Docker's container events change what the views show; events live in the store alone.
@@ -149,9 +171,9 @@ function renderOne(object: unknown, output: Output, before: number): string {
 }
 
 /** The objects of one kind `get` would list (views, by the same selection), as a watch source. */
-async function viewsSource(args: string[], flags: GetFlags, scope: { namespace: string; allNamespaces: boolean }, format: GetOutputFormat): Promise<(engine: Engine, io: CliIO) => WatchSource<View>> {
+function viewsSource(args: string[], flags: WatchGetFlags, get: GetParts, scope: { namespace: string; allNamespaces: boolean }, format: GetOutputFormat): (engine: Engine, io: CliIO) => WatchSource<View> {
   const query = parseResourceArgs(args);
-  const selector = parseSelectorFlag(flags.selector);
+  const { selector } = get;
   if (flags.selector !== undefined && query.groups.some((g) => g.names)) throw new BerthError('USAGE', 'name cannot be provided when a selector is specified');
   if (query.groups.length !== 1) throw new BerthError('USAGE', `watch is only supported on one resource type at a time, as kubectl's: "${args.join(' ')}" names ${query.groups.length} kinds`, { arg: args[0]! });
   const kind = query.groups[0]!.kind;
@@ -161,11 +183,11 @@ async function viewsSource(args: string[], flags: GetFlags, scope: { namespace: 
     return {
       async look() {
         const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname });
-        const selected = selectViews(buildViews(state, [kind]), query, { ...scope, selector });
+        const selected = get.selectViews(buildViews(state, [kind]), query, { ...scope, selector });
         if (!noted) {
           // Said once, as `get` says them: who drives the app, and what the kind means here.
           noted = true;
-          noteWhenUndriven(io, state, selected.views);
+          get.noteWhenUndriven(io, state, selected.views);
           for (const note of kindNotes([kind])) print(io.stderr, note);
         }
         return { items: selected.views.map((v) => ({ key: v.key, item: v })), missing: selected.missing, now: state.now };

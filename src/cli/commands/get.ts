@@ -23,7 +23,7 @@ export interface ScopeFlags {
   allNamespaces?: boolean;
 }
 
-export interface GetFlags extends EngineFlags, ScopeFlags {
+interface GetFlags extends EngineFlags, ScopeFlags {
   selector?: string;
   output?: string;
   ignoreNotFound?: boolean;
@@ -77,7 +77,9 @@ export function registerGet(program: Command, ctx: CliContext): void {
 
 async function runGet(args: string[], flags: GetFlags, ctx: CliContext): Promise<void> {
   if (flags.watch || flags.watchOnly) {
-    ctx.exitCode = await (await import('./get-watch.js')).runGetWatch(args, flags, ctx.io);
+    // get's own selection and notes handed in: get-watch.ts cannot import this file (it loads it).
+    const parts = { namespace: namespaceOf(flags, ctx.io), selector: parseSelectorFlag(flags.selector), selectViews, noteWhenUndriven };
+    ctx.exitCode = await (await import('./get-watch.js')).runGetWatch(args, flags, ctx.io, parts);
     return;
   }
   const eventFlags = () => ({ ...flags, namespace: namespaceOf(flags, ctx.io), allNamespaces: flags.allNamespaces ?? false });
