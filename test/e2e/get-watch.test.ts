@@ -12,7 +12,7 @@ import { createE2eApp } from './support/harness.js';
  * under a daemon, and Ctrl-C (SIGINT) ends it with exit 0 (cli/commands/get-watch.ts).
  */
 
-/** A Deployment whose pods sit in an init container for 2 s, so a watch sees them before they run. */
+/** A Deployment whose pods sit in an init container for 4 s, so a watch sees them before they run. */
 const deployment = (image: string, replicas: number) => `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -24,7 +24,7 @@ spec:
     spec:
       terminationGracePeriodSeconds: 1
       initContainers:
-      - {name: warmup, image: ${image}, command: [sleep, '2']}
+      - {name: warmup, image: ${image}, command: [sleep, '4']}
       containers:
       - {name: web, image: ${image}, command: [sleep, '3600']}
 `;
@@ -164,6 +164,21 @@ describe('get -w with no daemon (real Docker)', () => {
     // The state before the change (1 of 1) is not printed by --watch-only.
     expect(printed.map((r) => r[1])).not.toContain('1/1');
     expect(printed.at(-1)!.slice(1, 4)).toEqual(['3/3', '3', '3']);
+    expect(await w.interrupt()).toEqual({ code: 0, signal: null });
+  });
+
+  it('get events -w: the events so far, then one recorded by another command as a row', async () => {
+    const w = watch(t, ['events', '-w']);
+    await w.until('the listing', (out) => out.includes('scaled to 3 by berth scale'));
+    expect(w.out().split('\n')[0]).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/);
+    const mark = w.out().length;
+    const scaled = await t.berth('scale', 'deploy/web', '--replicas', '2');
+    expect(scaled.code, scaled.stderr).toBe(0);
+    await w.until('the ScalingReplicaSet row', (out) => out.slice(mark).includes('scaled to 2 by berth scale'));
+    const row = w.out().slice(mark).split('\n').find((l) => l.includes('scaled to 2'));
+    expect(row).toMatch(/Normal\s+ScalingReplicaSet\s+deployment\/web\s+scaled to 2 by berth scale$/);
+    // No header again: watch rows follow the listing.
+    expect(w.out().slice(mark)).not.toContain('LAST SEEN');
     expect(await w.interrupt()).toEqual({ code: 0, signal: null });
   });
 
