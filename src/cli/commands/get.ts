@@ -35,6 +35,8 @@ interface GetFlags extends EngineFlags, ScopeFlags {
   allowMissingTemplateKeys?: boolean;
   for?: string;
   fieldSelector?: string;
+  watch?: boolean;
+  watchOnly?: boolean;
 }
 
 export function addNamespaceOption(cmd: Command): Command {
@@ -55,7 +57,9 @@ export function registerGet(program: Command, ctx: CliContext): void {
     .option('--sort-by <jsonpath>', 'sort by the value at a JSONPath (.metadata.name, {.status.startTime}): numbers numerically, quantities as quantities, strings naturally')
     .option('--show-kind', 'names read kind/name even for one kind')
     .option('-L, --label-columns <keys>', 'a column per label key (comma-separated, repeatable)', collectLabelColumns)
-    .option('--allow-missing-template-keys <bool>', 'jsonpath: a missing field prints nothing (true, the default) or is an error (false)', parseBoolFlag);
+    .option('--allow-missing-template-keys <bool>', 'jsonpath: a missing field prints nothing (true, the default) or is an error (false)', parseBoolFlag)
+    .option('-w, --watch', 'after the listing, print a row for every object that changes or goes, until Ctrl-C')
+    .option('--watch-only', 'print the changes only, not the listing first');
   addEventQueryOptions(cmd);
   addNamespaceOption(cmd);
   addEngineOptions(cmd);
@@ -75,6 +79,12 @@ export function registerGet(program: Command, ctx: CliContext): void {
 }
 
 async function runGet(args: string[], flags: GetFlags, ctx: CliContext): Promise<void> {
+  if (flags.watch || flags.watchOnly) {
+    // get's own selection and notes handed in: get-watch.ts cannot import this file (it loads it).
+    const parts = { namespace: namespaceOf(flags, ctx.io), selector: parseSelectorFlag(flags.selector), selectViews, noteWhenUndriven };
+    ctx.exitCode = await (await import('./get-watch.js')).runGetWatch(args, flags, ctx.io, parts);
+    return;
+  }
   const eventFlags = () => ({ ...flags, namespace: namespaceOf(flags, ctx.io), allNamespaces: flags.allNamespaces ?? false });
   const mixed = eventsInList(args);
   if (mixed) {

@@ -1,4 +1,5 @@
 import { kindInfo } from '../../model/kinds.js';
+import type { Kind } from '../../model/types.js';
 import type { View } from '../../runtime/views/index.js';
 import type { CliIO } from '../context.js';
 import { print, write } from '../context.js';
@@ -56,14 +57,19 @@ export function writeGet(io: CliIO, views: View[], query: ResourceQuery, format:
   for (const group of query.groups) {
     const ofKind = views.filter((v) => v.kind === group.kind);
     if (ofKind.length === 0) continue;
-    let rows = tableRows(group.kind, ofKind, { now: o.now, wide: format === 'wide', allNamespaces: o.allNamespaces, withKind: query.multiKind || (o.showKind ?? false) });
-    const keys = o.labelColumns ?? [];
-    if (keys.length) rows = rows.map((r, i) => [...r, ...keys.map((k) => (i === 0 ? labelColumnHeader(k) : (ofKind[i - 1]!.labels[k] ?? '')))]);
-    if (o.showLabels) rows = rows.map((r, i) => [...r, i === 0 ? 'LABELS' : labelsText(ofKind[i - 1]!.labels)]);
-    const formatted = formatColumns(rows);
+    const formatted = formatColumns(kindTable(group.kind, ofKind, format, o, query.multiKind));
     tables.push(o.noHeaders ? formatted.slice(formatted.indexOf('\n') + 1) : formatted);
   }
   write(io.stdout, tables.join('\n'));
+}
+
+/** Header and rows of one kind's table as `get` prints it: the kind's columns, -o wide, -L and --show-labels. Also the rows of `get -w`. */
+export function kindTable(kind: Kind, ofKind: readonly View[], format: GetOutputFormat, o: Pick<GetWriteOptions, 'now' | 'allNamespaces' | 'showKind' | 'labelColumns' | 'showLabels'>, multiKind: boolean): string[][] {
+  let rows = tableRows(kind, ofKind, { now: o.now, wide: format === 'wide', allNamespaces: o.allNamespaces, withKind: multiKind || (o.showKind ?? false) });
+  const keys = o.labelColumns ?? [];
+  if (keys.length) rows = rows.map((r, i) => [...r, ...keys.map((k) => (i === 0 ? labelColumnHeader(k) : (ofKind[i - 1]!.labels[k] ?? '')))]);
+  if (o.showLabels) rows = rows.map((r, i) => [...r, i === 0 ? 'LABELS' : labelsText(ofKind[i - 1]!.labels)]);
+  return rows;
 }
 
 function labelsText(labels: Record<string, string>): string {
