@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import type { ObservedPod } from '../../plan/observed.js';
 import { BerthError } from '../../model/errors.js';
 import type { Service } from '../../model/types.js';
-import type { PortSpec } from '../../runtime/port-forward.js';
+import type { Forward, PortSpec } from '../../runtime/port-forward.js';
+import { podPhase } from '../../plan/observed.js';
 import type { Engine } from '../engine.js';
 import type { CliContext } from '../context.js';
 import { print } from '../context.js';
@@ -37,9 +38,9 @@ async function portForward(target: string, args: string[], flags: PortForwardFla
   const specs = pf.parsePortSpecs(args);
   const addresses = flags.address.split(',').map((a) => a.trim()).filter(Boolean);
   const engine = openEngine(flags, io);
-  let pod: ObservedPod;
-  let remotes: number[];
   try {
+    let pod: ObservedPod;
+    let remotes: number[];
     const slash = target.indexOf('/');
     const kind = slash > 0 ? resolveKind(target.slice(0, slash)) : 'Pod';
     if (kind === 'Service') ({ pod, ports: remotes } = await serviceTarget(target.slice(slash + 1), specs, flags, ctx, engine));
@@ -47,22 +48,50 @@ async function portForward(target: string, args: string[], flags: PortForwardFla
       pod = await resolvePod(target, flags, engine, io);
       remotes = specs.map((s) => pf.podPort(pod, s.remote));
     }
+    const phase = podPhase(pod);
+    if (!pod.sandbox || pod.sandbox.state !== 'running' || phase !== 'Running')
+      throw new BerthError('USAGE', `unable to forward port because pod is not running. Current status=${phase}`, { pod: pod.key });
+    await forward(pod, pod.sandbox.id, specs.map((s, i) => ({ local: s.local, port: remotes[i]! })), addresses, engine, ctx);
+    return 0;
   } finally {
     engine.close();
   }
-  const ip = pod.sandbox?.state === 'running' ? pod.sandbox.ip : undefined;
-  if (!ip) throw new BerthError('NOT_FOUND', `pod ${pod.name} is not running (no address to forward to)`, { pod: pod.key });
-  await pf.runPortForward(
-    addresses,
-    specs.map((s, i) => ({ local: s.local, host: ip, port: remotes[i]! })),
-    {
-      listening: (address, local, remote) => print(io.stdout, `Forwarding from ${address.includes(':') ? `[${address}]` : address}:${local} -> ${remote}`),
-      connection: (local) => print(io.stdout, `Handling connection for ${local}`),
-      failed: (local, remote, err) => print(io.stderr, `error: an error occurred forwarding ${local} -> ${remote}: ${err.message}`),
-    },
-    io.interrupted,
-  );
-  return 0;
+}
+
+/** Runs the relay in the pod's network namespace and listens until Ctrl-C or the relay is lost. */
+async function forward(pod: ObservedPod, sandboxId: string, forwards: Forward[], addresses: string[], engine: Engine, ctx: CliContext): Promise<void> {
+  const { io } = ctx;
+  const [{ startPortRelay }, { createImageCache }, { createRelayMux }, pf] = await Promise.all([
+    import('../../apply/port-relay.js'),
+    import('../../apply/images/cache.js'),
+    import('../../runtime/port-relay-client.js'),
+    import('../../runtime/port-forward.js'),
+  ]);
+  const image = await createImageCache(engine.docker).dataplane();
+  const relay = await startPortRelay(engine.docker, image, { app: engine.app, namespace: pod.namespace, pod: pod.name, sandboxId });
+  let ended: 'interrupted' | 'lost';
+  try {
+    const mux = createRelayMux(relay.input, relay.output);
+    ended = await pf.runPortForward(
+      addresses,
+      forwards,
+      (port) => mux.open(port),
+      {
+        listening: (address, local, remote) => print(io.stdout, `Forwarding from ${address.includes(':') ? `[${address}]` : address}:${local} -> ${remote}`),
+        connection: (local) => print(io.stdout, `Handling connection for ${local}`),
+        failed: (local, remote, err) =>
+          print(io.stderr, `error: an error occurred forwarding ${local} -> ${remote}: error forwarding port ${remote} to pod ${pod.name}: ${err.message}`),
+      },
+      io.interrupted,
+      mux.ended,
+    );
+  } finally {
+    await relay.close().catch(() => undefined);
+  }
+  if (ended === 'lost') {
+    const why = relay.stderr();
+    throw new BerthError('NOT_FOUND', `lost connection to pod${why ? ` (${why})` : ''}`, { pod: pod.key });
+  }
 }
 
 async function serviceTarget(
