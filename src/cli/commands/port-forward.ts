@@ -50,7 +50,7 @@ async function portForward(target: string, args: string[], flags: PortForwardFla
     }
     const phase = podPhase(pod);
     if (!pod.sandbox || pod.sandbox.state !== 'running' || phase !== 'Running')
-      throw new BerthError('USAGE', `unable to forward port because pod is not running. Current status=${phase}`, { pod: pod.key });
+      throw new BerthError('NOT_FOUND', `unable to forward port because pod is not running. Current status=${phase}`, { pod: pod.key });
     await forward(pod, pod.sandbox.id, specs.map((s, i) => ({ local: s.local, port: remotes[i]! })), addresses, engine, ctx);
     return 0;
   } finally {
