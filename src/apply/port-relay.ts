@@ -21,6 +21,8 @@ export interface PortRelayTarget {
   namespace: string;
   pod: string;
   sandboxId: string;
+  /** The container's name (the caller makes it unique): `docker ps` then says whose relay it is. */
+  name: string;
 }
 
 export interface PortRelay {
@@ -45,6 +47,7 @@ export async function startPortRelay(docker: DockerClient, image: string, target
   let container: Awaited<ReturnType<DockerClient['api']['createContainer']>>;
   try {
     container = await docker.api.createContainer({
+      name: target.name,
       Image: image,
       Cmd: ['node', '/app/port-relay.js'],
       WorkingDir: '/app',

@@ -68,7 +68,9 @@ async function forward(pod: ObservedPod, sandboxId: string, forwards: Forward[],
     import('../../runtime/port-forward.js'),
   ]);
   const image = await createImageCache(engine.docker).dataplane();
-  const relay = await startPortRelay(engine.docker, image, { app: engine.app, namespace: pod.namespace, pod: pod.name, sandboxId });
+  // Several sessions may forward to one pod at once: each relay gets a name of its own.
+  const name = `${pod.sandbox!.dockerName}-port-forward-${Math.floor(engine.random() * 36 ** 6).toString(36)}`;
+  const relay = await startPortRelay(engine.docker, image, { app: engine.app, namespace: pod.namespace, pod: pod.name, sandboxId, name });
   let ended: 'interrupted' | 'lost';
   try {
     const mux = createRelayMux(relay.input, relay.output);
