@@ -64,7 +64,14 @@ export async function startPortRelay(docker: DockerClient, image: string, target
   } catch (err) {
     throw dockerError(err, `creating the port-forward relay of pod ${target.namespace}/${target.pod}`);
   }
-  const remove = () => container.remove({ force: true }).catch((err: unknown) => (isNotFound(err) || isRemovalInProgress(err) ? undefined : Promise.reject(err)));
+  // Gone when this resolves, whoever removes it: the relay exits when its stdin closes and
+  // Docker's AutoRemove may be under way already (409), which is waited out.
+  const remove = () =>
+    container.remove({ force: true }).catch(async (err: unknown) => {
+      if (isNotFound(err)) return;
+      if (!isRemovalInProgress(err)) throw err;
+      await container.wait({ condition: 'removed' }).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
+    });
   let stream: Duplex;
   try {
     // Attached before start, so no byte of the relay's output is missed.
@@ -91,9 +98,12 @@ export async function startPortRelay(docker: DockerClient, image: string, target
     stderr: () => stderrText.trim(),
     close: () =>
       (closing ??= (async () => {
-        stream.end();
-        stream.destroy();
-        await remove();
+        // Removed first: ending stdin first would race the relay's own exit and AutoRemove.
+        try {
+          await remove();
+        } finally {
+          stream.destroy();
+        }
       })()),
   };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ObservedPod } from '../../plan/observed.js';
+import type { ObservedPod, ObservedSandbox } from '../../plan/observed.js';
 import { BerthError } from '../../model/errors.js';
 import type { Service } from '../../model/types.js';
 import type { Forward, PortSpec } from '../../runtime/port-forward.js';
@@ -51,49 +51,25 @@ async function portForward(target: string, args: string[], flags: PortForwardFla
     const phase = podPhase(pod);
     if (!pod.sandbox || pod.sandbox.state !== 'running' || phase !== 'Running')
       throw new BerthError('NOT_FOUND', `unable to forward port because pod is not running. Current status=${phase}`, { pod: pod.key });
-    await forward(pod, pod.sandbox.id, specs.map((s, i) => ({ local: s.local, port: remotes[i]! })), addresses, engine, ctx);
+    await forward(pod, pod.sandbox, specs.map((s, i) => ({ local: s.local, port: remotes[i]! })), addresses, engine, ctx);
     return 0;
   } finally {
     engine.close();
   }
 }
 
-/** Runs the relay in the pod's network namespace and listens until Ctrl-C or the relay is lost. */
-async function forward(pod: ObservedPod, sandboxId: string, forwards: Forward[], addresses: string[], engine: Engine, ctx: CliContext): Promise<void> {
+async function forward(pod: ObservedPod, sandbox: ObservedSandbox, forwards: Forward[], addresses: string[], engine: Engine, ctx: CliContext): Promise<void> {
   const { io } = ctx;
-  const [{ startPortRelay }, { createImageCache }, { createRelayMux }, pf] = await Promise.all([
-    import('../../apply/port-relay.js'),
-    import('../../apply/images/cache.js'),
-    import('../../runtime/port-relay-client.js'),
-    import('../../runtime/port-forward.js'),
-  ]);
-  const image = await createImageCache(engine.docker).dataplane();
-  // Several sessions may forward to one pod at once: each relay gets a name of its own.
-  const name = `${pod.sandbox!.dockerName}-port-forward-${Math.floor(engine.random() * 36 ** 6).toString(36)}`;
-  const relay = await startPortRelay(engine.docker, image, { app: engine.app, namespace: pod.namespace, pod: pod.name, sandboxId, name });
-  let ended: 'interrupted' | 'lost';
-  try {
-    const mux = createRelayMux(relay.input, relay.output);
-    ended = await pf.runPortForward(
-      addresses,
-      forwards,
-      (port) => mux.open(port),
-      {
-        listening: (address, local, remote) => print(io.stdout, `Forwarding from ${address.includes(':') ? `[${address}]` : address}:${local} -> ${remote}`),
-        connection: (local) => print(io.stdout, `Handling connection for ${local}`),
-        failed: (local, remote, err) =>
-          print(io.stderr, `error: an error occurred forwarding ${local} -> ${remote}: error forwarding port ${remote} to pod ${pod.name}: ${err.message}`),
-      },
-      io.interrupted,
-      mux.ended,
-    );
-  } finally {
-    await relay.close().catch(() => undefined);
-  }
-  if (ended === 'lost') {
-    const why = relay.stderr();
-    throw new BerthError('NOT_FOUND', `lost connection to pod${why ? ` (${why})` : ''}`, { pod: pod.key });
-  }
+  const { forwardToPod } = await import('../../runtime/port-forward-session.js');
+  await forwardToPod(
+    engine.docker,
+    { app: engine.app, pod, sandbox, forwards, addresses, random: engine.random, signal: io.interrupted },
+    {
+      listening: (address, local, remote) => print(io.stdout, `Forwarding from ${address.includes(':') ? `[${address}]` : address}:${local} -> ${remote}`),
+      connection: (local) => print(io.stdout, `Handling connection for ${local}`),
+      failed: (local, remote, err) => print(io.stderr, `error: an error occurred forwarding ${local} -> ${remote}: error forwarding port ${remote} to pod ${pod.name}: ${err.message}`),
+    },
+  );
 }
 
 async function serviceTarget(
