@@ -1,4 +1,5 @@
 import type { Command, Option } from 'commander';
+import { BerthError } from '../model/errors.js';
 
 /** The words Go's strconv.ParseBool (kubectl's pflag) reads as true and false. */
 const TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
@@ -68,10 +69,12 @@ export function normaliseBoolFlags(program: Command, argv: readonly string[]): s
     }
     const value = m[2]!;
     const on = TRUE.has(value) ? true : FALSE.has(value) ? false : undefined;
-    if (!isSwitch(named) || on === undefined) {
+    if (!isSwitch(named)) {
       out.push(token);
       continue;
     }
+    // kubectl's words for `--all=maybe` (Commander would call the option unknown).
+    if (on === undefined) throw new BerthError('USAGE', `invalid argument "${value}" for "${m[1]!}" flag: expected true or false`, { flag: m[1]!, value });
     if (on) {
       out.push(named.long ?? named.short!);
       continue;

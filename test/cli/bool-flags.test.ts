@@ -3,6 +3,7 @@ import type { Option } from 'commander';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { commandOf, normaliseBoolFlags } from '../../src/cli/bool-flags.js';
+import { runCli } from '../support/cli.js';
 import { registerCommands } from '../../src/cli/commands/index.js';
 import type { CliContext } from '../../src/cli/context.js';
 
@@ -70,9 +71,19 @@ describe('normaliseBoolFlags', () => {
     ['the space form is not a value (as kubectl)', ['get', 'pods', '--show-labels', 'true'], ['get', 'pods', '--show-labels', 'true']],
     ['a value option keeps its value, even "true"', ['get', 'pods', '-l', '--all=true'], ['get', 'pods', '-l', '--all=true']],
     ['a value option with = is left to Commander', ['get', 'pods', '-o=name'], ['get', 'pods', '-o=name']],
-    ['not a boolean word: left for Commander to refuse', ['get', 'pods', '--show-labels=yes'], ['get', 'pods', '--show-labels=yes']],
     ['after -- nothing is touched', ['exec', 'web', '--', 'sh', '--all=true'], ['exec', 'web', '--', 'sh', '--all=true']],
   ])('%s', (_name, argv, want) => {
     expect(normaliseBoolFlags(program(), argv)).toEqual(want);
+  });
+});
+
+describe('through the CLI: what is not a switch value is still refused (exit 2)', () => {
+  it.each([
+    ['a word that is no boolean', ['get', 'pods', '--show-labels=maybe'], 'error: invalid argument "maybe" for "--show-labels" flag: expected true or false'],
+    ['an option the command lacks', ['get', 'pods', '--bogus=true'], "error: unknown option '--bogus=true'"],
+  ])('%s', async (_name, argv, message) => {
+    const r = await runCli(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
   });
 });
