@@ -47,7 +47,8 @@ function counterpart(command: Command, o: Option): Option | undefined {
  * true becomes the switch itself; false its `--no-` counterpart when the command has one (`--wait=false`
  * → `--no-wait`, `--no-headers=false` → `--headers`), else nothing, the switch being off unless given,
  * and an earlier `--x` of the same switch is dropped too (the last one wins, as in kubectl). As in
- * kubectl, a switch takes its value only with `=`: `--all true` stays a switch and an argument.
+ * kubectl, a switch takes its value only with `=`: `--all true` stays a switch and an argument;
+ * `--all=maybe` is a usage error in kubectl's words.
  * Anything after `--` (a command for exec) is left as it is.
  */
 export function normaliseBoolFlags(program: Command, argv: readonly string[]): string[] {
