@@ -6,6 +6,7 @@ import { registerCommands } from './commands/index.js';
 import { withConfigContext } from './config-context.js';
 import { NOT_FOUND_PREFIX } from './commands/get.js';
 import { optionDescription } from './help-defaults.js';
+import { normaliseBoolFlags } from './bool-flags.js';
 import { VERSION } from './version-info.js';
 
 export { VERSION } from './version-info.js';
@@ -49,7 +50,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (action.name() !== 'config' && action.parent?.name() !== 'config') ctx.io = await withConfigContext(ctx.io);
   });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    // kubectl's `--flag=true|false` on switches, which Commander would refuse.
+    await program.parseAsync(normaliseBoolFlags(program, argv), { from: 'user' });
     return ctx.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -40,9 +40,9 @@ interface Watcher {
 
 const watchers = new Set<{ kill(): void }>();
 
-/** `berth get <args> --app … --state-dir …` as its own process, as a user runs it in a terminal. */
-function watch(t: E2eApp, args: string[]): Watcher {
-  const child = spawn(process.execPath, [BERTH_BIN, 'get', ...args, '--app', t.app, '--state-dir', t.stateDir], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `berth get <args> --app … --state-dir …` (or another verb: `events`) as its own process, as a user runs it in a terminal. */
+function watch(t: E2eApp, args: string[], verb = 'get'): Watcher {
+  const child = spawn(process.execPath, [BERTH_BIN, verb, ...args, '--app', t.app, '--state-dir', t.stateDir], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let alive = true;
@@ -171,8 +171,12 @@ describe('get -w with no daemon (real Docker)', () => {
     const w = watch(t, ['events', '-w']);
     // --for narrows the watch as it narrows the listing: the Deployment's events, no pod's.
     const only = watch(t, ['events', '-w', '--for', 'deployment/web']);
+    // The events verb follows the same way, with kubectl events' --types (and --watch=true as kubectl users write it).
+    const normal = watch(t, ['--watch=true', '--types', 'normal', '--for', 'deploy/web'], 'events');
+    const warnings = watch(t, ['-w', '--types', 'Warning', '--for', 'deploy/web'], 'events');
     await w.until('the listing', (out) => out.includes('scaled to 3 by berth scale'));
     await only.until('the Deployment listing', (out) => out.includes('scaled to 3 by berth scale'));
+    await normal.until('the Normal listing', (out) => out.includes('scaled to 3 by berth scale'));
     expect(w.out().split('\n')[0]).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/);
     const mark = w.out().length;
     const scaled = await t.berth('scale', 'deploy/web', '--replicas', '2');
@@ -187,6 +191,10 @@ describe('get -w with no daemon (real Docker)', () => {
     expect(await only.interrupt()).toEqual({ code: 0, signal: null });
     const objects = rows(only.out(), 'LAST SEEN').map((r) => r.find((c) => c.includes('/')));
     expect(new Set(objects)).toEqual(new Set(['deployment/web']));
+    await normal.until('the Normal row', (out) => out.includes('scaled to 2 by berth scale'));
+    expect(await normal.interrupt()).toEqual({ code: 0, signal: null });
+    expect(await warnings.interrupt()).toEqual({ code: 0, signal: null });
+    expect(warnings.out()).not.toContain('ScalingReplicaSet');
   });
 
   it('a name that does not exist: the NotFound line, exit 1, nothing watched; several kinds: a usage error', async () => {

@@ -49,9 +49,10 @@ export interface WatchGetFlags extends EngineFlags, Omit<FollowFlags, 'fixedNow'
   showKind?: boolean;
   labelColumns?: string[];
   allowMissingTemplateKeys?: boolean;
-  /** get events: `--for TYPE/NAME`, `--field-selector`, as without -w. */
+  /** get events: `--for TYPE/NAME`, `--field-selector`, as without -w; `berth events -w`: `--types`. */
   for?: string;
   fieldSelector?: string;
+  types?: string;
 }
 
 /** What `get` decides and says itself (cli/commands/get.ts, which loads this file and so cannot be imported by it). */
@@ -91,8 +92,8 @@ export async function runGetWatch(args: string[], flags: WatchGetFlags, io: CliI
   const { namespace } = get;
   const allNamespaces = flags.allNamespaces ?? false;
   const events = isEventsQuery(args);
-  // Parsed before anything opens, so a bad --for or --field-selector is a usage error at once.
-  const filter = events ? eventFilterOf({ namespace, allNamespaces, ...(flags.for !== undefined ? { for: flags.for } : {}), ...(flags.fieldSelector !== undefined ? { fieldSelector: flags.fieldSelector } : {}) }) : undefined;
+  // Parsed before anything opens, so a bad --for, --field-selector or --types is a usage error at once.
+  const filter = events ? eventFilterOf({ namespace, allNamespaces, ...(flags.for !== undefined ? { for: flags.for } : {}), ...(flags.fieldSelector !== undefined ? { fieldSelector: flags.fieldSelector } : {}), ...(flags.types !== undefined ? { types: flags.types } : {}) }) : undefined;
   if (!events) refuseEventOnlyFlags(flags);
   if (events && args.length > 1) throw new BerthError('USAGE', 'berth get events takes no names: it lists the events of the app (use -n NAMESPACE or -A)', { arg: args[1]! });
   const viewSource = events ? undefined : viewsSource(args, flags, get, { namespace, allNamespaces }, output.format);
