@@ -33,6 +33,8 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
 }
 
 async function describe(args: string[], flags: DescribeFlags, io: CliIO): Promise<number> {
+  const nodeQuery = (await import('./get-nodes.js')).nodesQuery(args);
+  if (nodeQuery) return (await import('./describe-node.js')).describeNodes(nodeQuery, flags, io);
   const query = parseResourceArgs(args);
   const selector = parseSelectorFlag(flags.selector);
   if (flags.selector !== undefined && query.groups.some((g) => g.names)) throw new BerthError('USAGE', 'name cannot be provided when a selector is specified');
