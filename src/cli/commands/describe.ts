@@ -22,7 +22,7 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('describe')
     .description('show details of resources with their recent events: describe KIND [NAME_PREFIX...] | describe KIND/NAME')
-    .argument('<resource...>', 'KIND [NAME...] or KIND/NAME...; a NAME that matches nothing exactly describes every object whose name starts with it')
+    .argument('<resource...>', 'KIND [NAME...] or KIND/NAME...; a NAME that matches nothing exactly describes every object whose name starts with it; node [NAME] describes the Docker host')
     .option('-A, --all-namespaces', 'across all namespaces')
     .option('-l, --selector <selector>', 'label selector (equality and set-based)');
   addNamespaceOption(cmd);
