@@ -4,7 +4,7 @@ import { print, write } from '../context.js';
 import type { EngineFlags } from '../engine-flags.js';
 import { VERSION } from '../version-info.js';
 import { objectPrinterOf } from './get-events.js';
-import { NOT_FOUND_PREFIX, parseSelectorFlag } from './get.js';
+import type { Selector } from '../../model/selectors.js';
 
 /** kubectl's names for the Node resource. */
 const NODE_RESOURCES: ReadonlySet<string> = new Set(['nodes', 'node', 'no']);
@@ -41,10 +41,16 @@ export interface GetNodesFlags extends EngineFlags {
   watchOnly?: boolean;
 }
 
+/** get's own parsing handed in: get.ts loads this file, so this file cannot import it. */
+export interface GetNodesParts {
+  selector: Selector;
+  notFoundPrefix: string;
+}
+
 /** The engine's host as the one node; `-n`/`-A` do not apply (nodes are cluster-scoped, as in kubectl). */
-export async function getNodes(query: { names: string[] }, flags: GetNodesFlags, io: CliIO): Promise<number> {
+export async function getNodes(query: { names: string[] }, flags: GetNodesFlags, io: CliIO, parts: GetNodesParts): Promise<number> {
   if (flags.watch || flags.watchOnly) throw new BerthError('USAGE', 'berth get nodes does not watch: the node is the Docker host, read when asked', { flag: '--watch' });
-  const selector = parseSelectorFlag(flags.selector);
+  const selector = parts.selector;
   if (flags.selector !== undefined && query.names.length > 0) throw new BerthError('USAGE', 'name cannot be provided when a selector is specified');
   const [{ openEngine }, { systemClock }, { readNodeDetails }, { nodeObject, nodeRows, selectNodes }, { formatColumns }, { parseGetOutput, renderDocument }, { renderObjects, labelColumnHeader }, { sortByJsonPath }] = await Promise.all([
     import('../engine.js'),
@@ -79,7 +85,7 @@ export async function getNodes(query: { names: string[] }, flags: GetNodesFlags,
       if (flags.showLabels) rows = rows.map((r, i) => [...r, i === 0 ? 'LABELS' : Object.entries(nodes[i - 1]!.metadata.labels).map(([k, v]) => `${k}=${v}`).sort().join(',') || '<none>']);
       write(io.stdout, formatColumns(flags.headers === false ? rows.slice(1) : rows));
     }
-    for (const name of missing) print(io.stderr, `${NOT_FOUND_PREFIX}nodes "${name}" not found`);
+    for (const name of missing) print(io.stderr, `${parts.notFoundPrefix}nodes "${name}" not found`);
     return missing.length ? 1 : 0;
   } finally {
     engine.close();

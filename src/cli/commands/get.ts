@@ -84,7 +84,7 @@ async function runGet(args: string[], flags: GetFlags, ctx: CliContext): Promise
   const nodeQuery = nodes.nodesQuery(args);
   if (nodeQuery) {
     refuseEventOnlyFlags(flags);
-    ctx.exitCode = await nodes.getNodes(nodeQuery, flags, ctx.io);
+    ctx.exitCode = await nodes.getNodes(nodeQuery, flags, ctx.io, { selector: parseSelectorFlag(flags.selector), notFoundPrefix: NOT_FOUND_PREFIX });
     return;
   }
   if (flags.watch || flags.watchOnly) {
