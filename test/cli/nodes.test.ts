@@ -94,9 +94,10 @@ describe('get nodes table', () => {
     [['node/vm'], { names: ['vm'] }],
     [['nodes/a', 'no/b'], { names: ['a', 'b'] }],
     [['pods'], undefined],
-    [['po,no'], undefined],
     [[], undefined],
   ])('nodesQuery(%j)', (args, want) => expect(nodesQuery(args)).toEqual(want));
+
+  it('nodes in a comma list with other kinds: run them on their own', () => expect(() => nodesQuery(['po,no'])).toThrow(/berth lists nodes on their own/));
 
   it('node/NAME mixed with another kind/NAME is refused', () => expect(() => nodesQuery(['node/vm', 'pod/x'])).toThrow(/resource\/name form/));
 });

@@ -18,6 +18,9 @@ function nodeResource(arg: string): { names: string[] } | undefined {
 
 /** `berth get nodes [NAME...]` / `get node/NAME...`: the Docker host is a node, not a manifest kind (model/kinds.ts). */
 export function nodesQuery(args: readonly string[]): { names: string[] } | undefined {
+  // The node is read from Docker, not the app's state: it is not listed among other kinds.
+  if (args[0]?.includes(',') && args[0].split(',').some((p) => NODE_RESOURCES.has(p.toLowerCase())))
+    throw new BerthError('USAGE', 'berth lists nodes on their own: run `berth get nodes` (or `describe node`) separately', { arg: args[0] });
   const first = args[0] !== undefined ? nodeResource(args[0]) : undefined;
   if (!first) return undefined;
   if (args[0]!.includes('/')) {
