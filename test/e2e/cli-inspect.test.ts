@@ -100,11 +100,11 @@ describe('get', () => {
     for (const row of rows.slice(1)) expect(row).toEqual([expect.stringMatching(/^web-[a-z0-9]+-[a-z0-9]{5}$/), '1/1', 'Running', '0', expect.stringMatching(AGE)]);
   });
 
-  it('pods -o wide: pod IP, the Docker host as node, containers and images', async () => {
+  it("pods -o wide: kubectl's wide columns, the pod IP and the Docker host as node", async () => {
     const node = ((await docker.info()) as { Name: string }).Name;
     const [header, ...rows] = cells((await h.berth(['get', 'po', '-o', 'wide'])).stdout);
-    expect(header).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'CONTAINERS', 'IMAGES']);
-    expect(rows[0]!.slice(5, 8)).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/), node, 'main,helper']);
+    expect(header).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES']);
+    expect(rows[0]!.slice(5)).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/), node, '<none>', '<none>']);
   });
 
   it('deployments, replicasets, services, configmaps, secrets, pvc, namespaces', async () => {

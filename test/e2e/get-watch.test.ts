@@ -227,15 +227,15 @@ describe('get -w under a daemon (real Docker)', () => {
     await converged(daemon, (await readPath(t.dir)).id);
     const w = watch(t, ['pods', '-w', '-o', 'wide']);
     await w.until('the listing', (out) => rows(out, 'NAME').length === 1);
-    expect(w.out().split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+CONTAINERS\s+IMAGES$/);
+    expect(w.out().split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
     const first = rows(w.out(), 'NAME')[0]![0]!;
 
     await t.write({ 'web.yaml': deployment(image, 2) });
     await w.until('the new pod Running', (out) => rows(out, 'NAME').some((r) => r[0] !== first && r[2] === 'Running'));
     const fresh = rows(w.out(), 'NAME').filter((r) => r[0] !== first);
     expect(fresh[0]![2]).toMatch(/^(Pending|Init:0\/1|PodInitializing|ContainerCreating)$/);
-    // -o wide rows: the wide columns too (IP, NODE, CONTAINERS, IMAGES).
-    expect(fresh.at(-1)!.slice(7)).toEqual(['web', image]);
+    // -o wide rows: the wide columns too (IP, NODE, NOMINATED NODE, READINESS GATES).
+    expect(fresh.at(-1)!.slice(5)).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/), expect.any(String), '<none>', '<none>']);
     expect(w.err()).not.toContain('nothing drives app');
     expect(await w.interrupt()).toEqual({ code: 0, signal: null });
   });

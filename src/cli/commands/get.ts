@@ -47,7 +47,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('get')
     .description('list resources the app runs, as kubectl does: get KIND [NAME...] | get KIND/NAME... | get all')
-    .argument('<resource...>', 'KIND [NAME...], KIND1,KIND2, KIND/NAME..., or all; kinds by any alias (po, deploy, rs, rc, svc, ns, cm, secret, pvc, pv, sc, job, cj, sts, ds, sa, role, rolebinding, clusterrole, clusterrolebinding, pdb, ing, ingressclass, gc, gtw, httproute, issuer, clusterissuer, cert); events (ev) lists the app events')
+    .argument('<resource...>', 'KIND [NAME...], KIND1,KIND2, KIND/NAME..., or all; kinds by any alias (po, deploy, rs, rc, svc, ns, cm, secret, pvc, pv, sc, job, cj, sts, ds, sa, role, rolebinding, clusterrole, clusterrolebinding, pdb, ing, ingressclass, gc, gtw, httproute, issuer, clusterissuer, cert); events (ev) lists the app events; nodes (no) the Docker host')
     .option('-A, --all-namespaces', 'list across all namespaces')
     .option('-l, --selector <selector>', 'label selector: a=b, a!=b, a in (x,y), a notin (x), a, !a (comma = and)')
     .option('-o, --output <format>', 'wide, json, yaml, name, jsonpath=TEMPLATE, jsonpath-file=FILE, jsonpath-as-json=TEMPLATE, custom-columns=HEADER:PATH,..., custom-columns-file=FILE')
@@ -79,6 +79,14 @@ export function registerGet(program: Command, ctx: CliContext): void {
 }
 
 async function runGet(args: string[], flags: GetFlags, ctx: CliContext): Promise<void> {
+  // Loaded, not imported: get-nodes.ts reads this file's helpers.
+  const nodes = await import('./get-nodes.js');
+  const nodeQuery = nodes.nodesQuery(args);
+  if (nodeQuery) {
+    refuseEventOnlyFlags(flags);
+    ctx.exitCode = await nodes.getNodes(nodeQuery, flags, ctx.io, { selector: parseSelectorFlag(flags.selector), notFoundPrefix: NOT_FOUND_PREFIX });
+    return;
+  }
   if (flags.watch || flags.watchOnly) {
     // get's own selection and notes handed in: get-watch.ts cannot import this file (it loads it).
     const parts = { namespace: namespaceOf(flags, ctx.io), selector: parseSelectorFlag(flags.selector), selectViews, noteWhenUndriven };

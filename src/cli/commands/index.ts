@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerApply } from './apply.js';
+import { registerApiResources } from './api-resources.js';
 import { registerConfig } from './config.js';
 import { registerDaemon } from './daemon.js';
 import { registerDiff } from './diff.js';
@@ -45,4 +46,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerConfig(program, ctx);
   registerTop(program, ctx);
   registerEvents(program, ctx);
+  registerApiResources(program, ctx);
 }
