@@ -146,7 +146,7 @@ try {
   const berthCold = must(await timed(BERTH, ['apply', '-f', manifests, ...berthArgs], { BERTH_STATS: '1' }), 'berth cold apply');
   const berthNoop = must(await timed(BERTH, ['apply', '-f', manifests, ...berthArgs], { BERTH_STATS: '1' }), 'berth no-op apply');
   const pods = (await docker.api.listContainers({ filters: { label: [`berth.app=${app}`, 'berth.role=container'] } })).length;
-  must(await timed(BERTH, ['apply', '-f', empty, '--prune', '--allow-empty', ...berthArgs]), 'berth teardown');
+  must(await timed(BERTH, ['apply', '-f', empty, '--prune', '--all', '--allow-empty', ...berthArgs]), 'berth teardown');
 
   const podFloor = await floor(docker, 'pods');
   const containerFloor = await floor(docker, 'containers');
@@ -179,7 +179,7 @@ try {
   console.log(`Docker API calls, no-op apply (${noop?.total} total, ${noop?.mutating} mutating):`);
   for (const [op, n] of Object.entries(noop?.dockerCalls ?? {}).sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(5)}  ${op}`);
 } finally {
-  await timed(BERTH, ['apply', '-f', empty, '--prune', '--allow-empty', ...berthArgs]);
+  await timed(BERTH, ['apply', '-f', empty, '--prune', '--all', '--allow-empty', ...berthArgs]);
   // dockerd 20.10 sometimes reports "active endpoints" for a network whose containers just
   // went; a second `down` finishes the job.
   for (let i = 0; i < 3; i++) if ((await timed('docker-compose', ['-p', 'berthbenchapply', '-f', composeFile, 'down', '-t', '1'])).code === 0) break;

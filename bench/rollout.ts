@@ -55,7 +55,7 @@ try {
     const create = must(await timed(BERTH, ['apply', '-f', single, '--wait', ...args]), 'one-pod apply');
     const noop = must(await timed(BERTH, ['apply', '-f', single, '--wait', ...args]), 'no-op apply');
     perPod.push(create.ms - noop.ms);
-    must(await timed(BERTH, ['apply', '-f', empty, '--prune', '--allow-empty', ...args]), 'cleanup');
+    must(await timed(BERTH, ['apply', '-f', empty, '--prune', '--all', '--allow-empty', ...args]), 'cleanup');
   }
   const podMs = median(perPod);
 
@@ -81,6 +81,6 @@ try {
   );
   await benchGrace(dir);
 } finally {
-  await timed(BERTH, ['apply', '-f', empty, '--prune', '--allow-empty', ...args]);
+  await timed(BERTH, ['apply', '-f', empty, '--prune', '--all', '--allow-empty', ...args]);
   await rm(dir, { recursive: true, force: true });
 }

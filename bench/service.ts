@@ -112,6 +112,6 @@ try {
   );
   console.log(`\nNodePort throughput: ${(ratio * 100).toFixed(1)}% of direct (goal ≥ 80%): ${ratio >= 0.8 ? 'met' : 'NOT met'}`);
 } finally {
-  await timed(BERTH, ['apply', '-f', empty, '--prune', '--allow-empty', ...args]);
+  await timed(BERTH, ['apply', '-f', empty, '--prune', '--all', '--allow-empty', ...args]);
   await rm(dir, { recursive: true, force: true });
 }

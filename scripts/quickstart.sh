@@ -21,7 +21,7 @@ npm run --silent images
 step "Validating examples/repo"
 ./bin/berth validate examples/repo
 step "Converging the host to examples/repo"
-./bin/berth apply -f examples/repo "${app[@]}" --prune --wait --timeout 5m
+./bin/berth apply -f examples/repo "${app[@]}" --prune --all --wait --timeout 5m
 step "What runs now"
 ./bin/berth get all -n shop "${app[@]}"
 if curl -sf --max-time 3 http://127.0.0.1:30080/ >/dev/null 2>&1; then

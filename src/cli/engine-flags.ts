@@ -12,8 +12,8 @@ export interface EngineFlags {
 
 export function addEngineOptions(cmd: Command): Command {
   return cmd
-    .option('--app <name>', 'app whose objects this command manages (ownership scope)', undefined)
-    .option('--state-dir <dir>', 'state directory (default: $BERTH_STATE_DIR, /var/lib/berth for root, ~/.local/state/berth)');
+    .option('--app <name>', 'app whose objects this command manages (ownership scope; default: $BERTH_APP, the current context\'s app, or "default")', undefined)
+    .option('--state-dir <dir>', 'state directory (default: $BERTH_STATE_DIR, the current context\'s, /var/lib/berth for root, ~/.local/state/berth)');
 }
 
 /** `5m`, `90s`, `1h30m`, `250ms` or plain seconds → milliseconds. */

@@ -3,6 +3,10 @@ import { BerthError, exitCodeFor } from '../model/errors.js';
 import type { CliContext, CliIO } from './context.js';
 import { print, write } from './context.js';
 import { registerCommands } from './commands/index.js';
+import { withConfigContext } from './config-context.js';
+import { NOT_FOUND_PREFIX } from './commands/get.js';
+import { optionDescription } from './help-defaults.js';
+import { normaliseBoolFlags } from './bool-flags.js';
 import { VERSION } from './version-info.js';
 
 export { VERSION } from './version-info.js';
@@ -38,10 +42,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       writeErr: (s) => write(io.stderr, s),
     })
     .exitOverride();
-  program.configureHelp({ sortSubcommands: false });
+  program.configureHelp({ sortSubcommands: false, optionDescription });
   registerCommands(program, ctx);
+  // The current context (`berth config`) under the environment, once, for whichever command runs:
+  // flag > environment > context > default. `config` itself reads the file as it is.
+  program.hook('preAction', async (_program, action) => {
+    if (action.name() !== 'config' && action.parent?.name() !== 'config') ctx.io = await withConfigContext(ctx.io);
+  });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    // kubectl's `--flag=true|false` on switches, which Commander would refuse.
+    await program.parseAsync(normaliseBoolFlags(program, argv), { from: 'user' });
     return ctx.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -56,7 +66,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
 export function reportError(io: CliIO, err: unknown): void {
   if (err instanceof BerthError) {
-    print(io.stderr, `error: ${err.message}`);
+    // An object named on the command line that does not exist reads as kubectl's NotFound line (get, describe, delete print the same).
+    const notFound = err.code === 'NOT_FOUND' && /^[a-z.]+ "[^"]*" not found/.test(err.message);
+    print(io.stderr, notFound ? `${NOT_FOUND_PREFIX}${err.message}` : `error: ${err.message}`);
     const hint = err.data.hint;
     if (typeof hint === 'string') print(io.stderr, `hint: ${hint}`);
     if (io.env.BERTH_DEBUG && err.cause) print(io.stderr, String((err.cause as Error).stack ?? err.cause));

@@ -18,6 +18,11 @@ const DEFAULTS: ReadonlyMap<string, unknown> = new Map<string, unknown>([
   ['ipFamilies', ['IPv4']],
 ]);
 
+/** The Kubernetes default of the unimplemented field `name`, at which it draws no warning (for `berth explain`). */
+export function kubernetesDefaultOf(name: string): unknown {
+  return DEFAULTS.get(name);
+}
+
 /** Whether the unimplemented field at `path` (of an object whose parent is `parent`) holds its Kubernetes default. */
 export function isKubernetesDefault(path: Path, value: unknown, parent: unknown): boolean {
   const name = String(path[path.length - 1]);

@@ -311,12 +311,13 @@ export function exitCodeFor(err: unknown): 1 | 2 | 3 {
     case 'USAGE':
     case 'INPUT_UNREADABLE':
     case 'INVALID_CONFIG':
-    case 'NOT_FOUND':
     case 'AMBIGUOUS':
     case 'CONFLICT':
     case 'POLICY_DENIED':
       return 2;
     case 'INVALID_MANIFESTS':
+    // A missing object exits 1 as kubectl's NotFound does (docs/cli.md).
+    case 'NOT_FOUND':
     case 'ROLLOUT_FAILED':
     case 'TIMEOUT':
       return 1;

@@ -6,16 +6,20 @@ import type { EventInput, EventRecord } from './state.js';
  * crash loop whose BackOff alternates with Started, adds a count to a few rows instead of a row
  * per occurrence.
  *
- * - Identical events (same object, type, reason, message, source revision) seen within
+ * - Identical events (same object, type, reason, message) seen within
  *   `identicalWindowMs` are one event: count + 1, lastTimestamp moves. Not only the object's
  *   newest event: Kubernetes' dedup cache is keyed by the event, so events in between (the
  *   readiness and the liveness failures of one pod, two failing containers) do not break it.
  *   The window stands in for Kubernetes' event TTL (1 h): an object that fails again much later
  *   gets a fresh row rather than one count spanning days.
- * - Similar events (same object, type, reason, source revision, different messages: an exec
+ * - Similar events (same object, type, reason, different messages: an exec
  *   probe printing a timestamp) are combined once `maxSimilar` distinct messages were seen within
  *   `similarWindowMs`: from then on one row `(combined from similar events): <latest message>`
  *   takes them, so the rows an object can have per reason stay bounded whatever the messages.
+ * - The source revision is not part of the key, as Kubernetes' key has no such thing: the same
+ *   endpoints update or probe failure under the next revision is a repeat, not a second row
+ *   reading the same (describe svc printed `2 ready` twice after an apply). A bumped event takes
+ *   the newest occurrence's revision, as it takes its time.
  */
 export interface EventCorrelationPolicy {
   identicalWindowMs: number;
@@ -50,7 +54,7 @@ export function correlateEvent(
   now: number,
   policy: EventCorrelationPolicy = DEFAULT_EVENT_CORRELATION,
 ): Correlation {
-  const similar = recent.filter((r) => r.type === event.type && r.reason === event.reason && (r.sourceRevision ?? undefined) === (event.sourceRevision ?? undefined));
+  const similar = recent.filter((r) => r.type === event.type && r.reason === event.reason);
   const identical = newest(similar.filter((r) => r.message === event.message && now - r.lastTimestamp <= policy.identicalWindowMs));
   if (identical) return { action: 'bump', id: identical.id, message: event.message };
   const lately = similar.filter((r) => now - r.lastTimestamp <= policy.similarWindowMs);

@@ -1,6 +1,7 @@
 import type { ErrorCode } from './errors.js';
 import type { HostPolicy } from './policy.js';
 import type { Problem } from './problem.js';
+import type { PruneScope } from './prune-scope.js';
 import type { RefusedEntry } from './revision.js';
 import type { Kind } from './types.js';
 
@@ -44,6 +45,8 @@ export interface IntentRevision {
 /** What `apply` passes to the pass that applies its revision: plain data, as the flags gave it. */
 export interface ApplyIntentOptions {
   prune: boolean;
+  /** What the prune may delete (`-l`, `--prune-allowlist`); absent: every object of the app not applied (`--all`). */
+  pruneScope?: PruneScope;
   allowEmpty: boolean;
   skipUnsupported: boolean;
   /** The policy the flags gave; absent: the default policy, as `apply` without a daemon. */

@@ -47,13 +47,20 @@ export interface ContainerStatusInput {
   initialized: boolean;
   /** When the status is read (ms): ErrImagePull turns ImagePullBackOff as time passes. Unknown reads as the failure itself. */
   now?: number;
+  /**
+   * A missing container the pod's start has not reached yet (an init container after the one
+   * that runs, app containers while init containers run): the kubelet's PodInitializing, not a
+   * removal. `get -w` sees these moments of a pod's creation.
+   */
+  notReachedYet?: boolean;
 }
 
 /** The container's status as the kubelet would report it. */
 export function containerStatus(input: ContainerStatusInput): ContainerStatus {
   const { name, observed: c, image, record } = input;
   if (!c) {
-    return { name, ready: false, started: false, restartCount: 0, image, imageID: '', state: { waiting: { reason: 'ContainerMissing', message: `container ${name} of the pod was removed; the next apply recreates it` } }, lastState: {} };
+    const waiting = input.notReachedYet ? { reason: 'PodInitializing' } : { reason: 'ContainerMissing', message: `container ${name} of the pod was removed; the next apply recreates it` };
+    return { name, ready: false, started: false, restartCount: 0, image, imageID: '', state: { waiting }, lastState: {} };
   }
   const running = c.state === 'running' && !c.restarting;
   const { state, lastState } = containerStates(input, c);

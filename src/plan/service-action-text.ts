@@ -72,3 +72,14 @@ export function serviceActionReason(type: ServiceAction['type']): string {
       return 'DnsUpdated';
   }
 }
+
+/**
+ * The event of an endpoints write: the state it serves (`3 ready`), not the change (`web-x
+ * ready`), as one update of the Service whichever of its proxy and host fast path took it: the
+ * writes of a scale or a rollout say the same thing often, and the event store counts those
+ * (x4) instead of printing a row per pod. Which pod joined or left is on the pod's events.
+ */
+export function endpointsEventText(a: Extract<ServiceAction, { type: 'write-endpoints' }>): string {
+  const ready = a.config.endpoints.filter((e) => e.ready).length;
+  return `update endpoints of service ${a.namespace}/${a.name}: ${ready === 0 ? 'none' : ready} ready`;
+}

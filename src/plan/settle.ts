@@ -3,7 +3,7 @@ import { CRASH_LOOP_BACKOFF, delay } from '../model/backoff.js';
 import { describeAction } from './action-text.js';
 import type { ObservedPod } from './observed.js';
 import { restartRecord } from './restart-records.js';
-import { serviceActionReason } from './service-action-text.js';
+import { endpointsEventText, serviceActionReason } from './service-action-text.js';
 import type { ServiceAction } from './service-actions.js';
 import type { EdgeAction } from './edge/actions.js';
 import { edgeActionReason, isEdgeAction } from './edge/action-text.js';
@@ -53,10 +53,21 @@ export function settle(step: SettleStep): StoreChange[] {
     type: 'add-event',
     event: { type, reason, objectKey, message, sourceRevision: step.sourceRevision },
   });
-  const out: StoreChange[] = step.events.map((e) => event(e.type, e.reason, e.key, e.message));
+  const events: PlannedEvent[] = [...step.events];
   for (const entry of step.journal) {
-    if (entry.type === 'warning') out.push(event('Warning', entry.reason, entry.key, entry.message));
-    else out.push(...resultEvents(entry.result).map((e) => event(e.type, e.reason, e.key, e.message)));
+    if (entry.type === 'warning') events.push({ type: 'Warning', reason: entry.reason, key: entry.key, message: entry.message });
+    else events.push(...resultEvents(entry.result));
+  }
+  // One occurrence, one event: two actions of one step that say the same thing about one object
+  // (a Service's proxy and its host fast path taking the same endpoints) are one update, not a
+  // repeat the store would count as x2.
+  const seen = new Set<string>();
+  const out: StoreChange[] = [];
+  for (const e of events) {
+    const id = JSON.stringify([e.type, e.reason, e.key, e.message]);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(event(e.type, e.reason, e.key, e.message));
   }
   for (const entry of step.journal) if (entry.type === 'result') out.push(...podStatusChanges(entry.result, step.pods, step.sourceRevision, step.now));
   return out;
@@ -75,8 +86,13 @@ export function resultEvents(r: SettledResult): PlannedEvent[] {
     return out;
   }
   const out: PlannedEvent[] = [];
+  // A bare Pod is its own controller: its `Started`/`Killing` say it, a `SuccessfulCreate`/`SuccessfulDelete` beside them would say it twice.
+  const ownPod = (a.type === 'create-pod' && a.key === `Pod/${a.pod.namespace}/${a.pod.name}`) || (a.type === 'delete-pod' && a.key === `Pod/${a.namespace}/${a.name}`);
+  // The proxy and the host fast path take the same endpoints: one update of the Service, worded
+  // by what it now serves, so the updates of a scale or rollout fold into counted rows.
+  const message = a.type === 'write-endpoints' ? endpointsEventText(a) : text;
   // A container re-created as a refused stand-in healed nothing; its `Failed` event says why.
-  if (!((a.type === 'create-container' || a.type === 'resume-pod') && r.started === false)) out.push({ type: 'Normal', reason: successReason(a.type), key: a.key, message: text });
+  if (!ownPod && !((a.type === 'create-container' || a.type === 'resume-pod') && r.started === false)) out.push({ type: 'Normal', reason: successReason(a.type), key: a.key, message });
   // A pod whose containers were all refused (CreateContainerConfigError) started nothing: its
   // `Failed` events say why, and a `Started` beside them would say the opposite.
   if (a.type === 'create-pod' && r.started !== false) out.push({ type: 'Normal', reason: 'Started', key: `Pod/${a.pod.namespace}/${a.pod.name}`, message: text });

@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import type { DockerClient } from '../apply/docker.js';
 import { dockerError } from '../apply/docker.js';
@@ -33,91 +32,8 @@ export function findPod(
   return { pod: ranked[0]!, of: owned.length };
 }
 
-/**
- * The container of a pod a command means: `-c NAME` (app or init container), else the only
- * app container. kubectl's errors word for word where it has them.
- */
-export function chooseContainer(pod: ObservedPod, name: string | undefined, onDefault?: 'error' | 'first'): { container: ObservedContainer; defaulted: boolean } {
-  const all = [...pod.containers, ...pod.initContainers];
-  if (name !== undefined) {
-    const c = all.find((x) => x.name === name);
-    if (!c) {
-      const known = [...pod.expectedContainers, ...pod.expectedInitContainers];
-      if (known.includes(name)) throw new BerthError('NOT_FOUND', `container ${name} of pod ${pod.name} does not exist on the host (it was removed; the next apply recreates it)`, { pod: pod.key, container: name });
-      throw new BerthError('USAGE', `container ${name} is not valid for pod ${pod.name}`, { pod: pod.key, container: name, containers: pod.expectedContainers });
-    }
-    return { container: c, defaulted: false };
-  }
-  if (pod.containers.length === 1 && pod.expectedContainers.length <= 1) return { container: pod.containers[0]!, defaulted: false };
-  if (pod.containers.length === 0) throw new BerthError('NOT_FOUND', `pod ${pod.name} has no containers on the host`, { pod: pod.key });
-  if (onDefault === 'first') return { container: pod.containers[0]!, defaulted: true };
-  const inits = pod.expectedInitContainers.length ? ` or one of the init containers: [${pod.expectedInitContainers.join(' ')}]` : '';
-  throw new BerthError('USAGE', `a container name must be specified for pod ${pod.name}, choose one of: [${pod.expectedContainers.join(' ')}]${inits}`, {
-    pod: pod.key,
-    containers: pod.expectedContainers,
-  });
-}
-
-export interface LogOptions {
-  follow: boolean;
-  tail?: number;
-  timestamps: boolean;
-  /** Unix seconds: only lines at or after. */
-  since?: number;
-  /** `--previous`: only what earlier runs wrote (Docker keeps one log per container across restarts). */
-  previous: boolean;
-  /** The pod's name, for messages. */
-  pod: string;
-  signal?: AbortSignal;
-}
-
-/**
- * Copies a container's log to `out`/`err`. Docker multiplexes stdout and stderr into one
- * stream with 8-byte frame headers unless the container has a TTY; `demuxStream` splits it.
- * The output streams are never ended: they are the caller's (process stdout).
- */
-export async function streamLogs(docker: DockerClient, container: ObservedContainer, options: LogOptions, out: Writable, err: Writable): Promise<void> {
-  const handle = docker.api.getContainer(container.id);
-  let tty: boolean;
-  let startedAt: string;
-  try {
-    const info = await handle.inspect();
-    tty = info.Config.Tty;
-    startedAt = info.State.StartedAt;
-  } catch (e) {
-    throw dockerError(e, `inspecting container ${container.dockerName}`);
-  }
-  let until: number | undefined;
-  if (options.previous) {
-    if (container.restartCount === 0 && container.state === 'running')
-      throw new BerthError('NOT_FOUND', `previous terminated container "${container.name}" in pod "${options.pod}" not found`, { pod: options.pod, container: container.name });
-    // The current run started at StartedAt: everything before it is what earlier runs wrote.
-    if (container.state === 'running') until = Date.parse(startedAt) / 1000;
-  }
-  const params = {
-    stdout: true,
-    stderr: true,
-    timestamps: options.timestamps,
-    ...(options.tail !== undefined ? { tail: options.tail } : {}),
-    ...(options.since !== undefined ? { since: options.since } : {}),
-    ...(until !== undefined ? { until } : {}),
-  };
-  let source: Readable;
-  try {
-    if (options.follow && !options.previous) source = (await handle.logs({ ...params, follow: true })) as Readable;
-    else {
-      const buffer = await handle.logs({ ...params, follow: false });
-      source = new PassThrough();
-      (source as PassThrough).end(buffer);
-    }
-  } catch (e) {
-    throw dockerError(e, `reading the log of container ${container.dockerName}`);
-  }
-  await pump(docker, source, tty, out, err, options.signal);
-}
-
 /** Copies (demultiplexing unless TTY) until the source ends or the signal aborts. */
-function pump(docker: DockerClient, source: Readable, tty: boolean, out: Writable, err: Writable, signal: AbortSignal | undefined): Promise<void> {
+export function pump(docker: DockerClient, source: Readable, tty: boolean, out: Writable, err: Writable, signal: AbortSignal | undefined): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const done = () => {
       signal?.removeEventListener('abort', onAbort);

@@ -80,6 +80,7 @@ async function applyIntent(deps: ConvergeDeps, app: string, spec: Extract<PassIn
       ...(options.onChanges ? { onChanges: options.onChanges } : {}),
     },
     prune: spec.prune,
+    ...(spec.pruneScope ? { pruneScope: spec.pruneScope } : {}),
     waitForReady: spec.wait,
     timeoutMs: spec.timeoutMs,
     ...(options.extraResources ? { extraResources: options.extraResources } : {}),

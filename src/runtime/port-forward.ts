@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ObservedPod } from '../plan/observed.js';
 import { BerthError } from '../model/errors.js';
 import { matches, selectorFromMap } from '../model/selectors.js';
@@ -6,9 +7,10 @@ import type { Service } from '../model/types.js';
 
 /**
  * `berth port-forward`: kubectl's semantics on a Docker host. Listen locally, and forward each
- * connection to a pod's IP and port (a Service or controller first picks one of its ready
- * pods, as kubectl does). The pod network is reachable from the Docker host, so this runs
- * where berth runs; nothing is set up in Docker.
+ * connection to a port on the pod's own localhost (a Service or controller first picks one of
+ * its ready pods, as kubectl does), through a relay in the pod's network namespace
+ * (apply/port-relay.ts): a server bound to 127.0.0.1 in the pod is reachable, as with kubectl,
+ * and so is a hostNetwork pod, which has no pod IP.
  */
 export interface PortSpec {
   /** 0: any free port. */
@@ -66,9 +68,12 @@ export function serviceTarget(service: Service, pods: readonly ObservedPod[], sp
 
 export interface Forward {
   local: number;
-  host: string;
+  /** The port in the pod. */
   port: number;
 }
+
+/** One connection to the pod's localhost:port (port-relay-client.ts); errors as 'error' events. */
+export type Dial = (port: number) => Duplex;
 
 export interface ForwardEvents {
   /** `Forwarding from 127.0.0.1:8080 -> 80` once each listener is up. */
@@ -80,13 +85,21 @@ export interface ForwardEvents {
 }
 
 /**
- * Listens on every address for every forward until `signal` aborts, then closes listeners and
- * open connections. `localhost` listens on 127.0.0.1 and ::1 (the latter only if available).
- * The first listen error (a port in use) rejects.
+ * Listens on every address for every forward until `signal` aborts or `lost` resolves (the
+ * relay is gone: kubectl's "lost connection to pod"), then closes listeners and open
+ * connections. `localhost` listens on 127.0.0.1 and ::1 (the latter only if available).
+ * The first listen error (a port in use) rejects. Says which of the two ended it.
  */
-export async function runPortForward(addresses: readonly string[], forwards: readonly Forward[], events: ForwardEvents, signal: AbortSignal): Promise<void> {
+export async function runPortForward(
+  addresses: readonly string[],
+  forwards: readonly Forward[],
+  dial: Dial,
+  events: ForwardEvents,
+  signal: AbortSignal,
+  lost: Promise<void>,
+): Promise<'interrupted' | 'lost'> {
   const servers: net.Server[] = [];
-  const sockets = new Set<net.Socket>();
+  const sockets = new Set<Duplex>();
   const binds = addresses.flatMap((a) => (a === 'localhost' ? [{ host: '127.0.0.1', optional: false }, { host: '::1', optional: true }] : [{ host: a, optional: false }]));
   try {
     for (const f of forwards) {
@@ -95,14 +108,17 @@ export async function runPortForward(addresses: readonly string[], forwards: rea
         const server = net.createServer((client) => {
           events.connection(local);
           sockets.add(client);
-          const upstream = net.connect({ host: f.host, port: f.port });
+          const upstream = dial(f.port);
           sockets.add(upstream);
           upstream.on('error', (err) => {
             events.failed(local, f.port, err);
             client.destroy();
           });
           client.on('error', () => upstream.destroy());
-          client.on('close', () => sockets.delete(client));
+          client.on('close', () => {
+            sockets.delete(client);
+            upstream.destroy();
+          });
           upstream.on('close', () => sockets.delete(upstream));
           client.pipe(upstream).pipe(client);
         });
@@ -124,7 +140,8 @@ export async function runPortForward(addresses: readonly string[], forwards: rea
         events.listening(b.host, local, f.port);
       }
     }
-    if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (signal.aborted) return 'interrupted';
+    return await Promise.race([new Promise<'interrupted'>((resolve) => signal.addEventListener('abort', () => resolve('interrupted'), { once: true })), lost.then(() => 'lost' as const)]);
   } finally {
     for (const s of servers) s.close();
     for (const s of sockets) s.destroy();

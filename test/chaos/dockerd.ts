@@ -103,7 +103,7 @@ export async function dockerdWithoutDaemon(runs: number): Promise<Row> {
     // berth must still remove everything afterwards, networks included (no stale endpoint holds one).
     for (const t of apps) {
       await t.write({});
-      const pruned = await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty');
+      const pruned = await t.berth('apply', '-f', t.dir, '--prune', '--all', '--allow-empty');
       const nets = await docker.listNetworks({ filters: { label: [`berth.app=${t.app}`] } });
       if (pruned.code !== 0 || (await t.containers()).length > 0 || nets.length > 0) r.failures.push(`${t.app}: prune after the restarts left ${nets.length} networks (${pruned.stderr.trim().split('\n')[0] ?? ''})`);
     }

@@ -69,7 +69,7 @@ describe('label selectors (-l)', () => {
 
 describe('names, namespaces and kinds', () => {
   it('names in the namespace; missing ones become kubectl NotFound lines', () => {
-    expect(select(['pods', 'db', 'nope', 'other'])).toEqual({ names: ['Pod/default/db'], missing: ['Error from server (NotFound): pods "nope" not found', 'Error from server (NotFound): pods "other" not found'] });
+    expect(select(['pods', 'db', 'nope', 'other'])).toEqual({ names: ['Pod/default/db'], missing: ['Error (NotFound): pods "nope" not found', 'Error (NotFound): pods "other" not found'] });
     expect(select(['pods', 'other'], { namespace: 'shop' })).toEqual({ names: ['Pod/shop/other'], missing: [] });
   });
 
@@ -78,7 +78,7 @@ describe('names, namespaces and kinds', () => {
   });
 
   it('notFoundText uses the plural and group', () => {
-    expect(notFoundText('Deployment', 'web')).toBe('Error from server (NotFound): deployments.apps "web" not found');
+    expect(notFoundText('Deployment', 'web')).toBe('Error (NotFound): deployments.apps "web" not found');
   });
 });
 

@@ -166,7 +166,7 @@ describe('ServiceAccounts, RBAC and PodDisruptionBudgets (real Docker)', () => {
 
   it('refuses a revision whose pods name a ServiceAccount it no longer defines', async () => {
     await t.write({ 'web.yaml': deployment('berth-examples/web:2.0') });
-    const r = await t.berth('apply', '-f', t.dir, '--prune');
+    const r = await t.berth('apply', '-f', t.dir, '--prune', '--all');
     // apply's exit status for an invalid revision; nothing of it is applied.
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[spec.template.spec.serviceAccountName]');
@@ -175,7 +175,7 @@ describe('ServiceAccounts, RBAC and PodDisruptionBudgets (real Docker)', () => {
 
   it('prunes them like any other object', async () => {
     await t.write({ 'web.yaml': deployment('berth-examples/web:2.0', 'default') });
-    const r = await t.berth('apply', '-f', t.dir, '--prune', '--wait', '--timeout', '120s');
+    const r = await t.berth('apply', '-f', t.dir, '--prune', '--all', '--wait', '--timeout', '120s');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('poddisruptionbudget.policy/web pruned');
     expect(rows((await t.berth('get', 'pdb')).stdout)).toEqual([]);

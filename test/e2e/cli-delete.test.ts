@@ -123,9 +123,9 @@ describe('delete', () => {
     // The pods ignore SIGTERM with a 30 s grace period: only the override explains a quick end.
     expect(Date.now() - started).toBeLessThan(20_000);
     expect((await owned(h.app)).containers.filter((c) => c.includes('_web-'))).toEqual([]);
-    expect(await h.berth(['get', 'deploy', 'web'])).toEqual({ code: 2, stdout: '', stderr: 'Error from server (NotFound): deployments.apps "web" not found\n' });
+    expect(await h.berth(['get', 'deploy', 'web'])).toEqual({ code: 1, stdout: '', stderr: 'Error (NotFound): deployments.apps "web" not found\n' });
     // Nothing of it is remembered (F4): no history, no pause; `rollout history` finds no Deployment.
-    expect((await h.berth(['rollout', 'history', 'deploy/web'])).stderr).toBe(`error: deployments.apps "web" not found in namespace default (app ${h.app})\n`);
+    expect((await h.berth(['rollout', 'history', 'deploy/web'])).stderr).toBe(`Error (NotFound): deployments.apps "web" not found in namespace default (app ${h.app})\n`);
     const store = openStore({ isProcessAlive: processAlive, dir: h.stateDir, clock: systemClock });
     try {
       expect(store.listRollouts(h.app, 'Deployment/default/web')).toEqual([]);
@@ -157,15 +157,15 @@ describe('delete', () => {
     expect((await h.berth(['get', 'svc', '-n', 'shop'])).stderr).toBe('No resources found in shop namespace.\n');
   });
 
-  it('NotFound exits 2 unless --ignore-not-found; an object of another app is named as such and left alone', async () => {
-    expect(await h.berth(['delete', 'cm', 'nope'])).toEqual({ code: 2, stdout: '', stderr: 'Error from server (NotFound): configmaps "nope" not found\n' });
+  it('NotFound exits 1 unless --ignore-not-found; an object of another app is named as such and left alone', async () => {
+    expect(await h.berth(['delete', 'cm', 'nope'])).toEqual({ code: 1, stdout: '', stderr: 'Error (NotFound): configmaps "nope" not found\n' });
     expect(await h.berth(['delete', 'cm', 'nope', '--ignore-not-found'])).toEqual({ code: 0, stdout: '', stderr: '' });
     const other = await h.write('other.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: theirs}\ndata: {key: value}\n');
     const applied = await h.berth(['apply', '-f', other, '--app', otherApp]);
     expect(applied.code, applied.stderr).toBe(0);
     const r = await h.berth(['delete', 'cm', 'theirs']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`Error from server (NotFound): configmaps "theirs" not found in app "${h.app}" (it belongs to app "${otherApp}"; pass --app ${otherApp})\n`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`Error (NotFound): configmaps "theirs" not found in app "${h.app}" (it belongs to app "${otherApp}"; pass --app ${otherApp})\n`);
     expect((await h.berth(['get', 'cm', 'theirs', '--app', otherApp, '-o', 'name'])).stdout).toBe('configmap/theirs\n');
   });
 
@@ -173,7 +173,7 @@ describe('delete', () => {
     const name = `berth_${h.app}_default_imposter`;
     const c = await docker.createContainer({ name, Image: image, Cmd: ['sleep', '100000'], Labels: { 'berth.test.run': randomBytes(4).toString('hex') } });
     imposterId = c.id;
-    expect((await h.berth(['delete', 'pod', 'imposter'])).code).toBe(2);
+    expect((await h.berth(['delete', 'pod', 'imposter'])).code).toBe(1);
     expect((await docker.getContainer(c.id).inspect()).Name).toBe(`/${name}`);
   });
 
@@ -231,7 +231,8 @@ describe('delete', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('pod "solo" deleted\nservice "solo" deleted\n');
     expect(await owned(h.app)).toEqual({ containers: [], volumes: [], networks: [] });
-    expect((await h.berth(['get', 'all'])).stderr).toBe('No resources found in default namespace.\n');
+    // Only the other app's ConfigMap is left in the namespace: the empty answer names it, as for a forgotten --app.
+    expect((await h.berth(['get', 'all'])).stderr).toBe(`No resources found in default namespace for app ${h.app}; app ${otherApp} has 1 object there: use --app ${otherApp} or BERTH_APP\n`);
   });
 });
 

@@ -246,10 +246,11 @@ describe('converge (real Docker)', () => {
     await t.write({ 'ns.yaml': NS, 'config.yaml': config('bonjour'), 'notes.yaml': notes });
     const without = await t.berth('apply', '-f', t.dir);
     expect(without.code).toBe(0);
+    // Additive: the Deployment the manifests dropped keeps running, and apply says nothing of it.
     expect(await webPods(t)).toHaveLength(2);
-    expect(without.stderr).toMatch(/deployment\.apps\/web/);
+    expect(without.stdout + without.stderr).not.toMatch(/deployment\.apps\/web/);
 
-    const pruned = await t.berth('apply', '-f', t.dir, '--prune');
+    const pruned = await t.berth('apply', '-f', t.dir, '--prune', '--all');
     expect(pruned.code).toBe(0);
     expect(pruned.stdout).toMatch(/deployment\.apps\/web pruned/);
     // The reason names the revision, not an interrupted apply: the pass records the new
@@ -262,10 +263,10 @@ describe('converge (real Docker)', () => {
 
   it('pruning to an empty revision is refused unless --allow-empty, then leaves nothing behind', async () => {
     await t.write({});
-    const refused = await t.berth('apply', '-f', t.dir, '--prune');
+    const refused = await t.berth('apply', '-f', t.dir, '--prune', '--all');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--allow-empty/);
-    const all = await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty');
+    const all = await t.berth('apply', '-f', t.dir, '--prune', '--all', '--allow-empty');
     expect(all.code).toBe(0);
     const left = (await t.containers()).filter((c) => c.Labels['berth.managed'] === 'true');
     expect(left).toEqual([]);

@@ -188,7 +188,7 @@ describe('the edge kinds: stored and shown (real Docker)', () => {
 
   it('prunes them like any other object', async () => {
     await t.write({ 'web.yaml': web, 'ingress.yaml': ingress, 'gateway.yaml': gatewayOn(edge.http), 'certificates.yaml': certificates.slice(0, certificates.indexOf('---\napiVersion: cert-manager.io/v1\nkind: Certificate')) });
-    const r = await apply('-f', t.dir, '--prune');
+    const r = await apply('-f', t.dir, '--prune', '--all');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('certificate.cert-manager.io/api pruned');
     // Only the Certificate the Ingress's annotation implies is left.

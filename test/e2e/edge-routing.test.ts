@@ -148,14 +148,14 @@ describe('edge routing: Ingress through the host edge (real Docker)', () => {
 
   it('the edge and its volume go when the last app with routes drops them', async () => {
     await two.write({ 'two.yaml': deployment('two') });
-    const r2 = await two.berth('apply', '-f', two.dir, '--prune', ...edge.flags);
+    const r2 = await two.berth('apply', '-f', two.dir, '--prune', '--all', ...edge.flags);
     expect(r2.code, r2.stderr).toBe(0);
     expect(r2.stdout).toContain(`edge/${edge.name}: routes written (this app routes through it no more)`);
     expect(await routes({ 'two.test /': 'web', 'shop.test /': 'web', 'other.test /': 'web' })).toBeDefined();
     expect((await edgeObjects(one.docker, edge)).containers).toEqual([edge.name]);
 
     await one.write({ 'web.yaml': deployment('web'), 'api.yaml': deployment('api') });
-    const r1 = await one.berth('apply', '-f', one.dir, '--prune', ...edge.flags);
+    const r1 = await one.berth('apply', '-f', one.dir, '--prune', '--all', ...edge.flags);
     expect(r1.code, r1.stderr).toBe(0);
     expect(r1.stdout).toContain(`edge/${edge.name}: deleted (no app routes through it any more)`);
     expect(await edgeObjects(one.docker, edge)).toEqual({ containers: [], volumes: [] });

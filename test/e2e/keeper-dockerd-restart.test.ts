@@ -82,7 +82,7 @@ describe('dockerd restart with no berth process running', () => {
   it('after the restarts berth removes everything, networks included (no stale endpoint holds one)', async () => {
     for (const t of apps) {
       await t.write({});
-      const r = await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty');
+      const r = await t.berth('apply', '-f', t.dir, '--prune', '--all', '--allow-empty');
       expect(r.code, r.stderr).toBe(0);
       expect(await t.containers()).toEqual([]);
       expect(await t.docker.listNetworks({ filters: { label: [`berth.app=${t.app}`] } })).toEqual([]);

@@ -109,7 +109,7 @@ describe('kustomize overlays applied to the Docker host', () => {
   });
 
   it('apply -k overlays/b --prune replaces overlay a with overlay b', async () => {
-    const run = await berth('apply', '-k', 'overlays/b', '--prune', '--wait');
+    const run = await berth('apply', '-k', 'overlays/b', '--prune', '--all', '--wait');
     expect(run.code).toBe(0);
     // Pods still running out their grace period (issue 18) are no longer their Deployment's.
     expect(await livePodNames(t, 'Deployment/default/a-web')).toEqual([]);
@@ -124,7 +124,7 @@ describe('kustomize overlays applied to the Docker host', () => {
     const [before] = await configMaps();
     const podsBefore = await livePodNames(t, 'Deployment/default/b-web');
     await writeFile(join(repo, 'base/kustomization.yaml'), BASE_KUSTOMIZATION('green'));
-    const run = await berth('apply', '-k', 'overlays/b', '--prune', '--wait');
+    const run = await berth('apply', '-k', 'overlays/b', '--prune', '--all', '--wait');
     expect(run.code).toBe(0);
     const after = await configMaps();
     expect(after).toHaveLength(1);

@@ -170,7 +170,7 @@ describe('PersistentVolumes and StorageClasses (real Docker)', () => {
 
   it('deleting the claims: the hostPath PV goes Released and keeps the files; the provisioned Delete volume is removed', async () => {
     await t.write(manifests(prefix, token, { claims: false }));
-    const r = await t.berth('apply', '-f', t.dir, '--host-path-prefix', prefix, '--prune');
+    const r = await t.berth('apply', '-f', t.dir, '--host-path-prefix', prefix, '--prune', '--all');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const pv = rows((await t.berth('get', 'pv')).stdout);
     expect([...pv.keys()]).toEqual(['pv-data']);
@@ -231,7 +231,7 @@ spec:
   - {name: ssd, persistentVolumeClaim: {claimName: fast}}
 `,
     });
-    const r = await t.berth('apply', '-f', t.dir, '--host-path-prefix', prefix, '--node-label', 'example.com/disk=ssd', '--prune', '--wait', '--timeout', '90s');
+    const r = await t.berth('apply', '-f', t.dir, '--host-path-prefix', prefix, '--node-label', 'example.com/disk=ssd', '--prune', '--all', '--wait', '--timeout', '90s');
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect((await readFile(join(prefix, 'ssd', 'copy'), 'utf8')).trim()).toBe(token);
     const pvc = rows((await t.berth('get', 'pvc')).stdout);

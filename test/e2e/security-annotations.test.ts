@@ -92,14 +92,14 @@ spec:
 
   it('a runtime/default seccomp annotation runs under Docker\'s filter', async () => {
     await t.write({ 'rd.yaml': pod('rd', { 'container.seccomp.security.alpha.kubernetes.io/app': 'runtime/default' }) });
-    const r = await t.berth('apply', '-f', t.dir, '--prune', '--wait', '--timeout', '60s');
+    const r = await t.berth('apply', '-f', t.dir, '--prune', '--all', '--wait', '--timeout', '60s');
     expect(r.code, r.stderr).toBe(0);
     expect(await seccompMode((await containerOf('rd')).id)).toBe('Seccomp: 2');
   });
 
   it('a localhost AppArmor annotation is applied as the Localhost field: apparmor=<profile>, or refused at start where the host has no AppArmor', async () => {
     await t.write({ 'aa.yaml': pod('aa', { 'container.apparmor.security.beta.kubernetes.io/app': 'localhost/berth-test-profile' }) });
-    const r = await t.berth('apply', '-f', t.dir, '--prune');
+    const r = await t.berth('apply', '-f', t.dir, '--prune', '--all');
     expect(r.code, r.stderr).toBe(0);
     const c = await containerOf('aa');
     const engine = engineSecurityFrom((await t.docker.info()).SecurityOptions as string[]);

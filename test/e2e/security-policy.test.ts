@@ -82,7 +82,7 @@ describe('runAsNonRoot and the security context (finding 7)', () => {
       'root.yaml': bare('rootimg', '', '  securityContext: {runAsNonRoot: true}\n'),
       'other.yaml': bare('other', ''),
     });
-    const r = await t.berth('apply', '-f', t.dir, '--prune');
+    const r = await t.berth('apply', '-f', t.dir, '--prune', '--all');
     expect(r.code, r.stderr).toBe(0);
     const app = await containerOf('rootimg');
     // A stand-in that never ran anything of the image.
@@ -121,7 +121,7 @@ describe('runAsNonRoot and the security context (finding 7)', () => {
       // runAsGroup alone keeps the image's user with that group (it was dropped before).
       'group.yaml': bare('grouponly', '    securityContext: {runAsGroup: 3000}\n'),
     });
-    const r = await t.berth('apply', '-f', t.dir, '--prune', '--wait', '--timeout', '60s');
+    const r = await t.berth('apply', '-f', t.dir, '--prune', '--all', '--wait', '--timeout', '60s');
     expect(r.code, r.stderr).toBe(0);
     const app = await containerOf('rootimg');
     expect(app.state).toBe('running');
@@ -136,7 +136,7 @@ describe('runAsNonRoot and the security context (finding 7)', () => {
 
   it('allowPrivilegeEscalation false is no-new-privileges; readOnlyRootFilesystem makes / read-only', async () => {
     await write({ 'locked.yaml': bare('locked', '    securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}\n') });
-    const r = await t.berth('apply', '-f', t.dir, '--prune', '--wait', '--timeout', '60s');
+    const r = await t.berth('apply', '-f', t.dir, '--prune', '--all', '--wait', '--timeout', '60s');
     expect(r.code, r.stderr).toBe(0);
     const app = await containerOf('locked');
     const info = await t.docker.getContainer(app.id).inspect();
@@ -180,7 +180,7 @@ describe('probes aim only at the pod (finding 4)', () => {
 
   it('the prober refuses a stored probe spec aiming elsewhere when today\'s policy does not name the host', async () => {
     // Applied under a policy that named the host: the spec now lives in the container's labels.
-    const r = await t.berth('apply', '-f', t.dir, '--prune', '--allow-probe-host', '127.0.0.1');
+    const r = await t.berth('apply', '-f', t.dir, '--prune', '--all', '--allow-probe-host', '127.0.0.1');
     expect(r.code, r.stderr).toBe(0);
     const app = await containerOf('probed');
     expect(JSON.parse(app.labels['berth.probes']!).readinessProbe.httpGet.host).toBe('127.0.0.1');
@@ -229,7 +229,7 @@ spec:
 
   it('undo to a revision whose template the current policy refuses fails and changes nothing', async () => {
     await write({ 'web.yaml': deployment('v1', '{capabilities: {add: [NET_ADMIN]}}') });
-    expect((await t.berth('apply', '-f', t.dir, '--prune', '--allow-capability', 'NET_ADMIN', '--wait', '--timeout', '60s')).code).toBe(0);
+    expect((await t.berth('apply', '-f', t.dir, '--prune', '--all', '--allow-capability', 'NET_ADMIN', '--wait', '--timeout', '60s')).code).toBe(0);
     await write({ 'web.yaml': deployment('v2', '{}') });
     expect((await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s')).code).toBe(0);
     const before = (await t.containers()).filter((c) => c.Labels['berth.controller'] === 'Deployment/default/web').map((c) => c.Id).sort();
@@ -272,7 +272,7 @@ spec:
         command: [sleep, "3600"]
 `,
       });
-      const applied = await t.berth('apply', '-f', t.dir, '--prune', '--host-path-prefix', prefix, '--wait', '--timeout', '60s');
+      const applied = await t.berth('apply', '-f', t.dir, '--prune', '--all', '--host-path-prefix', prefix, '--wait', '--timeout', '60s');
       expect(applied.code, applied.stderr).toBe(0);
       const hp = await containerOf('hp');
       const ok = async (...args: string[]) => {
@@ -292,7 +292,7 @@ spec:
       expect((await execIn(t.docker, hp.id, ['sh', '-c', 'echo here > /h/f && cat /h/f'])).output.trim()).toBe('here');
     } finally {
       await t.write({});
-      await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty');
+      await t.berth('apply', '-f', t.dir, '--prune', '--all', '--allow-empty');
       await rm(prefix, { recursive: true, force: true });
     }
   });
@@ -302,13 +302,13 @@ describe('apply and diff -f show validation warnings (issue 11 review, finding 5
   it('apply --dry-run, apply and diff -f print them on stderr as validate does, and succeed', async () => {
     await write({ 'warned.yaml': bare('warned', '', '  nodeSelector: {disk: ssd}\n') });
     const warning = /^.*warned\.yaml:\d+:\d+: warning: berth does not implement spec\.nodeSelector; it is ignored/m;
-    const dry = await t.berth('apply', '-f', t.dir, '--prune', '--dry-run');
+    const dry = await t.berth('apply', '-f', t.dir, '--prune', '--all', '--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stderr).toMatch(warning);
     // Planned actions read verb first (finding 6): not "would pod/warned created".
     expect(dry.stdout).toMatch(/^ {2}would create pod default\/warned /m);
     expect(dry.stdout).not.toMatch(/would (pod|network|volume|service)\b/);
-    const applied = await t.berth('apply', '-f', t.dir, '--prune');
+    const applied = await t.berth('apply', '-f', t.dir, '--prune', '--all');
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stderr).toMatch(warning);
     const diff = await t.berth('diff', '-f', t.dir);
@@ -316,6 +316,6 @@ describe('apply and diff -f show validation warnings (issue 11 review, finding 5
     expect(diff.stderr).toMatch(warning);
     expect(diff.stdout).not.toMatch(/warning/);
     await t.write({});
-    expect((await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty')).code).toBe(0);
+    expect((await t.berth('apply', '-f', t.dir, '--prune', '--all', '--allow-empty')).code).toBe(0);
   });
 });

@@ -146,7 +146,7 @@ describe('volumes: subPath and hostPath stay inside their roots (real Docker)', 
     expect((await t.berth('apply', '-f', t.dir)).code).toBe(0);
     await refused('attack', /must not escape the volume root/);
     await t.write({});
-    expect((await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty')).code).toBe(0);
+    expect((await t.berth('apply', '-f', t.dir, '--prune', '--all', '--allow-empty')).code).toBe(0);
   });
 
   it('a hostPath below the allowed prefix cannot lead above it through a planted symlink', async () => {
@@ -175,7 +175,7 @@ describe('volumes: subPath and hostPath stay inside their roots (real Docker)', 
     }
     expect(r.code, r.stderr).toBe(0);
     await t.write({});
-    expect((await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty', '--host-path-prefix', prefix)).code).toBe(0);
+    expect((await t.berth('apply', '-f', t.dir, '--prune', '--all', '--allow-empty', '--host-path-prefix', prefix)).code).toBe(0);
   });
 
   it('legitimate subPath and hostPath use still works, and what is written lands in the volume', async () => {
@@ -261,7 +261,7 @@ spec:
         volumes: `  - name: work\n    emptyDir: {}\n`,
       }),
     });
-    const r = await t.berth('apply', '-f', t.dir, '--prune', '--wait', '--timeout', '60s');
+    const r = await t.berth('apply', '-f', t.dir, '--prune', '--all', '--wait', '--timeout', '60s');
     expect(r.code).toBe(0);
     const find = async (n: string) => (await podContainers('swap')).find((c) => c.Labels['berth.container'] === n)!;
     const victim = await find('victim');
@@ -324,7 +324,7 @@ spec:
     expect(described.stdout).not.toContain('(container app)');
     expect(r.code, r.stderr).toBe(0);
     await t.write({});
-    expect((await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty')).code).toBe(0);
+    expect((await t.berth('apply', '-f', t.dir, '--prune', '--all', '--allow-empty')).code).toBe(0);
   });
 
   it('deleting the pods removes their binds; binds of pods gone without berth are removed by the next pass', async () => {
@@ -339,7 +339,7 @@ spec:
     }
     expect(await safeMountsOf(t.app)).toContain(ghost);
     await t.write({});
-    const r = await t.berth('apply', '-f', t.dir, '--prune', '--allow-empty', '--host-path-prefix', prefix);
+    const r = await t.berth('apply', '-f', t.dir, '--prune', '--all', '--allow-empty', '--host-path-prefix', prefix);
     expect(r.code).toBe(0);
     expect(await t.containers()).toEqual([]);
     expect(await safeMountsOf(t.app)).toEqual([]);

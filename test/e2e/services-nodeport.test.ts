@@ -97,7 +97,7 @@ describe('services: NodePort (real Docker)', () => {
     const exec = await runCli(['exec', 'svc/web', '--app', t.app, '--state-dir', t.stateDir, '--', 'node', '-e', 'console.log(require("os").hostname())']);
     expect(exec.code, exec.stderr).toBe(0);
     expect(replicas).toContain(exec.stdout.trim());
-    expect((await t.berth('logs', 'svc/nope')).stderr).toBe('error: services "nope" not found in namespace default\n');
+    expect((await t.berth('logs', 'svc/nope')).stderr).toBe('Error (NotFound): services "nope" not found in namespace default\n');
   });
 
   it("50 requests to the NodePort on the host's address reach every ready replica", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ObservedPod } from '../../src/plan/observed.js';
-import { chooseContainer, findPod } from '../../src/runtime/container-io.js';
+import { findPod } from '../../src/runtime/container-io.js';
+import { allContainers, chooseContainer } from '../../src/runtime/container-choice.js';
 import { entry, NOW, podOf, WEB } from './views-support.js';
 
 /** Which pod and container `logs`/`exec` mean, and kubectl's errors when that is unclear. */
@@ -12,25 +13,36 @@ const duo = (): ObservedPod => {
 };
 
 describe('chooseContainer', () => {
-  it('the only container without -c', () => {
+  const ANN = 'kubectl.kubernetes.io/default-container';
+  it('the only container without -c, no note', () => {
     const p = podOf(INVENTORY, 'Deployment/default/web');
-    expect(chooseContainer(p, undefined, 'error')).toEqual({ container: p.containers[0], defaulted: false });
+    expect(chooseContainer(p, undefined)).toEqual({ container: p.containers[0], notes: [] });
   });
 
-  it('several containers without -c: kubectl error naming them (logs)', () => {
-    expect(() => chooseContainer(duo(), undefined, 'error')).toThrow('a container name must be specified for pod duo, choose one of: [main helper] or one of the init containers: [setup]');
+  // kubectl >= 1.24 (KEP-2227): logs, exec and attach all default the same way.
+  it.each([
+    ['no annotation: the first, with kubectl\'s note listing app then init containers', {}, 'main', ['Defaulted container "main" out of: main, helper, setup (init)']],
+    ['the annotation names the container, silently', { [ANN]: 'helper' }, 'helper', []],
+    ['the annotation may name an init container', { [ANN]: 'setup' }, 'setup', []],
+    ['an annotation naming no container: kubectl\'s note, then the first', { [ANN]: 'gone' }, 'main', ['Default container name "gone" not found in pod duo', 'Defaulted container "main" out of: main, helper, setup (init)']],
+  ])('%s', (_what, annotations, name, notes) => {
+    const r = chooseContainer(duo(), undefined, annotations);
+    expect({ name: r.container.name, notes: r.notes }).toEqual({ name, notes });
   });
 
-  it('several containers without -c: the first, marked as defaulted (exec)', () => {
+  it('exec does not mention an annotation naming no container (kubectl logs it at -v=4 only)', () => {
+    expect(chooseContainer(duo(), undefined, { [ANN]: 'gone' }, 'exec').notes).toEqual(['Defaulted container "main" out of: main, helper, setup (init)']);
+  });
+
+  it('-c picks app or init containers over the annotation; an unknown name is a usage error', () => {
     const p = duo();
-    expect(chooseContainer(p, undefined, 'first')).toEqual({ container: p.containers[0], defaulted: true });
-  });
-
-  it('-c picks app or init containers; an unknown name is a usage error', () => {
-    const p = duo();
-    expect(chooseContainer(p, 'helper').container.name).toBe('helper');
+    expect(chooseContainer(p, 'helper', { [ANN]: 'main' }).container.name).toBe('helper');
     expect(chooseContainer(p, 'setup').container.id).toBe('init1');
     expect(() => chooseContainer(p, 'nope')).toThrow(expect.objectContaining({ code: 'USAGE', message: 'container nope is not valid for pod duo' }));
+  });
+
+  it('--all-containers: init containers first, then app containers in spec order', () => {
+    expect(allContainers(duo()).map((c) => c.name)).toEqual(['setup', 'main', 'helper']);
   });
 });
 

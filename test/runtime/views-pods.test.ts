@@ -127,6 +127,21 @@ describe('pod view', () => {
     expect(view.statusReason).toBe('ContainerMissing');
   });
 
+  it.each([
+    { name: 'only the sandbox made: the first init container is next', inits: [] as string[], app: false, status: 'Init:0/2', initWaits: ['PodInitializing', 'PodInitializing'] },
+    { name: 'the first init container done, the second not made yet', inits: ['one'], app: false, status: 'Init:1/2', initWaits: [undefined, 'PodInitializing'] },
+    { name: 'an init container removed by hand after a later one was made', inits: ['two'], app: false, status: 'Init:ContainerMissing', initWaits: ['ContainerMissing', undefined] },
+  ])('a pod being started, not removed: $name', ({ inits, app, status, initWaits }) => {
+    const p = podOf(INVENTORY, KEY);
+    const done = (name: string) => ({ ...p.containers[0]!, id: hex(name), name, role: 'init' as const, state: 'exited' as const, exitCode: 0, finishedAt: NOW - 1000 });
+    const observed = { ...p, expectedInitContainers: ['one', 'two'], initContainers: inits.map(done), containers: app ? p.containers : [] };
+    const [view] = buildViews(liveState({ inventory: INVENTORY, pods: [observed] }), ['Pod']) as ViewOf<'Pod'>[];
+    expect(view!.statusReason).toBe(status);
+    expect(view!.object.status.initContainerStatuses?.map((c) => c.state.waiting?.reason)).toEqual(initWaits);
+    // App containers wait for the init containers, as the kubelet says.
+    expect(view!.object.status.containerStatuses.map((c) => c.state.waiting?.reason)).toEqual(['PodInitializing']);
+  });
+
   it('a pod whose template berth no longer knows gets its spec from Docker: names and images', () => {
     const view = pod({ specHash: 'oldhash99' });
     expect(view.object.spec).toEqual({ containers: [{ name: 'web', image: 'shop/web:1.0' }], restartPolicy: 'Always', nodeName: 'dockerhost' });

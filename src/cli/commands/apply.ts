@@ -8,18 +8,20 @@ import type { CliContext } from '../context.js';
 import { print, useColor, writeStyled } from '../context.js';
 import type { EngineFlags } from '../engine.js';
 import { addEngineOptions, parseDuration } from '../engine-flags.js';
-import { kubectlName, kubectlNameOfKey } from '../output/kube-names.js';
+import { kubectlNameOfKey } from '../output/kube-names.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
 import { escapeControl } from '../../model/excerpt.js';
 import { daemonNote } from '../daemon-note.js';
+import { changeLine, parseDryRun } from '../dry-run.js';
+import type { PruneFlags } from '../prune-flags.js';
+import { addPruneOptions, pruneFromFlags } from '../prune-flags.js';
 
-interface ApplyFlags extends EngineFlags, ValidationFlags {
+interface ApplyFlags extends EngineFlags, ValidationFlags, PruneFlags {
   filename: string[];
   kustomize?: string;
-  prune?: boolean;
   allowEmpty?: boolean;
-  dryRun?: boolean;
+  dryRun?: string | boolean;
   wait?: boolean;
   timeout: string;
   output?: string;
@@ -28,15 +30,15 @@ interface ApplyFlags extends EngineFlags, ValidationFlags {
 export function registerApply(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('apply')
-    .description('converge the Docker host to the manifests in PATH (files, directories, or - for stdin)')
+    .description('converge the Docker host to the manifests in PATH (files, directories, or - for stdin); additive: the app\'s objects not in PATH keep running unless --prune')
     .option('-f, --filename <path>', 'manifest file or directory; repeatable; - reads stdin', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('-k, --kustomize <dir>', 'a directory with a kustomization file, built as kustomize does (as -f DIR, which builds it too)')
-    .option('--prune', 'delete objects this app applied before that are no longer in PATH')
-    .option('--allow-empty', 'with --prune, allow a revision with no resources to delete everything')
-    .option('--dry-run', 'print what would change and change nothing')
+    .option('--allow-empty', 'with --prune, allow a PATH with no resources to delete everything the prune selects')
+    .option('--dry-run [strategy]', 'print what would change and change nothing: client (the bare flag) or server, as kubectl spells them (both plan against the live host); none applies')
     .option('--wait', 'wait until every pod is ready and every rollout complete; exit 1 if one fails')
     .option('--timeout <duration>', 'give up waiting after this long', '5m')
     .option('-o, --output <format>', 'text or json', 'text');
+  addPruneOptions(cmd);
   addEngineOptions(cmd);
   addValidationOptions(cmd);
   cmd.action(async (flags: ApplyFlags) => {
@@ -48,11 +50,16 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
   const { io } = ctx;
   if (flags.output !== 'text' && flags.output !== 'json') throw new BerthError('USAGE', `unknown output format "${flags.output}" (text, json)`);
   const timeoutMs = parseDuration(flags.timeout);
+  // Normalised once: `--dry-run=none` applies, as kubectl's does; report and printChanges read the strategy.
+  const dryRun = parseDryRun(flags.dryRun);
+  flags.dryRun = dryRun === 'none' ? undefined : dryRun;
   // Loaded here, not at the top: `berth --help` and other commands should not pay for
   // dockerode, SQLite and the validator (CLI start-up time counts in every no-op apply).
   // kubectl's rules: one of -f and -k, never both.
   if (flags.kustomize !== undefined && flags.filename.length > 0) throw new BerthError('USAGE', 'only one of -f or -k can be specified', { flags: ['-f', '-k'] });
   if (flags.kustomize === undefined && flags.filename.length === 0) throw new BerthError('USAGE', 'must specify one of -f and -k', { flags: ['-f', '-k'] });
+  // Before anything is read: `--prune` without a scope is refused as kubectl refuses it.
+  const { prune, scope: pruneScope } = pruneFromFlags(flags);
   const [{ readInput, readKustomizationInput }, { openEngine }, { runPass }, { submit }, { applyReportOf, intentRevisionOf }, { createReadiness }, { formatProblemsText }, { wakeDaemon }, { DEFAULT_HOST_POLICY }] = await Promise.all([
     import('../read-input.js'),
     import('../engine.js'),
@@ -79,7 +86,8 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
       const result = await runPass(deps, {
         app: engine.app,
         target: { kind: 'revision', revision, validate, allowEmpty: flags.allowEmpty ?? false, ...(streaming.onChanges ? { onChanges: streaming.onChanges } : {}) },
-        prune: flags.prune ?? false,
+        prune,
+        ...(pruneScope ? { pruneScope } : {}),
         dryRun: true,
         waitForReady: false,
         timeoutMs,
@@ -96,7 +104,8 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
       {
         type: 'apply',
         revision: intentRevisionOf(revision),
-        prune: flags.prune ?? false,
+        prune,
+        ...(pruneScope ? { pruneScope } : {}),
         allowEmpty: flags.allowEmpty ?? false,
         skipUnsupported: validate.skipUnsupported ?? false,
         ...(validate.hostPolicy ? { hostPolicy: validate.hostPolicy } : {}),
@@ -149,9 +158,6 @@ function report(result: ApplyReport, flags: ApplyFlags, ctx: CliContext, color: 
     const { revision, valid, ok, problems, changes, planned, actions, waits } = result;
     print(io.stdout, JSON.stringify({ revision, valid, ok, problems, changes, planned, actions, waits, timedOut }, null, 2));
   } else {
-    const orphans = result.changes.filter((c) => c.change === 'orphaned');
-    if (orphans.length)
-      print(io.stderr, `note: ${orphans.length} object(s) no longer in the manifests still run (${orphans.map((o) => kubectlNameOfKey(o.key)).join(', ')}); use --prune to delete them`);
     // The planned action, verb first ("would create network for namespace default"); actionText
     // reports what happened ("network for namespace/default created") and reads wrong after "would".
     if (flags.dryRun) for (const a of result.planned) print(io.stdout, `  would ${a.text}`);
@@ -176,9 +182,9 @@ function report(result: ApplyReport, flags: ApplyFlags, ctx: CliContext, color: 
 }
 
 function printChanges(changes: readonly Pick<ResourceChange, 'kind' | 'name' | 'change'>[], flags: ApplyFlags, ctx: CliContext): void {
-  const suffix = flags.dryRun ? ' (dry run)' : '';
+  const dryRun = parseDryRun(flags.dryRun);
   for (const c of changes) {
-    if (c.change !== 'orphaned') print(ctx.io.stdout, `${kubectlName(c.kind, c.name)} ${c.change}${suffix}`);
+    if (c.change !== 'orphaned') print(ctx.io.stdout, changeLine(c.kind, c.name, c.change, dryRun));
   }
 }
 

@@ -13,6 +13,7 @@ import type { Engine } from '../engine.js';
 import type { EngineFlags } from '../engine-flags.js';
 import { addEngineOptions } from '../engine-flags.js';
 import { parseResourceArgs, singularText } from '../resource-args.js';
+import { deleteGrace } from '../delete-grace.js';
 import type { ScopeFlags } from './get.js';
 import { addNamespaceOption, namespaceOf, notFoundText, parseSelectorFlag } from './get.js';
 
@@ -24,6 +25,8 @@ interface DeleteFlags extends EngineFlags, ScopeFlags {
   wait?: boolean;
   gracePeriod?: string;
   ignoreNotFound?: boolean;
+  now?: boolean;
+  force?: boolean;
 }
 
 export function registerDelete(program: Command, ctx: CliContext): void {
@@ -36,7 +39,9 @@ export function registerDelete(program: Command, ctx: CliContext): void {
     .option('-l, --selector <selector>', 'delete the objects of KIND whose labels match')
     .option('--all', 'delete every object of KIND in the namespace')
     .option('-A, --all-namespaces', 'with -l or --all: in every namespace')
-    .option('--grace-period <seconds>', 'seconds pods get to stop before they are killed (default: their terminationGracePeriodSeconds; 0 kills at once)')
+    .option('--grace-period <seconds>', 'seconds pods get to stop before they are killed (default: their terminationGracePeriodSeconds; 0 is 1 unless --force)')
+    .option('--now', 'signal pods for immediate shutdown: the same as --grace-period=1')
+    .option('--force', 'kill pods at once, without a grace period (--grace-period=0 unless given); prints a warning')
     .option('--wait', 'check afterwards that nothing of the deleted objects is left on the host (default)')
     .option('--no-wait', 'skip that check')
     .option('--ignore-not-found', 'treat objects that do not exist as deleted');
@@ -50,14 +55,8 @@ export function registerDelete(program: Command, ctx: CliContext): void {
 /** How long delete waits for the daemon that manages the app to take the deletion (the deletion itself may take longer). */
 const DELETE_TIMEOUT_MS = 60_000;
 
-function parseGrace(text: string | undefined): number | undefined {
-  if (text === undefined || text === '-1') return undefined;
-  if (!/^\d+$/.test(text)) throw new BerthError('USAGE', `invalid --grace-period "${text}": a number of seconds (0 kills at once)`, { value: text });
-  return Number(text);
-}
-
 async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Promise<number> {
-  const gracePeriodSeconds = parseGrace(flags.gracePeriod);
+  const { gracePeriodSeconds, warning } = deleteGrace(flags);
   // kubectl delete -k DIR: the same as -f DIR, but DIR must hold a kustomization (as apply -k).
   if (flags.kustomize !== undefined && flags.filename.length) throw new BerthError('USAGE', 'only one of -f or -k can be specified', { flags: ['-f', '-k'] });
   if (flags.kustomize !== undefined) flags = { ...flags, filename: [flags.kustomize] };
@@ -82,6 +81,8 @@ async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Pro
       print(io.stderr, 'No resources found');
       return 0;
     }
+    // kubectl warns before it deletes with --force and no grace period.
+    if (warning) print(io.stderr, warning);
     // preStop handlers may name the host only as far as the policy the app was applied with allows.
     const policy = policyInForce(engine.store, engine.app);
     const hooks = preStopHooks({ docker: engine.docker, clock: engine.clock, policy });
@@ -161,7 +162,7 @@ function report(outcome: DeleteReport, flags: DeleteFlags, io: CliIO, engine: En
       if (flags.ignoreNotFound) continue;
       const owner = otherOwner(engine.store, engine.app, t.key);
       print(io.stderr, `${notFoundText(t.target.kind, t.target.name)}${owner ? ` in app "${engine.app}" (it belongs to app "${owner}"; pass --app ${owner})` : ''}`);
-      code = Math.max(code, 2);
+      code = Math.max(code, 1);
       continue;
     }
     if (t.ok) {

@@ -22,7 +22,7 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('describe')
     .description('show details of resources with their recent events: describe KIND [NAME_PREFIX...] | describe KIND/NAME')
-    .argument('<resource...>', 'KIND [NAME...] or KIND/NAME...; a NAME that matches nothing exactly describes every object whose name starts with it')
+    .argument('<resource...>', 'KIND [NAME...] or KIND/NAME...; a NAME that matches nothing exactly describes every object whose name starts with it; node [NAME] describes the Docker host')
     .option('-A, --all-namespaces', 'across all namespaces')
     .option('-l, --selector <selector>', 'label selector (equality and set-based)');
   addNamespaceOption(cmd);
@@ -33,6 +33,8 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
 }
 
 async function describe(args: string[], flags: DescribeFlags, io: CliIO): Promise<number> {
+  const nodeQuery = (await import('./get-nodes.js')).nodesQuery(args);
+  if (nodeQuery) return (await import('./describe-node.js')).describeNodes(nodeQuery, flags, io);
   const query = parseResourceArgs(args);
   const selector = parseSelectorFlag(flags.selector);
   if (flags.selector !== undefined && query.groups.some((g) => g.names)) throw new BerthError('USAGE', 'name cannot be provided when a selector is specified');
@@ -74,7 +76,7 @@ async function describe(args: string[], flags: DescribeFlags, io: CliIO): Promis
     noteWhenUndriven(io, state, chosen);
     if (chosen.length === 0 && missing.length === 0) print(io.stderr, flags.allNamespaces ? 'No resources found' : `No resources found in ${namespace} namespace.`);
     for (const m of missing) print(io.stderr, m);
-    return missing.length ? 2 : 0;
+    return missing.length ? 1 : 0;
   } finally {
     await engine.close();
   }

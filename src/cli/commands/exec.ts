@@ -7,7 +7,7 @@ import type { EngineFlags } from '../engine-flags.js';
 import { addEngineOptions } from '../engine-flags.js';
 import type { ScopeFlags } from './get.js';
 import { addNamespaceOption } from './get.js';
-import { resolvePod } from './logs.js';
+import { resolvePodTarget } from './pod-target.js';
 
 interface ExecFlags extends EngineFlags, ScopeFlags {
   container?: string;
@@ -22,7 +22,7 @@ export function registerExec(program: Command, ctx: CliContext): void {
     .description('run a command in a container of a pod; its exit code becomes berth\'s: exec POD [-c CONTAINER] [-i] [-t] -- COMMAND [ARGS...]')
     .argument('<pod>', 'pod name, or KIND/NAME of a controller (deploy/web) for one of its pods')
     .argument('<command...>', 'the command and its arguments, after --')
-    .option('-c, --container <name>', 'container (default: the first one, with a note on stderr)')
+    .option('-c, --container <name>', 'container (default: the kubectl.kubernetes.io/default-container annotation, else the first, with a note on stderr)')
     .option('-i, --stdin', 'pass stdin to the command')
     .option('-t, --tty', 'allocate a terminal (when stdin is one)')
     .option('-q, --quiet', 'print only what the command prints');
@@ -44,12 +44,13 @@ async function exec(arg: string, command: string[], flags: ExecFlags, ctx: CliCo
     tty = false;
   }
   // Loaded when exec runs, not at start-up (see apply).
-  const [{ openEngine }, { chooseContainer, execInContainer }] = await Promise.all([import('../engine.js'), import('../../runtime/container-io.js')]);
+  const [{ openEngine }, { execInContainer }, { chooseContainer }] = await Promise.all([import('../engine.js'), import('../../runtime/container-io.js'), import('../../runtime/container-choice.js')]);
   const engine = openEngine(flags, io);
   try {
-    const pod = await resolvePod(arg, flags, engine, io, flags.quiet);
-    const { container, defaulted } = chooseContainer(pod, flags.container, 'first');
-    if (defaulted && !flags.quiet) print(io.stderr, `Defaulted container "${container.name}" out of: ${pod.expectedContainers.join(', ')}`);
+    const { pod, annotations } = await resolvePodTarget(arg, flags, engine, io, flags.quiet);
+    // The same choice as logs (runtime/container-choice.ts): -c, the default-container annotation, the first.
+    const { container, notes } = chooseContainer(pod, flags.container, annotations, 'exec');
+    if (!flags.quiet) for (const note of notes) print(io.stderr, note);
     const raw = tty && typeof stdin.setRawMode === 'function';
     if (raw) stdin.setRawMode(true);
     try {

@@ -1,7 +1,16 @@
+import type { Command } from 'commander';
 import { BerthError } from '../../model/errors.js';
 import type { CliIO } from '../context.js';
 import { print, write } from '../context.js';
 import type { EngineFlags } from '../engine-flags.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ObjectPrinter } from '../output/object-printers.js';
+import { parseObjectPrinter, renderObjects } from '../output/object-printers.js';
+import { sortByJsonPath } from '../output/sort-by.js';
+import type { EventFilter, EventFilterFlags } from '../output/events-filter.js';
+import { eventFilterOf, selectEvents } from '../output/events-filter.js';
+import type { EventRecord, EventStore } from '../../runtime/store/index.js';
 
 /** kubectl's names for the Event resource. */
 const EVENT_RESOURCES: ReadonlySet<string> = new Set(['events', 'event', 'ev', 'events.v1', 'events.events.k8s.io']);
@@ -23,13 +32,42 @@ export function eventsInList(args: readonly string[]): { others: string[] } | un
   return { others: others.length > 0 ? [others.join(',')] : [] };
 }
 
-export interface GetEventsFlags extends EngineFlags {
-  namespace: string;
-  allNamespaces: boolean;
+/** `get`'s event filters: kubectl's `--field-selector` (the Event fields), and `--for` of `kubectl events`. */
+export function addEventQueryOptions(cmd: Command): Command {
+  return cmd
+    .option('--for <type/name>', 'events: only those about this object (pod/web-0, deploy/web)')
+    .option('--field-selector <selector>', 'events: involvedObject.kind|name|namespace, type, reason, metadata.name (=, ==, !=; comma = and)');
+}
+
+/** berth filters fields of events only: another kind with them would silently list everything. */
+export function refuseEventOnlyFlags(flags: { for?: string; fieldSelector?: string }): void {
+  if (flags.for !== undefined) throw new BerthError('USAGE', '--for selects events: berth get events --for TYPE/NAME', { flag: '--for' });
+  if (flags.fieldSelector !== undefined) throw new BerthError('USAGE', 'berth supports --field-selector for events only (involvedObject.kind, involvedObject.name, type, reason, ...)', { flag: '--field-selector', value: flags.fieldSelector });
+}
+
+/** The `-o jsonpath=…`/`custom-columns=…` printer of `get`, reading `-file` templates relative to the working directory. */
+export function objectPrinterOf(output: string | undefined, io: CliIO): ObjectPrinter | undefined {
+  return parseObjectPrinter(output, (path) => readFileSync(resolve(io.cwd, path), 'utf8'));
+}
+
+export interface GetEventsFlags extends EngineFlags, EventFilterFlags {
   output?: string;
   headers?: boolean;
   /** Tables of other kinds came before: a blank line between, as kubectl separates them. */
   afterTables?: boolean;
+  /** --sort-by JSONPath, applied to the Event objects `-o json` prints. */
+  sortBy?: string;
+  allowMissingTemplateKeys?: boolean;
+  /** `berth events` words its empty answer as `kubectl events` does. */
+  verb?: 'get' | 'events';
+}
+
+/**
+ * The app's events the flags select, oldest first by last occurrence, each one row with its
+ * count: what `get events` and `events` print, and what a watch lists before it follows.
+ */
+export function queryEvents(store: Pick<EventStore, 'listEvents'>, app: string, filter: EventFilter): EventRecord[] {
+  return selectEvents(store.listEvents({ app }), filter);
 }
 
 /**
@@ -37,25 +75,33 @@ export interface GetEventsFlags extends EngineFlags {
  * namespace of the object each is about (`-A`: all). A repeated event is one row with its count.
  */
 export async function getEvents(args: readonly string[], flags: GetEventsFlags, io: CliIO): Promise<number> {
+  const filter = eventFilterOf(flags);
   if (args.length > 1) throw new BerthError('USAGE', 'berth get events takes no names: it lists the events of the app (use -n NAMESPACE or -A)', { arg: args[1]! });
-  const [{ openEngine }, { systemClock }, { eventItem, eventName, eventObject, eventRows }, { formatColumns }, { parseGetOutput, renderDocument }] = await Promise.all([
+  const [{ openEngine }, { systemClock }, { eventItem, eventName, eventRows }, { formatColumns }, { parseGetOutput, renderDocument }] = await Promise.all([
     import('../engine.js'),
     import('../../runtime/clock.js'),
     import('../output/events-table.js'),
     import('../output/table.js'),
     import('../output/kube-objects.js'),
   ]);
-  const format = parseGetOutput(flags.output);
+  const printer = objectPrinterOf(flags.output, io);
+  const format = printer ? 'json' : parseGetOutput(flags.output);
   const engine = openEngine(flags, io);
   try {
     const now = systemClock.now();
-    const events = engine.store.listEvents({ app: engine.app }).filter((e) => flags.allNamespaces || eventObject(e.objectKey).namespace === flags.namespace);
+    const inScope = queryEvents(engine.store, engine.app, filter);
+    const events = flags.sortBy === undefined ? inScope : sortByJsonPath(inScope, (e) => eventItem(e, engine.app), flags.sortBy);
+    if (printer) {
+      write(io.stdout, renderObjects({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: events.map((e) => eventItem(e, engine.app)) }, printer, { allowMissingKeys: flags.allowMissingTemplateKeys ?? true, noHeaders: flags.headers === false }));
+      return 0;
+    }
     if (format === 'json' || format === 'yaml') {
       write(io.stdout, renderDocument({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: events.map((e) => eventItem(e, engine.app)) }, format));
       return 0;
     }
     if (events.length === 0) {
-      print(io.stderr, flags.allNamespaces ? 'No resources found' : `No resources found in ${flags.namespace} namespace.`);
+      const noun = flags.verb === 'events' ? 'events' : 'resources';
+      print(io.stderr, flags.allNamespaces ? `No ${noun} found` : `No ${noun} found in ${flags.namespace} namespace.`);
       return 0;
     }
     if (format === 'name') {

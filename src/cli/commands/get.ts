@@ -12,7 +12,11 @@ import { addEngineOptions } from '../engine-flags.js';
 import type { ResourceQuery } from '../resource-args.js';
 import { parseResourceArgs, resourceText } from '../resource-args.js';
 import { kindNotes } from '../output/kind-notes.js';
-import { eventsInList, getEvents, isEventsQuery } from './get-events.js';
+import { otherAppHint } from '../app-hint.js';
+import { addEventQueryOptions, eventsInList, getEvents, isEventsQuery, objectPrinterOf, refuseEventOnlyFlags } from './get-events.js';
+import { JsonPathError } from '../output/jsonpath.js';
+import { collectLabelColumns, parseBoolFlag, TEMPLATE_FORMATS } from '../output/object-printers.js';
+import { sortByJsonPath } from '../output/sort-by.js';
 
 export interface ScopeFlags {
   namespace?: string;
@@ -25,6 +29,14 @@ interface GetFlags extends EngineFlags, ScopeFlags {
   ignoreNotFound?: boolean;
   showLabels?: boolean;
   headers?: boolean;
+  sortBy?: string;
+  showKind?: boolean;
+  labelColumns?: string[];
+  allowMissingTemplateKeys?: boolean;
+  for?: string;
+  fieldSelector?: string;
+  watch?: boolean;
+  watchOnly?: boolean;
 }
 
 export function addNamespaceOption(cmd: Command): Command {
@@ -35,33 +47,69 @@ export function registerGet(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('get')
     .description('list resources the app runs, as kubectl does: get KIND [NAME...] | get KIND/NAME... | get all')
-    .argument('<resource...>', 'KIND [NAME...], KIND1,KIND2, KIND/NAME..., or all; kinds by any alias (po, deploy, rs, rc, svc, ns, cm, secret, pvc, pv, sc, job, cj, sts, ds, sa, role, rolebinding, clusterrole, clusterrolebinding, pdb, ing, ingressclass, gc, gtw, httproute, issuer, clusterissuer, cert); events (ev) lists the app events')
+    .argument('<resource...>', 'KIND [NAME...], KIND1,KIND2, KIND/NAME..., or all; kinds by any alias (po, deploy, rs, rc, svc, ns, cm, secret, pvc, pv, sc, job, cj, sts, ds, sa, role, rolebinding, clusterrole, clusterrolebinding, pdb, ing, ingressclass, gc, gtw, httproute, issuer, clusterissuer, cert); events (ev) lists the app events; nodes (no) the Docker host')
     .option('-A, --all-namespaces', 'list across all namespaces')
     .option('-l, --selector <selector>', 'label selector: a=b, a!=b, a in (x,y), a notin (x), a, !a (comma = and)')
-    .option('-o, --output <format>', 'wide, json, yaml or name')
+    .option('-o, --output <format>', 'wide, json, yaml, name, jsonpath=TEMPLATE, jsonpath-file=FILE, jsonpath-as-json=TEMPLATE, custom-columns=HEADER:PATH,..., custom-columns-file=FILE')
     .option('--show-labels', 'add a LABELS column')
     .option('--no-headers', 'print tables without their header row')
-    .option('--ignore-not-found', 'no error when a named object does not exist');
+    .option('--ignore-not-found', 'no error when a named object does not exist')
+    .option('--sort-by <jsonpath>', 'sort by the value at a JSONPath (.metadata.name, {.status.startTime}): numbers numerically, quantities as quantities, strings naturally')
+    .option('--show-kind', 'names read kind/name even for one kind')
+    .option('-L, --label-columns <keys>', 'a column per label key (comma-separated, repeatable)', collectLabelColumns)
+    .option('--allow-missing-template-keys <bool>', 'jsonpath: a missing field prints nothing (true, the default) or is an error (false)', parseBoolFlag)
+    .option('-w, --watch', 'after the listing, print a row for every object that changes or goes, until Ctrl-C')
+    .option('--watch-only', 'print the changes only, not the listing first');
+  addEventQueryOptions(cmd);
   addNamespaceOption(cmd);
   addEngineOptions(cmd);
   cmd.action(async (args: string[], flags: GetFlags) => {
-    const eventFlags = () => ({ ...flags, namespace: namespaceOf(flags, ctx.io), allNamespaces: flags.allNamespaces ?? false });
-    const mixed = eventsInList(args);
-    if (mixed) {
-      // Tables one after the other, as kubectl prints them; one json/yaml document cannot hold both stores' answers.
-      if (flags.output === 'json' || flags.output === 'yaml')
-        throw new BerthError('USAGE', `berth get lists events with other kinds only as tables; run \`berth get events -o ${flags.output}\` on its own`, { arg: args[0]! });
-      const printed = { tables: false };
-      const code = mixed.others.length > 0 ? await get(mixed.others, flags, ctx.io, printed) : 0;
-      ctx.exitCode = Math.max(code, await getEvents(['events'], { ...eventFlags(), afterTables: printed.tables }, ctx.io));
-      return;
+    // kubectl users write `-o=json` (pflag reads `-o=` as `-o`); commander keeps the `=`.
+    if (flags.output?.startsWith('=')) flags.output = flags.output.slice(1);
+    try {
+      await runGet(args, flags, ctx);
+    } catch (err) {
+      // A template that fails on these objects is kubectl's "error executing jsonpath", exit 1; one that cannot be parsed is a usage error.
+      if (!(err instanceof JsonPathError)) throw err;
+      if (err.phase === 'parse') throw new BerthError('USAGE', `error parsing --sort-by ${flags.sortBy ?? ''}: ${err.message}`, { value: flags.sortBy ?? '' });
+      print(ctx.io.stderr, `error: ${err.message}`);
+      ctx.exitCode = 1;
     }
-    if (isEventsQuery(args)) {
-      ctx.exitCode = await getEvents(args, eventFlags(), ctx.io);
-      return;
-    }
-    ctx.exitCode = await get(args, flags, ctx.io);
   });
+}
+
+async function runGet(args: string[], flags: GetFlags, ctx: CliContext): Promise<void> {
+  // Loaded, not imported: get-nodes.ts reads this file's helpers.
+  const nodes = await import('./get-nodes.js');
+  const nodeQuery = nodes.nodesQuery(args);
+  if (nodeQuery) {
+    refuseEventOnlyFlags(flags);
+    ctx.exitCode = await nodes.getNodes(nodeQuery, flags, ctx.io, { selector: parseSelectorFlag(flags.selector), notFoundPrefix: NOT_FOUND_PREFIX });
+    return;
+  }
+  if (flags.watch || flags.watchOnly) {
+    // get's own selection and notes handed in: get-watch.ts cannot import this file (it loads it).
+    const parts = { namespace: namespaceOf(flags, ctx.io), selector: parseSelectorFlag(flags.selector), selectViews, noteWhenUndriven };
+    ctx.exitCode = await (await import('./get-watch.js')).runGetWatch(args, flags, ctx.io, parts);
+    return;
+  }
+  const eventFlags = () => ({ ...flags, namespace: namespaceOf(flags, ctx.io), allNamespaces: flags.allNamespaces ?? false });
+  const mixed = eventsInList(args);
+  if (mixed) {
+    // Tables one after the other, as kubectl prints them; one json/yaml document cannot hold both stores' answers.
+    if (flags.output === 'json' || flags.output === 'yaml' || TEMPLATE_FORMATS.some((f) => flags.output?.startsWith(f)))
+      throw new BerthError('USAGE', `berth get lists events with other kinds only as tables; run \`berth get events -o ${flags.output}\` on its own`, { arg: args[0]! });
+    const printed = { tables: false };
+    const code = mixed.others.length > 0 ? await get(mixed.others, flags, ctx.io, printed) : 0;
+    ctx.exitCode = Math.max(code, await getEvents(['events'], { ...eventFlags(), afterTables: printed.tables }, ctx.io));
+    return;
+  }
+  if (isEventsQuery(args)) {
+    ctx.exitCode = await getEvents(args, eventFlags(), ctx.io);
+    return;
+  }
+  refuseEventOnlyFlags(flags);
+  ctx.exitCode = await get(args, flags, ctx.io);
 }
 
 export function namespaceOf(flags: ScopeFlags, io: CliIO): string {
@@ -118,9 +166,12 @@ export function noteWhenUndriven(io: CliIO, state: { app: string; controller?: u
   print(io.stderr, `note: nothing drives app ${state.app} right now: no berth daemon runs for it, so nothing heals between commands; run \`berth daemon\` (docs/daemon.md)`);
 }
 
+/** kubectl's NotFound line without "from server": berth reads a local store, not an API server (docs/cli.md). */
 export function notFoundText(kind: Kind, name: string): string {
-  return `Error from server (NotFound): ${resourceText(kind)} "${name}" not found`;
+  return `${NOT_FOUND_PREFIX}${resourceText(kind)} "${name}" not found`;
 }
+
+export const NOT_FOUND_PREFIX = 'Error (NotFound): ';
 
 async function get(args: string[], flags: GetFlags, io: CliIO, printed?: { tables: boolean }): Promise<number> {
   const query = parseResourceArgs(args);
@@ -132,21 +183,26 @@ async function get(args: string[], flags: GetFlags, io: CliIO, printed?: { table
     import('../../runtime/views/index.js'),
     import('../output/get-output.js'),
   ]);
-  const format = parseGetOutput(flags.output);
+  const printer = objectPrinterOf(flags.output, io);
+  const format = printer ? 'json' : parseGetOutput(flags.output);
   const namespace = namespaceOf(flags, io);
   const allNamespaces = flags.allNamespaces ?? false;
   const engine = openEngine(flags, io);
   try {
     const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname });
     const kinds = query.groups.map((g) => g.kind);
-    const { views, missing } = selectViews(buildViews(state, kinds), query, { namespace, allNamespaces, selector });
+    const selected = selectViews(buildViews(state, kinds), query, { namespace, allNamespaces, selector });
+    const missing = selected.missing;
+    const views = flags.sortBy === undefined ? selected.views : sortByJsonPath(selected.views, (v) => v.object, flags.sortBy);
     if (printed) printed.tables = views.length > 0;
-    writeGet(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, noHeaders: flags.headers === false, quietEmpty: missing.length > 0 });
+    const appHint = views.length === 0 && !allNamespaces ? otherAppHint(engine.store, engine.app, kinds, namespace) : undefined;
+    writeGet(io, views, query, format, { now: state.now, namespace, allNamespaces, showLabels: flags.showLabels ?? false, noHeaders: flags.headers === false, quietEmpty: missing.length > 0, printer, allowMissingKeys: flags.allowMissingTemplateKeys ?? true, showKind: flags.showKind ?? false, labelColumns: flags.labelColumns ?? [], appHint });
     noteWhenUndriven(io, state, views);
     for (const note of kindNotes(kinds)) print(io.stderr, note);
     if (flags.ignoreNotFound) return 0;
     for (const m of missing) print(io.stderr, m);
-    return missing.length ? 2 : 0;
+    // kubectl exits 1 for any error, a missing object included.
+    return missing.length ? 1 : 0;
   } finally {
     await engine.close();
   }

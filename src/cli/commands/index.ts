@@ -1,18 +1,23 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerApply } from './apply.js';
+import { registerApiResources } from './api-resources.js';
+import { registerConfig } from './config.js';
 import { registerDaemon } from './daemon.js';
 import { registerDiff } from './diff.js';
 import { liveDiffOptions, runLiveDiff } from './diff-live.js';
 import { registerDelete } from './delete.js';
 import { registerDescribe } from './describe.js';
 import { registerExec } from './exec.js';
+import { registerEvents } from './events.js';
+import { registerExplain } from './explain.js';
 import { registerGet } from './get.js';
 import { registerKustomize } from './kustomize.js';
 import { registerLogs } from './logs.js';
 import { registerPortForward } from './port-forward.js';
 import { registerRollout } from './rollout.js';
 import { registerScale } from './scale.js';
+import { registerTop } from './top.js';
 import { registerState } from './state.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
@@ -38,5 +43,10 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerState(program, ctx);
   registerKustomize(program, ctx);
   registerVersion(program, ctx);
+  registerExplain(program, ctx);
+  registerConfig(program, ctx);
+  registerTop(program, ctx);
+  registerEvents(program, ctx);
+  registerApiResources(program, ctx);
   registerFinishTerminations(program, ctx);
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import type { ObservedPod } from '../../plan/observed.js';
+import type { ObservedPod, ObservedSandbox } from '../../plan/observed.js';
 import { BerthError } from '../../model/errors.js';
 import type { Service } from '../../model/types.js';
-import type { PortSpec } from '../../runtime/port-forward.js';
+import type { Forward, PortSpec } from '../../runtime/port-forward.js';
+import { podPhase } from '../../plan/observed.js';
 import type { Engine } from '../engine.js';
 import type { CliContext } from '../context.js';
 import { print } from '../context.js';
@@ -37,9 +38,9 @@ async function portForward(target: string, args: string[], flags: PortForwardFla
   const specs = pf.parsePortSpecs(args);
   const addresses = flags.address.split(',').map((a) => a.trim()).filter(Boolean);
   const engine = openEngine(flags, io);
-  let pod: ObservedPod;
-  let remotes: number[];
   try {
+    let pod: ObservedPod;
+    let remotes: number[];
     const slash = target.indexOf('/');
     const kind = slash > 0 ? resolveKind(target.slice(0, slash)) : 'Pod';
     if (kind === 'Service') ({ pod, ports: remotes } = await serviceTarget(target.slice(slash + 1), specs, flags, ctx, engine));
@@ -47,22 +48,28 @@ async function portForward(target: string, args: string[], flags: PortForwardFla
       pod = await resolvePod(target, flags, engine, io);
       remotes = specs.map((s) => pf.podPort(pod, s.remote));
     }
+    const phase = podPhase(pod);
+    if (!pod.sandbox || pod.sandbox.state !== 'running' || phase !== 'Running')
+      throw new BerthError('NOT_FOUND', `unable to forward port because pod is not running. Current status=${phase}`, { pod: pod.key });
+    await forward(pod, pod.sandbox, specs.map((s, i) => ({ local: s.local, port: remotes[i]! })), addresses, engine, ctx);
+    return 0;
   } finally {
     await engine.close();
   }
-  const ip = pod.sandbox?.state === 'running' ? pod.sandbox.ip : undefined;
-  if (!ip) throw new BerthError('NOT_FOUND', `pod ${pod.name} is not running (no address to forward to)`, { pod: pod.key });
-  await pf.runPortForward(
-    addresses,
-    specs.map((s, i) => ({ local: s.local, host: ip, port: remotes[i]! })),
+}
+
+async function forward(pod: ObservedPod, sandbox: ObservedSandbox, forwards: Forward[], addresses: string[], engine: Engine, ctx: CliContext): Promise<void> {
+  const { io } = ctx;
+  const { forwardToPod } = await import('../../runtime/port-forward-session.js');
+  await forwardToPod(
+    engine.docker,
+    { app: engine.app, pod, sandbox, forwards, addresses, random: engine.random, signal: io.interrupted },
     {
       listening: (address, local, remote) => print(io.stdout, `Forwarding from ${address.includes(':') ? `[${address}]` : address}:${local} -> ${remote}`),
       connection: (local) => print(io.stdout, `Handling connection for ${local}`),
-      failed: (local, remote, err) => print(io.stderr, `error: an error occurred forwarding ${local} -> ${remote}: ${err.message}`),
+      failed: (local, remote, err) => print(io.stderr, `error: an error occurred forwarding ${local} -> ${remote}: error forwarding port ${remote} to pod ${pod.name}: ${err.message}`),
     },
-    io.interrupted,
   );
-  return 0;
 }
 
 async function serviceTarget(

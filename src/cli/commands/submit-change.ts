@@ -13,7 +13,7 @@ import { waitForWorkload } from './rollout-watch.js';
 /**
  * What `rollout undo|restart|pause|resume` and `scale` share: submit the change as an intent
  * (runtime/control.ts) and print what became of it. Exit codes: a refused change throws its
- * error (NOT_FOUND 2, USAGE 2, POLICY_DENIED 2); a failed rollout 1, failed actions 3, a
+ * error (NOT_FOUND 1, USAGE 2, POLICY_DENIED 2); a failed rollout 1, failed actions 3, a
  * timed-out wait 1. With a daemon, the command returns once the daemon took the change, or
  * with `wait`, once what runs is ready (the daemon converges it; this process only watches).
  */

@@ -4,12 +4,14 @@ import type { KubeItem, View } from '../../runtime/views/index.js';
 import { kubectlName } from './kube-names.js';
 
 export const GET_OUTPUT_FORMATS = ['wide', 'json', 'yaml', 'name'] as const;
+/** The template formats (cli/output/object-printers.ts), listed in the error as kubectl lists its printers. */
+const TEMPLATE_OUTPUTS = ['jsonpath', 'jsonpath-file', 'jsonpath-as-json', 'custom-columns', 'custom-columns-file'];
 export type GetOutputFormat = 'table' | (typeof GET_OUTPUT_FORMATS)[number];
 
 export function parseGetOutput(value: string | undefined): GetOutputFormat {
   if (value === undefined || value === '') return 'table';
   if ((GET_OUTPUT_FORMATS as readonly string[]).includes(value)) return value as GetOutputFormat;
-  throw new BerthError('USAGE', `unable to match a printer suitable for the output format "${value}", allowed formats are: ${GET_OUTPUT_FORMATS.join(',')}`, { output: value });
+  throw new BerthError('USAGE', `unable to match a printer suitable for the output format "${value}", allowed formats are: ${[...GET_OUTPUT_FORMATS, ...TEMPLATE_OUTPUTS].sort().join(',')}`, { output: value });
 }
 
 /** What `kubectl get -o json` prints for several objects. */

@@ -64,8 +64,10 @@ const pods: Columns<ViewOf<'Pod'>> = {
     const cs = v.object.status.containerStatuses;
     return [`${cs.filter((c) => c.ready).length}/${cs.length}`, v.statusReason, restartsText(v.restarts, now), age(v.createdAt, now)];
   },
-  wideHeaders: ['IP', 'NODE', 'CONTAINERS', 'IMAGES'],
-  wideCells: (v) => [v.object.status.podIP ?? NONE, v.object.spec.nodeName ?? NONE, ...containersAndImages(v.object.spec)],
+  // kubectl's own wide columns, in its order, since scripts read them by position. Nothing
+  // preempts on one node (no nominated node) and readinessGates are not implemented (x-berth-unimplemented).
+  wideHeaders: ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'],
+  wideCells: (v) => [v.object.status.podIP ?? NONE, v.object.spec.nodeName ?? NONE, NONE, NONE],
 };
 
 const deployments: Columns<ViewOf<'Deployment'>> = {

@@ -73,7 +73,7 @@ function checkIngressRefs(e: EdgeEntry, index: Index): void {
     if (name === undefined) continue;
     const target = index.get('Service', e.namespace, name);
     if (!target) {
-      missing(e, [...path, 'service', 'name'], `Service ${quote(name)} in namespace ${clip(e.namespace)}`, 'requests routed to it answer 503 until it exists');
+      missing(e, [...path, 'service', 'name'], `Service ${quote(name)} in namespace ${clip(e.namespace)}`, 'requests routed to it answer 500 until it exists (the edge has nowhere to send them)');
       continue;
     }
     const port = rec(service?.port);

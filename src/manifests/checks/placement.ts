@@ -16,6 +16,9 @@ import { isRecord } from './values.js';
  */
 export const PLACEMENT_FIELDS: ReadonlySet<string> = new Set(['nodeSelector', 'affinity', 'tolerations']);
 
+/** Why these fields run for a DaemonSet though the shared pod schema marks them unimplemented (`berth explain`). */
+export const DAEMON_PLACEMENT_NOTE = "a DaemonSet's placement decides whether this host runs its pod";
+
 /** The path of a placement field of a DaemonSet's pod template, or undefined. */
 export function isDaemonPlacementPath(kind: string, path: Path): boolean {
   return kind === 'DaemonSet' && path.length === 4 && path[0] === 'spec' && path[1] === 'template' && path[2] === 'spec' && PLACEMENT_FIELDS.has(String(path[3]));

@@ -23,6 +23,8 @@ export interface DockerEventsOptions {
   onEvent(event: ContainerEvent): void;
   /** The stream (re)connected: events may have been missed while it was down. */
   onConnect?(): void;
+  /** The container actions to follow; default HEAL_ACTIONS (`get -w` follows starts and health too). */
+  actions?: readonly string[];
 }
 
 export interface DockerEventsWatcher {
@@ -58,7 +60,7 @@ export function watchDockerEvents(options: DockerEventsOptions): DockerEventsWat
   async function connect(): Promise<void> {
     if (closed) return;
     try {
-      const filters = { type: ['container'], label: [`${L.managed}=true`, `${L.app}=${options.app}`], event: [...HEAL_ACTIONS] };
+      const filters = { type: ['container'], label: [`${L.managed}=true`, `${L.app}=${options.app}`], event: [...(options.actions ?? HEAL_ACTIONS)] };
       const s = (await docker.api.getEvents({ filters: JSON.stringify(filters), ...(since !== undefined ? { since } : {}) } as object)) as NodeJS.ReadableStream & { destroy?: () => void };
       if (closed) {
         s.destroy?.();

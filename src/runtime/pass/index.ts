@@ -22,6 +22,8 @@ import type { PassDeps, ProgressEvent, ReconcileOutcome } from './reconcile.js';
 import { reconcile } from './reconcile.js';
 import type { ResourceChange } from '../../plan/inventory.js';
 import { recordInventory, resourceChanges } from '../../plan/inventory.js';
+import { additiveSet } from '../../plan/additive.js';
+import type { PruneScope } from '../../model/prune-scope.js';
 import { claimInventoryChanges, withStatefulSetClaims } from '../../plan/controllers/statefulset-claims.js';
 import { sealDeletedLegacyHashes } from './legacy-hashes.js';
 import { assertInventoryAllowed, policyInForce, withRecordedEdge } from './policy.js';
@@ -91,6 +93,8 @@ export interface PassRequest {
    */
   extraResources?: readonly Resource[];
   prune: boolean;
+  /** What a prune of a revision may delete (`-l`, `--prune-allowlist`); absent: every object of the app not in it. */
+  pruneScope?: PruneScope;
   dryRun?: boolean;
   waitForReady: boolean;
   timeoutMs: number;
@@ -134,15 +138,20 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   if (!req.dryRun) consumeIntents(deps.store, req.app, policy ?? DEFAULT_HOST_POLICY);
   const revision = t.kind === 'revision' ? { id: t.revision.id, origin: t.revision.origin } : undefined;
   const inventory = deps.store.getInventory(req.app);
-  const { resources, problems } = t.kind === 'revision' ? validateRevision(t.revision.files, t.validate) : { resources: inventory.map(appliedResource), problems: [] };
+  const validated = t.kind === 'revision' ? validateRevision(t.revision.files, t.validate) : { resources: inventory.map(appliedResource), problems: [] };
+  const { problems } = validated;
   if (revision && hasErrors(problems)) {
+    const resources = validated.resources;
     const message = `revision ${revision.id.slice(0, 12)} is invalid; nothing from it was applied`;
     if (t.kind === 'revision' && t.recordInvalid !== false) commit([{ type: 'update-source-status', patch: { syncState: 'Failed', lastFailedRevision: revision.id, lastError: { message, problems } } }]);
     return { revision, problems, valid: false, resources, changes: [], ok: false, rolloutsFailed: [], divergences: [] };
   }
   if (t.kind === 'applied' && t.holdInventoryToPolicy && !req.dryRun) assertInventoryAllowed(req.app, inventory, policy ?? DEFAULT_HOST_POLICY);
-  if (t.kind === 'revision' && req.prune && resources.length === 0 && inventory.length > 0 && !t.allowEmpty)
-    throw new BerthError('USAGE', `the revision has no resources; pruning would delete all ${inventory.length} objects of app ${req.app}`, {
+  // Additive (plan/additive.ts): the app's objects the revision does not hold stay desired unless the prune's scope takes them.
+  const additive = t.kind === 'revision' ? additiveSet(validated.resources, inventory, { prune: req.prune, ...(req.pruneScope ? { scope: req.pruneScope } : {}) }) : undefined;
+  const resources = additive ? additive.resources : validated.resources;
+  if (t.kind === 'revision' && additive && req.prune && resources.length === additive.kept.size && additive.pruned > 0 && !t.allowEmpty)
+    throw new BerthError('USAGE', `the revision has no resources; pruning would delete all ${additive.pruned} objects of app ${req.app}${req.pruneScope ? ' it selects' : ''}`, {
       app: req.app,
       hint: 'pass --allow-empty if deleting everything is intended',
     });
@@ -154,7 +163,7 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   // claims written in a manifest are (plan/controllers/statefulset-claims.ts).
   const claims = withStatefulSetClaims(resources, inventory, replicas.kept, req.prune);
   const all = claims.resources;
-  const changes = t.kind === 'revision' ? resourceChanges(all, inventory, req.prune) : [];
+  const changes = t.kind === 'revision' ? resourceChanges(all, inventory, req.prune).filter((c) => !additive?.kept.has(c.key)) : [];
   const deferred = t.kind === 'revision' ? (t.confirm?.(changes) ?? 0) : 0;
   if (deferred > 0) return { revision: revision!, problems, valid: true, resources, changes, ok: false, deferred, rolloutsFailed: [], divergences: [] };
   if (t.kind === 'revision') t.onChanges?.(changes);

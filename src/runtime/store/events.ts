@@ -38,7 +38,8 @@ export function createEventStore(db: Db, clock: Clock, retentionPerApp: number):
     'SELECT * FROM events WHERE app = ? AND object_key = ? AND last_timestamp >= ? AND type = ? AND reason = ?',
   );
   const window = Math.max(DEFAULT_EVENT_CORRELATION.identicalWindowMs, DEFAULT_EVENT_CORRELATION.similarWindowMs);
-  const bump = db.prepare('UPDATE events SET count = count + 1, last_timestamp = ?, message = ? WHERE id = ? RETURNING *');
+  // The newest occurrence's revision, as its time: correlation does not key on the revision.
+  const bump = db.prepare('UPDATE events SET count = count + 1, last_timestamp = ?, message = ?, source_revision = COALESCE(?, source_revision) WHERE id = ? RETURNING *');
   const insert = db.prepare(`
     INSERT INTO events (app, type, reason, object_key, message, source_revision, count, first_timestamp, last_timestamp)
     VALUES (@app, @type, @reason, @objectKey, @message, @sourceRevision, 1, @now, @now) RETURNING *`);
@@ -57,7 +58,7 @@ export function createEventStore(db: Db, clock: Clock, retentionPerApp: number):
         if (verdict.action === 'bump') {
           const last = recent.find((r) => r.id === verdict.id)?.lastTimestamp ?? now;
           // max(): a clock stepping backwards must not make lastTimestamp go back in time.
-          return fromRow(bump.get(Math.max(now, last), verdict.message, verdict.id) as Row);
+          return fromRow(bump.get(Math.max(now, last), verdict.message, event.sourceRevision ?? null, verdict.id) as Row);
         }
         const row = insert.get({ ...event, message: verdict.message, sourceRevision: event.sourceRevision ?? null, now }) as Row;
         trim.run(event.app, retentionPerApp);

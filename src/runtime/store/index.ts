@@ -99,6 +99,12 @@ export interface Store
   backupTo(file: string): void;
   /** Closes the connection; further calls fail with STORE_ERROR. Idempotent. */
   close(): void;
+  /**
+   * SQLite's `PRAGMA data_version`: changes whenever another connection (a daemon, another
+   * command) commits, never for this one's own writes. `get -w` polls it to re-read the views
+   * only when something changed.
+   */
+  dataVersion(): number;
 }
 
 export interface OpenStoreOptions {
@@ -205,6 +211,7 @@ function createHousekeeping(db: Db) {
     close: (): void => {
       if (db.open) db.close();
     },
+    dataVersion: (): number => db.pragma('data_version', { simple: true }) as number,
   };
 }
 

@@ -24,18 +24,20 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
   const stored = state.podStatuses.get(pod.key);
   const record = freshRecord(stored, pod);
   const specs = new Map<string, Container>((template ? [...(template.spec.initContainers ?? []), ...template.spec.containers] : []).map((c) => [c.name, c]));
-  const inits = pod.expectedInitContainers.map((name) => {
+  const inits = pod.expectedInitContainers.map((name, i) => {
     const c = pod.initContainers.find((x) => x.name === name);
     // Init containers have no readiness probes (Kubernetes refuses them): ready while they run.
     const ready = c !== undefined && c.state === 'running' && !c.restarting;
-    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: undefined, fresh: false, initialized: false, now: state.now });
+    // Missing with nothing made after it: the pod's start has not reached it yet (not a removal).
+    const notReachedYet = pod.containers.length === 0 && !pod.initContainers.some((x) => pod.expectedInitContainers.indexOf(x.name) > i);
+    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: undefined, fresh: false, initialized: false, now: state.now, notReachedYet });
   });
   const initialized = inits.every((c) => c.state.terminated?.exitCode === 0);
   const containers = pod.expectedContainers.map((name) => {
     const c = pod.containers.find((x) => x.name === name);
     // READY per container as the one readiness rule decided it (runtime/observe.ts, plan/readiness.ts).
     const ready = c !== undefined && (own(pod.containersReady, name) ?? false);
-    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: own(stored?.containers, name), fresh: record !== undefined, initialized, now: state.now });
+    return containerStatus({ pod, name, observed: c, image: specs.get(name)?.image ?? c?.image ?? '', ready, record: own(stored?.containers, name), fresh: record !== undefined, initialized, now: state.now, notReachedYet: !initialized });
   });
   // The one readiness rule decided this in runtime/observe.ts (plan/readiness.ts), as for the pass.
   const ready = pod.ready;

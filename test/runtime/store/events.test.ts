@@ -31,7 +31,6 @@ describe('events', () => {
     { name: 'type', other: { type: 'Normal' as const } },
     { name: 'reason', other: { reason: 'Killing' } },
     { name: 'message', other: { message: 'Back-off restarting failed container sidecar' } },
-    { name: 'source revision', other: { sourceRevision: 'c2' } },
   ])('keeps a separate event when the $name differs, and a repeat merges across it (as Kubernetes dedups)', async ({ other }) => {
     const { store, clock } = h.open();
     store.addEvent(ev());
@@ -43,6 +42,19 @@ describe('events', () => {
       [ev(other).message, 1],
       [ev().message, 2],
     ]);
+  });
+
+  it('a repeat under a newer source revision is the same event, counted, and carries the newest revision', async () => {
+    const { store, clock } = h.open();
+    const t0 = clock.now();
+    store.addEvent(ev({ sourceRevision: 'c1' }));
+    await clock.advance(1000);
+    const again = store.addEvent(ev({ sourceRevision: 'c2' }));
+    expect(again).toMatchObject({ count: 2, sourceRevision: 'c2', firstTimestamp: t0, lastTimestamp: t0 + 1000 });
+    await clock.advance(1000);
+    // An event recorded without a revision (a CLI delete) keeps the one the row had.
+    expect(store.addEvent(ev())).toMatchObject({ count: 3, sourceRevision: 'c2' });
+    expect(store.listEvents({ app: 'app' })).toHaveLength(1);
   });
 
   it('a failing probe with alternating messages stays a bounded set of rows, counted', async () => {
