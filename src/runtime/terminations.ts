@@ -27,11 +27,18 @@ export interface Terminations {
    * another (their marks stay in the store); resolves once every termination let go.
    */
   abandon(): Promise<void>;
+  /**
+   * Calls `listener` with the pod's key each time a termination running here ends (the pod gone,
+   * or left to a later pass); returns the unsubscribe. The daemon passes again then if a pass
+   * waits for the pod (runtime/daemon/termination-events.ts).
+   */
+  onEnded(listener: (podKey: string) => void): () => void;
 }
 
 export function createTerminations(log: Logger): Terminations {
   const running = new Map<string, { done: Promise<void>; signalled: Promise<void> }>();
   const abandoned = new AbortController();
+  const listeners = new Set<(podKey: string) => void>();
   return {
     run(podKey, work) {
       if (running.has(podKey) || abandoned.signal.aborted) return;
@@ -47,6 +54,7 @@ export function createTerminations(log: Logger): Terminations {
         } finally {
           signal();
           running.delete(podKey);
+          for (const listener of listeners) listener(podKey);
         }
       })();
       running.set(podKey, { done, signalled });
@@ -59,6 +67,10 @@ export function createTerminations(log: Logger): Terminations {
     abandon: async () => {
       abandoned.abort();
       await Promise.all([...running.values()].map((r) => r.done));
+    },
+    onEnded(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     idle: async () => {
       while (running.size > 0) await Promise.all([...running.values()].map((r) => r.done));
