@@ -62,7 +62,7 @@ export function openEngine(flags: EngineFlags, io: CliIO): Engine {
     clock: systemClock,
     log,
     random: Math.random,
-    plane: createControlPlane({ docker, store, clock: systemClock, log }, app),
+    plane: createControlPlane({ docker, store, clock: systemClock, log }, app, { holdsRestarts: false }),
     holder: leaseHolder('cli'),
     close: () => store.close(),
   };

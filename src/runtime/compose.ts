@@ -24,6 +24,11 @@ export interface ControlPlane {
   images: ImageCache;
   /** subPath/hostPath bind roots made sure to be on tmpfs (apply/volumes/safe-mounts.ts). */
   safeMountRoots: PreparedRoots;
+  /**
+   * This process outlives its passes and keeps crash-loop back-offs (the daemon); a command
+   * (false) leaves restarts to Docker's policy, since nothing of it stays to restart them.
+   */
+  holdsRestarts: boolean;
 }
 
 export interface ControlPlaneDeps {
@@ -33,7 +38,7 @@ export interface ControlPlaneDeps {
   log: Logger;
 }
 
-export function createControlPlane(deps: ControlPlaneDeps, app: string): ControlPlane {
+export function createControlPlane(deps: ControlPlaneDeps, app: string, options: { holdsRestarts?: boolean } = {}): ControlPlane {
   const dataplane = createDataplaneState();
-  return { app, dataplane, services: createServices({ ...deps, dataplane }, app), images: createImageCache(deps.docker), safeMountRoots: new Map() };
+  return { app, dataplane, services: createServices({ ...deps, dataplane }, app), images: createImageCache(deps.docker), safeMountRoots: new Map(), holdsRestarts: options.holdsRestarts ?? true };
 }

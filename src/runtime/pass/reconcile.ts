@@ -161,7 +161,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
       node: req.node,
       firstConsumers: (storage) => plan(desired, { ...observed, storage }, { now: clock.now(), random: deps.random, prune: req.prune, node: req.node }).firstConsumers ?? [],
     });
-    const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune, node: req.node, edge });
+    const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune, node: req.node, edge, holdsRestarts: deps.plane.holdsRestarts });
     // A taken edge port fails the pass before its first action (dry runs say so too), as a taken node port does.
     if (p.actions.some((a) => a.type === 'create-edge')) await ensureEdgePortsFree(deps.docker, { http: edge.httpPort, https: edge.httpsPort });
     firstPlan ??= p;
