@@ -85,3 +85,13 @@ export function withSourceRevision(meta: ItemMeta, revision: string | undefined)
   const { annotations: _old, ...head } = rest;
   return { ...head, annotations, ...(ownerReferences ? { ownerReferences } : {}) };
 }
+
+/** metadata.creationTimestamp of a stored object: set once on create (store), appliedAt in entries made by hand. */
+export function createdOf(entry: { createdAt?: number; appliedAt: number }): number {
+  return entry.createdAt ?? entry.appliedAt;
+}
+
+/** metadata.generation of a stored object: counts its spec changes (model/object-meta.ts). */
+export function generationOf(entry: { generation?: number } | undefined): number {
+  return entry?.generation ?? 1;
+}
