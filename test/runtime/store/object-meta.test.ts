@@ -50,3 +50,26 @@ describe('a rollout record keeps its ReplicaSet creation time when undo reuses i
     ]);
   });
 });
+
+describe('schema v13 dates the objects a store already holds', () => {
+  it('created_at is the earliest of applied_at and the rollout starts; generation 1, unknown content hash', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const { MIGRATIONS, migrate } = await import('../../../src/runtime/store/migrations.js');
+    const db = new Database(':memory:');
+    try {
+      migrate(db, MIGRATIONS.filter((m) => m.version <= 11));
+      const row = db.prepare("INSERT INTO inventory VALUES ('app', ?, ?, 'default', ?, 'h', '{}', 'r', ?)");
+      row.run('Deployment/default/web', 'Deployment', 'web', 5000);
+      row.run('ConfigMap/default/cfg', 'ConfigMap', 'cfg', 3000);
+      db.prepare("INSERT INTO rollouts (app, deployment, revision, template_hash, template, source_revision, started_at, outcome) VALUES ('app', 'Deployment/default/web', ?, ?, '{}', 'r', ?, 'complete')").run(1, 'aaa', 1000);
+      migrate(db, MIGRATIONS);
+      expect(db.prepare('SELECT key, created_at, generation, generation_hash FROM inventory ORDER BY key').all()).toEqual([
+        { key: 'ConfigMap/default/cfg', created_at: 3000, generation: 1, generation_hash: null },
+        { key: 'Deployment/default/web', created_at: 1000, generation: 1, generation_hash: null },
+      ]);
+      expect(db.prepare('SELECT template_hash, created_at FROM rollouts').all()).toEqual([{ template_hash: 'aaa', created_at: 1000 }]);
+    } finally {
+      db.close();
+    }
+  });
+});
