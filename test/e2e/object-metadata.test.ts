@@ -36,7 +36,7 @@ metadata: {name: cfg}
 data: {greeting: ${greeting}}
 `;
 
-interface Meta { name: string; uid: string; creationTimestamp: string; generation?: number }
+interface Meta { name: string; uid: string; creationTimestamp: string; generation?: number; ownerReferences?: Array<{ uid: string }> }
 interface Obj { metadata: Meta; status?: { observedGeneration?: number } }
 
 const yaml = async (...args: string[]): Promise<Obj> => {
@@ -87,6 +87,25 @@ describe('object metadata across updates', () => {
     const fresh = rs.find((r) => r.name !== rs1!.name);
     expect(old?.creationTimestamp).toBe(rs1!.creationTimestamp);
     expect(Date.parse(fresh!.creationTimestamp)).toBeGreaterThan(Date.parse(rs1!.creationTimestamp));
+    expect(rs.map((r) => r.ownerReferences?.[0]?.uid)).toEqual([dep1.metadata.uid, dep1.metadata.uid]);
+
+    // rollout undo back to the first template reuses its ReplicaSet, whose timestamp stays.
+    const undo = await h.berth(['rollout', 'undo', 'deploy/web', '--wait', '--timeout', '120s']);
+    expect(undo.code, undo.stderr).toBe(0);
+    const afterUndo = await replicaSets();
+    expect(afterUndo.find((r) => r.name === rs1!.name)?.creationTimestamp).toBe(rs1!.creationTimestamp);
+    expect(afterUndo.find((r) => r.name === fresh!.name)?.creationTimestamp).toBe(fresh!.creationTimestamp);
+    expect((await yaml('deploy', 'web')).metadata.creationTimestamp).toBe(dep1.metadata.creationTimestamp);
+
+    // Delete and re-create: a new object, with a new uid and creationTimestamp.
+    await nextSecond(cm1.metadata.creationTimestamp);
+    const deleted = await h.berth(['delete', 'configmap', 'cfg']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    const again = await h.berth(['apply', '-f', file]);
+    expect(again.code, again.stderr).toBe(0);
+    const cm3 = await yaml('cm', 'cfg');
+    expect(cm3.metadata.uid).not.toBe(cm1.metadata.uid);
+    expect(Date.parse(cm3.metadata.creationTimestamp)).toBeGreaterThan(Date.parse(cm1.metadata.creationTimestamp));
 
     // describe reads the same metadata.
     const described = await h.berth(['describe', 'deploy', 'web']);

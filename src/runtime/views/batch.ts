@@ -44,7 +44,9 @@ function jobView(ctx: ViewContext, key: string, pods: readonly PodView[]): ViewO
       createdAt,
       labels,
       annotations: job?.metadata.annotations ?? {},
-      ...(cronRef ? { owner: ownerReference(state.app, 'CronJob', cronRef.namespace, cronRef.name) } : {}),
+      generation: generationOf(entry),
+      incarnation: entry?.createdAt,
+      ...(cronRef ? { owner: ownerReference(state.app, 'CronJob', cronRef.namespace, cronRef.name, ctx.entries.get(record!.ownerKey!)?.createdAt) } : {}),
     }),
     spec: { ...(spec ?? {}), completions, parallelism: spec?.parallelism ?? 1 } as JobItem['spec'],
     status: { ...status, ready: pods.filter((p) => p.ready).length },
@@ -95,7 +97,7 @@ export function cronJobViews(ctx: ViewContext): ViewOf<'CronJob'>[] {
       const object: CronJobItem = {
         apiVersion: cj.apiVersion,
         kind: 'CronJob',
-        metadata: itemMeta({ app: state.app, kind: 'CronJob', namespace: entry.namespace, name: cj.metadata.name, createdAt: createdOf(entry), labels, annotations: cj.metadata.annotations ?? {}, generation: generationOf(entry) }),
+        metadata: itemMeta({ app: state.app, kind: 'CronJob', namespace: entry.namespace, name: cj.metadata.name, createdAt: createdOf(entry), labels, annotations: cj.metadata.annotations ?? {}, generation: generationOf(entry), incarnation: entry.createdAt }),
         spec: cj.spec as CronJobItem['spec'],
         status: {
           ...(cron?.active.length ? { active: cron.active.map((name) => ({ apiVersion: 'batch/v1', kind: 'Job' as const, name, namespace: entry.namespace })) } : {}),

@@ -30,7 +30,7 @@ export function daemonSetView(ctx: ViewContext, entry: InventoryEntry, pods: rea
   const object: DaemonSetItem = {
     apiVersion: d.apiVersion,
     kind: 'DaemonSet',
-    metadata: itemMeta({ app: state.app, kind: 'DaemonSet', namespace: entry.namespace, name: d.metadata.name, createdAt, labels: d.metadata.labels ?? {}, annotations, generation: generationOf(entry) }),
+    metadata: itemMeta({ app: state.app, kind: 'DaemonSet', namespace: entry.namespace, name: d.metadata.name, createdAt, labels: d.metadata.labels ?? {}, annotations, generation: generationOf(entry), incarnation: entry.createdAt }),
     spec: { ...d.spec, template } as DaemonSetItem['spec'],
     status: {
       observedGeneration: generationOf(entry),

@@ -21,7 +21,7 @@ import type { Condition, View } from './types.js';
 
 function metaOf(ctx: ViewContext, entry: InventoryEntry) {
   const o = entry.object as { kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
-  return itemMeta({ app: ctx.state.app, kind: o.kind, namespace: entry.namespace, name: o.metadata.name, createdAt: createdOf(entry), labels: o.metadata.labels ?? {}, annotations: o.metadata.annotations ?? {}, generation: generationOf(entry) });
+  return itemMeta({ app: ctx.state.app, kind: o.kind, namespace: entry.namespace, name: o.metadata.name, createdAt: createdOf(entry), labels: o.metadata.labels ?? {}, annotations: o.metadata.annotations ?? {}, generation: generationOf(entry), incarnation: entry.createdAt });
 }
 
 function base(entry: InventoryEntry) {

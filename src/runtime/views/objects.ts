@@ -9,7 +9,7 @@ import type { ConfigMapItem, NamespaceItem, SecretItem, ServiceItem, ViewOf } fr
 
 function metaOf(ctx: ViewContext, entry: InventoryEntry, createdAt: number) {
   const o = entry.object as { kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
-  return itemMeta({ app: ctx.state.app, kind: o.kind, namespace: entry.namespace, name: o.metadata.name, createdAt, labels: o.metadata.labels ?? {}, annotations: o.metadata.annotations ?? {} });
+  return itemMeta({ app: ctx.state.app, kind: o.kind, namespace: entry.namespace, name: o.metadata.name, createdAt, labels: o.metadata.labels ?? {}, annotations: o.metadata.annotations ?? {}, incarnation: entry.createdAt });
 }
 
 function base(entry: InventoryEntry, createdAt: number) {

@@ -27,7 +27,7 @@ export function statefulSetView(ctx: ViewContext, entry: InventoryEntry, pods: r
   const object: StatefulSetItem = {
     apiVersion: sts.apiVersion,
     kind: 'StatefulSet',
-    metadata: itemMeta({ app: state.app, kind: 'StatefulSet', namespace: entry.namespace, name: sts.metadata.name, createdAt, labels: sts.metadata.labels ?? {}, annotations: sts.metadata.annotations ?? {}, generation: generationOf(entry) }),
+    metadata: itemMeta({ app: state.app, kind: 'StatefulSet', namespace: entry.namespace, name: sts.metadata.name, createdAt, labels: sts.metadata.labels ?? {}, annotations: sts.metadata.annotations ?? {}, generation: generationOf(entry), incarnation: entry.createdAt }),
     // The template that runs (a pinned revision after `rollout undo`, a restart's stamp).
     spec: { ...sts.spec, ...(state.effectiveTemplates.has(entry.key) ? { template: state.effectiveTemplates.get(entry.key) } : {}) } as StatefulSetItem['spec'],
     status: {

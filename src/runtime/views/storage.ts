@@ -52,7 +52,7 @@ export function pvcView(ctx: ViewContext, storage: StorageViewState, entry: Inve
   const object: PvcItem = {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: itemMeta({ app: ctx.state.app, kind: 'PersistentVolumeClaim', namespace: entry.namespace, name: pvc.metadata.name, createdAt, labels: pvc.metadata.labels ?? {}, annotations: pvc.metadata.annotations ?? {} }),
+    metadata: itemMeta({ app: ctx.state.app, kind: 'PersistentVolumeClaim', namespace: entry.namespace, name: pvc.metadata.name, createdAt, labels: pvc.metadata.labels ?? {}, annotations: pvc.metadata.annotations ?? {}, incarnation: entry.createdAt }),
     spec: { ...pvc.spec, ...(className !== undefined ? { storageClassName: className } : {}), ...(pv ? { volumeName: pv.name } : {}) },
     status: pv ? { phase: state?.phase === 'Lost' ? 'Lost' : 'Bound', accessModes: pv.accessModes, capacity: { storage: pv.capacity } } : { phase: state?.phase === 'Lost' ? 'Lost' : 'Pending' },
   };

@@ -82,7 +82,7 @@ export function deploymentView(ctx: ViewContext, entry: InventoryEntry, pods: re
   const object: DeploymentItem = {
     apiVersion: d.apiVersion,
     kind: 'Deployment',
-    metadata: itemMeta({ app: state.app, kind: 'Deployment', namespace: entry.namespace, name: d.metadata.name, createdAt, labels: d.metadata.labels ?? {}, annotations, generation }),
+    metadata: itemMeta({ app: state.app, kind: 'Deployment', namespace: entry.namespace, name: d.metadata.name, createdAt, labels: d.metadata.labels ?? {}, annotations, generation, incarnation: entry.createdAt }),
     spec,
     status: {
       // The controller has acted on this generation once its template has a revision (or it is paused).
@@ -156,7 +156,7 @@ export function deploymentReplicaSets(ctx: ViewContext, entry: InventoryEntry, p
         createdAt,
         labels,
         annotations,
-        owner: ownerReference(ctx.state.app, 'Deployment', ns, d.metadata.name),
+        owner: ownerReference(ctx.state.app, 'Deployment', ns, d.metadata.name, entry.createdAt),
         desired,
         minReadySeconds: d.spec.minReadySeconds,
         selector,
@@ -177,6 +177,7 @@ export function replicaSetFromEntry(ctx: ViewContext, entry: InventoryEntry, pod
     name: rs.metadata.name,
     createdAt: entry.createdAt ?? earliest(entry.appliedAt, ...pods.map((p) => p.createdAt)),
     generation: generationOf(entry),
+    incarnation: entry.createdAt,
     labels: rs.metadata.labels ?? {},
     annotations: rs.metadata.annotations ?? {},
     desired: rs.spec.replicas,
@@ -197,6 +198,7 @@ interface ReplicaSetInput {
   owner?: ReturnType<typeof ownerReference>;
   /** Derived ReplicaSets (of a Deployment) are not stored: berth counts no generation for them. */
   generation?: number;
+  incarnation?: number;
   desired: number;
   minReadySeconds: number;
   selector: unknown;
@@ -209,7 +211,7 @@ function replicaSetView<K extends ReplicaSetInput['kind']>(ctx: ViewContext, i: 
   const object: ReplicaSetItem = {
     apiVersion: apiVersionOf(i.kind),
     kind: i.kind,
-    metadata: itemMeta({ app: state.app, kind: i.kind, namespace: i.namespace, name: i.name, createdAt: i.createdAt, labels: i.labels, annotations: i.annotations, generation: i.generation ?? 1, ...(i.owner ? { owner: i.owner } : {}) }),
+    metadata: itemMeta({ app: state.app, kind: i.kind, namespace: i.namespace, name: i.name, createdAt: i.createdAt, labels: i.labels, annotations: i.annotations, generation: i.generation ?? 1, incarnation: i.incarnation, ...(i.owner ? { owner: i.owner } : {}) }),
     spec: { replicas: i.desired, ...(i.minReadySeconds ? { minReadySeconds: i.minReadySeconds } : {}), selector: i.selector, ...(i.template ? { template: i.template } : {}) },
     status: {
       replicas: i.pods.length,
