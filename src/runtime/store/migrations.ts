@@ -1,6 +1,6 @@
 import { BerthError } from '../../model/errors.js';
 import { inWriteTransaction, type Db } from './database.js';
-import { V13 } from './object-meta-migration.js';
+import { V12 } from './object-meta-migration.js';
 
 /**
  * Forward-only schema migrations. A migration is never edited once released: a change is a
@@ -332,7 +332,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, description: 'pods being deleted (Terminating)', sql: V9 },
   { version: 10, description: 'PersistentVolume bindings', sql: V10 },
   { version: 11, description: 'issued certificates and ACME accounts', sql: V11 },
-  { version: 13, description: 'object creation time and generation', sql: V13 },
+  { version: 12, description: 'object creation time and generation', sql: V12 },
 ];
 
 export interface MigrationResult {

@@ -51,7 +51,7 @@ describe('a rollout record keeps its ReplicaSet creation time when undo reuses i
   });
 });
 
-describe('schema v13 dates the objects a store already holds', () => {
+describe('schema v12 dates the objects a store already holds', () => {
   it('created_at is the earliest of applied_at and the rollout starts; generation 1, unknown content hash', async () => {
     const Database = (await import('better-sqlite3')).default;
     const { MIGRATIONS, migrate } = await import('../../../src/runtime/store/migrations.js');
