@@ -181,6 +181,8 @@ export interface ErrorDataMap {
     /** A port name or number as given. */
     port?: string;
     revision?: number | string;
+    /** A resource type berth does not know, as typed (`get deploymnt`). */
+    resource?: string;
   };
   AMBIGUOUS: CommonData;
   /** What was asked for, and (`heldBy`) who holds it. */

@@ -110,7 +110,7 @@ const DATA_FIELDS = {
   INPUT_UNREADABLE: ['reason', 'path?', 'dotgit?', 'workTree?', 'ref?', 'url?', 'commit?', 'candidates?', 'attempt?', 'cacheReset?', 'problems?'],
   INVALID_MANIFESTS: ['schedule?'],
   INVALID_CONFIG: ['path', 'problems?'],
-  NOT_FOUND: ['key?', 'app?', 'namespace?', 'pod?', 'container?', 'service?', 'deployment?', 'port?', 'revision?'],
+  NOT_FOUND: ['key?', 'app?', 'namespace?', 'pod?', 'container?', 'service?', 'deployment?', 'port?', 'revision?', 'resource?'],
   AMBIGUOUS: [],
   CONFLICT: ['port?', 'protocol?', 'service?', 'serviceKey?', 'portName?', 'app?', 'heldBy?', 'listener?'],
   ROLLOUT_FAILED: [],
