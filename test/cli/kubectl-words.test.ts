@@ -99,7 +99,7 @@ describe('--help', () => {
 
   it.each([
     ['rollout', 'status', '-w, --watch wait for the rollout to finish (default)'],
-    ['get', undefined, '-n, --namespace <ns> namespace (default: $BERTH_NAMESPACE or "default")'],
+    ['get', undefined, '-n, --namespace <ns> namespace (default: $BERTH_NAMESPACE, the context\'s namespace, or "default")'],
   ])('%s %s: the words say the default once', async (cmd, sub, entry) => {
     const r = await runCli([cmd, ...(sub ? [sub] : []), '--help']);
     expect(helpEntries(r.stdout).map((e) => e.replace(/\s+/g, ' '))).toContain(entry);

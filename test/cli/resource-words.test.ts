@@ -103,3 +103,38 @@ describe('the command line, end to end without Docker', () => {
     expect(r).toEqual({ code: 1, stdout: '', stderr: 'Error (NotFound): deployments.apps "web" not found in namespace default (app words)\n' });
   });
 });
+
+describe('help', () => {
+  it.each(['status', 'history', 'undo', 'restart', 'pause', 'resume'])('rollout %s: usage names every kind form', async (verb) => {
+    const r = await runCli(['rollout', verb, '--help']);
+    expect(r.stdout).toContain(`Usage: berth rollout ${verb} (TYPE NAME | TYPE/NAME) [flags]`);
+  });
+
+  it.each([
+    ['status', false],
+    ['history', false],
+    ['undo', true],
+    ['restart', true],
+    ['pause', true],
+    ['resume', true],
+  ])('rollout %s offers host-policy flags: %s (read-only verbs do not)', async (verb, offers) => {
+    const r = await runCli(['rollout', verb, '--help']);
+    expect(r.stdout.includes('--allow-privileged')).toBe(offers);
+  });
+
+  it('every -n says the whole order: flag, environment, context, "default"', async () => {
+    const lines: string[] = [];
+    for (const argv of [['get'], ['describe'], ['delete'], ['logs'], ['exec'], ['port-forward'], ['events'], ['top', 'pod'], ['scale'], ['rollout', 'status']]) {
+      const r = await runCli([...argv, '--help']);
+      lines.push(
+        r.stdout
+          .split('\n')
+          .filter((l, i, all) => l.includes('--namespace') || (i > 0 && all[i - 1]!.includes('--namespace') && /^\s{10,}\S/.test(l)))
+          .map((l) => l.trim())
+          .join(' ')
+          .replace(/\s+/g, ' '),
+      );
+    }
+    expect(new Set(lines)).toEqual(new Set(['-n, --namespace <ns> namespace (default: $BERTH_NAMESPACE, the context\'s namespace, or "default")']));
+  });
+});

@@ -5,6 +5,7 @@ import { addEngineOptions, parseDuration } from '../engine-flags.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { addHostPolicyOptions } from '../validation-flags.js';
 import { parseObjectArgs } from '../resource-args.js';
+import { NAMESPACE_HELP } from '../help-defaults.js';
 
 interface RolloutFlags extends EngineFlags, ValidationFlags {
   namespace?: string;
@@ -28,11 +29,13 @@ export function registerRollout(program: Command, ctx: CliContext): void {
       .usage('(TYPE NAME | TYPE/NAME) [flags]')
       .argument('<resource...>', 'deployment web, deploy/web, ds/agent, sts/db (several names or TYPE/NAME pairs: each in turn); a bare NAME is a deployment')
       .description(description)
-      .option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")');
+      .option('-n, --namespace <ns>', NAMESPACE_HELP);
     addEngineOptions(cmd);
-    // Every subcommand but history converges or probes the app's stored templates: under the
-    // host policy the app was last applied with, or the one these flags give (docs/security.md).
-    return name === 'history' ? cmd : addHostPolicyOptions(cmd);
+    // undo, restart, pause and resume converge the app's stored templates: under the host policy
+    // the app was last applied with, or the one these flags give (docs/security.md). status and
+    // history only read (status probes under the policy the app was applied with), so they offer
+    // no policy flags, like get and describe.
+    return name === 'history' || name === 'status' ? cmd : addHostPolicyOptions(cmd);
   };
   const run = (action: 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume') => async (args: string[], flags: RolloutFlags) => {
     const keys = rolloutKeys(args, flags.namespace ?? ctx.io.env.BERTH_NAMESPACE ?? 'default');

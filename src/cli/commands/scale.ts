@@ -8,6 +8,7 @@ import { addHostPolicyOptions, explicitHostPolicy } from '../validation-flags.js
 import { addEngineOptions, parseDuration } from '../engine-flags.js';
 import { parseObjectArgs } from '../resource-args.js';
 import type { Kind } from '../../model/types.js';
+import { NAMESPACE_HELP } from '../help-defaults.js';
 
 interface ScaleFlags extends EngineFlags, ValidationFlags {
   replicas: string;
@@ -32,7 +33,7 @@ export function registerScale(program: Command, ctx: CliContext): void {
     .argument('<resource...>', 'deployment web, deploy/web, rs/NAME, rc/NAME, sts/NAME; several names or TYPE/NAME pairs scale each')
     .description('set the number of replicas of a deployment, replicaset, replicationcontroller or statefulset (until the source changes it)')
     .requiredOption('--replicas <n>', 'the new number of replicas')
-    .option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")')
+    .option('-n, --namespace <ns>', NAMESPACE_HELP)
     .option('--wait', 'wait until the new pods are ready')
     .option('--timeout <duration>', 'give up waiting after this long', '5m');
   addEngineOptions(cmd);
