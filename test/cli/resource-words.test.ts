@@ -122,6 +122,12 @@ describe('help', () => {
     expect(r.stdout.includes('--allow-privileged')).toBe(offers);
   });
 
+  it.each(['get', 'describe', 'logs', 'top pod', 'top node', 'events', 'explain', 'rollout status', 'rollout history'])('read-only %s offers no host-policy flag', async (command) => {
+    const r = await runCli([...command.split(' '), '--help']);
+    expect(r.stdout).toContain('Usage: berth');
+    expect(r.stdout.match(/--allow-(privileged|host|capability|sysctl|unconfined|probe-host|registry)|--host-path-prefix/g)).toBeNull();
+  });
+
   it('every -n says the whole order: flag, environment, context, "default"', async () => {
     const lines: string[] = [];
     for (const argv of [['get'], ['describe'], ['delete'], ['logs'], ['exec'], ['port-forward'], ['events'], ['top', 'pod'], ['scale'], ['rollout', 'status']]) {
