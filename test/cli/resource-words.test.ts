@@ -1,10 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
+import { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rolloutKeys } from '../../src/cli/commands/rollout.js';
 import { parseObjectArgs, resolveKind } from '../../src/cli/resource-args.js';
 import { BerthError, exitCodeFor } from '../../src/model/errors.js';
+import { runPortForward } from '../../src/runtime/port-forward.js';
+import { containerNamed } from '../../src/runtime/container-choice.js';
+import type { ObservedPod } from '../../src/plan/observed.js';
 import { runCli } from '../support/cli.js';
 
 /** Issue 17 newcomer trial: object arguments and type names as kubectl takes them, through one parser. */
@@ -142,5 +147,38 @@ describe('help', () => {
       );
     }
     expect(new Set(lines)).toEqual(new Set(['-n, --namespace <ns> namespace (default: $BERTH_NAMESPACE, the context\'s namespace, or "default")']));
+  });
+});
+
+describe('runtime errors exit 1 as kubectl\'s; 2 stays for a wrong command line', () => {
+  it('port-forward on a busy local port: PORT_IN_USE, exit 1', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen({ host: '127.0.0.1', port: 0 }, r));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      const run = runPortForward(['127.0.0.1'], [{ local: port, port: 80 }], () => new Duplex({ read() {} }), { listening: () => undefined, connection: () => undefined, failed: () => undefined }, new AbortController().signal, new Promise<void>(() => undefined));
+      const err = await run.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ code: 'PORT_IN_USE', data: { address: '127.0.0.1', port }, message: expect.stringMatching(new RegExp(`^unable to listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`)) as unknown as string });
+      expect(exitCodeFor(err)).toBe(1);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('exec/logs -c a container the pod lacks: NOT_FOUND, exit 1', () => {
+    const pod = { name: 'web-1', key: 'Pod/default/web-1', containers: [], initContainers: [], expectedContainers: ['app'], expectedInitContainers: [] } as unknown as ObservedPod;
+    const e = thrown(() => containerNamed(pod, 'nope'));
+    expect(e).toEqual({ code: 1, message: 'container nope is not valid for pod web-1' });
+  });
+
+  it.each([
+    ['USAGE', 2],
+    ['NOT_FOUND', 1],
+    ['PORT_IN_USE', 1],
+  ] as const)('%s exits %d', (code, exit) => {
+    expect(exitCodeFor(new BerthError(code, 'x', code === 'PORT_IN_USE' ? { address: '127.0.0.1', port: 1 } : {}))).toBe(exit);
   });
 });
