@@ -2,6 +2,7 @@ import { describeAction } from '../apply/execute.js';
 import { readHostNode } from './node-facts.js';
 import { buildDesiredState } from '../plan/desired.js';
 import { plan } from '../plan/plan.js';
+import { changedBySource } from '../plan/source-changes.js';
 import { liftReplicaOverrides, replicaOverrides, scaleDivergences, withReplicaOverrides } from '../plan/overrides.js';
 import type { DiffReport, DivergenceItem } from '../report/render/report.js';
 import { createDiffReport } from '../report/render/report.js';
@@ -65,7 +66,7 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
   const hostNode = await readHostNode(deps.docker, req.validate?.hostPolicy);
   const desired = buildDesiredState(withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template, node: hostNode.facts });
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, req.revision);
-  const { desired: effective, divergences: rollouts } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision });
+  const { desired: effective, divergences: rollouts } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision, changed: changedBySource(resources, inventory) });
   // Whether a Deployment's pods are replaced is decided on the template that runs now (a pin
   // or rollback of the inventory's) against the one applying runs, not on the manifests: undo
   // to what the source now says replaces nothing, though the manifest changed.

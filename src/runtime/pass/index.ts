@@ -13,6 +13,7 @@ import type { Revision } from '../../model/revision.js';
 import { sourceRevisionOf } from '../../model/source-revision.js';
 import type { Divergence } from '../../plan/rollouts/state.js';
 import type { StoreChange } from '../../plan/store-changes.js';
+import { changedBySource } from '../../plan/source-changes.js';
 import { liftReplicaOverrides, replicaOverrides, withReplicaOverrides } from '../../plan/overrides.js';
 import { appHashKeys } from '../host-key.js';
 import { consumeIntents } from '../intents.js';
@@ -182,7 +183,9 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   ]);
   // Certificates and issuers no longer in the inventory take their keys along (CLI passes too).
   if (!req.dryRun) forgetStaleCertificates(deps.store, req.app);
-  const result = await converge(deps, req, { resources: all, sourceRevision, previousInventory: inventory, replicas: replicas.kept, ...(policy ? { policy } : {}) });
+  // A pin lasts until the source changes its object (plan/source-changes.ts), not until any new revision.
+  const changed = t.kind === 'revision' ? changedBySource(all, inventory) : undefined;
+  const result = await converge(deps, req, { resources: all, sourceRevision, previousInventory: inventory, replicas: replicas.kept, ...(policy ? { policy } : {}), ...(changed ? { changed } : {}) });
   commit([
     ...(result.desired && result.converge ? sealDeletedLegacyHashes(result.desired, result.converge.results, deps.store, req.app) : []),
     { type: 'update-source-status', patch: statusAfter(deps.store.getSourceStatus(req.app), revision?.id, result) },
@@ -202,6 +205,8 @@ async function converge(
     /** Replica counts `berth scale` set that hold for this pass (plan/overrides.ts). */
     replicas: ReadonlyMap<string, number>;
     policy?: HostPolicy;
+    /** The objects the revision changes: their pins are lifted. */
+    changed?: ReadonlySet<string>;
   },
 ): Promise<Converged> {
   const resources = withReplicaOverrides(o.resources, o.replicas);
@@ -219,7 +224,7 @@ async function converge(
     prune: req.prune,
     waitForReady: req.waitForReady,
     timeoutMs: req.timeoutMs,
-    rollouts: { policy: o.policy ?? DEFAULT_HOST_POLICY },
+    rollouts: { policy: o.policy ?? DEFAULT_HOST_POLICY, ...(o.changed ? { changed: o.changed } : {}) },
     previousInventory: o.previousInventory,
     node: host.node,
     ...(hostPathPrefixes ? { hostPathPrefixes } : {}),
