@@ -23,7 +23,7 @@ import type { PassDeps, ProgressEvent, ReconcileOutcome } from './reconcile.js';
 import { reconcile } from './reconcile.js';
 import type { ResourceChange } from '../../plan/inventory.js';
 import { recordInventory, resourceChanges } from '../../plan/inventory.js';
-import { additiveSet } from '../../plan/additive.js';
+import { additiveSet, keptByApply } from '../../plan/additive.js';
 import type { PruneScope } from '../../model/prune-scope.js';
 import { claimInventoryChanges, withStatefulSetClaims } from '../../plan/controllers/statefulset-claims.js';
 import { sealDeletedLegacyHashes } from './legacy-hashes.js';
@@ -139,7 +139,9 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   if (!req.dryRun) consumeIntents(deps.store, req.app, policy ?? DEFAULT_HOST_POLICY);
   const revision = t.kind === 'revision' ? { id: t.revision.id, origin: t.revision.origin } : undefined;
   const inventory = deps.store.getInventory(req.app);
-  const validated = t.kind === 'revision' ? validateRevision(t.revision.files, t.validate) : { resources: inventory.map(appliedResource), problems: [] };
+  // An apply is checked against the app it joins (plan/additive.ts): references to objects applied before resolve.
+  const scope = { prune: req.prune, ...(req.pruneScope ? { scope: req.pruneScope } : {}) };
+  const validated = t.kind === 'revision' ? validateRevision(t.revision.files, { ...t.validate, kept: keptByApply(inventory, scope) }) : { resources: inventory.map(appliedResource), problems: [] };
   const { problems } = validated;
   if (revision && hasErrors(problems)) {
     const resources = validated.resources;
@@ -149,7 +151,7 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   }
   if (t.kind === 'applied' && t.holdInventoryToPolicy && !req.dryRun) assertInventoryAllowed(req.app, inventory, policy ?? DEFAULT_HOST_POLICY);
   // Additive (plan/additive.ts): the app's objects the revision does not hold stay desired unless the prune's scope takes them.
-  const additive = t.kind === 'revision' ? additiveSet(validated.resources, inventory, { prune: req.prune, ...(req.pruneScope ? { scope: req.pruneScope } : {}) }) : undefined;
+  const additive = t.kind === 'revision' ? additiveSet(validated.resources, inventory, scope) : undefined;
   const resources = additive ? additive.resources : validated.resources;
   if (t.kind === 'revision' && additive && req.prune && resources.length === additive.kept.size && additive.pruned > 0 && !t.allowEmpty)
     throw new BerthError('USAGE', `the revision has no resources; pruning would delete all ${additive.pruned} objects of app ${req.app}${req.pruneScope ? ' it selects' : ''}`, {
