@@ -31,6 +31,7 @@ import { checkSchema } from './schema.js';
 import { belongsToBuild, buildKustomization, distinctProblems, kustomizationRoots } from './kustomize/index.js';
 import { fetchedForBuild } from './kustomize/paths.js';
 import { keptEntries } from './kept-entries.js';
+import { dropServerSetAnnotations } from './server-set.js';
 
 export type { ProblemCode, ProblemCodeInfo } from './problem-codes.js';
 export { PROBLEM_CODES } from './problem-codes.js';
@@ -156,6 +157,8 @@ function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, 
   const object = doc.value as Rec;
   // Before anything reads the object: empty values are unset, as the API server reads them.
   const emptied = unsetEmptyValues(object);
+  // What a server wrote (a manifest saved from `get -o yaml`) is not the author's: dropped quietly.
+  dropServerSetAnnotations(object);
   const identified = identifyKind(object, r, skipUnsupported);
   if (!identified) return definedEntry(r, object);
   if ('skip' in identified) return undefined;
