@@ -3,6 +3,7 @@ import { readHostNode } from './node-facts.js';
 import { buildDesiredState } from '../plan/desired.js';
 import { plan } from '../plan/plan.js';
 import { changedBySource } from '../plan/source-changes.js';
+import { keptByApply } from '../plan/additive.js';
 import { liftReplicaOverrides, replicaOverrides, scaleDivergences, withReplicaOverrides } from '../plan/overrides.js';
 import type { DiffReport, DivergenceItem } from '../report/render/report.js';
 import { createDiffReport } from '../report/render/report.js';
@@ -45,9 +46,10 @@ export interface LiveDiffResult {
  * on the host for resources the manifests did not change. Read-only: no lease needed.
  */
 export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock' | 'random'>, req: LiveDiffRequest): Promise<LiveDiffResult> {
-  const { resources: validated, problems } = validateRevision(req.revision.files, req.validate);
-  if (hasErrors(problems)) return { valid: false, problems };
   const inventory = deps.store.getInventory(req.app);
+  // Validated against the app it joins, as apply validates it (plan/additive.ts keptByApply).
+  const { resources: validated, problems } = validateRevision(req.revision.files, { ...req.validate, kept: keptByApply(inventory, { prune: req.prune }) });
+  if (hasErrors(problems)) return { valid: false, problems };
   const replicas = liftReplicaOverrides(validated, inventory, replicaOverrides(deps.store.listDeploymentOverrides(req.app))).kept;
   // With the claims StatefulSets make, as a pass adds them (plan/controllers/statefulset-claims.ts).
   const resources = withStatefulSetClaims(validated, inventory, replicas, req.prune).resources;

@@ -119,6 +119,9 @@ describe('apply -f of one file into an app a directory made', () => {
 
   it('a Pod using the ConfigMap an earlier apply made applies, with no namespace warning', async () => {
     const m3 = await file('m3.yaml', pod('m3', '\n      envFrom: [{configMapRef: {name: settings}}]'));
+    // diff -f sees it as apply does: valid, one object to create (exit 1: differences).
+    const diff = await t.berth('diff', '-f', m3);
+    expect({ code: diff.code, stderr: diff.stderr }).toEqual({ code: 1, stderr: '' });
     const r = await t.berth('apply', '-f', m3, '--wait', '--timeout', '90s');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^pod\/m3 created/);
