@@ -66,7 +66,7 @@ export interface ReconcileRequest {
    * Rollout history, deadlines and rollbacks (plan/rollouts/), which adjust each Deployment's
    * effective template; `policy` is what stored templates are held to (absent: none refused).
    */
-  rollouts?: { policy?: HostPolicy };
+  rollouts?: { policy?: HostPolicy; changed?: ReadonlySet<string> };
   /**
    * The inventory as it was before this pass recorded its revision (a pass records it first):
    * what it held tells a pod the revision removed from one an interrupted apply left behind.
@@ -145,7 +145,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
   let kept = false;
   for (;;) {
     req.signal?.throwIfAborted();
-    const rolloutCtx = req.rollouts ? { sourceRevision: req.sourceRevision, ...(req.rollouts.policy ? { policy: req.rollouts.policy } : {}) } : undefined;
+    const rolloutCtx = req.rollouts ? { sourceRevision: req.sourceRevision, ...(req.rollouts.policy ? { policy: req.rollouts.policy } : {}), ...(req.rollouts.changed ? { changed: req.rollouts.changed } : {}) } : undefined;
     const state = rolloutCtx ? readRolloutState(deps.store, req.app, deploymentKeys(req.desired)) : undefined;
     const effective = state && rolloutCtx ? effectiveDesired(req.desired, state, rolloutCtx) : undefined;
     const desired = effective?.desired ?? req.desired;
