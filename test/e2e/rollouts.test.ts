@@ -279,6 +279,20 @@ describe('rollout commands while a daemon manages the app (real Docker)', () => 
     const status = await t.berth('rollout', 'status', 'deploy/web', '--timeout', '60s');
     expect(status.stdout).toMatch(/pinned to revision \d+ by rollout undo/);
     expect(status.code).toBe(0);
+    // A new revision that changes another file only (issue 17): web keeps its pin.
+    await t.write({
+      'web.yaml': deployment({ image: 'berth-examples/web:2.0', cause: 'v2', replicas: 2 }),
+      'other.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\ndata: {k: v}\n',
+    });
+    daemon!.kill('SIGHUP');
+    const applied = await eventually('the new revision applied', async () => ((await t.berth('get', 'configmap', 'other', '-o', 'name')).code === 0 ? true : undefined), 60_000).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}\n${(await t.berth('status')).stdout}\n${(await t.berth('events')).stdout}`);
+    });
+    expect(applied).toBe(true);
+    const kept = await t.berth('rollout', 'status', 'deploy/web', '--timeout', '60s');
+    expect(kept.stdout).toMatch(/pinned to revision \d+ by rollout undo/);
+    expect(await running()).toEqual(Array(2).fill('berth-examples/web:1.0'));
+    expect((await t.berth('events')).stdout).not.toContain('PinLifted');
   });
 });
 
