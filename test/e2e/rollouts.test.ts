@@ -204,7 +204,8 @@ spec:
       const id = await crasherId();
       if (id) {
         const started = Date.parse((await t.docker.getContainer(id).inspect()).State.StartedAt);
-        if (!starts.includes(started)) starts.push(started);
+        // A container not started yet reads Docker's zero time (year 1): no start to count.
+        if (started > 0 && !starts.includes(started)) starts.push(started);
       }
       const get = await t.berth('get', 'pods', 'crasher', '--no-headers');
       statuses.add(get.stdout.trim().split(/\s+/)[2] ?? '');
