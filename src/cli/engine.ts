@@ -62,7 +62,7 @@ export function openEngine(flags: EngineFlags, io: CliIO): Engine {
   const level = io.env.BERTH_LOG_LEVEL;
   const log = level ? createLogger({ level, destination: io.stderr, base: { pid: process.pid, app } }) : silentLogger();
   const docker = createDockerClient({ clock: systemClock, ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}) });
-  const plane = createControlPlane({ docker, store, clock: systemClock, log }, app);
+  const plane = createControlPlane({ docker, store, clock: systemClock, log }, app, { holdsRestarts: false });
   return {
     app,
     docker,

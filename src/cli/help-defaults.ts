@@ -3,7 +3,7 @@ import { Help } from 'commander';
 
 const base = new Help();
 
-/** A description that already names its default in parentheses: `(default)`, `(true, the default)`, `(default: $BERTH_NAMESPACE or "default")`. */
+/** A description that already names its default in parentheses: `(default)`, `(true, the default)`, `(default: $BERTH_NAMESPACE, the context's namespace, or "default")`. */
 export function saysDefault(description: string): boolean {
   return /\([^()]*\bdefault\b[^()]*\)/i.test(description);
 }
@@ -19,3 +19,6 @@ export function optionDescription(option: Option): string {
   const quiet = Object.assign(Object.create(Object.getPrototypeOf(option) as object) as Option, option, { defaultValue: undefined });
   return base.optionDescription(quiet);
 }
+
+/** The one help text of every `-n`: flag > environment > `berth config` context > "default" (main.ts). */
+export const NAMESPACE_HELP = 'namespace (default: $BERTH_NAMESPACE, the context\'s namespace, or "default")';

@@ -2,6 +2,7 @@ import { BerthError } from '../model/errors.js';
 import { KINDS, resolveKindAlias } from '../model/kinds.js';
 import type { Kind } from '../model/types.js';
 import { ALL_KINDS } from '../runtime/views/all-kinds.js';
+import { didYouMean } from '../manifests/did-you-mean.js';
 
 /** One kind and, optionally, the names asked for (none: every object of the kind). */
 export interface KindQuery {
@@ -54,14 +55,55 @@ export function parseResourceArgs(args: readonly string[]): ResourceQuery {
   };
 }
 
+/**
+ * A kind by any alias. An unknown one is kubectl's `the server doesn't have a resource type`
+ * (exit 1, as kubectl), with the closest name when the text looks like a typo of one.
+ */
 export function resolveKind(text: string): Kind {
   const info = resolveKindAlias(text);
-  if (!info) throw new BerthError('USAGE', `berth has no resource type "${text}"; known types: ${kindList()}`, { resource: text });
-  return info.kind;
+  if (info) return info.kind;
+  const near = didYouMean(text.toLowerCase(), typeNames());
+  if (near) throw new BerthError('NOT_FOUND', `berth has no resource type "${text}"; did you mean "${near}"?`, { resource: text });
+  throw new BerthError('NOT_FOUND', `berth has no resource type "${text}"; known types: ${kindList()}`, { resource: text });
+}
+
+/** Types berth lists besides KINDS: the app's events and the Docker host as the one node. */
+const EXTRA_TYPES = [
+  { plural: 'events', singular: 'event', shortNames: ['ev'] },
+  { plural: 'nodes', singular: 'node', shortNames: ['no'] },
+];
+
+function typeNames(): string[] {
+  return [...KINDS, ...EXTRA_TYPES].flatMap((k) => [k.plural, k.singular, ...k.shortNames]);
 }
 
 function kindList(): string {
-  return KINDS.map((k) => (k.shortNames.length ? `${k.plural} (${k.shortNames.join(', ')})` : k.plural)).join(', ');
+  return [...KINDS, ...EXTRA_TYPES].map((k) => (k.shortNames.length ? `${k.plural} (${k.shortNames.join(', ')})` : k.plural)).join(', ');
+}
+
+/** One object a verb acts on. */
+export interface ObjectRef {
+  kind: Kind;
+  name: string;
+}
+
+/**
+ * The objects of a verb that acts on named objects (rollout, scale), in kubectl's forms:
+ * `TYPE NAME [NAME...]` and `TYPE/NAME [TYPE/NAME...]`; a lone NAME means `bareKind` when the
+ * verb has one (berth's `rollout status web`). Kinds outside `kinds` are a usage error naming
+ * the ones the verb takes.
+ */
+export function parseObjectArgs(args: readonly string[], verb: string, kinds: readonly Kind[], bareKind?: Kind): ObjectRef[] {
+  const takes = kinds.map((k) => KINDS.find((i) => i.kind === k)!.plural).join(', ');
+  if (args.length === 0) throw new BerthError('USAGE', `${verb}: you must specify a resource: TYPE NAME or TYPE/NAME (${takes})`);
+  if (args.length === 1 && !args[0]!.includes('/') && bareKind) return [{ kind: bareKind, name: args[0]! }];
+  const refs: ObjectRef[] = [];
+  for (const group of parseResourceArgs(args).groups) {
+    if (!kinds.includes(group.kind)) throw new BerthError('USAGE', `${verb} works on ${takes}, not ${resourceText(group.kind)}`, { resource: group.kind });
+    if (!group.names) throw new BerthError('USAGE', `${verb}: you must specify the name of the ${KINDS.find((i) => i.kind === group.kind)!.singular}: ${args[0]} NAME`, { resource: group.kind });
+    for (const name of group.names) refs.push({ kind: group.kind, name });
+  }
+  return refs;
 }
 
 /** kubectl's resource text in messages: `pods`, `deployments.apps`, `jobs.batch`. */

@@ -30,6 +30,8 @@ import { Reporter } from './report.js';
 import { checkSchema } from './schema.js';
 import { belongsToBuild, buildKustomization, distinctProblems, kustomizationRoots } from './kustomize/index.js';
 import { fetchedForBuild } from './kustomize/paths.js';
+import { keptEntries } from './kept-entries.js';
+import { dropServerSetAnnotations } from './server-set.js';
 
 export type { ProblemCode, ProblemCodeInfo } from './problem-codes.js';
 export { PROBLEM_CODES } from './problem-codes.js';
@@ -48,6 +50,13 @@ export interface ValidateOptions {
    * read-only. The cache keeps only the files of the latest validation.
    */
   cache?: ValidationCache;
+  /**
+   * The app's objects an additive `apply -f` keeps (plan/additive.ts keptByApply). The
+   * revision-wide checks see them with the files' objects (a reference to one resolves, a
+   * namespace they use is not new); their own problems are not said again. None with
+   * `--prune --all`: the files are then the whole app.
+   */
+  kept?: readonly AnyObject[];
 }
 
 export interface ValidationCache {
@@ -130,7 +139,9 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
       }
     }
   }
-  checkRevision(entries);
+  const defined = new Set(entries.flatMap((e) => (e.key === undefined ? [] : [e.key])));
+  const kept = keptEntries(options.kept ?? [], defined, (doc, unsaid) => checkObject(doc, unsaid, policy, true));
+  checkRevision(kept.length ? [...entries, ...kept] : entries);
   const resources: Resource[] = [];
   // A damaged document (a duplicate key, reported) takes part in the checks, never in what runs.
   for (const e of entries) if (e.r.errors === 0 && e.name !== undefined && e.r.doc.parsed.damaged !== true) resources.push(toResource(e, e.strip));
@@ -146,6 +157,8 @@ function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, 
   const object = doc.value as Rec;
   // Before anything reads the object: empty values are unset, as the API server reads them.
   const emptied = unsetEmptyValues(object);
+  // What a server wrote (a manifest saved from `get -o yaml`) is not the author's: dropped quietly.
+  dropServerSetAnnotations(object);
   const identified = identifyKind(object, r, skipUnsupported);
   if (!identified) return definedEntry(r, object);
   if ('skip' in identified) return undefined;

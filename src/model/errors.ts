@@ -32,7 +32,9 @@ export type ErrorCode =
   | 'IMAGE_UNAVAILABLE'
   /** A volume cannot be mounted as asked: a subPath or hostPath leads out of its root, is missing or of the wrong type. */
   | 'VOLUME_ERROR'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  /** A local port a command must listen on (port-forward) is taken: exit 1, as kubectl's. */
+  | 'PORT_IN_USE';
 
 /** Why a path named on the command line could not be read (INPUT_UNREADABLE `data.reason`). */
 export type InputUnreadableReason =
@@ -181,6 +183,8 @@ export interface ErrorDataMap {
     /** A port name or number as given. */
     port?: string;
     revision?: number | string;
+    /** A resource type berth does not know, as typed (`get deploymnt`). */
+    resource?: string;
   };
   AMBIGUOUS: CommonData;
   /** What was asked for, and (`heldBy`) who holds it. */
@@ -252,6 +256,8 @@ export interface ErrorDataMap {
     type?: string;
     found?: string;
   };
+  /** The local address and port asked for. */
+  PORT_IN_USE: CommonData & { address: string; port: number };
   INTERNAL: CommonData & {
     app?: string;
     /** An intent the pass did not act on. */
@@ -320,6 +326,9 @@ export function exitCodeFor(err: unknown): 1 | 2 | 3 {
     case 'NOT_FOUND':
     case 'ROLLOUT_FAILED':
     case 'TIMEOUT':
+    // kubectl exits 1 for every error; berth keeps 2 for a wrong command line, and a busy
+    // port is no usage error.
+    case 'PORT_IN_USE':
       return 1;
     default:
       return 3;

@@ -24,10 +24,14 @@ export interface InventoryEntry {
   sourceRevision: string;
   /** When the current specHash was first applied. */
   appliedAt: number;
+  /** metadata.creationTimestamp: when this key was first applied; kept across updates (model/object-meta.ts). */
+  createdAt?: number;
+  /** metadata.generation: 1 on create, +1 on each change of the object's content besides metadata and status. */
+  generation?: number;
 }
 
-/** What a caller hands in: the store fills sourceRevision and appliedAt. */
-export type InventoryInput = Omit<InventoryEntry, 'sourceRevision' | 'appliedAt'>;
+/** What a caller hands in: the store fills sourceRevision, appliedAt, createdAt and generation. */
+export type InventoryInput = Omit<InventoryEntry, 'sourceRevision' | 'appliedAt' | 'createdAt' | 'generation'>;
 
 // ---------------------------------------------------------------- source status
 
@@ -108,6 +112,8 @@ export interface RolloutRecord {
   sourceRevision: string;
   changeCause?: string;
   startedAt: number;
+  /** When this template's ReplicaSet was created: kept when the record is reused (undo), unlike startedAt. */
+  createdAt?: number;
   finishedAt?: number;
   outcome: RolloutOutcome;
   message?: string;

@@ -31,7 +31,7 @@ export function additiveSet(applied: readonly Resource[], inventory: readonly In
     const object = e.object as AnyObject;
     // A StatefulSet's claims follow their set (withStatefulSetClaims), kept or pruned with it.
     if (keys.has(e.key) || isGenerated(object)) continue;
-    if (o.prune && inPruneScope(o.scope, e.kind, object.metadata.labels)) {
+    if (pruneTakes(e, o)) {
       pruned++;
       continue;
     }
@@ -39,4 +39,17 @@ export function additiveSet(applied: readonly Resource[], inventory: readonly In
     resources.push({ key: e.key, object, source: { file: '(applied)', line: 0, column: 0 } });
   }
   return { resources, kept, pruned };
+}
+
+/**
+ * The app's objects an apply keeps whatever its files hold (the files replace those they
+ * define again): what validation checks the files against (ValidateOptions.kept), so a Pod of
+ * one file may use a ConfigMap applied before, as kubectl's apply lets it. Pure.
+ */
+export function keptByApply(inventory: readonly InventoryEntry[], o: { prune: boolean; scope?: PruneScope }): AnyObject[] {
+  return inventory.map((e) => e.object as AnyObject).filter((object, i) => !isGenerated(object) && !pruneTakes(inventory[i]!, o));
+}
+
+function pruneTakes(e: InventoryEntry, o: { prune: boolean; scope?: PruneScope }): boolean {
+  return o.prune && inPruneScope(o.scope, e.kind, (e.object as AnyObject).metadata.labels);
 }

@@ -33,6 +33,12 @@ export interface PlanOptions {
   node?: NodeInfo;
   /** Where the host's edge listens (the host policy's); absent: routes are not planned (a plan for pods alone). */
   edge?: EdgeSettings;
+  /**
+   * This process stays to restart crash-looping containers on Kubernetes' back-off (the
+   * daemon). A command's pass (false) leaves them to Docker's policy and hands back those an
+   * earlier process took. Absent: true.
+   */
+  holdsRestarts?: boolean;
 }
 
 export interface WorkloadStatus {
@@ -59,7 +65,14 @@ export function plan(desired: DesiredState, all: ObservedState, options: PlanOpt
   // pruned again (plan/terminating.ts); it keeps its name, its volumes and what holdForTerminating lists.
   const { live, terminating } = splitTerminating(all.pods);
   const observed: ObservedState = { ...all, pods: live };
-  const ctx: StepContext = { now: options.now, random: options.random, takenNames: new Set(all.pods.map((p) => p.key)), budgets: budgetsFor(desired, observed), node: options.node ?? UNKNOWN_NODE };
+  const ctx: StepContext = {
+    now: options.now,
+    random: options.random,
+    takenNames: new Set(all.pods.map((p) => p.key)),
+    budgets: budgetsFor(desired, observed),
+    node: options.node ?? UNKNOWN_NODE,
+    holdsRestarts: options.holdsRestarts ?? true,
+  };
   const out: StepResult = emptyStep();
   const orphans: string[] = [];
   const workloads: WorkloadStatus[] = [];

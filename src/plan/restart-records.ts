@@ -85,9 +85,14 @@ export function restartRecord(action: Action, started: boolean | undefined, pods
         container: action.container,
         add: 0,
         backoffStep: false,
-        ...podEvent(action.namespace, action.pod, { type: 'Warning', reason: 'BackOff', message: `Back-off restarting failed container ${action.container} in pod ${action.pod}: ${action.reason}` }),
+        ...podEvent(action.namespace, action.pod, { type: 'Warning', reason: 'BackOff', message: backOffMessage(action) }),
       };
     default:
       return undefined;
   }
+}
+
+/** The kubelet's BackOff words for a crash loop berth paces, with berth's reason after them. */
+export function backOffMessage(action: Extract<Action, { type: 'manage-restarts' }>): string {
+  return `Back-off restarting failed container ${action.container} in pod ${action.pod}: ${action.reason}`;
 }

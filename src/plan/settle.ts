@@ -2,7 +2,7 @@ import type { Action, PlannedEvent } from './actions.js';
 import { CRASH_LOOP_BACKOFF, delay } from '../model/backoff.js';
 import { describeAction } from './action-text.js';
 import type { ObservedPod } from './observed.js';
-import { restartRecord } from './restart-records.js';
+import { backOffMessage, restartRecord } from './restart-records.js';
 import { endpointsEventText, serviceActionReason } from './service-action-text.js';
 import type { ServiceAction } from './service-actions.js';
 import type { EdgeAction } from './edge/actions.js';
@@ -85,6 +85,13 @@ export function resultEvents(r: SettledResult): PlannedEvent[] {
       out.push({ type: 'Warning', reason: 'FailedMount', key: `Pod/${a.pod.namespace}/${a.pod.name}`, message: r.error?.message ?? text });
     return out;
   }
+  // Pacing a crash loop is the kubelet's `Warning BackOff` on the pod (restart-records.ts records
+  // it when the pod has an owner; here for a bare Pod); handing restarts back to Docker is
+  // bookkeeping the kubelet never reports. Neither is an event of the owner.
+  if (a.type === 'manage-restarts') {
+    const podKey = `Pod/${a.namespace}/${a.pod}`;
+    return a.take && a.key === podKey ? [{ type: 'Warning', reason: 'BackOff', key: podKey, message: backOffMessage(a) }] : [];
+  }
   const out: PlannedEvent[] = [];
   // A bare Pod is its own controller: its `Started`/`Killing` say it, a `SuccessfulCreate`/`SuccessfulDelete` beside them would say it twice.
   const ownPod = (a.type === 'create-pod' && a.key === `Pod/${a.pod.namespace}/${a.pod.name}`) || (a.type === 'delete-pod' && a.key === `Pod/${a.namespace}/${a.name}`);
@@ -146,8 +153,6 @@ function successReason(type: Action['type']): string {
       return 'Healed';
     case 'update-volume-files':
       return 'Updated';
-    case 'manage-restarts':
-      return 'BackOff';
     case 'resume-pod':
       return 'Started';
     case 'create-network':

@@ -28,6 +28,11 @@ export interface ControlPlane {
   safeMountRoots: PreparedRoots;
   /** Pod terminations running in the background (runtime/terminations.ts). */
   terminations: Terminations;
+  /**
+   * This process outlives its passes and keeps crash-loop back-offs (the daemon); a command
+   * (false) leaves restarts to Docker's policy, since nothing of it stays to restart them.
+   */
+  holdsRestarts: boolean;
 }
 
 export interface ControlPlaneDeps {
@@ -37,7 +42,15 @@ export interface ControlPlaneDeps {
   log: Logger;
 }
 
-export function createControlPlane(deps: ControlPlaneDeps, app: string): ControlPlane {
+export function createControlPlane(deps: ControlPlaneDeps, app: string, options: { holdsRestarts?: boolean } = {}): ControlPlane {
   const dataplane = createDataplaneState();
-  return { app, dataplane, services: createServices({ ...deps, dataplane }, app), images: createImageCache(deps.docker), safeMountRoots: new Map(), terminations: createTerminations(deps.log) };
+  return {
+    app,
+    dataplane,
+    services: createServices({ ...deps, dataplane }, app),
+    images: createImageCache(deps.docker),
+    safeMountRoots: new Map(),
+    terminations: createTerminations(deps.log),
+    holdsRestarts: options.holdsRestarts ?? true,
+  };
 }

@@ -40,7 +40,8 @@ export function containerNamed(pod: ObservedPod, name: string): ObservedContaine
   if (c) return c;
   const known = [...pod.expectedContainers, ...pod.expectedInitContainers];
   if (known.includes(name)) throw new BerthError('NOT_FOUND', `container ${name} of pod ${pod.name} does not exist on the host (it was removed; the next apply recreates it)`, { pod: pod.key, container: name });
-  throw new BerthError('USAGE', `container ${name} is not valid for pod ${pod.name}`, { pod: pod.key, container: name, containers: pod.expectedContainers });
+  // A container the pod lacks is kubectl's runtime error (exit 1), not a wrong command line.
+  throw new BerthError('NOT_FOUND', `container ${name} is not valid for pod ${pod.name}`, { pod: pod.key, container: name });
 }
 
 /** kubectl's list for the note: app containers, then init containers marked `(init)`. */

@@ -78,7 +78,8 @@ export interface ExecOptions {
 export async function execInContainer(deps: { docker: DockerClient; clock: Clock }, container: ObservedContainer, options: ExecOptions): Promise<number> {
   const { docker } = deps;
   if (container.state !== 'running')
-    throw new BerthError('USAGE', `cannot exec in container ${container.name}: it is not running (state: ${container.state})`, { container: container.name, state: container.state });
+    // kubectl's `unable to upgrade connection: container not found`, exit 1: the pod's state, not the command line.
+    throw new BerthError('NOT_FOUND', `cannot exec in container ${container.name}: it is not running (state: ${container.state})`, { container: container.name });
   const handle = docker.api.getContainer(container.id);
   const interactive = options.stdin !== undefined;
   let exec: Awaited<ReturnType<typeof handle.exec>>;

@@ -2,6 +2,8 @@ import { describeAction } from '../apply/execute.js';
 import { readHostNode } from './node-facts.js';
 import { buildDesiredState } from '../plan/desired.js';
 import { plan } from '../plan/plan.js';
+import { changedBySource } from '../plan/source-changes.js';
+import { keptByApply } from '../plan/additive.js';
 import { liftReplicaOverrides, replicaOverrides, scaleDivergences, withReplicaOverrides } from '../plan/overrides.js';
 import type { DiffReport, DivergenceItem } from '../report/render/report.js';
 import { createDiffReport } from '../report/render/report.js';
@@ -44,9 +46,10 @@ export interface LiveDiffResult {
  * on the host for resources the manifests did not change. Read-only: no lease needed.
  */
 export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock' | 'random'>, req: LiveDiffRequest): Promise<LiveDiffResult> {
-  const { resources: validated, problems } = validateRevision(req.revision.files, req.validate);
-  if (hasErrors(problems)) return { valid: false, problems };
   const inventory = deps.store.getInventory(req.app);
+  // Validated against the app it joins, as apply validates it (plan/additive.ts keptByApply).
+  const { resources: validated, problems } = validateRevision(req.revision.files, { ...req.validate, kept: keptByApply(inventory, { prune: req.prune }) });
+  if (hasErrors(problems)) return { valid: false, problems };
   const replicas = liftReplicaOverrides(validated, inventory, replicaOverrides(deps.store.listDeploymentOverrides(req.app))).kept;
   // With the claims StatefulSets make, as a pass adds them (plan/controllers/statefulset-claims.ts).
   const resources = withStatefulSetClaims(validated, inventory, replicas, req.prune).resources;
@@ -65,7 +68,7 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
   const hostNode = await readHostNode(deps.docker, req.validate?.hostPolicy);
   const desired = buildDesiredState(withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template, node: hostNode.facts });
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, req.revision);
-  const { desired: effective, divergences: rollouts } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision });
+  const { desired: effective, divergences: rollouts } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision, changed: changedBySource(resources, inventory) });
   // Whether a Deployment's pods are replaced is decided on the template that runs now (a pin
   // or rollback of the inventory's) against the one applying runs, not on the manifests: undo
   // to what the source now says replaces nothing, though the manifest changed.

@@ -132,7 +132,8 @@ export async function runPortForward(
           });
         } catch (err) {
           if (b.optional) continue;
-          throw new BerthError('USAGE', `unable to listen on ${b.host}:${local}: ${(err as Error).message}`, { address: b.host, port: local }, { cause: err });
+          // EADDRINUSE, EACCES: the host refuses, the command line was fine (exit 1 as kubectl's).
+          throw new BerthError('PORT_IN_USE', `unable to listen on ${b.host}:${local}: ${(err as Error).message}`, { address: b.host, port: local }, { cause: err });
         }
         servers.push(server);
         // `:REMOTE` picks a free port once; the other addresses reuse it.

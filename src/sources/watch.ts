@@ -42,6 +42,8 @@ export interface FolderWatcher {
    * came since: what happened to the files before that is unknown, so it counts as one.
    */
   lastEventAt(): number;
+  /** Read the folder again now (a missed event, an operator's "sync now"): emits only if it changed. */
+  refresh(): void;
   close(): Promise<void>;
 }
 
@@ -95,7 +97,7 @@ export async function watchFolder(options: WatchFolderOptions): Promise<FolderWa
   }
   const w = new FolderWatch(dir, options);
   await w.start();
-  return { lastEventAt: () => w.lastEventAt, close: () => w.close() };
+  return { lastEventAt: () => w.lastEventAt, refresh: () => w.refresh(), close: () => w.close() };
 }
 
 class FolderWatch {
@@ -116,6 +118,17 @@ class FolderWatch {
   private failing = false;
   private lastErrorKey: string | undefined;
   private closed = false;
+  /**
+   * The directory chokidar was started on (device, inode, birth time). A folder replaced under
+   * the same path (`rm -rf dir && mkdir dir`, a tool swapping in a new copy) is a new directory
+   * the running watcher never reports on again; a read that finds another one restarts it
+   * (recover). The inode number alone does not tell (file systems reuse it at once); the birth
+   * time does where the file system keeps one, and chokidar's `unlinkDir` of the folder itself,
+   * when it comes, tells too (rewatch).
+   */
+  private watchedNode: string | undefined;
+  /** chokidar saw the folder itself go: the next successful read watches it afresh. */
+  private rewatch = false;
   /** See FolderWatcher.lastEventAt. */
   lastEventAt: number;
 
@@ -133,6 +146,10 @@ class FolderWatch {
   async start(): Promise<void> {
     this.watcher = await this.startWatcher();
     await this.readFolder();
+  }
+
+  refresh(): void {
+    this.schedule(0);
   }
 
   async close(): Promise<void> {
@@ -178,6 +195,7 @@ class FolderWatch {
   }
 
   private async startWatcher(): Promise<FSWatcher> {
+    this.watchedNode = await this.dirNode();
     const w = watch(this.dir, {
       ignoreInitial: true,
       persistent: true,
@@ -224,6 +242,7 @@ class FolderWatch {
     if (this.closed) return;
     this.seq++;
     this.lastEventAt = this.options.clock.now();
+    if (type === 'unlinkDir' && resolve(path) === this.dir) this.rewatch = true;
     const event: WatchEvent = { type: type as WatchEvent['type'], path: relative(this.dir, path).split(sep).join('/') };
     this.callback(() => this.options.onEvent?.(event));
     this.schedule(this.debounceMs);
@@ -271,7 +290,8 @@ class FolderWatch {
       await this.watchOutside(rev);
       // An outside file changed while its watch was being set up: read again.
       if (this.closed || this.seq !== seq) return 'superseded';
-      if (this.failing) await this.recover();
+      // The folder failed, or was replaced by a new directory since the watch started: watch it afresh.
+      if (this.failing || this.rewatch || (await this.dirNode()) !== this.watchedNode) await this.recover();
       if (this.closed || rev.id === this.lastId) return 'unchanged';
       this.lastId = rev.id;
       if (this.baselineOnly) this.baselineOnly = false;
@@ -304,9 +324,16 @@ class FolderWatch {
     return true;
   }
 
-  /** The folder is readable again after failing: watch it afresh (it may be a new inode). */
+  /** `dev:ino:birthtime` of the watched directory now; undefined when it cannot be stat'ed. */
+  private async dirNode(): Promise<string | undefined> {
+    const st = await stat(this.dir).catch(() => undefined);
+    return st ? `${st.dev}:${st.ino}:${st.birthtimeMs}` : undefined;
+  }
+
+  /** The folder is readable again after failing, or is a new directory: watch it afresh (a new inode). */
   private async recover(): Promise<void> {
     this.failing = false;
+    this.rewatch = false;
     this.lastErrorKey = undefined;
     const old = this.watcher;
     this.watcher = undefined;

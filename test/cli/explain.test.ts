@@ -23,7 +23,7 @@ describe('berth explain', () => {
     { argv: ['explain', 'pod.spec.containers.image.tag'], code: 1, err: 'error: field "tag" does not exist\n' },
     { argv: ['explain', 'deploy', '--api-version', 'apps/v2'], code: 1, err: 'error: berth has no deployments in apps/v2; it reads apps/v1, extensions/v1beta1, apps/v1beta1, apps/v1beta2\n' },
     // A kind berth does not know: as `berth get`.
-    { argv: ['explain', 'widgets.spec'], code: 2, err: 'error: berth has no resource type "widgets"; known types: namespaces (ns)' },
+    { argv: ['explain', 'widgets.spec'], code: 1, err: 'error: berth has no resource type "widgets"; known types: namespaces (ns)' },
     { argv: ['explain'], code: 2, err: "missing required argument 'resource'" },
   ])('$argv: exit $code', async ({ argv, code, err }) => {
     const run = await runCli(argv);

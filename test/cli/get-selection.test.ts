@@ -100,8 +100,12 @@ describe('parseResourceArgs', () => {
     expect(parseResourceArgs(args)).toEqual({ groups, single, multiKind });
   });
 
-  it.each([[['horizontalpodautoscalers']], [[]], [['deploy', 'web/x']], [['deploy/']]])('%j is a usage error', (args) => {
+  it.each([[[]], [['deploy', 'web/x']], [['deploy/']]])('%j is a usage error', (args) => {
     expect(() => parseResourceArgs(args)).toThrow(expect.objectContaining({ code: 'USAGE' }));
+  });
+
+  it('a type berth does not have is NotFound (exit 1), as kubectl\'s "the server doesn\'t have a resource type"', () => {
+    expect(() => parseResourceArgs(['horizontalpodautoscalers'])).toThrow(expect.objectContaining({ code: 'NOT_FOUND', data: { resource: 'horizontalpodautoscalers' } }));
   });
 
   it.each<[Kind, string, string]>([

@@ -99,7 +99,7 @@ describe('--help', () => {
 
   it.each([
     ['rollout', 'status', '-w, --watch wait for the rollout to finish (default)'],
-    ['get', undefined, '-n, --namespace <ns> namespace (default: $BERTH_NAMESPACE or "default")'],
+    ['get', undefined, '-n, --namespace <ns> namespace (default: $BERTH_NAMESPACE, the context\'s namespace, or "default")'],
   ])('%s %s: the words say the default once', async (cmd, sub, entry) => {
     const r = await runCli([cmd, ...(sub ? [sub] : []), '--help']);
     expect(helpEntries(r.stdout).map((e) => e.replace(/\s+/g, ' '))).toContain(entry);
@@ -127,10 +127,11 @@ describe('forgetting --app: the empty answer names the app that has objects ther
   const pods = (ns: string, n: number) => Array.from({ length: n }, (_, i) => ({ kind: 'Pod' as const, namespace: ns, name: `p${i}` }));
 
   it.each<[string, Record<string, { kind: Kind; namespace: string; name: string }[]>, Kind[], string | undefined]>([
-    ['another app has pods there', { quickstart: pods('kc', 4) }, ['Pod'], ' for app default; app quickstart has 4 pods there: use --app quickstart or BERTH_APP'],
-    ['one pod', { quickstart: pods('kc', 1) }, ['Pod'], ' for app default; app quickstart has 1 pod there: use --app quickstart or BERTH_APP'],
-    ['other kinds only: its objects are counted', { quickstart: [{ kind: 'ConfigMap', namespace: 'kc', name: 'c' }, { kind: 'Service', namespace: 'kc', name: 's' }] }, ['Pod'], ' for app default; app quickstart has 2 objects there: use --app quickstart or BERTH_APP'],
-    ['several kinds asked', { quickstart: [...pods('kc', 2), { kind: 'Service', namespace: 'kc', name: 's' }] }, ['Pod', 'Service'], ' for app default; app quickstart has 3 objects there: use --app quickstart or BERTH_APP'],
+    ['another app applied pods there', { quickstart: pods('kc', 4) }, ['Pod'], ' for app default; app quickstart has objects there: 4 Pods; use --app quickstart or BERTH_APP'],
+    ['one pod', { quickstart: pods('kc', 1) }, ['Pod'], ' for app default; app quickstart has objects there: 1 Pod; use --app quickstart or BERTH_APP'],
+    ['other kinds only: named by kind, what was applied (not its running pods)', { quickstart: [{ kind: 'Service', namespace: 'kc', name: 's' }, { kind: 'Deployment', namespace: 'kc', name: 'web' }] }, ['Pod'], ' for app default; app quickstart has objects there: 1 Service, 1 Deployment; use --app quickstart or BERTH_APP'],
+    ['the asked kinds first', { quickstart: [{ kind: 'ConfigMap', namespace: 'kc', name: 'c' }, ...pods('kc', 2), { kind: 'Service', namespace: 'kc', name: 's' }] }, ['Service'], ' for app default; app quickstart has objects there: 1 Service, 1 ConfigMap, 2 Pods; use --app quickstart or BERTH_APP'],
+    ['many kinds: four, then how many more', { quickstart: (['ConfigMap', 'Secret', 'Service', 'Deployment', 'Ingress', 'Job'] as Kind[]).map((kind) => ({ kind, namespace: 'kc', name: 'x' })) }, ['Ingress'], ' for app default; app quickstart has objects there: 1 Ingress, 1 ConfigMap, 1 Secret, 1 Service and 2 more kinds; use --app quickstart or BERTH_APP'],
     ['the other app is elsewhere', { quickstart: pods('other', 4) }, ['Pod'], undefined],
     ['only the chosen app', { default: pods('kc', 2) }, ['Pod'], undefined],
   ])('%s', (_name, apps, kinds, hint) => {
@@ -143,7 +144,7 @@ describe('forgetting --app: the empty answer names the app that has objects ther
   });
 
   it.each([
-    [{ namespace: 'kc', allNamespaces: false, appHint: ' for app default; app quickstart has 4 pods there: use --app quickstart or BERTH_APP' }, 'No resources found in kc namespace for app default; app quickstart has 4 pods there: use --app quickstart or BERTH_APP'],
+    [{ namespace: 'kc', allNamespaces: false, appHint: ' for app default; app quickstart has objects there: 1 Deployment; use --app quickstart or BERTH_APP' }, 'No resources found in kc namespace for app default; app quickstart has objects there: 1 Deployment; use --app quickstart or BERTH_APP'],
     [{ namespace: 'kc', allNamespaces: false }, 'No resources found in kc namespace.'],
   ])('the line: %j', (o, line) => {
     expect(noResources(parseResourceArgs(['pods']), o)).toBe(line);

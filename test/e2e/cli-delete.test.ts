@@ -232,7 +232,7 @@ describe('delete', () => {
     expect(r.stdout).toBe('pod "solo" deleted\nservice "solo" deleted\n');
     expect(await owned(h.app)).toEqual({ containers: [], volumes: [], networks: [] });
     // Only the other app's ConfigMap is left in the namespace: the empty answer names it, as for a forgotten --app.
-    expect((await h.berth(['get', 'all'])).stderr).toBe(`No resources found in default namespace for app ${h.app}; app ${otherApp} has 1 object there: use --app ${otherApp} or BERTH_APP\n`);
+    expect((await h.berth(['get', 'all'])).stderr).toBe(`No resources found in default namespace for app ${h.app}; app ${otherApp} has objects there: 1 ConfigMap; use --app ${otherApp} or BERTH_APP\n`);
   });
 });
 

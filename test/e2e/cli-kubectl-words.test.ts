@@ -50,8 +50,8 @@ describe('NotFound: the same words and exit 1 for every verb', () => {
 
 describe('forgetting --app', () => {
   it('an empty get names the app that has objects in the namespace, exit 0', async () => {
-    expect(await h.berth(['get', 'cm', '-n', 'kc'])).toEqual({ code: 0, stdout: '', stderr: `No resources found in kc namespace for app ${h.app}; app ${other} has 3 configmaps there: use --app ${other} or BERTH_APP\n` });
-    expect(await h.berth(['get', 'pods', '-n', 'kc'])).toEqual({ code: 0, stdout: '', stderr: `No resources found in kc namespace for app ${h.app}; app ${other} has 3 objects there: use --app ${other} or BERTH_APP\n` });
+    expect(await h.berth(['get', 'cm', '-n', 'kc'])).toEqual({ code: 0, stdout: '', stderr: `No resources found in kc namespace for app ${h.app}; app ${other} has objects there: 3 ConfigMaps; use --app ${other} or BERTH_APP\n` });
+    expect(await h.berth(['get', 'pods', '-n', 'kc'])).toEqual({ code: 0, stdout: '', stderr: `No resources found in kc namespace for app ${h.app}; app ${other} has objects there: 3 ConfigMaps; use --app ${other} or BERTH_APP\n` });
   });
 
   it('no hint where no other app has anything, nor with the right app', async () => {

@@ -54,13 +54,15 @@ describe('dry runs leave the rollout state alone (real Docker)', () => {
   it('apply --dry-run and rollout status keep a pin and a restart a real apply lifts', async () => {
     await t.write({ 'web.yaml': manifest });
     expect((await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s')).code).toBe(0);
-    // A pin set under another source revision, and a restart requested against another
-    // template: both stale, so the next real pass lifts them.
+    // A pin, and a restart requested against another template (stale, so the next real pass
+    // drops it).
     withStore(t, (store, app) => {
       const rec = store.currentRollout(app, KEY)!;
       store.setPin(app, KEY, { revision: rec.revision, templateHash: rec.templateHash, sourceRevisionAtPin: 'an-older-revision' });
       store.setDeploymentOverride(app, KEY, 'restart', JSON.stringify({ restartedAt: '2026-12-01T10:00:00.000Z', sourceHash: 'an-older-template' }));
     });
+    // The source then changes web (a pin lasts until it does; any other new revision keeps it).
+    await t.write({ 'web.yaml': manifest.replace('replicas: 1', 'replicas: 2') });
     const before = remembered(t);
     expect(before.pin).toBeDefined();
     expect(before.overrides).toHaveLength(1);

@@ -215,7 +215,8 @@ spec:
       const id = await crasherId();
       if (id) {
         const started = Date.parse((await t.docker.getContainer(id).inspect()).State.StartedAt);
-        if (!starts.includes(started)) starts.push(started);
+        // A container not started yet reads Docker's zero time (year 1): no start to count.
+        if (started > 0 && !starts.includes(started)) starts.push(started);
       }
       const get = await t.berth('get', 'pods', 'crasher', '--no-headers');
       statuses.add(get.stdout.trim().split(/\s+/)[2] ?? '');
@@ -226,7 +227,8 @@ spec:
 
     expect(statuses).toContain('CrashLoopBackOff');
     const gaps = starts.slice(1).map((s, i) => s - starts[i]!);
-    // Docker's own quick retries first, then berth's 10 s, 20 s back-off: the delays grow.
+    // A command leaves the restarts to Docker (only the daemon takes them over): its back-off
+    // (0.1 s doubling) reaches 10 s within the window, and the delays grow.
     expect(gaps.length).toBeGreaterThanOrEqual(2);
     expect(Math.max(...gaps)).toBeGreaterThanOrEqual(9_000);
     expect(gaps[gaps.length - 1]!).toBeGreaterThanOrEqual(gaps[0]!);
@@ -289,6 +291,20 @@ describe('rollout commands while a daemon manages the app (real Docker)', () => 
     const status = await t.berth('rollout', 'status', 'deploy/web', '--timeout', '60s');
     expect(status.stdout).toMatch(/pinned to revision \d+ by rollout undo/);
     expect(status.code).toBe(0);
+    // A new revision that changes another file only (issue 17): web keeps its pin.
+    await t.write({
+      'web.yaml': deployment({ image: 'berth-examples/web:2.0', cause: 'v2', replicas: 2 }),
+      'other.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\ndata: {k: v}\n',
+    });
+    daemon!.kill('SIGHUP');
+    const applied = await eventually('the new revision applied', async () => ((await t.berth('get', 'configmap', 'other', '-o', 'name')).code === 0 ? true : undefined), 60_000).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}\n${(await t.berth('status')).stdout}\n${(await t.berth('events')).stdout}`);
+    });
+    expect(applied).toBe(true);
+    const kept = await t.berth('rollout', 'status', 'deploy/web', '--timeout', '60s');
+    expect(kept.stdout).toMatch(/pinned to revision \d+ by rollout undo/);
+    expect(await running()).toEqual(Array(2).fill('berth-examples/web:1.0'));
+    expect((await t.berth('events')).stdout).not.toContain('PinLifted');
   });
 });
 

@@ -123,7 +123,9 @@ describe('security: Service ports a host process serves (real Docker)', () => {
   async function applyFile(name: string, content: string) {
     const file = join(t.dir, '..', name);
     await writeFile(file, content);
-    return t.berth('apply', '-f', file);
+    // Each file holds the app's Services (apply -f is additive): a refused Service of an earlier
+    // test goes, the web pod stays.
+    return t.berth('apply', '-f', file, '--prune', '--prune-allowlist', 'core/v1/Service');
   }
 
   it('a LoadBalancer on a port a host process listens on is refused before any part of it exists; the host service keeps its port', async () => {

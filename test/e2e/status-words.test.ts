@@ -114,11 +114,26 @@ describe('status words with no daemon running', () => {
     }, 60_000);
     expect(section(text, 'Last State')).toMatch(/Last State:\s+Terminated\n\s+Reason:\s+Error\n\s+Exit Code:\s+3/);
     expect(Number(/Restart Count:\s+(\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(Number(first.restarts.split(' ')[0]));
-    // Read again later: the count never goes back (Docker's restarts, or the ones berth recorded
-    // when the apply took the loop over), and the pod still reads as a crash loop.
+    // Read again later: the count never goes back, and the pod still reads as a crash loop.
     const later = (await rows()).get('crash')!;
     expect(Number(later.restarts.split(' ')[0])).toBeGreaterThanOrEqual(Number(first.restarts.split(' ')[0]));
     expect(later.status).toMatch(/^(CrashLoopBackOff|Running)$/);
+  });
+
+  it('a later command leaves the crash loop to Docker: its restart policy stays, and the count keeps going up', async () => {
+    const crash = async () => {
+      const info = (await t.containers()).find((c) => c.Labels['berth.name'] === 'crash' && c.Labels['berth.container'] === 'app');
+      expect(info, 'the crash pod has its app container').toBeDefined();
+      return t.docker.getContainer(info!.Id).inspect();
+    };
+    await eventually('a few restarts', async () => Number((await rows()).get('crash')?.restarts.split(' ')[0]) >= 2, 90_000);
+    // Its own pass: a command that took the restarts over would leave them to a process that is gone.
+    const again = await t.berth('apply', '-f', t.dir);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await crash()).HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
+    const before = (await crash()).RestartCount;
+    await eventually('Docker restarts it again', async () => (await crash()).RestartCount > before, 120_000);
+    expect((await crash()).HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
   });
 
   it('an image that cannot be had reads ErrImagePull, then ImagePullBackOff as time passes', async () => {

@@ -27,6 +27,7 @@ const REPRESENTATIVE: { [C in ErrorCode]: ErrorDataMap[C] } = {
   IMAGE_UNAVAILABLE: { image: 'localhost:5000/web:1', registry: 'localhost:5000' },
   VOLUME_ERROR: { reason: 'escapes-root', path: 'data/link', mount: 'volume data of container web' },
   INTERNAL: { app: 'shop', key: 'Deployment/default/web' },
+  PORT_IN_USE: { address: '127.0.0.1', port: 8080 },
 };
 
 const CODES = Object.keys(REPRESENTATIVE) as ErrorCode[];
@@ -110,7 +111,7 @@ const DATA_FIELDS = {
   INPUT_UNREADABLE: ['reason', 'path?', 'dotgit?', 'workTree?', 'ref?', 'url?', 'commit?', 'candidates?', 'attempt?', 'cacheReset?', 'problems?'],
   INVALID_MANIFESTS: ['schedule?'],
   INVALID_CONFIG: ['path', 'problems?'],
-  NOT_FOUND: ['key?', 'app?', 'namespace?', 'pod?', 'container?', 'service?', 'deployment?', 'port?', 'revision?'],
+  NOT_FOUND: ['key?', 'app?', 'namespace?', 'pod?', 'container?', 'service?', 'deployment?', 'port?', 'revision?', 'resource?'],
   AMBIGUOUS: [],
   CONFLICT: ['port?', 'protocol?', 'service?', 'serviceKey?', 'portName?', 'app?', 'heldBy?', 'listener?'],
   ROLLOUT_FAILED: [],
@@ -126,6 +127,7 @@ const DATA_FIELDS = {
   IMAGE_UNAVAILABLE: ['image', 'registry?', 'invalidReference?'],
   VOLUME_ERROR: ['reason', 'mount?', 'path?', 'root?', 'subPathExpr?', 'type?', 'found?'],
   INTERNAL: ['app?', 'id?', 'key?', 'part?', 'file?', 'dir?', 'binaryPath?', 'arch?'],
+  PORT_IN_USE: ['address', 'port'],
 } as const satisfies { [C in ErrorCode]: readonly DocumentedField<C>[] };
 
 describe('docs/errors.md', () => {

@@ -5,7 +5,7 @@ import { inPruneScope } from '../../src/model/prune-scope.js';
 import { parseSelector } from '../../src/model/selectors.js';
 import type { InventoryEntry } from '../../src/model/state.js';
 import type { Resource } from '../../src/model/types.js';
-import { additiveSet } from '../../src/plan/additive.js';
+import { additiveSet, keptByApply } from '../../src/plan/additive.js';
 import { res } from '../support/builders.js';
 
 function configMap(name: string, labels: Record<string, string> = {}): Resource {
@@ -59,5 +59,16 @@ describe('inPruneScope', () => {
     ['selector misses unlabelled', { selector: parseSelector('app=x') }, 'ConfigMap', undefined, false],
   ])('%s', (_name, scope, kind, labels, want) => {
     expect(inPruneScope(scope, kind, labels)).toBe(want);
+  });
+});
+
+describe('keptByApply: what an apply is validated against besides its files', () => {
+  it.each<[string, { prune: boolean; scope?: PruneScope }, string[]]>([
+    ['no prune: the whole app (its files replace what they define again)', { prune: false }, ['a', 'b', 'c']],
+    ['--prune --all: nothing, the files are the whole app', { prune: true }, []],
+    ['--prune -l app=x: what the prune cannot take', { prune: true, scope: { selector: parseSelector('app=x') } }, ['c']],
+    ['--prune --prune-allowlist Secret: all but Secrets', { prune: true, scope: { kinds: ['Secret'] } }, ['a', 'b']],
+  ])('%s', (_name, o, want) => {
+    expect(keptByApply(app, o).map((x) => x.metadata.name)).toEqual(want);
   });
 });

@@ -48,8 +48,13 @@ function podsOf(resources: Resource[], key: string, n: number, shape: Parameters
   return Array.from({ length: n }, (_, i) => observedFrom(w.template.build(`${prefix}-p${i}`), shape));
 }
 
-function run(resources: Resource[], pods: ObservedPod[], opts: { prune?: boolean; extra?: Parameters<typeof observedState>[1] } = {}) {
-  return plan(buildDesiredState(resources, { hashKey: TEST_HASH_KEY }), observedState(pods, opts.extra), { now: NOW, random: sequence(), prune: opts.prune ?? false });
+function run(resources: Resource[], pods: ObservedPod[], opts: { prune?: boolean; extra?: Parameters<typeof observedState>[1]; holdsRestarts?: boolean } = {}) {
+  return plan(buildDesiredState(resources, { hashKey: TEST_HASH_KEY }), observedState(pods, opts.extra), {
+    now: NOW,
+    random: sequence(),
+    prune: opts.prune ?? false,
+    ...(opts.holdsRestarts !== undefined ? { holdsRestarts: opts.holdsRestarts } : {}),
+  });
 }
 
 describe('plan: deployments', () => {
@@ -290,6 +295,34 @@ describe('plan: CrashLoopBackOff', () => {
     const p = run(one, pods);
     expect(p.actions.map((a) => (a.type === 'manage-restarts' ? `manage-restarts ${a.take ? 'take' : 'release'}` : a.type))).toEqual(want);
     if (wait) expect(p.waits.map((w) => w.message)).toContain(wait);
+  });
+
+  // A command's pass (holdsRestarts false) ends within seconds: nothing of it stays to keep a
+  // back-off, so Docker's policy keeps (or gets back) the restarts.
+  it.each([
+    {
+      name: 'Docker is restarting a crash loop: left to Docker',
+      container: { state: 'restarting' as const, restarting: true, restartCount: 3, dockerRestartPolicy: 'unless-stopped' },
+      want: [],
+    },
+    {
+      name: 'taken over by a daemon that has gone, waiting out its back-off: handed back and started now',
+      container: { state: 'exited' as const, exitCode: 1, restartCount: 9, backoffRestarts: 2, restartsManaged: true, dockerRestartPolicy: 'no', startedAt: NOW - 11_000, finishedAt: NOW - 10_000 },
+      want: ['manage-restarts release', 'start-container'],
+    },
+    {
+      name: 'taken over and running: handed back at once, not after 10 minutes',
+      container: { state: 'running' as const, restartCount: 4, restartsManaged: true, dockerRestartPolicy: 'no', startedAt: NOW - 5000 },
+      want: ['manage-restarts release'],
+    },
+    {
+      name: 'a RunContainerError keeps its own back-off',
+      container: { state: 'created' as const, restartCount: 4, restartsManaged: true, dockerRestartPolicy: 'no', error: 'exec format error', backoffUntil: NOW + 5000 },
+      want: ['manage-restarts release'],
+    },
+  ])('command pass: $name', ({ container, want }) => {
+    const p = run(one, podsOf(one, key, 1, { container }), { holdsRestarts: false });
+    expect(p.actions.map((a) => (a.type === 'manage-restarts' ? `manage-restarts ${a.take ? 'take' : 'release'}` : a.type))).toEqual(want);
   });
 });
 

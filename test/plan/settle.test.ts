@@ -66,8 +66,10 @@ describe('settle: what a step records, per result', () => {
     ['start-container', ok(ACTIONS.startContainer), [['Normal', 'Healed', D], ['Normal', 'Started', POD]]],
     ['restore-volume-files', ok(ACTIONS.restoreVolumeFiles), [['Normal', 'Healed', D]]],
     ['update-volume-files', ok(ACTIONS.updateVolumeFiles), [['Normal', 'Updated', D]]],
-    ['manage-restarts', ok(ACTIONS.takeRestarts), [['Normal', 'BackOff', D], ['Warning', 'BackOff', POD]]],
-    ['manage-restarts, given back', ok(ACTIONS.giveRestarts), [['Normal', 'BackOff', D]]],
+    // The kubelet's Warning BackOff on the pod only; nothing of berth's internals on the owner.
+    ['manage-restarts', ok(ACTIONS.takeRestarts), [['Warning', 'BackOff', POD]]],
+    ['manage-restarts, given back', ok(ACTIONS.giveRestarts), []],
+    ['manage-restarts of a bare pod', ok({ ...ACTIONS.takeRestarts, key: POD }), [['Warning', 'BackOff', POD]]],
     ['a service action', ok(ACTIONS.deleteDns), [['Normal', 'Deleted', 'Namespace//default']]],
     ['a proxy network change', ok(ACTIONS.disconnectProxy), [['Normal', 'NetworkChanged', 'Service/default/web']]],
     ['failed create-pod', failed(ACTIONS.createPod), [['Warning', 'FailedCreate', D]]],

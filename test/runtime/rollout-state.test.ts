@@ -46,7 +46,7 @@ describe('rollout state across processes', () => {
     store.setDeploymentOverride(APP, KEY, 'restart', JSON.stringify({ restartedAt: 'then', sourceHash: 'older' }));
     const snapshot = () => JSON.stringify([store.getPin(APP, KEY), store.getDeploymentOverrides(APP, KEY), store.listRollouts(APP, KEY), store.listEvents({ app: APP })]);
     const before = snapshot();
-    const eff = effectiveDesired(desiredOf('img:2'), readRolloutState(store, APP, [KEY]), { sourceRevision: 'rev-b' });
+    const eff = effectiveDesired(desiredOf('img:2'), readRolloutState(store, APP, [KEY]), { sourceRevision: 'rev-b', changed: new Set([KEY]) });
     expect(eff.changes.map((c) => c.type)).toEqual(['clear-pin', 'add-event', 'clear-override']);
     expect(snapshot()).toBe(before);
     commitChanges(store, APP, eff.changes);

@@ -38,7 +38,7 @@ describe('chooseContainer', () => {
     const p = duo();
     expect(chooseContainer(p, 'helper', { [ANN]: 'main' }).container.name).toBe('helper');
     expect(chooseContainer(p, 'setup').container.id).toBe('init1');
-    expect(() => chooseContainer(p, 'nope')).toThrow(expect.objectContaining({ code: 'USAGE', message: 'container nope is not valid for pod duo' }));
+    expect(() => chooseContainer(p, 'nope')).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: 'container nope is not valid for pod duo' }));
   });
 
   it('--all-containers: init containers first, then app containers in spec order', () => {

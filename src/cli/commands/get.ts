@@ -17,6 +17,7 @@ import { addEventQueryOptions, eventsInList, getEvents, isEventsQuery, objectPri
 import { JsonPathError } from '../output/jsonpath.js';
 import { collectLabelColumns, parseBoolFlag, TEMPLATE_FORMATS } from '../output/object-printers.js';
 import { sortByJsonPath } from '../output/sort-by.js';
+import { NAMESPACE_HELP } from '../help-defaults.js';
 
 export interface ScopeFlags {
   namespace?: string;
@@ -40,7 +41,7 @@ interface GetFlags extends EngineFlags, ScopeFlags {
 }
 
 export function addNamespaceOption(cmd: Command): Command {
-  return cmd.option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")');
+  return cmd.option('-n, --namespace <ns>', NAMESPACE_HELP);
 }
 
 export function registerGet(program: Command, ctx: CliContext): void {

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { BerthError } from '../../model/errors.js';
 import type { CliContext } from '../context.js';
 import type { EngineFlags } from '../engine-flags.js';
 import { addEngineOptions, parseDuration } from '../engine-flags.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { addHostPolicyOptions } from '../validation-flags.js';
+import { parseObjectArgs } from '../resource-args.js';
+import { NAMESPACE_HELP } from '../help-defaults.js';
 
 interface RolloutFlags extends EngineFlags, ValidationFlags {
   namespace?: string;
@@ -23,15 +24,26 @@ interface RolloutFlags extends EngineFlags, ValidationFlags {
 export function registerRollout(program: Command, ctx: CliContext): void {
   const rollout = program.command('rollout').description('manage the rollout of a deployment, daemonset or statefulset: status, history, undo, restart, pause, resume (deployments)');
   const sub = (name: string, description: string) => {
-    const cmd = rollout.command(`${name} <deployment>`).description(description).option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")');
+    const cmd = rollout
+      .command(name)
+      .usage('(TYPE NAME | TYPE/NAME) [flags]')
+      .argument('<resource...>', 'deployment web, deploy/web, ds/agent, sts/db (several names or TYPE/NAME pairs: each in turn); a bare NAME is a deployment')
+      .description(description)
+      .option('-n, --namespace <ns>', NAMESPACE_HELP);
     addEngineOptions(cmd);
-    // Every subcommand but history converges or probes the app's stored templates: under the
-    // host policy the app was last applied with, or the one these flags give (docs/security.md).
-    return name === 'history' ? cmd : addHostPolicyOptions(cmd);
+    // undo, restart, pause and resume converge the app's stored templates: under the host policy
+    // the app was last applied with, or the one these flags give (docs/security.md). status and
+    // history only read (status probes under the policy the app was applied with), so they offer
+    // no policy flags, like get and describe.
+    return name === 'history' || name === 'status' ? cmd : addHostPolicyOptions(cmd);
   };
-  const run = (action: 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume') => async (target: string, flags: RolloutFlags) => {
+  const run = (action: 'status' | 'history' | 'undo' | 'restart' | 'pause' | 'resume') => async (args: string[], flags: RolloutFlags) => {
+    const keys = rolloutKeys(args, flags.namespace ?? ctx.io.env.BERTH_NAMESPACE ?? 'default');
     const { runRollout } = await import('./rollout-run.js');
-    ctx.exitCode = await runRollout(action, deploymentKey(target, flags.namespace ?? ctx.io.env.BERTH_NAMESPACE ?? 'default'), flags, ctx);
+    // kubectl acts on each object in turn; the exit code is the worst of them.
+    let code = 0;
+    for (const key of keys) code = Math.max(code, await runRollout(action, key, flags, ctx));
+    ctx.exitCode = code;
   };
   sub('status', 'wait for the rollout to finish; exit 1 if it failed (was rolled back) or timed out')
     .option('--timeout <duration>', 'how long to wait', '5m')
@@ -50,19 +62,12 @@ export function registerRollout(program: Command, ctx: CliContext): void {
 }
 
 /**
- * `deploy/web`, `deployment/web`, `deployments.apps/web` or plain `web` → `Deployment/ns/web`;
- * `ds/agent`, `daemonset/agent`, `daemonsets.apps/agent` → `DaemonSet/ns/agent`.
- * `sts/db`, `statefulset/db`, `statefulsets.apps/db` → `StatefulSet/ns/db`.
+ * kubectl's `rollout` arguments, through the one resource-argument parser: `deployment web`,
+ * `deploy/web`, `ds agent`, `sts/db`, several names, or a bare `web` (a Deployment) →
+ * inventory keys `Deployment/ns/web`.
  */
-export function deploymentKey(target: string, namespace: string): string {
-  const slash = target.indexOf('/');
-  const kind = slash >= 0 ? target.slice(0, slash).toLowerCase().replace(/\.apps$/, '') : 'deployment';
-  const name = slash >= 0 ? target.slice(slash + 1) : target;
-  const resource = (['ds', 'daemonset', 'daemonsets'].includes(kind) ? 'DaemonSet' : ['sts', 'statefulset', 'statefulsets'].includes(kind) ? 'StatefulSet' : ['deploy', 'deployment', 'deployments'].includes(kind) ? 'Deployment' : undefined);
-  if (!resource)
-    throw new BerthError('USAGE', `rollout works on deployments, daemonsets and statefulsets, not "${target.slice(0, slash)}"`, { target, hint: 'use deploy/NAME, ds/NAME or sts/NAME' });
-  if (!name) throw new BerthError('USAGE', `missing ${resource.toLowerCase()} name in "${target}"`, { target });
-  return `${resource}/${namespace}/${name}`;
+export function rolloutKeys(args: readonly string[], namespace: string): string[] {
+  return parseObjectArgs(args, 'rollout', ['Deployment', 'DaemonSet', 'StatefulSet'], 'Deployment').map((r) => `${r.kind}/${namespace}/${r.name}`);
 }
 
 export { parseDuration };

@@ -6,6 +6,9 @@ import type { EngineFlags } from '../engine-flags.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { addHostPolicyOptions, explicitHostPolicy } from '../validation-flags.js';
 import { addEngineOptions, parseDuration } from '../engine-flags.js';
+import { parseObjectArgs } from '../resource-args.js';
+import type { Kind } from '../../model/types.js';
+import { NAMESPACE_HELP } from '../help-defaults.js';
 
 interface ScaleFlags extends EngineFlags, ValidationFlags {
   replicas: string;
@@ -14,20 +17,8 @@ interface ScaleFlags extends EngineFlags, ValidationFlags {
   timeout: string;
 }
 
-const SCALABLE: Record<string, string> = {
-  deploy: 'Deployment',
-  deployment: 'Deployment',
-  deployments: 'Deployment',
-  rs: 'ReplicaSet',
-  replicaset: 'ReplicaSet',
-  replicasets: 'ReplicaSet',
-  rc: 'ReplicationController',
-  replicationcontroller: 'ReplicationController',
-  replicationcontrollers: 'ReplicationController',
-  sts: 'StatefulSet',
-  statefulset: 'StatefulSet',
-  statefulsets: 'StatefulSet',
-};
+/** The kinds with `spec.replicas` berth scales (kubectl's scale subresource). */
+const SCALABLE: readonly Kind[] = ['Deployment', 'ReplicaSet', 'ReplicationController', 'StatefulSet'];
 
 /**
  * `berth scale deploy/NAME --replicas N`: overrides the replica count of what was last applied
@@ -37,34 +28,37 @@ const SCALABLE: Record<string, string> = {
  */
 export function registerScale(program: Command, ctx: CliContext): void {
   const cmd = program
-    .command('scale <resource> [name]')
+    .command('scale')
+    .usage('[--replicas N] (TYPE NAME | TYPE/NAME) [flags]')
+    .argument('<resource...>', 'deployment web, deploy/web, rs/NAME, rc/NAME, sts/NAME; several names or TYPE/NAME pairs scale each')
     .description('set the number of replicas of a deployment, replicaset, replicationcontroller or statefulset (until the source changes it)')
     .requiredOption('--replicas <n>', 'the new number of replicas')
-    .option('-n, --namespace <ns>', 'namespace (default: $BERTH_NAMESPACE or "default")')
+    .option('-n, --namespace <ns>', NAMESPACE_HELP)
     .option('--wait', 'wait until the new pods are ready')
     .option('--timeout <duration>', 'give up waiting after this long', '5m');
   addEngineOptions(cmd);
   // Scaling converges the app's stored inventory: under the policy it was last applied with,
   // or the one these flags give (hostPath prefixes and probe hosts the pods need).
   addHostPolicyOptions(cmd);
-  cmd.action(async (resource: string, second: string | undefined, flags: ScaleFlags) => {
-    // kubectl takes both `scale deploy/web` and `scale deploy web`.
-    const target = second === undefined ? resource : `${resource}/${second}`;
+  cmd.action(async (args: string[], flags: ScaleFlags) => {
+    // kubectl's forms (`scale deploy/web`, `scale deploy web api`), by the shared parser.
+    const refs = parseObjectArgs(args, 'scale', SCALABLE);
     const namespace = flags.namespace ?? ctx.io.env.BERTH_NAMESPACE ?? 'default';
     const replicas = Number(flags.replicas);
     if (!Number.isInteger(replicas) || replicas < 0) throw new BerthError('USAGE', `--replicas must be a non-negative integer, not "${flags.replicas}"`);
-    const [kindText = '', name = ''] = target.split('/');
-    const kind = SCALABLE[kindText.toLowerCase().replace(/\.apps$/, '')];
-    if (!kind || !name) throw new BerthError('USAGE', `cannot scale "${target}": use deploy/NAME, rs/NAME, rc/NAME or sts/NAME`, { target });
     // Policy flags given here replace, for this command, the policy the app was last applied with.
     const explicit = explicitHostPolicy(flags);
     const [{ openEngine }, { policyInForce }, { submitChange }] = await Promise.all([import('../engine.js'), import('../../runtime/pass/index.js'), import('./submit-change.js')]);
     const engine = openEngine(flags, ctx.io);
     try {
-      const key = `${kind}/${namespace}/${name}`;
-      // Recorded as an intent (a `replicas` override; the inventory keeps the source's object),
-      // acted on by the pass that holds the app: here, or the daemon's.
-      ctx.exitCode = await submitChange(engine, ctx, { type: 'scale', key, replicas }, { wait: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout), policy: policyInForce(engine.store, engine.app, explicit), key });
+      let code = 0;
+      for (const { kind, name } of refs) {
+        const key = `${kind}/${namespace}/${name}`;
+        // Recorded as an intent (a `replicas` override; the inventory keeps the source's object),
+        // acted on by the pass that holds the app: here, or the daemon's.
+        code = Math.max(code, await submitChange(engine, ctx, { type: 'scale', key, replicas }, { wait: flags.wait ?? false, timeoutMs: parseDuration(flags.timeout), policy: policyInForce(engine.store, engine.app, explicit), key }));
+      }
+      ctx.exitCode = code;
     } finally {
       await engine.close();
     }

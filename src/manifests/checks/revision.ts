@@ -28,6 +28,8 @@ export interface Entry {
   facts: ObjectFacts;
   /** Where the object starts; `file` when that is not the document's own (a kustomize build's object). */
   start: { line: number; column: number; file?: string };
+  /** An object the app keeps from an earlier apply (manifests/kept-entries.ts): checked against, never reported on. */
+  kept?: true;
 }
 
 /**
@@ -112,6 +114,8 @@ function checkNamespaces(entries: readonly Entry[]): void {
     push(users, e.namespace, e);
   }
   for (const [ns, list] of users) {
+    // The app's objects applied before live there: berth made it then, nothing is new.
+    if (list.some((e) => e.kept)) continue;
     const count = list.length === 1 ? '' : ` (${list.length} objects use it)`;
     list[0]!.r.report('undeclared-namespace', ['metadata', 'namespace'], `namespace ${quote(ns)} is not declared by a Namespace in this revision; berth will create it${count}`);
   }

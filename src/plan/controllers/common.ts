@@ -17,6 +17,8 @@ export interface StepContext {
   budgets?: DisruptionBudgets;
   /** The node this host is, which DaemonSets place their pod on (model/node-scheduling.ts). */
   node: NodeInfo;
+  /** PlanOptions.holdsRestarts: absent, this process takes crash-loop restarts over. */
+  holdsRestarts?: boolean;
 }
 
 export interface StepResult {
@@ -72,7 +74,7 @@ export function podWaits(out: StepResult, key: string, podName: string, health: 
     out.waits.push({ key, kind: 'ready', blocking: false, stuck: true, message: `pod ${podName}: CreateContainerConfigError: ${health.configError}` });
 }
 
-export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefined, now: number): PodHealth {
+export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefined, now: number, holdsRestarts = true): PodHealth {
   if (!pod.sandbox) return { broken: true, terminal: false, reason: 'sandbox container missing', repairs: [] };
   if (pod.sandbox.state !== 'running' && pod.sandbox.state !== 'restarting')
     return { broken: true, terminal: false, reason: `sandbox container ${pod.sandbox.state}`, repairs: [] };
@@ -116,19 +118,24 @@ export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefin
     }
     const ref = { key, namespace: pod.namespace, pod: pod.name, container: name, containerId: c.id };
     if (c.state === 'dead') return { broken: true, terminal: false, reason: `container ${name} is dead`, repairs: [] };
-    if (crashLooping(c) && !c.restartsManaged && pod.restartPolicy !== 'Never') {
+    if (crashLooping(c) && !c.restartsManaged && pod.restartPolicy !== 'Never' && holdsRestarts) {
       // Docker's policy restarts after 0.1 s doubling to 1 min; while berth runs it takes the
       // restarts over to keep Kubernetes' CrashLoopBackOff schedule (10 s doubling to 5 min).
       repairs.push({ type: 'manage-restarts', ...ref, take: true, reason: `container ${name} is crash-looping (${c.restartCount} restarts)` });
       continue;
     }
-    if (c.state === 'running' && c.restartsManaged && c.startedAt !== undefined && shouldResetBackoff(now - c.startedAt)) {
+    // A command's pass ends within seconds: restarts it held would wait for a process that is
+    // gone (the keeper only steps in after 7 min), so Docker's policy has them again, and a
+    // container that waits out its back-off starts now, as Docker would start it.
+    const handBack = c.restartsManaged === true && !holdsRestarts && pod.restartPolicy !== 'Never';
+    if (handBack) repairs.push({ type: 'manage-restarts', ...ref, take: false, reason: `container ${name}: no berth daemon keeps its back-off; Docker's restart policy takes over` });
+    if (!handBack && c.state === 'running' && c.restartsManaged && c.startedAt !== undefined && shouldResetBackoff(now - c.startedAt)) {
       repairs.push({ type: 'manage-restarts', ...ref, take: false, reason: `container ${name} has run for 10 minutes; Docker's restart policy takes over again` });
       continue;
     }
     if ((c.state === 'exited' || c.state === 'created') && !c.restarting && shouldRun(pod, c.exitCode)) {
       // Docker could not run it (RunContainerError): tried again after the back-off its last failure set.
-      const restartAt = c.error && c.backoffUntil !== undefined ? c.backoffUntil : c.restartsManaged ? nextRestartAt(c) : 0;
+      const restartAt = c.error && c.backoffUntil !== undefined ? c.backoffUntil : c.restartsManaged && !handBack ? nextRestartAt(c) : 0;
       if (now < restartAt) {
         backoffs.push(`back-off ${Math.ceil((restartAt - now) / 1000)}s restarting failed container ${name}`);
         continue;
@@ -226,12 +233,13 @@ export function sortPodsByTemplate(
   pods: readonly ObservedPod[],
   now: number,
   out: StepResult,
+  holdsRestarts = true,
 ): { fresh: ObservedPod[]; old: ObservedPod[] } {
   const fresh: ObservedPod[] = [];
   const old: ObservedPod[] = [];
   for (const p of pods) {
     const isNew = p.specHash === w.template.hash;
-    const health = assessPod(p, w.key, isNew ? w.template.build(p.name) : undefined, now);
+    const health = assessPod(p, w.key, isNew ? w.template.build(p.name) : undefined, now, holdsRestarts);
     if (health.broken || health.terminal) {
       out.actions.push(deletePod(w.key, p, health.reason ?? 'pod terminated'));
       continue;

@@ -33,7 +33,7 @@ export interface DaemonSetStatus extends DeploymentStatus {
 export function stepDaemonSet(w: DaemonSetWorkload, pods: readonly ObservedPod[], ctx: StepContext): StepResult & { status: DaemonSetStatus } {
   const out = emptyStep();
   const fit = daemonPodFits(w.podTemplate.spec, ctx.node);
-  const { fresh, old } = sortPodsByTemplate(w, pods, ctx.now, out);
+  const { fresh, old } = sortPodsByTemplate(w, pods, ctx.now, out, ctx.holdsRestarts);
   const available = (p: ObservedPod) => isAvailable(p, w.minReadySeconds, ctx.now);
 
   if (!fit.fits) {

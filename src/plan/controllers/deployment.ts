@@ -29,7 +29,7 @@ export function stepDeployment(w: DeploymentWorkload, pods: readonly ObservedPod
   const out = emptyStep();
   const hash = w.template.hash;
   const rsName = `${w.name}-${hash}`;
-  const { fresh, old } = sortPodsByTemplate(w, pods, ctx.now, out);
+  const { fresh, old } = sortPodsByTemplate(w, pods, ctx.now, out, ctx.holdsRestarts);
   const available = (ps: ObservedPod[]) => ps.filter((p) => isAvailable(p, w.minReadySeconds, ctx.now));
   const build = () => w.template.build(newPodName(rsName, w.namespace, ctx));
   let newCount = fresh.length;

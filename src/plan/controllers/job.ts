@@ -42,7 +42,7 @@ export function stepJob(w: JobWorkload, pods: readonly ObservedPod[], ctx: StepC
       failed++;
       lastFailureAt = Math.max(lastFailureAt, ...p.containers.map((c) => c.finishedAt ?? 0));
     } else {
-      const health = assessPod(p, w.key, w.template.build(p.name), ctx.now);
+      const health = assessPod(p, w.key, w.template.build(p.name), ctx.now, ctx.holdsRestarts);
       if (health.broken) {
         out.actions.push(deletePod(w.key, p, health.reason ?? 'broken'));
         failed++;

@@ -29,7 +29,7 @@ export function stepPod(w: PodWorkload, pods: readonly ObservedPod[], ctx: StepC
     out.waits.push({ key: w.key, kind: 'ready', blocking: false, message: `waiting for pod ${w.name} to become ready` });
     return out;
   }
-  const health = assessPod(existing, w.key, plan, ctx.now);
+  const health = assessPod(existing, w.key, plan, ctx.now, ctx.holdsRestarts);
   if (health.broken) {
     out.actions.push(deletePod(w.key, existing, health.reason ?? 'broken'));
     out.actions.push({ type: 'create-pod', key: w.key, pod: plan, reason: `recreating: ${health.reason}` });
@@ -61,7 +61,7 @@ export function stepReplicas(w: ReplicaWorkload, pods: readonly ObservedPod[], c
       if (!disrupt(w.key, p, 'pod template changed', ctx, out, held)) kept.push(p);
       continue;
     }
-    const health = assessPod(p, w.key, w.template.build(p.name), ctx.now);
+    const health = assessPod(p, w.key, w.template.build(p.name), ctx.now, ctx.holdsRestarts);
     if (health.broken || health.terminal) {
       out.actions.push(deletePod(w.key, p, health.reason ?? 'pod terminated'));
       continue;

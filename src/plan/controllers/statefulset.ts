@@ -61,7 +61,7 @@ export function stepStatefulSet(w: StatefulSetWorkload, pods: readonly ObservedP
     const name = podName(w.name, ordinal);
     let pod = inRange.get(ordinal);
     if (pod) {
-      const health = assessPod(pod, w.key, planFor(w, pod), ctx.now);
+      const health = assessPod(pod, w.key, planFor(w, pod), ctx.now, ctx.holdsRestarts);
       if (health.broken || health.terminal) {
         out.actions.push(deletePod(w.key, pod, `${health.reason ?? 'pod terminated'}; the StatefulSet recreates it`));
         out.events.push({ key: w.key, type: 'Warning', reason: 'RecreatingFailedPod', message: `StatefulSet ${w.namespace}/${w.name} is recreating failed Pod ${name}` });

@@ -10,8 +10,13 @@ import { effectiveStatefulSet } from './statefulset.js';
 
 
 export interface RolloutContext {
-  /** The source revision the pass runs under (model/source-revision.ts): a pin set under another is lifted. */
+  /** The source revision the pass runs under (model/source-revision.ts), named in the events. */
   sourceRevision: string;
+  /**
+   * The objects this pass's source changes (plan/source-changes.ts): a pin on one of them is
+   * lifted. Absent: the source changes nothing (a view, a pass over what was applied).
+   */
+  changed?: ReadonlySet<string>;
   /**
    * Today's host policy. Stored templates (a pin, a rollback target) were checked under the
    * policy of their day; one this policy refuses is never rolled out again. Absent: nothing
@@ -50,7 +55,7 @@ export function effectiveDesired(base: DesiredState, state: RolloutState, ctx: R
   const workloads = base.workloads.map((w) => {
     if (hasRollouts(w)) return effectiveWorkload(w, base, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx, refusedBy, out);
     if (w.kind !== 'StatefulSet') return w;
-    const sts = effectiveStatefulSet(w, base, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx.sourceRevision);
+    const sts = effectiveStatefulSet(w, base, state.get(w.key) ?? EMPTY_DEPLOYMENT_STATE, ctx.sourceRevision, ctx.changed?.has(w.key) ?? false);
     out.changes.push(...sts.changes);
     if (sts.divergence) out.divergences.push(sts.divergence);
     return sts.workload;
@@ -81,7 +86,9 @@ function effectiveWorkload(w: RolloutWorkload, desired: DesiredState, st: Deploy
     return withPodTemplate(x, t, desired);
   };
   const pin = st.pin;
-  if (pin && pin.sourceRevisionAtPin !== ctx.sourceRevision) {
+  // Lifted when the source changes this object, not when any new revision comes: an apply of
+  // another file or a commit touching another file leaves the pin in force.
+  if (pin && ctx.changed?.has(w.key)) {
     out.changes.push({ type: 'clear-pin', deployment: w.key }, event('Normal', 'PinLifted', `source revision ${short(ctx.sourceRevision)} replaces the pin to revision ${pin.revision}`));
   } else if (pin) {
     // By template, not number: re-rolling an old template renumbers its record (as

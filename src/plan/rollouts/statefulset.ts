@@ -24,13 +24,13 @@ export interface EffectiveStatefulSet {
  * either stamped by a restart; with the history's templates so pods below a partition (or left
  * by OnDelete) are recreated at the revision they ran.
  */
-export function effectiveStatefulSet(w: StatefulSetWorkload, ctx: TemplateContext, st: DeploymentRolloutState, sourceRevision: string): EffectiveStatefulSet {
+export function effectiveStatefulSet(w: StatefulSetWorkload, ctx: TemplateContext, st: DeploymentRolloutState, sourceRevision: string, changedBySource: boolean): EffectiveStatefulSet {
   const out: EffectiveStatefulSet = { workload: w, changes: [] };
   const event = (reason: string, message: string): StoreChange => ({ type: 'add-event', event: { type: 'Normal', reason, objectKey: w.key, message, sourceRevision } });
   let result = w;
   const pin = st.pin;
   const rec = pin ? st.rollouts.find((r) => r.templateHash === pin.templateHash) : undefined;
-  if (pin && pin.sourceRevisionAtPin !== sourceRevision) {
+  if (pin && changedBySource) {
     out.changes.push({ type: 'clear-pin', deployment: w.key }, event('PinLifted', `source revision ${short(sourceRevision)} replaces the pin to revision ${pin.revision}`));
   } else if (rec) {
     out.divergence = { deployment: w.key, reason: 'pinned', revision: rec.revision, message: `pinned to revision ${rec.revision} by rollout undo until the source changes` };

@@ -66,7 +66,13 @@ export function shortId(id: string): string {
   return /^[0-9a-f]{40}$/.test(id) ? id.slice(0, 7) : id.slice(0, 12);
 }
 
-/** `apps/web.yaml:12`: in `to` for create/update, in `from` for delete. */
+/**
+ * `apps/web.yaml:12`: in `to` for create/update, in `from` for delete. An object that comes from
+ * the store, not from a manifest line (line 0: what an earlier apply left, which prune deletes),
+ * says so instead of a fake `(applied):0`.
+ */
 export function sourceText(c: ReportChange): string {
-  return c.source ? `${c.source.file}:${c.source.line}` : '';
+  if (!c.source) return '';
+  if (c.source.line < 1) return c.action === 'delete' ? 'applied earlier, not in PATH' : 'applied earlier';
+  return `${c.source.file}:${c.source.line}`;
 }

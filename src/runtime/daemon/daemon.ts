@@ -336,7 +336,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       metrics.triggers.inc({ trigger: reason });
       // A push is about the source: the fetch triggers the pass if it brings a new revision.
       // An API sync asks for a pass as well (a drift check now).
-      if (settings.source.kind === 'git') source.fetchNow();
+      // A folder is read again too (a missed file event); a changed folder supersedes via onRevision.
+      source.fetchNow();
       if (reason === 'api' || settings.source.kind !== 'git') loop.trigger(reason);
     },
 

@@ -24,7 +24,7 @@ export interface SourceState {
 
 export interface SourceDriver {
   start(): Promise<void>;
-  /** Fetch as soon as possible (webhook, `POST /api/v1/sync`); a fetch in flight is followed by one more. */
+  /** Fetch (git) or read the folder as soon as possible (webhook, `POST /api/v1/sync`, SIGHUP); a fetch in flight is followed by one more. */
   fetchNow(): void;
   latest(): Revision | undefined;
   /**
@@ -145,6 +145,8 @@ export function createSourceDriver(deps: SourceDriverDeps): SourceDriver {
     },
     fetchNow() {
       if (spec.kind === 'git') void poll();
+      // A folder is read again: SIGHUP / POST /api/v1/sync see its files even if a file event was missed.
+      else watcher?.refresh();
     },
     latest: () => latest,
     lastFileEventAt: () => watcher?.lastEventAt(),

@@ -13,6 +13,7 @@ import type { Revision } from '../../model/revision.js';
 import { sourceRevisionOf } from '../../model/source-revision.js';
 import type { Divergence } from '../../plan/rollouts/state.js';
 import type { StoreChange } from '../../plan/store-changes.js';
+import { changedBySource } from '../../plan/source-changes.js';
 import { liftReplicaOverrides, replicaOverrides, withReplicaOverrides } from '../../plan/overrides.js';
 import { appHashKeys } from '../host-key.js';
 import { consumeIntents } from '../intents.js';
@@ -22,7 +23,7 @@ import type { PassDeps, ProgressEvent, ReconcileOutcome } from './reconcile.js';
 import { reconcile } from './reconcile.js';
 import type { ResourceChange } from '../../plan/inventory.js';
 import { recordInventory, resourceChanges } from '../../plan/inventory.js';
-import { additiveSet } from '../../plan/additive.js';
+import { additiveSet, keptByApply } from '../../plan/additive.js';
 import type { PruneScope } from '../../model/prune-scope.js';
 import { claimInventoryChanges, withStatefulSetClaims } from '../../plan/controllers/statefulset-claims.js';
 import { sealDeletedLegacyHashes } from './legacy-hashes.js';
@@ -138,7 +139,9 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   if (!req.dryRun) consumeIntents(deps.store, req.app, policy ?? DEFAULT_HOST_POLICY);
   const revision = t.kind === 'revision' ? { id: t.revision.id, origin: t.revision.origin } : undefined;
   const inventory = deps.store.getInventory(req.app);
-  const validated = t.kind === 'revision' ? validateRevision(t.revision.files, t.validate) : { resources: inventory.map(appliedResource), problems: [] };
+  // An apply is checked against the app it joins (plan/additive.ts): references to objects applied before resolve.
+  const scope = { prune: req.prune, ...(req.pruneScope ? { scope: req.pruneScope } : {}) };
+  const validated = t.kind === 'revision' ? validateRevision(t.revision.files, { ...t.validate, kept: keptByApply(inventory, scope) }) : { resources: inventory.map(appliedResource), problems: [] };
   const { problems } = validated;
   if (revision && hasErrors(problems)) {
     const resources = validated.resources;
@@ -148,7 +151,7 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   }
   if (t.kind === 'applied' && t.holdInventoryToPolicy && !req.dryRun) assertInventoryAllowed(req.app, inventory, policy ?? DEFAULT_HOST_POLICY);
   // Additive (plan/additive.ts): the app's objects the revision does not hold stay desired unless the prune's scope takes them.
-  const additive = t.kind === 'revision' ? additiveSet(validated.resources, inventory, { prune: req.prune, ...(req.pruneScope ? { scope: req.pruneScope } : {}) }) : undefined;
+  const additive = t.kind === 'revision' ? additiveSet(validated.resources, inventory, scope) : undefined;
   const resources = additive ? additive.resources : validated.resources;
   if (t.kind === 'revision' && additive && req.prune && resources.length === additive.kept.size && additive.pruned > 0 && !t.allowEmpty)
     throw new BerthError('USAGE', `the revision has no resources; pruning would delete all ${additive.pruned} objects of app ${req.app}${req.pruneScope ? ' it selects' : ''}`, {
@@ -182,7 +185,9 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   ]);
   // Certificates and issuers no longer in the inventory take their keys along (CLI passes too).
   if (!req.dryRun) forgetStaleCertificates(deps.store, req.app);
-  const result = await converge(deps, req, { resources: all, sourceRevision, previousInventory: inventory, replicas: replicas.kept, ...(policy ? { policy } : {}) });
+  // A pin lasts until the source changes its object (plan/source-changes.ts), not until any new revision.
+  const changed = t.kind === 'revision' ? changedBySource(all, inventory) : undefined;
+  const result = await converge(deps, req, { resources: all, sourceRevision, previousInventory: inventory, replicas: replicas.kept, ...(policy ? { policy } : {}), ...(changed ? { changed } : {}) });
   commit([
     ...(result.desired && result.converge ? sealDeletedLegacyHashes(result.desired, result.converge.results, deps.store, req.app) : []),
     { type: 'update-source-status', patch: statusAfter(deps.store.getSourceStatus(req.app), revision?.id, result) },
@@ -202,6 +207,8 @@ async function converge(
     /** Replica counts `berth scale` set that hold for this pass (plan/overrides.ts). */
     replicas: ReadonlyMap<string, number>;
     policy?: HostPolicy;
+    /** The objects the revision changes: their pins are lifted. */
+    changed?: ReadonlySet<string>;
   },
 ): Promise<Converged> {
   const resources = withReplicaOverrides(o.resources, o.replicas);
@@ -219,7 +226,7 @@ async function converge(
     prune: req.prune,
     waitForReady: req.waitForReady,
     timeoutMs: req.timeoutMs,
-    rollouts: { policy: o.policy ?? DEFAULT_HOST_POLICY },
+    rollouts: { policy: o.policy ?? DEFAULT_HOST_POLICY, ...(o.changed ? { changed: o.changed } : {}) },
     previousInventory: o.previousInventory,
     node: host.node,
     ...(hostPathPrefixes ? { hostPathPrefixes } : {}),

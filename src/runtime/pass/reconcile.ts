@@ -68,7 +68,7 @@ export interface ReconcileRequest {
    * Rollout history, deadlines and rollbacks (plan/rollouts/), which adjust each Deployment's
    * effective template; `policy` is what stored templates are held to (absent: none refused).
    */
-  rollouts?: { policy?: HostPolicy };
+  rollouts?: { policy?: HostPolicy; changed?: ReadonlySet<string> };
   /**
    * The inventory as it was before this pass recorded its revision (a pass records it first):
    * what it held tells a pod the revision removed from one an interrupted apply left behind.
@@ -147,7 +147,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
   let kept = false;
   for (;;) {
     req.signal?.throwIfAborted();
-    const rolloutCtx = req.rollouts ? { sourceRevision: req.sourceRevision, ...(req.rollouts.policy ? { policy: req.rollouts.policy } : {}) } : undefined;
+    const rolloutCtx = req.rollouts ? { sourceRevision: req.sourceRevision, ...(req.rollouts.policy ? { policy: req.rollouts.policy } : {}), ...(req.rollouts.changed ? { changed: req.rollouts.changed } : {}) } : undefined;
     const state = rolloutCtx ? readRolloutState(deps.store, req.app, deploymentKeys(req.desired)) : undefined;
     const effective = state && rolloutCtx ? effectiveDesired(req.desired, state, rolloutCtx) : undefined;
     const desired = effective?.desired ?? req.desired;
@@ -163,7 +163,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
       node: req.node,
       firstConsumers: (storage) => plan(desired, { ...observed, storage }, { now: clock.now(), random: deps.random, prune: req.prune, node: req.node }).firstConsumers ?? [],
     });
-    const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune, node: req.node, edge });
+    const p = plan(desired, observed, { now: clock.now(), random: deps.random, prune: req.prune, node: req.node, edge, holdsRestarts: deps.plane.holdsRestarts });
     // A taken edge port fails the pass before its first action (dry runs say so too), as a taken node port does.
     if (p.actions.some((a) => a.type === 'create-edge')) await ensureEdgePortsFree(deps.docker, { http: edge.httpPort, https: edge.httpsPort });
     firstPlan ??= p;

@@ -1,5 +1,6 @@
 import type { Clock } from '../../model/clock.js';
 import { BerthError } from '../../model/errors.js';
+import { nextObjectMeta } from '../../model/object-meta.js';
 import { fromJson, inWriteTransaction, toJson, type Db } from './database.js';
 import type { InventoryEntry, InventoryInput } from './types.js';
 
@@ -38,6 +39,9 @@ interface Row {
   object: string;
   source_revision: string;
   applied_at: number;
+  created_at: number;
+  generation: number;
+  generation_hash: string | null;
 }
 
 export function createInventoryStore(db: Db, clock: Clock): InventoryStore {
@@ -47,16 +51,20 @@ export function createInventoryStore(db: Db, clock: Clock): InventoryStore {
   const deleteAll = db.prepare('DELETE FROM inventory WHERE app = ?');
   const deleteOne = db.prepare('DELETE FROM inventory WHERE app = ? AND key = ?');
   const upsert = db.prepare(`
-    INSERT INTO inventory (app, key, kind, namespace, name, spec_hash, object, source_revision, applied_at)
-    VALUES (@app, @key, @kind, @namespace, @name, @specHash, @object, @sourceRevision, @appliedAt)
+    INSERT INTO inventory (app, key, kind, namespace, name, spec_hash, object, source_revision, applied_at, created_at, generation, generation_hash)
+    VALUES (@app, @key, @kind, @namespace, @name, @specHash, @object, @sourceRevision, @appliedAt, @createdAt, @generation, @generationHash)
     ON CONFLICT (app, key) DO UPDATE SET
       kind = excluded.kind, namespace = excluded.namespace, name = excluded.name,
       spec_hash = excluded.spec_hash, object = excluded.object,
-      source_revision = excluded.source_revision, applied_at = excluded.applied_at`);
+      source_revision = excluded.source_revision, applied_at = excluded.applied_at,
+      created_at = excluded.created_at, generation = excluded.generation, generation_hash = excluded.generation_hash`);
 
   /** Keeps provenance of an unchanged spec; a changed or new one is stamped now. */
   const write = (app: string, entry: InventoryInput, sourceRevision: string, previous: Row | undefined): InventoryEntry => {
     const unchanged = previous !== undefined && previous.spec_hash === entry.specHash;
+    const now = clock.now();
+    // creationTimestamp and generation follow Kubernetes' rules (model/object-meta.ts), not appliedAt.
+    const meta = nextObjectMeta(previous && { createdAt: createdAtOf(previous), generation: previous.generation, contentHash: previous.generation_hash ?? undefined }, entry.object, now);
     const record: InventoryEntry = {
       key: entry.key,
       kind: entry.kind,
@@ -65,9 +73,11 @@ export function createInventoryStore(db: Db, clock: Clock): InventoryStore {
       specHash: entry.specHash,
       object: entry.object,
       sourceRevision: unchanged ? previous.source_revision : sourceRevision,
-      appliedAt: unchanged ? previous.applied_at : clock.now(),
+      appliedAt: unchanged ? previous.applied_at : now,
+      createdAt: meta.createdAt,
+      generation: meta.generation,
     };
-    upsert.run({ app, ...record, object: toJson(record.object) });
+    upsert.run({ app, ...record, object: toJson(record.object), generationHash: meta.contentHash ?? null });
     return record;
   };
 
@@ -109,5 +119,12 @@ function fromRow(r: Row): InventoryEntry {
     object: fromJson(r.object),
     sourceRevision: r.source_revision,
     appliedAt: r.applied_at,
+    createdAt: createdAtOf(r),
+    generation: r.generation,
   };
+}
+
+/** 0 only in a row a migration could not date: its appliedAt is the best witness left. */
+function createdAtOf(r: Row): number {
+  return r.created_at > 0 ? Math.min(r.created_at, r.applied_at) : r.applied_at;
 }

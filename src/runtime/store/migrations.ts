@@ -1,5 +1,7 @@
 import { BerthError } from '../../model/errors.js';
 import { inWriteTransaction, type Db } from './database.js';
+import { V12 } from './object-meta-migration.js';
+import { V13 } from './termination-migration.js';
 
 /**
  * Forward-only schema migrations. A migration is never edited once released: a change is a
@@ -319,15 +321,6 @@ CREATE TABLE acme_accounts (
 ) STRICT;
 `;
 
-/**
- * v12 (issue 18, termination in the background): when a terminating pod's grace period ends.
- * Any berth process (the daemon, the next CLI command, the finisher a CLI leaves behind) kills
- * and removes a pod past it, so a berth restart mid-termination neither forgets the pod nor
- * restarts its grace period.
- */
-const V12 = `
-ALTER TABLE pod_status ADD COLUMN terminating_deadline INTEGER;
-`;
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', sql: V1 },
@@ -341,7 +334,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, description: 'pods being deleted (Terminating)', sql: V9 },
   { version: 10, description: 'PersistentVolume bindings', sql: V10 },
   { version: 11, description: 'issued certificates and ACME accounts', sql: V11 },
-  { version: 12, description: 'terminating pods\' grace deadlines', sql: V12 },
+  { version: 12, description: 'object creation time and generation', sql: V12 },
+  { version: 13, description: 'terminating pods\' grace deadlines', sql: V13 },
 ];
 
 export interface MigrationResult {

@@ -56,6 +56,7 @@ interface Row {
   source_revision: string;
   change_cause: string | null;
   started_at: number;
+  created_at: number;
   finished_at: number | null;
   outcome: RolloutOutcome;
   message: string | null;
@@ -90,9 +91,9 @@ export function createRolloutStore(db: Db, clock: Clock): RolloutStore {
   );
   const insert = db.prepare(`
     INSERT INTO rollouts (app, deployment, revision, template_hash, template, source_revision, change_cause,
-                          started_at, finished_at, outcome, message, revision_history)
+                          started_at, created_at, finished_at, outcome, message, revision_history)
     VALUES (@app, @deployment, @revision, @template_hash, @template, @source_revision, @change_cause,
-            @started_at, NULL, 'progressing', NULL, @revision_history)`);
+            @started_at, @started_at, NULL, 'progressing', NULL, @revision_history)`);
   const renumber = db.prepare(`
     UPDATE rollouts SET revision = @revision, template = @template, source_revision = @source_revision,
       change_cause = @change_cause, started_at = @started_at, finished_at = NULL, outcome = 'progressing',
@@ -181,6 +182,8 @@ function fromRow(r: Row): RolloutRecord {
     sourceRevision: r.source_revision,
     ...optional('changeCause', r.change_cause),
     startedAt: r.started_at,
+    // Reused on undo, the record keeps its ReplicaSet's creation time (renumber leaves created_at).
+    createdAt: r.created_at > 0 ? r.created_at : r.started_at,
     ...optional('finishedAt', r.finished_at),
     outcome: r.outcome,
     ...optional('message', r.message),

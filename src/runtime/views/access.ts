@@ -3,7 +3,7 @@ import { disruptionStatus } from '../../plan/disruption.js';
 import { scaleOfWorkloads } from '../../plan/disruption-budgets.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';
-import { earliest, itemMeta } from './meta.js';
+import { createdOf, earliest, generationOf, itemMeta } from './meta.js';
 import type { PdbItem, RoleBindingItem, RoleItem, ServiceAccountItem, View, ViewOf } from './types.js';
 
 // Views of the kinds that are stored and shown (ServiceAccount, RBAC) and of the
@@ -11,12 +11,12 @@ import type { PdbItem, RoleBindingItem, RoleItem, ServiceAccountItem, View, View
 
 function metaOf(ctx: ViewContext, entry: InventoryEntry, createdAt: number) {
   const o = entry.object as { kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
-  return itemMeta({ app: ctx.state.app, kind: o.kind, namespace: entry.namespace, name: o.metadata.name, createdAt, labels: o.metadata.labels ?? {}, annotations: o.metadata.annotations ?? {} });
+  return itemMeta({ app: ctx.state.app, kind: o.kind, namespace: entry.namespace, name: o.metadata.name, createdAt, labels: o.metadata.labels ?? {}, annotations: o.metadata.annotations ?? {}, incarnation: entry.createdAt });
 }
 
 function base(entry: InventoryEntry) {
   const o = entry.object as { metadata: { name: string; labels?: Record<string, string> } };
-  return { key: entry.key, namespace: entry.namespace, name: o.metadata.name, labels: o.metadata.labels ?? {}, createdAt: entry.appliedAt };
+  return { key: entry.key, namespace: entry.namespace, name: o.metadata.name, labels: o.metadata.labels ?? {}, createdAt: createdOf(entry) };
 }
 
 /**
@@ -29,7 +29,7 @@ export function serviceAccountViews(ctx: ViewContext, entries: readonly Inventor
     const object: ServiceAccountItem = {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
-      metadata: metaOf(ctx, e, e.appliedAt),
+      metadata: metaOf(ctx, e, createdOf(e)),
       ...(sa.automountServiceAccountToken !== undefined ? { automountServiceAccountToken: sa.automountServiceAccountToken } : {}),
       ...(sa.secrets ? { secrets: sa.secrets } : {}),
     };
@@ -45,7 +45,7 @@ export function serviceAccountViews(ctx: ViewContext, entries: readonly Inventor
     const key = `ServiceAccount/${ns}/default`;
     if (ctx.entries.has(key)) continue;
     const network = state.host.networks.find((n) => n.namespace === ns);
-    const createdAt = earliest(network?.createdAt, ctx.entries.get(`Namespace//${ns}`)?.appliedAt);
+    const createdAt = earliest(network?.createdAt, ctx.entries.get(`Namespace//${ns}`)?.createdAt ?? ctx.entries.get(`Namespace//${ns}`)?.appliedAt);
     const object: ServiceAccountItem = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: itemMeta({ app: state.app, kind: 'ServiceAccount', namespace: ns, name: 'default', createdAt }) };
     out.push({ kind: 'ServiceAccount', key, namespace: ns, name: 'default', labels: {}, createdAt, object });
   }
@@ -57,7 +57,7 @@ export function roleView(ctx: ViewContext, entry: InventoryEntry): View {
   const object: RoleItem = {
     apiVersion: role.apiVersion,
     kind: role.kind,
-    metadata: metaOf(ctx, entry, entry.appliedAt),
+    metadata: metaOf(ctx, entry, createdOf(entry)),
     rules: role.rules ?? [],
     ...(role.kind === 'ClusterRole' && role.aggregationRule ? { aggregationRule: role.aggregationRule } : {}),
   };
@@ -69,7 +69,7 @@ export function roleBindingView(ctx: ViewContext, entry: InventoryEntry): View {
   const object: RoleBindingItem = {
     apiVersion: binding.apiVersion,
     kind: binding.kind,
-    metadata: metaOf(ctx, entry, entry.appliedAt),
+    metadata: metaOf(ctx, entry, createdOf(entry)),
     roleRef: binding.roleRef,
     ...(binding.subjects ? { subjects: binding.subjects } : {}),
   };
@@ -83,9 +83,9 @@ export function pdbView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'PodDis
   const object: PdbItem = {
     apiVersion: pdb.apiVersion,
     kind: 'PodDisruptionBudget',
-    metadata: { ...metaOf(ctx, entry, entry.appliedAt), generation: 1 },
+    metadata: { ...metaOf(ctx, entry, createdOf(entry)), generation: generationOf(entry) },
     spec: { ...pdb.spec },
-    status: { ...status, observedGeneration: 1 },
+    status: { ...status, observedGeneration: generationOf(entry) },
   };
   return { kind: 'PodDisruptionBudget', ...base(entry), object };
 }

@@ -1,7 +1,7 @@
 import type { CronJob, Job, JobSpec } from '../../model/types.js';
 import type { JobRecord } from '../store/index.js';
 import type { ViewContext } from './context.js';
-import { earliest, itemMeta, ownerReference, parseOwner, rfc3339 } from './meta.js';
+import { createdOf, earliest, generationOf, itemMeta, ownerReference, parseOwner, rfc3339 } from './meta.js';
 import type { Condition, CronJobItem, JobItem, ViewOf } from './types.js';
 import type { PodsByController } from './workloads.js';
 
@@ -30,7 +30,7 @@ function jobView(ctx: ViewContext, key: string, pods: readonly PodView[]): ViewO
   const spec: JobSpec | undefined = job?.spec ?? cron?.spec.jobTemplate.spec;
   const completions = spec?.completions ?? 1;
   const status = record ? statusFromRecord(record) : statusFromPods(pods, completions);
-  const createdAt = earliest(entry?.appliedAt, record?.startTime, ...pods.map((p) => p.createdAt));
+  const createdAt = entry?.createdAt ?? earliest(entry?.appliedAt, record?.startTime, ...pods.map((p) => p.createdAt));
   const cronRef = record?.ownerKey ? parseOwner(record.ownerKey) : undefined;
   const labels = { ...(job?.metadata.labels ?? cron?.spec.jobTemplate.metadata?.labels ?? {}) };
   const object: JobItem = {
@@ -44,7 +44,9 @@ function jobView(ctx: ViewContext, key: string, pods: readonly PodView[]): ViewO
       createdAt,
       labels,
       annotations: job?.metadata.annotations ?? {},
-      ...(cronRef ? { owner: ownerReference(state.app, 'CronJob', cronRef.namespace, cronRef.name) } : {}),
+      generation: generationOf(entry),
+      incarnation: entry?.createdAt,
+      ...(cronRef ? { owner: ownerReference(state.app, 'CronJob', cronRef.namespace, cronRef.name, ctx.entries.get(record!.ownerKey!)?.createdAt) } : {}),
     }),
     spec: { ...(spec ?? {}), completions, parallelism: spec?.parallelism ?? 1 } as JobItem['spec'],
     status: { ...status, ready: pods.filter((p) => p.ready).length },
@@ -95,7 +97,7 @@ export function cronJobViews(ctx: ViewContext): ViewOf<'CronJob'>[] {
       const object: CronJobItem = {
         apiVersion: cj.apiVersion,
         kind: 'CronJob',
-        metadata: itemMeta({ app: state.app, kind: 'CronJob', namespace: entry.namespace, name: cj.metadata.name, createdAt: entry.appliedAt, labels, annotations: cj.metadata.annotations ?? {}, generation: 1 }),
+        metadata: itemMeta({ app: state.app, kind: 'CronJob', namespace: entry.namespace, name: cj.metadata.name, createdAt: createdOf(entry), labels, annotations: cj.metadata.annotations ?? {}, generation: generationOf(entry), incarnation: entry.createdAt }),
         spec: cj.spec as CronJobItem['spec'],
         status: {
           ...(cron?.active.length ? { active: cron.active.map((name) => ({ apiVersion: 'batch/v1', kind: 'Job' as const, name, namespace: entry.namespace })) } : {}),
@@ -103,6 +105,6 @@ export function cronJobViews(ctx: ViewContext): ViewOf<'CronJob'>[] {
           ...(cron?.lastSuccessfulTime ? { lastSuccessfulTime: rfc3339(cron.lastSuccessfulTime) } : {}),
         },
       };
-      return { kind: 'CronJob' as const, key: entry.key, namespace: entry.namespace, name: cj.metadata.name, labels, createdAt: entry.appliedAt, object };
+      return { kind: 'CronJob' as const, key: entry.key, namespace: entry.namespace, name: cj.metadata.name, labels, createdAt: createdOf(entry), object };
     });
 }

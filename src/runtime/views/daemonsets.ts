@@ -2,7 +2,7 @@ import type { DaemonSet } from '../../model/types.js';
 import { UNKNOWN_NODE, daemonPodFits } from '../../model/node-scheduling.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';
-import { earliest, itemMeta } from './meta.js';
+import { earliest, generationOf, itemMeta } from './meta.js';
 import type { DaemonSetItem, ViewOf } from './types.js';
 import { isAvailable } from './workloads.js';
 
@@ -25,15 +25,15 @@ export function daemonSetView(ctx: ViewContext, entry: InventoryEntry, pods: rea
   const available = node(pods.filter((p) => isAvailable(p, d.spec.minReadySeconds, state.now)));
   const rollouts = state.rollouts.get(entry.key) ?? [];
   const current = rollouts.find((r) => r.templateHash === hash);
-  const createdAt = earliest(entry.appliedAt, rollouts[0]?.startedAt, ...pods.map((p) => p.createdAt));
+  const createdAt = entry.createdAt ?? earliest(entry.appliedAt, rollouts[0]?.startedAt, ...pods.map((p) => p.createdAt));
   const annotations = { ...(d.metadata.annotations ?? {}), ...(current ? { 'deprecated.daemonset.template.generation': String(current.revision) } : {}) };
   const object: DaemonSetItem = {
     apiVersion: d.apiVersion,
     kind: 'DaemonSet',
-    metadata: itemMeta({ app: state.app, kind: 'DaemonSet', namespace: entry.namespace, name: d.metadata.name, createdAt, labels: d.metadata.labels ?? {}, annotations, generation: 1 }),
+    metadata: itemMeta({ app: state.app, kind: 'DaemonSet', namespace: entry.namespace, name: d.metadata.name, createdAt, labels: d.metadata.labels ?? {}, annotations, generation: generationOf(entry), incarnation: entry.createdAt }),
     spec: { ...d.spec, template } as DaemonSetItem['spec'],
     status: {
-      observedGeneration: 1,
+      observedGeneration: generationOf(entry),
       currentNumberScheduled: fit.fits ? node(pods) : 0,
       desiredNumberScheduled: desired,
       numberMisscheduled: fit.fits ? 0 : node(pods),

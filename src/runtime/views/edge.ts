@@ -12,7 +12,7 @@ import { certificateStatus, issuerReady } from '../../plan/certificate-status.js
 import { impliedCertificates } from '../../plan/ingress-certificates.js';
 import { issuedSecrets } from '../../plan/certificate-secrets.js';
 import type { ViewContext } from './context.js';
-import { itemMeta, rfc3339 } from './meta.js';
+import { createdOf, generationOf, itemMeta, rfc3339 } from './meta.js';
 import type { Condition, View } from './types.js';
 
 // Views of the edge's kinds: the objects as applied, with the status their controllers would
@@ -21,12 +21,12 @@ import type { Condition, View } from './types.js';
 
 function metaOf(ctx: ViewContext, entry: InventoryEntry) {
   const o = entry.object as { kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
-  return itemMeta({ app: ctx.state.app, kind: o.kind, namespace: entry.namespace, name: o.metadata.name, createdAt: entry.appliedAt, labels: o.metadata.labels ?? {}, annotations: o.metadata.annotations ?? {}, generation: 1 });
+  return itemMeta({ app: ctx.state.app, kind: o.kind, namespace: entry.namespace, name: o.metadata.name, createdAt: createdOf(entry), labels: o.metadata.labels ?? {}, annotations: o.metadata.annotations ?? {}, generation: generationOf(entry), incarnation: entry.createdAt });
 }
 
 function base(entry: InventoryEntry) {
   const o = entry.object as { metadata: { name: string; labels?: Record<string, string> } };
-  return { key: entry.key, namespace: entry.namespace, name: o.metadata.name, labels: o.metadata.labels ?? {}, createdAt: entry.appliedAt };
+  return { key: entry.key, namespace: entry.namespace, name: o.metadata.name, labels: o.metadata.labels ?? {}, createdAt: createdOf(entry) };
 }
 
 function condition(type: string, status: Condition['status'], reason: string, message: string, since: number): Condition {

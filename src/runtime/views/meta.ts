@@ -9,11 +9,12 @@ export { rfc3339 };
 
 /**
  * A stable uid for an object berth knows by key: the same app and key give the same uid on
- * every read (Kubernetes uids are per incarnation; berth keeps no such record, and a stable
- * value is what scripts comparing `ownerReferences[].uid` with `metadata.uid` need).
+ * every read, which scripts comparing `ownerReferences[].uid` with `metadata.uid` need. With
+ * `incarnation` (a stored object's creation time) it is per incarnation as in Kubernetes: an
+ * update keeps it, a delete and re-create gives a new one.
  */
-export function uidOf(app: string, key: string): string {
-  return uuidFromHex(createHash('sha256').update(`${app}\0${key}`).digest('hex'));
+export function uidOf(app: string, key: string, incarnation?: number): string {
+  return uuidFromHex(createHash('sha256').update(incarnation === undefined ? `${app}\0${key}` : `${app}\0${key}\0${incarnation}`).digest('hex'));
 }
 
 /** A pod's uid is its sandbox container's id (model/downward.ts podUid, which its containers read too). */
@@ -25,8 +26,9 @@ export function apiVersionOf(kind: string): string {
   return kindInfo(kind)?.apiVersion ?? 'v1';
 }
 
-export function ownerReference(app: string, kind: string, namespace: string, name: string): OwnerReference {
-  return { apiVersion: apiVersionOf(kind), kind, name, uid: uidOf(app, `${kind}/${namespace}/${name}`), controller: true, blockOwnerDeletion: true };
+/** `incarnation`: the owner's stored creation time, as its own metadata.uid uses it (itemMeta). */
+export function ownerReference(app: string, kind: string, namespace: string, name: string, incarnation?: number): OwnerReference {
+  return { apiVersion: apiVersionOf(kind), kind, name, uid: uidOf(app, `${kind}/${namespace}/${name}`, incarnation), controller: true, blockOwnerDeletion: true };
 }
 
 /** `ReplicaSet/ns/web-5d4f8` (the `berth.owner` label) → its parts; undefined for malformed values. */
@@ -47,6 +49,8 @@ export interface MetaInput {
   annotations?: StringMap;
   owner?: OwnerReference;
   generation?: number;
+  /** A stored object's creation time (InventoryEntry.createdAt): makes the uid per incarnation. */
+  incarnation?: number;
 }
 
 /** metadata with Kubernetes' field order; empty label/annotation maps are left out as the API does. */
@@ -54,7 +58,7 @@ export function itemMeta(m: MetaInput): ItemMeta {
   const meta: ItemMeta = {
     name: m.name,
     ...(m.namespace ? { namespace: m.namespace } : {}),
-    uid: m.uid ?? uidOf(m.app, `${m.kind}/${m.namespace}/${m.name}`),
+    uid: m.uid ?? uidOf(m.app, `${m.kind}/${m.namespace}/${m.name}`, m.incarnation),
     creationTimestamp: rfc3339(m.createdAt),
   };
   if (m.generation !== undefined) meta.generation = m.generation;
@@ -84,4 +88,14 @@ export function withSourceRevision(meta: ItemMeta, revision: string | undefined)
   const { ownerReferences, ...rest } = meta;
   const { annotations: _old, ...head } = rest;
   return { ...head, annotations, ...(ownerReferences ? { ownerReferences } : {}) };
+}
+
+/** metadata.creationTimestamp of a stored object: set once on create (store), appliedAt in entries made by hand. */
+export function createdOf(entry: { createdAt?: number; appliedAt: number }): number {
+  return entry.createdAt ?? entry.appliedAt;
+}
+
+/** metadata.generation of a stored object: counts its spec changes (model/object-meta.ts). */
+export function generationOf(entry: { generation?: number } | undefined): number {
+  return entry?.generation ?? 1;
 }

@@ -4,12 +4,12 @@ import type { ConfigMap, Namespace, Secret, Service } from '../../model/types.js
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';
 import type { LiveState } from './live.js';
-import { earliest, itemMeta } from './meta.js';
+import { createdOf, earliest, itemMeta } from './meta.js';
 import type { ConfigMapItem, NamespaceItem, SecretItem, ServiceItem, ViewOf } from './types.js';
 
 function metaOf(ctx: ViewContext, entry: InventoryEntry, createdAt: number) {
   const o = entry.object as { kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
-  return itemMeta({ app: ctx.state.app, kind: o.kind, namespace: entry.namespace, name: o.metadata.name, createdAt, labels: o.metadata.labels ?? {}, annotations: o.metadata.annotations ?? {} });
+  return itemMeta({ app: ctx.state.app, kind: o.kind, namespace: entry.namespace, name: o.metadata.name, createdAt, labels: o.metadata.labels ?? {}, annotations: o.metadata.annotations ?? {}, incarnation: entry.createdAt });
 }
 
 function base(entry: InventoryEntry, createdAt: number) {
@@ -22,12 +22,12 @@ export function configMapView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'
   const object: ConfigMapItem = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: metaOf(ctx, entry, entry.appliedAt),
+    metadata: metaOf(ctx, entry, createdOf(entry)),
     ...(cm.data ? { data: cm.data } : {}),
     ...(cm.binaryData ? { binaryData: cm.binaryData } : {}),
     ...(cm.immutable !== undefined ? { immutable: cm.immutable } : {}),
   };
-  return { kind: 'ConfigMap', ...base(entry, entry.appliedAt), object };
+  return { kind: 'ConfigMap', ...base(entry, createdOf(entry)), object };
 }
 
 /**
@@ -40,12 +40,12 @@ export function secretView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'Sec
   const object: SecretItem = redactSecretObject({
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: metaOf(ctx, entry, entry.appliedAt),
+    metadata: metaOf(ctx, entry, createdOf(entry)),
     type: s.type,
     ...(s.data ? { data: s.data } : {}),
     ...(s.immutable !== undefined ? { immutable: s.immutable } : {}),
   }, { values: 'keep' });
-  return { kind: 'Secret', ...base(entry, entry.appliedAt), object };
+  return { kind: 'Secret', ...base(entry, createdOf(entry)), object };
 }
 
 /**
@@ -59,7 +59,7 @@ export function namespaceViews(ctx: ViewContext): ViewOf<'Namespace'>[] {
     const entry = ctx.entries.get(`Namespace//${name}`);
     const ns = entry?.object as Namespace | undefined;
     const network = state.host.networks.find((n) => n.namespace === name);
-    const createdAt = earliest(network?.createdAt, entry?.appliedAt);
+    const createdAt = earliest(network?.createdAt, entry && createdOf(entry));
     const labels = { 'kubernetes.io/metadata.name': name, ...(ns?.metadata.labels ?? {}) };
     const object: NamespaceItem = {
       apiVersion: 'v1',
@@ -108,7 +108,7 @@ export function serviceAddresses(service: Service, state: LiveState): ServiceAdd
 export function serviceView(ctx: ViewContext, entry: InventoryEntry): ViewOf<'Service'> {
   const svc = entry.object as Service;
   const addresses = serviceAddresses(svc, ctx.state);
-  const createdAt = entry.appliedAt;
+  const createdAt = createdOf(entry);
   const spec: ServiceItem['spec'] = {
     ...svc.spec,
     ...(svc.spec.ports ? { ports: svc.spec.ports.map((p) => ({ ...p, ...(addresses.nodePorts[p.name ?? ''] ? { nodePort: addresses.nodePorts[p.name ?? ''] } : {}) })) } : {}),

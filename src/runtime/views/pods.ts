@@ -62,7 +62,7 @@ export function podView(ctx: ViewContext, pod: ObservedPod): PodView {
       labels: pod.labels,
       annotations: { ...(template?.metadata.annotations ?? {}), ...sourceRevisionAnnotation(sourceRevisionOfPod(ctx, pod)) },
       // A bare pod's owner label names the pod itself: it has no controller.
-      ...(owner && !(owner.kind === 'Pod' && owner.name === pod.name) ? { owner: ownerReference(state.app, owner.kind, owner.namespace, owner.name) } : {}),
+      ...(owner && !(owner.kind === 'Pod' && owner.name === pod.name) ? { owner: ownerReference(state.app, owner.kind, owner.namespace, owner.name, ctx.entries.get(`${owner.kind}/${owner.namespace}/${owner.name}`)?.createdAt) } : {}),
     }),
     spec: statefulSetPodSpec(ctx.workloads.get(pod.controller), pod.name, podSpec(pod, template, state.node?.name)),
     status: {

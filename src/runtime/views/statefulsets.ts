@@ -3,7 +3,7 @@ import type { Workload } from '../../plan/desired.js';
 import { claimName, revisionName } from '../../plan/controllers/statefulset-workload.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';
-import { earliest, itemMeta } from './meta.js';
+import { earliest, generationOf, itemMeta } from './meta.js';
 import type { StatefulSetItem, ViewOf } from './types.js';
 import { isAvailable } from './workloads.js';
 
@@ -23,15 +23,15 @@ export function statefulSetView(ctx: ViewContext, entry: InventoryEntry, pods: r
   const updated = pods.filter((p) => update !== undefined && revisionOf(p) === update);
   const older = pods.find((p) => revisionOf(p) !== update && revisionOf(p) !== undefined);
   const current = older ? revisionOf(older)! : update;
-  const createdAt = earliest(entry.appliedAt, ...pods.map((p) => p.createdAt));
+  const createdAt = entry.createdAt ?? earliest(entry.appliedAt, ...pods.map((p) => p.createdAt));
   const object: StatefulSetItem = {
     apiVersion: sts.apiVersion,
     kind: 'StatefulSet',
-    metadata: itemMeta({ app: state.app, kind: 'StatefulSet', namespace: entry.namespace, name: sts.metadata.name, createdAt, labels: sts.metadata.labels ?? {}, annotations: sts.metadata.annotations ?? {}, generation: 1 }),
+    metadata: itemMeta({ app: state.app, kind: 'StatefulSet', namespace: entry.namespace, name: sts.metadata.name, createdAt, labels: sts.metadata.labels ?? {}, annotations: sts.metadata.annotations ?? {}, generation: generationOf(entry), incarnation: entry.createdAt }),
     // The template that runs (a pinned revision after `rollout undo`, a restart's stamp).
     spec: { ...sts.spec, ...(state.effectiveTemplates.has(entry.key) ? { template: state.effectiveTemplates.get(entry.key) } : {}) } as StatefulSetItem['spec'],
     status: {
-      observedGeneration: 1,
+      observedGeneration: generationOf(entry),
       replicas: pods.length,
       readyReplicas: pods.filter((p) => p.ready).length,
       currentReplicas: pods.filter((p) => revisionOf(p) === current).length,

@@ -6,7 +6,7 @@ import { bindVolumes } from '../../plan/volume-binding.js';
 import { consumedClaims, heldClaims } from '../../plan/storage-plan.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';
-import { earliest, itemMeta } from './meta.js';
+import { createdOf, earliest, itemMeta } from './meta.js';
 import type { PvcItem, PvItem, StorageClassItem, ViewOf } from './types.js';
 
 /**
@@ -47,12 +47,12 @@ export function pvcView(ctx: ViewContext, storage: StorageViewState, entry: Inve
   const state = storage.claims.get(`${entry.namespace}/${pvc.metadata.name}`);
   const pv = state?.phase !== 'Pending' ? storage.volumes.find((v) => v.name === state?.volume) : undefined;
   const docker = pv?.source.type === 'docker' ? ctx.state.host.volumes.find((v) => v.role === 'pvc' && v.namespace === entry.namespace && v.owner === pvc.metadata.name) : undefined;
-  const createdAt = earliest(entry.appliedAt, docker?.createdAt);
+  const createdAt = earliest(createdOf(entry), docker?.createdAt);
   const className = pvc.spec.storageClassName ?? pv?.storageClassName;
   const object: PvcItem = {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: itemMeta({ app: ctx.state.app, kind: 'PersistentVolumeClaim', namespace: entry.namespace, name: pvc.metadata.name, createdAt, labels: pvc.metadata.labels ?? {}, annotations: pvc.metadata.annotations ?? {} }),
+    metadata: itemMeta({ app: ctx.state.app, kind: 'PersistentVolumeClaim', namespace: entry.namespace, name: pvc.metadata.name, createdAt, labels: pvc.metadata.labels ?? {}, annotations: pvc.metadata.annotations ?? {}, incarnation: entry.createdAt }),
     spec: { ...pvc.spec, ...(className !== undefined ? { storageClassName: className } : {}), ...(pv ? { volumeName: pv.name } : {}) },
     status: pv ? { phase: state?.phase === 'Lost' ? 'Lost' : 'Bound', accessModes: pv.accessModes, capacity: { storage: pv.capacity } } : { phase: state?.phase === 'Lost' ? 'Lost' : 'Pending' },
   };
@@ -65,7 +65,7 @@ export function pvViews(ctx: ViewContext, storage: StorageViewState): ViewOf<'Pe
   return storage.volumes.map((v) => {
     const entry = entryOf(ctx, 'PersistentVolume', v.name);
     const manifest = entry?.object as PersistentVolume | undefined;
-    const createdAt = earliest(entry?.appliedAt, v.createdAt);
+    const createdAt = earliest(entry && createdOf(entry), v.createdAt);
     const [claimNs, claimName] = v.claim ? [v.claim.slice(0, v.claim.indexOf('/')), v.claim.slice(v.claim.indexOf('/') + 1)] : [];
     const annotations = { ...(manifest?.metadata.annotations ?? {}), ...(v.provisioned ? { 'pv.kubernetes.io/provisioned-by': 'berth.dev/local' } : {}) };
     const object: PvItem = {
@@ -98,7 +98,7 @@ export function storageClassViews(ctx: ViewContext): ViewOf<'StorageClass'>[] {
   return classes.map((sc: StorageClass) => {
     const key = resourceKey('StorageClass', '', sc.metadata.name);
     const entry = entryOf(ctx, 'StorageClass', sc.metadata.name);
-    const createdAt = entry ? entry.appliedAt : since;
+    const createdAt = entry ? createdOf(entry) : since;
     const annotations = { ...(sc.metadata.annotations ?? {}) };
     if (!entry && sc.metadata.name === BUILTIN_CLASS_NAME && defaultClass === BUILTIN_CLASS_NAME) annotations[DEFAULT_CLASS_ANNOTATION] = 'true';
     const object: StorageClassItem = {

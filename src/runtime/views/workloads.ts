@@ -1,7 +1,7 @@
 import type { Deployment, LabelSelector, PodTemplateSpec, ReplicaSet, ReplicationController } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { ViewContext } from './context.js';
-import { apiVersionOf, earliest, itemMeta, ownerReference, parseOwner, rfc3339, sourceRevisionAnnotation } from './meta.js';
+import { apiVersionOf, createdOf, earliest, generationOf, itemMeta, ownerReference, parseOwner, rfc3339, sourceRevisionAnnotation } from './meta.js';
 import type { Condition, DeploymentItem, ReplicaSetItem, ViewOf } from './types.js';
 
 type PodView = ViewOf<'Pod'>;
@@ -41,7 +41,9 @@ export function deploymentView(ctx: ViewContext, entry: InventoryEntry, pods: re
   const ready = pods.filter((p) => p.ready).length;
   const rollouts = state.rollouts.get(entry.key) ?? [];
   const current = rollouts.find((r) => r.templateHash === hash);
-  const createdAt = earliest(entry.appliedAt, rollouts[0]?.startedAt, ...pods.map((p) => p.createdAt));
+  // Set once when the Deployment was created (the store keeps it across template changes).
+  const createdAt = entry.createdAt ?? earliest(entry.appliedAt, rollouts[0]?.startedAt, ...pods.map((p) => p.createdAt));
+  const generation = generationOf(entry);
   const rolling = d.spec.strategy.type === 'RollingUpdate' ? d.spec.strategy.rollingUpdate : undefined;
   const maxUnavailable = rolling ? unavailableAllowed(rolling.maxUnavailable, d.spec.replicas) : d.spec.replicas;
   const complete = fresh.length === d.spec.replicas && pods.length === fresh.length && fresh.every((p) => isAvailable(p, d.spec.minReadySeconds, now));
@@ -83,10 +85,11 @@ export function deploymentView(ctx: ViewContext, entry: InventoryEntry, pods: re
   const object: DeploymentItem = {
     apiVersion: d.apiVersion,
     kind: 'Deployment',
-    metadata: itemMeta({ app: state.app, kind: 'Deployment', namespace: entry.namespace, name: d.metadata.name, createdAt, labels: d.metadata.labels ?? {}, annotations, generation: 1 }),
+    metadata: itemMeta({ app: state.app, kind: 'Deployment', namespace: entry.namespace, name: d.metadata.name, createdAt, labels: d.metadata.labels ?? {}, annotations, generation, incarnation: entry.createdAt }),
     spec,
     status: {
-      observedGeneration: 1,
+      // The controller has acted on this generation once its template has a revision (or it is paused).
+      observedGeneration: current || !hash || state.paused.has(entry.key) ? generation : Math.max(1, generation - 1),
       replicas: pods.length,
       updatedReplicas: fresh.length,
       readyReplicas: ready,
@@ -146,7 +149,8 @@ export function deploymentReplicaSets(ctx: ViewContext, entry: InventoryEntry, p
       ...(record ? { 'deployment.kubernetes.io/revision': String(record.revision) } : {}),
       ...sourceRevisionAnnotation(record?.sourceRevision ?? (rsHash === hash ? entry.sourceRevision : undefined)),
     };
-    const createdAt = earliest(record?.startedAt, ...rsPods.map((p) => p.createdAt), rsHash === hash ? entry.appliedAt : undefined);
+    // The ReplicaSet's own creation: its revision record's, kept when undo reuses it.
+    const createdAt = earliest(record?.createdAt ?? record?.startedAt, ...rsPods.map((p) => p.createdAt), record ? undefined : rsHash === hash ? entry.appliedAt : undefined);
     out.push(
       replicaSetView(ctx, {
         kind: 'ReplicaSet' as const,
@@ -155,7 +159,7 @@ export function deploymentReplicaSets(ctx: ViewContext, entry: InventoryEntry, p
         createdAt,
         labels,
         annotations,
-        owner: ownerReference(ctx.state.app, 'Deployment', ns, d.metadata.name),
+        owner: ownerReference(ctx.state.app, 'Deployment', ns, d.metadata.name, entry.createdAt),
         desired,
         minReadySeconds: d.spec.minReadySeconds,
         selector,
@@ -174,7 +178,9 @@ export function replicaSetFromEntry(ctx: ViewContext, entry: InventoryEntry, pod
     kind: rs.kind,
     namespace: entry.namespace,
     name: rs.metadata.name,
-    createdAt: earliest(entry.appliedAt, ...pods.map((p) => p.createdAt)),
+    createdAt: entry.createdAt ?? earliest(entry.appliedAt, ...pods.map((p) => p.createdAt)),
+    generation: generationOf(entry),
+    incarnation: entry.createdAt,
     labels: rs.metadata.labels ?? {},
     annotations: rs.metadata.annotations ?? {},
     desired: rs.spec.replicas,
@@ -193,6 +199,9 @@ interface ReplicaSetInput {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   owner?: ReturnType<typeof ownerReference>;
+  /** Derived ReplicaSets (of a Deployment) are not stored: berth counts no generation for them. */
+  generation?: number;
+  incarnation?: number;
   desired: number;
   minReadySeconds: number;
   selector: unknown;
@@ -205,14 +214,14 @@ function replicaSetView<K extends ReplicaSetInput['kind']>(ctx: ViewContext, i: 
   const object: ReplicaSetItem = {
     apiVersion: apiVersionOf(i.kind),
     kind: i.kind,
-    metadata: itemMeta({ app: state.app, kind: i.kind, namespace: i.namespace, name: i.name, createdAt: i.createdAt, labels: i.labels, annotations: i.annotations, generation: 1, ...(i.owner ? { owner: i.owner } : {}) }),
+    metadata: itemMeta({ app: state.app, kind: i.kind, namespace: i.namespace, name: i.name, createdAt: i.createdAt, labels: i.labels, annotations: i.annotations, generation: i.generation ?? 1, incarnation: i.incarnation, ...(i.owner ? { owner: i.owner } : {}) }),
     spec: { replicas: i.desired, ...(i.minReadySeconds ? { minReadySeconds: i.minReadySeconds } : {}), selector: i.selector, ...(i.template ? { template: i.template } : {}) },
     status: {
       replicas: i.pods.length,
       fullyLabeledReplicas: i.pods.length,
       readyReplicas: i.pods.filter((p) => p.ready).length,
       availableReplicas: i.pods.filter((p) => isAvailable(p, i.minReadySeconds, state.now)).length,
-      observedGeneration: 1,
+      observedGeneration: i.generation ?? 1,
     },
   };
   const base = { key: `${i.kind}/${i.namespace}/${i.name}`, namespace: i.namespace, name: i.name, labels: i.labels, createdAt: i.createdAt, object };

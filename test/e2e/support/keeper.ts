@@ -6,6 +6,7 @@ import { DATAPLANE_REPO, ensureDataplaneImage } from '../../../src/apply/images/
 import { ensureKeeper } from '../../../src/apply/keeper.js';
 import { systemClock } from '../../../src/runtime/clock.js';
 import type { E2eApp } from './harness.js';
+import { startDaemon } from './daemon.js';
 
 export const KEEPER = 'berth-keeper';
 
@@ -53,16 +54,19 @@ export async function crashContainer(t: E2eApp): Promise<Dockerode.ContainerInsp
 }
 
 /**
- * berth takes a crash loop's restarts over from Docker (policy `no`) once a pass sees Docker
- * restart it: passes until it has.
+ * A daemon takes a crash loop's restarts over from Docker (policy `no`) once its pass sees Docker
+ * restart it; a command's pass never does (nothing of it stays to keep the back-off). What the
+ * keeper tests start from is a daemon that did so and then died: one is run on the app's folder
+ * until it has taken the loop over, then killed with SIGKILL, so nothing hands the restarts back.
  */
 export async function takeOverCrashLoop(t: E2eApp): Promise<void> {
-  await until(async () => {
-    const c = await crashContainer(t);
-    if (c.HostConfig.RestartPolicy?.Name === 'no') return true;
-    if (c.RestartCount > 0) await t.berth('apply', '-f', t.dir);
-    return false;
-  }, 500);
+  const daemon = await startDaemon(['--watch', t.dir, '--app', t.app, '--state-dir', t.stateDir]);
+  try {
+    await until(async () => (await crashContainer(t)).HostConfig.RestartPolicy?.Name === 'no', 500);
+  } finally {
+    daemon.kill('SIGKILL');
+    await daemon.exited;
+  }
 }
 
 /**

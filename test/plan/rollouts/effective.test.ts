@@ -25,16 +25,25 @@ interface Case {
   restartedAt?: string;
   divergence?: { reason: 'pinned' | 'rolled-back'; revision: number };
   changes?: StoreChange[];
+  /** The source changes the Deployment's manifest in this pass (plan/source-changes.ts). */
+  changed?: boolean;
 }
 
 const cases: Case[] = [
   { name: 'nothing stored: the source template', state: {}, image: 'img:2' },
   { name: 'pin held under the revision it was set in', state: { rollouts: [complete1, record(2, 'img:2', 'complete')], pin: pin(1, 'img:1') }, image: 'img:1', divergence: { reason: 'pinned', revision: 1 } },
   {
-    name: 'pin lifted by a new source revision: only as a change (clear-pin, PinLifted)',
+    name: 'pin lifted by a source that changes the Deployment: only as a change (clear-pin, PinLifted)',
     state: { rollouts: [complete1, record(2, 'img:2', 'complete')], pin: pin(1, 'img:1', 'rev-a') },
+    changed: true,
     image: 'img:2',
     changes: [{ type: 'clear-pin', deployment: KEY }, event('Normal', 'PinLifted', 'source revision rev-b replaces the pin to revision 1')],
+  },
+  {
+    name: 'pin held under a new source revision that leaves the Deployment as it was (apply -f of another file, a commit to another file)',
+    state: { rollouts: [complete1, record(2, 'img:2', 'complete')], pin: pin(1, 'img:1', 'rev-a') },
+    image: 'img:1',
+    divergence: { reason: 'pinned', revision: 1 },
   },
   {
     name: "pin refused by today's policy: lifted (clear-pin, PinRefused)",
@@ -87,7 +96,7 @@ const cases: Case[] = [
 describe('effectiveDesired: the template each Deployment runs', () => {
   it.each(cases)('$name', (c) => {
     const base = desiredOf('img:2');
-    const out = effectiveDesired(base, stateOf(c.state), { sourceRevision: SRC, ...(c.policy ? { policy: c.policy } : {}) });
+    const out = effectiveDesired(base, stateOf(c.state), { sourceRevision: SRC, changed: new Set(c.changed ? [KEY] : []), ...(c.policy ? { policy: c.policy } : {}) });
     const w = web(out.desired);
     expect({
       image: imageOf(out.desired),

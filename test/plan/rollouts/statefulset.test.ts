@@ -30,24 +30,24 @@ const state = (rollouts: RolloutRecord[], more: Partial<DeploymentRolloutState> 
 const status = (complete: boolean): StatefulSetStatus => ({ replicas: 3, readyReplicas: 3, availableReplicas: 3, updatedReplicas: complete ? 3 : 1, currentReplicas: 2, currentRevision: 'a', updateRevision: 'b', complete });
 
 describe('StatefulSet revisions', () => {
-  it('runs the pinned revision until the source moves, with the history for older pods', () => {
-    const pinned = effectiveStatefulSet(v2, desired(statefulSet('db:2')), state([record(v1, 1), record(v2, 2)], { pin: { app: 't', deployment: v2.key, revision: 1, templateHash: v1.template.hash, sourceRevisionAtPin: 'src1', pinnedAt: 1 } }), 'src1');
+  it('runs the pinned revision until the source changes the set (not any new revision), with the history for older pods', () => {
+    const pinned = effectiveStatefulSet(v2, desired(statefulSet('db:2')), state([record(v1, 1), record(v2, 2)], { pin: { app: 't', deployment: v2.key, revision: 1, templateHash: v1.template.hash, sourceRevisionAtPin: 'src1', pinnedAt: 1 } }), 'src2', false);
     expect({ hash: pinned.workload.template.hash, history: pinned.workload.historyTemplates?.map((t) => t.hash), divergence: pinned.divergence?.reason, changes: pinned.changes }).toEqual({
       hash: v1.template.hash,
       history: [v2.template.hash],
       divergence: 'pinned',
       changes: [],
     });
-    const lifted = effectiveStatefulSet(v2, desired(statefulSet('db:2')), state([record(v1, 1), record(v2, 2)], { pin: { app: 't', deployment: v2.key, revision: 1, templateHash: v1.template.hash, sourceRevisionAtPin: 'src1', pinnedAt: 1 } }), 'src2');
+    const lifted = effectiveStatefulSet(v2, desired(statefulSet('db:2')), state([record(v1, 1), record(v2, 2)], { pin: { app: 't', deployment: v2.key, revision: 1, templateHash: v1.template.hash, sourceRevisionAtPin: 'src1', pinnedAt: 1 } }), 'src2', true);
     expect({ hash: lifted.workload.template.hash, changes: lifted.changes.map((c) => c.type) }).toEqual({ hash: v2.template.hash, changes: ['clear-pin', 'add-event'] });
   });
 
   it('a restart stamps the template; a new source template supersedes it', () => {
     const restart = { restartedAt: '2026-12-05T00:00:00Z', sourceHash: v1.template.hash };
-    const stamped = effectiveStatefulSet(v1, desired(statefulSet('db:1')), state([record(v1, 1)], { restart }), 'src1');
+    const stamped = effectiveStatefulSet(v1, desired(statefulSet('db:1')), state([record(v1, 1)], { restart }), 'src1', false);
     expect(stamped.workload.podTemplate.metadata.annotations).toEqual({ 'kubectl.kubernetes.io/restartedAt': '2026-12-05T00:00:00Z' });
     expect(stamped.workload.template.hash).not.toBe(v1.template.hash);
-    const superseded = effectiveStatefulSet(v2, desired(statefulSet('db:2')), state([record(v1, 1)], { restart }), 'src1');
+    const superseded = effectiveStatefulSet(v2, desired(statefulSet('db:2')), state([record(v1, 1)], { restart }), 'src1', false);
     expect({ hash: superseded.workload.template.hash, changes: superseded.changes.map((c) => c.type) }).toEqual({ hash: v2.template.hash, changes: ['clear-override'] });
   });
 

@@ -26,9 +26,10 @@ describe('inventory', () => {
     await clock.advance(1000);
     store.replaceInventory('app', [input('Deployment', 'web', 'b'), input('Service', 'web', 's'), input('Namespace', 'prod', 'n')], { sourceRevision: 'r2' });
     expect(store.getInventory('app')).toEqual([
-      { ...input('Deployment', 'web', 'b'), sourceRevision: 'r2', appliedAt: t0 + 1000 },
-      { ...input('Namespace', 'prod', 'n'), sourceRevision: 'r2', appliedAt: t0 + 1000 },
-      { ...input('Service', 'web', 's'), sourceRevision: 'r1', appliedAt: t0 },
+      // An object's content is unchanged here (only specHash moved): generation stays 1.
+      { ...input('Deployment', 'web', 'b'), sourceRevision: 'r2', appliedAt: t0 + 1000, createdAt: t0, generation: 1 },
+      { ...input('Namespace', 'prod', 'n'), sourceRevision: 'r2', appliedAt: t0 + 1000, createdAt: t0 + 1000, generation: 1 },
+      { ...input('Service', 'web', 's'), sourceRevision: 'r1', appliedAt: t0, createdAt: t0, generation: 1 },
     ]);
   });
 

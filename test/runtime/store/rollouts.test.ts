@@ -36,6 +36,7 @@ describe('rollout revisions (Kubernetes numbering)', () => {
       sourceRevision: 'c1',
       changeCause: 'deploy A',
       startedAt: t0,
+      createdAt: t0,
       outcome: 'progressing',
       revisionHistory: [],
     });
@@ -51,6 +52,8 @@ describe('rollout revisions (Kubernetes numbering)', () => {
       template: template('A'),
       sourceRevision: 'c3',
       startedAt: t0 + 60_000,
+      // The reused record is the old ReplicaSet: its creation time stays.
+      createdAt: t0,
       outcome: 'progressing',
       revisionHistory: [1],
     });
