@@ -48,10 +48,9 @@ export async function finishTerminations(deps: FinisherDeps, app: string): Promi
     const before = removed;
     for (const pod of terminating) {
       const deadline = pod.terminating!.deadline ?? pod.terminating!.since + (pod.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
-      deps.plane.terminations.run(pod.key, async (signalled, signal) => {
+      runTermination(deps, app, pod.key, async (signalled, signal) => {
         signalled();
         await awaitPodTermination(ctx, pod, deadline, hooks, signal);
-        commitChanges(deps.store, app, [{ type: 'delete-pod-status', podKeys: [pod.key] }]);
         removed++;
       });
     }
@@ -62,6 +61,18 @@ export async function finishTerminations(deps: FinisherDeps, app: string): Promi
     if (removed === before) await deps.clock.sleep(RETRY_MS);
   }
   return removed;
+}
+
+/**
+ * Runs the rest of one pod's termination in this process's background (runtime/terminations.ts)
+ * and has the store forget the pod once it is gone; the mark stays if it fails (a later pass or
+ * the finisher ends it at its deadline).
+ */
+export function runTermination(deps: { store: Store; plane: ControlPlane }, app: string, podKey: string, rest: (signalled: () => void, signal: AbortSignal) => Promise<void>): void {
+  deps.plane.terminations.run(podKey, async (signalled, signal) => {
+    await rest(signalled, signal);
+    commitChanges(deps.store, app, [{ type: 'delete-pod-status', podKeys: [podKey] }]);
+  });
 }
 
 const GIVE_UP_AFTER = 10;

@@ -154,6 +154,24 @@ describe('rollouts do not wait out old pods\' grace periods (real Docker)', () =
     expect((await pods(t)).filter((p) => p.metadata.deletionTimestamp !== undefined)).toEqual([]);
   });
 
+  it('delete --no-wait returns once the pod began terminating (the finisher removes it at its deadline); delete waits for it to be gone by default, as kubectl', async () => {
+    const [first] = podNames(await t.containers(), 'Deployment/default/web');
+    const quick = await t.berth('delete', 'pod', first!, '--no-wait', '--grace-period', '5');
+    expect(quick.code, quick.stderr).toBe(0);
+    expect(quick.stdout).toContain(`pod "${first}" deleted`);
+    // It ignores SIGTERM: it is still there, Terminating, and a finisher will end it.
+    expect((await pods(t)).find((p) => p.metadata.name === first)?.metadata.deletionTimestamp).toBeDefined();
+    expect((await finishers(t.app)).length).toBeGreaterThan(0);
+    await until('the pod deleted with --no-wait to be gone', async () => !podNames(await t.containers(), 'Deployment/default/web').includes(first!), 30_000);
+
+    // The next command's pass makes the ReplicaSet's replacement; a plain delete returns with the pod gone.
+    expect((await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '120s')).code).toBe(0);
+    const [second] = podNames(await t.containers(), 'Deployment/default/web');
+    const waited = await t.berth('delete', 'pod', second!, '--grace-period', '2');
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(podNames(await t.containers(), 'Deployment/default/web')).not.toContain(second);
+  });
+
   it('Recreate waits for every old pod to be gone before it starts a new one, as Kubernetes does', async () => {
     const recreate = '{type: Recreate}';
     await t.write({ 'web.yaml': deployment('3.0', { replicas: 2, strategy: recreate, grace: 3 }), 'svc.yaml': service });

@@ -25,6 +25,7 @@ import { effectiveDesired } from '../../plan/rollouts/effective.js';
 import { rolloutProgress } from '../../plan/rollouts/progress.js';
 import type { Divergence } from '../../plan/rollouts/state.js';
 import { commitChanges } from '../commit.js';
+import { runTermination } from '../terminations-finish.js';
 import { DEFAULT_GRACE_SECONDS, terminatingMarks } from '../../plan/terminating.js';
 import { awaitPodTermination } from '../../apply/pod-delete.js';
 import type { ObservedPod } from '../../plan/observed.js';
@@ -248,17 +249,6 @@ async function keepPods(deps: PassDeps): Promise<true> {
     deps.log.warn({ err }, 'could not make the pod keeper');
   }
   return true;
-}
-
-/**
- * The rest of a pod's termination, in the background (runtime/terminations.ts); once the pod is
- * gone its record goes too, and with it the `Terminating` mark.
- */
-function runTermination(deps: PassDeps, app: string, podKey: string, rest: (signalled: () => void, signal: AbortSignal) => Promise<void>): void {
-  deps.plane.terminations.run(podKey, async (signalled, signal) => {
-    await rest(signalled, signal);
-    commitChanges(deps.store, app, [{ type: 'delete-pod-status', podKeys: [podKey] }]);
-  });
 }
 
 /**
