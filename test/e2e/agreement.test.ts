@@ -100,7 +100,7 @@ interface ReplicaSetJson {
   status: { replicas: number };
 }
 interface PodJson {
-  metadata: { name: string; ownerReferences?: Array<{ kind: string; name: string }> };
+  metadata: { name: string; deletionTimestamp?: string; ownerReferences?: Array<{ kind: string; name: string }> };
   spec: { containers: Array<{ image: string }> };
 }
 interface DiffJson {
@@ -235,7 +235,8 @@ async function checkApi(daemon: DaemonProcess, truth: Truth, x: Expect): Promise
   const sets = ((await daemon.api('/api/v1/resources?kind=ReplicaSet')).body as { items: ReplicaSetJson[] }).items.filter((rs) => rs.metadata.ownerReferences?.[0]?.name === 'web');
   checkReplicaSets('API ReplicaSet', sets, truth);
   // The app runs nothing but web's pods.
-  const pods = ((await daemon.api('/api/v1/resources?kind=Pod')).body as { items: PodJson[] }).items;
+  // The API lists pods running out their grace period too (deletionTimestamp set), as Kubernetes' does.
+  const pods = ((await daemon.api('/api/v1/resources?kind=Pod')).body as { items: PodJson[] }).items.filter((p) => p.metadata.deletionTimestamp === undefined);
   soft('Pods (names)', pods.map((p) => p.metadata.name).sort()).toEqual(truth.pods);
   soft('Pods (images)', pods.map((p) => p.spec.containers[0]!.image).sort()).toEqual(truth.images);
   const s = (await daemon.api('/api/v1/status')).body as StatusBody;
