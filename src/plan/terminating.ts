@@ -31,6 +31,22 @@ export function terminatingCleared(results: ReadonlyArray<{ action: Action; ok: 
   return results.flatMap((r) => (r.action.type === 'delete-pod' && !r.ok && !r.action.finish ? [{ type: 'set-pod-terminating' as const, podKey: `${r.action.namespace}/${r.action.name}` }] : []));
 }
 
+/**
+ * `changes` without forgetting the pods whose termination only began (their record holds the
+ * `Terminating` mark and its deadline until the pod is gone: runtime/terminations.ts forgets it
+ * then). A deletion's bookkeeping forgets its pods' records on success; a begun termination
+ * succeeds at once, and forgetting it then would show the pod live again while it stops.
+ */
+export function keepTerminatingRecords(changes: readonly StoreChange[], results: ReadonlyArray<{ action: Action; ok: boolean; terminating?: boolean }>): StoreChange[] {
+  const leaving = new Set(results.flatMap((r) => (r.ok && r.terminating && r.action.type === 'delete-pod' ? [`${r.action.namespace}/${r.action.name}`] : [])));
+  if (leaving.size === 0) return [...changes];
+  return changes.flatMap((c): StoreChange[] => {
+    if (c.type !== 'delete-pod-status') return [c];
+    const podKeys = c.podKeys.filter((k) => !leaving.has(k));
+    return podKeys.length > 0 ? [{ ...c, podKeys }] : [];
+  });
+}
+
 /** Kubernetes' default terminationGracePeriodSeconds. */
 export const DEFAULT_GRACE_SECONDS = 30;
 

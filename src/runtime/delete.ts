@@ -11,7 +11,7 @@ import { planDelete } from '../plan/delete.js';
 import { changesEarned, splitByTiming } from '../plan/store-changes.js';
 import { forgetStaleCertificates } from './certificate-records.js';
 import { commitChanges } from './commit.js';
-import { terminatingCleared, terminatingMarks } from '../plan/terminating.js';
+import { keepTerminatingRecords, terminatingCleared, terminatingMarks } from '../plan/terminating.js';
 import type { ControlPlane } from './compose.js';
 import { runTermination } from './terminations-finish.js';
 import { withLease } from './hold-lease.js';
@@ -109,7 +109,7 @@ export async function executeDelete(deps: Omit<DeleteDeps, 'holder'>, req: Delet
   });
   const succeeded = new Set(results.filter((r) => r.ok).map((r) => actionId(r.action)));
   const { before, after } = splitByTiming(plan.changes);
-  commitChanges(deps.store, req.app, [...before, ...changesEarned(after, succeeded), ...terminatingCleared(results)]);
+  commitChanges(deps.store, req.app, [...before, ...keepTerminatingRecords(changesEarned(after, succeeded), results), ...terminatingCleared(results)]);
   // A deleted Certificate, Ingress or Issuer takes its issued key or account along, daemon or not.
   forgetStaleCertificates(deps.store, req.app);
   const outcome = outcomes(plan, results);

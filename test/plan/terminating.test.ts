@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Action } from '../../src/plan/actions.js';
 import type { ObservedPod } from '../../src/plan/observed.js';
 import { podStatusWords } from '../../src/plan/container-status.js';
-import { terminatingCleared, terminatingMarks } from '../../src/plan/terminating.js';
+import { keepTerminatingRecords, terminatingCleared, terminatingMarks } from '../../src/plan/terminating.js';
+import type { StoreChange } from '../../src/plan/store-changes.js';
 
 const del = (name: string): Action => ({ type: 'delete-pod', key: 'Deployment/default/web', namespace: 'default', name, reason: 'scaled down' });
 const start: Action = { type: 'start-container', key: 'Deployment/default/web', namespace: 'default', pod: 'p', container: 'app', containerId: 'c1', reason: 'x' };
@@ -28,6 +29,16 @@ describe('Terminating marks', () => {
 
   it('keeps the mark of a termination under way whose finish failed (a later pass tries again)', () => {
     expect(terminatingCleared([{ action: { ...del('a'), gracePeriodSeconds: 0, finish: true } as Action, ok: false }])).toEqual([]);
+  });
+
+  it.each<[string, Array<{ action: Action; ok: boolean; terminating?: boolean }>, StoreChange[]]>([
+    ['a pod whose termination only began keeps its record (and mark)', [{ action: del('a'), ok: true, terminating: true }], [{ type: 'delete-pod-status', podKeys: ['default/b'], onSuccessOf: ['x'] }]],
+    ['a pod deleted in full is forgotten', [{ action: del('a'), ok: true }], [{ type: 'delete-pod-status', podKeys: ['default/a', 'default/b'], onSuccessOf: ['x'] }]],
+    ['both begun: the change goes', [{ action: del('a'), ok: true, terminating: true }, { action: del('b'), ok: true, terminating: true }], []],
+    ['a failed one is not "terminating" here (terminatingCleared handles it)', [{ action: del('a'), ok: false, terminating: true }], [{ type: 'delete-pod-status', podKeys: ['default/a', 'default/b'], onSuccessOf: ['x'] }]],
+  ])('a deletion\'s bookkeeping: %s', (_name, results, want) => {
+    const changes: StoreChange[] = [{ type: 'delete-pod-status', podKeys: ['default/a', 'default/b'], onSuccessOf: ['x'] }, { type: 'remove-inventory', keys: ['Pod/default/a'] }];
+    expect(keepTerminatingRecords(changes, results)).toEqual([...want, { type: 'remove-inventory', keys: ['Pod/default/a'] }]);
   });
 
   it('clears the marks of deletions that failed (the record of one that succeeded goes with the pod)', () => {
