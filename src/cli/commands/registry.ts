@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { Help } from 'commander';
 import type { CliContext } from '../context.js';
-import { FINISH_COMMAND } from '../finisher.js';
 
 /** What `berth --help` shows of a command: the term (name, `[options]`, arguments) and description. */
 export interface CommandSummary {
@@ -22,6 +21,9 @@ export interface CommandModule {
  * The summaries are what the root help prints without loading the module; test/cli/lazy-commands
  * checks they equal what each module registers, so this table cannot drift from the commands.
  */
+/** cli/finisher.ts FINISH_COMMAND, written out: that module loads node:child_process, which no start-up needs. */
+const FINISH_COMMAND = '__finish-terminations';
+
 export const COMMAND_MODULES: readonly CommandModule[] = [
   {
     commands: [{ name: 'validate', term: 'validate [options] [path...]', description: 'check manifests without touching Docker: every problem with file:line:col (exit 0 valid, 1 invalid, 2 unreadable)' }],
