@@ -63,7 +63,7 @@ describe('start-up loads only what the command runs', () => {
     expect(files.filter((f) => HEAVY_FILES.test(f))).toEqual([]);
   });
 
-  it.each(['cli/commands/version.ts', 'cli/commands/get.ts', 'cli/commands/describe.ts', 'cli/commands/apply.ts', 'cli/commands/delete.ts', 'cli/commands/logs.ts', 'cli/commands/rollout.ts'])(
+  it.each(['cli/commands/version.ts', 'cli/commands/validate.ts', 'cli/commands/get.ts', 'cli/commands/describe.ts', 'cli/commands/apply.ts', 'cli/commands/delete.ts', 'cli/commands/logs.ts', 'cli/commands/rollout.ts'])(
     '%s does not parse manifests until it runs (js-yaml and the checks stay out)',
     (file) => {
       const { files, packages } = staticClosure(file);
