@@ -5,9 +5,10 @@
  * node process that only reads the files and runs js-yaml's loadAll on them. Prints the median
  * wall time of each over several runs and the ratio. Goal (issue 2): validate ≤ 2× parse-only
  * and under 3 s. Issue 18 adds a second set in the same run, 1,000 files of one small document
- * (ConfigMap or Service), where process start-up and per-file work weigh more than parsing:
+ * (ConfigMap, Pod or Service), where process start-up and per-file work weigh more than parsing:
  * the goal (≤ 2×, start-up counted on both sides) holds on both sets.
  *
+ * --baseline DIR: also time DIR/bin/berth (another built checkout) in the same run.
  * Builds first (`npm run build`) unless --no-build is given.
  */
 import { spawnSync } from 'node:child_process';
@@ -229,14 +230,20 @@ interface SetResult {
 }
 
 /** Times `berth validate DIR` against the parse-only baseline on one generated set, interleaved run by run. */
+/** --baseline DIR: another built checkout whose `berth validate` is timed in the same run, beside this one. */
+const BASELINE = process.argv.includes('--baseline') ? process.argv[process.argv.indexOf('--baseline') + 1] : undefined;
+
+/** Times `berth validate DIR` against the parse-only baseline on one generated set, interleaved run by run. */
 function measure(name: string, dir: string, docs: number): SetResult {
   const validate: Timing[] = [];
   const parse: Timing[] = [];
+  const before: Timing[] = [];
   // Warm the file cache, and check the generated revision is valid (the bench times the happy path).
   timeChild([join(ROOT, 'bin', 'berth'), 'validate', dir]);
   for (let run = 0; run < RUNS; run++) {
     validate.push(timeChild([join(ROOT, 'bin', 'berth'), 'validate', dir]));
     parse.push(timeChild(['--input-type=module', '-e', PARSE_ONLY, dir, String(docs)]));
+    if (BASELINE) before.push(timeChild([join(BASELINE, 'bin', 'berth'), 'validate', dir]));
   }
   const v = median(validate.map((t) => t.wall));
   const p = median(parse.map((t) => t.wall));
@@ -244,11 +251,16 @@ function measure(name: string, dir: string, docs: number): SetResult {
   const cpu = (xs: Timing[]) => (xs.every((x) => x.cpu !== undefined) ? median(xs.map((x) => x.cpu!)) : undefined);
   const [vc, pc] = [cpu(validate), cpu(parse)];
   const cpuText = (c: number | undefined) => (c === undefined ? '' : `   cpu ${c.toFixed(0)} ms`);
+  const cpuRatio = (c: number | undefined) => (c !== undefined && pc !== undefined ? `   (cpu ratio ${(c / pc).toFixed(2)}x)` : '');
   console.log(`${name}`);
   console.log(`  berth validate   median ${v.toFixed(0)} ms${cpuText(vc)}   (runs: ${fmt(validate)})`);
   console.log(`  js-yaml loadAll  median ${p.toFixed(0)} ms${cpuText(pc)}   (runs: ${fmt(parse)})`);
   const ratio = v / p;
-  console.log(`  ratio ${ratio.toFixed(2)}x   goal ≤ 2.00x: ${ratio <= 2 ? 'met' : 'MISSED'}${vc !== undefined && pc !== undefined ? `   (cpu ratio ${(vc / pc).toFixed(2)}x)` : ''}`);
+  console.log(`  ratio ${ratio.toFixed(2)}x   goal ≤ 2.00x: ${ratio <= 2 ? 'met' : 'MISSED'}${cpuRatio(vc)}`);
+  if (BASELINE) {
+    const b = median(before.map((t) => t.wall));
+    console.log(`  baseline         median ${b.toFixed(0)} ms${cpuText(cpu(before))}   ratio ${(b / p).toFixed(2)}x${cpuRatio(cpu(before))}   (runs: ${fmt(before)})`);
+  }
   return { name, validate: v, parse: p };
 }
 
