@@ -25,7 +25,9 @@ import { registerFinishTerminations } from './finish-terminations.js';
 
 /**
  * One module per command, each exporting `register<Name>(program, ctx)`. Order here is the
- * order `berth --help` lists them, grouped as kubectl groups its commands.
+ * order `berth --help` lists them, grouped as kubectl groups its commands. The CLI itself loads
+ * one command at a time through ./registry.ts, whose table lists the same commands in the same
+ * order (test/cli/lazy-commands.test.ts): a new command goes in both.
  */
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerValidate(program, ctx);
