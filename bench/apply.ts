@@ -29,6 +29,9 @@ const IMAGE = 'berth-bench/busybox:1';
 const CONCURRENCY = 16;
 const roundsArg = process.argv.indexOf('--rounds');
 const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
+/** `--floor-rounds N`: the floors only in the first N rounds (they take as long as the tools on a loaded engine). */
+const floorArg = process.argv.indexOf('--floor-rounds');
+const FLOOR_ROUNDS = floorArg > 0 ? Number(process.argv[floorArg + 1]) : ROUNDS;
 
 const docker = createDockerClient({ clock: systemClock });
 await buildBusyboxImage(docker, IMAGE);
@@ -121,6 +124,8 @@ async function composeRun(round: number): Promise<Pick<Round, 'composeCold' | 'c
   }
 }
 
+const orDash = (ms: number) => (Number.isNaN(ms) ? '—' : fmtMs(ms));
+
 /** berth's Docker calls by operation: count, summed latency (calls overlap), mean latency. */
 function printCalls(what: string, s: Stats | undefined): void {
   console.log(`\nDocker API calls, ${what} (${s?.total} total, ${s?.mutating} mutating): count, summed latency, mean`);
@@ -142,20 +147,23 @@ try {
     const berthFirst = r % 2 === 0;
     const first = berthFirst ? await berthRun(r) : await composeRun(r);
     const second = berthFirst ? await composeRun(r) : await berthRun(r);
-    const floors = berthFirst ? [await floor(docker, 'pods', floorOptions), await floor(docker, 'containers', floorOptions)] : [await floor(docker, 'containers', floorOptions), await floor(docker, 'pods', floorOptions)].reverse();
+    const floors = r >= FLOOR_ROUNDS ? [NaN, NaN] : berthFirst ? [await floor(docker, 'pods', floorOptions), await floor(docker, 'containers', floorOptions)] : [await floor(docker, 'containers', floorOptions), await floor(docker, 'pods', floorOptions)].reverse();
     const round = { ...first, ...second, podFloor: floors[0]!, containerFloor: floors[1]! } as Round;
     rounds.push(round);
     console.log(`round ${r + 1} (${berthFirst ? 'berth' : 'compose'} first; berth: ${round.pods} pods running, compose: ${round.composeContainers} containers)`);
     console.log(
       table([
         ['', 'berth', 'compose', 'berth/compose', 'floor: pods', 'floor: containers'],
-        ['cold apply', fmtMs(round.berthCold), fmtMs(round.composeCold), (round.berthCold / round.composeCold).toFixed(2), fmtMs(round.podFloor), fmtMs(round.containerFloor)],
+        ['cold apply', fmtMs(round.berthCold), fmtMs(round.composeCold), (round.berthCold / round.composeCold).toFixed(2), orDash(round.podFloor), orDash(round.containerFloor)],
         ['no-op apply', fmtMs(round.berthNoop), fmtMs(round.composeNoop), (round.berthNoop / round.composeNoop).toFixed(2), '', ''],
       ]),
     );
     console.log('');
   }
-  const m = (f: (r: Round) => number) => median(rounds.map(f));
+  const m = (f: (r: Round) => number) => {
+    const xs = rounds.map(f).filter((x) => !Number.isNaN(x));
+    return xs.length ? median(xs) : NaN;
+  };
   const ratios = rounds.map((r) => r.berthCold / r.composeCold);
   console.log(`bench:apply — ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas, medians of ${rounds.length} rounds\n`);
   console.log(
@@ -170,8 +178,8 @@ try {
   console.log(
     table([
       ['', 'floor', 'tool', 'tool adds'],
-      ['100 pods (sandbox + app container)', fmtMs(m((r) => r.podFloor)), `berth ${fmtMs(m((r) => r.berthCold))}`, fmtMs(m((r) => r.berthCold - r.podFloor))],
-      ['100 plain containers', fmtMs(m((r) => r.containerFloor)), `compose ${fmtMs(m((r) => r.composeCold))}`, fmtMs(m((r) => r.composeCold - r.containerFloor))],
+      ['100 pods (sandbox + app container)', orDash(m((r) => r.podFloor)), `berth ${fmtMs(m((r) => r.berthCold))}`, orDash(m((r) => r.berthCold - r.podFloor))],
+      ['100 plain containers', orDash(m((r) => r.containerFloor)), `compose ${fmtMs(m((r) => r.composeCold))}`, orDash(m((r) => r.composeCold - r.containerFloor))],
     ]),
   );
   for (const [i, r] of rounds.entries()) {
