@@ -147,6 +147,9 @@ try {
     const berthFirst = r % 2 === 0;
     const first = berthFirst ? await berthRun(r) : await composeRun(r);
     const second = berthFirst ? await composeRun(r) : await berthRun(r);
+    // Out before the floors: on a loaded engine a floor can fail where the tools did not.
+    const tools = { ...first, ...second } as Round;
+    console.log(`round ${r + 1}: berth ${fmtMs(tools.berthCold)}, compose ${fmtMs(tools.composeCold)} (${(tools.berthCold / tools.composeCold).toFixed(2)})`);
     const floors = r >= FLOOR_ROUNDS ? [NaN, NaN] : berthFirst ? [await floor(docker, 'pods', floorOptions), await floor(docker, 'containers', floorOptions)] : [await floor(docker, 'containers', floorOptions), await floor(docker, 'pods', floorOptions)].reverse();
     const round = { ...first, ...second, podFloor: floors[0]!, containerFloor: floors[1]! } as Round;
     rounds.push(round);
