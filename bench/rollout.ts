@@ -14,6 +14,7 @@ import { imageExists } from '../src/apply/images/index.js';
 import { resolveFenceposts } from '../src/model/int-or-string.js';
 import { buildExampleImages } from '../scripts/images.js';
 import { BERTH, fmtMs, median, must, table, timed } from './support.js';
+import { benchGrace } from './rollout-grace.js';
 
 const REPLICAS = 10;
 const MIN_READY = 1;
@@ -78,6 +79,7 @@ try {
       ['ratio to floor', `${(rollout.ms / floorMs).toFixed(2)}×`],
     ]),
   );
+  await benchGrace(dir);
 } finally {
   await timed(BERTH, ['apply', '-f', empty, '--prune', '--all', '--allow-empty', ...args]);
   await rm(dir, { recursive: true, force: true });

@@ -19,6 +19,8 @@ export interface DockerClient {
 export interface CallCounter {
   /** Operation → count, e.g. `POST /containers/create` → 100. */
   readonly byOperation: ReadonlyMap<string, number>;
+  /** Operation → milliseconds from sending to Docker's answer, summed over its calls (bench:apply). */
+  readonly msByOperation?: ReadonlyMap<string, number>;
   total(): number;
   mutating(): number;
   reset(): void;
@@ -39,7 +41,7 @@ export interface DockerOptions {
    */
   onCall?: (operation: string, mutating: boolean) => void;
   /** Where call deadlines come from (the composition root's clock). */
-  clock: Pick<Clock, 'timeout'>;
+  clock: Pick<Clock, 'timeout' | 'now'>;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -76,6 +78,7 @@ export function createDockerClient(options: DockerOptions): DockerClient {
   DockerodeClass ??= loadDockerode();
   const api = new DockerodeClass(dockerodeOptions(options.host));
   const counts = new Map<string, number>();
+  const ms = new Map<string, number>();
   const modem = (api as unknown as { modem: { dial: (o: DialOptions, cb: unknown) => unknown } }).modem;
   const dial = modem.dial.bind(modem);
   const defaultLimit = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -84,9 +87,15 @@ export function createDockerClient(options: DockerOptions): DockerClient {
     counts.set(op, (counts.get(op) ?? 0) + 1);
     options.onCall?.(op, isMutating(op));
     const limit = callDeadline(op, o, defaultLimit);
-    if (limit === undefined || o.abortSignal || typeof cb !== 'function') return dial(o, cb);
+    if (typeof cb !== 'function') return dial(o, cb);
+    const sent = options.clock.now();
+    const answered = cb as (err: unknown, data: unknown) => void;
+    const done = (err: unknown, data: unknown) => {
+      ms.set(op, (ms.get(op) ?? 0) + options.clock.now() - sent);
+      answered(err, data);
+    };
+    if (limit === undefined || o.abortSignal) return dial(o, done);
     const signal = options.clock.timeout(limit);
-    const done = cb as (err: unknown, data: unknown) => void;
     return dial({ ...o, abortSignal: signal }, (err: unknown, data: unknown) => {
       if (err && signal.aborted) {
         const timeout = Object.assign(new Error(`Docker did not answer ${op} within ${Math.round(limit / 1000)} s`), { code: 'ETIMEDOUT', cause: err });
@@ -100,9 +109,13 @@ export function createDockerClient(options: DockerOptions): DockerClient {
     api,
     calls: {
       byOperation: counts,
+      msByOperation: ms,
       total: () => [...counts.values()].reduce((a, b) => a + b, 0),
       mutating: () => [...counts.entries()].filter(([op]) => isMutating(op)).reduce((a, [, n]) => a + n, 0),
-      reset: () => counts.clear(),
+      reset: () => {
+        counts.clear();
+        ms.clear();
+      },
     },
     apiVersion: () =>
       (version ??= api

@@ -9,6 +9,7 @@ import { isOwned, L, ownerLabels } from './labels.js';
 import { dockerNames } from './names.js';
 import type { DeletePodHooks, PodContext, PodCreated } from './pod.js';
 import { createPod, createPodContainer, deletePod, removeVolume, restoreVolumeFiles, startContainer } from './pod.js';
+import { beginPodTermination, finishPodTermination } from './pod-delete.js';
 import { describeAction } from '../plan/action-text.js';
 import { executeServiceAction } from './services/execute.js';
 import { executeEdgeAction } from './edge/execute.js';
@@ -35,6 +36,8 @@ export interface ActionResult {
    * `Healed`) event then.
    */
   started?: boolean;
+  /** delete-pod: only begun; the rest runs in the background (ExecuteOptions.background). */
+  terminating?: boolean;
 }
 
 export interface ExecuteOptions {
@@ -46,6 +49,13 @@ export interface ExecuteOptions {
   concurrency?: number;
   onResult?: (result: ActionResult) => void;
   signal?: AbortSignal;
+  /**
+   * Where the rest of a pod's termination runs once it has begun (runtime/terminations.ts): the
+   * step goes on while the grace period runs out. Absent: the step waits for the pod to be gone.
+   */
+  background?: (pod: { namespace: string; name: string }, rest: (signalled: () => void, signal: AbortSignal) => Promise<void>) => void;
+  /** Pods (`namespace/name`) the same step makes again: deleted in full first, whatever `background` says. */
+  remade?: ReadonlySet<string>;
 }
 
 /**
@@ -56,6 +66,10 @@ export interface ExecuteOptions {
  */
 export async function executePlan(actions: readonly Action[], options: ExecuteOptions): Promise<ActionResult[]> {
   const results: ActionResult[] = [];
+  // A pod made again under its own name in the same step (a bare Pod, a StatefulSet ordinal)
+  // is deleted before it is made, grace period and all, as the phases always ordered it.
+  const remade = new Set(actions.flatMap((a) => (a.type === 'create-pod' ? [`${a.pod.namespace}/${a.pod.name}`] : [])));
+  if (remade.size > 0) options = { ...options, remade };
   const phases = [...new Set(actions.map((a) => ACTION_PHASE[a.type]))].sort((a, b) => a - b);
   for (const phase of phases) {
     if (options.signal?.aborted) break;
@@ -65,7 +79,13 @@ export async function executePlan(actions: readonly Action[], options: ExecuteOp
       let result: ActionResult;
       try {
         const outcome = await executeAction(action, options);
-        result = { action, ok: true, durationMs: options.ctx.clock.now() - started, ...(outcome ? { started: outcome.started } : {}) };
+        result = {
+          action,
+          ok: true,
+          durationMs: options.ctx.clock.now() - started,
+          ...(outcome && 'started' in outcome ? { started: outcome.started } : {}),
+          ...(outcome && 'terminating' in outcome ? { terminating: true } : {}),
+        };
       } catch (err) {
         const error = err instanceof BerthError ? err : dockerError(err, describeAction(action));
         result = { action, ok: false, error, durationMs: options.ctx.clock.now() - started };
@@ -77,7 +97,7 @@ export async function executePlan(actions: readonly Action[], options: ExecuteOp
   return results;
 }
 
-async function executeAction(action: Action, options: ExecuteOptions): Promise<PodCreated | void> {
+async function executeAction(action: Action, options: ExecuteOptions): Promise<PodCreated | { terminating: true } | void> {
   const { ctx } = options;
   switch (action.type) {
     case 'create-network':
@@ -92,7 +112,12 @@ async function executeAction(action: Action, options: ExecuteOptions): Promise<P
       return createPod(ctx, action.pod);
     case 'delete-pod': {
       const observed = options.pods.find((p) => p.namespace === action.namespace && p.name === action.name);
-      return deletePod(ctx, action.namespace, action.name, options.hooks, observed);
+      const hooks = action.gracePeriodSeconds !== undefined ? { ...options.hooks, gracePeriodSeconds: action.gracePeriodSeconds } : options.hooks;
+      // A pod with nothing left to wait for goes at once; the others finish in the background.
+      if (!options.background || action.gracePeriodSeconds === 0 || options.remade?.has(`${action.namespace}/${action.name}`)) return deletePod(ctx, action.namespace, action.name, hooks, observed);
+      const begun = await beginPodTermination(ctx, action.namespace, action.name, hooks, observed);
+      options.background(action, (signalled, signal) => finishPodTermination(ctx, begun, hooks, { signalled, signal }));
+      return { terminating: true };
     }
     case 'create-container': {
       const observed = options.pods.find((p) => p.namespace === action.pod.namespace && p.name === action.pod.name);

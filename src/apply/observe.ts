@@ -188,6 +188,8 @@ function assemble(
     const oc = observedContainer(c, info, role);
     (role === 'init' ? pod.initContainers : pod.containers).push(oc);
     if (role === 'container') {
+      const grace = Number(c.Labels[L.gracePeriod]);
+      if (c.Labels[L.gracePeriod] !== undefined && Number.isFinite(grace)) pod.gracePeriodSeconds = Math.max(pod.gracePeriodSeconds ?? 0, grace);
       const p = parseJson<ContainerProbes>(c.Labels[L.probes]) ?? {};
       probes.set(c.Id, { ...p, ports: parseJson<unknown[]>(c.Labels[L.ports]) ?? [] });
     }

@@ -25,9 +25,28 @@ export interface DeletePodHooks {
  * Graceful deletion as the kubelet does it: preStop hooks, then SIGTERM, then SIGKILL once
  * terminationGracePeriodSeconds (shared by the hooks and the stop) has passed; then the
  * sandbox and the pod's own volumes go. Containers are re-listed by label so deletion works
- * from any observation, stale or partial.
+ * from any observation, stale or partial. Both halves, awaited: `berth delete` (kubectl delete
+ * waits for the pod to be gone) and a pod past its grace period.
  */
 export async function deletePod(ctx: PodContext, namespace: string, name: string, hooks: DeletePodHooks = {}, observed?: ObservedPod): Promise<void> {
+  await finishPodTermination(ctx, await beginPodTermination(ctx, namespace, name, hooks, observed), hooks);
+}
+
+/** A termination whose first half ran: the pod's containers as listed then, and its grace period's end. */
+export interface BegunTermination {
+  namespace: string;
+  name: string;
+  apps: Dockerode.ContainerInfo[];
+  others: Dockerode.ContainerInfo[];
+  deadline: number;
+  observed?: ObservedPod;
+}
+
+/**
+ * The first half, quick: the pod leaves every endpoint and the edge (beforeStop, the drain) and
+ * its grace period starts. What follows can run in the background (plan/terminating.ts).
+ */
+export async function beginPodTermination(ctx: PodContext, namespace: string, name: string, hooks: DeletePodHooks = {}, observed?: ObservedPod): Promise<BegunTermination> {
   const { docker, app } = ctx;
   let containers: Dockerode.ContainerInfo[];
   try {
@@ -43,6 +62,27 @@ export async function deletePod(ctx: PodContext, namespace: string, name: string
   const grace = hooks.gracePeriodSeconds ?? Math.max(0, ...apps.map((c) => Number(c.Labels[L.gracePeriod] ?? 30)));
   const deadline = ctx.clock.now() + grace * 1000;
   if (observed && hooks.beforeStop) await hooks.beforeStop(observed);
+  return { namespace, name, apps, others, deadline, ...(observed ? { observed } : {}) };
+}
+
+/** How often a termination looks whether the pod's containers have exited. */
+const EXIT_POLL_MS = 250;
+
+export interface FinishOptions {
+  /** Called once every container got its stop signal (preStop hooks done): runtime/terminations.ts. */
+  signalled?: () => void;
+  /** Stops waiting for the deadline (the process hands the pod to another: runtime/terminations.ts). */
+  signal?: AbortSignal;
+}
+
+/**
+ * The second half: preStop hooks, then each container's stop signal (its image's STOPSIGNAL,
+ * SIGTERM by default), then SIGKILL at the deadline for what still runs; then removal. The
+ * signal is Docker's kill, which returns at once: nothing of the grace period waits on an open
+ * request to dockerd, and the deadline is the store's to enforce for any process (`awaitPodTermination`).
+ */
+export async function finishPodTermination(ctx: PodContext, begun: BegunTermination, hooks: DeletePodHooks = {}, options: FinishOptions = {}): Promise<void> {
+  const { namespace, name, apps, deadline, observed } = begun;
   const podIp = observed?.sandbox?.ip;
   await Promise.all(
     apps.map(async (c) => {
@@ -54,10 +94,19 @@ export async function deletePod(ctx: PodContext, namespace: string, name: string
           ctx.warn(`Pod/${namespace}/${name}`, 'FailedPreStopHook', `preStop hook of ${c.Labels[L.container]} failed: ${(err as Error).message}`);
         }
       }
-      const remaining = Math.max(0, Math.ceil((deadline - ctx.clock.now()) / 1000));
-      await stopContainer(ctx, c, remaining);
+      await signalContainer(ctx, c);
     }),
   );
+  options.signalled?.();
+  await untilExited(ctx, begun, deadline, options.signal);
+  await removeTerminated(ctx, begun, hooks);
+}
+
+/** SIGKILL for whatever still runs, then the pod's containers, sandbox, mounts and volumes go. */
+async function removeTerminated(ctx: PodContext, begun: BegunTermination, hooks: DeletePodHooks): Promise<void> {
+  const { app } = ctx;
+  const { namespace, name, apps, others, observed } = begun;
+  await Promise.all(apps.map((c) => stopContainer(ctx, c, 0)));
   // Containers that joined the sandbox's namespaces go before the sandbox that owns them:
   // removing both at once has left dockerd 20.10 counting an endpoint that no longer exists
   // ("network ... has active endpoints" forever after, until dockerd restarts).
@@ -67,6 +116,45 @@ export async function deletePod(ctx: PodContext, namespace: string, name: string
   await Promise.all(sandboxes.map((c) => removeContainer(ctx, c)));
   await removePodSafeMounts({ ...(ctx.safeMountRoot ? { root: ctx.safeMountRoot } : {}) }, app, namespace, name);
   await removePodVolumes(ctx, namespace, name);
+}
+
+/** Until no app container of the pod runs, or the deadline. */
+async function untilExited(ctx: PodContext, pod: { namespace: string; name: string }, deadline: number, signal?: AbortSignal): Promise<void> {
+  for (;;) {
+    signal?.throwIfAborted();
+    if (ctx.clock.now() >= deadline) return;
+    let running: Dockerode.ContainerInfo[];
+    try {
+      running = await ctx.docker.api.listContainers({
+        filters: { status: ['running', 'restarting', 'paused'], label: [`${L.managed}=true`, `${L.app}=${ctx.app}`, `${L.namespace}=${pod.namespace}`, `${L.name}=${pod.name}`, `${L.role}=container`] },
+      });
+    } catch (err) {
+      throw dockerError(err, `listing the containers of pod ${pod.namespace}/${pod.name}`);
+    }
+    if (running.length === 0) return;
+    await ctx.clock.sleep(Math.min(EXIT_POLL_MS, Math.max(0, deadline - ctx.clock.now())), signal);
+  }
+}
+
+/**
+ * The container's own stop signal, as `docker stop` would send it: Docker's kill with that signal
+ * marks the container stopped on purpose, so no restart policy brings it back.
+ */
+async function signalContainer(ctx: PodContext, c: Dockerode.ContainerInfo): Promise<void> {
+  if (c.State !== 'running' && c.State !== 'restarting' && c.State !== 'paused') return;
+  const container = ctx.docker.api.getContainer(c.Id);
+  try {
+    const info = await container.inspect();
+    if (!info.State.Running) return;
+    // A paused process cannot handle the signal: SIGKILL at the deadline it is.
+    if (info.State.Paused) return;
+    await container.kill({ signal: (info.Config as { StopSignal?: string }).StopSignal || 'SIGTERM' });
+  } catch (err) {
+    const code = (err as { statusCode?: number }).statusCode;
+    // 404: gone; 409: not running any more.
+    if (code === 404 || code === 409) return;
+    throw dockerError(err, `stopping container ${c.Names[0]}`);
+  }
 }
 
 async function stopContainer(ctx: PodContext, c: Dockerode.ContainerInfo, seconds: number): Promise<void> {
@@ -92,4 +180,15 @@ async function removeContainer(ctx: PodContext, c: Dockerode.ContainerInfo): Pro
     if ((err as { statusCode?: number }).statusCode === 409) return;
     throw dockerError(err, `removing container ${c.Names[0]}`);
   }
+}
+
+/**
+ * A termination another process began (it exited or restarted: the store's mark says so, with
+ * the deadline): nothing to run again (its preStop hooks and stop signal were that process's),
+ * only the end to see to. The pod goes as soon as its containers have all exited, or at the
+ * deadline with SIGKILL, as the kubelet would.
+ */
+export async function awaitPodTermination(ctx: PodContext, pod: ObservedPod, deadline: number, hooks: DeletePodHooks = {}, signal?: AbortSignal): Promise<void> {
+  await untilExited(ctx, pod, deadline, signal);
+  await deletePod(ctx, pod.namespace, pod.name, { ...hooks, gracePeriodSeconds: 0 }, pod);
 }

@@ -16,6 +16,7 @@ import type { CliIO } from './context.js';
 import type { EngineFlags } from './engine-flags.js';
 import { leaseHolder } from './lease-holder.js';
 import { processAlive } from './process-alive.js';
+import { handOffTerminations } from './finisher.js';
 
 export type { EngineFlags } from './engine-flags.js';
 export { addEngineOptions, parseDuration } from './engine-flags.js';
@@ -31,7 +32,12 @@ export interface Engine {
   plane: ControlPlane;
   /** This command's identity when it takes the app's lease. */
   holder: LeaseHolder;
-  close(): void;
+  /**
+   * Closes the store. Pods this command began terminating that still run out their grace period
+   * are handed to a finisher process first (cli/finisher.ts), as kubectl leaves them to the
+   * kubelet: the command returns at once, the pods still go at their deadline.
+   */
+  close(): Promise<void>;
 }
 
 export function resolveApp(flags: EngineFlags, env: CliIO['env']): string {
@@ -51,10 +57,12 @@ export function resolveStateDir(flags: EngineFlags, env: CliIO['env']): string {
 /** Docker client, state store, clock, logger and control plane for one command, built from flags and env. */
 export function openEngine(flags: EngineFlags, io: CliIO): Engine {
   const app = resolveApp(flags, io.env);
-  const store = openStore({ dir: resolveStateDir(flags, io.env), clock: systemClock, isProcessAlive: processAlive });
+  const stateDir = resolveStateDir(flags, io.env);
+  const store = openStore({ dir: stateDir, clock: systemClock, isProcessAlive: processAlive });
   const level = io.env.BERTH_LOG_LEVEL;
   const log = level ? createLogger({ level, destination: io.stderr, base: { pid: process.pid, app } }) : silentLogger();
   const docker = createDockerClient({ clock: systemClock, ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}) });
+  const plane = createControlPlane({ docker, store, clock: systemClock, log }, app, { holdsRestarts: false });
   return {
     app,
     docker,
@@ -62,9 +70,12 @@ export function openEngine(flags: EngineFlags, io: CliIO): Engine {
     clock: systemClock,
     log,
     random: Math.random,
-    plane: createControlPlane({ docker, store, clock: systemClock, log }, app, { holdsRestarts: false }),
+    plane,
     holder: leaseHolder('cli'),
-    close: () => store.close(),
+    close: async () => {
+      if (plane.terminations.pending().length > 0) await handOffTerminations(plane, { app, stateDir, env: io.env, log });
+      store.close();
+    },
   };
 }
 

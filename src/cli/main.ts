@@ -2,9 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { BerthError, exitCodeFor } from '../model/errors.js';
 import type { CliContext, CliIO } from './context.js';
 import { print, write } from './context.js';
-import { registerCommands } from './commands/index.js';
+import { registerCommandsFor } from './commands/registry.js';
 import { withConfigContext } from './config-context.js';
-import { NOT_FOUND_PREFIX } from './commands/get.js';
+import { NOT_FOUND_PREFIX } from './not-found.js';
 import { optionDescription } from './help-defaults.js';
 import { normaliseBoolFlags } from './bool-flags.js';
 import { VERSION } from './version-info.js';
@@ -43,7 +43,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     })
     .exitOverride();
   program.configureHelp({ sortSubcommands: false, optionDescription });
-  registerCommands(program, ctx);
+  // Only the command argv runs is loaded (commands/registry.ts): start-up stays small for every command.
+  await registerCommandsFor(program, ctx, argv);
   // The current context (`berth config`) under the environment, once, for whichever command runs:
   // flag > environment > context > default. `config` itself reads the file as it is.
   program.hook('preAction', async (_program, action) => {

@@ -45,18 +45,32 @@ export function unsetEmptyValuesBy(object: Json, schema: string, load: (name: st
   return unset;
 }
 
-/** Null values at object keys, in document order (list items are left to the schema). */
+/**
+ * Null values at object keys, in document order (list items are left to the schema). Walks with
+ * one path it extends and shrinks: a path is copied only for a null found, so the walk of an
+ * object with none (almost every one) allocates nothing (validate's speed goal, issue 18).
+ */
 function findNulls(value: unknown, path: Segment[], out: Path[]): void {
   if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      if (typeof item === 'object' && item !== null) findNulls(item, [...path, i], out);
-    });
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item !== 'object' || item === null) continue;
+      path.push(i);
+      findNulls(item, path, out);
+      path.pop();
+    }
     return;
   }
   if (typeof value !== 'object' || value === null) return;
-  for (const [key, v] of Object.entries(value as Json)) {
+  for (const key in value as Json) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v = (value as Json)[key];
     if (v === null) out.push([...path, key]);
-    else if (typeof v === 'object') findNulls(v, [...path, key], out);
+    else if (typeof v === 'object') {
+      path.push(key);
+      findNulls(v, path, out);
+      path.pop();
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import { formatPath, pathFromPointer } from './path.js';
 import type { Reporter } from './report.js';
 import { isSecretValuePath } from './report.js';
 import { checkPlacementField, isDaemonPlacementPath } from './checks/placement.js';
-import { IGNORED_KEYWORD, REFUSED_KEYWORD, UNIMPLEMENTED_KEYWORD, createAjv, schemaHash } from './schema-compile.js';
+import { GENERATED_VALIDATORS_INDEX, IGNORED_KEYWORD, REFUSED_KEYWORD, UNIMPLEMENTED_KEYWORD, createAjv, generatedValidatorFile, schemaHash } from './schema-compile.js';
 import { clip, quote } from '../model/excerpt.js';
 
 const require = createRequire(import.meta.url);
@@ -19,8 +19,9 @@ let lookup: ValidatorLookup | undefined;
 
 /**
  * The kind validators, set up once per process on first use: the ones generated at build
- * time when they match the schemas on disk, else compiled with Ajv here, each kind the first
- * time a document of that kind is seen. Never per document.
+ * time when they match the schemas on disk (one file per kind, loaded when that kind is first
+ * met), else compiled with Ajv here, each kind the first time a document of that kind is seen.
+ * Never per document.
  */
 export function schemaValidator(info: KindInfo): ValidateFunction {
   lookup ??= generatedValidators() ?? compiledValidators();
@@ -28,15 +29,16 @@ export function schemaValidator(info: KindInfo): ValidateFunction {
 }
 
 function generatedValidators(): ValidatorLookup | undefined {
-  let mod: Record<string, unknown>;
+  let index: Record<string, unknown>;
   try {
-    mod = require('./validators.generated.cjs') as Record<string, unknown>;
+    index = require(`./${GENERATED_VALIDATORS_INDEX}`) as Record<string, unknown>;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
     throw err;
   }
-  if (mod.schemaHash !== schemaHash()) return undefined;
-  return (info) => mod[info.kind] as ValidateFunction;
+  if (index.schemaHash !== schemaHash()) return undefined;
+  // Each kind's file the first time a document of that kind is seen (require keeps it loaded).
+  return (info) => (require(`./${generatedValidatorFile(info.kind)}`) as Record<string, unknown>)[info.kind] as ValidateFunction;
 }
 
 function compiledValidators(): ValidatorLookup {

@@ -235,6 +235,8 @@ export interface PodStatusRecord {
    * when the deletion failed.
    */
   terminatingSince?: number;
+  /** When its grace period ends: whoever passes it kills and removes the pod (plan/terminating.ts). */
+  terminatingDeadline?: number;
 }
 
 // ---------------------------------------------------------------- node ports

@@ -16,7 +16,12 @@ export type Action =
   /** A PVC's volume (destructive), or a per-pod volume left behind by an interrupted deletion (claim absent). */
   | { type: 'delete-volume'; key: string; namespace: string; claim?: string; volumeName: string }
   | { type: 'create-pod'; key: string; pod: PodPlan; reason: string }
-  | { type: 'delete-pod'; key: string; namespace: string; name: string; reason: string }
+  /**
+   * Begins the pod's termination (plan/terminating.ts); `gracePeriodSeconds` overrides the pod's
+   * own (`berth delete --grace-period`, 0 for one past its grace period); `finish`: the pod was
+   * terminating already and is killed and removed now.
+   */
+  | { type: 'delete-pod'; key: string; namespace: string; name: string; reason: string; gracePeriodSeconds?: number; finish?: true }
   | { type: 'create-container'; key: string; pod: PodPlan; container: string; reason: string }
   | { type: 'start-container'; key: string; namespace: string; pod: string; container: string; containerId: string; reason: string }
   /** Secret volumes of a running pod whose tmpfs came back empty: their files written again. */

@@ -119,7 +119,7 @@ export interface ObservedContainer {
   /** The container's image could not be had: what stands in its place is never started (plan/image-pull.ts). */
   imagePull?: ImagePullFailure;
   /** The container's `ports` (label), for Services' named targetPorts. */
-  ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
+  ports?: Array<{ name?: string; containerPort: number; protocol?: string; hostPort?: number }>;
 }
 
 /**
@@ -186,6 +186,14 @@ export interface ObservedPod {
    * made by a berth that knows it): labels and annotations changes leave such a pod running.
    */
   inPlaceHash?: string;
+  /** terminationGracePeriodSeconds its containers were made with (label); absent: Kubernetes' 30. */
+  gracePeriodSeconds?: number;
+  /**
+   * Its termination began (the store's mark, plan/terminating.ts): it serves no traffic and no
+   * controller counts it, while its name (and hostPorts) stay taken until it is gone; past
+   * `deadline` (its grace period's end) any berth process kills and removes it.
+   */
+  terminating?: { since: number; deadline?: number };
 }
 
 export interface ObservedService {

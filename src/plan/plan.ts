@@ -21,6 +21,7 @@ import type { EdgeSettings } from '../model/policy.js';
 import type { StatefulSetStatus } from './controllers/statefulset.js';
 import { planScaledClaim, stepStatefulSet } from './controllers/statefulset.js';
 import { bindPodActions, claimVolumeActions, heldByVolume, implicitBindings, resolveClaims } from './storage-plan.js';
+import { holdForTerminating, overdueTerminations, splitTerminating } from './terminating.js';
 
 export interface PlanOptions {
   now: number;
@@ -59,8 +60,19 @@ export interface FullPlan extends Plan {
  * Run again after executing it (and after pods change readiness) until it returns no actions
  * and no blocking waits.
  */
-export function plan(desired: DesiredState, observed: ObservedState, options: PlanOptions): FullPlan {
-  const ctx: StepContext = { now: options.now, random: options.random, takenNames: new Set(observed.pods.map((p) => p.key)), budgets: budgetsFor(desired, observed), node: options.node ?? UNKNOWN_NODE, holdsRestarts: options.holdsRestarts ?? true };
+export function plan(desired: DesiredState, all: ObservedState, options: PlanOptions): FullPlan {
+  // A pod whose termination began is no controller's, serves no Service or route, and is not
+  // pruned again (plan/terminating.ts); it keeps its name, its volumes and what holdForTerminating lists.
+  const { live, terminating } = splitTerminating(all.pods);
+  const observed: ObservedState = { ...all, pods: live };
+  const ctx: StepContext = {
+    now: options.now,
+    random: options.random,
+    takenNames: new Set(all.pods.map((p) => p.key)),
+    budgets: budgetsFor(desired, observed),
+    node: options.node ?? UNKNOWN_NODE,
+    holdsRestarts: options.holdsRestarts ?? true,
+  };
   const out: StepResult = emptyStep();
   const orphans: string[] = [];
   const workloads: WorkloadStatus[] = [];
@@ -110,14 +122,15 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     const why = inventoryKeys.has(controller) ? 'removed from the revision' : 'left over from an interrupted apply';
     for (const p of pods) out.actions.push({ type: 'delete-pod', key: controller, namespace: p.namespace, name: p.name, reason: `prune: ${controller} ${why}` });
   }
-  const livePods = new Set(observed.pods.map((p) => p.key));
+  const livePods = new Set(all.pods.map((p) => p.key));
   for (const v of observed.volumes) {
     if (v.role === 'pvc') {
       const key = resourceKey('PersistentVolumeClaim', v.namespace, v.owner);
       if (desired.byKey.has(key)) continue;
       // A claim of a StatefulSet's scaled-away ordinal is its controller's, prune or not: its
       // persistentVolumeClaimRetentionPolicy decides before the volume's binding does.
-      const scaled = scaledClaim(desired, observed, v, out.actions);
+      // A terminating pod's claim is planned for deletion and held until the pod is gone (holdForTerminating).
+    const scaled = scaledClaim(desired, observed, v, out.actions);
       if (scaled === 'keep') continue;
       if (scaled) {
         out.actions.push(scaled);
@@ -141,6 +154,9 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   for (const item of observed.inventory) {
     if (!desired.byKey.has(item.key) && !orphans.includes(item.key) && !options.prune) orphans.push(item.key);
   }
+  const held = holdForTerminating(out.actions, terminating, desired);
+  out.actions = [...held.actions, ...overdueTerminations(terminating, options.now)];
+  out.waits.push(...held.waits);
   // Pods mount what their claims are bound to, whoever built them.
   const bound = bindPodActions(out.actions, storage, observed.storage !== undefined);
   out.actions = bound.actions;

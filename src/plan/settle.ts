@@ -17,6 +17,8 @@ export interface SettledResult {
   error?: { code: string; message: string };
   /** create-pod, create-container: false when every container was refused (none started). */
   started?: boolean;
+  /** delete-pod: its termination began and goes on in the background (plan/terminating.ts): the pod is not gone yet. */
+  terminating?: boolean;
 }
 
 /**
@@ -117,7 +119,7 @@ function podStatusChanges(r: SettledResult, pods: readonly ObservedPod[], source
   const out: StoreChange[] = [];
   // Taken over or given back, the back-off starts over.
   if (a.type === 'manage-restarts') out.push({ type: 'update-container-status', podKey: `${a.namespace}/${a.pod}`, container: a.container, set: { restartsManaged: a.take, backoffRestarts: 0 } });
-  if (a.type === 'delete-pod') out.push({ type: 'delete-pod-status', podKeys: [`${a.namespace}/${a.name}`] });
+  if (a.type === 'delete-pod' && !r.terminating) out.push({ type: 'delete-pod-status', podKeys: [`${a.namespace}/${a.name}`] });
   const rec = restartRecord(a, r.started, pods);
   if (!rec) return out;
   const last = rec.lastTermination;

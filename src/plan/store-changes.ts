@@ -68,7 +68,7 @@ export type StoreChange = (
   /** A user command's intent was acted on (plan/intents.ts): committed with the changes it made. */
   | { type: 'complete-intent'; id: number; result: IntentResult }
   /** Pod being deleted since `since` (kubectl's Terminating); no `since` clears the mark (plan/terminating.ts). */
-  | { type: 'set-pod-terminating'; podKey: string; since?: number }
+  | { type: 'set-pod-terminating'; podKey: string; since?: number; deadline?: number }
   /** A PersistentVolume's binding as plan/volume-binding.ts decided it (insert or replace). */
   | { type: 'bind-volume'; record: VolumeBindingRecord }
   | { type: 'forget-volume'; volume: string }

@@ -19,6 +19,7 @@ export function withStoredStatus(pod: ObservedPod, record: PodStatusRecord | und
   if (!record && inspected.size === 0) return pod;
   return {
     ...pod,
+    ...(record?.terminatingSince !== undefined ? { terminating: { since: record.terminatingSince, ...(record.terminatingDeadline !== undefined ? { deadline: record.terminatingDeadline } : {}) } } : {}),
     // Init containers berth ran again (plan/pod-resume.ts): Docker counts none of those runs.
     initContainers: pod.initContainers.map((c) => {
       const stored = own(record?.containers, c.name);

@@ -103,7 +103,7 @@ function applyChange(store: Store, app: string, c: StoreChange): void {
       store.completeIntent(c.id, c.result);
       return;
     case 'set-pod-terminating':
-      store.setPodTerminating(app, c.podKey, c.since);
+      store.setPodTerminating(app, c.podKey, c.since, c.deadline);
       return;
     case 'bind-volume':
       store.recordVolumeBinding(app, c.record);

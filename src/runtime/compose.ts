@@ -9,6 +9,8 @@ import type { Logger } from './log.js';
 import type { ServicesRuntime } from './services.js';
 import { createServices } from './services.js';
 import type { Store } from './store/index.js';
+import type { Terminations } from './terminations.js';
+import { createTerminations } from './terminations.js';
 
 /**
  * The composition root of one app's control plane: everything that must live as long as the
@@ -24,6 +26,8 @@ export interface ControlPlane {
   images: ImageCache;
   /** subPath/hostPath bind roots made sure to be on tmpfs (apply/volumes/safe-mounts.ts). */
   safeMountRoots: PreparedRoots;
+  /** Pod terminations running in the background (runtime/terminations.ts). */
+  terminations: Terminations;
   /**
    * This process outlives its passes and keeps crash-loop back-offs (the daemon); a command
    * (false) leaves restarts to Docker's policy, since nothing of it stays to restart them.
@@ -40,5 +44,13 @@ export interface ControlPlaneDeps {
 
 export function createControlPlane(deps: ControlPlaneDeps, app: string, options: { holdsRestarts?: boolean } = {}): ControlPlane {
   const dataplane = createDataplaneState();
-  return { app, dataplane, services: createServices({ ...deps, dataplane }, app), images: createImageCache(deps.docker), safeMountRoots: new Map(), holdsRestarts: options.holdsRestarts ?? true };
+  return {
+    app,
+    dataplane,
+    services: createServices({ ...deps, dataplane }, app),
+    images: createImageCache(deps.docker),
+    safeMountRoots: new Map(),
+    terminations: createTerminations(deps.log),
+    holdsRestarts: options.holdsRestarts ?? true,
+  };
 }

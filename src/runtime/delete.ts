@@ -11,8 +11,9 @@ import { planDelete } from '../plan/delete.js';
 import { changesEarned, splitByTiming } from '../plan/store-changes.js';
 import { forgetStaleCertificates } from './certificate-records.js';
 import { commitChanges } from './commit.js';
-import { terminatingCleared, terminatingMarks } from '../plan/terminating.js';
+import { keepTerminatingRecords, terminatingCleared, terminatingMarks } from '../plan/terminating.js';
 import type { ControlPlane } from './compose.js';
+import { runTermination } from './terminations-finish.js';
 import { withLease } from './hold-lease.js';
 import type { Logger } from './log.js';
 import type { LeaseHolder, Store } from './store/index.js';
@@ -38,7 +39,13 @@ export interface DeleteRequest {
   targets: readonly DeleteTarget[];
   /** Overrides terminationGracePeriodSeconds of the pods deleted (0: kill at once). */
   gracePeriodSeconds?: number;
-  /** Check afterwards that nothing of the deleted objects is left on the host. */
+  /**
+   * Wait until the deleted pods are gone and check that nothing of the deleted objects is left on
+   * the host (kubectl's `--wait`, the default). Without it pods run out their grace periods in
+   * the background (runtime/terminations.ts), as `kubectl delete --wait=false` returns once the
+   * deletion is accepted; unless the deletion also removes what Docker refuses to remove while a
+   * pod still uses it (a namespace's network, a claim's volume): then it waits regardless.
+   */
   verify: boolean;
   signal?: AbortSignal;
   onResult?: (result: ActionResult) => void;
@@ -86,11 +93,15 @@ export async function executeDelete(deps: Omit<DeleteDeps, 'holder'>, req: Delet
     preparedRoots: deps.plane.safeMountRoots,
   };
   // Pods read Terminating while they stop (plan/terminating.ts).
-  const marks = terminatingMarks(plan.actions, deps.clock.now());
+  const grace = req.gracePeriodSeconds;
+  const marked = grace === undefined ? plan.actions : plan.actions.map((a) => (a.type === 'delete-pod' ? { ...a, gracePeriodSeconds: grace } : a));
+  const marks = terminatingMarks(marked, deps.clock.now(), state.host.pods);
   if (marks.length > 0) commitChanges(deps.store, req.app, marks);
+  const waitsForPods = req.verify || plan.actions.some((a) => a.type === 'delete-network' || a.type === 'delete-volume');
   const results = await executePlan(plan.actions, {
     ctx,
     pods: state.host.pods,
+    ...(waitsForPods ? {} : { background: (pod: { namespace: string; name: string }, rest: (signalled: () => void, signal: AbortSignal) => Promise<void>) => runTermination(deps, req.app, `${pod.namespace}/${pod.name}`, rest) }),
     // Pods leave every Service (and the proxies confirm) before they are stopped.
     hooks: deps.plane.services.hooks({ ...deps.hooks, ...(req.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: req.gracePeriodSeconds } : {}) }),
     ...(req.signal ? { signal: req.signal } : {}),
@@ -98,7 +109,7 @@ export async function executeDelete(deps: Omit<DeleteDeps, 'holder'>, req: Delet
   });
   const succeeded = new Set(results.filter((r) => r.ok).map((r) => actionId(r.action)));
   const { before, after } = splitByTiming(plan.changes);
-  commitChanges(deps.store, req.app, [...before, ...changesEarned(after, succeeded), ...terminatingCleared(results)]);
+  commitChanges(deps.store, req.app, [...before, ...keepTerminatingRecords(changesEarned(after, succeeded), results), ...terminatingCleared(results)]);
   // A deleted Certificate, Ingress or Issuer takes its issued key or account along, daemon or not.
   forgetStaleCertificates(deps.store, req.app);
   const outcome = outcomes(plan, results);

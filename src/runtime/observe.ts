@@ -57,8 +57,12 @@ export interface ObserveRequest {
 
 /** Observes the app once: the one function behind a pass, the live diff, the views and delete. */
 export async function observe(deps: { docker: DockerClient; store: Store }, req: ObserveRequest): Promise<Observation> {
-  const host = await observeDocker(deps.docker, { app: req.app, detail: req.detail ?? false, ...(req.volumeFiles ? { volumeFiles: true } : {}) });
+  // The store first: a termination finishing in the background forgets its pod only once Docker
+  // removed it, so a mark read before the containers were listed is still there for every pod
+  // listed; read after, a pod removed in between would show its containers without its mark and
+  // count as live again (a replica too many, one scaled down twice).
   const podStatuses = new Map(deps.store.getPodStatuses(req.app).map((s) => [s.podKey, s]));
+  const host = await observeDocker(deps.docker, { app: req.app, detail: req.detail ?? false, ...(req.volumeFiles ? { volumeFiles: true } : {}) });
   const inspected = await inspectManaged(deps.docker, managedNeedingInspect(host.pods, podStatuses));
   const inventory = [...(req.inventory ?? deps.store.getInventory(req.app))];
   const pods = host.pods.map((p) => withAppliedLabels(withStoredStatus(p, podStatuses.get(p.key), inspected), inventory));

@@ -21,7 +21,7 @@ import type { Dirent } from 'node:fs';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
-import ignore from 'ignore';
+import { ignoreRules } from './ignore-rules.js';
 import { MAX_FILE_BYTES } from '../model/limits.js';
 import { BerthError } from '../model/errors.js';
 import type { RefusedEntry } from '../model/revision.js';
@@ -54,7 +54,7 @@ export async function listFolder(root: string): Promise<FolderListing> {
   const entries: TreeEntry[] = [];
   const berthignore = readIgnoreFile(root, rootReal, entries);
   const isManifest = manifestPathFilter(berthignore);
-  const ig = berthignore ? ignore().add(berthignore) : undefined;
+  const ig = berthignore ? ignoreRules(berthignore) : undefined;
   const skipDir = (name: string, rel: string) => name.startsWith('.') || ig?.ignores(`${rel}/`) === true;
   const visited = new Set<string>([rootReal]);
   const pending: Array<{ rel: string; real: string }> = [{ rel: '', real: rootReal }];

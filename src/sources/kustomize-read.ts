@@ -15,7 +15,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { MAX_FILE_BYTES } from '../model/limits.js';
 import type { RefusedEntry, RevisionFile } from '../model/revision.js';
-import { KUSTOMIZATION_FILES, kustomizationRoots, kustomizeWanted } from '../manifests/kustomize/index.js';
+import { KUSTOMIZATION_FILES, kustomizationRoots } from '../manifests/kustomize/paths.js';
 import { isWithin, readContained, resolveInRoot, unreadable } from './folder-tree.js';
 
 /** What a reader finds at a path the build wants (relative to the revision root, may start with `../`). */
@@ -53,9 +53,11 @@ export interface FetchResult {
  * where it is named); a refused one adds a refused entry that validation reports. Paths looked at
  * once are never looked at again, so the loop ends. Without a kustomization, `files` as they are.
  */
-export async function fetchBuildInputs(files: readonly RevisionFile[], look: Lookup, wanted: Wanted = kustomizeWanted): Promise<FetchResult> {
+export async function fetchBuildInputs(files: readonly RevisionFile[], look: Lookup, wanted?: Wanted): Promise<FetchResult> {
   const out = [...files];
   if (kustomizationRoots(out.map((f) => f.path)).length === 0) return { files: out, tried: [] };
+  // The builder is loaded only for a revision with a kustomization (start-up, issue 18).
+  const want = wanted ?? (await import('../manifests/kustomize/index.js')).kustomizeWanted;
   const tried = new Set(out.map((f) => f.path));
   const lookedAt: string[] = [];
   let bytes = 0;
@@ -71,7 +73,7 @@ export async function fetchBuildInputs(files: readonly RevisionFile[], look: Loo
     }
   };
   for (let round = 0; ; round++) {
-    const next = wanted(out).filter((p) => !tried.has(p));
+    const next = want(out).filter((p) => !tried.has(p));
     if (next.length === 0) break;
     for (const p of next) tried.add(p);
     if (round >= MAX_FETCH_ROUNDS) {

@@ -1,4 +1,4 @@
-import ignore from 'ignore';
+import { ignoreRules } from './ignore-rules.js';
 
 export const MANIFEST_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json'];
 export const IGNORE_FILE = '.berthignore';
@@ -16,7 +16,7 @@ export function selectManifestPaths(paths: readonly string[], berthignore?: stri
 
 /** The test selectManifestPaths applies to each path, for callers that decide one path at a time. */
 export function manifestPathFilter(berthignore?: string): (path: string) => boolean {
-  const ig = berthignore ? ignore().add(berthignore) : undefined;
+  const ig = berthignore ? ignoreRules(berthignore) : undefined;
   return (p) => {
     const segments = p.split('/');
     if (segments.slice(0, -1).some((s) => s.startsWith('.'))) return false;

@@ -45,3 +45,31 @@ describe('Docker call deadline', () => {
     }
   });
 });
+
+describe('Docker call latency by operation', () => {
+  it('sums, per operation, the clock time from sending each call to its answer', async () => {
+    // A "dockerd" that answers every list with an empty one; the clock advances 7 ms per reading.
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('[]');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    let t = 0;
+    const clock = { ...systemClock, now: () => (t += 7) };
+    try {
+      const docker = createDockerClient({ host: `tcp://127.0.0.1:${port}`, clock });
+      await docker.api.listNetworks();
+      await docker.api.listNetworks();
+      await docker.api.listContainers();
+      expect(docker.calls.byOperation.get('GET /networks')).toBe(2);
+      expect(docker.calls.msByOperation?.get('GET /networks')).toBe(14);
+      expect(docker.calls.msByOperation?.get('GET /containers/json')).toBe(7);
+      docker.calls.reset();
+      expect(docker.calls.msByOperation?.size).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../src/sources/folder.js';
 import { converged, eventually, killDaemons, startDaemon, status, type DaemonProcess, type StatusBody } from './support/daemon.js';
-import { createE2eApp, type E2eApp } from './support/harness.js';
+import { createE2eApp, type E2eApp, terminatingPods } from './support/harness.js';
 
 /**
  * Issue 12, "done when": after undo, restart and scale, with and without a daemon, every view
@@ -76,7 +76,10 @@ interface Truth {
 }
 
 async function readTruth(t: E2eApp): Promise<Truth> {
-  const mine = (await t.containers()).filter((c) => c.Labels['berth.controller'] === KEY && c.State === 'running');
+  // A pod whose termination began is no longer the Deployment's (issue 18): it runs out its
+  // grace period in the background, as Kubernetes' podReplacementPolicy TerminationStarted.
+  const leaving = await terminatingPods(t.berth);
+  const mine = (await t.containers()).filter((c) => c.Labels['berth.controller'] === KEY && c.State === 'running' && !leaving.has(c.Labels['berth.name']!));
   const images = mine.filter((c) => c.Labels['berth.role'] === 'container').map((c) => c.Image).sort();
   const pods = [...new Set(mine.filter((c) => c.Labels['berth.role'] === 'sandbox').map((c) => c.Labels['berth.name']!))].sort();
   const distinct = [...new Set(images)];
@@ -97,7 +100,7 @@ interface ReplicaSetJson {
   status: { replicas: number };
 }
 interface PodJson {
-  metadata: { name: string; ownerReferences?: Array<{ kind: string; name: string }> };
+  metadata: { name: string; deletionTimestamp?: string; ownerReferences?: Array<{ kind: string; name: string }> };
   spec: { containers: Array<{ image: string }> };
 }
 interface DiffJson {
@@ -232,7 +235,8 @@ async function checkApi(daemon: DaemonProcess, truth: Truth, x: Expect): Promise
   const sets = ((await daemon.api('/api/v1/resources?kind=ReplicaSet')).body as { items: ReplicaSetJson[] }).items.filter((rs) => rs.metadata.ownerReferences?.[0]?.name === 'web');
   checkReplicaSets('API ReplicaSet', sets, truth);
   // The app runs nothing but web's pods.
-  const pods = ((await daemon.api('/api/v1/resources?kind=Pod')).body as { items: PodJson[] }).items;
+  // The API lists pods running out their grace period too (deletionTimestamp set), as Kubernetes' does.
+  const pods = ((await daemon.api('/api/v1/resources?kind=Pod')).body as { items: PodJson[] }).items.filter((p) => p.metadata.deletionTimestamp === undefined);
   soft('Pods (names)', pods.map((p) => p.metadata.name).sort()).toEqual(truth.pods);
   soft('Pods (images)', pods.map((p) => p.spec.containers[0]!.image).sort()).toEqual(truth.images);
   const s = (await daemon.api('/api/v1/status')).body as StatusBody;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
-import { createE2eApp } from './support/harness.js';
+import { createE2eApp, terminatingPods } from './support/harness.js';
 import { sampleReady } from './support/ready-sampler.js';
 
 /**
@@ -146,7 +146,9 @@ describe('ServiceAccounts, RBAC and PodDisruptionBudgets (real Docker)', () => {
     expect(r.code).toBe(0);
     expect(samples.length).toBeGreaterThan(3);
     expect(Math.min(...samples)).toBeGreaterThanOrEqual(3);
-    const after = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox' && c.State === 'running').map((c) => c.Id);
+    // The old pods may still run out their grace periods (Terminating, no longer the Deployment's).
+    const leaving = await terminatingPods(t.berth);
+    const after = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox' && c.State === 'running' && !leaving.has(c.Labels['berth.name']!)).map((c) => c.Id);
     expect(after).toHaveLength(3);
     expect(after.some((id) => before.includes(id))).toBe(false);
   });

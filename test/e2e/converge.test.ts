@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
-import { createE2eApp, execIn, podNames } from './support/harness.js';
+import { createE2eApp, execIn, livePodNames, podNames } from './support/harness.js';
 import { runCli } from '../support/cli.js';
 
 const NS = `apiVersion: v1
@@ -82,8 +82,9 @@ spec:
     persistentVolumeClaim: {claimName: notes-data}
 `;
 
+/** The Deployment's pods, without those still terminating (issue 18: they go in the background). */
 function webPods(t: E2eApp) {
-  return t.containers().then((cs) => podNames(cs, 'Deployment/shop/web'));
+  return livePodNames(t, 'Deployment/shop/web');
 }
 
 describe('converge (real Docker)', () => {

@@ -74,7 +74,8 @@ describe('durability', () => {
 
     const d2 = await startDaemon(args);
     await converged(d2, second);
-    const after = await inventory(t);
+    // Converged once the old pods are terminating: they run out their grace period (2 s) in the background.
+    const after = await eventually('the old pods gone', async () => { const i = await inventory(t); return i.pods.length === 3 ? i : undefined; }, 30_000);
     expect(after.pods).toHaveLength(3);
     expect(after.images).toEqual(['berth-examples/web:2.0', 'berth-examples/web:2.0', 'berth-examples/web:2.0']);
     expect(after.orphans).toEqual([]);
@@ -98,7 +99,7 @@ describe('durability', () => {
     expect(Date.now() - termAt).toBeLessThan(20_000);
     const d3 = await startDaemon(args);
     await converged(d3, third);
-    const last = await inventory(t);
+    const last = await eventually('the old pods gone', async () => { const i = await inventory(t); return i.pods.length === 3 ? i : undefined; }, 30_000);
     expect([last.pods.length, last.images, last.orphans]).toEqual([3, ['berth-examples/web:1.0', 'berth-examples/web:1.0', 'berth-examples/web:1.0'], []]);
     d3.kill('SIGTERM');
     expect((await d3.exited).code).toBe(0);
@@ -178,7 +179,8 @@ describe('durability', () => {
       return s.sync.state === 'Synced' && s.sync.appliedRevision !== s1.sync.appliedRevision && !s.loop.running ? s : undefined;
     }, 60_000);
     expect(s2.source.revision).toBe(s2.sync.appliedRevision);
-    expect((await inventory(t)).images).toEqual(['berth-examples/web:2.0']);
+    // The old pod runs out its grace period in the background once the new one is available.
+    await eventually('only the new pod', async () => (await inventory(t)).images.join() === 'berth-examples/web:2.0', 30_000);
     // A folder emptied by accident: nothing is pruned without --allow-empty.
     await t.write({ 'README.md': 'moved the manifests elsewhere' });
     const refused = await eventually('the empty revision refused', async () => {

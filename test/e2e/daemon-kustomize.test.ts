@@ -90,8 +90,11 @@ describe('berth daemon following a kustomize overlay in Git', () => {
     expect((await sync()).status).toBe(202);
     await converged(daemon, shas[1]!);
     await eventually('the rolled pods running', async () => (await colors()).join() === 'COLOR=green,COLOR=green');
-    const after = await pods();
-    expect(after).toHaveLength(2);
+    // The old pods run out their grace period in the background once the new ones are available.
+    const after = await eventually('the old pods gone', async () => {
+      const now = await pods();
+      return now.length === 2 ? now : undefined;
+    });
     expect(after.filter((p) => before.includes(p))).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { eventually, killDaemons, startDaemon, status, type DaemonProcess, type StatusBody } from './support/daemon.js';
-import { createE2eApp, type E2eApp } from './support/harness.js';
+import { createE2eApp, type E2eApp, terminatingPods } from './support/harness.js';
 
 /**
  * `apply -f` and `delete` while a daemon follows a folder (issue 12 F3, decision D1): the
@@ -51,9 +51,11 @@ let daemon: DaemonProcess;
 let other: string;
 let bad: string;
 
+/** Images of the owner's running app containers, leaving out pods that run out their grace period (Terminating). */
 async function running(t: E2eApp, owner: string): Promise<string[]> {
+  const leaving = await terminatingPods(t.berth);
   return (await t.containers())
-    .filter((c) => c.Labels['berth.role'] === 'container' && c.State === 'running' && c.Labels['berth.controller'] === owner)
+    .filter((c) => c.Labels['berth.role'] === 'container' && c.State === 'running' && c.Labels['berth.controller'] === owner && !leaving.has(c.Labels['berth.name']!))
     .map((c) => c.Image)
     .sort();
 }

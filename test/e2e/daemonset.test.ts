@@ -51,10 +51,12 @@ async function apply(hh: Harness, text: string, ...flags: string[]): Promise<{ a
   return JSON.parse(r.stdout) as { actions: Array<{ action: string; text: string; ok: boolean }> };
 }
 
+/** The pods `get pods` lists, without those still terminating (issue 18: they go in the background). */
 async function podNames(hh: Harness): Promise<string[]> {
-  const r = await hh.berth(['get', 'pods', '-o', 'name']);
+  const r = await hh.berth(['get', 'pods', '-o', 'json']);
   expect(r.code, r.stderr).toBe(0);
-  return r.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^pod\//, ''));
+  const items = (JSON.parse(r.stdout) as { items: Array<{ metadata: { name: string; deletionTimestamp?: string } }> }).items;
+  return items.filter((p) => p.metadata.deletionTimestamp === undefined).map((p) => p.metadata.name);
 }
 
 /** The pod actions of an apply, in the order they ran: `create`/`delete`. */

@@ -119,7 +119,7 @@ describe('get -w with no daemon (real Docker)', () => {
     await t?.cleanup();
   });
 
-  it('get pods -w: the listing, then a new pod streams from waiting to Running, a removed one prints its last row; Ctrl-C exits 0', async () => {
+  it('get pods -w: the listing, then a new pod streams from waiting to Running, a removed one reads Terminating, then prints its deletion row; Ctrl-C exits 0', async () => {
     const before = (await t.berth('get', 'pods', '-o', 'name')).stdout.trim().split('\n').map((n) => n.replace('pod/', ''));
     expect(before).toHaveLength(1);
     const w = watch(t, ['pods', '-w']);
@@ -139,10 +139,19 @@ describe('get -w with no daemon (real Docker)', () => {
     const mark = w.out().length;
     const down = await t.berth('scale', 'deploy/web', '--replicas', '1');
     expect(down.code, down.stderr).toBe(0);
+    // The scaled-away pod reads Terminating (kubectl lists it so while its grace period runs), then
+    // prints its row once more as it is deleted: a row printing no differently than the one before
+    // it is the deletion row (a watch prints nothing else that does not change).
+    const terminating = () => rows(w.out().slice(mark), 'NAME').find((r) => r[2] === 'Terminating')?.[0];
+    await w.until('a pod Terminating', () => terminating() !== undefined);
+    const gone = terminating()!;
+    expect([before[0]!, fresh[0]![0]!]).toContain(gone);
+    await w.until(`the deletion row of ${gone}`, (out) => {
+      const seen = rows(out.slice(mark), 'NAME').filter((r) => r[0] === gone).map((r) => r.slice(1, 4).join(' '));
+      return seen.length >= 2 && seen.at(-1) === seen.at(-2) && seen.at(-1)!.includes('Terminating');
+    });
     const left = (await t.berth('get', 'pods', '-o', 'name')).stdout.trim().split('\n').map((n) => n.replace('pod/', ''));
-    expect(left).toHaveLength(1);
-    const gone = [before[0]!, fresh[0]![0]!].find((p) => !left.includes(p))!;
-    await w.until(`the last row of ${gone}`, (out) => rows(out.slice(mark), 'NAME').some((r) => r[0] === gone));
+    expect(left).toEqual([[before[0]!, fresh[0]![0]!].find((p) => p !== gone)]);
 
     const end = await w.interrupt();
     expect(end).toEqual({ code: 0, signal: null });

@@ -13,7 +13,7 @@ import { createReadiness } from '../../src/runtime/readiness.js';
 import { openStore } from '../../src/runtime/store/index.js';
 import { readPath, readPaths } from '../../src/sources/folder.js';
 import type { E2eApp } from './support/harness.js';
-import { createE2eApp } from './support/harness.js';
+import { createE2eApp, terminatingPods } from './support/harness.js';
 import { sampleReady } from './support/ready-sampler.js';
 import { processAlive } from '../../src/cli/process-alive.js';
 
@@ -158,6 +158,9 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
     expect(samples.length).toBeGreaterThan(2);
     expect(Math.min(...samples)).toBeGreaterThanOrEqual(2); // replicas - maxUnavailable
 
+    // Old pods run out their grace period in the background (issue 18): what follows holds once they are gone.
+    for (let i = 0; i < 120 && (await terminatingPods(t.berth)).size > 0; i++) await new Promise((r) => setTimeout(r, 500));
+    expect(await terminatingPods(t.berth)).toEqual(new Set());
     const after = await t.containers();
     const webAfter = after.filter((c) => c.Labels['berth.controller'] === 'Deployment/default/web' && c.Labels['berth.role'] === 'sandbox' && c.State === 'running');
     const keyed = webAfter.map((c) => (JSON.parse(c.Labels['berth.pod-labels'] ?? '{}') as Record<string, string>)['pod-template-hash']);

@@ -30,8 +30,18 @@ spec:
         readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
 `;
 
+/**
+ * Images of the running pods that are not terminating: an old pod runs out its grace period in
+ * the background after the rollout completed (issue 18), as `kubectl get pods` shows it
+ * `Terminating`.
+ */
 async function images(t: E2eApp): Promise<string[]> {
-  return (await t.containers()).filter((c) => c.Labels['berth.role'] === 'container' && c.State === 'running').map((c) => c.Image).sort();
+  const pods = JSON.parse((await t.berth('get', 'pods', '-o', 'json')).stdout) as { items: Array<{ metadata: { name: string; deletionTimestamp?: string } }> };
+  const leaving = new Set(pods.items.filter((p) => p.metadata.deletionTimestamp !== undefined).map((p) => p.metadata.name));
+  return (await t.containers())
+    .filter((c) => c.Labels['berth.role'] === 'container' && c.State === 'running' && !leaving.has(c.Labels['berth.name']!))
+    .map((c) => c.Image)
+    .sort();
 }
 
 describe('rollouts (real Docker)', () => {
@@ -124,7 +134,8 @@ describe('rollouts (real Docker)', () => {
     let running = true;
     const watcher = (async () => {
       while (running) {
-        const imgs = [...new Set(await images(t))];
+        // Every running container, terminating pods' too: Recreate starts nothing new before they are gone.
+        const imgs = [...new Set((await t.containers()).filter((c) => c.Labels['berth.role'] === 'container' && c.State === 'running').map((c) => c.Image))];
         if (imgs.length > 1) mixed.push(imgs);
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
-import { createE2eApp, podNames } from './support/harness.js';
+import { createE2eApp, livePodNames } from './support/harness.js';
 import { steadyLoad, summarize } from './support/load.js';
 import type { SvcJson } from './support/services.js';
 import { hostAddress, stopDataplane } from './support/services.js';
@@ -102,7 +102,7 @@ describe('services: scale up/down and rollouts under keep-alive and new-connecti
           steps.push(`${args.slice(0, 2).join(' ')} ${args[3] ?? ''} → ${r.code}`);
           expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
         }
-        expect(podNames(await t.containers(), 'Deployment/default/web')).toHaveLength(2);
+        expect(await livePodNames(t, 'Deployment/default/web')).toHaveLength(2);
       }
       await new Promise((r) => setTimeout(r, 1_000));
     } finally {

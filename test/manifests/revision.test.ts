@@ -185,6 +185,16 @@ describe('services against the pods they select', () => {
       files: { 'a.yaml': service('a', '{}', '[{port: 80, nodePort: 30080}]', 'NodePort'), 'b.yaml': lb('b', '[{port: 30080}]') },
       want: [at(8, 18, 'duplicate-host-port', 'spec.ports[0].port', 'error', 'b.yaml')],
     },
+    // Issue 18: each use is compared with the earlier uses of its port and protocol only (an index, not every pair).
+    {
+      name: 'three on one port: the one on every address overlaps both, and names the first',
+      files: {
+        'a.yaml': lb('a', '[{port: 8080}]', '127.0.0.1'),
+        'b.yaml': lb('b', '[{name: one, port: 8081}, {name: two, port: 8080}]', '127.0.0.2'),
+        'c.yaml': lb('c', '[{port: 8080}]'),
+      },
+      want: [at(8, 18, 'duplicate-host-port', 'spec.ports[0].port', 'error', 'c.yaml')],
+    },
     {
       name: 'two LoadBalancers with one explicit nodePort: duplicate-node-port only',
       files: { 'a.yaml': lb('a', '[{port: 8081, nodePort: 30080}]'), 'b.yaml': lb('b', '[{port: 8082, nodePort: 30080}]') },

@@ -122,7 +122,7 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
     }
     // Benchmarks read Docker API calls by operation from here (bench/apply.ts).
     if (io.env.BERTH_STATS === '1')
-      print(io.stderr, JSON.stringify({ dockerCalls: Object.fromEntries(engine.docker.calls.byOperation), total: engine.docker.calls.total(), mutating: engine.docker.calls.mutating() }));
+      print(io.stderr, JSON.stringify({ dockerCalls: Object.fromEntries(engine.docker.calls.byOperation), dockerMs: Object.fromEntries(engine.docker.calls.msByOperation ?? []), total: engine.docker.calls.total(), mutating: engine.docker.calls.mutating() }));
     // The daemon's pass printed nothing here: its lines now, as this process would have.
     if (outcome.by === 'lease-holder' && flags.output === 'text') {
       printChanges(result.report.changes, flags, ctx);
@@ -133,7 +133,7 @@ async function apply(flags: ApplyFlags, ctx: CliContext): Promise<number> {
     return code;
   } finally {
     await readiness.stop();
-    engine.close();
+    await engine.close();
   }
 }
 

@@ -129,6 +129,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
           pollIntervalMs: s.source.pollIntervalMs,
         }
       : { kind: 'folder' as const, dir: s.source.dir, description: `folder ${s.source.dir}`, debounceMs: s.source.debounceMs };
+  const plane = createControlPlane({ docker, store, clock, log }, app);
   const d = daemonMod.createDaemon(
     {
       docker,
@@ -138,7 +139,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
       random: Math.random,
       metrics,
       holder: leaseHolder('daemon'),
-      plane: createControlPlane({ docker, store, clock, log }, app),
+      plane,
       logRevision,
       // ACME orders answer HTTP-01 through the host's edge; an engine reached over TCP or SSH is
       // another host, whose edge berth cannot ask on loopback before the CA does.
@@ -193,6 +194,8 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   log.info({ component: 'daemon' }, 'stopping');
   await server.close();
   await d.stop();
+  // Pods still running out their grace periods go to a finisher, as a command's do (cli/finisher.ts).
+  if (plane.terminations.pending().length > 0) await (await import('../finisher.js')).handOffTerminations(plane, { app, stateDir, env: io.env, log });
   store.close();
   return 0;
 }

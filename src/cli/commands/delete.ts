@@ -42,8 +42,8 @@ export function registerDelete(program: Command, ctx: CliContext): void {
     .option('--grace-period <seconds>', 'seconds pods get to stop before they are killed (default: their terminationGracePeriodSeconds; 0 is 1 unless --force)')
     .option('--now', 'signal pods for immediate shutdown: the same as --grace-period=1')
     .option('--force', 'kill pods at once, without a grace period (--grace-period=0 unless given); prints a warning')
-    .option('--wait', 'check afterwards that nothing of the deleted objects is left on the host (default)')
-    .option('--no-wait', 'skip that check')
+    .option('--wait', 'wait until the deleted pods are gone, then check that nothing of the deleted objects is left on the host (default)')
+    .option('--no-wait', 'return once the pods began terminating (they run out their grace periods in the background); no check')
     .option('--ignore-not-found', 'treat objects that do not exist as deleted');
   addNamespaceOption(cmd);
   addEngineOptions(cmd);
@@ -102,7 +102,7 @@ async function deleteCommand(args: string[], flags: DeleteFlags, io: CliIO): Pro
     if (outcome.by === 'lease-holder' && outcome.daemon && result.report.targets.some((t) => t.ok)) print(io.stderr, daemonNote(outcome.daemon, result.hold));
     return code;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 

@@ -33,6 +33,6 @@ export async function describeNodes(query: { names: string[] }, flags: EngineFla
     for (const name of missing) print(io.stderr, `${NOT_FOUND_PREFIX}nodes "${name}" not found`);
     return missing.length ? 1 : 0;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

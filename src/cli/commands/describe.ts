@@ -78,6 +78,6 @@ async function describe(args: string[], flags: DescribeFlags, io: CliIO): Promis
     for (const m of missing) print(io.stderr, m);
     return missing.length ? 1 : 0;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

@@ -36,6 +36,6 @@ export async function runLiveDiff(options: DiffCommandOptions, ctx: CliContext, 
     writeDiffReport(result.report, options.output, ctx.io);
     return diffExitCode(result.report);
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

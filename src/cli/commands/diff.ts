@@ -15,13 +15,13 @@ import type { Problem } from '../../model/problem.js';
 import { hasErrors, problemLocation } from '../../model/problem.js';
 import type { Resource } from '../../model/types.js';
 import { readPath } from '../../sources/folder.js';
-import { findRepository, isRevisionSyntax, readGitRevision, resolveGitRevision } from '../../sources/git.js';
 import type { Revision } from '../../model/revision.js';
 import type { CliContext, CliIO } from '../context.js';
 import { print, useColor, write, writeStyled } from '../context.js';
 import { formatProblemsText } from '../output/problems.js';
 import type { ValidationFlags } from '../validation-flags.js';
 import { addValidationOptions, validateOptionsFrom } from '../validation-flags.js';
+const git = () => import('../../sources/git.js'); // isomorphic-git: most of diff's import graph, needed only for a ref
 
 /**
  * `berth diff`: what applying a revision would change, without changing anything.
@@ -277,7 +277,7 @@ export async function readDiffInput(input: DiffInput, options: { cwd: string; re
     // outside the work tree are never refs and stay directories.
     const workTree = await workTreeOf(repo, named);
     const isRef = await gitRevisionExists(repo, ref, named);
-    const inTree = workTree !== undefined && isRevisionSyntax(ref) && (await isInside(workTree, path));
+    const inTree = workTree !== undefined && (await git()).isRevisionSyntax(ref) && (await isInside(workTree, path));
     // Resolved against the command's cwd, named as the user wrote it.
     if (!isRef && !inTree) return { ...(await readPath(path)), origin: `folder ${value}` };
     if (colon < 0 || !isRef) {
@@ -294,7 +294,7 @@ export async function readDiffInput(input: DiffInput, options: { cwd: string; re
   }
   const subPath = colon < 0 ? await positionInWorkTree(repo, named) : value.slice(colon + 1);
   try {
-    const revision = await readGitRevision({ dir: repo, ref, named, ...(subPath ? { path: subPath } : {}) });
+    const revision = await (await git()).readGitRevision({ dir: repo, ref, named, ...(subPath ? { path: subPath } : {}) });
     // Named as git names a tree of a commit (`main:deploy`), relative to the repository: the
     // runner's checkout path means nothing in a pull request comment.
     const inTree = subPath?.replace(/^\/+|\/+$/g, '');
@@ -307,7 +307,7 @@ export async function readDiffInput(input: DiffInput, options: { cwd: string; re
 /** Whether `ref` names a commit of the repository at `dir` (false when there is no repository). */
 async function gitRevisionExists(dir: string, ref: string, named: boolean): Promise<boolean> {
   try {
-    await resolveGitRevision({ dir, ref, named });
+    await (await git()).resolveGitRevision({ dir, ref, named });
     return true;
   } catch (err) {
     if (isBerthError(err, 'SOURCE_ERROR') && err.data.reason === 'corrupt') throw err;
@@ -341,7 +341,7 @@ async function positionInWorkTree(dir: string, named: boolean): Promise<string |
 /** The work tree of the repository at `dir`: undefined when it is bare or there is none. */
 async function workTreeOf(dir: string, named: boolean): Promise<string | undefined> {
   try {
-    return (await findRepository(dir, { named })).workTree;
+    return (await (await git()).findRepository(dir, { named })).workTree;
   } catch (err) {
     const reason = isBerthError(err, 'INPUT_UNREADABLE') ? err.data.reason : undefined;
     if (reason === 'not-a-repository' || reason === 'bare-not-named') return undefined;

@@ -77,6 +77,6 @@ async function exec(arg: string, command: string[], flags: ExecFlags, ctx: CliCo
       if (flags.stdin) stdin.pause();
     }
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

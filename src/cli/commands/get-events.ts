@@ -113,6 +113,6 @@ export async function getEvents(args: readonly string[], flags: GetEventsFlags, 
     write(io.stdout, flags.headers === false ? formatted.slice(formatted.indexOf('\n') + 1) : formatted);
     return 0;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

@@ -91,6 +91,6 @@ export async function getNodes(query: { names: string[] }, flags: GetNodesFlags,
     for (const name of missing) print(io.stderr, `${parts.notFoundPrefix}nodes "${name}" not found`);
     return missing.length ? 1 : 0;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

@@ -109,7 +109,7 @@ export async function runGetWatch(args: string[], flags: WatchGetFlags, io: CliI
       changes.close();
     }
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 

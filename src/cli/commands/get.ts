@@ -18,6 +18,7 @@ import { JsonPathError } from '../output/jsonpath.js';
 import { collectLabelColumns, parseBoolFlag, TEMPLATE_FORMATS } from '../output/object-printers.js';
 import { sortByJsonPath } from '../output/sort-by.js';
 import { NAMESPACE_HELP } from '../help-defaults.js';
+import { NOT_FOUND_PREFIX } from '../not-found.js';
 
 export interface ScopeFlags {
   namespace?: string;
@@ -172,7 +173,7 @@ export function notFoundText(kind: Kind, name: string): string {
   return `${NOT_FOUND_PREFIX}${resourceText(kind)} "${name}" not found`;
 }
 
-export const NOT_FOUND_PREFIX = 'Error (NotFound): ';
+export { NOT_FOUND_PREFIX };
 
 async function get(args: string[], flags: GetFlags, io: CliIO, printed?: { tables: boolean }): Promise<number> {
   const query = parseResourceArgs(args);
@@ -205,6 +206,6 @@ async function get(args: string[], flags: GetFlags, io: CliIO, printed?: { table
     // kubectl exits 1 for any error, a missing object included.
     return missing.length ? 1 : 0;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

@@ -21,10 +21,13 @@ import { registerTop } from './top.js';
 import { registerState } from './state.js';
 import { registerValidate } from './validate.js';
 import { registerVersion } from './version.js';
+import { registerFinishTerminations } from './finish-terminations.js';
 
 /**
  * One module per command, each exporting `register<Name>(program, ctx)`. Order here is the
- * order `berth --help` lists them, grouped as kubectl groups its commands.
+ * order `berth --help` lists them, grouped as kubectl groups its commands. The CLI itself loads
+ * one command at a time through ./registry.ts, whose table lists the same commands in the same
+ * order (test/cli/lazy-commands.test.ts): a new command goes in both.
  */
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerValidate(program, ctx);
@@ -47,4 +50,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerTop(program, ctx);
   registerEvents(program, ctx);
   registerApiResources(program, ctx);
+  registerFinishTerminations(program, ctx);
 }

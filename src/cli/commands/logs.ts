@@ -80,6 +80,6 @@ async function logs(args: string[], flags: LogsFlags, ctx: CliContext): Promise<
     );
     return 0;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

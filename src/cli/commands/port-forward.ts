@@ -54,7 +54,7 @@ async function portForward(target: string, args: string[], flags: PortForwardFla
     await forward(pod, pod.sandbox, specs.map((s, i) => ({ local: s.local, port: remotes[i]! })), addresses, engine, ctx);
     return 0;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 

@@ -52,7 +52,7 @@ export async function runRollout(action: Action, key: string, flags: Flags, ctx:
       }
     }
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 

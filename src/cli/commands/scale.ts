@@ -60,7 +60,7 @@ export function registerScale(program: Command, ctx: CliContext): void {
       }
       ctx.exitCode = code;
     } finally {
-      engine.close();
+      await engine.close();
     }
   });
 }

@@ -101,7 +101,7 @@ async function runRebuild(flags: RebuildFlags, ctx: CliContext): Promise<number>
       print(io.stderr, `warning: the host key was lost with the store (no ${HOST_KEY_FILE} file): pods get new names and every Deployment rolls once at the next pass`);
     return 0;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 

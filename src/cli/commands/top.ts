@@ -98,7 +98,7 @@ async function topPods(name: string | undefined, flags: TopPodFlags, io: CliIO):
     write(io.stdout, formatColumns(podTopRows(usage, { allNamespaces, containers: flags.containers ?? false, sum: flags.sum ?? false, noHeaders: flags.headers === false, ...(sortBy ? { sortBy } : {}) })));
     return 0;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 
@@ -124,7 +124,7 @@ async function topNodes(name: string | undefined, flags: TopNodeFlags, io: CliIO
     write(io.stdout, formatColumns(nodeTopRows([usage], { noHeaders: flags.headers === false, showCapacity: flags.showCapacity ?? false, ...(sortBy ? { sortBy } : {}) })));
     return 0;
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import type { ValidationResult } from '../../manifests/index.js';
-import { validateRevision } from '../../manifests/index.js';
 import { BerthError } from '../../model/errors.js';
 import { hasErrors } from '../../model/problem.js';
-import { mergeRevisions, readPaths, readStdin } from '../../sources/folder.js';
 import type { Revision } from '../../model/revision.js';
 import type { CliContext, CliIO } from '../context.js';
 import { useColor, write, writeStyled } from '../context.js';
@@ -34,6 +32,8 @@ export function registerValidate(program: Command, ctx: CliContext): void {
 
 async function validate(inputs: string[], flags: ValidateFlags, io: CliIO): Promise<number> {
   const format = parseFormat(flags.output);
+  // The reader, parser and checks load when a validation runs, not for `validate --help` (start-up, issue 18).
+  const { validateRevision } = await import('../../manifests/index.js');
   const revision = await readInputs(inputs.length > 0 ? inputs : ['.'], io);
   const result = validateRevision(revision.files, validateOptionsFrom(flags));
   // Text is styled by its renderer, which escapes the data first; JSON and GitHub output are escaped here.
@@ -52,6 +52,7 @@ async function readInputs(inputs: string[], io: CliIO): Promise<Revision> {
   const stdin = inputs.filter((p) => p === '-').length;
   if (stdin > 1) throw new BerthError('USAGE', '- (standard input) may be given only once', {});
   const paths = inputs.filter((p) => p !== '-');
+  const { mergeRevisions, readPaths, readStdin } = await import('../../sources/folder.js');
   const revisions: Revision[] = [];
   if (paths.length > 0) revisions.push(await readPaths(paths, { cwd: io.cwd }));
   if (stdin === 1) revisions.push(await readStdin(io.stdin));

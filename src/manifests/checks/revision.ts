@@ -179,11 +179,16 @@ interface HostPortUse {
  */
 function checkHostPorts(uses: readonly HostPortUse[]): void {
   const every = (ip: string) => ip === '' || ip === '0.0.0.0' || ip === '::';
-  uses.forEach((u, i) => {
-    const first = uses
-      .slice(0, i)
-      .find((f) => f.port === u.port && f.protocol === u.protocol && !(f.nodePort && u.nodePort) && (every(f.hostIp) || every(u.hostIp) || f.hostIp === u.hostIp));
-    if (!first) return;
+  // Earlier uses of the same port and protocol, in order: each use is compared with those only,
+  // not with every earlier one (16,000 LoadBalancer Services took 0.3 s here; issue 18).
+  const earlier = new Map<string, HostPortUse[]>();
+  for (const u of uses) {
+    const key = `${u.port}/${u.protocol}`;
+    const same = earlier.get(key);
+    const first = same?.find((f) => !(f.nodePort && u.nodePort) && (every(f.hostIp) || every(u.hostIp) || f.hostIp === u.hostIp));
+    if (same) same.push(u);
+    else earlier.set(key, [u]);
+    if (!first) continue;
     const doc = first.e.r.doc;
     const at = doc.parsed.locator.locate([...doc.base, ...first.path]);
     const what = (x: HostPortUse) => (x.nodePort ? 'nodePort' : `port (LoadBalancer${x.hostIp ? ` on ${x.hostIp}` : ''})`);
@@ -192,7 +197,7 @@ function checkHostPorts(uses: readonly HostPortUse[]): void {
       u.path,
       `host port ${u.port}/${clip(u.protocol)} of this ${what(u)} is already published by the ${what(first)} of Service ${clip(`${first.e.namespace}/${first.e.name ?? '?'}`)} at ${at.file ?? doc.parsed.file}:${at.line}; a host port can be published once: choose another port, or distinct loadBalancerIPs`,
     );
-  });
+  }
 }
 
 /**

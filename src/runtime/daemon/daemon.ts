@@ -27,6 +27,7 @@ import { chooseDaemonPass } from '../../plan/local-hold.js';
 import { runDaemonPassIntent } from './pass-intent.js';
 import { createIdleCollector } from './idle-gc.js';
 import { recentIds } from './recent-ids.js';
+import { watchTerminationEvents } from './termination-events.js';
 import type { SourceDriver } from './source.js';
 import { createSourceDriver } from './source.js';
 import { createDaemonHealth } from './health.js';
@@ -156,6 +157,10 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     watchReadiness: (waits) => readinessWatch.watch(waits),
   });
 
+  // The daemon's own background terminations ask for a pass when they end, not on each Docker event.
+  const passWaits = () => loop.state().running || outcomes.lastPass()?.result === 'progressing';
+  const terminationEvents = watchTerminationEvents({ terminations: deps.plane.terminations, clock, passWaits, trigger: () => trigger('docker-event') });
+
   function appliedRevision(): string | undefined {
     try {
       return store.getSourceStatus(app)?.lastApplied?.revision;
@@ -262,7 +267,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     return {
       opinion: (pod) => r.opinion(pod),
       track: (host) => {
-        managedPods = host.pods.length;
+        // What the app runs: a pod terminating (here, or marked in the store) is counted as gone, as its controller counts it.
+        managedPods = host.pods.filter((p) => !p.terminating && !deps.plane.terminations.has(p.key)).length;
         r.track?.(host);
       },
       changed: (ms, signal) => (r.changed ? r.changed(ms, signal) : clock.sleep(ms, signal).catch(() => undefined)),
@@ -286,7 +292,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
           backoff: settings.passBackoff,
           onEvent: (e) => {
             log.debug({ action: e.action, pod: e.pod, role: e.role }, 'container event');
-            trigger('docker-event');
+            if (!terminationEvents.own(e)) trigger('docker-event');
           },
         });
         timers.armResync();
@@ -318,6 +324,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
       if (backupTimer) clock.clearTimeout(backupTimer);
       intents?.stop();
       events?.close();
+      terminationEvents.stop();
       await source.close();
       await loop.stop();
       await readinessProbe?.stop();

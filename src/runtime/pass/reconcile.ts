@@ -25,7 +25,10 @@ import { effectiveDesired } from '../../plan/rollouts/effective.js';
 import { rolloutProgress } from '../../plan/rollouts/progress.js';
 import type { Divergence } from '../../plan/rollouts/state.js';
 import { commitChanges } from '../commit.js';
-import { terminatingMarks } from '../../plan/terminating.js';
+import { runTermination } from '../terminations-finish.js';
+import { DEFAULT_GRACE_SECONDS, terminatingMarks } from '../../plan/terminating.js';
+import { awaitPodTermination } from '../../apply/pod-delete.js';
+import type { ObservedPod } from '../../plan/observed.js';
 import { deploymentKeys, logRolloutEvents, readRolloutState } from '../rollout-state.js';
 import type { InventoryEntry, Store } from '../store/index.js';
 import { ensureKeeper } from '../../apply/keeper.js';
@@ -167,6 +170,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
     firstPlan ??= p;
     last = p;
     if (!req.dryRun) await pruneStaleMounts(deps, req.app, observed);
+    if (!req.dryRun) adoptTerminations(deps, req.app, ctx, observed.pods);
     // Once per pass, and only for an app with pods: nothing else needs keeping.
     if (!req.dryRun && !kept && (observed.pods.length > 0 || p.actions.some((a) => a.type === 'create-pod'))) kept = await keepPods(deps);
     // Decided on every step, committed only by a pass: a dry run writes nothing (issue 12 F1).
@@ -188,7 +192,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
       req.onProgress?.({ type: 'step', step: steps, actions: p.actions.length });
       const stepJournal: StepEntry[] = (journal = []);
       // Pods this step deletes read Terminating meanwhile (plan/terminating.ts); settle clears a failed one's mark.
-      const marks = terminatingMarks(p.actions, clock.now());
+      const marks = terminatingMarks(p.actions, clock.now(), observed.pods);
       if (marks.length > 0) commitChanges(deps.store, req.app, marks);
       let stepResults: ActionResult[];
       try {
@@ -196,6 +200,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
           ctx,
           pods: observed.pods,
           hooks: services.hooks(deps.hooks),
+          background: (pod, rest) => runTermination(deps, req.app, `${pod.namespace}/${pod.name}`, rest),
           ...(req.signal ? { signal: req.signal } : {}),
           onResult: (r) => {
             logResult(deps.log, r);
@@ -244,6 +249,22 @@ async function keepPods(deps: PassDeps): Promise<true> {
     deps.log.warn({ err }, 'could not make the pod keeper');
   }
   return true;
+}
+
+/**
+ * Terminations no process here runs (the one that began them exited or restarted): seen to their
+ * end from the store's deadline, never begun again (plan/terminating.ts).
+ */
+function adoptTerminations(deps: PassDeps, app: string, ctx: PodContext, pods: readonly ObservedPod[]): void {
+  const hooks = deps.plane.services.hooks(deps.hooks);
+  for (const pod of pods) {
+    if (!pod.terminating || deps.plane.terminations.has(pod.key)) continue;
+    const deadline = pod.terminating.deadline ?? pod.terminating.since + (pod.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
+    runTermination(deps, app, pod.key, async (signalled, signal) => {
+      signalled();
+      await awaitPodTermination(ctx, pod, deadline, hooks, signal);
+    });
+  }
 }
 
 /** subPath/hostPath binds of pods that are gone (a deletion cut short); never fails the pass. */

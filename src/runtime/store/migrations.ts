@@ -1,6 +1,7 @@
 import { BerthError } from '../../model/errors.js';
 import { inWriteTransaction, type Db } from './database.js';
 import { V12 } from './object-meta-migration.js';
+import { V13 } from './termination-migration.js';
 
 /**
  * Forward-only schema migrations. A migration is never edited once released: a change is a
@@ -320,6 +321,7 @@ CREATE TABLE acme_accounts (
 ) STRICT;
 `;
 
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'initial schema', sql: V1 },
   { version: 2, description: 'rollout progress time and deployment overrides', sql: V2 },
@@ -333,6 +335,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, description: 'PersistentVolume bindings', sql: V10 },
   { version: 11, description: 'issued certificates and ACME accounts', sql: V11 },
   { version: 12, description: 'object creation time and generation', sql: V12 },
+  { version: 13, description: 'terminating pods\' grace deadlines', sql: V13 },
 ];
 
 export interface MigrationResult {

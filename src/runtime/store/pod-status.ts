@@ -18,7 +18,7 @@ export interface PodStatusStore {
    * Marks the pod as being deleted since `since` (undefined clears the mark). A pod without a
    * record gets one that is no readiness opinion (updatedAt 0, as plan/readiness.ts reads it).
    */
-  setPodTerminating(app: string, podKey: string, since: number | undefined): void;
+  setPodTerminating(app: string, podKey: string, since: number | undefined, deadline?: number): void;
 }
 
 interface Row {
@@ -27,6 +27,7 @@ interface Row {
   containers: string;
   updated_at: number;
   terminating_since: number | null;
+  terminating_deadline?: number | null;
 }
 
 export function createPodStatusStore(db: Db, clock: Clock): PodStatusStore {
@@ -35,8 +36,8 @@ export function createPodStatusStore(db: Db, clock: Clock): PodStatusStore {
     INSERT INTO pod_status (app, pod_key, ready, containers, updated_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (app, pod_key) DO UPDATE SET ready = excluded.ready, containers = excluded.containers, updated_at = excluded.updated_at`);
   const markTerminating = db.prepare(`
-    INSERT INTO pod_status (app, pod_key, ready, containers, updated_at, terminating_since) VALUES (?, ?, 0, '{}', 0, ?)
-    ON CONFLICT (app, pod_key) DO UPDATE SET terminating_since = excluded.terminating_since`);
+    INSERT INTO pod_status (app, pod_key, ready, containers, updated_at, terminating_since, terminating_deadline) VALUES (?, ?, 0, '{}', 0, ?, ?)
+    ON CONFLICT (app, pod_key) DO UPDATE SET terminating_since = excluded.terminating_since, terminating_deadline = excluded.terminating_deadline`);
   const selectOne = db.prepare('SELECT * FROM pod_status WHERE app = ? AND pod_key = ?');
   const selectAll = db.prepare('SELECT * FROM pod_status WHERE app = ? ORDER BY pod_key');
   const deleteOne = db.prepare('DELETE FROM pod_status WHERE app = ? AND pod_key = ?');
@@ -53,8 +54,8 @@ export function createPodStatusStore(db: Db, clock: Clock): PodStatusStore {
     getPodStatuses: (app) => (selectAll.all(app) as Row[]).map(fromRow),
     deletePodStatus: (app, podKeys) =>
       inWriteTransaction(db, () => podKeys.reduce((n, key) => n + deleteOne.run(app, key).changes, 0)),
-    setPodTerminating: (app, podKey, since) => {
-      markTerminating.run(app, podKey, since ?? null);
+    setPodTerminating: (app, podKey, since, deadline) => {
+      markTerminating.run(app, podKey, since ?? null, since === undefined ? null : (deadline ?? null));
     },
   };
 }
@@ -66,5 +67,6 @@ function fromRow(r: Row): PodStatusRecord {
     containers: fromJson<Record<string, ContainerStatusRecord>>(r.containers),
     updatedAt: r.updated_at,
     ...(r.terminating_since !== null && r.terminating_since !== undefined ? { terminatingSince: r.terminating_since } : {}),
+    ...(r.terminating_deadline !== null && r.terminating_deadline !== undefined ? { terminatingDeadline: r.terminating_deadline } : {}),
   };
 }

@@ -12,6 +12,9 @@ export type PodsByController = ReadonlyMap<string, PodView[]>;
 export function groupPods(pods: readonly PodView[]): PodsByController {
   const out = new Map<string, PodView[]>();
   for (const p of pods) {
+    // A terminating pod is no longer its controller's (Kubernetes' FilterActivePods): replicas,
+    // ready and available leave it out, as the planner does (plan/terminating.ts).
+    if (p.object.metadata.deletionTimestamp !== undefined) continue;
     const list = out.get(p.controller) ?? [];
     list.push(p);
     out.set(p.controller, list);

@@ -79,3 +79,19 @@ export async function execIn(docker: Dockerode, containerId: string, cmd: string
 export function podNames(containers: Dockerode.ContainerInfo[], owner?: string): string[] {
   return [...new Set(containers.filter((c) => c.Labels['berth.role'] === 'sandbox' && (!owner || c.Labels['berth.controller'] === owner)).map((c) => c.Labels['berth.name']!))].sort();
 }
+
+/**
+ * The pods `get pods -o json` shows as terminating (metadata.deletionTimestamp): a replaced or
+ * scaled-away pod runs out its grace period in the background (issue 18), as in Kubernetes.
+ */
+export async function terminatingPods(berth: (...args: string[]) => Promise<CliRun>): Promise<Set<string>> {
+  const r = await berth('get', 'pods', '-A', '-o', 'json');
+  const items = (JSON.parse(r.stdout) as { items?: Array<{ metadata: { name: string; deletionTimestamp?: string } }> }).items ?? [];
+  return new Set(items.filter((p) => p.metadata.deletionTimestamp !== undefined).map((p) => p.metadata.name));
+}
+
+/** podNames of the app's pods that are not terminating. */
+export async function livePodNames(t: Pick<E2eApp, 'berth' | 'containers'>, owner?: string): Promise<string[]> {
+  const leaving = await terminatingPods(t.berth);
+  return podNames(await t.containers(), owner).filter((n) => !leaving.has(n));
+}
