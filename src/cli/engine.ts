@@ -75,6 +75,8 @@ export function openEngine(flags: EngineFlags, io: CliIO): Engine {
     close: async () => {
       if (plane.terminations.pending().length > 0) await handOffTerminations(plane, { app, stateDir, env: io.env, log });
       store.close();
+      // Benchmarks count each command's Docker calls from this line (bench/scale.ts).
+      if (io.env.BERTH_STATS === '1') io.stderr.write(`${JSON.stringify({ commandDockerCalls: Object.fromEntries(docker.calls.byOperation), total: docker.calls.total() })}\n`);
     },
   };
 }
