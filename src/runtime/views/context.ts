@@ -7,6 +7,7 @@ import { runsTemplate } from '../../plan/controllers/common.js';
 import type { AnyObject, PodTemplateSpec, Resource } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { LiveState } from './live.js';
+import type { EdgeObjectStatus } from '../../plan/edge/compiled.js';
 
 /**
  * What every view builder needs besides the state itself: the inventory as the planner sees
@@ -19,6 +20,16 @@ export interface ViewContext {
   workloads: ReadonlyMap<string, Workload>;
   /** Observed pods by their controller key (`Deployment/ns/web`). */
   podsByController: ReadonlyMap<string, ObservedPod[]>;
+  /**
+   * What several views of one build derive from the same context, computed once on first use
+   * (a context is built from one frozen state, so nothing here can go stale).
+   */
+  memo: ViewMemo;
+}
+
+export interface ViewMemo {
+  /** The route compiler's statuses of the app's edge objects (views/edge.ts routeStatuses). */
+  routeStatuses?: ReadonlyMap<string, EdgeObjectStatus>;
 }
 
 export function viewContext(state: LiveState): ViewContext {
@@ -46,6 +57,7 @@ export function viewContext(state: LiveState): ViewContext {
     entries: new Map(state.inventory.map((e) => [e.key, e])),
     workloads: new Map(desired.workloads.map((w) => [w.key, w])),
     podsByController,
+    memo: {},
   };
 }
 
