@@ -30,6 +30,16 @@ export interface ViewContext {
 export interface ViewMemo {
   /** The route compiler's statuses of the app's edge objects (views/edge.ts routeStatuses). */
   routeStatuses?: ReadonlyMap<string, EdgeObjectStatus>;
+  /** The sealed form of each legacy pod-template-hash asked for (a keyed hash: one per template, not per pod). */
+  sealed?: Map<string, string>;
+}
+
+/** sealLegacyTemplateHash of the context's key, once per hash: the pods of one template share it. */
+function sealedHash(ctx: ViewContext, hash: string): string {
+  const memo = (ctx.memo.sealed ??= new Map());
+  let sealed = memo.get(hash);
+  if (sealed === undefined) memo.set(hash, (sealed = sealLegacyTemplateHash(ctx.state.templateHashKey, hash)));
+  return sealed;
 }
 
 export function viewContext(state: LiveState): ViewContext {
@@ -71,7 +81,7 @@ export function templateOfPod(ctx: ViewContext, pod: ObservedPod): PodTemplateSp
   // A legacy (unkeyed) hash names the same content: pods a berth before issue 11 created.
   if (w && runsTemplate(pod, w.template)) return w.podTemplate;
   // Records of templates an older berth rolled out hold the sealed form of a legacy pod's hash.
-  const sealed = sealLegacyTemplateHash(ctx.state.templateHashKey, pod.specHash);
+  const sealed = sealedHash(ctx, pod.specHash);
   const record = ctx.state.rollouts.get(pod.controller)?.find((r) => r.templateHash === pod.specHash || r.templateHash === sealed);
   return record ? (record.template as PodTemplateSpec) : undefined;
 }
@@ -82,7 +92,7 @@ export function templateOfPod(ctx: ViewContext, pod: ObservedPod): PodTemplateSp
  * template; undefined for a pod of a template berth no longer remembers.
  */
 export function sourceRevisionOfPod(ctx: ViewContext, pod: ObservedPod): string | undefined {
-  const sealed = sealLegacyTemplateHash(ctx.state.templateHashKey, pod.specHash);
+  const sealed = sealedHash(ctx, pod.specHash);
   const record = ctx.state.rollouts.get(pod.controller)?.find((r) => r.templateHash === pod.specHash || r.templateHash === sealed);
   if (record) return record.sourceRevision;
   const w = ctx.workloads.get(pod.controller);
