@@ -13,7 +13,7 @@ import type { ContainerDetail } from '../../apply/observe.js';
  * last one was) of the containers, and nothing of a sandbox's start (a pod's startTime and its
  * conditions' times are in -o json/yaml and describe only).
  */
-export const containersOnly: ContainerDetail = (c) => c.role !== 'sandbox';
+export const containersOnly: ContainerDetail = (c) => c.role === 'container' || c.role === 'init';
 
 /**
  * The pods `describe pod NAME…` may show: those named, or whose name starts with a name (describe
