@@ -17,13 +17,25 @@ export const CONCURRENCY = 16;
 /** Every object a floor makes carries this label, so clean-up finds exactly this run's. */
 export const FLOOR_LABEL = 'berth-bench.scale-floor';
 
+/**
+ * Pods per namespace: berth gives each namespace one bridge network, and a Linux bridge takes at
+ * most 1,023 ports (dockerd: "exchange full"), so 1,000 pods cannot share one.
+ */
+export const PODS_PER_NAMESPACE = 250;
+
+/** The namespace of Deployment `i`. */
+export function namespaceOf(i: number): string {
+  return `ns${Math.floor((i * REPLICAS) / PODS_PER_NAMESPACE)}`;
+}
+
 /** `deployments` Deployments of REPLICAS replicas each (replicas of the first overridable), each with a ClusterIP Service. */
 export function manifests(deployments: number, firstReplicas = REPLICAS): string {
   const docs: string[] = [];
+  for (const ns of new Set(Array.from({ length: deployments }, (_, i) => namespaceOf(i)))) docs.push(`apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`);
   for (let i = 0; i < deployments; i++) {
     docs.push(`apiVersion: apps/v1
 kind: Deployment
-metadata: {name: d${i}}
+metadata: {name: d${i}, namespace: ${namespaceOf(i)}}
 spec:
   replicas: ${i === 0 ? firstReplicas : REPLICAS}
   selector: {matchLabels: {app: d${i}}}
@@ -39,7 +51,7 @@ spec:
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: d${i}}
+metadata: {name: d${i}, namespace: ${namespaceOf(i)}}
 spec:
   selector: {app: d${i}}
   ports: [{name: http, port: 80, targetPort: http}]
@@ -65,15 +77,17 @@ export async function pooled<T>(items: readonly T[], work: (item: T) => Promise<
  */
 export async function coldFloor(docker: DockerClient, pods: number, runId: string): Promise<number> {
   const sandboxImage = await ensureSandboxImage(docker);
-  const network = `berth-bench-scale-floor-${runId}`;
   const labels = { [FLOOR_LABEL]: runId };
-  await docker.api.createNetwork({ Name: network, Driver: 'bridge', Labels: labels });
+  // One network per namespace's worth of pods, as berth makes them (a bridge takes 1,023 ports).
+  const networks = Array.from({ length: Math.ceil(pods / PODS_PER_NAMESPACE) }, (_, i) => `berth-bench-scale-floor-${runId}-${i}`);
+  for (const name of networks) await docker.api.createNetwork({ Name: name, Driver: 'bridge', Labels: labels });
   const owners: string[] = [];
   const joined: string[] = [];
   const t0 = process.hrtime.bigint();
   await pooled(
     Array.from({ length: pods }, (_, i) => i),
-    async () => {
+    async (i) => {
+      const network = networks[Math.floor(i / PODS_PER_NAMESPACE)]!;
       const sandbox = await docker.api.createContainer({ Image: sandboxImage, Labels: labels, HostConfig: { NetworkMode: network, IpcMode: 'shareable' } });
       owners.push(sandbox.id);
       const started = sandbox.start();

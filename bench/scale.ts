@@ -1,7 +1,8 @@
 /**
  * bench:scale (issue 18): berth at 100, 300 and 1,000 pods. `npm run bench:scale -- --pods 1000`
  * runs every scale point up to 1,000; `--points 100,300` names them. At each point, Deployments
- * of 10 replicas of a tiny local image, each behind a ClusterIP Service, applied with the real CLI
+ * of 10 replicas of a tiny local image, each behind a ClusterIP Service, 250 pods to a namespace
+ * (a namespace is one bridge network, and a Linux bridge takes 1,023 ports), applied with the real CLI
  * (bin/berth: run `npm run build` first) in an app of its own with its own --state-dir; then:
  *  - cold apply, beside the same pods made with bare dockerode calls at berth's concurrency;
  *  - no-op apply, `get pods -A`, `describe pod`, `diff -f`: median of 3, peak RSS, Docker calls,
@@ -23,7 +24,7 @@ import { buildBusyboxImage } from '../scripts/images.js';
 import type { DaemonProcess } from '../test/e2e/support/daemon.js';
 import { BERTH, fmtMs, median, must, table, timed } from './support.js';
 import type { CliFigure, DaemonFigures } from './scale-support.js';
-import { cliMedian, coldFloor, daemonFigures, FLOOR_LABEL, IMAGE, manifests, medianMs, removeLabelled, REPLICAS } from './scale-support.js';
+import { cliMedian, coldFloor, daemonFigures, FLOOR_LABEL, IMAGE, manifests, medianMs, PODS_PER_NAMESPACE, removeLabelled, REPLICAS } from './scale-support.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => {
@@ -103,7 +104,7 @@ async function runPoint(pods: number): Promise<Point> {
     await Promise.all(cs.filter((c) => c.Labels['berth.role'] === 'container').map((c) => docker.api.getContainer(c.Id).inspect()));
   });
   const one = (await docker.api.listContainers({ filters: ownedFilter(app, 'berth.role=container') }))[0]!;
-  const describe = await cliMedian(3, berth('describe', 'pod', one.Labels['berth.name']!), 'describe pod');
+  const describe = await cliMedian(3, berth('describe', 'pod', one.Labels['berth.name']!, '-n', one.Labels['berth.namespace']!), 'describe pod');
   const inspectFloor = await medianMs(5, () => docker.api.getContainer(one.Id).inspect());
   const diff = await cliMedian(3, berth('diff', '-f', folder), 'diff -f');
   const observeFloor = await medianMs(5, () =>
@@ -167,7 +168,7 @@ try {
   for (const pods of points) {
     const p = await runPoint(pods);
     done.push(p);
-    console.log(`\nbench:scale — ${pods} pods (${pods / REPLICAS} Deployments × ${REPLICAS} replicas + ${pods / REPLICAS} ClusterIP Services; ${p.running} pods ran); CLI figures: median of 3\n`);
+    console.log(`\nbench:scale — ${pods} pods (${pods / REPLICAS} Deployments × ${REPLICAS} replicas + ${pods / REPLICAS} ClusterIP Services in ${Math.ceil(pods / PODS_PER_NAMESPACE)} namespaces; ${p.running} pods ran); CLI figures: median of 3\n`);
     console.log(pointTable(p));
   }
   if (done.length > 1) {
