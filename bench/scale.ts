@@ -49,7 +49,8 @@ function cleanup(): Promise<void> {
     for (const d of daemons) if (d.alive()) d.kill('SIGKILL');
     await Promise.all(daemons.map((d) => Promise.race([d.exited, new Promise((r) => setTimeout(r, 5_000))])));
     for (const app of apps) await removeLabelled(docker, `berth.app=${app}`);
-    await removeLabelled(docker, `${FLOOR_LABEL}=${runId}`);
+    // A floor interrupted midway (Ctrl-C) leaves its pods to this: each point labels its own.
+    for (const pods of points) await removeLabelled(docker, `${FLOOR_LABEL}=${runId}-${pods}`);
     await rm(root, { recursive: true, force: true });
   })());
 }
