@@ -176,11 +176,31 @@ async function removeContainer(ctx: PodContext, c: Dockerode.ContainerInfo): Pro
     await ctx.docker.api.getContainer(c.Id).remove({ force: true, v: true });
   } catch (err) {
     if (isNotFound(err)) return;
-    // 409 "removal already in progress" means someone else is finishing the job.
-    if ((err as { statusCode?: number }).statusCode === 409) return;
+    // 409 "removal already in progress": another berth process (the finisher a command left, a
+    // pass adopting an overdue termination) removes it too. Returning at once would let the
+    // sandbox go and the pod's name be taken again while this container still carries it.
+    if ((err as { statusCode?: number }).statusCode === 409) return untilRemoved(ctx, c);
     throw dockerError(err, `removing container ${c.Names[0]}`);
   }
 }
+
+/** Waits for a removal someone else began to end (Docker answers 404 then). */
+async function untilRemoved(ctx: PodContext, c: Dockerode.ContainerInfo): Promise<void> {
+  for (let waited = 0; waited < REMOVAL_WAIT_MS; waited += REMOVAL_POLL_MS) {
+    try {
+      await ctx.docker.api.getContainer(c.Id).inspect();
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw dockerError(err, `waiting for the removal of container ${c.Names[0]}`);
+    }
+    await ctx.clock.sleep(REMOVAL_POLL_MS);
+  }
+  throw dockerError(new Error('removal still in progress'), `waiting for the removal of container ${c.Names[0]}`);
+}
+
+const REMOVAL_POLL_MS = 100;
+/** Docker removes a stopped container in well under a second; a minute means it is stuck. */
+const REMOVAL_WAIT_MS = 60_000;
 
 /**
  * A termination another process began (it exited or restarted: the store's mark says so, with

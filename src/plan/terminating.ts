@@ -14,9 +14,14 @@ import type { StoreChange } from './store-changes.js';
  * back to what it shows; a later step marks it again if it still goes).
  */
 export function terminatingMarks(actions: readonly Action[], now: number, pods: readonly ObservedPod[] = []): StoreChange[] {
+  // A pod the same step makes again under its name is deleted in full first (apply/execute.ts):
+  // no mark, since the new pod would wear it until the step settles, and another berth process
+  // finishing terminations would take the new pod for the old one and kill it.
+  const remade = new Set(actions.flatMap((a) => (a.type === 'create-pod' ? [`${a.pod.namespace}/${a.pod.name}`] : [])));
   return actions.flatMap((a): StoreChange[] => {
     if (a.type !== 'delete-pod') return [];
     const podKey = `${a.namespace}/${a.name}`;
+    if (remade.has(podKey)) return [];
     const pod = pods.find((p) => p.key === podKey);
     const deadline = now + (a.gracePeriodSeconds ?? pod?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
     // Deleting a terminating pod again keeps when it began and only ever shortens its grace (kubectl delete --grace-period).

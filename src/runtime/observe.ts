@@ -57,12 +57,14 @@ export interface ObserveRequest {
 
 /** Observes the app once: the one function behind a pass, the live diff, the views and delete. */
 export async function observe(deps: { docker: DockerClient; store: Store }, req: ObserveRequest): Promise<Observation> {
-  // The store first: a termination finishing in the background forgets its pod only once Docker
-  // removed it, so a mark read before the containers were listed is still there for every pod
-  // listed; read after, a pod removed in between would show its containers without its mark and
-  // count as live again (a replica too many, one scaled down twice).
-  const podStatuses = new Map(deps.store.getPodStatuses(req.app).map((s) => [s.podKey, s]));
+  // Docker first, then the store's marks. Read the other way round, a pod deleted in full and made
+  // again under its name (a bare Pod, a StatefulSet ordinal) between the two reads wore the old
+  // pod's Terminating mark, and another berth process finishing terminations killed the new pod.
+  // This order has the opposite window (a pod removed by a background termination between the
+  // reads shows without its mark until the next observation); marks that name the pod instance
+  // (its sandbox) would close both.
   const host = await observeDocker(deps.docker, { app: req.app, detail: req.detail ?? false, ...(req.volumeFiles ? { volumeFiles: true } : {}) });
+  const podStatuses = new Map(deps.store.getPodStatuses(req.app).map((s) => [s.podKey, s]));
   const inspected = await inspectManaged(deps.docker, managedNeedingInspect(host.pods, podStatuses));
   const inventory = [...(req.inventory ?? deps.store.getInventory(req.app))];
   const pods = host.pods.map((p) => withAppliedLabels(withStoredStatus(p, podStatuses.get(p.key), inspected), inventory));

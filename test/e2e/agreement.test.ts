@@ -73,6 +73,8 @@ interface Truth {
   pods: string[];
   /** ReplicaSet names those pods belong to (pod name minus its random suffix). */
   replicaSets: string[];
+  /** Pods still running out their grace period (Terminating). */
+  leaving: number;
 }
 
 async function readTruth(t: E2eApp): Promise<Truth> {
@@ -83,7 +85,7 @@ async function readTruth(t: E2eApp): Promise<Truth> {
   const images = mine.filter((c) => c.Labels['berth.role'] === 'container').map((c) => c.Image).sort();
   const pods = [...new Set(mine.filter((c) => c.Labels['berth.role'] === 'sandbox').map((c) => c.Labels['berth.name']!))].sort();
   const distinct = [...new Set(images)];
-  return { images, image: distinct.length === 1 ? distinct[0]! : '', pods, replicaSets: [...new Set(pods.map((p) => p.replace(/-[^-]+$/, '')))].sort() };
+  return { images, image: distinct.length === 1 ? distinct[0]! : '', pods, replicaSets: [...new Set(pods.map((p) => p.replace(/-[^-]+$/, '')))].sort(), leaving: leaving.size };
 }
 
 /** Steady: every pod runs exactly one app container, all of one image, `replicas` of them. */
@@ -355,7 +357,8 @@ describe('every view agrees with what runs: a daemon following the folder (real 
       const s = await status(daemon);
       if (s.loop.running || s.loop.pending.length > 0) return undefined;
       const truth = await readTruth(t);
-      return steady(truth, replicas, image) ? truth : undefined;
+      // ... and no pod still terminating: the API's views are compared at rest, not while old pods leave.
+      return truth.leaving === 0 && steady(truth, replicas, image) ? truth : undefined;
     }, timeoutMs, 300);
 
   beforeAll(async () => {

@@ -14,7 +14,7 @@ import { runCli } from '../support/cli.js';
 import { ensureBusyboxImage } from './support/busybox-image.js';
 import { eventually, sleep } from './support/daemon.js';
 import type { E2eApp } from './support/harness.js';
-import { createE2eApp, execIn } from './support/harness.js';
+import { createE2eApp, execIn, terminatingPods } from './support/harness.js';
 import { processAlive } from '../../src/cli/process-alive.js';
 
 /**
@@ -285,7 +285,9 @@ spec:
       await ok('rollout', 'resume', 'deploy/caps', '--wait', '--timeout', '60s');
       await ok('scale', 'deploy/caps', '--replicas', '2', '--wait', '--timeout', '60s');
       expect((await ok('rollout', 'undo', 'deploy/caps', '--wait', '--timeout', '60s')).stdout).toContain('deployment.apps/caps rolled back');
-      const running = (await t.containers()).filter((c) => c.Labels['berth.controller'] === 'Deployment/default/caps' && c.Labels['berth.role'] === 'container' && c.State === 'running');
+      // Old pods may still run out their grace period (Terminating, no longer the Deployment's).
+      const leaving = await terminatingPods(t.berth);
+      const running = (await t.containers()).filter((c) => c.Labels['berth.controller'] === 'Deployment/default/caps' && c.Labels['berth.role'] === 'container' && c.State === 'running' && !leaving.has(c.Labels['berth.name']!));
       expect(running).toHaveLength(2);
       // The hostPath pod was left alone throughout, its bind below the prefix intact.
       expect(await containerOf('hp')).toMatchObject({ id: hp.id, state: 'running' });

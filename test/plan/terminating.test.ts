@@ -17,6 +17,11 @@ describe('Terminating marks', () => {
     expect(terminatingMarks([start], 42)).toEqual([]);
   });
 
+  it('marks no pod the same step makes again under its name (deleted in full first; the new pod must not wear the mark)', () => {
+    const create = { type: 'create-pod', key: 'Pod/default/a', pod: { namespace: 'default', name: 'a' } } as unknown as Action;
+    expect(terminatingMarks([del('a'), create, del('b')], 42)).toEqual([{ type: 'set-pod-terminating', podKey: 'default/b', since: 42, deadline: 30_042 }]);
+  });
+
   it.each<[string, Action, Partial<ObservedPod>, { since: number; deadline: number }]>([
     ['the pod\'s own grace period', del('a'), { gracePeriodSeconds: 5 }, { since: 42, deadline: 5_042 }],
     ['--grace-period overrides it', { ...del('a'), gracePeriodSeconds: 1 } as Action, { gracePeriodSeconds: 5 }, { since: 42, deadline: 1_042 }],

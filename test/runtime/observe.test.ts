@@ -96,19 +96,4 @@ describe('observe: the one observation', () => {
     const given = [{ key: 'ConfigMap/default/x', kind: 'ConfigMap', namespace: 'default', name: 'x', specHash: 'h', object: {}, sourceRevision: 'r', appliedAt: 0 }];
     expect((await observe({ docker, store: s }, { app: APP, inventory: given })).inventory).toEqual(given);
   });
-
-  it('reads the store before Docker: a termination that ends while the containers are listed leaves its pod terminating, never live again', async () => {
-    const s = store();
-    s.setPodTerminating(APP, 'default/web-1', CREATED_S * 1000, CREATED_S * 1000 + 30_000);
-    const { docker } = fakeDocker();
-    const list = docker.api.listContainers.bind(docker.api);
-    // The background termination removes the pod and forgets it while Docker's answer (with the pod) is on its way.
-    (docker.api as unknown as { listContainers: typeof list }).listContainers = (async (...args: Parameters<typeof list>) => {
-      const answer = await list(...args);
-      s.deletePodStatus(APP, ['default/web-1']);
-      return answer;
-    }) as typeof list;
-    const o = await observe({ docker, store: s }, { app: APP });
-    expect(o.pods.map((p) => [p.key, p.terminating !== undefined])).toEqual([['default/web-1', true]]);
-  });
 });
