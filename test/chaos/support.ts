@@ -94,9 +94,14 @@ export interface Inventory {
   images(controller: string): string[];
 }
 
-/** The app's containers read as pods; `replicas` says how many pods each controller should have. */
-export async function inventory(t: { containers(): Promise<Dockerode.ContainerInfo[]> }, replicas: Record<string, number>): Promise<Inventory> {
-  const all = await t.containers();
+/**
+ * The app's containers read as pods; `replicas` says how many pods each controller should have.
+ * Pods still running out their grace period (Terminating in `get pods`, issue 18) are no longer
+ * their controller's and are left out, as Kubernetes counts them.
+ */
+export async function inventory(t: Pick<E2eApp, 'containers' | 'berth'>, replicas: Record<string, number>): Promise<Inventory> {
+  const leaving = await terminating(t);
+  const all = (await t.containers()).filter((c) => !leaving.has(c.Labels['berth.name']!));
   const sandboxes = all.filter((c) => c.Labels['berth.role'] === 'sandbox');
   const members = all.filter((c) => c.Labels['berth.role'] === 'container');
   const pods = new Map<string, string[]>();
@@ -131,6 +136,17 @@ export async function inventory(t: { containers(): Promise<Dockerode.ContainerIn
     notRunning,
     images: (controller) => members.filter((c) => c.Labels['berth.controller'] === controller).map((c) => c.Image).sort(),
   };
+}
+
+/** Names of the pods `get pods` shows Terminating; none when it cannot say (the engine or the store down mid-scenario). */
+async function terminating(t: Pick<E2eApp, 'berth'>): Promise<Set<string>> {
+  try {
+    const r = await t.berth('get', 'pods', '-A', '-o', 'json');
+    const items = (JSON.parse(r.stdout) as { items?: Array<{ metadata: { name: string; deletionTimestamp?: string } }> }).items ?? [];
+    return new Set(items.filter((p) => p.metadata.deletionTimestamp !== undefined).map((p) => p.metadata.name));
+  } catch {
+    return new Set();
+  }
 }
 
 /** Polls until `check` gives a value or `ms` passes (then undefined): chaos runs count, they do not throw. */
