@@ -1,5 +1,6 @@
 import type { Action } from '../plan/actions.js';
 import { ACTION_PHASE } from '../plan/actions.js';
+import { remadePods } from '../plan/terminating.js';
 import type { ObservedPod } from '../plan/observed.js';
 import { delay, NETWORK_REMOVE_BACKOFF } from '../model/backoff.js';
 import { staleEndpoints } from '../dataplane/keeper-plan.js';
@@ -68,7 +69,7 @@ export async function executePlan(actions: readonly Action[], options: ExecuteOp
   const results: ActionResult[] = [];
   // A pod made again under its own name in the same step (a bare Pod, a StatefulSet ordinal)
   // is deleted before it is made, grace period and all, as the phases always ordered it.
-  const remade = new Set(actions.flatMap((a) => (a.type === 'create-pod' ? [`${a.pod.namespace}/${a.pod.name}`] : [])));
+  const remade = remadePods(actions);
   if (remade.size > 0) options = { ...options, remade };
   const phases = [...new Set(actions.map((a) => ACTION_PHASE[a.type]))].sort((a, b) => a - b);
   for (const phase of phases) {

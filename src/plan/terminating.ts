@@ -4,6 +4,14 @@ import type { ObservedPod } from './observed.js';
 import type { StoreChange } from './store-changes.js';
 
 /**
+ * Pods (`namespace/name`) a step makes again under their own name (a bare Pod, a StatefulSet
+ * ordinal): the step deletes the old one in full, grace period and all, before it makes the new.
+ */
+export function remadePods(actions: readonly Action[]): Set<string> {
+  return new Set(actions.flatMap((a) => (a.type === 'create-pod' ? [`${a.pod.namespace}/${a.pod.name}`] : [])));
+}
+
+/**
  * kubectl's `Terminating`: a pod whose deletion has begun (its deletionTimestamp is set) reads
  * so in STATUS until it is gone, however long its preStop hooks and grace period take. A
  * `delete-pod` step only begins the termination (apply/pod-terminate.ts: the pod leaves every
@@ -17,7 +25,7 @@ export function terminatingMarks(actions: readonly Action[], now: number, pods: 
   // A pod the same step makes again under its name is deleted in full first (apply/execute.ts):
   // no mark, since the new pod would wear it until the step settles, and another berth process
   // finishing terminations would take the new pod for the old one and kill it.
-  const remade = new Set(actions.flatMap((a) => (a.type === 'create-pod' ? [`${a.pod.namespace}/${a.pod.name}`] : [])));
+  const remade = remadePods(actions);
   return actions.flatMap((a): StoreChange[] => {
     if (a.type !== 'delete-pod') return [];
     const podKey = `${a.namespace}/${a.name}`;
