@@ -37,9 +37,10 @@ export interface DockerOptions {
   requestTimeoutMs?: number;
   /**
    * Called as each API call is sent (the daemon logs the first mutating call of a pass: the
-   * latency its benchmark measures). `mutating` is false for GET and HEAD.
+   * latency its benchmark measures). `mutating` is false for GET and HEAD; `name` is the name a
+   * `POST /containers/create` asks for (the daemon knows its own containers' create events).
    */
-  onCall?: (operation: string, mutating: boolean) => void;
+  onCall?: (operation: string, mutating: boolean, name?: string) => void;
   /** Where call deadlines come from (the composition root's clock). */
   clock: Pick<Clock, 'timeout' | 'now'>;
 }
@@ -85,7 +86,8 @@ export function createDockerClient(options: DockerOptions): DockerClient {
   modem.dial = (o: DialOptions, cb: unknown) => {
     const op = operationName(o.method, o.path);
     counts.set(op, (counts.get(op) ?? 0) + 1);
-    options.onCall?.(op, isMutating(op));
+    const name = op === 'POST /containers/create' ? o.options?.name : undefined;
+    options.onCall?.(op, isMutating(op), typeof name === 'string' ? name : undefined);
     const limit = callDeadline(op, o, defaultLimit);
     if (typeof cb !== 'function') return dial(o, cb);
     const sent = options.clock.now();

@@ -15,13 +15,19 @@ export interface ObserveOptions {
    * `true` inspects all (`get`, `describe`: start times, restart counts); `'probed'` only
    * those with probes, whose start time the prober needs for initialDelaySeconds.
    */
-  detail?: boolean | 'probed';
+  detail?: boolean | 'probed' | ContainerDetail;
   /**
    * Look into each running sandbox for the files of its secret volumes (one HEAD per volume),
    * so a pass can write them again when the tmpfs came back empty (ObservedPod.lostVolumes).
    */
   volumeFiles?: boolean;
 }
+
+/**
+ * Inspects, beyond what planning needs, the containers it picks: a read that shows a few pods
+ * (`describe pod web-1`), or no sandbox's start time (`get pods`), inspects only those.
+ */
+export type ContainerDetail = (c: { role: string; namespace: string; pod: string }) => boolean;
 
 /** Probe specs of one running container, carried in its labels so any berth process can probe it. */
 export interface ContainerProbes {
@@ -53,7 +59,9 @@ export async function observeDocker(docker: DockerClient, options: ObserveOption
   } catch (err) {
     throw dockerError(err, 'listing containers, networks and volumes');
   }
-  const needsInspect = containers.filter((c) => options.detail === true || (options.detail === 'probed' && c.Labels[L.probes] !== undefined) || c.State !== 'running' || c.Labels[L.role] === 'init' || (c.Labels[L.restartPolicy] ?? 'Always') !== 'Always');
+  const detail = options.detail;
+  const picked = (c: Dockerode.ContainerInfo) => typeof detail === 'function' && detail({ role: c.Labels[L.role] ?? '', namespace: c.Labels[L.namespace] ?? 'default', pod: c.Labels[L.name] ?? '' });
+  const needsInspect = containers.filter((c) => options.detail === true || picked(c) || (options.detail === 'probed' && c.Labels[L.probes] !== undefined) || c.State !== 'running' || c.Labels[L.role] === 'init' || (c.Labels[L.restartPolicy] ?? 'Always') !== 'Always');
   const inspected = new Map<string, Dockerode.ContainerInspectInfo>();
   await Promise.all(
     needsInspect.map(async (c) => {

@@ -13,6 +13,7 @@ import { createLogger, silentLogger } from '../runtime/log.js';
 import type { LeaseHolder, Store } from '../runtime/store/index.js';
 import { openStore } from '../runtime/store/index.js';
 import type { CliIO } from './context.js';
+import { print } from './context.js';
 import type { EngineFlags } from './engine-flags.js';
 import { leaseHolder } from './lease-holder.js';
 import { processAlive } from './process-alive.js';
@@ -75,6 +76,8 @@ export function openEngine(flags: EngineFlags, io: CliIO): Engine {
     close: async () => {
       if (plane.terminations.pending().length > 0) await handOffTerminations(plane, { app, stateDir, env: io.env, log });
       store.close();
+      // Benchmarks count each command's Docker calls from this line (bench/scale.ts).
+      if (io.env.BERTH_STATS === '1') print(io.stderr, JSON.stringify({ commandDockerCalls: Object.fromEntries(docker.calls.byOperation), total: docker.calls.total() }));
     },
   };
 }

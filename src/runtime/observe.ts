@@ -1,5 +1,5 @@
 import type { DockerClient } from '../apply/docker.js';
-import type { ContainerProbes, ObservedHost } from '../apply/observe.js';
+import type { ContainerProbes, ObservedHost, ObserveOptions } from '../apply/observe.js';
 import { observeDocker } from '../apply/observe.js';
 import type { PodStatusRecord } from '../model/state.js';
 import type { ObservedPod, ObservedState } from '../plan/observed.js';
@@ -45,8 +45,8 @@ export interface Observation extends Omit<ObservedHost, 'probes'>, ObservedState
 
 export interface ObserveRequest {
   app: string;
-  /** See ObserveOptions.detail: `true` for views (start times, restart counts), `'probed'` when this process probes. */
-  detail?: boolean | 'probed';
+  /** See ObserveOptions.detail: `true` for views (start times, restart counts), `'probed'` when this process probes, a ContainerDetail for views of a few pods. */
+  detail?: ObserveOptions['detail'];
   /** Look for lost secret-volume files (passes that may write them again). */
   volumeFiles?: boolean;
   /** The prober of this process, when one runs here. */

@@ -73,3 +73,28 @@ describe('Docker call latency by operation', () => {
     }
   });
 });
+
+describe('onCall', () => {
+  // The daemon takes the create events of the containers it asked for as its own (runtime/daemon/own-creates.ts).
+  it.each([
+    { call: 'createContainer', want: ['POST /containers/create', true, 'berth_a_default_web-abc_main'] },
+    { call: 'listNetworks', want: ['GET /networks', false, undefined] },
+  ])('$call: the operation, whether it mutates, and the name a create asks for', async ({ call, want }) => {
+    const server = createServer((req, res) => {
+      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
+      res.end(req.method === 'POST' ? '{"Id":"c1"}' : '[]');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const seen: unknown[][] = [];
+      const docker = createDockerClient({ host: `tcp://127.0.0.1:${port}`, clock: systemClock, onCall: (...args) => seen.push(args) });
+      if (call === 'createContainer') await docker.api.createContainer({ name: 'berth_a_default_web-abc_main', Image: 'x' });
+      else await docker.api.listNetworks();
+      expect(seen).toEqual([want]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

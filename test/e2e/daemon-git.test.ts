@@ -273,6 +273,12 @@ describe('berth daemon with a Git source', () => {
     expect(apply.stderr).toContain(`it follows ${server.url('deploy.git')}@main/apps and`);
     expect(apply.stderr).toContain(`keeps this change until the source changes (now at revision ${shas[6]!.slice(0, 12)})`);
     await eventually('one pod of 2.0', async () => ((await images()).join() === 'berth-examples/web:2.0' ? true : undefined), 60_000);
+    // The replaced pod's termination ends with a pass of its own (reason docker-event): let it
+    // come and go first, or it can follow the sync's pass and take its place as the last pass.
+    await eventually('the replaced pod removed and the daemon idle', async () => {
+      const st = (await daemon.api('/api/v1/status')).body as { loop: { running: boolean } };
+      return podNames(await t.containers(), 'Deployment/default/web').length === 1 && !st.loop.running ? true : undefined;
+    }, 60_000);
     // An API sync fetches the unchanged branch and passes: the local apply holds.
     await daemon.api('/api/v1/sync', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
     const held = await eventually('a pass after the sync', async () => {

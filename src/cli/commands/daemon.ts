@@ -117,8 +117,8 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   const log = createLogger({ level: s.logLevel, destination: io.stdout, base: { pid: process.pid, app }, mixin: () => ({ revision: logRevision.revision }) });
   const clock = systemClock;
   const store = openStore({ dir: stateDir, clock, isProcessAlive: processAlive });
-  let target: { noteDockerCall(op: string, mutating: boolean): void } | undefined;
-  const docker = createDockerClient({ clock, ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}), onCall: (op, mutating) => target?.noteDockerCall(op, mutating) });
+  let target: { noteDockerCall(op: string, mutating: boolean, name?: string): void } | undefined;
+  const docker = createDockerClient({ clock, ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}), onCall: (op, mutating, name) => target?.noteDockerCall(op, mutating, name) });
   const metrics = metricsMod.createDaemonMetrics();
   const validate = validateOptionsFrom(s.validation);
   const source =

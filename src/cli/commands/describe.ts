@@ -40,14 +40,17 @@ async function describe(args: string[], flags: DescribeFlags, io: CliIO): Promis
   if (flags.selector !== undefined && query.groups.some((g) => g.names)) throw new BerthError('USAGE', 'name cannot be provided when a selector is specified');
   const namespace = namespaceOf(flags, io);
   // Loaded when describe runs, not at start-up (see apply).
-  const [{ openEngine }, { buildViews, readLiveState }, { describeView }] = await Promise.all([
+  const [{ openEngine }, { buildViews, readLiveState, podsNamed }, { describeView }] = await Promise.all([
     import('../engine.js'),
     import('../../runtime/views/index.js'),
     import('../output/describe-kinds.js'),
   ]);
   const engine = openEngine(flags, io);
   try {
-    const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname });
+    // `describe pod NAME…` shows those pods' details only: the others' containers are not inspected (views/detail.ts).
+    const names = query.groups.every((g) => g.kind === 'Pod' && g.names) && flags.selector === undefined ? query.groups.flatMap((g) => g.names ?? []) : undefined;
+    const detail = names ? { detail: podsNamed(flags.allNamespaces ? undefined : namespace, names) } : {};
+    const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname, ...detail });
     const kinds = [...new Set([...query.groups.map((g) => g.kind), 'Pod' as const, 'ReplicaSet' as const])];
     const all = buildViews(state, kinds);
     const chosen: View[] = [];

@@ -180,7 +180,7 @@ async function get(args: string[], flags: GetFlags, io: CliIO, printed?: { table
   const selector = parseSelectorFlag(flags.selector);
   if (flags.selector !== undefined && query.groups.some((g) => g.names)) throw new BerthError('USAGE', 'name cannot be provided when a selector is specified');
   // Loaded when get runs, not at start-up: other commands should not pay for dockerode and SQLite.
-  const [{ openEngine }, { buildViews, readLiveState }, { parseGetOutput, writeGet }] = await Promise.all([
+  const [{ openEngine }, { buildViews, readLiveState, containersOnly }, { parseGetOutput, writeGet }] = await Promise.all([
     import('../engine.js'),
     import('../../runtime/views/index.js'),
     import('../output/get-output.js'),
@@ -191,8 +191,10 @@ async function get(args: string[], flags: GetFlags, io: CliIO, printed?: { table
   const allNamespaces = flags.allNamespaces ?? false;
   const engine = openEngine(flags, io);
   try {
-    const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname });
     const kinds = query.groups.map((g) => g.kind);
+    // A table of pods shows no sandbox's start: those inspects are skipped (views/detail.ts).
+    const podTable = !printer && (format === 'table' || format === 'wide') && flags.sortBy === undefined && kinds.every((k) => k === 'Pod');
+    const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname, ...(podTable ? { detail: containersOnly } : {}) });
     const selected = selectViews(buildViews(state, kinds), query, { namespace, allNamespaces, selector });
     const missing = selected.missing;
     const views = flags.sortBy === undefined ? selected.views : sortByJsonPath(selected.views, (v) => v.object, flags.sortBy);

@@ -84,8 +84,8 @@ export interface Daemon {
   readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
   /** The source's newest revision (for the live diff). */
   latestRevision(): Revision | undefined;
-  /** Wired to the Docker client's onCall: notes the first mutating call of each pass. */
-  noteDockerCall(operation: string, mutating: boolean): void;
+  /** Wired to the Docker client's onCall: notes the first mutating call of each pass, and the containers this process creates. */
+  noteDockerCall(operation: string, mutating: boolean, name?: string): void;
   /** Resolves when no pass runs or is due (tests, benchmark). */
   idle(): Promise<void>;
 }

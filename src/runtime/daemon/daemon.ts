@@ -6,6 +6,7 @@ import type { ReadinessSource } from '../observe.js';
 import type { Logger } from '../log.js';
 import type { PassResult } from '../pass/index.js';
 import { runPass } from '../pass/index.js';
+import { createValidationCache } from '../../manifests/index.js';
 import type { Readiness } from '../readiness.js';
 import { createReadiness } from '../readiness.js';
 import type { CronDeps } from './cron.js';
@@ -28,12 +29,12 @@ import { runDaemonPassIntent } from './pass-intent.js';
 import { createIdleCollector } from './idle-gc.js';
 import { recentIds } from './recent-ids.js';
 import { watchTerminationEvents } from './termination-events.js';
+import { trackOwnCreates } from './own-creates.js';
+import { countingReadiness } from './counting-readiness.js';
 import type { SourceDriver } from './source.js';
 import { createSourceDriver } from './source.js';
 import { createDaemonHealth } from './health.js';
 import type { ClockTimer } from '../../model/clock.js';
-
-/** Settled configuration of one daemon (frozen by the CLI from flags and the config file). */
 import type { Daemon, DaemonDeps, DaemonSettings } from './daemon-types.js';
 
 export type { Daemon, DaemonDeps, DaemonSettings, DaemonStatus } from './daemon-types.js';
@@ -58,6 +59,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
    * kept, not every revision the daemon ever refused.
    */
   const refused = recentIds(REFUSED_REVISIONS_KEPT);
+  // Each file's parse and checks are reused while it is unchanged: a heal or resync pass over the same revision does not validate it all again (issue 18).
+  const validation = { ...settings.validate, cache: createValidationCache() };
   let readinessProbe: Readiness | undefined;
   let readinessSource: ReadinessSource | undefined;
   const cron: CronDeps = { store, clock, app, log: deps.log, ...(settings.cronTime ? { time: settings.cronTime } : {}) };
@@ -160,6 +163,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   // The daemon's own background terminations ask for a pass when they end, not on each Docker event.
   const passWaits = () => loop.state().running || outcomes.lastPass()?.result === 'progressing';
   const terminationEvents = watchTerminationEvents({ terminations: deps.plane.terminations, clock, passWaits, trigger: () => trigger('docker-event') });
+  const ownCreates = trackOwnCreates(clock);
 
   function appliedRevision(): string | undefined {
     try {
@@ -230,7 +234,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     let result: PassResult;
     try {
       result = fromSource
-        ? await runPass(passDeps, { ...common, target: { kind: 'revision', revision: latest, validate: settings.validate, allowEmpty: settings.allowEmpty, confirm: (changes) => pruneConfirm.confirm(latest.id, changes) } })
+        ? await runPass(passDeps, { ...common, target: { kind: 'revision', revision: latest, validate: validation, allowEmpty: settings.allowEmpty, confirm: (changes) => pruneConfirm.confirm(latest.id, changes) } })
         : // The daemon enforces its own policy on everything it converges: it may be narrower
           // than the one the app was applied with (the daemon restarted with fewer flags).
           await runPass(passDeps, { ...common, target: { kind: 'applied', hostPolicy: settings.validate.hostPolicy ?? DEFAULT_HOST_POLICY, holdInventoryToPolicy: true } });
@@ -261,27 +265,13 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     }, delayMs);
   }
 
-  /** Readiness as the prober knows it, counting the pods each observation sees (the managed-pods gauge). */
-  function countingReadiness(): ReadinessSource {
-    const r = readinessProbe!;
-    return {
-      opinion: (pod) => r.opinion(pod),
-      track: (host) => {
-        // What the app runs: a pod terminating (here, or marked in the store) is counted as gone, as its controller counts it.
-        managedPods = host.pods.filter((p) => !p.terminating && !deps.plane.terminations.has(p.key)).length;
-        r.track?.(host);
-      },
-      changed: (ms, signal) => (r.changed ? r.changed(ms, signal) : clock.sleep(ms, signal).catch(() => undefined)),
-    };
-  }
-
   return {
     async start() {
       setLogRevision(store.getSourceStatus(app)?.lastApplied?.revision ?? 'none');
       lease = keepLease({ store, clock, log: deps.log, app, holder: deps.holder, onRegained: () => trigger('retry') });
       try {
         readinessProbe = createReadiness({ docker, clock, store, app, holder: deps.holder, log: deps.log.child({ component: 'readiness' }), ...(settings.validate.hostPolicy ? { policy: settings.validate.hostPolicy } : {}) });
-        readinessSource = countingReadiness();
+        readinessSource = countingReadiness(readinessProbe, { clock, terminations: deps.plane.terminations, count: (pods) => (managedPods = pods) });
         cronWakeAt = nextFiring(readCronSnapshot(cron));
         events = watchDockerEvents({
           docker,
@@ -292,7 +282,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
           backoff: settings.passBackoff,
           onEvent: (e) => {
             log.debug({ action: e.action, pod: e.pod, role: e.role }, 'container event');
-            if (!terminationEvents.own(e)) trigger('docker-event');
+            if (!terminationEvents.own(e) && !ownCreates.own(e)) trigger('docker-event');
           },
         });
         timers.armResync();
@@ -385,7 +375,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
 
     latestRevision: () => source.latest(),
 
-    noteDockerCall(operation, mutating) {
+    noteDockerCall(operation, mutating, name) {
+      if (name) ownCreates.noted(name);
       const fc = firstChange;
       if (!fc || fc.seen || !mutating) return;
       fc.seen = true;

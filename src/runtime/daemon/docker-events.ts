@@ -10,6 +10,8 @@ export interface ContainerEvent {
   containerId: string;
   /** `namespace/pod` from the container's labels. */
   pod?: string;
+  /** The container's name, as Docker reports it in the event. */
+  name?: string;
   role?: string;
 }
 
@@ -102,6 +104,7 @@ export function watchDockerEvents(options: DockerEventsOptions): DockerEventsWat
       action,
       containerId: ev.Actor?.ID ?? ev.id ?? '',
       ...(ns && name ? { pod: `${ns}/${name}` } : {}),
+      ...(attrs.name ? { name: attrs.name } : {}),
       ...(attrs[L.role] ? { role: attrs[L.role] } : {}),
     });
   }

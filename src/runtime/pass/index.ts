@@ -20,7 +20,7 @@ import { consumeIntents } from '../intents.js';
 import { commitChanges } from '../commit.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { PassDeps, ProgressEvent, ReconcileOutcome } from './reconcile.js';
-import { reconcile } from './reconcile.js';
+import { observeApp, reconcile } from './reconcile.js';
 import type { ResourceChange } from '../../plan/inventory.js';
 import { recordInventory, resourceChanges } from '../../plan/inventory.js';
 import { additiveSet, keptByApply } from '../../plan/additive.js';
@@ -212,6 +212,11 @@ async function converge(
   },
 ): Promise<Converged> {
   const resources = withReplicaOverrides(o.resources, o.replicas);
+  // The first observation is read while the node is (issue 18: two Docker round trips in a row
+  // on the way to a heal's first action, `info` as slow as the list at 1,000 pods). A dry run
+  // too. Its failure is the first step's to report, not an unhandled rejection meanwhile.
+  const firstObservation = observeApp(deps, req.app, o.previousInventory);
+  firstObservation.catch(() => undefined);
   // The node is read once for the whole pass, so every decision in it sees the same one.
   const host = await readHostNode(deps.docker, o.policy);
   // Generated objects: the daemon's (CronJob Jobs) and the Secrets of issued certificates (design §3.2).
@@ -229,6 +234,7 @@ async function converge(
     rollouts: { policy: o.policy ?? DEFAULT_HOST_POLICY, ...(o.changed ? { changed: o.changed } : {}) },
     previousInventory: o.previousInventory,
     node: host.node,
+    firstObservation,
     ...(hostPathPrefixes ? { hostPathPrefixes } : {}),
     ...(allowedRegistries ? { allowedRegistries } : {}),
     ...(req.dryRun ? { dryRun: true } : {}),

@@ -81,6 +81,11 @@ export interface ReconcileRequest {
    * `spec.nodeName` does.
    */
   node: NodeInfo;
+  /**
+   * The first step's observation, begun by the caller beside its own Docker reads (runPass reads
+   * the node meanwhile: neither depends on the other). Later steps observe afresh.
+   */
+  firstObservation?: Promise<Observation>;
 }
 
 export type ProgressEvent =
@@ -146,6 +151,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
   let divergences: Divergence[] = [];
   const ended = () => ({ rolloutsFailed: [...rolloutsFailed], divergences });
   let kept = false;
+  let first = req.firstObservation;
   for (;;) {
     req.signal?.throwIfAborted();
     const rolloutCtx = req.rollouts ? { sourceRevision: req.sourceRevision, ...(req.rollouts.policy ? { policy: req.rollouts.policy } : {}), ...(req.rollouts.changed ? { changed: req.rollouts.changed } : {}) } : undefined;
@@ -153,7 +159,8 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
     const effective = state && rolloutCtx ? effectiveDesired(req.desired, state, rolloutCtx) : undefined;
     const desired = effective?.desired ?? req.desired;
     divergences = effective?.divergences ?? [];
-    const observed = forServices(await observeApp(deps, req.app, req.previousInventory));
+    const observed = forServices(await (first ?? observeApp(deps, req.app, req.previousInventory)));
+    first = undefined;
     await services.observe(observed, { probing: deps.readiness?.track !== undefined });
     observed.edges = await observeEdges({ ...deps, writer: deps.plane.dataplane.writer }, req.app);
     observed.nodePorts = await settleNodePorts(deps, req.app, desired, observed, { dryRun: req.dryRun ?? false });
@@ -276,7 +283,8 @@ async function pruneStaleMounts(deps: PassDeps, app: string, observed: ObservedS
   }
 }
 
-function observeApp(deps: PassDeps, app: string, previousInventory?: readonly InventoryEntry[]): Promise<Observation> {
+/** The app as a pass plans against it: probed when this process probes, lost volume files looked for. */
+export function observeApp(deps: PassDeps, app: string, previousInventory?: readonly InventoryEntry[]): Promise<Observation> {
   return observe(deps, {
     app,
     detail: deps.readiness?.track ? 'probed' : false,

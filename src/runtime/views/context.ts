@@ -7,6 +7,7 @@ import { runsTemplate } from '../../plan/controllers/common.js';
 import type { AnyObject, PodTemplateSpec, Resource } from '../../model/types.js';
 import type { InventoryEntry } from '../store/index.js';
 import type { LiveState } from './live.js';
+import type { EdgeObjectStatus } from '../../plan/edge/compiled.js';
 
 /**
  * What every view builder needs besides the state itself: the inventory as the planner sees
@@ -19,6 +20,26 @@ export interface ViewContext {
   workloads: ReadonlyMap<string, Workload>;
   /** Observed pods by their controller key (`Deployment/ns/web`). */
   podsByController: ReadonlyMap<string, ObservedPod[]>;
+  /**
+   * What several views of one build derive from the same context, computed once on first use
+   * (a context is built from one frozen state, so nothing here can go stale).
+   */
+  memo: ViewMemo;
+}
+
+export interface ViewMemo {
+  /** The route compiler's statuses of the app's edge objects (views/edge.ts routeStatuses). */
+  routeStatuses?: ReadonlyMap<string, EdgeObjectStatus>;
+  /** The sealed form of each legacy pod-template-hash asked for (a keyed hash: one per template, not per pod). */
+  sealed?: Map<string, string>;
+}
+
+/** sealLegacyTemplateHash of the context's key, once per hash: the pods of one template share it. */
+function sealedHash(ctx: ViewContext, hash: string): string {
+  const memo = (ctx.memo.sealed ??= new Map());
+  let sealed = memo.get(hash);
+  if (sealed === undefined) memo.set(hash, (sealed = sealLegacyTemplateHash(ctx.state.templateHashKey, hash)));
+  return sealed;
 }
 
 export function viewContext(state: LiveState): ViewContext {
@@ -46,6 +67,7 @@ export function viewContext(state: LiveState): ViewContext {
     entries: new Map(state.inventory.map((e) => [e.key, e])),
     workloads: new Map(desired.workloads.map((w) => [w.key, w])),
     podsByController,
+    memo: {},
   };
 }
 
@@ -59,7 +81,7 @@ export function templateOfPod(ctx: ViewContext, pod: ObservedPod): PodTemplateSp
   // A legacy (unkeyed) hash names the same content: pods a berth before issue 11 created.
   if (w && runsTemplate(pod, w.template)) return w.podTemplate;
   // Records of templates an older berth rolled out hold the sealed form of a legacy pod's hash.
-  const sealed = sealLegacyTemplateHash(ctx.state.templateHashKey, pod.specHash);
+  const sealed = sealedHash(ctx, pod.specHash);
   const record = ctx.state.rollouts.get(pod.controller)?.find((r) => r.templateHash === pod.specHash || r.templateHash === sealed);
   return record ? (record.template as PodTemplateSpec) : undefined;
 }
@@ -70,7 +92,7 @@ export function templateOfPod(ctx: ViewContext, pod: ObservedPod): PodTemplateSp
  * template; undefined for a pod of a template berth no longer remembers.
  */
 export function sourceRevisionOfPod(ctx: ViewContext, pod: ObservedPod): string | undefined {
-  const sealed = sealLegacyTemplateHash(ctx.state.templateHashKey, pod.specHash);
+  const sealed = sealedHash(ctx, pod.specHash);
   const record = ctx.state.rollouts.get(pod.controller)?.find((r) => r.templateHash === pod.specHash || r.templateHash === sealed);
   if (record) return record.sourceRevision;
   const w = ctx.workloads.get(pod.controller);

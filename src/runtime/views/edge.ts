@@ -82,7 +82,12 @@ export function ingressClassView(ctx: ViewContext, entry: InventoryEntry): View 
  * The statuses the route compiler gives the app's edge objects (plan/edge/compile.ts), against the
  * edge ports of the app's applied policy: the views say what the edge is told, from one source.
  */
-function routeStatuses(ctx: ViewContext): Map<string, EdgeObjectStatus> {
+function routeStatuses(ctx: ViewContext): ReadonlyMap<string, EdgeObjectStatus> {
+  // Every Gateway, GatewayClass and HTTPRoute view asks: the table is compiled once per context.
+  return (ctx.memo.routeStatuses ??= compiledRouteStatuses(ctx));
+}
+
+function compiledRouteStatuses(ctx: ViewContext): Map<string, EdgeObjectStatus> {
   const ports = ctx.state.edge?.ports ?? { http: DEFAULT_EDGE.httpPort, https: DEFAULT_EDGE.httpsPort };
   const createdAt = (object: string) => {
     const [kind, a, b] = object.split('/');

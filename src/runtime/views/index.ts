@@ -23,6 +23,7 @@ export { qosClass } from './pods.js';
 export { isAvailable } from './workloads.js';
 export { rfc3339, SOURCE_REVISION_ANNOTATION, uidOf } from './meta.js';
 export { templateOfPod, viewContext, type ViewContext } from './context.js';
+export { containersOnly, podsNamed } from './detail.js';
 
 export { ALL_KINDS } from './all-kinds.js';
 

@@ -1,5 +1,6 @@
 import type { AcmeAccountRecord, CertificateRecord } from '../../model/certificate-state.js';
 import type { DockerClient } from '../../apply/docker.js';
+import type { ContainerDetail } from '../../apply/observe.js';
 import { edgeOf } from '../edge.js';
 import { edgeSettings } from '../../model/policy.js';
 import type { Observation } from '../observe.js';
@@ -79,12 +80,17 @@ export interface ReadLiveOptions {
   app: string;
   /** The asker's host name: a lease of a dead process on it drives nothing (store liveLease). */
   hostname?: string;
+  /**
+   * The containers whose details (start times, restart counts, exit details) the views to be
+   * built show (views/detail.ts); absent: every container's. Others read as a pass reads them.
+   */
+  detail?: ContainerDetail;
 }
 
 export async function readLiveState(deps: { docker: DockerClient; store: Store; clock: Clock }, options: ReadLiveOptions): Promise<LiveState> {
   const { docker, store, clock } = deps;
   const { app } = options;
-  const [host, { node }, edge] = await Promise.all([observe(deps, { app, detail: true }), readHostNode(docker, store.getAppliedPolicy(app)), edgeOf(docker, edgeSettings(store.getAppliedPolicy(app)))]);
+  const [host, { node }, edge] = await Promise.all([observe(deps, { app, detail: options.detail ?? true }), readHostNode(docker, store.getAppliedPolicy(app)), edgeOf(docker, edgeSettings(store.getAppliedPolicy(app)))]);
   // Objects as they run: with the replica counts `berth scale` set (the inventory keeps the source's).
   const inventory = withReplicaOverrides(host.inventory, replicaOverrides(store.listDeploymentOverrides(app)));
   const templateHashKey = appHashKeys(store, app).template;

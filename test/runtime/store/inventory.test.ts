@@ -33,6 +33,31 @@ describe('inventory', () => {
     ]);
   });
 
+  // The daemon records its revision on every pass (issue 18): one that changes nothing writes
+  // nothing, so a watcher (`get -w` polls dataVersion) is not woken and no row is rewritten.
+  it.each([
+    { name: 'the same set: nothing is written', next: ['web:a', 'db:x'], moves: false, keys: ['Deployment/default/db', 'Deployment/default/web'] },
+    { name: 'one object dropped: it goes', next: ['web:a'], moves: true, keys: ['Deployment/default/web'] },
+    { name: 'one spec changed: it is written', next: ['web:b', 'db:x'], moves: true, keys: ['Deployment/default/db', 'Deployment/default/web'] },
+    { name: 'one object added: it is written', next: ['web:a', 'db:x', 'api:y'], moves: true, keys: ['Deployment/default/api', 'Deployment/default/db', 'Deployment/default/web'] },
+  ])('replacing the set again — $name', async ({ next, moves, keys }) => {
+    const dir = h.tempDir();
+    const { store, clock } = h.open({ dir });
+    const { store: watcher } = h.open({ dir });
+    const set = (items: string[]) => items.map((i) => input('Deployment', i.split(':')[0]!, i.split(':')[1]!));
+    store.replaceInventory('app', set(['web:a', 'db:x']), { sourceRevision: 'r1' });
+    const before = store.getInventory('app');
+    const version = watcher.dataVersion();
+    await clock.advance(1000);
+    store.replaceInventory('app', set(next), { sourceRevision: 'r1' });
+    expect(watcher.dataVersion() !== version).toBe(moves);
+    const after = store.getInventory('app');
+    expect(after.map((e) => e.key)).toEqual(keys);
+    // What did not change keeps its provenance, as it always has.
+    const unchanged = after.filter((e) => ['web:a', 'db:x'].includes(`${e.name}:${e.specHash}`));
+    expect(unchanged).toEqual(before.filter((b) => unchanged.some((e) => e.key === b.key)));
+  });
+
   it('keeps apps apart', () => {
     const { store } = h.open();
     store.replaceInventory('a', [input('Pod', 'x', '1')], { sourceRevision: 'r1' });
