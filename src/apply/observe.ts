@@ -21,6 +21,13 @@ export interface ObserveOptions {
    * so a pass can write them again when the tmpfs came back empty (ObservedPod.lostVolumes).
    */
   volumeFiles?: boolean;
+  /**
+   * Pods (`namespace/name`) whose containers are inspected whatever the list says: those Docker
+   * just reported dying. dockerd 20.10 sends `die` before its list shows the container exited
+   * (measured: the list still said running ~0 ms after the event, the inspect, which waits for
+   * the container, said exited), so a pass set off by the event would find nothing to heal.
+   */
+  inspectPods?: ReadonlySet<string>;
 }
 
 /**
@@ -61,7 +68,8 @@ export async function observeDocker(docker: DockerClient, options: ObserveOption
   }
   const detail = options.detail;
   const picked = (c: Dockerode.ContainerInfo) => typeof detail === 'function' && detail({ role: c.Labels[L.role] ?? '', namespace: c.Labels[L.namespace] ?? 'default', pod: c.Labels[L.name] ?? '' });
-  const needsInspect = containers.filter((c) => options.detail === true || picked(c) || (options.detail === 'probed' && c.Labels[L.probes] !== undefined) || c.State !== 'running' || c.Labels[L.role] === 'init' || (c.Labels[L.restartPolicy] ?? 'Always') !== 'Always');
+  const heard = (c: Dockerode.ContainerInfo) => options.inspectPods?.has(`${c.Labels[L.namespace] ?? 'default'}/${c.Labels[L.name] ?? ''}`) === true;
+  const needsInspect = containers.filter((c) => options.detail === true || picked(c) || heard(c) || (options.detail === 'probed' && c.Labels[L.probes] !== undefined) || c.State !== 'running' || c.Labels[L.role] === 'init' || (c.Labels[L.restartPolicy] ?? 'Always') !== 'Always');
   const inspected = new Map<string, Dockerode.ContainerInspectInfo>();
   await Promise.all(
     needsInspect.map(async (c) => {

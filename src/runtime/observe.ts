@@ -47,6 +47,8 @@ export interface ObserveRequest {
   app: string;
   /** See ObserveOptions.detail: `true` for views (start times, restart counts), `'probed'` when this process probes, a ContainerDetail for views of a few pods. */
   detail?: ObserveOptions['detail'];
+  /** See ObserveOptions.inspectPods: pods Docker just reported dying. */
+  inspectPods?: ReadonlySet<string>;
   /** Look for lost secret-volume files (passes that may write them again). */
   volumeFiles?: boolean;
   /** The prober of this process, when one runs here. */
@@ -63,7 +65,7 @@ export async function observe(deps: { docker: DockerClient; store: Store }, req:
   // This order has the opposite window (a pod removed by a background termination between the
   // reads shows without its mark until the next observation); marks that name the pod instance
   // (its sandbox) would close both.
-  const host = await observeDocker(deps.docker, { app: req.app, detail: req.detail ?? false, ...(req.volumeFiles ? { volumeFiles: true } : {}) });
+  const host = await observeDocker(deps.docker, { app: req.app, detail: req.detail ?? false, ...(req.volumeFiles ? { volumeFiles: true } : {}), ...(req.inspectPods?.size ? { inspectPods: req.inspectPods } : {}) });
   const podStatuses = new Map(deps.store.getPodStatuses(req.app).map((s) => [s.podKey, s]));
   const inspected = await inspectManaged(deps.docker, managedNeedingInspect(host.pods, podStatuses));
   const inventory = [...(req.inventory ?? deps.store.getInventory(req.app))];

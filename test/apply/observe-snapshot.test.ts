@@ -42,3 +42,19 @@ describe('observeDocker: one container, one snapshot', () => {
     expect(c.dockerRestarts).toBe(2);
   });
 });
+
+/**
+ * dockerd 20.10 sends a container's `die` event before its list shows the container exited; the
+ * inspect waits for the container and is right. A pass set off by the event inspects the pods the
+ * event named (ObserveOptions.inspectPods), or it finds the killed container running and heals nothing.
+ */
+describe('observeDocker: pods Docker just reported dying', () => {
+  it.each([
+    ['not named: the list stands', undefined, 'running'],
+    ['another pod named: the list stands', new Set(['default/other']), 'running'],
+    ['named: the inspect decides', new Set(['default/p']), 'exited'],
+  ])('%s', async (_title, inspectPods, want) => {
+    const host = await observeDocker(fakeDocker('running', { Status: 'exited', ExitCode: 137 }), { app: 'a', ...(inspectPods ? { inspectPods } : {}) });
+    expect(host.pods[0]!.containers[0]!.state).toBe(want);
+  });
+});

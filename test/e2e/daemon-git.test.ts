@@ -204,6 +204,17 @@ describe('berth daemon with a Git source', () => {
     await eventually('the drift counted', async () => /berth_drift_detections_total [1-9]/.test((await daemon.api('/metrics')).text), 15_000, 200);
   });
 
+  it('a container killed by hand is started again by the pass its die event sets off', async () => {
+    // dockerd 20.10 sends `die` before its container list shows the container exited: the pass
+    // the event sets off inspects the pod the event names, or it finds it running and heals nothing.
+    const victim = (await t.containers()).find((c) => c.Labels['berth.role'] === 'container' && c.State === 'running')!;
+    const killedAt = Date.now();
+    await t.docker.getContainer(victim.Id).kill();
+    const first = await eventually('the pass the die event set off', async () => daemon.logs.find((l) => l.msg === 'reconcile pass done' && l.receivedAt >= killedAt && (l.reasons as string[]).includes('docker-event')), 30_000, 100);
+    expect(first.actions, JSON.stringify(first)).toBeGreaterThan(0);
+    await eventually('the container running again', async () => ((await t.docker.getContainer(victim.Id).inspect()).State.Running ? true : undefined), 30_000, 200);
+  });
+
   it('serves resources with health, revisions, events, the diff and metrics, never a secret value', async () => {
     const resources = (await daemon.api('/api/v1/resources')).body as { kind: string; items: Array<{ kind: string; metadata: { name: string; deletionTimestamp?: string }; health: { status: string }; data?: Record<string, string> }> };
     expect(resources.kind).toBe('List');

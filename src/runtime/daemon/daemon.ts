@@ -164,6 +164,8 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
   const passWaits = () => loop.state().running || outcomes.lastPass()?.result === 'progressing';
   const terminationEvents = watchTerminationEvents({ terminations: deps.plane.terminations, clock, passWaits, trigger: () => trigger('docker-event') });
   const ownCreates = trackOwnCreates(clock);
+  /** Pods Docker reported dying since the last pass began: that pass inspects them (PassDeps.exitedPods). */
+  let exitedPods = new Set<string>();
 
   function appliedRevision(): string | undefined {
     try {
@@ -219,7 +221,9 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     passLog.debug({ reasons: [...ctx.reasons], fromSource, jobs: jobs.length }, 'reconcile pass started');
     // One readiness object and one control plane for the daemon's life: the Services runtime
     // remembers pods and data-plane writes across passes.
-    const passDeps = { docker, store, clock, log: passLog, random, plane: deps.plane, readiness: readinessSource!, hooks: readinessProbe!.hooks };
+    const exited = exitedPods;
+    exitedPods = new Set();
+    const passDeps = { docker, store, clock, log: passLog, random, plane: deps.plane, readiness: readinessSource!, hooks: readinessProbe!.hooks, exitedPods: exited };
     const common = { app, extraResources: jobs, prune: true, waitForReady: false, timeoutMs: settings.passTimeoutMs, signal: ctx.signal };
     if (passIntent) {
       actingOnIntent = true;
@@ -282,7 +286,9 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
           backoff: settings.passBackoff,
           onEvent: (e) => {
             log.debug({ action: e.action, pod: e.pod, role: e.role }, 'container event');
-            if (!terminationEvents.own(e) && !ownCreates.own(e)) trigger('docker-event');
+            if (terminationEvents.own(e) || ownCreates.own(e)) return;
+            if ((e.action === 'die' || e.action === 'oom') && e.pod) exitedPods.add(e.pod);
+            trigger('docker-event');
           },
         });
         timers.armResync();

@@ -47,6 +47,11 @@ export interface PassDeps {
   hooks?: DeletePodHooks;
   /** The app's control plane from the composition root: Services and data-plane memory. */
   plane: ControlPlane;
+  /**
+   * Pods whose containers Docker reported dying since the last pass began (the daemon's events):
+   * each observation of this pass inspects them, the list being late (ObserveOptions.inspectPods).
+   */
+  exitedPods?: ReadonlySet<string>;
 }
 
 export interface ReconcileRequest {
@@ -289,6 +294,7 @@ export function observeApp(deps: PassDeps, app: string, previousInventory?: read
     app,
     detail: deps.readiness?.track ? 'probed' : false,
     volumeFiles: true,
+    ...(deps.exitedPods ? { inspectPods: deps.exitedPods } : {}),
     ...(deps.readiness ? { readiness: deps.readiness } : {}),
     ...(previousInventory ? { inventory: previousInventory } : {}),
   });
