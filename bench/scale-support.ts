@@ -88,7 +88,8 @@ export async function coldFloor(docker: DockerClient, pods: number, runId: strin
     Array.from({ length: pods }, (_, i) => i),
     async (i) => {
       const network = networks[Math.floor(i / PODS_PER_NAMESPACE)]!;
-      const sandbox = await docker.api.createContainer({ Image: sandboxImage, Labels: labels, HostConfig: { NetworkMode: network, IpcMode: 'shareable' } });
+      // Named, as berth names its sandboxes: a stale endpoint dockerd keeps is disconnected by name (removeLabelled).
+      const sandbox = await docker.api.createContainer({ name: `berth-bench-scale-floor-${runId}-${i}`, Image: sandboxImage, Labels: labels, HostConfig: { NetworkMode: network, IpcMode: 'shareable' } });
       owners.push(sandbox.id);
       const started = sandbox.start();
       const c = await docker.api.createContainer({ Image: IMAGE, Cmd: ['sleep', '100000'], Labels: labels, HostConfig: { NetworkMode: `container:${sandbox.id}`, IpcMode: `container:${sandbox.id}` } });
@@ -122,6 +123,10 @@ export async function removeLabelled(docker: DockerClient, label: string): Promi
     const networks = await docker.api.listNetworks({ filters });
     const left = await Promise.all(networks.map((n) => docker.api.getNetwork(n.Id).remove().then(() => false, () => true)));
     if (!left.some(Boolean)) break;
+    // dockerd 20.10 can keep an endpoint of a container already removed ("has active endpoints");
+    // only a forced disconnect by the container's name clears it (docs/daemon.md, stale endpoints).
+    const names = all.map((c) => (c.Names[0] ?? '').replace(/^\//, '')).filter(Boolean);
+    for (const n of networks) for (const name of names) await docker.api.getNetwork(n.Id).disconnect({ Container: name, Force: true }).catch(() => undefined);
     if (attempt === 10) console.error(`bench:scale: could not remove networks labelled ${label}; a dockerd restart clears them`);
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -189,6 +194,17 @@ export async function daemonFigures(o: { docker: DockerClient; dir: string; app:
   const { docker, app } = o;
   const d = await startDaemon(['--watch', o.dir, '--app', app, '--state-dir', o.stateDir, '--pass-timeout', '10m'], { env: { BERTH_LOG_LEVEL: 'info' } });
   o.register(d);
+  try {
+    return await measureDaemon(o, d);
+  } catch (err) {
+    // A figure that never came: what the daemon last said is the first thing to read.
+    console.error(`bench:scale: the daemon's last log lines:\n${d.logs.slice(-40).map((l) => JSON.stringify(l)).join('\n')}`);
+    throw err;
+  }
+}
+
+async function measureDaemon(o: { docker: DockerClient; dir: string; app: string; deployments: number; idleSeconds: number }, d: DaemonProcess): Promise<DaemonFigures> {
+  const { docker, app } = o;
   const idleLoop = async (what: string) =>
     eventually(what, async () => {
       const s = await status(d);
