@@ -105,20 +105,24 @@ export async function coldFloor(docker: DockerClient, pods: number, runId: strin
 
 /**
  * Removes every container, network and volume carrying `label`: joined containers first, stopped
- * then removed CONCURRENCY at a time (force-removing hundreds of running containers at once can
- * leave dockerd 20.10 counting endpoints that are gone, and the network then never goes).
+ * then removed CONCURRENCY at a time, then the network owners one by one (force-removing hundreds
+ * of running containers at once can leave dockerd 20.10 counting endpoints that are gone, and the
+ * network then never goes).
  */
 export async function removeLabelled(docker: DockerClient, label: string): Promise<void> {
   const filters = { label: [label] };
   const all = await docker.api.listContainers({ all: true, filters });
   const joinsOther = (c: (typeof all)[number]) => (c.HostConfig?.NetworkMode ?? '').startsWith('container:');
-  for (const batch of [all.filter(joinsOther), all.filter((c) => !joinsOther(c))]) {
-    await pooled(batch, async (c) => {
-      const handle = docker.api.getContainer(c.Id);
-      await handle.stop({ t: 0 }).catch(() => undefined);
-      await handle.remove({ force: true, v: true }).catch(() => undefined);
-    });
-  }
+  const removeOne = async (c: (typeof all)[number]) => {
+    const handle = docker.api.getContainer(c.Id);
+    await handle.stop({ t: 0 }).catch(() => undefined);
+    await handle.remove({ force: true, v: true }).catch(() => undefined);
+  };
+  await pooled(all.filter(joinsOther), removeOne);
+  // The containers that own a network endpoint go one at a time: removed 16 at a time, dockerd
+  // 20.10 kept endpoints of removed containers on the floor's networks (seen at 100 and 300 pods),
+  // and once (21:00 UTC, 2026-12-05) deadlocked its network controller doing so (docs/performance.md).
+  for (const c of all.filter((c) => !joinsOther(c))) await removeOne(c);
   for (let attempt = 1; attempt <= 10; attempt++) {
     const networks = await docker.api.listNetworks({ filters });
     const left = await Promise.all(networks.map((n) => docker.api.getNetwork(n.Id).remove().then(() => false, () => true)));
