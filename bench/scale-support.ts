@@ -88,8 +88,7 @@ export async function coldFloor(docker: DockerClient, pods: number, runId: strin
     Array.from({ length: pods }, (_, i) => i),
     async (i) => {
       const network = networks[Math.floor(i / PODS_PER_NAMESPACE)]!;
-      // Named, as berth names its sandboxes: a stale endpoint dockerd keeps is disconnected by name (removeLabelled).
-      const sandbox = await docker.api.createContainer({ name: `berth-bench-scale-floor-${runId}-${i}`, Image: sandboxImage, Labels: labels, HostConfig: { NetworkMode: network, IpcMode: 'shareable' } });
+      const sandbox = await docker.api.createContainer({ Image: sandboxImage, Labels: labels, HostConfig: { NetworkMode: network, IpcMode: 'shareable' } });
       owners.push(sandbox.id);
       const started = sandbox.start();
       const c = await docker.api.createContainer({ Image: IMAGE, Cmd: ['sleep', '100000'], Labels: labels, HostConfig: { NetworkMode: `container:${sandbox.id}`, IpcMode: `container:${sandbox.id}` } });
@@ -127,10 +126,6 @@ export async function removeLabelled(docker: DockerClient, label: string): Promi
     const networks = await docker.api.listNetworks({ filters });
     const left = await Promise.all(networks.map((n) => docker.api.getNetwork(n.Id).remove().then(() => false, () => true)));
     if (!left.some(Boolean)) break;
-    // dockerd 20.10 can keep an endpoint of a container already removed ("has active endpoints");
-    // only a forced disconnect by the container's name clears it (docs/daemon.md, stale endpoints).
-    const names = all.map((c) => (c.Names[0] ?? '').replace(/^\//, '')).filter(Boolean);
-    for (const n of networks) for (const name of names) await docker.api.getNetwork(n.Id).disconnect({ Container: name, Force: true }).catch(() => undefined);
     if (attempt === 10) console.error(`bench:scale: could not remove networks labelled ${label}; a dockerd restart clears them`);
     await new Promise((r) => setTimeout(r, 500));
   }
