@@ -24,7 +24,7 @@ export interface ObserveOptions {
   /**
    * Pods (`namespace/name`) whose containers are inspected whatever the list says: those Docker
    * just reported dying. dockerd 20.10 sends `die` before its list shows the container exited
-   * (measured: the list still said running ~0 ms after the event, the inspect, which waits for
+   * (measured: a list made as the event arrived still said running; the inspect, which waits for
    * the container, said exited), so a pass set off by the event would find nothing to heal.
    */
   inspectPods?: ReadonlySet<string>;
