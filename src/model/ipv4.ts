@@ -1,0 +1,97 @@
+/**
+ * IPv4 address arithmetic for namespace networks and the pod addresses berth assigns in them
+ * (apply/network.ts, apply/pod-ips.ts). Pure: addresses are unsigned 32-bit numbers here.
+ */
+
+export interface Cidr {
+  /** The network address. */
+  base: number;
+  prefix: number;
+}
+
+export function parseIpv4(text: string): number | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    n = n * 256 + Number(p);
+  }
+  return n;
+}
+
+export function formatIpv4(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+export function parseCidr(text: string): Cidr | undefined {
+  const [ip, bits, ...rest] = text.split('/');
+  if (rest.length || ip === undefined || bits === undefined || !/^\d{1,2}$/.test(bits) || Number(bits) > 32) return undefined;
+  const addr = parseIpv4(ip);
+  if (addr === undefined) return undefined;
+  const prefix = Number(bits);
+  return { base: addr - (addr % size(prefix)), prefix };
+}
+
+export function formatCidr(c: Cidr): string {
+  return `${formatIpv4(c.base)}/${c.prefix}`;
+}
+
+/** How many addresses a prefix length spans. */
+export function size(prefix: number): number {
+  return 2 ** (32 - prefix);
+}
+
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  return a.base < b.base + size(b.prefix) && b.base < a.base + size(a.prefix);
+}
+
+/** Where namespace networks of pod-address-assigning berth are made: Docker's own default pool (172.16.0.0/12). */
+export const NAMESPACE_POOL: Cidr = { base: parseIpv4('172.16.0.0')!, prefix: 12 };
+/**
+ * A namespace network's size: 4,096 addresses, 2,046 of them for pods (the upper half without
+ * its broadcast address), enough for the 1,000-pod namespace of bench:scale with room to spare.
+ */
+export const NAMESPACE_PREFIX = 20;
+
+/**
+ * The subnets a new namespace network may take, in the order to try them: every /20 of the pool
+ * that overlaps no subnet in `taken`, from the top of the pool down (Docker's own automatic
+ * allocation takes whole /16s from the bottom up, so the two meet last).
+ */
+export function freeSubnets(taken: readonly Cidr[], pool: Cidr = NAMESPACE_POOL, prefix = NAMESPACE_PREFIX): Cidr[] {
+  const out: Cidr[] = [];
+  const step = size(prefix);
+  for (let base = pool.base + size(pool.prefix) - step; base >= pool.base; base -= step) {
+    const c = { base, prefix };
+    if (!taken.some((t) => overlaps(t, c))) out.push(c);
+  }
+  return out;
+}
+
+/** A namespace network's halves: Docker allocates from `docker` (IPRange), berth assigns pod addresses from `pods`. */
+export function splitSubnet(subnet: Cidr): { gateway: number; docker: Cidr; pods: Cidr } {
+  const half = { prefix: subnet.prefix + 1 };
+  return { gateway: subnet.base + 1, docker: { base: subnet.base, ...half }, pods: { base: subnet.base + size(half.prefix), ...half } };
+}
+
+/** The addresses of a pod range berth may assign: all but the subnet's broadcast address, its last. */
+export function podAddresses(range: Cidr): { first: number; last: number } {
+  return { first: range.base, last: range.base + size(range.prefix) - 2 };
+}
+
+/**
+ * The next address to claim, round-robin: the first from `cursor` on (wrapping at the end of the
+ * range) that `taken` does not hold; undefined when every address is taken. Round-robin, not
+ * lowest-free, so an address just released is the last to be handed out again: conntrack entries
+ * and endpoint lists elsewhere may still name its previous pod for a while.
+ */
+export function nextFree(range: { first: number; last: number }, cursor: number, taken: (ip: number) => boolean): number | undefined {
+  const count = range.last - range.first + 1;
+  const start = cursor >= range.first && cursor <= range.last ? cursor - range.first : 0;
+  for (let i = 0; i < count; i++) {
+    const ip = range.first + ((start + i) % count);
+    if (!taken(ip)) return ip;
+  }
+  return undefined;
+}
