@@ -3,6 +3,7 @@ import type { ObservedPod } from '../plan/observed.js';
 import type { LifecycleHandler } from '../model/types.js';
 import { dockerError, isNotFound } from './docker.js';
 import { L } from './labels.js';
+import { dockerNames } from './names.js';
 import { removePodSafeMounts } from './volumes/safe-mounts.js';
 import type { PodContext } from './pod-context.js';
 import { removePodVolumes } from './pod-volumes.js';
@@ -19,6 +20,11 @@ export interface DeletePodHooks {
   runPreStop?: (containerId: string, podIp: string | undefined, handler: LifecycleHandler, timeoutMs: number) => Promise<void>;
   /** Overrides the pods' terminationGracePeriodSeconds (`berth delete --grace-period`). */
   gracePeriodSeconds?: number;
+  /**
+   * The pod is made again under its name in the same step (a bare Pod, a StatefulSet ordinal):
+   * its claimed address stays its own (apply/pod-ips.ts), as the pod is the same pod.
+   */
+  keepAddress?: boolean;
 }
 
 /**
@@ -116,6 +122,8 @@ async function removeTerminated(ctx: PodContext, begun: BegunTermination, hooks:
   await Promise.all(sandboxes.map((c) => removeContainer(ctx, c)));
   await removePodSafeMounts({ ...(ctx.safeMountRoot ? { root: ctx.safeMountRoot } : {}) }, app, namespace, name);
   await removePodVolumes(ctx, namespace, name);
+  // Last, once no container of the pod holds it: the address may go to another pod.
+  if (!hooks.keepAddress) ctx.podIps?.book.releasePodIp(dockerNames.network(app, namespace), `${namespace}/${name}`);
 }
 
 /** Until no app container of the pod runs, or the deadline. */

@@ -1,0 +1,123 @@
+import type Dockerode from 'dockerode';
+import { parseCidr, podAddresses } from '../model/ipv4.js';
+import { dockerError } from './docker.js';
+import { L } from './labels.js';
+import { dockerNames } from './names.js';
+import type { DockerClient } from './docker.js';
+
+/** What reading a network needs of a pass's PodContext (which holds PodIps: no import back). */
+interface PodContext {
+  docker: DockerClient;
+  app: string;
+}
+
+/**
+ * Pod addresses of single-container pods (plan/pod-shape.ts). The pod's one container owns its
+ * network namespace, so Docker would give it whatever address is free at each start: a stopped
+ * container's address goes to the next one started on the network (dockerd 20.10), and the pod's
+ * IP would change under a restart. Instead berth claims an address for the pod from the upper
+ * half of the namespace network's subnet (its `berth.pod-range`, apply/network.ts), where Docker
+ * never allocates by itself, records the claim in the store and asks Docker for exactly that
+ * address (`IPAMConfig.IPv4Address`) each time the pod's container is created. The claim holds
+ * until the pod is deleted.
+ */
+
+/** The store's side (runtime/store/pod-ips.ts): claims in one write transaction each. */
+export interface PodIpBook {
+  claimPodIp(req: { app: string; network: string; pod: string; first: number; last: number; taken: ReadonlySet<string> }): string | undefined;
+  releasePodIp(network: string, pod: string): boolean;
+  releaseNetworkPodIps(network: string): number;
+}
+
+/**
+ * A namespace network as one pass saw it: its pod range, and who holds each address seen on it
+ * (by pod key, '' for a holder that is no pod of this app). Read once per network per pass: it
+ * can only miss what another process started since, which Docker's "Address already in use"
+ * then tells (claimPodAddress retries), and what it over-counts (a pod deleted since) costs
+ * only an address skipped in this pass.
+ */
+export interface NetworkView {
+  name: string;
+  range?: { first: number; last: number };
+  holders: Map<string, string>;
+}
+
+export interface PodIps {
+  book: PodIpBook;
+  /** This pass's views, by namespace (see NetworkView). */
+  views: Map<string, Promise<NetworkView>>;
+}
+
+/** The pod-address side of a pass's PodContext. */
+export function podIps(book: PodIpBook): PodIps {
+  return { book, views: new Map() };
+}
+
+export function networkView(ctx: PodContext, ips: PodIps, namespace: string): Promise<NetworkView> {
+  let view = ips.views.get(namespace);
+  if (!view) {
+    view = readNetworkView(ctx, namespace);
+    // A failed read is not remembered: the next pod asks again.
+    view.catch(() => ips.views.delete(namespace));
+    ips.views.set(namespace, view);
+  }
+  return view;
+}
+
+async function readNetworkView(ctx: PodContext, namespace: string): Promise<NetworkView> {
+  const name = dockerNames.network(ctx.app, namespace);
+  let net: Dockerode.NetworkInspectInfo;
+  let containers: Dockerode.ContainerInfo[];
+  try {
+    // Stopped containers too: a stopped single pod's address is its own, though Docker lists
+    // it on the network only while the container runs.
+    [net, containers] = await Promise.all([ctx.docker.api.getNetwork(name).inspect(), ctx.docker.api.listContainers({ all: true, filters: { network: [name] } })]);
+  } catch (err) {
+    throw dockerError(err, `reading the addresses in use on network ${name}`);
+  }
+  const label = net.Labels?.[L.podRange];
+  const cidr = label ? parseCidr(label) : undefined;
+  const holders = new Map<string, string>();
+  const holderOf = (labels: Record<string, string> | undefined) =>
+    labels?.[L.app] === ctx.app && labels[L.namespace] !== undefined && labels[L.name] !== undefined && labels[L.kind] === 'Pod' ? `${labels[L.namespace]}/${labels[L.name]}` : '';
+  for (const c of containers) {
+    const ep = c.NetworkSettings?.Networks?.[name] as (Dockerode.NetworkInfo & { IPAMConfig?: { IPv4Address?: string } | null }) | undefined;
+    for (const ip of [ep?.IPAMConfig?.IPv4Address, ep?.IPAddress]) if (ip) holders.set(ip, holderOf(c.Labels));
+  }
+  for (const ep of Object.values(net.Containers ?? {})) {
+    const ip = ep.IPv4Address?.split('/')[0];
+    if (ip && !holders.has(ip)) holders.set(ip, '');
+  }
+  return { name, ...(cidr ? { range: podAddresses(cidr) } : {}), holders };
+}
+
+/**
+ * The pod's address: the one it holds, else a new claim. Undefined when the network has no pod
+ * range or every address of it is taken (the pod then gets a sandbox, plan/pod-shape.ts).
+ */
+export async function claimPodAddress(ctx: PodContext, ips: PodIps, pod: { namespace: string; name: string }): Promise<string | undefined> {
+  const view = await networkView(ctx, ips, pod.namespace);
+  if (!view.range) return undefined;
+  const key = `${pod.namespace}/${pod.name}`;
+  const taken = new Set([...view.holders].filter(([, holder]) => holder !== key).map(([ip]) => ip));
+  const ip = ips.book.claimPodIp({ app: ctx.app, network: view.name, pod: key, ...view.range, taken });
+  if (ip !== undefined) view.holders.set(ip, key);
+  return ip;
+}
+
+/**
+ * Docker refused the address: a container the store does not know of holds it (the store was
+ * lost or restored from an older backup). Counted as taken for the rest of the pass, and the
+ * pod's claim of it given up, so the next claim picks another.
+ */
+export async function addressInUse(ctx: PodContext, ips: PodIps, pod: { namespace: string; name: string }, ip: string): Promise<void> {
+  const view = await networkView(ctx, ips, pod.namespace);
+  view.holders.set(ip, '');
+  ips.book.releasePodIp(view.name, `${pod.namespace}/${pod.name}`);
+}
+
+/** Docker's words when the address asked for is held by another endpoint. */
+export function isAddressInUse(err: unknown): boolean {
+  const e = err as { json?: { message?: string }; message?: string };
+  return /address already in use/i.test(e.json?.message ?? e.message ?? '');
+}
