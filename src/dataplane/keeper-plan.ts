@@ -46,6 +46,8 @@ export interface KeptContainer {
   startedAt?: number;
   /** `app/namespace/name` of the pod it belongs to (labels), for finding its sandbox. */
   pod?: string;
+  /** berth.pod-shape `single`: the one container of a pod without a sandbox (plan/pod-shape.ts). */
+  single?: boolean;
   /** HostConfig.RestartPolicy.Name, '' read as 'no'. */
   dockerPolicy: string;
   /** Containers whose namespaces it joins (`container:X` of NetworkMode, IpcMode, PidMode): ids or names. */
@@ -145,7 +147,7 @@ function decide(c: KeptContainer, o: KeeperPlanOptions, sandbox: KeptContainer |
       name: c.name,
       policy: DOCKER_POLICY[c.podRestartPolicy!]!,
       reason: restarted
-        ? 'its pod sandbox started after it stopped (the engine restarted): berth\'s back-off is void'
+        ? `${c.single ? 'its namespace\'s DNS container' : 'its pod sandbox'} started after it stopped (the engine restarted): berth's back-off is void`
         : `down for ${Math.round((o.now - c.finishedAt!) / 1000)}s with no berth process restarting it`,
     };
   }
@@ -187,8 +189,18 @@ export function sandboxRestarted(c: KeptContainer, sandbox: KeptContainer | unde
   return sandbox.startedAt > c.finishedAt;
 }
 
-/** The pod sandbox of a container: the one whose namespaces it joins, else its pod's by labels (host namespaces). */
+/**
+ * The pod sandbox of a container: the one whose namespaces it joins, else its pod's by labels
+ * (host namespaces). A single-container pod has none; its witness of an engine restart is its
+ * namespace's DNS container instead, which holds to the same rules (it never exits on its own,
+ * `unless-stopped`, it ran when the container stopped, and it is made once per namespace): one
+ * made again by hand costs at most one early restart, as a sandbox restarted by hand does.
+ */
 function sandboxOf(c: KeptContainer, all: readonly KeptContainer[], byKey: ReadonlyMap<string, KeptContainer>): KeptContainer | undefined {
+  if (c.single) {
+    const namespace = c.pod?.split('/').slice(0, 2).join('/');
+    return namespace === undefined ? undefined : all.find((s) => s.role === 'dns' && s.pod?.startsWith(`${namespace}/`));
+  }
   for (const j of c.joins) {
     const s = byKey.get(j);
     if (s?.role === 'sandbox') return s;
