@@ -1,5 +1,7 @@
 import type { DockerClient } from '../apply/docker.js';
-import { L, ownedFilter } from '../apply/labels.js';
+import type Dockerode from 'dockerode';
+import { isPodOwner, L, ownedFilter } from '../apply/labels.js';
+import { dockerNames } from '../apply/names.js';
 import { validateRevision, type ValidateOptions } from '../manifests/index.js';
 import { withStatefulSetClaims } from '../plan/controllers/statefulset-claims.js';
 import { BerthError } from '../model/errors.js';
@@ -7,7 +9,7 @@ import { specHash } from '../model/hash.js';
 import { DEFAULT_HOST_POLICY } from '../model/policy.js';
 import { hasErrors, problemLocation } from '../model/problem.js';
 import type { Revision } from '../model/revision.js';
-import type { LeaseHolder, Store } from './store/index.js';
+import type { LeaseHolder, PodIpClaim, Store } from './store/index.js';
 import { leaseHeldError, readHostKeyFile } from './store/index.js';
 
 export interface RebuildDeps {
@@ -66,7 +68,7 @@ export async function rebuildAppState(deps: RebuildDeps, req: RebuildRequest): P
   // The key before anything else is written: adopting it from the file keeps pod names.
   const keyKnown = readHostKeyFile(deps.hostKeyFile) !== undefined;
   store.hostKey();
-  const owned = await ownedKeys(deps.docker, app);
+  const { keys: owned, addresses } = await ownedKeys(deps.docker, app);
   const lease = store.acquireLease(app, deps.holder, REBUILD_LEASE_MS);
   if (!lease.acquired) throw leaseHeldError(app, lease.heldBy, lease.expiresAt);
   try {
@@ -82,6 +84,8 @@ export async function rebuildAppState(deps: RebuildDeps, req: RebuildRequest): P
       store.replaceInventory(app, entries, { sourceRevision: req.revision.id });
       store.recordAppliedPolicy(app, req.validate?.hostPolicy ?? DEFAULT_HOST_POLICY);
       store.updateSourceStatus(app, { lastFetchedRevision: req.revision.id, lastAppliedRevision: req.revision.id });
+      // The addresses single-container pods hold, claimed when their containers were made.
+      for (const a of addresses) store.restorePodIp(a);
     });
   } finally {
     store.releaseLease(app, deps.holder.id);
@@ -98,7 +102,7 @@ export async function rebuildAppState(deps: RebuildDeps, req: RebuildRequest): P
 }
 
 /** The manifest objects the app's Docker objects belong to, from their labels alone. */
-async function ownedKeys(docker: DockerClient, app: string): Promise<Set<string>> {
+async function ownedKeys(docker: DockerClient, app: string): Promise<{ keys: Set<string>; addresses: PodIpClaim[] }> {
   const filters = ownedFilter(app);
   const [containers, networks, volumes] = await Promise.all([
     docker.api.listContainers({ all: true, filters }),
@@ -110,7 +114,21 @@ async function ownedKeys(docker: DockerClient, app: string): Promise<Set<string>
     const key = ownerKeyOf(labels ?? {});
     if (key) keys.add(key);
   }
-  return keys;
+  return { keys, addresses: containers.flatMap((c) => podAddressOf(app, c)) };
+}
+
+/**
+ * The address a single-container pod's container was made with (IPAMConfig, kept while it is
+ * stopped), as its claim: dated when the container was created (Docker's `Created`, in seconds),
+ * not when this rebuild ran, so the claim's age is the pod's.
+ */
+export function podAddressOf(app: string, c: Pick<Dockerode.ContainerInfo, 'Labels' | 'Created' | 'NetworkSettings'>): PodIpClaim[] {
+  if (!isPodOwner(c.Labels) || c.Labels[L.role] !== 'container') return [];
+  const ns = c.Labels[L.namespace] ?? 'default';
+  const network = dockerNames.network(app, ns);
+  const ep = c.NetworkSettings?.Networks?.[network] as { IPAMConfig?: { IPv4Address?: string } | null } | undefined;
+  const ip = ep?.IPAMConfig?.IPv4Address;
+  return ip ? [{ network, pod: `${ns}/${c.Labels[L.name] ?? ''}`, app, ip, claimedAt: c.Created * 1000 }] : [];
 }
 
 /**
