@@ -27,6 +27,7 @@ export interface PodIpBook {
   claimPodIp(req: { app: string; network: string; pod: string; first: number; last: number; taken: ReadonlySet<string> }): string | undefined;
   releasePodIp(network: string, pod: string): boolean;
   releaseNetworkPodIps(network: string): number;
+  listPodIps(network: string): Array<{ pod: string; ip: string }>;
 }
 
 /**
@@ -100,9 +101,25 @@ export async function claimPodAddress(ctx: PodContext, ips: PodIps, pod: { names
   if (!view.range) return undefined;
   const key = `${pod.namespace}/${pod.name}`;
   const taken = new Set([...view.holders].filter(([, holder]) => holder !== key).map(([ip]) => ip));
-  const ip = ips.book.claimPodIp({ app: ctx.app, network: view.name, pod: key, ...view.range, taken });
+  const request = { app: ctx.app, network: view.name, pod: key, ...view.range, taken };
+  let ip = ips.book.claimPodIp(request);
+  if (ip === undefined && releaseForgotten(ips, view) > 0) ip = ips.book.claimPodIp(request);
   if (ip !== undefined) view.holders.set(ip, key);
   return ip;
+}
+
+/**
+ * A full range may hold claims of pods that are gone without being deleted through berth (their
+ * one container removed by hand, and their controller made another pod): claims of pods with no
+ * container on the network and none claimed in this pass. They are given up only when the
+ * range is full, so a bare pod waiting to be made again under its name keeps its address as
+ * long as there is room. How many were released.
+ */
+function releaseForgotten(ips: PodIps, view: NetworkView): number {
+  const present = new Set(view.holders.values());
+  let released = 0;
+  for (const c of ips.book.listPodIps(view.name)) if (!present.has(c.pod) && ips.book.releasePodIp(view.name, c.pod)) released++;
+  return released;
 }
 
 /**

@@ -53,6 +53,7 @@ function book(): PodIpBook & { released: string[] } {
       return held.delete(pod);
     },
     releaseNetworkPodIps: () => 0,
+    listPodIps: () => [...held].map(([pod, ip]) => ({ pod, ip })),
   };
 }
 
@@ -105,6 +106,16 @@ describe('createSinglePod', () => {
     await expect(createSinglePod(context(stuck.docker, book()), podPlan(), false)).rejects.toMatchObject({ code: 'DOCKER_ERROR', data: { pod: 'default/p' } });
     expect(stuck.created).toHaveLength(3);
     expect(stuck.removed).toHaveLength(3);
+  });
+
+  it('with the range full, gives up the claims of pods no container on the network holds, and claims one of those', async () => {
+    const e = engine({ podRange: '0.0.0.0/30', inUse: 0 });
+    const b = book();
+    // The range (10.0.0.0–2) is claimed by pods that are gone: their containers were removed by hand.
+    for (const pod of ['default/gone-1', 'default/gone-2', 'default/gone-3']) b.claimPodIp({ app: 'a', network: 'berth_a_default', pod, first: 0, last: 2, taken: new Set() });
+    expect(await createSinglePod(context(e.docker, b), podPlan(), false)).toEqual({ started: true });
+    expect(b.released.sort()).toEqual(['default/gone-1', 'default/gone-2', 'default/gone-3']);
+    expect(e.created.map((c) => c.ip)).toEqual(['10.0.0.0']);
   });
 
   it('makes nothing for a network without a pod range, or a pod a NodePort selects: the caller makes a sandbox pod', async () => {
