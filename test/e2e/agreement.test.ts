@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../src/sources/folder.js';
 import { converged, eventually, killDaemons, startDaemon, status, type DaemonProcess, type StatusBody } from './support/daemon.js';
 import { createE2eApp, type E2eApp, terminatingPods } from './support/harness.js';
+import { isPodOwner } from '../../src/apply/labels.js';
 
 /**
  * Issue 12, "done when": after undo, restart and scale, with and without a daemon, every view
@@ -83,7 +84,7 @@ async function readTruth(t: E2eApp): Promise<Truth> {
   const leaving = await terminatingPods(t.berth);
   const mine = (await t.containers()).filter((c) => c.Labels['berth.controller'] === KEY && c.State === 'running' && !leaving.has(c.Labels['berth.name']!));
   const images = mine.filter((c) => c.Labels['berth.role'] === 'container').map((c) => c.Image).sort();
-  const pods = [...new Set(mine.filter((c) => c.Labels['berth.role'] === 'sandbox').map((c) => c.Labels['berth.name']!))].sort();
+  const pods = [...new Set(mine.filter((c) => isPodOwner(c.Labels)).map((c) => c.Labels['berth.name']!))].sort();
   const distinct = [...new Set(images)];
   return { images, image: distinct.length === 1 ? distinct[0]! : '', pods, replicaSets: [...new Set(pods.map((p) => p.replace(/-[^-]+$/, '')))].sort(), leaving: leaving.size };
 }
