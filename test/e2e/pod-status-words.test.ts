@@ -104,7 +104,7 @@ describe('crash loops Docker restarted, then berth', () => {
       'done.yaml': deployment('done', 'exit 0').replaceAll('IMAGE', image),
       // A sandbox pod (a fieldRef env keeps it one, plan/pod-shape.ts): its container removed by
       // hand is made again in the same pod. A single-container pod would be gone with it.
-      'steady.yaml': deployment('steady', 'sleep 3600', '        env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]\n').replaceAll('IMAGE', image),
+      'steady.yaml': deployment('steady', 'sleep 3600', '        env: [{name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}]\n').replaceAll('IMAGE', image),
     });
     await berthOk('apply', '-f', t.dir);
     const loops = Object.keys(LOOPS) as Loop[];

@@ -9,7 +9,7 @@ import { parseCidr, parseIpv4, size } from '../../src/model/ipv4.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { DB_FILE, openStore } from '../../src/runtime/store/index.js';
 import type { E2eApp } from './support/harness.js';
-import { createE2eApp, podOwners } from './support/harness.js';
+import { createE2eApp, execIn, podOwners } from './support/harness.js';
 import { getFromPod, stopDataplane } from './support/services.js';
 
 /**
@@ -156,6 +156,23 @@ describe('single-container pods (real Docker)', () => {
     const wide = (await t.berth('get', 'pods', '-n', 'shop', '-o', 'wide')).stdout;
     expect(wide).toMatch(new RegExp(`^web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${ip.replaceAll('.', '\\.')}\\s`, 'm'));
     expect(claims().find((c) => c.pod === 'shop/web')?.ip).toBe(ip);
+  });
+
+  it('describe, exec and logs work on a single pod: its hostname, DNS settings and address are the pod\'s', async () => {
+    const [c] = await podContainers('client');
+    const ip = await ipOf(c!.Id, 'shop');
+    const described = await t.berth('describe', 'pod', 'client', '-n', 'shop');
+    expect(described.code).toBe(0);
+    expect(described.stdout).toMatch(new RegExp(`^IP:\\s+${ip.replaceAll('.', '\\.')}$`, 'm'));
+    // berth exec finds the pod's one container (its exit code is the command's).
+    expect((await t.berth('exec', 'client', '-n', 'shop', '--', 'sh', '-c', 'exit 7')).code).toBe(7);
+    expect((await execIn(t.docker, c!.Id, ['hostname'])).output.trim()).toBe('client');
+    const resolv = (await execIn(t.docker, c!.Id, ['cat', '/etc/resolv.conf'])).output;
+    expect(resolv).toMatch(/^search shop\.svc\.cluster\.local /m);
+    expect(resolv).toMatch(/ndots:5/);
+    expect((await execIn(t.docker, c!.Id, ['ip', '-4', '-o', 'addr', 'show', 'eth0'])).output).toContain(` ${ip}/`);
+    await execIn(t.docker, c!.Id, ['sh', '-c', 'echo to-the-log > /proc/1/fd/1']);
+    expect((await t.berth('logs', 'client', '-n', 'shop')).stdout).toContain('to-the-log');
   });
 
   it('keeps sandboxes for a pod with an init container, one with a configMap volume, and the pods of an older berth\'s network', async () => {
