@@ -26,6 +26,8 @@ const ADDRESS_ATTEMPTS = 3;
 export async function createSinglePod(ctx: PodContext, pod: PodPlan, hostExposed: boolean): Promise<PodCreated | undefined> {
   const ips = ctx.podIps;
   if (!ips || pod.hostNetwork) return undefined;
+  // What the pod alone decides first: a pod that needs a sandbox anyway costs no network read.
+  if (podShape(pod, { hostExposed, podRange: true }).shape !== 'single') return undefined;
   const view = await networkView(ctx, ips, pod.namespace);
   if (podShape(pod, { hostExposed, podRange: view.range !== undefined }).shape !== 'single') return undefined;
   const spec = pod.containers[0]!;
