@@ -158,14 +158,14 @@ describe('single-container pods (real Docker)', () => {
     expect(claims().find((c) => c.pod === 'shop/web')?.ip).toBe(ip);
   });
 
-  it('describe, exec and logs work on a single pod: its hostname, DNS settings and address are the pod\'s', async () => {
+  it('describe and logs work on a single pod; inside, its hostname, DNS settings and address are the pod\'s', async () => {
     const [c] = await podContainers('client');
     const ip = await ipOf(c!.Id, 'shop');
     const described = await t.berth('describe', 'pod', 'client', '-n', 'shop');
     expect(described.code).toBe(0);
     expect(described.stdout).toMatch(new RegExp(`^IP:\\s+${ip.replaceAll('.', '\\.')}$`, 'm'));
-    // berth exec finds the pod's one container (its exit code is the command's).
-    expect((await t.berth('exec', 'client', '-n', 'shop', '--', 'sh', '-c', 'exit 7')).code).toBe(7);
+    // (berth exec itself is not run here: this harness appends --app/--state-dir after the
+    // command's `--`, so they would be the command's; cli-inspect runs it with its own harness.)
     expect((await execIn(t.docker, c!.Id, ['hostname'])).output.trim()).toBe('client');
     const resolv = (await execIn(t.docker, c!.Id, ['cat', '/etc/resolv.conf'])).output;
     expect(resolv).toMatch(/^search shop\.svc\.cluster\.local /m);
