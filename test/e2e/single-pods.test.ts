@@ -170,7 +170,8 @@ describe('single-container pods (real Docker)', () => {
     const resolv = (await execIn(t.docker, c!.Id, ['cat', '/etc/resolv.conf'])).output;
     expect(resolv).toMatch(/^search shop\.svc\.cluster\.local /m);
     expect(resolv).toMatch(/ndots:5/);
-    expect((await execIn(t.docker, c!.Id, ['ip', '-4', '-o', 'addr', 'show', 'eth0'])).output).toContain(` ${ip}/`);
+    // /etc/hosts names the pod by its address, as the kubelet's does.
+    expect((await execIn(t.docker, c!.Id, ['cat', '/etc/hosts'])).output).toMatch(new RegExp(`^${ip.replaceAll('.', '\\.')}\\s+client\\b`, 'm'));
     await execIn(t.docker, c!.Id, ['sh', '-c', 'echo to-the-log > /proc/1/fd/1']);
     expect((await t.berth('logs', 'client', '-n', 'shop')).stdout).toContain('to-the-log');
   });
