@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import type { ObservedPod } from '../plan/observed.js';
 import type { LifecycleHandler } from '../model/types.js';
 import { dockerError, isNotFound } from './docker.js';
-import { L } from './labels.js';
+import { isPodOwner, L } from './labels.js';
 import { dockerNames } from './names.js';
 import { removePodSafeMounts } from './volumes/safe-mounts.js';
 import type { PodContext } from './pod-context.js';
@@ -113,13 +113,15 @@ async function removeTerminated(ctx: PodContext, begun: BegunTermination, hooks:
   const { app } = ctx;
   const { namespace, name, apps, others, observed } = begun;
   await Promise.all(apps.map((c) => stopContainer(ctx, c, 0)));
-  // Containers that joined the sandbox's namespaces go before the sandbox that owns them:
+  // Containers that joined the pod's network namespace go before the container that owns it:
   // removing both at once has left dockerd 20.10 counting an endpoint that no longer exists
-  // ("network ... has active endpoints" forever after, until dockerd restarts).
-  const sandboxes = others.filter((c) => c.Labels[L.role] === 'sandbox');
+  // ("network ... has active endpoints" forever after, until dockerd restarts). The owner is the
+  // sandbox, or a single-container pod's one app container, which port-forward relays join
+  // (apply/port-relay.ts): isPodOwner, not the sandbox role, says which.
+  const containers = [...apps, ...others];
   if (observed && hooks.afterStop) await hooks.afterStop(observed);
-  await Promise.all([...apps, ...others.filter((c) => c.Labels[L.role] !== 'sandbox')].map((c) => removeContainer(ctx, c)));
-  await Promise.all(sandboxes.map((c) => removeContainer(ctx, c)));
+  await Promise.all(containers.filter((c) => !isPodOwner(c.Labels)).map((c) => removeContainer(ctx, c)));
+  await Promise.all(containers.filter((c) => isPodOwner(c.Labels)).map((c) => removeContainer(ctx, c)));
   await removePodSafeMounts({ ...(ctx.safeMountRoot ? { root: ctx.safeMountRoot } : {}) }, app, namespace, name);
   await removePodVolumes(ctx, namespace, name);
   // Last, once no container of the pod holds it: the address may go to another pod.
