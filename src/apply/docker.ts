@@ -203,6 +203,16 @@ export function dockerError(err: unknown, doing: string): BerthError {
   return new BerthError('DOCKER_ERROR', `Docker failed while ${doing}: ${message}`, { statusCode: e.statusCode, doing }, { cause: err });
 }
 
+/**
+ * The address a container's endpoint on a network was asked for (`IPAMConfig.IPv4Address`, a
+ * single pod's claimed address): Docker keeps it while the container is stopped, when the
+ * endpoint's IPAddress is empty. Undefined when none was asked for.
+ */
+export function endpointIpamAddress(c: Pick<Dockerode.ContainerInfo, 'NetworkSettings'>, network: string): string | undefined {
+  const ep = c.NetworkSettings?.Networks?.[network] as { IPAMConfig?: { IPv4Address?: string } | null } | undefined;
+  return ep?.IPAMConfig?.IPv4Address || undefined;
+}
+
 export function isNotFound(err: unknown): boolean {
   return (err as { statusCode?: number }).statusCode === 404;
 }

@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import type { ObservedPod } from '../plan/observed.js';
 import type { LifecycleHandler } from '../model/types.js';
-import { dockerError, isNotFound } from './docker.js';
+import { dockerError, endpointIpamAddress, isNotFound } from './docker.js';
 import { isPodOwner, L } from './labels.js';
 import { dockerNames } from './names.js';
 import { removePodSafeMounts } from './volumes/safe-mounts.js';
@@ -45,6 +45,8 @@ export interface BegunTermination {
   apps: Dockerode.ContainerInfo[];
   others: Dockerode.ContainerInfo[];
   deadline: number;
+  /** When this termination began: the pod's address claim is released only if made before. */
+  begunAt: number;
   observed?: ObservedPod;
 }
 
@@ -66,9 +68,10 @@ export async function beginPodTermination(ctx: PodContext, namespace: string, na
   const apps = containers.filter((c) => c.Labels[L.role] === 'container');
   const others = containers.filter((c) => c.Labels[L.role] !== 'container');
   const grace = hooks.gracePeriodSeconds ?? Math.max(0, ...apps.map((c) => Number(c.Labels[L.gracePeriod] ?? 30)));
-  const deadline = ctx.clock.now() + grace * 1000;
+  const begunAt = ctx.clock.now();
+  const deadline = begunAt + grace * 1000;
   if (observed && hooks.beforeStop) await hooks.beforeStop(observed);
-  return { namespace, name, apps, others, deadline, ...(observed ? { observed } : {}) };
+  return { namespace, name, apps, others, deadline, begunAt, ...(observed ? { observed } : {}) };
 }
 
 /** How often a termination looks whether the pod's containers have exited. */
@@ -124,8 +127,15 @@ async function removeTerminated(ctx: PodContext, begun: BegunTermination, hooks:
   await Promise.all(containers.filter((c) => isPodOwner(c.Labels)).map((c) => removeContainer(ctx, c)));
   await removePodSafeMounts({ ...(ctx.safeMountRoot ? { root: ctx.safeMountRoot } : {}) }, app, namespace, name);
   await removePodVolumes(ctx, namespace, name);
-  // Last, once no container of the pod holds it: the address may go to another pod.
-  if (!hooks.keepAddress) ctx.podIps?.book.releasePodIp(dockerNames.network(app, namespace), `${namespace}/${name}`);
+  // Last, once no container of the pod holds it: the address may go to another pod. Only the
+  // claim this pod held: the removals above can take a while, and a pass may have re-created
+  // the pod under its name meanwhile (a StatefulSet ordinal), whose claim (taken again, so
+  // dated after this termination began) stays with it.
+  if (!hooks.keepAddress && ctx.podIps) {
+    const network = dockerNames.network(app, namespace);
+    const ip = [...apps, ...others].filter((c) => isPodOwner(c.Labels)).map((c) => endpointIpamAddress(c, network)).find((a) => a !== undefined);
+    ctx.podIps.book.releasePodIp(network, `${namespace}/${name}`, { before: begun.begunAt, ...(ip ? { ip } : {}) });
+  }
 }
 
 /** Until no app container of the pod runs, or the deadline. */

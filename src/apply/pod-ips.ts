@@ -25,7 +25,8 @@ interface PodContext {
 /** The store's side (runtime/store/pod-ips.ts): claims in one write transaction each. */
 export interface PodIpBook {
   claimPodIp(req: { app: string; network: string; pod: string; first: number; last: number; taken: ReadonlySet<string> }): string | undefined;
-  releasePodIp(network: string, pod: string): boolean;
+  /** With `held`, only the claim the deleted pod held (runtime/store/pod-ips.ts HeldClaim). */
+  releasePodIp(network: string, pod: string, held?: { before: number; ip?: string }): boolean;
   releaseNetworkPodIps(network: string): number;
   listPodIps(network: string): Array<{ pod: string; ip: string }>;
 }

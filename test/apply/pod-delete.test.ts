@@ -14,7 +14,7 @@ import { FakeClock } from '../support/fake-clock.js';
  * container that owns the namespace, and that owner alone after: dockerd 20.10 keeps a phantom
  * endpoint when both go at once.
  */
-type Box = { id: string; labels: Record<string, string> };
+type Box = { id: string; labels: Record<string, string>; ip?: string };
 
 const base = { 'berth.managed': 'true', 'berth.app': 'a', 'berth.namespace': 'default', 'berth.name': 'p', 'berth.kind': 'Pod' };
 const box = (id: string, role: string, more: Record<string, string> = {}): Box => ({ id, labels: { ...base, 'berth.role': role, ...more } });
@@ -25,7 +25,7 @@ function engine(boxes: Box[]) {
   let open: string[] | undefined;
   const api = {
     listContainers: async (o: { all?: boolean }) =>
-      o.all ? boxes.map((b) => ({ Id: b.id, Names: [`/${b.id}`], State: 'exited', Labels: b.labels, NetworkSettings: { Networks: {} }, Created: 1 })) : [],
+      o.all ? boxes.map((b) => ({ Id: b.id, Names: [`/${b.id}`], State: 'exited', Labels: b.labels, NetworkSettings: { Networks: b.ip ? { berth_a_default: { IPAMConfig: { IPv4Address: b.ip } } } : {} }, Created: 1 })) : [],
     listVolumes: async () => ({ Volumes: [] }),
     getContainer: (id: string) => ({
       remove: async () => {
@@ -61,4 +61,16 @@ describe('deletePod removal order', () => {
       expect(e.removed.map((b) => b.sort())).toEqual(c.batches.filter((b) => b.length > 0));
     });
   }
+
+  it('releases only the claim the pod held: dated no later than its termination began, at its owner\'s address', async () => {
+    const e = engine([{ ...box('app', 'container', { 'berth.pod-shape': 'single' }), ip: '172.31.248.7' }, box('relay', 'port-forward')]);
+    const clock = new FakeClock();
+    const releases: unknown[][] = [];
+    const book = { releasePodIp: (...args: unknown[]) => (releases.push(args), true) };
+    const ctx = { docker: e.docker, app: 'a', clock, warn: () => undefined, safeMountRoot: mkdtempSync(join(tmpdir(), 'berth-pd-')), podIps: { book, views: new Map() } } as unknown as PodContext;
+    await deletePod(ctx, 'default', 'p', { gracePeriodSeconds: 0 });
+    expect(releases).toEqual([['berth_a_default', 'default/p', { before: clock.now(), ip: '172.31.248.7' }]]);
+    await deletePod(ctx, 'default', 'p', { gracePeriodSeconds: 0, keepAddress: true });
+    expect(releases).toHaveLength(1);
+  });
 });

@@ -28,6 +28,14 @@ export interface PodIpClaimRequest {
   taken: ReadonlySet<string>;
 }
 
+/** Which claim a deleted pod held (apply/pod-delete.ts). */
+export interface HeldClaim {
+  /** When its termination began: a claim made or taken again after is another pod's. */
+  before: number;
+  /** The address its owner container was made with, when it had one. */
+  ip?: string;
+}
+
 export interface PodIpStore {
   /**
    * The pod's address, in one write transaction: the one it holds when that is still in the
@@ -35,8 +43,13 @@ export interface PodIpStore {
    * (round-robin, wrapping). Undefined when every address of the range is claimed or taken.
    */
   claimPodIp(req: PodIpClaimRequest): string | undefined;
-  /** Gives up the pod's address (the pod was deleted); whether it held one. */
-  releasePodIp(network: string, pod: string): boolean;
+  /**
+   * Gives up the pod's address (the pod was deleted); whether it held one. With `held`, only
+   * the claim that pod held: claimed (or taken again) no later than `before`, and at `ip` when
+   * that is known. A pod re-created under the same name meanwhile (a StatefulSet ordinal) has
+   * claimed since, and keeps its claim.
+   */
+  releasePodIp(network: string, pod: string, held?: HeldClaim): boolean;
   /** Gives up every address on a network (it was removed); how many. */
   releaseNetworkPodIps(network: string): number;
   listPodIps(network?: string): PodIpClaim[];
@@ -63,6 +76,8 @@ export function createPodIpStore(db: Db, clock: Clock): PodIpStore {
   const insert = db.prepare('INSERT INTO pod_ips (network, pod, app, ip, claimed_at) VALUES (?, ?, ?, ?, ?)');
   const insertIfFree = db.prepare('INSERT INTO pod_ips (network, pod, app, ip, claimed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
   const deleteOwn = db.prepare('DELETE FROM pod_ips WHERE network = ? AND pod = ?');
+  const deleteHeld = db.prepare('DELETE FROM pod_ips WHERE network = ? AND pod = ? AND claimed_at <= ? AND (? IS NULL OR ip = ?)');
+  const touchOwn = db.prepare('UPDATE pod_ips SET claimed_at = ? WHERE network = ? AND pod = ?');
   const deleteNetwork = db.prepare('DELETE FROM pod_ips WHERE network = ?');
   const selectCursor = db.prepare('SELECT next FROM pod_ip_cursors WHERE network = ?').pluck();
   const upsertCursor = db.prepare('INSERT INTO pod_ip_cursors (network, next) VALUES (?, ?) ON CONFLICT (network) DO UPDATE SET next = excluded.next');
@@ -74,7 +89,13 @@ export function createPodIpStore(db: Db, clock: Clock): PodIpStore {
         const own = selectOwn.get(req.network, req.pod) as Row | undefined;
         if (own) {
           const n = parseIpv4(own.ip);
-          if (n !== undefined && n >= req.first && n <= req.last && !req.taken.has(own.ip)) return own.ip;
+          if (n !== undefined && n >= req.first && n <= req.last && !req.taken.has(own.ip)) {
+            // Dated anew: the claim is now the one of the container made with it (a pod
+            // re-created under its name while the old one's termination ends keeps it, see
+            // releasePodIp's `held`).
+            touchOwn.run(clock.now(), req.network, req.pod);
+            return own.ip;
+          }
           deleteOwn.run(req.network, req.pod);
         }
         const claimed = new Set((selectNetwork.all(req.network) as Row[]).map((r) => r.ip));
@@ -85,7 +106,8 @@ export function createPodIpStore(db: Db, clock: Clock): PodIpStore {
         upsertCursor.run(req.network, ip + 1);
         return formatIpv4(ip);
       }),
-    releasePodIp: (network, pod) => inWriteTransaction(db, () => deleteOwn.run(network, pod).changes > 0),
+    releasePodIp: (network, pod, held) =>
+      inWriteTransaction(db, () => (held ? deleteHeld.run(network, pod, held.before, held.ip ?? null, held.ip ?? null) : deleteOwn.run(network, pod)).changes > 0),
     releaseNetworkPodIps: (network) =>
       inWriteTransaction(db, () => {
         deleteCursor.run(network);

@@ -58,4 +58,25 @@ describe('pod addresses in the store', () => {
     store.deleteAppState('a');
     expect(store.listPodIps()).toEqual([]);
   });
+
+  // A deleted pod's release takes only the claim it held: a StatefulSet ordinal re-created
+  // under the same name while the old termination still removed its volumes keeps its own.
+  const held: Array<{ name: string; reclaimAfterBegin: boolean; ip?: string; released: boolean }> = [
+    { name: 'the claim made before the termination began', reclaimAfterBegin: false, released: true },
+    { name: 'the claim made before, at the address the terminated owner had', reclaimAfterBegin: false, ip: '0.0.0.100', released: true },
+    { name: 'not the claim taken again by the pod re-created after the termination began', reclaimAfterBegin: true, released: false },
+    { name: 'not a claim at another address than the terminated owner had', reclaimAfterBegin: false, ip: '0.0.0.101', released: false },
+  ];
+  for (const c of held) {
+    it(`releases on deletion ${c.name}`, async () => {
+      const { store, clock } = open();
+      claim(store, 'default/web-0');
+      await clock.advance(1000);
+      const before = clock.now();
+      await clock.advance(1000);
+      if (c.reclaimAfterBegin) expect(claim(store, 'default/web-0')).toBe('0.0.0.100');
+      expect(store.releasePodIp(NET, 'default/web-0', { before, ...(c.ip ? { ip: c.ip } : {}) })).toBe(c.released);
+      expect(store.listPodIps(NET).map((r) => r.pod)).toEqual(c.released ? [] : ['default/web-0']);
+    });
+  }
 });
