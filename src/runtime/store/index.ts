@@ -143,6 +143,7 @@ const APP_TABLES = [
   'pod_status',
   'node_ports',
   'pod_ips',
+  'pod_ip_cursors',
   'cron_state',
   'jobs',
   'leases',

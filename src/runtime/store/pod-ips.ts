@@ -80,7 +80,7 @@ export function createPodIpStore(db: Db, clock: Clock): PodIpStore {
   const touchOwn = db.prepare('UPDATE pod_ips SET claimed_at = ? WHERE network = ? AND pod = ?');
   const deleteNetwork = db.prepare('DELETE FROM pod_ips WHERE network = ?');
   const selectCursor = db.prepare('SELECT next FROM pod_ip_cursors WHERE network = ?').pluck();
-  const upsertCursor = db.prepare('INSERT INTO pod_ip_cursors (network, next) VALUES (?, ?) ON CONFLICT (network) DO UPDATE SET next = excluded.next');
+  const upsertCursor = db.prepare('INSERT INTO pod_ip_cursors (network, app, next) VALUES (?, ?, ?) ON CONFLICT (network) DO UPDATE SET next = excluded.next');
   const deleteCursor = db.prepare('DELETE FROM pod_ip_cursors WHERE network = ?');
 
   return {
@@ -103,7 +103,7 @@ export function createPodIpStore(db: Db, clock: Clock): PodIpStore {
         const ip = nextFree({ first: req.first, last: req.last }, cursor, (n) => claimed.has(formatIpv4(n)) || req.taken.has(formatIpv4(n)));
         if (ip === undefined) return undefined;
         insert.run(req.network, req.pod, req.app, formatIpv4(ip), clock.now());
-        upsertCursor.run(req.network, ip + 1);
+        upsertCursor.run(req.network, req.app, ip + 1);
         return formatIpv4(ip);
       }),
     releasePodIp: (network, pod, held) =>

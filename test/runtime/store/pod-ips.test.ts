@@ -55,8 +55,11 @@ describe('pod addresses in the store', () => {
   it('forgets an app\'s addresses with the rest of its state', () => {
     const { store } = open();
     claim(store, 'default/p1');
+    claim(store, 'default/p2');
     store.deleteAppState('a');
     expect(store.listPodIps()).toEqual([]);
+    // The round-robin cursor went too: the next claim on the network starts at the range's start.
+    expect(claim(store, 'default/p3')).toBe('0.0.0.100');
   });
 
   // A deleted pod's release takes only the claim it held: a StatefulSet ordinal re-created
