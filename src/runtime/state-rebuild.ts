@@ -41,6 +41,12 @@ export interface RebuildResult {
    * keep their names; `new`: it was lost with the store, and every Deployment rolls once.
    */
   hostKey: 'kept' | 'new';
+  /**
+   * `namespace/pod address` of containers whose address claim was not restored: a newer
+   * container names the same pod or the same address (a pod being re-created, or containers
+   * made by hand). The newer one holds the claim.
+   */
+  addressClashes: string[];
 }
 
 /** A lease long enough for a rebuild; released at the end. */
@@ -71,6 +77,7 @@ export async function rebuildAppState(deps: RebuildDeps, req: RebuildRequest): P
   const { keys: owned, addresses } = await ownedKeys(deps.docker, app);
   const lease = store.acquireLease(app, deps.holder, REBUILD_LEASE_MS);
   if (!lease.acquired) throw leaseHeldError(app, lease.heldBy, lease.expiresAt);
+  let refused: PodIpClaim[] = [];
   try {
     const entries = resources.map((r) => ({
       key: r.key,
@@ -84,8 +91,10 @@ export async function rebuildAppState(deps: RebuildDeps, req: RebuildRequest): P
       store.replaceInventory(app, entries, { sourceRevision: req.revision.id });
       store.recordAppliedPolicy(app, req.validate?.hostPolicy ?? DEFAULT_HOST_POLICY);
       store.updateSourceStatus(app, { lastFetchedRevision: req.revision.id, lastAppliedRevision: req.revision.id });
-      // The addresses single-container pods hold, claimed when their containers were made.
-      for (const a of addresses) store.restorePodIp(a);
+      // The addresses single-container pods hold, claimed when their containers were made: in
+      // place of whatever the store held (a restored backup's claims of pods gone since would
+      // otherwise win over the addresses live containers hold).
+      refused = store.replaceAppPodIps(app, addresses);
     });
   } finally {
     store.releaseLease(app, deps.holder.id);
@@ -98,6 +107,7 @@ export async function rebuildAppState(deps: RebuildDeps, req: RebuildRequest): P
     onHost: [...owned].filter((k) => desired.has(k)).length,
     notInSource: [...owned].filter((k) => !desired.has(k)).sort(),
     hostKey: keyKnown ? 'kept' : 'new',
+    addressClashes: refused.map((c) => `${c.pod} ${c.ip}`).sort(),
   };
 }
 

@@ -54,11 +54,13 @@ export interface PodIpStore {
   releaseNetworkPodIps(network: string): number;
   listPodIps(network?: string): PodIpClaim[];
   /**
-   * Records a claim read back from Docker (`berth state rebuild`: a container holds the address),
-   * with the time it was made there; false, changing nothing, when the pod or the address is
-   * claimed already.
+   * `berth state rebuild`: the app's claims (and round-robin cursors) become exactly the ones
+   * read back from Docker, the addresses its single pods' containers were made with, each dated
+   * when its container was made. Whatever the store held before (an older backup's rows for pods
+   * gone since) goes. Where two containers name the same pod or address, the newest wins; the
+   * others are returned.
    */
-  restorePodIp(claim: PodIpClaim): boolean;
+  replaceAppPodIps(app: string, claims: readonly PodIpClaim[]): PodIpClaim[];
 }
 
 interface Row {
@@ -82,6 +84,8 @@ export function createPodIpStore(db: Db, clock: Clock): PodIpStore {
   const selectCursor = db.prepare('SELECT next FROM pod_ip_cursors WHERE network = ?').pluck();
   const upsertCursor = db.prepare('INSERT INTO pod_ip_cursors (network, app, next) VALUES (?, ?, ?) ON CONFLICT (network) DO UPDATE SET next = excluded.next');
   const deleteCursor = db.prepare('DELETE FROM pod_ip_cursors WHERE network = ?');
+  const deleteApp = db.prepare('DELETE FROM pod_ips WHERE app = ?');
+  const deleteAppCursors = db.prepare('DELETE FROM pod_ip_cursors WHERE app = ?');
 
   return {
     claimPodIp: (req) =>
@@ -113,7 +117,13 @@ export function createPodIpStore(db: Db, clock: Clock): PodIpStore {
         deleteCursor.run(network);
         return deleteNetwork.run(network).changes;
       }),
-    restorePodIp: (c) => inWriteTransaction(db, () => insertIfFree.run(c.network, c.pod, c.app, c.ip, c.claimedAt).changes > 0),
+    replaceAppPodIps: (app, claims) =>
+      inWriteTransaction(db, () => {
+        deleteApp.run(app);
+        deleteAppCursors.run(app);
+        const newestFirst = [...claims].sort((a, b) => b.claimedAt - a.claimedAt);
+        return newestFirst.filter((c) => insertIfFree.run(c.network, c.pod, app, c.ip, c.claimedAt).changes === 0);
+      }),
     listPodIps: (network) => ((network === undefined ? selectAll.all() : selectNetwork.all(network)) as Row[]).map((r) => ({ network: r.network, pod: r.pod, app: r.app, ip: r.ip, claimedAt: r.claimed_at })),
   };
 }

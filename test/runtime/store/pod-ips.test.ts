@@ -40,15 +40,13 @@ describe('pod addresses in the store', () => {
     expect(store.listPodIps(NET).map((c) => c.ip)).toEqual(['0.0.0.103']);
   });
 
-  it('keeps networks apart, releases a network\'s addresses with it, and restores claims read back from Docker with their own dates', () => {
+  it('keeps networks apart, and releases a network\'s addresses with it', () => {
     const { store } = open();
     claim(store, 'default/p1');
     expect(claim(store, 'default/p1', [], 'berth_a_other')).toBe('0.0.0.100');
     expect(store.releaseNetworkPodIps(NET)).toBe(1);
     expect(store.listPodIps().map((c) => c.network)).toEqual(['berth_a_other']);
-    expect(store.restorePodIp({ network: NET, pod: 'default/q', app: 'a', ip: '0.0.0.102', claimedAt: 1_700_000_000_000 })).toBe(true);
-    expect(store.restorePodIp({ network: NET, pod: 'default/r', app: 'a', ip: '0.0.0.102', claimedAt: 1 })).toBe(false);
-    expect(store.listPodIps(NET)).toEqual([{ network: NET, pod: 'default/q', app: 'a', ip: '0.0.0.102', claimedAt: 1_700_000_000_000 }]);
+    // Its cursor went with it: the range starts over.
     expect(claim(store, 'default/p9')).toBe('0.0.0.100');
   });
 
@@ -80,6 +78,31 @@ describe('pod addresses in the store', () => {
       if (c.reclaimAfterBegin) expect(claim(store, 'default/web-0')).toBe('0.0.0.100');
       expect(store.releasePodIp(NET, 'default/web-0', { before, ...(c.ip ? { ip: c.ip } : {}) })).toBe(c.released);
       expect(store.listPodIps(NET).map((r) => r.pod)).toEqual(c.released ? [] : ['default/web-0']);
+    });
+  }
+
+  // `berth state rebuild`: the app's claims become what Docker shows, whatever the store held.
+  const q = (pod: string, ip: string, claimedAt: number) => ({ network: NET, pod, app: 'a', ip, claimedAt });
+  const rebuilds: Array<{ name: string; before: string[]; docker: ReturnType<typeof q>[]; after: string[]; refused: string[] }> = [
+    { name: 'a stale claim of a gone pod gives way to the address a live container holds', before: ['default/gone'], docker: [q('default/live', '0.0.0.100', 5)], after: ['default/live 0.0.0.100'], refused: [] },
+    { name: 'claims of pods Docker does not show go', before: ['default/p1', 'default/p2'], docker: [], after: [], refused: [] },
+    {
+      name: 'of two containers naming one address, the newer holds it',
+      before: [],
+      docker: [q('default/old', '0.0.0.102', 1), q('default/new', '0.0.0.102', 9)],
+      after: ['default/new 0.0.0.102'],
+      refused: ['default/old 0.0.0.102'],
+    },
+  ];
+  for (const c of rebuilds) {
+    it(`replaces the app's claims on a rebuild: ${c.name}`, () => {
+      const { store } = open();
+      for (const pod of c.before) claim(store, pod);
+      store.claimPodIp({ app: 'b', network: 'berth_b_default', pod: 'default/p1', ...range, taken: new Set() });
+      expect(store.replaceAppPodIps('a', c.docker).map((r) => `${r.pod} ${r.ip}`)).toEqual(c.refused);
+      expect(store.listPodIps(NET).map((r) => `${r.pod} ${r.ip}`)).toEqual(c.after);
+      // Another app's claims are not touched.
+      expect(store.listPodIps('berth_b_default')).toHaveLength(1);
     });
   }
 });
