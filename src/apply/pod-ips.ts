@@ -1,7 +1,7 @@
 import type Dockerode from 'dockerode';
 import { parseCidr, podAddresses } from '../model/ipv4.js';
 import { dockerError } from './docker.js';
-import { L } from './labels.js';
+import { isPodOwner, L } from './labels.js';
 import { dockerNames } from './names.js';
 import type { DockerClient } from './docker.js';
 
@@ -42,6 +42,11 @@ export interface NetworkView {
   name: string;
   range?: { first: number; last: number };
   holders: Map<string, string>;
+  /**
+   * Pods (by key) that hold their claim: a single-container pod's container is on the network,
+   * or the pod claimed its address in this pass.
+   */
+  singles: Set<string>;
 }
 
 export interface PodIps {
@@ -80,17 +85,19 @@ async function readNetworkView(ctx: PodContext, namespace: string): Promise<Netw
   const label = net.Labels?.[L.podRange];
   const cidr = label ? parseCidr(label) : undefined;
   const holders = new Map<string, string>();
+  const singles = new Set<string>();
   const holderOf = (labels: Record<string, string> | undefined) =>
     labels?.[L.app] === ctx.app && labels[L.namespace] !== undefined && labels[L.name] !== undefined && labels[L.kind] === 'Pod' ? `${labels[L.namespace]}/${labels[L.name]}` : '';
   for (const c of containers) {
     const ep = c.NetworkSettings?.Networks?.[name] as (Dockerode.NetworkInfo & { IPAMConfig?: { IPv4Address?: string } | null }) | undefined;
     for (const ip of [ep?.IPAMConfig?.IPv4Address, ep?.IPAddress]) if (ip) holders.set(ip, holderOf(c.Labels));
+    if (isPodOwner(c.Labels) && c.Labels[L.role] === 'container' && holderOf(c.Labels)) singles.add(holderOf(c.Labels));
   }
   for (const ep of Object.values(net.Containers ?? {})) {
     const ip = ep.IPv4Address?.split('/')[0];
     if (ip && !holders.has(ip)) holders.set(ip, '');
   }
-  return { name, ...(cidr ? { range: podAddresses(cidr) } : {}), holders };
+  return { name, ...(cidr ? { range: podAddresses(cidr) } : {}), holders, singles };
 }
 
 /**
@@ -105,21 +112,24 @@ export async function claimPodAddress(ctx: PodContext, ips: PodIps, pod: { names
   const request = { app: ctx.app, network: view.name, pod: key, ...view.range, taken };
   let ip = ips.book.claimPodIp(request);
   if (ip === undefined && releaseForgotten(ips, view) > 0) ip = ips.book.claimPodIp(request);
-  if (ip !== undefined) view.holders.set(ip, key);
+  if (ip !== undefined) {
+    view.holders.set(ip, key);
+    view.singles.add(key);
+  }
   return ip;
 }
 
 /**
  * A full range may hold claims of pods that are gone without being deleted through berth (their
- * one container removed by hand, and their controller made another pod): claims of pods with no
- * container on the network and none claimed in this pass. They are given up only when the
- * range is full, so a bare pod waiting to be made again under its name keeps its address as
- * long as there is room. How many were released.
+ * one container removed by hand, and their controller made another pod), or that are sandbox
+ * pods now (a pod of that name made the sandbox way by an older berth or after a failure): claims
+ * of pods with no single-container pod's container on the network and none claimed in this
+ * pass. They are given up only when the range is full, so a bare pod waiting to be made again
+ * under its name keeps its address as long as there is room. How many were released.
  */
 function releaseForgotten(ips: PodIps, view: NetworkView): number {
-  const present = new Set(view.holders.values());
   let released = 0;
-  for (const c of ips.book.listPodIps(view.name)) if (!present.has(c.pod) && ips.book.releasePodIp(view.name, c.pod)) released++;
+  for (const c of ips.book.listPodIps(view.name)) if (!view.singles.has(c.pod) && ips.book.releasePodIp(view.name, c.pod)) released++;
   return released;
 }
 

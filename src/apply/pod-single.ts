@@ -11,6 +11,7 @@ import { mountResolver } from './pod-mounts.js';
 import { createPodVolumes } from './pod-volumes.js';
 import { addressInUse, claimPodAddress, isAddressInUse, networkView } from './pod-ips.js';
 import { failedToRun } from './pod-resume.js';
+import { dockerNames } from './names.js';
 
 /** Addresses tried for one pod when Docker says each is in use (a store that lost its claims). */
 const ADDRESS_ATTEMPTS = 3;
@@ -24,8 +25,19 @@ const ADDRESS_ATTEMPTS = 3;
  * and the sandbox path reports the failure) and for one whose network's pod range is full.
  */
 export async function createSinglePod(ctx: PodContext, pod: PodPlan, hostExposed: boolean): Promise<PodCreated | undefined> {
+  const made = await makeSinglePod(ctx, pod, hostExposed);
+  // Made the sandbox way, the pod has no use for an address of the pod range: a claim it holds
+  // (a pod remade under its name that now needs a sandbox, or one whose image is not to be had)
+  // would otherwise stay, since its sandbox holds the pod's key on the network and
+  // releaseForgotten keeps what a present pod holds.
+  if (!made && ctx.podIps) ctx.podIps.book.releasePodIp(dockerNames.network(ctx.app, pod.namespace), `${pod.namespace}/${pod.name}`);
+  return made;
+}
+
+async function makeSinglePod(ctx: PodContext, pod: PodPlan, hostExposed: boolean): Promise<PodCreated | undefined> {
   const ips = ctx.podIps;
-  if (!ips || pod.hostNetwork) return undefined;
+  // podShape says no for a hostNetwork pod.
+  if (!ips) return undefined;
   // What the pod alone decides first: a pod that needs a sandbox anyway costs no network read.
   if (podShape(pod, { hostExposed, podRange: true }).shape !== 'single') return undefined;
   const view = await networkView(ctx, ips, pod.namespace);

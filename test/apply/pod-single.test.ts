@@ -57,13 +57,15 @@ function book(): PodIpBook & { released: string[] } {
   };
 }
 
-function engine(o: { podRange?: string; inUse: number }) {
+type Listed = { Labels: Record<string, string>; NetworkSettings: { Networks: Record<string, { IPAddress: string; IPAMConfig?: { IPv4Address: string } }> } };
+
+function engine(o: { podRange?: string; inUse: number; containers?: Listed[] }) {
   const created: Array<{ name: string; ip: string | undefined; network: string | undefined }> = [];
   const removed: string[] = [];
   let refusals = o.inUse;
   const api = {
     getNetwork: () => ({ inspect: async () => ({ Name: 'berth_a_default', Labels: o.podRange ? { 'berth.pod-range': o.podRange } : {}, Containers: {} }) }),
-    listContainers: async () => [],
+    listContainers: async () => o.containers ?? [],
     createContainer: async (opts: { name: string; HostConfig: { NetworkMode?: string }; NetworkingConfig?: { EndpointsConfig: Record<string, { IPAMConfig: { IPv4Address: string } }> } }) => {
       const id = `c${created.length}`;
       created.push({ name: opts.name, network: opts.HostConfig.NetworkMode, ip: opts.NetworkingConfig?.EndpointsConfig.berth_a_default?.IPAMConfig.IPv4Address });
@@ -125,4 +127,33 @@ describe('createSinglePod', () => {
     expect(await createSinglePod(context(exposed.docker, book()), podPlan(), true)).toBeUndefined();
     expect([...old.created, ...exposed.created]).toEqual([]);
   });
+
+  it('gives up the pod\'s claim when it is made the sandbox way after all', async () => {
+    const b = book();
+    b.claimPodIp({ app: 'a', network: 'berth_a_default', pod: 'default/p', first: 0, last: 2, taken: new Set() });
+    expect(await createSinglePod(context(engine({ inUse: 0 }).docker, b), podPlan(), false)).toBeUndefined();
+    expect(b.released).toEqual(['default/p']);
+    expect(b.listPodIps('berth_a_default')).toEqual([]);
+  });
+
+  // With the range full, which claims are forgotten: those no single pod's container holds.
+  const on = (ip: string, labels: Record<string, string>, ipam?: string): Listed => ({
+    Labels: { 'berth.managed': 'true', 'berth.app': 'a', 'berth.kind': 'Pod', 'berth.namespace': 'default', ...labels },
+    NetworkSettings: { Networks: { berth_a_default: { IPAddress: ip, ...(ipam ? { IPAMConfig: { IPv4Address: ipam } } : {}) } } },
+  });
+  const holders: Array<{ name: string; holder?: Listed; released: boolean }> = [
+    { name: 'a pod gone without a deletion', released: true },
+    { name: 'a pod that is a sandbox pod now', holder: on('10.0.0.200', { 'berth.name': 'held', 'berth.role': 'sandbox' }), released: true },
+    { name: 'not a running single pod', holder: on('10.0.0.1', { 'berth.name': 'held', 'berth.role': 'container', 'berth.pod-shape': 'single' }, '10.0.0.1'), released: false },
+    { name: 'not a stopped single pod (Docker keeps its IPAMConfig)', holder: on('', { 'berth.name': 'held', 'berth.role': 'container', 'berth.pod-shape': 'single' }, '10.0.0.1'), released: false },
+  ];
+  for (const c of holders) {
+    it(`with the range full, gives up the claim of ${c.name}`, async () => {
+      const b = book();
+      for (const pod of ['default/held', 'default/x', 'default/y']) b.claimPodIp({ app: 'a', network: 'berth_a_default', pod, first: 0, last: 2, taken: new Set() });
+      const e = engine({ podRange: '0.0.0.0/30', inUse: 0, containers: c.holder ? [c.holder] : [] });
+      await createSinglePod(context(e.docker, b), podPlan(), false);
+      expect(b.released.includes('default/held')).toBe(c.released);
+    });
+  }
 });
