@@ -199,8 +199,13 @@ export function dockerError(err: unknown, doing: string): BerthError {
       { cause: err },
     );
   }
-  const message = e.json?.message ?? e.message ?? String(err);
-  return new BerthError('DOCKER_ERROR', `Docker failed while ${doing}: ${message}`, { statusCode: e.statusCode, doing }, { cause: err });
+  return new BerthError('DOCKER_ERROR', `Docker failed while ${doing}: ${dockerMessage(err)}`, { statusCode: e.statusCode, doing }, { cause: err });
+}
+
+/** The engine's own words for a failure (its JSON `message`), else the error's message. */
+export function dockerMessage(err: unknown): string {
+  const e = err as { json?: { message?: string }; message?: string } | undefined;
+  return e?.json?.message ?? e?.message ?? String(err);
 }
 
 /**

@@ -1,35 +1,51 @@
 import { BerthError } from '../model/errors.js';
 import type { Cidr } from '../model/ipv4.js';
-import { formatCidr, formatIpv4, freeSubnets, overlaps, parseCidr, splitSubnet } from '../model/ipv4.js';
-import { dockerError, isConflict } from './docker.js';
+import { randomBytes } from 'node:crypto';
+import { formatCidr, formatIpv4, overlaps, parseCidr, splitSubnet } from '../model/ipv4.js';
+import { dockerError, dockerMessage, isConflict, isNotFound } from './docker.js';
 import { isOwned, L, ownerLabels } from './labels.js';
 import { dockerNames } from './names.js';
-import type { PodContext } from './pod-context.js';
+import type { DockerClient } from './docker.js';
+
+/** What making a network needs of a pass's PodContext. */
+export interface NetworkContext {
+  docker: DockerClient;
+  app: string;
+}
 
 /** Subnets tried before a namespace network is made without a pod range (see createNetwork). */
 const SUBNET_ATTEMPTS = 8;
 
 /**
+ * The largest prefix length (smallest subnet) worth splitting: a /24 leaves Docker 126 addresses
+ * and pods 127. Smaller, the network is made without a pod range.
+ */
+const MAX_SPLIT_PREFIX = 24;
+
+/**
  * Makes a namespace network, idempotently and without racing anyone: two passes (or two
- * namespaces of one pass) may make networks at once, and nothing here ever removes a network.
+ * namespaces of one pass) may make networks at once, and nothing here ever removes a network
+ * it did not make itself.
  *
- * Its subnet is berth's choice (a free /20 of Docker's default pool, model/ipv4.ts), split in
- * two: Docker allocates from the lower half (IPRange: sandboxes, proxies, DNS, relays), berth
- * assigns single-container pods' addresses from the upper half (apply/pod-ips.ts), recorded in
- * the `berth.pod-range` label. Docker only learns the subnet in the create call, so it is
- * chosen up front: from the subnets no network has, and when a network made meanwhile took the
- * one tried (Docker: "Pool overlaps"), the next. When none is free (a host whose pool is used
- * up), the network is made as before, Docker choosing; its pods keep their sandboxes.
+ * Its subnet is the one Docker would choose for any network: Docker alone knows its address
+ * pools (`default-address-pools`) and skips pools that overlap the host's routes and
+ * nameservers, which it does not check for a subnet given to it. So a short-lived probe network
+ * (berth's labels, no IPAM config) is made, its subnet read and the probe removed, and the
+ * namespace network is then made with that subnet split in two: Docker allocates from the lower
+ * half (IPRange: sandboxes, proxies, DNS, relays), berth assigns single-container pods' addresses
+ * from the upper half (apply/pod-ips.ts), recorded in the `berth.pod-range` label. When a network
+ * made meanwhile took the subnet (Docker: "Pool overlaps"), the probe is asked again, a bounded
+ * number of times. A subnet that is not IPv4 or smaller than a /24, or no luck within the
+ * attempts, and the network is made as before, Docker choosing; its pods keep their sandboxes.
  *
  * A name conflict is a network that exists: used as it is if it is this app's (whichever berth
  * made it, and whether or not it has a pod range), refused if it is not.
  */
-export async function createNetwork(ctx: PodContext, namespace: string): Promise<void> {
+export async function createNetwork(ctx: NetworkContext, namespace: string): Promise<void> {
   const name = dockerNames.network(ctx.app, namespace);
   const labels = ownerLabels(ctx.app, namespace, 'Namespace', namespace, 'network');
-  const tried: Cidr[] = [];
   for (let attempt = 0; attempt <= SUBNET_ATTEMPTS; attempt++) {
-    const subnet = attempt < SUBNET_ATTEMPTS ? freeSubnets([...(await usedSubnets(ctx)), ...tried])[0] : undefined;
+    const subnet = attempt < SUBNET_ATTEMPTS ? await probeSubnet(ctx, name) : undefined;
     try {
       if (!subnet) {
         const made = await ctx.docker.api.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels });
@@ -47,16 +63,48 @@ export async function createNetwork(ctx: PodContext, namespace: string): Promise
       const lost = await lostRace(ctx, made.id, name, subnet);
       if (lost === undefined) return;
       if (lost === 'name') return useExisting(ctx, name);
-      tried.push(subnet);
     } catch (err) {
       if (isConflict(err)) return useExisting(ctx, name);
-      if (subnet && isPoolOverlap(err)) {
-        tried.push(subnet);
-        continue;
-      }
+      if (subnet && isPoolOverlap(err)) continue;
       throw dockerError(err, `creating network ${name}`);
     }
   }
+}
+
+/**
+ * The subnet Docker gives a new network now, read from a probe network made and removed at once:
+ * undefined when it is not one worth splitting (not IPv4, or smaller than a /24), and the
+ * network is then made the old way. The probe carries berth's ownership labels but no namespace,
+ * so no pass takes it for a namespace network, and it is removed whatever happens between.
+ */
+async function probeSubnet(ctx: NetworkContext, name: string): Promise<Cidr | undefined> {
+  const probe = `${name}_probe_${randomBytes(4).toString('hex')}`;
+  let id: string;
+  try {
+    id = (await ctx.docker.api.createNetwork({ Name: probe, Driver: 'bridge', CheckDuplicate: true, Labels: { [L.managed]: 'true', [L.app]: ctx.app, [L.role]: 'network-probe' } })).id;
+  } catch (err) {
+    throw dockerError(err, `creating network ${probe}, made only to learn which subnet Docker gives network ${name}`);
+  }
+  let subnet: Cidr | undefined;
+  let failure: unknown;
+  try {
+    const net = await ctx.docker.api.getNetwork(id).inspect();
+    subnet = (net.IPAM?.Config ?? []).map((c) => (c.Subnet ? parseCidr(c.Subnet) : undefined)).find((c) => c !== undefined);
+  } catch (err) {
+    failure = dockerError(err, `inspecting network ${probe}, made only to learn which subnet Docker gives network ${name}`);
+  }
+  // Removed whatever the inspect said: a probe left behind would hold a subnet for nothing.
+  try {
+    await ctx.docker.api.getNetwork(id).remove();
+  } catch (err) {
+    if (!isNotFound(err))
+      throw new BerthError('DOCKER_ERROR', `could not remove network ${probe}, made only to learn a subnet: ${dockerMessage(err)}`, {
+        doing: `removing network ${probe}`,
+        hint: `remove it with: docker network rm ${probe}`,
+      });
+  }
+  if (failure) throw failure;
+  return subnet && subnet.prefix <= MAX_SPLIT_PREFIX ? subnet : undefined;
 }
 
 /**
@@ -68,7 +116,7 @@ export async function createNetwork(ctx: PodContext, namespace: string): Promise
  * (this call has not returned), and never another's: the name is then the winner's, or it
  * tries another subnet.
  */
-async function lostRace(ctx: PodContext, id: string, name: string, subnet?: Cidr): Promise<'name' | 'subnet' | undefined> {
+export async function lostRace(ctx: NetworkContext, id: string, name: string, subnet?: Cidr): Promise<'name' | 'subnet' | undefined> {
   let nets: Awaited<ReturnType<typeof ctx.docker.api.listNetworks>>;
   try {
     nets = await ctx.docker.api.listNetworks();
@@ -89,7 +137,7 @@ async function lostRace(ctx: PodContext, id: string, name: string, subnet?: Cidr
 }
 
 /** Docker's Created (RFC 3339 with up to 9 fraction digits, trailing zeros dropped) in ns, comparable across networks. */
-function createdNs(text: string | undefined): bigint {
+export function createdNs(text: string | undefined): bigint {
   const m = /^(.*?:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(text ?? '');
   const ms = m ? Date.parse(`${m[1]}${m[3]}`) : NaN;
   if (!m || Number.isNaN(ms)) return 0n;
@@ -101,7 +149,7 @@ function overlapsCidr(text: string, c: Cidr): boolean {
   return other !== undefined && overlaps(other, c);
 }
 
-async function useExisting(ctx: PodContext, name: string): Promise<void> {
+async function useExisting(ctx: NetworkContext, name: string): Promise<void> {
   let labels: Record<string, string> | undefined;
   try {
     labels = (await ctx.docker.api.getNetwork(name).inspect()).Labels;
@@ -115,18 +163,7 @@ async function useExisting(ctx: PodContext, name: string): Promise<void> {
     });
 }
 
-/** Every subnet the engine's networks have (any owner): a new one must overlap none. */
-async function usedSubnets(ctx: PodContext): Promise<Cidr[]> {
-  try {
-    const nets = await ctx.docker.api.listNetworks();
-    return nets.flatMap((n) => (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet ? [parseCidr(c.Subnet)] : []))).filter((c): c is Cidr => c !== undefined);
-  } catch (err) {
-    throw dockerError(err, 'listing the networks of the Docker engine');
-  }
-}
-
 /** dockerd's refusal of a subnet another network has ("Pool overlaps with other one on this address space"). */
 function isPoolOverlap(err: unknown): boolean {
-  const e = err as { json?: { message?: string }; message?: string };
-  return /overlaps/i.test(e.json?.message ?? e.message ?? '');
+  return /overlaps/i.test(dockerMessage(err));
 }

@@ -46,29 +46,6 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
   return a.base < b.base + size(b.prefix) && b.base < a.base + size(a.prefix);
 }
 
-/** Where namespace networks of pod-address-assigning berth are made: Docker's own default pool (172.16.0.0/12). */
-export const NAMESPACE_POOL: Cidr = { base: parseIpv4('172.16.0.0')!, prefix: 12 };
-/**
- * A namespace network's size: 4,096 addresses, 2,046 of them for pods (the upper half without
- * its broadcast address), enough for the 1,000-pod namespace of bench:scale with room to spare.
- */
-export const NAMESPACE_PREFIX = 20;
-
-/**
- * The subnets a new namespace network may take, in the order to try them: every /20 of the pool
- * that overlaps no subnet in `taken`, from the top of the pool down (Docker's own automatic
- * allocation takes whole /16s from the bottom up, so the two meet last).
- */
-export function freeSubnets(taken: readonly Cidr[], pool: Cidr = NAMESPACE_POOL, prefix = NAMESPACE_PREFIX): Cidr[] {
-  const out: Cidr[] = [];
-  const step = size(prefix);
-  for (let base = pool.base + size(pool.prefix) - step; base >= pool.base; base -= step) {
-    const c = { base, prefix };
-    if (!taken.some((t) => overlaps(t, c))) out.push(c);
-  }
-  return out;
-}
-
 /** A namespace network's halves: Docker allocates from `docker` (IPRange), berth assigns pod addresses from `pods`. */
 export function splitSubnet(subnet: Cidr): { gateway: number; docker: Cidr; pods: Cidr } {
   const half = { prefix: subnet.prefix + 1 };
