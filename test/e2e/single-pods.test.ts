@@ -265,6 +265,8 @@ describe('single-container pods (real Docker)', () => {
     await Promise.all([createNetwork(ctx, 'race-a'), createNetwork(ctx, 'race-b'), createNetwork(ctx, 'race-a'), createNetwork(ctx, 'race-b')]);
     const nets = (await t.docker.listNetworks({ filters: { label: [`berth.app=${t.app}`] } })).filter((n) => /_race-[ab]$/.test(n.Name));
     expect(nets.map((n) => n.Name).sort()).toEqual([net('race-a'), net('race-b')]);
+    // The probe networks that asked Docker for a subnet are all gone.
+    expect((await t.docker.listNetworks()).filter((n) => n.Name.includes('_probe_')).map((n) => n.Name)).toEqual([]);
     const inspected = await Promise.all(nets.map((n) => t.docker.getNetwork(n.Id).inspect() as Promise<Dockerode.NetworkInspectInfo>));
     const subnets = inspected.map((n) => n.IPAM?.Config?.[0]?.Subnet);
     expect(new Set(subnets).size).toBe(2);
