@@ -2,7 +2,7 @@ import type Dockerode from 'dockerode';
 import type { DockerState, ObservedContainer, ObservedNetwork, ObservedPod, ObservedSandbox, ObservedState, ObservedVolume } from '../plan/observed.js';
 import type { Probe, RestartPolicy, StringMap } from '../model/types.js';
 import type { DockerClient } from './docker.js';
-import { dockerError } from './docker.js';
+import { dockerError, endpointIpamAddress } from './docker.js';
 import { isPodOwner, L, ownedFilter, parseJson } from './labels.js';
 import { parseDockerName, sandboxVolumePath, VOLUME_FILES_MARKER } from './names.js';
 import { observeServiceContainers } from './services/observe.js';
@@ -248,8 +248,9 @@ function assemble(
  * as a container, not as a missing sandbox.
  */
 function observeSingleOwner(pod: ObservedPod, c: Dockerode.ContainerInfo, oc: ObservedContainer): void {
-  const ep = Object.values(c.NetworkSettings?.Networks ?? {})[0] as (Dockerode.NetworkInfo & { IPAMConfig?: { IPv4Address?: string } | null }) | undefined;
-  const ip = ep?.IPAddress || ep?.IPAMConfig?.IPv4Address || undefined;
+  // Its one network, the namespace network: the address it has, or (stopped) the one it was made with.
+  const network = Object.keys(c.NetworkSettings?.Networks ?? {})[0];
+  const ip = network === undefined ? undefined : c.NetworkSettings.Networks[network]?.IPAddress || endpointIpamAddress(c, network);
   // The pod started when it was made: a restart of its container does not move its start.
   pod.sandbox = { id: c.Id, dockerName: oc.dockerName, state: oc.state, shape: 'single', startedAt: c.Created * 1000, ...(ip ? { ip } : {}) };
   pod.createdAt = c.Created * 1000;

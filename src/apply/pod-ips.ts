@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
-import { parseCidr, podAddresses } from '../model/ipv4.js';
-import { dockerError } from './docker.js';
+import type { Cidr } from '../model/ipv4.js';
+import { parseCidr, parseIpv4, podAddresses, podRangeFits } from '../model/ipv4.js';
+import { dockerError, dockerMessage, endpointIpamAddress } from './docker.js';
 import { isPodOwner, L } from './labels.js';
 import { dockerNames } from './names.js';
 import type { DockerClient } from './docker.js';
@@ -82,15 +83,13 @@ async function readNetworkView(ctx: PodContext, namespace: string): Promise<Netw
   } catch (err) {
     throw dockerError(err, `reading the addresses in use on network ${name}`);
   }
-  const label = net.Labels?.[L.podRange];
-  const cidr = label ? parseCidr(label) : undefined;
+  const cidr = trustedPodRange(net);
   const holders = new Map<string, string>();
   const singles = new Set<string>();
   const holderOf = (labels: Record<string, string> | undefined) =>
     labels?.[L.app] === ctx.app && labels[L.namespace] !== undefined && labels[L.name] !== undefined && labels[L.kind] === 'Pod' ? `${labels[L.namespace]}/${labels[L.name]}` : '';
   for (const c of containers) {
-    const ep = c.NetworkSettings?.Networks?.[name] as (Dockerode.NetworkInfo & { IPAMConfig?: { IPv4Address?: string } | null }) | undefined;
-    for (const ip of [ep?.IPAMConfig?.IPv4Address, ep?.IPAddress]) if (ip) holders.set(ip, holderOf(c.Labels));
+    for (const ip of [endpointIpamAddress(c, name), c.NetworkSettings?.Networks?.[name]?.IPAddress]) if (ip) holders.set(ip, holderOf(c.Labels));
     if (isPodOwner(c.Labels) && c.Labels[L.role] === 'container' && holderOf(c.Labels)) singles.add(holderOf(c.Labels));
   }
   for (const ep of Object.values(net.Containers ?? {})) {
@@ -98,6 +97,21 @@ async function readNetworkView(ctx: PodContext, namespace: string): Promise<Netw
     if (ip && !holders.has(ip)) holders.set(ip, '');
   }
   return { name, ...(cidr ? { range: podAddresses(cidr) } : {}), holders, singles };
+}
+
+/**
+ * The network's pod range, when its label is one to trust (model/ipv4.ts podRangeFits): else
+ * none, and its pods get sandboxes, whose addresses Docker assigns.
+ */
+function trustedPodRange(net: Dockerode.NetworkInspectInfo): Cidr | undefined {
+  const label = net.Labels?.[L.podRange];
+  const range = label ? parseCidr(label) : undefined;
+  const config = (net.IPAM?.Config ?? []).find((c) => c.Subnet !== undefined && parseCidr(c.Subnet) !== undefined);
+  const subnet = config?.Subnet ? parseCidr(config.Subnet) : undefined;
+  if (!range || !subnet) return undefined;
+  const ipRange = config?.IPRange ? parseCidr(config.IPRange) : undefined;
+  const gateway = config?.Gateway ? parseIpv4(config.Gateway) : undefined;
+  return podRangeFits(range, { subnet, ...(ipRange ? { ipRange } : {}), ...(gateway !== undefined ? { gateway } : {}) }) ? range : undefined;
 }
 
 /**
@@ -146,6 +160,5 @@ export async function addressInUse(ctx: PodContext, ips: PodIps, pod: { namespac
 
 /** Docker's words when the address asked for is held by another endpoint. */
 export function isAddressInUse(err: unknown): boolean {
-  const e = err as { json?: { message?: string }; message?: string };
-  return /address already in use/i.test(e.json?.message ?? e.message ?? '');
+  return /address already in use/i.test(dockerMessage(err));
 }

@@ -46,6 +46,20 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
   return a.base < b.base + size(b.prefix) && b.base < a.base + size(a.prefix);
 }
 
+/**
+ * Whether a network's `berth.pod-range` label can be trusted: it lies inside the network's
+ * subnet, shares no address with the range Docker allocates from (IPRange) and does not hold the
+ * gateway. A label someone edited or a network made by hand that fails this would have berth ask
+ * for addresses Docker hands out too.
+ */
+export function podRangeFits(range: Cidr, net: { subnet: Cidr; ipRange?: Cidr; gateway?: number }): boolean {
+  const inside = range.base >= net.subnet.base && range.base + size(range.prefix) <= net.subnet.base + size(net.subnet.prefix);
+  const gateway = net.gateway ?? net.subnet.base + 1;
+  const holdsGateway = gateway >= range.base && gateway < range.base + size(range.prefix);
+  // Without an IPRange Docker allocates from the whole subnet, the range included.
+  return inside && net.ipRange !== undefined && !overlaps(range, net.ipRange) && !holdsGateway;
+}
+
 /** A namespace network's halves: Docker allocates from `docker` (IPRange), berth assigns pod addresses from `pods`. */
 export function splitSubnet(subnet: Cidr): { gateway: number; docker: Cidr; pods: Cidr } {
   const half = { prefix: subnet.prefix + 1 };

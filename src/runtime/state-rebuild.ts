@@ -1,4 +1,4 @@
-import type { DockerClient } from '../apply/docker.js';
+import { endpointIpamAddress, type DockerClient } from '../apply/docker.js';
 import type Dockerode from 'dockerode';
 import { isPodOwner, L, ownedFilter } from '../apply/labels.js';
 import { dockerNames } from '../apply/names.js';
@@ -136,8 +136,7 @@ export function podAddressOf(app: string, c: Pick<Dockerode.ContainerInfo, 'Labe
   if (!isPodOwner(c.Labels) || c.Labels[L.role] !== 'container') return [];
   const ns = c.Labels[L.namespace] ?? 'default';
   const network = dockerNames.network(app, ns);
-  const ep = c.NetworkSettings?.Networks?.[network] as { IPAMConfig?: { IPv4Address?: string } | null } | undefined;
-  const ip = ep?.IPAMConfig?.IPv4Address;
+  const ip = endpointIpamAddress(c, network);
   return ip ? [{ network, pod: `${ns}/${c.Labels[L.name] ?? ''}`, app, ip, claimedAt: c.Created * 1000 }] : [];
 }
 

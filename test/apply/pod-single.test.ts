@@ -64,7 +64,15 @@ function engine(o: { podRange?: string; inUse: number; containers?: Listed[] }) 
   const removed: string[] = [];
   let refusals = o.inUse;
   const api = {
-    getNetwork: () => ({ inspect: async () => ({ Name: 'berth_a_default', Labels: o.podRange ? { 'berth.pod-range': o.podRange } : {}, Containers: {} }) }),
+    // A pod range berth trusts: in the subnet, apart from Docker's IPRange and the gateway.
+    getNetwork: () => ({
+      inspect: async () => ({
+        Name: 'berth_a_default',
+        Labels: o.podRange ? { 'berth.pod-range': o.podRange } : {},
+        IPAM: { Config: [{ Subnet: '0.0.0.0/24', IPRange: '0.0.0.128/25', Gateway: '0.0.0.129' }] },
+        Containers: {},
+      }),
+    }),
     listContainers: async () => o.containers ?? [],
     createContainer: async (opts: { name: string; HostConfig: { NetworkMode?: string }; NetworkingConfig?: { EndpointsConfig: Record<string, { IPAMConfig: { IPv4Address: string } }> } }) => {
       const id = `c${created.length}`;
@@ -156,4 +164,10 @@ describe('createSinglePod', () => {
       expect(b.released.includes('default/held')).toBe(c.released);
     });
   }
+
+  it('makes no single pod on a network whose pod-range label overlaps the addresses Docker hands out', async () => {
+    const e = engine({ podRange: '0.0.0.128/28', inUse: 0 });
+    expect(await createSinglePod(context(e.docker, book()), podPlan(), false)).toBeUndefined();
+    expect(e.created).toEqual([]);
+  });
 });

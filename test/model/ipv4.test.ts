@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCidr, formatIpv4, nextFree, parseCidr, parseIpv4, podAddresses, splitSubnet } from '../../src/model/ipv4.js';
+import { formatCidr, formatIpv4, nextFree, parseCidr, parseIpv4, podAddresses, podRangeFits, splitSubnet } from '../../src/model/ipv4.js';
 
 const ip = (s: string) => parseIpv4(s)!;
 
@@ -28,5 +28,20 @@ describe('ipv4', () => {
     expect(nextFree(range, 13, (n) => n === 13)).toBe(10);
     expect(nextFree(range, 99, () => false)).toBe(10);
     expect(nextFree(range, 10, () => true)).toBeUndefined();
+  });
+
+  // A network's berth.pod-range label is trusted only when Docker cannot hand out its addresses.
+  const net = { subnet: parseCidr('172.18.0.0/16')!, ipRange: parseCidr('172.18.0.0/17')!, gateway: ip('172.18.0.1') };
+  it.each<[string, string, Partial<typeof net>, boolean]>([
+    ['the upper half of the subnet berth made', '172.18.128.0/17', {}, true],
+    ['a smaller range in the upper half', '172.18.200.0/24', {}, true],
+    ['outside the subnet', '172.19.128.0/17', {}, false],
+    ['reaching past the subnet', '172.18.0.0/15', {}, false],
+    ["overlapping Docker's IPRange", '172.18.64.0/18', {}, false],
+    ['holding the gateway', '172.18.128.0/17', { gateway: ip('172.18.128.1') }, false],
+    ['on a network without an IPRange (Docker allocates everywhere)', '172.18.128.0/17', { ipRange: undefined }, false],
+  ])('podRangeFits: %s', (_name, range, over, fits) => {
+    const n = { ...net, ...over };
+    expect(podRangeFits(parseCidr(range)!, { subnet: n.subnet, ...(n.ipRange ? { ipRange: n.ipRange } : {}), gateway: n.gateway })).toBe(fits);
   });
 });
