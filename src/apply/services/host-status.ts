@@ -1,13 +1,13 @@
 import type { MountSettings } from 'dockerode';
-import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STATUS_FILE } from '../../dataplane/protocol.js';
+import { readRegularFile, UnsafeFileError } from '../../dataplane/safe-file.js';
 import { L } from '../labels.js';
 
 /**
  * The status channel of the data plane without a Docker call (docs/decisions.md, "Data-plane
- * status from the volume"). Each proxy, fast path and DNS server keeps its config dir on an
+ * status is read from the container's volume"). Each proxy, fast path and DNS server keeps its config dir on an
  * anonymous volume of its own, so its status.json is a file on the engine's host; the container
  * list, which every observation makes anyway, names that file's directory (Mounts[].Source).
  * Read there, a status costs a file read instead of `GET /archive`, which dockerd serves with a
@@ -49,35 +49,17 @@ export function hostDirOf(mounts: readonly MountInfo[] | undefined, dir: string)
  * read from here (read it through Docker instead).
  *
  * The directory's content is written by a container that serves untrusted traffic, and berth
- * runs as root: the file is opened without following a symlink and without blocking on a FIFO,
- * and only a regular file of bounded size is read.
+ * runs as root: read as the programs read their own config files (dataplane/safe-file.ts), no
+ * symlink followed, no FIFO waited on, only a regular file of bounded size.
  */
 export async function readHostStatus(hostDir: string): Promise<{ text: string } | 'absent' | undefined> {
-  let handle;
   try {
-    handle = await open(join(hostDir, STATUS_FILE), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    return { text: (await readRegularFile(join(hostDir, STATUS_FILE), STATUS_MAX_BYTES)).toString('utf8') };
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // A symlink planted in place of the file: not the program's status.
-    if (code === 'ELOOP') return 'absent';
-    if (code !== 'ENOENT') return undefined;
+    // A symlink, FIFO, directory or oversized file planted in place of the file: not the program's status.
+    if (err instanceof UnsafeFileError) return 'absent';
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
     const dir = await stat(hostDir).catch(() => undefined);
     return dir?.isDirectory() ? 'absent' : undefined;
-  }
-  try {
-    const st = await handle.stat();
-    if (!st.isFile() || st.size > STATUS_MAX_BYTES) return 'absent';
-    const buf = Buffer.alloc(st.size);
-    let at = 0;
-    while (at < buf.length) {
-      const { bytesRead } = await handle.read(buf, at, buf.length - at, at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
-    }
-    return { text: buf.subarray(0, at).toString('utf8') };
-  } catch {
-    return undefined;
-  } finally {
-    await handle.close().catch(() => undefined);
   }
 }
