@@ -215,7 +215,9 @@ export interface ObservedService {
   /** What the proxy runs (or was last sent); undefined when not read (diff, get). */
   config?: AppliedConfig;
   /** The Service's host fast path (NodePort/LoadBalancer), when it has one. */
-  hostRules?: { containerId: string; state: DockerState; specHash: string; config?: AppliedConfig };
+  hostRules?: { containerId: string; state: DockerState; specHash: string; config?: AppliedConfig; hostDir?: string };
+  /** Where the proxy's config dir is on the engine's host (its volume), when the list says (apply/services/host-status.ts). */
+  hostDir?: string;
 }
 
 /** The DNS container of one namespace. */
@@ -226,6 +228,8 @@ export interface ObservedDns {
   specHash: string;
   ip?: string;
   config?: AppliedConfig;
+  /** As ObservedService.hostDir. */
+  hostDir?: string;
 }
 
 /**

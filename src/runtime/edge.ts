@@ -5,6 +5,8 @@ import { EL } from '../apply/edge/container.js';
 import { L } from '../apply/labels.js';
 import type { ConfigWriter } from '../apply/services/config-writer.js';
 import { readConfig, readStatus, waitForStatus } from '../apply/services/config-writer.js';
+import { hostDirOf } from '../apply/services/host-status.js';
+import { DEFAULT_EDGE_CONFIG_DIR } from '../dataplane/protocol.js';
 import type { DataplaneStatus, EdgeConfig, EdgeStatus } from '../dataplane/protocol.js';
 import type { Clock } from '../model/clock.js';
 import type { EdgeSettings } from '../model/policy.js';
@@ -48,7 +50,7 @@ export async function edgeOf(docker: DockerClient, settings: EdgeSettings): Prom
   // What get shows is never worth failing get for: an engine that cannot say reads as no edge.
   const info = await (async () => docker.api.getContainer(edgeName(settings)).inspect())().catch(() => undefined);
   const running = info?.Config?.Labels?.[L.role] === 'edge' && (info.State?.Running === true || info.State?.Restarting === true);
-  const status = running && info ? await readStatus(docker, info.Id, 'edge').catch(() => undefined) : undefined;
+  const status = running && info ? await readStatus(docker, info.Id, 'edge', hostDirOf(info.Mounts, DEFAULT_EDGE_CONFIG_DIR)).catch(() => undefined) : undefined;
   // No status read (just started, or unreadable): not known to listen, so no address is claimed.
   const listening = status?.kind === 'edge' && (status.listening ?? []).every((l) => l.state === 'listening');
   return { ports: { http: settings.httpPort, https: settings.httpsPort }, ...(settings.address ? { address: settings.address } : {}), running, listening };
@@ -69,7 +71,7 @@ export async function observeEdges(deps: EdgeDeps, app: string): Promise<Observe
     const layout = Number(c.Labels[EL.layout]);
     if (Number.isInteger(layout) && layout > 0) edge.layout = layout;
     if (edge.state === 'running' || edge.state === 'restarting') {
-      const status = await statusOf(deps, c.Id);
+      const status = await statusOf(deps, c.Id, hostDirOf(c.Mounts, DEFAULT_EDGE_CONFIG_DIR));
       edge.config = deps.writer.appliedConfig(c.Id, status, app);
       if (status?.kind === 'edge') {
         edge.apps = Object.fromEntries(Object.entries(status.apps).map(([a, s]) => [a, { hosts: s.hosts, conflicts: s.conflicts, errors: s.errors.map((e) => ({ code: e.code, message: e.message })) }]));
@@ -83,9 +85,9 @@ export async function observeEdges(deps: EdgeDeps, app: string): Promise<Observe
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-async function statusOf(deps: Pick<EdgeDeps, 'docker' | 'log'>, containerId: string): Promise<DataplaneStatus | undefined> {
+async function statusOf(deps: Pick<EdgeDeps, 'docker' | 'log'>, containerId: string, hostDir: string | undefined): Promise<DataplaneStatus | undefined> {
   try {
-    return await readStatus(deps.docker, containerId, 'edge');
+    return await readStatus(deps.docker, containerId, 'edge', hostDir);
   } catch (err) {
     deps.log.warn({ err, containerId }, 'could not read the edge status');
     return undefined;
@@ -100,17 +102,17 @@ async function statusOf(deps: Pick<EdgeDeps, 'docker' | 'log'>, containerId: str
  */
 export async function drainFromEdges(deps: EdgeDeps & { store: Store }, app: string, pod: ObservedPod): Promise<void> {
   const edges = await listEdges(deps.docker, false);
-  await Promise.all(edges.map((c) => drainFrom(deps, app, c.Id, pod)));
+  await Promise.all(edges.map((c) => drainFrom(deps, app, c.Id, hostDirOf(c.Mounts, DEFAULT_EDGE_CONFIG_DIR), pod)));
 }
 
 const inPod = (pod: ObservedPod) => (e: { name: string }) => e.name === pod.name;
 
-async function drainFrom(deps: EdgeDeps & { store: Store }, app: string, containerId: string, pod: ObservedPod): Promise<void> {
+async function drainFrom(deps: EdgeDeps & { store: Store }, app: string, containerId: string, hostDir: string | undefined, pod: ObservedPod): Promise<void> {
   const { docker, clock, writer } = deps;
   const generationOf = (s: DataplaneStatus | undefined) => (s?.kind === 'edge' ? (s.apps[app]?.generation ?? 0) : 0);
   const listedIn = (s: DataplaneStatus | undefined): s is EdgeStatus => s?.kind === 'edge' && s.endpoints.some((e) => e.app === app && inPod(pod)(e));
   const target = await writer.serialized(containerId, async () => {
-    const status = await statusOf(deps, containerId);
+    const status = await statusOf(deps, containerId, hostDir);
     if (status?.kind !== 'edge' || !status.apps[app]) return undefined;
     const statusGen = generationOf(status);
     const pending = writer.lastWritten(containerId);
@@ -129,12 +131,12 @@ async function drainFrom(deps: EdgeDeps & { store: Store }, app: string, contain
     return listedIn(status) ? statusGen : undefined;
   });
   if (target === undefined) return;
-  const applied = await waitForStatus({ docker, clock }, containerId, 'edge', (s) => generationOf(s) >= target, EDGE_DRAIN_ACK_TIMEOUT_MS);
+  const applied = await waitForStatus({ docker, clock }, containerId, 'edge', (s) => generationOf(s) >= target, EDGE_DRAIN_ACK_TIMEOUT_MS, { hostDir });
   if (!applied) {
     deps.log.warn({ pod: pod.key, containerId }, 'edge did not confirm the endpoint removal in time; stopping the pod anyway');
     deps.store.addEvent({ app, type: 'Warning', reason: 'DrainTimeout', objectKey: `Pod/${pod.key}`, message: `edge ${containerId.slice(0, 12)} did not confirm removing the pod within ${EDGE_DRAIN_ACK_TIMEOUT_MS / 1000} s` });
     return;
   }
   const quiet = (s: DataplaneStatus) => s.kind !== 'edge' || !s.endpoints.some((e) => e.app === app && inPod(pod)(e) && e.active > 0);
-  if (!quiet(applied)) await waitForStatus({ docker, clock }, containerId, 'edge', quiet, EDGE_DRAIN_QUIET_MAX_MS, 200);
+  if (!quiet(applied)) await waitForStatus({ docker, clock }, containerId, 'edge', quiet, EDGE_DRAIN_QUIET_MAX_MS, { pollMs: 200, hostDir });
 }

@@ -10,6 +10,7 @@ import { DEFAULT_HOST_POLICY } from '../model/policy.js';
 import type { ContainerPort, LifecycleHandler } from '../model/types.js';
 import type { ProbedPods, ReadinessSource } from './observe.js';
 import type { ProberOpinion } from '../plan/readiness.js';
+import { isFreshRecord } from '../plan/readiness.js';
 import type { Logger } from './log.js';
 import { commitChanges } from './commit.js';
 import type { ContainerStatusRecord, Store } from './store/index.js';
@@ -97,7 +98,8 @@ export function createReadiness(deps: {
     // process (a daemon, an earlier apply) recorded.
     if (!hasOpinion(status)) return;
     try {
-      const previous = store.getPodStatus(app, status.podKey)?.containers ?? {};
+      const record = store.getPodStatus(app, status.podKey);
+      const previous = record?.containers ?? {};
       // The records of containers the prober does not track stay: init containers' restarts
       // (plan/pod-resume.ts) are kept under their names too.
       const containers: Record<string, ContainerStatusRecord> = {};
@@ -105,6 +107,12 @@ export function createReadiness(deps: {
       for (const [name, c] of Object.entries(status.containers)) {
         setOwn(containers, name, { restartCount: 0, ...own(previous, name), ready: c.ready, started: c.started });
       }
+      // What is recorded already, for this pod (not an earlier one of its name), is not written
+      // again: its time is the Ready condition's last transition (runtime/views/pods.ts), and
+      // every CLI process's prober starts over and would otherwise rewrite every pod, one
+      // commit each (a no-op apply of 100 pods spent ~160 ms of CPU there).
+      const pod = lastHost?.pods.find((p) => p.key === status.podKey);
+      if (record && pod && isFreshRecord(record, pod) && record.ready === status.ready && sameContainers(record.containers, containers)) return;
       store.setPodStatus(app, status.podKey, { ready: status.ready, containers });
     } catch (err) {
       log.warn({ err, pod: status.podKey }, 'could not record pod status');
@@ -222,6 +230,13 @@ export function createReadiness(deps: {
       return prober.stop();
     },
   };
+}
+
+/** The same records by value (key order aside: a record read back from JSON keeps its own). */
+function sameContainers(a: Readonly<Record<string, ContainerStatusRecord>>, b: Readonly<Record<string, ContainerStatusRecord>>): boolean {
+  const canonical = (r: Readonly<Record<string, ContainerStatusRecord>>) =>
+    JSON.stringify(Object.keys(r).sort().map((name) => [name, Object.entries(own(r, name) ?? {}).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))]));
+  return canonical(a) === canonical(b);
 }
 
 function targetsOf(host: ProbedPods): ProbeTarget[] {

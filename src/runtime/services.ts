@@ -4,6 +4,8 @@ import { L, ownedFilter } from '../apply/labels.js';
 import type { ContainerProbes } from '../apply/observe.js';
 import type { DeletePodHooks, PodContext } from '../apply/pod.js';
 import { readConfig, readStatus, waitForStatus } from '../apply/services/config-writer.js';
+import { hostDirOf, type MountInfo } from '../apply/services/host-status.js';
+import { PROXY_CONFIG_DIR } from '../apply/images/dataplane.js';
 import type { DataplaneState } from '../apply/services/dataplane-state.js';
 import type { DataplaneStatus, ProxyConfig } from '../dataplane/protocol.js';
 import type { ObservedPod, ObservedState } from '../plan/observed.js';
@@ -68,23 +70,23 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
   async function observe(observed: ObservedState & { probes?: ReadonlyMap<string, ContainerProbes> }, options: { probing: boolean }): Promise<void> {
     await Promise.all([
       ...observed.services.map(async (s) => {
-        if (s.state === 'running' || s.state === 'restarting') s.config = writer.appliedConfig(s.containerId, await statusOf(s.containerId, 'proxy'));
+        if (s.state === 'running' || s.state === 'restarting') s.config = writer.appliedConfig(s.containerId, await statusOf(s.containerId, 'proxy', s.hostDir));
       }),
       ...observed.services.map(async (s) => {
         const h = s.hostRules;
-        if (h && (h.state === 'running' || h.state === 'restarting')) h.config = writer.appliedConfig(h.containerId, await statusOf(h.containerId, 'proxy'));
+        if (h && (h.state === 'running' || h.state === 'restarting')) h.config = writer.appliedConfig(h.containerId, await statusOf(h.containerId, 'proxy', h.hostDir));
       }),
       ...(observed.dns ?? []).map(async (d) => {
         dnsDirectory.remember(d.namespace, d.ip);
-        if (d.state === 'running' || d.state === 'restarting') d.config = writer.appliedConfig(d.containerId, await statusOf(d.containerId, 'dns'));
+        if (d.state === 'running' || d.state === 'restarting') d.config = writer.appliedConfig(d.containerId, await statusOf(d.containerId, 'dns', d.hostDir));
       }),
     ]);
     if (options.probing) observed.endpointHolds = holds(observed);
   }
 
-  async function statusOf(containerId: string, kind: 'proxy' | 'dns'): Promise<DataplaneStatus | undefined> {
+  async function statusOf(containerId: string, kind: 'proxy' | 'dns', hostDir?: string): Promise<DataplaneStatus | undefined> {
     try {
-      return await readStatus(docker, containerId, kind);
+      return await readStatus(docker, containerId, kind, hostDir);
     } catch (err) {
       log.warn({ err, containerId }, 'could not read data-plane status');
       return undefined;
@@ -120,20 +122,20 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
   }
 
   async function drain(pod: ObservedPod): Promise<void> {
-    let proxies: Array<{ Id: string }>;
+    let proxies: Array<{ Id: string; Mounts?: MountInfo[] }>;
     try {
       proxies = await docker.api.listContainers({ filters: ownedFilter(app, `${L.role}=proxy`, `${L.namespace}=${pod.namespace}`) });
     } catch (err) {
       throw dockerError(err, `listing the service proxies of namespace ${pod.namespace}`);
     }
     // The edge's routes too (runtime/edge.ts): the same pod leaves both at once.
-    await Promise.all([...proxies.map((p) => drainFrom(p.Id, pod)), drainFromEdges({ docker, clock, log, store, writer }, app, pod)]);
+    await Promise.all([...proxies.map((p) => drainFrom(p.Id, hostDirOf(p.Mounts, PROXY_CONFIG_DIR), pod)), drainFromEdges({ docker, clock, log, store, writer }, app, pod)]);
   }
 
   /** Removes the pod from one proxy's endpoints (unless already gone) and waits until it is out and quiet. */
-  async function drainFrom(containerId: string, pod: ObservedPod): Promise<void> {
+  async function drainFrom(containerId: string, hostDir: string | undefined, pod: ObservedPod): Promise<void> {
     const target = await writer.serialized(containerId, async () => {
-      const status = await statusOf(containerId, 'proxy');
+      const status = await statusOf(containerId, 'proxy', hostDir);
       const statusGen = status?.generation ?? 0;
       const pending = writer.lastWritten(containerId);
       let current: ProxyConfig | undefined;
@@ -150,14 +152,14 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
       return status?.kind === 'proxy' && status.endpoints.some((e) => e.name === pod.name) ? statusGen : undefined;
     });
     if (target === undefined) return;
-    const applied = await waitForStatus({ docker, clock }, containerId, 'proxy', (s) => s.generation >= target, DRAIN_ACK_TIMEOUT_MS);
+    const applied = await waitForStatus({ docker, clock }, containerId, 'proxy', (s) => s.generation >= target, DRAIN_ACK_TIMEOUT_MS, { hostDir });
     if (!applied) {
       log.warn({ pod: pod.key, containerId }, 'proxy did not confirm the endpoint removal in time; stopping the pod anyway');
       store.addEvent({ app, type: 'Warning', reason: 'DrainTimeout', objectKey: `Pod/${pod.key}`, message: `service proxy ${containerId.slice(0, 12)} did not confirm removing the pod within ${DRAIN_ACK_TIMEOUT_MS / 1000} s` });
       return;
     }
     const quiet = (s: DataplaneStatus) => s.kind !== 'proxy' || !s.endpoints.some((e) => e.name === pod.name && e.active > 0);
-    if (!quiet(applied)) await waitForStatus({ docker, clock }, containerId, 'proxy', quiet, DRAIN_QUIET_MAX_MS, 200);
+    if (!quiet(applied)) await waitForStatus({ docker, clock }, containerId, 'proxy', quiet, DRAIN_QUIET_MAX_MS, { pollMs: 200, hostDir });
   }
 
   /**
@@ -172,7 +174,7 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
   async function flowsGone(pod: ObservedPod): Promise<void> {
     const ip = pod.sandbox?.ip;
     if (!ip) return;
-    let proxies: Array<{ Id: string }>;
+    let proxies: Array<{ Id: string; Mounts?: MountInfo[] }>;
     try {
       proxies = await docker.api.listContainers({ filters: ownedFilter(app, `${L.role}=proxy`, `${L.namespace}=${pod.namespace}`) });
     } catch (err) {
@@ -184,7 +186,7 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
     const stoppedAt = clock.now();
     const gone = (s: DataplaneStatus) =>
       s.kind !== 'proxy' || s.flowsAt === undefined || (Date.parse(s.flowsAt) > stoppedAt && !s.endpoints.some((e) => e.ip === ip && e.active > 0));
-    await Promise.all(proxies.map((p) => waitForStatus({ docker, clock }, p.Id, 'proxy', gone, SANDBOX_FLOWS_MAX_MS, 200).catch(() => false)));
+    await Promise.all(proxies.map((p) => waitForStatus({ docker, clock }, p.Id, 'proxy', gone, SANDBOX_FLOWS_MAX_MS, { pollMs: 200, hostDir: hostDirOf(p.Mounts, PROXY_CONFIG_DIR) }).catch(() => false)));
   }
 
   return {

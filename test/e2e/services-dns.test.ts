@@ -5,6 +5,11 @@ import { isPodOwner } from '../../src/apply/labels.js';
 import type { SvcJson } from './support/services.js';
 import { stopDataplane } from './support/services.js';
 import { getFromPod, lookup } from './support/services.js';
+import { createDockerClient } from '../../src/apply/docker.js';
+import { DNS_CONFIG_DIR, PROXY_CONFIG_DIR } from '../../src/apply/images/dataplane.js';
+import { readStatus } from '../../src/apply/services/config-writer.js';
+import { hostDirOf } from '../../src/apply/services/host-status.js';
+import { systemClock } from '../../src/runtime/clock.js';
 
 /**
  * Services seen from inside pods, on a real engine: every DNS name of a ClusterIP Service,
@@ -188,5 +193,36 @@ describe('services: DNS and endpoints seen from a pod (real Docker)', () => {
     const r = await lookup(t.docker, client, 'nope.shop.svc.cluster.local');
     expect(r.addresses).toEqual([]);
     expect(r.output).toContain("can't find nope.shop.svc.cluster.local: NXDOMAIN");
+  });
+
+  // Last: it deletes the web Service. The status channel (apply/services/host-status.ts): every
+  // proxy and DNS server keeps its config dir on a labelled anonymous volume of its own, berth
+  // reads status.json there (the file the archive API would return), and the volume goes with
+  // its container.
+  it("data-plane status is read from each container's own config volume, which goes with the container", async () => {
+    const dataplane = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'proxy' || c.Labels['berth.role'] === 'dns');
+    expect(dataplane.length).toBeGreaterThanOrEqual(3);
+    const docker = createDockerClient({ clock: systemClock, ...(process.env.DOCKER_HOST ? { host: process.env.DOCKER_HOST } : {}) });
+    for (const c of dataplane) {
+      const kind = c.Labels['berth.role'] as 'proxy' | 'dns';
+      const dir = kind === 'dns' ? DNS_CONFIG_DIR : PROXY_CONFIG_DIR;
+      const hostDir = hostDirOf(c.Mounts, dir);
+      expect(hostDir, `${c.Names[0]} keeps ${dir} on a volume`).toBeDefined();
+      const volume = await t.docker.getVolume(c.Mounts.find((m) => m.Destination === dir)!.Name!).inspect();
+      expect(volume.Labels).toMatchObject({ 'berth.managed': 'true', 'berth.app': t.app, 'berth.role': 'dataplane' });
+      const local = await readStatus(docker, c.Id, kind, hostDir);
+      const archived = await readStatus(docker, c.Id, kind);
+      expect(local?.kind).toBe(kind);
+      expect(local?.generation).toBeGreaterThan(0);
+      // The program may rewrite it between the two reads (connection counters); the applied configuration does not change.
+      expect({ generation: local?.generation, checksum: local?.checksum }).toEqual({ generation: archived?.generation, checksum: archived?.checksum });
+    }
+    const proxy = dataplane.find((c) => c.Labels['berth.role'] === 'proxy' && c.Labels['berth.name'] === 'web')!;
+    const volumeName = proxy.Mounts.find((m) => m.Destination === PROXY_CONFIG_DIR)!.Name!;
+    const del = await t.berth('delete', 'svc', 'web', '-n', 'shop');
+    expect(del.stderr).toBe('');
+    expect(del.code).toBe(0);
+    const left = (await t.docker.listVolumes({ filters: { name: [volumeName] } })).Volumes ?? [];
+    expect(left.map((v) => v.Name)).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import type { DockerClient } from '../docker.js';
 import { dockerError } from '../docker.js';
 import { DNS_CONFIG_DIR, PROXY_CONFIG_DIR } from '../images/dataplane.js';
 import { getFile, putFile, putFiles } from './archive.js';
+import { readHostStatus } from './host-status.js';
 
 /** A file written beside a configuration (the edge's certificates), relative to the config dir. */
 export interface ExtraFile {
@@ -18,8 +19,9 @@ export interface ExtraFile {
 /**
  * berth's side of the data-plane configuration protocol (docs/dataplane.md): a new file per
  * change, generations from the clock and strictly increasing per container, status read back
- * with the archive API. What a writer wrote is remembered (by container id) until the
- * program reports it applied, so a pass that follows a write a moment later sees it as
+ * from the container's config volume on the host or, where that cannot be read, with the
+ * archive API. What a writer wrote is remembered (by container id) until the program reports
+ * it applied, so a pass that follows a write a moment later sees it as
  * pending rather than writing it again; writes to one container are serialised, so two pods
  * leaving the same Service at once never undo each other.
  */
@@ -127,13 +129,22 @@ export function createConfigWriter(): ConfigWriter {
   };
 }
 
-/** The program's status.json; undefined before it first started (or when it is not there). */
-export async function readStatus(docker: DockerClient, containerId: string, kind: DataplaneKind): Promise<DataplaneStatus | undefined> {
+/**
+ * The program's status.json; undefined before it first started (or when it is not there).
+ * `hostDir`: where the container's config dir is on the engine's host (host-status.ts), read
+ * directly when it can be; otherwise, or without it, through the archive API.
+ */
+export async function readStatus(docker: DockerClient, containerId: string, kind: DataplaneKind, hostDir?: string): Promise<DataplaneStatus | undefined> {
+  const local = hostDir === undefined ? undefined : await readHostStatus(hostDir);
   let text: string | undefined;
-  try {
-    text = await getFile(docker.api.getContainer(containerId), `${configDir(kind)}/${STATUS_FILE}`);
-  } catch (err) {
-    throw dockerError(err, `reading the status of ${kind} container ${containerId.slice(0, 12)}`);
+  if (local === 'absent') return undefined;
+  if (local !== undefined) text = local.text;
+  else {
+    try {
+      text = await getFile(docker.api.getContainer(containerId), `${configDir(kind)}/${STATUS_FILE}`);
+    } catch (err) {
+      throw dockerError(err, `reading the status of ${kind} container ${containerId.slice(0, 12)}`);
+    }
   }
   if (text === undefined) return undefined;
   const decoded = decodeStatus(text);
@@ -155,18 +166,19 @@ function servingOf(p: Payload): string[] {
   return 'endpoints' in p && 'sessionAffinity' in p ? p.endpoints.filter((e) => e.ready).map((e) => e.name ?? e.ip) : [];
 }
 
-/** Polls status.json until `accept` says yes; false after `timeoutMs`. */
+/** Polls status.json until `accept` says yes; false after `timeoutMs`. `hostDir`: as readStatus. */
 export async function waitForStatus(
   deps: { docker: DockerClient; clock: Clock },
   containerId: string,
   kind: DataplaneKind,
   accept: (s: DataplaneStatus) => boolean,
   timeoutMs: number,
-  pollMs = 100,
+  options: { pollMs?: number; hostDir?: string } = {},
 ): Promise<DataplaneStatus | false> {
   const deadline = deps.clock.now() + timeoutMs;
+  const pollMs = options.pollMs ?? 100;
   for (;;) {
-    const s = await readStatus(deps.docker, containerId, kind).catch((err: unknown) => {
+    const s = await readStatus(deps.docker, containerId, kind, options.hostDir).catch((err: unknown) => {
       if (isBerthError(err, 'DOCKER_ERROR') && err.data.statusCode === 404) return undefined;
       throw err;
     });

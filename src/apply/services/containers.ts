@@ -8,6 +8,7 @@ import { isOwned, L, ownedFilter, ownerLabels } from '../labels.js';
 import { dockerNames } from '../names.js';
 import type { PodContext } from '../pod.js';
 import { readHostListeners } from './host-listeners.js';
+import { configVolumeMount } from './host-status.js';
 
 /** Labels of data-plane containers beyond the ownership ones. */
 export const SL = {
@@ -79,6 +80,7 @@ async function makeProxy(ctx: PodContext, plan: ProxyPlan): Promise<void> {
       HostConfig: {
         NetworkMode: dockerNames.network(ctx.app, plan.namespace),
         RestartPolicy: { Name: 'unless-stopped' },
+        Mounts: [configVolumeMount(ctx.app, plan.namespace, PROXY_CONFIG_DIR)],
         PortBindings: bindings,
         // Kernel forwarding: DNAT rules in the proxy's own network namespace only.
         CapAdd: ['NET_ADMIN'],
@@ -95,7 +97,7 @@ async function makeProxy(ctx: PodContext, plan: ProxyPlan): Promise<void> {
     await container.start();
   } catch (err) {
     // Half made: remove it, so the next pass starts over instead of adopting a broken proxy.
-    await container.remove({ force: true }).catch(() => undefined);
+    await container.remove({ force: true, v: true }).catch(() => undefined);
     ctx.dataplane.writer.forgetContainer(container.id);
     throw err instanceof BerthError ? err : dockerError(err, `starting the proxy of service ${plan.namespace}/${plan.name}`);
   }
@@ -127,7 +129,7 @@ export async function createHostRules(ctx: PodContext, plan: ProxyPlan): Promise
       StopTimeout: 10,
       // Host PID namespace: the program marks its rules with its host PID, and removes rule
       // sets whose owner is gone (a fast path killed without its shutdown).
-      HostConfig: { NetworkMode: 'host', PidMode: 'host', RestartPolicy: { Name: 'unless-stopped' }, CapAdd: ['NET_ADMIN'] },
+      HostConfig: { NetworkMode: 'host', PidMode: 'host', RestartPolicy: { Name: 'unless-stopped' }, CapAdd: ['NET_ADMIN'], Mounts: [configVolumeMount(ctx.app, plan.namespace, PROXY_CONFIG_DIR)] },
     });
   } catch (err) {
     throw dockerError(err, `creating the host fast path of service ${plan.namespace}/${plan.name}`);
@@ -136,7 +138,7 @@ export async function createHostRules(ctx: PodContext, plan: ProxyPlan): Promise
     await ctx.dataplane.writer.writeNow(ctx, container.id, 'proxy', plan.config);
     await container.start();
   } catch (err) {
-    await container.remove({ force: true }).catch(() => undefined);
+    await container.remove({ force: true, v: true }).catch(() => undefined);
     ctx.dataplane.writer.forgetContainer(container.id);
     throw dockerError(err, `starting the host fast path of service ${plan.namespace}/${plan.name}`);
   }
@@ -232,7 +234,7 @@ export async function createDns(ctx: PodContext, plan: DnsPlan): Promise<string 
       Cmd: ['node', '/app/dns.js', '--config-dir', DNS_CONFIG_DIR, '--poll-ms', '200', '--status-ms', '1000'],
       Labels: { ...ownerLabels(ctx.app, plan.namespace, 'Namespace', plan.namespace, 'dns'), [L.controller]: plan.key, [L.specHash]: plan.specHash, [SL.image]: image },
       StopTimeout: 2,
-      HostConfig: { NetworkMode: dockerNames.network(ctx.app, plan.namespace), RestartPolicy: { Name: 'unless-stopped' } },
+      HostConfig: { NetworkMode: dockerNames.network(ctx.app, plan.namespace), RestartPolicy: { Name: 'unless-stopped' }, Mounts: [configVolumeMount(ctx.app, plan.namespace, DNS_CONFIG_DIR)] },
     });
   } catch (err) {
     throw dockerError(err, `creating the DNS server of namespace ${plan.namespace}`);
@@ -243,13 +245,16 @@ export async function createDns(ctx: PodContext, plan: DnsPlan): Promise<string 
     const info = await container.inspect();
     return info.NetworkSettings.Networks[dockerNames.network(ctx.app, plan.namespace)]?.IPAddress || undefined;
   } catch (err) {
-    await container.remove({ force: true }).catch(() => undefined);
+    await container.remove({ force: true, v: true }).catch(() => undefined);
     ctx.dataplane.writer.forgetContainer(container.id);
     throw dockerError(err, `starting the DNS server of namespace ${plan.namespace}`);
   }
 }
 
-/** Stops (the proxy lets open connections finish for its grace period) and removes an owned data-plane container. */
+/**
+ * Stops (the proxy lets open connections finish for its grace period) and removes an owned
+ * data-plane container, with the anonymous volume of its config dir (host-status.ts).
+ */
 export async function removeDataplaneContainer(ctx: Pick<PodContext, 'docker' | 'app' | 'dataplane'>, containerId: string, what: string): Promise<void> {
   const c = ctx.docker.api.getContainer(containerId);
   try {
@@ -258,7 +263,7 @@ export async function removeDataplaneContainer(ctx: Pick<PodContext, 'docker' | 
     if (info.State.Running) await c.stop({ t: info.Config.Labels[L.role] === 'proxy' ? PROXY_STOP_SECONDS + 3 : 2 }).catch((err: unknown) => {
       if ((err as { statusCode?: number }).statusCode !== 304) throw err;
     });
-    await c.remove({ force: true });
+    await c.remove({ force: true, v: true });
   } catch (err) {
     if (isNotFound(err)) return;
     throw err instanceof BerthError ? err : dockerError(err, `removing ${what}`);

@@ -1,7 +1,9 @@
 import type { DockerClient } from '../../apply/docker.js';
 import { L } from '../../apply/labels.js';
 import { readStatus } from '../../apply/services/config-writer.js';
+import { hostDirOf } from '../../apply/services/host-status.js';
 import type { EdgeStatus } from '../../dataplane/protocol.js';
+import { DEFAULT_EDGE_CONFIG_DIR } from '../../dataplane/protocol.js';
 import type { Clock } from '../../model/clock.js';
 import type { HostPolicy } from '../../model/policy.js';
 import { edgeSettings } from '../../model/policy.js';
@@ -63,7 +65,7 @@ async function readEdgeStatus(deps: EdgeScrapeDeps, app: string, explicit: HostP
       throw err;
     });
   if (info?.Config?.Labels?.[L.role] !== 'edge' || info.State?.Running !== true || info.State.Restarting === true) return undefined;
-  const status = await readStatus(deps.docker, info.Id, 'edge');
+  const status = await readStatus(deps.docker, info.Id, 'edge', hostDirOf(info.Mounts, DEFAULT_EDGE_CONFIG_DIR));
   if (status?.kind !== 'edge') return undefined;
   const started = Date.parse(info.State.StartedAt);
   // One second of slack: Docker stamps the start before the program stamps its own.
