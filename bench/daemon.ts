@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import { systemClock } from '../src/runtime/clock.js';
 import { createDockerClient } from '../src/apply/docker.js';
+import { isPodOwner } from '../src/apply/labels.js';
 import { buildBusyboxImage, buildExampleImages } from '../scripts/images.js';
 import { makeRepo, startGitServer } from '../test/support/git-server.js';
 import type { DaemonProcess } from '../test/e2e/support/daemon.js';
@@ -162,7 +163,8 @@ spec:
   const d = await startDaemon(['--watch', dir, '--app', apps[2]!, '--state-dir', join(root, 'state-idle'), '--pass-timeout', '10m'], { env: { BERTH_LOG_LEVEL: 'info' } });
   daemons.push(d);
   await synced(d, (a) => a !== null);
-  const pods = (await docker.listContainers({ filters: { label: [`berth.app=${apps[2]}`, 'berth.role=sandbox'] } })).length;
+  // A pod is its sandbox or, single-container, its one container (isPodOwner).
+  const pods = (await docker.listContainers({ filters: { label: [`berth.app=${apps[2]}`] } })).filter((c) => isPodOwner(c.Labels)).length;
   // Let start-up work (JIT, GC of the first passes) settle before measuring.
   await new Promise((r) => setTimeout(r, 5_000));
   const ticks = async () => {

@@ -18,7 +18,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDockerClient } from '../src/apply/docker.js';
-import { ownedFilter } from '../src/apply/labels.js';
+import { isPodOwner, ownedFilter } from '../src/apply/labels.js';
 import { systemClock } from '../src/runtime/clock.js';
 import { buildBusyboxImage } from '../scripts/images.js';
 import type { DaemonProcess } from '../test/e2e/support/daemon.js';
@@ -100,7 +100,8 @@ async function runPoint(pods: number): Promise<Point> {
   const floor = await coldFloor(docker, pods, `${runId}-${pods}`);
   log('berth cold apply');
   const cold = must(await timed(BERTH, berth('apply', '-f', folder).slice(1)), 'cold apply');
-  const running = (await docker.api.listContainers({ filters: ownedFilter(app, 'berth.role=sandbox') })).length;
+  // A pod is its sandbox or, single-container, its one container (isPodOwner).
+  const running = (await docker.api.listContainers({ filters: ownedFilter(app) })).filter((c) => isPodOwner(c.Labels)).length;
   log(`cold apply ${fmtMs(cold.ms)}; ${running} pods running`);
   const noop = await cliMedian(3, berth('apply', '-f', folder), 'no-op apply');
   const getPods = await cliMedian(3, berth('get', 'pods', '-A'), 'get pods -A');

@@ -199,8 +199,23 @@ export function dockerError(err: unknown, doing: string): BerthError {
       { cause: err },
     );
   }
-  const message = e.json?.message ?? e.message ?? String(err);
-  return new BerthError('DOCKER_ERROR', `Docker failed while ${doing}: ${message}`, { statusCode: e.statusCode, doing }, { cause: err });
+  return new BerthError('DOCKER_ERROR', `Docker failed while ${doing}: ${dockerMessage(err)}`, { statusCode: e.statusCode, doing }, { cause: err });
+}
+
+/** The engine's own words for a failure (its JSON `message`), else the error's message. */
+export function dockerMessage(err: unknown): string {
+  const e = err as { json?: { message?: string }; message?: string } | undefined;
+  return e?.json?.message ?? e?.message ?? String(err);
+}
+
+/**
+ * The address a container's endpoint on a network was asked for (`IPAMConfig.IPv4Address`, a
+ * single pod's claimed address): Docker keeps it while the container is stopped, when the
+ * endpoint's IPAddress is empty. Undefined when none was asked for.
+ */
+export function endpointIpamAddress(c: Pick<Dockerode.ContainerInfo, 'NetworkSettings'>, network: string): string | undefined {
+  const ep = c.NetworkSettings?.Networks?.[network] as { IPAMConfig?: { IPv4Address?: string } | null } | undefined;
+  return ep?.IPAMConfig?.IPv4Address || undefined;
 }
 
 export function isNotFound(err: unknown): boolean {

@@ -16,6 +16,7 @@ import { executeServiceAction } from './services/execute.js';
 import { executeEdgeAction } from './edge/execute.js';
 import { isEdgeAction } from '../plan/edge/action-text.js';
 import { resumePod } from './pod-resume.js';
+import { createNetwork } from './network.js';
 
 // Callers that print what a pass did (apply --dry-run, the live diff) have long read it from here.
 export { describeAction };
@@ -110,12 +111,13 @@ async function executeAction(action: Action, options: ExecuteOptions): Promise<P
     case 'delete-volume':
       return removeVolume(ctx, action.volumeName);
     case 'create-pod':
-      return createPod(ctx, action.pod);
+      return createPod(ctx, action.pod, { hostExposed: action.hostExposed ?? false });
     case 'delete-pod': {
       const observed = options.pods.find((p) => p.namespace === action.namespace && p.name === action.name);
-      const hooks = action.gracePeriodSeconds !== undefined ? { ...options.hooks, gracePeriodSeconds: action.gracePeriodSeconds } : options.hooks;
+      const remade = options.remade?.has(`${action.namespace}/${action.name}`) ?? false;
+      const hooks = { ...options.hooks, ...(action.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: action.gracePeriodSeconds } : {}), ...(remade ? { keepAddress: true } : {}) };
       // A pod with nothing left to wait for goes at once; the others finish in the background.
-      if (!options.background || action.gracePeriodSeconds === 0 || options.remade?.has(`${action.namespace}/${action.name}`)) return deletePod(ctx, action.namespace, action.name, hooks, observed);
+      if (!options.background || action.gracePeriodSeconds === 0 || remade) return deletePod(ctx, action.namespace, action.name, hooks, observed);
       const begun = await beginPodTermination(ctx, action.namespace, action.name, hooks, observed);
       options.background(action, (signalled, signal) => finishPodTermination(ctx, begun, hooks, { signalled, signal }));
       return { terminating: true };
@@ -182,27 +184,6 @@ async function setRestartPolicy(ctx: PodContext, containerId: string, take: bool
   }
 }
 
-async function createNetwork(ctx: PodContext, namespace: string): Promise<void> {
-  const name = dockerNames.network(ctx.app, namespace);
-  try {
-    await ctx.docker.api.createNetwork({
-      Name: name,
-      Driver: 'bridge',
-      CheckDuplicate: true,
-      Labels: ownerLabels(ctx.app, namespace, 'Namespace', namespace, 'network'),
-    });
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode !== 409) throw dockerError(err, `creating network ${name}`);
-    // It exists: fine if it is ours (a concurrent pass made it), refused if it is not.
-    const info = await ctx.docker.api.getNetwork(name).inspect();
-    if (!isOwned(info.Labels, ctx.app))
-      throw new BerthError('NOT_OWNED', `network ${name} exists but was not created by berth app ${ctx.app}`, {
-        network: name,
-        hint: 'remove or rename that network, or use another --app',
-      });
-  }
-}
-
 async function deleteNetwork(ctx: PodContext, id: string, namespace: string): Promise<void> {
   const net = ctx.docker.api.getNetwork(id);
   for (let attempt = 0; ; attempt++) {
@@ -210,6 +191,8 @@ async function deleteNetwork(ctx: PodContext, id: string, namespace: string): Pr
       const info = await net.inspect();
       if (!isOwned(info.Labels, ctx.app)) throw new BerthError('NOT_OWNED', `network ${info.Name} is not owned by berth app ${ctx.app}`, { network: info.Name });
       await net.remove();
+      // Its pod addresses go with it: a network made again has a subnet of its own.
+      ctx.podIps?.book.releaseNetworkPodIps(info.Name);
       return;
     } catch (err) {
       if (isNotFound(err)) return;

@@ -37,12 +37,32 @@ export const L = {
   downwardAPI: 'berth.downward-api',
   /** On a bare pod's containers: its template hash without labels and annotations (ObservedPod.inPlaceHash). */
   inPlaceHash: 'berth.in-place-hash',
+  /**
+   * On the one container of a single-container pod (plan/pod-shape.ts): `single`. It owns the
+   * pod's network namespace itself, with an address berth claimed for the pod (apply/pod-ips.ts).
+   */
+  podShape: 'berth.pod-shape',
+  /**
+   * On a namespace network made by a berth that assigns pod addresses: the half of its subnet
+   * reserved for them (CIDR); Docker allocates only from the other half (IPRange). A network
+   * without it (made by an older berth) keeps making sandbox pods.
+   */
+  podRange: 'berth.pod-range',
 } as const;
 
 export type Role = 'sandbox' | 'container' | 'init' | 'proxy' | 'dns' | 'network' | 'pvc' | 'emptydir' | 'config' | 'keeper' | 'edge';
 
 export function ownerLabels(app: string, namespace: string, kind: string, name: string, role: Role): Record<string, string> {
   return { [L.managed]: 'true', [L.app]: app, [L.namespace]: namespace, [L.kind]: kind, [L.name]: name, [L.role]: role };
+}
+
+/**
+ * Whether a pod's container owns the pod's network namespace: its sandbox, or the one container
+ * of a single-container pod. Everything that reads "the pod's IP" or counts pods asks this, not
+ * `berth.role=sandbox`, so both pod shapes are seen.
+ */
+export function isPodOwner(labels: Record<string, string> | undefined): boolean {
+  return labels?.[L.role] === 'sandbox' || (labels?.[L.role] === 'container' && labels[L.podShape] === 'single');
 }
 
 /** Docker list filter for everything this app owns (optionally narrowed further). */

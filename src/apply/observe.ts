@@ -2,8 +2,8 @@ import type Dockerode from 'dockerode';
 import type { DockerState, ObservedContainer, ObservedNetwork, ObservedPod, ObservedSandbox, ObservedState, ObservedVolume } from '../plan/observed.js';
 import type { Probe, RestartPolicy, StringMap } from '../model/types.js';
 import type { DockerClient } from './docker.js';
-import { dockerError } from './docker.js';
-import { L, ownedFilter, parseJson } from './labels.js';
+import { dockerError, endpointIpamAddress } from './docker.js';
+import { isPodOwner, L, ownedFilter, parseJson } from './labels.js';
 import { parseDockerName, sandboxVolumePath, VOLUME_FILES_MARKER } from './names.js';
 import { observeServiceContainers } from './services/observe.js';
 import { observeDownwardVersions } from './downward-volume.js';
@@ -203,6 +203,7 @@ function assemble(
     }
     const oc = observedContainer(c, info, role);
     (role === 'init' ? pod.initContainers : pod.containers).push(oc);
+    if (role === 'container' && isPodOwner(c.Labels)) observeSingleOwner(pod, c, oc);
     if (role === 'container') {
       const grace = Number(c.Labels[L.gracePeriod]);
       if (c.Labels[L.gracePeriod] !== undefined && Number.isFinite(grace)) pod.gracePeriodSeconds = Math.max(pod.gracePeriodSeconds ?? 0, grace);
@@ -237,6 +238,24 @@ function assemble(
     ...observeServiceContainers(app, containers),
     probes,
   };
+}
+
+/**
+ * A single-container pod (plan/pod-shape.ts): its one container owns the pod's namespaces, so it
+ * stands where a sandbox does (`pod.sandbox`, shape `single`): the pod's identity, address and
+ * start come from it. Its state is the container's; a stopped one keeps the pod (and its claimed
+ * address, IPAMConfig) as a stopped app container of a sandbox pod would: assessPod judges it
+ * as a container, not as a missing sandbox.
+ */
+function observeSingleOwner(pod: ObservedPod, c: Dockerode.ContainerInfo, oc: ObservedContainer): void {
+  // Its one network, the namespace network: the address it has, or (stopped) the one it was made with.
+  const network = Object.keys(c.NetworkSettings?.Networks ?? {})[0];
+  const ip = network === undefined ? undefined : c.NetworkSettings.Networks[network]?.IPAddress || endpointIpamAddress(c, network);
+  // The pod started when it was made: a restart of its container does not move its start.
+  pod.sandbox = { id: c.Id, dockerName: oc.dockerName, state: oc.state, shape: 'single', startedAt: c.Created * 1000, ...(ip ? { ip } : {}) };
+  pod.createdAt = c.Created * 1000;
+  pod.expectedContainers = parseJson<string[]>(c.Labels[L.containers]) ?? [oc.name];
+  pod.expectedInitContainers = [];
 }
 
 function observedContainer(c: Dockerode.ContainerInfo, info: Dockerode.ContainerInspectInfo | undefined, role: 'container' | 'init'): ObservedContainer {

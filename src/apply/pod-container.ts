@@ -11,8 +11,29 @@ import type { PodContext } from './pod-context.js';
 import { podLabels } from './pod-context.js';
 import type { ContainerMounts, MountFor } from './pod-mounts.js';
 import type { RuntimeValues } from './downward-volume.js';
+import { podIdentity } from './pod-identity.js';
 
 const DOCKER_RESTART: Record<RestartPolicy, string> = { Always: 'unless-stopped', OnFailure: 'on-failure', Never: 'no' };
+
+/**
+ * The namespace network and claimed address of a single-container pod's one container, which
+ * owns the pod's namespaces itself (plan/pod-shape.ts) instead of joining a sandbox.
+ */
+export interface OwnNetwork {
+  network: string;
+  ip: string;
+}
+
+/** Labels, settings and network of the container that owns a single-container pod's namespaces. */
+function owning(ctx: PodContext, pod: PodPlan, own: OwnNetwork) {
+  const identity = podIdentity(ctx, pod);
+  return {
+    labels: { [L.podShape]: 'single', [L.containers]: JSON.stringify(pod.containers.map((c) => c.name)), [L.initContainers]: '[]' },
+    config: identity.config,
+    host: { NetworkMode: own.network, ...identity.host },
+    networking: { EndpointsConfig: { [own.network]: { IPAMConfig: { IPv4Address: own.ip } } } },
+  };
+}
 
 /** A container as created: `refused` when its settings cannot be honoured and it must never start. */
 export interface Created {
@@ -28,6 +49,7 @@ export async function createContainer(
   sandboxId: string,
   fields: RuntimeValues,
   mounts: MountFor,
+  own?: OwnNetwork,
 ): Promise<Created> {
   const name = role === 'init' ? dockerNames.initContainer(ctx.app, pod.namespace, pod.name, c.name) : dockerNames.container(ctx.app, pod.namespace, pod.name, c.name);
   const vars = new Map(c.env.map((e) => [e.name, 'value' in e ? e.value : fields[e.fieldRef]]));
@@ -35,7 +57,7 @@ export async function createContainer(
   const sc = c.securityContext;
   const imageUser = needsImageUser(sc) ? await imageUserOf(ctx, c.image) : undefined;
   const refused = verifyRunAsNonRoot(sc, imageUser) ?? (needsEngineSecurity(sc) ? verifyProfiles(sc, await engineSecurity(ctx)) : undefined);
-  if (refused !== undefined) return { container: await createRefusedContainer(ctx, pod, c, role, name, sandboxId, { reason: refused, namesContainer: false }), refused };
+  if (refused !== undefined) return { container: await createRefusedContainer(ctx, pod, c, role, name, sandboxId, { reason: refused, namesContainer: false }, own), refused };
   const user = dockerUser(sc, imageUser);
   const labels: Record<string, string> = {
     ...podLabels(ctx, pod, role),
@@ -47,13 +69,15 @@ export async function createContainer(
   if (probes.readinessProbe || probes.livenessProbe || probes.startupProbe) labels[L.probes] = JSON.stringify(probes);
   if (c.ports.length) labels[L.ports] = JSON.stringify(c.ports);
   const join = pod.hostNetwork ? 'host' : `container:${sandboxId}`;
+  const owner = own ? owning(ctx, pod, own) : undefined;
+  if (owner) Object.assign(labels, owner.labels);
   let resolved: ContainerMounts;
   try {
     resolved = await mounts(c, vars);
   } catch (err) {
     // A path leading out of its root is the kubelet's CreateContainerConfigError too ("subPath
     // ... must not escape the volume root"): nothing of it is mounted, the pod shows why it waits.
-    if (isMountRefusal(err)) return { container: await createRefusedContainer(ctx, pod, c, role, name, sandboxId, { reason: err.message, namesContainer: true }), refused: err.message };
+    if (isMountRefusal(err)) return { container: await createRefusedContainer(ctx, pod, c, role, name, sandboxId, { reason: err.message, namesContainer: true }, own), refused: err.message };
     throw err;
   }
   const { mounts: containerMounts, safe } = resolved;
@@ -67,15 +91,22 @@ export async function createContainer(
       Env: env,
       ...(c.workingDir ? { WorkingDir: c.workingDir } : {}),
       ...(user ? { User: user } : {}),
+      ...owner?.config,
       Labels: labels,
       Tty: c.tty,
       OpenStdin: c.stdin,
       StopTimeout: pod.terminationGracePeriodSeconds,
+      ...(owner ? { NetworkingConfig: owner.networking } : {}),
       HostConfig: {
-        NetworkMode: join,
-        // Host namespaces only reach here when the host policy allowed them (allowHostNamespaces).
-        IpcMode: pod.hostIPC ? 'host' : `container:${sandboxId}`,
-        ...(pod.hostPID ? { PidMode: 'host' } : pod.shareProcessNamespace ? { PidMode: `container:${sandboxId}` } : {}),
+        // Host namespaces only reach here when the host policy allowed them (allowHostNamespaces),
+        // never for a single-container pod (plan/pod-shape.ts): it owns its namespaces.
+        ...(owner
+          ? owner.host
+          : {
+              NetworkMode: join,
+              IpcMode: pod.hostIPC ? 'host' : `container:${sandboxId}`,
+              ...(pod.hostPID ? { PidMode: 'host' } : pod.shareProcessNamespace ? { PidMode: `container:${sandboxId}` } : {}),
+            }),
         RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: DOCKER_RESTART[pod.restartPolicy] },
         Mounts: containerMounts,
         ...(c.resources.memoryLimit !== undefined ? { Memory: c.resources.memoryLimit } : {}),
@@ -108,6 +139,7 @@ async function createRefusedContainer(
   name: string,
   sandboxId: string,
   refusal: { reason: string; namesContainer: boolean },
+  own?: OwnNetwork,
 ): Promise<Dockerode.Container> {
   const { reason } = refusal;
   // The event is the pod's: it names the container, unless the reason does already (a mount's
@@ -120,8 +152,10 @@ async function createRefusedContainer(
       Image: image,
       // The pod's grace period too: without it, deleting the pod waited out the default 30 s
       // on its other containers, whatever terminationGracePeriodSeconds said.
-      Labels: { ...podLabels(ctx, pod, role), [L.container]: c.name, [L.configError]: reason, [L.gracePeriod]: String(pod.terminationGracePeriodSeconds) },
-      HostConfig: { NetworkMode: pod.hostNetwork ? 'host' : `container:${sandboxId}`, RestartPolicy: { Name: 'no' }, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
+      // A single pod's stand-in is the pod (it carries the pod's labels and keeps its address
+      // claimed), with no network: it never runs.
+      Labels: { ...podLabels(ctx, pod, role), ...(own ? owning(ctx, pod, own).labels : {}), [L.container]: c.name, [L.configError]: reason, [L.gracePeriod]: String(pod.terminationGracePeriodSeconds) },
+      HostConfig: { NetworkMode: own ? 'none' : pod.hostNetwork ? 'host' : `container:${sandboxId}`, RestartPolicy: { Name: 'no' }, CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'] },
     });
   } catch (err) {
     throw dockerError(err, `creating container ${c.name} of pod ${pod.namespace}/${pod.name}`);

@@ -5,6 +5,7 @@ import type { DockerClient } from './docker.js';
 import type { EnsureImageResult } from './images/index.js';
 import type { ImageCache } from './images/cache.js';
 import { L, ownerLabels } from './labels.js';
+import type { PodIps } from './pod-ips.js';
 import type { DataplaneState } from './services/dataplane-state.js';
 
 export interface PodContext {
@@ -32,6 +33,11 @@ export interface PodContext {
   safeMountRoot?: string;
   /** The control plane's memory of safe-mount roots made sure of (runtime/compose.ts). */
   preparedRoots?: PreparedRoots;
+  /**
+   * Pod addresses berth assigns (apply/pod-ips.ts), one per pass. Without it no pod is made
+   * single-container (plan/pod-shape.ts), and deleting one releases nothing.
+   */
+  podIps?: PodIps;
 }
 
 export const pullGuard = (ctx: PodContext) => (ctx.allowedRegistries ? { allowedRegistries: ctx.allowedRegistries } : {});

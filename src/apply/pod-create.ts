@@ -1,7 +1,6 @@
 import type Dockerode from 'dockerode';
 import type { PodPlan } from '../plan/pod-plan.js';
 import type { ObservedPod } from '../plan/observed.js';
-import { CLUSTER_DOMAIN } from '../plan/services.js';
 import { BerthError } from '../model/errors.js';
 import { dockerError } from './docker.js';
 import { L, parseJson } from './labels.js';
@@ -15,13 +14,18 @@ import { createImageStandIn, failedToRun, finishPod, imageFailures } from './pod
 import { mountResolver, needsSafeMounts } from './pod-mounts.js';
 import { createPodVolumes, existingVolumeNames, writeVolumeFiles } from './pod-volumes.js';
 import { needsRuntimeValues, runtimeValues, uidOnly } from './downward-volume.js';
+import { podIdentity } from './pod-identity.js';
+import { createSinglePod } from './pod-single.js';
 
 /**
  * Creates a pod: volumes, sandbox (owns network namespace, hostname, DNS), config files
  * written into their volumes through the archive API once the sandbox runs and before anything
  * reads them, init containers one by one to completion, then the app containers.
  */
-export async function createPod(ctx: PodContext, pod: PodPlan): Promise<PodCreated> {
+export async function createPod(ctx: PodContext, pod: PodPlan, o: { hostExposed?: boolean } = {}): Promise<PodCreated> {
+  // One container and no sandbox when the pod qualifies (plan/pod-shape.ts).
+  const single = await createSinglePod(ctx, pod, o.hostExposed ?? false);
+  if (single) return single;
   const { docker, app } = ctx;
   const images = [...pod.initContainers, ...pod.containers];
   // Pulled while the sandbox is made; a failure is the container's (its stand-in says why,
@@ -117,16 +121,13 @@ async function createSandbox(ctx: PodContext, pod: PodPlan, image: string, volum
       (portBindings[k] ??= []).push({ HostIp: p.hostIP ?? '', HostPort: String(p.hostPort) });
     }
   }
-  const dns = ctx.dns?.(pod.namespace);
+  const identity = podIdentity(ctx, pod);
   const network = pod.hostNetwork ? 'host' : dockerNames.network(ctx.app, pod.namespace);
   try {
     return await ctx.docker.api.createContainer({
       name: dockerNames.sandbox(ctx.app, pod.namespace, pod.name),
       Image: image,
-      ...(pod.hostNetwork ? {} : { Hostname: pod.hostname }),
-      // hostname + subdomain: the pod's FQDN `<host>.<subdomain>.<ns>.svc.<domain>` (`hostname -f`),
-      // as the kubelet writes it into /etc/hosts; StatefulSet members find themselves by it.
-      ...(pod.subdomain && !pod.hostNetwork ? { Domainname: `${pod.subdomain}.${pod.namespace}.svc.${CLUSTER_DOMAIN}` } : {}),
+      ...identity.config,
       Labels: labels,
       ExposedPorts: exposed,
       StopTimeout: 5,
@@ -135,9 +136,7 @@ async function createSandbox(ctx: PodContext, pod: PodPlan, image: string, volum
         RestartPolicy: { Name: 'unless-stopped' },
         IpcMode: 'shareable',
         PortBindings: portBindings,
-        ExtraHosts: pod.hostAliases.flatMap((a) => a.hostnames.map((h) => `${h}:${a.ip}`)),
-        Sysctls: pod.sysctls,
-        ...(dns && !pod.hostNetwork && pod.dnsPolicy !== 'Default' ? { Dns: dns.servers, DnsSearch: dns.search, DnsOptions: ['ndots:5'] } : {}),
+        ...identity.host,
         // configMap/secret volumes are filled through the sandbox. tmpfs emptyDirs are held
         // mounted by it too: Docker unmounts a tmpfs volume (losing its content) when the last
         // container using it stops, and a Memory emptyDir must outlive container restarts, as

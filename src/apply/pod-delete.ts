@@ -1,8 +1,9 @@
 import type Dockerode from 'dockerode';
 import type { ObservedPod } from '../plan/observed.js';
 import type { LifecycleHandler } from '../model/types.js';
-import { dockerError, isNotFound } from './docker.js';
-import { L } from './labels.js';
+import { dockerError, endpointIpamAddress, isNotFound } from './docker.js';
+import { isPodOwner, L } from './labels.js';
+import { dockerNames } from './names.js';
 import { removePodSafeMounts } from './volumes/safe-mounts.js';
 import type { PodContext } from './pod-context.js';
 import { removePodVolumes } from './pod-volumes.js';
@@ -19,6 +20,11 @@ export interface DeletePodHooks {
   runPreStop?: (containerId: string, podIp: string | undefined, handler: LifecycleHandler, timeoutMs: number) => Promise<void>;
   /** Overrides the pods' terminationGracePeriodSeconds (`berth delete --grace-period`). */
   gracePeriodSeconds?: number;
+  /**
+   * The pod is made again under its name in the same step (a bare Pod, a StatefulSet ordinal):
+   * its claimed address stays its own (apply/pod-ips.ts), as the pod is the same pod.
+   */
+  keepAddress?: boolean;
 }
 
 /**
@@ -39,6 +45,8 @@ export interface BegunTermination {
   apps: Dockerode.ContainerInfo[];
   others: Dockerode.ContainerInfo[];
   deadline: number;
+  /** When this termination began: the pod's address claim is released only if made before. */
+  begunAt: number;
   observed?: ObservedPod;
 }
 
@@ -60,9 +68,10 @@ export async function beginPodTermination(ctx: PodContext, namespace: string, na
   const apps = containers.filter((c) => c.Labels[L.role] === 'container');
   const others = containers.filter((c) => c.Labels[L.role] !== 'container');
   const grace = hooks.gracePeriodSeconds ?? Math.max(0, ...apps.map((c) => Number(c.Labels[L.gracePeriod] ?? 30)));
-  const deadline = ctx.clock.now() + grace * 1000;
+  const begunAt = ctx.clock.now();
+  const deadline = begunAt + grace * 1000;
   if (observed && hooks.beforeStop) await hooks.beforeStop(observed);
-  return { namespace, name, apps, others, deadline, ...(observed ? { observed } : {}) };
+  return { namespace, name, apps, others, deadline, begunAt, ...(observed ? { observed } : {}) };
 }
 
 /** How often a termination looks whether the pod's containers have exited. */
@@ -107,15 +116,26 @@ async function removeTerminated(ctx: PodContext, begun: BegunTermination, hooks:
   const { app } = ctx;
   const { namespace, name, apps, others, observed } = begun;
   await Promise.all(apps.map((c) => stopContainer(ctx, c, 0)));
-  // Containers that joined the sandbox's namespaces go before the sandbox that owns them:
+  // Containers that joined the pod's network namespace go before the container that owns it:
   // removing both at once has left dockerd 20.10 counting an endpoint that no longer exists
-  // ("network ... has active endpoints" forever after, until dockerd restarts).
-  const sandboxes = others.filter((c) => c.Labels[L.role] === 'sandbox');
+  // ("network ... has active endpoints" forever after, until dockerd restarts). The owner is the
+  // sandbox, or a single-container pod's one app container, which port-forward relays join
+  // (apply/port-relay.ts): isPodOwner, not the sandbox role, says which.
+  const containers = [...apps, ...others];
   if (observed && hooks.afterStop) await hooks.afterStop(observed);
-  await Promise.all([...apps, ...others.filter((c) => c.Labels[L.role] !== 'sandbox')].map((c) => removeContainer(ctx, c)));
-  await Promise.all(sandboxes.map((c) => removeContainer(ctx, c)));
+  await Promise.all(containers.filter((c) => !isPodOwner(c.Labels)).map((c) => removeContainer(ctx, c)));
+  await Promise.all(containers.filter((c) => isPodOwner(c.Labels)).map((c) => removeContainer(ctx, c)));
   await removePodSafeMounts({ ...(ctx.safeMountRoot ? { root: ctx.safeMountRoot } : {}) }, app, namespace, name);
   await removePodVolumes(ctx, namespace, name);
+  // Last, once no container of the pod holds it: the address may go to another pod. Only the
+  // claim this pod held: the removals above can take a while, and a pass may have re-created
+  // the pod under its name meanwhile (a StatefulSet ordinal), whose claim (taken again, so
+  // dated after this termination began) stays with it.
+  if (!hooks.keepAddress && ctx.podIps) {
+    const network = dockerNames.network(app, namespace);
+    const ip = [...apps, ...others].filter((c) => isPodOwner(c.Labels)).map((c) => endpointIpamAddress(c, network)).find((a) => a !== undefined);
+    ctx.podIps.book.releasePodIp(network, `${namespace}/${name}`, { before: begun.begunAt, ...(ip ? { ip } : {}) });
+  }
 }
 
 /** Until no app container of the pod runs, or the deadline. */

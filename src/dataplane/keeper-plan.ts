@@ -46,6 +46,8 @@ export interface KeptContainer {
   startedAt?: number;
   /** `app/namespace/name` of the pod it belongs to (labels), for finding its sandbox. */
   pod?: string;
+  /** berth.pod-shape `single`: the one container of a pod without a sandbox (plan/pod-shape.ts). */
+  single?: boolean;
   /** HostConfig.RestartPolicy.Name, '' read as 'no'. */
   dockerPolicy: string;
   /** Containers whose namespaces it joins (`container:X` of NetworkMode, IpcMode, PidMode): ids or names. */
@@ -145,7 +147,7 @@ function decide(c: KeptContainer, o: KeeperPlanOptions, sandbox: KeptContainer |
       name: c.name,
       policy: DOCKER_POLICY[c.podRestartPolicy!]!,
       reason: restarted
-        ? 'its pod sandbox started after it stopped (the engine restarted): berth\'s back-off is void'
+        ? `${WITNESS[sandbox?.role ?? ''] ?? 'its pod sandbox'} started after it stopped (the engine restarted): berth's back-off is void`
         : `down for ${Math.round((o.now - c.finishedAt!) / 1000)}s with no berth process restarting it`,
     };
   }
@@ -187,8 +189,28 @@ export function sandboxRestarted(c: KeptContainer, sandbox: KeptContainer | unde
   return sandbox.startedAt > c.finishedAt;
 }
 
-/** The pod sandbox of a container: the one whose namespaces it joins, else its pod's by labels (host namespaces). */
+/** How a hand-back names the witness of an engine restart, by its role. */
+const WITNESS: Readonly<Record<string, string>> = { sandbox: 'its pod sandbox', keeper: 'the pod keeper', dns: "its namespace's DNS container" };
+
+/**
+ * The witness of an engine restart for a container: its pod sandbox, the one whose namespaces it
+ * joins, else its pod's by labels (host namespaces). A single-container pod has none; its witness
+ * is the pod keeper itself, which holds to the same rules (it never exits on its own,
+ * `unless-stopped`, so dockerd starts it again with the engine, and it ran when the container
+ * stopped), exists on every host that has pods, and is replaced only when berth's build changes
+ * (costing at most one early restart of a crash-looping single pod then). Without a running
+ * keeper (a test, a sweep while it is replaced), the namespace's DNS container: the running one,
+ * else the newest, never an exited one berth already replaced.
+ */
 function sandboxOf(c: KeptContainer, all: readonly KeptContainer[], byKey: ReadonlyMap<string, KeptContainer>): KeptContainer | undefined {
+  if (c.single) {
+    const keeper = all.find((s) => s.role === 'keeper' && s.up);
+    if (keeper) return keeper;
+    const namespace = c.pod?.split('/').slice(0, 2).join('/');
+    if (namespace === undefined) return undefined;
+    const dns = all.filter((s) => s.role === 'dns' && s.pod?.startsWith(`${namespace}/`));
+    return dns.sort((a, b) => Number(b.up) - Number(a.up) || (b.startedAt ?? 0) - (a.startedAt ?? 0))[0];
+  }
   for (const j of c.joins) {
     const s = byKey.get(j);
     if (s?.role === 'sandbox') return s;

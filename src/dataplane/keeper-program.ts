@@ -138,6 +138,7 @@ export function startKeeper(o: KeeperProgramOptions): KeeperProgram {
       // Stand-ins for a refused container or an image that could not be had: never started.
       configError: labels['berth.config-error'] !== undefined || labels['berth.image-pull'] !== undefined,
       ...(pod !== undefined ? { pod } : {}),
+      ...(labels['berth.pod-shape'] === 'single' ? { single: true } : {}),
     };
     if (c.State === 'running' || c.State === 'restarting' || c.State === 'paused')
       return { ...base, up: true, status: c.State, exitCode: 0, error: '', dockerPolicy: '', joins: [] };

@@ -15,7 +15,8 @@ export type Action =
   | { type: 'create-volume'; key: string; namespace: string; claim: string; handle?: string; sizeBytes?: number }
   /** A PVC's volume (destructive), or a per-pod volume left behind by an interrupted deletion (claim absent). */
   | { type: 'delete-volume'; key: string; namespace: string; claim?: string; volumeName: string }
-  | { type: 'create-pod'; key: string; pod: PodPlan; reason: string }
+  /** `hostExposed`: a NodePort/LoadBalancer Service selects it (plan/pod-shape.ts), set by plan(). */
+  | { type: 'create-pod'; key: string; pod: PodPlan; reason: string; hostExposed?: boolean }
   /**
    * Begins the pod's termination (plan/terminating.ts); `gracePeriodSeconds` overrides the pod's
    * own (`berth delete --grace-period`, 0 for one past its grace period); `finish`: the pod was

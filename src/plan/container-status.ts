@@ -176,7 +176,8 @@ export function podStatusWords(
   inits: readonly ContainerStatus[],
   containers: readonly ContainerStatus[],
 ): PodStatusWords {
-  const sandboxWord = !pod.sandbox ? 'SandboxMissing' : pod.sandbox.state === 'created' ? 'ContainerCreating' : pod.sandbox.state !== 'running' ? 'SandboxExited' : undefined;
+  // A single-container pod's owner is its container: its words are the container's own.
+  const sandboxWord = !pod.sandbox ? 'SandboxMissing' : pod.sandbox.shape === 'single' ? undefined : pod.sandbox.state === 'created' ? 'ContainerCreating' : pod.sandbox.state !== 'running' ? 'SandboxExited' : undefined;
   let reason = pod.phase;
   let restarts = 0;
   let lastRestartAt: number | undefined;

@@ -138,12 +138,18 @@ export interface ImagePullFailure {
   at: number;
 }
 
+/**
+ * What owns the pod's namespaces: its sandbox, or (`shape: 'single'`, plan/pod-shape.ts) its one
+ * container, which is then also among `containers`. The pod's address, uid and start are its.
+ */
 export interface ObservedSandbox {
   id: string;
   dockerName: string;
   state: DockerState;
   ip?: string;
   startedAt?: number;
+  /** Set for a single-container pod: the owner is its app container, whose state is judged as a container's. */
+  shape?: 'single';
 }
 
 export interface ObservedPod {

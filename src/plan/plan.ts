@@ -1,5 +1,6 @@
 import { resourceKey } from '../model/types.js';
 import type { Action, Plan } from './actions.js';
+import { hostExposedBy } from './pod-shape.js';
 import type { DesiredState, Workload } from './desired.js';
 import type { ObservedPod, ObservedState } from './observed.js';
 import type { StepContext, StepResult } from './controllers/common.js';
@@ -161,6 +162,8 @@ export function plan(desired: DesiredState, all: ObservedState, options: PlanOpt
   const bound = bindPodActions(out.actions, storage, observed.storage !== undefined);
   out.actions = bound.actions;
   merge(out, { actions: [], waits: bound.waits, events: bound.events });
+  // A pod a NodePort/LoadBalancer Service selects keeps its sandbox (plan/pod-shape.ts).
+  out.actions = out.actions.map((a) => (a.type === 'create-pod' && hostExposedBy(desired.services, a.pod) ? { ...a, hostExposed: true } : a));
   // Last: endpoint sets leave out every pod the steps above delete.
   const services = planServices(desired, observed, out.actions, options.prune);
   merge(out, services);

@@ -1,3 +1,4 @@
+import { podIps } from '../apply/pod-ips.js';
 import type { DockerClient } from '../apply/docker.js';
 import { rerouteAfterDelete, touchesRoutes } from './edge-reroute.js';
 import type { ActionResult } from '../apply/execute.js';
@@ -87,6 +88,7 @@ export async function executeDelete(deps: Omit<DeleteDeps, 'holder'>, req: Delet
     app: req.app,
     clock: deps.clock,
     pulls: new Map(),
+    podIps: podIps(deps.store),
     warn: (key, reason, message) => deps.store.addEvent({ app: req.app, type: 'Warning', reason, objectKey: key, message }),
     dataplane: deps.plane.dataplane,
     images: deps.plane.images,

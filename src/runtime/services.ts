@@ -164,7 +164,8 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
 
   /**
    * Waits until no proxy of the namespace reports flows to the pod's address, at most
-   * SANDBOX_FLOWS_MAX_MS. Removing the sandbox makes dockerd purge every host conntrack entry
+   * SANDBOX_FLOWS_MAX_MS (for a single-container pod before its stop, see hooks). Removing the
+   * sandbox makes dockerd purge every host conntrack entry
    * of that address, racing with clients that reuse a closed flow's source port: its delete can
    * hit the live flow that replaced it on the host fast path (conntrack.ts departedClosedFlows,
    * issue 13 #4). The fast path deletes those closed flows itself first and reports them until
@@ -180,7 +181,8 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
       throw dockerError(err, `listing the service proxies of namespace ${pod.namespace}`);
     }
     // Only the fast paths matter (dockerd purges the host's table, not a proxy's), and only a
-    // status read after the containers stopped: their last connections closed as they stopped.
+    // status read after this point: after the stop, their last connections closed as they
+    // stopped; before it (a single pod), the drain has ended every flow it could wait for.
     const stoppedAt = clock.now();
     const gone = (s: DataplaneStatus) =>
       s.kind !== 'proxy' || s.flowsAt === undefined || (Date.parse(s.flowsAt) > stoppedAt && !s.endpoints.some((e) => e.ip === ip && e.active > 0));
@@ -196,10 +198,17 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
       beforeStop: async (pod) => {
         await base?.beforeStop?.(pod);
         await drain(pod);
+        // A single-container pod's address is held by its one container, not by a sandbox that
+        // outlives the stop: dockerd purges the address's conntrack entries as that container
+        // stops, before afterStop could wait. Its pod shape was chosen when it was made, so a
+        // NodePort or LoadBalancer Service added since can route host fast-path flows to it
+        // (plan/pod-shape.ts). The wait goes here instead: after the drain (the pod is out of
+        // every endpoint, so no new flow comes) and before the stop signal.
+        if (pod.sandbox?.shape === 'single') await flowsGone(pod);
       },
       afterStop: async (pod) => {
         await base?.afterStop?.(pod);
-        await flowsGone(pod);
+        if (pod.sandbox?.shape !== 'single') await flowsGone(pod);
       },
     }),
   };

@@ -1,5 +1,7 @@
-import type { DockerClient } from '../apply/docker.js';
-import { L, ownedFilter } from '../apply/labels.js';
+import { endpointIpamAddress, type DockerClient } from '../apply/docker.js';
+import type Dockerode from 'dockerode';
+import { isPodOwner, L, ownedFilter } from '../apply/labels.js';
+import { dockerNames } from '../apply/names.js';
 import { validateRevision, type ValidateOptions } from '../manifests/index.js';
 import { withStatefulSetClaims } from '../plan/controllers/statefulset-claims.js';
 import { BerthError } from '../model/errors.js';
@@ -7,7 +9,7 @@ import { specHash } from '../model/hash.js';
 import { DEFAULT_HOST_POLICY } from '../model/policy.js';
 import { hasErrors, problemLocation } from '../model/problem.js';
 import type { Revision } from '../model/revision.js';
-import type { LeaseHolder, Store } from './store/index.js';
+import type { LeaseHolder, PodIpClaim, Store } from './store/index.js';
 import { leaseHeldError, readHostKeyFile } from './store/index.js';
 
 export interface RebuildDeps {
@@ -39,6 +41,12 @@ export interface RebuildResult {
    * keep their names; `new`: it was lost with the store, and every Deployment rolls once.
    */
   hostKey: 'kept' | 'new';
+  /**
+   * `namespace/pod address` of containers whose address claim was not restored: a newer
+   * container names the same pod or the same address (a pod being re-created, or containers
+   * made by hand). The newer one holds the claim.
+   */
+  addressClashes: string[];
 }
 
 /** A lease long enough for a rebuild; released at the end. */
@@ -66,9 +74,10 @@ export async function rebuildAppState(deps: RebuildDeps, req: RebuildRequest): P
   // The key before anything else is written: adopting it from the file keeps pod names.
   const keyKnown = readHostKeyFile(deps.hostKeyFile) !== undefined;
   store.hostKey();
-  const owned = await ownedKeys(deps.docker, app);
+  const { keys: owned, addresses } = await ownedKeys(deps.docker, app);
   const lease = store.acquireLease(app, deps.holder, REBUILD_LEASE_MS);
   if (!lease.acquired) throw leaseHeldError(app, lease.heldBy, lease.expiresAt);
+  let refused: PodIpClaim[] = [];
   try {
     const entries = resources.map((r) => ({
       key: r.key,
@@ -82,6 +91,10 @@ export async function rebuildAppState(deps: RebuildDeps, req: RebuildRequest): P
       store.replaceInventory(app, entries, { sourceRevision: req.revision.id });
       store.recordAppliedPolicy(app, req.validate?.hostPolicy ?? DEFAULT_HOST_POLICY);
       store.updateSourceStatus(app, { lastFetchedRevision: req.revision.id, lastAppliedRevision: req.revision.id });
+      // The addresses single-container pods hold, claimed when their containers were made: in
+      // place of whatever the store held (a restored backup's claims of pods gone since would
+      // otherwise win over the addresses live containers hold).
+      refused = store.replaceAppPodIps(app, addresses);
     });
   } finally {
     store.releaseLease(app, deps.holder.id);
@@ -94,11 +107,12 @@ export async function rebuildAppState(deps: RebuildDeps, req: RebuildRequest): P
     onHost: [...owned].filter((k) => desired.has(k)).length,
     notInSource: [...owned].filter((k) => !desired.has(k)).sort(),
     hostKey: keyKnown ? 'kept' : 'new',
+    addressClashes: refused.map((c) => `${c.pod} ${c.ip}`).sort(),
   };
 }
 
 /** The manifest objects the app's Docker objects belong to, from their labels alone. */
-async function ownedKeys(docker: DockerClient, app: string): Promise<Set<string>> {
+async function ownedKeys(docker: DockerClient, app: string): Promise<{ keys: Set<string>; addresses: PodIpClaim[] }> {
   const filters = ownedFilter(app);
   const [containers, networks, volumes] = await Promise.all([
     docker.api.listContainers({ all: true, filters }),
@@ -110,7 +124,20 @@ async function ownedKeys(docker: DockerClient, app: string): Promise<Set<string>
     const key = ownerKeyOf(labels ?? {});
     if (key) keys.add(key);
   }
-  return keys;
+  return { keys, addresses: containers.flatMap((c) => podAddressOf(app, c)) };
+}
+
+/**
+ * The address a single-container pod's container was made with (IPAMConfig, kept while it is
+ * stopped), as its claim: dated when the container was created (Docker's `Created`, in seconds),
+ * not when this rebuild ran, so the claim's age is the pod's.
+ */
+export function podAddressOf(app: string, c: Pick<Dockerode.ContainerInfo, 'Labels' | 'Created' | 'NetworkSettings'>): PodIpClaim[] {
+  if (!isPodOwner(c.Labels) || c.Labels[L.role] !== 'container') return [];
+  const ns = c.Labels[L.namespace] ?? 'default';
+  const network = dockerNames.network(app, ns);
+  const ip = endpointIpamAddress(c, network);
+  return ip ? [{ network, pod: `${ns}/${c.Labels[L.name] ?? ''}`, app, ip, claimedAt: c.Created * 1000 }] : [];
 }
 
 /**

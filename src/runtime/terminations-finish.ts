@@ -1,3 +1,4 @@
+import { podIps } from '../apply/pod-ips.js';
 import type { DockerClient } from '../apply/docker.js';
 import { awaitPodTermination } from '../apply/pod-delete.js';
 import type { PodContext } from '../apply/pod-context.js';
@@ -32,6 +33,7 @@ export async function finishTerminations(deps: FinisherDeps, app: string): Promi
     app,
     clock: deps.clock,
     pulls: new Map(),
+    podIps: podIps(deps.store),
     warn: (key, reason, message) => deps.log.warn({ key, reason }, message),
     dataplane: deps.plane.dataplane,
     images: deps.plane.images,

@@ -57,6 +57,34 @@ describe('planKeeper: containers whose restarts berth managed (Docker policy no)
     expect(steps[0]).toMatchObject({ type: 'hand-back', policy: 'on-failure', reason: expect.stringMatching(/sandbox started after it stopped/) });
   });
 
+  // A single-container pod (plan/pod-shape.ts) has no sandbox: the pod keeper's own container
+  // witnesses an engine restart instead (dockerd starts it again with the engine); without a
+  // running keeper, its namespace's DNS container (labels app/namespace/namespace).
+  const single = (over: Partial<KeptContainer> = {}) => managed({ joins: [], single: true, ...over });
+  const keeper = (over: Partial<KeptContainer> = {}) => c('keeper', { role: 'keeper', podRestartPolicy: undefined, up: true, status: 'running', pod: undefined, ...over });
+  const dns = (over: Partial<KeptContainer> = {}) => c('dns1', { role: 'dns', podRestartPolicy: undefined, up: true, status: 'running', pod: 'a/default/default', ...over });
+  it.each<[string, KeptContainer[], string[]]>([
+    ['single pod, its namespace\'s DNS started after it died: handed back at once', [dns({ startedAt: RESTARTED }), single()], ['hand-back:m']],
+    ['single pod, DNS ran since before it died: left to berth', [dns({ startedAt: STARTED }), single()], []],
+    ['single pod, the DNS of another namespace says nothing', [dns({ startedAt: RESTARTED, pod: 'a/other/other' }), single()], []],
+    ['single pod, a sandbox of its namespace says nothing', [sandbox('sb9', { up: true, startedAt: RESTARTED, pod: 'a/default/p1' }), single()], []],
+    ['single pod, no DNS: only the abandoned rule', [single({ finishedAt: NOW - 420_000 })], ['hand-back:m']],
+    ['single pod, the keeper started after it died (no DNS in an app without Services): handed back at once', [keeper({ startedAt: RESTARTED }), single()], ['hand-back:m']],
+    ['single pod, the keeper ran since before it died: left to berth, whatever the DNS says', [keeper({ startedAt: STARTED }), dns({ startedAt: RESTARTED }), single()], []],
+    ['single pod, the keeper is down: its DNS witnesses', [keeper({ up: false, status: 'exited', startedAt: STARTED }), dns({ startedAt: RESTARTED }), single()], ['hand-back:m']],
+    ['single pod, the running DNS witnesses, not an exited one berth replaced', [dns({ id: 'dns0', name: 'dns0', up: false, status: 'exited', startedAt: STARTED }), dns({ startedAt: RESTARTED }), single()], ['hand-back:m']],
+  ])('%s', (_name, containers, expected) => {
+    expect(ids(planKeeper(containers, opts()))).toEqual(expected);
+  });
+
+  it('a single pod\'s hand-back names its witness, and its DNS container is inspected when its start is unknown', () => {
+    const { steps } = planKeeper([dns({ startedAt: RESTARTED }), single()], opts());
+    expect(steps[0]).toMatchObject({ type: 'hand-back', reason: expect.stringMatching(/namespace's DNS container started after it stopped/) });
+    expect(sandboxesToInspect([dns(), single()])).toEqual(['dns1']);
+    expect(sandboxesToInspect([keeper(), dns(), single()])).toEqual(['keeper']);
+    expect(planKeeper([keeper({ startedAt: RESTARTED }), single()], opts()).steps[0]).toMatchObject({ reason: expect.stringMatching(/^the pod keeper started after it stopped/) });
+  });
+
   it.each<[string, Partial<KeptContainer>, Partial<KeptContainer>, boolean]>([
     ['sandbox up, started after the container finished', {}, { startedAt: NOW }, true],
     ['sandbox up, started before', {}, { startedAt: NOW - 2_000 }, false],

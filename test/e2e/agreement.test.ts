@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../src/sources/folder.js';
 import { converged, eventually, killDaemons, startDaemon, status, type DaemonProcess, type StatusBody } from './support/daemon.js';
 import { createE2eApp, type E2eApp, terminatingPods } from './support/harness.js';
+import { isPodOwner } from '../../src/apply/labels.js';
 
 /**
  * Issue 12, "done when": after undo, restart and scale, with and without a daemon, every view
@@ -63,19 +64,13 @@ spec:
         readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
 `;
 
-/** What Docker runs for the Deployment: the only truth the views are held to. */
-interface Truth {
-  /** Running app containers' images, sorted. */
-  images: string[];
-  /** The single image every running pod runs ('' when none or mixed). */
-  image: string;
-  /** Pods (sandboxes) of the Deployment that run. */
-  pods: string[];
-  /** ReplicaSet names those pods belong to (pod name minus its random suffix). */
-  replicaSets: string[];
-  /** Pods still running out their grace period (Terminating). */
-  leaving: number;
-}
+/**
+ * What Docker runs for the Deployment, the only truth the views are held to: running app
+ * containers' images (sorted), the single image every running pod runs ('' when none or mixed),
+ * the running pods (by their namespace owner, isPodOwner), the ReplicaSets they belong to (pod
+ * name minus its random suffix) and how many pods still run out their grace period (Terminating).
+ */
+interface Truth { images: string[]; image: string; pods: string[]; replicaSets: string[]; leaving: number }
 
 async function readTruth(t: E2eApp): Promise<Truth> {
   // A pod whose termination began is no longer the Deployment's (issue 18): it runs out its
@@ -83,7 +78,7 @@ async function readTruth(t: E2eApp): Promise<Truth> {
   const leaving = await terminatingPods(t.berth);
   const mine = (await t.containers()).filter((c) => c.Labels['berth.controller'] === KEY && c.State === 'running' && !leaving.has(c.Labels['berth.name']!));
   const images = mine.filter((c) => c.Labels['berth.role'] === 'container').map((c) => c.Image).sort();
-  const pods = [...new Set(mine.filter((c) => c.Labels['berth.role'] === 'sandbox').map((c) => c.Labels['berth.name']!))].sort();
+  const pods = [...new Set(mine.filter((c) => isPodOwner(c.Labels)).map((c) => c.Labels['berth.name']!))].sort();
   const distinct = [...new Set(images)];
   return { images, image: distinct.length === 1 ? distinct[0]! : '', pods, replicaSets: [...new Set(pods.map((p) => p.replace(/-[^-]+$/, '')))].sort(), leaving: leaving.size };
 }
@@ -91,20 +86,18 @@ async function readTruth(t: E2eApp): Promise<Truth> {
 /** Steady: every pod runs exactly one app container, all of one image, `replicas` of them. */
 const steady = (tr: Truth, replicas: number, image?: string) => tr.pods.length === replicas && tr.images.length === replicas && tr.image !== '' && (image === undefined || tr.image === image);
 
+type Containers = { spec: { containers: Array<{ image: string }> } };
 interface DeploymentJson {
   metadata: { annotations?: Record<string, string> };
-  spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } };
+  spec: { replicas: number; template: Containers };
   status: { replicas: number; updatedReplicas: number; readyReplicas: number; availableReplicas: number; conditions: Array<{ type: string; status: string; reason?: string }> };
 }
 interface ReplicaSetJson {
   metadata: { name: string; ownerReferences?: Array<{ name: string }> };
-  spec: { replicas: number; template?: { spec: { containers: Array<{ image: string }> } } };
+  spec: { replicas: number; template?: Containers };
   status: { replicas: number };
 }
-interface PodJson {
-  metadata: { name: string; deletionTimestamp?: string; ownerReferences?: Array<{ kind: string; name: string }> };
-  spec: { containers: Array<{ image: string }> };
-}
+type PodJson = Containers & { metadata: { name: string; deletionTimestamp?: string; ownerReferences?: Array<{ kind: string; name: string }> } };
 interface DiffJson {
   from: { id: string };
   to: { id: string };
@@ -112,29 +105,24 @@ interface DiffJson {
   drift?: unknown[];
   divergences?: Array<{ deployment: string; reason: string }>;
 }
+/** `planned`: the first plan's actions (a dry run's `would …` lines); `actions`: executed, none in a dry run. */
 interface ApplyJson {
   revision: { id: string };
   changes: Array<{ key: string; change: string }>;
-  /** The first plan's actions: what a dry run prints as `would …` lines. */
   planned: Array<{ action: string; key: string; text: string }>;
-  /** Executed actions with results: none in a dry run. */
   actions: Array<{ action: string; key: string }>;
 }
 
-const imageOf = (o: { spec?: { template?: { spec: { containers: Array<{ image: string }> } } } }) => o.spec?.template?.spec.containers[0]?.image;
+const imageOf = (o: { spec?: { template?: Containers } }) => o.spec?.template?.spec.containers[0]?.image;
 
+/** `pinned`: by `rollout undo` (the folder still holds v2); `folderId`: as the daemon's folder source computes it. */
 interface Expect {
-  /** Pinned by `rollout undo` (the folder still holds v2). */
   pinned: boolean;
-  /** The folder's revision id, as the daemon's folder source computes it. */
   folderId: string;
   daemon?: DaemonProcess;
 }
 
-/**
- * Holds every view to `truth`. Soft assertions, each labelled `view: what`, so a failing run
- * lists all the disagreements of a scenario.
- */
+/** Holds every view to `truth`: soft assertions labelled `view: what` list all of a scenario's disagreements. */
 async function checkViews(t: E2eApp, truth: Truth, x: Expect): Promise<void> {
   const n = truth.pods.length;
   const scaled = n !== SOURCE_REPLICAS;
@@ -184,8 +172,7 @@ async function checkViews(t: E2eApp, truth: Truth, x: Expect): Promise<void> {
   soft('diff -f: from.id (last applied)', report.from.id).toBe(x.folderId);
   soft('diff -f: to.id', report.to.id).toBe(x.folderId);
   soft('diff -f: drift', report.drift).toBeUndefined();
-  const divergences = [...(x.pinned ? [`${KEY} pinned`] : []), ...(scaled ? [`${KEY} scaled`] : [])];
-  soft('diff -f: divergences', (report.divergences ?? []).map((v) => `${v.deployment} ${v.reason}`)).toEqual(divergences);
+  soft('diff -f: divergences', (report.divergences ?? []).map((v) => `${v.deployment} ${v.reason}`)).toEqual(divergencesOf(truth, x));
   // The scale holds while the folder is what was applied: neither a change nor drift.
   soft('diff -f: changes', report.changes.map((c) => `${c.key} ${c.action} ${c.fields.map((f) => f.path).join(',')}`)).toEqual([]);
   soft('diff -f: exit code', diff.code).toBe(0);
@@ -215,6 +202,9 @@ async function checkViews(t: E2eApp, truth: Truth, x: Expect): Promise<void> {
   if (x.daemon) await checkApi(x.daemon, truth, x);
 }
 
+/** The divergences every view reports: the pin, and a scale away from the manifest's count. */
+const divergencesOf = (truth: Truth, x: Expect) => [...(x.pinned ? [`${KEY} pinned`] : []), ...(truth.pods.length !== SOURCE_REPLICAS ? [`${KEY} scaled`] : [])];
+
 function checkReplicaSets(view: string, sets: ReplicaSetJson[], truth: Truth): void {
   const n = truth.pods.length;
   const soft = (what: string, actual: unknown) => expect.soft(actual, `${view}: ${what}`);
@@ -236,17 +226,15 @@ async function checkApi(daemon: DaemonProcess, truth: Truth, x: Expect): Promise
   soft('Deployment annotation berth.dev/source-revision', d.metadata.annotations?.['berth.dev/source-revision']).toBe(x.folderId);
   const sets = ((await daemon.api('/api/v1/resources?kind=ReplicaSet')).body as { items: ReplicaSetJson[] }).items.filter((rs) => rs.metadata.ownerReferences?.[0]?.name === 'web');
   checkReplicaSets('API ReplicaSet', sets, truth);
-  // The app runs nothing but web's pods.
-  // The API lists pods running out their grace period too (deletionTimestamp set), as Kubernetes' does.
+  // The app runs nothing but web's pods; the API lists those running out their grace period too (deletionTimestamp set), as Kubernetes' does.
   const pods = ((await daemon.api('/api/v1/resources?kind=Pod')).body as { items: PodJson[] }).items.filter((p) => p.metadata.deletionTimestamp === undefined);
   soft('Pods (names)', pods.map((p) => p.metadata.name).sort()).toEqual(truth.pods);
   soft('Pods (images)', pods.map((p) => p.spec.containers[0]!.image).sort()).toEqual(truth.images);
   const s = (await daemon.api('/api/v1/status')).body as StatusBody;
   soft('status source.revision', s.source.revision).toBe(x.folderId);
   soft('status sync.appliedRevision', s.sync.appliedRevision).toBe(x.folderId);
-  // The same divergences diff -f reports: the pin, and a scale away from the manifest's count.
-  const scaled = truth.pods.length !== SOURCE_REPLICAS;
-  soft('status sync.divergences', s.sync.divergences.map((v) => `${v.deployment} ${v.reason}`)).toEqual([...(x.pinned ? [`${KEY} pinned`] : []), ...(scaled ? [`${KEY} scaled`] : [])]);
+  // The same divergences diff -f reports.
+  soft('status sync.divergences', s.sync.divergences.map((v) => `${v.deployment} ${v.reason}`)).toEqual(divergencesOf(truth, x));
 }
 
 /** The same folder, one id: `diff --from-dir/--to-dir` as well (apply -f and diff -f are in checkViews). */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp, terminatingPods } from './support/harness.js';
 import { sampleReady } from './support/ready-sampler.js';
+import { isPodOwner } from '../../src/apply/labels.js';
 
 /**
  * A repository shaped as real ones are: a ServiceAccount the Deployment names, RBAC for it,
@@ -139,7 +140,7 @@ describe('ServiceAccounts, RBAC and PodDisruptionBudgets (real Docker)', () => {
   });
 
   it('so does rollout restart', async () => {
-    const before = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox').map((c) => c.Id);
+    const before = (await t.containers()).filter((c) => isPodOwner(c.Labels)).map((c) => c.Id);
     const sampler = sampleReady(t);
     const r = await t.berth('rollout', 'restart', 'deploy/web', '--wait', '--timeout', '120s');
     const samples = await sampler.stop();
@@ -148,7 +149,7 @@ describe('ServiceAccounts, RBAC and PodDisruptionBudgets (real Docker)', () => {
     expect(Math.min(...samples)).toBeGreaterThanOrEqual(3);
     // The old pods may still run out their grace periods (Terminating, no longer the Deployment's).
     const leaving = await terminatingPods(t.berth);
-    const after = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox' && c.State === 'running' && !leaving.has(c.Labels['berth.name']!)).map((c) => c.Id);
+    const after = (await t.containers()).filter((c) => isPodOwner(c.Labels) && c.State === 'running' && !leaving.has(c.Labels['berth.name']!)).map((c) => c.Id);
     expect(after).toHaveLength(3);
     expect(after.some((id) => before.includes(id))).toBe(false);
   });

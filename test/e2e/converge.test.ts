@@ -106,8 +106,9 @@ describe('converge (real Docker)', () => {
     const containers = await t.containers();
     expect(podNames(containers, 'Deployment/shop/web')).toHaveLength(3);
     expect(podNames(containers, 'Pod/shop/notes')).toEqual(['notes']);
-    // 3 web pods × (sandbox + web) + notes × (sandbox + writer + reader)
-    expect(containers).toHaveLength(9);
+    // 3 single-container web pods (no sandbox: plan/pod-shape.ts) + notes × (sandbox + writer + reader)
+    expect(containers).toHaveLength(6);
+    expect(containers.filter((c) => c.Labels['berth.controller'] === 'Deployment/shop/web').map((c) => c.Labels['berth.pod-shape'])).toEqual(['single', 'single', 'single']);
     expect(containers.every((c) => c.State === 'running')).toBe(true);
     const ids = containers.map((c) => c.Id).sort();
 
@@ -136,18 +137,35 @@ describe('converge (real Docker)', () => {
   });
 
   it('heals a container removed by hand, in the same pod', async () => {
+    // A sandbox pod's container: the pod stays, the container is made again in it.
+    const notesBefore = (await t.containers()).filter((c) => c.Labels['berth.name'] === 'notes');
+    const victim = notesBefore.find((c) => c.Labels['berth.container'] === 'reader')!;
+    await t.docker.getContainer(victim.Id).remove({ force: true });
+    const drift = await t.berth('diff', '-f', t.dir);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toContain('recreate container reader in pod shop/notes');
+    const heal = await t.berth('apply', '-f', t.dir);
+    expect(heal.code).toBe(0);
+    expect(heal.stdout).toContain('pod/notes: container reader recreated');
+    const notesAfter = (await t.containers()).filter((c) => c.Labels['berth.name'] === 'notes' && c.State === 'running');
+    expect(notesAfter).toHaveLength(3);
+    expect(notesAfter.find((c) => c.Labels['berth.role'] === 'sandbox')?.Id).toBe(notesBefore.find((c) => c.Labels['berth.role'] === 'sandbox')?.Id);
+  });
+
+  it('a single-container pod whose container was removed by hand is gone, and its Deployment makes another', async () => {
     const before = await webPods(t);
     const victim = (await t.containers()).find((c) => c.Labels['berth.role'] === 'container' && c.Labels['berth.controller'] === 'Deployment/shop/web')!;
     await t.docker.getContainer(victim.Id).remove({ force: true });
     const drift = await t.berth('diff', '-f', t.dir);
     expect(drift.code).toBe(1);
-    expect(drift.stdout).toContain(`recreate container web in pod shop/${victim.Labels['berth.name']}`);
-    const heal = await t.berth('apply', '-f', t.dir);
+    expect(drift.stdout).toMatch(/create pod shop\/web-\S+ \(scaling to 3\)/);
+    const heal = await t.berth('apply', '-f', t.dir, '--wait', '--timeout', '60s');
     expect(heal.code).toBe(0);
-    expect(heal.stdout).toContain(`pod/${victim.Labels['berth.name']}: container web recreated`);
-    expect(await webPods(t)).toEqual(before);
+    const after = await webPods(t);
+    expect(after).toHaveLength(3);
+    expect(after.filter((p) => before.includes(p))).toEqual(before.filter((p) => p !== victim.Labels['berth.name']));
     const running = (await t.containers()).filter((c) => c.Labels['berth.controller'] === 'Deployment/shop/web' && c.State === 'running');
-    expect(running).toHaveLength(6);
+    expect(running).toHaveLength(3);
   });
 
   it('scales 3 → 5 → 2', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { converged, eventually, killDaemons, startDaemon, status, type DaemonProcess } from './support/daemon.js';
 import { createE2eApp, type E2eApp } from './support/harness.js';
+import { isPodOwner } from '../../src/apply/labels.js';
 
 /**
  * CronJobs under a real daemon, real clock, real Docker: one on the real minute schedule, and
@@ -46,7 +47,7 @@ async function jobs(d: DaemonProcess): Promise<JobItem[]> {
 }
 
 async function jobPods(t: E2eApp): Promise<string[]> {
-  return [...new Set((await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox' && c.Labels['berth.controller']?.startsWith('Job/')).map((c) => c.Labels['berth.controller']!.split('/')[2]!))].sort();
+  return [...new Set((await t.containers()).filter((c) => isPodOwner(c.Labels) && c.Labels['berth.controller']?.startsWith('Job/')).map((c) => c.Labels['berth.controller']!.split('/')[2]!))].sort();
 }
 
 describe('CronJobs in the daemon', () => {

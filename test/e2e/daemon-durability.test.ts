@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, makeTempDir, startGitServer, type GitServer, type TestRepo } from '../support/git-server.js';
 import { converged, eventually, killDaemons, startDaemon, status } from './support/daemon.js';
 import { createE2eApp, podNames, type E2eApp } from './support/harness.js';
+import { isPodOwner } from '../../src/apply/labels.js';
 
 /**
  * kill -9 at the worst moment (mid-rollout) and the restart that must converge with no
@@ -47,10 +48,10 @@ async function app(prefix: string): Promise<E2eApp> {
   return t;
 }
 
-/** Containers of the app grouped as pods; a container whose sandbox is gone is an orphan. */
+/** Containers of the app grouped as pods; a container whose pod owner (sandbox, or itself when single) is gone is an orphan. */
 async function inventory(t: E2eApp) {
   const all = await t.containers();
-  const sandboxes = new Set(all.filter((c) => c.Labels['berth.role'] === 'sandbox').map((c) => c.Labels['berth.name']));
+  const sandboxes = new Set(all.filter((c) => isPodOwner(c.Labels)).map((c) => c.Labels['berth.name']));
   const orphans = all.filter((c) => c.Labels['berth.role'] === 'container' && !sandboxes.has(c.Labels['berth.name']));
   const appContainers = all.filter((c) => c.Labels['berth.role'] === 'container');
   return { pods: podNames(all, 'Deployment/default/web'), orphans, images: appContainers.map((c) => c.Image).sort(), states: all.map((c) => c.State) };

@@ -16,6 +16,7 @@ import type { E2eApp } from './support/harness.js';
 import { createE2eApp, terminatingPods } from './support/harness.js';
 import { sampleReady } from './support/ready-sampler.js';
 import { processAlive } from '../../src/cli/process-alive.js';
+import { isPodOwner } from '../../src/apply/labels.js';
 
 /**
  * Upgrading a host from unkeyed pod-template hashes (issue 11, finding 9e) on the real engine.
@@ -142,7 +143,7 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
       store.close();
     }
     const before = await t.containers();
-    const webBefore = before.filter((c) => c.Labels['berth.controller'] === 'Deployment/default/web' && c.Labels['berth.role'] === 'sandbox');
+    const webBefore = before.filter((c) => c.Labels['berth.controller'] === 'Deployment/default/web' && isPodOwner(c.Labels));
     expect(webBefore.map((c) => c.Labels['berth.name']?.startsWith(`web-${legacyWebHash}-`))).toEqual([true, true]);
     const kept = before.filter((c) => c.Labels['berth.controller'] !== 'Deployment/default/web').map((c) => ({ id: c.Id, name: c.Labels['berth.name'], role: c.Labels['berth.role'] }));
     expect(kept.filter((c) => c.role === 'container').map((c) => c.name?.split('-')[0]).sort()).toEqual(['cache', 'migrate']);
@@ -162,7 +163,7 @@ describe('upgrading from unkeyed pod-template hashes (real Docker)', () => {
     for (let i = 0; i < 120 && (await terminatingPods(t.berth)).size > 0; i++) await new Promise((r) => setTimeout(r, 500));
     expect(await terminatingPods(t.berth)).toEqual(new Set());
     const after = await t.containers();
-    const webAfter = after.filter((c) => c.Labels['berth.controller'] === 'Deployment/default/web' && c.Labels['berth.role'] === 'sandbox' && c.State === 'running');
+    const webAfter = after.filter((c) => c.Labels['berth.controller'] === 'Deployment/default/web' && isPodOwner(c.Labels) && c.State === 'running');
     const keyed = webAfter.map((c) => (JSON.parse(c.Labels['berth.pod-labels'] ?? '{}') as Record<string, string>)['pod-template-hash']);
     expect(webAfter.map((c) => c.Labels['berth.spec-hash'])).toEqual(keyed);
     expect(webAfter).toHaveLength(2);

@@ -102,7 +102,9 @@ describe('crash loops Docker restarted, then berth', () => {
       'crash.yaml': deployment('crash', 'echo bye; exit 3').replaceAll('IMAGE', image),
       'oom.yaml': deployment('oom', 'x=a; while true; do x=$x$x; done', '        resources: {limits: {memory: 8Mi}}\n').replaceAll('IMAGE', image),
       'done.yaml': deployment('done', 'exit 0').replaceAll('IMAGE', image),
-      'steady.yaml': deployment('steady', 'sleep 3600').replaceAll('IMAGE', image),
+      // A sandbox pod (a fieldRef env keeps it one, plan/pod-shape.ts): its container removed by
+      // hand is made again in the same pod. A single-container pod would be gone with it.
+      'steady.yaml': deployment('steady', 'sleep 3600', '        env: [{name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}]\n').replaceAll('IMAGE', image),
     });
     await berthOk('apply', '-f', t.dir);
     const loops = Object.keys(LOOPS) as Loop[];

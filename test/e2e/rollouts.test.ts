@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
 import { sampleReady } from './support/ready-sampler.js';
 import { createE2eApp, execIn } from './support/harness.js';
+import { isPodOwner } from '../../src/apply/labels.js';
 
 /** What the tests read of `get deploy -o json`. */
 interface DeploymentJson {
@@ -259,7 +260,7 @@ describe('rollout commands while a daemon manages the app (real Docker)', () => 
     await t.write({ 'web.yaml': deployment({ image: 'berth-examples/web:1.0', cause: 'v1', replicas: 2 }) });
     // A long drift interval: only the signal can make the daemon act within the test.
     daemon = await startDaemon(['--watch', t.dir, '--app', t.app, '--state-dir', t.stateDir, '--resync', '1h']);
-    const podsOf = async () => (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox' && c.State === 'running').map((c) => c.Labels['berth.name']!).sort();
+    const podsOf = async () => (await t.containers()).filter((c) => isPodOwner(c.Labels) && c.State === 'running').map((c) => c.Labels['berth.name']!).sort();
     const before = await eventually('two ready pods', async () => ((await podsOf()).length === 2 ? podsOf() : undefined));
     const restart = await t.berth('rollout', 'restart', 'deploy/web');
     expect(restart.code).toBe(0);

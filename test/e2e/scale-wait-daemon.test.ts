@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPath } from '../../src/sources/folder.js';
 import { converged, killDaemons, startDaemon, type DaemonProcess } from './support/daemon.js';
 import { createE2eApp, type E2eApp } from './support/harness.js';
+import { isPodOwner } from '../../src/apply/labels.js';
 
 /**
  * `scale --wait` when a daemon manages the app: the daemon takes the change and converges it;
@@ -56,7 +57,7 @@ describe('scale --wait under a daemon (real Docker)', () => {
     // Read right after the command: what --wait promised holds without polling.
     const got = JSON.parse((await t.berth('get', 'rs', 'cache', '-o', 'json')).stdout) as ReplicaSetJson;
     expect([got.spec.replicas, got.status.replicas, got.status.readyReplicas]).toEqual([2, 2, 2]);
-    const sandboxes = (await t.containers()).filter((c) => c.Labels['berth.controller'] === 'ReplicaSet/default/cache' && c.Labels['berth.role'] === 'sandbox' && c.State === 'running');
+    const sandboxes = (await t.containers()).filter((c) => c.Labels['berth.controller'] === 'ReplicaSet/default/cache' && isPodOwner(c.Labels) && c.State === 'running');
     expect(sandboxes).toHaveLength(2);
   });
 });

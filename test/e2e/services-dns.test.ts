@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
+import { isPodOwner } from '../../src/apply/labels.js';
 import type { SvcJson } from './support/services.js';
 import { stopDataplane } from './support/services.js';
 import { getFromPod, lookup } from './support/services.js';
@@ -126,7 +127,9 @@ describe('services: DNS and endpoints seen from a pod (real Docker)', () => {
     client = containers.find((c) => c.Labels['berth.name'] === 'client' && c.Labels['berth.role'] === 'container')!.Id;
     for (const c of containers) {
       const net = c.NetworkSettings?.Networks?.[`berth_${t.app}_${c.Labels['berth.namespace']}`];
-      if (net?.IPAddress) ips.set(`${c.Labels['berth.role']}/${c.Labels['berth.namespace']}/${c.Labels['berth.name']}`, net.IPAddress);
+      // A pod's address is its owner's: its sandbox, or a single-container pod's one container.
+      const role = isPodOwner(c.Labels) ? 'pod' : c.Labels['berth.role'];
+      if (net?.IPAddress) ips.set(`${role}/${c.Labels['berth.namespace']}/${c.Labels['berth.name']}`, net.IPAddress);
     }
   });
   afterAll(async () => {
@@ -154,7 +157,7 @@ describe('services: DNS and endpoints seen from a pod (real Docker)', () => {
       expect(r, `request ${i}`).toBeDefined();
       pods.add(r!.pod);
     }
-    expect([...pods].sort()).toEqual([...ips.keys()].filter((k) => k.startsWith('sandbox/shop/web-')).map((k) => k.split('/')[2]).sort());
+    expect([...pods].sort()).toEqual([...ips.keys()].filter((k) => k.startsWith('pod/shop/web-')).map((k) => k.split('/')[2]).sort());
     expect(pods.has('broken')).toBe(false);
   });
 
@@ -164,7 +167,7 @@ describe('services: DNS and endpoints seen from a pod (real Docker)', () => {
   });
 
   it('headless: A records for the ready pods only', async () => {
-    const ready = [...ips.entries()].filter(([k]) => k.startsWith('sandbox/shop/web-')).map(([, ip]) => ip).sort();
+    const ready = [...ips.entries()].filter(([k]) => k.startsWith('pod/shop/web-')).map(([, ip]) => ip).sort();
     expect(ready).toHaveLength(2);
     expect((await lookup(t.docker, client, 'db.shop.svc.cluster.local')).addresses).toEqual(ready);
     expect((await lookup(t.docker, client, 'db')).addresses).toEqual(ready);

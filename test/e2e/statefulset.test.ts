@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eApp } from './support/harness.js';
-import { createE2eApp, execIn } from './support/harness.js';
+import { createE2eApp, execIn, podOwners } from './support/harness.js';
 import { lookup, stopDataplane } from './support/services.js';
 
 /**
@@ -69,11 +69,12 @@ interface PodTimes {
 describe('StatefulSet (real Docker)', () => {
   let t: E2eApp;
 
-  /** Each pod of the namespace: its sandbox's creation and its container's start. */
+  /** Each pod of the namespace: its owner's creation (sandbox, or a single pod's container) and its container's start. */
   async function pods(): Promise<Map<string, PodTimes>> {
     const out = new Map<string, PodTimes>();
     const containers = (await t.containers()).filter((c) => c.Labels['berth.namespace'] === NS && c.State === 'running');
-    for (const sandbox of containers.filter((c) => c.Labels['berth.role'] === 'sandbox')) {
+    // The pod's owner: its sandbox, or a single-container pod's one container (then also its container).
+    for (const sandbox of podOwners(containers)) {
       const name = sandbox.Labels['berth.name']!;
       const container = containers.find((c) => c.Labels['berth.role'] === 'container' && c.Labels['berth.name'] === name);
       if (!container) continue;
@@ -266,9 +267,9 @@ spec:
     expect(await versions()).toEqual(['1', '1']);
     expect(await berth('rollout', 'history', 'sts/web')).toMatch(/^3\s+version 1\s+\S+\s+complete \(pinned\)\s/m);
 
-    const before = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox').map((c) => c.Id);
+    const before = podOwners(await t.containers()).map((c) => c.Id);
     await berth('rollout', 'restart', 'sts/web', '--wait', '--timeout', '120s');
-    const after = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox' && c.State === 'running').map((c) => c.Id);
+    const after = podOwners(await t.containers()).filter((c) => c.State === 'running').map((c) => c.Id);
     expect(after).toHaveLength(2);
     expect(after.filter((id) => before.includes(id))).toEqual([]);
     expect(await versions()).toEqual(['1', '1']);

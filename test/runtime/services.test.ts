@@ -64,4 +64,34 @@ describe('services runtime', () => {
     await rt.observe(observed, { probing: false });
     expect(observed.endpointHolds).toBeUndefined();
   });
+
+  // Where a deletion waits for the fast paths' closed flows to the pod's address (flowsGone,
+  // one listing of the namespace's proxies beside the drain's): before the stop signal for a
+  // single-container pod, whose container holds the address; after the stop for a sandbox pod.
+  const shapes: Array<{ name: string; sandbox: ObservedPod['sandbox']; before: number; after: number }> = [
+    { name: 'a single pod: before its stop, after the drain', sandbox: { id: 'c', dockerName: 'c', state: 'running', shape: 'single', ip: '172.31.248.5' }, before: 2, after: 0 },
+    { name: 'a sandbox pod: after its stop', sandbox: { id: 's', dockerName: 's', state: 'running', ip: '172.31.240.5' }, before: 1, after: 1 },
+  ];
+  for (const c of shapes) {
+    it(`waits for the closed flows of ${c.name}`, async () => {
+      const { store, clock } = h.open();
+      let phase: 'before' | 'after' = 'before';
+      const listings = { before: 0, after: 0 };
+      const docker = {
+        api: {
+          listContainers: async (o: { filters?: { label?: string[] } }) => {
+            if (o.filters?.label?.includes('berth.role=proxy')) listings[phase]++;
+            return [];
+          },
+        },
+      } as unknown as DockerClient;
+      const rt = createServices({ docker, store, clock, log: silentLogger(), dataplane: createDataplaneState() }, 't');
+      const pod = { ...pods(clock.now(), true)[0]!, sandbox: c.sandbox };
+      const hooks = rt.hooks();
+      await hooks.beforeStop!(pod);
+      phase = 'after';
+      await hooks.afterStop!(pod);
+      expect(listings).toEqual({ before: c.before, after: c.after });
+    });
+  }
 });

@@ -97,6 +97,8 @@ async function runRebuild(flags: RebuildFlags, ctx: CliContext): Promise<number>
     );
     print(io.stdout, `app ${r.app}: inventory rebuilt from revision ${r.revision.slice(0, 12)}: ${r.recorded} objects, ${r.onHost} of them running on this host`);
     if (r.notInSource.length) print(io.stdout, `not in the source (the daemon's next pass prunes them): ${r.notInSource.join(', ')}`);
+    if (r.addressClashes.length)
+      print(io.stderr, `warning: pod addresses not restored, a newer container holds the same pod or address: ${r.addressClashes.join(', ')}; remove the older containers if they are stray`);
     if (r.hostKey === 'new')
       print(io.stderr, `warning: the host key was lost with the store (no ${HOST_KEY_FILE} file): pods get new names and every Deployment rolls once at the next pass`);
     return 0;

@@ -76,7 +76,9 @@ export function podWaits(out: StepResult, key: string, podName: string, health: 
 
 export function assessPod(pod: ObservedPod, key: string, plan: PodPlan | undefined, now: number, holdsRestarts = true): PodHealth {
   if (!pod.sandbox) return { broken: true, terminal: false, reason: 'sandbox container missing', repairs: [] };
-  if (pod.sandbox.state !== 'running' && pod.sandbox.state !== 'restarting')
+  // A single-container pod's owner is its app container, judged below as a container (its
+  // restarts, back-off and exit), never as a sandbox that went away.
+  if (pod.sandbox.shape !== 'single' && pod.sandbox.state !== 'running' && pod.sandbox.state !== 'restarting')
     return { broken: true, terminal: false, reason: `sandbox container ${pod.sandbox.state}`, repairs: [] };
   const phase = podPhase(pod);
   if (phase === 'Succeeded' || phase === 'Failed') return { broken: false, terminal: true, repairs: [] };

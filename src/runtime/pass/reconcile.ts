@@ -1,3 +1,4 @@
+import { podIps } from '../../apply/pod-ips.js';
 import type { Wait } from '../../plan/actions.js';
 import type { DesiredState } from '../../plan/desired.js';
 import type { ObservedState } from '../../plan/observed.js';
@@ -135,6 +136,7 @@ export async function reconcile(deps: PassDeps, req: ReconcileRequest): Promise<
     app: req.app,
     clock,
     pulls: new Map(),
+    podIps: podIps(deps.store),
     warn: (key, reason, message) => {
       deps.log.warn({ key, reason }, message);
       // Recorded with the step's results, in the order it happened; one raised outside a step alone.

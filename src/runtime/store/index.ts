@@ -24,6 +24,7 @@ import { createLeaseStore, type LeaseStore } from './lease.js';
 import { migrate } from './migrations.js';
 import { createNodePortStore, type NodePortStore } from './node-ports.js';
 import { createPodStatusStore, type PodStatusStore } from './pod-status.js';
+import { createPodIpStore, type PodIpStore } from './pod-ips.js';
 import { createOverrideStore, type OverrideStore } from './overrides.js';
 import { createRolloutGuardStore, type RolloutGuardStore } from './rollout-guards.js';
 import { createRolloutStore, type RolloutStore } from './rollouts.js';
@@ -41,6 +42,7 @@ export type {
   JobStore,
   LeaseStore,
   NodePortStore,
+  PodIpStore,
   PodStatusStore,
   RolloutGuardStore,
   RolloutStore,
@@ -54,6 +56,7 @@ export { inventoryKey } from './inventory.js';
 export { leaseHeldError, waitForLease, type WaitForLeaseOptions } from './lease.js';
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { NODE_PORT_RANGE } from './node-ports.js';
+export type { PodIpClaim, PodIpClaimRequest } from './pod-ips.js';
 export { DEFAULT_EVENT_RETENTION } from './events.js';
 
 export interface Store
@@ -65,6 +68,7 @@ export interface Store
     EventStore,
     PodStatusStore,
     NodePortStore,
+    PodIpStore,
     JobStore,
     LeaseStore,
     HostKeyStore,
@@ -138,6 +142,8 @@ const APP_TABLES = [
   'events',
   'pod_status',
   'node_ports',
+  'pod_ips',
+  'pod_ip_cursors',
   'cron_state',
   'jobs',
   'leases',
@@ -175,6 +181,7 @@ function createStore(db: Db, file: string, schemaVersion: number, options: OpenS
     ...createEventStore(db, clock, options.eventRetentionPerApp ?? DEFAULT_EVENT_RETENTION),
     ...createPodStatusStore(db, clock),
     ...createNodePortStore(db, clock),
+    ...createPodIpStore(db, clock),
     ...createJobStore(db, clock),
     ...createLeaseStore(db, clock, options.isProcessAlive),
     ...createHostKeyStore(db, options.randomBytes, join(options.dir, HOST_KEY_FILE)),

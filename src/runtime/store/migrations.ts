@@ -2,6 +2,7 @@ import { BerthError } from '../../model/errors.js';
 import { inWriteTransaction, type Db } from './database.js';
 import { V12 } from './object-meta-migration.js';
 import { V13 } from './termination-migration.js';
+import { V14 } from './pod-ip-migration.js';
 
 /**
  * Forward-only schema migrations. A migration is never edited once released: a change is a
@@ -336,6 +337,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, description: 'issued certificates and ACME accounts', sql: V11 },
   { version: 12, description: 'object creation time and generation', sql: V12 },
   { version: 13, description: 'terminating pods\' grace deadlines', sql: V13 },
+  { version: 14, description: 'pod addresses berth assigned', sql: V14 },
 ];
 
 export interface MigrationResult {

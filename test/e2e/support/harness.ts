@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import Dockerode from 'dockerode';
 import type { CliRun } from '../../support/cli.js';
 import { runCli } from '../../support/cli.js';
+import { isPodOwner } from '../../../src/apply/labels.js';
 
 export interface E2eApp {
   app: string;
@@ -77,7 +78,12 @@ export async function execIn(docker: Dockerode, containerId: string, cmd: string
 }
 
 export function podNames(containers: Dockerode.ContainerInfo[], owner?: string): string[] {
-  return [...new Set(containers.filter((c) => c.Labels['berth.role'] === 'sandbox' && (!owner || c.Labels['berth.controller'] === owner)).map((c) => c.Labels['berth.name']!))].sort();
+  return [...new Set(podOwners(containers, owner).map((c) => c.Labels['berth.name']!))].sort();
+}
+
+/** The containers owning each pod's network (its sandbox, or a single-container pod's one container: isPodOwner), optionally of one controller. */
+export function podOwners(containers: Dockerode.ContainerInfo[], owner?: string): Dockerode.ContainerInfo[] {
+  return containers.filter((c) => isPodOwner(c.Labels) && (!owner || c.Labels['berth.controller'] === owner));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { E2eApp } from './harness.js';
+import { podOwners } from './harness.js';
 
 /** GET http://ip:8080/healthz → true on 200 within 400 ms. */
 export function healthy(ip: string): Promise<boolean> {
@@ -23,7 +24,7 @@ export function sampleReady(t: E2eApp, controller = 'Deployment/default/web'): {
   let running = true;
   const loop = (async () => {
     while (running) {
-      const sandboxes = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'sandbox' && c.Labels['berth.controller'] === controller && c.State === 'running');
+      const sandboxes = podOwners(await t.containers(), controller).filter((c) => c.State === 'running');
       const ips = sandboxes.map((c) => Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress).filter((ip): ip is string => Boolean(ip));
       samples.push((await Promise.all(ips.map(healthy))).filter(Boolean).length);
       await new Promise((r) => setTimeout(r, 500));
