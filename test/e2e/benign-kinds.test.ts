@@ -136,7 +136,11 @@ describe('ServiceAccounts, RBAC and PodDisruptionBudgets (real Docker)', () => {
     expect(r.code).toBe(0);
     expect(samples.length).toBeGreaterThan(3);
     expect(Math.min(...samples)).toBeGreaterThanOrEqual(3);
-    expect(await images(t)).toEqual(Array(3).fill('berth-examples/web:2.0'));
+    // The last replaced pod may still run out its grace period in the background (issue 18): its
+    // container runs, Terminating, until it stops. The pods that are not leaving are all v2.
+    const leaving = await terminatingPods(t.berth);
+    const live = (await t.containers()).filter((c) => c.Labels['berth.role'] === 'container' && c.State === 'running' && !leaving.has(c.Labels['berth.name'] ?? ''));
+    expect(live.map((c) => c.Image).sort()).toEqual(Array(3).fill('berth-examples/web:2.0'));
   });
 
   it('so does rollout restart', async () => {
