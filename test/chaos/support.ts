@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
 import type { E2eApp } from '../e2e/support/harness.js';
 import { createE2eApp } from '../e2e/support/harness.js';
+import { isPodOwner } from '../../src/apply/labels.js';
 
 /** One line of the chaos table: what a scenario did and what it found. */
 export interface Row {
@@ -82,7 +83,7 @@ spec:
 `;
 
 export interface Inventory {
-  /** Pods (sandboxes) by controller. */
+  /** Pods (their owners: sandboxes or single containers) by controller. */
   pods: Map<string, string[]>;
   /** Pods of a controller beyond its replicas, and a pod's container made twice. */
   duplicates: string[];
@@ -102,10 +103,12 @@ export interface Inventory {
 export async function inventory(t: Pick<E2eApp, 'containers' | 'berth'>, replicas: Record<string, number>): Promise<Inventory> {
   const leaving = await terminating(t);
   const all = (await t.containers()).filter((c) => !leaving.has(c.Labels['berth.name']!));
-  const sandboxes = all.filter((c) => c.Labels['berth.role'] === 'sandbox');
+  // A pod is its owner: a sandbox, or a single-container pod's one container (isPodOwner).
+  const owners = all.filter((c) => isPodOwner(c.Labels));
+  const sandboxes = owners.filter((c) => c.Labels['berth.role'] === 'sandbox');
   const members = all.filter((c) => c.Labels['berth.role'] === 'container');
   const pods = new Map<string, string[]>();
-  for (const s of sandboxes) {
+  for (const s of owners) {
     const owner = s.Labels['berth.controller'] ?? '?';
     pods.set(owner, [...(pods.get(owner) ?? []), s.Labels['berth.name']!].sort());
   }
@@ -114,7 +117,7 @@ export async function inventory(t: Pick<E2eApp, 'containers' | 'berth'>, replica
     const want = replicas[owner];
     if (want !== undefined && names.length > want) duplicates.push(`${owner}: ${names.length} pods for ${want} replicas`);
     const twice = names.filter((n, i) => names.indexOf(n) !== i);
-    for (const n of twice) duplicates.push(`sandbox of ${n} twice`);
+    for (const n of twice) duplicates.push(`owner of ${n} twice`);
   }
   const seen = new Map<string, number>();
   for (const c of members) {
@@ -125,10 +128,10 @@ export async function inventory(t: Pick<E2eApp, 'containers' | 'berth'>, replica
   const sandboxNames = new Set(sandboxes.map((s) => s.Labels['berth.name']));
   const memberPods = new Set(members.map((c) => c.Labels['berth.name']));
   const orphans = [
-    ...members.filter((c) => !sandboxNames.has(c.Labels['berth.name'])).map((c) => `${c.Names[0]} (no sandbox)`),
+    ...members.filter((c) => !isPodOwner(c.Labels) && !sandboxNames.has(c.Labels['berth.name'])).map((c) => `${c.Names[0]} (no sandbox)`),
     ...sandboxes.filter((s) => !memberPods.has(s.Labels['berth.name'])).map((s) => `${s.Names[0]} (sandbox alone)`),
   ];
-  const notRunning = [...sandboxes, ...members].filter((c) => c.State !== 'running').map((c) => `${c.Names[0]} (${c.State})`);
+  const notRunning = [...new Set([...owners, ...members])].filter((c) => c.State !== 'running').map((c) => `${c.Names[0]} (${c.State})`);
   return {
     pods,
     duplicates,
