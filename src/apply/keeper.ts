@@ -20,9 +20,17 @@ const IMAGE_LABEL = 'berth.dataplane-image';
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 
 /**
- * Makes sure the keeper runs the data-plane image of this berth: created when missing, replaced
- * when made from another image (berth upgraded), started when stopped. Idempotent and cheap when
- * nothing is to do (one inspect); two passes racing to create it both succeed.
+ * Makes sure the keeper runs the data-plane image of this berth or a newer one: created when
+ * missing, replaced when made from an image built before this berth's (berth upgraded), started
+ * when stopped. Idempotent and cheap when nothing is to do (one inspect; two more, of the images,
+ * when another build made the keeper); two passes racing to create it both succeed.
+ *
+ * Why "newer", not "other": two builds sharing a host (a CLI and a daemon mid-upgrade, two
+ * checkouts) would otherwise replace each other's keeper at every pass of either, ~350 ms and a
+ * keeper restart each time. An order between builds ends that: the keeper of the last-built image
+ * stays, whichever build passes by. Build time is the order because it needs no version to be
+ * kept by hand and every upgrade moves it forward; a downgrade keeps the newer keeper, whose
+ * program reads the labels of older builds (docs/daemon.md).
  */
 export async function ensureKeeper(docker: DockerClient, images: ImageCache): Promise<'created' | 'replaced' | 'started' | 'unchanged'> {
   const image = await images.dataplane();
@@ -36,7 +44,7 @@ export async function ensureKeeper(docker: DockerClient, images: ImageCache): Pr
   if (existing) {
     if (existing.Config.Labels?.[L.managed] !== 'true' || existing.Config.Labels[L.role] !== 'keeper')
       throw new BerthError('NOT_OWNED', `container ${KEEPER_NAME} exists but was not created by berth`, { container: KEEPER_NAME, hint: 'remove or rename that container' });
-    if (existing.Config.Labels[IMAGE_LABEL] === image) {
+    if (existing.Config.Labels[IMAGE_LABEL] === image || !(await builtLater(docker, image, existing.Image))) {
       if (existing.State.Running || existing.State.Restarting) return 'unchanged';
       await docker.api
         .getContainer(existing.Id)
@@ -81,4 +89,23 @@ export async function ensureKeeper(docker: DockerClient, images: ImageCache): Pr
     throw dockerError(err, 'creating the pod keeper');
   }
   return existing ? 'replaced' : 'created';
+}
+
+/**
+ * Whether this berth's data-plane image was built after the one the keeper runs. A keeper whose
+ * image is gone or has no build time counts as older: replacing it is the safe way out.
+ */
+async function builtLater(docker: DockerClient, ours: string, theirs: string): Promise<boolean> {
+  const created = (ref: string) =>
+    docker.api
+      .getImage(ref)
+      .inspect()
+      .then((i) => Date.parse(i.Created))
+      .catch((err: unknown) => {
+        if (isNotFound(err)) return Number.NaN;
+        throw dockerError(err, `inspecting image ${ref}`);
+      });
+  const [a, b] = await Promise.all([created(ours), created(theirs)]);
+  if (Number.isNaN(b)) return true;
+  return a > b;
 }

@@ -26,7 +26,7 @@ describe('pod keeper (no engine restart)', () => {
 
   afterAll(async () => {
     await t?.cleanup();
-    // A keeper of "another build" left behind is replaced by the next pass of any berth (its image label differs).
+    // A keeper of the "newer build" left behind is kept by this build's passes: untagOtherBuilds removes it with its image.
     await removeKeeperIfMadeHere(new Dockerode(), hadKeeper);
     await untagOtherBuilds(new Dockerode(), otherBuilds);
   }, 120_000);
@@ -103,7 +103,7 @@ describe('pod keeper (no engine restart)', () => {
     expect(Date.parse(after.State.StartedAt)).toBeGreaterThan(Date.parse(before.State.StartedAt));
     const logs = (await t.docker.getContainer(keeper).logs({ stdout: true, stderr: true })).toString('utf8');
     expect(logs.split('\n').find((l) => l.includes('restart policy handed back to Docker'))).toContain('sandbox started after it stopped');
-    // berth's next pass sees Docker restarting it and takes it over again; its own keeper replaces the other build's.
+    // berth's next pass sees Docker restarting it and takes it over again (the newer build's keeper stays: untagOtherBuilds removes it).
     await takeOverCrashLoop(t);
     expect((await crashContainer(t)).HostConfig.RestartPolicy?.Name).toBe('no');
   }, 180_000);

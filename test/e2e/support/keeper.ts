@@ -108,25 +108,51 @@ export async function keeperExists(docker: Dockerode): Promise<boolean> {
 }
 
 /**
- * What a pass of another berth build does to the host's keeper (apply/keeper.ts ensureKeeper):
- * its data-plane image differs, so it removes the keeper and creates a new one, which has never
- * run before. The other build's image is the same image under another tag (its label differs);
- * returns the tag, which `untagOtherBuilds` removes.
+ * What a pass of a newer berth build does to the host's keeper (apply/keeper.ts ensureKeeper):
+ * its data-plane image was built later, so it removes the keeper and creates a new one, which has
+ * never run before. The newer build's image is this build's committed afresh (same content, a
+ * later build time, another tag); returns its ref, which `untagOtherBuilds` removes.
  */
 export async function replaceKeeperAsAnotherBuild(docker: Dockerode): Promise<{ id: string; tag: string }> {
   const client = createDockerClient({ clock: systemClock });
   const image = await ensureDataplaneImage(client);
   const tag = `other-build-${randomBytes(4).toString('hex')}`;
-  await docker.getImage(image).tag({ repo: DATAPLANE_REPO, tag });
+  const source = await docker.createContainer({ Image: image });
+  try {
+    // Build times have a resolution of a second or better: wait one out, so it is strictly later.
+    await sleep(1100);
+    await source.commit({ repo: DATAPLANE_REPO, tag });
+  } finally {
+    await source.remove({ force: true });
+  }
   const ref = `${DATAPLANE_REPO}:${tag}`;
   const outcome = await ensureKeeper(client, { sandbox: () => Promise.reject(new Error('not asked')), dataplane: () => Promise.resolve(ref) });
   if (outcome !== 'replaced' && outcome !== 'created') throw new Error(`the keeper was not replaced (${outcome})`);
   return { id: (await docker.getContainer(KEEPER).inspect()).Id, tag: ref };
 }
 
-/** Removes the tags `replaceKeeperAsAnotherBuild` made (the image stays under its own tag). */
+/**
+ * Removes the images `replaceKeeperAsAnotherBuild` made. A keeper still running one is removed
+ * first: this build's passes keep a newer build's keeper, so nothing else would, and the next
+ * pass of any test makes this build's again.
+ */
 export async function untagOtherBuilds(docker: Dockerode, tags: readonly string[]): Promise<void> {
-  for (const t of tags) await docker.getImage(t).remove({ noprune: true }).catch(() => undefined);
+  if (tags.length === 0) return;
+  const ids = new Set<string>();
+  for (const t of tags) {
+    const id = await docker
+      .getImage(t)
+      .inspect()
+      .then((i) => i.Id)
+      .catch(() => undefined);
+    if (id) ids.add(id);
+  }
+  const keeper = await docker
+    .getContainer(KEEPER)
+    .inspect()
+    .catch(() => undefined);
+  if (keeper && ids.has(keeper.Image)) await docker.getContainer(keeper.Id).remove({ force: true }).catch(() => undefined);
+  for (const t of tags) await docker.getImage(t).remove().catch(() => undefined);
 }
 
 /**
