@@ -11,7 +11,8 @@
  * containers as compose runs them.
  *
  * The Docker engine is shared and its speed drifts: three rounds (`--rounds N`), berth and
- * compose alternating which goes first, each round printed, then the medians.
+ * compose alternating which goes first, each cold apply started on a settled machine, each
+ * round printed, then the medians.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ import { systemClock } from '../src/runtime/clock.js';
 import { createDockerClient } from '../src/apply/docker.js';
 import { buildBusyboxImage } from '../scripts/images.js';
 import { floor } from './apply-floor.js';
-import { BERTH, fmtMs, median, must, table, timed } from './support.js';
+import { BERTH, fmtMs, median, must, settle, table, timed } from './support.js';
 
 const DEPLOYMENTS = 20;
 const REPLICAS = 5;
@@ -99,6 +100,7 @@ async function berthRun(round: number): Promise<Pick<Round, 'berthCold' | 'berth
   // network's endpoints) must not block the next one.
   const args = ['--app', `bench-apply-${process.pid}-${round}`, '--state-dir', join(dir, `state-${round}`)];
   try {
+    await quiet('berth');
     const cold = must(await timed(BERTH, ['apply', '-f', manifests, ...args], { BERTH_STATS: '1' }), 'berth cold apply');
     const noop = must(await timed(BERTH, ['apply', '-f', manifests, ...args], { BERTH_STATS: '1' }), 'berth no-op apply');
     const pods = (await docker.api.listContainers({ filters: { label: [`berth.app=bench-apply-${process.pid}-${round}`, 'berth.role=container'] } })).length;
@@ -113,6 +115,7 @@ async function composeRun(round: number): Promise<Pick<Round, 'composeCold' | 'c
   const project = `berthbenchapply${process.pid}r${round}`;
   const args = ['-p', project, '-f', composeFile];
   try {
+    await quiet('compose');
     const cold = must(await timed('docker-compose', [...args, 'up', '-d']), 'compose cold up');
     const noop = must(await timed('docker-compose', [...args, 'up', '-d']), 'compose no-op up');
     const composeContainers = (await docker.api.listContainers({ filters: { label: [`com.docker.compose.project=${project}`] } })).length;
@@ -122,6 +125,16 @@ async function composeRun(round: number): Promise<Pick<Round, 'composeCold' | 'c
     // went; a second `down` finishes the job.
     for (let i = 0; i < 3; i++) if ((await timed('docker-compose', [...args, 'down', '-t', '1'])).code === 0) break;
   }
+}
+
+/**
+ * Each cold apply starts on a quiet machine (support.ts settle): the teardown of whatever ran
+ * before it, the other tool's or a floor's, is not charged to it. Logged, so a run on a busy
+ * host shows it never settled.
+ */
+async function quiet(who: string): Promise<void> {
+  const s = await settle();
+  console.log(`  ${who}: ${s.settled ? 'settled' : 'NOT settled'} after ${fmtMs(s.ms)} (${s.idlePct.toFixed(0)} % idle)`);
 }
 
 const orDash = (ms: number) => (Number.isNaN(ms) ? '—' : fmtMs(ms));
@@ -150,7 +163,8 @@ try {
     // Out before the floors: on a loaded engine a floor can fail where the tools did not.
     const tools = { ...first, ...second } as Round;
     console.log(`round ${r + 1}: berth ${fmtMs(tools.berthCold)}, compose ${fmtMs(tools.composeCold)} (${(tools.berthCold / tools.composeCold).toFixed(2)})`);
-    const floors = r >= FLOOR_ROUNDS ? [NaN, NaN] : berthFirst ? [await floor(docker, 'pods', floorOptions), await floor(docker, 'containers', floorOptions)] : [await floor(docker, 'containers', floorOptions), await floor(docker, 'pods', floorOptions)].reverse();
+    const floorOf = async (shape: 'pods' | 'containers') => (await quiet(`floor of ${shape}`), floor(docker, shape, floorOptions));
+    const floors = r >= FLOOR_ROUNDS ? [NaN, NaN] : berthFirst ? [await floorOf('pods'), await floorOf('containers')] : [await floorOf('containers'), await floorOf('pods')].reverse();
     const round = { ...first, ...second, podFloor: floors[0]!, containerFloor: floors[1]! } as Round;
     rounds.push(round);
     console.log(`round ${r + 1} (${berthFirst ? 'berth' : 'compose'} first; berth: ${round.pods} pods running, compose: ${round.composeContainers} containers)`);
