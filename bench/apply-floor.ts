@@ -15,10 +15,15 @@ export interface FloorOptions {
   concurrency: number;
 }
 
+/** Floors made by this process, for unique network names. */
+let floors = 0;
+
 /** Wall time of `count` pods (or plain containers) made with bare Docker calls; they are removed after. */
 export async function floor(docker: DockerClient, shape: FloorShape, o: FloorOptions): Promise<number> {
   const sandboxImage = await ensureSandboxImage(docker);
-  const network = `berth-bench-floor-${process.pid}-${shape}`;
+  // A name of its own per call: one dockerd could not remove (below) must not make the next
+  // round's name ambiguous.
+  const network = `berth-bench-floor-${process.pid}-${shape}-${++floors}`;
   const labels = { 'berth-bench.floor': String(process.pid) };
   await docker.api.createNetwork({ Name: network, Driver: 'bridge', Labels: labels });
   // Containers that own a network namespace, and those that join one (removed first).

@@ -97,7 +97,10 @@ describe('the command line, end to end without Docker', () => {
     [['scale', 'deploymnt', 'web', '--replicas', '2'], 'error: berth has no resource type "deploymnt"; did you mean "deployment"?\n'],
     [['rollout', 'history', 'deploymnt', 'web'], 'error: berth has no resource type "deploymnt"; did you mean "deployment"?\n'],
   ])('%j', async (argv, stderr) => {
-    const r = await runCli(argv, { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    // A state dir of its own: a unit test never opens the host's default store (/var/lib/berth).
+    const dir = mkdtempSync(join(tmpdir(), 'berth-words-'));
+    dirs.push(dir);
+    const r = await runCli(argv, { env: { BERTH_STATE_DIR: dir, DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
     expect(r).toEqual({ code: 1, stdout: '', stderr });
   });
 
