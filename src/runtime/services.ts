@@ -85,6 +85,8 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
   }
 
   async function statusOf(containerId: string, kind: 'proxy' | 'dns', hostDir?: string): Promise<DataplaneStatus | undefined> {
+    // Where its config dir is on the host: this pass's writes to it go there (config-writer.ts).
+    writer.noteHostDir(containerId, hostDir);
     try {
       return await readStatus(docker, containerId, kind, hostDir);
     } catch (err) {
@@ -141,7 +143,7 @@ export function createServices(deps: ServicesDeps, app: string): ServicesRuntime
       let current: ProxyConfig | undefined;
       if (pending && pending.generation > statusGen) current = pending.payload as ProxyConfig;
       else if (status?.kind === 'proxy' && status.endpoints.some((e) => e.name === pod.name && e.state !== 'draining'))
-        current = (await readConfig(docker, containerId, 'proxy', statusGen).catch(() => undefined)) as ProxyConfig | undefined;
+        current = (await readConfig(docker, containerId, 'proxy', statusGen, undefined, hostDir).catch(() => undefined)) as ProxyConfig | undefined;
       const listed = current?.endpoints.some((e) => (e.name ?? e.ip) === pod.name) ?? false;
       if (current && listed) {
         const without = { ...current, endpoints: current.endpoints.filter((e) => (e.name ?? e.ip) !== pod.name) };

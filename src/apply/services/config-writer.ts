@@ -7,7 +7,7 @@ import type { DockerClient } from '../docker.js';
 import { dockerError } from '../docker.js';
 import { DNS_CONFIG_DIR, PROXY_CONFIG_DIR } from '../images/dataplane.js';
 import { getFile, putFile, putFiles } from './archive.js';
-import { readHostStatus } from './host-status.js';
+import { readHostFile, readHostStatus, writeHostFile } from './host-status.js';
 
 /** A file written beside a configuration (the edge's certificates), relative to the config dir. */
 export interface ExtraFile {
@@ -59,6 +59,12 @@ export interface ConfigWriter {
   writeConfig(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after?: number, files?: readonly ExtraFile[]): Promise<number>;
   /** writeConfig for callers that already hold the container's turn (serialized). `files` go in the same archive, before the configuration. */
   writeNow(deps: { docker: DockerClient; clock: Clock }, containerId: string, kind: DataplaneKind, payload: Payload, after?: number, files?: readonly ExtraFile[]): Promise<number>;
+  /**
+   * Where the container's config dir is on the engine's host (host-status.ts hostDirOf), as
+   * the observation that read its status found it: later writes go there directly. A
+   * container's mounts never change, so this is true for as long as the container exists.
+   */
+  noteHostDir(containerId: string, hostDir: string | undefined): void;
   /** What this writer last wrote into a container, if anything. */
   lastWritten(containerId: string): { generation: number; payload: Payload } | undefined;
   forgetContainer(containerId: string): void;
@@ -73,6 +79,7 @@ export interface ConfigWriter {
 export function createConfigWriter(): ConfigWriter {
   const written = new Map<string, Written>();
   const queues = new Map<string, Promise<unknown>>();
+  const hostDirs = new Map<string, string>();
 
   function serialized<T>(containerId: string, fn: () => Promise<T>): Promise<T> {
     const prev = queues.get(containerId) ?? Promise.resolve();
@@ -91,7 +98,10 @@ export function createConfigWriter(): ConfigWriter {
     try {
       const path = configPath(kind, kind === 'edge' ? (payload as EdgeConfig).app : undefined, fileName);
       const container = deps.docker.api.getContainer(containerId);
-      if (files.length === 0) await putFile(container, configDir(kind), path, content);
+      const hostDir = kind === 'edge' || files.length > 0 ? undefined : hostDirs.get(containerId);
+      if (hostDir !== undefined && (await writeHostFile(hostDir, path, content))) {
+        // Written on the host: the program sees it as it sees an upload.
+      } else if (files.length === 0) await putFile(container, configDir(kind), path, content);
       else await putFiles(container, configDir(kind), [...files, { path, content }]);
     } catch (err) {
       throw dockerError(err, `uploading ${kind} configuration ${fileName} into container ${containerId.slice(0, 12)}`);
@@ -108,8 +118,13 @@ export function createConfigWriter(): ConfigWriter {
       const w = written.get(containerId);
       return w ? { generation: w.generation, payload: w.payload } : undefined;
     },
+    noteHostDir(containerId, hostDir) {
+      if (hostDir === undefined) hostDirs.delete(containerId);
+      else hostDirs.set(containerId, hostDir);
+    },
     forgetContainer(containerId) {
       written.delete(containerId);
+      hostDirs.delete(containerId);
     },
     appliedConfig(containerId, status, app) {
       const w = written.get(containerId);
@@ -152,10 +167,15 @@ export async function readStatus(docker: DockerClient, containerId: string, kind
 }
 
 /** The configuration file of a generation as the program keeps it (undefined when gone). */
-export async function readConfig(docker: DockerClient, containerId: string, kind: DataplaneKind, generation: number, app?: string): Promise<Payload | undefined> {
-  const text = await getFile(docker.api.getContainer(containerId), `${configDir(kind)}/${configPath(kind, app, configFileName(generation))}`).catch((err: unknown) => {
-    throw dockerError(err, `reading ${kind} configuration of container ${containerId.slice(0, 12)}`);
-  });
+export async function readConfig(docker: DockerClient, containerId: string, kind: DataplaneKind, generation: number, app?: string, hostDir?: string): Promise<Payload | undefined> {
+  // From the host directory where it can be (as readStatus), files in the volume's root only.
+  const local = hostDir === undefined || kind === 'edge' ? undefined : await readHostFile(hostDir, configFileName(generation));
+  if (local === 'absent') return undefined;
+  const text =
+    local?.text ??
+    (await getFile(docker.api.getContainer(containerId), `${configDir(kind)}/${configPath(kind, app, configFileName(generation))}`).catch((err: unknown) => {
+      throw dockerError(err, `reading ${kind} configuration of container ${containerId.slice(0, 12)}`);
+    }));
   if (text === undefined) return undefined;
   const decoded = decodeConfig(text, kind, generation);
   return decoded.ok ? decoded.config.payload : undefined;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DockerClient } from '../../../src/apply/docker.js';
 import { packRootfs } from '../../../src/apply/images/rootfs.js';
 import { readStatus } from '../../../src/apply/services/config-writer.js';
-import { hostDirOf, readHostStatus } from '../../../src/apply/services/host-status.js';
+import { hostDirOf, readHostStatus, writeHostFile } from '../../../src/apply/services/host-status.js';
+import { createConfigWriter } from '../../../src/apply/services/config-writer.js';
 
 const root = mkdtempSync(join(tmpdir(), 'berth-host-status-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -77,4 +78,63 @@ describe('readStatus with a host directory', () => {
       expect(s?.generation).toBe(c.generation);
       expect(e.calls()).toBe(c.archiveCalls);
     });
+});
+
+describe('writeHostFile', () => {
+  const target = join(root, 'victim');
+  writeFileSync(target, 'host file\n');
+  const cases: Array<{ name: string; dir: () => string; file?: string; want: boolean; check: (d: string) => void }> = [
+    { name: 'a new file, mode 0644, no temporary left', dir: () => dir('w-new', () => undefined), want: true, check: (d) => (expect(readFileSync(join(d, 'config-5.json'), 'utf8')).toBe('new\n'), expect(lstatSync(join(d, 'config-5.json')).mode & 0o777).toBe(0o644), expect(readdirSync(d)).toEqual(['config-5.json'])) },
+    { name: 'replaces a file of the same name', dir: () => dir('w-old', (d) => writeFileSync(join(d, 'config-5.json'), 'old')), want: true, check: (d) => expect(readFileSync(join(d, 'config-5.json'), 'utf8')).toBe('new\n') },
+    // The container planted a link where the file goes: the rename replaces the link, the host file is untouched.
+    { name: 'a symlink planted at the name is replaced, not written through', dir: () => dir('w-link', (d) => symlinkSync(target, join(d, 'config-5.json'))), want: true, check: (d) => (expect(readFileSync(target, 'utf8')).toBe('host file\n'), expect(lstatSync(join(d, 'config-5.json')).isFile()).toBe(true)) },
+    { name: 'no such directory here (a remote engine): not written, upload instead', dir: () => join(root, 'w-missing'), want: false, check: () => undefined },
+    { name: 'a name with a directory in it (the edge apps/<app>/ fragments) is not written here', dir: () => dir('w-sub', () => undefined), file: 'apps/x/config-5.json', want: false, check: (d) => expect(readdirSync(d)).toEqual([]) },
+    { name: 'a dot name is not written here', dir: () => dir('w-dot', () => undefined), file: '.config-5.json', want: false, check: (d) => expect(readdirSync(d)).toEqual([]) },
+  ];
+  for (const c of cases)
+    it(c.name, async () => {
+      const d = c.dir();
+      expect(await writeHostFile(d, c.file ?? 'config-5.json', 'new\n')).toBe(c.want);
+      c.check(d);
+    });
+});
+
+describe('config writer: a container whose config dir is on this host', () => {
+  /** An engine that counts uploads. */
+  function engine(): { docker: DockerClient; uploads: () => number } {
+    let uploads = 0;
+    return {
+      docker: { api: { getContainer: () => ({ putArchive: async () => void uploads++ }) } } as unknown as DockerClient,
+      uploads: () => uploads,
+    };
+  }
+  const clock = { now: () => 1_000 } as never;
+  const config = { domain: 'cluster.local', ttlSeconds: 5, services: [] };
+
+  const cases: Array<{ name: string; hostDir: () => string | undefined; uploads: number; onHost: boolean }> = [
+    { name: 'written into the volume, no upload', hostDir: () => dir('cw-host', () => undefined), uploads: 0, onHost: true },
+    { name: 'not on this host: uploaded', hostDir: () => join(root, 'cw-missing'), uploads: 1, onHost: false },
+    { name: 'no host dir known (not yet observed, or an older container): uploaded', hostDir: () => undefined, uploads: 1, onHost: false },
+  ];
+  for (const c of cases)
+    it(c.name, async () => {
+      const e = engine();
+      const writer = createConfigWriter();
+      const d = c.hostDir();
+      writer.noteHostDir('c1', d);
+      const generation = await writer.writeConfig({ docker: e.docker, clock }, 'c1', 'dns', config);
+      expect(e.uploads()).toBe(c.uploads);
+      if (c.onHost) expect(readdirSync(d!)).toEqual([`config-${generation}.json`]);
+      expect(writer.lastWritten('c1')?.generation).toBe(generation);
+    });
+
+  it('forgetting the container forgets its directory', async () => {
+    const e = engine();
+    const writer = createConfigWriter();
+    writer.noteHostDir('c1', dir('cw-forget', () => undefined));
+    writer.forgetContainer('c1');
+    await writer.writeConfig({ docker: e.docker, clock }, 'c1', 'dns', config);
+    expect(e.uploads()).toBe(1);
+  });
 });
