@@ -95,6 +95,8 @@ function fakeDaemon(): Daemon {
     latestRevision: () => revision,
     noteDockerCall: () => undefined,
     idle: async () => undefined,
+    passes: () => [],
+    wake: () => undefined,
   };
 }
 
