@@ -17,6 +17,7 @@ import { createEdgeScrape } from './edge-scrape.js';
 import { healthOf } from './health.js';
 import type { DaemonMetrics } from './metrics.js';
 import { KINDS } from './query.js';
+import { eventBody, iso } from './bodies.js';
 import type { DiffResponse, EventsResponse, HealthzResponse, ReadyzResponse, ResourcesResponse, RevisionsResponse, StatusResponse, SyncResponse } from './contract.js';
 import type { ApiHandlers } from './server.js';
 import { pushConcernsRef } from './webhook.js';
@@ -47,7 +48,6 @@ const DEFAULT_EVENTS_LIMIT = 500;
  */
 export function createHandlers(deps: HandlerDeps): ApiHandlers {
   const { daemon, app, store, metrics } = deps;
-  const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
   // The edge's per-route figures (docs/ingress.md "Metrics"), read at scrape with a short cache.
   const edgeMetrics = createEdgeScrape(deps, app, deps.validate.hostPolicy);
 
@@ -161,16 +161,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       return {
         status: 200,
         body: {
-          items: events.map((e) => ({
-            type: e.type,
-            reason: e.reason,
-            object: e.objectKey,
-            message: e.message,
-            count: e.count,
-            firstTimestamp: iso(e.firstTimestamp),
-            lastTimestamp: iso(e.lastTimestamp),
-            ...(e.sourceRevision ? { sourceRevision: e.sourceRevision } : {}),
-          })),
+          items: events.map(eventBody),
         } satisfies EventsResponse,
       };
     },
