@@ -130,7 +130,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       if (refusal.wwwAuthenticate) res.setHeader('WWW-Authenticate', 'Bearer realm="berth"');
       if (refusal.status === 421) noteForeignHost(String(req.headers.host ?? ''), path);
       response = { status: refusal.status, body: { error: refusal.error } };
-    } else if (matches.length === 0 && options.ui && (method === 'GET' || method === 'HEAD')) response = await serveStatic(options.ui.dir, path);
+    } else if (matches.length === 0 && options.ui && (method === 'GET' || method === 'HEAD') && path !== '/api' && !path.startsWith('/api/')) response = await serveStatic(options.ui.dir, path);
     else if (matches.length === 0) response = { status: 404, body: { error: `no such endpoint: ${path}` } };
     else if (!route) {
       res.setHeader('Allow', matches.map((r) => r.method).join(', '));

@@ -61,6 +61,7 @@ export function resolveStaticPath(path: string): StaticTarget {
   }
   const name = path.slice(1);
   if (!name.includes('/') && TOP_LEVEL_FILE.test(name)) return { file: name, immutable: false };
+  // The API's own paths are never the client router's (the server answers them as JSON before this).
   if (path === '/api' || path.startsWith('/api/')) return { refuse: true };
   return { spa: true };
 }
