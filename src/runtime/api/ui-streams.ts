@@ -111,12 +111,14 @@ export function createUiStreams(deps: UiStreamDeps): UiStreams {
  * Container output for a browser: decoded as UTF-8 across chunk boundaries and with terminal
  * controls escaped as the CLI's print boundary escapes them (model/excerpt.ts escapeControl),
  * so an ESC sequence a container prints shows as text, never acts on whatever renders it.
+ * Only the print boundary's exceptions pass: newlines and tabs (and CRLF, read as a newline).
  */
 export function sanitizingSink(out: Writable): Writable {
   const decoder = new StringDecoder('utf8');
   return new Writable({
     write(chunk: Buffer, _enc, done) {
-      const text = escapeControl(decoder.write(chunk));
+      // CRLF line ends are line ends (a Windows-built program's), not a control to show.
+      const text = escapeControl(decoder.write(chunk).replace(/\r\n/g, '\n'));
       if (text && !out.destroyed) out.write(text);
       done();
     },
