@@ -2,10 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Dockerode from 'dockerode';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DockerClient } from '../../../src/apply/docker.js';
 import { REDACTED } from '../../../src/report/redact.js';
 import type { Daemon, DaemonStatus } from '../../../src/runtime/daemon/daemon.js';
 import { createHandlers } from '../../../src/runtime/api/handlers.js';
@@ -17,6 +15,7 @@ import { createUiHandlers, type UiHandlers } from '../../../src/runtime/api/ui-h
 import { openStore, type Store } from '../../../src/runtime/store/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { processAlive } from '../../../src/cli/process-alive.js';
+import { emptyDocker } from './support.js';
 
 /**
  * Property tests of the API's request handling (issue 11): arbitrary methods, paths, query
@@ -67,21 +66,6 @@ let store: Store;
 let withToken: Server;
 let withoutToken: Server;
 let uiDir: string;
-
-/** Docker with nothing of the app on it; every list answers empty. */
-function emptyDocker(): DockerClient {
-  const api = {
-    listContainers: async () => [],
-    listNetworks: async () => [],
-    listVolumes: async () => ({ Volumes: [] }),
-    listImages: async () => [],
-    getContainer: () => ({ inspect: async () => ({}) }),
-    getImage: () => ({ inspect: async () => Promise.reject(Object.assign(new Error('no such image'), { statusCode: 404 })) }),
-    info: async () => ({ Name: 'prop' }),
-    ping: async () => 'OK',
-  } as unknown as Dockerode;
-  return { api, calls: { byOperation: new Map(), total: () => 0, mutating: () => 0, reset: () => undefined }, apiVersion: async () => '1.41' };
-}
 
 /** The daemon's surface the handlers use, in a fixed state: a source whose last fetch failed. */
 function fakeDaemon(): Daemon {

@@ -1,9 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DockerClient } from '../../../src/apply/docker.js';
 import { processAlive } from '../../../src/cli/process-alive.js';
 import { REDACTED } from '../../../src/report/redact.js';
 import { createChangeFeed } from '../../../src/runtime/api/change-feed.js';
@@ -15,6 +13,7 @@ import { silentLogger } from '../../../src/runtime/log.js';
 import { openStore, type Store } from '../../../src/runtime/store/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { entry } from '../views-support.js';
+import { emptyDocker } from './support.js';
 
 /**
  * The web UI's handlers over a real store and a Docker with nothing running: what the tree and
@@ -36,20 +35,6 @@ const deployment = {
     template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27', env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'creds', key: 'token' } } }] }] } },
   },
 };
-
-function emptyDocker(): DockerClient {
-  const api = {
-    listContainers: async () => [],
-    listNetworks: async () => [],
-    listVolumes: async () => ({ Volumes: [] }),
-    listImages: async () => [],
-    getContainer: () => ({ inspect: async () => ({}) }),
-    getImage: () => ({ inspect: async () => Promise.reject(Object.assign(new Error('no such image'), { statusCode: 404 })) }),
-    info: async () => ({ Name: 'ui' }),
-    ping: async () => 'OK',
-  } as unknown as Dockerode;
-  return { api, calls: { byOperation: new Map(), total: () => 0, mutating: () => 0, reset: () => undefined }, apiVersion: async () => '1.41' };
-}
 
 let dir: string;
 let store: Store;

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import type { UiHandlers } from '../../../src/runtime/api/ui-handlers.js';
 import type { ExecTarget } from '../../../src/runtime/api/tickets.js';
 import { systemClock } from '../../../src/runtime/clock.js';
 import { silentLogger } from '../../../src/runtime/log.js';
+import { raw } from './support.js';
 
 /**
  * The web UI's routes on the real server with fake handlers: auth on every new route, the
@@ -84,21 +85,8 @@ async function serve(options: { token?: string; dir?: string } = {}) {
   const server = createApiServer({ handlers: noApi, log: silentLogger(), ...(options.token ? { token: options.token } : {}), ui: { handlers: ui, clock: systemClock, dir: options.dir ?? uiDir() } });
   servers.push(server);
   const { port } = await server.listen('127.0.0.1', 0);
-  const request = (method: string, path: string, headers: Record<string, string> = {}, body?: string) => raw(port, method, path, { host: `127.0.0.1:${port}`, ...headers }, body);
+  const request = (method: string, path: string, headers: Record<string, string> = {}, body?: string) => raw(port, '127.0.0.1', method, path, headers, body);
   return { port, calls, execs, feed, request, server };
-}
-
-function raw(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** The request line exactly as given: node's client and fetch would normalise `..` away. */
