@@ -31,14 +31,15 @@ stringData: {token: ${SECRET_VALUE}}
 `,
   'web.yaml': `apiVersion: apps/v1
 kind: Deployment
-metadata: {name: web}
+metadata:
+  name: web
+  annotations: {kubernetes.io/change-cause: "version ${version}"}
 spec:
   replicas: 2
   selector: {matchLabels: {app: web}}
   template:
     metadata:
       labels: {app: web}
-      annotations: {kubernetes.io/change-cause: "version ${version}"}
     spec:
       terminationGracePeriodSeconds: 1
       containers:
