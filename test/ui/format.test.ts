@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, STREAM_BACKOFF } from '../../ui/src/lib/backoff.js';
-import { ago, duration, location, parseKey, shortId, subject, timestamp } from '../../ui/src/lib/format.js';
+import { ago, duration, keepLastLines, location, parseKey, shortId, subject, timestamp } from '../../ui/src/lib/format.js';
 
 const NOW = Date.parse('2026-12-06T03:00:00Z');
 
@@ -80,5 +80,18 @@ describe('stream reconnect backoff', () => {
     [10, 0.999, 12_003],
   ])('attempt %i with random %f waits %i ms', (attempt, random, expected) => {
     expect(backoffDelay(STREAM_BACKOFF, attempt, random)).toBe(expected);
+  });
+});
+
+describe('keepLastLines', () => {
+  it.each([
+    ['a\nb\nc\n', 2, 'b\nc\n'],
+    ['a\nb\nc', 2, 'b\nc'],
+    ['a\nb\n', 5, 'a\nb\n'],
+    ['', 3, ''],
+    ['only', 1, 'only'],
+    ['a\nb\nc\n', 1, 'c\n'],
+  ])('%j keeping %i', (text, max, expected) => {
+    expect(keepLastLines(text, max)).toBe(expected);
   });
 });

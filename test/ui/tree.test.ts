@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TreeNode } from '../../src/runtime/api/contract.js';
-import { expandableKeys, flattenTree, healthCounts, nodeRef, workloads } from '../../ui/src/lib/tree.js';
+import { appHealth, expandableKeys, flattenTree, healthCounts, nodeRef, workloads } from '../../ui/src/lib/tree.js';
 
 function node(kind: string, name: string, children: TreeNode[] = [], extra: Partial<TreeNode> = {}): TreeNode {
   return { kind, name, namespace: kind === 'Namespace' ? undefined : 'shop', health: 'Healthy', status: 'Running', children, ...extra };
@@ -71,5 +71,20 @@ describe('resource tree rows', () => {
 
   it('summarises workloads with the pods under their ReplicaSets', () => {
     expect(workloads([ns])).toEqual([{ node: deployment, pods: [pod] }]);
+  });
+});
+
+describe('app health', () => {
+  const zero = { Healthy: 0, Progressing: 0, Degraded: 0, Suspended: 0, Missing: 0, Unknown: 0 };
+  it.each([
+    [{}, 'Unknown'],
+    [{ Healthy: 3 }, 'Healthy'],
+    [{ Healthy: 3, Unknown: 1 }, 'Healthy'],
+    [{ Healthy: 3, Suspended: 1 }, 'Suspended'],
+    [{ Healthy: 3, Suspended: 1, Progressing: 1 }, 'Progressing'],
+    [{ Progressing: 1, Missing: 1 }, 'Missing'],
+    [{ Healthy: 1, Missing: 1, Degraded: 1 }, 'Degraded'],
+  ] as const)('%o → %s', (counts, expected) => {
+    expect(appHealth({ ...zero, ...counts })).toBe(expected);
   });
 });

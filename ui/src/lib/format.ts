@@ -63,3 +63,14 @@ export function parseKey(key: string): { kind: string; namespace?: string; name:
   if (parts.length === 2 && parts.every((p) => p !== '')) return { kind: parts[0]!, name: parts[1]! };
   return undefined;
 }
+
+/** The last `max` lines of `text`: a followed log grows without end, the page keeps a window of it. */
+export function keepLastLines(text: string, max: number): string {
+  let at = text.length;
+  // Count from the end; a trailing newline ends the last line rather than starting one.
+  for (let n = text.endsWith('\n') ? -1 : 0; n < max; n++) {
+    at = text.lastIndexOf('\n', at - 1);
+    if (at < 0) return text;
+  }
+  return text.slice(at + 1);
+}

@@ -96,3 +96,13 @@ export function workloads(roots: readonly TreeNode[]): WorkloadSummary[] {
   const pods = (node: TreeNode): TreeNode[] => node.children.flatMap((c) => (c.kind === 'Pod' ? [c] : c.kind === 'Container' ? [] : pods(c)));
   return roots.flatMap((ns) => ns.children.filter((n) => WORKLOADS.has(n.kind) && !n.ref).map((node) => ({ node, pods: pods(node) })));
 }
+
+/** Most severe first: the app is as healthy as its least healthy object (Argo CD's rule). */
+const SEVERITY: readonly HealthWord[] = ['Degraded', 'Missing', 'Progressing', 'Suspended', 'Unknown', 'Healthy'];
+
+/** The app's health from its objects' counts; Unknown for an app with no objects yet. */
+export function appHealth(counts: HealthCounts): HealthWord {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (total === 0) return 'Unknown';
+  return SEVERITY.find((h) => h !== 'Healthy' && h !== 'Unknown' && counts[h] > 0) ?? 'Healthy';
+}
