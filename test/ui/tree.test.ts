@@ -52,6 +52,17 @@ describe('resource tree rows', () => {
     expect(rows.find((r) => r.node === container)?.target).toEqual({ kind: 'Pod', namespace: 'shop', name: 'web-abc12-x1' });
   });
 
+  it('gives the group of cluster-scoped objects no page, and its objects theirs', () => {
+    const pv = { kind: 'PersistentVolume', name: 'data', health: 'Healthy', status: 'Bound', children: [] } as TreeNode;
+    const cluster = { kind: 'Cluster', name: '(cluster)', health: 'Healthy', status: '', children: [pv] } as TreeNode;
+    const rows = flattenTree([cluster], new Set());
+    expect(rows.map((r) => [r.key, r.target])).toEqual([
+      ['Cluster//(cluster)', undefined],
+      ['Cluster//(cluster)>PersistentVolume//data', { kind: 'PersistentVolume', name: 'data' }],
+    ]);
+    expect(healthCounts([cluster]).Healthy).toBe(1);
+  });
+
   it('finds every expandable node for "collapse all"', () => {
     expect(expandableKeys([ns])).toEqual([
       'Namespace//shop',

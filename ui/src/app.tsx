@@ -95,7 +95,12 @@ function Shell(props: { session: Session }) {
   const route = useRoute();
   const section = navSection(route);
   const [liveState, setLiveState] = useState<LiveState>(props.session.live.state());
-  useEffect(() => props.session.live.onState(setLiveState), [props.session]);
+  useEffect(() => {
+    const off = props.session.live.onState(setLiveState);
+    // The stream may have connected between the first render and this subscription.
+    setLiveState(props.session.live.state());
+    return off;
+  }, [props.session]);
 
   // After a navigation, focus moves to the new page's heading so screen readers announce it.
   const path = routePath(route);

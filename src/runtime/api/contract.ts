@@ -225,7 +225,11 @@ export interface TreeNode {
   endpoints?: TreeEndpoint[];
 }
 
-/** GET /api/v1/tree */
+/**
+ * GET /api/v1/tree. `namespaces` holds one node of kind 'Namespace' per namespace (health: the
+ * worst of everything under it), then, when the app has cluster-scoped objects (PersistentVolume,
+ * StorageClass, ClusterRole...), a last node of kind 'Cluster' named '(cluster)' holding them.
+ */
 export interface TreeResponse {
   app: string;
   namespaces: TreeNode[];

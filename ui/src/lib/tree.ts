@@ -26,8 +26,8 @@ export function nodeKey(node: Pick<TreeNode, 'kind' | 'namespace' | 'name'>, par
   return parentKey === undefined ? own : `${parentKey}>${own}`;
 }
 
-/** Kinds that have no page of their own. */
-const NO_PAGE = new Set(['Container']);
+/** Tree nodes that are no object with a page: a pod's containers, the group of cluster-scoped objects. */
+const NO_PAGE = new Set(['Container', 'Cluster']);
 
 export function nodeRef(node: TreeNode, parent?: TreeNode): ObjectRef | undefined {
   if (NO_PAGE.has(node.kind)) return parent && !NO_PAGE.has(parent.kind) ? nodeRef(parent) : undefined;
@@ -70,12 +70,12 @@ export function expandableKeys(roots: readonly TreeNode[]): string[] {
 
 export type HealthCounts = Record<HealthWord, number>;
 
-/** How many objects of the tree are in each health, references and containers not counted twice. */
+/** How many objects of the tree are in each health: no namespaces or groups, containers or references (counted elsewhere). */
 export function healthCounts(roots: readonly TreeNode[]): HealthCounts {
   const counts: HealthCounts = { Healthy: 0, Progressing: 0, Degraded: 0, Suspended: 0, Missing: 0, Unknown: 0 };
   const walk = (nodes: readonly TreeNode[]) => {
     for (const node of nodes) {
-      if (!node.ref && node.kind !== 'Container' && node.kind !== 'Namespace') counts[node.health] += 1;
+      if (!node.ref && !NO_PAGE.has(node.kind) && node.kind !== 'Namespace') counts[node.health] += 1;
       walk(node.children);
     }
   };
