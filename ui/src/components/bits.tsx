@@ -104,7 +104,7 @@ export function EventsTable(props: { events: readonly EventBody[]; now: number; 
   if (props.events.length === 0) return <p class="muted">No events.</p>;
   return (
     <TableScroll label={props.label}>
-      <table>
+      <table class="stack">
         <thead>
           <tr>
             <th scope="col">Type</th>
@@ -118,18 +118,22 @@ export function EventsTable(props: { events: readonly EventBody[]; now: number; 
         <tbody>
           {[...props.events].reverse().map((e, i) => (
             <tr key={i}>
-              <td>
+              <td data-label="Type">
                 <Badge word={e.type} />
               </td>
-              <td>{e.reason}</td>
+              <td data-label="Reason">{e.reason}</td>
               {props.showObject ? (
-                <td>
+                <td data-label="Object">
                   <ObjectLink objectKey={e.object} />
                 </td>
               ) : null}
-              <td class="msg">{e.message}</td>
-              <td class="num">{e.count}</td>
-              <td>
+              <td class="msg" data-label="Message">
+                {e.message}
+              </td>
+              <td class="num" data-label="Count">
+                {e.count}
+              </td>
+              <td data-label="Last seen">
                 <Time iso={e.lastTimestamp} now={props.now} />
               </td>
             </tr>

@@ -26,7 +26,7 @@ export function EventsPage() {
           <p class="muted">No pass has run yet.</p>
         ) : (
           <TableScroll label="Reconcile passes">
-            <table>
+            <table class="stack">
               <thead>
                 <tr>
                   <th scope="col">Started</th>
@@ -40,20 +40,24 @@ export function EventsPage() {
               <tbody>
                 {passes.data.map((p) => (
                   <tr key={p.startedAt}>
-                    <td>
+                    <td data-label="Started">
                       <Time iso={p.startedAt} now={now} />
                     </td>
-                    <td>
+                    <td data-label="Trigger">
                       {p.trigger}
                       {p.triggers.length > 1 ? <span class="muted"> (+{p.triggers.filter((t) => t !== p.trigger).join(', ')})</span> : null}
                     </td>
-                    <td>
+                    <td data-label="Result">
                       <Badge word={p.result} />
                       {p.error ? <span class="msg"> {p.error.message}</span> : null}
                     </td>
-                    <td class="num">{duration(p.durationMs)}</td>
-                    <td class="num">{p.changes ?? 0}</td>
-                    <td>
+                    <td class="num" data-label="Duration">
+                      {duration(p.durationMs)}
+                    </td>
+                    <td class="num" data-label="Changes">
+                      {p.changes ?? 0}
+                    </td>
+                    <td data-label="Revision">
                       <code title={p.revision ?? ''}>{shortId(p.revision)}</code>
                     </td>
                   </tr>

@@ -93,7 +93,7 @@ function RolloutHistory(props: { rollout: NonNullable<ObjectResponse['rollout']>
         <p class="muted">No revisions recorded.</p>
       ) : (
         <TableScroll label="Rollout history">
-          <table class="history">
+          <table class="history stack">
             <thead>
               <tr>
                 <th scope="col">Revision</th>
@@ -109,7 +109,7 @@ function RolloutHistory(props: { rollout: NonNullable<ObjectResponse['rollout']>
             <tbody>
               {[...revisions].reverse().map((r) => (
                 <tr key={r.revision} class={r.current ? 'current' : ''}>
-                  <th scope="row">
+                  <th scope="row" data-label="Revision">
                     {r.revision}
                     {r.current ? (
                       <>
@@ -118,14 +118,14 @@ function RolloutHistory(props: { rollout: NonNullable<ObjectResponse['rollout']>
                       </>
                     ) : null}
                   </th>
-                  <td>
+                  <td data-label="Source revision">
                     <code title={r.sourceRevision}>{shortId(r.sourceRevision)}</code>
                   </td>
-                  <td>{r.changeCause ?? <span class="muted">—</span>}</td>
-                  <td>
+                  <td data-label="Change cause">{r.changeCause ?? <span class="muted">—</span>}</td>
+                  <td data-label="Outcome">
                     <Badge word={r.outcome} />
                   </td>
-                  <td>
+                  <td data-label="Created">
                     <Time iso={r.createdAt} now={props.now} />
                   </td>
                   <td>
