@@ -59,8 +59,8 @@ let net: NetworkLog;
 let image: string;
 
 beforeAll(async () => {
-  image = await ensureBusyboxImage((await createE2eApp('ui-img')).docker);
   t = await createE2eApp('ui-browser');
+  image = await ensureBusyboxImage(t.docker);
   await t.write(manifests(image, 'v1'));
   const tokenFile = join(t.dir, '..', 'api-token');
   await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
@@ -114,10 +114,10 @@ describe('the web UI in a browser, against a real daemon', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.locator('#sync-state').textContent(), { timeout: 20_000 }).toBe('Synced');
     await expect.poll(() => page.locator('#app-health').textContent(), { timeout: 30_000 }).toBe('Healthy');
-    await page.getByRole('link', { name: 'shop/web' }).waitFor();
+    await page.getByRole('link', { name: 'shop/web', exact: true }).waitFor();
     const pods = (await daemon.api('/api/v1/resources?kind=Pod&namespace=shop')).body as { items: Array<{ metadata: { name: string } }> };
     expect(pods.items.length).toBe(2);
-    for (const p of pods.items) await page.getByRole('link', { name: p.metadata.name }).waitFor();
+    for (const p of pods.items) await page.getByRole('link', { name: p.metadata.name, exact: true }).waitFor();
     await expect.poll(() => page.locator('.live').textContent()).toBe('Live');
     await screenshot(page, 'overview');
   });
@@ -141,7 +141,7 @@ describe('the web UI in a browser, against a real daemon', () => {
       return s.sync.state === 'Synced' && s.sync.failedRevision === null && !s.loop.running ? s.sync.appliedRevision : undefined;
     }, 120_000);
     await converged(daemon, revision!);
-    await page.getByRole('link', { name: 'shop/web' }).click();
+    await page.getByRole('link', { name: 'shop/web', exact: true }).click();
     await page.getByRole('heading', { name: 'Rollout history' }).waitFor();
     await page.getByRole('button', { name: 'Undo to 1' }).waitFor({ timeout: 20_000 });
     await screenshot(page, 'deployment');
@@ -168,6 +168,20 @@ describe('the web UI in a browser, against a real daemon', () => {
     await screenshot(page, 'pod');
   });
 
+  it('a terminal in the pod runs a command over the exec WebSocket, behind a one-time ticket', async () => {
+    await page.getByRole('button', { name: 'Open terminal' }).click();
+    await page.getByText('Connected.').waitFor({ timeout: 20_000 });
+    await page.keyboard.type('echo ui-exec-$((6*7))');
+    await page.keyboard.press('Enter');
+    await page.locator('.xterm-rows').getByText('ui-exec-42').waitFor({ timeout: 10_000 });
+    await screenshot(page, 'terminal');
+    await page.keyboard.type('exit 3');
+    await page.keyboard.press('Enter');
+    await page.getByText('The command exited with code 3.').waitFor({ timeout: 10_000 });
+    const socket = net.sockets.find((u) => new URL(u).pathname === '/api/v1/exec');
+    expect(socket).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/api\/v1\/exec\?ticket=[^&]+$/);
+  });
+
   it('the diff page shows the report and Sync now asks for a pass; the events page lists passes', async () => {
     await page.getByRole('link', { name: 'Diff' }).click();
     await page.locator('#diff-summary').waitFor({ timeout: 20_000 });
@@ -186,7 +200,7 @@ describe('the web UI in a browser, against a real daemon', () => {
     await phone.getByLabel('API token').fill(TOKEN);
     await phone.getByRole('button', { name: 'Sign in' }).click();
     await phone.locator('#sync-state').waitFor();
-    await phone.getByRole('link', { name: 'shop/web' }).waitFor();
+    await phone.getByRole('link', { name: 'shop/web', exact: true }).waitFor();
     expect(await phone.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await screenshot(phone, 'phone-overview');
     await phone.close();

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { EventBody, ProblemBody } from '../../../src/runtime/api/contract.js';
-import { ago, location, parseKey, timestamp } from '../lib/format.js';
+import { ago, location, parseKey, shortId, timestamp } from '../lib/format.js';
 import { routePath } from '../lib/routes.js';
 import { Link } from '../router.js';
 
@@ -51,6 +51,15 @@ export function Time(props: { iso: string | null | undefined; now: number }) {
     <time dateTime={props.iso} title={timestamp(props.iso)}>
       {ago(props.iso, props.now)}
     </time>
+  );
+}
+
+/** A revision id shortened as `berth` prints it, the whole id on hover. */
+export function RevisionId(props: { id: string | null | undefined; elementId?: string }) {
+  return (
+    <code title={props.id ?? ''} {...(props.elementId ? { id: props.elementId } : {})}>
+      {shortId(props.id)}
+    </code>
   );
 }
 

@@ -1,10 +1,9 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { DiffResponse, SyncResponse } from '../../../src/runtime/api/contract.js';
-import { ErrorNote, Loading, Problems } from '../components/bits.js';
+import { ErrorNote, Loading, Problems, RevisionId } from '../components/bits.js';
 import { useApi, useSession, useTitle } from '../hooks.js';
 import { paths } from '../lib/api-paths.js';
 import { diffView } from '../lib/diff.js';
-import { shortId } from '../lib/format.js';
 
 /**
  * What the next sync would change: the report `berth diff` prints for the newest fetched
@@ -45,7 +44,7 @@ export function DiffPage() {
       ) : (
         <>
           <p>
-            Revision <code title={diff.data.revision.id}>{shortId(diff.data.revision.id)}</code> <span class="muted">({diff.data.revision.origin})</span> against the host.
+            Revision <RevisionId id={diff.data.revision.id} /> <span class="muted">({diff.data.revision.origin})</span> against the host.
           </p>
           {!diff.data.valid ? (
             <section class="alert-box" aria-labelledby="invalid-h">

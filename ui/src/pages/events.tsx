@@ -1,8 +1,8 @@
 import type { EventsResponse, PassesResponse } from '../../../src/runtime/api/contract.js';
-import { Badge, ErrorNote, EventsTable, Loading, TableScroll, Time } from '../components/bits.js';
+import { Badge, ErrorNote, EventsTable, Loading, RevisionId, TableScroll, Time } from '../components/bits.js';
 import { useApi, useNow, useTitle } from '../hooks.js';
 import { paths } from '../lib/api-paths.js';
-import { duration, shortId } from '../lib/format.js';
+import { duration } from '../lib/format.js';
 
 const EVENTS_SHOWN = 200;
 const PASSES_SHOWN = 50;
@@ -58,7 +58,7 @@ export function EventsPage() {
                       {p.changes ?? 0}
                     </td>
                     <td data-label="Revision">
-                      <code title={p.revision ?? ''}>{shortId(p.revision)}</code>
+                      <RevisionId id={p.revision} />
                     </td>
                   </tr>
                 ))}

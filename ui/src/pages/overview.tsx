@@ -1,5 +1,5 @@
 import type { StatusResponse, TreeResponse } from '../../../src/runtime/api/contract.js';
-import { Badge, ErrorNote, Loading, ObjectLink, Problems, Time } from '../components/bits.js';
+import { Badge, ErrorNote, Loading, ObjectLink, Problems, RevisionId, Time } from '../components/bits.js';
 import { useApi, useNow, useOnce, useTitle } from '../hooks.js';
 import { paths } from '../lib/api-paths.js';
 import { duration, shortId, subject } from '../lib/format.js';
@@ -76,9 +76,7 @@ function Revision(props: { status: StatusResponse; now: number }) {
       <h2>Revision</h2>
       <p class="big">
         {applied ? (
-          <code title={applied} id="applied-revision">
-            {shortId(applied)}
-          </code>
+          <RevisionId id={applied} elementId="applied-revision" />
         ) : (
           'none applied yet'
         )}

@@ -1,9 +1,8 @@
 import type { ObjectResponse } from '../../../src/runtime/api/contract.js';
-import { Badge, ErrorNote, EventsTable, Loading, TableScroll, Time } from '../components/bits.js';
+import { Badge, ErrorNote, EventsTable, Loading, RevisionId, TableScroll, Time } from '../components/bits.js';
 import { ApiError } from '../api.js';
 import { useApi, useNow, useTitle } from '../hooks.js';
 import { paths } from '../lib/api-paths.js';
-import { shortId } from '../lib/format.js';
 import type { ObjectRef } from '../lib/routes.js';
 import { Link } from '../router.js';
 import { ActionsPanel, useActionRunner, type ActionRunner } from './actions.js';
@@ -119,7 +118,7 @@ function RolloutHistory(props: { rollout: NonNullable<ObjectResponse['rollout']>
                     ) : null}
                   </th>
                   <td data-label="Source revision">
-                    <code title={r.sourceRevision}>{shortId(r.sourceRevision)}</code>
+                    <RevisionId id={r.sourceRevision} />
                   </td>
                   <td data-label="Change cause">{r.changeCause ?? <span class="muted">—</span>}</td>
                   <td data-label="Outcome">
