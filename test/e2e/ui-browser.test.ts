@@ -135,7 +135,8 @@ describe('the web UI in a browser, against a real daemon', () => {
   });
 
   it('a Deployment page shows its rollout history, and Undo goes back to revision 1', async () => {
-    await t.write(manifests(image, 'v2'));
+    // One file rewritten in place: the daemon watches this folder, which must stay where it is.
+    await writeFile(join(t.dir, 'web.yaml'), manifests(image, 'v2')['web.yaml']!);
     const revision = await eventually('the v2 revision applied', async () => {
       const s = await status(daemon);
       return s.sync.state === 'Synced' && s.sync.failedRevision === null && !s.loop.running ? s.sync.appliedRevision : undefined;
@@ -155,11 +156,22 @@ describe('the web UI in a browser, against a real daemon', () => {
     await screenshot(page, 'deployment-undone');
   });
 
-  it("a pod's logs stream into the page", async () => {
+  it("the tree links to every object; a Secret's page shows its values masked", async () => {
     await page.getByRole('link', { name: 'Resources' }).click();
     await page.getByRole('button', { name: /^Collapse Deployment web/ }).waitFor();
     await screenshot(page, 'tree');
-    const pod = page.locator('.tree .row').filter({ hasText: 'Pod' }).getByRole('link').first();
+    await page.locator('.tree .row').filter({ hasText: 'Secret' }).getByRole('link', { name: 'web-secret' }).click();
+    await page.getByRole('heading', { name: 'YAML' }).waitFor();
+    const yaml = (await page.locator('pre.yaml').textContent()) ?? '';
+    expect(yaml).toContain('API_TOKEN');
+    for (const f of secretForms(SECRET_VALUE)) expect(yaml).not.toContain(f);
+    await page.goBack();
+    await page.getByRole('button', { name: /^Collapse Deployment web/ }).waitFor();
+  });
+
+  it("a pod's logs stream into the page", async () => {
+    // A running pod of the Deployment (the undo may still be replacing the others).
+    const pod = page.locator('.tree .row').filter({ hasText: 'Pod' }).filter({ hasText: 'Running' }).getByRole('link').first();
     await pod.click();
     await page.getByRole('heading', { name: 'Logs' }).waitFor();
     const first = await eventually('a tick line', async () => ((await page.locator('#logs-output').textContent()) ?? '').match(/tick (\d+)/g)?.at(-1));
