@@ -26,17 +26,18 @@ export function ResourcePage(props: { objectRef: ObjectRef }) {
       <span class="kind">{ref.kind}</span> {display}
     </h1>
   );
+  // Gone is gone even with an older answer on screen (a pod a rollout replaced): say so rather than show it.
+  if (obj.error instanceof ApiError && obj.error.status === 404) {
+    return (
+      <>
+        {heading}
+        <p>
+          There is no such object on the host (any more). <Link href="/tree">See the resource tree</Link>.
+        </p>
+      </>
+    );
+  }
   if (!obj.data) {
-    if (obj.error instanceof ApiError && obj.error.status === 404) {
-      return (
-        <>
-          {heading}
-          <p>
-            There is no such object on the host (any more). <Link href="/tree">See the resource tree</Link>.
-          </p>
-        </>
-      );
-    }
     return (
       <>
         {heading}
