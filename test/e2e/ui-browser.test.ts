@@ -57,14 +57,16 @@ let browser: Browser;
 let page: Page;
 let net: NetworkLog;
 let image: string;
+let tokenFile: string;
+const daemonArgs = () => ['--watch', t.dir, '--app', t.app, '--state-dir', t.stateDir, '--token-file', tokenFile, '--debounce', '100ms'];
 
 beforeAll(async () => {
   t = await createE2eApp('ui-browser');
   image = await ensureBusyboxImage(t.docker);
   await t.write(manifests(image, 'v1'));
-  const tokenFile = join(t.dir, '..', 'api-token');
+  tokenFile = join(t.dir, '..', 'api-token');
   await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
-  daemon = await startDaemon(['--watch', t.dir, '--app', t.app, '--state-dir', t.stateDir, '--token-file', tokenFile, '--debounce', '100ms'], { token: TOKEN });
+  daemon = await startDaemon(daemonArgs(), { token: TOKEN });
   await eventually('the first revision synced', async () => {
     const s = await status(daemon);
     return s.sync.state === 'Synced' && s.sync.appliedRevision !== null && !s.loop.running ? s : undefined;
@@ -218,6 +220,39 @@ describe('the web UI in a browser, against a real daemon', () => {
     await phone.close();
   });
 
+  it('the live stream reconnects when the daemon restarts, and the page catches up', async () => {
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await expect.poll(() => page.locator('.live').textContent()).toBe('Live');
+    await mark();
+    daemon.kill('SIGTERM');
+    await daemon.exited;
+    await expect.poll(() => page.locator('.live').textContent(), { timeout: 10_000 }).toBe('Reconnecting…');
+    daemon = await startDaemon(daemonArgs(), { token: TOKEN, port: daemon.port });
+    await expect.poll(() => page.locator('.live').textContent(), { timeout: 30_000 }).toBe('Live');
+    await page.getByRole('link', { name: 'shop/web', exact: true }).waitFor();
+    expect(await marked()).toBe(true);
+  });
+
+  it('a token the daemon no longer accepts signs the page out', async () => {
+    await writeFile(tokenFile, `${TOKEN}-rotated\n`);
+    daemon.kill('SIGTERM');
+    await daemon.exited;
+    daemon = await startDaemon(daemonArgs(), { token: `${TOKEN}-rotated`, port: daemon.port });
+    await page.getByText('The daemon no longer accepts the token; sign in again.').waitFor({ timeout: 30_000 });
+    expect(await page.locator('nav').count()).toBe(0);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    await page.getByLabel('API token').fill(`${TOKEN}-rotated`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#sync-state').waitFor();
+  });
+
+  it('sign out returns to the login form', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').waitFor();
+    expect(await page.locator('nav').count()).toBe(0);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+  });
+
   it("no request carried the token in its URL and no answer the UI read held the Secret's value", async () => {
     await net.settle();
     const urls = [...net.exchanges.map((e) => e.url), ...net.sockets];
@@ -227,12 +262,5 @@ describe('the web UI in a browser, against a real daemon', () => {
     const read = net.exchanges.filter((e) => e.body !== undefined);
     expect(read.some((e) => new URL(e.url).pathname === '/api/v1/object')).toBe(true);
     for (const e of read) for (const f of forms) expect(e.body!.includes(f), `${e.url} holds the Secret's value`).toBe(false);
-  });
-
-  it('sign out returns to the login form', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('API token').waitFor();
-    expect(await page.locator('nav').count()).toBe(0);
-    expect(await page.evaluate('sessionStorage.length')).toBe(0);
   });
 });
