@@ -33,13 +33,15 @@ spec:
   replicas: 2
   selector: {matchLabels: {app: web}}
   template:
-    metadata: {labels: {app: web}}
+    metadata:
+      labels: {app: web}
+      annotations: {kubernetes.io/change-cause: "version ${version}"}
     spec:
       terminationGracePeriodSeconds: 1
       containers:
       - name: web
         image: ${image}
-        command: ['sh', '-c', 'httpd -p 8080 -h /tmp; i=0; while true; do echo "tick $i $VERSION"; i=$((i+1)); sleep 1; done']
+        command: ['sh', '-c', 'mkdir -p /www && echo ok > /www/index.html && httpd -p 8080 -h /www; i=0; while true; do echo "tick $i $VERSION"; i=$((i+1)); sleep 1; done']
         env:
         - {name: VERSION, value: ${version}}
         - name: API_TOKEN

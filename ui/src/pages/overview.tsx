@@ -114,6 +114,11 @@ function Refused(props: { status: StatusResponse }) {
       {failed || source.lastError ? (
         <section aria-labelledby="refused-h" class="alert-box" id="refused">
           <h2 id="refused-h">{sync.failedRevision ? `Revision ${shortId(sync.failedRevision)} was refused` : failed ? 'The last pass failed' : 'The source cannot be read'}</h2>
+          {source.commit && sync.failedRevision && source.revision === sync.failedRevision ? (
+            <p>
+              {subject(source.commit.message)} <span class="muted">— {source.commit.author}</span>
+            </p>
+          ) : null}
           {sync.lastError ? <p>{sync.lastError.message}</p> : null}
           {problems.length > 0 ? <Problems problems={problems} /> : null}
           {source.lastError ? (
