@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { checkToken, createApi, tokenStore } from './api.js';
-import { SessionContext, type Session } from './hooks.js';
+import { SessionContext, useTitle, type Session } from './hooks.js';
 import { connectLive, type LiveState } from './live.js';
 import { navSection, routePath, type Route } from './lib/routes.js';
 import { DiffPage } from './pages/diff.js';
@@ -158,13 +158,18 @@ function Page(props: { route: Route }) {
     case 'events':
       return <EventsPage />;
     case 'not-found':
-      return (
-        <>
-          <h1 tabIndex={-1}>Not found</h1>
-          <p>
-            No page at <code>{r.path}</code>. <Link href="/">Go to the overview</Link>.
-          </p>
-        </>
-      );
+      return <NotFound path={r.path} />;
   }
+}
+
+function NotFound(props: { path: string }) {
+  useTitle('Not found');
+  return (
+    <>
+      <h1 tabIndex={-1}>Not found</h1>
+      <p>
+        No page at <code>{props.path}</code>. <Link href="/">Go to the overview</Link>.
+      </p>
+    </>
+  );
 }
