@@ -29,13 +29,12 @@ kind: Deployment
 metadata:
   name: web
   namespace: shop
+  annotations: {kubernetes.io/change-cause: "version ${version}"}
 spec:
   replicas: 2
   selector: {matchLabels: {app: web}}
   template:
-    metadata:
-      labels: {app: web}
-      annotations: {kubernetes.io/change-cause: "version ${version}"}
+    metadata: {labels: {app: web}}
     spec:
       terminationGracePeriodSeconds: 1
       containers:

@@ -343,7 +343,11 @@ export interface ExecTicketRequest {
   tty: true;
 }
 
-/** A one-time ticket for WS /api/v1/exec?ticket=T: used once, within 30 s, for that target only. */
+/**
+ * POST /api/v1/exec/tickets answers 201 with this (404 for a pod or container that does not
+ * exist, 409 when the container is not running): a one-time ticket for WS
+ * /api/v1/exec?ticket=T, used once, within 30 s, for that target only.
+ */
 export interface ExecTicketResponse {
   ticket: string;
   expiresAt: string;
