@@ -67,6 +67,9 @@ export function kindInfo(kind: string): KindInfo | undefined {
 /** Kinds with numbered revisions and `rollout status|history|undo|restart` (plan/rollouts/). */
 export const ROLLOUT_KINDS: ReadonlySet<string> = new Set(['Deployment', 'DaemonSet', 'StatefulSet']);
 
+/** The kinds with `spec.replicas` berth scales (kubectl's scale subresource): `berth scale` and the web UI's scale action. */
+export const SCALABLE_KINDS: readonly Kind[] = ['Deployment', 'ReplicaSet', 'ReplicationController', 'StatefulSet'];
+
 export const SUPPORTED_KIND_NAMES: readonly string[] = KINDS.map((i) => i.kind);
 
 /**

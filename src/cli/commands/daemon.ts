@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { BerthError } from '../../model/errors.js';
@@ -72,7 +73,7 @@ async function loadConfig<T>(path: string, load: (p: string) => Promise<T>, ctx:
 
 async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   const { io } = ctx;
-  const [{ readFile }, engine, { createDockerClient }, { systemClock }, { createLogger }, { openStore }, { createGitSource, checkGitSshFiles }, daemonMod, api, handlers, metricsMod, { leaseHolder }, { VERSION }, { createControlPlane }, { edgeCertificateOrders }] =
+  const [{ readFile }, engine, { createDockerClient }, { systemClock }, { createLogger }, { openStore }, { createGitSource, checkGitSshFiles }, daemonMod, api, handlers, metricsMod, { leaseHolder }, { VERSION }, { createControlPlane }, { edgeCertificateOrders }, { createChangeFeed }, { createUiHandlers }] =
     await Promise.all([
       import('node:fs/promises'),
       import('../engine.js'),
@@ -89,6 +90,8 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
       import('../version-info.js'),
       import('../../runtime/compose.js'),
       import('../../runtime/edge-challenges.js'),
+      import('../../runtime/api/change-feed.js'),
+      import('../../runtime/api/ui-handlers.js'),
     ]);
   const readSecret = async (path: string, what: string): Promise<string> => {
     try {
@@ -116,7 +119,9 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
   const logRevision = { revision: 'none' };
   const log = createLogger({ level: s.logLevel, destination: io.stdout, base: { pid: process.pid, app }, mixin: () => ({ revision: logRevision.revision }) });
   const clock = systemClock;
-  const store = openStore({ dir: stateDir, clock, isProcessAlive: processAlive });
+  // What the web UI's event stream announces: the daemon's passes, source and containers, and every event recorded.
+  const feed = createChangeFeed();
+  const store = openStore({ dir: stateDir, clock, isProcessAlive: processAlive, onEvent: () => feed.publish('event', 'event') });
   let target: { noteDockerCall(op: string, mutating: boolean, name?: string): void } | undefined;
   const docker = createDockerClient({ clock, ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}), onCall: (op, mutating, name) => target?.noteDockerCall(op, mutating, name) });
   const metrics = metricsMod.createDaemonMetrics();
@@ -141,6 +146,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
       holder: leaseHolder('daemon'),
       plane,
       logRevision,
+      onChange: (what, reason) => feed.publish(what, reason),
       // ACME orders answer HTTP-01 through the host's edge; an engine reached over TCP or SSH is
       // another host, whose edge berth cannot ask on loopback before the CA does.
       certificates: edgeCertificateOrders({ docker, store, clock, log }, app, /^(tcp|ssh|https?):/.test(io.env.DOCKER_HOST ?? '')),
@@ -166,6 +172,8 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
     ...(token ? { token } : {}),
     allowedHosts: s.allowedHosts,
     ...(webhookSecret ? { webhookSecret } : {}),
+    // The web UI: its built files are dist/ui of this package (src/cli/commands and dist/cli/commands are both three levels down).
+    ui: { handlers: createUiHandlers({ daemon: d, app, docker, store, clock, log, feed }), clock, dir: fileURLToPath(new URL('../../../dist/ui/', import.meta.url)) },
   });
   try {
     // The API answers /healthz before the first pass; /readyz turns ready after the first fetch.

@@ -1,4 +1,5 @@
 import type { ObservedPod } from '../../plan/observed.js';
+import type { PodTarget } from '../../runtime/pod-target.js';
 import type { Selector } from '../../model/selectors.js';
 import { matches } from '../../model/selectors.js';
 import { BerthError } from '../../model/errors.js';
@@ -9,22 +10,10 @@ import { resolveKind } from '../resource-args.js';
 import type { ScopeFlags } from './get.js';
 import { namespaceOf } from './get.js';
 
-/**
- * A pod a command (`logs`, `exec`, `port-forward`) works on, with the annotations of the
- * template it runs: `kubectl.kubernetes.io/default-container` lives there.
- */
-export interface PodTarget {
-  pod: ObservedPod;
-  annotations: Readonly<Record<string, string>>;
-}
+export type { PodTarget } from '../../runtime/pod-target.js';
 
-type LiveState = Awaited<ReturnType<typeof import('../../runtime/views/index.js').readLiveState>>;
-
-async function liveState(engine: Engine): Promise<{ state: LiveState; annotationsOf: (pod: ObservedPod) => Record<string, string> }> {
-  const { readLiveState, viewContext, templateOfPod } = await import('../../runtime/views/index.js');
-  const state = await readLiveState(engine, { app: engine.app });
-  const ctx = viewContext(state);
-  return { state, annotationsOf: (pod) => templateOfPod(ctx, pod)?.metadata.annotations ?? {} };
+async function liveState(engine: Engine): ReturnType<typeof import('../../runtime/pod-target.js').livePods> {
+  return (await import('../../runtime/pod-target.js')).livePods(engine, engine.app);
 }
 
 /** `POD` or `KIND/NAME` → the pod it means, with the controller's choice explained on stderr. */

@@ -7,7 +7,7 @@ import type { ValidationFlags } from '../validation-flags.js';
 import { addHostPolicyOptions, explicitHostPolicy } from '../validation-flags.js';
 import { addEngineOptions, parseDuration } from '../engine-flags.js';
 import { parseObjectArgs } from '../resource-args.js';
-import type { Kind } from '../../model/types.js';
+import { SCALABLE_KINDS } from '../../model/kinds.js';
 import { NAMESPACE_HELP } from '../help-defaults.js';
 
 interface ScaleFlags extends EngineFlags, ValidationFlags {
@@ -17,8 +17,6 @@ interface ScaleFlags extends EngineFlags, ValidationFlags {
   timeout: string;
 }
 
-/** The kinds with `spec.replicas` berth scales (kubectl's scale subresource). */
-const SCALABLE: readonly Kind[] = ['Deployment', 'ReplicaSet', 'ReplicationController', 'StatefulSet'];
 
 /**
  * `berth scale deploy/NAME --replicas N`: overrides the replica count of what was last applied
@@ -42,7 +40,7 @@ export function registerScale(program: Command, ctx: CliContext): void {
   addHostPolicyOptions(cmd);
   cmd.action(async (args: string[], flags: ScaleFlags) => {
     // kubectl's forms (`scale deploy/web`, `scale deploy web api`), by the shared parser.
-    const refs = parseObjectArgs(args, 'scale', SCALABLE);
+    const refs = parseObjectArgs(args, 'scale', SCALABLE_KINDS);
     const namespace = flags.namespace ?? ctx.io.env.BERTH_NAMESPACE ?? 'default';
     const replicas = Number(flags.replicas);
     if (!Number.isInteger(replicas) || replicas < 0) throw new BerthError('USAGE', `--replicas must be a non-negative integer, not "${flags.replicas}"`);

@@ -1,7 +1,7 @@
 import type { Container, CronJob, Deployment, LabelSelector, StringMap } from '../../model/types.js';
-import { matches, selectorFromMap } from '../../model/selectors.js';
 import type { EventRecord } from '../../runtime/store/index.js';
 import type { View, ViewOf } from '../../runtime/views/index.js';
+import { serviceEndpoints } from '../../runtime/views/endpoints.js';
 import { humanDuration } from './age.js';
 import { podFieldValues, writeContainer, writePodTemplate, writeVolumes } from './describe-containers.js';
 import { annotationLines, describeTime, DescribeWriter, labelLines, writeEvents } from './describe.js';
@@ -181,30 +181,14 @@ function describeService(w: DescribeWriter, view: ViewOf<'Service'>, input: Desc
   w.kv(0, 'Type', s.type);
   if (s.type === 'ExternalName') w.kv(0, 'External Name', s.externalName ?? '');
   else w.kv(0, 'IP', s.clusterIP || '<none>');
-  const backends = s.selector ? input.pods.filter((p) => p.namespace === view.namespace && p.ready && p.object.status.podIP && matches(selectorFromMap(s.selector), p.labels)) : [];
-  for (const p of s.ports ?? []) {
+  for (const { port: p, endpoints } of serviceEndpoints(view, input.pods)) {
     w.kv(0, 'Port', `${p.name || '<unset>'}  ${p.port}/${p.protocol}`);
     w.kv(0, 'TargetPort', `${p.targetPort}/${p.protocol}`);
     if (p.nodePort) w.kv(0, 'NodePort', `${p.name || '<unset>'}  ${p.nodePort}/${p.protocol}`);
-    const endpoints = backends.flatMap((b) => {
-      const port = resolveTargetPort(p.targetPort, b);
-      return port === undefined ? [] : [`${b.object.status.podIP}:${port}`];
-    });
-    w.kv(0, 'Endpoints', endpoints.length ? endpoints.join(',') : '<none>');
+    const ready = endpoints.filter((e) => e.ready).map((e) => e.address);
+    w.kv(0, 'Endpoints', ready.length ? ready.join(',') : '<none>');
   }
   w.kv(0, 'Session Affinity', String(s['sessionAffinity'] ?? 'None'));
-}
-
-/** A named targetPort resolves against the pod's container ports, as the endpoints controller does. */
-function resolveTargetPort(target: number | string, pod: ViewOf<'Pod'>): number | undefined {
-  if (typeof target === 'number') return target;
-  if (/^\d+$/.test(target)) return Number(target);
-  for (const c of pod.object.spec.containers) {
-    if (!('ports' in c)) continue;
-    const p = c.ports?.find((x) => x.name === target);
-    if (p) return p.containerPort;
-  }
-  return undefined;
 }
 
 function describeConfigMap(w: DescribeWriter, view: ViewOf<'ConfigMap'>): void {

@@ -113,6 +113,19 @@ function sameOrigin(origin: string, host: { hostname: string; port?: number }): 
   return u.hostname.toLowerCase() === host.hostname && originPort === (host.port ?? defaultPort);
 }
 
+/**
+ * A WebSocket handshake from another site (the exec socket): an Origin that is not this API's
+ * own. Browsers always send Origin on a WebSocket handshake, and the same-origin policy does not
+ * apply to WebSockets, so this is the check that keeps a foreign page off the socket. A client
+ * that sends no Origin is not a browser, and still needs a ticket.
+ */
+export function foreignOrigin(headers: IncomingHttpHeaders): boolean {
+  const origin = one(headers, 'origin');
+  if (origin === undefined) return false;
+  const host = parseHostHeader(one(headers, 'host') ?? '');
+  return !host || !sameOrigin(origin, host);
+}
+
 function one(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;

@@ -17,6 +17,8 @@ import { createEdgeScrape } from './edge-scrape.js';
 import { healthOf } from './health.js';
 import type { DaemonMetrics } from './metrics.js';
 import { KINDS } from './query.js';
+import { eventBody, iso } from './bodies.js';
+import type { DiffResponse, EventsResponse, HealthzResponse, ReadyzResponse, ResourcesResponse, RevisionsResponse, StatusResponse, SyncResponse } from './contract.js';
 import type { ApiHandlers } from './server.js';
 import { pushConcernsRef } from './webhook.js';
 import { ROLLOUT_KINDS } from '../../model/kinds.js';
@@ -46,16 +48,15 @@ const DEFAULT_EVENTS_LIMIT = 500;
  */
 export function createHandlers(deps: HandlerDeps): ApiHandlers {
   const { daemon, app, store, metrics } = deps;
-  const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
   // The edge's per-route figures (docs/ingress.md "Metrics"), read at scrape with a short cache.
   const edgeMetrics = createEdgeScrape(deps, app, deps.validate.hostPolicy);
 
   return {
-    health: () => ({ status: 200, body: { status: 'ok', version: deps.version } }),
+    health: () => ({ status: 200, body: { status: 'ok', version: deps.version } satisfies HealthzResponse }),
 
     async ready() {
       const r = await daemon.readiness();
-      return { status: r.ready ? 200 : 503, body: { ready: r.ready, checks: r.checks } };
+      return { status: r.ready ? 200 : 503, body: { ready: r.ready, checks: r.checks } satisfies ReadyzResponse };
     },
 
     metrics: async () => ({ status: 200, text: metrics.registry.render() + (await edgeMetrics()) }),
@@ -116,7 +117,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
           loop: { running: d.loop.running, pending: d.loop.pending, consecutiveFailures: d.loop.failures, ...(d.loop.retryAt ? { retryAt: iso(d.loop.retryAt) } : {}) },
           managedPods: d.managedPods ?? null,
           leaseHeld: d.leaseHeld,
-        },
+        } satisfies StatusResponse,
       };
     },
 
@@ -124,7 +125,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       const kinds = query.kind ? [query.kind] : KINDS;
       const state = await readLiveState({ docker: deps.docker, store, clock: deps.clock }, { app });
       const views = buildViews(state, kinds).filter((v) => query.namespace === undefined || v.namespace === query.namespace);
-      return { status: 200, body: { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: views.map(itemWithHealth) } };
+      return { status: 200, body: { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: views.map(itemWithHealth) } satisfies ResourcesResponse };
     },
 
     revisions() {
@@ -147,7 +148,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
               revisionHistory: r.revisionHistory,
             })),
           })),
-        },
+        } satisfies RevisionsResponse,
       };
     },
 
@@ -160,17 +161,8 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       return {
         status: 200,
         body: {
-          items: events.map((e) => ({
-            type: e.type,
-            reason: e.reason,
-            object: e.objectKey,
-            message: e.message,
-            count: e.count,
-            firstTimestamp: iso(e.firstTimestamp),
-            lastTimestamp: iso(e.lastTimestamp),
-            ...(e.sourceRevision ? { sourceRevision: e.sourceRevision } : {}),
-          })),
-        },
+          items: events.map(eventBody),
+        } satisfies EventsResponse,
       };
     },
 
@@ -178,12 +170,12 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       const revision = daemon.latestRevision();
       if (!revision) return { status: 503, body: { error: 'no revision has been read from the source yet' } };
       const result = await liveDiff({ docker: deps.docker, store, clock: deps.clock, random: deps.random }, { app, revision, validate: deps.validate, prune: true });
-      return { status: 200, body: { revision: { id: revision.id, origin: revision.origin }, valid: result.valid, problems: result.problems, ...(result.report ? { report: result.report } : {}) } };
+      return { status: 200, body: { revision: { id: revision.id, origin: revision.origin }, valid: result.valid, problems: result.problems, ...(result.report ? { report: result.report } : {}) } satisfies DiffResponse };
     },
 
     sync() {
       daemon.sync('api');
-      return { status: 202, body: { accepted: true } };
+      return { status: 202, body: { accepted: true } satisfies SyncResponse };
     },
 
     webhook(verdict) {
@@ -222,7 +214,7 @@ function readOrUndefined<T>(read: () => T): T | undefined {
 }
 
 /** A Secret's keys stay (people need to see which exist); its values never leave the host. */
-function itemWithHealth(view: View): unknown {
+function itemWithHealth(view: View): ResourcesResponse['items'][number] {
   const object = view.kind === 'Secret' ? redactSecretObject(view.object, { values: 'mask' }) : view.object;
   return { ...object, health: healthOf(view) };
 }

@@ -133,10 +133,40 @@ export const objectParam: QueryParam<string> = {
   },
 };
 
+/** An object's name: a DNS subdomain (lower case letters, digits, '-' and '.'), as Kubernetes names are. */
+export const nameParam: QueryParam<string> = {
+  accepts: 'an object name (lower case letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters)',
+  parse: (text) => (text.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(text) ? text : undefined),
+};
+
+/** A container name: an RFC 1123 label, as Kubernetes requires. */
+export const containerParam: QueryParam<string> = {
+  accepts: 'a container name (lower case letters, digits and "-", at most 63 characters)',
+  parse: namespaceParam.parse,
+};
+
+/** `true` or `false`, nothing else (`?follow=1` is refused rather than guessed). */
+export const boolParam: QueryParam<boolean> = {
+  accepts: 'true or false',
+  parse: (text) => (text === 'true' ? true : text === 'false' ? false : undefined),
+};
+
+/** The parameters of `query` that must be given, as the 400 that names the first missing one. */
+export function missingParam(path: string, query: Record<string, unknown>, required: readonly string[]): string | undefined {
+  const missing = required.find((name) => query[name] === undefined);
+  return missing === undefined ? undefined : `query parameter ${missing} is required on ${path} (it takes ${required.join(', ')})`;
+}
+
 /** The query of each endpoint that takes one; every other endpoint takes none. */
 export const RESOURCES_QUERY = { kind: kindParam, namespace: namespaceParam } satisfies QuerySpec;
 export const EVENTS_QUERY = { limit: integerParam(1, 10_000), since: timestampParam, object: objectParam } satisfies QuerySpec;
 export const NO_QUERY = {} satisfies QuerySpec;
+export const OBJECT_QUERY = { kind: kindParam, namespace: namespaceParam, name: nameParam } satisfies QuerySpec;
+export const PASSES_QUERY = { limit: integerParam(1, 100) } satisfies QuerySpec;
+export const LOGS_QUERY = { namespace: namespaceParam, pod: nameParam, container: containerParam, tailLines: integerParam(0, 1_000_000), follow: boolParam, previous: boolParam } satisfies QuerySpec;
 
 export type ResourcesQuery = QueryOf<typeof RESOURCES_QUERY>;
 export type EventsQuery = QueryOf<typeof EVENTS_QUERY>;
+export type ObjectQuery = QueryOf<typeof OBJECT_QUERY>;
+export type PassesQuery = QueryOf<typeof PASSES_QUERY>;
+export type LogsQueryParams = QueryOf<typeof LOGS_QUERY>;

@@ -1,21 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Clock } from '../../model/clock.js';
 import type { Logger } from '../log.js';
-import { CONTENT_TYPE } from './prometheus.js';
-import { EVENTS_QUERY, NO_QUERY, parseQuery, RESOURCES_QUERY, type EventsQuery, type QueryOf, type QuerySpec, type ResourcesQuery } from './query.js';
-import { guardRequest, hostPolicy, type HostPolicy, type RouteAccess } from './guard.js';
+import { EVENTS_QUERY, NO_QUERY, parseQuery, RESOURCES_QUERY, type EventsQuery, type ResourcesQuery } from './query.js';
+import { guardRequest, hostPolicy, type HostPolicy } from './guard.js';
 import { verifyWebhook } from './webhook.js';
+import { BodyTooLarge, defineRoute, MAX_BODY_BYTES, readBody, routeMatch, send, type ApiResponse, type Route } from './http.js';
+import { attachExecSocket } from './exec-socket.js';
+import { serveStatic } from './static.js';
+import { createTicketBook } from './tickets.js';
+import type { UiHandlers } from './ui-handlers.js';
+import { uiRoutes } from './ui-routes.js';
 
-/** 1 MiB: far above any push payload the forges send for a manifests repository. */
-export const MAX_BODY_BYTES = 1024 * 1024;
-
-export interface ApiResponse {
-  status: number;
-  /** Serialised as JSON unless `text` is set. */
-  body?: unknown;
-  text?: string;
-  contentType?: string;
-}
+export { MAX_BODY_BYTES, type ApiResponse } from './http.js';
 
 /** What the routes answer with; the server handles HTTP, auth, limits and errors. */
 export interface ApiHandlers {
@@ -48,26 +46,16 @@ export interface ApiServerOptions {
   /** Webhook secret; without one, POST /webhook answers 404 (the endpoint is off). */
   webhookSecret?: Buffer;
   maxBodyBytes?: number;
+  /**
+   * The web UI (issue 19): its API routes, the exec WebSocket, and its built files at `/` from
+   * `dir` (dist/ui). Absent: none of them (unknown paths are 404s, as before).
+   */
+  ui?: { handlers: UiHandlers; clock: Clock; dir: string };
 }
 
 export interface ApiServer {
   listen(host: string, port: number): Promise<{ host: string; port: number }>;
   close(): Promise<void>;
-}
-
-interface Route {
-  method: 'GET' | 'POST';
-  path: string;
-  /** What guardRequest checks: 'open' for the health probes, 'webhook' signs its own deliveries. */
-  auth: RouteAccess;
-  /** The query parameters the route takes; any other is refused with 400. */
-  query: QuerySpec;
-  run(req: IncomingMessage, query: Record<string, unknown>): Promise<ApiResponse> | ApiResponse;
-}
-
-/** A route whose handler receives its query parsed as its spec says. */
-function defineRoute<S extends QuerySpec>(method: Route['method'], path: string, auth: Route['auth'], query: S, run: (req: IncomingMessage, query: QueryOf<S>) => Promise<ApiResponse> | ApiResponse): Route {
-  return { method, path, auth, query, run: (req, q) => run(req, q as QueryOf<S>) };
 }
 
 /**
@@ -94,6 +82,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     defineRoute('POST', '/api/v1/sync', 'write', NO_QUERY, async (req) => (await readBody(req, limit), handlers.sync())),
     defineRoute('POST', '/webhook', 'webhook', NO_QUERY, (req) => webhook(req)),
   ];
+  // Exec tickets live as long as this server: a restart voids them.
+  const tickets = options.ui && createTicketBook({ clock: options.ui.clock, randomBytes });
+  if (options.ui && tickets) routes.push(...uiRoutes(options.ui.handlers, tickets, limit));
 
   async function webhook(req: IncomingMessage): Promise<ApiResponse> {
     if (!options.webhookSecret) return { status: 404, body: { error: 'webhooks are not enabled (start the daemon with --webhook-secret-file)' } };
@@ -129,7 +120,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       url = new URL('http://berth.invalid/');
     }
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-    const matches = routes.filter((r) => r.path === path);
+    const matches = routes.filter((r) => routeMatch(r, path) !== undefined);
     // HEAD is GET without a body (node drops the body itself).
     const route = matches.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
     let response: ApiResponse;
@@ -139,14 +130,15 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       if (refusal.wwwAuthenticate) res.setHeader('WWW-Authenticate', 'Bearer realm="berth"');
       if (refusal.status === 421) noteForeignHost(String(req.headers.host ?? ''), path);
       response = { status: refusal.status, body: { error: refusal.error } };
-    } else if (matches.length === 0) response = { status: 404, body: { error: `no such endpoint: ${path}` } };
+    } else if (matches.length === 0 && options.ui && (method === 'GET' || method === 'HEAD') && path !== '/api' && !path.startsWith('/api/')) response = await serveStatic(options.ui.dir, path);
+    else if (matches.length === 0) response = { status: 404, body: { error: `no such endpoint: ${path}` } };
     else if (!route) {
       res.setHeader('Allow', matches.map((r) => r.method).join(', '));
       response = { status: 405, body: { error: `${method} is not allowed on ${path}` } };
     } else {
       try {
         const query = parseQuery(path, url.searchParams, route.query);
-        response = query.ok ? await route.run(req, query.query) : { status: 400, body: { error: query.error } };
+        response = query.ok ? await route.run(req, query.query, routeMatch(route, path) ?? '') : { status: 400, body: { error: query.error } };
       } catch (err) {
         if (err instanceof BodyTooLarge) response = { status: 413, body: { error: `the request body exceeds ${limit} bytes` } };
         else {
@@ -157,20 +149,21 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     }
     // A request refused before its body was read: drop the body rather than parse it.
     if (!req.readableEnded) req.resume();
-    send(res, response);
     log.debug({ method, path, status: response.status }, 'request');
+    await send(res, response);
   }
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       log.error({ err }, 'request handling failed');
-      if (!res.headersSent) send(res, { status: 500, body: { error: 'internal error' } });
+      if (!res.headersSent) void send(res, { status: 500, body: { error: 'internal error' } });
     });
   });
   // Slow or idle clients must not hold sockets (and the process) open forever.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
+  const execSocket = options.ui && tickets && attachExecSocket(server, { hosts: () => hosts, tickets, run: options.ui.handlers.exec, log });
 
   return {
     listen: (host, port) =>
@@ -186,45 +179,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
+        // Open event and log streams end with their connections; exec sessions are upgraded sockets the server no longer tracks.
+        execSocket?.close();
         server.closeAllConnections();
       }),
   };
-}
-
-class BodyTooLarge extends Error {}
-
-/** The raw body, refusing more than `limit` bytes (by Content-Length at once, else while reading). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? '0');
-    if (declared > limit) {
-      req.resume();
-      return reject(new BodyTooLarge());
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, r: ApiResponse): void {
-  if (res.headersSent) return;
-  const text = r.text ?? `${JSON.stringify(r.body ?? {}, null, 2)}\n`;
-  res.statusCode = r.status;
-  res.setHeader('Content-Type', r.contentType ?? (r.text !== undefined ? CONTENT_TYPE : 'application/json; charset=utf-8'));
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  if (r.status === 413) res.setHeader('Connection', 'close');
-  res.end(text);
 }

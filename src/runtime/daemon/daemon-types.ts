@@ -57,6 +57,12 @@ export interface DaemonDeps {
    * edge's volume). Absent: Certificates are shown, never issued (the edge wiring supplies it).
    */
   certificates?: CertificateOrdersSeam;
+  /**
+   * Told when what the API shows changes (the web UI's stream, runtime/api/change-feed.ts):
+   * 'status' for a new or refused revision, a source error, a pass that ended; 'resources' for
+   * a container event, a readiness change, a pass that ended. Called in line: it must not block.
+   */
+  onChange?: (what: 'status' | 'resources', reason: string) => void;
 }
 
 export interface DaemonStatus {
@@ -82,6 +88,10 @@ export interface Daemon {
   heldEvents(): readonly HeldEvent[];
   /** `/readyz`: the first fetch happened, the store answers, Docker answers. */
   readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  /** The passes this daemon ran, newest first (at most PASSES_KEPT). */
+  passes(): readonly LastPass[];
+  /** An intent was recorded (the API's actions): pass now to act on it. */
+  wake(): void;
   /** The source's newest revision (for the live diff). */
   latestRevision(): Revision | undefined;
   /** Wired to the Docker client's onCall: notes the first mutating call of each pass, and the containers this process creates. */

@@ -36,11 +36,11 @@ import { createSourceDriver } from './source.js';
 import { createDaemonHealth } from './health.js';
 import type { ClockTimer } from '../../model/clock.js';
 import type { Daemon, DaemonDeps, DaemonSettings } from './daemon-types.js';
+import { readinessCheck } from './readiness-check.js';
 
 export type { Daemon, DaemonDeps, DaemonSettings, DaemonStatus } from './daemon-types.js';
 
 const FIRST_FETCH_WAIT_MS = 5_000;
-const READY_PING_TIMEOUT_MS = 3_000;
 const REFUSED_REVISIONS_KEPT = 32;
 
 /**
@@ -96,6 +96,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     },
     onRevision: () => {
       metrics.triggers.inc({ trigger: 'source' });
+      deps.onChange?.('status', 'revision');
       // The pass running now applies an older revision: stop it between steps and apply this one.
       // A pass acting on a command's apply or delete finishes first: the command waits for it.
       if (actingOnIntent) loop.trigger('source');
@@ -104,6 +105,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     onError: (err, state) => {
       const reason = isBerthError(err) ? String(('reason' in err.data ? err.data.reason : undefined) ?? err.code) : 'internal';
       metrics.sourceFetchErrors.inc({ reason });
+      deps.onChange?.('status', 'source-error');
       try {
         store.updateSourceStatus(app, { lastError: { message: `reading ${state.description} failed (attempt ${state.consecutiveFailures}); still running the last applied revision: ${(err as Error).message}` } });
       } catch (e) {
@@ -123,6 +125,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
     run: (ctx) => reconcile(ctx),
     onPassEnd: (o) => {
       metrics.consecutiveFailures.set(o.failures);
+      for (const what of ['status', 'resources'] as const) deps.onChange?.(what, 'pass-finished');
       // Every failed pass is seen: in status (lastPass), events, metrics and /readyz, even when
       // the store it would be recorded in is what fails.
       if (o.status === 'failed') health.passFailed(o.error);
@@ -142,7 +145,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
 
   // ACME orders run beside passes, one at a time; an issued certificate asks for a pass (its Secret).
   const certificates = deps.certificates && createCertificateController({ store, clock, app, log: deps.log, ...deps.certificates, trigger: () => trigger('certificate'), stopped: () => stopped });
-  const readinessWatch = createReadinessWatch({ clock, source: () => readinessSource!, trigger: () => trigger('readiness'), stopped: () => stopped });
+  const readinessWatch = createReadinessWatch({ clock, source: () => readinessSource!, trigger: () => (deps.onChange?.('resources', 'readiness'), trigger('readiness')), stopped: () => stopped });
   const timers = createDaemonTimers({ clock, resyncIntervalMs: settings.resyncIntervalMs, nextFiring: () => cronWakeAt, trigger: (reason) => trigger(reason), stopped: () => stopped });
   const outcomes = createPassOutcomes({
     app,
@@ -288,6 +291,7 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
             log.debug({ action: e.action, pod: e.pod, role: e.role }, 'container event');
             if (terminationEvents.own(e) || ownCreates.own(e)) return;
             if ((e.action === 'die' || e.action === 'oom') && e.pod) exitedPods.add(e.pod);
+            deps.onChange?.('resources', 'container');
             trigger('docker-event');
           },
         });
@@ -349,34 +353,30 @@ export function createDaemon(deps: DaemonDeps, settings: DaemonSettings): Daemon
 
     heldEvents: () => health.heldEvents(),
 
-    async readiness() {
-      let storeOk = false;
-      try {
-        store.getSourceStatus(app);
-        // A store that answers this read may still be damaged elsewhere or unable to write.
-        storeOk = health.store().ok;
-      } catch (err) {
-        health.storeFailed(err);
-        storeOk = false;
-      }
-      // A wedged dockerd must not wedge the probe: answer "not ready" after a few seconds.
-      const timeout = new AbortController();
-      const dockerOk = await Promise.race([
-        docker.api.ping().then(
-          () => true,
-          () => false,
-        ),
-        clock.sleep(READY_PING_TIMEOUT_MS, timeout.signal).then(
-          () => false,
-          () => false,
-        ),
-      ]);
-      timeout.abort();
-      // firstFetch: a revision was read from the source at least once. A daemon whose source
-      // never answered (a wrong URL, a missing path) is not doing its job, even while it heals.
-      // lastPass: a daemon whose passes fail is not keeping the host equal to the source.
-      const checks = { store: storeOk, docker: dockerOk, firstFetch: source.latest() !== undefined, lease: lease?.held() ?? false, lastPass: outcomes.lastPass()?.result !== 'failed' };
-      return { ready: Object.values(checks).every(Boolean), checks };
+    readiness: () =>
+      readinessCheck({
+        docker,
+        clock,
+        storeAnswers: () => {
+          try {
+            store.getSourceStatus(app);
+            // A store that answers this read may still be damaged elsewhere or unable to write.
+            return health.store().ok;
+          } catch (err) {
+            health.storeFailed(err);
+            return false;
+          }
+        },
+        firstFetch: () => source.latest() !== undefined,
+        lease: () => lease?.held() ?? false,
+        lastPassOk: () => outcomes.lastPass()?.result !== 'failed',
+      }),
+
+    passes: () => outcomes.passes(),
+
+    wake() {
+      // An action recorded an intent: the pass takes it now rather than at the next poll.
+      trigger('intent');
     },
 
     latestRevision: () => source.latest(),

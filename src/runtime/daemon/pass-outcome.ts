@@ -10,6 +10,9 @@ import type { Store } from '../store/index.js';
 import type { PassContext, PassOutcome, TriggerReason } from './loop.js';
 import type { RecentIds } from './recent-ids.js';
 
+/** Passes kept in memory for `/api/v1/passes` (the web UI's pass list); older ones are only in the log. */
+export const PASSES_KEPT = 100;
+
 /** Problems of an invalid revision spelled out in its log line and event (all are in the status). */
 const MAX_LOGGED_PROBLEMS = 5;
 
@@ -50,12 +53,15 @@ export interface PassOutcomes {
   after(ctx: PassContext, startedAt: number, result: PassResult, passLog: Logger, appliedBefore: string | undefined, jobKeys: Set<string>): PassOutcome;
   finish(ctx: PassContext, startedAt: number, result: SyncResult, revision: string | undefined, actions: number, err?: unknown): void;
   lastPass(): LastPass | undefined;
+  /** The last PASSES_KEPT passes, newest first. */
+  passes(): readonly LastPass[];
 }
 
 /** What the daemon makes of each pass's result: status, events, metrics, the next triggers. */
 export function createPassOutcomes(deps: PassOutcomesDeps): PassOutcomes {
   const { app, store, clock, metrics, refused } = deps;
   let lastPass: LastPass | undefined;
+  const recent: LastPass[] = [];
   /** The revision the last pass left fully converged (no waits, no failures), if any. */
   let settledRevision: string | undefined;
 
@@ -128,9 +134,11 @@ export function createPassOutcomes(deps: PassOutcomesDeps): PassOutcomes {
       actions,
       ...(err !== undefined ? { error: { code: isBerthError(err) ? err.code : 'INTERNAL', message: (err as Error)?.message ?? String(err) } } : {}),
     };
+    recent.unshift(lastPass);
+    if (recent.length > PASSES_KEPT) recent.pop();
   }
 
-  return { refuse, invalid, after: afterPass, finish: finishPass, lastPass: () => lastPass };
+  return { refuse, invalid, after: afterPass, finish: finishPass, lastPass: () => lastPass, passes: () => recent };
 }
 
 /**

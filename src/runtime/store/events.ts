@@ -31,7 +31,7 @@ interface Row {
 
 export const DEFAULT_EVENT_RETENTION = 10_000;
 
-export function createEventStore(db: Db, clock: Clock, retentionPerApp: number): EventStore {
+export function createEventStore(db: Db, clock: Clock, retentionPerApp: number, onEvent?: (event: EventRecord) => void): EventStore {
   // The object's events of this type and reason within the correlation windows: a walk of the
   // (app, object_key, last_timestamp) index, bounded because correlation bounds the rows.
   const selectRecent = db.prepare(
@@ -49,21 +49,27 @@ export function createEventStore(db: Db, clock: Clock, retentionPerApp: number):
     DELETE FROM events WHERE id IN (
       SELECT id FROM events WHERE app = ? ORDER BY last_timestamp DESC, id DESC LIMIT -1 OFFSET ?)`);
 
+  const recordEvent = (event: EventInput): EventRecord =>
+    inWriteTransaction(db, () => {
+      const now = clock.now();
+      const recent = (selectRecent.all(event.app, event.objectKey, now - window, event.type, event.reason) as Row[]).map(fromRow);
+      const verdict = correlateEvent(event, recent, now);
+      if (verdict.action === 'bump') {
+        const last = recent.find((r) => r.id === verdict.id)?.lastTimestamp ?? now;
+        // max(): a clock stepping backwards must not make lastTimestamp go back in time.
+        return fromRow(bump.get(Math.max(now, last), verdict.message, event.sourceRevision ?? null, verdict.id) as Row);
+      }
+      const row = insert.get({ ...event, message: verdict.message, sourceRevision: event.sourceRevision ?? null, now }) as Row;
+      trim.run(event.app, retentionPerApp);
+      return fromRow(row);
+    });
+
   return {
-    addEvent: (event) =>
-      inWriteTransaction(db, () => {
-        const now = clock.now();
-        const recent = (selectRecent.all(event.app, event.objectKey, now - window, event.type, event.reason) as Row[]).map(fromRow);
-        const verdict = correlateEvent(event, recent, now);
-        if (verdict.action === 'bump') {
-          const last = recent.find((r) => r.id === verdict.id)?.lastTimestamp ?? now;
-          // max(): a clock stepping backwards must not make lastTimestamp go back in time.
-          return fromRow(bump.get(Math.max(now, last), verdict.message, event.sourceRevision ?? null, verdict.id) as Row);
-        }
-        const row = insert.get({ ...event, message: verdict.message, sourceRevision: event.sourceRevision ?? null, now }) as Row;
-        trim.run(event.app, retentionPerApp);
-        return fromRow(row);
-      }),
+    addEvent: (event) => {
+      const recorded = recordEvent(event);
+      onEvent?.(recorded);
+      return recorded;
+    },
 
     listEvents: (query = {}) => {
       const where: string[] = [];

@@ -31,6 +31,7 @@ import { createRolloutStore, type RolloutStore } from './rollouts.js';
 import { createSourceStatusStore, type SourceStatusStore } from './source-status.js';
 import { createVolumeBindingStore, type VolumeBindingStore } from './volume-bindings.js';
 import { createCertificateStore, type CertificateStore } from './certificates.js';
+import type { EventRecord } from './types.js';
 
 export type * from './types.js';
 export type {
@@ -130,6 +131,11 @@ export interface OpenStoreOptions {
    * turns it off to read the lease of a store it is about to replace.
    */
   integrityCheck?: boolean;
+  /**
+   * Told after each event this process records (new or counted again): the daemon's web UI
+   * stream announces it. Called in line, after the write; must not throw or block.
+   */
+  onEvent?: (event: EventRecord) => void;
 }
 
 /** Tables whose rows belong to one app (column `app`); the order is irrelevant. */
@@ -178,7 +184,7 @@ function createStore(db: Db, file: string, schemaVersion: number, options: OpenS
     ...createRolloutStore(db, clock),
     ...createRolloutGuardStore(db, clock),
     ...createOverrideStore(db, clock),
-    ...createEventStore(db, clock, options.eventRetentionPerApp ?? DEFAULT_EVENT_RETENTION),
+    ...createEventStore(db, clock, options.eventRetentionPerApp ?? DEFAULT_EVENT_RETENTION, options.onEvent),
     ...createPodStatusStore(db, clock),
     ...createNodePortStore(db, clock),
     ...createPodIpStore(db, clock),

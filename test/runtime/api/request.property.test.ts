@@ -1,20 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Dockerode from 'dockerode';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DockerClient } from '../../../src/apply/docker.js';
 import { REDACTED } from '../../../src/report/redact.js';
 import type { Daemon, DaemonStatus } from '../../../src/runtime/daemon/daemon.js';
 import { createHandlers } from '../../../src/runtime/api/handlers.js';
 import { createDaemonMetrics } from '../../../src/runtime/api/metrics.js';
 import { createApiServer, type ApiHandlers, type ApiServer } from '../../../src/runtime/api/server.js';
 import { silentLogger } from '../../../src/runtime/log.js';
+import { createChangeFeed } from '../../../src/runtime/api/change-feed.js';
+import { createUiHandlers, type UiHandlers } from '../../../src/runtime/api/ui-handlers.js';
 import { openStore, type Store } from '../../../src/runtime/store/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { processAlive } from '../../../src/cli/process-alive.js';
+import { emptyDocker } from './support.js';
 
 /**
  * Property tests of the API's request handling (issue 11): arbitrary methods, paths, query
@@ -36,7 +37,12 @@ const SECRET_VALUE = 'hunter2-property-secret';
 const SECRET_B64 = Buffer.from(SECRET_VALUE).toString('base64');
 const SECRETS = [SECRET_VALUE, SECRET_B64, TOKEN, WEBHOOK_SECRET];
 const NAME = 'berth.example.com';
-const ROUTE_PATHS = ['/healthz', '/readyz', '/metrics', '/api/v1/status', '/api/v1/resources', '/api/v1/revisions', '/api/v1/events', '/api/v1/diff', '/api/v1/sync', '/webhook'];
+const API_PATHS = ['/healthz', '/readyz', '/metrics', '/api/v1/status', '/api/v1/resources', '/api/v1/revisions', '/api/v1/events', '/api/v1/diff', '/api/v1/sync', '/webhook'];
+// The web UI's (issue 19), but the event stream, which never ends by itself.
+const UI_PATHS = ['/api/v1/tree', '/api/v1/object', '/api/v1/actions', '/api/v1/actions/1', '/api/v1/passes', '/api/v1/logs', '/api/v1/exec/tickets', '/', '/assets/app.js', '/resources/Secret/default/creds'];
+const ROUTE_PATHS = [...API_PATHS, ...UI_PATHS];
+/** Handlers that change something: a page must never reach them. */
+const WRITES = ['sync', 'submitAction', 'execTarget'];
 const OPEN = new Set(['health', 'ready']);
 const RUNS = 400;
 
@@ -59,21 +65,7 @@ const cleanups: Array<() => Promise<void> | void> = [];
 let store: Store;
 let withToken: Server;
 let withoutToken: Server;
-
-/** Docker with nothing of the app on it; every list answers empty. */
-function emptyDocker(): DockerClient {
-  const api = {
-    listContainers: async () => [],
-    listNetworks: async () => [],
-    listVolumes: async () => ({ Volumes: [] }),
-    listImages: async () => [],
-    getContainer: () => ({ inspect: async () => ({}) }),
-    getImage: () => ({ inspect: async () => Promise.reject(Object.assign(new Error('no such image'), { statusCode: 404 })) }),
-    info: async () => ({ Name: 'prop' }),
-    ping: async () => 'OK',
-  } as unknown as Dockerode;
-  return { api, calls: { byOperation: new Map(), total: () => 0, mutating: () => 0, reset: () => undefined }, apiVersion: async () => '1.41' };
-}
+let uiDir: string;
 
 /** The daemon's surface the handlers use, in a fixed state: a source whose last fetch failed. */
 function fakeDaemon(): Daemon {
@@ -95,6 +87,8 @@ function fakeDaemon(): Daemon {
     latestRevision: () => revision,
     noteDockerCall: () => undefined,
     idle: async () => undefined,
+    passes: () => [],
+    wake: () => undefined,
   };
 }
 
@@ -104,7 +98,9 @@ async function start(token: string | undefined): Promise<Server> {
   const real = createHandlers({ daemon: fakeDaemon(), app: APP, docker: emptyDocker(), store, clock, random: () => 0, metrics: createDaemonMetrics(), log: silentLogger(), validate: {}, version: 'test' });
   // Every handler notes that it ran: the invariants are about which requests reach one.
   const handlers = Object.fromEntries(Object.entries(real).map(([name, fn]) => [name, (...args: unknown[]) => (calls.push(name), (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as ApiHandlers;
-  const server: ApiServer = createApiServer({ handlers, log: silentLogger(), allowedHosts: [NAME], webhookSecret: Buffer.from(WEBHOOK_SECRET), ...(token ? { token } : {}) });
+  const realUi = createUiHandlers({ daemon: fakeDaemon(), app: APP, docker: emptyDocker(), store, clock, log: silentLogger(), feed: createChangeFeed() });
+  const ui = Object.fromEntries(Object.entries(realUi).map(([name, fn]) => [name, (...args: unknown[]) => (calls.push(name), (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as UiHandlers;
+  const server: ApiServer = createApiServer({ handlers, log: silentLogger(), allowedHosts: [NAME], webhookSecret: Buffer.from(WEBHOOK_SECRET), ...(token ? { token } : {}), ui: { handlers: ui, clock, dir: uiDir } });
   cleanups.push(() => server.close());
   const { port } = await server.listen('127.0.0.1', 0);
   return { port, calls, ...(token ? { token } : {}) };
@@ -113,6 +109,10 @@ async function start(token: string | undefined): Promise<Server> {
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-api-prop-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  uiDir = join(dir, 'ui');
+  mkdirSync(join(uiDir, 'assets'), { recursive: true });
+  writeFileSync(join(uiDir, 'index.html'), '<!doctype html><title>berth</title>');
+  writeFileSync(join(uiDir, 'assets', 'app.js'), 'void 0');
   store = openStore({ isProcessAlive: processAlive, dir, clock: new FakeClock() });
   cleanups.push(() => store.close());
   store.replaceInventory(APP, [{ key: 'Secret/default/creds', kind: 'Secret', namespace: 'default', name: 'creds', specHash: 'h1', object: secretObject }], { sourceRevision: 'rev-0' });
@@ -225,7 +225,7 @@ async function check(server: Server, r: Req): Promise<void> {
     return;
   }
   if (server.token && !r.authorization?.valid) expect(ran.filter((h) => !OPEN.has(h) && !h.startsWith('webhook')), where).toEqual([]);
-  if (ran.includes('sync')) expect(pageCouldSend(r), `${where}: a page could have sent this write`).toBe(false);
+  if (ran.some((h) => WRITES.includes(h))) expect(pageCouldSend(r), `${where}: a page could have sent this write`).toBe(false);
 }
 
 describe('API request handling (property)', () => {
@@ -240,7 +240,7 @@ describe('API request handling (property)', () => {
   it('reaches the handlers at all: allowed, authenticated same-origin requests are served', async () => {
     // The properties above hold trivially if nothing is ever served; this pins the other side.
     for (const server of [withToken, withoutToken]) {
-      for (const p of ROUTE_PATHS.filter((x) => x !== '/api/v1/sync' && x !== '/webhook')) {
+      for (const p of API_PATHS.filter((x) => x !== '/api/v1/sync' && x !== '/webhook')) {
         const res = await send(server, { method: 'GET', path: p, host: { value: `127.0.0.1:PORT`, allowed: true }, csrfHeader: false, authorization: { value: `Bearer ${TOKEN}`, valid: true } });
         expect([p, res.status]).toEqual([p, p === '/api/v1/diff' || p === '/readyz' ? expect.any(Number) : 200]);
         for (const s of SECRETS) expect(res.text).not.toContain(s);
@@ -248,6 +248,12 @@ describe('API request handling (property)', () => {
       const resources = await send(server, { method: 'GET', path: '/api/v1/resources?kind=Secret', host: { value: NAME, allowed: true }, csrfHeader: false, authorization: { value: `Bearer ${TOKEN}`, valid: true } });
       const item = (JSON.parse(resources.text) as { items: Array<{ metadata: { annotations: Record<string, string> }; data: Record<string, string> }> }).items[0]!;
       expect([item.metadata.annotations, item.data]).toEqual([{ 'kubectl.kubernetes.io/last-applied-configuration': REDACTED, note: 'plain', 'berth.dev/source-revision': 'rev-0' }, { token: REDACTED }]);
+      const get = (path: string) => send(server, { method: 'GET', path, host: { value: NAME, allowed: true }, csrfHeader: false, authorization: { value: `Bearer ${TOKEN}`, valid: true } });
+      for (const p of ['/api/v1/tree', '/api/v1/object?kind=Secret&namespace=default&name=creds', '/api/v1/passes', '/', '/assets/app.js']) {
+        const res = await get(p);
+        expect([p, res.status]).toEqual([p, 200]);
+        for (const s of SECRETS) expect(res.text).not.toContain(s);
+      }
       const sync = await send(server, { method: 'POST', path: '/api/v1/sync', host: { value: NAME, allowed: true }, csrfHeader: false, contentType: 'application/json', authorization: { value: `Bearer ${TOKEN}`, valid: true } });
       expect(sync.status).toBe(202);
     }

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { connect } from 'node:net';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiHandlers, ApiServer } from '../../../src/runtime/api/server.js';
 import { createApiServer } from '../../../src/runtime/api/server.js';
 import { silentLogger } from '../../../src/runtime/log.js';
+import { raw } from './support.js';
 
 const SECRET = Buffer.from('hook-secret');
 const servers: ApiServer[] = [];
@@ -41,23 +41,6 @@ async function serve(options: { token?: string; allowedHosts?: string[]; webhook
     return { status: res.status, type: res.headers['content-type'] ?? null, text: res.text, headers: new Headers(res.headers as Record<string, string>) };
   };
   return { calls, request, port };
-}
-
-/**
- * node:http rather than fetch: fetch (undici) refuses to set Host, Origin and Sec-Fetch-*
- * itself as a browser would, and these tests must send them as a hostile page's browser does.
- */
-function raw(port: number, host: string, method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: host.replace(/^\[|\]$/g, ''), port, method, path, headers: { host: `${host}:${port}`, ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 describe('API server', () => {

@@ -70,7 +70,7 @@ function fakeSource(files: Record<string, string | Buffer>) {
   return { source, push: (id: string, f: Record<string, string | Buffer>) => (current = { id, files: f }) };
 }
 
-function setup(files: Record<string, string | Buffer>, options: { source?: SourceSpec; log?: Logger } = {}) {
+function setup(files: Record<string, string | Buffer>, options: { source?: SourceSpec; log?: Logger; onChange?: (what: 'status' | 'resources', reason: string) => void } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'berth-daemon-'));
   const clock = new FakeClock();
   const store: Store = openStore({ isProcessAlive: processAlive, dir, clock });
@@ -80,7 +80,7 @@ function setup(files: Record<string, string | Buffer>, options: { source?: Sourc
   const metrics = createDaemonMetrics();
   const log = options.log ?? silentLogger();
   const daemon: Daemon = createDaemon(
-    { docker: fake.docker, store, clock, log, random: () => 0, metrics, plane: createControlPlane({ docker: fake.docker, store, clock, log }, 'unit'), holder: { id: 'daemon:test:1', pid: process.pid, hostname: 'test', kind: 'daemon' } },
+    { docker: fake.docker, store, clock, log, random: () => 0, metrics, plane: createControlPlane({ docker: fake.docker, store, clock, log }, 'unit'), holder: { id: 'daemon:test:1', pid: process.pid, hostname: 'test', kind: 'daemon' }, ...(options.onChange ? { onChange: options.onChange } : {}) },
     {
       app: 'unit',
       source: options.source ?? { kind: 'git', source: src.source, pollIntervalMs: 60_000 },
@@ -154,6 +154,20 @@ describe('daemon control flow', () => {
     expect(daemon.status().store).toMatchObject({ ok: true });
     expect(await daemon.readiness()).toMatchObject({ ready: true });
     expect(metrics.storeHealthy.get()).toBe(1);
+  });
+
+  it('tells onChange of a new revision and of each pass that ends; wake() passes for an intent at once; passes() newest first', async () => {
+    const changes: string[] = [];
+    const { clock, store, daemon, heal } = setup({}, { onChange: (what, reason) => changes.push(`${what} ${reason}`) });
+    heal();
+    await daemon.start();
+    await clock.advance(0);
+    expect(changes).toEqual(['status revision', 'status pass-finished', 'resources pass-finished']);
+    store.addIntent('unit', { type: 'pause', deployment: 'Deployment/default/none' });
+    daemon.wake();
+    await clock.advance(0);
+    expect(daemon.passes().map((p) => p.reasons)).toEqual([['intent'], ['source', 'start']]);
+    expect(store.listPendingIntents('unit')).toEqual([]);
   });
 
   it('a rollout under way caps the back-off of failing passes at its progress deadline, so the rollback is not late', async () => {

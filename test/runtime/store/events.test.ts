@@ -27,6 +27,20 @@ describe('events', () => {
     expect(store.listEvents({ app: 'app' })).toEqual([third]);
   });
 
+  it('tells onEvent of each event it records, new or counted again, after the write', () => {
+    const told: Array<[number, number]> = [];
+    const { store } = h.open({ onEvent: (e) => told.push([e.id, e.count]) });
+    const first = store.addEvent(ev());
+    store.addEvent(ev());
+    const other = store.addEvent(ev({ reason: 'Killing' }));
+    expect(told).toEqual([
+      [first.id, 1],
+      [first.id, 2],
+      [other.id, 1],
+    ]);
+    expect(store.listEvents({ app: 'app' })).toHaveLength(2);
+  });
+
   it.each([
     { name: 'type', other: { type: 'Normal' as const } },
     { name: 'reason', other: { reason: 'Killing' } },

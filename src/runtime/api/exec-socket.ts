@@ -1,0 +1,123 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../log.js';
+import type { ExecClientMessage, ExecCloseReason, ExecServerMessage } from './contract.js';
+import { foreignOrigin, guardRequest, type HostPolicy } from './guard.js';
+import type { TicketBook, ExecTarget } from './tickets.js';
+import type { ExecSession } from './ui-streams.js';
+
+export const EXEC_PATH = '/api/v1/exec';
+/** Keystrokes and pastes: far below this. */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** RFC 6455: a close frame's reason is at most 123 bytes. */
+const MAX_CLOSE_REASON = 123;
+
+export interface ExecSocketOptions {
+  hosts: () => HostPolicy;
+  tickets: TicketBook;
+  run: (target: ExecTarget, session: ExecSession) => Promise<number>;
+  log: Logger;
+}
+
+/**
+ * The exec WebSocket on the API's own http server (`ws` in noServer mode on 'upgrade'). Before a
+ * handshake is accepted: the path must be /api/v1/exec, the Host one this API answers to (421),
+ * the Origin absent or this API's own (403), and the `ticket` one the server issued, unused and
+ * unexpired (401). Refusals are plain HTTP answers; nothing is upgraded. Returns how to close
+ * every open session (the server is stopping).
+ */
+export function attachExecSocket(server: Server, options: ExecSocketOptions): { close(): void } {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const log = options.log;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://berth.invalid');
+    const refusal = upgradeRefusal(req, url, options);
+    if (refusal) {
+      log.debug({ path: url.pathname, status: refusal.status }, 'websocket refused');
+      return refuse(socket, refusal.status, refusal.error);
+    }
+    const target = options.tickets.redeem(url.searchParams.get('ticket') ?? '');
+    if (!target) return refuse(socket, 401, 'the exec ticket is missing, used or expired; POST /api/v1/exec/tickets for a new one');
+    wss.handleUpgrade(req, socket, head, (ws) => session(ws, target));
+  });
+
+  function session(ws: WebSocket, target: ExecTarget): void {
+    const closed = new AbortController();
+    const stdin = new PassThrough();
+    let size: { rows: number; columns: number } | undefined;
+    const resizeListeners = new Set<() => void>();
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) return void stdin.write(data);
+      const message = parseClientMessage(data.toString('utf8'));
+      if (!message) return;
+      size = { rows: message.rows, columns: message.cols };
+      for (const l of resizeListeners) l();
+    });
+    ws.on('close', () => {
+      closed.abort();
+      stdin.end();
+    });
+    ws.on('error', () => closed.abort());
+    const stdout = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true }, () => done());
+        else done();
+      },
+    });
+    const send = (m: ExecServerMessage) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(m));
+    options
+      .run(target, { stdin, stdout, size: () => size, onResize: (fn) => (resizeListeners.add(fn), () => resizeListeners.delete(fn)), signal: closed.signal })
+      .then((exitCode) => {
+        send({ type: 'exit', exitCode });
+        ws.close(1000, closeReason({ exitCode }));
+      })
+      .catch((err: unknown) => {
+        const message = (err as Error)?.message ?? String(err);
+        send({ type: 'error', message });
+        ws.close(1011, closeReason({ error: message }));
+      });
+  }
+
+  return {
+    close: () => {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+function upgradeRefusal(req: IncomingMessage, url: URL, options: ExecSocketOptions): { status: 403 | 404 | 421 | 400 | 401; error: string } | undefined {
+  const host = guardRequest('GET', req.headers, 'open', { hosts: options.hosts() });
+  if (host) return { status: host.status as 421, error: host.error };
+  if (url.pathname !== EXEC_PATH) return { status: 404, error: `no WebSocket endpoint at ${url.pathname}` };
+  if (foreignOrigin(req.headers)) return { status: 403, error: 'cross-origin WebSocket connections are refused' };
+  return undefined;
+}
+
+/** A plain HTTP answer on a socket that asked to upgrade; it is then closed. */
+function refuse(socket: Duplex, status: number, error: string): void {
+  const body = `${JSON.stringify({ error })}\n`;
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request' }[status] ?? 'Error';
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** `{"type":"resize","cols":N,"rows":N}` with sane sizes, or undefined (ignored). */
+export function parseClientMessage(text: string): ExecClientMessage | undefined {
+  try {
+    const m = JSON.parse(text) as Partial<ExecClientMessage>;
+    const ok = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 1000;
+    return m.type === 'resize' && ok(m.cols) && ok(m.rows) ? { type: 'resize', cols: m.cols!, rows: m.rows! } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The close reason as JSON, an error message cut until it fits a close frame. */
+export function closeReason(reason: ExecCloseReason): string {
+  if ('exitCode' in reason) return JSON.stringify(reason);
+  let message = reason.error;
+  while (Buffer.byteLength(JSON.stringify({ error: message })) > MAX_CLOSE_REASON) message = `${[...message].slice(0, -2).join('')}…`;
+  return JSON.stringify({ error: message });
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { TreeNode } from '../../../src/runtime/api/contract.js';
+import { buildTree, worstHealth } from '../../../src/runtime/api/tree.js';
+import { buildViews } from '../../../src/runtime/views/index.js';
+import { KINDS } from '../../../src/runtime/api/query.js';
+import { CFG, CREDS, entry, liveState, podOf, WEB } from '../views-support.js';
+
+const SVC = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } };
+const ING = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: { name: 'front' },
+  spec: { rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }, { path: '/api', pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } }] } }] },
+};
+const INVENTORY = [entry(WEB), entry(CREDS), entry(CFG), entry(SVC), entry(ING)];
+const KEY = 'Deployment/default/web';
+const ready = podOf(INVENTORY, KEY, { name: 'web-h-aaaaa', ip: '10.0.0.2' });
+const crashing = podOf(INVENTORY, KEY, { name: 'web-h-bbbbb', ip: '10.0.0.3', state: 'exited', exitCode: 1, restartCount: 4 });
+const tree = buildTree('t', buildViews(liveState({ inventory: INVENTORY, pods: [ready, crashing] }), KINDS));
+
+function find(nodes: readonly TreeNode[], kind: string, name: string): TreeNode | undefined {
+  for (const n of nodes) {
+    if (n.kind === kind && n.name === name) return n;
+    const hit = find(n.children, kind, name);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+describe('the web UI tree', () => {
+  it('nests Namespace → Deployment → ReplicaSet → Pod → Container by owner', () => {
+    const ns = tree.namespaces.find((n) => n.name === 'default')!;
+    const deploy = ns.children.find((c) => c.kind === 'Deployment')!;
+    expect(deploy).toMatchObject({ name: 'web', status: '1/2', ready: '1/2' });
+    const rs = deploy.children.filter((c) => c.kind === 'ReplicaSet');
+    expect(rs).toHaveLength(1);
+    const pods = rs[0]!.children;
+    expect(pods.map((p) => [p.kind, p.name])).toEqual([
+      ['Pod', 'web-h-aaaaa'],
+      ['Pod', 'web-h-bbbbb'],
+    ]);
+    expect(pods[0]!.children).toEqual([{ kind: 'Container', namespace: 'default', name: 'web', health: expect.any(String), status: 'Running', ready: expect.any(String), children: [] }]);
+    // Pods and ReplicaSets appear once, under their owner, never again at the namespace's top.
+    expect(ns.children.filter((c) => c.kind === 'Pod' || c.kind === 'ReplicaSet')).toEqual([]);
+  });
+
+  it('a crash-looping pod is Degraded with the status word get shows, and its namespace rolls up the worst', () => {
+    const pod = find(tree.namespaces, 'Pod', 'web-h-bbbbb')!;
+    expect(pod.health).toBe('Degraded');
+    expect(pod.status).toMatch(/Error|CrashLoopBackOff/);
+    expect(tree.namespaces.find((n) => n.name === 'default')!.health).toBe('Degraded');
+  });
+
+  it('a Service lists its endpoints, ready or not, with the named targetPort resolved', () => {
+    const svc = find(tree.namespaces, 'Service', 'web')!;
+    expect(svc.endpoints?.map((e) => e.address).sort()).toEqual(['10.0.0.2:8080', '10.0.0.3:8080']);
+    expect(svc.endpoints?.find((e) => e.address === '10.0.0.3:8080')?.ready).toBe(false);
+  });
+
+  it('an Ingress points at its Services by reference; one that does not exist is Missing', () => {
+    const ing = find(tree.namespaces, 'Ingress', 'front')!;
+    expect(ing.children.map((c) => [c.kind, c.name, c.ref, c.health])).toEqual([
+      ['Service', 'web', true, 'Healthy'],
+      ['Service', 'api', true, 'Missing'],
+    ]);
+  });
+
+  it.each([
+    ['ConfigMap', 'cfg', '2 data'],
+    ['Secret', 'creds', '1 data'],
+  ])('%s %s is a leaf with status %s', (kind, name, status) => {
+    expect(find(tree.namespaces, kind, name)).toMatchObject({ status, children: [] });
+  });
+
+  it('holds no secret value: the Secret shows keys only, the env reference no value', () => {
+    const text = JSON.stringify(tree);
+    expect(text).not.toContain('s3cr3t-value');
+    expect(text).not.toContain(Buffer.from('s3cr3t-value').toString('base64'));
+  });
+
+  it.each([
+    [['Healthy', 'Progressing'], 'Progressing'],
+    [['Suspended', 'Degraded', 'Missing'], 'Degraded'],
+    [['Healthy', 'Missing'], 'Missing'],
+    [[], 'Healthy'],
+  ] as const)('worst of %j is %s', (words, worst) => {
+    expect(worstHealth(words)).toBe(worst);
+  });
+});
