@@ -197,12 +197,22 @@ describe('the web UI in a browser, against a real daemon', () => {
     expect(socket).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/api\/v1\/exec\?ticket=[^&]+$/);
   });
 
-  it('the diff page shows the report and Sync now asks for a pass; the events page lists passes', async () => {
-    await page.getByRole('link', { name: 'Diff' }).click();
-    await page.locator('#diff-summary').waitFor({ timeout: 20_000 });
+  it('the diff page shows what the next sync would change; Sync now asks for a pass; the events page lists passes', async () => {
+    // A folder revision that deletes waits until the folder has been quiet for 2 s (docs/daemon.md):
+    // writes to a file beside the manifests keep it waiting, so the page can show the pending delete.
+    const busy = setInterval(() => void writeFile(join(t.dir, 'notes.txt'), String(Date.now())), 300);
+    try {
+      await rm(join(t.dir, 'service.yaml'));
+      await page.getByRole('link', { name: 'Diff' }).click();
+      await page.getByRole('heading', { name: /delete Service shop\/web/ }).waitFor({ timeout: 20_000 });
+      expect(await page.locator('#diff-summary').textContent()).toBe('Summary: 0 to add, 0 to change, 1 to delete');
+      await screenshot(page, 'diff');
+    } finally {
+      clearInterval(busy);
+    }
     await page.getByRole('button', { name: 'Sync now' }).click();
     await page.getByText('Sync requested').waitFor();
-    await screenshot(page, 'diff');
+    await page.getByText('Summary: no differences').waitFor({ timeout: 20_000 });
     await page.getByRole('link', { name: 'Events' }).click();
     await page.getByRole('heading', { name: 'Reconcile passes' }).waitFor();
     await page.locator('table').first().getByText('synced').first().waitFor({ timeout: 20_000 });

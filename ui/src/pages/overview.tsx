@@ -85,8 +85,8 @@ function Revision(props: { status: StatusResponse; now: number }) {
         <p>
           {subject(commit.message)} <span class="muted">— {commit.author}</span>
         </p>
-      ) : applied && !/^[0-9a-f]{40}$/.test(applied) ? (
-        <p class="muted">folder content id</p>
+      ) : applied && source.description.startsWith('folder') ? (
+        <p class="muted">content id of the folder</p>
       ) : null}
       <p class="muted">{source.description}</p>
       <p class="muted">
