@@ -199,7 +199,8 @@ describe('the web UI API on a real daemon', () => {
         [1, 'version 1'],
         [2, 'version 2'],
       ]);
-      expect(stream.frames.some((f) => f.event === 'resources')).toBe(true);
+      // The rollout's containers and its pass's end follow as `resources`.
+      await eventually('a resources event during the rollout', () => stream.frames.some((f) => f.event === 'resources' && f.at >= written), 60_000, 50);
       await eventually('the new pods ready', () => readyPods(2), 120_000);
     } finally {
       stream.close();
