@@ -24,6 +24,9 @@ command -v ssh-keyscan >/dev/null 2>&1 || need_packages+=(openssh-client)
 # too), with its HTTPS certificate made by openssl (test/e2e/support/pebble.ts).
 command -v pebble >/dev/null 2>&1 && command -v pebble-challtestsrv >/dev/null 2>&1 || need_packages+=(pebble)
 command -v openssl >/dev/null 2>&1 || need_packages+=(openssl)
+# The web UI is tested in a real browser: Debian's chromium, driven by playwright-core (which
+# downloads no browser of its own; test/e2e/support/browser.ts points it at /usr/bin/chromium).
+[ -x /usr/bin/chromium ] || need_packages+=(chromium)
 if [ "${BERTH_SETUP_BENCH:-0}" = 1 ]; then
   command -v docker-compose >/dev/null 2>&1 || need_packages+=(docker-compose)
 fi

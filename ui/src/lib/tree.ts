@@ -1,0 +1,108 @@
+import type { HealthWord, TreeNode } from '../../../src/runtime/api/contract.js';
+import type { ObjectRef } from './routes.js';
+
+/**
+ * The resource tree as the rows the page draws: depth-first, children under their parent,
+ * a collapsed node's descendants left out. Each row carries what an ARIA tree needs (level,
+ * position in its set) so the page stays a plain list of rows.
+ */
+export interface TreeRow {
+  /** Stable across refetches: the path of kind/namespace/name from the root. */
+  key: string;
+  node: TreeNode;
+  /** 1 for a namespace. */
+  level: number;
+  posInSet: number;
+  setSize: number;
+  expandable: boolean;
+  expanded: boolean;
+  /** The resource page the row links to (a container's is its pod's). */
+  target?: ObjectRef;
+  parentKey?: string;
+}
+
+export function nodeKey(node: Pick<TreeNode, 'kind' | 'namespace' | 'name'>, parentKey?: string): string {
+  const own = `${node.kind}/${node.namespace ?? ''}/${node.name}`;
+  return parentKey === undefined ? own : `${parentKey}>${own}`;
+}
+
+/** Tree nodes that are no object with a page: a pod's containers, the group of cluster-scoped objects. */
+const NO_PAGE = new Set(['Container', 'Cluster']);
+
+export function nodeRef(node: TreeNode, parent?: TreeNode): ObjectRef | undefined {
+  if (NO_PAGE.has(node.kind)) return parent && !NO_PAGE.has(parent.kind) ? nodeRef(parent) : undefined;
+  return node.namespace === undefined ? { kind: node.kind, name: node.name } : { kind: node.kind, namespace: node.namespace, name: node.name };
+}
+
+function hasChildren(node: TreeNode): boolean {
+  return node.children.length > 0 || (node.endpoints?.length ?? 0) > 0;
+}
+
+export function flattenTree(roots: readonly TreeNode[], collapsed: ReadonlySet<string>): TreeRow[] {
+  const rows: TreeRow[] = [];
+  const walk = (nodes: readonly TreeNode[], level: number, parent?: TreeNode, parentKey?: string) => {
+    nodes.forEach((node, i) => {
+      const key = nodeKey(node, parentKey);
+      const expandable = hasChildren(node);
+      const expanded = expandable && !collapsed.has(key);
+      const target = nodeRef(node, parent);
+      rows.push({ key, node, level, posInSet: i + 1, setSize: nodes.length, expandable, expanded, ...(target ? { target } : {}), ...(parentKey !== undefined ? { parentKey } : {}) });
+      if (expanded) walk(node.children, level + 1, node, key);
+    });
+  };
+  walk(roots, 1);
+  return rows;
+}
+
+/** Every expandable key: what "collapse all" collapses. */
+export function expandableKeys(roots: readonly TreeNode[]): string[] {
+  const out: string[] = [];
+  const walk = (nodes: readonly TreeNode[], parentKey?: string) => {
+    for (const node of nodes) {
+      const key = nodeKey(node, parentKey);
+      if (hasChildren(node)) out.push(key);
+      walk(node.children, key);
+    }
+  };
+  walk(roots);
+  return out;
+}
+
+export type HealthCounts = Record<HealthWord, number>;
+
+/** How many objects of the tree are in each health: no namespaces or groups, containers or references (counted elsewhere). */
+export function healthCounts(roots: readonly TreeNode[]): HealthCounts {
+  const counts: HealthCounts = { Healthy: 0, Progressing: 0, Degraded: 0, Suspended: 0, Missing: 0, Unknown: 0 };
+  const walk = (nodes: readonly TreeNode[]) => {
+    for (const node of nodes) {
+      if (!node.ref && !NO_PAGE.has(node.kind) && node.kind !== 'Namespace') counts[node.health] += 1;
+      walk(node.children);
+    }
+  };
+  walk(roots);
+  return counts;
+}
+
+/** Kinds the overview lists with their pods. */
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+
+export interface WorkloadSummary {
+  node: TreeNode;
+  pods: TreeNode[];
+}
+
+/** Workloads of every namespace with the pods under them (through their ReplicaSets or Jobs). */
+export function workloads(roots: readonly TreeNode[]): WorkloadSummary[] {
+  const pods = (node: TreeNode): TreeNode[] => node.children.flatMap((c) => (c.kind === 'Pod' ? [c] : c.kind === 'Container' ? [] : pods(c)));
+  return roots.flatMap((ns) => ns.children.filter((n) => WORKLOADS.has(n.kind) && !n.ref).map((node) => ({ node, pods: pods(node) })));
+}
+
+/** Most severe first: the app is as healthy as its least healthy object (Argo CD's rule). */
+const SEVERITY: readonly HealthWord[] = ['Degraded', 'Missing', 'Progressing', 'Suspended', 'Unknown', 'Healthy'];
+
+/** The app's health from its objects' counts; Unknown for an app with no objects yet. */
+export function appHealth(counts: HealthCounts): HealthWord {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (total === 0) return 'Unknown';
+  return SEVERITY.find((h) => h !== 'Healthy' && h !== 'Unknown' && counts[h] > 0) ?? 'Healthy';
+}
