@@ -77,11 +77,31 @@ export interface ByteBudget {
  * it stops after that many bytes of the container's output (the prefix is berth's, not counted),
  * possibly inside a line, as the kubelet's `limitBytes` does, and calls `exhausted`.
  */
+/** A line held back for its newline is written out as it is past this size. */
+const MAX_PARTIAL_LINE = 64 * 1024;
+
 export function lineSink(target: Writable, prefix: string, budget?: ByteBudget, exhausted?: () => void): Writable {
   let pending: Buffer = Buffer.alloc(0);
-  const emit = (line: Buffer) => target.write(prefix ? Buffer.concat([Buffer.from(prefix), line]) : line);
+  let full = false;
+  const emit = (line: Buffer) => {
+    if (!target.write(prefix ? Buffer.concat([Buffer.from(prefix), line]) : line)) full = true;
+  };
+  // Backpressure carries through: a target that is full (a slow reader at the other end) holds
+  // the container's stream until it drains, instead of this process buffering it.
+  const settle = (callback: () => void) => {
+    if (!full || target.destroyed) return callback();
+    full = false;
+    const go = () => {
+      target.off('drain', go);
+      target.off('close', go);
+      callback();
+    };
+    target.on('drain', go);
+    target.on('close', go);
+  };
   return new Writable({
-    write(chunk: Buffer, _enc, callback) {
+    write(chunk: Buffer, _enc, done) {
+      const callback = () => settle(done);
       let data = chunk;
       if (budget) {
         if (budget.left <= 0) return callback();
@@ -100,6 +120,11 @@ export function lineSink(target: Writable, prefix: string, budget?: ByteBudget, 
       for (let nl = pending.indexOf(10); nl >= 0; nl = pending.indexOf(10)) {
         emit(pending.subarray(0, nl + 1));
         pending = pending.subarray(nl + 1);
+      }
+      // A container that prints without a newline must not grow this buffer (and its copies) without end.
+      if (pending.length >= MAX_PARTIAL_LINE) {
+        emit(pending);
+        pending = Buffer.alloc(0);
       }
       callback();
     },

@@ -81,6 +81,31 @@ describe('lineSink', () => {
   });
 });
 
+describe('lineSink: bounded memory', () => {
+  it('a line without a newline is written out once it reaches 64 KiB, not held without end', async () => {
+    const out = collect();
+    const sink = lineSink(out.w, '');
+    for (let i = 0; i < 20; i++) sink.write(Buffer.alloc(8 * 1024, 'x'));
+    // 160 KiB written, no newline: two 64 KiB pieces out already, the rest at the end.
+    expect(out.chunks.map((c) => c.length)).toEqual([64 * 1024, 64 * 1024]);
+    await new Promise<void>((r) => sink.end(r));
+    expect(out.text().length).toBe(160 * 1024);
+  });
+
+  it('a target that is full holds the source until it drains (a slow reader)', async () => {
+    const target = new PassThrough({ highWaterMark: 4 });
+    const sink = lineSink(target, '');
+    let accepted = 0;
+    sink.write(Buffer.from('first line\n'), () => accepted++);
+    await new Promise((r) => setImmediate(r));
+    // The target said it is full: the write is not acknowledged until someone reads.
+    expect(accepted).toBe(0);
+    expect(target.read()?.toString()).toBe('first line\n');
+    await new Promise((r) => setImmediate(r));
+    expect(accepted).toBe(1);
+  });
+});
+
 /** A Docker that serves each container's multiplexed log (the same for every window). */
 function fakeDocker(logs: Record<string, Buffer | Error>, follow?: Record<string, PassThrough>) {
   const modem = new Modem();

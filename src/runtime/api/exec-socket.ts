@@ -32,7 +32,26 @@ export function attachExecSocket(server: Server, options: ExecSocketOptions): { 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const log = options.log;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://berth.invalid');
+    // Node takes its own error listener off the socket before 'upgrade': without one, a client
+    // that resets while it is answered throws from the socket, and an uncaught throw ends the
+    // daemon. Anyone who can open a connection could do that, before any check.
+    socket.on('error', () => socket.destroy());
+    try {
+      upgrade(req, socket, head);
+    } catch (err) {
+      log.warn({ err }, 'websocket upgrade failed');
+      if (!socket.destroyed) refuse(socket, 400, 'the upgrade request could not be handled');
+    }
+  });
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://berth.invalid');
+    } catch {
+      // A request line such as `//a:99999/` is not a URL a base can resolve: a page's `new WebSocket()` can send it.
+      return refuse(socket, 400, 'the request path is not a valid URL');
+    }
     const refusal = upgradeRefusal(req, url, options);
     if (refusal) {
       log.debug({ path: url.pathname, status: refusal.status }, 'websocket refused');
@@ -41,7 +60,7 @@ export function attachExecSocket(server: Server, options: ExecSocketOptions): { 
     const target = options.tickets.redeem(url.searchParams.get('ticket') ?? '');
     if (!target) return refuse(socket, 401, 'the exec ticket is missing, used or expired; POST /api/v1/exec/tickets for a new one');
     wss.handleUpgrade(req, socket, head, (ws) => session(ws, target));
-  });
+  }
 
   function session(ws: WebSocket, target: ExecTarget): void {
     const closed = new AbortController();
@@ -49,7 +68,15 @@ export function attachExecSocket(server: Server, options: ExecSocketOptions): { 
     let size: { rows: number; columns: number } | undefined;
     const resizeListeners = new Set<() => void>();
     ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (isBinary) return void stdin.write(data);
+      // The command reads at its own pace: stop reading the socket until it has (a paste of
+      // megabytes must not pile up in this process).
+      if (isBinary) {
+        if (!stdin.write(data)) {
+          ws.pause();
+          stdin.once('drain', () => ws.resume());
+        }
+        return;
+      }
       const message = parseClientMessage(data.toString('utf8'));
       if (!message) return;
       size = { rows: message.rows, columns: message.cols };

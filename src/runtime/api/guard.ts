@@ -32,7 +32,15 @@ export interface HostPolicy {
   anyAddress: boolean;
 }
 
-export type RouteAccess = 'open' | 'read' | 'write' | 'webhook';
+/**
+ * `privileged-read` and `privileged-write` are `read` and `write` for what reaches into the
+ * containers or changes the workloads (exec, logs, rollout and scale actions): they also need
+ * the daemon to have a token. Without one, the loopback API is open to every local user and
+ * process (browsers are kept out by the Host and Origin checks, a local program is not), and
+ * that must not hand out a shell in every container, as reading status or asking for a sync
+ * never could.
+ */
+export type RouteAccess = 'open' | 'read' | 'write' | 'privileged-read' | 'privileged-write' | 'webhook';
 
 export interface GuardOptions {
   hosts: HostPolicy;
@@ -153,6 +161,8 @@ export function guardRequest(method: string, headers: IncomingHttpHeaders, acces
   if (!host || !hostAllowed(options.hosts, host.hostname))
     return { status: 421, error: 'this API does not answer to that Host header; name it with --api-host (allowedHosts in the config file) if it is one of this host\'s names' };
   if (access === undefined || access === 'open') return undefined;
+  if ((access === 'privileged-read' || access === 'privileged-write') && !options.token)
+    return { status: 403, error: 'exec, logs and actions need the daemon to run with an API token (--token-file): without one, any local user could use them' };
   const safe = method === 'GET' || method === 'HEAD';
   if (!safe && access !== 'webhook') {
     const site = one(headers, 'sec-fetch-site');

@@ -119,8 +119,16 @@ export function sanitizingSink(out: Writable): Writable {
     write(chunk: Buffer, _enc, done) {
       // CRLF line ends are line ends (a Windows-built program's), not a control to show.
       const text = escapeControl(decoder.write(chunk).replace(/\r\n/g, '\n'));
-      if (text && !out.destroyed) out.write(text);
-      done();
+      // A reader slower than the container (a stalled tab) holds the stream back rather than
+      // this process buffering a followed log without end.
+      if (!text || out.destroyed || out.write(text)) return done();
+      const go = () => {
+        out.off('drain', go);
+        out.off('close', go);
+        done();
+      };
+      out.on('drain', go);
+      out.on('close', go);
     },
     final(done) {
       const rest = escapeControl(decoder.end());

@@ -112,3 +112,18 @@ describe('log output for a browser', () => {
     expect(text).toBe(expected);
   });
 });
+
+describe('sanitizingSink: a slow reader', () => {
+  it('holds the log until the reader takes what it has, instead of buffering it here', async () => {
+    const { PassThrough } = await import('node:stream');
+    const out = new PassThrough({ highWaterMark: 4 });
+    const sink = sanitizingSink(out);
+    let accepted = 0;
+    sink.write(Buffer.from('a line of output\n'), () => accepted++);
+    await new Promise((r) => setImmediate(r));
+    expect(accepted).toBe(0);
+    expect(out.read()?.toString()).toBe('a line of output\n');
+    await new Promise((r) => setImmediate(r));
+    expect(accepted).toBe(1);
+  });
+});

@@ -129,8 +129,8 @@ describe('web UI routes', () => {
   });
 
   it('refuses an action body over the limit with 413, as the other routes do', async () => {
-    const { request, calls } = await serve();
-    const res = await request('POST', '/api/v1/actions', JSON_TYPE, JSON.stringify({ pad: 'x'.repeat(1024 * 1024 + 10) }));
+    const { request, calls } = await serve({ token: TOKEN });
+    const res = await request('POST', '/api/v1/actions', { ...JSON_TYPE, ...AUTH }, JSON.stringify({ pad: 'x'.repeat(1024 * 1024 + 10) }));
     expect([res.status, calls]).toEqual([413, []]);
   });
 
@@ -140,8 +140,30 @@ describe('web UI routes', () => {
     ['/api/v1/logs?namespace=default&pod=web&follow=yes', 400],
     ['/api/v1/logs?namespace=default&pod=web&bogus=1', 400],
   ])('validates the query of %s (%i)', async (path, status) => {
+    const { request } = await serve({ token: TOKEN });
+    expect((await request('GET', path, AUTH)).status).toBe(status);
+  });
+});
+
+describe('exec, logs and actions without a daemon token', () => {
+  // The loopback API without a token is open to every local user and process: what reaches into
+  // the containers or changes the workloads is refused there, before any handler runs.
+  it.each([
+    ['POST', '/api/v1/exec/tickets'],
+    ['POST', '/api/v1/actions'],
+    ['GET', '/api/v1/logs?namespace=default&pod=web'],
+  ])('%s %s is refused with 403 and says to configure a token', async (method, path) => {
+    const { request, calls } = await serve();
+    const res = await request(method, path, method === 'POST' ? JSON_TYPE : {}, method === 'POST' ? JSON.stringify({ namespace: 'default', pod: 'web', command: ['sh'], tty: true }) : undefined);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('--token-file');
+    expect(calls).toEqual([]);
+  });
+
+  it('reads of the tree and passes stay open on loopback, as status always was', async () => {
     const { request } = await serve();
-    expect((await request('GET', path)).status).toBe(status);
+    expect((await request('GET', '/api/v1/tree')).status).toBe(200);
+    expect((await request('GET', '/api/v1/passes')).status).toBe(200);
   });
 });
 
@@ -213,9 +235,9 @@ describe('streams', () => {
   });
 
   it('a logs stream ends when the server closes', async () => {
-    const { port, server } = await serve();
+    const { port, server } = await serve({ token: TOKEN });
     const text = await new Promise<string>((resolve) => {
-      httpRequest({ host: '127.0.0.1', port, path: '/api/v1/logs?namespace=default&pod=web&follow=true', headers: { host: `127.0.0.1:${port}` }, agent: false }, (res) => {
+      httpRequest({ host: '127.0.0.1', port, path: '/api/v1/logs?namespace=default&pod=web&follow=true', headers: { host: `127.0.0.1:${port}`, ...AUTH }, agent: false }, (res) => {
         let t = '';
         res.on('data', (c: Buffer) => ((t += c.toString()), void server.close()));
         res.on('close', () => resolve(t));
@@ -226,7 +248,7 @@ describe('streams', () => {
 });
 
 describe('exec WebSocket', () => {
-  async function ticket(request: Awaited<ReturnType<typeof serve>>['request'], headers: Record<string, string> = {}) {
+  async function ticket(request: Awaited<ReturnType<typeof serve>>['request'], headers: Record<string, string> = AUTH) {
     const res = await request('POST', '/api/v1/exec/tickets', { ...JSON_TYPE, ...headers }, JSON.stringify({ namespace: 'default', pod: 'web', command: ['sh'], tty: true }));
     expect(res.status).toBe(201);
     return JSON.parse(res.text) as { ticket: string; expiresAt: string };
@@ -259,7 +281,7 @@ describe('exec WebSocket', () => {
   });
 
   it('a ticket works once', async () => {
-    const { port, request } = await serve();
+    const { port, request } = await serve({ token: TOKEN });
     const { ticket: t } = await ticket(request);
     const first = await open(port, `?ticket=${t}`);
     first.ws!.close();
@@ -273,14 +295,37 @@ describe('exec WebSocket', () => {
     ['another port of localhost', '?ticket=TICKET', { origin: 'http://127.0.0.1:1' }, 403],
     ['a foreign Host (DNS rebinding)', '?ticket=TICKET', { host: 'attacker.example' }, 421],
   ])('refuses the handshake with %s (%s) before upgrading', async (_what, query, headers, status) => {
-    const { port, request, execs } = await serve();
+    const { port, request, execs } = await serve({ token: TOKEN });
     const { ticket: t } = await ticket(request);
     expect((await open(port, query.replace('TICKET', t), headers as Record<string, string>)).status).toBe(status);
     expect(execs).toEqual([]);
   });
 
+  /** Sends `request` on a raw socket and resolves with what came back (or '' when the socket was reset). */
+  function rawUpgrade(port: number, path: string, reset: boolean): Promise<string> {
+    return new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+        if (reset) socket.resetAndDestroy();
+      });
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      socket.on('close', () => resolve(text));
+      socket.on('error', () => resolve(text));
+    });
+  }
+
+  it.each([
+    ['a path no URL base resolves (a page can send it with new WebSocket)', '//a:99999/x', false, /^HTTP\/1\.1 400 /],
+    ['a client that resets right after asking', '/api/v1/exec?ticket=x', true, /^$|^HTTP\/1\.1 401 /],
+  ])('the server outlives an upgrade with %s', async (_what, path, reset, answer) => {
+    const { port, request } = await serve({ token: TOKEN });
+    for (let i = 0; i < 5; i++) expect(await rawUpgrade(port, path, reset)).toMatch(answer);
+    expect((await request('GET', '/api/v1/tree', AUTH)).status).toBe(200);
+  });
+
   it('a refused handshake does not spend the ticket for a foreign page, and another path is 404', async () => {
-    const { port, request } = await serve();
+    const { port, request } = await serve({ token: TOKEN });
     const { ticket: t } = await ticket(request);
     expect((await open(port, `?ticket=${t}`, { origin: 'http://attacker.example' })).status).toBe(403);
     const ok = await open(port, `?ticket=${t}`);
