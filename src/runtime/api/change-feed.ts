@@ -57,6 +57,9 @@ export const COALESCE_MS = 500;
  * name within COALESCE_MS becomes one event at the burst's end, so the UI still hears the last
  * change within well under the 2 s it promises), and a comment every HEARTBEAT_MS.
  */
+/** What may wait unread for one event-stream client before it is dropped. */
+const MAX_UNREAD_BYTES = 1024 * 1024;
+
 export function streamChanges(feed: ChangeFeed, clock: Clock, out: Writable, closed: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const lastSent = new Map<StreamEventName, number>();
@@ -65,7 +68,13 @@ export function streamChanges(feed: ChangeFeed, clock: Clock, out: Writable, clo
     const emit = (name: StreamEventName, reason: string) => {
       const now = clock.now();
       lastSent.set(name, now);
-      out.write(sseFrame(name, { at: new Date(now).toISOString(), reason }));
+      write(sseFrame(name, { at: new Date(now).toISOString(), reason }));
+    };
+    // A reader that stopped reading (a frozen tab, a half-open connection) is let go once a
+    // megabyte waits for it, rather than held in this process: its page reconnects and refetches.
+    const write = (text: string) => {
+      if (out.writableLength > MAX_UNREAD_BYTES) return void out.destroy();
+      out.write(text);
     };
     const onChange = (c: Change) => {
       const waiting = pending.get(c.name);
@@ -76,7 +85,7 @@ export function streamChanges(feed: ChangeFeed, clock: Clock, out: Writable, clo
       pending.set(c.name, entry);
     };
     const beat = () => {
-      out.write(sseComment('heartbeat'));
+      write(sseComment('heartbeat'));
       heartbeat = clock.setTimeout(beat, HEARTBEAT_MS);
     };
     const unsubscribe = feed.subscribe(onChange);

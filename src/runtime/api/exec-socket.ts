@@ -11,6 +11,8 @@ import type { ExecSession } from './ui-streams.js';
 export const EXEC_PATH = '/api/v1/exec';
 /** Keystrokes and pastes: far below this. */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Terminals open at once. */
+const MAX_SESSIONS = 16;
 /** RFC 6455: a close frame's reason is at most 123 bytes. */
 const MAX_CLOSE_REASON = 123;
 
@@ -57,6 +59,8 @@ export function attachExecSocket(server: Server, options: ExecSocketOptions): { 
       log.debug({ path: url.pathname, status: refusal.status }, 'websocket refused');
       return refuse(socket, refusal.status, refusal.error);
     }
+    // Each session is a process in a container and a socket here: bounded, as the tickets are.
+    if (wss.clients.size >= MAX_SESSIONS) return refuse(socket, 503, `${MAX_SESSIONS} terminals are open already; close one first`);
     const target = options.tickets.redeem(url.searchParams.get('ticket') ?? '');
     if (!target) return refuse(socket, 401, 'the exec ticket is missing, used or expired; POST /api/v1/exec/tickets for a new one');
     wss.handleUpgrade(req, socket, head, (ws) => session(ws, target));
@@ -126,7 +130,7 @@ function upgradeRefusal(req: IncomingMessage, url: URL, options: ExecSocketOptio
 /** A plain HTTP answer on a socket that asked to upgrade; it is then closed. */
 function refuse(socket: Duplex, status: number, error: string): void {
   const body = `${JSON.stringify({ error })}\n`;
-  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request' }[status] ?? 'Error';
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request', 503: 'Service Unavailable' }[status] ?? 'Error';
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`);
 }
 

@@ -58,6 +58,20 @@ describe('the change stream', () => {
     expect(s.clock.pending).toBe(0);
   });
 
+  it('a reader that stopped reading is dropped once a megabyte waits for it, not buffered here', async () => {
+    const clock = new FakeClock();
+    const feed = createChangeFeed();
+    // Nobody reads this one: what is written stays in its buffer.
+    const out = new PassThrough({ highWaterMark: 16 });
+    const closed = new AbortController();
+    void streamChanges(feed, clock, out, closed.signal);
+    out.write(Buffer.alloc(1024 * 1024 + 1));
+    expect(out.destroyed).toBe(false);
+    await clock.advance(HEARTBEAT_MS);
+    expect(out.destroyed).toBe(true);
+    closed.abort();
+  });
+
   it('a listener that throws is dropped; the others still hear', () => {
     const feed = createChangeFeed();
     const heard: string[] = [];
