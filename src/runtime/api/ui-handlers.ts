@@ -9,7 +9,8 @@ import type { Daemon } from '../daemon/daemon.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import type { View } from '../views/index.js';
-import { buildViews, readLiveState } from '../views/index.js';
+import { buildViews, containersOnly, podsNamed, readLiveState } from '../views/index.js';
+import type { ContainerDetail } from '../../apply/observe.js';
 import { eventBody, iso } from './bodies.js';
 import type { ChangeFeed } from './change-feed.js';
 import { streamChanges } from './change-feed.js';
@@ -55,19 +56,23 @@ const DEFAULT_PASSES = 50;
  */
 export function createUiHandlers(deps: UiHandlerDeps): UiHandlers {
   const { app, store, daemon } = deps;
-  const views = async (kinds: typeof KINDS) => buildViews(await readLiveState(deps, { app }), kinds);
+  // What each answer shows decides which containers are inspected (views/detail.ts), as for
+  // `get` and `describe`: the page refetches on every change, and a read of every container's
+  // details is an inspect each, sandboxes included, on the engine the passes use too.
+  const views = async (kinds: typeof KINDS, detail: ContainerDetail) => buildViews(await readLiveState(deps, { app, detail }), kinds);
 
   return {
     ...createUiStreams(deps),
 
     async tree() {
-      return { status: 200, body: buildTree(app, await views(KINDS)) satisfies TreeResponse };
+      return { status: 200, body: buildTree(app, await views(KINDS, containersOnly)) satisfies TreeResponse };
     },
 
     async object(query) {
       const missing = missingParam('/api/v1/object', query, ['kind', 'name']);
       if (missing) return { status: 400, body: { error: missing } };
-      const view = (await views([query.kind!])).find((v) => v.name === query.name && (v.namespace === '' || v.namespace === (query.namespace ?? 'default')));
+      const detail = query.kind === 'Pod' ? podsNamed(query.namespace ?? 'default', [query.name!]) : containersOnly;
+      const view = (await views([query.kind!], detail)).find((v) => v.name === query.name && (v.namespace === '' || v.namespace === (query.namespace ?? 'default')));
       if (!view) return { status: 404, body: { error: `${query.kind} ${query.name} not found${query.namespace ? ` in namespace ${query.namespace}` : ''} (app ${app})` } };
       const object = (view.kind === 'Secret' ? redactSecretObject(view.object, { values: 'mask' }) : view.object) as KubeObjectBody;
       const objectKey = view.namespace ? `${view.kind}/${view.namespace}/${view.name}` : `${view.kind}/${view.name}`;

@@ -10,6 +10,7 @@ import { execInContainer, findPod } from '../container-io.js';
 import type { Logger } from '../log.js';
 import { podLogs } from '../pod-logs.js';
 import { livePods } from '../pod-target.js';
+import { podsNamed } from '../views/index.js';
 import type { Store } from '../store/index.js';
 import type { ExecTicketRequest } from './contract.js';
 import { errorResponse, type ApiResponse } from './http.js';
@@ -50,7 +51,9 @@ const MAX_ARG_CHARS = 4096;
 export function createUiStreams(deps: UiStreamDeps): UiStreams {
   /** The pod named in `namespace`, and its container as `logs`/`exec` choose it (-c, the default-container annotation, the first). */
   async function containerOf(namespace: string, pod: string, container: string | undefined, command: 'logs' | 'exec'): Promise<{ pod: Parameters<typeof chooseContainer>[0]; container: ObservedContainer }> {
-    const { state, annotationsOf } = await livePods(deps, deps.app);
+    // Only this pod's containers are inspected: a terminal or a log is one pod, and a read of
+    // every container's details costs an inspect each (hundreds at a few hundred pods).
+    const { state, annotationsOf } = await livePods(deps, deps.app, podsNamed(namespace, [pod]));
     const found = findPod(state.host.pods, { kind: 'Pod', name: pod }, namespace).pod;
     return { pod: found, container: chooseContainer(found, container, annotationsOf(found), command).container };
   }
