@@ -1,5 +1,6 @@
 import type { ApiErrorBody } from '../../src/runtime/api/contract.js';
 import { paths } from './lib/api-paths.js';
+import { displayable } from './lib/display.js';
 
 /**
  * The daemon's API as the pages use it. The token is sent only as `Authorization: Bearer` on
@@ -40,7 +41,7 @@ async function errorOf(res: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's page): the status says enough.
   }
-  return new ApiError(res.status, body.error ?? `${res.status} ${res.statusText}`, body.code);
+  return new ApiError(res.status, displayable(body.error ?? `${res.status} ${res.statusText}`), body.code);
 }
 
 export function createApi(token: string | null, onUnauthorized: () => void): Api {
@@ -64,12 +65,12 @@ export function createApi(token: string | null, onUnauthorized: () => void): Api
     async get<T>(path: string, signal?: AbortSignal) {
       const res = await send(path, { headers: headers('application/json'), ...(signal ? { signal } : {}) });
       if (!res.ok) throw await errorOf(res);
-      return (await res.json()) as T;
+      return displayable((await res.json()) as T);
     },
     async post<T>(path: string, body: unknown) {
       const res = await send(path, { method: 'POST', headers: headers('application/json', true), body: JSON.stringify(body) });
       if (!res.ok) throw await errorOf(res);
-      return (await res.json()) as T;
+      return displayable((await res.json()) as T);
     },
     async open(path, signal, accept) {
       const res = await send(path, { headers: headers(accept), signal });
@@ -87,7 +88,7 @@ export type TokenCheck = { ok: true } | { ok: false; unauthorized: boolean; mess
  */
 export async function checkToken(token: string | null): Promise<TokenCheck> {
   try {
-    const res = await fetch(paths.status, { headers: token ? { Authorization: `Bearer ${token}` } : {}, credentials: 'omit', cache: 'no-store' });
+    const res = await fetch(paths.status, { headers: token ? { Authorization: `Bearer ${token}` } : {}, credentials: 'omit', cache: 'no-store', redirect: 'error' });
     if (res.ok) return { ok: true };
     if (res.status === 401) return { ok: false, unauthorized: true, message: token ? 'The daemon refused this token.' : 'This daemon needs a token.' };
     return { ok: false, unauthorized: false, message: (await errorOf(res)).message };
