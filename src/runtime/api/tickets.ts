@@ -16,7 +16,7 @@ export interface TicketBook {
   redeem(ticket: string): ExecTarget | undefined;
 }
 
-/** SPEC §8 / docs/decisions.md: a ticket is good for 30 s, once. */
+/** docs/decisions.md ("Web UI auth"): a ticket is good for 30 s, once: long enough for the page to open its socket, short enough that a leaked URL is worthless. */
 export const TICKET_TTL_MS = 30_000;
 /** More outstanding tickets than a page would ever ask for; the oldest go first past this. */
 const MAX_OUTSTANDING = 64;

@@ -2,7 +2,7 @@ import type { DockerClient } from '../../apply/docker.js';
 import type { Clock } from '../../model/clock.js';
 import type { IntentSpec } from '../../model/intent.js';
 import { ROLLOUT_KINDS, SCALABLE_KINDS } from '../../model/kinds.js';
-import { checkDns1123Label } from '../../model/names.js';
+import { checkDns1123Label, checkDns1123Subdomain } from '../../model/names.js';
 import { renderDocument } from '../../report/render/kube-yaml.js';
 import { redactSecretObject } from '../../report/redact.js';
 import type { Daemon } from '../daemon/daemon.js';
@@ -160,7 +160,7 @@ export function parseAction(body: unknown): IntentSpec | string {
   const kinds: readonly string[] = action === 'scale' ? SCALABLE_KINDS : action === 'pause' || action === 'resume' ? ['Deployment'] : [...ROLLOUT_KINDS];
   if (typeof b.kind !== 'string' || !kinds.includes(b.kind)) return `kind must be one of ${kinds.join(', ')} for ${action}`;
   if (typeof b.namespace !== 'string' || checkDns1123Label(b.namespace) !== undefined) return 'namespace must be a namespace name';
-  if (typeof b.name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(b.name) || b.name.length > 253) return 'name must be an object name';
+  if (typeof b.name !== 'string' || checkDns1123Subdomain(b.name) !== undefined) return 'name must be an object name';
   const key = `${b.kind}/${b.namespace}/${b.name}`;
   if (action === 'scale') {
     if (typeof b.replicas !== 'number' || !Number.isInteger(b.replicas) || b.replicas < 0 || b.replicas > 10_000) return 'replicas must be a whole number from 0 to 10000';

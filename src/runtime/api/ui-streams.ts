@@ -3,7 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { DockerClient } from '../../apply/docker.js';
 import type { Clock } from '../../model/clock.js';
 import { escapeControl } from '../../model/excerpt.js';
-import { checkDns1123Label } from '../../model/names.js';
+import { checkDns1123Label, checkDns1123Subdomain } from '../../model/names.js';
 import type { ObservedContainer } from '../../plan/observed.js';
 import { chooseContainer } from '../container-choice.js';
 import { execInContainer, findPod } from '../container-io.js';
@@ -148,7 +148,7 @@ export function parseTicketRequest(body: unknown): ExecTicketRequest | string {
   const extra = Object.keys(b).find((k) => !['namespace', 'pod', 'container', 'command', 'tty'].includes(k));
   if (extra) return `unknown field ${JSON.stringify(extra.slice(0, 40))}; a ticket request takes namespace, pod, container, command, tty`;
   if (typeof b.namespace !== 'string' || checkDns1123Label(b.namespace) !== undefined) return 'namespace must be a namespace name';
-  if (typeof b.pod !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(b.pod) || b.pod.length > 253) return 'pod must be a pod name';
+  if (typeof b.pod !== 'string' || checkDns1123Subdomain(b.pod) !== undefined) return 'pod must be a pod name';
   if (b.container !== undefined && (typeof b.container !== 'string' || checkDns1123Label(b.container) !== undefined)) return 'container must be a container name';
   if (!Array.isArray(b.command) || b.command.length === 0 || b.command.length > MAX_ARGS || !b.command.every((a) => typeof a === 'string' && a.length <= MAX_ARG_CHARS && !a.includes('\0')))
     return `command must be a list of 1 to ${MAX_ARGS} strings (the program and its arguments, no shell parsing)`;
