@@ -81,10 +81,11 @@ describe('deploy/Dockerfile', () => {
     const logs = (await container.logs({ stdout: true, stderr: true })).toString('utf8');
     expect([result.StatusCode, logs]).toEqual([0, expect.stringContaining(VERSION)]);
 
-    // The production dependencies are there (the validator, SQLite's native module); dev ones are not.
+    // The production dependencies are there (the validator, SQLite's native module); dev ones
+    // are not; the web UI the daemon serves is (dist/ui, built on the host).
     const check = await docker.api.createContainer({
       Image: tag,
-      Entrypoint: ['node', '-e', "require('/opt/berth/node_modules/better-sqlite3')(':memory:'); try { require.resolve('/opt/berth/node_modules/vitest'); process.exit(2) } catch { console.log('ok') }"],
+      Entrypoint: ['node', '-e', "require('/opt/berth/node_modules/better-sqlite3')(':memory:'); require('fs').statSync('/opt/berth/dist/ui/index.html'); try { require.resolve('/opt/berth/node_modules/vitest'); process.exit(2) } catch { console.log('ok') }"],
     });
     created.containers.push(check.id);
     await check.start();
