@@ -52,14 +52,14 @@ export const HEARTBEAT_MS = 15_000;
 /** The same event is sent at most this often: a rollout's burst of container events is one refetch, not fifty. */
 export const COALESCE_MS = 500;
 
+/** What may wait unread for one event-stream client before it is dropped. */
+const MAX_UNREAD_BYTES = 1024 * 1024;
+
 /**
  * Writes the feed to one client until `closed` aborts: each change as an event (a burst of one
  * name within COALESCE_MS becomes one event at the burst's end, so the UI still hears the last
  * change within well under the 2 s it promises), and a comment every HEARTBEAT_MS.
  */
-/** What may wait unread for one event-stream client before it is dropped. */
-const MAX_UNREAD_BYTES = 1024 * 1024;
-
 export function streamChanges(feed: ChangeFeed, clock: Clock, out: Writable, closed: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const lastSent = new Map<StreamEventName, number>();
