@@ -77,6 +77,17 @@ export interface ByteBudget {
  * it stops after that many bytes of the container's output (the prefix is berth's, not counted),
  * possibly inside a line, as the kubelet's `limitBytes` does, and calls `exhausted`.
  */
+/** Calls `callback` once `target` has drained (or closed: nothing will drain it then). */
+export function afterDrain(target: Writable, callback: () => void): void {
+  const go = () => {
+    target.off('drain', go);
+    target.off('close', go);
+    callback();
+  };
+  target.on('drain', go);
+  target.on('close', go);
+}
+
 /** A line held back for its newline is written out as it is past this size. */
 const MAX_PARTIAL_LINE = 64 * 1024;
 
@@ -91,13 +102,7 @@ export function lineSink(target: Writable, prefix: string, budget?: ByteBudget, 
   const settle = (callback: () => void) => {
     if (!full || target.destroyed) return callback();
     full = false;
-    const go = () => {
-      target.off('drain', go);
-      target.off('close', go);
-      callback();
-    };
-    target.on('drain', go);
-    target.on('close', go);
+    afterDrain(target, callback);
   };
   return new Writable({
     write(chunk: Buffer, _enc, done) {

@@ -98,11 +98,11 @@ export function createConfigWriter(): ConfigWriter {
     try {
       const path = configPath(kind, kind === 'edge' ? (payload as EdgeConfig).app : undefined, fileName);
       const container = deps.docker.api.getContainer(containerId);
+      // On the host where the container's config dir is there (the program sees it as it sees an upload), else uploaded.
       const hostDir = kind === 'edge' || files.length > 0 ? undefined : hostDirs.get(containerId);
-      if (hostDir !== undefined && (await writeHostFile(hostDir, path, content))) {
-        // Written on the host: the program sees it as it sees an upload.
-      } else if (files.length === 0) await putFile(container, configDir(kind), path, content);
-      else await putFiles(container, configDir(kind), [...files, { path, content }]);
+      const onHost = hostDir !== undefined && (await writeHostFile(hostDir, path, content));
+      if (!onHost && files.length === 0) await putFile(container, configDir(kind), path, content);
+      else if (!onHost) await putFiles(container, configDir(kind), [...files, { path, content }]);
     } catch (err) {
       throw dockerError(err, `uploading ${kind} configuration ${fileName} into container ${containerId.slice(0, 12)}`);
     }

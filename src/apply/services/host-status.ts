@@ -54,26 +54,19 @@ export function hostDirOf(mounts: readonly MountInfo[] | undefined, dir: string)
  * runs as root: read as the programs read their own config files (dataplane/safe-file.ts), no
  * symlink followed, no FIFO waited on, only a regular file of bounded size.
  */
-export async function readHostStatus(hostDir: string): Promise<{ text: string } | 'absent' | undefined> {
-  try {
-    return { text: (await readRegularFile(join(hostDir, STATUS_FILE), STATUS_MAX_BYTES)).toString('utf8') };
-  } catch (err) {
-    // A symlink, FIFO, directory or oversized file planted in place of the file: not the program's status.
-    if (err instanceof UnsafeFileError) return 'absent';
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
-    const dir = await stat(hostDir).catch(() => undefined);
-    return dir?.isDirectory() ? 'absent' : undefined;
-  }
+export function readHostStatus(hostDir: string): Promise<{ text: string } | 'absent' | undefined> {
+  return readHostFile(hostDir, STATUS_FILE);
 }
 
 /**
- * A file of the config dir read from the host directory: as readHostStatus, for a
- * configuration file the program keeps (`config-<generation>.json`).
+ * A file of the config dir (status.json, a `config-<generation>.json`) read from the host
+ * directory, safely as readHostStatus says.
  */
 export async function readHostFile(hostDir: string, name: string): Promise<{ text: string } | 'absent' | undefined> {
   try {
     return { text: (await readRegularFile(join(hostDir, name), STATUS_MAX_BYTES)).toString('utf8') };
   } catch (err) {
+    // A symlink, FIFO, directory or oversized file planted in place of the file: not the program's.
     if (err instanceof UnsafeFileError) return 'absent';
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
     const dir = await stat(hostDir).catch(() => undefined);

@@ -8,6 +8,7 @@ import type { ObservedContainer } from '../../plan/observed.js';
 import { chooseContainer } from '../container-choice.js';
 import { execInContainer, findPod } from '../container-io.js';
 import type { Logger } from '../log.js';
+import { afterDrain } from '../log-streams.js';
 import { podLogs } from '../pod-logs.js';
 import { livePods } from '../pod-target.js';
 import { podsNamed } from '../views/index.js';
@@ -125,13 +126,7 @@ export function sanitizingSink(out: Writable): Writable {
       // A reader slower than the container (a stalled tab) holds the stream back rather than
       // this process buffering a followed log without end.
       if (!text || out.destroyed || out.write(text)) return done();
-      const go = () => {
-        out.off('drain', go);
-        out.off('close', go);
-        done();
-      };
-      out.on('drain', go);
-      out.on('close', go);
+      afterDrain(out, done);
     },
     final(done) {
       const rest = escapeControl(decoder.end());
