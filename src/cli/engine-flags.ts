@@ -8,12 +8,16 @@ import { BerthError } from '../model/errors.js';
 export interface EngineFlags {
   app?: string;
   stateDir?: string;
+  backend?: string;
+  swarmRegistry?: string;
 }
 
 export function addEngineOptions(cmd: Command): Command {
   return cmd
     .option('--app <name>', 'app whose objects this command manages (ownership scope; default: $BERTH_APP, the current context\'s app, or "default")', undefined)
-    .option('--state-dir <dir>', 'state directory (default: $BERTH_STATE_DIR, the current context\'s, /var/lib/berth for root, ~/.local/state/berth)');
+    .option('--state-dir <dir>', 'state directory (default: $BERTH_STATE_DIR, the current context\'s, /var/lib/berth for root, ~/.local/state/berth)')
+    .option('--backend <kind>', 'docker (this host) or swarm (the Swarm whose manager DOCKER_HOST names); default: $BERTH_BACKEND or docker')
+    .option('--swarm-registry <host:port>', 'with --backend swarm: a registry every node pulls from, where berth pushes its own images (default: $BERTH_SWARM_REGISTRY)');
 }
 
 /** `5m`, `90s`, `1h30m`, `250ms` or plain seconds → milliseconds. */

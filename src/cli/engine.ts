@@ -6,7 +6,7 @@ import { BerthError } from '../model/errors.js';
 import { checkDns1123Label } from '../model/names.js';
 import type { Clock } from '../model/clock.js';
 import { systemClock } from '../runtime/clock.js';
-import type { ControlPlane } from '../runtime/compose.js';
+import type { BackendChoice, ControlPlane } from '../runtime/compose.js';
 import { createControlPlane } from '../runtime/compose.js';
 import type { Logger } from '../runtime/log.js';
 import { createLogger, silentLogger } from '../runtime/log.js';
@@ -55,6 +55,17 @@ export function resolveStateDir(flags: EngineFlags, env: CliIO['env']): string {
   return join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'berth');
 }
 
+/** `--backend`, else $BERTH_BACKEND, else this Docker host; a Swarm's registry from `--swarm-registry` or $BERTH_SWARM_REGISTRY. */
+export function resolveBackend(flags: EngineFlags, env: CliIO['env']): BackendChoice {
+  const kind = flags.backend ?? env.BERTH_BACKEND ?? 'docker';
+  if (kind !== 'docker' && kind !== 'swarm') throw new BerthError('USAGE', `unknown backend "${kind}" (docker, swarm)`, { flags: ['--backend'] });
+  const registry = flags.swarmRegistry ?? env.BERTH_SWARM_REGISTRY;
+  if (registry && !/^[a-zA-Z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(registry))
+    throw new BerthError('USAGE', `invalid --swarm-registry "${registry}" (host:port, e.g. 10.0.0.1:5000)`, { flags: ['--swarm-registry'] });
+  if (kind === 'docker' && flags.swarmRegistry) throw new BerthError('USAGE', '--swarm-registry applies to --backend swarm only', { flags: ['--swarm-registry'] });
+  return kind === 'swarm' ? { kind, ...(registry ? { registry } : {}) } : { kind };
+}
+
 /** Docker client, state store, clock, logger and control plane for one command, built from flags and env. */
 export function openEngine(flags: EngineFlags, io: CliIO): Engine {
   const app = resolveApp(flags, io.env);
@@ -63,7 +74,7 @@ export function openEngine(flags: EngineFlags, io: CliIO): Engine {
   const level = io.env.BERTH_LOG_LEVEL;
   const log = level ? createLogger({ level, destination: io.stderr, base: { pid: process.pid, app } }) : silentLogger();
   const docker = createDockerClient({ clock: systemClock, ...(io.env.DOCKER_HOST ? { host: io.env.DOCKER_HOST } : {}) });
-  const plane = createControlPlane({ docker, store, clock: systemClock, log }, app, { holdsRestarts: false });
+  const plane = createControlPlane({ docker, store, clock: systemClock, log }, app, { holdsRestarts: false, backend: resolveBackend(flags, io.env) });
   return {
     app,
     docker,

@@ -1,3 +1,4 @@
+import type { PlacementRuns } from './checks/placement.js';
 import { createHash } from 'node:crypto';
 import { checkPersistentVolume, checkStorageClass } from './checks/storage.js';
 import { applyDefaults } from '../model/defaults.js';
@@ -57,6 +58,11 @@ export interface ValidateOptions {
    * `--prune --all`: the files are then the whole app.
    */
   kept?: readonly AnyObject[];
+  /**
+   * Where the revision will run. On a Swarm (SPEC §9) every pod's placement (nodeSelector,
+   * affinity, tolerations) is run, as a DaemonSet's is on one host, not ignored.
+   */
+  backend?: 'docker' | 'swarm';
 }
 
 export interface ValidationCache {
@@ -94,7 +100,8 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
   const problems: Problem[] = [];
   const entries: CheckedEntry[] = [];
   const cache = options.cache;
-  const signature = cache ? JSON.stringify([policy, options.skipUnsupported === true]) : '';
+  const signature = cache ? JSON.stringify([policy, options.skipUnsupported === true, options.backend ?? 'docker']) : '';
+  const placement = options.backend === 'swarm' ? 'every-pod' : 'daemonsets';
   const used = new Map<string, CachedFile>();
   // Directories with a kustomization file are built (SPEC §2); what lies below them, and what a
   // reader fetched from outside the folder for them (`../base`), is read by their builds only.
@@ -121,7 +128,7 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
     problems.push(...parsed.problems);
     for (const document of parsed.documents)
       for (const doc of objectsOf(document, problems)) {
-        const entry = checkObject(doc, problems, policy, options.skipUnsupported === true);
+        const entry = checkObject(doc, problems, policy, options.skipUnsupported === true, placement);
         if (!entry) continue;
         entries.push(entry);
         fileEntries.push({ entry, errors: entry.r.errors });
@@ -134,13 +141,13 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
     for (const build of builds) {
       problems.push(...build.problems);
       for (const doc of build.docs) {
-        const entry = checkObject(doc, problems, policy, options.skipUnsupported === true);
+        const entry = checkObject(doc, problems, policy, options.skipUnsupported === true, placement);
         if (entry) entries.push(entry);
       }
     }
   }
   const defined = new Set(entries.flatMap((e) => (e.key === undefined ? [] : [e.key])));
-  const kept = keptEntries(options.kept ?? [], defined, (doc, unsaid) => checkObject(doc, unsaid, policy, true));
+  const kept = keptEntries(options.kept ?? [], defined, (doc, unsaid) => checkObject(doc, unsaid, policy, true, placement));
   checkRevision(kept.length ? [...entries, ...kept] : entries);
   const resources: Resource[] = [];
   // A damaged document (a duplicate key, reported) takes part in the checks, never in what runs.
@@ -152,7 +159,7 @@ export function validateRevision(files: readonly RevisionFile[], options: Valida
   return { resources, problems: said };
 }
 
-function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, skipUnsupported: boolean): (Entry & { strip: Path[] }) | undefined {
+function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, skipUnsupported: boolean, placement: PlacementRuns): (Entry & { strip: Path[] }) | undefined {
   const r = new Reporter(doc, problems);
   const object = doc.value as Rec;
   // Before anything reads the object: empty values are unset, as the API server reads them.
@@ -163,7 +170,7 @@ function checkObject(doc: ManifestDoc, problems: Problem[], policy: HostPolicy, 
   if (!identified) return definedEntry(r, object);
   if ('skip' in identified) return undefined;
   const { info } = identified;
-  const strip = checkSchema(info, object, r, emptied);
+  const strip = checkSchema(info, object, r, emptied, placement);
   strip.push(...checkMetadata(info, object, r));
   const facts: ObjectFacts = { refs: [], pods: [] };
   const ctx: CheckContext = { r, policy, facts };

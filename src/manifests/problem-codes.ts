@@ -143,6 +143,9 @@ export const PROBLEM_CODES = {
   'kustomize-read-limit': { severity: 'error', summary: 'The kustomizations of a revision name more than berth reads for builds (64 MiB in all, bases nested 64 deep); the rest is not read.' },
   'kustomize-patch-no-match': { severity: 'warning', summary: "A patch's target selects no object of the build, so the patch changes nothing (kustomize builds it silently); options.allowNoTargetMatch: true says that is intended." },
   'kustomize-field-spelling': { severity: 'warning', summary: 'A kustomization field spelled in another letter case (`patchesJSON6902`); kustomize reads field names without regard to case, and so does berth, but the documented spelling is the one tools and people search for.' },
+  // ---------------------------------------------------------------- the Swarm backend (issue 20)
+  'unsupported-on-swarm': { severity: 'error', summary: 'With --backend swarm: a field Docker Swarm cannot express (several containers in a pod, init containers, hostNetwork, a fieldRef only one host knows); the message says what to write instead.' },
+
   // ---------------------------------------------------------------- the edge's kinds (issue 16)
   'invalid-host': { severity: 'error', summary: 'An Ingress host or TLS host, a Gateway API hostname or a Certificate DNS name is not a DNS name, or has a `*` other than as the whole first label (`*.example.com`); an Ingress or Gateway API name has a label over 63 characters, or a redirect or rewrite hostname is not a lower-case DNS name without a wildcard (the edge refuses these).' },
   'invalid-route-path': { severity: 'error', summary: "An Ingress path or an HTTPRoute path match is not absolute, or holds a sequence the API refuses (`//`, `/./`, `/../`, `%2f`, a trailing `/..`), or a character or escape berth's edge refuses (a space, control or non-ASCII character, `?`, `#`, `\\`, `%5C`, `%00`, `%2F`, a `%` without two hex digits)." },

@@ -8,7 +8,8 @@ import type { Path } from './path.js';
 import { formatPath, pathFromPointer } from './path.js';
 import type { Reporter } from './report.js';
 import { isSecretValuePath } from './report.js';
-import { checkPlacementField, isDaemonPlacementPath } from './checks/placement.js';
+import type { PlacementRuns } from './checks/placement.js';
+import { checkPlacementField, isDaemonPlacementPath, isPodPlacementPath } from './checks/placement.js';
 import { GENERATED_VALIDATORS_INDEX, IGNORED_KEYWORD, REFUSED_KEYWORD, UNIMPLEMENTED_KEYWORD, createAjv, generatedValidatorFile, schemaHash } from './schema-compile.js';
 import { clip, quote } from '../model/excerpt.js';
 
@@ -60,7 +61,7 @@ function compiledValidators(): ValidatorLookup {
  * paths of unimplemented and server-written fields, which the caller strips from the resource
  * so they never reach a spec hash or a diff.
  */
-export function checkSchema(info: KindInfo, object: unknown, r: Reporter, emptied: readonly Path[] = []): Path[] {
+export function checkSchema(info: KindInfo, object: unknown, r: Reporter, emptied: readonly Path[] = [], placement: PlacementRuns = 'daemonsets'): Path[] {
   const validate = schemaValidator(info);
   if (validate(object)) return [];
   const strip: Path[] = [];
@@ -71,8 +72,9 @@ export function checkSchema(info: KindInfo, object: unknown, r: Reporter, emptie
         strip.push(path);
         break;
       case UNIMPLEMENTED_KEYWORD:
-        // A DaemonSet's placement runs (checks/placement.ts); every other pod's is ignored.
-        if (isDaemonPlacementPath(info.kind, path)) {
+        // A DaemonSet's placement runs (checks/placement.ts); every other pod's is ignored on
+        // one host and runs on a Swarm (placement constraints).
+        if (isDaemonPlacementPath(info.kind, path) || (placement === 'every-pod' && isPodPlacementPath(path))) {
           strip.push(...checkPlacementField(valueAt(object, path), path, r));
           break;
         }

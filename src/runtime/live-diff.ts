@@ -25,6 +25,9 @@ import { deploymentKeys, readRolloutState } from './rollout-state.js';
 import { withStatefulSetClaims } from '../plan/controllers/statefulset-claims.js';
 import { effectiveDeployments } from './views/live.js';
 import { settleVolumeBindings } from './volume-bindings.js';
+import type { Backend } from './compose.js';
+import { swarmDrift } from './swarm/drift.js';
+import { withSwarmProblems } from './swarm/pass.js';
 
 export interface LiveDiffRequest {
   app: string;
@@ -45,10 +48,12 @@ export interface LiveDiffResult {
  * (the inventory, field by field, secrets redacted), plus drift: what the planner would repair
  * on the host for resources the manifests did not change. Read-only: no lease needed.
  */
-export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock' | 'random'>, req: LiveDiffRequest): Promise<LiveDiffResult> {
+export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock' | 'random'> & { backend?: Backend }, req: LiveDiffRequest): Promise<LiveDiffResult> {
   const inventory = deps.store.getInventory(req.app);
   // Validated against the app it joins, as apply validates it (plan/additive.ts keptByApply).
-  const { resources: validated, problems } = validateRevision(req.revision.files, { ...req.validate, kept: keptByApply(inventory, { prune: req.prune }) });
+  const swarm = deps.backend?.kind === 'swarm' ? deps.backend : undefined;
+  const checked = validateRevision(req.revision.files, { ...req.validate, kept: keptByApply(inventory, { prune: req.prune }), ...(swarm ? { backend: 'swarm' as const } : {}) });
+  const { resources: validated, problems } = swarm && !hasErrors(checked.problems) ? withSwarmProblems(checked, req.app, appHashKeys(deps.store, req.app).template) : checked;
   if (hasErrors(problems)) return { valid: false, problems };
   const replicas = liftReplicaOverrides(validated, inventory, replicaOverrides(deps.store.listDeploymentOverrides(req.app))).kept;
   // With the claims StatefulSets make, as a pass adds them (plan/controllers/statefulset-claims.ts).
@@ -65,8 +70,8 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
   // force for the revision they were made under, so neither is drift. A scale holds for the
   // objects this revision leaves as they were applied (plan/overrides.ts).
   // The node as the pass would read it: the same name, labels and taints for placement, volumes and the downward API.
-  const hostNode = await readHostNode(deps.docker, req.validate?.hostPolicy);
-  const desired = buildDesiredState(withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template, node: hostNode.facts });
+  const hostNode = swarm ? undefined : await readHostNode(deps.docker, req.validate?.hostPolicy);
+  const desired = buildDesiredState(withReplicaOverrides(resources, replicas), { hashKey: appHashKeys(deps.store, req.app).template, ...(hostNode ? { node: hostNode.facts } : {}) });
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, req.revision);
   const { desired: effective, divergences: rollouts } = effectiveDesired(desired, readRolloutState(deps.store, req.app, deploymentKeys(desired)), { sourceRevision, changed: changedBySource(resources, inventory) });
   // Whether a Deployment's pods are replaced is decided on the template that runs now (a pin
@@ -82,6 +87,11 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
     // The ports the pass would serve on: the flags', else where the app last put its routes.
     edge: edgeSettings(req.validate?.hostPolicy?.edge ? req.validate.hostPolicy : deps.store.getAppliedPolicy(req.app)),
   });
+  if (swarm || !hostNode) {
+    // On a Swarm, drift is what a pass would change there: services, configs and networks.
+    const drift = (await swarmDrift(deps.docker, req.app, effective, swarm!)).filter((d) => !report.changes.some((c) => c.key === d.key));
+    return { valid: true, problems, report: { ...report, ...(drift.length ? { drift } : {}) } };
+  }
   const host = await observe(deps, { app: req.app, volumeFiles: true, inventory });
   // Claims bound as the pass would bind them (nothing recorded): drift is what a pass would repair.
   const observed = { ...host, storage: await settleVolumeBindings(deps, req.app, effective, host, { dryRun: true, prune: req.prune, now: deps.clock.now(), node: hostNode.node }) };

@@ -212,6 +212,11 @@ function progressPrinter(ctx: CliContext, color: boolean): { onProgress: (e: Pro
         if (e.result.ok) print(io.stdout, `  ${actionText(e.result)}`);
         return;
       }
+      if (e.type === 'swarm-action') {
+        clear();
+        if (e.ok) print(io.stdout, `  ${escapeControl(e.text)}`);
+        return;
+      }
       if (e.type === 'waiting') {
         const text = e.waits.map((w) => `${kubectlNameOfKey(w.key)}: ${w.message}`).join('; ');
         if (text === lastStatus && !tty) return;

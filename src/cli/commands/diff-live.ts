@@ -25,7 +25,7 @@ export async function runLiveDiff(options: DiffCommandOptions, ctx: CliContext, 
   const revision = options.kustomize ? await readKustomizationInput(options.filename![0]!, ctx.io) : await readInput(options.filename ?? [], ctx.io);
   const engine = openEngine(raw as EngineFlags, ctx.io);
   try {
-    const result = await liveDiff(engine, { app: engine.app, revision, validate: options.validation, prune: raw.prune === true });
+    const result = await liveDiff({ ...engine, backend: engine.plane.backend }, { app: engine.app, revision, validate: options.validation, prune: raw.prune === true });
     if (!result.valid || !result.report) {
       writeStyled(ctx.io.stderr, formatProblemsText(result.problems, { color: false }));
       print(ctx.io.stderr, 'error: the manifests are invalid; nothing to compare');

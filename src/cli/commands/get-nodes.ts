@@ -55,7 +55,7 @@ export async function getNodes(query: { names: string[] }, flags: GetNodesFlags,
   if (flags.watch || flags.watchOnly) throw new BerthError('USAGE', 'berth get nodes does not watch: the node is the Docker host, read when asked', { flag: '--watch' });
   const selector = parts.selector;
   if (flags.selector !== undefined && query.names.length > 0) throw new BerthError('USAGE', 'name cannot be provided when a selector is specified');
-  const [{ openEngine }, { systemClock }, { readNodeDetails }, { nodeObject, nodeRows, selectNodes }, { formatColumns }, { parseGetOutput, renderDocument }, { renderObjects, labelColumnHeader }, { sortByJsonPath }] = await Promise.all([
+  const [{ openEngine }, { systemClock }, { readNodeDetails }, { nodeObject, nodeRows, selectNodes, swarmNodeObject }, { formatColumns }, { parseGetOutput, renderDocument }, { renderObjects, labelColumnHeader }, { sortByJsonPath }] = await Promise.all([
     import('../engine.js'),
     import('../../runtime/clock.js'),
     import('../../runtime/node-details.js'),
@@ -69,8 +69,12 @@ export async function getNodes(query: { names: string[] }, flags: GetNodesFlags,
   const format = printer ? 'json' : parseGetOutput(flags.output);
   const engine = openEngine(flags, io);
   try {
-    const details = await readNodeDetails(engine.docker, engine.store.getAppliedPolicy(engine.app));
-    const all = [nodeObject(details, { now: systemClock.now(), berthVersion: VERSION })];
+    const options = { now: systemClock.now(), berthVersion: VERSION };
+    // On a Swarm every node of it; on one host, the host.
+    const all =
+      engine.plane.backend.kind === 'swarm'
+        ? (await (await import('../../apply/swarm/observe.js')).listSwarmNodes(engine.docker)).map((n) => swarmNodeObject(n, options))
+        : [nodeObject(await readNodeDetails(engine.docker, engine.store.getAppliedPolicy(engine.app)), options)];
     const selected = selectNodes(all, query.names, selector);
     const nodes = flags.sortBy === undefined ? selected.nodes : sortByJsonPath(selected.nodes, (n) => n, flags.sortBy);
     const missing = flags.ignoreNotFound ? [] : selected.missing;

@@ -191,6 +191,10 @@ async function get(args: string[], flags: GetFlags, io: CliIO, printed?: { table
   const allNamespaces = flags.allNamespaces ?? false;
   const engine = openEngine(flags, io);
   try {
+    if (engine.plane.backend.kind === 'swarm') {
+      const { getOnSwarm } = await import('./get-swarm.js');
+      return await getOnSwarm(engine, query, { namespace, allNamespaces, selector, output: printer ? 'printer' : format, noHeaders: flags.headers === false }, io);
+    }
     const kinds = query.groups.map((g) => g.kind);
     // A table of pods shows no sandbox's start: those inspects are skipped (views/detail.ts).
     const podTable = !printer && (format === 'table' || format === 'wide') && flags.sortBy === undefined && kinds.every((k) => k === 'Pod');

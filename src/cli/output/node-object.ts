@@ -1,6 +1,7 @@
 import type { NodeDetails } from '../../runtime/node-details.js';
 import { matches } from '../../model/selectors.js';
 import type { Selector } from '../../model/selectors.js';
+import type { SwarmNode } from '../../apply/swarm/observe.js';
 
 /**
  * The Docker host as a v1 Node: what `get nodes -o json|yaml|jsonpath` prints and what the
@@ -89,4 +90,29 @@ export function selectNodes(all: readonly NodeObject[], names: readonly string[]
   const chosen = all.filter((n) => matches(selector, n.metadata.labels));
   if (names.length === 0) return { nodes: chosen, missing: [] };
   return { nodes: names.flatMap((name) => chosen.filter((n) => n.metadata.name === name)), missing: names.filter((name) => !chosen.some((n) => n.metadata.name === name)) };
+}
+
+/**
+ * A Swarm node as a v1 Node (`get nodes --backend swarm`): Ready when Swarm sees it ready and
+ * active; its Swarm labels, plus the hostname and role labels kubectl users select on, which
+ * placement constraints read too (plan/swarm/workloads.ts: kubernetes.io/hostname is the
+ * node's hostname). Capacity is what the node's engine reported to Swarm.
+ */
+export function swarmNodeObject(n: SwarmNode, o: NodeObjectOptions): NodeObject {
+  const now = new Date(o.now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const ready = n.state === 'ready';
+  const memoryKi = `${Math.floor(n.memoryBytes / 1024)}Ki`;
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: n.hostname, labels: { ...n.labels, 'kubernetes.io/hostname': n.hostname, [`node-role.kubernetes.io/${n.role === 'manager' ? 'control-plane' : 'worker'}`]: '' } },
+    spec: n.availability === 'active' ? {} : { taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' as const }] },
+    status: {
+      capacity: { cpu: String(n.cpus), memory: memoryKi },
+      allocatable: { cpu: String(n.cpus), memory: memoryKi },
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'Unknown', lastHeartbeatTime: now, reason: ready ? 'SwarmNodeReady' : 'SwarmNodeDown', message: `Swarm reports the node ${n.state}, availability ${n.availability}` }],
+      addresses: [...(n.addr ? [{ type: 'InternalIP', address: n.addr }] : []), { type: 'Hostname', address: n.hostname }],
+      nodeInfo: { kernelVersion: '', osImage: '', containerRuntimeVersion: `docker://${n.engineVersion}`, kubeletVersion: kubeletVersion(o.berthVersion), operatingSystem: 'linux', architecture: '' },
+    },
+  } as NodeObject;
 }

@@ -24,6 +24,17 @@ export function isDaemonPlacementPath(kind: string, path: Path): boolean {
   return kind === 'DaemonSet' && path.length === 4 && path[0] === 'spec' && path[1] === 'template' && path[2] === 'spec' && PLACEMENT_FIELDS.has(String(path[3]));
 }
 
+/** Whose placement fields run: a DaemonSet's only (one host), or every pod's (a Swarm's nodes). */
+export type PlacementRuns = 'daemonsets' | 'every-pod';
+
+/** A placement field of any pod spec: a template's (`spec.template.spec.X`, a CronJob's deeper) or a bare Pod's (`spec.X`). */
+export function isPodPlacementPath(path: Path): boolean {
+  const last = String(path[path.length - 1]);
+  if (!PLACEMENT_FIELDS.has(last)) return false;
+  const parent = path.slice(0, -1).map(String).join('.');
+  return parent === 'spec' || parent === 'spec.template.spec' || parent === 'spec.jobTemplate.spec.template.spec';
+}
+
 /** Checks one placement field at `path`; returns the paths to strip (pod affinity: one node has no other pods to be near). */
 export function checkPlacementField(value: unknown, path: Path, r: Reporter): Path[] {
   // Empty is unset, as the API server serializes it (and so it hashes the same as left out).

@@ -3,6 +3,8 @@ import type { DesiredState } from '../../plan/desired.js';
 import { buildDesiredState } from '../../plan/desired.js';
 import type { ValidateOptions } from '../../manifests/index.js';
 import { validateRevision } from '../../manifests/index.js';
+import type { SwarmOutcome } from '../swarm/converge.js';
+import { convergeOnSwarm, withSwarmProblems } from '../swarm/pass.js';
 import { BerthError } from '../../model/errors.js';
 import type { HostPolicy } from '../../model/policy.js';
 import { DEFAULT_HOST_POLICY } from '../../model/policy.js';
@@ -112,6 +114,8 @@ export interface PassResult {
   desired?: DesiredState;
   changes: ResourceChange[];
   converge?: ReconcileOutcome;
+  /** What the pass did on a Swarm (--backend swarm), instead of `converge`. */
+  swarm?: SwarmOutcome;
   /** Actions failed, deadline passed, a rollout failed, or deferred: the pass did not reach the revision. */
   ok: boolean;
   /** `confirm` asked to wait this many ms: nothing was applied or recorded (not a failure). */
@@ -141,7 +145,9 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   const inventory = deps.store.getInventory(req.app);
   // An apply is checked against the app it joins (plan/additive.ts): references to objects applied before resolve.
   const scope = { prune: req.prune, ...(req.pruneScope ? { scope: req.pruneScope } : {}) };
-  const validated = t.kind === 'revision' ? validateRevision(t.revision.files, { ...t.validate, kept: keptByApply(inventory, scope) }) : { resources: inventory.map(appliedResource), problems: [] };
+  const checked = t.kind === 'revision' ? validateRevision(t.revision.files, { ...t.validate, kept: keptByApply(inventory, scope), backend: deps.plane.backend.kind }) : { resources: inventory.map(appliedResource), problems: [] };
+  // On a Swarm, what Swarm cannot run is refused with validation's problems, before anything is recorded.
+  const validated = deps.plane.backend.kind === 'swarm' && !hasErrors(checked.problems) ? withSwarmProblems(checked, req.app, appHashKeys(deps.store, req.app).template) : checked;
   const { problems } = validated;
   if (revision && hasErrors(problems)) {
     const resources = validated.resources;
@@ -195,7 +201,7 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   return { revision: revision ?? { id: sourceRevision, origin: 'inventory' }, problems, valid: true, resources, changes, ...result };
 }
 
-type Converged = Pick<PassResult, 'desired' | 'converge' | 'ok' | 'rolloutsFailed' | 'divergences'>;
+type Converged = Pick<PassResult, 'desired' | 'converge' | 'swarm' | 'ok' | 'rolloutsFailed' | 'divergences'>;
 
 async function converge(
   deps: PassDeps,
@@ -212,6 +218,7 @@ async function converge(
   },
 ): Promise<Converged> {
   const resources = withReplicaOverrides(o.resources, o.replicas);
+  if (deps.plane.backend.kind === 'swarm') return convergeOnSwarm(deps, req, resources, deps.plane.backend);
   // The first observation is read while the node is (issue 18: two Docker round trips in a row
   // on the way to a heal's first action, `info` as slow as the list at 1,000 pods). A dry run
   // too. Its failure is the first step's to report, not an unhandled rejection meanwhile.

@@ -97,7 +97,9 @@ export interface ReconcileRequest {
 export type ProgressEvent =
   | { type: 'action'; result: ActionResult; text: string }
   | { type: 'waiting'; waits: Wait[] }
-  | { type: 'step'; step: number; actions: number };
+  | { type: 'step'; step: number; actions: number }
+  /** An action of a pass on a Swarm (runtime/swarm/), in the same words `apply` prints. */
+  | { type: 'swarm-action'; ok: boolean; text: string };
 
 export interface ReconcileOutcome {
   /** The first plan (what `diff`/`--dry-run` show). */

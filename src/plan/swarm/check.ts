@@ -1,0 +1,25 @@
+import type { Problem } from '../../model/problem.js';
+import type { DesiredState } from '../desired.js';
+import { workloadServices } from './workloads.js';
+import { serviceProxies } from './services.js';
+
+/**
+ * What Swarm cannot run in a revision, as validation problems at each object's document: the
+ * pass checks it with validation, before anything is recorded or applied (SPEC §9: same
+ * manifests, and nothing partially applied).
+ */
+export function swarmProblems(app: string, desired: DesiredState): Problem[] {
+  const w = workloadServices(app, desired);
+  const proxies = serviceProxies(app, desired.services, w.services, 'check', new Map());
+  const out: Problem[] = [];
+  const seen = new Set<string>();
+  for (const p of [...w.problems, ...proxies.problems]) {
+    // A StatefulSet's ordinals share a template: one problem per object and field.
+    const id = `${p.key}\0${p.path}\0${p.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const r = desired.byKey.get(p.key);
+    out.push({ file: r?.source.file ?? '-', line: r?.source.line ?? 0, column: r?.source.column ?? 0, path: p.path, severity: 'error', code: 'unsupported-on-swarm', message: `${p.key.replace(/\/\//, '/')}: ${p.path}: ${p.message}` });
+  }
+  return out;
+}

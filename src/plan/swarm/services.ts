@@ -1,0 +1,133 @@
+import type { Resource, Service } from '../../model/types.js';
+import { matches, selectorFromMap } from '../../model/selectors.js';
+import { specHash } from '../../model/hash.js';
+import { BerthError } from '../../model/errors.js';
+import type { ProxyPort, SessionAffinity } from '../../dataplane/protocol-types.js';
+import type { SwarmPortConfig, SwarmServiceSpec } from './types.js';
+import type { SwarmProblem } from './container.js';
+import type { DesiredSwarmService } from './workloads.js';
+import { ownerLabels, swarmNames, SWARM_LABELS } from './names.js';
+import { serviceDnsNames } from './dns-names.js';
+
+const NS = 1_000_000_000;
+/** Kubernetes' default NodePort range; berth allocates from it as the API server does. */
+export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+
+/**
+ * What the Swarm proxy reads from BERTH_SWARM_PROXY (src/dataplane/swarm-proxy-program.ts): the
+ * Service's ports and the DNS names whose addresses are its endpoints (`tasks.<service>` of each
+ * workload it selects, resolved on the namespace's overlay).
+ */
+export interface SwarmProxySpec {
+  service: { namespace: string; name: string };
+  ports: ProxyPort[];
+  sessionAffinity: SessionAffinity;
+  backends: string[];
+}
+
+export const SWARM_PROXY_ENV = 'BERTH_SWARM_PROXY';
+
+/**
+ * Each Service with a selector as a global Swarm service of berth's proxy: one task per node,
+ * on the namespace's overlay under the Service's DNS names, NodePorts published in host mode on
+ * every node (no routing mesh: it needs IPVS). A headless Service has no proxy: its names are
+ * aliases of the pods it selects (`headlessAliases`). `nodePorts` holds ports already published
+ * for a Service port (`<key>/<port name or number>`), so an unset nodePort keeps its number.
+ */
+export function serviceProxies(
+  app: string,
+  services: readonly Resource<Service>[],
+  workloads: readonly DesiredSwarmService[],
+  proxyImage: string,
+  nodePorts: ReadonlyMap<string, number>,
+): { services: DesiredSwarmService[]; problems: Array<SwarmProblem & { key: string }> } {
+  const out: DesiredSwarmService[] = [];
+  const problems: Array<SwarmProblem & { key: string }> = [];
+  const taken = new Set<number>([...services.flatMap((s) => (s.object.spec.ports ?? []).map((p) => p.nodePort ?? 0)), ...nodePorts.values()]);
+  for (const r of services) {
+    const s = r.object;
+    const ns = s.metadata.namespace ?? 'default';
+    if (s.spec.type === 'ExternalName') {
+      problems.push({ key: r.key, path: 'spec.type', message: 'ExternalName Services are not served on Swarm yet (point clients at the external name)' });
+      continue;
+    }
+    if (!s.spec.selector || Object.keys(s.spec.selector).length === 0) {
+      problems.push({ key: r.key, path: 'spec.selector', message: 'a Service without a selector has no endpoints on Swarm (give it a selector)' });
+      continue;
+    }
+    if (s.spec.clusterIP === 'None') continue;
+    const selected = workloads.filter((w) => w.role === 'workload' && w.namespace === ns && matches(selectorFromMap(s.spec.selector), w.podLabels));
+    const ports: ProxyPort[] = [];
+    const published: SwarmPortConfig[] = [];
+    (s.spec.ports ?? []).forEach((p, i) => {
+      if (p.protocol === 'SCTP') {
+        problems.push({ key: r.key, path: `spec.ports[${i}].protocol`, message: 'SCTP is not proxied (TCP or UDP)' });
+        return;
+      }
+      const target = targetPort(p.targetPort, selected);
+      if (target === undefined) {
+        problems.push({ key: r.key, path: `spec.ports[${i}].targetPort`, message: `"${p.targetPort}" names no port the selected pods agree on (use a number, or one name for one port in every selected pod)` });
+        return;
+      }
+      const name = p.name ?? '';
+      ports.push({ name, protocol: p.protocol, port: p.port, targetPort: target });
+      if (s.spec.type === 'NodePort' || s.spec.type === 'LoadBalancer') {
+        const portKey = `${r.key}/${p.name ?? p.port}`;
+        const nodePort = p.nodePort ?? nodePorts.get(portKey) ?? nextFree(taken);
+        taken.add(nodePort);
+        published.push({ Name: name || String(p.port), Protocol: p.protocol === 'UDP' ? 'udp' : 'tcp', TargetPort: p.port, PublishedPort: nodePort, PublishMode: 'host' });
+      }
+    });
+    const timeout = s.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800;
+    const proxy: SwarmProxySpec = {
+      service: { namespace: ns, name: s.metadata.name },
+      ports,
+      sessionAffinity: s.spec.sessionAffinity === 'ClientIP' ? { type: 'ClientIP', timeoutSeconds: timeout } : { type: 'None' },
+      backends: selected.map((w) => `tasks.${w.spec.Name}`).sort(),
+    };
+    const base: Omit<SwarmServiceSpec, 'Labels'> = {
+      Name: swarmNames.serviceProxy(app, ns, s.metadata.name),
+      TaskTemplate: {
+        ContainerSpec: {
+          Image: proxyImage,
+          Labels: { ...ownerLabels(app), [SWARM_LABELS.namespace]: ns, [SWARM_LABELS.role]: 'service-proxy' },
+          Command: ['node', '/app/swarm-proxy.js'],
+          Env: [`${SWARM_PROXY_ENV}=${JSON.stringify(proxy)}`],
+          StopGracePeriod: 10 * NS,
+        },
+        RestartPolicy: { Condition: 'any', Delay: NS },
+        Networks: [{ Target: swarmNames.network(app, ns), Aliases: serviceDnsNames(s.metadata.name, ns) }],
+      },
+      Mode: { Global: {} },
+      // A proxy's host port cannot be held by two tasks on one node: the old one stops first.
+      UpdateConfig: { Parallelism: 1, Delay: 0, FailureAction: 'rollback', Monitor: 5 * NS, MaxFailureRatio: 0, Order: published.length ? 'stop-first' : 'start-first' },
+      EndpointSpec: { Mode: 'dnsrr', ...(published.length ? { Ports: published } : {}) },
+    };
+    const labels = { ...ownerLabels(app), [SWARM_LABELS.namespace]: ns, [SWARM_LABELS.kind]: 'Service', [SWARM_LABELS.name]: s.metadata.name, [SWARM_LABELS.key]: r.key, [SWARM_LABELS.role]: 'service-proxy' };
+    out.push({
+      key: r.key,
+      kind: 'Service',
+      namespace: ns,
+      name: s.metadata.name,
+      role: 'service-proxy',
+      spec: { ...base, Labels: { ...labels, [SWARM_LABELS.specHash]: specHash({ base, labels }) } },
+      ports: [],
+      podLabels: {},
+    });
+  }
+  return { services: out, problems };
+}
+
+function targetPort(target: number | string, selected: readonly DesiredSwarmService[]): number | undefined {
+  if (typeof target === 'number') return target;
+  if (/^\d+$/.test(target)) return Number(target);
+  const numbers = new Set(selected.map((w) => w.ports.find((p) => p.name === target)?.containerPort));
+  if (selected.length === 0) return 0; // nothing selected: no endpoint to send to, whatever the number
+  if (numbers.size !== 1) return undefined;
+  return [...numbers][0];
+}
+
+function nextFree(taken: ReadonlySet<number>): number {
+  for (let p = NODE_PORT_RANGE.min; p <= NODE_PORT_RANGE.max; p++) if (!taken.has(p)) return p;
+  throw new BerthError('CONFLICT', `no NodePort left in ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`, { hint: 'set spec.ports[].nodePort, or remove Services of type NodePort you no longer need' });
+}

@@ -1,0 +1,56 @@
+import type { DockerClient } from '../../apply/docker.js';
+import { dockerError } from '../../apply/docker.js';
+import type { Clock } from '../../model/clock.js';
+import { BerthError } from '../../model/errors.js';
+import type { Logger } from '../log.js';
+import type { DesiredState } from '../../plan/desired.js';
+import type { Wait } from '../../plan/actions.js';
+import type { SwarmAction } from '../../plan/swarm/plan.js';
+import { describeSwarmAction, planSwarm } from '../../plan/swarm/plan.js';
+import type { SwarmActionResult } from '../../apply/swarm/execute.js';
+import { executeSwarmPlan } from '../../apply/swarm/execute.js';
+import { observeSwarm } from '../../apply/swarm/observe.js';
+import { swarmRollouts } from './rollouts.js';
+import type { SwarmDeps, SwarmOutcome, SwarmRequest } from './types.js';
+
+export type { SwarmDeps, SwarmOutcome, SwarmRequest } from './types.js';
+
+/**
+ * One pass on a Swarm: check the engine is a manager, plan the app's services against what
+ * runs, make the changes, and (when asked) watch each changed service until Swarm reports its
+ * update complete and every task it wants running: Swarm rolls the tasks itself, with the
+ * update config the plan derived from the strategy (plan/swarm/workloads.ts).
+ */
+export async function convergeSwarm(deps: SwarmDeps, req: SwarmRequest): Promise<SwarmOutcome> {
+  await assertManager(deps.docker);
+  const observed = await observeSwarm(deps.docker, req.app);
+  const needsProxy = req.desired.services.some((s) => s.object.spec.type !== 'ExternalName' && s.object.spec.clusterIP !== 'None');
+  const proxyImage = needsProxy ? await deps.proxyImage() : 'none';
+  const plan = planSwarm(req.app, req.desired, observed, proxyImage);
+  if (plan.problems.length > 0)
+    // Validation refuses these first (plan/swarm/check.ts); reaching here means a caller skipped it.
+    throw new BerthError('INVALID_MANIFESTS', `the revision cannot run on Swarm: ${plan.problems[0]!.key}: ${plan.problems[0]!.message}`, { hint: 'validate with --backend swarm to see every problem' });
+  const planned = plan.actions.map((a) => ({ action: a.type, key: a.key, text: describeSwarmAction(a) }));
+  if (req.dryRun) return { planned, results: [], waits: [], timedOut: false, rolloutsFailed: [] };
+  const results = await executeSwarmPlan(deps.docker, deps.clock, plan.actions, observed);
+  for (const r of results) {
+    req.onAction?.(r);
+    if (!r.ok) deps.log.warn({ action: r.text, err: r.error }, 'swarm action failed');
+  }
+  const changed = new Set(plan.actions.filter((a) => a.type === 'create-service' || a.type === 'update-service').map((a) => (a.type === 'create-service' || a.type === 'update-service' ? a.service.spec.Name : '')));
+  const watch = await swarmRollouts(deps, req, plan.services, changed);
+  return { planned, results, ...watch };
+}
+
+async function assertManager(docker: DockerClient): Promise<void> {
+  let info: { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
+  try {
+    info = await docker.api.info();
+  } catch (err) {
+    throw dockerError(err, 'asking the engine whether it is a Swarm manager');
+  }
+  if (info.Swarm?.LocalNodeState !== 'active' || !info.Swarm.ControlAvailable)
+    throw new BerthError('USAGE', `--backend swarm needs a Swarm manager; this engine is ${info.Swarm?.LocalNodeState === 'active' ? 'a worker' : 'not in a Swarm'}`, {
+      hint: 'point DOCKER_HOST at a manager node (docker swarm init makes one), or use --backend docker',
+    });
+}

@@ -1,0 +1,88 @@
+import { dockerError } from '../../apply/docker.js';
+import { SWARM_LABELS } from '../../plan/swarm/names.js';
+import type { DesiredSwarmService } from '../../plan/swarm/workloads.js';
+import type { SwarmDeps, SwarmOutcome, SwarmRequest } from './types.js';
+
+const POLL_MS = 1_000;
+
+/** Swarm's words for an update that went back or stopped: the rollout failed. */
+const FAILED_STATES: readonly string[] = ['rollback_completed', 'rollback_paused', 'paused'];
+const MOVING_STATES: readonly string[] = ['updating', 'rollback_started'];
+
+interface ServiceProgress {
+  ID: string;
+  Version?: { Index?: number };
+  Spec?: { Name?: string; Labels?: Record<string, string> };
+  UpdateStatus?: { State?: string; Message?: string };
+  ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number; CompletedTasks?: number };
+}
+
+/**
+ * Watches the services a pass created or updated until Swarm says each is done: its update
+ * complete (not rolled back or paused) and as many tasks running as it wants. A Deployment that
+ * is still updating when its progressDeadlineSeconds passes is rolled back to its previous spec,
+ * as Kubernetes' deadline marks a rollout failed and berth rolls back on one host.
+ */
+export async function swarmRollouts(deps: SwarmDeps, req: SwarmRequest, services: readonly DesiredSwarmService[], changed: ReadonlySet<string>): Promise<Pick<SwarmOutcome, 'waits' | 'timedOut' | 'rolloutsFailed'>> {
+  const watched = services.filter((s) => changed.has(s.spec.Name) && !('ReplicatedJob' in s.spec.Mode));
+  const started = deps.clock.now();
+  const deadline = started + req.timeoutMs;
+  const failed = new Set<string>();
+  const rolledBack = new Set<string>();
+  for (;;) {
+    const progress = await readProgress(deps, req.app);
+    const waits: SwarmOutcome['waits'] = [];
+    for (const s of watched) {
+      const p = progress.get(s.spec.Name);
+      if (!p) {
+        waits.push({ key: s.key, kind: 'rollout', blocking: true, message: `service ${s.spec.Name} is not there yet` });
+        continue;
+      }
+      const state = p.UpdateStatus?.State;
+      if (state && FAILED_STATES.includes(state)) {
+        failed.add(s.key);
+        continue;
+      }
+      const running = p.ServiceStatus?.RunningTasks ?? 0;
+      const wanted = p.ServiceStatus?.DesiredTasks ?? 0;
+      if ((state && MOVING_STATES.includes(state)) || running < wanted) {
+        waits.push({ key: s.key, kind: 'rollout', blocking: true, message: `${s.kind.toLowerCase()} ${s.namespace}/${s.name}: ${running} of ${wanted} tasks running${state ? `, update ${state}` : ''}${p.UpdateStatus?.Message ? ` (${p.UpdateStatus.Message})` : ''}` });
+        const deadlineSeconds = s.kind === 'Deployment' ? progressDeadline(req, s.key) : undefined;
+        if (deadlineSeconds !== undefined && state === 'updating' && !rolledBack.has(s.key) && deps.clock.now() - started > deadlineSeconds * 1000) {
+          rolledBack.add(s.key);
+          failed.add(s.key);
+          await rollBack(deps, p);
+        }
+      }
+    }
+    const open = waits.filter((w) => !failed.has(w.key));
+    if (open.length === 0 || !req.waitForReady) return { waits: open, timedOut: false, rolloutsFailed: [...failed].sort() };
+    req.onWaiting?.(open);
+    if (deps.clock.now() >= deadline || req.signal?.aborted) return { waits: open, timedOut: true, rolloutsFailed: [...failed].sort() };
+    await deps.clock.sleep(POLL_MS, req.signal);
+  }
+}
+
+function progressDeadline(req: SwarmRequest, key: string): number | undefined {
+  const w = req.desired.workloads.find((x) => x.key === key);
+  return w?.kind === 'Deployment' ? w.progressDeadlineSeconds : undefined;
+}
+
+async function readProgress(deps: SwarmDeps, app: string): Promise<Map<string, ServiceProgress>> {
+  try {
+    const list = (await deps.docker.api.listServices({ filters: { label: [`${SWARM_LABELS.managed}=true`, `${SWARM_LABELS.app}=${app}`] }, status: true } as never)) as unknown as ServiceProgress[];
+    return new Map(list.map((s) => [s.Spec?.Name ?? '', s]));
+  } catch (err) {
+    throw dockerError(err, 'watching the app\'s services on the Swarm');
+  }
+}
+
+async function rollBack(deps: SwarmDeps, p: ServiceProgress): Promise<void> {
+  deps.log.warn({ service: p.Spec?.Name }, 'swarm update missed its progress deadline; rolling back');
+  try {
+    const current = await deps.docker.api.getService(p.ID).inspect();
+    await deps.docker.api.getService(p.ID).update({ _query: { version: current.Version?.Index ?? p.Version?.Index, rollback: 'previous' }, _body: current.Spec } as never);
+  } catch (err) {
+    deps.log.warn({ service: p.Spec?.Name, err: dockerError(err, 'rolling back') }, 'rolling back failed');
+  }
+}
