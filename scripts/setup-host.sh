@@ -24,6 +24,9 @@ command -v ssh-keyscan >/dev/null 2>&1 || need_packages+=(openssh-client)
 # too), with its HTTPS certificate made by openssl (test/e2e/support/pebble.ts).
 command -v pebble >/dev/null 2>&1 && command -v pebble-challtestsrv >/dev/null 2>&1 || need_packages+=(pebble)
 command -v openssl >/dev/null 2>&1 || need_packages+=(openssl)
+# berth's own images reach a Swarm's workers through a registry: tested against Debian's
+# docker-registry, which the tests (and the Swarm lab) run themselves on a port of their own.
+[ -x /usr/bin/docker-registry ] || need_packages+=(docker-registry)
 # The web UI is tested in a real browser: Debian's chromium, driven by playwright-core (which
 # downloads no browser of its own; test/e2e/support/browser.ts points it at /usr/bin/chromium).
 [ -x /usr/bin/chromium ] || need_packages+=(chromium)
@@ -48,6 +51,10 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   # if this script is what installed it.
   if printf '%s\n' "${need_packages[@]}" | grep -qx openssh-server && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     as_root systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+  fi
+  # ... and the packaged registry, which would serve anonymous pushes on :5000 of every address.
+  if printf '%s\n' "${need_packages[@]}" | grep -qx docker-registry && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
   fi
 fi
 

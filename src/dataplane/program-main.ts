@@ -14,7 +14,7 @@ export interface Running {
 }
 
 export interface MainOptions {
-  component: 'proxy' | 'dns' | 'keeper' | 'edge';
+  component: 'proxy' | 'swarm-proxy' | 'dns' | 'keeper' | 'edge';
   specs: readonly OptionSpec[];
   start: (options: ParsedOptions, log: Logger) => Promise<Running>;
   graceMs: (options: ParsedOptions) => number;

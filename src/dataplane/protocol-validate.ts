@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 
-type Problems = string[];
+export type Problems = string[];
 
 export function validateProxyConfig(payload: unknown): Problems {
   const p: Problems = [];
@@ -16,20 +16,7 @@ export function validateProxyConfig(payload: unknown): Problems {
     nonEmptyString(service.namespace, 'payload.service.namespace', p);
     nonEmptyString(service.name, 'payload.service.name', p);
   }
-  const portNames = new Set<string>();
-  const listens = new Set<string>();
-  eachOf(payload.ports, 'payload.ports', p, (port, at) => {
-    if (!isRecord(port)) return p.push(`${at}: must be an object`);
-    if (typeof port.name !== 'string') p.push(`${at}.name: must be a string`);
-    else if (portNames.has(port.name)) p.push(`${at}.name: duplicate port name ${JSON.stringify(port.name)}`);
-    else portNames.add(port.name);
-    protocolField(port.protocol, `${at}.protocol`, p);
-    portNumber(port.port, `${at}.port`, p);
-    if (port.targetPort !== undefined) portNumber(port.targetPort, `${at}.targetPort`, p);
-    const key = `${String(port.protocol)}/${String(port.port)}`;
-    if (listens.has(key)) p.push(`${at}: duplicate listener ${key}`);
-    listens.add(key);
-  });
+  const portNames = proxyPorts(payload.ports, 'payload.ports', p);
   const ids = new Set<string>();
   eachOf(payload.endpoints, 'payload.endpoints', p, (ep, at) => {
     if (!isRecord(ep)) return p.push(`${at}: must be an object`);
@@ -50,12 +37,38 @@ export function validateProxyConfig(payload: unknown): Problems {
       if (pub.hostIp !== undefined) ipField(pub.hostIp, `${at}.hostIp`, p);
     });
   }
-  const aff = payload.sessionAffinity;
-  if (!isRecord(aff)) p.push('payload.sessionAffinity: must be an object');
-  else if (aff.type === 'ClientIP') {
-    if (!isInt(aff.timeoutSeconds, 1, 86_400)) p.push('payload.sessionAffinity.timeoutSeconds: must be an integer from 1 to 86400');
-  } else if (aff.type !== 'None') p.push('payload.sessionAffinity.type: must be "None" or "ClientIP"');
+  sessionAffinity(payload.sessionAffinity, 'payload.sessionAffinity', p);
   return p;
+}
+
+/**
+ * Service ports of a proxy (ProxyPort[]): names and (protocol, port) listeners unique. Returns
+ * the names seen. `needTargetPort`: every port must say its target port (the Swarm proxy's
+ * endpoints carry no per-endpoint ports to fall back on).
+ */
+export function proxyPorts(v: unknown, at: string, p: Problems, needTargetPort = false): Set<string> {
+  const portNames = new Set<string>();
+  const listens = new Set<string>();
+  eachOf(v, at, p, (port, portAt) => {
+    if (!isRecord(port)) return p.push(`${portAt}: must be an object`);
+    if (typeof port.name !== 'string') p.push(`${portAt}.name: must be a string`);
+    else if (portNames.has(port.name)) p.push(`${portAt}.name: duplicate port name ${JSON.stringify(port.name)}`);
+    else portNames.add(port.name);
+    protocolField(port.protocol, `${portAt}.protocol`, p);
+    portNumber(port.port, `${portAt}.port`, p);
+    if (port.targetPort !== undefined || needTargetPort) portNumber(port.targetPort, `${portAt}.targetPort`, p);
+    const key = `${String(port.protocol)}/${String(port.port)}`;
+    if (listens.has(key)) p.push(`${portAt}: duplicate listener ${key}`);
+    listens.add(key);
+  });
+  return portNames;
+}
+
+export function sessionAffinity(aff: unknown, at: string, p: Problems): void {
+  if (!isRecord(aff)) p.push(`${at}: must be an object`);
+  else if (aff.type === 'ClientIP') {
+    if (!isInt(aff.timeoutSeconds, 1, 86_400)) p.push(`${at}.timeoutSeconds: must be an integer from 1 to 86400`);
+  } else if (aff.type !== 'None') p.push(`${at}.type: must be "None" or "ClientIP"`);
 }
 
 export function validateDnsConfig(payload: unknown): Problems {
@@ -149,7 +162,7 @@ export function eachOf(v: unknown, at: string, p: Problems, fn: (item: unknown, 
   v.forEach((item, i) => fn(item, `${at}[${i}]`));
 }
 
-function nonEmptyString(v: unknown, at: string, p: Problems): void {
+export function nonEmptyString(v: unknown, at: string, p: Problems): void {
   if (typeof v !== 'string' || v.length === 0 || v.length > 253) p.push(`${at}: must be a non-empty string`);
 }
 

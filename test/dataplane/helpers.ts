@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach } from 'vitest';
 import type { LogFields, Logger } from '../../src/dataplane/log.js';
 import type { ProxyConfig, ProxyStatus } from '../../src/dataplane/protocol.js';
@@ -232,4 +233,35 @@ export async function startUdpBackend(defer: Defer, id: string): Promise<UdpBack
   backend.port = socket.address().port;
   defer(() => new Promise((r) => socket.close(() => r(undefined))));
   return backend;
+}
+
+/**
+ * A port whose connects neither succeed nor fail: a listener with a one-connection accept
+ * queue whose thread never accepts (its event loop is blocked), filled by a few connects of our
+ * own. Linux drops further SYNs to a listener with a full queue, so a connect to it hangs until
+ * the connecting side gives up, as one to a stopped container's address on an overlay does.
+ * (A blackhole address would do as well where nothing intercepts outgoing connects.)
+ */
+export async function startSilentListener(defer: Defer): Promise<number> {
+  const gate = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const server = require('node:net').createServer();
+     server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+       parentPort.postMessage(server.address().port);
+       Atomics.wait(workerData, 0, 0);
+     });`,
+    { eval: true, workerData: gate },
+  );
+  defer(async () => {
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+    await worker.terminate();
+  });
+  const port = await new Promise<number>((resolve, reject) => worker.once('message', resolve).once('error', reject));
+  const fillers = Array.from({ length: 4 }, () => net.connect(port, '127.0.0.1').on('error', () => {}));
+  defer(() => fillers.forEach((s) => s.destroy()));
+  // The first connects complete into the queue; once it is full the rest (and ours) hang.
+  await sleep(100);
+  return port;
 }

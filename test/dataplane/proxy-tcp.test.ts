@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { endpointsFor, fetchId, freePort, openClient, proxyConfig, sleep, startTcpBackend, startTestProxy, useCleanup, waitFor } from './helpers.js';
+import { endpointsFor, fetchId, freePort, openClient, proxyConfig, sleep, startSilentListener, startTcpBackend, startTestProxy, useCleanup, waitFor } from './helpers.js';
 
 const defer = useCleanup();
 
@@ -97,6 +97,34 @@ describe('service proxy (TCP)', () => {
     }, 'dead endpoint reported');
     expect(status.endpoints.find((e) => e.name === 'dead')).toMatchObject({ failures: expect.any(Number), lastError: expect.stringContaining('ECONNREFUSED') });
     expect(proxy.log.records.filter((r) => r.msg === 'endpoint unreachable')).toHaveLength(1);
+  });
+
+  it('fails over from an endpoint whose connect hangs once the connect timeout passes, and tries it last afterwards', async () => {
+    // A task that just stopped may still be in the Swarm proxy's last DNS answer; on an overlay
+    // a connect to its address hangs rather than being refused. No client may see that.
+    const [a] = await Promise.all([startTcpBackend(defer, 'a')]);
+    const silent = await startSilentListener(defer);
+    const proxy = await startTestProxy(defer, { connectTimeoutMs: 300 });
+    const port = await freePort();
+    await proxy.configure(
+      proxyConfig([{ name: 'main', protocol: 'TCP', port }], [{ name: 'gone', ip: '127.0.0.1', ready: true, ports: { main: silent } }, ...endpointsFor([a!])]),
+      1,
+    );
+    const started = Date.now();
+    // Round-robin starts at the silent endpoint for the first client and at `a` for the second.
+    expect(await Promise.all([fetchId(port), fetchId(port)])).toEqual(['a', 'a']);
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(2_000);
+    const status = await waitFor(async () => {
+      const s = await proxy.readStatus();
+      return s.endpoints.find((e) => e.name === 'gone')?.state === 'unreachable' ? s : undefined;
+    }, 'hanging endpoint reported');
+    expect(status.endpoints.find((e) => e.name === 'gone')).toMatchObject({ failures: 1, lastError: expect.stringContaining('ETIMEDOUT') });
+    // In back-off it goes last: the next clients do not wait for it.
+    const again = Date.now();
+    expect(await sequential(4, () => fetchId(port))).toEqual(['a', 'a', 'a', 'a']);
+    expect(Date.now() - again).toBeLessThan(250);
   });
 
   it('refuses connections immediately when no endpoint is ready', async () => {

@@ -181,7 +181,7 @@ async function pullImage(docker: DockerClient, clock: Pick<Clock, 'timeout'>, re
   await followProgress(docker, stream);
 }
 
-function followProgress(docker: DockerClient, stream: NodeJS.ReadableStream): Promise<void> {
+export function followProgress(docker: DockerClient, stream: NodeJS.ReadableStream): Promise<void> {
   return new Promise((resolve, reject) => {
     docker.api.modem.followProgress(stream, (err: Error | null, output: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
       if (err) return reject(err);

@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type Dockerode from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDockerClient } from '../../src/apply/docker.js';
+import { ensureDataplaneImage } from '../../src/apply/images/dataplane.js';
+import { encodeSwarmProxySpec, SWARM_PROXY_ENV } from '../../src/dataplane/swarm-proxy-spec.js';
+import { systemClock } from '../../src/runtime/clock.js';
+
+/**
+ * The Swarm service proxy in berth's real data-plane image, on the host's dockerd (no Swarm):
+ * a user-defined bridge network's embedded DNS answers `tasks.demo` with the addresses of the
+ * containers carrying that alias, as a Swarm overlay's answers `tasks.<service>` with its
+ * running tasks. The backends are the example web app, which on SIGTERM stops accepting and
+ * finishes what is in flight, as a Kubernetes pod should.
+ */
+const docker = createDockerClient({ clock: systemClock, ...(process.env.DOCKER_HOST ? { host: process.env.DOCKER_HOST } : {}) });
+const api = docker.api;
+const run = randomBytes(4).toString('hex');
+const prefix = `berth-test-swproxy-${run}`;
+const labels = { 'berth.test': 'swarm-proxy', 'berth.test.run': run };
+const network = `${prefix}-net`;
+const WEB_IMAGE = 'berth-examples/web:1.0';
+const RESOLVE_MS = 500;
+const created: { containers: string[]; network?: string } = { containers: [] };
+
+let proxy: Dockerode.Container;
+let port = 0;
+const backends = new Map<string, Dockerode.Container>();
+
+async function startBackend(id: string): Promise<Dockerode.Container> {
+  const c = await api.createContainer({
+    name: `${prefix}-${id}`,
+    Image: WEB_IMAGE,
+    Hostname: id,
+    Labels: labels,
+    Env: ['PORT=8080'],
+    HostConfig: { NetworkMode: network },
+    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ['tasks.demo'] } } },
+  });
+  created.containers.push(c.id);
+  backends.set(id, c);
+  await c.start();
+  return c;
+}
+
+/** One request on a new connection (each one is balanced anew); the answering backend's id. */
+function get(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 15_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve((JSON.parse(body) as { pod: string }).pod) : reject(new Error(`HTTP ${res.statusCode}: ${body}`))));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+  });
+}
+
+async function proxyLogs(): Promise<Array<Record<string, unknown>>> {
+  const raw = (await proxy.logs({ stdout: true, stderr: true })) as unknown as Buffer;
+  // Docker multiplexes the streams in 8-byte-headed frames (no TTY).
+  const lines: string[] = [];
+  for (let i = 0; i + 8 <= raw.length; ) {
+    const size = raw.readUInt32BE(i + 4);
+    lines.push(...raw.subarray(i + 8, i + 8 + size).toString('utf8').split('\n'));
+    i += 8 + size;
+  }
+  return lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}; proxy log: ${JSON.stringify(await proxyLogs().catch(() => []))}`);
+}
+
+beforeAll(async () => {
+  const image = await ensureDataplaneImage(docker);
+  const net = await api.createNetwork({ Name: network, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
+  created.network = net.id;
+  await Promise.all(['b1', 'b2'].map(startBackend));
+  proxy = await api.createContainer({
+    name: `${prefix}-proxy`,
+    Image: image,
+    Labels: labels,
+    Cmd: ['node', '/app/swarm-proxy.js'],
+    Env: [
+      `${SWARM_PROXY_ENV}=${encodeSwarmProxySpec({
+        service: { namespace: 'default', name: 'demo' },
+        ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
+        sessionAffinity: { type: 'None' },
+        backends: ['tasks.demo'],
+        resolveMs: RESOLVE_MS,
+      })}`,
+    ],
+    ExposedPorts: { '80/tcp': {} },
+    HostConfig: { NetworkMode: network, PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+  });
+  created.containers.push(proxy.id);
+  await proxy.start();
+  port = Number((await proxy.inspect()).NetworkSettings.Ports['80/tcp']?.[0]?.HostPort);
+  expect(port).toBeGreaterThan(0);
+});
+
+afterAll(async () => {
+  await Promise.all(created.containers.map((id) => api.getContainer(id).remove({ force: true }).catch(() => undefined)));
+  if (created.network) await api.getNetwork(created.network).remove().catch(() => undefined);
+});
+
+describe('Swarm service proxy in the data-plane image', () => {
+  it('balances requests over every container the backend name resolves to', async () => {
+    await until(async () => ((await proxyLogs()).some((l) => l.msg === 'reconfigured' && l.endpoints === 2) ? true : undefined), 'both backends resolved');
+    const pods: string[] = [];
+    for (let i = 0; i < 40; i++) pods.push(await get());
+    const count = (id: string) => pods.filter((p) => p === id).length;
+    // Round-robin over new connections: an even split, give or take a connection that failed over.
+    expect(count('b1')).toBeGreaterThanOrEqual(15);
+    expect(count('b2')).toBeGreaterThanOrEqual(15);
+    expect(count('b1') + count('b2')).toBe(40);
+  });
+
+  it('fails no request while a backend stops, and takes a new one in within about resolveMs', async () => {
+    let stop = false;
+    const answers: Array<{ pod: string; at: number }> = [];
+    const failures: string[] = [];
+    const client = async () => {
+      while (!stop) {
+        await get().then(
+          (pod) => void answers.push({ pod, at: Date.now() }),
+          (err: Error) => void failures.push(err.message),
+        );
+      }
+    };
+    const clients = [client(), client()];
+    try {
+      await until(async () => (answers.length >= 20 ? true : undefined), 'traffic flowing');
+      // Graceful: SIGTERM, the app closes its listener and finishes what is in flight.
+      await backends.get('b1')!.stop({ t: 10 });
+      const stoppedAt = Date.now();
+      // Within a resolve interval (plus a connect timeout for a request already trying it) only b2 answers.
+      await new Promise((r) => setTimeout(r, RESOLVE_MS + 2_500));
+      expect(answers.filter((a) => a.at > stoppedAt + RESOLVE_MS + 2_500 - 1_000).map((a) => a.pod)).not.toContain('b1');
+
+      await startBackend('b3');
+      const startedAt = Date.now();
+      const firstB3 = await until(async () => answers.find((a) => a.pod === 'b3'), 'b3 answering');
+      // Docker adds the alias as the container starts; the app listens within moments; the proxy
+      // resolves it on its next round.
+      expect(firstB3.at - startedAt).toBeLessThan(RESOLVE_MS + 3_000);
+    } finally {
+      stop = true;
+      await Promise.all(clients);
+    }
+    expect(failures).toEqual([]);
+    expect(answers.length).toBeGreaterThan(50);
+    const reconfigured = (await proxyLogs()).filter((l) => l.msg === 'reconfigured').map((l) => l.endpoints);
+    expect(reconfigured.slice(-2)).toEqual([1, 2]);
+  });
+});
