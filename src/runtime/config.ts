@@ -18,6 +18,8 @@ import { capabilityProblem, hostPathPrefixProblem, probeHostProblem, sysctlPatte
 export interface DaemonFileConfig {
   app?: string;
   stateDir?: string;
+  backend?: 'docker' | 'swarm';
+  swarmRegistry?: string;
   repo?: string;
   branch?: string;
   ref?: string;
@@ -74,6 +76,8 @@ export const DAEMON_CONFIG_SCHEMA = {
   properties: {
     app: str('app whose objects the daemon manages', { pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }),
     stateDir: str('state directory'),
+    backend: { type: 'string', enum: ['docker', 'swarm'], description: 'where the app runs: this Docker host, or the Swarm whose manager DOCKER_HOST names' },
+    swarmRegistry: str('with backend swarm: host:port of a registry every node pulls from (berth pushes its own images there)', { pattern: '^[a-zA-Z0-9.-]+(:[0-9]+)?$' }),
     repo: str('Git repository URL (http/https, ssh://, user@host:path) or local repository path'),
     branch: str('branch to follow'),
     ref: str('tag or full commit SHA to follow instead of a branch'),

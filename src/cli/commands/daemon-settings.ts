@@ -53,6 +53,8 @@ export type SourceSetting =
 export interface SettledDaemon {
   app?: string;
   stateDir?: string;
+  backend?: string;
+  swarmRegistry?: string;
   source: SourceSetting;
   listen: { host: string; port: number; loopback: boolean };
   /** Names the API answers to besides its listen address (DNS rebinding protection). */
@@ -147,11 +149,15 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
   const gitTokenFile = flags.gitTokenFile !== undefined ? fromFlag(flags.gitTokenFile) : fromFile(file.gitTokenFile);
   const stateDir = flags.stateDir !== undefined ? fromFlag(flags.stateDir) : fromFile(file.stateDir);
   const app = pick(flags.app, file.app);
+  const backend = pick(flags.backend, file.backend);
+  const swarmRegistry = pick(flags.swarmRegistry, file.swarmRegistry);
   const backupKeep = flags.backupKeep !== undefined ? Number(flags.backupKeep) : (file.backupKeep ?? DAEMON_DEFAULTS.backupKeep);
   if (!Number.isInteger(backupKeep) || backupKeep < 1 || backupKeep > 100) throw new BerthError('USAGE', `invalid --backup-keep "${String(flags.backupKeep)}" (a whole number from 1 to 100)`, { flag: '--backup-keep' });
   return deepFreeze({
     ...(app !== undefined ? { app } : {}),
     ...(stateDir !== undefined ? { stateDir } : {}),
+    ...(backend !== undefined ? { backend } : {}),
+    ...(swarmRegistry !== undefined ? { swarmRegistry } : {}),
     source,
     listen,
     allowedHosts: [...allowedHosts],

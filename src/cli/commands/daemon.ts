@@ -37,6 +37,8 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default: info or $BERTH_LOG_LEVEL)')
     .option('--app <name>', 'app whose objects this daemon manages (ownership scope)')
     .option('--state-dir <dir>', 'state directory (default: $BERTH_STATE_DIR, /var/lib/berth for root, ~/.local/state/berth)')
+    .option('--backend <kind>', 'docker (this host) or swarm (the Swarm whose manager DOCKER_HOST names); default: $BERTH_BACKEND or docker')
+    .option('--swarm-registry <host:port>', 'with --backend swarm: a registry every node pulls from (default: $BERTH_SWARM_REGISTRY)')
     .addOption(new Option('--cron-time-scale <n>', 'run CronJob schedules n times faster (tests)').hideHelp());
   addValidationOptions(cmd);
   cmd.action(async (flags: DaemonFlags) => {
@@ -134,7 +136,7 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
           pollIntervalMs: s.source.pollIntervalMs,
         }
       : { kind: 'folder' as const, dir: s.source.dir, description: `folder ${s.source.dir}`, debounceMs: s.source.debounceMs };
-  const plane = createControlPlane({ docker, store, clock, log }, app);
+  const plane = createControlPlane({ docker, store, clock, log }, app, { backend: engine.resolveBackend({ ...(s.backend ? { backend: s.backend } : {}), ...(s.swarmRegistry ? { swarmRegistry: s.swarmRegistry } : {}) }, io.env) });
   const d = daemonMod.createDaemon(
     {
       docker,

@@ -2,7 +2,11 @@ import type { Resource, Service } from '../../model/types.js';
 import { matches, selectorFromMap } from '../../model/selectors.js';
 import { specHash } from '../../model/hash.js';
 import { BerthError } from '../../model/errors.js';
-import type { ProxyPort, SessionAffinity } from '../../dataplane/protocol-types.js';
+import type { ProxyPort } from '../../dataplane/protocol-types.js';
+import type { SwarmProxySpec } from '../../dataplane/swarm-proxy-spec.js';
+import { encodeSwarmProxySpec, SWARM_PROXY_ENV } from '../../dataplane/swarm-proxy-spec.js';
+
+export { SWARM_PROXY_ENV };
 import type { SwarmPortConfig, SwarmServiceSpec } from './types.js';
 import type { SwarmProblem } from './container.js';
 import type { DesiredSwarmService } from './workloads.js';
@@ -12,20 +16,6 @@ import { serviceDnsNames } from './dns-names.js';
 const NS = 1_000_000_000;
 /** Kubernetes' default NodePort range; berth allocates from it as the API server does. */
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
-
-/**
- * What the Swarm proxy reads from BERTH_SWARM_PROXY (src/dataplane/swarm-proxy-program.ts): the
- * Service's ports and the DNS names whose addresses are its endpoints (`tasks.<service>` of each
- * workload it selects, resolved on the namespace's overlay).
- */
-export interface SwarmProxySpec {
-  service: { namespace: string; name: string };
-  ports: ProxyPort[];
-  sessionAffinity: SessionAffinity;
-  backends: string[];
-}
-
-export const SWARM_PROXY_ENV = 'BERTH_SWARM_PROXY';
 
 /**
  * Each Service with a selector as a global Swarm service of berth's proxy: one task per node,
@@ -64,7 +54,7 @@ export function serviceProxies(
         problems.push({ key: r.key, path: `spec.ports[${i}].protocol`, message: 'SCTP is not proxied (TCP or UDP)' });
         return;
       }
-      const target = targetPort(p.targetPort, selected);
+      const target = targetPort(p.targetPort, p.port, selected);
       if (target === undefined) {
         problems.push({ key: r.key, path: `spec.ports[${i}].targetPort`, message: `"${p.targetPort}" names no port the selected pods agree on (use a number, or one name for one port in every selected pod)` });
         return;
@@ -92,7 +82,7 @@ export function serviceProxies(
           Image: proxyImage,
           Labels: { ...ownerLabels(app), [SWARM_LABELS.namespace]: ns, [SWARM_LABELS.role]: 'service-proxy' },
           Command: ['node', '/app/swarm-proxy.js'],
-          Env: [`${SWARM_PROXY_ENV}=${JSON.stringify(proxy)}`],
+          Env: [`${SWARM_PROXY_ENV}=${encodeSwarmProxySpec(proxy)}`],
           StopGracePeriod: 10 * NS,
         },
         RestartPolicy: { Condition: 'any', Delay: NS },
@@ -118,11 +108,12 @@ export function serviceProxies(
   return { services: out, problems };
 }
 
-function targetPort(target: number | string, selected: readonly DesiredSwarmService[]): number | undefined {
+function targetPort(target: number | string, servicePort: number, selected: readonly DesiredSwarmService[]): number | undefined {
   if (typeof target === 'number') return target;
   if (/^\d+$/.test(target)) return Number(target);
   const numbers = new Set(selected.map((w) => w.ports.find((p) => p.name === target)?.containerPort));
-  if (selected.length === 0) return 0; // nothing selected: no endpoint to send to, whatever the number
+  // Nothing selected: no endpoint to send to, so any valid number serves until a pod is selected (and the spec changes).
+  if (selected.length === 0) return servicePort;
   if (numbers.size !== 1) return undefined;
   return [...numbers][0];
 }
