@@ -47,6 +47,7 @@ async function describe(args: string[], flags: DescribeFlags, io: CliIO): Promis
   ]);
   const engine = openEngine(flags, io);
   try {
+    if (engine.plane.backend.kind === 'swarm') return await (await import('./describe-swarm.js')).describeOnSwarm(engine, query, { namespace, allNamespaces: flags.allNamespaces ?? false, selector }, io);
     // `describe pod NAME…` shows those pods' details only: the others' containers are not inspected (views/detail.ts).
     const names = query.groups.every((g) => g.kind === 'Pod' && g.names) && flags.selector === undefined ? query.groups.flatMap((g) => g.names ?? []) : undefined;
     const detail = names ? { detail: podsNamed(flags.allNamespaces ? undefined : namespace, names) } : {};

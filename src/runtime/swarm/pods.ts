@@ -81,3 +81,29 @@ function podName(s: ObservedSwarmService, t: SwarmTask): string {
     kind === 'StatefulSet' ? `${name}-${s.labels[SWARM_LABELS.ordinal]}` : kind === 'Pod' ? name : kind === 'Job' ? `${name}-${t.slot ?? 0}` : t.slot === undefined ? `${name}-${hash}-${t.nodeId.slice(0, 5)}` : `${name}-${hash}-${t.slot}`;
   return t.desiredState === 'shutdown' ? `${base}-${t.id.slice(0, 5)}` : base;
 }
+
+/** One earlier or current task of a pod's slot, for `describe pod` (node moves, failures). */
+export interface SwarmTaskHistoryEntry {
+  taskId: string;
+  node: string;
+  desiredState: string;
+  state: string;
+  message: string;
+  /** When Swarm last changed the task (ms). */
+  at: number;
+}
+
+/**
+ * Every task Swarm still remembers for the pod's slot (a replicated service's slot, a global
+ * service's node), newest first: where the pod ran before, and why each earlier task ended.
+ */
+export function slotHistory(pod: SwarmPod, tasks: readonly SwarmTask[], nodes: readonly SwarmNode[]): SwarmTaskHistoryEntry[] {
+  const current = tasks.find((t) => t.id === pod.taskId);
+  if (!current) return [];
+  const hostnames = new Map(nodes.map((n) => [n.id, n.hostname]));
+  const sameSlot = (t: SwarmTask) => t.serviceId === current.serviceId && (current.slot === undefined ? t.nodeId === current.nodeId : t.slot === current.slot);
+  return tasks
+    .filter(sameSlot)
+    .map((t) => ({ taskId: t.id, node: hostnames.get(t.nodeId) ?? (t.nodeId.slice(0, 12) || '<none>'), desiredState: t.desiredState, state: t.state, message: t.err ?? t.message, at: Date.parse(t.updatedAt) || 0 }))
+    .sort((a, b) => b.at - a.at || a.taskId.localeCompare(b.taskId));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { swarmPods } from '../../../src/runtime/swarm/pods.js';
+import { slotHistory, swarmPods } from '../../../src/runtime/swarm/pods.js';
 import type { SwarmNode, SwarmTask } from '../../../src/apply/swarm/observe.js';
 import type { ObservedSwarmService } from '../../../src/plan/swarm/plan.js';
 
@@ -53,5 +53,22 @@ describe('swarmPods', () => {
       nodes,
     );
     expect(pods.map((p) => [p.name, p.restarts])).toEqual([['web-h4sh-1', 2]]);
+  });
+});
+
+describe('slotHistory', () => {
+  const services = [service('deploy', 'Deployment')];
+  const nodes = [node('n1', 'node-1'), node('n2', 'node-2')];
+  it('lists the slot\'s tasks newest first, showing the move from a failed node', () => {
+    const tasks = [
+      task({ id: 'new', nodeId: 'n2', updatedAt: '2026-12-06T00:02:00Z' }),
+      task({ id: 'old', nodeId: 'n1', desiredState: 'shutdown', state: 'orphaned', message: 'task: non-zero exit (node down)', updatedAt: '2026-12-06T00:01:00Z' }),
+      task({ id: 'other', slot: 2, updatedAt: '2026-12-06T00:03:00Z' }),
+    ];
+    const pod = swarmPods(services, tasks, nodes).find((p) => p.taskId === 'new')!;
+    expect(slotHistory(pod, tasks, nodes).map((h) => [h.taskId, h.node, h.state])).toEqual([
+      ['new', 'node-2', 'running'],
+      ['old', 'node-1', 'orphaned'],
+    ]);
   });
 });
