@@ -4,7 +4,8 @@ import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerClient } from '../../src/apply/docker.js';
 import { ensureDataplaneImage } from '../../src/apply/images/dataplane.js';
-import { encodeSwarmProxySpec, SWARM_PROXY_ENV } from '../../src/dataplane/swarm-proxy-spec.js';
+import type { SwarmProxySpec } from '../../src/dataplane/swarm-proxy-spec.js';
+import { encodeSwarmProxySpec, SWARM_PROXY_ENV, swarmProxyHealthcheck } from '../../src/dataplane/swarm-proxy-spec.js';
 import { systemClock } from '../../src/runtime/clock.js';
 
 /**
@@ -95,6 +96,14 @@ async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutM
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}; proxy log: ${JSON.stringify(await proxyLogs().catch(() => []))}`);
 }
 
+const spec: SwarmProxySpec = {
+  service: { namespace: 'default', name: 'demo' },
+  ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
+  sessionAffinity: { type: 'None' },
+  backends: ['tasks.demo'],
+  resolveMs: RESOLVE_MS,
+};
+
 beforeAll(async () => {
   const image = await ensureDataplaneImage(docker);
   const net = await api.createNetwork({ Name: network, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
@@ -105,15 +114,9 @@ beforeAll(async () => {
     Image: image,
     Labels: labels,
     Cmd: ['node', '/app/swarm-proxy.js'],
-    Env: [
-      `${SWARM_PROXY_ENV}=${encodeSwarmProxySpec({
-        service: { namespace: 'default', name: 'demo' },
-        ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }],
-        sessionAffinity: { type: 'None' },
-        backends: ['tasks.demo'],
-        resolveMs: RESOLVE_MS,
-      })}`,
-    ],
+    Env: [`${SWARM_PROXY_ENV}=${encodeSwarmProxySpec(spec)}`],
+    // What berth gives the proxy's Swarm service, so Swarm names a proxy task only once it listens.
+    Healthcheck: { Test: swarmProxyHealthcheck(spec), Interval: 300_000_000, Timeout: 2_000_000_000, Retries: 3 },
     ExposedPorts: { '80/tcp': {} },
     HostConfig: { NetworkMode: network, PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
   });
@@ -121,6 +124,7 @@ beforeAll(async () => {
   await proxy.start();
   port = Number((await proxy.inspect()).NetworkSettings.Ports['80/tcp']?.[0]?.HostPort);
   expect(port).toBeGreaterThan(0);
+  await until(async () => ((await proxy.inspect()).State.Health?.Status === 'healthy' ? true : undefined), 'the proxy healthcheck to pass');
 });
 
 afterAll(async () => {
