@@ -94,3 +94,16 @@ export function encodeSwarmProxySpec(spec: SwarmProxySpec): string {
 function onlyKeys(v: Record<string, unknown>, allowed: readonly string[], at: string, p: Problems): void {
   for (const k of Object.keys(v)) if (!allowed.includes(k)) p.push(`${at}.${k}: unknown field (allowed: ${allowed.join(', ')})`);
 }
+
+/**
+ * The `Test` of a healthcheck for the proxy's Swarm service: healthy once the program accepts
+ * on its first TCP port. Swarm puts a task into DNS (the Service's names, which are the proxy
+ * service's aliases) only once its healthcheck passes, so no client is sent to a proxy task
+ * that has not opened its listeners yet. Undefined for a Service without a TCP port.
+ */
+export function swarmProxyHealthcheck(spec: Pick<SwarmProxySpec, 'ports'>): string[] | undefined {
+  const tcp = spec.ports.find((p) => p.protocol === 'TCP');
+  if (!tcp) return undefined;
+  const script = `const s=require('node:net').connect(${tcp.port},'127.0.0.1');s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1))`;
+  return ['CMD', 'node', '-e', script];
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SwarmProxySpec } from '../../src/dataplane/swarm-proxy-spec.js';
-import { encodeSwarmProxySpec, parseSwarmProxySpec, validateSwarmProxySpec } from '../../src/dataplane/swarm-proxy-spec.js';
+import { encodeSwarmProxySpec, parseSwarmProxySpec, swarmProxyHealthcheck, validateSwarmProxySpec } from '../../src/dataplane/swarm-proxy-spec.js';
 
 const valid: SwarmProxySpec = {
   service: { namespace: 'default', name: 'web' },
@@ -69,5 +69,12 @@ describe('Swarm proxy spec', () => {
     const text = encodeSwarmProxySpec(valid);
     expect(encodeSwarmProxySpec(shuffled)).toBe(text);
     expect(parseSwarmProxySpec(text)).toEqual({ ok: true, spec: { ...valid, backends: [...valid.backends].sort() } });
+  });
+});
+
+describe('Swarm proxy healthcheck', () => {
+  it('checks the first TCP port, and there is none to check without one', () => {
+    expect(swarmProxyHealthcheck(valid)).toEqual(['CMD', 'node', '-e', expect.stringContaining(".connect(80,'127.0.0.1')")]);
+    expect(swarmProxyHealthcheck({ ports: [{ name: 'dns', protocol: 'UDP', port: 53, targetPort: 53 }] })).toBeUndefined();
   });
 });
