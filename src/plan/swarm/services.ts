@@ -4,7 +4,7 @@ import { specHash } from '../../model/hash.js';
 import { BerthError } from '../../model/errors.js';
 import type { ProxyPort } from '../../dataplane/protocol-types.js';
 import type { SwarmProxySpec } from '../../dataplane/swarm-proxy-spec.js';
-import { encodeSwarmProxySpec, SWARM_PROXY_ENV } from '../../dataplane/swarm-proxy-spec.js';
+import { encodeSwarmProxySpec, SWARM_PROXY_ENV, swarmProxyHealthcheck } from '../../dataplane/swarm-proxy-spec.js';
 
 export { SWARM_PROXY_ENV };
 import type { SwarmPortConfig, SwarmServiceSpec } from './types.js';
@@ -75,6 +75,7 @@ export function serviceProxies(
       sessionAffinity: s.spec.sessionAffinity === 'ClientIP' ? { type: 'ClientIP', timeoutSeconds: timeout } : { type: 'None' },
       backends: selected.map((w) => `tasks.${w.spec.Name}`).sort(),
     };
+    const health = swarmProxyHealthcheck(proxy);
     const base: Omit<SwarmServiceSpec, 'Labels'> = {
       Name: swarmNames.serviceProxy(app, ns, s.metadata.name),
       TaskTemplate: {
@@ -84,6 +85,8 @@ export function serviceProxies(
           Command: ['node', '/app/swarm-proxy.js'],
           Env: [`${SWARM_PROXY_ENV}=${encodeSwarmProxySpec(proxy)}`],
           StopGracePeriod: 10 * NS,
+          // Without one, Docker lists a proxy task in the Service's DNS before it listens.
+          ...(health ? { Healthcheck: { Test: health, Interval: 2 * NS, Timeout: 2 * NS, StartPeriod: 0, Retries: 3 } } : {}),
         },
         RestartPolicy: { Condition: 'any', Delay: NS },
         Networks: [{ Target: swarmNames.network(app, ns), Aliases: serviceDnsNames(s.metadata.name, ns) }],
