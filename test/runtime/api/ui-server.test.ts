@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { ApiHandlers, ApiServer } from '../../../src/runtime/api/server.js';
 import { createApiServer } from '../../../src/runtime/api/server.js';
 import { createChangeFeed, streamChanges } from '../../../src/runtime/api/change-feed.js';
+import { MAX_EVENT_STREAMS, MAX_LOG_STREAMS } from '../../../src/runtime/api/ui-routes.js';
 import type { UiHandlers } from '../../../src/runtime/api/ui-handlers.js';
 import type { ExecTarget } from '../../../src/runtime/api/tickets.js';
 import { systemClock } from '../../../src/runtime/clock.js';
@@ -70,7 +71,12 @@ async function serve(options: { token?: string; dir?: string } = {}) {
     action: (rest) => (calls.push(`action/${rest}`), { status: 200, body: { id: 7, state: 'done' } }),
     passes: () => (calls.push('passes'), { status: 200, body: [] }),
     stream: () => (calls.push('stream'), { status: 200, contentType: 'text/event-stream; charset=utf-8', stream: (out, closed) => streamChanges(feed, systemClock, out, closed) }),
-    logs: async () => (calls.push('logs'), { status: 200, contentType: 'text/plain; charset=utf-8', stream: async (out, closed) => (out.write('line one\n'), await new Promise<void>((r) => closed.addEventListener('abort', () => r()))) }),
+    // A followed log runs until its client goes; an unfollowed one ends by itself; pod "missing" is a 404.
+    logs: async (q) => {
+      calls.push('logs');
+      if (q.pod === 'missing') return { status: 404, body: { error: 'pod missing not found' } };
+      return { status: 200, contentType: 'text/plain; charset=utf-8', stream: async (out, closed) => (out.write('line one\n'), q.follow ? await new Promise<void>((r) => closed.addEventListener('abort', () => r())) : undefined) };
+    },
     execTarget: async (b) => (calls.push('ticket'), { target: { ...(b as ExecTarget), tty: true } }),
     exec: async (target, session) => {
       execs.push(target);
@@ -244,6 +250,56 @@ describe('streams', () => {
       }).end();
     });
     expect(text).toBe('line one\n');
+  });
+});
+
+describe('stream caps', () => {
+  /** Opens a GET and resolves once its status is in, with how to hang up. */
+  function openStream(port: number, path: string, method = 'GET'): Promise<{ status: number; body: Promise<string>; hangUp: () => void }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...AUTH }, agent: false }, (res) => {
+        const body = new Promise<string>((done) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+          res.on('close', () => done(text));
+        });
+        resolve({ status: res.statusCode ?? 0, body, hangUp: () => req.destroy() });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+  const FOLLOW = '/api/v1/logs?namespace=default&pod=web&follow=true';
+
+  it.each([
+    ['event streams', '/api/v1/stream', MAX_EVENT_STREAMS, 'close some of its tabs'],
+    ['followed logs', FOLLOW, MAX_LOG_STREAMS, 'close a followed log'],
+  ])('%s: past the cap a new one is 503 saying what to do; a client that hangs up frees its slot', async (_what, path, cap, advice) => {
+    const { port } = await serve({ token: TOKEN });
+    const open = await Promise.all(Array.from({ length: cap }, () => openStream(port, path)));
+    expect(open.map((o) => o.status)).toEqual(Array(cap).fill(200));
+    const refused = await openStream(port, path);
+    expect([refused.status, JSON.parse(await refused.body).error]).toEqual([503, expect.stringContaining(advice)]);
+    open[0]!.hangUp();
+    await open[0]!.body;
+    // The slot is given back when the server sees the close: poll until then (a few ms).
+    let next = await openStream(port, path);
+    for (let i = 0; next.status === 503 && i < 50; i++) next = await new Promise((r) => setTimeout(r, 20)).then(() => openStream(port, path));
+    expect(next.status).toBe(200);
+    for (const o of [...open, next]) o.hangUp();
+  });
+
+  it('answers that are no stream (a 404, HEAD) and streams that end by themselves hold no slot', async () => {
+    const { port } = await serve({ token: TOKEN });
+    for (let i = 0; i < MAX_LOG_STREAMS + 1; i++) {
+      expect((await openStream(port, '/api/v1/logs?namespace=default&pod=missing')).status).toBe(404);
+      expect((await openStream(port, FOLLOW, 'HEAD')).status).toBe(200);
+      const ended = await openStream(port, '/api/v1/logs?namespace=default&pod=web');
+      expect([ended.status, await ended.body]).toEqual([200, 'line one\n']);
+    }
+    const open = await Promise.all(Array.from({ length: MAX_LOG_STREAMS }, () => openStream(port, FOLLOW)));
+    expect(open.every((o) => o.status === 200)).toBe(true);
+    for (const o of open) o.hangUp();
   });
 });
 
