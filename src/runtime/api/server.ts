@@ -163,7 +163,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
-  const execSocket = options.ui && tickets && attachExecSocket(server, { hosts: () => hosts, tickets, run: options.ui.handlers.exec, log });
+  const execSocket = options.ui && tickets && attachExecSocket(server, { hosts: () => hosts, tickets, run: options.ui.handlers.exec, log, clock: options.ui.clock });
 
   return {
     listen: (host, port) =>

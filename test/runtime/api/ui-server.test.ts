@@ -12,6 +12,9 @@ import { MAX_EVENT_STREAMS, MAX_LOG_STREAMS } from '../../../src/runtime/api/ui-
 import type { UiHandlers } from '../../../src/runtime/api/ui-handlers.js';
 import type { ExecTarget } from '../../../src/runtime/api/tickets.js';
 import { systemClock } from '../../../src/runtime/clock.js';
+import type { Clock } from '../../../src/model/clock.js';
+import { PING_INTERVAL_MS } from '../../../src/runtime/api/exec-socket.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { silentLogger } from '../../../src/runtime/log.js';
 import { raw } from './support.js';
 
@@ -60,7 +63,7 @@ const noApi: ApiHandlers = {
   webhook: () => ({ status: 202, body: {} }),
 };
 
-async function serve(options: { token?: string; dir?: string } = {}) {
+async function serve(options: { token?: string; dir?: string; clock?: Clock } = {}) {
   const calls: string[] = [];
   const execs: ExecTarget[] = [];
   const feed = createChangeFeed();
@@ -80,6 +83,7 @@ async function serve(options: { token?: string; dir?: string } = {}) {
     execTarget: async (b) => (calls.push('ticket'), { target: { ...(b as ExecTarget), tty: true } }),
     exec: async (target, session) => {
       execs.push(target);
+      session.signal.addEventListener('abort', () => calls.push('exec aborted'));
       // An echo: what comes in goes out, and "exit" ends it with code 3.
       for await (const chunk of session.stdin as AsyncIterable<Buffer>) {
         if (chunk.toString() === 'exit') return 3;
@@ -88,7 +92,7 @@ async function serve(options: { token?: string; dir?: string } = {}) {
       return 0;
     },
   };
-  const server = createApiServer({ handlers: noApi, log: silentLogger(), ...(options.token ? { token: options.token } : {}), ui: { handlers: ui, clock: systemClock, dir: options.dir ?? uiDir() } });
+  const server = createApiServer({ handlers: noApi, log: silentLogger(), ...(options.token ? { token: options.token } : {}), ui: { handlers: ui, clock: options.clock ?? systemClock, dir: options.dir ?? uiDir() } });
   servers.push(server);
   const { port } = await server.listen('127.0.0.1', 0);
   const request = (method: string, path: string, headers: Record<string, string> = {}, body?: string) => raw(port, '127.0.0.1', method, path, headers, body);
@@ -310,9 +314,9 @@ describe('exec WebSocket', () => {
     return JSON.parse(res.text) as { ticket: string; expiresAt: string };
   }
 
-  function open(port: number, query: string, headers: Record<string, string> = {}): Promise<{ ws?: WebSocket; status?: number }> {
+  function open(port: number, query: string, headers: Record<string, string> = {}, autoPong = true): Promise<{ ws?: WebSocket; status?: number }> {
     return new Promise((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/exec${query}`, { headers });
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/exec${query}`, { headers, autoPong });
       ws.on('open', () => resolve({ ws }));
       ws.on('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
       ws.on('error', () => resolve({ status: -1 }));
@@ -334,6 +338,31 @@ describe('exec WebSocket', () => {
     expect(await closed).toEqual({ code: 1000, reason: '{"exitCode":3}' });
     expect(received).toEqual(['bin:echo:hi', 'text:{"type":"exit","exitCode":3}']);
     expect(execs).toEqual([{ namespace: 'default', pod: 'web', command: ['sh'], tty: true }]);
+  });
+
+  it('pings an idle terminal and terminates one that misses a pong, which ends its command', async () => {
+    const clock = new FakeClock();
+    const { port, request, calls } = await serve({ token: TOKEN, clock });
+    // A half-open client: it hears pings but never answers (a browser answers them itself).
+    const { ws: silent } = await open(port, `?ticket=${(await ticket(request)).ticket}`, {}, false);
+    const { ws: answering } = await open(port, `?ticket=${(await ticket(request)).ticket}`);
+    const pinged = (ws: WebSocket) => new Promise<void>((r) => ws.once('ping', () => r()));
+    // The pong goes out before 'ping' is emitted; an echo of a frame sent after it proves the server has read it.
+    const echoed = (ws: WebSocket) => new Promise<void>((r) => (ws.once('message', () => r()), ws.send(Buffer.from('x'))));
+    const silentClosed = new Promise<number>((r) => silent!.once('close', (code) => r(code)));
+    const first = Promise.all([pinged(answering!), pinged(silent!)]);
+    await clock.advance(PING_INTERVAL_MS);
+    await first;
+    await echoed(answering!);
+    const second = pinged(answering!);
+    await clock.advance(PING_INTERVAL_MS);
+    await second;
+    await echoed(answering!);
+    // Terminated at the second ping: no close frame (1006 on the client's side).
+    expect(await silentClosed).toBe(1006);
+    expect(answering!.readyState).toBe(WebSocket.OPEN);
+    expect(calls.filter((c) => c === 'exec aborted')).toHaveLength(1);
+    answering!.close();
   });
 
   it('a ticket works once', async () => {
