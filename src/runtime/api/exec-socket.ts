@@ -30,6 +30,8 @@ export interface ExecSocketOptions {
   tickets: TicketBook;
   run: (target: ExecTarget, session: ExecSession) => Promise<number>;
   log: Logger;
+  /** Set when exec is turned off (`--no-exec`): why every handshake is refused (403). */
+  off?: string;
   /** Times the pings (PING_INTERVAL_MS). */
   clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 }
@@ -159,6 +161,7 @@ function upgradeRefusal(req: IncomingMessage, url: URL, options: ExecSocketOptio
   if (host) return { status: host.status as 421, error: host.error };
   if (url.pathname !== EXEC_PATH) return { status: 404, error: `no WebSocket endpoint at ${url.pathname}` };
   if (foreignOrigin(req.headers)) return { status: 403, error: 'cross-origin WebSocket connections are refused' };
+  if (options.off) return { status: 403, error: options.off };
   return undefined;
 }
 

@@ -13,7 +13,7 @@ import type { UiHandlers } from './ui-handlers.js';
  * Log and event streams are held open for as long as their page is: each kind has a cap, as the
  * exec socket has (16 terminals), past which a new one is answered 503 (streamed()).
  */
-export function uiRoutes(ui: UiHandlers, tickets: TicketBook, limit: number): Route[] {
+export function uiRoutes(ui: UiHandlers, tickets: TicketBook, limit: number, options: { exec: boolean }): Route[] {
   // Made per server, not per module: two servers in one process (tests) count apart.
   const eventStreams = createSlots(MAX_EVENT_STREAMS);
   const logStreams = createSlots(MAX_LOG_STREAMS);
@@ -33,6 +33,7 @@ export function uiRoutes(ui: UiHandlers, tickets: TicketBook, limit: number): Ro
       streamed(logStreams, `${MAX_LOG_STREAMS} log streams are open already; close a followed log (a pod page's Logs, or another client of /api/v1/logs) and try again`, () => ui.logs(q)),
     ),
     defineRoute('POST', '/api/v1/exec/tickets', 'privileged-write', NO_QUERY, async (req) => {
+      if (!options.exec) return { status: 403, body: { error: EXEC_OFF } };
       const body = await readJsonBody(req, limit);
       if (!body.ok) return body.response;
       const checked = await ui.execTarget(body.value);
@@ -42,6 +43,11 @@ export function uiRoutes(ui: UiHandlers, tickets: TicketBook, limit: number): Ro
     }),
   ];
 }
+
+/** Why a terminal is refused on a daemon started with `--no-exec`. */
+export const EXEC_OFF = 'exec is turned off on this daemon (it was started with --no-exec): no terminals; logs and actions still work';
+/** Why `/` answers 404 on a daemon started with `--no-web-ui`. */
+export const WEB_UI_OFF = 'the web UI is turned off on this daemon (it was started with --no-web-ui)';
 
 /**
  * Event streams open at once: one per open page of the web UI (every tab of every person

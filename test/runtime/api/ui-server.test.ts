@@ -63,7 +63,7 @@ const noApi: ApiHandlers = {
   webhook: () => ({ status: 202, body: {} }),
 };
 
-async function serve(options: { token?: string; dir?: string; clock?: Clock } = {}) {
+async function serve(options: { token?: string; dir?: string; clock?: Clock; pages?: false; exec?: false } = {}) {
   const calls: string[] = [];
   const execs: ExecTarget[] = [];
   const feed = createChangeFeed();
@@ -92,7 +92,7 @@ async function serve(options: { token?: string; dir?: string; clock?: Clock } = 
       return 0;
     },
   };
-  const server = createApiServer({ handlers: noApi, log: silentLogger(), ...(options.token ? { token: options.token } : {}), ui: { handlers: ui, clock: options.clock ?? systemClock, dir: options.dir ?? uiDir() } });
+  const server = createApiServer({ handlers: noApi, log: silentLogger(), ...(options.token ? { token: options.token } : {}), ui: { handlers: ui, clock: options.clock ?? systemClock, ...(options.pages === false ? {} : { dir: options.dir ?? uiDir() }), exec: options.exec ?? true } });
   servers.push(server);
   const { port } = await server.listen('127.0.0.1', 0);
   const request = (method: string, path: string, headers: Record<string, string> = {}, body?: string) => raw(port, '127.0.0.1', method, path, headers, body);
@@ -219,6 +219,33 @@ describe('static UI', () => {
     const { request } = await serve({ dir: join(tmpdir(), 'berth-no-such-ui-dir') });
     const res = await request('GET', '/');
     expect([res.status, res.text]).toEqual([503, expect.stringContaining('npm run build')]);
+  });
+});
+
+describe('--no-web-ui and --no-exec', () => {
+  it('without pages / and client routes are a 404 saying why, and the API still answers', async () => {
+    const { request } = await serve({ token: TOKEN, pages: false });
+    for (const path of ['/', '/passes', '/assets/app-1a2b.js']) {
+      const res = await request('GET', path, AUTH);
+      expect([path, res.status, res.headers['content-type'], JSON.parse(res.text).error]).toEqual([path, 404, 'application/json; charset=utf-8', expect.stringContaining('--no-web-ui')]);
+    }
+    expect((await request('GET', '/api/v1/tree', AUTH)).status).toBe(200);
+    expect((await request('GET', '/api/v1/status', AUTH)).status).toBe(200);
+  });
+
+  it('without exec a ticket request is a 403 saying why, before any handler, and so is a handshake', async () => {
+    const { port, request, calls, execs } = await serve({ token: TOKEN, exec: false });
+    const res = await request('POST', '/api/v1/exec/tickets', { ...JSON_TYPE, ...AUTH }, JSON.stringify({ namespace: 'default', pod: 'web', command: ['sh'], tty: true }));
+    expect([res.status, JSON.parse(res.text).error]).toEqual([403, expect.stringContaining('--no-exec')]);
+    const handshake = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/exec?ticket=x`);
+      ws.on('unexpected-response', (_req, r) => resolve(r.statusCode ?? 0));
+      ws.on('error', () => resolve(-1));
+    });
+    expect(handshake).toBe(403);
+    expect([calls, execs]).toEqual([[], []]);
+    // Logs and actions are not exec: they stay.
+    expect((await request('POST', '/api/v1/actions', { ...JSON_TYPE, ...AUTH }, JSON.stringify({ action: 'restart', kind: 'Deployment', namespace: 'default', name: 'web' }))).status).toBe(202);
   });
 });
 
