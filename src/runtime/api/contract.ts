@@ -232,6 +232,10 @@ export interface TreeNode {
  */
 export interface TreeResponse {
   app: string;
+  /** The app's health: the worst of its namespaces' (Argo CD's rule); Unknown while it has no object. */
+  health: HealthWord;
+  /** How many of the app's objects are in each health (each once: no namespaces, containers or references). */
+  healthCounts: Record<HealthWord, number>;
   namespaces: TreeNode[];
 }
 
