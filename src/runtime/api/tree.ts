@@ -18,7 +18,7 @@ export function worstHealth(words: readonly HealthWord[]): HealthWord {
 }
 
 /** Tree nodes that are no object of the app: groups and a pod's containers (counted with their pod). */
-const NOT_OBJECTS: ReadonlySet<string> = new Set(['Namespace', 'Cluster', 'Container']);
+const NOT_OBJECTS: readonly string[] = ['Namespace', 'Cluster', 'Container'];
 
 /**
  * The app's health: the worst of its namespaces (each the worst of everything in it), Unknown
@@ -30,7 +30,7 @@ export function appHealth(namespaces: readonly TreeNode[]): Pick<TreeResponse, '
   const walk = (nodes: readonly TreeNode[]) => {
     for (const n of nodes) {
       if (n.ref) continue;
-      if (!NOT_OBJECTS.has(n.kind)) healthCounts[n.health] += 1;
+      if (!NOT_OBJECTS.includes(n.kind)) healthCounts[n.health] += 1;
       walk(n.children);
     }
   };
