@@ -282,8 +282,12 @@ export interface ActionRequest {
   replicas?: number;
 }
 
-/** pending: recorded, the daemon's pass has not acted yet; done: acted on (see result.ok); failed: refused. */
-export type ActionState = 'pending' | 'done' | 'failed';
+/**
+ * pending: recorded, the daemon's pass has not acted yet; done: acted on (see result.ok); failed:
+ * refused; withdrawn: the daemon did not take it within the CLI's timeout (5 min) or stopped
+ * first, so it was withdrawn and nothing was changed (result.message says which).
+ */
+export type ActionState = 'pending' | 'done' | 'failed' | 'withdrawn';
 
 /** What the daemon made of an action, as the CLI command would print it. */
 export interface ActionResult {

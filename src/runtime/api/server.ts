@@ -189,6 +189,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         server.close(() => resolve());
         // Open event and log streams end with their connections; exec sessions are upgraded sockets the server no longer tracks.
         execSocket?.close();
+        options.ui?.handlers.close();
         server.closeAllConnections();
       }),
   };

@@ -74,6 +74,7 @@ async function serve(options: { token?: string; dir?: string; clock?: Clock; pag
     action: (rest) => (calls.push(`action/${rest}`), { status: 200, body: { id: 7, state: 'done' } }),
     passes: () => (calls.push('passes'), { status: 200, body: [] }),
     stream: () => (calls.push('stream'), { status: 200, contentType: 'text/event-stream; charset=utf-8', stream: (out, closed) => streamChanges(feed, systemClock, out, closed) }),
+    close: () => undefined,
     // A followed log runs until its client goes; an unfollowed one ends by itself; pod "missing" is a 404.
     logs: async (q) => {
       calls.push('logs');
