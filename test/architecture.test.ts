@@ -238,6 +238,16 @@ describe('architecture of src/', () => {
     expect(found).toEqual([...KNOWN_MODULE_STATE].sort());
   });
 
+  it('runtime/api/contract.ts pulls nothing into the web UI bundle: type-only imports, of files that import nothing', () => {
+    const text = readFileSync(join(SRC, 'runtime/api/contract.ts'), 'utf8');
+    const statements = [...text.matchAll(/^\s*(import|export)\b([^;'"]*?)\bfrom\s*['"]([^'"]+)['"]/gm)].map((m) => ({ typeOnly: /^\s*type\b/.test(m[2]!), spec: m[3]! }));
+    expect(statements.filter((st) => !st.typeOnly || !st.spec.startsWith('.'))).toEqual([]);
+    expect(specifiers(text.replace(/^\s*(?:import|export)\s+type\b[^;]*;/gm, ''))).toEqual([]);
+    const targets = [...new Set(statements.map((st) => [...sources.get('runtime/api/contract.ts')!.local].find((f) => f.endsWith(st.spec.replace(/^(\.\.\/)+/, '').replace(/\.js$/, '.ts')))!))];
+    expect(targets).toEqual(['report/report-change.ts']);
+    for (const f of targets) expect([f, specifiers(readFileSync(join(SRC, f), 'utf8'))]).toEqual([f, []]);
+  });
+
   it(`no file is longer than ${MAX_FILE_LINES} lines`, () => {
     const long = [...sources.keys()]
       .map((f) => ({ file: f, lines: lineCount(readFileSync(join(SRC, f), 'utf8')) }))

@@ -37,7 +37,7 @@ export interface DockerOptions {
   requestTimeoutMs?: number;
   /**
    * Called as each API call is sent (the daemon logs the first mutating call of a pass: the
-   * latency its benchmark measures). `mutating` is false for GET and HEAD; `name` is the name a
+   * latency its benchmark measures). `mutating` is false for GET, HEAD and exec (isMutating); `name` is the name a
    * `POST /containers/create` asks for (the daemon knows its own containers' create events).
    */
   onCall?: (operation: string, mutating: boolean, name?: string) => void;
@@ -130,8 +130,16 @@ export function createDockerClient(options: DockerOptions): DockerClient {
   };
 }
 
-function isMutating(op: string): boolean {
-  return !op.startsWith('GET ') && !op.startsWith('HEAD ');
+/**
+ * Running a command in a container (a person's `exec` or web terminal, an exec probe) is a POST
+ * to Docker but changes nothing berth manages: counted as a change, a terminal opened during a
+ * pass was logged and measured as the pass's first Docker change (the daemon's latency metric).
+ */
+const EXEC_OPERATIONS = ['POST /containers/{id}/exec', 'POST /exec/{id}/start', 'POST /exec/{id}/resize'];
+
+/** Whether an operation changes the host: not a read (GET, HEAD), not an exec. */
+export function isMutating(op: string): boolean {
+  return !op.startsWith('GET ') && !op.startsWith('HEAD ') && !EXEC_OPERATIONS.includes(op);
 }
 
 interface DialOptions {

@@ -77,6 +77,8 @@ export interface IntentResult {
   report?: ApplyReport | DeleteReport;
   /** A daemon following a source acted on it: it keeps the change until the source changes. */
   hold?: { source: string; sourceRevision: string };
+  /** Nobody acted on it: its submitter withdrew it (timed out, interrupted; runtime/control.ts). */
+  withdrawn?: true;
 }
 
 /** What an apply pass did, as plain data (what `apply -o json` prints, and what the text output reads). */

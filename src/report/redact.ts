@@ -1,5 +1,6 @@
 import type { PlannedChange } from './effects/index.js';
 import type { FieldChange } from './resource-diff.js';
+import type { ReportChangeBody, ReportField } from './report-change.js';
 import { isUnder } from './effects/index.js';
 import { joinKey } from './resource-diff.js';
 import { setOwn } from '../model/own.js';
@@ -22,39 +23,10 @@ export interface Redacted {
   readonly [redactedBrand]: true;
 }
 
-export interface ReportField {
-  path: string;
-  op: 'add' | 'remove' | 'replace';
-  before?: unknown;
-  after?: unknown;
-  /** Set when the values were secret: `before`/`after` are then absent. */
-  redacted?: true;
-}
+export type { ReportEffect, ReportField, ReportSource } from './report-change.js';
 
-export interface ReportEffect {
-  kind: string;
-  message: string;
-  destructive: boolean;
-}
-
-export interface ReportSource {
-  file: string;
-  line: number;
-  column: number;
-}
-
-export type ReportChange = Redacted & {
-  action: 'create' | 'update' | 'delete';
-  key: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  destructive: boolean;
-  /** Where the manifest is: in `to` for create/update, in `from` for delete. */
-  source?: ReportSource;
-  effects: ReportEffect[];
-  fields: ReportField[];
-};
+/** A report change that went through redactChange: the only input renderers take. */
+export type ReportChange = Redacted & ReportChangeBody;
 
 /** Paths of a Secret whose values are secret, with everything beneath them. */
 const SECRET_PATHS = ['data', 'stringData'];

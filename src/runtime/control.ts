@@ -12,6 +12,12 @@ import type { LeaseHolder } from './store/index.js';
 
 const POLL_MS = 250;
 
+/**
+ * How long a submitted change may wait for the app's lease holder to take it before it is
+ * withdrawn: the CLI's `--timeout` default (`rollout`, `scale`) and the web UI's actions alike.
+ */
+export const SUBMIT_TIMEOUT_MS = 5 * 60_000;
+
 export interface SubmitDeps extends PassDeps {
   /** This command's identity when it takes the app's lease. */
   holder: LeaseHolder;
@@ -53,7 +59,6 @@ export async function submit(deps: SubmitDeps, spec: IntentSpec, options: Submit
   const { store, clock } = deps;
   const { app } = options;
   const intent = store.addIntent(app, spec);
-  const deadline = clock.now() + options.timeoutMs;
   let daemon: LeaseHolder | undefined;
   let woken = false;
   try {
@@ -71,12 +76,9 @@ export async function submit(deps: SubmitDeps, spec: IntentSpec, options: Submit
           woken = deps.wake(heldBy);
         }
       }
-      // Taken: the lease holder's pass is acting on it; that takes as long as it takes (the
-      // pass has its own timeout), and a holder that dies leaves it to the next one.
-      if (clock.now() >= deadline && seen?.state !== 'taken') {
-        const late = withdraw(store, intent.id);
-        if (late === 'taken') continue;
-        if (late) return { by: 'lease-holder', result: late, ...(daemon ? { daemon } : {}), woken };
+      const expiry = expireIntent(store, clock, intent, options.timeoutMs, WITHDRAWN_BY_COMMAND);
+      if (expiry.outcome === 'done') return { by: 'lease-holder', result: expiry.result, ...(daemon ? { daemon } : {}), woken };
+      if (expiry.outcome === 'withdrawn')
         throw new BerthError(
           'TIMEOUT',
           daemon
@@ -84,12 +86,11 @@ export async function submit(deps: SubmitDeps, spec: IntentSpec, options: Submit
             : `another berth command kept app ${app} for more than ${Math.round(options.timeoutMs / 1000)}s; nothing was changed`,
           { app, ...(daemon ? { heldBy: daemon } : {}), hint: daemon ? 'check the daemon: berth status, or its log' : 'run the command again once the other one is done' },
         );
-      }
       await clock.sleep(POLL_MS, options.signal);
     }
   } catch (err) {
     // Interrupted (Ctrl-C) or failed: a change the user gave up on must not be applied later.
-    withdraw(store, intent.id);
+    withdraw(store, intent.id, WITHDRAWN_BY_COMMAND);
     throw err;
   }
 }
@@ -125,14 +126,39 @@ async function actHere(deps: SubmitDeps, intent: Intent, options: SubmitOptions)
   return { by: 'this-process', result, pass };
 }
 
+const WITHDRAWN_BY_COMMAND = 'withdrawn by the command that submitted it';
+
+export type IntentExpiry =
+  /** Not due yet, or taken: a pass acts on it now (that takes as long as the pass's own timeout allows). */
+  | { outcome: 'waiting' }
+  /** A pass completed it before it could be withdrawn. */
+  | { outcome: 'done'; result: IntentResult }
+  /** Withdrawn now (or already): nothing was changed. */
+  | { outcome: 'withdrawn' };
+
+/**
+ * The one rule for a submitted change nobody takes (the CLI's submit above, the web UI's actions):
+ * once `timeoutMs` have passed since it was recorded and the lease holder's pass has not taken
+ * it, it is withdrawn, because a change its submitter stopped waiting for must not be applied
+ * later (a daemon stuck in a long pass would otherwise act on it whenever it gets free). A taken
+ * one is left to its pass: a holder that dies leaves it to the next one. `why` is the result's
+ * message, as `GET /api/v1/actions/{id}` and the command show it.
+ */
+export function expireIntent(store: SubmitDeps['store'], clock: Pick<SubmitDeps['clock'], 'now'>, intent: Pick<Intent, 'id' | 'createdAt'>, timeoutMs: number, why: string): IntentExpiry {
+  if (clock.now() < intent.createdAt + timeoutMs) return { outcome: 'waiting' };
+  const late = withdraw(store, intent.id, why);
+  if (late === 'taken') return { outcome: 'waiting' };
+  return late ? { outcome: 'done', result: late } : { outcome: 'withdrawn' };
+}
+
 /**
  * Withdraws a pending intent; when a pass completed it first, its result (it was acted on
  * after all); `taken` when a pass is acting on it now (it can no longer be withdrawn).
  */
-function withdraw(store: SubmitDeps['store'], id: number): IntentResult | 'taken' | undefined {
-  const withdrawn: IntentResult = { ok: false, message: 'withdrawn by the command that submitted it', error: { code: 'TIMEOUT', message: 'withdrawn by the command that submitted it' } };
+export function withdraw(store: SubmitDeps['store'], id: number, why: string): IntentResult | 'taken' | undefined {
+  const withdrawn: IntentResult = { ok: false, message: why, error: { code: 'TIMEOUT', message: why }, withdrawn: true };
   if (store.completeIntent(id, withdrawn)) return undefined;
   const done = store.getIntent(id);
   if (done?.state === 'taken') return 'taken';
-  return done?.result?.message === withdrawn.message ? undefined : done?.result;
+  return done?.result?.withdrawn ? undefined : done?.result;
 }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createDockerClient, dockerError, operationName } from '../../src/apply/docker.js';
+import { createDockerClient, dockerError, isMutating, operationName } from '../../src/apply/docker.js';
 import { systemClock } from '../../src/runtime/clock.js';
 
 describe('operationName', () => {
@@ -74,11 +74,28 @@ describe('Docker call latency by operation', () => {
   });
 });
 
+describe('isMutating', () => {
+  it.each([
+    ['POST /containers/create', true],
+    ['DELETE /containers/{id}', true],
+    ['POST /containers/{id}/start', true],
+    ['GET /containers/json', false],
+    ['HEAD /images/{name}', false],
+    ['POST /containers/{id}/exec', false],
+    ['POST /exec/{id}/start', false],
+    ['POST /exec/{id}/resize', false],
+  ])('%s: %s', (op, expected) => {
+    expect(isMutating(op)).toBe(expected);
+  });
+});
+
 describe('onCall', () => {
   // The daemon takes the create events of the containers it asked for as its own (runtime/daemon/own-creates.ts).
   it.each([
     { call: 'createContainer', want: ['POST /containers/create', true, 'berth_a_default_web-abc_main'] },
     { call: 'listNetworks', want: ['GET /networks', false, undefined] },
+    // A web terminal or an exec probe during a pass is not the pass's first change (its latency metric).
+    { call: 'exec', want: ['POST /containers/{id}/exec', false, undefined] },
   ])('$call: the operation, whether it mutates, and the name a create asks for', async ({ call, want }) => {
     const server = createServer((req, res) => {
       res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
@@ -90,6 +107,7 @@ describe('onCall', () => {
       const seen: unknown[][] = [];
       const docker = createDockerClient({ host: `tcp://127.0.0.1:${port}`, clock: systemClock, onCall: (...args) => seen.push(args) });
       if (call === 'createContainer') await docker.api.createContainer({ name: 'berth_a_default_web-abc_main', Image: 'x' });
+      else if (call === 'exec') await docker.api.getContainer('c1').exec({ Cmd: ['true'] });
       else await docker.api.listNetworks();
       expect(seen).toEqual([want]);
     } finally {

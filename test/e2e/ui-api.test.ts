@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import type { ActionAccepted, ActionStatusResponse, ObjectResponse, TreeNode, TreeResponse } from '../../src/runtime/api/contract.js';
 import { ensureBusyboxImage } from './support/busybox-image.js';
 import type { DaemonProcess } from './support/daemon.js';
-import { eventually, killDaemons, startDaemon } from './support/daemon.js';
+import { eventually, killDaemons, openEventStream, startDaemon } from './support/daemon.js';
 import type { E2eApp } from './support/harness.js';
 import { createE2eApp } from './support/harness.js';
 
@@ -109,30 +109,11 @@ function envOf(o: ObjectResponse, name: string): unknown {
   return spec.template.spec.containers[0]!.env?.find((e) => e.name === name)?.value;
 }
 
-/** Reads the event stream as the UI does: fetch with the header, frames parsed as they come. */
-async function openStream(): Promise<{ frames: Array<{ event: string; reason: string; at: number }>; close(): void }> {
-  const abort = new AbortController();
-  const res = await fetch(`${d.url}/api/v1/stream`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: abort.signal });
-  expect([res.status, res.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
-  const frames: Array<{ event: string; reason: string; at: number }> = [];
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  void (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.+)$/m.exec(frame)?.[1];
-        const data = /^data: (.+)$/m.exec(frame)?.[1];
-        if (event && data) frames.push({ event, reason: (JSON.parse(data) as { reason: string }).reason, at: Date.now() });
-      }
-    }
-  })();
-  return { frames, close: () => abort.abort() };
+/** Reads the event stream as the UI does (support/daemon.ts), checking its answer. */
+async function openStream(): Promise<Awaited<ReturnType<typeof openEventStream>>> {
+  const stream = await openEventStream(d, TOKEN);
+  expect([stream.status, stream.contentType]).toEqual([200, 'text/event-stream; charset=utf-8']);
+  return stream;
 }
 
 describe('the web UI API on a real daemon', () => {
@@ -189,7 +170,7 @@ describe('the web UI API on a real daemon', () => {
     try {
       const written = Date.now();
       await t.write(manifests('2'));
-      const frame = await eventually('a status event after the new revision', () => stream.frames.find((f) => f.event === 'status' && f.at >= written), 60_000, 50);
+      const frame = await eventually('a status event after the new revision', () => stream.frames.find((f) => f.event === 'status' && f.receivedAt >= written), 60_000, 50);
       expect(frame.event).toBe('status');
       const object = await eventually('revision 2 current', async () => {
         const o = await get<ObjectResponse>(`/api/v1/object?kind=Deployment&namespace=default&name=web`);
@@ -200,7 +181,7 @@ describe('the web UI API on a real daemon', () => {
         [2, 'version 2'],
       ]);
       // The rollout's containers and its pass's end follow as `resources`.
-      await eventually('a resources event during the rollout', () => stream.frames.some((f) => f.event === 'resources' && f.at >= written), 60_000, 50);
+      await eventually('a resources event during the rollout', () => stream.frames.some((f) => f.event === 'resources' && f.receivedAt >= written), 60_000, 50);
       await eventually('the new pods ready', () => readyPods(2), 120_000);
     } finally {
       stream.close();

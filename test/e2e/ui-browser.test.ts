@@ -5,13 +5,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBusyboxImage } from './support/busybox-image.js';
 import { launchBrowser, measureFirstLoad, recordNetwork, screenshot, secretForms, type NetworkLog } from './support/browser.js';
-import { converged, eventually, killDaemons, startDaemon, status, type DaemonProcess } from './support/daemon.js';
-import { createE2eApp, type E2eApp } from './support/harness.js';
+import { converged, eventually, killDaemons, openEventStream, startDaemon, status, type DaemonProcess } from './support/daemon.js';
+import { createE2eApp, execIn, type E2eApp } from './support/harness.js';
 
 /**
  * The web UI in Debian's chromium against a real daemon on the real engine (issue 19 "Done
  * when"): signed out nothing but the login form; the overview Synced and Healthy with the
- * Deployment and its pods; a refused revision's file:line appearing without a reload; rollout
+ * Deployment and its pods; a pod turning unready and a refused revision's file:line appearing
+ * without a reload, within 2 s of the daemon seeing them; rollout
  * history and Undo; logs streaming; no token in any URL and no Secret value in any answer; the
  * first load's bytes and time to interactive.
  */
@@ -48,7 +49,31 @@ spec:
         ports:
         - containerPort: 8080
 `,
+  // Ready while /tmp/ready exists: the test removes it to turn the pod unready, and puts it back.
+  'probed.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: probed
+  namespace: shop
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: probed}}
+  template:
+    metadata: {labels: {app: probed}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: probe
+        image: ${image}
+        command: ['sh', '-c', 'touch /tmp/ready; i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 1; done']
+        readinessProbe:
+          exec: {command: ['test', '-f', '/tmp/ready']}
+          periodSeconds: 1
+          failureThreshold: 1
+`,
 });
+/** The issue's promise for live updates: a refused revision, a pod turning unready appear within 2 s. */
+const LIVE_BUDGET_MS = 2000;
 // Line 7: replicas is not a number.
 const BROKEN = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: other\n  namespace: shop\nspec:\n  replicas: many\n  selector: {matchLabels: {app: other}}\n  template:\n    metadata: {labels: {app: other}}\n    spec:\n      containers:\n      - {name: c, image: x}\n';
 
@@ -87,6 +112,21 @@ afterAll(async () => {
 const mark = () => page.evaluate('window.berthTestMark = 1');
 const marked = () => page.evaluate('window.berthTestMark === 1');
 
+/**
+ * Starts watching the page for an element matching `selector` whose text matches `pattern`;
+ * `shownAt()` then resolves with the browser's clock (this host's wall clock, as the daemon's)
+ * at the DOM change that made it so, not at whenever a poll noticed.
+ */
+async function watchFor(selector: string, pattern: RegExp): Promise<{ shownAt(): Promise<number> }> {
+  await page.evaluate(`(window.berthShown = new Promise((resolve) => {
+    const seen = () => [...document.querySelectorAll(${JSON.stringify(selector)})].some((e) => new RegExp(${JSON.stringify(pattern.source)}).test(e.textContent ?? ''));
+    if (seen()) return resolve(Date.now());
+    const observer = new MutationObserver(() => { if (seen()) { observer.disconnect(); resolve(Date.now()); } });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+  }), undefined)`);
+  return { shownAt: () => page.evaluate('window.berthShown') as Promise<number> };
+}
+
 describe('the web UI in a browser, against a real daemon', () => {
   it('first load: under the byte budget and interactive within a second', async () => {
     const first = await measureFirstLoad(browser, daemon.url);
@@ -118,19 +158,54 @@ describe('the web UI in a browser, against a real daemon', () => {
     await expect.poll(() => page.locator('#sync-state').textContent(), { timeout: 20_000 }).toBe('Synced');
     await expect.poll(() => page.locator('#app-health').textContent(), { timeout: 30_000 }).toBe('Healthy');
     await page.getByRole('link', { name: 'shop/web', exact: true }).waitFor();
-    const pods = (await daemon.api('/api/v1/resources?kind=Pod&namespace=shop')).body as { items: Array<{ metadata: { name: string } }> };
-    expect(pods.items.length).toBe(2);
-    for (const p of pods.items) await page.getByRole('link', { name: p.metadata.name, exact: true }).waitFor();
+    const pods = ((await daemon.api('/api/v1/resources?kind=Pod&namespace=shop')).body as { items: Array<{ metadata: { name: string } }> }).items.filter((p) => p.metadata.name.startsWith('web-'));
+    expect(pods.length).toBe(2);
+    for (const p of pods) await page.getByRole('link', { name: p.metadata.name, exact: true }).waitFor();
     await expect.poll(() => page.locator('.live').textContent()).toBe('Live');
     await screenshot(page, 'overview');
   });
 
-  it("a refused revision's file:line:col appears without a reload", async () => {
+  it('a pod turning unready reaches the page without a reload, within 2 s of the daemon seeing it', async () => {
     await mark();
+    const pods = (await daemon.api('/api/v1/resources?kind=Pod&namespace=shop')).body as { items: Array<{ metadata: { name: string } }> };
+    const pod = pods.items.map((p) => p.metadata.name).find((n) => n.startsWith('probed-'))!;
+    const container = `berth_${t.app}_shop_${pod}_probe`;
+    await page.locator('ul.pods li').filter({ hasText: pod }).filter({ hasText: 'ready 1/1' }).waitFor({ timeout: 30_000 });
+    const stream = await openEventStream(daemon, TOKEN);
+    try {
+      const shown = await watchFor('ul.pods li', new RegExp(`${pod}.*ready 0/1`));
+      const removedAt = Date.now();
+      expect((await execIn(t.docker, container, ['rm', '/tmp/ready'])).code).toBe(0);
+      const shownAt = await shown.shownAt();
+      // From the daemon's own word that readiness changed (the event stream's `readiness`, stamped
+      // by the daemon when its prober saw the failed probe) to the page showing it: the issue's
+      // promise. The probe's own period (1 s here) comes before the daemon can see anything.
+      const seen = await eventually('the daemon announcing the readiness change', () => stream.frames.find((f) => f.event === 'resources' && f.reason === 'readiness' && f.sentAt >= removedAt), 10_000, 20);
+      process.stdout.write(`ui: unready pod shown ${shownAt - seen.sentAt} ms after the daemon saw it (${shownAt - removedAt} ms after the file went)\n`);
+      expect(shownAt - seen.sentAt).toBeLessThanOrEqual(LIVE_BUDGET_MS);
+      expect(await marked()).toBe(true);
+    } finally {
+      stream.close();
+    }
+    await execIn(t.docker, container, ['touch', '/tmp/ready']);
+    await page.locator('ul.pods li').filter({ hasText: pod }).filter({ hasText: 'ready 1/1' }).waitFor({ timeout: 30_000 });
+  });
+
+  it("a refused revision's file:line:col appears without a reload, within 2 s of the daemon reading it", async () => {
+    await mark();
+    const shown = await watchFor('#refused', /broken\.yaml:7:\d+/);
+    const written = Date.now();
     await writeFile(join(t.dir, 'broken.yaml'), BROKEN);
-    const started = Date.now();
     await page.getByText(/broken\.yaml:7:\d+/).waitFor({ timeout: 20_000 });
-    process.stdout.write(`ui: refused revision shown ${Date.now() - started} ms after the write\n`);
+    const shownAt = await shown.shownAt();
+    // The daemon sees a folder change when it reads the folder: after its watcher's debounce
+    // (--debounce, 100 ms here), the quiet time it waits for the editor to finish writing. The
+    // issue's "within 2 s" runs from there (status `source.fetchedAt`, the daemon's own clock).
+    const s = await status(daemon);
+    expect(s.source.revision).toBe(s.sync.failedRevision);
+    const readAt = Date.parse(s.source.fetchedAt!);
+    process.stdout.write(`ui: refused revision shown ${shownAt - readAt} ms after the daemon read it (${shownAt - written} ms after the write)\n`);
+    expect(shownAt - readAt).toBeLessThanOrEqual(LIVE_BUDGET_MS);
     expect(await page.locator('#refused').textContent()).toContain('was refused');
     expect(await marked()).toBe(true);
     await screenshot(page, 'refused');

@@ -5,7 +5,13 @@ import { DEFAULT_HOST_POLICY } from '../../src/model/policy.js';
 import type { AnyObject } from '../../src/model/types.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import type { SubmitDeps } from '../../src/runtime/control.js';
-import { submit } from '../../src/runtime/control.js';
+import { expireIntent, submit, SUBMIT_TIMEOUT_MS } from '../../src/runtime/control.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { Command } from 'commander';
+import { parseDuration } from '../../src/cli/engine-flags.js';
+import { registerRollout } from '../../src/cli/commands/rollout.js';
+import { registerScale } from '../../src/cli/commands/scale.js';
+import type { CliContext } from '../../src/cli/context.js';
 import { consumeIntents } from '../../src/runtime/intents.js';
 import { silentLogger } from '../../src/runtime/log.js';
 import type { LeaseHolder, Store } from '../../src/runtime/store/index.js';
@@ -90,5 +96,56 @@ describe('submit: the lease holder acts on the intent', () => {
       clearInterval(taking);
       clearTimeout(finishing);
     }
+  });
+});
+
+describe('expireIntent: the one rule for a change nobody takes (the CLI\'s submit, the web UI\'s actions)', () => {
+  const h = storeHarness();
+  const setup = () => {
+    const clock = new FakeClock();
+    const { store } = h.open({ clock: clock as never });
+    const intent = store.addIntent(APP, { type: 'restart', deployment: D });
+    return { clock, store, intent, expire: () => expireIntent(store, clock, intent, 1_000, 'gave up') };
+  };
+
+  it('waits until the timeout, then withdraws: nothing is left for a pass to take', async () => {
+    const { clock, store, intent, expire } = setup();
+    await clock.advance(999);
+    expect([expire(), store.getIntent(intent.id)?.state]).toEqual([{ outcome: 'waiting' }, 'pending']);
+    await clock.advance(1);
+    expect(expire()).toEqual({ outcome: 'withdrawn' });
+    expect(store.getIntent(intent.id)?.result).toEqual({ ok: false, message: 'gave up', error: { code: 'TIMEOUT', message: 'gave up' }, withdrawn: true });
+    expect([store.takeIntent(intent.id), expire()]).toEqual([false, { outcome: 'withdrawn' }]);
+  });
+
+  it('leaves a taken intent to its pass, and answers the result of one a pass finished first', async () => {
+    const { clock, store, intent, expire } = setup();
+    store.takeIntent(intent.id);
+    await clock.advance(5_000);
+    expect(expire()).toEqual({ outcome: 'waiting' });
+    store.finishIntent(intent.id, { ok: true, message: 'deployment.apps/web restarted' });
+    expect(expire()).toEqual({ outcome: 'done', result: { ok: true, message: 'deployment.apps/web restarted' } });
+  });
+
+  it('a daemon that never takes the change: the command times out and the intent is marked withdrawn', async () => {
+    const { store } = h.open({ clock: systemClock as never });
+    store.acquireLease(APP, other('daemon'), 60_000);
+    await expect(submit(deps(store, []), { type: 'restart', deployment: D }, { ...options, timeoutMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(store.getIntent(1)).toMatchObject({ state: 'done', result: { ok: false, withdrawn: true, error: { code: 'TIMEOUT' } } });
+  });
+
+  it.each([
+    ['rollout', 'restart', registerRollout],
+    ['rollout', 'undo', registerRollout],
+    ['rollout', 'pause', registerRollout],
+    ['rollout', 'resume', registerRollout],
+    ['scale', undefined, registerScale],
+  ] as const)('the CLI\'s %s %s --timeout default is SUBMIT_TIMEOUT_MS, the web UI actions\' timeout', (command, sub, register) => {
+    const program = new Command();
+    register(program, {} as CliContext);
+    let cmd = program.commands.find((c) => c.name() === command)!;
+    if (sub) cmd = cmd.commands.find((c) => c.name() === sub)!;
+    const option = cmd.options.find((o) => o.long === '--timeout')!;
+    expect(parseDuration(String(option.defaultValue))).toBe(SUBMIT_TIMEOUT_MS);
   });
 });

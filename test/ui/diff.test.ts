@@ -1,6 +1,9 @@
 import { dump } from 'js-yaml';
 import { readdirSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { DiffResponse } from '../../src/runtime/api/contract.js';
+import type { ReportChange } from '../../src/report/redact.js';
+import type { ReportChangeBody } from '../../src/report/report-change.js';
 import { createDiffReport, type DiffReport } from '../../src/report/render/report.js';
 import { renderText } from '../../src/report/render/text.js';
 import { diffText, diffView } from '../../ui/src/lib/diff.js';
@@ -11,6 +14,16 @@ import { FIXTURES, loadFixtureResources } from '../support/diff-fixtures.js';
  * The diff page must read like `berth diff`. Rather than restate its format, these tests hold
  * the page's renderer to the CLI's own (renderText, js-yaml's dump) over the same reports.
  */
+describe('one declaration of a report change', () => {
+  // Checked by `npm run typecheck` (tsc reads test/): the API's diff answer carries the report's
+  // own change type, not `unknown[]` the page would cast, and a redacted change is one of them.
+  it('the contract, the redactor and the page share report/report-change.ts', () => {
+    expectTypeOf<NonNullable<DiffResponse['report']>['changes'][number]>().toEqualTypeOf<ReportChangeBody>();
+    expectTypeOf<ReportChange>().toMatchTypeOf<ReportChangeBody>();
+    expectTypeOf(diffView).parameter(0).toEqualTypeOf<NonNullable<DiffResponse['report']>>();
+  });
+});
+
 describe('diff page text equals `berth diff`', () => {
   const cases = readdirSync(FIXTURES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
 

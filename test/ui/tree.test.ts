@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TreeNode } from '../../src/runtime/api/contract.js';
-import { appHealth, expandableKeys, flattenTree, healthCounts, nodeRef, workloads } from '../../ui/src/lib/tree.js';
+import { expandableKeys, flattenTree, nodeRef, workloads } from '../../ui/src/lib/tree.js';
 
 function node(kind: string, name: string, children: TreeNode[] = [], extra: Partial<TreeNode> = {}): TreeNode {
   return { kind, name, namespace: kind === 'Namespace' ? undefined : 'shop', health: 'Healthy', status: 'Running', children, ...extra };
@@ -60,7 +60,6 @@ describe('resource tree rows', () => {
       ['Cluster//(cluster)', undefined],
       ['Cluster//(cluster)>PersistentVolume//data', { kind: 'PersistentVolume', name: 'data' }],
     ]);
-    expect(healthCounts([cluster]).Healthy).toBe(1);
   });
 
   it('finds every expandable node for "collapse all"', () => {
@@ -74,28 +73,7 @@ describe('resource tree rows', () => {
     ]);
   });
 
-  it('counts health once per object: no namespaces, containers or references', () => {
-    const degraded = node('Pod', 'bad', [], { health: 'Degraded', status: 'CrashLoopBackOff' });
-    const tree = [node('Namespace', 'shop', [deployment, service, ingress, degraded])];
-    expect(healthCounts(tree)).toEqual({ Healthy: 5, Progressing: 0, Degraded: 1, Suspended: 0, Missing: 0, Unknown: 0 });
-  });
-
   it('summarises workloads with the pods under their ReplicaSets', () => {
     expect(workloads([ns])).toEqual([{ node: deployment, pods: [pod] }]);
-  });
-});
-
-describe('app health', () => {
-  const zero = { Healthy: 0, Progressing: 0, Degraded: 0, Suspended: 0, Missing: 0, Unknown: 0 };
-  it.each([
-    [{}, 'Unknown'],
-    [{ Healthy: 3 }, 'Healthy'],
-    [{ Healthy: 3, Unknown: 1 }, 'Healthy'],
-    [{ Healthy: 3, Suspended: 1 }, 'Suspended'],
-    [{ Healthy: 3, Suspended: 1, Progressing: 1 }, 'Progressing'],
-    [{ Progressing: 1, Missing: 1 }, 'Missing'],
-    [{ Healthy: 1, Missing: 1, Degraded: 1 }, 'Degraded'],
-  ] as const)('%o → %s', (counts, expected) => {
-    expect(appHealth({ ...zero, ...counts })).toBe(expected);
   });
 });

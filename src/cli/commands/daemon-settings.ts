@@ -43,6 +43,10 @@ export interface DaemonFlags
   apiHost?: string[];
   logLevel?: string;
   cronTimeScale?: string;
+  /** `--no-web-ui` makes it false (commander's default for a --no- flag is true). */
+  webUi?: boolean;
+  /** `--no-exec` makes it false. */
+  exec?: boolean;
 }
 
 export type SourceSetting =
@@ -72,6 +76,10 @@ export interface SettledDaemon {
   backup: { intervalMs: number; keep: number };
   logLevel: string;
   cronTimeScale: number;
+  /** Serve the web UI's pages at `/` (false: `--no-web-ui`; the API stays). */
+  webUi: boolean;
+  /** Open terminals in containers over the API (false: `--no-exec`). */
+  exec: boolean;
   validation: ValidationFlags;
 }
 
@@ -173,6 +181,8 @@ export function settleDaemon(flags: DaemonFlags, file: DaemonFileConfig, options
     backup: { intervalMs: duration('backup-interval', pick(flags.backupInterval, file.backupInterval) ?? DAEMON_DEFAULTS.backupInterval), keep: backupKeep },
     logLevel: pick(flags.logLevel, file.logLevel) ?? options.env.BERTH_LOG_LEVEL ?? DAEMON_DEFAULTS.logLevel,
     cronTimeScale: scale,
+    webUi: flags.webUi !== false,
+    exec: flags.exec !== false,
     validation: {
       skipUnsupported: pick(flags.skipUnsupported, file.skipUnsupported) ?? false,
       allowPrivileged: pick(flags.allowPrivileged, file.allowPrivileged) ?? false,

@@ -34,6 +34,8 @@ export function registerDaemon(program: Command, ctx: CliContext): void {
     .option('--git-ssh-key-file <file>', 'private key for an SSH repository (unencrypted OpenSSH or PEM)')
     .option('--git-known-hosts-file <file>', "known_hosts file holding the SSH repository's host key (never trusted on first use)")
     .option('--allow-empty', 'let a revision with no resources delete everything the app runs')
+    .option('--no-web-ui', 'serve no web UI pages at / (its API under /api/v1 stays)')
+    .option('--no-exec', 'refuse terminals in containers (the web UI\'s exec); logs and actions stay')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default: info or $BERTH_LOG_LEVEL)')
     .option('--app <name>', 'app whose objects this daemon manages (ownership scope)')
     .option('--state-dir <dir>', 'state directory (default: $BERTH_STATE_DIR, /var/lib/berth for root, ~/.local/state/berth)')
@@ -175,12 +177,12 @@ async function runDaemon(s: SettledDaemon, ctx: CliContext): Promise<number> {
     allowedHosts: s.allowedHosts,
     ...(webhookSecret ? { webhookSecret } : {}),
     // The web UI: its built files are dist/ui of this package (src/cli/commands and dist/cli/commands are both three levels down).
-    ui: { handlers: createUiHandlers({ daemon: d, app, docker, store, clock, log, feed }), clock, dir: fileURLToPath(new URL('../../../dist/ui/', import.meta.url)) },
+    ui: { handlers: createUiHandlers({ daemon: d, app, docker, store, clock, log, feed }), clock, ...(s.webUi ? { dir: fileURLToPath(new URL('../../../dist/ui/', import.meta.url)) } : {}), exec: s.exec },
   });
   try {
     // The API answers /healthz before the first pass; /readyz turns ready after the first fetch.
     const addr = await server.listen(s.listen.host, s.listen.port);
-    log.info({ component: 'api', listen: `${addr.host}:${addr.port}`, auth: token ? 'token' : 'none', hosts: s.allowedHosts, webhooks: webhookSecret !== undefined }, 'api listening');
+    log.info({ component: 'api', listen: `${addr.host}:${addr.port}`, auth: token ? 'token' : 'none', hosts: s.allowedHosts, webhooks: webhookSecret !== undefined, webUi: s.webUi, exec: s.exec }, 'api listening');
     await d.start();
   } catch (err) {
     await server.close();

@@ -1,12 +1,18 @@
 /**
  * The JSON bodies of the daemon's HTTP API (docs/daemon.md), requests and responses, as one
  * definition the server (./handlers.ts, ./ui-handlers.ts) and the web UI (ui/) both compile
- * against. Pure types with no imports: the UI copies this file byte for byte and reads it with
- * `import type`, so nothing here may pull server code into the browser bundle.
+ * against. Pure types: the UI reads this file with `import type`, so nothing here may pull
+ * server code into the browser bundle. Its only imports are type-only, of import-free type files
+ * that the code making those bodies shares (a diff report's change: report/report-change.ts);
+ * test/architecture.test.ts holds it to that.
  *
  * Times are RFC 3339 strings (UTC). Fields marked optional are left out rather than null,
  * except where a `| null` says the daemon answers null to mean "not known yet".
  */
+
+import type { ReportChangeBody } from '../../report/report-change.js';
+
+export type { ReportChangeBody, ReportEffect, ReportField, ReportSource } from '../../report/report-change.js';
 
 /** Every error answer: `{ error }`, with the BerthError code when there is one. */
 export interface ApiErrorBody {
@@ -183,7 +189,7 @@ export interface DiffResponse {
   valid: boolean;
   problems: ProblemBody[];
   /** The report of docs/report-format.md (apiVersion berth.dev/v1, kind DiffReport). */
-  report?: { apiVersion: string; kind: string; summary: { added: number; changed: number; removed: number; destructive: number }; changes: unknown[]; from: { id: string; origin: string }; to: { id: string; origin: string }; drift?: Array<{ key: string; action: string; message: string }>; divergences?: DivergenceBody[] };
+  report?: { apiVersion: string; kind: string; summary: { added: number; changed: number; removed: number; destructive: number }; changes: ReportChangeBody[]; from: { id: string; origin: string }; to: { id: string; origin: string }; drift?: Array<{ key: string; action: string; message: string }>; divergences?: DivergenceBody[] };
 }
 
 /** POST /api/v1/sync (202) */
@@ -232,6 +238,10 @@ export interface TreeNode {
  */
 export interface TreeResponse {
   app: string;
+  /** The app's health: the worst of its namespaces' (Argo CD's rule); Unknown while it has no object. */
+  health: HealthWord;
+  /** How many of the app's objects are in each health (each once: no namespaces, containers or references). */
+  healthCounts: Record<HealthWord, number>;
   namespaces: TreeNode[];
 }
 
@@ -272,8 +282,12 @@ export interface ActionRequest {
   replicas?: number;
 }
 
-/** pending: recorded, the daemon's pass has not acted yet; done: acted on (see result.ok); failed: refused. */
-export type ActionState = 'pending' | 'done' | 'failed';
+/**
+ * pending: recorded, the daemon's pass has not acted yet; done: acted on (see result.ok); failed:
+ * refused; withdrawn: the daemon did not take it within the CLI's timeout (5 min) or stopped
+ * first, so it was withdrawn and nothing was changed (result.message says which).
+ */
+export type ActionState = 'pending' | 'done' | 'failed' | 'withdrawn';
 
 /** What the daemon made of an action, as the CLI command would print it. */
 export interface ActionResult {

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { PassThrough, Writable } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Clock, ClockTimer } from '../../model/clock.js';
 import type { Logger } from '../log.js';
 import type { ExecClientMessage, ExecCloseReason, ExecServerMessage } from './contract.js';
 import { foreignOrigin, guardRequest, type HostPolicy } from './guard.js';
@@ -13,6 +14,14 @@ export const EXEC_PATH = '/api/v1/exec';
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Terminals open at once. */
 const MAX_SESSIONS = 16;
+/**
+ * How often an open terminal's socket is pinged; one that has not answered with a pong by the
+ * next ping is terminated. A half-open connection (a laptop that slept, a network
+ * that dropped it without a FIN) would otherwise hold a session slot and a process in the
+ * container forever. Browsers answer pings themselves, background tabs included; and a frame
+ * every 30 s keeps a live but quiet terminal open through proxies that cut idle connections at 60 s.
+ */
+export const PING_INTERVAL_MS = 30_000;
 /** RFC 6455: a close frame's reason is at most 123 bytes. */
 const MAX_CLOSE_REASON = 123;
 
@@ -21,6 +30,10 @@ export interface ExecSocketOptions {
   tickets: TicketBook;
   run: (target: ExecTarget, session: ExecSession) => Promise<number>;
   log: Logger;
+  /** Set when exec is turned off (`--no-exec`): why every handshake is refused (403). */
+  off?: string;
+  /** Times the pings (PING_INTERVAL_MS). */
+  clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 }
 
 /**
@@ -86,7 +99,9 @@ export function attachExecSocket(server: Server, options: ExecSocketOptions): { 
       size = { rows: message.rows, columns: message.cols };
       for (const l of resizeListeners) l();
     });
+    const stopPinging = keepAlive(ws, options.clock);
     ws.on('close', () => {
+      stopPinging();
       closed.abort();
       stdin.end();
     });
@@ -119,11 +134,34 @@ export function attachExecSocket(server: Server, options: ExecSocketOptions): { 
   };
 }
 
+/**
+ * Pings `ws` every PING_INTERVAL_MS and terminates it when no pong came back since the last
+ * ping (keystrokes do not count: a pong is what proves the path back to the browser works). Terminating closes the socket ('close'), which ends the session: its command's stream
+ * is dropped and its slot freed. Returns how to stop (the socket closed).
+ */
+function keepAlive(ws: WebSocket, clock: ExecSocketOptions['clock']): () => void {
+  let answered = true;
+  let timer: ClockTimer | undefined;
+  ws.on('pong', () => (answered = true));
+  const tick = () => {
+    if (!answered) return void ws.terminate();
+    answered = false;
+    ws.ping();
+    timer = clock.setTimeout(tick, PING_INTERVAL_MS);
+  };
+  timer = clock.setTimeout(tick, PING_INTERVAL_MS);
+  return () => {
+    if (timer) clock.clearTimeout(timer);
+    timer = undefined;
+  };
+}
+
 function upgradeRefusal(req: IncomingMessage, url: URL, options: ExecSocketOptions): { status: 403 | 404 | 421 | 400 | 401; error: string } | undefined {
   const host = guardRequest('GET', req.headers, 'open', { hosts: options.hosts() });
   if (host) return { status: host.status as 421, error: host.error };
   if (url.pathname !== EXEC_PATH) return { status: 404, error: `no WebSocket endpoint at ${url.pathname}` };
   if (foreignOrigin(req.headers)) return { status: 403, error: 'cross-origin WebSocket connections are refused' };
+  if (options.off) return { status: 403, error: options.off };
   return undefined;
 }
 

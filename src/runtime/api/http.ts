@@ -28,6 +28,11 @@ export interface ApiResponse {
    * this writes until it is done or `closed` aborts (the client went away, the server closes).
    */
   stream?: (out: Writable, closed: AbortSignal) => Promise<void>;
+  /**
+   * Called once the answer is over, whichever way it ended (sent, a stream finished or its
+   * client gone, a HEAD request whose stream never ran): frees what the answer held (./slots.ts).
+   */
+  release?: () => void;
 }
 
 export interface Route {
@@ -103,6 +108,14 @@ export function errorResponse(err: unknown): ApiResponse | undefined {
 }
 
 export async function send(res: ServerResponse, r: ApiResponse): Promise<void> {
+  try {
+    await write(res, r);
+  } finally {
+    r.release?.();
+  }
+}
+
+async function write(res: ServerResponse, r: ApiResponse): Promise<void> {
   if (res.headersSent) return;
   res.statusCode = r.status;
   res.setHeader('Content-Type', r.contentType ?? (r.text !== undefined ? CONTENT_TYPE : 'application/json; charset=utf-8'));

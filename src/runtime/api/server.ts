@@ -11,7 +11,7 @@ import { attachExecSocket } from './exec-socket.js';
 import { serveStatic } from './static.js';
 import { createTicketBook } from './tickets.js';
 import type { UiHandlers } from './ui-handlers.js';
-import { uiRoutes } from './ui-routes.js';
+import { EXEC_OFF, uiRoutes, WEB_UI_OFF } from './ui-routes.js';
 
 export { MAX_BODY_BYTES, type ApiResponse } from './http.js';
 
@@ -50,7 +50,14 @@ export interface ApiServerOptions {
    * The web UI (issue 19): its API routes, the exec WebSocket, and its built files at `/` from
    * `dir` (dist/ui). Absent: none of them (unknown paths are 404s, as before).
    */
-  ui?: { handlers: UiHandlers; clock: Clock; dir: string };
+  ui?: {
+    handlers: UiHandlers;
+    clock: Clock;
+    /** The built pages; absent (`--no-web-ui`): the UI's API stays, `/` answers 404 saying why. */
+    dir?: string;
+    /** False (`--no-exec`): no terminals; ticket requests and handshakes answer 403 saying why. */
+    exec: boolean;
+  };
 }
 
 export interface ApiServer {
@@ -84,7 +91,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   ];
   // Exec tickets live as long as this server: a restart voids them.
   const tickets = options.ui && createTicketBook({ clock: options.ui.clock, randomBytes });
-  if (options.ui && tickets) routes.push(...uiRoutes(options.ui.handlers, tickets, limit));
+  if (options.ui && tickets) routes.push(...uiRoutes(options.ui.handlers, tickets, limit, { exec: options.ui.exec }));
 
   async function webhook(req: IncomingMessage): Promise<ApiResponse> {
     if (!options.webhookSecret) return { status: 404, body: { error: 'webhooks are not enabled (start the daemon with --webhook-secret-file)' } };
@@ -130,7 +137,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       if (refusal.wwwAuthenticate) res.setHeader('WWW-Authenticate', 'Bearer realm="berth"');
       if (refusal.status === 421) noteForeignHost(String(req.headers.host ?? ''), path);
       response = { status: refusal.status, body: { error: refusal.error } };
-    } else if (matches.length === 0 && options.ui && (method === 'GET' || method === 'HEAD') && path !== '/api' && !path.startsWith('/api/')) response = await serveStatic(options.ui.dir, path);
+    } else if (matches.length === 0 && options.ui && (method === 'GET' || method === 'HEAD') && path !== '/api' && !path.startsWith('/api/'))
+      response = options.ui.dir !== undefined ? await serveStatic(options.ui.dir, path) : { status: 404, body: { error: `${WEB_UI_OFF}: the API under /api/v1 still answers` } };
     else if (matches.length === 0) response = { status: 404, body: { error: `no such endpoint: ${path}` } };
     else if (!route) {
       res.setHeader('Allow', matches.map((r) => r.method).join(', '));
@@ -163,7 +171,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
-  const execSocket = options.ui && tickets && attachExecSocket(server, { hosts: () => hosts, tickets, run: options.ui.handlers.exec, log });
+  const execSocket = options.ui && tickets && attachExecSocket(server, { hosts: () => hosts, tickets, run: options.ui.handlers.exec, log, clock: options.ui.clock, ...(options.ui.exec ? {} : { off: EXEC_OFF }) });
 
   return {
     listen: (host, port) =>
@@ -181,6 +189,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         server.close(() => resolve());
         // Open event and log streams end with their connections; exec sessions are upgraded sockets the server no longer tracks.
         execSocket?.close();
+        options.ui?.handlers.close();
         server.closeAllConnections();
       }),
   };

@@ -6,11 +6,37 @@ import { healthOf } from './health.js';
 /** What a namespace node is named when it holds the cluster-scoped objects. */
 export const CLUSTER_NODE = { kind: 'Cluster', name: '(cluster)' } as const;
 
-/** Worst first: a parent shows the worst health among itself and its children. */
+/**
+ * Worst first: a parent shows the worst health among itself and its children, and the app the
+ * worst of its namespaces (Argo CD's rule). The one severity order: the UI shows what the
+ * tree answers and ranks nothing itself.
+ */
 const SEVERITY: readonly HealthWord[] = ['Degraded', 'Missing', 'Progressing', 'Suspended', 'Unknown', 'Healthy'];
 
 export function worstHealth(words: readonly HealthWord[]): HealthWord {
   return SEVERITY.find((w) => words.includes(w)) ?? 'Healthy';
+}
+
+/** Tree nodes that are no object of the app: groups and a pod's containers (counted with their pod). */
+const NOT_OBJECTS: readonly string[] = ['Namespace', 'Cluster', 'Container'];
+
+/**
+ * The app's health: the worst of its namespaces (each the worst of everything in it), Unknown
+ * while the app has no object; and how many objects are in each health (no namespaces, groups,
+ * containers or references: each object once).
+ */
+export function appHealth(namespaces: readonly TreeNode[]): Pick<TreeResponse, 'health' | 'healthCounts'> {
+  const healthCounts: Record<HealthWord, number> = { Healthy: 0, Progressing: 0, Degraded: 0, Suspended: 0, Missing: 0, Unknown: 0 };
+  const walk = (nodes: readonly TreeNode[]) => {
+    for (const n of nodes) {
+      if (n.ref) continue;
+      if (!NOT_OBJECTS.includes(n.kind)) healthCounts[n.health] += 1;
+      walk(n.children);
+    }
+  };
+  walk(namespaces);
+  const objects = Object.values(healthCounts).reduce((a, b) => a + b, 0);
+  return { health: objects === 0 ? 'Unknown' : worstHealth(namespaces.map((n) => n.health)), healthCounts };
 }
 
 /**
@@ -53,7 +79,7 @@ export function buildTree(app: string, views: readonly View[]): TreeResponse {
     ns.children.sort(byKindThenName);
     ns.health = worstHealth(ns.children.flatMap(healthWords));
   }
-  return { app, namespaces: ordered };
+  return { app, ...appHealth(ordered), namespaces: ordered };
 }
 
 /** Workloads first (in WORKLOADS order), then Services and routes, then the rest; by name within a kind. */

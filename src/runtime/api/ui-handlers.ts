@@ -1,10 +1,11 @@
 import type { DockerClient } from '../../apply/docker.js';
-import type { Clock } from '../../model/clock.js';
-import type { IntentSpec } from '../../model/intent.js';
+import type { Clock, ClockTimer } from '../../model/clock.js';
+import type { Intent, IntentSpec } from '../../model/intent.js';
 import { ROLLOUT_KINDS, SCALABLE_KINDS } from '../../model/kinds.js';
 import { checkDns1123Label, checkDns1123Subdomain } from '../../model/names.js';
 import { renderDocument } from '../../report/render/kube-yaml.js';
 import { redactSecretObject } from '../../report/redact.js';
+import { expireIntent, SUBMIT_TIMEOUT_MS, withdraw } from '../control.js';
 import type { Daemon } from '../daemon/daemon.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
@@ -29,6 +30,8 @@ export interface UiHandlerDeps {
   clock: Clock;
   log: Logger;
   feed: ChangeFeed;
+  /** How long an action may wait for the daemon's pass to take it (default: the CLI's, SUBMIT_TIMEOUT_MS). */
+  actionTimeoutMs?: number;
 }
 
 /** The web UI's endpoints (docs/daemon.md "Web UI endpoints"); the server checks auth and queries first. */
@@ -41,6 +44,8 @@ export interface UiHandlers extends UiStreams {
   action(rest: string): ApiResponse;
   passes(query: PassesQuery): ApiResponse;
   stream(): ApiResponse;
+  /** The server stops: actions the daemon has not taken are withdrawn, as a command's are when it is interrupted. */
+  close(): void;
 }
 
 const ACTIONS: readonly ActionName[] = ['undo', 'restart', 'pause', 'resume', 'scale'];
@@ -60,6 +65,14 @@ export function createUiHandlers(deps: UiHandlerDeps): UiHandlers {
   // `get` and `describe`: the page refetches on every change, and a read of every container's
   // details is an inspect each, sandboxes included, on the engine the passes use too.
   const views = async (kinds: typeof KINDS, detail: ContainerDetail) => buildViews(await readLiveState(deps, { app, detail }), kinds);
+  // An action the daemon has not taken within the CLI's timeout is withdrawn, by the CLI's own
+  // rule (control.ts expireIntent): a click nobody acted on must not change the app later.
+  const timeoutMs = deps.actionTimeoutMs ?? SUBMIT_TIMEOUT_MS;
+  const notTaken = `the daemon did not take it within ${Math.round(timeoutMs / 1000)} s (a pass is busy or stuck: berth status, or the daemon's log); withdrawn, nothing was changed`;
+  const expiries = new Map<number, ClockTimer>();
+  const expire = (intent: Pick<Intent, 'id' | 'createdAt'>) => {
+    if (expireIntent(store, deps.clock, intent, timeoutMs, notTaken).outcome === 'withdrawn') deps.log.warn({ component: 'api', intent: intent.id, timeoutMs }, 'web UI action withdrawn: the daemon did not take it');
+  };
 
   return {
     ...createUiStreams(deps),
@@ -84,6 +97,7 @@ export function createUiHandlers(deps: UiHandlerDeps): UiHandlers {
       const parsed = parseAction(body);
       if (typeof parsed === 'string') return { status: 400, body: { error: parsed } };
       const intent = store.addIntent(app, parsed);
+      expiries.set(intent.id, deps.clock.setTimeout(() => (expiries.delete(intent.id), expire(intent)), timeoutMs));
       daemon.wake();
       deps.log.info({ component: 'api', intent: intent.id, type: parsed.type }, 'web UI action recorded');
       return { status: 202, body: { intent: intent.id, state: 'pending' } satisfies ActionAccepted };
@@ -91,10 +105,15 @@ export function createUiHandlers(deps: UiHandlerDeps): UiHandlers {
 
     action(rest) {
       const id = /^[1-9]\d{0,14}$/.test(rest) ? Number(rest) : undefined;
-      const intent = id === undefined ? undefined : store.getIntent(id);
+      let intent = id === undefined ? undefined : store.getIntent(id);
       // Only this app's actions: an apply's intent holds a revision's files, which this endpoint never shows.
       if (!intent || intent.app !== app || !(ACTIONS as readonly string[]).includes(intent.spec.type)) return { status: 404, body: { error: `no action ${JSON.stringify(rest.slice(0, 20))} of app ${app}` } };
-      const state: ActionState = intent.state !== 'done' ? 'pending' : intent.result?.ok ? 'done' : 'failed';
+      // Its timer is gone when the daemon restarted since: an overdue action is withdrawn when asked about.
+      if (intent.state === 'pending') {
+        expire(intent);
+        intent = store.getIntent(intent.id) ?? intent;
+      }
+      const state: ActionState = intent.state !== 'done' ? 'pending' : intent.result?.withdrawn ? 'withdrawn' : intent.result?.ok ? 'done' : 'failed';
       const r = intent.result;
       const result = r ? { ok: r.ok, message: r.message, ...(r.unchanged ? { unchanged: true } : {}), ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}) } : undefined;
       return { status: 200, body: { id: intent.id, state, ...(result ? { result } : {}) } satisfies ActionStatusResponse };
@@ -123,6 +142,14 @@ export function createUiHandlers(deps: UiHandlerDeps): UiHandlers {
         headers: { 'X-Accel-Buffering': 'no' },
         stream: (out, closed) => streamChanges(deps.feed, deps.clock, out, closed),
       };
+    },
+
+    close() {
+      for (const [id, timer] of expiries) {
+        deps.clock.clearTimeout(timer);
+        withdraw(store, id, 'the daemon stopped before taking it; withdrawn, nothing was changed');
+      }
+      expiries.clear();
     },
   };
 

@@ -149,7 +149,7 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 }
 
 export interface StatusBody {
-  source: { revision: string | null; firstFetchDone: boolean };
+  source: { revision: string | null; firstFetchDone: boolean; fetchedAt: string | null };
   sync: {
     state: string;
     appliedRevision: string | null;
@@ -172,4 +172,39 @@ export function converged(d: DaemonProcess, revision: string, timeoutMs = 90_000
     const s = await status(d);
     return s.sync.appliedRevision === revision && s.sync.state === 'Synced' && !s.loop.running && s.loop.pending.length === 0 ? s : undefined;
   }, timeoutMs, 300);
+}
+
+/** One event of the daemon's stream: `sentAt` is the daemon's own time (`data.at`), `receivedAt` this process's. */
+export interface StreamFrame {
+  event: string;
+  reason: string;
+  sentAt: number;
+  receivedAt: number;
+}
+
+/** Reads GET /api/v1/stream as the web UI does (fetch with the header), frames parsed as they come. */
+export async function openEventStream(d: Pick<DaemonProcess, 'url'>, token: string): Promise<{ status: number; contentType: string | null; frames: StreamFrame[]; close(): void }> {
+  const abort = new AbortController();
+  const res = await fetch(`${d.url}/api/v1/stream`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+  const frames: StreamFrame[] = [];
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.+)$/m.exec(frame)?.[1];
+        const data = /^data: (.+)$/m.exec(frame)?.[1];
+        if (!event || !data) continue;
+        const body = JSON.parse(data) as { reason: string; at: string };
+        frames.push({ event, reason: body.reason, sentAt: Date.parse(body.at), receivedAt: Date.now() });
+      }
+    }
+  })();
+  return { status: res.status, contentType: res.headers.get('content-type'), frames, close: () => abort.abort() };
 }

@@ -100,7 +100,7 @@ async function start(token: string | undefined): Promise<Server> {
   const handlers = Object.fromEntries(Object.entries(real).map(([name, fn]) => [name, (...args: unknown[]) => (calls.push(name), (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as ApiHandlers;
   const realUi = createUiHandlers({ daemon: fakeDaemon(), app: APP, docker: emptyDocker(), store, clock, log: silentLogger(), feed: createChangeFeed() });
   const ui = Object.fromEntries(Object.entries(realUi).map(([name, fn]) => [name, (...args: unknown[]) => (calls.push(name), (fn as (...a: unknown[]) => unknown)(...args))])) as unknown as UiHandlers;
-  const server: ApiServer = createApiServer({ handlers, log: silentLogger(), allowedHosts: [NAME], webhookSecret: Buffer.from(WEBHOOK_SECRET), ...(token ? { token } : {}), ui: { handlers: ui, clock, dir: uiDir } });
+  const server: ApiServer = createApiServer({ handlers, log: silentLogger(), allowedHosts: [NAME], webhookSecret: Buffer.from(WEBHOOK_SECRET), ...(token ? { token } : {}), ui: { handlers: ui, clock, dir: uiDir, exec: true } });
   cleanups.push(() => server.close());
   const { port } = await server.listen('127.0.0.1', 0);
   return { port, calls, ...(token ? { token } : {}) };

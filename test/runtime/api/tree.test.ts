@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TreeNode } from '../../../src/runtime/api/contract.js';
-import { buildTree, worstHealth } from '../../../src/runtime/api/tree.js';
+import { appHealth, buildTree, worstHealth } from '../../../src/runtime/api/tree.js';
+import type { HealthWord } from '../../../src/runtime/api/contract.js';
 import { buildViews } from '../../../src/runtime/views/index.js';
 import { KINDS } from '../../../src/runtime/api/query.js';
 import { CFG, CREDS, entry, liveState, podOf, WEB } from '../views-support.js';
@@ -85,5 +86,39 @@ describe('the web UI tree', () => {
     [[], 'Healthy'],
   ] as const)('worst of %j is %s', (words, worst) => {
     expect(worstHealth(words)).toBe(worst);
+  });
+});
+
+describe('app health: judged once, by the daemon (the UI shows it)', () => {
+  const node = (kind: string, name: string, health: HealthWord, children: TreeNode[] = [], extra: Partial<TreeNode> = {}): TreeNode => ({ kind, name, health, status: '', children, ...extra });
+  const zero = { Healthy: 0, Progressing: 0, Degraded: 0, Suspended: 0, Missing: 0, Unknown: 0 };
+
+  it('the tree answers it: a crash-looping pod makes the app Degraded', () => {
+    expect(tree.health).toBe('Degraded');
+    expect(tree.healthCounts.Degraded).toBeGreaterThan(0);
+  });
+
+  it('counts each object once: no namespaces, groups, containers or references', () => {
+    const pod = node('Pod', 'web-1', 'Degraded', [node('Container', 'web', 'Degraded')]);
+    const ingress = node('Ingress', 'front', 'Healthy', [node('Service', 'gone', 'Missing', [], { ref: true })]);
+    const ns = node('Namespace', 'shop', 'Degraded', [node('Deployment', 'web', 'Healthy', [node('ReplicaSet', 'web-h', 'Healthy', [pod])]), ingress]);
+    const cluster = node('Cluster', '(cluster)', 'Healthy', [node('PersistentVolume', 'data', 'Healthy')]);
+    expect(appHealth([ns, cluster])).toEqual({ health: 'Degraded', healthCounts: { ...zero, Healthy: 4, Degraded: 1 } });
+  });
+
+  it.each<[HealthWord[], HealthWord]>([
+    [[], 'Unknown'],
+    [['Healthy', 'Healthy'], 'Healthy'],
+    [['Healthy', 'Suspended'], 'Suspended'],
+    [['Suspended', 'Progressing'], 'Progressing'],
+    [['Progressing', 'Missing'], 'Missing'],
+    [['Healthy', 'Missing', 'Degraded'], 'Degraded'],
+  ])('namespaces of %j: the app is %s', (words, expected) => {
+    const namespaces = words.map((w, i) => node('Namespace', `ns${i}`, w, [node('ConfigMap', 'c', w)]));
+    expect(appHealth(namespaces).health).toBe(expected);
+  });
+
+  it('an app with namespaces but no object yet is Unknown', () => {
+    expect(appHealth([node('Namespace', 'empty', 'Healthy')]).health).toBe('Unknown');
   });
 });

@@ -12,6 +12,7 @@ import type { LastPass } from '../../../src/runtime/daemon/pass-outcome.js';
 import { silentLogger } from '../../../src/runtime/log.js';
 import { openStore, type Store } from '../../../src/runtime/store/index.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { SUBMIT_TIMEOUT_MS } from '../../../src/runtime/control.js';
 import { entry } from '../views-support.js';
 import { emptyDocker } from './support.js';
 
@@ -40,6 +41,8 @@ let dir: string;
 let store: Store;
 let ui: UiHandlers;
 const clock = new FakeClock();
+/** The clock's start: the recorded passes' times (the action timeout tests move the clock). */
+const START = clock.now();
 let wakes = 0;
 const passes: LastPass[] = [
   { reasons: ['source', 'docker-event'], startedAt: clock.now(), durationMs: 420, result: 'synced', revision: 'abc123', actions: 3 },
@@ -118,6 +121,42 @@ describe('web UI handlers', () => {
     expect(ui.action(String(intent)).body).toEqual({ id: intent, state: 'failed', result: { ok: false, message: 'deployments.apps "ghost" not found', error: { code: 'NOT_FOUND', message: 'deployments.apps "ghost" not found' } } });
   });
 
+  it('an action the daemon does not take within the CLI\'s timeout is withdrawn, as `berth scale` withdraws its own, and reads withdrawn', async () => {
+    const { intent } = ui.submitAction({ action: 'restart', kind: 'Deployment', namespace: 'default', name: 'web' }).body as { intent: number };
+    await clock.advance(SUBMIT_TIMEOUT_MS - 1);
+    expect(ui.action(String(intent)).body).toEqual({ id: intent, state: 'pending' });
+    await clock.advance(1);
+    const message = 'the daemon did not take it within 300 s (a pass is busy or stuck: berth status, or the daemon\'s log); withdrawn, nothing was changed';
+    expect(ui.action(String(intent)).body).toEqual({ id: intent, state: 'withdrawn', result: { ok: false, message, error: { code: 'TIMEOUT', message } } } satisfies ActionStatusResponse);
+    // The daemon, free again, finds nothing to act on.
+    expect([store.takeIntent(intent), store.listPendingIntents(APP).map((i) => i.id)]).toEqual([false, []]);
+  });
+
+  it('an action a pass has taken is left to that pass past the timeout', async () => {
+    const { intent } = ui.submitAction({ action: 'resume', kind: 'Deployment', namespace: 'default', name: 'web' }).body as { intent: number };
+    expect(store.takeIntent(intent)).toBe(true);
+    await clock.advance(SUBMIT_TIMEOUT_MS * 2);
+    expect(ui.action(String(intent)).body).toEqual({ id: intent, state: 'pending' });
+    store.finishIntent(intent, { ok: true, message: 'deployment.apps/web resumed' });
+    expect(ui.action(String(intent)).body).toMatchObject({ state: 'done' });
+  });
+
+  it('an overdue action whose timer is gone (the daemon restarted) is withdrawn when its status is asked', async () => {
+    const recorded = store.addIntent(APP, { type: 'restart', deployment: 'Deployment/default/web' });
+    await clock.advance(SUBMIT_TIMEOUT_MS);
+    expect(ui.action(String(recorded.id)).body).toMatchObject({ state: 'withdrawn', result: { ok: false, error: { code: 'TIMEOUT' } } });
+  });
+
+  it('a daemon that stops withdraws the actions it has not taken', () => {
+    const daemon = { wake: () => undefined, passes: () => [] } as unknown as Daemon;
+    const stopping = createUiHandlers({ daemon, app: APP, docker: emptyDocker(), store, clock, log: silentLogger(), feed: createChangeFeed() });
+    const { intent } = stopping.submitAction({ action: 'restart', kind: 'Deployment', namespace: 'default', name: 'web' }).body as { intent: number };
+    const pending = clock.pending;
+    stopping.close();
+    expect(clock.pending).toBe(pending - 1);
+    expect(stopping.action(String(intent)).body).toMatchObject({ state: 'withdrawn', result: { message: 'the daemon stopped before taking it; withdrawn, nothing was changed' } });
+  });
+
   it.each(['0', 'abc', '99999', '1/2', ''])('action %j that is not one of this app\'s actions is 404', (id) => {
     expect(ui.action(id).status).toBe(404);
   });
@@ -129,8 +168,8 @@ describe('web UI handlers', () => {
 
   it('passes: newest first, trigger and result as the daemon recorded them, limited', () => {
     expect(ui.passes({}).body).toEqual([
-      { startedAt: new Date(clock.now()).toISOString(), durationMs: 420, trigger: 'source', triggers: ['source', 'docker-event'], result: 'synced', revision: 'abc123', changes: 3 },
-      { startedAt: new Date(clock.now() - 60_000).toISOString(), durationMs: 80, trigger: 'interval', triggers: ['interval'], result: 'failed', revision: null, changes: 0, error: { code: 'DOCKER_ERROR', message: 'no such image' } },
+      { startedAt: new Date(START).toISOString(), durationMs: 420, trigger: 'source', triggers: ['source', 'docker-event'], result: 'synced', revision: 'abc123', changes: 3 },
+      { startedAt: new Date(START - 60_000).toISOString(), durationMs: 80, trigger: 'interval', triggers: ['interval'], result: 'failed', revision: null, changes: 0, error: { code: 'DOCKER_ERROR', message: 'no such image' } },
     ] satisfies PassesResponse);
     expect(ui.passes({ limit: 1 }).body).toHaveLength(1);
   });

@@ -8,9 +8,13 @@ import WebSocket from 'ws';
 import type { ApiHandlers, ApiServer } from '../../../src/runtime/api/server.js';
 import { createApiServer } from '../../../src/runtime/api/server.js';
 import { createChangeFeed, streamChanges } from '../../../src/runtime/api/change-feed.js';
+import { MAX_EVENT_STREAMS, MAX_LOG_STREAMS } from '../../../src/runtime/api/ui-routes.js';
 import type { UiHandlers } from '../../../src/runtime/api/ui-handlers.js';
 import type { ExecTarget } from '../../../src/runtime/api/tickets.js';
 import { systemClock } from '../../../src/runtime/clock.js';
+import type { Clock } from '../../../src/model/clock.js';
+import { PING_INTERVAL_MS } from '../../../src/runtime/api/exec-socket.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { silentLogger } from '../../../src/runtime/log.js';
 import { raw } from './support.js';
 
@@ -59,7 +63,7 @@ const noApi: ApiHandlers = {
   webhook: () => ({ status: 202, body: {} }),
 };
 
-async function serve(options: { token?: string; dir?: string } = {}) {
+async function serve(options: { token?: string; dir?: string; clock?: Clock; pages?: false; exec?: false } = {}) {
   const calls: string[] = [];
   const execs: ExecTarget[] = [];
   const feed = createChangeFeed();
@@ -70,10 +74,17 @@ async function serve(options: { token?: string; dir?: string } = {}) {
     action: (rest) => (calls.push(`action/${rest}`), { status: 200, body: { id: 7, state: 'done' } }),
     passes: () => (calls.push('passes'), { status: 200, body: [] }),
     stream: () => (calls.push('stream'), { status: 200, contentType: 'text/event-stream; charset=utf-8', stream: (out, closed) => streamChanges(feed, systemClock, out, closed) }),
-    logs: async () => (calls.push('logs'), { status: 200, contentType: 'text/plain; charset=utf-8', stream: async (out, closed) => (out.write('line one\n'), await new Promise<void>((r) => closed.addEventListener('abort', () => r()))) }),
+    close: () => undefined,
+    // A followed log runs until its client goes; an unfollowed one ends by itself; pod "missing" is a 404.
+    logs: async (q) => {
+      calls.push('logs');
+      if (q.pod === 'missing') return { status: 404, body: { error: 'pod missing not found' } };
+      return { status: 200, contentType: 'text/plain; charset=utf-8', stream: async (out, closed) => (out.write('line one\n'), q.follow ? await new Promise<void>((r) => closed.addEventListener('abort', () => r())) : undefined) };
+    },
     execTarget: async (b) => (calls.push('ticket'), { target: { ...(b as ExecTarget), tty: true } }),
     exec: async (target, session) => {
       execs.push(target);
+      session.signal.addEventListener('abort', () => calls.push('exec aborted'));
       // An echo: what comes in goes out, and "exit" ends it with code 3.
       for await (const chunk of session.stdin as AsyncIterable<Buffer>) {
         if (chunk.toString() === 'exit') return 3;
@@ -82,7 +93,7 @@ async function serve(options: { token?: string; dir?: string } = {}) {
       return 0;
     },
   };
-  const server = createApiServer({ handlers: noApi, log: silentLogger(), ...(options.token ? { token: options.token } : {}), ui: { handlers: ui, clock: systemClock, dir: options.dir ?? uiDir() } });
+  const server = createApiServer({ handlers: noApi, log: silentLogger(), ...(options.token ? { token: options.token } : {}), ui: { handlers: ui, clock: options.clock ?? systemClock, ...(options.pages === false ? {} : { dir: options.dir ?? uiDir() }), exec: options.exec ?? true } });
   servers.push(server);
   const { port } = await server.listen('127.0.0.1', 0);
   const request = (method: string, path: string, headers: Record<string, string> = {}, body?: string) => raw(port, '127.0.0.1', method, path, headers, body);
@@ -212,6 +223,33 @@ describe('static UI', () => {
   });
 });
 
+describe('--no-web-ui and --no-exec', () => {
+  it('without pages / and client routes are a 404 saying why, and the API still answers', async () => {
+    const { request } = await serve({ token: TOKEN, pages: false });
+    for (const path of ['/', '/passes', '/assets/app-1a2b.js']) {
+      const res = await request('GET', path, AUTH);
+      expect([path, res.status, res.headers['content-type'], JSON.parse(res.text).error]).toEqual([path, 404, 'application/json; charset=utf-8', expect.stringContaining('--no-web-ui')]);
+    }
+    expect((await request('GET', '/api/v1/tree', AUTH)).status).toBe(200);
+    expect((await request('GET', '/api/v1/status', AUTH)).status).toBe(200);
+  });
+
+  it('without exec a ticket request is a 403 saying why, before any handler, and so is a handshake', async () => {
+    const { port, request, calls, execs } = await serve({ token: TOKEN, exec: false });
+    const res = await request('POST', '/api/v1/exec/tickets', { ...JSON_TYPE, ...AUTH }, JSON.stringify({ namespace: 'default', pod: 'web', command: ['sh'], tty: true }));
+    expect([res.status, JSON.parse(res.text).error]).toEqual([403, expect.stringContaining('--no-exec')]);
+    const handshake = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/exec?ticket=x`);
+      ws.on('unexpected-response', (_req, r) => resolve(r.statusCode ?? 0));
+      ws.on('error', () => resolve(-1));
+    });
+    expect(handshake).toBe(403);
+    expect([calls, execs]).toEqual([[], []]);
+    // Logs and actions are not exec: they stay.
+    expect((await request('POST', '/api/v1/actions', { ...JSON_TYPE, ...AUTH }, JSON.stringify({ action: 'restart', kind: 'Deployment', namespace: 'default', name: 'web' }))).status).toBe(202);
+  });
+});
+
 describe('streams', () => {
   it('the event stream delivers a change at once and ends when the server closes', async () => {
     const { port, feed, server } = await serve();
@@ -247,6 +285,56 @@ describe('streams', () => {
   });
 });
 
+describe('stream caps', () => {
+  /** Opens a GET and resolves once its status is in, with how to hang up. */
+  function openStream(port: number, path: string, method = 'GET'): Promise<{ status: number; body: Promise<string>; hangUp: () => void }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...AUTH }, agent: false }, (res) => {
+        const body = new Promise<string>((done) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+          res.on('close', () => done(text));
+        });
+        resolve({ status: res.statusCode ?? 0, body, hangUp: () => req.destroy() });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+  const FOLLOW = '/api/v1/logs?namespace=default&pod=web&follow=true';
+
+  it.each([
+    ['event streams', '/api/v1/stream', MAX_EVENT_STREAMS, 'close some of its tabs'],
+    ['followed logs', FOLLOW, MAX_LOG_STREAMS, 'close a followed log'],
+  ])('%s: past the cap a new one is 503 saying what to do; a client that hangs up frees its slot', async (_what, path, cap, advice) => {
+    const { port } = await serve({ token: TOKEN });
+    const open = await Promise.all(Array.from({ length: cap }, () => openStream(port, path)));
+    expect(open.map((o) => o.status)).toEqual(Array(cap).fill(200));
+    const refused = await openStream(port, path);
+    expect([refused.status, JSON.parse(await refused.body).error]).toEqual([503, expect.stringContaining(advice)]);
+    open[0]!.hangUp();
+    await open[0]!.body;
+    // The slot is given back when the server sees the close: poll until then (a few ms).
+    let next = await openStream(port, path);
+    for (let i = 0; next.status === 503 && i < 50; i++) next = await new Promise((r) => setTimeout(r, 20)).then(() => openStream(port, path));
+    expect(next.status).toBe(200);
+    for (const o of [...open, next]) o.hangUp();
+  });
+
+  it('answers that are no stream (a 404, HEAD) and streams that end by themselves hold no slot', async () => {
+    const { port } = await serve({ token: TOKEN });
+    for (let i = 0; i < MAX_LOG_STREAMS + 1; i++) {
+      expect((await openStream(port, '/api/v1/logs?namespace=default&pod=missing')).status).toBe(404);
+      expect((await openStream(port, FOLLOW, 'HEAD')).status).toBe(200);
+      const ended = await openStream(port, '/api/v1/logs?namespace=default&pod=web');
+      expect([ended.status, await ended.body]).toEqual([200, 'line one\n']);
+    }
+    const open = await Promise.all(Array.from({ length: MAX_LOG_STREAMS }, () => openStream(port, FOLLOW)));
+    expect(open.every((o) => o.status === 200)).toBe(true);
+    for (const o of open) o.hangUp();
+  });
+});
+
 describe('exec WebSocket', () => {
   async function ticket(request: Awaited<ReturnType<typeof serve>>['request'], headers: Record<string, string> = AUTH) {
     const res = await request('POST', '/api/v1/exec/tickets', { ...JSON_TYPE, ...headers }, JSON.stringify({ namespace: 'default', pod: 'web', command: ['sh'], tty: true }));
@@ -254,9 +342,9 @@ describe('exec WebSocket', () => {
     return JSON.parse(res.text) as { ticket: string; expiresAt: string };
   }
 
-  function open(port: number, query: string, headers: Record<string, string> = {}): Promise<{ ws?: WebSocket; status?: number }> {
+  function open(port: number, query: string, headers: Record<string, string> = {}, autoPong = true): Promise<{ ws?: WebSocket; status?: number }> {
     return new Promise((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/exec${query}`, { headers });
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/exec${query}`, { headers, autoPong });
       ws.on('open', () => resolve({ ws }));
       ws.on('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
       ws.on('error', () => resolve({ status: -1 }));
@@ -278,6 +366,31 @@ describe('exec WebSocket', () => {
     expect(await closed).toEqual({ code: 1000, reason: '{"exitCode":3}' });
     expect(received).toEqual(['bin:echo:hi', 'text:{"type":"exit","exitCode":3}']);
     expect(execs).toEqual([{ namespace: 'default', pod: 'web', command: ['sh'], tty: true }]);
+  });
+
+  it('pings an idle terminal and terminates one that misses a pong, which ends its command', async () => {
+    const clock = new FakeClock();
+    const { port, request, calls } = await serve({ token: TOKEN, clock });
+    // A half-open client: it hears pings but never answers (a browser answers them itself).
+    const { ws: silent } = await open(port, `?ticket=${(await ticket(request)).ticket}`, {}, false);
+    const { ws: answering } = await open(port, `?ticket=${(await ticket(request)).ticket}`);
+    const pinged = (ws: WebSocket) => new Promise<void>((r) => ws.once('ping', () => r()));
+    // The pong goes out before 'ping' is emitted; an echo of a frame sent after it proves the server has read it.
+    const echoed = (ws: WebSocket) => new Promise<void>((r) => (ws.once('message', () => r()), ws.send(Buffer.from('x'))));
+    const silentClosed = new Promise<number>((r) => silent!.once('close', (code) => r(code)));
+    const first = Promise.all([pinged(answering!), pinged(silent!)]);
+    await clock.advance(PING_INTERVAL_MS);
+    await first;
+    await echoed(answering!);
+    const second = pinged(answering!);
+    await clock.advance(PING_INTERVAL_MS);
+    await second;
+    await echoed(answering!);
+    // Terminated at the second ping: no close frame (1006 on the client's side).
+    expect(await silentClosed).toBe(1006);
+    expect(answering!.readyState).toBe(WebSocket.OPEN);
+    expect(calls.filter((c) => c === 'exec aborted')).toHaveLength(1);
+    answering!.close();
   });
 
   it('a ticket works once', async () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseListen, settleDaemon } from '../../../src/cli/commands/daemon-settings.js';
+import { Command } from 'commander';
+import { parseListen, settleDaemon, type DaemonFlags } from '../../../src/cli/commands/daemon-settings.js';
+import { registerDaemon } from '../../../src/cli/commands/daemon.js';
+import type { CliContext } from '../../../src/cli/context.js';
 import { isLoopbackHost as isLoopback } from '../../../src/model/image-ref.js';
 import { parseDaemonConfig } from '../../../src/runtime/config.js';
 
@@ -110,6 +113,21 @@ describe('daemon settings: flags over config over defaults', () => {
     expect(settleDaemon({ watch: 'd' }, {}, { cwd: '/', env }).allowedHosts).toEqual([]);
     expect(settleDaemon({ watch: 'd' }, { allowedHosts: ['a.example'] }, { cwd: '/', env }).allowedHosts).toEqual(['a.example']);
     expect(settleDaemon({ watch: 'd', apiHost: ['b.example', '[::1]'] }, { allowedHosts: ['a.example'] }, { cwd: '/', env }).allowedHosts).toEqual(['b.example', '[::1]']);
+  });
+
+  it.each([
+    { args: [], want: { webUi: true, exec: true } },
+    { args: ['--no-web-ui'], want: { webUi: false, exec: true } },
+    { args: ['--no-exec'], want: { webUi: true, exec: false } },
+    { args: ['--no-web-ui', '--no-exec'], want: { webUi: false, exec: false } },
+  ])('daemon $args: the web UI pages and exec are on unless turned off', ({ args, want }) => {
+    const program = new Command().exitOverride();
+    registerDaemon(program, {} as CliContext);
+    const cmd = program.commands.find((c) => c.name() === 'daemon')!;
+    cmd.action(() => undefined);
+    program.parse(['daemon', '--watch', 'd', ...args], { from: 'user' });
+    const s = settleDaemon(cmd.opts<DaemonFlags>(), {}, { cwd: '/', env });
+    expect({ webUi: s.webUi, exec: s.exec }).toEqual(want);
   });
 
   it('tells a tag from a pinned commit', () => {

@@ -1,4 +1,4 @@
-import type { DiffResponse, DivergenceBody } from '../../../src/runtime/api/contract.js';
+import type { DiffResponse, DivergenceBody, ReportChangeBody } from '../../../src/runtime/api/contract.js';
 import { yamlLines } from './yaml.js';
 
 /**
@@ -8,19 +8,6 @@ import { yamlLines } from './yaml.js';
  * so and never shows a value.
  */
 export type Sign = '+' | '-' | '~';
-
-/** A report change as docs/diff-json.md defines it (the contract types it loosely). */
-export interface ReportChange {
-  action: 'create' | 'update' | 'delete';
-  key: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  destructive: boolean;
-  source?: { file: string; line: number; column: number };
-  effects: Array<{ kind: string; message: string; destructive: boolean }>;
-  fields: Array<{ path: string; op: 'add' | 'remove' | 'replace'; before?: unknown; after?: unknown; redacted?: true }>;
-}
 
 export interface DiffLine {
   sign: Sign;
@@ -48,14 +35,14 @@ export interface DiffView {
 
 type Report = NonNullable<DiffResponse['report']>;
 
-const SIGN: Record<ReportChange['action'], Sign> = { create: '+', update: '~', delete: '-' };
+const SIGN: Record<ReportChangeBody['action'], Sign> = { create: '+', update: '~', delete: '-' };
 
-function displayName(c: ReportChange): string {
+function displayName(c: ReportChangeBody): string {
   return `${c.kind} ${c.namespace === '' ? '' : `${c.namespace}/`}${c.name}`;
 }
 
 /** Where the manifest is; an object only the store knows (line 0) says so instead of `:0`. */
-function sourceText(c: ReportChange): string {
+function sourceText(c: ReportChangeBody): string {
   if (!c.source) return '';
   if (c.source.line < 1) return c.action === 'delete' ? 'applied earlier, not in PATH' : 'applied earlier';
   return `${c.source.file}:${c.source.line}`;
@@ -67,7 +54,7 @@ function valueLines(sign: Sign, path: string, value: unknown): DiffLine[] {
   return [{ sign, text: `${path}:` }, ...yamlLines(value).map((text) => ({ sign, text: `  ${text}` }))];
 }
 
-export function fieldLines(f: ReportChange['fields'][number]): DiffLine[] {
+export function fieldLines(f: ReportChangeBody['fields'][number]): DiffLine[] {
   if (f.redacted) {
     const what = f.op === 'replace' ? 'secret value changed' : 'secret value, not shown';
     return [{ sign: f.op === 'add' ? '+' : f.op === 'remove' ? '-' : '~', text: `${f.path}: (${what})` }];
@@ -89,7 +76,7 @@ export function divergenceNote(d: DivergenceBody): string {
 }
 
 export function diffView(report: Report): DiffView {
-  const changes = report.changes as ReportChange[];
+  const changes = report.changes;
   const drift = report.drift ?? [];
   return {
     blocks: changes.map((c) => ({

@@ -1,4 +1,4 @@
-import type { HealthWord, TreeNode } from '../../../src/runtime/api/contract.js';
+import type { TreeNode } from '../../../src/runtime/api/contract.js';
 import type { ObjectRef } from './routes.js';
 
 /**
@@ -68,21 +68,6 @@ export function expandableKeys(roots: readonly TreeNode[]): string[] {
   return out;
 }
 
-export type HealthCounts = Record<HealthWord, number>;
-
-/** How many objects of the tree are in each health: no namespaces or groups, containers or references (counted elsewhere). */
-export function healthCounts(roots: readonly TreeNode[]): HealthCounts {
-  const counts: HealthCounts = { Healthy: 0, Progressing: 0, Degraded: 0, Suspended: 0, Missing: 0, Unknown: 0 };
-  const walk = (nodes: readonly TreeNode[]) => {
-    for (const node of nodes) {
-      if (!node.ref && !NO_PAGE.has(node.kind) && node.kind !== 'Namespace') counts[node.health] += 1;
-      walk(node.children);
-    }
-  };
-  walk(roots);
-  return counts;
-}
-
 /** Kinds the overview lists with their pods. */
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
 
@@ -95,14 +80,4 @@ export interface WorkloadSummary {
 export function workloads(roots: readonly TreeNode[]): WorkloadSummary[] {
   const pods = (node: TreeNode): TreeNode[] => node.children.flatMap((c) => (c.kind === 'Pod' ? [c] : c.kind === 'Container' ? [] : pods(c)));
   return roots.flatMap((ns) => ns.children.filter((n) => WORKLOADS.has(n.kind) && !n.ref).map((node) => ({ node, pods: pods(node) })));
-}
-
-/** Most severe first: the app is as healthy as its least healthy object (Argo CD's rule). */
-const SEVERITY: readonly HealthWord[] = ['Degraded', 'Missing', 'Progressing', 'Suspended', 'Unknown', 'Healthy'];
-
-/** The app's health from its objects' counts; Unknown for an app with no objects yet. */
-export function appHealth(counts: HealthCounts): HealthWord {
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  if (total === 0) return 'Unknown';
-  return SEVERITY.find((h) => h !== 'Healthy' && h !== 'Unknown' && counts[h] > 0) ?? 'Healthy';
 }

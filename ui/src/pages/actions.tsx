@@ -12,11 +12,9 @@ import type { ObjectRef } from '../lib/routes.js';
 export type ActionRun =
   | { phase: 'idle' }
   | { phase: 'pending'; what: string }
-  | { phase: 'done'; what: string; ok: boolean; message: string };
+  | { phase: 'done'; what: string; ok: boolean; withdrawn?: true; message: string };
 
 const POLL_MS = 500;
-/** A pass that waits on a rollout can take long; past this the UI stops asking and says so. */
-const GIVE_UP_MS = 120_000;
 
 export interface ActionRunner {
   run: ActionRun;
@@ -35,17 +33,17 @@ export function useActionRunner(target: ObjectRef): ActionRunner {
     setRun({ phase: 'pending', what });
     try {
       const accepted = await api.post<ActionAccepted>(paths.actions, { ...req, kind: target.kind, namespace: target.namespace, name: target.name } satisfies ActionRequest);
-      const deadline = Date.now() + GIVE_UP_MS;
+      // The daemon decides when to stop waiting: an action its pass has not taken within the CLI's
+      // timeout is withdrawn there (state `withdrawn`), so the page asks until it has an answer.
       let status: ActionStatusResponse = { id: accepted.intent, state: accepted.state };
       while (status.state === 'pending' && alive.current) {
-        if (Date.now() > deadline) return setRun({ phase: 'done', what, ok: false, message: 'No outcome after 2 minutes; the daemon may still act on it (see Events).' });
         await new Promise((r) => setTimeout(r, POLL_MS));
         status = await api.get<ActionStatusResponse>(paths.action(accepted.intent));
       }
       if (!alive.current) return;
       const result = status.result;
       const ok = status.state === 'done' && (result?.ok ?? true);
-      setRun({ phase: 'done', what, ok, message: result?.error?.message ?? result?.message ?? (ok ? 'done' : 'refused') });
+      setRun({ phase: 'done', what, ok, ...(status.state === 'withdrawn' ? { withdrawn: true as const } : {}), message: result?.error?.message ?? result?.message ?? (ok ? 'done' : 'refused') });
     } catch (err) {
       if (alive.current) setRun({ phase: 'done', what, ok: false, message: (err as Error).message });
     }
@@ -63,7 +61,7 @@ export function ActionOutcome(props: { run: ActionRun }) {
   const r = props.run;
   return (
     <p class={`outcome ${r.phase === 'done' ? (r.ok ? 'ok' : 'bad') : ''}`} role="status" id="action-outcome">
-      {r.phase === 'pending' ? `${r.what}: waiting for the daemon…` : r.phase === 'done' ? `${r.what}: ${r.ok ? 'done' : 'failed'} — ${r.message}` : ''}
+      {r.phase === 'pending' ? `${r.what}: waiting for the daemon…` : r.phase === 'done' ? `${r.what}: ${r.ok ? 'done' : r.withdrawn ? 'withdrawn' : 'failed'} — ${r.message}` : ''}
     </p>
   );
 }

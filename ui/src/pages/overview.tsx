@@ -4,7 +4,7 @@ import { useApi, useNow, useOnce, useTitle } from '../hooks.js';
 import { paths } from '../lib/api-paths.js';
 import { duration, shortId, subject } from '../lib/format.js';
 import { routePath } from '../lib/routes.js';
-import { appHealth, healthCounts, nodeRef, workloads } from '../lib/tree.js';
+import { nodeRef, workloads } from '../lib/tree.js';
 import { Link } from '../router.js';
 
 /**
@@ -20,8 +20,9 @@ export function Overview() {
 
   if (!status.data) return status.error ? <ErrorNote error={status.error} what="the app's status" /> : <Loading what="the app's status" />;
   const s = status.data;
-  const counts = tree.data ? healthCounts(tree.data.namespaces) : undefined;
-  const health = counts ? appHealth(counts) : 'Unknown';
+  // The daemon judges the app's health (runtime/api/tree.ts appHealth); the page only shows it.
+  const counts = tree.data?.healthCounts;
+  const health = tree.data?.health ?? 'Unknown';
 
   return (
     <>
