@@ -3,6 +3,7 @@ import type { DockerClient } from '../apply/docker.js';
 import { rerouteAfterDelete, touchesRoutes } from './edge-reroute.js';
 import type { ActionResult } from '../apply/execute.js';
 import { executePlan } from '../apply/execute.js';
+import { deleteOnSwarm } from './swarm/delete.js';
 import type { DeletePodHooks, PodContext } from '../apply/pod.js';
 import type { Clock } from '../model/clock.js';
 import type { BerthError } from '../model/errors.js';
@@ -83,6 +84,7 @@ export async function deleteResources(deps: DeleteDeps, req: DeleteRequest): Pro
 export async function executeDelete(deps: Omit<DeleteDeps, 'holder'>, req: DeleteRequest): Promise<DeleteOutcome> {
   const state = await readLiveState(deps, { app: req.app });
   const plan = planDelete(state, req.targets);
+  if (deps.plane.backend.kind === 'swarm') return deleteOnSwarm(deps, req, plan, deps.plane.backend);
   const ctx: PodContext = {
     docker: deps.docker,
     app: req.app,
