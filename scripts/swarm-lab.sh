@@ -98,7 +98,7 @@ check_host() {
 
 check_addresses() {
   local clash
-  clash=$(ip -4 route show | awk -v net="$NET." 'index($1, net) == 1 || $1 ~ /^10\.(215|216|218)\./' | grep -v " dev $BRIDGE " || true)
+  clash=$(ip -4 route show | awk '$1 ~ /^10\.(215|216|218)\./' | grep -v " dev $BRIDGE " || true)
   [ -z "$clash" ] || die "the host already routes the lab's addresses (10.215.0.0/24, 10.216/16, 10.218/16): $clash"
 }
 
@@ -252,6 +252,12 @@ cmd_stop_node() {
 cmd_start_node() {
   local k; k=$(node_index "${1:?start-node NAME}")
   if dk "$k" version >/dev/null 2>&1; then log "$(node_name "$k") is running"; return 0; fi
+  [ -z "$(find "$(cgroup2_root)/berthlab/node$k" -name cgroup.procs -exec cat {} + 2>/dev/null)" ] ||
+    die "$(node_name "$k") has processes but its engine does not answer; see $LAB/node$k/dockerd.log"
+  # The killed engine's pid files name pids that may still exist as zombies until init reaps
+  # them, and dockerd (for its own) and its containerd supervisor (for containerd's) take such a
+  # pid for a running process. The node's cgroup is empty: nothing of the node runs.
+  rm -f "$RUN/node$k.pid" "$RUN/node$k/containerd/containerd.pid"
   start_dockerd "$k"
   wait_dockerd "$k"
   # The node's swarm state is in its data root: it rejoins by itself. Back once the manager
