@@ -249,6 +249,18 @@ cmd_stop_node() {
   log "stopped $(node_name "$k") (its dockerd, containerd and containers killed)"
 }
 
+# A killed node's shims leave their sockets in /run/containerd/s, shared with the host's engine,
+# and neither the restarted containerd nor dockerd removes them. containerd names them
+# sha256(<containerd socket>/<namespace>/<container id>): the lab's are found by the container
+# directories in the node's data root, and only those go. Only for a node with nothing running.
+drop_shim_sockets() {
+  local k=$1 dir
+  for dir in "$LAB/node$k"/docker/containers/*/; do
+    [ -d "$dir" ] || continue
+    rm -f "/run/containerd/s/$(printf '%s' "$RUN/node$k/containerd/containerd.sock/moby/$(basename "$dir")" | sha256sum | cut -c1-64)"
+  done
+}
+
 cmd_start_node() {
   local k; k=$(node_index "${1:?start-node NAME}")
   if dk "$k" version >/dev/null 2>&1; then log "$(node_name "$k") is running"; return 0; fi
@@ -258,6 +270,7 @@ cmd_start_node() {
   # them, and dockerd (for its own) and its containerd supervisor (for containerd's) take such a
   # pid for a running process. The node's cgroup is empty: nothing of the node runs.
   rm -f "$RUN/node$k.pid" "$RUN/node$k/containerd/containerd.pid"
+  drop_shim_sockets "$k"
   start_dockerd "$k"
   wait_dockerd "$k"
   # The node's swarm state is in its data root: it rejoins by itself. Back once the manager
@@ -288,7 +301,7 @@ cmd_nodes() {
 # Everything `up` may have made, each step tolerant of its part being absent, so this also
 # clears what a failed or interrupted `up` left.
 cmd_down() {
-  local cg sock pid; cg=$(cgroup2_root)
+  local cg sock pid k; cg=$(cgroup2_root)
   # Containers first, through their engines: their shims then exit cleanly and remove their
   # sockets (under /run/containerd/s, shared with the host's engine). Then the engines.
   for sock in "$RUN"/node*.sock; do
@@ -321,6 +334,7 @@ cmd_down() {
   for d in /sys/fs/cgroup/berthlab /sys/fs/cgroup/*/berthlab; do
     [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
   done
+  for k in "$LAB"/node*; do [ -d "$k" ] && drop_shim_sockets "${k#"$LAB"/node}"; done
   rm -rf "$LAB" "$RUN"
   log "down: nothing of the lab is left"
 }

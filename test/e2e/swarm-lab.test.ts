@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Dockerode from 'dockerode';
@@ -17,6 +18,22 @@ const FAILOVER_LIMIT_MS = 90_000;
 let env: LabEnv;
 let manager: Dockerode;
 let image: string;
+/** Every container the lab's engines ran, as `node/id`: their shims' sockets must go with the lab. */
+const seen = new Set<string>();
+
+async function noteContainers(): Promise<void> {
+  for (const node of await labNodes()) {
+    const list = await nodeDocker(node).listContainers({ all: true }).catch(() => []);
+    for (const c of list) seen.add(`${node}/${c.Id}`);
+  }
+}
+
+/** Where containerd 1.6 puts a shim's socket: /run/containerd/s/sha256(<address>/<namespace>/<id>). */
+function shimSocket(entry: string): string {
+  const [node, id] = entry.split('/') as [string, string];
+  const k = node.replace('berthlab-node', '');
+  return `/run/containerd/s/${createHash('sha256').update(`/run/berth-lab/node${k}/containerd/containerd.sock/moby/${id}`).digest('hex')}`;
+}
 
 /** The fields of a Swarm task (GET /tasks) this test reads; dockerode's `Task` is the handle class. */
 interface Task {
@@ -77,6 +94,7 @@ function leftovers(): string[] {
     if (cmd.includes('/berth-lab/')) found.push(`process ${pid}: ${cmd.slice(0, 120)}`);
   }
   found.push(...readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => /berth-lab|netns\/berthlab-/.test(l)).map((l) => `mount ${l}`));
+  found.push(...[...seen].map(shimSocket).filter((f) => existsSync(f)).map((f) => `shim socket ${f}`));
   for (const dir of ['/var/lib/berth-lab', '/run/berth-lab', '/sys/fs/cgroup/unified/berthlab', '/sys/fs/cgroup/berthlab', '/sys/fs/cgroup/memory/berthlab']) {
     if (existsSync(dir)) found.push(`directory ${dir}`);
   }
@@ -158,6 +176,7 @@ describe('the Swarm lab', () => {
   it(`re-runs a stopped worker's replicas on the other nodes within ${FAILOVER_LIMIT_MS / 1000} s, and takes the worker back`, async () => {
     const before = await runningTasks('lab-web');
     const victim = before.find((t) => t.node !== 'berthlab-node1')!.node;
+    await noteContainers();
     const stoppedAt = Date.now();
     await stopNode(victim);
     const downMs = await waitFor(`${victim} Down`, FAILOVER_LIMIT_MS, async () => {
@@ -177,6 +196,8 @@ describe('the Swarm lab', () => {
   }, 240_000);
 
   it('leaves no namespace, process, interface, mount, cgroup or directory behind after down', async () => {
+    await noteContainers();
+    expect(seen.size).toBeGreaterThanOrEqual(3);
     await manager.getService('lab-web').remove();
     await labDown();
     expect(leftovers()).toEqual([]);
