@@ -20,10 +20,13 @@
 # 10.215.0.0/24 for the bridge, 10.216.0.0/16 for the nodes' own bridges (docker0,
 # docker_gwbridge) and 10.218.0.0/16 for Swarm's overlay networks.
 #
-# Every lab process (dockerds, their containerd, shims and containers, the registry) runs in
-# the cgroup-v2 subtree berthlab/: `stop-node` is one write to nodeK/cgroup.kill, which kills
-# the node's engine and everything it ran at once, as a crashed machine would; its data root
-# and namespaces stay, so `start-node` boots the same node again and it rejoins the swarm.
+# Every lab process runs in the cgroup-v2 subtree berthlab/: the registry in registry/, node K's
+# dockerd, containerd and shims in nodeK/engine/, its containers under nodeK/containers/ (the
+# engine's cgroup parent; on a cgroup-v1 host they stay in the shim's v2 cgroup). `stop-node`
+# is one write to nodeK/cgroup.kill, which kills the node's engine and everything it ran at
+# once, as a crashed machine would; its data root and namespaces stay, so `start-node` boots
+# the same node again and it rejoins the swarm. Processes sit in leaves only: on a cgroup-v2
+# host, runc can enable controllers for the containers only in cgroups without processes.
 set -euo pipefail
 
 NET=10.215.0
@@ -153,6 +156,7 @@ make_node() {
   "bip": "10.216.$((16 * k)).1/24",
   "default-address-pools": [{ "base": "10.216.$((16 * k + 8)).0/21", "size": 24 }],
   "cgroup-parent": "/berthlab/node$k/containers",
+  "exec-opts": ["native.cgroupdriver=cgroupfs"],
   "iptables": true,
   "log-driver": "json-file",
   "log-opts": { "max-size": "1m", "max-file": "1" }
@@ -163,7 +167,7 @@ EOF
 # nsenter, not `ip netns exec`: that one remounts /sys for the new netns, which hides the
 # cgroup mounts dockerd needs.
 start_dockerd() {
-  local k=$1 cg; cg=$(cgroup2_root)/berthlab/node$k
+  local k=$1 cg; cg=$(cgroup2_root)/berthlab/node$k/engine
   mkdir -p "$cg"
   setsid bash -c 'echo $$ >"$1/cgroup.procs" && exec nsenter --net="/var/run/netns/$2" --uts="$3" dockerd --config-file "$4"' \
     _ "$cg" "$(node_name "$k")" "$RUN/node$k.uts" "$LAB/node$k/daemon.json" >>"$LAB/node$k/dockerd.log" 2>&1 </dev/null &
