@@ -30,6 +30,13 @@ command -v openssl >/dev/null 2>&1 || need_packages+=(openssl)
 # The web UI is tested in a real browser: Debian's chromium, driven by playwright-core (which
 # downloads no browser of its own; test/e2e/support/browser.ts points it at /usr/bin/chromium).
 [ -x /usr/bin/chromium ] || need_packages+=(chromium)
+# The multi-node Swarm lab (scripts/swarm-lab.sh, issue 20): Debian's registry, which the lab
+# runs as its own process on its bridge; ip (netns, veth, bridge), nsenter and unshare; curl
+# for the registry's readiness check.
+command -v docker-registry >/dev/null 2>&1 || need_packages+=(docker-registry)
+command -v ip >/dev/null 2>&1 || need_packages+=(iproute2)
+command -v nsenter >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 || need_packages+=(util-linux)
+command -v curl >/dev/null 2>&1 || need_packages+=(curl)
 if [ "${BERTH_SETUP_BENCH:-0}" = 1 ]; then
   command -v docker-compose >/dev/null 2>&1 || need_packages+=(docker-compose)
 fi
@@ -52,7 +59,8 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   if printf '%s\n' "${need_packages[@]}" | grep -qx openssh-server && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     as_root systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
   fi
-  # ... and the packaged registry, which would serve anonymous pushes on :5000 of every address.
+  # Likewise the registry's unit: it would hold :5000 on every address with its own storage;
+  # the lab starts a registry of its own on its bridge.
   if printf '%s\n' "${need_packages[@]}" | grep -qx docker-registry && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     as_root systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
   fi
