@@ -24,15 +24,13 @@ command -v ssh-keyscan >/dev/null 2>&1 || need_packages+=(openssh-client)
 # too), with its HTTPS certificate made by openssl (test/e2e/support/pebble.ts).
 command -v pebble >/dev/null 2>&1 && command -v pebble-challtestsrv >/dev/null 2>&1 || need_packages+=(pebble)
 command -v openssl >/dev/null 2>&1 || need_packages+=(openssl)
-# berth's own images reach a Swarm's workers through a registry: tested against Debian's
-# docker-registry, which the tests (and the Swarm lab) run themselves on a port of their own.
-[ -x /usr/bin/docker-registry ] || need_packages+=(docker-registry)
 # The web UI is tested in a real browser: Debian's chromium, driven by playwright-core (which
 # downloads no browser of its own; test/e2e/support/browser.ts points it at /usr/bin/chromium).
 [ -x /usr/bin/chromium ] || need_packages+=(chromium)
-# The multi-node Swarm lab (scripts/swarm-lab.sh, issue 20): Debian's registry, which the lab
-# runs as its own process on its bridge; ip (netns, veth, bridge), nsenter and unshare; curl
-# for the registry's readiness check.
+# The multi-node Swarm lab (scripts/swarm-lab.sh, issue 20): Debian's registry, through which
+# berth's own images reach a Swarm's workers (the lab and swarm-images e2e run it themselves on
+# an address of their own); ip (netns, veth, bridge), nsenter and unshare; curl for the
+# registry's readiness check.
 command -v docker-registry >/dev/null 2>&1 || need_packages+=(docker-registry)
 command -v ip >/dev/null 2>&1 || need_packages+=(iproute2)
 command -v nsenter >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 || need_packages+=(util-linux)
