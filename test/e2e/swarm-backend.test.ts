@@ -8,6 +8,8 @@ import { run } from '../../src/cli/main.js';
 import type { LabEnv } from './support/swarm-lab.js';
 import { labDown, labNodes, labUp, managerDocker, pushImage, startNode, stopNode } from './support/swarm-lab.js';
 import { steadyLoad, summarize } from './support/load.js';
+import { ensureBusyboxImage } from './support/busybox-image.js';
+import Dockerode from 'dockerode';
 
 /**
  * Issue 20, "Done when", on the multi-node lab (scripts/swarm-lab.sh: three dockerds in their
@@ -58,7 +60,7 @@ interface Result {
 
 let env: LabEnv;
 let dir: string;
-let images: { v1: string; v2: string };
+let images: { v1: string; v2: string; busybox: string };
 
 /** The CLI in process, as a user with DOCKER_HOST at the manager and --backend swarm would run it. */
 async function berth(...argv: string[]): Promise<Result> {
@@ -112,6 +114,24 @@ function get(url: string): Promise<{ status: number; version?: string }> {
   });
 }
 
+function getJson(url: string): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: 5_000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(body) });
+        } catch {
+          resolve({ status: res.statusCode ?? 0, body });
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}
+
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -133,7 +153,8 @@ describe('--backend swarm on a three-node lab', () => {
     env = await labUp(3);
     process.stderr.write(`swarm e2e: lab up in ${Date.now() - started} ms\n`);
     dir = await mkdtemp(join(tmpdir(), 'berth-swarm-'));
-    images = { v1: await pushImage(env, 'berth-examples/web:1.0'), v2: await pushImage(env, 'berth-examples/web:2.0') };
+    const host = new Dockerode();
+    images = { v1: await pushImage(env, 'berth-examples/web:1.0'), v2: await pushImage(env, 'berth-examples/web:2.0'), busybox: await pushImage(env, await ensureBusyboxImage(host), host) };
   }, 400_000);
 
   afterAll(async () => {
@@ -236,11 +257,98 @@ describe('--backend swarm on a three-node lab', () => {
     expect(node?.Status?.State).toBe('ready');
   }, 240_000);
 
+  it('runs every kind: ConfigMap and Secret reach the tasks, a DaemonSet on each node, StatefulSet ordinals, a Job to completion', async () => {
+    const kinds = (properties: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config, namespace: shop}
+data: {app.properties: "${properties}"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: web-secret, namespace: shop}
+stringData: {token: s3cret}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers:
+        - name: web
+          image: ${images.v1}
+          ports: [{name: http, containerPort: 8080}]
+          env: [{name: API_TOKEN, valueFrom: {secretKeyRef: {name: web-secret, key: token}}}]
+          volumeMounts: [{name: config, mountPath: /etc/web}, {name: data, mountPath: /data}]
+      volumes: [{name: config, configMap: {name: web-config}}]
+  volumeClaimTemplates:
+    - metadata: {name: data}
+      spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec:
+  type: NodePort
+  selector: {app: db}
+  ports: [{port: 80, targetPort: http, nodePort: 30482}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: shop}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: agent, image: ${images.busybox}, command: [sleep, "3600"]}]}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: once, namespace: shop}
+spec:
+  completions: 2
+  template:
+    spec: {restartPolicy: Never, containers: [{name: job, image: ${images.busybox}, command: ["true"]}]}
+`;
+    await writeFile(join(dir, 'kinds.yaml'), kinds('color=blue'));
+    const r = await berth('apply', '-f', join(dir, 'kinds.yaml'), '--wait', '--timeout', '3m');
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const all = await pods();
+    expect(all.filter((p) => p.name.startsWith('agent-') && p.status === 'Running').map((p) => p.node).sort()).toEqual(await labNodes());
+    expect(all.filter((p) => /^db-[01]$/.test(p.name)).map((p) => p.status)).toEqual(['Running', 'Running']);
+    // A Job is not a rollout `--wait` watches: its tasks finish in their own time.
+    await until('the Job to complete twice', 60_000, async () => ((await pods()).filter((p) => p.name.startsWith('once-') && p.status === 'Completed').length === 2 ? true : undefined));
+    const config = async () => (await until('the StatefulSet through its NodePort', 60_000, async () => {
+      const a = await getJson(`http://${env.nodes[0]}:30482/config`);
+      return a.status === 200 ? a.body : undefined;
+    })) as { properties: string | null; tokenConfigured: boolean };
+    expect(await config()).toMatchObject({ properties: 'color=blue', tokenConfigured: true });
+    // A changed ConfigMap is a new Swarm config; the ordinals roll onto it and the old one goes.
+    await writeFile(join(dir, 'kinds.yaml'), kinds('color=green'));
+    const again = await berth('apply', '-f', join(dir, 'kinds.yaml'), '--wait', '--timeout', '3m');
+    expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
+    expect(again.stdout).toMatch(/create config berth-swarme2e-shop-cm-web-config-app\.properties-/);
+    expect(again.stdout).toMatch(/remove config berth-swarme2e-shop-cm-web-config-app\.properties-/);
+    await until('the new ConfigMap content', 60_000, async () => ((await config()).properties === 'color=green' ? true : undefined));
+    const configs = await managerDocker(env).listConfigs({ filters: { label: ['berth.app=swarme2e'] } });
+    expect(configs.map((c) => c.Spec?.Name)).toEqual([expect.stringMatching(/web-config-app\.properties-/)]);
+    const workloads = await berth('get', 'sts,ds', '-n', 'shop');
+    expect(workloads.stdout).toMatch(/statefulset\/db-0\s+1\/1/);
+    expect(workloads.stdout).toMatch(/daemonset\/agent\s+3\/3/);
+  }, 300_000);
+
   it('removes what the manifests no longer hold', async () => {
     await writeFile(join(dir, 'app.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n');
+    await rm(join(dir, 'kinds.yaml'));
     const r = await berth('apply', '-f', join(dir, 'app.yaml'), '--prune', '--all', '--wait');
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     const manager = managerDocker(env);
     expect(await manager.listServices({ filters: { label: ['berth.app=swarme2e'] } })).toEqual([]);
+    expect(await manager.listConfigs({ filters: { label: ['berth.app=swarme2e'] } })).toEqual([]);
+    expect(await manager.listSecrets({ filters: { label: ['berth.app=swarme2e'] } })).toEqual([]);
   });
 });
