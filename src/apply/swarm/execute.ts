@@ -1,5 +1,5 @@
 import type { DockerClient } from '../docker.js';
-import { dockerError, isConflict, isNotFound } from '../docker.js';
+import { dockerError, dockerMessage, isConflict, isNotFound } from '../docker.js';
 import type { BerthError } from '../../model/errors.js';
 import type { Clock } from '../../model/clock.js';
 import type { ObservedSwarm, SwarmAction } from '../../plan/swarm/plan.js';
@@ -32,7 +32,7 @@ export async function executeSwarmPlan(docker: DockerClient, clock: Clock, actio
           const started = clock.now();
           const text = describeSwarmAction(action);
           try {
-            await run(docker, action, fileIds);
+            await run(docker, action, fileIds, clock);
             results.push({ action, text, ok: true, durationMs: clock.now() - started });
           } catch (err) {
             results.push({ action, text, ok: false, error: dockerError(err, text), durationMs: clock.now() - started });
@@ -43,7 +43,7 @@ export async function executeSwarmPlan(docker: DockerClient, clock: Clock, actio
   return results;
 }
 
-async function run(docker: DockerClient, a: SwarmAction, fileIds: Map<string, string>): Promise<void> {
+async function run(docker: DockerClient, a: SwarmAction, fileIds: Map<string, string>, clock: Clock): Promise<void> {
   switch (a.type) {
     case 'create-network':
       // Attachable, so a one-off container (a debug shell, a test client) can join it too.
@@ -71,10 +71,10 @@ async function run(docker: DockerClient, a: SwarmAction, fileIds: Map<string, st
       await ignoreMissing(docker.api.getService(a.id).remove());
       return;
     case 'remove-file':
-      await ignoreMissing(a.fileType === 'secret' ? docker.api.getSecret(a.id).remove() : docker.api.getConfig(a.id).remove());
+      await whileInUse(clock, () => ignoreMissing(a.fileType === 'secret' ? docker.api.getSecret(a.id).remove() : docker.api.getConfig(a.id).remove()));
       return;
     case 'remove-network':
-      await ignoreMissing(docker.api.getNetwork(a.id).remove());
+      await whileInUse(clock, () => ignoreMissing(docker.api.getNetwork(a.id).remove()));
       return;
   }
 }
@@ -99,5 +99,25 @@ async function ignoreMissing(p: Promise<unknown>): Promise<void> {
     await p;
   } catch (err) {
     if (!isNotFound(err)) throw err;
+  }
+}
+
+/**
+ * How long a removal waits for the tasks that still use a network or config: a removed service's
+ * tasks stop in the background, each within its grace period (Swarm answers `in use by task`
+ * until the last is gone). Past it the removal fails and the next pass tries again.
+ */
+const IN_USE_WAIT_MS = 60_000;
+const IN_USE_POLL_MS = 500;
+
+async function whileInUse(clock: Clock, remove: () => Promise<void>): Promise<void> {
+  const deadline = clock.now() + IN_USE_WAIT_MS;
+  for (;;) {
+    try {
+      return await remove();
+    } catch (err) {
+      if (!/in use/i.test(dockerMessage(err)) || clock.now() >= deadline) throw err;
+      await clock.sleep(IN_USE_POLL_MS);
+    }
   }
 }

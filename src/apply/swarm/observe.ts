@@ -2,7 +2,7 @@ import type { DockerClient } from '../docker.js';
 import { dockerError } from '../docker.js';
 import { BerthError } from '../../model/errors.js';
 import type { ObservedSwarm, ObservedSwarmService } from '../../plan/swarm/plan.js';
-import { SWARM_LABELS } from '../../plan/swarm/names.js';
+import { ownerFilter } from '../../plan/swarm/names.js';
 
 /** A task as `get pods` shows it: Swarm's view of one container of a service. */
 export interface SwarmTask {
@@ -42,7 +42,7 @@ export interface SwarmNode {
   createdAt: string;
 }
 
-const filters = (app: string) => ({ label: [`${SWARM_LABELS.managed}=true`, `${SWARM_LABELS.app}=${app}`] });
+const filters = ownerFilter;
 
 /** berth's services, networks, configs and secrets of one app on the Swarm. */
 export async function observeSwarm(docker: DockerClient, app: string): Promise<ObservedSwarm> {

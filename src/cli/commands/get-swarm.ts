@@ -10,7 +10,7 @@ import type { Selector } from '../../model/selectors.js';
 import { matches } from '../../model/selectors.js';
 import { listSwarmNodes, listSwarmTasks, observeSwarm } from '../../apply/swarm/observe.js';
 import { swarmPods } from '../../runtime/swarm/pods.js';
-import { SWARM_LABELS } from '../../plan/swarm/names.js';
+import { ownerFilter, SWARM_LABELS } from '../../plan/swarm/names.js';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet', 'ReplicationController']);
 
@@ -75,7 +75,7 @@ export async function getOnSwarm(engine: Engine, query: ResourceQuery, o: SwarmG
 }
 
 async function serviceStatus(engine: Engine): Promise<Map<string, { running: number; desired: number; createdAt: number }>> {
-  const list = (await engine.docker.api.listServices({ filters: { label: [`${SWARM_LABELS.managed}=true`, `${SWARM_LABELS.app}=${engine.app}`] }, status: true } as never)) as unknown as Array<{
+  const list = (await engine.docker.api.listServices({ filters: ownerFilter(engine.app), status: true } as never)) as unknown as Array<{
     ID: string;
     CreatedAt?: string;
     ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number };

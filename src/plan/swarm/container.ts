@@ -1,5 +1,6 @@
 import type { ContainerPlan, PodPlan, VolumePlan } from '../pod-plan.js';
 import type { Probe } from '../../model/types.js';
+import type { RuntimeField } from '../../model/downward.js';
 import { specHash } from '../../model/hash.js';
 import type { SwarmContainerSpec, SwarmFileObject, SwarmFileRef, SwarmHealthcheck, SwarmMount, SwarmTaskTemplate } from './types.js';
 import { ownerLabels, swarmNames, SWARM_LABELS } from './names.js';
@@ -27,6 +28,15 @@ export interface SwarmProblem {
 }
 
 const NS = 1_000_000_000;
+
+/** What to write instead of a downward field Swarm cannot give a task (it tells a task nothing of its addresses or a uid). */
+const RUNTIME_FIELD_HINT: Record<RuntimeField, string> = {
+  'status.podIP': 'Swarm gives a task no such value; drop the variable and have the program read its own address (e.g. `hostname -i`)',
+  'status.podIPs': 'Swarm gives a task no such value; drop the variable and have the program read its own addresses',
+  'status.hostIP': "Swarm gives a task no such value; drop the variable (the node's name is not its address either)",
+  'status.hostIPs': 'Swarm gives a task no such value; drop the variable',
+  'metadata.uid': 'Swarm pods have no uid; use metadata.name, which is the task\'s stable name',
+};
 const TEMPLATE_PATH = 'spec.template.spec';
 
 export function taskTemplate(app: string, pod: PodPlan, podLabels: Record<string, string>, basePath = TEMPLATE_PATH): TaskTemplateResult {
@@ -43,7 +53,7 @@ export function taskTemplate(app: string, pod: PodPlan, podLabels: Record<string
   const env: string[] = [];
   c.env.forEach((e, i) => {
     if ('value' in e) env.push(`${e.name}=${e.value}`);
-    else problems.push({ path: `${cPath}.env[${i}].valueFrom.fieldRef`, message: `${e.fieldRef} is known only to one host's pods; Swarm gives a task no such value (use {{.Task.Name}}-style names, or drop it)` });
+    else problems.push({ path: `${cPath}.env[${i}].valueFrom.fieldRef`, message: `${e.name} from ${e.fieldRef}: ${RUNTIME_FIELD_HINT[e.fieldRef]}` });
   });
   const sc = c.securityContext;
   if (sc.privileged) problems.push({ path: `${cPath}.securityContext.privileged`, message: 'Swarm services cannot run privileged containers' });

@@ -39,11 +39,15 @@ export const swarmNames = {
     bounded(`berth-${app}-${ns}-${kind === 'ConfigMap' ? 'cm' : 'secret'}-${name}-${contentHash.slice(0, 12)}`),
 };
 
-/** Labels on every Swarm object berth makes; ownership is managed + app, as on one host. */
+/**
+ * Labels on every Swarm object berth makes. Ownership is `berth.managed=swarm` + `berth.app`:
+ * not one host's `berth.managed=true`, so the tasks' containers, volumes and overlay networks a
+ * manager node also holds are never taken for one host's pods by a berth driving that engine
+ * directly (or by this one's host-side machinery), and the two never touch each other's objects.
+ */
 export const SWARM_LABELS = {
   managed: 'berth.managed',
   app: 'berth.app',
-  backend: 'berth.backend',
   namespace: 'berth.namespace',
   kind: 'berth.kind',
   name: 'berth.name',
@@ -60,6 +64,13 @@ export const SWARM_LABELS = {
   revision: 'berth.revision',
 } as const;
 
+export const SWARM_MANAGED = 'swarm';
+
 export function ownerLabels(app: string): Record<string, string> {
-  return { [SWARM_LABELS.managed]: 'true', [SWARM_LABELS.app]: app, [SWARM_LABELS.backend]: 'swarm' };
+  return { [SWARM_LABELS.managed]: SWARM_MANAGED, [SWARM_LABELS.app]: app };
+}
+
+/** The label filter that lists one app's Swarm objects (services, networks, configs, secrets). */
+export function ownerFilter(app: string): { label: string[] } {
+  return { label: [`${SWARM_LABELS.managed}=${SWARM_MANAGED}`, `${SWARM_LABELS.app}=${app}`] };
 }

@@ -91,7 +91,13 @@ export function createPassOutcomes(deps: PassOutcomesDeps): PassOutcomes {
   }
 
   function afterPass(ctx: PassContext, startedAt: number, result: PassResult, passLog: Logger, appliedBefore: string | undefined, jobKeys: Set<string>): PassOutcome {
-    const outcome = result.converge!;
+    // On a Swarm (runtime/swarm/) the pass reports Swarm actions: the same outcome without Jobs the daemon records.
+    const outcome = result.converge ?? {
+      workloads: [],
+      results: (result.swarm?.results ?? []).map((r) => ({ ok: r.ok, ...(r.error ? { error: r.error } : {}), action: { key: r.action.key, type: r.action.type } })),
+      waits: result.swarm?.waits ?? [],
+      timedOut: result.swarm?.timedOut ?? false,
+    };
     const { dropped } = deps.recordJobs(outcome.workloads);
     deps.armCron();
     // Drift: the previous pass left this revision fully converged, and yet there was work

@@ -196,7 +196,7 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   const result = await converge(deps, req, { resources: all, sourceRevision, previousInventory: inventory, replicas: replicas.kept, ...(policy ? { policy } : {}), ...(changed ? { changed } : {}) });
   commit([
     ...(result.desired && result.converge ? sealDeletedLegacyHashes(result.desired, result.converge.results, deps.store, req.app) : []),
-    { type: 'update-source-status', patch: statusAfter(deps.store.getSourceStatus(req.app), revision?.id, result) },
+    { type: 'update-source-status', patch: statusAfter(deps.store.getSourceStatus(req.app), revision?.id, { ...result, converge: result.converge ?? result.swarm }) },
   ]);
   return { revision: revision ?? { id: sourceRevision, origin: 'inventory' }, problems, valid: true, resources, changes, ...result };
 }

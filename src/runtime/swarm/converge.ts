@@ -1,13 +1,7 @@
 import type { DockerClient } from '../../apply/docker.js';
 import { dockerError } from '../../apply/docker.js';
-import type { Clock } from '../../model/clock.js';
 import { BerthError } from '../../model/errors.js';
-import type { Logger } from '../log.js';
-import type { DesiredState } from '../../plan/desired.js';
-import type { Wait } from '../../plan/actions.js';
-import type { SwarmAction } from '../../plan/swarm/plan.js';
 import { describeSwarmAction, planSwarm } from '../../plan/swarm/plan.js';
-import type { SwarmActionResult } from '../../apply/swarm/execute.js';
 import { executeSwarmPlan } from '../../apply/swarm/execute.js';
 import { observeSwarm } from '../../apply/swarm/observe.js';
 import { swarmRollouts } from './rollouts.js';

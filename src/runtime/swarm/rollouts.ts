@@ -1,5 +1,5 @@
 import { dockerError } from '../../apply/docker.js';
-import { SWARM_LABELS } from '../../plan/swarm/names.js';
+import { ownerFilter } from '../../plan/swarm/names.js';
 import type { DesiredSwarmService } from '../../plan/swarm/workloads.js';
 import type { SwarmDeps, SwarmOutcome, SwarmRequest } from './types.js';
 
@@ -70,7 +70,7 @@ function progressDeadline(req: SwarmRequest, key: string): number | undefined {
 
 async function readProgress(deps: SwarmDeps, app: string): Promise<Map<string, ServiceProgress>> {
   try {
-    const list = (await deps.docker.api.listServices({ filters: { label: [`${SWARM_LABELS.managed}=true`, `${SWARM_LABELS.app}=${app}`] }, status: true } as never)) as unknown as ServiceProgress[];
+    const list = (await deps.docker.api.listServices({ filters: ownerFilter(app), status: true } as never)) as unknown as ServiceProgress[];
     return new Map(list.map((s) => [s.Spec?.Name ?? '', s]));
   } catch (err) {
     throw dockerError(err, 'watching the app\'s services on the Swarm');

@@ -87,7 +87,7 @@ describe('a Deployment as a replicated Swarm service', () => {
     expect(s.spec.Name).toBe('berth-a-shop-deploy-web');
     expect(s.spec.TaskTemplate.Networks).toEqual([{ Target: 'berth-a-shop', Aliases: [] }]);
     expect(s.spec.TaskTemplate.ContainerSpec.Hostname).toBe(`web-${s.templateHash}-{{.Task.Slot}}`);
-    expect(s.spec.Labels).toMatchObject({ 'berth.managed': 'true', 'berth.app': 'a', 'berth.key': 'Deployment/shop/web', 'berth.template-hash': s.templateHash });
+    expect(s.spec.Labels).toMatchObject({ 'berth.managed': 'swarm', 'berth.app': 'a', 'berth.key': 'Deployment/shop/web', 'berth.template-hash': s.templateHash });
   });
 
   it('makes the exec readiness probe the healthcheck', () => {
