@@ -76,4 +76,16 @@ describe('resource tree rows', () => {
   it('summarises workloads with the pods under their ReplicaSets', () => {
     expect(workloads([ns])).toEqual([{ node: deployment, pods: [pod] }]);
   });
+
+  it('lists a bare Pod and a standalone ReplicaSet as workloads of their own', () => {
+    const bare = node('Pod', 'notes', [node('Container', 'notes')], { health: 'Degraded', status: 'CrashLoopBackOff' });
+    const cachePod = node('Pod', 'cache-x1', [node('Container', 'cache')]);
+    const cache = node('ReplicaSet', 'cache', [cachePod]);
+    const withBare = node('Namespace', 'shop', [deployment, cache, bare, service]);
+    expect(workloads([withBare])).toEqual([
+      { node: deployment, pods: [pod] },
+      { node: cache, pods: [cachePod] },
+      { node: bare, pods: [] },
+    ]);
+  });
 });

@@ -68,15 +68,18 @@ export function expandableKeys(roots: readonly TreeNode[]): string[] {
   return out;
 }
 
-/** Kinds the overview lists with their pods. */
-const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+/**
+ * Kinds the overview lists with their pods. A ReplicaSet or Pod is at a namespace's top only when
+ * no controller of the app owns it (a bare Pod, a standalone ReplicaSet): it runs, so it is listed.
+ */
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController', 'ReplicaSet', 'Pod']);
 
 export interface WorkloadSummary {
   node: TreeNode;
   pods: TreeNode[];
 }
 
-/** Workloads of every namespace with the pods under them (through their ReplicaSets or Jobs). */
+/** Workloads of every namespace with the pods under them (through their ReplicaSets or Jobs); a bare Pod lists none. */
 export function workloads(roots: readonly TreeNode[]): WorkloadSummary[] {
   const pods = (node: TreeNode): TreeNode[] => node.children.flatMap((c) => (c.kind === 'Pod' ? [c] : c.kind === 'Container' ? [] : pods(c)));
   return roots.flatMap((ns) => ns.children.filter((n) => WORKLOADS.has(n.kind) && !n.ref).map((node) => ({ node, pods: pods(node) })));
