@@ -224,7 +224,29 @@ describe('the web UI in a browser, against a real daemon', () => {
     await page.getByRole('heading', { name: 'Rollout history' }).waitFor();
     await page.getByRole('button', { name: 'Undo to 1' }).waitFor({ timeout: 20_000 });
     await screenshot(page, 'deployment');
+    const actionPosts = () => net.exchanges.filter((e) => new URL(e.url).pathname === '/api/v1/actions').length;
+    const postsBefore = actionPosts();
+    // An empty Replicas box is refused, naming the field; it once scaled to 0.
+    await page.getByLabel('Replicas').fill('');
+    await page.getByRole('button', { name: 'Scale', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: /^Replicas: / }).waitFor();
+    expect(await page.getByLabel('Replicas').getAttribute('aria-invalid')).toBe('true');
+    // Scaling to 0 and Restart ask first; Cancel and Escape leave everything as it was.
+    await page.getByLabel('Replicas').fill('0');
+    await page.getByRole('button', { name: 'Scale', exact: true }).click();
+    const confirmStep = page.getByRole('group', { name: /^Scale Deployment web to 0\?/ });
+    await confirmStep.waitFor();
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Confirm Scale to 0');
+    await confirmStep.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Restart', exact: true }).click();
+    await page.getByRole('group', { name: /^Restart Deployment web\?/ }).waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#action-confirm').count()).toBe(0);
+    expect(actionPosts()).toBe(postsBefore);
+    // Undo asks too; the keyboard confirms (the focus is on Confirm).
     await page.getByRole('button', { name: 'Undo to 1' }).click();
+    await page.getByRole('group', { name: /^Undo to revision 1\?/ }).waitFor();
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#action-outcome').textContent(), { timeout: 90_000 }).toMatch(/^Undo to revision 1: done/);
     const pinned = await eventually('the Deployment pinned by the undo', async () => {
       const s = await status(daemon);

@@ -130,7 +130,7 @@ function RolloutHistory(props: { rollout: NonNullable<ObjectResponse['rollout']>
                   </td>
                   <td>
                     {r.current ? null : (
-                      <button type="button" class="small" disabled={props.runner.busy} onClick={() => props.runner.start({ action: 'undo', toRevision: r.revision }, `Undo to revision ${r.revision}`)}>
+                      <button type="button" class="small" disabled={props.runner.busy} onClick={() => props.runner.ask({ action: 'undo', toRevision: r.revision }, `Undo to revision ${r.revision}`, `Undo to revision ${r.revision}? Its pods replace the running ones, and the workload stays pinned there until the source changes it.`)}>
                         Undo to {r.revision}
                       </button>
                     )}
