@@ -259,6 +259,12 @@ describe('the web UI in a browser, against a real daemon', () => {
   it("the tree links to every object; a Secret's page shows its values masked", async () => {
     await page.getByRole('link', { name: 'Resources' }).click();
     await page.getByRole('button', { name: /^Collapse Deployment web/ }).waitFor();
+    // Depth shows: each level is indented further than its parent's.
+    const indent = (kind: string) => page.locator('.tree .row').filter({ has: page.locator('.kind', { hasText: new RegExp(`^${kind}$`) }) }).first().evaluate((el) => el.querySelector('.row-main .kind')!.getBoundingClientRect().left);
+    const [ns, deploymentLeft, rsLeft, podLeft] = [await indent('Namespace'), await indent('Deployment'), await indent('ReplicaSet'), await indent('Pod')];
+    expect(deploymentLeft).toBeGreaterThan(ns);
+    expect(rsLeft).toBeGreaterThan(deploymentLeft);
+    expect(podLeft).toBeGreaterThan(rsLeft);
     await screenshot(page, 'tree');
     await page.locator('.tree .row').filter({ hasText: 'Secret' }).getByRole('link', { name: 'web-secret' }).click();
     await page.getByRole('heading', { name: 'YAML' }).waitFor();
