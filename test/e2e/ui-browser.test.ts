@@ -377,4 +377,30 @@ describe('the web UI in a browser, against a real daemon', () => {
     expect(read.some((e) => new URL(e.url).pathname === '/api/v1/object')).toBe(true);
     for (const e of read) for (const f of forms) expect(e.body!.includes(f), `${e.url} holds the Secret's value`).toBe(false);
   });
+
+  it('without --token-file the page says it is read-only and offers no logs, terminal or actions', async () => {
+    daemon.kill('SIGTERM');
+    await daemon.exited;
+    daemon = await startDaemon(daemonArgs().filter((a, i, all) => a !== '--token-file' && all[i - 1] !== '--token-file'), { port: daemon.port });
+    const open = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await open.goto(daemon.url);
+      await open.locator('#read-only').getByText('--token-file').waitFor();
+      expect(await open.getByLabel('API token').count()).toBe(0);
+      await open.getByRole('link', { name: 'shop/web', exact: true }).click();
+      await open.locator('#actions-off').waitFor();
+      await open.getByRole('heading', { name: 'Rollout history' }).waitFor();
+      for (const name of ['Restart', 'Pause rollout', 'Scale']) expect(await open.getByRole('button', { name, exact: true }).count()).toBe(0);
+      expect(await open.getByRole('button', { name: /^Undo to / }).count()).toBe(0);
+      await screenshot(open, 'read-only');
+      const pods = (await daemon.api('/api/v1/resources?kind=Pod&namespace=shop')).body as { items: Array<{ metadata: { name: string } }> };
+      const pod = pods.items.map((p) => p.metadata.name).find((n) => n.startsWith('web-'))!;
+      await open.goto(`${daemon.url}/resources/Pod/shop/${pod}`);
+      await open.locator('#logs-off').waitFor();
+      expect(await open.getByRole('button', { name: 'Open terminal' }).count()).toBe(0);
+      expect(await open.locator('#logs-output').count()).toBe(0);
+    } finally {
+      await open.close();
+    }
+  });
 });

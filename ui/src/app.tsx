@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ApiAccessBody } from '../../src/runtime/api/contract.js';
 import { checkToken, createApi, tokenStore } from './api.js';
 import { SessionContext, useTitle, type Session } from './hooks.js';
 import { connectLive, type LiveState } from './live.js';
@@ -11,7 +12,7 @@ import { ResourcePage } from './pages/resource.js';
 import { TreePage } from './pages/tree.js';
 import { Link, useRoute } from './router.js';
 
-type Auth = { phase: 'checking' } | { phase: 'login'; notice?: string } | { phase: 'in'; token: string | null } | { phase: 'unreachable'; message: string };
+type Auth = { phase: 'checking' } | { phase: 'login'; notice?: string } | { phase: 'in'; token: string | null; access: ApiAccessBody } | { phase: 'unreachable'; message: string };
 
 /**
  * Signed out, the app is the login form and nothing else: no page renders and no data request
@@ -23,7 +24,7 @@ export function App() {
   const start = async () => {
     const saved = tokenStore.read();
     const check = await checkToken(saved);
-    if (check.ok) return setAuth({ phase: 'in', token: saved });
+    if (check.ok) return setAuth({ phase: 'in', token: saved, access: check.access });
     if (!check.unauthorized) return setAuth({ phase: 'unreachable', message: check.message });
     tokenStore.clear();
     setAuth(saved ? { phase: 'login', notice: 'The saved token was refused; sign in again.' } : { phase: 'login' });
@@ -49,9 +50,9 @@ export function App() {
       return (
         <Login
           {...(auth.notice ? { notice: auth.notice } : {})}
-          onToken={(token) => {
+          onToken={(token, access) => {
             tokenStore.write(token);
-            setAuth({ phase: 'in', token });
+            setAuth({ phase: 'in', token, access });
           }}
         />
       );
@@ -59,6 +60,7 @@ export function App() {
       return (
         <SignedIn
           token={auth.token}
+          access={auth.access}
           onSignOut={(notice) => {
             tokenStore.clear();
             setAuth(notice ? { phase: 'login', notice } : { phase: 'login' });
@@ -68,11 +70,11 @@ export function App() {
   }
 }
 
-function SignedIn(props: { token: string | null; onSignOut(notice?: string): void }) {
+function SignedIn(props: { token: string | null; access: ApiAccessBody; onSignOut(notice?: string): void }) {
   const session = useMemo<Session>(() => {
     const api = createApi(props.token, () => props.onSignOut('The daemon no longer accepts the token; sign in again.'));
-    return { api, live: connectLive(api), logout: () => props.onSignOut('Signed out.') };
-  }, [props.token]);
+    return { api, live: connectLive(api), access: props.access, logout: () => props.onSignOut('Signed out.') };
+  }, [props.token, props.access]);
   useEffect(() => () => session.live.close(), [session]);
 
   return (
@@ -138,6 +140,11 @@ function Shell(props: { session: Session }) {
         ) : null}
       </header>
       <main id="main">
+        {props.session.access.privileged ? null : (
+          <p class="notice" id="read-only" role="note">
+            This daemon runs without <code>--token-file</code>: read-only. Logs, terminals and actions need the daemon to run with an API token.
+          </p>
+        )}
         <Page route={route} />
       </main>
     </>

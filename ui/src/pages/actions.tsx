@@ -119,8 +119,19 @@ export function ActionsPanel(props: { kind: string; object: ObjectResponse; runn
   const specReplicas = (props.object.object.spec as { replicas?: number } | undefined)?.replicas;
   const [replicas, setReplicas] = useState(String(rollout?.replicas ?? specReplicas ?? 1));
   const [replicasError, setReplicasError] = useState<string | undefined>();
+  const { access } = useSession();
   if (offered.size === 0) return null;
   const name = props.object.object.metadata.name;
+  // The daemon refuses them (403) without a token: say so rather than fail after a click.
+  if (!access.privileged)
+    return (
+      <section aria-labelledby="actions-h">
+        <h2 id="actions-h">Actions</h2>
+        <p class="muted" id="actions-off">
+          Undo, restart, pause and scale need the daemon to run with <code>--token-file</code>; this one has no token, so the page offers none.
+        </p>
+      </section>
+    );
 
   const scale = (e: Event) => {
     e.preventDefault();

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { ApiAccessBody } from '../../../src/runtime/api/contract.js';
 import { checkToken } from '../api.js';
 
 /**
@@ -6,7 +7,7 @@ import { checkToken } from '../api.js';
  * the daemon before it is kept (sessionStorage, this tab only); a wrong one is said so and
  * nothing else happens.
  */
-export function Login(props: { notice?: string; onToken(token: string): void }) {
+export function Login(props: { notice?: string; onToken(token: string, access: ApiAccessBody): void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -20,7 +21,7 @@ export function Login(props: { notice?: string; onToken(token: string): void }) 
     setBusy(true);
     const check = await checkToken(value);
     setBusy(false);
-    if (check.ok) return props.onToken(value);
+    if (check.ok) return props.onToken(value, check.access);
     setError(check.message);
   };
 
