@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TreeNode } from '../../src/runtime/api/contract.js';
-import { expandableKeys, flattenTree, nodeRef, workloads } from '../../ui/src/lib/tree.js';
+import { expandableKeys, flattenTree, nodeRef, statusWord, workloads } from '../../ui/src/lib/tree.js';
 
 function node(kind: string, name: string, children: TreeNode[] = [], extra: Partial<TreeNode> = {}): TreeNode {
   return { kind, name, namespace: kind === 'Namespace' ? undefined : 'shop', health: 'Healthy', status: 'Running', children, ...extra };
@@ -87,5 +87,15 @@ describe('resource tree rows', () => {
       { node: cache, pods: [cachePod] },
       { node: bare, pods: [] },
     ]);
+  });
+
+  it.each([
+    [{ status: 'Healthy', health: 'Healthy' }, undefined],
+    [{ status: '', health: 'Healthy' }, undefined],
+    [{ status: 'Running', health: 'Healthy' }, 'Running'],
+    [{ status: 'Missing', health: 'Missing' }, undefined],
+    [{ status: '1/2', health: 'Progressing' }, '1/2'],
+  ] as const)('a row with %j shows status %j (never its health twice)', (n, word) => {
+    expect(statusWord(n)).toBe(word);
   });
 });

@@ -34,6 +34,14 @@ export function nodeRef(node: TreeNode, parent?: TreeNode): ObjectRef | undefine
   return node.namespace === undefined ? { kind: node.kind, name: node.name } : { kind: node.kind, namespace: node.namespace, name: node.name };
 }
 
+/**
+ * The status word a row shows beside its health badge: none when it only repeats the badge (a
+ * ServiceAccount or IngressClass has no status of its own, so the daemon answers its health).
+ */
+export function statusWord(node: Pick<TreeNode, 'status' | 'health'>): string | undefined {
+  return node.status === '' || node.status === node.health ? undefined : node.status;
+}
+
 function hasChildren(node: TreeNode): boolean {
   return node.children.length > 0 || (node.endpoints?.length ?? 0) > 0;
 }
