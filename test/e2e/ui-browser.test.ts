@@ -139,6 +139,7 @@ describe('the web UI in a browser, against a real daemon', () => {
   it('signed out, shows nothing but the login form; a wrong token is refused', async () => {
     await page.goto(daemon.url);
     await page.getByLabel('API token').waitFor();
+    expect(await page.evaluate('document.activeElement?.id')).toBe('token');
     await screenshot(page, 'login');
     expect(await page.locator('nav').count()).toBe(0);
     expect(await page.locator('main').textContent()).not.toContain('shop');
@@ -156,6 +157,8 @@ describe('the web UI in a browser, against a real daemon', () => {
     await page.getByLabel('API token').fill(TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.locator('#sync-state').textContent(), { timeout: 20_000 }).toBe('Synced');
+    // The form that had the focus is gone: the page's heading takes it, so a screen reader says where it is.
+    await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
     await expect.poll(() => page.locator('#app-health').textContent(), { timeout: 30_000 }).toBe('Healthy');
     await page.getByRole('link', { name: 'shop/web', exact: true }).waitFor();
     const pods = ((await daemon.api('/api/v1/resources?kind=Pod&namespace=shop')).body as { items: Array<{ metadata: { name: string } }> }).items.filter((p) => p.metadata.name.startsWith('web-'));
@@ -236,7 +239,7 @@ describe('the web UI in a browser, against a real daemon', () => {
     await page.getByRole('button', { name: 'Scale', exact: true }).click();
     const confirmStep = page.getByRole('group', { name: /^Scale Deployment web to 0\?/ });
     await confirmStep.waitFor();
-    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Confirm Scale to 0');
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Confirm Scale to 0');
     await confirmStep.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('button', { name: 'Restart', exact: true }).click();
     await page.getByRole('group', { name: /^Restart Deployment web\?/ }).waitFor();
@@ -246,6 +249,7 @@ describe('the web UI in a browser, against a real daemon', () => {
     // Undo asks too; the keyboard confirms (the focus is on Confirm).
     await page.getByRole('button', { name: 'Undo to 1' }).click();
     await page.getByRole('group', { name: /^Undo to revision 1\?/ }).waitFor();
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Confirm Undo to revision 1');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#action-outcome').textContent(), { timeout: 90_000 }).toMatch(/^Undo to revision 1: done/);
     const pinned = await eventually('the Deployment pinned by the undo', async () => {

@@ -12,7 +12,7 @@ import { ResourcePage } from './pages/resource.js';
 import { TreePage } from './pages/tree.js';
 import { Link, useRoute } from './router.js';
 
-type Auth = { phase: 'checking' } | { phase: 'login'; notice?: string } | { phase: 'in'; token: string | null; access: ApiAccessBody } | { phase: 'unreachable'; message: string };
+type Auth = { phase: 'checking' } | { phase: 'login'; notice?: string } | { phase: 'in'; token: string | null; access: ApiAccessBody; signedIn?: true } | { phase: 'unreachable'; message: string };
 
 /**
  * Signed out, the app is the login form and nothing else: no page renders and no data request
@@ -52,7 +52,7 @@ export function App() {
           {...(auth.notice ? { notice: auth.notice } : {})}
           onToken={(token, access) => {
             tokenStore.write(token);
-            setAuth({ phase: 'in', token, access });
+            setAuth({ phase: 'in', token, access, signedIn: true });
           }}
         />
       );
@@ -61,6 +61,7 @@ export function App() {
         <SignedIn
           token={auth.token}
           access={auth.access}
+          focusHeading={auth.signedIn === true}
           onSignOut={(notice) => {
             tokenStore.clear();
             setAuth(notice ? { phase: 'login', notice } : { phase: 'login' });
@@ -70,7 +71,7 @@ export function App() {
   }
 }
 
-function SignedIn(props: { token: string | null; access: ApiAccessBody; onSignOut(notice?: string): void }) {
+function SignedIn(props: { token: string | null; access: ApiAccessBody; focusHeading: boolean; onSignOut(notice?: string): void }) {
   const session = useMemo<Session>(() => {
     const api = createApi(props.token, () => props.onSignOut('The daemon no longer accepts the token; sign in again.'));
     return { api, live: connectLive(api), access: props.access, logout: () => props.onSignOut('Signed out.') };
@@ -79,7 +80,7 @@ function SignedIn(props: { token: string | null; access: ApiAccessBody; onSignOu
 
   return (
     <SessionContext.Provider value={session}>
-      <Shell session={session} />
+      <Shell session={session} focusHeading={props.focusHeading} />
     </SessionContext.Provider>
   );
 }
@@ -93,7 +94,7 @@ const NAV: Array<{ section: NonNullable<ReturnType<typeof navSection>>; label: s
 
 const LIVE_WORDS: Record<LiveState, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
 
-function Shell(props: { session: Session }) {
+function Shell(props: { session: Session; focusHeading: boolean }) {
   const route = useRoute();
   const section = navSection(route);
   const [liveState, setLiveState] = useState<LiveState>(props.session.live.state());
@@ -104,12 +105,14 @@ function Shell(props: { session: Session }) {
     return off;
   }, [props.session]);
 
-  // After a navigation, focus moves to the new page's heading so screen readers announce it.
+  // After a navigation, and after signing in (the form that had the focus is gone), focus moves
+  // to the page's heading so screen readers announce it; not on a plain load of the page.
   const path = routePath(route);
   const first = useRef(true);
   useEffect(() => {
-    if (first.current) return void (first.current = false);
-    document.querySelector<HTMLElement>('main h1')?.focus();
+    if (first.current && !props.focusHeading) return void (first.current = false);
+    first.current = false;
+    return focusHeading();
   }, [path]);
 
   return (
@@ -179,4 +182,25 @@ function NotFound(props: { path: string }) {
       </p>
     </>
   );
+}
+
+/**
+ * Focuses the page's h1, waiting for it (up to 3 s) when the page renders it only once its data
+ * has come (the overview); returns the cancel for an effect's cleanup.
+ */
+function focusHeading(): () => void {
+  const focus = () => {
+    const h1 = document.querySelector<HTMLElement>('main h1');
+    h1?.focus();
+    return h1 !== null;
+  };
+  if (focus()) return () => {};
+  const observer = new MutationObserver(() => focus() && stop());
+  const timer = setTimeout(() => stop(), 3000);
+  const stop = () => {
+    observer.disconnect();
+    clearTimeout(timer);
+  };
+  observer.observe(document.querySelector('main') ?? document.body, { childList: true, subtree: true });
+  return stop;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ActionAccepted, ActionRequest, ActionStatusResponse, ObjectResponse } from '../../../src/runtime/api/contract.js';
 import { useSession } from '../hooks.js';
 import { actionsFor, paths } from '../lib/api-paths.js';
@@ -87,7 +87,8 @@ export function useActionRunner(target: ObjectRef): ActionRunner {
 export function ConfirmStep(props: { runner: ActionRunner }) {
   const pending = props.runner.confirming;
   const confirmButton = useRef<HTMLButtonElement>(null);
-  useEffect(() => confirmButton.current?.focus(), [pending]);
+  // Before paint, not after: a key pressed as the question appears must land on Confirm.
+  useLayoutEffect(() => confirmButton.current?.focus(), [pending]);
   if (!pending) return null;
   return (
     <div class="confirm" role="group" aria-labelledby="confirm-q" id="action-confirm" onKeyDown={(e) => e.key === 'Escape' && props.runner.cancel()}>
