@@ -241,6 +241,7 @@ describe('the web UI in a browser, against a real daemon', () => {
     await confirmStep.waitFor();
     await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Confirm Scale to 0');
     await confirmStep.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByLabel('Replicas').fill('2');
     await page.getByRole('button', { name: 'Restart', exact: true }).click();
     await page.getByRole('group', { name: /^Restart Deployment web\?/ }).waitFor();
     await page.keyboard.press('Escape');
