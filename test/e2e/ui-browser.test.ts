@@ -384,9 +384,17 @@ describe('the web UI in a browser, against a real daemon', () => {
   });
 
   it('without --token-file the page says it is read-only and offers no logs, terminal or actions', async () => {
+    // A page signed in while the daemon had a token learns, once the daemon is back without one.
+    await page.getByLabel('API token').fill(`${TOKEN}-rotated`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'shop/web', exact: true }).click();
+    await page.getByRole('button', { name: 'Restart', exact: true }).waitFor();
     daemon.kill('SIGTERM');
     await daemon.exited;
     daemon = await startDaemon(daemonArgs().filter((a, i, all) => a !== '--token-file' && all[i - 1] !== '--token-file'), { port: daemon.port });
+    await page.locator('#read-only').waitFor({ timeout: 30_000 });
+    await page.locator('#actions-off').waitFor();
+    expect(await page.getByRole('button', { name: 'Restart', exact: true }).count()).toBe(0);
     const open = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
       await open.goto(daemon.url);

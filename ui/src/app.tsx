@@ -72,11 +72,21 @@ export function App() {
 }
 
 function SignedIn(props: { token: string | null; access: ApiAccessBody; focusHeading: boolean; onSignOut(notice?: string): void }) {
-  const session = useMemo<Session>(() => {
+  const base = useMemo<Omit<Session, 'access'>>(() => {
     const api = createApi(props.token, () => props.onSignOut('The daemon no longer accepts the token; sign in again.'));
-    return { api, live: connectLive(api), access: props.access, logout: () => props.onSignOut('Signed out.') };
-  }, [props.token, props.access]);
-  useEffect(() => () => session.live.close(), [session]);
+    return { api, live: connectLive(api), logout: () => props.onSignOut('Signed out.') };
+  }, [props.token]);
+  useEffect(() => () => base.live.close(), [base]);
+  // A daemon that restarted may have lost (or gained) --token-file or --no-exec: ask again what it opens.
+  const [access, setAccess] = useState(props.access);
+  useEffect(
+    () =>
+      base.live.subscribe((topic) => {
+        if (topic === 'reconnected') void checkToken(props.token).then((check) => check.ok && setAccess(check.access));
+      }),
+    [base],
+  );
+  const session = useMemo<Session>(() => ({ ...base, access }), [base, access]);
 
   return (
     <SessionContext.Provider value={session}>
