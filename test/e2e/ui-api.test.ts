@@ -23,6 +23,17 @@ let d: DaemonProcess;
 let image: string;
 
 const manifests = (version: string) => ({
+  // A Pod no controller owns, crash-looping: the tree once lost it (and the app's health with it).
+  'notes.yaml': `apiVersion: v1
+kind: Pod
+metadata: {name: notes}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: notes
+    image: ${image}
+    command: [sh, -c, "echo notes; exit 1"]
+`,
   'secret.yaml': `apiVersion: v1
 kind: Secret
 metadata: {name: creds}
@@ -133,6 +144,16 @@ describe('the web UI API on a real daemon', () => {
     });
     expect(svc.endpoints!.every((e) => /:8080$/.test(e.address))).toBe(true);
   }, 150_000);
+
+  it('a bare Pod sits under its Namespace, and crash-looping makes the app Degraded', async () => {
+    const tree = await eventually('the bare Pod crash-looping in the tree', async () => {
+      const tree = await get<TreeResponse>('/api/v1/tree');
+      const notes = tree.namespaces.find((n) => n.name === 'default')?.children.find((c) => c.kind === 'Pod' && c.name === 'notes');
+      return notes?.health === 'Degraded' ? tree : undefined;
+    }, 60_000);
+    expect(tree.health).toBe('Degraded');
+    expect(tree.healthCounts.Degraded).toBeGreaterThanOrEqual(1);
+  }, 90_000);
 
   it('streams a container\'s log: the line it printed', async () => {
     const pod = (await readyPods(2))![0]!.name;

@@ -139,6 +139,7 @@ describe('the web UI in a browser, against a real daemon', () => {
   it('signed out, shows nothing but the login form; a wrong token is refused', async () => {
     await page.goto(daemon.url);
     await page.getByLabel('API token').waitFor();
+    expect(await page.evaluate('document.activeElement?.id')).toBe('token');
     await screenshot(page, 'login');
     expect(await page.locator('nav').count()).toBe(0);
     expect(await page.locator('main').textContent()).not.toContain('shop');
@@ -156,6 +157,8 @@ describe('the web UI in a browser, against a real daemon', () => {
     await page.getByLabel('API token').fill(TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.locator('#sync-state').textContent(), { timeout: 20_000 }).toBe('Synced');
+    // The form that had the focus is gone: the page's heading takes it, so a screen reader says where it is.
+    await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
     await expect.poll(() => page.locator('#app-health').textContent(), { timeout: 30_000 }).toBe('Healthy');
     await page.getByRole('link', { name: 'shop/web', exact: true }).waitFor();
     const pods = ((await daemon.api('/api/v1/resources?kind=Pod&namespace=shop')).body as { items: Array<{ metadata: { name: string } }> }).items.filter((p) => p.metadata.name.startsWith('web-'));
@@ -224,7 +227,31 @@ describe('the web UI in a browser, against a real daemon', () => {
     await page.getByRole('heading', { name: 'Rollout history' }).waitFor();
     await page.getByRole('button', { name: 'Undo to 1' }).waitFor({ timeout: 20_000 });
     await screenshot(page, 'deployment');
+    const actionPosts = () => net.exchanges.filter((e) => new URL(e.url).pathname === '/api/v1/actions').length;
+    const postsBefore = actionPosts();
+    // An empty Replicas box is refused, naming the field; it once scaled to 0.
+    await page.getByLabel('Replicas').fill('');
+    await page.getByRole('button', { name: 'Scale', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: /^Replicas: / }).waitFor();
+    expect(await page.getByLabel('Replicas').getAttribute('aria-invalid')).toBe('true');
+    // Scaling to 0 and Restart ask first; Cancel and Escape leave everything as it was.
+    await page.getByLabel('Replicas').fill('0');
+    await page.getByRole('button', { name: 'Scale', exact: true }).click();
+    const confirmStep = page.getByRole('group', { name: /^Scale Deployment web to 0\?/ });
+    await confirmStep.waitFor();
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Confirm Scale to 0');
+    await confirmStep.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByLabel('Replicas').fill('2');
+    await page.getByRole('button', { name: 'Restart', exact: true }).click();
+    await page.getByRole('group', { name: /^Restart Deployment web\?/ }).waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('#action-confirm').count()).toBe(0);
+    expect(actionPosts()).toBe(postsBefore);
+    // Undo asks too; the keyboard confirms (the focus is on Confirm).
     await page.getByRole('button', { name: 'Undo to 1' }).click();
+    await page.getByRole('group', { name: /^Undo to revision 1\?/ }).waitFor();
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Confirm Undo to revision 1');
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#action-outcome').textContent(), { timeout: 90_000 }).toMatch(/^Undo to revision 1: done/);
     const pinned = await eventually('the Deployment pinned by the undo', async () => {
       const s = await status(daemon);
@@ -237,6 +264,12 @@ describe('the web UI in a browser, against a real daemon', () => {
   it("the tree links to every object; a Secret's page shows its values masked", async () => {
     await page.getByRole('link', { name: 'Resources' }).click();
     await page.getByRole('button', { name: /^Collapse Deployment web/ }).waitFor();
+    // Depth shows: each level is indented further than its parent's.
+    const indent = (kind: string) => page.locator('.tree .row').filter({ has: page.locator('.kind', { hasText: new RegExp(`^${kind}$`) }) }).first().evaluate((el) => el.querySelector('.row-main .kind')!.getBoundingClientRect().left);
+    const [ns, deploymentLeft, rsLeft, podLeft] = [await indent('Namespace'), await indent('Deployment'), await indent('ReplicaSet'), await indent('Pod')];
+    expect(deploymentLeft).toBeGreaterThan(ns);
+    expect(rsLeft).toBeGreaterThan(deploymentLeft);
+    expect(podLeft).toBeGreaterThan(rsLeft);
     await screenshot(page, 'tree');
     await page.locator('.tree .row').filter({ hasText: 'Secret' }).getByRole('link', { name: 'web-secret' }).click();
     await page.getByRole('heading', { name: 'YAML' }).waitFor();
@@ -348,5 +381,39 @@ describe('the web UI in a browser, against a real daemon', () => {
     const read = net.exchanges.filter((e) => e.body !== undefined);
     expect(read.some((e) => new URL(e.url).pathname === '/api/v1/object')).toBe(true);
     for (const e of read) for (const f of forms) expect(e.body!.includes(f), `${e.url} holds the Secret's value`).toBe(false);
+  });
+
+  it('without --token-file the page says it is read-only and offers no logs, terminal or actions', async () => {
+    // A page signed in while the daemon had a token learns, once the daemon is back without one.
+    await page.getByLabel('API token').fill(`${TOKEN}-rotated`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'shop/web', exact: true }).click();
+    await page.getByRole('button', { name: 'Restart', exact: true }).waitFor();
+    daemon.kill('SIGTERM');
+    await daemon.exited;
+    daemon = await startDaemon(daemonArgs().filter((a, i, all) => a !== '--token-file' && all[i - 1] !== '--token-file'), { port: daemon.port });
+    await page.locator('#read-only').waitFor({ timeout: 30_000 });
+    await page.locator('#actions-off').waitFor();
+    expect(await page.getByRole('button', { name: 'Restart', exact: true }).count()).toBe(0);
+    const open = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await open.goto(daemon.url);
+      await open.locator('#read-only').getByText('--token-file').waitFor();
+      expect(await open.getByLabel('API token').count()).toBe(0);
+      await open.getByRole('link', { name: 'shop/web', exact: true }).click();
+      await open.locator('#actions-off').waitFor();
+      await open.getByRole('heading', { name: 'Rollout history' }).waitFor();
+      for (const name of ['Restart', 'Pause rollout', 'Scale']) expect(await open.getByRole('button', { name, exact: true }).count()).toBe(0);
+      expect(await open.getByRole('button', { name: /^Undo to / }).count()).toBe(0);
+      await screenshot(open, 'read-only');
+      const pods = (await daemon.api('/api/v1/resources?kind=Pod&namespace=shop')).body as { items: Array<{ metadata: { name: string } }> };
+      const pod = pods.items.map((p) => p.metadata.name).find((n) => n.startsWith('web-'))!;
+      await open.goto(`${daemon.url}/resources/Pod/shop/${pod}`);
+      await open.locator('#logs-off').waitFor();
+      expect(await open.getByRole('button', { name: 'Open terminal' }).count()).toBe(0);
+      expect(await open.locator('#logs-output').count()).toBe(0);
+    } finally {
+      await open.close();
+    }
   });
 });

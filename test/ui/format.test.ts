@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, STREAM_BACKOFF } from '../../ui/src/lib/backoff.js';
-import { ago, duration, keepLastLines, location, parseKey, shortId, subject, timestamp } from '../../ui/src/lib/format.js';
+import { ago, duration, keepLastLines, keyLabel, location, parseKey, shortId, subject, timestamp } from '../../ui/src/lib/format.js';
 
 const NOW = Date.parse('2026-12-06T03:00:00Z');
 
@@ -63,10 +63,22 @@ describe('format', () => {
   it.each([
     ['Deployment/shop/web', { kind: 'Deployment', namespace: 'shop', name: 'web' }],
     ['Namespace/shop', { kind: 'Namespace', name: 'shop' }],
-    ['Deployment//web', undefined],
+    // berth's own key of a cluster-scoped object, as events name it.
+    ['Namespace//shop', { kind: 'Namespace', name: 'shop' }],
+    ['Deployment/shop/', undefined],
+    ['/shop/web', undefined],
     ['nonsense', undefined],
   ])('parseKey(%s)', (key, expected) => {
     expect(parseKey(key)).toEqual(expected);
+  });
+
+  it.each([
+    ['Namespace//shop', 'Namespace/shop'],
+    ['Deployment/shop/web', 'Deployment/shop/web'],
+    ['Source/git', 'Source/git'],
+    ['nonsense', 'nonsense'],
+  ])('keyLabel(%s) = %s', (key, label) => {
+    expect(keyLabel(key)).toBe(label);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TreeNode } from '../../src/runtime/api/contract.js';
-import { expandableKeys, flattenTree, nodeRef, workloads } from '../../ui/src/lib/tree.js';
+import { expandableKeys, flattenTree, nodeRef, statusWord, workloads } from '../../ui/src/lib/tree.js';
 
 function node(kind: string, name: string, children: TreeNode[] = [], extra: Partial<TreeNode> = {}): TreeNode {
   return { kind, name, namespace: kind === 'Namespace' ? undefined : 'shop', health: 'Healthy', status: 'Running', children, ...extra };
@@ -75,5 +75,27 @@ describe('resource tree rows', () => {
 
   it('summarises workloads with the pods under their ReplicaSets', () => {
     expect(workloads([ns])).toEqual([{ node: deployment, pods: [pod] }]);
+  });
+
+  it('lists a bare Pod and a standalone ReplicaSet as workloads of their own', () => {
+    const bare = node('Pod', 'notes', [node('Container', 'notes')], { health: 'Degraded', status: 'CrashLoopBackOff' });
+    const cachePod = node('Pod', 'cache-x1', [node('Container', 'cache')]);
+    const cache = node('ReplicaSet', 'cache', [cachePod]);
+    const withBare = node('Namespace', 'shop', [deployment, cache, bare, service]);
+    expect(workloads([withBare])).toEqual([
+      { node: deployment, pods: [pod] },
+      { node: cache, pods: [cachePod] },
+      { node: bare, pods: [] },
+    ]);
+  });
+
+  it.each([
+    [{ status: 'Healthy', health: 'Healthy' }, undefined],
+    [{ status: '', health: 'Healthy' }, undefined],
+    [{ status: 'Running', health: 'Healthy' }, 'Running'],
+    [{ status: 'Missing', health: 'Missing' }, undefined],
+    [{ status: '1/2', health: 'Progressing' }, '1/2'],
+  ] as const)('a row with %j shows status %j (never its health twice)', (n, word) => {
+    expect(statusWord(n)).toBe(word);
   });
 });

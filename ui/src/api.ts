@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from '../../src/runtime/api/contract.js';
+import type { ApiAccessBody, ApiErrorBody, StatusResponse } from '../../src/runtime/api/contract.js';
 import { paths } from './lib/api-paths.js';
 import { displayable } from './lib/display.js';
 
@@ -80,16 +80,17 @@ export function createApi(token: string | null, onUnauthorized: () => void): Api
   };
 }
 
-export type TokenCheck = { ok: true } | { ok: false; unauthorized: boolean; message: string };
+export type TokenCheck = { ok: true; access: ApiAccessBody } | { ok: false; unauthorized: boolean; message: string };
 
 /**
  * Whether the daemon lets this token (or no token) in: one read of /api/v1/status, the same
- * check every page's request gets.
+ * check every page's request gets; its `access` says what the pages may offer (no logs,
+ * terminal or actions on a daemon without a token).
  */
 export async function checkToken(token: string | null): Promise<TokenCheck> {
   try {
     const res = await fetch(paths.status, { headers: token ? { Authorization: `Bearer ${token}` } : {}, credentials: 'omit', cache: 'no-store', redirect: 'error' });
-    if (res.ok) return { ok: true };
+    if (res.ok) return { ok: true, access: ((await res.json()) as StatusResponse).access };
     if (res.status === 401) return { ok: false, unauthorized: true, message: token ? 'The daemon refused this token.' : 'This daemon needs a token.' };
     return { ok: false, unauthorized: false, message: (await errorOf(res)).message };
   } catch (err) {

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ApiAccessBody } from '../../src/runtime/api/contract.js';
 import { checkToken, createApi, tokenStore } from './api.js';
 import { SessionContext, useTitle, type Session } from './hooks.js';
 import { connectLive, type LiveState } from './live.js';
@@ -11,7 +12,7 @@ import { ResourcePage } from './pages/resource.js';
 import { TreePage } from './pages/tree.js';
 import { Link, useRoute } from './router.js';
 
-type Auth = { phase: 'checking' } | { phase: 'login'; notice?: string } | { phase: 'in'; token: string | null } | { phase: 'unreachable'; message: string };
+type Auth = { phase: 'checking' } | { phase: 'login'; notice?: string } | { phase: 'in'; token: string | null; access: ApiAccessBody; signedIn?: true } | { phase: 'unreachable'; message: string };
 
 /**
  * Signed out, the app is the login form and nothing else: no page renders and no data request
@@ -23,7 +24,7 @@ export function App() {
   const start = async () => {
     const saved = tokenStore.read();
     const check = await checkToken(saved);
-    if (check.ok) return setAuth({ phase: 'in', token: saved });
+    if (check.ok) return setAuth({ phase: 'in', token: saved, access: check.access });
     if (!check.unauthorized) return setAuth({ phase: 'unreachable', message: check.message });
     tokenStore.clear();
     setAuth(saved ? { phase: 'login', notice: 'The saved token was refused; sign in again.' } : { phase: 'login' });
@@ -49,9 +50,9 @@ export function App() {
       return (
         <Login
           {...(auth.notice ? { notice: auth.notice } : {})}
-          onToken={(token) => {
+          onToken={(token, access) => {
             tokenStore.write(token);
-            setAuth({ phase: 'in', token });
+            setAuth({ phase: 'in', token, access, signedIn: true });
           }}
         />
       );
@@ -59,6 +60,8 @@ export function App() {
       return (
         <SignedIn
           token={auth.token}
+          access={auth.access}
+          focusHeading={auth.signedIn === true}
           onSignOut={(notice) => {
             tokenStore.clear();
             setAuth(notice ? { phase: 'login', notice } : { phase: 'login' });
@@ -68,16 +71,26 @@ export function App() {
   }
 }
 
-function SignedIn(props: { token: string | null; onSignOut(notice?: string): void }) {
-  const session = useMemo<Session>(() => {
+function SignedIn(props: { token: string | null; access: ApiAccessBody; focusHeading: boolean; onSignOut(notice?: string): void }) {
+  const base = useMemo<Omit<Session, 'access'>>(() => {
     const api = createApi(props.token, () => props.onSignOut('The daemon no longer accepts the token; sign in again.'));
     return { api, live: connectLive(api), logout: () => props.onSignOut('Signed out.') };
   }, [props.token]);
-  useEffect(() => () => session.live.close(), [session]);
+  useEffect(() => () => base.live.close(), [base]);
+  // A daemon that restarted may have lost (or gained) --token-file or --no-exec: ask again what it opens.
+  const [access, setAccess] = useState(props.access);
+  useEffect(
+    () =>
+      base.live.subscribe((topic) => {
+        if (topic === 'reconnected') void checkToken(props.token).then((check) => check.ok && setAccess(check.access));
+      }),
+    [base],
+  );
+  const session = useMemo<Session>(() => ({ ...base, access }), [base, access]);
 
   return (
     <SessionContext.Provider value={session}>
-      <Shell session={session} />
+      <Shell session={session} focusHeading={props.focusHeading} />
     </SessionContext.Provider>
   );
 }
@@ -91,7 +104,7 @@ const NAV: Array<{ section: NonNullable<ReturnType<typeof navSection>>; label: s
 
 const LIVE_WORDS: Record<LiveState, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
 
-function Shell(props: { session: Session }) {
+function Shell(props: { session: Session; focusHeading: boolean }) {
   const route = useRoute();
   const section = navSection(route);
   const [liveState, setLiveState] = useState<LiveState>(props.session.live.state());
@@ -102,12 +115,14 @@ function Shell(props: { session: Session }) {
     return off;
   }, [props.session]);
 
-  // After a navigation, focus moves to the new page's heading so screen readers announce it.
+  // After a navigation, and after signing in (the form that had the focus is gone), focus moves
+  // to the page's heading so screen readers announce it; not on a plain load of the page.
   const path = routePath(route);
   const first = useRef(true);
   useEffect(() => {
-    if (first.current) return void (first.current = false);
-    document.querySelector<HTMLElement>('main h1')?.focus();
+    if (first.current && !props.focusHeading) return void (first.current = false);
+    first.current = false;
+    return focusHeading();
   }, [path]);
 
   return (
@@ -138,6 +153,11 @@ function Shell(props: { session: Session }) {
         ) : null}
       </header>
       <main id="main">
+        {props.session.access.privileged ? null : (
+          <p class="notice" id="read-only" role="note">
+            This daemon runs without <code>--token-file</code>: read-only. Logs, terminals and actions need the daemon to run with an API token.
+          </p>
+        )}
         <Page route={route} />
       </main>
     </>
@@ -172,4 +192,25 @@ function NotFound(props: { path: string }) {
       </p>
     </>
   );
+}
+
+/**
+ * Focuses the page's h1, waiting for it (up to 3 s) when the page renders it only once its data
+ * has come (the overview); returns the cancel for an effect's cleanup.
+ */
+function focusHeading(): () => void {
+  const focus = () => {
+    const h1 = document.querySelector<HTMLElement>('main h1');
+    h1?.focus();
+    return h1 !== null;
+  };
+  if (focus()) return () => {};
+  const observer = new MutationObserver(() => focus() && stop());
+  const timer = setTimeout(() => stop(), 3000);
+  const stop = () => {
+    observer.disconnect();
+    clearTimeout(timer);
+  };
+  observer.observe(document.querySelector('main') ?? document.body, { childList: true, subtree: true });
+  return stop;
 }

@@ -1,5 +1,6 @@
 import { createContext } from 'preact';
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+import type { ApiAccessBody } from '../../src/runtime/api/contract.js';
 import type { Api } from './api.js';
 import type { Live, LiveTopic } from './live.js';
 
@@ -7,6 +8,8 @@ import type { Live, LiveTopic } from './live.js';
 export interface Session {
   api: Api;
   live: Live;
+  /** What the daemon opens (status `access`): pages offer logs, terminals and actions only when it does. */
+  access: ApiAccessBody;
   logout(): void;
 }
 

@@ -64,9 +64,21 @@ export interface DivergenceBody {
   message: string;
 }
 
+/**
+ * What this daemon opens beyond reading, so a client (the web UI) offers only what will work
+ * rather than failing after a click. Filled by the server from its own options (server.ts).
+ */
+export interface ApiAccessBody {
+  /** Logs, terminals and the actions (undo, restart, pause, scale): only with --token-file, refused (403) without. */
+  privileged: boolean;
+  /** Terminals: false on a daemon started with --no-exec. */
+  exec: boolean;
+}
+
 /** GET /api/v1/status */
 export interface StatusResponse {
   app: string;
+  access: ApiAccessBody;
   source: {
     description: string;
     revision: string | null;

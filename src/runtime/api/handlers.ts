@@ -117,7 +117,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
           loop: { running: d.loop.running, pending: d.loop.pending, consecutiveFailures: d.loop.failures, ...(d.loop.retryAt ? { retryAt: iso(d.loop.retryAt) } : {}) },
           managedPods: d.managedPods ?? null,
           leaseHeld: d.leaseHeld,
-        } satisfies StatusResponse,
+        } satisfies Omit<StatusResponse, 'access'>, // the server adds `access`, from its own options
       };
     },
 

@@ -12,6 +12,7 @@ import { serveStatic } from './static.js';
 import { createTicketBook } from './tickets.js';
 import type { UiHandlers } from './ui-handlers.js';
 import { EXEC_OFF, uiRoutes, WEB_UI_OFF } from './ui-routes.js';
+import type { ApiAccessBody } from './contract.js';
 
 export { MAX_BODY_BYTES, type ApiResponse } from './http.js';
 
@@ -77,11 +78,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const { handlers } = options;
   const log = options.log.child({ component: 'api' });
   const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  // The guard's own inputs (token, --no-exec), so what status says is open is what is open.
+  const access: ApiAccessBody = { privileged: options.token !== undefined, exec: options.ui?.exec ?? false };
   const routes: Route[] = [
     defineRoute('GET', '/healthz', 'open', NO_QUERY, () => handlers.health()),
     defineRoute('GET', '/readyz', 'open', NO_QUERY, () => handlers.ready()),
     defineRoute('GET', '/metrics', 'read', NO_QUERY, () => handlers.metrics()),
-    defineRoute('GET', '/api/v1/status', 'read', NO_QUERY, () => handlers.status()),
+    defineRoute('GET', '/api/v1/status', 'read', NO_QUERY, () => withAccess(handlers.status(), access)),
     defineRoute('GET', '/api/v1/resources', 'read', RESOURCES_QUERY, (_r, q) => handlers.resources(q)),
     defineRoute('GET', '/api/v1/revisions', 'read', NO_QUERY, () => handlers.revisions()),
     defineRoute('GET', '/api/v1/events', 'read', EVENTS_QUERY, (_r, q) => handlers.events(q)),
@@ -193,4 +196,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         server.closeAllConnections();
       }),
   };
+}
+
+/** A status answer with what this server opens (contract.ts ApiAccessBody); an error answer as it is. */
+function withAccess(response: ApiResponse, access: ApiAccessBody): ApiResponse {
+  if (response.status !== 200 || typeof response.body !== 'object' || response.body === null) return response;
+  return { ...response, body: { ...response.body, access } };
 }

@@ -49,14 +49,7 @@ export function appHealth(namespaces: readonly TreeNode[]): Pick<TreeResponse, '
 export function buildTree(app: string, views: readonly View[]): TreeResponse {
   const pods = views.filter((v): v is ViewOf<'Pod'> => v.kind === 'Pod');
   const byKey = new Map(views.map((v) => [v.key, v]));
-  const children = new Map<string, View[]>();
-  const roots: View[] = [];
-  for (const v of views) {
-    if (v.kind === 'Namespace') continue;
-    const parent = ownerKey(v);
-    if (parent && byKey.has(parent)) children.set(parent, [...(children.get(parent) ?? []), v]);
-    else roots.push(v);
-  }
+  const { children, roots } = placeByOwner(views, byKey);
   const node = (v: View): TreeNode => {
     const own = nodeOf(v, pods, byKey);
     // A workload keeps its own health (Argo CD's rule): its rollout already judges its pods.
@@ -80,6 +73,24 @@ export function buildTree(app: string, views: readonly View[]): TreeResponse {
     ns.health = worstHealth(ns.children.flatMap(healthWords));
   }
   return { app, ...appHealth(ordered), namespaces: ordered };
+}
+
+/**
+ * Each object under its controller, or at its namespace's top when it has none here: a bare Pod
+ * (its `berth.owner` label names the pod itself: taken as its own child, the `notes` Pod once
+ * vanished from the tree and from the app's health), a Job without a CronJob, an owner not in
+ * the views.
+ */
+function placeByOwner(views: readonly View[], byKey: ReadonlyMap<string, View>): { children: Map<string, View[]>; roots: View[] } {
+  const children = new Map<string, View[]>();
+  const roots: View[] = [];
+  for (const v of views) {
+    if (v.kind === 'Namespace') continue;
+    const parent = ownerKey(v);
+    if (parent && parent !== v.key && byKey.has(parent)) children.set(parent, [...(children.get(parent) ?? []), v]);
+    else roots.push(v);
+  }
+  return { children, roots };
 }
 
 /** Workloads first (in WORKLOADS order), then Services and routes, then the rest; by name within a kind. */

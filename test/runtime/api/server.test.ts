@@ -50,7 +50,7 @@ describe('API server', () => {
     expect((await request('GET', '/readyz')).status).toBe(503);
     const metrics = await request('GET', '/metrics');
     expect([metrics.status, metrics.type, metrics.text]).toEqual([200, 'text/plain; version=0.0.4; charset=utf-8', 'berth_up 1\n']);
-    expect(JSON.parse((await request('GET', '/api/v1/status/')).text)).toEqual({ name: 'status' });
+    expect(JSON.parse((await request('GET', '/api/v1/status/')).text)).toEqual({ name: 'status', access: { privileged: false, exec: false } });
     expect((await request('GET', '/api/v1/resources?kind=Pod')).status).toBe(200);
     expect((await request('POST', '/api/v1/sync', { headers: { 'content-type': 'application/json' } })).status).toBe(202);
     const wrong = await request('POST', '/api/v1/status');

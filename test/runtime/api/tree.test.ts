@@ -122,3 +122,48 @@ describe('app health: judged once, by the daemon (the UI shows it)', () => {
     expect(appHealth([node('Namespace', 'empty', 'Healthy')]).health).toBe('Unknown');
   });
 });
+
+describe('objects without a controller: placed under their namespace, counted in the health', () => {
+  const NOTES = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'notes' }, spec: { containers: [{ name: 'notes', image: 'busybox' }] } };
+  const DB = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' }, spec: { replicas: 1, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'busybox' }] } } } };
+  const AGENT = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'busybox' }] } } } };
+  const MIGRATE = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'busybox' }] } } } };
+  const CACHE = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'cache' }, spec: { replicas: 1, selector: { matchLabels: { app: 'cache' } }, template: { metadata: { labels: { app: 'cache' } }, spec: { containers: [{ name: 'cache', image: 'busybox' }] } } } };
+  const inventory = [entry(NOTES), entry(DB), entry(AGENT), entry(MIGRATE), entry(CACHE)];
+  const pods = (crashing: boolean) => [
+    podOf(inventory, 'Pod/default/notes', crashing ? { state: 'exited', exitCode: 1, restartCount: 4 } : {}),
+    podOf(inventory, 'StatefulSet/default/db', { name: 'db-0' }),
+    podOf(inventory, 'DaemonSet/default/agent'),
+    podOf(inventory, 'Job/default/migrate'),
+    podOf(inventory, 'ReplicaSet/default/cache'),
+  ];
+  const treeOf = (crashing: boolean) => buildTree('t', buildViews(liveState({ inventory, pods: pods(crashing) }), KINDS));
+
+  /** Every object node, as `Kind/name` under the path of its parents. */
+  const placed = (nodes: readonly TreeNode[], path = ''): string[] => nodes.flatMap((n) => (n.ref ? [] : [`${path}${n.kind}/${n.name}`, ...placed(n.children, `${path}${n.kind}/${n.name} > `)]));
+
+  it('puts a bare Pod under its Namespace, and each controller its own pods', () => {
+    const rows = placed(treeOf(false).namespaces).filter((r) => !r.includes('Container/'));
+    expect(rows).toEqual(expect.arrayContaining([
+      'Namespace/default > Pod/notes',
+      'Namespace/default > StatefulSet/db > Pod/db-0',
+      expect.stringMatching(/^Namespace\/default > DaemonSet\/agent > Pod\/agent-/),
+      expect.stringMatching(/^Namespace\/default > Job\/migrate > Pod\/migrate-/),
+      expect.stringMatching(/^Namespace\/default > ReplicaSet\/cache > Pod\/cache-/),
+    ]));
+  });
+
+  it('shows every object the views hold exactly once', () => {
+    const views = buildViews(liveState({ inventory, pods: pods(false) }), KINDS).filter((v) => v.kind !== 'Namespace');
+    const names = placed(treeOf(false).namespaces).map((r) => r.split(' > ').at(-1)!).filter((n) => !/^(Namespace|Cluster|Container)\//.test(n));
+    expect(names.sort()).toEqual(views.map((v) => `${v.kind}/${v.name}`).sort());
+  });
+
+  it('a crash-looping bare Pod makes the app Degraded and is counted', () => {
+    const healthy = treeOf(false);
+    const crashing = treeOf(true);
+    expect(find(crashing.namespaces, 'Pod', 'notes')?.health).toBe('Degraded');
+    expect(crashing.health).toBe('Degraded');
+    expect(crashing.healthCounts.Degraded).toBe(healthy.healthCounts.Degraded + 1);
+  });
+});

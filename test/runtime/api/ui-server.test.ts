@@ -223,6 +223,20 @@ describe('static UI', () => {
   });
 });
 
+describe('status says what the daemon opens, so the UI offers only that', () => {
+  it.each([
+    ['a token', { token: TOKEN }, { privileged: true, exec: true }],
+    ['no token (loopback, read-only)', {}, { privileged: false, exec: true }],
+    ['a token and --no-exec', { token: TOKEN, exec: false as const }, { privileged: true, exec: false }],
+  ])('with %s', async (_what, options, access) => {
+    const { request } = await serve(options);
+    const res = await request('GET', '/api/v1/status', 'token' in options ? AUTH : {});
+    expect([res.status, JSON.parse(res.text).access]).toEqual([200, access]);
+    // And it holds: without a token the privileged routes are refused, as status says.
+    if (!access.privileged) expect((await request('POST', '/api/v1/actions', JSON_TYPE, '{}')).status).toBe(403);
+  });
+});
+
 describe('--no-web-ui and --no-exec', () => {
   it('without pages / and client routes are a 404 saying why, and the API still answers', async () => {
     const { request } = await serve({ token: TOKEN, pages: false });

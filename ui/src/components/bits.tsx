@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { EventBody, ProblemBody } from '../../../src/runtime/api/contract.js';
-import { ago, location, parseKey, shortId, timestamp } from '../lib/format.js';
+import { ago, keyLabel, location, parseKey, shortId, timestamp } from '../lib/format.js';
 import { routePath } from '../lib/routes.js';
 import { Link } from '../router.js';
 
@@ -96,8 +96,8 @@ export function Loading(props: { what: string }) {
 /** `Deployment/shop/web` as a link to its page when it names an object. */
 export function ObjectLink(props: { objectKey: string }) {
   const ref = parseKey(props.objectKey);
-  if (!ref || ref.kind === 'Source') return <span>{props.objectKey}</span>;
-  return <Link href={routePath({ page: 'resource', ref })}>{props.objectKey}</Link>;
+  if (!ref || ref.kind === 'Source') return <span>{keyLabel(props.objectKey)}</span>;
+  return <Link href={routePath({ page: 'resource', ref })}>{keyLabel(props.objectKey)}</Link>;
 }
 
 /** A table that scrolls sideways on a phone instead of breaking the page; focusable so keyboards can scroll it. */

@@ -56,12 +56,22 @@ export function subject(message: string | undefined): string {
   return (message ?? '').split('\n', 1)[0]!.trim();
 }
 
-/** `Deployment/shop/web` → `{kind, namespace, name}`; cluster-scoped keys have two parts. */
+/**
+ * `Deployment/shop/web` → `{kind, namespace, name}`; a cluster-scoped object's key is berth's
+ * `Namespace//shop` (an empty namespace, as events carry it) or `Namespace/shop`.
+ */
 export function parseKey(key: string): { kind: string; namespace?: string; name: string } | undefined {
   const parts = key.split('/');
-  if (parts.length === 3 && parts.every((p) => p !== '')) return { kind: parts[0]!, namespace: parts[1]!, name: parts[2]! };
+  if (parts.length === 3 && parts[0] !== '' && parts[2] !== '') return parts[1] === '' ? { kind: parts[0]!, name: parts[2]! } : { kind: parts[0]!, namespace: parts[1]!, name: parts[2]! };
   if (parts.length === 2 && parts.every((p) => p !== '')) return { kind: parts[0]!, name: parts[1]! };
   return undefined;
+}
+
+/** An object key as people read it: `Deployment/shop/web`, `Namespace/shop` (not berth's `Namespace//shop`). */
+export function keyLabel(key: string): string {
+  const ref = parseKey(key);
+  if (!ref) return key;
+  return ref.namespace === undefined ? `${ref.kind}/${ref.name}` : `${ref.kind}/${ref.namespace}/${ref.name}`;
 }
 
 /** The last `max` lines of `text`: a followed log grows without end, the page keeps a window of it. */

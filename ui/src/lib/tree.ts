@@ -34,6 +34,14 @@ export function nodeRef(node: TreeNode, parent?: TreeNode): ObjectRef | undefine
   return node.namespace === undefined ? { kind: node.kind, name: node.name } : { kind: node.kind, namespace: node.namespace, name: node.name };
 }
 
+/**
+ * The status word a row shows beside its health badge: none when it only repeats the badge (a
+ * ServiceAccount or IngressClass has no status of its own, so the daemon answers its health).
+ */
+export function statusWord(node: Pick<TreeNode, 'status' | 'health'>): string | undefined {
+  return node.status === '' || node.status === node.health ? undefined : node.status;
+}
+
 function hasChildren(node: TreeNode): boolean {
   return node.children.length > 0 || (node.endpoints?.length ?? 0) > 0;
 }
@@ -68,15 +76,18 @@ export function expandableKeys(roots: readonly TreeNode[]): string[] {
   return out;
 }
 
-/** Kinds the overview lists with their pods. */
-const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+/**
+ * Kinds the overview lists with their pods. A ReplicaSet or Pod is at a namespace's top only when
+ * no controller of the app owns it (a bare Pod, a standalone ReplicaSet): it runs, so it is listed.
+ */
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController', 'ReplicaSet', 'Pod']);
 
 export interface WorkloadSummary {
   node: TreeNode;
   pods: TreeNode[];
 }
 
-/** Workloads of every namespace with the pods under them (through their ReplicaSets or Jobs). */
+/** Workloads of every namespace with the pods under them (through their ReplicaSets or Jobs); a bare Pod lists none. */
 export function workloads(roots: readonly TreeNode[]): WorkloadSummary[] {
   const pods = (node: TreeNode): TreeNode[] => node.children.flatMap((c) => (c.kind === 'Pod' ? [c] : c.kind === 'Container' ? [] : pods(c)));
   return roots.flatMap((ns) => ns.children.filter((n) => WORKLOADS.has(n.kind) && !n.ref).map((node) => ({ node, pods: pods(node) })));

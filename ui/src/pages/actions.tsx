@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ActionAccepted, ActionRequest, ActionStatusResponse, ObjectResponse } from '../../../src/runtime/api/contract.js';
 import { useSession } from '../hooks.js';
 import { actionsFor, paths } from '../lib/api-paths.js';
+import { parseReplicas } from '../lib/replicas.js';
 import type { ObjectRef } from '../lib/routes.js';
 
 /**
@@ -16,19 +17,34 @@ export type ActionRun =
 
 const POLL_MS = 500;
 
+type ActionBody = Omit<ActionRequest, 'kind' | 'namespace' | 'name'>;
+
+/** An action waiting for the person's Confirm: what it does, asked in words. */
+export interface PendingConfirm {
+  req: ActionBody;
+  what: string;
+  question: string;
+}
+
 export interface ActionRunner {
   run: ActionRun;
   busy: boolean;
-  start(req: Omit<ActionRequest, 'kind' | 'namespace' | 'name'>, what: string): void;
+  start(req: ActionBody, what: string): void;
+  /** Asks first (Argo CD confirms restart and rollback): the action starts only on Confirm. */
+  ask(req: ActionBody, what: string, question: string): void;
+  confirming?: PendingConfirm;
+  confirm(): void;
+  cancel(): void;
 }
 
 export function useActionRunner(target: ObjectRef): ActionRunner {
   const { api } = useSession();
   const [run, setRun] = useState<ActionRun>({ phase: 'idle' });
+  const [confirming, setConfirming] = useState<PendingConfirm | undefined>();
   const alive = useRef(true);
   useEffect(() => () => void (alive.current = false), []);
 
-  const start = async (req: Omit<ActionRequest, 'kind' | 'namespace' | 'name'>, what: string) => {
+  const start = async (req: ActionBody, what: string) => {
     if (!target.namespace) return;
     setRun({ phase: 'pending', what });
     try {
@@ -53,7 +69,38 @@ export function useActionRunner(target: ObjectRef): ActionRunner {
     run,
     busy: run.phase === 'pending',
     start: (req, what) => void start(req, what),
+    ask: (req, what, question) => setConfirming({ req, what, question }),
+    ...(confirming ? { confirming } : {}),
+    confirm: () => {
+      if (!confirming) return;
+      setConfirming(undefined);
+      void start(confirming.req, confirming.what);
+    },
+    cancel: () => setConfirming(undefined),
   };
+}
+
+/**
+ * The confirm step, inline where the actions are: a labelled group whose Confirm button takes the
+ * focus when it appears (so a keyboard user is on it at once); Escape or Cancel goes back.
+ */
+export function ConfirmStep(props: { runner: ActionRunner }) {
+  const pending = props.runner.confirming;
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  // Before paint, not after: a key pressed as the question appears must land on Confirm.
+  useLayoutEffect(() => confirmButton.current?.focus(), [pending]);
+  if (!pending) return null;
+  return (
+    <div class="confirm" role="group" aria-labelledby="confirm-q" id="action-confirm" onKeyDown={(e) => e.key === 'Escape' && props.runner.cancel()}>
+      <p id="confirm-q">{pending.question}</p>
+      <button type="button" ref={confirmButton} onClick={props.runner.confirm}>
+        Confirm {pending.what}
+      </button>{' '}
+      <button type="button" class="quiet" onClick={props.runner.cancel}>
+        Cancel
+      </button>
+    </div>
+  );
 }
 
 /** The outcome line, in a live region so it is announced when the pass has acted. */
@@ -72,13 +119,29 @@ export function ActionsPanel(props: { kind: string; object: ObjectResponse; runn
   const rollout = props.object.rollout;
   const specReplicas = (props.object.object.spec as { replicas?: number } | undefined)?.replicas;
   const [replicas, setReplicas] = useState(String(rollout?.replicas ?? specReplicas ?? 1));
+  const [replicasError, setReplicasError] = useState<string | undefined>();
+  const { access } = useSession();
   if (offered.size === 0) return null;
+  const name = props.object.object.metadata.name;
+  // The daemon refuses them (403) without a token: say so rather than fail after a click.
+  if (!access.privileged)
+    return (
+      <section aria-labelledby="actions-h">
+        <h2 id="actions-h">Actions</h2>
+        <p class="muted" id="actions-off">
+          Undo, restart, pause and scale need the daemon to run with <code>--token-file</code>; this one has no token, so the page offers none.
+        </p>
+      </section>
+    );
 
   const scale = (e: Event) => {
     e.preventDefault();
-    const n = Number(replicas);
-    if (!Number.isInteger(n) || n < 0) return;
-    runner.start({ action: 'scale', replicas: n }, `Scale to ${n}`);
+    const parsed = parseReplicas(replicas);
+    if (!parsed.ok) return setReplicasError(parsed.error);
+    setReplicasError(undefined);
+    const n = parsed.replicas;
+    if (n === 0) runner.ask({ action: 'scale', replicas: 0 }, 'Scale to 0', `Scale ${props.kind} ${name} to 0? Every pod of it stops.`);
+    else runner.start({ action: 'scale', replicas: n }, `Scale to ${n}`);
   };
 
   return (
@@ -86,7 +149,7 @@ export function ActionsPanel(props: { kind: string; object: ObjectResponse; runn
       <h2 id="actions-h">Actions</h2>
       <div class="actions">
         {offered.has('restart') ? (
-          <button type="button" disabled={runner.busy} onClick={() => runner.start({ action: 'restart' }, 'Restart')}>
+          <button type="button" disabled={runner.busy} onClick={() => runner.ask({ action: 'restart' }, 'Restart', `Restart ${props.kind} ${name}? Every pod of it is replaced, one by one as its rollout allows.`)}>
             Restart
           </button>
         ) : null}
@@ -103,13 +166,29 @@ export function ActionsPanel(props: { kind: string; object: ObjectResponse; runn
         {offered.has('scale') ? (
           <form class="inline" onSubmit={scale}>
             <label for="replicas">Replicas</label>
-            <input id="replicas" type="number" min={0} step={1} inputMode="numeric" value={replicas} onInput={(e) => setReplicas((e.target as HTMLInputElement).value)} />
+            <input
+              id="replicas"
+              type="text"
+              inputMode="numeric"
+              class="narrow"
+              autoComplete="off"
+              value={replicas}
+              onInput={(e) => setReplicas((e.target as HTMLInputElement).value)}
+              aria-invalid={replicasError ? true : undefined}
+              aria-describedby={replicasError ? 'replicas-error' : undefined}
+            />
             <button type="submit" disabled={runner.busy}>
               Scale
             </button>
           </form>
         ) : null}
       </div>
+      {replicasError ? (
+        <p id="replicas-error" class="error" role="alert">
+          {replicasError}
+        </p>
+      ) : null}
+      <ConfirmStep runner={runner} />
       {rollout?.paused ? <p class="notice">The rollout is paused: template changes wait until it is resumed.</p> : null}
       <ActionOutcome run={runner.run} />
     </section>

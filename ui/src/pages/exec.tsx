@@ -13,7 +13,7 @@ import type { TerminalSession } from '../terminal.js';
 type Phase = { phase: 'closed' } | { phase: 'opening' } | { phase: 'open' } | { phase: 'ended'; message: string };
 
 export function ExecPanel(props: { namespace: string; pod: string; containers: readonly string[] }) {
-  const { api } = useSession();
+  const { api, access } = useSession();
   const [container, setContainer] = useState(props.containers[0] ?? '');
   const [command, setCommand] = useState(DEFAULT_EXEC.command.join(' '));
   const [phase, setPhase] = useState<Phase>({ phase: 'closed' });
@@ -44,6 +44,13 @@ export function ExecPanel(props: { namespace: string; pod: string; containers: r
   };
 
   const busy = phase.phase === 'opening' || phase.phase === 'open';
+  if (!access.exec)
+    return (
+      <section aria-labelledby="exec-h">
+        <h2 id="exec-h">Terminal</h2>
+        <p class="muted">This daemon was started with <code>--no-exec</code>: it opens no terminals.</p>
+      </section>
+    );
   return (
     <section aria-labelledby="exec-h">
       <h2 id="exec-h">Terminal</h2>

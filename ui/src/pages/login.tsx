@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ApiAccessBody } from '../../../src/runtime/api/contract.js';
 import { checkToken } from '../api.js';
 
 /**
@@ -6,12 +7,17 @@ import { checkToken } from '../api.js';
  * the daemon before it is kept (sessionStorage, this tab only); a wrong one is said so and
  * nothing else happens.
  */
-export function Login(props: { notice?: string; onToken(token: string): void }) {
+export function Login(props: { notice?: string; onToken(token: string, access: ApiAccessBody): void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
-  // The first page a visitor can use: the browser test's time-to-interactive mark.
-  useEffect(() => void performance.mark('berth:login-ready'), []);
+  const field = useRef<HTMLInputElement>(null);
+  // The first page a visitor can use: the browser test's time-to-interactive mark. The field
+  // takes the focus, as it is all there is to do here.
+  useEffect(() => {
+    field.current?.focus();
+    performance.mark('berth:login-ready');
+  }, []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -20,7 +26,7 @@ export function Login(props: { notice?: string; onToken(token: string): void }) 
     setBusy(true);
     const check = await checkToken(value);
     setBusy(false);
-    if (check.ok) return props.onToken(value);
+    if (check.ok) return props.onToken(value, check.access);
     setError(check.message);
   };
 
@@ -40,6 +46,7 @@ export function Login(props: { notice?: string; onToken(token: string): void }) 
         <label for="token">API token</label>
         <input
           id="token"
+          ref={field}
           name="token"
           type="password"
           autoComplete="off"

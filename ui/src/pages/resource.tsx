@@ -1,7 +1,7 @@
 import type { ObjectResponse } from '../../../src/runtime/api/contract.js';
 import { Badge, ErrorNote, EventsTable, Loading, RevisionId, TableScroll, Time } from '../components/bits.js';
 import { ApiError } from '../api.js';
-import { useApi, useNow, useTitle } from '../hooks.js';
+import { useApi, useNow, useSession, useTitle } from '../hooks.js';
 import { paths } from '../lib/api-paths.js';
 import type { ObjectRef } from '../lib/routes.js';
 import { Link } from '../router.js';
@@ -17,6 +17,7 @@ export function ResourcePage(props: { objectRef: ObjectRef }) {
   const ref = props.objectRef;
   const obj = useApi<ObjectResponse>(paths.object(ref), ['resources', 'event', 'status']);
   const runner = useActionRunner(ref);
+  const { access } = useSession();
   const now = useNow();
   const display = ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
   useTitle(`${ref.kind} ${display}`);
@@ -53,8 +54,15 @@ export function ResourcePage(props: { objectRef: ObjectRef }) {
       {heading}
       <ErrorNote error={obj.error} what="the object" />
       <ActionsPanel kind={ref.kind} object={data} runner={runner} />
-      {data.rollout ? <RolloutHistory rollout={data.rollout} now={now} runner={runner} /> : null}
-      {ref.kind === 'Pod' && ref.namespace ? (
+      {data.rollout ? <RolloutHistory rollout={data.rollout} now={now} runner={runner} canUndo={access.privileged} /> : null}
+      {ref.kind === 'Pod' && ref.namespace && !access.privileged ? (
+        <section aria-labelledby="logs-h">
+          <h2 id="logs-h">Logs and terminal</h2>
+          <p class="muted" id="logs-off">
+            A pod's logs and a terminal in it need the daemon to run with <code>--token-file</code>; this one has no token. <code>berth logs</code> and <code>berth exec</code> on the daemon's host still work.
+          </p>
+        </section>
+      ) : ref.kind === 'Pod' && ref.namespace ? (
         <>
           <LogsPanel namespace={ref.namespace} pod={ref.name} containers={containers} />
           <ExecPanel namespace={ref.namespace} pod={ref.name} containers={containers.filter((c) => !c.init).map((c) => c.name)} />
@@ -84,7 +92,7 @@ function podContainers(data: ObjectResponse): ContainerChoice[] {
   return [...(spec?.containers ?? []).map((c) => ({ name: c.name, init: false })), ...(spec?.initContainers ?? []).map((c) => ({ name: c.name, init: true }))];
 }
 
-function RolloutHistory(props: { rollout: NonNullable<ObjectResponse['rollout']>; now: number; runner: ActionRunner }) {
+function RolloutHistory(props: { rollout: NonNullable<ObjectResponse['rollout']>; now: number; runner: ActionRunner; canUndo: boolean }) {
   const { revisions } = props.rollout;
   return (
     <section aria-labelledby="history-h">
@@ -129,8 +137,8 @@ function RolloutHistory(props: { rollout: NonNullable<ObjectResponse['rollout']>
                     <Time iso={r.createdAt} now={props.now} />
                   </td>
                   <td>
-                    {r.current ? null : (
-                      <button type="button" class="small" disabled={props.runner.busy} onClick={() => props.runner.start({ action: 'undo', toRevision: r.revision }, `Undo to revision ${r.revision}`)}>
+                    {r.current || !props.canUndo ? null : (
+                      <button type="button" class="small" disabled={props.runner.busy} onClick={() => props.runner.ask({ action: 'undo', toRevision: r.revision }, `Undo to revision ${r.revision}`, `Undo to revision ${r.revision}? Its pods replace the running ones, and the workload stays pinned there until the source changes it.`)}>
                         Undo to {r.revision}
                       </button>
                     )}

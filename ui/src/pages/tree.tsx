@@ -4,7 +4,7 @@ import { Badge, ErrorNote, Loading } from '../components/bits.js';
 import { useApi, useTitle } from '../hooks.js';
 import { paths } from '../lib/api-paths.js';
 import { routePath } from '../lib/routes.js';
-import { expandableKeys, flattenTree, type TreeRow } from '../lib/tree.js';
+import { expandableKeys, flattenTree, statusWord, type TreeRow } from '../lib/tree.js';
 import { Link } from '../router.js';
 
 /**
@@ -79,7 +79,7 @@ function Row(props: { row: TreeRow; onToggle(key: string): void }) {
         {node.ref ? <span class="muted"> (routes to)</span> : null}
       </span>
       <span class="row-state">
-        <Badge word={node.health} label="Health" /> <span class="status">{node.status}</span>
+        <Badge word={node.health} label="Health" /> {statusWord(node) ? <span class="status">{statusWord(node)}</span> : null}
         {node.ready && node.ready !== node.status ? <span class="muted"> ready {node.ready}</span> : null}
       </span>
       {node.message ? <span class="row-message muted">{node.message}</span> : null}
