@@ -74,14 +74,19 @@ export function planIntent(intent: Intent, state: IntentPlanState): Decision {
   const pausedByManifest = (entry.object as { spec?: { paused?: unknown } }).spec?.paused === true;
   // kubectl refuses both on a paused Deployment: the controller would not roll the new template
   // out, so the command would report a change that does not happen until someone resumes.
-  if ((pausedByCommand || pausedByManifest) && (spec.type === 'undo' || spec.type === 'restart'))
+  if ((pausedByCommand || pausedByManifest) && (spec.type === 'undo' || spec.type === 'restart')) {
+    const { namespace, name } = splitKey(key);
+    const resume = `berth rollout resume deploy/${name}${namespace === 'default' ? '' : ` -n ${namespace}`}`;
+    // Paused by the manifest, resume would be refused too (below): the way out is the source.
+    const how = pausedByCommand ? `resume it first with '${resume}'` : 'its manifest pauses it (spec.paused: true): resume it in the source';
     return refused(
       'USAGE',
       spec.type === 'undo'
-        ? `you cannot roll back a paused deployment; resume it first with 'berth rollout resume ${display(key)}' and try again`
-        : `${display(key)} can't restart paused deployment (run rollout resume first)`,
-      { key, hint: pausedByCommand ? `berth rollout resume ${display(key)}` : 'the manifest sets spec.paused: true; change it in the source' },
+        ? `you cannot roll back a paused deployment; ${how} and try again`
+        : `${display(key)} can't restart paused deployment (${pausedByCommand ? 'run rollout resume first' : 'its manifest sets spec.paused: true'})`,
+      { key, hint: pausedByCommand ? resume : 'remove spec.paused from the manifest' },
     );
+  }
   switch (spec.type) {
     case 'undo':
       return undo(spec, state, overrides);

@@ -136,7 +136,7 @@ const cases: Case[] = [
     said: [
       'deployment.apps/web paused',
       "deployment.apps/web can't restart paused deployment (run rollout resume first)",
-      "you cannot roll back a paused deployment; resume it first with 'berth rollout resume deployment.apps/web' and try again",
+      "you cannot roll back a paused deployment; resume it first with 'berth rollout resume deploy/web' and try again",
     ],
   },
   {
