@@ -12,7 +12,10 @@ import type { Kind } from './types.js';
  * writes the store's controller state itself. plan/intents.ts decides what each one changes.
  */
 export type IntentSpec =
-  /** `rollout undo`: pin an earlier revision (the newest that did not fail when none is named). */
+  /**
+   * `rollout undo`: roll back to an earlier revision (the newest that did not fail when none is
+   * named): pinned, unless it is the source's own template; a restart stamp goes with the template.
+   */
   | { type: 'undo'; deployment: string; toRevision?: number }
   /** `rollout restart`: stamp whatever template runs, the source's or a pinned one. */
   | { type: 'restart'; deployment: string }

@@ -70,9 +70,26 @@ export function planIntent(intent: Intent, state: IntentPlanState): Decision {
   if ((entry.kind === 'DaemonSet' || entry.kind === 'StatefulSet') && (spec.type === 'pause' || spec.type === 'resume'))
     return refused('USAGE', `${entry.kind === 'DaemonSet' ? 'daemonsets' : 'statefulsets'}.apps "${splitKey(key).name}" ${spec.type === 'pause' ? 'pausing' : 'resuming'} is not supported (only a Deployment pauses)`, { key });
   const overrides = state.overrides.filter((o) => o.deployment === key);
+  const pausedByCommand = overrides.some((o) => o.kind === 'pause');
+  const pausedByManifest = (entry.object as { spec?: { paused?: unknown } }).spec?.paused === true;
+  // kubectl refuses both on a paused Deployment: the controller would not roll the new template
+  // out, so the command would report a change that does not happen until someone resumes.
+  if ((pausedByCommand || pausedByManifest) && (spec.type === 'undo' || spec.type === 'restart')) {
+    const { namespace, name } = splitKey(key);
+    const resume = `berth rollout resume deploy/${name}${namespace === 'default' ? '' : ` -n ${namespace}`}`;
+    // Paused by the manifest, resume would be refused too (below): the way out is the source.
+    const how = pausedByCommand ? `resume it first with '${resume}'` : 'its manifest pauses it (spec.paused: true): resume it in the source';
+    return refused(
+      'USAGE',
+      spec.type === 'undo'
+        ? `you cannot roll back a paused deployment; ${how} and try again`
+        : `${display(key)} can't restart paused deployment (${pausedByCommand ? 'run rollout resume first' : 'its manifest sets spec.paused: true'})`,
+      { key, hint: pausedByCommand ? resume : 'remove spec.paused from the manifest' },
+    );
+  }
   switch (spec.type) {
     case 'undo':
-      return undo(spec, state);
+      return undo(spec, state, overrides);
     case 'restart': {
       const sourceHash = state.sourceTemplateHashes.get(key);
       if (sourceHash === undefined) return refused('INTERNAL', `cannot compute the template of ${key}`, { key });
@@ -82,14 +99,18 @@ export function planIntent(intent: Intent, state: IntentPlanState): Decision {
       return done(`${display(key)} restarted`, [{ type: 'set-override', deployment: key, kind: 'restart', value }]);
     }
     case 'pause':
+      if (pausedByCommand || pausedByManifest) return { result: { ok: true, unchanged: true, message: `${display(key)} is already paused` }, changes: [] };
       return done(`${display(key)} paused`, [{ type: 'set-override', deployment: key, kind: 'pause', value: 'true' }]);
     case 'resume':
-      if (!overrides.some((o) => o.kind === 'pause')) return { result: { ok: true, unchanged: true, message: `${display(key)} is not paused` }, changes: [] };
+      // The source says paused: a resume here would say so and change nothing (the manifest wins).
+      if (pausedByManifest)
+        return refused('USAGE', `${display(key)} is paused by its manifest (spec.paused: true); resume it in the source`, { key, hint: 'remove spec.paused from the manifest' });
+      if (!pausedByCommand) return { result: { ok: true, unchanged: true, message: `${display(key)} is not paused` }, changes: [] };
       return done(`${display(key)} resumed`, [{ type: 'clear-override', deployment: key, kind: 'pause' }]);
   }
 }
 
-function undo(spec: Extract<IntentSpec, { type: 'undo' }>, state: IntentPlanState): Decision {
+function undo(spec: Extract<IntentSpec, { type: 'undo' }>, state: IntentPlanState, overrides: readonly DeploymentOverride[]): Decision {
   const key = spec.deployment;
   const name = display(key);
   const records = state.rollouts.get(key) ?? [];
@@ -118,10 +139,27 @@ function undo(spec: Extract<IntentSpec, { type: 'undo' }>, state: IntentPlanStat
       refused: refusal,
       hint: 'pass the host-policy flags that allow it (docs/security.md), or pick another revision',
     });
-  // Pinned against what the passes will compare it with, so the pin holds until the source moves.
+  // kubectl's answer when the template would not change: reporting a rollback would be a lie.
+  if (target.templateHash === current.templateHash)
+    return { result: { ok: true, unchanged: true, message: `${name} skipped rollback (current template already matches revision ${target.revision})` }, changes: [] };
   const sourceRevision = state.sourceRevision ?? current.sourceRevision;
+  // Undo replaces the template whole, as kubectl does: a restart stamp on the current template
+  // goes with it, else the pass would stamp the old template again and roll out nothing (the
+  // restart revision's template). A revision that was itself a restart keeps its own stamp: it
+  // is part of the template its record holds.
+  const restartGone: StoreChange[] = overrides.some((o) => o.kind === 'restart') ? [{ type: 'clear-override', deployment: key, kind: 'restart' }] : [];
+  // Back to the source's own template: nothing to pin (a pin would report a divergence from a
+  // source the Deployment now matches); one set earlier is lifted.
+  if (target.templateHash === state.sourceTemplateHashes.get(key))
+    return done(`${name} rolled back`, [
+      { type: 'clear-pin', deployment: key },
+      ...restartGone,
+      { type: 'add-event', event: { type: 'Normal', reason: 'DeploymentRollback', objectKey: key, message: `rolled back to revision ${target.revision}, the source's own template`, sourceRevision } },
+    ]);
+  // Pinned against what the passes will compare it with, so the pin holds until the source moves.
   return done(`${name} rolled back`, [
     { type: 'set-pin', deployment: key, pin: { revision: target.revision, templateHash: target.templateHash, sourceRevisionAtPin: sourceRevision } },
+    ...restartGone,
     { type: 'add-event', event: { type: 'Normal', reason: 'DeploymentRollback', objectKey: key, message: `pinned to revision ${target.revision} by rollout undo`, sourceRevision } },
   ]);
 }

@@ -4,7 +4,8 @@ import { buildDesiredState } from '../plan/desired.js';
 import { plan } from '../plan/plan.js';
 import { changedBySource } from '../plan/source-changes.js';
 import { keptByApply } from '../plan/additive.js';
-import { liftReplicaOverrides, replicaOverrides, scaleDivergences, withReplicaOverrides } from '../plan/overrides.js';
+import { liftReplicaOverrides, replicaOverrides, withReplicaOverrides } from '../plan/overrides.js';
+import { appDivergences, pauseOverrides } from '../plan/divergences.js';
 import type { DiffReport, DivergenceItem } from '../report/render/report.js';
 import { createDiffReport } from '../report/render/report.js';
 import type { ValidateOptions } from '../manifests/index.js';
@@ -55,7 +56,8 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
   const checked = validateRevision(req.revision.files, { ...req.validate, kept: keptByApply(inventory, { prune: req.prune }), ...(swarm ? { backend: 'swarm' as const } : {}) });
   const { resources: validated, problems } = swarm && !hasErrors(checked.problems) ? withSwarmProblems(checked, req.app, appHashKeys(deps.store, req.app).template) : checked;
   if (hasErrors(problems)) return { valid: false, problems };
-  const replicas = liftReplicaOverrides(validated, inventory, replicaOverrides(deps.store.listDeploymentOverrides(req.app))).kept;
+  const overrides = deps.store.listDeploymentOverrides(req.app);
+  const replicas = liftReplicaOverrides(validated, inventory, replicaOverrides(overrides)).kept;
   // With the claims StatefulSets make, as a pass adds them (plan/controllers/statefulset-claims.ts).
   const resources = withStatefulSetClaims(validated, inventory, replicas, req.prune).resources;
   const desiredKeys = new Set(resources.map((r) => r.key));
@@ -107,11 +109,14 @@ export async function liveDiff(deps: Pick<PassDeps, 'docker' | 'store' | 'clock'
     .filter((a) => !changed.has(a.key) && !(a.type === 'create-network' && report.changes.some((c) => c.action === 'create' && (c.namespace === a.namespace || c.name === a.namespace))))
     .map((a) => ({ key: a.key, action: a.type, message: describeAction(a) }));
   // What applying keeps on purpose, from the same effectiveDesired and overrides the plan used:
-  // a pin or rollback (with its revision) and a scale, so "no differences" is not read as
-  // "runs the source".
-  const divergences: DivergenceItem[] = [...rollouts.map((d) => ({ deployment: d.deployment, reason: d.reason, revision: d.revision, message: d.message })), ...scaleDivergences(resources, replicas)].sort(
-    (a, b) => a.deployment.localeCompare(b.deployment) || a.reason.localeCompare(b.reason),
-  );
+  // a pin or rollback (with its revision), a scale and a pause, the list the sync state is
+  // decided on, so "no differences" is not read as "runs the source".
+  const divergences: DivergenceItem[] = appDivergences({ rollouts, resources, replicas, paused: pauseOverrides(overrides) }).map((d) => ({
+    deployment: d.deployment,
+    reason: d.reason,
+    ...('revision' in d ? { revision: d.revision } : {}),
+    message: d.message,
+  }));
   return { valid: true, problems, report: { ...report, ...(drift.length ? { drift } : {}), ...(divergences.length ? { divergences } : {}) } };
 }
 

@@ -235,6 +235,8 @@ async function checkApi(daemon: DaemonProcess, truth: Truth, x: Expect): Promise
   soft('status sync.appliedRevision', s.sync.appliedRevision).toBe(x.folderId);
   // The same divergences diff -f reports.
   soft('status sync.divergences', s.sync.divergences.map((v) => `${v.deployment} ${v.reason}`)).toEqual(divergencesOf(truth, x));
+  // One rule (docs/decisions.md "OutOfSync"): any divergence, a pin or a scale alike, is OutOfSync.
+  soft('status sync.state', s.sync.state).toBe(divergencesOf(truth, x).length ? 'OutOfSync' : 'Synced');
 }
 
 /** The same folder, one id: `diff --from-dir/--to-dir` as well (apply -f and diff -f are in checkViews). */

@@ -186,3 +186,96 @@ describe('planIntents: in the order they were submitted, each completed with its
     expect(p!.changes).toEqual([{ type: 'complete-intent', id: 5, result: p!.result }]);
   });
 });
+
+describe('planIntent: undo, restart and pause together, as kubectl and the Deployment controller would have them', () => {
+  const restartOverride = override('restart', JSON.stringify({ restartedAt: '2026-01-01T00:00:00.000Z', sourceHash: 'hsrc' }));
+  const clearRestart = { type: 'clear-override', deployment: D, kind: 'restart' };
+  const rolledBackEvent = (message: string) => ({ type: 'add-event', event: { type: 'Normal', reason: 'DeploymentRollback', objectKey: D, message, sourceRevision: 'applied' } });
+  /** Revision 1 is the source's template; revision 2 is it restarted (a stamp makes another hash). */
+  const afterRestart: Partial<IntentPlanState> = { rollouts: new Map([[D, [rec(1, 'complete', { templateHash: 'hsrc' }), rec(2, 'complete')]]]), overrides: [restartOverride] };
+  const manifestPaused: Partial<IntentPlanState> = { inventory: [{ key: D, kind: 'Deployment', object: { kind: 'Deployment', spec: { replicas: 2, paused: true } } }] };
+  const ok = (message: string) => ({ ok: true, message });
+  const refusedWith = (message: string, hint: string) => ({ ok: false, message, error: { code: 'USAGE', message, data: { key: D, hint } } });
+
+  it.each<{ name: string; spec: IntentSpec; s?: Partial<IntentPlanState>; result: object; changes: object[] }>([
+    {
+      name: "undo after a restart, back to the source's template: no pin (nothing diverges), the restart stamp goes",
+      spec: { type: 'undo', deployment: D },
+      s: afterRestart,
+      result: ok('deployment.apps/web rolled back'),
+      changes: [{ type: 'clear-pin', deployment: D }, clearRestart, rolledBackEvent("rolled back to revision 1, the source's own template")],
+    },
+    {
+      name: 'undo to an older template while a restart is in force: pinned, the stamp goes (the pinned template runs unstamped)',
+      spec: { type: 'undo', deployment: D },
+      s: { overrides: [restartOverride] },
+      result: ok('deployment.apps/web rolled back'),
+      changes: [pin(2), clearRestart, rolledBackEvent('pinned to revision 2 by rollout undo')],
+    },
+    {
+      name: 'undo --to-revision of a restart revision: pinned to it, its own stamp is in its template',
+      spec: { type: 'undo', deployment: D, toRevision: 2 },
+      s: { rollouts: new Map([[D, [rec(1, 'complete', { templateHash: 'hsrc' }), rec(2, 'complete'), rec(3, 'complete')]]]), overrides: [restartOverride] },
+      result: ok('deployment.apps/web rolled back'),
+      changes: [pin(2), clearRestart, rolledBackEvent('pinned to revision 2 by rollout undo')],
+    },
+    {
+      name: 'undo --to-revision of the current revision: skipped, as kubectl says',
+      spec: { type: 'undo', deployment: D, toRevision: 3 },
+      result: { ok: true, unchanged: true, message: 'deployment.apps/web skipped rollback (current template already matches revision 3)' },
+      changes: [],
+    },
+    {
+      name: 'undo of a Deployment paused by rollout pause: refused (it would roll nothing out)',
+      spec: { type: 'undo', deployment: D },
+      s: { overrides: [override('pause', 'true')] },
+      result: refusedWith("you cannot roll back a paused deployment; resume it first with 'berth rollout resume deploy/web -n shop' and try again", 'berth rollout resume deploy/web -n shop'),
+      changes: [],
+    },
+    {
+      name: 'undo of a Deployment its manifest pauses: refused, the hint names the manifest',
+      spec: { type: 'undo', deployment: D },
+      s: manifestPaused,
+      result: refusedWith('you cannot roll back a paused deployment; its manifest pauses it (spec.paused: true): resume it in the source and try again', 'remove spec.paused from the manifest'),
+      changes: [],
+    },
+    {
+      name: 'restart of a paused Deployment: refused',
+      spec: { type: 'restart', deployment: D },
+      s: { overrides: [override('pause', 'true')] },
+      result: refusedWith("deployment.apps/web can't restart paused deployment (run rollout resume first)", 'berth rollout resume deploy/web -n shop'),
+      changes: [],
+    },
+    {
+      name: 'restart of a Deployment its manifest pauses: refused, pointing at the source',
+      spec: { type: 'restart', deployment: D },
+      s: manifestPaused,
+      result: refusedWith("deployment.apps/web can't restart paused deployment (its manifest sets spec.paused: true)", 'remove spec.paused from the manifest'),
+      changes: [],
+    },
+    {
+      name: 'restart twice: the second stamp replaces the first (a new template, a new revision)',
+      spec: { type: 'restart', deployment: D },
+      s: { overrides: [restartOverride] },
+      result: ok('deployment.apps/web restarted'),
+      changes: [{ type: 'set-override', deployment: D, kind: 'restart', value: JSON.stringify({ restartedAt: '2026-01-02T03:04:05.000Z', sourceHash: 'hsrc' }) }],
+    },
+    { name: 'pause of a paused Deployment: nothing to change', spec: { type: 'pause', deployment: D }, s: { overrides: [override('pause', 'true')] }, result: { ok: true, unchanged: true, message: 'deployment.apps/web is already paused' }, changes: [] },
+    { name: 'pause of one its manifest pauses: nothing to change', spec: { type: 'pause', deployment: D }, s: manifestPaused, result: { ok: true, unchanged: true, message: 'deployment.apps/web is already paused' }, changes: [] },
+    {
+      name: 'resume of one its manifest pauses: refused (the source keeps it paused; "not paused" would be false)',
+      spec: { type: 'resume', deployment: D },
+      s: manifestPaused,
+      result: refusedWith('deployment.apps/web is paused by its manifest (spec.paused: true); resume it in the source', 'remove spec.paused from the manifest'),
+      changes: [],
+    },
+  ])('$name', ({ spec, s, result, changes }) => {
+    expect(planIntent(intent(spec), state(s))).toEqual({ result, changes });
+  });
+
+  it('restart after an undo in one batch: the undo drops the old stamp, the restart stamps what the pin runs', () => {
+    const planned = planIntents([intent({ type: 'undo', deployment: D }, 1), intent({ type: 'restart', deployment: D }, 2)], state({ overrides: [restartOverride] }));
+    const all = planned.flatMap((p) => p.changes).filter((c) => c.type !== 'add-event' && c.type !== 'complete-intent');
+    expect(all).toEqual([pin(2), clearRestart, { type: 'set-override', deployment: D, kind: 'restart', value: JSON.stringify({ restartedAt: '2026-01-02T03:04:05.000Z', sourceHash: 'hsrc' }) }]);
+  });
+});

@@ -70,28 +70,30 @@ describe('divergences (live diff): kept on purpose, neither a change nor drift',
     expect(fixtureReport('rolling-update')).not.toHaveProperty('divergences');
   });
 
+  // The status says OutOfSync for each (runtime/pass/status.ts): a bare "no differences" beside it read as a contradiction.
   it.each([
-    { name: 'a pin', divergences: [PINNED], lines: ['note: Deployment/default/web pinned to revision 1 by rollout undo until the source changes'] },
+    { name: 'a pin', divergences: [PINNED], lines: ['note: Deployment/default/web pinned to revision 1 by rollout undo until the source changes'], summary: 'no differences; 1 divergence kept (OutOfSync)' },
     {
       name: 'a pin and a scale',
       divergences: [PINNED, SCALED],
       lines: ['note: Deployment/default/web pinned to revision 1 by rollout undo until the source changes', 'note: Deployment/default/web scaled to 3 by berth scale (the manifest says 2) until the manifest changes'],
+      summary: 'no differences; 2 divergences kept (OutOfSync)',
     },
-  ])('text: one note line each before the summary, which still says no differences ($name)', ({ divergences, lines }) => {
+  ])('text: one note line each before the summary, which says nothing changes and that they are kept ($name)', ({ divergences, lines, summary }) => {
     const report = { ...fixtureReport('reordered-lists'), divergences };
-    expect(renderText(report, { color: false })).toEqual([...lines, 'Summary: no differences', ''].join('\n'));
+    expect(renderText(report, { color: false })).toEqual([...lines, `Summary: ${summary}`, ''].join('\n'));
     expect(stripAnsi(renderText(report, { color: true }))).toEqual(renderText(report, { color: false }));
   });
 
   it('text: the notes follow the changes', () => {
     const out = renderText({ ...fixtureReport('rolling-update'), divergences: [SCALED] }, { color: false });
-    expect(out.endsWith(`\nnote: Deployment/default/web ${SCALED.message}\nSummary: 0 to add, 1 to change, 0 to delete\n`)).toBe(true);
+    expect(out.endsWith(`\nnote: Deployment/default/web ${SCALED.message}\nSummary: 0 to add, 1 to change, 0 to delete; 1 divergence kept (OutOfSync)\n`)).toBe(true);
   });
 
-  it('markdown: listed under the heading, the heading unchanged', () => {
+  it('markdown: listed under the heading, which counts them', () => {
     const out = renderMarkdown({ ...fixtureReport('reordered-lists'), divergences: [PINNED, SCALED] });
     expect(out.split('\n')).toEqual([
-      '### berth diff: no differences',
+      '### berth diff: no differences; 2 divergences kept (OutOfSync)',
       '',
       '`git /repo@origin/main` (`a1b2c3d`) → `git /repo@HEAD` (`0123456`)',
       '',

@@ -49,7 +49,7 @@ describe('diff page text equals `berth diff`', () => {
       divergences: [{ deployment: 'Deployment/shop/web', reason: 'pinned', revision: 1, message: 'pinned to revision 1 by rollout undo until the source changes' }],
     };
     const view = diffView(report);
-    expect(view.summary).toBe('Summary: 1 drift repair');
+    expect(view.summary).toBe('Summary: 1 drift repair; 1 divergence kept (OutOfSync)');
     expect(diffText(view)).toBe(renderText(report, { color: false }));
   });
 

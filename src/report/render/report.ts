@@ -45,8 +45,9 @@ export interface DiffReport {
   /**
    * Live diff only: Deployments that run, by an operator's word, something other than the
    * source says, on purpose and for as long as the source leaves them as they were (a pin by
-   * `rollout undo`, a rollback of a failed template, a count set by `berth scale`). Neither a
-   * change nor drift: applying the revision keeps them.
+   * `rollout undo`, a rollback of a failed template, a count set by `berth scale`, a `rollout
+   * pause`). Neither a change nor drift: applying the revision keeps them. Each makes the app
+   * OutOfSync (runtime/pass/status.ts), and the summary line says they are there.
    */
   divergences?: DivergenceItem[];
 }
@@ -54,7 +55,7 @@ export interface DiffReport {
 export interface DivergenceItem {
   /** Workload key (`Deployment/shop/web`). */
   deployment: string;
-  reason: 'pinned' | 'rolled-back' | 'scaled';
+  reason: 'pinned' | 'rolled-back' | 'scaled' | 'paused';
   /** The rollout revision that runs (pinned, rolled-back). */
   revision?: number;
   /** For people: `pinned to revision 1 by rollout undo until the source changes`. */
@@ -99,12 +100,17 @@ export function divergenceNote(d: DivergenceItem): string {
   return `note: ${d.deployment} ${d.message}`;
 }
 
-/** `2 to add, 1 to change, 1 to delete (1 destructive)`, or `no differences`. */
-export function summaryLine(s: DiffSummary, drift = 0): string {
+/**
+ * `2 to add, 1 to change, 1 to delete (1 destructive)`, or `no differences`; with the
+ * divergences applying keeps, `; 1 divergence kept (OutOfSync)`: the status says OutOfSync for
+ * them, and a bare "no differences" beside it read as a contradiction (ui/src/lib/diff.ts too).
+ */
+export function summaryLine(s: DiffSummary, drift = 0, divergences = 0): string {
   const repairs = drift > 0 ? `${drift} drift repair${drift === 1 ? '' : 's'}` : '';
-  if (s.added + s.changed + s.removed === 0) return repairs || 'no differences';
+  const kept = divergences > 0 ? `; ${divergences} divergence${divergences === 1 ? '' : 's'} kept (OutOfSync)` : '';
+  if (s.added + s.changed + s.removed === 0) return (repairs || 'no differences') + kept;
   const destructive = s.destructive > 0 ? ` (${s.destructive} destructive)` : '';
-  return `${s.added} to add, ${s.changed} to change, ${s.removed} to delete${destructive}${repairs ? `; ${repairs}` : ''}`;
+  return `${s.added} to add, ${s.changed} to change, ${s.removed} to delete${destructive}${repairs ? `; ${repairs}` : ''}${kept}`;
 }
 
 /**

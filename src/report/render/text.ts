@@ -28,7 +28,7 @@ export function renderText(report: DiffReport, options: TextOptions): string {
   }
   // Kept on purpose (a pin, a scale): said, so nobody reads "no differences" as "runs the source".
   for (const d of report.divergences ?? []) blocks.push(paint(ANSI.dim, divergenceNote(d)));
-  const summary = `Summary: ${summaryLine(report.summary, report.drift?.length ?? 0)}`;
+  const summary = `Summary: ${summaryLine(report.summary, report.drift?.length ?? 0, report.divergences?.length ?? 0)}`;
   const line = report.summary.destructive > 0 ? paint(ANSI.bold + ANSI.red, summary) : paint(ANSI.bold, summary);
   return [...blocks, line].join('\n') + '\n';
 }

@@ -10,7 +10,8 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import { buildViews, readLiveState } from '../views/index.js';
 import { effectiveDeployments } from '../views/live.js';
-import { replicaOverrides, scaleDivergences } from '../../plan/overrides.js';
+import { replicaOverrides } from '../../plan/overrides.js';
+import { appDivergences, pauseOverrides } from '../../plan/divergences.js';
 import type { AnyObject } from '../../model/types.js';
 import type { View } from '../views/index.js';
 import { createEdgeScrape } from './edge-scrape.js';
@@ -99,7 +100,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
                 : null,
             // What runs other than the source says, on purpose: a template pinned by undo or rolled
             // back (SPEC §4), and a replica count `berth scale` set — as `diff -f` reports them.
-            divergences: readOrUndefined(() => appDivergences(store, app)) ?? null,
+            divergences: readOrUndefined(() => storedDivergences(store, app)) ?? null,
             // A command's apply or delete the daemon keeps until the source moves (plan/local-hold.ts).
             localHold: s?.localHold
               ? { change: s.localHold.change, what: s.localHold.what, sourceRevision: s.localHold.sourceRevision, since: iso(s.localHold.at), message: holdMessage(s.localHold) }
@@ -219,13 +220,13 @@ function itemWithHealth(view: View): ResourcesResponse['items'][number] {
   return { ...object, health: healthOf(view) };
 }
 
-/** The divergences of an app as the live diff reports them: effective templates, then scales. */
-function appDivergences(store: Store, app: string): Array<{ deployment: string; reason: string; revision?: number; message: string }> {
+/** The divergences of an app as the live diff reports them and its last pass decided its sync state on. */
+function storedDivergences(store: Store, app: string): Array<{ deployment: string; reason: string; revision?: number; message: string }> {
   // Every status request asks: an app without Deployments or scale overrides has none, and
   // reading (parsing) its whole inventory to learn that is not worth a request (issue 13 #7).
   const overrides = store.listDeploymentOverrides(app);
   if (overrides.length === 0 && [...ROLLOUT_KINDS].every((kind) => store.getInventory(app, kind).length === 0)) return [];
   const inventory = store.getInventory(app);
   const resources = inventory.map((e) => ({ key: e.key, object: e.object as AnyObject, source: { file: '(applied)', line: 0, column: 0 } }));
-  return [...effectiveDeployments(store, app, inventory).divergences, ...scaleDivergences(resources, replicaOverrides(overrides))];
+  return appDivergences({ rollouts: effectiveDeployments(store, app, inventory).divergences, resources, replicas: replicaOverrides(overrides), paused: pauseOverrides(overrides) });
 }

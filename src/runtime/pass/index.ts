@@ -31,6 +31,7 @@ import { claimInventoryChanges, withStatefulSetClaims } from '../../plan/control
 import { sealDeletedLegacyHashes } from './legacy-hashes.js';
 import { assertInventoryAllowed, policyInForce, withRecordedEdge } from './policy.js';
 import { statusAfter } from './status.js';
+import { appDivergences, pauseOverrides } from '../../plan/divergences.js';
 import { issuedSecrets } from '../../plan/certificate-secrets.js';
 import { forgetStaleCertificates } from '../certificate-records.js';
 
@@ -166,7 +167,8 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
     });
   const sourceRevision = sourceRevisionOf(deps.store.getSourceStatus(req.app), inventory, revision);
   // A changed object lifts the replica count `berth scale` set for it (D2); dry runs plan the same.
-  const overrides = replicaOverrides(deps.store.listDeploymentOverrides(req.app));
+  const stored = deps.store.listDeploymentOverrides(req.app);
+  const overrides = replicaOverrides(stored);
   const replicas = t.kind === 'revision' ? liftReplicaOverrides(resources, inventory, overrides) : { changes: [], kept: overrides };
   // StatefulSets' claims join the resources here, so they are applied, recorded and pruned as
   // claims written in a manifest are (plan/controllers/statefulset-claims.ts).
@@ -196,7 +198,8 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   const result = await converge(deps, req, { resources: all, sourceRevision, previousInventory: inventory, replicas: replicas.kept, ...(policy ? { policy } : {}), ...(changed ? { changed } : {}) });
   commit([
     ...(result.desired && result.converge ? sealDeletedLegacyHashes(result.desired, result.converge.results, deps.store, req.app) : []),
-    { type: 'update-source-status', patch: statusAfter(deps.store.getSourceStatus(req.app), revision?.id, { ...result, converge: result.converge ?? result.swarm }) },
+    // Decided on every divergence (a scale or a pause as a pin), as status and the live diff list them.
+    { type: 'update-source-status', patch: statusAfter(deps.store.getSourceStatus(req.app), revision?.id, { ...result, converge: result.converge ?? result.swarm, divergences: appDivergences({ rollouts: result.divergences, resources: all, replicas: replicas.kept, paused: pauseOverrides(stored) }) }) },
   ]);
   return { revision: revision ?? { id: sourceRevision, origin: 'inventory' }, problems, valid: true, resources, changes, ...result };
 }

@@ -1,4 +1,4 @@
-import type { Divergence } from '../../plan/rollouts/state.js';
+import type { AppDivergence } from '../../plan/divergences.js';
 import type { SourceStatus, SourceStatusPatch, SyncState } from '../store/index.js';
 import type { Wait } from '../../plan/actions.js';
 
@@ -6,9 +6,18 @@ import type { Wait } from '../../plan/actions.js';
 export interface Converged {
   converge?: { results: readonly { ok: boolean }[]; waits: readonly Wait[]; timedOut: boolean };
   rolloutsFailed: readonly string[];
-  divergences: readonly Divergence[];
+  /** Every divergence of the app (plan/divergences.ts appDivergences), not only the rollouts'. */
+  divergences: readonly AppDivergence[];
 }
 
+/**
+ * The one sync rule (docs/decisions.md, "OutOfSync"): the pass's health first, since it needs
+ * someone's attention (a failed action, rollout or template; pods that wait), then OutOfSync
+ * whenever the host runs other than the source says, on an operator's word or not: a pin, a
+ * scale, a pause (each listed in `divergences`, as status and the live diff show them), else
+ * Synced. A pod the daemon does not wait for (an image pull failing) is the resources' health,
+ * never OutOfSync: nothing about it differs from the source.
+ */
 export function syncState(r: Converged): SyncState {
   if (r.converge?.results.some((x) => !x.ok) || r.rolloutsFailed.length) return 'Degraded';
   // The source's template of a Deployment failed and the last good one runs: not Synced.
@@ -16,7 +25,7 @@ export function syncState(r: Converged): SyncState {
   // A container refused as the kubelet's CreateContainerConfigError waits for a change, not time.
   if (r.converge?.waits.some((w) => w.stuck)) return 'Degraded';
   if (r.converge?.timedOut || r.converge?.waits.length) return 'Progressing';
-  // Pinned by `rollout undo`: what runs differs from the source on purpose (SPEC §4).
+  // Pinned by `rollout undo`, scaled, paused: what runs differs from the source on purpose (SPEC §4).
   if (r.divergences.length) return 'OutOfSync';
   return 'Synced';
 }

@@ -82,17 +82,21 @@ function applyPatch(row: Row, patch: SourceStatusPatch, now: number): Row {
     next.sync_state_since = now;
   }
   const stamp = (revision: string | null) => (revision === null ? null : now);
+  // The same revision again keeps its time: every pass (a resync, "Sync now", a daemon start)
+  // applies the current revision, and "applied 3s ago" would then say when the last pass ran
+  // (the API's lastPass says that) instead of when this revision arrived.
+  const since = (revision: string | null, before: string | null, at: number | null) => (revision !== null && revision === before && at !== null ? at : stamp(revision));
   if (patch.lastFetchedRevision !== undefined) {
     next.last_fetched_revision = patch.lastFetchedRevision;
     next.last_fetched_at = stamp(patch.lastFetchedRevision);
   }
   if (patch.lastAppliedRevision !== undefined) {
     next.last_applied_revision = patch.lastAppliedRevision;
-    next.last_applied_at = stamp(patch.lastAppliedRevision);
+    next.last_applied_at = since(patch.lastAppliedRevision, row.last_applied_revision, row.last_applied_at);
   }
   if (patch.lastFailedRevision !== undefined) {
     next.last_failed_revision = patch.lastFailedRevision;
-    next.last_failed_at = stamp(patch.lastFailedRevision);
+    next.last_failed_at = since(patch.lastFailedRevision, row.last_failed_revision, row.last_failed_at);
   }
   if (patch.lastError === null) {
     next.last_error_message = null;

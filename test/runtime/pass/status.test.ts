@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Wait } from '../../../src/plan/actions.js';
 import type { Divergence } from '../../../src/plan/rollouts/state.js';
+import type { AppDivergence } from '../../../src/plan/divergences.js';
 import type { SourceStatus } from '../../../src/model/state.js';
 import type { Converged } from '../../../src/runtime/pass/status.js';
 import { statusAfter, syncState } from '../../../src/runtime/pass/status.js';
@@ -8,9 +9,11 @@ import { statusAfter, syncState } from '../../../src/runtime/pass/status.js';
 const D = 'Deployment/default/web';
 const pinned: Divergence = { deployment: D, reason: 'pinned', revision: 1, message: 'pinned to revision 1 by rollout undo' };
 const rolledBack: Divergence = { deployment: D, reason: 'rolled-back', revision: 1, message: 'progress deadline exceeded; rolled back to revision 1' };
+const scaled: AppDivergence = { deployment: D, reason: 'scaled', message: 'scaled to 3 by berth scale (the manifest says 2) until the manifest changes' };
+const paused: AppDivergence = { deployment: D, reason: 'paused', message: 'paused by rollout pause (the manifest does not pause it) until rollout resume' };
 const wait = (extra: Partial<Wait> = {}): Wait => ({ key: D, kind: 'ready', blocking: false, message: 'waiting', ...extra });
 
-function converged(o: { failed?: boolean; waits?: Wait[]; timedOut?: boolean; rolloutsFailed?: string[]; divergences?: Divergence[] } = {}): Converged {
+function converged(o: { failed?: boolean; waits?: Wait[]; timedOut?: boolean; rolloutsFailed?: string[]; divergences?: AppDivergence[] } = {}): Converged {
   return {
     converge: { results: [{ ok: !o.failed }], waits: o.waits ?? [], timedOut: o.timedOut ?? false },
     rolloutsFailed: o.rolloutsFailed ?? [],
@@ -28,6 +31,11 @@ describe('syncState: how a pass went', () => {
     ['pods still getting ready', converged({ waits: [wait()] }), 'Progressing'],
     ['the deadline passed', converged({ timedOut: true }), 'Progressing'],
     ['pinned by rollout undo', converged({ divergences: [pinned] }), 'OutOfSync'],
+    // One rule for every divergence berth keeps (docs/decisions.md "OutOfSync"): a scale and a pause as a pin.
+    ['scaled by berth scale to another count than the manifest’s', converged({ divergences: [scaled] }), 'OutOfSync'],
+    ['paused by rollout pause', converged({ divergences: [paused] }), 'OutOfSync'],
+    ['pinned while pods still get ready: health first', converged({ divergences: [pinned], waits: [wait()] }), 'Progressing'],
+    ['scaled while a container waits for a change: health first', converged({ divergences: [scaled], waits: [wait({ stuck: true })] }), 'Degraded'],
     ['a dry run (no outcome) with nothing diverging', { rolloutsFailed: [], divergences: [] }, 'Synced'],
   ])('%s → %s', (_name, r, want) => {
     expect(syncState(r)).toBe(want);

@@ -72,6 +72,23 @@ describe('source status', () => {
     expect(store.updateSourceStatus('app', { syncState: 'Synced', lastAppliedRevision: 'r1' })).toMatchObject({ syncStateSince: t0, updatedAt: t0 + 5000 });
   });
 
+  it('dates an applied or failed revision from when it became current: passes applying it again (and a daemon restart) keep the time', async () => {
+    const { store, clock, dir } = h.open();
+    const t0 = clock.now();
+    store.updateSourceStatus('app', { lastAppliedRevision: 'A', lastFailedRevision: 'X' });
+    await clock.advance(5000);
+    store.updateSourceStatus('app', { lastAppliedRevision: 'A', lastFailedRevision: 'X', syncState: 'Synced' });
+    // The daemon restarted: another connection to the same file, a pass over the same revision.
+    const reopened = h.open({ dir, clock }).store;
+    await clock.advance(5000);
+    expect(reopened.updateSourceStatus('app', { lastAppliedRevision: 'A', lastFailedRevision: 'X' })).toMatchObject({ lastApplied: { revision: 'A', at: t0 }, lastFailed: { revision: 'X', at: t0 }, updatedAt: t0 + 10_000 });
+    await clock.advance(1000);
+    expect(reopened.updateSourceStatus('app', { lastAppliedRevision: 'B', lastFailedRevision: null })).toMatchObject({ lastApplied: { revision: 'B', at: t0 + 11_000 } });
+    await clock.advance(1000);
+    // Back to A: a revision that became current again is dated anew.
+    expect(reopened.updateSourceStatus('app', { lastAppliedRevision: 'A' }).lastApplied).toEqual({ revision: 'A', at: t0 + 12_000 });
+  });
+
   it('stores an error without problems as an empty list', () => {
     const { store } = h.open();
     expect(store.updateSourceStatus('app', { lastError: { message: 'git remote unreachable' } }).lastError?.problems).toEqual([]);

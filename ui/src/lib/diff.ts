@@ -64,11 +64,13 @@ export function fieldLines(f: ReportChangeBody['fields'][number]): DiffLine[] {
   return [...valueLines('-', f.path, f.before), ...valueLines('+', f.path, f.after)];
 }
 
-export function summaryLine(s: Report['summary'], drift: number): string {
+/** As the CLI's (src/report/render/report.ts summaryLine), divergences included. */
+export function summaryLine(s: Report['summary'], drift: number, divergences = 0): string {
   const repairs = drift > 0 ? `${drift} drift repair${drift === 1 ? '' : 's'}` : '';
-  if (s.added + s.changed + s.removed === 0) return repairs || 'no differences';
+  const kept = divergences > 0 ? `; ${divergences} divergence${divergences === 1 ? '' : 's'} kept (OutOfSync)` : '';
+  if (s.added + s.changed + s.removed === 0) return (repairs || 'no differences') + kept;
   const destructive = s.destructive > 0 ? ` (${s.destructive} destructive)` : '';
-  return `${s.added} to add, ${s.changed} to change, ${s.removed} to delete${destructive}${repairs ? `; ${repairs}` : ''}`;
+  return `${s.added} to add, ${s.changed} to change, ${s.removed} to delete${destructive}${repairs ? `; ${repairs}` : ''}${kept}`;
 }
 
 export function divergenceNote(d: DivergenceBody): string {
@@ -89,7 +91,7 @@ export function diffView(report: Report): DiffView {
     })),
     drift: drift.map((d) => d.message),
     notes: (report.divergences ?? []).map(divergenceNote),
-    summary: `Summary: ${summaryLine(report.summary, drift.length)}`,
+    summary: `Summary: ${summaryLine(report.summary, drift.length, report.divergences?.length ?? 0)}`,
     destructive: report.summary.destructive > 0,
   };
 }
