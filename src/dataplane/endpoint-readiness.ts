@@ -89,8 +89,14 @@ export class EndpointReadiness {
     for (const p of o.probes) this.probes.set(p.backend.toLowerCase(), p);
   }
 
-  /** The addresses `backend` resolves to now. New ones start not ready; those no longer named stop being probed. */
-  track(backend: string, ips: readonly string[]): void {
+  /**
+   * The addresses `backend` resolves to now. New ones start not ready; those no longer named stop
+   * being probed. `running`: they were there before this proxy started (its first lookup), so
+   * their initial delay is taken as passed and they are probed at once. Counting it from the
+   * proxy's start instead would take every task of the Service out for initialDelaySeconds
+   * whenever a proxy task restarts (a spec change, a node reboot), though none of them changed.
+   */
+  track(backend: string, ips: readonly string[], running = false): void {
     const probe = this.probes.get(backend.toLowerCase());
     if (!probe || this.stopped) return;
     const now = new Set(ips);
@@ -100,7 +106,7 @@ export class EndpointReadiness {
       if (this.tracked.has(key)) continue;
       const t: Tracked = { backend, ip, probe, state: NEW_PROBE_STATE, gone: false };
       this.tracked.set(key, t);
-      this.scheduleAfter(t, probe.initialDelaySeconds * 1000);
+      this.scheduleAfter(t, running ? 0 : probe.initialDelaySeconds * 1000);
     }
   }
 

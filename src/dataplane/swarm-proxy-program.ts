@@ -132,7 +132,8 @@ export async function startSwarmProxyProgram(o: SwarmProxyProgramOptions): Promi
       const next = nextBackendState(prev, lookupOf(results[i]!));
       states.set(name, next);
       logChange(log, name, prev, next);
-      readiness.track(name, next.ips);
+      // What the first lookup finds was running before this proxy: no initial delay for it.
+      readiness.track(name, next.ips, prev === undefined);
     });
     return applyEndpoints();
   };

@@ -108,6 +108,20 @@ describe('readiness probes of resolved addresses', () => {
     expect(h.log.records.map((r) => [r.msg, r.ip, r.result])).toEqual([['endpoint ready', '10.0.0.2', 'HTTP 200']]);
   });
 
+  it("probes at once what was running before the proxy started, so a proxy restart does not take a Service's tasks out for their initial delay", async () => {
+    const h = harness([probe({ initialDelaySeconds: 30 })], { '10.0.0.2': [true], '10.0.0.3': [true] });
+    h.readiness.track('tasks.web', ['10.0.0.2'], true);
+    await h.clock.advanceTo(0);
+    expect(h.readiness.isReady('tasks.web', '10.0.0.2')).toBe(true);
+    // A task that appears later waits its initial delay from then.
+    await h.clock.advanceTo(5_000);
+    h.readiness.track('tasks.web', ['10.0.0.2', '10.0.0.3']);
+    await h.clock.advanceTo(34_999);
+    expect(h.attempts.filter((a) => a.ip === '10.0.0.3')).toEqual([]);
+    await h.clock.advanceTo(35_000);
+    expect(h.readiness.isReady('tasks.web', '10.0.0.3')).toBe(true);
+  });
+
   it('takes a ready address out after failureThreshold failures in a row, and logs each verdict once', async () => {
     const h = harness([probe({ failureThreshold: 2 })], { '10.0.0.2': [true, false, true, false, false, false, false, true] });
     h.readiness.track('tasks.web', ['10.0.0.2']);
