@@ -11,6 +11,9 @@
  * no write path into containers on other hosts.
  */
 import { Resolver } from 'node:dns/promises';
+import { probeEndpoint } from './endpoint-probe.js';
+import type { ProbeAttempt, ReadinessTimers } from './endpoint-readiness.js';
+import { EndpointReadiness } from './endpoint-readiness.js';
 import type { Logger } from './log.js';
 import { errorText } from './log.js';
 import type { ProxyConfig, ProxyEndpoint } from './protocol-types.js';
@@ -28,6 +31,10 @@ export interface SwarmProxyProgramOptions {
   now: () => number;
   /** One name → its IPv4 addresses; rejects with the resolver's error code (systemResolve4). */
   resolve4: (name: string) => Promise<string[]>;
+  /** What readiness probes are scheduled with; default: the process's timers and `now`. */
+  timers?: ReadinessTimers;
+  /** One readiness probe of one address; default: probeEndpoint (real HTTP and TCP). */
+  probe?: ProbeAttempt;
 }
 
 export const SWARM_PROXY_DEFAULTS = { connectTimeoutMs: 2_000, udpIdleMs: 30_000, graceMs: 5_000 };
@@ -67,11 +74,14 @@ export function nextBackendState(prev: BackendState | undefined, lookup: Lookup)
   }
 }
 
-/** The endpoints of all backends: each address once, named by itself, in a stable order. */
-export function endpointsOf(states: Iterable<BackendState>): ProxyEndpoint[] {
-  const ips = new Set<string>();
-  for (const s of states) for (const ip of s.ips) ips.add(ip);
-  return [...ips].sort().map((ip) => ({ name: ip, ip, ready: true }));
+/**
+ * The endpoints of all backends: each address once, named by itself, in a stable order, ready
+ * when some backend naming it finds it ready (one task under two names is one endpoint).
+ */
+export function endpointsOf(states: Iterable<[string, BackendState]>, isReady: (backend: string, ip: string) => boolean): ProxyEndpoint[] {
+  const ips = new Map<string, boolean>();
+  for (const [backend, s] of states) for (const ip of s.ips) ips.set(ip, (ips.get(ip) ?? false) || isReady(backend, ip));
+  return [...ips.keys()].sort().map((ip) => ({ name: ip, ip, ready: ips.get(ip)! }));
 }
 
 export function proxyConfigOf(spec: SwarmProxySpec, endpoints: ProxyEndpoint[]): ProxyConfig {
@@ -82,8 +92,10 @@ export interface SwarmProxyProgram {
   readonly proxy: ServiceProxy;
   /** Resolves every backend now (after a round in flight) and reconfigures if the endpoints changed; true if they did. */
   resolveNow(): Promise<boolean>;
-  /** The endpoint addresses applied last. */
+  /** The addresses of the endpoints applied last that get new connections (resolved and, if probed, ready). */
   endpoints(): string[];
+  /** Every address applied last, ready or not. */
+  resolved(): string[];
   shutdown(graceMs: number): Promise<void>;
 }
 
@@ -98,8 +110,20 @@ export async function startSwarmProxyProgram(o: SwarmProxyProgramOptions): Promi
     now: o.now,
   });
   const states = new Map<string, BackendState>();
-  let applied: string | undefined;
+  let applied: ProxyEndpoint[] | undefined;
   let stopped = false;
+  // Rounds and re-applies run one after another, never overlapping: a slow resolver delays the next one.
+  let queue: Promise<boolean> = Promise.resolve(false);
+  const enqueue = (step: () => Promise<boolean>): Promise<boolean> => (queue = queue.then(step, step));
+
+  const readiness = new EndpointReadiness({
+    probes: spec.readiness ?? [],
+    timers: o.timers ?? { now: o.now, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout) },
+    attempt: o.probe ?? probeEndpoint,
+    log,
+    // A verdict changed between rounds: apply it now, not a resolve interval later.
+    onChange: () => void enqueue(applyEndpoints).catch((err: unknown) => log.error('applying readiness failed', { err })),
+  });
 
   const round = async (): Promise<boolean> => {
     const results = await Promise.allSettled(spec.backends.map((name) => o.resolve4(name)));
@@ -108,16 +132,22 @@ export async function startSwarmProxyProgram(o: SwarmProxyProgramOptions): Promi
       const next = nextBackendState(prev, lookupOf(results[i]!));
       states.set(name, next);
       logChange(log, name, prev, next);
+      // What the first lookup finds was running before this proxy: no initial delay for it.
+      readiness.track(name, next.ips, prev === undefined);
     });
-    const endpoints = endpointsOf(states.values());
-    const key = endpoints.map((e) => e.ip).join(',');
-    if (stopped || key === applied) return false;
+    return applyEndpoints();
+  };
+
+  async function applyEndpoints(): Promise<boolean> {
+    const endpoints = endpointsOf(states, (backend, ip) => readiness.isReady(backend, ip));
+    if (stopped || (applied && keyOf(endpoints) === keyOf(applied))) return false;
     await proxy.apply(proxyConfigOf(spec, endpoints));
-    applied = key;
+    applied = endpoints;
     log.info('reconfigured', {
       service: `${spec.service.namespace}/${spec.service.name}`,
       ports: spec.ports.map((x) => `${x.protocol}/${x.port}`),
       endpoints: endpoints.length,
+      ready: endpoints.filter((e) => e.ready).length,
       backends: Object.fromEntries([...states].map(([name, s]) => [name, s.lookup === 'failed' ? `${s.ips.length} (kept: ${s.code ?? ''})` : s.ips.length])),
       failedListeners: proxy.listening().filter((l) => l.state === 'failed').map((l) => `${l.protocol}/${l.port}`),
       tcp: 'userspace',
@@ -125,9 +155,7 @@ export async function startSwarmProxyProgram(o: SwarmProxyProgramOptions): Promi
     return true;
   };
 
-  // Rounds run one after another, never overlapping: a slow resolver delays the next one.
-  let queue: Promise<boolean> = Promise.resolve(false);
-  const resolveNow = (): Promise<boolean> => (queue = queue.then(round, round));
+  const resolveNow = (): Promise<boolean> => enqueue(round);
   // Listeners open with the first resolution's endpoints, so no early client meets an empty proxy.
   await resolveNow();
   let timer: NodeJS.Timeout | undefined;
@@ -145,14 +173,21 @@ export async function startSwarmProxyProgram(o: SwarmProxyProgramOptions): Promi
   return {
     proxy,
     resolveNow,
-    endpoints: () => (applied ? applied.split(',') : []),
+    endpoints: () => (applied ?? []).filter((e) => e.ready).map((e) => e.ip),
+    resolved: () => (applied ?? []).map((e) => e.ip),
     shutdown: async (graceMs) => {
       stopped = true;
       if (timer) clearTimeout(timer);
+      readiness.stop();
       await queue.catch(() => false);
       await proxy.shutdown(graceMs);
     },
   };
+}
+
+/** Endpoints compare by address and verdict: a change of either is a reconfiguration. */
+function keyOf(endpoints: readonly ProxyEndpoint[]): string {
+  return endpoints.map((e) => (e.ready ? e.ip : `${e.ip}?`)).join(',');
 }
 
 /** One line per change of a name's lookup state, not per lookup (the resolver is asked every second). */

@@ -24,9 +24,44 @@ export interface SwarmProxySpec {
   backends: string[];
   /** How often the backends are resolved; default DEFAULT_RESOLVE_MS. */
   resolveMs?: number;
+  /**
+   * Readiness probes, at most one per backend: every address that backend resolves to is
+   * probed, and gets new connections only while ready. A backend without one is ready as soon
+   * as it resolves (Docker names a task only once it runs, and is healthy if it has a healthcheck).
+   */
+  readiness?: SwarmProxyReadiness[];
 }
 
-const SPEC_KEYS = ['service', 'ports', 'sessionAffinity', 'backends', 'resolveMs'];
+/**
+ * A container's httpGet or tcpSocket readinessProbe, as the proxy runs it against each task's
+ * address: the Kubernetes fields and meanings, minus what the planner settles beforehand. The
+ * port is a number (a named port is resolved against the container's ports when planning) and
+ * there is no `host` (the address probed is always the task's). Exactly one of httpGet and
+ * tcpSocket.
+ */
+export interface SwarmProxyReadiness {
+  /** One of the spec's `backends`. */
+  backend: string;
+  /** GET scheme://<task address>:port/path; 200–399 passes. `path` starts with `/`. */
+  httpGet?: { path: string; port: number; scheme: 'HTTP' | 'HTTPS'; headers?: Array<{ name: string; value: string }> };
+  /** A TCP connect to <task address>:port passes. */
+  tcpSocket?: { port: number };
+  /** From when the address was first resolved to its first probe. */
+  initialDelaySeconds: number;
+  periodSeconds: number;
+  timeoutSeconds: number;
+  /** Consecutive passes that make a not-ready address ready. */
+  successThreshold: number;
+  /** Consecutive failures that make a ready address not ready. */
+  failureThreshold: number;
+}
+
+const SPEC_KEYS = ['service', 'ports', 'sessionAffinity', 'backends', 'resolveMs', 'readiness'];
+const READINESS_KEYS = ['backend', 'httpGet', 'tcpSocket', 'initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'successThreshold', 'failureThreshold'];
+const HTTP_GET_KEYS = ['path', 'port', 'scheme', 'headers'];
+const HEADER_KEYS = ['name', 'value'];
+/** Kubernetes bounds none of these above; a day keeps a typo from meaning "never". */
+const PROBE_SECONDS_MAX = 86_400;
 const SERVICE_KEYS = ['namespace', 'name'];
 const PORT_KEYS = ['name', 'protocol', 'port', 'targetPort'];
 const AFFINITY_KEYS = ['type', 'timeoutSeconds'];
@@ -57,7 +92,48 @@ export function validateSwarmProxySpec(spec: unknown): Problems {
     names.add(name.toLowerCase());
   });
   if (spec.resolveMs !== undefined && !isInt(spec.resolveMs, 100, 60_000)) p.push('spec.resolveMs: must be an integer from 100 to 60000');
+  // Probes name backends: checked against a list of them only (else that list's problem is said twice).
+  if (spec.readiness !== undefined && Array.isArray(spec.backends)) readinessList(spec.readiness, names, p);
   return p;
+}
+
+function readinessList(v: unknown, backends: ReadonlySet<string>, p: Problems): void {
+  const probed = new Set<string>();
+  eachOf(v, 'spec.readiness', p, (r, at) => {
+    if (!isRecord(r)) return p.push(`${at}: must be an object`);
+    onlyKeys(r, READINESS_KEYS, at, p);
+    const backend = typeof r.backend === 'string' ? r.backend.toLowerCase() : undefined;
+    if (backend === undefined || !backends.has(backend)) p.push(`${at}.backend: must be one of spec.backends`);
+    else if (probed.has(backend)) p.push(`${at}.backend: a second probe for ${JSON.stringify(r.backend)}`);
+    else probed.add(backend);
+    if ((r.httpGet === undefined) === (r.tcpSocket === undefined)) p.push(`${at}: must have exactly one of httpGet and tcpSocket`);
+    if (r.httpGet !== undefined) httpGet(r.httpGet, `${at}.httpGet`, p);
+    if (r.tcpSocket !== undefined) {
+      if (!isRecord(r.tcpSocket)) p.push(`${at}.tcpSocket: must be an object`);
+      else {
+        onlyKeys(r.tcpSocket, ['port'], `${at}.tcpSocket`, p);
+        if (!isInt(r.tcpSocket.port, 1, 65535)) p.push(`${at}.tcpSocket.port: must be an integer from 1 to 65535`);
+      }
+    }
+    const bounds: Array<[string, number]> = [['initialDelaySeconds', 0], ['periodSeconds', 1], ['timeoutSeconds', 1], ['successThreshold', 1], ['failureThreshold', 1]];
+    for (const [k, min] of bounds) if (!isInt(r[k], min, PROBE_SECONDS_MAX)) p.push(`${at}.${k}: must be an integer from ${min} to ${PROBE_SECONDS_MAX}`);
+  });
+}
+
+function httpGet(v: unknown, at: string, p: Problems): void {
+  if (!isRecord(v)) return void p.push(`${at}: must be an object`);
+  onlyKeys(v, HTTP_GET_KEYS, at, p);
+  // What node:http would refuse (or a request line it would garble): caught here, not on every probe.
+  if (typeof v.path !== 'string' || !/^\/[\x21-\x7e]*$/.test(v.path)) p.push(`${at}.path: must start with / and hold no spaces or control characters`);
+  if (!isInt(v.port, 1, 65535)) p.push(`${at}.port: must be an integer from 1 to 65535`);
+  if (v.scheme !== 'HTTP' && v.scheme !== 'HTTPS') p.push(`${at}.scheme: must be "HTTP" or "HTTPS"`);
+  if (v.headers === undefined) return;
+  eachOf(v.headers, `${at}.headers`, p, (h, hAt) => {
+    if (!isRecord(h)) return p.push(`${hAt}: must be an object`);
+    onlyKeys(h, HEADER_KEYS, hAt, p);
+    if (typeof h.name !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h.name)) p.push(`${hAt}.name: must be an HTTP header name`);
+    if (typeof h.value !== 'string' || /[\r\n\0]/.test(h.value)) p.push(`${hAt}.value: must be a string without line breaks`);
+  });
 }
 
 export type ParsedSwarmProxySpec = { ok: true; spec: SwarmProxySpec } | { ok: false; problems: Problems };
@@ -87,8 +163,24 @@ export function encodeSwarmProxySpec(spec: SwarmProxySpec): string {
     sessionAffinity: spec.sessionAffinity.type === 'ClientIP' ? { type: 'ClientIP', timeoutSeconds: spec.sessionAffinity.timeoutSeconds } : { type: 'None' },
     backends: [...spec.backends].sort(),
     ...(spec.resolveMs === undefined ? {} : { resolveMs: spec.resolveMs }),
+    ...(spec.readiness?.length ? { readiness: [...spec.readiness].sort((a, b) => (a.backend < b.backend ? -1 : a.backend > b.backend ? 1 : 0)).map(orderedReadiness) } : {}),
   };
   return JSON.stringify(ordered);
+}
+
+/** Headers keep their order: a repeated header's values are sent in it. */
+function orderedReadiness(r: SwarmProxyReadiness): SwarmProxyReadiness {
+  const h = r.httpGet;
+  return {
+    backend: r.backend,
+    ...(h ? { httpGet: { path: h.path, port: h.port, scheme: h.scheme, ...(h.headers?.length ? { headers: h.headers.map((x) => ({ name: x.name, value: x.value })) } : {}) } } : {}),
+    ...(r.tcpSocket ? { tcpSocket: { port: r.tcpSocket.port } } : {}),
+    initialDelaySeconds: r.initialDelaySeconds,
+    periodSeconds: r.periodSeconds,
+    timeoutSeconds: r.timeoutSeconds,
+    successThreshold: r.successThreshold,
+    failureThreshold: r.failureThreshold,
+  };
 }
 
 function onlyKeys(v: Record<string, unknown>, allowed: readonly string[], at: string, p: Problems): void {

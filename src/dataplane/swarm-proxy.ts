@@ -12,7 +12,7 @@ import { parseSwarmProxySpec, SWARM_PROXY_ENV } from './swarm-proxy-spec.js';
 import { startSwarmProxyProgram, SWARM_PROXY_DEFAULTS, systemResolve4 } from './swarm-proxy-program.js';
 
 const SPECS: OptionSpec[] = [
-  { flag: 'spec', env: SWARM_PROXY_ENV, kind: 'string', help: 'the proxy spec: service, ports, sessionAffinity, backends (DNS names), resolveMs; JSON' },
+  { flag: 'spec', env: SWARM_PROXY_ENV, kind: 'string', help: 'the proxy spec: service, ports, sessionAffinity, backends (DNS names), resolveMs, readiness (probes per backend); JSON' },
   { flag: 'listen-host', env: 'BERTH_PROXY_LISTEN_HOST', kind: 'string', help: 'address to bind (default: all)' },
   { flag: 'connect-timeout-ms', env: 'BERTH_PROXY_CONNECT_TIMEOUT_MS', kind: 'int', default: SWARM_PROXY_DEFAULTS.connectTimeoutMs, help: 'upstream connect timeout before trying the next endpoint' },
   { flag: 'udp-idle-ms', env: 'BERTH_PROXY_UDP_IDLE_MS', kind: 'int', default: SWARM_PROXY_DEFAULTS.udpIdleMs, help: 'UDP flow idle timeout' },

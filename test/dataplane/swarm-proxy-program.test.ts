@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import http from 'node:http';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { encodeMessage, parseMessage, RCODE, TYPE } from '../../src/dataplane/dns-wire.js';
@@ -151,6 +152,76 @@ describe('Swarm service proxy', () => {
     expect(failures).toEqual([]);
     expect(new Set(seen)).toEqual(new Set(['127.0.0.2', '127.0.0.3', '127.0.0.4']));
     expect(seen.length).toBeGreaterThan(100);
+  });
+});
+
+/** HTTP backends on loopback addresses, one port: `/` answers with the address, `/healthz` with the status the test sets. */
+async function startHttpBackends(ips: string[]): Promise<{ port: number; health: Map<string, number> }> {
+  const health = new Map(ips.map((ip) => [ip, 200]));
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const servers: http.Server[] = [];
+    try {
+      for (const ip of ips) {
+        const server = http.createServer((req, res) => {
+          if (req.url === '/healthz') return void res.writeHead(health.get(ip)!).end();
+          res.writeHead(200, { connection: 'close' }).end(ip);
+        });
+        await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, ip, resolve));
+        servers.push(server);
+      }
+    } catch (err) {
+      for (const s of servers) s.close();
+      if (attempt < 5) continue;
+      throw err;
+    }
+    defer(() => Promise.all(servers.map((s) => new Promise<void>((r) => (s.closeAllConnections(), s.close(() => r()))))));
+    return { port, health };
+  }
+}
+
+function httpId(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+describe('Swarm service proxy with a readiness probe', () => {
+  it('sends nothing to a task that fails readiness until it passes, and takes it out again when it fails', async () => {
+    const backends = await startHttpBackends(['127.0.0.2', '127.0.0.3']);
+    backends.health.set('127.0.0.3', 500);
+    const port = await freePort();
+    const readiness = [{ backend: 'tasks.web', httpGet: { path: '/healthz', port: backends.port, scheme: 'HTTP' as const }, initialDelaySeconds: 0, periodSeconds: 1, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 1 }];
+    const { program, log } = await startProgram({ ports: tcp(port, backends.port), backends: ['tasks.web'], readiness }, tableResolver({ 'tasks.web': ['127.0.0.2', '127.0.0.3'] }));
+    // Listeners open before any probe answered: a client then meets no endpoint rather than an unready one.
+    expect(program.resolved()).toEqual(['127.0.0.2', '127.0.0.3']);
+    await waitFor(() => program.endpoints().length === 1, '127.0.0.2 ready');
+    await sleep(300);
+    expect(program.endpoints()).toEqual(['127.0.0.2']);
+    expect(new Set(await Promise.all(Array.from({ length: 10 }, () => httpId(port))))).toEqual(new Set(['127.0.0.2']));
+
+    backends.health.set('127.0.0.3', 200);
+    await waitFor(() => program.endpoints().length === 2, '127.0.0.3 ready', 3_000);
+    expect(new Set(await Promise.all(Array.from({ length: 10 }, () => httpId(port))))).toEqual(new Set(['127.0.0.2', '127.0.0.3']));
+
+    backends.health.set('127.0.0.2', 503);
+    await waitFor(() => program.endpoints().join() === '127.0.0.3', '127.0.0.2 out', 3_000);
+    expect(new Set(await Promise.all(Array.from({ length: 10 }, () => httpId(port))))).toEqual(new Set(['127.0.0.3']));
+    const verdicts = log.records.filter((r) => r.msg === 'endpoint ready' || r.msg === 'endpoint not ready').map((r) => [r.msg, r.ip, r.result]);
+    // The first two answers race each other.
+    expect(verdicts.slice(0, 2).sort()).toEqual([
+      ['endpoint not ready', '127.0.0.3', 'HTTP 500'],
+      ['endpoint ready', '127.0.0.2', 'HTTP 200'],
+    ]);
+    expect(verdicts.slice(2)).toEqual([
+      ['endpoint ready', '127.0.0.3', 'HTTP 200'],
+      ['endpoint not ready', '127.0.0.2', 'HTTP 503'],
+    ]);
+    expect(log.records.filter((r) => r.msg === 'reconfigured').map((r) => [r.endpoints, r.ready])).toEqual([[2, 0], [2, 1], [2, 2], [2, 1]]);
   });
 });
 

@@ -29,15 +29,15 @@ let proxy: Dockerode.Container;
 let port = 0;
 const backends = new Map<string, Dockerode.Container>();
 
-async function startBackend(id: string): Promise<Dockerode.Container> {
+async function startBackend(id: string, alias = 'tasks.demo', env: string[] = []): Promise<Dockerode.Container> {
   const c = await api.createContainer({
     name: `${prefix}-${id}`,
     Image: WEB_IMAGE,
     Hostname: id,
     Labels: labels,
-    Env: ['PORT=8080'],
+    Env: ['PORT=8080', ...env],
     HostConfig: { NetworkMode: network },
-    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ['tasks.demo'] } } },
+    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [alias] } } },
   });
   created.containers.push(c.id);
   backends.set(id, c);
@@ -46,9 +46,9 @@ async function startBackend(id: string): Promise<Dockerode.Container> {
 }
 
 /** One request on a new connection (each one is balanced anew); the answering backend's id. */
-function get(): Promise<string> {
+function get(to = port): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 15_000 }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port: to, path: '/', agent: false, timeout: 15_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
@@ -60,8 +60,8 @@ function get(): Promise<string> {
   });
 }
 
-async function proxyLogs(): Promise<Array<Record<string, unknown>>> {
-  const raw = (await proxy.logs({ stdout: true, stderr: true })) as unknown as Buffer;
+async function proxyLogs(of = proxy): Promise<Array<Record<string, unknown>>> {
+  const raw = (await of.logs({ stdout: true, stderr: true })) as unknown as Buffer;
   // Docker multiplexes the streams in 8-byte-headed frames (no TTY).
   const lines: string[] = [];
   for (let i = 0; i + 8 <= raw.length; ) {
@@ -104,27 +104,35 @@ const spec: SwarmProxySpec = {
   resolveMs: RESOLVE_MS,
 };
 
-beforeAll(async () => {
-  const image = await ensureDataplaneImage(docker);
-  const net = await api.createNetwork({ Name: network, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
-  created.network = net.id;
-  await Promise.all(['b1', 'b2'].map(startBackend));
-  proxy = await api.createContainer({
-    name: `${prefix}-proxy`,
+let image = '';
+
+/** A proxy container running `proxySpec`, its port 80 published on loopback; waits for its healthcheck. */
+async function startProxy(id: string, proxySpec: SwarmProxySpec): Promise<{ container: Dockerode.Container; port: number }> {
+  const container = await api.createContainer({
+    name: `${prefix}-${id}`,
     Image: image,
     Labels: labels,
     Cmd: ['node', '/app/swarm-proxy.js'],
-    Env: [`${SWARM_PROXY_ENV}=${encodeSwarmProxySpec(spec)}`],
+    Env: [`${SWARM_PROXY_ENV}=${encodeSwarmProxySpec(proxySpec)}`],
     // What berth gives the proxy's Swarm service, so Swarm names a proxy task only once it listens.
-    Healthcheck: { Test: swarmProxyHealthcheck(spec), Interval: 300_000_000, Timeout: 2_000_000_000, Retries: 3 },
+    Healthcheck: { Test: swarmProxyHealthcheck(proxySpec), Interval: 300_000_000, Timeout: 2_000_000_000, Retries: 3 },
     ExposedPorts: { '80/tcp': {} },
     HostConfig: { NetworkMode: network, PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
   });
-  created.containers.push(proxy.id);
-  await proxy.start();
-  port = Number((await proxy.inspect()).NetworkSettings.Ports['80/tcp']?.[0]?.HostPort);
-  expect(port).toBeGreaterThan(0);
-  await until(async () => ((await proxy.inspect()).State.Health?.Status === 'healthy' ? true : undefined), 'the proxy healthcheck to pass');
+  created.containers.push(container.id);
+  await container.start();
+  const published = Number((await container.inspect()).NetworkSettings.Ports['80/tcp']?.[0]?.HostPort);
+  expect(published).toBeGreaterThan(0);
+  await until(async () => ((await container.inspect()).State.Health?.Status === 'healthy' ? true : undefined), `the ${id} healthcheck to pass`);
+  return { container, port: published };
+}
+
+beforeAll(async () => {
+  image = await ensureDataplaneImage(docker);
+  const net = await api.createNetwork({ Name: network, Driver: 'bridge', Labels: labels, CheckDuplicate: true });
+  created.network = net.id;
+  await Promise.all(['b1', 'b2'].map((id) => startBackend(id)));
+  ({ container: proxy, port } = await startProxy('proxy', spec));
 });
 
 afterAll(async () => {
@@ -181,5 +189,56 @@ describe('Swarm service proxy in the data-plane image', () => {
     expect(answers.length).toBeGreaterThan(50);
     const reconfigured = (await proxyLogs()).filter((l) => l.msg === 'reconfigured').map((l) => l.endpoints);
     expect(reconfigured.slice(-2)).toEqual([1, 2]);
+  });
+});
+
+describe('Swarm service proxy readiness in the data-plane image', () => {
+  // The example app answers /healthz with 503 until READY_AFTER_MS after it started.
+  const READY_AFTER_MS = 6_000;
+  const probed: SwarmProxySpec = {
+    ...spec,
+    service: { namespace: 'default', name: 'probed' },
+    backends: ['tasks.probed'],
+    readiness: [{ backend: 'tasks.probed', httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' }, initialDelaySeconds: 0, periodSeconds: 1, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 1 }],
+  };
+
+  it('sends no request to a task whose readiness probe fails while another is ready, and sends it requests once it passes', async () => {
+    await startBackend('r1', 'tasks.probed');
+    const p = await startProxy('proxy-probed', probed);
+    await until(async () => ((await get(p.port)) === 'r1' ? true : undefined), 'r1 ready and answering');
+
+    const r2 = await startBackend('r2', 'tasks.probed', [`READY_AFTER_MS=${READY_AFTER_MS}`]);
+    const listeningAt = await until(() => listeningTime(r2).catch(() => undefined), 'r2 listening');
+    const answers: Array<{ pod: string; at: number }> = [];
+    const failures: string[] = [];
+    // Requests all through r2's unready time and on until it has answered a few.
+    while (answers.filter((a) => a.pod === 'r2').length < 5) {
+      if (Date.now() - listeningAt > READY_AFTER_MS + 20_000) throw new Error(`r2 never answered; proxy log: ${JSON.stringify(await proxyLogs(p.container))}`);
+      await get(p.port).then(
+        (pod) => void answers.push({ pod, at: Date.now() }),
+        (err: Error) => void failures.push(err.message),
+      );
+    }
+    expect(failures).toEqual([]);
+    const firstR2 = answers.find((a) => a.pod === 'r2')!.at;
+    // Not before its /healthz passed (READY_AFTER_MS after the app started, just before it listened),
+    // and soon after: a probe period plus a resolve interval.
+    expect(firstR2 - listeningAt).toBeGreaterThanOrEqual(READY_AFTER_MS - 500);
+    expect(firstR2 - listeningAt).toBeLessThan(READY_AFTER_MS + 1_000 + RESOLVE_MS + 1_500);
+    // r1 answered everything while r2 was not ready.
+    const unready = answers.filter((a) => a.at < listeningAt + READY_AFTER_MS - 500);
+    expect(new Set(unready.map((a) => a.pod))).toEqual(new Set(['r1']));
+    expect(unready.length).toBeGreaterThan(20);
+    // And once ready, it takes its share.
+    const after = await Promise.all(Array.from({ length: 20 }, () => get(p.port)));
+    expect(after.filter((pod) => pod === 'r2').length).toBeGreaterThanOrEqual(5);
+
+    const verdicts = (await proxyLogs(p.container)).filter((l) => l.msg === 'endpoint ready' || l.msg === 'endpoint not ready').map((l) => [l.msg, l.result]);
+    expect(verdicts).toEqual([
+      ['endpoint ready', 'HTTP 200'],
+      // Why depends on how far r2 got when first probed: no answer or refused before its app listens, 503 after.
+      ['endpoint not ready', expect.stringMatching(/^(HTTP 503|GET \/healthz: ECONNREFUSED|timed out after 1 s)$/)],
+      ['endpoint ready', 'HTTP 200'],
+    ]);
   });
 });

@@ -1,9 +1,10 @@
 import type { ContainerPlan, PodPlan, VolumePlan } from '../pod-plan.js';
-import type { Probe } from '../../model/types.js';
 import type { RuntimeField } from '../../model/downward.js';
 import { specHash } from '../../model/hash.js';
 import type { SwarmContainerSpec, SwarmFileObject, SwarmFileRef, SwarmHealthcheck, SwarmMount, SwarmTaskTemplate } from './types.js';
 import { ownerLabels, swarmNames, SWARM_LABELS } from './names.js';
+import type { ProxiedReadiness } from './readiness.js';
+import { proxiedReadiness } from './readiness.js';
 
 /**
  * One pod as a Swarm task template. A Swarm task is one container, so a pod maps when it has
@@ -17,7 +18,7 @@ export interface TaskTemplateResult {
   /** Container ports (name → number), for Services' named targetPorts. */
   ports: Array<{ name?: string; containerPort: number; protocol: 'TCP' | 'UDP' | 'SCTP' }>;
   /** The probe the proxy checks endpoints with, when it is not one Docker can run (httpGet, tcpSocket). */
-  readiness?: Probe;
+  readiness?: ProxiedReadiness;
   problems: SwarmProblem[];
 }
 
@@ -106,11 +107,14 @@ function capName(cap: string): string {
  * liveness probe) becomes it. Until it passes the task is not healthy, so a rolling update waits
  * for it; once it fails `failureThreshold` times Swarm replaces the task. An httpGet or
  * tcpSocket readiness probe needs a client in the image Docker cannot assume: berth's service
- * proxy checks those against each task instead (`proxied`), as the kubelet would.
+ * proxy checks those against each task instead (`proxied`), as the kubelet would. It is settled
+ * here, once per workload, whether or not a Service selects it yet: a probe that cannot run is
+ * a problem of the manifest either way.
  */
-function healthcheck(c: ContainerPlan, cPath: string, problems: SwarmProblem[]): { check?: SwarmHealthcheck; proxied?: Probe } {
+function healthcheck(c: ContainerPlan, cPath: string, problems: SwarmProblem[]): { check?: SwarmHealthcheck; proxied?: ProxiedReadiness } {
   const exec = c.readinessProbe?.exec ? c.readinessProbe : c.livenessProbe?.exec ? c.livenessProbe : undefined;
-  const proxied = c.readinessProbe && !c.readinessProbe.exec && (c.readinessProbe.httpGet || c.readinessProbe.tcpSocket) ? c.readinessProbe : undefined;
+  const r = c.readinessProbe;
+  const proxied = r && !r.exec && (r.httpGet || r.tcpSocket) ? proxiedReadiness(r, c.ports, `${cPath}.readinessProbe`, problems) : undefined;
   if (c.readinessProbe?.grpc) problems.push({ path: `${cPath}.readinessProbe.grpc`, message: 'gRPC probes are not run on Swarm yet (use an exec probe with grpc_health_probe)' });
   if (!exec) return proxied ? { proxied } : {};
   const p = exec;

@@ -75,6 +75,9 @@ export function serviceProxies(
       sessionAffinity: s.spec.sessionAffinity === 'ClientIP' ? { type: 'ClientIP', timeoutSeconds: timeout } : { type: 'None' },
       backends: selected.map((w) => `tasks.${w.spec.Name}`).sort(),
     };
+    // Each selected workload's probe, run by the proxy against every task of it (named ports were settled per workload).
+    const readiness = selected.flatMap((w) => (w.readiness ? [{ backend: `tasks.${w.spec.Name}`, ...w.readiness }] : []));
+    if (readiness.length) proxy.readiness = readiness;
     const health = swarmProxyHealthcheck(proxy);
     const base: Omit<SwarmServiceSpec, 'Labels'> = {
       Name: swarmNames.serviceProxy(app, ns, s.metadata.name),

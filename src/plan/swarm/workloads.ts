@@ -1,10 +1,11 @@
 import type { DesiredState, Workload } from '../desired.js';
 import type { PodPlan } from '../pod-plan.js';
-import type { NodeSelectorRequirement, PodScheduling, Probe } from '../../model/types.js';
+import type { NodeSelectorRequirement, PodScheduling } from '../../model/types.js';
 import { specHash } from '../../model/hash.js';
 import type { SwarmFileObject, SwarmMode, SwarmServiceSpec, SwarmTaskTemplate, SwarmUpdateConfig } from './types.js';
 import type { SwarmProblem, TaskTemplateResult } from './container.js';
 import { taskTemplate } from './container.js';
+import type { ProxiedReadiness } from './readiness.js';
 import { headlessAliases } from './dns-names.js';
 import { ownerLabels, swarmNames, SWARM_LABELS } from './names.js';
 
@@ -24,7 +25,8 @@ export interface DesiredSwarmService {
   /** Container ports, for the Services that select this workload's pods. */
   ports: TaskTemplateResult['ports'];
   podLabels: Record<string, string>;
-  readiness?: Probe;
+  /** An httpGet or tcpSocket readiness probe, numeric port, for the proxies of the Services selecting it. */
+  readiness?: ProxiedReadiness;
 }
 
 export interface WorkloadServices {

@@ -9,9 +9,10 @@ import { swarmNames } from '../../../src/plan/swarm/names.js';
 import { TEST_HASH_KEY } from '../../support/builders.js';
 import { DEFAULT_HOST_POLICY } from '../../../src/model/policy.js';
 
-function desired(yaml: string): DesiredState {
+function desired(yaml: string, allowedProbeHosts: string[] = []): DesiredState {
   // As a pass on a Swarm validates: placement runs, and the host policy allows what the case needs.
-  const { resources, problems } = validateRevision([{ path: 'app.yaml', content: Buffer.from(yaml) }], { backend: 'swarm', hostPolicy: { ...DEFAULT_HOST_POLICY, allowPrivileged: true, allowHostNetwork: true } });
+  const hostPolicy = { ...DEFAULT_HOST_POLICY, allowPrivileged: true, allowHostNetwork: true, allowedProbeHosts };
+  const { resources, problems } = validateRevision([{ path: 'app.yaml', content: Buffer.from(yaml) }], { backend: 'swarm', hostPolicy });
   expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
   return buildDesiredState(resources, { hashKey: TEST_HASH_KEY });
 }
@@ -381,6 +382,84 @@ spec: {clusterIP: None, selector: {app: web}}`);
     const w = workloadServices('a', h);
     expect(serviceProxies('a', h.services, w.services, 'img', new Map()).services).toEqual([]);
     expect(w.services[0]!.spec.TaskTemplate.Networks[0]!.Aliases).toEqual(['peers', 'peers.shop', 'peers.shop.svc', 'peers.shop.svc.cluster.local']);
+  });
+});
+
+describe('readiness probes the proxy runs for a Service', () => {
+  const service = `---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: http}]}`;
+  const proxySpec = (yaml: string) => {
+    const d = desired(yaml);
+    const w = workloadServices('a', d);
+    const { services, problems } = serviceProxies('a', d.services, w.services, 'img', new Map());
+    expect([...w.problems, ...problems]).toEqual([]);
+    const env = services[0]!.spec.TaskTemplate.ContainerSpec.Env![0]!;
+    return JSON.parse(env.slice(SWARM_PROXY_ENV.length + 1)) as Record<string, unknown>;
+  };
+
+  it('puts an httpGet probe on a named port into the spec, with the container port number, for the workload\'s tasks', () => {
+    const spec = proxySpec(`${deployment({ container: '          readinessProbe: {httpGet: {path: healthz, port: http, httpHeaders: [{name: X-Probe, value: "1"}]}, periodSeconds: 2, failureThreshold: 2}' })}\n${service}`);
+    expect(spec.readiness).toEqual([
+      {
+        backend: 'tasks.berth-a-shop-deploy-web',
+        httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP', headers: [{ name: 'X-Probe', value: '1' }] },
+        initialDelaySeconds: 0,
+        periodSeconds: 2,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 2,
+      },
+    ]);
+  });
+
+  it.each([
+    { what: 'a tcpSocket probe on a number', probe: '{tcpSocket: {port: 9090}, initialDelaySeconds: 5}', want: { tcpSocket: { port: 9090 }, initialDelaySeconds: 5 } },
+    { what: 'an HTTPS path with a space', probe: '{httpGet: {path: "/ready now", port: 8443, scheme: HTTPS}}', want: { httpGet: { path: '/ready%20now', port: 8443, scheme: 'HTTPS' } } },
+  ])('$what', ({ probe, want }) => {
+    const spec = proxySpec(`${deployment({ container: `          readinessProbe: ${probe}` })}\n${service}`);
+    expect(spec.readiness).toEqual([{ backend: 'tasks.berth-a-shop-deploy-web', initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3, ...want }]);
+  });
+
+  it('leaves readiness out for workloads without such a probe, so their proxy spec is unchanged', () => {
+    expect(proxySpec(`${deployment()}\n${service}`)).not.toHaveProperty('readiness');
+    expect(proxySpec(`${deployment({ container: '          readinessProbe: {exec: {command: [cat, /tmp/ready]}}' })}\n${service}`)).not.toHaveProperty('readiness');
+  });
+
+  it.each([
+    {
+      what: 'a port name the container does not have',
+      probe: '{httpGet: {path: /, port: admin}}',
+      path: 'spec.template.spec.containers[0].readinessProbe.httpGet.port',
+      message: '"admin" is not a port of the container (named ports: http; use one of them or a number)',
+    },
+    {
+      what: 'a host',
+      probe: '{tcpSocket: {port: 8080, host: db.example}}',
+      path: 'spec.template.spec.containers[0].readinessProbe.tcpSocket.host',
+      message: "berth's proxy probes each task at its own address on Swarm (remove host)",
+    },
+    {
+      what: 'a header HTTP cannot send',
+      probe: '{httpGet: {path: /, port: 8080, httpHeaders: [{name: "X Bad", value: v}]}}',
+      path: 'spec.template.spec.containers[0].readinessProbe.httpGet.httpHeaders[0]',
+      message: 'not a header HTTP can send (a token name, a value without line breaks)',
+    },
+    {
+      what: 'a period over a day',
+      probe: '{tcpSocket: {port: 8080}, periodSeconds: 100000}',
+      path: 'spec.template.spec.containers[0].readinessProbe.periodSeconds',
+      message: "more than 86400 is not run by berth's proxy (use at most a day)",
+    },
+  ])('refuses $what, at the field, with what to do', ({ probe, path, message }) => {
+    // One host's policy allows the host here: Swarm refuses it all the same.
+    const d = desired(`${deployment({ container: `          readinessProbe: ${probe}` })}\n${service}`, ['db.example']);
+    const w = workloadServices('a', d);
+    expect(w.problems).toEqual([{ key: 'Deployment/shop/web', path, message }]);
+    expect(w.services[0]!.readiness).toBeUndefined();
+    expect(swarmProblems('a', d).map((p) => [p.code, p.path])).toEqual([['unsupported-on-swarm', path]]);
   });
 });
 
