@@ -42,6 +42,7 @@ spec:
           image: ${image}
           ports: [{name: http, containerPort: 8080}]
           env: [{name: GREETING, value: hello}]
+          readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1}
 ---
 apiVersion: v1
 kind: Service
