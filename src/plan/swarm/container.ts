@@ -30,6 +30,20 @@ export interface SwarmProblem {
 
 const NS = 1_000_000_000;
 
+/**
+ * Swarm evaluates Go templates in a service's Env, Hostname and Mounts (`{{.Node.Hostname}}`).
+ * A manifest's text must reach the task as written, as on Kubernetes, so every `{{` of it is
+ * escaped; the only templates are berth's own, the pod name's slot or node, written into the
+ * pod plan as these markers (no Kubernetes name or value holds a NUL) and turned into templates
+ * after the escaping.
+ */
+export const TASK_SLOT = '\0slot\0';
+export const NODE_ID = '\0node\0';
+
+export function swarmLiteral(text: string): string {
+  return text.replaceAll('{{', '{{"{{"}}').replaceAll(TASK_SLOT, '{{.Task.Slot}}').replaceAll(NODE_ID, '{{.Node.ID}}');
+}
+
 /** What to write instead of a downward field Swarm cannot give a task (it tells a task nothing of its addresses or a uid). */
 const RUNTIME_FIELD_HINT: Record<RuntimeField, string> = {
   'status.podIP': 'Swarm gives a task no such value; drop the variable and have the program read its own address (e.g. `hostname -i`)',
@@ -53,7 +67,7 @@ export function taskTemplate(app: string, pod: PodPlan, podLabels: Record<string
   const cPath = `${basePath}.containers[0]`;
   const env: string[] = [];
   c.env.forEach((e, i) => {
-    if ('value' in e) env.push(`${e.name}=${e.value}`);
+    if ('value' in e) env.push(swarmLiteral(`${e.name}=${e.value}`));
     else problems.push({ path: `${cPath}.env[${i}].valueFrom.fieldRef`, message: `${e.name} from ${e.fieldRef}: ${RUNTIME_FIELD_HINT[e.fieldRef]}` });
   });
   const sc = c.securityContext;
@@ -66,7 +80,7 @@ export function taskTemplate(app: string, pod: PodPlan, podLabels: Record<string
     Labels: { ...ownerLabels(app), [SWARM_LABELS.namespace]: pod.namespace, [SWARM_LABELS.podLabels]: JSON.stringify(podLabels) },
     ...(c.command ? { Command: c.command } : {}),
     ...(c.args ? { Args: c.args } : {}),
-    Hostname: pod.hostname,
+    Hostname: swarmLiteral(pod.hostname),
     Env: env,
     ...(c.workingDir ? { Dir: c.workingDir } : {}),
     ...(user ? { User: user } : {}),
@@ -144,17 +158,23 @@ function mountsOf(app: string, pod: PodPlan, c: ContainerPlan, cPath: string, fi
     }
     if (v.type === 'emptyDir') {
       // Memory: tmpfs. Disk: an anonymous volume, which Docker removes with the task's container.
-      mounts.push(v.medium === 'memory' ? { Type: 'tmpfs', Target: m.mountPath, ...(v.sizeBytes ? { TmpfsOptions: { SizeBytes: v.sizeBytes } } : {}) } : { Type: 'volume', Target: m.mountPath });
+      mounts.push(v.medium === 'memory' ? { Type: 'tmpfs', Target: swarmLiteral(m.mountPath), ...(v.sizeBytes ? { TmpfsOptions: { SizeBytes: v.sizeBytes } } : {}) } : { Type: 'volume', Target: swarmLiteral(m.mountPath) });
     } else if (v.type === 'pvc') {
       if (m.subPath) problems.push({ path: `${path}.subPath`, message: 'subPath of a claim is not supported on Swarm (mount the claim whole)' });
-      mounts.push({ Type: 'volume', Source: `berth-${app}-${pod.namespace}-pvc-${v.handle ?? v.claim}`, Target: m.mountPath, ReadOnly: m.readOnly || v.readOnly, VolumeOptions: { Labels: { ...ownerLabels(app), [SWARM_LABELS.namespace]: pod.namespace, [SWARM_LABELS.name]: v.claim } } });
+      mounts.push({ Type: 'volume', Source: `berth-${app}-${pod.namespace}-pvc-${v.handle ?? v.claim}`, Target: swarmLiteral(m.mountPath), ReadOnly: m.readOnly || v.readOnly, VolumeOptions: { Labels: { ...ownerLabels(app), [SWARM_LABELS.namespace]: pod.namespace, [SWARM_LABELS.name]: v.claim } } });
     } else if (v.type === 'hostPath') {
-      mounts.push({ Type: 'bind', Source: v.path, Target: m.mountPath, ReadOnly: m.readOnly || (v.readOnly ?? false) });
+      mounts.push({ Type: 'bind', Source: swarmLiteral(v.path), Target: swarmLiteral(m.mountPath), ReadOnly: m.readOnly || (v.readOnly ?? false) });
     } else {
       for (const f of v.files) {
         if (m.subPath && f.path !== m.subPath) continue;
         if (f.field) {
           problems.push({ path, message: `${v.from.kind} file ${f.path}: metadata.uid is known only to one host's pods` });
+          continue;
+        }
+        const text = Buffer.from(f.content, 'base64').toString('latin1');
+        if (text.includes(TASK_SLOT) || text.includes(NODE_ID)) {
+          // One config serves every task of the service; a file naming its own pod cannot be one.
+          problems.push({ path, message: `${v.from.kind} file ${f.path} holds the pod's name, which differs per task; read it from an env var (fieldRef metadata.name) instead` });
           continue;
         }
         const type = v.secret ? 'secret' : 'config';

@@ -4,7 +4,7 @@ import type { NodeSelectorRequirement, PodScheduling } from '../../model/types.j
 import { specHash } from '../../model/hash.js';
 import type { SwarmFileObject, SwarmMode, SwarmServiceSpec, SwarmTaskTemplate, SwarmUpdateConfig } from './types.js';
 import type { SwarmProblem, TaskTemplateResult } from './container.js';
-import { taskTemplate } from './container.js';
+import { NODE_ID, TASK_SLOT, taskTemplate } from './container.js';
 import type { ProxiedReadiness } from './readiness.js';
 import { headlessAliases } from './dns-names.js';
 import { ownerLabels, swarmNames, SWARM_LABELS } from './names.js';
@@ -51,7 +51,7 @@ export function workloadServices(app: string, desired: DesiredState): WorkloadSe
       }
       continue;
     }
-    const slotName = `${w.name}-${w.template.hash}-{{.Task.Slot}}`;
+    const slotName = `${w.name}-${w.template.hash}-${TASK_SLOT}`;
     switch (w.kind) {
       case 'Deployment':
         add(out, app, desired.services, w, slotName, { Replicated: { Replicas: w.replicas } }, w.strategy === 'Recreate' ? stopFirst(0, w.minReadySeconds) : rolling(w.maxSurge, w.maxUnavailable, w.minReadySeconds));
@@ -61,10 +61,10 @@ export function workloadServices(app: string, desired: DesiredState): WorkloadSe
         add(out, app, desired.services, w, slotName, { Replicated: { Replicas: w.replicas } }, rolling(1, 0, w.minReadySeconds));
         break;
       case 'DaemonSet':
-        add(out, app, desired.services, w, `${w.name}-${w.template.hash}-{{.Node.ID}}`, { Global: {} }, w.maxSurge > 0 ? rolling(w.maxSurge, 0, w.minReadySeconds) : stopFirst(w.maxUnavailable, w.minReadySeconds));
+        add(out, app, desired.services, w, `${w.name}-${w.template.hash}-${NODE_ID}`, { Global: {} }, w.maxSurge > 0 ? rolling(w.maxSurge, 0, w.minReadySeconds) : stopFirst(w.maxUnavailable, w.minReadySeconds));
         break;
       case 'Job':
-        add(out, app, desired.services, w, `${w.name}-{{.Task.Slot}}`, { ReplicatedJob: { MaxConcurrent: w.parallelism, TotalCompletions: w.completions } }, undefined);
+        add(out, app, desired.services, w, `${w.name}-${TASK_SLOT}`, { ReplicatedJob: { MaxConcurrent: w.parallelism, TotalCompletions: w.completions } }, undefined);
         break;
       case 'Pod':
         add(out, app, desired.services, w, w.name, { Replicated: { Replicas: 1 } }, stopFirst(1, 0));

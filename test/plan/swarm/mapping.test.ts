@@ -91,6 +91,20 @@ describe('a Deployment as a replicated Swarm service', () => {
     expect(s.spec.Labels).toMatchObject({ 'berth.managed': 'swarm', 'berth.app': 'a', 'berth.key': 'Deployment/shop/web', 'berth.template-hash': s.templateHash });
   });
 
+  it.each([
+    { value: 'plain', env: 'V=plain' },
+    { value: '{{.Node.Hostname}}', env: 'V={{"{{"}}.Node.Hostname}}' },
+    { value: 'a{{b}}c{{', env: 'a{{"{{"}}b}}c{{"{{"}}' },
+  ])('passes env value $value to the task as written, not as a Swarm template', ({ value, env }) => {
+    const e = workloadServices('a', desired(deployment({ container: `          env: [{name: V, value: '${value}'}]` }))).services[0]!.spec.TaskTemplate.ContainerSpec.Env!;
+    expect(e).toContain(env.startsWith('V=') ? env : `V=${env}`);
+  });
+
+  it('names the pod in env through the task slot template', () => {
+    const s2 = workloadServices('a', desired(deployment({ container: '          env: [{name: POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]' }))).services[0]!;
+    expect(s2.spec.TaskTemplate.ContainerSpec.Env).toContain(`POD=web-${s2.templateHash}-{{.Task.Slot}}`);
+  });
+
   it('makes the exec readiness probe the healthcheck', () => {
     expect(s.spec.TaskTemplate.ContainerSpec.Healthcheck).toEqual({ Test: ['CMD', 'test', '-f', '/tmp/ready'], Interval: 2 * NS, Timeout: 1 * NS, StartPeriod: 1 * NS, Retries: 4 });
   });
