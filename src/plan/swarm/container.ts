@@ -73,7 +73,7 @@ export function taskTemplate(app: string, pod: PodPlan, podLabels: Record<string
   const sc = c.securityContext;
   if (sc.privileged) problems.push({ path: `${cPath}.securityContext.privileged`, message: 'Swarm services cannot run privileged containers' });
   const user = sc.runAsUser === undefined ? undefined : sc.runAsGroup === undefined ? String(sc.runAsUser) : `${sc.runAsUser}:${sc.runAsGroup}`;
-  const { mounts, refs } = mountsOf(app, pod, c, cPath, files, problems);
+  const { mounts, refs } = mountsOf(app, pod, c, cPath, basePath, files, problems);
   const health = healthcheck(c, cPath, problems);
   const spec: SwarmContainerSpec = {
     Image: c.image,
@@ -113,7 +113,9 @@ export function taskTemplate(app: string, pod: PodPlan, podLabels: Record<string
 
 /** Kubernetes spells capabilities without the prefix (`NET_ADMIN`); Docker's service API wants `CAP_NET_ADMIN`. */
 function capName(cap: string): string {
-  return cap.startsWith('CAP_') ? cap : `CAP_${cap}`;
+  const upper = cap.toUpperCase();
+  // `ALL` is Docker's own word (drop: [ALL]); `CAP_ALL` is refused and no task would start.
+  return upper === 'ALL' || upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
 }
 
 /**
@@ -144,7 +146,7 @@ function healthcheck(c: ContainerPlan, cPath: string, problems: SwarmProblem[]):
   };
 }
 
-function mountsOf(app: string, pod: PodPlan, c: ContainerPlan, cPath: string, files: SwarmFileObject[], problems: SwarmProblem[]): { mounts: SwarmMount[]; refs: { configs: SwarmFileRef[]; secrets: SwarmFileRef[] } } {
+function mountsOf(app: string, pod: PodPlan, c: ContainerPlan, cPath: string, basePath: string, files: SwarmFileObject[], problems: SwarmProblem[]): { mounts: SwarmMount[]; refs: { configs: SwarmFileRef[]; secrets: SwarmFileRef[] } } {
   const mounts: SwarmMount[] = [];
   const refs = { configs: [] as SwarmFileRef[], secrets: [] as SwarmFileRef[] };
   const byName = new Map(pod.volumes.map((v) => [v.name, v]));
@@ -163,7 +165,11 @@ function mountsOf(app: string, pod: PodPlan, c: ContainerPlan, cPath: string, fi
       if (m.subPath) problems.push({ path: `${path}.subPath`, message: 'subPath of a claim is not supported on Swarm (mount the claim whole)' });
       mounts.push({ Type: 'volume', Source: `berth-${app}-${pod.namespace}-pvc-${v.handle ?? v.claim}`, Target: swarmLiteral(m.mountPath), ReadOnly: m.readOnly || v.readOnly, VolumeOptions: { Labels: { ...ownerLabels(app), [SWARM_LABELS.namespace]: pod.namespace, [SWARM_LABELS.name]: v.claim } } });
     } else if (v.type === 'hostPath') {
-      mounts.push({ Type: 'bind', Source: swarmLiteral(v.path), Target: swarmLiteral(m.mountPath), ReadOnly: m.readOnly || (v.readOnly ?? false) });
+      // On one host berth opens a hostPath itself, refusing links out of the policy's prefixes
+      // (apply/volumes/safe-mounts.ts). Swarm binds a node's path as written, links followed, on
+      // whichever node runs the task: the policy could not hold there.
+      const what = v.claim ? `claim ${v.claim} is bound to a hostPath or local PersistentVolume (${v.path})` : `hostPath ${v.path}`;
+      problems.push({ path: `${basePath}.volumes[${pod.volumes.indexOf(v)}]`, message: `${what}: Swarm binds node paths unchecked (symlinks followed) on whichever node runs the task; use a claim with dynamic provisioning, or run this workload with --backend docker` });
     } else {
       for (const f of v.files) {
         if (m.subPath && f.path !== m.subPath) continue;

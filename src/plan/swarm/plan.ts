@@ -78,7 +78,8 @@ export function planSwarm(app: string, desired: DesiredState, observed: Observed
   for (const s of services) {
     const o = live.get(s.spec.Name);
     if (!o) actions.push({ type: 'create-service', key: s.key, service: s });
-    else if (o.labels[SWARM_LABELS.specHash] !== s.spec.Labels[SWARM_LABELS.specHash]) actions.push({ type: 'update-service', key: s.key, service: s, id: o.id, version: o.version });
+    // Paused: what runs stays, as a paused Deployment's ReplicaSet does (`rollout resume` rolls it).
+    else if (o.labels[SWARM_LABELS.specHash] !== s.spec.Labels[SWARM_LABELS.specHash] && !s.paused) actions.push({ type: 'update-service', key: s.key, service: s, id: o.id, version: o.version });
   }
   const wanted = new Set(services.map((s) => s.spec.Name));
   for (const o of observed.services) if (!wanted.has(o.name)) actions.push({ type: 'remove-service', key: o.labels[SWARM_LABELS.key] ?? o.name, id: o.id, name: o.name });

@@ -27,6 +27,8 @@ export interface DesiredSwarmService {
   podLabels: Record<string, string>;
   /** An httpGet or tcpSocket readiness probe, numeric port, for the proxies of the Services selecting it. */
   readiness?: ProxiedReadiness;
+  /** A paused Deployment (its spec or `rollout pause`): the service that runs is not updated. */
+  paused?: boolean;
 }
 
 export interface WorkloadServices {
@@ -77,7 +79,8 @@ export function workloadServices(app: string, desired: DesiredState): WorkloadSe
 function add(out: WorkloadServices, app: string, services: DesiredState['services'], w: Workload, podName: string, mode: SwarmMode, update: SwarmUpdateConfig | undefined, ordinal?: number): void {
   const pod: PodPlan = w.template.build(podName);
   const podLabels = { ...pod.labels };
-  const t = taskTemplate(app, pod, podLabels);
+  // A bare Pod's fields are under `spec`, a template's under `spec.template.spec` (a CronJob's deeper).
+  const t = taskTemplate(app, pod, podLabels, w.kind === 'Pod' ? 'spec' : 'spec.template.spec');
   for (const p of t.problems) out.problems.push({ ...p, key: w.key });
   const placement = constraints(w.podTemplate.spec, out, w.key);
   const template: SwarmTaskTemplate = {
@@ -100,7 +103,7 @@ function add(out: WorkloadServices, app: string, services: DesiredState['service
   };
   const spec: SwarmServiceSpec = { ...base, Labels: { ...labels, [SWARM_LABELS.specHash]: specHash({ base, labels }) } };
   for (const f of t.files) if (!out.files.some((x) => x.name === f.name)) out.files.push(f);
-  out.services.push({ key: w.key, kind: w.kind, namespace: w.namespace, name: w.name, role: 'workload', spec, templateHash: w.template.hash, ports: t.ports, podLabels, ...(t.readiness ? { readiness: t.readiness } : {}) });
+  out.services.push({ key: w.key, kind: w.kind, namespace: w.namespace, name: w.name, role: 'workload', spec, templateHash: w.template.hash, ports: t.ports, podLabels, ...(t.readiness ? { readiness: t.readiness } : {}), ...(w.kind === 'Deployment' && w.paused ? { paused: true } : {}) });
 }
 
 /** A StatefulSet's ordinal answers as `<pod>.<serviceName>` in its namespace, as on one host. */
@@ -134,7 +137,9 @@ function stopFirst(parallelism: number, minReadySeconds: number): SwarmUpdateCon
 }
 
 function restartPolicy(w: Workload, pod: PodPlan): SwarmTaskTemplate['RestartPolicy'] {
-  if (w.kind === 'Job') return { Condition: pod.restartPolicy === 'Never' ? 'none' : 'on-failure', Delay: NS, MaxAttempts: w.backoffLimit };
+  // Kubernetes retries a failed Job pod (a new pod under Never, the container under OnFailure)
+  // up to backoffLimit times; Swarm's MaxAttempts 0 means unlimited, so a limit of 0 is `none`.
+  if (w.kind === 'Job') return w.backoffLimit === 0 ? { Condition: 'none', Delay: NS } : { Condition: 'on-failure', Delay: NS, MaxAttempts: w.backoffLimit };
   if (w.kind === 'Pod') return { Condition: pod.restartPolicy === 'Always' ? 'any' : pod.restartPolicy === 'OnFailure' ? 'on-failure' : 'none', Delay: NS };
   return { Condition: 'any', Delay: NS };
 }

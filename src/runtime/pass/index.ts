@@ -221,7 +221,8 @@ async function converge(
   },
 ): Promise<Converged> {
   const resources = withReplicaOverrides(o.resources, o.replicas);
-  if (deps.plane.backend.kind === 'swarm') return convergeOnSwarm(deps, req, resources, deps.plane.backend);
+  if (deps.plane.backend.kind === 'swarm')
+    return convergeOnSwarm(deps, { ...req, extraResources: [...(req.extraResources ?? []), ...issuedSecrets(o.resources, deps.store.listCertificates(req.app))] }, resources, deps.plane.backend, { sourceRevision: o.sourceRevision, policy: o.policy ?? DEFAULT_HOST_POLICY, ...(o.changed ? { changed: o.changed } : {}) });
   // The first observation is read while the node is (issue 18: two Docker round trips in a row
   // on the way to a heal's first action, `info` as slow as the list at 1,000 pods). A dry run
   // too. Its failure is the first step's to report, not an unhandled rejection meanwhile.

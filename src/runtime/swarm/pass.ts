@@ -13,6 +13,13 @@ import { appHashKeys } from '../host-key.js';
 import type { ProgressEvent } from '../pass/reconcile.js';
 import type { SwarmOutcome } from './converge.js';
 import { convergeSwarm } from './converge.js';
+import type { RolloutContext } from '../../plan/rollouts/effective.js';
+import { effectiveDesired } from '../../plan/rollouts/effective.js';
+import { rolloutProgress } from '../../plan/rollouts/progress.js';
+import type { Divergence } from '../../plan/rollouts/state.js';
+import { swarmRolloutFailures, swarmWorkloadStatuses } from '../../plan/swarm/rollout-status.js';
+import { deploymentKeys, logRolloutEvents, readRolloutState } from '../rollout-state.js';
+import { commitChanges } from '../commit.js';
 
 /** Validation's answer with what Swarm cannot run added to its problems (plan/swarm/check.ts). */
 export function withSwarmProblems<V extends { resources: Resource[]; problems: Problem[] }>(validated: V, app: string, hashKey: HashKey): V {
@@ -48,9 +55,14 @@ export async function convergeOnSwarm(
   req: Request,
   resources: readonly Resource[],
   backend: SwarmBackend,
-): Promise<{ desired: DesiredState; swarm: SwarmOutcome; ok: boolean; rolloutsFailed: string[]; divergences: [] }> {
+  rollouts: RolloutContext = { sourceRevision: 'live' },
+): Promise<{ desired: DesiredState; swarm: SwarmOutcome; ok: boolean; rolloutsFailed: string[]; divergences: Divergence[] }> {
   const all = req.extraResources?.length ? [...resources, ...req.extraResources] : resources;
-  const desired = buildDesiredState(all, { hashKey: appHashKeys(deps.store, req.app).template });
+  const base = buildDesiredState(all, { hashKey: appHashKeys(deps.store, req.app).template });
+  // Undo pins, restart stamps, pauses and failed templates decide what runs, as on one host.
+  const state = readRolloutState(deps.store, req.app, deploymentKeys(base));
+  const effective = effectiveDesired(base, state, rollouts);
+  const desired = effective.desired;
   const swarm = await convergeSwarm(
     { docker: deps.docker, clock: deps.clock, log: deps.log, proxyImage: backend.proxyImage },
     {
@@ -64,6 +76,15 @@ export async function convergeOnSwarm(
       onWaiting: (waits) => req.onProgress?.({ type: 'waiting', waits }),
     },
   );
+  if (!req.dryRun) {
+    // Rollout history from what Swarm reports, and a template Swarm rolled back marked failed.
+    const progress = rolloutProgress(swarmWorkloadStatuses(swarm.statuses), desired, state, { ...rollouts, now: deps.clock.now(), divergences: effective.divergences });
+    const begun = new Set(progress.changes.flatMap((c) => (c.type === 'begin-rollout' ? [c.deployment] : [])));
+    const failures = swarmRolloutFailures(swarm.rolloutsFailed, desired, state, begun, rollouts.sourceRevision);
+    const changes = [...effective.changes, ...progress.changes.filter((c) => !(c.type === 'finish-rollout' && swarm.rolloutsFailed.includes(c.deployment))), ...failures];
+    commitChanges(deps.store, req.app, changes);
+    logRolloutEvents(deps.log, changes);
+  }
   const ok = swarm.results.every((r) => r.ok) && !swarm.timedOut && swarm.rolloutsFailed.length === 0;
-  return { desired, swarm, ok, rolloutsFailed: swarm.rolloutsFailed, divergences: [] };
+  return { desired, swarm, ok, rolloutsFailed: swarm.rolloutsFailed, divergences: effective.divergences };
 }

@@ -23,7 +23,7 @@ interface ServiceProgress {
  * is still updating when its progressDeadlineSeconds passes is rolled back to its previous spec,
  * as Kubernetes' deadline marks a rollout failed and berth rolls back on one host.
  */
-export async function swarmRollouts(deps: SwarmDeps, req: SwarmRequest, services: readonly DesiredSwarmService[], changed: ReadonlySet<string>): Promise<Pick<SwarmOutcome, 'waits' | 'timedOut' | 'rolloutsFailed'>> {
+export async function swarmRollouts(deps: SwarmDeps, req: SwarmRequest, services: readonly DesiredSwarmService[], changed: ReadonlySet<string>): Promise<Pick<SwarmOutcome, 'waits' | 'timedOut' | 'rolloutsFailed' | 'statuses'>> {
   const watched = services.filter((s) => changed.has(s.spec.Name) && !('ReplicatedJob' in s.spec.Mode));
   const started = deps.clock.now();
   const deadline = started + req.timeoutMs;
@@ -56,9 +56,13 @@ export async function swarmRollouts(deps: SwarmDeps, req: SwarmRequest, services
       }
     }
     const open = waits.filter((w) => !failed.has(w.key));
-    if (open.length === 0 || !req.waitForReady) return { waits: open, timedOut: false, rolloutsFailed: [...failed].sort() };
+    const statuses = services.flatMap((s) => {
+      const p = progress.get(s.spec.Name);
+      return s.role === 'workload' && p ? [{ key: s.key, kind: s.kind, running: p.ServiceStatus?.RunningTasks ?? 0, desired: p.ServiceStatus?.DesiredTasks ?? 0, ...(p.UpdateStatus?.State ? { updateState: p.UpdateStatus.State } : {}) }] : [];
+    });
+    if (open.length === 0 || !req.waitForReady) return { waits: open, timedOut: false, rolloutsFailed: [...failed].sort(), statuses };
     req.onWaiting?.(open);
-    if (deps.clock.now() >= deadline || req.signal?.aborted) return { waits: open, timedOut: true, rolloutsFailed: [...failed].sort() };
+    if (deps.clock.now() >= deadline || req.signal?.aborted) return { waits: open, timedOut: true, rolloutsFailed: [...failed].sort(), statuses };
     await deps.clock.sleep(POLL_MS, req.signal);
   }
 }

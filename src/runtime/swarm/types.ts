@@ -35,4 +35,15 @@ export interface SwarmOutcome {
   timedOut: boolean;
   /** Workloads whose update Swarm rolled back or paused, or that missed their deadline. */
   rolloutsFailed: string[];
+  /** Each workload service as Swarm last reported it: what rollout records are kept from. */
+  statuses: SwarmWorkloadStatus[];
+}
+
+export interface SwarmWorkloadStatus {
+  key: string;
+  kind: string;
+  running: number;
+  desired: number;
+  /** Swarm's UpdateStatus.State; absent before a service's first update. */
+  updateState?: string;
 }

@@ -11,7 +11,7 @@ import { DEFAULT_HOST_POLICY } from '../../../src/model/policy.js';
 
 function desired(yaml: string, allowedProbeHosts: string[] = []): DesiredState {
   // As a pass on a Swarm validates: placement runs, and the host policy allows what the case needs.
-  const hostPolicy = { ...DEFAULT_HOST_POLICY, allowPrivileged: true, allowHostNetwork: true, allowedProbeHosts };
+  const hostPolicy = { ...DEFAULT_HOST_POLICY, allowPrivileged: true, allowHostNetwork: true, allowedProbeHosts, hostPathPrefixes: ['/srv'] };
   const { resources, problems } = validateRevision([{ path: 'app.yaml', content: Buffer.from(yaml) }], { backend: 'swarm', hostPolicy });
   expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
   return buildDesiredState(resources, { hashKey: TEST_HASH_KEY });
@@ -208,6 +208,24 @@ spec:
     expect(one.ContainerSpec.Mounts).toEqual([expect.objectContaining({ Type: 'volume', Source: 'berth-a-default-pvc-data-db-1', Target: '/data' })]);
   });
 
+  it.each([
+    { restart: 'Never', backoff: 3, policy: { Condition: 'on-failure', MaxAttempts: 3 } },
+    { restart: 'OnFailure', backoff: 2, policy: { Condition: 'on-failure', MaxAttempts: 2 } },
+    { restart: 'Never', backoff: 0, policy: { Condition: 'none' } },
+  ])('a Job ($restart, backoffLimit $backoff) retries as Kubernetes would', ({ restart, backoff, policy }) => {
+    const w = workloadServices('a', desired(`apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  backoffLimit: ${backoff}\n  template:\n    spec: {restartPolicy: ${restart}, containers: [{name: a, image: job:1}]}`));
+    expect(w.services[0]!.spec.TaskTemplate.RestartPolicy).toEqual({ ...policy, Delay: 1e9 });
+  });
+
+  it.each([
+    { drop: '[ALL]', add: '[net_bind_service]', dropped: ['ALL'], added: ['CAP_NET_BIND_SERVICE'] },
+    { drop: '[NET_RAW, CAP_MKNOD]', add: '[]', dropped: ['CAP_NET_RAW', 'CAP_MKNOD'], added: undefined },
+  ])('capabilities drop $drop add $add in Docker\'s spelling', ({ drop, add, dropped, added }) => {
+    const s = workloadServices('a', desired(deployment({ container: `          securityContext: {capabilities: {drop: ${drop}, add: ${add}}}` }))).services[0]!;
+    expect(s.spec.TaskTemplate.ContainerSpec.CapabilityDrop).toEqual(dropped);
+    expect(s.spec.TaskTemplate.ContainerSpec.CapabilityAdd).toEqual(added);
+  });
+
   it('a Job that must not restart has restart condition none, with its backoff as attempts otherwise', () => {
     const w = workloadServices('a', desired(`apiVersion: batch/v1
 kind: Job
@@ -258,6 +276,17 @@ describe('what Swarm cannot run is a problem at its document, with what to do', 
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ file: 'app.yaml', line: 1, code: 'unsupported-on-swarm', severity: 'error', path });
     expect(problems[0]!.message).toMatch(/^Deployment\/shop\/web: /);
+  });
+
+  it('a hostPath, even under the policy\'s prefixes: Swarm binds node paths unchecked', () => {
+    const problems = swarmProblems('a', desired(deployment({ pod: '      volumes: [{name: d, hostPath: {path: /srv/data}}]', container: '          volumeMounts: [{name: d, mountPath: /d}]' })));
+    expect(problems.map((p) => [p.path, p.message.replace(/:.*/, '')])).toEqual([['spec.template.spec.volumes[0]', 'Deployment/shop/web']]);
+    expect(problems[0]!.message).toMatch(/hostPath \/srv\/data: Swarm binds node paths unchecked/);
+  });
+
+  it('a bare Pod\'s problems are at its own spec', () => {
+    const problems = swarmProblems('a', desired('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {initContainers: [{name: i, image: i}], containers: [{name: a, image: a}]}\n'));
+    expect(problems.map((p) => p.path)).toEqual(['spec.initContainers']);
   });
 
   it('an ExternalName Service and a Service without a selector', () => {
