@@ -42,16 +42,15 @@ export interface SwarmNode {
   createdAt: string;
 }
 
-const filters = ownerFilter;
 
 /** berth's services, networks, configs and secrets of one app on the Swarm. */
 export async function observeSwarm(docker: DockerClient, app: string): Promise<ObservedSwarm> {
   try {
     const [services, networks, configs, secrets] = await Promise.all([
-      docker.api.listServices({ filters: filters(app) }),
-      docker.api.listNetworks({ filters: filters(app) }),
-      docker.api.listConfigs({ filters: filters(app) }),
-      docker.api.listSecrets({ filters: filters(app) }),
+      docker.api.listServices({ filters: ownerFilter(app) }),
+      docker.api.listNetworks({ filters: ownerFilter(app) }),
+      docker.api.listConfigs({ filters: ownerFilter(app) }),
+      docker.api.listSecrets({ filters: ownerFilter(app) }),
     ]);
     return {
       services: services.map(observedService),
@@ -80,7 +79,14 @@ function observedService(s: RawService): ObservedSwarmService {
     published: ports.filter((p) => p.PublishedPort).map((p) => ({ name: p.Name ?? String(p.TargetPort), port: p.PublishedPort! })),
     ...(raw.UpdateStatus?.State ? { updateState: raw.UpdateStatus.State } : {}),
     ...(raw.UpdateStatus?.Message ? { updateMessage: raw.UpdateStatus.Message } : {}),
+    fileRefs: [...fileRefsOf(s.Spec), ...fileRefsOf((s as RawService & { PreviousSpec?: unknown }).PreviousSpec)],
   };
+}
+
+/** `config/<name>` and `secret/<name>` of what a service spec mounts. */
+function fileRefsOf(spec: unknown): string[] {
+  const c = (spec as { TaskTemplate?: { ContainerSpec?: { Configs?: Array<{ ConfigName?: string }>; Secrets?: Array<{ SecretName?: string }> } } } | undefined)?.TaskTemplate?.ContainerSpec;
+  return [...(c?.Configs ?? []).flatMap((x) => (x.ConfigName ? [`config/${x.ConfigName}`] : [])), ...(c?.Secrets ?? []).flatMap((x) => (x.SecretName ? [`secret/${x.SecretName}`] : []))];
 }
 
 /** The app's tasks (every service's), newest first within a service. */

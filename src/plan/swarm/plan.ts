@@ -24,6 +24,11 @@ export interface ObservedSwarmService {
   /** UpdateStatus.State: `updating`, `completed`, `rollback_completed`, `paused`, … */
   updateState?: string;
   updateMessage?: string;
+  /**
+   * Configs and secrets (`config/<name>`, `secret/<name>`) its spec and its previous spec mount:
+   * Swarm rolls back to the previous spec, and a removed config would stop that rollback.
+   */
+  fileRefs?: string[];
 }
 
 export type SwarmAction =
@@ -83,7 +88,8 @@ export function planSwarm(app: string, desired: DesiredState, observed: Observed
   }
   const wanted = new Set(services.map((s) => s.spec.Name));
   for (const o of observed.services) if (!wanted.has(o.name)) actions.push({ type: 'remove-service', key: o.labels[SWARM_LABELS.key] ?? o.name, id: o.id, name: o.name });
-  const usedFiles = new Set(w.files.map((f) => `${f.type}/${f.name}`));
+  // Kept too: what a service that stays mounts now or rolls back to (Swarm's PreviousSpec).
+  const usedFiles = new Set([...w.files.map((f) => `${f.type}/${f.name}`), ...observed.services.filter((o) => wanted.has(o.name)).flatMap((o) => o.fileRefs ?? [])]);
   for (const f of observed.files) if (!usedFiles.has(`${f.type}/${f.name}`)) actions.push({ type: 'remove-file', key: `${f.labels[SWARM_LABELS.kind] ?? 'ConfigMap'}/${f.labels[SWARM_LABELS.namespace] ?? ''}/${f.labels[SWARM_LABELS.name] ?? f.name}`, fileType: f.type, id: f.id, name: f.name });
   const usedNetworks = new Set(namespaces.map((ns) => swarmNames.network(app, ns)));
   for (const n of observed.networks) if (!usedNetworks.has(n.name)) actions.push({ type: 'remove-network', key: `Namespace//${n.labels[SWARM_LABELS.namespace] ?? n.name}`, id: n.id, name: n.name });

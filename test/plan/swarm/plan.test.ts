@@ -73,10 +73,30 @@ describe('planSwarm', () => {
     expect(p.actions).toEqual([expect.objectContaining({ type: 'update-service', key: 'Deployment/default/web', id: 's0', version: 7 })]);
   });
 
-  it('rolls to a new config and removes the old one after', () => {
+  it('rolls to a new config, keeping the old one the service still mounts', () => {
     const next = APP.replace('data: {a: "1"}', 'data: {a: "2"}');
-    const p = planSwarm('a', desired(next), converged(APP), 'img');
-    expect(p.actions.map((a) => a.type)).toEqual(['create-file', 'update-service', 'remove-file']);
+    const before = converged(APP);
+    before.services[0]!.fileRefs = before.files.map((f) => `${f.type}/${f.name}`);
+    const p = planSwarm('a', desired(next), before, 'img');
+    expect(p.actions.map((a) => a.type)).toEqual(['create-file', 'update-service']);
+  });
+
+  it('keeps the config a service would roll back to until its previous spec no longer names it', () => {
+    const before = converged(APP);
+    const old = before.files[0]!;
+    const next = APP.replace('data: {a: "1"}', 'data: {a: "2"}');
+    // The update happened: the service's previous spec still mounts the old config.
+    const after = planSwarm('a', desired(next), before, 'img');
+    const made = after.actions.find((a) => a.type === 'create-file');
+    const updated: ObservedSwarm = {
+      ...before,
+      files: [...before.files, ...(made?.type === 'create-file' ? [{ type: made.file.type, id: 'new', name: made.file.name, labels: made.file.labels }] : [])],
+      services: before.services.map((s, i) => (i === 0 ? { ...s, labels: after.services[0]!.spec.Labels, fileRefs: [`config/${made?.type === 'create-file' ? made.file.name : ''}`, `config/${old.name}`] } : s)),
+    };
+    expect(planSwarm('a', desired(next), updated, 'img').actions).toEqual([]);
+    // Another update later: the old config is no longer anyone's previous spec.
+    updated.services[0] = { ...updated.services[0]!, fileRefs: [`config/${made?.type === 'create-file' ? made.file.name : ''}`] };
+    expect(planSwarm('a', desired(next), updated, 'img').actions.map((a) => [a.type, a.type === 'remove-file' ? a.name : ''])).toEqual([['remove-file', old.name]]);
   });
 
   it('keeps a NodePort it allocated when the proxy is updated', () => {
