@@ -1,6 +1,6 @@
 import type { DockerClient } from '../docker.js';
 import { dockerError, dockerMessage, isConflict, isNotFound } from '../docker.js';
-import type { BerthError } from '../../model/errors.js';
+import { BerthError } from '../../model/errors.js';
 import type { Clock } from '../../model/clock.js';
 import type { ObservedSwarm, SwarmAction } from '../../plan/swarm/plan.js';
 import { describeSwarmAction, SWARM_PHASE } from '../../plan/swarm/plan.js';
@@ -16,31 +16,51 @@ export interface SwarmActionResult {
 
 /**
  * Runs a Swarm plan phase by phase (SWARM_PHASE): networks and configs before the services
- * that name them, removals after. A failed action does not stop the others of its phase; every
- * action ends with a result. Swarm does the rolling itself: an update returns at once and the
+ * that name them, removals after. A failed action does not stop the others of its phase, but a
+ * service whose network or config could not be made is not touched, and removals wait for a
+ * pass without failures; every action attempted ends with a result. Swarm does the rolling itself: an update returns at once and the
  * caller (runtime/swarm/converge.ts) watches the service until it settles.
  */
 export async function executeSwarmPlan(docker: DockerClient, clock: Clock, actions: readonly SwarmAction[], observed: ObservedSwarm): Promise<SwarmActionResult[]> {
   const fileIds = new Map(observed.files.map((f) => [`${f.type}/${f.name}`, f.id]));
   const results: SwarmActionResult[] = [];
   const phases = [...new Set(actions.map((a) => SWARM_PHASE[a.type]))].sort((a, b) => a - b);
+  // What failed to be made: a service naming it is not made or updated (it would name nothing).
+  const missing = new Set<string>();
   for (const phase of phases) {
+    // Removals wait for a pass whose makes and updates all went through: what is removed may be
+    // what a failed update still needs (the old network, config or service).
+    if (phase >= SWARM_PHASE['remove-service'] && results.some((r) => !r.ok)) break;
     await Promise.all(
       actions
         .filter((a) => SWARM_PHASE[a.type] === phase)
         .map(async (action) => {
           const started = clock.now();
           const text = describeSwarmAction(action);
+          const lacking = needs(action).filter((n) => missing.has(n));
+          if (lacking.length) {
+            results.push({ action, text, ok: false, error: new BerthError('DOCKER_ERROR', `${text}: not attempted, ${lacking.join(' and ')} could not be made`, { doing: text }), durationMs: 0 });
+            return;
+          }
           try {
             await run(docker, action, fileIds, clock);
             results.push({ action, text, ok: true, durationMs: clock.now() - started });
           } catch (err) {
+            if (action.type === 'create-network') missing.add(`network ${action.network.name}`);
+            if (action.type === 'create-file') missing.add(`${action.file.type} ${action.file.name}`);
             results.push({ action, text, ok: false, error: dockerError(err, text), durationMs: clock.now() - started });
           }
         }),
     );
   }
   return results;
+}
+
+/** The networks, configs and secrets a service action names. */
+function needs(a: SwarmAction): string[] {
+  if (a.type !== 'create-service' && a.type !== 'update-service') return [];
+  const t = a.service.spec.TaskTemplate;
+  return [...t.Networks.map((n) => `network ${n.Target}`), ...(t.ContainerSpec.Configs ?? []).map((c) => `config ${c.ConfigName}`), ...(t.ContainerSpec.Secrets ?? []).map((c) => `secret ${c.SecretName}`)];
 }
 
 async function run(docker: DockerClient, a: SwarmAction, fileIds: Map<string, string>, clock: Clock): Promise<void> {

@@ -38,3 +38,40 @@ describe('removing a network a stopping task still uses', () => {
     if (!ok) expect(result!.error?.message).toMatch(/in use by task/);
   });
 });
+
+describe('a failed make stops what depends on it', () => {
+  it('a service whose config could not be made is not created, and nothing is removed in that pass', async () => {
+    const calls: string[] = [];
+    const api = {
+      createConfig: async () => {
+        calls.push('createConfig');
+        throw Object.assign(new Error('boom'), { statusCode: 500, json: { message: 'raft: no leader' } });
+      },
+      createService: async () => void calls.push('createService'),
+      getService: () => ({ remove: async () => void calls.push('removeService') }),
+    };
+    const docker = { api } as unknown as DockerClient;
+    const service = {
+      key: 'Deployment/shop/web',
+      kind: 'Deployment',
+      namespace: 'shop',
+      name: 'web',
+      role: 'workload' as const,
+      ports: [],
+      podLabels: {},
+      spec: { Name: 'berth-a-shop-deploy-web', Labels: {}, Mode: { Replicated: { Replicas: 1 } }, EndpointSpec: { Mode: 'dnsrr' as const }, TaskTemplate: { ContainerSpec: { Image: 'x', Labels: {}, Configs: [{ File: { Name: '/c', UID: '0', GID: '0', Mode: 0o644 }, ConfigName: 'cfg-1' }] }, RestartPolicy: { Condition: 'any' as const }, Networks: [{ Target: 'berth-a-shop' }] } },
+    };
+    const actions: SwarmAction[] = [
+      { type: 'create-file', key: 'ConfigMap/shop/c', file: { type: 'config', name: 'cfg-1', labels: {}, data: '' } },
+      { type: 'create-service', key: 'Deployment/shop/web', service },
+      { type: 'remove-service', key: 'Deployment/shop/old', id: 'old', name: 'old' },
+    ];
+    const results = await executeSwarmPlan(docker, new FakeClock(), actions, { services: [], networks: [], files: [] });
+    expect(calls).toEqual(['createConfig']);
+    expect(results.map((r) => [r.action.type, r.ok])).toEqual([
+      ['create-file', false],
+      ['create-service', false],
+    ]);
+    expect(results[1]!.error?.message).toMatch(/not attempted, config cfg-1 could not be made/);
+  });
+});

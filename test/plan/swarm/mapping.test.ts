@@ -284,6 +284,11 @@ describe('what Swarm cannot run is a problem at its document, with what to do', 
     expect(problems[0]!.message).toMatch(/hostPath \/srv\/data: Swarm binds node paths unchecked/);
   });
 
+  it('a CronJob\'s Job template is checked before any schedule fires', () => {
+    const problems = swarmProblems('a', desired('apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: "* * * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec: {restartPolicy: Never, containers: [{name: a, image: a}, {name: b, image: b}]}\n'));
+    expect(problems.map((p) => [p.path, p.message.slice(0, 20)])).toEqual([['spec.jobTemplate.spec.template.spec.containers', 'CronJob/default/c: s']]);
+  });
+
   it('a bare Pod\'s problems are at its own spec', () => {
     const problems = swarmProblems('a', desired('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {initContainers: [{name: i, image: i}], containers: [{name: a, image: a}]}\n'));
     expect(problems.map((p) => p.path)).toEqual(['spec.initContainers']);
