@@ -1,6 +1,7 @@
 import type { ContainerPlan, PodPlan, VolumePlan } from '../pod-plan.js';
 import type { RuntimeField } from '../../model/downward.js';
-import { specHash } from '../../model/hash.js';
+import type { HashKey } from '../../model/hash.js';
+import { keyedDigest } from '../../model/hash.js';
 import type { SwarmContainerSpec, SwarmFileObject, SwarmFileRef, SwarmHealthcheck, SwarmMount, SwarmTaskTemplate } from './types.js';
 import { ownerLabels, swarmNames, SWARM_LABELS } from './names.js';
 import type { ProxiedReadiness } from './readiness.js';
@@ -54,7 +55,7 @@ const RUNTIME_FIELD_HINT: Record<RuntimeField, string> = {
 };
 const TEMPLATE_PATH = 'spec.template.spec';
 
-export function taskTemplate(app: string, pod: PodPlan, podLabels: Record<string, string>, basePath = TEMPLATE_PATH): TaskTemplateResult {
+export function taskTemplate(app: string, pod: PodPlan, podLabels: Record<string, string>, hashKey: HashKey, basePath = TEMPLATE_PATH): TaskTemplateResult {
   const problems: SwarmProblem[] = [];
   const files: SwarmFileObject[] = [];
   if (pod.containers.length !== 1)
@@ -73,7 +74,7 @@ export function taskTemplate(app: string, pod: PodPlan, podLabels: Record<string
   const sc = c.securityContext;
   if (sc.privileged) problems.push({ path: `${cPath}.securityContext.privileged`, message: 'Swarm services cannot run privileged containers' });
   const user = sc.runAsUser === undefined ? undefined : sc.runAsGroup === undefined ? String(sc.runAsUser) : `${sc.runAsUser}:${sc.runAsGroup}`;
-  const { mounts, refs } = mountsOf(app, pod, c, cPath, basePath, files, problems);
+  const { mounts, refs } = mountsOf(app, pod, c, cPath, basePath, hashKey, files, problems);
   const health = healthcheck(c, cPath, problems);
   const spec: SwarmContainerSpec = {
     Image: c.image,
@@ -146,7 +147,7 @@ function healthcheck(c: ContainerPlan, cPath: string, problems: SwarmProblem[]):
   };
 }
 
-function mountsOf(app: string, pod: PodPlan, c: ContainerPlan, cPath: string, basePath: string, files: SwarmFileObject[], problems: SwarmProblem[]): { mounts: SwarmMount[]; refs: { configs: SwarmFileRef[]; secrets: SwarmFileRef[] } } {
+function mountsOf(app: string, pod: PodPlan, c: ContainerPlan, cPath: string, basePath: string, hashKey: HashKey, files: SwarmFileObject[], problems: SwarmProblem[]): { mounts: SwarmMount[]; refs: { configs: SwarmFileRef[]; secrets: SwarmFileRef[] } } {
   const mounts: SwarmMount[] = [];
   const refs = { configs: [] as SwarmFileRef[], secrets: [] as SwarmFileRef[] };
   const byName = new Map(pod.volumes.map((v) => [v.name, v]));
@@ -185,7 +186,8 @@ function mountsOf(app: string, pod: PodPlan, c: ContainerPlan, cPath: string, ba
         }
         const type = v.secret ? 'secret' : 'config';
         const kind = v.secret ? 'Secret' : 'ConfigMap';
-        const name = swarmNames.file(app, kind, pod.namespace, `${v.from.name}-${fileSlug(f.path)}`, specHash(f.content));
+        // Keyed: the name is shown (apply, diff, `docker secret ls`), and an unkeyed hash of a short Secret gives it away.
+        const name = swarmNames.file(app, kind, pod.namespace, `${v.from.name}-${fileSlug(f.path)}`, keyedDigest(hashKey, f.content).toString('hex'));
         if (!files.some((x) => x.name === name)) files.push({ type, name, labels: { ...ownerLabels(app), [SWARM_LABELS.namespace]: pod.namespace, [SWARM_LABELS.kind]: kind, [SWARM_LABELS.name]: v.from.name }, data: f.content });
         const target = m.subPath ? m.mountPath : `${m.mountPath.replace(/\/$/, '')}/${f.path}`;
         const ref: SwarmFileRef = { File: { Name: target, UID: '0', GID: '0', Mode: f.mode }, ...(type === 'secret' ? { SecretName: name } : { ConfigName: name }) };

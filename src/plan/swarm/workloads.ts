@@ -1,7 +1,8 @@
 import type { DesiredState, Workload } from '../desired.js';
 import type { PodPlan } from '../pod-plan.js';
 import type { NodeSelectorRequirement, PodScheduling } from '../../model/types.js';
-import { specHash } from '../../model/hash.js';
+import type { HashKey } from '../../model/hash.js';
+import { keyedDigest } from '../../model/hash.js';
 import type { SwarmFileObject, SwarmMode, SwarmServiceSpec, SwarmTaskTemplate, SwarmUpdateConfig } from './types.js';
 import type { SwarmProblem, TaskTemplateResult } from './container.js';
 import { NODE_ID, TASK_SLOT, taskTemplate } from './container.js';
@@ -49,45 +50,45 @@ export function workloadServices(app: string, desired: DesiredState): WorkloadSe
     if (w.kind === 'StatefulSet') {
       for (let i = 0; i < w.replicas; i++) {
         const ordinal = w.ordinalStart + i;
-        add(out, app, desired.services, w, `${w.name}-${ordinal}`, { Replicated: { Replicas: 1 } }, stopFirst(1, w.minReadySeconds), ordinal);
+        add(out, app, desired, w, `${w.name}-${ordinal}`, { Replicated: { Replicas: 1 } }, stopFirst(1, w.minReadySeconds), ordinal);
       }
       continue;
     }
     const slotName = `${w.name}-${w.template.hash}-${TASK_SLOT}`;
     switch (w.kind) {
       case 'Deployment':
-        add(out, app, desired.services, w, slotName, { Replicated: { Replicas: w.replicas } }, w.strategy === 'Recreate' ? stopFirst(0, w.minReadySeconds) : rolling(w.maxSurge, w.maxUnavailable, w.minReadySeconds));
+        add(out, app, desired, w, slotName, { Replicated: { Replicas: w.replicas } }, w.strategy === 'Recreate' ? stopFirst(0, w.minReadySeconds) : rolling(w.maxSurge, w.maxUnavailable, w.minReadySeconds));
         break;
       case 'ReplicaSet':
       case 'ReplicationController':
-        add(out, app, desired.services, w, slotName, { Replicated: { Replicas: w.replicas } }, rolling(1, 0, w.minReadySeconds));
+        add(out, app, desired, w, slotName, { Replicated: { Replicas: w.replicas } }, rolling(1, 0, w.minReadySeconds));
         break;
       case 'DaemonSet':
-        add(out, app, desired.services, w, `${w.name}-${w.template.hash}-${NODE_ID}`, { Global: {} }, w.maxSurge > 0 ? rolling(w.maxSurge, 0, w.minReadySeconds) : stopFirst(w.maxUnavailable, w.minReadySeconds));
+        add(out, app, desired, w, `${w.name}-${w.template.hash}-${NODE_ID}`, { Global: {} }, w.maxSurge > 0 ? rolling(w.maxSurge, 0, w.minReadySeconds) : stopFirst(w.maxUnavailable, w.minReadySeconds));
         break;
       case 'Job':
-        add(out, app, desired.services, w, `${w.name}-${TASK_SLOT}`, { ReplicatedJob: { MaxConcurrent: w.parallelism, TotalCompletions: w.completions } }, undefined);
+        add(out, app, desired, w, `${w.name}-${TASK_SLOT}`, { ReplicatedJob: { MaxConcurrent: w.parallelism, TotalCompletions: w.completions } }, undefined);
         break;
       case 'Pod':
-        add(out, app, desired.services, w, w.name, { Replicated: { Replicas: 1 } }, stopFirst(1, 0));
+        add(out, app, desired, w, w.name, { Replicated: { Replicas: 1 } }, stopFirst(1, 0));
         break;
     }
   }
   return out;
 }
 
-function add(out: WorkloadServices, app: string, services: DesiredState['services'], w: Workload, podName: string, mode: SwarmMode, update: SwarmUpdateConfig | undefined, ordinal?: number): void {
+function add(out: WorkloadServices, app: string, desired: Pick<DesiredState, 'services' | 'hashKey'>, w: Workload, podName: string, mode: SwarmMode, update: SwarmUpdateConfig | undefined, ordinal?: number): void {
   const pod: PodPlan = w.template.build(podName);
   const podLabels = { ...pod.labels };
   // A bare Pod's fields are under `spec`, a template's under `spec.template.spec` (a CronJob's deeper).
-  const t = taskTemplate(app, pod, podLabels, w.kind === 'Pod' ? 'spec' : 'spec.template.spec');
+  const t = taskTemplate(app, pod, podLabels, desired.hashKey, w.kind === 'Pod' ? 'spec' : 'spec.template.spec');
   for (const p of t.problems) out.problems.push({ ...p, key: w.key });
   const placement = constraints(w.podTemplate.spec, out, w.key);
   const template: SwarmTaskTemplate = {
     ...t.template,
     RestartPolicy: restartPolicy(w, pod),
     ...(placement.length ? { Placement: { Constraints: placement } } : {}),
-    Networks: [{ Target: swarmNames.network(app, w.namespace), Aliases: [...aliases(w, ordinal), ...headlessAliases(services, w.namespace, podLabels)] }],
+    Networks: [{ Target: swarmNames.network(app, w.namespace), Aliases: [...aliases(w, ordinal), ...headlessAliases(desired.services, w.namespace, podLabels)] }],
   };
   const name = swarmNames.workload(app, w.kind, w.namespace, w.name, ordinal);
   const base: Omit<SwarmServiceSpec, 'Labels'> = { Name: name, TaskTemplate: template, Mode: mode, ...(update ? { UpdateConfig: update, RollbackConfig: { ...update, FailureAction: 'pause' } } : {}), EndpointSpec: { Mode: 'dnsrr' } };
@@ -101,7 +102,8 @@ function add(out: WorkloadServices, app: string, services: DesiredState['service
     [SWARM_LABELS.templateHash]: w.template.hash,
     ...(ordinal === undefined ? {} : { [SWARM_LABELS.ordinal]: String(ordinal) }),
   };
-  const spec: SwarmServiceSpec = { ...base, Labels: { ...labels, [SWARM_LABELS.specHash]: specHash({ base, labels }) } };
+  // Keyed: the spec's Env holds Secret values, and the label is shown by `docker service inspect`.
+  const spec: SwarmServiceSpec = { ...base, Labels: { ...labels, [SWARM_LABELS.specHash]: keyedDigest(desired.hashKey, { base, labels }).toString('hex').slice(0, 16) } };
   for (const f of t.files) if (!out.files.some((x) => x.name === f.name)) out.files.push(f);
   out.services.push({ key: w.key, kind: w.kind, namespace: w.namespace, name: w.name, role: 'workload', spec, templateHash: w.template.hash, ports: t.ports, podLabels, ...(t.readiness ? { readiness: t.readiness } : {}), ...(w.kind === 'Deployment' && w.paused ? { paused: true } : {}) });
 }

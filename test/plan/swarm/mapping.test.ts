@@ -353,6 +353,13 @@ ${deployment({
     expect(c.Secrets?.[0]?.File.Name).toBe('/run/creds/token');
   });
 
+  it('names by a hash keyed with the host\'s key: a short Secret cannot be guessed from its name', () => {
+    const { resources } = validateRevision([{ path: 'app.yaml', content: Buffer.from(d.resources.map((r) => JSON.stringify(r.object)).join('\n---\n')) }], { backend: 'swarm' });
+    const other = workloadServices('a', buildDesiredState(resources, { hashKey: new Uint8Array(32).fill(7) }));
+    expect(other.files[1]!.name).not.toBe(w.files[1]!.name);
+    expect(other.services[0]!.spec.Labels['berth.spec-hash']).not.toBe(w.services[0]!.spec.Labels['berth.spec-hash']);
+  });
+
   it('a changed ConfigMap gets a new name, so the service rolls to it', () => {
     const changed = workloadServices('a', desired(`apiVersion: v1
 kind: ConfigMap
