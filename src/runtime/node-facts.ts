@@ -18,6 +18,8 @@ export interface HostNode {
   node: NodeInfo;
   /** The downward API's view of the same node: its name and allocatable. */
   facts: NodeFacts;
+  /** The engine manages a Swarm: an app may run there with --backend swarm (runtime/swarm/backend-guard.ts). */
+  swarmManager?: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface HostNode {
  * measured only when berth shares the host's filesystem; else it is 0.
  */
 export async function readHostNode(docker: DockerClient, policy: Pick<HostPolicy, 'nodeLabels' | 'nodeTaints'> | undefined): Promise<HostNode> {
-  let info: { Name?: string; OSType?: string; Architecture?: string; NCPU?: number; MemTotal?: number; DockerRootDir?: string };
+  let info: { Name?: string; OSType?: string; Architecture?: string; NCPU?: number; MemTotal?: number; DockerRootDir?: string; Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
   try {
     info = (await docker.api.info()) as typeof info;
   } catch (err) {
@@ -34,5 +36,6 @@ export async function readHostNode(docker: DockerClient, policy: Pick<HostPolicy
   }
   const node = nodeOf({ name: info.Name || 'docker', arch: goArch(info.Architecture || 'x86_64'), ...(info.OSType ? { os: info.OSType } : {}) }, policy);
   const disk = info.DockerRootDir ? await statfs(info.DockerRootDir).catch(() => undefined) : undefined;
-  return { node, facts: { name: node.name, allocatable: { cpu: info.NCPU ?? 0, memory: info.MemTotal ?? 0, ephemeralStorage: disk ? disk.blocks * disk.bsize : 0 } } };
+  const swarmManager = info.Swarm?.LocalNodeState === 'active' && info.Swarm.ControlAvailable === true;
+  return { node, facts: { name: node.name, allocatable: { cpu: info.NCPU ?? 0, memory: info.MemTotal ?? 0, ephemeralStorage: disk ? disk.blocks * disk.bsize : 0 } }, ...(swarmManager ? { swarmManager } : {}) };
 }

@@ -1,7 +1,6 @@
 import type { DesiredState, Workload } from '../desired.js';
 import type { PodPlan } from '../pod-plan.js';
 import type { NodeSelectorRequirement, PodScheduling } from '../../model/types.js';
-import type { HashKey } from '../../model/hash.js';
 import { keyedDigest } from '../../model/hash.js';
 import type { SwarmFileObject, SwarmMode, SwarmServiceSpec, SwarmTaskTemplate, SwarmUpdateConfig } from './types.js';
 import type { SwarmProblem, TaskTemplateResult } from './container.js';

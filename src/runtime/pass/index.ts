@@ -5,6 +5,7 @@ import type { ValidateOptions } from '../../manifests/index.js';
 import { validateRevision } from '../../manifests/index.js';
 import type { SwarmOutcome } from '../swarm/converge.js';
 import { convergeOnSwarm, withSwarmProblems } from '../swarm/pass.js';
+import { assertNotOnSwarm, assertSwarmTarget } from '../swarm/backend-guard.js';
 import { BerthError } from '../../model/errors.js';
 import type { HostPolicy } from '../../model/policy.js';
 import { DEFAULT_HOST_POLICY } from '../../model/policy.js';
@@ -178,6 +179,9 @@ export async function runPass(deps: PassDeps, req: PassRequest): Promise<PassRes
   const deferred = t.kind === 'revision' ? (t.confirm?.(changes) ?? 0) : 0;
   if (deferred > 0) return { revision: revision!, problems, valid: true, resources, changes, ok: false, deferred, rolloutsFailed: [], divergences: [] };
   if (t.kind === 'revision') t.onChanges?.(changes);
+  // A Swarm that cannot take the app (not a manager; the app runs here as one host) refuses
+  // before anything is recorded.
+  if (deps.plane.backend.kind === 'swarm') await assertSwarmTarget(deps.docker, req.app);
   // Written ahead, in one transaction: the inventory is what berth has applied, and objects of
   // this revision may exist from the first step on, so a pass killed halfway leaves no orphans
   // and commands that read it (rollout, scale, get) see a revision that is still rolling out.
@@ -230,6 +234,7 @@ async function converge(
   firstObservation.catch(() => undefined);
   // The node is read once for the whole pass, so every decision in it sees the same one.
   const host = await readHostNode(deps.docker, o.policy);
+  if (host.swarmManager) await assertNotOnSwarm(deps.docker, req.app);
   // Generated objects: the daemon's (CronJob Jobs) and the Secrets of issued certificates (design §3.2).
   const extra = [...(req.extraResources ?? []), ...issuedSecrets(o.resources, deps.store.listCertificates(req.app))];
   const desired = buildDesiredState(extra.length ? [...resources, ...extra] : resources, { hashKey: appHashKeys(deps.store, req.app).template, node: host.facts });

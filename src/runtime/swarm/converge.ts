@@ -1,10 +1,9 @@
-import type { DockerClient } from '../../apply/docker.js';
-import { dockerError } from '../../apply/docker.js';
 import { BerthError } from '../../model/errors.js';
 import { describeSwarmAction, planSwarm } from '../../plan/swarm/plan.js';
 import { executeSwarmPlan } from '../../apply/swarm/execute.js';
 import { observeSwarm } from '../../apply/swarm/observe.js';
 import { swarmRollouts } from './rollouts.js';
+import { assertSwarmTarget } from './backend-guard.js';
 import type { SwarmDeps, SwarmOutcome, SwarmRequest } from './types.js';
 
 export type { SwarmDeps, SwarmOutcome, SwarmRequest } from './types.js';
@@ -16,7 +15,7 @@ export type { SwarmDeps, SwarmOutcome, SwarmRequest } from './types.js';
  * update config the plan derived from the strategy (plan/swarm/workloads.ts).
  */
 export async function convergeSwarm(deps: SwarmDeps, req: SwarmRequest): Promise<SwarmOutcome> {
-  await assertManager(deps.docker);
+  await assertSwarmTarget(deps.docker, req.app);
   const observed = await observeSwarm(deps.docker, req.app);
   const needsProxy = req.desired.services.some((s) => s.object.spec.type !== 'ExternalName' && s.object.spec.clusterIP !== 'None');
   const proxyImage = needsProxy ? await deps.proxyImage() : 'none';
@@ -36,15 +35,3 @@ export async function convergeSwarm(deps: SwarmDeps, req: SwarmRequest): Promise
   return { planned, results, ...watch };
 }
 
-async function assertManager(docker: DockerClient): Promise<void> {
-  let info: { Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
-  try {
-    info = await docker.api.info();
-  } catch (err) {
-    throw dockerError(err, 'asking the engine whether it is a Swarm manager');
-  }
-  if (info.Swarm?.LocalNodeState !== 'active' || !info.Swarm.ControlAvailable)
-    throw new BerthError('USAGE', `--backend swarm needs a Swarm manager; this engine is ${info.Swarm?.LocalNodeState === 'active' ? 'a worker' : 'not in a Swarm'}`, {
-      hint: 'point DOCKER_HOST at a manager node (docker swarm init makes one), or use --backend docker',
-    });
-}
