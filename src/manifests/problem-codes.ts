@@ -144,6 +144,7 @@ export const PROBLEM_CODES = {
   'kustomize-patch-no-match': { severity: 'warning', summary: "A patch's target selects no object of the build, so the patch changes nothing (kustomize builds it silently); options.allowNoTargetMatch: true says that is intended." },
   'kustomize-field-spelling': { severity: 'warning', summary: 'A kustomization field spelled in another letter case (`patchesJSON6902`); kustomize reads field names without regard to case, and so does berth, but the documented spelling is the one tools and people search for.' },
   // ---------------------------------------------------------------- the Swarm backend (issue 20)
+  'weakened-on-swarm': { severity: 'warning', summary: 'With --backend swarm: a field Swarm runs weaker than asked (a liveness or startup probe not run, no-new-privileges, a Localhost profile); the task runs, the message says what is missing.' },
   'unsupported-on-swarm': { severity: 'error', summary: 'With --backend swarm: a field Docker Swarm cannot express (several containers in a pod, init containers, hostNetwork, a fieldRef only one host knows); the message says what to write instead.' },
 
   // ---------------------------------------------------------------- the edge's kinds (issue 16)

@@ -22,7 +22,7 @@ export function swarmProblems(app: string, desired: DesiredState): Problem[] {
     if (seen.has(id)) continue;
     seen.add(id);
     const r = desired.byKey.get(p.key);
-    out.push({ file: r?.source.file ?? '-', line: r?.source.line ?? 0, column: r?.source.column ?? 0, path: p.path, severity: 'error', code: 'unsupported-on-swarm', message: `${p.key.replace(/\/\//, '/')}: ${p.path}: ${p.message}` });
+    out.push({ file: r?.source.file ?? '-', line: r?.source.line ?? 0, column: r?.source.column ?? 0, path: p.path, severity: p.warning ? 'warning' : 'error', code: p.warning ? 'weakened-on-swarm' : 'unsupported-on-swarm', message: `${p.key.replace(/\/\//, '/')}: ${p.path}: ${p.message}` });
   }
   return out;
 }

@@ -27,6 +27,11 @@ export interface SwarmProblem {
   /** Field path in the object, as validation reports them (`spec.template.spec.containers[0]…`). */
   path: string;
   message: string;
+  /**
+   * A warning: the task runs, with less than the field asks for (a liveness probe not run, a
+   * profile Swarm cannot load); said, never silent. Absent: refused.
+   */
+  warning?: true;
 }
 
 const NS = 1_000_000_000;
@@ -73,6 +78,7 @@ export function taskTemplate(app: string, pod: PodPlan, podLabels: Record<string
   });
   const sc = c.securityContext;
   if (sc.privileged) problems.push({ path: `${cPath}.securityContext.privileged`, message: 'Swarm services cannot run privileged containers' });
+  securityProblems(c, cPath, problems);
   const user = sc.runAsUser === undefined ? undefined : sc.runAsGroup === undefined ? String(sc.runAsUser) : `${sc.runAsUser}:${sc.runAsGroup}`;
   const { mounts, refs } = mountsOf(app, pod, c, cPath, basePath, hashKey, files, problems);
   const health = healthcheck(c, cPath, problems);
@@ -110,6 +116,25 @@ export function taskTemplate(app: string, pod: PodPlan, podLabels: Record<string
     ...(health.proxied ? { readiness: health.proxied } : {}),
     problems,
   };
+}
+
+/**
+ * What Swarm cannot enforce of a container's security context. runAsNonRoot is checked against
+ * the image's user on one host; a Swarm's nodes run the image unchecked, so only a numeric
+ * non-root runAsUser satisfies it. The rest runs weaker than asked, said as a warning.
+ */
+function securityProblems(c: ContainerPlan, cPath: string, problems: SwarmProblem[]): void {
+  const sc = c.securityContext;
+  const at = `${cPath}.securityContext`;
+  if (sc.runAsNonRoot && !(sc.runAsUser !== undefined && sc.runAsUser > 0))
+    problems.push({ path: `${at}.runAsNonRoot`, message: "Swarm's nodes cannot check the image's user; set runAsUser to a non-zero uid as well" });
+  if (sc.allowPrivilegeEscalation === false)
+    problems.push({ path: `${at}.allowPrivilegeEscalation`, warning: true, message: 'Swarm (API 1.41) cannot set no-new-privileges on a service: setuid programs in the image can still raise privileges' });
+  for (const [field, profile] of [['seccompProfile', sc.seccompProfile], ['appArmorProfile', sc.appArmorProfile]] as const)
+    if (profile?.type === 'Localhost') problems.push({ path: `${at}.${field}`, warning: true, message: `Swarm cannot load a Localhost profile on its nodes: the task runs with Docker's default ${field === 'seccompProfile' ? 'seccomp' : 'AppArmor'} profile` });
+  const live = c.livenessProbe;
+  if (live && !live.exec) problems.push({ path: `${cPath}.livenessProbe`, warning: true, message: 'only exec liveness probes run on Swarm (as the healthcheck): this one is not run' });
+  if (c.startupProbe) problems.push({ path: `${cPath}.startupProbe`, warning: true, message: 'startup probes are not run on Swarm' });
 }
 
 /** Kubernetes spells capabilities without the prefix (`NET_ADMIN`); Docker's service API wants `CAP_NET_ADMIN`. */

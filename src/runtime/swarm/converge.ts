@@ -20,9 +20,10 @@ export async function convergeSwarm(deps: SwarmDeps, req: SwarmRequest): Promise
   const needsProxy = req.desired.services.some((s) => s.object.spec.type !== 'ExternalName' && s.object.spec.clusterIP !== 'None');
   const proxyImage = needsProxy ? await deps.proxyImage() : 'none';
   const plan = planSwarm(req.app, req.desired, observed, proxyImage);
-  if (plan.problems.length > 0)
+  const refused = plan.problems.filter((p) => !p.warning);
+  if (refused.length > 0)
     // Validation refuses these first (plan/swarm/check.ts); reaching here means a caller skipped it.
-    throw new BerthError('INVALID_MANIFESTS', `the revision cannot run on Swarm: ${plan.problems[0]!.key}: ${plan.problems[0]!.message}`, { hint: 'validate with --backend swarm to see every problem' });
+    throw new BerthError('INVALID_MANIFESTS', `the revision cannot run on Swarm: ${refused[0]!.key}: ${refused[0]!.message}`, { hint: 'validate with --backend swarm to see every problem' });
   const planned = plan.actions.map((a) => ({ action: a.type, key: a.key, text: describeSwarmAction(a) }));
   if (req.dryRun) return { planned, results: [], waits: [], timedOut: false, rolloutsFailed: [], statuses: [] };
   const results = await executeSwarmPlan(deps.docker, deps.clock, plan.actions, observed);

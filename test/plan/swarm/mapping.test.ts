@@ -284,6 +284,18 @@ describe('what Swarm cannot run is a problem at its document, with what to do', 
     expect(problems[0]!.message).toMatch(/hostPath \/srv\/data: Swarm binds node paths unchecked/);
   });
 
+  it.each([
+    { what: 'runAsNonRoot without a uid', container: '          securityContext: {runAsNonRoot: true}', path: 'spec.template.spec.containers[0].securityContext.runAsNonRoot', severity: 'error', code: 'unsupported-on-swarm' },
+    { what: 'no privilege escalation', container: '          securityContext: {allowPrivilegeEscalation: false}', path: 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation', severity: 'warning', code: 'weakened-on-swarm' },
+    { what: 'an httpGet liveness probe', container: '          livenessProbe: {httpGet: {path: /, port: 8080}}', path: 'spec.template.spec.containers[0].livenessProbe', severity: 'warning', code: 'weakened-on-swarm' },
+  ])('$what: $severity', ({ container, path, severity, code }) => {
+    expect(swarmProblems('a', desired(deployment({ container }))).map((p) => [p.path, p.severity, p.code])).toEqual([[path, severity, code]]);
+  });
+
+  it('runAsNonRoot with a non-zero uid is kept', () => {
+    expect(swarmProblems('a', desired(deployment({ container: '          securityContext: {runAsNonRoot: true, runAsUser: 1000}' })))).toEqual([]);
+  });
+
   it('a CronJob\'s Job template is checked before any schedule fires', () => {
     const problems = swarmProblems('a', desired('apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: "* * * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec: {restartPolicy: Never, containers: [{name: a, image: a}, {name: b, image: b}]}\n'));
     expect(problems.map((p) => [p.path, p.message.slice(0, 20)])).toEqual([['spec.jobTemplate.spec.template.spec.containers', 'CronJob/default/c: s']]);
