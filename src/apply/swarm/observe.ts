@@ -2,7 +2,7 @@ import type { DockerClient } from '../docker.js';
 import { dockerError } from '../docker.js';
 import { BerthError } from '../../model/errors.js';
 import type { ObservedSwarm, ObservedSwarmService } from '../../plan/swarm/plan.js';
-import { ownerFilter } from '../../plan/swarm/names.js';
+import { ownerFilter, SWARM_LABELS, SWARM_MANAGED } from '../../plan/swarm/names.js';
 
 /** A task as `get pods` shows it: Swarm's view of one container of a service. */
 export interface SwarmTask {
@@ -46,14 +46,19 @@ export interface SwarmNode {
 /** berth's services, networks, configs and secrets of one app on the Swarm. */
 export async function observeSwarm(docker: DockerClient, app: string): Promise<ObservedSwarm> {
   try {
-    const [services, networks, configs, secrets] = await Promise.all([
-      docker.api.listServices({ filters: ownerFilter(app) }),
+    const [all, networks, configs, secrets] = await Promise.all([
+      // Every service: another's host-mode port is one this app cannot publish.
+      docker.api.listServices(),
       docker.api.listNetworks({ filters: ownerFilter(app) }),
       docker.api.listConfigs({ filters: ownerFilter(app) }),
       docker.api.listSecrets({ filters: ownerFilter(app) }),
     ]);
+    const mine = (s: (typeof all)[number]) => s.Spec?.Labels?.[SWARM_LABELS.managed] === SWARM_MANAGED && s.Spec?.Labels?.[SWARM_LABELS.app] === app;
+    const services = all.filter(mine);
+    const foreignPorts = all.filter((s) => !mine(s)).flatMap((s) => ((s.Spec as { EndpointSpec?: { Ports?: Array<{ PublishedPort?: number }> } } | undefined)?.EndpointSpec?.Ports ?? []).flatMap((p) => (p.PublishedPort ? [p.PublishedPort] : [])));
     return {
       services: services.map(observedService),
+      foreignPorts: [...new Set(foreignPorts)].sort((a, b) => a - b),
       networks: networks.map((n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {} })),
       files: [
         ...configs.map((c) => ({ type: 'config' as const, id: c.ID, name: c.Spec?.Name ?? '', labels: c.Spec?.Labels ?? {} })),

@@ -9,6 +9,8 @@ import { ownerLabels, swarmNames, SWARM_LABELS } from './names.js';
 /** berth's objects on the Swarm, as the observer read them (apply/swarm/observe.ts). */
 export interface ObservedSwarm {
   services: ObservedSwarmService[];
+  /** Host ports other services on the Swarm publish (not this app's). */
+  foreignPorts?: number[];
   networks: Array<{ id: string; name: string; labels: Record<string, string> }>;
   files: Array<{ type: 'config' | 'secret'; id: string; name: string; labels: Record<string, string> }>;
 }
@@ -67,7 +69,7 @@ export function planSwarm(app: string, desired: DesiredState, observed: Observed
   const w = workloadServices(app, desired);
   const nodePorts = new Map<string, number>();
   for (const s of observed.services) for (const p of s.published) if (s.labels[SWARM_LABELS.key]) nodePorts.set(`${s.labels[SWARM_LABELS.key]}/${p.name}`, p.port);
-  const proxies = serviceProxies(app, desired.services, w.services, proxyImage, nodePorts);
+  const proxies = serviceProxies(app, desired.services, w.services, proxyImage, nodePorts, new Set(observed.foreignPorts ?? []));
   const services = [...w.services, ...proxies.services];
   const problems = [...w.problems, ...proxies.problems];
   const actions: SwarmAction[] = [];

@@ -30,10 +30,15 @@ export function serviceProxies(
   workloads: readonly DesiredSwarmService[],
   proxyImage: string,
   nodePorts: ReadonlyMap<string, number>,
+  /** Host ports other services on the Swarm publish (other apps', anyone's): a proxy there would never start. */
+  foreignPorts: ReadonlySet<number> = new Set(),
 ): { services: DesiredSwarmService[]; problems: Array<SwarmProblem & { key: string }> } {
   const out: DesiredSwarmService[] = [];
   const problems: Array<SwarmProblem & { key: string }> = [];
-  const taken = new Set<number>([...services.flatMap((s) => (s.object.spec.ports ?? []).map((p) => p.nodePort ?? 0)), ...nodePorts.values()]);
+  const explicit = new Set(services.flatMap((s) => (s.object.spec.ports ?? []).flatMap((p) => (p.nodePort ? [p.nodePort] : []))));
+  // A remembered port another Service now names explicitly is given up, not published twice.
+  const remembered = new Map([...nodePorts].filter(([, port]) => !explicit.has(port)));
+  const taken = new Set<number>([...explicit, ...remembered.values(), ...foreignPorts]);
   for (const r of services) {
     const s = r.object;
     const ns = s.metadata.namespace ?? 'default';
@@ -63,7 +68,11 @@ export function serviceProxies(
       ports.push({ name, protocol: p.protocol, port: p.port, targetPort: target });
       if (s.spec.type === 'NodePort' || s.spec.type === 'LoadBalancer') {
         const portKey = `${r.key}/${p.name ?? p.port}`;
-        const nodePort = p.nodePort ?? nodePorts.get(portKey) ?? nextFree(taken);
+        if (p.nodePort && foreignPorts.has(p.nodePort)) {
+          problems.push({ key: r.key, path: `spec.ports[${i}].nodePort`, message: `${p.nodePort} is published on this Swarm by a service that is not this app's (pick another port, or leave nodePort out to get a free one)` });
+          return;
+        }
+        const nodePort = p.nodePort ?? remembered.get(portKey) ?? nextFree(taken);
         taken.add(nodePort);
         published.push({ Name: name || String(p.port), Protocol: p.protocol === 'UDP' ? 'udp' : 'tcp', TargetPort: p.port, PublishedPort: nodePort, PublishMode: 'host' });
       }

@@ -439,6 +439,19 @@ spec:
     expect(services.find((s) => s.name === 'auto')!.spec.EndpointSpec.Ports![0]!.PublishedPort).toBe(port);
   });
 
+  it.each([
+    { what: 'another app holds 30000: the next free port', foreign: [30000], held: new Map<string, number>(), port: 30001 },
+    { what: 'a remembered port another Service now names is given up', foreign: [], held: new Map([['Service/shop/auto/82', 30080]]), port: 30000 },
+  ])('$what', ({ foreign, held, port }) => {
+    const { services } = serviceProxies('a', d.services, workloads, 'img', held, new Set(foreign));
+    expect(services.find((s) => s.name === 'auto')!.spec.EndpointSpec.Ports![0]!.PublishedPort).toBe(port);
+  });
+
+  it('an explicit nodePort another service on the Swarm publishes is a problem', () => {
+    const { problems } = serviceProxies('a', d.services, workloads, 'img', new Map(), new Set([30080]));
+    expect(problems).toEqual([{ key: 'Service/shop/web', path: 'spec.ports[0].nodePort', message: expect.stringMatching(/^30080 is published on this Swarm by a service that is not this app's/) }]);
+  });
+
   it('a headless Service gives its names to the pods it selects', () => {
     const h = desired(`${deployment()}
 ---
