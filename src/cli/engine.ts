@@ -66,6 +66,16 @@ export function resolveBackend(flags: EngineFlags, env: CliIO['env']): BackendCh
   return kind === 'swarm' ? { kind, ...(registry ? { registry } : {}) } : { kind };
 }
 
+/**
+ * Commands that read one host's containers (logs, exec, port-forward, top, watches, node
+ * details, state rebuild) are not built for a Swarm yet: refused before anything opens, with
+ * the Docker command that does it meanwhile, never a misleading "not found".
+ */
+export function refuseOnSwarm(flags: EngineFlags, env: CliIO['env'], command: string, instead: string): void {
+  if (resolveBackend(flags, env).kind !== 'swarm') return;
+  throw new BerthError('USAGE', `berth ${command} does not run on --backend swarm yet`, { hint: `meanwhile: ${instead}` });
+}
+
 /** Docker client, state store, clock, logger and control plane for one command, built from flags and env. */
 export function openEngine(flags: EngineFlags, io: CliIO): Engine {
   const app = resolveApp(flags, io.env);

@@ -14,13 +14,14 @@ import { NOT_FOUND_PREFIX, parseSelectorFlag } from './get.js';
 export async function describeNodes(query: { names: string[] }, flags: EngineFlags & { selector?: string }, io: CliIO): Promise<number> {
   const selector = parseSelectorFlag(flags.selector);
   if (flags.selector !== undefined && query.names.length > 0) throw new BerthError('USAGE', 'name cannot be provided when a selector is specified');
-  const [{ openEngine }, { readNodeDetails }, { buildViews, readLiveState }, { nodeObject, selectNodes }, { describeNode }] = await Promise.all([
+  const [{ openEngine, refuseOnSwarm }, { readNodeDetails }, { buildViews, readLiveState }, { nodeObject, selectNodes }, { describeNode }] = await Promise.all([
     import('../engine.js'),
     import('../../runtime/node-details.js'),
     import('../../runtime/views/index.js'),
     import('../output/node-object.js'),
     import('../output/describe-node.js'),
   ]);
+  refuseOnSwarm(flags, io.env, 'describe node', 'berth get nodes -o wide --show-labels --backend swarm, or docker node inspect NAME on the manager');
   const engine = openEngine(flags, io);
   try {
     const [details, state] = await Promise.all([readNodeDetails(engine.docker, engine.store.getAppliedPolicy(engine.app)), readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname })]);

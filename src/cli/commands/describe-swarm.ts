@@ -19,7 +19,7 @@ import { NOT_FOUND_PREFIX } from '../not-found.js';
  */
 export async function describeOnSwarm(engine: Engine, query: ResourceQuery, o: { namespace: string; allNamespaces: boolean; selector: Selector }, io: CliIO): Promise<number> {
   const other = query.groups.filter((g) => g.kind !== 'Pod').map((g) => g.kind);
-  if (other.length) throw new BerthError('USAGE', `on --backend swarm, describe shows pods and nodes; not ${other.join(', ')}`, { hint: 'berth get KIND --backend swarm lists workloads with their tasks' });
+  if (other.length) throw new BerthError('USAGE', `on --backend swarm, describe shows pods and nodes; not ${other.join(', ')}`, { hint: 'berth get deploy,sts,ds,job --backend swarm lists workloads with their task counts; berth diff -f PATH --backend swarm the manifests against the Swarm' });
   const observed = await observeSwarm(engine.docker, engine.app);
   const [tasks, nodes] = await Promise.all([listSwarmTasks(engine.docker, observed.services.map((s) => s.id)), listSwarmNodes(engine.docker)]);
   const now = engine.clock.now();

@@ -44,7 +44,8 @@ async function exec(arg: string, command: string[], flags: ExecFlags, ctx: CliCo
     tty = false;
   }
   // Loaded when exec runs, not at start-up (see apply).
-  const [{ openEngine }, { execInContainer }, { chooseContainer }] = await Promise.all([import('../engine.js'), import('../../runtime/container-io.js'), import('../../runtime/container-choice.js')]);
+  const [{ openEngine, refuseOnSwarm }, { execInContainer }, { chooseContainer }] = await Promise.all([import('../engine.js'), import('../../runtime/container-io.js'), import('../../runtime/container-choice.js')]);
+  refuseOnSwarm(flags, io.env, 'exec', "docker exec into the task's container on its node (berth get pods -o wide shows the node)");
   const engine = openEngine(flags, io);
   try {
     const { pod, annotations } = await resolvePodTarget(arg, flags, engine, io, flags.quiet);

@@ -30,7 +30,7 @@ export interface SwarmGetOptions {
 export async function getOnSwarm(engine: Engine, query: ResourceQuery, o: SwarmGetOptions, io: CliIO): Promise<number> {
   const kinds = new Set(query.groups.map((g) => g.kind as string));
   const other = [...kinds].filter((k) => k !== 'Pod' && !WORKLOAD_KINDS.has(k));
-  if (other.length) throw new BerthError('USAGE', `on --backend swarm, get lists pods, workloads and nodes; not ${other.join(', ')}`, { hint: 'berth diff and berth describe read the applied manifests' });
+  if (other.length) throw new BerthError('USAGE', `on --backend swarm, get lists pods, workloads and nodes; not ${other.join(', ')}`, { hint: 'berth diff -f PATH --backend swarm compares the manifests with what runs on the Swarm' });
   if (o.output !== 'table' && o.output !== 'wide' && o.output !== 'name') throw new BerthError('USAGE', `on --backend swarm, get prints tables (-o wide, -o name); not -o ${o.output}`);
   const observed = await observeSwarm(engine.docker, engine.app);
   const now = engine.clock.now();

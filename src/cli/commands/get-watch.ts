@@ -5,7 +5,7 @@ import type { EventRecord } from '../../runtime/store/index.js';
 import type { CliIO } from '../context.js';
 import { print, write } from '../context.js';
 import type { Engine } from '../engine.js';
-import { openEngine } from '../engine.js';
+import { openEngine, refuseOnSwarm } from '../engine.js';
 import type { EngineFlags } from '../engine-flags.js';
 import type { ResourceQuery } from '../resource-args.js';
 import { parseResourceArgs } from '../resource-args.js';
@@ -97,6 +97,7 @@ export async function runGetWatch(args: string[], flags: WatchGetFlags, io: CliI
   if (!events) refuseEventOnlyFlags(flags);
   if (events && args.length > 1) throw new BerthError('USAGE', 'berth get events takes no names: it lists the events of the app (use -n NAMESPACE or -A)', { arg: args[1]! });
   const viewSource = events ? undefined : viewsSource(args, flags, get, { namespace, allNamespaces }, output.format);
+  refuseOnSwarm(flags, io.env, 'get --watch', 'berth get without --watch, or docker service ps SERVICE');
   const engine = openEngine(flags, io);
   try {
     // Docker's container events change what the views show; events live in the store alone.

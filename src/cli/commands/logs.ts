@@ -41,7 +41,8 @@ async function logs(args: string[], flags: LogsFlags, ctx: CliContext): Promise<
   const req = parseLogsArgs(args, flags);
   const selector = 'selector' in req.target ? parseSelectorFlag(req.target.selector) : undefined;
   // Loaded when logs runs, not at start-up (see apply).
-  const [{ openEngine }, choice, { podLogs }] = await Promise.all([import('../engine.js'), import('../../runtime/container-choice.js'), import('../../runtime/pod-logs.js')]);
+  const [{ openEngine, refuseOnSwarm }, choice, { podLogs }] = await Promise.all([import('../engine.js'), import('../../runtime/container-choice.js'), import('../../runtime/pod-logs.js')]);
+  refuseOnSwarm(flags, io.env, 'logs', 'docker service logs SERVICE on the manager (berth get deploy -o wide shows the service)');
   const engine = openEngine(flags, io);
   try {
     const targets = selector ? await selectPods(selector, flags, engine, io) : [await resolvePodTarget((req.target as { arg: string }).arg, flags, engine, io)];

@@ -34,9 +34,10 @@ export function registerPortForward(program: Command, ctx: CliContext): void {
 
 async function portForward(target: string, args: string[], flags: PortForwardFlags, ctx: CliContext): Promise<number> {
   const { io } = ctx;
-  const [{ openEngine }, pf] = await Promise.all([import('../engine.js'), import('../../runtime/port-forward.js')]);
+  const [{ openEngine, refuseOnSwarm }, pf] = await Promise.all([import('../engine.js'), import('../../runtime/port-forward.js')]);
   const specs = pf.parsePortSpecs(args);
   const addresses = flags.address.split(',').map((a) => a.trim()).filter(Boolean);
+  refuseOnSwarm(flags, io.env, 'port-forward', 'a NodePort Service answers on every node');
   const engine = openEngine(flags, io);
   try {
     let pod: ObservedPod;

@@ -2,6 +2,8 @@ import type { DeploymentStatus } from '../../plan/controllers/deployment.js';
 import type { DaemonSetStatus } from '../../plan/controllers/daemonset.js';
 import type { HostPolicy } from '../../model/policy.js';
 import type { PassResult } from '../../runtime/pass/index.js';
+import type { WorkloadStatus } from '../../plan/plan.js';
+import { swarmWorkloadStatuses } from '../../plan/swarm/rollout-status.js';
 import type { CliContext } from '../context.js';
 import type { Engine } from '../engine.js';
 import { kubectlNameOfKey, parseKey } from '../output/kube-names.js';
@@ -24,7 +26,7 @@ export async function watchRollout(engine: Engine, key: string, options: { timeo
   const short = parseKey(key).name;
   const noted = new Set<string>();
   return followPlan(engine, policy, ctx, { ...options, timedOut: `error: timed out waiting for the rollout of ${name(key)}` }, (result) => {
-    const found = result.converge?.firstPlan.workloads.find((w) => w.key === key);
+    const found = result.converge?.firstPlan.workloads.find((w) => w.key === key) ?? onSwarm(result, key);
     const st = found?.deployment ?? found?.daemonSet;
     // kubectl's answer: an OnDelete DaemonSet has no rollout to follow.
     if (daemon && result.desired?.workloads.find((w) => w.key === key && w.kind === 'DaemonSet' && w.strategy === 'OnDelete'))
@@ -44,6 +46,17 @@ export async function watchRollout(engine: Engine, key: string, options: { timeo
     const notes = paused ? [`note: ${name(key)} is paused; \`berth rollout resume ${name(key).replace('.apps', '')}\` continues the rollout`] : engine.store.getLease(engine.app) ? [] : [IDLE_NOTE];
     return { line, notes };
   });
+}
+
+/**
+ * A Deployment on a Swarm (runtime/swarm/): where its service stands, as Swarm reports it; not
+ * complete while the plan still has to create or update the service.
+ */
+function onSwarm(result: PassResult, key: string): WorkloadStatus | undefined {
+  if (!result.swarm) return undefined;
+  const status = swarmWorkloadStatuses(result.swarm.statuses).find((w) => w.key === key);
+  const pending = result.swarm.planned.some((a) => a.key === key && (a.action === 'create-service' || a.action === 'update-service'));
+  return status?.deployment && pending ? { ...status, deployment: { ...status.deployment, complete: false } } : status;
 }
 
 function replicasOf(result: PassResult, key: string): number {

@@ -82,13 +82,14 @@ export function registerState(program: Command, ctx: CliContext): void {
 async function runRebuild(flags: RebuildFlags, ctx: CliContext): Promise<number> {
   const { io } = ctx;
   if ((flags.filename?.length ?? 0) > 0 === (flags.repo !== undefined)) throw new BerthError('USAGE', 'berth state rebuild needs the source the app follows: -f PATH or --repo URL (one of them)');
-  const [{ openEngine, resolveStateDir }, { rebuildAppState }, { HOST_KEY_FILE }, { join }] = await Promise.all([
+  const [{ openEngine, resolveStateDir, refuseOnSwarm }, { rebuildAppState }, { HOST_KEY_FILE }, { join }] = await Promise.all([
     import('../engine.js'),
     import('../../runtime/state-rebuild.js'),
     import('../../runtime/store/index.js'),
     import('node:path'),
   ]);
   const revision = flags.repo !== undefined ? await readRepo(flags, ctx) : await (await import('../read-input.js')).readInput(flags.filename!, io);
+  refuseOnSwarm(flags, io.env, 'state rebuild', "re-apply the manifests with --backend swarm: Swarm's services carry what berth made");
   const engine = openEngine(flags, io);
   try {
     const r = await rebuildAppState(

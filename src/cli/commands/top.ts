@@ -71,7 +71,8 @@ async function topPods(name: string | undefined, flags: TopPodFlags, io: CliIO):
   const namespace = namespaceOf(flags, io);
   const allNamespaces = flags.allNamespaces ?? false;
   // Loaded when top runs, not at start-up (see get).
-  const [{ openEngine }, { readLiveState }, { readPodUsage }] = await Promise.all([import('../engine.js'), import('../../runtime/views/index.js'), import('../../runtime/top.js')]);
+  const [{ openEngine, refuseOnSwarm }, { readLiveState }, { readPodUsage }] = await Promise.all([import('../engine.js'), import('../../runtime/views/index.js'), import('../../runtime/top.js')]);
+  refuseOnSwarm(flags, io.env, 'top', 'docker stats on each node');
   const engine = openEngine(flags, io);
   try {
     const state = await readLiveState(engine, { app: engine.app, hostname: engine.holder.hostname });
@@ -107,7 +108,8 @@ async function topNodes(name: string | undefined, flags: TopNodeFlags, io: CliIO
   if (name !== undefined && flags.selector !== undefined) throw new BerthError('USAGE', 'only one of NAME or --selector can be provided', { arg: name });
   const [{ parseTopSort, nodeTopRows }, { formatColumns }] = await Promise.all([import('../output/top-table.js'), import('../output/table.js')]);
   const sortBy = parseTopSort(flags.sortBy);
-  const [{ openEngine }, { readHostNode }, { readNodeUsage }] = await Promise.all([import('../engine.js'), import('../../runtime/node-facts.js'), import('../../runtime/top.js')]);
+  const [{ openEngine, refuseOnSwarm }, { readHostNode }, { readNodeUsage }] = await Promise.all([import('../engine.js'), import('../../runtime/node-facts.js'), import('../../runtime/top.js')]);
+  refuseOnSwarm(flags, io.env, 'top', 'docker stats on each node');
   const engine = openEngine(flags, io);
   try {
     const host = await readHostNode(engine.docker, engine.store.getAppliedPolicy(engine.app));

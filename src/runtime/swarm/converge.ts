@@ -25,7 +25,8 @@ export async function convergeSwarm(deps: SwarmDeps, req: SwarmRequest): Promise
     // Validation refuses these first (plan/swarm/check.ts); reaching here means a caller skipped it.
     throw new BerthError('INVALID_MANIFESTS', `the revision cannot run on Swarm: ${refused[0]!.key}: ${refused[0]!.message}`, { hint: 'validate with --backend swarm to see every problem' });
   const planned = plan.actions.map((a) => ({ action: a.type, key: a.key, text: describeSwarmAction(a) }));
-  if (req.dryRun) return { planned, results: [], waits: [], timedOut: false, rolloutsFailed: [], statuses: [] };
+  // A dry run (diff, `rollout status`) still reads where each service stands: one list call.
+  if (req.dryRun) return { planned, results: [], ...(await swarmRollouts(deps, { ...req, waitForReady: false }, plan.services, new Set())) };
   const results = await executeSwarmPlan(deps.docker, deps.clock, plan.actions, observed);
   for (const r of results) {
     req.onAction?.(r);

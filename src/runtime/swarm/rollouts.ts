@@ -46,7 +46,7 @@ export async function swarmRollouts(deps: SwarmDeps, req: SwarmRequest, services
       const running = p.ServiceStatus?.RunningTasks ?? 0;
       const wanted = p.ServiceStatus?.DesiredTasks ?? 0;
       if ((state && MOVING_STATES.includes(state)) || running < wanted) {
-        waits.push({ key: s.key, kind: 'rollout', blocking: true, message: `${s.kind.toLowerCase()} ${s.namespace}/${s.name}: ${running} of ${wanted} tasks running${state ? `, update ${state}` : ''}${p.UpdateStatus?.Message ? ` (${p.UpdateStatus.Message})` : ''}` });
+        waits.push({ key: s.key, kind: 'rollout', blocking: true, message: `${running} tasks running, ${wanted} wanted${state ? `, update ${state}` : ''}${p.UpdateStatus?.Message ? ` (${p.UpdateStatus.Message})` : ''}` });
         const deadlineSeconds = s.kind === 'Deployment' ? progressDeadline(req, s.key) : undefined;
         if (deadlineSeconds !== undefined && state === 'updating' && !rolledBack.has(s.key) && deps.clock.now() - started > deadlineSeconds * 1000) {
           rolledBack.add(s.key);
