@@ -224,6 +224,28 @@ describe('--backend swarm on a three-node lab', () => {
     expect((await berth('diff', '-f', join(dir, 'app.yaml'))).code).toBe(0);
   }, 300_000);
 
+  it('keeps rollout history on the Swarm: undo goes back to v1, restart replaces the tasks, status follows', async () => {
+    const history = await berth('rollout', 'history', 'deploy/web', '-n', 'shop');
+    expect(history.code, history.stderr).toBe(0);
+    expect(history.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/)[0]).filter((c) => /^\d+$/.test(c!))).toEqual(['1', '2']);
+    const undo = await berth('rollout', 'undo', 'deploy/web', '-n', 'shop');
+    expect(undo.code, `${undo.stdout}\n${undo.stderr}`).toBe(0);
+    const status = await berth('rollout', 'status', 'deploy/web', '-n', 'shop', '--timeout', '3m');
+    expect(status.code, `${status.stdout}\n${status.stderr}`).toBe(0);
+    expect(status.stdout).toMatch(/deployment "web" successfully rolled out/);
+    for (const ip of env.nodes) await until(`v1 again on ${ip}`, 60_000, async () => ((await get(`http://${ip}:${NODE_PORT}/`)).version === '1.0' ? true : undefined));
+    const before = (await pods()).map((p) => p.name).sort();
+    const restart = await berth('rollout', 'restart', 'deploy/web', '-n', 'shop');
+    expect(restart.code, `${restart.stdout}\n${restart.stderr}`).toBe(0);
+    expect((await berth('rollout', 'status', 'deploy/web', '-n', 'shop', '--timeout', '3m')).code).toBe(0);
+    // A restart is a new template (its stamp): new pod names, six of them running.
+    const after = await until('six restarted pods', 60_000, async () => {
+      const now = (await pods()).filter((p) => p.status === 'Running');
+      return now.length === 6 && now.every((p) => !before.includes(p.name)) ? now : undefined;
+    });
+    expect(after).toHaveLength(6);
+  }, 300_000);
+
   it("runs a stopped worker's replicas again on the others within 90 s", async () => {
     const before = await pods();
     const names = await labNodes();
