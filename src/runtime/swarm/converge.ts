@@ -22,8 +22,9 @@ export async function convergeSwarm(deps: SwarmDeps, req: SwarmRequest): Promise
   const plan = planSwarm(req.app, req.desired, observed, proxyImage);
   const refused = plan.problems.filter((p) => !p.warning);
   if (refused.length > 0)
-    // Validation refuses these first (plan/swarm/check.ts); reaching here means a caller skipped it.
-    throw new BerthError('INVALID_MANIFESTS', `the revision cannot run on Swarm: ${refused[0]!.key}: ${refused[0]!.message}`, { hint: 'validate with --backend swarm to see every problem' });
+    // Validation refuses what the manifests alone decide (plan/swarm/check.ts); what is left
+    // depends on the Swarm (a NodePort another service publishes). Nothing is changed.
+    throw new BerthError('CONFLICT', `the revision cannot run on this Swarm: ${refused.map((p) => `${p.key.replace('//', '/')}: ${p.path}: ${p.message}`).join('; ')}`, { hint: 'change what the message names; nothing was changed on the Swarm' });
   const planned = plan.actions.map((a) => ({ action: a.type, key: a.key, text: describeSwarmAction(a) }));
   // A dry run (diff, `rollout status`) still reads where each service stands: one list call.
   if (req.dryRun) return { planned, results: [], ...(await swarmRollouts(deps, { ...req, waitForReady: false }, plan.services, new Set())) };
