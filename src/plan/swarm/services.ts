@@ -12,6 +12,7 @@ import type { SwarmProblem } from './container.js';
 import type { DesiredSwarmService } from './workloads.js';
 import { ownerLabels, swarmNames, SWARM_LABELS } from './names.js';
 import { serviceDnsNames } from './dns-names.js';
+import { swarmLiteral } from './container.js';
 
 const NS = 1_000_000_000;
 /** Kubernetes' default NodePort range; berth allocates from it as the API server does. */
@@ -95,7 +96,8 @@ export function serviceProxies(
           Image: proxyImage,
           Labels: { ...ownerLabels(app), [SWARM_LABELS.namespace]: ns, [SWARM_LABELS.role]: 'service-proxy' },
           Command: ['node', '/app/swarm-proxy.js'],
-          Env: [`${SWARM_PROXY_ENV}=${encodeSwarmProxySpec(proxy)}`],
+          // Escaped: Swarm evaluates `{{` in Env, and the spec carries a manifest's probe paths and headers.
+          Env: [swarmLiteral(`${SWARM_PROXY_ENV}=${encodeSwarmProxySpec(proxy)}`)],
           StopGracePeriod: 10 * NS,
           // Without one, Docker lists a proxy task in the Service's DNS before it listens.
           ...(health ? { Healthcheck: { Test: health, Interval: 2 * NS, Timeout: 2 * NS, StartPeriod: 0, Retries: 3 } } : {}),

@@ -417,6 +417,7 @@ spec:
     expect(web.spec.EndpointSpec).toEqual({ Mode: 'dnsrr', Ports: [{ Name: 'http', Protocol: 'tcp', TargetPort: 80, PublishedPort: 30080, PublishMode: 'host' }] });
     expect(web.spec.TaskTemplate.Networks).toEqual([{ Target: 'berth-a-shop', Aliases: ['web', 'web.shop', 'web.shop.svc', 'web.shop.svc.cluster.local'] }]);
     const env = web.spec.TaskTemplate.ContainerSpec.Env![0]!;
+    expect(env).not.toContain('{{');
     expect(env.startsWith(`${SWARM_PROXY_ENV}=`)).toBe(true);
     expect(JSON.parse(env.slice(SWARM_PROXY_ENV.length + 1))).toEqual({
       service: { namespace: 'shop', name: 'web' },
@@ -424,6 +425,19 @@ spec:
       sessionAffinity: { type: 'None' },
       backends: ['tasks.berth-a-shop-deploy-web'],
     });
+  });
+
+  it("a probe path with {{ reaches the proxy as written, not as a Swarm template", () => {
+    const h = desired(`${deployment({ container: "          readinessProbe: {httpGet: {path: '/ready{{.Node.Hostname}}', port: 8080}}" })}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}`);
+    const w = workloadServices('a', h);
+    const env = serviceProxies('a', h.services, w.services, 'img', new Map()).services[0]!.spec.TaskTemplate.ContainerSpec.Env![0]!;
+    expect(env).toContain('/ready{{"{{"}}.Node.Hostname}}');
+    expect(env.replaceAll('{{"{{"}}', '{{')).toContain('/ready{{.Node.Hostname}}');
   });
 
   it('a ClusterIP Service publishes nothing', () => {
