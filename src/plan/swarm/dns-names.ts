@@ -10,5 +10,7 @@ export function serviceDnsNames(name: string, ns: string): string[] {
 export function headlessAliases(services: readonly Resource<Service>[], ns: string, podLabels: Record<string, string>): string[] {
   return services
     .filter((r) => r.object.spec.clusterIP === 'None' && (r.object.metadata.namespace ?? 'default') === ns && r.object.spec.selector && Object.keys(r.object.spec.selector).length > 0 && matches(selectorFromMap(r.object.spec.selector), podLabels))
-    .flatMap((r) => serviceDnsNames(r.object.metadata.name, ns));
+    .flatMap((r) => serviceDnsNames(r.object.metadata.name, ns))
+    // Sorted: the Services' order in the revision is no change to the workloads they select.
+    .sort();
 }

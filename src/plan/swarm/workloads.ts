@@ -168,5 +168,6 @@ function constraints(spec: PodScheduling, out: WorkloadServices, key: string): s
     else out.problems.push({ key, path, message: `${r.key} ${r.operator}${r.values ? ` (${r.values.length} values)` : ''}: Swarm constraints express only In with one value and NotIn` });
   }
   if (terms[0]?.matchFields?.length) out.problems.push({ key, path, message: 'matchFields is not supported on Swarm (use kubernetes.io/hostname in matchExpressions)' });
-  return list;
+  // Sorted: a map's key order in the YAML is no change, and must not roll the tasks.
+  return list.sort();
 }

@@ -247,7 +247,7 @@ describe('placement from nodeSelector and node affinity', () => {
         nodeAffinity:
           requiredDuringSchedulingIgnoredDuringExecution:
             nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [a]}, {key: tier, operator: NotIn, values: [x, z]}]}]`,
-      constraints: ['node.labels.zone==a', 'node.labels.tier!=x', 'node.labels.tier!=z'],
+      constraints: ['node.labels.tier!=x', 'node.labels.tier!=z', 'node.labels.zone==a'],
     },
   ])('$constraints', ({ pod, constraints }) => {
     const s = workloadServices('a', desired(deployment({ pod }))).services[0]!;
@@ -476,6 +476,8 @@ spec: {clusterIP: None, selector: {app: web}}`);
     const w = workloadServices('a', h);
     expect(serviceProxies('a', h.services, w.services, 'img', new Map()).services).toEqual([]);
     expect(w.services[0]!.spec.TaskTemplate.Networks[0]!.Aliases).toEqual(['peers', 'peers.shop', 'peers.shop.svc', 'peers.shop.svc.cluster.local']);
+    const twice = (order: string) => workloadServices('a', desired(`${deployment({ pod: `      nodeSelector: ${order}` })}`)).services[0]!.spec.Labels['berth.spec-hash'];
+    expect(twice('{a: p, b: q}')).toBe(twice('{b: q, a: p}'));
   });
 });
 
