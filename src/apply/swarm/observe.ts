@@ -73,7 +73,7 @@ export async function observeSwarm(docker: DockerClient, app: string): Promise<O
 type RawService = Awaited<ReturnType<DockerClient['api']['listServices']>>[number];
 
 function observedService(s: RawService): ObservedSwarmService {
-  const raw = s as RawService & { UpdateStatus?: { State?: string; Message?: string }; Endpoint?: { Ports?: Array<{ Name?: string; PublishedPort?: number; TargetPort?: number }> } };
+  const raw = s as RawService & { UpdateStatus?: { State?: string; Message?: string; StartedAt?: string }; Endpoint?: { Ports?: Array<{ Name?: string; PublishedPort?: number; TargetPort?: number }> } };
   const spec = s.Spec as { Name?: string; Labels?: Record<string, string>; EndpointSpec?: { Ports?: Array<{ Name?: string; PublishedPort?: number; TargetPort?: number }> } } | undefined;
   const ports = spec?.EndpointSpec?.Ports ?? [];
   return {
@@ -84,6 +84,7 @@ function observedService(s: RawService): ObservedSwarmService {
     published: ports.filter((p) => p.PublishedPort).map((p) => ({ name: p.Name ?? String(p.TargetPort), port: p.PublishedPort! })),
     ...(raw.UpdateStatus?.State ? { updateState: raw.UpdateStatus.State } : {}),
     ...(raw.UpdateStatus?.Message ? { updateMessage: raw.UpdateStatus.Message } : {}),
+    ...(raw.UpdateStatus?.StartedAt ? { updateStartedAt: raw.UpdateStatus.StartedAt } : {}),
     fileRefs: [...fileRefsOf(s.Spec), ...fileRefsOf((s as RawService & { PreviousSpec?: unknown }).PreviousSpec)],
   };
 }

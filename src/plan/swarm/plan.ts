@@ -26,6 +26,8 @@ export interface ObservedSwarmService {
   /** UpdateStatus.State: `updating`, `completed`, `rollback_completed`, `paused`, … */
   updateState?: string;
   updateMessage?: string;
+  /** UpdateStatus.StartedAt: a later one says Swarm has begun the update berth asked for. */
+  updateStartedAt?: string;
   /**
    * Configs and secrets (`config/<name>`, `secret/<name>`) its spec and its previous spec mount:
    * Swarm rolls back to the previous spec, and a removed config would stop that rollback.

@@ -34,7 +34,9 @@ export async function convergeSwarm(deps: SwarmDeps, req: SwarmRequest): Promise
     if (!r.ok) deps.log.warn({ action: r.text, err: r.error }, 'swarm action failed');
   }
   const changed = new Set(plan.actions.filter((a) => a.type === 'create-service' || a.type === 'update-service').map((a) => (a.type === 'create-service' || a.type === 'update-service' ? a.service.spec.Name : '')));
-  const watch = await swarmRollouts(deps, req, plan.services, changed);
+  const before = new Map(observed.services.map((o) => [o.name, o.updateStartedAt]));
+  const updatedFrom = new Map(plan.actions.flatMap((a) => (a.type === 'update-service' ? [[a.service.spec.Name, before.get(a.service.spec.Name)] as const] : [])));
+  const watch = await swarmRollouts(deps, req, plan.services, changed, updatedFrom);
   return { planned, results, ...watch };
 }
 

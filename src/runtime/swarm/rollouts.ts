@@ -4,6 +4,8 @@ import type { DesiredSwarmService } from '../../plan/swarm/workloads.js';
 import type { SwarmDeps, SwarmOutcome, SwarmRequest } from './types.js';
 
 const POLL_MS = 1_000;
+/** How long an update may take to show in Swarm's UpdateStatus before berth takes it for one with nothing to roll. */
+const UPDATE_NOTICE_MS = 5_000;
 
 /** Swarm's words for an update that went back or stopped: the rollout failed. */
 const FAILED_STATES: readonly string[] = ['rollback_completed', 'rollback_paused', 'paused'];
@@ -13,7 +15,7 @@ interface ServiceProgress {
   ID: string;
   Version?: { Index?: number };
   Spec?: { Name?: string; Labels?: Record<string, string> };
-  UpdateStatus?: { State?: string; Message?: string };
+  UpdateStatus?: { State?: string; Message?: string; StartedAt?: string };
   ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number; CompletedTasks?: number };
 }
 
@@ -23,7 +25,14 @@ interface ServiceProgress {
  * is still updating when its progressDeadlineSeconds passes is rolled back to its previous spec,
  * as Kubernetes' deadline marks a rollout failed and berth rolls back on one host.
  */
-export async function swarmRollouts(deps: SwarmDeps, req: SwarmRequest, services: readonly DesiredSwarmService[], changed: ReadonlySet<string>): Promise<Pick<SwarmOutcome, 'waits' | 'timedOut' | 'rolloutsFailed' | 'statuses'>> {
+export async function swarmRollouts(
+  deps: SwarmDeps,
+  req: SwarmRequest,
+  services: readonly DesiredSwarmService[],
+  changed: ReadonlySet<string>,
+  /** Updated services' UpdateStatus.StartedAt before the update (absent: none yet): an update counts once Swarm has begun it. */
+  updatedFrom: ReadonlyMap<string, string | undefined> = new Map(),
+): Promise<Pick<SwarmOutcome, 'waits' | 'timedOut' | 'rolloutsFailed' | 'statuses'>> {
   const watched = services.filter((s) => changed.has(s.spec.Name) && !('ReplicatedJob' in s.spec.Mode));
   const started = deps.clock.now();
   const deadline = started + req.timeoutMs;
@@ -38,13 +47,23 @@ export async function swarmRollouts(deps: SwarmDeps, req: SwarmRequest, services
         waits.push({ key: s.key, kind: 'rollout', blocking: true, message: `service ${s.spec.Name} is not there yet` });
         continue;
       }
+      // Swarm begins an update (and counts a new service's tasks) a moment after the call
+      // returns: until then the service still looks done. A change with nothing to roll (the
+      // replica count alone) never begins one, so the wait for it is short.
+      const young = deps.clock.now() - started < UPDATE_NOTICE_MS;
+      if (young && updatedFrom.has(s.spec.Name) && p.UpdateStatus?.StartedAt === updatedFrom.get(s.spec.Name)) {
+        waits.push({ key: s.key, kind: 'rollout', blocking: true, message: 'update not begun yet' });
+        continue;
+      }
       const state = p.UpdateStatus?.State;
       if (state && FAILED_STATES.includes(state)) {
         failed.add(s.key);
         continue;
       }
       const running = p.ServiceStatus?.RunningTasks ?? 0;
-      const wanted = p.ServiceStatus?.DesiredTasks ?? 0;
+      // A replicated service wants its replicas even before Swarm has counted them; a global one
+      // wants what Swarm counts, which is 0 only before it has looked at the nodes.
+      const wanted = Math.max(p.ServiceStatus?.DesiredTasks ?? 0, 'Replicated' in s.spec.Mode ? s.spec.Mode.Replicated.Replicas : young ? 1 : 0);
       if ((state && MOVING_STATES.includes(state)) || running < wanted) {
         waits.push({ key: s.key, kind: 'rollout', blocking: true, message: `${running} tasks running, ${wanted} wanted${state ? `, update ${state}` : ''}${p.UpdateStatus?.Message ? ` (${p.UpdateStatus.Message})` : ''}` });
         const deadlineSeconds = s.kind === 'Deployment' ? progressDeadline(req, s.key) : undefined;
