@@ -77,7 +77,10 @@ export async function swarmRollouts(
     const open = waits.filter((w) => !failed.has(w.key));
     const statuses = services.flatMap((s) => {
       const p = progress.get(s.spec.Name);
-      return s.role === 'workload' && p ? [{ key: s.key, kind: s.kind, running: p.ServiceStatus?.RunningTasks ?? 0, desired: p.ServiceStatus?.DesiredTasks ?? 0, ...(p.UpdateStatus?.State ? { updateState: p.UpdateStatus.State } : {}) }] : [];
+      // A service still waited for is not complete, whatever its last update says (the one just asked for may not show yet).
+      const pending = open.some((w) => w.key === s.key) && !(p?.UpdateStatus?.State && MOVING_STATES.includes(p.UpdateStatus.State));
+      const updateState = pending ? 'updating' : p?.UpdateStatus?.State;
+      return s.role === 'workload' && p ? [{ key: s.key, kind: s.kind, running: p.ServiceStatus?.RunningTasks ?? 0, desired: p.ServiceStatus?.DesiredTasks ?? 0, ...(updateState ? { updateState } : {}) }] : [];
     });
     if (open.length === 0 || !req.waitForReady) return { waits: open, timedOut: false, rolloutsFailed: [...failed].sort(), statuses };
     req.onWaiting?.(open);

@@ -70,3 +70,18 @@ describe('watching an update Swarm has not begun yet', () => {
     expect(reads).toBe(2);
   });
 });
+
+describe('a pass that does not wait', () => {
+  it('reports an update Swarm has not begun as under way, so history does not call it complete', async () => {
+    const clock = new FakeClock();
+    const { docker } = swarmAnswering([{ state: 'completed', startedAt: 't0', running: 3, desired: 3 }]);
+    const result = await swarmRollouts(
+      { docker, clock, log: silentLogger(), proxyImage: async () => 'img' },
+      { app: 'a', desired: { workloads: [] } as unknown as DesiredState, waitForReady: false, timeoutMs: 60_000 },
+      [service],
+      new Set([NAME]),
+      new Map([[NAME, 't0']]),
+    );
+    expect(result.statuses).toEqual([{ key: 'Deployment/shop/web', kind: 'Deployment', running: 3, desired: 3, updateState: 'updating' }]);
+  });
+});
