@@ -163,3 +163,22 @@ export async function assertOneNode(docker: DockerClient): Promise<void> {
       hint: 'pass --swarm-registry HOST:PORT (or BERTH_SWARM_REGISTRY): a registry every node can pull from; berth pushes its image there',
     });
 }
+
+/** A service's rollout as Swarm reports it (`GET /services?status=true`). */
+export interface ServiceProgress {
+  ID: string;
+  CreatedAt?: string;
+  Version?: { Index?: number };
+  Spec?: { Name?: string; Labels?: Record<string, string> };
+  UpdateStatus?: { State?: string; Message?: string; StartedAt?: string };
+  ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number; CompletedTasks?: number };
+}
+
+/** The app's services with their update state and task counts: what `--wait`, `rollout status` and `get` read. */
+export async function listServiceProgress(docker: DockerClient, app: string): Promise<ServiceProgress[]> {
+  try {
+    return (await docker.api.listServices({ filters: ownerFilter(app), status: true } as never)) as unknown as ServiceProgress[];
+  } catch (err) {
+    throw dockerError(err, "reading the app's services on the Swarm");
+  }
+}

@@ -8,9 +8,9 @@ import { age } from '../output/age.js';
 import { escapeControl } from '../../model/excerpt.js';
 import type { Selector } from '../../model/selectors.js';
 import { matches } from '../../model/selectors.js';
-import { listSwarmNodes, listSwarmTasks, observeSwarm } from '../../apply/swarm/observe.js';
+import { listServiceProgress, listSwarmNodes, listSwarmTasks, observeSwarm } from '../../apply/swarm/observe.js';
 import { swarmPods } from '../../runtime/swarm/pods.js';
-import { ownerFilter, SWARM_LABELS } from '../../plan/swarm/names.js';
+import { SWARM_LABELS } from '../../plan/swarm/names.js';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet', 'ReplicationController']);
 
@@ -75,10 +75,6 @@ export async function getOnSwarm(engine: Engine, query: ResourceQuery, o: SwarmG
 }
 
 async function serviceStatus(engine: Engine): Promise<Map<string, { running: number; desired: number; createdAt: number }>> {
-  const list = (await engine.docker.api.listServices({ filters: ownerFilter(engine.app), status: true } as never)) as unknown as Array<{
-    ID: string;
-    CreatedAt?: string;
-    ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number };
-  }>;
+  const list = await listServiceProgress(engine.docker, engine.app);
   return new Map(list.map((s) => [s.ID, { running: s.ServiceStatus?.RunningTasks ?? 0, desired: s.ServiceStatus?.DesiredTasks ?? 0, createdAt: Date.parse(s.CreatedAt ?? '') || 0 }]));
 }

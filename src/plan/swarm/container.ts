@@ -3,6 +3,7 @@ import type { RuntimeField } from '../../model/downward.js';
 import type { HashKey } from '../../model/hash.js';
 import { keyedDigest } from '../../model/hash.js';
 import type { SwarmContainerSpec, SwarmFileObject, SwarmFileRef, SwarmHealthcheck, SwarmMount, SwarmTaskTemplate } from './types.js';
+import { NS } from './types.js';
 import { ownerLabels, swarmNames, SWARM_LABELS } from './names.js';
 import type { ProxiedReadiness } from './readiness.js';
 import { proxiedReadiness } from './readiness.js';
@@ -34,7 +35,6 @@ export interface SwarmProblem {
   warning?: true;
 }
 
-const NS = 1_000_000_000;
 
 /**
  * Swarm evaluates Go templates in a service's Env, Hostname and Mounts (`{{.Node.Hostname}}`).

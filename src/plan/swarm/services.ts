@@ -8,15 +8,20 @@ import { encodeSwarmProxySpec, SWARM_PROXY_ENV, swarmProxyHealthcheck } from '..
 
 export { SWARM_PROXY_ENV };
 import type { SwarmPortConfig, SwarmServiceSpec } from './types.js';
+import { NS } from './types.js';
 import type { SwarmProblem } from './container.js';
 import type { DesiredSwarmService } from './workloads.js';
 import { ownerLabels, swarmNames, SWARM_LABELS } from './names.js';
 import { serviceDnsNames } from './dns-names.js';
 import { swarmLiteral } from './container.js';
 
-const NS = 1_000_000_000;
 /** Kubernetes' default NodePort range; berth allocates from it as the API server does. */
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+
+/** Whether any Service gets a proxy (serviceProxies): only then is berth's data-plane image needed on the Swarm. */
+export function needsServiceProxy(services: readonly Resource<Service>[]): boolean {
+  return services.some((s) => s.object.spec.type !== 'ExternalName' && s.object.spec.clusterIP !== 'None');
+}
 
 /**
  * Each Service with a selector as a global Swarm service of berth's proxy: one task per node,

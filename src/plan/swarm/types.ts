@@ -4,6 +4,9 @@
  * executor hands these objects to Docker unchanged.
  */
 
+/** Swarm's durations are nanoseconds. */
+export const NS = 1_000_000_000;
+
 export interface SwarmMount {
   Type: 'volume' | 'tmpfs' | 'bind';
   Target: string;

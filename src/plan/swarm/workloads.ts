@@ -3,13 +3,13 @@ import type { PodPlan } from '../pod-plan.js';
 import type { NodeSelectorRequirement, PodScheduling } from '../../model/types.js';
 import { keyedDigest } from '../../model/hash.js';
 import type { SwarmFileObject, SwarmMode, SwarmServiceSpec, SwarmTaskTemplate, SwarmUpdateConfig } from './types.js';
+import { NS } from './types.js';
 import type { SwarmProblem, TaskTemplateResult } from './container.js';
 import { NODE_ID, TASK_SLOT, taskTemplate } from './container.js';
 import type { ProxiedReadiness } from './readiness.js';
 import { headlessAliases } from './dns-names.js';
 import { ownerLabels, swarmNames, SWARM_LABELS } from './names.js';
 
-const NS = 1_000_000_000;
 
 /** One Swarm service berth wants, and what it was made from. */
 export interface DesiredSwarmService {

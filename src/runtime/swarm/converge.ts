@@ -1,5 +1,6 @@
 import { BerthError } from '../../model/errors.js';
 import { describeSwarmAction, planSwarm } from '../../plan/swarm/plan.js';
+import { needsServiceProxy } from '../../plan/swarm/services.js';
 import { executeSwarmPlan } from '../../apply/swarm/execute.js';
 import { observeSwarm } from '../../apply/swarm/observe.js';
 import { swarmRollouts } from './rollouts.js';
@@ -17,8 +18,7 @@ export type { SwarmDeps, SwarmOutcome, SwarmRequest } from './types.js';
 export async function convergeSwarm(deps: SwarmDeps, req: SwarmRequest): Promise<SwarmOutcome> {
   await assertSwarmTarget(deps.docker, req.app);
   const observed = await observeSwarm(deps.docker, req.app);
-  const needsProxy = req.desired.services.some((s) => s.object.spec.type !== 'ExternalName' && s.object.spec.clusterIP !== 'None');
-  const proxyImage = needsProxy ? await deps.proxyImage() : 'none';
+  const proxyImage = needsServiceProxy(req.desired.services) ? await deps.proxyImage() : 'none';
   const plan = planSwarm(req.app, req.desired, observed, proxyImage);
   const refused = plan.problems.filter((p) => !p.warning);
   if (refused.length > 0)

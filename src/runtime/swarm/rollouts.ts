@@ -1,5 +1,6 @@
 import { dockerError } from '../../apply/docker.js';
-import { ownerFilter } from '../../plan/swarm/names.js';
+import type { ServiceProgress } from '../../apply/swarm/observe.js';
+import { listServiceProgress } from '../../apply/swarm/observe.js';
 import type { DesiredSwarmService } from '../../plan/swarm/workloads.js';
 import type { SwarmDeps, SwarmOutcome, SwarmRequest } from './types.js';
 
@@ -10,14 +11,6 @@ const UPDATE_NOTICE_MS = 5_000;
 /** Swarm's words for an update that went back or stopped: the rollout failed. */
 const FAILED_STATES: readonly string[] = ['rollback_completed', 'rollback_paused', 'paused'];
 const MOVING_STATES: readonly string[] = ['updating', 'rollback_started'];
-
-interface ServiceProgress {
-  ID: string;
-  Version?: { Index?: number };
-  Spec?: { Name?: string; Labels?: Record<string, string> };
-  UpdateStatus?: { State?: string; Message?: string; StartedAt?: string };
-  ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number; CompletedTasks?: number };
-}
 
 /**
  * Watches the services a pass created or updated until Swarm says each is done: its update
@@ -95,12 +88,7 @@ function progressDeadline(req: SwarmRequest, key: string): number | undefined {
 }
 
 async function readProgress(deps: SwarmDeps, app: string): Promise<Map<string, ServiceProgress>> {
-  try {
-    const list = (await deps.docker.api.listServices({ filters: ownerFilter(app), status: true } as never)) as unknown as ServiceProgress[];
-    return new Map(list.map((s) => [s.Spec?.Name ?? '', s]));
-  } catch (err) {
-    throw dockerError(err, 'watching the app\'s services on the Swarm');
-  }
+  return new Map((await listServiceProgress(deps.docker, app)).map((s) => [s.Spec?.Name ?? '', s]));
 }
 
 async function rollBack(deps: SwarmDeps, p: ServiceProgress): Promise<void> {
